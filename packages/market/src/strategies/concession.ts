@@ -1,0 +1,42 @@
+import { clampPrice, elapsed, fillFrom, type Strategy, type TradingContext } from '../strategy.ts'
+
+export interface ConcessionOptions {
+  /** concession curve exponent: 1 linear, < 1 concedes early (Boulware > 1 holds out) */
+  beta: number
+  /** sellers start at retail and buyers at feed-in, then move toward limit ± this share of the gap */
+  reserveShare: number
+}
+
+export const defaultConcessionOptions: ConcessionOptions = {
+  // linear: every trader concedes at the same pace, so at any instant prices rank traders by their limits
+  beta: 1,
+  // end a little short of the limit, so a trade always leaves the trader some surplus
+  reserveShare: 0.05
+}
+
+/**
+ * Time-dependent concession (Faratin, Sierra & Jennings 1998): prices move from the trader's best case
+ * (retail for sellers, feed-in for buyers) toward its limit as gate closure nears. With the same curve
+ * for everyone, a buyer with a higher limit is willing to pay any given price sooner, so when energy is
+ * short the buyers who value it most reach the offers first — a decentralised clock auction.
+ */
+export function timeDependentConcession (options: Partial<ConcessionOptions> = {}): Strategy {
+  const { beta, reserveShare } = { ...defaultConcessionOptions, ...options }
+  const f = (ctx: TradingContext): number => Math.pow(elapsed(ctx), beta)
+  const ask = (ctx: TradingContext): number => {
+    const floor = ctx.limit + reserveShare * (ctx.tariffs.retail - ctx.limit)
+    return clampPrice(ctx.tariffs.retail - f(ctx) * (ctx.tariffs.retail - floor), ctx.tariffs)
+  }
+  const bid = (ctx: TradingContext): number => {
+    const cap = ctx.limit - reserveShare * (ctx.limit - ctx.tariffs.feedIn)
+    return clampPrice(ctx.tariffs.feedIn + f(ctx) * (cap - ctx.tariffs.feedIn), ctx.tariffs)
+  }
+  return {
+    name: `concession(beta=${beta})`,
+    askPrice: ask,
+    bidPrice: bid,
+    approach: (ctx, offers) => fillFrom(offers, ctx.remainingWh, bid(ctx)),
+    answerProposal: (ctx, price) => price >= ask(ctx) ? { action: 'accept' } : price >= ctx.limit ? { action: 'counter', price: ask(ctx) } : { action: 'reject', code: 'price-too-low' },
+    answerCounter: (ctx, price) => price <= bid(ctx) ? { action: 'accept' } : { action: 'walk-away' }
+  }
+}

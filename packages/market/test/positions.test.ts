@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { SlotPositions } from '../src/index.ts'
+
+describe('SlotPositions', () => {
+  it('never holds or commits more than the limit, and partial holds take what is left', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100)
+    const a = p.hold({ negotiation: 'a', slot: 1, energyWh: 70, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    const b = p.hold({ negotiation: 'b', slot: 1, energyWh: 70, holdUntil: 10, price: 1, counterparty: 'y' }, 0)
+    const c = p.hold({ negotiation: 'c', slot: 1, energyWh: 1, holdUntil: 10, price: 1, counterparty: 'z' }, 0)
+    expect([a?.energyWh, b?.energyWh, c]).toEqual([70, 30, undefined])
+    expect(p.commit(1, 'a', 5)).toBe(true)
+    expect(p.committed(1) + p.held(1, 5)).toBe(100)
+  })
+  it('expired holds free their energy by themselves and cannot be committed', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100)
+    p.hold({ negotiation: 'a', slot: 1, energyWh: 100, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    expect(p.available(1, 9)).toBe(0)
+    expect(p.available(1, 10)).toBe(100)
+    expect(p.commit(1, 'a', 10)).toBe(false)
+    expect(p.expire(10).map(h => h.negotiation)).toEqual(['a'])
+  })
+  it('is idempotent per negotiation', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100)
+    const a = p.hold({ negotiation: 'a', slot: 1, energyWh: 60, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    const again = p.hold({ negotiation: 'a', slot: 1, energyWh: 60, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    expect(again).toBe(a)
+    expect(p.available(1, 0)).toBe(40)
+    expect(p.commit(1, 'a', 1)).toBe(true)
+    expect(p.commit(1, 'a', 1)).toBe(false)
+    expect(p.committed(1)).toBe(60)
+  })
+})

@@ -1,0 +1,56 @@
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { limits } from '@kvartal/protocol'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A bidirectional channel of length-prefixed frames over one libp2p stream, bounded in size and time. */
+export interface FramedChannel {
+  readonly remotePeer: PeerId
+  send(frame: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>
+  /** Next frame; rejects on timeout, abort, oversize or when the remote closed. */
+  receive(options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  close(): Promise<void>
+  abort(err: Error): void
+}
+
+export const defaultChannelOptions = {
+  // a frame is one signed negotiation message: a few hundred bytes
+  maxFrameBytes: limits.maxFrameBytes,
+  // one hop on a LAN or loopback answers in milliseconds; a stalled peer must not hold a slot's seller
+  frameTimeoutMs: 5_000
+} as const
+
+function wrap (stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameTimeoutMs: number): FramedChannel {
+  const lp: LengthPrefixedStream<Stream> = lpStream(stream, { maxDataLength: maxFrameBytes })
+  const withTimeout = (signal?: AbortSignal): AbortSignal => signal == null ? AbortSignal.timeout(frameTimeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)])
+  return {
+    remotePeer,
+    async send (frame, options) { await lp.write(frame, { signal: withTimeout(options?.signal) }) },
+    async receive (options) { return (await lp.read({ signal: withTimeout(options?.signal) })).subarray() },
+    async close () { try { await stream.close() } catch { stream.abort(new Error('close failed')) } },
+    abort (err) { stream.abort(err) }
+  }
+}
+
+export interface ChannelOptions { maxFrameBytes?: number, frameTimeoutMs?: number }
+
+/** Opens a channel to `peer` (dialling it at `addrs` if not connected). */
+export async function openChannel (host: Libp2p, peer: PeerId | Multiaddr[], protocol: string, options: ChannelOptions & { signal?: AbortSignal } = {}): Promise<FramedChannel> {
+  const stream = await host.dialProtocol(peer, protocol, { signal: options.signal ?? AbortSignal.timeout(defaultChannelOptions.frameTimeoutMs) })
+  const remote = Array.isArray(peer) ? (await host.getConnections()).find(c => c.streams.includes(stream))?.remotePeer : peer
+  if (remote == null) throw new Error('stream has no remote peer')
+  return wrap(stream, remote, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs)
+}
+
+/** Serves `protocol`: every inbound stream becomes a channel handed to `handler`; errors close the stream. */
+export async function handleChannels (host: Libp2p, protocol: string, handler: (channel: FramedChannel) => Promise<void>, options: ChannelOptions & { maxInboundStreams?: number } = {}): Promise<void> {
+  await host.handle(protocol, async (stream, connection) => {
+    const channel = wrap(stream, connection.remotePeer, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs)
+    try {
+      await handler(channel)
+      await channel.close()
+    } catch (err) {
+      channel.abort(err as Error)
+    }
+  }, { maxInboundStreams: options.maxInboundStreams ?? 256 })
+}

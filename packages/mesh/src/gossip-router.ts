@@ -1,0 +1,87 @@
+import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
+import {
+  MalformedMessageError, ProtocolError, WrongDistrictError, limits, openAs, parseTopic, signedBy, topicFor, TopicKind,
+  type Announcement, type Opened, type TopicKind as Kind
+} from '@kvartal/protocol'
+import type { PeerId } from '@libp2p/interface'
+
+export interface GossipRouterInit {
+  district: string
+  /**
+   * Called once per unique, well-formed, correctly signed announcement, inside the topic validator.
+   * Throw a ProtocolError (expired, replayed, …) to refuse it; its `action` decides whether gossipsub
+   * ignores the message or penalises the peer that sent it.
+   */
+  accept(message: Opened<'announcement'>, kind: Kind, from: PeerId): void
+  /** told about every refused message, for events and metrics */
+  refused?(error: ProtocolError, topic: string, from: PeerId): void
+}
+
+export interface GossipStats {
+  published: number
+  publishedBytes: number
+  accepted: number
+  acceptedBytes: number
+  /** refusals by error code */
+  refused: Record<string, number>
+}
+
+export interface GossipRouter {
+  start(): void
+  stop(): void
+  publish(kind: Kind, envelope: Uint8Array): Promise<void>
+  readonly stats: GossipStats
+}
+
+/**
+ * Subscribes to the district's topics and owns their validation, Lodestar-style: one wrapper turns a
+ * typed ProtocolError into gossipsub's accept / ignore / reject, and counts it. The handler behind it is
+ * synchronous (it updates an in-memory order book), so no queue sits between gossipsub and the book;
+ * gossipsub's own `messageProcessingConcurrency` bounds what is in flight.
+ */
+export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): GossipRouter {
+  const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {} }
+  const topics = (Object.values(TopicKind) as Kind[]).map(kind => ({ kind, topic: topicFor(init.district, kind) }))
+
+  function validate (from: PeerId, topic: string, data: Uint8Array, kind: Kind): TopicValidatorResult {
+    try {
+      const opened = openAs(data, 'announcement', limits.maxAnnouncementBytes)
+      const a: Announcement = opened.message
+      if (a.district !== init.district) throw new WrongDistrictError(a.district, init.district)
+      if (!signedBy(opened, a.trader)) throw new MalformedMessageError('announcement signed by someone other than its trader')
+      if (kind === 'offer' ? a.bids.length > 0 : a.offers.length > 0) throw new MalformedMessageError(`a ${kind} announcement carries the other side's orders`)
+      init.accept(opened, kind, from)
+      stats.accepted++
+      stats.acceptedBytes += data.length
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      const e = err instanceof ProtocolError ? err : new MalformedMessageError(`validator failed: ${(err as Error).message}`, { cause: err })
+      stats.refused[e.code] = (stats.refused[e.code] ?? 0) + 1
+      init.refused?.(e, topic, from)
+      return e.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+    }
+  }
+
+  return {
+    stats,
+    start () {
+      for (const { kind, topic } of topics) {
+        pubsub.topicValidators.set(topic, (from, msg) => validate(from, topic, msg.data, kind))
+        pubsub.subscribe(topic)
+      }
+    },
+    stop () {
+      for (const { topic } of topics) {
+        pubsub.topicValidators.delete(topic)
+        try { pubsub.unsubscribe(topic) } catch {}
+      }
+    },
+    async publish (kind, envelope) {
+      const topic = topicFor(init.district, kind)
+      if (parseTopic(topic) == null) throw new Error(`bad topic ${topic}`)
+      await pubsub.publish(topic, envelope)
+      stats.published++
+      stats.publishedBytes += envelope.length
+    }
+  }
+}

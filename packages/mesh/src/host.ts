@@ -1,0 +1,88 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { memory } from '@libp2p/memory'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { mdns } from '@libp2p/mdns'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
+import { sha256 } from '@noble/hashes/sha2.js'
+import type { Identify } from '@libp2p/identify'
+import type { PeerDiscovery } from '@libp2p/interface'
+import type { NodeIdentity } from './identity.ts'
+import { scoreParamsFor } from './scoring.ts'
+
+export const Transport = { memory: 'memory', tcp: 'tcp' } as const
+export type Transport = typeof Transport[keyof typeof Transport]
+
+export interface HostOptions {
+  identity: NodeIdentity
+  district: string
+  transport: Transport
+  /** multiaddrs to listen on; defaults depend on the transport */
+  listen?: string[]
+  /** multiaddrs (with /p2p/ ids) to dial at start */
+  bootstrap?: string[]
+  /** discover peers on the LAN (edge default; off in simulations) */
+  mdns?: boolean
+  /** a loopback simulation: raise the inbound connection rate limit (see DESIGN.md, facts) */
+  loopback?: boolean
+  maxConnections?: number
+}
+
+export const defaultHostOptions = {
+  // a district is tens to a few hundred nodes; gossipsub needs ~12 connections for its mesh and gossip
+  maxConnections: 64,
+  // libp2p's own edge default: at most 5 inbound connections per second from one host
+  inboundConnectionThreshold: 5,
+  // every node of a loopback simulation dials from 127.0.0.1 at once
+  loopbackInboundConnectionThreshold: 10_000
+} as const
+
+export type KvartalServices = { identify: Identify, ping: unknown, pubsub: GossipSub }
+export type KvartalHost = Libp2p<KvartalServices>
+
+/**
+ * A libp2p 3 host for one node: TCP (edge) or memory (simulator) transport, noise, yamux, identify,
+ * ping, gossipsub with StrictNoSign envelopes and content-addressed message ids (every Kvartal
+ * message carries its author's own Ed25519 signature, checked once per unique message in the topic
+ * validator; see DESIGN.md, facts measured), mDNS and bootstrap discovery.
+ */
+export async function createHost (opts: HostOptions): Promise<KvartalHost> {
+  const listen = opts.listen ?? (opts.transport === 'memory' ? [`/memory/${opts.identity.id.slice(0, 16)}`] : ['/ip4/127.0.0.1/tcp/0'])
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (opts.mdns === true) peerDiscovery.push(mdns({ interval: 2_000, serviceTag: `kvartal-${opts.district}.local` } as any))
+  if (opts.bootstrap != null && opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
+  const node = await createLibp2p({
+    privateKey: opts.identity.privateKey,
+    addresses: { listen },
+    transports: opts.transport === 'memory' ? [memory()] : [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: opts.maxConnections ?? defaultHostOptions.maxConnections,
+      inboundConnectionThreshold: opts.loopback === true || opts.transport === 'memory'
+        ? defaultHostOptions.loopbackInboundConnectionThreshold
+        : defaultHostOptions.inboundConnectionThreshold
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (msg) => sha256(msg.data),
+        fastMsgIdFn: (msg) => Buffer.from(sha256(msg.data ?? new Uint8Array())).toString('base64'),
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        scoreParams: scoreParamsFor(opts.district),
+        // our envelopes are a few hundred bytes; anything much larger is an attack
+        maxInboundDataLength: 16 * 1024
+      })
+    }
+  })
+  return node as unknown as KvartalHost
+}

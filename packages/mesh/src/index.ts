@@ -1,0 +1,5 @@
+export * from './identity.ts'
+export * from './host.ts'
+export * from './scoring.ts'
+export * from './gossip-router.ts'
+export * from './framed-channel.ts'

@@ -1,0 +1,71 @@
+/**
+ * Every failure Kvartal reports has its own class with a stable `name` and `code`, so tests and callers
+ * match on them rather than on message text. Messages meant for people say what to do.
+ */
+export class KvartalError extends Error {
+  readonly code: string
+  constructor (code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.name = 'KvartalError'
+  }
+}
+
+/** What a gossip validator should do with a message that failed: drop quietly, or penalise the sender. */
+export const GossipAction = { ignore: 'ignore', reject: 'reject' } as const
+export type GossipAction = typeof GossipAction[keyof typeof GossipAction]
+
+/** A wire message that cannot be accepted. `action` tells the gossip layer how to treat the sender. */
+export class ProtocolError extends KvartalError {
+  readonly action: GossipAction
+  constructor (code: string, message: string, action: GossipAction = 'reject', options?: ErrorOptions) {
+    super(code, message, options)
+    this.action = action
+    this.name = 'ProtocolError'
+  }
+}
+
+export class MalformedMessageError extends ProtocolError {
+  constructor (message: string, options?: ErrorOptions) { super('malformed', message, 'reject', options); this.name = 'MalformedMessageError' }
+}
+export class OversizedMessageError extends ProtocolError {
+  constructor (size: number, max: number) { super('oversized', `message of ${size} bytes exceeds the limit of ${max} bytes`, 'reject'); this.name = 'OversizedMessageError' }
+}
+export class UnsignedMessageError extends ProtocolError {
+  constructor (message = 'message carries no signature') { super('unsigned', message, 'reject'); this.name = 'UnsignedMessageError' }
+}
+export class BadSignatureError extends ProtocolError {
+  constructor (message = 'signature does not verify against the signer key') { super('bad-signature', message, 'reject'); this.name = 'BadSignatureError' }
+}
+export class ExpiredMessageError extends ProtocolError {
+  constructor (message: string) { super('expired', message, 'ignore'); this.name = 'ExpiredMessageError' }
+}
+export class ReplayedMessageError extends ProtocolError {
+  constructor (message: string) { super('replayed', message, 'ignore'); this.name = 'ReplayedMessageError' }
+}
+export class WrongDistrictError extends ProtocolError {
+  constructor (got: string, want: string) { super('wrong-district', `message for district "${got}" on the topic of "${want}"`, 'reject'); this.name = 'WrongDistrictError' }
+}
+export class UnsupportedVersionError extends ProtocolError {
+  constructor (got: number) { super('unsupported-version', `wire version ${got} is not supported (this node speaks 1)`, 'reject'); this.name = 'UnsupportedVersionError' }
+}
+
+/** A configuration or scenario field is wrong. `field` is the dotted path of the bad field. */
+export class ConfigError extends KvartalError {
+  readonly field: string
+  constructor (field: string, message: string) {
+    super('config', `${field}: ${message}`)
+    this.field = field
+    this.name = 'ConfigError'
+  }
+}
+
+/** A negotiation ended without a trade for a reason the peer gave or the transport caused. */
+export class NegotiationError extends KvartalError {
+  constructor (code: string, message: string, options?: ErrorOptions) { super(code, message, options); this.name = 'NegotiationError' }
+}
+
+/** The journal could not be written: nothing was promised to a peer. */
+export class JournalError extends KvartalError {
+  constructor (message: string, options?: ErrorOptions) { super('journal', message, options); this.name = 'JournalError' }
+}

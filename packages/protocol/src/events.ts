@@ -1,0 +1,44 @@
+/**
+ * The typed event stream every node emits. The same stream feeds the CLI, the NDJSON trace researchers
+ * replay, the simulator's metrics and the tests.
+ */
+export const NodeEventType = {
+  started: 'started',
+  stopped: 'stopped',
+  peerJoined: 'peer-joined',
+  peerLeft: 'peer-left',
+  offerPublished: 'offer-published',
+  bidPublished: 'bid-published',
+  announcementReceived: 'announcement-received',
+  messageRejected: 'message-rejected',
+  proposalSent: 'proposal-sent',
+  proposalReceived: 'proposal-received',
+  accepted: 'accepted',
+  countered: 'countered',
+  rejected: 'rejected',
+  reservationReleased: 'reservation-released',
+  tradeCommitted: 'trade-committed',
+  negotiationFailed: 'negotiation-failed',
+  gateClosed: 'gate-closed'
+} as const
+export type NodeEventType = typeof NodeEventType[keyof typeof NodeEventType]
+
+export interface NodeEvent {
+  readonly type: NodeEventType
+  /** hex public key of the emitting node */
+  readonly node: string
+  /** ms, from the node's clock */
+  readonly at: number
+  readonly slot?: number
+  /** negotiation id (hex) or trade id; links the events of one exchange across nodes */
+  readonly correlation?: string
+  /** the other party, hex public key */
+  readonly peer?: string
+  readonly energyWh?: number
+  readonly price?: number
+  /** reason code for rejections and failures */
+  readonly code?: string
+  readonly detail?: string
+}
+
+export type EventSink = (event: NodeEvent) => void

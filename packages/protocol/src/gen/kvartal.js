@@ -1,0 +1,1607 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime';
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc';
+export var Offer;
+(function (Offer) {
+    let _codec;
+    Offer.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(8);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(16);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(24);
+                    w.uint64(obj.price);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    slot: 0n,
+                    energyWh: 0n,
+                    price: 0n
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 2: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 3: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Offer.codec());
+    }
+    Offer.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Offer.codec(), opts);
+    }
+    Offer.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Offer.codec(), opts);
+    }
+    Offer.stream = stream;
+})(Offer || (Offer = {}));
+export var Bid;
+(function (Bid) {
+    let _codec;
+    Bid.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(8);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(16);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(24);
+                    w.uint64(obj.price);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    slot: 0n,
+                    energyWh: 0n,
+                    price: 0n
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 2: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 3: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Bid.codec());
+    }
+    Bid.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Bid.codec(), opts);
+    }
+    Bid.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Bid.codec(), opts);
+    }
+    Bid.stream = stream;
+})(Bid || (Bid = {}));
+export var Announcement;
+(function (Announcement) {
+    let _codec;
+    Announcement.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.district != null && obj.district !== '')) {
+                    w.uint32(18);
+                    w.string(obj.district);
+                }
+                if ((obj.trader != null && obj.trader.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.trader);
+                }
+                if ((obj.seq != null && obj.seq !== 0n)) {
+                    w.uint32(32);
+                    w.uint64(obj.seq);
+                }
+                if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+                    w.uint32(40);
+                    w.uint64(obj.issuedAt);
+                }
+                if ((obj.validUntil != null && obj.validUntil !== 0n)) {
+                    w.uint32(48);
+                    w.uint64(obj.validUntil);
+                }
+                if (obj.offers != null && obj.offers.length > 0) {
+                    for (const value of obj.offers) {
+                        w.uint32(58);
+                        Offer.codec().encode(value, w);
+                    }
+                }
+                if (obj.bids != null && obj.bids.length > 0) {
+                    for (const value of obj.bids) {
+                        w.uint32(66);
+                        Bid.codec().encode(value, w);
+                    }
+                }
+                if (obj.addrs != null && obj.addrs.length > 0) {
+                    for (const value of obj.addrs) {
+                        w.uint32(74);
+                        w.bytes(value);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    district: '',
+                    trader: uint8ArrayAlloc(0),
+                    seq: 0n,
+                    issuedAt: 0n,
+                    validUntil: 0n,
+                    offers: [],
+                    bids: [],
+                    addrs: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.district = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.trader = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.seq = reader.uint64();
+                            break;
+                        }
+                        case 5: {
+                            obj.issuedAt = reader.uint64();
+                            break;
+                        }
+                        case 6: {
+                            obj.validUntil = reader.uint64();
+                            break;
+                        }
+                        case 7: {
+                            if (opts.limits?.offers != null && obj.offers.length === opts.limits.offers) {
+                                throw new MaxLengthError('Decode error - repeated field "offers" had too many elements');
+                            }
+                            obj.offers.push(Offer.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.offers$
+                            }));
+                            break;
+                        }
+                        case 8: {
+                            if (opts.limits?.bids != null && obj.bids.length === opts.limits.bids) {
+                                throw new MaxLengthError('Decode error - repeated field "bids" had too many elements');
+                            }
+                            obj.bids.push(Bid.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.bids$
+                            }));
+                            break;
+                        }
+                        case 9: {
+                            if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements');
+                            }
+                            obj.addrs.push(reader.bytes());
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    offers: 0,
+                    bids: 0,
+                    addrs: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.district`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.trader`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.seq`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.issuedAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.validUntil`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            if (opts.limits?.offers != null && obj.offers === opts.limits.offers) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "offers" had too many elements');
+                            }
+                            for (const evt of Offer.codec().stream(reader, reader.uint32(), `${prefix}.offers[]`, {
+                                limits: opts.limits?.offers$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.offers
+                                };
+                            }
+                            obj.offers++;
+                            break;
+                        }
+                        case 8: {
+                            if (opts.limits?.bids != null && obj.bids === opts.limits.bids) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "bids" had too many elements');
+                            }
+                            for (const evt of Bid.codec().stream(reader, reader.uint32(), `${prefix}.bids[]`, {
+                                limits: opts.limits?.bids$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.bids
+                                };
+                            }
+                            obj.bids++;
+                            break;
+                        }
+                        case 9: {
+                            if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.addrs[]`,
+                                index: obj.addrs,
+                                value: reader.bytes()
+                            };
+                            obj.addrs++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Announcement.codec());
+    }
+    Announcement.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Announcement.codec(), opts);
+    }
+    Announcement.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Announcement.codec(), opts);
+    }
+    Announcement.stream = stream;
+})(Announcement || (Announcement = {}));
+export var Proposal;
+(function (Proposal) {
+    let _codec;
+    Proposal.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.district != null && obj.district !== '')) {
+                    w.uint32(18);
+                    w.string(obj.district);
+                }
+                if ((obj.id != null && obj.id.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.id);
+                }
+                if ((obj.buyer != null && obj.buyer.byteLength > 0)) {
+                    w.uint32(34);
+                    w.bytes(obj.buyer);
+                }
+                if ((obj.seller != null && obj.seller.byteLength > 0)) {
+                    w.uint32(42);
+                    w.bytes(obj.seller);
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(48);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(56);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(64);
+                    w.uint64(obj.price);
+                }
+                if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+                    w.uint32(72);
+                    w.uint64(obj.expiresAt);
+                }
+                if ((obj.round != null && obj.round !== 0)) {
+                    w.uint32(80);
+                    w.uint32(obj.round);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    district: '',
+                    id: uint8ArrayAlloc(0),
+                    buyer: uint8ArrayAlloc(0),
+                    seller: uint8ArrayAlloc(0),
+                    slot: 0n,
+                    energyWh: 0n,
+                    price: 0n,
+                    expiresAt: 0n,
+                    round: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.district = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.id = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.buyer = reader.bytes();
+                            break;
+                        }
+                        case 5: {
+                            obj.seller = reader.bytes();
+                            break;
+                        }
+                        case 6: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 7: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 8: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        case 9: {
+                            obj.expiresAt = reader.uint64();
+                            break;
+                        }
+                        case 10: {
+                            obj.round = reader.uint32();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.district`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.id`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.buyer`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.seller`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 8: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.expiresAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.round`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Proposal.codec());
+    }
+    Proposal.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Proposal.codec(), opts);
+    }
+    Proposal.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Proposal.codec(), opts);
+    }
+    Proposal.stream = stream;
+})(Proposal || (Proposal = {}));
+export var TradeTerms;
+(function (TradeTerms) {
+    let _codec;
+    TradeTerms.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.district != null && obj.district !== '')) {
+                    w.uint32(18);
+                    w.string(obj.district);
+                }
+                if ((obj.negotiation != null && obj.negotiation.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.negotiation);
+                }
+                if ((obj.buyer != null && obj.buyer.byteLength > 0)) {
+                    w.uint32(34);
+                    w.bytes(obj.buyer);
+                }
+                if ((obj.seller != null && obj.seller.byteLength > 0)) {
+                    w.uint32(42);
+                    w.bytes(obj.seller);
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(48);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(56);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(64);
+                    w.uint64(obj.price);
+                }
+                if ((obj.agreedAt != null && obj.agreedAt !== 0n)) {
+                    w.uint32(72);
+                    w.uint64(obj.agreedAt);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    district: '',
+                    negotiation: uint8ArrayAlloc(0),
+                    buyer: uint8ArrayAlloc(0),
+                    seller: uint8ArrayAlloc(0),
+                    slot: 0n,
+                    energyWh: 0n,
+                    price: 0n,
+                    agreedAt: 0n
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.district = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.negotiation = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.buyer = reader.bytes();
+                            break;
+                        }
+                        case 5: {
+                            obj.seller = reader.bytes();
+                            break;
+                        }
+                        case 6: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 7: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 8: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        case 9: {
+                            obj.agreedAt = reader.uint64();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.district`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.negotiation`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.buyer`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.seller`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 8: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.agreedAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, TradeTerms.codec());
+    }
+    TradeTerms.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, TradeTerms.codec(), opts);
+    }
+    TradeTerms.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, TradeTerms.codec(), opts);
+    }
+    TradeTerms.stream = stream;
+})(TradeTerms || (TradeTerms = {}));
+export var Accept;
+(function (Accept) {
+    let _codec;
+    Accept.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.negotiation != null && obj.negotiation.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.negotiation);
+                }
+                if (obj.terms != null) {
+                    w.uint32(18);
+                    TradeTerms.codec().encode(obj.terms, w);
+                }
+                if ((obj.sellerSignature != null && obj.sellerSignature.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.sellerSignature);
+                }
+                if ((obj.holdUntil != null && obj.holdUntil !== 0n)) {
+                    w.uint32(32);
+                    w.uint64(obj.holdUntil);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    negotiation: uint8ArrayAlloc(0),
+                    sellerSignature: uint8ArrayAlloc(0),
+                    holdUntil: 0n
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.negotiation = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.terms = TradeTerms.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 3: {
+                            obj.sellerSignature = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.holdUntil = reader.uint64();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.negotiation`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield* TradeTerms.codec().stream(reader, reader.uint32(), `${prefix}.terms`, {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.sellerSignature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.holdUntil`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Accept.codec());
+    }
+    Accept.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Accept.codec(), opts);
+    }
+    Accept.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Accept.codec(), opts);
+    }
+    Accept.stream = stream;
+})(Accept || (Accept = {}));
+export var Counter;
+(function (Counter) {
+    let _codec;
+    Counter.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.negotiation != null && obj.negotiation.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.negotiation);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(16);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(24);
+                    w.uint64(obj.price);
+                }
+                if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+                    w.uint32(32);
+                    w.uint64(obj.expiresAt);
+                }
+                if ((obj.round != null && obj.round !== 0)) {
+                    w.uint32(40);
+                    w.uint32(obj.round);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    negotiation: uint8ArrayAlloc(0),
+                    energyWh: 0n,
+                    price: 0n,
+                    expiresAt: 0n,
+                    round: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.negotiation = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 3: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        case 4: {
+                            obj.expiresAt = reader.uint64();
+                            break;
+                        }
+                        case 5: {
+                            obj.round = reader.uint32();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.negotiation`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.expiresAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.round`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Counter.codec());
+    }
+    Counter.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Counter.codec(), opts);
+    }
+    Counter.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Counter.codec(), opts);
+    }
+    Counter.stream = stream;
+})(Counter || (Counter = {}));
+export var Reject;
+(function (Reject) {
+    let _codec;
+    Reject.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.negotiation != null && obj.negotiation.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.negotiation);
+                }
+                if ((obj.code != null && obj.code !== '')) {
+                    w.uint32(18);
+                    w.string(obj.code);
+                }
+                if ((obj.detail != null && obj.detail !== '')) {
+                    w.uint32(26);
+                    w.string(obj.detail);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    negotiation: uint8ArrayAlloc(0),
+                    code: '',
+                    detail: ''
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.negotiation = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.code = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.detail = reader.string();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.negotiation`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.code`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.detail`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Reject.codec());
+    }
+    Reject.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Reject.codec(), opts);
+    }
+    Reject.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Reject.codec(), opts);
+    }
+    Reject.stream = stream;
+})(Reject || (Reject = {}));
+export var Confirm;
+(function (Confirm) {
+    let _codec;
+    Confirm.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.tradeId != null && obj.tradeId.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.tradeId);
+                }
+                if (obj.terms != null) {
+                    w.uint32(18);
+                    TradeTerms.codec().encode(obj.terms, w);
+                }
+                if ((obj.buyerSignature != null && obj.buyerSignature.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.buyerSignature);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    tradeId: uint8ArrayAlloc(0),
+                    buyerSignature: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.tradeId = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.terms = TradeTerms.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 3: {
+                            obj.buyerSignature = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.tradeId`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield* TradeTerms.codec().stream(reader, reader.uint32(), `${prefix}.terms`, {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.buyerSignature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Confirm.codec());
+    }
+    Confirm.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Confirm.codec(), opts);
+    }
+    Confirm.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Confirm.codec(), opts);
+    }
+    Confirm.stream = stream;
+})(Confirm || (Confirm = {}));
+export var Committed;
+(function (Committed) {
+    let _codec;
+    Committed.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.tradeId != null && obj.tradeId.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.tradeId);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    tradeId: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.tradeId = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.tradeId`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Committed.codec());
+    }
+    Committed.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Committed.codec(), opts);
+    }
+    Committed.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Committed.codec(), opts);
+    }
+    Committed.stream = stream;
+})(Committed || (Committed = {}));
+export var Trade;
+(function (Trade) {
+    let _codec;
+    Trade.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if (obj.terms != null) {
+                    w.uint32(10);
+                    TradeTerms.codec().encode(obj.terms, w);
+                }
+                if ((obj.buyerSignature != null && obj.buyerSignature.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.buyerSignature);
+                }
+                if ((obj.sellerSignature != null && obj.sellerSignature.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.sellerSignature);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    buyerSignature: uint8ArrayAlloc(0),
+                    sellerSignature: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.terms = TradeTerms.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 2: {
+                            obj.buyerSignature = reader.bytes();
+                            break;
+                        }
+                        case 3: {
+                            obj.sellerSignature = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield* TradeTerms.codec().stream(reader, reader.uint32(), `${prefix}.terms`, {
+                                limits: opts.limits?.terms
+                            });
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.buyerSignature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.sellerSignature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Trade.codec());
+    }
+    Trade.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Trade.codec(), opts);
+    }
+    Trade.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Trade.codec(), opts);
+    }
+    Trade.stream = stream;
+})(Trade || (Trade = {}));
+export var Envelope;
+(function (Envelope) {
+    let _codec;
+    Envelope.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.kind != null && obj.kind !== '')) {
+                    w.uint32(10);
+                    w.string(obj.kind);
+                }
+                if ((obj.body != null && obj.body.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.body);
+                }
+                if ((obj.signer != null && obj.signer.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.signer);
+                }
+                if ((obj.signature != null && obj.signature.byteLength > 0)) {
+                    w.uint32(34);
+                    w.bytes(obj.signature);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    kind: '',
+                    body: uint8ArrayAlloc(0),
+                    signer: uint8ArrayAlloc(0),
+                    signature: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.kind = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.body = reader.bytes();
+                            break;
+                        }
+                        case 3: {
+                            obj.signer = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.signature = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.kind`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.body`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.signer`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.signature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Envelope.codec());
+    }
+    Envelope.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Envelope.codec(), opts);
+    }
+    Envelope.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Envelope.codec(), opts);
+    }
+    Envelope.stream = stream;
+})(Envelope || (Envelope = {}));

@@ -1,0 +1,70 @@
+import { createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto'
+import { blake2b } from '@noble/hashes/blake2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+
+/**
+ * One Ed25519 key per node. The 32-byte public key is the trader id on the wire, the libp2p PeerId
+ * (identity multihash of the same key) and, hashed as IOTA Rebased does, the node's IOTA address.
+ */
+export interface Signer {
+  readonly publicKey: Uint8Array
+  sign(message: Uint8Array): Uint8Array
+}
+
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+export function generateSeed (): Uint8Array { return new Uint8Array(randomBytes(32)) }
+
+/** A signer from a 32-byte Ed25519 seed (the private key as RFC 8032 defines it). */
+export function signerFromSeed (seed: Uint8Array): Signer {
+  if (seed.length !== 32) throw new RangeError(`an Ed25519 seed is 32 bytes, got ${seed.length}`)
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' })
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
+  const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length))
+  return {
+    publicKey,
+    sign: (message) => new Uint8Array(edSign(null, message, privateKey))
+  }
+}
+
+// Building a KeyObject costs about as much as a verify; nodes see the same few dozen keys again and again.
+const keyCache = new Map<string, KeyObject>()
+const KEY_CACHE_MAX = 4096
+
+function publicKeyObject (publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey).toString('base64')
+  let key = keyCache.get(id)
+  if (key == null) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' })
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!)
+    keyCache.set(id, key)
+  }
+  return key
+}
+
+/** True when `signature` is `publicKey`'s Ed25519 signature of `message`. Never throws on bad input. */
+export function verifySignature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false
+  try {
+    return edVerify(null, message, publicKeyObject(publicKey), signature)
+  } catch {
+    return false
+  }
+}
+
+/** IOTA Rebased address of an Ed25519 key: blake2b-256(flag 0x00 ‖ public key), 0x-prefixed hex. */
+export function iotaAddress (publicKey: Uint8Array): string {
+  const input = new Uint8Array(33)
+  input[0] = 0x00
+  input.set(publicKey, 1)
+  return '0x' + bytesToHex(blake2b(input, { dkLen: 32 }))
+}
+
+export function toHex (bytes: Uint8Array): string { return Buffer.from(bytes).toString('hex') }
+export function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
+/** Short, stable label for logs and tables. */
+export function shortId (publicKey: Uint8Array): string { return toHex(publicKey).slice(0, 8) }
+export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+}

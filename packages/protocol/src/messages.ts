@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto'
+import * as wire from './gen/kvartal.js'
+import { MalformedMessageError, UnsupportedVersionError } from './errors.ts'
+import { DISTRICT_PATTERN, WIRE_VERSION, limits } from './topics.ts'
+import { toHex } from './keys.ts'
+
+/** One slot's sell offer or buy bid: up to `energyWh` at `price` nanos/kWh (a floor for sellers, a cap for buyers). */
+export interface Order {
+  readonly slot: number
+  readonly energyWh: number
+  readonly price: number
+}
+
+export interface Announcement {
+  readonly version: number
+  readonly district: string
+  readonly trader: Uint8Array
+  readonly seq: number
+  readonly issuedAt: number
+  readonly validUntil: number
+  readonly offers: readonly Order[]
+  readonly bids: readonly Order[]
+  /** binary multiaddrs where the trader accepts negotiation streams (at most 8) */
+  readonly addrs: readonly Uint8Array[]
+}
+
+export interface Proposal {
+  readonly version: number
+  readonly district: string
+  readonly id: Uint8Array
+  readonly buyer: Uint8Array
+  readonly seller: Uint8Array
+  readonly slot: number
+  readonly energyWh: number
+  readonly price: number
+  readonly expiresAt: number
+  readonly round: number
+}
+
+export interface TradeTerms {
+  readonly version: number
+  readonly district: string
+  readonly negotiation: Uint8Array
+  readonly buyer: Uint8Array
+  readonly seller: Uint8Array
+  readonly slot: number
+  readonly energyWh: number
+  readonly price: number
+  readonly agreedAt: number
+}
+
+export interface Accept { readonly negotiation: Uint8Array, readonly terms: TradeTerms, readonly sellerSignature: Uint8Array, readonly holdUntil: number }
+export interface Counter { readonly negotiation: Uint8Array, readonly energyWh: number, readonly price: number, readonly expiresAt: number, readonly round: number }
+export interface Reject { readonly negotiation: Uint8Array, readonly code: string, readonly detail: string }
+export interface Confirm { readonly tradeId: Uint8Array, readonly terms: TradeTerms, readonly buyerSignature: Uint8Array }
+export interface Committed { readonly tradeId: Uint8Array }
+
+/** A trade exists only with both signatures over the same terms. */
+export interface Trade {
+  /** hex sha256 of the encoded terms */
+  readonly id: string
+  readonly terms: TradeTerms
+  readonly buyerSignature: Uint8Array
+  readonly sellerSignature: Uint8Array
+}
+
+export const MessageKind = {
+  announcement: 'announcement',
+  proposal: 'proposal',
+  accept: 'accept',
+  counter: 'counter',
+  reject: 'reject',
+  confirm: 'confirm',
+  committed: 'committed'
+} as const
+export type MessageKind = typeof MessageKind[keyof typeof MessageKind]
+
+export interface MessageOf {
+  announcement: Announcement
+  proposal: Proposal
+  accept: Accept
+  counter: Counter
+  reject: Reject
+  confirm: Confirm
+  committed: Committed
+}
+
+// ---- number <-> uint64 at the boundary: inside, every quantity is a safe integer ----
+
+function u64 (v: number, field: string): bigint {
+  if (!Number.isSafeInteger(v) || v < 0) throw new MalformedMessageError(`${field} must be a non-negative integer, got ${v}`)
+  return BigInt(v)
+}
+function num (v: bigint, field: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedMessageError(`${field} is out of range`)
+  return Number(v)
+}
+function key (v: Uint8Array, field: string): Uint8Array {
+  if (v.length !== 32) throw new MalformedMessageError(`${field} must be a 32-byte Ed25519 public key, got ${v.length} bytes`)
+  return v
+}
+function nonce (v: Uint8Array, field: string): Uint8Array {
+  if (v.length !== 16) throw new MalformedMessageError(`${field} must be 16 bytes, got ${v.length}`)
+  return v
+}
+function hash32 (v: Uint8Array, field: string): Uint8Array {
+  if (v.length !== 32) throw new MalformedMessageError(`${field} must be 32 bytes, got ${v.length}`)
+  return v
+}
+function sig (v: Uint8Array, field: string): Uint8Array {
+  if (v.length !== 64) throw new MalformedMessageError(`${field} must be a 64-byte Ed25519 signature, got ${v.length} bytes`)
+  return v
+}
+function version (v: number): number {
+  if (v !== WIRE_VERSION) throw new UnsupportedVersionError(v)
+  return v
+}
+function district (v: string): string {
+  if (!DISTRICT_PATTERN.test(v)) throw new MalformedMessageError(`district "${v.slice(0, 80)}" is not a valid district name`)
+  return v
+}
+function text (v: string, field: string, max: number): string {
+  if (v.length > max) throw new MalformedMessageError(`${field} is longer than ${max} characters`)
+  return v
+}
+function decodeWith<T> (what: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof MalformedMessageError || err instanceof UnsupportedVersionError) throw err
+    throw new MalformedMessageError(`cannot decode ${what}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function orderToWire (o: Order, field: string): wire.Offer {
+  if (o.energyWh <= 0) throw new MalformedMessageError(`${field}.energyWh must be positive`)
+  return { slot: u64(o.slot, `${field}.slot`), energyWh: u64(o.energyWh, `${field}.energyWh`), price: u64(o.price, `${field}.price`) }
+}
+function orderFromWire (o: wire.Offer, field: string): Order {
+  const energyWh = num(o.energyWh, `${field}.energyWh`)
+  if (energyWh <= 0) throw new MalformedMessageError(`${field}.energyWh must be positive`)
+  return { slot: num(o.slot, `${field}.slot`), energyWh, price: num(o.price, `${field}.price`) }
+}
+
+// ---- per kind ----
+
+function termsToWire (t: TradeTerms): wire.TradeTerms {
+  return {
+    version: t.version,
+    district: t.district,
+    negotiation: nonce(t.negotiation, 'terms.negotiation') as Uint8Array<ArrayBuffer>,
+    buyer: key(t.buyer, 'terms.buyer') as Uint8Array<ArrayBuffer>,
+    seller: key(t.seller, 'terms.seller') as Uint8Array<ArrayBuffer>,
+    slot: u64(t.slot, 'terms.slot'),
+    energyWh: u64(t.energyWh, 'terms.energyWh'),
+    price: u64(t.price, 'terms.price'),
+    agreedAt: u64(t.agreedAt, 'terms.agreedAt')
+  }
+}
+function termsFromWire (t: wire.TradeTerms | undefined): TradeTerms {
+  if (t == null) throw new MalformedMessageError('terms are missing')
+  const terms = {
+    version: version(t.version),
+    district: district(t.district),
+    negotiation: nonce(t.negotiation, 'terms.negotiation'),
+    buyer: key(t.buyer, 'terms.buyer'),
+    seller: key(t.seller, 'terms.seller'),
+    slot: num(t.slot, 'terms.slot'),
+    energyWh: num(t.energyWh, 'terms.energyWh'),
+    price: num(t.price, 'terms.price'),
+    agreedAt: num(t.agreedAt, 'terms.agreedAt')
+  }
+  if (terms.energyWh <= 0) throw new MalformedMessageError('terms.energyWh must be positive')
+  return terms
+}
+
+export function encodeTerms (t: TradeTerms): Uint8Array { return wire.TradeTerms.encode(termsToWire(t)) }
+export function decodeTerms (bytes: Uint8Array): TradeTerms { return decodeWith('trade terms', () => termsFromWire(wire.TradeTerms.decode(bytes))) }
+
+/** A trade's id: hex sha256 of its encoded terms. The same terms always give the same id. */
+export function tradeId (t: TradeTerms): string { return createHash('sha256').update(encodeTerms(t)).digest('hex') }
+export function tradeIdBytes (t: TradeTerms): Uint8Array { return new Uint8Array(createHash('sha256').update(encodeTerms(t)).digest()) }
+
+export function encodeTrade (t: Trade): Uint8Array {
+  return wire.Trade.encode({ terms: termsToWire(t.terms), buyerSignature: t.buyerSignature as Uint8Array<ArrayBuffer>, sellerSignature: t.sellerSignature as Uint8Array<ArrayBuffer> })
+}
+export function decodeTrade (bytes: Uint8Array): Trade {
+  return decodeWith('trade', () => {
+    const w = wire.Trade.decode(bytes)
+    const terms = termsFromWire(w.terms)
+    return { id: tradeId(terms), terms, buyerSignature: sig(w.buyerSignature, 'buyerSignature'), sellerSignature: sig(w.sellerSignature, 'sellerSignature') }
+  })
+}
+
+type Codec<T> = { encode: (m: T) => Uint8Array, decode: (b: Uint8Array) => T }
+
+export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
+  announcement: {
+    encode: (a) => {
+      if (a.offers.length + a.bids.length > limits.maxOrdersPerAnnouncement) throw new MalformedMessageError(`an announcement holds at most ${limits.maxOrdersPerAnnouncement} orders`)
+      return wire.Announcement.encode({
+        version: a.version,
+        district: district(a.district),
+        trader: key(a.trader, 'trader') as Uint8Array<ArrayBuffer>,
+        seq: u64(a.seq, 'seq'),
+        issuedAt: u64(a.issuedAt, 'issuedAt'),
+        validUntil: u64(a.validUntil, 'validUntil'),
+        offers: a.offers.map((o, i) => orderToWire(o, `offers[${i}]`)),
+        bids: a.bids.map((o, i) => orderToWire(o, `bids[${i}]`)),
+        addrs: a.addrs.slice(0, limits.maxAddrs) as Array<Uint8Array<ArrayBuffer>>
+      })
+    },
+    decode: (b) => decodeWith('announcement', () => {
+      const w = wire.Announcement.decode(b, { limits: { offers: limits.maxOrdersPerAnnouncement, bids: limits.maxOrdersPerAnnouncement, addrs: limits.maxAddrs } })
+      if (w.offers.length + w.bids.length > limits.maxOrdersPerAnnouncement) throw new MalformedMessageError(`an announcement holds at most ${limits.maxOrdersPerAnnouncement} orders`)
+      const a: Announcement = {
+        version: version(w.version),
+        district: district(w.district),
+        trader: key(w.trader, 'trader'),
+        seq: num(w.seq, 'seq'),
+        issuedAt: num(w.issuedAt, 'issuedAt'),
+        validUntil: num(w.validUntil, 'validUntil'),
+        offers: w.offers.map((o, i) => orderFromWire(o, `offers[${i}]`)),
+        bids: w.bids.map((o, i) => orderFromWire(o, `bids[${i}]`)),
+        addrs: w.addrs
+      }
+      if (a.addrs.length > limits.maxAddrs || a.addrs.some(x => x.length > 256)) throw new MalformedMessageError(`an announcement lists at most ${limits.maxAddrs} addresses of at most 256 bytes`)
+      if (a.seq === 0) throw new MalformedMessageError('seq must start at 1')
+      if (a.validUntil <= a.issuedAt) throw new MalformedMessageError('validUntil must be after issuedAt')
+      return a
+    })
+  },
+  proposal: {
+    encode: (p) => wire.Proposal.encode({
+      version: p.version,
+      district: district(p.district),
+      id: nonce(p.id, 'id') as Uint8Array<ArrayBuffer>,
+      buyer: key(p.buyer, 'buyer') as Uint8Array<ArrayBuffer>,
+      seller: key(p.seller, 'seller') as Uint8Array<ArrayBuffer>,
+      slot: u64(p.slot, 'slot'),
+      energyWh: u64(p.energyWh, 'energyWh'),
+      price: u64(p.price, 'price'),
+      expiresAt: u64(p.expiresAt, 'expiresAt'),
+      round: p.round
+    }),
+    decode: (b) => decodeWith('proposal', () => {
+      const w = wire.Proposal.decode(b)
+      const p: Proposal = {
+        version: version(w.version),
+        district: district(w.district),
+        id: nonce(w.id, 'id'),
+        buyer: key(w.buyer, 'buyer'),
+        seller: key(w.seller, 'seller'),
+        slot: num(w.slot, 'slot'),
+        energyWh: num(w.energyWh, 'energyWh'),
+        price: num(w.price, 'price'),
+        expiresAt: num(w.expiresAt, 'expiresAt'),
+        round: w.round
+      }
+      if (p.energyWh <= 0) throw new MalformedMessageError('energyWh must be positive')
+      return p
+    })
+  },
+  accept: {
+    encode: (a) => wire.Accept.encode({ negotiation: nonce(a.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>, terms: termsToWire(a.terms), sellerSignature: sig(a.sellerSignature, 'sellerSignature') as Uint8Array<ArrayBuffer>, holdUntil: u64(a.holdUntil, 'holdUntil') }),
+    decode: (b) => decodeWith('accept', () => {
+      const w = wire.Accept.decode(b)
+      return { negotiation: nonce(w.negotiation, 'negotiation'), terms: termsFromWire(w.terms), sellerSignature: sig(w.sellerSignature, 'sellerSignature'), holdUntil: num(w.holdUntil, 'holdUntil') }
+    })
+  },
+  counter: {
+    encode: (c) => wire.Counter.encode({ negotiation: nonce(c.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>, energyWh: u64(c.energyWh, 'energyWh'), price: u64(c.price, 'price'), expiresAt: u64(c.expiresAt, 'expiresAt'), round: c.round }),
+    decode: (b) => decodeWith('counter', () => {
+      const w = wire.Counter.decode(b)
+      const c = { negotiation: nonce(w.negotiation, 'negotiation'), energyWh: num(w.energyWh, 'energyWh'), price: num(w.price, 'price'), expiresAt: num(w.expiresAt, 'expiresAt'), round: w.round }
+      if (c.energyWh <= 0) throw new MalformedMessageError('energyWh must be positive')
+      return c
+    })
+  },
+  reject: {
+    encode: (r) => wire.Reject.encode({ negotiation: nonce(r.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>, code: text(r.code, 'code', 64), detail: text(r.detail, 'detail', 512) }),
+    decode: (b) => decodeWith('reject', () => {
+      const w = wire.Reject.decode(b)
+      return { negotiation: nonce(w.negotiation, 'negotiation'), code: text(w.code, 'code', 64), detail: text(w.detail, 'detail', 512) }
+    })
+  },
+  confirm: {
+    encode: (c) => wire.Confirm.encode({ tradeId: hash32(c.tradeId, 'tradeId') as Uint8Array<ArrayBuffer>, terms: termsToWire(c.terms), buyerSignature: sig(c.buyerSignature, 'buyerSignature') as Uint8Array<ArrayBuffer> }),
+    decode: (b) => decodeWith('confirm', () => {
+      const w = wire.Confirm.decode(b)
+      return { tradeId: hash32(w.tradeId, 'tradeId'), terms: termsFromWire(w.terms), buyerSignature: sig(w.buyerSignature, 'buyerSignature') }
+    })
+  },
+  committed: {
+    encode: (c) => wire.Committed.encode({ tradeId: hash32(c.tradeId, 'tradeId') as Uint8Array<ArrayBuffer> }),
+    decode: (b) => decodeWith('committed', () => ({ tradeId: hash32(wire.Committed.decode(b).tradeId, 'tradeId') }))
+  }
+}
+
+export { toHex }

@@ -1,0 +1,32 @@
+/** Gossip topics and stream protocols. One topic per district and message kind. */
+export const WIRE_VERSION = 1
+
+export const TopicKind = { offer: 'offer', bid: 'bid' } as const
+export type TopicKind = typeof TopicKind[keyof typeof TopicKind]
+
+export function topicFor (district: string, kind: TopicKind): string {
+  return `/kvartal/${district}/${kind}/${WIRE_VERSION}`
+}
+
+export function parseTopic (topic: string): { district: string, kind: TopicKind } | undefined {
+  const m = /^\/kvartal\/([^/]+)\/(offer|bid)\/1$/.exec(topic)
+  if (m == null) return undefined
+  return { district: m[1], kind: m[2] as TopicKind }
+}
+
+/** Direct buyer→seller negotiation over a libp2p stream. */
+export const NEGOTIATION_PROTOCOL = '/kvartal/energy/negotiate/1.0.0'
+
+/** District names travel in topics: keep them to a safe alphabet. */
+export const DISTRICT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+/** Upper bounds that keep a peer from making us allocate without limit. */
+export const limits = {
+  /** a gossiped announcement: 8 h of 15-min slots of offers and bids fit with room to spare */
+  maxAnnouncementBytes: 8 * 1024,
+  maxOrdersPerAnnouncement: 96,
+  /** one negotiation frame */
+  maxFrameBytes: 4 * 1024,
+  maxDistrictLength: 63,
+  maxAddrs: 8
+} as const
