@@ -32,11 +32,10 @@ describe('strategies', () => {
       }
     }
   })
-  it('concession moves prices toward the limit as gate closure nears', () => {
+  it('concession moves buyers\' prices toward the limit as gate closure nears; sellers post firm asks', () => {
     const s = timeDependentConcession()
-    expect(s.askPrice(ctx({ now: 0 }))).toBe(1000)
-    expect(s.askPrice(ctx({ now: 50 }))).toBeLessThan(1000)
-    expect(s.askPrice(ctx({ now: 100 }))).toBeLessThan(s.askPrice(ctx({ now: 50 })))
+    expect(s.askPrice(ctx({ now: 0 }))).toBe(s.askPrice(ctx({ now: 100 })))
+    expect(s.askPrice(ctx({ now: 0 }))).toBe(620)
     expect(s.bidPrice(ctx({ now: 0 }))).toBe(300)
     expect(s.bidPrice(ctx({ now: 100 }))).toBeGreaterThan(s.bidPrice(ctx({ now: 50 })))
   })

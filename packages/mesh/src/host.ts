@@ -11,7 +11,7 @@ import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { Identify } from '@libp2p/identify'
 import type { PeerDiscovery } from '@libp2p/interface'
-import type { NodeIdentity } from './identity.ts'
+import { memoryListenAddress, type NodeIdentity } from './identity.ts'
 import { scoreParamsFor } from './scoring.ts'
 
 export const Transport = { memory: 'memory', tcp: 'tcp' } as const
@@ -51,7 +51,7 @@ export type KvartalHost = Libp2p<KvartalServices>
  * validator; see DESIGN.md, facts measured), mDNS and bootstrap discovery.
  */
 export async function createHost (opts: HostOptions): Promise<KvartalHost> {
-  const listen = opts.listen ?? (opts.transport === 'memory' ? [`/memory/${opts.identity.id.slice(0, 16)}`] : ['/ip4/127.0.0.1/tcp/0'])
+  const listen = opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0'])
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns === true) peerDiscovery.push(mdns({ interval: 2_000, serviceTag: `kvartal-${opts.district}.local` } as any))
   if (opts.bootstrap != null && opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))

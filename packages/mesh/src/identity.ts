@@ -31,3 +31,6 @@ export function traderOfPeer (peerId: PeerId): Uint8Array | undefined {
   if (peerId.type !== 'Ed25519' || peerId.publicKey == null) return undefined
   return peerId.publicKey.raw
 }
+
+/** The memory-transport address a simulated node listens on, derived from its identity. */
+export function memoryListenAddress (identity: Pick<NodeIdentity, 'id'>): string { return `/memory/${identity.id.slice(0, 16)}` }

@@ -53,12 +53,13 @@ export function verifySignature (publicKey: Uint8Array, message: Uint8Array, sig
   }
 }
 
-/** IOTA Rebased address of an Ed25519 key: blake2b-256(flag 0x00 ‖ public key), 0x-prefixed hex. */
+/**
+ * IOTA Rebased address of an Ed25519 key, 0x-prefixed hex. Unlike Sui and IOTA's other schemes, whose
+ * address hashes flag ‖ key, IOTA Rebased hashes an Ed25519 key alone: blake2b-256(public key).
+ * Checked against `@iota/iota-sdk`'s `Ed25519PublicKey.toIotaAddress()` in the tests.
+ */
 export function iotaAddress (publicKey: Uint8Array): string {
-  const input = new Uint8Array(33)
-  input[0] = 0x00
-  input.set(publicKey, 1)
-  return '0x' + bytesToHex(blake2b(input, { dkLen: 32 }))
+  return '0x' + bytesToHex(blake2b(publicKey, { dkLen: 32 }))
 }
 
 export function toHex (bytes: Uint8Array): string { return Buffer.from(bytes).toString('hex') }

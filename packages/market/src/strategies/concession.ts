@@ -15,18 +15,18 @@ export const defaultConcessionOptions: ConcessionOptions = {
 }
 
 /**
- * Time-dependent concession (Faratin, Sierra & Jennings 1998): prices move from the trader's best case
- * (retail for sellers, feed-in for buyers) toward its limit as gate closure nears. With the same curve
- * for everyone, a buyer with a higher limit is willing to pay any given price sooner, so when energy is
- * short the buyers who value it most reach the offers first — a decentralised clock auction.
+ * Time-dependent concession (Faratin, Sierra & Jennings 1998) on the buyer's side of a posted-offer
+ * market: a buyer's price moves from feed-in toward its limit as gate closure nears, while sellers post
+ * firm asks a small share above their limit (an announcement is a seller's price for the hour; a price
+ * that moved between announcements would be invisible to buyers). With the same curve for every buyer,
+ * a buyer with a higher limit is willing to pay any given ask sooner, so when energy is short the
+ * buyers who value it most reach the offers first — a decentralised clock auction — and cheaper asks
+ * are taken first whenever energy is plentiful.
  */
 export function timeDependentConcession (options: Partial<ConcessionOptions> = {}): Strategy {
   const { beta, reserveShare } = { ...defaultConcessionOptions, ...options }
   const f = (ctx: TradingContext): number => Math.pow(elapsed(ctx), beta)
-  const ask = (ctx: TradingContext): number => {
-    const floor = ctx.limit + reserveShare * (ctx.tariffs.retail - ctx.limit)
-    return clampPrice(ctx.tariffs.retail - f(ctx) * (ctx.tariffs.retail - floor), ctx.tariffs)
-  }
+  const ask = (ctx: TradingContext): number => clampPrice(ctx.limit + reserveShare * (ctx.tariffs.retail - ctx.limit), ctx.tariffs)
   const bid = (ctx: TradingContext): number => {
     const cap = ctx.limit - reserveShare * (ctx.limit - ctx.tariffs.feedIn)
     return clampPrice(ctx.tariffs.feedIn + f(ctx) * (cap - ctx.tariffs.feedIn), ctx.tariffs)

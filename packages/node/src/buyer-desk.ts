@@ -1,0 +1,157 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  NEGOTIATION_PROTOCOL, MalformedMessageError, NegotiationError, bytesEqual, fromHex, open, seal, signTerms, toHex,
+  tradeId, verifyTermsSignature, type Accept, type Clock, type Counter, type Reject, type Signer, type Trade
+} from '@kvartal/protocol'
+import { openChannel, peerIdOfTrader, type FramedChannel, type KvartalHost } from '@kvartal/mesh'
+import type { CounterAnswer, OrderBook, SlotPositions, Strategy, TradingContext } from '@kvartal/market'
+import type { Journal } from './journal.ts'
+import type { Emit } from './events.ts'
+import type { ConfirmResult, NegotiationInput, Reply } from './negotiation.machine.ts'
+
+export interface BuyerDeskDeps {
+  host: KvartalHost
+  signer: Signer
+  district: string
+  journal: Journal
+  /** what this node still needs to buy per slot; holds cover negotiations in flight */
+  need: SlotPositions
+  book: OrderBook
+  strategy: Strategy
+  clock: Clock
+  holdMs: number
+  frameTimeoutMs: number
+  context(slot: number, remainingWh: number): TradingContext
+  emit: Emit
+}
+
+/** The buyer's effects: streams to sellers, the journal, the strategy. Supplied to the negotiation machine. */
+export class BuyerDesk {
+  readonly #d: BuyerDeskDeps
+  readonly #channels = new Map<string, FramedChannel>()
+
+  constructor (deps: BuyerDeskDeps) { this.#d = deps }
+
+  /** The strategy's answer to a seller's counter-offer. */
+  decideCounter (counter: Counter, slot: number): CounterAnswer {
+    const remaining = this.#d.need.available(slot, this.#d.clock.now()) + counter.energyWh
+    return this.#d.strategy.answerCounter(this.#d.context(slot, remaining), counter.price, counter.round)
+  }
+
+  async #channel (negotiation: string, seller: string): Promise<FramedChannel> {
+    let ch = this.#channels.get(negotiation)
+    if (ch != null) return ch
+    const d = this.#d
+    const peer = peerIdOfTrader(fromHex(seller))
+    const addrs = d.book.addrsOf(seller)
+    if (addrs.length > 0) {
+      try { await d.host.peerStore.merge(peer, { multiaddrs: addrs.map(a => multiaddr(a)) }) } catch {}
+    }
+    ch = await openChannel(d.host, peer, NEGOTIATION_PROTOCOL, { frameTimeoutMs: d.frameTimeoutMs, signal: AbortSignal.timeout(d.frameTimeoutMs) })
+    this.#channels.set(negotiation, ch)
+    return ch
+  }
+
+  close (negotiation: string): void {
+    const ch = this.#channels.get(negotiation)
+    if (ch != null) { this.#channels.delete(negotiation); void ch.close() }
+  }
+
+  async exchange (input: NegotiationInput, round: number, price: number): Promise<Reply> {
+    const d = this.#d
+    const ch = await this.#channel(input.negotiation, input.seller)
+    const now = d.clock.now()
+    const seller = fromHex(input.seller)
+    const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round }
+    d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price })
+    await ch.send(seal('proposal', proposal, d.signer))
+    const reply = open(await ch.receive(), { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
+    if (!bytesEqual(reply.signer, seller)) throw new MalformedMessageError('reply not signed by the seller')
+    if (reply.kind === 'accept') {
+      const a = reply.message as Accept
+      const t = a.terms
+      const ok = bytesEqual(t.buyer, d.signer.publicKey) && bytesEqual(t.seller, seller) && bytesEqual(t.negotiation, proposal.id) &&
+        t.slot === input.slot && t.energyWh > 0 && t.energyWh <= input.energyWh && t.price === price && t.district === d.district
+      if (!ok) throw new NegotiationError('bad-accept', 'the accepted terms differ from the proposal')
+      if (!verifyTermsSignature(t, seller, a.sellerSignature)) throw new NegotiationError('bad-signature', 'the seller\'s signature on the terms does not verify')
+      return { kind: 'accept', accept: a }
+    }
+    if (reply.kind === 'counter') return { kind: 'counter', counter: reply.message as Counter }
+    const r = reply.message as Reject
+    if (r.code === 'no-capacity') d.book.markAvailable('offer', input.seller, input.slot, 0)
+    d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail })
+    return { kind: 'reject', reject: r }
+  }
+
+  /**
+   * Signs the accepted terms, journals the trade as pending (write before send), counts it against the
+   * need, sends the confirm and waits for the seller's Committed.
+   */
+  async confirm (a: Accept): Promise<ConfirmResult> {
+    const d = this.#d
+    const negotiation = toHex(a.negotiation)
+    const trade: Trade = { id: '', terms: a.terms, buyerSignature: signTerms(a.terms, d.signer), sellerSignature: a.sellerSignature }
+    const full: Trade = { ...trade, id: tradeId(a.terms) }
+    await d.journal.putBuyerTrade(full, 'pending', d.clock.now())
+    d.need.release(a.terms.slot, negotiation)
+    d.need.addCommitted(a.terms.slot, a.terms.energyWh)
+    try {
+      const ch = await this.#channel(negotiation, toHex(a.terms.seller))
+      await ch.send(seal('confirm', { tradeId: fromHex(full.id), terms: full.terms, buyerSignature: full.buyerSignature }, d.signer))
+      return await this.#awaitCommitted(ch, full)
+    } finally {
+      this.close(negotiation)
+    }
+  }
+
+  async #awaitCommitted (ch: FramedChannel, trade: Trade): Promise<ConfirmResult> {
+    const d = this.#d
+    const reply = open(await ch.receive(), { maxBytes: 4096, kinds: ['committed', 'reject'] })
+    if (!bytesEqual(reply.signer, trade.terms.seller)) throw new MalformedMessageError('reply not signed by the seller')
+    if (reply.kind === 'committed') {
+      await d.journal.putBuyerTrade(trade, 'committed', d.clock.now())
+      d.emit({ type: 'trade-committed', slot: trade.terms.slot, correlation: trade.id, peer: toHex(trade.terms.seller), energyWh: trade.terms.energyWh, price: trade.terms.price, detail: 'buyer' })
+      return 'committed'
+    }
+    const r = reply.message as Reject
+    if (r.code === 'expired' || r.code === 'bad-confirm') {
+      await d.journal.putBuyerTrade(trade, 'void', d.clock.now())
+      d.need.addCommitted(trade.terms.slot, -trade.terms.energyWh)
+      d.emit({ type: 'negotiation-failed', slot: trade.terms.slot, correlation: trade.id, code: r.code, detail: r.detail })
+      return 'void'
+    }
+    return 'pending'
+  }
+
+  async withdraw (negotiation: string): Promise<void> {
+    const ch = this.#channels.get(negotiation)
+    try {
+      if (ch != null) await ch.send(seal('reject', { negotiation: fromHex(negotiation), code: 'walk-away', detail: '' }, this.#d.signer))
+    } finally {
+      this.close(negotiation)
+    }
+  }
+
+  /**
+   * After a restart or a lost reply: confirms again every trade the journal holds as pending. The seller
+   * answers Committed (it already had it, or its hold was still alive) or refuses (the hold expired).
+   */
+  async retryPending (signal?: AbortSignal): Promise<void> {
+    const d = this.#d
+    for (const r of await d.journal.trades()) {
+      if (r.role !== 'buyer' || r.status !== 'pending') continue
+      if (signal?.aborted === true) return
+      const t = r.decoded
+      const key = `retry-${t.id}`
+      try {
+        const ch = await this.#channel(key, toHex(t.terms.seller))
+        await ch.send(seal('confirm', { tradeId: fromHex(t.id), terms: t.terms, buyerSignature: t.buyerSignature }, d.signer))
+        await this.#awaitCommitted(ch, t)
+      } catch {
+        // the seller is unreachable: the trade stays pending and is retried on the next tick
+      } finally {
+        this.close(key)
+      }
+    }
+  }
+}

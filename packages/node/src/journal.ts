@@ -1,0 +1,160 @@
+import { mkdir, chmod } from 'node:fs/promises'
+import { Level } from 'level'
+import { decodeTrade, encodeTrade, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
+
+/** How a trade stands in this node's journal. */
+export const TradeStatus = {
+  /** buyer: both signatures held, the seller's Committed not yet seen; retried until resolved */
+  pending: 'pending',
+  committed: 'committed',
+  /** buyer: the seller refused the confirm (its hold had expired): no trade */
+  void: 'void'
+} as const
+export type TradeStatus = typeof TradeStatus[keyof typeof TradeStatus]
+
+export interface TradeRecord {
+  readonly id: string
+  readonly role: 'buyer' | 'seller'
+  readonly status: TradeStatus
+  /** hex of the encoded Trade */
+  readonly trade: string
+  readonly at: number
+}
+
+export interface HoldRecord {
+  readonly negotiation: string
+  readonly slot: number
+  readonly energyWh: number
+  readonly price: number
+  readonly holdUntil: number
+  readonly counterparty: string
+  /** the trade id the seller signed for this hold */
+  readonly tradeId: string
+}
+
+export interface JournalOptions {
+  /** fsync every write: survives power cuts (edge default), not needed in a simulator */
+  sync: boolean
+  /** LevelDB block cache and write buffer, bytes: small, because a node's journal is small */
+  cacheSize: number
+  writeBufferSize: number
+}
+
+export const defaultJournalOptions: JournalOptions = {
+  sync: true,
+  cacheSize: 256 * 1024,
+  writeBufferSize: 256 * 1024
+}
+
+type Value = Record<string, unknown> | string | number
+const pad = (n: number): string => n.toString().padStart(16, '0')
+
+/**
+ * The node's durable memory, in one LevelDB (classic-level) under the data directory: its key, an
+ * ordered log of what it did, holds it has promised, trades, and counters such as announcement sequence
+ * numbers. Every promise to a peer is written here before the message that makes it is sent.
+ */
+export class Journal {
+  readonly #db: Level<string, Value>
+  readonly #opts: JournalOptions
+  #seq = 0
+  /** called after each durable write with its kind; the crash-test harness kills the process here */
+  onWrite: ((point: string) => void) | undefined
+
+  private constructor (db: Level<string, Value>, opts: JournalOptions) { this.#db = db; this.#opts = opts }
+
+  static async open (dir: string, options: Partial<JournalOptions> = {}): Promise<Journal> {
+    const opts = { ...defaultJournalOptions, ...options }
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      await chmod(dir, 0o700)
+      const db = new Level<string, Value>(dir, { valueEncoding: 'json', cacheSize: opts.cacheSize, writeBufferSize: opts.writeBufferSize } as any)
+      await db.open()
+      const j = new Journal(db, opts)
+      for await (const k of db.keys({ gte: 'log/', lt: 'log/~', reverse: true, limit: 1 })) j.#seq = Number(k.slice(4))
+      return j
+    } catch (err) {
+      throw new JournalError(`cannot open the journal in ${dir}: ${(err as Error).message}. Is another node using this data directory, or is the disk full?`, { cause: err })
+    }
+  }
+
+  async close (): Promise<void> { await this.#db.close() }
+
+  async #batch (ops: Array<{ type: 'put', key: string, value: Value } | { type: 'del', key: string }>, point: string): Promise<void> {
+    try {
+      await this.#db.batch(ops as any, { sync: this.#opts.sync } as any)
+    } catch (err) {
+      throw new JournalError(`journal write failed (${point}): ${(err as Error).message}`, { cause: err })
+    }
+    this.onWrite?.(point)
+  }
+
+  #log (entry: Record<string, unknown>): { type: 'put', key: string, value: Value } {
+    return { type: 'put', key: `log/${pad(++this.#seq)}`, value: entry }
+  }
+
+  // ---- identity ----
+  async loadSeed (): Promise<Uint8Array | undefined> {
+    const v = await this.#db.get('key/ed25519-seed') as string | undefined
+    return v == null ? undefined : fromHex(v)
+  }
+  async saveSeed (seed: Uint8Array): Promise<void> {
+    await this.#batch([{ type: 'put', key: 'key/ed25519-seed', value: toHex(seed) }], 'key')
+  }
+
+  // ---- counters ----
+  async nextCounter (name: string, atLeast = 0): Promise<number> {
+    const cur = (await this.#db.get(`counter/${name}`) as number | undefined) ?? 0
+    const next = Math.max(cur + 1, atLeast)
+    await this.#batch([{ type: 'put', key: `counter/${name}`, value: next }], 'counter')
+    return next
+  }
+
+  // ---- seller holds ----
+  async putHold (h: HoldRecord): Promise<void> {
+    await this.#batch([{ type: 'put', key: `hold/${h.negotiation}`, value: { ...h } }, this.#log({ type: 'hold', ...h })], 'seller-hold')
+  }
+  async releaseHold (negotiation: string, reason: string): Promise<void> {
+    await this.#batch([{ type: 'del', key: `hold/${negotiation}` }, this.#log({ type: 'release', negotiation, reason })], 'seller-release')
+  }
+  async holds (): Promise<HoldRecord[]> {
+    const out: HoldRecord[] = []
+    for await (const v of this.#db.values({ gte: 'hold/', lt: 'hold/~' })) out.push(v as unknown as HoldRecord)
+    return out
+  }
+
+  // ---- trades ----
+  async getTrade (id: string): Promise<TradeRecord | undefined> {
+    return await this.#db.get(`trade/${id}`) as unknown as TradeRecord | undefined
+  }
+
+  /** Seller: the hold becomes a committed trade, in one atomic write. */
+  async commitSellerTrade (trade: Trade, negotiation: string, at: number): Promise<void> {
+    const rec: TradeRecord = { id: trade.id, role: 'seller', status: 'committed', trade: toHex(encodeTrade(trade)), at }
+    await this.#batch([
+      { type: 'put', key: `trade/${trade.id}`, value: { ...rec } },
+      { type: 'del', key: `hold/${negotiation}` },
+      this.#log({ type: 'trade', id: trade.id, role: 'seller', status: 'committed' })
+    ], 'seller-commit')
+  }
+
+  /** Buyer: records the trade with both signatures before confirming it to the seller. */
+  async putBuyerTrade (trade: Trade, status: TradeStatus, at: number): Promise<void> {
+    const rec: TradeRecord = { id: trade.id, role: 'buyer', status, trade: toHex(encodeTrade(trade)), at }
+    await this.#batch([{ type: 'put', key: `trade/${trade.id}`, value: { ...rec } }, this.#log({ type: 'trade', id: trade.id, role: 'buyer', status })], `buyer-${status}`)
+  }
+
+  async trades (): Promise<Array<TradeRecord & { decoded: Trade }>> {
+    const out: Array<TradeRecord & { decoded: Trade }> = []
+    for await (const v of this.#db.values({ gte: 'trade/', lt: 'trade/~' })) {
+      const r = v as unknown as TradeRecord
+      out.push({ ...r, decoded: decodeTrade(fromHex(r.trade)) })
+    }
+    return out
+  }
+
+  /** The ordered log, oldest first. */
+  async *log (): AsyncGenerator<Record<string, unknown>> {
+    for await (const [k, v] of this.#db.iterator({ gte: 'log/', lt: 'log/~' })) yield { seq: Number(k.slice(4)), ...(v as Record<string, unknown>) }
+  }
+}

@@ -1,0 +1,386 @@
+import { randomBytes } from 'node:crypto'
+import { createActor, fromPromise, type Actor } from 'xstate'
+import {
+  NEGOTIATION_PROTOCOL, firstOpenSlot, gateClosure, generateSeed, seal, toHex,
+  type Accept, type Announcement, type Counter, type NodeEvent, type Order, type TopicKind
+} from '@kvartal/protocol'
+import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
+import { createHost, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { Journal } from './journal.ts'
+import { SellerDesk } from './seller-desk.ts'
+import { BuyerDesk } from './buyer-desk.ts'
+import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } from './negotiation.machine.ts'
+import { nodeMachine } from './node.machine.ts'
+import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
+import type { Emit } from './events.ts'
+
+export interface NodeStats {
+  proposalsSent: number
+  negotiations: Record<NegotiationOutcome['result'], number>
+  tradesCommitted: number
+  boughtWh: number
+  soldWh: number
+  /** per closed slot: what was left to buy from / sell to the grid */
+  gridBuyWh: number
+  gridSellWh: number
+  /** negotiation latency samples, real ms, proposal to outcome */
+  latenciesMs: number[]
+}
+
+type Options = KvartalNodeOptions
+
+/**
+ * One Kvartal building node: the composition root where mesh, market and journal meet. Its life is the
+ * xstate machine in node.machine.ts; this class provides that machine's effects.
+ */
+export class KvartalNode {
+  readonly options: Options
+  identity!: NodeIdentity
+  host!: KvartalHost
+  journal!: Journal
+  book: OrderBook
+  readonly selling = new SlotPositions()
+  readonly need = new SlotPositions()
+  router!: GossipRouter
+  seller!: SellerDesk
+  buyer!: BuyerDesk
+  readonly stats: NodeStats = {
+    proposalsSent: 0,
+    negotiations: { committed: 0, pending: 0, rejected: 0, 'walked-away': 0, failed: 0, void: 0 },
+    tradesCommitted: 0, boughtWh: 0, soldWh: 0, gridBuyWh: 0, gridSellWh: 0, latenciesMs: []
+  }
+  #actor?: Actor<typeof nodeMachine>
+  #abort = new AbortController()
+  #listeners = new Set<(e: NodeEvent) => void>()
+  #inFlight = 0
+  #idleWaiters: Array<() => void> = []
+  #random: () => number
+  #planned = new Set<number>()
+  #closed = new Set<number>()
+  #lastPublishSlot = -Infinity
+  #cancelTick?: () => void
+  #startedAt = new Map<string, number>()
+  #pendingRetries = 0
+  #slotOf = new Map<string, number>()
+
+  constructor (options: Partial<Options> & Pick<Options, 'district' | 'dataDir' | 'profile'>) {
+    this.options = { ...defaultNodeOptions, ...options } as Options
+    this.#random = seededRandom(this.options.seed)
+    this.book = new OrderBook()
+  }
+
+  get id (): string { return this.identity?.id ?? '' }
+  get state (): string { return String(this.#actor?.getSnapshot().value ?? 'new') }
+  get signal (): AbortSignal { return this.#abort.signal }
+
+  on (listener: (e: NodeEvent) => void): () => void { this.#listeners.add(listener); return () => this.#listeners.delete(listener) }
+
+  readonly emit: Emit = (e) => {
+    const event = { ...e, node: this.id, at: this.options.clock.now() } as NodeEvent
+    if (event.type === 'trade-committed' && event.detail === 'seller') this.stats.soldWh += event.energyWh ?? 0
+    this.options.onEvent?.(event)
+    for (const l of this.#listeners) l(event)
+  }
+
+  /** Starts the node and resolves once it trades (or rejects if it failed to start). */
+  async start (): Promise<void> {
+    const machine = nodeMachine.provide({
+      actors: {
+        start: fromPromise(async () => { await this.#start() }),
+        join: fromPromise(async () => { await this.#join() }),
+        stop: fromPromise(async () => { await this.#stop() }),
+        // the children's effects are the buyer desk's, created in `start`
+        negotiation: negotiationMachine.provide({
+          actors: {
+            exchange: fromPromise(async ({ input }: { input: { input: NegotiationInput, round: number, price: number } }) => await this.buyer.exchange(input.input, input.round, input.price)),
+            confirm: fromPromise(async ({ input }: { input: { accept: Accept } }) => await this.buyer.confirm(input.accept)),
+            decideCounter: fromPromise(async ({ input }: { input: { counter: Counter, slot: number } }) => this.buyer.decideCounter(input.counter, input.slot)),
+            withdraw: fromPromise(async ({ input }: { input: { negotiation: string } }) => { await this.buyer.withdraw(input.negotiation) })
+          }
+        })
+      },
+      actions: {
+        tick: () => { this.#track(this.#tick()) },
+        negotiationDone: (_, params) => { this.#onOutcome(params.outcome) },
+        negotiationCrashed: (_, params) => {
+          const negotiation = params.id.replace(/^.*\.n-/, '')
+          this.#onOutcome({ negotiation, seller: '', slot: this.#slotOf.get(negotiation) ?? -1, result: 'failed', energyWh: 0, price: 0, code: 'crashed', detail: String((params.error as Error)?.message ?? params.error) })
+        },
+        failed: () => {}
+      }
+    })
+    this.#actor = createActor(machine)
+    await new Promise<void>((resolve, reject) => {
+      const sub = this.#actor!.subscribe({
+        next: (s) => {
+          if (s.value === 'trading') { sub.unsubscribe(); resolve() }
+          if (s.value === 'failed') { sub.unsubscribe(); reject(new Error(s.context.error ?? 'node failed to start')) }
+        },
+        error: (err) => reject(err)
+      })
+      this.#actor!.start()
+    })
+  }
+
+  async stop (): Promise<void> {
+    const actor = this.#actor
+    if (actor == null) return
+    if (actor.getSnapshot().status === 'done') return
+    await new Promise<void>((resolve) => {
+      const sub = actor.subscribe({ next: (s) => { if (s.status === 'done') { sub.unsubscribe(); resolve() } }, complete: () => resolve() })
+      actor.send({ type: 'STOP' })
+    })
+  }
+
+  /** Resolves when no tick, negotiation or retry is in flight. */
+  async idle (): Promise<void> {
+    if (this.#inFlight === 0) return
+    await new Promise<void>(resolve => this.#idleWaiters.push(resolve))
+  }
+
+  get inFlight (): number { return this.#inFlight }
+
+  #track (p: Promise<unknown>): void {
+    this.#inFlight++
+    p.catch((err) => {
+      if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: 'tick-error', detail: String((err as Error)?.message ?? err) })
+    }).finally(() => {
+      if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
+    })
+  }
+
+  // ---- lifecycle effects ----
+
+  async #start (): Promise<void> {
+    const o = this.options
+    this.journal = await Journal.open(o.dataDir, o.journal)
+    if (process.env.KVARTAL_CRASH_AT != null) {
+      const point = process.env.KVARTAL_CRASH_AT
+      this.journal.onWrite = (p) => { if (p === point) process.kill(process.pid, 'SIGKILL') }
+    }
+    let seed = await this.journal.loadSeed()
+    if (seed == null) {
+      seed = o.keySeed ?? generateSeed()
+      await this.journal.saveSeed(seed)
+    }
+    this.identity = await identityFromSeed(seed)
+    this.book = new OrderBook(this.identity.id)
+    this.host = await createHost({ identity: this.identity, district: o.district, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
+    const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
+      now: o.clock.now(),
+      slot,
+      openedAt: gateClosure(o.slots, slot) - o.tradingWindowSlots * o.slots.slotMs,
+      gateClosureAt: gateClosure(o.slots, slot),
+      tariffs: o.tariffs,
+      limit: role === 'buyer' ? o.profile.buyLimit : o.profile.sellLimit,
+      remainingWh,
+      random: this.#random
+    })
+    this.seller = new SellerDesk({
+      signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,
+      clock: o.clock, slots: o.slots, holdMs: o.holdMs, context: (s, r) => context(s, r, 'seller'), emit: this.emit
+    })
+    this.buyer = new BuyerDesk({
+      host: this.host, signer: this.identity.signer, district: o.district, journal: this.journal, need: this.need, book: this.book,
+      strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, context: (s, r) => context(s, r, 'buyer'), emit: this.emit
+    })
+    // the negotiation children get the buyer desk's effects
+    this.router = gossipRouter(this.host.services.pubsub, {
+      district: o.district,
+      accept: (opened, kind) => {
+        this.book.apply(opened.message, kind, o.clock.now())
+        this.emit({ type: 'announcement-received', peer: toHex(opened.message.trader), detail: kind })
+      },
+      refused: (err, _topic, from) => {
+        const t = traderOfPeer(from)
+        this.emit({ type: 'message-rejected', code: err.code, detail: err.message, peer: t != null ? toHex(t) : from.toString() })
+      }
+    })
+    this.host.addEventListener('peer:connect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-joined', peer: t != null ? toHex(t) : e.detail.toString() }) })
+    this.host.addEventListener('peer:disconnect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-left', peer: t != null ? toHex(t) : e.detail.toString() }) })
+    if (o.mdns === true) {
+      this.host.addEventListener('peer:discovery', (e) => {
+        if (this.host.getConnections(e.detail.id).length === 0) void this.host.dial(e.detail.id, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
+      })
+    }
+    await this.host.start()
+    this.router.start()
+    await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => { await this.seller.handle(ch) }, { frameTimeoutMs: o.frameTimeoutMs })
+    await this.#recover()
+    this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
+  }
+
+  /** Rebuilds holds and commitments from the journal, so a restart loses, doubles and leaks nothing. */
+  async #recover (): Promise<void> {
+    const now = this.options.clock.now()
+    for (const r of await this.journal.trades()) {
+      const t = r.decoded.terms
+      if (r.role === 'seller' && r.status === 'committed') this.selling.addCommitted(t.slot, t.energyWh)
+      if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) this.need.addCommitted(t.slot, t.energyWh)
+      if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
+    }
+    for (const h of await this.journal.holds()) {
+      if (h.holdUntil <= now) { await this.journal.releaseHold(h.negotiation, 'expired-while-down'); continue }
+      // the limit is set when the slot is planned; a hold restored first keeps its energy reserved
+      this.selling.setLimit(h.slot, Math.max(this.selling.limit(h.slot), this.selling.committed(h.slot) + this.selling.held(h.slot, now) + h.energyWh))
+      this.selling.hold({ negotiation: h.negotiation, slot: h.slot, energyWh: h.energyWh, holdUntil: h.holdUntil, price: h.price, counterparty: h.counterparty }, now)
+      this.seller.restoreHold(h.negotiation, h.tradeId)
+    }
+  }
+
+  async #join (): Promise<void> {
+    const pubsub = this.host.services.pubsub
+    const deadline = AbortSignal.any([AbortSignal.timeout(this.options.joinTimeoutMs), this.#abort.signal])
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        const peers = pubsub.getPeers().length
+        const subscribers = pubsub.getSubscribers(`/kvartal/${this.options.district}/offer/1`).length
+        const meshed = (pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(`/kvartal/${this.options.district}/offer/1`).length
+        if (subscribers > 0 && meshed >= Math.min(subscribers, 2)) done()
+      }
+      const done = (): void => { pubsub.removeEventListener('gossipsub:graft', check); clearInterval(timer); resolve() }
+      pubsub.addEventListener('gossipsub:graft', check)
+      const timer = setInterval(check, 100)
+      deadline.addEventListener('abort', done, { once: true })
+      check()
+    })
+    this.#scheduleTicks()
+  }
+
+  #scheduleTicks (): void {
+    const o = this.options
+    const tickMs = Math.floor(o.slots.slotMs / o.ticksPerSlot)
+    const schedule = (): void => {
+      const now = o.clock.now()
+      const next = o.slots.epochMs + (Math.floor((now - o.slots.epochMs) / tickMs) + 1) * tickMs
+      this.#cancelTick = o.clock.at(next, () => {
+        if (this.#abort.signal.aborted) return
+        this.#actor?.send({ type: 'TICK' })
+        schedule()
+      })
+    }
+    schedule()
+  }
+
+  async #stop (): Promise<void> {
+    this.#abort.abort()
+    this.#cancelTick?.()
+    await this.idle().catch(() => {})
+    try { this.router?.stop() } catch {}
+    await Promise.resolve(this.host?.stop()).catch(() => {})
+    await this.journal?.close().catch(() => {})
+    this.emit({ type: 'stopped' })
+  }
+
+  // ---- trading ----
+
+  /** Runs one tick: expire holds, close gates, plan slots, announce, approach offers. */
+  async #tick (): Promise<void> {
+    const o = this.options
+    if (this.#abort.signal.aborted) return
+    const now = o.clock.now()
+    await this.seller.expireHolds()
+    this.book.prune(now)
+    const first = firstOpenSlot(o.slots, now)
+    for (const s of this.#planned) {
+      if (s < first && !this.#closed.has(s)) {
+        this.#closed.add(s)
+        const buy = this.need.available(s, now); const sell = this.selling.available(s, now)
+        this.stats.gridBuyWh += buy; this.stats.gridSellWh += sell
+        this.emit({ type: 'gate-closed', slot: s, energyWh: sell - buy, detail: `grid buy ${buy} Wh, grid sell ${sell} Wh` })
+      }
+    }
+    for (const s of [...this.#planned]) if (s < first - 4) { this.#planned.delete(s); this.#closed.delete(s) }
+    this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4)
+    let changed = false
+    for (let s = first; s < first + o.horizonSlots; s++) {
+      if (this.#planned.has(s)) continue
+      this.#planned.add(s)
+      const net = o.profile.position(s)
+      if (!Number.isSafeInteger(net)) throw new RangeError(`position for slot ${s} must be an integer Wh, got ${net}`)
+      this.selling.setLimit(s, Math.max(this.selling.limit(s), Math.max(0, net)))
+      this.need.setLimit(s, Math.max(0, -net))
+      changed = true
+    }
+    if (this.#pendingRetries > 0) {
+      this.#pendingRetries = 0
+      await this.buyer.retryPending(this.#abort.signal)
+    }
+    const slotNow = first
+    if (changed && slotNow - this.#lastPublishSlot >= o.republishEverySlots) {
+      this.#lastPublishSlot = slotNow
+      await this.#announce(first, now)
+    } else if (slotNow - this.#lastPublishSlot >= o.republishEverySlots) {
+      this.#lastPublishSlot = slotNow
+      await this.#announce(first, now)
+    }
+    this.#approach(first, now)
+  }
+
+  async #announce (first: number, now: number): Promise<void> {
+    const o = this.options
+    const offers: Order[] = []
+    const bids: Order[] = []
+    for (let s = first; s < first + o.horizonSlots; s++) {
+      const sell = this.selling.available(s, now)
+      const buy = this.need.available(s, now)
+      const ctx = (remainingWh: number, limit: number): TradingContext => ({
+        now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s),
+        tariffs: o.tariffs, limit, remainingWh, random: this.#random
+      })
+      if (sell > 0) offers.push({ slot: s, energyWh: sell, price: o.strategy.askPrice(ctx(sell, o.profile.sellLimit)) })
+      if (buy > 0) bids.push({ slot: s, energyWh: buy, price: o.strategy.bidPrice(ctx(buy, o.profile.buyLimit)) })
+    }
+    const validUntil = Math.min(gateClosure(o.slots, first + o.horizonSlots - 1), now + (o.republishEverySlots + 1) * o.slots.slotMs)
+    const addrs = this.host.getMultiaddrs().slice(0, 4).map(a => a.bytes)
+    for (const [kind, orders] of [['offer', offers], ['bid', bids]] as Array<[TopicKind, Order[]]>) {
+      if (orders.length === 0) continue
+      const seq = await this.journal.nextCounter(`announce-${kind}`, now)
+      const a: Announcement = { version: 1, district: o.district, trader: this.identity.signer.publicKey, seq, issuedAt: now, validUntil, offers: kind === 'offer' ? orders : [], bids: kind === 'bid' ? orders : [], addrs }
+      await this.router.publish(kind, seal('announcement', a, this.identity.signer))
+      this.emit({ type: kind === 'offer' ? 'offer-published' : 'bid-published', slot: first, energyWh: orders.reduce((x, y) => x + y.energyWh, 0), detail: `${orders.length} slots` })
+    }
+  }
+
+  #approach (first: number, now: number): void {
+    const o = this.options
+    for (let s = first; s < first + o.horizonSlots; s++) {
+      const openedAt = gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs
+      if (now < openedAt) continue
+      const remaining = this.need.available(s, now)
+      if (remaining <= 0) continue
+      const offers = this.book.forSlot('offer', s, now).map(e => ({ trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price }))
+      if (offers.length === 0) continue
+      const ctx: TradingContext = { now, slot: s, openedAt, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
+      for (const a of o.strategy.approach(ctx, offers)) {
+        const negotiation = randomBytes(16).toString('hex')
+        const hold = this.need.hold({ negotiation, slot: s, energyWh: a.energyWh, holdUntil: gateClosure(o.slots, s), price: a.price, counterparty: a.trader }, now)
+        if (hold == null) break
+        this.stats.proposalsSent++
+        this.#startedAt.set(negotiation, performance.now())
+        this.#slotOf.set(negotiation, s)
+        this.#inFlight++
+        this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price } })
+      }
+    }
+  }
+
+  #onOutcome (out: NegotiationOutcome): void {
+    this.stats.negotiations[out.result]++
+    this.#slotOf.delete(out.negotiation)
+    const t0 = this.#startedAt.get(out.negotiation)
+    if (t0 != null) { this.stats.latenciesMs.push(performance.now() - t0); this.#startedAt.delete(out.negotiation) }
+    if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
+    if (out.result === 'pending') this.#pendingRetries++
+    if (out.result !== 'committed' && out.result !== 'pending') {
+      this.need.release(out.slot, out.negotiation)
+      this.buyer.close(out.negotiation)
+      if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail })
+    }
+    if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
+  }
+
+  /** Committed trades from the journal (both roles). */
+  async trades (): Promise<Awaited<ReturnType<Journal['trades']>>> { return await this.journal.trades() }
+}
+

@@ -1,0 +1,71 @@
+import { defaultSlotClockConfig, systemClock, type Clock, type EventSink, type SlotClockConfig } from '@kvartal/protocol'
+import { timeDependentConcession, type Strategy, type Tariffs } from '@kvartal/market'
+import type { Transport } from '@kvartal/mesh'
+import type { JournalOptions } from './journal.ts'
+
+/** What a building needs to trade: its limits and its forecast net position per slot. */
+export interface TraderProfile {
+  /** most this node pays per kWh when buying, nanos/kWh */
+  readonly buyLimit: number
+  /** least this node takes per kWh when selling, nanos/kWh */
+  readonly sellLimit: number
+  /** forecast net energy for a slot, Wh: positive surplus to sell, negative deficit to buy */
+  position(slot: number): number
+}
+
+export interface KvartalNodeOptions {
+  district: string
+  dataDir: string
+  transport: Transport
+  listen?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  loopback?: boolean
+  clock: Clock
+  slots: SlotClockConfig
+  tariffs: Tariffs
+  strategy: Strategy
+  profile: TraderProfile
+  /** slots ahead that an announcement covers */
+  horizonSlots: number
+  /** republish announcements at least this often (slots); sooner when the position changes */
+  republishEverySlots: number
+  /** how long before gate closure buyers start approaching offers for a slot (slots) */
+  tradingWindowSlots: number
+  /** how many times per slot the node looks at the book */
+  ticksPerSlot: number
+  /** how long a seller holds energy it accepted while it waits for the buyer's confirm, ms */
+  holdMs: number
+  /** timeout for one frame of a negotiation, real ms */
+  frameTimeoutMs: number
+  /** how long the node waits in `joining` for its gossip mesh, real ms */
+  joinTimeoutMs: number
+  journal: Partial<JournalOptions>
+  /** seed of the strategy's randomness */
+  seed: number
+  /** existing key seed (tests, simulator); otherwise loaded from or created in the journal */
+  keySeed?: Uint8Array
+  onEvent?: EventSink
+}
+
+export const defaultNodeOptions = {
+  transport: 'tcp' as Transport,
+  clock: systemClock as Clock,
+  slots: defaultSlotClockConfig,
+  // Nordic retail incl. grid fee ≈ 2 NOK/kWh ≈ 1 IOTA/kWh; feed-in ≈ 0.6 NOK/kWh ≈ 0.3 IOTA/kWh
+  tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 } as Tariffs,
+  strategy: timeDependentConcession() as Strategy,
+  // two hours: enough to plan a battery, short enough that forecasts still hold
+  horizonSlots: 8,
+  // one announcement per hour per side keeps gossip cheap (DESIGN.md, facts: CPU per delivered message)
+  republishEverySlots: 4,
+  // one hour of trading per slot: four ticks per slot give sixteen concession steps
+  tradingWindowSlots: 4,
+  ticksPerSlot: 4,
+  // ten seconds is a hundred round trips on a LAN; a buyer that has not confirmed by then has failed
+  holdMs: 10_000,
+  frameTimeoutMs: 5_000,
+  joinTimeoutMs: 3_000,
+  journal: {} as Partial<JournalOptions>,
+  seed: 1
+}

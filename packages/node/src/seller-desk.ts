@@ -1,0 +1,205 @@
+import {
+  NEGOTIATION_PROTOCOL, MalformedMessageError, NegotiationError, bytesEqual, gateClosure, open, seal, signTerms,
+  toHex, tradeId, verifyTermsSignature, type Accept, type Clock, type Confirm, type Proposal, type Signer, type SlotClockConfig, type TradeTerms
+} from '@kvartal/protocol'
+import type { SlotPositions, Strategy, TradingContext } from '@kvartal/market'
+import type { FramedChannel } from '@kvartal/mesh'
+import type { Journal } from './journal.ts'
+import type { Emit } from './events.ts'
+
+export interface SellerDeskDeps {
+  signer: Signer
+  district: string
+  journal: Journal
+  positions: SlotPositions
+  strategy: Strategy
+  clock: Clock
+  slots: SlotClockConfig
+  holdMs: number
+  context(slot: number, remainingWh: number): TradingContext
+  emit: Emit
+}
+
+/** Counter rounds a seller entertains before it stops answering. */
+const MAX_ROUNDS = 4
+
+/**
+ * The seller's side of negotiation: the sole authority over this node's energy. Proposals for one slot
+ * are handled one at a time (a per-slot lock from decision to Accept), energy is held before the Accept
+ * that promises it is sent, the hold is journaled first, and a confirm turns it into a trade only while
+ * the hold is alive. Confirms are idempotent by trade id.
+ */
+export class SellerDesk {
+  readonly #d: SellerDeskDeps
+  readonly #locks = new Map<number, Promise<void>>()
+  /** negotiation → the trade id this seller signed for it; a confirm must match it exactly */
+  readonly #signed = new Map<string, string>()
+
+  constructor (deps: SellerDeskDeps) { this.#d = deps }
+
+  async #withSlotLock<T> (slot: number, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(slot) ?? Promise.resolve()
+    let release!: () => void
+    const mine = new Promise<void>(resolve => { release = resolve })
+    const chained = prev.then(() => mine)
+    this.#locks.set(slot, chained)
+    await prev
+    try { return await fn() } finally {
+      release()
+      if (this.#locks.get(slot) === chained) this.#locks.delete(slot)
+    }
+  }
+
+  async handle (channel: FramedChannel): Promise<void> {
+    const d = this.#d
+    const first = open(await channel.receive(), { maxBytes: 4096, kinds: ['proposal', 'confirm'] })
+    if (first.kind === 'confirm') {
+      const c = first.message as Confirm
+      if (!bytesEqual(first.signer, c.terms.buyer)) throw new MalformedMessageError('confirm not signed by the buyer')
+      await this.#answerConfirm(channel, c)
+      return
+    }
+    let p = first.message as Proposal
+    if (!bytesEqual(first.signer, p.buyer)) throw new MalformedMessageError('proposal not signed by its buyer')
+    for (;;) {
+      const reply = await this.#decide(p)
+      if (reply.kind === 'reject') {
+        await channel.send(seal('reject', reply.reject, d.signer))
+        return
+      }
+      if (reply.kind === 'counter') {
+        await channel.send(seal('counter', reply.counter, d.signer))
+        const next = open(await channel.receive(), { maxBytes: 4096, kinds: ['proposal', 'reject'] })
+        if (!bytesEqual(next.signer, p.buyer)) throw new MalformedMessageError('reply not signed by the buyer')
+        if (next.kind === 'reject') return
+        const np = next.message as Proposal
+        if (!bytesEqual(np.id, p.id) || np.round !== reply.counter.round) throw new MalformedMessageError('proposal does not continue this negotiation')
+        p = np
+        continue
+      }
+      // accepted: the hold is journaled; send the Accept and wait for the confirm
+      await channel.send(seal('accept', reply.accept, d.signer))
+      let confirm: Confirm
+      try {
+        const c = open(await channel.receive(), { maxBytes: 4096, kinds: ['confirm', 'reject'] })
+        if (!bytesEqual(c.signer, p.buyer)) throw new MalformedMessageError('confirm not signed by the buyer')
+        if (c.kind === 'reject') {
+          await this.#release(p.slot, toHex(p.id), 'buyer-withdrew')
+          return
+        }
+        confirm = c.message as Confirm
+      } catch (err) {
+        // the buyer may still confirm on a new stream before the hold expires; the tick releases it after
+        throw err
+      }
+      await this.#answerConfirm(channel, confirm)
+      return
+    }
+  }
+
+  async #decide (p: Proposal): Promise<
+    | { kind: 'reject', reject: { negotiation: Uint8Array, code: string, detail: string } }
+    | { kind: 'counter', counter: { negotiation: Uint8Array, energyWh: number, price: number, expiresAt: number, round: number } }
+    | { kind: 'accept', accept: Accept }
+  > {
+    const d = this.#d
+    const now = d.clock.now()
+    const negotiation = toHex(p.id)
+    const reject = (code: string, detail: string) => ({ kind: 'reject' as const, reject: { negotiation: p.id, code, detail } })
+    d.emit({ type: 'proposal-received', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: p.energyWh, price: p.price })
+    if (!bytesEqual(p.seller, d.signer.publicKey)) return reject('wrong-seller', 'this proposal is addressed to another seller')
+    if (p.district !== d.district) return reject('wrong-district', `this node trades in ${d.district}`)
+    if (now >= gateClosure(d.slots, p.slot)) return reject('gate-closed', `slot ${p.slot} is closed for trading`)
+    if (p.expiresAt <= now) return reject('expired', 'the proposal expired before it was read')
+    if (p.round > MAX_ROUNDS) return reject('too-many-rounds', `at most ${MAX_ROUNDS} rounds`)
+    return await this.#withSlotLock(p.slot, async () => {
+      const now = d.clock.now()
+      const available = d.positions.available(p.slot, now)
+      if (available <= 0) {
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'no-capacity' })
+        return reject('no-capacity', 'available=0')
+      }
+      const ctx = d.context(p.slot, available)
+      const answer = d.strategy.answerProposal(ctx, p.price, p.round)
+      if (answer.action === 'reject') {
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: answer.code })
+        return reject(answer.code, `available=${available}`)
+      }
+      if (answer.action === 'counter') {
+        d.emit({ type: 'countered', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), price: answer.price, energyWh: Math.min(p.energyWh, available) })
+        return { kind: 'counter' as const, counter: { negotiation: p.id, energyWh: Math.min(p.energyWh, available), price: answer.price, expiresAt: now + d.holdMs, round: p.round + 1 } }
+      }
+      const holdUntil = Math.min(now + d.holdMs, gateClosure(d.slots, p.slot))
+      const hold = d.positions.hold({ negotiation, slot: p.slot, energyWh: p.energyWh, holdUntil, price: p.price, counterparty: toHex(p.buyer) }, now)
+      if (hold == null) return reject('no-capacity', 'available=0')
+      const terms: TradeTerms = { version: 1, district: d.district, negotiation: p.id, buyer: p.buyer, seller: d.signer.publicKey, slot: p.slot, energyWh: hold.energyWh, price: p.price, agreedAt: now }
+      const id = tradeId(terms)
+      this.#signed.set(negotiation, id)
+      try {
+        await d.journal.putHold({ negotiation, slot: p.slot, energyWh: hold.energyWh, price: p.price, holdUntil, counterparty: toHex(p.buyer), tradeId: id })
+      } catch (err) {
+        d.positions.release(p.slot, negotiation)
+        throw err
+      }
+      d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price })
+      return { kind: 'accept' as const, accept: { negotiation: p.id, terms, sellerSignature: signTerms(terms, d.signer), holdUntil } }
+    })
+  }
+
+  async #answerConfirm (channel: FramedChannel, c: Confirm): Promise<void> {
+    const d = this.#d
+    try {
+      const id = await this.commitConfirm(c)
+      await channel.send(seal('committed', { tradeId: Buffer.from(id, 'hex') }, d.signer))
+    } catch (err) {
+      const code = err instanceof NegotiationError ? err.code : 'error'
+      await channel.send(seal('reject', { negotiation: c.terms.negotiation, code, detail: (err as Error).message.slice(0, 200) }, d.signer))
+    }
+  }
+
+  /** Turns a confirmed hold into a committed trade (idempotent by trade id). Returns the trade id. */
+  async commitConfirm (c: Confirm): Promise<string> {
+    const d = this.#d
+    const terms = c.terms
+    const id = tradeId(terms)
+    if (toHex(c.tradeId) !== id) throw new NegotiationError('bad-confirm', 'trade id does not match the terms')
+    if (!bytesEqual(terms.seller, d.signer.publicKey)) throw new NegotiationError('wrong-seller', 'these terms name another seller')
+    if (!verifyTermsSignature(terms, terms.buyer, c.buyerSignature)) throw new NegotiationError('bad-signature', 'the buyer\'s signature on the terms does not verify')
+    const existing = await d.journal.getTrade(id)
+    if (existing?.status === 'committed') return id
+    const negotiation = toHex(terms.negotiation)
+    const now = d.clock.now()
+    const hold = d.positions.getHold(terms.slot, negotiation)
+    if (hold == null || hold.holdUntil <= now) throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')
+    if (this.#signed.get(negotiation) !== id) throw new NegotiationError('bad-confirm', 'confirmed terms differ from the accepted ones')
+    const trade = { id, terms, buyerSignature: c.buyerSignature, sellerSignature: signTerms(terms, d.signer) }
+    await d.journal.commitSellerTrade(trade, negotiation, now)
+    d.positions.commit(terms.slot, negotiation, now)
+    this.#signed.delete(negotiation)
+    d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller' })
+    return id
+  }
+
+  async #release (slot: number, negotiation: string, reason: string): Promise<void> {
+    const h = this.#d.positions.release(slot, negotiation)
+    if (h != null) {
+      await this.#d.journal.releaseHold(negotiation, reason)
+      this.#d.emit({ type: 'reservation-released', slot, correlation: negotiation, energyWh: h.energyWh, code: reason })
+    }
+  }
+
+  /** Restores a hold from the journal after a restart. */
+  restoreHold (negotiation: string, tradeIdHex: string): void { this.#signed.set(negotiation, tradeIdHex) }
+
+  /** Releases holds past their time, journaling each release. */
+  async expireHolds (): Promise<void> {
+    const now = this.#d.clock.now()
+    for (const h of this.#d.positions.expire(now)) {
+      this.#signed.delete(h.negotiation)
+      await this.#d.journal.releaseHold(h.negotiation, 'expired')
+      this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired' })
+    }
+  }
+}
+
+export { NEGOTIATION_PROTOCOL }
