@@ -54,7 +54,9 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
   const listen = opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0'])
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns === true) peerDiscovery.push(mdns({ interval: 2_000, serviceTag: `kvartal-${opts.district}.local` } as any))
-  if (opts.bootstrap != null && opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
+  // @libp2p/bootstrap only understands network addresses; memory addresses are dialled by `dialBootstrap`
+  const networkBootstrap = (opts.bootstrap ?? []).filter(a => !a.startsWith('/memory/'))
+  if (networkBootstrap.length > 0) peerDiscovery.push(bootstrap({ list: networkBootstrap, timeout: 100 }))
   const node = await createLibp2p({
     privateKey: opts.identity.privateKey,
     addresses: { listen },
@@ -85,4 +87,22 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     }
   })
   return node as unknown as KvartalHost
+}
+
+/** Dials the bootstrap addresses the bootstrap module cannot (memory transport), in parallel. */
+export async function dialBootstrap (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
+  const { multiaddr } = await import('@multiformats/multiaddr')
+  const memory = addrs.filter(a => a.startsWith('/memory/'))
+  // a peer started at the same moment may not listen yet: retry a few times with a short backoff
+  const results = await Promise.allSettled(memory.map(async (a) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await host.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5_000) })
+      } catch (err) {
+        if (attempt >= 10 || signal?.aborted === true) throw err
+        await new Promise(resolve => setTimeout(resolve, 20 * (attempt + 1)))
+      }
+    }
+  }))
+  return results.filter(r => r.status === 'fulfilled').length
 }

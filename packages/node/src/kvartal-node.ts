@@ -5,7 +5,7 @@ import {
   type Accept, type Announcement, type Counter, type NodeEvent, type Order, type TopicKind
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { createHost, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import { Journal } from './journal.ts'
 import { SellerDesk } from './seller-desk.ts'
 import { BuyerDesk } from './buyer-desk.ts'
@@ -205,6 +205,7 @@ export class KvartalNode {
     }
     await this.host.start()
     this.router.start()
+    if (o.bootstrap != null) await dialBootstrap(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal]))
     await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => { await this.seller.handle(ch) }, { frameTimeoutMs: o.frameTimeoutMs })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
@@ -293,7 +294,7 @@ export class KvartalNode {
     for (const s of [...this.#planned]) if (s < first - 4) { this.#planned.delete(s); this.#closed.delete(s) }
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4)
     let changed = false
-    for (let s = first; s < first + o.horizonSlots; s++) {
+    for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
       this.#planned.add(s)
       const net = o.profile.position(s)
@@ -321,7 +322,7 @@ export class KvartalNode {
     const o = this.options
     const offers: Order[] = []
     const bids: Order[] = []
-    for (let s = first; s < first + o.horizonSlots; s++) {
+    for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       const sell = this.selling.available(s, now)
       const buy = this.need.available(s, now)
       const ctx = (remainingWh: number, limit: number): TradingContext => ({
@@ -338,13 +339,13 @@ export class KvartalNode {
       const seq = await this.journal.nextCounter(`announce-${kind}`, now)
       const a: Announcement = { version: 1, district: o.district, trader: this.identity.signer.publicKey, seq, issuedAt: now, validUntil, offers: kind === 'offer' ? orders : [], bids: kind === 'bid' ? orders : [], addrs }
       await this.router.publish(kind, seal('announcement', a, this.identity.signer))
-      this.emit({ type: kind === 'offer' ? 'offer-published' : 'bid-published', slot: first, energyWh: orders.reduce((x, y) => x + y.energyWh, 0), detail: `${orders.length} slots` })
+      this.emit({ type: kind === 'offer' ? 'offer-published' : 'bid-published', slot: Math.max(0, first), energyWh: orders.reduce((x, y) => x + y.energyWh, 0), detail: `${orders.length} slots` })
     }
   }
 
   #approach (first: number, now: number): void {
     const o = this.options
-    for (let s = first; s < first + o.horizonSlots; s++) {
+    for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       const openedAt = gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs
       if (now < openedAt) continue
       const remaining = this.need.available(s, now)

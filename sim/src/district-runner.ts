@@ -1,0 +1,162 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SimulatedClock, gateClosure, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
+import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
+import { KvartalNode, defaultNodeOptions, type TraderProfile, type TradeRecord } from '@kvartal/node'
+import type { Trade } from '@kvartal/protocol'
+
+export interface SimNodeSpec {
+  readonly name: string
+  readonly keySeed: Uint8Array
+  readonly profile: TraderProfile
+  readonly strategy: Strategy
+}
+
+export interface DistrictRunConfig {
+  district: string
+  nodes: readonly SimNodeSpec[]
+  transport: Transport
+  slots: SlotClockConfig
+  /** simulate slots [0, slotCount) */
+  slotCount: number
+  tariffs: Tariffs
+  ticksPerSlot: number
+  tradingWindowSlots: number
+  horizonSlots: number
+  republishEverySlots: number
+  /** each node dials this many random earlier nodes (bootstrap list) */
+  degree: number
+  seed: number
+  /** where node data directories go; a temporary directory (removed afterwards) when absent */
+  dataRoot?: string
+  onEvent?: (e: NodeEvent) => void
+  onProgress?: (done: number, total: number) => void
+  /** real ms to wait for gossip to reach every node after a tick before moving on */
+  gossipSettleMs: number
+}
+
+export const defaultDistrictRunConfig = {
+  transport: 'memory' as Transport,
+  ticksPerSlot: defaultNodeOptions.ticksPerSlot,
+  tradingWindowSlots: defaultNodeOptions.tradingWindowSlots,
+  horizonSlots: defaultNodeOptions.horizonSlots,
+  republishEverySlots: defaultNodeOptions.republishEverySlots,
+  // gossipsub's mesh wants D = 6 peers; dialling 4 and being dialled by ~4 gives each node ~8 connections
+  degree: 4,
+  gossipSettleMs: 2_000
+}
+
+export interface NodeResult {
+  readonly name: string
+  readonly id: string
+  readonly node: KvartalNode
+  readonly trades: Array<TradeRecord & { decoded: Trade }>
+}
+
+export interface DistrictRunResult {
+  readonly nodes: NodeResult[]
+  readonly wallMs: number
+  readonly startupMs: number
+  readonly ticks: number
+  /** ticks after which gossip had not reached every node within gossipSettleMs */
+  readonly gossipLate: number
+}
+
+/**
+ * Runs one district in this process: every node a real libp2p host (memory transport, or TCP on
+ * loopback) with a real level journal, all driven by one simulated clock. After each tick the runner
+ * waits until every node is idle and every announcement has reached every node, so a run is repeatable
+ * whatever the machine's speed.
+ */
+export async function runDistrict (config: DistrictRunConfig): Promise<DistrictRunResult> {
+  const c = config
+  const t0 = performance.now()
+  const dataRoot = c.dataRoot ?? await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
+  const window = c.tradingWindowSlots * c.slots.slotMs
+  const startMs = gateClosure(c.slots, 0) - window - 1
+  const clock = new SimulatedClock(startMs)
+  const rnd = seededRandom(c.seed)
+  const identities = await Promise.all(c.nodes.map(async n => await identityFromSeed(n.keySeed)))
+  const nodes = c.nodes.map((spec, i) => {
+    const bootstrap: string[] = []
+    if (c.transport === 'memory' && i > 0) {
+      const picks = new Set<number>()
+      while (picks.size < Math.min(c.degree, i)) picks.add(Math.floor(rnd() * i))
+      for (const j of picks) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
+    }
+    return new KvartalNode({
+      district: c.district,
+      dataDir: join(dataRoot, spec.name),
+      transport: c.transport,
+      loopback: true,
+      bootstrap,
+      clock,
+      slots: c.slots,
+      tariffs: c.tariffs,
+      strategy: spec.strategy,
+      // nothing to trade outside the simulated day
+      profile: { ...spec.profile, position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0 },
+      ticksPerSlot: c.ticksPerSlot,
+      tradingWindowSlots: c.tradingWindowSlots,
+      horizonSlots: c.horizonSlots,
+      republishEverySlots: c.republishEverySlots,
+      keySeed: spec.keySeed,
+      seed: c.seed * 1000 + i,
+      // a simulator does not need fsync: a killed simulation is simply run again
+      journal: { sync: false },
+      // simulated time stands still while a negotiation runs: a hold outlives any negotiation
+      holdMs: c.slots.slotMs,
+      onEvent: c.onEvent
+    })
+  })
+  try {
+    if (c.transport === 'tcp') {
+      // TCP ports are only known once listening: start the first node, then point the others at it
+      await nodes[0].start()
+      const first = nodes[0].host.getMultiaddrs().map(String)
+      await Promise.all(nodes.slice(1).map(async (n) => { n.options.bootstrap = first; await n.start() }))
+    } else {
+      await Promise.all(nodes.map(async n => await n.start()))
+    }
+    const startupMs = performance.now() - t0
+    const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
+    const endMs = gateClosure(c.slots, c.slotCount) + tickMs
+    const totalTicks = Math.ceil((endMs - startMs) / tickMs)
+    let ticks = 0
+    let gossipLate = 0
+    for (let t = startMs + 1; t <= endMs; t += tickMs) {
+      clock.advanceTo(t)
+      if (!await settle(nodes, c.gossipSettleMs)) gossipLate++
+      ticks++
+      c.onProgress?.(ticks, totalTicks)
+    }
+    await Promise.all(nodes.map(async n => { await n.idle() }))
+    const results: NodeResult[] = []
+    for (let i = 0; i < nodes.length; i++) results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades: await nodes[i].trades() })
+    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate }
+  } finally {
+    await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
+    if (c.dataRoot == null) await rm(dataRoot, { recursive: true, force: true })
+  }
+}
+
+/** Waits until every node is idle and has every announcement published so far. False on timeout. */
+async function settle (nodes: KvartalNode[], gossipSettleMs: number): Promise<boolean> {
+  const deadline = performance.now() + gossipSettleMs
+  for (;;) {
+    await Promise.all(nodes.map(async n => { await n.idle() }))
+    const published = nodes.reduce((a, n) => a + (n.router?.stats.published ?? 0), 0)
+    const complete = nodes.every(n => n.router.stats.accepted + sumRefused(n) + n.router.stats.published >= published)
+    if (complete && nodes.every(n => n.inFlight === 0)) return true
+    if (performance.now() > deadline) return false
+    await new Promise(resolve => setTimeout(resolve, 2))
+  }
+}
+
+function sumRefused (n: KvartalNode): number {
+  let s = 0
+  for (const v of Object.values(n.router.stats.refused)) s += v
+  return s
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { defaultSlotClockConfig } from '@kvartal/protocol'
+import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
+import { runDistrict, defaultDistrictRunConfig } from '../src/district-runner.ts'
+
+const slots = { ...defaultSlotClockConfig, epochMs: Date.UTC(2026, 5, 17, 0, 0) }
+const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)
+
+describe('a small district over real libp2p', () => {
+  it('one seller and two buyers trade over the memory transport', async () => {
+    const r = await runDistrict({
+      ...defaultDistrictRunConfig,
+      district: 'test',
+      slots,
+      slotCount: 4,
+      tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
+      seed: 1,
+      onEvent: (e) => { if (process.env.DBG) console.log(e.node.slice(0, 6), e.type, e.slot, e.code ?? '') },
+      nodes: [
+        { name: 's', keySeed: seed(1), strategy: fixedMarkup(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => 1000 } },
+        { name: 'b1', keySeed: seed(2), strategy: timeDependentConcession(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => -300 } },
+        { name: 'b2', keySeed: seed(3), strategy: timeDependentConcession(), profile: { buyLimit: 800_000_000, sellLimit: 400_000_000, position: () => -300 } }
+      ]
+    })
+    const sold = r.nodes[0].trades.filter(t => t.role === 'seller' && t.status === 'committed')
+    const bought = r.nodes.slice(1).flatMap(n => n.trades.filter(t => t.role === 'buyer' && t.status === 'committed'))
+    expect(sold.map(t => t.id).sort()).toEqual(bought.map(t => t.id).sort())
+    expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(4 * 600)
+  })
+})
