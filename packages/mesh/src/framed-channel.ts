@@ -20,32 +20,42 @@ export const defaultChannelOptions = {
   frameTimeoutMs: 5_000
 } as const
 
-function wrap (stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameTimeoutMs: number): FramedChannel {
+/** Counts frames and bytes, for per-node traffic figures. */
+export interface ChannelMeter { frames: number, bytes: number }
+
+function wrap (stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameTimeoutMs: number, meter?: ChannelMeter): FramedChannel {
   const lp: LengthPrefixedStream<Stream> = lpStream(stream, { maxDataLength: maxFrameBytes })
   const withTimeout = (signal?: AbortSignal): AbortSignal => signal == null ? AbortSignal.timeout(frameTimeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)])
   return {
     remotePeer,
-    async send (frame, options) { await lp.write(frame, { signal: withTimeout(options?.signal) }) },
-    async receive (options) { return (await lp.read({ signal: withTimeout(options?.signal) })).subarray() },
+    async send (frame, options) {
+      await lp.write(frame, { signal: withTimeout(options?.signal) })
+      if (meter != null) { meter.frames++; meter.bytes += frame.length }
+    },
+    async receive (options) {
+      const frame = (await lp.read({ signal: withTimeout(options?.signal) })).subarray()
+      if (meter != null) { meter.frames++; meter.bytes += frame.length }
+      return frame
+    },
     async close () { try { await stream.close() } catch { stream.abort(new Error('close failed')) } },
     abort (err) { stream.abort(err) }
   }
 }
 
-export interface ChannelOptions { maxFrameBytes?: number, frameTimeoutMs?: number }
+export interface ChannelOptions { maxFrameBytes?: number, frameTimeoutMs?: number, meter?: ChannelMeter }
 
 /** Opens a channel to `peer` (dialling it at `addrs` if not connected). */
 export async function openChannel (host: Libp2p, peer: PeerId | Multiaddr[], protocol: string, options: ChannelOptions & { signal?: AbortSignal } = {}): Promise<FramedChannel> {
   const stream = await host.dialProtocol(peer, protocol, { signal: options.signal ?? AbortSignal.timeout(defaultChannelOptions.frameTimeoutMs) })
   const remote = Array.isArray(peer) ? (await host.getConnections()).find(c => c.streams.includes(stream))?.remotePeer : peer
   if (remote == null) throw new Error('stream has no remote peer')
-  return wrap(stream, remote, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs)
+  return wrap(stream, remote, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs, options.meter)
 }
 
 /** Serves `protocol`: every inbound stream becomes a channel handed to `handler`; errors close the stream. */
 export async function handleChannels (host: Libp2p, protocol: string, handler: (channel: FramedChannel) => Promise<void>, options: ChannelOptions & { maxInboundStreams?: number } = {}): Promise<void> {
   await host.handle(protocol, async (stream, connection) => {
-    const channel = wrap(stream, connection.remotePeer, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs)
+    const channel = wrap(stream, connection.remotePeer, options.maxFrameBytes ?? defaultChannelOptions.maxFrameBytes, options.frameTimeoutMs ?? defaultChannelOptions.frameTimeoutMs, options.meter)
     try {
       await handler(channel)
       await channel.close()

@@ -3,7 +3,7 @@ import {
   NEGOTIATION_PROTOCOL, MalformedMessageError, NegotiationError, bytesEqual, fromHex, open, seal, signTerms, toHex,
   tradeId, verifyTermsSignature, type Accept, type Clock, type Counter, type Reject, type Signer, type Trade
 } from '@kvartal/protocol'
-import { openChannel, peerIdOfTrader, type FramedChannel, type KvartalHost } from '@kvartal/mesh'
+import { openChannel, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost } from '@kvartal/mesh'
 import type { CounterAnswer, OrderBook, SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
@@ -21,6 +21,7 @@ export interface BuyerDeskDeps {
   clock: Clock
   holdMs: number
   frameTimeoutMs: number
+  meter?: ChannelMeter
   context(slot: number, remainingWh: number): TradingContext
   emit: Emit
 }
@@ -47,7 +48,7 @@ export class BuyerDesk {
     if (addrs.length > 0) {
       try { await d.host.peerStore.merge(peer, { multiaddrs: addrs.map(a => multiaddr(a)) }) } catch {}
     }
-    ch = await openChannel(d.host, peer, NEGOTIATION_PROTOCOL, { frameTimeoutMs: d.frameTimeoutMs, signal: AbortSignal.timeout(d.frameTimeoutMs) })
+    ch = await openChannel(d.host, peer, NEGOTIATION_PROTOCOL, { frameTimeoutMs: d.frameTimeoutMs, signal: AbortSignal.timeout(d.frameTimeoutMs), meter: d.meter })
     this.#channels.set(negotiation, ch)
     return ch
   }

@@ -25,6 +25,8 @@ export interface NodeStats {
   gridSellWh: number
   /** negotiation latency samples, real ms, proposal to outcome */
   latenciesMs: number[]
+  /** negotiation stream frames and bytes, sent and received */
+  streams: { frames: number, bytes: number }
 }
 
 type Options = KvartalNodeOptions
@@ -47,7 +49,7 @@ export class KvartalNode {
   readonly stats: NodeStats = {
     proposalsSent: 0,
     negotiations: { committed: 0, pending: 0, rejected: 0, 'walked-away': 0, failed: 0, void: 0 },
-    tradesCommitted: 0, boughtWh: 0, soldWh: 0, gridBuyWh: 0, gridSellWh: 0, latenciesMs: []
+    tradesCommitted: 0, boughtWh: 0, soldWh: 0, gridBuyWh: 0, gridSellWh: 0, latenciesMs: [], streams: { frames: 0, bytes: 0 }
   }
   #actor?: Actor<typeof nodeMachine>
   #abort = new AbortController()
@@ -182,7 +184,7 @@ export class KvartalNode {
     })
     this.buyer = new BuyerDesk({
       host: this.host, signer: this.identity.signer, district: o.district, journal: this.journal, need: this.need, book: this.book,
-      strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, context: (s, r) => context(s, r, 'buyer'), emit: this.emit
+      strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams, context: (s, r) => context(s, r, 'buyer'), emit: this.emit
     })
     // the negotiation children get the buyer desk's effects
     this.router = gossipRouter(this.host.services.pubsub, {
@@ -206,7 +208,7 @@ export class KvartalNode {
     await this.host.start()
     this.router.start()
     if (o.bootstrap != null) await dialBootstrap(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal]))
-    await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => { await this.seller.handle(ch) }, { frameTimeoutMs: o.frameTimeoutMs })
+    await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => { await this.seller.handle(ch) }, { frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }

@@ -1,0 +1,5 @@
+export * from './district-runner.ts'
+export * from './scenario.ts'
+export * from './metrics.ts'
+export * from './run-scenario.ts'
+export * from './report.ts'

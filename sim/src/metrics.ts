@@ -1,0 +1,157 @@
+import { clearDoubleAuction } from '@kvartal/market'
+import type { DistrictRunResult } from './district-runner.ts'
+
+/** What the simulator knows of each building, beyond its node. */
+export interface BuildingFacts {
+  readonly id: string
+  /** trader id (hex public key) */
+  readonly trader: string
+  readonly buyLimit: number
+  readonly sellLimit: number
+  /** forecast net per simulated slot, Wh (+ surplus) */
+  readonly net: readonly number[]
+  /** gross consumption per slot (loads and EV charging), Wh, positive */
+  readonly consumption: readonly number[]
+}
+
+export interface DistrictMetrics {
+  slots: number
+  buildings: number
+  trades: number
+  localEnergyWh: number
+  physicalMaxWh: number
+  /** local energy / physical maximum */
+  localShare: number
+  welfareNanos: number
+  optimumWelfareNanos: number
+  /** welfare / central optimum */
+  welfareShare: number
+  optimumTradedWh: number
+  /** share of the district's consumption met by its own production, with local trading */
+  selfSufficiency: number
+  /** the same if every building traded only with the grid */
+  selfSufficiencyWithoutTrading: number
+  gridImportWh: number
+  gridExportWh: number
+  /** money that changed hands locally, nanos */
+  paidNanos: number
+  /** average price of local energy, nanos per kWh */
+  averagePrice: number
+  negotiations: { proposals: number, committed: number, rejected: number, walkedAway: number, failed: number, pending: number, void: number }
+  perNode: { gossipMessages: number, gossipBytes: number, streamFrames: number, streamBytes: number, messages: number, bytes: number }
+  latencyMs: { p50: number, p99: number, max: number }
+  consistency: { sellerTrades: number, buyerTrades: number, mismatched: number, oversoldSlots: number }
+}
+
+function percentile (sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
+}
+
+/**
+ * The figures that matter for a district: local energy against the physical maximum, welfare against
+ * the central double auction on the same limit prices, self-sufficiency, traffic and latency, and a
+ * consistency check that both sides of every trade hold the same trade and no seller sold more than it had.
+ */
+export function computeMetrics (run: DistrictRunResult, facts: readonly BuildingFacts[], slotCount: number): DistrictMetrics {
+  const byTrader = new Map(facts.map(f => [f.trader, f]))
+  const sellerTrades = new Map<string, { slot: number, energyWh: number, price: number, buyer: string, seller: string }>()
+  const buyerTrades = new Set<string>()
+  for (const n of run.nodes) {
+    for (const t of n.trades) {
+      if (t.status !== 'committed') continue
+      const terms = t.decoded.terms
+      if (t.role === 'seller') sellerTrades.set(t.id, { slot: terms.slot, energyWh: terms.energyWh, price: terms.price, buyer: Buffer.from(terms.buyer).toString('hex'), seller: Buffer.from(terms.seller).toString('hex') })
+      else buyerTrades.add(t.id)
+    }
+  }
+  let mismatched = 0
+  for (const id of sellerTrades.keys()) if (!buyerTrades.has(id)) mismatched++
+  for (const id of buyerTrades) if (!sellerTrades.has(id)) mismatched++
+
+  let localEnergyWh = 0; let w = 0n; let paid = 0n
+  const soldPerSellerSlot = new Map<string, number>()
+  const boughtPerBuyerSlot = new Map<string, number>()
+  for (const t of sellerTrades.values()) {
+    localEnergyWh += t.energyWh
+    const b = byTrader.get(t.buyer); const s = byTrader.get(t.seller)
+    if (b != null && s != null) w += BigInt(b.buyLimit - s.sellLimit) * BigInt(t.energyWh)
+    paid += BigInt(t.energyWh) * BigInt(t.price)
+    soldPerSellerSlot.set(`${t.seller}/${t.slot}`, (soldPerSellerSlot.get(`${t.seller}/${t.slot}`) ?? 0) + t.energyWh)
+    boughtPerBuyerSlot.set(`${t.buyer}/${t.slot}`, (boughtPerBuyerSlot.get(`${t.buyer}/${t.slot}`) ?? 0) + t.energyWh)
+  }
+  let oversoldSlots = 0
+  for (const [k, sold] of soldPerSellerSlot) {
+    const [trader, slot] = k.split('/')
+    if (sold > Math.max(0, byTrader.get(trader)?.net[Number(slot)] ?? 0)) oversoldSlots++
+  }
+
+  let physicalMaxWh = 0; let optimumWelfare = 0; let optimumTradedWh = 0
+  let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0
+  for (let s = 0; s < slotCount; s++) {
+    let surplus = 0; let deficit = 0
+    const bids = []; const asks = []
+    for (const f of facts) {
+      const net = f.net[s] ?? 0
+      consumption += f.consumption[s] ?? 0
+      if (net > 0) { surplus += net; asks.push({ id: f.trader, energyWh: net, price: f.sellLimit }) }
+      if (net < 0) { deficit -= net; bids.push({ id: f.trader, energyWh: -net, price: f.buyLimit }) }
+      const bought = boughtPerBuyerSlot.get(`${f.trader}/${s}`) ?? 0
+      const sold = soldPerSellerSlot.get(`${f.trader}/${s}`) ?? 0
+      if (net < 0) gridImport += -net - bought
+      if (net > 0) gridExport += net - sold
+    }
+    deficitTotal += deficit
+    physicalMaxWh += Math.min(surplus, deficit)
+    const c = clearDoubleAuction(bids, asks)
+    optimumWelfare += c.welfareNanos
+    optimumTradedWh += c.tradedWh
+  }
+  const welfareNanos = Number((w + 500n) / 1000n)
+  const nodes = run.nodes.length
+  let gossipMessages = 0; let gossipBytes = 0; let streamFrames = 0; let streamBytes = 0
+  const latencies: number[] = []
+  const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
+  for (const n of run.nodes) {
+    const st = n.node.router.stats
+    gossipMessages += st.published + st.accepted
+    gossipBytes += st.publishedBytes + st.acceptedBytes
+    streamFrames += n.node.stats.streams.frames
+    streamBytes += n.node.stats.streams.bytes
+    latencies.push(...n.node.stats.latenciesMs)
+    const x = n.node.stats.negotiations
+    neg.proposals += n.node.stats.proposalsSent; neg.committed += x.committed; neg.rejected += x.rejected; neg.walkedAway += x['walked-away']
+    neg.failed += x.failed; neg.pending += x.pending; neg.void += x.void
+  }
+  latencies.sort((a, b) => a - b)
+  const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
+  return {
+    slots: slotCount,
+    buildings: facts.length,
+    trades: sellerTrades.size,
+    localEnergyWh,
+    physicalMaxWh,
+    localShare: physicalMaxWh === 0 ? 1 : round(localEnergyWh / physicalMaxWh),
+    welfareNanos,
+    optimumWelfareNanos: optimumWelfare,
+    welfareShare: optimumWelfare === 0 ? 1 : round(welfareNanos / optimumWelfare),
+    optimumTradedWh,
+    selfSufficiency: consumption === 0 ? 1 : round(1 - gridImport / consumption),
+    selfSufficiencyWithoutTrading: consumption === 0 ? 1 : round(1 - deficitTotal / consumption),
+    gridImportWh: gridImport,
+    gridExportWh: gridExport,
+    paidNanos: Number((paid + 500n) / 1000n),
+    averagePrice: localEnergyWh === 0 ? 0 : Math.round(Number(paid / BigInt(Math.max(1, localEnergyWh)))),
+    negotiations: neg,
+    perNode: {
+      gossipMessages: Math.round(gossipMessages / nodes),
+      gossipBytes: Math.round(gossipBytes / nodes),
+      streamFrames: Math.round(streamFrames / nodes),
+      streamBytes: Math.round(streamBytes / nodes),
+      messages: Math.round((gossipMessages + streamFrames) / nodes),
+      bytes: Math.round((gossipBytes + streamBytes) / nodes)
+    },
+    latencyMs: { p50: round(percentile(latencies, 0.5), 2), p99: round(percentile(latencies, 0.99), 2), max: round(latencies.at(-1) ?? 0, 2) },
+    consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots }
+  }
+}

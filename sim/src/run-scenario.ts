@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isDispatchable, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
+import { createRng, createBuildingFromSpec, buildDistrict, type Building, type BuildingSpec } from '@kvartal/devices'
+import { strategyByName } from '@kvartal/market'
+import { identityFromSeed } from '@kvartal/mesh'
+import { runDistrict, defaultDistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
+import { computeMetrics, type BuildingFacts, type DistrictMetrics } from './metrics.ts'
+import type { Scenario } from './scenario.ts'
+
+export interface ScenarioRunOptions {
+  /** write results.json, trace.ndjson and summary.txt here */
+  outDir?: string
+  /** override the scenario's transport */
+  transport?: 'memory' | 'tcp'
+  onProgress?: (done: number, total: number) => void
+  /** extra event listener (the CLI's log, tests) */
+  onEvent?: (e: NodeEvent) => void
+}
+
+export interface ScenarioResult {
+  scenario: Scenario
+  metrics: DistrictMetrics
+  wallMs: number
+  startupMs: number
+  wallMsPerSlot: number
+  ticks: number
+  gossipLate: number
+  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number }>
+}
+
+/** Local midnight of the scenario's date, in ms since the epoch. */
+export function dayStartMs (s: Scenario): number {
+  const [y, m, d] = s.date.split('-').map(Number)
+  return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000
+}
+
+function keySeedFor (scenarioSeed: number, id: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(`kvartal-sim/${scenarioSeed}/${id}`).digest())
+}
+
+/** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
+export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  const slotMs = s.slots.minutes * 60_000
+  const epochMs = dayStartMs(s)
+  const site = { latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, seed: s.seed, utcOffsetHours: s.site.utcOffsetHours, cloudiness: s.site.cloudiness }
+  const specs: BuildingSpec[] = s.buildings.list ?? buildDistrict({ seed: s.seed, count: s.buildings.generate!.count, latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, mix: s.buildings.generate!.mix })
+  const buildings: Building[] = specs.map(spec => createBuildingFromSpec(spec, site))
+  const window = (index: number): SlotWindow => ({ index, startMs: epochMs + index * slotMs, durationMs: slotMs })
+  // plan every building's day up front, in slot order: devices are deterministic, and the metrics need it
+  const nets = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => b.netForecast(window(i))))
+  const consumption = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => {
+    let c = 0
+    for (const d of b.devices) if (!isDispatchable(d)) { const e = d.forecast(window(i)); if (e < 0) c -= e }
+    return c
+  }))
+  const rng = createRng(s.seed ^ 0x5eed)
+  const band = s.tariffs.retail - s.tariffs.feedIn
+  const draw = (r: [number, number]): number => Math.round(s.tariffs.feedIn + band * (r[0] + rng() * (r[1] - r[0])))
+  const limits = buildings.map(() => ({ buyLimit: draw(s.limits.buy), sellLimit: draw(s.limits.sell) }))
+  const keySeeds = specs.map(spec => keySeedFor(s.seed, spec.id))
+  const identities = await Promise.all(keySeeds.map(async k => await identityFromSeed(k)))
+  const nodes: SimNodeSpec[] = specs.map((spec, i) => ({
+    name: spec.id,
+    keySeed: keySeeds[i],
+    strategy: strategyByName(s.market.strategy)!,
+    profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0 }
+  }))
+  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i] }))
+
+  let trace: ReturnType<typeof createWriteStream> | undefined
+  if (opts.outDir != null) {
+    await mkdir(opts.outDir, { recursive: true })
+    trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
+  }
+  const traced = new Set(['offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const run = await runDistrict({
+    ...defaultDistrictRunConfig,
+    district: s.district,
+    nodes,
+    transport: opts.transport ?? s.transport,
+    slots: { epochMs, slotMs, gateClosureMs: s.slots.gateClosureSeconds * 1000 },
+    slotCount: s.slots.count,
+    tariffs: s.tariffs,
+    ticksPerSlot: s.market.ticksPerSlot,
+    tradingWindowSlots: s.market.tradingWindowSlots,
+    horizonSlots: s.market.horizonSlots,
+    republishEverySlots: s.market.republishEverySlots,
+    degree: s.market.degree,
+    seed: s.seed,
+    onProgress: opts.onProgress,
+    onEvent: (e) => {
+      if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
+      opts.onEvent?.(e)
+    }
+  })
+  if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
+  const metrics = computeMetrics(run, facts, s.slots.count)
+  const result: ScenarioResult = {
+    scenario: s,
+    metrics,
+    wallMs: Math.round(run.wallMs),
+    startupMs: Math.round(run.startupMs),
+    wallMsPerSlot: Math.round((run.wallMs - run.startupMs) / s.slots.count * 10) / 10,
+    ticks: run.ticks,
+    gossipLate: run.gossipLate,
+    buildings: specs.map((spec, i) => ({
+      id: spec.id,
+      kind: spec.kind,
+      trader: identities[i].id,
+      iotaAddress: identities[i].iotaAddress,
+      ...limits[i],
+      boughtWh: run.nodes[i].node.stats.boughtWh,
+      soldWh: run.nodes[i].node.stats.soldWh
+    }))
+  }
+  if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')
+  return result
+}
