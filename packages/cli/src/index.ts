@@ -1,0 +1,2 @@
+export * from './main.ts'
+export * from './node-config.ts'

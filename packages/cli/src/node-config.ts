@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { parse } from 'yaml'
+import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
+import { builtInStrategies } from '@kvartal/market'
+import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
+
+/** `kvartal node --config node.yaml`, validated. */
+export interface NodeConfig {
+  district: string
+  dataDir: string
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  slots: { seconds: number, gateClosureSeconds: number, epochMs: number }
+  tariffs: { retail: number, feedIn: number }
+  strategy: string
+  limits: { buy: number, sell: number }
+  market: { ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, holdSeconds: number }
+  site: { latitude: number, longitude: number, utcOffsetHours: number, cloudiness: number, seed: number }
+  /** simulated devices of this building (until meter drivers are configured) */
+  building?: BuildingSpec
+  /** or a fixed net schedule, Wh per slot, repeated: positive sells, negative buys */
+  position?: number[]
+  log: 'info' | 'debug'
+}
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v != null && !Array.isArray(v)
+
+function known (o: Obj, path: string, keys: string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ConfigError(path === '' ? k : `${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`)
+}
+function obj (o: Obj, key: string, path: string): Obj {
+  const v = o[key]
+  if (v == null) return {}
+  if (!isObj(v)) throw new ConfigError(path === '' ? key : `${path}.${key}`, 'must be a mapping')
+  return v
+}
+function int (o: Obj, key: string, path: string, def: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const v = o[key]
+  const field = path === '' ? key : `${path}.${key}`
+  if (v == null) {
+    if (def == null) throw new ConfigError(field, 'is required')
+    return def
+  }
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ConfigError(field, `must be a whole number, got ${JSON.stringify(v)}`)
+  if (v < min || v > max) throw new ConfigError(field, `must be between ${min} and ${max}, got ${v}`)
+  return v
+}
+function real (o: Obj, key: string, path: string, def: number, min: number, max: number): number {
+  const v = o[key] ?? def
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ConfigError(`${path}.${key}`, `must be a number between ${min} and ${max}, got ${JSON.stringify(v)}`)
+  return v
+}
+function strings (o: Obj, key: string, def: string[]): string[] {
+  const v = o[key] ?? def
+  if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw new ConfigError(key, 'must be a list of multiaddr strings')
+  return v as string[]
+}
+
+export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
+  if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log'])
+  if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
+  if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
+  const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
+  const tariffs = obj(doc, 'tariffs', ''); known(tariffs, 'tariffs', ['retail', 'feedIn'])
+  const limits = obj(doc, 'limits', ''); known(limits, 'limits', ['buy', 'sell'])
+  const market = obj(doc, 'market', ''); known(market, 'market', ['ticksPerSlot', 'tradingWindowSlots', 'horizonSlots', 'republishEverySlots', 'holdSeconds'])
+  const site = obj(doc, 'site', ''); known(site, 'site', ['latitude', 'longitude', 'utcOffsetHours', 'cloudiness', 'seed'])
+  const strategy = doc.strategy ?? 'concession'
+  if (typeof strategy !== 'string' || builtInStrategies[strategy] == null) throw new ConfigError('strategy', `unknown strategy ${JSON.stringify(strategy)} (built in: ${Object.keys(builtInStrategies).join(', ')})`)
+  const seconds = int(slots, 'seconds', 'slots', 900, 1, 86_400)
+  const gateClosureSeconds = int(slots, 'gateClosureSeconds', 'slots', Math.min(60, Math.floor(seconds / 4)), 0, seconds - 1)
+  let epochMs = 0
+  if (slots.epoch != null) {
+    epochMs = typeof slots.epoch === 'string' ? Date.parse(slots.epoch) : NaN
+    if (Number.isNaN(epochMs)) throw new ConfigError('slots.epoch', 'must be an ISO date-time, e.g. 2026-01-01T00:00:00Z')
+  }
+  const retail = int(tariffs, 'retail', 'tariffs', 1_000_000_000)
+  const feedIn = int(tariffs, 'feedIn', 'tariffs', 300_000_000)
+  if (feedIn > retail) throw new ConfigError('tariffs.feedIn', 'must not exceed tariffs.retail')
+  const buy = int(limits, 'buy', 'limits', Math.round(feedIn + 0.8 * (retail - feedIn)), feedIn, retail)
+  const sell = int(limits, 'sell', 'limits', Math.round(feedIn + 0.2 * (retail - feedIn)), feedIn, retail)
+  let position: number[] | undefined
+  if (doc.position != null) {
+    if (!Array.isArray(doc.position) || doc.position.length === 0 || doc.position.some(x => typeof x !== 'number' || !Number.isSafeInteger(x))) throw new ConfigError('position', 'must be a non-empty list of whole Wh per slot')
+    position = doc.position as number[]
+  }
+  let building: BuildingSpec | undefined
+  if (doc.building != null) {
+    if (!isObj(doc.building)) throw new ConfigError('building', 'must be a mapping')
+    known(doc.building, 'building', ['id', 'kind', 'load', 'pvPeakW', 'battery', 'ev'])
+    if (typeof doc.building.kind !== 'string' || !(doc.building.kind in BuildingKind)) throw new ConfigError('building.kind', `must be one of ${Object.keys(BuildingKind).join(', ')}`)
+    building = { id: 'building', ...doc.building } as unknown as BuildingSpec
+  }
+  if (position == null && building == null) throw new ConfigError('building', 'a node needs its devices (building) or a fixed net schedule (position)')
+  if (doc.mdns != null && typeof doc.mdns !== 'boolean') throw new ConfigError('mdns', 'must be true or false')
+  const log = doc.log ?? 'info'
+  if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
+  return {
+    district: doc.district,
+    dataDir: resolve(baseDir, doc.dataDir),
+    listen: strings(doc, 'listen', ['/ip4/0.0.0.0/tcp/0']),
+    bootstrap: strings(doc, 'bootstrap', []),
+    mdns: (doc.mdns as boolean | undefined) ?? true,
+    slots: { seconds, gateClosureSeconds, epochMs },
+    tariffs: { retail, feedIn },
+    strategy,
+    limits: { buy, sell },
+    market: {
+      ticksPerSlot: int(market, 'ticksPerSlot', 'market', 4, 1, 60),
+      tradingWindowSlots: int(market, 'tradingWindowSlots', 'market', 4, 1, 96),
+      horizonSlots: int(market, 'horizonSlots', 'market', 8, 1, 96),
+      republishEverySlots: int(market, 'republishEverySlots', 'market', 4, 1, 96),
+      holdSeconds: int(market, 'holdSeconds', 'market', 10, 1, 3600)
+    },
+    site: {
+      latitude: real(site, 'latitude', 'site', 63.43, -90, 90),
+      longitude: real(site, 'longitude', 'site', 10.39, -180, 180),
+      utcOffsetHours: real(site, 'utcOffsetHours', 'site', 2, -12, 14),
+      cloudiness: real(site, 'cloudiness', 'site', 0.3, 0, 1),
+      seed: int(site, 'seed', 'site', 1)
+    },
+    building,
+    position,
+    log
+  }
+}
+
+export async function loadNodeConfig (path: string): Promise<NodeConfig> {
+  let text: string
+  try { text = await readFile(path, 'utf8') } catch (err) {
+    throw new ConfigError(path, `cannot read the node config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  let doc: unknown
+  try { doc = parse(text) } catch (err) { throw new ConfigError(path, `not valid YAML: ${(err as Error).message.split('\n')[0]}`) }
+  return validateNodeConfig(doc, dirname(resolve(path)))
+}
