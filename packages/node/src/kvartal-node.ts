@@ -223,7 +223,11 @@ export class KvartalNode {
       if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
     }
     for (const h of await this.journal.holds()) {
-      if (h.holdUntil <= now) { await this.journal.releaseHold(h.negotiation, 'expired-while-down'); continue }
+      if (h.holdUntil <= now) {
+        await this.journal.releaseHold(h.negotiation, 'expired-while-down')
+        this.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired-while-down' })
+        continue
+      }
       // the limit is set when the slot is planned; a hold restored first keeps its energy reserved
       this.selling.setLimit(h.slot, Math.max(this.selling.limit(h.slot), this.selling.committed(h.slot) + this.selling.held(h.slot, now) + h.energyWh))
       this.selling.hold({ negotiation: h.negotiation, slot: h.slot, energyWh: h.energyWh, holdUntil: h.holdUntil, price: h.price, counterparty: h.counterparty }, now)

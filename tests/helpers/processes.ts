@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { stringify } from 'yaml'
+
+export const kvartalBin = fileURLToPath(new URL('../../packages/cli/bin/kvartal.ts', import.meta.url))
+
+export interface NodeProcess {
+  proc: ChildProcess
+  lines: Array<Record<string, any>>
+  stderr: string[]
+  waitFor(predicate: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  stop(): Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+}
+
+/** Runs `kvartal <args>` as a real process on this Node (24), collecting its JSON log lines. */
+export function runKvartal (args: string[], env: Record<string, string> = {}): NodeProcess {
+  const proc = spawn(process.execPath, [kvartalBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: Array<Record<string, any>> = []
+  const stderr: string[] = []
+  const waiters: Array<{ p: (l: Record<string, any>) => boolean, resolve: (l: Record<string, any>) => void }> = []
+  let buf = ''
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buf += chunk.toString()
+    let i: number
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const text = buf.slice(0, i); buf = buf.slice(i + 1)
+      let line: Record<string, any>
+      try { line = JSON.parse(text) } catch { line = { text } }
+      lines.push(line)
+      for (const w of [...waiters]) if (w.p(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line) }
+    }
+  })
+  proc.stderr!.on('data', (chunk: Buffer) => { stderr.push(chunk.toString()) })
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  return {
+    proc, lines, stderr, exited,
+    async waitFor (p, timeoutMs = 30_000) {
+      const found = lines.find(p)
+      if (found != null) return found
+      return await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out waiting for a log line; stderr: ${stderr.join('').slice(-2000)}; last lines: ${JSON.stringify(lines.slice(-5))}`)), timeoutMs)
+        const onExit = (): void => { clearTimeout(t); reject(new Error(`process exited before the expected log line; stderr: ${stderr.join('').slice(-2000)}`)) }
+        proc.once('exit', onExit)
+        waiters.push({ p, resolve: (l) => { clearTimeout(t); proc.off('exit', onExit); resolve(l) } })
+      })
+    },
+    async stop () {
+      if (proc.exitCode == null && proc.signalCode == null) proc.kill('SIGTERM')
+      return await exited
+    }
+  }
+}
+
+export interface TestNodeConfig { dir: string, name: string, position: number[], bootstrap?: string[], buy?: number, sell?: number }
+
+/** Writes a node config with short slots (12 s), so a real-time trade happens within seconds. */
+export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
+  const path = join(c.dir, `${c.name}.yaml`)
+  await writeFile(path, stringify({
+    district: 'proc-test',
+    dataDir: join(c.dir, c.name),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: c.bootstrap ?? [],
+    mdns: false,
+    slots: { seconds: 12, gateClosureSeconds: 1 },
+    strategy: 'fixed-markup',
+    limits: { buy: c.buy ?? 900_000_000, sell: c.sell ?? 400_000_000 },
+    market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 9 },
+    position: c.position
+  }))
+  return path
+}

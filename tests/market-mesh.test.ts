@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { timeDependentConcession } from '@kvartal/market'
+import { startDistrict, slots, epochMs } from './helpers/nodes.ts'
+
+const committedSold = async (n: { trades(): Promise<Array<{ role: string, status: string, id: string, decoded: { terms: { slot: number, energyWh: number } } }>> }) =>
+  (await n.trades()).filter(t => t.role === 'seller' && t.status === 'committed')
+const committedBought = async (n: { trades(): Promise<Array<{ role: string, status: string, id: string, decoded: { terms: { slot: number, energyWh: number } } }>> }) =>
+  (await n.trades()).filter(t => t.role === 'buyer' && t.status === 'committed')
+
+describe('energy market over real libp2p hosts', () => {
+  it('twelve nodes gossip offers and bids and trade every Wh the buyers need, each trade held by both sides', async () => {
+    // 4 sellers with 600 Wh each in slots 0..3, 8 buyers needing 250 Wh each: supply 2400 ≥ demand 2000
+    const profiles = [
+      ...Array.from({ length: 4 }, (_, i) => ({ buyLimit: 900_000_000, sellLimit: 350_000_000 + i * 50_000_000, position: (s: number) => s >= 0 && s < 4 ? 600 : 0 })),
+      ...Array.from({ length: 8 }, (_, i) => ({ buyLimit: 700_000_000 + i * 30_000_000, sellLimit: 400_000_000, position: (s: number) => s >= 0 && s < 4 ? -250 : 0, strategy: timeDependentConcession() }))
+    ]
+    const d = await startDistrict(profiles)
+    try {
+      await d.runUntil(epochMs + 4 * slots.slotMs)
+      const sold = (await Promise.all(d.nodes.slice(0, 4).map(committedSold))).flat()
+      const bought = (await Promise.all(d.nodes.slice(4).map(committedBought))).flat()
+      expect(new Set(sold.map(t => t.id))).toEqual(new Set(bought.map(t => t.id)))
+      expect(bought.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(8 * 4 * 250)
+      for (let s = 0; s < 4; s++) for (const n of d.nodes.slice(0, 4)) {
+        const perSlot = (await committedSold(n)).filter(t => t.decoded.terms.slot === s).reduce((a, t) => a + t.decoded.terms.energyWh, 0)
+        expect(perSlot).toBeLessThanOrEqual(600)
+      }
+      // the cheapest sellers sold first: the dearest seller (index 3) sold least
+      const byseller = await Promise.all(d.nodes.slice(0, 4).map(async n => (await committedSold(n)).reduce((a, t) => a + t.decoded.terms.energyWh, 0)))
+      expect(byseller[0]).toBeGreaterThanOrEqual(byseller[3])
+      expect(d.events.filter(e => e.type === 'announcement-received').length).toBeGreaterThan(0)
+      expect(d.events.some(e => e.type === 'peer-joined')).toBe(true)
+    } finally {
+      await d.close()
+    }
+  })
+
+  it('twenty buyers racing for one seller never oversell it', async () => {
+    const profiles = [
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => s === 0 ? 1_000 : 0 },
+      ...Array.from({ length: 20 }, () => ({ buyLimit: 900_000_000, sellLimit: 400_000_000, position: (s: number) => s === 0 ? -200 : 0 }))
+    ]
+    const d = await startDistrict(profiles, { degree: 4 })
+    try {
+      await d.runUntil(epochMs + slots.slotMs)
+      const sold = await committedSold(d.nodes[0])
+      const bought = (await Promise.all(d.nodes.slice(1).map(committedBought))).flat()
+      expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(1_000)
+      expect(bought.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(1_000)
+      expect(new Set(sold.map(t => t.id))).toEqual(new Set(bought.map(t => t.id)))
+      // the losers were told there was nothing left, and each buyer bought at most what it needed
+      expect(d.events.some(e => e.type === 'rejected' && e.code === 'no-capacity')).toBe(true)
+      for (const n of d.nodes.slice(1)) expect((await committedBought(n)).reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBeLessThanOrEqual(200)
+      expect(d.nodes[0].selling.committed(0)).toBe(1_000)
+      expect(d.nodes[0].selling.held(0, d.clock.now())).toBe(0)
+    } finally {
+      await d.close()
+    }
+  })
+})
