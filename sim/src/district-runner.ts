@@ -106,6 +106,8 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       seed: c.seed * 1000 + i,
       // a simulator does not need fsync: a killed simulation is simply run again
       journal: { sync: false },
+      // every node starts on the runner's first tick, once all of them are connected
+      tickOnStart: false,
       // simulated time stands still while a negotiation runs: a hold outlives any negotiation
       holdMs: c.slots.slotMs,
       onEvent: c.onEvent
@@ -121,6 +123,9 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       await Promise.all(nodes.map(async n => await n.start()))
     }
     const startupMs = performance.now() - t0
+    // what each node can still expect: anything published before it joined the mesh is not coming
+    const published0 = nodes.reduce((a, n) => a + n.router.stats.published, 0)
+    const missed = nodes.map(n => published0 - n.router.stats.published - n.router.stats.accepted - sumRefused(n))
     const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
     const endMs = gateClosure(c.slots, c.slotCount) + tickMs
     const totalTicks = Math.ceil((endMs - startMs) / tickMs)
@@ -128,7 +133,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     let gossipLate = 0
     for (let t = startMs + 1; t <= endMs; t += tickMs) {
       clock.advanceTo(t)
-      if (!await settle(nodes, c.gossipSettleMs)) gossipLate++
+      if (!await settle(nodes, missed, c.gossipSettleMs)) gossipLate++
       ticks++
       c.onProgress?.(ticks, totalTicks)
     }
@@ -143,12 +148,12 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
 }
 
 /** Waits until every node is idle and has every announcement published so far. False on timeout. */
-async function settle (nodes: KvartalNode[], gossipSettleMs: number): Promise<boolean> {
+async function settle (nodes: KvartalNode[], missed: number[], gossipSettleMs: number): Promise<boolean> {
   const deadline = performance.now() + gossipSettleMs
   for (;;) {
     await Promise.all(nodes.map(async n => { await n.idle() }))
     const published = nodes.reduce((a, n) => a + (n.router?.stats.published ?? 0), 0)
-    const complete = nodes.every(n => n.router.stats.accepted + sumRefused(n) + n.router.stats.published >= published)
+    const complete = nodes.every((n, i) => n.router.stats.accepted + sumRefused(n) + n.router.stats.published + missed[i] >= published)
     if (complete && nodes.every(n => n.inFlight === 0)) return true
     if (performance.now() > deadline) return false
     await new Promise(resolve => setTimeout(resolve, 2))

@@ -31,10 +31,10 @@ export interface ScenarioResult {
   buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number }>
 }
 
-/** Local midnight of the scenario's date, in ms since the epoch. */
+/** Start of the first simulated slot: local midnight of the scenario's date plus `slots.first` slots. */
 export function dayStartMs (s: Scenario): number {
   const [y, m, d] = s.date.split('-').map(Number)
-  return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000
+  return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000 + s.slots.first * s.slots.minutes * 60_000
 }
 
 function keySeedFor (scenarioSeed: number, id: string): Uint8Array {

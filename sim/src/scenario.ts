@@ -10,7 +10,8 @@ export interface Scenario {
   site: { latitude: number, longitude: number, utcOffsetHours: number, cloudiness: number }
   /** first simulated local day, YYYY-MM-DD */
   date: string
-  slots: { minutes: number, count: number, gateClosureSeconds: number }
+  /** `first`: the slot of the day the simulation starts at (0 = midnight) */
+  slots: { minutes: number, count: number, first: number, gateClosureSeconds: number }
   seed: number
   transport: 'memory' | 'tcp'
   tariffs: { retail: number, feedIn: number }
@@ -25,7 +26,7 @@ export const defaultScenario: Scenario = {
   // Trondheim, Norway; summer time
   site: { latitude: 63.43, longitude: 10.39, utcOffsetHours: 2, cloudiness: 0.3 },
   date: '2026-06-17',
-  slots: { minutes: 15, count: 96, gateClosureSeconds: 60 },
+  slots: { minutes: 15, count: 96, first: 0, gateClosureSeconds: 60 },
   seed: 42,
   transport: 'memory',
   // ≈ 2 NOK/kWh retail with grid fee and ≈ 0.6 NOK/kWh feed-in, at 1 IOTA ≈ 2 NOK
@@ -78,7 +79,7 @@ export function validateScenario (doc: unknown): Scenario {
   const site = sub(doc, 'site', '')
   known(site, 'site', ['latitude', 'longitude', 'utcOffsetHours', 'cloudiness'])
   const slots = sub(doc, 'slots', '')
-  known(slots, 'slots', ['minutes', 'count', 'gateClosureSeconds'])
+  known(slots, 'slots', ['minutes', 'count', 'first', 'gateClosureSeconds'])
   const tariffs = sub(doc, 'tariffs', '')
   known(tariffs, 'tariffs', ['retail', 'feedIn'])
   const market = sub(doc, 'market', '')
@@ -123,6 +124,7 @@ export function validateScenario (doc: unknown): Scenario {
     slots: {
       minutes: num(slots, 'minutes', 'slots', d.slots.minutes, { min: 1, max: 60, integer: true }),
       count: num(slots, 'count', 'slots', d.slots.count, { min: 1, max: 96 * 7, integer: true }),
+      first: num(slots, 'first', 'slots', d.slots.first, { min: 0, max: 24 * 60 - 1, integer: true }),
       gateClosureSeconds: num(slots, 'gateClosureSeconds', 'slots', d.slots.gateClosureSeconds, { min: 0, max: 3600, integer: true })
     },
     seed: num(doc, 'seed', '', d.seed, { integer: true, min: 0 }),

@@ -102,7 +102,7 @@ export class KvartalNode {
         })
       },
       actions: {
-        tick: () => { this.#track(this.#tick()) },
+        tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#tick()) },
         negotiationDone: (_, params) => { this.#onOutcome(params.outcome) },
         negotiationCrashed: (_, params) => {
           const negotiation = params.id.replace(/^.*\.n-/, '')

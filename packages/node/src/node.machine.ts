@@ -29,7 +29,7 @@ export const nodeMachine = setup({
     negotiation: negotiationMachine
   },
   actions: {
-    tick: () => {},
+    tick: (_, _params: { initial: boolean }) => {},
     negotiationDone: (_, _params: { outcome: NegotiationOutcome }) => {},
     negotiationCrashed: (_, _params: { id: string, error: unknown }) => {},
     failed: (_, _params: { error: unknown }) => {}
@@ -52,9 +52,9 @@ export const nodeMachine = setup({
       on: { STOP: 'stopping' }
     },
     trading: {
-      entry: 'tick',
+      entry: { type: 'tick', params: { initial: true } },
       on: {
-        TICK: { actions: 'tick' },
+        TICK: { actions: { type: 'tick', params: { initial: false } } },
         NEGOTIATE: {
           actions: assign(({ context, event, spawn }) => {
             spawn('negotiation', { id: `n-${event.input.negotiation}`, input: event.input })

@@ -41,6 +41,8 @@ export interface KvartalNodeOptions {
   /** how long the node waits in `joining` for its gossip mesh, real ms */
   joinTimeoutMs: number
   journal: Partial<JournalOptions>
+  /** run a tick as soon as the node trades (a simulator that starts many nodes at once turns this off) */
+  tickOnStart: boolean
   /** seed of the strategy's randomness */
   seed: number
   /** existing key seed (tests, simulator); otherwise loaded from or created in the journal */
@@ -67,5 +69,6 @@ export const defaultNodeOptions = {
   frameTimeoutMs: 5_000,
   joinTimeoutMs: 3_000,
   journal: {} as Partial<JournalOptions>,
+  tickOnStart: true,
   seed: 1
 }
