@@ -208,7 +208,12 @@ export class KvartalNode {
     await this.host.start()
     this.router.start()
     if (o.bootstrap != null) await dialBootstrap(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal]))
-    await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => { await this.seller.handle(ch) }, { frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams })
+    // the seller's side of a negotiation counts as work in flight, so `idle()` (and a simulator's clock) waits for it
+    await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => {
+      const work = this.seller.handle(ch)
+      this.#track(work.catch(() => {}))
+      await work
+    }, { frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }

@@ -173,8 +173,16 @@ export class SellerDesk {
     if (hold == null || hold.holdUntil <= now) throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')
     if (this.#signed.get(negotiation) !== id) throw new NegotiationError('bad-confirm', 'confirmed terms differ from the accepted ones')
     const trade = { id, terms, buyerSignature: c.buyerSignature, sellerSignature: signTerms(terms, d.signer) }
-    await d.journal.commitSellerTrade(trade, negotiation, now)
-    d.positions.commit(terms.slot, negotiation, now)
+    // commit in memory first, synchronously with the check above: nothing (an expiry sweep on the next
+    // tick, another confirm) can take the hold while the journal write is in flight
+    if (!d.positions.commit(terms.slot, negotiation, now)) throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
+    try {
+      await d.journal.commitSellerTrade(trade, negotiation, now)
+    } catch (err) {
+      // not journaled, so not a trade: give the energy back (the buyer's retry will find no hold)
+      d.positions.addCommitted(terms.slot, -hold.energyWh)
+      throw err
+    }
     this.#signed.delete(negotiation)
     d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller' })
     return id
