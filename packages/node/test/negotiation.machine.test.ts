@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createActor, fromPromise, toPromise } from 'xstate'
 import type { Accept, Counter } from '@kvartal/protocol'
+import type { CounterAnswer } from '@kvartal/market'
 import { negotiationMachine, type ConfirmResult, type Reply } from '../src/index.ts'
 
 const input = { negotiation: 'ab'.repeat(16), seller: 'cd'.repeat(32), slot: 3, energyWh: 500, price: 600 }
@@ -15,7 +16,7 @@ async function run (replies: Reply[], opts: { takeCounter?: boolean, confirm?: C
     actors: {
       exchange: fromPromise(async ({ input: i }: { input: { input: typeof input, round: number, price: number } }) => { proposals.push({ round: i.round, price: i.price }); const r = replies.shift(); if (r == null) throw new Error('stream closed'); return r }),
       confirm: fromPromise(async () => { if (opts.confirm instanceof Error) throw opts.confirm; return opts.confirm ?? 'committed' }),
-      decideCounter: fromPromise(async () => opts.takeCounter === true ? { action: 'accept' as const } : { action: 'walk-away' as const }),
+      decideCounter: fromPromise(async (): Promise<CounterAnswer> => opts.takeCounter === true ? { action: 'accept' } : { action: 'walk-away' }),
       withdraw: fromPromise(async () => { withdrawn = true })
     }
   })
