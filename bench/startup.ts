@@ -3,7 +3,7 @@
  * this process (memory transport, one simulated clock, level journals without fsync, each bootstrapping
  * to 4 random earlier nodes) and reports the start rate and the memory each node costs.
  */
-import { createDistrict, gc, info, round, runChild, withTimeout } from './common.ts'
+import { createDistrict, gc, info, round, runChild, sleep, withTimeout } from './common.ts'
 
 const n = Number(process.argv[2] ?? 50)
 const batch = Number(process.argv[3] ?? n)
@@ -27,6 +27,10 @@ runChild(`startup(${n})`, 150_000, async () => {
     const connections = d.nodes.reduce((a, node) => a + node.host.getConnections().length, 0) / n
     const meshPeers = d.nodes.reduce((a, node) => a + (node.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers('/kvartal/bench/offer/1').length, 0) / n
     hostUp.sort((a, b) => a - b)
+    // the same after three quiet seconds: what a started district costs once startup garbage is gone
+    await sleep(3_000)
+    gc()
+    const settled = process.memoryUsage()
     info(`startup N=${n}: ${Math.round(startMs)} ms, rss +${round((after.rss - before.rss) / MB, 1)} MB`)
     const t1 = performance.now()
     await d.close()
@@ -37,6 +41,10 @@ runChild(`startup(${n})`, 150_000, async () => {
       nodesPerSecond: round(n / (startMs / 1000), 1),
       rssPerNodeMB: round((after.rss - before.rss) / n / MB, 2),
       heapPerNodeMB: round((after.heapUsed - before.heapUsed) / n / MB, 2),
+      rssSettledPerNodeMB: round((settled.rss - before.rss) / n / MB, 2),
+      heapSettledPerNodeMB: round((settled.heapUsed - before.heapUsed) / n / MB, 2),
+      peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
+      baselineRssMB: round(before.rss / MB, 1),
       externalPerNodeMB: round((after.external + after.arrayBuffers - before.external - before.arrayBuffers) / n / MB, 2),
       // time until every node's journal and libp2p host were up (the `started` event); the rest of
       // startMs is the node waiting in `joining` for its gossip mesh

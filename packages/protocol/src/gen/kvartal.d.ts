@@ -500,3 +500,51 @@ export declare namespace Envelope {
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Envelope;
     function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeKindFieldEvent | EnvelopeBodyFieldEvent | EnvelopeSignerFieldEvent | EnvelopeSignatureFieldEvent>;
 }
+export interface MeterReading {
+    version: number;
+    meter: Uint8Array<ArrayBuffer>;
+    slot: bigint;
+    importWh: bigint;
+    exportWh: bigint;
+    prev: Uint8Array<ArrayBuffer>;
+    at: bigint;
+    signature: Uint8Array<ArrayBuffer>;
+}
+export declare namespace MeterReading {
+    const codec: () => Codec<MeterReading>;
+    interface MeterReadingVersionFieldEvent {
+        field: '$.version';
+        value: number;
+    }
+    interface MeterReadingMeterFieldEvent {
+        field: '$.meter';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface MeterReadingSlotFieldEvent {
+        field: '$.slot';
+        value: bigint;
+    }
+    interface MeterReadingImportWhFieldEvent {
+        field: '$.importWh';
+        value: bigint;
+    }
+    interface MeterReadingExportWhFieldEvent {
+        field: '$.exportWh';
+        value: bigint;
+    }
+    interface MeterReadingPrevFieldEvent {
+        field: '$.prev';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface MeterReadingAtFieldEvent {
+        field: '$.at';
+        value: bigint;
+    }
+    interface MeterReadingSignatureFieldEvent {
+        field: '$.signature';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<MeterReading>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeterReading>): MeterReading;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeterReading>): Generator<MeterReadingVersionFieldEvent | MeterReadingMeterFieldEvent | MeterReadingSlotFieldEvent | MeterReadingImportWhFieldEvent | MeterReadingExportWhFieldEvent | MeterReadingPrevFieldEvent | MeterReadingAtFieldEvent | MeterReadingSignatureFieldEvent>;
+}

@@ -1605,3 +1605,185 @@ export var Envelope;
     }
     Envelope.stream = stream;
 })(Envelope || (Envelope = {}));
+export var MeterReading;
+(function (MeterReading) {
+    let _codec;
+    MeterReading.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.meter != null && obj.meter.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.meter);
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(24);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.importWh != null && obj.importWh !== 0n)) {
+                    w.uint32(32);
+                    w.uint64(obj.importWh);
+                }
+                if ((obj.exportWh != null && obj.exportWh !== 0n)) {
+                    w.uint32(40);
+                    w.uint64(obj.exportWh);
+                }
+                if ((obj.prev != null && obj.prev.byteLength > 0)) {
+                    w.uint32(50);
+                    w.bytes(obj.prev);
+                }
+                if ((obj.at != null && obj.at !== 0n)) {
+                    w.uint32(56);
+                    w.uint64(obj.at);
+                }
+                if ((obj.signature != null && obj.signature.byteLength > 0)) {
+                    w.uint32(66);
+                    w.bytes(obj.signature);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    meter: uint8ArrayAlloc(0),
+                    slot: 0n,
+                    importWh: 0n,
+                    exportWh: 0n,
+                    prev: uint8ArrayAlloc(0),
+                    at: 0n,
+                    signature: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.meter = reader.bytes();
+                            break;
+                        }
+                        case 3: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 4: {
+                            obj.importWh = reader.uint64();
+                            break;
+                        }
+                        case 5: {
+                            obj.exportWh = reader.uint64();
+                            break;
+                        }
+                        case 6: {
+                            obj.prev = reader.bytes();
+                            break;
+                        }
+                        case 7: {
+                            obj.at = reader.uint64();
+                            break;
+                        }
+                        case 8: {
+                            obj.signature = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.meter`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.importWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.exportWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.prev`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.at`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 8: {
+                            yield {
+                                field: `${prefix}.signature`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, MeterReading.codec());
+    }
+    MeterReading.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, MeterReading.codec(), opts);
+    }
+    MeterReading.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, MeterReading.codec(), opts);
+    }
+    MeterReading.stream = stream;
+})(MeterReading || (MeterReading = {}));

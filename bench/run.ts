@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: measures startup, gossip propagation, negotiation throughput and the default
+ * simulation, each in its own child process so the figures do not pollute each other, and prints one
+ * JSON document on stdout. Progress goes to stderr. Measurement only: nothing here asserts a timing.
+ */
+import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+function log (msg: string): void { process.stderr.write(`[bench] ${msg}\n`) }
+
+/** Runs `node --expose-gc bench/<script> ...args` and returns the JSON document it printed last. */
+async function child (script: string, args: string[], limitMs: number): Promise<unknown> {
+  const t0 = performance.now()
+  log(`${script} ${args.join(' ')}`)
+  const proc = spawn(process.execPath, ['--expose-gc', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  proc.stdout.setEncoding('utf8')
+  proc.stdout.on('data', (chunk: string) => { out += chunk })
+  // the child has its own watchdog; this one only catches a child that cannot even print
+  const killer = setTimeout(() => { log(`${script}: killing the child after ${limitMs} ms`); proc.kill('SIGKILL') }, limitMs)
+  const code = await new Promise<number | null>((resolve) => {
+    proc.on('error', (err) => { log(`${script}: ${err.message}`); resolve(null) })
+    proc.on('close', (c) => { resolve(c) })
+  })
+  clearTimeout(killer)
+  log(`${script} ${args.join(' ')}: exit ${code} after ${Math.round(performance.now() - t0)} ms`)
+  const line = out.trim().split('\n').filter(l => l.startsWith('{')).at(-1)
+  if (line == null) return { error: `${script} printed no result (exit ${code})` }
+  try {
+    return JSON.parse(line) as unknown
+  } catch {
+    return { error: `${script} printed no JSON (exit ${code}): ${line.slice(0, 200)}` }
+  }
+}
+
+const t0 = performance.now()
+const doc = {
+  node: process.version,
+  cpus: cpus().length,
+  date: new Date().toISOString(),
+  startup: [
+    await child('startup.ts', ['50'], 180_000),
+    await child('startup.ts', ['200'], 180_000)
+  ],
+  // what the startup figures are compared against: at most 10 MB RSS per node at N = 200
+  startupTarget: { n: 200, rssPerNodeMB: 10 },
+  gossip: await child('gossip.ts', ['50', '20'], 150_000),
+  negotiation: await child('negotiation.ts', ['5'], 150_000),
+  simulation: await child('simulation.ts', [], 270_000),
+  totalMs: 0
+}
+doc.totalMs = Math.round(performance.now() - t0)
+process.stdout.write(JSON.stringify(doc, null, 2) + '\n')

@@ -1,0 +1,7 @@
+export * from './port.ts'
+export * from './merkle.ts'
+export * from './netting.ts'
+export * from './period.ts'
+export * from './verify.ts'
+export * from './local/local-ledger.ts'
+export * from './local/local-settlement.ts'

@@ -1,0 +1,82 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+
+/**
+ * Merkle trees as RFC 6962 (Certificate Transparency) defines them: leaf hash = SHA-256(0x00 ‖ leaf),
+ * node hash = SHA-256(0x01 ‖ left ‖ right), and a tree of n leaves splits at the largest power of two
+ * below n. The domain bytes make a leaf impossible to pass off as an inner node; the split rule gives
+ * every leaf count one shape, so a root commits to the exact list. Any CT library can check our proofs.
+ */
+export function leafHash (leaf: Uint8Array): Uint8Array {
+  const b = new Uint8Array(leaf.length + 1)
+  b[0] = 0x00; b.set(leaf, 1)
+  return sha256(b)
+}
+
+function nodeHash (l: Uint8Array, r: Uint8Array): Uint8Array {
+  const b = new Uint8Array(65)
+  b[0] = 0x01; b.set(l, 1); b.set(r, 33)
+  return sha256(b)
+}
+
+function split (n: number): number { let k = 1; while (k * 2 < n) k *= 2; return k }
+
+function rootOf (hashes: Uint8Array[]): Uint8Array {
+  if (hashes.length === 0) return sha256(new Uint8Array())
+  if (hashes.length === 1) return hashes[0]
+  const k = split(hashes.length)
+  return nodeHash(rootOf(hashes.slice(0, k)), rootOf(hashes.slice(k)))
+}
+
+/** Audit path for leaf `m` of `hashes` (RFC 6962 §2.1.1), leaf-side first. */
+function path (m: number, hashes: Uint8Array[]): Uint8Array[] {
+  if (hashes.length <= 1) return []
+  const k = split(hashes.length)
+  return m < k
+    ? [...path(m, hashes.slice(0, k)), rootOf(hashes.slice(k))]
+    : [...path(m - k, hashes.slice(k)), rootOf(hashes.slice(0, k))]
+}
+
+export interface InclusionProof {
+  readonly index: number
+  readonly size: number
+  /** hex sibling hashes, leaf side first */
+  readonly path: readonly string[]
+}
+
+export class MerkleTree {
+  readonly #hashes: Uint8Array[]
+  readonly root: string
+  constructor (leaves: readonly Uint8Array[]) {
+    this.#hashes = leaves.map(leafHash)
+    this.root = bytesToHex(rootOf(this.#hashes))
+  }
+  get size (): number { return this.#hashes.length }
+  prove (index: number): InclusionProof {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#hashes.length) throw new RangeError(`no leaf ${index} in a tree of ${this.#hashes.length}`)
+    return { index, size: this.#hashes.length, path: path(index, this.#hashes).map(bytesToHex) }
+  }
+}
+
+/** Recomputes the root from a leaf and its proof (RFC 9162 §2.1.3.2). False on any mismatch or malformed proof. */
+export function verifyInclusion (leaf: Uint8Array, proof: InclusionProof, rootHex: string): boolean {
+  try {
+    if (proof.index < 0 || proof.index >= proof.size) return false
+    let fn = proof.index; let sn = proof.size - 1
+    let r = leafHash(leaf)
+    for (const p of proof.path) {
+      const h = hexToBytes(p)
+      if (h.length !== 32 || sn === 0) return false
+      if ((fn & 1) === 1 || fn === sn) {
+        r = nodeHash(h, r)
+        if ((fn & 1) === 0) while ((fn & 1) === 0 && fn !== 0) { fn >>= 1; sn >>= 1 }
+      } else {
+        r = nodeHash(r, h)
+      }
+      fn >>= 1; sn >>= 1
+    }
+    return sn === 0 && bytesToHex(r) === rootHex
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,49 @@
+import { costNanos, iotaAddress, type Trade } from '@kvartal/protocol'
+import type { Obligation, PaymentRequest } from './port.ts'
+
+/**
+ * Bilateral netting: every trade of a period between the same two parties becomes one obligation, the
+ * difference of what each owes the other. Money is computed per trade in whole nanos (rounded half up,
+ * as `costNanos` does), then summed, so netting never creates or loses a nano.
+ */
+export function netTrades (trades: readonly Trade[]): Obligation[] {
+  const owed = new Map<string, number>()
+  for (const t of trades) {
+    const buyer = iotaAddress(t.terms.buyer)
+    const seller = iotaAddress(t.terms.seller)
+    if (buyer === seller) continue
+    const amount = costNanos(t.terms.energyWh, t.terms.price)
+    const [a, b] = buyer < seller ? [buyer, seller] : [seller, buyer]
+    const sign = buyer === a ? 1 : -1
+    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + sign * amount)
+  }
+  const out: Obligation[] = []
+  for (const [pair, net] of [...owed].sort(([x], [y]) => x < y ? -1 : 1)) {
+    const [a, b] = pair.split(' ')
+    if (net > 0) out.push({ from: a, to: b, amount: net })
+    if (net < 0) out.push({ from: b, to: a, amount: -net })
+  }
+  return out
+}
+
+/** One payment per payer, paying all its counterparties at once (one programmable transaction on IOTA). */
+export function paymentsFor (obligations: readonly Obligation[], keyPrefix: string): PaymentRequest[] {
+  const byPayer = new Map<string, Array<{ to: string, amount: number }>>()
+  for (const o of obligations) {
+    if (o.amount <= 0) continue
+    const list = byPayer.get(o.from) ?? []
+    list.push({ to: o.to, amount: o.amount })
+    byPayer.set(o.from, list)
+  }
+  return [...byPayer].sort(([a], [b]) => a < b ? -1 : 1).map(([payer, transfers]) => ({ key: `${keyPrefix}/${payer}`, payer, transfers }))
+}
+
+/** Total each address owes minus what it is owed; sums to zero over all addresses. */
+export function netPositions (obligations: readonly Obligation[]): Map<string, number> {
+  const m = new Map<string, number>()
+  for (const o of obligations) {
+    m.set(o.from, (m.get(o.from) ?? 0) - o.amount)
+    m.set(o.to, (m.get(o.to) ?? 0) + o.amount)
+  }
+  return m
+}
