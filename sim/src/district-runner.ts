@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SimulatedClock, gateClosure, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import { SimulatedClock, gateClosure, slotStart, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
 import { KvartalNode, defaultNodeOptions, type TraderProfile, type TradeRecord } from '@kvartal/node'
@@ -35,6 +36,8 @@ export interface DistrictRunConfig {
   onProgress?: (done: number, total: number) => void
   /** real ms to wait for gossip to reach every node after a tick before moving on */
   gossipSettleMs: number
+  /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
+  ledger?: LocalLedger
 }
 
 export const defaultDistrictRunConfig = {
@@ -53,6 +56,9 @@ export interface NodeResult {
   readonly id: string
   readonly node: KvartalNode
   readonly trades: Array<TradeRecord & { decoded: Trade }>
+  /** the settled period's summary, and each committed trade's proof record, when the run settled */
+  readonly period?: Record<string, any>
+  readonly proofs: Map<string, Record<string, any>>
 }
 
 export interface DistrictRunResult {
@@ -97,7 +103,12 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       tariffs: c.tariffs,
       strategy: spec.strategy,
       // nothing to trade outside the simulated day
-      profile: { ...spec.profile, position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0 },
+      profile: {
+        ...spec.profile,
+        position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0,
+        measured: spec.profile.measured == null ? undefined : (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0
+      },
+      settlement: c.ledger == null ? undefined : { create: (signer) => localSettlement(c.ledger!, signer, clock), periodSlots: c.slotCount },
       ticksPerSlot: c.ticksPerSlot,
       tradingWindowSlots: c.tradingWindowSlots,
       horizonSlots: c.horizonSlots,
@@ -127,19 +138,35 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     const published0 = nodes.reduce((a, n) => a + n.router.stats.published, 0)
     const missed = nodes.map(n => published0 - n.router.stats.published - n.router.stats.accepted - sumRefused(n))
     const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
-    const endMs = gateClosure(c.slots, c.slotCount) + tickMs
+    // run past the end of the last slot, so that nodes meter it and settle the period
+    const endMs = (c.ledger == null ? gateClosure(c.slots, c.slotCount) : slotStart(c.slots, c.slotCount)) + tickMs
     const totalTicks = Math.ceil((endMs - startMs) / tickMs)
     let ticks = 0
     let gossipLate = 0
     for (let t = startMs + 1; t <= endMs; t += tickMs) {
       clock.advanceTo(t)
-      if (!await settle(nodes, missed, c.gossipSettleMs)) gossipLate++
+      if (!await settle(nodes, missed, c.gossipSettleMs)) {
+        gossipLate++
+        // a delivery that did not come within the wait is not coming: stop expecting it, so that one
+        // lost message costs one late tick and not every tick after it
+        const published = nodes.reduce((a, n) => a + n.router.stats.published, 0)
+        nodes.forEach((n, i) => { missed[i] = Math.max(missed[i], published - n.router.stats.published - n.router.stats.accepted - sumRefused(n)) })
+      }
       ticks++
       c.onProgress?.(ticks, totalTicks)
     }
     await Promise.all(nodes.map(async n => { await n.idle() }))
     const results: NodeResult[] = []
-    for (let i = 0; i < nodes.length; i++) results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades: await nodes[i].trades() })
+    for (let i = 0; i < nodes.length; i++) {
+      const trades = await nodes[i].trades()
+      const proofs = new Map<string, Record<string, any>>()
+      let period: Record<string, any> | undefined
+      if (c.ledger != null) {
+        period = await nodes[i].journal.getPeriod(`${c.district}/0`)
+        for (const t of trades) { const p = await nodes[i].journal.getProof(t.id); if (p != null) proofs.set(t.id, p) }
+      }
+      results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades, period, proofs })
+    }
     return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))

@@ -19,6 +19,9 @@ export function summaryTable (r: ScenarioResult): string {
     ['messages per node', `${m.perNode.messages} (${m.perNode.gossipMessages} gossip, ${m.perNode.streamFrames} stream frames), ${(m.perNode.bytes / 1024).toFixed(1)} KiB`],
     ['negotiation latency', `p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms`],
     ['consistency', `${m.consistency.sellerTrades} seller = ${m.consistency.buyerTrades} buyer records, ${m.consistency.mismatched} mismatched, ${m.consistency.oversoldSlots} oversold slots`],
+    ['settlement', `${r.settlement.payments} payments + ${r.settlement.attestations} attestations = ${r.settlement.onChainTransactions} ledger transactions, ${r.settlement.onChainTransactionsPerTrade} per trade (${r.settlement.adapter.split(' (')[0]})`],
+    ['paid vs owed', `${iota(r.settlement.totalPaidNanos)} paid, ${iota(r.settlement.totalOwedNanos)} owed after netting${r.settlement.paidEqualsOwed ? '' : '  MISMATCH'}`],
+    ['verifiable trades', `${r.settlement.verifiedTrades} of ${r.settlement.trades} (signatures, inclusion proof, attested root)`],
     ['wall time', `${(r.wallMs / 1000).toFixed(1)} s (start ${(r.startupMs / 1000).toFixed(1)} s, ${r.wallMsPerSlot} ms per slot)`]
   ]
   const w = Math.max(...rows.map(([k]) => k.length))

@@ -8,6 +8,10 @@ import { strategyByName } from '@kvartal/market'
 import { identityFromSeed } from '@kvartal/mesh'
 import { runDistrict, defaultDistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
 import { computeMetrics, type BuildingFacts, type DistrictMetrics } from './metrics.ts'
+import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.ts'
+import { LocalLedger } from '@kvartal/settlement'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import type { Scenario } from './scenario.ts'
 
 export interface ScenarioRunOptions {
@@ -23,6 +27,7 @@ export interface ScenarioRunOptions {
 export interface ScenarioResult {
   scenario: Scenario
   metrics: DistrictMetrics
+  settlement: SettlementMetrics
   wallMs: number
   startupMs: number
   wallMsPerSlot: number
@@ -62,12 +67,18 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const limits = buildings.map(() => ({ buyLimit: draw(s.limits.buy), sellLimit: draw(s.limits.sell) }))
   const keySeeds = specs.map(spec => keySeedFor(s.seed, spec.id))
   const identities = await Promise.all(keySeeds.map(async k => await identityFromSeed(k)))
+  const measured = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => b.netMeasured(window(i))))
   const nodes: SimNodeSpec[] = specs.map((spec, i) => ({
     name: spec.id,
     keySeed: keySeeds[i],
     strategy: strategyByName(s.market.strategy)!,
-    profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0 }
+    profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 }
   }))
+  // the whole run is one settlement period on an embedded ledger every node shares; each building starts with 1000 IOTA
+  const ledgerDir = opts.outDir != null ? join(opts.outDir, 'ledger') : await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
+  await rm(ledgerDir, { recursive: true, force: true })
+  const ledger = await LocalLedger.open(ledgerDir)
+  for (const id of identities) await ledger.mint(id.iotaAddress, 1_000 * 1_000_000_000)
   const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i] }))
 
   let trace: ReturnType<typeof createWriteStream> | undefined
@@ -75,7 +86,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     await mkdir(opts.outDir, { recursive: true })
     trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
   }
-  const traced = new Set(['offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const traced = new Set(['meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
   const run = await runDistrict({
     ...defaultDistrictRunConfig,
     district: s.district,
@@ -90,6 +101,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     republishEverySlots: s.market.republishEverySlots,
     degree: s.market.degree,
     seed: s.seed,
+    ledger,
     onProgress: opts.onProgress,
     onEvent: (e) => {
       if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
@@ -98,9 +110,13 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   })
   if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
   const metrics = computeMetrics(run, facts, s.slots.count)
+  const settlement = await settlementMetrics(run, ledger)
+  await ledger.close()
+  if (opts.outDir == null) await rm(ledgerDir, { recursive: true, force: true })
   const result: ScenarioResult = {
     scenario: s,
     metrics,
+    settlement,
     wallMs: Math.round(run.wallMs),
     startupMs: Math.round(run.startupMs),
     wallMsPerSlot: Math.round((run.wallMs - run.startupMs) / s.slots.count * 10) / 10,

@@ -153,6 +153,42 @@ export class Journal {
     return out
   }
 
+  // ---- meter readings (hash-chained, one per slot) ----
+  async putReading (slot: number, encodedHex: string): Promise<void> {
+    await this.#batch([{ type: 'put', key: `meter/${pad(slot)}`, value: encodedHex }, { type: 'put', key: 'meter-last', value: slot }], 'meter')
+  }
+  async firstReadingSlot (): Promise<number | undefined> {
+    for await (const k of this.#db.keys({ gte: 'meter/', lt: 'meter/~', limit: 1 })) return Number(k.slice(6))
+    return undefined
+  }
+  async lastReadingSlot (): Promise<number | undefined> { return await this.#db.get('meter-last') as number | undefined }
+  async reading (slot: number): Promise<string | undefined> { return await this.#db.get(`meter/${pad(slot)}`) as string | undefined }
+  async readings (fromSlot: number, toSlot: number): Promise<string[]> {
+    const out: string[] = []
+    for await (const v of this.#db.values({ gte: `meter/${pad(fromSlot)}`, lte: `meter/${pad(toSlot)}` })) out.push(v as string)
+    return out
+  }
+
+  // ---- settlement periods and proofs ----
+  async getPeriod (period: string): Promise<Record<string, unknown> | undefined> { return await this.#db.get(`period/${period}`) as Record<string, unknown> | undefined }
+  /** Records a settled period and every trade's proof, atomically. */
+  async putPeriod (period: string, summary: Record<string, unknown>, proofs: Array<{ tradeId: string, proof: unknown }>): Promise<void> {
+    await this.#batch([
+      { type: 'put', key: `period/${period}`, value: summary },
+      ...proofs.map(p => ({ type: 'put' as const, key: `proof/${p.tradeId}`, value: { period, ...summary, proof: p.proof } as Value })),
+      this.#log({ type: 'settled', period })
+    ], 'period')
+  }
+  async getProof (tradeId: string): Promise<Record<string, any> | undefined> { return await this.#db.get(`proof/${tradeId}`) as Record<string, any> | undefined }
+
+  /** A small durable key-value store for a settlement adapter (its submitted-transaction records). */
+  store (prefix: string): { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void> } {
+    return {
+      get: async (key) => await this.#db.get(`store/${prefix}/${key}`) as string | undefined,
+      put: async (key, value) => { await this.#batch([{ type: 'put', key: `store/${prefix}/${key}`, value }], `store-${prefix}`) }
+    }
+  }
+
   /** The ordered log, oldest first. */
   async *log (): AsyncGenerator<Record<string, unknown>> {
     for await (const [k, v] of this.#db.iterator({ gte: 'log/', lt: 'log/~' })) yield { seq: Number(k.slice(4)), ...(v as Record<string, unknown>) }

@@ -1,7 +1,8 @@
-import { defaultSlotClockConfig, systemClock, type Clock, type EventSink, type SlotClockConfig } from '@kvartal/protocol'
+import { defaultSlotClockConfig, systemClock, type Clock, type EventSink, type Signer, type SlotClockConfig } from '@kvartal/protocol'
 import { timeDependentConcession, type Strategy, type Tariffs } from '@kvartal/market'
 import type { Transport } from '@kvartal/mesh'
-import type { JournalOptions } from './journal.ts'
+import type { Journal, JournalOptions } from './journal.ts'
+import type { Settlement } from '@kvartal/settlement'
 
 /** What a building needs to trade: its limits and its forecast net position per slot. */
 export interface TraderProfile {
@@ -11,6 +12,15 @@ export interface TraderProfile {
   readonly sellLimit: number
   /** forecast net energy for a slot, Wh: positive surplus to sell, negative deficit to buy */
   position(slot: number): number
+  /** what the meter measured for a past slot, net Wh (+ export); the forecast when absent */
+  measured?(slot: number): number
+}
+
+/** How and how often the node settles: a Settlement adapter for its key, and the period length. */
+export interface SettlementOptions {
+  create(signer: Signer, journal: Journal): Settlement | Promise<Settlement>
+  /** slots per settlement period (96 = a day of 15-minute slots) */
+  periodSlots: number
 }
 
 export interface KvartalNodeOptions {
@@ -28,7 +38,7 @@ export interface KvartalNodeOptions {
   profile: TraderProfile
   /** slots ahead that an announcement covers */
   horizonSlots: number
-  /** republish announcements at least this often (slots); sooner when the position changes */
+  /** re-announce every this many slots (each announcement covers `horizonSlots`) */
   republishEverySlots: number
   /** how long before gate closure buyers start approaching offers for a slot (slots) */
   tradingWindowSlots: number
@@ -48,6 +58,8 @@ export interface KvartalNodeOptions {
   /** existing key seed (tests, simulator); otherwise loaded from or created in the journal */
   keySeed?: Uint8Array
   onEvent?: EventSink
+  /** settle and attest each period; absent: trades are journaled and not settled */
+  settlement?: SettlementOptions
 }
 
 export const defaultNodeOptions = {

@@ -32,8 +32,9 @@ const MAX_ROUNDS = 4
 export class SellerDesk {
   readonly #d: SellerDeskDeps
   readonly #locks = new Map<number, Promise<void>>()
-  /** negotiation → the trade id this seller signed for it; a confirm must match it exactly */
+  /** negotiation → the trade id this seller signed for it (and the signature); a confirm must match it exactly */
   readonly #signed = new Map<string, string>()
+  readonly #signatures = new Map<string, Uint8Array>()
 
   constructor (deps: SellerDeskDeps) { this.#d = deps }
 
@@ -142,7 +143,9 @@ export class SellerDesk {
         throw err
       }
       d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price })
-      return { kind: 'accept' as const, accept: { negotiation: p.id, terms, sellerSignature: signTerms(terms, d.signer), holdUntil } }
+      const sellerSignature = signTerms(terms, d.signer)
+      this.#signatures.set(id, sellerSignature)
+      return { kind: 'accept' as const, accept: { negotiation: p.id, terms, sellerSignature, holdUntil } }
     })
   }
 
@@ -172,7 +175,8 @@ export class SellerDesk {
     const hold = d.positions.getHold(terms.slot, negotiation)
     if (hold == null || hold.holdUntil <= now) throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')
     if (this.#signed.get(negotiation) !== id) throw new NegotiationError('bad-confirm', 'confirmed terms differ from the accepted ones')
-    const trade = { id, terms, buyerSignature: c.buyerSignature, sellerSignature: signTerms(terms, d.signer) }
+    // Ed25519 is deterministic: the signature made at accept time is the one to keep (after a restart, sign again)
+    const trade = { id, terms, buyerSignature: c.buyerSignature, sellerSignature: this.#signatures.get(id) ?? signTerms(terms, d.signer) }
     // commit in memory first, synchronously with the check above: nothing (an expiry sweep on the next
     // tick, another confirm) can take the hold while the journal write is in flight
     if (!d.positions.commit(terms.slot, negotiation, now)) throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
@@ -184,6 +188,7 @@ export class SellerDesk {
       throw err
     }
     this.#signed.delete(negotiation)
+    this.#signatures.delete(id)
     d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller' })
     return id
   }
@@ -203,6 +208,8 @@ export class SellerDesk {
   async expireHolds (): Promise<void> {
     const now = this.#d.clock.now()
     for (const h of this.#d.positions.expire(now)) {
+      const id = this.#signed.get(h.negotiation)
+      if (id != null) this.#signatures.delete(id)
       this.#signed.delete(h.negotiation)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')
       this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired' })

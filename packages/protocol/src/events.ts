@@ -19,7 +19,10 @@ export const NodeEventType = {
   reservationReleased: 'reservation-released',
   tradeCommitted: 'trade-committed',
   negotiationFailed: 'negotiation-failed',
-  gateClosed: 'gate-closed'
+  gateClosed: 'gate-closed',
+  meterRead: 'meter-read',
+  periodSettled: 'period-settled',
+  settlementFailed: 'settlement-failed'
 } as const
 export type NodeEventType = typeof NodeEventType[keyof typeof NodeEventType]
 
