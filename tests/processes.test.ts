@@ -112,4 +112,25 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     } finally { await s.close() }
     await checkConsistent()
   })
+
+  it('settles each period on the local ledger, and `kvartal verify` proves a trade from either side\'s data directory', { timeout: 200_000 }, async () => {
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 }))
+    const addr = await listening(seller)
+    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
+    const buyer = start(buyerConfig)
+    const traded = await buyer.waitFor(committed(buyer, 'buyer'))
+    const settledWithTrades = (l: Record<string, any>) => l.event === 'period-settled' && !String(l.detail).startsWith('0 trades') && l.slot <= traded.slot && traded.slot < l.slot + 2
+    await buyer.waitFor(settledWithTrades, 90_000)
+    await seller.waitFor(settledWithTrades, 90_000)
+    await buyer.stop(); await seller.stop()
+    for (const name of ['buyer', 'seller']) {
+      const v = runKvartal(['verify', traded.correlation, '--config', join(dir, `${name}.yaml`)])
+      const { code } = await v.exited
+      expect(code, v.stderr.join('')).toBe(0)
+      expect(v.lines.map(l => l.text).join('\n')).toMatch(/ok\s+attested-root/)
+    }
+    const unknown = runKvartal(['verify', 'ab'.repeat(32), '--config', buyerConfig])
+    expect((await unknown.exited).code).toBe(2)
+    expect(unknown.stderr.join('')).toContain('no trade')
+  })
 })

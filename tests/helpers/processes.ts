@@ -54,7 +54,7 @@ export function runKvartal (args: string[], env: Record<string, string> = {}): N
   }
 }
 
-export interface TestNodeConfig { dir: string, name: string, position: number[], bootstrap?: string[], buy?: number, sell?: number }
+export interface TestNodeConfig { dir: string, name: string, position: number[], bootstrap?: string[], buy?: number, sell?: number, periodSlots?: number }
 
 /** Writes a node config with short slots (12 s), so a real-time trade happens within seconds. */
 export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
@@ -69,7 +69,8 @@ export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
     strategy: 'fixed-markup',
     limits: { buy: c.buy ?? 900_000_000, sell: c.sell ?? 400_000_000 },
     market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 9 },
-    position: c.position
+    position: c.position,
+    settlement: { adapter: 'local', periodSlots: c.periodSlots ?? 7200 }
   }))
   return path
 }

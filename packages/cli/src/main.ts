@@ -1,6 +1,6 @@
 import { KvartalError } from '@kvartal/protocol'
 import { simCommand } from './sim-command.ts'
-import { nodeCommand, idCommand } from './node-command.ts'
+import { nodeCommand, idCommand, verifyCommand } from './node-command.ts'
 
 export const usage = `kvartal — edge mesh runtime for local energy markets
 
@@ -11,6 +11,8 @@ usage:
       run one building node: TCP, mDNS and bootstrap discovery, persistent data directory
   kvartal id --config node.yaml
       print the node's peer id, IOTA address and listen addresses (creates its key if needed)
+  kvartal verify <trade-id> --config node.yaml [--json]
+      prove one settled trade: both signatures, its Merkle inclusion proof, and the attested root on the ledger
   kvartal help
 `
 
@@ -28,6 +30,7 @@ export async function main (argv: string[]): Promise<number> {
       case 'sim': return await simCommand(rest)
       case 'node': return await nodeCommand(rest)
       case 'id': return await idCommand(rest)
+      case 'verify': return await verifyCommand(rest)
       default:
         process.stderr.write(`kvartal: unknown command "${command}"\n\n${usage}`)
         return 2

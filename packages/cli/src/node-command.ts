@@ -6,6 +6,7 @@ import { Journal, KvartalNode } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
 import { generateSeed } from '@kvartal/protocol'
 import { loadNodeConfig, type NodeConfig } from './node-config.ts'
+import { settlementFor } from './settlement-adapter.ts'
 
 function configPath (argv: string[]): string {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } })
@@ -46,6 +47,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     horizonSlots: c.market.horizonSlots,
     republishEverySlots: c.market.republishEverySlots,
     holdMs: c.market.holdSeconds * 1000,
+    settlement: { periodSlots: c.settlement.periodSlots, create: async (signer, journal) => await settlementFor(c, signer, journal, (await journal.loadSeed())!) },
     onEvent: (e: NodeEvent) => { if (c.log === 'debug' || !quiet.has(e.type)) log(e.type === 'message-rejected' || e.type === 'negotiation-failed' ? 'warn' : 'info', { event: e.type, ...e }) }
   })
   let stopping = false
@@ -78,4 +80,43 @@ export async function idCommand (argv: string[]): Promise<number> {
     await journal.close()
   }
   return 0
+}
+
+/** `kvartal verify <trade-id> --config node.yaml`: proves one trade from a (stopped) node's data directory. */
+export async function verifyCommand (argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } })
+  const id = positionals[0]
+  if (id == null || !/^[0-9a-f]{64}$/.test(id)) throw new ConfigError('trade-id', 'give the 64-hex-digit trade id (the correlation of a trade-committed log line)')
+  if (values.config == null) throw new ConfigError('--config', 'is required: kvartal verify <trade-id> --config node.yaml')
+  const c = await loadNodeConfig(values.config)
+  let journal: Journal
+  try {
+    journal = await Journal.open(c.dataDir)
+  } catch (err) {
+    throw new ConfigError('dataDir', `${(err as Error).message} (verify reads the node's journal: stop the node, or point --config at a copy of its data directory)`)
+  }
+  try {
+    const record = await journal.getTrade(id)
+    if (record == null) throw new ConfigError('trade-id', `no trade ${id.slice(0, 16)}… in ${c.dataDir}`)
+    const proof = await journal.getProof(id)
+    if (proof == null) throw new ConfigError('trade-id', `trade ${id.slice(0, 16)}… is not settled yet: its period has no attestation (it is settled when the period ends)`)
+    const seed = (await journal.loadSeed())!
+    const { signerFromSeed } = await import('@kvartal/protocol')
+    const settlement = await settlementFor(c, signerFromSeed(seed), journal, seed)
+    try {
+      const { verifyTradeProof } = await import('@kvartal/settlement')
+      const { decodeTrade, fromHex } = await import('@kvartal/protocol')
+      const result = await verifyTradeProof(settlement, decodeTrade(fromHex(record.trade)), proof.proof, proof.root, proof.attestationKey)
+      if (values.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+      else {
+        for (const ch of result.checks) process.stdout.write(`${ch.ok ? 'ok  ' : 'FAIL'}  ${ch.check.padEnd(16)} ${ch.detail}\n`)
+        process.stdout.write(result.ok ? `trade ${id} verified against ${settlement.name.split(' (')[0]}\n` : `trade ${id} NOT verified: ${result.failed} failed\n`)
+      }
+      return result.ok ? 0 : 1
+    } finally {
+      await settlement.close?.()
+    }
+  } finally {
+    await journal.close()
+  }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
@@ -23,6 +24,7 @@ export interface NodeConfig {
   /** or a fixed net schedule, Wh per slot, repeated: positive sells, negative buys */
   position?: number[]
   log: 'info' | 'debug'
+  settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number } }
 }
 
 type Obj = Record<string, unknown>
@@ -53,15 +55,20 @@ function real (o: Obj, key: string, path: string, def: number, min: number, max:
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ConfigError(`${path}.${key}`, `must be a number between ${min} and ${max}, got ${JSON.stringify(v)}`)
   return v
 }
-function strings (o: Obj, key: string, def: string[]): string[] {
+function strings (o: Obj, key: string, def: string[], needPeerId = false): string[] {
   const v = o[key] ?? def
   if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw new ConfigError(key, 'must be a list of multiaddr strings')
+  v.forEach((a: string, i: number) => {
+    let ma
+    try { ma = multiaddr(a) } catch (err) { throw new ConfigError(`${key}[${i}]`, `"${a}" is not a multiaddr: ${(err as Error).message}`) }
+    if (needPeerId && !/\/p2p\/[1-9A-HJ-NP-Za-km-z]{40,}$/.test(ma.toString())) throw new ConfigError(`${key}[${i}]`, `"${a}" must end in /p2p/<peer id> (kvartal id --config prints a node's)`)
+  })
   return v as string[]
 }
 
 export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
-  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log'])
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement'])
   if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
   if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
@@ -97,13 +104,19 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   }
   if (position == null && building == null) throw new ConfigError('building', 'a node needs its devices (building) or a fixed net schedule (position)')
   if (doc.mdns != null && typeof doc.mdns !== 'boolean') throw new ConfigError('mdns', 'must be true or false')
+  const settlement = obj(doc, 'settlement', ''); known(settlement, 'settlement', ['adapter', 'periodSlots', 'iota'])
+  const adapter = settlement.adapter ?? 'local'
+  if (adapter !== 'local' && adapter !== 'iota') throw new ConfigError('settlement.adapter', 'must be local (the embedded ledger) or iota')
+  const iota = obj(settlement, 'iota', 'settlement'); known(iota, 'settlement.iota', ['network', 'gasBudget'])
+  const network = iota.network ?? 'testnet'
+  if (typeof network !== 'string' || !(/^(mainnet|testnet|devnet|localnet)$/.test(network) || /^https?:\/\//.test(network))) throw new ConfigError('settlement.iota.network', 'must be mainnet, testnet, devnet, localnet or an http(s) URL of a full node')
   const log = doc.log ?? 'info'
   if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
   return {
     district: doc.district,
     dataDir: resolve(baseDir, doc.dataDir),
     listen: strings(doc, 'listen', ['/ip4/0.0.0.0/tcp/0']),
-    bootstrap: strings(doc, 'bootstrap', []),
+    bootstrap: strings(doc, 'bootstrap', [], true),
     mdns: (doc.mdns as boolean | undefined) ?? true,
     slots: { seconds, gateClosureSeconds, epochMs },
     tariffs: { retail, feedIn },
@@ -125,7 +138,12 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
     },
     building,
     position,
-    log
+    log,
+    settlement: {
+      adapter,
+      periodSlots: int(settlement, 'periodSlots', 'settlement', Math.max(1, Math.round(86_400 / seconds)), 1, 100_000),
+      iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1) }
+    }
   }
 }
 

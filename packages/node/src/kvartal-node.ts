@@ -285,6 +285,7 @@ export class KvartalNode {
     await this.idle().catch(() => {})
     try { this.router?.stop() } catch {}
     await Promise.resolve(this.host?.stop()).catch(() => {})
+    await this.settlement?.close?.().catch(() => {})
     await this.journal?.close().catch(() => {})
     this.emit({ type: 'stopped' })
   }

@@ -56,6 +56,8 @@ export interface Settlement {
   payment(key: string): Promise<PaymentReceipt | undefined>
   attestation(key: string): Promise<Attestation | undefined>
   balance(address: string): Promise<number>
+  /** releases what the adapter holds open (a database, connections) */
+  close?(): Promise<void>
 }
 
 /** A payment or attestation the ledger refused for good (not worth retrying). */

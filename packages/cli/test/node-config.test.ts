@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { validateNodeConfig } from '../src/index.ts'
+
+const base = { district: 'demo', dataDir: './data', position: [100] }
+
+describe('node config validation', () => {
+  it('fills defaults and resolves the data directory against the config file', () => {
+    const c = validateNodeConfig(base, '/etc/kvartal')
+    expect(c.dataDir).toBe('/etc/kvartal/data')
+    expect(c.slots.seconds).toBe(900)
+    expect(c.settlement).toMatchObject({ adapter: 'local', periodSlots: 96 })
+  })
+  it.each([
+    [{ ...base, district: undefined }, 'district'],
+    [{ ...base, dataDir: '' }, 'dataDir'],
+    [{ ...base, position: undefined }, 'building'],
+    [{ ...base, position: [1.5] }, 'position'],
+    [{ ...base, bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/'] }, 'bootstrap[0]'],
+    [{ ...base, bootstrap: ['/ip4/127.0.0.1/tcp/4001'] }, 'bootstrap[0]'],
+    [{ ...base, slots: { seconds: 60, gateClosureSeconds: 60 } }, 'slots.gateClosureSeconds'],
+    [{ ...base, limits: { buy: 5 } }, 'limits.buy'],
+    [{ ...base, strategy: 'oracle' }, 'strategy'],
+    [{ ...base, settlement: { adapter: 'bank' } }, 'settlement.adapter'],
+    [{ ...base, settlement: { adapter: 'iota', iota: { network: 'moon' } } }, 'settlement.iota.network'],
+    [{ ...base, mdns: 'yes' }, 'mdns'],
+    [{ ...base, colour: 'blue' }, 'colour']
+  ])('refuses %j naming %s', (doc, field) => {
+    expect(() => validateNodeConfig(doc, '/tmp')).toThrow(expect.objectContaining({ name: 'ConfigError', field }))
+  })
+})
