@@ -51,6 +51,7 @@ const doc = {
   gossip: await child('gossip.ts', ['50', '20'], 150_000),
   negotiation: await child('negotiation.ts', ['5'], 150_000),
   simulation: await child('simulation.ts', [], 270_000),
+  settlement: await child('settlement.ts', ['10000'], 150_000),
   totalMs: 0
 }
 doc.totalMs = Math.round(performance.now() - t0)

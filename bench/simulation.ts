@@ -36,7 +36,9 @@ runChild('simulation', 240_000, async () => {
       ticks: r.ticks,
       gossipLate: r.gossipLate,
       negotiations: m.negotiations,
-      consistency: m.consistency
+      consistency: m.consistency,
+      // settled as one daily period on the local ledger: payments + attestations per trade (target < 0.1)
+      settlement: r.settlement
     }
   } finally {
     await rm(outDir, { recursive: true, force: true })

@@ -21,20 +21,36 @@ function nodeHash (l: Uint8Array, r: Uint8Array): Uint8Array {
 
 function split (n: number): number { let k = 1; while (k * 2 < n) k *= 2; return k }
 
-function rootOf (hashes: Uint8Array[]): Uint8Array {
-  if (hashes.length === 0) return sha256(new Uint8Array())
-  if (hashes.length === 1) return hashes[0]
-  const k = split(hashes.length)
-  return nodeHash(rootOf(hashes.slice(0, k)), rootOf(hashes.slice(k)))
-}
-
-/** Audit path for leaf `m` of `hashes` (RFC 6962 §2.1.1), leaf-side first. */
-function path (m: number, hashes: Uint8Array[]): Uint8Array[] {
-  if (hashes.length <= 1) return []
-  const k = split(hashes.length)
-  return m < k
-    ? [...path(m, hashes.slice(0, k)), rootOf(hashes.slice(k))]
-    : [...path(m - k, hashes.slice(k)), rootOf(hashes.slice(0, k))]
+/**
+ * Subtree hashes over [lo, hi) of the leaf hashes, memoised: a tree of n leaves has fewer than 2n
+ * distinct subtrees, so the root and every proof together cost O(n log n) hashes, not O(n²).
+ */
+class Subtrees {
+  readonly #leaves: Uint8Array[]
+  readonly #memo = new Map<number, Uint8Array>()
+  constructor (leaves: Uint8Array[]) { this.#leaves = leaves }
+  hash (lo: number, hi: number): Uint8Array {
+    const n = hi - lo
+    if (n === 0) return sha256(new Uint8Array())
+    if (n === 1) return this.#leaves[lo]
+    const key = lo * 0x100000000 + hi
+    let h = this.#memo.get(key)
+    if (h == null) {
+      const k = split(n)
+      h = nodeHash(this.hash(lo, lo + k), this.hash(lo + k, hi))
+      this.#memo.set(key, h)
+    }
+    return h
+  }
+  /** Audit path for leaf m of [lo, hi) (RFC 6962 §2.1.1), leaf side first. */
+  path (m: number, lo: number, hi: number): Uint8Array[] {
+    const out: Uint8Array[] = []
+    while (hi - lo > 1) {
+      const k = split(hi - lo)
+      if (m < lo + k) { out.push(this.hash(lo + k, hi)); hi = lo + k } else { out.push(this.hash(lo, lo + k)); lo = lo + k }
+    }
+    return out.reverse()
+  }
 }
 
 export interface InclusionProof {
@@ -45,16 +61,18 @@ export interface InclusionProof {
 }
 
 export class MerkleTree {
-  readonly #hashes: Uint8Array[]
+  readonly #tree: Subtrees
+  readonly #size: number
   readonly root: string
   constructor (leaves: readonly Uint8Array[]) {
-    this.#hashes = leaves.map(leafHash)
-    this.root = bytesToHex(rootOf(this.#hashes))
+    this.#size = leaves.length
+    this.#tree = new Subtrees(leaves.map(leafHash))
+    this.root = bytesToHex(this.#tree.hash(0, this.#size))
   }
-  get size (): number { return this.#hashes.length }
+  get size (): number { return this.#size }
   prove (index: number): InclusionProof {
-    if (!Number.isInteger(index) || index < 0 || index >= this.#hashes.length) throw new RangeError(`no leaf ${index} in a tree of ${this.#hashes.length}`)
-    return { index, size: this.#hashes.length, path: path(index, this.#hashes).map(bytesToHex) }
+    if (!Number.isInteger(index) || index < 0 || index >= this.#size) throw new RangeError(`no leaf ${index} in a tree of ${this.#size}`)
+    return { index, size: this.#size, path: this.#tree.path(index, 0, this.#size).map(bytesToHex) }
   }
 }
 

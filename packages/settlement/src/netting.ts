@@ -8,9 +8,16 @@ import type { Obligation, PaymentRequest } from './port.ts'
  */
 export function netTrades (trades: readonly Trade[]): Obligation[] {
   const owed = new Map<string, number>()
+  const addresses = new Map<string, string>()
+  const address = (key: Uint8Array): string => {
+    const k = Buffer.from(key).toString('base64')
+    let a = addresses.get(k)
+    if (a == null) { a = iotaAddress(key); addresses.set(k, a) }
+    return a
+  }
   for (const t of trades) {
-    const buyer = iotaAddress(t.terms.buyer)
-    const seller = iotaAddress(t.terms.seller)
+    const buyer = address(t.terms.buyer)
+    const seller = address(t.terms.seller)
     if (buyer === seller) continue
     const amount = costNanos(t.terms.energyWh, t.terms.price)
     const [a, b] = buyer < seller ? [buyer, seller] : [seller, buyer]
