@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { SimulatedClock, type NodeEvent, type NodeEventType } from '@kvartal/protocol'
 import { fixedMarkup, type Strategy } from '@kvartal/market'
 import { identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
-import { KvartalNode, type TraderProfile } from '@kvartal/node'
+import { KvartalNode, type KvartalNodeOptions, type TraderProfile } from '@kvartal/node'
 
 export const epochMs = Date.UTC(2026, 5, 17, 10, 0)
 export const slots = { epochMs, slotMs: 15 * 60_000, gateClosureMs: 60_000 }
@@ -26,7 +26,7 @@ export interface TestDistrict {
  * Starts real nodes (libp2p memory transport, level journals in a temp directory) on one simulated
  * clock, each dialling up to `degree` earlier nodes. The clock starts one hour before slot 0's gate.
  */
-export async function startDistrict (profiles: Array<TraderProfile & { strategy?: Strategy }>, opts: { degree?: number, ticksPerSlot?: number } = {}): Promise<TestDistrict> {
+export async function startDistrict (profiles: Array<TraderProfile & { strategy?: Strategy }>, opts: { degree?: number, ticksPerSlot?: number, extra?: (i: number) => Partial<KvartalNodeOptions> } = {}): Promise<TestDistrict> {
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-test-'))
   const clock = new SimulatedClock(epochMs - 60 * 60_000)
   const events: NodeEvent[] = []
@@ -51,7 +51,8 @@ export async function startDistrict (profiles: Array<TraderProfile & { strategy?
     ticksPerSlot: opts.ticksPerSlot ?? 4,
     journal: { sync: false },
     seed: i + 1,
-    onEvent
+    onEvent,
+    ...opts.extra?.(i)
   }))
   await Promise.all(nodes.map(async n => await n.start()))
   const idle = async (): Promise<void> => {

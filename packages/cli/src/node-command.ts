@@ -120,3 +120,22 @@ export async function verifyCommand (argv: string[]): Promise<number> {
     await journal.close()
   }
 }
+
+/** `kvartal faucet --config node.yaml`: funds the node's IOTA address from the network's faucet (test networks). */
+export async function faucetCommand (argv: string[]): Promise<number> {
+  const c = await loadNodeConfig(configPath(argv))
+  if (c.settlement.adapter !== 'iota') throw new ConfigError('settlement.adapter', 'the faucet is for the iota adapter on a test network; the local ledger funds itself')
+  const journal = await Journal.open(c.dataDir)
+  try {
+    let seed = await journal.loadSeed()
+    if (seed == null) { seed = generateSeed(); await journal.saveSeed(seed) }
+    const { signerFromSeed } = await import('@kvartal/protocol')
+    const s = await settlementFor(c, signerFromSeed(seed), journal, seed) as Awaited<ReturnType<typeof settlementFor>> & { address?: string, requestFaucet?: (o?: { timeoutMs?: number }) => Promise<void> }
+    process.stdout.write(`requesting funds for ${s.address} on ${c.settlement.iota.network}…\n`)
+    await s.requestFaucet!({ timeoutMs: 60_000 })
+    process.stdout.write(`balance: ${await s.balance(s.address!)} nanos\n`)
+    return 0
+  } finally {
+    await journal.close()
+  }
+}

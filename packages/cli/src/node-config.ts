@@ -24,7 +24,7 @@ export interface NodeConfig {
   /** or a fixed net schedule, Wh per slot, repeated: positive sells, negative buys */
   position?: number[]
   log: 'info' | 'debug'
-  settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number } }
+  settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number, notarizationPackageId?: string } }
 }
 
 type Obj = Record<string, unknown>
@@ -107,7 +107,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   const settlement = obj(doc, 'settlement', ''); known(settlement, 'settlement', ['adapter', 'periodSlots', 'iota'])
   const adapter = settlement.adapter ?? 'local'
   if (adapter !== 'local' && adapter !== 'iota') throw new ConfigError('settlement.adapter', 'must be local (the embedded ledger) or iota')
-  const iota = obj(settlement, 'iota', 'settlement'); known(iota, 'settlement.iota', ['network', 'gasBudget'])
+  const iota = obj(settlement, 'iota', 'settlement'); known(iota, 'settlement.iota', ['network', 'gasBudget', 'notarizationPackageId'])
   const network = iota.network ?? 'testnet'
   if (typeof network !== 'string' || !(/^(mainnet|testnet|devnet|localnet)$/.test(network) || /^https?:\/\//.test(network))) throw new ConfigError('settlement.iota.network', 'must be mainnet, testnet, devnet, localnet or an http(s) URL of a full node')
   const log = doc.log ?? 'info'
@@ -142,7 +142,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
     settlement: {
       adapter,
       periodSlots: int(settlement, 'periodSlots', 'settlement', Math.max(1, Math.round(86_400 / seconds)), 1, 100_000),
-      iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1) }
+      iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1), notarizationPackageId: typeof iota.notarizationPackageId === 'string' ? iota.notarizationPackageId : undefined }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { ConfigError, type Signer } from '@kvartal/protocol'
-import { LocalLedger, localSettlement, type Settlement } from '@kvartal/settlement'
+import { IotaConfigError, LocalLedger, iotaSettlement, localSettlement, type Settlement } from '@kvartal/settlement'
 import type { Journal } from '@kvartal/node'
 import type { NodeConfig } from './node-config.ts'
 
@@ -10,10 +10,12 @@ export const LOCAL_NOTIONAL_BALANCE = 1_000 * 1_000_000_000
 /** The Settlement adapter a node config asks for, bound to the node's key. */
 export async function settlementFor (c: NodeConfig, signer: Signer, journal: Journal, seed: Uint8Array): Promise<Settlement> {
   if (c.settlement.adapter === 'iota') {
-    const mod = await import('@kvartal/settlement') as Record<string, unknown>
-    const create = mod.iotaSettlement as ((o: Record<string, unknown>) => Settlement) | undefined
-    if (create == null) throw new ConfigError('settlement.adapter', 'the iota adapter is not available in this build')
-    return create({ network: c.settlement.iota.network, seed, gasBudget: c.settlement.iota.gasBudget, store: journal.store('iota') })
+    try {
+      return iotaSettlement({ network: c.settlement.iota.network, seed, gasBudget: c.settlement.iota.gasBudget, notarizationPackageId: c.settlement.iota.notarizationPackageId, store: journal.store('iota') })
+    } catch (err) {
+      if (err instanceof IotaConfigError) throw new ConfigError(`settlement.iota.${(err as IotaConfigError & { field?: string }).field ?? 'network'}`, err.message)
+      throw err
+    }
   }
   const ledger = await LocalLedger.open(join(c.dataDir, 'ledger'))
   const s = localSettlement(ledger, signer)

@@ -282,7 +282,9 @@ export class KvartalNode {
   async #stop (): Promise<void> {
     this.#abort.abort()
     this.#cancelTick?.()
-    await this.idle().catch(() => {})
+    // let work in flight finish (a journal write, a reply) for a moment; negotiations the machine stops
+    // on its way out never report back, so do not wait for them forever
+    await Promise.race([this.idle(), new Promise(resolve => setTimeout(resolve, 3_000).unref())])
     try { this.router?.stop() } catch {}
     await Promise.resolve(this.host?.stop()).catch(() => {})
     await this.settlement?.close?.().catch(() => {})
@@ -367,7 +369,12 @@ export class KvartalNode {
       const period = `${o.district}/${p}`
       if (await this.journal.getPeriod(period) != null) continue
       const from = p * periodSlots; const to = from + periodSlots - 1
-      const trades = (await this.journal.trades()).filter(t => t.status === 'committed' && t.decoded.terms.slot >= from && t.decoded.terms.slot <= to).map(t => t.decoded)
+      // this period's trades, and any earlier trade that was committed only after its own period settled
+      // (a confirm that was still pending then): every committed trade is settled exactly once
+      const trades = []
+      for (const t of await this.journal.trades()) {
+        if (t.status === 'committed' && t.decoded.terms.slot <= to && await this.journal.getProof(t.id) == null) trades.push(t.decoded)
+      }
       const readings = (await this.journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
       try {
         const r = await settlePeriod(this.settlement!, { period, self: this.identity.iotaAddress, trades, readings, tariffs: o.tariffs }, { signal: this.signal })
