@@ -4,17 +4,10 @@
  * which slots were asked for before.
  */
 
-/** mulberry32: a 32-bit state PRNG, fast and good enough for simulation. Returns floats in [0, 1). */
-export function createRng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '@kvartal/protocol'
+
+/** mulberry32 (see `seededRandom` in the protocol): floats in [0, 1) from a 32-bit seed. */
+export function createRng (seed: number): () => number { return seededRandom(seed) }
 
 /**
  * A 32-bit seed from any list of parts: FNV-1a over the parts' text (with a separator, so ('ab', 'c')

@@ -1,3 +1,4 @@
+import { seededRandom } from '@kvartal/protocol'
 import { clearDoubleAuction } from './clearing.ts'
 import { SlotPositions } from './positions.ts'
 import type { Strategy, Tariffs, TradingContext } from './strategy.ts'
@@ -40,17 +41,7 @@ export interface ExperimentResult {
   readonly proposals: number
 }
 
-/** mulberry32: small, fast, good enough for seeded experiments. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom }
 
 /**
  * Runs the decentralised market of one slot on an explicit supply and demand schedule, with the same

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
-  NEGOTIATION_PROTOCOL, decodeReading, encodeReading, firstOpenSlot, fromHex, gateClosure, generateSeed, seal, signReading, slotEnd, toHex,
+  NEGOTIATION_PROTOCOL, firstOpenSlot, gateClosure, generateSeed, seal, toHex,
   type Accept, type Announcement, type Counter, type NodeEvent, type Order, type TopicKind
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
 import { createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import { Journal } from './journal.ts'
-import { attestationKey, settlePeriod, type Settlement } from '@kvartal/settlement'
+import type { Settlement } from '@kvartal/settlement'
+import { PeriodSettler } from './period-settler.ts'
 import { SellerDesk } from './seller-desk.ts'
 import { BuyerDesk } from './buyer-desk.ts'
 import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } from './negotiation.machine.ts'
@@ -68,6 +69,7 @@ export class KvartalNode {
   settlement?: Settlement
   #firstSlot?: number
   #settling = false
+  #periods!: PeriodSettler
 
   constructor (options: Partial<Options> & Pick<Options, 'district' | 'dataDir' | 'profile'>) {
     this.options = { ...defaultNodeOptions, ...options } as Options
@@ -172,6 +174,7 @@ export class KvartalNode {
     this.identity = await identityFromSeed(seed)
     this.book = new OrderBook(this.identity.id)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
+    this.#periods = new PeriodSettler({ journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
     this.host = await createHost({ identity: this.identity, district: o.district, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
@@ -335,61 +338,10 @@ export class KvartalNode {
       await this.#announce(first, now)
     }
     this.#approach(first, now)
-    await this.#readMeters(now)
+    if (this.#firstSlot != null) await this.#periods.readMeters(now, this.#firstSlot)
     if (this.settlement != null && !this.#settling) {
       this.#settling = true
-      try { await this.#settleDue(now) } finally { this.#settling = false }
-    }
-  }
-
-  /** Signs a chained meter reading for every slot delivered since the last one. */
-  async #readMeters (now: number): Promise<void> {
-    const o = this.options
-    if (this.#firstSlot == null) return
-    const last = await this.journal.lastReadingSlot()
-    let prevHex = last == null ? undefined : await this.journal.reading(last)
-    let prev = prevHex == null ? undefined : decodeReading(fromHex(prevHex))
-    for (let s = last == null ? this.#firstSlot : last + 1; slotEnd(o.slots, s) <= now; s++) {
-      const net = o.profile.measured?.(s) ?? o.profile.position(s)
-      const r = signReading(this.identity.signer, s, Math.max(0, -net), Math.max(0, net), now, prev)
-      await this.journal.putReading(s, toHex(encodeReading(r)))
-      prev = r
-      this.emit({ type: 'meter-read', slot: s, energyWh: net })
-    }
-  }
-
-  /** Settles every period whose last slot is delivered and metered: net, pay, attest, keep proofs. */
-  async #settleDue (now: number): Promise<void> {
-    const o = this.options
-    const periodSlots = o.settlement!.periodSlots
-    const lastRead = await this.journal.lastReadingSlot()
-    const firstRead = await this.journal.firstReadingSlot()
-    if (lastRead == null || firstRead == null) return
-    for (let p = Math.floor(firstRead / periodSlots); (p + 1) * periodSlots - 1 <= lastRead; p++) {
-      const period = `${o.district}/${p}`
-      if (await this.journal.getPeriod(period) != null) continue
-      const from = p * periodSlots; const to = from + periodSlots - 1
-      // this period's trades, and any earlier trade that was committed only after its own period settled
-      // (a confirm that was still pending then): every committed trade is settled exactly once
-      const trades = []
-      for (const t of await this.journal.trades()) {
-        if (t.status === 'committed' && t.decoded.terms.slot <= to && await this.journal.getProof(t.id) == null) trades.push(t.decoded)
-      }
-      const readings = (await this.journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
-      try {
-        const r = await settlePeriod(this.settlement!, { period, self: this.identity.iotaAddress, trades, readings, tariffs: o.tariffs }, { signal: this.signal })
-        const summary = {
-          attestationKey: attestationKey(period, this.identity.iotaAddress), root: r.attestation.root, attestation: r.attestation.digest,
-          payment: r.payment?.digest ?? null, paid: r.payment?.transfers.reduce((a, t) => a + t.amount, 0) ?? 0,
-          obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length
-        }
-        await this.journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))
-        this.emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos` })
-      } catch (err) {
-        // nothing is lost: payment and attestation are idempotent by key, and the next tick tries again
-        this.emit({ type: 'settlement-failed', slot: from, correlation: period, code: (err as { code?: string }).code ?? 'error', detail: (err as Error).message })
-        return
-      }
+      try { await this.#periods.settleDue(this.settlement) } finally { this.#settling = false }
     }
   }
 
