@@ -27,4 +27,24 @@ describe('a small district over real libp2p', () => {
     expect(sold.map(t => t.id).sort()).toEqual(bought.map(t => t.id).sort())
     expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(4 * 600)
   })
+
+  it('the same district trades over loopback TCP', async () => {
+    const r = await runDistrict({
+      ...defaultDistrictRunConfig,
+      transport: 'tcp',
+      district: 'tcp-test',
+      slots,
+      slotCount: 2,
+      tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
+      seed: 2,
+      nodes: [
+        { name: 's', keySeed: seed(11), strategy: fixedMarkup(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => 1000 } },
+        { name: 'b1', keySeed: seed(12), strategy: timeDependentConcession(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => -300 } },
+        { name: 'b2', keySeed: seed(13), strategy: timeDependentConcession(), profile: { buyLimit: 800_000_000, sellLimit: 400_000_000, position: () => -300 } }
+      ]
+    })
+    expect(r.nodes.every(n => n.node.options.transport === 'tcp' && n.node.options.bootstrap?.every(a => a.startsWith('/ip4/127.0.0.1/tcp/')))).toBe(true)
+    const sold = r.nodes[0].trades.filter(t => t.role === 'seller' && t.status === 'committed')
+    expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(2 * 600)
+  })
 })
