@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { seal, signerFromSeed, topicFor, type Announcement } from '@kvartal/protocol'
-import { createHost, identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
+import { NEGOTIATION_PROTOCOL, seal, signerFromSeed, topicFor, type Announcement } from '@kvartal/protocol'
+import { createHost, identityFromSeed, memoryListenAddress, openChannel } from '@kvartal/mesh'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startDistrict, epochMs } from './helpers/nodes.ts'
 
@@ -62,6 +62,40 @@ describe('gossip validation with a hostile peer', () => {
       expect(score()).toBeLessThan(-100)
       // nothing of the bad messages reached the book
       expect(victim.book.size.offers).toBe(1)
+    } finally {
+      await attacker.stop()
+      await d.close()
+    }
+  })
+
+  it('a negotiation stream carrying garbage, a forged proposal or a proposal for someone else is refused, reported and costs nothing', async () => {
+    const d = await startDistrict([
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 1_000 },
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }
+    ])
+    const mallorySeed = new Uint8Array(32).fill(67)
+    const mallory = await identityFromSeed(mallorySeed)
+    const attacker = await createHost({ identity: mallory, district: 'test', transport: 'memory', listen: [] })
+    try {
+      await attacker.start()
+      const victim = d.nodes[0]
+      const target = multiaddr(`${memoryListenAddress(victim.identity)}/p2p/${victim.identity.peerId}`)
+      const send = async (frame: Uint8Array): Promise<Uint8Array | undefined> => {
+        const ch = await openChannel(attacker, [target], NEGOTIATION_PROTOCOL)
+        await ch.send(frame)
+        try { return await ch.receive() } catch { return undefined } finally { await ch.close() }
+      }
+      const rejected = (code: string): number => d.events.filter(e => e.type === 'message-rejected' && e.node === victim.id && e.code === code && e.detail?.startsWith('negotiation stream')).length
+      expect(await send(new Uint8Array([9, 9, 9]))).toBeUndefined()
+      const proposal = { version: 1, district: 'test', id: new Uint8Array(16).fill(1), buyer: mallory.signer.publicKey, seller: victim.identity.signer.publicKey, slot: 0, energyWh: 500, price: 900_000_000, expiresAt: d.clock.now() + 60_000, round: 0 }
+      const sealed = seal('proposal', proposal, mallory.signer)
+      const forged = new Uint8Array(sealed); forged[forged.length - 2] ^= 0xff
+      expect(await send(forged)).toBeUndefined()
+      // signed by mallory but claiming to come from the other node
+      expect(await send(seal('proposal', { ...proposal, buyer: d.nodes[1].identity.signer.publicKey }, mallory.signer))).toBeUndefined()
+      while (rejected('malformed') < 2 || rejected('bad-signature') < 1) await new Promise(resolve => setTimeout(resolve, 10))
+      // the seller still has all its energy: nothing was held for any of them
+      expect(victim.selling.held(0, d.clock.now())).toBe(0)
     } finally {
       await attacker.stop()
       await d.close()

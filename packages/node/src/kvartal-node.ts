@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
-  NEGOTIATION_PROTOCOL, firstOpenSlot, gateClosure, generateSeed, seal, toHex,
+  NEGOTIATION_PROTOCOL, ProtocolError, firstOpenSlot, gateClosure, generateSeed, seal, toHex,
   type Accept, type Announcement, type Counter, type NodeEvent, type Order, type TopicKind
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
@@ -218,7 +218,14 @@ export class KvartalNode {
     if (o.bootstrap != null) await dialBootstrap(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal]))
     // the seller's side of a negotiation counts as work in flight, so `idle()` (and a simulator's clock) waits for it
     await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => {
-      const work = this.seller.handle(ch)
+      const work = this.seller.handle(ch).catch((err: Error) => {
+        // a peer that sends garbage, a forgery or nothing at all: say so, then drop the stream
+        const t = traderOfPeer(ch.remotePeer)
+        const peer = t != null ? toHex(t) : ch.remotePeer.toString()
+        if (err instanceof ProtocolError) this.emit({ type: 'message-rejected', code: err.code, detail: `negotiation stream: ${err.message}`, peer })
+        else if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: (err as { code?: string }).code ?? err.name, detail: err.message, peer })
+        throw err
+      })
       this.#track(work.catch(() => {}))
       await work
     }, { frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams })
