@@ -13,6 +13,7 @@ import { SellerDesk } from './seller-desk.ts'
 import { BuyerDesk } from './buyer-desk.ts'
 import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } from './negotiation.machine.ts'
 import { nodeMachine } from './node.machine.ts'
+import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
 
@@ -60,7 +61,6 @@ export class KvartalNode {
   #idleWaiters: Array<() => void> = []
   #random: () => number
   #planned = new Set<number>()
-  #closed = new Set<number>()
   #lastPublishSlot = -Infinity
   #cancelTick?: () => void
   #startedAt = new Map<string, number>()
@@ -98,6 +98,12 @@ export class KvartalNode {
         join: fromPromise(async () => { await this.#join() }),
         stop: fromPromise(async () => { await this.#stop() }),
         // the children's effects are the buyer desk's, created in `start`
+        slot: slotMachine.provide({
+          actions: {
+            approach: (_, params) => { this.#approachSlot(params.slot, params.now) },
+            closeGate: (_, params) => { this.#closeGate(params.slot, params.now) }
+          }
+        }),
         negotiation: negotiationMachine.provide({
           actors: {
             exchange: fromPromise(async ({ input }: { input: { input: NegotiationInput, round: number, price: number } }) => await this.buyer.exchange(input.input, input.round, input.price)),
@@ -282,7 +288,7 @@ export class KvartalNode {
       const next = o.slots.epochMs + (Math.floor((now - o.slots.epochMs) / tickMs) + 1) * tickMs
       this.#cancelTick = o.clock.at(next, () => {
         if (this.#abort.signal.aborted) return
-        this.#actor?.send({ type: 'TICK' })
+        this.#actor?.send({ type: 'TICK', now: o.clock.now() })
         schedule()
       })
     }
@@ -312,15 +318,7 @@ export class KvartalNode {
     await this.seller.expireHolds()
     this.book.prune(now)
     const first = firstOpenSlot(o.slots, now)
-    for (const s of this.#planned) {
-      if (s < first && !this.#closed.has(s)) {
-        this.#closed.add(s)
-        const buy = this.need.available(s, now); const sell = this.selling.available(s, now)
-        this.stats.gridBuyWh += buy; this.stats.gridSellWh += sell
-        this.emit({ type: 'gate-closed', slot: s, energyWh: sell - buy, detail: `grid buy ${buy} Wh, grid sell ${sell} Wh` })
-      }
-    }
-    for (const s of [...this.#planned]) if (s < first - 4) { this.#planned.delete(s); this.#closed.delete(s) }
+    for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4)
     let changed = false
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
@@ -332,6 +330,8 @@ export class KvartalNode {
       this.selling.setLimit(s, Math.max(this.selling.limit(s), Math.max(0, net)))
       this.need.setLimit(s, Math.max(0, -net))
       changed = true
+      // the slot's own actor trades it from its window's opening to its gate closure
+      this.#actor?.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
     }
     if (this.#pendingRetries > 0) {
       this.#pendingRetries = 0
@@ -344,7 +344,6 @@ export class KvartalNode {
       this.#lastPublishSlot = first
       await this.#announce(first, now)
     }
-    this.#approach(first, now)
     if (this.#firstSlot != null) await this.#periods.readMeters(now, this.#firstSlot)
     if (this.settlement != null && !this.#settling) {
       this.#settling = true
@@ -377,27 +376,32 @@ export class KvartalNode {
     }
   }
 
-  #approach (first: number, now: number): void {
+  /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
+  #approachSlot (s: number, now: number): void {
     const o = this.options
-    for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
-      const openedAt = gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs
-      if (now < openedAt) continue
-      const remaining = this.need.available(s, now)
-      if (remaining <= 0) continue
-      const offers = this.book.forSlot('offer', s, now).map(e => ({ trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price }))
-      if (offers.length === 0) continue
-      const ctx: TradingContext = { now, slot: s, openedAt, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
-      for (const a of o.strategy.approach(ctx, offers)) {
-        const negotiation = randomBytes(16).toString('hex')
-        const hold = this.need.hold({ negotiation, slot: s, energyWh: a.energyWh, holdUntil: gateClosure(o.slots, s), price: a.price, counterparty: a.trader }, now)
-        if (hold == null) break
-        this.stats.proposalsSent++
-        this.#startedAt.set(negotiation, performance.now())
-        this.#slotOf.set(negotiation, s)
-        this.#inFlight++
-        this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price } })
-      }
+    if (this.#abort.signal.aborted) return
+    const remaining = this.need.available(s, now)
+    if (remaining <= 0) return
+    const offers = this.book.forSlot('offer', s, now).map(e => ({ trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price }))
+    if (offers.length === 0) return
+    const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
+    for (const a of o.strategy.approach(ctx, offers)) {
+      const negotiation = randomBytes(16).toString('hex')
+      const hold = this.need.hold({ negotiation, slot: s, energyWh: a.energyWh, holdUntil: gateClosure(o.slots, s), price: a.price, counterparty: a.trader }, now)
+      if (hold == null) break
+      this.stats.proposalsSent++
+      this.#startedAt.set(negotiation, performance.now())
+      this.#slotOf.set(negotiation, s)
+      this.#inFlight++
+      this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price } })
     }
+  }
+
+  /** A slot's actor reached gate closure: what is left goes to the grid at the grid tariffs. */
+  #closeGate (s: number, now: number): void {
+    const buy = this.need.available(s, now); const sell = this.selling.available(s, now)
+    this.stats.gridBuyWh += buy; this.stats.gridSellWh += sell
+    this.emit({ type: 'gate-closed', slot: s, energyWh: sell - buy, detail: `grid buy ${buy} Wh, grid sell ${sell} Wh` })
   }
 
   #onOutcome (out: NegotiationOutcome): void {

@@ -1,21 +1,24 @@
 import { assign, enqueueActions, fromPromise, setup, stopChild } from 'xstate'
 import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } from './negotiation.machine.ts'
+import { slotMachine, type SlotInput } from './slot.machine.ts'
 
 export type NodeMachineEvent =
-  | { type: 'TICK' }
+  | { type: 'TICK', now: number }
   | { type: 'NEGOTIATE', input: NegotiationInput }
+  | { type: 'PLAN_SLOT', input: SlotInput }
   | { type: 'STOP' }
-  | { type: 'CLOSE_SLOT', slot: number }
 
-interface Ctx { negotiations: Record<string, number>, error?: string }
+interface Ctx { negotiations: Record<string, number>, slots: Record<number, true>, error?: string }
 
 const notProvided = (name: string) => fromPromise<void, any>(async () => { throw new Error(`actor "${name}" must be provided by the node`) })
 
 /**
  * A building node's root machine: starting → joining → trading → stopping → stopped. Effects are named
  * actors and actions the node provides: `start` (journal, host, recovery), `join` (wait for the gossip
- * mesh), `stop`; `tick` runs the trader's periodic work; each negotiation is a spawned child machine,
- * whose output comes back as a done event and goes to `negotiationDone`.
+ * mesh), `stop`; `tick` runs the node's periodic work (expire holds, plan slots, announce, meter,
+ * settle). Each planned slot is a spawned `slot` child that receives every tick (it approaches offers
+ * while its window is open and closes its gate), and each negotiation is a spawned child machine whose
+ * output comes back as a done event and goes to `negotiationDone`.
  */
 export const nodeMachine = setup({
   types: {
@@ -26,7 +29,8 @@ export const nodeMachine = setup({
     start: notProvided('start'),
     join: notProvided('join'),
     stop: notProvided('stop'),
-    negotiation: negotiationMachine
+    negotiation: negotiationMachine,
+    slot: slotMachine
   },
   actions: {
     tick: (_, _params: { initial: boolean }) => {},
@@ -36,7 +40,7 @@ export const nodeMachine = setup({
   }
 }).createMachine({
   id: 'kvartal-node',
-  context: { negotiations: {} },
+  context: { negotiations: {}, slots: {} },
   initial: 'starting',
   states: {
     starting: {
@@ -54,24 +58,50 @@ export const nodeMachine = setup({
     trading: {
       entry: { type: 'tick', params: { initial: true } },
       on: {
-        TICK: { actions: { type: 'tick', params: { initial: false } } },
+        TICK: {
+          actions: [
+            { type: 'tick', params: { initial: false } },
+            enqueueActions(({ context, event, enqueue }) => {
+              for (const slot of Object.keys(context.slots)) enqueue.sendTo(`slot-${slot}`, { type: 'TICK', now: event.now })
+            })
+          ]
+        },
+        PLAN_SLOT: {
+          guard: ({ context, event }) => context.slots[event.input.slot] == null,
+          actions: assign(({ context, event, spawn }) => {
+            spawn('slot', { id: `slot-${event.input.slot}`, input: event.input })
+            return { slots: { ...context.slots, [event.input.slot]: true as const } }
+          })
+        },
         NEGOTIATE: {
           actions: assign(({ context, event, spawn }) => {
             spawn('negotiation', { id: `n-${event.input.negotiation}`, input: event.input })
             return { negotiations: { ...context.negotiations, [event.input.negotiation]: event.input.slot } }
           })
         },
-        'xstate.done.actor.*': {
-          actions: [
-            { type: 'negotiationDone', params: ({ event }: { event: any }) => ({ outcome: event.output as NegotiationOutcome }) },
-            assign({
-              negotiations: ({ context, event }: { context: Ctx, event: any }) => {
-                const { [(event.output as NegotiationOutcome).negotiation]: _, ...rest } = context.negotiations
+        'xstate.done.actor.*': [
+          {
+            // a slot child closed its gate
+            guard: ({ event }: { event: any }) => String(event.type).startsWith('xstate.done.actor.slot-'),
+            actions: assign({
+              slots: ({ context, event }: { context: Ctx, event: any }) => {
+                const { [Number(String(event.type).slice('xstate.done.actor.slot-'.length))]: _, ...rest } = context.slots
                 return rest
               }
             })
-          ]
-        } as any,
+          },
+          {
+            actions: [
+              { type: 'negotiationDone', params: ({ event }: { event: any }) => ({ outcome: event.output as NegotiationOutcome }) },
+              assign({
+                negotiations: ({ context, event }: { context: Ctx, event: any }) => {
+                  const { [(event.output as NegotiationOutcome).negotiation]: _, ...rest } = context.negotiations
+                  return rest
+                }
+              })
+            ]
+          }
+        ] as any,
         'xstate.error.actor.*': {
           actions: { type: 'negotiationCrashed', params: ({ event }: { event: any }) => ({ id: String(event.type), error: event.error }) }
         } as any,
@@ -79,7 +109,10 @@ export const nodeMachine = setup({
       }
     },
     stopping: {
-      entry: enqueueActions(({ context, enqueue }) => { for (const id of Object.keys(context.negotiations)) enqueue(stopChild(`n-${id}`)) }),
+      entry: enqueueActions(({ context, enqueue }) => {
+        for (const id of Object.keys(context.negotiations)) enqueue(stopChild(`n-${id}`))
+        for (const slot of Object.keys(context.slots)) enqueue(stopChild(`slot-${slot}`))
+      }),
       invoke: { src: 'stop', onDone: 'stopped', onError: 'stopped' }
     },
     stopped: { type: 'final' },
