@@ -52,6 +52,8 @@ const doc = {
   negotiation: await child('negotiation.ts', ['5'], 150_000),
   simulation: await child('simulation.ts', [], 270_000),
   settlement: await child('settlement.ts', ['10000'], 150_000),
+  // mobility groundwork (issue 5): McRAPTOR planning on a generated timetable of ≥ 1,000 stops and ≥ 10,000 trips
+  planner: await child('planner.ts', [], 90_000),
   totalMs: 0
 }
 doc.totalMs = Math.round(performance.now() - t0)

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { TimetableError, type Feed, type GtfsRoute } from './timetable.ts'
+
+export interface GtfsLoadOptions {
+  /** flat fare per boarding in nanos, by GTFS route_type; `default` for the rest */
+  fareByRouteType: Readonly<Record<number | 'default', number>>
+  /** grams of CO₂ per passenger-km by GTFS route_type; `default` for the rest */
+  co2PerKmByRouteType: Readonly<Record<number | 'default', number>>
+  signal?: AbortSignal
+}
+
+/** GTFS has no fare per boarding nor CO₂: illustrative flat values (bus 0.4 IOTA, 70 g/km; tram, metro, rail electric). */
+export const defaultGtfsLoadOptions: GtfsLoadOptions = {
+  fareByRouteType: { 0: 600_000_000, 1: 600_000_000, 2: 1_000_000_000, default: 400_000_000 },
+  co2PerKmByRouteType: { 0: 25, 1: 25, 2: 30, default: 70 }
+}
+
+/** "HH:MM:SS" (hours may pass 24) to seconds since service-day start. */
+export function parseGtfsTime (value: string, what: string): number {
+  const m = /^\s*(\d+):([0-5]\d):([0-5]\d)\s*$/.exec(value)
+  if (m == null) throw new TimetableError(`${what}: "${value}" is not a GTFS time HH:MM:SS`)
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])
+}
+
+type Row = Record<string, string>
+
+async function readTable (dir: string, name: string, required: readonly string[], signal?: AbortSignal): Promise<Row[]> {
+  let text: string
+  try {
+    text = await readFile(join(dir, name), { encoding: 'utf8', signal })
+  } catch (err) {
+    throw new TimetableError(`cannot read ${name} in ${dir}: ${(err as Error).message}`)
+  }
+  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Row[]
+  const missing = required.filter(c => rows.length > 0 && !(c in rows[0]))
+  if (missing.length > 0) throw new TimetableError(`${name} lacks column(s) ${missing.join(', ')}`)
+  return rows
+}
+
+/**
+ * Reads an unpacked GTFS directory (stops.txt, routes.txt, trips.txt, stop_times.txt) into a Feed.
+ * Stop times without both times (untimed stops) are skipped, as are stations (location_type 1). Fares and
+ * CO₂ come from the options by route_type; calendars are ignored (one service day).
+ */
+export async function loadGtfsDirectory (dir: string, init: Partial<GtfsLoadOptions> = {}): Promise<Feed> {
+  const o = { ...defaultGtfsLoadOptions, ...init }
+  const [stops, routes, trips, stopTimes] = await Promise.all([
+    readTable(dir, 'stops.txt', ['stop_id', 'stop_lat', 'stop_lon'], o.signal),
+    readTable(dir, 'routes.txt', ['route_id', 'route_type'], o.signal),
+    readTable(dir, 'trips.txt', ['trip_id', 'route_id'], o.signal),
+    readTable(dir, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal)
+  ])
+  const byType = (table: Readonly<Record<number | 'default', number>>, t: number): number => table[t] ?? table.default
+  return {
+    stops: stops.filter(s => s.location_type == null || s.location_type === '' || s.location_type === '0').map(s => ({
+      stop_id: s.stop_id, stop_name: s.stop_name ?? '', stop_lat: Number(s.stop_lat), stop_lon: Number(s.stop_lon)
+    })),
+    routes: routes.map((r): GtfsRoute => {
+      const type = Number(r.route_type)
+      return { route_id: r.route_id, route_short_name: r.route_short_name, route_type: type, agency_id: r.agency_id || undefined, fare: byType(o.fareByRouteType, type), co2_per_km: byType(o.co2PerKmByRouteType, type) }
+    }),
+    trips: trips.map(t => ({ trip_id: t.trip_id, route_id: t.route_id })),
+    stop_times: stopTimes.filter(st => (st.arrival_time ?? '') !== '' && (st.departure_time ?? '') !== '').map(st => ({
+      trip_id: st.trip_id,
+      stop_id: st.stop_id,
+      stop_sequence: Number(st.stop_sequence),
+      arrival_time: parseGtfsTime(st.arrival_time, `stop_times.txt trip ${st.trip_id}`),
+      departure_time: parseGtfsTime(st.departure_time, `stop_times.txt trip ${st.trip_id}`)
+    }))
+  }
+}

@@ -1,0 +1,259 @@
+import { KvartalError, type Nanos } from '@kvartal/protocol'
+import { distanceMetres, GridIndex } from './geo.ts'
+
+/**
+ * A GTFS-shaped timetable. Field names are GTFS's own, so a real feed maps onto it field by field.
+ * Units inside Kvartal: times in whole seconds since the start of the service day (GTFS allows > 24 h),
+ * prices in integer IOTA nanos, CO₂ in integer grams, distances in integer metres.
+ *
+ * Two extensions GTFS lacks, kept deliberately simple:
+ * - `fare` on a route: a flat price in nanos paid on every boarding of that route (no zones, no
+ *   transfer discounts; GTFS fares v2 can be mapped onto it later).
+ * - `co2_per_km` on a route: grams of CO₂ per passenger-kilometre, charged by straight-line distance
+ *   between consecutive stops.
+ * One service day is modelled: calendar.txt and calendar_dates.txt are not read.
+ */
+
+/** Mode names from TOMP-API v2 (asset classes) and NeTEx; WALK is always allowed. */
+export const Mode = {
+  WALK: 'WALK',
+  BICYCLE: 'BICYCLE',
+  SCOOTER: 'SCOOTER',
+  CAR: 'CAR',
+  BUS: 'BUS',
+  TRAM: 'TRAM',
+  METRO: 'METRO',
+  RAIL: 'RAIL',
+  FERRY: 'FERRY'
+} as const
+export type Mode = typeof Mode[keyof typeof Mode]
+
+/** GTFS route_type (basic values) to mode; anything else is treated as a bus. */
+export function modeOfRouteType (routeType: number): Mode {
+  switch (routeType) {
+    case 0: return Mode.TRAM
+    case 1: return Mode.METRO
+    case 2: return Mode.RAIL
+    case 4: return Mode.FERRY
+    default: return Mode.BUS
+  }
+}
+
+export interface GtfsStop { stop_id: string, stop_name: string, stop_lat: number, stop_lon: number }
+export interface GtfsRoute {
+  route_id: string
+  route_short_name?: string
+  route_type: number
+  agency_id?: string
+  /** flat fare per boarding, nanos (Kvartal extension) */
+  fare: Nanos
+  /** grams of CO₂ per passenger-km (Kvartal extension) */
+  co2_per_km: number
+}
+export interface GtfsTrip { trip_id: string, route_id: string }
+export interface GtfsStopTime { trip_id: string, arrival_time: number, departure_time: number, stop_id: string, stop_sequence: number }
+/** transfers.txt row, transfer_type 2 (minimum time), plus the walking distance. */
+export interface GtfsTransfer { from_stop_id: string, to_stop_id: string, transfer_type: 2, min_transfer_time: number, distance_m: number }
+
+export interface Feed {
+  stops: GtfsStop[]
+  routes: GtfsRoute[]
+  trips: GtfsTrip[]
+  stop_times: GtfsStopTime[]
+  /** footpaths between nearby stops; computed from coordinates when absent */
+  transfers?: GtfsTransfer[]
+}
+
+export interface WalkingOptions {
+  /** walking speed in millimetres per second */
+  speedMmPerS: number
+  /** walked metres per straight-line metre, in percent */
+  detourPercent: number
+  /** longest footpath between two stops, straight-line metres */
+  maxTransferM: number
+}
+
+/**
+ * 1.2 m/s is the usual planning speed for adults (HCM uses 1.2, many journey planners 1.2–1.4); streets
+ * are not straight, so a walk is 1.3 × the straight line (a common circuity factor for city grids); 400 m
+ * is the usual catchment of a stop, so a transfer walk longer than that is rarely planned.
+ */
+export const defaultWalkingOptions: WalkingOptions = { speedMmPerS: 1_200, detourPercent: 130, maxTransferM: 400 }
+
+/** Walked metres for a straight-line distance. */
+export function walkedMetres (straightM: number, o: WalkingOptions): number {
+  return Math.round(straightM * o.detourPercent / 100)
+}
+/** Whole seconds to walk some metres, rounded up. */
+export function walkSeconds (metres: number, o: WalkingOptions): number {
+  return Math.ceil(metres * 1000 / o.speedMmPerS)
+}
+
+/** A timetable that cannot be used: says which row is wrong. */
+export class TimetableError extends KvartalError {
+  constructor (message: string) {
+    super('ERR_TIMETABLE', message)
+    this.name = 'TimetableError'
+  }
+}
+
+/**
+ * A RAPTOR route: trips of one GTFS route serving the same stop sequence, none overtaking another
+ * (FIFO at every stop), sorted by departure. Times are flat arrays, trip-major: `dep[t * n + i]`.
+ */
+export interface Pattern {
+  readonly index: number
+  readonly route: GtfsRoute
+  readonly mode: Mode
+  readonly stops: Int32Array
+  readonly tripIds: string[]
+  readonly arr: Int32Array
+  readonly dep: Int32Array
+  /** cumulative straight-line metres from the first stop */
+  readonly distCum: Int32Array
+  /** cumulative grams of CO₂ per passenger from the first stop */
+  readonly co2Cum: Int32Array
+}
+
+export interface Footpath { readonly to: number, readonly seconds: number, readonly metres: number }
+
+/** A feed indexed for search. Stops are numbered in feed order. */
+export interface Timetable {
+  readonly stops: readonly GtfsStop[]
+  readonly stopIndex: ReadonlyMap<string, number>
+  readonly patterns: readonly Pattern[]
+  /** per stop: the patterns serving it and the stop's position in each */
+  readonly patternsAtStop: ReadonlyArray<ReadonlyArray<{ pattern: number, pos: number }>>
+  /** per stop: footpaths to nearby stops */
+  readonly footpaths: ReadonlyArray<readonly Footpath[]>
+  readonly transfers: readonly GtfsTransfer[]
+  readonly walking: WalkingOptions
+  readonly grid: GridIndex
+  readonly tripCount: number
+}
+
+/** transfers.txt rows between every pair of stops within `maxTransferM` straight-line metres. */
+export function computeTransfers (stops: readonly GtfsStop[], walking: WalkingOptions = defaultWalkingOptions, grid?: GridIndex): GtfsTransfer[] {
+  const g = grid ?? new GridIndex(stops.map(toCoord), walking.maxTransferM)
+  const out: GtfsTransfer[] = []
+  stops.forEach((s, i) => {
+    for (const { index, metres } of g.within(toCoord(s), walking.maxTransferM)) {
+      if (index === i) continue
+      const distance = walkedMetres(metres, walking)
+      out.push({ from_stop_id: s.stop_id, to_stop_id: stops[index].stop_id, transfer_type: 2, min_transfer_time: walkSeconds(distance, walking), distance_m: distance })
+    }
+  })
+  return out
+}
+
+export function toCoord (s: GtfsStop): { lat: number, lon: number } { return { lat: s.stop_lat, lon: s.stop_lon } }
+
+function assertTime (v: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0) throw new TimetableError(`${what} must be whole seconds since service-day start, got ${v}`)
+}
+
+/**
+ * Indexes a feed: groups trips into FIFO patterns, computes distances, CO₂ and footpaths. Throws
+ * TimetableError for unknown ids, non-integer times, or a trip whose times go backwards.
+ */
+export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWalkingOptions): Timetable {
+  const stopIndex = new Map<string, number>()
+  feed.stops.forEach((s, i) => {
+    if (stopIndex.has(s.stop_id)) throw new TimetableError(`stop_id ${s.stop_id} appears twice in stops`)
+    stopIndex.set(s.stop_id, i)
+  })
+  const routes = new Map(feed.routes.map(r => [r.route_id, r]))
+  for (const r of feed.routes) {
+    if (!Number.isInteger(r.fare) || r.fare < 0) throw new TimetableError(`route ${r.route_id}: fare must be whole nanos`)
+    if (!Number.isInteger(r.co2_per_km) || r.co2_per_km < 0) throw new TimetableError(`route ${r.route_id}: co2_per_km must be whole grams`)
+  }
+  const tripRoute = new Map<string, GtfsRoute>()
+  for (const t of feed.trips) {
+    const r = routes.get(t.route_id)
+    if (r == null) throw new TimetableError(`trip ${t.trip_id} names unknown route_id ${t.route_id}`)
+    tripRoute.set(t.trip_id, r)
+  }
+  const byTrip = new Map<string, GtfsStopTime[]>()
+  for (const st of feed.stop_times) {
+    if (!tripRoute.has(st.trip_id)) throw new TimetableError(`stop_times names unknown trip_id ${st.trip_id}`)
+    if (!stopIndex.has(st.stop_id)) throw new TimetableError(`stop_times of trip ${st.trip_id} names unknown stop_id ${st.stop_id}`)
+    assertTime(st.arrival_time, `arrival_time of trip ${st.trip_id}`)
+    assertTime(st.departure_time, `departure_time of trip ${st.trip_id}`)
+    let list = byTrip.get(st.trip_id)
+    if (list == null) byTrip.set(st.trip_id, list = [])
+    list.push(st)
+  }
+
+  // group by route and stop sequence; within a group, split so that no trip overtakes another
+  interface Draft { route: GtfsRoute, stops: number[], trips: Array<{ id: string, arr: number[], dep: number[] }> }
+  const groups = new Map<string, Draft>()
+  for (const [tripId, sts] of byTrip) {
+    if (sts.length < 2) continue
+    sts.sort((a, b) => a.stop_sequence - b.stop_sequence)
+    const arr = sts.map(s => s.arrival_time)
+    const dep = sts.map(s => s.departure_time)
+    for (let i = 0; i < sts.length; i++) {
+      if (dep[i] < arr[i] || (i > 0 && arr[i] < dep[i - 1])) throw new TimetableError(`trip ${tripId} goes back in time at stop_sequence ${sts[i].stop_sequence}`)
+    }
+    const route = tripRoute.get(tripId)!
+    const stops = sts.map(s => stopIndex.get(s.stop_id)!)
+    const key = `${route.route_id}|${stops.join(',')}`
+    let g = groups.get(key)
+    if (g == null) groups.set(key, g = { route, stops, trips: [] })
+    g.trips.push({ id: tripId, arr, dep })
+  }
+  const patterns: Pattern[] = []
+  const patternsAtStop: Array<Array<{ pattern: number, pos: number }>> = feed.stops.map(() => [])
+  let tripCount = 0
+  for (const g of groups.values()) {
+    g.trips.sort((a, b) => a.dep[0] - b.dep[0] || a.arr[a.arr.length - 1] - b.arr[b.arr.length - 1])
+    const fifo: Array<typeof g.trips> = []
+    for (const t of g.trips) {
+      const home = fifo.find(list => {
+        const last = list[list.length - 1]
+        return t.dep.every((d, i) => d >= last.dep[i] && t.arr[i] >= last.arr[i])
+      })
+      if (home != null) home.push(t); else fifo.push([t])
+    }
+    const n = g.stops.length
+    const distCum = new Int32Array(n)
+    const co2Cum = new Int32Array(n)
+    for (let i = 1; i < n; i++) {
+      const d = distanceMetres(toCoord(feed.stops[g.stops[i - 1]]), toCoord(feed.stops[g.stops[i]]))
+      distCum[i] = distCum[i - 1] + d
+      co2Cum[i] = co2Cum[i - 1] + Math.round(d * g.route.co2_per_km / 1000)
+    }
+    for (const trips of fifo) {
+      const index = patterns.length
+      const arr = new Int32Array(trips.length * n)
+      const dep = new Int32Array(trips.length * n)
+      trips.forEach((t, k) => { arr.set(t.arr, k * n); dep.set(t.dep, k * n) })
+      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), arr, dep, distCum, co2Cum })
+      g.stops.forEach((s, pos) => patternsAtStop[s].push({ pattern: index, pos }))
+      tripCount += trips.length
+    }
+  }
+
+  const grid = new GridIndex(feed.stops.map(toCoord), Math.max(100, walking.maxTransferM))
+  const transfers = feed.transfers ?? computeTransfers(feed.stops, walking, grid)
+  const footpaths: Footpath[][] = feed.stops.map(() => [])
+  for (const t of transfers) {
+    const from = stopIndex.get(t.from_stop_id)
+    const to = stopIndex.get(t.to_stop_id)
+    if (from == null || to == null) throw new TimetableError(`transfer ${t.from_stop_id}→${t.to_stop_id} names an unknown stop`)
+    if (from !== to) footpaths[from].push({ to, seconds: t.min_transfer_time, metres: t.distance_m })
+  }
+  return { stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount }
+}
+
+/** Index of the earliest trip of a pattern leaving position `pos` at or after `time`, or -1. */
+export function earliestTrip (p: Pattern, pos: number, time: number): number {
+  const n = p.stops.length
+  let lo = 0
+  let hi = p.tripIds.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (p.dep[mid * n + pos] < time) lo = mid + 1; else hi = mid
+  }
+  return lo < p.tripIds.length ? lo : -1
+}
