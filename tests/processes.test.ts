@@ -134,4 +134,34 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     expect((await unknown.exited).code).toBe(2)
     expect(unknown.stderr.join('')).toContain('no trade')
   })
+
+  it('a buyer killed after paying a period and before journaling it pays nothing twice after restart', { timeout: 240_000 }, async () => {
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 }))
+    const addr = await listening(seller)
+    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
+    const doomed = start(buyerConfig, { KVARTAL_CRASH_AT: 'after-payment' })
+    await doomed.waitFor(committed(doomed, 'buyer'), 60_000)
+    // it dies at its first settlement that paid something, right after the ledger took the payment
+    expect((await doomed.exited).signal).toBe('SIGKILL')
+    const buyer = start(buyerConfig)
+    const settled = await buyer.waitFor(l => l.event === 'period-settled' && !String(l.detail).startsWith('0 trades'), 90_000)
+    await buyer.stop(); await seller.stop()
+    const { LocalLedger } = await import('@kvartal/settlement')
+    const j = await Journal.open(join(dir, 'buyer'))
+    const ledger = await LocalLedger.open(join(dir, 'buyer', 'ledger'))
+    try {
+      const seed = (await j.loadSeed())!
+      const { signerFromSeed, iotaAddress } = await import('@kvartal/protocol')
+      const me = iotaAddress(signerFromSeed(seed).publicKey)
+      // every committed trade the buyer holds is paid for exactly once: balance = notional − Σ cost
+      const { costNanos } = await import('@kvartal/protocol')
+      let settledCost = 0
+      for (const t of await j.trades()) if (t.status === 'committed' && await j.getProof(t.id) != null) settledCost += costNanos(t.decoded.terms.energyWh, t.decoded.terms.price)
+      expect(settledCost).toBeGreaterThan(0)
+      expect(await ledger.balance(me)).toBe(1_000 * 1_000_000_000 - settledCost)
+      expect(await j.getPeriod(settled.correlation)).toBeDefined()
+    } finally {
+      await ledger.close(); await j.close()
+    }
+  })
 })

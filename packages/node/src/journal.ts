@@ -179,6 +179,11 @@ export class Journal {
       this.#log({ type: 'settled', period })
     ], 'period')
   }
+  /** The trades a period settles, fixed before anything is paid, so a rerun after a crash pays the same. */
+  async getPeriodPlan (period: string): Promise<string[] | undefined> { return await this.#db.get(`plan/${period}`) as unknown as string[] | undefined }
+  async putPeriodPlan (period: string, tradeIds: string[]): Promise<void> {
+    await this.#batch([{ type: 'put', key: `plan/${period}`, value: tradeIds as unknown as Value }, this.#log({ type: 'settling', period, trades: tradeIds.length })], 'period-plan')
+  }
   async getProof (tradeId: string): Promise<Record<string, any> | undefined> { return await this.#db.get(`proof/${tradeId}`) as Record<string, any> | undefined }
 
   /** A small durable key-value store for a settlement adapter (its submitted-transaction records). */

@@ -50,11 +50,18 @@ export class PeriodSettler {
       if (await journal.getPeriod(period) != null) continue
       const from = p * periodSlots; const to = from + periodSlots - 1
       // this period's trades, and any earlier trade that was committed only after its own period settled
-      // (a confirm that was still pending then): every committed trade is settled exactly once
-      const trades = []
-      for (const t of await journal.trades()) {
-        if (t.status === 'committed' && t.decoded.terms.slot <= to && await journal.getProof(t.id) == null) trades.push(t.decoded)
+      // (a confirm that was still pending then): every committed trade is settled exactly once. The set
+      // is journaled before anything is paid (write before you send), so a rerun after a crash settles
+      // exactly the same trades under the same idempotency keys; later ones wait for the next period.
+      const all = await journal.trades()
+      let plan = await journal.getPeriodPlan(period)
+      if (plan == null) {
+        plan = []
+        for (const t of all) if (t.status === 'committed' && t.decoded.terms.slot <= to && await journal.getProof(t.id) == null) plan.push(t.id)
+        await journal.putPeriodPlan(period, plan)
       }
+      const planned = new Set(plan)
+      const trades = all.filter(t => planned.has(t.id)).map(t => t.decoded)
       const readings = (await journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
       try {
         const r = await settlePeriod(settlement, { period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs }, { signal: signal })
@@ -63,6 +70,8 @@ export class PeriodSettler {
           payment: r.payment?.digest ?? null, paid: r.payment?.transfers.reduce((a, t) => a + t.amount, 0) ?? 0,
           obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length
         }
+        // crash-test hook: a node killed here has paid and attested but not journaled the period
+        if (process.env.KVARTAL_CRASH_AT === 'after-payment' && r.payment != null) process.kill(process.pid, 'SIGKILL')
         await journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))
         emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos` })
       } catch (err) {
