@@ -91,8 +91,7 @@ export class BuyerDesk {
   async confirm (a: Accept): Promise<ConfirmResult> {
     const d = this.#d
     const negotiation = toHex(a.negotiation)
-    const trade: Trade = { id: '', terms: a.terms, buyerSignature: signTerms(a.terms, d.signer), sellerSignature: a.sellerSignature }
-    const full: Trade = { ...trade, id: tradeId(a.terms) }
+    const full: Trade = { id: tradeId(a.terms), terms: a.terms, buyerSignature: signTerms(a.terms, d.signer), sellerSignature: a.sellerSignature }
     await d.journal.putBuyerTrade(full, 'pending', d.clock.now())
     d.need.release(a.terms.slot, negotiation)
     d.need.addCommitted(a.terms.slot, a.terms.energyWh)

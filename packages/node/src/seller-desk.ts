@@ -80,20 +80,15 @@ export class SellerDesk {
       }
       // accepted: the hold is journaled; send the Accept and wait for the confirm
       await channel.send(seal('accept', reply.accept, d.signer))
-      let confirm: Confirm
-      try {
-        const c = open(await channel.receive(), { maxBytes: 4096, kinds: ['confirm', 'reject'] })
-        if (!bytesEqual(c.signer, p.buyer)) throw new MalformedMessageError('confirm not signed by the buyer')
-        if (c.kind === 'reject') {
-          await this.#release(p.slot, toHex(p.id), 'buyer-withdrew')
-          return
-        }
-        confirm = c.message as Confirm
-      } catch (err) {
-        // the buyer may still confirm on a new stream before the hold expires; the tick releases it after
-        throw err
+      // if this read fails (timeout, reset), the hold stays: the buyer may still confirm on a new stream
+      // before it expires, and the tick releases it after
+      const c = open(await channel.receive(), { maxBytes: 4096, kinds: ['confirm', 'reject'] })
+      if (!bytesEqual(c.signer, p.buyer)) throw new MalformedMessageError('confirm not signed by the buyer')
+      if (c.kind === 'reject') {
+        await this.#release(p.slot, toHex(p.id), 'buyer-withdrew')
+        return
       }
-      await this.#answerConfirm(channel, confirm)
+      await this.#answerConfirm(channel, c.message as Confirm)
       return
     }
   }
