@@ -42,6 +42,22 @@ describe('kvartal CLI', () => {
     }
   })
 
+  it('a bad flag or a bad device in a node config is refused by name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kvartal-cli-'))
+    try {
+      const p = runKvartal(['sim', '--slots', 'abc'])
+      expect((await p.exited).code).toBe(2)
+      expect(p.stderr.join('')).toContain('--slots')
+      const file = join(dir, 'node.yaml')
+      await writeFile(file, `district: demo\ndataDir: ${join(dir, 'data')}\nbuilding: { kind: household, load: { profile: household, dailyKwh: 10 }, battery: { capacityWh: -5, maxChargeW: 1, maxDischargeW: 1, roundTripEfficiency: 0.9, initialSocWh: 0 } }\n`)
+      const q = runKvartal(['node', '--config', file])
+      expect((await q.exited).code).toBe(2)
+      expect(q.stderr.join('')).toContain('building.battery.capacityWh')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('simulates a small scenario end to end and writes results and a trace', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kvartal-cli-'))
     try {

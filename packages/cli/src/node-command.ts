@@ -17,7 +17,14 @@ function configPath (argv: string[]): string {
 /** The node's net position per slot: from simulated devices, or a fixed schedule. */
 function positionOf (c: NodeConfig): (slot: number) => number {
   if (c.position != null) { const p = c.position; return (slot) => p[((slot % p.length) + p.length) % p.length] }
-  const b = createBuildingFromSpec(c.building!, { latitudeDeg: c.site.latitude, longitudeDeg: c.site.longitude, seed: c.site.seed, utcOffsetHours: c.site.utcOffsetHours, cloudiness: c.site.cloudiness })
+  let b: ReturnType<typeof createBuildingFromSpec>
+  try {
+    b = createBuildingFromSpec(c.building!, { latitudeDeg: c.site.latitude, longitudeDeg: c.site.longitude, seed: c.site.seed, utcOffsetHours: c.site.utcOffsetHours, cloudiness: c.site.cloudiness })
+  } catch (err) {
+    // device factories name the field within the building; say where it sits in the config
+    if (err instanceof ConfigError) throw new ConfigError(`building.${err.field}`, err.message.slice(err.field.length + 2))
+    throw err
+  }
   const slotMs = c.slots.seconds * 1000
   return (slot) => b.netForecast({ index: slot, startMs: c.slots.epochMs + slot * slotMs, durationMs: slotMs } satisfies SlotWindow)
 }

@@ -19,6 +19,7 @@ export async function simCommand (argv: string[]): Promise<number> {
   if (values.transport != null && values.transport !== 'memory' && values.transport !== 'tcp') throw new ConfigError('--transport', 'must be memory or tcp')
   if (values.slots != null) {
     const n = Number(values.slots)
+    if (!/^\d+$/.test(values.slots) || n < 1) throw new ConfigError('--slots', `must be a whole number of slots, at least 1, got "${values.slots}"`)
     scenario = validateScenario({ ...scenario, slots: { ...scenario.slots, count: n }, buildings: scenario.buildings.list != null ? { list: scenario.buildings.list } : { generate: scenario.buildings.generate } })
   }
   const outDir = values.out ?? join('out', `${scenario.district}-${scenario.date}`)

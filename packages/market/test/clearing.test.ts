@@ -1,3 +1,4 @@
+import { seededRandom } from '@kvartal/protocol'
 import { describe, expect, it } from 'vitest'
 import { clearDoubleAuction, clearSlots, welfareOf, type Ask, type BidOrder, type Clearing } from '../src/clearing.ts'
 
@@ -290,17 +291,8 @@ function bruteForceSurplus (bids: readonly BidOrder[], asks: readonly Ask[]): nu
   return go(0, asks.map(a => a.energyWh))
 }
 
-/** tiny seeded PRNG (mulberry32), so the property test is reproducible */
-function mulberry32 (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** the project's seeded PRNG, so the property test is reproducible */
+const mulberry32 = seededRandom
 
 function permutations<T> (xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]]
