@@ -30,3 +30,10 @@ export const limits = {
   maxDistrictLength: 63,
   maxAddrs: 8
 } as const
+
+/** Gossip topic of a district's mobility service offers. */
+export function mobilityTopic (district: string): string { return `/kvartal/${district}/mobility/${WIRE_VERSION}` }
+/** Traveller → provider: quotes, holds, commits, releases and cancellations over one stream per exchange. */
+export const BOOKING_PROTOCOL = '/kvartal/mobility/booking/1.0.0'
+/** Vehicle → traveller, while a shared vehicle is in use: usage reports answered by cumulative receipts. */
+export const RIDE_PROTOCOL = '/kvartal/mobility/ride/1.0.0'
