@@ -4,9 +4,10 @@ import type { Obligation, PaymentRequest } from './port.ts'
 /**
  * Bilateral netting: every trade of a period between the same two parties becomes one obligation, the
  * difference of what each owes the other. Money is computed per trade in whole nanos (rounded half up,
- * as `costNanos` does), then summed, so netting never creates or loses a nano.
+ * as `costNanos` does), then summed, so netting never creates or loses a nano. Other debts between
+ * the same parties (pay-per-use receipts) are netted with the trades.
  */
-export function netTrades (trades: readonly Trade[]): Obligation[] {
+export function netTrades (trades: readonly Trade[], debts: readonly Obligation[] = []): Obligation[] {
   const owed = new Map<string, number>()
   const addresses = new Map<string, string>()
   const address = (key: Uint8Array): string => {
@@ -23,6 +24,13 @@ export function netTrades (trades: readonly Trade[]): Obligation[] {
     const [a, b] = buyer < seller ? [buyer, seller] : [seller, buyer]
     const sign = buyer === a ? 1 : -1
     owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + sign * amount)
+  }
+  // other debts of the period (a traveller's final pay-per-use receipt to a vehicle) net the same way
+  for (const d of debts) {
+    if (d.from === d.to || d.amount <= 0) continue
+    if (!Number.isSafeInteger(d.amount)) throw new RangeError(`a debt must be a whole number of nanos, got ${d.amount}`)
+    const [a, b] = d.from < d.to ? [d.from, d.to] : [d.to, d.from]
+    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + (d.from === a ? 1 : -1) * d.amount)
   }
   const out: Obligation[] = []
   for (const [pair, net] of [...owed].sort(([x], [y]) => x < y ? -1 : 1)) {

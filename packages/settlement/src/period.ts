@@ -14,6 +14,10 @@ export interface PeriodInput {
   readonly readings: readonly MeterReading[]
   /** grid tariffs, for what delivery differs from contract */
   readonly tariffs: { retail: number, feedIn: number }
+  /** other obligations of the period, netted with the trades: final pay-per-use receipts (payer → payee) */
+  readonly debts?: readonly Obligation[]
+  /** more leaves, attested after the trades and readings: booked legs, signed receipts, channel heads */
+  readonly extraLeaves?: readonly Uint8Array[]
 }
 
 export interface ImbalanceLine { readonly slot: number, readonly contractedWh: number, readonly deliveredWh: number, readonly chargeNanos: number }
@@ -26,6 +30,8 @@ export interface PeriodSettlement {
   readonly attestation: Attestation
   /** trade id → its inclusion proof under the attested root */
   readonly proofs: ReadonlyMap<string, InclusionProof>
+  /** inclusion proofs of `extraLeaves`, in their order */
+  readonly extraProofs: readonly InclusionProof[]
   /**
    * Contract against delivery, per slot: positive charge is what this node owes the grid at retail for
    * energy it drew beyond its contracts, negative what the grid owes it at feed-in for energy it fed
@@ -35,7 +41,7 @@ export interface PeriodSettlement {
   readonly imbalanceNanos: number
 }
 
-/** Leaves of a period's batch: every trade (sorted by id), then every meter reading (in order). */
+/** Leaves of a period's batch: every trade (sorted by id), then every meter reading (in order); `extraLeaves` follow. */
 export function periodLeaves (trades: readonly Trade[], readings: readonly MeterReading[]): { leaves: Uint8Array[], tradeIndex: Map<string, number>, sorted: Trade[] } {
   const sorted = [...trades].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   const leaves = [...sorted.map(encodeTrade), ...readings.map(encodeReading)]
@@ -48,16 +54,17 @@ export function periodLeaves (trades: readonly Trade[], readings: readonly Meter
  * Safe to run again after a crash: payment and attestation are idempotent by their keys.
  */
 export async function settlePeriod (settlement: Settlement, input: PeriodInput, options: { signal?: AbortSignal } = {}): Promise<PeriodSettlement> {
-  const obligations = netTrades(input.trades).filter(o => o.from === input.self || o.to === input.self)
+  const obligations = netTrades(input.trades, input.debts).filter(o => o.from === input.self || o.to === input.self)
   const mine = paymentsFor(obligations.filter(o => o.from === input.self), `${input.period}/pay`)
   const payment = mine.length === 0 ? undefined : await settlement.pay(mine[0], options)
   const { leaves, tradeIndex } = periodLeaves(input.trades, input.readings)
-  const tree = new MerkleTree(leaves)
+  const tree = new MerkleTree([...leaves, ...(input.extraLeaves ?? [])])
   const attestation = await settlement.attest(attestationKey(input.period, input.self), tree.root, tree.size, options)
   const proofs = new Map<string, InclusionProof>()
   for (const [id, i] of tradeIndex) proofs.set(id, tree.prove(i))
+  const extraProofs = (input.extraLeaves ?? []).map((_, i) => tree.prove(leaves.length + i))
   const imbalance = imbalanceOf(input)
-  return { period: input.period, obligations, payment, attestation, proofs, imbalance, imbalanceNanos: imbalance.reduce((a, l) => a + l.chargeNanos, 0) }
+  return { period: input.period, obligations, payment, attestation, proofs, extraProofs, imbalance, imbalanceNanos: imbalance.reduce((a, l) => a + l.chargeNanos, 0) }
 }
 
 function imbalanceOf (input: PeriodInput): ImbalanceLine[] {

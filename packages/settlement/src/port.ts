@@ -56,6 +56,12 @@ export interface Settlement {
   payment(key: string): Promise<PaymentReceipt | undefined>
   attestation(key: string): Promise<Attestation | undefined>
   balance(address: string): Promise<number>
+  /**
+   * A payment seen on the ledger by its transaction digest, whoever made it: how a payee checks that a
+   * payer really paid (a mobility provider before it confirms a booked leg). Undefined when the ledger
+   * has no such payment.
+   */
+  lookup(digest: string, options?: { signal?: AbortSignal }): Promise<PaymentReceipt | undefined>
   /** releases what the adapter holds open (a database, connections) */
   close?(): Promise<void>
 }

@@ -34,6 +34,10 @@ describe('iota adapter on a live network', () => {
     const again = await a.pay({ key: 'live/1', payer: a.address, transfers: [{ to: payee, amount: 1_000 }] })
     expect(again.digest).toBe(receipt.digest)
     expect(await a.balance(payee)).toBe(1_000)
+    // the payee's view: another key, another store, reads the payment off the ledger by its digest
+    const payeeView = iotaSettlement({ network: live, seed: generateSeed(), store: new MapStore() })
+    expect(await payeeView.lookup(receipt.digest)).toEqual({ key: '', digest: receipt.digest, status: 'confirmed', payer: a.address, transfers: [{ to: payee, amount: 1_000 }], at: receipt.at })
+    expect(await a.lookup(receipt.digest)).toMatchObject({ key: 'live/1', status: 'confirmed' })
 
     const root = createHash('sha256').update(`kvartal live ${Date.now()}`).digest('hex')
     const att = await a.attest('live/period-1', root, 1)

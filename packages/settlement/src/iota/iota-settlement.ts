@@ -1,7 +1,7 @@
 import { getFaucetHost, requestIotaFromFaucetV0 } from '@iota/iota-sdk/faucet'
 import { Ed25519Keypair } from '@iota/iota-sdk/keypairs/ed25519'
 import { normalizeIotaAddress, isValidIotaAddress } from '@iota/iota-sdk/utils'
-import { SettlementError, TransientLedgerError, type Settlement } from '../port.ts'
+import { SettlementError, TransientLedgerError, type PaymentReceipt, type Settlement } from '../port.ts'
 import { iotaAttestations, type IotaAttestation } from './attestation.ts'
 import { resolveIotaSettlementOptions, type IotaSettlementOptions } from './config.ts'
 import { IotaErrorCode, messageOf } from './errors.ts'
@@ -17,6 +17,15 @@ export interface IotaSettlement extends Settlement {
   readonly network: string
   attest(key: string, root: string, leaves: number, options?: { signal?: AbortSignal }): Promise<IotaAttestation>
   attestation(key: string): Promise<IotaAttestation | undefined>
+  /**
+   * A payment on the ledger by its transaction digest, whoever made it, read from the signed transaction
+   * (raw input, checked against the digest) and its effects: payer = the sender, transfers = what the
+   * payment's recipients received, status 'confirmed' (effects success) or 'failed'. The ledger does not
+   * carry idempotency keys: `key` is '' unless this adapter's own journal signed that digest. A payee checks
+   * the payer and its own transfers, never the key. Undefined for a digest the full node does not know, a
+   * string that is not a digest, and a transaction that pays no one (an attestation).
+   */
+  lookup(digest: string, options?: { signal?: AbortSignal }): Promise<PaymentReceipt | undefined>
   /**
    * Asks the network's faucet (testnet, devnet, localnet) for IOTA for this address and waits until the
    * balance has grown. Faucets are rate limited; a refusal is a TransientLedgerError.
@@ -83,6 +92,7 @@ export function iotaSettlement (options: IotaSettlementOptions): IotaSettlement 
     network: ledger.networkLabel,
     pay: payments.pay,
     payment: payments.payment,
+    lookup: payments.lookup,
     attest: attestations.attest,
     attestation: attestations.attestation,
     balance,

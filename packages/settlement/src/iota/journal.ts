@@ -51,6 +51,7 @@ export class TxJournal {
 
   #recordKey (kind: TxKind, key: string): string { return `${this.#prefix}/${kind}/${key}` }
   get #pendingKey (): string { return `${this.#prefix}/pending` }
+  #digestKey (digest: string): string { return `${this.#prefix}/digest/${digest}` }
 
   async get (kind: TxKind, key: string): Promise<TxRecord | undefined> {
     const raw = await this.#store.get(this.#recordKey(kind, key))
@@ -60,8 +61,13 @@ export class TxJournal {
     return r
   }
 
-  /** Writes the record, and keeps the pending list in step with its status ('submitted' ⇔ listed). */
+  /**
+   * Writes the record, and keeps the pending list in step with its status ('submitted' ⇔ listed). A record
+   * written as 'submitted' (every signed transaction is, before it is sent) is also indexed by its digest,
+   * first: an index entry whose record was never written is harmless (byDigest checks the record).
+   */
   async put (record: TxRecord): Promise<void> {
+    if (record.status === 'submitted') await this.#store.put(this.#digestKey(record.digest), JSON.stringify({ kind: record.kind, key: record.key }))
     const pending = await this.pending()
     const id = `${record.kind}/${record.key}`
     const listed = pending.includes(id)
@@ -72,6 +78,19 @@ export class TxJournal {
     }
     await this.#store.put(this.#recordKey(record.kind, record.key), JSON.stringify(record))
     if (record.status !== 'submitted' && listed) await this.#store.put(this.#pendingKey, JSON.stringify(pending.filter(p => p !== id)))
+  }
+
+  /**
+   * The record of the key this adapter signed `digest` for: the key's current transaction or an earlier,
+   * failed attempt (then the record names `digest` among its `previous`). Undefined for a digest this
+   * journal never signed, or one signed before the journal indexed digests.
+   */
+  async byDigest (digest: string): Promise<TxRecord | undefined> {
+    const raw = await this.#store.get(this.#digestKey(digest))
+    if (raw == null) return undefined
+    const { kind, key } = JSON.parse(raw) as { kind: TxKind, key: string }
+    const r = await this.get(kind, key)
+    return r != null && (r.digest === digest || r.previous.includes(digest)) ? r : undefined
   }
 
   /** `kind/key` of every record that was signed and may have been sent, but whose outcome is unknown. */

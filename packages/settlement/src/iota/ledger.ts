@@ -196,10 +196,13 @@ export class IotaLedger {
     return payment
   }
 
-  /** The ledger's record of a transaction, or undefined when the full node does not know the digest. */
-  async lookup (digest: string, signal?: AbortSignal): Promise<IotaTransactionBlockResponse | undefined> {
+  /**
+   * The ledger's record of a transaction, or undefined when the full node does not know the digest. By
+   * default it asks for what the adapter's own bookkeeping reads (effects and object changes).
+   */
+  async lookup (digest: string, signal?: AbortSignal, options: IotaTransactionBlockResponseOptions = RESPONSE_OPTIONS): Promise<IotaTransactionBlockResponse | undefined> {
     try {
-      return await this.call(`look up transaction ${digest}`, async () => await this.client.getTransactionBlock({ digest, options: RESPONSE_OPTIONS }), signal)
+      return await this.call(`look up transaction ${digest}`, async () => await this.client.getTransactionBlock({ digest, options }), signal)
     } catch (e) {
       if (isNotFound(e)) return undefined
       throw e

@@ -1,8 +1,9 @@
 import { bcs } from '@iota/iota-sdk/bcs'
-import { Transaction } from '@iota/iota-sdk/transactions'
-import { fromBase64, isValidIotaAddress, normalizeIotaAddress } from '@iota/iota-sdk/utils'
-import { SettlementError, type PaymentReceipt, type PaymentRequest } from '../port.ts'
-import { IotaErrorCode } from './errors.ts'
+import type { IotaTransactionBlockResponse, IotaTransactionBlockResponseOptions } from '@iota/iota-sdk/client'
+import { Transaction, TransactionDataBuilder } from '@iota/iota-sdk/transactions'
+import { IOTA_TYPE_ARG, fromBase64, isValidIotaAddress, isValidTransactionDigest, normalizeIotaAddress, normalizeStructTag } from '@iota/iota-sdk/utils'
+import { SettlementError, TransientLedgerError, type PaymentReceipt, type PaymentRequest } from '../port.ts'
+import { IotaErrorCode, messageOf } from './errors.ts'
 import { TxKind, type TxRecord } from './journal.ts'
 import { gasPaymentOf, recordBytes, signTransaction, type GasSettings, type IotaLedger } from './ledger.ts'
 
@@ -66,6 +67,77 @@ export function decodePaymentTransaction (bytes: Uint8Array | string): DecodedPa
   }
 }
 
+/**
+ * The signed transaction a full node returns under `rawTransaction` (showRawInput): base64 of BCS
+ * SenderSignedData, i.e. one { intentMessage: { intent, value: TransactionData }, txSignatures }. Returns
+ * the BCS TransactionData (what decodePaymentTransaction reads and the digest is computed over) and the
+ * parsed TransactionData. Throws when the bytes are not SenderSignedData.
+ */
+export function transactionDataOfRaw (rawTransaction: string): { bytes: Uint8Array, data: ReturnType<typeof bcs.TransactionData.parse> } {
+  const signed = bcs.SenderSignedData.parse(fromBase64(rawTransaction))
+  if (signed.length !== 1) throw new Error(`SenderSignedData holds ${signed.length} transactions, not one`)
+  const data = signed[0].intentMessage.value
+  return { bytes: bcs.TransactionData.serialize(data).toBytes(), data }
+}
+
+const LOOKUP_OPTIONS: IotaTransactionBlockResponseOptions = { showEffects: true, showRawInput: true, showBalanceChanges: true }
+const IOTA_COIN_TYPE = normalizeStructTag(IOTA_TYPE_ARG)
+
+/** What balanceChanges say the sender's transaction gave to others: positive IOTA amounts to other addresses. */
+function receivedByOthers (response: IotaTransactionBlockResponse, sender: string): Transfer[] {
+  const out: Transfer[] = []
+  for (const c of response.balanceChanges ?? []) {
+    const owner = c.owner
+    if (typeof owner !== 'object' || !('AddressOwner' in owner)) continue
+    const to = normalizeIotaAddress(owner.AddressOwner)
+    if (to === sender || normalizeStructTag(c.coinType) !== IOTA_COIN_TYPE) continue
+    const amount = BigInt(c.amount)
+    if (amount <= 0n) continue
+    if (amount > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`amount ${amount} is beyond a safe integer`)
+    out.push({ to, amount: Number(amount) })
+  }
+  return out
+}
+
+/**
+ * Reads a payment from what a full node says about transaction `digest` (asked with LOOKUP_OPTIONS).
+ * - status: 'confirmed' when the effects say success, 'failed' otherwise (a failed transaction moved no
+ *   money, only gas);
+ * - payer: the transaction's sender, from the signed transaction (raw input), whose digest must be `digest`;
+ * - transfers: what the programmable transaction pays, when it has the shape buildPaymentTransaction gives
+ *   (split the gas coin, transfer each part: read back exactly, in order, also for a failed one). Any other
+ *   programmable transaction: what its balance changes show other addresses received in IOTA (one entry
+ *   per recipient; none when it failed).
+ * Undefined for a transaction that is not a payment: not a programmable transaction, or one that executed
+ * and gave no IOTA to anyone but its sender (an attestation, for one).
+ */
+export function paymentOfResponse (digest: string, response: IotaTransactionBlockResponse, key: string): PaymentReceipt | undefined {
+  const effects = response.effects
+  if (effects == null) throw new TransientLedgerError(`the full node returned transaction ${digest} without its effects; ask again`)
+  const raw = response.rawTransaction
+  if (raw == null || raw === '') throw new SettlementError(IotaErrorCode.unexpected, `the full node returned transaction ${digest} without its raw input (showRawInput); it cannot be read as a payment`)
+  let tx: ReturnType<typeof transactionDataOfRaw>
+  try {
+    tx = transactionDataOfRaw(raw)
+  } catch (e) {
+    throw new SettlementError(IotaErrorCode.unexpected, `transaction ${digest}: its raw input is not a SenderSignedData this SDK reads (${messageOf(e)})`, { cause: e })
+  }
+  const computed = TransactionDataBuilder.getDigestFromBytes(tx.bytes)
+  if (computed !== digest) throw new SettlementError(IotaErrorCode.unexpected, `the full node answered the lookup of ${digest} with transaction ${computed}`)
+  if (tx.data.V1 == null || tx.data.V1.kind.ProgrammableTransaction == null) return undefined
+  const payer = normalizeIotaAddress(tx.data.V1.sender)
+  const status = effects.status.status === 'success' ? 'confirmed' : 'failed'
+  let transfers: Transfer[]
+  try {
+    transfers = decodePaymentTransaction(tx.bytes).transfers
+  } catch {
+    transfers = status === 'confirmed' ? receivedByOthers(response, payer) : []
+    if (status === 'confirmed' && transfers.length === 0) return undefined
+  }
+  const at = status === 'confirmed' && response.timestampMs != null ? Number(response.timestampMs) : undefined
+  return { key, digest, status, payer, transfers, ...(at != null ? { at } : {}) }
+}
+
 /** Checks a payment request before anything is built; says what is wrong. */
 export function validatePaymentRequest (request: PaymentRequest, payer: string): Transfer[] {
   if (typeof request?.key !== 'string' || request.key === '') throw new SettlementError(IotaErrorCode.invalidRequest, 'a payment needs a non-empty idempotency key')
@@ -91,10 +163,11 @@ export function toPaymentReceipt (r: TxRecord): PaymentReceipt {
   return { key: r.key, digest: r.digest, status, payer: r.sender, transfers: r.transfers ?? [], ...(r.at != null && r.status === 'confirmed' ? { at: r.at } : {}) }
 }
 
-/** pay() and payment() of the iota adapter, over the shared crash-safe ledger core. */
+/** pay(), payment() and lookup() of the iota adapter, over the shared crash-safe ledger core. */
 export function iotaPayments (ledger: IotaLedger): {
   pay: (request: PaymentRequest, options?: { signal?: AbortSignal }) => Promise<PaymentReceipt>
   payment: (key: string) => Promise<PaymentReceipt | undefined>
+  lookup: (digest: string, options?: { signal?: AbortSignal }) => Promise<PaymentReceipt | undefined>
 } {
   async function pay (request: PaymentRequest, options: { signal?: AbortSignal } = {}): Promise<PaymentReceipt> {
     const { signal } = options
@@ -143,5 +216,19 @@ export function iotaPayments (ledger: IotaLedger): {
     return toPaymentReceipt(await ledger.refresh(r))
   }
 
-  return { pay, payment }
+  /**
+   * A payment on the ledger by its digest, whoever made it (see paymentOfResponse). The ledger does not
+   * carry idempotency keys: `key` is the key this adapter paid it under when its own journal signed that
+   * digest, and '' otherwise. A payee checks the payer and the transfers to itself, never the key.
+   * A string that is not a transaction digest names no transaction: undefined.
+   */
+  async function lookup (digest: string, options: { signal?: AbortSignal } = {}): Promise<PaymentReceipt | undefined> {
+    if (typeof digest !== 'string' || !isValidTransactionDigest(digest)) return undefined
+    const response = await ledger.lookup(digest, options.signal, LOOKUP_OPTIONS)
+    if (response == null) return undefined
+    const own = await ledger.journal.byDigest(digest)
+    return paymentOfResponse(digest, response, own?.kind === TxKind.pay ? own.key : '')
+  }
+
+  return { pay, payment, lookup }
 }

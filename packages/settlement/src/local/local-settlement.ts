@@ -25,6 +25,7 @@ export function localSettlement (ledger: LocalLedger, signer: Signer, clock: Clo
     },
     async payment (key) { const s = await ledger.byKey(key); return s?.kind === 'pay' ? toReceipt(s) : undefined },
     async attestation (key) { const s = await ledger.byKey(key); return s?.kind === 'attest' ? toAttestation(s) : undefined },
-    async balance (a) { return await ledger.balance(a) }
+    async balance (a) { return await ledger.balance(a) },
+    async lookup (digest) { const s = await ledger.byDigest(digest); return s?.kind === 'pay' ? toReceipt(s) : undefined }
   }
 }

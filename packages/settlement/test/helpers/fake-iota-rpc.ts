@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { bcs } from '@iota/iota-sdk/bcs'
 import { Transaction, TransactionDataBuilder } from '@iota/iota-sdk/transactions'
-import { fromBase64, normalizeIotaAddress, normalizeIotaObjectId, toBase58 } from '@iota/iota-sdk/utils'
+import { fromBase64, normalizeIotaAddress, normalizeIotaObjectId, toBase58, toBase64 } from '@iota/iota-sdk/utils'
 import { verifyTransactionSignature } from '@iota/iota-sdk/verify'
 
 /**
@@ -13,6 +13,12 @@ import { verifyTransactionSignature } from '@iota/iota-sdk/verify'
  *
  *   iotax_getReferenceGasPrice, iotax_getCoins, iotax_getBalance, iota_getChainIdentifier,
  *   iota_executeTransactionBlock, iota_getTransactionBlock
+ *
+ * Responses carry what the request's options ask for, as a full node's do: effects (showEffects),
+ * objectChanges (showObjectChanges), balanceChanges (showBalanceChanges: per owner and coin type, amounts
+ * as strings, the sender's negative and including the gas it paid) and rawTransaction (showRawInput: base64
+ * of BCS SenderSignedData, the signed transaction); digest, timestampMs and checkpoint always. Options it
+ * does not implement (showInput, showEvents, showRawEffects) are answered with an error, never ignored.
  *
  * It keeps a toy ledger of coin objects (ids, versions, digests, owners, balances) and really executes the
  * two kinds of programmable transaction the adapter builds: it checks the sender's signature with the
@@ -25,7 +31,8 @@ import { verifyTransactionSignature } from '@iota/iota-sdk/verify'
  * Fault injection: failNext() answers the next N calls with an HTTP status; dropNextExecute() closes the
  * connection of the next execute, before or after executing (a crash, or a lost response);
  * failNextExecutionWith() executes the next transaction as a failure; delayNext() answers late; spend()
- * and prune() change the ledger behind the adapter's back. POST /gas is a faucet.
+ * and prune() change the ledger behind the adapter's back; swapResponses() makes the node answer a lookup
+ * with another transaction. POST /gas is a faucet.
  */
 
 const COIN_TYPE = '0x2::iota::IOTA'
@@ -67,6 +74,26 @@ class RpcError extends Error {
 }
 
 function newDigest (): string { return toBase58(new Uint8Array(randomBytes(32))) }
+
+const SHOWN: Record<string, string> = { showEffects: 'effects', showObjectChanges: 'objectChanges', showBalanceChanges: 'balanceChanges', showRawInput: 'rawTransaction' }
+const NOT_IMPLEMENTED = ['showInput', 'showEvents', 'showRawEffects']
+
+function responseOptions (raw: unknown): Record<string, boolean> {
+  const options = (raw ?? {}) as Record<string, boolean>
+  const missing = NOT_IMPLEMENTED.filter(k => options[k] === true)
+  if (missing.length > 0) throw new RpcError(-32602, `FakeIotaRpc does not implement the response option(s) ${missing.join(', ')}`)
+  return options
+}
+
+/** A stored response cut down to what `options` ask for, as a full node answers. */
+function shape (full: Record<string, unknown>, options: Record<string, boolean>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(full)) {
+    const option = Object.keys(SHOWN).find(o => SHOWN[o] === k)
+    if (option == null || options[option] === true) out[k] = v
+  }
+  return out
+}
 function newId (): string { return '0x' + randomBytes(32).toString('hex') }
 
 export class FakeIotaRpc {
@@ -140,6 +167,15 @@ export class FakeIotaRpc {
 
   /** The node forgets an executed transaction (a pruning full node); its effects on objects stay. */
   prune (digest: string): void { this.#responses.delete(digest) }
+
+  /** A lying or broken node: from now on it answers lookups of `a` with the transaction `b`, and of `b` with `a`. */
+  swapResponses (a: string, b: string): void {
+    const ra = this.#responses.get(a)
+    const rb = this.#responses.get(b)
+    if (ra == null || rb == null) throw new Error('swapResponses takes two executed digests')
+    this.#responses.set(a, rb)
+    this.#responses.set(b, ra)
+  }
 
   /** Serves the next request of `method` only after `ms` (the client may give up meanwhile; the node does not). */
   delayNext (method: string, ms: number): void { this.#faults.push({ kind: 'delay', ms, method }) }
@@ -233,18 +269,25 @@ export class FakeIotaRpc {
       }
       case 'iota_getTransactionBlock': {
         const digest = String(params[0])
+        const options = responseOptions(params[1])
         const r = this.#responses.get(digest)
         if (r == null) throw new RpcError(-32602, `Could not find the referenced transaction [TransactionDigest(${digest})].`)
-        return r
+        return shape(r, options)
       }
-      case 'iota_executeTransactionBlock': return await this.#execute(String(params[0]), params[1] as string[])
+      case 'iota_executeTransactionBlock': {
+        const options = responseOptions(params[2])
+        const { checkpoint: _c, ...r } = await this.#execute(String(params[0]), params[1] as string[])
+        // an execute answers before the transaction is in a checkpoint
+        return shape(r, options)
+      }
       default:
         this.unknownMethods.push(method)
         throw new RpcError(-32601, `Method not found: ${method} (FakeIotaRpc does not implement it)`)
     }
   }
 
-  async #execute (txB64: string, signatures: string[]): Promise<unknown> {
+  /** Executes (once) and returns the full stored response, every field a full node can show. */
+  async #execute (txB64: string, signatures: string[]): Promise<Record<string, unknown>> {
     const bytes = fromBase64(txB64)
     const digest = TransactionDataBuilder.getDigestFromBytes(bytes)
     this.submissions.push(digest)
@@ -260,7 +303,7 @@ export class FakeIotaRpc {
     }
     // from here on, synchronous: no other request interleaves
     const earlier = this.#responses.get(digest)
-    if (earlier != null) { const { checkpoint: _c, ...rest } = earlier; return rest }
+    if (earlier != null) return earlier
     if (signer !== sender) throw new RpcError(-32002, `Invalid user signature: signer ${signer} is not the sender ${sender}`)
     const price = BigInt(data.gasData.price!)
     const budget = BigInt(data.gasData.budget!)
@@ -337,6 +380,16 @@ export class FakeIotaRpc {
     for (const o of created) this.#objects.set(o.id, o)
 
     const ref = (o: FakeObject): { objectId: string, version: string, digest: string } => ({ objectId: o.id, version: String(o.version), digest: o.digest })
+    // balance changes per owner, as the node computes them from input and output coins: the sender's
+    // includes the gas it paid; zero changes are left out
+    const changes = new Map<string, bigint>([[sender, -(charged + moved)]])
+    if (error == null) for (const s of sends) changes.set(s.to, (changes.get(s.to) ?? 0n) + s.amount)
+    const balanceChanges = [...changes].filter(([, amount]) => amount !== 0n).map(([owner, amount]) => ({ owner: { AddressOwner: owner }, coinType: COIN_TYPE, amount: String(amount) }))
+    // SenderSignedData: [{ intentMessage: { intent (TransactionData, V0, Iota), value: TransactionData }, txSignatures }]
+    const rawTransaction = toBase64(bcs.SenderSignedData.serialize([{
+      intentMessage: { intent: { scope: { TransactionData: true }, version: { V0: true }, appId: { Iota: true } }, value: bcs.TransactionData.parse(bytes) },
+      txSignatures: signatures
+    }]).toBytes())
     const status = error == null ? { status: 'success' } : { status: 'failure', error }
     const response: Record<string, unknown> = {
       digest,
@@ -356,10 +409,13 @@ export class FakeIotaRpc {
         { type: 'mutated', sender, owner: { AddressOwner: sender }, objectType: primary.type, objectId: primary.id, version: String(lamport), previousVersion: '1', digest: primary.digest },
         ...created.map(o => ({ type: 'created', sender, owner: { AddressOwner: o.owner }, objectType: o.type, objectId: o.id, version: String(o.version), digest: o.digest }))
       ],
+      balanceChanges,
+      rawTransaction,
       timestampMs: String(1_750_000_000_000 + this.#checkpoint * 250),
-      confirmedLocalExecution: true
+      confirmedLocalExecution: true,
+      checkpoint: String(this.#checkpoint++)
     }
-    this.#responses.set(digest, { ...response, checkpoint: String(this.#checkpoint++) })
+    this.#responses.set(digest, response)
     this.executions.push({ digest, bytes, signatures, status: error == null ? 'success' : 'failure', ...(error != null ? { error } : {}) })
     return response
   }
