@@ -22,7 +22,24 @@ export const NodeEventType = {
   gateClosed: 'gate-closed',
   meterRead: 'meter-read',
   periodSettled: 'period-settled',
-  settlementFailed: 'settlement-failed'
+  settlementFailed: 'settlement-failed',
+  // mobility: a provider's side
+  serviceOfferPublished: 'service-offer-published',
+  legHeld: 'leg-held',
+  legConfirmed: 'leg-confirmed',
+  legReleased: 'leg-released',
+  legCancelled: 'leg-cancelled',
+  bookingRefused: 'booking-refused',
+  rideEnded: 'ride-ended',
+  receiptLate: 'receipt-late',
+  receiptRefused: 'receipt-refused',
+  // mobility: a traveller's side
+  journeyPlanned: 'journey-planned',
+  packageBooked: 'package-booked',
+  packageReleased: 'package-released',
+  packagePaid: 'package-paid',
+  receiptSigned: 'receipt-signed',
+  channelAppended: 'channel-appended'
 } as const
 export type NodeEventType = typeof NodeEventType[keyof typeof NodeEventType]
 
@@ -42,6 +59,8 @@ export interface NodeEvent {
   /** reason code for rejections and failures */
   readonly code?: string
   readonly detail?: string
+  /** money in nanos (a checkout, a refund, a receipt's total) */
+  readonly amount?: number
 }
 
 export type EventSink = (event: NodeEvent) => void

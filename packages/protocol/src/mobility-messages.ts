@@ -9,22 +9,25 @@ import * as wire from './gen/mobility.js'
 import { MalformedMessageError, UnsupportedVersionError } from './errors.ts'
 import { DISTRICT_PATTERN, WIRE_VERSION } from './topics.ts'
 
-export type PricingPlanWire = wire.PricingPlan
-export type PricingSegmentWire = wire.PricingSegment
-export type CancellationTermsWire = wire.CancellationTerms
-export type ServiceOffer = wire.ServiceOffer
-export type QuoteRequest = wire.QuoteRequest
-export type QuotedLeg = wire.QuotedLeg
-export type Quote = wire.Quote
-export type LegTerms = wire.LegTerms
-export type HoldRequest = wire.HoldRequest
-export type Held = wire.Held
-export type Commit = wire.Commit
-export type LegState = wire.LegState
-export type Release = wire.Release
-export type BookingReject = wire.BookingReject
-export type UsageReport = wire.UsageReport
-export type UsageReceipt = wire.UsageReceipt
+/** The generated types with plain `Uint8Array` fields (protons types them `Uint8Array<ArrayBuffer>`). */
+type Plain<T> = T extends Uint8Array ? Uint8Array : T extends Array<infer U> ? Array<Plain<U>> : T extends object ? { [K in keyof T]: Plain<T[K]> } : T
+
+export type PricingPlanWire = Plain<wire.PricingPlan>
+export type PricingSegmentWire = Plain<wire.PricingSegment>
+export type CancellationTermsWire = Plain<wire.CancellationTerms>
+export type ServiceOffer = Plain<wire.ServiceOffer>
+export type QuoteRequest = Plain<wire.QuoteRequest>
+export type QuotedLeg = Plain<wire.QuotedLeg>
+export type Quote = Plain<wire.Quote>
+export type LegTerms = Plain<wire.LegTerms>
+export type HoldRequest = Plain<wire.HoldRequest>
+export type Held = Plain<wire.Held>
+export type Commit = Plain<wire.Commit>
+export type LegState = Plain<wire.LegState>
+export type Release = Plain<wire.Release>
+export type BookingReject = Plain<wire.BookingReject>
+export type UsageReport = Plain<wire.UsageReport>
+export type UsageReceipt = Plain<wire.UsageReceipt>
 
 export const MobilityKind = {
   serviceOffer: 'service-offer',
@@ -95,13 +98,12 @@ function district (v: string): void { if (!DISTRICT_PATTERN.test(v)) throw new M
 function mode (v: string, field: string): void {
   if (!(MOBILITY_MODES as readonly string[]).includes(v)) throw new MalformedMessageError(`${field} "${v.slice(0, 32)}" is not a TOMP-API mode (${MOBILITY_MODES.join(', ')})`)
 }
-function plan (p: wire.PricingPlan | undefined, field: string): void {
+function plan (p: PricingPlanWire | undefined, field: string): void {
   if (p == null) return
   text(p.planId, `${field}.plan_id`)
   if (p.perMinPricing.length > mobilityLimits.maxSegments || p.perKmPricing.length > mobilityLimits.maxSegments) throw new MalformedMessageError(`${field} has more than ${mobilityLimits.maxSegments} segments`)
-  for (const s of [...p.perMinPricing, ...p.perKmPricing]) if (s.interval <= 0) throw new MalformedMessageError(`${field}: a pricing segment's interval must be positive`)
 }
-function terms (t: wire.LegTerms | undefined, field = 'terms'): wire.LegTerms {
+function terms (t: LegTerms | undefined, field = 'terms'): LegTerms {
   if (t == null) throw new MalformedMessageError(`${field} are missing`)
   version(t.version); district(t.district)
   bytes(t.package, 16, `${field}.package`); bytes(t.traveller, 32, `${field}.traveller`); bytes(t.provider, 32, `${field}.provider`)
@@ -184,10 +186,10 @@ export const mobilityCodecs: { [K in MobilityKind]: { encode(m: MobilityMessageO
   }])
 ) as any
 
-export function encodeLegTerms (t: LegTerms): Uint8Array { checkNumbers(t, 'terms'); terms(t); return wire.LegTerms.encode(t) }
+export function encodeLegTerms (t: LegTerms): Uint8Array { checkNumbers(t, 'terms'); terms(t); return wire.LegTerms.encode(t as wire.LegTerms) }
 export function decodeLegTerms (b: Uint8Array): LegTerms {
   let t: LegTerms
-  try { t = wire.LegTerms.decode(b) } catch (err) { throw new MalformedMessageError(`cannot decode leg terms: ${(err as Error).message}`, { cause: err }) }
+  try { t = wire.LegTerms.decode(b) as LegTerms } catch (err) { throw new MalformedMessageError(`cannot decode leg terms: ${(err as Error).message}`, { cause: err }) }
   checkNumbers(t, 'terms'); return terms(t)
 }
 /** A booked leg's id: sha256 of its encoded terms (32 bytes). */
