@@ -26,8 +26,9 @@ export interface TestDistrict {
  * Starts real nodes (libp2p memory transport, level journals in a temp directory) on one simulated
  * clock, each dialling up to `degree` earlier nodes. The clock starts one hour before slot 0's gate.
  */
-export async function startDistrict (profiles: Array<TraderProfile & { strategy?: Strategy }>, opts: { degree?: number, ticksPerSlot?: number, extra?: (i: number) => Partial<KvartalNodeOptions> } = {}): Promise<TestDistrict> {
+export async function startDistrict (profiles: Array<TraderProfile & { strategy?: Strategy }>, opts: { degree?: number, ticksPerSlot?: number, extra?: (i: number) => Partial<KvartalNodeOptions>, beforeStart?: (dir: string) => void } = {}): Promise<TestDistrict> {
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-test-'))
+  opts.beforeStart?.(dir)
   const clock = new SimulatedClock(epochMs - 60 * 60_000)
   const events: NodeEvent[] = []
   const waiters: Array<{ type: string, p?: (e: NodeEvent) => boolean, resolve: (e: NodeEvent) => void }> = []

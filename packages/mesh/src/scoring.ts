@@ -1,5 +1,5 @@
 import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
+import { mobilityTopic, topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
 
 /**
  * Gossipsub only counts rejected messages on topics listed in `scoreParams.topics` (DESIGN.md, facts):
@@ -9,8 +9,8 @@ import { topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
  */
 export function scoreParamsFor (district: string): ReturnType<typeof createPeerScoreParams> {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {}
-  for (const kind of Object.values(TopicKind) as Kind[]) {
-    topics[topicFor(district, kind)] = createTopicScoreParams({
+  for (const topic of [...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind)), mobilityTopic(district)]) {
+    topics[topic] = createTopicScoreParams({
       topicWeight: 1,
       timeInMeshWeight: 0.01,
       timeInMeshQuantum: 1_000,

@@ -1,5 +1,6 @@
 import { mkdir, chmod } from 'node:fs/promises'
 import { Level } from 'level'
+import type { LevelDatabase } from './channel-store.ts'
 import { decodeTrade, encodeTrade, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
 
 /** How a trade stands in this node's journal. */
@@ -185,6 +186,30 @@ export class Journal {
     await this.#batch([{ type: 'put', key: `plan/${period}`, value: tradeIds as unknown as Value }, this.#log({ type: 'settling', period, trades: tradeIds.length })], 'period-plan')
   }
   async getProof (tradeId: string): Promise<Record<string, any> | undefined> { return await this.#db.get(`proof/${tradeId}`) as Record<string, any> | undefined }
+
+  // ---- records of other desks (mobility: packages, provider legs, rides, receipts) ----
+
+  /**
+   * Writes one record of a collection (a JSON object under `rec/<collection>/<id>`) with a log entry,
+   * durably, and names the write point for the crash-test harness. Write before you send.
+   */
+  async putRecord (collection: string, id: string, value: Record<string, unknown>, point: string): Promise<void> {
+    await this.#batch([{ type: 'put', key: `rec/${collection}/${id}`, value: value as Value }, this.#log({ type: point, collection, id, status: value.status })], point)
+  }
+  async getRecord<T> (collection: string, id: string): Promise<T | undefined> { return await this.#db.get(`rec/${collection}/${id}`) as T | undefined }
+  /** Every record of a collection, in id order. */
+  async records<T> (collection: string): Promise<Array<[string, T]>> {
+    const out: Array<[string, T]> = []
+    const prefix = `rec/${collection}/`
+    for await (const [k, v] of this.#db.iterator({ gte: prefix, lt: `${prefix}~` })) out.push([k.slice(prefix.length), v as T])
+    return out
+  }
+
+  /** A sublevel of the journal's database for another store (the channel store), sharing its lifecycle. */
+  sublevel (name: string): LevelDatabase {
+    return this.#db.sublevel<string, string>(name, { valueEncoding: 'utf8' }) as unknown as LevelDatabase
+  }
+  get sync (): boolean { return this.#opts.sync }
 
   /** A small durable key-value store for a settlement adapter (its submitted-transaction records). */
   store (prefix: string): { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void> } {

@@ -16,6 +16,9 @@ import { nodeMachine } from './node.machine.ts'
 import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
+import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
+import { slotStart } from '@kvartal/protocol'
+import { periodExtras } from './mobility/period-extras.ts'
 
 export interface NodeStats {
   proposalsSent: number
@@ -70,6 +73,8 @@ export class KvartalNode {
   #firstSlot?: number
   #settling = false
   #periods!: PeriodSettler
+  /** the mobility side, when options.mobility is set */
+  mobility?: MobilityRuntime
 
   constructor (options: Partial<Options> & Pick<Options, 'district' | 'dataDir' | 'profile'>) {
     this.options = { ...defaultNodeOptions, ...options } as Options
@@ -180,7 +185,7 @@ export class KvartalNode {
     this.identity = await identityFromSeed(seed)
     this.book = new OrderBook(this.identity.id)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
-    this.#periods = new PeriodSettler({ journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
+    this.#periods = new PeriodSettler({ extras: async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
     this.host = await createHost({ identity: this.identity, district: o.district, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
@@ -235,6 +240,21 @@ export class KvartalNode {
       this.#track(work.catch(() => {}))
       await work
     }, { frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams })
+    if (o.mobility != null) {
+      this.mobility = new MobilityRuntime({
+        host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }
+      })
+      await this.mobility.start()
+      const budget = this.mobility.provider?.budget
+      if (budget != null) {
+        // one actor in two markets: the battery sells only what booked rides do not need, and every
+        // energy trade is booked against it, so a ride is refused if it would break a sale
+        const profile = o.profile
+        this.options.profile = { ...profile, position: (s) => budget.sellableWh(slotStart(o.slots, s)) }
+        this.on((e) => { if (e.type === 'trade-committed' && e.slot != null && e.energyWh != null) budget.commitEnergy(slotStart(o.slots, e.slot), e.detail === 'seller' ? e.energyWh : -e.energyWh) })
+      }
+    }
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }
@@ -302,6 +322,7 @@ export class KvartalNode {
     // on its way out never report back, so do not wait for them forever
     await Promise.race([this.idle(), new Promise(resolve => setTimeout(resolve, 3_000).unref())])
     try { this.router?.stop() } catch {}
+    this.mobility?.stop()
     await Promise.resolve(this.host?.stop()).catch(() => {})
     await this.settlement?.close?.().catch(() => {})
     await this.journal?.close().catch(() => {})
@@ -344,6 +365,7 @@ export class KvartalNode {
       this.#lastPublishSlot = first
       await this.#announce(first, now)
     }
+    if (this.mobility != null) await this.mobility.tick()
     if (this.#firstSlot != null) await this.#periods.readMeters(now, this.#firstSlot)
     if (this.settlement != null && !this.#settling) {
       this.#settling = true

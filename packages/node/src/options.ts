@@ -3,6 +3,7 @@ import { timeDependentConcession, type Strategy, type Tariffs } from '@kvartal/m
 import type { Transport } from '@kvartal/mesh'
 import type { Journal, JournalOptions } from './journal.ts'
 import type { Settlement } from '@kvartal/settlement'
+import type { MobilityOptions } from './mobility/mobility-runtime.ts'
 
 /** What a building needs to trade: its limits and its forecast net position per slot. */
 export interface TraderProfile {
@@ -60,6 +61,12 @@ export interface KvartalNodeOptions {
   onEvent?: EventSink
   /** settle and attest each period; absent: trades are journaled and not settled */
   settlement?: SettlementOptions
+  /**
+   * the mobility market: absent, the node trades energy only. A vehicle provider with a battery trades
+   * energy from that battery (V2G): its `profile.position` is replaced by what the battery can sell
+   * without leaving a booked ride short.
+   */
+  mobility?: Partial<MobilityOptions>
 }
 
 export const defaultNodeOptions = {

@@ -4,8 +4,11 @@ import type { NodeIdentity } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
 import type { KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
+import type { PeriodExtras } from './mobility/period-extras.ts'
 
 export interface PeriodSettlerDeps {
+  /** what else the period settles and attests (mobility: receipts, booked legs, channel heads) */
+  extras?: (period: string, endMs: number) => Promise<PeriodExtras>
   journal: Journal
   identity: NodeIdentity
   options: KvartalNodeOptions
@@ -64,12 +67,16 @@ export class PeriodSettler {
       const trades = all.filter(t => planned.has(t.id)).map(t => t.decoded)
       const readings = (await journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
       try {
-        const r = await settlePeriod(settlement, { period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs }, { signal: signal })
+        const extras = await this.#d.extras?.(period, slotEnd(o.slots, to))
+        const r = await settlePeriod(settlement, { period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs, debts: extras?.debts, extraLeaves: extras?.leaves.map(l => l.bytes) }, { signal: signal })
         const summary = {
           attestationKey: attestationKey(period, identity.iotaAddress), root: r.attestation.root, attestation: r.attestation.digest,
           payment: r.payment?.digest ?? null, paid: r.payment?.transfers.reduce((a, t) => a + t.amount, 0) ?? 0,
-          obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length
+          obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length,
+          receipts: extras?.leaves.filter(l => l.name.startsWith('receipt:')).length ?? 0, bookedLegs: extras?.leaves.filter(l => l.name.startsWith('leg:')).length ?? 0,
+          channelHeads: extras?.leaves.filter(l => l.name.startsWith('channel:')).length ?? 0
         }
+        await extras?.done(r.extraProofs)
         // crash-test hook: a node killed here has paid and attested but not journaled the period
         if (process.env.KVARTAL_CRASH_AT === 'after-payment' && r.payment != null) process.kill(process.pid, 'SIGKILL')
         await journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))

@@ -1,0 +1,150 @@
+import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent } from '@kvartal/protocol'
+import type { Timetable } from '@kvartal/mobility'
+import { handleChannels, mobilityGossip, traderOfPeer, type KvartalHost, type MobilityGossip, type NodeIdentity } from '@kvartal/mesh'
+import type { Settlement } from '@kvartal/settlement'
+import type { Journal } from '../journal.ts'
+import type { Emit } from '../events.ts'
+import { ProviderDesk } from './provider-desk.ts'
+import { ServiceBook } from './service-book.ts'
+import { TravellerDesk, type BookingOutcome, type JourneyPlan, type JourneyRequest } from './traveller-desk.ts'
+import type { ProviderService } from './provider-service.ts'
+import type { Journey } from '@kvartal/mobility'
+import type { PackageRecord } from './traveller-records.ts'
+import { ChannelStore, levelKeyValue } from '../channel-store.ts'
+import { channelSync, type ChannelSync } from '../channel-sync.ts'
+import { TripChannels } from './trip-channels.ts'
+
+/** What a node does in the mobility market. Every node can travel; a provider also sells. */
+export interface MobilityOptions {
+  /** this node sells rides (a vehicle) or seats (a transit operator) */
+  provider?: ProviderService
+  /** the district's GTFS timetable, for planning transit legs */
+  timetable?: Timetable
+  /** a provider re-gossips its service offer this often, ms of the node's clock */
+  offerEveryMs: number
+  /** how long a provider holds an unpaid leg, ms of the node's clock */
+  holdMs: number
+}
+
+/**
+ * Offers every 15 minutes of the node's clock, valid for two periods: a vehicle's charge, place and
+ * public id change slowly, and a missed offer is replaced by the next. A 60 s hold covers the other
+ * legs' holds and one ledger payment.
+ */
+export const defaultMobilityOptions: Pick<MobilityOptions, 'offerEveryMs' | 'holdMs'> = { offerEveryMs: 15 * 60_000, holdMs: 60_000 }
+
+export interface MobilityRuntimeDeps {
+  readonly host: KvartalHost
+  readonly identity: NodeIdentity
+  readonly district: string
+  readonly journal: Journal
+  readonly clock: Clock
+  readonly settlement?: Settlement
+  readonly emit: Emit
+  readonly frameTimeoutMs: number
+  readonly signal: AbortSignal
+  readonly options: MobilityOptions
+  /** counts stream work as in flight, so a simulator's clock waits for it */
+  readonly track: (work: Promise<unknown>) => void
+}
+
+/** The mobility side of a node: service offers in, bookings and rides over streams, a provider's desk. */
+export class MobilityRuntime {
+  readonly services = new ServiceBook()
+  readonly provider?: ProviderDesk
+  readonly traveller: TravellerDesk
+  /** every channel this node holds, its own and replicas */
+  readonly channels: ChannelStore
+  /** this node's own trip-data channels */
+  readonly trips: TripChannels
+  readonly sync: ChannelSync
+  readonly #d: MobilityRuntimeDeps
+  #gossip?: MobilityGossip
+  #lastOfferAt = -Infinity
+  #records: Promise<unknown> = Promise.resolve()
+
+  constructor (deps: MobilityRuntimeDeps) {
+    this.#d = deps
+    this.channels = new ChannelStore(levelKeyValue(deps.journal.sublevel('channels'), { sync: deps.journal.sync }))
+    const emit: typeof deps.emit = (e) => { deps.emit(e); this.#record(e) }
+    this.trips = new TripChannels({ store: this.channels, journal: deps.journal, seed: deps.identity.seed, emit: deps.emit })
+    this.sync = channelSync({ host: deps.host, store: this.channels, signal: deps.signal })
+    const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal }
+    if (deps.options.provider != null) this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
+    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable })
+  }
+
+  async start (): Promise<void> {
+    const { host, clock, emit } = this.#d
+    this.#gossip = mobilityGossip(host.services.pubsub, {
+      district: this.#d.district,
+      accept: (opened) => { this.services.apply(opened.message, clock.now()) },
+      refused: (err, _topic, from) => { const t = traderOfPeer(from); emit({ type: 'message-rejected', code: err.code, detail: `service offer: ${err.message}`, peer: t != null ? toHex(t) : from.toString() }) }
+    })
+    this.#gossip.start()
+    await this.sync.start()
+    await this.provider?.start()
+    const serve = (handler: (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]) => Promise<void>) => async (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]): Promise<void> => {
+      const work = handler(ch).catch((err: Error) => {
+        const t = traderOfPeer(ch.remotePeer)
+        const peer = t != null ? toHex(t) : ch.remotePeer.toString()
+        if (err instanceof ProtocolError) emit({ type: 'message-rejected', code: err.code, detail: `mobility stream: ${err.message}`, peer })
+        else if (!this.#d.signal.aborted) emit({ type: 'negotiation-failed', code: (err as { code?: string }).code ?? err.name, detail: err.message, peer })
+        throw err
+      })
+      this.#d.track(work.catch(() => {}))
+      await work
+    }
+    const opts = { frameTimeoutMs: this.#d.frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes }
+    if (this.provider != null) await handleChannels(host, BOOKING_PROTOCOL, serve(async (ch) => { await this.provider!.handle(ch) }), opts)
+    await handleChannels(host, RIDE_PROTOCOL, serve(async (ch) => { await this.traveller.handleRide(ch) }), opts)
+  }
+
+  /** On every node tick: a provider expires holds, meters rides and re-gossips its offer; a traveller resumes unfinished bookings. */
+  async tick (): Promise<void> {
+    const now = this.#d.clock.now()
+    this.services.prune(now)
+    if (this.provider != null) {
+      await this.provider.tick()
+      if (now - this.#lastOfferAt >= this.#d.options.offerEveryMs) await this.publishOffer()
+    }
+    await this.traveller.resume()
+  }
+
+  /** Gossips the provider's current service offer now (also after its vehicle's public id rotated). */
+  async publishOffer (): Promise<void> {
+    if (this.provider == null || this.#gossip == null) return
+    const now = this.#d.clock.now()
+    this.#lastOfferAt = now
+    const envelope = await this.provider.offer(now, 2 * this.#d.options.offerEveryMs, this.#d.host.getMultiaddrs().slice(0, 4).map(a => a.bytes))
+    await this.#gossip.publish(envelope)
+    this.#d.emit({ type: 'service-offer-published', detail: this.#d.options.provider!.kind === 'vehicle' ? `asset ${this.provider.assetId}` : (this.#d.options.provider as { agencyId: string }).agencyId })
+  }
+
+  stop (): void {
+    try { this.#gossip?.stop() } catch {}
+    try { this.sync.stop() } catch {}
+  }
+
+  /**
+   * Trip data goes into the owner's channels as it happens: a traveller's bookings and receipts into
+   * `trips`, a vehicle's rides into `rides`. Written in order, one at a time, tracked as work in flight.
+   */
+  #record (e: { type: string, correlation?: string, amount?: number, detail?: string, code?: string, peer?: string }): void {
+    const channel = e.type === 'ride-ended' ? 'rides' : (e.type === 'package-booked' || e.type === 'package-released' || e.type === 'package-paid' || e.type === 'receipt-signed') ? 'trips' : undefined
+    if (channel == null) return
+    const payload = { type: e.type, id: e.correlation, amount: e.amount, detail: e.detail, code: e.code, peer: e.peer, at: this.#d.clock.now() }
+    const work = this.#records.then(async () => await this.trips.append(channel, payload)).catch((err: Error) => {
+      if (!this.#d.signal.aborted) this.#d.emit({ type: 'negotiation-failed', code: 'channel-write', detail: err.message })
+    })
+    this.#records = work
+    this.#d.track(work)
+  }
+
+  async plan (req: JourneyRequest): Promise<JourneyPlan> { return await this.traveller.plan(req) }
+  async book (plan: JourneyPlan, journey: Journey): Promise<BookingOutcome> { return await this.traveller.book(plan, journey) }
+  async cancel (pkg: string): Promise<PackageRecord> { return await this.traveller.cancel(pkg) }
+  get gossipStats (): MobilityGossip['stats'] | undefined { return this.#gossip?.stats }
+}
+
+export type { NodeEvent }

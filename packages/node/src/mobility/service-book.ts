@@ -1,0 +1,56 @@
+import { toHex, type ServiceOffer } from '@kvartal/protocol'
+
+/** A service offer as kept by a traveller: the latest per provider and asset, until it expires. */
+export interface ServiceEntry { readonly offer: ServiceOffer, readonly provider: string, readonly receivedAt: number }
+
+/**
+ * The service offers a node has heard on its district's mobility topic. A newer `seq` from the same
+ * provider and asset replaces the older; an older or equal one is ignored (a replay); expired offers are
+ * pruned. A vehicle's public asset id rotates per trip, so the key is (provider, asset) and a vehicle's
+ * older asset ids expire on their own.
+ */
+export class ServiceBook {
+  readonly #entries = new Map<string, ServiceEntry>()
+  readonly #maxEntries: number
+
+  constructor (maxEntries = 10_000) { this.#maxEntries = maxEntries }
+
+  /** Applies an offer; false when it is stale, a replay or already expired. */
+  apply (offer: ServiceOffer, now: number): boolean {
+    if (offer.validUntil <= now) return false
+    const provider = toHex(offer.provider)
+    const key = `${provider}/${offer.assetId}`
+    const old = this.#entries.get(key)
+    if (old != null && old.offer.seq >= offer.seq) return false
+    // a provider's newer offer supersedes its other assets' offers with lower seq (rotated vehicle ids)
+    for (const [k, e] of this.#entries) if (e.provider === provider && e.offer.seq < offer.seq && e.offer.agencyId === offer.agencyId && k !== key) this.#entries.delete(k)
+    if (old == null && this.#entries.size >= this.#maxEntries) this.prune(now)
+    if (old == null && this.#entries.size >= this.#maxEntries) return false
+    this.#entries.set(key, { offer, provider, receivedAt: now })
+    return true
+  }
+
+  prune (now: number): void { for (const [k, e] of this.#entries) if (e.offer.validUntil <= now) this.#entries.delete(k) }
+
+  /** Vehicles (offers with an asset) of the given modes whose zone is among `zones`, valid at `now`. */
+  vehicles (now: number, zones?: ReadonlySet<string>, modes?: readonly string[]): ServiceEntry[] {
+    return [...this.#entries.values()].filter(e => e.offer.assetId !== '' && e.offer.validUntil > now &&
+      (zones == null || e.offer.zones.some(z => zones.has(z))) && (modes == null || modes.length === 0 || modes.includes(e.offer.mode)))
+  }
+
+  /** The transit operator that sells tickets for a GTFS agency. */
+  operator (agencyId: string, now: number): ServiceEntry | undefined {
+    let best: ServiceEntry | undefined
+    for (const e of this.#entries.values()) if (e.offer.agencyId === agencyId && e.offer.assetId === '' && e.offer.validUntil > now && (best == null || e.offer.seq > best.offer.seq)) best = e
+    return best
+  }
+
+  /** Where a provider said it accepts streams (its latest offer's addresses). */
+  addrsOf (provider: string): Uint8Array[] {
+    let best: ServiceEntry | undefined
+    for (const e of this.#entries.values()) if (e.provider === provider && (best == null || e.offer.seq > best.offer.seq)) best = e
+    return best?.offer.addrs ?? []
+  }
+
+  get size (): number { return this.#entries.size }
+}
