@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import { fareNanos, offsetMetres } from '@kvartal/mobility'
+import { RIDE_PROTOCOL, fromHex, legIdOf, decodeLegTerms, mobilityLimits, open, seal, type BookingReject } from '@kvartal/protocol'
+import { openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
+import { verifyInclusion } from '@kvartal/settlement'
+import { PROVIDER_LEGS, RIDE_RECEIPTS, channelHeadLeaf, type ProviderLegRecord, type RideReceiptRecord } from '@kvartal/node'
+import { readChannel, recordHash, verifyChain } from '@kvartal/channels'
+import { epochMs, slots } from './helpers/nodes.ts'
+import { bikePlan, quoteIdOf, smallTimetable, startMobilityDistrict, vehicle } from './helpers/mobility.ts'
+
+const origin = { lat: 63.43, lon: 10.39 }
+
+/** A bike near the traveller, booked for a 20-minute ride starting in 5 minutes. */
+async function bookedRide (battery?: Parameters<typeof vehicle>[2]) {
+  const d = await startMobilityDistrict([vehicle(battery != null ? 'CAR' : 'BICYCLE', offsetMetres(origin, 100, 0), battery), 'traveller'], { timetable: smallTimetable() })
+  await d.runUntil(d.clock.now() + slots.slotMs / 4)
+  const [bike, traveller] = d.nodes
+  for (let i = 0; i < 200 && traveller.mobility!.services.size === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+  const plan = await traveller.mobility!.plan({ from: origin, to: offsetMetres(origin, 2_000, 1_000), departAfter: d.clock.now() })
+  const q = plan.quotes.get(quoteIdOf(plan, bike))!
+  const depS = Math.floor((d.clock.now() - plan.dayStartMs) / 1000) + 300
+  const journey = {
+    legs: [{ mode: q.leg.mode as 'BICYCLE', from: origin, to: offsetMetres(origin, 2_000, 1_000), departureTime: depS, arrivalTime: depS + 1_200, price: q.leg.price, co2: q.leg.co2G, distance: 4_000, legId: quoteIdOf(plan, bike), provider: bike.id }],
+    departureTime: depS, arrivalTime: depS + 1_200, price: q.leg.price, co2: q.leg.co2G, transfers: 0, walkingMetres: 0
+  }
+  return { d, bike, traveller, plan, journey }
+}
+
+describe('pay per use: a shared vehicle meters each tick, the traveller signs cumulative receipts, the period settles them', () => {
+  it('meters a ride tick by tick, ends it with a final receipt at the plan\'s fare, and settles it with the period', async () => {
+    const { d, bike, traveller, plan, journey } = await bookedRide()
+    try {
+      const before = await d.ledger.balance(bike.identity.iotaAddress)
+      const out = await traveller.mobility!.book(plan, journey)
+      expect(out.status).toBe('CONFIRMED')
+      expect(out.total).toBe(bikePlan.price)
+      // the ride runs from about 09:09 to 09:29 of the node clock; the first period (slots 0–3, 10:00–11:00) settles after 11:00
+      await d.runUntil(epochMs + 4 * slots.slotMs + slots.slotMs / 2)
+      const ride = (await bike.journal.records<ProviderLegRecord>(PROVIDER_LEGS))[0][1]
+      expect(ride.status).toBe('ENDED')
+      expect(ride.usedSeconds).toBe(1_200)
+      expect(ride.usedMetres).toBe(4_000)
+      const [[, mine]] = await traveller.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+      const [[, theirs]] = await bike.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+      const fare = fareNanos(bikePlan, { seconds: 1_200, metres: 4_000 })
+      expect(mine.final).toBe(true)
+      expect(mine.total).toBe(fare)
+      expect(theirs.envelope).toBe(mine.envelope)
+      expect(d.events.filter(e => e.type === 'receipt-signed' && e.node === traveller.id).length).toBeGreaterThanOrEqual(4)
+      // settled in the period: the traveller paid the receipt's total in its period payment
+      await d.waitFor('period-settled', e => e.node === traveller.id)
+      const summary = (await traveller.journal.getPeriod('test/0'))!
+      expect(summary.receipts).toBe(1)
+      expect(summary.paid).toBe(fare)
+      expect(await d.ledger.balance(bike.identity.iotaAddress) - before).toBe(bikePlan.price + fare)
+      // the traveller's trip channel holds the booking and receipts; its head is attested with the period
+      const [[, channelId]] = await traveller.mobility!.trips.names()
+      const records = await traveller.mobility!.channels.records(channelId)
+      expect(verifyChain(records, traveller.identity.signer.publicKey).ok).toBe(true)
+      const read = readChannel(records, traveller.identity.seed)
+      expect(read.entries.some(e => (e.value as { type?: string }).type === 'package-booked')).toBe(true)
+      const proofs = await traveller.journal.records<{ period: string, proof: { index: number, size: number, path: string[] } }>('channel-proofs')
+      expect(proofs.length).toBeGreaterThan(0)
+      const [name, p] = proofs[proofs.length - 1]
+      const [id, index] = name.split(':')
+      const head = (await traveller.mobility!.channels.records(id))[Number(index)]
+      const att = (await traveller.journal.getPeriod(p.period))!
+      const tip = { id, index: Number(index), head: Buffer.from(recordHash(head)).toString('hex') }
+      expect(verifyInclusion(channelHeadLeaf(tip), p.proof, att.root as string)).toBe(true)
+    } finally { await d.close() }
+  })
+
+  it('refuses a usage report that charges more than the pricing plan allows, and an unknown ride', async () => {
+    const { d, bike, traveller, plan, journey } = await bookedRide()
+    try {
+      await traveller.mobility!.book(plan, journey)
+      const [, pkg] = (await traveller.mobility!.traveller.packages())[0]
+      const terms = decodeLegTerms(fromHex(pkg.legs[0].terms))
+      const report = async (metres: number, seconds: number, seq: number, leg = legIdOf(terms)): Promise<string> => {
+        const ch = await openStream(bike.host, peerIdOfTrader(traveller.identity.signer.publicKey), RIDE_PROTOCOL, { maxFrameBytes: mobilityLimits.maxFrameBytes })
+        await ch.send(seal('usage-report', { leg, seq, seconds, metres, at: d.clock.now(), ended: false }, bike.identity.signer))
+        const answer = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt', 'booking-reject'] })
+        await ch.close()
+        return answer.kind === 'booking-reject' ? (answer.message as BookingReject).code : 'receipt'
+      }
+      // 40 km in one minute is no bike ride: refused, and nothing is signed
+      expect(await report(40_000, 60, 1)).toBe('implausible-distance')
+      expect(await report(100, 60, 2, new Uint8Array(32).fill(3))).toBe('unknown-leg')
+      expect(await traveller.journal.records(RIDE_RECEIPTS)).toHaveLength(0)
+    } finally { await d.close() }
+  })
+
+  it('a car-share EV sells only the charge its booked ride does not need, and refuses a ride that would break a sale', async () => {
+    const battery = { capacityWh: 40_000, socWh: 20_000, reserveWh: 4_000, whPerKm: 150 }
+    const { d, bike: car, traveller, plan, journey } = await bookedRide(battery)
+    try {
+      const budget = car.mobility!.provider!.budget!
+      const slot0 = epochMs
+      const free = budget.sellableWh(slot0)
+      expect(free).toBe(16_000)
+      expect((await traveller.mobility!.book(plan, journey)).status).toBe('CONFIRMED')
+      // the 4 km ride reserves 600 Wh: the battery now sells at most 15,400 Wh before it
+      expect(budget.sellableWh(slot0 - slots.slotMs * 2)).toBe(16_000 - 600)
+      // sell everything that is left in a slot before the next ride: then that ride cannot be held
+      budget.commitEnergy(slot0 + slots.slotMs, budget.sellableWh(slot0 + slots.slotMs))
+      expect(budget.canRide(slot0 + 2 * slots.slotMs, slot0 + 3 * slots.slotMs, 4_000)).toBe(false)
+    } finally { await d.close() }
+  })
+})
