@@ -104,7 +104,11 @@ export class ProviderDesk {
     if (this.#trips != null && resource !== VEHICLE) this.inventory.setCapacity(resource, (this.#d.service as { seatsPerTrip: number }).seatsPerTrip)
     const base = { package: r.package, leg: r.legId, resource, from: r.from, to: r.to, units: r.units, holdUntil: r.holdUntil }
     if (r.status === 'PENDING') {
-      if (r.holdUntil <= now) { await this.#put(leg, { ...r, status: 'EXPIRED', reason: 'expired-while-down', at: now }, 'provider-expire'); return }
+      if (r.holdUntil <= now) {
+        await this.#put(leg, { ...r, status: 'EXPIRED', reason: 'expired-while-down', at: now }, 'provider-expire')
+        this.#d.emit({ type: 'leg-released', correlation: r.package, code: 'expired', detail: `${r.resource} (expired while the node was down)` })
+        return
+      }
       this.inventory.restore({ ...base, state: 'held' })
       this.budget?.reserveRide(leg, r.from, r.to, terms.distanceM)
     } else if (r.status === 'CONFIRMED' || r.status === 'STARTED') {

@@ -1,0 +1,96 @@
+/**
+ * A mobility node as a real process, for the crash tests: a transit operator or a traveller that books
+ * one bus leg, settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
+ * server the test runs), so both processes see one ledger. Prints one JSON line per node event, and
+ * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point.
+ *
+ *   node tests/helpers/mobility-process.ts '<json config>'
+ */
+import { IotaClient } from '@iota/iota-sdk/client'
+import { fromHex, systemClock, toHex } from '@kvartal/protocol'
+import { fixedMarkup } from '@kvartal/market'
+import { buildTimetable, generateDistrictNetwork, type Timetable } from '@kvartal/mobility'
+import { iotaSettlement } from '@kvartal/settlement'
+import { KvartalNode, serviceDayStart, type ProviderService } from '@kvartal/node'
+
+export interface MobilityProcessConfig {
+  role: 'operator' | 'traveller'
+  dataDir: string
+  seed: string
+  rpcUrl: string
+  listen: string
+  bootstrap: string[]
+  holdMs: number
+  seats: number
+}
+
+/** Both processes build the same timetable: three lines running around the clock for two days. */
+export function crashTimetable (): Timetable {
+  return buildTimetable(generateDistrictNetwork({ seed: 3, stops: 25, lines: 3, trips: 600, stopsPerLine: 8, serviceStart: 0, serviceEnd: 2 * 86_400, center: { lat: 63.43, lon: 10.39 } }))
+}
+
+/** The first trip leaving its first stop at least `leadS` seconds from now, with ≥ 3 stops. */
+export function nextTrip (tt: Timetable, nowMs: number, leadS: number): { tripId: string, routeId: string, stops: string[], dep: number, arr: number, fare: number } {
+  const nowS = Math.floor((nowMs - serviceDayStart(nowMs)) / 1000) + leadS
+  let best: ReturnType<typeof nextTrip> | undefined
+  for (const p of tt.patterns) {
+    const n = p.stops.length
+    if (n < 3) continue
+    for (let t = 0; t < p.tripIds.length; t++) {
+      const dep = p.dep[t * n]
+      if (dep >= nowS && (best == null || dep < best.dep)) best = { tripId: p.tripIds[t], routeId: p.route.route_id, stops: [...p.stops].map(s => tt.stops[s].stop_id), dep, arr: p.arr[t * n + 2], fare: p.route.fare }
+    }
+  }
+  if (best == null) throw new Error('no trip ahead')
+  return best
+}
+
+async function main (): Promise<void> {
+  const c = JSON.parse(process.argv[2]) as MobilityProcessConfig
+  const tt = crashTimetable()
+  const client = new IotaClient({ url: c.rpcUrl })
+  const provider: ProviderService | undefined = c.role === 'operator'
+    ? { kind: 'transit', agencyId: 'district-transit', mode: 'BUS', timetable: tt, seatsPerTrip: c.seats, cancellation: { freeUntilS: 600, feeNanos: 0, refundAfterStart: false }, co2GPerKm: 60 }
+    : undefined
+  const node = new KvartalNode({
+    district: 'proc-mob',
+    dataDir: c.dataDir,
+    transport: 'tcp',
+    listen: [c.listen],
+    bootstrap: c.bootstrap,
+    mdns: false,
+    loopback: true,
+    clock: systemClock,
+    slots: { epochMs: 0, slotMs: 12_000, gateClosureMs: 1_000 },
+    strategy: fixedMarkup(),
+    profile: { buyLimit: 900_000_000, sellLimit: 300_000_000, position: () => 0 },
+    keySeed: fromHex(c.seed),
+    frameTimeoutMs: 2_000,
+    ticksPerSlot: 6,
+    onEvent: (e) => { process.stdout.write(JSON.stringify({ event: e.type, correlation: e.correlation, code: e.code, detail: e.detail }) + '\n') },
+    mobility: { timetable: tt, holdMs: c.holdMs, offerEveryMs: 2_000, ...(provider != null ? { provider } : {}) },
+    settlement: {
+      periodSlots: 100_000,
+      create: async (_signer, journal) => iotaSettlement({ network: 'testnet', seed: (await journal.loadSeed())!, store: journal.store('iota'), client, retry: { attempts: 2, baseDelayMs: 5 } })
+    }
+  })
+  await node.start()
+  process.stdout.write(JSON.stringify({ ready: node.host.getMultiaddrs().map(String), address: node.identity.iotaAddress, id: node.id }) + '\n')
+  const stop = (): void => { void node.stop().then(() => process.exit(0)) }
+  process.on('SIGTERM', stop)
+  if (c.role !== 'traveller') return
+  if ((await node.mobility!.traveller.packages()).length > 0) return // a restart: the node's ticks resume the package
+  while (node.mobility!.services.operator('district-transit', systemClock.now()) == null) await new Promise(resolve => setTimeout(resolve, 50))
+  const trip = nextTrip(tt, systemClock.now(), 120)
+  const stop0 = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const stop2 = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+  const from = { stopId: trip.stops[0], lat: stop0.stop_lat, lon: stop0.stop_lon }; const to = { stopId: trip.stops[2], lat: stop2.stop_lat, lon: stop2.stop_lon }
+  const plan = await node.mobility!.plan({ from, to, departAfter: systemClock.now() })
+  const journey = { legs: [{ mode: 'BUS' as const, from, to, departureTime: trip.dep, arrivalTime: trip.arr, price: trip.fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }], departureTime: trip.dep, arrivalTime: trip.arr, price: trip.fare, co2: 10, transfers: 0, walkingMetres: 0 }
+  const out = await node.mobility!.book(plan, journey)
+  process.stdout.write(JSON.stringify({ outcome: out }) + '\n')
+}
+
+if (process.argv[1] != null && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  main().catch((err) => { process.stderr.write(`${(err as Error).stack ?? err}\n`); process.exit(1) })
+}
+export { toHex }
