@@ -105,7 +105,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const terms = {
         version: 1, district: 'test', package: new Uint8Array(16).fill(9), legId: 'leg-0', traveller: traveller.identity.signer.publicKey, provider: op.identity.signer.publicKey,
         mode: 'BUS', resource: trip.tripId, from: 0, to: 2, units: 1, departureTime: 0, arrivalTime: 1, price: 1_000_000_000,
-        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }, cancellation: { freeUntilS: 0, feeNanos: 0 }, fromStopId: trip.stops[0], toStopId: trip.stops[2], distanceM: 1, co2G: 1
+        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }, cancellation: { freeUntilS: 600, feeNanos: 5_000_000 }, fromStopId: trip.stops[0], toStopId: trip.stops[2], distanceM: 1, co2G: 1
       }
       const ch = await openStream(traveller.host, peerIdOfTrader(op.identity.signer.publicKey), BOOKING_PROTOCOL, { maxFrameBytes: mobilityLimits.maxFrameBytes })
       await ch.send(seal('hold-request', { terms }, traveller.identity.signer))
@@ -144,6 +144,29 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const sold = (await providerLegs(d.nodes[0])).filter(r => r.status === 'CONFIRMED')
       expect(sold).toHaveLength(3)
       expect(await d.ledger.balance(d.nodes[0].identity.iotaAddress)).toBe(100_000_000_000 + 3 * fare)
+    } finally { await d.close() }
+  })
+
+  it('cancels a confirmed package under each leg\'s terms: free before the window, a fee after, refunds through settlement', async () => {
+    const { d, traveller, plan, journey } = await threeProviders()
+    try {
+      const start = await d.ledger.balance(traveller.identity.iotaAddress)
+      const first = await traveller.mobility!.book(plan, journey)
+      expect(first.status).toBe('CONFIRMED')
+      const cancelled = await traveller.mobility!.cancel(first.package)
+      expect(cancelled.status).toBe('CANCELLED')
+      expect(cancelled.legs.map(l => [l.status, l.fee])).toEqual([['CANCELLED', 0], ['CANCELLED', 0], ['CANCELLED', 0]])
+      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(start)
+      // book again, then cancel five minutes before the bike leaves: inside its window, the fee is due
+      const second = await traveller.mobility!.book(plan, journey)
+      expect(second.status).toBe('CONFIRMED')
+      await d.runUntil(plan.dayStartMs + journey.legs[0].departureTime * 1000 - 5 * 60_000)
+      const late = await traveller.mobility!.cancel(second.package)
+      expect(late.legs.map(l => [l.status, l.fee])).toEqual([['CANCELLED', 5_000_000], ['CANCELLED', 0], ['CANCELLED', 0]])
+      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(start - 5_000_000)
+      for (const p of d.nodes.slice(0, 3)) expect((await providerLegs(p)).every(r => r.status === 'CANCELLED')).toBe(true)
+      const now = d.clock.now()
+      expect(d.nodes[1].mobility!.provider!.inventory.available('vehicle', now, now + 3_600_000, now)).toBe(1)
     } finally { await d.close() }
   })
 })

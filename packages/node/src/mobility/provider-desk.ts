@@ -133,7 +133,7 @@ export class ProviderDesk {
     this.#offerSeq = await this.#d.journal.nextCounter('service-offer', this.#offerSeq)
     const base = {
       version: 1, district: this.#d.district, provider: this.#d.identity.signer.publicKey, seq: this.#offerSeq, issuedAt: now, validUntil: now + validMs,
-      availableFrom: now, availableUntil: now + validMs, addrs: addrs.slice(0, mobilityLimits.maxAddrs)
+      availableFrom: now, availableUntil: now + validMs, addrs: addrs.slice(0, mobilityLimits.maxAddrs), cancellation: cancellationToWire(s.cancellation)
     }
     let offer: ServiceOffer
     if (s.kind === 'vehicle') {
@@ -252,6 +252,9 @@ export class ProviderDesk {
 
   #checkTerms (t: LegTerms, now: number): void {
     const s = this.#d.service
+    if ((t.cancellation?.freeUntilS ?? 0) !== s.cancellation.freeUntilS || (t.cancellation?.feeNanos ?? 0) !== s.cancellation.feeNanos) {
+      throw new BookingRefusedError('wrong-cancellation-terms', `this provider's cancellation terms are: free until ${s.cancellation.freeUntilS} s before departure, then ${s.cancellation.feeNanos} nanos`)
+    }
     if (s.kind === 'vehicle') {
       if (t.mode !== s.mode) throw new BookingRefusedError('wrong-mode', `this vehicle is a ${s.mode}`)
       if (t.resource !== this.#assetId) throw new BookingRefusedError('unknown-asset', `asset ${t.resource.slice(0, 16)} is not this vehicle's current id`)

@@ -182,7 +182,7 @@ export class TravellerDesk {
         const from = loc.stopIds.indexOf(l.from.stopId ?? '')
         const to = loc.stopIds.indexOf(l.to.stopId ?? '', from + 1)
         if (from < 0 || to < 0) throw new BookingError('bad-leg', `trip ${l.tripId} does not run from ${l.from.stopId} to ${l.to.stopId}`)
-        out.push({ provider: operator.offer.provider, terms: { ...base, provider: operator.offer.provider, resource: l.tripId, from, to, price: l.price * travellers, pricing: EMPTY_PLAN, cancellation: { freeUntilS: 600, feeNanos: 0 }, fromStopId: l.from.stopId ?? '', toStopId: l.to.stopId ?? '' } })
+        out.push({ provider: operator.offer.provider, terms: { ...base, provider: operator.offer.provider, resource: l.tripId, from, to, price: l.price * travellers, pricing: EMPTY_PLAN, cancellation: operator.offer.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: l.from.stopId ?? '', toStopId: l.to.stopId ?? '' } })
         return
       }
       const q = plan.quotes.get(l.legId ?? '')

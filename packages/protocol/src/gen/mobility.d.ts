@@ -132,6 +132,7 @@ export interface ServiceOffer {
     addrs: Uint8Array<ArrayBuffer>[];
     latE6: number;
     lonE6: number;
+    cancellation?: CancellationTerms;
 }
 export declare namespace ServiceOffer {
     const codec: () => Codec<ServiceOffer>;
@@ -265,9 +266,17 @@ export declare namespace ServiceOffer {
         field: '$.lonE6';
         value: number;
     }
+    interface ServiceOfferCancellationFreeUntilSFieldEvent {
+        field: '$.cancellation.freeUntilS';
+        value: number;
+    }
+    interface ServiceOfferCancellationFeeNanosFieldEvent {
+        field: '$.cancellation.feeNanos';
+        value: number;
+    }
     function encode(obj: Partial<ServiceOffer>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ServiceOffer>): ServiceOffer;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ServiceOffer>): Generator<ServiceOfferVersionFieldEvent | ServiceOfferDistrictFieldEvent | ServiceOfferProviderFieldEvent | ServiceOfferSeqFieldEvent | ServiceOfferIssuedAtFieldEvent | ServiceOfferValidUntilFieldEvent | ServiceOfferModeFieldEvent | ServiceOfferAssetIdFieldEvent | ServiceOfferZonesFieldEvent | ServiceOfferAvailableFromFieldEvent | ServiceOfferAvailableUntilFieldEvent | ServiceOfferCapacityFieldEvent | ServiceOfferSocWhFieldEvent | ServiceOfferRangeMFieldEvent | ServiceOfferPricingPlanIdFieldEvent | ServiceOfferPricingPriceFieldEvent | ServiceOfferPricingPerMinPricingStartFieldEvent | ServiceOfferPricingPerMinPricingRateFieldEvent | ServiceOfferPricingPerMinPricingIntervalFieldEvent | ServiceOfferPricingPerMinPricingEndFieldEvent | ServiceOfferPricingPerKmPricingStartFieldEvent | ServiceOfferPricingPerKmPricingRateFieldEvent | ServiceOfferPricingPerKmPricingIntervalFieldEvent | ServiceOfferPricingPerKmPricingEndFieldEvent | ServiceOfferPricingMaxPriceFieldEvent | ServiceOfferCo2GPerKmFieldEvent | ServiceOfferAgencyIdFieldEvent | ServiceOfferAddrsFieldEvent | ServiceOfferLatE6FieldEvent | ServiceOfferLonE6FieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ServiceOffer>): Generator<ServiceOfferVersionFieldEvent | ServiceOfferDistrictFieldEvent | ServiceOfferProviderFieldEvent | ServiceOfferSeqFieldEvent | ServiceOfferIssuedAtFieldEvent | ServiceOfferValidUntilFieldEvent | ServiceOfferModeFieldEvent | ServiceOfferAssetIdFieldEvent | ServiceOfferZonesFieldEvent | ServiceOfferAvailableFromFieldEvent | ServiceOfferAvailableUntilFieldEvent | ServiceOfferCapacityFieldEvent | ServiceOfferSocWhFieldEvent | ServiceOfferRangeMFieldEvent | ServiceOfferPricingPlanIdFieldEvent | ServiceOfferPricingPriceFieldEvent | ServiceOfferPricingPerMinPricingStartFieldEvent | ServiceOfferPricingPerMinPricingRateFieldEvent | ServiceOfferPricingPerMinPricingIntervalFieldEvent | ServiceOfferPricingPerMinPricingEndFieldEvent | ServiceOfferPricingPerKmPricingStartFieldEvent | ServiceOfferPricingPerKmPricingRateFieldEvent | ServiceOfferPricingPerKmPricingIntervalFieldEvent | ServiceOfferPricingPerKmPricingEndFieldEvent | ServiceOfferPricingMaxPriceFieldEvent | ServiceOfferCo2GPerKmFieldEvent | ServiceOfferAgencyIdFieldEvent | ServiceOfferAddrsFieldEvent | ServiceOfferLatE6FieldEvent | ServiceOfferLonE6FieldEvent | ServiceOfferCancellationFreeUntilSFieldEvent | ServiceOfferCancellationFeeNanosFieldEvent>;
 }
 export interface QuoteRequest {
     version: number;

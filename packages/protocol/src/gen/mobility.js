@@ -465,6 +465,10 @@ export var ServiceOffer;
                     w.uint32(160);
                     w.sint64Number(obj.lonE6);
                 }
+                if (obj.cancellation != null) {
+                    w.uint32(170);
+                    CancellationTerms.codec().encode(obj.cancellation, w);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -580,6 +584,12 @@ export var ServiceOffer;
                         }
                         case 20: {
                             obj.lonE6 = reader.sint64Number();
+                            break;
+                        }
+                        case 21: {
+                            obj.cancellation = CancellationTerms.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.cancellation
+                            });
                             break;
                         }
                         default: {
@@ -745,6 +755,12 @@ export var ServiceOffer;
                                 field: `${prefix}.lonE6`,
                                 value: reader.sint64Number()
                             };
+                            break;
+                        }
+                        case 21: {
+                            yield* CancellationTerms.codec().stream(reader, reader.uint32(), `${prefix}.cancellation`, {
+                                limits: opts.limits?.cancellation
+                            });
                             break;
                         }
                         default: {
