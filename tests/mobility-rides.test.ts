@@ -106,4 +106,38 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       expect(budget.canRide(slot0 + 2 * slots.slotMs, slot0 + 3 * slots.slotMs, 4_000)).toBe(false)
     } finally { await d.close() }
   })
+
+  it('a parked car-share EV sells its surplus to a building, and a ride that would break that sale is refused', async () => {
+    const battery = { capacityWh: 40_000, socWh: 30_000, reserveWh: 4_000, whPerKm: 150 }
+    const d = await startMobilityDistrict([vehicle('CAR', offsetMetres(origin, 100, 0), battery), 'traveller', 'traveller'], {
+      timetable: smallTimetable(),
+      positions: [undefined, undefined, (s) => s >= 0 && s < 2 ? -1_500 : 0]
+    })
+    try {
+      const [car, traveller] = d.nodes
+      // trading for 10:00–10:30 happens in the hour before
+      await d.runUntil(epochMs - slots.slotMs / 2)
+      const sold = d.events.filter(e => e.type === 'trade-committed' && e.node === car.id && e.detail === 'seller')
+      expect(sold.length).toBeGreaterThan(0)
+      const budget = car.mobility!.provider!.budget!
+      expect(budget.committedWh(epochMs)).toBe(sold.filter(e => e.slot === 0).reduce((a, e) => a + (e.energyWh ?? 0), 0))
+      // at most what lies above the 60 % target, within a 7.4 kW charger's slot
+      expect(budget.committedWh(epochMs)).toBeLessThanOrEqual(1_850)
+      const plan = await traveller.mobility!.plan({ from: origin, to: offsetMetres(origin, 2_000, 1_000), departAfter: d.clock.now() })
+      const q = plan.quotes.get(quoteIdOf(plan, car))!
+      const ride = (depMs: number) => {
+        const depS = Math.floor((depMs - plan.dayStartMs) / 1000)
+        return { legs: [{ mode: 'CAR' as const, from: origin, to: offsetMetres(origin, 2_000, 1_000), departureTime: depS, arrivalTime: depS + 900, price: q.leg.price, co2: q.leg.co2G, distance: 3_000, legId: quoteIdOf(plan, car), provider: car.id }], departureTime: depS, arrivalTime: depS + 900, price: q.leg.price, co2: q.leg.co2G, transfers: 0, walkingMetres: 0 }
+      }
+      // during the slot it sold energy in, the car stays at its charger: the ride is refused, nothing paid
+      const clash = await traveller.mobility!.book(plan, ride(epochMs + 5 * 60_000))
+      expect([clash.status, clash.reason]).toEqual(['RELEASED', 'busy'])
+      // two hours later it is free to drive
+      const later = await traveller.mobility!.book(plan, ride(epochMs + 2 * 3_600_000))
+      expect(later.status).toBe('CONFIRMED')
+      // and what it may still sell before that ride leaves the ride's charge in the battery
+      const rideWh = Math.ceil(3_000 * 150 / 1000)
+      expect(budget.socWh - budget.committedWh(epochMs) - budget.committedWh(epochMs + slots.slotMs) - budget.sellableWh(epochMs + 3 * slots.slotMs)).toBeGreaterThanOrEqual(battery.reserveWh + rideWh)
+    } finally { await d.close() }
+  })
 })

@@ -31,12 +31,12 @@ export interface MobilityDistrict extends TestDistrict { ledger: LocalLedger, ti
  * role, all settling on one shared local ledger (an embedded ledger, not a network); every node's
  * account is funded with 100 IOTA.
  */
-export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number } = {}): Promise<MobilityDistrict> {
+export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number, positions?: Array<((slot: number) => number) | undefined> } = {}): Promise<MobilityDistrict> {
   const timetable = opts.timetable ?? smallTimetable()
   let ledger: LocalLedger | undefined
   let opening: Promise<LocalLedger> | undefined
   let ledgerDir = ''
-  const d = await startDistrict(roles.map(() => ({ buyLimit: 900_000_000, sellLimit: 300_000_000, position: () => 0 })), {
+  const d = await startDistrict(roles.map((_, i) => ({ buyLimit: 900_000_000, sellLimit: 300_000_000, position: opts.positions?.[i] ?? (() => 0) })), {
     degree: 4,
     extra: (i) => ({
       mobility: { timetable, ...(roles[i] !== 'traveller' ? { provider: roles[i] as ProviderService } : {}), ...(opts.holdMs != null ? { holdMs: opts.holdMs } : {}) },

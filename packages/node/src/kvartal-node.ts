@@ -17,7 +17,7 @@ import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
-import { slotStart } from '@kvartal/protocol'
+import { vehicleEnergy } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
 
 export interface NodeStats {
@@ -247,12 +247,13 @@ export class KvartalNode {
       })
       await this.mobility.start()
       const budget = this.mobility.provider?.budget
-      if (budget != null) {
-        // one actor in two markets: the battery sells only what booked rides do not need, and every
-        // energy trade is booked against it, so a ride is refused if it would break a sale
-        const profile = o.profile
-        this.options.profile = { ...profile, position: (s) => budget.sellableWh(slotStart(o.slots, s)) }
-        this.on((e) => { if (e.type === 'trade-committed' && e.slot != null && e.energyWh != null) budget.commitEnergy(slotStart(o.slots, e.slot), e.detail === 'seller' ? e.energyWh : -e.energyWh) })
+      const service = o.mobility.provider
+      if (budget != null && service?.kind === 'vehicle' && service.battery != null) {
+        // one actor in two markets: the battery's budget decides the energy position, and every trade,
+        // held ride and delivered slot is booked against it (mobility/vehicle-energy.ts)
+        const v = vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, selling: this.selling, policy: service.energy, emit: this.emit })
+        this.options.profile = v.profile
+        this.on(v.onEvent)
       }
     }
     await this.#recover()

@@ -23,6 +23,8 @@ export interface VehicleService {
   readonly battery?: VehicleBudgetInit
   /** longest rental it accepts, ms */
   readonly maxRentalMs: number
+  /** with a battery: how it trades energy while parked (default defaultVehicleEnergyPolicy) */
+  readonly energy?: { readonly targetSocPercent?: number, readonly chargerW?: number }
 }
 
 export interface TransitService {

@@ -1,0 +1,70 @@
+import { slotStart, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import type { SlotPositions } from '@kvartal/market'
+import type { VehicleBudget } from '@kvartal/mobility'
+import type { TraderProfile } from '../options.ts'
+import type { Emit } from '../events.ts'
+
+/** How a parked electric vehicle uses the energy market. */
+export interface VehicleEnergyPolicy {
+  /** the charge it aims to keep for rides, percent of capacity: it sells above it (V2G) and buys below it */
+  readonly targetSocPercent: number
+  /** the charger's power, W: the most it can buy (or feed back) in one slot */
+  readonly chargerW: number
+}
+
+/**
+ * A shared car keeps about 60 % so that the next rental finds range (car-share operators relocate or
+ * charge below ~30–40 %); 7.4 kW is a single-phase 32 A wallbox, the common charger at a parking spot.
+ */
+export const defaultVehicleEnergyPolicy: VehicleEnergyPolicy = { targetSocPercent: 60, chargerW: 7_400 }
+
+/**
+ * One actor in two markets: the vehicle's energy position per slot comes from its battery budget —
+ * sell what lies above the target and is not needed by a booked ride, buy up to the target, both within
+ * the charger's power — and every energy trade and delivered slot is booked against the same budget,
+ * so a ride is refused if it would break a sale and a sale never takes charge a booked ride needs.
+ */
+export function vehicleEnergy (init: {
+  budget: VehicleBudget
+  capacityWh: number
+  profile: TraderProfile
+  slots: SlotClockConfig
+  selling: SlotPositions
+  policy?: Partial<VehicleEnergyPolicy>
+  emit: Emit
+}): { profile: TraderProfile, onEvent: (e: NodeEvent) => void } {
+  const { budget, slots, selling, emit } = init
+  const policy = { ...defaultVehicleEnergyPolicy, ...init.policy }
+  const target = Math.round(init.capacityWh * policy.targetSocPercent / 100)
+  const perSlot = Math.floor(policy.chargerW * slots.slotMs / 3_600_000)
+  const profile: TraderProfile = {
+    ...init.profile,
+    position: (s) => {
+      const start = slotStart(slots, s)
+      const surplus = budget.socWh - target
+      if (surplus > 0) return Math.min(perSlot, surplus, budget.sellableWh(start))
+      if (budget.sellableWh(start) === 0 && budget.committedWh(start) === 0 && !budget.canRide(start, start + slots.slotMs, 0)) return 0 // on a ride: not at a charger
+      return -Math.min(perSlot, target - budget.socWh)
+    }
+  }
+  const onEvent = (e: NodeEvent): void => {
+    if (e.type === 'trade-committed' && e.slot != null && e.energyWh != null) {
+      try {
+        budget.commitEnergy(slotStart(slots, e.slot), e.detail === 'seller' ? e.energyWh : -e.energyWh)
+      } catch (err) {
+        // a sale accepted just before a ride was held for the same charge: said, never hidden
+        emit({ type: 'negotiation-failed', slot: e.slot, correlation: e.correlation, code: 'battery-overcommitted', detail: (err as Error).message })
+      }
+    }
+    // a held ride lowers what the battery may still sell in every planned slot
+    if (e.type === 'leg-held') {
+      for (const s of selling.slots) {
+        const start = slotStart(slots, s)
+        const cap = selling.committed(s) + budget.sellableWh(start)
+        if (selling.limit(s) > cap) selling.setLimit(s, cap)
+      }
+    }
+    if (e.type === 'meter-read' && e.slot != null) budget.completeSlot(slotStart(slots, e.slot))
+  }
+  return { profile, onEvent }
+}
