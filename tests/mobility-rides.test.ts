@@ -140,4 +140,50 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       expect(budget.socWh - budget.committedWh(epochMs) - budget.committedWh(epochMs + slots.slotMs) - budget.sellableWh(epochMs + 3 * slots.slotMs)).toBeGreaterThanOrEqual(battery.reserveWh + rideWh)
     } finally { await d.close() }
   })
+
+  it('stops the ride when the traveller\'s receipts stop coming, and rotates the vehicle\'s public id after each trip', async () => {
+    const { d, bike, traveller, plan, journey } = await bookedRide()
+    try {
+      const asset = bike.mobility!.provider!.assetId
+      expect((await traveller.mobility!.book(plan, journey)).status).toBe('CONFIRMED')
+      // the ride starts; after its first receipts the traveller's node goes away
+      while (d.events.filter(e => e.type === 'receipt-signed').length < 2) await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      const start = d.clock.now()
+      await traveller.stop()
+      await d.runUntil(d.clock.now() + slots.slotMs / 2)
+      const [[, ride]] = await bike.journal.records<ProviderLegRecord>(PROVIDER_LEGS)
+      expect([ride.status, ride.reason]).toEqual(['ENDED', 'receipt-late'])
+      // locked at the first tick without a receipt: never more than one tick of use unpaid
+      void start
+      const [[, last]] = await bike.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+      expect(ride.usedSeconds! - Number(open(fromHex(last.envelope), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt'] }).message.seconds)).toBeLessThanOrEqual(slots.slotMs / 4 / 1000)
+      expect(d.events.some(e => e.type === 'receipt-late' && e.node === bike.id)).toBe(true)
+      // GBFS privacy: a new public id for the next trip; the signing key stays the same
+      expect(bike.mobility!.provider!.assetId).not.toBe(asset)
+    } finally { await d.close() }
+  })
+
+  it('replicates the traveller\'s trip channel to a granted reader over libp2p; after revocation the reader verifies but cannot read', async () => {
+    const { d, bike, traveller, plan, journey } = await bookedRide()
+    try {
+      await traveller.mobility!.book(plan, journey)
+      const trips = traveller.mobility!.trips
+      await trips.grant('trips', bike.identity.signer.publicKey)
+      await trips.append('trips', { note: 'after the grant' })
+      const [[, id]] = await trips.names()
+      const addrs = traveller.host.getMultiaddrs()
+      await bike.mobility!.sync.pull(addrs, id)
+      const replica = await bike.mobility!.channels.records(id)
+      expect(replica.length).toBe((await traveller.mobility!.channels.records(id)).length)
+      expect((await bike.mobility!.trips.read(id)).entries.some(e => (e.value as { note?: string }).note === 'after the grant')).toBe(true)
+      await trips.revoke('trips', bike.identity.signer.publicKey)
+      await trips.append('trips', { note: 'after the revocation' })
+      await bike.mobility!.sync.pull(addrs, id)
+      const after = await bike.mobility!.channels.records(id)
+      expect(verifyChain(after, traveller.identity.signer.publicKey).ok).toBe(true)
+      const read = await bike.mobility!.trips.read(id)
+      expect(read.entries.some(e => (e.value as { note?: string }).note === 'after the grant')).toBe(true)
+      expect(read.entries.some(e => (e.value as { note?: string }).note === 'after the revocation')).toBe(false)
+    } finally { await d.close() }
+  })
 })
