@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fareNanos, offsetMetres } from '@kvartal/mobility'
-import { RIDE_PROTOCOL, fromHex, legIdOf, decodeLegTerms, mobilityLimits, open, seal, type BookingReject } from '@kvartal/protocol'
+import { RIDE_PROTOCOL, fromHex, legIdOf, decodeLegTerms, mobilityLimits, open, openAs, seal, type BookingReject } from '@kvartal/protocol'
 import { openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
 import { verifyInclusion } from '@kvartal/settlement'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, channelHeadLeaf, type ProviderLegRecord, type RideReceiptRecord } from '@kvartal/node'
@@ -154,7 +154,7 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       expect([ride.status, ride.reason]).toEqual(['ENDED', 'receipt-late'])
       // locked at the first tick without a receipt: never more than one tick of use unpaid
       const [[, last]] = await bike.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
-      expect(ride.usedSeconds! - Number(open(fromHex(last.envelope), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt'] }).message.seconds)).toBeLessThanOrEqual(slots.slotMs / 4 / 1000)
+      expect(ride.usedSeconds! - openAs(fromHex(last.envelope), 'usage-receipt', mobilityLimits.maxFrameBytes).message.seconds).toBeLessThanOrEqual(slots.slotMs / 4 / 1000)
       expect(d.events.some(e => e.type === 'receipt-late' && e.node === bike.id)).toBe(true)
       // GBFS privacy: a new public id for the next trip; the signing key stays the same
       expect(bike.mobility!.provider!.assetId).not.toBe(asset)
