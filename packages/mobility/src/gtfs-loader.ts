@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
+import { unzipSync } from 'fflate'
 import { TimetableError, type Feed, type GtfsRoute } from './timetable.ts'
 
 export interface GtfsLoadOptions {
@@ -26,13 +27,38 @@ export function parseGtfsTime (value: string, what: string): number {
 
 type Row = Record<string, string>
 
-async function readTable (dir: string, name: string, required: readonly string[], signal?: AbortSignal): Promise<Row[]> {
-  let text: string
-  try {
-    text = await readFile(join(dir, name), { encoding: 'utf8', signal })
-  } catch (err) {
-    throw new TimetableError(`cannot read ${name} in ${dir}: ${(err as Error).message}`)
+/** Where a feed's tables come from: an unpacked directory, or the entries of a zip file. */
+type TableSource = (name: string, signal?: AbortSignal) => Promise<string>
+
+function directorySource (dir: string): TableSource {
+  return async (name, signal) => {
+    try {
+      return await readFile(join(dir, name), { encoding: 'utf8', signal })
+    } catch (err) {
+      throw new TimetableError(`cannot read ${name} in ${dir}: ${(err as Error).message}`)
+    }
   }
+}
+
+async function zipSource (file: string, signal?: AbortSignal): Promise<TableSource> {
+  let entries: Record<string, Uint8Array>
+  try {
+    const wanted = new Set(['stops.txt', 'routes.txt', 'trips.txt', 'stop_times.txt'])
+    // feeds are often zipped with a top folder: match on the file name alone, and unpack only the tables read
+    entries = unzipSync(await readFile(file, { signal }), { filter: (f) => wanted.has(f.name.split('/').pop() ?? '') })
+  } catch (err) {
+    throw new TimetableError(`cannot read the GTFS zip ${file}: ${(err as Error).message}`)
+  }
+  const byName = new Map(Object.entries(entries).map(([k, v]) => [k.split('/').pop() ?? k, v]))
+  return async (name) => {
+    const bytes = byName.get(name)
+    if (bytes == null) throw new TimetableError(`the GTFS zip ${file} has no ${name}`)
+    return new TextDecoder().decode(bytes)
+  }
+}
+
+async function readTable (source: TableSource, name: string, required: readonly string[], signal?: AbortSignal): Promise<Row[]> {
+  const text = await source(name, signal)
   const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Row[]
   const missing = required.filter(c => rows.length > 0 && !(c in rows[0]))
   if (missing.length > 0) throw new TimetableError(`${name} lacks column(s) ${missing.join(', ')}`)
@@ -45,12 +71,23 @@ async function readTable (dir: string, name: string, required: readonly string[]
  * CO₂ come from the options by route_type; calendars are ignored (one service day).
  */
 export async function loadGtfsDirectory (dir: string, init: Partial<GtfsLoadOptions> = {}): Promise<Feed> {
+  return await loadFeed(directorySource(dir), { ...defaultGtfsLoadOptions, ...init })
+}
+
+/** Reads a GTFS feed from an unpacked directory or a .zip file (fflate), as `loadGtfsDirectory` does. */
+export async function loadGtfs (path: string, init: Partial<GtfsLoadOptions> = {}): Promise<Feed> {
   const o = { ...defaultGtfsLoadOptions, ...init }
+  let isDir: boolean
+  try { isDir = (await stat(path)).isDirectory() } catch (err) { throw new TimetableError(`cannot read the GTFS feed at ${path}: ${(err as Error).message}`) }
+  return await loadFeed(isDir ? directorySource(path) : await zipSource(path, o.signal), o)
+}
+
+async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed> {
   const [stops, routes, trips, stopTimes] = await Promise.all([
-    readTable(dir, 'stops.txt', ['stop_id', 'stop_lat', 'stop_lon'], o.signal),
-    readTable(dir, 'routes.txt', ['route_id', 'route_type'], o.signal),
-    readTable(dir, 'trips.txt', ['trip_id', 'route_id'], o.signal),
-    readTable(dir, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal)
+    readTable(source, 'stops.txt', ['stop_id', 'stop_lat', 'stop_lon'], o.signal),
+    readTable(source, 'routes.txt', ['route_id', 'route_type'], o.signal),
+    readTable(source, 'trips.txt', ['trip_id', 'route_id'], o.signal),
+    readTable(source, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal)
   ])
   const byType = (table: Readonly<Record<number | 'default', number>>, t: number): number => table[t] ?? table.default
   return {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Mode, buildTimetable, loadGtfsDirectory, parseGtfsTime, planJourneys } from '../src/index.ts'
+import { zipSync, strToU8 } from 'fflate'
+import { Mode, buildTimetable, loadGtfs, loadGtfsDirectory, parseGtfsTime, planJourneys } from '../src/index.ts'
 
 let dir: string
 
@@ -20,10 +21,18 @@ beforeAll(async () => {
       'b1-a,24:10:00,24:10:00,A,1\nb1-a,,,B,2\nb1-a, 24:20:00,24:20:00,C,3\n'
   }
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
+  // the same feed zipped, as operators publish it, inside a top folder
+  await writeFile(join(dir, 'feed.zip'), zipSync(Object.fromEntries(Object.entries(files).map(([n, t]) => [`gvb/${n}`, strToU8(t)]))))
 })
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('loadGtfsDirectory', () => {
+  it('reads the same feed from a zip file', async () => {
+    expect(await loadGtfs(join(dir, 'feed.zip'))).toEqual(await loadGtfsDirectory(dir))
+    expect(await loadGtfs(dir)).toEqual(await loadGtfsDirectory(dir))
+    await expect(loadGtfs(join(dir, 'stops.txt'))).rejects.toThrow(/cannot read the GTFS zip/)
+  })
+
   it('reads a tiny feed into the GTFS-shaped model', async () => {
     const feed = await loadGtfsDirectory(dir)
     expect(feed.stops.map(s => s.stop_id)).toEqual(['A', 'B', 'C'])
