@@ -169,4 +169,23 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(d.nodes[1].mobility!.provider!.inventory.available('vehicle', now, now + 3_600_000, now)).toBe(1)
     } finally { await d.close() }
   })
+
+  it('plans with arrive-by, avoided modes and accessibility needs, asking only providers that can serve them', async () => {
+    const { d, traveller, trip, tt } = await threeProviders()
+    try {
+      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+      const from = offsetMetres({ lat: a.stop_lat, lon: a.stop_lon }, -500, 0); const to = { lat: b.stop_lat, lon: b.stop_lon }
+      const all = await traveller.mobility!.plan({ from, to, departAfter: d.clock.now() })
+      expect([...all.quotes.values()].map(q => q.leg.mode).sort()).toEqual(['BICYCLE', 'SCOOTER'])
+      const noBikes = await traveller.mobility!.plan({ from, to, departAfter: d.clock.now(), avoidModes: ['BICYCLE'] })
+      expect([...noBikes.quotes.values()].map(q => q.leg.mode)).toEqual(['SCOOTER'])
+      expect(noBikes.journeys.every(j => j.legs.every(l => l.mode !== 'BICYCLE'))).toBe(true)
+      const wheelchair = await traveller.mobility!.plan({ from, to, departAfter: d.clock.now(), accessibility: ['WHEELCHAIR'] })
+      expect(wheelchair.quotes.size).toBe(0)
+      const deadline = d.clock.now() + 90 * 60_000
+      const arriveBy = await traveller.mobility!.plan({ from, to, arriveBy: deadline })
+      expect(arriveBy.journeys.length).toBeGreaterThan(0)
+      expect(arriveBy.journeys.every(j => arriveBy.dayStartMs + j.arrivalTime * 1000 <= deadline)).toBe(true)
+    } finally { await d.close() }
+  })
 })

@@ -189,12 +189,13 @@ export class ProviderDesk {
     try { return await run } finally { if (this.#busy.get(leg) === tail) this.#busy.delete(leg) }
   }
 
-  #quote (req: { id: Uint8Array, traveller: Uint8Array, toZone: string, departAfter: number, expiresAt: number, travellers: number, modes: string[] }, signer: Uint8Array): any {
+  #quote (req: { id: Uint8Array, traveller: Uint8Array, toZone: string, departAfter: number, expiresAt: number, travellers: number, modes: string[], accessibility: string[] }, signer: Uint8Array): any {
     const s = this.#d.service
     const now = this.#d.clock.now()
     if (!Buffer.from(signer).equals(Buffer.from(req.traveller))) throw new ProtocolError('wrong-signer', 'a quote request must be signed by its traveller')
     const legs = []
-    if (s.kind === 'vehicle' && (req.modes.length === 0 || req.modes.includes(s.mode)) && req.travellers <= 1) {
+    const accessible = req.accessibility.every(a => s.kind === 'vehicle' && (s.accessibility ?? []).includes(a))
+    if (s.kind === 'vehicle' && (req.modes.length === 0 || req.modes.includes(s.mode)) && req.travellers <= 1 && accessible) {
       const free = this.inventory.available(VEHICLE, Math.max(now, req.departAfter), Math.max(now, req.departAfter) + 1, now) > 0
       if (free && req.toZone !== '') {
         const to = zoneCentreSafe(req.toZone)

@@ -23,6 +23,8 @@ export interface VehicleService {
   readonly battery?: VehicleBudgetInit
   /** longest rental it accepts, ms */
   readonly maxRentalMs: number
+  /** accessibility needs it serves (e.g. WHEELCHAIR for an adapted car); it quotes only requests it can serve */
+  readonly accessibility?: readonly string[]
   /** with a battery: how it trades energy while parked (default defaultVehicleEnergyPolicy) */
   readonly energy?: { readonly targetSocPercent?: number, readonly chargerW?: number }
 }

@@ -4,8 +4,8 @@ import {
   toHex, verifyLegTerms, type Clock, type Held, type LegState, type LegTerms, type Quote, type UsageReceipt, type UsageReport, type BookingReject
 } from '@kvartal/protocol'
 import {
-  UsageCheck, fareNanos, fromE6, planJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
-  type Coordinate, type Journey, type JourneyLeg, type Mode, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
+  Mode, UsageCheck, fareNanos, fromE6, pickByPreference, planJourneys, rankJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
+  type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
 import { openChannel as openStream, peerIdOfTrader, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
@@ -37,7 +37,12 @@ export interface TravellerDeskDeps {
 export interface JourneyRequest {
   readonly from: Coordinate
   readonly to: Coordinate
-  readonly departAfter: number
+  /** leave no earlier than this; with only `arriveBy`, the search starts two hours before it */
+  readonly departAfter?: number
+  /** arrive no later than this (journeys that arrive later are dropped) */
+  readonly arriveBy?: number
+  /** modes to avoid (the rest of `modes`, or of all modes) */
+  readonly avoidModes?: readonly Mode[]
   readonly travellers?: number
   readonly modes?: readonly Mode[]
   readonly maxWalkingM?: number
@@ -49,7 +54,7 @@ export interface JourneyRequest {
 }
 
 export interface JourneyPlan extends PlanResult {
-  readonly request: JourneyRequest
+  readonly request: JourneyRequest & { readonly departAfter: number }
   /** service-day start the journeys' times (seconds) count from */
   readonly dayStartMs: number
   /** on-demand legs by offer id: who quoted them, until when */
@@ -100,17 +105,21 @@ export class TravellerDesk {
   async plan (req: JourneyRequest): Promise<JourneyPlan> {
     const { clock, identity, district, services, host, frameTimeoutMs, signal } = this.#d
     const now = clock.now()
-    const dayStartMs = serviceDayStart(req.departAfter)
+    if (req.departAfter == null && req.arriveBy == null) throw new BookingError('bad-request', 'a journey request needs departAfter or arriveBy')
+    // arrive-by is searched forward from two hours before (a reverse search would find the latest departure)
+    const departAfter = req.departAfter ?? Math.max(now, req.arriveBy! - 2 * 3_600_000)
+    const modes = req.avoidModes == null ? req.modes : (req.modes ?? Object.values(Mode)).filter(m => !req.avoidModes!.includes(m))
+    const dayStartMs = serviceDayStart(departAfter)
     const fromZone = zoneOf(req.from); const toZone = zoneOf(req.to)
     const near = new Set(zoneAndNeighbours(fromZone))
     const travellers = req.travellers ?? 1
-    const candidates = services.vehicles(now, near, req.modes?.filter(m => m !== 'WALK'))
+    const candidates = services.vehicles(now, near, modes?.filter(m => m !== 'WALK'))
       .sort((a, b) => dist(a.offer, req.from) - dist(b.offer, req.from)).slice(0, req.maxQuotes ?? 6)
     const quotes = new Map<string, { provider: Uint8Array, leg: Quote['legs'][number], expiresAt: number, addrs: Uint8Array[] }>()
     const offers: OnDemandLeg[] = []
     const request = {
-      version: 1, district, id: randomBytes(16), traveller: identity.signer.publicKey, fromZone, toZone, departAfter: req.departAfter, arriveBy: 0, travellers,
-      modes: [...(req.modes ?? [])].filter(m => m !== 'WALK'), maxWalkingM: req.maxWalkingM ?? 1_000, accessibility: [...(req.accessibility ?? [])], expiresAt: now + 60_000
+      version: 1, district, id: randomBytes(16), traveller: identity.signer.publicKey, fromZone, toZone, departAfter, arriveBy: req.arriveBy ?? 0, travellers,
+      modes: [...(modes ?? [])].filter(m => m !== 'WALK'), maxWalkingM: req.maxWalkingM ?? 1_000, accessibility: [...(req.accessibility ?? [])], expiresAt: now + 60_000
     }
     const sealed = seal('quote-request', request, identity.signer)
     await Promise.all(candidates.map(async (c) => {
@@ -125,7 +134,7 @@ export class TravellerDesk {
             id, provider: toHex(c.offer.provider), mode: l.mode as Mode,
             from: { lat: fromE6(l.fromLatE6), lon: fromE6(l.fromLonE6) }, to: { lat: fromE6(l.toLatE6), lon: fromE6(l.toLonE6) },
             durationS: l.durationS, price: l.price, co2: l.co2G, distance: l.distanceM,
-            availableFrom: Math.max(0, Math.floor((Math.max(l.availableFrom, req.departAfter) - dayStartMs) / 1000)),
+            availableFrom: Math.max(0, Math.floor((Math.max(l.availableFrom, departAfter) - dayStartMs) / 1000)),
             availableUntil: Math.floor((Math.min(l.availableUntil, q.expiresAt + 3_600_000) - dayStartMs) / 1000)
           })
         }
@@ -134,13 +143,19 @@ export class TravellerDesk {
       }
     }))
     void host; void frameTimeoutMs
-    const result = planJourneys(this.timetable, {
-      from: req.from, to: req.to, departAfter: Math.floor((req.departAfter - dayStartMs) / 1000),
+    let result = planJourneys(this.timetable, {
+      from: req.from, to: req.to, departAfter: Math.floor((departAfter - dayStartMs) / 1000),
       ...(req.maxWalkingM != null ? { maxWalkingM: req.maxWalkingM } : {}), ...(req.maxTransfers != null ? { maxTransfers: req.maxTransfers } : {}),
-      ...(req.modes != null ? { modes: req.modes } : {})
+      ...(modes != null ? { modes } : {})
     }, offers, req.weights)
+    if (req.arriveBy != null) {
+      const latest = Math.floor((req.arriveBy - dayStartMs) / 1000)
+      const journeys = result.journeys.filter(j => j.arrivalTime <= latest)
+      const startS = Math.floor((departAfter - dayStartMs) / 1000)
+      result = { ...result, journeys, ranked: rankJourneys(journeys), preferred: pickByPreference(journeys, startS, req.weights) }
+    }
     this.#d.emit({ type: 'journey-planned', detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles` })
-    return { ...result, request: req, dayStartMs, quotes }
+    return { ...result, request: { ...req, departAfter }, dayStartMs, quotes }
   }
 
   /** One request, one answer, over a fresh booking stream to a provider. */
