@@ -4,7 +4,7 @@ import { BOOKING_PROTOCOL, decodeLegTerms, fromHex, legIdOf, mobilityLimits, ope
 import { openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
 import { PROVIDER_LEGS, type KvartalNode, type ProviderLegRecord } from '@kvartal/node'
 import { epochMs, slots } from './helpers/nodes.ts'
-import { quoteIdOf, startMobilityDistrict, threeLegJourney, transit, tripAfter, vehicle, smallTimetable } from './helpers/mobility.ts'
+import { quoteIdOf, waitUntil, startMobilityDistrict, threeLegJourney, transit, tripAfter, vehicle, smallTimetable } from './helpers/mobility.ts'
 void toHex
 
 const dayS = (ms: number): number => Math.floor((ms % 86_400_000) / 1000)
@@ -18,18 +18,16 @@ async function threeProviders (opts: { seats?: number } = {}) {
   const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
   const near = offsetMetres({ lat: a.stop_lat, lon: a.stop_lon }, -500, 0)
   const d = await startMobilityDistrict([transit(tt, opts.seats ?? 40), vehicle('BICYCLE', near), vehicle('SCOOTER', offsetMetres(near, 0, 150)), 'traveller'], { timetable: tt })
-  // one tick: every provider gossips its service offer
-  await d.runUntil(d.clock.now() + slots.slotMs / 4)
-  const traveller = d.nodes[3]
-  await waitUntil(() => traveller.mobility!.services.size >= 3)
-  const plan = await traveller.mobility!.plan({ from: near, to: { lat: a.stop_lat, lon: a.stop_lon }, departAfter: d.clock.now() })
-  return { d, tt, trip, traveller, plan, journey: threeLegJourney(plan, tt, trip, quoteIdOf(plan, d.nodes[1]), quoteIdOf(plan, d.nodes[2])) }
+  try {
+    // one tick: every provider gossips its service offer
+    await d.runUntil(d.clock.now() + slots.slotMs / 4)
+    const traveller = d.nodes[3]
+    await waitUntil(() => traveller.mobility!.services.size >= 3)
+    const plan = await traveller.mobility!.plan({ from: near, to: { lat: a.stop_lat, lon: a.stop_lon }, departAfter: d.clock.now() })
+    return { d, tt, trip, traveller, plan, journey: threeLegJourney(plan, tt, trip, quoteIdOf(plan, d.nodes[1]), quoteIdOf(plan, d.nodes[2])) }
+  } catch (err) { await d.close(); throw err }
 }
 
-async function waitUntil (cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise(resolve => setTimeout(resolve, 10))
-  if (!cond()) throw new Error('condition not met')
-}
 
 describe('mobility booking over real libp2p hosts, level journals and a shared local ledger', () => {
   it('books a bike, a bus and a scooter from three providers all at once, paying all three in one ledger transaction', async () => {

@@ -6,17 +6,20 @@ import { verifyInclusion } from '@kvartal/settlement'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, channelHeadLeaf, type ProviderLegRecord, type RideReceiptRecord } from '@kvartal/node'
 import { readChannel, recordHash, verifyChain } from '@kvartal/channels'
 import { epochMs, slots } from './helpers/nodes.ts'
-import { bikePlan, quoteIdOf, smallTimetable, startMobilityDistrict, vehicle } from './helpers/mobility.ts'
+import { bikePlan, quoteIdOf, smallTimetable, startMobilityDistrict, vehicle, waitUntil } from './helpers/mobility.ts'
 
 const origin = { lat: 63.43, lon: 10.39 }
 
 /** A bike near the traveller, booked for a 20-minute ride starting in 5 minutes. */
 async function bookedRide (battery?: Parameters<typeof vehicle>[2]) {
   const d = await startMobilityDistrict([vehicle(battery != null ? 'CAR' : 'BICYCLE', offsetMetres(origin, 100, 0), battery), 'traveller'], { timetable: smallTimetable() })
-  await d.runUntil(d.clock.now() + slots.slotMs / 4)
   const [bike, traveller] = d.nodes
-  for (let i = 0; i < 200 && traveller.mobility!.services.size === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
-  const plan = await traveller.mobility!.plan({ from: origin, to: offsetMetres(origin, 2_000, 1_000), departAfter: d.clock.now() })
+  let plan
+  try {
+    await d.runUntil(d.clock.now() + slots.slotMs / 4)
+    await waitUntil(() => traveller.mobility!.services.size > 0)
+    plan = await traveller.mobility!.plan({ from: origin, to: offsetMetres(origin, 2_000, 1_000), departAfter: d.clock.now() })
+  } catch (err) { await d.close(); throw err }
   const q = plan.quotes.get(quoteIdOf(plan, bike))!
   const depS = Math.floor((d.clock.now() - plan.dayStartMs) / 1000) + 300
   const journey = {

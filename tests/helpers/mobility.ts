@@ -93,3 +93,12 @@ export function quoteIdOf (plan: JourneyPlan, provider: KvartalNode): string {
   if (id == null) throw new Error(`no quote from ${provider.id.slice(0, 8)}`)
   return id
 }
+
+/** Resolves once `cond` holds (gossip arrives in milliseconds; a loaded machine may take seconds). */
+export async function waitUntil (cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}

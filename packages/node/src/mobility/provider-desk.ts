@@ -35,6 +35,8 @@ export class BookingRefusedError extends KvartalError {
 }
 
 const VEHICLE = 'vehicle'
+/** statuses of a leg the provider still has to act on */
+const OPEN = new Set(['PENDING', 'CONFIRMED', 'STARTED', 'CANCELLING'])
 
 /**
  * The provider's side of mobility: answers quotes, holds, commits, releases and cancellations on
@@ -50,6 +52,8 @@ export class ProviderDesk {
   #assetSeq = 0
   #assetId = ''
   #offerSeq = 0
+  /** legs still open (held, confirmed, started, cancelling), by leg id: what ticks and commits look at */
+  readonly #open = new Map<string, ProviderLegRecord>()
   /** legs being committed or cancelled right now: one at a time per leg */
   readonly #busy = new Map<string, Promise<unknown>>()
 
@@ -74,7 +78,10 @@ export class ProviderDesk {
     this.#rotateAsset()
     this.#offerSeq = await journal.nextCounter('service-offer', 0)
     const now = clock.now()
-    for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) await this.#restore(leg, r, now)
+    for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+      if (OPEN.has(r.status)) this.#open.set(leg, r)
+      await this.#restore(leg, r, now)
+    }
     for (const [leg, r] of await journal.records<RideReceiptRecord>(RIDE_RECEIPTS)) {
       if (r.role !== 'vehicle') continue
       const terms = await this.#termsOf(leg)
@@ -123,7 +130,10 @@ export class ProviderDesk {
 
   #resourceOf (t: LegTerms): string { return this.#d.service.kind === 'vehicle' ? VEHICLE : t.resource }
 
-  async #put (leg: string, r: ProviderLegRecord, point: string): Promise<void> { await this.#d.journal.putRecord(PROVIDER_LEGS, leg, r as unknown as Record<string, unknown>, point) }
+  async #put (leg: string, r: ProviderLegRecord, point: string): Promise<void> {
+    await this.#d.journal.putRecord(PROVIDER_LEGS, leg, r as unknown as Record<string, unknown>, point)
+    if (OPEN.has(r.status)) this.#open.set(leg, r); else this.#open.delete(leg)
+  }
 
   // ---- gossip ----
 
@@ -300,7 +310,7 @@ export class ProviderDesk {
     const paid = await settlement.lookup(c.paymentDigest, { signal: this.#d.signal })
     if (paid == null || paid.status !== 'confirmed') throw new BookingRefusedError('payment-not-found', `payment ${c.paymentDigest.slice(0, 16)} is not on the ledger`)
     if (paid.payer !== iotaAddress(terms.traveller)) throw new BookingRefusedError('payment-mismatch', 'the payment was not made by the traveller')
-    const due = (await journal.records<ProviderLegRecord>(PROVIDER_LEGS)).filter(([, x]) => x.package === r.package && x.status !== 'RELEASED' && x.status !== 'EXPIRED').reduce((a, [, x]) => a + x.price, 0)
+    const due = [...this.#open.values()].filter(x => x.package === r.package).reduce((a, x) => a + x.price, 0)
     const received = paid.transfers.filter(t => t.to === identity.iotaAddress).reduce((a, t) => a + t.amount, 0)
     if (received < due) throw new BookingRefusedError('payment-mismatch', `the payment brings ${received} nanos; this provider's legs of the package cost ${due}`)
     const pkg = r.package
@@ -383,7 +393,7 @@ export class ProviderDesk {
   }
 
   async #expire (h: HeldLeg, now: number): Promise<void> {
-    for (const [leg, r] of await this.#d.journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+    for (const [leg, r] of [...this.#open]) {
       if (r.package === h.package && r.legId === h.leg && r.status === 'PENDING') {
         this.budget?.releaseRide(leg)
         await this.#put(leg, { ...r, status: 'EXPIRED', reason: 'hold-expired', at: now }, 'provider-expire')
@@ -393,7 +403,7 @@ export class ProviderDesk {
   }
 
   async #endTrips (now: number): Promise<void> {
-    for (const [leg, r] of await this.#d.journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+    for (const [leg, r] of [...this.#open]) {
       if (r.status !== 'CONFIRMED') continue
       const terms = decodeLegTerms(fromHex(r.terms))
       if (terms.arrivalTime <= now) await this.#put(leg, { ...r, status: 'ENDED', at: now }, 'provider-ended')
@@ -408,7 +418,7 @@ export class ProviderDesk {
   async #meterRides (now: number): Promise<void> {
     const s = this.#d.service
     if (s.kind !== 'vehicle') return
-    for (const [leg, r] of await this.#d.journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+    for (const [leg, r] of [...this.#open]) {
       if ((r.status !== 'CONFIRMED' && r.status !== 'STARTED') || now < r.from) continue
       const terms = decodeLegTerms(fromHex(r.terms))
       const plan = planFromWire(terms.pricing)

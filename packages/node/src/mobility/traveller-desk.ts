@@ -90,6 +90,10 @@ export class TravellerDesk {
   readonly #routeAgency = new Map<string, string>()
   readonly #checks = new Map<string, UsageCheck>()
   readonly #active = new Set<string>()
+  /** packages whose booking has not reached its end, and confirmed legs by leg id: what ticks and rides look at */
+  readonly #unfinished = new Map<string, PackageRecord>()
+  readonly #confirmed = new Map<string, PackageLegRecord>()
+  #loaded = false
 
   constructor (deps: TravellerDeskDeps) {
     this.#d = deps
@@ -223,22 +227,23 @@ export class TravellerDesk {
       createdAt: now, departureTime: plan.dayStartMs + journey.departureTime * 1000, arrivalTime: plan.dayStartMs + journey.arrivalTime * 1000, co2: journey.co2, at: now,
       legs: legs.map(l => ({ legId: l.terms.legId, leg: toHex(legIdOf(l.terms)), terms: toHex(encodeLegTerms(l.terms)), provider: toHex(l.provider), status: 'OFFERED', travellerSignature: toHex(signLegTerms(l.terms, identity.signer)) }))
     }
-    await this.#put(pkgHex, rec, 'traveller-package')
-    return await this.#run(pkgHex)
-  }
-
-  /** Drives a package from its journaled phase to the end (also after a restart). */
-  async #run (pkgHex: string): Promise<BookingOutcome> {
-    if (this.#active.has(pkgHex)) return this.#outcome(pkgHex, (await this.#get(pkgHex))!)
+    // the package is this call's from the moment it is journaled: a tick's resume must not unwind it
     this.#active.add(pkgHex)
     try {
-      let rec = (await this.#get(pkgHex))!
-      if (rec.phase === 'holding') rec = await this.#holdAll(pkgHex, rec)
-      if (rec.phase === 'releasing') rec = await this.#releaseAll(pkgHex, rec)
-      if (rec.phase === 'paying') rec = await this.#pay(pkgHex, rec)
-      if (rec.phase === 'committing') rec = await this.#commitAll(pkgHex, rec)
-      return this.#outcome(pkgHex, rec)
+      await this.#put(pkgHex, rec, 'traveller-package')
+      return await this.#drive(pkgHex)
     } finally { this.#active.delete(pkgHex) }
+  }
+
+
+  /** Drives a package from its journaled phase to the end (also after a restart); the caller owns it in #active. */
+  async #drive (pkgHex: string): Promise<BookingOutcome> {
+    let rec = (await this.#get(pkgHex))!
+    if (rec.phase === 'holding') rec = await this.#holdAll(pkgHex, rec)
+    if (rec.phase === 'releasing') rec = await this.#releaseAll(pkgHex, rec)
+    if (rec.phase === 'paying') rec = await this.#pay(pkgHex, rec)
+    if (rec.phase === 'committing') rec = await this.#commitAll(pkgHex, rec)
+    return this.#outcome(pkgHex, rec)
   }
 
   #outcome (pkgHex: string, r: PackageRecord): BookingOutcome {
@@ -246,7 +251,22 @@ export class TravellerDesk {
   }
 
   async #get (pkgHex: string): Promise<PackageRecord | undefined> { return await this.#d.journal.getRecord<PackageRecord>(PACKAGES, pkgHex) }
-  async #put (pkgHex: string, r: PackageRecord, point: string): Promise<void> { await this.#d.journal.putRecord(PACKAGES, pkgHex, r as unknown as Record<string, unknown>, point) }
+  async #put (pkgHex: string, r: PackageRecord, point: string): Promise<void> {
+    await this.#d.journal.putRecord(PACKAGES, pkgHex, r as unknown as Record<string, unknown>, point)
+    this.#index(pkgHex, r)
+  }
+
+  #index (pkgHex: string, r: PackageRecord): void {
+    if (r.phase === 'done') this.#unfinished.delete(pkgHex); else this.#unfinished.set(pkgHex, r)
+    for (const l of r.legs) if (l.status === 'CONFIRMED') this.#confirmed.set(l.leg, l); else this.#confirmed.delete(l.leg)
+  }
+
+  /** Reads the journal's packages once, after a start. */
+  async #load (): Promise<void> {
+    if (this.#loaded) return
+    this.#loaded = true
+    for (const [pkgHex, r] of await this.#d.journal.records<PackageRecord>(PACKAGES)) this.#index(pkgHex, r)
+  }
 
   async #holdAll (pkgHex: string, rec: PackageRecord): Promise<PackageRecord> {
     const identity = this.#d.identity
@@ -355,13 +375,21 @@ export class TravellerDesk {
 
   /** After a restart, and on every tick: finish every package whose booking did not reach its end. */
   async resume (): Promise<void> {
-    for (const [pkgHex, r] of await this.#d.journal.records<PackageRecord>(PACKAGES)) {
+    await this.#load()
+    for (const [pkgHex, r] of [...this.#unfinished]) {
       if (r.phase === 'done' || this.#active.has(pkgHex)) continue
-      // a package caught while holding is unwound: its holds are released (or expire by themselves)
-      if (r.phase === 'holding') await this.#put(pkgHex, { ...r, phase: 'releasing', reason: 'restarted-while-holding', at: this.#d.clock.now() }, 'traveller-releasing')
-      await this.#run(pkgHex).catch((err) => { this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: (err as { code?: string }).code ?? 'booking-error', detail: (err as Error).message }) })
+      this.#active.add(pkgHex)
+      try {
+        // a package caught while holding (a restart) is unwound: its holds are released or expire by themselves
+        if (r.phase === 'holding') await this.#put(pkgHex, { ...r, phase: 'releasing', reason: 'restarted-while-holding', at: this.#d.clock.now() }, 'traveller-releasing')
+        await this.#drive(pkgHex)
+      } catch (err) {
+        // nothing is lost: the phase is journaled, and the next tick tries again
+        this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: (err as { code?: string }).code ?? 'booking-error', detail: (err as Error).message })
+      } finally { this.#active.delete(pkgHex) }
     }
   }
+
 
   async packages (): Promise<Array<[string, PackageRecord]>> { return await this.#d.journal.records<PackageRecord>(PACKAGES) }
 
@@ -408,11 +436,8 @@ export class TravellerDesk {
   }
 
   async #findLeg (leg: string): Promise<PackageLegRecord | undefined> {
-    for (const [, p] of await this.#d.journal.records<PackageRecord>(PACKAGES)) {
-      const l = p.legs.find(x => x.leg === leg)
-      if (l != null) return l.status === 'CONFIRMED' ? l : undefined
-    }
-    return undefined
+    await this.#load()
+    return this.#confirmed.get(leg)
   }
 }
 
