@@ -243,7 +243,7 @@ export class KvartalNode {
     if (o.mobility != null) {
       this.mobility = new MobilityRuntime({
         host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
-        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams
       })
       await this.mobility.start()
       const budget = this.mobility.provider?.budget

@@ -1,6 +1,6 @@
 import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent } from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
-import { handleChannels, mobilityGossip, traderOfPeer, type KvartalHost, type MobilityGossip, type NodeIdentity } from '@kvartal/mesh'
+import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type KvartalHost, type MobilityGossip, type NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
@@ -46,6 +46,8 @@ export interface MobilityRuntimeDeps {
   readonly options: MobilityOptions
   /** counts stream work as in flight, so a simulator's clock waits for it */
   readonly track: (work: Promise<unknown>) => void
+  /** counts booking and ride stream frames and bytes with the node's other streams */
+  readonly meter?: ChannelMeter
 }
 
 /** The mobility side of a node: service offers in, bookings and rides over streams, a provider's desk. */
@@ -69,7 +71,7 @@ export class MobilityRuntime {
     const emit: typeof deps.emit = (e) => { deps.emit(e); this.#record(e) }
     this.trips = new TripChannels({ store: this.channels, journal: deps.journal, seed: deps.identity.seed, emit: deps.emit })
     this.sync = channelSync({ host: deps.host, store: this.channels, signal: deps.signal })
-    const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal }
+    const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal, meter: deps.meter }
     if (deps.options.provider != null) this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
     this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable })
   }
@@ -95,7 +97,7 @@ export class MobilityRuntime {
       this.#d.track(work.catch(() => {}))
       await work
     }
-    const opts = { frameTimeoutMs: this.#d.frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes }
+    const opts = { frameTimeoutMs: this.#d.frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter }
     if (this.provider != null) await handleChannels(host, BOOKING_PROTOCOL, serve(async (ch) => { await this.provider!.handle(ch) }), opts)
     await handleChannels(host, RIDE_PROTOCOL, serve(async (ch) => { await this.traveller.handleRide(ch) }), opts)
   }

@@ -7,7 +7,7 @@ import {
   Inventory, ReceiptLedger, VehicleBudget, cancellationFee, distanceMetres, fareNanos, toE6, tripIndex, tripTimes, zoneCentre, zoneOf,
   type HeldLeg, type TripLocation
 } from '@kvartal/mobility'
-import { openChannel as openStream, peerIdOfTrader, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
@@ -27,6 +27,7 @@ export interface ProviderDeskDeps {
   readonly holdMs?: number
   readonly frameTimeoutMs: number
   readonly signal: AbortSignal
+  readonly meter?: ChannelMeter
 }
 
 /** A booking refused by the provider: the code travels back to the traveller in a BookingReject. */
@@ -448,7 +449,7 @@ export class ProviderDesk {
     const seq = (r.reports ?? 0) + 1
     let ch: FramedChannel | undefined
     try {
-      ch = await openStream(host, peerIdOfTrader(terms.traveller), RIDE_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
+      ch = await openStream(host, peerIdOfTrader(terms.traveller), RIDE_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
       await ch.send(seal('usage-report', { leg: legIdOf(terms), seq, seconds, metres, at: this.#d.clock.now(), ended }, identity.signer))
       const frame = await ch.receive()
       const opened = open(frame, { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt', 'booking-reject'] })

@@ -7,7 +7,7 @@ import {
   Mode, UsageCheck, fareNanos, fromE6, pickByPreference, planJourneys, rankJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
   type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
-import { openChannel as openStream, peerIdOfTrader, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Journal } from '../journal.ts'
@@ -31,6 +31,7 @@ export interface TravellerDeskDeps {
   readonly emit: Emit
   readonly frameTimeoutMs: number
   readonly signal: AbortSignal
+  readonly meter?: ChannelMeter
 }
 
 /** What a traveller asks for. Times in ms since the Unix epoch; places exact (they stay on this node). */
@@ -168,7 +169,7 @@ export class TravellerDesk {
     const peer = peerIdOfTrader(provider)
     // connected already, or dial the addresses the provider gossiped in its offer
     const addrs = host.getConnections(peer).length > 0 ? [] : this.#d.services.addrsOf(toHex(provider)).map(b => multiaddr(b))
-    const ch = await openStream(host, addrs.length > 0 ? addrs : peer, BOOKING_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
+    const ch = await openStream(host, addrs.length > 0 ? addrs : peer, BOOKING_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
     try {
       await ch.send(frame)
       const answer = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: [...kinds, 'booking-reject'] })
