@@ -9,6 +9,8 @@ export const kvartalBin = fileURLToPath(new URL('../../packages/cli/bin/kvartal.
 export interface NodeProcess {
   proc: ChildProcess
   lines: Array<Record<string, any>>
+  /** stdout as written, chunk by chunk (for output that is not one JSON object per line); set by runKvartal */
+  stdout?: string[]
   stderr: string[]
   waitFor(predicate: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
@@ -19,10 +21,12 @@ export interface NodeProcess {
 export function runKvartal (args: string[], env: Record<string, string> = {}): NodeProcess {
   const proc = spawn(process.execPath, [kvartalBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, any>> = []
+  const stdout: string[] = []
   const stderr: string[] = []
   const waiters: Array<{ p: (l: Record<string, any>) => boolean, resolve: (l: Record<string, any>) => void }> = []
   let buf = ''
   proc.stdout!.on('data', (chunk: Buffer) => {
+    stdout.push(chunk.toString())
     buf += chunk.toString()
     let i: number
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -36,7 +40,7 @@ export function runKvartal (args: string[], env: Record<string, string> = {}): N
   proc.stderr!.on('data', (chunk: Buffer) => { stderr.push(chunk.toString()) })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => proc.on('exit', (code, signal) => resolve({ code, signal })))
   return {
-    proc, lines, stderr, exited,
+    proc, lines, stdout, stderr, exited,
     async waitFor (p, timeoutMs = 30_000) {
       const found = lines.find(p)
       if (found != null) return found
@@ -54,7 +58,27 @@ export function runKvartal (args: string[], env: Record<string, string> = {}): N
   }
 }
 
-export interface TestNodeConfig { dir: string, name: string, position: number[], bootstrap?: string[], buy?: number, sell?: number, periodSlots?: number }
+/** Runs one `kvartal <args>` command to its end: exit code, stdout and stderr as text. */
+export async function runCli (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const p = runKvartal(args, env)
+  // 'close' comes after the process exited and its output streams ended: all of stdout is in
+  const [{ code }] = await Promise.all([p.exited, new Promise(resolve => p.proc.once('close', resolve))])
+  return { code, stdout: p.stdout!.join(''), stderr: p.stderr.join('') }
+}
+
+export interface TestNodeConfig {
+  dir: string
+  name: string
+  position: number[]
+  bootstrap?: string[]
+  buy?: number
+  sell?: number
+  periodSlots?: number
+  /** replaces the local ledger (e.g. `{ adapter: 'iota', iota: { network: rpc.url } }`); periodSlots still applies */
+  settlement?: Record<string, unknown>
+  /** the node's `mobility:` section, as written */
+  mobility?: Record<string, unknown>
+}
 
 /** Writes a node config with short slots (12 s), so a real-time trade happens within seconds. */
 export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
@@ -70,7 +94,8 @@ export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
     limits: { buy: c.buy ?? 900_000_000, sell: c.sell ?? 400_000_000 },
     market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 9 },
     position: c.position,
-    settlement: { adapter: 'local', periodSlots: c.periodSlots ?? 7200 }
+    settlement: { adapter: 'local', periodSlots: c.periodSlots ?? 7200, ...c.settlement },
+    ...(c.mobility != null ? { mobility: c.mobility } : {})
   }))
   return path
 }

@@ -1,2 +1,7 @@
 export * from './main.ts'
 export * from './node-config.ts'
+export * from './mobility-config.ts'
+export * from './control-server.ts'
+export * from './control-api.ts'
+export * from './control-client.ts'
+export * from './api-error.ts'

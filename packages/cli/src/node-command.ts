@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { join } from 'node:path'
 import { ConfigError, systemClock, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { strategyByName } from '@kvartal/market'
 import { createBuildingFromSpec } from '@kvartal/devices'
@@ -7,6 +8,9 @@ import { identityFromSeed } from '@kvartal/mesh'
 import { generateSeed } from '@kvartal/protocol'
 import { loadNodeConfig, type NodeConfig } from './node-config.ts'
 import { settlementFor } from './settlement-adapter.ts'
+import { mobilityOptionsFor } from './mobility-setup.ts'
+import { CONTROL_FILE, startControlServer, type ControlServer } from './control-server.ts'
+import { controlRoutes } from './control-api.ts'
 
 function configPath (argv: string[]): string {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } })
@@ -36,6 +40,7 @@ function log (level: string, fields: Record<string, unknown>): void {
 
 export async function nodeCommand (argv: string[]): Promise<number> {
   const c = await loadNodeConfig(configPath(argv))
+  const mobility = await mobilityOptionsFor(c)
   const quiet = new Set(['announcement-received'])
   const node = new KvartalNode({
     district: c.district,
@@ -55,13 +60,17 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     republishEverySlots: c.market.republishEverySlots,
     holdMs: c.market.holdSeconds * 1000,
     settlement: { periodSlots: c.settlement.periodSlots, create: async (signer, journal) => await settlementFor(c, signer, journal, (await journal.loadSeed())!) },
+    ...(mobility != null ? { mobility } : {}),
     onEvent: (e: NodeEvent) => { if (c.log === 'debug' || !quiet.has(e.type)) log(e.type === 'message-rejected' || e.type === 'negotiation-failed' ? 'warn' : 'info', { event: e.type, ...e }) }
   })
   let stopping = false
+  let control: ControlServer | undefined
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return
     stopping = true
     log('info', { event: 'shutdown', signal })
+    // control.json goes first: a CLI that finds it can talk to the node
+    await control?.close()
     await node.stop()
   }
   const stopped = new Promise<void>((resolve) => {
@@ -69,7 +78,18 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     process.once('SIGTERM', () => { void stop('SIGTERM').then(resolve) })
   })
   await node.start()
-  log('info', { event: 'listening', peerId: node.identity.peerId.toString(), iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String) })
+  const server = await startControlServer({
+    dataDir: c.dataDir,
+    routes: controlRoutes(node, { adapter: c.settlement.adapter }),
+    onError: (err, method, path) => { log('error', { event: 'control-error', method, path, detail: err.stack ?? err.message }) }
+  })
+  // a signal that came while starting found no control server to close
+  if (stopping) await server.close()
+  else control = server
+  if (c.mobility != null && c.settlement.adapter === 'local') {
+    log('warn', { event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, but cannot pay providers in other processes; set settlement.adapter: iota to book' })
+  }
+  if (!stopping) log('info', { event: 'listening', peerId: node.identity.peerId.toString(), trader: node.id, iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String), control: { port: server.port, file: join(c.dataDir, CONTROL_FILE) } })
   await stopped
   log('info', { event: 'exit' })
   return 0

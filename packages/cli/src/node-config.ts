@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
+import { validateMobilityConfig, type MobilityConfig } from './mobility-config.ts'
 
 /** `kvartal node --config node.yaml`, validated. */
 export interface NodeConfig {
@@ -25,6 +26,8 @@ export interface NodeConfig {
   position?: number[]
   log: 'info' | 'debug'
   settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number, notarizationPackageId?: string } }
+  /** the mobility market: a timetable, and what this node sells (absent: it travels only) */
+  mobility?: MobilityConfig
 }
 
 type Obj = Record<string, unknown>
@@ -68,7 +71,7 @@ function strings (o: Obj, key: string, def: string[], needPeerId = false): strin
 
 export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
-  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement'])
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility'])
   if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
   if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
@@ -102,7 +105,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
     if (typeof doc.building.kind !== 'string' || !(doc.building.kind in BuildingKind)) throw new ConfigError('building.kind', `must be one of ${Object.keys(BuildingKind).join(', ')}`)
     building = { id: 'building', ...doc.building } as unknown as BuildingSpec
   }
-  if (position == null && building == null) throw new ConfigError('building', 'a node needs its devices (building) or a fixed net schedule (position)')
+  if (position == null && building == null && doc.mobility == null) throw new ConfigError('building', 'a node needs its devices (building), a fixed net schedule (position), or a mobility section')
   if (doc.mdns != null && typeof doc.mdns !== 'boolean') throw new ConfigError('mdns', 'must be true or false')
   const settlement = obj(doc, 'settlement', ''); known(settlement, 'settlement', ['adapter', 'periodSlots', 'iota'])
   const adapter = settlement.adapter ?? 'local'
@@ -110,6 +113,12 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   const iota = obj(settlement, 'iota', 'settlement'); known(iota, 'settlement.iota', ['network', 'gasBudget', 'notarizationPackageId'])
   const network = iota.network ?? 'testnet'
   if (typeof network !== 'string' || !(/^(mainnet|testnet|devnet|localnet)$/.test(network) || /^https?:\/\//.test(network))) throw new ConfigError('settlement.iota.network', 'must be mainnet, testnet, devnet, localnet or an http(s) URL of a full node')
+  const siteLat = typeof site.latitude === 'number' ? site.latitude : 63.43
+  const siteLon = typeof site.longitude === 'number' ? site.longitude : 10.39
+  const mobility = validateMobilityConfig(doc.mobility, baseDir, { latitude: siteLat, longitude: siteLon })
+  // a provider is paid before it confirms a leg, and checks that payment on the ledger by its digest: the
+  // traveller's ledger must be its ledger too, which a local ledger (this process's own) never is
+  if (mobility?.provider != null && adapter !== 'iota') throw new ConfigError('settlement.adapter', 'a mobility provider checks each traveller\'s payment on a shared ledger before it confirms a booking: set settlement.adapter: iota (the local ledger is this node\'s own, where no traveller can pay it)')
   const log = doc.log ?? 'info'
   if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
   return {
@@ -137,13 +146,15 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
       seed: int(site, 'seed', 'site', 1)
     },
     building,
-    position,
+    // a node that only travels trades no energy
+    position: position ?? (building == null ? [0] : undefined),
     log,
     settlement: {
       adapter,
       periodSlots: int(settlement, 'periodSlots', 'settlement', Math.max(1, Math.round(86_400 / seconds)), 1, 100_000),
       iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1), notarizationPackageId: typeof iota.notarizationPackageId === 'string' ? iota.notarizationPackageId : undefined }
-    }
+    },
+    ...(mobility != null ? { mobility } : {})
   }
 }
 
