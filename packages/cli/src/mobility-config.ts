@@ -137,9 +137,9 @@ function timetable (v: unknown, baseDir: string, site: { latitude: number, longi
   const field = 'mobility.timetable'
   const o = mapping(v, field)
   known(o, field, ['gtfs', 'generate'])
-  if ((o.gtfs == null) === (o.generate == null)) throw new ConfigError(field, 'give exactly one of gtfs (a GTFS directory) or generate (a generated district network)')
+  if ((o.gtfs == null) === (o.generate == null)) throw new ConfigError(field, 'give exactly one of gtfs (a GTFS directory or .zip) or generate (a generated district network)')
   if (o.gtfs != null) {
-    if (typeof o.gtfs !== 'string' || o.gtfs === '') throw new ConfigError(`${field}.gtfs`, 'must be the path of an unpacked GTFS directory (stops.txt, routes.txt, trips.txt, stop_times.txt)')
+    if (typeof o.gtfs !== 'string' || o.gtfs === '') throw new ConfigError(`${field}.gtfs`, 'must be the path of a GTFS feed: a directory or a .zip with stops.txt, routes.txt, trips.txt, stop_times.txt (agency.txt for the time zone)')
     return { gtfs: resolve(baseDir, o.gtfs) }
   }
   const at = `${field}.generate`

@@ -1,12 +1,12 @@
 import { ConfigError, KvartalError } from '@kvartal/protocol'
-import { buildTimetable, generateDistrictNetwork, loadGtfsDirectory, type Feed, type Timetable } from '@kvartal/mobility'
+import { buildTimetable, generateDistrictNetwork, loadGtfs, type Feed, type Timetable } from '@kvartal/mobility'
 import type { MobilityOptions, ProviderService } from '@kvartal/node'
 import type { NodeConfig } from './node-config.ts'
 import type { TimetableConfig } from './mobility-config.ts'
 
 async function feedOf (t: TimetableConfig): Promise<Feed> {
   if ('gtfs' in t) {
-    try { return await loadGtfsDirectory(t.gtfs) } catch (err) {
+    try { return await loadGtfs(t.gtfs) } catch (err) {
       if (err instanceof KvartalError) throw new ConfigError('mobility.timetable.gtfs', err.message)
       throw err
     }

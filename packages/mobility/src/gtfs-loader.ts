@@ -83,20 +83,29 @@ export async function loadGtfs (path: string, init: Partial<GtfsLoadOptions> = {
 }
 
 async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed> {
-  const [stops, routes, trips, stopTimes] = await Promise.all([
+  const settled = await Promise.allSettled([
+    readTable(source, 'agency.txt', ['agency_timezone'], o.signal).catch((err: Error) => { if (/cannot read|has no agency/.test(err.message)) return []; throw err }),
     readTable(source, 'stops.txt', ['stop_id', 'stop_lat', 'stop_lon'], o.signal),
     readTable(source, 'routes.txt', ['route_id', 'route_type'], o.signal),
     readTable(source, 'trips.txt', ['trip_id', 'route_id'], o.signal),
     readTable(source, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal)
   ])
+  // report the first missing or broken table in the feed's own order, whichever read failed first
+  const failed = settled.find(r => r.status === 'rejected')
+  if (failed != null) throw (failed as PromiseRejectedResult).reason
+  const [agencies, stops, routes, trips, stopTimes] = settled.map(r => (r as PromiseFulfilledResult<Row[]>).value)
   const byType = (table: Readonly<Record<number | 'default', number>>, t: number): number => table[t] ?? table.default
+  // GTFS: every agency of a feed shares one time zone; agency_id may be left out when there is one agency
+  const timezone = agencies[0]?.agency_timezone || undefined
+  const soleAgency = agencies.length === 1 ? (agencies[0].agency_id || agencies[0].agency_name || undefined) : undefined
   return {
+    ...(timezone != null ? { timezone } : {}),
     stops: stops.filter(s => s.location_type == null || s.location_type === '' || s.location_type === '0').map(s => ({
       stop_id: s.stop_id, stop_name: s.stop_name ?? '', stop_lat: Number(s.stop_lat), stop_lon: Number(s.stop_lon)
     })),
     routes: routes.map((r): GtfsRoute => {
       const type = Number(r.route_type)
-      return { route_id: r.route_id, route_short_name: r.route_short_name, route_type: type, agency_id: r.agency_id || undefined, fare: byType(o.fareByRouteType, type), co2_per_km: byType(o.co2PerKmByRouteType, type) }
+      return { route_id: r.route_id, route_short_name: r.route_short_name, route_type: type, agency_id: r.agency_id || soleAgency, fare: byType(o.fareByRouteType, type), co2_per_km: byType(o.co2PerKmByRouteType, type) }
     }),
     trips: trips.map(t => ({ trip_id: t.trip_id, route_id: t.route_id })),
     stop_times: stopTimes.filter(st => (st.arrival_time ?? '') !== '' && (st.departure_time ?? '') !== '').map(st => ({

@@ -62,6 +62,8 @@ export interface Feed {
   stop_times: GtfsStopTime[]
   /** footpaths between nearby stops; computed from coordinates when absent */
   transfers?: GtfsTransfer[]
+  /** agency_timezone (IANA, e.g. Europe/Oslo): GTFS times count from noon minus 12 h local time; absent = UTC */
+  timezone?: string
 }
 
 export interface WalkingOptions {
@@ -130,6 +132,8 @@ export interface Timetable {
   readonly walking: WalkingOptions
   readonly grid: GridIndex
   readonly tripCount: number
+  /** the feed's agency_timezone; absent = UTC */
+  readonly timezone?: string
 }
 
 /** transfers.txt rows between every pair of stops within `maxTransferM` straight-line metres. */
@@ -243,7 +247,7 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     if (from == null || to == null) throw new TimetableError(`transfer ${t.from_stop_id}→${t.to_stop_id} names an unknown stop`)
     if (from !== to) footpaths[from].push({ to, seconds: t.min_transfer_time, metres: t.distance_m })
   }
-  return { stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount }
+  return { stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount, ...(feed.timezone != null ? { timezone: feed.timezone } : {}) }
 }
 
 /** Index of the earliest trip of a pattern leaving position `pos` at or after `time`, or -1. */

@@ -27,6 +27,21 @@ beforeAll(async () => {
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('loadGtfsDirectory', () => {
+  it('takes the time zone from agency.txt and fills a route\'s missing agency_id with the sole agency', async () => {
+    const one = await mkdtemp(join(tmpdir(), 'kvartal-gtfs-agency-'))
+    try {
+      await writeFile(join(one, 'agency.txt'), 'agency_id,agency_name,agency_url,agency_timezone\natb,AtB,https://atb.no,Europe/Oslo\n')
+      await writeFile(join(one, 'stops.txt'), 'stop_id,stop_name,stop_lat,stop_lon\nA,A,63.43,10.39\nB,B,63.44,10.40\n')
+      await writeFile(join(one, 'routes.txt'), 'route_id,route_short_name,route_type\nR,1,3\n')
+      await writeFile(join(one, 'trips.txt'), 'route_id,service_id,trip_id\nR,wd,t1\n')
+      await writeFile(join(one, 'stop_times.txt'), 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nt1,08:00:00,08:00:00,A,1\nt1,08:05:00,08:05:00,B,2\n')
+      const feed = await loadGtfs(one)
+      expect(feed.timezone).toBe('Europe/Oslo')
+      expect(feed.routes[0].agency_id).toBe('atb')
+      expect(buildTimetable(feed).timezone).toBe('Europe/Oslo')
+    } finally { await rm(one, { recursive: true, force: true }) }
+  })
+
   it('reads the same feed from a zip file', async () => {
     expect(await loadGtfs(join(dir, 'feed.zip'))).toEqual(await loadGtfsDirectory(dir))
     expect(await loadGtfs(dir)).toEqual(await loadGtfsDirectory(dir))

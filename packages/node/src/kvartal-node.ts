@@ -323,7 +323,7 @@ export class KvartalNode {
     // on its way out never report back, so do not wait for them forever
     await Promise.race([this.idle(), new Promise(resolve => setTimeout(resolve, 3_000).unref())])
     try { this.router?.stop() } catch {}
-    this.mobility?.stop()
+    await this.mobility?.stop()
     await Promise.resolve(this.host?.stop()).catch(() => {})
     await this.settlement?.close?.().catch(() => {})
     await this.journal?.close().catch(() => {})

@@ -123,9 +123,9 @@ export class MobilityRuntime {
     this.#d.emit({ type: 'service-offer-published', detail: this.#d.options.provider!.kind === 'vehicle' ? `asset ${this.provider.assetId}` : (this.#d.options.provider as { agencyId: string }).agencyId })
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     try { this.#gossip?.stop() } catch {}
-    try { this.sync.stop() } catch {}
+    await Promise.resolve().then(async () => { await this.sync.stop() }).catch(() => {})
   }
 
   /**

@@ -283,7 +283,7 @@ export class ProviderDesk {
     const pattern = s.timetable.patterns[loc.pattern]
     if (pattern.route.agency_id != null && pattern.route.agency_id !== s.agencyId) throw new BookingRefusedError('unknown-trip', `trip ${t.resource} belongs to ${pattern.route.agency_id}`)
     if (t.to >= loc.stopIds.length || loc.stopIds[t.from] !== t.fromStopId || loc.stopIds[t.to] !== t.toStopId) throw new BookingRefusedError('bad-stops', `trip ${t.resource} does not run from ${t.fromStopId} (position ${t.from}) to ${t.toStopId} (position ${t.to})`)
-    const dep = serviceDayStart(now) + tripTimes(s.timetable, loc, t.from).departure * 1000
+    const dep = serviceDayStart(now, s.timetable.timezone) + tripTimes(s.timetable, loc, t.from).departure * 1000
     if (dep < now) throw new BookingRefusedError('departed', `trip ${t.resource} has left ${t.fromStopId}`)
     if (t.units > s.seatsPerTrip) throw new BookingRefusedError('no-capacity', `a trip has ${s.seatsPerTrip} seats`)
     if (t.price < pattern.route.fare * t.units) throw new BookingRefusedError('price-too-low', `the fare is ${pattern.route.fare} nanos per traveller`)

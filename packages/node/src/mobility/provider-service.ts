@@ -47,5 +47,4 @@ export interface TransitService {
  */
 export const defaultProviderHoldMs = 60_000
 
-/** Service day start for GTFS times (seconds since the day's start): midnight UTC of `now`. */
-export function serviceDayStart (nowMs: number): number { return Math.floor(nowMs / 86_400_000) * 86_400_000 }
+export { serviceDayStart } from '@kvartal/mobility'

@@ -114,7 +114,7 @@ export class TravellerDesk {
     // arrive-by is searched forward from two hours before (a reverse search would find the latest departure)
     const departAfter = req.departAfter ?? Math.max(now, req.arriveBy! - 2 * 3_600_000)
     const modes = req.avoidModes == null ? req.modes : (req.modes ?? Object.values(Mode)).filter(m => !req.avoidModes!.includes(m))
-    const dayStartMs = serviceDayStart(departAfter)
+    const dayStartMs = serviceDayStart(departAfter, this.timetable.timezone)
     const fromZone = zoneOf(req.from); const toZone = zoneOf(req.to)
     const near = new Set(zoneAndNeighbours(fromZone))
     const travellers = req.travellers ?? 1
@@ -341,38 +341,64 @@ export class TravellerDesk {
         return { ...l, code: (err as { code?: string }).code ?? 'timeout' }
       }
     }))
-    const confirmed = legs.every(l => l.status === 'CONFIRMED')
-    const lost = legs.some(l => l.status === 'EXPIRED' || l.status === 'CANCELLED')
-    let next: PackageRecord = { ...rec, legs, at: this.#d.clock.now() }
-    if (confirmed) next = { ...next, status: 'CONFIRMED', phase: 'done' }
-    await this.#put(pkgHex, next, confirmed ? 'traveller-confirmed' : 'traveller-committing')
-    if (confirmed) this.#d.emit({ type: 'package-booked', correlation: pkgHex, amount: rec.total, detail: `${legs.length} legs, paid in ${rec.paymentDigest?.slice(0, 16)}` })
-    if (lost && !confirmed) {
-      // a provider could no longer sell a paid leg and refunded it in full: the journey is broken, so the
-      // other legs are cancelled under their terms (the traveller asked for all or none)
-      next = await this.cancel(pkgHex, 'leg-lost-after-payment')
+    const now = this.#d.clock.now()
+    const pending = legs.filter(l => l.status === 'PENDING')
+    let next: PackageRecord = { ...rec, legs, at: now }
+    if (pending.length > 0) {
+      // paid, and a provider has not confirmed yet (unreachable, or the payment not yet visible to it):
+      // the next tick retries, until the leg would have left; after that nothing automatic can settle it
+      const leaves = Math.min(...pending.map(l => decodeLegTerms(fromHex(l.terms)).departureTime))
+      if (now < leaves) { await this.#put(pkgHex, next, 'traveller-committing'); return next }
+      next = { ...next, phase: 'done', reason: `settle-by-hand: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
+      await this.#put(pkgHex, next, 'traveller-unresolved')
+      this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} leg(s) were never confirmed before departure: ${next.reason}` })
+      return next
     }
-    return next
+    if (legs.every(l => l.status === 'CONFIRMED')) {
+      next = { ...next, status: 'CONFIRMED', phase: 'done' }
+      await this.#put(pkgHex, next, 'traveller-confirmed')
+      this.#d.emit({ type: 'package-booked', correlation: pkgHex, amount: rec.total, detail: `${legs.length} legs, paid in ${rec.paymentDigest?.slice(0, 16)}` })
+      return next
+    }
+    // a provider could no longer sell a paid leg and refunded it in full: the journey is broken, so the
+    // other legs are cancelled under their terms (the traveller asked for all or none)
+    await this.#put(pkgHex, next, 'traveller-committing')
+    return await this.#cancelLegs(pkgHex, { ...next, status: 'CONFIRMED' }, 'leg-lost-after-payment')
   }
 
-  /** Cancels a confirmed package: every confirmed leg under its cancellation terms, refunds through settlement. */
+  /**
+   * Cancels a confirmed package: every confirmed leg under its cancellation terms, refunds through
+   * settlement. A leg whose provider cannot be reached stays CONFIRMED (with its error code) and the
+   * package stays CONFIRMED, so cancelling again retries it; providers answer a repeat idempotently.
+   */
   async cancel (pkgHex: string, reason = 'cancelled-by-traveller'): Promise<PackageRecord> {
-    const identity = this.#d.identity
     const rec = await this.#get(pkgHex)
     if (rec == null) throw new BookingError('unknown-package', `no package ${pkgHex}`)
+    if (rec.status !== 'CONFIRMED') throw new BookingError('not-cancellable', `package ${pkgHex.slice(0, 12)} is ${rec.status}${rec.phase !== 'done' ? ` (${rec.phase})` : ''}: only a confirmed package can be cancelled`)
+    return await this.#cancelLegs(pkgHex, rec, reason)
+  }
+
+  async #cancelLegs (pkgHex: string, rec: PackageRecord, reason: string): Promise<PackageRecord> {
+    const identity = this.#d.identity
     const legs = await Promise.all(rec.legs.map(async (l): Promise<PackageLegRecord> => {
       if (l.status !== 'CONFIRMED') return l
       const terms = decodeLegTerms(fromHex(l.terms))
-      const answer = await this.#exchange(terms.provider, seal('release', { leg: fromHex(l.leg), package: terms.package, legId: l.legId, cancel: true }, identity.signer), ['leg-state'])
-      if (answer.kind === 'booking-reject') return { ...l, code: (answer.message as BookingReject).code }
-      const s = answer.message as LegState
-      return { ...l, status: s.status, fee: s.fee, refund: s.refund, refundDigest: s.refundDigest }
+      try {
+        const answer = await this.#exchange(terms.provider, seal('release', { leg: fromHex(l.leg), package: terms.package, legId: l.legId, cancel: true }, identity.signer), ['leg-state'])
+        if (answer.kind === 'booking-reject') return { ...l, code: (answer.message as BookingReject).code }
+        const s = answer.message as LegState
+        return { ...l, status: s.status, fee: s.fee, refund: s.refund, refundDigest: s.refundDigest, code: undefined }
+      } catch (err) {
+        return { ...l, code: (err as { code?: string }).code ?? 'unreachable' }
+      }
     }))
-    const next: PackageRecord = { ...rec, legs, status: legs.every(l => l.status !== 'CONFIRMED') ? 'CANCELLED' : rec.status, phase: 'done', reason, at: this.#d.clock.now() }
+    const open = legs.filter(l => l.status === 'CONFIRMED').length
+    const next: PackageRecord = { ...rec, legs, status: open === 0 ? 'CANCELLED' : 'CONFIRMED', phase: 'done', reason, at: this.#d.clock.now() }
     await this.#put(pkgHex, next, 'traveller-cancelled')
-    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled: ${legs.filter(l => l.status === 'CANCELLED').length} legs` })
+    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}` })
     return next
   }
+
 
   /** After a restart, and on every tick: finish every package whose booking did not reach its end. */
   async resume (): Promise<void> {
