@@ -60,6 +60,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const out = await traveller.mobility!.book(plan, cheap)
       expect(out.status).toBe('RELEASED')
       expect(out.reason).toBe('price-too-low')
+      await expect(traveller.mobility!.cancel(out.package)).rejects.toMatchObject({ name: 'BookingError', code: 'not-cancellable' })
       expect(d.ledger.transactions).toBe(tx)
       expect(await Promise.all(d.nodes.map(async n => await d.ledger.balance(n.identity.iotaAddress)))).toEqual(before)
       expect((await providerLegs(d.nodes[0])).length).toBe(0)
