@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: measures startup, gossip propagation, negotiation throughput and the default
- * simulation, each in its own child process so the figures do not pollute each other, and prints one
+ * `npm run bench`: measures startup, gossip propagation, negotiation throughput, the default
+ * simulation, settlement, journey planning, mobility bookings, settlement per journey and pay-per-use
+ * receipts, each in its own child process so the figures do not pollute each other, and prints one
  * JSON document on stdout. Progress goes to stderr. Measurement only: nothing here asserts a timing.
  */
 import { spawn } from 'node:child_process'
@@ -54,6 +55,12 @@ const doc = {
   settlement: await child('settlement.ts', ['10000'], 150_000),
   // mobility groundwork (issue 5): McRAPTOR planning on a generated timetable of ≥ 1,000 stops and ≥ 10,000 trips
   planner: await child('planner.ts', [], 90_000),
+  // bookings per second across three providers (three transit operators, 8 travellers; real nodes, level journals, one shared local ledger)
+  booking: await child('booking.ts', ['6'], 120_000),
+  // on-chain transactions per journey with daily settlement (periodSlots 96): bookings, and the period's payments and attestations
+  journeySettlement: await child('booking.ts', ['day'], 180_000),
+  // pay-per-use receipts: the traveller checks and signs, the vehicle verifies and applies (one core, in process)
+  receipts: await child('receipts.ts', ['8000'], 120_000),
   totalMs: 0
 }
 doc.totalMs = Math.round(performance.now() - t0)

@@ -1,6 +1,7 @@
 /**
  * Figure 4: `node bench/simulation.ts`. Runs the default scenario (24 buildings, 96 slots, memory
- * transport) as `kvartal sim` does and reports its headline metrics.
+ * transport) as `kvartal sim` does and reports its headline metrics, and the simulator's mobility
+ * metrics when the scenario has mobility (journeys, payments, receipts, on-chain transactions per journey).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,7 +39,9 @@ runChild('simulation', 240_000, async () => {
       negotiations: m.negotiations,
       consistency: m.consistency,
       // settled as one daily period on the local ledger: payments + attestations per trade (target < 0.1)
-      settlement: r.settlement
+      settlement: r.settlement,
+      // the simulator's own mobility figures (sim/src/mobility-metrics.ts), absent when the scenario has none
+      mobility: r.mobility
     }
   } finally {
     await rm(outDir, { recursive: true, force: true })

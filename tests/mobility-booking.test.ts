@@ -104,7 +104,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const terms = {
         version: 1, district: 'test', package: new Uint8Array(16).fill(9), legId: 'leg-0', traveller: traveller.identity.signer.publicKey, provider: op.identity.signer.publicKey,
         mode: 'BUS', resource: trip.tripId, from: 0, to: 2, units: 1, departureTime: 0, arrivalTime: 1, price: 1_000_000_000,
-        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }, cancellation: { freeUntilS: 600, feeNanos: 5_000_000 }, fromStopId: trip.stops[0], toStopId: trip.stops[2], distanceM: 1, co2G: 1
+        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }, cancellation: { freeUntilS: 600, feeNanos: 5_000_000 }, fromStopId: trip.stops[0], toStopId: trip.stops[2], distanceM: 1, co2G: 1, toLatE6: 0, toLonE6: 0
       }
       const ch = await openStream(traveller.host, peerIdOfTrader(op.identity.signer.publicKey), BOOKING_PROTOCOL, { maxFrameBytes: mobilityLimits.maxFrameBytes })
       await ch.send(seal('hold-request', { terms }, traveller.identity.signer))

@@ -54,8 +54,13 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       await d.waitFor('period-settled', e => e.node === traveller.id)
       const summary = (await traveller.journal.getPeriod('test/0'))!
       expect(summary.receipts).toBe(1)
-      expect(summary.paid).toBe(fare)
-      expect(await d.ledger.balance(bike.identity.iotaAddress) - before).toBe(bikePlan.price + fare)
+      // the checkout paid the unlock fee; the period pays the rest of the fare, and nothing twice
+      expect(summary.paid).toBe(fare - bikePlan.price)
+      expect(await d.ledger.balance(bike.identity.iotaAddress) - before).toBe(fare)
+      // parked where the ride ended, and offered from there
+      const parked = bike.mobility!.provider!.position
+      const end = offsetMetres(origin, 2_000, 1_000)
+      expect(Math.abs(parked.lat - end.lat) + Math.abs(parked.lon - end.lon)).toBeLessThan(1e-5)
       // the traveller's trip channel holds the booking and receipts; its head is attested with the period
       const [[, channelId]] = await traveller.mobility!.trips.names()
       const records = await traveller.mobility!.channels.records(channelId)

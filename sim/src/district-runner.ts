@@ -5,7 +5,10 @@ import { SimulatedClock, gateClosure, slotStart, type NodeEvent, type SlotClockC
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
-import { KvartalNode, defaultNodeOptions, type TraderProfile, type TradeRecord } from '@kvartal/node'
+import {
+  KvartalNode, PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS, defaultNodeOptions,
+  type MobilityOptions, type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TraderProfile, type TradeRecord
+} from '@kvartal/node'
 import type { Trade } from '@kvartal/protocol'
 
 export interface SimNodeSpec {
@@ -13,6 +16,10 @@ export interface SimNodeSpec {
   readonly keySeed: Uint8Array
   readonly profile: TraderProfile
   readonly strategy: Strategy
+  /** the node's part in the mobility market (a traveller, a vehicle, a transit operator); absent: energy only */
+  readonly mobility?: Partial<MobilityOptions>
+  /** runs once the node has started, before its first tick (e.g. to shape a vehicle's V2G offers) */
+  readonly afterStart?: (node: KvartalNode) => void
 }
 
 export interface DistrictRunConfig {
@@ -38,6 +45,12 @@ export interface DistrictRunConfig {
   gossipSettleMs: number
   /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
   ledger?: LocalLedger
+  /**
+   * After every tick, once every node is idle and all gossip has arrived: drive the nodes at this
+   * simulated instant (travellers plan and book journeys). The clock stands still until it resolves,
+   * and the runner waits for idleness and gossip again before the next tick.
+   */
+  onTick?: (now: number, nodes: readonly KvartalNode[]) => Promise<void>
 }
 
 export const defaultDistrictRunConfig = {
@@ -59,6 +72,17 @@ export interface NodeResult {
   /** the settled period's summary, and each committed trade's proof record, when the run settled */
   readonly period?: Record<string, any>
   readonly proofs: Map<string, Record<string, any>>
+  /** the node's mobility records, read from its journal before it stopped */
+  readonly mobility?: MobilityRecords
+}
+
+export interface MobilityRecords {
+  /** packages this node booked as a traveller, by package id */
+  readonly packages: Array<[string, PackageRecord]>
+  /** legs this node sold as a provider, by leg id */
+  readonly providerLegs: Array<[string, ProviderLegRecord]>
+  /** the latest cumulative receipt per ride, as this node journaled it (traveller or vehicle) */
+  readonly receipts: Array<[string, RideReceiptRecord]>
 }
 
 export interface DistrictRunResult {
@@ -115,6 +139,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       republishEverySlots: c.republishEverySlots,
       keySeed: spec.keySeed,
       seed: c.seed * 1000 + i,
+      ...(spec.mobility != null ? { mobility: spec.mobility } : {}),
       // a simulator does not need fsync: a killed simulation is simply run again
       journal: { sync: false },
       // every node starts on the runner's first tick, once all of them are connected
@@ -133,10 +158,10 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     } else {
       await Promise.all(nodes.map(async n => await n.start()))
     }
+    nodes.forEach((n, i) => c.nodes[i].afterStart?.(n))
     const startupMs = performance.now() - t0
     // what each node can still expect: anything published before it joined the mesh is not coming
-    const published0 = nodes.reduce((a, n) => a + n.router.stats.published, 0)
-    const missed = nodes.map(n => published0 - n.router.stats.published - n.router.stats.accepted - sumRefused(n))
+    const missed = nodes.map(n => outstanding(nodes, n))
     const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
     // run past the end of the last slot, so that nodes meter it and settle the period
     const endMs = (c.ledger == null ? gateClosure(c.slots, c.slotCount) : slotStart(c.slots, c.slotCount)) + tickMs
@@ -145,12 +170,17 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     let gossipLate = 0
     for (let t = startMs + 1; t <= endMs; t += tickMs) {
       clock.advanceTo(t)
-      if (!await settle(nodes, missed, c.gossipSettleMs)) {
+      const settled = async (): Promise<void> => {
+        if (await settle(nodes, missed, c.gossipSettleMs)) return
         gossipLate++
         // a delivery that did not come within the wait is not coming: stop expecting it, so that one
         // lost message costs one late tick and not every tick after it
-        const published = nodes.reduce((a, n) => a + n.router.stats.published, 0)
-        nodes.forEach((n, i) => { missed[i] = Math.max(missed[i], published - n.router.stats.published - n.router.stats.accepted - sumRefused(n)) })
+        nodes.forEach((n, i) => { missed[i] = Math.max(missed[i], outstanding(nodes, n)) })
+      }
+      await settled()
+      if (c.onTick != null) {
+        await c.onTick(clock.now(), nodes)
+        await settled()
       }
       ticks++
       c.onProgress?.(ticks, totalTicks)
@@ -165,7 +195,14 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
         period = await nodes[i].journal.getPeriod(`${c.district}/0`)
         for (const t of trades) { const p = await nodes[i].journal.getProof(t.id); if (p != null) proofs.set(t.id, p) }
       }
-      results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades, period, proofs })
+      const mobility = nodes[i].mobility == null
+        ? undefined
+        : {
+            packages: await nodes[i].journal.records<PackageRecord>(PACKAGES),
+            providerLegs: await nodes[i].journal.records<ProviderLegRecord>(PROVIDER_LEGS),
+            receipts: await nodes[i].journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+          }
+      results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades, period, proofs, ...(mobility != null ? { mobility } : {}) })
     }
     return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate }
   } finally {
@@ -179,16 +216,25 @@ async function settle (nodes: KvartalNode[], missed: number[], gossipSettleMs: n
   const deadline = performance.now() + gossipSettleMs
   for (;;) {
     await Promise.all(nodes.map(async n => { await n.idle() }))
-    const published = nodes.reduce((a, n) => a + (n.router?.stats.published ?? 0), 0)
-    const complete = nodes.every((n, i) => n.router.stats.accepted + sumRefused(n) + n.router.stats.published + missed[i] >= published)
+    const complete = nodes.every((n, i) => outstanding(nodes, n) <= missed[i])
     if (complete && nodes.every(n => n.inFlight === 0)) return true
     if (performance.now() > deadline) return false
     await new Promise(resolve => setTimeout(resolve, 2))
   }
 }
 
-function sumRefused (n: KvartalNode): number {
-  let s = 0
-  for (const v of Object.values(n.router.stats.refused)) s += v
-  return s
+type GossipStats = KvartalNode['router']['stats']
+const received = (st: GossipStats): number => Object.values(st.refused).reduce((a, v) => a + v, st.accepted)
+
+/**
+ * Messages published so far that have not reached `n`: on the energy topics every node's, on the
+ * mobility topic (when `n` takes part in mobility) every mobility node's.
+ */
+function outstanding (nodes: readonly KvartalNode[], n: KvartalNode): number {
+  let energy = 0; let mobility = 0
+  for (const m of nodes) { energy += m.router?.stats.published ?? 0; mobility += m.mobility?.gossipStats?.published ?? 0 }
+  let out = energy - (n.router?.stats.published ?? 0) - (n.router == null ? 0 : received(n.router.stats))
+  const ms = n.mobility?.gossipStats
+  if (ms != null) out += mobility - ms.published - received(ms)
+  return out
 }

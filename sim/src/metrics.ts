@@ -27,12 +27,16 @@ export interface DistrictMetrics {
   /** welfare / central optimum */
   welfareShare: number
   optimumTradedWh: number
-  /** share of the district's consumption met by its own production, with local trading */
+  /** share of the buildings' consumption met by their own production, with local trading (V2G counts as from outside) */
   selfSufficiency: number
   /** the same if every building traded only with the grid */
   selfSufficiencyWithoutTrading: number
   gridImportWh: number
   gridExportWh: number
+  /** energy buildings bought from vehicles' batteries (V2G); not local production, not from the grid */
+  vehicleToBuildingWh: number
+  /** buildings' surplus sold to vehicles (charging their batteries); not exported to the grid */
+  buildingToVehicleWh: number
   /** money that changed hands locally, nanos */
   paidNanos: number
   /** average price of local energy, nanos per kWh */
@@ -69,16 +73,24 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   for (const id of sellerTrades.keys()) if (!buyerTrades.has(id)) mismatched++
   for (const id of buyerTrades) if (!sellerTrades.has(id)) mismatched++
 
-  let localEnergyWh = 0; let w = 0n; let paid = 0n
+  // local energy, welfare and the physical maximum are the buildings' own: a trade with a vehicle
+  // (a car-share EV selling from its battery, V2G, or charging it) is counted apart
+  let localEnergyWh = 0; let w = 0n; let paid = 0n; let fromVehiclesWh = 0; let toVehiclesWh = 0
   const soldPerSellerSlot = new Map<string, number>()
   const boughtPerBuyerSlot = new Map<string, number>()
+  const fromVehiclesPerBuyerSlot = new Map<string, number>()
+  const toVehiclesPerSellerSlot = new Map<string, number>()
+  const add = (m: Map<string, number>, k: string, wh: number): void => { m.set(k, (m.get(k) ?? 0) + wh) }
   for (const t of sellerTrades.values()) {
-    localEnergyWh += t.energyWh
     const b = byTrader.get(t.buyer); const s = byTrader.get(t.seller)
-    if (b != null && s != null) w += BigInt(b.buyLimit - s.sellLimit) * BigInt(t.energyWh)
     paid += BigInt(t.energyWh) * BigInt(t.price)
-    soldPerSellerSlot.set(`${t.seller}/${t.slot}`, (soldPerSellerSlot.get(`${t.seller}/${t.slot}`) ?? 0) + t.energyWh)
-    boughtPerBuyerSlot.set(`${t.buyer}/${t.slot}`, (boughtPerBuyerSlot.get(`${t.buyer}/${t.slot}`) ?? 0) + t.energyWh)
+    if (b != null && s == null) { fromVehiclesWh += t.energyWh; add(fromVehiclesPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh) }
+    if (s != null && b == null) { toVehiclesWh += t.energyWh; add(toVehiclesPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh) }
+    if (b == null || s == null) continue
+    localEnergyWh += t.energyWh
+    w += BigInt(b.buyLimit - s.sellLimit) * BigInt(t.energyWh)
+    add(soldPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
+    add(boughtPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh)
   }
   let oversoldSlots = 0
   for (const [k, sold] of soldPerSellerSlot) {
@@ -87,7 +99,7 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   }
 
   let physicalMaxWh = 0; let optimumWelfare = 0; let optimumTradedWh = 0
-  let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0
+  let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0; let outsideWh = 0
   for (let s = 0; s < slotCount; s++) {
     let surplus = 0; let deficit = 0
     const bids = []; const asks = []
@@ -98,8 +110,9 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       if (net < 0) { deficit -= net; bids.push({ id: f.trader, energyWh: -net, price: f.buyLimit }) }
       const bought = boughtPerBuyerSlot.get(`${f.trader}/${s}`) ?? 0
       const sold = soldPerSellerSlot.get(`${f.trader}/${s}`) ?? 0
-      if (net < 0) gridImport += -net - bought
-      if (net > 0) gridExport += net - sold
+      const fromVehicles = fromVehiclesPerBuyerSlot.get(`${f.trader}/${s}`) ?? 0
+      if (net < 0) { gridImport += -net - bought - fromVehicles; outsideWh += fromVehicles }
+      if (net > 0) gridExport += net - sold - (toVehiclesPerSellerSlot.get(`${f.trader}/${s}`) ?? 0)
     }
     deficitTotal += deficit
     physicalMaxWh += Math.min(surplus, deficit)
@@ -136,10 +149,12 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     optimumWelfareNanos: optimumWelfare,
     welfareShare: optimumWelfare === 0 ? 1 : round(welfareNanos / optimumWelfare),
     optimumTradedWh,
-    selfSufficiency: consumption === 0 ? 1 : round(1 - gridImport / consumption),
+    selfSufficiency: consumption === 0 ? 1 : round(1 - (gridImport + outsideWh) / consumption),
     selfSufficiencyWithoutTrading: consumption === 0 ? 1 : round(1 - deficitTotal / consumption),
     gridImportWh: gridImport,
     gridExportWh: gridExport,
+    vehicleToBuildingWh: fromVehiclesWh,
+    buildingToVehicleWh: toVehiclesWh,
     paidNanos: Number((paid + 500n) / 1000n),
     averagePrice: localEnergyWh === 0 ? 0 : Math.round(Number(paid / BigInt(Math.max(1, localEnergyWh)))),
     negotiations: neg,

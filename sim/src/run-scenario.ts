@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isDispatchable, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
+import { ConfigError, isDispatchable, slotStart, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { createRng, createBuildingFromSpec, buildDistrict, type Building, type BuildingSpec } from '@kvartal/devices'
 import { strategyByName } from '@kvartal/market'
 import { identityFromSeed } from '@kvartal/mesh'
@@ -13,6 +12,11 @@ import { LocalLedger } from '@kvartal/settlement'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import type { Scenario } from './scenario.ts'
+import { buildMobilityDistrict, type MobilityDistrict } from './mobility-district.ts'
+import { TripAgent, type JourneyOutcome } from './trip-agent.ts'
+import { computeMobilityMetrics, type MobilityMetrics } from './mobility-metrics.ts'
+import { providerNodes, providerResult, travellerOptions, type ProviderResult } from './mobility-nodes.ts'
+import { keySeedFor } from './key-seed.ts'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -22,6 +26,8 @@ export interface ScenarioRunOptions {
   onProgress?: (done: number, total: number) => void
   /** extra event listener (the CLI's log, tests) */
   onEvent?: (e: NodeEvent) => void
+  /** each journey's outcome as it happens */
+  onJourney?: (o: JourneyOutcome) => void
 }
 
 export interface ScenarioResult {
@@ -33,18 +39,28 @@ export interface ScenarioResult {
   wallMsPerSlot: number
   ticks: number
   gossipLate: number
-  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number }>
+  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, location?: { lat: number, lon: number } }>
+  /** present when the scenario has mobility */
+  mobility?: MobilityMetrics
+  /** the vehicles and the transit operator */
+  vehicles?: ProviderResult[]
+  /** every trip asked, with what became of it */
+  journeys?: JourneyOutcome[]
+}
+
+/** Local midnight of the scenario's date, ms since the epoch. */
+export function localMidnightMs (s: Scenario): number {
+  const [y, m, d] = s.date.split('-').map(Number)
+  return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000
 }
 
 /** Start of the first simulated slot: local midnight of the scenario's date plus `slots.first` slots. */
 export function dayStartMs (s: Scenario): number {
-  const [y, m, d] = s.date.split('-').map(Number)
-  return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000 + s.slots.first * s.slots.minutes * 60_000
+  return localMidnightMs(s) + s.slots.first * s.slots.minutes * 60_000
 }
 
-function keySeedFor (scenarioSeed: number, id: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(`kvartal-sim/${scenarioSeed}/${id}`).digest())
-}
+/** Mobility events that go into trace.ndjson, and whose counts feed the metrics. */
+const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-booked', 'package-released', 'package-paid', 'receipt-signed'])
 
 /** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
 export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
@@ -68,17 +84,43 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const keySeeds = specs.map(spec => keySeedFor(s.seed, spec.id))
   const identities = await Promise.all(keySeeds.map(async k => await identityFromSeed(k)))
   const measured = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => b.netMeasured(window(i))))
+  const m = s.mobility === false ? undefined : s.mobility
+  const slots = { epochMs, slotMs, gateClosureMs: s.slots.gateClosureSeconds * 1000 }
+  const simEndMs = slotStart(slots, s.slots.count)
+  let district: MobilityDistrict | undefined
+  if (m != null) {
+    const ids = new Set(specs.map(b => b.id))
+    // trips start early enough that their rides end, and their final receipts come, before the period is settled
+    district = await buildMobilityDistrict({ mobility: m, site: s.site, buildingCount: specs.length, seed: s.seed, localMidnightMs: localMidnightMs(s), fromMs: epochMs, untilMs: simEndMs - 3_600_000, slotMs })
+    for (const p of district.providers) if (ids.has(p.name)) throw new ConfigError(`buildings.list[${specs.findIndex(b => b.id === p.name)}].id`, `"${p.name}" is the name of a simulated vehicle or operator: choose another id`)
+  }
   const nodes: SimNodeSpec[] = specs.map((spec, i) => ({
     name: spec.id,
     keySeed: keySeeds[i],
     strategy: strategyByName(s.market.strategy)!,
-    profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 }
+    profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 },
+    // residents travel: every building's node plans and books journeys
+    ...(district != null ? { mobility: travellerOptions(m!, district) } : {})
   }))
-  // the whole run is one settlement period on an embedded ledger every node shares; each building starts with 1000 IOTA
+  if (district != null) nodes.push(...providerNodes(s, m!, district, slots))
+  const providerIdentities = await Promise.all(nodes.slice(specs.length).map(async n => await identityFromSeed(n.keySeed)))
+  const agent = district == null
+    ? undefined
+    : new TripAgent(district.demand, {
+      nodeOf: (b) => b,
+      buildingName: (b) => specs[b].id,
+      ...(m!.travellers.modes != null ? { modes: m!.travellers.modes } : {}),
+      maxWalkingM: m!.travellers.maxWalkingM,
+      weights: m!.travellers.weights,
+      onOutcome: (o) => { trace?.write(JSON.stringify(o) + '\n'); opts.onJourney?.(o) }
+    })
+  // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
+  // vehicle, operator) starts with 1000 IOTA
   const ledgerDir = opts.outDir != null ? join(opts.outDir, 'ledger') : await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
   await rm(ledgerDir, { recursive: true, force: true })
   const ledger = await LocalLedger.open(ledgerDir)
-  for (const id of identities) await ledger.mint(id.iotaAddress, 1_000 * 1_000_000_000)
+  const mint = 1_000 * 1_000_000_000
+  for (const id of [...identities, ...providerIdentities]) await ledger.mint(id.iotaAddress, mint)
   const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i] }))
 
   let trace: ReturnType<typeof createWriteStream> | undefined
@@ -86,13 +128,15 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     await mkdir(opts.outDir, { recursive: true })
     trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
   }
-  const traced = new Set(['meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const events = new Map<string, number>()
+  const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
+  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
   const run = await runDistrict({
     ...defaultDistrictRunConfig,
     district: s.district,
     nodes,
     transport: opts.transport ?? s.transport,
-    slots: { epochMs, slotMs, gateClosureMs: s.slots.gateClosureSeconds * 1000 },
+    slots,
     slotCount: s.slots.count,
     tariffs: s.tariffs,
     ticksPerSlot: s.market.ticksPerSlot,
@@ -103,14 +147,31 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     seed: s.seed,
     ledger,
     onProgress: opts.onProgress,
+    ...(agent != null ? { onTick: agent.onTick } : {}),
     onEvent: (e) => {
       if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
+      if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
+      if (e.type === 'negotiation-failed' && (e.code === 'battery-overcommitted' || e.code === 'quote-failed')) count(e.code)
       opts.onEvent?.(e)
     }
   })
   if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
   const metrics = computeMetrics(run, facts, s.slots.count)
   const settlement = await settlementMetrics(run, ledger)
+  let mobility: MobilityMetrics | undefined
+  const balance = new Map<number, number>()
+  if (district != null && agent != null) {
+    let balances = 0
+    for (const [i, n] of run.nodes.entries()) { balance.set(i, await ledger.balance(n.node.identity.iotaAddress)); balances += balance.get(i)! }
+    mobility = computeMobilityMetrics(run, {
+      outcomes: agent.outcomes,
+      tripsPerDay: district.tripsPerDay,
+      events,
+      providerKinds: new Map(district.providers.map((p, j) => [specs.length + j, p.kind])),
+      network: { stops: district.timetable.stops.length, routes: new Set(district.timetable.patterns.map(p => p.route.route_id)).size, trips: district.timetable.tripCount },
+      ledger: { mintedNanos: mint * run.nodes.length, balancesNanos: balances }
+    })
+  }
   await ledger.close()
   if (opts.outDir == null) await rm(ledgerDir, { recursive: true, force: true })
   const result: ScenarioResult = {
@@ -129,8 +190,11 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       iotaAddress: identities[i].iotaAddress,
       ...limits[i],
       boughtWh: run.nodes[i].node.stats.boughtWh,
-      soldWh: run.nodes[i].node.stats.soldWh
-    }))
+      soldWh: run.nodes[i].node.stats.soldWh,
+      ...(district != null ? { location: district.map.buildings[i] } : {})
+    })),
+    ...(mobility != null ? { mobility } : {}),
+    ...(district != null ? { vehicles: district.providers.map((_, j) => providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint)), journeys: agent!.outcomes } : {})
   }
   if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   return result

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse, YAMLParseError } from 'yaml'
 import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
+import { isObj, known, num, range, sub } from './fields.ts'
+import { defaultMobilityScenario, validateMobility, type MobilityScenario } from './mobility-scenario.ts'
 
 /** A simulation scenario, validated. Every field has a default, so `{}` is a valid scenario. */
 export interface Scenario {
@@ -19,6 +22,8 @@ export interface Scenario {
   /** limit prices per building, as shares of the band between feed-in (0) and retail (1), drawn uniformly (seeded) */
   limits: { buy: [number, number], sell: [number, number] }
   buildings: { generate?: { count: number, mix?: Partial<Record<BuildingKind, number>> }, list?: BuildingSpec[] }
+  /** vehicles, a transit operator and travelling residents (mobility-scenario.ts); false: energy only */
+  mobility: MobilityScenario | false
 }
 
 export const defaultScenario: Scenario = {
@@ -34,38 +39,8 @@ export const defaultScenario: Scenario = {
   market: { strategy: 'concession', ticksPerSlot: 4, tradingWindowSlots: 4, horizonSlots: 8, republishEverySlots: 4, degree: 4 },
   // every building values local energy above every building's cost, so the optimum trades all it can
   limits: { buy: [0.5, 1], sell: [0, 0.45] },
-  buildings: { generate: { count: 24 } }
-}
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v != null && !Array.isArray(v)
-
-function known (o: Obj, path: string, keys: string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ConfigError(path === '' ? k : `${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`)
-}
-function num (o: Obj, key: string, path: string, def: number, opts: { min?: number, max?: number, integer?: boolean } = {}): number {
-  const v = o[key]
-  const field = path === '' ? key : `${path}.${key}`
-  if (v == null) return def
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(field, `must be a number, got ${JSON.stringify(v)}`)
-  if (opts.integer === true && !Number.isSafeInteger(v)) throw new ConfigError(field, `must be a whole number, got ${v}`)
-  if (opts.min != null && v < opts.min) throw new ConfigError(field, `must be at least ${opts.min}, got ${v}`)
-  if (opts.max != null && v > opts.max) throw new ConfigError(field, `must be at most ${opts.max}, got ${v}`)
-  return v
-}
-function sub (o: Obj, key: string, path: string): Obj {
-  const v = o[key]
-  const field = path === '' ? key : `${path}.${key}`
-  if (v == null) return {}
-  if (!isObj(v)) throw new ConfigError(field, 'must be a mapping')
-  return v
-}
-function range (o: Obj, key: string, path: string, def: [number, number]): [number, number] {
-  const v = o[key]
-  const field = `${path}.${key}`
-  if (v == null) return def
-  if (!Array.isArray(v) || v.length !== 2 || v.some(x => typeof x !== 'number' || x < 0 || x > 1) || v[0] > v[1]) throw new ConfigError(field, 'must be [low, high] with 0 ≤ low ≤ high ≤ 1')
-  return [v[0], v[1]]
+  buildings: { generate: { count: 24 } },
+  mobility: defaultMobilityScenario
 }
 
 /** Validates a parsed scenario document; errors name the field. */
@@ -73,7 +48,7 @@ export function validateScenario (doc: unknown): Scenario {
   if (doc == null) doc = {}
   if (!isObj(doc)) throw new ConfigError('(root)', 'a scenario is a YAML mapping')
   const d = defaultScenario
-  known(doc, '', ['district', 'site', 'date', 'slots', 'seed', 'transport', 'tariffs', 'market', 'limits', 'buildings'])
+  known(doc, '', ['district', 'site', 'date', 'slots', 'seed', 'transport', 'tariffs', 'market', 'limits', 'buildings', 'mobility'])
   const district = doc.district ?? d.district
   if (typeof district !== 'string' || !DISTRICT_PATTERN.test(district)) throw new ConfigError('district', 'must be lower-case letters, digits and dashes, 1–63 characters')
   const site = sub(doc, 'site', '')
@@ -139,7 +114,8 @@ export function validateScenario (doc: unknown): Scenario {
       degree: num(market, 'degree', 'market', d.market.degree, { min: 1, max: 32, integer: true })
     },
     limits: { buy: range(limits, 'buy', 'limits', d.limits.buy), sell: range(limits, 'sell', 'limits', d.limits.sell) },
-    buildings: { generate, list }
+    buildings: { generate, list },
+    mobility: validateMobility(doc.mobility)
   }
 }
 
@@ -172,5 +148,8 @@ export async function loadScenario (path: string): Promise<Scenario> {
     const e = err as YAMLParseError
     throw new ConfigError(path, `not valid YAML: ${e.message.split('\n')[0]}`)
   }
-  return validateScenario(doc)
+  const s = validateScenario(doc)
+  // a feed named in the file is found beside the file
+  if (s.mobility !== false && s.mobility.gtfs != null && !isAbsolute(s.mobility.gtfs)) s.mobility = { ...s.mobility, gtfs: resolve(dirname(path), s.mobility.gtfs) }
+  return s
 }

@@ -1,5 +1,6 @@
+import { decodeLegTerms, fromHex } from '@kvartal/protocol'
 import { decodeTrade, type Trade } from '@kvartal/protocol'
-import { netTrades, verifyTradeProof, type LocalLedger, localSettlement } from '@kvartal/settlement'
+import { netTrades, verifyTradeProof, type LocalLedger, type Obligation, localSettlement } from '@kvartal/settlement'
 import { signerFromSeed } from '@kvartal/protocol'
 import type { DistrictRunResult } from './district-runner.ts'
 
@@ -8,9 +9,12 @@ export interface SettlementMetrics {
   trades: number
   payments: number
   attestations: number
+  /** the period's transactions: payments + attestations */
   onChainTransactions: number
   onChainTransactionsPerTrade: number
-  /** Σ of every node's net obligations, and Σ actually paid on the ledger, nanos */
+  /** every transaction on the ledger, bookings' payments and refunds included */
+  ledgerTransactions: number
+  /** Σ of every node's net obligations (energy trades and final pay-per-use receipts), and Σ actually paid on the ledger, nanos */
   totalOwedNanos: number
   totalPaidNanos: number
   paidEqualsOwed: boolean
@@ -28,7 +32,15 @@ export interface SettlementMetrics {
 export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLedger): Promise<SettlementMetrics> {
   const unique = new Map<string, Trade>()
   for (const n of run.nodes) for (const t of n.trades) if (t.status === 'committed') unique.set(t.id, t.decoded)
-  const owed = netTrades([...unique.values()]).reduce((a, o) => a + o.amount, 0)
+  // a ride's final cumulative receipt is a debt of the traveller to the vehicle, netted with the trades
+  const receipts = new Map<string, Obligation>()
+  // less the unlock fee the checkout already paid (period-extras.ts)
+  for (const n of run.nodes) {
+    const price = new Map<string, number>()
+    for (const [, p] of n.mobility?.packages ?? []) for (const l of p.legs) price.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
+    for (const [leg, r] of n.mobility?.receipts ?? []) if (r.role === 'traveller' && r.final) receipts.set(leg, { from: r.payer, to: r.payee, amount: r.total - Math.min(r.total, price.get(leg) ?? 0) })
+  }
+  const owed = netTrades([...unique.values()], [...receipts.values()]).reduce((a, o) => a + o.amount, 0)
   let paid = 0; let payments = 0; let attestations = 0; let imbalance = 0; let unsettled = 0
   for (const n of run.nodes) {
     if (n.period == null) { unsettled++; continue }
@@ -60,8 +72,9 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     trades: unique.size,
     payments,
     attestations,
-    onChainTransactions: ledger.transactions,
-    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round(ledger.transactions / unique.size * 10_000) / 10_000,
+    onChainTransactions: payments + attestations,
+    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round((payments + attestations) / unique.size * 10_000) / 10_000,
+    ledgerTransactions: ledger.transactions,
     totalOwedNanos: owed,
     totalPaidNanos: paid,
     paidEqualsOwed: owed === paid,

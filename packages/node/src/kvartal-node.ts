@@ -251,7 +251,7 @@ export class KvartalNode {
       if (budget != null && service?.kind === 'vehicle' && service.battery != null) {
         // one actor in two markets: the battery's budget decides the energy position, and every trade,
         // held ride and delivered slot is booked against it (mobility/vehicle-energy.ts)
-        const v = vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, selling: this.selling, policy: service.energy, emit: this.emit })
+        const v = vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, clock: o.clock, selling: this.selling, need: this.need, policy: service.energy, emit: this.emit })
         this.options.profile = v.profile
         this.on(v.onEvent)
       }

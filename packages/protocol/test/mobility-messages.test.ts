@@ -11,7 +11,7 @@ function terms (over: Partial<LegTerms> = {}): LegTerms {
   return {
     version: 1, district: 'test', package: new Uint8Array(16).fill(7), legId: 'leg-1', traveller: traveller.publicKey, provider: provider.publicKey,
     mode: 'BUS', resource: 'trip-1', from: 2, to: 5, units: 1, departureTime: 1_000_000, arrivalTime: 1_600_000, price: 30_000_000,
-    pricing: NO_PRICING, cancellation: NO_CANCELLATION_FEE, fromStopId: 's2', toStopId: 's5', distanceM: 2_400, co2G: 120, ...over
+    pricing: NO_PRICING, cancellation: NO_CANCELLATION_FEE, fromStopId: 's2', toStopId: 's5', distanceM: 2_400, co2G: 120, toLatE6: 0, toLonE6: 0, ...over
   }
 }
 

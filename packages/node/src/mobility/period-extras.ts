@@ -29,6 +29,7 @@ export function channelHeadLeaf (h: { id: string, index: number, head: string })
 }
 
 /**
+ * A final receipt is owed less what the checkout already paid for that leg (its unlock fee).
  * Chooses a period's mobility extras once and journals the choice before anything is paid (like the
  * period's trade set), so a rerun after a crash settles exactly the same: every final receipt not yet
  * settled and issued before the period's end, every booked leg not yet attested, and the head of every
@@ -39,10 +40,16 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
   const settled = new Set((await journal.records<{ period: string }>('attested')).map(([k]) => k))
   const receipts = new Map(await journal.records<RideReceiptRecord>(RIDE_RECEIPTS))
   const booked = new Map<string, { terms: string, traveller: string, provider: string }>()
+  /** what the checkout already paid for each leg: a ride's unlock fee */
+  const checkout = new Map<string, number>()
   for (const [, p] of await journal.records<PackageRecord>(PACKAGES)) {
-    for (const l of p.legs) if ((l.status === 'CONFIRMED' || l.status === 'ENDED') && l.providerSignature != null) booked.set(l.leg, { terms: l.terms, traveller: l.travellerSignature, provider: l.providerSignature })
+    for (const l of p.legs) {
+      if (p.paymentDigest != null) checkout.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
+      if ((l.status === 'CONFIRMED' || l.status === 'ENDED') && l.providerSignature != null) booked.set(l.leg, { terms: l.terms, traveller: l.travellerSignature, provider: l.providerSignature })
+    }
   }
   for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+    if (r.paymentDigest != null) checkout.set(leg, r.price)
     if ((r.status === 'CONFIRMED' || r.status === 'STARTED' || r.status === 'ENDED') && r.travellerSignature != null) booked.set(leg, { terms: r.terms, traveller: r.travellerSignature, provider: r.providerSignature })
   }
   if (sel == null) {
@@ -60,7 +67,9 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
   for (const leg of sel.receipts) {
     const r = receipts.get(leg)
     if (r == null) continue
-    debts.push({ from: r.payer, to: r.payee, amount: r.total })
+    // the receipt's total is the GBFS fare of the use, unlock fee included; the checkout paid that fee
+    const owed = r.total - Math.min(r.total, checkout.get(leg) ?? 0)
+    if (owed > 0) debts.push({ from: r.payer, to: r.payee, amount: owed })
     leaves.push({ name: `receipt:${leg}`, bytes: fromHex(r.envelope) })
   }
   for (const leg of sel.legs) {

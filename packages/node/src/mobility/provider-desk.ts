@@ -4,7 +4,7 @@ import {
   seal, signLegTerms, toHex, verifyLegTerms, type Clock, type Commit, type LegTerms, type Release, type ServiceOffer
 } from '@kvartal/protocol'
 import {
-  Inventory, ReceiptLedger, VehicleBudget, cancellationFee, distanceMetres, fareNanos, toE6, tripIndex, tripTimes, zoneCentre, zoneOf,
+  Inventory, ReceiptLedger, VehicleBudget, cancellationFee, distanceMetres, fareNanos, fromE6, toE6, tripIndex, tripTimes, zoneCentre, zoneOf,
   type HeldLeg, type TripLocation
 } from '@kvartal/mobility'
 import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
@@ -52,6 +52,8 @@ export class ProviderDesk {
   readonly #trips?: Map<string, TripLocation>
   #assetSeq = 0
   #assetId = ''
+  /** where the vehicle is parked: its configured place, then wherever its last ride ended (journaled) */
+  #position?: { lat: number, lon: number }
   #offerSeq = 0
   /** legs still open (held, confirmed, started, cancelling), by leg id: what ticks and commits look at */
   readonly #open = new Map<string, ProviderLegRecord>()
@@ -70,6 +72,11 @@ export class ProviderDesk {
   }
 
   get holdMs (): number { return this.#d.holdMs ?? defaultProviderHoldMs }
+  get position (): { lat: number, lon: number } {
+    const s = this.#d.service
+    return this.#position ?? (s.kind === 'vehicle' ? s.position : { lat: 0, lon: 0 })
+  }
+
   /** The vehicle's public id for its next trip (GBFS: rotates per trip; the stable identity is the signing key). */
   get assetId (): string { return this.#assetId }
 
@@ -78,6 +85,8 @@ export class ProviderDesk {
     this.#assetSeq = await journal.nextCounter('asset-rotation', 0)
     this.#rotateAsset()
     this.#offerSeq = await journal.nextCounter('service-offer', 0)
+    const parked = await journal.getRecord<{ lat: number, lon: number }>('vehicle', 'position')
+    if (parked != null) this.#position = { lat: parked.lat, lon: parked.lon }
     const now = clock.now()
     for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
       if (OPEN.has(r.status)) this.#open.set(leg, r)
@@ -150,9 +159,9 @@ export class ProviderDesk {
     if (s.kind === 'vehicle') {
       const busy = this.inventory.available(VEHICLE, now, now + 1, now) === 0
       offer = {
-        ...base, mode: s.mode, assetId: this.#assetId, zones: [zoneOf(s.position)], capacity: busy ? 0 : 1, socWh: this.budget?.socWh ?? 0,
+        ...base, mode: s.mode, assetId: this.#assetId, zones: [zoneOf(this.position)], capacity: busy ? 0 : 1, socWh: this.budget?.socWh ?? 0,
         rangeM: this.budget == null ? 0 : Math.floor(Math.max(0, this.budget.socWh) * 1000 / Math.max(1, s.battery!.whPerKm)),
-        pricing: planToWire(s.pricing), co2GPerKm: s.co2GPerKm, agencyId: '', latE6: toE6(s.position.lat), lonE6: toE6(s.position.lon)
+        pricing: planToWire(s.pricing), co2GPerKm: s.co2GPerKm, agencyId: '', latE6: toE6(this.position.lat), lonE6: toE6(this.position.lon)
       }
     } else {
       const zones = [...new Set(s.timetable.stops.map(st => zoneOf({ lat: st.stop_lat, lon: st.stop_lon })))].slice(0, mobilityLimits.maxZones)
@@ -207,20 +216,19 @@ export class ProviderDesk {
     const legs = []
     const accessible = req.accessibility.every(a => s.kind === 'vehicle' && (s.accessibility ?? []).includes(a))
     if (s.kind === 'vehicle' && (req.modes.length === 0 || req.modes.includes(s.mode)) && req.travellers <= 1 && accessible) {
-      const free = this.inventory.available(VEHICLE, Math.max(now, req.departAfter), Math.max(now, req.departAfter) + 1, now) > 0
-      if (free && req.toZone !== '') {
-        const to = zoneCentreSafe(req.toZone)
-        if (to != null) {
-          const metres = Math.round(distanceMetres(s.position, to) * 1.3)
-          const seconds = Math.ceil(metres * 3.6 / s.speedKmh)
-          const ok = this.budget == null || this.budget.canRide(req.departAfter, req.departAfter + seconds * 1000, metres)
-          if (ok) {
-            legs.push({
-              legId: this.#assetId, mode: s.mode, assetId: this.#assetId, fromLatE6: toE6(s.position.lat), fromLonE6: toE6(s.position.lon), toLatE6: toE6(to.lat), toLonE6: toE6(to.lon),
-              availableFrom: now, availableUntil: now + s.maxRentalMs, durationS: seconds, distanceM: metres,
-              price: fareNanos(s.pricing, { seconds, metres }), co2G: Math.round(metres * s.co2GPerKm / 1000), pricing: planToWire(s.pricing), cancellation: cancellationToWire(s.cancellation)
-            })
-          }
+      const to = req.toZone === '' ? undefined : zoneCentreSafe(req.toZone)
+      if (to != null) {
+        const metres = Math.round(distanceMetres(this.position, to) * 1.3)
+        const seconds = Math.ceil(metres * 3.6 / s.speedKmh)
+        // free for the whole ride, from when the traveller could reach it (a walk of up to 15 minutes) to its end
+        const from = Math.max(now, req.departAfter)
+        const free = this.inventory.available(VEHICLE, from, from + 15 * 60_000 + seconds * 1000, now) > 0
+        if (free && (this.budget == null || this.budget.canRide(from, from + seconds * 1000, metres))) {
+          legs.push({
+            legId: this.#assetId, mode: s.mode, assetId: this.#assetId, fromLatE6: toE6(this.position.lat), fromLonE6: toE6(this.position.lon), toLatE6: toE6(to.lat), toLonE6: toE6(to.lon),
+            availableFrom: now, availableUntil: now + s.maxRentalMs, durationS: seconds, distanceM: metres,
+            price: fareNanos(s.pricing, { seconds, metres }), co2G: Math.round(metres * s.co2GPerKm / 1000), pricing: planToWire(s.pricing), cancellation: cancellationToWire(s.cancellation)
+          })
         }
       }
     }
@@ -434,6 +442,13 @@ export class ProviderDesk {
       }
       await this.#put(leg, record, record.status === 'ENDED' ? 'provider-ended' : 'provider-started')
       if (record.status === 'ENDED') {
+        // parked where the ride ended (or, stopped early, that far along the way)
+        if (terms.toLatE6 !== 0 || terms.toLonE6 !== 0) {
+          const f = terms.distanceM > 0 ? Math.min(1, metres / terms.distanceM) : 1
+          const at = this.position
+          this.#position = { lat: at.lat + (fromE6(terms.toLatE6) - at.lat) * f, lon: at.lon + (fromE6(terms.toLonE6) - at.lon) * f }
+          await this.#d.journal.putRecord('vehicle', 'position', { ...this.#position, status: 'parked' }, 'vehicle-parked')
+        }
         this.budget?.releaseRide(leg)
         this.budget?.drive(metres)
         this.inventory.release(r.package, r.legId)

@@ -4,7 +4,7 @@ import {
   toHex, verifyLegTerms, type Clock, type Held, type LegState, type LegTerms, type Quote, type UsageReceipt, type UsageReport, type BookingReject
 } from '@kvartal/protocol'
 import {
-  Mode, UsageCheck, fareNanos, fromE6, pickByPreference, planJourneys, rankJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
+  Mode, UsageCheck, fareNanos, fromE6, toE6, pickByPreference, planJourneys, rankJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
   type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
 import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
@@ -202,14 +202,14 @@ export class TravellerDesk {
         const from = loc.stopIds.indexOf(l.from.stopId ?? '')
         const to = loc.stopIds.indexOf(l.to.stopId ?? '', from + 1)
         if (from < 0 || to < 0) throw new BookingError('bad-leg', `trip ${l.tripId} does not run from ${l.from.stopId} to ${l.to.stopId}`)
-        out.push({ provider: operator.offer.provider, terms: { ...base, provider: operator.offer.provider, resource: l.tripId, from, to, price: l.price * travellers, pricing: EMPTY_PLAN, cancellation: operator.offer.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: l.from.stopId ?? '', toStopId: l.to.stopId ?? '' } })
+        out.push({ provider: operator.offer.provider, terms: { ...base, provider: operator.offer.provider, resource: l.tripId, from, to, price: l.price * travellers, pricing: EMPTY_PLAN, cancellation: operator.offer.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: l.from.stopId ?? '', toStopId: l.to.stopId ?? '', toLatE6: 0, toLonE6: 0 } })
         return
       }
       const q = plan.quotes.get(l.legId ?? '')
       if (q == null) throw new BookingError('no-provider', `leg ${i} (${l.mode}) has no quote`)
       const plan0 = planFromWire(q.leg.pricing)
       // pay per use: the unlock fee at checkout, the use by cumulative receipts
-      out.push({ provider: q.provider, terms: { ...base, units: 1, provider: q.provider, resource: q.leg.assetId, from: base.departureTime, to: base.arrivalTime, price: plan0?.price ?? l.price, pricing: q.leg.pricing ?? EMPTY_PLAN, cancellation: q.leg.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: '', toStopId: '' } })
+      out.push({ provider: q.provider, terms: { ...base, units: 1, provider: q.provider, resource: q.leg.assetId, from: base.departureTime, to: base.arrivalTime, price: plan0?.price ?? l.price, pricing: q.leg.pricing ?? EMPTY_PLAN, cancellation: q.leg.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: '', toStopId: '', toLatE6: toE6(l.to.lat), toLonE6: toE6(l.to.lon) } })
     })
     return out
   }

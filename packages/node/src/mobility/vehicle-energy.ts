@@ -1,4 +1,4 @@
-import { slotStart, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import { gateClosure, slotStart, type Clock, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
 import type { SlotPositions } from '@kvartal/market'
 import type { VehicleBudget } from '@kvartal/mobility'
 import type { TraderProfile } from '../options.ts'
@@ -29,23 +29,42 @@ export function vehicleEnergy (init: {
   capacityWh: number
   profile: TraderProfile
   slots: SlotClockConfig
+  clock: Clock
   selling: SlotPositions
+  need: SlotPositions
   policy?: Partial<VehicleEnergyPolicy>
   emit: Emit
 }): { profile: TraderProfile, onEvent: (e: NodeEvent) => void } {
-  const { budget, slots, selling, emit } = init
+  const { budget, slots, selling, need, clock, emit } = init
   const policy = { ...defaultVehicleEnergyPolicy, ...init.policy }
   const target = Math.round(init.capacityWh * policy.targetSocPercent / 100)
   const perSlot = Math.floor(policy.chargerW * slots.slotMs / 3_600_000)
   const profile: TraderProfile = {
     ...init.profile,
+    /**
+     * The battery's level once what it sold or bought and has not delivered yet is delivered, less what
+     * it still offers (or bids) in its other open slots: so eight slots planned at once share one
+     * surplus instead of each selling it again, and the car stays at its target.
+     */
     position: (s) => {
       const start = slotStart(slots, s)
-      const surplus = budget.socWh - target
+      const now = clock.now()
+      let pending = 0; let offered = 0; let bid = 0
+      for (const p of new Set([...selling.slots, ...need.slots])) {
+        pending += budget.committedWh(slotStart(slots, p))
+        if (p === s || gateClosure(slots, p) <= now) continue
+        offered += Math.max(0, selling.limit(p) - selling.committed(p))
+        bid += Math.max(0, need.limit(p) - need.committed(p))
+      }
+      const level = budget.socWh - pending
+      const surplus = level - target - offered
       if (surplus > 0) return Math.min(perSlot, surplus, budget.sellableWh(start))
-      if (budget.sellableWh(start) === 0 && budget.committedWh(start) === 0 && !budget.canRide(start, start + slots.slotMs, 0)) return 0 // on a ride: not at a charger
-      return -Math.min(perSlot, target - budget.socWh)
-    }
+      // on a ride in that slot: not at a charger
+      if (budget.sellableWh(start) === 0 && budget.committedWh(start) === 0 && !budget.canRide(start, start + slots.slotMs, 0)) return 0
+      return -Math.max(0, Math.min(perSlot, target - level - bid))
+    },
+    // the vehicle's meter: it delivers what it contracted in a slot (sale positive)
+    measured: (s) => budget.committedWh(slotStart(slots, s))
   }
   const onEvent = (e: NodeEvent): void => {
     if (e.type === 'trade-committed' && e.slot != null && e.energyWh != null) {

@@ -678,6 +678,8 @@ export interface LegTerms {
     toStopId: string;
     distanceM: number;
     co2G: number;
+    toLatE6: number;
+    toLonE6: number;
 }
 export declare namespace LegTerms {
     const codec: () => Codec<LegTerms>;
@@ -813,9 +815,17 @@ export declare namespace LegTerms {
         field: '$.co2G';
         value: number;
     }
+    interface LegTermsToLatE6FieldEvent {
+        field: '$.toLatE6';
+        value: number;
+    }
+    interface LegTermsToLonE6FieldEvent {
+        field: '$.toLonE6';
+        value: number;
+    }
     function encode(obj: Partial<LegTerms>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LegTerms>): LegTerms;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LegTerms>): Generator<LegTermsVersionFieldEvent | LegTermsDistrictFieldEvent | LegTermsPackageFieldEvent | LegTermsLegIdFieldEvent | LegTermsTravellerFieldEvent | LegTermsProviderFieldEvent | LegTermsModeFieldEvent | LegTermsResourceFieldEvent | LegTermsFromFieldEvent | LegTermsToFieldEvent | LegTermsUnitsFieldEvent | LegTermsDepartureTimeFieldEvent | LegTermsArrivalTimeFieldEvent | LegTermsPriceFieldEvent | LegTermsPricingPlanIdFieldEvent | LegTermsPricingPriceFieldEvent | LegTermsPricingPerMinPricingStartFieldEvent | LegTermsPricingPerMinPricingRateFieldEvent | LegTermsPricingPerMinPricingIntervalFieldEvent | LegTermsPricingPerMinPricingEndFieldEvent | LegTermsPricingPerKmPricingStartFieldEvent | LegTermsPricingPerKmPricingRateFieldEvent | LegTermsPricingPerKmPricingIntervalFieldEvent | LegTermsPricingPerKmPricingEndFieldEvent | LegTermsPricingMaxPriceFieldEvent | LegTermsCancellationFreeUntilSFieldEvent | LegTermsCancellationFeeNanosFieldEvent | LegTermsFromStopIdFieldEvent | LegTermsToStopIdFieldEvent | LegTermsDistanceMFieldEvent | LegTermsCo2GFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LegTerms>): Generator<LegTermsVersionFieldEvent | LegTermsDistrictFieldEvent | LegTermsPackageFieldEvent | LegTermsLegIdFieldEvent | LegTermsTravellerFieldEvent | LegTermsProviderFieldEvent | LegTermsModeFieldEvent | LegTermsResourceFieldEvent | LegTermsFromFieldEvent | LegTermsToFieldEvent | LegTermsUnitsFieldEvent | LegTermsDepartureTimeFieldEvent | LegTermsArrivalTimeFieldEvent | LegTermsPriceFieldEvent | LegTermsPricingPlanIdFieldEvent | LegTermsPricingPriceFieldEvent | LegTermsPricingPerMinPricingStartFieldEvent | LegTermsPricingPerMinPricingRateFieldEvent | LegTermsPricingPerMinPricingIntervalFieldEvent | LegTermsPricingPerMinPricingEndFieldEvent | LegTermsPricingPerKmPricingStartFieldEvent | LegTermsPricingPerKmPricingRateFieldEvent | LegTermsPricingPerKmPricingIntervalFieldEvent | LegTermsPricingPerKmPricingEndFieldEvent | LegTermsPricingMaxPriceFieldEvent | LegTermsCancellationFreeUntilSFieldEvent | LegTermsCancellationFeeNanosFieldEvent | LegTermsFromStopIdFieldEvent | LegTermsToStopIdFieldEvent | LegTermsDistanceMFieldEvent | LegTermsCo2GFieldEvent | LegTermsToLatE6FieldEvent | LegTermsToLonE6FieldEvent>;
 }
 export interface HoldRequest {
     terms?: LegTerms;
@@ -954,9 +964,17 @@ export declare namespace HoldRequest {
         field: '$.terms.co2G';
         value: number;
     }
+    interface HoldRequestTermsToLatE6FieldEvent {
+        field: '$.terms.toLatE6';
+        value: number;
+    }
+    interface HoldRequestTermsToLonE6FieldEvent {
+        field: '$.terms.toLonE6';
+        value: number;
+    }
     function encode(obj: Partial<HoldRequest>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldRequest>): HoldRequest;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldRequest>): Generator<HoldRequestTermsVersionFieldEvent | HoldRequestTermsDistrictFieldEvent | HoldRequestTermsPackageFieldEvent | HoldRequestTermsLegIdFieldEvent | HoldRequestTermsTravellerFieldEvent | HoldRequestTermsProviderFieldEvent | HoldRequestTermsModeFieldEvent | HoldRequestTermsResourceFieldEvent | HoldRequestTermsFromFieldEvent | HoldRequestTermsToFieldEvent | HoldRequestTermsUnitsFieldEvent | HoldRequestTermsDepartureTimeFieldEvent | HoldRequestTermsArrivalTimeFieldEvent | HoldRequestTermsPriceFieldEvent | HoldRequestTermsPricingPlanIdFieldEvent | HoldRequestTermsPricingPriceFieldEvent | HoldRequestTermsPricingPerMinPricingStartFieldEvent | HoldRequestTermsPricingPerMinPricingRateFieldEvent | HoldRequestTermsPricingPerMinPricingIntervalFieldEvent | HoldRequestTermsPricingPerMinPricingEndFieldEvent | HoldRequestTermsPricingPerKmPricingStartFieldEvent | HoldRequestTermsPricingPerKmPricingRateFieldEvent | HoldRequestTermsPricingPerKmPricingIntervalFieldEvent | HoldRequestTermsPricingPerKmPricingEndFieldEvent | HoldRequestTermsPricingMaxPriceFieldEvent | HoldRequestTermsCancellationFreeUntilSFieldEvent | HoldRequestTermsCancellationFeeNanosFieldEvent | HoldRequestTermsFromStopIdFieldEvent | HoldRequestTermsToStopIdFieldEvent | HoldRequestTermsDistanceMFieldEvent | HoldRequestTermsCo2GFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldRequest>): Generator<HoldRequestTermsVersionFieldEvent | HoldRequestTermsDistrictFieldEvent | HoldRequestTermsPackageFieldEvent | HoldRequestTermsLegIdFieldEvent | HoldRequestTermsTravellerFieldEvent | HoldRequestTermsProviderFieldEvent | HoldRequestTermsModeFieldEvent | HoldRequestTermsResourceFieldEvent | HoldRequestTermsFromFieldEvent | HoldRequestTermsToFieldEvent | HoldRequestTermsUnitsFieldEvent | HoldRequestTermsDepartureTimeFieldEvent | HoldRequestTermsArrivalTimeFieldEvent | HoldRequestTermsPriceFieldEvent | HoldRequestTermsPricingPlanIdFieldEvent | HoldRequestTermsPricingPriceFieldEvent | HoldRequestTermsPricingPerMinPricingStartFieldEvent | HoldRequestTermsPricingPerMinPricingRateFieldEvent | HoldRequestTermsPricingPerMinPricingIntervalFieldEvent | HoldRequestTermsPricingPerMinPricingEndFieldEvent | HoldRequestTermsPricingPerKmPricingStartFieldEvent | HoldRequestTermsPricingPerKmPricingRateFieldEvent | HoldRequestTermsPricingPerKmPricingIntervalFieldEvent | HoldRequestTermsPricingPerKmPricingEndFieldEvent | HoldRequestTermsPricingMaxPriceFieldEvent | HoldRequestTermsCancellationFreeUntilSFieldEvent | HoldRequestTermsCancellationFeeNanosFieldEvent | HoldRequestTermsFromStopIdFieldEvent | HoldRequestTermsToStopIdFieldEvent | HoldRequestTermsDistanceMFieldEvent | HoldRequestTermsCo2GFieldEvent | HoldRequestTermsToLatE6FieldEvent | HoldRequestTermsToLonE6FieldEvent>;
 }
 export interface Held {
     leg: Uint8Array<ArrayBuffer>;
@@ -1102,6 +1120,14 @@ export declare namespace Held {
         field: '$.terms.co2G';
         value: number;
     }
+    interface HeldTermsToLatE6FieldEvent {
+        field: '$.terms.toLatE6';
+        value: number;
+    }
+    interface HeldTermsToLonE6FieldEvent {
+        field: '$.terms.toLonE6';
+        value: number;
+    }
     interface HeldProviderSignatureFieldEvent {
         field: '$.providerSignature';
         value: Uint8Array<ArrayBuffer>;
@@ -1112,7 +1138,7 @@ export declare namespace Held {
     }
     function encode(obj: Partial<Held>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Held>): Held;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Held>): Generator<HeldLegFieldEvent | HeldTermsVersionFieldEvent | HeldTermsDistrictFieldEvent | HeldTermsPackageFieldEvent | HeldTermsLegIdFieldEvent | HeldTermsTravellerFieldEvent | HeldTermsProviderFieldEvent | HeldTermsModeFieldEvent | HeldTermsResourceFieldEvent | HeldTermsFromFieldEvent | HeldTermsToFieldEvent | HeldTermsUnitsFieldEvent | HeldTermsDepartureTimeFieldEvent | HeldTermsArrivalTimeFieldEvent | HeldTermsPriceFieldEvent | HeldTermsPricingPlanIdFieldEvent | HeldTermsPricingPriceFieldEvent | HeldTermsPricingPerMinPricingStartFieldEvent | HeldTermsPricingPerMinPricingRateFieldEvent | HeldTermsPricingPerMinPricingIntervalFieldEvent | HeldTermsPricingPerMinPricingEndFieldEvent | HeldTermsPricingPerKmPricingStartFieldEvent | HeldTermsPricingPerKmPricingRateFieldEvent | HeldTermsPricingPerKmPricingIntervalFieldEvent | HeldTermsPricingPerKmPricingEndFieldEvent | HeldTermsPricingMaxPriceFieldEvent | HeldTermsCancellationFreeUntilSFieldEvent | HeldTermsCancellationFeeNanosFieldEvent | HeldTermsFromStopIdFieldEvent | HeldTermsToStopIdFieldEvent | HeldTermsDistanceMFieldEvent | HeldTermsCo2GFieldEvent | HeldProviderSignatureFieldEvent | HeldHoldUntilFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Held>): Generator<HeldLegFieldEvent | HeldTermsVersionFieldEvent | HeldTermsDistrictFieldEvent | HeldTermsPackageFieldEvent | HeldTermsLegIdFieldEvent | HeldTermsTravellerFieldEvent | HeldTermsProviderFieldEvent | HeldTermsModeFieldEvent | HeldTermsResourceFieldEvent | HeldTermsFromFieldEvent | HeldTermsToFieldEvent | HeldTermsUnitsFieldEvent | HeldTermsDepartureTimeFieldEvent | HeldTermsArrivalTimeFieldEvent | HeldTermsPriceFieldEvent | HeldTermsPricingPlanIdFieldEvent | HeldTermsPricingPriceFieldEvent | HeldTermsPricingPerMinPricingStartFieldEvent | HeldTermsPricingPerMinPricingRateFieldEvent | HeldTermsPricingPerMinPricingIntervalFieldEvent | HeldTermsPricingPerMinPricingEndFieldEvent | HeldTermsPricingPerKmPricingStartFieldEvent | HeldTermsPricingPerKmPricingRateFieldEvent | HeldTermsPricingPerKmPricingIntervalFieldEvent | HeldTermsPricingPerKmPricingEndFieldEvent | HeldTermsPricingMaxPriceFieldEvent | HeldTermsCancellationFreeUntilSFieldEvent | HeldTermsCancellationFeeNanosFieldEvent | HeldTermsFromStopIdFieldEvent | HeldTermsToStopIdFieldEvent | HeldTermsDistanceMFieldEvent | HeldTermsCo2GFieldEvent | HeldTermsToLatE6FieldEvent | HeldTermsToLonE6FieldEvent | HeldProviderSignatureFieldEvent | HeldHoldUntilFieldEvent>;
 }
 export interface Commit {
     leg: Uint8Array<ArrayBuffer>;
@@ -1259,6 +1285,14 @@ export declare namespace Commit {
         field: '$.terms.co2G';
         value: number;
     }
+    interface CommitTermsToLatE6FieldEvent {
+        field: '$.terms.toLatE6';
+        value: number;
+    }
+    interface CommitTermsToLonE6FieldEvent {
+        field: '$.terms.toLonE6';
+        value: number;
+    }
     interface CommitTravellerSignatureFieldEvent {
         field: '$.travellerSignature';
         value: Uint8Array<ArrayBuffer>;
@@ -1273,7 +1307,7 @@ export declare namespace Commit {
     }
     function encode(obj: Partial<Commit>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Commit>): Commit;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Commit>): Generator<CommitLegFieldEvent | CommitTermsVersionFieldEvent | CommitTermsDistrictFieldEvent | CommitTermsPackageFieldEvent | CommitTermsLegIdFieldEvent | CommitTermsTravellerFieldEvent | CommitTermsProviderFieldEvent | CommitTermsModeFieldEvent | CommitTermsResourceFieldEvent | CommitTermsFromFieldEvent | CommitTermsToFieldEvent | CommitTermsUnitsFieldEvent | CommitTermsDepartureTimeFieldEvent | CommitTermsArrivalTimeFieldEvent | CommitTermsPriceFieldEvent | CommitTermsPricingPlanIdFieldEvent | CommitTermsPricingPriceFieldEvent | CommitTermsPricingPerMinPricingStartFieldEvent | CommitTermsPricingPerMinPricingRateFieldEvent | CommitTermsPricingPerMinPricingIntervalFieldEvent | CommitTermsPricingPerMinPricingEndFieldEvent | CommitTermsPricingPerKmPricingStartFieldEvent | CommitTermsPricingPerKmPricingRateFieldEvent | CommitTermsPricingPerKmPricingIntervalFieldEvent | CommitTermsPricingPerKmPricingEndFieldEvent | CommitTermsPricingMaxPriceFieldEvent | CommitTermsCancellationFreeUntilSFieldEvent | CommitTermsCancellationFeeNanosFieldEvent | CommitTermsFromStopIdFieldEvent | CommitTermsToStopIdFieldEvent | CommitTermsDistanceMFieldEvent | CommitTermsCo2GFieldEvent | CommitTravellerSignatureFieldEvent | CommitPaymentKeyFieldEvent | CommitPaymentDigestFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Commit>): Generator<CommitLegFieldEvent | CommitTermsVersionFieldEvent | CommitTermsDistrictFieldEvent | CommitTermsPackageFieldEvent | CommitTermsLegIdFieldEvent | CommitTermsTravellerFieldEvent | CommitTermsProviderFieldEvent | CommitTermsModeFieldEvent | CommitTermsResourceFieldEvent | CommitTermsFromFieldEvent | CommitTermsToFieldEvent | CommitTermsUnitsFieldEvent | CommitTermsDepartureTimeFieldEvent | CommitTermsArrivalTimeFieldEvent | CommitTermsPriceFieldEvent | CommitTermsPricingPlanIdFieldEvent | CommitTermsPricingPriceFieldEvent | CommitTermsPricingPerMinPricingStartFieldEvent | CommitTermsPricingPerMinPricingRateFieldEvent | CommitTermsPricingPerMinPricingIntervalFieldEvent | CommitTermsPricingPerMinPricingEndFieldEvent | CommitTermsPricingPerKmPricingStartFieldEvent | CommitTermsPricingPerKmPricingRateFieldEvent | CommitTermsPricingPerKmPricingIntervalFieldEvent | CommitTermsPricingPerKmPricingEndFieldEvent | CommitTermsPricingMaxPriceFieldEvent | CommitTermsCancellationFreeUntilSFieldEvent | CommitTermsCancellationFeeNanosFieldEvent | CommitTermsFromStopIdFieldEvent | CommitTermsToStopIdFieldEvent | CommitTermsDistanceMFieldEvent | CommitTermsCo2GFieldEvent | CommitTermsToLatE6FieldEvent | CommitTermsToLonE6FieldEvent | CommitTravellerSignatureFieldEvent | CommitPaymentKeyFieldEvent | CommitPaymentDigestFieldEvent>;
 }
 export interface LegState {
     leg: Uint8Array<ArrayBuffer>;

@@ -1639,6 +1639,14 @@ export var LegTerms;
                     w.uint32(160);
                     w.uint64Number(obj.co2G);
                 }
+                if ((obj.toLatE6 != null && obj.toLatE6 !== 0)) {
+                    w.uint32(168);
+                    w.sint64Number(obj.toLatE6);
+                }
+                if ((obj.toLonE6 != null && obj.toLonE6 !== 0)) {
+                    w.uint32(176);
+                    w.sint64Number(obj.toLonE6);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1661,7 +1669,9 @@ export var LegTerms;
                     fromStopId: '',
                     toStopId: '',
                     distanceM: 0,
-                    co2G: 0
+                    co2G: 0,
+                    toLatE6: 0,
+                    toLonE6: 0
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -1749,6 +1759,14 @@ export var LegTerms;
                         }
                         case 20: {
                             obj.co2G = reader.uint64Number();
+                            break;
+                        }
+                        case 21: {
+                            obj.toLatE6 = reader.sint64Number();
+                            break;
+                        }
+                        case 22: {
+                            obj.toLonE6 = reader.sint64Number();
                             break;
                         }
                         default: {
@@ -1898,6 +1916,20 @@ export var LegTerms;
                             yield {
                                 field: `${prefix}.co2G`,
                                 value: reader.uint64Number()
+                            };
+                            break;
+                        }
+                        case 21: {
+                            yield {
+                                field: `${prefix}.toLatE6`,
+                                value: reader.sint64Number()
+                            };
+                            break;
+                        }
+                        case 22: {
+                            yield {
+                                field: `${prefix}.toLonE6`,
+                                value: reader.sint64Number()
                             };
                             break;
                         }
