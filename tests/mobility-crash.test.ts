@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -10,7 +9,7 @@ import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegR
 import { identityFromSeed } from '@kvartal/mesh'
 import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
 import type { MobilityProcessConfig } from './helpers/mobility-process.ts'
-import type { NodeProcess } from './helpers/processes.ts'
+import { runScript, type NodeProcess } from './helpers/processes.ts'
 
 /**
  * A traveller and a transit operator as real processes, each killed with SIGKILL at a step of a booking
@@ -24,37 +23,7 @@ const OPERATOR_SEED = '11'.repeat(32); const TRAVELLER_SEED = '22'.repeat(32)
 const HOLD_MS = 4_000
 
 function run (c: MobilityProcessConfig, env: Record<string, string> = {}): NodeProcess {
-  const proc = spawn(process.execPath, [script, JSON.stringify(c)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: Array<Record<string, any>> = []; const stderr: string[] = []
-  const waiters: Array<{ p: (l: Record<string, any>) => boolean, resolve: (l: Record<string, any>) => void }> = []
-  let buf = ''
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buf += chunk.toString()
-    let i: number
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const text = buf.slice(0, i); buf = buf.slice(i + 1)
-      let line: Record<string, any>
-      try { line = JSON.parse(text) } catch { line = { text } }
-      lines.push(line)
-      for (const w of [...waiters]) if (w.p(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line) }
-    }
-  })
-  proc.stderr!.on('data', (c: Buffer) => { stderr.push(c.toString()) })
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => proc.on('exit', (code, signal) => resolve({ code, signal })))
-  return {
-    proc, lines, stderr, exited,
-    async waitFor (p, timeoutMs = 30_000) {
-      const found = lines.find(p)
-      if (found != null) return found
-      return await new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`timed out; stderr: ${stderr.join('').slice(-1500)}; last: ${JSON.stringify(lines.slice(-6))}`)), timeoutMs)
-        const onExit = (): void => { clearTimeout(t); reject(new Error(`exited first; stderr: ${stderr.join('').slice(-1500)}; last: ${JSON.stringify(lines.slice(-6))}`)) }
-        proc.once('exit', onExit)
-        waiters.push({ p, resolve: (l) => { clearTimeout(t); proc.off('exit', onExit); resolve(l) } })
-      })
-    },
-    async stop () { if (proc.exitCode == null && proc.signalCode == null) proc.kill('SIGTERM'); return await exited }
-  }
+  return runScript(script, [JSON.stringify(c)], env)
 }
 
 async function freePort (): Promise<number> {

@@ -19,7 +19,12 @@ export interface NodeProcess {
 
 /** Runs `kvartal <args>` as a real process on this Node (24), collecting its JSON log lines. */
 export function runKvartal (args: string[], env: Record<string, string> = {}): NodeProcess {
-  const proc = spawn(process.execPath, [kvartalBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return runScript(kvartalBin, args, env)
+}
+
+/** Runs a TypeScript script as a real process on this Node (24), collecting its JSON log lines. */
+export function runScript (script: string, args: string[], env: Record<string, string> = {}): NodeProcess {
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, any>> = []
   const stdout: string[] = []
   const stderr: string[] = []

@@ -39,6 +39,17 @@ export interface GossipRouter {
  * synchronous (it updates an in-memory order book), so no queue sits between gossipsub and the book;
  * gossipsub's own `messageProcessingConcurrency` bounds what is in flight.
  */
+/**
+ * The one place a validator's failure becomes gossipsub's verdict: a typed ProtocolError keeps its
+ * ignore / reject action, anything else is malformed (reject); each refusal is counted by code and told.
+ */
+export function refusal (err: unknown, stats: GossipStats, tell: (e: ProtocolError) => void): TopicValidatorResult {
+  const e = err instanceof ProtocolError ? err : new MalformedMessageError(`validator failed: ${(err as Error).message}`, { cause: err })
+  stats.refused[e.code] = (stats.refused[e.code] ?? 0) + 1
+  tell(e)
+  return e.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+}
+
 export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): GossipRouter {
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {} }
   const topics = (Object.values(TopicKind) as Kind[]).map(kind => ({ kind, topic: topicFor(init.district, kind) }))
@@ -55,10 +66,7 @@ export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): Gossip
       stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
     } catch (err) {
-      const e = err instanceof ProtocolError ? err : new MalformedMessageError(`validator failed: ${(err as Error).message}`, { cause: err })
-      stats.refused[e.code] = (stats.refused[e.code] ?? 0) + 1
-      init.refused?.(e, topic, from)
-      return e.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+      return refusal(err, stats, (e) => init.refused?.(e, topic, from))
     }
   }
 

@@ -1,7 +1,7 @@
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
 import { MalformedMessageError, ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, type Opened } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
-import type { GossipStats } from './gossip-router.ts'
+import { refusal, type GossipStats } from './gossip-router.ts'
 
 export interface MobilityGossipInit {
   district: string
@@ -34,10 +34,7 @@ export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): Mo
       stats.accepted++; stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
     } catch (err) {
-      const e = err instanceof ProtocolError ? err : new MalformedMessageError(`validator failed: ${(err as Error).message}`, { cause: err })
-      stats.refused[e.code] = (stats.refused[e.code] ?? 0) + 1
-      init.refused?.(e, topic, from)
-      return e.action === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+      return refusal(err, stats, (e) => init.refused?.(e, topic, from))
     }
   }
   return {
