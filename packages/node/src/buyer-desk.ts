@@ -133,25 +133,29 @@ export class BuyerDesk {
   }
 
   /**
-   * After a restart or a lost reply: confirms again every trade the journal holds as pending. The seller
+   * After a restart or a lost reply: confirms again every trade the journal holds as pending, and says
+   * how many are still pending (to be retried on the next tick). The seller
    * answers Committed (it already had it, or its hold was still alive) or refuses (the hold expired).
    */
-  async retryPending (signal?: AbortSignal): Promise<void> {
+  async retryPending (signal?: AbortSignal): Promise<number> {
     const d = this.#d
+    let still = 0
     for (const r of await d.journal.trades()) {
       if (r.role !== 'buyer' || r.status !== 'pending') continue
-      if (signal?.aborted === true) return
+      if (signal?.aborted === true) return still + 1
       const t = r.decoded
       const key = `retry-${t.id}`
       try {
         const ch = await this.#channel(key, toHex(t.terms.seller))
         await ch.send(seal('confirm', { tradeId: fromHex(t.id), terms: t.terms, buyerSignature: t.buyerSignature }, d.signer))
-        await this.#awaitCommitted(ch, t)
+        if (await this.#awaitCommitted(ch, t) === 'pending') still++
       } catch {
-        // the seller is unreachable: the trade stays pending and is retried on the next tick
+        // the seller is unreachable or slow: the trade stays pending and is retried on the next tick
+        still++
       } finally {
         this.close(key)
       }
     }
+    return still
   }
 }

@@ -356,8 +356,9 @@ export class KvartalNode {
       this.#actor?.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
     }
     if (this.#pendingRetries > 0) {
+      // a retry that fails (the seller slow or unreachable) is retried on the next tick, until resolved
       this.#pendingRetries = 0
-      await this.buyer.retryPending(this.#abort.signal)
+      this.#pendingRetries += await this.buyer.retryPending(this.#abort.signal)
     }
     // announce on schedule only. Re-announcing when an announced quantity sells out was measured on the
     // default scenario: 2.4× the gossip for 3 % fewer refused proposals, so a sold-out seller answers
