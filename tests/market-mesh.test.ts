@@ -20,6 +20,16 @@ describe('energy market over real libp2p hosts', () => {
       const sold = (await Promise.all(d.nodes.slice(0, 4).map(committedSold))).flat()
       const bought = (await Promise.all(d.nodes.slice(4).map(committedBought))).flat()
       expect(new Set(sold.map(t => t.id))).toEqual(new Set(bought.map(t => t.id)))
+      // every buyer got its 250 Wh in every slot; if not, say who, where, and what its negotiations ended in
+      const short: string[] = []
+      for (const [i, n] of d.nodes.slice(4).entries()) {
+        const mine = await committedBought(n)
+        for (let s = 0; s < 4; s++) {
+          const got = mine.filter(t => t.decoded.terms.slot === s).reduce((a, t) => a + t.decoded.terms.energyWh, 0)
+          if (got !== 250) short.push(`buyer ${i} slot ${s}: ${got} Wh; ${JSON.stringify(d.events.filter(e => e.node === n.id && e.slot === s && e.type !== 'announcement-received').map(e => [e.type, e.code]))}; pending ${(await n.trades()).filter(t => t.status === 'pending').length}`)
+        }
+      }
+      expect(short).toEqual([])
       expect(bought.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(8 * 4 * 250)
       for (let s = 0; s < 4; s++) for (const n of d.nodes.slice(0, 4)) {
         const perSlot = (await committedSold(n)).filter(t => t.decoded.terms.slot === s).reduce((a, t) => a + t.decoded.terms.energyWh, 0)
