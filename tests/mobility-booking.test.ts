@@ -187,4 +187,35 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(arriveBy.journeys.every(j => arriveBy.dayStartMs + j.arrivalTime * 1000 <= deadline)).toBe(true)
     } finally { await d.close() }
   })
+
+  it('keeps committing a paid package while a provider cannot see the payment, then reports it for settling by hand', async () => {
+    const tt = smallTimetable()
+    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    // the operator settles on a ledger of its own: the traveller's payment is not on it
+    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], { timetable: tt, ownLedger: [0] })
+    try {
+      await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      const traveller = d.nodes[1]
+      await waitUntil(() => traveller.mobility!.services.size >= 1)
+      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
+      const journey = {
+        legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
+        departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+      }
+      const out = await traveller.mobility!.book(plan, journey)
+      expect([out.status, out.legs[0].code]).toEqual(['PENDING', 'payment-not-found'])
+      // every tick retries the commit; the operator never confirms a leg it cannot see paid
+      await d.runUntil(d.clock.now() + slots.slotMs)
+      expect((await providerLegs(d.nodes[0])).map(r => r.status)).not.toContain('CONFIRMED')
+      expect((await traveller.mobility!.traveller.packages())[0][1].phase).toBe('committing')
+      // once the leg has left, nothing automatic can settle it: it is said, not hidden
+      await d.runUntil(plan.dayStartMs + trip.dep[0] * 1000 + slots.slotMs / 2)
+      const [, pkg] = (await traveller.mobility!.traveller.packages())[0]
+      expect(pkg.phase).toBe('done')
+      expect(pkg.reason).toMatch(/^settle-by-hand: leg-0 payment-not-found/)
+      expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand' && e.node === traveller.id)).toBe(true)
+    } finally { await d.close() }
+  })
 })

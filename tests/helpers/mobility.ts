@@ -31,7 +31,7 @@ export interface MobilityDistrict extends TestDistrict { ledger: LocalLedger, ti
  * role, all settling on one shared local ledger (an embedded ledger, not a network); every node's
  * account is funded with 100 IOTA.
  */
-export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number, positions?: Array<((slot: number) => number) | undefined> } = {}): Promise<MobilityDistrict> {
+export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number, positions?: Array<((slot: number) => number) | undefined>, ownLedger?: number[] } = {}): Promise<MobilityDistrict> {
   const timetable = opts.timetable ?? smallTimetable()
   let ledger: LocalLedger | undefined
   let opening: Promise<LocalLedger> | undefined
@@ -43,6 +43,11 @@ export async function startMobilityDistrict (roles: Array<ProviderService | 'tra
       settlement: {
         periodSlots: opts.periodSlots ?? 4,
         create: async (signer) => {
+          // a node listed in ownLedger settles on a ledger of its own, which sees nobody else's payments
+          if (opts.ownLedger?.includes(i) === true) {
+            const own = await LocalLedger.open(join(ledgerDir, `own-${i}`))
+            return { ...localSettlement(own, signer), close: async () => { await own.close() } }
+          }
           opening ??= LocalLedger.open(ledgerDir)
           ledger = await opening
           return localSettlement(ledger, signer)
