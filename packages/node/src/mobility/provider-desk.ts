@@ -127,15 +127,25 @@ export class ProviderDesk {
         return
       }
       this.inventory.restore({ ...base, state: 'held' })
-      this.budget?.reserveRide(leg, r.from, r.to, terms.distanceM)
+      this.#restoreRide(leg, r, terms)
     } else if (r.status === 'CONFIRMED' || r.status === 'STARTED') {
       this.inventory.restore({ ...base, state: 'committed' })
-      this.budget?.reserveRide(leg, r.from, r.to, terms.distanceM)
+      this.#restoreRide(leg, r, terms)
     } else if (r.status === 'CANCELLING') {
       // the refund was journaled as owed before it was paid: pay it (idempotent by key) and finish
       this.inventory.restore({ ...base, state: 'committed' })
       await this.#finishCancel(leg, r, terms)
     }
+  }
+
+  /**
+   * A journaled ride takes its charge back in the battery budget. The budget itself is not journaled
+   * (it is rebuilt from rides, and energy trades re-book as they commit), so a restored ride can meet a
+   * plan that no longer fits: the ride stays sold, and the conflict is said, never hidden.
+   */
+  #restoreRide (leg: string, r: ProviderLegRecord, terms: LegTerms): void {
+    const ok = this.budget?.reserveRide(leg, r.from, r.to, terms.distanceM)
+    if (ok != null && !ok.ok) this.#d.emit({ type: 'negotiation-failed', correlation: r.package, code: 'battery-overcommitted', detail: `restored ride ${leg.slice(0, 12)}: ${ok.detail}` })
   }
 
   #resourceOf (t: LegTerms): string { return this.#d.service.kind === 'vehicle' ? VEHICLE : t.resource }
