@@ -3,7 +3,7 @@ import { fareNanos, offsetMetres } from '@kvartal/mobility'
 import { RIDE_PROTOCOL, fromHex, legIdOf, decodeLegTerms, mobilityLimits, open, openAs, seal, type BookingReject } from '@kvartal/protocol'
 import { openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
 import { verifyInclusion } from '@kvartal/settlement'
-import { PROVIDER_LEGS, RIDE_RECEIPTS, channelHeadLeaf, type ProviderLegRecord, type RideReceiptRecord } from '@kvartal/node'
+import { KvartalNode, PROVIDER_LEGS, RIDE_RECEIPTS, channelHeadLeaf, type ProviderLegRecord, type RideReceiptRecord } from '@kvartal/node'
 import { readChannel, recordHash, verifyChain } from '@kvartal/channels'
 import { epochMs, slots } from './helpers/nodes.ts'
 import { bikePlan, quoteIdOf, smallTimetable, startMobilityDistrict, vehicle, waitUntil } from './helpers/mobility.ts'
@@ -122,15 +122,28 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       positions: [undefined, undefined, (s) => s >= 0 && s < 2 ? -1_500 : 0]
     })
     try {
-      const [car, traveller] = d.nodes
+      let car = d.nodes[0]; const traveller = d.nodes[1]
       // trading for 10:00–10:30 happens in the hour before
       await d.runUntil(epochMs - slots.slotMs / 2)
       const sold = d.events.filter(e => e.type === 'trade-committed' && e.node === car.id && e.detail === 'seller')
       expect(sold.length).toBeGreaterThan(0)
-      const budget = car.mobility!.provider!.budget!
+      let budget = car.mobility!.provider!.budget!
       expect(budget.committedWh(epochMs)).toBe(sold.filter(e => e.slot === 0).reduce((a, e) => a + (e.energyWh ?? 0), 0))
       // at most what lies above the 60 % target, within a 7.4 kW charger's slot
       expect(budget.committedWh(epochMs)).toBeLessThanOrEqual(1_850)
+      // restarted from its data directory, the car books its sold energy back into its battery budget
+      const saleAt = epochMs + sold[0].slot! * slots.slotMs
+      const sold0 = budget.committedWh(saleAt)
+      expect(sold0).toBeGreaterThan(0)
+      await car.stop()
+      const again = new KvartalNode({ ...car.options })
+      await again.start()
+      try {
+        expect(again.mobility!.provider!.budget!.committedWh(saleAt)).toBe(sold0)
+      } finally { await again.stop() }
+      d.nodes[0] = new KvartalNode({ ...car.options })
+      await d.nodes[0].start()
+      car = d.nodes[0]; budget = car.mobility!.provider!.budget!
       const plan = await traveller.mobility!.plan({ from: origin, to: offsetMetres(origin, 2_000, 1_000), departAfter: d.clock.now() })
       const q = plan.quotes.get(quoteIdOf(plan, car))!
       const ride = (depMs: number) => {

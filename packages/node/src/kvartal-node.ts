@@ -18,6 +18,7 @@ import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
 import { vehicleEnergy } from './mobility/vehicle-energy.ts'
+import { slotStart } from '@kvartal/protocol'
 import { periodExtras } from './mobility/period-extras.ts'
 
 export interface NodeStats {
@@ -263,8 +264,18 @@ export class KvartalNode {
   /** Rebuilds holds and commitments from the journal, so a restart loses, doubles and leaks nothing. */
   async #recover (): Promise<void> {
     const now = this.options.clock.now()
+    // a vehicle's battery budget is rebuilt, not journaled: its energy trades for slots not yet metered go back into it
+    const budget = this.mobility?.provider?.budget
+    const lastRead = budget != null ? await this.journal.lastReadingSlot() : undefined
     for (const r of await this.journal.trades()) {
       const t = r.decoded.terms
+      if (budget != null && r.status === 'committed' && (lastRead == null || t.slot > lastRead)) {
+        try {
+          budget.commitEnergy(slotStart(this.options.slots, t.slot), r.role === 'seller' ? t.energyWh : -t.energyWh)
+        } catch (err) {
+          this.emit({ type: 'negotiation-failed', slot: t.slot, correlation: r.id, code: 'battery-overcommitted', detail: `restored trade: ${(err as Error).message}` })
+        }
+      }
       if (r.role === 'seller' && r.status === 'committed') this.selling.addCommitted(t.slot, t.energyWh)
       if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) this.need.addCommitted(t.slot, t.energyWh)
       if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
