@@ -8,6 +8,9 @@ export interface BookEntry extends Order {
   readonly validUntil: number
   /** what this node has learned since: energy the trader said it no longer has */
   depletedWh: number
+  /** energy the trader said is held for others for now, and until when: it may come back */
+  heldWh?: number
+  heldUntil?: number
 }
 
 interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[] }
@@ -42,7 +45,7 @@ export class OrderBook {
     const out: BookEntry[] = []
     for (const [trader, st] of this.#sides[side]) {
       if (trader === this.#self || st.validUntil <= now) continue
-      for (const o of st.orders) if (o.slot === slot && o.energyWh > o.depletedWh) out.push(o)
+      for (const o of st.orders) if (o.slot === slot && o.energyWh > o.depletedWh + ((o.heldUntil ?? 0) > now ? o.heldWh ?? 0 : 0)) out.push(o)
     }
     out.sort(side === 'offer'
       ? (a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)
@@ -50,10 +53,17 @@ export class OrderBook {
     return out
   }
 
-  /** Records that a trader has only `availableWh` left for a slot (learned from a reply), until it republishes. */
-  markAvailable (side: TopicKind, trader: string, slot: number, availableWh: number): void {
+  /**
+   * Records that a trader has only `availableWh` left for a slot (learned from a reply): for good, until
+   * it republishes; or, with `until`, because the rest is held for others until then and may come back.
+   */
+  markAvailable (side: TopicKind, trader: string, slot: number, availableWh: number, until?: number): void {
     const o = this.#sides[side].get(trader)?.orders.find(x => x.slot === slot)
-    if (o != null) o.depletedWh = Math.max(o.depletedWh, o.energyWh - Math.max(0, availableWh))
+    if (o == null) return
+    const gone = o.energyWh - Math.max(0, availableWh)
+    if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); return }
+    o.heldWh = Math.max(0, gone - o.depletedWh)
+    o.heldUntil = until
   }
 
   addrsOf (trader: string): readonly Uint8Array[] {

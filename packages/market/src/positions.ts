@@ -40,6 +40,13 @@ export class SlotPositions {
     return sum
   }
 
+  /** When the first live hold of a slot lapses (its energy may come back), or undefined with none. */
+  nextRelease (slot: number, now: number): number | undefined {
+    let first: number | undefined
+    for (const h of this.#slots.get(slot)?.holds.values() ?? []) if (h.holdUntil > now && (first == null || h.holdUntil < first)) first = h.holdUntil
+    return first
+  }
+
   /** What can still be held or committed in a slot at `now`. */
   available (slot: number, now: number): number {
     const s = this.#slots.get(slot)

@@ -80,6 +80,8 @@ export class BuyerDesk {
     if (reply.kind === 'counter') return { kind: 'counter', counter: reply.message as Counter }
     const r = reply.message as Reject
     if (r.code === 'no-capacity') d.book.markAvailable('offer', input.seller, input.slot, 0)
+    // held for others until then: look again after that, not before
+    if (r.code === 'capacity-held') d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
     d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail })
     return { kind: 'reject', reject: r }
   }

@@ -112,8 +112,10 @@ export class SellerDesk {
       const now = d.clock.now()
       const available = d.positions.available(p.slot, now)
       if (available <= 0) {
-        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'no-capacity' })
-        return reject('no-capacity', 'available=0')
+        // all sold, or part of it only held for buyers that may not confirm: then say until when
+        const back = d.positions.nextRelease(p.slot, now)
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: back == null ? 'no-capacity' : 'capacity-held' })
+        return back == null ? reject('no-capacity', 'available=0') : reject('capacity-held', `available=0 until=${back}`)
       }
       const ctx = d.context(p.slot, available)
       const answer = d.strategy.answerProposal(ctx, p.price, p.round)
