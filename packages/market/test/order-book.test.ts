@@ -40,4 +40,14 @@ describe('OrderBook', () => {
     book.markAvailable('offer', '01'.repeat(32), 5, 0)
     expect(book.forSlot('offer', 5, 1)).toHaveLength(0)
   })
+  it('puts an offer held for others aside until its holds lapse, then offers it again', () => {
+    const book = new OrderBook()
+    book.apply(ann(1, 1, [[5, 100, 30]]), 'offer', 0)
+    book.markAvailable('offer', '01'.repeat(32), 5, 0, 50)
+    expect(book.forSlot('offer', 5, 10)).toHaveLength(0)
+    expect(book.forSlot('offer', 5, 50)).toHaveLength(1)
+    // sold out for good wins over held
+    book.markAvailable('offer', '01'.repeat(32), 5, 0)
+    expect(book.forSlot('offer', 5, 60)).toHaveLength(0)
+  })
 })
