@@ -17,8 +17,7 @@ import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
-import { vehicleEnergy } from './mobility/vehicle-energy.ts'
-import { slotStart } from '@kvartal/protocol'
+import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
 
 export interface NodeStats {
@@ -247,15 +246,9 @@ export class KvartalNode {
         frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams
       })
       await this.mobility.start()
-      const budget = this.mobility.provider?.budget
-      const service = o.mobility.provider
-      if (budget != null && service?.kind === 'vehicle' && service.battery != null) {
-        // one actor in two markets: the battery's budget decides the energy position, and every trade,
-        // held ride and delivered slot is booked against it (mobility/vehicle-energy.ts)
-        const v = vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, clock: o.clock, selling: this.selling, need: this.need, policy: service.energy, emit: this.emit })
-        this.options.profile = v.profile
-        this.on(v.onEvent)
-      }
+      // one actor in two markets: a vehicle's battery budget decides its energy position (mobility/vehicle-energy.ts)
+      const energy = await vehicleEnergyFor(this.mobility, { ...o, profile: o.profile }, { journal: this.journal, selling: this.selling, need: this.need, emit: this.emit })
+      if (energy != null) { this.options.profile = energy.profile; this.on(energy.onEvent) }
     }
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
@@ -264,18 +257,8 @@ export class KvartalNode {
   /** Rebuilds holds and commitments from the journal, so a restart loses, doubles and leaks nothing. */
   async #recover (): Promise<void> {
     const now = this.options.clock.now()
-    // a vehicle's battery budget is rebuilt, not journaled: its energy trades for slots not yet metered go back into it
-    const budget = this.mobility?.provider?.budget
-    const lastRead = budget != null ? await this.journal.lastReadingSlot() : undefined
     for (const r of await this.journal.trades()) {
       const t = r.decoded.terms
-      if (budget != null && r.status === 'committed' && (lastRead == null || t.slot > lastRead)) {
-        try {
-          budget.commitEnergy(slotStart(this.options.slots, t.slot), r.role === 'seller' ? t.energyWh : -t.energyWh)
-        } catch (err) {
-          this.emit({ type: 'negotiation-failed', slot: t.slot, correlation: r.id, code: 'battery-overcommitted', detail: `restored trade: ${(err as Error).message}` })
-        }
-      }
       if (r.role === 'seller' && r.status === 'committed') this.selling.addCommitted(t.slot, t.energyWh)
       if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) this.need.addCommitted(t.slot, t.energyWh)
       if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto'
 import {
-  BOOKING_PROTOCOL, KvartalError, ProtocolError, RIDE_PROTOCOL, decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, mobilityLimits, openAs, open,
-  seal, signLegTerms, toHex, verifyLegTerms, type Clock, type Commit, type LegTerms, type Release, type ServiceOffer
+  ProtocolError, RIDE_PROTOCOL, decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, mobilityLimits, openAs, open,
+  seal, signLegTerms, toHex, verifyLegTerms, type Clock, type Commit, type LegTerms, type Quote, type QuoteRequest, type Release
 } from '@kvartal/protocol'
 import {
-  Inventory, ReceiptLedger, VehicleBudget, cancellationFee, distanceMetres, fareNanos, fromE6, toE6, tripIndex, tripTimes, zoneCentre, zoneOf,
-  type HeldLeg, type TripLocation
+  Inventory, ReceiptLedger, VehicleBudget, cancellationFee, fromE6, tripIndex, type HeldLeg, type TripLocation
 } from '@kvartal/mobility'
 import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
-import { planFromWire, planToWire, cancellationToWire } from './pricing-wire.ts'
-import { defaultProviderHoldMs, serviceDayStart, type ProviderService } from './provider-service.ts'
+import { planFromWire } from './pricing-wire.ts'
+import { defaultProviderHoldMs, type ProviderService } from './provider-service.ts'
+import { BookingRefusedError, VEHICLE, checkLegTerms, quotedLegs, serviceOffer, type ProviderState } from './provider-terms.ts'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, type ProviderLegRecord, type RideReceiptRecord } from './provider-records.ts'
 
 export interface ProviderDeskDeps {
@@ -30,12 +30,6 @@ export interface ProviderDeskDeps {
   readonly meter?: ChannelMeter
 }
 
-/** A booking refused by the provider: the code travels back to the traveller in a BookingReject. */
-export class BookingRefusedError extends KvartalError {
-  constructor (code: string, message: string) { super(code, message); this.name = 'BookingRefusedError' }
-}
-
-const VEHICLE = 'vehicle'
 /** statuses of a leg the provider still has to act on */
 const OPEN = new Set(['PENDING', 'CONFIRMED', 'STARTED', 'CANCELLING'])
 
@@ -159,29 +153,16 @@ export class ProviderDesk {
 
   /** The signed service offer to gossip now (the vehicle's current asset id, charge and place). */
   async offer (now: number, validMs: number, addrs: Uint8Array[]): Promise<Uint8Array> {
-    const s = this.#d.service
     this.#offerSeq = await this.#d.journal.nextCounter('service-offer', this.#offerSeq)
-    const base = {
+    const offer = serviceOffer(this.#state, {
       version: 1, district: this.#d.district, provider: this.#d.identity.signer.publicKey, seq: this.#offerSeq, issuedAt: now, validUntil: now + validMs,
-      availableFrom: now, availableUntil: now + validMs, addrs: addrs.slice(0, mobilityLimits.maxAddrs), cancellation: cancellationToWire(s.cancellation)
-    }
-    let offer: ServiceOffer
-    if (s.kind === 'vehicle') {
-      const busy = this.inventory.available(VEHICLE, now, now + 1, now) === 0
-      offer = {
-        ...base, mode: s.mode, assetId: this.#assetId, zones: [zoneOf(this.position)], capacity: busy ? 0 : 1, socWh: this.budget?.socWh ?? 0,
-        rangeM: this.budget == null ? 0 : Math.floor(Math.max(0, this.budget.socWh) * 1000 / Math.max(1, s.battery!.whPerKm)),
-        pricing: planToWire(s.pricing), co2GPerKm: s.co2GPerKm, agencyId: '', latE6: toE6(this.position.lat), lonE6: toE6(this.position.lon)
-      }
-    } else {
-      const zones = [...new Set(s.timetable.stops.map(st => zoneOf({ lat: st.stop_lat, lon: st.stop_lon })))].slice(0, mobilityLimits.maxZones)
-      const fare = Math.min(...s.timetable.patterns.map(p => p.route.fare))
-      offer = {
-        ...base, mode: s.mode, assetId: '', zones, capacity: s.seatsPerTrip, socWh: 0, rangeM: 0,
-        pricing: planToWire({ plan_id: `${s.agencyId}-flat`, currency: 'IOTA', price: Number.isFinite(fare) ? fare : 0 }), co2GPerKm: s.co2GPerKm, agencyId: s.agencyId, latE6: 0, lonE6: 0
-      }
-    }
+      availableFrom: now, availableUntil: now + validMs, addrs: addrs.slice(0, mobilityLimits.maxAddrs)
+    }, now)
     return seal('service-offer', offer, this.#d.identity.signer)
+  }
+
+  get #state (): ProviderState {
+    return { service: this.#d.service, position: this.position, assetId: this.#assetId, inventory: this.inventory, budget: this.budget, trips: this.#trips }
   }
 
   // ---- booking streams ----
@@ -193,7 +174,7 @@ export class ProviderDesk {
     try {
       let answer: Uint8Array
       switch (opened.kind) {
-        case 'quote-request': answer = seal('quote', this.#quote(opened.message as any, opened.signer), signer); break
+        case 'quote-request': answer = seal('quote', this.#quote(opened.message as QuoteRequest, opened.signer), signer); break
         case 'hold-request': answer = await this.#hold((opened.message as { terms: LegTerms }).terms, opened.signer); break
         case 'commit': answer = await this.#serial(toHex((opened.message as Commit).leg), async () => await this.#commit(opened.message as Commit, opened.signer)); break
         default: answer = await this.#serial(toHex((opened.message as Release).leg), async () => await this.#release(opened.message as Release, opened.signer))
@@ -219,30 +200,10 @@ export class ProviderDesk {
     try { return await run } finally { if (this.#busy.get(leg) === tail) this.#busy.delete(leg) }
   }
 
-  #quote (req: { id: Uint8Array, traveller: Uint8Array, toZone: string, departAfter: number, expiresAt: number, travellers: number, modes: string[], accessibility: string[] }, signer: Uint8Array): any {
-    const s = this.#d.service
+  #quote (req: QuoteRequest, signer: Uint8Array): Quote {
     const now = this.#d.clock.now()
     if (!Buffer.from(signer).equals(Buffer.from(req.traveller))) throw new ProtocolError('wrong-signer', 'a quote request must be signed by its traveller')
-    const legs = []
-    const accessible = req.accessibility.every(a => s.kind === 'vehicle' && (s.accessibility ?? []).includes(a))
-    if (s.kind === 'vehicle' && (req.modes.length === 0 || req.modes.includes(s.mode)) && req.travellers <= 1 && accessible) {
-      const to = req.toZone === '' ? undefined : zoneCentreSafe(req.toZone)
-      if (to != null) {
-        const metres = Math.round(distanceMetres(this.position, to) * 1.3)
-        const seconds = Math.ceil(metres * 3.6 / s.speedKmh)
-        // free for the whole ride, from when the traveller could reach it (a walk of up to 15 minutes) to its end
-        const from = Math.max(now, req.departAfter)
-        const free = this.inventory.available(VEHICLE, from, from + 15 * 60_000 + seconds * 1000, now) > 0
-        if (free && (this.budget == null || this.budget.canRide(from, from + seconds * 1000, metres))) {
-          legs.push({
-            legId: this.#assetId, mode: s.mode, assetId: this.#assetId, fromLatE6: toE6(this.position.lat), fromLonE6: toE6(this.position.lon), toLatE6: toE6(to.lat), toLonE6: toE6(to.lon),
-            availableFrom: now, availableUntil: now + s.maxRentalMs, durationS: seconds, distanceM: metres,
-            price: fareNanos(s.pricing, { seconds, metres }), co2G: Math.round(metres * s.co2GPerKm / 1000), pricing: planToWire(s.pricing), cancellation: cancellationToWire(s.cancellation)
-          })
-        }
-      }
-    }
-    return { version: 1, request: req.id, provider: this.#d.identity.signer.publicKey, traveller: req.traveller, legs, issuedAt: now, expiresAt: Math.max(now + 1, Math.min(req.expiresAt, now + this.holdMs)) }
+    return { version: 1, request: req.id, provider: this.#d.identity.signer.publicKey, traveller: req.traveller, legs: quotedLegs(this.#state, req, now), issuedAt: now, expiresAt: Math.max(now + 1, Math.min(req.expiresAt, now + this.holdMs)) }
   }
 
   /** Checks the terms against what this provider sells, holds the capacity, journals, signs. */
@@ -281,31 +242,8 @@ export class ProviderDesk {
   }
 
   #checkTerms (t: LegTerms, now: number): void {
-    const s = this.#d.service
-    if ((t.cancellation?.freeUntilS ?? 0) !== s.cancellation.freeUntilS || (t.cancellation?.feeNanos ?? 0) !== s.cancellation.feeNanos) {
-      throw new BookingRefusedError('wrong-cancellation-terms', `this provider's cancellation terms are: free until ${s.cancellation.freeUntilS} s before departure, then ${s.cancellation.feeNanos} nanos`)
-    }
-    if (s.kind === 'vehicle') {
-      if (t.mode !== s.mode) throw new BookingRefusedError('wrong-mode', `this vehicle is a ${s.mode}`)
-      if (t.resource !== this.#assetId) throw new BookingRefusedError('unknown-asset', `asset ${t.resource.slice(0, 16)} is not this vehicle's current id`)
-      if (t.units !== 1) throw new BookingRefusedError('bad-units', 'a vehicle is rented as one unit')
-      if (t.to - t.from > s.maxRentalMs) throw new BookingRefusedError('too-long', `rentals last at most ${s.maxRentalMs} ms`)
-      if (t.to <= now) throw new BookingRefusedError('in-the-past', 'the rental window is over')
-      const plan = planFromWire(t.pricing)
-      if (plan == null || plan.plan_id !== s.pricing.plan_id) throw new BookingRefusedError('wrong-pricing', `this vehicle rents under plan ${s.pricing.plan_id}`)
-      if (t.price < s.pricing.price) throw new BookingRefusedError('price-too-low', `the unlock fee is ${s.pricing.price} nanos`)
-      return
-    }
-    const loc = this.#trips!.get(t.resource)
-    if (loc == null) throw new BookingRefusedError('unknown-trip', `trip ${t.resource.slice(0, 40)} is not run by ${s.agencyId}`)
-    const pattern = s.timetable.patterns[loc.pattern]
-    if (pattern.route.agency_id != null && pattern.route.agency_id !== s.agencyId) throw new BookingRefusedError('unknown-trip', `trip ${t.resource} belongs to ${pattern.route.agency_id}`)
-    if (t.to >= loc.stopIds.length || loc.stopIds[t.from] !== t.fromStopId || loc.stopIds[t.to] !== t.toStopId) throw new BookingRefusedError('bad-stops', `trip ${t.resource} does not run from ${t.fromStopId} (position ${t.from}) to ${t.toStopId} (position ${t.to})`)
-    const dep = serviceDayStart(now, s.timetable.timezone) + tripTimes(s.timetable, loc, t.from).departure * 1000
-    if (dep < now) throw new BookingRefusedError('departed', `trip ${t.resource} has left ${t.fromStopId}`)
-    if (t.units > s.seatsPerTrip) throw new BookingRefusedError('no-capacity', `a trip has ${s.seatsPerTrip} seats`)
-    if (t.price < pattern.route.fare * t.units) throw new BookingRefusedError('price-too-low', `the fare is ${pattern.route.fare} nanos per traveller`)
-    if (!this.inventory.has(t.resource)) this.inventory.setCapacity(t.resource, s.seatsPerTrip)
+    checkLegTerms(this.#state, t, now)
+    if (this.#d.service.kind === 'transit' && !this.inventory.has(t.resource)) this.inventory.setCapacity(t.resource, this.#d.service.seatsPerTrip)
   }
 
   /** Confirms a held leg once its payment is on the ledger. Idempotent by (package, leg). */
@@ -495,9 +433,4 @@ export class ProviderDesk {
       await ch?.close().catch(() => {})
     }
   }
-}
-
-function zoneCentreSafe (zone: string): { lat: number, lon: number } | undefined {
-  if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(zone)) return undefined
-  return zoneCentre(zone)
 }

@@ -1,22 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import {
-  BOOKING_PROTOCOL, KvartalError, ProtocolError, decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, mobilityLimits, open, seal, signLegTerms,
-  toHex, verifyLegTerms, type Clock, type Held, type LegState, type LegTerms, type Quote, type UsageReceipt, type UsageReport, type BookingReject
+  decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, open, seal, signLegTerms, toHex, verifyLegTerms,
+  type Clock, type Held, type LegState, type LegTerms, type BookingReject
 } from '@kvartal/protocol'
-import {
-  Mode, UsageCheck, fareNanos, fromE6, toE6, pickByPreference, planJourneys, rankJourneys, tripIndex, zoneAndNeighbours, zoneOf, buildTimetable,
-  type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
-} from '@kvartal/mobility'
-import { openChannel as openStream, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import type { Journey, Timetable } from '@kvartal/mobility'
+import type { ChannelMeter, FramedChannel, KvartalHost, NodeIdentity } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
-import { multiaddr } from '@multiformats/multiaddr'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
-import { planFromWire } from './pricing-wire.ts'
-import { serviceDayStart } from './provider-service.ts'
-import { RIDE_RECEIPTS, type RideReceiptRecord } from './provider-records.ts'
 import { PACKAGES, type PackageLegRecord, type PackageRecord } from './traveller-records.ts'
 import type { ServiceBook } from './service-book.ts'
+import { BookingError, JourneyPlanner, type JourneyPlan, type JourneyRequest } from './journey-planner.ts'
+import { exchangeWithProvider } from './provider-link.ts'
+import { RideReceipts } from './traveller-rides.ts'
 
 export interface TravellerDeskDeps {
   readonly host: KvartalHost
@@ -34,34 +30,6 @@ export interface TravellerDeskDeps {
   readonly meter?: ChannelMeter
 }
 
-/** What a traveller asks for. Times in ms since the Unix epoch; places exact (they stay on this node). */
-export interface JourneyRequest {
-  readonly from: Coordinate
-  readonly to: Coordinate
-  /** leave no earlier than this; with only `arriveBy`, the search starts two hours before it */
-  readonly departAfter?: number
-  /** arrive no later than this (journeys that arrive later are dropped) */
-  readonly arriveBy?: number
-  /** modes to avoid (the rest of `modes`, or of all modes) */
-  readonly avoidModes?: readonly Mode[]
-  readonly travellers?: number
-  readonly modes?: readonly Mode[]
-  readonly maxWalkingM?: number
-  readonly maxTransfers?: number
-  readonly accessibility?: readonly string[]
-  readonly weights?: PreferenceWeights
-  /** how many nearby vehicles to ask for quotes */
-  readonly maxQuotes?: number
-}
-
-export interface JourneyPlan extends PlanResult {
-  readonly request: JourneyRequest & { readonly departAfter: number }
-  /** service-day start the journeys' times (seconds) count from */
-  readonly dayStartMs: number
-  /** on-demand legs by offer id: who quoted them, until when */
-  readonly quotes: ReadonlyMap<string, { provider: Uint8Array, leg: Quote['legs'][number], expiresAt: number, addrs: Uint8Array[] }>
-}
-
 export interface BookingOutcome {
   readonly package: string
   readonly status: string
@@ -70,13 +38,6 @@ export interface BookingOutcome {
   readonly paymentDigest?: string
   readonly reason?: string
 }
-
-/** A journey that cannot be booked as asked (no provider for a leg, no ledger). */
-export class BookingError extends KvartalError {
-  constructor (code: string, message: string) { super(code, message); this.name = 'BookingError' }
-}
-
-const EMPTY_TIMETABLE = buildTimetable({ stops: [], routes: [], trips: [], stop_times: [] })
 
 /**
  * The traveller's side of mobility: asks nearby vehicles for quotes (coarse zones only), plans on its
@@ -87,9 +48,8 @@ const EMPTY_TIMETABLE = buildTimetable({ stops: [], routes: [], trips: [], stop_
  */
 export class TravellerDesk {
   readonly #d: TravellerDeskDeps
-  readonly #trips: Map<string, TripLocation>
-  readonly #routeAgency = new Map<string, string>()
-  readonly #checks = new Map<string, UsageCheck>()
+  readonly planner: JourneyPlanner
+  readonly rides: RideReceipts
   readonly #active = new Set<string>()
   /** packages whose booking has not reached its end, and confirmed legs by leg id: what ticks and rides look at */
   readonly #unfinished = new Map<string, PackageRecord>()
@@ -98,121 +58,21 @@ export class TravellerDesk {
 
   constructor (deps: TravellerDeskDeps) {
     this.#d = deps
-    const tt = deps.timetable ?? EMPTY_TIMETABLE
-    this.#trips = tripIndex(tt)
-    for (const p of tt.patterns) this.#routeAgency.set(p.route.route_id, p.route.agency_id ?? '')
+    this.planner = new JourneyPlanner(deps)
+    this.rides = new RideReceipts({ ...deps, findLeg: async (leg) => await this.#findLeg(leg) })
   }
 
-  get timetable (): Timetable { return this.#d.timetable ?? EMPTY_TIMETABLE }
+  get timetable (): Timetable { return this.planner.timetable }
 
   // ---- planning ----
 
-  async plan (req: JourneyRequest): Promise<JourneyPlan> {
-    const { clock, identity, district, services, host, frameTimeoutMs, signal } = this.#d
-    const now = clock.now()
-    if (req.departAfter == null && req.arriveBy == null) throw new BookingError('bad-request', 'a journey request needs departAfter or arriveBy')
-    // arrive-by is searched forward from two hours before (a reverse search would find the latest departure)
-    const departAfter = req.departAfter ?? Math.max(now, req.arriveBy! - 2 * 3_600_000)
-    const modes = req.avoidModes == null ? req.modes : (req.modes ?? Object.values(Mode)).filter(m => !req.avoidModes!.includes(m))
-    const dayStartMs = serviceDayStart(departAfter, this.timetable.timezone)
-    const fromZone = zoneOf(req.from); const toZone = zoneOf(req.to)
-    const near = new Set(zoneAndNeighbours(fromZone))
-    const travellers = req.travellers ?? 1
-    const candidates = services.vehicles(now, near, modes?.filter(m => m !== 'WALK'))
-      .sort((a, b) => dist(a.offer, req.from) - dist(b.offer, req.from)).slice(0, req.maxQuotes ?? 6)
-    const quotes = new Map<string, { provider: Uint8Array, leg: Quote['legs'][number], expiresAt: number, addrs: Uint8Array[] }>()
-    const offers: OnDemandLeg[] = []
-    const request = {
-      version: 1, district, id: randomBytes(16), traveller: identity.signer.publicKey, fromZone, toZone, departAfter, arriveBy: req.arriveBy ?? 0, travellers,
-      modes: [...(modes ?? [])].filter(m => m !== 'WALK'), maxWalkingM: req.maxWalkingM ?? 1_000, accessibility: [...(req.accessibility ?? [])], expiresAt: now + 60_000
-    }
-    const sealed = seal('quote-request', request, identity.signer)
-    await Promise.all(candidates.map(async (c) => {
-      try {
-        const answer = await this.#exchange(c.offer.provider, sealed, ['quote'])
-        const q = answer.message as Quote
-        if (!Buffer.from(answer.signer).equals(Buffer.from(c.offer.provider)) || !Buffer.from(q.request).equals(request.id)) return
-        for (const l of q.legs) {
-          const id = `${toHex(c.offer.provider).slice(0, 16)}:${l.legId}`
-          quotes.set(id, { provider: c.offer.provider, leg: l, expiresAt: q.expiresAt, addrs: c.offer.addrs })
-          offers.push({
-            id, provider: toHex(c.offer.provider), mode: l.mode as Mode,
-            from: { lat: fromE6(l.fromLatE6), lon: fromE6(l.fromLonE6) }, to: { lat: fromE6(l.toLatE6), lon: fromE6(l.toLonE6) },
-            durationS: l.durationS, price: l.price, co2: l.co2G, distance: l.distanceM,
-            availableFrom: Math.max(0, Math.floor((Math.max(l.availableFrom, departAfter) - dayStartMs) / 1000)),
-            availableUntil: Math.floor((Math.min(l.availableUntil, q.expiresAt + 3_600_000) - dayStartMs) / 1000)
-          })
-        }
-      } catch (err) {
-        if (!signal.aborted) this.#d.emit({ type: 'negotiation-failed', code: 'quote-failed', detail: (err as Error).message, peer: toHex(c.offer.provider) })
-      }
-    }))
-    void host; void frameTimeoutMs
-    let result = planJourneys(this.timetable, {
-      from: req.from, to: req.to, departAfter: Math.floor((departAfter - dayStartMs) / 1000),
-      ...(req.maxWalkingM != null ? { maxWalkingM: req.maxWalkingM } : {}), ...(req.maxTransfers != null ? { maxTransfers: req.maxTransfers } : {}),
-      ...(modes != null ? { modes } : {})
-    }, offers, req.weights)
-    if (req.arriveBy != null) {
-      const latest = Math.floor((req.arriveBy - dayStartMs) / 1000)
-      const journeys = result.journeys.filter(j => j.arrivalTime <= latest)
-      const startS = Math.floor((departAfter - dayStartMs) / 1000)
-      result = { ...result, journeys, ranked: rankJourneys(journeys), preferred: pickByPreference(journeys, startS, req.weights) }
-    }
-    this.#d.emit({ type: 'journey-planned', detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles` })
-    return { ...result, request: { ...req, departAfter }, dayStartMs, quotes }
-  }
-
-  /** One request, one answer, over a fresh booking stream to a provider. */
+  async plan (req: JourneyRequest): Promise<JourneyPlan> { return await this.planner.plan(req) }
+  termsFor (plan: JourneyPlan, journey: Journey, pkg: Uint8Array): Array<{ terms: LegTerms, provider: Uint8Array }> { return this.planner.termsFor(plan, journey, pkg) }
   async #exchange (provider: Uint8Array, frame: Uint8Array, kinds: Array<'quote' | 'held' | 'leg-state'>): Promise<ReturnType<typeof open>> {
-    const { host, frameTimeoutMs, signal } = this.#d
-    const peer = peerIdOfTrader(provider)
-    // connected already, or dial the addresses the provider gossiped in its offer
-    const addrs = host.getConnections(peer).length > 0 ? [] : this.#d.services.addrsOf(toHex(provider)).map(b => multiaddr(b))
-    const ch = await openStream(host, addrs.length > 0 ? addrs : peer, BOOKING_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
-    try {
-      await ch.send(frame)
-      const answer = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: [...kinds, 'booking-reject'] })
-      if (!Buffer.from(answer.signer).equals(Buffer.from(provider))) throw new ProtocolError('wrong-signer', 'the answer is not signed by the provider')
-      return answer
-    } finally {
-      await ch.close().catch(() => {})
-    }
+    return await exchangeWithProvider(this.#d, provider, frame, kinds)
   }
 
   // ---- booking ----
-
-  /** The legs of a journey as terms to sign: one per vehicle leg, with the provider that sells it. */
-  termsFor (plan: JourneyPlan, journey: Journey, pkg: Uint8Array): Array<{ terms: LegTerms, provider: Uint8Array }> {
-    const { district, identity, clock, services } = this.#d
-    const now = clock.now()
-    const travellers = plan.request.travellers ?? 1
-    const out: Array<{ terms: LegTerms, provider: Uint8Array }> = []
-    journey.legs.forEach((l: JourneyLeg, i) => {
-      if (l.mode === 'WALK') return
-      const base = {
-        version: 1, district, package: pkg, legId: `leg-${i}`, traveller: identity.signer.publicKey, mode: l.mode, units: travellers,
-        departureTime: plan.dayStartMs + l.departureTime * 1000, arrivalTime: plan.dayStartMs + l.arrivalTime * 1000, distanceM: l.distance, co2G: l.co2
-      }
-      if (l.tripId != null) {
-        const loc = this.#trips.get(l.tripId)
-        const agency = this.#routeAgency.get(l.routeId ?? '') ?? ''
-        const operator = services.operator(agency, now)
-        if (loc == null || operator == null) throw new BookingError('no-provider', `no operator sells tickets for trip ${l.tripId} (agency ${agency || 'unknown'})`)
-        const from = loc.stopIds.indexOf(l.from.stopId ?? '')
-        const to = loc.stopIds.indexOf(l.to.stopId ?? '', from + 1)
-        if (from < 0 || to < 0) throw new BookingError('bad-leg', `trip ${l.tripId} does not run from ${l.from.stopId} to ${l.to.stopId}`)
-        out.push({ provider: operator.offer.provider, terms: { ...base, provider: operator.offer.provider, resource: l.tripId, from, to, price: l.price * travellers, pricing: EMPTY_PLAN, cancellation: operator.offer.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: l.from.stopId ?? '', toStopId: l.to.stopId ?? '', toLatE6: 0, toLonE6: 0 } })
-        return
-      }
-      const q = plan.quotes.get(l.legId ?? '')
-      if (q == null) throw new BookingError('no-provider', `leg ${i} (${l.mode}) has no quote`)
-      const plan0 = planFromWire(q.leg.pricing)
-      // pay per use: the unlock fee at checkout, the use by cumulative receipts
-      out.push({ provider: q.provider, terms: { ...base, units: 1, provider: q.provider, resource: q.leg.assetId, from: base.departureTime, to: base.arrivalTime, price: plan0?.price ?? l.price, pricing: q.leg.pricing ?? EMPTY_PLAN, cancellation: q.leg.cancellation ?? { freeUntilS: 0, feeNanos: 0 }, fromStopId: '', toStopId: '', toLatE6: toE6(l.to.lat), toLonE6: toE6(l.to.lon) } })
-    })
-    return out
-  }
 
   /** Books every leg of a journey or none. */
   async book (plan: JourneyPlan, journey: Journey): Promise<BookingOutcome> {
@@ -423,59 +283,10 @@ export class TravellerDesk {
   // ---- pay per use ----
 
   /** Serves a ride stream: checks a vehicle's usage report against the plan, signs a cumulative receipt. */
-  async handleRide (ch: FramedChannel): Promise<void> {
-    const { identity, district, clock, journal } = this.#d
-    const opened = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-report'] })
-    const report = opened.message as UsageReport
-    const leg = toHex(report.leg)
-    const found = await this.#findLeg(leg)
-    const reject = async (code: string, detail: string): Promise<void> => {
-      await ch.send(seal('booking-reject', { package: new Uint8Array(0), legId: '', code, detail }, identity.signer))
-      this.#d.emit({ type: 'receipt-refused', correlation: leg, code, detail, peer: toHex(opened.signer) })
-    }
-    if (found == null) { await reject('unknown-leg', 'no booked ride with this id'); return }
-    const terms = decodeLegTerms(fromHex(found.terms))
-    if (!Buffer.from(opened.signer).equals(Buffer.from(terms.provider))) { await reject('wrong-signer', 'the report is not signed by the vehicle that was booked'); return }
-    const plan = planFromWire(terms.pricing)
-    if (plan == null) { await reject('no-pricing', 'this leg is not paid per use'); return }
-    let check = this.#checks.get(leg)
-    const last = await journal.getRecord<RideReceiptRecord>(RIDE_RECEIPTS, leg)
-    if (check == null) {
-      const bookedS = Math.ceil((terms.arrivalTime - terms.departureTime) / 1000)
-      check = new UsageCheck({ ride: leg, plan, cap: fareNanos(plan, { seconds: bookedS, metres: terms.distanceM }), maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60, ...(last != null ? { resume: receiptTermsOf(last) } : {}) })
-      this.#checks.set(leg, check)
-    }
-    if (last != null && last.final) {
-      // the ride is over: the final receipt again, never a new one
-      await ch.send(fromHex(last.envelope)); return
-    }
-    let terms2
-    try {
-      terms2 = check.next({ ride: leg, seq: report.seq, usage: { seconds: report.seconds, metres: report.metres }, at: report.at }, clock.now())
-    } catch (err) { await reject((err as { code?: string }).code ?? 'refused', (err as Error).message); return }
-    const receipt: UsageReceipt = { version: 1, district, leg: report.leg, nonce: terms2.nonce, seconds: terms2.usage.seconds, metres: terms2.usage.metres, total: terms2.totalNanos, payer: identity.signer.publicKey, payee: terms.provider, issuedAt: clock.now() }
-    const envelope = seal('usage-receipt', receipt, identity.signer)
-    const rec: RideReceiptRecord = { leg, envelope: toHex(envelope), nonce: receipt.nonce, total: receipt.total, payer: identity.iotaAddress, payee: iotaAddress(terms.provider), issuedAt: receipt.issuedAt, final: report.ended, role: 'traveller' }
-    // write before you send: the receipt is a promise to pay
-    await journal.putRecord(RIDE_RECEIPTS, leg, rec as unknown as Record<string, unknown>, 'traveller-receipt')
-    await ch.send(envelope)
-    this.#d.emit({ type: 'receipt-signed', correlation: leg, amount: receipt.total, detail: `nonce ${receipt.nonce}, ${receipt.seconds} s, ${receipt.metres} m${report.ended ? ', final' : ''}`, peer: toHex(terms.provider) })
-  }
+  async handleRide (ch: FramedChannel): Promise<void> { await this.rides.handleRide(ch) }
 
   async #findLeg (leg: string): Promise<PackageLegRecord | undefined> {
     await this.#load()
     return this.#confirmed.get(leg)
   }
-}
-
-const EMPTY_PLAN = { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }
-
-function dist (o: { latE6: number, lonE6: number }, c: Coordinate): number {
-  const dLat = fromE6(o.latE6) - c.lat; const dLon = (fromE6(o.lonE6) - c.lon) * Math.cos(c.lat * Math.PI / 180)
-  return dLat * dLat + dLon * dLon
-}
-
-function receiptTermsOf (r: RideReceiptRecord): { ride: string, nonce: number, usage: { seconds: number, metres: number }, totalNanos: number } {
-  const m = open(fromHex(r.envelope), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt'] }).message as UsageReceipt
-  return { ride: r.leg, nonce: m.nonce, usage: { seconds: m.seconds, metres: m.metres }, totalNanos: m.total }
 }

@@ -3,6 +3,8 @@ import type { SlotPositions } from '@kvartal/market'
 import type { VehicleBudget } from '@kvartal/mobility'
 import type { TraderProfile } from '../options.ts'
 import type { Emit } from '../events.ts'
+import type { Journal } from '../journal.ts'
+import type { ProviderService } from './provider-service.ts'
 
 /** How a parked electric vehicle uses the energy market. */
 export interface VehicleEnergyPolicy {
@@ -86,4 +88,29 @@ export function vehicleEnergy (init: {
     if (e.type === 'meter-read' && e.slot != null) budget.completeSlot(slotStart(slots, e.slot))
   }
   return { profile, onEvent }
+}
+
+/**
+ * The energy side of a vehicle provider with a battery, or undefined for any other node. The budget is
+ * rebuilt, not journaled: the node's energy trades for slots not yet metered go back into it here.
+ */
+export async function vehicleEnergyFor (
+  mobility: { provider?: { budget?: VehicleBudget } } | undefined,
+  o: { mobility?: { provider?: ProviderService }, profile: TraderProfile, slots: SlotClockConfig, clock: Clock },
+  node: { journal: Journal, selling: SlotPositions, need: SlotPositions, emit: Emit }
+): Promise<{ profile: TraderProfile, onEvent: (e: NodeEvent) => void } | undefined> {
+  const budget = mobility?.provider?.budget
+  const service = o.mobility?.provider
+  if (budget == null || service?.kind !== 'vehicle' || service.battery == null) return undefined
+  const lastRead = await node.journal.lastReadingSlot()
+  for (const r of await node.journal.trades()) {
+    const t = r.decoded.terms
+    if (r.status !== 'committed' || (lastRead != null && t.slot <= lastRead)) continue
+    try {
+      budget.commitEnergy(slotStart(o.slots, t.slot), r.role === 'seller' ? t.energyWh : -t.energyWh)
+    } catch (err) {
+      node.emit({ type: 'negotiation-failed', slot: t.slot, correlation: r.id, code: 'battery-overcommitted', detail: `restored trade: ${(err as Error).message}` })
+    }
+  }
+  return vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, clock: o.clock, selling: node.selling, need: node.need, policy: service.energy, emit: node.emit })
 }
