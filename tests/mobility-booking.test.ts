@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { offsetMetres } from '@kvartal/mobility'
 import { BOOKING_PROTOCOL, decodeLegTerms, fromHex, legIdOf, mobilityLimits, open, seal, toHex, type LegState } from '@kvartal/protocol'
-import { openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
+import { identityFromSeed, openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
 import { PROVIDER_LEGS, type KvartalNode, type ProviderLegRecord } from '@kvartal/node'
-import { epochMs, slots } from './helpers/nodes.ts'
+import { epochMs, seedOf, slots } from './helpers/nodes.ts'
 import { quoteIdOf, waitUntil, startMobilityDistrict, threeLegJourney, transit, tripAfter, vehicle, smallTimetable } from './helpers/mobility.ts'
 void toHex
 
@@ -217,5 +217,34 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(pkg.reason).toMatch(/^settle-by-hand: leg-0 payment-not-found/)
       expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand' && e.node === traveller.id)).toBe(true)
     } finally { await d.close() }
+  })
+
+  it('never pays a node that merely claims an agency: two claimants and no trust list refuse, the named operator books', async () => {
+    const tt = smallTimetable()
+    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+    const journey = {
+      legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
+      departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+    }
+    const book = async (operators?: Record<string, string>) => {
+      // node 1 is the real operator, node 2 an impostor gossiping offers for the same agency
+      const d = await startMobilityDistrict([transit(tt, 40), transit(tt, 40), 'traveller'], { timetable: tt, ...(operators != null ? { operators } : {}) })
+      try {
+        await d.runUntil(d.clock.now() + slots.slotMs / 4)
+        const traveller = d.nodes[2]
+        await waitUntil(() => traveller.mobility!.services.claimants('district-transit', d.clock.now()).length === 2)
+        const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
+        const out = await traveller.mobility!.book(plan, journey).catch((e: { name: string, code: string }) => ({ error: e.name, code: e.code }))
+        return { out, sold: await Promise.all(d.nodes.slice(0, 2).map(async n => (await providerLegs(n)).filter(r => r.status === 'CONFIRMED').length)) }
+      } finally { await d.close() }
+    }
+    const ambiguous = await book()
+    expect(ambiguous.out).toEqual({ error: 'BookingError', code: 'ambiguous-operator' })
+    expect(ambiguous.sold).toEqual([0, 0])
+    const trusted = await book({ 'district-transit': (await identityFromSeed(seedOf(1))).id })
+    expect((trusted.out as { status: string }).status).toBe('CONFIRMED')
+    expect(trusted.sold).toEqual([1, 0])
   })
 })

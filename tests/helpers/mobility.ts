@@ -31,7 +31,7 @@ export interface MobilityDistrict extends TestDistrict { ledger: LocalLedger, ti
  * role, all settling on one shared local ledger (an embedded ledger, not a network); every node's
  * account is funded with 100 IOTA.
  */
-export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number, positions?: Array<((slot: number) => number) | undefined>, ownLedger?: number[] } = {}): Promise<MobilityDistrict> {
+export async function startMobilityDistrict (roles: Array<ProviderService | 'traveller'>, opts: { timetable?: Timetable, holdMs?: number, periodSlots?: number, positions?: Array<((slot: number) => number) | undefined>, ownLedger?: number[], operators?: Record<string, string> } = {}): Promise<MobilityDistrict> {
   const timetable = opts.timetable ?? smallTimetable()
   let ledger: LocalLedger | undefined
   let opening: Promise<LocalLedger> | undefined
@@ -39,7 +39,7 @@ export async function startMobilityDistrict (roles: Array<ProviderService | 'tra
   const d = await startDistrict(roles.map((_, i) => ({ buyLimit: 900_000_000, sellLimit: 300_000_000, position: opts.positions?.[i] ?? (() => 0) })), {
     degree: 4,
     extra: (i) => ({
-      mobility: { timetable, ...(roles[i] !== 'traveller' ? { provider: roles[i] as ProviderService } : {}), ...(opts.holdMs != null ? { holdMs: opts.holdMs } : {}) },
+      mobility: { timetable, ...(roles[i] !== 'traveller' ? { provider: roles[i] as ProviderService } : {}), ...(opts.holdMs != null ? { holdMs: opts.holdMs } : {}), ...(opts.operators != null ? { operators: opts.operators } : {}) },
       settlement: {
         periodSlots: opts.periodSlots ?? 4,
         create: async (signer) => {

@@ -43,6 +43,8 @@ export interface MobilityConfig {
   readonly provider?: VehicleProviderConfig | TransitProviderConfig
   readonly holdMs: number
   readonly offerEveryMs: number
+  /** GTFS agency_id → the key (64 hex) of the node that sells its tickets */
+  readonly operators?: Readonly<Record<string, string>>
 }
 
 /** On-demand vehicles (TOMP-API asset classes this runtime rents out) and timetabled modes (GTFS route types). */
@@ -224,12 +226,26 @@ function provider (v: unknown, hasTimetable: boolean): VehicleProviderConfig | T
 export function validateMobilityConfig (v: unknown, baseDir: string, site: { latitude: number, longitude: number }): MobilityConfig | undefined {
   if (v == null) return undefined
   const o = mapping(v, 'mobility')
-  known(o, 'mobility', ['timetable', 'provider', 'holdMs', 'offerEveryMs'])
+  known(o, 'mobility', ['timetable', 'provider', 'holdMs', 'offerEveryMs', 'operators'])
   const tt = timetable(o.timetable, baseDir, site)
+  const ops = operators(o.operators)
   return {
+    ...(ops != null ? { operators: ops } : {}),
     ...(tt != null ? { timetable: tt } : {}),
     ...(o.provider != null ? { provider: provider(o.provider, tt != null) } : {}),
     holdMs: whole(o, 'holdMs', 'mobility', defaultMobilityOptions.holdMs, 1_000, 3_600_000, 'a whole number of ms'),
     offerEveryMs: whole(o, 'offerEveryMs', 'mobility', defaultMobilityOptions.offerEveryMs, 1_000, 86_400_000, 'a whole number of ms')
   }
+}
+
+/** `operators: { <agency_id>: <operator's node key, 64 hex> }`: whom a traveller pays for that agency's trips. */
+function operators (v: unknown): Record<string, string> | undefined {
+  if (v == null) return undefined
+  const o = mapping(v, 'mobility.operators')
+  const out: Record<string, string> = {}
+  for (const [agency, key] of Object.entries(o)) {
+    if (typeof key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`mobility.operators.${agency}`, `must be the operator node's key, 64 hex characters (kvartal id prints it), got ${show(key)}`)
+    out[agency] = key.toLowerCase()
+  }
+  return out
 }

@@ -48,6 +48,7 @@ export async function mobilityOptionsFor (c: NodeConfig): Promise<Partial<Mobili
     ...(timetable != null ? { timetable } : {}),
     ...(provider != null ? { provider } : {}),
     holdMs: m.holdMs,
-    offerEveryMs: m.offerEveryMs
+    offerEveryMs: m.offerEveryMs,
+    ...(m.operators != null ? { operators: m.operators } : {})
   }
 }

@@ -47,6 +47,8 @@ describe('node config: the mobility section', () => {
     [{ timetable: { generate: { center: { lat: 'north' } } } }, 'mobility.timetable.generate.center.lat', 'decimal degrees'],
     [{ holdMs: 10 }, 'mobility.holdMs', 'between 1000'],
     [{ offerEveryMs: 1.5 }, 'mobility.offerEveryMs', 'whole number of ms'],
+    [{ operators: { atb: 'not-a-key' } }, 'mobility.operators.atb', '64 hex characters'],
+    [{ operators: ['atb'] }, 'mobility.operators', ''],
     [{ tickets: true }, 'mobility.tickets', 'unknown field']
   ])('refuses %j naming %s', (mobility, field, says) => {
     let err: Error & { field?: string } | undefined

@@ -56,6 +56,8 @@ export interface JourneyPlannerDeps extends ProviderLink {
   readonly clock: Clock
   /** the district's GTFS timetable, when it has transit */
   readonly timetable?: Timetable
+  /** GTFS agency_id → the key (hex) of the node that sells its tickets */
+  readonly operators?: Readonly<Record<string, string>>
   readonly emit: Emit
 }
 
@@ -151,8 +153,13 @@ export class JourneyPlanner {
       if (l.tripId != null) {
         const loc = this.#trips.get(l.tripId)
         const agency = this.#routeAgency.get(l.routeId ?? '') ?? ''
-        const operator = services.operator(agency, now)
-        if (loc == null || operator == null) throw new BookingError('no-provider', `no operator sells tickets for trip ${l.tripId} (agency ${agency || 'unknown'})`)
+        const trusted = this.#d.operators?.[agency]
+        const operator = services.operator(agency, now, trusted)
+        if (loc == null || operator == null) {
+          const claims = services.claimants(agency, now).length
+          if (loc != null && trusted == null && claims > 1) throw new BookingError('ambiguous-operator', `${claims} nodes claim to sell tickets for agency ${agency}: name its operator's key in mobility.operators`)
+          throw new BookingError('no-provider', `no operator sells tickets for trip ${l.tripId} (agency ${agency || 'unknown'}${trusted != null ? `, operator ${trusted.slice(0, 12)}` : ''})`)
+        }
         const from = loc.stopIds.indexOf(l.from.stopId ?? '')
         const to = loc.stopIds.indexOf(l.to.stopId ?? '', from + 1)
         if (from < 0 || to < 0) throw new BookingError('bad-leg', `trip ${l.tripId} does not run from ${l.from.stopId} to ${l.to.stopId}`)

@@ -21,6 +21,11 @@ export interface MobilityOptions {
   provider?: ProviderService
   /** the district's GTFS timetable, for planning transit legs */
   timetable?: Timetable
+  /**
+   * GTFS agency_id → the key (hex) of the node that sells its tickets. Without it a traveller books
+   * with the one node that claims the agency, and refuses when several do.
+   */
+  operators?: Readonly<Record<string, string>>
   /** a provider re-gossips its service offer this often, ms of the node's clock */
   offerEveryMs: number
   /** how long a provider holds an unpaid leg, ms of the node's clock */
@@ -74,7 +79,7 @@ export class MobilityRuntime {
     this.sync = channelSync({ host: deps.host, store: this.channels, signal: deps.signal })
     const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal, meter: deps.meter }
     if (deps.options.provider != null) this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
-    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable })
+    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable, operators: deps.options.operators })
   }
 
   async start (): Promise<void> {

@@ -38,11 +38,26 @@ export class ServiceBook {
       (zones == null || e.offer.zones.some(z => zones.has(z))) && (modes == null || modes.length === 0 || modes.includes(e.offer.mode)))
   }
 
-  /** The transit operator that sells tickets for a GTFS agency. */
-  operator (agencyId: string, now: number): ServiceEntry | undefined {
-    let best: ServiceEntry | undefined
-    for (const e of this.#entries.values()) if (e.offer.agencyId === agencyId && e.offer.assetId === '' && e.offer.validUntil > now && (best == null || e.offer.seq > best.offer.seq)) best = e
-    return best
+  /**
+   * The transit operator that sells tickets for a GTFS agency. Gossip proves who signed an offer, not
+   * that the signer runs the agency: with `trusted` (the agency's operator key, hex) only that key
+   * counts; without it, an agency claimed by more than one key has no operator here (`claimants` says
+   * who), so a traveller never pays an impostor by accident.
+   */
+  operator (agencyId: string, now: number, trusted?: string): ServiceEntry | undefined {
+    const claims = this.claimants(agencyId, now).filter(e => trusted == null || e.provider === trusted.toLowerCase())
+    return claims.length === 1 ? claims[0] : undefined
+  }
+
+  /** The latest live offer of every key that claims a GTFS agency. */
+  claimants (agencyId: string, now: number): ServiceEntry[] {
+    const byProvider = new Map<string, ServiceEntry>()
+    for (const e of this.#entries.values()) {
+      if (e.offer.agencyId !== agencyId || e.offer.assetId !== '' || e.offer.validUntil <= now) continue
+      const held = byProvider.get(e.provider)
+      if (held == null || e.offer.seq > held.offer.seq) byProvider.set(e.provider, e)
+    }
+    return [...byProvider.values()]
   }
 
   /** Where a provider said it accepts streams (its latest offer's addresses). */

@@ -23,6 +23,8 @@ export interface TravellerDeskDeps {
   readonly services: ServiceBook
   /** the district's GTFS timetable, when it has transit */
   readonly timetable?: Timetable
+  /** GTFS agency_id → the key (hex) of the node that sells its tickets */
+  readonly operators?: Readonly<Record<string, string>>
   readonly settlement?: Settlement
   readonly emit: Emit
   readonly frameTimeoutMs: number
