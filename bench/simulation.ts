@@ -32,6 +32,8 @@ runChild('simulation', 240_000, async () => {
       trades: m.trades,
       messagesPerNode: m.perNode.messages,
       bytesPerNode: m.perNode.bytes,
+      // anti-entropy pulls (topic-sync): how much gossip had missed, and what catching up cost
+      catchUp: m.catchUp,
       latencyP50Ms: m.latencyMs.p50,
       latencyP99Ms: m.latencyMs.p99,
       ticks: r.ticks,

@@ -7,6 +7,16 @@ const committedSold = async (n: { trades(): Promise<Array<{ role: string, status
 const committedBought = async (n: { trades(): Promise<Array<{ role: string, status: string, id: string, decoded: { terms: { slot: number, energyWh: number } } }>> }) =>
   (await n.trades()).filter(t => t.role === 'buyer' && t.status === 'committed')
 
+/** what a buyer's negotiations in a slot ended in (minutes from slot 0), and whose offers it heard when */
+async function diagnose (d: Awaited<ReturnType<typeof startDistrict>>, n: Awaited<ReturnType<typeof startDistrict>>['nodes'][number], slot: number): Promise<string> {
+  const min = (at: number): number => (at - epochMs) / 60_000
+  const mine = d.events.filter(e => e.node === n.id)
+  const outcomes = mine.filter(e => e.slot === slot && e.type !== 'announcement-received').map(e => [e.type, e.code, min(e.at)])
+  const heard = [...new Set(mine.filter(e => e.type === 'announcement-received' && e.detail === 'offer').map(e => `${e.peer?.slice(0, 6)}@${min(e.at)}`))]
+  const pending = (await n.trades()).filter(t => t.status === 'pending').length
+  return `${JSON.stringify(outcomes)}; pending ${pending}; offers heard from ${heard.join(',')}`
+}
+
 describe('energy market over real libp2p hosts', () => {
   it('twelve nodes gossip offers and bids and trade every Wh the buyers need, each trade held by both sides', async () => {
     // 4 sellers with 600 Wh each in slots 0..3, 8 buyers needing 250 Wh each: supply 2400 ≥ demand 2000
@@ -26,7 +36,7 @@ describe('energy market over real libp2p hosts', () => {
         const mine = await committedBought(n)
         for (let s = 0; s < 4; s++) {
           const got = mine.filter(t => t.decoded.terms.slot === s).reduce((a, t) => a + t.decoded.terms.energyWh, 0)
-          if (got !== 250) short.push(`buyer ${i} slot ${s}: ${got} Wh; ${JSON.stringify(d.events.filter(e => e.node === n.id && e.slot === s && e.type !== 'announcement-received').map(e => [e.type, e.code]))}; pending ${(await n.trades()).filter(t => t.status === 'pending').length}`)
+          if (got !== 250) short.push(`buyer ${i} slot ${s}: ${got} Wh; ${await diagnose(d, n, s)}`)
         }
       }
       expect(short).toEqual([])

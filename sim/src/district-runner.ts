@@ -34,6 +34,8 @@ export interface DistrictRunConfig {
   tradingWindowSlots: number
   horizonSlots: number
   republishEverySlots: number
+  /** pull missed gossip from one peer every this many slots (0: never) */
+  catchUpEverySlots: number
   /** each node dials this many random earlier nodes (bootstrap list) */
   degree: number
   seed: number
@@ -59,6 +61,7 @@ export const defaultDistrictRunConfig = {
   tradingWindowSlots: defaultNodeOptions.tradingWindowSlots,
   horizonSlots: defaultNodeOptions.horizonSlots,
   republishEverySlots: defaultNodeOptions.republishEverySlots,
+  catchUpEverySlots: defaultNodeOptions.catchUpEverySlots,
   // gossipsub's mesh wants D = 6 peers; dialling 4 and being dialled by ~4 gives each node ~8 connections
   degree: 4,
   gossipSettleMs: 2_000
@@ -137,6 +140,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       tradingWindowSlots: c.tradingWindowSlots,
       horizonSlots: c.horizonSlots,
       republishEverySlots: c.republishEverySlots,
+      catchUpEverySlots: c.catchUpEverySlots,
       keySeed: spec.keySeed,
       seed: c.seed * 1000 + i,
       ...(spec.mobility != null ? { mobility: spec.mobility } : {}),

@@ -42,7 +42,9 @@ export interface DistrictMetrics {
   /** average price of local energy, nanos per kWh */
   averagePrice: number
   negotiations: { proposals: number, committed: number, rejected: number, walkedAway: number, failed: number, pending: number, void: number }
-  perNode: { gossipMessages: number, gossipBytes: number, streamFrames: number, streamBytes: number, messages: number, bytes: number }
+  perNode: { gossipMessages: number, gossipBytes: number, streamFrames: number, streamBytes: number, catchUpFrames: number, messages: number, bytes: number }
+  /** gossip catch-up (topic-sync): pulls made, messages that gossip had not delivered, frames and bytes of it all */
+  catchUp: { pulls: number, caughtUp: number, frames: number, bytes: number }
   latencyMs: { p50: number, p99: number, max: number }
   consistency: { sellerTrades: number, buyerTrades: number, mismatched: number, oversoldSlots: number }
 }
@@ -123,6 +125,7 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
   let gossipMessages = 0; let gossipBytes = 0; let streamFrames = 0; let streamBytes = 0
+  const catchUp = { pulls: 0, caughtUp: 0, frames: 0, bytes: 0 }
   const latencies: number[] = []
   const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
   for (const n of run.nodes) {
@@ -131,6 +134,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     gossipBytes += st.publishedBytes + st.acceptedBytes
     streamFrames += n.node.stats.streams.frames
     streamBytes += n.node.stats.streams.bytes
+    const sync = n.node.topicSync
+    catchUp.pulls += sync.stats.pulls; catchUp.caughtUp += sync.stats.caughtUp; catchUp.frames += sync.traffic.frames; catchUp.bytes += sync.traffic.bytes
     latencies.push(...n.node.stats.latenciesMs)
     const x = n.node.stats.negotiations
     neg.proposals += n.node.stats.proposalsSent; neg.committed += x.committed; neg.rejected += x.rejected; neg.walkedAway += x['walked-away']
@@ -163,9 +168,11 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       gossipBytes: Math.round(gossipBytes / nodes),
       streamFrames: Math.round(streamFrames / nodes),
       streamBytes: Math.round(streamBytes / nodes),
-      messages: Math.round((gossipMessages + streamFrames) / nodes),
-      bytes: Math.round((gossipBytes + streamBytes) / nodes)
+      catchUpFrames: Math.round(catchUp.frames / nodes),
+      messages: Math.round((gossipMessages + streamFrames + catchUp.frames) / nodes),
+      bytes: Math.round((gossipBytes + streamBytes + catchUp.bytes) / nodes)
     },
+    catchUp,
     latencyMs: { p50: round(percentile(latencies, 0.5), 2), p99: round(percentile(latencies, 0.99), 2), max: round(latencies.at(-1) ?? 0, 2) },
     consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots }
   }

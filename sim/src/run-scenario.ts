@@ -143,6 +143,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     tradingWindowSlots: s.market.tradingWindowSlots,
     horizonSlots: s.market.horizonSlots,
     republishEverySlots: s.market.republishEverySlots,
+    catchUpEverySlots: s.market.catchUpEverySlots,
     degree: s.market.degree,
     seed: s.seed,
     ledger,

@@ -18,7 +18,7 @@ export interface Scenario {
   seed: number
   transport: 'memory' | 'tcp'
   tariffs: { retail: number, feedIn: number }
-  market: { strategy: string, ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, degree: number }
+  market: { strategy: string, ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, catchUpEverySlots: number, degree: number }
   /** limit prices per building, as shares of the band between feed-in (0) and retail (1), drawn uniformly (seeded) */
   limits: { buy: [number, number], sell: [number, number] }
   buildings: { generate?: { count: number, mix?: Partial<Record<BuildingKind, number>> }, list?: BuildingSpec[] }
@@ -36,7 +36,7 @@ export const defaultScenario: Scenario = {
   transport: 'memory',
   // ≈ 2 NOK/kWh retail with grid fee and ≈ 0.6 NOK/kWh feed-in, at 1 IOTA ≈ 2 NOK
   tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
-  market: { strategy: 'concession', ticksPerSlot: 4, tradingWindowSlots: 4, horizonSlots: 8, republishEverySlots: 4, degree: 4 },
+  market: { strategy: 'concession', ticksPerSlot: 4, tradingWindowSlots: 4, horizonSlots: 8, republishEverySlots: 4, catchUpEverySlots: 1, degree: 4 },
   // every building values local energy above every building's cost, so the optimum trades all it can
   limits: { buy: [0.5, 1], sell: [0, 0.45] },
   buildings: { generate: { count: 24 } },
@@ -58,7 +58,7 @@ export function validateScenario (doc: unknown): Scenario {
   const tariffs = sub(doc, 'tariffs', '')
   known(tariffs, 'tariffs', ['retail', 'feedIn'])
   const market = sub(doc, 'market', '')
-  known(market, 'market', ['strategy', 'ticksPerSlot', 'tradingWindowSlots', 'horizonSlots', 'republishEverySlots', 'degree'])
+  known(market, 'market', ['strategy', 'ticksPerSlot', 'tradingWindowSlots', 'horizonSlots', 'republishEverySlots', 'catchUpEverySlots', 'degree'])
   const limits = sub(doc, 'limits', '')
   known(limits, 'limits', ['buy', 'sell'])
   const buildings = sub(doc, 'buildings', '')
@@ -111,6 +111,7 @@ export function validateScenario (doc: unknown): Scenario {
       tradingWindowSlots: num(market, 'tradingWindowSlots', 'market', d.market.tradingWindowSlots, { min: 1, max: 96, integer: true }),
       horizonSlots: num(market, 'horizonSlots', 'market', d.market.horizonSlots, { min: 1, max: 96, integer: true }),
       republishEverySlots: num(market, 'republishEverySlots', 'market', d.market.republishEverySlots, { min: 1, max: 96, integer: true }),
+      catchUpEverySlots: num(market, 'catchUpEverySlots', 'market', d.market.catchUpEverySlots, { min: 0, max: 96, integer: true }),
       degree: num(market, 'degree', 'market', d.market.degree, { min: 1, max: 32, integer: true })
     },
     limits: { buy: range(limits, 'buy', 'limits', d.limits.buy), sell: range(limits, 'sell', 'limits', d.limits.sell) },

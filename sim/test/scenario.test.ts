@@ -14,6 +14,7 @@ describe('scenario validation', () => {
     [{ tariffs: { retail: 100, feedIn: 200 } }, 'tariffs.feedIn'],
     [{ tariffs: { retail: 1.5 } }, 'tariffs.retail'],
     [{ market: { strategy: 'psychic' } }, 'market.strategy'],
+    [{ market: { catchUpEverySlots: 97 } }, 'market.catchUpEverySlots'],
     [{ transport: 'carrier-pigeon' }, 'transport'],
     [{ date: '17/06/2026' }, 'date'],
     [{ limits: { buy: [0.9, 0.1] } }, 'limits.buy'],

@@ -18,7 +18,7 @@ export interface NodeConfig {
   tariffs: { retail: number, feedIn: number }
   strategy: string
   limits: { buy: number, sell: number }
-  market: { ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, holdSeconds: number }
+  market: { ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, catchUpEverySlots: number, holdSeconds: number }
   site: { latitude: number, longitude: number, utcOffsetHours: number, cloudiness: number, seed: number }
   /** simulated devices of this building (until meter drivers are configured) */
   building?: BuildingSpec
@@ -77,7 +77,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
   const tariffs = obj(doc, 'tariffs', ''); known(tariffs, 'tariffs', ['retail', 'feedIn'])
   const limits = obj(doc, 'limits', ''); known(limits, 'limits', ['buy', 'sell'])
-  const market = obj(doc, 'market', ''); known(market, 'market', ['ticksPerSlot', 'tradingWindowSlots', 'horizonSlots', 'republishEverySlots', 'holdSeconds'])
+  const market = obj(doc, 'market', ''); known(market, 'market', ['ticksPerSlot', 'tradingWindowSlots', 'horizonSlots', 'republishEverySlots', 'catchUpEverySlots', 'holdSeconds'])
   const site = obj(doc, 'site', ''); known(site, 'site', ['latitude', 'longitude', 'utcOffsetHours', 'cloudiness', 'seed'])
   const strategy = doc.strategy ?? 'concession'
   if (typeof strategy !== 'string' || builtInStrategies[strategy] == null) throw new ConfigError('strategy', `unknown strategy ${JSON.stringify(strategy)} (built in: ${Object.keys(builtInStrategies).join(', ')})`)
@@ -136,6 +136,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
       tradingWindowSlots: int(market, 'tradingWindowSlots', 'market', 4, 1, 96),
       horizonSlots: int(market, 'horizonSlots', 'market', 8, 1, 96),
       republishEverySlots: int(market, 'republishEverySlots', 'market', 4, 1, 96),
+      catchUpEverySlots: int(market, 'catchUpEverySlots', 'market', 1, 0, 96),
       holdSeconds: int(market, 'holdSeconds', 'market', 10, 1, 3600)
     },
     site: {

@@ -23,6 +23,8 @@ describe('node config validation', () => {
     [{ ...base, settlement: { adapter: 'bank' } }, 'settlement.adapter'],
     [{ ...base, settlement: { adapter: 'iota', iota: { network: 'moon' } } }, 'settlement.iota.network'],
     [{ ...base, mdns: 'yes' }, 'mdns'],
+    [{ ...base, market: { catchUpEverySlots: -1 } }, 'market.catchUpEverySlots'],
+    [{ ...base, market: { catchUpEverySlots: 0.5 } }, 'market.catchUpEverySlots'],
     [{ ...base, colour: 'blue' }, 'colour']
   ])('refuses %j naming %s', (doc, field) => {
     expect(() => validateNodeConfig(doc, '/tmp')).toThrow(expect.objectContaining({ name: 'ConfigError', field }))

@@ -1,13 +1,19 @@
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
-import { MalformedMessageError, ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, type Opened } from '@kvartal/protocol'
+import { MalformedMessageError, ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, toHex, type Opened } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { refusal, type GossipStats } from './gossip-router.ts'
+import type { TopicSync } from './topic-sync.ts'
+
+/** the mobility topic's code in a sync response */
+export const MOBILITY_SYNC_CODE = 3
 
 export interface MobilityGossipInit {
   district: string
   /** once per unique, well-formed, correctly signed service offer; throw a ProtocolError to refuse it */
   accept(message: Opened<'service-offer'>, from: PeerId): void
   refused?(error: ProtocolError, topic: string, from: PeerId): void
+  /** keeps what was accepted or published, so peers that missed it can pull it (topic-sync.ts) */
+  sync?: TopicSync
 }
 
 export interface MobilityGossip {
@@ -25,12 +31,20 @@ export interface MobilityGossip {
 export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): MobilityGossip {
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {} }
   const topic = mobilityTopic(init.district)
+  // a provider's newer offer supersedes its older ones for the same agency (vehicle ids rotate per trip)
+  const remember = (o: Opened<'service-offer'>['message'], data: Uint8Array): void => {
+    init.sync?.remember(MOBILITY_SYNC_CODE, `${toHex(o.provider)}/${o.agencyId}`, o.seq, data, o.validUntil)
+  }
+  function check (from: PeerId, data: Uint8Array): void {
+    const opened = openAs(data, 'service-offer', mobilityLimits.maxOfferBytes)
+    if (opened.message.district !== init.district) throw new WrongDistrictError(opened.message.district, init.district)
+    if (!signedBy(opened, opened.message.provider)) throw new MalformedMessageError('service offer signed by someone other than its provider')
+    init.accept(opened, from)
+    remember(opened.message, data)
+  }
   function validate (from: PeerId, data: Uint8Array): TopicValidatorResult {
     try {
-      const opened = openAs(data, 'service-offer', mobilityLimits.maxOfferBytes)
-      if (opened.message.district !== init.district) throw new WrongDistrictError(opened.message.district, init.district)
-      if (!signedBy(opened, opened.message.provider)) throw new MalformedMessageError('service offer signed by someone other than its provider')
-      init.accept(opened, from)
+      check(from, data)
       stats.accepted++; stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
     } catch (err) {
@@ -39,10 +53,15 @@ export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): Mo
   }
   return {
     stats,
-    start () { pubsub.topicValidators.set(topic, (from, msg) => validate(from, msg.data)); pubsub.subscribe(topic) },
+    start () {
+      pubsub.topicValidators.set(topic, (from, msg) => validate(from, msg.data))
+      pubsub.subscribe(topic)
+      init.sync?.register(MOBILITY_SYNC_CODE, (data, from) => { check(from, data) })
+    },
     stop () { pubsub.topicValidators.delete(topic); try { pubsub.unsubscribe(topic) } catch {} },
     async publish (envelope) {
-      // the host allows publishing to zero peers: an offer is re-gossiped on schedule anyway
+      // the host allows publishing to zero peers: an offer is re-gossiped on schedule, and pulled by peers that missed it
+      if (init.sync != null) remember(openAs(envelope, 'service-offer', mobilityLimits.maxOfferBytes).message, envelope)
       await pubsub.publish(topic, envelope)
       stats.published++; stats.publishedBytes += envelope.length
     }

@@ -5,7 +5,8 @@ import {
   type Accept, type Announcement, type Counter, type NodeEvent, type Order, type TopicKind
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { TopicSync, createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
 import type { Settlement } from '@kvartal/settlement'
 import { PeriodSettler } from './period-settler.ts'
@@ -50,6 +51,8 @@ export class KvartalNode {
   readonly selling = new SlotPositions()
   readonly need = new SlotPositions()
   router!: GossipRouter
+  /** catch-up on gossip this node missed: one pull from one peer every `catchUpEverySlots` */
+  topicSync!: TopicSync
   seller!: SellerDesk
   buyer!: BuyerDesk
   readonly stats: NodeStats = {
@@ -63,6 +66,9 @@ export class KvartalNode {
   #inFlight = 0
   #idleWaiters: Array<() => void> = []
   #random: () => number
+  /** a stream of its own, so that choosing a peer to catch up from leaves the strategy's draws alone */
+  #peerRandom: () => number
+  #ticks = 0
   #planned = new Set<number>()
   #lastPublishSlot = -Infinity
   #cancelTick?: () => void
@@ -79,6 +85,7 @@ export class KvartalNode {
   constructor (options: Partial<Options> & Pick<Options, 'district' | 'dataDir' | 'profile'>) {
     this.options = { ...defaultNodeOptions, ...options } as Options
     this.#random = seededRandom(this.options.seed)
+    this.#peerRandom = seededRandom(this.options.seed * 7919 + 17)
     this.book = new OrderBook()
   }
 
@@ -205,17 +212,20 @@ export class KvartalNode {
       host: this.host, signer: this.identity.signer, district: o.district, journal: this.journal, need: this.need, book: this.book,
       strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams, context: (s, r) => context(s, r, 'buyer'), emit: this.emit
     })
+    const refusedBy = (err: ProtocolError, from: PeerId): void => {
+      const t = traderOfPeer(from)
+      this.emit({ type: 'message-rejected', code: err.code, detail: err.message, peer: t != null ? toHex(t) : from.toString() })
+    }
+    this.topicSync = new TopicSync({ host: this.host, now: () => o.clock.now(), signal: this.#abort.signal, refused: refusedBy })
     // the negotiation children get the buyer desk's effects
     this.router = gossipRouter(this.host.services.pubsub, {
       district: o.district,
+      sync: this.topicSync,
       accept: (opened, kind) => {
         this.book.apply(opened.message, kind, o.clock.now())
         this.emit({ type: 'announcement-received', peer: toHex(opened.message.trader), detail: kind })
       },
-      refused: (err, _topic, from) => {
-        const t = traderOfPeer(from)
-        this.emit({ type: 'message-rejected', code: err.code, detail: err.message, peer: t != null ? toHex(t) : from.toString() })
-      }
+      refused: (err, _topic, from) => { refusedBy(err, from) }
     })
     this.host.addEventListener('peer:connect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-joined', peer: t != null ? toHex(t) : e.detail.toString() }) })
     this.host.addEventListener('peer:disconnect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-left', peer: t != null ? toHex(t) : e.detail.toString() }) })
@@ -226,6 +236,7 @@ export class KvartalNode {
     }
     await this.host.start()
     this.router.start()
+    await this.topicSync.start()
     if (o.bootstrap != null) await dialBootstrap(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal]))
     // the seller's side of a negotiation counts as work in flight, so `idle()` (and a simulator's clock) waits for it
     await handleChannels(this.host, NEGOTIATION_PROTOCOL, async (ch) => {
@@ -243,7 +254,7 @@ export class KvartalNode {
     if (o.mobility != null) {
       this.mobility = new MobilityRuntime({
         host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
-        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync
       })
       await this.mobility.start()
       // one actor in two markets: a vehicle's battery budget decides its energy position (mobility/vehicle-energy.ts)
@@ -317,6 +328,7 @@ export class KvartalNode {
     // on its way out never report back, so do not wait for them forever
     await Promise.race([this.idle(), new Promise(resolve => setTimeout(resolve, 3_000).unref())])
     try { this.router?.stop() } catch {}
+    await this.topicSync?.stop()
     await this.mobility?.stop()
     await Promise.resolve(this.host?.stop()).catch(() => {})
     await this.settlement?.close?.().catch(() => {})
@@ -333,6 +345,8 @@ export class KvartalNode {
     const now = o.clock.now()
     await this.seller.expireHolds()
     this.book.prune(now)
+    // anti-entropy: what gossip did not bring (a mesh still forming, a restart), one peer's book does
+    if (o.catchUpEverySlots > 0 && this.#ticks++ % (o.ticksPerSlot * o.catchUpEverySlots) === 0) await this.#catchUp()
     const first = firstOpenSlot(o.slots, now)
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4)
@@ -367,6 +381,13 @@ export class KvartalNode {
       this.#settling = true
       try { await this.#periods.settleDue(this.settlement) } finally { this.#settling = false }
     }
+  }
+
+  /** Pulls from one gossip peer, picked by the node's seeded draw, the valid announcements and offers this node lacks. */
+  async #catchUp (): Promise<void> {
+    const peers = this.host.services.pubsub.getPeers().map(p => [p.toString(), p] as const).sort((a, b) => a[0] < b[0] ? -1 : 1)
+    if (peers.length === 0) return
+    await this.topicSync.pull(peers[Math.floor(this.#peerRandom() * peers.length)][1])
   }
 
   async #announce (first: number, now: number): Promise<void> {

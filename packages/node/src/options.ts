@@ -41,6 +41,12 @@ export interface KvartalNodeOptions {
   horizonSlots: number
   /** re-announce every this many slots (each announcement covers `horizonSlots`) */
   republishEverySlots: number
+  /**
+   * every this many slots the node pulls from one peer the valid announcements it missed (0: never).
+   * Gossip delivers to the mesh as it is when a message is published; a node joining or restarting
+   * would otherwise wait for the next scheduled announcement
+   */
+  catchUpEverySlots: number
   /** how long before gate closure buyers start approaching offers for a slot (slots) */
   tradingWindowSlots: number
   /** how many times per slot the node looks at the book */
@@ -80,6 +86,8 @@ export const defaultNodeOptions = {
   horizonSlots: 8,
   // one announcement per hour per side keeps gossip cheap (DESIGN.md, facts: CPU per delivered message)
   republishEverySlots: 4,
+  // one small exchange per slot per node; a missed announcement is found within a quarter of its hour
+  catchUpEverySlots: 1,
   // one hour of trading per slot: four ticks per slot give sixteen concession steps
   tradingWindowSlots: 4,
   ticksPerSlot: 4,

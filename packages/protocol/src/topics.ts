@@ -17,6 +17,9 @@ export function parseTopic (topic: string): { district: string, kind: TopicKind 
 /** Direct buyer→seller negotiation over a libp2p stream. */
 export const NEGOTIATION_PROTOCOL = '/kvartal/energy/negotiate/1.0.0'
 
+/** Anti-entropy for the gossip topics: a node pulls from one peer the valid messages it missed. */
+export const TOPIC_SYNC_PROTOCOL = '/kvartal/topics/sync/1'
+
 /** District names travel in topics: keep them to a safe alphabet. */
 export const DISTRICT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/
 

@@ -1,6 +1,6 @@
 import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent } from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
-import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type KvartalHost, type MobilityGossip, type NodeIdentity } from '@kvartal/mesh'
+import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
@@ -54,6 +54,8 @@ export interface MobilityRuntimeDeps {
   readonly track: (work: Promise<unknown>) => void
   /** counts booking and ride stream frames and bytes with the node's other streams */
   readonly meter?: ChannelMeter
+  /** the node's gossip catch-up: service offers take part in it as announcements do */
+  readonly topicSync?: TopicSync
 }
 
 /** The mobility side of a node: service offers in, bookings and rides over streams, a provider's desk. */
@@ -86,6 +88,7 @@ export class MobilityRuntime {
     const { host, clock, emit } = this.#d
     this.#gossip = mobilityGossip(host.services.pubsub, {
       district: this.#d.district,
+      sync: this.#d.topicSync,
       accept: (opened) => { this.services.apply(opened.message, clock.now()) },
       refused: (err, _topic, from) => { const t = traderOfPeer(from); emit({ type: 'message-rejected', code: err.code, detail: `service offer: ${err.message}`, peer: t != null ? toHex(t) : from.toString() }) }
     })
