@@ -383,9 +383,13 @@ export class KvartalNode {
     }
   }
 
-  /** Pulls from one gossip peer, picked by the node's seeded draw, the valid announcements and offers this node lacks. */
+  /**
+   * Pulls from one connected peer, picked by the node's seeded draw, the valid announcements and offers
+   * this node lacks. Any connection will do (gossipsub may not have met the peer yet): a peer that does
+   * not serve the protocol only costs a failed pull.
+   */
   async #catchUp (): Promise<void> {
-    const peers = this.host.services.pubsub.getPeers().map(p => [p.toString(), p] as const).sort((a, b) => a[0] < b[0] ? -1 : 1)
+    const peers = this.host.getPeers().map(p => [p.toString(), p] as const).sort((a, b) => a[0] < b[0] ? -1 : 1)
     if (peers.length === 0) return
     await this.topicSync.pull(peers[Math.floor(this.#peerRandom() * peers.length)][1])
   }
