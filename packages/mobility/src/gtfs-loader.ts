@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { unzipSync } from 'fflate'
 import { TimetableError, type Feed, type GtfsRoute } from './timetable.ts'
+import { parseGtfsDate, type GtfsCalendar, type GtfsCalendarDate } from './calendar.ts'
 
 export interface GtfsLoadOptions {
   /** flat fare per boarding in nanos, by GTFS route_type; `default` for the rest */
@@ -35,6 +36,7 @@ function directorySource (dir: string): TableSource {
     try {
       return await readFile(join(dir, name), { encoding: 'utf8', signal })
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new TimetableError(`the GTFS directory ${dir} has no ${name}`)
       throw new TimetableError(`cannot read ${name} in ${dir}: ${(err as Error).message}`)
     }
   }
@@ -43,7 +45,7 @@ function directorySource (dir: string): TableSource {
 async function zipSource (file: string, signal?: AbortSignal): Promise<TableSource> {
   let entries: Record<string, Uint8Array>
   try {
-    const wanted = new Set(['stops.txt', 'routes.txt', 'trips.txt', 'stop_times.txt'])
+    const wanted = new Set(['agency.txt', 'stops.txt', 'routes.txt', 'trips.txt', 'stop_times.txt', 'calendar.txt', 'calendar_dates.txt'])
     // feeds are often zipped with a top folder: match on the file name alone, and unpack only the tables read
     entries = unzipSync(await readFile(file, { signal }), { filter: (f) => wanted.has(f.name.split('/').pop() ?? '') })
   } catch (err) {
@@ -66,9 +68,10 @@ async function readTable (source: TableSource, name: string, required: readonly 
 }
 
 /**
- * Reads an unpacked GTFS directory (stops.txt, routes.txt, trips.txt, stop_times.txt) into a Feed.
- * Stop times without both times (untimed stops) are skipped, as are stations (location_type 1). Fares and
- * CO₂ come from the options by route_type; calendars are ignored (one service day).
+ * Reads an unpacked GTFS directory (stops.txt, routes.txt, trips.txt, stop_times.txt; agency.txt,
+ * calendar.txt and calendar_dates.txt when present) into a Feed. Stop times without both times (untimed
+ * stops) are skipped, as are stations (location_type 1). Fares and CO₂ come from the options by
+ * route_type. A feed with neither calendar table runs every trip every day.
  */
 export async function loadGtfsDirectory (dir: string, init: Partial<GtfsLoadOptions> = {}): Promise<Feed> {
   return await loadFeed(directorySource(dir), { ...defaultGtfsLoadOptions, ...init })
@@ -83,17 +86,22 @@ export async function loadGtfs (path: string, init: Partial<GtfsLoadOptions> = {
 }
 
 async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed> {
+  // optional tables: absent is fine, present but broken is not
+  const optional = (name: string, required: readonly string[]): Promise<Row[]> =>
+    readTable(source, name, required, o.signal).catch((err: Error) => { if (err.message.endsWith(`has no ${name}`)) return []; throw err })
   const settled = await Promise.allSettled([
-    readTable(source, 'agency.txt', ['agency_timezone'], o.signal).catch((err: Error) => { if (/cannot read|has no agency/.test(err.message)) return []; throw err }),
+    optional('agency.txt', ['agency_timezone']),
     readTable(source, 'stops.txt', ['stop_id', 'stop_lat', 'stop_lon'], o.signal),
     readTable(source, 'routes.txt', ['route_id', 'route_type'], o.signal),
     readTable(source, 'trips.txt', ['trip_id', 'route_id'], o.signal),
-    readTable(source, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal)
+    readTable(source, 'stop_times.txt', ['trip_id', 'stop_id', 'stop_sequence'], o.signal),
+    optional('calendar.txt', ['service_id', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'start_date', 'end_date']),
+    optional('calendar_dates.txt', ['service_id', 'date', 'exception_type'])
   ])
   // report the first missing or broken table in the feed's own order, whichever read failed first
   const failed = settled.find(r => r.status === 'rejected')
   if (failed != null) throw (failed as PromiseRejectedResult).reason
-  const [agencies, stops, routes, trips, stopTimes] = settled.map(r => (r as PromiseFulfilledResult<Row[]>).value)
+  const [agencies, stops, routes, trips, stopTimes, calendar, calendarDates] = settled.map(r => (r as PromiseFulfilledResult<Row[]>).value)
   const byType = (table: Readonly<Record<number | 'default', number>>, t: number): number => table[t] ?? table.default
   // GTFS: every agency of a feed shares one time zone; agency_id may be left out when there is one agency
   const timezone = agencies[0]?.agency_timezone || undefined
@@ -107,7 +115,9 @@ async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed>
       const type = Number(r.route_type)
       return { route_id: r.route_id, route_short_name: r.route_short_name, route_type: type, agency_id: r.agency_id || soleAgency, fare: byType(o.fareByRouteType, type), co2_per_km: byType(o.co2PerKmByRouteType, type) }
     }),
-    trips: trips.map(t => ({ trip_id: t.trip_id, route_id: t.route_id })),
+    trips: trips.map(t => ({ trip_id: t.trip_id, route_id: t.route_id, ...(t.service_id ? { service_id: t.service_id } : {}) })),
+    ...(calendar.length > 0 ? { calendar: calendar.map(calendarRow) } : {}),
+    ...(calendarDates.length > 0 ? { calendar_dates: calendarDates.map(calendarDateRow) } : {}),
     stop_times: stopTimes.filter(st => (st.arrival_time ?? '') !== '' && (st.departure_time ?? '') !== '').map(st => ({
       trip_id: st.trip_id,
       stop_id: st.stop_id,
@@ -116,4 +126,22 @@ async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed>
       departure_time: parseGtfsTime(st.departure_time, `stop_times.txt trip ${st.trip_id}`)
     }))
   }
+}
+
+function calendarRow (r: Row): GtfsCalendar {
+  const day = (d: keyof GtfsCalendar): number => {
+    if (r[d] !== '0' && r[d] !== '1') throw new TimetableError(`calendar.txt service ${r.service_id}: ${d} must be 0 or 1, got "${r[d]}"`)
+    return Number(r[d])
+  }
+  return {
+    service_id: r.service_id,
+    monday: day('monday'), tuesday: day('tuesday'), wednesday: day('wednesday'), thursday: day('thursday'), friday: day('friday'), saturday: day('saturday'), sunday: day('sunday'),
+    start_date: parseGtfsDate(r.start_date, `calendar.txt service ${r.service_id} start_date`),
+    end_date: parseGtfsDate(r.end_date, `calendar.txt service ${r.service_id} end_date`)
+  }
+}
+
+function calendarDateRow (r: Row): GtfsCalendarDate {
+  if (r.exception_type !== '1' && r.exception_type !== '2') throw new TimetableError(`calendar_dates.txt service ${r.service_id} ${r.date}: exception_type must be 1 or 2, got "${r.exception_type}"`)
+  return { service_id: r.service_id, date: parseGtfsDate(r.date, `calendar_dates.txt service ${r.service_id} date`), exception_type: Number(r.exception_type) as 1 | 2 }
 }

@@ -133,7 +133,7 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
     }
     const arrived: Label[] = []
     for (const pi of touchedPatterns) {
-      scanPattern(tt.patterns[pi], firstPos[pi], freshAt, insert, arrived)
+      scanPattern(tt.patterns[pi], firstPos[pi], freshAt, insert, arrived, g.running?.[pi])
       firstPos[pi] = -1
     }
     for (const node of touchedNodes) {
@@ -159,7 +159,7 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
 type Insert = (node: number, arr: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean,
   prev: Label | null, kind: LegKind, a: number, b: number, c: number, d: number, offer: OnDemandLeg | null) => Label | null
 
-function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Insert, arrived: Label[]): void {
+function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Insert, arrived: Label[], runs?: Uint8Array): void {
   const n = p.stops.length
   const route: RouteLabel[] = []
   for (let pos = from; pos < n; pos++) {
@@ -178,7 +178,7 @@ function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Inse
     if (pos === n - 1 || here.length === 0) continue
     for (const l of here) {
       if (l.dead) continue
-      const trip = earliestTrip(p, pos, l.arr)
+      const trip = earliestTrip(p, pos, l.arr, runs)
       if (trip < 0) continue
       const c: RouteLabel = { trip, price: l.price + p.route.fare, co2Off: l.co2 - p.co2Cum[pos], legs: l.legs + 1, walk: l.walk, board: pos, parent: l }
       let dominated = false

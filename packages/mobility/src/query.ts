@@ -1,6 +1,6 @@
 import { KvartalError, type Nanos } from '@kvartal/protocol'
 import { distanceMetres, type Coordinate } from './geo.ts'
-import { Mode, toCoord, walkedMetres, walkSeconds, type Footpath, type Timetable } from './timetable.ts'
+import { Mode, toCoord, tripsRunning, walkedMetres, walkSeconds, type Footpath, type RunningTrips, type Timetable } from './timetable.ts'
 
 /** Where a leg or journey starts or ends: a stop of the timetable, or a coordinate. */
 export type PlaceRef = { readonly stopId: string } | Coordinate
@@ -37,6 +37,8 @@ export interface JourneyQuery {
   readonly maxTransfers?: number
   /** modes the traveller accepts; WALK is always allowed. Default: all. */
   readonly modes?: readonly Mode[]
+  /** the service date (YYYYMMDD, see `serviceDate`): only trips whose calendar runs that day are boarded; absent = all */
+  readonly serviceDate?: number
 }
 
 /**
@@ -71,6 +73,8 @@ export interface QueryGraph {
   readonly maxLegs: number
   readonly departAfter: number
   readonly patternAllowed: Uint8Array
+  /** per pattern, the trips that run on the query's service date; undefined: all */
+  readonly running: RunningTrips
   /** query-specific walks per node (in addition to stop footpaths) */
   readonly extraWalks: ReadonlyArray<readonly Footpath[]>
   readonly offersFrom: ReadonlyArray<readonly OnDemandLeg[]>
@@ -142,7 +146,8 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
     }
   }
   const patternAllowed = Uint8Array.from(tt.patterns, p => allowed.has(p.mode) ? 1 : 0)
-  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, patternAllowed, extraWalks, offersFrom, offerTo }
+  const running = tripsRunning(tt, q.serviceDate)
+  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, patternAllowed, running, extraWalks, offersFrom, offerTo }
 }
 
 /** Departure time of an on-demand leg reached at `time`, or -1 if it is no longer available. */

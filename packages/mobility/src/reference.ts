@@ -26,7 +26,7 @@ export function enumerateParetoCriteria (tt: Timetable, query: JourneyQuery, off
       for (const { pattern, pos } of tt.patternsAtStop[node]) {
         if (g.patternAllowed[pattern] === 0) continue
         const p = tt.patterns[pattern]
-        const trip = earliestTrip(p, pos, t)
+        const trip = earliestTrip(p, pos, t, g.running?.[pattern])
         if (trip < 0) continue
         const n = p.stops.length
         for (let j = pos + 1; j < n; j++) {

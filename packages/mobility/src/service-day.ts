@@ -1,4 +1,4 @@
-import { TimetableError } from './timetable.ts'
+import { TimetableError } from './timetable-error.ts'
 
 /** Offset of local time in `timeZone` from UTC at `atMs`, ms (positive east of Greenwich). */
 export function timeZoneOffsetMs (timeZone: string, atMs: number): number {

@@ -1,5 +1,7 @@
-import { KvartalError, type Nanos } from '@kvartal/protocol'
+import type { Nanos } from '@kvartal/protocol'
 import { distanceMetres, GridIndex } from './geo.ts'
+import { TimetableError } from './timetable-error.ts'
+import { ServiceCalendar, type GtfsCalendar, type GtfsCalendarDate } from './calendar.ts'
 
 /**
  * A GTFS-shaped timetable. Field names are GTFS's own, so a real feed maps onto it field by field.
@@ -11,7 +13,8 @@ import { distanceMetres, GridIndex } from './geo.ts'
  *   transfer discounts; GTFS fares v2 can be mapped onto it later).
  * - `co2_per_km` on a route: grams of CO₂ per passenger-kilometre, charged by straight-line distance
  *   between consecutive stops.
- * One service day is modelled: calendar.txt and calendar_dates.txt are not read.
+ * Service calendars (calendar.txt, calendar_dates.txt) decide which trips run on a given service date
+ * (`tripsRunning`); a feed without them runs every trip every day.
  */
 
 /** Mode names from TOMP-API v2 (asset classes) and NeTEx; WALK is always allowed. */
@@ -50,7 +53,7 @@ export interface GtfsRoute {
   /** grams of CO₂ per passenger-km (Kvartal extension) */
   co2_per_km: number
 }
-export interface GtfsTrip { trip_id: string, route_id: string }
+export interface GtfsTrip { trip_id: string, route_id: string, service_id?: string }
 export interface GtfsStopTime { trip_id: string, arrival_time: number, departure_time: number, stop_id: string, stop_sequence: number }
 /** transfers.txt row, transfer_type 2 (minimum time), plus the walking distance. */
 export interface GtfsTransfer { from_stop_id: string, to_stop_id: string, transfer_type: 2, min_transfer_time: number, distance_m: number }
@@ -64,6 +67,8 @@ export interface Feed {
   transfers?: GtfsTransfer[]
   /** agency_timezone (IANA, e.g. Europe/Oslo): GTFS times count from noon minus 12 h local time; absent = UTC */
   timezone?: string
+  calendar?: GtfsCalendar[]
+  calendar_dates?: GtfsCalendarDate[]
 }
 
 export interface WalkingOptions {
@@ -91,13 +96,7 @@ export function walkSeconds (metres: number, o: WalkingOptions): number {
   return Math.ceil(metres * 1000 / o.speedMmPerS)
 }
 
-/** A timetable that cannot be used: says which row is wrong. */
-export class TimetableError extends KvartalError {
-  constructor (message: string) {
-    super('ERR_TIMETABLE', message)
-    this.name = 'TimetableError'
-  }
-}
+export { TimetableError }
 
 /**
  * A RAPTOR route: trips of one GTFS route serving the same stop sequence, none overtaking another
@@ -109,6 +108,8 @@ export interface Pattern {
   readonly mode: Mode
   readonly stops: Int32Array
   readonly tripIds: string[]
+  /** each trip's service_id (parallel to tripIds), when the feed names them */
+  readonly serviceIds?: ReadonlyArray<string | undefined>
   readonly arr: Int32Array
   readonly dep: Int32Array
   /** cumulative straight-line metres from the first stop */
@@ -134,6 +135,8 @@ export interface Timetable {
   readonly tripCount: number
   /** the feed's agency_timezone; absent = UTC */
   readonly timezone?: string
+  /** the feed's service calendar; absent: every trip runs every day */
+  readonly calendar?: ServiceCalendar
 }
 
 /** transfers.txt rows between every pair of stops within `maxTransferM` straight-line metres. */
@@ -171,11 +174,18 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     if (!Number.isInteger(r.fare) || r.fare < 0) throw new TimetableError(`route ${r.route_id}: fare must be whole nanos`)
     if (!Number.isInteger(r.co2_per_km) || r.co2_per_km < 0) throw new TimetableError(`route ${r.route_id}: co2_per_km must be whole grams`)
   }
+  const hasCalendar = (feed.calendar?.length ?? 0) + (feed.calendar_dates?.length ?? 0) > 0
+  const calendar = hasCalendar ? new ServiceCalendar(feed.calendar, feed.calendar_dates) : undefined
   const tripRoute = new Map<string, GtfsRoute>()
+  const tripService = new Map<string, string>()
   for (const t of feed.trips) {
     const r = routes.get(t.route_id)
     if (r == null) throw new TimetableError(`trip ${t.trip_id} names unknown route_id ${t.route_id}`)
     tripRoute.set(t.trip_id, r)
+    if (t.service_id != null && t.service_id !== '') {
+      if (calendar != null && !calendar.knows(t.service_id)) throw new TimetableError(`trip ${t.trip_id} names service_id ${t.service_id}, which neither calendar nor calendar_dates has`)
+      tripService.set(t.trip_id, t.service_id)
+    }
   }
   const byTrip = new Map<string, GtfsStopTime[]>()
   for (const st of feed.stop_times) {
@@ -232,7 +242,8 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
       const arr = new Int32Array(trips.length * n)
       const dep = new Int32Array(trips.length * n)
       trips.forEach((t, k) => { arr.set(t.arr, k * n); dep.set(t.dep, k * n) })
-      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), arr, dep, distCum, co2Cum })
+      const serviceIds = calendar != null ? { serviceIds: trips.map(t => tripService.get(t.id)) } : {}
+      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), ...serviceIds, arr, dep, distCum, co2Cum })
       g.stops.forEach((s, pos) => patternsAtStop[s].push({ pattern: index, pos }))
       tripCount += trips.length
     }
@@ -247,11 +258,41 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     if (from == null || to == null) throw new TimetableError(`transfer ${t.from_stop_id}→${t.to_stop_id} names an unknown stop`)
     if (from !== to) footpaths[from].push({ to, seconds: t.min_transfer_time, metres: t.distance_m })
   }
-  return { stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount, ...(feed.timezone != null ? { timezone: feed.timezone } : {}) }
+  return {
+    stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount,
+    ...(feed.timezone != null ? { timezone: feed.timezone } : {}), ...(calendar != null ? { calendar } : {})
+  }
+}
+
+/** Which trips run on a service date: one mask per pattern (1 = runs), or undefined when all do. */
+export type RunningTrips = ReadonlyArray<Uint8Array> | undefined
+
+const running = new WeakMap<Timetable, Map<number, ReadonlyArray<Uint8Array>>>()
+
+/**
+ * The trips of `tt` that run on `date` (YYYYMMDD, see `serviceDate`): undefined when the timetable has
+ * no calendar. A trip without a service_id runs every day. Cached per timetable for a few dates.
+ */
+export function tripsRunning (tt: Timetable, date: number | undefined): RunningTrips {
+  const cal = tt.calendar
+  if (cal == null || date == null) return undefined
+  let byDate = running.get(tt)
+  if (byDate == null) running.set(tt, byDate = new Map())
+  let masks = byDate.get(date)
+  if (masks == null) {
+    masks = tt.patterns.map(p => Uint8Array.from(p.tripIds, (_, k) => {
+      const s = p.serviceIds?.[k]
+      return s == null || cal.runsOn(s, date) ? 1 : 0
+    }))
+    // a node plans today and perhaps tomorrow: keep the last few dates only
+    if (byDate.size >= 4) byDate.delete(byDate.keys().next().value!)
+    byDate.set(date, masks)
+  }
+  return masks
 }
 
 /** Index of the earliest trip of a pattern leaving position `pos` at or after `time`, or -1. */
-export function earliestTrip (p: Pattern, pos: number, time: number): number {
+export function earliestTrip (p: Pattern, pos: number, time: number, runs?: Uint8Array): number {
   const n = p.stops.length
   let lo = 0
   let hi = p.tripIds.length
@@ -259,5 +300,7 @@ export function earliestTrip (p: Pattern, pos: number, time: number): number {
     const mid = (lo + hi) >>> 1
     if (p.dep[mid * n + pos] < time) lo = mid + 1; else hi = mid
   }
+  // the pattern is FIFO, so the first later trip that runs today is the earliest one that does
+  if (runs != null) while (lo < p.tripIds.length && runs[lo] === 0) lo++
   return lo < p.tripIds.length ? lo : -1
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { zipSync, strToU8 } from 'fflate'
-import { Mode, buildTimetable, loadGtfs, loadGtfsDirectory, parseGtfsTime, planJourneys } from '../src/index.ts'
+import { Mode, buildTimetable, enumerateParetoCriteria, loadGtfs, loadGtfsDirectory, parseGtfsTime, planJourneys, serviceDate, serviceDayStart, tripsRunning } from '../src/index.ts'
 
 let dir: string
 
@@ -53,7 +53,10 @@ describe('loadGtfsDirectory', () => {
     expect(feed.stops.map(s => s.stop_id)).toEqual(['A', 'B', 'C'])
     expect(feed.stops[0]).toEqual({ stop_id: 'A', stop_name: 'Centraal, perron 1', stop_lat: 52.378, stop_lon: 4.9 })
     expect(feed.routes.map(r => [r.route_id, r.route_type, r.fare, r.co2_per_km])).toEqual([['T2', 0, 600_000_000, 25], ['B1', 3, 400_000_000, 70]])
-    expect(feed.trips).toEqual([{ trip_id: 't2-a', route_id: 'T2' }, { trip_id: 'b1-a', route_id: 'B1' }])
+    expect(feed.trips).toEqual([{ trip_id: 't2-a', route_id: 'T2', service_id: 'wd' }, { trip_id: 'b1-a', route_id: 'B1', service_id: 'wd' }])
+    // no calendar tables: every trip runs every day
+    expect(feed.calendar).toBeUndefined()
+    expect(buildTimetable(feed).calendar).toBeUndefined()
     expect(feed.stop_times).toHaveLength(5)
     expect(feed.stop_times.find(st => st.trip_id === 'b1-a' && st.stop_id === 'C')!.arrival_time).toBe(24 * 3600 + 20 * 60)
   })
@@ -70,5 +73,69 @@ describe('loadGtfsDirectory', () => {
     await expect(loadGtfsDirectory(join(dir, 'missing'))).rejects.toMatchObject({ name: 'TimetableError' })
     expect(() => parseGtfsTime('8h00', 'x')).toThrow(expect.objectContaining({ name: 'TimetableError' }))
     expect(parseGtfsTime('25:01:02', 'x')).toBe(25 * 3600 + 62)
+  })
+
+  it('boards only the trips whose calendar runs on the service date: weekdays, weekends, added and removed dates', async () => {
+    const cal = await mkdtemp(join(tmpdir(), 'kvartal-gtfs-calendar-'))
+    try {
+      await writeFile(join(cal, 'agency.txt'), 'agency_id,agency_name,agency_url,agency_timezone\natb,AtB,https://atb.no,Europe/Oslo\n')
+      await writeFile(join(cal, 'stops.txt'), 'stop_id,stop_name,stop_lat,stop_lon\nA,A,63.43,10.39\nB,B,63.44,10.40\n')
+      await writeFile(join(cal, 'routes.txt'), 'route_id,route_short_name,route_type\nR,1,3\n')
+      // a weekday trip at 08:00, a weekend trip at 08:10, an extra trip at 08:05 run on one date only
+      await writeFile(join(cal, 'trips.txt'), 'route_id,service_id,trip_id\nR,wd,weekday\nR,we,weekend\nR,extra,extra\n')
+      await writeFile(join(cal, 'stop_times.txt'), 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\n' +
+        'weekday,08:00:00,08:00:00,A,1\nweekday,08:20:00,08:20:00,B,2\n' +
+        'extra,08:05:00,08:05:00,A,1\nextra,08:25:00,08:25:00,B,2\n' +
+        'weekend,08:10:00,08:10:00,A,1\nweekend,08:30:00,08:30:00,B,2\n')
+      await writeFile(join(cal, 'calendar.txt'), 'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n' +
+        'wd,1,1,1,1,1,0,0,20260101,20261231\nwe,0,0,0,0,0,1,1,20260101,20261231\n')
+      // Wednesday 17 June 2026 is a holiday here (no weekday service), and the extra trip runs on it only
+      await writeFile(join(cal, 'calendar_dates.txt'), 'service_id,date,exception_type\nwd,20260617,2\nextra,20260617,1\n')
+      const tt = buildTimetable(await loadGtfs(cal))
+      const first = (date: number): string | undefined =>
+        planJourneys(tt, { from: { stopId: 'A' }, to: { stopId: 'B' }, departAfter: 7 * 3600, serviceDate: date }).journeys
+          .map(j => j.legs.find(l => l.tripId != null)?.tripId).find(id => id != null)
+      expect(first(20260616)).toBe('weekday') // a Tuesday
+      expect(first(20260617)).toBe('extra') // the holiday: no weekday trip, the added one
+      expect(first(20260620)).toBe('weekend') // a Saturday
+      expect(first(20270616)).toBeUndefined() // after end_date: nothing runs
+      expect(tripsRunning(tt, 20260620)!.flatMap(m => [...m]).reduce((a, b) => a + b, 0)).toBe(1)
+      // the brute-force reference agrees on every date
+      for (const date of [20260616, 20260617, 20260620, 20270616]) {
+        const q = { from: { stopId: 'A' }, to: { stopId: 'B' }, departAfter: 7 * 3600, serviceDate: date }
+        expect(planJourneys(tt, q).journeys.map(j => j.arrivalTime).sort()).toEqual(enumerateParetoCriteria(tt, q).pareto.map(c => c.arrivalTime).sort())
+      }
+      // the service date of an instant: the local date in the feed's time zone (00:30 in Oslo is 22:30 UTC the day before)
+      const at = Date.UTC(2026, 5, 16, 22, 30)
+      expect(serviceDate(serviceDayStart(at, 'Europe/Oslo'), 'Europe/Oslo')).toBe(20260617)
+      expect(serviceDate(serviceDayStart(at))).toBe(20260616)
+    } finally {
+      await rm(cal, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a calendar that is wrong, naming the file and the value', async () => {
+    const bad = await mkdtemp(join(tmpdir(), 'kvartal-gtfs-badcal-'))
+    try {
+      await writeFile(join(bad, 'stops.txt'), 'stop_id,stop_name,stop_lat,stop_lon\nA,A,63.43,10.39\nB,B,63.44,10.40\n')
+      await writeFile(join(bad, 'routes.txt'), 'route_id,route_short_name,route_type\nR,1,3\n')
+      await writeFile(join(bad, 'trips.txt'), 'route_id,service_id,trip_id\nR,wd,t1\n')
+      await writeFile(join(bad, 'stop_times.txt'), 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nt1,08:00:00,08:00:00,A,1\nt1,08:05:00,08:05:00,B,2\n')
+      const header = 'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n'
+      await writeFile(join(bad, 'calendar.txt'), header + 'wd,1,1,1,1,1,0,0,2026-01-01,20261231\n')
+      await expect(loadGtfs(bad)).rejects.toThrow(/calendar.txt service wd start_date: "2026-01-01" is not a GTFS date/)
+      await writeFile(join(bad, 'calendar.txt'), header + 'wd,1,1,yes,1,1,0,0,20260101,20261231\n')
+      await expect(loadGtfs(bad)).rejects.toThrow(/wednesday must be 0 or 1/)
+      await writeFile(join(bad, 'calendar.txt'), header + 'other,1,1,1,1,1,0,0,20260101,20261231\n')
+      expect(() => buildTimetable({ stops: [], routes: [], trips: [], stop_times: [] })).not.toThrow()
+      await expect(loadGtfs(bad).then(buildTimetable)).rejects.toThrow(/trip t1 names service_id wd, which neither calendar nor calendar_dates has/)
+      await writeFile(join(bad, 'calendar.txt'), header + 'wd,1,1,1,1,1,0,0,20261231,20260101\n')
+      await expect(loadGtfs(bad).then(buildTimetable)).rejects.toThrow(/end_date 20260101 is before start_date 20261231/)
+      await writeFile(join(bad, 'calendar.txt'), header + 'wd,1,1,1,1,1,0,0,20260101,20261231\n')
+      await writeFile(join(bad, 'calendar_dates.txt'), 'service_id,date,exception_type\nwd,20260617,3\n')
+      await expect(loadGtfs(bad)).rejects.toThrow(/exception_type must be 1 or 2, got "3"/)
+    } finally {
+      await rm(bad, { recursive: true, force: true })
+    }
   })
 })

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { KvartalError, seal, toHex, type Clock, type LegTerms, type Quote } from '@kvartal/protocol'
 import {
-  Mode, buildTimetable, fromE6, toE6, pickByPreference, planJourneys, rankJourneys, serviceDayStart, tripIndex, zoneAndNeighbours, zoneOf,
+  Mode, buildTimetable, fromE6, toE6, pickByPreference, planJourneys, rankJourneys, serviceDate, serviceDayStart, tripIndex, zoneAndNeighbours, zoneOf,
   type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
 import type { NodeIdentity } from '@kvartal/mesh'
@@ -126,7 +126,7 @@ export class JourneyPlanner {
     let result = planJourneys(this.timetable, {
       from: req.from, to: req.to, departAfter: Math.floor((departAfter - dayStartMs) / 1000),
       ...(req.maxWalkingM != null ? { maxWalkingM: req.maxWalkingM } : {}), ...(req.maxTransfers != null ? { maxTransfers: req.maxTransfers } : {}),
-      ...(modes != null ? { modes } : {})
+      ...(modes != null ? { modes } : {}), serviceDate: serviceDate(dayStartMs, this.timetable.timezone)
     }, offers, req.weights)
     if (req.arriveBy != null) {
       const latest = Math.floor((req.arriveBy - dayStartMs) / 1000)

@@ -1,5 +1,5 @@
 import { KvartalError, mobilityLimits, type LegTerms, type QuoteRequest, type QuotedLeg, type ServiceOffer } from '@kvartal/protocol'
-import { distanceMetres, fareNanos, toE6, tripTimes, zoneCentre, zoneOf, type Inventory, type TripLocation, type VehicleBudget } from '@kvartal/mobility'
+import { distanceMetres, fareNanos, serviceDate, toE6, tripTimes, tripsRunning, zoneCentre, zoneOf, type Inventory, type TripLocation, type VehicleBudget } from '@kvartal/mobility'
 import { planFromWire, planToWire, cancellationToWire } from './pricing-wire.ts'
 import { serviceDayStart, type ProviderService } from './provider-service.ts'
 
@@ -95,7 +95,11 @@ export function checkLegTerms (p: ProviderState, t: LegTerms, now: number): void
   const pattern = s.timetable.patterns[loc.pattern]
   if (pattern.route.agency_id != null && pattern.route.agency_id !== s.agencyId) throw new BookingRefusedError('unknown-trip', `trip ${t.resource} belongs to ${pattern.route.agency_id}`)
   if (t.to >= loc.stopIds.length || loc.stopIds[t.from] !== t.fromStopId || loc.stopIds[t.to] !== t.toStopId) throw new BookingRefusedError('bad-stops', `trip ${t.resource} does not run from ${t.fromStopId} (position ${t.from}) to ${t.toStopId} (position ${t.to})`)
-  const dep = serviceDayStart(now, s.timetable.timezone) + tripTimes(s.timetable, loc, t.from).departure * 1000
+  const dayStart = serviceDayStart(now, s.timetable.timezone)
+  if (tripsRunning(s.timetable, serviceDate(dayStart, s.timetable.timezone))?.[loc.pattern][loc.trip] === 0) {
+    throw new BookingRefusedError('not-running', `trip ${t.resource} does not run on ${serviceDate(dayStart, s.timetable.timezone)} (its service calendar)`)
+  }
+  const dep = dayStart + tripTimes(s.timetable, loc, t.from).departure * 1000
   if (dep < now) throw new BookingRefusedError('departed', `trip ${t.resource} has left ${t.fromStopId}`)
   if (t.units > s.seatsPerTrip) throw new BookingRefusedError('no-capacity', `a trip has ${s.seatsPerTrip} seats`)
   if (t.price < pattern.route.fare * t.units) throw new BookingRefusedError('price-too-low', `the fare is ${pattern.route.fare} nanos per traveller`)
