@@ -94,7 +94,8 @@ export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> =
       const offset = Math.floor(rnd() * headway)
       for (let k = 0; k < perDirection; k++) {
         const tripId = `L${l}-${dir}-${k}`
-        trips.push({ trip_id: tripId, route_id: route.route_id })
+        // a generated district runs a low-floor fleet: every trip has room for a wheelchair
+        trips.push({ trip_id: tripId, route_id: route.route_id, wheelchair_accessible: 1 })
         let t = o.serviceStart + offset + k * headway
         seq.forEach((s, i) => {
           if (i > 0) t += hops[i - 1]

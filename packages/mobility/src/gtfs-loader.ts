@@ -109,13 +109,17 @@ async function loadFeed (source: TableSource, o: GtfsLoadOptions): Promise<Feed>
   return {
     ...(timezone != null ? { timezone } : {}),
     stops: stops.filter(s => s.location_type == null || s.location_type === '' || s.location_type === '0').map(s => ({
-      stop_id: s.stop_id, stop_name: s.stop_name ?? '', stop_lat: Number(s.stop_lat), stop_lon: Number(s.stop_lon)
+      stop_id: s.stop_id, stop_name: s.stop_name ?? '', stop_lat: Number(s.stop_lat), stop_lon: Number(s.stop_lon),
+      ...wheelchair(s.wheelchair_boarding, 'wheelchair_boarding', `stops.txt stop ${s.stop_id}`)
     })),
     routes: routes.map((r): GtfsRoute => {
       const type = Number(r.route_type)
       return { route_id: r.route_id, route_short_name: r.route_short_name, route_type: type, agency_id: r.agency_id || soleAgency, fare: byType(o.fareByRouteType, type), co2_per_km: byType(o.co2PerKmByRouteType, type) }
     }),
-    trips: trips.map(t => ({ trip_id: t.trip_id, route_id: t.route_id, ...(t.service_id ? { service_id: t.service_id } : {}) })),
+    trips: trips.map(t => ({
+      trip_id: t.trip_id, route_id: t.route_id, ...(t.service_id ? { service_id: t.service_id } : {}),
+      ...wheelchair(t.wheelchair_accessible, 'wheelchair_accessible', `trips.txt trip ${t.trip_id}`)
+    })),
     ...(calendar.length > 0 ? { calendar: calendar.map(calendarRow) } : {}),
     ...(calendarDates.length > 0 ? { calendar_dates: calendarDates.map(calendarDateRow) } : {}),
     stop_times: stopTimes.filter(st => (st.arrival_time ?? '') !== '' && (st.departure_time ?? '') !== '').map(st => ({
@@ -144,4 +148,11 @@ function calendarRow (r: Row): GtfsCalendar {
 function calendarDateRow (r: Row): GtfsCalendarDate {
   if (r.exception_type !== '1' && r.exception_type !== '2') throw new TimetableError(`calendar_dates.txt service ${r.service_id} ${r.date}: exception_type must be 1 or 2, got "${r.exception_type}"`)
   return { service_id: r.service_id, date: parseGtfsDate(r.date, `calendar_dates.txt service ${r.service_id} date`), exception_type: Number(r.exception_type) as 1 | 2 }
+}
+
+/** GTFS accessibility fields: empty or absent is "no information" (left out), else 0, 1 or 2. */
+function wheelchair<K extends string> (value: string | undefined, key: K, what: string): Partial<Record<K, number>> {
+  if (value == null || value === '') return {}
+  if (value !== '0' && value !== '1' && value !== '2') throw new TimetableError(`${what}: ${key} must be 0, 1 or 2, got "${value}"`)
+  return { [key]: Number(value) } as Partial<Record<K, number>>
 }

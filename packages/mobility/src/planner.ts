@@ -133,7 +133,7 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
     }
     const arrived: Label[] = []
     for (const pi of touchedPatterns) {
-      scanPattern(tt.patterns[pi], firstPos[pi], freshAt, insert, arrived, g.running?.[pi])
+      scanPattern(tt.patterns[pi], firstPos[pi], freshAt, insert, arrived, g.running?.[pi], g.blockedStops)
       firstPos[pi] = -1
     }
     for (const node of touchedNodes) {
@@ -159,11 +159,13 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
 type Insert = (node: number, arr: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean,
   prev: Label | null, kind: LegKind, a: number, b: number, c: number, d: number, offer: OnDemandLeg | null) => Label | null
 
-function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Insert, arrived: Label[], runs?: Uint8Array): void {
+function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Insert, arrived: Label[], runs?: Uint8Array, blocked?: Uint8Array): void {
   const n = p.stops.length
   const route: RouteLabel[] = []
   for (let pos = from; pos < n; pos++) {
     const stop = p.stops[pos]
+    // a stop where this traveller cannot get off or on: ride through it
+    if (blocked != null && blocked[stop] === 1) continue
     let keep = 0
     for (let i = 0; i < route.length; i++) {
       const r = route[i]

@@ -1,6 +1,6 @@
 import { KvartalError, type Nanos } from '@kvartal/protocol'
 import { distanceMetres, type Coordinate } from './geo.ts'
-import { Mode, toCoord, tripsRunning, walkedMetres, walkSeconds, type Footpath, type RunningTrips, type Timetable } from './timetable.ts'
+import { Mode, bothMasks, toCoord, tripsRunning, walkedMetres, wheelchairBlockedStops, wheelchairTrips, walkSeconds, type Footpath, type RunningTrips, type Timetable } from './timetable.ts'
 
 /** Where a leg or journey starts or ends: a stop of the timetable, or a coordinate. */
 export type PlaceRef = { readonly stopId: string } | Coordinate
@@ -39,6 +39,8 @@ export interface JourneyQuery {
   readonly modes?: readonly Mode[]
   /** the service date (YYYYMMDD, see `serviceDate`): only trips whose calendar runs that day are boarded; absent = all */
   readonly serviceDate?: number
+  /** a traveller in a wheelchair: only trips known to have room (GTFS wheelchair_accessible 1), never at stops that rule it out */
+  readonly wheelchair?: boolean
 }
 
 /**
@@ -73,8 +75,10 @@ export interface QueryGraph {
   readonly maxLegs: number
   readonly departAfter: number
   readonly patternAllowed: Uint8Array
-  /** per pattern, the trips that run on the query's service date; undefined: all */
+  /** per pattern, the trips this query may board (running that date, accessible if asked); undefined: all */
   readonly running: RunningTrips
+  /** per stop, 1 where this query may not board or alight; undefined: anywhere */
+  readonly blockedStops: Uint8Array | undefined
   /** query-specific walks per node (in addition to stop footpaths) */
   readonly extraWalks: ReadonlyArray<readonly Footpath[]>
   readonly offersFrom: ReadonlyArray<readonly OnDemandLeg[]>
@@ -146,8 +150,9 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
     }
   }
   const patternAllowed = Uint8Array.from(tt.patterns, p => allowed.has(p.mode) ? 1 : 0)
-  const running = tripsRunning(tt, q.serviceDate)
-  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, patternAllowed, running, extraWalks, offersFrom, offerTo }
+  const running = bothMasks(tripsRunning(tt, q.serviceDate), q.wheelchair === true ? wheelchairTrips(tt) : undefined)
+  const blockedStops = q.wheelchair === true ? wheelchairBlockedStops(tt) : undefined
+  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, patternAllowed, running, blockedStops, extraWalks, offersFrom, offerTo }
 }
 
 /** Departure time of an on-demand leg reached at `time`, or -1 if it is no longer available. */

@@ -24,12 +24,13 @@ export function enumerateParetoCriteria (tt: Timetable, query: JourneyQuery, off
     if (legs >= g.maxLegs) return
     if (node < g.stopCount) {
       for (const { pattern, pos } of tt.patternsAtStop[node]) {
-        if (g.patternAllowed[pattern] === 0) continue
+        if (g.patternAllowed[pattern] === 0 || g.blockedStops?.[node] === 1) continue
         const p = tt.patterns[pattern]
         const trip = earliestTrip(p, pos, t, g.running?.[pattern])
         if (trip < 0) continue
         const n = p.stops.length
         for (let j = pos + 1; j < n; j++) {
+          if (g.blockedStops?.[p.stops[j]] === 1) continue
           visit(p.stops[j], p.arr[trip * n + j], price + p.route.fare, co2 + p.co2Cum[j] - p.co2Cum[pos], legs + 1, walk, true)
         }
       }

@@ -42,7 +42,8 @@ export function modeOfRouteType (routeType: number): Mode {
   }
 }
 
-export interface GtfsStop { stop_id: string, stop_name: string, stop_lat: number, stop_lon: number }
+/** `wheelchair_boarding`: 0 or absent no information, 1 possible, 2 not possible (GTFS) */
+export interface GtfsStop { stop_id: string, stop_name: string, stop_lat: number, stop_lon: number, wheelchair_boarding?: number }
 export interface GtfsRoute {
   route_id: string
   route_short_name?: string
@@ -53,7 +54,8 @@ export interface GtfsRoute {
   /** grams of CO₂ per passenger-km (Kvartal extension) */
   co2_per_km: number
 }
-export interface GtfsTrip { trip_id: string, route_id: string, service_id?: string }
+/** `wheelchair_accessible`: 0 or absent no information, 1 room for at least one wheelchair, 2 none (GTFS) */
+export interface GtfsTrip { trip_id: string, route_id: string, service_id?: string, wheelchair_accessible?: number }
 export interface GtfsStopTime { trip_id: string, arrival_time: number, departure_time: number, stop_id: string, stop_sequence: number }
 /** transfers.txt row, transfer_type 2 (minimum time), plus the walking distance. */
 export interface GtfsTransfer { from_stop_id: string, to_stop_id: string, transfer_type: 2, min_transfer_time: number, distance_m: number }
@@ -110,6 +112,8 @@ export interface Pattern {
   readonly tripIds: string[]
   /** each trip's service_id (parallel to tripIds), when the feed names them */
   readonly serviceIds?: ReadonlyArray<string | undefined>
+  /** each trip's GTFS wheelchair_accessible (0 no information, 1 yes, 2 no), parallel to tripIds */
+  readonly wheelchair: Uint8Array
   readonly arr: Int32Array
   readonly dep: Int32Array
   /** cumulative straight-line metres from the first stop */
@@ -178,7 +182,15 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
   const calendar = hasCalendar ? new ServiceCalendar(feed.calendar, feed.calendar_dates) : undefined
   const tripRoute = new Map<string, GtfsRoute>()
   const tripService = new Map<string, string>()
+  const tripWheelchair = new Map<string, number>()
+  for (const s of feed.stops) {
+    if (s.wheelchair_boarding != null && ![0, 1, 2].includes(s.wheelchair_boarding)) throw new TimetableError(`stop ${s.stop_id}: wheelchair_boarding must be 0, 1 or 2, got ${s.wheelchair_boarding}`)
+  }
   for (const t of feed.trips) {
+    if (t.wheelchair_accessible != null) {
+      if (![0, 1, 2].includes(t.wheelchair_accessible)) throw new TimetableError(`trip ${t.trip_id}: wheelchair_accessible must be 0, 1 or 2, got ${t.wheelchair_accessible}`)
+      tripWheelchair.set(t.trip_id, t.wheelchair_accessible)
+    }
     const r = routes.get(t.route_id)
     if (r == null) throw new TimetableError(`trip ${t.trip_id} names unknown route_id ${t.route_id}`)
     tripRoute.set(t.trip_id, r)
@@ -243,7 +255,7 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
       const dep = new Int32Array(trips.length * n)
       trips.forEach((t, k) => { arr.set(t.arr, k * n); dep.set(t.dep, k * n) })
       const serviceIds = calendar != null ? { serviceIds: trips.map(t => tripService.get(t.id)) } : {}
-      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), ...serviceIds, arr, dep, distCum, co2Cum })
+      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), ...serviceIds, wheelchair: Uint8Array.from(trips, t => tripWheelchair.get(t.id) ?? 0), arr, dep, distCum, co2Cum })
       g.stops.forEach((s, pos) => patternsAtStop[s].push({ pattern: index, pos }))
       tripCount += trips.length
     }
@@ -262,6 +274,30 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount,
     ...(feed.timezone != null ? { timezone: feed.timezone } : {}), ...(calendar != null ? { calendar } : {})
   }
+}
+
+/**
+ * For a traveller in a wheelchair: the trips known to have room for one (wheelchair_accessible 1), one
+ * mask per pattern. A trip without that information is not offered: the traveller cannot find out at
+ * the stop that there is no room.
+ */
+export function wheelchairTrips (tt: Timetable): ReadonlyArray<Uint8Array> {
+  let masks = accessible.get(tt)
+  if (masks == null) accessible.set(tt, masks = tt.patterns.map(p => p.wheelchair.map(v => v === 1 ? 1 : 0)))
+  return masks
+}
+const accessible = new WeakMap<Timetable, ReadonlyArray<Uint8Array>>()
+
+/** Stops where a wheelchair cannot board or alight (wheelchair_boarding 2), one flag per stop; undefined if none. */
+export function wheelchairBlockedStops (tt: Timetable): Uint8Array | undefined {
+  return tt.stops.some(s => s.wheelchair_boarding === 2) ? Uint8Array.from(tt.stops, s => s.wheelchair_boarding === 2 ? 1 : 0) : undefined
+}
+
+/** Trips boardable under both masks (either may be absent: all). */
+export function bothMasks (a: RunningTrips, b: RunningTrips): RunningTrips {
+  if (a == null) return b
+  if (b == null) return a
+  return a.map((m, i) => m.map((v, k) => v & b[i][k]))
 }
 
 /** Which trips run on a service date: one mask per pattern (1 = runs), or undefined when all do. */

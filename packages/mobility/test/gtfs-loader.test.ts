@@ -138,4 +138,33 @@ describe('loadGtfsDirectory', () => {
       await rm(bad, { recursive: true, force: true })
     }
   })
+
+  it('plans a wheelchair traveller onto trips known to have room, never boarding or alighting where a stop rules it out', async () => {
+    const w = await mkdtemp(join(tmpdir(), 'kvartal-gtfs-wheelchair-'))
+    try {
+      // C is far from A and B (no walking there), and its platform cannot take a wheelchair
+      await writeFile(join(w, 'stops.txt'), 'stop_id,stop_name,stop_lat,stop_lon,wheelchair_boarding\nA,A,63.43,10.39,1\nB,B,63.44,10.40,\nC,C,63.46,10.44,2\n')
+      await writeFile(join(w, 'routes.txt'), 'route_id,route_short_name,route_type\nR,1,3\n')
+      await writeFile(join(w, 'trips.txt'), 'route_id,trip_id,wheelchair_accessible\nR,unknown,\nR,no,2\nR,yes,1\n')
+      await writeFile(join(w, 'stop_times.txt'), 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\n' +
+        'unknown,08:00:00,08:00:00,A,1\nunknown,08:20:00,08:20:00,B,2\nunknown,08:40:00,08:40:00,C,3\n' +
+        'no,08:05:00,08:05:00,A,1\nno,08:25:00,08:25:00,B,2\nno,08:45:00,08:45:00,C,3\n' +
+        'yes,08:10:00,08:10:00,A,1\nyes,08:30:00,08:30:00,B,2\nyes,08:50:00,08:50:00,C,3\n')
+      const tt = buildTimetable(await loadGtfs(w))
+      const trips = (to: string, wheelchair: boolean): string[] =>
+        planJourneys(tt, { from: { stopId: 'A' }, to: { stopId: to }, departAfter: 7 * 3600, wheelchair }).journeys.flatMap(j => j.legs.flatMap(l => l.tripId != null ? [l.tripId] : []))
+      expect(trips('B', false)).toEqual(['unknown'])
+      expect(trips('B', true)).toEqual(['yes'])
+      expect(trips('C', false)).toEqual(['unknown'])
+      expect(trips('C', true)).toEqual([])
+      for (const [to, wheelchair] of [['B', true], ['C', true], ['B', false]] as const) {
+        const q = { from: { stopId: 'A' }, to: { stopId: to }, departAfter: 7 * 3600, wheelchair }
+        expect(planJourneys(tt, q).journeys.map(j => j.arrivalTime)).toEqual(enumerateParetoCriteria(tt, q).pareto.map(c => c.arrivalTime))
+      }
+      await writeFile(join(w, 'trips.txt'), 'route_id,trip_id,wheelchair_accessible\nR,unknown,yes\n')
+      await expect(loadGtfs(w)).rejects.toThrow(/trips.txt trip unknown: wheelchair_accessible must be 0, 1 or 2, got "yes"/)
+    } finally {
+      await rm(w, { recursive: true, force: true })
+    }
+  })
 })

@@ -126,7 +126,8 @@ export class JourneyPlanner {
     let result = planJourneys(this.timetable, {
       from: req.from, to: req.to, departAfter: Math.floor((departAfter - dayStartMs) / 1000),
       ...(req.maxWalkingM != null ? { maxWalkingM: req.maxWalkingM } : {}), ...(req.maxTransfers != null ? { maxTransfers: req.maxTransfers } : {}),
-      ...(modes != null ? { modes } : {}), serviceDate: serviceDate(dayStartMs, this.timetable.timezone)
+      ...(modes != null ? { modes } : {}), serviceDate: serviceDate(dayStartMs, this.timetable.timezone),
+      ...(req.accessibility?.includes('WHEELCHAIR') === true ? { wheelchair: true } : {})
     }, offers, req.weights)
     if (req.arriveBy != null) {
       const latest = Math.floor((req.arriveBy - dayStartMs) / 1000)
