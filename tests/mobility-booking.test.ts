@@ -185,6 +185,10 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const arriveBy = await traveller.mobility!.plan({ from, to, arriveBy: deadline })
       expect(arriveBy.journeys.length).toBeGreaterThan(0)
       expect(arriveBy.journeys.every(j => arriveBy.dayStartMs + j.arrivalTime * 1000 <= deadline)).toBe(true)
+      // it leaves as late as any journey that arrives in time, and later than the earliest-arrival search's journeys do
+      const inTime = all.journeys.filter(j => all.dayStartMs + j.arrivalTime * 1000 <= deadline)
+      const latest = (js: typeof inTime): number => Math.max(...js.map(j => j.departureTime))
+      expect(latest(arriveBy.journeys)).toBeGreaterThan(latest(inTime))
     } finally { await d.close() }
   })
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { KvartalError, seal, toHex, type Clock, type LegTerms, type Quote } from '@kvartal/protocol'
 import {
-  Mode, buildTimetable, fromE6, toE6, pickByPreference, planJourneys, rankJourneys, serviceDate, serviceDayStart, tripIndex, zoneAndNeighbours, zoneOf,
+  Mode, buildTimetable, fromE6, toE6, planArriveBy, planJourneys, serviceDate, serviceDayStart, tripIndex, zoneAndNeighbours, zoneOf,
   type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
 import type { NodeIdentity } from '@kvartal/mesh'
@@ -27,14 +27,6 @@ export interface JourneyRequest {
   readonly weights?: PreferenceWeights
   /** how many nearby vehicles to ask for quotes */
   readonly maxQuotes?: number
-}
-
-export interface JourneyPlan extends PlanResult {
-  readonly request: JourneyRequest & { readonly departAfter: number }
-  /** service-day start the journeys' times (seconds) count from */
-  readonly dayStartMs: number
-  /** on-demand legs by offer id: who quoted them, until when */
-  readonly quotes: ReadonlyMap<string, { provider: Uint8Array, leg: Quote['legs'][number], expiresAt: number, addrs: Uint8Array[] }>
 }
 
 export interface JourneyPlan extends PlanResult {
@@ -123,18 +115,17 @@ export class JourneyPlanner {
         if (!signal.aborted) this.#d.emit({ type: 'negotiation-failed', code: 'quote-failed', detail: (err as Error).message, peer: toHex(c.offer.provider) })
       }
     }))
-    let result = planJourneys(this.timetable, {
-      from: req.from, to: req.to, departAfter: Math.floor((departAfter - dayStartMs) / 1000),
+    const query = {
+      from: req.from, to: req.to,
       ...(req.maxWalkingM != null ? { maxWalkingM: req.maxWalkingM } : {}), ...(req.maxTransfers != null ? { maxTransfers: req.maxTransfers } : {}),
       ...(modes != null ? { modes } : {}), serviceDate: serviceDate(dayStartMs, this.timetable.timezone),
       ...(req.accessibility?.includes('WHEELCHAIR') === true ? { wheelchair: true } : {})
-    }, offers, req.weights)
-    if (req.arriveBy != null) {
-      const latest = Math.floor((req.arriveBy - dayStartMs) / 1000)
-      const journeys = result.journeys.filter(j => j.arrivalTime <= latest)
-      const startS = Math.floor((departAfter - dayStartMs) / 1000)
-      result = { ...result, journeys, ranked: rankJourneys(journeys), preferred: pickByPreference(journeys, startS, req.weights) }
     }
+    const startS = Math.floor((departAfter - dayStartMs) / 1000)
+    // arrive-by: the journeys that leave latest and still arrive in time (a range of forward searches, arrive-by.ts)
+    const result: PlanResult = req.arriveBy == null
+      ? planJourneys(this.timetable, { ...query, departAfter: startS }, offers, req.weights)
+      : planArriveBy(this.timetable, { ...query, earliestDeparture: startS, arriveBy: Math.floor((req.arriveBy - dayStartMs) / 1000) }, offers, req.weights)
     this.#d.emit({ type: 'journey-planned', detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles` })
     return { ...result, request: { ...req, departAfter }, dayStartMs, quotes }
   }
