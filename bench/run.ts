@@ -54,7 +54,7 @@ const doc = {
   simulation: await child('simulation.ts', [], 270_000),
   settlement: await child('settlement.ts', ['10000'], 150_000),
   // mobility groundwork (issue 5): McRAPTOR planning on a generated timetable of ≥ 1,000 stops and ≥ 10,000 trips
-  planner: await child('planner.ts', [], 90_000),
+  planner: await child('planner.ts', [], 120_000),
   // bookings per second across three providers (three transit operators, 8 travellers; real nodes, level journals, one shared local ledger)
   booking: await child('booking.ts', ['6'], 120_000),
   // on-chain transactions per journey with daily settlement (periodSlots 96): bookings, and the period's payments and attestations

@@ -85,7 +85,7 @@ export function planArriveBy (tt: Parameters<typeof planJourneys>[0], q: ArriveB
   while (start <= arriveBy) {
     if (searches >= maxSearches) { truncated = true; break }
     searches++
-    const r = planJourneys(tt, { ...rest, departAfter: start }, offers)
+    const r = planJourneys(tt, { ...rest, departAfter: start, latestArrival: arriveBy }, offers)
     labels += r.labels
     const inTime = r.journeys.filter(j => j.arrivalTime <= arriveBy)
     if (inTime.length === 0) break

@@ -66,7 +66,7 @@ export function planJourneys (tt: Timetable, query: JourneyQuery, offers: readon
 }
 
 function search (g: QueryGraph): { bag: Label[], labels: number } {
-  const { tt, nodeCount, destination } = g
+  const { tt, nodeCount, destination, latestArrival } = g
   const bags: Label[][] = Array.from({ length: nodeCount }, () => [])
   const target = bags[destination]
   let created = 0
@@ -74,6 +74,8 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
   const insert = (node: number, arr: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean,
     prev: Label | null, kind: LegKind, a: number, b: number, c: number, d: number, offer: OnDemandLeg | null): Label | null => {
     prunedByTarget = false
+    // past the deadline: so are the later stops of the same trip
+    if (arr > latestArrival) { prunedByTarget = true; return null }
     const bag = bags[node]
     for (let i = 0; i < bag.length; i++) {
       const e = bag[i]

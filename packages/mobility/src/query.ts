@@ -39,6 +39,8 @@ export interface JourneyQuery {
   readonly modes?: readonly Mode[]
   /** the service date (YYYYMMDD, see `serviceDate`): only trips whose calendar runs that day are boarded; absent = all */
   readonly serviceDate?: number
+  /** no journey arriving later is wanted (an arrive-by search): labels past it are pruned; absent = none */
+  readonly latestArrival?: number
   /** a traveller in a wheelchair: only trips known to have room (GTFS wheelchair_accessible 1), never at stops that rule it out */
   readonly wheelchair?: boolean
 }
@@ -74,6 +76,8 @@ export interface QueryGraph {
   readonly maxWalkingM: number
   readonly maxLegs: number
   readonly departAfter: number
+  /** labels arriving later are pruned (Infinity: none) */
+  readonly latestArrival: number
   readonly patternAllowed: Uint8Array
   /** per pattern, the trips this query may board (running that date, accessible if asked); undefined: all */
   readonly running: RunningTrips
@@ -152,7 +156,7 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
   const patternAllowed = Uint8Array.from(tt.patterns, p => allowed.has(p.mode) ? 1 : 0)
   const running = bothMasks(tripsRunning(tt, q.serviceDate), q.wheelchair === true ? wheelchairTrips(tt) : undefined)
   const blockedStops = q.wheelchair === true ? wheelchairBlockedStops(tt) : undefined
-  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, patternAllowed, running, blockedStops, extraWalks, offersFrom, offerTo }
+  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, latestArrival: q.latestArrival ?? Infinity, patternAllowed, running, blockedStops, extraWalks, offersFrom, offerTo }
 }
 
 /** Departure time of an on-demand leg reached at `time`, or -1 if it is no longer available. */
