@@ -45,6 +45,8 @@ export interface DistrictRunConfig {
   onProgress?: (done: number, total: number) => void
   /** real ms to wait for gossip to reach every node after a tick before moving on */
   gossipSettleMs: number
+  /** a negotiation frame's timeout, real ms: long, so that a loaded machine does not change outcomes */
+  frameTimeoutMs: number
   /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
   ledger?: LocalLedger
   /**
@@ -64,7 +66,12 @@ export const defaultDistrictRunConfig = {
   catchUpEverySlots: defaultNodeOptions.catchUpEverySlots,
   // gossipsub's mesh wants D = 6 peers; dialling 4 and being dialled by ~4 gives each node ~8 connections
   degree: 4,
-  gossipSettleMs: 2_000
+  // Results must not depend on the machine's speed or load: simulated time stands still while the
+  // runner waits, so nothing real-time may decide an outcome. A frame that takes longer than this on
+  // the memory transport is a bug, not a slow peer; a loaded machine that needs 5 s must not turn it
+  // into a failed negotiation (it did: timeouts at 100 buildings changed the market's figures).
+  frameTimeoutMs: 120_000,
+  gossipSettleMs: 30_000
 }
 
 export interface NodeResult {
@@ -150,6 +157,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       tickOnStart: false,
       // simulated time stands still while a negotiation runs: a hold outlives any negotiation
       holdMs: c.slots.slotMs,
+      frameTimeoutMs: c.frameTimeoutMs,
       onEvent: c.onEvent
     })
   })

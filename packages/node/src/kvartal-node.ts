@@ -418,6 +418,10 @@ export class KvartalNode {
     }
     if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
     if (out.result === 'pending') this.#pendingRetries++
+    // sold out, or held for others: the buyer's book now says so; look for the next offer at once
+    if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held') && !this.#abort.signal.aborted) {
+      this.#actor?.send({ type: 'APPROACH', slot: out.slot, now: this.options.clock.now() })
+    }
     if (out.result !== 'committed' && out.result !== 'pending') {
       this.need.release(out.slot, out.negotiation)
       this.buyer.close(out.negotiation)

@@ -6,6 +6,7 @@ export type NodeMachineEvent =
   | { type: 'TICK', now: number }
   | { type: 'NEGOTIATE', input: NegotiationInput }
   | { type: 'PLAN_SLOT', input: SlotInput }
+  | { type: 'APPROACH', slot: number, now: number }
   | { type: 'STOP' }
 
 interface Ctx { negotiations: Record<string, number>, slots: Record<number, true>, error?: string }
@@ -65,6 +66,10 @@ export const nodeMachine = setup({
               for (const slot of Object.keys(context.slots)) enqueue.sendTo(`slot-${slot}`, { type: 'TICK', now: event.now })
             })
           ]
+        },
+        APPROACH: {
+          guard: ({ context, event }) => context.slots[event.slot] != null,
+          actions: enqueueActions(({ event, enqueue }) => { enqueue.sendTo(`slot-${event.slot}`, { type: 'APPROACH', now: event.now }) })
         },
         PLAN_SLOT: {
           guard: ({ context, event }) => context.slots[event.input.slot] == null,

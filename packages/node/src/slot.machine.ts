@@ -7,7 +7,12 @@ export interface SlotInput {
   readonly gateClosureAt: number
 }
 
-export type SlotEvent = { type: 'TICK', now: number }
+/**
+ * `TICK`: the node's periodic tick. `APPROACH`: look at the book again now, between ticks — a seller
+ * just refused for want of capacity, so the buyer moves on to the next offer at once instead of a tick
+ * later (a refusal costs one round trip, not a quarter of the trading window).
+ */
+export type SlotEvent = { type: 'TICK', now: number } | { type: 'APPROACH', now: number }
 
 /**
  * One delivery slot's life on a node: planned → trading (from the opening of its trading window, the
@@ -27,7 +32,7 @@ export const slotMachine = setup({
   },
   guards: {
     windowOpen: ({ context, event }) => event.now >= context.openedAt,
-    gateClosed: ({ context, event }) => event.now >= context.gateClosureAt
+    gateClosed: ({ context, event }) => event.type === 'TICK' && event.now >= context.gateClosureAt
   }
 }).createMachine({
   id: 'slot',
@@ -48,7 +53,11 @@ export const slotMachine = setup({
         TICK: [
           { guard: 'gateClosed', target: 'closed' },
           { actions: { type: 'approach', params: ({ context, event }) => ({ slot: context.slot, now: event.now }) } }
-        ]
+        ],
+        APPROACH: {
+          guard: ({ context, event }) => event.now < context.gateClosureAt,
+          actions: { type: 'approach', params: ({ context, event }) => ({ slot: context.slot, now: event.now }) }
+        }
       }
     },
     closed: {
