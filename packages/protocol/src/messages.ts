@@ -22,6 +22,33 @@ export interface Announcement {
   readonly bids: readonly Order[]
   /** binary multiaddrs where the trader accepts negotiation streams (at most 8) */
   readonly addrs: readonly Uint8Array[]
+  /** the low-voltage feeder the trader sits on; absent: the district is one feeder */
+  readonly feeder?: string
+}
+
+/** One residual offer in a relay's digest: where to find a seller of another feeder, not a promise. */
+export interface DigestEntry {
+  readonly trader: Uint8Array
+  readonly feeder: string
+  readonly slot: number
+  readonly energyWh: number
+  readonly price: number
+  readonly addrs: readonly Uint8Array[]
+}
+
+/**
+ * A feeder relay's digest: its own feeder's residual offers (on the district's digest topic, which only
+ * relays read), or the best residual offers of other feeders (on its feeder's digest topic).
+ */
+export interface Digest {
+  readonly version: number
+  readonly district: string
+  readonly relay: Uint8Array
+  readonly feeder: string
+  readonly seq: number
+  readonly issuedAt: number
+  readonly validUntil: number
+  readonly entries: readonly DigestEntry[]
 }
 
 export interface Proposal {
@@ -35,6 +62,8 @@ export interface Proposal {
   readonly price: number
   readonly expiresAt: number
   readonly round: number
+  /** the buyer's feeder; absent: the district is one feeder */
+  readonly feeder?: string
 }
 
 export interface TradeTerms {
@@ -47,6 +76,11 @@ export interface TradeTerms {
   readonly energyWh: number
   readonly price: number
   readonly agreedAt: number
+  /** the feeders of both parties (absent: the district is one feeder) */
+  readonly buyerFeeder?: string
+  readonly sellerFeeder?: string
+  /** nanos per kWh the buyer pays the grid operator on top of `price` (absent: 0) */
+  readonly gridFee?: number
 }
 
 export interface Accept { readonly negotiation: Uint8Array, readonly terms: TradeTerms, readonly sellerSignature: Uint8Array, readonly holdUntil: number }
@@ -71,7 +105,8 @@ export const MessageKind = {
   counter: 'counter',
   reject: 'reject',
   confirm: 'confirm',
-  committed: 'committed'
+  committed: 'committed',
+  digest: 'digest'
 } as const
 export type MessageKind = typeof MessageKind[keyof typeof MessageKind]
 
@@ -83,6 +118,7 @@ export interface MessageOf {
   reject: Reject
   confirm: Confirm
   committed: Committed
+  digest: Digest
 }
 
 // ---- number <-> uint64 at the boundary: inside, every quantity is a safe integer ----
@@ -123,6 +159,14 @@ function text (v: string, field: string, max: number): string {
   if (v.length > max) throw new MalformedMessageError(`${field} is longer than ${max} characters`)
   return v
 }
+/** A feeder's name: as a district's, lower-case letters, digits and dashes; empty means none. */
+export const FEEDER_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/
+function feederName (v: string, field: string): string {
+  if (v !== '' && !FEEDER_PATTERN.test(v)) throw new MalformedMessageError(`${field} "${v.slice(0, 80)}" is not a valid feeder name`)
+  return v
+}
+const optionalFeeder = (v: string, field: string): string | undefined => feederName(v, field) === '' ? undefined : v
+
 function decodeWith<T> (what: string, fn: () => T): T {
   try {
     return fn()
@@ -154,7 +198,10 @@ function termsToWire (t: TradeTerms): wire.TradeTerms {
     slot: u64(t.slot, 'terms.slot'),
     energyWh: u64(t.energyWh, 'terms.energyWh'),
     price: u64(t.price, 'terms.price'),
-    agreedAt: u64(t.agreedAt, 'terms.agreedAt')
+    agreedAt: u64(t.agreedAt, 'terms.agreedAt'),
+    buyerFeeder: feederName(t.buyerFeeder ?? '', 'terms.buyerFeeder'),
+    sellerFeeder: feederName(t.sellerFeeder ?? '', 'terms.sellerFeeder'),
+    gridFee: u64(t.gridFee ?? 0, 'terms.gridFee')
   }
 }
 function termsFromWire (t: wire.TradeTerms | undefined): TradeTerms {
@@ -168,7 +215,10 @@ function termsFromWire (t: wire.TradeTerms | undefined): TradeTerms {
     slot: num(t.slot, 'terms.slot'),
     energyWh: num(t.energyWh, 'terms.energyWh'),
     price: num(t.price, 'terms.price'),
-    agreedAt: num(t.agreedAt, 'terms.agreedAt')
+    agreedAt: num(t.agreedAt, 'terms.agreedAt'),
+    ...(t.buyerFeeder !== '' ? { buyerFeeder: feederName(t.buyerFeeder, 'terms.buyerFeeder') } : {}),
+    ...(t.sellerFeeder !== '' ? { sellerFeeder: feederName(t.sellerFeeder, 'terms.sellerFeeder') } : {}),
+    ...(t.gridFee !== 0n ? { gridFee: num(t.gridFee, 'terms.gridFee') } : {})
   }
   if (terms.energyWh <= 0) throw new MalformedMessageError('terms.energyWh must be positive')
   return terms
@@ -207,7 +257,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         validUntil: u64(a.validUntil, 'validUntil'),
         offers: a.offers.map((o, i) => orderToWire(o, `offers[${i}]`)),
         bids: a.bids.map((o, i) => orderToWire(o, `bids[${i}]`)),
-        addrs: a.addrs.slice(0, limits.maxAddrs) as Array<Uint8Array<ArrayBuffer>>
+        addrs: a.addrs.slice(0, limits.maxAddrs) as Array<Uint8Array<ArrayBuffer>>,
+        feeder: feederName(a.feeder ?? '', 'feeder')
       })
     },
     decode: (b) => decodeWith('announcement', () => {
@@ -222,7 +273,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         validUntil: num(w.validUntil, 'validUntil'),
         offers: w.offers.map((o, i) => orderFromWire(o, `offers[${i}]`)),
         bids: w.bids.map((o, i) => orderFromWire(o, `bids[${i}]`)),
-        addrs: w.addrs
+        addrs: w.addrs,
+        ...(optionalFeeder(w.feeder, 'feeder') != null ? { feeder: w.feeder } : {})
       }
       if (a.addrs.length > limits.maxAddrs || a.addrs.some(x => x.length > 256)) throw new MalformedMessageError(`an announcement lists at most ${limits.maxAddrs} addresses of at most 256 bytes`)
       if (a.seq === 0) throw new MalformedMessageError('seq must start at 1')
@@ -241,7 +293,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
       energyWh: u64(p.energyWh, 'energyWh'),
       price: u64(p.price, 'price'),
       expiresAt: u64(p.expiresAt, 'expiresAt'),
-      round: p.round
+      round: p.round,
+      feeder: feederName(p.feeder ?? '', 'feeder')
     }),
     decode: (b) => decodeWith('proposal', () => {
       const w = wire.Proposal.decode(b)
@@ -255,7 +308,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         energyWh: num(w.energyWh, 'energyWh'),
         price: num(w.price, 'price'),
         expiresAt: num(w.expiresAt, 'expiresAt'),
-        round: w.round
+        round: w.round,
+        ...(optionalFeeder(w.feeder, 'feeder') != null ? { feeder: w.feeder } : {})
       }
       if (p.energyWh <= 0) throw new MalformedMessageError('energyWh must be positive')
       return p
@@ -294,6 +348,53 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
   committed: {
     encode: (c) => wire.Committed.encode({ tradeId: hash32(c.tradeId, 'tradeId') as Uint8Array<ArrayBuffer> }),
     decode: (b) => decodeWith('committed', () => ({ tradeId: hash32(wire.Committed.decode(b).tradeId, 'tradeId') }))
+  },
+  digest: {
+    encode: (d) => {
+      if (d.entries.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries`)
+      return wire.Digest.encode({
+        version: d.version,
+        district: district(d.district),
+        relay: key(d.relay, 'relay') as Uint8Array<ArrayBuffer>,
+        feeder: feederName(d.feeder, 'feeder'),
+        seq: u64(d.seq, 'seq'),
+        issuedAt: u64(d.issuedAt, 'issuedAt'),
+        validUntil: u64(d.validUntil, 'validUntil'),
+        entries: d.entries.map((e, i) => {
+          if (e.energyWh <= 0) throw new MalformedMessageError(`entries[${i}].energyWh must be positive`)
+          return {
+            trader: key(e.trader, `entries[${i}].trader`) as Uint8Array<ArrayBuffer>,
+            feeder: feederName(e.feeder, `entries[${i}].feeder`),
+            slot: u64(e.slot, `entries[${i}].slot`),
+            energyWh: u64(e.energyWh, `entries[${i}].energyWh`),
+            price: u64(e.price, `entries[${i}].price`),
+            addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
+          }
+        })
+      })
+    },
+    decode: (b) => decodeWith('digest', () => {
+      const w = wire.Digest.decode(b, { limits: { entries: limits.maxDigestEntries, entries$: { addrs: limits.maxDigestAddrs } } as any })
+      if (w.entries.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries`)
+      const d: Digest = {
+        version: version(w.version),
+        district: district(w.district),
+        relay: key(w.relay, 'relay'),
+        feeder: feederName(w.feeder, 'feeder'),
+        seq: num(w.seq, 'seq'),
+        issuedAt: num(w.issuedAt, 'issuedAt'),
+        validUntil: num(w.validUntil, 'validUntil'),
+        entries: w.entries.map((e, i) => {
+          const energyWh = num(e.energyWh, `entries[${i}].energyWh`)
+          if (energyWh <= 0) throw new MalformedMessageError(`entries[${i}].energyWh must be positive`)
+          if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256)) throw new MalformedMessageError(`entries[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
+          return { trader: key(e.trader, `entries[${i}].trader`), feeder: feederName(e.feeder, `entries[${i}].feeder`), slot: num(e.slot, `entries[${i}].slot`), energyWh, price: num(e.price, `entries[${i}].price`), addrs: e.addrs }
+        })
+      }
+      if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')
+      if (d.validUntil <= d.issuedAt) throw new MalformedMessageError('validUntil must be after issuedAt')
+      return d
+    })
   }
 }
 

@@ -4,14 +4,24 @@ export const WIRE_VERSION = 1
 export const TopicKind = { offer: 'offer', bid: 'bid' } as const
 export type TopicKind = typeof TopicKind[keyof typeof TopicKind]
 
-export function topicFor (district: string, kind: TopicKind): string {
-  return `/kvartal/${district}/${kind}/${WIRE_VERSION}`
+/**
+ * A trader's offers and bids go on its feeder's topics, `/kvartal/<district>/feeder/<feeder>/<kind>/1`,
+ * so that what a node hears grows with its feeder, not with the district. Without a feeder (the
+ * district is one feeder, as for a block of a few dozen buildings) they go on `/kvartal/<district>/<kind>/1`.
+ */
+export function topicFor (district: string, kind: TopicKind, feeder?: string): string {
+  return feeder == null || feeder === '' ? `/kvartal/${district}/${kind}/${WIRE_VERSION}` : `/kvartal/${district}/feeder/${feeder}/${kind}/${WIRE_VERSION}`
 }
 
-export function parseTopic (topic: string): { district: string, kind: TopicKind } | undefined {
-  const m = /^\/kvartal\/([^/]+)\/(offer|bid)\/1$/.exec(topic)
+/** Where a feeder's relays gossip its residual offers to the other feeders' relays (only relays subscribe). */
+export function districtDigestTopic (district: string): string { return `/kvartal/${district}/digest/${WIRE_VERSION}` }
+/** Where a feeder's relays gossip the other feeders' residual offers to the feeder's own buyers. */
+export function feederDigestTopic (district: string, feeder: string): string { return `/kvartal/${district}/feeder/${feeder}/digest/${WIRE_VERSION}` }
+
+export function parseTopic (topic: string): { district: string, kind: TopicKind, feeder?: string } | undefined {
+  const m = /^\/kvartal\/([^/]+)\/(?:feeder\/([^/]+)\/)?(offer|bid)\/1$/.exec(topic)
   if (m == null) return undefined
-  return { district: m[1], kind: m[2] as TopicKind }
+  return { district: m[1], kind: m[3] as TopicKind, ...(m[2] != null ? { feeder: m[2] } : {}) }
 }
 
 /** Direct buyer→seller negotiation over a libp2p stream. */
@@ -31,7 +41,11 @@ export const limits = {
   /** one negotiation frame */
   maxFrameBytes: 4 * 1024,
   maxDistrictLength: 63,
-  maxAddrs: 8
+  maxAddrs: 8,
+  /** a relay's digest: 64 entries of one address each fit in 8 KiB */
+  maxDigestEntries: 64,
+  maxDigestAddrs: 2,
+  maxDigestBytes: 12 * 1024
 } as const
 
 /** Gossip topic of a district's mobility service offers. */

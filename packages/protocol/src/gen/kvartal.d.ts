@@ -56,6 +56,7 @@ export interface Announcement {
     offers: Offer[];
     bids: Bid[];
     addrs: Uint8Array<ArrayBuffer>[];
+    feeder: string;
 }
 export declare namespace Announcement {
     const codec: () => Codec<Announcement>;
@@ -118,9 +119,126 @@ export declare namespace Announcement {
         index: number;
         value: Uint8Array<ArrayBuffer>;
     }
+    interface AnnouncementFeederFieldEvent {
+        field: '$.feeder';
+        value: string;
+    }
     function encode(obj: Partial<Announcement>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementVersionFieldEvent | AnnouncementDistrictFieldEvent | AnnouncementTraderFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedAtFieldEvent | AnnouncementValidUntilFieldEvent | AnnouncementOffersSlotFieldEvent | AnnouncementOffersEnergyWhFieldEvent | AnnouncementOffersPriceFieldEvent | AnnouncementBidsSlotFieldEvent | AnnouncementBidsEnergyWhFieldEvent | AnnouncementBidsPriceFieldEvent | AnnouncementAddrsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementVersionFieldEvent | AnnouncementDistrictFieldEvent | AnnouncementTraderFieldEvent | AnnouncementSeqFieldEvent | AnnouncementIssuedAtFieldEvent | AnnouncementValidUntilFieldEvent | AnnouncementOffersSlotFieldEvent | AnnouncementOffersEnergyWhFieldEvent | AnnouncementOffersPriceFieldEvent | AnnouncementBidsSlotFieldEvent | AnnouncementBidsEnergyWhFieldEvent | AnnouncementBidsPriceFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementFeederFieldEvent>;
+}
+export interface DigestEntry {
+    trader: Uint8Array<ArrayBuffer>;
+    feeder: string;
+    slot: bigint;
+    energyWh: bigint;
+    price: bigint;
+    addrs: Uint8Array<ArrayBuffer>[];
+}
+export declare namespace DigestEntry {
+    const codec: () => Codec<DigestEntry>;
+    interface DigestEntryTraderFieldEvent {
+        field: '$.trader';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface DigestEntryFeederFieldEvent {
+        field: '$.feeder';
+        value: string;
+    }
+    interface DigestEntrySlotFieldEvent {
+        field: '$.slot';
+        value: bigint;
+    }
+    interface DigestEntryEnergyWhFieldEvent {
+        field: '$.energyWh';
+        value: bigint;
+    }
+    interface DigestEntryPriceFieldEvent {
+        field: '$.price';
+        value: bigint;
+    }
+    interface DigestEntryAddrsFieldEvent {
+        field: '$.addrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<DigestEntry>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestEntry>): DigestEntry;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestEntry>): Generator<DigestEntryTraderFieldEvent | DigestEntryFeederFieldEvent | DigestEntrySlotFieldEvent | DigestEntryEnergyWhFieldEvent | DigestEntryPriceFieldEvent | DigestEntryAddrsFieldEvent>;
+}
+export interface Digest {
+    version: number;
+    district: string;
+    relay: Uint8Array<ArrayBuffer>;
+    feeder: string;
+    seq: bigint;
+    issuedAt: bigint;
+    validUntil: bigint;
+    entries: DigestEntry[];
+}
+export declare namespace Digest {
+    const codec: () => Codec<Digest>;
+    interface DigestVersionFieldEvent {
+        field: '$.version';
+        value: number;
+    }
+    interface DigestDistrictFieldEvent {
+        field: '$.district';
+        value: string;
+    }
+    interface DigestRelayFieldEvent {
+        field: '$.relay';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface DigestFeederFieldEvent {
+        field: '$.feeder';
+        value: string;
+    }
+    interface DigestSeqFieldEvent {
+        field: '$.seq';
+        value: bigint;
+    }
+    interface DigestIssuedAtFieldEvent {
+        field: '$.issuedAt';
+        value: bigint;
+    }
+    interface DigestValidUntilFieldEvent {
+        field: '$.validUntil';
+        value: bigint;
+    }
+    interface DigestEntriesTraderFieldEvent {
+        field: '$.entries[].trader';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface DigestEntriesFeederFieldEvent {
+        field: '$.entries[].feeder';
+        value: string;
+        index: number;
+    }
+    interface DigestEntriesSlotFieldEvent {
+        field: '$.entries[].slot';
+        value: bigint;
+        index: number;
+    }
+    interface DigestEntriesEnergyWhFieldEvent {
+        field: '$.entries[].energyWh';
+        value: bigint;
+        index: number;
+    }
+    interface DigestEntriesPriceFieldEvent {
+        field: '$.entries[].price';
+        value: bigint;
+        index: number;
+    }
+    interface DigestEntriesAddrsFieldEvent {
+        field: '$.entries[].addrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<Digest>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Digest;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent>;
 }
 export interface Proposal {
     version: number;
@@ -133,6 +251,7 @@ export interface Proposal {
     price: bigint;
     expiresAt: bigint;
     round: number;
+    feeder: string;
 }
 export declare namespace Proposal {
     const codec: () => Codec<Proposal>;
@@ -176,9 +295,13 @@ export declare namespace Proposal {
         field: '$.round';
         value: number;
     }
+    interface ProposalFeederFieldEvent {
+        field: '$.feeder';
+        value: string;
+    }
     function encode(obj: Partial<Proposal>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proposal>): Proposal;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proposal>): Generator<ProposalVersionFieldEvent | ProposalDistrictFieldEvent | ProposalIdFieldEvent | ProposalBuyerFieldEvent | ProposalSellerFieldEvent | ProposalSlotFieldEvent | ProposalEnergyWhFieldEvent | ProposalPriceFieldEvent | ProposalExpiresAtFieldEvent | ProposalRoundFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proposal>): Generator<ProposalVersionFieldEvent | ProposalDistrictFieldEvent | ProposalIdFieldEvent | ProposalBuyerFieldEvent | ProposalSellerFieldEvent | ProposalSlotFieldEvent | ProposalEnergyWhFieldEvent | ProposalPriceFieldEvent | ProposalExpiresAtFieldEvent | ProposalRoundFieldEvent | ProposalFeederFieldEvent>;
 }
 export interface TradeTerms {
     version: number;
@@ -190,6 +313,9 @@ export interface TradeTerms {
     energyWh: bigint;
     price: bigint;
     agreedAt: bigint;
+    buyerFeeder: string;
+    sellerFeeder: string;
+    gridFee: bigint;
 }
 export declare namespace TradeTerms {
     const codec: () => Codec<TradeTerms>;
@@ -229,9 +355,21 @@ export declare namespace TradeTerms {
         field: '$.agreedAt';
         value: bigint;
     }
+    interface TradeTermsBuyerFeederFieldEvent {
+        field: '$.buyerFeeder';
+        value: string;
+    }
+    interface TradeTermsSellerFeederFieldEvent {
+        field: '$.sellerFeeder';
+        value: string;
+    }
+    interface TradeTermsGridFeeFieldEvent {
+        field: '$.gridFee';
+        value: bigint;
+    }
     function encode(obj: Partial<TradeTerms>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TradeTerms>): TradeTerms;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TradeTerms>): Generator<TradeTermsVersionFieldEvent | TradeTermsDistrictFieldEvent | TradeTermsNegotiationFieldEvent | TradeTermsBuyerFieldEvent | TradeTermsSellerFieldEvent | TradeTermsSlotFieldEvent | TradeTermsEnergyWhFieldEvent | TradeTermsPriceFieldEvent | TradeTermsAgreedAtFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TradeTerms>): Generator<TradeTermsVersionFieldEvent | TradeTermsDistrictFieldEvent | TradeTermsNegotiationFieldEvent | TradeTermsBuyerFieldEvent | TradeTermsSellerFieldEvent | TradeTermsSlotFieldEvent | TradeTermsEnergyWhFieldEvent | TradeTermsPriceFieldEvent | TradeTermsAgreedAtFieldEvent | TradeTermsBuyerFeederFieldEvent | TradeTermsSellerFeederFieldEvent | TradeTermsGridFeeFieldEvent>;
 }
 export interface Accept {
     negotiation: Uint8Array<ArrayBuffer>;
@@ -281,6 +419,18 @@ export declare namespace Accept {
         field: '$.terms.agreedAt';
         value: bigint;
     }
+    interface AcceptTermsBuyerFeederFieldEvent {
+        field: '$.terms.buyerFeeder';
+        value: string;
+    }
+    interface AcceptTermsSellerFeederFieldEvent {
+        field: '$.terms.sellerFeeder';
+        value: string;
+    }
+    interface AcceptTermsGridFeeFieldEvent {
+        field: '$.terms.gridFee';
+        value: bigint;
+    }
     interface AcceptSellerSignatureFieldEvent {
         field: '$.sellerSignature';
         value: Uint8Array<ArrayBuffer>;
@@ -291,7 +441,7 @@ export declare namespace Accept {
     }
     function encode(obj: Partial<Accept>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Accept>): Accept;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Accept>): Generator<AcceptNegotiationFieldEvent | AcceptTermsVersionFieldEvent | AcceptTermsDistrictFieldEvent | AcceptTermsNegotiationFieldEvent | AcceptTermsBuyerFieldEvent | AcceptTermsSellerFieldEvent | AcceptTermsSlotFieldEvent | AcceptTermsEnergyWhFieldEvent | AcceptTermsPriceFieldEvent | AcceptTermsAgreedAtFieldEvent | AcceptSellerSignatureFieldEvent | AcceptHoldUntilFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Accept>): Generator<AcceptNegotiationFieldEvent | AcceptTermsVersionFieldEvent | AcceptTermsDistrictFieldEvent | AcceptTermsNegotiationFieldEvent | AcceptTermsBuyerFieldEvent | AcceptTermsSellerFieldEvent | AcceptTermsSlotFieldEvent | AcceptTermsEnergyWhFieldEvent | AcceptTermsPriceFieldEvent | AcceptTermsAgreedAtFieldEvent | AcceptTermsBuyerFeederFieldEvent | AcceptTermsSellerFeederFieldEvent | AcceptTermsGridFeeFieldEvent | AcceptSellerSignatureFieldEvent | AcceptHoldUntilFieldEvent>;
 }
 export interface Counter {
     negotiation: Uint8Array<ArrayBuffer>;
@@ -396,13 +546,25 @@ export declare namespace Confirm {
         field: '$.terms.agreedAt';
         value: bigint;
     }
+    interface ConfirmTermsBuyerFeederFieldEvent {
+        field: '$.terms.buyerFeeder';
+        value: string;
+    }
+    interface ConfirmTermsSellerFeederFieldEvent {
+        field: '$.terms.sellerFeeder';
+        value: string;
+    }
+    interface ConfirmTermsGridFeeFieldEvent {
+        field: '$.terms.gridFee';
+        value: bigint;
+    }
     interface ConfirmBuyerSignatureFieldEvent {
         field: '$.buyerSignature';
         value: Uint8Array<ArrayBuffer>;
     }
     function encode(obj: Partial<Confirm>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Confirm>): Confirm;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Confirm>): Generator<ConfirmTradeIdFieldEvent | ConfirmTermsVersionFieldEvent | ConfirmTermsDistrictFieldEvent | ConfirmTermsNegotiationFieldEvent | ConfirmTermsBuyerFieldEvent | ConfirmTermsSellerFieldEvent | ConfirmTermsSlotFieldEvent | ConfirmTermsEnergyWhFieldEvent | ConfirmTermsPriceFieldEvent | ConfirmTermsAgreedAtFieldEvent | ConfirmBuyerSignatureFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Confirm>): Generator<ConfirmTradeIdFieldEvent | ConfirmTermsVersionFieldEvent | ConfirmTermsDistrictFieldEvent | ConfirmTermsNegotiationFieldEvent | ConfirmTermsBuyerFieldEvent | ConfirmTermsSellerFieldEvent | ConfirmTermsSlotFieldEvent | ConfirmTermsEnergyWhFieldEvent | ConfirmTermsPriceFieldEvent | ConfirmTermsAgreedAtFieldEvent | ConfirmTermsBuyerFeederFieldEvent | ConfirmTermsSellerFeederFieldEvent | ConfirmTermsGridFeeFieldEvent | ConfirmBuyerSignatureFieldEvent>;
 }
 export interface Committed {
     tradeId: Uint8Array<ArrayBuffer>;
@@ -460,6 +622,18 @@ export declare namespace Trade {
         field: '$.terms.agreedAt';
         value: bigint;
     }
+    interface TradeTermsBuyerFeederFieldEvent {
+        field: '$.terms.buyerFeeder';
+        value: string;
+    }
+    interface TradeTermsSellerFeederFieldEvent {
+        field: '$.terms.sellerFeeder';
+        value: string;
+    }
+    interface TradeTermsGridFeeFieldEvent {
+        field: '$.terms.gridFee';
+        value: bigint;
+    }
     interface TradeBuyerSignatureFieldEvent {
         field: '$.buyerSignature';
         value: Uint8Array<ArrayBuffer>;
@@ -470,7 +644,7 @@ export declare namespace Trade {
     }
     function encode(obj: Partial<Trade>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Trade>): Trade;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Trade>): Generator<TradeTermsVersionFieldEvent | TradeTermsDistrictFieldEvent | TradeTermsNegotiationFieldEvent | TradeTermsBuyerFieldEvent | TradeTermsSellerFieldEvent | TradeTermsSlotFieldEvent | TradeTermsEnergyWhFieldEvent | TradeTermsPriceFieldEvent | TradeTermsAgreedAtFieldEvent | TradeBuyerSignatureFieldEvent | TradeSellerSignatureFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Trade>): Generator<TradeTermsVersionFieldEvent | TradeTermsDistrictFieldEvent | TradeTermsNegotiationFieldEvent | TradeTermsBuyerFieldEvent | TradeTermsSellerFieldEvent | TradeTermsSlotFieldEvent | TradeTermsEnergyWhFieldEvent | TradeTermsPriceFieldEvent | TradeTermsAgreedAtFieldEvent | TradeTermsBuyerFeederFieldEvent | TradeTermsSellerFeederFieldEvent | TradeTermsGridFeeFieldEvent | TradeBuyerSignatureFieldEvent | TradeSellerSignatureFieldEvent>;
 }
 export interface Envelope {
     kind: string;

@@ -255,6 +255,10 @@ export var Announcement;
                         w.bytes(value);
                     }
                 }
+                if ((obj.feeder != null && obj.feeder !== '')) {
+                    w.uint32(82);
+                    w.string(obj.feeder);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -268,7 +272,8 @@ export var Announcement;
                     validUntil: 0n,
                     offers: [],
                     bids: [],
-                    addrs: []
+                    addrs: [],
+                    feeder: ''
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -321,6 +326,10 @@ export var Announcement;
                                 throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements');
                             }
                             obj.addrs.push(reader.bytes());
+                            break;
+                        }
+                        case 10: {
+                            obj.feeder = reader.string();
                             break;
                         }
                         default: {
@@ -424,6 +433,13 @@ export var Announcement;
                             obj.addrs++;
                             break;
                         }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.feeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -447,6 +463,369 @@ export var Announcement;
     }
     Announcement.stream = stream;
 })(Announcement || (Announcement = {}));
+export var DigestEntry;
+(function (DigestEntry) {
+    let _codec;
+    DigestEntry.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.trader != null && obj.trader.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.trader);
+                }
+                if ((obj.feeder != null && obj.feeder !== '')) {
+                    w.uint32(18);
+                    w.string(obj.feeder);
+                }
+                if ((obj.slot != null && obj.slot !== 0n)) {
+                    w.uint32(24);
+                    w.uint64(obj.slot);
+                }
+                if ((obj.energyWh != null && obj.energyWh !== 0n)) {
+                    w.uint32(32);
+                    w.uint64(obj.energyWh);
+                }
+                if ((obj.price != null && obj.price !== 0n)) {
+                    w.uint32(40);
+                    w.uint64(obj.price);
+                }
+                if (obj.addrs != null && obj.addrs.length > 0) {
+                    for (const value of obj.addrs) {
+                        w.uint32(50);
+                        w.bytes(value);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    trader: uint8ArrayAlloc(0),
+                    feeder: '',
+                    slot: 0n,
+                    energyWh: 0n,
+                    price: 0n,
+                    addrs: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.trader = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.feeder = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.slot = reader.uint64();
+                            break;
+                        }
+                        case 4: {
+                            obj.energyWh = reader.uint64();
+                            break;
+                        }
+                        case 5: {
+                            obj.price = reader.uint64();
+                            break;
+                        }
+                        case 6: {
+                            if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements');
+                            }
+                            obj.addrs.push(reader.bytes());
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    addrs: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.trader`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.feeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.slot`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.energyWh`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.price`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.addrs[]`,
+                                index: obj.addrs,
+                                value: reader.bytes()
+                            };
+                            obj.addrs++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, DigestEntry.codec());
+    }
+    DigestEntry.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, DigestEntry.codec(), opts);
+    }
+    DigestEntry.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, DigestEntry.codec(), opts);
+    }
+    DigestEntry.stream = stream;
+})(DigestEntry || (DigestEntry = {}));
+export var Digest;
+(function (Digest) {
+    let _codec;
+    Digest.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.district != null && obj.district !== '')) {
+                    w.uint32(18);
+                    w.string(obj.district);
+                }
+                if ((obj.relay != null && obj.relay.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.relay);
+                }
+                if ((obj.feeder != null && obj.feeder !== '')) {
+                    w.uint32(34);
+                    w.string(obj.feeder);
+                }
+                if ((obj.seq != null && obj.seq !== 0n)) {
+                    w.uint32(40);
+                    w.uint64(obj.seq);
+                }
+                if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+                    w.uint32(48);
+                    w.uint64(obj.issuedAt);
+                }
+                if ((obj.validUntil != null && obj.validUntil !== 0n)) {
+                    w.uint32(56);
+                    w.uint64(obj.validUntil);
+                }
+                if (obj.entries != null && obj.entries.length > 0) {
+                    for (const value of obj.entries) {
+                        w.uint32(66);
+                        DigestEntry.codec().encode(value, w);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    district: '',
+                    relay: uint8ArrayAlloc(0),
+                    feeder: '',
+                    seq: 0n,
+                    issuedAt: 0n,
+                    validUntil: 0n,
+                    entries: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.district = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.relay = reader.bytes();
+                            break;
+                        }
+                        case 4: {
+                            obj.feeder = reader.string();
+                            break;
+                        }
+                        case 5: {
+                            obj.seq = reader.uint64();
+                            break;
+                        }
+                        case 6: {
+                            obj.issuedAt = reader.uint64();
+                            break;
+                        }
+                        case 7: {
+                            obj.validUntil = reader.uint64();
+                            break;
+                        }
+                        case 8: {
+                            if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements');
+                            }
+                            obj.entries.push(DigestEntry.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.entries$
+                            }));
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    entries: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.district`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.relay`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.feeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.seq`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.issuedAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.validUntil`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 8: {
+                            if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements');
+                            }
+                            for (const evt of DigestEntry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                                limits: opts.limits?.entries$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.entries
+                                };
+                            }
+                            obj.entries++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, Digest.codec());
+    }
+    Digest.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, Digest.codec(), opts);
+    }
+    Digest.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, Digest.codec(), opts);
+    }
+    Digest.stream = stream;
+})(Digest || (Digest = {}));
 export var Proposal;
 (function (Proposal) {
     let _codec;
@@ -496,6 +875,10 @@ export var Proposal;
                     w.uint32(80);
                     w.uint32(obj.round);
                 }
+                if ((obj.feeder != null && obj.feeder !== '')) {
+                    w.uint32(90);
+                    w.string(obj.feeder);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -510,7 +893,8 @@ export var Proposal;
                     energyWh: 0n,
                     price: 0n,
                     expiresAt: 0n,
-                    round: 0
+                    round: 0,
+                    feeder: ''
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -554,6 +938,10 @@ export var Proposal;
                         }
                         case 10: {
                             obj.round = reader.uint32();
+                            break;
+                        }
+                        case 11: {
+                            obj.feeder = reader.string();
                             break;
                         }
                         default: {
@@ -638,6 +1026,13 @@ export var Proposal;
                             };
                             break;
                         }
+                        case 11: {
+                            yield {
+                                field: `${prefix}.feeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -706,6 +1101,18 @@ export var TradeTerms;
                     w.uint32(72);
                     w.uint64(obj.agreedAt);
                 }
+                if ((obj.buyerFeeder != null && obj.buyerFeeder !== '')) {
+                    w.uint32(82);
+                    w.string(obj.buyerFeeder);
+                }
+                if ((obj.sellerFeeder != null && obj.sellerFeeder !== '')) {
+                    w.uint32(90);
+                    w.string(obj.sellerFeeder);
+                }
+                if ((obj.gridFee != null && obj.gridFee !== 0n)) {
+                    w.uint32(96);
+                    w.uint64(obj.gridFee);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -719,7 +1126,10 @@ export var TradeTerms;
                     slot: 0n,
                     energyWh: 0n,
                     price: 0n,
-                    agreedAt: 0n
+                    agreedAt: 0n,
+                    buyerFeeder: '',
+                    sellerFeeder: '',
+                    gridFee: 0n
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -759,6 +1169,18 @@ export var TradeTerms;
                         }
                         case 9: {
                             obj.agreedAt = reader.uint64();
+                            break;
+                        }
+                        case 10: {
+                            obj.buyerFeeder = reader.string();
+                            break;
+                        }
+                        case 11: {
+                            obj.sellerFeeder = reader.string();
+                            break;
+                        }
+                        case 12: {
+                            obj.gridFee = reader.uint64();
                             break;
                         }
                         default: {
@@ -832,6 +1254,27 @@ export var TradeTerms;
                         case 9: {
                             yield {
                                 field: `${prefix}.agreedAt`,
+                                value: reader.uint64()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.buyerFeeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 11: {
+                            yield {
+                                field: `${prefix}.sellerFeeder`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 12: {
+                            yield {
+                                field: `${prefix}.gridFee`,
                                 value: reader.uint64()
                             };
                             break;
