@@ -1,4 +1,4 @@
-import { decodeLegTerms, fromHex } from '@kvartal/protocol'
+import { costNanos, decodeLegTerms, fromHex, iotaAddress } from '@kvartal/protocol'
 import { decodeTrade, type Trade } from '@kvartal/protocol'
 import { netTrades, verifyTradeProof, type LocalLedger, type Obligation, localSettlement } from '@kvartal/settlement'
 import { signerFromSeed } from '@kvartal/protocol'
@@ -14,10 +14,26 @@ export interface SettlementMetrics {
   onChainTransactionsPerTrade: number
   /** every transaction on the ledger, bookings' payments and refunds included */
   ledgerTransactions: number
-  /** Σ of every node's net obligations (energy trades and final pay-per-use receipts), and Σ actually paid on the ledger, nanos */
+  /**
+   * Σ of every node's net obligations (energy trades, final pay-per-use receipts and, for nodes that
+   * settle with a grid operator, their grid fees and positive imbalance), and Σ actually paid: the
+   * transfers of the nodes' period payments as the ledger holds them, nanos
+   */
   totalOwedNanos: number
   totalPaidNanos: number
+  /** the totals agree, and so does every single obligation with the ledger's transfer from its payer to its payee */
   paidEqualsOwed: boolean
+  /**
+   * The grid operator's part, over the nodes that settle with one (`grid.operator`): grid fees owed as
+   * buyers (from the trades' `gridFee`) and positive imbalance owed (each node's own figure), both due
+   * in the nodes' period payments (and paid, when `paidEqualsOwed`: the operator's obligations are part
+   * of that check); negative imbalance, receivable from the operator and paid by no node.
+   * `paidToGridOperatorNanos` is what the ledger's period payments actually transferred to the operator.
+   */
+  gridFeesPaidNanos: number
+  imbalancePaidNanos: number
+  receivableFromGridOperatorNanos: number
+  paidToGridOperatorNanos: number
   /** trades whose signatures, proof and attested root all check out, from both parties' proofs */
   verifiedTrades: number
   verifiableShare: number
@@ -40,15 +56,45 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     for (const [, p] of n.mobility?.packages ?? []) for (const l of p.legs) price.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
     for (const [leg, r] of n.mobility?.receipts ?? []) if (r.role === 'traveller' && r.final) receipts.set(leg, { from: r.payer, to: r.payee, amount: r.total - Math.min(r.total, price.get(leg) ?? 0) })
   }
-  const owed = netTrades([...unique.values()], [...receipts.values()]).reduce((a, o) => a + o.amount, 0)
-  let paid = 0; let payments = 0; let attestations = 0; let imbalance = 0; let unsettled = 0
+  // a node that settles with a grid operator owes it, on top: the grid fee of every trade it bought (from the
+  // trades themselves, rounded per trade as the energy is) and its imbalance when positive (its own figure:
+  // its meter readings are in its journal only). A negative imbalance is owed to the node, not paid by it.
+  const toGrid: Obligation[] = []
+  const operators = new Set<string>()
+  let gridFees = 0; let imbalancePaid = 0; let receivable = 0
+  for (const n of run.nodes) {
+    const operator = n.node.options.grid?.operator?.toLowerCase()
+    if (operator == null) continue
+    operators.add(operator)
+    const self = n.node.identity.iotaAddress
+    let fees = 0
+    for (const t of unique.values()) if (iotaAddress(t.terms.buyer) === self && iotaAddress(t.terms.seller) !== self) fees += costNanos(t.terms.energyWh, t.terms.gridFee ?? 0)
+    const imb = n.period?.imbalanceNanos ?? 0
+    gridFees += fees; imbalancePaid += Math.max(0, imb); receivable += Math.max(0, -imb)
+    toGrid.push({ from: self, to: operator, amount: fees }, { from: self, to: operator, amount: Math.max(0, imb) })
+  }
+  const obligations = netTrades([...unique.values()], [...receipts.values(), ...toGrid])
+  const owed = obligations.reduce((a, o) => a + o.amount, 0)
+  // paid: what the ledger holds for each node's period payment (by the digest the node journaled), not what the node says it paid
+  const transferred = new Map<string, number>()
+  let paid = 0; let paidToGrid = 0; let payments = 0; let attestations = 0; let imbalance = 0; let unsettled = 0
   for (const n of run.nodes) {
     if (n.period == null) { unsettled++; continue }
-    paid += n.period.paid ?? 0
-    if (n.period.payment != null) payments++
+    if (n.period.payment != null) {
+      payments++
+      const tx = await ledger.byDigest(n.period.payment)
+      if (tx?.kind === 'pay') {
+        for (const t of tx.transfers) {
+          paid += t.amount
+          if (operators.has(t.to)) paidToGrid += t.amount
+          transferred.set(`${tx.payer} ${t.to}`, (transferred.get(`${tx.payer} ${t.to}`) ?? 0) + t.amount)
+        }
+      }
+    }
     attestations++
     imbalance += n.period.imbalanceNanos ?? 0
   }
+  const eachPaid = obligations.length === transferred.size && obligations.every(o => transferred.get(`${o.from} ${o.to}`) === o.amount)
   // verify every trade as an outsider would: with each party's proof against the ledger
   const verifier = localSettlement(ledger, signerFromSeed(new Uint8Array(32)))
   let verified = 0; let proofBytes = 0; let proofs = 0
@@ -77,7 +123,11 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     ledgerTransactions: ledger.transactions,
     totalOwedNanos: owed,
     totalPaidNanos: paid,
-    paidEqualsOwed: owed === paid,
+    paidEqualsOwed: owed === paid && eachPaid,
+    gridFeesPaidNanos: gridFees,
+    imbalancePaidNanos: imbalancePaid,
+    receivableFromGridOperatorNanos: receivable,
+    paidToGridOperatorNanos: paidToGrid,
     verifiedTrades: verified,
     verifiableShare: unique.size === 0 ? 1 : verified / unique.size,
     proofBytesMean: proofs === 0 ? 0 : Math.round(proofBytes / proofs),

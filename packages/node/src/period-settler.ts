@@ -68,11 +68,17 @@ export class PeriodSettler {
       const readings = (await journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
       try {
         const extras = await this.#d.extras?.(period, slotEnd(o.slots, to))
-        const r = await settlePeriod(settlement, { period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs, debts: extras?.debts, extraLeaves: extras?.leaves.map(l => l.bytes) }, { signal: signal })
+        const r = await settlePeriod(settlement, {
+          period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs, debts: extras?.debts, extraLeaves: extras?.leaves.map(l => l.bytes),
+          // with an operator, grid fees and a positive imbalance are paid to it in the period's one payment
+          ...(o.grid?.operator != null ? { gridOperator: o.grid.operator } : {})
+        }, { signal: signal })
         const summary = {
           attestationKey: attestationKey(period, identity.iotaAddress), root: r.attestation.root, attestation: r.attestation.digest,
           payment: r.payment?.digest ?? null, paid: r.payment?.transfers.reduce((a, t) => a + t.amount, 0) ?? 0,
           obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length,
+          gridOperator: r.gridOperator ?? null, gridFeesNanos: r.gridFeesNanos,
+          paidToGridOperatorNanos: r.paidToGridOperatorNanos, receivableFromGridOperatorNanos: r.receivableFromGridOperatorNanos,
           receipts: extras?.leaves.filter(l => l.name.startsWith('receipt:')).length ?? 0, bookedLegs: extras?.leaves.filter(l => l.name.startsWith('leg:')).length ?? 0,
           channelHeads: extras?.leaves.filter(l => l.name.startsWith('channel:')).length ?? 0
         }
@@ -80,7 +86,7 @@ export class PeriodSettler {
         // crash-test hook: a node killed here has paid and attested but not journaled the period
         if (process.env.KVARTAL_CRASH_AT === 'after-payment' && r.payment != null) process.kill(process.pid, 'SIGKILL')
         await journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))
-        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos` })
+        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos${r.gridOperator != null ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)` : ''}` })
       } catch (err) {
         // nothing is lost: payment and attestation are idempotent by key, and the next tick tries again
         emit({ type: 'settlement-failed', slot: from, correlation: period, code: (err as { code?: string }).code ?? 'error', detail: (err as Error).message })

@@ -1,7 +1,7 @@
 import { costNanos, encodeReading, encodeTrade, iotaAddress, type MeterReading, type Trade } from '@kvartal/protocol'
 import { MerkleTree, type InclusionProof } from './merkle.ts'
 import { netTrades, paymentsFor } from './netting.ts'
-import type { Attestation, Obligation, PaymentReceipt, Settlement } from './port.ts'
+import { SettlementError, type Attestation, type Obligation, type PaymentReceipt, type Settlement } from './port.ts'
 
 export interface PeriodInput {
   /** e.g. `trondheim/2026-06-17`: names the period's payments and attestation */
@@ -18,6 +18,13 @@ export interface PeriodInput {
   readonly debts?: readonly Obligation[]
   /** more leaves, attested after the trades and readings: booked legs, signed receipts, channel heads */
   readonly extraLeaves?: readonly Uint8Array[]
+  /**
+   * The grid operator's IOTA address (0x + 64 hex). Present: the operator is one more counterparty of
+   * the period — this node's grid fees (as buyer) and a positive imbalance are obligations to it, netted
+   * into the node's one payment, and a negative imbalance is reported as receivable from it. Absent:
+   * fees and imbalance are only reported, billed by the grid operator outside these payments.
+   */
+  readonly gridOperator?: string
 }
 
 export interface ImbalanceLine { readonly slot: number, readonly contractedWh: number, readonly deliveredWh: number, readonly chargeNanos: number }
@@ -35,10 +42,20 @@ export interface PeriodSettlement {
   /**
    * Contract against delivery, per slot: positive charge is what this node owes the grid at retail for
    * energy it drew beyond its contracts, negative what the grid owes it at feed-in for energy it fed
-   * beyond them. Billed by the grid operator, outside the peer-to-peer payments.
+   * beyond them. With a `gridOperator`, a positive total is paid to it in this node's payment and a
+   * negative one is receivable from it; without, both are billed outside the peer-to-peer payments.
    */
   readonly imbalance: readonly ImbalanceLine[]
+  /** Σ of the lines' charges: + this node owes the grid, − the grid owes this node */
   readonly imbalanceNanos: number
+  /** the grid operator this period was settled with (normalised, lower-case hex); absent: none */
+  readonly gridOperator?: string
+  /** Σ over the trades this node bought of gridFee × energy (nanos, rounded per trade as `costNanos`) — reported with or without an operator */
+  readonly gridFeesNanos: number
+  /** what this node's payment transferred to the grid operator: its grid fees plus a positive imbalance (0 without an operator) */
+  readonly paidToGridOperatorNanos: number
+  /** what the grid operator owes this node for energy fed beyond its contracts: −imbalanceNanos when negative (0 without an operator); never paid by this node */
+  readonly receivableFromGridOperatorNanos: number
 }
 
 /** Leaves of a period's batch: every trade (sorted by id), then every meter reading (in order); `extraLeaves` follow. */
@@ -49,12 +66,24 @@ export function periodLeaves (trades: readonly Trade[], readings: readonly Meter
 }
 
 /**
- * Settles one node's period: nets its trades per counterparty, pays everything it owes in one
- * payment, attests one Merkle root over its trades and meter readings, and returns each trade's proof.
+ * Settles one node's period: nets its trades per counterparty (and, with a `gridOperator`, its grid
+ * fees and positive imbalance owed to the operator), pays everything it owes in one payment, attests
+ * one Merkle root over its trades and meter readings, and returns each trade's proof.
  * Safe to run again after a crash: payment and attestation are idempotent by their keys.
  */
 export async function settlePeriod (settlement: Settlement, input: PeriodInput, options: { signal?: AbortSignal } = {}): Promise<PeriodSettlement> {
-  const obligations = netTrades(input.trades, input.debts).filter(o => o.from === input.self || o.to === input.self)
+  const operator = input.gridOperator == null ? undefined : gridOperatorAddress(input.gridOperator)
+  const imbalance = imbalanceOf(input)
+  const imbalanceNanos = imbalance.reduce((a, l) => a + l.chargeNanos, 0)
+  const gridFeesNanos = gridFeesOf(input.trades, input.self)
+  // the grid operator is one more counterparty: what this node owes it nets with everything else into
+  // the node's one payment, under the same idempotency key (`<period>/pay/<address>`). What the operator
+  // owes the node (a negative imbalance) is not the node's to pay, nor to withhold from the fees: it is
+  // reported as receivable and the operator settles it.
+  const toGrid: Obligation[] = operator == null
+    ? []
+    : [{ from: input.self, to: operator, amount: gridFeesNanos }, { from: input.self, to: operator, amount: Math.max(0, imbalanceNanos) }]
+  const obligations = netTrades(input.trades, [...(input.debts ?? []), ...toGrid]).filter(o => o.from === input.self || o.to === input.self)
   const mine = paymentsFor(obligations.filter(o => o.from === input.self), `${input.period}/pay`)
   const payment = mine.length === 0 ? undefined : await settlement.pay(mine[0], options)
   const { leaves, tradeIndex } = periodLeaves(input.trades, input.readings)
@@ -63,8 +92,44 @@ export async function settlePeriod (settlement: Settlement, input: PeriodInput, 
   const proofs = new Map<string, InclusionProof>()
   for (const [id, i] of tradeIndex) proofs.set(id, tree.prove(i))
   const extraProofs = (input.extraLeaves ?? []).map((_, i) => tree.prove(leaves.length + i))
-  const imbalance = imbalanceOf(input)
-  return { period: input.period, obligations, payment, attestation, proofs, extraProofs, imbalance, imbalanceNanos: imbalance.reduce((a, l) => a + l.chargeNanos, 0) }
+  return {
+    period: input.period,
+    obligations,
+    payment,
+    attestation,
+    proofs,
+    extraProofs,
+    imbalance,
+    imbalanceNanos,
+    ...(operator != null ? { gridOperator: operator } : {}),
+    gridFeesNanos,
+    // read off the receipt, i.e. what the ledger holds for this key (after a crash: the earlier payment)
+    paidToGridOperatorNanos: operator == null ? 0 : (payment?.transfers ?? []).reduce((a, t) => a + (t.to === operator ? t.amount : 0), 0),
+    receivableFromGridOperatorNanos: operator == null ? 0 : Math.max(0, -imbalanceNanos)
+  }
+}
+
+/**
+ * What a node owes the grid operator in fees for a set of trades: for every trade it bought (from
+ * someone else), `gridFee` nanos per kWh of its energy, in whole nanos rounded half up per trade, as
+ * `costNanos` rounds the energy's price. A trade without a fee costs none.
+ */
+export function gridFeesOf (trades: readonly Trade[], self: string): number {
+  let fees = 0
+  for (const t of trades) {
+    if ((t.terms.gridFee ?? 0) === 0) continue
+    const buyer = iotaAddress(t.terms.buyer)
+    if (buyer !== self || buyer === iotaAddress(t.terms.seller)) continue
+    fees += costNanos(t.terms.energyWh, t.terms.gridFee!)
+  }
+  return fees
+}
+
+function gridOperatorAddress (address: string): string {
+  if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(address)) {
+    throw new SettlementError('invalid-grid-operator', `the grid operator's address '${String(address)}' is not an IOTA address (0x + 64 hex): set grid.operator in the node's config to the address the grid operator publishes`)
+  }
+  return address.toLowerCase()
 }
 
 function imbalanceOf (input: PeriodInput): ImbalanceLine[] {
