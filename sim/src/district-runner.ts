@@ -7,7 +7,7 @@ import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
 import {
   KvartalNode, PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS, defaultNodeOptions,
-  type MobilityOptions, type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TraderProfile, type TradeRecord
+  type GridOptions, type MobilityOptions, type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TraderProfile, type TradeRecord
 } from '@kvartal/node'
 import type { Trade } from '@kvartal/protocol'
 
@@ -18,6 +18,8 @@ export interface SimNodeSpec {
   readonly strategy: Strategy
   /** the node's part in the mobility market (a traveller, a vehicle, a transit operator); absent: energy only */
   readonly mobility?: Partial<MobilityOptions>
+  /** its feeder, the grid fees and its share of the transformer; absent: one feeder, no fees */
+  readonly grid?: GridOptions
   /** runs once the node has started, before its first tick (e.g. to shape a vehicle's V2G offers) */
   readonly afterStart?: (node: KvartalNode) => void
 }
@@ -151,6 +153,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       keySeed: spec.keySeed,
       seed: c.seed * 1000 + i,
       ...(spec.mobility != null ? { mobility: spec.mobility } : {}),
+      ...(spec.grid != null ? { grid: spec.grid } : {}),
       // a simulator does not need fsync: a killed simulation is simply run again
       journal: { sync: false },
       // every node starts on the runner's first tick, once all of them are connected
@@ -173,7 +176,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     nodes.forEach((n, i) => c.nodes[i].afterStart?.(n))
     const startupMs = performance.now() - t0
     // what each node can still expect: anything published before it joined the mesh is not coming
-    const missed = nodes.map(n => outstanding(nodes, n))
+    const missed = outstanding(nodes)
     const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
     // run past the end of the last slot, so that nodes meter it and settle the period
     const endMs = (c.ledger == null ? gateClosure(c.slots, c.slotCount) : slotStart(c.slots, c.slotCount)) + tickMs
@@ -187,7 +190,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
         gossipLate++
         // a delivery that did not come within the wait is not coming: stop expecting it, so that one
         // lost message costs one late tick and not every tick after it
-        nodes.forEach((n, i) => { missed[i] = Math.max(missed[i], outstanding(nodes, n)) })
+        outstanding(nodes).forEach((x, i) => { missed[i] = Math.max(missed[i], x) })
       }
       await settled()
       if (c.onTick != null) {
@@ -228,25 +231,29 @@ async function settle (nodes: KvartalNode[], missed: number[], gossipSettleMs: n
   const deadline = performance.now() + gossipSettleMs
   for (;;) {
     await Promise.all(nodes.map(async n => { await n.idle() }))
-    const complete = nodes.every((n, i) => outstanding(nodes, n) <= missed[i])
+    const now = outstanding(nodes)
+    const complete = now.every((x, i) => x <= missed[i])
     if (complete && nodes.every(n => n.inFlight === 0)) return true
     if (performance.now() > deadline) return false
     await new Promise(resolve => setTimeout(resolve, 2))
   }
 }
 
-type GossipStats = KvartalNode['router']['stats']
-const received = (st: GossipStats): number => Object.values(st.refused).reduce((a, v) => a + v, st.accepted)
+type TopicStats = KvartalNode['router']['stats']['topics']
+const topicStatsOf = (n: KvartalNode): TopicStats[] => [n.router?.stats.topics ?? {}, n.mobility?.gossipStats?.topics ?? {}]
 
 /**
- * Messages published so far that have not reached `n`: on the energy topics every node's, on the
- * mobility topic (when `n` takes part in mobility) every mobility node's.
+ * Messages published so far that have not reached `n`: on every topic `n` reads, what every other
+ * node published there less what `n` received there (its feeder's offers and digests, the district's
+ * digests on a relay, the mobility topic when it takes part in mobility).
  */
-function outstanding (nodes: readonly KvartalNode[], n: KvartalNode): number {
-  let energy = 0; let mobility = 0
-  for (const m of nodes) { energy += m.router?.stats.published ?? 0; mobility += m.mobility?.gossipStats?.published ?? 0 }
-  let out = energy - (n.router?.stats.published ?? 0) - (n.router == null ? 0 : received(n.router.stats))
-  const ms = n.mobility?.gossipStats
-  if (ms != null) out += mobility - ms.published - received(ms)
-  return out
+function outstanding (nodes: readonly KvartalNode[]): number[] {
+  const published = new Map<string, number>()
+  for (const m of nodes) for (const st of topicStatsOf(m)) for (const [t, x] of Object.entries(st)) published.set(t, (published.get(t) ?? 0) + x.published)
+  return nodes.map(n => {
+    let out = 0
+    for (const st of topicStatsOf(n)) for (const [t, x] of Object.entries(st)) out += (published.get(t) ?? 0) - x.published - x.received
+    for (const t of n.router?.subscriptions ?? []) if (!(t in (n.router.stats.topics))) out += published.get(t) ?? 0
+    return out
+  })
 }

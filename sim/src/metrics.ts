@@ -1,4 +1,4 @@
-import { clearDoubleAuction } from '@kvartal/market'
+import { clearDoubleAuction, clearWithGrid, type FeederLimit, type GridFees } from '@kvartal/market'
 import type { DistrictRunResult } from './district-runner.ts'
 
 /** What the simulator knows of each building, beyond its node. */
@@ -12,6 +12,14 @@ export interface BuildingFacts {
   readonly net: readonly number[]
   /** gross consumption per slot (loads and EV charging), Wh, positive */
   readonly consumption: readonly number[]
+  /** the building's feeder, when the district has feeders */
+  readonly feeder?: string
+}
+
+/** The grid the district sits on: what the optimum and the physical maximum must respect too. */
+export interface GridFacts {
+  readonly fees: GridFees
+  readonly limits: Readonly<Record<string, FeederLimit>>
 }
 
 export interface DistrictMetrics {
@@ -46,7 +54,11 @@ export interface DistrictMetrics {
   /** gossip catch-up (topic-sync): pulls made, messages that gossip had not delivered, frames and bytes of it all */
   catchUp: { pulls: number, caughtUp: number, frames: number, bytes: number }
   latencyMs: { p50: number, p99: number, max: number }
-  consistency: { sellerTrades: number, buyerTrades: number, mismatched: number, oversoldSlots: number }
+  consistency: { sellerTrades: number, buyerTrades: number, mismatched: number, oversoldSlots: number, feederSlotsOverLimit: number }
+  /** with feeders: energy traded across feeders, grid fees the buyers owe, the optimum's cross-feeder energy */
+  grid?: { feeders: number, crossFeederWh: number, gridFeesNanos: number, optimumCrossFeederWh: number, optimumGridFeesNanos: number }
+  /** gossip messages each node received per slot (mean over nodes, and the most any node received) */
+  gossipPerNodePerSlot: { mean: number, max: number }
 }
 
 function percentile (sorted: number[], p: number): number {
@@ -59,15 +71,15 @@ function percentile (sorted: number[], p: number): number {
  * the central double auction on the same limit prices, self-sufficiency, traffic and latency, and a
  * consistency check that both sides of every trade hold the same trade and no seller sold more than it had.
  */
-export function computeMetrics (run: DistrictRunResult, facts: readonly BuildingFacts[], slotCount: number): DistrictMetrics {
+export function computeMetrics (run: DistrictRunResult, facts: readonly BuildingFacts[], slotCount: number, grid?: GridFacts): DistrictMetrics {
   const byTrader = new Map(facts.map(f => [f.trader, f]))
-  const sellerTrades = new Map<string, { slot: number, energyWh: number, price: number, buyer: string, seller: string }>()
+  const sellerTrades = new Map<string, { slot: number, energyWh: number, price: number, buyer: string, seller: string, fee: number }>()
   const buyerTrades = new Set<string>()
   for (const n of run.nodes) {
     for (const t of n.trades) {
       if (t.status !== 'committed') continue
       const terms = t.decoded.terms
-      if (t.role === 'seller') sellerTrades.set(t.id, { slot: terms.slot, energyWh: terms.energyWh, price: terms.price, buyer: Buffer.from(terms.buyer).toString('hex'), seller: Buffer.from(terms.seller).toString('hex') })
+      if (t.role === 'seller') sellerTrades.set(t.id, { slot: terms.slot, energyWh: terms.energyWh, price: terms.price, buyer: Buffer.from(terms.buyer).toString('hex'), seller: Buffer.from(terms.seller).toString('hex'), fee: terms.gridFee ?? 0 })
       else buyerTrades.add(t.id)
     }
   }
@@ -77,7 +89,9 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
 
   // local energy, welfare and the physical maximum are the buildings' own: a trade with a vehicle
   // (a car-share EV selling from its battery, V2G, or charging it) is counted apart
-  let localEnergyWh = 0; let w = 0n; let paid = 0n; let fromVehiclesWh = 0; let toVehiclesWh = 0
+  let localEnergyWh = 0; let w = 0n; let paid = 0n; let fromVehiclesWh = 0; let toVehiclesWh = 0; let fees = 0n; let crossWh = 0
+  // per feeder and slot: Wh its buildings sold to, and bought from, other feeders
+  const crossOut = new Map<string, number>(); const crossIn = new Map<string, number>()
   const soldPerSellerSlot = new Map<string, number>()
   const boughtPerBuyerSlot = new Map<string, number>()
   const fromVehiclesPerBuyerSlot = new Map<string, number>()
@@ -90,7 +104,13 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     if (s != null && b == null) { toVehiclesWh += t.energyWh; add(toVehiclesPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh) }
     if (b == null || s == null) continue
     localEnergyWh += t.energyWh
-    w += BigInt(b.buyLimit - s.sellLimit) * BigInt(t.energyWh)
+    // welfare after the grid fee the buyer pays: the same measure as the optimum's
+    w += BigInt(b.buyLimit - t.fee - s.sellLimit) * BigInt(t.energyWh)
+    fees += BigInt(t.fee) * BigInt(t.energyWh)
+    if (b.feeder != null && s.feeder != null && b.feeder !== s.feeder) {
+      crossWh += t.energyWh
+      add(crossOut, `${s.feeder}/${t.slot}`, t.energyWh); add(crossIn, `${b.feeder}/${t.slot}`, t.energyWh)
+    }
     add(soldPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
     add(boughtPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh)
   }
@@ -100,7 +120,11 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     if (sold > Math.max(0, byTrader.get(trader)?.net[Number(slot)] ?? 0)) oversoldSlots++
   }
 
-  let physicalMaxWh = 0; let optimumWelfare = 0; let optimumTradedWh = 0
+  let feederSlotsOverLimit = 0
+  for (const [m, dir] of [[crossOut, 'exportWh'], [crossIn, 'importWh']] as const) {
+    for (const [k, wh] of m) { const lim = grid?.limits[k.slice(0, k.lastIndexOf('/'))]; if (lim != null && wh > lim[dir]) feederSlotsOverLimit++ }
+  }
+  let physicalMaxWh = 0; let optimumWelfare = 0; let optimumTradedWh = 0; let optimumCrossWh = 0; let optimumFees = 0
   let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0; let outsideWh = 0
   for (let s = 0; s < slotCount; s++) {
     let surplus = 0; let deficit = 0
@@ -117,20 +141,36 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       if (net > 0) gridExport += net - sold - (toVehiclesPerSellerSlot.get(`${f.trader}/${s}`) ?? 0)
     }
     deficitTotal += deficit
-    physicalMaxWh += Math.min(surplus, deficit)
-    const c = clearDoubleAuction(bids, asks)
-    optimumWelfare += c.welfareNanos
-    optimumTradedWh += c.tradedWh
+    if (grid == null) {
+      physicalMaxWh += Math.min(surplus, deficit)
+      const c = clearDoubleAuction(bids, asks)
+      optimumWelfare += c.welfareNanos
+      optimumTradedWh += c.tradedWh
+    } else {
+      // the same orders on their feeders, with the same fees and transformer limits; the physical
+      // maximum is what the feeders let through whatever the prices
+      const fb = bids.map(b => ({ ...b, feeder: byTrader.get(b.id)?.feeder ?? '' }))
+      const fa = asks.map(a => ({ ...a, feeder: byTrader.get(a.id)?.feeder ?? '' }))
+      physicalMaxWh += clearWithGrid(fb.map(b => ({ ...b, price: 1 })), fa.map(a => ({ ...a, price: 0 })), { fees: { local: 0, district: 0 }, limits: grid.limits }).tradedWh
+      const c = clearWithGrid(fb, fa, { fees: grid.fees, limits: grid.limits })
+      optimumWelfare += c.welfareNanos
+      optimumTradedWh += c.tradedWh
+      optimumCrossWh += c.crossFeederWh
+      optimumFees += c.feeNanos
+    }
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
   let gossipMessages = 0; let gossipBytes = 0; let streamFrames = 0; let streamBytes = 0
   const catchUp = { pulls: 0, caughtUp: 0, frames: 0, bytes: 0 }
+  let gossipMax = 0; let gossipReceived = 0
   const latencies: number[] = []
   const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
   for (const n of run.nodes) {
     const st = n.node.router.stats
     gossipMessages += st.published + st.accepted
+    const got = Object.values(st.topics).reduce((a, x) => a + x.received, 0) + Object.values(n.node.mobility?.gossipStats?.topics ?? {}).reduce((a, x) => a + x.received, 0)
+    gossipReceived += got; gossipMax = Math.max(gossipMax, got)
     gossipBytes += st.publishedBytes + st.acceptedBytes
     streamFrames += n.node.stats.streams.frames
     streamBytes += n.node.stats.streams.bytes
@@ -174,6 +214,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     },
     catchUp,
     latencyMs: { p50: round(percentile(latencies, 0.5), 2), p99: round(percentile(latencies, 0.99), 2), max: round(latencies.at(-1) ?? 0, 2) },
-    consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots }
+    consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots, feederSlotsOverLimit },
+    ...(grid != null ? { grid: { feeders: Object.keys(grid.limits).length, crossFeederWh: crossWh, gridFeesNanos: Number((fees + 500n) / 1000n), optimumCrossFeederWh: optimumCrossWh, optimumGridFeesNanos: optimumFees } } : {}),
+    gossipPerNodePerSlot: { mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2), max: round(gossipMax / Math.max(1, slotCount), 2) }
   }
 }

@@ -17,6 +17,8 @@ import { TripAgent, type JourneyOutcome } from './trip-agent.ts'
 import { computeMobilityMetrics, type MobilityMetrics } from './mobility-metrics.ts'
 import { providerNodes, providerResult, travellerOptions, type ProviderResult } from './mobility-nodes.ts'
 import { keySeedFor } from './key-seed.ts'
+import { buildFeeders, relaysOf, type Feeder } from './grid-scenario.ts'
+import type { GridOptions } from '@kvartal/node'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -39,7 +41,11 @@ export interface ScenarioResult {
   wallMsPerSlot: number
   ticks: number
   gossipLate: number
-  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, location?: { lat: number, lon: number } }>
+  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
+  /** the district's feeders (absent with `grid: false`) */
+  feeders?: Array<{ id: string, buildings: number, transformerKva: number, limitWh: number, relays: string[] }>
+  /** the grid operator's account, paid the grid fees and imbalance (absent with `grid: false`) */
+  gridOperator?: { iotaAddress: string, receivedNanos: number }
   /** present when the scenario has mobility */
   mobility?: MobilityMetrics
   /** the vehicles and the transit operator */
@@ -94,15 +100,27 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     district = await buildMobilityDistrict({ mobility: m, site: s.site, buildingCount: specs.length, seed: s.seed, localMidnightMs: localMidnightMs(s), fromMs: epochMs, untilMs: simEndMs - 3_600_000, slotMs })
     for (const p of district.providers) if (ids.has(p.name)) throw new ConfigError(`buildings.list[${specs.findIndex(b => b.id === p.name)}].id`, `"${p.name}" is the name of a simulated vehicle or operator: choose another id`)
   }
+  // the grid: which feeder each building is on, its share of the transformer, the relays, the operator
+  const feeders: Feeder[] = s.grid === false ? [] : buildFeeders(s.grid, specs.map(b => b.id), s.slots.minutes)
+  const feederOf = new Map<number, Feeder>()
+  for (const f of feeders) for (const i of f.members) feederOf.set(i, f)
+  const relays = new Set<number>()
+  if (s.grid !== false) for (const f of feeders) for (const i of relaysOf(f, identities.map(x => x.id), s.grid.relaysPerFeeder)) relays.add(i)
+  const operator = s.grid === false ? undefined : await identityFromSeed(keySeedFor(s.seed, 'grid-operator'))
+  const gridFor = (f: Feeder, relay: boolean): GridOptions | undefined => s.grid === false
+    ? undefined
+    : { feeder: f.id, fees: s.grid.fees, crossFeederShareWh: Math.floor(f.limitWh / f.members.length), relay, operator: operator!.iotaAddress }
   const nodes: SimNodeSpec[] = specs.map((spec, i) => ({
     name: spec.id,
     keySeed: keySeeds[i],
     strategy: strategyByName(s.market.strategy)!,
     profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 },
     // residents travel: every building's node plans and books journeys
-    ...(district != null ? { mobility: travellerOptions(m!, district) } : {})
+    ...(district != null ? { mobility: travellerOptions(m!, district) } : {}),
+    ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i)) } : {})
   }))
-  if (district != null) nodes.push(...providerNodes(s, m!, district, slots))
+  // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own
+  if (district != null) nodes.push(...providerNodes(s, m!, district, slots).map((p, j) => feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }))
   const providerIdentities = await Promise.all(nodes.slice(specs.length).map(async n => await identityFromSeed(n.keySeed)))
   const agent = district == null
     ? undefined
@@ -121,7 +139,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const ledger = await LocalLedger.open(ledgerDir)
   const mint = 1_000 * 1_000_000_000
   for (const id of [...identities, ...providerIdentities]) await ledger.mint(id.iotaAddress, mint)
-  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i] }))
+  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i], ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {}) }))
 
   let trace: ReturnType<typeof createWriteStream> | undefined
   if (opts.outDir != null) {
@@ -157,7 +175,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     }
   })
   if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
-  const metrics = computeMetrics(run, facts, s.slots.count)
+  const metrics = computeMetrics(run, facts, s.slots.count, s.grid === false ? undefined : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) })
   const settlement = await settlementMetrics(run, ledger)
   let mobility: MobilityMetrics | undefined
   const balance = new Map<number, number>()
@@ -173,6 +191,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       ledger: { mintedNanos: mint * run.nodes.length, balancesNanos: balances }
     })
   }
+  const operatorReceived = operator == null ? 0 : await ledger.balance(operator.iotaAddress)
   await ledger.close()
   if (opts.outDir == null) await rm(ledgerDir, { recursive: true, force: true })
   const result: ScenarioResult = {
@@ -192,8 +211,11 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       ...limits[i],
       boughtWh: run.nodes[i].node.stats.boughtWh,
       soldWh: run.nodes[i].node.stats.soldWh,
+      ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id, relay: relays.has(i) } : {}),
       ...(district != null ? { location: district.map.buildings[i] } : {})
     })),
+    ...(feeders.length > 0 ? { feeders: feeders.map(f => ({ id: f.id, buildings: f.members.length, transformerKva: f.transformerKva, limitWh: f.limitWh, relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id) })) } : {}),
+    ...(operator != null ? { gridOperator: { iotaAddress: operator.iotaAddress, receivedNanos: operatorReceived } } : {}),
     ...(mobility != null ? { mobility } : {}),
     ...(district != null ? { vehicles: district.providers.map((_, j) => providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint)), journeys: agent!.outcomes } : {})
   }

@@ -6,6 +6,7 @@ import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
 import { isObj, known, num, range, sub } from './fields.ts'
 import { defaultMobilityScenario, validateMobility, type MobilityScenario } from './mobility-scenario.ts'
+import { defaultGridScenario, validateGrid, type GridScenario } from './grid-scenario.ts'
 
 /** A simulation scenario, validated. Every field has a default, so `{}` is a valid scenario. */
 export interface Scenario {
@@ -24,6 +25,8 @@ export interface Scenario {
   buildings: { generate?: { count: number, mix?: Partial<Record<BuildingKind, number>> }, list?: BuildingSpec[] }
   /** vehicles, a transit operator and travelling residents (mobility-scenario.ts); false: energy only */
   mobility: MobilityScenario | false
+  /** feeders, transformer ratings and grid fees (grid-scenario.ts); false: one feeder, no grid fees */
+  grid: GridScenario | false
 }
 
 export const defaultScenario: Scenario = {
@@ -40,7 +43,8 @@ export const defaultScenario: Scenario = {
   // every building values local energy above every building's cost, so the optimum trades all it can
   limits: { buy: [0.5, 1], sell: [0, 0.45] },
   buildings: { generate: { count: 24 } },
-  mobility: defaultMobilityScenario
+  mobility: defaultMobilityScenario,
+  grid: defaultGridScenario
 }
 
 /** Validates a parsed scenario document; errors name the field. */
@@ -48,7 +52,7 @@ export function validateScenario (doc: unknown): Scenario {
   if (doc == null) doc = {}
   if (!isObj(doc)) throw new ConfigError('(root)', 'a scenario is a YAML mapping')
   const d = defaultScenario
-  known(doc, '', ['district', 'site', 'date', 'slots', 'seed', 'transport', 'tariffs', 'market', 'limits', 'buildings', 'mobility'])
+  known(doc, '', ['district', 'site', 'date', 'slots', 'seed', 'transport', 'tariffs', 'market', 'limits', 'buildings', 'mobility', 'grid'])
   const district = doc.district ?? d.district
   if (typeof district !== 'string' || !DISTRICT_PATTERN.test(district)) throw new ConfigError('district', 'must be lower-case letters, digits and dashes, 1–63 characters')
   const site = sub(doc, 'site', '')
@@ -85,7 +89,7 @@ export function validateScenario (doc: unknown): Scenario {
     const mix = sub(g, 'mix', 'buildings.generate')
     known(mix, 'buildings.generate.mix', Object.keys(BuildingKind))
     for (const k of Object.keys(mix)) num(mix, k, 'buildings.generate.mix', 0, { min: 0 })
-    generate = { count: num(g, 'count', 'buildings.generate', d.buildings.generate!.count, { min: 2, max: 500, integer: true }), mix: Object.keys(mix).length > 0 ? mix as Record<BuildingKind, number> : undefined }
+    generate = { count: num(g, 'count', 'buildings.generate', d.buildings.generate!.count, { min: 2, max: 10_000, integer: true }), mix: Object.keys(mix).length > 0 ? mix as Record<BuildingKind, number> : undefined }
   }
   return {
     district,
@@ -116,7 +120,8 @@ export function validateScenario (doc: unknown): Scenario {
     },
     limits: { buy: range(limits, 'buy', 'limits', d.limits.buy), sell: range(limits, 'sell', 'limits', d.limits.sell) },
     buildings: { generate, list },
-    mobility: validateMobility(doc.mobility)
+    mobility: validateMobility(doc.mobility),
+    grid: doc.grid === false ? false : validateGrid(doc.grid, list?.map(b => b.id))
   }
 }
 

@@ -1,4 +1,4 @@
-import { ExpiredMessageError, ReplayedMessageError, toHex, type Announcement, type Order, type TopicKind } from '@kvartal/protocol'
+import { ExpiredMessageError, ReplayedMessageError, toHex, type Announcement, type Digest, type Order, type TopicKind } from '@kvartal/protocol'
 
 /** One order as a node sees it in its book. */
 export interface BookEntry extends Order {
@@ -11,9 +11,14 @@ export interface BookEntry extends Order {
   /** energy the trader said is held for others for now, and until when: it may come back */
   heldWh?: number
   heldUntil?: number
+  /** the trader's feeder ('' when the district is one feeder) */
+  readonly feeder: string
+  /** heard from a relay's digest, not from the trader itself */
+  readonly relayed?: boolean
 }
 
-interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[] }
+interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[], feeder: string }
+interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], addrs: Map<string, readonly Uint8Array[]> }
 
 /**
  * A node's own view of the district's offers and bids, built from gossip. The latest sequence number per
@@ -22,6 +27,8 @@ interface TraderState { seq: number, validUntil: number, orders: BookEntry[], ad
  */
 export class OrderBook {
   readonly #sides: Record<TopicKind, Map<string, TraderState>> = { offer: new Map(), bid: new Map() }
+  /** offers of other feeders, by the relay that listed them */
+  readonly #relays = new Map<string, RelayState>()
   readonly #self: string | undefined
 
   constructor (self?: string) { this.#self = self }
@@ -36,16 +43,52 @@ export class OrderBook {
     const held = book.get(trader)
     if (held != null && a.seq <= held.seq) throw new ReplayedMessageError(`seq ${a.seq} from ${trader.slice(0, 8)} is not newer than ${held.seq}`)
     if (a.validUntil <= now) throw new ExpiredMessageError(`announcement from ${trader.slice(0, 8)} expired at ${a.validUntil}`)
-    const orders = (side === 'offer' ? a.offers : a.bids).map(o => ({ ...o, trader, seq: a.seq, validUntil: a.validUntil, depletedWh: 0 }))
-    book.set(trader, { seq: a.seq, validUntil: a.validUntil, orders, addrs: a.addrs })
+    const feeder = a.feeder ?? ''
+    const orders = (side === 'offer' ? a.offers : a.bids).map(o => ({ ...o, trader, seq: a.seq, validUntil: a.validUntil, depletedWh: 0, feeder }))
+    book.set(trader, { seq: a.seq, validUntil: a.validUntil, orders, addrs: a.addrs, feeder })
+  }
+
+  /**
+   * Applies a relay's digest of other feeders' residual offers: the latest seq per relay replaces that
+   * relay's list. Same refusals as `apply`. An entry is where to find a seller, not a promise: the
+   * seller answers a proposal as it answers any other.
+   */
+  applyDigest (d: Digest, now: number): void {
+    const relay = toHex(d.relay)
+    const held = this.#relays.get(relay)
+    if (held != null && d.seq <= held.seq) throw new ReplayedMessageError(`digest seq ${d.seq} from ${relay.slice(0, 8)} is not newer than ${held.seq}`)
+    if (d.validUntil <= now) throw new ExpiredMessageError(`digest from ${relay.slice(0, 8)} expired at ${d.validUntil}`)
+    const addrs = new Map<string, readonly Uint8Array[]>()
+    const orders: BookEntry[] = []
+    for (const e of d.entries) {
+      const trader = toHex(e.trader)
+      if (trader === this.#self) continue
+      orders.push({ slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true })
+      addrs.set(trader, e.addrs)
+    }
+    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, addrs })
   }
 
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
   forSlot (side: TopicKind, slot: number, now: number): BookEntry[] {
     const out: BookEntry[] = []
+    const live = (o: BookEntry): boolean => o.slot === slot && o.energyWh > o.depletedWh + ((o.heldUntil ?? 0) > now ? o.heldWh ?? 0 : 0)
     for (const [trader, st] of this.#sides[side]) {
       if (trader === this.#self || st.validUntil <= now) continue
-      for (const o of st.orders) if (o.slot === slot && o.energyWh > o.depletedWh + ((o.heldUntil ?? 0) > now ? o.heldWh ?? 0 : 0)) out.push(o)
+      for (const o of st.orders) if (live(o)) out.push(o)
+    }
+    if (side === 'offer' && this.#relays.size > 0) {
+      // relayed offers of other feeders: the freshest digest's entry per seller, never one the seller announced to us itself
+      const seen = new Map<string, { o: BookEntry, at: number }>()
+      for (const r of this.#relays.values()) {
+        if (r.validUntil <= now) continue
+        for (const o of r.orders) {
+          if (o.slot !== slot || this.#sides.offer.has(o.trader)) continue
+          const prev = seen.get(o.trader)
+          if (prev == null || r.issuedAt > prev.at) seen.set(o.trader, { o, at: r.issuedAt })
+        }
+      }
+      for (const { o } of seen.values()) if (live(o)) out.push(o)
     }
     out.sort(side === 'offer'
       ? (a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)
@@ -58,16 +101,46 @@ export class OrderBook {
    * it republishes; or, with `until`, because the rest is held for others until then and may come back.
    */
   markAvailable (side: TopicKind, trader: string, slot: number, availableWh: number, until?: number): void {
-    const o = this.#sides[side].get(trader)?.orders.find(x => x.slot === slot)
-    if (o == null) return
-    const gone = o.energyWh - Math.max(0, availableWh)
-    if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); return }
-    o.heldWh = Math.max(0, gone - o.depletedWh)
-    o.heldUntil = until
+    const found = this.#sides[side].get(trader)?.orders.filter(x => x.slot === slot) ?? []
+    if (side === 'offer') for (const r of this.#relays.values()) for (const x of r.orders) if (x.trader === trader && x.slot === slot) found.push(x)
+    for (const o of found) {
+      const gone = o.energyWh - Math.max(0, availableWh)
+      if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); continue }
+      o.heldWh = Math.max(0, gone - o.depletedWh)
+      o.heldUntil = until
+    }
   }
 
   addrsOf (trader: string): readonly Uint8Array[] {
-    return this.#sides.offer.get(trader)?.addrs ?? this.#sides.bid.get(trader)?.addrs ?? []
+    const own = this.#sides.offer.get(trader)?.addrs ?? this.#sides.bid.get(trader)?.addrs
+    if (own != null) return own
+    for (const r of this.#relays.values()) { const a = r.addrs.get(trader); if (a != null) return a }
+    return []
+  }
+
+  /** Traders heard directly on this node's own topics (its feeder), either side. */
+  traders (): string[] {
+    return [...new Set([...this.#sides.offer.keys(), ...this.#sides.bid.keys()])]
+  }
+
+  /** A relay's view: valid offers heard directly, with what this node still believes is left of each. */
+  liveOffers (now: number): BookEntry[] {
+    const out: BookEntry[] = []
+    for (const [trader, st] of this.#sides.offer) {
+      if (trader === this.#self || st.validUntil <= now) continue
+      for (const o of st.orders) if (o.energyWh > o.depletedWh) out.push(o)
+    }
+    return out
+  }
+
+  /** A relay's view: other feeders' residual offers from the district's digests (not from its own feeder's relays). */
+  relayedOffers (now: number, exceptFeeder: string): BookEntry[] {
+    const out: BookEntry[] = []
+    for (const r of this.#relays.values()) {
+      if (r.validUntil <= now) continue
+      for (const o of r.orders) if (o.feeder !== exceptFeeder && o.energyWh > o.depletedWh) out.push(o)
+    }
+    return out
   }
 
   lastSeq (side: TopicKind, trader: string): number { return this.#sides[side].get(trader)?.seq ?? 0 }
@@ -75,6 +148,7 @@ export class OrderBook {
   /** Drops the orders of expired announcements; the sequence high-water mark stays, so a replay is still refused. */
   prune (now: number): void {
     for (const side of [this.#sides.offer, this.#sides.bid]) for (const st of side.values()) if (st.validUntil <= now) st.orders = []
+    for (const r of this.#relays.values()) if (r.validUntil <= now) { r.orders = []; r.addrs.clear() }
   }
 
   get size (): { offers: number, bids: number } {

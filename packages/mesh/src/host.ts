@@ -20,6 +20,8 @@ export type Transport = typeof Transport[keyof typeof Transport]
 export interface HostOptions {
   identity: NodeIdentity
   district: string
+  /** the node's feeder: its topics get peer-score parameters */
+  feeder?: string
   transport: Transport
   /** multiaddrs to listen on; defaults depend on the transport */
   listen?: string[]
@@ -92,7 +94,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        scoreParams: scoreParamsFor(opts.district),
+        scoreParams: scoreParamsFor(opts.district, opts.feeder),
         // our envelopes are a few hundred bytes; anything much larger is an attack
         maxInboundDataLength: 16 * 1024
       })

@@ -29,8 +29,9 @@ export interface MobilityGossip {
  * score parameters, so a peer that gossips forgeries loses its mesh slots.
  */
 export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): MobilityGossip {
-  const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {} }
   const topic = mobilityTopic(init.district)
+  const perTopic = { published: 0, received: 0 }
+  const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: { [topic]: perTopic } }
   // a provider's newer offer supersedes its older ones for the same agency (vehicle ids rotate per trip)
   const remember = (o: Opened<'service-offer'>['message'], data: Uint8Array): void => {
     init.sync?.remember(MOBILITY_SYNC_CODE, `${toHex(o.provider)}/${o.agencyId}`, o.seq, data, o.validUntil)
@@ -43,6 +44,7 @@ export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): Mo
     remember(opened.message, data)
   }
   function validate (from: PeerId, data: Uint8Array): TopicValidatorResult {
+    perTopic.received++
     try {
       check(from, data)
       stats.accepted++; stats.acceptedBytes += data.length
@@ -63,7 +65,7 @@ export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): Mo
       // the host allows publishing to zero peers: an offer is re-gossiped on schedule, and pulled by peers that missed it
       if (init.sync != null) remember(openAs(envelope, 'service-offer', mobilityLimits.maxOfferBytes).message, envelope)
       await pubsub.publish(topic, envelope)
-      stats.published++; stats.publishedBytes += envelope.length
+      stats.published++; stats.publishedBytes += envelope.length; perTopic.published++
     }
   }
 }

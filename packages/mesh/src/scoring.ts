@@ -1,5 +1,5 @@
 import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { mobilityTopic, topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
+import { districtDigestTopic, feederDigestTopic, mobilityTopic, topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
 
 /**
  * Gossipsub only counts rejected messages on topics listed in `scoreParams.topics` (DESIGN.md, facts):
@@ -7,9 +7,10 @@ import { mobilityTopic, topicFor, TopicKind, type TopicKind as Kind } from '@kva
  * heavy penalty for invalid deliveries, so a few forged or malformed messages push the sender below the
  * graylist threshold.
  */
-export function scoreParamsFor (district: string): ReturnType<typeof createPeerScoreParams> {
+export function scoreParamsFor (district: string, feeder?: string): ReturnType<typeof createPeerScoreParams> {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {}
-  for (const topic of [...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind)), mobilityTopic(district)]) {
+  const feederTopics = feeder == null || feeder === '' ? [] : [feederDigestTopic(district, feeder), districtDigestTopic(district)]
+  for (const topic of [...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind, feeder)), ...feederTopics, mobilityTopic(district)]) {
     topics[topic] = createTopicScoreParams({
       topicWeight: 1,
       timeInMeshWeight: 0.01,

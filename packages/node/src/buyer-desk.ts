@@ -7,6 +7,7 @@ import { openChannel, peerIdOfTrader, type ChannelMeter, type FramedChannel, typ
 import type { CounterAnswer, OrderBook, SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
+import type { GridOptions } from './options.ts'
 import type { ConfirmResult, NegotiationInput, Reply } from './negotiation.machine.ts'
 
 export interface BuyerDeskDeps {
@@ -24,6 +25,8 @@ export interface BuyerDeskDeps {
   meter?: ChannelMeter
   context(slot: number, remainingWh: number): TradingContext
   emit: Emit
+  /** the buyer's feeder and the grid's fees; absent: one feeder, no fees */
+  grid?: GridOptions
 }
 
 /** The buyer's effects: streams to sellers, the journal, the strategy. Supplied to the negotiation machine. */
@@ -33,10 +36,14 @@ export class BuyerDesk {
 
   constructor (deps: BuyerDeskDeps) { this.#d = deps }
 
-  /** The strategy's answer to a seller's counter-offer. */
-  decideCounter (counter: Counter, slot: number): CounterAnswer {
+  /**
+   * The strategy's answer to a seller's counter-offer. The strategy weighs what the energy costs this
+   * buyer landed (price plus grid fee) against its limit; a price it proposes back is an energy price.
+   */
+  decideCounter (counter: Counter, slot: number, fee = 0): CounterAnswer {
     const remaining = this.#d.need.available(slot, this.#d.clock.now()) + counter.energyWh
-    return this.#d.strategy.answerCounter(this.#d.context(slot, remaining), counter.price, counter.round)
+    const answer = this.#d.strategy.answerCounter(this.#d.context(slot, remaining), counter.price + fee, counter.round)
+    return answer.action === 'propose' ? { action: 'propose', price: Math.max(0, answer.price - fee) } : answer
   }
 
   async #channel (negotiation: string, seller: string): Promise<FramedChannel> {
@@ -63,7 +70,8 @@ export class BuyerDesk {
     const ch = await this.#channel(input.negotiation, input.seller)
     const now = d.clock.now()
     const seller = fromHex(input.seller)
-    const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round }
+    const feeder = d.grid?.feeder ?? ''
+    const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round, ...(feeder !== '' ? { feeder } : {}) }
     d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price })
     await ch.send(seal('proposal', proposal, d.signer))
     const reply = open(await ch.receive(), { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
@@ -74,12 +82,19 @@ export class BuyerDesk {
       const ok = bytesEqual(t.buyer, d.signer.publicKey) && bytesEqual(t.seller, seller) && bytesEqual(t.negotiation, proposal.id) &&
         t.slot === input.slot && t.energyWh > 0 && t.energyWh <= input.energyWh && t.price === price && t.district === d.district
       if (!ok) throw new NegotiationError('bad-accept', 'the accepted terms differ from the proposal')
+      // the grid fee is the tariff for where both sit: a seller cannot make the buyer pay another
+      const g = d.grid
+      const feeOk = g == null
+        ? t.gridFee == null && t.buyerFeeder == null && t.sellerFeeder == null
+        : t.buyerFeeder === g.feeder && (t.gridFee ?? 0) === (t.sellerFeeder === g.feeder ? g.fees.local : g.fees.district) && (input.sellerFeeder == null || t.sellerFeeder === input.sellerFeeder)
+      if (!feeOk) throw new NegotiationError('bad-accept', 'the accepted terms carry the wrong feeders or grid fee')
       if (!verifyTermsSignature(t, seller, a.sellerSignature)) throw new NegotiationError('bad-signature', 'the seller\'s signature on the terms does not verify')
       return { kind: 'accept', accept: a }
     }
     if (reply.kind === 'counter') return { kind: 'counter', counter: reply.message as Counter }
     const r = reply.message as Reject
-    if (r.code === 'no-capacity') d.book.markAvailable('offer', input.seller, input.slot, 0)
+    // sold out, or (feeder-limit) sold as much to other feeders as its transformer share allows
+    if (r.code === 'no-capacity' || r.code === 'feeder-limit') d.book.markAvailable('offer', input.seller, input.slot, 0)
     // held for others until then: look again after that, not before
     if (r.code === 'capacity-held') d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
     d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail })

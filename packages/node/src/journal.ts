@@ -31,6 +31,8 @@ export interface HoldRecord {
   readonly counterparty: string
   /** the trade id the seller signed for this hold */
   readonly tradeId: string
+  /** sold to a buyer of another feeder: counts against the seller's share of its transformer */
+  readonly cross?: boolean
 }
 
 export interface JournalOptions {

@@ -70,6 +70,9 @@ export class KvartalNode {
   #planned = new Set<number>()
   #cancelTick?: () => void
   #startedAt = new Map<string, number>()
+  /** per slot, Wh bought or in negotiation from other feeders; per negotiation, its part of that */
+  #crossBought = new Map<number, number>()
+  #crossOf = new Map<string, number>()
   #pendingRetries = 0
   #slotOf = new Map<string, number>()
   settlement?: Settlement
@@ -117,7 +120,7 @@ export class KvartalNode {
           actors: {
             exchange: fromPromise(async ({ input }: { input: { input: NegotiationInput, round: number, price: number } }) => await this.buyer.exchange(input.input, input.round, input.price)),
             confirm: fromPromise(async ({ input }: { input: { accept: Accept } }) => await this.buyer.confirm(input.accept)),
-            decideCounter: fromPromise(async ({ input }: { input: { counter: Counter, slot: number } }) => this.buyer.decideCounter(input.counter, input.slot)),
+            decideCounter: fromPromise(async ({ input }: { input: { counter: Counter, slot: number, fee: number } }) => this.buyer.decideCounter(input.counter, input.slot, input.fee)),
             withdraw: fromPromise(async ({ input }: { input: { negotiation: string } }) => { await this.buyer.withdraw(input.negotiation) })
           }
         })
@@ -190,7 +193,7 @@ export class KvartalNode {
     this.book = new OrderBook(this.identity.id)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
-    this.host = await createHost({ identity: this.identity, district: o.district, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
+    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
       slot,
@@ -203,11 +206,11 @@ export class KvartalNode {
     })
     this.seller = new SellerDesk({
       signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,
-      clock: o.clock, slots: o.slots, holdMs: o.holdMs, context: (s, r) => context(s, r, 'seller'), emit: this.emit
+      clock: o.clock, slots: o.slots, holdMs: o.holdMs, context: (s, r) => context(s, r, 'seller'), emit: this.emit, grid: o.grid
     })
     this.buyer = new BuyerDesk({
       host: this.host, signer: this.identity.signer, district: o.district, journal: this.journal, need: this.need, book: this.book,
-      strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams, context: (s, r) => context(s, r, 'buyer'), emit: this.emit
+      strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams, context: (s, r) => context(s, r, 'buyer'), emit: this.emit, grid: o.grid
     })
     const refusedBy = (err: ProtocolError, from: PeerId): void => {
       const t = traderOfPeer(from)
@@ -217,16 +220,22 @@ export class KvartalNode {
     // the negotiation children get the buyer desk's effects
     this.router = gossipRouter(this.host.services.pubsub, {
       district: o.district,
+      feeder: o.grid?.feeder,
+      relay: o.grid?.relay,
       sync: this.topicSync,
       accept: (opened, kind) => {
         this.book.apply(opened.message, kind, o.clock.now())
         this.emit({ type: 'announcement-received', peer: toHex(opened.message.trader), detail: kind })
       },
+      acceptDigest: (opened, scope) => {
+        this.book.applyDigest(opened.message, o.clock.now())
+        this.emit({ type: 'announcement-received', peer: toHex(opened.message.relay), detail: `digest:${scope}` })
+      },
       refused: (err, _topic, from) => { refusedBy(err, from) }
     })
     this.#announcer = new Announcer({
       options: this.options, host: this.host, identity: this.identity, journal: this.journal, router: this.router, topicSync: this.topicSync,
-      selling: this.selling, need: this.need, random: this.#random, peerRandom: seededRandom(o.seed * 7919 + 17), emit: this.emit
+      selling: this.selling, need: this.need, book: this.book, random: this.#random, peerRandom: seededRandom(o.seed * 7919 + 17), emit: this.emit
     })
     this.host.addEventListener('peer:connect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-joined', peer: t != null ? toHex(t) : e.detail.toString() }) })
     this.host.addEventListener('peer:disconnect', (e) => { const t = traderOfPeer(e.detail); this.emit({ type: 'peer-left', peer: t != null ? toHex(t) : e.detail.toString() }) })
@@ -271,8 +280,9 @@ export class KvartalNode {
     const now = this.options.clock.now()
     for (const r of await this.journal.trades()) {
       const t = r.decoded.terms
-      if (r.role === 'seller' && r.status === 'committed') this.selling.addCommitted(t.slot, t.energyWh)
-      if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) this.need.addCommitted(t.slot, t.energyWh)
+      const cross = (t.buyerFeeder ?? '') !== (t.sellerFeeder ?? '')
+      if (r.role === 'seller' && r.status === 'committed') { this.selling.addCommitted(t.slot, t.energyWh); if (cross) this.seller.restoreCrossCommitted(t.slot, t.energyWh) }
+      if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) { this.need.addCommitted(t.slot, t.energyWh); if (cross) this.#addCross(t.slot, t.energyWh) }
       if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
     }
     for (const h of await this.journal.holds()) {
@@ -284,7 +294,7 @@ export class KvartalNode {
       // the limit is set when the slot is planned; a hold restored first keeps its energy reserved
       this.selling.setLimit(h.slot, Math.max(this.selling.limit(h.slot), this.selling.committed(h.slot) + this.selling.held(h.slot, now) + h.energyWh))
       this.selling.hold({ negotiation: h.negotiation, slot: h.slot, energyWh: h.energyWh, holdUntil: h.holdUntil, price: h.price, counterparty: h.counterparty }, now)
-      this.seller.restoreHold(h.negotiation, h.tradeId)
+      this.seller.restoreHold(h.negotiation, h.tradeId, h.cross === true ? { slot: h.slot, energyWh: h.energyWh } : undefined)
     }
   }
 
@@ -350,8 +360,8 @@ export class KvartalNode {
     await this.#announcer.catchUpIfDue()
     const first = firstOpenSlot(o.slots, now)
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
-    this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4)
-    let changed = false
+    this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
+    for (const s of this.#crossBought.keys()) if (s < first - 4) this.#crossBought.delete(s)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
       this.#planned.add(s)
@@ -360,7 +370,6 @@ export class KvartalNode {
       if (!Number.isSafeInteger(net)) throw new RangeError(`position for slot ${s} must be an integer Wh, got ${net}`)
       this.selling.setLimit(s, Math.max(this.selling.limit(s), Math.max(0, net)))
       this.need.setLimit(s, Math.max(0, -net))
-      changed = true
       // the slot's own actor trades it from its window's opening to its gate closure
       this.#actor?.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
     }
@@ -369,7 +378,8 @@ export class KvartalNode {
       this.#pendingRetries = 0
       this.#pendingRetries += await this.buyer.retryPending(this.#abort.signal)
     }
-    await this.#announcer.announceIfDue(first, now, changed)
+    await this.#announcer.announceIfDue(first, now)
+    await this.#announcer.relayIfDue(first, now)
     if (this.mobility != null) await this.mobility.tick()
     if (this.#firstSlot != null) await this.#periods.readMeters(now, this.#firstSlot)
     if (this.settlement != null && !this.#settling) {
@@ -384,18 +394,34 @@ export class KvartalNode {
     if (this.#abort.signal.aborted) return
     const remaining = this.need.available(s, now)
     if (remaining <= 0) return
-    const offers = this.book.forSlot('offer', s, now).map(e => ({ trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price }))
+    // the strategy sees what energy costs this buyer landed: the seller's price plus the grid fee for
+    // where the seller sits (inside the feeder or across), so local energy wins at equal prices
+    const g = o.grid
+    const feederOf = new Map<string, string>()
+    const feeOf = (feeder: string): number => g == null ? 0 : feeder === g.feeder ? g.fees.local : g.fees.district
+    let importLeft = g?.crossFeederShareWh == null ? Infinity : g.crossFeederShareWh - (this.#crossBought.get(s) ?? 0)
+    const offers = this.book.forSlot('offer', s, now)
+      .filter(e => g == null || e.feeder === g.feeder || importLeft > 0)
+      .map(e => { feederOf.set(e.trader, e.feeder); return { trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price + feeOf(e.feeder) } })
+      .sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1))
     if (offers.length === 0) return
     const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
     for (const a of o.strategy.approach(ctx, offers)) {
+      const sellerFeeder = feederOf.get(a.trader) ?? ''
+      const cross = g != null && sellerFeeder !== g.feeder
+      const fee = feeOf(sellerFeeder)
+      // the buyer's share of its feeder's transformer bounds what it buys from other feeders
+      const energyWh = cross ? Math.min(a.energyWh, importLeft) : a.energyWh
+      if (energyWh <= 0 || a.price < fee) continue
       const negotiation = randomBytes(16).toString('hex')
-      const hold = this.need.hold({ negotiation, slot: s, energyWh: a.energyWh, holdUntil: gateClosure(o.slots, s), price: a.price, counterparty: a.trader }, now)
+      const hold = this.need.hold({ negotiation, slot: s, energyWh, holdUntil: gateClosure(o.slots, s), price: a.price - fee, counterparty: a.trader }, now)
       if (hold == null) break
+      if (cross) { importLeft -= hold.energyWh; this.#addCross(s, hold.energyWh); this.#crossOf.set(negotiation, hold.energyWh) }
       this.stats.proposalsSent++
       this.#startedAt.set(negotiation, performance.now())
       this.#slotOf.set(negotiation, s)
       this.#inFlight++
-      this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price } })
+      this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price - fee, ...(g != null ? { fee, sellerFeeder } : {}) } })
     }
   }
 
@@ -419,16 +445,22 @@ export class KvartalNode {
     if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
     if (out.result === 'pending') this.#pendingRetries++
     // sold out, or held for others: the buyer's book now says so; look for the next offer at once
-    if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held') && !this.#abort.signal.aborted) {
+    if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held' || out.code === 'feeder-limit') && !this.#abort.signal.aborted) {
       this.#actor?.send({ type: 'APPROACH', slot: out.slot, now: this.options.clock.now() })
     }
+    const crossWh = this.#crossOf.get(out.negotiation)
+    this.#crossOf.delete(out.negotiation)
     if (out.result !== 'committed' && out.result !== 'pending') {
+      if (crossWh != null) this.#addCross(out.slot, -crossWh)
       this.need.release(out.slot, out.negotiation)
       this.buyer.close(out.negotiation)
       if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail })
     }
     if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
   }
+
+  /** Wh bought (or being bought) from other feeders in `slot` */
+  #addCross (slot: number, wh: number): void { this.#crossBought.set(slot, (this.#crossBought.get(slot) ?? 0) + wh) }
 
   /** Committed trades from the journal (both roles). */
   async trades (): Promise<Awaited<ReturnType<Journal['trades']>>> { return await this.journal.trades() }

@@ -8,7 +8,12 @@ export interface NegotiationInput {
   readonly seller: string
   readonly slot: number
   readonly energyWh: number
+  /** the energy price proposed, nanos per kWh (the grid fee comes on top) */
   readonly price: number
+  /** nanos per kWh the buyer pays the grid operator for this trade (0 without a grid) */
+  readonly fee?: number
+  /** the seller's feeder, when the node has one */
+  readonly sellerFeeder?: string
 }
 
 export type Reply =
@@ -55,7 +60,7 @@ export const negotiationMachine = setup({
   actors: {
     exchange: notProvided('exchange') as unknown as ReturnType<typeof fromPromise<Reply, { input: NegotiationInput, round: number, price: number }>>,
     confirm: notProvided('confirm') as unknown as ReturnType<typeof fromPromise<ConfirmResult, { accept: Accept }>>,
-    decideCounter: notProvided('decideCounter') as unknown as ReturnType<typeof fromPromise<CounterAnswer, { counter: Counter, slot: number }>>,
+    decideCounter: notProvided('decideCounter') as unknown as ReturnType<typeof fromPromise<CounterAnswer, { counter: Counter, slot: number, fee: number }>>,
     withdraw: notProvided('withdraw') as unknown as ReturnType<typeof fromPromise<void, { negotiation: string }>>
   },
   guards: {
@@ -88,7 +93,7 @@ export const negotiationMachine = setup({
     deciding: {
       invoke: {
         src: 'decideCounter',
-        input: ({ context }) => ({ counter: (context.reply as { counter: Counter }).counter, slot: context.slot }),
+        input: ({ context }) => ({ counter: (context.reply as { counter: Counter }).counter, slot: context.slot, fee: context.fee ?? 0 }),
         onDone: { target: 'decided', actions: assign({ decision: ({ event }) => event.output }) },
         onError: { target: 'failed', actions: assign({ error: ({ event }) => (event.error as Error).message }) }
       }

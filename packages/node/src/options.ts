@@ -24,6 +24,27 @@ export interface SettlementOptions {
   periodSlots: number
 }
 
+/**
+ * Where the node sits in the grid, and what the grid charges. A district is a tree: buildings on
+ * low-voltage feeders (one secondary substation each), feeders on the medium-voltage grid.
+ */
+export interface GridOptions {
+  /** the node's feeder: it offers and bids on that feeder's topics */
+  feeder: string
+  /** nanos per kWh the buyer pays the grid operator on top of the energy price: inside a feeder, across feeders */
+  fees: { local: number, district: number }
+  /**
+   * most Wh per slot this node may sell to, and buy from, other feeders: its share of the feeder
+   * transformer's rating (rating × slot ÷ the feeder's buildings), so that the feeder as a whole never
+   * carries more across its transformer than the rating, whoever trades. Absent: unlimited
+   */
+  crossFeederShareWh?: number
+  /** relay for its feeder: reads the district's digest topic and gossips digests both ways */
+  relay?: boolean
+  /** the grid operator's IOTA address: the period's grid fees and imbalance are paid to it */
+  operator?: string
+}
+
 export interface KvartalNodeOptions {
   district: string
   dataDir: string
@@ -65,6 +86,13 @@ export interface KvartalNodeOptions {
   /** existing key seed (tests, simulator); otherwise loaded from or created in the journal */
   keySeed?: Uint8Array
   onEvent?: EventSink
+  /** the node's feeder and the grid's fees; absent: the district is one feeder and local trades pay no fee */
+  grid?: GridOptions
+  /**
+   * gossip bids as well as offers. Nothing in the negotiation reads bids (buyers approach offers), so by
+   * default a node does not: at night, when everyone buys, gossip then costs nothing
+   */
+  announceBids: boolean
   /** settle and attest each period; absent: trades are journaled and not settled */
   settlement?: SettlementOptions
   /**
@@ -97,5 +125,6 @@ export const defaultNodeOptions = {
   joinTimeoutMs: 3_000,
   journal: {} as Partial<JournalOptions>,
   tickOnStart: true,
-  seed: 1
+  seed: 1,
+  announceBids: false
 }

@@ -6,6 +6,7 @@ import type { SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { FramedChannel } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
+import type { GridOptions } from './options.ts'
 
 export interface SellerDeskDeps {
   signer: Signer
@@ -18,6 +19,8 @@ export interface SellerDeskDeps {
   holdMs: number
   context(slot: number, remainingWh: number): TradingContext
   emit: Emit
+  /** the seller's feeder, the grid's fees and its share of the transformer; absent: one feeder, no fees */
+  grid?: GridOptions
 }
 
 /** Counter rounds a seller entertains before it stops answering. */
@@ -35,6 +38,9 @@ export class SellerDesk {
   /** negotiation → the trade id this seller signed for it (and the signature); a confirm must match it exactly */
   readonly #signed = new Map<string, string>()
   readonly #signatures = new Map<string, Uint8Array>()
+  /** per slot: Wh sold to other feeders (committed) and held for them (by negotiation) */
+  readonly #crossCommitted = new Map<number, number>()
+  readonly #crossHeld = new Map<number, Map<string, number>>()
 
   constructor (deps: SellerDeskDeps) { this.#d = deps }
 
@@ -108,9 +114,22 @@ export class SellerDesk {
     if (now >= gateClosure(d.slots, p.slot)) return reject('gate-closed', `slot ${p.slot} is closed for trading`)
     if (p.expiresAt <= now) return reject('expired', 'the proposal expired before it was read')
     if (p.round > MAX_ROUNDS) return reject('too-many-rounds', `at most ${MAX_ROUNDS} rounds`)
+    const g = d.grid
+    const buyerFeeder = p.feeder ?? ''
+    const cross = g != null && buyerFeeder !== g.feeder
+    const fee = g == null ? 0 : cross ? g.fees.district : g.fees.local
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()
-      const available = d.positions.available(p.slot, now)
+      let available = d.positions.available(p.slot, now)
+      if (cross && g?.crossFeederShareWh != null && available > 0) {
+        // the feeder's transformer carries at most its rating across: this seller's share of it is all it may sell out of the feeder
+        const left = g.crossFeederShareWh - this.crossWh(p.slot)
+        if (left <= 0) {
+          d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'feeder-limit' })
+          return reject('feeder-limit', `cross-feeder share of ${g.crossFeederShareWh} Wh used`)
+        }
+        available = Math.min(available, left)
+      }
       if (available <= 0) {
         // all sold, or part of it only held for buyers that may not confirm: then say until when
         const back = d.positions.nextRelease(p.slot, now)
@@ -128,15 +147,20 @@ export class SellerDesk {
         return { kind: 'counter' as const, counter: { negotiation: p.id, energyWh: Math.min(p.energyWh, available), price: answer.price, expiresAt: now + d.holdMs, round: p.round + 1 } }
       }
       const holdUntil = Math.min(now + d.holdMs, gateClosure(d.slots, p.slot))
-      const hold = d.positions.hold({ negotiation, slot: p.slot, energyWh: p.energyWh, holdUntil, price: p.price, counterparty: toHex(p.buyer) }, now)
+      const hold = d.positions.hold({ negotiation, slot: p.slot, energyWh: Math.min(p.energyWh, available), holdUntil, price: p.price, counterparty: toHex(p.buyer) }, now)
       if (hold == null) return reject('no-capacity', 'available=0')
-      const terms: TradeTerms = { version: 1, district: d.district, negotiation: p.id, buyer: p.buyer, seller: d.signer.publicKey, slot: p.slot, energyWh: hold.energyWh, price: p.price, agreedAt: now }
+      const terms: TradeTerms = {
+        version: 1, district: d.district, negotiation: p.id, buyer: p.buyer, seller: d.signer.publicKey, slot: p.slot, energyWh: hold.energyWh, price: p.price, agreedAt: now,
+        ...(g != null ? { buyerFeeder, sellerFeeder: g.feeder, gridFee: fee } : {})
+      }
       const id = tradeId(terms)
       this.#signed.set(negotiation, id)
+      if (cross) this.#holdCross(p.slot, negotiation, hold.energyWh)
       try {
-        await d.journal.putHold({ negotiation, slot: p.slot, energyWh: hold.energyWh, price: p.price, holdUntil, counterparty: toHex(p.buyer), tradeId: id })
+        await d.journal.putHold({ negotiation, slot: p.slot, energyWh: hold.energyWh, price: p.price, holdUntil, counterparty: toHex(p.buyer), tradeId: id, ...(cross ? { cross } : {}) })
       } catch (err) {
         d.positions.release(p.slot, negotiation)
+        this.#dropCross(p.slot, negotiation)
         throw err
       }
       d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price })
@@ -177,11 +201,14 @@ export class SellerDesk {
     // commit in memory first, synchronously with the check above: nothing (an expiry sweep on the next
     // tick, another confirm) can take the hold while the journal write is in flight
     if (!d.positions.commit(terms.slot, negotiation, now)) throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
+    const crossWh = this.#dropCross(terms.slot, negotiation)
+    this.#crossCommitted.set(terms.slot, (this.#crossCommitted.get(terms.slot) ?? 0) + crossWh)
     try {
       await d.journal.commitSellerTrade(trade, negotiation, now)
     } catch (err) {
       // not journaled, so not a trade: give the energy back (the buyer's retry will find no hold)
       d.positions.addCommitted(terms.slot, -hold.energyWh)
+      this.#crossCommitted.set(terms.slot, (this.#crossCommitted.get(terms.slot) ?? 0) - crossWh)
       throw err
     }
     this.#signed.delete(negotiation)
@@ -190,7 +217,40 @@ export class SellerDesk {
     return id
   }
 
+  /** Wh this seller sold to, or holds for, buyers of other feeders in `slot` */
+  crossWh (slot: number): number {
+    let held = 0
+    for (const wh of this.#crossHeld.get(slot)?.values() ?? []) held += wh
+    return (this.#crossCommitted.get(slot) ?? 0) + held
+  }
+
+  #holdCross (slot: number, negotiation: string, wh: number): void {
+    let m = this.#crossHeld.get(slot)
+    if (m == null) { m = new Map(); this.#crossHeld.set(slot, m) }
+    m.set(negotiation, wh)
+  }
+
+  #dropCross (slot: number, negotiation: string): number {
+    const m = this.#crossHeld.get(slot)
+    const wh = m?.get(negotiation) ?? 0
+    m?.delete(negotiation)
+    if (m?.size === 0) this.#crossHeld.delete(slot)
+    return wh
+  }
+
+  /** After a restart: a committed trade sold to another feeder counts against the share again. */
+  restoreCrossCommitted (slot: number, wh: number): void {
+    this.#crossCommitted.set(slot, (this.#crossCommitted.get(slot) ?? 0) + wh)
+  }
+
+  /** Forgets cross-feeder bookkeeping of slots before `slot` (they are closed). */
+  dropBefore (slot: number): void {
+    for (const s of this.#crossCommitted.keys()) if (s < slot) this.#crossCommitted.delete(s)
+    for (const s of this.#crossHeld.keys()) if (s < slot) this.#crossHeld.delete(s)
+  }
+
   async #release (slot: number, negotiation: string, reason: string): Promise<void> {
+    this.#dropCross(slot, negotiation)
     const h = this.#d.positions.release(slot, negotiation)
     if (h != null) {
       await this.#d.journal.releaseHold(negotiation, reason)
@@ -199,7 +259,10 @@ export class SellerDesk {
   }
 
   /** Restores a hold from the journal after a restart. */
-  restoreHold (negotiation: string, tradeIdHex: string): void { this.#signed.set(negotiation, tradeIdHex) }
+  restoreHold (negotiation: string, tradeIdHex: string, cross?: { slot: number, energyWh: number }): void {
+    this.#signed.set(negotiation, tradeIdHex)
+    if (cross != null) this.#holdCross(cross.slot, negotiation, cross.energyWh)
+  }
 
   /** Releases holds past their time, journaling each release. */
   async expireHolds (): Promise<void> {
@@ -207,6 +270,7 @@ export class SellerDesk {
     for (const h of this.#d.positions.expire(now)) {
       const id = this.#signed.get(h.negotiation)
       if (id != null) this.#signatures.delete(id)
+      this.#dropCross(h.slot, h.negotiation)
       this.#signed.delete(h.negotiation)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')
       this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired' })

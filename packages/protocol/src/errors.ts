@@ -46,6 +46,9 @@ export class ReplayedMessageError extends ProtocolError {
 export class WrongDistrictError extends ProtocolError {
   constructor (got: string, want: string) { super('wrong-district', `message for district "${got}" on the topic of "${want}"`, 'reject'); this.name = 'WrongDistrictError' }
 }
+export class WrongFeederError extends ProtocolError {
+  constructor (got: string, want: string) { super('wrong-feeder', `message of feeder "${got}" on the topic of "${want}"`, 'reject'); this.name = 'WrongFeederError' }
+}
 export class UnsupportedVersionError extends ProtocolError {
   constructor (got: number) { super('unsupported-version', `wire version ${got} is not supported (this node speaks 1)`, 'reject'); this.name = 'UnsupportedVersionError' }
 }

@@ -9,6 +9,7 @@ export const NodeEventType = {
   peerLeft: 'peer-left',
   offerPublished: 'offer-published',
   bidPublished: 'bid-published',
+  digestPublished: 'digest-published',
   announcementReceived: 'announcement-received',
   messageRejected: 'message-rejected',
   proposalSent: 'proposal-sent',
