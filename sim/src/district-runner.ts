@@ -121,12 +121,11 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
   const clock = new SimulatedClock(startMs)
   const rnd = seededRandom(c.seed)
   const identities = await Promise.all(c.nodes.map(async n => await identityFromSeed(n.keySeed)))
+  const dials = dialPlan(c.nodes, c.degree, rnd)
   const nodes = c.nodes.map((spec, i) => {
     const bootstrap: string[] = []
-    if (c.transport === 'memory' && i > 0) {
-      const picks = new Set<number>()
-      while (picks.size < Math.min(c.degree, i)) picks.add(Math.floor(rnd() * i))
-      for (const j of picks) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
+    if (c.transport === 'memory') {
+      for (const j of dials[i]) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
     }
     return new KvartalNode({
       district: c.district,
@@ -166,10 +165,12 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
   })
   try {
     if (c.transport === 'tcp') {
-      // TCP ports are only known once listening: start the first node, then point the others at it
-      await nodes[0].start()
-      const first = nodes[0].host.getMultiaddrs().map(String)
-      await Promise.all(nodes.slice(1).map(async (n) => { n.options.bootstrap = first; await n.start() }))
+      // TCP ports are only known once listening: start the nodes in order, each dialling the earlier
+      // nodes of its plan at the addresses they listen on
+      for (const [i, n] of nodes.entries()) {
+        n.options.bootstrap = dials[i].flatMap(j => nodes[j].host.getMultiaddrs().map(String))
+        await n.start()
+      }
     } else {
       await Promise.all(nodes.map(async n => await n.start()))
     }
@@ -224,6 +225,31 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
     if (c.dataRoot == null) await rm(dataRoot, { recursive: true, force: true })
   }
+}
+
+/**
+ * Whom each node dials at start (earlier nodes only, so every node is reachable once it starts): up to
+ * `degree` random nodes of its own feeder — gossipsub builds a topic's mesh only among connected peers,
+ * and a node reads its feeder's topics — and a relay also up to `degree` random relays of other
+ * feeders, where the district's digests travel. Without feeders, `degree` random earlier nodes.
+ * Vehicles and operators move between feeders; they dial as their feeder's buildings do.
+ */
+export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: () => number): number[][] {
+  const pick = (pool: number[], k: number): number[] => {
+    const picks = new Set<number>()
+    while (picks.size < Math.min(k, pool.length)) picks.add(pool[Math.floor(rnd() * pool.length)])
+    return [...picks]
+  }
+  return specs.map((spec, i) => {
+    const earlier = Array.from({ length: i }, (_, j) => j)
+    const feeder = spec.grid?.feeder
+    if (feeder == null) return pick(earlier, degree)
+    const out = pick(earlier.filter(j => specs[j].grid?.feeder === feeder), degree)
+    if (spec.grid?.relay === true) out.push(...pick(earlier.filter(j => specs[j].grid?.relay === true && specs[j].grid?.feeder !== feeder), degree))
+    // the first node of a feeder reaches the rest of the district through one earlier node
+    if (out.length === 0 && i > 0) out.push(...pick(earlier, 1))
+    return out
+  })
 }
 
 /** Waits until every node is idle and has every announcement published so far. False on timeout. */
