@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SimulatedClock, gateClosure, slotStart, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import { SimulatedClock, gateClosure, shareVerification, slotStart, verificationMemoStats, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
@@ -49,6 +49,11 @@ export interface DistrictRunConfig {
   gossipSettleMs: number
   /** a negotiation frame's timeout, real ms: long, so that a loaded machine does not change outcomes */
   frameTimeoutMs: number
+  /**
+   * check each distinct signature once per process, not once per node (protocol's `shareVerification`):
+   * every node still checks everything it receives, and the answer for the same bytes is the same
+   */
+  shareVerification: boolean
   /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
   ledger?: LocalLedger
   /**
@@ -73,6 +78,7 @@ export const defaultDistrictRunConfig = {
   // the memory transport is a bug, not a slow peer; a loaded machine that needs 5 s must not turn it
   // into a failed negotiation (it did: timeouts at 100 buildings changed the market's figures).
   frameTimeoutMs: 120_000,
+  shareVerification: true,
   gossipSettleMs: 30_000
 }
 
@@ -104,6 +110,8 @@ export interface DistrictRunResult {
   readonly ticks: number
   /** ticks after which gossip had not reached every node within gossipSettleMs */
   readonly gossipLate: number
+  /** signature checks answered from the process's memo, and checked */
+  readonly verification: { hits: number, misses: number }
 }
 
 /**
@@ -115,6 +123,7 @@ export interface DistrictRunResult {
 export async function runDistrict (config: DistrictRunConfig): Promise<DistrictRunResult> {
   const c = config
   const t0 = performance.now()
+  shareVerification(c.shareVerification)
   const dataRoot = c.dataRoot ?? await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
   const window = c.tradingWindowSlots * c.slots.slotMs
   const startMs = gateClosure(c.slots, 0) - window - 1
@@ -220,9 +229,10 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
           }
       results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades, period, proofs, ...(mobility != null ? { mobility } : {}) })
     }
-    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate }
+    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats } }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
+    shareVerification(false)
     if (c.dataRoot == null) await rm(dataRoot, { recursive: true, force: true })
   }
 }
@@ -230,8 +240,8 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
 /**
  * Whom each node dials at start (earlier nodes only, so every node is reachable once it starts): up to
  * `degree` random nodes of its own feeder — gossipsub builds a topic's mesh only among connected peers,
- * and a node reads its feeder's topics — and a relay also up to `degree` random relays of other
- * feeders, where the district's digests travel. Without feeders, `degree` random earlier nodes.
+ * and a node reads its feeder's topics — and a relay also up to `degree` random relays (of any
+ * feeder), since the district's digests travel only among relays. Without feeders, `degree` random earlier nodes.
  * Vehicles and operators move between feeders; they dial as their feeder's buildings do.
  */
 export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: () => number): number[][] {
@@ -245,7 +255,7 @@ export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: ()
     const feeder = spec.grid?.feeder
     if (feeder == null) return pick(earlier, degree)
     const out = pick(earlier.filter(j => specs[j].grid?.feeder === feeder), degree)
-    if (spec.grid?.relay === true) out.push(...pick(earlier.filter(j => specs[j].grid?.relay === true && specs[j].grid?.feeder !== feeder), degree))
+    if (spec.grid?.relay === true) out.push(...pick(earlier.filter(j => specs[j].grid?.relay === true && !out.includes(j)), degree))
     // the first node of a feeder reaches the rest of the district through one earlier node
     if (out.length === 0 && i > 0) out.push(...pick(earlier, 1))
     return out

@@ -41,6 +41,8 @@ export interface ScenarioResult {
   wallMsPerSlot: number
   ticks: number
   gossipLate: number
+  /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
+  verification: { hits: number, misses: number }
   buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
   /** the district's feeders (absent with `grid: false`) */
   feeders?: Array<{ id: string, buildings: number, transformerKva: number, limitWh: number, relays: string[] }>
@@ -182,6 +184,8 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   if (district != null && agent != null) {
     let balances = 0
     for (const [i, n] of run.nodes.entries()) { balance.set(i, await ledger.balance(n.node.identity.iotaAddress)); balances += balance.get(i)! }
+    // the grid operator's account holds what the nodes paid it: money moved, none appeared or vanished
+    if (operator != null) balances += await ledger.balance(operator.iotaAddress)
     mobility = computeMobilityMetrics(run, {
       outcomes: agent.outcomes,
       tripsPerDay: district.tripsPerDay,
@@ -203,6 +207,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     wallMsPerSlot: Math.round((run.wallMs - run.startupMs) / s.slots.count * 10) / 10,
     ticks: run.ticks,
     gossipLate: run.gossipLate,
+    verification: run.verification,
     buildings: specs.map((spec, i) => ({
       id: spec.id,
       kind: spec.kind,

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto'
 import { blake2b } from '@noble/hashes/blake2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 
@@ -43,14 +43,43 @@ function publicKeyObject (publicKey: Uint8Array): KeyObject {
   return key
 }
 
-/** True when `signature` is `publicKey`'s Ed25519 signature of `message`. Never throws on bad input. */
-export function verifySignature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false
+/**
+ * A simulator plays every node of a district in one process, and every node checks the same gossiped
+ * envelope: the answer is the same for all of them. With the memo on, a check's answer is kept under
+ * sha256(public key ‖ signature ‖ message) — exactly the inputs of the check, so a forged message, a
+ * signature moved onto other bytes or another key are new checks — and every other node of the process
+ * reuses it. A real node never turns it on: it checks everything it receives. Bounded (oldest dropped).
+ */
+const MEMO_MAX = 200_000
+let memo: Map<string, boolean> | undefined
+export const verificationMemoStats = { hits: 0, misses: 0 }
+
+/** Turns the process-wide memo of signature checks on (simulator) or off (the default; a real node). */
+export function shareVerification (on: boolean): void {
+  memo = on ? (memo ?? new Map()) : undefined
+  verificationMemoStats.hits = 0; verificationMemoStats.misses = 0
+}
+
+function check (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
     return edVerify(null, message, publicKeyObject(publicKey), signature)
   } catch {
     return false
   }
+}
+
+/** True when `signature` is `publicKey`'s Ed25519 signature of `message`. Never throws on bad input. */
+export function verifySignature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false
+  if (memo == null) return check(publicKey, message, signature)
+  const key = createHash('sha256').update(publicKey).update(signature).update(message).digest('base64')
+  const known = memo.get(key)
+  if (known != null) { verificationMemoStats.hits++; return known }
+  verificationMemoStats.misses++
+  const ok = check(publicKey, message, signature)
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!)
+  memo.set(key, ok)
+  return ok
 }
 
 /**
