@@ -450,6 +450,8 @@ export class KvartalNode {
     }
     const crossWh = this.#crossOf.get(out.negotiation)
     this.#crossOf.delete(out.negotiation)
+    // a seller may accept less than was asked: only what was agreed counts against the import share
+    if (crossWh != null && (out.result === 'committed' || out.result === 'pending')) this.#addCross(out.slot, out.energyWh - crossWh)
     if (out.result !== 'committed' && out.result !== 'pending') {
       if (crossWh != null) this.#addCross(out.slot, -crossWh)
       this.need.release(out.slot, out.negotiation)

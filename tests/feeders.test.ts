@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import { seal, shareVerification, signerFromSeed, topicFor, verificationMemoStats, type Announcement } from '@kvartal/protocol'
+import { createHost, identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
+import type { GridOptions, KvartalNode } from '@kvartal/node'
+import { multiaddr } from '@multiformats/multiaddr'
+import { startDistrict, epochMs } from './helpers/nodes.ts'
+
+const fees = { local: 50_000_000, district: 150_000_000 }
+const seller = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => s >= 0 && s < 4 ? 500 : 0 }
+const buyer = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => s >= 0 && s < 4 ? -200 : 0 }
+
+async function bought (n: KvartalNode): Promise<Array<{ slot: number, energyWh: number, gridFee?: number, buyerFeeder?: string, sellerFeeder?: string }>> {
+  return (await n.trades()).filter(t => t.role === 'buyer' && t.status === 'committed').map(t => t.decoded.terms)
+}
+const perSlot = (ts: Array<{ slot: number, energyWh: number }>): number[] => [0, 1, 2, 3].map(s => ts.filter(t => t.slot === s).reduce((a, t) => a + t.energyWh, 0))
+
+describe('feeders: the market follows the grid', () => {
+  it('a buyer of another feeder hears a seller through the relays\' digests, buys across and pays the district fee; a buyer of the seller\'s feeder pays the local one', async () => {
+    // node 0 sells on f1 and relays for it; node 1 buys on f1; node 2 buys on f2 and relays for it
+    const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f1', fees }, { feeder: 'f2', fees, relay: true }]
+    const d = await startDistrict([seller, buyer, buyer], { extra: (i) => ({ grid: grids[i] }) })
+    try {
+      await d.runUntil(epochMs + 4 * 15 * 60_000)
+      const local = await bought(d.nodes[1])
+      const across = await bought(d.nodes[2])
+      expect(perSlot(local)).toEqual([200, 200, 200, 200])
+      expect(perSlot(across)).toEqual([200, 200, 200, 200])
+      expect(local.every(t => t.gridFee === fees.local && t.buyerFeeder === 'f1' && t.sellerFeeder === 'f1')).toBe(true)
+      expect(across.every(t => t.gridFee === fees.district && t.buyerFeeder === 'f2' && t.sellerFeeder === 'f1')).toBe(true)
+      // node 2 never read f1's offer topic: it found the seller in a digest
+      expect(d.nodes[2].router.subscriptions).not.toContain(topicFor('test', 'offer', 'f1'))
+      expect(d.events.some(e => e.type === 'digest-published' && e.node === d.nodes[0].id && e.detail?.startsWith('district'))).toBe(true)
+    } finally {
+      await d.close()
+    }
+  })
+
+  it('a seller sells no more across feeders than its share of the transformer, and a buyer buys no more', async () => {
+    // node 0 may export 100 Wh per slot; node 2 may import 150 Wh per slot from node 3 (no export limit)
+    const grids: GridOptions[] = [
+      { feeder: 'f1', fees, relay: true, crossFeederShareWh: 100 }, { feeder: 'f2', fees, relay: true },
+      { feeder: 'f3', fees, relay: true, crossFeederShareWh: 150 }, { feeder: 'f4', fees, relay: true }
+    ]
+    const small = { ...seller, position: (s: number) => s >= 0 && s < 4 ? 250 : 0 }
+    const d = await startDistrict([seller, buyer, buyer, small], { extra: (i) => ({ grid: grids[i] }) })
+    try {
+      await d.runUntil(epochMs + 4 * 15 * 60_000)
+      const sold0 = (await d.nodes[0].trades()).filter(t => t.role === 'seller' && t.status === 'committed').map(t => t.decoded.terms)
+      expect(perSlot(sold0).every(wh => wh <= 100)).toBe(true)
+      expect(perSlot(sold0).reduce((a, b) => a + b)).toBeGreaterThan(0)
+      expect(perSlot(await bought(d.nodes[2])).every(wh => wh <= 150)).toBe(true)
+      // every trade crossed feeders here, and what the limits held back went to the grid
+      const all = [...await bought(d.nodes[1]), ...await bought(d.nodes[2])]
+      expect(all.length).toBeGreaterThan(0)
+      expect(all.every(t => t.gridFee === fees.district)).toBe(true)
+    } finally {
+      await d.close()
+    }
+  })
+
+  it('with signature checks shared across the nodes of a process, a forged announcement is still refused by every node', async () => {
+    shareVerification(true)
+    const d = await startDistrict([
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 },
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 },
+      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }
+    ])
+    const seed = new Uint8Array(32).fill(71)
+    const mallory = await identityFromSeed(seed)
+    const attacker = await createHost({ identity: mallory, district: 'test', transport: 'memory', listen: [] })
+    try {
+      await attacker.start()
+      const topic = topicFor('test', 'offer')
+      attacker.services.pubsub.subscribe(topic)
+      for (const n of d.nodes) await attacker.dial(multiaddr(`${memoryListenAddress(n.identity)}/p2p/${n.identity.peerId}`))
+      const until = async (f: () => boolean): Promise<void> => { while (!f()) await new Promise(resolve => setTimeout(resolve, 10)) }
+      await until(() => d.nodes.every(n => attacker.services.pubsub.getSubscribers(topic).some(p => p.equals(n.identity.peerId))))
+      const now = d.clock.now()
+      const a: Announcement = { version: 1, district: 'test', trader: mallory.signer.publicKey, seq: 5, issuedAt: now, validUntil: now + 3_600_000, offers: [{ slot: 0, energyWh: 100, price: 400_000_000 }], bids: [], addrs: [] }
+      const good = seal('announcement', a, signerFromSeed(seed))
+      await attacker.services.pubsub.publish(topic, good)
+      await until(() => d.nodes.every(n => n.book.forSlot('offer', 0, d.clock.now()).some(o => o.trader === mallory.id)))
+      // one node checked the signature, the others reused its answer
+      expect(verificationMemoStats.hits).toBeGreaterThanOrEqual(2)
+      // the same signature on other bytes (a bigger offer, a newer seq): every node checks anew and refuses
+      // (an envelope encodes its signature last: 64 bytes)
+      const signature = good.slice(-64)
+      const forged = seal('announcement', { ...a, seq: 6, offers: [{ slot: 0, energyWh: 10_000, price: 400_000_000 }] }, { publicKey: mallory.signer.publicKey, sign: () => signature })
+      expect(Buffer.from(forged.slice(-64)).equals(Buffer.from(signature))).toBe(true)
+      await attacker.services.pubsub.publish(topic, forged)
+      await until(() => d.nodes.every(n => (n.router.stats.refused['bad-signature'] ?? 0) >= 1))
+      expect(d.nodes.every(n => n.book.lastSeq('offer', mallory.id) === 5)).toBe(true)
+    } finally {
+      shareVerification(false)
+      await attacker.stop()
+      await d.close()
+    }
+  })
+})
