@@ -54,6 +54,8 @@ export interface DistrictRunConfig {
    * every node still checks everything it receives, and the answer for the same bytes is the same
    */
   shareVerification: boolean
+  /** on the memory transport, skip noise (nothing leaves the process); TCP always speaks noise */
+  encryption: 'noise' | 'plaintext'
   /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
   ledger?: LocalLedger
   /**
@@ -79,6 +81,7 @@ export const defaultDistrictRunConfig = {
   // into a failed negotiation (it did: timeouts at 100 buildings changed the market's figures).
   frameTimeoutMs: 120_000,
   shareVerification: true,
+  encryption: 'plaintext' as 'noise' | 'plaintext',
   gossipSettleMs: 30_000
 }
 
@@ -140,6 +143,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
       district: c.district,
       dataDir: join(dataRoot, spec.name),
       transport: c.transport,
+      encryption: c.transport === 'memory' ? c.encryption : 'noise',
       loopback: true,
       bootstrap,
       clock,

@@ -193,7 +193,7 @@ export class KvartalNode {
     this.book = new OrderBook(this.identity.id)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
-    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
+    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
       slot,

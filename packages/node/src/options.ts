@@ -53,6 +53,8 @@ export interface KvartalNodeOptions {
   bootstrap?: string[]
   mdns?: boolean
   loopback?: boolean
+  /** 'plaintext' only on the memory transport (a simulator; see mesh's HostOptions). Default: noise */
+  encryption?: 'noise' | 'plaintext'
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
