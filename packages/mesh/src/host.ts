@@ -104,8 +104,10 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         scoreParams: scoreParamsFor(opts.district, opts.feeder),
-        // our envelopes are a few hundred bytes; anything much larger is an attack
-        maxInboundDataLength: 16 * 1024
+        // one RPC frame may batch several messages: announcements of a few hundred bytes, and a relay's
+        // digest of up to 12 KiB. At 16 KiB, frames that carried a digest with other messages were
+        // dropped whole (lost digests at 200 buildings); a frame far beyond a few digests is an attack
+        maxInboundDataLength: 128 * 1024
       })
     }
   })

@@ -39,6 +39,9 @@ export interface NodeStats {
 
 type Options = KvartalNodeOptions
 
+/** Looks at the book again after a capacity refusal at most this often per slot and tick. */
+const REAPPROACH_PER_TICK = 3
+
 /**
  * One Kvartal building node: the composition root where mesh, market and journal meet. Its life is the
  * xstate machine in node.machine.ts; this class provides that machine's effects.
@@ -72,6 +75,8 @@ export class KvartalNode {
   #startedAt = new Map<string, number>()
   /** per slot, Wh bought or in negotiation from other feeders; per negotiation, its part of that */
   #crossBought = new Map<number, number>()
+  /** per slot: how often the buyer looked again after a refusal at this instant */
+  #reapproached = new Map<number, { at: number, n: number }>()
   #crossOf = new Map<string, number>()
   #pendingRetries = 0
   #slotOf = new Map<string, number>()
@@ -97,7 +102,15 @@ export class KvartalNode {
 
   readonly emit: Emit = (e) => {
     const event = { ...e, node: this.id, at: this.options.clock.now() } as NodeEvent
-    if (event.type === 'trade-committed' && event.detail === 'seller') this.stats.soldWh += event.energyWh ?? 0
+    if (event.type === 'trade-committed' && event.detail === 'seller') {
+      this.stats.soldWh += event.energyWh ?? 0
+      // a sale that leaves less than half of what was announced is said at once, not a tick later:
+      // until then every buyer of the feeder would propose to a seller that has nothing left
+      if (this.#announcer != null && !this.#abort.signal.aborted) {
+        const now = this.options.clock.now()
+        this.#track(this.#announcer.announceIfDue(firstOpenSlot(this.options.slots, now), now))
+      }
+    }
     this.options.onEvent?.(event)
     for (const l of this.#listeners) l(event)
   }
@@ -362,6 +375,7 @@ export class KvartalNode {
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
     for (const s of this.#crossBought.keys()) if (s < first - 4) this.#crossBought.delete(s)
+    for (const s of this.#reapproached.keys()) if (s < first - 4) this.#reapproached.delete(s)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
       this.#planned.add(s)
@@ -444,9 +458,18 @@ export class KvartalNode {
     }
     if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
     if (out.result === 'pending') this.#pendingRetries++
-    // sold out, or held for others: the buyer's book now says so; look for the next offer at once
+    // sold out, or held for others: the buyer's book now says so; look for the next offer at once — a
+    // few times per slot and tick, not down the whole ladder: when many buyers chase few sellers, each
+    // would otherwise try every seller that sold out since the last announcements (O(buyers × sellers)
+    // refusals per tick at 200 buildings); by the next tick the sellers that sold out have said so
     if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held' || out.code === 'feeder-limit') && !this.#abort.signal.aborted) {
-      this.#actor?.send({ type: 'APPROACH', slot: out.slot, now: this.options.clock.now() })
+      const now = this.options.clock.now()
+      const r = this.#reapproached.get(out.slot)
+      const n = r != null && r.at === now ? r.n : 0
+      if (n < REAPPROACH_PER_TICK) {
+        this.#reapproached.set(out.slot, { at: now, n: n + 1 })
+        this.#actor?.send({ type: 'APPROACH', slot: out.slot, now })
+      }
     }
     const crossWh = this.#crossOf.get(out.negotiation)
     this.#crossOf.delete(out.negotiation)

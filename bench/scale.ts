@@ -1,0 +1,90 @@
+/**
+ * `node bench/scale.ts <buildings> [slots] [firstSlot] [mobility]`: the simulator at district size.
+ * Runs the default scenario with `buildings` generated buildings on generated feeders (about 40 each),
+ * energy only unless `mobility` is "mobility" (then vehicles scale with the buildings: the default
+ * scenario's 6 bikes, 3 scooters and 2 cars per 24 buildings), and reports what grows with the district:
+ * wall time, peak RSS per node, gossip messages received per node per slot, bytes per node per slot,
+ * CPU per gossip delivery, and the market's figures against the central optimum with the same fees
+ * and limits. Nothing here asserts a timing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defaultScenario, runScenario, validateScenario } from '@kvartal/sim'
+import { info, round, runChild } from './common.ts'
+
+const buildings = Number(process.argv[2] ?? 200)
+const slots = Number(process.argv[3] ?? 96)
+const first = Number(process.argv[4] ?? 0)
+const withMobility = process.argv[5] === 'mobility'
+
+runChild(`scale(${buildings})`, 3_600_000, async () => {
+  const outDir = await mkdtemp(join(tmpdir(), 'kvartal-bench-scale-'))
+  const scale = buildings / 24
+  const m = defaultScenario.mobility
+  const scenario = validateScenario({
+    ...defaultScenario,
+    slots: { ...defaultScenario.slots, count: slots, first },
+    buildings: { generate: { count: buildings } },
+    mobility: withMobility && m !== false
+      ? { ...m, vehicles: { ...m.vehicles, bikes: Math.round(6 * scale), scooters: Math.round(3 * scale), cars: Math.round(2 * scale) } }
+      : false
+  })
+  let peakRss = 0
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 500)
+  const cpu0 = process.cpuUsage()
+  try {
+    let last = 0
+    const r = await runScenario(scenario, {
+      outDir,
+      onProgress: (done, total) => {
+        const pct = Math.floor(done / total * 10)
+        if (pct > last) { last = pct; info(`scale(${buildings}): ${done}/${total} ticks`) }
+      }
+    })
+    clearInterval(sampler)
+    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+    const cpu = process.cpuUsage(cpu0)
+    const x = r.metrics
+    const nodes = r.buildings.length + (r.vehicles?.length ?? 0)
+    const deliveries = x.gossipPerNodePerSlot.mean * nodes * x.slots
+    return {
+      buildings,
+      nodes,
+      feeders: r.feeders?.length ?? 1,
+      slots: x.slots,
+      firstSlot: first,
+      wallMs: r.wallMs,
+      startupMs: r.startupMs,
+      wallMsPerSlot: r.wallMsPerSlot,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      peakRssMB: Math.round(peakRss / 1e6),
+      rssPerNodeMB: round(peakRss / 1e6 / nodes, 2),
+      gossipPerNodePerSlot: x.gossipPerNodePerSlot,
+      bytesPerNodePerSlot: Math.round(x.perNode.bytes / x.slots),
+      messagesPerNodePerSlot: round(x.perNode.messages / x.slots, 2),
+      // the whole simulation's CPU divided by gossip deliveries: an upper bound (it includes negotiation, journals, settlement)
+      cpuMsPerGossipDeliveryUpperBound: deliveries === 0 ? null : round((cpu.user + cpu.system) / 1000 / deliveries, 3),
+      localShare: x.localShare,
+      welfareShare: x.welfareShare,
+      trades: x.trades,
+      negotiations: x.negotiations,
+      grid: x.grid,
+      consistency: x.consistency,
+      latencyP50Ms: x.latencyMs.p50,
+      latencyP99Ms: x.latencyMs.p99,
+      gossipLate: r.gossipLate,
+      verification: r.verification,
+      settlement: {
+        onChainTransactions: r.settlement.onChainTransactions,
+        perTrade: r.settlement.onChainTransactionsPerTrade,
+        paidEqualsOwed: r.settlement.paidEqualsOwed,
+        verifiedTrades: r.settlement.verifiedTrades
+      },
+      ...(r.mobility != null ? { journeys: r.mobility.journeys } : {})
+    }
+  } finally {
+    clearInterval(sampler)
+    await rm(outDir, { recursive: true, force: true })
+  }
+})
