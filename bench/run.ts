@@ -61,11 +61,11 @@ const doc = {
   journeySettlement: await child('booking.ts', ['day'], 180_000),
   // pay-per-use receipts: the traveller checks and signs, the vehicle verifies and applies (one core, in process)
   receipts: await child('receipts.ts', ['8000'], 120_000),
-  // the simulator at district size (issue 9): 100 buildings on generated feeders, energy only, four
-  // midday slots and a whole day; `npm run bench:large` runs 200 and 1,000 buildings
+  // the simulator at district size (issue 9): 100 and 200 buildings on generated feeders, energy only,
+  // four midday slots; `npm run bench:large` runs whole days at 200 (with mobility) and 1,000 buildings
   scale: [
     await child('scale.ts', ['100', '4', '44'], 300_000),
-    await child('scale.ts', ['100', '96', '0'], 1_200_000)
+    await child('scale.ts', ['200', '4', '44'], 600_000)
   ],
   scaleTargets: { messagesPerNodePerSlotAt1000VersusAt24: 2, cpuMsPerDelivery: 0.5, rssPerNodeMBAt1000: 5, localShare: 0.995, welfareShare: 0.99, ledgerTransactionsPerTrade: 0.05 },
   totalMs: 0
