@@ -59,6 +59,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     horizonSlots: c.market.horizonSlots,
     republishEverySlots: c.market.republishEverySlots,
     catchUpEverySlots: c.market.catchUpEverySlots,
+    ...(c.grid != null ? { grid: c.grid } : {}),
     holdMs: c.market.holdSeconds * 1000,
     settlement: { periodSlots: c.settlement.periodSlots, create: async (signer, journal) => await settlementFor(c, signer, journal, (await journal.loadSeed())!) },
     ...(mobility != null ? { mobility } : {}),

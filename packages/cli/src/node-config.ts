@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
+import { ConfigError, DISTRICT_PATTERN, FEEDER_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
 import { validateMobilityConfig, type MobilityConfig } from './mobility-config.ts'
@@ -26,6 +26,8 @@ export interface NodeConfig {
   position?: number[]
   log: 'info' | 'debug'
   settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number, notarizationPackageId?: string } }
+  /** the node's feeder, the grid fees, its transformer share, relay duty and the grid operator (docs/feeders.md); absent: one feeder, no fees */
+  grid?: { feeder: string, fees: { local: number, district: number }, crossFeederShareWh?: number, relay: boolean, operator?: string }
   /** the mobility market: a timetable, and what this node sells (absent: it travels only) */
   mobility?: MobilityConfig
 }
@@ -71,7 +73,7 @@ function strings (o: Obj, key: string, def: string[], needPeerId = false): strin
 
 export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
-  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility'])
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid'])
   if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
   if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
@@ -119,6 +121,21 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   // a provider is paid before it confirms a leg, and checks that payment on the ledger by its digest: the
   // traveller's ledger must be its ledger too, which a local ledger (this process's own) never is
   if (mobility?.provider != null && adapter !== 'iota') throw new ConfigError('settlement.adapter', 'a mobility provider checks each traveller\'s payment on a shared ledger before it confirms a booking: set settlement.adapter: iota (the local ledger is this node\'s own, where no traveller can pay it)')
+  let grid: NodeConfig['grid']
+  if (doc.grid != null) {
+    const g = obj(doc, 'grid', ''); known(g, 'grid', ['feeder', 'fees', 'crossFeederShareWh', 'relay', 'operator'])
+    if (typeof g.feeder !== 'string' || !FEEDER_PATTERN.test(g.feeder)) throw new ConfigError('grid.feeder', 'must name the node\'s feeder: lower-case letters, digits and dashes, 1–63 characters')
+    const fees = obj(g, 'fees', 'grid'); known(fees, 'grid.fees', ['local', 'district'])
+    const local = int(fees, 'local', 'grid.fees', 0); const district = int(fees, 'district', 'grid.fees', local)
+    if (district < local) throw new ConfigError('grid.fees.district', `must be at least grid.fees.local (${local})`)
+    if (g.relay != null && typeof g.relay !== 'boolean') throw new ConfigError('grid.relay', 'must be true or false')
+    if (g.operator != null && (typeof g.operator !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(g.operator))) throw new ConfigError('grid.operator', 'must be the grid operator\'s IOTA address: 0x and 64 hex digits')
+    grid = {
+      feeder: g.feeder, fees: { local, district }, relay: g.relay === true,
+      ...(g.crossFeederShareWh != null ? { crossFeederShareWh: int(g, 'crossFeederShareWh', 'grid', 0) } : {}),
+      ...(typeof g.operator === 'string' ? { operator: g.operator.toLowerCase() } : {})
+    }
+  }
   const log = doc.log ?? 'info'
   if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
   return {
@@ -155,7 +172,8 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
       periodSlots: int(settlement, 'periodSlots', 'settlement', Math.max(1, Math.round(86_400 / seconds)), 1, 100_000),
       iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1), notarizationPackageId: typeof iota.notarizationPackageId === 'string' ? iota.notarizationPackageId : undefined }
     },
-    ...(mobility != null ? { mobility } : {})
+    ...(mobility != null ? { mobility } : {}),
+    ...(grid != null ? { grid } : {})
   }
 }
 

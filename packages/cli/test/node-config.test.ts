@@ -30,3 +30,23 @@ describe('node config validation', () => {
     expect(() => validateNodeConfig(doc, '/tmp')).toThrow(expect.objectContaining({ name: 'ConfigError', field }))
   })
 })
+
+describe('a node config\'s grid section', () => {
+  const base = { district: 'demo', dataDir: './data', position: [100] }
+  it('names the feeder, the fees, the transformer share, relay duty and the grid operator', () => {
+    const op = '0x' + 'AB'.repeat(32)
+    const c = validateNodeConfig({ ...base, grid: { feeder: 'f07', fees: { local: 86_000_000, district: 144_000_000 }, crossFeederShareWh: 3_000, relay: true, operator: op } }, '/tmp')
+    expect(c.grid).toEqual({ feeder: 'f07', fees: { local: 86_000_000, district: 144_000_000 }, crossFeederShareWh: 3_000, relay: true, operator: op.toLowerCase() })
+    expect(validateNodeConfig(base, '/tmp').grid).toBeUndefined()
+  })
+  it.each([
+    [{ fees: { local: 1 } }, 'grid.feeder'],
+    [{ feeder: 'F 7' }, 'grid.feeder'],
+    [{ feeder: 'f7', fees: { local: 200, district: 100 } }, 'grid.fees.district'],
+    [{ feeder: 'f7', operator: '0x1234' }, 'grid.operator'],
+    [{ feeder: 'f7', relay: 'yes' }, 'grid.relay'],
+    [{ feeder: 'f7', shares: 3 }, 'grid.shares']
+  ])('refuses %j naming %s', (grid, field) => {
+    expect(() => validateNodeConfig({ ...base, grid }, '/tmp')).toThrow(expect.objectContaining({ name: 'ConfigError', field }))
+  })
+})
