@@ -1,4 +1,4 @@
-import { gateClosure, seal, type Announcement, type Digest, type DigestEntry, type Order, type TopicKind } from '@kvartal/protocol'
+import { gateClosure, limits, seal, type Announcement, type Digest, type DigestEntry, type Order, type TopicKind } from '@kvartal/protocol'
 import type { BookEntry, OrderBook, SlotPositions, TradingContext } from '@kvartal/market'
 import { peerIdOfTrader, type DigestScope, type GossipRouter, type KvartalHost, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
@@ -27,7 +27,7 @@ export interface AnnouncerDeps {
 interface Said { bySlot: Map<number, number>, validUntil: number }
 
 /** Most entries per slot, and in all, that a relay's digest lists (cheapest first). */
-const DIGEST_PER_SLOT = 16
+const DIGEST_PER_SLOT = 40
 
 /**
  * What a node says on gossip and how it hears what it missed: its signed offers (and bids, if it
@@ -142,8 +142,8 @@ export class Announcer {
     if (o.grid?.relay !== true || feeder === '') return
     const tickMs = Math.floor(o.slots.slotMs / o.ticksPerSlot)
     const tickInSlot = Math.floor((now - o.slots.epochMs) / tickMs) % o.ticksPerSlot
-    const scope: DigestScope | undefined = tickInSlot === 0 ? 'district' : tickInSlot === Math.min(1, o.ticksPerSlot - 1) ? 'feeder' : undefined
-    if (scope == null) return
+    // out on even ticks, in on odd ones: twice a slot at four ticks per slot
+    const scope: DigestScope = o.ticksPerSlot === 1 || tickInSlot % 2 === 0 ? 'district' : 'feeder'
     const last = first + o.tradingWindowSlots
     const open = (s: number): boolean => s >= first && s < last
     let candidates: BookEntry[]
@@ -196,6 +196,6 @@ export class Announcer {
       }
     }
     // nearest slots first: they close first
-    return out.slice(0, 64)
+    return out.slice(0, limits.maxDigestEntries)
   }
 }

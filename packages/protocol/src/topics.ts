@@ -42,10 +42,10 @@ export const limits = {
   maxFrameBytes: 4 * 1024,
   maxDistrictLength: 63,
   maxAddrs: 8,
-  /** a relay's digest: 64 entries of one address each fit in 8 KiB */
-  maxDigestEntries: 64,
+  /** a relay's digest: 160 entries of one address each fit in 24 KiB */
+  maxDigestEntries: 160,
   maxDigestAddrs: 2,
-  maxDigestBytes: 12 * 1024
+  maxDigestBytes: 32 * 1024
 } as const
 
 /** Gossip topic of a district's mobility service offers. */
