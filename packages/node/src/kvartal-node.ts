@@ -21,6 +21,7 @@ import type { Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
 import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
+import { ImportShare } from './import-share.ts'
 
 export interface NodeStats {
   proposalsSent: number
@@ -73,11 +74,10 @@ export class KvartalNode {
   #planned = new Set<number>()
   #cancelTick?: () => void
   #startedAt = new Map<string, number>()
-  /** per slot, Wh bought or in negotiation from other feeders; per negotiation, its part of that */
-  #crossBought = new Map<number, number>()
+  /** landed prices and this buyer's share of its transformer (import-share.ts) */
+  #imports!: ImportShare
   /** per slot: how often the buyer looked again after a refusal at this instant */
   #reapproached = new Map<number, { at: number, n: number }>()
-  #crossOf = new Map<string, number>()
   #pendingRetries = 0
   #slotOf = new Map<string, number>()
   settlement?: Settlement
@@ -204,6 +204,7 @@ export class KvartalNode {
     }
     this.identity = await identityFromSeed(seed)
     this.book = new OrderBook(this.identity.id)
+    this.#imports = new ImportShare(o.grid)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
     this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
@@ -295,7 +296,7 @@ export class KvartalNode {
       const t = r.decoded.terms
       const cross = (t.buyerFeeder ?? '') !== (t.sellerFeeder ?? '')
       if (r.role === 'seller' && r.status === 'committed') { this.selling.addCommitted(t.slot, t.energyWh); if (cross) this.seller.restoreCrossCommitted(t.slot, t.energyWh) }
-      if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) { this.need.addCommitted(t.slot, t.energyWh); if (cross) this.#addCross(t.slot, t.energyWh) }
+      if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) { this.need.addCommitted(t.slot, t.energyWh); if (cross) this.#imports.restore(t.slot, t.energyWh) }
       if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
     }
     for (const h of await this.journal.holds()) {
@@ -374,7 +375,7 @@ export class KvartalNode {
     const first = firstOpenSlot(o.slots, now)
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
-    for (const s of this.#crossBought.keys()) if (s < first - 4) this.#crossBought.delete(s)
+    this.#imports.dropBefore(first - 4)
     for (const s of this.#reapproached.keys()) if (s < first - 4) this.#reapproached.delete(s)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
@@ -408,29 +409,23 @@ export class KvartalNode {
     if (this.#abort.signal.aborted) return
     const remaining = this.need.available(s, now)
     if (remaining <= 0) return
-    // the strategy sees what energy costs this buyer landed: the seller's price plus the grid fee for
-    // where the seller sits (inside the feeder or across), so local energy wins at equal prices
+    // the strategy sees what energy costs this buyer landed, so local energy wins at equal prices
     const g = o.grid
-    const feederOf = new Map<string, string>()
-    const feeOf = (feeder: string): number => g == null ? 0 : feeder === g.feeder ? g.fees.local : g.fees.district
-    let importLeft = g?.crossFeederShareWh == null ? Infinity : g.crossFeederShareWh - (this.#crossBought.get(s) ?? 0)
-    const offers = this.book.forSlot('offer', s, now)
-      .filter(e => g == null || e.feeder === g.feeder || importLeft > 0)
-      .map(e => { feederOf.set(e.trader, e.feeder); return { trader: e.trader, energyWh: e.energyWh - e.depletedWh, price: e.price + feeOf(e.feeder) } })
-      .sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1))
+    const share = this.#imports
+    const { offers, feederOf } = share.landedOffers(this.book, s, now)
     if (offers.length === 0) return
     const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
     for (const a of o.strategy.approach(ctx, offers)) {
       const sellerFeeder = feederOf.get(a.trader) ?? ''
-      const cross = g != null && sellerFeeder !== g.feeder
-      const fee = feeOf(sellerFeeder)
+      const cross = share.isCross(sellerFeeder)
+      const fee = share.feeOf(sellerFeeder)
       // the buyer's share of its feeder's transformer bounds what it buys from other feeders
-      const energyWh = cross ? Math.min(a.energyWh, importLeft) : a.energyWh
+      const energyWh = cross ? Math.min(a.energyWh, share.left(s)) : a.energyWh
       if (energyWh <= 0 || a.price < fee) continue
       const negotiation = randomBytes(16).toString('hex')
       const hold = this.need.hold({ negotiation, slot: s, energyWh, holdUntil: gateClosure(o.slots, s), price: a.price - fee, counterparty: a.trader }, now)
       if (hold == null) break
-      if (cross) { importLeft -= hold.energyWh; this.#addCross(s, hold.energyWh); this.#crossOf.set(negotiation, hold.energyWh) }
+      if (cross) share.reserve(s, negotiation, hold.energyWh)
       this.stats.proposalsSent++
       this.#startedAt.set(negotiation, performance.now())
       this.#slotOf.set(negotiation, s)
@@ -471,21 +466,15 @@ export class KvartalNode {
         this.#actor?.send({ type: 'APPROACH', slot: out.slot, now })
       }
     }
-    const crossWh = this.#crossOf.get(out.negotiation)
-    this.#crossOf.delete(out.negotiation)
     // a seller may accept less than was asked: only what was agreed counts against the import share
-    if (crossWh != null && (out.result === 'committed' || out.result === 'pending')) this.#addCross(out.slot, out.energyWh - crossWh)
+    this.#imports.settle(out.negotiation, out.slot, out.result === 'committed' || out.result === 'pending' ? out.energyWh : undefined)
     if (out.result !== 'committed' && out.result !== 'pending') {
-      if (crossWh != null) this.#addCross(out.slot, -crossWh)
       this.need.release(out.slot, out.negotiation)
       this.buyer.close(out.negotiation)
       if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail })
     }
     if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
   }
-
-  /** Wh bought (or being bought) from other feeders in `slot` */
-  #addCross (slot: number, wh: number): void { this.#crossBought.set(slot, (this.#crossBought.get(slot) ?? 0) + wh) }
 
   /** Committed trades from the journal (both roles). */
   async trades (): Promise<Awaited<ReturnType<Journal['trades']>>> { return await this.journal.trades() }
