@@ -58,6 +58,18 @@ describe('feeders: the market follows the grid', () => {
     }
   })
 
+  it('a buyer buys from other feeders no more than its share of its transformer, however much is on offer', async () => {
+    const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f2', fees, relay: true, crossFeederShareWh: 150 }]
+    const d = await startDistrict([seller, buyer], { extra: (i) => ({ grid: grids[i] }) })
+    try {
+      await d.runUntil(epochMs + 4 * 15 * 60_000)
+      // 500 Wh on offer per slot, 200 wanted: the share binds at 150 in every slot
+      expect(perSlot(await bought(d.nodes[1]))).toEqual([150, 150, 150, 150])
+    } finally {
+      await d.close()
+    }
+  })
+
   it('with signature checks shared across the nodes of a process, a forged announcement is still refused by every node', async () => {
     shareVerification(true)
     const d = await startDistrict([
