@@ -1,8 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SimulatedClock, gateClosure, shareVerification, slotStart, verificationMemoStats, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
+import { outstanding, probeNodes, settle, type GossipCounts, type Probe } from './quiescence.ts'
+import type { NodeView } from './node-view.ts'
 import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
 import {
@@ -44,7 +47,8 @@ export interface DistrictRunConfig {
   /** where node data directories go; a temporary directory (removed afterwards) when absent */
   dataRoot?: string
   onEvent?: (e: NodeEvent) => void
-  onProgress?: (done: number, total: number) => void
+  /** after each tick, once the district is idle; the runner waits for it before the next tick */
+  onProgress?: (done: number, total: number) => void | Promise<void>
   /** real ms to wait for gossip to reach every node after a tick before moving on */
   gossipSettleMs: number
   /** a negotiation frame's timeout, real ms: long, so that a loaded machine does not change outcomes */
@@ -57,7 +61,7 @@ export interface DistrictRunConfig {
   /** on the memory transport, skip noise (nothing leaves the process); TCP always speaks noise */
   encryption: 'noise' | 'plaintext'
   /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
-  ledger?: LocalLedger
+  ledger?: LedgerAccess
   /**
    * After every tick, once every node is idle and all gossip has arrived: drive the nodes at this
    * simulated instant (travellers plan and book journeys). The clock stands still until it resolves,
@@ -89,10 +93,17 @@ export const defaultDistrictRunConfig = {
   gossipSettleMs: 2_000
 }
 
+/**
+ * What a node's settlement asks of the shared local ledger: the ledger itself in one process, or a
+ * worker's line to the process that holds it (worker-runner.ts).
+ */
+export type LedgerAccess = Pick<LocalLedger, 'submit' | 'byKey' | 'byDigest' | 'balance'>
+
 export interface NodeResult {
   readonly name: string
   readonly id: string
-  readonly node: KvartalNode
+  /** the node itself in one process; a copy of what the metrics read from a worker process */
+  readonly node: NodeView
   readonly trades: Array<TradeRecord & { decoded: Trade }>
   /** the settled period's summary, and each committed trade's proof record, when the run settled */
   readonly period?: Record<string, any>
@@ -119,134 +130,192 @@ export interface DistrictRunResult {
   readonly gossipLate: number
   /** signature checks answered from the process's memo, and checked */
   readonly verification: { hits: number, misses: number }
+  /** the processes that ran the district (worker-runner.ts): absent when it ran in this one */
+  readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[] }>
 }
 
 /**
  * Runs one district in this process: every node a real libp2p host (memory transport, or TCP on
  * loopback) with a real level journal, all driven by one simulated clock. After each tick the runner
  * waits until every node is idle and every announcement has reached every node, so a run is repeatable
- * whatever the machine's speed.
+ * whatever the machine's speed. `runOnWorkers` (worker-runner.ts) runs the same on several processes.
  */
 export async function runDistrict (config: DistrictRunConfig): Promise<DistrictRunResult> {
   const c = config
   const t0 = performance.now()
   shareVerification(c.shareVerification)
   const dataRoot = c.dataRoot ?? await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
-  const window = c.tradingWindowSlots * c.slots.slotMs
-  const startMs = gateClosure(c.slots, 0) - window - 1
-  const clock = new SimulatedClock(startMs)
-  const rnd = seededRandom(c.seed)
+  const clock = new SimulatedClock(runStartMs(c))
   const identities = await Promise.all(c.nodes.map(async n => await identityFromSeed(n.keySeed)))
-  const dials = dialPlan(c.nodes, c.degree, rnd)
+  const dials = dialPlan(c.nodes, c.degree, seededRandom(c.seed))
   const nodes = c.nodes.map((spec, i) => {
     const bootstrap: string[] = []
     if (c.transport === 'memory') {
       for (const j of dials[i]) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
     }
-    return new KvartalNode({
-      district: c.district,
-      dataDir: join(dataRoot, spec.name),
-      transport: c.transport,
-      encryption: c.transport === 'memory' ? c.encryption : 'noise',
-      loopback: true,
-      bootstrap,
-      clock,
-      slots: c.slots,
-      tariffs: c.tariffs,
-      strategy: spec.strategy,
-      // nothing to trade outside the simulated day
-      profile: {
-        ...spec.profile,
-        position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0,
-        measured: spec.profile.measured == null ? undefined : (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0
-      },
-      settlement: c.ledger == null ? undefined : { create: (signer) => localSettlement(c.ledger!, signer, clock), periodSlots: c.slotCount },
-      ticksPerSlot: c.ticksPerSlot,
-      tradingWindowSlots: c.tradingWindowSlots,
-      horizonSlots: c.horizonSlots,
-      republishEverySlots: c.republishEverySlots,
-      catchUpEverySlots: c.catchUpEverySlots,
-      keySeed: spec.keySeed,
-      seed: c.seed * 1000 + i,
-      ...(spec.mobility != null ? { mobility: spec.mobility } : {}),
-      ...(spec.grid != null ? { grid: spec.grid } : {}),
-      // a simulator does not need fsync: a killed simulation is simply run again
-      journal: { sync: false },
-      // every node starts on the runner's first tick, once all of them are connected
-      tickOnStart: false,
-      // simulated time stands still while a negotiation runs: a hold outlives any negotiation
-      holdMs: c.slots.slotMs,
-      frameTimeoutMs: c.frameTimeoutMs,
-      onEvent: c.onEvent
-    })
+    return simNode(c, i, { clock, dataRoot, bootstrap, ledger: c.ledger })
   })
   try {
-    if (c.transport === 'tcp') {
-      // TCP ports are only known once listening: start the nodes in order, each dialling the earlier
-      // nodes of its plan at the addresses they listen on
-      for (const [i, n] of nodes.entries()) {
-        n.options.bootstrap = dials[i].flatMap(j => nodes[j].host.getMultiaddrs().map(String))
-        await n.start()
-      }
-    } else {
-      await Promise.all(nodes.map(async n => await n.start()))
-    }
+    await Promise.all(nodes.map(async n => await n.start()))
+    // TCP ports are only known once listening: every node listens first, then dials its plan
+    if (c.transport === 'tcp') await dialAlong(c, nodes, nodes.map((_, i) => i), dials, j => nodes[j].host.getMultiaddrs()[0].toString())
     nodes.forEach((n, i) => c.nodes[i].afterStart?.(n))
     const startupMs = performance.now() - t0
-    // what each node can still expect: anything published before it joined the mesh is not coming
-    const missed = outstanding(nodes)
-    const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
-    // run past the end of the last slot, so that nodes meter it and settle the period
-    const endMs = (c.ledger == null ? gateClosure(c.slots, c.slotCount) : slotStart(c.slots, c.slotCount)) + tickMs
-    const totalTicks = Math.ceil((endMs - startMs) / tickMs)
-    let ticks = 0
-    let gossipLate = 0
-    for (let t = startMs + 1; t <= endMs; t += tickMs) {
-      clock.advanceTo(t)
-      const settled = async (): Promise<void> => {
-        if (await settle(nodes, missed, c.gossipSettleMs)) return
-        gossipLate++
-        if (process.env.KVARTAL_SIM_DEBUG != null) {
-          const now = outstanding(nodes)
-          const late = now.map((x, i) => [i, x - missed[i]] as const).filter(([, x]) => x > 0)
-          process.stderr.write(`late gossip at ${new Date(t).toISOString()}: ${late.map(([i, x]) => `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ${JSON.stringify(Object.fromEntries(Object.entries(nodes[i].router.stats.topics).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`).join('; ')}\n`)
-        }
-        // a delivery that did not come within the wait is not coming: stop expecting it, so that one
-        // lost message costs one late tick and not every tick after it
-        outstanding(nodes).forEach((x, i) => { missed[i] = Math.max(missed[i], x) })
-      }
-      await settled()
-      if (c.onTick != null) {
-        await c.onTick(clock.now(), nodes)
-        await settled()
-      }
-      ticks++
-      c.onProgress?.(ticks, totalTicks)
-    }
+    const { ticks, gossipLate } = await driveTicks(c, clock, {
+      probe: async () => await probeNodes(nodes),
+      onTick: c.onTick == null ? undefined : async (now) => { await c.onTick!(now, nodes) },
+      describeLate: (missed, counts) => lateReport(c, missed, counts, i => nodes[i].router.stats.topics)
+    })
     await Promise.all(nodes.map(async n => { await n.idle() }))
     const results: NodeResult[] = []
-    for (let i = 0; i < nodes.length; i++) {
-      const trades = await nodes[i].trades()
-      const proofs = new Map<string, Record<string, any>>()
-      let period: Record<string, any> | undefined
-      if (c.ledger != null) {
-        period = await nodes[i].journal.getPeriod(`${c.district}/0`)
-        for (const t of trades) { const p = await nodes[i].journal.getProof(t.id); if (p != null) proofs.set(t.id, p) }
-      }
-      const mobility = nodes[i].mobility == null
-        ? undefined
-        : {
-            packages: await nodes[i].journal.records<PackageRecord>(PACKAGES),
-            providerLegs: await nodes[i].journal.records<ProviderLegRecord>(PROVIDER_LEGS),
-            receipts: await nodes[i].journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
-          }
-      results.push({ name: c.nodes[i].name, id: nodes[i].id, node: nodes[i], trades, period, proofs, ...(mobility != null ? { mobility } : {}) })
-    }
+    for (let i = 0; i < nodes.length; i++) results.push(await nodeResult(c, c.nodes[i], nodes[i]))
     return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats } }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
     shareVerification(false)
     if (c.dataRoot == null) await rm(dataRoot, { recursive: true, force: true })
+  }
+}
+
+/** The simulated instant the run starts: just before the first slot's trading window opens. */
+export function runStartMs (c: Pick<DistrictRunConfig, 'slots' | 'tradingWindowSlots'>): number {
+  return gateClosure(c.slots, 0) - c.tradingWindowSlots * c.slots.slotMs - 1
+}
+
+/** The district's `i`th node, not yet started, with the runner's settings. */
+export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean }): KvartalNode {
+  const spec = c.nodes[i]
+  const ledger = at.ledger
+  return new KvartalNode({
+    district: c.district,
+    dataDir: join(at.dataRoot, spec.name),
+    transport: c.transport,
+    encryption: c.transport === 'memory' || at.inProcess === true ? c.encryption : 'noise',
+    loopback: true,
+    ...(at.inProcess === true ? { inProcess: true } : {}),
+    bootstrap: at.bootstrap,
+    clock: at.clock,
+    slots: c.slots,
+    tariffs: c.tariffs,
+    strategy: spec.strategy,
+    // nothing to trade outside the simulated day
+    profile: {
+      ...spec.profile,
+      position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0,
+      measured: spec.profile.measured == null ? undefined : (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0
+    },
+    settlement: ledger == null ? undefined : { create: (signer) => localSettlement(ledger as LocalLedger, signer, at.clock), periodSlots: c.slotCount },
+    ticksPerSlot: c.ticksPerSlot,
+    tradingWindowSlots: c.tradingWindowSlots,
+    horizonSlots: c.horizonSlots,
+    republishEverySlots: c.republishEverySlots,
+    catchUpEverySlots: c.catchUpEverySlots,
+    keySeed: spec.keySeed,
+    seed: c.seed * 1000 + i,
+    ...(spec.mobility != null ? { mobility: spec.mobility } : {}),
+    ...(spec.grid != null ? { grid: spec.grid } : {}),
+    // a simulator does not need fsync: a killed simulation is simply run again
+    journal: { sync: false },
+    // every node starts on the runner's first tick, once all of them are connected
+    tickOnStart: false,
+    // simulated time stands still while a negotiation runs: a hold outlives any negotiation
+    holdMs: c.slots.slotMs,
+    frameTimeoutMs: c.frameTimeoutMs,
+    onEvent: c.onEvent
+  })
+}
+
+export interface TickDriver {
+  /** polls every node of the district (in this process, or in every worker) */
+  probe: () => Promise<Probe>
+  /** the scenario's per-tick work (travellers), after the tick's negotiations are done */
+  onTick?: (now: number) => Promise<void>
+  /** ask twice before taking the district as idle (several processes: quiescence.ts) */
+  confirm?: boolean
+  /** moves every clock of the district */
+  advance?: (t: number) => Promise<void>
+  describeLate?: (missed: readonly number[], counts: readonly GossipCounts[]) => string
+}
+
+/**
+ * The run's clock: tick by tick from the start to past the end of the last slot (so that nodes meter it
+ * and settle the period), each tick followed by a wait until every node is idle and every gossip
+ * message has arrived, then the scenario's own work for the tick, then that wait again.
+ */
+export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | undefined, d: TickDriver): Promise<{ ticks: number, gossipLate: number }> {
+  // what each node can still expect: anything published before it joined the mesh is not coming
+  const missed = outstanding((await d.probe()).counts)
+  const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
+  const startMs = runStartMs(c)
+  const endMs = (c.ledger == null ? gateClosure(c.slots, c.slotCount) : slotStart(c.slots, c.slotCount)) + tickMs
+  const totalTicks = Math.ceil((endMs - startMs) / tickMs)
+  let ticks = 0
+  let gossipLate = 0
+  const settled = async (t: number): Promise<void> => {
+    if (await settle(d.probe, missed, { gossipSettleMs: c.gossipSettleMs, confirm: d.confirm })) return
+    gossipLate++
+    const counts = (await d.probe()).counts
+    if (process.env.KVARTAL_SIM_DEBUG != null && d.describeLate != null) process.stderr.write(`late gossip at ${new Date(t).toISOString()}: ${d.describeLate(missed, counts)}\n`)
+    // a delivery that did not come within the wait is not coming: stop expecting it, so that one
+    // lost message costs one late tick and not every tick after it
+    outstanding(counts).forEach((x, i) => { missed[i] = Math.max(missed[i], x) })
+  }
+  for (let t = startMs + 1; t <= endMs; t += tickMs) {
+    if (d.advance != null) await d.advance(t)
+    else clock!.advanceTo(t)
+    await settled(t)
+    if (d.onTick != null) {
+      await d.onTick(t)
+      await settled(t)
+    }
+    ticks++
+    await c.onProgress?.(ticks, totalTicks)
+  }
+  return { ticks, gossipLate }
+}
+
+function lateReport (c: DistrictRunConfig, missed: readonly number[], counts: readonly GossipCounts[], topicsOf: (i: number) => Record<string, { received: number }>): string {
+  const late = outstanding(counts).map((x, i) => [i, x - missed[i]] as const).filter(([, x]) => x > 0)
+  return late.map(([i, x]) => `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`).join('; ')
+}
+
+/** What the run keeps of a node once its work is done: its trades, settlement and mobility records. */
+export async function nodeResult (c: DistrictRunConfig, spec: SimNodeSpec, node: KvartalNode, view: NodeView = node): Promise<NodeResult> {
+  const trades = await node.trades()
+  const proofs = new Map<string, Record<string, any>>()
+  let period: Record<string, any> | undefined
+  if (c.ledger != null) {
+    period = await node.journal.getPeriod(`${c.district}/0`)
+    for (const t of trades) { const p = await node.journal.getProof(t.id); if (p != null) proofs.set(t.id, p) }
+  }
+  const mobility = node.mobility == null
+    ? undefined
+    : {
+        packages: await node.journal.records<PackageRecord>(PACKAGES),
+        providerLegs: await node.journal.records<ProviderLegRecord>(PROVIDER_LEGS),
+        receipts: await node.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+      }
+  return { name: spec.name, id: node.id, node: view, trades, period, proofs, ...(mobility != null ? { mobility } : {}) }
+}
+
+/**
+ * Dials, for each of `from`, the nodes its plan names at the address `addressOf` gives (a TCP
+ * district, where addresses are known only once every node listens), retrying a few times.
+ */
+export async function dialAlong (c: DistrictRunConfig, nodes: readonly KvartalNode[], from: readonly number[], dials: readonly number[][], addressOf: (j: number) => string): Promise<void> {
+  // a few dozen at a time: a thousand noise handshakes at once on two cores outlast any timeout
+  const queue = from.flatMap(i => dials[i].map(j => [i, j] as const))
+  await Promise.all(Array.from({ length: Math.min(32, queue.length) }, async () => {
+    for (let next = queue.shift(); next != null; next = queue.shift()) await dialOne(...next)
+  }))
+  async function dialOne (i: number, j: number): Promise<void> {
+    const to = multiaddr(addressOf(j))
+    for (let attempt = 0; ; attempt++) {
+      try { await nodes[i].host.dial(to, { signal: AbortSignal.timeout(10_000) }); return } catch (err) {
+        if (attempt >= 5) throw new Error(`${c.nodes[i].name} could not dial ${c.nodes[j].name} at ${String(to)}: ${(err as Error).message}`)
+        await new Promise(resolve => setTimeout(resolve, 50 * (attempt + 1)))
+      }
+    }
   }
 }
 
@@ -271,46 +340,6 @@ export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: ()
     if (spec.grid?.relay === true) out.push(...pick(earlier.filter(j => specs[j].grid?.relay === true && !out.includes(j)), degree))
     // the first node of a feeder reaches the rest of the district through one earlier node
     if (out.length === 0 && i > 0) out.push(...pick(earlier, 1))
-    return out
-  })
-}
-
-/** Waits until every node is idle and has every announcement published so far. False on timeout. */
-async function settle (nodes: KvartalNode[], missed: number[], gossipSettleMs: number): Promise<boolean> {
-  // the wait counts from the last sign of progress (a node busy, a message received or published), not
-  // from the tick: at 200 buildings a tick's negotiations alone can take longer than the wait, and
-  // their sales publish announcements as they go; only gossip that has not come after that long with
-  // nothing else happening is taken as lost
-  let deadline = performance.now() + gossipSettleMs
-  let last = ''
-  for (;;) {
-    const busy = nodes.some(n => n.inFlight > 0)
-    await Promise.all(nodes.map(async n => { await n.idle() }))
-    const now = outstanding(nodes)
-    const complete = now.every((x, i) => x <= missed[i])
-    if (complete && nodes.every(n => n.inFlight === 0)) return true
-    const state = now.join(',')
-    if (busy || state !== last) { last = state; deadline = performance.now() + gossipSettleMs }
-    if (performance.now() > deadline) return false
-    await new Promise(resolve => setTimeout(resolve, 2))
-  }
-}
-
-type TopicStats = KvartalNode['router']['stats']['topics']
-const topicStatsOf = (n: KvartalNode): TopicStats[] => [n.router?.stats.topics ?? {}, n.mobility?.gossipStats?.topics ?? {}]
-
-/**
- * Messages published so far that have not reached `n`: on every topic `n` reads, what every other
- * node published there less what `n` received there (its feeder's offers and digests, the district's
- * digests on a relay, the mobility topic when it takes part in mobility).
- */
-function outstanding (nodes: readonly KvartalNode[]): number[] {
-  const published = new Map<string, number>()
-  for (const m of nodes) for (const st of topicStatsOf(m)) for (const [t, x] of Object.entries(st)) published.set(t, (published.get(t) ?? 0) + x.published)
-  return nodes.map(n => {
-    let out = 0
-    for (const st of topicStatsOf(n)) for (const [t, x] of Object.entries(st)) out += (published.get(t) ?? 0) - x.published - x.received
-    for (const t of n.router?.subscriptions ?? []) if (!(t in (n.router.stats.topics))) out += published.get(t) ?? 0
     return out
   })
 }

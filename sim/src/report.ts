@@ -27,7 +27,7 @@ export function summaryTable (r: ScenarioResult): string {
     ['paid vs owed', `${iota(r.settlement.totalPaidNanos)} paid, ${iota(r.settlement.totalOwedNanos)} owed after netting${r.settlement.paidEqualsOwed ? '' : '  MISMATCH'}`],
     ['verifiable trades', `${r.settlement.verifiedTrades} of ${r.settlement.trades} (signatures, inclusion proof, attested root)`],
     ...(r.mobility != null ? mobilityRows(r.mobility) : []),
-    ['wall time', `${(r.wallMs / 1000).toFixed(1)} s (start ${(r.startupMs / 1000).toFixed(1)} s, ${r.wallMsPerSlot} ms per slot)`]
+    ['wall time', `${(r.wallMs / 1000).toFixed(1)} s (start ${(r.startupMs / 1000).toFixed(1)} s, ${r.wallMsPerSlot} ms per slot)${r.processes != null ? `, on ${r.processes.length} processes (${r.processes.map(p => p.nodes.length).join(' + ')} nodes)` : ''}`]
   ]
   const w = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n')

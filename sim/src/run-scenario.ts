@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { ConfigError, isDispatchable, slotStart, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { createRng, createBuildingFromSpec, buildDistrict, type Building, type BuildingSpec } from '@kvartal/devices'
 import { strategyByName } from '@kvartal/market'
-import { identityFromSeed } from '@kvartal/mesh'
-import { runDistrict, defaultDistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
+import { identityFromSeed, type NodeIdentity } from '@kvartal/mesh'
+import { runDistrict, defaultDistrictRunConfig, type DistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
+import { runOnWorkers } from './worker-runner.ts'
 import { computeMetrics, type BuildingFacts, type DistrictMetrics } from './metrics.ts'
 import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.ts'
 import { LocalLedger } from '@kvartal/settlement'
@@ -25,11 +26,17 @@ export interface ScenarioRunOptions {
   outDir?: string
   /** override the scenario's transport */
   transport?: 'memory' | 'tcp'
-  onProgress?: (done: number, total: number) => void
+  /** after each tick; the run waits for it */
+  onProgress?: (done: number, total: number) => void | Promise<void>
   /** extra event listener (the CLI's log, tests) */
   onEvent?: (e: NodeEvent) => void
   /** each journey's outcome as it happens */
   onJourney?: (o: JourneyOutcome) => void
+  /**
+   * Spread the district over this many processes, connected over TCP on 127.0.0.1 with one simulated
+   * clock (worker-runner.ts); 1 (the default here): every node in this process
+   */
+  workers?: number
 }
 
 export interface ScenarioResult {
@@ -43,7 +50,10 @@ export interface ScenarioResult {
   gossipLate: number
   /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
   verification: { hits: number, misses: number }
-  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
+  /** the processes the district ran on (`workers` above 1): the nodes of each, by name */
+  processes?: Array<{ nodes: string[] }>
+  /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
+  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
   /** the district's feeders (absent with `grid: false`) */
   feeders?: Array<{ id: string, buildings: number, transformerKva: number, limitWh: number, relays: string[] }>
   /** the grid operator's account, paid the grid fees and imbalance (absent with `grid: false`) */
@@ -70,8 +80,34 @@ export function dayStartMs (s: Scenario): number {
 /** Mobility events that go into trace.ndjson, and whose counts feed the metrics. */
 const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-booked', 'package-released', 'package-paid', 'receipt-signed'])
 
-/** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
-export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+/** A scenario made ready to run: its nodes, the facts the metrics need, and the run's settings. */
+export interface PreparedScenario {
+  readonly specs: BuildingSpec[]
+  readonly identities: NodeIdentity[]
+  readonly providerIdentities: NodeIdentity[]
+  /** buildings first, in scenario order, then the vehicles and the transit operator */
+  readonly nodes: SimNodeSpec[]
+  readonly district?: MobilityDistrict
+  readonly feeders: Feeder[]
+  readonly feederOf: Map<number, Feeder>
+  readonly relays: Set<number>
+  readonly operator?: NodeIdentity
+  readonly limits: Array<{ buyLimit: number, sellLimit: number }>
+  readonly facts: BuildingFacts[]
+  /** everything `runDistrict` needs but the ledger and the listeners */
+  readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'>
+  /**
+   * The residents' trips (absent without mobility): all of them, or those of the buildings `owns`
+   * accepts (a worker process plays the trips of its own buildings)
+   */
+  agent: (onOutcome: (o: JourneyOutcome) => void, owns?: (building: number) => boolean) => TripAgent | undefined
+}
+
+/**
+ * Builds the buildings, the grid, the mobility district and the nodes of a scenario. Deterministic: a
+ * worker process that prepares the same scenario gets the same nodes, keys and profiles.
+ */
+export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' = s.transport): Promise<PreparedScenario> {
   const slotMs = s.slots.minutes * 60_000
   const epochMs = dayStartMs(s)
   const site = { latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, seed: s.seed, utcOffsetHours: s.site.utcOffsetHours, cloudiness: s.site.cloudiness }
@@ -124,38 +160,22 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own
   if (district != null) nodes.push(...providerNodes(s, m!, district, slots).map((p, j) => feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }))
   const providerIdentities = await Promise.all(nodes.slice(specs.length).map(async n => await identityFromSeed(n.keySeed)))
-  const agent = district == null
+  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i], ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {}) }))
+  const agent = (onOutcome: (o: JourneyOutcome) => void, owns: (building: number) => boolean = () => true): TripAgent | undefined => district == null
     ? undefined
-    : new TripAgent(district.demand, {
+    : new TripAgent(district.demand.filter(d => owns(d.building)), {
       nodeOf: (b) => b,
       buildingName: (b) => specs[b].id,
       ...(m!.travellers.modes != null ? { modes: m!.travellers.modes } : {}),
       maxWalkingM: m!.travellers.maxWalkingM,
       weights: m!.travellers.weights,
-      onOutcome: (o) => { trace?.write(JSON.stringify(o) + '\n'); opts.onJourney?.(o) }
+      onOutcome
     })
-  // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
-  // vehicle, operator) starts with 1000 IOTA
-  const ledgerDir = opts.outDir != null ? join(opts.outDir, 'ledger') : await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
-  await rm(ledgerDir, { recursive: true, force: true })
-  const ledger = await LocalLedger.open(ledgerDir)
-  const mint = 1_000 * 1_000_000_000
-  for (const id of [...identities, ...providerIdentities]) await ledger.mint(id.iotaAddress, mint)
-  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i], ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {}) }))
-
-  let trace: ReturnType<typeof createWriteStream> | undefined
-  if (opts.outDir != null) {
-    await mkdir(opts.outDir, { recursive: true })
-    trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
-  }
-  const events = new Map<string, number>()
-  const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
-  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
-  const run = await runDistrict({
+  const run = {
     ...defaultDistrictRunConfig,
     district: s.district,
     nodes,
-    transport: opts.transport ?? s.transport,
+    transport,
     slots,
     slotCount: s.slots.count,
     tariffs: s.tariffs,
@@ -165,29 +185,58 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     republishEverySlots: s.market.republishEverySlots,
     catchUpEverySlots: s.market.catchUpEverySlots,
     degree: s.market.degree,
-    seed: s.seed,
-    ledger,
-    onProgress: opts.onProgress,
-    ...(agent != null ? { onTick: agent.onTick } : {}),
-    onEvent: (e) => {
-      if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
-      if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
-      if (e.type === 'negotiation-failed' && (e.code === 'battery-overcommitted' || e.code === 'quote-failed')) count(e.code)
-      opts.onEvent?.(e)
-    }
-  })
+    seed: s.seed
+  }
+  return { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts, run, agent }
+}
+
+/** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
+export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  const workers = opts.workers ?? 1
+  const p = await prepareScenario(s, workers > 1 ? 'tcp' : opts.transport ?? s.transport)
+  const { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts } = p
+  const outcomes: JourneyOutcome[] = []
+  const onJourney = (o: JourneyOutcome): void => { outcomes.push(o); trace?.write(JSON.stringify(o) + '\n'); opts.onJourney?.(o) }
+  const agent = workers > 1 ? undefined : p.agent(onJourney)
+  // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
+  // vehicle, operator) starts with 1000 IOTA
+  const ledgerDir = opts.outDir != null ? join(opts.outDir, 'ledger') : await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
+  await rm(ledgerDir, { recursive: true, force: true })
+  const ledger = await LocalLedger.open(ledgerDir)
+  const mint = 1_000 * 1_000_000_000
+  for (const id of [...identities, ...providerIdentities]) await ledger.mint(id.iotaAddress, mint)
+
+  let trace: ReturnType<typeof createWriteStream> | undefined
+  if (opts.outDir != null) {
+    await mkdir(opts.outDir, { recursive: true })
+    trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
+  }
+  const events = new Map<string, number>()
+  const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
+  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const onEvent = (e: NodeEvent): void => {
+    if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
+    if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
+    if (e.type === 'negotiation-failed' && (e.code === 'battery-overcommitted' || e.code === 'quote-failed')) count(e.code)
+    opts.onEvent?.(e)
+  }
+  const run = workers > 1
+    ? await runOnWorkers(s, p, { workers, ledger, onEvent, onJourney, onProgress: opts.onProgress })
+    : await runDistrict({ ...p.run, ledger, onProgress: opts.onProgress, ...(agent != null ? { onTick: agent.onTick } : {}), onEvent })
+  // in demand order, whichever process played them
+  outcomes.sort((x, y) => x.id - y.id)
   if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
   const metrics = computeMetrics(run, facts, s.slots.count, s.grid === false ? undefined : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) })
   const settlement = await settlementMetrics(run, ledger)
   let mobility: MobilityMetrics | undefined
   const balance = new Map<number, number>()
-  if (district != null && agent != null) {
+  if (district != null) {
     let balances = 0
     for (const [i, n] of run.nodes.entries()) { balance.set(i, await ledger.balance(n.node.identity.iotaAddress)); balances += balance.get(i)! }
     // the grid operator's account holds what the nodes paid it: money moved, none appeared or vanished
     if (operator != null) balances += await ledger.balance(operator.iotaAddress)
     mobility = computeMobilityMetrics(run, {
-      outcomes: agent.outcomes,
+      outcomes,
       tripsPerDay: district.tripsPerDay,
       events,
       providerKinds: new Map(district.providers.map((p, j) => [specs.length + j, p.kind])),
@@ -208,6 +257,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     ticks: run.ticks,
     gossipLate: run.gossipLate,
     verification: run.verification,
+    ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name) })) } : {}),
     buildings: specs.map((spec, i) => ({
       id: spec.id,
       kind: spec.kind,
@@ -216,13 +266,14 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       ...limits[i],
       boughtWh: run.nodes[i].node.stats.boughtWh,
       soldWh: run.nodes[i].node.stats.soldWh,
+      ...(Object.keys(run.nodes[i].node.router.stats.refused).length > 0 ? { gossipRefused: { ...run.nodes[i].node.router.stats.refused } } : {}),
       ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id, relay: relays.has(i) } : {}),
       ...(district != null ? { location: district.map.buildings[i] } : {})
     })),
     ...(feeders.length > 0 ? { feeders: feeders.map(f => ({ id: f.id, buildings: f.members.length, transformerKva: f.transformerKva, limitWh: f.limitWh, relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id) })) } : {}),
     ...(operator != null ? { gridOperator: { iotaAddress: operator.iotaAddress, receivedNanos: operatorReceived } } : {}),
     ...(mobility != null ? { mobility } : {}),
-    ...(district != null ? { vehicles: district.providers.map((_, j) => providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint)), journeys: agent!.outcomes } : {})
+    ...(district != null ? { vehicles: district.providers.map((_, j) => providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint)), journeys: outcomes } : {})
   }
   if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   return result

@@ -29,7 +29,9 @@ describe('a small district over real libp2p', () => {
   })
 
   it('the same district trades over loopback TCP', async () => {
+    const listening: string[] = []
     const r = await runDistrict({
+      onEvent: (e) => { if (e.type === 'started') listening.push(String(e.detail)) },
       ...defaultDistrictRunConfig,
       transport: 'tcp',
       district: 'tcp-test',
@@ -43,7 +45,9 @@ describe('a small district over real libp2p', () => {
         { name: 'b2', keySeed: seed(13), strategy: timeDependentConcession(), profile: { buyLimit: 800_000_000, sellLimit: 400_000_000, position: () => -300 } }
       ]
     })
-    expect(r.nodes.every(n => n.node.options.transport === 'tcp' && n.node.options.bootstrap?.every(a => a.startsWith('/ip4/127.0.0.1/tcp/')))).toBe(true)
+    expect(r.nodes.every(n => n.node.options.transport === 'tcp')).toBe(true)
+    expect(listening).toHaveLength(3)
+    expect(listening.every(a => a.startsWith('/ip4/127.0.0.1/tcp/'))).toBe(true)
     const sold = r.nodes[0].trades.filter(t => t.role === 'seller' && t.status === 'committed')
     expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(2 * 600)
   })

@@ -14,6 +14,7 @@ import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Logger, PeerDiscovery } from '@libp2p/interface'
 import { ConfigError } from '@kvartal/protocol'
 import { memoryListenAddress, type NodeIdentity } from './identity.ts'
+import { unencryptedMemory } from './unencrypted-memory.ts'
 import { scoreParamsFor } from './scoring.ts'
 
 export const Transport = { memory: 'memory', tcp: 'tcp' } as const
@@ -40,6 +41,13 @@ export interface HostOptions {
    * tenth of a simulation's CPU). Over TCP a node always speaks noise. Default: noise.
    */
   encryption?: 'noise' | 'plaintext'
+  /**
+   * A simulator's worker process (TCP between processes): also listen on, and dial, the memory transport,
+   * so that nodes in the same process reach each other without the kernel's sockets; every connection
+   * between processes speaks noise; with `encryption: 'plaintext'` the in-process ones skip encryption.
+   * Only with the tcp transport.
+   */
+  inProcess?: boolean
 }
 
 export const defaultHostOptions = {
@@ -50,7 +58,12 @@ export const defaultHostOptions = {
   // libp2p's own edge default: at most 5 inbound connections per second from one host
   inboundConnectionThreshold: 5,
   // every node of a loopback simulation dials from 127.0.0.1 at once
-  loopbackInboundConnectionThreshold: 10_000
+  loopbackInboundConnectionThreshold: 10_000,
+  // libp2p's default: inbound connections still in their upgrade (noise, yamux) beyond this are dropped
+  maxIncomingPendingConnections: 10,
+  // a simulation on several processes dials a feeder's first nodes from dozens of nodes at once over
+  // TCP, each connection's noise handshake waiting for CPU: at 10, they were dropped and dials timed out
+  loopbackMaxIncomingPendingConnections: 128
 } as const
 
 const silent: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => silent })
@@ -72,8 +85,10 @@ export type KvartalHost = Libp2p<KvartalServices>
  * validator; see DESIGN.md, facts measured), mDNS and bootstrap discovery.
  */
 export async function createHost (opts: HostOptions): Promise<KvartalHost> {
-  if (opts.encryption === 'plaintext' && opts.transport !== 'memory') throw new ConfigError('encryption', 'plaintext is only for the memory transport (one process); over TCP a node speaks noise')
-  const listen = opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0'])
+  if (opts.encryption === 'plaintext' && opts.transport !== 'memory' && opts.inProcess !== true) throw new ConfigError('encryption', 'plaintext is only for the memory transport (one process); over TCP a node speaks noise')
+  if (opts.inProcess === true && opts.transport !== 'tcp') throw new ConfigError('inProcess', 'the memory transport alongside TCP is for a simulator worker on the tcp transport')
+  const listen = [...opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0'])]
+  if (opts.inProcess === true) listen.push(memoryListenAddress(opts.identity))
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns === true) peerDiscovery.push(mdns({ interval: 2_000, serviceTag: `kvartal-${opts.district}.local` } as any))
   // @libp2p/bootstrap only understands network addresses; memory addresses are dialled by `dialBootstrap`
@@ -83,15 +98,20 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     privateKey: opts.identity.privateKey,
     ...(process.env.DEBUG == null || process.env.DEBUG === '' ? { logger: quietLogger } : {}),
     addresses: { listen },
-    transports: opts.transport === 'memory' ? [memory()] : [tcp()],
-    connectionEncrypters: [opts.encryption === 'plaintext' ? plaintext() : noise()],
+    transports: opts.transport === 'memory' ? [memory()] : opts.inProcess === true ? [tcp(), opts.encryption === 'plaintext' ? unencryptedMemory() : memory()] : [tcp()],
+    // in a simulator's worker, 'plaintext' means in-process memory connections skip encryption
+    // (unencrypted-memory.ts) while TCP, between processes, speaks noise
+    connectionEncrypters: [opts.encryption === 'plaintext' && opts.transport === 'memory' ? plaintext() : noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: {
       maxConnections: opts.maxConnections ?? defaultHostOptions.maxConnections,
       inboundConnectionThreshold: opts.loopback === true || opts.transport === 'memory'
         ? defaultHostOptions.loopbackInboundConnectionThreshold
-        : defaultHostOptions.inboundConnectionThreshold
+        : defaultHostOptions.inboundConnectionThreshold,
+      maxIncomingPendingConnections: opts.loopback === true
+        ? defaultHostOptions.loopbackMaxIncomingPendingConnections
+        : defaultHostOptions.maxIncomingPendingConnections
     },
     services: {
       identify: identify(),

@@ -69,6 +69,7 @@ export class KvartalNode {
   #abort = new AbortController()
   #listeners = new Set<(e: NodeEvent) => void>()
   #inFlight = 0
+  #workBegun = 0
   #idleWaiters: Array<() => void> = []
   #random: () => number
   #planned = new Set<number>()
@@ -178,9 +179,16 @@ export class KvartalNode {
   }
 
   get inFlight (): number { return this.#inFlight }
+  /**
+   * Pieces of work begun so far (ticks, negotiations, retries): it only grows. A simulator that polls
+   * nodes in several processes cannot see all of them at one instant; two polls that find every node
+   * idle with the same count saw nothing begin in between.
+   */
+  get workBegun (): number { return this.#workBegun }
 
   #track (p: Promise<unknown>): void {
     this.#inFlight++
+    this.#workBegun++
     p.catch((err) => {
       if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: 'tick-error', detail: String((err as Error)?.message ?? err) })
     }).finally(() => {
@@ -207,7 +215,7 @@ export class KvartalNode {
     this.#imports = new ImportShare(o.grid)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
-    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback })
+    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
       slot,

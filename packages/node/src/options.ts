@@ -55,6 +55,8 @@ export interface KvartalNodeOptions {
   loopback?: boolean
   /** 'plaintext' only on the memory transport (a simulator; see mesh's HostOptions). Default: noise */
   encryption?: 'noise' | 'plaintext'
+  /** a simulator's worker process: nodes of the same process also meet over the memory transport (mesh's HostOptions) */
+  inProcess?: boolean
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs

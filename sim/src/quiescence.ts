@@ -1,0 +1,93 @@
+import type { KvartalNode } from '@kvartal/node'
+import type { GossipStats } from '@kvartal/mesh'
+
+type TopicCounts = GossipStats['topics']
+
+/** One node's gossip so far: per topic it wrote or read, what it published and received; the topics it reads. */
+export interface GossipCounts {
+  readonly topics: readonly TopicCounts[]
+  readonly subscriptions: readonly string[]
+}
+
+/** What the runner sees of a group of nodes (all of them, or one process's) at one poll. */
+export interface Probe {
+  /** some node was busy when the poll began */
+  readonly busy: boolean
+  /** work still in flight once the poll had waited for the nodes to be idle */
+  readonly inFlight: number
+  /** work begun so far, summed over the nodes (`KvartalNode.workBegun`) */
+  readonly workBegun: number
+  /** per node, in the district's node order */
+  readonly counts: readonly GossipCounts[]
+}
+
+export function gossipCounts (n: KvartalNode): GossipCounts {
+  return {
+    topics: [n.router?.stats.topics ?? {}, n.mobility?.gossipStats?.topics ?? {}],
+    subscriptions: n.router?.subscriptions ?? []
+  }
+}
+
+/** Polls nodes of this process: waits until they are idle, then reads their counters. */
+export async function probeNodes (nodes: readonly KvartalNode[]): Promise<Probe> {
+  const busy = nodes.some(n => n.inFlight > 0)
+  await Promise.all(nodes.map(async n => { await n.idle() }))
+  let inFlight = 0; let workBegun = 0
+  for (const n of nodes) { inFlight += n.inFlight; workBegun += n.workBegun }
+  return { busy, inFlight, workBegun, counts: nodes.map(gossipCounts) }
+}
+
+/**
+ * Messages published so far that have not reached each node: on every topic the node reads, what every
+ * other node published there less what it received there (its feeder's offers and digests, the
+ * district's digests on a relay, the mobility topic when it takes part in mobility).
+ */
+export function outstanding (counts: readonly GossipCounts[]): number[] {
+  const published = new Map<string, number>()
+  for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
+  return counts.map(c => {
+    let out = 0
+    const seen = new Set<string>()
+    for (const st of c.topics) for (const t in st) { seen.add(t); out += (published.get(t) ?? 0) - st[t].published - st[t].received }
+    for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
+    return out
+  })
+}
+
+export interface SettleOptions {
+  /** real ms without progress after which missing gossip is taken as lost */
+  readonly gossipSettleMs: number
+  /**
+   * Ask twice: idle only when two polls in a row find it so and nothing began in between. Needed when
+   * a poll cannot see every node at one instant (nodes in several processes); one poll suffices in one
+   * process, where the poll itself runs while nothing else does.
+   */
+  readonly confirm?: boolean
+}
+
+/**
+ * Waits until every node is idle and has every message published so far (less what it was never going
+ * to get: `missed`). False when gossip stopped arriving for `gossipSettleMs` before it was complete.
+ */
+export async function settle (probe: () => Promise<Probe>, missed: readonly number[], o: SettleOptions): Promise<boolean> {
+  // the wait counts from the last sign of progress (a node busy, a message received or published), not
+  // from the tick: at 200 buildings a tick's negotiations alone can take longer than the wait, and
+  // their sales publish announcements as they go; only gossip that has not come after that long with
+  // nothing else happening is taken as lost
+  let deadline = performance.now() + o.gossipSettleMs
+  let last = ''
+  let quiet = ''
+  for (;;) {
+    const p = await probe()
+    const now = outstanding(p.counts)
+    const state = `${p.workBegun}:${now.join(',')}`
+    const complete = p.inFlight === 0 && now.every((x, i) => x <= missed[i])
+    if (complete) {
+      if (o.confirm !== true || (!p.busy && quiet === state)) return true
+      quiet = p.busy ? '' : state
+    } else quiet = ''
+    if (p.busy || state !== last) { last = state; deadline = performance.now() + o.gossipSettleMs }
+    if (performance.now() > deadline) return false
+    if (!complete || o.confirm !== true) await new Promise(resolve => setTimeout(resolve, 2))
+  }
+}

@@ -1,0 +1,154 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ConfigError, type NodeEvent } from '@kvartal/protocol'
+import { SettlementError, type LocalLedger } from '@kvartal/settlement'
+import { driveTicks, type DistrictRunConfig, type DistrictRunResult, type NodeResult, type SimNodeSpec } from './district-runner.ts'
+import { Rpc, RemoteError, type WireError } from './ipc.ts'
+import type { GossipCounts, Probe } from './quiescence.ts'
+import type { JourneyOutcome } from './trip-agent.ts'
+import type { Scenario } from './scenario.ts'
+
+/** What the coordinator sends a worker first. */
+export interface WorkerInit {
+  readonly scenario: Scenario
+  /** the district's nodes this worker runs (indices into the prepared scenario's nodes) */
+  readonly indices: readonly number[]
+  readonly dataRoot: string
+}
+
+/** A worker's answer to a poll: `Probe` with each node's counts under its district index. */
+export interface WorkerProbe extends Omit<Probe, 'counts'> { readonly counts: Array<[number, GossipCounts]> }
+
+export interface WorkerRunOptions {
+  /** processes to spread the district over (at least 2) */
+  readonly workers: number
+  /** the period's ledger: held here, reached by every worker over IPC */
+  readonly ledger: LocalLedger
+  readonly onEvent?: (e: NodeEvent) => void
+  readonly onJourney?: (o: JourneyOutcome) => void
+  readonly onProgress?: (done: number, total: number) => void | Promise<void>
+}
+
+/** Ledger calls a worker may make: what `localSettlement` needs, nothing more (no minting). */
+export const ledgerCalls = ['submit', 'byKey', 'byDigest', 'balance'] as const
+
+const workerEntry = fileURLToPath(new URL('./district-worker.ts', import.meta.url))
+
+/**
+ * Runs a scenario on several processes. Each worker prepares the same scenario (deterministic: the same
+ * nodes, keys and profiles) and runs its share of the nodes, every one a real libp2p host on TCP at
+ * 127.0.0.1 speaking noise, with the real level journal. This process holds the one simulated clock:
+ * it moves every worker's clock to the next tick together, then polls them all until every node of the
+ * district is idle and every gossip message has arrived (asked twice, since the polls of several
+ * processes do not see one instant: quiescence.ts), the same barrier as in one process. It also holds
+ * the period's ledger, which the workers' nodes reach over IPC as a real node reaches its ledger over
+ * the network.
+ *
+ * Whole feeders go to one worker, so most connections and most gossip stay inside a process; relays,
+ * vehicles and trades across feeders cross between them.
+ */
+export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly SimNodeSpec[], readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'> }, o: WorkerRunOptions): Promise<DistrictRunResult> {
+  if (!Number.isInteger(o.workers) || o.workers < 2) throw new ConfigError('workers', `runOnWorkers needs at least 2 workers, got ${o.workers}`)
+  const t0 = performance.now()
+  const groups = assignWorkers(p.nodes, o.workers)
+  const dataRoot = await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
+  const children: ChildProcess[] = []
+  const rpcs: Rpc[] = []
+  let stopping = false
+  try {
+    const exited: Array<Promise<void>> = []
+    for (const [w, indices] of groups.entries()) {
+      const child = fork(workerEntry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      children.push(child)
+      const rpc = new Rpc(child, `simulator worker ${w}`, revive)
+      rpcs.push(rpc)
+      exited.push(new Promise<void>(resolve => child.once('exit', (code, signal) => {
+        rpc.close(new Error(`simulator worker ${w} (${indices.length} nodes) exited${stopping ? '' : ' before the run ended'}: ${signal ?? `code ${code}`}`))
+        resolve()
+      })))
+      rpc.handle('ledger', async ({ call, args }: { call: typeof ledgerCalls[number], args: unknown[] }) => {
+        if (!ledgerCalls.includes(call)) throw new Error(`a worker may not call the ledger's "${String(call)}"`)
+        return await (o.ledger[call] as (...a: unknown[]) => Promise<unknown>)(...args)
+      })
+      rpc.handle('events', (events: NodeEvent[]) => { for (const e of events) o.onEvent?.(e) })
+      rpc.handle('journeys', (outcomes: JourneyOutcome[]) => { for (const j of outcomes) o.onJourney?.(j) })
+    }
+    const all = async <T>(type: string, body?: unknown): Promise<T[]> => await Promise.all(rpcs.map(async r => await r.request<T>(type, body)))
+    const listening = await Promise.all(groups.map(async (indices, w) => await rpcs[w].request<{ pid: number, addrs: Array<[number, string[]]> }>('init', { scenario: s, indices, dataRoot } satisfies WorkerInit)))
+    const addrs: Record<number, string[]> = Object.fromEntries(listening.flatMap(l => l.addrs))
+    await all('dial', { addrs })
+    const startupMs = performance.now() - t0
+    const config: DistrictRunConfig = { ...p.run, ledger: o.ledger, onProgress: o.onProgress }
+    const hasTrips = p.nodes.some(n => n.mobility != null)
+    const { ticks, gossipLate } = await driveTicks(config, undefined, {
+      advance: async (t) => { await all('advance', t) },
+      probe: async () => {
+        const probes = await all<WorkerProbe>('probe')
+        const counts: GossipCounts[] = new Array(p.nodes.length)
+        let busy = false; let inFlight = 0; let workBegun = 0
+        for (const x of probes) {
+          busy ||= x.busy; inFlight += x.inFlight; workBegun += x.workBegun
+          for (const [i, c] of x.counts) counts[i] = c
+        }
+        return { busy, inFlight, workBegun, counts }
+      },
+      confirm: true,
+      ...(hasTrips ? { onTick: async (t: number) => { await all('tick', t) } } : {})
+    })
+    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number } }>('finish')
+    const nodes: NodeResult[] = new Array(p.nodes.length)
+    const verification = { hits: 0, misses: 0 }
+    for (const f of finished) {
+      for (const [i, r] of f.results) nodes[i] = r
+      verification.hits += f.verification.hits; verification.misses += f.verification.misses
+    }
+    stopping = true
+    await all('stop')
+    for (const child of children) child.disconnect()
+    await Promise.all(exited)
+    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w] })) }
+  } finally {
+    stopping = true
+    for (const c of children) if (c.exitCode == null && c.signalCode == null) c.kill('SIGKILL')
+    await rm(dataRoot, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Which nodes each worker runs: whole feeders (with the vehicles standing on them), the largest first
+ * to the worker with the fewest nodes so far; without feeders, consecutive runs of nodes. Each list in
+ * district order.
+ */
+export function assignWorkers (nodes: readonly SimNodeSpec[], workers: number): number[][] {
+  const n = Math.min(workers, nodes.length)
+  const groups: number[][] = Array.from({ length: n }, () => [])
+  const byFeeder = new Map<string, number[]>()
+  for (const [i, spec] of nodes.entries()) {
+    const f = spec.grid?.feeder
+    if (f == null) continue
+    if (!byFeeder.has(f)) byFeeder.set(f, [])
+    byFeeder.get(f)!.push(i)
+  }
+  if (byFeeder.size >= n) {
+    for (const members of [...byFeeder.values()].sort((a, b) => b.length - a.length || a[0] - b[0])) {
+      const least = groups.reduce((best, g, w) => g.length < groups[best].length ? w : best, 0)
+      groups[least].push(...members)
+    }
+    const placed = new Set(groups.flat())
+    // nodes without a feeder (none in a scenario with a grid, but a hand-made list may have them)
+    for (const [i] of nodes.entries()) if (!placed.has(i)) groups[i % n].push(i)
+  } else {
+    const size = Math.ceil(nodes.length / n)
+    for (let i = 0; i < nodes.length; i++) groups[Math.floor(i / size)].push(i)
+  }
+  return groups.map(g => g.sort((a, b) => a - b)).filter(g => g.length > 0)
+}
+
+function revive (e: WireError): Error {
+  if (e.name === 'SettlementError' && e.code != null) return new SettlementError(e.code, e.message)
+  if (e.name === 'ConfigError' && e.field != null) return new ConfigError(e.field, e.message.replace(`${e.field}: `, ''))
+  return new RemoteError(e)
+}
