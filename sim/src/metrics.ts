@@ -59,6 +59,8 @@ export interface DistrictMetrics {
   grid?: { feeders: number, crossFeederWh: number, gridFeesNanos: number, optimumCrossFeederWh: number, optimumGridFeesNanos: number }
   /** gossip messages each node received per slot (mean over nodes, and the most any node received) */
   gossipPerNodePerSlot: { mean: number, max: number }
+  /** slot by slot: the buildings' local energy and welfare against the physical maximum and the optimum */
+  perSlot: Array<{ slot: number, localEnergyWh: number, physicalMaxWh: number, welfareNanos: number, optimumWelfareNanos: number }>
 }
 
 function percentile (sorted: number[], p: number): number {
@@ -97,6 +99,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   const fromVehiclesPerBuyerSlot = new Map<string, number>()
   const toVehiclesPerSellerSlot = new Map<string, number>()
   const add = (m: Map<string, number>, k: string, wh: number): void => { m.set(k, (m.get(k) ?? 0) + wh) }
+  const perSlot = Array.from({ length: slotCount }, () => ({ localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0 }))
+  const slotFigures = (slot: number): typeof perSlot[number] => perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0 }
   for (const t of sellerTrades.values()) {
     const b = byTrader.get(t.buyer); const s = byTrader.get(t.seller)
     paid += BigInt(t.energyWh) * BigInt(t.price)
@@ -105,7 +109,9 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     if (b == null || s == null) continue
     localEnergyWh += t.energyWh
     // welfare after the grid fee the buyer pays: the same measure as the optimum's
-    w += BigInt(b.buyLimit - t.fee - s.sellLimit) * BigInt(t.energyWh)
+    const tw = BigInt(b.buyLimit - t.fee - s.sellLimit) * BigInt(t.energyWh)
+    w += tw
+    const ps = slotFigures(t.slot); ps.localEnergyWh += t.energyWh; ps.welfare += tw
     fees += BigInt(t.fee) * BigInt(t.energyWh)
     if (b.feeder != null && s.feeder != null && b.feeder !== s.feeder) {
       crossWh += t.energyWh
@@ -141,6 +147,7 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       if (net > 0) gridExport += net - sold - (toVehiclesPerSellerSlot.get(`${f.trader}/${s}`) ?? 0)
     }
     deficitTotal += deficit
+    const before = { physicalMaxWh, optimumWelfare }
     if (grid == null) {
       physicalMaxWh += Math.min(surplus, deficit)
       const c = clearDoubleAuction(bids, asks)
@@ -158,6 +165,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       optimumCrossWh += c.crossFeederWh
       optimumFees += c.feeNanos
     }
+    perSlot[s].physicalMaxWh = physicalMaxWh - before.physicalMaxWh
+    perSlot[s].optimumWelfareNanos = optimumWelfare - before.optimumWelfare
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
@@ -216,6 +225,7 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     latencyMs: { p50: round(percentile(latencies, 0.5), 2), p99: round(percentile(latencies, 0.99), 2), max: round(latencies.at(-1) ?? 0, 2) },
     consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots, feederSlotsOverLimit },
     ...(grid != null ? { grid: { feeders: Object.keys(grid.limits).length, crossFeederWh: crossWh, gridFeesNanos: Number((fees + 500n) / 1000n), optimumCrossFeederWh: optimumCrossWh, optimumGridFeesNanos: optimumFees } } : {}),
-    gossipPerNodePerSlot: { mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2), max: round(gossipMax / Math.max(1, slotCount), 2) }
+    gossipPerNodePerSlot: { mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2), max: round(gossipMax / Math.max(1, slotCount), 2) },
+    perSlot: perSlot.map((x, slot) => ({ slot, localEnergyWh: x.localEnergyWh, physicalMaxWh: x.physicalMaxWh, welfareNanos: Number((x.welfare + 500n) / 1000n), optimumWelfareNanos: x.optimumWelfareNanos }))
   }
 }

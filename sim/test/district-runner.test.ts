@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultSlotClockConfig } from '@kvartal/protocol'
+import { defaultSlotClockConfig, type NodeEvent } from '@kvartal/protocol'
 import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
 import { runDistrict, defaultDistrictRunConfig } from '../src/district-runner.ts'
 
@@ -26,6 +26,30 @@ describe('a small district over real libp2p', () => {
     const bought = r.nodes.slice(1).flatMap(n => n.trades.filter(t => t.role === 'buyer' && t.status === 'committed'))
     expect(sold.map(t => t.id).sort()).toEqual(bought.map(t => t.id).sort())
     expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(4 * 600)
+  })
+
+  it('moves the clock along the nodes\' own tick grid, so every proposal is sent at a node\'s tick and none meets a closed gate', async () => {
+    const events: NodeEvent[] = []
+    await runDistrict({
+      ...defaultDistrictRunConfig,
+      district: 'test',
+      slots,
+      slotCount: 4,
+      tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
+      seed: 4,
+      onEvent: (e) => { events.push(e) },
+      nodes: [
+        { name: 's', keySeed: seed(21), strategy: timeDependentConcession(), profile: { buyLimit: 900_000_000, sellLimit: 600_000_000, position: () => 1000 } },
+        // a buyer whose bid reaches the seller's ask only at the last call before each gate
+        { name: 'b', keySeed: seed(22), strategy: timeDependentConcession(), profile: { buyLimit: 640_000_000, sellLimit: 400_000_000, position: () => -300 } }
+      ]
+    })
+    const tickMs = slots.slotMs / defaultDistrictRunConfig.ticksPerSlot
+    const proposals = events.filter(e => e.type === 'proposal-sent')
+    expect(proposals.length).toBeGreaterThanOrEqual(4)
+    for (const p of proposals) expect(Math.abs((p.at - slots.epochMs) % tickMs)).toBe(0)
+    expect(events.filter(e => e.code === 'gate-closed')).toEqual([])
+    expect(events.filter(e => e.type === 'trade-committed' && e.detail === 'buyer').reduce((a, e) => a + (e.energyWh ?? 0), 0)).toBe(4 * 300)
   })
 
   it('the same district trades over loopback TCP', async () => {

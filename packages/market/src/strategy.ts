@@ -24,6 +24,11 @@ export interface TradingContext {
   readonly limit: number
   /** energy still to buy or sell in this slot, Wh */
   readonly remainingWh: number
+  /**
+   * No later tick comes before gate closure: what is not traded now goes to the grid, at retail for a
+   * buyer and feed-in for a seller, both worse than any price within the trader's limit. Absent: not known.
+   */
+  readonly lastCall?: boolean
   /** seeded uniform random in [0, 1) */
   random(): number
 }

@@ -39,6 +39,22 @@ describe('strategies', () => {
     expect(s.bidPrice(ctx({ now: 0 }))).toBe(300)
     expect(s.bidPrice(ctx({ now: 100 }))).toBeGreaterThan(s.bidPrice(ctx({ now: 50 })))
   })
+  it('at the last call before gate closure a concession buyer takes any offer within its limit, and not before', () => {
+    const s = timeDependentConcession()
+    const late = ctx({ now: 99 })
+    const cap = s.bidPrice(late)
+    expect(cap).toBeLessThan(late.limit)
+    // an offer above the buyer's bid but within its limit (the reserves and a grid fee between them)
+    const offer = { trader: 'x', energyWh: 50, price: Math.floor((cap + late.limit) / 2) }
+    expect(s.approach(late, [offer])).toEqual([])
+    expect(s.answerCounter(late, offer.price, 1).action).toBe('walk-away')
+    const last = { ...late, lastCall: true }
+    expect(s.approach(last, [offer])).toEqual([{ trader: 'x', energyWh: 50, price: offer.price }])
+    expect(s.answerCounter(last, offer.price, 1).action).toBe('accept')
+    // never beyond the limit
+    expect(s.approach(last, [{ ...offer, price: late.limit + 1 }])).toEqual([])
+    expect(s.answerCounter(last, late.limit + 1, 1).action).toBe('walk-away')
+  })
 })
 
 describe('runExperiment (decentralised market on an explicit schedule)', () => {

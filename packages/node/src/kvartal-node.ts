@@ -216,6 +216,7 @@ export class KvartalNode {
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
     this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess })
+    const lastCall = (slot: number, now: number): boolean => this.#lastCall(slot, now)
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
       now: o.clock.now(),
       slot,
@@ -224,7 +225,8 @@ export class KvartalNode {
       tariffs: o.tariffs,
       limit: role === 'buyer' ? o.profile.buyLimit : o.profile.sellLimit,
       remainingWh,
-      random: this.#random
+      random: this.#random,
+      lastCall: lastCall(slot, o.clock.now())
     })
     this.seller = new SellerDesk({
       signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,
@@ -411,6 +413,12 @@ export class KvartalNode {
     }
   }
 
+  /** No tick of this node comes between `now` and the slot's gate closure. */
+  #lastCall (slot: number, now: number): boolean {
+    const o = this.options
+    return gateClosure(o.slots, slot) - now <= Math.floor(o.slots.slotMs / o.ticksPerSlot)
+  }
+
   /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
   #approachSlot (s: number, now: number): void {
     const o = this.options
@@ -422,7 +430,7 @@ export class KvartalNode {
     const share = this.#imports
     const { offers, feederOf } = share.landedOffers(this.book, s, now)
     if (offers.length === 0) return
-    const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random }
+    const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random, lastCall: this.#lastCall(s, now) }
     for (const a of o.strategy.approach(ctx, offers)) {
       const sellerFeeder = feederOf.get(a.trader) ?? ''
       const cross = share.isCross(sellerFeeder)
