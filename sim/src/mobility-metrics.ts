@@ -68,8 +68,10 @@ export interface MobilityMetrics {
     /** booking payments and refunds */
     bookingTransactions: number
     /**
-     * period transactions that exist only because of mobility: each provider node's attestation and
-     * payment, and a building's period payment when it owed nothing for energy (only for receipts)
+     * period transactions that exist only because of mobility: each provider node's period transaction
+     * (its attestation, carrying its payment when it pays; two only if they were made apart), and a
+     * building's period payment when it owed nothing for energy (only for receipts) and did not carry
+     * the building's root
      */
     mobilityPeriodTransactions: number
     /** (booking + mobility period transactions) ÷ journeys booked */
@@ -143,7 +145,7 @@ export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts
     for (const [, l] of n.mobility?.providerLegs ?? []) if ((l.refundDigest ?? '') !== '') refunds++
     const period = n.period
     if (kind != null) {
-      if (period != null) mobilityPeriodTx += 1 + (period.payment != null ? 1 : 0)
+      if (period != null) mobilityPeriodTx += 1 + (period.payment != null && period.payment !== period.attestation ? 1 : 0)
       if (kind === 'cars') {
         vehicleEnergy.soldWh += n.node.stats.soldWh
         vehicleEnergy.boughtWh += n.node.stats.boughtWh
@@ -157,7 +159,8 @@ export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts
       carrying++
       const self = n.node.identity.iotaAddress
       const energyOnly = netTrades(n.trades.filter(t => t.status === 'committed').map(t => t.decoded)).filter(o => o.from === self)
-      if (energyOnly.length === 0) mobilityPeriodTx++
+      // a payment that carries the building's root adds no transaction: the building attests anyway
+      if (energyOnly.length === 0 && period.payment !== period.attestation) mobilityPeriodTx++
     }
   })
   const bookingTransactions = bookingPayments + refunds

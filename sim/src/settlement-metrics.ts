@@ -7,9 +7,12 @@ import type { DistrictRunResult } from './district-runner.ts'
 export interface SettlementMetrics {
   adapter: string
   trades: number
+  /** nodes that paid in the period, and nodes that attested (every settled node) */
   payments: number
   attestations: number
-  /** the period's transactions: payments + attestations */
+  /** payments that carried their node's attestation in the same ledger transaction */
+  paymentsCarryingAttestation: number
+  /** the period's ledger transactions: distinct transactions among the payments and attestations */
   onChainTransactions: number
   onChainTransactionsPerTrade: number
   /** every transaction on the ledger, bookings' payments and refunds included */
@@ -77,12 +80,18 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
   const owed = obligations.reduce((a, o) => a + o.amount, 0)
   // paid: what the ledger holds for each node's period payment (by the digest the node journaled), not what the node says it paid
   const transferred = new Map<string, number>()
-  let paid = 0; let paidToGrid = 0; let payments = 0; let attestations = 0; let imbalance = 0; let unsettled = 0
+  let paid = 0; let paidToGrid = 0; let payments = 0; let attestations = 0; let carrying = 0; let imbalance = 0; let unsettled = 0
+  // the period's transactions as the ledger holds them, by digest: a payment that carries its root is one
+  const digests = new Set<string>()
   for (const n of run.nodes) {
     if (n.period == null) { unsettled++; continue }
+    const att = await ledger.byDigest(n.period.attestation)
+    if (att != null) digests.add(att.digest)
     if (n.period.payment != null) {
       payments++
+      if (n.period.payment === n.period.attestation && att?.kind === 'pay' && att.attestation != null) carrying++
       const tx = await ledger.byDigest(n.period.payment)
+      if (tx != null) digests.add(tx.digest)
       if (tx?.kind === 'pay') {
         for (const t of tx.transfers) {
           paid += t.amount
@@ -118,8 +127,9 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     trades: unique.size,
     payments,
     attestations,
-    onChainTransactions: payments + attestations,
-    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round((payments + attestations) / unique.size * 10_000) / 10_000,
+    paymentsCarryingAttestation: carrying,
+    onChainTransactions: digests.size,
+    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round(digests.size / unique.size * 10_000) / 10_000,
     ledgerTransactions: ledger.transactions,
     totalOwedNanos: owed,
     totalPaidNanos: paid,

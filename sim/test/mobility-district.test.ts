@@ -45,6 +45,13 @@ describe('a district with mobility', () => {
     expect(r.settlement.unsettledNodes).toBe(0)
     // a booking is one payment; the period adds the providers' attestations
     expect(m.onChain.perJourney).toBeGreaterThanOrEqual(1)
+    // one period transaction per node: every payment carries its node's root (checked on the ledger by digest)
+    expect(r.settlement.payments).toBeGreaterThan(0)
+    expect(r.settlement.paymentsCarryingAttestation).toBe(r.settlement.payments)
+    expect(r.settlement.onChainTransactions).toBe(r.settlement.attestations)
+    expect(r.settlement.ledgerTransactions).toBe(r.settlement.onChainTransactions + m.onChain.bookingTransactions)
+    expect(m.onChain.mobilityPeriodTransactions).toBe(r.vehicles!.length)
+    expect(r.settlement.verifiedTrades).toBe(r.settlement.trades)
   })
 
   it('runs the same district without mobility when told so', async () => {

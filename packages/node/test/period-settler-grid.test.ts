@@ -77,7 +77,8 @@ describe('period settler with a grid operator', () => {
     expect(await ledger.balance(operator)).toBe(FEE + 500_000_000)
     expect(await ledger.balance(seller.identity.iotaAddress)).toBe(START + ENERGY)
     expect(await ledger.balance(buyer.identity.iotaAddress)).toBe(START - ENERGY - FEE - 500_000_000)
-    expect(ledger.transactions).toBe(3)
+    expect(ledger.transactions).toBe(2) // the seller's attestation, the buyer's payment carrying its root
+    expect(summary.payment).toBe(summary.attestation)
     expect(buyer.events.find(e => e.type === 'period-settled')?.detail).toContain(`${FEE + 500_000_000} to the grid operator`)
   })
 
@@ -87,7 +88,7 @@ describe('period settler with a grid operator', () => {
     let dies = true
     const crashing = (p: Party): Settlement => {
       const inner = localSettlement(ledger, p.identity.signer)
-      return { ...inner, async attest (...args) { if (p === buyer && dies) { dies = false; throw new Error('killed after paying') } return await inner.attest(...args) } }
+      return { ...inner, async pay (...args) { const r = await inner.pay(...args); if (p === buyer && dies) { dies = false; throw new Error('killed after paying') } return r } }
     }
     await settleBoth(seller, buyer, crashing)
     expect(buyer.events.at(-1)).toMatchObject({ type: 'settlement-failed' })
@@ -95,9 +96,11 @@ describe('period settler with a grid operator', () => {
     expect(await ledger.balance(operator)).toBe(FEE)
 
     await buyer.settler.settleDue(crashing(buyer))
-    expect((await buyer.journal.getPeriod('d/0'))!).toMatchObject({ paidToGridOperatorNanos: FEE, paid: ENERGY + FEE })
+    const summary = (await buyer.journal.getPeriod('d/0'))!
+    expect(summary).toMatchObject({ paidToGridOperatorNanos: FEE, paid: ENERGY + FEE })
+    expect(summary.payment).toBe(summary.attestation)
     expect(await ledger.balance(operator)).toBe(FEE)
-    expect(ledger.transactions).toBe(3)
+    expect(ledger.transactions).toBe(2)
   })
 
   it('without grid.operator, settles as before: the fee is reported, nothing reaches the operator', async () => {

@@ -1,7 +1,7 @@
 import { costNanos, encodeReading, encodeTrade, iotaAddress, type MeterReading, type Trade } from '@kvartal/protocol'
 import { MerkleTree, type InclusionProof } from './merkle.ts'
 import { netTrades, paymentsFor } from './netting.ts'
-import { SettlementError, type Attestation, type Obligation, type PaymentReceipt, type Settlement } from './port.ts'
+import { ATTESTATION_EXISTS, SettlementError, type Attestation, type AttestationRequest, type Obligation, type PaymentReceipt, type PaymentRequest, type Settlement } from './port.ts'
 
 export interface PeriodInput {
   /** e.g. `trondheim/2026-06-17`: names the period's payments and attestation */
@@ -67,8 +67,9 @@ export function periodLeaves (trades: readonly Trade[], readings: readonly Meter
 
 /**
  * Settles one node's period: nets its trades per counterparty (and, with a `gridOperator`, its grid
- * fees and positive imbalance owed to the operator), pays everything it owes in one payment, attests
- * one Merkle root over its trades and meter readings, and returns each trade's proof.
+ * fees and positive imbalance owed to the operator), pays everything it owes and attests one Merkle
+ * root over its trades and meter readings — in one ledger transaction when it pays (`payAndAttest`) —
+ * and returns each trade's proof.
  * Safe to run again after a crash: payment and attestation are idempotent by their keys.
  */
 export async function settlePeriod (settlement: Settlement, input: PeriodInput, options: { signal?: AbortSignal } = {}): Promise<PeriodSettlement> {
@@ -85,10 +86,10 @@ export async function settlePeriod (settlement: Settlement, input: PeriodInput, 
     : [{ from: input.self, to: operator, amount: gridFeesNanos }, { from: input.self, to: operator, amount: Math.max(0, imbalanceNanos) }]
   const obligations = netTrades(input.trades, [...(input.debts ?? []), ...toGrid]).filter(o => o.from === input.self || o.to === input.self)
   const mine = paymentsFor(obligations.filter(o => o.from === input.self), `${input.period}/pay`)
-  const payment = mine.length === 0 ? undefined : await settlement.pay(mine[0], options)
   const { leaves, tradeIndex } = periodLeaves(input.trades, input.readings)
   const tree = new MerkleTree([...leaves, ...(input.extraLeaves ?? [])])
-  const attestation = await settlement.attest(attestationKey(input.period, input.self), tree.root, tree.size, options)
+  // one ledger transaction: the payment carries the root when this node pays, else the root goes alone
+  const { payment, attestation } = await payAndAttest(settlement, mine[0], { key: attestationKey(input.period, input.self), root: tree.root, leaves: tree.size }, options)
   const proofs = new Map<string, InclusionProof>()
   for (const [id, i] of tradeIndex) proofs.set(id, tree.prove(i))
   const extraProofs = (input.extraLeaves ?? []).map((_, i) => tree.prove(leaves.length + i))
@@ -148,6 +149,30 @@ function imbalanceOf (input: PeriodInput): ImbalanceLine[] {
     out.push({ slot: r.slot, contractedWh: c, deliveredWh: delivered, chargeNanos })
   }
   return out
+}
+
+/**
+ * A node's period on the ledger in one transaction: when it pays, the payment carries the root
+ * (`request.attest`); when it pays nothing, the root is attested alone. Idempotent by both keys, and a
+ * root is never anchored twice:
+ * - a rerun after a crash gets the same transaction back, by the payment key (its receipt carries the
+ *   attestation) or by the attestation key;
+ * - a payment key that was first paid without a root (by a version that paid and attested apart, killed
+ *   between the two) keeps that transaction: the root is then attested alone, once;
+ * - an attestation key that already names an attestation alone (ATTESTATION_EXISTS: nothing was paid)
+ *   makes the payment go without the root, and the earlier attestation stands.
+ */
+export async function payAndAttest (settlement: Settlement, request: PaymentRequest | undefined, attest: AttestationRequest, options: { signal?: AbortSignal } = {}): Promise<{ payment?: PaymentReceipt, attestation: Attestation }> {
+  if (request == null) return { attestation: await settlement.attest(attest.key, attest.root, attest.leaves, options) }
+  let payment: PaymentReceipt
+  try {
+    payment = await settlement.pay({ ...request, attest }, options)
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== ATTESTATION_EXISTS) throw e
+    payment = await settlement.pay(request, options)
+  }
+  const carried = payment.attestation?.key === attest.key ? payment.attestation : undefined
+  return { payment, attestation: carried ?? await settlement.attest(attest.key, attest.root, attest.leaves, options) }
 }
 
 /** Where a node's attestation of a period lives on the ledger. */

@@ -12,12 +12,27 @@ export interface Obligation {
   readonly amount: number
 }
 
+/** A Merkle root to anchor on the ledger under an idempotency key: what `attest` takes, and what a payment may carry. */
+export interface AttestationRequest {
+  /** e.g. `${period}/attest/${address}`: the key `attestation(key)` finds it under */
+  readonly key: string
+  /** hex sha256 Merkle root (64 hex digits) */
+  readonly root: string
+  readonly leaves: number
+}
+
 /** One payment transaction: a payer pays one or more recipients at once. */
 export interface PaymentRequest {
   /** idempotency key: the same key never pays twice (e.g. `${period}/${payer}`) */
   readonly key: string
   readonly payer: string
   readonly transfers: ReadonlyArray<{ readonly to: string, readonly amount: number }>
+  /**
+   * A root to anchor in the same ledger transaction as the transfers (on IOTA: one programmable
+   * transaction with the transfers and the notarization's Move calls). Both land, or neither. The
+   * attestation is then found by its own key (`attestation(attest.key)`) and by the receipt.
+   */
+  readonly attest?: AttestationRequest
 }
 
 export const PaymentStatus = { submitted: 'submitted', confirmed: 'confirmed', failed: 'failed' } as const
@@ -32,6 +47,12 @@ export interface PaymentReceipt {
   readonly transfers: ReadonlyArray<{ readonly to: string, readonly amount: number }>
   /** when the ledger confirmed it, ms */
   readonly at?: number
+  /**
+   * The root this same transaction anchored (same digest), when it carried one and the ledger holds it.
+   * Absent when the payment carries none — also when its key was first paid without one: a payment key's
+   * transaction is what was first signed for it, so the root must then be attested alone.
+   */
+  readonly attestation?: Attestation
 }
 
 /** A Merkle root anchored on the ledger for a period. */
@@ -49,9 +70,17 @@ export interface Attestation {
 export interface Settlement {
   /** what the adapter is, said plainly (the local ledger says it is not a network) */
   readonly name: string
-  /** Pays, or returns the earlier receipt for the same key. Never pays the same key twice. */
+  /**
+   * Pays, or returns the earlier receipt for the same key. Never pays the same key twice. With
+   * `request.attest`, the same transaction anchors the root; a new payment whose attestation key already
+   * names another transaction (an attestation alone, or another payment's) is refused with
+   * `ATTESTATION_EXISTS` and pays nothing, so a root is never anchored twice.
+   */
   pay(request: PaymentRequest, options?: { signal?: AbortSignal }): Promise<PaymentReceipt>
-  /** Anchors a root, or returns the earlier attestation for the same key. */
+  /**
+   * Anchors a root, or returns the earlier attestation for the same key — also when a payment carried it.
+   * Never anchors a key twice: a key whose carrying payment has not landed is refused (`ATTESTATION_EXISTS`).
+   */
   attest(key: string, root: string, leaves: number, options?: { signal?: AbortSignal }): Promise<Attestation>
   payment(key: string): Promise<PaymentReceipt | undefined>
   attestation(key: string): Promise<Attestation | undefined>
@@ -65,6 +94,13 @@ export interface Settlement {
   /** releases what the adapter holds open (a database, connections) */
   close?(): Promise<void>
 }
+
+/**
+ * SettlementError code: a payment was asked to carry a root whose attestation key already names another
+ * transaction (or an attestation was asked for a key a payment carries that has not landed). Nothing was
+ * signed. Pay without the root and attest alone (`attest` returns the earlier attestation).
+ */
+export const ATTESTATION_EXISTS = 'attestation-exists'
 
 /** A payment or attestation the ledger refused for good (not worth retrying). */
 export class SettlementError extends Error {

@@ -70,7 +70,7 @@ describe('grid fees', () => {
     expect(rs).toMatchObject({ gridFeesNanos: 0, paidToGridOperatorNanos: 0, receivableFromGridOperatorNanos: 0 })
 
     expect(await balances()).toEqual([START + ENERGY, START - ENERGY - FEE, START, FEE])
-    expect(ledger.transactions).toBe(3) // one payment, two attestations
+    expect(ledger.transactions).toBe(2) // the buyer's payment carrying its root, the seller's attestation
   })
 
   it('a node that bought and sold pays the operator only its buyer-side fees, and the net of its energy to its peer', async () => {
@@ -87,7 +87,7 @@ describe('grid fees', () => {
     expect(rb.payment?.transfers).toHaveLength(2)
     expect(rb).toMatchObject({ gridFeesNanos: FEE, paidToGridOperatorNanos: FEE })
     expect(await balances()).toEqual([START + ENERGY - 160_000_000 - 20_000_000, START - ENERGY + 160_000_000 - FEE, START, FEE + 20_000_000])
-    expect(ledger.transactions).toBe(4)
+    expect(ledger.transactions).toBe(2) // both pay, and each payment carries its payer's root
   })
 })
 
@@ -98,7 +98,7 @@ describe('imbalance', () => {
     expect(r).toMatchObject({ imbalanceNanos: 500_000_000, gridFeesNanos: FEE, paidToGridOperatorNanos: FEE + 500_000_000, receivableFromGridOperatorNanos: 0 })
     expect(r.payment?.transfers).toEqual(expect.arrayContaining([{ to: addr(seller), amount: ENERGY }, { to: operator, amount: FEE + 500_000_000 }]))
     expect(await balances()).toEqual([START + ENERGY, START - ENERGY - FEE - 500_000_000, START, FEE + 500_000_000])
-    expect(ledger.transactions).toBe(2) // the payment and the attestation
+    expect(ledger.transactions).toBe(1) // the payment, carrying the attestation
   })
 
   it('a node with no trade at all pays its positive imbalance to the operator', async () => {
@@ -149,15 +149,33 @@ describe('crash and rerun', () => {
     expect(await ledger.balance(operator)).toBe(FEE + 500_000_000)
   })
 
-  it('a crash between the payment and the attestation: the rerun attests and pays nothing again', async () => {
+  it('a crash right after the ledger took the payment and its root: the rerun pays and attests nothing again', async () => {
     const input = { period: 'd/half', trades: [cross], readings: readings(buyer, [[1_001, 0]]), gridOperator: operator }
     const inner = localSettlement(ledger, buyer)
     let dies = true
-    const crashing: Settlement = { ...inner, async attest (...args) { if (dies) { dies = false; throw new Error('killed before attesting') } return await inner.attest(...args) } }
+    const crashing: Settlement = { ...inner, async pay (...args) { const r = await inner.pay(...args); if (dies) { dies = false; throw new Error('killed after the ledger took it') } return r } }
     await expect(settle(buyer, input, crashing)).rejects.toThrow(/killed/)
     expect(await ledger.balance(operator)).toBe(FEE)
+    expect(await inner.attestation(`d/half/attest/${addr(buyer)}`)).toBeDefined() // the root landed with the payment
     const r = await settle(buyer, input, crashing)
     expect(r.attestation.key).toBe(`d/half/attest/${addr(buyer)}`)
+    expect(r.attestation.digest).toBe(r.payment!.digest)
+    expect(ledger.transactions).toBe(1)
+    expect(await balances()).toEqual([START + ENERGY, START - ENERGY - FEE, START, FEE])
+  })
+
+  it('a payment made without its root (an earlier version killed between paying and attesting): the rerun attests once and pays nothing again', async () => {
+    const input = { period: 'd/old', trades: [cross], readings: readings(buyer, [[1_001, 0]]), gridOperator: operator }
+    const inner = localSettlement(ledger, buyer)
+    // what the earlier version paid, under the same key, with no root
+    const owed = paymentsFor(netTrades([cross], [{ from: addr(buyer), to: operator, amount: FEE }, { from: addr(buyer), to: operator, amount: 0 }]).filter(o => o.from === addr(buyer)), 'd/old/pay')[0]
+    await inner.pay(owed)
+    const r = await settle(buyer, input)
+    expect(r.payment?.attestation).toBeUndefined()
+    expect(r.attestation.digest).not.toBe(r.payment!.digest)
+    expect(await inner.attestation(`d/old/attest/${addr(buyer)}`)).toEqual(r.attestation)
+    expect(ledger.transactions).toBe(2)
+    await settle(buyer, input)
     expect(ledger.transactions).toBe(2)
     expect(await balances()).toEqual([START + ENERGY, START - ENERGY - FEE, START, FEE])
   })

@@ -131,3 +131,49 @@ describe('attestation transaction', () => {
     expect(() => buildAttestationTransaction(sender, pkg, { key: 'k', root: new Uint8Array(31), leaves: 1 }, gas)).toThrow(/32 bytes/)
   })
 })
+
+describe('payment that carries its period\'s attestation', () => {
+  const root = createHash('sha256').update('the payer\'s period').digest('hex')
+  const rootBytes = new Uint8Array(Buffer.from(root, 'hex'))
+  const pkg = IotaNotarizationPackages.testnet.packageId
+  const intent = { key: 'd1/0/attest/' + sender, root: rootBytes, leaves: 41 }
+
+  it('is one programmable transaction: the transfers, then the root\'s three notarization calls', async () => {
+    const signed = await signTransaction(buildPaymentTransaction(sender, transfers, gas, { packageId: pkg, intent }), keypair)
+    expect((await verifyTransactionSignature(signed.bytes, signed.signature)).toIotaAddress()).toBe(sender)
+    const data = Transaction.from(signed.bytes).getData()
+    expect(data.commands.map(c => c.MoveCall != null ? `${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind)).toEqual([
+      'SplitCoins', 'TransferObjects', 'TransferObjects', 'TransferObjects',
+      'notarization::new_state_from_bytes', 'timelock::none', 'locked_notarization::create'
+    ])
+    // the notarization touches no coin: its arguments are its own inputs, its own results and the clock
+    for (const c of data.commands.slice(4)) {
+      for (const a of c.MoveCall!.arguments) {
+        if (a.$kind === 'Result') expect(a.Result).toBeGreaterThanOrEqual(4)
+        expect(a.$kind).not.toBe('GasCoin')
+        expect(a.$kind).not.toBe('NestedResult')
+      }
+    }
+    // the root is a pure vector<u8> input of the payment itself
+    const pures = data.inputs.filter(i => i.Pure != null).map(i => fromBase64(i.Pure!.bytes))
+    expect(pures.flatMap(p => { try { const v = bcs.vector(bcs.u8()).parse(p); return v.length === 32 && p.length === 33 ? [new Uint8Array(v)] : [] } catch { return [] } })).toContainEqual(rootBytes)
+
+    // both decoders read it: the payment with the root it carries, and the attestation
+    expect(decodePaymentTransaction(signed.bytes)).toEqual({ sender, transfers, gasBudget: 50_000_000, gasPrice: 1000, gasPayment: gas.payment, attestation: { packageId: pkg, root, key: intent.key, leaves: 41 } })
+    expect(decodeAttestationTransaction(signed.bytes)).toEqual({ sender, packageId: pkg, root, key: intent.key, leaves: 41, gasBudget: 50_000_000 })
+    // a payment without one decodes without one
+    expect(decodePaymentTransaction((await signTransaction(buildPaymentTransaction(sender, transfers, gas), keypair)).bytes)).not.toHaveProperty('attestation')
+  })
+
+  it('is not read as a payment when anything else follows the transfers', async () => {
+    const one = buildPaymentTransaction(sender, transfers, gas)
+    one.moveCall({ target: `${pkg}::timelock::none` })
+    // three calls, as many as an attestation has, but not its calls
+    const three = buildPaymentTransaction(sender, transfers, gas)
+    for (let i = 0; i < 3; i++) three.moveCall({ target: `${pkg}::timelock::none` })
+    for (const tx of [one, three]) {
+      const signed = await signTransaction(tx, keypair)
+      expect(() => decodePaymentTransaction(signed.bytes)).toThrow(/not a payment transaction/)
+    }
+  })
+})

@@ -20,6 +20,13 @@
  * owned by the attester, holds it too: the IOTA explorer and `@iota/notarization`'s read-only client show it.
  * The metadata carries the attestation key and leaf count as JSON; the description names Kvartal.
  *
+ * A node that pays in a period does not attest apart: its payment carries the root (the same three calls
+ * after its transfers, `buildPaymentTransaction` with an attestation), so one transaction anchors the root
+ * and moves the money, and the two land together or not at all. Its journal record is the payment's, with
+ * `attestKey`, `root` and `leaves`; under the attestation key the journal keeps a carrier that names the
+ * payment key, written before the payment is signed, so that `attest` and `attestation` find the root
+ * there and never anchor it a second time.
+ *
  * Why not `@iota/notarization` itself: it installs from npm (two ~2.5 MB WASM packages, no build step) and
  * works offline up to one `iota_getChainIdentifier` call, but it needs `@iota/iota-sdk` ^1.14 as a peer
  * while this repository uses 1.10, it is an alpha, and its builder signs and gas-selects inside WASM, where
@@ -32,7 +39,7 @@
 import { bcs } from '@iota/iota-sdk/bcs'
 import { Transaction } from '@iota/iota-sdk/transactions'
 import { IOTA_CLOCK_OBJECT_ID, fromBase64, normalizeIotaObjectId } from '@iota/iota-sdk/utils'
-import { SettlementError, type Attestation } from '../port.ts'
+import { ATTESTATION_EXISTS, SettlementError, type Attestation } from '../port.ts'
 import { IotaErrorCode } from './errors.ts'
 import { TxKind, type TxRecord } from './journal.ts'
 import { recordBytes, signTransaction, type GasSettings, type IotaLedger } from './ledger.ts'
@@ -66,13 +73,23 @@ export function attestationMetadata (key: string, leaves: number): string {
 
 /** Builds the locked-notarization transaction for one root; nothing in it needs a full node to build. */
 export function buildAttestationTransaction (sender: string, packageId: string, intent: AttestationIntent, gas: GasSettings): Transaction {
-  if (intent.root.length !== 32) throw new RangeError(`a Merkle root is 32 bytes, got ${intent.root.length}`)
-  const pkg = normalizeIotaObjectId(packageId)
   const tx = new Transaction()
   tx.setSender(sender)
   tx.setGasPrice(gas.price)
   tx.setGasBudget(gas.budget)
   tx.setGasPayment([...gas.payment])
+  addAttestationCommands(tx, packageId, intent)
+  return tx
+}
+
+/**
+ * Appends one root's locked notarization (the three Move calls above) to a programmable transaction:
+ * alone in buildAttestationTransaction, after the transfers in a payment that carries its period's root
+ * (buildPaymentTransaction). The calls touch only their own inputs and the clock, never a coin.
+ */
+export function addAttestationCommands (tx: Transaction, packageId: string, intent: AttestationIntent): void {
+  if (intent.root.length !== 32) throw new RangeError(`a Merkle root is 32 bytes, got ${intent.root.length}`)
+  const pkg = normalizeIotaObjectId(packageId)
   // the clock is a shared object created at genesis (initial shared version 1); naming it fully keeps the
   // build offline
   const clock = tx.sharedObjectRef({ objectId: IOTA_CLOCK_OBJECT_ID, initialSharedVersion: 1, mutable: false })
@@ -83,8 +100,10 @@ export function buildAttestationTransaction (sender: string, packageId: string, 
     typeArguments: ['vector<u8>'],
     arguments: [state, tx.pure.option('string', `Kvartal attestation ${intent.key}`), tx.pure.option('string', null), deleteLock, clock]
   })
-  return tx
 }
+
+/** How many commands addAttestationCommands appends. */
+export const ATTESTATION_COMMANDS = 3
 
 export interface DecodedAttestation {
   readonly sender: string
@@ -127,11 +146,30 @@ export interface IotaAttestation extends Attestation {
   readonly notarizationId?: string
 }
 
+/** The attestation a record holds: an attestation alone, or the root a payment carries (under its attestKey). */
 export function toAttestation (r: TxRecord): IotaAttestation {
-  return { key: r.key, root: r.root!, leaves: r.leaves!, digest: r.digest, attester: r.sender, ...(r.at != null ? { at: r.at } : {}), ...(r.objectId != null ? { notarizationId: r.objectId } : {}) }
+  return { key: r.attestKey ?? r.key, root: r.root!, leaves: r.leaves!, digest: r.digest, attester: r.sender, ...(r.at != null ? { at: r.at } : {}), ...(r.objectId != null ? { notarizationId: r.objectId } : {}) }
 }
 
-function validateAttestation (key: string, root: string, leaves: number): Uint8Array {
+/** The IOTA Notarization package attestations call on the ledger's network (the option, or the one published for its chain). */
+export async function notarizationPackageOf (ledger: IotaLedger, signal?: AbortSignal): Promise<string> {
+  if (ledger.options.notarizationPackageId != null) return normalizeIotaObjectId(ledger.options.notarizationPackageId)
+  const chainId = await ledger.chainIdentifier(signal)
+  const pkg = notarizationPackageFor(chainId)
+  if (pkg == null) throw new SettlementError(IotaErrorCode.noNotarizationPackage, `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`)
+  return pkg
+}
+
+/** The payment record that carries attestation `key`, when the journal holds one (see TxJournal.putCarrier). */
+export async function carryingPayment (ledger: IotaLedger, key: string): Promise<TxRecord | undefined> {
+  const payKey = await ledger.journal.carrierOf(key)
+  if (payKey == null) return undefined
+  const r = await ledger.journal.get(TxKind.pay, payKey)
+  return r?.attestKey === key ? r : undefined
+}
+
+/** Checks an attestation's key, root and leaf count; returns the root's 32 bytes. */
+export function validateAttestation (key: string, root: string, leaves: number): Uint8Array {
   if (typeof key !== 'string' || key === '') throw new SettlementError(IotaErrorCode.invalidRequest, 'an attestation needs a non-empty key')
   if (typeof root !== 'string' || !/^[0-9a-fA-F]{64}$/.test(root)) throw new SettlementError(IotaErrorCode.invalidRequest, `attestation ${key}: the root must be 64 hex digits (a SHA-256 Merkle root), got '${String(root)}'`)
   if (!Number.isSafeInteger(leaves) || leaves < 0) throw new SettlementError(IotaErrorCode.invalidRequest, `attestation ${key}: leaves must be a non-negative integer, got ${String(leaves)}`)
@@ -144,13 +182,7 @@ export function iotaAttestations (ledger: IotaLedger): {
   attestation: (key: string) => Promise<IotaAttestation | undefined>
   notarizationPackageId: (signal?: AbortSignal) => Promise<string>
 } {
-  async function notarizationPackageId (signal?: AbortSignal): Promise<string> {
-    if (ledger.options.notarizationPackageId != null) return normalizeIotaObjectId(ledger.options.notarizationPackageId)
-    const chainId = await ledger.chainIdentifier(signal)
-    const pkg = notarizationPackageFor(chainId)
-    if (pkg == null) throw new SettlementError(IotaErrorCode.noNotarizationPackage, `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`)
-    return pkg
-  }
+  async function notarizationPackageId (signal?: AbortSignal): Promise<string> { return await notarizationPackageOf(ledger, signal) }
 
   async function attest (key: string, root: string, leaves: number, options: { signal?: AbortSignal } = {}): Promise<IotaAttestation> {
     const { signal } = options
@@ -158,6 +190,14 @@ export function iotaAttestations (ledger: IotaLedger): {
     const rootHex = root.toLowerCase()
     return await ledger.exclusive(async () => {
       signal?.throwIfAborted()
+      // a root a payment carries is attested by that payment's transaction, never by a second one
+      let carrier = await carryingPayment(ledger, key)
+      if (carrier != null) {
+        if (carrier.root !== rootHex || carrier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} is already carried by payment ${carrier.key} with root ${String(carrier.root)} of ${String(carrier.leaves)} leaves (transaction ${carrier.digest}); a period is attested once`)
+        if (carrier.status === 'submitted') carrier = await ledger.resolve(carrier, signal)
+        if (carrier.status === 'confirmed') return toAttestation(carrier)
+        throw new SettlementError(ATTESTATION_EXISTS, `the root of ${key} rides in payment ${carrier.key} (transaction ${carrier.digest}), which has not executed: pay ${carrier.key} again and the root lands with it; it is not attested apart`)
+      }
       let earlier = await ledger.journal.get(TxKind.attest, key)
       if (earlier != null) {
         if (earlier.root !== rootHex || earlier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} already attests root ${String(earlier.root)} of ${String(earlier.leaves)} leaves (transaction ${earlier.digest}); a period is attested once`)
@@ -194,7 +234,7 @@ export function iotaAttestations (ledger: IotaLedger): {
   }
 
   async function attestation (key: string): Promise<IotaAttestation | undefined> {
-    const r = await ledger.journal.get(TxKind.attest, key)
+    const r = await carryingPayment(ledger, key) ?? await ledger.journal.get(TxKind.attest, key)
     if (r == null) return undefined
     const now = await ledger.refresh(r)
     // only what the ledger holds is an attestation: a signed but unconfirmed one proves nothing yet

@@ -59,6 +59,8 @@ export const IotaErrorCode = {
   wrongPayer: 'wrong-payer',
   keyReused: 'key-reused',
   keyConflict: 'key-conflict',
+  /** a payment asked to carry a root whose attestation key names another transaction (ATTESTATION_EXISTS in port.ts) */
+  attestationExists: 'attestation-exists',
   invalidRequest: 'invalid-request',
   noNotarizationPackage: 'no-notarization-package',
   outcomeUnknown: 'outcome-unknown',

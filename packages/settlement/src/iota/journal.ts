@@ -28,8 +28,11 @@ export interface TxRecord {
   /** when it was signed (wall clock, ms) */
   readonly signedAt: number
   readonly transfers?: ReadonlyArray<{ readonly to: string, readonly amount: number }>
+  /** an attestation's root and leaf count; on a payment, the root it carries (under `attestKey`) */
   readonly root?: string
   readonly leaves?: number
+  /** a payment that carries its period's root: the attestation key the root is found under */
+  readonly attestKey?: string
   /** when the ledger executed it (its checkpoint time), ms */
   readonly at?: number
   readonly checkpoint?: string
@@ -53,12 +56,31 @@ export class TxJournal {
   get #pendingKey (): string { return `${this.#prefix}/pending` }
   #digestKey (digest: string): string { return `${this.#prefix}/digest/${digest}` }
 
+  /** The transaction signed for (kind, key); undefined for an attestation key that a payment carries (see carrierOf). */
   async get (kind: TxKind, key: string): Promise<TxRecord | undefined> {
     const raw = await this.#store.get(this.#recordKey(kind, key))
     if (raw == null) return undefined
-    const r = JSON.parse(raw) as TxRecord
+    const r = JSON.parse(raw) as TxRecord & { carriedBy?: string }
     if (r.v !== 1 || r.kind !== kind || r.key !== key) throw new Error(`the settlement store holds a record under ${this.#recordKey(kind, key)} that is not this adapter's (v=${String(r.v)}, kind=${String(r.kind)})`)
+    if (r.carriedBy != null) return undefined
     return r
+  }
+
+  /**
+   * Says that attestation `key` rides in the payment under `payKey`. Written where an attestation alone
+   * would be, before that payment is signed: the key then names one transaction, whichever comes first.
+   * A carrier whose payment record was never written (a crash in between) names nothing: it is
+   * overwritten by the next payment or attestation under the key.
+   */
+  async putCarrier (key: string, payKey: string): Promise<void> {
+    await this.#store.put(this.#recordKey(TxKind.attest, key), JSON.stringify({ v: 1, kind: TxKind.attest, key, carriedBy: payKey }))
+  }
+
+  /** The payment key that carries attestation `key`, if one was written. */
+  async carrierOf (key: string): Promise<string | undefined> {
+    const raw = await this.#store.get(this.#recordKey(TxKind.attest, key))
+    if (raw == null) return undefined
+    return (JSON.parse(raw) as { carriedBy?: string }).carriedBy
   }
 
   /**

@@ -1,19 +1,29 @@
 import { bcs } from '@iota/iota-sdk/bcs'
 import type { IotaTransactionBlockResponse, IotaTransactionBlockResponseOptions } from '@iota/iota-sdk/client'
 import { Transaction, TransactionDataBuilder } from '@iota/iota-sdk/transactions'
-import { IOTA_TYPE_ARG, fromBase64, isValidIotaAddress, isValidTransactionDigest, normalizeIotaAddress, normalizeStructTag } from '@iota/iota-sdk/utils'
-import { SettlementError, TransientLedgerError, type PaymentReceipt, type PaymentRequest } from '../port.ts'
+import { IOTA_TYPE_ARG, fromBase64, isValidIotaAddress, isValidTransactionDigest, normalizeIotaAddress, normalizeIotaObjectId, normalizeStructTag } from '@iota/iota-sdk/utils'
+import { ATTESTATION_EXISTS, SettlementError, TransientLedgerError, type AttestationRequest, type PaymentReceipt, type PaymentRequest } from '../port.ts'
+import { ATTESTATION_COMMANDS, addAttestationCommands, carryingPayment, decodeAttestationTransaction, notarizationPackageOf, toAttestation, validateAttestation, type AttestationIntent } from './attestation.ts'
 import { IotaErrorCode, messageOf } from './errors.ts'
 import { TxKind, type TxRecord } from './journal.ts'
 import { gasPaymentOf, recordBytes, signTransaction, type GasSettings, type IotaLedger } from './ledger.ts'
 
 export interface Transfer { readonly to: string, readonly amount: number }
 
+/** The root a payment carries: the notarization package to call and what to anchor. */
+export interface CarriedAttestation {
+  readonly packageId: string
+  readonly intent: AttestationIntent
+}
+
 /**
  * One programmable transaction that pays every recipient at once: split one coin per transfer off the gas
- * coin, then transfer each to its recipient. Nothing in it needs a full node to build.
+ * coin, then transfer each to its recipient. With `attestation`, the same transaction then anchors the
+ * period's root: the three notarization Move calls of buildAttestationTransaction follow the transfers,
+ * so the payment and the root execute together or not at all, for one transaction's gas. Nothing in it
+ * needs a full node to build.
  */
-export function buildPaymentTransaction (sender: string, transfers: readonly Transfer[], gas: GasSettings): Transaction {
+export function buildPaymentTransaction (sender: string, transfers: readonly Transfer[], gas: GasSettings, attestation?: CarriedAttestation): Transaction {
   const tx = new Transaction()
   tx.setSender(sender)
   tx.setGasPrice(gas.price)
@@ -21,6 +31,7 @@ export function buildPaymentTransaction (sender: string, transfers: readonly Tra
   tx.setGasPayment([...gas.payment])
   const coins = tx.splitCoins(tx.gas, transfers.map(t => tx.pure.u64(t.amount)))
   transfers.forEach((t, i) => { tx.transferObjects([coins[i]], tx.pure.address(t.to)) })
+  if (attestation != null) addAttestationCommands(tx, attestation.packageId, attestation.intent)
   return tx
 }
 
@@ -30,6 +41,8 @@ export interface DecodedPayment {
   readonly gasBudget: number
   readonly gasPrice: number
   readonly gasPayment: Array<{ objectId: string, version: string, digest: string }>
+  /** the root the payment carries, when it carries one (its notarization's calls follow the transfers) */
+  readonly attestation?: { readonly packageId: string, readonly root: string, readonly key: string, readonly leaves: number }
 }
 
 function pureBytes (data: ReturnType<Transaction['getData']>, arg: unknown): Uint8Array {
@@ -42,14 +55,27 @@ function pureBytes (data: ReturnType<Transaction['getData']>, arg: unknown): Uin
 
 /**
  * Reads a payment transaction built by buildPaymentTransaction back from its BCS bytes: who pays, whom,
- * how much (integer nanos), and the gas. Throws when the bytes are not such a transaction.
+ * how much (integer nanos), the gas, and the root it carries if any. Throws when the bytes are not such a
+ * transaction (after the transfers, only one attestation's three calls may follow).
  */
 export function decodePaymentTransaction (bytes: Uint8Array | string): DecodedPayment {
-  const data = Transaction.from(typeof bytes === 'string' ? fromBase64(bytes) : bytes).getData()
-  const [split, ...sends] = data.commands
+  const raw = typeof bytes === 'string' ? fromBase64(bytes) : bytes
+  const data = Transaction.from(raw).getData()
+  const [split, ...rest] = data.commands
   if (split?.SplitCoins == null || split.SplitCoins.coin.$kind !== 'GasCoin') throw new Error('not a payment transaction: it does not start by splitting the gas coin')
   const amounts = split.SplitCoins.amounts.map(a => bcs.u64().parse(pureBytes(data, a)))
-  if (sends.length !== amounts.length) throw new Error(`not a payment transaction: ${amounts.length} split coin(s) but ${sends.length} further command(s)`)
+  const sends = rest.slice(0, amounts.length)
+  const tail = rest.slice(amounts.length)
+  if (sends.length !== amounts.length || (tail.length !== 0 && tail.length !== ATTESTATION_COMMANDS)) throw new Error(`not a payment transaction: ${amounts.length} split coin(s) but ${rest.length} further command(s)`)
+  let attestation: DecodedPayment['attestation']
+  if (tail.length > 0) {
+    // exactly addAttestationCommands' calls, of one package: nothing after the transfers may move a coin
+    const calls = tail.map(c => c.MoveCall != null ? `${normalizeIotaObjectId(c.MoveCall.package)}::${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind)
+    const pkg = tail[0].MoveCall != null ? normalizeIotaObjectId(tail[0].MoveCall.package) : ''
+    if (calls.join(' ') !== [`${pkg}::notarization::new_state_from_bytes`, `${pkg}::timelock::none`, `${pkg}::locked_notarization::create`].join(' ')) throw new Error('not a payment transaction: what follows the transfers is not an attestation')
+    const a = decodeAttestationTransaction(raw)
+    attestation = { packageId: a.packageId, root: a.root, key: a.key, leaves: a.leaves }
+  }
   const transfers = sends.map((c, i) => {
     const t = c.TransferObjects
     const obj = t?.objects[0] as { NestedResult?: [number, number] } | undefined
@@ -63,7 +89,8 @@ export function decodePaymentTransaction (bytes: Uint8Array | string): DecodedPa
     transfers,
     gasBudget: Number(data.gasData.budget),
     gasPrice: Number(data.gasData.price),
-    gasPayment: gasPaymentOf(typeof bytes === 'string' ? fromBase64(bytes) : bytes)
+    gasPayment: gasPaymentOf(raw),
+    ...(attestation != null ? { attestation } : {})
   }
 }
 
@@ -128,14 +155,19 @@ export function paymentOfResponse (digest: string, response: IotaTransactionBloc
   const payer = normalizeIotaAddress(tx.data.V1.sender)
   const status = effects.status.status === 'success' ? 'confirmed' : 'failed'
   let transfers: Transfer[]
+  let carried: DecodedPayment['attestation']
   try {
-    transfers = decodePaymentTransaction(tx.bytes).transfers
+    const decoded = decodePaymentTransaction(tx.bytes)
+    transfers = decoded.transfers
+    carried = decoded.attestation
   } catch {
     transfers = status === 'confirmed' ? receivedByOthers(response, payer) : []
     if (status === 'confirmed' && transfers.length === 0) return undefined
   }
   const at = status === 'confirmed' && response.timestampMs != null ? Number(response.timestampMs) : undefined
-  return { key, digest, status, payer, transfers, ...(at != null ? { at } : {}) }
+  // the root it carries, as the transaction names it (key and leaves from the notarization's metadata)
+  const attestation = status === 'confirmed' && carried != null ? { key: carried.key, root: carried.root, leaves: carried.leaves, digest, attester: payer, ...(at != null ? { at } : {}) } : undefined
+  return { key, digest, status, payer, transfers, ...(at != null ? { at } : {}), ...(attestation != null ? { attestation } : {}) }
 }
 
 /** Checks a payment request before anything is built; says what is wrong. */
@@ -160,7 +192,13 @@ function sameTransfers (a: readonly Transfer[], b: readonly Transfer[]): boolean
 export function toPaymentReceipt (r: TxRecord): PaymentReceipt {
   // refused after a send whose outcome was not heard: not known to be final, so not 'failed'
   const status = r.status === 'failed' && r.uncertain === true ? 'submitted' : r.status
-  return { key: r.key, digest: r.digest, status, payer: r.sender, transfers: r.transfers ?? [], ...(r.at != null && r.status === 'confirmed' ? { at: r.at } : {}) }
+  // the root it carries is an attestation only once the ledger holds the transaction
+  const attestation = r.attestKey != null && r.status === 'confirmed' ? toAttestation(r) : undefined
+  return { key: r.key, digest: r.digest, status, payer: r.sender, transfers: r.transfers ?? [], ...(r.at != null && r.status === 'confirmed' ? { at: r.at } : {}), ...(attestation != null ? { attestation } : {}) }
+}
+
+function sameAttestation (r: TxRecord, a: AttestationRequest): boolean {
+  return r.attestKey === a.key && r.root === a.root.toLowerCase() && r.leaves === a.leaves
 }
 
 /** pay(), payment() and lookup() of the iota adapter, over the shared crash-safe ledger core. */
@@ -172,11 +210,19 @@ export function iotaPayments (ledger: IotaLedger): {
   async function pay (request: PaymentRequest, options: { signal?: AbortSignal } = {}): Promise<PaymentReceipt> {
     const { signal } = options
     const transfers = validatePaymentRequest(request, ledger.address)
+    const carry = request.attest
+    if (carry != null) {
+      validateAttestation(carry.key, carry.root, carry.leaves)
+      if (carry.key === request.key) throw new SettlementError(IotaErrorCode.invalidRequest, `payment ${request.key}: the attestation it carries needs a key of its own`)
+    }
     return await ledger.exclusive(async () => {
       signal?.throwIfAborted()
       let earlier = await ledger.journal.get(TxKind.pay, request.key)
       if (earlier != null) {
         if (!sameTransfers(earlier.transfers ?? [], transfers)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment with other transfers (transaction ${earlier.digest}); use a new key for a different payment`)
+        // a payment key's transaction carries what it carried when first signed: the same root, or none
+        // (then the receipt has no attestation and the root is attested alone)
+        if (carry != null && earlier.attestKey != null && !sameAttestation(earlier, carry)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment carrying root ${String(earlier.root)} of ${String(earlier.leaves)} leaves under ${earlier.attestKey} (transaction ${earlier.digest}); a period is attested once`)
         if (earlier.status === 'submitted') {
           earlier = await ledger.resolve(earlier, signal)
           // a transaction whose coins were spent by another never executes; build anew right away
@@ -184,14 +230,28 @@ export function iotaPayments (ledger: IotaLedger): {
         }
         if (earlier.status === 'confirmed') return toPaymentReceipt(earlier)
         // 'failed': it moved no money and can never execute; a new attempt spends its unspent gas coins
+      } else if (carry != null) {
+        // one root per attestation key: refused, nothing signed, when the key names another transaction
+        const alone = await ledger.journal.get(TxKind.attest, carry.key)
+        if (alone != null) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${carry.key} already names transaction ${alone.digest} (an attestation alone, ${alone.status}): pay ${request.key} without the root and attest it alone`)
+        const other = await carryingPayment(ledger, carry.key)
+        if (other != null && other.key !== request.key) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${carry.key} is already carried by payment ${other.key} (transaction ${other.digest})`)
       }
       await ledger.settlePending(signal, `${TxKind.pay}/${request.key}`)
+      // a retry of a failed transaction carries what the first did; a first one, what is asked
+      const attestation = earlier != null
+        ? (earlier.attestKey != null ? { key: earlier.attestKey, root: earlier.root!, leaves: earlier.leaves! } : undefined)
+        : carry != null ? { key: carry.key, root: carry.root.toLowerCase(), leaves: carry.leaves } : undefined
+      const packageId = attestation != null ? await notarizationPackageOf(ledger, signal) : undefined
       const total = transfers.reduce((s, t) => s + BigInt(t.amount), 0n)
       const budget = BigInt(ledger.options.gasBudget)
       const price = await ledger.gasPrice(signal)
       const payment = await ledger.gasFor(total + budget, earlier, signal)
-      const signed = await signTransaction(buildPaymentTransaction(ledger.address, transfers, { price, budget, payment }), ledger.keypair)
+      const carried = attestation != null ? { packageId: packageId!, intent: { key: attestation.key, root: new Uint8Array(Buffer.from(attestation.root, 'hex')), leaves: attestation.leaves } } : undefined
+      const signed = await signTransaction(buildPaymentTransaction(ledger.address, transfers, { price, budget, payment }, carried), ledger.keypair)
       signal?.throwIfAborted()
+      // write before send: the attestation key names this payment before its transaction can exist anywhere
+      if (attestation != null && earlier == null) await ledger.journal.putCarrier(attestation.key, request.key)
       const record: TxRecord = {
         v: 1,
         kind: TxKind.pay,
@@ -202,7 +262,8 @@ export function iotaPayments (ledger: IotaLedger): {
         attempt: (earlier?.attempt ?? 0) + 1,
         previous: earlier != null ? [...earlier.previous, earlier.digest] : [],
         signedAt: ledger.options.now(),
-        transfers
+        transfers,
+        ...(attestation != null ? { attestKey: attestation.key, root: attestation.root, leaves: attestation.leaves } : {})
       }
       const done = await ledger.send(record, signal)
       if (done.status === 'failed') throw ledger.errorOf(done)

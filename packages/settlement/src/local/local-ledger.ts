@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { Level } from 'level'
 import { fromHex, iotaAddress, signingDomain, toHex, verifySignature } from '@kvartal/protocol'
-import { SettlementError, type Attestation, type PaymentReceipt } from '../port.ts'
+import { ATTESTATION_EXISTS, SettlementError, type Attestation, type PaymentReceipt } from '../port.ts'
 
-/** A transaction on the local ledger: a payment to several recipients, or an attestation of a root. */
+/**
+ * A transaction on the local ledger: a payment to several recipients, an attestation of a root, or a
+ * payment that also attests a root (`kind: 'pay'` with `attestKey`, `root` and `leaves`: one transaction,
+ * applied whole or not at all, found by either key).
+ */
 export interface LocalTransaction {
   readonly kind: 'pay' | 'attest'
   /** idempotency key */
@@ -14,17 +18,22 @@ export interface LocalTransaction {
   readonly transfers?: ReadonlyArray<{ readonly to: string, readonly amount: number }>
   readonly root?: string
   readonly leaves?: number
+  /** a payment's attestation key: the root and leaves it carries are attested under it */
+  readonly attestKey?: string
 }
 
 export interface SignedLocalTransaction { readonly bytes: string, readonly signature: string }
 
 type Stored =
-  | { kind: 'pay', digest: string, key: string, payer: string, transfers: Array<{ to: string, amount: number }>, at: number }
+  | { kind: 'pay', digest: string, key: string, payer: string, transfers: Array<{ to: string, amount: number }>, at: number, attestation?: { key: string, root: string, leaves: number } }
   | { kind: 'attest', digest: string, key: string, attester: string, root: string, leaves: number, at: number }
 
-/** Canonical bytes of a transaction: JSON with a fixed field order. */
+/** A transaction as the local ledger holds it. */
+export type LocalLedgerRecord = Stored
+
+/** Canonical bytes of a transaction: JSON with a fixed field order (`attestKey` last, and only when there is one). */
 export function encodeLocalTransaction (tx: LocalTransaction): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ kind: tx.kind, key: tx.key, sender: tx.sender, transfers: tx.transfers ?? [], root: tx.root ?? '', leaves: tx.leaves ?? 0 }))
+  return new TextEncoder().encode(JSON.stringify({ kind: tx.kind, key: tx.key, sender: tx.sender, transfers: tx.transfers ?? [], root: tx.root ?? '', leaves: tx.leaves ?? 0, ...(tx.attestKey != null ? { attestKey: tx.attestKey } : {}) }))
 }
 
 export function localSigningBytes (bytes: Uint8Array): Uint8Array {
@@ -82,7 +91,9 @@ export class LocalLedger {
 
   /**
    * Verifies and applies a signed transaction. Returns the stored record; a key already applied returns
-   * the earlier record unchanged (idempotency), whatever the new transaction says.
+   * the earlier record unchanged (idempotency), whatever the new transaction says. A payment that carries
+   * an attestation is applied whole (the transfers and the root) or not at all, and is refused
+   * (ATTESTATION_EXISTS) when its attestation key already names a transaction: one root per key.
    */
   async submit (signed: SignedLocalTransaction, now: number): Promise<Stored> {
     const bytes = fromHex(signed.bytes)
@@ -97,6 +108,14 @@ export class LocalLedger {
       const from = iotaAddress(sender)
       const ops: Array<{ type: 'put', key: string, value: unknown }> = []
       let record: Stored
+      let attestation: { key: string, root: string, leaves: number } | undefined
+      if (tx.kind === 'pay' && tx.attestKey != null) {
+        if (typeof tx.attestKey !== 'string' || tx.attestKey === '' || tx.attestKey === tx.key) throw new SettlementError('malformed', 'a payment\'s attestation key must be a key of its own')
+        if (!/^[0-9a-f]{64}$/.test(tx.root ?? '') || !Number.isSafeInteger(tx.leaves) || tx.leaves! < 0) throw new SettlementError('malformed', 'an attestation carries a 32-byte hex root and a whole leaf count')
+        const named = await this.byKey(tx.attestKey)
+        if (named != null) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${tx.attestKey} already names transaction ${named.digest}: pay without the root, and attest alone`)
+        attestation = { key: tx.attestKey, root: tx.root!, leaves: tx.leaves! }
+      }
       if (tx.kind === 'pay') {
         const transfers = (tx.transfers ?? []).map(t => ({ to: t.to, amount: t.amount }))
         if (transfers.length === 0) throw new SettlementError('empty', 'a payment needs at least one transfer')
@@ -107,7 +126,8 @@ export class LocalLedger {
         balances.set(from, balances.get(from)! - total)
         for (const t of transfers) balances.set(t.to, (balances.get(t.to) ?? await this.balance(t.to)) + t.amount)
         for (const [a, b] of balances) ops.push({ type: 'put', key: `balance/${a}`, value: b })
-        record = { kind: 'pay', digest, key: tx.key, payer: from, transfers, at: now }
+        record = { kind: 'pay', digest, key: tx.key, payer: from, transfers, at: now, ...(attestation != null ? { attestation } : {}) }
+        if (attestation != null) ops.push({ type: 'put', key: `key/${attestation.key}`, value: digest })
       } else {
         if (!/^[0-9a-f]{64}$/.test(tx.root ?? '')) throw new SettlementError('malformed', 'an attestation carries a 32-byte hex root')
         record = { kind: 'attest', digest, key: tx.key, attester: from, root: tx.root!, leaves: tx.leaves ?? 0, at: now }
@@ -121,9 +141,18 @@ export class LocalLedger {
 }
 
 export function toReceipt (s: Stored & { kind: 'pay' }): PaymentReceipt {
-  return { key: s.key, digest: s.digest, status: 'confirmed', payer: s.payer, transfers: s.transfers, at: s.at }
+  return { key: s.key, digest: s.digest, status: 'confirmed', payer: s.payer, transfers: s.transfers, at: s.at, ...(s.attestation != null ? { attestation: toAttestation(s) } : {}) }
 }
-export function toAttestation (s: Stored & { kind: 'attest' }): Attestation {
-  return { key: s.key, digest: s.digest, root: s.root, leaves: s.leaves, attester: s.attester, at: s.at }
+/** The attestation a transaction holds: an attestation alone, or the root a payment carries. */
+export function toAttestation (s: Stored): Attestation {
+  if (s.kind === 'attest') return { key: s.key, digest: s.digest, root: s.root, leaves: s.leaves, attester: s.attester, at: s.at }
+  if (s.attestation == null) throw new Error(`transaction ${s.digest} attests nothing`)
+  return { key: s.attestation.key, digest: s.digest, root: s.attestation.root, leaves: s.attestation.leaves, attester: s.payer, at: s.at }
+}
+/** The attestation a transaction holds under `key`, if any. */
+export function attestationUnder (s: Stored | undefined, key: string): Attestation | undefined {
+  if (s == null) return undefined
+  if (s.kind === 'attest') return s.key === key ? toAttestation(s) : undefined
+  return s.attestation?.key === key ? toAttestation(s) : undefined
 }
 export { toHex }
