@@ -48,6 +48,8 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       const fare = fareNanos(bikePlan, { seconds: 1_200, metres: 4_000 })
       expect(mine.final).toBe(true)
       expect(mine.total).toBe(fare)
+      // the ride is over: the traveller no longer holds its usage check (it held every ride's, for ever)
+      expect(traveller.mobility!.traveller.rides.inProgress).toBe(0)
       expect(theirs.envelope).toBe(mine.envelope)
       expect(d.events.filter(e => e.type === 'receipt-signed' && e.node === traveller.id).length).toBeGreaterThanOrEqual(4)
       // settled in the period: the traveller paid the receipt's total in its period payment

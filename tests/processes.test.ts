@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Journal } from '@kvartal/node'
-import { runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
+import { runKvartal, runKvartalCrashing, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 
 let dir: string
 let procs: NodeProcess[] = []
@@ -14,7 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const start = (config: string, env: Record<string, string> = {}): NodeProcess => { const p = runKvartal(['node', '--config', config], env); procs.push(p); return p }
+const start = (config: string, crashAt?: string): NodeProcess => { const p = crashAt != null ? runKvartalCrashing(crashAt, ['node', '--config', config]) : runKvartal(['node', '--config', config]); procs.push(p); return p }
 const listening = async (p: NodeProcess): Promise<string> => (await p.waitFor(l => l.event === 'listening')).addrs[0] as string
 const committed = (p: NodeProcess, role: 'buyer' | 'seller') => (l: Record<string, any>) => l.event === 'trade-committed' && l.detail === role
 
@@ -60,7 +60,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600] }))
     const addr = await listening(seller)
     const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] })
-    const doomed = start(buyerConfig, { KVARTAL_CRASH_AT: 'buyer-pending' })
+    const doomed = start(buyerConfig, 'buyer-pending')
     expect((await doomed.exited).signal).toBe('SIGKILL')
     expect(doomed.lines.some(l => l.event === 'trade-committed')).toBe(false)
     const buyer = start(buyerConfig)
@@ -73,7 +73,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
 
   it('a seller killed after committing and before answering keeps the trade; the buyer\'s retry is answered once', async () => {
     const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600] })
-    const doomed = start(sellerConfig, { KVARTAL_CRASH_AT: 'seller-commit' })
+    const doomed = start(sellerConfig, 'seller-commit')
     const addr = await listening(doomed)
     const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] }))
     expect((await doomed.exited).signal).toBe('SIGKILL')
@@ -92,7 +92,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
 
   it('a seller killed after holding energy and before accepting leaks nothing: the hold expires after restart', async () => {
     const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600] })
-    const doomed = start(sellerConfig, { KVARTAL_CRASH_AT: 'seller-hold' })
+    const doomed = start(sellerConfig, 'seller-hold')
     const addr = await listening(doomed)
     const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] }))
     const held = await doomed.waitFor(l => l.event === 'proposal-received')
@@ -129,6 +129,9 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
       const { code } = await v.exited
       expect(code, v.stderr.join('')).toBe(0)
       expect(v.lines.map(l => l.text).join('\n')).toMatch(/ok\s+attested-root/)
+      // no meter is configured: the chain holds, and every slot, the trade's too, is a gap (never the schedule's forecast)
+      expect(v.lines.map(l => l.text).join('\n')).toMatch(/ok\s+meter-chain\s+period \S+: 0 slots measured, \d+ gaps/)
+      expect(v.lines.map(l => l.text).join('\n')).toMatch(/gap\s+delivery\s+slot \d+ is a gap \(no meter\)/)
     }
     const unknown = runKvartal(['verify', 'ab'.repeat(32), '--config', buyerConfig])
     expect((await unknown.exited).code).toBe(2)
@@ -139,7 +142,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 }))
     const addr = await listening(seller)
     const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
-    const doomed = start(buyerConfig, { KVARTAL_CRASH_AT: 'after-payment' })
+    const doomed = start(buyerConfig, 'after-payment')
     await doomed.waitFor(committed(doomed, 'buyer'), 60_000)
     // it dies at its first settlement that paid something, right after the ledger took the payment
     expect((await doomed.exited).signal).toBe('SIGKILL')

@@ -1,6 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { offsetMetres, type Coordinate } from '@kvartal/mobility'
+import { callNode } from '../../packages/cli/src/control-client.ts'
 
 export interface GtfsLineOptions {
   /** trips are timed from this instant on, so the test does not depend on the time of day */
@@ -52,9 +53,7 @@ export async function writeGtfsLine (dir: string, o: GtfsLineOptions): Promise<G
 
 /** Asks a running node's control API directly (as the CLI does), for polling in tests. */
 export async function askNode (dataDir: string, path: string): Promise<any> {
-  const { port, token } = JSON.parse(await readFile(join(dataDir, 'control.json'), 'utf8')) as { port: number, token: string }
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } })
-  return await res.json()
+  return await callNode(dataDir, 'GET', path)
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */

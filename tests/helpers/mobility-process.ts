@@ -2,7 +2,8 @@
  * A mobility node as a real process, for the crash tests: a transit operator or a traveller that books
  * one bus leg, settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
  * server the test runs), so both processes see one ledger. Prints one JSON line per node event, and
- * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point.
+ * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point: this test entry
+ * point installs the crash-test hook (`@kvartal/node/testing`); a node never reads that variable.
  *
  *   node tests/helpers/mobility-process.ts '<json config>'
  */
@@ -12,6 +13,7 @@ import { fixedMarkup } from '@kvartal/market'
 import { buildTimetable, generateDistrictNetwork, type Timetable } from '@kvartal/mobility'
 import { iotaSettlement } from '@kvartal/settlement'
 import { KvartalNode, serviceDayStart, type ProviderService } from '@kvartal/node'
+import { installCrashAt } from '@kvartal/node/testing'
 
 export interface MobilityProcessConfig {
   role: 'operator' | 'traveller'
@@ -47,6 +49,7 @@ export function nextTrip (tt: Timetable, nowMs: number, leadS: number): { tripId
 
 async function main (): Promise<void> {
   const c = JSON.parse(process.argv[2]) as MobilityProcessConfig
+  if (process.env.KVARTAL_CRASH_AT != null) installCrashAt(process.env.KVARTAL_CRASH_AT)
   const tt = crashTimetable()
   const client = new IotaClient({ url: c.rpcUrl })
   const provider: ProviderService | undefined = c.role === 'operator'

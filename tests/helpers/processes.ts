@@ -22,6 +22,14 @@ export function runKvartal (args: string[], env: Record<string, string> = {}): N
   return runScript(kvartalBin, args, env)
 }
 
+/** The test entry point that runs `kvartal` with the crash-test hook installed (kvartal-crash.ts). */
+export const kvartalCrashBin = fileURLToPath(new URL('./kvartal-crash.ts', import.meta.url))
+
+/** Runs `kvartal <args>` as a real process that kills itself with SIGKILL at `point` (a journal write, or after-payment). */
+export function runKvartalCrashing (point: string, args: string[], env: Record<string, string> = {}): NodeProcess {
+  return runScript(kvartalCrashBin, args, { ...env, KVARTAL_CRASH_AT: point })
+}
+
 /** Runs a TypeScript script as a real process on this Node (24), collecting its JSON log lines. */
 export function runScript (script: string, args: string[], env: Record<string, string> = {}): NodeProcess {
   const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -50,7 +50,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
   }
   const grantOrRevoke = (verb: 'grant' | 'revoke'): Route => ({
     method: 'POST',
-    path: new RegExp(`^/channels/(?<name>[^/]+)/${verb}$`),
+    path: `/channels/:name/${verb}`,
     async handle (params, body) {
       const m = mobilityOf(node)
       const name = channelRefOf(params.name, 'name')
@@ -65,7 +65,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
   return [
     {
       method: 'GET',
-      path: /^\/channels$/,
+      path: '/channels',
       async handle () {
         const m = mobilityOf(node)
         const byId = new Map([...await names(m)].map(([n, id]) => [id, n]))
@@ -81,7 +81,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
     },
     {
       method: 'GET',
-      path: /^\/channels\/(?<ref>[^/]+)$/,
+      path: '/channels/:ref',
       async handle (params) {
         const m = mobilityOf(node)
         const ref = channelRefOf(params.ref, 'channel')
@@ -103,7 +103,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
     grantOrRevoke('revoke'),
     {
       method: 'POST',
-      path: /^\/channels\/pull$/,
+      path: '/channels/pull',
       async handle (_, body) {
         const m = mobilityOf(node)
         const b = bodyOf(body, ['peer', 'channel'])

@@ -1,29 +1,18 @@
-import { parseArgs } from 'node:util'
 import { ConfigError } from '@kvartal/protocol'
 import { callNode } from './control-client.ts'
-import { clientOptions, dataDirOf, output } from './client-args.ts'
+import { dataDirOf, output, type ClientOptions } from './client-args.ts'
 import { channelRefOf, peerRefOf, readerKeyOf } from './journey-input.ts'
 import { table } from './tables.ts'
-
-export const channelUsage = `usage:
-  kvartal channel list --data-dir <dir> [--json]
-  kvartal channel read <id|name> --data-dir <dir> [--json]
-  kvartal channel grant <name> --reader <hex key> --data-dir <dir> [--json]
-  kvartal channel revoke <name> --reader <hex key> --data-dir <dir> [--json]
-  kvartal channel pull --peer <multiaddr|peer id|hex key> <id> --data-dir <dir> [--json]
-  (a reader's key is a node's 64-hex public key: \`kvartal id\` prints it as trader)
-`
 
 interface ReaderView { x25519: string, node?: string }
 const readerText = (r: ReaderView): string => r.node != null ? `node ${r.node.slice(0, 16)}…` : `x25519 ${r.x25519.slice(0, 16)}…`
 
-function one (positionals: string[], what: string, example: string): string {
+function one (positionals: readonly string[], what: string, example: string): string {
   if (positionals.length !== 1) throw new ConfigError(what, `give one ${what}: ${example}`)
   return positionals[0]
 }
 
-async function list (argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: clientOptions })
+export async function channelList (values: ClientOptions): Promise<number> {
   const dir = await dataDirOf(values, 'kvartal channel list --data-dir <dir>')
   output(values.json, await callNode(dir, 'GET', '/channels'), (v: { channels: Array<{ id: string, name?: string, own: boolean, owner: string, records: number, epoch: number, readers?: ReaderView[] }> }) =>
     v.channels.length === 0
@@ -32,8 +21,7 @@ async function list (argv: string[]): Promise<number> {
   return 0
 }
 
-async function read (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: clientOptions })
+export async function channelRead (positionals: readonly string[], values: ClientOptions): Promise<number> {
   const ref = channelRefOf(one(positionals, 'channel', 'kvartal channel read <id|name> --data-dir <dir>'), 'channel')
   const dir = await dataDirOf(values, 'kvartal channel read <id> --data-dir <dir>')
   output(values.json, await callNode(dir, 'GET', `/channels/${ref}`), (v: { channel: string, name?: string, owner: string, records: number, chain: { ok: boolean, message?: string }, entries: Array<{ index: number, epoch: number, value: unknown }>, unreadable: Array<{ index: number, epoch: number }> }) => {
@@ -46,8 +34,7 @@ async function read (argv: string[]): Promise<number> {
   return 0
 }
 
-async function grantOrRevoke (verb: 'grant' | 'revoke', argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...clientOptions, reader: { type: 'string' } } })
+export async function channelGrantOrRevoke (verb: 'grant' | 'revoke', positionals: readonly string[], values: ClientOptions & { reader?: string }): Promise<number> {
   const name = channelRefOf(one(positionals, 'name', `kvartal channel ${verb} <name> --reader <hex key> --data-dir <dir>`), 'name')
   const reader = readerKeyOf(values.reader, '--reader')
   const dir = await dataDirOf(values, `kvartal channel ${verb} <name> --reader <hex key> --data-dir <dir>`)
@@ -60,8 +47,7 @@ async function grantOrRevoke (verb: 'grant' | 'revoke', argv: string[]): Promise
   return 0
 }
 
-async function pull (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...clientOptions, peer: { type: 'string' } } })
+export async function channelPull (positionals: readonly string[], values: ClientOptions & { peer?: string }): Promise<number> {
   const id = channelRefOf(one(positionals, 'channel', 'kvartal channel pull --peer <addr> <id> --data-dir <dir>'), 'channel')
   if (!/^[0-9a-f]{64}$/.test(id)) throw new ConfigError('channel', 'pull takes the channel\'s id (64 hex digits): a name only means something on its owner\'s node')
   const peer = peerRefOf(values.peer, '--peer')
@@ -69,19 +55,4 @@ async function pull (argv: string[]): Promise<number> {
   output(values.json, await callNode(dir, 'POST', '/channels/pull', { peer, channel: id }), (v: { received: number, records: number, owner: string }) =>
     `pulled ${v.received} new record${v.received === 1 ? '' : 's'} of ${id} (now ${v.records} records, owner ${v.owner.slice(0, 16)}…)\n`)
   return 0
-}
-
-/** `kvartal channel list|read|grant|revoke|pull`: a running node's trip-data channels. */
-export async function channelCommand (argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv
-  switch (sub) {
-    case 'list': return await list(rest)
-    case 'read': return await read(rest)
-    case 'grant': return await grantOrRevoke('grant', rest)
-    case 'revoke': return await grantOrRevoke('revoke', rest)
-    case 'pull': return await pull(rest)
-    default:
-      process.stderr.write(`kvartal channel: ${sub == null ? 'missing subcommand' : `unknown subcommand "${sub}"`}\n${channelUsage}`)
-      return 2
-  }
 }

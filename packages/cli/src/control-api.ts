@@ -2,10 +2,12 @@ import type { KvartalNode } from '@kvartal/node'
 import type { Route } from './control-server.ts'
 import { journeyRoutes } from './journey-api.ts'
 import { channelRoutes } from './channel-api.ts'
+import { verifyRoutes } from './verify-api.ts'
 
 /**
  * Every endpoint of a running node's control API:
  *   GET  /status                      who this node is, what it knows of the mobility market
+ *   GET  /trades/:id/verify           prove one settled trade (signatures, inclusion proof, attested root)
  *   POST /journeys/plan               plan a journey (from, to, departAfter, modes, maxWalkingM, …)
  *   POST /journeys/book               book a journey of a plan (plan id, or a request) by pick
  *   GET  /packages                    the packages this node booked
@@ -21,7 +23,7 @@ export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota'
   return [
     {
       method: 'GET',
-      path: /^\/status$/,
+      path: '/status',
       async handle () {
         const m = node.mobility
         const provider = node.options.mobility?.provider
@@ -44,6 +46,7 @@ export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota'
         }
       }
     },
+    ...verifyRoutes(node),
     ...journeyRoutes(node, o),
     ...channelRoutes(node)
   ]

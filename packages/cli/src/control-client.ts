@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises'
+import { lstat, readFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join, resolve } from 'node:path'
 import { KvartalError } from '@kvartal/protocol'
-import { CONTROL_FILE, type ControlFile } from './control-server.ts'
+import { CONTROL_FILE, CONTROL_SOCKET } from './control-file.ts'
 
 /**
  * The CLI could not get an answer it can use from the node: no node, a stale control.json, or the node
@@ -23,7 +23,8 @@ export class ControlClientError extends KvartalError {
 /** A booking runs for seconds (holds, a ledger payment, commits); a node that says nothing in two minutes is stuck. */
 export const defaultControlClientOptions = { timeoutMs: 120_000 }
 
-async function controlFile (dataDir: string): Promise<ControlFile> {
+/** The token in control.json (the socket is always `control.sock` beside it, whatever the file says). */
+async function controlToken (dataDir: string): Promise<string> {
   const file = join(dataDir, CONTROL_FILE)
   let text: string
   try { text = await readFile(file, 'utf8') } catch (err) {
@@ -32,20 +33,36 @@ async function controlFile (dataDir: string): Promise<ControlFile> {
     throw new ControlClientError('no-node', `cannot read ${file}: ${code ?? (err as Error).message} (it is readable by the node's user only)`, 2)
   }
   try {
-    const c = JSON.parse(text) as ControlFile
-    if (Number.isSafeInteger(c.port) && typeof c.token === 'string') return c
+    const c = JSON.parse(text) as { token?: unknown }
+    if (typeof c.token === 'string' && /^[0-9a-f]{64}$/.test(c.token)) return c.token
   } catch {}
   throw new ControlClientError('no-node', `${file} is not what \`kvartal node\` writes: remove it and restart the node`, 2)
 }
 
+/**
+ * Who answers, checked before the token is sent: the control socket must be a socket (not a link to
+ * elsewhere) owned by this user. A stale one (the node was killed) refuses the connection.
+ */
+async function controlSocket (dataDir: string): Promise<string> {
+  const socket = join(dataDir, CONTROL_SOCKET)
+  let st
+  try { st = await lstat(socket) } catch {
+    throw new ControlClientError('no-node', `nothing answers at ${socket}: is \`kvartal node\` running there? (${CONTROL_FILE} is stale if the node was killed)`, 2)
+  }
+  if (!st.isSocket()) throw new ControlClientError('not-the-node', `${socket} is not a socket: not sending the token (remove it and restart the node)`, 2)
+  if (process.getuid != null && st.uid !== process.getuid()) throw new ControlClientError('not-the-node', `${socket} belongs to user ${st.uid}, not to this user: not sending the token`, 2)
+  return socket
+}
+
 /** One request to the node whose data directory is `dataDir`; the parsed JSON answer. */
 export async function callNode (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
-  const c = await controlFile(dataDir)
+  const token = await controlToken(dataDir)
+  const socket = await controlSocket(dataDir)
   const payload = body == null ? undefined : Buffer.from(JSON.stringify(body))
   const answer = await new Promise<{ status: number, text: string }>((resolveAnswer, reject) => {
     const req = request({
-      host: '127.0.0.1', port: c.port, method, path,
-      headers: { authorization: `Bearer ${c.token}`, ...(payload != null ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+      socketPath: socket, method, path,
+      headers: { host: 'kvartal', authorization: `Bearer ${token}`, ...(payload != null ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
       signal: AbortSignal.timeout(defaultControlClientOptions.timeoutMs)
     }, (res) => {
       const chunks: Buffer[] = []
@@ -54,7 +71,7 @@ export async function callNode (dataDir: string, method: 'GET' | 'POST', path: s
       res.on('error', reject)
     })
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') reject(new ControlClientError('no-node', `nothing answers on 127.0.0.1:${c.port} (from ${join(dataDir, CONTROL_FILE)}): is \`kvartal node\` running there? (the file is stale if the node was killed)`, 2))
+      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') reject(new ControlClientError('no-node', `nothing answers at ${socket}: is \`kvartal node\` running there? (${CONTROL_FILE} is stale if the node was killed)`, 2))
       else if (err.name === 'TimeoutError' || err.name === 'AbortError') reject(new ControlClientError('timeout', `the node did not answer ${method} ${path} within ${defaultControlClientOptions.timeoutMs / 1000} s`, 1))
       else reject(new ControlClientError('transport', `${method} ${path}: ${err.message}`, 1))
     })
@@ -70,4 +87,17 @@ export async function callNode (dataDir: string, method: 'GET' | 'POST', path: s
   // the caller's mistake (a field, an unknown id) exits 2, like any bad input; the node's refusal exits 1
   const exitCode = answer.status === 400 || answer.status === 401 || answer.status === 404 || answer.status === 413 ? 2 : 1
   throw new ControlClientError(code, e?.message ?? `HTTP ${answer.status}`, exitCode, answer.status)
+}
+
+/**
+ * What the node running on `dataDir` answers, or undefined when none runs there (no control.json, or
+ * nothing answers where it says): the caller then reads the data directory itself.
+ */
+export async function askRunningNode (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  try {
+    return await callNode(dataDir, method, path, body)
+  } catch (err) {
+    if (err instanceof ControlClientError && err.code === 'no-node') return undefined
+    throw err
+  }
 }

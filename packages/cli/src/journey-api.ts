@@ -74,7 +74,7 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
   return [
     {
       method: 'POST',
-      path: /^\/journeys\/plan$/,
+      path: '/journeys/plan',
       async handle (_, body) {
         const m = mobilityOf(node)
         const { id, plan, expiresAt } = await planned(m, bodyOf(body, requestKeys))
@@ -83,7 +83,7 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
     },
     {
       method: 'POST',
-      path: /^\/journeys\/book$/,
+      path: '/journeys/book',
       async handle (_, body) {
         const m = mobilityOf(node)
         const b = bodyOf(body, [...requestKeys, 'plan', 'pick'])
@@ -107,7 +107,7 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
     },
     {
       method: 'GET',
-      path: /^\/packages$/,
+      path: '/packages',
       async handle () {
         const list = await mobilityOf(node).traveller.packages()
         return { packages: list.sort(([, a], [, b]) => a.createdAt - b.createdAt).map(([id, r]) => packageView(id, r)) }
@@ -115,7 +115,7 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
     },
     {
       method: 'POST',
-      path: /^\/packages\/(?<id>[^/]+)\/cancel$/,
+      path: '/packages/:id/cancel',
       async handle (params) {
         const m = mobilityOf(node)
         const id = packageIdOf(params.id, 'package')

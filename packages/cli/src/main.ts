@@ -1,58 +1,55 @@
-import { KvartalError } from '@kvartal/protocol'
+import { CommanderError, type Command } from 'commander'
+import { ConfigError, KvartalError } from '@kvartal/protocol'
+import { buildProgram } from './program.ts'
 
-export const usage = `kvartal — edge mesh runtime for local energy markets
+/**
+ * What commander refused, as the ConfigError it is: the flag or argument named first, the way every
+ * other bad input reads. `kvartal: --froom: unknown option (did you mean --from?)`.
+ */
+export function usageError (err: CommanderError, command: string): ConfigError {
+  const quoted = /'([^']+)'/.exec(err.message)?.[1]
+  const hint = /\(Did you mean (.+)\?\)/.exec(err.message)?.[1]
+  const help = `\`${command} --help\` lists them`
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return new ConfigError(quoted ?? 'option', `unknown option of ${command} (${hint != null ? `did you mean ${hint}? ` : ''}${help})`)
+    case 'commander.unknownCommand':
+      return new ConfigError('command', `"${quoted ?? ''}" is not a command of ${command} (${hint != null ? `did you mean ${hint}? ` : ''}${help})`)
+    case 'commander.excessArguments':
+      return new ConfigError('arguments', `${command} takes no arguments (${help})`)
+    case 'commander.optionMissingArgument':
+      // commander quotes the option as declared ('-d, --data-dir <dir>'): name its long flag
+      return new ConfigError((quoted ?? '').split(/[ ,]+/).find(t => t.startsWith('--')) ?? 'option', 'needs a value')
+    default:
+      return new ConfigError('arguments', err.message.replace(/^error: /, ''))
+  }
+}
 
-usage:
-  kvartal sim [scenario.yaml] [--transport memory|tcp] [--out DIR] [--slots N]
-      simulate a district on one machine (no file: the embedded Trondheim default)
-  kvartal node --config node.yaml
-      run one building node: TCP, mDNS and bootstrap discovery, persistent data directory
-  kvartal id --config node.yaml
-      print the node's peer id, IOTA address and listen addresses (creates its key if needed)
-  kvartal verify <trade-id> --config node.yaml [--json]
-      prove one settled trade: both signatures, its Merkle inclusion proof, and the attested root on the ledger
-  kvartal faucet --config node.yaml
-      fund the node's IOTA address from the faucet of its test network (settlement.adapter: iota)
-  kvartal status --data-dir <dir> [--json]
-      who a running node is, its peers, what it knows of the mobility market
-  kvartal journey plan --data-dir <dir> --from <lat,lon> --to <lat,lon> [--depart <ISO|+min>] [--arrive <ISO|+min>]
-                       [--modes BUS,BICYCLE] [--avoid CAR] [--max-walk 800] [--accessibility WHEELCHAIR] [--json]
-  kvartal journey book (the plan flags | --plan <id>) [--pick fastest|cheapest|greenest|fewest-transfers|preferred|<n>] [--json]
-  kvartal journey list --data-dir <dir> [--json]
-  kvartal journey cancel <package> --data-dir <dir> [--json]
-      plan, book and cancel journeys through a running node (its mobility section)
-  kvartal channel list|read <id|name>|grant <name> --reader <hex>|revoke <name> --reader <hex>|pull --peer <addr> <id> --data-dir <dir> [--json]
-      a running node's trip-data channels: read them, grant and revoke readers, replicate from a peer
-  (the commands that talk to a running node take --data-dir, or --config node.yaml, and find it by <dataDir>/control.json)
-  kvartal help
-`
+function ancestors (c: Command): string[] {
+  return c.parent == null ? [] : [...ancestors(c.parent), c.name()]
+}
 
 /** Runs the CLI; returns the exit code. User errors print one clear line and no stack trace. */
 export async function main (argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
+  let code = 0
+  const program = buildProgram((c) => { code = c })
+  // the command being parsed, for a message that says where an unknown option was given
+  let cmd = program
+  for (const a of argv) { const sub = cmd.commands.find(c => c.name() === a); if (sub == null) break; cmd = sub }
+  const current = ['kvartal', ...ancestors(cmd)].join(' ')
   try {
-    switch (command) {
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(usage)
-        return 0
-      // each command loads only what it needs: a client command starts in a fraction of a second
-      case 'sim': return await (await import('./sim-command.ts')).simCommand(rest)
-      case 'node': return await (await import('./node-command.ts')).nodeCommand(rest)
-      case 'id': return await (await import('./node-command.ts')).idCommand(rest)
-      case 'verify': return await (await import('./node-command.ts')).verifyCommand(rest)
-      case 'faucet': return await (await import('./node-command.ts')).faucetCommand(rest)
-      case 'status': return await (await import('./status-command.ts')).statusCommand(rest)
-      case 'journey': return await (await import('./journey-command.ts')).journeyCommand(rest)
-      case 'channel': return await (await import('./channel-command.ts')).channelCommand(rest)
-      default:
-        process.stderr.write(`kvartal: unknown command "${command}"\n\n${usage}`)
-        return 2
+    if (argv.length === 0) { program.outputHelp(); return 0 }
+    await program.parseAsync(argv, { from: 'user' })
+    return code
+  } catch (caught) {
+    let err = caught
+    if (err instanceof CommanderError) {
+      // --help, --version, and `help`: done; help shown for a missing subcommand: bad usage
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2
+      err = usageError(err, current)
     }
-  } catch (err) {
-    if (err instanceof KvartalError || ['ConfigError', 'SettlementError', 'TransientLedgerError', 'IotaConfigError'].includes((err as Error).name) || (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (err instanceof KvartalError || ['ConfigError', 'SettlementError', 'TransientLedgerError', 'IotaConfigError'].includes((err as Error).name)) {
       process.stderr.write(`kvartal: ${(err as Error).message}\n`)
       // a client command says 1 when the node could not do what was asked, 2 for bad input
       const exit = (err as { exitCode?: unknown }).exitCode

@@ -41,7 +41,11 @@ function log (level: string, fields: Record<string, unknown>): void {
 export async function nodeCommand (argv: string[]): Promise<number> {
   const c = await loadNodeConfig(configPath(argv))
   const mobility = await mobilityOptionsFor(c)
+  // the building's meter: what the node signs as readings. None configured: every slot is a gap
+  const meter = c.meter == null ? undefined : await (await import('@kvartal/meters')).createMeter(c.meter)
+  if (meter == null) log('warn', { event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled by the grid operator at grid prices; building and position are forecasts, never readings' })
   const quiet = new Set(['announcement-received'])
+  const warn = new Set(['message-rejected', 'negotiation-failed', 'meter-gap', 'meter-refused'])
   const node = new KvartalNode({
     district: c.district,
     dataDir: c.dataDir,
@@ -63,7 +67,8 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     holdMs: c.market.holdSeconds * 1000,
     settlement: { periodSlots: c.settlement.periodSlots, create: async (signer, journal) => await settlementFor(c, signer, journal, (await journal.loadSeed())!) },
     ...(mobility != null ? { mobility } : {}),
-    onEvent: (e: NodeEvent) => { if (c.log === 'debug' || !quiet.has(e.type)) log(e.type === 'message-rejected' || e.type === 'negotiation-failed' ? 'warn' : 'info', { event: e.type, ...e }) }
+    ...(meter != null ? { meter } : {}),
+    onEvent: (e: NodeEvent) => { if (c.log === 'debug' || !quiet.has(e.type)) log(warn.has(e.type) ? 'warn' : 'info', { event: e.type, ...e }) }
   })
   let stopping = false
   let control: ControlServer | undefined
@@ -83,7 +88,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   const server = await startControlServer({
     dataDir: c.dataDir,
     routes: controlRoutes(node, { adapter: c.settlement.adapter }),
-    onError: (err, method, path) => { log('error', { event: 'control-error', method, path, detail: err.stack ?? err.message }) }
+    onError: (err, method, path, id) => { log('error', { event: 'control-error', id, method, path, detail: err.stack ?? err.message }) }
   })
   // a signal that came while starting found no control server to close
   if (stopping) await server.close()
@@ -91,7 +96,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   if (c.mobility != null && c.settlement.adapter === 'local') {
     log('warn', { event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, but cannot pay providers in other processes; set settlement.adapter: iota to book' })
   }
-  if (!stopping) log('info', { event: 'listening', peerId: node.identity.peerId.toString(), trader: node.id, iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String), control: { port: server.port, file: join(c.dataDir, CONTROL_FILE) } })
+  if (!stopping) log('info', { event: 'listening', peerId: node.identity.peerId.toString(), trader: node.id, iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String), control: { socket: server.socket, file: join(c.dataDir, CONTROL_FILE) } })
   await stopped
   log('info', { event: 'exit' })
   return 0
@@ -135,13 +140,18 @@ export async function verifyCommand (argv: string[]): Promise<number> {
     try {
       const { verifyTradeProof } = await import('@kvartal/settlement')
       const { decodeTrade, fromHex } = await import('@kvartal/protocol')
-      const result = await verifyTradeProof(settlement, decodeTrade(fromHex(record.trade)), proof.proof, proof.root, proof.attestationKey)
-      if (values.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+      const trade = decodeTrade(fromHex(record.trade))
+      const result = await verifyTradeProof(settlement, trade, proof.proof, proof.root, proof.attestationKey)
+      const { periodMeterCheck } = await import('@kvartal/node')
+      const meter = await periodMeterCheck(journal, String(proof.period), c.settlement.periodSlots, trade.terms.slot)
+      if (values.json === true) process.stdout.write(JSON.stringify({ ...result, ok: result.ok && meter.ok, meter }, null, 2) + '\n')
       else {
         for (const ch of result.checks) process.stdout.write(`${ch.ok ? 'ok  ' : 'FAIL'}  ${ch.check.padEnd(16)} ${ch.detail}\n`)
-        process.stdout.write(result.ok ? `trade ${id} verified against ${settlement.name.split(' (')[0]}\n` : `trade ${id} NOT verified: ${result.failed} failed\n`)
+        process.stdout.write(`${meter.ok ? 'ok  ' : 'FAIL'}  ${'meter-chain'.padEnd(16)} ${meter.detail}\n`)
+        process.stdout.write(`${meter.tradeSlot.gap ? 'gap ' : 'ok  '}  ${'delivery'.padEnd(16)} ${meter.tradeSlot.detail}\n`)
+        process.stdout.write(result.ok && meter.ok ? `trade ${id} verified against ${settlement.name.split(' (')[0]}\n` : `trade ${id} NOT verified: ${result.failed ?? 'meter-chain'} failed\n`)
       }
-      return result.ok ? 0 : 1
+      return result.ok && meter.ok ? 0 : 1
     } finally {
       await settlement.close?.()
     }

@@ -6,6 +6,8 @@ import { ConfigError, DISTRICT_PATTERN, FEEDER_PATTERN } from '@kvartal/protocol
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
 import { validateMobilityConfig, type MobilityConfig } from './mobility-config.ts'
+import { validateMeterConfig } from './meter-config.ts'
+import type { MeterSpec } from '@kvartal/meters'
 
 /** `kvartal node --config node.yaml`, validated. */
 export interface NodeConfig {
@@ -20,8 +22,10 @@ export interface NodeConfig {
   limits: { buy: number, sell: number }
   market: { ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, catchUpEverySlots: number, holdSeconds: number }
   site: { latitude: number, longitude: number, utcOffsetHours: number, cloudiness: number, seed: number }
-  /** simulated devices of this building (until meter drivers are configured) */
+  /** simulated devices of this building: its forecasts, never its readings */
   building?: BuildingSpec
+  /** the building's meter (meter.mqtt, meter.p1); absent: no readings, every slot a gap */
+  meter?: MeterSpec
   /** or a fixed net schedule, Wh per slot, repeated: positive sells, negative buys */
   position?: number[]
   log: 'info' | 'debug'
@@ -73,7 +77,7 @@ function strings (o: Obj, key: string, def: string[], needPeerId = false): strin
 
 export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
-  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid'])
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid', 'meter'])
   if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
   if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
@@ -136,6 +140,7 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
       ...(typeof g.operator === 'string' ? { operator: g.operator.toLowerCase() } : {})
     }
   }
+  const meter = validateMeterConfig(doc.meter)
   const log = doc.log ?? 'info'
   if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
   return {
@@ -173,7 +178,8 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
       iota: { network, gasBudget: iota.gasBudget == null ? undefined : int(iota, 'gasBudget', 'settlement.iota', 0, 1), notarizationPackageId: typeof iota.notarizationPackageId === 'string' ? iota.notarizationPackageId : undefined }
     },
     ...(mobility != null ? { mobility } : {}),
-    ...(grid != null ? { grid } : {})
+    ...(grid != null ? { grid } : {}),
+    ...(meter != null ? { meter } : {})
   }
 }
 

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
-import { callNode } from './control-client.ts'
-import { clientOptions, dataDirOf, output } from './client-args.ts'
+import { existsSync } from 'node:fs'
+import { ControlClientError, callNode } from './control-client.ts'
+import { dataDirOf, output, type ClientOptions } from './client-args.ts'
 
 interface Status {
   peerId: string
@@ -12,15 +12,41 @@ interface Status {
   mobility: { role: string, services: number, vehicles: number, timetable: { stops: number, patterns: number } } | null
 }
 
-/** `kvartal status --data-dir <dir>`: who a running node is and what it knows of the mobility market. */
-export async function statusCommand (argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: clientOptions })
+/** A stopped node: who it is, from the key in its data directory (nothing is created there). */
+async function stoppedNode (dir: string, why: ControlClientError): Promise<{ running: false, peerId: string, trader: string, iotaAddress: string }> {
+  if (!existsSync(dir)) throw why
+  const { Journal } = await import('@kvartal/node')
+  const { identityFromSeed } = await import('@kvartal/mesh')
+  const journal = await Journal.open(dir)
+  try {
+    const seed = await journal.loadSeed()
+    if (seed == null) throw why
+    const id = await identityFromSeed(seed)
+    return { running: false, peerId: id.peerId.toString(), trader: id.id, iotaAddress: id.iotaAddress }
+  } finally {
+    await journal.close()
+  }
+}
+
+/**
+ * `kvartal status --data-dir <dir>`: who a running node is and what it knows of the mobility market;
+ * of a stopped node, who it is (its journal is opened only when no node runs there).
+ */
+export async function statusCommand (values: ClientOptions): Promise<number> {
   const dir = await dataDirOf(values, 'kvartal status --data-dir <dir>')
-  output(values.json, await callNode(dir, 'GET', '/status'), (s: Status) =>
-    `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
-    `addresses   ${s.addrs.join(' ')}\n` +
-    (s.mobility == null
-      ? 'mobility    none (no mobility section in the config)\n'
-      : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known (${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`))
+  let answer: (Status & { running: true }) | Awaited<ReturnType<typeof stoppedNode>>
+  try {
+    answer = { running: true, ...await callNode(dir, 'GET', '/status') }
+  } catch (err) {
+    if (!(err instanceof ControlClientError) || err.code !== 'no-node') throw err
+    answer = await stoppedNode(dir, err)
+  }
+  output(values.json, answer, (s: typeof answer) => s.running
+    ? `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
+      `addresses   ${s.addrs.join(' ')}\n` +
+      (s.mobility == null
+        ? 'mobility    none (no mobility section in the config)\n'
+        : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known (${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)
+    : `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress}\nnode        not running (read from its data directory)\n`)
   return 0
 }

@@ -172,6 +172,21 @@ export class Journal {
     return out
   }
 
+  /**
+   * The meter's registers at slot boundary `boundary` (the start of that slot): the first sample the
+   * meter stamped at or after it. A slot's reading is the difference of its two boundaries.
+   */
+  async putBoundary (boundary: number, sample: { meterId: string, at: number, importWh: number, exportWh: number }): Promise<void> {
+    await this.#batch([{ type: 'put', key: `meter-boundary/${pad(boundary)}`, value: { ...sample } }], 'meter-boundary')
+  }
+  async boundary (boundary: number): Promise<{ meterId: string, at: number, importWh: number, exportWh: number } | undefined> {
+    return await this.#db.get(`meter-boundary/${pad(boundary)}`) as { meterId: string, at: number, importWh: number, exportWh: number } | undefined
+  }
+  async lastBoundary (): Promise<number | undefined> {
+    for await (const k of this.#db.keys({ gte: 'meter-boundary/', lt: 'meter-boundary/~', reverse: true, limit: 1 })) return Number(k.slice('meter-boundary/'.length))
+    return undefined
+  }
+
   // ---- settlement periods and proofs ----
   async getPeriod (period: string): Promise<Record<string, unknown> | undefined> { return await this.#db.get(`period/${period}`) as Record<string, unknown> | undefined }
   /** Records a settled period and every trade's proof, atomically. */

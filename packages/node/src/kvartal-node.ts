@@ -8,6 +8,7 @@ import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kv
 import { TopicSync, createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
+import { crashHook, withPaymentPoint } from './crash-hook.ts'
 import type { Settlement } from '@kvartal/settlement'
 import { PeriodSettler } from './period-settler.ts'
 import { Announcer } from './announcer.ts'
@@ -22,6 +23,8 @@ import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-run
 import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
 import { ImportShare } from './import-share.ts'
+import { SlotMeter, type MeterStatus } from './slot-meter.ts'
+import { SimulatedMeter } from '@kvartal/meters'
 
 export interface NodeStats {
   proposalsSent: number
@@ -85,6 +88,7 @@ export class KvartalNode {
   #firstSlot?: number
   #settling = false
   #periods!: PeriodSettler
+  #meter: SlotMeter | undefined
   #announcer!: Announcer
   /** the mobility side, when options.mobility is set */
   mobility?: MobilityRuntime
@@ -96,6 +100,8 @@ export class KvartalNode {
   }
 
   get id (): string { return this.identity?.id ?? '' }
+  /** the meter's identity, samples, refusals, readings and gaps since start (null before start) */
+  meterStatus (): MeterStatus | null { return this.#meter?.status() ?? null }
   get state (): string { return String(this.#actor?.getSnapshot().value ?? 'new') }
   get signal (): AbortSignal { return this.#abort.signal }
 
@@ -201,10 +207,9 @@ export class KvartalNode {
   async #start (): Promise<void> {
     const o = this.options
     this.journal = await Journal.open(o.dataDir, o.journal)
-    if (process.env.KVARTAL_CRASH_AT != null) {
-      const point = process.env.KVARTAL_CRASH_AT
-      this.journal.onWrite = (p) => { if (p === point) process.kill(process.pid, 'SIGKILL') }
-    }
+    // the crash-test harness's hook: installed only by a test entry point (`@kvartal/node/testing`)
+    const crash = crashHook()
+    if (crash != null) this.journal.onWrite = crash
     let seed = await this.journal.loadSeed()
     if (seed == null) {
       seed = o.keySeed ?? generateSeed()
@@ -214,7 +219,7 @@ export class KvartalNode {
     this.book = new OrderBook(this.identity.id)
     this.#imports = new ImportShare(o.grid)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
-    this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal })
+    if (crash != null && this.settlement != null) this.settlement = withPaymentPoint(this.settlement, crash)
     this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess })
     const lastCall = (slot: number, now: number): boolean => this.#lastCall(slot, now)
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
@@ -295,6 +300,13 @@ export class KvartalNode {
       const energy = await vehicleEnergyFor(this.mobility, { ...o, profile: o.profile }, { journal: this.journal, selling: this.selling, need: this.need, emit: this.emit })
       if (energy != null) { this.options.profile = energy.profile; this.on(energy.onEvent) }
     }
+    // the meter: a configured one, or a device model's (the simulator's, a vehicle's battery budget)
+    // behind the same interface; none: every slot is a gap
+    const measured = o.profile.measured
+    const meter = o.meter ?? (measured != null ? new SimulatedMeter({ name: 'model', slots: o.slots, netWh: (slot) => measured.call(o.profile, slot) }) : undefined)
+    this.#meter = new SlotMeter({ journal: this.journal, slots: o.slots, emit: this.emit, meter })
+    await this.#meter.start()
+    this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal, meter: this.#meter })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }
@@ -365,6 +377,7 @@ export class KvartalNode {
     try { this.router?.stop() } catch {}
     await this.topicSync?.stop()
     await this.mobility?.stop()
+    await this.#meter?.stop()
     await Promise.resolve(this.host?.stop()).catch(() => {})
     await this.settlement?.close?.().catch(() => {})
     await this.journal?.close().catch(() => {})

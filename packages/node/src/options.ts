@@ -4,6 +4,7 @@ import type { Transport } from '@kvartal/mesh'
 import type { Journal, JournalOptions } from './journal.ts'
 import type { Settlement } from '@kvartal/settlement'
 import type { MobilityOptions } from './mobility/mobility-runtime.ts'
+import type { Meter } from '@kvartal/meters'
 
 /** What a building needs to trade: its limits and its forecast net position per slot. */
 export interface TraderProfile {
@@ -13,7 +14,11 @@ export interface TraderProfile {
   readonly sellLimit: number
   /** forecast net energy for a slot, Wh: positive surplus to sell, negative deficit to buy */
   position(slot: number): number
-  /** what the meter measured for a past slot, net Wh (+ export); the forecast when absent */
+  /**
+   * a device model's energy for a past slot, net Wh (+ export): the simulator's meter. The node reads
+   * it through a SimulatedMeter (`@kvartal/meters`) when no `meter` is given. Absent, and no meter:
+   * the node has no readings, and every slot is a gap (a forecast is never signed as a reading)
+   */
   measured?(slot: number): number
 }
 
@@ -97,6 +102,8 @@ export interface KvartalNodeOptions {
    * default a node does not: at night, when everyone buys, gossip then costs nothing
    */
   announceBids: boolean
+  /** the building's meter; absent: the profile's `measured` model if any, else no readings (gaps) */
+  meter?: Meter
   /** settle and attest each period; absent: trades are journaled and not settled */
   settlement?: SettlementOptions
   /**

@@ -1,10 +1,11 @@
-import { decodeReading, encodeReading, fromHex, signReading, slotEnd, toHex } from '@kvartal/protocol'
+import { decodeReading, encodeReading, fromHex, iotaAddress, signGap, signReading, slotEnd, toHex, type MeterReading, type Trade } from '@kvartal/protocol'
 import { attestationKey, settlePeriod, type Settlement } from '@kvartal/settlement'
 import type { NodeIdentity } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
 import type { KvartalNodeOptions } from './options.ts'
 import type { Emit } from './events.ts'
 import type { PeriodExtras } from './mobility/period-extras.ts'
+import type { SlotMeter } from './slot-meter.ts'
 
 export interface PeriodSettlerDeps {
   /** what else the period settles and attests (mobility: receipts, booked legs, channel heads) */
@@ -14,6 +15,8 @@ export interface PeriodSettlerDeps {
   options: KvartalNodeOptions
   emit: Emit
   signal: AbortSignal
+  /** the node's meter, its samples at slot boundaries journaled */
+  meter: SlotMeter
 }
 
 /**
@@ -26,18 +29,33 @@ export class PeriodSettler {
   readonly #d: PeriodSettlerDeps
   constructor (deps: PeriodSettlerDeps) { this.#d = deps }
 
-  /** Signs a chained meter reading for every slot delivered since the last one. */
+  /**
+   * Signs a chained reading for every slot delivered since the last one, from what the meter reported
+   * at the slot's two boundaries, stamped with the meter's time. A slot the meter did not report (no
+   * meter, a meter that stopped, a node that was down at a boundary) becomes a gap record once its
+   * grace has passed: the chain stays whole, the gap shows, and nothing is made up.
+   */
   async readMeters (now: number, firstSlot: number): Promise<void> {
-    const { options: o, journal, identity, emit } = this.#d
+    const { options: o, journal, identity, emit, meter } = this.#d
+    await meter.flush(now)
     const last = await journal.lastReadingSlot()
-    let prevHex = last == null ? undefined : await journal.reading(last)
+    const prevHex = last == null ? undefined : await journal.reading(last)
     let prev = prevHex == null ? undefined : decodeReading(fromHex(prevHex))
     for (let s = last == null ? firstSlot : last + 1; slotEnd(o.slots, s) <= now; s++) {
-      const net = o.profile.measured?.(s) ?? o.profile.position(s)
-      const r = signReading(identity.signer, s, Math.max(0, -net), Math.max(0, net), now, prev)
+      const open = await journal.boundary(s)
+      const close = await journal.boundary(s + 1)
+      let why: string | undefined
+      if (open == null || close == null) why = meter.meter == null ? 'no meter' : open == null ? (close == null ? 'no sample at either end of the slot' : 'no sample at the slot\'s start') : 'no sample at the slot\'s end'
+      else if (open.meterId !== close.meterId) why = `meter changed from ${open.meterId} to ${close.meterId}`
+      else if (close.importWh < open.importWh || close.exportWh < open.exportWh) why = `register went back (${open.meterId} reset or replaced)`
+      // the closing sample may still be on its way: wait the meter's grace before calling it a gap
+      if (why != null && (open == null || close == null) && now < slotEnd(o.slots, s) + meter.graceMs) break
+      const r = why == null
+        ? signReading(identity.signer, s, close!.importWh - open!.importWh, close!.exportWh - open!.exportWh, close!.at, prev, close!.meterId)
+        : signGap(identity.signer, s, now, why, prev)
       await journal.putReading(s, toHex(encodeReading(r)))
       prev = r
-      emit({ type: 'meter-read', slot: s, energyWh: net })
+      if (why == null) { meter.counted('reading', s); emit({ type: 'meter-read', slot: s, energyWh: r.exportWh - r.importWh, detail: r.source }) } else { meter.counted('gap', s, why); emit({ type: 'meter-gap', slot: s, detail: why }) }
     }
   }
 
@@ -65,11 +83,16 @@ export class PeriodSettler {
       }
       const planned = new Set(plan)
       const trades = all.filter(t => planned.has(t.id)).map(t => t.decoded)
-      const readings = (await journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
+      const chain = (await journal.readings(from, to)).map(h => decodeReading(fromHex(h)))
+      // contract against delivery is settled on measured slots only; a gap is attested with the rest
+      // (after the extras) and reported with what was contracted in it, for the grid operator to bill
+      // from its own meter at the grid tariffs
+      const readings = chain.filter(c => c.gap !== true)
+      const gaps = chain.filter(c => c.gap === true)
       try {
         const extras = await this.#d.extras?.(period, slotEnd(o.slots, to))
         const r = await settlePeriod(settlement, {
-          period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs, debts: extras?.debts, extraLeaves: extras?.leaves.map(l => l.bytes),
+          period, self: identity.iotaAddress, trades, readings, tariffs: o.tariffs, debts: extras?.debts, extraLeaves: [...(extras?.leaves.map(l => l.bytes) ?? []), ...gaps.map(encodeReading)],
           // with an operator, grid fees and a positive imbalance are paid to it in the period's one payment
           ...(o.grid?.operator != null ? { gridOperator: o.grid.operator } : {})
         }, { signal: signal })
@@ -77,16 +100,15 @@ export class PeriodSettler {
           attestationKey: attestationKey(period, identity.iotaAddress), root: r.attestation.root, attestation: r.attestation.digest,
           payment: r.payment?.digest ?? null, paid: r.payment?.transfers.reduce((a, t) => a + t.amount, 0) ?? 0,
           obligations: r.obligations, imbalanceNanos: r.imbalanceNanos, trades: trades.length, readings: readings.length,
+          gaps: gapLines(gaps, trades, identity.iotaAddress),
           gridOperator: r.gridOperator ?? null, gridFeesNanos: r.gridFeesNanos,
           paidToGridOperatorNanos: r.paidToGridOperatorNanos, receivableFromGridOperatorNanos: r.receivableFromGridOperatorNanos,
           receipts: extras?.leaves.filter(l => l.name.startsWith('receipt:')).length ?? 0, bookedLegs: extras?.leaves.filter(l => l.name.startsWith('leg:')).length ?? 0,
           channelHeads: extras?.leaves.filter(l => l.name.startsWith('channel:')).length ?? 0
         }
-        await extras?.done(r.extraProofs)
-        // crash-test hook: a node killed here has paid and attested but not journaled the period
-        if (process.env.KVARTAL_CRASH_AT === 'after-payment' && r.payment != null) process.kill(process.pid, 'SIGKILL')
+        await extras?.done(r.extraProofs.slice(0, extras.leaves.length))
         await journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))
-        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos${r.gridOperator != null ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)` : ''}` })
+        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos${gaps.length > 0 ? `, ${gaps.length} slots without a meter reading` : ''}${r.gridOperator != null ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)` : ''}` })
       } catch (err) {
         // nothing is lost: payment and attestation are idempotent by key, and the next tick tries again
         emit({ type: 'settlement-failed', slot: from, correlation: period, code: (err as { code?: string }).code ?? 'error', detail: (err as Error).message })
@@ -94,4 +116,13 @@ export class PeriodSettler {
       }
     }
   }
+}
+
+/** A period's gaps with what this node had contracted in each (Wh, + sold, − bought). */
+export function gapLines (gaps: readonly MeterReading[], trades: readonly Trade[], self: string): Array<{ slot: number, contractedWh: number, why: string }> {
+  return gaps.map(g => ({
+    slot: g.slot,
+    contractedWh: trades.filter(t => t.terms.slot === g.slot).reduce((a, t) => a + (iotaAddress(t.terms.seller) === self ? t.terms.energyWh : -t.terms.energyWh), 0),
+    why: g.source ?? ''
+  }))
 }

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { iotaAddress, signerFromSeed, signTerms, slotEnd, tradeId, type NodeEvent, type Trade, type TradeTerms } from '@kvartal/protocol'
 import { identityFromSeed, type NodeIdentity } from '@kvartal/mesh'
 import { LocalLedger, localSettlement, type Settlement } from '@kvartal/settlement'
-import { Journal, PeriodSettler, type KvartalNodeOptions } from '../src/index.ts'
+import { SimulatedMeter } from '@kvartal/meters'
+import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '../src/index.ts'
 
 // The period settler with a grid operator in the node's options (grid.operator): the buyer's grid fee and
 // positive imbalance reach the operator in the node's one period payment, and the journaled period
@@ -46,7 +47,12 @@ async function party (seed: number, measured: number[], gridOperator?: string): 
     settlement: { periodSlots: 2, create: () => { throw new Error('not used') } },
     ...(gridOperator != null ? { grid: { feeder: 'f', fees: { local: 0, district: 0 }, operator: gridOperator } } : {})
   } as unknown as KvartalNodeOptions
-  const settler = new PeriodSettler({ journal, identity, options, emit: (e) => { events.push(e) }, signal: new AbortController().signal })
+  const emit = (e: Party['events'][number]): void => { events.push(e) }
+  // the measured energy comes from a simulated meter that has reported since slot 0 began
+  const meter = new SlotMeter({ journal, slots, emit, meter: new SimulatedMeter({ name: `p${seed}`, slots, netWh: (s: number) => measured[s] ?? 0 }) })
+  await meter.start()
+  await meter.flush(slots.epochMs)
+  const settler = new PeriodSettler({ journal, identity, options, emit, signal: new AbortController().signal, meter })
   return { identity, journal, settler, events }
 }
 

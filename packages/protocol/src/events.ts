@@ -22,6 +22,10 @@ export const NodeEventType = {
   negotiationFailed: 'negotiation-failed',
   gateClosed: 'gate-closed',
   meterRead: 'meter-read',
+  /** a slot without a meter reading: recorded in the chain as a gap, never filled in */
+  meterGap: 'meter-gap',
+  /** a telegram or message from the meter that could not be read (bad checksum, malformed), or a meter fault */
+  meterRefused: 'meter-refused',
   periodSettled: 'period-settled',
   settlementFailed: 'settlement-failed',
   // mobility: a provider's side

@@ -26,9 +26,17 @@ export interface RideReceiptsDeps {
  */
 export class RideReceipts {
   readonly #d: RideReceiptsDeps
+  /**
+   * The check of each ride in progress, by leg. A ride's check goes once its final receipt is signed:
+   * kept, a traveller's node held one for every ride it ever took (a report after the end is answered
+   * from the journal, not by the check)
+   */
   readonly #checks = new Map<string, UsageCheck>()
 
   constructor (deps: RideReceiptsDeps) { this.#d = deps }
+
+  /** rides whose usage this traveller is checking now */
+  get inProgress (): number { return this.#checks.size }
 
   /** Serves a ride stream: checks a vehicle's usage report against the plan, signs a cumulative receipt. */
   async handleRide (ch: FramedChannel): Promise<void> {
@@ -55,6 +63,7 @@ export class RideReceipts {
     }
     if (last != null && last.final) {
       // the ride is over: the final receipt again, never a new one
+      this.#checks.delete(leg)
       await ch.send(fromHex(last.envelope)); return
     }
     let terms2
@@ -66,6 +75,7 @@ export class RideReceipts {
     const rec: RideReceiptRecord = { leg, envelope: toHex(envelope), nonce: receipt.nonce, total: receipt.total, payer: identity.iotaAddress, payee: iotaAddress(terms.provider), issuedAt: receipt.issuedAt, final: report.ended, role: 'traveller' }
     // write before you send: the receipt is a promise to pay
     await journal.putRecord(RIDE_RECEIPTS, leg, rec as unknown as Record<string, unknown>, 'traveller-receipt')
+    if (report.ended) this.#checks.delete(leg)
     await ch.send(envelope)
     this.#d.emit({ type: 'receipt-signed', correlation: leg, amount: receipt.total, detail: `nonce ${receipt.nonce}, ${receipt.seconds} s, ${receipt.metres} m${report.ended ? ', final' : ''}`, peer: toHex(terms.provider) })
   }

@@ -683,6 +683,8 @@ export interface MeterReading {
     prev: Uint8Array<ArrayBuffer>;
     at: bigint;
     signature: Uint8Array<ArrayBuffer>;
+    gap: boolean;
+    source: string;
 }
 export declare namespace MeterReading {
     const codec: () => Codec<MeterReading>;

@@ -2089,6 +2089,14 @@ export var MeterReading;
                     w.uint32(66);
                     w.bytes(obj.signature);
                 }
+                if ((obj.gap != null && obj.gap !== false)) {
+                    w.uint32(72);
+                    w.bool(obj.gap);
+                }
+                if ((obj.source != null && obj.source !== '')) {
+                    w.uint32(82);
+                    w.string(obj.source);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -2101,7 +2109,9 @@ export var MeterReading;
                     exportWh: 0n,
                     prev: uint8ArrayAlloc(0),
                     at: 0n,
-                    signature: uint8ArrayAlloc(0)
+                    signature: uint8ArrayAlloc(0),
+                    gap: false,
+                    source: ''
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -2137,6 +2147,14 @@ export var MeterReading;
                         }
                         case 8: {
                             obj.signature = reader.bytes();
+                            break;
+                        }
+                        case 9: {
+                            obj.gap = reader.bool();
+                            break;
+                        }
+                        case 10: {
+                            obj.source = reader.string();
                             break;
                         }
                         default: {
@@ -2204,6 +2222,20 @@ export var MeterReading;
                             yield {
                                 field: `${prefix}.signature`,
                                 value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.gap`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.source`,
+                                value: reader.string()
                             };
                             break;
                         }

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
+import { atLeast, oneOf } from './option-parsers.ts'
+import type { ClientOptions } from './client-args.ts'
+
+/** The version of `kvartal`, from the package.json at the repository's root. */
+export const version: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+/** Sets the exit code of the action that ran; each action's module is loaded only when it runs. */
+export type Exit = (code: number) => void
+
+const example = (...lines: string[]): string => `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map(l => `  $ ${l}`).join('\n')}\n`
+
+/** --data-dir, --config and --json: how every client command finds a running node and prints its answer. */
+function clientCommand (parent: Command, name: string, description: string): Command {
+  return parent.command(name)
+    .description(description)
+    .option('-d, --data-dir <dir>', 'the data directory of a running node (it holds control.json)')
+    .option('-c, --config <file>', 'a node config: its dataDir is the node to ask')
+    .option('--json', 'print what the node answers, as JSON', false)
+}
+
+/** The plan flags, shared by `journey plan` and `journey book`. */
+function planFlags (c: Command): Command {
+  return c
+    .option('--from <lat,lon>', 'where the journey starts, in decimal degrees')
+    .option('--to <lat,lon>', 'where it ends')
+    .option('--depart <time>', 'leave after: an ISO date-time or +<minutes> from now (default: now)')
+    .option('--arrive <time>', 'arrive by: an ISO date-time or +<minutes> from now')
+    .option('--modes <list>', 'only these modes, comma-separated (BUS,BICYCLE,…)')
+    .option('--avoid <list>', 'never these modes, comma-separated')
+    .option('--max-walk <metres>', 'the longest walk, 0–20000 m')
+    .option('--max-transfers <n>', 'at most this many transfers, 0–8')
+    .option('--travellers <n>', 'how many travel together, 1–50 (default 1)')
+    .option('--accessibility <list>', 'needs, comma-separated (WHEELCHAIR, STEP_FREE, …)')
+}
+
+/** The commands that run a node or read its data directory: node-command.ts takes its own argv. */
+function configArgs (o: { config?: string, json?: boolean }, positionals: readonly string[] = []): string[] {
+  return [...positionals, ...(o.config != null ? ['--config', o.config] : []), ...(o.json === true ? ['--json'] : [])]
+}
+
+/**
+ * Every command and subcommand of `kvartal`, with its options, a description and an example: what
+ * `--help` prints is this tree. Options are parsed and typed here (option-parsers.ts); a bad one is a
+ * ConfigError naming the flag. Positional arguments are checked by the commands, which name them.
+ */
+export function buildProgram (exit: Exit): Command {
+  // a command with positional arguments counts and names them itself (e.g. "trade-id: give the
+  // 64-hex-digit trade id"), so it takes excess ones; any other refuses them
+  const program = new Command('kvartal')
+    .description('edge mesh runtime for local energy and mobility markets')
+    .version(version, '-V, --version', 'print the version of kvartal')
+    .showSuggestionAfterError(true)
+    // main() maps commander's errors to ConfigErrors and exit codes, and prints them as every error is printed
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .addHelpText('after', '\nThe commands that talk to a running node take --data-dir (or --config node.yaml) and find it by <dataDir>/control.json.\n' +
+      example('kvartal sim', 'kvartal node --config examples/node-seller.yaml', 'kvartal journey plan --help'))
+
+  program.command('sim')
+    .description('simulate a district on one machine (no scenario file: the embedded Trondheim default)')
+    .argument('[scenario]', 'a scenario file (YAML)')
+    .allowExcessArguments(true)
+    .option('--transport <kind>', 'memory or tcp (default: the scenario\'s)', oneOf('--transport', ['memory', 'tcp'] as const))
+    .option('--out <dir>', 'where results.json and trace.ndjson go (default: out/<district>-<date>)')
+    .option('--slots <n>', 'simulate this many slots instead of the scenario\'s', atLeast('--slots', 1, 'slots'))
+    .option('--workers <n>', 'spread the district over n processes (whole feeders each; tcp transport)', atLeast('--workers', 1, 'processes'))
+    .option('--quiet', 'no progress bar', false)
+    .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2'))
+    .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
+
+  program.command('node')
+    .description('run one node: TCP, mDNS and bootstrap discovery, a persistent data directory, a control API')
+    .option('-c, --config <file>', 'the node config (YAML)')
+    .addHelpText('after', example('kvartal node --config examples/node-seller.yaml'))
+    .action(async (o: { config?: string }) => { exit(await (await import('./node-command.ts')).nodeCommand(configArgs(o))) })
+
+  program.command('id')
+    .description('print the node\'s peer id, IOTA address and listen addresses (asks the node if it runs; else reads its data directory and creates its key if needed)')
+    .option('-c, --config <file>', 'the node config (YAML)')
+    .addHelpText('after', example('kvartal id --config examples/node-seller.yaml'))
+    .action(async (o: { config?: string }) => { exit(await (await import('./id-command.ts')).idAction(o)) })
+
+  program.command('verify')
+    .description('prove one settled trade: both signatures, its Merkle inclusion proof and the attested root on the ledger (asks the node if it runs)')
+    .argument('[trade-id]', 'the 64-hex-digit trade id (the correlation of a trade-committed log line)')
+    .allowExcessArguments(true)
+    .option('-c, --config <file>', 'the node config (YAML)')
+    .option('--json', 'print the checks as JSON', false)
+    .addHelpText('after', example('kvartal verify 3f…e1 --config examples/node-seller.yaml'))
+    .action(async (_t: string | undefined, o: { config?: string, json?: boolean }, c: Command) => { exit(await (await import('./verify-command.ts')).verifyAction(c.args, o)) })
+
+  program.command('faucet')
+    .description('fund the node\'s IOTA address from the faucet of its test network (settlement.adapter: iota)')
+    .option('-c, --config <file>', 'the node config (YAML)')
+    .addHelpText('after', example('kvartal faucet --config node.yaml'))
+    .action(async (o: { config?: string }) => { exit(await (await import('./node-command.ts')).faucetCommand(configArgs(o))) })
+
+  clientCommand(program, 'status', 'who the node is: its peers and what it knows of the mobility market (a stopped node: who it is)')
+    .addHelpText('after', example('kvartal status --data-dir .kvartal/me', 'kvartal status --config node.yaml --json'))
+    .action(async (o: ClientOptions) => { exit(await (await import('./status-command.ts')).statusCommand(o)) })
+
+  const journey = program.command('journey').description('plan, book, list and cancel journeys through a running node (its mobility section)')
+    .addHelpText('after', example('kvartal journey plan --help'))
+  planFlags(clientCommand(journey, 'plan', 'plan a journey: the Pareto set over arrival, price, CO₂, transfers and walking'))
+    .addHelpText('after', example('kvartal journey plan -d .kvartal/me --from 63.4291,10.3900 --to 63.4309,10.4171 --modes BUS --max-walk 800'))
+    .action(async (o) => { exit(await (await import('./journey-command.ts')).journeyPlan(o)) })
+  planFlags(clientCommand(journey, 'book', 'book one journey of a plan (--plan <id>) or of a new plan (the plan flags): every leg or none'))
+    .option('--plan <id>', 'a plan id that `kvartal journey plan` printed (kept 10 minutes)')
+    .option('--pick <which>', 'fastest, cheapest, greenest, fewest-transfers, preferred or a journey number (default: preferred)')
+    .addHelpText('after', example('kvartal journey book -d .kvartal/me --plan 0123456789abcdef --pick fastest'))
+    .action(async (o) => { exit(await (await import('./journey-command.ts')).journeyBook(o)) })
+  clientCommand(journey, 'list', 'the packages this node booked')
+    .addHelpText('after', example('kvartal journey list -d .kvartal/me'))
+    .action(async (o: ClientOptions) => { exit(await (await import('./journey-command.ts')).journeyList(o)) })
+  clientCommand(journey, 'cancel', 'cancel a confirmed package under its legs\' cancellation terms')
+    .argument('[package]', 'the package id (32 hex digits, `kvartal journey list` shows them)')
+    .allowExcessArguments(true)
+    .addHelpText('after', example('kvartal journey cancel 0123456789abcdef0123456789abcdef -d .kvartal/me'))
+    .action(async (_p: string | undefined, o: ClientOptions, c: Command) => { exit(await (await import('./journey-command.ts')).journeyCancel(c.args, o)) })
+
+  const channel = program.command('channel').description('a running node\'s trip-data channels: read them, grant and revoke readers, replicate from a peer')
+    .addHelpText('after', '\nA reader\'s key is a node\'s 64-hex public key: `kvartal id` prints it as trader.\n' + example('kvartal channel read trips --data-dir .kvartal/me'))
+  clientCommand(channel, 'list', 'the channels this node holds: its own, and replicas')
+    .addHelpText('after', example('kvartal channel list -d .kvartal/me'))
+    .action(async (o: ClientOptions) => { exit(await (await import('./channel-command.ts')).channelList(o)) })
+  clientCommand(channel, 'read', 'read one channel with this node\'s key (own channels also by name)')
+    .argument('[channel]', 'a channel id (64 hex digits) or the name of an own channel (trips, rides)')
+    .allowExcessArguments(true)
+    .addHelpText('after', example('kvartal channel read trips -d .kvartal/me'))
+    .action(async (_r: string | undefined, o: ClientOptions, c: Command) => { exit(await (await import('./channel-command.ts')).channelRead(c.args, o)) })
+  for (const verb of ['grant', 'revoke'] as const) {
+    clientCommand(channel, verb, verb === 'grant' ? 'grant a node read access to an own channel' : 'revoke a reader: the channel\'s key rotates, nothing written afterwards is readable to it')
+      .argument('[name]', 'the name of an own channel (trips, rides)')
+    .allowExcessArguments(true)
+      .option('--reader <key>', 'the reader node\'s public key (64 hex digits)')
+      .addHelpText('after', example(`kvartal channel ${verb} trips --reader <64-hex node key> -d .kvartal/me`))
+      .action(async (_n: string | undefined, o: ClientOptions & { reader?: string }, c: Command) => { exit(await (await import('./channel-command.ts')).channelGrantOrRevoke(verb, c.args, o)) })
+  }
+  clientCommand(channel, 'pull', 'replicate a channel from a peer over libp2p')
+    .argument('[channel]', 'the channel id (64 hex digits)')
+    .allowExcessArguments(true)
+    .option('--peer <addr>', 'a multiaddr (/ip4/…/tcp/…/p2p/<peer id>), a peer id, or a node\'s 64-hex key')
+    .addHelpText('after', example('kvartal channel pull --peer /ip4/127.0.0.1/tcp/4001/p2p/12D3… <channel id> -d .kvartal/other'))
+    .action(async (_i: string | undefined, o: ClientOptions & { peer?: string }, c: Command) => { exit(await (await import('./channel-command.ts')).channelPull(c.args, o)) })
+
+  program.command('completion')
+    .description('print a shell completion script for bash or zsh')
+    .argument('[shell]', 'bash or zsh')
+    .allowExcessArguments(true)
+    .addHelpText('after', example('source <(kvartal completion bash)', 'kvartal completion zsh > "${fpath[1]}/_kvartal"'))
+    .action(async (_s: string | undefined, _o: unknown, c: Command) => { exit(await (await import('./completion.ts')).completionCommand(c.args, program)) })
+
+  return program
+}
