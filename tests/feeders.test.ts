@@ -4,6 +4,7 @@ import { createHost, identityFromSeed, memoryListenAddress } from '@kvartal/mesh
 import type { GridOptions, KvartalNode } from '@kvartal/node'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startDistrict, epochMs } from './helpers/nodes.ts'
+import { until } from './helpers/wait.ts'
 
 const fees = { local: 50_000_000, district: 150_000_000 }
 const seller = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => s >= 0 && s < 4 ? 500 : 0 }
@@ -85,8 +86,7 @@ describe('feeders: the market follows the grid', () => {
       const topic = topicFor('test', 'offer')
       attacker.services.pubsub.subscribe(topic)
       for (const n of d.nodes) await attacker.dial(multiaddr(`${memoryListenAddress(n.identity)}/p2p/${n.identity.peerId}`))
-      const until = async (f: () => boolean): Promise<void> => { while (!f()) await new Promise(resolve => setTimeout(resolve, 10)) }
-      await until(() => d.nodes.every(n => attacker.services.pubsub.getSubscribers(topic).some(p => p.equals(n.identity.peerId))))
+      await until(() => d.nodes.every(n => attacker.services.pubsub.getSubscribers(topic).some(p => p.equals(n.identity.peerId))), 'every node subscribed, as the attacker sees it')
       const now = d.clock.now()
       const a: Announcement = { version: 1, district: 'test', trader: mallory.signer.publicKey, seq: 5, issuedAt: now, validUntil: now + 3_600_000, offers: [{ slot: 0, energyWh: 100, price: 400_000_000 }], bids: [], addrs: [] }
       const good = seal('announcement', a, signerFromSeed(seed))

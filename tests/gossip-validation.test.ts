@@ -3,6 +3,7 @@ import { NEGOTIATION_PROTOCOL, seal, signerFromSeed, topicFor, type Announcement
 import { createHost, identityFromSeed, memoryListenAddress, openChannel } from '@kvartal/mesh'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startDistrict, epochMs } from './helpers/nodes.ts'
+import { until } from './helpers/wait.ts'
 
 describe('gossip validation with a hostile peer', () => {
   it('rejects malformed, forged, impersonating, replayed and expired announcements, counts them and lowers the sender\'s score', async () => {
@@ -20,13 +21,12 @@ describe('gossip validation with a hostile peer', () => {
       const topic = topicFor('test', 'offer')
       attacker.services.pubsub.subscribe(topic)
       // wait until the victim knows the attacker subscribes, so publishes reach it
-      while (!attacker.services.pubsub.getSubscribers(topic).some(p => p.equals(victim.identity.peerId))) await new Promise(resolve => setTimeout(resolve, 20))
+      await until(() => attacker.services.pubsub.getSubscribers(topic).some(p => p.equals(victim.identity.peerId)), 'the victim subscribed, as the attacker sees it')
       const now = d.clock.now()
       const base: Announcement = { version: 1, district: 'test', trader: mallory.signer.publicKey, seq: 10, issuedAt: now, validUntil: now + 3_600_000, offers: [{ slot: 0, energyWh: 100, price: 400_000_000 }], bids: [], addrs: [] }
       const signer = signerFromSeed(mallorySeed)
       const publish = async (bytes: Uint8Array): Promise<void> => { await attacker.services.pubsub.publish(topic, bytes) }
       const refused = (code: string): number => victim.router.stats.refused[code] ?? 0
-      const until = async (f: () => boolean): Promise<void> => { while (!f()) await new Promise(resolve => setTimeout(resolve, 10)) }
 
       await publish(new Uint8Array([1, 2, 3, 4, 5]))
       await until(() => refused('malformed') >= 1)
@@ -93,7 +93,7 @@ describe('gossip validation with a hostile peer', () => {
       expect(await send(forged)).toBeUndefined()
       // signed by mallory but claiming to come from the other node
       expect(await send(seal('proposal', { ...proposal, buyer: d.nodes[1].identity.signer.publicKey }, mallory.signer))).toBeUndefined()
-      while (rejected('malformed') < 2 || rejected('bad-signature') < 1) await new Promise(resolve => setTimeout(resolve, 10))
+      await until(() => rejected('malformed') >= 2 && rejected('bad-signature') >= 1, 'two malformed and one badly signed proposal rejected')
       // the seller still has all its energy: nothing was held for any of them
       expect(victim.selling.held(0, d.clock.now())).toBe(0)
     } finally {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { costNanos } from '@kvartal/protocol'
-import { decodePaymentTransaction, iotaSettlement, verifyTradeProof } from '@kvartal/settlement'
+import { iotaSettlement, verifyTradeProof } from '@kvartal/settlement'
 import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
+import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
 import { startDistrict, slots, epochMs } from './helpers/nodes.ts'
 
 /**
@@ -33,7 +34,7 @@ describe('period settlement through the iota adapter (against a JSON-RPC test do
       const bought = (await d.nodes[1].trades()).filter(t => t.status === 'committed')
       expect(bought.length).toBeGreaterThan(0)
       const owed = bought.reduce((a, t) => a + costNanos(t.decoded.terms.energyWh, t.decoded.terms.price), 0)
-      const payments = rpc.executions.filter(x => x.status === 'success').map(x => { try { return decodePaymentTransaction(x.bytes) } catch { return undefined } }).filter(x => x != null && x.transfers.length > 0)
+      const payments = ledgerTransactions(rpc.executions).payments.filter(x => x.transfers.length > 0)
       expect(payments).toHaveLength(1)
       expect(payments[0]!.sender).toBe(d.nodes[1].identity.iotaAddress)
       expect(payments[0]!.transfers).toEqual([{ to: d.nodes[0].identity.iotaAddress, amount: owed }])

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { offsetMetres } from '@kvartal/mobility'
-import { decodePaymentTransaction } from '@kvartal/settlement'
 import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
+import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
 import { runCli, runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtfs-line.ts'
 
@@ -86,7 +86,7 @@ describe('kvartal journey and channel commands against running nodes', () => {
     const pkg = /package ([0-9a-f]{32})/.exec(booked.stdout)![1]
     await operator.p.waitFor(l => l.event === 'leg-confirmed' && l.correlation === pkg)
     // one payment on the ledger: the traveller paid the operator the fare, directly
-    const payments = rpc.executions.filter(x => x.status === 'success').map(x => { try { return decodePaymentTransaction(x.bytes) } catch { return undefined } }).filter(x => x != null && x.transfers.length > 0)
+    const payments = ledgerTransactions(rpc.executions).payments.filter(x => x.transfers.length > 0)
     expect(payments.map(x => [x!.sender, x!.transfers])).toEqual([[traveller.listening.iotaAddress, [{ to: operator.listening.iotaAddress, amount: line.fare }]]])
 
     const listed = await runCli(['journey', 'list', '-d', travellerDir])

@@ -4,10 +4,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decodePaymentTransaction } from '@kvartal/settlement'
 import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegRecord } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
 import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
+import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
 import type { MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -48,12 +48,8 @@ describe('mobility bookings survive SIGKILL at every step (real processes, iota 
 
   /** Payments on the ledger from the traveller: [digest, amount to the operator]. */
   function payments (): Array<[string, number]> {
-    return rpc.executions.filter(x => x.status === 'success').flatMap(x => {
-      try {
-        const p = decodePaymentTransaction(x.bytes)
-        return p.sender === travellerAddr ? [[x.digest, p.transfers.filter(t => t.to === operatorAddr).reduce((a, t) => a + Number(t.amount), 0)] as [string, number]] : []
-      } catch { return [] }
-    })
+    return ledgerTransactions(rpc.executions).payments.flatMap(p =>
+      p.sender === travellerAddr ? [[p.digest, p.transfers.filter(t => t.to === operatorAddr).reduce((a, t) => a + Number(t.amount), 0)] as [string, number]] : [])
   }
 
   /** Both journals, read after both processes stopped, against the ledger. */

@@ -170,7 +170,11 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
       const asset = bike.mobility!.provider!.assetId
       expect((await traveller.mobility!.book(plan, journey)).status).toBe('CONFIRMED')
       // the ride starts; after its first receipts the traveller's node goes away
-      while (d.events.filter(e => e.type === 'receipt-signed').length < 2) await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      const rideDeadline = d.clock.now() + 4 * slots.slotMs // simulated time: the ride signs a receipt every tick
+      while (d.events.filter(e => e.type === 'receipt-signed').length < 2) {
+        if (d.clock.now() > rideDeadline) throw new Error('fewer than two receipts signed within four slots of the ride')
+        await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      }
       await traveller.stop()
       await d.runUntil(d.clock.now() + slots.slotMs / 2)
       const [[, ride]] = await bike.journal.records<ProviderLegRecord>(PROVIDER_LEGS)

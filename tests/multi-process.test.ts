@@ -3,6 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { seal, signerFromSeed, topicFor, type Announcement, type NodeEvent } from '@kvartal/protocol'
 import { createHost, identityFromSeed } from '@kvartal/mesh'
 import { prepareScenario, runScenario, validateScenario, type ScenarioResult } from '@kvartal/sim'
+import { until } from './helpers/wait.ts'
 
 /** a small district at midday: 16 buildings on 2 feeders, four slots, energy only */
 const scenario = validateScenario({
@@ -55,8 +56,7 @@ describe('kvartal sim --workers: the district on several processes, over TCP, wi
     const attack = async (): Promise<void> => {
       for (const f of feeders) attacker.services.pubsub.subscribe(topicFor(scenario.district, 'offer', f))
       for (const a of listening.values()) await attacker.dial(multiaddr(a))
-      const until = async (f: () => boolean): Promise<void> => { while (!f()) await new Promise(resolve => setTimeout(resolve, 10)) }
-      await until(() => feeders.every(f => attacker.services.pubsub.getSubscribers(topicFor(scenario.district, 'offer', f)).length === 8))
+      await until(() => feeders.every(f => attacker.services.pubsub.getSubscribers(topicFor(scenario.district, 'offer', f)).length === 8), 'eight subscribers on every feeder\'s offer topic')
       const now = Date.now()
       for (const f of feeders) {
         const a: Announcement = { version: 1, district: scenario.district, trader: mallory.signer.publicKey, seq: 5, issuedAt: now, validUntil: now + 3_600_000, offers: [], bids: [], addrs: [], feeder: f }

@@ -83,7 +83,11 @@ async function main (): Promise<void> {
   process.on('SIGTERM', stop)
   if (c.role !== 'traveller') return
   if ((await node.mobility!.traveller.packages()).length > 0) return // a restart: the node's ticks resume the package
-  while (node.mobility!.services.operator('district-transit', systemClock.now()) == null) await new Promise(resolve => setTimeout(resolve, 50))
+  const deadline = Date.now() + 30_000
+  while (node.mobility!.services.operator('district-transit', systemClock.now()) == null) {
+    if (Date.now() > deadline) throw new Error('no district-transit operator heard within 30 s')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
   const trip = nextTrip(tt, systemClock.now(), 120)
   const stop0 = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const stop2 = tt.stops[tt.stopIndex.get(trip.stops[2])!]
   const from = { stopId: trip.stops[0], lat: stop0.stop_lat, lon: stop0.stop_lon }; const to = { stopId: trip.stops[2], lat: stop2.stop_lat, lon: stop2.stop_lon }

@@ -33,7 +33,11 @@ describe.skipIf(missing != null)('HAN meter over a serial line (socat pty pair)'
     try {
       const damaged = await hex('kamstrup-3phase-list1.hex'); damaged[120] ^= 0x40
       for (const f of [await hex('kaifa-ma304h3e-list1.hex'), await hex('aidon-list1.hex'), damaged, hdlc(await hex('kaifa-ma304h3e-list3.llc.hex'))]) await pty.meter.write(f)
-      while (samples.length < 1) await new Promise<void>(resolve => { wake = resolve })
+      const deadline = Date.now() + 10_000
+      while (samples.length < 1) {
+        if (Date.now() > deadline) throw new Error('no sample from the HAN meter within 10 s')
+        await new Promise<void>(resolve => { const t = setTimeout(resolve, deadline - Date.now()); wake = () => { clearTimeout(t); resolve() } })
+      }
       expect(samples).toEqual([{ meterId: 'han:6970631401753985', at: Date.parse('2017-09-24T08:00:10Z'), importWh: 403_233, exportWh: 0 }])
       expect(refused.map(e => e.name)).toEqual(['BadChecksumError'])
       expect(meter.counts).toEqual({ frames: 4, refused: 1, samples: 1 })

@@ -49,7 +49,15 @@ function collector (): { samples: MeterSample[], refused: Error[], sink: { sampl
     samples,
     refused,
     sink: { sample: (s: MeterSample) => { samples.push(s); for (const w of waiters.splice(0)) w() }, refused: (e: Error) => { refused.push(e); for (const w of waiters.splice(0)) w() } },
-    next: async (kind: 'samples' | 'refused', n: number): Promise<void> => { while (c[kind].length < n) await new Promise<void>(resolve => waiters.push(resolve)) }
+    // every wait has a deadline: a meter that stops reporting fails the test with a message, not a hang
+    next: async (kind: 'samples' | 'refused', n: number, timeoutMs = 10_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs
+      while (c[kind].length < n) {
+        const left = deadline - Date.now()
+        if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${n} ${kind} (have ${c[kind].length})`)
+        await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
+      }
+    }
   }
   return c
 }

@@ -2,6 +2,10 @@ import { mkdir, chmod } from 'node:fs/promises'
 import { Level } from 'level'
 import type { LevelDatabase } from './channel-store.ts'
 import { decodeTrade, encodeTrade, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
+import type { MobilityWritePoint, WritePoint } from './write-points.ts'
+
+/** the adapters that keep records in the journal (each is a write point `store-<prefix>`) */
+type StorePrefix = Extract<WritePoint, `store-${string}`> extends `store-${infer P}` ? P : never
 
 /** How a trade stands in this node's journal. */
 export const TradeStatus = {
@@ -83,7 +87,7 @@ export class Journal {
 
   async close (): Promise<void> { await this.#db.close() }
 
-  async #batch (ops: Array<{ type: 'put', key: string, value: Value } | { type: 'del', key: string }>, point: string): Promise<void> {
+  async #batch (ops: Array<{ type: 'put', key: string, value: Value } | { type: 'del', key: string }>, point: WritePoint): Promise<void> {
     try {
       await this.#db.batch(ops as any, { sync: this.#opts.sync } as any)
     } catch (err) {
@@ -144,7 +148,7 @@ export class Journal {
   /** Buyer: records the trade with both signatures before confirming it to the seller. */
   async putBuyerTrade (trade: Trade, status: TradeStatus, at: number): Promise<void> {
     const rec: TradeRecord = { id: trade.id, role: 'buyer', status, trade: toHex(encodeTrade(trade)), at }
-    await this.#batch([{ type: 'put', key: `trade/${trade.id}`, value: { ...rec } }, this.#log({ type: 'trade', id: trade.id, role: 'buyer', status })], `buyer-${status}`)
+    await this.#batch([{ type: 'put', key: `trade/${trade.id}`, value: { ...rec } }, this.#log({ type: 'trade', id: trade.id, role: 'buyer', status })], `buyer-${status}` as const)
   }
 
   async trades (): Promise<Array<TradeRecord & { decoded: Trade }>> {
@@ -210,7 +214,7 @@ export class Journal {
    * Writes one record of a collection (a JSON object under `rec/<collection>/<id>`) with a log entry,
    * durably, and names the write point for the crash-test harness. Write before you send.
    */
-  async putRecord (collection: string, id: string, value: Record<string, unknown>, point: string): Promise<void> {
+  async putRecord (collection: string, id: string, value: Record<string, unknown>, point: MobilityWritePoint): Promise<void> {
     await this.#batch([{ type: 'put', key: `rec/${collection}/${id}`, value: value as Value }, this.#log({ type: point, collection, id, status: value.status })], point)
   }
   async getRecord<T> (collection: string, id: string): Promise<T | undefined> { return await this.#db.get(`rec/${collection}/${id}`) as T | undefined }
@@ -229,10 +233,10 @@ export class Journal {
   get sync (): boolean { return this.#opts.sync }
 
   /** A small durable key-value store for a settlement adapter (its submitted-transaction records). */
-  store (prefix: string): { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void> } {
+  store (prefix: StorePrefix): { get(key: string): Promise<string | undefined>, put(key: string, value: string): Promise<void> } {
     return {
       get: async (key) => await this.#db.get(`store/${prefix}/${key}`) as string | undefined,
-      put: async (key, value) => { await this.#batch([{ type: 'put', key: `store/${prefix}/${key}`, value }], `store-${prefix}`) }
+      put: async (key, value) => { await this.#batch([{ type: 'put', key: `store/${prefix}/${key}`, value }], `store-${prefix}` as const) }
     }
   }
 

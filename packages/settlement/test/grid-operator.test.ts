@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { iotaAddress, signReading, signerFromSeed, signTerms, tradeId, type MeterReading, type Signer, type Trade, type TradeTerms } from '@kvartal/protocol'
 import { LocalLedger, localSettlement, netTrades, paymentsFor, settlePeriod, type PeriodInput, type Settlement } from '../src/index.ts'
-import { decodePaymentTransaction, iotaSettlement, type SettlementStore } from '../src/iota/index.ts'
+import { iotaSettlement, type SettlementStore } from '../src/iota/index.ts'
 import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { ledgerTransactions } from './helpers/ledger-transactions.ts'
 
 // The grid operator as a party to settlement: a buyer's grid fees and a positive imbalance are paid to it
 // in the node's one period payment; a negative imbalance is receivable from it and never paid.
@@ -228,10 +229,10 @@ describe('through the IOTA adapter (FakeIotaRpc, a test double for a full node)'
     const input = { period: 'd/iota', trades: [cross], readings: readings(buyer, [[1_501, 0]]), gridOperator: operator.toUpperCase().replace('0X', '0x') }
     const r = await settle(buyer, input, adapter())
     expect(r.paidToGridOperatorNanos).toBe(FEE + 500_000_000)
-    const payments = fake.executions.filter(e => { try { return decodePaymentTransaction(e.bytes).transfers.length > 0 } catch { return false } })
+    const payments = ledgerTransactions(fake.executions).payments.filter(p => p.transfers.length > 0)
     expect(payments).toHaveLength(1)
     expect(payments[0].digest).toBe(r.payment!.digest)
-    expect(decodePaymentTransaction(payments[0].bytes).transfers).toEqual(r.payment!.transfers)
+    expect(payments[0].transfers).toEqual(r.payment!.transfers)
     expect(r.payment!.transfers).toEqual(expect.arrayContaining([{ to: addr(seller), amount: ENERGY }, { to: operator, amount: FEE + 500_000_000 }]))
     expect(fake.balanceOf(operator)).toBe(BigInt(FEE + 500_000_000))
     expect(fake.balanceOf(addr(seller))).toBe(BigInt(ENERGY))

@@ -12,6 +12,15 @@ import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
 // Every test here talks JSON-RPC over HTTP to FakeIotaRpc, a test double for an IOTA full node (none can be
 // reached from here). The adapter is given `new IotaClient({ url })` pointed at it.
 
+/** Resolves once `cond` holds; throws naming `what` after `timeoutMs` (no wait without a deadline). */
+async function until (cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
 const seed = new Uint8Array(32).fill(21)
 const payer = iotaAddress(signerFromSeed(seed).publicKey)
 const bob = iotaAddress(signerFromSeed(new Uint8Array(32).fill(22)).publicKey)
@@ -324,12 +333,12 @@ describe('iota adapter against a full node test double', () => {
       fake.delayNext('iota_executeTransactionBlock', 300)
       const ac = new AbortController()
       const paying = adapter().pay(request, { signal: ac.signal })
-      while (!fake.calls.includes('iota_executeTransactionBlock')) await new Promise(resolve => setTimeout(resolve, 5))
+      await until(() => fake.calls.includes('iota_executeTransactionBlock'), 'the execute request at the node')
       ac.abort() // while the node holds the execute request
       await expect(paying).rejects.toMatchObject({ name: 'AbortError' })
       const stored = store.record('pay', request.key)!
       expect(stored.status).toBe('submitted')
-      while (fake.executions.length === 0) await new Promise(resolve => setTimeout(resolve, 10)) // the node goes on without us
+      await until(() => fake.executions.length > 0, 'the node to execute without us') // the node goes on without us
       const receipt = await adapter().pay(request)
       expect(receipt.digest).toBe(stored.digest)
       expect(fake.executions).toHaveLength(1)

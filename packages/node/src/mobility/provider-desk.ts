@@ -14,6 +14,7 @@ import { planFromWire } from './pricing-wire.ts'
 import { defaultProviderHoldMs, type ProviderService } from './provider-service.ts'
 import { BookingRefusedError, VEHICLE, checkLegTerms, quotedLegs, serviceOffer, type ProviderState } from './provider-terms.ts'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, type ProviderLegRecord, type RideReceiptRecord } from './provider-records.ts'
+import type { MobilityWritePoint } from '../write-points.ts'
 
 export interface ProviderDeskDeps {
   readonly host: KvartalHost
@@ -144,7 +145,7 @@ export class ProviderDesk {
 
   #resourceOf (t: LegTerms): string { return this.#d.service.kind === 'vehicle' ? VEHICLE : t.resource }
 
-  async #put (leg: string, r: ProviderLegRecord, point: string): Promise<void> {
+  async #put (leg: string, r: ProviderLegRecord, point: MobilityWritePoint): Promise<void> {
     await this.#d.journal.putRecord(PROVIDER_LEGS, leg, r as unknown as Record<string, unknown>, point)
     if (OPEN.has(r.status)) this.#open.set(leg, r); else this.#open.delete(leg)
   }

@@ -13,6 +13,7 @@ import type { ServiceBook } from './service-book.ts'
 import { BookingError, JourneyPlanner, type JourneyPlan, type JourneyRequest } from './journey-planner.ts'
 import { exchangeWithProvider } from './provider-link.ts'
 import { RideReceipts } from './traveller-rides.ts'
+import type { MobilityWritePoint } from '../write-points.ts'
 
 export interface TravellerDeskDeps {
   readonly host: KvartalHost
@@ -114,7 +115,7 @@ export class TravellerDesk {
   }
 
   async #get (pkgHex: string): Promise<PackageRecord | undefined> { return await this.#d.journal.getRecord<PackageRecord>(PACKAGES, pkgHex) }
-  async #put (pkgHex: string, r: PackageRecord, point: string): Promise<void> {
+  async #put (pkgHex: string, r: PackageRecord, point: MobilityWritePoint): Promise<void> {
     await this.#d.journal.putRecord(PACKAGES, pkgHex, r as unknown as Record<string, unknown>, point)
     this.#index(pkgHex, r)
   }
