@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { simHeapFlags } from '../packages/cli/src/sim-memory.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
 async function child (args: string[]): Promise<unknown> {
   process.stderr.write(`[bench] scale.ts ${args.join(' ')}\n`)
-  const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(here, 'scale.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...simHeapFlags, join(here, 'scale.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   proc.stdout.setEncoding('utf8')
   proc.stdout.on('data', (c: string) => { out += c })

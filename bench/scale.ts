@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultScenario, runScenario, validateScenario } from '@kvartal/sim'
 import { info, round, runChild } from './common.ts'
+import { useSimBufferPool } from '../packages/cli/src/sim-memory.ts'
+
+// the Buffer slabs `kvartal sim` uses (its V8 heap flags come from run.ts's command line)
+useSimBufferPool()
 
 const buildings = Number(process.argv[2] ?? 200)
 const slots = Number(process.argv[3] ?? 96)
@@ -30,8 +34,6 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
       ? { ...m, vehicles: { ...m.vehicles, bikes: Math.round(6 * scale), scooters: Math.round(3 * scale), cars: Math.round(2 * scale) } }
       : false
   })
-  let peakRss = 0
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 500)
   const cpu0 = process.cpuUsage()
   try {
     let last = 0
@@ -42,8 +44,10 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
         if (pct > last) { last = pct; info(`scale(${buildings}): ${done}/${total} ticks`) }
       }
     })
-    clearInterval(sampler)
-    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+    // the peak of the whole run as the kernel counted it (maxRSS, KiB), all-in: the process's own modules
+    // too. Sampling missed peaks between samples (a full GC's moment); run.ts starts this child with the
+    // heap flags `kvartal sim` runs with
+    const peakRss = process.resourceUsage().maxRSS * 1024
     const cpu = process.cpuUsage(cpu0)
     const x = r.metrics
     const nodes = r.buildings.length + (r.vehicles?.length ?? 0)
@@ -84,7 +88,6 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
       ...(r.mobility != null ? { journeys: r.mobility.journeys } : {})
     }
   } finally {
-    clearInterval(sampler)
     await rm(outDir, { recursive: true, force: true })
   }
 })

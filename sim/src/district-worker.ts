@@ -16,6 +16,11 @@ import { prepareScenario } from './run-scenario.ts'
 import type { JourneyOutcome, TripAgent } from './trip-agent.ts'
 import type { ledgerCalls, WorkerInit, WorkerProbe } from './worker-runner.ts'
 
+// the coordinator's `kvartal sim` bounds Node's Buffer slabs (packages/cli/src/sim-memory.ts: a kept
+// message must not pin a 64 KiB slab); a worker holds its share of the district the same way. The V8
+// heap flags come with the coordinator's execArgv, which fork passes on
+Buffer.poolSize = 8 * 1024
+
 const rpc = new Rpc(process as unknown as IpcPort, 'the simulation coordinator', (e: WireError) => e.name === 'SettlementError' && e.code != null ? new SettlementError(e.code, e.message) : new RemoteError(e))
 
 let events: NodeEvent[] = []

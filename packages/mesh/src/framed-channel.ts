@@ -33,7 +33,11 @@ function wrap (stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameT
       if (meter != null) { meter.frames++; meter.bytes += frame.length }
     },
     async receive (options) {
-      const frame = (await lp.read({ signal: withTimeout(options?.signal) })).subarray()
+      // a copy of exactly the frame's bytes: what arrives is a view into a larger buffer (Node's 64 KiB
+      // allocation pool, the sender's over the memory transport, a socket read over TCP), and a decoded
+      // message keeps views into its frame. A node that keeps a 300-byte reply (a negotiation's accept,
+      // a journaled trade) must not keep the 64 KiB around it (tests/owned-bytes.test.ts)
+      const frame = new Uint8Array((await lp.read({ signal: withTimeout(options?.signal) })).subarray())
       if (meter != null) { meter.frames++; meter.bytes += frame.length }
       return frame
     },

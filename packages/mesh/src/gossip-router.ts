@@ -113,10 +113,15 @@ export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): Gossip
     if (scope === 'feeder') init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)
   }
 
-  function validate (from: PeerId, topic: string, data: Uint8Array, apply: () => void): TopicValidatorResult {
+  function validate (from: PeerId, topic: string, received: Uint8Array, apply: (data: Uint8Array) => void): TopicValidatorResult {
     topicStats(topic).received++
+    // the book and the catch-up store keep what an announcement decodes to (addresses, ids) for hours,
+    // and decoded fields are views into `received`, itself a view into a 64 KiB buffer (Node's
+    // allocation pool, a socket read): kept as it came, every announcement held one such buffer. A copy
+    // of its own bytes, once per unique message, keeps only them (tests/owned-bytes.test.ts)
+    const data = new Uint8Array(received)
     try {
-      apply()
+      apply(data)
       stats.accepted++
       stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
@@ -139,17 +144,17 @@ export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): Gossip
     subscriptions,
     start () {
       for (const { kind, topic } of topics) {
-        pubsub.topicValidators.set(topic, (from, msg) => validate(from, topic, msg.data, () => { check(from, msg.data, kind) }))
+        pubsub.topicValidators.set(topic, (from, msg) => validate(from, topic, msg.data, (data) => { check(from, data, kind) }))
         pubsub.subscribe(topic)
         init.sync?.register(syncCodes[kind], (data, from) => { check(from, data, kind) })
       }
       if (feederDigests != null) {
-        pubsub.topicValidators.set(feederDigests, (from, msg) => validate(from, feederDigests, msg.data, () => { checkDigest(from, msg.data, 'feeder') }))
+        pubsub.topicValidators.set(feederDigests, (from, msg) => validate(from, feederDigests, msg.data, (data) => { checkDigest(from, data, 'feeder') }))
         pubsub.subscribe(feederDigests)
         init.sync?.register(syncCodes.digest, (data, from) => { checkDigest(from, data, 'feeder') })
       }
       if (districtDigests != null) {
-        pubsub.topicValidators.set(districtDigests, (from, msg) => validate(from, districtDigests, msg.data, () => { checkDigest(from, msg.data, 'district') }))
+        pubsub.topicValidators.set(districtDigests, (from, msg) => validate(from, districtDigests, msg.data, (data) => { checkDigest(from, data, 'district') }))
         pubsub.subscribe(districtDigests)
       }
     },

@@ -56,7 +56,9 @@ export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): Mo
   return {
     stats,
     start () {
-      pubsub.topicValidators.set(topic, (from, msg) => validate(from, msg.data))
+      // the service book keeps a decoded offer until it expires: a copy of its own bytes, not a view into
+      // the 64 KiB buffer it arrived in (as gossip-router.ts does for announcements; tests/owned-bytes.test.ts)
+      pubsub.topicValidators.set(topic, (from, msg) => validate(from, new Uint8Array(msg.data)))
       pubsub.subscribe(topic)
       init.sync?.register(MOBILITY_SYNC_CODE, (data, from) => { check(from, data) })
     },

@@ -114,7 +114,9 @@ export class TopicSync {
     const k = `${code}/${key}`
     const old = this.#held.get(k)
     if (old != null && old.seq >= seq) return
-    this.#held.set(k, { code, id: hex(messageId(data)), data, validUntil, seq })
+    // its own bytes: `data` may be a view into a 64 KiB buffer (a published envelope from Node's
+    // allocation pool, a received one from its frame), held here until it expires (tests/owned-bytes.test.ts)
+    this.#held.set(k, { code, id: hex(messageId(data)), data: data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data), validUntil, seq })
   }
 
   /** the messages held and still valid, newest-valid first, at most `max` */

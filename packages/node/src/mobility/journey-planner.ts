@@ -54,6 +54,19 @@ export interface JourneyPlannerDeps extends ProviderLink {
 }
 
 const EMPTY_TIMETABLE = buildTimetable({ stops: [], routes: [], trips: [], stop_times: [] })
+
+/**
+ * Trip id → where it runs, per timetable object. A timetable is not changed once built, and the index
+ * is only read, so every planner given the same object can share one: a node builds it once as before,
+ * and a simulator whose nodes all plan on the district's one timetable no longer builds it once per
+ * node (118 KB each on the default day's 1,212 trips; what a journey plans and books is unchanged).
+ */
+const tripIndexes = new WeakMap<Timetable, Map<string, TripLocation>>()
+export function sharedTripIndex (tt: Timetable): ReadonlyMap<string, TripLocation> {
+  let index = tripIndexes.get(tt)
+  if (index == null) { index = tripIndex(tt); tripIndexes.set(tt, index) }
+  return index
+}
 const EMPTY_PLAN = { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }
 
 /**
@@ -63,13 +76,13 @@ const EMPTY_PLAN = { planId: '', price: 0, perMinPricing: [], perKmPricing: [], 
  */
 export class JourneyPlanner {
   readonly #d: JourneyPlannerDeps
-  readonly #trips: Map<string, TripLocation>
+  readonly #trips: ReadonlyMap<string, TripLocation>
   readonly #routeAgency = new Map<string, string>()
 
   constructor (deps: JourneyPlannerDeps) {
     this.#d = deps
     const tt = deps.timetable ?? EMPTY_TIMETABLE
-    this.#trips = tripIndex(tt)
+    this.#trips = sharedTripIndex(tt)
     for (const p of tt.patterns) this.#routeAgency.set(p.route.route_id, p.route.agency_id ?? '')
   }
 
