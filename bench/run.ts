@@ -72,7 +72,9 @@ const doc = {
   // four midday slots; `npm run bench:large` runs whole days at 200 (with mobility) and 1,000 buildings
   scale: [
     await child('scale.ts', ['100', '4', '44'], 300_000, simHeapFlags),
-    await child('scale.ts', ['200', '4', '44'], 600_000, simHeapFlags)
+    await child('scale.ts', ['200', '4', '44'], 600_000, simHeapFlags),
+    // the same on two processes (kvartal sim --workers 2): CPU and peak RSS summed over the processes
+    await child('scale.ts', ['200', '4', '44', 'energy', '2'], 600_000, simHeapFlags)
   ],
   scaleTargets: { messagesPerNodePerSlotAt1000VersusAt24: 2, cpuMsPerDelivery: 0.5, rssPerNodeMBAt1000: 5, localShare: 0.995, welfareShare: 0.99, ledgerTransactionsPerTrade: 0.05 },
   totalMs: 0

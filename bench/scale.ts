@@ -1,5 +1,5 @@
 /**
- * `node bench/scale.ts <buildings> [slots] [firstSlot] [mobility]`: the simulator at district size.
+ * `node bench/scale.ts <buildings> [slots] [firstSlot] [mobility|energy] [workers]`: the simulator at district size.
  * Runs the default scenario with `buildings` generated buildings on generated feeders (about 40 each),
  * energy only unless `mobility` is "mobility" (then vehicles scale with the buildings: the default
  * scenario's 6 bikes, 3 scooters and 2 cars per 24 buildings), and reports what grows with the district:
@@ -21,6 +21,8 @@ const buildings = Number(process.argv[2] ?? 200)
 const slots = Number(process.argv[3] ?? 96)
 const first = Number(process.argv[4] ?? 0)
 const withMobility = process.argv[5] === 'mobility'
+// on several processes (`kvartal sim --workers`): CPU and peak RSS then add up every process's
+const workers = Number(process.argv[6] ?? 1)
 
 runChild(`scale(${buildings})`, 3_600_000, async () => {
   const outDir = await mkdtemp(join(tmpdir(), 'kvartal-bench-scale-'))
@@ -39,6 +41,7 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
     let last = 0
     const r = await runScenario(scenario, {
       outDir,
+      workers,
       onProgress: (done, total) => {
         const pct = Math.floor(done / total * 10)
         if (pct > last) { last = pct; info(`scale(${buildings}): ${done}/${total} ticks`) }
@@ -47,13 +50,16 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
     // the peak of the whole run as the kernel counted it (maxRSS, KiB), all-in: the process's own modules
     // too. Sampling missed peaks between samples (a full GC's moment); run.ts starts this child with the
     // heap flags `kvartal sim` runs with
-    const peakRss = process.resourceUsage().maxRSS * 1024
-    const cpu = process.cpuUsage(cpu0)
+    const own = process.cpuUsage(cpu0)
+    const peakRss = process.resourceUsage().maxRSS * 1024 + (r.processes ?? []).reduce((a, p) => a + (p.peakRssBytes ?? 0), 0)
+    const workerCpuUs = (r.processes ?? []).reduce((a, p) => a + (p.cpuMs ?? 0) * 1000, 0)
+    const cpu = { user: own.user + workerCpuUs, system: own.system }
     const x = r.metrics
     const nodes = r.buildings.length + (r.vehicles?.length ?? 0)
     const deliveries = x.gossipPerNodePerSlot.mean * nodes * x.slots
     return {
       buildings,
+      workers,
       nodes,
       feeders: r.feeders?.length ?? 1,
       slots: x.slots,

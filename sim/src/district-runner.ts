@@ -131,7 +131,7 @@ export interface DistrictRunResult {
   /** signature checks answered from the process's memo, and checked */
   readonly verification: { hits: number, misses: number }
   /** the processes that ran the district (worker-runner.ts): absent when it ran in this one */
-  readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[] }>
+  readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[], readonly cpuMs?: number, readonly peakRssBytes?: number }>
 }
 
 /**

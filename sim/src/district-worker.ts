@@ -82,7 +82,8 @@ answer('finish', async () => {
   await Promise.all(mine.map(async n => { await n.idle() }))
   const results: Array<[number, NodeResult]> = []
   for (const i of indices) results.push([i, await nodeResult(c, c.nodes[i], nodes[i], nodeView(nodes[i]))])
-  return { results, verification: { ...verificationMemoStats } }
+  const u = process.resourceUsage()
+  return { results, verification: { ...verificationMemoStats }, usage: { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssBytes: u.maxRSS * 1024 } }
 })
 
 answer('stop', async () => {

@@ -50,8 +50,8 @@ export interface ScenarioResult {
   gossipLate: number
   /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
   verification: { hits: number, misses: number }
-  /** the processes the district ran on (`workers` above 1): the nodes of each, by name */
-  processes?: Array<{ nodes: string[] }>
+  /** the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each used until the run's end */
+  processes?: Array<{ nodes: string[], cpuMs?: number, peakRssBytes?: number }>
   /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
   buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
   /** the district's feeders (absent with `grid: false`) */
@@ -257,7 +257,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     ticks: run.ticks,
     gossipLate: run.gossipLate,
     verification: run.verification,
-    ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name) })) } : {}),
+    ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name), ...(x.cpuMs != null ? { cpuMs: x.cpuMs } : {}), ...(x.peakRssBytes != null ? { peakRssBytes: x.peakRssBytes } : {}) })) } : {}),
     buildings: specs.map((spec, i) => ({
       id: spec.id,
       kind: spec.kind,

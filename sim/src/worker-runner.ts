@@ -98,7 +98,7 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       confirm: true,
       ...(hasTrips ? { onTick: async (t: number) => { await all('tick', t) } } : {})
     })
-    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number } }>('finish')
+    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number }, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
     const nodes: NodeResult[] = new Array(p.nodes.length)
     const verification = { hits: 0, misses: 0 }
     for (const f of finished) {
@@ -109,7 +109,7 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
     await all('stop')
     for (const child of children) child.disconnect()
     await Promise.all(exited)
-    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w] })) }
+    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage })) }
   } finally {
     stopping = true
     for (const c of children) if (c.exitCode == null && c.signalCode == null) c.kill('SIGKILL')
