@@ -1,5 +1,6 @@
 import { gateClosure, limits, seal, type Announcement, type Digest, type DigestEntry, type Order, type TopicKind } from '@kvartal/protocol'
-import type { BookEntry, OrderBook, SlotPositions, TradingContext } from '@kvartal/market'
+import type { BookEntry, OrderBook, SlotPositions } from '@kvartal/market'
+import { tradingContext } from './trading-context.ts'
 import { peerIdOfTrader, type DigestScope, type GossipRouter, type KvartalHost, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
@@ -109,10 +110,7 @@ export class Announcer {
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       const energyWh = (kind === 'offer' ? selling : need).available(s, now)
       if (energyWh <= 0) continue
-      const ctx: TradingContext = {
-        now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s),
-        tariffs: o.tariffs, limit: kind === 'offer' ? o.profile.sellLimit : o.profile.buyLimit, remainingWh: energyWh, random: this.#d.random
-      }
+      const ctx = tradingContext(o, kind === 'offer' ? 'seller' : 'buyer', s, energyWh, now, this.#d.random)
       orders.push({ slot: s, energyWh, price: kind === 'offer' ? o.strategy.askPrice(ctx) : o.strategy.bidPrice(ctx) })
       bySlot.set(s, energyWh)
     }
@@ -158,7 +156,7 @@ export class Announcer {
       for (let s = Math.max(0, first); s < last; s++) {
         const energyWh = this.#d.selling.available(s, now)
         if (energyWh <= 0) continue
-        const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.sellLimit, remainingWh: energyWh, random: this.#d.random }
+        const ctx = tradingContext(o, 'seller', s, energyWh, now, this.#d.random)
         candidates.push({ trader: me, slot: s, energyWh, price: o.strategy.askPrice(ctx), seq: 0, validUntil: now + o.slots.slotMs, depletedWh: 0, feeder })
       }
     } else {

@@ -24,6 +24,7 @@ import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
 import { ImportShare } from './import-share.ts'
 import { SlotMeter, type MeterStatus } from './slot-meter.ts'
+import { tradingContext } from './trading-context.ts'
 import { SimulatedMeter } from '@kvartal/meters'
 
 export interface NodeStats {
@@ -221,18 +222,7 @@ export class KvartalNode {
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     if (crash != null && this.settlement != null) this.settlement = withPaymentPoint(this.settlement, crash)
     this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess })
-    const lastCall = (slot: number, now: number): boolean => this.#lastCall(slot, now)
-    const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => ({
-      now: o.clock.now(),
-      slot,
-      openedAt: gateClosure(o.slots, slot) - o.tradingWindowSlots * o.slots.slotMs,
-      gateClosureAt: gateClosure(o.slots, slot),
-      tariffs: o.tariffs,
-      limit: role === 'buyer' ? o.profile.buyLimit : o.profile.sellLimit,
-      remainingWh,
-      random: this.#random,
-      lastCall: lastCall(slot, o.clock.now())
-    })
+    const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => tradingContext(o, role, slot, remainingWh, o.clock.now(), this.#random)
     this.seller = new SellerDesk({
       signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,
       clock: o.clock, slots: o.slots, holdMs: o.holdMs, context: (s, r) => context(s, r, 'seller'), emit: this.emit, grid: o.grid
@@ -426,12 +416,6 @@ export class KvartalNode {
     }
   }
 
-  /** No tick of this node comes between `now` and the slot's gate closure. */
-  #lastCall (slot: number, now: number): boolean {
-    const o = this.options
-    return gateClosure(o.slots, slot) - now <= Math.floor(o.slots.slotMs / o.ticksPerSlot)
-  }
-
   /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
   #approachSlot (s: number, now: number): void {
     const o = this.options
@@ -443,7 +427,7 @@ export class KvartalNode {
     const share = this.#imports
     const { offers, feederOf } = share.landedOffers(this.book, s, now)
     if (offers.length === 0) return
-    const ctx: TradingContext = { now, slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s), tariffs: o.tariffs, limit: o.profile.buyLimit, remainingWh: remaining, random: this.#random, lastCall: this.#lastCall(s, now) }
+    const ctx = tradingContext(o, 'buyer', s, remaining, now, this.#random)
     for (const a of o.strategy.approach(ctx, offers)) {
       const sellerFeeder = feederOf.get(a.trader) ?? ''
       const cross = share.isCross(sellerFeeder)
