@@ -29,10 +29,19 @@ export interface BuyerDeskDeps {
   grid?: GridOptions
 }
 
+/**
+ * How long, clock ms, a buyer passes over a seller that answered with a forgery (an accept it did not
+ * sign, or for other terms, or a reply that does not verify): a fake seller that announces plenty of
+ * cheap energy would otherwise take every approach of every tick (tests/hostile-peers.test.ts).
+ */
+const DISTRUST_MS = 60 * 60_000
+
 /** The buyer's effects: streams to sellers, the journal, the strategy. Supplied to the negotiation machine. */
 export class BuyerDesk {
   readonly #d: BuyerDeskDeps
   readonly #channels = new Map<string, FramedChannel>()
+  /** seller (hex) → until when its offers are passed over */
+  readonly #distrusted = new Map<string, number>()
 
   constructor (deps: BuyerDeskDeps) { this.#d = deps }
 
@@ -60,6 +69,20 @@ export class BuyerDesk {
     return ch
   }
 
+  /** Does this buyer pass over `seller`'s offers now (it answered with a forgery)? */
+  distrusts (seller: string, now: number): boolean {
+    const until = this.#distrusted.get(seller)
+    if (until == null) return false
+    if (until > now) return true
+    this.#distrusted.delete(seller)
+    return false
+  }
+
+  #forged (seller: string, err: Error): Error {
+    this.#distrusted.set(seller, this.#d.clock.now() + DISTRUST_MS)
+    return err
+  }
+
   close (negotiation: string): void {
     const ch = this.#channels.get(negotiation)
     if (ch != null) { this.#channels.delete(negotiation); void ch.close() }
@@ -74,21 +97,23 @@ export class BuyerDesk {
     const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round, ...(feeder !== '' ? { feeder } : {}) }
     d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price })
     await ch.send(seal('proposal', proposal, d.signer))
-    const reply = open(await ch.receive(), { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
-    if (!bytesEqual(reply.signer, seller)) throw new MalformedMessageError('reply not signed by the seller')
+    const frame = await ch.receive()
+    let reply: ReturnType<typeof open>
+    try { reply = open(frame, { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] }) } catch (err) { throw this.#forged(input.seller, err as Error) }
+    if (!bytesEqual(reply.signer, seller)) throw this.#forged(input.seller, new MalformedMessageError('reply not signed by the seller'))
     if (reply.kind === 'accept') {
       const a = reply.message as Accept
       const t = a.terms
       const ok = bytesEqual(t.buyer, d.signer.publicKey) && bytesEqual(t.seller, seller) && bytesEqual(t.negotiation, proposal.id) &&
         t.slot === input.slot && t.energyWh > 0 && t.energyWh <= input.energyWh && t.price === price && t.district === d.district
-      if (!ok) throw new NegotiationError('bad-accept', 'the accepted terms differ from the proposal')
+      if (!ok) throw this.#forged(input.seller, new NegotiationError('bad-accept', 'the accepted terms differ from the proposal'))
       // the grid fee is the tariff for where both sit: a seller cannot make the buyer pay another
       const g = d.grid
       const feeOk = g == null
         ? t.gridFee == null && t.buyerFeeder == null && t.sellerFeeder == null
         : t.buyerFeeder === g.feeder && (t.gridFee ?? 0) === (t.sellerFeeder === g.feeder ? g.fees.local : g.fees.district) && (input.sellerFeeder == null || t.sellerFeeder === input.sellerFeeder)
-      if (!feeOk) throw new NegotiationError('bad-accept', 'the accepted terms carry the wrong feeders or grid fee')
-      if (!verifyTermsSignature(t, seller, a.sellerSignature)) throw new NegotiationError('bad-signature', 'the seller\'s signature on the terms does not verify')
+      if (!feeOk) throw this.#forged(input.seller, new NegotiationError('bad-accept', 'the accepted terms carry the wrong feeders or grid fee'))
+      if (!verifyTermsSignature(t, seller, a.sellerSignature)) throw this.#forged(input.seller, new NegotiationError('bad-signature', 'the seller\'s signature on the terms does not verify'))
       return { kind: 'accept', accept: a }
     }
     if (reply.kind === 'counter') return { kind: 'counter', counter: reply.message as Counter }

@@ -1,8 +1,9 @@
 import { mkdir, chmod } from 'node:fs/promises'
 import { Level } from 'level'
 import type { LevelDatabase } from './channel-store.ts'
-import { decodeTrade, encodeTrade, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
+import { decodeTrade, encodeTrade, DiskFullError, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
 import type { MobilityWritePoint, WritePoint } from './write-points.ts'
+import { DiskGuard, isDiskFull } from './disk-guard.ts'
 
 /** the adapters that keep records in the journal (each is a write point `store-<prefix>`) */
 type StorePrefix = Extract<WritePoint, `store-${string}`> extends `store-${infer P}` ? P : never
@@ -45,12 +46,18 @@ export interface JournalOptions {
   /** LevelDB block cache and write buffer, bytes: small, because a node's journal is small */
   cacheSize: number
   writeBufferSize: number
+  /** after a full disk, free bytes needed before writes resume (disk-guard.ts) */
+  minFreeBytes: number
+  /** how often, real ms, a full journal looks for space again */
+  diskProbeMs: number
 }
 
 export const defaultJournalOptions: JournalOptions = {
   sync: true,
   cacheSize: 256 * 1024,
-  writeBufferSize: 256 * 1024
+  writeBufferSize: 256 * 1024,
+  minFreeBytes: 1024 * 1024,
+  diskProbeMs: 1_000
 }
 
 type Value = Record<string, unknown> | string | number
@@ -67,6 +74,13 @@ export class Journal {
   #seq = 0
   /** called after each durable write with its kind; the crash-test harness kills the process here */
   onWrite: ((point: string) => void) | undefined
+  /** told when the disk fills (writes refused with DiskFullError) and when the journal writes again */
+  onStorage: ((full: boolean, detail: string) => void) | undefined
+  #guard!: DiskGuard
+  /** sublevels handed out: closed with the database, so opened again after a reopen */
+  readonly #sublevels: Array<{ open(): Promise<void> }> = []
+  /** called after each durable write with its kind and how long it took, ms (the node's metrics) */
+  onWriteTimed: ((point: string, ms: number) => void) | undefined
 
   private constructor (db: Level<string, Value>, opts: JournalOptions) { this.#db = db; this.#opts = opts }
 
@@ -78,23 +92,40 @@ export class Journal {
       const db = new Level<string, Value>(dir, { valueEncoding: 'json', cacheSize: opts.cacheSize, writeBufferSize: opts.writeBufferSize } as any)
       await db.open()
       const j = new Journal(db, opts)
+      j.#guard = new DiskGuard({
+        dir, minFreeBytes: opts.minFreeBytes, probeMs: opts.diskProbeMs,
+        reopen: async () => { await db.close(); await db.open(); for (const sub of j.#sublevels) await sub.open() },
+        onChange: (full, detail) => { j.onStorage?.(full, detail) }
+      })
       for await (const k of db.keys({ gte: 'log/', lt: 'log/~', reverse: true, limit: 1 })) j.#seq = Number(k.slice(4))
       return j
     } catch (err) {
+      if (isDiskFull(err)) throw new DiskFullError(`cannot open the journal in ${dir}: the disk is full (${(err as Error).message}). Free some space and start again; nothing committed is lost`, { cause: err })
       throw new JournalError(`cannot open the journal in ${dir}: ${(err as Error).message}. Is another node using this data directory, or is the disk full?`, { cause: err })
     }
   }
 
-  async close (): Promise<void> { await this.#db.close() }
+  async close (): Promise<void> { this.#guard?.close(); await this.#db.close() }
+
+  /** The disk is full: writes are refused with DiskFullError until space returns (disk-guard.ts). New work waits. */
+  get full (): boolean { return this.#guard.full }
 
   async #batch (ops: Array<{ type: 'put', key: string, value: Value } | { type: 'del', key: string }>, point: WritePoint): Promise<void> {
+    const t0 = performance.now()
+    await this.#guard.check(point)
     try {
       await this.#db.batch(ops as any, { sync: this.#opts.sync } as any)
     } catch (err) {
-      throw new JournalError(`journal write failed (${point}): ${(err as Error).message}`, { cause: err })
+      throw this.#guard.failed(err, point) ?? new JournalError(`journal write failed (${point}): ${(err as Error).message}`, { cause: err })
     }
+    this.onWriteTimed?.(point, performance.now() - t0)
     this.onWrite?.(point)
   }
+
+  /** entries in the ordered log so far */
+  get entries (): number { return this.#seq }
+  /** whether the database is open (readiness) */
+  get isOpen (): boolean { return this.#db.status === 'open' }
 
   #log (entry: Record<string, unknown>): { type: 'put', key: string, value: Value } {
     return { type: 'put', key: `log/${pad(++this.#seq)}`, value: entry }
@@ -228,7 +259,9 @@ export class Journal {
 
   /** A sublevel of the journal's database for another store (the channel store), sharing its lifecycle. */
   sublevel (name: string): LevelDatabase {
-    return this.#db.sublevel<string, string>(name, { valueEncoding: 'utf8' }) as unknown as LevelDatabase
+    const sub = this.#db.sublevel<string, string>(name, { valueEncoding: 'utf8' })
+    this.#sublevels.push(sub)
+    return sub as unknown as LevelDatabase
   }
   get sync (): boolean { return this.#opts.sync }
 

@@ -208,6 +208,8 @@ export class KvartalNode {
   async #start (): Promise<void> {
     const o = this.options
     this.journal = await Journal.open(o.dataDir, o.journal)
+    // a full disk: new work waits, what is committed stays (disk-guard.ts, docs/faults.md)
+    this.journal.onStorage = (full, detail) => { this.emit({ type: full ? 'storage-full' : 'storage-recovered', detail }) }
     // the crash-test harness's hook: installed only by a test entry point (`@kvartal/node/testing`)
     const crash = crashHook()
     if (crash != null) this.journal.onWrite = crash
@@ -419,13 +421,15 @@ export class KvartalNode {
   /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
   #approachSlot (s: number, now: number): void {
     const o = this.options
-    if (this.#abort.signal.aborted) return
+    if (this.#abort.signal.aborted || this.journal.full) return
     const remaining = this.need.available(s, now)
     if (remaining <= 0) return
     // the strategy sees what energy costs this buyer landed, so local energy wins at equal prices
     const g = o.grid
     const share = this.#imports
-    const { offers, feederOf } = share.landedOffers(this.book, s, now)
+    const { offers: landed, feederOf } = share.landedOffers(this.book, s, now)
+    // a seller that answered with a forgery is passed over for a while (buyer-desk.ts)
+    const offers = landed.filter(a => !this.buyer.distrusts(a.trader, now))
     if (offers.length === 0) return
     const ctx = tradingContext(o, 'buyer', s, remaining, now, this.#random)
     for (const a of o.strategy.approach(ctx, offers)) {

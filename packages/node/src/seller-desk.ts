@@ -118,6 +118,11 @@ export class SellerDesk {
     const buyerFeeder = p.feeder ?? ''
     const cross = g != null && buyerFeeder !== g.feeder
     const fee = g == null ? 0 : cross ? g.fees.district : g.fees.local
+    if (d.journal.full) {
+      // a hold must be journaled before the Accept that promises it: no disk, no new promises
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'disk-full' })
+      return reject('disk-full', 'this node\'s disk is full: it takes no new work until space returns')
+    }
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()
       let available = d.positions.available(p.slot, now)

@@ -70,5 +70,14 @@ export class NegotiationError extends KvartalError {
 
 /** The journal could not be written: nothing was promised to a peer. */
 export class JournalError extends KvartalError {
-  constructor (message: string, options?: ErrorOptions) { super('journal', message, options); this.name = 'JournalError' }
+  constructor (message: string, options?: ErrorOptions, code = 'journal') { super(code, message, options); this.name = 'JournalError' }
+}
+
+/**
+ * The journal's disk is full (ENOSPC, EDQUOT): the node refuses new work — holds, proposals,
+ * announcements — until the journal's reserve of free space is back. Nothing it had committed is
+ * lost, and nothing was promised to a peer by the write that failed.
+ */
+export class DiskFullError extends JournalError {
+  constructor (message: string, options?: ErrorOptions) { super(message, options, 'disk-full'); this.name = 'DiskFullError' }
 }

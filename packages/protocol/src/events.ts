@@ -28,6 +28,9 @@ export const NodeEventType = {
   meterRefused: 'meter-refused',
   periodSettled: 'period-settled',
   settlementFailed: 'settlement-failed',
+  // the journal's disk: full (new work refused, DiskFullError) and back (trading again)
+  storageFull: 'storage-full',
+  storageRecovered: 'storage-recovered',
   // mobility: a provider's side
   serviceOfferPublished: 'service-offer-published',
   legHeld: 'leg-held',

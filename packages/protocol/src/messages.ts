@@ -127,6 +127,11 @@ function u64 (v: number, field: string): bigint {
   if (!Number.isSafeInteger(v) || v < 0) throw new MalformedMessageError(`${field} must be a non-negative integer, got ${v}`)
   return BigInt(v)
 }
+/** a uint32 field on the wire: a larger value would be cut to its low 32 bits, and signed as such */
+function u32 (v: number, field: string): number {
+  if (!Number.isSafeInteger(v) || v < 0 || v > 0xffff_ffff) throw new MalformedMessageError(`${field} must be an integer from 0 to 4294967295, got ${v}`)
+  return v
+}
 function num (v: bigint, field: string): number {
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedMessageError(`${field} is out of range`)
   return Number(v)
@@ -293,7 +298,7 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
       energyWh: u64(p.energyWh, 'energyWh'),
       price: u64(p.price, 'price'),
       expiresAt: u64(p.expiresAt, 'expiresAt'),
-      round: p.round,
+      round: u32(p.round, 'round'),
       feeder: feederName(p.feeder ?? '', 'feeder')
     }),
     decode: (b) => decodeWith('proposal', () => {
@@ -323,7 +328,7 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
     })
   },
   counter: {
-    encode: (c) => wire.Counter.encode({ negotiation: nonce(c.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>, energyWh: u64(c.energyWh, 'energyWh'), price: u64(c.price, 'price'), expiresAt: u64(c.expiresAt, 'expiresAt'), round: c.round }),
+    encode: (c) => wire.Counter.encode({ negotiation: nonce(c.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>, energyWh: u64(c.energyWh, 'energyWh'), price: u64(c.price, 'price'), expiresAt: u64(c.expiresAt, 'expiresAt'), round: u32(c.round, 'round') }),
     decode: (b) => decodeWith('counter', () => {
       const w = wire.Counter.decode(b)
       const c = { negotiation: nonce(w.negotiation, 'negotiation'), energyWh: num(w.energyWh, 'energyWh'), price: num(w.price, 'price'), expiresAt: num(w.expiresAt, 'expiresAt'), round: w.round }

@@ -46,6 +46,8 @@ export function decodeReading (bytes: Uint8Array): MeterReading {
     const w = wire.MeterReading.decode(bytes)
     if (w.meter.length !== 32 || w.prev.length !== 32 || w.signature.length !== 64) throw new Error('bad field length')
     if (w.gap && (w.importWh !== 0n || w.exportWh !== 0n)) throw new Error('a gap carries no energy')
+    // uint64 on the wire: beyond 2^53 a JS number is no longer the integer that was signed
+    for (const [f, v] of [['slot', w.slot], ['importWh', w.importWh], ['exportWh', w.exportWh], ['at', w.at]] as const) if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${f} is out of range`)
     return { version: w.version, meter: w.meter, slot: Number(w.slot), importWh: Number(w.importWh), exportWh: Number(w.exportWh), prev: w.prev, at: Number(w.at), signature: w.signature, ...(w.gap ? { gap: true } : {}), ...(w.source !== '' ? { source: w.source } : {}) }
   } catch (err) {
     throw new MalformedMessageError(`cannot decode meter reading: ${(err as Error).message}`, { cause: err })

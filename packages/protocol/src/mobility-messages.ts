@@ -76,11 +76,14 @@ export const MOBILITY_MODES = ['WALK', 'BUS', 'TRAM', 'METRO', 'RAIL', 'FERRY', 
 // ---- checks: every number a safe integer; keys, ids and texts bounded ----
 
 const signed = new Set(['latE6', 'lonE6', 'fromLatE6', 'fromLonE6', 'toLatE6', 'toLonE6'])
+/** uint32 on the wire: a larger value would be cut to its low 32 bits (and signed as such) */
+const uint32 = new Set(['version', 'capacity', 'travellers', 'units'])
 function checkNumbers (v: unknown, path: string): void {
   if (typeof v === 'number') {
     const field = path.slice(path.lastIndexOf('.') + 1)
     if (!Number.isSafeInteger(v)) throw new MalformedMessageError(`${path} must be a whole number, got ${v}`)
     if (v < 0 && !signed.has(field)) throw new MalformedMessageError(`${path} must not be negative`)
+    if (uint32.has(field) && v > 0xffff_ffff) throw new MalformedMessageError(`${path} must be at most 4294967295`)
     if (signed.has(field) && Math.abs(v) > 180_000_000) throw new MalformedMessageError(`${path} is not a position in microdegrees`)
     return
   }
