@@ -60,7 +60,7 @@ export interface DistrictMetrics {
   /** gossip messages each node received per slot (mean over nodes, and the most any node received) */
   gossipPerNodePerSlot: { mean: number, max: number }
   /** slot by slot: the buildings' local energy and welfare against the physical maximum and the optimum */
-  perSlot: Array<{ slot: number, localEnergyWh: number, physicalMaxWh: number, welfareNanos: number, optimumWelfareNanos: number }>
+  perSlot: Array<{ slot: number, localEnergyWh: number, physicalMaxWh: number, welfareNanos: number, optimumWelfareNanos: number, gridImportWh: number, gridExportWh: number }>
 }
 
 function percentile (sorted: number[], p: number): number {
@@ -99,8 +99,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   const fromVehiclesPerBuyerSlot = new Map<string, number>()
   const toVehiclesPerSellerSlot = new Map<string, number>()
   const add = (m: Map<string, number>, k: string, wh: number): void => { m.set(k, (m.get(k) ?? 0) + wh) }
-  const perSlot = Array.from({ length: slotCount }, () => ({ localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0 }))
-  const slotFigures = (slot: number): typeof perSlot[number] => perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0 }
+  const perSlot = Array.from({ length: slotCount }, () => ({ localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }))
+  const slotFigures = (slot: number): typeof perSlot[number] => perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }
   for (const t of sellerTrades.values()) {
     const b = byTrader.get(t.buyer); const s = byTrader.get(t.seller)
     paid += BigInt(t.energyWh) * BigInt(t.price)
@@ -134,6 +134,7 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0; let outsideWh = 0
   for (let s = 0; s < slotCount; s++) {
     let surplus = 0; let deficit = 0
+    const gridBefore = { gridImport, gridExport }
     const bids = []; const asks = []
     for (const f of facts) {
       const net = f.net[s] ?? 0
@@ -167,6 +168,8 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     }
     perSlot[s].physicalMaxWh = physicalMaxWh - before.physicalMaxWh
     perSlot[s].optimumWelfareNanos = optimumWelfare - before.optimumWelfare
+    perSlot[s].gridImportWh = gridImport - gridBefore.gridImport
+    perSlot[s].gridExportWh = gridExport - gridBefore.gridExport
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
@@ -226,6 +229,6 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
     consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots, feederSlotsOverLimit },
     ...(grid != null ? { grid: { feeders: Object.keys(grid.limits).length, crossFeederWh: crossWh, gridFeesNanos: Number((fees + 500n) / 1000n), optimumCrossFeederWh: optimumCrossWh, optimumGridFeesNanos: optimumFees } } : {}),
     gossipPerNodePerSlot: { mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2), max: round(gossipMax / Math.max(1, slotCount), 2) },
-    perSlot: perSlot.map((x, slot) => ({ slot, localEnergyWh: x.localEnergyWh, physicalMaxWh: x.physicalMaxWh, welfareNanos: Number((x.welfare + 500n) / 1000n), optimumWelfareNanos: x.optimumWelfareNanos }))
+    perSlot: perSlot.map((x, slot) => ({ slot, localEnergyWh: x.localEnergyWh, physicalMaxWh: x.physicalMaxWh, welfareNanos: Number((x.welfare + 500n) / 1000n), optimumWelfareNanos: x.optimumWelfareNanos, gridImportWh: x.gridImportWh, gridExportWh: x.gridExportWh }))
   }
 }

@@ -20,6 +20,8 @@ import { providerNodes, providerResult, travellerOptions, type ProviderResult } 
 import { keySeedFor } from './key-seed.ts'
 import { buildFeeders, relaysOf, type Feeder } from './grid-scenario.ts'
 import type { GridOptions } from '@kvartal/node'
+import { nodeFigures, type NodeFigures } from './report-html/node-figures.ts'
+import { withNames } from './report-html/trace-names.ts'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -53,7 +55,7 @@ export interface ScenarioResult {
   /** the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each used until the run's end */
   processes?: Array<{ nodes: string[], cpuMs?: number, peakRssBytes?: number }>
   /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
-  buildings: Array<{ id: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
+  buildings: Array<NodeFigures & { id: string, name: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
   /** the district's feeders (absent with `grid: false`) */
   feeders?: Array<{ id: string, buildings: number, transformerKva: number, limitWh: number, relays: string[] }>
   /** the grid operator's account, paid the grid fees and imbalance (absent with `grid: false`) */
@@ -61,7 +63,7 @@ export interface ScenarioResult {
   /** present when the scenario has mobility */
   mobility?: MobilityMetrics
   /** the vehicles and the transit operator */
-  vehicles?: ProviderResult[]
+  vehicles?: Array<ProviderResult & NodeFigures & { name: string }>
   /** every trip asked, with what became of it */
   journeys?: JourneyOutcome[]
 }
@@ -196,7 +198,9 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const p = await prepareScenario(s, workers > 1 ? 'tcp' : opts.transport ?? s.transport)
   const { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts } = p
   const outcomes: JourneyOutcome[] = []
-  const onJourney = (o: JourneyOutcome): void => { outcomes.push(o); trace?.write(JSON.stringify(o) + '\n'); opts.onJourney?.(o) }
+  // the scenario's name of every node by its key: trace.ndjson and results.json carry both
+  const names = new Map<string, string>([...identities.map((x, i) => [x.id, specs[i].id] as const), ...providerIdentities.map((x, j) => [x.id, nodes[specs.length + j].name] as const)])
+  const onJourney = (o: JourneyOutcome): void => { const named = withNames(o, names); outcomes.push(named); trace?.write(JSON.stringify(named) + '\n'); opts.onJourney?.(o) }
   const agent = workers > 1 ? undefined : p.agent(onJourney)
   // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
   // vehicle, operator) starts with 1000 IOTA
@@ -215,7 +219,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
   const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
   const onEvent = (e: NodeEvent): void => {
-    if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(e) + '\n')
+    if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(withNames(e, names)) + '\n')
     if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
     if (e.type === 'negotiation-failed' && (e.code === 'battery-overcommitted' || e.code === 'quote-failed')) count(e.code)
     opts.onEvent?.(e)
@@ -260,6 +264,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name), ...(x.cpuMs != null ? { cpuMs: x.cpuMs } : {}), ...(x.peakRssBytes != null ? { peakRssBytes: x.peakRssBytes } : {}) })) } : {}),
     buildings: specs.map((spec, i) => ({
       id: spec.id,
+      name: spec.id,
       kind: spec.kind,
       trader: identities[i].id,
       iotaAddress: identities[i].iotaAddress,
@@ -268,12 +273,13 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       soldWh: run.nodes[i].node.stats.soldWh,
       ...(Object.keys(run.nodes[i].node.router.stats.refused).length > 0 ? { gossipRefused: { ...run.nodes[i].node.router.stats.refused } } : {}),
       ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id, relay: relays.has(i) } : {}),
-      ...(district != null ? { location: district.map.buildings[i] } : {})
+      ...(district != null ? { location: district.map.buildings[i] } : {}),
+      ...nodeFigures(run.nodes[i])
     })),
     ...(feeders.length > 0 ? { feeders: feeders.map(f => ({ id: f.id, buildings: f.members.length, transformerKva: f.transformerKva, limitWh: f.limitWh, relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id) })) } : {}),
     ...(operator != null ? { gridOperator: { iotaAddress: operator.iotaAddress, receivedNanos: operatorReceived } } : {}),
     ...(mobility != null ? { mobility } : {}),
-    ...(district != null ? { vehicles: district.providers.map((_, j) => providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint)), journeys: outcomes } : {})
+    ...(district != null ? { vehicles: district.providers.map((p, j) => ({ ...providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint), name: p.name, ...nodeFigures(run.nodes[specs.length + j]) })), journeys: outcomes } : {})
   }
   if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   return result

@@ -6,7 +6,8 @@ import { verifyRoutes } from './verify-api.ts'
 
 /**
  * Every endpoint of a running node's control API:
- *   GET  /status                      who this node is, what it knows of the mobility market
+ *   GET  /status                      who this node is, its meter, what it knows of the mobility market
+ *   GET  /metrics, /health, /ready    Prometheus metrics, liveness, readiness (metrics-server.ts)
  *   GET  /trades/:id/verify           prove one settled trade (signatures, inclusion proof, attested root)
  *   POST /journeys/plan               plan a journey (from, to, departAfter, modes, maxWalkingM, …)
  *   POST /journeys/book               book a journey of a plan (plan id, or a request) by pick
@@ -18,7 +19,40 @@ import { verifyRoutes } from './verify-api.ts'
  *   POST /channels/:name/revoke       { reader } revoke it (rotates the channel's key)
  *   POST /channels/pull               { peer, channel } replicate a channel from a peer
  */
-export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota', now?: () => number }): Route[] {
+/** The meter as `/status` shows it: its kind, when it last sent a sample, and what it missed. */
+export interface MeterStatusAnswer {
+  /** mqtt, p1, han: a configured driver; none: no meter (every slot a gap) */
+  readonly kind: string
+  /** the configured meter's identity (`mqtt:<topic>`, `p1:<port>`); null: none */
+  readonly id: string | null
+  /** when the meter stamped its last sample (ISO), and the identity it reported; null: none since start */
+  readonly lastReadingAt: string | null
+  readonly lastMeterId: string | null
+  readonly samples: number
+  /** slot readings signed, and slots recorded as gaps, since start */
+  readonly readings: number
+  readonly gaps: number
+  readonly lastGap: { slot: number, why: string } | null
+  /** messages or telegrams refused, by code */
+  readonly refused: Readonly<Record<string, number>>
+}
+
+export function meterStatusOf (node: KvartalNode, kind: string): MeterStatusAnswer {
+  const s = node.meterStatus()
+  return {
+    kind,
+    id: s?.meter ?? null,
+    lastReadingAt: s?.lastSample == null ? null : new Date(s.lastSample.at).toISOString(),
+    lastMeterId: s?.lastSample?.meterId ?? null,
+    samples: s?.samples ?? 0,
+    readings: s?.readings ?? 0,
+    gaps: s?.gaps ?? 0,
+    lastGap: s?.lastGap ?? null,
+    refused: s?.refused ?? {}
+  }
+}
+
+export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota', meterKind?: string, now?: () => number }): Route[] {
   const now = o.now ?? Date.now
   return [
     {
@@ -35,6 +69,7 @@ export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota'
           addrs: node.host.getMultiaddrs().map(String),
           peers: node.host.getPeers().length,
           settlement: o.adapter,
+          meterStatus: meterStatusOf(node, o.meterKind ?? 'none'),
           mobility: m == null
             ? null
             : {

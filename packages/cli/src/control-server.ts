@@ -13,7 +13,33 @@ export { CONTROL_FILE, CONTROL_SOCKET, type ControlFile } from './control-file.t
 export interface Route {
   readonly method: 'GET' | 'POST'
   readonly path: string
+  /** a JSON document (200), or a `RawAnswer` (`answer()`): a status or a content type of its own */
   handle(params: Record<string, string>, body: unknown): Promise<unknown>
+}
+
+const RAW = Symbol('kvartal.raw-answer')
+
+/** An answer that is not a 200 JSON document: a readiness 503 with its reasons, Prometheus text. */
+export interface RawAnswer {
+  readonly [RAW]: true
+  readonly status: number
+  readonly body: unknown
+  readonly contentType?: string
+}
+
+/** A handler's answer with its own status (and content type: a string body is sent as it is). */
+export function answer (status: number, body: unknown, contentType?: string): RawAnswer {
+  return { [RAW]: true, status, body, ...(contentType != null ? { contentType } : {}) }
+}
+
+const isRaw = (v: unknown): v is RawAnswer => typeof v === 'object' && v != null && (v as Record<symbol, unknown>)[RAW] === true
+
+/** Sends what a route's handler returned. */
+export async function sendAnswer (reply: FastifyReply, out: unknown): Promise<FastifyReply> {
+  reply.header('cache-control', 'no-store')
+  if (!isRaw(out)) return await reply.send(out)
+  if (out.contentType != null) reply.type(out.contentType)
+  return await reply.code(out.status).send(out.body)
 }
 
 export interface ControlServerOptions {
@@ -132,7 +158,7 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
       url: r.path,
       handler: async (req, reply) => {
         const out = await r.handle(req.params as Record<string, string>, r.method === 'POST' ? (req.body ?? {}) : {})
-        return await reply.header('cache-control', 'no-store').send(out)
+        return await sendAnswer(reply, out)
       }
     })
     methodsByPath.set(r.path, (methodsByPath.get(r.path) ?? new Set()).add(r.method))

@@ -1,16 +1,22 @@
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
-import { ConfigError, systemClock, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
+import { ConfigError, systemClock, toHex, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { strategyByName } from '@kvartal/market'
 import { createBuildingFromSpec } from '@kvartal/devices'
 import { Journal, KvartalNode } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
 import { generateSeed } from '@kvartal/protocol'
-import { loadNodeConfig, type NodeConfig } from './node-config.ts'
+import { LOG_LEVELS, loadNodeConfig, type LogLevel, type NodeConfig } from './node-config.ts'
 import { settlementFor } from './settlement-adapter.ts'
 import { mobilityOptionsFor } from './mobility-setup.ts'
 import { CONTROL_FILE, startControlServer, type ControlServer } from './control-server.ts'
 import { controlRoutes } from './control-api.ts'
+import { nodeLogger } from './node-logger.ts'
+import { nodeMetrics } from './node-metrics.ts'
+import { nodeHealth } from './node-health.ts'
+import { observabilityRoutes, startMetricsServer, type MetricsServer } from './metrics-server.ts'
+import { version } from './program.ts'
+import { systemdNotifier } from './systemd-notify.ts'
 
 function configPath (argv: string[]): string {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } })
@@ -33,19 +39,38 @@ function positionOf (c: NodeConfig): (slot: number) => number {
   return (slot) => b.netForecast({ index: slot, startMs: c.slots.epochMs + slot * slotMs, durationMs: slotMs } satisfies SlotWindow)
 }
 
-/** Structured logs: one JSON object per line on stdout. */
-function log (level: string, fields: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify({ level, time: new Date().toISOString(), ...fields }) + '\n')
+/** The node's options besides its config: `--log-level` overrides the config's `log`. */
+function nodeArgs (argv: string[]): { config: string, logLevel?: LogLevel } {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } } })
+  if (values.config == null) throw new ConfigError('--config', 'is required: kvartal node --config node.yaml')
+  const level = values['log-level']
+  if (level != null && !(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`)
+  return { config: values.config, ...(level != null ? { logLevel: level as LogLevel } : {}) }
+}
+
+/** The events a node logs: at debug, every gossip message it takes in; at warn, what an operator should look at. */
+const debugEvents = new Set<string>(['announcement-received'])
+const warnEvents = new Set<string>(['message-rejected', 'negotiation-failed', 'meter-gap', 'meter-refused', 'settlement-failed', 'storage-full'])
+
+/** What the meter is: a configured driver (mqtt, p1, han), the node's device model, or none. */
+function meterKind (c: NodeConfig): string {
+  return c.meter?.kind ?? 'none'
 }
 
 export async function nodeCommand (argv: string[]): Promise<number> {
-  const c = await loadNodeConfig(configPath(argv))
+  const args = nodeArgs(argv)
+  const c = await loadNodeConfig(args.config)
+  const { logger: log, secret } = nodeLogger({ level: args.logLevel ?? c.log })
+  // under systemd (Type=notify): watchdog pings from now on, READY=1 once joined, STOPPING=1 on shutdown
+  const systemd = systemdNotifier({ warn: (fields) => { log.warn(fields) } })
+  secret(c.meter?.kind === 'mqtt' ? c.meter.password : undefined)
+  log.debug({ event: 'config', config: c }, 'the node config, validated')
   const mobility = await mobilityOptionsFor(c)
   // the building's meter: what the node signs as readings. None configured: every slot is a gap
   const meter = c.meter == null ? undefined : await (await import('@kvartal/meters')).createMeter(c.meter)
-  if (meter == null) log('warn', { event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled by the grid operator at grid prices; building and position are forecasts, never readings' })
-  const quiet = new Set(['announcement-received'])
-  const warn = new Set(['message-rejected', 'negotiation-failed', 'meter-gap', 'meter-refused'])
+  if (meter == null) log.warn({ event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled by the grid operator at grid prices; building and position are forecasts, never readings' })
+  const metrics = nodeMetrics()
+  const health = nodeHealth({ aloneByConfig: c.bootstrap.length === 0 && !c.mdns, adapter: c.settlement.adapter })
   const node = new KvartalNode({
     district: c.district,
     dataDir: c.dataDir,
@@ -68,37 +93,73 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     settlement: { periodSlots: c.settlement.periodSlots, create: async (signer, journal) => await settlementFor(c, signer, journal, (await journal.loadSeed())!) },
     ...(mobility != null ? { mobility } : {}),
     ...(meter != null ? { meter } : {}),
-    onEvent: (e: NodeEvent) => { if (c.log === 'debug' || !quiet.has(e.type)) log(warn.has(e.type) ? 'warn' : 'info', { event: e.type, ...e }) }
+    onEvent: (e: NodeEvent) => {
+      metrics.observe(e)
+      const level = debugEvents.has(e.type) ? 'debug' : warnEvents.has(e.type) ? 'warn' : 'info'
+      if (log.isLevelEnabled(level)) log[level]({ event: e.type, ...e })
+    }
   })
+  const routes = observabilityRoutes(metrics, health)
   let stopping = false
   let control: ControlServer | undefined
+  let metricsServer: MetricsServer | undefined
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return
     stopping = true
-    log('info', { event: 'shutdown', signal })
+    void systemd.stopping()
+    log.info({ event: 'shutdown', signal })
     // control.json goes first: a CLI that finds it can talk to the node
     await control?.close()
     await node.stop()
+    await metricsServer?.close()
+    health.close()
   }
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => { void stop('SIGINT').then(resolve) })
     process.once('SIGTERM', () => { void stop('SIGTERM').then(resolve) })
   })
-  await node.start()
+  const onError = (err: Error, method: string, path: string, id: string): void => { log.error({ event: 'control-error', id, method, path, detail: err.stack ?? err.message }) }
+  // the metrics port answers while the node starts: /health 200, /ready 503 (starting)
+  if (c.metrics != null) {
+    metricsServer = await startMetricsServer({ ...c.metrics, routes, onError: (err, path, id) => { onError(err, 'GET', path, id) } })
+    log.info({ event: 'metrics-listening', url: `${metricsServer.url}/metrics`, port: metricsServer.port, detail: 'GET /metrics, /health and /ready, without a token' })
+  }
+  try {
+    await node.start()
+  } catch (err) {
+    await metricsServer?.close()
+    health.close()
+    throw err
+  }
+  // a signal while starting stops the node (and closes its journal) under these
+  if (!stopping) {
+    const seed = await node.journal.loadSeed().catch(() => undefined)
+    if (seed != null) secret(toHex(seed))
+    health.attach(node)
+    await metrics.attach(node, { dataDir: c.dataDir, district: c.district, settlement: c.settlement.adapter, periodSlots: c.settlement.periodSlots, version })
+  }
   const server = await startControlServer({
     dataDir: c.dataDir,
-    routes: controlRoutes(node, { adapter: c.settlement.adapter }),
-    onError: (err, method, path, id) => { log('error', { event: 'control-error', id, method, path, detail: err.stack ?? err.message }) }
+    routes: [...controlRoutes(node, { adapter: c.settlement.adapter, meterKind: meterKind(c) }), ...routes],
+    onError
   })
+  secret(server.token)
   // a signal that came while starting found no control server to close
   if (stopping) await server.close()
   else control = server
   if (c.mobility != null && c.settlement.adapter === 'local') {
-    log('warn', { event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, but cannot pay providers in other processes; set settlement.adapter: iota to book' })
+    log.warn({ event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, but cannot pay providers in other processes; set settlement.adapter: iota to book' })
   }
-  if (!stopping) log('info', { event: 'listening', peerId: node.identity.peerId.toString(), trader: node.id, iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String), control: { socket: server.socket, file: join(c.dataDir, CONTROL_FILE) } })
+  if (!stopping) {
+    log.info({
+      event: 'listening', peerId: node.identity.peerId.toString(), trader: node.id, iotaAddress: node.identity.iotaAddress, addrs: node.host.getMultiaddrs().map(String),
+      control: { socket: server.socket, file: join(c.dataDir, CONTROL_FILE) },
+      ...(metricsServer != null ? { metrics: { url: `${metricsServer.url}/metrics`, port: metricsServer.port } } : {})
+    })
+  }
+  if (!stopping) systemd.ready()
   await stopped
-  log('info', { event: 'exit' })
+  log.info({ event: 'exit' })
   return 0
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { isIPv4, isIPv6 } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -8,6 +9,12 @@ import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
 import { validateMobilityConfig, type MobilityConfig } from './mobility-config.ts'
 import { validateMeterConfig } from './meter-config.ts'
 import type { MeterSpec } from '@kvartal/meters'
+
+import { LOG_LEVELS, type LogLevel } from './log-levels.ts'
+export { LOG_LEVELS, type LogLevel } from './log-levels.ts'
+
+/** Prometheus' registered port for a Node exporter-like process; loopback, as the port has no token. */
+export const defaultMetricsListen = { host: '127.0.0.1', port: 9464 }
 
 /** `kvartal node --config node.yaml`, validated. */
 export interface NodeConfig {
@@ -28,7 +35,10 @@ export interface NodeConfig {
   meter?: MeterSpec
   /** or a fixed net schedule, Wh per slot, repeated: positive sells, negative buys */
   position?: number[]
-  log: 'info' | 'debug'
+  /** info: one line per event of note; debug adds every gossip message received */
+  log: LogLevel
+  /** the metrics port (GET /metrics, /health, /ready, no token); absent: off (the control API serves them too) */
+  metrics?: { host: string, port: number }
   settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number, notarizationPackageId?: string } }
   /** the node's feeder, the grid fees, its transformer share, relay duty and the grid operator (docs/feeders.md); absent: one feeder, no fees */
   grid?: { feeder: string, fees: { local: number, district: number }, crossFeederShareWh?: number, relay: boolean, operator?: string }
@@ -77,7 +87,7 @@ function strings (o: Obj, key: string, def: string[], needPeerId = false): strin
 
 export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   if (!isObj(doc)) throw new ConfigError('(root)', 'a node config is a YAML mapping')
-  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid', 'meter'])
+  known(doc, '', ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid', 'meter', 'metrics'])
   if (typeof doc.district !== 'string' || !DISTRICT_PATTERN.test(doc.district)) throw new ConfigError('district', 'is required: lower-case letters, digits and dashes, 1–63 characters')
   if (typeof doc.dataDir !== 'string' || doc.dataDir === '') throw new ConfigError('dataDir', 'is required: the directory that holds this node\'s key and journal')
   const slots = obj(doc, 'slots', ''); known(slots, 'slots', ['seconds', 'gateClosureSeconds', 'epoch'])
@@ -142,7 +152,8 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
   }
   const meter = validateMeterConfig(doc.meter)
   const log = doc.log ?? 'info'
-  if (log !== 'info' && log !== 'debug') throw new ConfigError('log', 'must be info or debug')
+  if (typeof log !== 'string' || !(LOG_LEVELS as readonly string[]).includes(log)) throw new ConfigError('log', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(log)}`)
+  const metrics = validateMetricsConfig(doc.metrics)
   return {
     district: doc.district,
     dataDir: resolve(baseDir, doc.dataDir),
@@ -171,7 +182,8 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
     building,
     // a node that only travels trades no energy
     position: position ?? (building == null ? [0] : undefined),
-    log,
+    log: log as LogLevel,
+    ...(metrics != null ? { metrics } : {}),
     settlement: {
       adapter,
       periodSlots: int(settlement, 'periodSlots', 'settlement', Math.max(1, Math.round(86_400 / seconds)), 1, 100_000),
@@ -181,6 +193,32 @@ export function validateNodeConfig (doc: unknown, baseDir: string): NodeConfig {
     ...(grid != null ? { grid } : {}),
     ...(meter != null ? { meter } : {})
   }
+}
+
+/**
+ * `metrics: { listen: "127.0.0.1:9464" }`: where the metrics port listens. `listen` is `host:port`
+ * (an IPv6 host in brackets, `[::1]:9464`), or a port alone (on 127.0.0.1); port 0 takes any free port
+ * (the `listening` log line says which). `metrics: {}` listens on 127.0.0.1:9464. Absent: no port.
+ */
+export function validateMetricsConfig (doc: unknown): NodeConfig['metrics'] {
+  if (doc == null) return undefined
+  if (!isObj(doc)) throw new ConfigError('metrics', 'must be a mapping: { listen: "127.0.0.1:9464" }')
+  known(doc, 'metrics', ['listen'])
+  const v = doc.listen
+  if (v == null) return { ...defaultMetricsListen }
+  const field = 'metrics.listen'
+  const port = (p: unknown): number => {
+    const n = typeof p === 'string' && /^\d{1,5}$/.test(p) ? Number(p) : p
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > 65_535) throw new ConfigError(field, `the port must be a whole number from 0 to 65535, got ${JSON.stringify(p)}`)
+    return n
+  }
+  if (typeof v === 'number') return { host: defaultMetricsListen.host, port: port(v) }
+  if (typeof v !== 'string') throw new ConfigError(field, `must be "host:port" such as "127.0.0.1:9464", or a port, got ${JSON.stringify(v)}`)
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):([^:]*)$/.exec(v) ?? (/^\d+$/.test(v) ? [v, undefined, '', v] : null)
+  if (m == null) throw new ConfigError(field, `must be "host:port" such as "127.0.0.1:9464" (an IPv6 host in brackets: "[::1]:9464"), got ${JSON.stringify(v)}`)
+  const host = m[1] ?? (m[2] === '' ? defaultMetricsListen.host : m[2])
+  if (m[1] != null ? !isIPv6(host) : !(isIPv4(host) || host === 'localhost')) throw new ConfigError(field, `the host must be an IP address of this machine (127.0.0.1 keeps the port to this machine: it has no token), got ${JSON.stringify(host)}`)
+  return { host, port: port(m[3]) }
 }
 
 export async function loadNodeConfig (path: string): Promise<NodeConfig> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { atLeast, oneOf } from './option-parsers.ts'
 import type { ClientOptions } from './client-args.ts'
+import { LOG_LEVELS } from './log-levels.ts'
 
 /** The version of `kvartal`, from the package.json at the repository's root. */
 export const version: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -67,20 +68,63 @@ export function buildProgram (exit: Exit): Command {
     .option('--slots <n>', 'simulate this many slots instead of the scenario\'s', atLeast('--slots', 1, 'slots'))
     .option('--workers <n>', 'spread the district over n processes (whole feeders each; tcp transport)', atLeast('--workers', 1, 'processes'))
     .option('--quiet', 'no progress bar', false)
+    .option('--no-report', 'do not write report.html')
     .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2'))
     .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
+
+  program.command('report')
+    .description('make a simulation\'s report.html again from the results.json and trace.ndjson in its directory')
+    .argument('[dir]', 'the directory `kvartal sim` wrote (out/<district>-<date>)')
+    .allowExcessArguments(true)
+    .addHelpText('after', example('kvartal report out/trondheim-2026-06-17'))
+    .action(async (_d: string | undefined, _o: unknown, c: Command) => { exit(await (await import('./report-command.ts')).reportCommand(c.args)) })
 
   program.command('node')
     .description('run one node: TCP, mDNS and bootstrap discovery, a persistent data directory, a control API')
     .option('-c, --config <file>', 'the node config (YAML)')
-    .addHelpText('after', example('kvartal node --config examples/node-seller.yaml'))
-    .action(async (o: { config?: string }) => { exit(await (await import('./node-command.ts')).nodeCommand(configArgs(o))) })
+    .option('--log-level <level>', 'log at this level and above, overriding the config\'s log: fatal, error, warn, info, debug, trace or silent', oneOf('--log-level', LOG_LEVELS))
+    .addHelpText('after', example('kvartal node --config examples/node-seller.yaml', 'kvartal node --config node.yaml --log-level debug'))
+    .action(async (o: { config?: string, logLevel?: string }) => { exit(await (await import('./node-command.ts')).nodeCommand([...configArgs(o), ...(o.logLevel != null ? ['--log-level', o.logLevel] : [])])) })
 
   program.command('id')
     .description('print the node\'s peer id, IOTA address and listen addresses (asks the node if it runs; else reads its data directory and creates its key if needed)')
     .option('-c, --config <file>', 'the node config (YAML)')
     .addHelpText('after', example('kvartal id --config examples/node-seller.yaml'))
     .action(async (o: { config?: string }) => { exit(await (await import('./id-command.ts')).idAction(o)) })
+
+  program.command('init')
+    .description('write a commented node config (<dir>/node.yaml) and create the node\'s key in <dir>/data')
+    .option('--dir <dir>', 'where node.yaml and data/ go (default: the current directory)')
+    .option('--district <name>', 'the local market, the same on every node of it (default: demo)')
+    .option('--feeder <name>', 'the node\'s feeder: writes the grid section (docs/feeders.md)')
+    .option('--listen <multiaddr>', 'where peers reach it; repeat or comma-separate (default: /ip4/0.0.0.0/tcp/4101)', (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(s => s !== '')])
+    .option('--meter <kind>', 'the building\'s meter: mqtt, p1, han or none (default: none)', oneOf('--meter', ['mqtt', 'p1', 'han', 'none'] as const))
+    .option('--force', 'replace an existing config, and rotate an existing key (the old one is kept)', false)
+    .addHelpText('after', example('kvartal init --dir /var/lib/kvartal --district trondheim-sor --feeder f07 --meter han'))
+    .action(async (o: Record<string, unknown>) => { exit(await (await import('./init-command.ts')).initCommand(o)) })
+
+  const keys = program.command('keys').description('the node\'s key: show who it is, export the secret, rotate it (the node must be stopped to write)')
+    .addHelpText('after', example('kvartal keys show --config node.yaml'))
+  keys.command('show')
+    .description('peer id, trader id, IOTA address and where the key is kept (never the secret)')
+    .option('-d, --data-dir <dir>', 'the node\'s data directory')
+    .option('-c, --config <file>', 'a node config: its dataDir')
+    .option('--json', 'print it as JSON', false)
+    .addHelpText('after', example('kvartal keys show --config node.yaml'))
+    .action(async (o: ClientOptions) => { exit(await (await import('./keys-command.ts')).keysShow(o)) })
+  keys.command('export')
+    .description('write the secret key as a kvartal-key/1 JSON document (README "Keys"): to --out (mode 0600) or to a pipe')
+    .option('-d, --data-dir <dir>', 'the node\'s data directory')
+    .option('-c, --config <file>', 'a node config: its dataDir')
+    .option('--out <file>', 'write it here, mode 0600 (refuses an existing file without --force)')
+    .option('--force', 'replace --out, or print the secret to a terminal', false)
+    .addHelpText('after', example('kvartal keys export --config node.yaml --out /media/usb/node.key'))
+    .action(async (o: ClientOptions & { out?: string, force?: boolean }) => { exit(await (await import('./keys-command.ts')).keysExport(o)) })
+  keys.command('rotate')
+    .description('make a new key and keep the old one in <dataDir>/keys/; refused while anything is unsettled')
+    .option('-c, --config <file>', 'the node config (YAML)')
+    .addHelpText('after', example('kvartal keys rotate --config node.yaml'))
+    .action(async (o: { config?: string }) => { exit(await (await import('./keys-command.ts')).keysRotate(o)) })
 
   program.command('verify')
     .description('prove one settled trade: both signatures, its Merkle inclusion proof and the attested root on the ledger (asks the node if it runs)')
@@ -97,7 +141,7 @@ export function buildProgram (exit: Exit): Command {
     .addHelpText('after', example('kvartal faucet --config node.yaml'))
     .action(async (o: { config?: string }) => { exit(await (await import('./node-command.ts')).faucetCommand(configArgs(o))) })
 
-  clientCommand(program, 'status', 'who the node is: its peers and what it knows of the mobility market (a stopped node: who it is)')
+  clientCommand(program, 'status', 'who the node is: its peers, its meter and what it knows of the mobility market (a stopped node: who it is)')
     .addHelpText('after', example('kvartal status --data-dir .kvartal/me', 'kvartal status --config node.yaml --json'))
     .action(async (o: ClientOptions) => { exit(await (await import('./status-command.ts')).statusCommand(o)) })
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { ConfigError } from '@kvartal/protocol'
-import { defaultScenario, loadScenario, progressBar, runScenario, summaryTable, validateScenario } from '@kvartal/sim'
+import { defaultScenario, loadScenario, progressBar, runScenario, summaryTable, validateScenario, writeReport } from '@kvartal/sim'
 
 /** `kvartal sim`'s options, parsed and typed by the command line (program.ts). */
 export interface SimOptions {
@@ -9,6 +9,8 @@ export interface SimOptions {
   readonly slots?: number
   readonly quiet?: boolean
   readonly workers?: number
+  /** false (`--no-report`): no report.html */
+  readonly report?: boolean
 }
 
 export async function simCommand (positionals: readonly string[], values: SimOptions): Promise<number> {
@@ -26,5 +28,7 @@ export async function simCommand (positionals: readonly string[], values: SimOpt
   const result = await runScenario(scenario, { outDir, transport, workers, onProgress: quiet ? undefined : progressBar(process.stderr) })
   process.stdout.write(summaryTable(result) + '\n')
   process.stdout.write(`results     ${join(outDir, 'results.json')}\ntrace       ${join(outDir, 'trace.ndjson')}\n`)
+  // made from the files just written, as `kvartal report <dir>` makes it again
+  if (values.report !== false) process.stdout.write(`report      ${await writeReport(outDir)}\n`)
   return 0
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { ControlClientError, callNode } from './control-client.ts'
 import { dataDirOf, output, type ClientOptions } from './client-args.ts'
+import type { MeterStatusAnswer } from './control-api.ts'
 
 interface Status {
   peerId: string
@@ -9,6 +10,8 @@ interface Status {
   addrs: string[]
   peers: number
   settlement: string
+  /** absent from a node older than this CLI */
+  meterStatus?: MeterStatusAnswer
   mobility: { role: string, services: number, vehicles: number, timetable: { stops: number, patterns: number } } | null
 }
 
@@ -28,6 +31,14 @@ async function stoppedNode (dir: string, why: ControlClientError): Promise<{ run
   }
 }
 
+/** `mqtt mqtt:p1/state; last reading 2026-06-17T08:00:03.000Z; 96 readings, 2 gaps (last: slot 41, no sample at the slot's end)` */
+export function meterLine (m: MeterStatusAnswer): string {
+  if (m.kind === 'none') return `none: every slot is a gap (${m.gaps} so far); configure meter.mqtt, meter.p1 or meter.han`
+  const refused = Object.values(m.refused).reduce((a, n) => a + n, 0)
+  return `${m.kind} ${m.id ?? ''}; last reading ${m.lastReadingAt ?? 'none since the node started'}; ${m.readings} readings, ${m.gaps} gaps` +
+    (m.lastGap != null ? ` (last: slot ${m.lastGap.slot}, ${m.lastGap.why})` : '') + (refused > 0 ? `; ${refused} messages refused` : '')
+}
+
 /**
  * `kvartal status --data-dir <dir>`: who a running node is and what it knows of the mobility market;
  * of a stopped node, who it is (its journal is opened only when no node runs there).
@@ -44,6 +55,7 @@ export async function statusCommand (values: ClientOptions): Promise<number> {
   output(values.json, answer, (s: typeof answer) => s.running
     ? `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
       `addresses   ${s.addrs.join(' ')}\n` +
+      (s.meterStatus == null ? '' : `meter       ${meterLine(s.meterStatus)}\n`) +
       (s.mobility == null
         ? 'mobility    none (no mobility section in the config)\n'
         : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known (${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)

@@ -1,0 +1,122 @@
+import type { KvartalNode } from '@kvartal/node'
+
+/** One check's answer: whether it passes, and why, in words an operator can act on. */
+export interface Check { readonly ok: boolean, readonly detail: string }
+
+export interface HealthAnswer {
+  readonly status: 'ok' | 'unhealthy'
+  readonly uptimeSeconds: number
+  /** the node's lifecycle state (starting, joining, trading, stopping, …) */
+  readonly state: string
+  readonly checks: { readonly eventLoop: Check & { readonly lagMs: number } }
+}
+
+export interface ReadyAnswer {
+  readonly status: 'ready' | 'not-ready'
+  readonly state: string
+  readonly checks: { readonly node: Check, readonly mesh: Check & { readonly peers: number }, readonly journal: Check, readonly settlement: Check }
+}
+
+export interface HealthOptions {
+  /**
+   * No bootstrap peers and mDNS off: this node finds nobody by itself, others dial it (the first node
+   * of a district). It is ready without peers.
+   */
+  readonly aloneByConfig: boolean
+  readonly adapter: 'local' | 'iota'
+  /** the event loop is unresponsive when a timer fires this late, ms */
+  readonly maxLagMs?: number
+  /** how long a settlement probe's answer stands, ms */
+  readonly probeEveryMs?: number
+}
+
+/**
+ * - a timer every 500 ms measures how late it fires; 2 s late means the process could not answer a
+ *   peer's frame in time (frameTimeoutMs is 5 s) and should be looked at;
+ * - the settlement probe asks the ledger for this node's balance: a local ledger answers at once, an
+ *   IOTA full node over the network; one probe per 30 s at most, answered within 5 s.
+ */
+export const defaultHealthOptions = { intervalMs: 500, maxLagMs: 2_000, probeEveryMs: 30_000, probeTimeoutMs: 5_000 }
+
+export interface NodeHealth {
+  /** process alive (it answers) and its event loop responsive */
+  health(): HealthAnswer
+  /** joined the mesh (has peers, or is alone by config), journal open, settlement reachable */
+  ready(): Promise<ReadyAnswer>
+  /** the node, once started (before: not ready, `starting`) */
+  attach(node: KvartalNode): void
+  close(): void
+}
+
+export function nodeHealth (o: HealthOptions): NodeHealth {
+  const d = defaultHealthOptions
+  const maxLagMs = o.maxLagMs ?? d.maxLagMs
+  const probeEveryMs = o.probeEveryMs ?? d.probeEveryMs
+  const started = performance.now()
+  let node: KvartalNode | undefined
+  let lagMs = 0
+  let expected = performance.now() + d.intervalMs
+  const timer = setInterval(() => {
+    const now = performance.now()
+    lagMs = Math.max(0, now - expected)
+    expected = now + d.intervalMs
+  }, d.intervalMs)
+  timer.unref()
+  let probe: { at: number, answer: Promise<Check> } | undefined
+
+  const probeSettlement = (n: KvartalNode): Promise<Check> => {
+    if (probe != null && performance.now() - probe.at < probeEveryMs) return probe.answer
+    const s = n.settlement
+    const answer = s == null
+      ? Promise.resolve({ ok: false, detail: 'no settlement adapter' })
+      : Promise.race([
+        s.balance(n.identity.iotaAddress).then(() => ({ ok: true, detail: `${o.adapter} ledger answered` })),
+        new Promise<Check>(resolve => setTimeout(() => resolve({ ok: false, detail: `${o.adapter} ledger did not answer within ${d.probeTimeoutMs} ms` }), d.probeTimeoutMs).unref())
+      ]).catch((err: Error) => ({ ok: false, detail: `${o.adapter} ledger unreachable: ${err.message}` }))
+    probe = { at: performance.now(), answer }
+    // a failed probe is not kept for long: the next request asks again
+    void answer.then(c => { if (!c.ok && probe?.answer === answer) probe.at -= probeEveryMs - Math.min(probeEveryMs, 5_000) })
+    return answer
+  }
+
+  const state = (): string => node?.state ?? 'starting'
+
+  return {
+    health () {
+      // a lag measured before the last tick: a timer that has not fired for long is lag as well
+      const current = Math.max(lagMs, performance.now() - expected)
+      const ok = current <= maxLagMs
+      return {
+        status: ok ? 'ok' : 'unhealthy',
+        uptimeSeconds: Math.round((performance.now() - started) / 1000),
+        state: state(),
+        checks: { eventLoop: { ok, lagMs: Math.round(current), detail: ok ? 'responsive' : `a timer fired ${Math.round(current)} ms late (limit ${maxLagMs} ms): the process is overloaded or blocked` } }
+      }
+    },
+    async ready () {
+      const n = node
+      const s = state()
+      const trading = n != null && s === 'trading'
+      const nodeCheck: Check = { ok: trading, detail: trading ? 'trading' : `the node is ${s}` }
+      if (n == null || n.host == null) {
+        const not = { ok: false, detail: 'the node is starting' }
+        return { status: 'not-ready', state: s, checks: { node: nodeCheck, mesh: { ...not, peers: 0 }, journal: not, settlement: not } }
+      }
+      const peers = n.host.getPeers().length
+      const mesh = peers > 0
+        ? { ok: true, peers, detail: `${peers} peer${peers === 1 ? '' : 's'} connected` }
+        : o.aloneByConfig
+          ? { ok: true, peers, detail: 'no peers; alone by config (no bootstrap, mDNS off): other nodes dial this one' }
+          : { ok: false, peers, detail: 'no peers yet: the bootstrap peers or mDNS found none (check bootstrap addresses and the network)' }
+      let journal: Check
+      if (n.journal?.isOpen !== true) journal = { ok: false, detail: 'the journal is not open' }
+      else if ((n.journal as { full?: boolean }).full === true) journal = { ok: false, detail: 'the journal\'s disk is full: new work waits until space is freed' }
+      else journal = await n.journal.loadSeed().then(() => ({ ok: true, detail: `open, ${n.journal.entries} entries` }), (err: Error) => ({ ok: false, detail: `the journal cannot be read: ${err.message}` }))
+      const settlement = await probeSettlement(n)
+      const ok = nodeCheck.ok && mesh.ok && journal.ok && settlement.ok
+      return { status: ok ? 'ready' : 'not-ready', state: s, checks: { node: nodeCheck, mesh, journal, settlement } }
+    },
+    attach (n) { node = n },
+    close () { clearInterval(timer) }
+  }
+}

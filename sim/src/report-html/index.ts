@@ -1,0 +1,8 @@
+export * from './write-report.ts'
+export * from './render-chart.ts'
+export * from './trace-facts.ts'
+export * from './trace-names.ts'
+export * from './node-figures.ts'
+export { journeysByMode, type ModeGroup } from './mobility-charts.ts'
+export { periodFigures, type PeriodFigures } from './settlement-charts.ts'
+export { escapeHtml } from './escape.ts'

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process'
+import { access } from 'node:fs/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+/** Debian's Chromium, installed by install-chromium.sh if absent; `why` says what stopped it. */
+export async function findChromium (): Promise<{ path?: string, why?: string }> {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((x): x is string => x != null && x !== '')
+  const found = async (): Promise<string | undefined> => {
+    for (const c of candidates) if (await access(c).then(() => true, () => false)) return c
+    return undefined
+  }
+  const first = await found()
+  if (first != null) return { path: first }
+  if (process.env.KVARTAL_NO_APT === '1') return { why: 'chromium is absent and KVARTAL_NO_APT=1 forbids installing it' }
+  const script = fileURLToPath(new URL('./install-chromium.sh', import.meta.url))
+  const err = await new Promise<string | undefined>(resolve => execFile('nice', ['-n', '19', 'bash', script], { timeout: 280_000 }, (e, _out, stderr) => { resolve(e == null ? undefined : `${e.message} ${stderr}`.trim()) }))
+  const then = await found()
+  return then != null ? { path: then } : { why: `chromium is absent and install-chromium.sh could not install it: ${err ?? 'not found after install'}` }
+}
+
+export interface PageCheck {
+  /** console errors and uncaught page errors */
+  errors: string[]
+  /** every request the page made that was not for the file itself */
+  requests: string[]
+  /** each figure.chart: its id, and its SVG's rendered size (0 × 0 when it has none) */
+  charts: Array<{ id: string, width: number, height: number, svgs: number }>
+}
+
+/** Opens an HTML file in headless Chromium (playwright-core), checks what it loaded, and screenshots the whole page. */
+export async function openInChromium (executablePath: string, html: string, screenshot: string): Promise<PageCheck> {
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    // as root, on a machine with no network: no sandbox, and none of Chromium's own background connections
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
+    const errors: string[] = []
+    const requests: string[] = []
+    const url = pathToFileURL(html).href
+    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
+    page.on('pageerror', e => { errors.push(e.message) })
+    page.on('request', r => { if (r.url() !== url) requests.push(r.url()) })
+    await page.goto(url, { waitUntil: 'load' })
+    const charts = await page.$$eval('figure.chart', figs => figs.map(f => {
+      const svg = f.querySelector('svg')
+      const box = svg?.getBoundingClientRect()
+      return { id: f.id, width: box?.width ?? 0, height: box?.height ?? 0, svgs: f.querySelectorAll('svg').length }
+    }))
+    await page.screenshot({ path: screenshot, fullPage: true })
+    return { errors, requests, charts }
+  } finally {
+    await browser.close()
+  }
+}
