@@ -201,6 +201,8 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     transport: c.transport,
     encryption: c.transport === 'memory' || at.inProcess === true ? c.encryption : 'noise',
     loopback: true,
+    // connections of a simulation cannot die unseen; a real-time ping would cost per wall second (mesh's HostOptions)
+    connectionMonitor: false,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,

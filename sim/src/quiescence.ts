@@ -19,6 +19,8 @@ export interface Probe {
   readonly workBegun: number
   /** per node, in the district's node order */
   readonly counts: readonly GossipCounts[]
+  /** real ms the poll spent reading the nodes, once they were idle (not the wait for them) */
+  readonly readMs?: number
 }
 
 export function gossipCounts (n: KvartalNode): GossipCounts {
@@ -30,11 +32,14 @@ export function gossipCounts (n: KvartalNode): GossipCounts {
 
 /** Polls nodes of this process: waits until they are idle, then reads their counters. */
 export async function probeNodes (nodes: readonly KvartalNode[]): Promise<Probe> {
-  const busy = nodes.some(n => n.inFlight > 0)
-  await Promise.all(nodes.map(async n => { await n.idle() }))
+  const working = nodes.filter(n => n.inFlight > 0)
+  const busy = working.length > 0
+  await Promise.all(working.map(async n => { await n.idle() }))
+  const t0 = performance.now()
   let inFlight = 0; let workBegun = 0
   for (const n of nodes) { inFlight += n.inFlight; workBegun += n.workBegun }
-  return { busy, inFlight, workBegun, counts: nodes.map(gossipCounts) }
+  const counts = nodes.map(gossipCounts)
+  return { busy, inFlight, workBegun, counts, readMs: performance.now() - t0 }
 }
 
 /**
@@ -77,8 +82,10 @@ export async function settle (probe: () => Promise<Probe>, missed: readonly numb
   let deadline = performance.now() + o.gossipSettleMs
   let last = ''
   let quiet = ''
+  let pause = 2
   for (;;) {
     const p = await probe()
+    const t0 = performance.now()
     const now = outstanding(p.counts)
     const state = `${p.workBegun}:${now.join(',')}`
     const complete = p.inFlight === 0 && now.every((x, i) => x <= missed[i])
@@ -88,6 +95,9 @@ export async function settle (probe: () => Promise<Probe>, missed: readonly numb
     } else quiet = ''
     if (p.busy || state !== last) { last = state; deadline = performance.now() + o.gossipSettleMs }
     if (performance.now() > deadline) return false
-    if (!complete || o.confirm !== true) await new Promise(resolve => setTimeout(resolve, 2))
+    // a poll reads every node: at 1,000 nodes it costs about a millisecond, so the pause between polls
+    // grows with it, and polling never takes more than a fifth of the time the nodes need to deliver
+    pause = Math.max(2, Math.min(50, 4 * (performance.now() - t0 + (p.readMs ?? 0))))
+    if (!complete || o.confirm !== true) await new Promise(resolve => setTimeout(resolve, pause))
   }
 }

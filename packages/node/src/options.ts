@@ -62,6 +62,8 @@ export interface KvartalNodeOptions {
   encryption?: 'noise' | 'plaintext'
   /** a simulator's worker process: nodes of the same process also meet over the memory transport (mesh's HostOptions) */
   inProcess?: boolean
+  /** libp2p's real-time ping of every connection (mesh's HostOptions); a simulator turns it off. Default: on */
+  connectionMonitor?: boolean
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
