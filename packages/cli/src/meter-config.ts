@@ -1,5 +1,5 @@
 import { ConfigError } from '@kvartal/protocol'
-import { EnergyUnit, parseJsonPath, type MeterSpec } from '@kvartal/meters'
+import { EnergyUnit, parseJsonPath, type MeterSpec, type ModbusTransport } from '@kvartal/meters'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v != null && !Array.isArray(v)
@@ -42,14 +42,19 @@ function reading (o: Obj, key: string, at: string, required: boolean): { topic: 
  *   meter: { mqtt: { url, import: { topic, path, unit }, export?, time?, id?, username?, passwordEnv?, toleranceSeconds? } }
  *   meter: { p1: { port: /dev/ttyUSB0, baudRate?: 115200, toleranceSeconds? } }
  *   meter: { han: { port: /dev/ttyUSB0, baudRate?: 2400, toleranceSeconds? } }   (hourly registers)
+ *   meter: { modbus: { host, port?: 502, unitId?: 1, pollSeconds?: 5, toleranceSeconds? } }   (SunSpec over Modbus TCP)
+ *   meter: { modbus: { serialPath: /dev/ttyUSB0, baudRate?: 9600, unitId?: 1, pollSeconds?, toleranceSeconds? } }   (RTU)
+ *   meter: { ocpp: { listen: '0.0.0.0:8887', chargePointId, connectorId?: 1, passwordEnv?, heartbeatSeconds?: 300, alignedSeconds?: 900, toleranceSeconds? } }
  * Absent: the node has no meter, and records every slot as a gap.
  */
 export function validateMeterConfig (doc: unknown, env: Record<string, string | undefined> = process.env): MeterSpec | undefined {
   if (doc == null) return undefined
-  if (!isObj(doc)) throw new ConfigError('meter', 'must be a mapping with one driver: mqtt, p1 or han')
-  known(doc, 'meter', ['mqtt', 'p1', 'han'])
+  if (!isObj(doc)) throw new ConfigError('meter', 'must be a mapping with one driver: mqtt, p1, han, modbus or ocpp')
+  known(doc, 'meter', ['mqtt', 'p1', 'han', 'modbus', 'ocpp'])
   const drivers = Object.keys(doc)
-  if (drivers.length !== 1) throw new ConfigError('meter', `names one driver (mqtt, p1 or han), got ${drivers.length === 0 ? 'none' : drivers.join(' and ')}`)
+  if (drivers.length !== 1) throw new ConfigError('meter', `names one driver (mqtt, p1, han, modbus or ocpp), got ${drivers.length === 0 ? 'none' : drivers.join(' and ')}`)
+  if (doc.modbus != null) return modbusConfig(doc.modbus)
+  if (doc.ocpp != null) return ocppConfig(doc.ocpp, env)
   if (doc.han != null) {
     const h = doc.han; const at = 'meter.han'
     if (!isObj(h)) throw new ConfigError(at, 'must be a mapping: { port: /dev/ttyUSB0 }')
@@ -87,4 +92,64 @@ export function validateMeterConfig (doc: unknown, env: Record<string, string | 
   const baudRate = p.baudRate ?? 115_200
   if (typeof baudRate !== 'number' || ![9_600, 19_200, 38_400, 57_600, 115_200].includes(baudRate)) throw new ConfigError(`${at}.baudRate`, `must be 115200 (DSMR 4 and 5) or 9600 (DSMR 2.2 and 3), got ${JSON.stringify(baudRate)}`)
   return { kind: 'p1', port, baudRate, toleranceMs: tolerance(p, at, 10) }
+}
+
+function whole (o: Obj, key: string, at: string, def: number, min: number, max: number, what: string): number {
+  const v = o[key] ?? def
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw new ConfigError(`${at}.${key}`, `must be a whole number from ${min} to ${max} (${what}), got ${JSON.stringify(v)}`)
+  return v
+}
+
+/** `meter.modbus`: a SunSpec device over Modbus TCP (`host`) or RTU (`serialPath`). */
+function modbusConfig (m: unknown): MeterSpec {
+  const at = 'meter.modbus'
+  if (!isObj(m)) throw new ConfigError(at, 'must be a mapping: { host, port?, unitId? } (Modbus TCP) or { serialPath, baudRate?, unitId? } (RTU)')
+  known(m, at, ['host', 'port', 'serialPath', 'baudRate', 'unitId', 'pollSeconds', 'toleranceSeconds'])
+  if ((m.host == null) === (m.serialPath == null)) throw new ConfigError(at, 'needs exactly one of host (Modbus TCP) or serialPath (Modbus RTU)')
+  const pollSeconds = whole(m, 'pollSeconds', at, 5, 1, 60, 'seconds between two reads of the registers')
+  const toleranceMs = tolerance(m, at, Math.max(10, 2 * pollSeconds))
+  if (toleranceMs < pollSeconds * 1000) throw new ConfigError(`${at}.toleranceSeconds`, `must be at least pollSeconds (${pollSeconds}): a sample comes only once per poll`)
+  let transport: ModbusTransport
+  if (m.host != null) {
+    if (m.baudRate != null) throw new ConfigError(`${at}.baudRate`, 'is for Modbus RTU (serialPath), not TCP')
+    const host = str(m, 'host', at, true)!
+    transport = { kind: 'tcp', host, port: whole(m, 'port', at, 502, 1, 65_535, 'the Modbus TCP port') }
+  } else {
+    if (m.port != null) throw new ConfigError(`${at}.port`, 'is for Modbus TCP (host); a serial line takes serialPath and baudRate')
+    const path = str(m, 'serialPath', at, true)!
+    const baudRate = m.baudRate ?? 9_600
+    if (typeof baudRate !== 'number' || ![1_200, 2_400, 4_800, 9_600, 19_200, 38_400, 57_600, 115_200].includes(baudRate)) throw new ConfigError(`${at}.baudRate`, `must be a standard rate from 1200 to 115200 (9600 is the Modbus RTU default), got ${JSON.stringify(baudRate)}`)
+    transport = { kind: 'rtu', path, baudRate }
+  }
+  const unitId = whole(m, 'unitId', at, 1, 1, transport.kind === 'tcp' ? 255 : 247, 'the Modbus unit id of the SunSpec device')
+  return { kind: 'modbus', transport, unitId, pollMs: pollSeconds * 1000, toleranceMs }
+}
+
+/** `meter.ocpp`: the node as the OCPP 1.6J central system of its one charge point. */
+function ocppConfig (o: unknown, env: Record<string, string | undefined>): MeterSpec {
+  const at = 'meter.ocpp'
+  if (!isObj(o)) throw new ConfigError(at, "must be a mapping: { listen: '0.0.0.0:8887', chargePointId }")
+  known(o, at, ['listen', 'chargePointId', 'connectorId', 'passwordEnv', 'heartbeatSeconds', 'alignedSeconds', 'toleranceSeconds'])
+  const listen = o.listen
+  let host = '0.0.0.0'; let port: number
+  if (typeof listen === 'number') port = listen
+  else if (typeof listen === 'string' && /^(.+):(\d+)$/.test(listen)) { const m = /^(.+):(\d+)$/.exec(listen)!; host = m[1].replace(/^\[(.*)\]$/, '$1'); port = Number(m[2]) }
+  else throw new ConfigError(`${at}.listen`, `must be host:port or a port (where the charge point connects: ws://host:port/<chargePointId>), got ${JSON.stringify(listen)}`)
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65_535) throw new ConfigError(`${at}.listen`, `port must be from 1 to 65535, got ${port}`)
+  const chargePointId = str(o, 'chargePointId', at, true)!
+  if (!/^[^\s/?#]{1,64}$/.test(chargePointId)) throw new ConfigError(`${at}.chargePointId`, 'must be the charge point\'s identity as it puts it in the URL: up to 64 characters, no spaces, /, ? or #')
+  const passwordEnv = str(o, 'passwordEnv', at, false)
+  let password: string | undefined
+  if (passwordEnv != null) {
+    password = env[passwordEnv]
+    if (password == null) throw new ConfigError(`${at}.passwordEnv`, `names the environment variable ${passwordEnv}, which is not set`)
+  }
+  const alignedSeconds = whole(o, 'alignedSeconds', at, 900, 0, 86_400, 'ClockAlignedDataInterval asked of the charge point, 0: not asked; the slot length')
+  return {
+    kind: 'ocpp', host, port, chargePointId,
+    connectorId: whole(o, 'connectorId', at, 1, 1, 32, 'the connector whose meter is the meter'),
+    heartbeatSeconds: whole(o, 'heartbeatSeconds', at, 300, 10, 86_400, 'the heartbeat interval given at boot'),
+    alignedSeconds, toleranceMs: tolerance(o, at, 60),
+    ...(password != null ? { password } : {})
+  }
 }

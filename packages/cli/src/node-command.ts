@@ -63,12 +63,15 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   const { logger: log, secret } = nodeLogger({ level: args.logLevel ?? c.log })
   // under systemd (Type=notify): watchdog pings from now on, READY=1 once joined, STOPPING=1 on shutdown
   const systemd = systemdNotifier({ warn: (fields) => { log.warn(fields) } })
-  secret(c.meter?.kind === 'mqtt' ? c.meter.password : undefined)
+  secret(c.meter?.kind === 'mqtt' || c.meter?.kind === 'ocpp' ? c.meter.password : undefined)
   log.debug({ event: 'config', config: c }, 'the node config, validated')
   const mobility = await mobilityOptionsFor(c)
   // the building's meter: what the node signs as readings. None configured: every slot is a gap
   const meter = c.meter == null ? undefined : await (await import('@kvartal/meters')).createMeter(c.meter)
   if (meter == null) log.warn({ event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled by the grid operator at grid prices; building and position are forecasts, never readings' })
+  // an OCPP charger draws what the node bought: each buyer trade re-sets its charging profile (docs/meters.md)
+  const { OcppCharger, tradedPowerFeed } = await import('@kvartal/meters')
+  const charging = meter instanceof OcppCharger ? tradedPowerFeed(meter, { epochMs: c.slots.epochMs, slotMs: c.slots.seconds * 1000 }, (err) => { log.error({ event: 'charging-profile-failed', detail: err.message }) }) : undefined
   const metrics = nodeMetrics()
   const health = nodeHealth({ aloneByConfig: c.bootstrap.length === 0 && !c.mdns, adapter: c.settlement.adapter })
   const node = new KvartalNode({
@@ -95,6 +98,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     ...(meter != null ? { meter } : {}),
     onEvent: (e: NodeEvent) => {
       metrics.observe(e)
+      charging?.(e)
       const level = debugEvents.has(e.type) ? 'debug' : warnEvents.has(e.type) ? 'warn' : 'info'
       if (log.isLevelEnabled(level)) log[level]({ event: e.type, ...e })
     }

@@ -1,0 +1,131 @@
+import { MeterDataError } from './meter.ts'
+
+/**
+ * SunSpec over Modbus, read by the published register maps (github.com/sunspec/models, json/model_N.json;
+ * offsets below count from a model's ID register, as the model definitions' point lists do):
+ *   common 1:        Mn @2 (16 regs), Md @18 (16), SN @50 (16); L = 66
+ *   meters 201–204:  TotWhExp @38 (acc32), TotWhImp @46 (acc32), TotWh_SF @54 (sunssf); L = 105
+ *   inverters 101–103: WH @24 (acc32, lifetime energy produced), WH_SF @26, St @38 (enum16); L = 50
+ *   storage 124:     ChaSt @11 (enum16); L = 24
+ * The map starts with the marker 'SunS' (0x5375 0x6e53) at 40000, 0 or 50000, followed by models
+ * (ID, L, L registers of points) and an end marker (ID 0xFFFF, L 0).
+ */
+
+/** Where a SunSpec device may put its 'SunS' marker (holding registers, zero-based addresses), in the order tried. */
+export const SUNSPEC_BASES = [40_000, 0, 50_000] as const
+const SUNS = [0x5375, 0x6e53] as const
+const END = 0xFFFF
+
+/** Reads holding registers; a device's Modbus exception is a `MeterDataError` with code `modbus-exception`. */
+export interface RegisterReader { read (address: number, count: number): Promise<number[]> }
+
+export interface SunSpecModel { readonly id: number, readonly address: number, readonly length: number }
+
+export interface SunSpecDevice {
+  readonly base: number
+  readonly models: readonly SunSpecModel[]
+  readonly manufacturer: string
+  readonly model: string
+  readonly serial: string
+  /** the model energy is read from: a meter (201–204) if there is one, else an inverter (101–103) */
+  readonly energy: SunSpecModel
+  readonly storage?: SunSpecModel
+}
+
+/** One reading of a device's registers, in whole Wh (see `scaleWh`). */
+export interface SunSpecEnergy { importWh: number, exportWh: number, /** an inverter's operating state (103 St) */ state?: string, /** a battery's charge state (124 ChaSt) */ storage?: string }
+
+const isMeter = (id: number): boolean => id >= 201 && id <= 204
+const isInverter = (id: number): boolean => id >= 101 && id <= 103
+/** enum16 symbols from the model definitions (103 St, 124 ChaSt) */
+const INVERTER_STATE = ['', 'OFF', 'SLEEPING', 'STARTING', 'MPPT', 'THROTTLED', 'SHUTTING_DOWN', 'FAULT', 'STANDBY']
+const STORAGE_STATE = ['', 'OFF', 'EMPTY', 'DISCHARGING', 'CHARGING', 'FULL', 'HOLDING', 'TESTING']
+
+/** Finds the 'SunS' marker, walks the model chain to its end marker, and reads the common model. */
+export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecDevice> {
+  let base: number | undefined
+  for (const b of SUNSPEC_BASES) {
+    try {
+      const r = await reader.read(b, 2)
+      if (r[0] === SUNS[0] && r[1] === SUNS[1]) { base = b; break }
+    } catch (err) {
+      if ((err as MeterDataError).code !== 'modbus-exception') throw err
+    }
+  }
+  if (base == null) throw new MeterDataError('not-sunspec', `no SunSpec marker 'SunS' at ${SUNSPEC_BASES.join(', ')}`)
+  const models: SunSpecModel[] = []
+  let address = base + 2
+  for (;;) {
+    if (models.length > 64 || address > 0xFFFF - 2) throw new MeterDataError('no-sunspec-end', `the SunSpec model chain from ${base} has no end marker`)
+    const [id, length] = await reader.read(address, 2)
+    if (id === END) break
+    models.push({ id, address, length })
+    address += 2 + length
+  }
+  const common = models[0]
+  if (common?.id !== 1 || common.length < 66) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1, found ${common == null ? 'no model' : `model ${common.id}`}`)
+  const c = await reader.read(common.address, 68)
+  const manufacturer = text(c.slice(2, 18)); const model = text(c.slice(18, 34)); const serial = text(c.slice(50, 66))
+  if (manufacturer === '' || serial === '') throw new MeterDataError('no-identity', 'the common model has no manufacturer or serial number')
+  const energy = models.find(m => isMeter(m.id)) ?? models.find(m => isInverter(m.id))
+  if (energy == null) throw new MeterDataError('no-energy-model', `no SunSpec meter (201–204) or integer inverter (101–103) model; models: ${models.map(m => m.id).join(', ')}`)
+  const storage = models.find(m => m.id === 124)
+  return { base, models, manufacturer, model, serial, energy, ...(storage != null ? { storage } : {}) }
+}
+
+/** Reads the energy registers of a discovered device: a meter's import and export, an inverter's production as export. */
+export async function readSunSpecEnergy (reader: RegisterReader, device: SunSpecDevice): Promise<SunSpecEnergy> {
+  const m = device.energy
+  let out: SunSpecEnergy
+  if (isMeter(m.id)) {
+    const r = await reader.read(m.address + 38, 17)
+    const sf = r[16]
+    out = { exportWh: scaleWh(acc32(r[0], r[1], 'TotWhExp'), sf, 'TotWh_SF'), importWh: scaleWh(acc32(r[8], r[9], 'TotWhImp'), sf, 'TotWh_SF') }
+  } else {
+    const r = await reader.read(m.address + 24, 15)
+    out = { importWh: 0, exportWh: scaleWh(acc32(r[0], r[1], 'WH'), r[2], 'WH_SF'), state: INVERTER_STATE[r[14]] || 'unknown' }
+  }
+  if (device.storage != null) {
+    const [st] = await reader.read(device.storage.address + 11, 1)
+    out.storage = STORAGE_STATE[st] || 'unknown'
+  }
+  return out
+}
+
+/**
+ * An acc32 register pair (high word first). 0xFFFFFFFF, which devices send for an accumulator they do
+ * not implement or cannot read now, is refused. SunSpec's own sentinel for accumulators is 0, which a
+ * new meter also shows honestly; 0 is taken as a reading (a register that later goes back to 0 is a
+ * register that went back, which the node records as a gap).
+ */
+export function acc32 (hi: number, lo: number, name: string): number {
+  if (hi === 0xFFFF && lo === 0xFFFF) throw new MeterDataError('not-implemented', `${name} is "not implemented" (0xFFFFFFFF)`)
+  return hi * 0x10000 + lo
+}
+
+/**
+ * A register value times 10^sf (sf: a sunssf register, int16 on the wire), in whole Wh. A positive sf
+ * multiplies exactly; a negative one (tenths, hundredths of a Wh) is floored: for a cumulative
+ * register flooring keeps it monotone, the difference over any slot is off by less than 1 Wh, and what
+ * is cut is counted in a later slot, never lost or invented. A scale factor "not implemented"
+ * (0x8000) or outside −10…10 (the range SunSpec allows) is refused.
+ */
+export function scaleWh (value: number, sfRegister: number, name: string): number {
+  const sf = sfRegister >= 0x8000 ? sfRegister - 0x10000 : sfRegister
+  if (sf === -0x8000) throw new MeterDataError('bad-scale-factor', `${name} is "not implemented" (0x8000): the energy cannot be scaled`)
+  if (sf < -10 || sf > 10) throw new MeterDataError('bad-scale-factor', `${name} is ${sf}, outside the range −10…10`)
+  if (sf >= 0) {
+    const wh = value * 10 ** sf
+    if (!Number.isSafeInteger(wh)) throw new MeterDataError('not-a-number', `${value} × 10^${sf} Wh is too large`)
+    return wh
+  }
+  const d = 10 ** -sf
+  return (value - (value % d)) / d
+}
+
+/** A SunSpec string: two ASCII characters per register, high byte first, padded with NUL (or spaces). */
+function text (regs: number[]): string {
+  const b = Buffer.alloc(regs.length * 2)
+  regs.forEach((r, i) => { b.writeUInt16BE(r, i * 2) })
+  return b.toString('latin1').replace(/\0.*$/s, '').trim()
+}
