@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fixedMarkup, runExperiment, seededRandom, timeDependentConcession, zeroIntelligenceConstrained, type ExperimentTrader, type Strategy, type TradingContext } from '../src/index.ts'
+import { fixedMarkup, runExperiment, seededRandom, timeDependentConcession, zeroIntelligenceConstrained, zipStrategy, type ExperimentTrader, type Strategy, type TradingContext } from '../src/index.ts'
 
 const tariffs = { retail: 1000, feedIn: 300 }
 const ctx = (over: Partial<TradingContext>): TradingContext => ({ now: 0, slot: 0, openedAt: 0, gateClosureAt: 100, tariffs, limit: 600, remainingWh: 100, random: seededRandom(1), ...over })
@@ -17,7 +17,7 @@ function schedule (strategy: () => Strategy): ExperimentTrader[] {
 describe('strategies', () => {
   it('never trade at a loss: asks stay at or above the limit, bids at or below, within the tariffs', () => {
     const rnd = seededRandom(7)
-    for (const s of [fixedMarkup(), timeDependentConcession(), zeroIntelligenceConstrained()]) {
+    for (const s of [fixedMarkup(), timeDependentConcession(), zeroIntelligenceConstrained(), zipStrategy()]) {
       for (let i = 0; i < 200; i++) {
         const c = ctx({ now: Math.floor(rnd() * 120), limit: 300 + Math.floor(rnd() * 700), random: rnd })
         const ask = s.askPrice(c); const bid = s.bidPrice(c)
