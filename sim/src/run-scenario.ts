@@ -21,7 +21,7 @@ import { keySeedFor } from './key-seed.ts'
 import { buildFeeders, relaysOf, type Feeder } from './grid-scenario.ts'
 import type { GridOptions } from '@kvartal/node'
 import { nodeFigures, type NodeFigures } from './report-html/node-figures.ts'
-import { withNames } from './report-html/trace-names.ts'
+import { withNames, type NodeNames } from './report-html/trace-names.ts'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -34,6 +34,8 @@ export interface ScenarioRunOptions {
   onEvent?: (e: NodeEvent) => void
   /** each journey's outcome as it happens */
   onJourney?: (o: JourneyOutcome) => void
+  /** once the scenario is prepared, before any node starts (the dashboard); the run waits for it */
+  onPrepared?: (p: PreparedScenario, names: NodeNames) => void | Promise<void>
   /**
    * Spread the district over this many processes, connected over TCP on 127.0.0.1 with one simulated
    * clock (worker-runner.ts); 1 (the default here): every node in this process
@@ -200,6 +202,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   const outcomes: JourneyOutcome[] = []
   // the scenario's name of every node by its key: trace.ndjson and results.json carry both
   const names = new Map<string, string>([...identities.map((x, i) => [x.id, specs[i].id] as const), ...providerIdentities.map((x, j) => [x.id, nodes[specs.length + j].name] as const)])
+  await opts.onPrepared?.(p, names)
   const onJourney = (o: JourneyOutcome): void => { const named = withNames(o, names); outcomes.push(named); trace?.write(JSON.stringify(named) + '\n'); opts.onJourney?.(o) }
   const agent = workers > 1 ? undefined : p.agent(onJourney)
   // the whole run is one settlement period on an embedded ledger every node shares; each node (building,

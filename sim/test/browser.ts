@@ -27,14 +27,16 @@ export interface PageCheck {
   charts: Array<{ id: string, width: number, height: number, svgs: number }>
 }
 
+/** How the tests start Chromium: as root, on a machine with no network: no sandbox, and none of Chromium's own background connections. */
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
 /** Opens an HTML file in headless Chromium (playwright-core), checks what it loaded, and screenshots the whole page. */
 export async function openInChromium (executablePath: string, html: string, screenshot: string): Promise<PageCheck> {
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    // as root, on a machine with no network: no sandbox, and none of Chromium's own background connections
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+    args: chromiumArgs
   })
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } })

@@ -69,7 +69,10 @@ export function buildProgram (exit: Exit): Command {
     .option('--workers <n>', 'spread the district over n processes (whole feeders each; tcp transport)', atLeast('--workers', 1, 'processes'))
     .option('--quiet', 'no progress bar', false)
     .option('--no-report', 'do not write report.html')
-    .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2'))
+    .option('--dashboard', 'serve a live dashboard on 127.0.0.1 while the district runs (its URL on stderr); it stays up after the run until Ctrl-C', false)
+    .option('--port <n>', 'the dashboard\'s port (default: a free one)', atLeast('--port', 0, 'port'))
+    .option('--paused', 'with --dashboard: the clock waits for the page\'s Resume or Step before the first tick', false)
+    .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2', 'kvartal sim --dashboard --port 8080'))
     .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
 
   program.command('report')

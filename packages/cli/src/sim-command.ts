@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { ConfigError } from '@kvartal/protocol'
-import { defaultScenario, loadScenario, progressBar, runScenario, summaryTable, validateScenario, writeReport } from '@kvartal/sim'
+import { defaultScenario, loadScenario, progressBar, runScenario, startDashboard, summaryTable, validateScenario, writeReport } from '@kvartal/sim'
 
 /** `kvartal sim`'s options, parsed and typed by the command line (program.ts). */
 export interface SimOptions {
@@ -11,6 +11,12 @@ export interface SimOptions {
   readonly workers?: number
   /** false (`--no-report`): no report.html */
   readonly report?: boolean
+  /** serve the live dashboard (sim/src/dashboard/) while the run lasts, and after it until SIGINT/SIGTERM */
+  readonly dashboard?: boolean
+  /** the dashboard's port; 0 or absent: a free one */
+  readonly port?: number
+  /** the dashboard's clock starts paused */
+  readonly paused?: boolean
 }
 
 export async function simCommand (positionals: readonly string[], values: SimOptions): Promise<number> {
@@ -25,10 +31,23 @@ export async function simCommand (positionals: readonly string[], values: SimOpt
   if (workers > 1 && values.transport === 'memory') throw new ConfigError('--transport', 'processes reach each other over TCP: --workers above 1 needs the tcp transport')
   const quiet = values.quiet === true
   if (!quiet) process.stderr.write(`simulating ${scenario.district}: ${scenario.buildings.list?.length ?? scenario.buildings.generate?.count} buildings, ${scenario.slots.count} slots, ${workers > 1 ? `${workers} processes over tcp` : `${transport} transport`}\n`)
-  const result = await runScenario(scenario, { outDir, transport, workers, onProgress: quiet ? undefined : progressBar(process.stderr) })
+  const bar = quiet ? undefined : progressBar(process.stderr)
+  const dash = values.dashboard === true ? await startDashboard(scenario, { port: values.port ?? 0, paused: values.paused === true }) : undefined
+  if (dash != null) process.stderr.write(`dashboard   ${dash.url}${values.paused === true ? ' (paused: Resume or Step on the page starts the clock)' : ''}\n`)
+  const onProgress = dash == null ? bar : async (done: number, total: number): Promise<void> => { bar?.(done, total); await dash.onProgress(done, total) }
+  // a run that fails takes its dashboard down with it (an open server would keep the process alive)
+  const result = await runScenario(scenario, { outDir, transport, workers, onProgress, ...(dash != null ? { onEvent: dash.onEvent, onPrepared: dash.onPrepared } : {}) })
+    .catch(async (err: unknown) => { await dash?.close(); throw err })
+  dash?.finish(result)
   process.stdout.write(summaryTable(result) + '\n')
   process.stdout.write(`results     ${join(outDir, 'results.json')}\ntrace       ${join(outDir, 'trace.ndjson')}\n`)
   // made from the files just written, as `kvartal report <dir>` makes it again
   if (values.report !== false) process.stdout.write(`report      ${await writeReport(outDir)}\n`)
+  if (dash != null) {
+    // the page stays up with the run's final figures until the user stops it
+    process.stderr.write(`dashboard   ${dash.url} stays up: Ctrl-C to stop\n`)
+    await new Promise<void>(resolve => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve) })
+    await dash.close()
+  }
   return 0
 }

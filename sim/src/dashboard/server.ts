@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import type { NodeEvent } from '@kvartal/protocol'
+import type { WebSocket } from 'ws'
+import type { PreparedScenario, ScenarioResult } from '../run-scenario.ts'
+import type { Scenario } from '../scenario.ts'
+import { runStartMs } from '../district-runner.ts'
+import type { NodeNames } from '../report-html/trace-names.ts'
+import { dashboardLayout, limitBook, type DashboardLayout } from './layout.ts'
+import { LiveState, type SamplingLimits } from './live-state.ts'
+import { RunControl } from './run-control.ts'
+
+export interface DashboardOptions {
+  /** 0 (the default): a free port */
+  port?: number
+  /** 127.0.0.1 unless said otherwise */
+  host?: string
+  /** the clock waits for the page's "resume" or "step" before the first tick */
+  paused?: boolean
+  sampling?: SamplingLimits
+  /** a page whose socket holds more than this many unsent bytes misses batches (counted) and gets a snapshot once it has caught up */
+  maxBufferedBytes?: number
+}
+
+/**
+ * A live dashboard for one simulation run: an HTTP server with the page, its script and ECharts, and a
+ * WebSocket that sends one batch per tick. Hand its `onPrepared`, `onEvent` and `onProgress` to
+ * `runScenario`, then `finish` with the result.
+ */
+export interface Dashboard {
+  readonly url: string
+  readonly onPrepared: (p: PreparedScenario, names: NodeNames) => Promise<void>
+  readonly onEvent: (e: NodeEvent) => void
+  readonly onProgress: (done: number, total: number) => Promise<void>
+  /** results.json's figures, for the page to show beside its own */
+  finish: (r: ScenarioResult) => void
+  /** batches a page missed because it was slow, over all pages */
+  readonly droppedBatches: () => number
+  close: () => Promise<void>
+}
+
+const files: Record<string, { file: string, type: string }> = {
+  '/': { file: './public/index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: './public/dashboard.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: './public/dashboard.css', type: 'text/css; charset=utf-8' }
+}
+
+interface Client { socket: WebSocket, stale: boolean, focus?: number }
+
+export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Promise<Dashboard> {
+  // loaded here, not with @kvartal/sim: only `kvartal sim --dashboard` pays for them
+  const { default: Fastify } = await import('fastify')
+  const { default: websocket } = await import('@fastify/websocket')
+  const app = Fastify({ logger: false })
+  await app.register(websocket)
+  const static_ = new Map<string, { body: Buffer, type: string }>()
+  for (const [path, f] of Object.entries(files)) static_.set(path, { body: await readFile(new URL(f.file, import.meta.url)), type: f.type })
+  // ECharts' one-file bundle, from node_modules: the page loads nothing from elsewhere
+  static_.set('/echarts.min.js', { body: await readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')), type: 'text/javascript; charset=utf-8' })
+  for (const [path, f] of static_) app.get(path, async (_req, reply) => await reply.type(f.type).header('cache-control', 'no-store').send(f.body))
+
+  const clients = new Set<Client>()
+  const control = new RunControl(o.paused === true)
+  const maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024
+  let prepared: PreparedScenario | undefined
+  let layout: DashboardLayout | undefined
+  let live: LiveState | undefined
+  let done: Record<string, unknown> | undefined
+  let dropped = 0
+
+  // "paused" once the runner is really held; asked to pause, until then "pausing"
+  const state = (): string => done != null ? 'done' : live == null ? 'preparing' : control.state === 'paused' && !control.held ? 'pausing' : control.state
+  const status = (): Record<string, unknown> => ({ type: 'status', state: state(), tick: live?.tick ?? 0, closed: live?.closed ?? 0, droppedBatches: dropped })
+  const send = (c: Client, msg: unknown): void => { if (c.socket.readyState === c.socket.OPEN) c.socket.send(JSON.stringify(msg)) }
+  const broadcast = (msg: unknown): void => { for (const c of clients) send(c, msg) }
+  const refocus = (): void => { if (live != null) live.focus = new Set([...clients].map(c => c.focus).filter((x): x is number => x != null)) }
+  // while paused, the page hears that the clock still stands where it stopped
+  control.onChange = () => { broadcast(status()) }
+  const heartbeat = setInterval(() => { if (control.held && done == null) broadcast(status()) }, 250)
+  heartbeat.unref()
+
+  app.get('/ws', { websocket: true }, (socket) => {
+    const c: Client = { socket, stale: false }
+    clients.add(c)
+    if (layout != null) send(c, { type: 'hello', layout })
+    if (live != null) send(c, live.snapshot())
+    if (done != null) send(c, { type: 'done', results: done })
+    send(c, status())
+    socket.on('message', (data: Buffer) => {
+      let m: { type?: string, node?: number | null, slot?: number }
+      try { m = JSON.parse(data.toString()) } catch { return }
+      if (m.type === 'pause') control.pause()
+      else if (m.type === 'resume') control.resume()
+      else if (m.type === 'step') control.step(live?.closed ?? 0)
+      else if (m.type === 'filter') { c.focus = typeof m.node === 'number' ? m.node : undefined; refocus() }
+      else if (m.type === 'book' && prepared != null && typeof m.slot === 'number') send(c, { type: 'book', slot: m.slot, ...limitBook(prepared, m.slot) })
+    })
+    socket.on('close', () => { clients.delete(c); refocus() })
+  })
+
+  await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' })
+  const addr = app.server.address()
+  const port = typeof addr === 'object' && addr != null ? addr.port : o.port
+  return {
+    url: `http://${o.host ?? '127.0.0.1'}:${port}/`,
+    onPrepared: async (p, names) => {
+      prepared = p
+      layout = dashboardLayout(s, p, names)
+      live = new LiveState(s, p, runStartMs(p.run), o.sampling)
+      broadcast({ type: 'hello', layout })
+      broadcast(live.snapshot())
+      broadcast(status())
+      await control.mayContinue(0)
+    },
+    onEvent: (e) => { live?.event(e) },
+    onProgress: async (n, total) => {
+      if (live == null) return
+      live.advance(n, total)
+      const b = live.batch()
+      for (const c of clients) {
+        // a page that cannot keep up misses batches; once its socket drains it gets everything at once
+        if (c.socket.bufferedAmount > maxBuffered) { c.stale = true; dropped++; continue }
+        send(c, c.stale ? live.snapshot() : b)
+        c.stale = false
+      }
+      await control.mayContinue(live.closed)
+      broadcast(status())
+    },
+    finish: (r) => {
+      const m = r.metrics
+      done = { trades: m.trades, localEnergyWh: m.localEnergyWh, welfareNanos: m.welfareNanos, optimumWelfareNanos: m.optimumWelfareNanos, physicalMaxWh: m.physicalMaxWh, localShare: m.localShare, welfareShare: m.welfareShare, perSlot: m.perSlot }
+      if (live != null) broadcast(live.snapshot())
+      broadcast({ type: 'done', results: done })
+      broadcast(status())
+    },
+    droppedBatches: () => dropped,
+    close: async () => {
+      clearInterval(heartbeat)
+      control.resume()
+      for (const c of clients) c.socket.close()
+      await app.close()
+    }
+  }
+}
