@@ -203,6 +203,8 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     loopback: true,
     // connections of a simulation cannot die unseen; a real-time ping would cost per wall second (mesh's HostOptions)
     connectionMonitor: false,
+    // and libp2p's own real-time limits wait as long as a frame may (frameTimeoutMs, below)
+    libp2pTimeoutsMs: c.frameTimeoutMs,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,

@@ -66,7 +66,7 @@ export function buildProgram (exit: Exit): Command {
     .option('--transport <kind>', 'memory or tcp (default: the scenario\'s)', oneOf('--transport', ['memory', 'tcp'] as const))
     .option('--out <dir>', 'where results.json and trace.ndjson go (default: out/<district>-<date>)')
     .option('--slots <n>', 'simulate this many slots instead of the scenario\'s', atLeast('--slots', 1, 'slots'))
-    .option('--workers <n>', 'spread the district over n processes (whole feeders each; tcp transport)', atLeast('--workers', 1, 'processes'))
+    .option('--workers <n>', 'spread the district over n processes (whole feeders each; tcp transport); default: one per core, at most one per feeder', atLeast('--workers', 1, 'processes'))
     .option('--quiet', 'no progress bar', false)
     .option('--no-report', 'do not write report.html')
     .option('--dashboard', 'serve a live dashboard on 127.0.0.1 while the district runs (its URL on stderr); it stays up after the run until Ctrl-C', false)

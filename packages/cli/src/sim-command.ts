@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '@kvartal/protocol'
-import { defaultScenario, loadScenario, progressBar, runScenario, startDashboard, summaryTable, validateScenario, writeReport } from '@kvartal/sim'
+import { defaultScenario, defaultWorkers, loadScenario, progressBar, runScenario, startDashboard, summaryTable, validateScenario, writeReport } from '@kvartal/sim'
 
 /** `kvartal sim`'s options, parsed and typed by the command line (program.ts). */
 export interface SimOptions {
@@ -25,9 +26,10 @@ export async function simCommand (positionals: readonly string[], values: SimOpt
   if (values.slots != null) {
     scenario = validateScenario({ ...scenario, slots: { ...scenario.slots, count: values.slots }, buildings: scenario.buildings.list != null ? { list: scenario.buildings.list } : { generate: scenario.buildings.generate } })
   }
-  const workers = values.workers ?? 1
-  const outDir = values.out ?? join('out', `${scenario.district}-${scenario.date}`)
   const transport = (values.transport ?? scenario.transport) as 'memory' | 'tcp'
+  // not told: a process per core, at most one per feeder; the memory transport asked for by name keeps one
+  const workers = values.workers ?? (values.transport === 'memory' ? 1 : defaultWorkers(scenario, availableParallelism()))
+  const outDir = values.out ?? join('out', `${scenario.district}-${scenario.date}`)
   if (workers > 1 && values.transport === 'memory') throw new ConfigError('--transport', 'processes reach each other over TCP: --workers above 1 needs the tcp transport')
   const quiet = values.quiet === true
   if (!quiet) process.stderr.write(`simulating ${scenario.district}: ${scenario.buildings.list?.length ?? scenario.buildings.generate?.count} buildings, ${scenario.slots.count} slots, ${workers > 1 ? `${workers} processes over tcp` : `${transport} transport`}\n`)

@@ -56,6 +56,13 @@ export interface HostOptions {
    * traffic, peer-store writes and garbage (a slow machine pinged more per simulated slot). Default: on.
    */
   connectionMonitor?: boolean
+  /**
+   * libp2p's own real-time limits on dialling, upgrading a connection and negotiating a stream's
+   * protocol (10 s each by default). A simulator raises them with its frame timeout: at 1,000 buildings
+   * on 2 cores a stream could wait longer than 10 s for the event loop, and 29 of 1,760 negotiations
+   * failed "aborted due to timeout" — an outcome decided by the machine's speed. Default: libp2p's.
+   */
+  timeoutsMs?: number
 }
 
 export const defaultHostOptions = {
@@ -114,6 +121,9 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     peerDiscovery,
     ...(opts.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionManager: {
+      ...(opts.timeoutsMs != null
+        ? { dialTimeout: opts.timeoutsMs, addressDialTimeout: opts.timeoutsMs, inboundUpgradeTimeout: opts.timeoutsMs, inboundStreamProtocolNegotiationTimeout: opts.timeoutsMs, outboundStreamProtocolNegotiationTimeout: opts.timeoutsMs }
+        : {}),
       maxConnections: opts.maxConnections ?? defaultHostOptions.maxConnections,
       inboundConnectionThreshold: opts.loopback === true || opts.transport === 'memory'
         ? defaultHostOptions.loopbackInboundConnectionThreshold

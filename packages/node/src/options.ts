@@ -64,6 +64,8 @@ export interface KvartalNodeOptions {
   inProcess?: boolean
   /** libp2p's real-time ping of every connection (mesh's HostOptions); a simulator turns it off. Default: on */
   connectionMonitor?: boolean
+  /** libp2p's dial, upgrade and protocol-negotiation timeouts (mesh's HostOptions.timeoutsMs); a simulator raises them. Default: libp2p's */
+  libp2pTimeoutsMs?: number
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
