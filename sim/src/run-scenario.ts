@@ -22,6 +22,7 @@ import { buildFeeders, relaysOf, type Feeder } from './grid-scenario.ts'
 import type { GridOptions } from '@kvartal/node'
 import { nodeFigures, type NodeFigures } from './report-html/node-figures.ts'
 import { withNames, type NodeNames } from './report-html/trace-names.ts'
+import { runStarted } from './replay/trace-header.ts'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -217,10 +218,12 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   if (opts.outDir != null) {
     await mkdir(opts.outDir, { recursive: true })
     trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
+    // first line: what a replay needs beyond the events (the scenario, limits, positions, feeders: replay/)
+    trace.write(JSON.stringify(runStarted(s, p, names)) + '\n')
   }
   const events = new Map<string, number>()
   const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
-  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'negotiation-ended', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
   const onEvent = (e: NodeEvent): void => {
     if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(withNames(e, names)) + '\n')
     if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
@@ -232,7 +235,8 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     : await runDistrict({ ...p.run, ledger, onProgress: opts.onProgress, ...(agent != null ? { onTick: agent.onTick } : {}), onEvent })
   // in demand order, whichever process played them
   outcomes.sort((x, y) => x.id - y.id)
-  if (trace != null) await new Promise<void>(resolve => trace!.end(resolve))
+  // last line: the run ended here (a trace without it was cut off)
+  if (trace != null) await new Promise<void>(resolve => trace!.end(JSON.stringify({ type: 'run-ended', node: '', at: slotStart(p.run.slots, s.slots.count), ticks: run.ticks }) + '\n', resolve))
   const metrics = computeMetrics(run, facts, s.slots.count, s.grid === false ? undefined : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) })
   const settlement = await settlementMetrics(run, ledger)
   let mobility: MobilityMetrics | undefined

@@ -82,6 +82,18 @@ export function buildProgram (exit: Exit): Command {
     .addHelpText('after', example('kvartal report out/trondheim-2026-06-17'))
     .action(async (_d: string | undefined, _o: unknown, c: Command) => { exit(await (await import('./report-command.ts')).reportCommand(c.args)) })
 
+  program.command('replay')
+    .description('recompute a simulation\'s figures from its trace.ndjson alone, follow one trade across both peers, or play the run into the dashboard')
+    .argument('[trace]', 'the trace.ndjson `kvartal sim` wrote')
+    .allowExcessArguments(true)
+    .option('--follow <id>', 'print one trade\'s events across both peers in causal order (a negotiation id, a trade id or a package id)')
+    .option('--dashboard', 'play the events into the live dashboard on 127.0.0.1 (its URL on stderr); it stays up until Ctrl-C', false)
+    .option('--speed <x>', 'with --dashboard: simulated seconds per second (900: a 15-minute slot a second), or max (default)')
+    .option('--port <n>', 'the dashboard\'s port (default: a free one)', atLeast('--port', 0, 'port'))
+    .option('--paused', 'with --dashboard: wait for the page\'s Resume or Step before the first tick', false)
+    .addHelpText('after', example('kvartal replay out/trondheim-2026-06-17/trace.ndjson', 'kvartal replay out/trondheim-2026-06-17/trace.ndjson --follow 3f…e1', 'kvartal replay out/trondheim-2026-06-17/trace.ndjson --dashboard --speed 900'))
+    .action(async (_t: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./replay-command.ts')).replayCommand(c.args, o)) })
+
   program.command('node')
     .description('run one node: TCP, mDNS and bootstrap discovery, a persistent data directory, a control API')
     .option('-c, --config <file>', 'the node config (YAML)')

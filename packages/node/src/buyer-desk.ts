@@ -6,7 +6,7 @@ import {
 import { openChannel, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost } from '@kvartal/mesh'
 import type { CounterAnswer, OrderBook, SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { Journal } from './journal.ts'
-import type { Emit } from './events.ts'
+import { stepId, type Emit } from './events.ts'
 import type { GridOptions } from './options.ts'
 import type { ConfirmResult, NegotiationInput, Reply } from './negotiation.machine.ts'
 
@@ -95,7 +95,8 @@ export class BuyerDesk {
     const seller = fromHex(input.seller)
     const feeder = d.grid?.feeder ?? ''
     const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round, ...(feeder !== '' ? { feeder } : {}) }
-    d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price })
+    const me = toHex(d.signer.publicKey)
+    d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price, id: stepId(me, input.negotiation, `propose.${round}`), ...(round > 0 ? { parent: stepId(input.seller, input.negotiation, `countered.${round - 1}`) } : {}) })
     await ch.send(seal('proposal', proposal, d.signer))
     const frame = await ch.receive()
     let reply: ReturnType<typeof open>
@@ -122,7 +123,7 @@ export class BuyerDesk {
     if (r.code === 'no-capacity' || r.code === 'feeder-limit') d.book.markAvailable('offer', input.seller, input.slot, 0)
     // held for others until then: look again after that, not before
     if (r.code === 'capacity-held') d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
-    d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail })
+    d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail, id: stepId(me, input.negotiation, 'rejected'), parent: stepId(me, input.negotiation, `propose.${round}`) })
     return { kind: 'reject', reject: r }
   }
 
@@ -152,14 +153,16 @@ export class BuyerDesk {
     if (!bytesEqual(reply.signer, trade.terms.seller)) throw new MalformedMessageError('reply not signed by the seller')
     if (reply.kind === 'committed') {
       await d.journal.putBuyerTrade(trade, 'committed', d.clock.now())
-      d.emit({ type: 'trade-committed', slot: trade.terms.slot, correlation: trade.id, peer: toHex(trade.terms.seller), energyWh: trade.terms.energyWh, price: trade.terms.price, detail: 'buyer' })
+      const n = toHex(trade.terms.negotiation)
+      d.emit({ type: 'trade-committed', slot: trade.terms.slot, correlation: trade.id, peer: toHex(trade.terms.seller), energyWh: trade.terms.energyWh, price: trade.terms.price, detail: 'buyer', id: stepId(toHex(trade.terms.buyer), n, 'committed'), parent: stepId(toHex(trade.terms.seller), n, 'committed') })
       return 'committed'
     }
     const r = reply.message as Reject
     if (r.code === 'expired' || r.code === 'bad-confirm') {
       await d.journal.putBuyerTrade(trade, 'void', d.clock.now())
       d.need.addCommitted(trade.terms.slot, -trade.terms.energyWh)
-      d.emit({ type: 'negotiation-failed', slot: trade.terms.slot, correlation: trade.id, code: r.code, detail: r.detail })
+      const n = toHex(trade.terms.negotiation)
+      d.emit({ type: 'negotiation-failed', slot: trade.terms.slot, correlation: trade.id, code: r.code, detail: r.detail, id: stepId(toHex(trade.terms.buyer), n, 'void'), parent: stepId(toHex(trade.terms.seller), n, 'accepted') })
       return 'void'
     }
     return 'pending'

@@ -18,7 +18,7 @@ import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } fr
 import { nodeMachine } from './node.machine.ts'
 import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
-import type { Emit } from './events.ts'
+import { stepId, type Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
 import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
@@ -79,6 +79,9 @@ export class KvartalNode {
   #planned = new Set<number>()
   #cancelTick?: () => void
   #startedAt = new Map<string, number>()
+  /** events this node emitted, for ids (`<node>:<seq>`); of each negotiation in flight, its latest step's id */
+  #seq = 0
+  #lastStep = new Map<string, string>()
   /** landed prices and this buyer's share of its transformer (import-share.ts) */
   #imports!: ImportShare
   /** per slot: how often the buyer looked again after a refusal at this instant */
@@ -109,7 +112,8 @@ export class KvartalNode {
   on (listener: (e: NodeEvent) => void): () => void { this.#listeners.add(listener); return () => this.#listeners.delete(listener) }
 
   readonly emit: Emit = (e) => {
-    const event = { ...e, node: this.id, at: this.options.clock.now() } as NodeEvent
+    const event = { ...e, node: this.id, at: this.options.clock.now(), id: e.id ?? `${this.id.slice(0, 8)}:${++this.#seq}` } as NodeEvent
+    if (event.correlation != null && this.#startedAt.has(event.correlation)) this.#lastStep.set(event.correlation, event.id!)
     if (event.type === 'trade-committed' && event.detail === 'seller') {
       this.stats.soldWh += event.energyWh ?? 0
       // a sale that leaves less than half of what was announced is said at once, not a tick later:
@@ -462,11 +466,11 @@ export class KvartalNode {
     this.stats.negotiations[out.result]++
     this.#slotOf.delete(out.negotiation)
     const t0 = this.#startedAt.get(out.negotiation)
-    if (t0 != null) {
+    const latency = t0 != null ? performance.now() - t0 : undefined
+    if (latency != null) {
       // a bounded window of samples: a node runs for months
       if (this.stats.latenciesMs.length >= 100_000) this.stats.latenciesMs.splice(0, 50_000)
-      this.stats.latenciesMs.push(performance.now() - t0)
-      this.#startedAt.delete(out.negotiation)
+      this.stats.latenciesMs.push(latency)
     }
     if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
     if (out.result === 'pending') this.#pendingRetries++
@@ -488,8 +492,13 @@ export class KvartalNode {
     if (out.result !== 'committed' && out.result !== 'pending') {
       this.need.release(out.slot, out.negotiation)
       this.buyer.close(out.negotiation)
-      if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail })
+      if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail, id: stepId(this.id, out.negotiation, 'failed'), parent: this.#lastStep.get(out.negotiation) })
     }
+    // the outcome the stats count, with its latency: a trace recomputes the run's negotiation figures from these
+    const last = out.result === 'committed' || out.result === 'void' ? stepId(this.id, out.negotiation, out.result) : out.result === 'failed' ? stepId(this.id, out.negotiation, 'failed') : this.#lastStep.get(out.negotiation)
+    this.#lastStep.delete(out.negotiation)
+    this.#startedAt.delete(out.negotiation)
+    this.emit({ type: 'negotiation-ended', slot: out.slot, correlation: out.negotiation, peer: out.seller, energyWh: out.energyWh, price: out.price, outcome: out.result, ...(out.code != null ? { code: out.code } : {}), ...(latency != null ? { latencyMs: latency } : {}), id: stepId(this.id, out.negotiation, 'ended'), ...(last != null ? { parent: last } : {}) })
     if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
   }
 

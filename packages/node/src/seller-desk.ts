@@ -5,7 +5,7 @@ import {
 import type { SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { FramedChannel } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
-import type { Emit } from './events.ts'
+import { stepId, type Emit } from './events.ts'
 import type { GridOptions } from './options.ts'
 
 export interface SellerDeskDeps {
@@ -108,7 +108,10 @@ export class SellerDesk {
     const now = d.clock.now()
     const negotiation = toHex(p.id)
     const reject = (code: string, detail: string) => ({ kind: 'reject' as const, reject: { negotiation: p.id, code, detail } })
-    d.emit({ type: 'proposal-received', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: p.energyWh, price: p.price })
+    // every step of the seller's answer follows from the buyer's proposal of this round
+    const me = toHex(d.signer.publicKey)
+    const step = (s: string): { id: string, parent: string } => ({ id: stepId(me, negotiation, s), parent: stepId(toHex(p.buyer), negotiation, `propose.${p.round}`) })
+    d.emit({ type: 'proposal-received', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: p.energyWh, price: p.price, ...step(`received.${p.round}`) })
     if (!bytesEqual(p.seller, d.signer.publicKey)) return reject('wrong-seller', 'this proposal is addressed to another seller')
     if (p.district !== d.district) return reject('wrong-district', `this node trades in ${d.district}`)
     if (now >= gateClosure(d.slots, p.slot)) return reject('gate-closed', `slot ${p.slot} is closed for trading`)
@@ -120,7 +123,7 @@ export class SellerDesk {
     const fee = g == null ? 0 : cross ? g.fees.district : g.fees.local
     if (d.journal.full) {
       // a hold must be journaled before the Accept that promises it: no disk, no new promises
-      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'disk-full' })
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'disk-full', ...step('rejected') })
       return reject('disk-full', 'this node\'s disk is full: it takes no new work until space returns')
     }
     return await this.#withSlotLock(p.slot, async () => {
@@ -130,7 +133,7 @@ export class SellerDesk {
         // the feeder's transformer carries at most its rating across: this seller's share of it is all it may sell out of the feeder
         const left = g.crossFeederShareWh - this.crossWh(p.slot)
         if (left <= 0) {
-          d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'feeder-limit' })
+          d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'feeder-limit', ...step('rejected') })
           return reject('feeder-limit', `cross-feeder share of ${g.crossFeederShareWh} Wh used`)
         }
         available = Math.min(available, left)
@@ -138,17 +141,17 @@ export class SellerDesk {
       if (available <= 0) {
         // all sold, or part of it only held for buyers that may not confirm: then say until when
         const back = d.positions.nextRelease(p.slot, now)
-        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: back == null ? 'no-capacity' : 'capacity-held' })
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: back == null ? 'no-capacity' : 'capacity-held', ...step('rejected') })
         return back == null ? reject('no-capacity', 'available=0') : reject('capacity-held', `available=0 until=${back}`)
       }
       const ctx = d.context(p.slot, available)
       const answer = d.strategy.answerProposal(ctx, p.price, p.round)
       if (answer.action === 'reject') {
-        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: answer.code })
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: answer.code, ...step('rejected') })
         return reject(answer.code, `available=${available}`)
       }
       if (answer.action === 'counter') {
-        d.emit({ type: 'countered', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), price: answer.price, energyWh: Math.min(p.energyWh, available) })
+        d.emit({ type: 'countered', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), price: answer.price, energyWh: Math.min(p.energyWh, available), ...step(`countered.${p.round}`) })
         return { kind: 'counter' as const, counter: { negotiation: p.id, energyWh: Math.min(p.energyWh, available), price: answer.price, expiresAt: now + d.holdMs, round: p.round + 1 } }
       }
       const holdUntil = Math.min(now + d.holdMs, gateClosure(d.slots, p.slot))
@@ -168,7 +171,7 @@ export class SellerDesk {
         this.#dropCross(p.slot, negotiation)
         throw err
       }
-      d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price })
+      d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price, ...step('accepted') })
       const sellerSignature = signTerms(terms, d.signer)
       this.#signatures.set(id, sellerSignature)
       return { kind: 'accept' as const, accept: { negotiation: p.id, terms, sellerSignature, holdUntil } }
@@ -218,7 +221,8 @@ export class SellerDesk {
     }
     this.#signed.delete(negotiation)
     this.#signatures.delete(id)
-    d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller' })
+    const mine = toHex(terms.seller)
+    d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller', id: stepId(mine, negotiation, 'committed'), parent: stepId(mine, negotiation, 'accepted') })
     return id
   }
 
@@ -259,7 +263,8 @@ export class SellerDesk {
     const h = this.#d.positions.release(slot, negotiation)
     if (h != null) {
       await this.#d.journal.releaseHold(negotiation, reason)
-      this.#d.emit({ type: 'reservation-released', slot, correlation: negotiation, energyWh: h.energyWh, code: reason })
+      const me = toHex(this.#d.signer.publicKey)
+      this.#d.emit({ type: 'reservation-released', slot, correlation: negotiation, energyWh: h.energyWh, code: reason, id: stepId(me, negotiation, 'released'), parent: stepId(me, negotiation, 'accepted') })
     }
   }
 
@@ -278,7 +283,8 @@ export class SellerDesk {
       this.#dropCross(h.slot, h.negotiation)
       this.#signed.delete(h.negotiation)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')
-      this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired' })
+      const me = toHex(this.#d.signer.publicKey)
+      this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired', id: stepId(me, h.negotiation, 'released'), parent: stepId(me, h.negotiation, 'accepted') })
     }
   }
 }

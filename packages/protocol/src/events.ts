@@ -20,6 +20,8 @@ export const NodeEventType = {
   reservationReleased: 'reservation-released',
   tradeCommitted: 'trade-committed',
   negotiationFailed: 'negotiation-failed',
+  /** a buyer's negotiation is over: its `outcome` and how long it took (the node's stats count the same) */
+  negotiationEnded: 'negotiation-ended',
   gateClosed: 'gate-closed',
   meterRead: 'meter-read',
   /** a slot without a meter reading: recorded in the chain as a gap, never filled in */
@@ -69,6 +71,17 @@ export interface NodeEvent {
   readonly detail?: string
   /** money in nanos (a checkout, a refund, a receipt's total) */
   readonly amount?: number
+  /**
+   * the event's id, unique within a run: `<node 8 hex>:<seq>`, or for a negotiation's steps
+   * `<node 8 hex>:<negotiation 16 hex>:<step>`, which the other peer can name without being told
+   */
+  readonly id?: string
+  /** the id of the event this one follows from (on this node or its peer): a trade's causal chain */
+  readonly parent?: string
+  /** negotiation-ended: committed, pending, rejected, walked-away, failed or void */
+  readonly outcome?: string
+  /** negotiation-ended: real ms from the first proposal to the outcome */
+  readonly latencyMs?: number
 }
 
 export type EventSink = (event: NodeEvent) => void

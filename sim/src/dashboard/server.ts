@@ -29,7 +29,8 @@ export interface DashboardOptions {
  */
 export interface Dashboard {
   readonly url: string
-  readonly onPrepared: (p: PreparedScenario, names: NodeNames) => Promise<void>
+  /** `given`: the layout a replayed trace carries (its run-started header), instead of one made from `p` */
+  readonly onPrepared: (p: PreparedScenario, names: NodeNames, given?: DashboardLayout) => Promise<void>
   readonly onEvent: (e: NodeEvent) => void
   readonly onProgress: (done: number, total: number) => Promise<void>
   /** results.json's figures, for the page to show beside its own */
@@ -103,9 +104,9 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
   const port = typeof addr === 'object' && addr != null ? addr.port : o.port
   return {
     url: `http://${o.host ?? '127.0.0.1'}:${port}/`,
-    onPrepared: async (p, names) => {
+    onPrepared: async (p, names, given) => {
       prepared = p
-      layout = dashboardLayout(s, p, names)
+      layout = given ?? dashboardLayout(s, p, names)
       live = new LiveState(s, p, runStartMs(p.run), o.sampling)
       broadcast({ type: 'hello', layout })
       broadcast(live.snapshot())

@@ -1,0 +1,5 @@
+export { TRACE_FORMAT, runStarted, gridFacts, type RunStarted, type TraceNode } from './trace-header.ts'
+export { TraceError, readTrace, checkHeader, type Trace } from './read-trace.ts'
+export { replayMetrics, replayResult, replaySummary, replayedRows, runFromTrace } from './replay-figures.ts'
+export { followChain, chainLines } from './follow.ts'
+export { playTrace, preparedFromTrace, type PlayOptions } from './replay-dashboard.ts'
