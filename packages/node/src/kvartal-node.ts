@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
   NEGOTIATION_PROTOCOL, ProtocolError, firstOpenSlot, gateClosure, generateSeed, toHex,
@@ -14,38 +13,24 @@ import { PeriodSettler } from './period-settler.ts'
 import { Announcer } from './announcer.ts'
 import { SellerDesk } from './seller-desk.ts'
 import { BuyerDesk } from './buyer-desk.ts'
-import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } from './negotiation.machine.ts'
+import { negotiationMachine, type NegotiationInput } from './negotiation.machine.ts'
 import { nodeMachine } from './node.machine.ts'
 import { slotMachine } from './slot.machine.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from './options.ts'
-import { stepId, type Emit } from './events.ts'
+import type { Emit } from './events.ts'
 import { MobilityRuntime, defaultMobilityOptions } from './mobility/mobility-runtime.ts'
 import { vehicleEnergyFor } from './mobility/vehicle-energy.ts'
 import { periodExtras } from './mobility/period-extras.ts'
 import { ImportShare } from './import-share.ts'
 import { SlotMeter, type MeterStatus } from './slot-meter.ts'
 import { tradingContext } from './trading-context.ts'
+import { BuyerLoop } from './buyer-loop.ts'
+import type { NodeStats } from './node-stats.ts'
 import { SimulatedMeter } from '@kvartal/meters'
 
-export interface NodeStats {
-  proposalsSent: number
-  negotiations: Record<NegotiationOutcome['result'], number>
-  tradesCommitted: number
-  boughtWh: number
-  soldWh: number
-  /** per closed slot: what was left to buy from / sell to the grid */
-  gridBuyWh: number
-  gridSellWh: number
-  /** negotiation latency samples, real ms, proposal to outcome */
-  latenciesMs: number[]
-  /** negotiation stream frames and bytes, sent and received */
-  streams: { frames: number, bytes: number }
-}
+export type { NodeStats } from './node-stats.ts'
 
 type Options = KvartalNodeOptions
-
-/** Looks at the book again after a capacity refusal at most this often per slot and tick. */
-const REAPPROACH_PER_TICK = 3
 
 /**
  * One Kvartal building node: the composition root where mesh, market and journal meet. Its life is the
@@ -78,16 +63,12 @@ export class KvartalNode {
   #random: () => number
   #planned = new Set<number>()
   #cancelTick?: () => void
-  #startedAt = new Map<string, number>()
-  /** events this node emitted, for ids (`<node>:<seq>`); of each negotiation in flight, its latest step's id */
+  /** events this node emitted, for ids (`<node>:<seq>`) */
   #seq = 0
-  #lastStep = new Map<string, string>()
+  /** the buyer's approaches and outcomes (buyer-loop.ts) */
+  #buying!: BuyerLoop
   /** landed prices and this buyer's share of its transformer (import-share.ts) */
   #imports!: ImportShare
-  /** per slot: how often the buyer looked again after a refusal at this instant */
-  #reapproached = new Map<number, { at: number, n: number }>()
-  #pendingRetries = 0
-  #slotOf = new Map<string, number>()
   settlement?: Settlement
   #firstSlot?: number
   #settling = false
@@ -113,7 +94,7 @@ export class KvartalNode {
 
   readonly emit: Emit = (e) => {
     const event = { ...e, node: this.id, at: this.options.clock.now(), id: e.id ?? `${this.id.slice(0, 8)}:${++this.#seq}` } as NodeEvent
-    if (event.correlation != null && this.#startedAt.has(event.correlation)) this.#lastStep.set(event.correlation, event.id!)
+    this.#buying?.noteEvent(event)
     if (event.type === 'trade-committed' && event.detail === 'seller') {
       this.stats.soldWh += event.energyWh ?? 0
       // a sale that leaves less than half of what was announced is said at once, not a tick later:
@@ -137,7 +118,7 @@ export class KvartalNode {
         // the children's effects are the buyer desk's, created in `start`
         slot: slotMachine.provide({
           actions: {
-            approach: (_, params) => { this.#approachSlot(params.slot, params.now) },
+            approach: (_, params) => { this.#buying.approach(params.slot, params.now) },
             closeGate: (_, params) => { this.#closeGate(params.slot, params.now) }
           }
         }),
@@ -152,10 +133,10 @@ export class KvartalNode {
       },
       actions: {
         tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#tick()) },
-        negotiationDone: (_, params) => { this.#onOutcome(params.outcome) },
+        negotiationDone: (_, params) => { this.#buying.onOutcome(params.outcome) },
         negotiationCrashed: (_, params) => {
           const negotiation = params.id.replace(/^.*\.n-/, '')
-          this.#onOutcome({ negotiation, seller: '', slot: this.#slotOf.get(negotiation) ?? -1, result: 'failed', energyWh: 0, price: 0, code: 'crashed', detail: String((params.error as Error)?.message ?? params.error) })
+          this.#buying.onOutcome({ negotiation, seller: '', slot: this.#buying.slotOf(negotiation), result: 'failed', energyWh: 0, price: 0, code: 'crashed', detail: String((params.error as Error)?.message ?? params.error) })
         },
         failed: () => {}
       }
@@ -237,6 +218,14 @@ export class KvartalNode {
       host: this.host, signer: this.identity.signer, district: o.district, journal: this.journal, need: this.need, book: this.book,
       strategy: o.strategy, clock: o.clock, holdMs: o.holdMs, frameTimeoutMs: o.frameTimeoutMs, meter: this.stats.streams, context: (s, r) => context(s, r, 'buyer'), emit: this.emit, grid: o.grid
     })
+    this.#buying = new BuyerLoop({
+      options: o, book: this.book, need: this.need, imports: this.#imports, buyer: this.buyer, journal: this.journal, stats: this.stats,
+      random: this.#random, signal: this.#abort.signal, emit: this.emit, id: () => this.id,
+      negotiate: (input) => { this.#actor?.send({ type: 'NEGOTIATE', input }) },
+      approachAgain: (slot, now) => { this.#actor?.send({ type: 'APPROACH', slot, now }) },
+      begin: () => { this.#inFlight++ },
+      end: () => { if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w() }
+    })
     const refusedBy = (err: ProtocolError, from: PeerId): void => {
       const t = traderOfPeer(from)
       this.emit({ type: 'message-rejected', code: err.code, detail: err.message, peer: t != null ? toHex(t) : from.toString() })
@@ -315,7 +304,7 @@ export class KvartalNode {
       const cross = (t.buyerFeeder ?? '') !== (t.sellerFeeder ?? '')
       if (r.role === 'seller' && r.status === 'committed') { this.selling.addCommitted(t.slot, t.energyWh); if (cross) this.seller.restoreCrossCommitted(t.slot, t.energyWh) }
       if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) { this.need.addCommitted(t.slot, t.energyWh); if (cross) this.#imports.restore(t.slot, t.energyWh) }
-      if (r.role === 'buyer' && r.status === 'pending') this.#pendingRetries++
+      if (r.role === 'buyer' && r.status === 'pending') this.#buying.addRetries(1)
     }
     for (const h of await this.journal.holds()) {
       if (h.holdUntil <= now) {
@@ -395,7 +384,7 @@ export class KvartalNode {
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
     this.#imports.dropBefore(first - 4)
-    for (const s of this.#reapproached.keys()) if (s < first - 4) this.#reapproached.delete(s)
+    this.#buying.dropBefore(first - 4)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
       this.#planned.add(s)
@@ -407,10 +396,9 @@ export class KvartalNode {
       // the slot's own actor trades it from its window's opening to its gate closure
       this.#actor?.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
     }
-    if (this.#pendingRetries > 0) {
+    if (this.#buying.takeRetries() > 0) {
       // a retry that fails (the seller slow or unreachable) is retried on the next tick, until resolved
-      this.#pendingRetries = 0
-      this.#pendingRetries += await this.buyer.retryPending(this.#abort.signal)
+      this.#buying.addRetries(await this.buyer.retryPending(this.#abort.signal))
     }
     await this.#announcer.announceIfDue(first, now)
     await this.#announcer.relayIfDue(first, now)
@@ -422,84 +410,11 @@ export class KvartalNode {
     }
   }
 
-  /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
-  #approachSlot (s: number, now: number): void {
-    const o = this.options
-    if (this.#abort.signal.aborted || this.journal.full) return
-    const remaining = this.need.available(s, now)
-    if (remaining <= 0) return
-    // the strategy sees what energy costs this buyer landed, so local energy wins at equal prices
-    const g = o.grid
-    const share = this.#imports
-    const { offers: landed, feederOf } = share.landedOffers(this.book, s, now)
-    // a seller that answered with a forgery is passed over for a while (buyer-desk.ts)
-    const offers = landed.filter(a => !this.buyer.distrusts(a.trader, now))
-    if (offers.length === 0) return
-    const ctx = tradingContext(o, 'buyer', s, remaining, now, this.#random)
-    for (const a of o.strategy.approach(ctx, offers)) {
-      const sellerFeeder = feederOf.get(a.trader) ?? ''
-      const cross = share.isCross(sellerFeeder)
-      const fee = share.feeOf(sellerFeeder)
-      // the buyer's share of its feeder's transformer bounds what it buys from other feeders
-      const energyWh = cross ? Math.min(a.energyWh, share.left(s)) : a.energyWh
-      if (energyWh <= 0 || a.price < fee) continue
-      const negotiation = randomBytes(16).toString('hex')
-      const hold = this.need.hold({ negotiation, slot: s, energyWh, holdUntil: gateClosure(o.slots, s), price: a.price - fee, counterparty: a.trader }, now)
-      if (hold == null) break
-      if (cross) share.reserve(s, negotiation, hold.energyWh)
-      this.stats.proposalsSent++
-      this.#startedAt.set(negotiation, performance.now())
-      this.#slotOf.set(negotiation, s)
-      this.#inFlight++
-      this.#actor?.send({ type: 'NEGOTIATE', input: { negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price - fee, ...(g != null ? { fee, sellerFeeder } : {}) } })
-    }
-  }
-
   /** A slot's actor reached gate closure: what is left goes to the grid at the grid tariffs. */
   #closeGate (s: number, now: number): void {
     const buy = this.need.available(s, now); const sell = this.selling.available(s, now)
     this.stats.gridBuyWh += buy; this.stats.gridSellWh += sell
     this.emit({ type: 'gate-closed', slot: s, energyWh: sell - buy, detail: `grid buy ${buy} Wh, grid sell ${sell} Wh` })
-  }
-
-  #onOutcome (out: NegotiationOutcome): void {
-    this.stats.negotiations[out.result]++
-    this.#slotOf.delete(out.negotiation)
-    const t0 = this.#startedAt.get(out.negotiation)
-    const latency = t0 != null ? performance.now() - t0 : undefined
-    if (latency != null) {
-      // a bounded window of samples: a node runs for months
-      if (this.stats.latenciesMs.length >= 100_000) this.stats.latenciesMs.splice(0, 50_000)
-      this.stats.latenciesMs.push(latency)
-    }
-    if (out.result === 'committed') { this.stats.tradesCommitted++; this.stats.boughtWh += out.energyWh }
-    if (out.result === 'pending') this.#pendingRetries++
-    // sold out, or held for others: the buyer's book now says so; look for the next offer at once — a
-    // few times per slot and tick, not down the whole ladder: when many buyers chase few sellers, each
-    // would otherwise try every seller that sold out since the last announcements (O(buyers × sellers)
-    // refusals per tick at 200 buildings); by the next tick the sellers that sold out have said so
-    if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held' || out.code === 'feeder-limit') && !this.#abort.signal.aborted) {
-      const now = this.options.clock.now()
-      const r = this.#reapproached.get(out.slot)
-      const n = r != null && r.at === now ? r.n : 0
-      if (n < REAPPROACH_PER_TICK) {
-        this.#reapproached.set(out.slot, { at: now, n: n + 1 })
-        this.#actor?.send({ type: 'APPROACH', slot: out.slot, now })
-      }
-    }
-    // a seller may accept less than was asked: only what was agreed counts against the import share
-    this.#imports.settle(out.negotiation, out.slot, out.result === 'committed' || out.result === 'pending' ? out.energyWh : undefined)
-    if (out.result !== 'committed' && out.result !== 'pending') {
-      this.need.release(out.slot, out.negotiation)
-      this.buyer.close(out.negotiation)
-      if (out.result === 'failed') this.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail, id: stepId(this.id, out.negotiation, 'failed'), parent: this.#lastStep.get(out.negotiation) })
-    }
-    // the outcome the stats count, with its latency: a trace recomputes the run's negotiation figures from these
-    const last = out.result === 'committed' || out.result === 'void' ? stepId(this.id, out.negotiation, out.result) : out.result === 'failed' ? stepId(this.id, out.negotiation, 'failed') : this.#lastStep.get(out.negotiation)
-    this.#lastStep.delete(out.negotiation)
-    this.#startedAt.delete(out.negotiation)
-    this.emit({ type: 'negotiation-ended', slot: out.slot, correlation: out.negotiation, peer: out.seller, energyWh: out.energyWh, price: out.price, outcome: out.result, ...(out.code != null ? { code: out.code } : {}), ...(latency != null ? { latencyMs: latency } : {}), id: stepId(this.id, out.negotiation, 'ended'), ...(last != null ? { parent: last } : {}) })
-    if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
   }
 
   /** Committed trades from the journal (both roles). */

@@ -1,0 +1,17 @@
+import type { NegotiationOutcome } from './negotiation.machine.ts'
+
+/** What a node counts of its own trading since it started. */
+export interface NodeStats {
+  proposalsSent: number
+  negotiations: Record<NegotiationOutcome['result'], number>
+  tradesCommitted: number
+  boughtWh: number
+  soldWh: number
+  /** per closed slot: what was left to buy from / sell to the grid */
+  gridBuyWh: number
+  gridSellWh: number
+  /** negotiation latency samples, real ms, proposal to outcome */
+  latenciesMs: number[]
+  /** negotiation stream frames and bytes, sent and received */
+  streams: { frames: number, bytes: number }
+}
