@@ -8,10 +8,11 @@ import { ServerSerial, type ServerTCP } from 'modbus-serial'
 import { decodeReading, fromHex, slotEnd, slotStart } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kvartal/node'
-import { ModbusMeter, type MeterSample } from '../src/index.ts'
+import { ModbusMeter } from '../src/index.ts'
 import { until } from '../../../tests/helpers/wait.ts'
 import { socatMissing } from './pty-pair.ts'
 import { close, commonModel, freePort, inverterModel, meterModel, RegisterImage, serve, sf, storageModel } from './sunspec-image.ts'
+import { collector } from './sample-collector.ts'
 
 // The Modbus/SunSpec driver against modbus-serial's own Modbus TCP server on 127.0.0.1, serving the
 // register image of a SunSpec meter (models 1 + 203) or inverter (1 + 103): see sunspec-image.ts for
@@ -20,24 +21,6 @@ import { close, commonModel, freePort, inverterModel, meterModel, RegisterImage,
 const stops: Array<() => Promise<unknown>> = []
 afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
 
-function collector (): { samples: MeterSample[], refused: Error[], sink: { sample: (s: MeterSample) => void, refused: (e: Error) => void }, until: (what: string, cond: () => boolean) => Promise<void> } {
-  const samples: MeterSample[] = []; const refused: Error[] = []
-  const waiters: Array<() => void> = []
-  const wake = (): void => { for (const w of waiters.splice(0)) w() }
-  return {
-    samples,
-    refused,
-    sink: { sample: (s) => { samples.push(s); wake() }, refused: (e) => { refused.push(e); wake() } },
-    until: async (what, cond) => {
-      const deadline = Date.now() + 10_000
-      while (!cond()) {
-        const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`timed out waiting for ${what} (samples ${JSON.stringify(samples.slice(-2))}, refused ${refused.map(e => (e as { code?: string }).code).join(', ')})`)
-        await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
-      }
-    }
-  }
-}
 
 async function device (image: RegisterImage): Promise<{ port: number, server: ServerTCP }> {
   const port = await freePort()

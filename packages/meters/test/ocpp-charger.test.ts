@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { RPCClient } from 'ocpp-rpc'
 import { OcppCharger, tradedPowerFeed, tradedProfile, type MeterSample } from '../src/index.ts'
+import { collector } from './sample-collector.ts'
 
 // The node's OCPP 1.6J central system against a simulated charge point: ocpp-rpc's own RPCClient
 // (the library's charge-point side, over a real WebSocket on 127.0.0.1), sending what a charger
@@ -9,24 +10,6 @@ import { OcppCharger, tradedPowerFeed, tradedProfile, type MeterSample } from '.
 const stops: Array<() => Promise<unknown>> = []
 afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
 
-function collector (): { samples: MeterSample[], refused: Error[], sink: { sample: (s: MeterSample) => void, refused: (e: Error) => void }, until: (what: string, cond: () => boolean) => Promise<void> } {
-  const samples: MeterSample[] = []; const refused: Error[] = []
-  const waiters: Array<() => void> = []
-  const wake = (): void => { for (const w of waiters.splice(0)) w() }
-  return {
-    samples,
-    refused,
-    sink: { sample: (s) => { samples.push(s); wake() }, refused: (e) => { refused.push(e); wake() } },
-    until: async (what, cond) => {
-      const deadline = Date.now() + 10_000
-      while (!cond()) {
-        const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`timed out waiting for ${what}`)
-        await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
-      }
-    }
-  }
-}
 
 const slotMs = 900_000
 const t0 = Date.parse('2026-06-17T10:00:00Z')
