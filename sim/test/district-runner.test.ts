@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { defaultSlotClockConfig, type NodeEvent } from '@kvartal/protocol'
+import { SimulatedClock, defaultSlotClockConfig, type NodeEvent } from '@kvartal/protocol'
 import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
-import { runDistrict, defaultDistrictRunConfig } from '../src/district-runner.ts'
+import { runDistrict, defaultDistrictRunConfig, simNode } from '../src/district-runner.ts'
 
 const slots = { ...defaultSlotClockConfig, epochMs: Date.UTC(2026, 5, 17, 0, 0) }
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 
 describe('a small district over real libp2p', () => {
+  it('gives its nodes no real-time liveness pings and libp2p limits as patient as a frame (mesh host.ts: outcomes must not depend on the machine)', () => {
+    const c = {
+      ...defaultDistrictRunConfig, district: 'test', slots, slotCount: 1, tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 }, seed: 1,
+      nodes: [{ name: 'n', keySeed: seed(9), strategy: fixedMarkup(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => 0 } }]
+    }
+    const node = simNode(c, 0, { clock: new SimulatedClock(slots.epochMs), dataRoot: '/nonexistent', bootstrap: [] })
+    expect(node.options.connectionMonitor).toBe(false)
+    expect(node.options.libp2pTimeoutsMs).toBe(c.frameTimeoutMs)
+    expect(c.frameTimeoutMs).toBeGreaterThanOrEqual(60_000)
+  })
+
   it('one seller and two buyers trade over the memory transport', async () => {
     const r = await runDistrict({
       ...defaultDistrictRunConfig,
