@@ -9,6 +9,7 @@ import { decodeReading, fromHex, slotEnd, slotStart, verifyReadingChain } from '
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kvartal/node'
 import { MqttMeter, type MeterSample } from '../src/index.ts'
+import { collector } from './sample-collector.ts'
 
 // The MQTT meter against a real broker (aedes, in process, on a TCP port of 127.0.0.1), with payloads
 // shaped as the gateways publish them: Tibber's live measurement (JSON, kWh, a timestamp), Shelly EM
@@ -41,26 +42,6 @@ async function publish (topic: string, payload: unknown): Promise<void> {
   })
 }
 
-/** A sink that the test can wait on: the nth sample, the nth refusal. */
-function collector (): { samples: MeterSample[], refused: Error[], sink: { sample: (s: MeterSample) => void, refused: (e: Error) => void }, next: (kind: 'samples' | 'refused', n: number) => Promise<void> } {
-  const samples: MeterSample[] = []; const refused: Error[] = []
-  const waiters: Array<() => void> = []
-  const c = {
-    samples,
-    refused,
-    sink: { sample: (s: MeterSample) => { samples.push(s); for (const w of waiters.splice(0)) w() }, refused: (e: Error) => { refused.push(e); for (const w of waiters.splice(0)) w() } },
-    // every wait has a deadline: a meter that stops reporting fails the test with a message, not a hang
-    next: async (kind: 'samples' | 'refused', n: number, timeoutMs = 10_000): Promise<void> => {
-      const deadline = Date.now() + timeoutMs
-      while (c[kind].length < n) {
-        const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${n} ${kind} (have ${c[kind].length})`)
-        await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
-      }
-    }
-  }
-  return c
-}
 
 describe('MQTT meter', () => {
   it('reads a Tibber-style live measurement: JSON paths, kWh to whole Wh exactly, the gateway\'s timestamp', async () => {

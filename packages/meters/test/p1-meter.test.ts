@@ -7,6 +7,7 @@ import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kvartal/node'
 import { crc16, P1Meter, type MeterSample } from '../src/index.ts'
 import { ptyPair, socatMissing, type PtyPair } from './pty-pair.ts'
+import { collector } from './sample-collector.ts'
 
 // The P1 meter on a real serial line: a pseudo-terminal pair made by socat, the test writing real
 // DSMR 5 telegrams (fixtures/dsmr) into one end as a meter would, the driver reading the other through
@@ -38,25 +39,6 @@ function am550At (capture: string, stamp: string, t1Wh: number): string {
   return body + crc16(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0') + '\r\n'
 }
 
-function collector (): { samples: MeterSample[], refused: Error[], sink: { sample: (s: MeterSample) => void, refused: (e: Error) => void }, next: (kind: 'samples' | 'refused', n: number) => Promise<void> } {
-  const samples: MeterSample[] = []; const refused: Error[] = []
-  const waiters: Array<() => void> = []
-  const c = {
-    samples,
-    refused,
-    sink: { sample: (s: MeterSample) => { samples.push(s); for (const w of waiters.splice(0)) w() }, refused: (e: Error) => { refused.push(e); for (const w of waiters.splice(0)) w() } },
-    // every wait has a deadline: a meter that stops reporting fails the test with a message, not a hang
-    next: async (kind: 'samples' | 'refused', n: number, timeoutMs = 10_000): Promise<void> => {
-      const deadline = Date.now() + timeoutMs
-      while (c[kind].length < n) {
-        const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${n} ${kind} (have ${c[kind].length})`)
-        await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
-      }
-    }
-  }
-  return c
-}
 
 describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)', () => {
   it('reads real telegrams, refuses and counts one with a bad CRC, and goes on reading', async () => {
