@@ -1,7 +1,8 @@
 import type { SerialPort } from 'serialport'
 import { HdlcFramer } from './hdlc.ts'
 import { hanFrame, hanSample } from './han-list.ts'
-import { checkSample, MeterConnectionError, type Meter, type MeterSink } from './meter.ts'
+import { checkSample, type Meter, type MeterSink } from './meter.ts'
+import { closeSerialLine, openSerialLine } from './serial-line.ts'
 
 export interface HanMeterInit {
   /** the serial device of the M-Bus adapter on the HAN port */
@@ -30,10 +31,8 @@ export class HanMeter implements Meter {
   constructor (init: HanMeterInit) { this.#init = init; this.id = `han:${init.port}`; this.toleranceMs = init.toleranceMs }
 
   async start (sink: MeterSink): Promise<void> {
-    const { SerialPort } = await import('serialport')
     const framer = new HdlcFramer()
-    const port = new SerialPort({ path: this.#init.port, baudRate: this.#init.baudRate, dataBits: 8, parity: 'even', stopBits: 1, autoOpen: false })
-    port.on('data', (chunk: Buffer) => {
+    this.#port = await openSerialLine({ label: 'HAN', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'even' }, sink, (chunk: Buffer) => {
       for (const f of framer.push(chunk)) {
         this.counts.frames++
         try {
@@ -45,16 +44,11 @@ export class HanMeter implements Meter {
         }
       }
     })
-    port.on('error', (err) => { sink.refused(new MeterConnectionError(`HAN port ${this.#init.port}: ${err.message}`, { cause: err })) })
-    await new Promise<void>((resolve, reject) => {
-      port.open((err) => { if (err != null) reject(new MeterConnectionError(`cannot open the HAN port ${this.#init.port}: ${err.message}`, { cause: err })); else resolve() })
-    })
-    this.#port = port
   }
 
   async stop (): Promise<void> {
     const port = this.#port
     this.#port = undefined
-    if (port?.isOpen === true) await new Promise<void>(resolve => { port.close(() => resolve()) })
+    await closeSerialLine(port)
   }
 }

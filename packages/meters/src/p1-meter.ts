@@ -1,6 +1,7 @@
 import type { SerialPort } from 'serialport'
 import { parseTelegram, telegramSample, TelegramFramer } from './dsmr-telegram.ts'
-import { checkSample, MeterConnectionError, type Meter, type MeterSink } from './meter.ts'
+import { checkSample, type Meter, type MeterSink } from './meter.ts'
+import { closeSerialLine, openSerialLine } from './serial-line.ts'
 
 export interface P1MeterInit {
   /** the serial device of the P1 cable: /dev/ttyUSB0, /dev/serial/by-id/… */
@@ -27,10 +28,8 @@ export class P1Meter implements Meter {
   constructor (init: P1MeterInit) { this.#init = init; this.id = `p1:${init.port}`; this.toleranceMs = init.toleranceMs }
 
   async start (sink: MeterSink): Promise<void> {
-    const { SerialPort } = await import('serialport')
     const framer = new TelegramFramer()
-    const port = new SerialPort({ path: this.#init.port, baudRate: this.#init.baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false })
-    port.on('data', (chunk: Buffer) => {
+    this.#port = await openSerialLine({ label: 'P1', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'none' }, sink, (chunk: Buffer) => {
       for (const t of framer.push(chunk)) {
         this.counts.telegrams++
         try {
@@ -41,16 +40,11 @@ export class P1Meter implements Meter {
         }
       }
     })
-    port.on('error', (err) => { sink.refused(new MeterConnectionError(`P1 port ${this.#init.port}: ${err.message}`, { cause: err })) })
-    await new Promise<void>((resolve, reject) => {
-      port.open((err) => { if (err != null) reject(new MeterConnectionError(`cannot open the P1 port ${this.#init.port}: ${err.message}`, { cause: err })); else resolve() })
-    })
-    this.#port = port
   }
 
   async stop (): Promise<void> {
     const port = this.#port
     this.#port = undefined
-    if (port?.isOpen === true) await new Promise<void>(resolve => { port.close(() => resolve()) })
+    await closeSerialLine(port)
   }
 }
