@@ -205,6 +205,8 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     connectionMonitor: false,
     // and libp2p's own real-time limits wait as long as a frame may (frameTimeoutMs, below)
     libp2pTimeoutsMs: c.frameTimeoutMs,
+    // and gossipsub keeps its mesh once per simulated tick, not every real second
+    manualHeartbeat: true,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,

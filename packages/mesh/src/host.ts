@@ -53,7 +53,9 @@ export interface HostOptions {
    * A node on a real network needs it. A simulator turns it off: its connections cannot die unseen,
    * and a real-time ping per connection grows with the run's wall time, not with what is simulated —
    * at 1,000 buildings, 8,000 connections pinged from both ends were most of the run's stream
-   * traffic, peer-store writes and garbage (a slow machine pinged more per simulated slot). Default: on.
+   * traffic, peer-store writes and garbage (a slow machine pinged more per simulated slot). The same
+   * holds for yamux's keep-alive, a ping on every connection every 30 s of real time: off with it (at
+   * 200 buildings across two processes, its pings were 3 % of a worker's CPU). Default: on.
    */
   connectionMonitor?: boolean
   /**
@@ -63,6 +65,14 @@ export interface HostOptions {
    * failed "aborted due to timeout" — an outcome decided by the machine's speed. Default: libp2p's.
    */
   timeoutsMs?: number
+  /**
+   * Gossipsub's heartbeat (mesh upkeep, IHAVE gossip to non-mesh peers, score refresh, cache shifts)
+   * runs every second of real time. A simulator runs it itself instead, once per simulated tick
+   * (`gossipHeartbeat`, below): at 200 buildings in two processes a tick took several seconds of wall
+   * time, so each node ran several heartbeats per tick, 9 % of a worker's CPU and growing with the
+   * machine's slowness. Default: off (libp2p's timer).
+   */
+  manualHeartbeat?: boolean
 }
 
 export const defaultHostOptions = {
@@ -110,6 +120,8 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
   const networkBootstrap = (opts.bootstrap ?? []).filter(a => !a.startsWith('/memory/'))
   if (networkBootstrap.length > 0) peerDiscovery.push(bootstrap({ list: networkBootstrap, timeout: 100 }))
   const node = await createLibp2p({
+    // with a manual heartbeat, gossipsub is changed before it starts (below)
+    start: opts.manualHeartbeat !== true,
     privateKey: opts.identity.privateKey,
     ...(process.env.DEBUG == null || process.env.DEBUG === '' ? { logger: quietLogger } : {}),
     addresses: { listen },
@@ -117,7 +129,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     // in a simulator's worker, 'plaintext' means in-process memory connections skip encryption
     // (unencrypted-memory.ts) while TCP, between processes, speaks noise
     connectionEncrypters: [opts.encryption === 'plaintext' && opts.transport === 'memory' ? plaintext() : noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(opts.connectionMonitor === false ? { enableKeepAlive: false } : {})],
     peerDiscovery,
     ...(opts.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionManager: {
@@ -150,7 +162,21 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
       })
     }
   })
+  if (opts.manualHeartbeat === true) {
+    // gossipsub's timer calls its `runHeartbeat`, which runs a heartbeat and sets the next timer. Before
+    // gossipsub starts, that becomes a no-op that sets none: no heartbeat by timer, and no timer left
+    // behind (gossipsub's stop() does not clear a pending heartbeat timer; a long interval instead kept
+    // every stopped simulation alive until it fired). The heartbeat interval itself stays 1 s: gossipsub
+    // caches scores and spaces backoffs by it.
+    (node.services.pubsub as unknown as { runHeartbeat: () => void }).runHeartbeat = () => {}
+    await node.start()
+  }
   return node as unknown as KvartalHost
+}
+
+/** One gossipsub heartbeat of a host made with `manualHeartbeat` (the simulator: once per tick). */
+export async function gossipHeartbeat (host: KvartalHost): Promise<void> {
+  await host.services.pubsub.heartbeat()
 }
 
 /** Dials the bootstrap addresses the bootstrap module cannot (memory transport), in parallel. */

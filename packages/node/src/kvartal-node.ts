@@ -4,7 +4,7 @@ import {
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { TopicSync, createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { TopicSync, createHost, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
 import { crashHook, withPaymentPoint } from './crash-hook.ts'
@@ -208,7 +208,7 @@ export class KvartalNode {
     this.#imports = new ImportShare(o.grid)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     if (crash != null && this.settlement != null) this.settlement = withPaymentPoint(this.settlement, crash)
-    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess, connectionMonitor: o.connectionMonitor, timeoutsMs: o.libp2pTimeoutsMs })
+    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess, connectionMonitor: o.connectionMonitor, timeoutsMs: o.libp2pTimeoutsMs, manualHeartbeat: o.manualHeartbeat })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => tradingContext(o, role, slot, remainingWh, o.clock.now(), this.#random)
     this.seller = new SellerDesk({
       signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,
@@ -376,6 +376,9 @@ export class KvartalNode {
     const o = this.options
     if (this.#abort.signal.aborted) return
     const now = o.clock.now()
+    // a simulator's nodes keep their gossip mesh on simulated time: one heartbeat per tick, before
+    // anything is published (mesh's HostOptions.manualHeartbeat)
+    if (o.manualHeartbeat === true && this.host != null) await gossipHeartbeat(this.host)
     await this.seller.expireHolds()
     this.book.prune(now)
     // anti-entropy: what gossip did not bring (a mesh still forming, a restart), one peer's book does

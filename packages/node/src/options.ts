@@ -66,6 +66,8 @@ export interface KvartalNodeOptions {
   connectionMonitor?: boolean
   /** libp2p's dial, upgrade and protocol-negotiation timeouts (mesh's HostOptions.timeoutsMs); a simulator raises them. Default: libp2p's */
   libp2pTimeoutsMs?: number
+  /** gossipsub's heartbeat once per node tick instead of every real second (mesh's HostOptions.manualHeartbeat); a simulator's choice. Default: off */
+  manualHeartbeat?: boolean
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
