@@ -171,6 +171,15 @@ export class SellerDesk {
         this.#dropCross(p.slot, negotiation)
         throw err
       }
+      if (d.positions.getHold(p.slot, negotiation) == null) {
+        // the tick's expiry sweep took the hold while its record was being written (a slow disk, a
+        // busy machine): the sweep's release went to the journal first, so the record just written
+        // would stay there as a hold nobody holds. Release it again, and promise nothing
+        this.#signed.delete(negotiation)
+        await d.journal.releaseHold(negotiation, 'expired')
+        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'expired', ...step('rejected') })
+        return reject('expired', 'the hold expired before it was written')
+      }
       d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price, ...step('accepted') })
       const sellerSignature = signTerms(terms, d.signer)
       this.#signatures.set(id, sellerSignature)

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SimulatedClock, signerFromSeed, signTerms, tradeIdBytes, tradeId, type TradeTerms } from '@kvartal/protocol'
+import { SimulatedClock, open, seal, signerFromSeed, signTerms, tradeIdBytes, tradeId, type TradeTerms } from '@kvartal/protocol'
 import { SlotPositions, fixedMarkup } from '@kvartal/market'
 import { Journal, SellerDesk } from '../src/index.ts'
 
@@ -56,6 +56,32 @@ describe('SellerDesk', () => {
       expect(positions.available(0, clock.now())).toBe(1_000 - await committedWh(journal))
       await journal.close()
     }
+  })
+
+  it('a hold that the expiry sweep takes while its record is being written is refused, not promised, and leaves no record', async () => {
+    const { journal, clock, positions, desk } = await setup()
+    const negotiation = new Uint8Array(16).fill(7)
+    const neg = Buffer.from(negotiation).toString('hex')
+    const proposal = seal('proposal', { version: 1, district: 'd', id: negotiation, buyer: buyer.publicKey, seller: seller.publicKey, slot: 0, energyWh: 400, price: 900, expiresAt: clock.now() + 60_000, round: 0 }, buyer)
+    // the buyer's end of the stream: one proposal in, the desk's frames out (then the buyer goes away)
+    const sent: Uint8Array[] = []
+    let first = true
+    const channel = {
+      remotePeer: undefined as never,
+      send: async (f: Uint8Array) => { sent.push(f) },
+      receive: async () => { if (first) { first = false; return proposal } throw new Error('the buyer closed the stream') },
+      close: async () => {},
+      abort: () => {}
+    }
+    const handling = desk.handle(channel).catch(() => {})
+    // the desk holds in memory, then writes the hold's record (real I/O): the sweep comes in between
+    while (positions.getHold(0, neg) == null) await Promise.resolve()
+    clock.advanceTo(clock.now() + 20_000)
+    await Promise.all([handling, desk.expireHolds()])
+    expect((await journal.holds()).map(h => h.negotiation)).not.toContain(neg)
+    expect(sent.map(f => open(f, { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] }).kind)).toEqual(['reject'])
+    expect(positions.available(0, clock.now())).toBe(1_000)
+    await journal.close()
   })
 
   it('confirms are idempotent by trade id and refuse forged or altered terms', async () => {
