@@ -23,7 +23,7 @@ async function inBatches<T, R> (items: T[], n: number, f: (t: T) => Promise<R>):
 describe('kvartal --help, --version and usage errors (real processes)', () => {
   it('the tree has every command the README documents', () => {
     expect(tree.map(t => t.path.join(' '))).toEqual(expect.arrayContaining([
-      'sim', 'node', 'id', 'verify', 'faucet', 'status', 'completion',
+      'sim', 'sweep', 'node', 'id', 'verify', 'faucet', 'status', 'completion',
       'journey', 'journey plan', 'journey book', 'journey list', 'journey cancel',
       'channel', 'channel list', 'channel read', 'channel grant', 'channel revoke', 'channel pull'
     ]))

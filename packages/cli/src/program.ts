@@ -75,6 +75,28 @@ export function buildProgram (exit: Exit): Command {
     .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2', 'kvartal sim --dashboard --port 8080'))
     .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
 
+  program.command('sweep')
+    .description('run a scenario over a grid of parameters and seeds, a process per run on every core: one row per run (CSV and Arrow) and a report with 95 % intervals')
+    .argument('[file]', 'a scenario file, or a sweep file (YAML with params:, and scenario:, seeds:); none: the default scenario')
+    .allowExcessArguments(true)
+    .option('--param <path=values>', 'a scenario field by its dotted path (or strategy, ticksPerSlot, buildings, slots, cloudiness) and its comma-separated values, each read as YAML; repeat for more fields: every combination runs', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--seeds <seeds>', 'the seeds of every combination: 5 (seeds 1…5, the default), 10..14, or 1,7,42')
+    .option('--jobs <n>', 'runs at once, each in its own process (default: one per core)', atLeast('--jobs', 1, 'processes'))
+    .option('--out <dir>', 'where runs.csv, runs.arrow, runs.ndjson and report.html go (default: out/sweep-<district>-<date>); a sweep run again into it skips the runs done')
+    .option('--timeout <seconds>', 'a run that takes longer is stopped and recorded as failed', atLeast('--timeout', 1, 'seconds'))
+    .option('--keep-runs', 'also keep each run\'s results.json and trace.ndjson, in <out>/runs/<run>/', false)
+    .option('--dry-run', 'list the runs, and which are done in --out, without running any', false)
+    .option('--quiet', 'no line per run on stderr', false)
+    .option('--no-report', 'do not write report.html')
+    .addHelpText('after', '\nA value is read as YAML: 24 is a number, zi-c a word, false false, [0.5,1] a list (commas inside [ ] or { } do not split).\n' +
+      'Each run is the scenario with those fields set and its own seed, deterministic from it. A failed run is a row with its error.\n' +
+      'A sweep file (YAML; --param and --seeds on the command line override it) holds the same:\n' +
+      '  scenario: district.yaml     # a scenario file beside it, or a scenario inline; none: the default\n' +
+      '  params:\n    strategy: [zi-c, zip]\n    buildings.generate.count: [24, 48]\n  seeds: 5\n' +
+      'Out of <out>: runs.csv and runs.arrow (pandas read_feather, R arrow::read_feather), report.html, runs.ndjson (what resuming reads). docs/sweep.md says more.\n' +
+      example('kvartal sweep --param strategy=zi-c,zip --param buildings.generate.count=24,48 --seeds 5', 'kvartal sweep scenario.yaml --param market.ticksPerSlot=2,4,8 --param slots.count=8 --seeds 1..10 --jobs 2 --out out/ticks', 'kvartal sweep sweep.yaml --dry-run'))
+    .action(async (_f: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sweep-command.ts')).sweepCommand(c.args, o)) })
+
   program.command('report')
     .description('make a simulation\'s report.html again from the results.json and trace.ndjson in its directory')
     .argument('[dir]', 'the directory `kvartal sim` wrote (out/<district>-<date>)')

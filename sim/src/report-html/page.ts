@@ -18,7 +18,8 @@ export function scenarioRows (x: unknown, path = ''): Array<[string, string]> {
   return [[path, text.length > 300 ? `${text.slice(0, 300)}…` : text]]
 }
 
-const style = `
+/** The report's stylesheet: the sweep's report (sweep/report.ts) looks the same. */
+export const reportStyle = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1000px; padding: 16px 20px 40px; color: #1c1c1c; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 nav a { margin-right: 12px; }
@@ -54,7 +55,7 @@ ${c.svg}
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(`Kvartal simulation: ${s.district}, ${s.date}`)}</title>
-<style>${style}</style>
+<style>${reportStyle}</style>
 </head>
 <body>
 <header>
