@@ -1,0 +1,43 @@
+/**
+ * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --travellers 3
+ * --kill-every 4 --seed 1 --keep]`: a district of real `kvartal node` processes trading and booking over
+ * TCP on 127.0.0.1 while a seeded schedule SIGKILLs a random node every few seconds and restarts it;
+ * afterwards the invariants are checked from the journals and the ledger alone (scripts/soak/). Prints
+ * one JSON object: kills, restarts, trades, bookings, violations (each described), wall time. Exits 1
+ * when there is a violation. Not part of `npm test` (tests/soak.test.ts runs a short one).
+ */
+import { parseArgs } from 'node:util'
+import { runSoak, defaultSoakOptions } from './soak/run.ts'
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string' }, trades: { type: 'string' }, bookings: { type: 'string' }, sellers: { type: 'string' }, buyers: { type: 'string' },
+    travellers: { type: 'string' }, 'kill-every': { type: 'string' }, seed: { type: 'string' }, 'slot-seconds': { type: 'string' }, seats: { type: 'string' },
+    keep: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false }
+  }
+})
+
+function whole (name: string, v: string | undefined, def: number, min: number): number {
+  if (v == null) return def
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < min) { process.stderr.write(`soak: --${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}\n`); process.exit(2) }
+  return n
+}
+
+const d = defaultSoakOptions
+const result = await runSoak({
+  durationMs: Math.round(whole('minutes', values.minutes, d.durationMs / 60_000, 0.1) * 60_000),
+  targetTrades: whole('trades', values.trades, d.targetTrades, 0),
+  targetBookings: whole('bookings', values.bookings, d.targetBookings, 0),
+  sellers: whole('sellers', values.sellers, d.sellers, 1),
+  buyers: whole('buyers', values.buyers, d.buyers, 1),
+  travellers: whole('travellers', values.travellers, d.travellers, 0),
+  killEveryMs: Math.round(whole('kill-every', values['kill-every'], d.killEveryMs / 1000, 0.5) * 1000),
+  seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
+  slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
+  seatsPerTrip: whole('seats', values.seats, d.seatsPerTrip, 1),
+  keep: values.keep,
+  ...(values.quiet ? {} : { onProgress: (l: Record<string, unknown>) => { process.stderr.write(JSON.stringify(l) + '\n') } })
+})
+process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+process.exitCode = result.violations.length > 0 ? 1 : 0

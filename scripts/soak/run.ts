@@ -1,0 +1,250 @@
+/**
+ * The soak: a district of real `kvartal node` processes over TCP on 127.0.0.1 — energy sellers and
+ * buyers, a transit operator and travellers booking its seats — trading for a long run while a seeded
+ * schedule kills a random node with SIGKILL every few seconds and restarts it from its data directory.
+ * All settle through the `iota` adapter against FakeIotaRpc, a TEST DOUBLE of an IOTA full node (no IOTA
+ * node can be reached here) running in this process, so all see one ledger.
+ *
+ * At the end the kills stop, the district runs on until the work the last kills interrupted is resolved
+ * and its periods are settled, every process is stopped, the ledger is written to a file, and the
+ * invariants (invariants.ts) are checked from the journals and that file alone.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { seededRandom } from '@kvartal/protocol'
+import { identityFromSeed } from '@kvartal/mesh'
+import { Journal } from '@kvartal/node'
+import { callNode } from '../../packages/cli/src/control-client.ts'
+import { FakeIotaRpc } from '../../packages/settlement/test/helpers/fake-iota-rpc.ts'
+import { runKvartal, type NodeProcess } from '../../tests/helpers/processes.ts'
+import { writeGtfsLine, type GtfsLine } from '../../tests/helpers/gtfs-line.ts'
+import { districtNodes, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
+import { checkDistrict, type Violation } from './invariants.ts'
+import { killSchedule, type Kill } from './schedule.ts'
+
+export interface SoakOptions {
+  readonly seed: number
+  /** the trading phase's longest wall time, ms (it ends sooner once both targets are reached) */
+  readonly durationMs: number
+  readonly targetTrades: number
+  readonly targetBookings: number
+  readonly sellers: number
+  readonly buyers: number
+  /** travellers booking bus seats (0: no mobility, no operator) */
+  readonly travellers: number
+  /** mean ms between kills */
+  readonly killEveryMs: number
+  readonly slotSeconds: number
+  readonly periodSlots: number
+  readonly seatsPerTrip: number
+  /** keep the run's directory (data directories, configs, ledger) instead of removing it */
+  readonly keep: boolean
+  /** a line of progress now and then */
+  readonly onProgress?: (line: Record<string, unknown>) => void
+}
+
+export const defaultSoakOptions: SoakOptions = {
+  seed: 1, durationMs: 20 * 60_000, targetTrades: 10_000, targetBookings: 1_000,
+  sellers: 4, buyers: 4, travellers: 3, killEveryMs: 4_000, slotSeconds: 3, periodSlots: 5, seatsPerTrip: 6, keep: false
+}
+
+export interface SoakResult {
+  seed: number
+  nodes: number
+  kills: number
+  restarts: number
+  /** kills the schedule drew for a node that was still restarting from an earlier one */
+  killsSkipped: number
+  /** restarts whose process exited before it listened (each retried) */
+  restartFailures: Array<{ node: string, detail: string }>
+  /** trades committed by both sides, from the journals */
+  trades: number
+  /** packages confirmed, from the journals */
+  bookings: number
+  bookingAttempts: number
+  /** why booking calls failed, by error code (a traveller killed mid-call, no seats left, …) */
+  bookingErrors: Record<string, number>
+  legsSold: number
+  periodsSettled: number
+  ledgerPayments: number
+  inFlight: number
+  violations: Violation[]
+  wallTimeS: number
+  tradingS: number
+  dir?: string
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+  })
+}
+
+/** how long a node may take to listen: minutes, on a machine that runs much else */
+const START_TIMEOUT_MS = 180_000
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** One node of the running district: its current process, and whether it is between a kill and its restart. */
+interface Running {
+  readonly node: SoakNode
+  proc: NodeProcess
+  /** every process this node ran, for counting trades from their logs (progress only) */
+  readonly incarnations: NodeProcess[]
+  down: boolean
+  restarting?: Promise<void>
+}
+
+export async function runSoak (options: Partial<SoakOptions> = {}): Promise<SoakResult> {
+  const o: SoakOptions = { ...defaultSoakOptions, ...options }
+  const started = Date.now()
+  const dir = await mkdtemp(join(tmpdir(), 'kvartal-soak-'))
+  const rpc = await FakeIotaRpc.start()
+  const running: Running[] = []
+  try {
+    const agencyId = 'soak-bus'
+    const gtfs = join(dir, 'gtfs')
+    // a bus every 20 s through four stops, from 90 s from now until well after the run
+    const line: GtfsLine = await writeGtfsLine(gtfs, { now: Date.now(), agencyId, center: { lat: 63.43, lon: 10.39 }, stops: 4, spacingM: 450, firstInS: 90, headwayS: 20, trips: Math.ceil((o.durationMs / 1000 + 900) / 20), hopS: 45 })
+    const count = o.sellers + o.buyers + (o.travellers > 0 ? 1 + o.travellers : 0)
+    const ports: number[] = []
+    for (let i = 0; i < count; i++) ports.push(await freePort())
+    const shape: DistrictShape = { dir, seed: o.seed, sellers: o.sellers, buyers: o.buyers, travellers: o.travellers, slotSeconds: o.slotSeconds, periodSlots: o.periodSlots, rpcUrl: rpc.url, gtfs, agencyId, seatsPerTrip: o.seatsPerTrip, ports }
+    const nodes = districtNodes(shape)
+    // each node's key from the seed, journaled before its first start: its peer id is known, so every
+    // node dials every other from the start, and restarts find them all
+    const peers: string[] = []
+    for (const n of nodes) {
+      const seed = createHash('sha256').update(`kvartal-soak/${o.seed}/${n.name}`).digest()
+      const journal = await Journal.open(n.dataDir)
+      try { await journal.saveSeed(seed) } finally { await journal.close() }
+      const id = await identityFromSeed(seed)
+      peers.push(`/ip4/127.0.0.1/tcp/${n.port}/p2p/${id.peerId.toString()}`)
+      rpc.fund(id.iotaAddress, 10_000n * 1_000_000_000n)
+    }
+    await Promise.all(nodes.map(async (n, i) => { await writeSoakConfig(shape, n, peers.filter((_, k) => k !== i)) }))
+    for (const n of nodes) { const p = runKvartal(['node', '--config', n.config]); running.push({ node: n, proc: p, incarnations: [p], down: false }) }
+    await Promise.all(running.map(async r => await r.proc.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)))
+
+    // ---- trading, bookings and kills ----
+    const tradingStart = Date.now()
+    let stopping = false
+    const random = seededRandom(o.seed ^ 0xb00c)
+    let bookingAttempts = 0
+    let bookingsConfirmed = 0
+    const bookingErrors: Record<string, number> = {}
+    const travellers = running.filter(r => r.node.role === 'traveller')
+    const bookingLoops = travellers.map(async (r) => {
+      while (!stopping) {
+        if (r.down) { await sleep(200); continue }
+        const to = line.stops[1 + Math.floor(random() * (line.stops.length - 1))]
+        const body = { from: { lat: line.stops[0].lat, lon: line.stops[0].lon }, to: { lat: to.lat, lon: to.lon }, departAfter: Date.now() + 30_000 + Math.floor(random() * 180_000), modes: ['BUS'], maxWalkingM: 0, pick: 'fastest' }
+        bookingAttempts++
+        try {
+          const out = await callNode(r.node.dataDir, 'POST', '/journeys/book', body)
+          if (out.status === 'CONFIRMED') bookingsConfirmed++
+        } catch (err) {
+          // killed mid-booking, no operator heard yet, seats gone: the journals tell what happened
+          const code = (err as { code?: string }).code ?? 'error'
+          bookingErrors[code] = (bookingErrors[code] ?? 0) + 1
+          await sleep(300)
+        }
+        await sleep(100 + Math.floor(random() * 400))
+      }
+    })
+    const sellerTrades = new Set<string>()
+    const seen = new Map<NodeProcess, number>()
+    const countTrades = (): number => {
+      for (const r of running) {
+        for (const p of r.incarnations) {
+          const from = seen.get(p) ?? 0
+          for (let i = from; i < p.lines.length; i++) { const l = p.lines[i]; if (l.event === 'trade-committed' && l.detail === 'seller') sellerTrades.add(l.correlation) }
+          seen.set(p, p.lines.length)
+        }
+      }
+      return sellerTrades.size
+    }
+    const schedule: Kill[] = killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs })
+    let kills = 0; let restarts = 0; let killsSkipped = 0
+    const restartFailures: Array<{ node: string, detail: string }> = []
+    const restart = async (r: Running, downMs: number): Promise<void> => {
+      await sleep(downMs)
+      for (let attempt = 1; ; attempt++) {
+        const p = runKvartal(['node', '--config', r.node.config])
+        r.incarnations.push(p)
+        try {
+          await p.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)
+          r.proc = p; r.down = false; restarts++
+          return
+        } catch (err) {
+          restartFailures.push({ node: r.node.name, detail: (err as Error).message.slice(0, 2_000) })
+          p.proc.kill('SIGKILL'); await p.exited
+          // left down: the invariants still hold for what it journaled
+          if (attempt >= 5) { restartFailures.push({ node: r.node.name, detail: `gave up after ${attempt} attempts` }); return }
+          await sleep(1_000)
+        }
+      }
+    }
+    let next = 0
+    for (;;) {
+      const elapsed = Date.now() - tradingStart
+      const trades = countTrades()
+      if (elapsed >= o.durationMs || (trades >= o.targetTrades && bookingsConfirmed >= o.targetBookings)) break
+      while (next < schedule.length && schedule[next].atMs <= elapsed) {
+        const k = schedule[next++]
+        const r = running[k.victim]
+        if (r.down) { killsSkipped++; continue }
+        r.down = true
+        r.proc.proc.kill('SIGKILL')
+        await r.proc.exited
+        kills++
+        r.restarting = restart(r, k.downMs)
+      }
+      if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000)) o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts })
+      await sleep(250)
+    }
+    const tradingS = (Date.now() - tradingStart) / 1000
+    // ---- quiesce: no more kills or bookings; let the district resolve what the kills interrupted ----
+    stopping = true
+    await Promise.all(running.map(async r => await r.restarting))
+    await Promise.all(bookingLoops)
+    // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
+    await sleep(Math.max(20_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
+    // buyers and travellers first (they start negotiations and bookings), then sellers and the operator
+    const order = (r: Running): number => r.node.role === 'buyer' || r.node.role === 'traveller' ? 0 : 1
+    for (const phase of [0, 1]) {
+      await Promise.all(running.filter(r => order(r) === phase).map(async (r) => {
+        const t = setTimeout(() => { r.proc.proc.kill('SIGKILL') }, 30_000)
+        await r.proc.stop()
+        clearTimeout(t)
+      }))
+    }
+    const stoppedAt = Date.now()
+    if (o.keep) {
+      for (const r of running) await writeFile(join(dir, `${r.node.name}.log`), r.incarnations.map((p, i) => [`# incarnation ${i + 1}`, ...p.lines.map(l => JSON.stringify(l)), ...(p.stderr.length > 0 ? ['# stderr', p.stderr.join('')] : [])].join('\n')).join('\n') + '\n')
+    }
+    const ledgerFile = join(dir, 'ledger.json')
+    await writeFile(ledgerFile, JSON.stringify(rpc.executions.map(x => ({ digest: x.digest, status: x.status, bytes: Buffer.from(x.bytes).toString('base64') }))))
+    const district = { nodes: nodes.map(n => ({ name: n.name, dataDir: n.dataDir, position: n.position, ...(n.seatsPerTrip != null ? { seatsPerTrip: n.seatsPerTrip } : {}) })), periodSlots: o.periodSlots, stoppedAt }
+    await writeFile(join(dir, 'district.json'), JSON.stringify(district, null, 2))
+    const report = await checkDistrict(district, ledgerFile)
+    return {
+      seed: o.seed, nodes: nodes.length, kills, restarts, killsSkipped, restartFailures,
+      trades: report.trades, bookings: report.bookings, bookingAttempts, bookingErrors, legsSold: report.legsSold, periodsSettled: report.periodsSettled,
+      ledgerPayments: report.ledgerPayments, inFlight: report.inFlight, violations: report.violations,
+      wallTimeS: Math.round((Date.now() - started) / 100) / 10, tradingS: Math.round(tradingS * 10) / 10,
+      ...(o.keep ? { dir } : {})
+    }
+  } finally {
+    const all = running.flatMap(r => r.incarnations)
+    for (const p of all) { if (p.proc.exitCode == null && p.proc.signalCode == null) p.proc.kill('SIGKILL') }
+    await Promise.all(all.map(async p => await p.exited))
+    await rpc.close()
+    if (!o.keep) await rm(dir, { recursive: true, force: true })
+  }
+}
