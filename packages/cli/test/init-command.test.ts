@@ -25,7 +25,7 @@ async function seedOf (dataDir: string): Promise<string | undefined> {
 
 describe('kvartal init', () => {
   it('writes a config that loadNodeConfig loads unchanged, for every meter, with and without a feeder', async () => {
-    for (const meter of ['none', 'p1', 'han', 'mqtt'] as MeterChoice[]) {
+    for (const meter of ['none', 'p1', 'han', 'mqtt', 'modbus', 'ocpp'] as MeterChoice[]) {
       for (const feeder of [undefined, 'f07']) {
         const text = configText({ district: 'trondheim-sor', listen: ['/ip4/0.0.0.0/tcp/4101'], meter, ...(feeder != null ? { feeder } : {}) })
         const file = join(dir, `${meter}-${feeder ?? 'x'}.yaml`)

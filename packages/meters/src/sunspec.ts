@@ -3,9 +3,11 @@ import { MeterDataError } from './meter.ts'
 /**
  * SunSpec over Modbus, read by the published register maps (github.com/sunspec/models, json/model_N.json;
  * offsets below count from a model's ID register, as the model definitions' point lists do):
- *   common 1:        Mn @2 (16 regs), Md @18 (16), SN @50 (16); L = 66
+ *   common 1:        Mn @2 (16 regs), Md @18 (16), SN @50 (16); L = 66 (65 in devices made to its first release)
  *   meters 201–204:  TotWhExp @38 (acc32), TotWhImp @46 (acc32), TotWh_SF @54 (sunssf); L = 105
+ *   meters 211–214 (float): TotWhExp @60 (float32), TotWhImp @68 (float32); L = 124
  *   inverters 101–103: WH @24 (acc32, lifetime energy produced), WH_SF @26, St @38 (enum16); L = 50
+ *   inverters 111–113 (float): WH @32 (float32), St @48 (enum16); L = 60
  *   storage 124:     ChaSt @11 (enum16); L = 24
  * The map starts with the marker 'SunS' (0x5375 0x6e53) at 40000, 0 or 50000, followed by models
  * (ID, L, L registers of points) and an end marker (ID 0xFFFF, L 0).
@@ -27,7 +29,7 @@ export interface SunSpecDevice {
   readonly manufacturer: string
   readonly model: string
   readonly serial: string
-  /** the model energy is read from: a meter (201–204) if there is one, else an inverter (101–103) */
+  /** the model energy is read from: a meter (201–204, 211–214) if there is one, else an inverter (101–103, 111–113) */
   readonly energy: SunSpecModel
   readonly storage?: SunSpecModel
 }
@@ -37,6 +39,8 @@ export interface SunSpecEnergy { importWh: number, exportWh: number, /** an inve
 
 const isMeter = (id: number): boolean => id >= 201 && id <= 204
 const isInverter = (id: number): boolean => id >= 101 && id <= 103
+const isFloatMeter = (id: number): boolean => id >= 211 && id <= 214
+const isFloatInverter = (id: number): boolean => id >= 111 && id <= 113
 /** enum16 symbols from the model definitions (103 St, 124 ChaSt) */
 const INVERTER_STATE = ['', 'OFF', 'SLEEPING', 'STARTING', 'MPPT', 'THROTTLED', 'SHUTTING_DOWN', 'FAULT', 'STANDBY']
 const STORAGE_STATE = ['', 'OFF', 'EMPTY', 'DISCHARGING', 'CHARGING', 'FULL', 'HOLDING', 'TESTING']
@@ -63,12 +67,13 @@ export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecD
     address += 2 + length
   }
   const common = models[0]
-  if (common?.id !== 1 || common.length < 66) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1, found ${common == null ? 'no model' : `model ${common.id}`}`)
-  const c = await reader.read(common.address, 68)
+  // L is 66 in today's model 1 (…, SN, DA, Pad) and 65 in devices made to the first release (no Pad: Fronius)
+  if (common?.id !== 1 || common.length < 65) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1 (L 65 or 66), found ${common == null ? 'no model' : `model ${common.id} (L ${common.length})`}`)
+  const c = await reader.read(common.address, 2 + Math.min(common.length, 66))
   const manufacturer = text(c.slice(2, 18)); const model = text(c.slice(18, 34)); const serial = text(c.slice(50, 66))
   if (manufacturer === '' || serial === '') throw new MeterDataError('no-identity', 'the common model has no manufacturer or serial number')
-  const energy = models.find(m => isMeter(m.id)) ?? models.find(m => isInverter(m.id))
-  if (energy == null) throw new MeterDataError('no-energy-model', `no SunSpec meter (201–204) or integer inverter (101–103) model; models: ${models.map(m => m.id).join(', ')}`)
+  const energy = models.find(m => isMeter(m.id) || isFloatMeter(m.id)) ?? models.find(m => isInverter(m.id) || isFloatInverter(m.id))
+  if (energy == null) throw new MeterDataError('no-energy-model', `no SunSpec meter (201–204, 211–214) or inverter (101–103, 111–113) model; models: ${models.map(m => m.id).join(', ')}`)
   const storage = models.find(m => m.id === 124)
   return { base, models, manufacturer, model, serial, energy, ...(storage != null ? { storage } : {}) }
 }
@@ -81,6 +86,12 @@ export async function readSunSpecEnergy (reader: RegisterReader, device: SunSpec
     const r = await reader.read(m.address + 38, 17)
     const sf = r[16]
     out = { exportWh: scaleWh(acc32(r[0], r[1], 'TotWhExp'), sf, 'TotWh_SF'), importWh: scaleWh(acc32(r[8], r[9], 'TotWhImp'), sf, 'TotWh_SF') }
+  } else if (isFloatMeter(m.id)) {
+    const r = await reader.read(m.address + 60, 10)
+    out = { exportWh: float32Wh(r[0], r[1], 'TotWhExp'), importWh: float32Wh(r[8], r[9], 'TotWhImp') }
+  } else if (isFloatInverter(m.id)) {
+    const r = await reader.read(m.address + 32, 17)
+    out = { importWh: 0, exportWh: float32Wh(r[0], r[1], 'WH'), state: INVERTER_STATE[r[16]] || 'unknown' }
   } else {
     const r = await reader.read(m.address + 24, 15)
     out = { importWh: 0, exportWh: scaleWh(acc32(r[0], r[1], 'WH'), r[2], 'WH_SF'), state: INVERTER_STATE[r[14]] || 'unknown' }
@@ -121,6 +132,24 @@ export function scaleWh (value: number, sfRegister: number, name: string): numbe
   }
   const d = 10 ** -sf
   return (value - (value % d)) / d
+}
+
+/**
+ * A float32 energy register pair (IEEE 754, high word first) of the float models, in whole Wh. NaN
+ * (0x7FC00000, SunSpec's "not implemented" for floats, or any other NaN) is refused, as is a negative
+ * or infinite value. The value is floored, as `scaleWh` floors: monotone for a register that only
+ * grows. A float32 holds whole Wh exactly only up to 2^24 = 16 777 216 Wh; above it the device's own
+ * register moves in steps of 2 Wh (to 33.5 MWh), 4 Wh (to 67 MWh) and so on, and the slot
+ * differences carry that step: what the device reported, not more exact than it.
+ */
+export function float32Wh (hi: number, lo: number, name: string): number {
+  const b = Buffer.alloc(4); b.writeUInt16BE(hi, 0); b.writeUInt16BE(lo, 2)
+  const v = b.readFloatBE(0)
+  if (Number.isNaN(v)) throw new MeterDataError('not-implemented', `${name} is "not implemented" (NaN, 0x${b.toString('hex').toUpperCase()})`)
+  if (!Number.isFinite(v) || v < 0) throw new MeterDataError('not-a-number', `${name} is ${v}: an energy register is a finite number ≥ 0`)
+  const wh = Math.floor(v)
+  if (!Number.isSafeInteger(wh)) throw new MeterDataError('not-a-number', `${name} is ${v} Wh: too large`)
+  return wh
 }
 
 /** A SunSpec string: two ASCII characters per register, high byte first, padded with NUL (or spaces). */

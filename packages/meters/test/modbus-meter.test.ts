@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,7 +11,7 @@ import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kva
 import { ModbusMeter } from '../src/index.ts'
 import { until } from '../../../tests/helpers/wait.ts'
 import { socatMissing } from './pty-pair.ts'
-import { close, commonModel, freePort, inverterModel, meterModel, RegisterImage, serve, sf, storageModel } from './sunspec-image.ts'
+import { close, commonModel, f32, floatInverterModel, floatMeterModel, freePort, inverterModel, mbmapRegisters, meterModel, RegisterImage, serve, sf, storageModel } from './sunspec-image.ts'
 import { collector } from './sample-collector.ts'
 
 // The Modbus/SunSpec driver against modbus-serial's own Modbus TCP server on 127.0.0.1, serving the
@@ -50,6 +50,74 @@ describe('Modbus/SunSpec meter', () => {
     await c.until('the new registers', () => c.samples.at(-1)?.importWh === 123_999)
     expect(c.samples.at(-1)).toEqual({ meterId: 'sunspec:Kvartal Test/KM-203/KM00001', at: 1_005_000, importWh: 123_999, exportWh: 4_600 })
     expect(c.refused).toEqual([])
+  })
+
+  it('reads a published register dump: a Fronius IG Plus (common model 1 of the first release, L 65; inverter 101; 120–132)', async () => {
+    // fixtures/sunspec/mbmap_fronius.xml, as pysunspec published it (SOURCES.md): 939 registers from 40000
+    const image = RegisterImage.fromDump(40_000, mbmapRegisters(await readFile(new URL('./fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8')))
+    const { port } = await device(image)
+    const meter = new ModbusMeter({ transport: { kind: 'tcp', host: '127.0.0.1', port }, unitId: 1, pollMs: 20, toleranceMs: 10_000, timeoutMs: 1_000, now: () => 9_000 })
+    const c = collector()
+    await meter.start(c.sink); stops.push(async () => { await meter.stop() })
+    await c.until('a first sample', () => c.samples.length >= 1)
+    // 101's WH (offset 24–25) is 0x001A 0x4287 = 1 720 967 Wh, WH_SF 0; St (38) is 4, MPPT
+    expect(c.samples[0]).toEqual({ meterId: 'sunspec:Fronius/IG+V7.5U/50.25979', at: 9_000, importWh: 0, exportWh: 1_720_967 })
+    expect(meter.status()).toMatchObject({ state: 'MPPT', device: { base: 40_000, models: [1, 101, 120, 121, 122, 123, 126, 131, 132], manufacturer: 'Fronius', model: 'IG+V7.5U', serial: '50.25979' } })
+    expect(c.refused).toEqual([])
+  })
+
+  // The float models, laid out from two devices' published listings (`evcc sunspec`, which decodes every
+  // point of every model): the values as printed, each written back as the float32 it was; a point the
+  // listing shows as n/a is NaN, SunSpec's "not implemented". Sources: fixtures/sunspec/SOURCES.md.
+  const NaN4 = [NaN, NaN, NaN, NaN]
+  const symo = (): RegisterImage => new RegisterImage(40_000, [
+    commonModel('Fronius', 'Symo 8.2-3-M', '31329509', { opt: '3.31.1-5', vr: '0.3.30.1', length: 65 }),
+    floatInverterModel(113, [0.75, 0.25, 0.25, 0.25, 399.4, 398.80002, 397.80002, 230.6, 229.6, 230.40001, 177, 50, 177, 0, 100, 2.632e7, NaN, NaN, 193.84, NaN, NaN, NaN, NaN], 4, 4)
+  ])
+  const smartMeter = (): RegisterImage => new RegisterImage(40_000, [
+    commonModel('Fronius', 'Smart Meter TS 6', '3682862508', { opt: 'PV alt H', vr: '1.4', da: 201, length: 65 }),
+    // A … Hz as listed; W … PF not in the published part of the listing (NaN); TotWhExp 10 444.598 kWh, TotWhImp 0.119 kWh
+    floatMeterModel(213, [-8.42, -0.94, -3.363, -4.117, 233.26666, 234.3, 230.7, 234.8, 404, 402.7, 403.1, 406.2, 49.9, ...NaN4, ...NaN4, ...NaN4, ...NaN4, 10_444_598, NaN, NaN, NaN, 119, NaN, NaN, NaN, ...NaN4, ...NaN4, ...NaN4, ...NaN4, ...NaN4, ...NaN4])
+  ])
+
+  it('reads the float models: a Fronius Symo\'s inverter 113 (WH float32) and a Fronius Smart Meter\'s 213 (TotWhImp, TotWhExp float32), as published', async () => {
+    for (const [image, sample, status] of [
+      [symo(), { meterId: 'sunspec:Fronius/Symo 8.2-3-M/31329509', importWh: 0, exportWh: 26_320_000 }, { state: 'MPPT', device: { models: [1, 113] } }],
+      [smartMeter(), { meterId: 'sunspec:Fronius/Smart Meter TS 6/3682862508', importWh: 119, exportWh: 10_444_598 }, { state: null, device: { models: [1, 213] } }]
+    ] as const) {
+      const { port } = await device(image)
+      const meter = new ModbusMeter({ transport: { kind: 'tcp', host: '127.0.0.1', port }, unitId: 1, pollMs: 20, toleranceMs: 10_000, timeoutMs: 1_000, now: () => 3_000 })
+      const c = collector()
+      await meter.start(c.sink); stops.push(async () => { await meter.stop() })
+      await c.until('a first sample', () => c.samples.length >= 1)
+      expect(c.samples[0]).toEqual({ ...sample, at: 3_000 })
+      expect(meter.status()).toMatchObject(status)
+      expect(c.refused).toEqual([])
+    }
+  })
+
+  it('a float register: NaN ("not implemented") and a negative value are refused; a fraction of a Wh is cut; the register moves in float32 steps', async () => {
+    const image = smartMeter()
+    const imp = image.base + 2 + 67 + 68 // TotWhImp of the 213 after a common model of L 65
+    const set = (v: number): void => { const [h, l] = f32(v); image.regs.set(imp, h); image.regs.set(imp + 1, l) }
+    set(NaN)
+    const { port } = await device(image)
+    const meter = new ModbusMeter({ transport: { kind: 'tcp', host: '127.0.0.1', port }, unitId: 1, pollMs: 20, toleranceMs: 10_000, timeoutMs: 1_000 })
+    const c = collector()
+    await meter.start(c.sink); stops.push(async () => { await meter.stop() })
+    await c.until('a refusal', () => c.refused.length >= 1)
+    expect(c.refused[0]).toMatchObject({ name: 'MeterDataError', code: 'not-implemented' })
+    expect(c.refused[0].message).toContain('TotWhImp is "not implemented" (NaN, 0x7FC00000)')
+    set(-1)
+    await c.until('a negative register refused', () => c.refused.some(e => (e as { code?: string }).code === 'not-a-number'))
+    expect(c.samples).toEqual([])
+    set(119.75)
+    await c.until('a sample', () => c.samples.length >= 1)
+    expect(c.samples[0]).toMatchObject({ importWh: 119, exportWh: 10_444_598 })
+    // above 2^24 Wh a float32 moves in steps of 2 Wh: 16 777 217 is not one, and reads as 16 777 216
+    set(16_777_217)
+    await c.until('the large register', () => c.samples.at(-1)!.importWh > 119)
+    expect(c.samples.at(-1)!.importWh).toBe(16_777_216)
   })
 
   it('reads a hybrid inverter (1 + 103 + 124) at base 0: lifetime WH scaled by WH_SF is export, import 0; inverter and battery state for status', async () => {

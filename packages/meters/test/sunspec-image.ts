@@ -19,8 +19,37 @@ const hiLo = (v: number): [number, number] => [Math.floor(v / 0x10000), v % 0x10
 /** a sunssf as it travels: int16 in two's complement */
 export const sf = (n: number): number => n & 0xFFFF
 
-export function commonModel (mn: string, md: string, sn: string): number[] {
-  return [1, 66, ...str(mn, 16), ...str(md, 16), ...str('', 8), ...str('1.4.2', 8), ...str(sn, 16), 1, 0x8000]
+export function commonModel (mn: string, md: string, sn: string, o: { opt?: string, vr?: string, da?: number, length?: 65 | 66 } = {}): number[] {
+  const m = [1, o.length ?? 66, ...str(mn, 16), ...str(md, 16), ...str(o.opt ?? '', 8), ...str(o.vr ?? '1.4.2', 8), ...str(sn, 16), o.da ?? 1]
+  return o.length === 65 ? m : [...m, 0x8000]
+}
+
+/** a float32 as it travels: IEEE 754, high word first; NaN is SunSpec's "not implemented" (0x7FC00000) */
+export const f32 = (v: number): [number, number] => {
+  const b = Buffer.alloc(4)
+  if (Number.isNaN(v)) b.writeUInt32BE(0x7FC00000, 0); else b.writeFloatBE(v, 0)
+  return [b.readUInt16BE(0), b.readUInt16BE(2)]
+}
+
+/**
+ * Model 111–113 (float inverter, L 60) from its points in order (model_113.json): A, AphA, AphB, AphC,
+ * PPVphAB, PPVphBC, PPVphCA, PhVphA, PhVphB, PhVphC, W, Hz, VA, VAr, PF, WH, DCA, DCV, DCW, TmpCab,
+ * TmpSnk, TmpTrns, TmpOt (float32 each, 2..47), St 48, StVnd 49, Evt1 50, Evt2 52, EvtVnd1–4 54–61.
+ */
+export function floatInverterModel (id: 111 | 112 | 113, floats: readonly number[], st: number, stVnd: number): number[] {
+  if (floats.length !== 23) throw new Error('model 11x has 23 float points before St')
+  return [id, 60, ...floats.flatMap(f32), st, stVnd, ...new Array<number>(12).fill(0)]
+}
+
+/**
+ * Model 211–214 (float meter, L 124) from its points in order (model_213.json): A, AphA, AphB, AphC,
+ * PhV, PhVphA, PhVphB, PhVphC, PPV, PPVphAB, PPVphBC, PPVphCA, Hz, W, WphA–C, VA, VAphA–C, VAR,
+ * VARphA–C, PF, PFphA–C (2..59), TotWhExp 60, TotWhExpPhA–C, TotWhImp 68, TotWhImpPhA–C, then the
+ * VAh and VARh totals (76..123) and Evt (124–125): 61 float32 points and a bitfield32.
+ */
+export function floatMeterModel (id: 211 | 212 | 213 | 214, floats: readonly number[]): number[] {
+  if (floats.length !== 61) throw new Error('model 21x has 61 float points before Evt')
+  return [id, 124, ...floats.flatMap(f32), 0, 0]
 }
 
 /** model 203, wye-connect three-phase meter: the totals and their scale factor */
@@ -56,7 +85,16 @@ export function storageModel (chaSt: number): number[] {
 export class RegisterImage {
   readonly regs = new Map<number, number>()
   readonly base: number
+  /** registers whose value is computed when read (a live device's accumulator), by address */
+  readonly live = new Map<number, () => number>()
   constructor (base: number, models: number[][]) { this.base = base; this.lay(models) }
+  /** a published register dump, as it is: every register from `base` ('SunS' … end marker included) */
+  static fromDump (base: number, regs: readonly number[]): RegisterImage {
+    const image = new RegisterImage(base, [])
+    image.regs.clear()
+    regs.forEach((v, i) => image.regs.set(base + i, v))
+    return image
+  }
   lay (models: number[][]): void {
     this.regs.clear()
     const all = [0x5375, 0x6e53, ...models.flat(), 0xFFFF, 0]
@@ -66,7 +104,7 @@ export class RegisterImage {
   get second (): number { return this.base + 2 + 68 }
   setAcc32 (address: number, v: number): void { const [h, l] = hiLo(v); this.regs.set(address, h); this.regs.set(address + 1, l) }
   get (address: number): number {
-    const v = this.regs.get(address)
+    const v = this.live.get(address)?.() ?? this.regs.get(address)
     if (v == null) throw Object.assign(new Error(`illegal data address ${address}`), { modbusErrorCode: 2 })
     return v
   }
@@ -91,4 +129,20 @@ export async function serve (image: RegisterImage, port: number): Promise<Server
 
 export async function close (server: ServerTCP): Promise<void> {
   await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+}
+
+/**
+ * The registers of pysunspec's `mbmap` XML test device files (`<regs>` elements of hex bytes, two per
+ * register, laid one after the other from the map's base): the dumps in fixtures/sunspec/ (SOURCES.md).
+ */
+export function mbmapRegisters (xml: string): number[] {
+  const bytes: number[] = []
+  for (const m of xml.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<regs>([^<]*)<\/regs>/g)) {
+    for (const h of m[1].trim().split(/\s+/)) {
+      if (!/^[0-9A-Fa-f]{2}$/.test(h)) throw new Error(`not a hex byte in a <regs> element: ${h}`)
+      bytes.push(parseInt(h, 16))
+    }
+  }
+  if (bytes.length % 2 !== 0) throw new Error('an odd number of bytes: registers are two bytes each')
+  return Array.from({ length: bytes.length / 2 }, (_, i) => bytes[2 * i] * 0x100 + bytes[2 * i + 1])
 }
