@@ -172,6 +172,8 @@ describe('kvartal journey and channel commands against running nodes', () => {
     // a node config: the bad mobility field is named (the other checks are unit tests of validateNodeConfig)
     const scooter = { kind: 'vehicle', mode: 'SCOOTER', position: { lat: 63.43, lon: 10.39 }, co2GPerKm: 8, speedKmh: 15, pricing: { plan_id: 's', price: 15_000_000, per_min_pricing: [{ start: 0, rate: 1.5, interval: 1 }] } }
     const r = await runCli(['node', '--config', await writeNodeConfig({ dir, name: 'bad', position: [0], mobility: { provider: scooter }, settlement: iota('http://127.0.0.1:9') })])
-    expect([r.code, r.stderr]).toEqual([2, 'kvartal: mobility.provider.pricing.per_min_pricing[0].rate: must be a whole number of nanos (1 IOTA = 1000000000), got 1.5\n'])
+    // with the file, line and column of the field: `kvartal: <dir>/bad.yaml:<line>:<column>: <field>: …`
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^kvartal: \S*\/bad\.yaml:\d+:\d+: mobility\.provider\.pricing\.per_min_pricing\[0\]\.rate: expected a whole number of nanos \(1 IOTA = 1000000000\), at least 0, got 1\.5\n$/)
   })
 })

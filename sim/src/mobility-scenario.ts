@@ -1,7 +1,6 @@
-import { ConfigError } from '@kvartal/protocol'
-import { Mode, PricingPlanError, validatePricingPlan, type PreferenceWeights, type PricingPlan } from '@kvartal/mobility'
+import { expected, list, NANOS, parseWith, pricingPlanSchema, real, section, text, whole, z } from '@kvartal/config'
+import { Mode, type PreferenceWeights, type PricingPlan } from '@kvartal/mobility'
 import { defaultVehicleEnergyPolicy } from '@kvartal/node'
-import { fieldPath, isObj, known, num, sub, type Obj } from './fields.ts'
 
 /**
  * The mobility half of a scenario: a transit operator over a generated (or loaded) GTFS timetable,
@@ -124,149 +123,121 @@ export const defaultMobilityScenario: MobilityScenario = {
   offerEveryMinutes: 180
 }
 
-const allModes = Object.values(Mode).filter(m => m !== Mode.WALK)
+const allModes = Object.values(Mode).filter(m => m !== Mode.WALK) as [Mode, ...Mode[]]
+const d = defaultMobilityScenario
+const dt = d.transit as TransitSpec
 
-function pricing (o: Obj, path: string, def: PricingPlan): PricingPlan {
-  const v = o.pricing
-  if (v == null) return def
-  try {
-    return validatePricingPlan(v)
-  } catch (err) {
-    if (err instanceof PricingPlanError) throw new ConfigError(`${path}.pricing${err.field === 'plan' ? '' : `.${err.field}`}`, err.message.slice(err.field.length + 2))
-    throw err
-  }
-}
-
-function fleetFields (f: Obj, p: string, def: FleetSpec): FleetSpec {
-  return {
-    count: num(f, 'count', p, def.count, { min: 0, max: 200, integer: true }),
-    pricing: pricing(f, p, def.pricing),
-    co2GPerKm: num(f, 'co2GPerKm', p, def.co2GPerKm, { min: 0, max: 1000, integer: true }),
-    speedKmh: num(f, 'speedKmh', p, def.speedKmh, { min: 1, max: 130, integer: true }),
-    maxRentalMinutes: num(f, 'maxRentalMinutes', p, def.maxRentalMinutes, { min: 10, max: 24 * 60, integer: true })
-  }
-}
+const fleetShape = (def: FleetSpec) => ({
+  count: whole(0, 200, 'a whole number of vehicles').default(def.count).describe(`how many (default ${def.count})`),
+  pricing: pricingPlanSchema.default(def.pricing).describe('a GBFS pricing plan in nanos: price is the unlock fee paid at checkout, the rest per use'),
+  co2GPerKm: whole(0, 1000, 'a whole number of grams per km').default(def.co2GPerKm).describe('life-cycle grams of CO₂ per km'),
+  speedKmh: whole(1, 130, 'a whole number of km/h').default(def.speedKmh).describe('quoting speed, km/h'),
+  maxRentalMinutes: whole(10, 24 * 60, 'a whole number of minutes').default(def.maxRentalMinutes).describe('longest rental, minutes')
+})
 
 /** `bikes: 10` is short for `bikes: { count: 10 }`. */
-function fleet (o: Obj, key: 'bikes' | 'scooters', path: string, def: FleetSpec): FleetSpec {
-  if (typeof o[key] === 'number') return { ...def, count: num(o, key, path, def.count, { min: 0, max: 200, integer: true }) }
-  const p = fieldPath(path, key)
-  const f = sub(o, key, path)
-  known(f, p, ['count', 'pricing', 'co2GPerKm', 'speedKmh', 'maxRentalMinutes'])
-  return fleetFields(f, p, def)
-}
+const fleet = (def: FleetSpec, what: string) => z.union([
+  whole(0, 200, 'a whole number of vehicles'),
+  section(fleetShape(def), `a number of ${what}, or a mapping { count, pricing, co2GPerKm, speedKmh, maxRentalMinutes }`)
+], { error: expected(`a number of ${what}, or a mapping { count, pricing, … }`) })
+  .prefault({}).transform((v): FleetSpec => typeof v === 'number' ? { ...def, count: v } : v)
+  .describe(`shared ${what}: a count, or a fleet with its prices`)
 
-function cars (o: Obj, path: string, def: CarFleetSpec): CarFleetSpec {
-  if (typeof o.cars === 'number') return { ...def, count: num(o, 'cars', path, def.count, { min: 0, max: 200, integer: true }) }
-  const p = fieldPath(path, 'cars')
-  const f = sub(o, 'cars', path)
-  known(f, p, ['count', 'pricing', 'co2GPerKm', 'speedKmh', 'maxRentalMinutes', 'battery', 'energy'])
-  const b = sub(f, 'battery', p)
-  const bp = `${p}.battery`
-  known(b, bp, ['capacityWh', 'socWh', 'reserveWh', 'whPerKm'])
-  const capacityWh = num(b, 'capacityWh', bp, def.battery.capacityWh, { min: 1, max: 500_000, integer: true })
-  const e = sub(f, 'energy', p)
-  const ep = `${p}.energy`
-  known(e, ep, ['targetSocPercent', 'chargerW'])
-  return {
-    ...fleetFields(f, p, def),
-    battery: {
-      capacityWh,
-      socWh: num(b, 'socWh', bp, Math.min(def.battery.socWh, capacityWh), { min: 0, max: capacityWh, integer: true }),
-      reserveWh: num(b, 'reserveWh', bp, Math.min(def.battery.reserveWh, capacityWh), { min: 0, max: capacityWh, integer: true }),
-      whPerKm: num(b, 'whPerKm', bp, def.battery.whPerKm, { min: 1, max: 1000, integer: true })
-    },
-    energy: {
-      targetSocPercent: num(e, 'targetSocPercent', ep, def.energy.targetSocPercent, { min: 0, max: 100 }),
-      chargerW: num(e, 'chargerW', ep, def.energy.chargerW, { min: 0, max: 350_000, integer: true })
-    }
-  }
-}
+const dc = d.vehicles.cars
+const cars = z.union([
+  whole(0, 200, 'a whole number of vehicles'),
+  section({
+    ...fleetShape(dc),
+    battery: section({
+      capacityWh: whole(1, 500_000, 'a whole number of Wh').default(dc.battery.capacityWh).describe('battery capacity, Wh'),
+      socWh: whole(0, 500_000, 'a whole number of Wh').optional().describe(`charge at midnight, Wh (default ${dc.battery.socWh}, at most capacityWh)`),
+      reserveWh: whole(0, 500_000, 'a whole number of Wh').optional().describe(`never sold nor driven below, Wh (default ${dc.battery.reserveWh}, at most capacityWh)`),
+      whPerKm: whole(1, 1000, 'a whole number of Wh per km').default(dc.battery.whPerKm).describe('consumption in town, Wh per km')
+    }).prefault({}).transform((b, ctx) => {
+      const out = { capacityWh: b.capacityWh, socWh: b.socWh ?? Math.min(dc.battery.socWh, b.capacityWh), reserveWh: b.reserveWh ?? Math.min(dc.battery.reserveWh, b.capacityWh), whPerKm: b.whPerKm }
+      for (const k of ['socWh', 'reserveWh'] as const) {
+        if (out[k] > b.capacityWh) ctx.addIssue({ code: 'custom', path: [k], message: `expected a whole number of Wh between 0 and ${b.capacityWh} (capacityWh), got ${out[k]}`, input: out[k] })
+      }
+      return out
+    }),
+    energy: section({
+      targetSocPercent: real(0, 100, 'a percentage').default(dc.energy.targetSocPercent).describe('sells above this charge (V2G), charges below it'),
+      chargerW: whole(0, 350_000, 'a whole number of W').default(dc.energy.chargerW).describe('the charger\'s power, W; 0 keeps the car out of the energy market')
+    }).prefault({}).describe('how a parked car trades energy (the node\'s VehicleEnergyPolicy)')
+  }, 'a number of cars, or a mapping { count, pricing, battery, energy, … }')
+], { error: expected('a number of cars, or a mapping { count, pricing, battery, energy, … }') })
+  .prefault({}).transform((v): CarFleetSpec => typeof v === 'number' ? { ...dc, count: v } : v)
+  .describe('car-share EVs, nodes that also trade their battery\'s energy while parked')
 
-function transit (o: Obj, hasGtfs: boolean, d: TransitSpec): TransitSpec | false {
-  if (o.transit === false) {
-    if (hasGtfs) throw new ConfigError('mobility.transit', 'is false, but a gtfs feed is given: drop one')
-    return false
-  }
-  const t = sub(o, 'transit', 'mobility')
-  const generator = ['stops', 'lines', 'trips', 'stopsPerLine', 'spacingM', 'seed']
-  known(t, 'mobility.transit', ['seatsPerTrip', 'fare', 'co2GPerKm', ...generator])
-  const operator = {
-    seatsPerTrip: num(t, 'seatsPerTrip', 'mobility.transit', d.seatsPerTrip, { min: 1, max: 2000, integer: true }),
-    fare: num(t, 'fare', 'mobility.transit', d.fare, { min: 0, integer: true }),
-    co2GPerKm: num(t, 'co2GPerKm', 'mobility.transit', d.co2GPerKm, { min: 0, max: 1000, integer: true })
-  }
-  if (hasGtfs) {
-    for (const k of generator) if (t[k] != null) throw new ConfigError(`mobility.transit.${k}`, 'generates a network, but mobility.gtfs gives the timetable: drop one')
-    return operator
-  }
-  return {
-    ...operator,
-    stops: num(t, 'stops', 'mobility.transit', d.stops!, { min: 4, max: 5000, integer: true }),
-    lines: num(t, 'lines', 'mobility.transit', d.lines!, { min: 1, max: 200, integer: true }),
-    trips: num(t, 'trips', 'mobility.transit', d.trips!, { min: 1, max: 50_000, integer: true }),
-    stopsPerLine: num(t, 'stopsPerLine', 'mobility.transit', d.stopsPerLine!, { min: 2, max: 200, integer: true }),
-    spacingM: num(t, 'spacingM', 'mobility.transit', d.spacingM!, { min: 50, max: 5000, integer: true }),
-    seed: num(t, 'seed', 'mobility.transit', d.seed!, { min: 0, integer: true })
-  }
-}
+const generator = ['stops', 'lines', 'trips', 'stopsPerLine', 'spacingM', 'seed'] as const
+const transit = section({
+  seatsPerTrip: whole(1, 2000, 'a whole number of seats').default(dt.seatsPerTrip).describe('seats on each trip'),
+  fare: whole(0, Number.MAX_SAFE_INTEGER, NANOS).default(dt.fare).describe('flat fare per boarding, nanos (also for every route of a GTFS feed)'),
+  co2GPerKm: whole(0, 1000, 'a whole number of grams per passenger-km').default(dt.co2GPerKm).describe('grams of CO₂ per passenger-km in the operator\'s offer'),
+  stops: whole(4, 5000, 'a whole number of stops').optional().describe(`generated network: stops (default ${dt.stops})`),
+  lines: whole(1, 200, 'a whole number of lines').optional().describe(`generated network: lines (default ${dt.lines})`),
+  trips: whole(1, 50_000, 'a whole number of trips').optional().describe(`generated network: trips over the day (default ${dt.trips})`),
+  stopsPerLine: whole(2, 200, 'a whole number of stops').optional().describe(`generated network: stops per line (default ${dt.stopsPerLine})`),
+  spacingM: whole(50, 5000, 'a whole number of metres').optional().describe(`generated network: metres between stops (default ${dt.spacingM})`),
+  seed: whole(0, Number.MAX_SAFE_INTEGER, 'a whole number').optional().describe(`generated network: its seed (default ${dt.seed})`)
+}, 'a mapping, or false for no scheduled transport')
 
-function travellers (o: Obj, d: TravellerSpec): TravellerSpec {
-  const p = 'mobility.travellers'
-  const t = sub(o, 'travellers', 'mobility')
-  known(t, p, ['tripsPerDay', 'tripsPerBuilding', 'seed', 'hours', 'modes', 'maxWalkingM', 'stopShare', 'weights'])
-  if (t.tripsPerDay != null && t.tripsPerBuilding != null) throw new ConfigError(`${p}.tripsPerDay`, 'give tripsPerDay or tripsPerBuilding, not both')
-  const trips = t.tripsPerDay != null
-    ? { tripsPerDay: num(t, 'tripsPerDay', p, 0, { min: 0, max: 100_000, integer: true }) }
-    : { tripsPerBuilding: num(t, 'tripsPerBuilding', p, d.tripsPerBuilding ?? 0, { min: 0, max: 100 }) }
-  let hours = d.hours
-  if (t.hours != null) {
-    const h = t.hours
-    if (!Array.isArray(h) || h.length !== 2 || h.some(x => typeof x !== 'number' || x < 0 || x > 24) || h[0] >= h[1]) throw new ConfigError(`${p}.hours`, 'must be [from, to] local hours with 0 ≤ from < to ≤ 24')
-    hours = [h[0], h[1]]
+const hour = real(0, 24, 'a local hour')
+const travellers = section({
+  tripsPerDay: whole(0, 100_000, 'a whole number of trips').optional().describe('trips over the simulated day, all buildings together (instead of tripsPerBuilding)'),
+  tripsPerBuilding: real(0, 100, 'a number of trips').optional().describe(`trips per building over the day (default ${d.travellers.tripsPerBuilding})`),
+  seed: whole().default(d.travellers.seed).describe('the seed of the trip demand'),
+  hours: z.tuple([hour, hour], { error: expected('[from, to] local hours with 0 ≤ from < to ≤ 24') }).default(d.travellers.hours).describe('local hours [from, to) in which trips start; peaks at 07:45 and 16:30 inside them'),
+  modes: list(z.enum(allModes, { error: (iss) => `unknown mode ${JSON.stringify(iss.input)} (one of ${allModes.join(', ')}; walking is always allowed)` }), `a non-empty list of modes (${allModes.join(', ')})`)
+    .min(1, { error: () => `must be a non-empty list of modes (${allModes.join(', ')})` }).optional().describe('modes a traveller accepts besides walking; absent: all'),
+  maxWalkingM: whole(0, 10_000, 'a whole number of metres').default(d.travellers.maxWalkingM).describe('longest walk, metres'),
+  stopShare: real(0, 1, 'a share').default(d.travellers.stopShare).describe('share of trips that go to a stop\'s surroundings (the rest to another building)'),
+  weights: section({
+    nanosPerSecond: whole(0, Number.MAX_SAFE_INTEGER, NANOS).default(d.travellers.weights.nanosPerSecond).describe('what a traveller would pay for a second saved'),
+    nanosPerGramCo2: whole(0, Number.MAX_SAFE_INTEGER, NANOS).default(d.travellers.weights.nanosPerGramCo2).describe('for a gram of CO₂ avoided'),
+    nanosPerTransfer: whole(0, Number.MAX_SAFE_INTEGER, NANOS).default(d.travellers.weights.nanosPerTransfer).describe('for a transfer avoided'),
+    nanosPerWalkMetre: whole(0, Number.MAX_SAFE_INTEGER, NANOS).default(d.travellers.weights.nanosPerWalkMetre).describe('for a metre not walked')
+  }).prefault({}).describe('what a traveller would pay for a second, a gram of CO₂, a transfer, a walked metre (nanos)')
+}).prefault({}).superRefine((t, ctx) => {
+  if (t.tripsPerDay != null && t.tripsPerBuilding != null) ctx.addIssue({ code: 'custom', path: ['tripsPerDay'], message: 'give tripsPerDay or tripsPerBuilding, not both', input: t.tripsPerDay })
+  if (t.hours[0] >= t.hours[1]) ctx.addIssue({ code: 'custom', path: ['hours'], message: `must be [from, to] local hours with 0 ≤ from < to ≤ 24, got ${JSON.stringify(t.hours)}`, input: t.hours })
+}).transform(({ tripsPerDay, tripsPerBuilding, modes, ...t }): TravellerSpec => ({
+  ...(tripsPerDay != null ? { tripsPerDay } : { tripsPerBuilding: tripsPerBuilding ?? d.travellers.tripsPerBuilding }),
+  ...t, hours: [t.hours[0], t.hours[1]], ...(modes != null ? { modes } : {})
+})).describe('the buildings\' residents travelling through the day')
+
+/** The `mobility:` section of a scenario (false: energy only). */
+export const mobilityScenarioSchema = z.union([
+  z.literal(false),
+  section({
+    transit: z.union([z.literal(false), transit], { error: expected('a mapping, or false for no scheduled transport') }).optional().describe('a generated district network and its operator; false: no scheduled transport'),
+    gtfs: text('the path of a GTFS directory or .zip file').optional().describe('a GTFS feed (directory or .zip) to use instead of generating one; relative to the scenario file'),
+    vehicles: section({
+      seed: whole().default(d.vehicles.seed).describe('the seed of where vehicles are parked'),
+      bikes: fleet(d.vehicles.bikes, 'bikes'),
+      scooters: fleet(d.vehicles.scooters, 'scooters'),
+      cars
+    }).prefault({}).describe('shared vehicles, each a node of its own'),
+    travellers,
+    offerEveryMinutes: whole(1, 24 * 60, 'a whole number of minutes').default(d.offerEveryMinutes).describe('vehicles and the operator re-gossip their service offers this often, simulated minutes')
+  }, 'a mapping, or false for no mobility')
+], { error: expected('a mapping, or false for no mobility') }).prefault({}).superRefine((m, ctx) => {
+  if (m === false || m.gtfs == null) return
+  if (m.transit === false) ctx.addIssue({ code: 'custom', path: ['transit'], message: 'is false, but a gtfs feed is given: drop one', input: false })
+  else for (const k of generator) if (m.transit?.[k] != null) ctx.addIssue({ code: 'custom', path: ['transit', k], message: 'generates a network, but mobility.gtfs gives the timetable: drop one', input: m.transit[k] })
+}).transform((m): MobilityScenario | false => {
+  if (m === false) return false
+  const { transit: t, gtfs, ...rest } = m
+  let spec: TransitSpec | false
+  if (t === false) spec = false
+  else {
+    const { seatsPerTrip, fare, co2GPerKm, ...g } = t ?? { seatsPerTrip: dt.seatsPerTrip, fare: dt.fare, co2GPerKm: dt.co2GPerKm }
+    spec = gtfs != null ? { seatsPerTrip, fare, co2GPerKm } : { seatsPerTrip, fare, co2GPerKm, stops: g.stops ?? dt.stops, lines: g.lines ?? dt.lines, trips: g.trips ?? dt.trips, stopsPerLine: g.stopsPerLine ?? dt.stopsPerLine, spacingM: g.spacingM ?? dt.spacingM, seed: g.seed ?? dt.seed }
   }
-  let modes: Mode[] | undefined
-  if (t.modes != null) {
-    if (!Array.isArray(t.modes) || t.modes.length === 0) throw new ConfigError(`${p}.modes`, `must be a non-empty list of modes (${allModes.join(', ')})`)
-    modes = t.modes.map((m, i) => {
-      if (typeof m !== 'string' || !(allModes as string[]).includes(m)) throw new ConfigError(`${p}.modes[${i}]`, `unknown mode ${JSON.stringify(m)} (one of ${allModes.join(', ')}; walking is always allowed)`)
-      return m as Mode
-    })
-  }
-  const w = sub(t, 'weights', p)
-  known(w, `${p}.weights`, ['nanosPerSecond', 'nanosPerGramCo2', 'nanosPerTransfer', 'nanosPerWalkMetre'])
-  const weight = (k: keyof PreferenceWeights): number => num(w, k, `${p}.weights`, d.weights[k], { min: 0, integer: true })
-  return {
-    ...trips,
-    seed: num(t, 'seed', p, d.seed, { min: 0, integer: true }),
-    hours,
-    ...(modes != null ? { modes } : {}),
-    maxWalkingM: num(t, 'maxWalkingM', p, d.maxWalkingM, { min: 0, max: 10_000, integer: true }),
-    stopShare: num(t, 'stopShare', p, d.stopShare, { min: 0, max: 1 }),
-    weights: { nanosPerSecond: weight('nanosPerSecond'), nanosPerGramCo2: weight('nanosPerGramCo2'), nanosPerTransfer: weight('nanosPerTransfer'), nanosPerWalkMetre: weight('nanosPerWalkMetre') }
-  }
-}
+  return { transit: spec, ...(gtfs != null ? { gtfs } : {}), ...rest }
+}).describe('vehicles, a transit operator and travelling residents; false: energy only')
 
 /** Validates the `mobility:` section; `false` turns mobility off. Errors name the field under `mobility.`. */
-export function validateMobility (v: unknown, d: MobilityScenario = defaultMobilityScenario): MobilityScenario | false {
-  if (v === false) return false
-  if (v != null && !isObj(v)) throw new ConfigError('mobility', 'must be a mapping, or false for no mobility')
-  const o = v ?? {}
-  known(o, 'mobility', ['transit', 'gtfs', 'vehicles', 'travellers', 'offerEveryMinutes'])
-  if (o.gtfs != null && (typeof o.gtfs !== 'string' || o.gtfs === '')) throw new ConfigError('mobility.gtfs', 'must be the path of a GTFS directory or .zip file')
-  const gtfs = o.gtfs as string | undefined
-  const vs = sub(o, 'vehicles', 'mobility')
-  known(vs, 'mobility.vehicles', ['seed', 'bikes', 'scooters', 'cars'])
-  return {
-    transit: transit(o, gtfs != null, d.transit === false ? defaultMobilityScenario.transit as TransitSpec : d.transit),
-    ...(gtfs != null ? { gtfs } : {}),
-    vehicles: {
-      seed: num(vs, 'seed', 'mobility.vehicles', d.vehicles.seed, { min: 0, integer: true }),
-      bikes: fleet(vs, 'bikes', 'mobility.vehicles', d.vehicles.bikes),
-      scooters: fleet(vs, 'scooters', 'mobility.vehicles', d.vehicles.scooters),
-      cars: cars(vs, 'mobility.vehicles', d.vehicles.cars)
-    },
-    travellers: travellers(o, d.travellers),
-    offerEveryMinutes: num(o, 'offerEveryMinutes', 'mobility', d.offerEveryMinutes, { min: 1, max: 24 * 60, integer: true })
-  }
+export function validateMobility (v: unknown): MobilityScenario | false {
+  return parseWith(mobilityScenarioSchema, v, ['mobility'])
 }

@@ -7,16 +7,12 @@ import type { KvartalNode, MobilityRuntime } from '@kvartal/node'
 import { ApiError } from './api-error.ts'
 import type { Route } from './control-server.ts'
 import { channelRefOf, peerRefOf, readerKeyOf } from './journey-input.ts'
+import { bodyOf } from './api-body.ts'
+import { pullBodySchema, readerBodySchema } from './schemas/api-body-schemas.ts'
 
 function mobilityOf (node: KvartalNode): MobilityRuntime {
   if (node.mobility == null) throw new ApiError(409, 'no-mobility', 'this node has no mobility section in its config, so it holds no channels: add `mobility:` and restart it')
   return node.mobility
-}
-
-function bodyOf (v: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (typeof v !== 'object' || v == null || Array.isArray(v)) throw ApiError.field('(body)', 'must be a JSON object')
-  for (const k of Object.keys(v)) if (!keys.includes(k)) throw ApiError.field(k, `unknown field (expected one of: ${keys.join(', ')})`)
-  return v as Record<string, unknown>
 }
 
 /** A reader as the channel lists it (an X25519 key), with the node it belongs to when this node knows it. */
@@ -55,7 +51,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
       const m = mobilityOf(node)
       const name = channelRefOf(params.name, 'name')
       const id = await ownNamed(m, name)
-      const reader = readerKeyOf(bodyOf(body, ['reader']).reader, 'reader')
+      const reader = readerKeyOf(bodyOf(readerBodySchema, body).reader, 'reader')
       const index = verb === 'grant' ? await m.trips.grant(name, reader) : await m.trips.revoke(name, reader)
       if (verb === 'grant') granted.set(toHex(x25519PublicOf(reader)), toHex(reader))
       const ch = await m.trips.channel(name)
@@ -106,7 +102,7 @@ export function channelRoutes (node: KvartalNode): Route[] {
       path: '/channels/pull',
       async handle (_, body) {
         const m = mobilityOf(node)
-        const b = bodyOf(body, ['peer', 'channel'])
+        const b = bodyOf(pullBodySchema, body)
         const ref = peerRefOf(b.peer, 'peer')
         const channel = channelRefOf(b.channel, 'channel')
         if (!/^[0-9a-f]{64}$/.test(channel)) throw ApiError.field('channel', 'must be the id of the channel to pull (64 hex digits)')

@@ -3,7 +3,10 @@ import type { Journey } from '@kvartal/mobility'
 import type { JourneyPlan, JourneyRequest, KvartalNode, MobilityRuntime } from '@kvartal/node'
 import { ApiError } from './api-error.ts'
 import type { Route } from './control-server.ts'
-import { accessibilityOf, departureOf, modesOf, packageIdOf, pickOf, placeOf, wholeOf, type Pick } from './journey-input.ts'
+import { departureOf, modesOf, packageIdOf, pickOf, placeOf, type Pick } from './journey-input.ts'
+import { bodyOf } from './api-body.ts'
+import { bookBodySchema, planBodySchema } from './schemas/api-body-schemas.ts'
+import { parseWith } from '@kvartal/config'
 import { journeyView, packageView, planView } from './journey-view.ts'
 import { PlanCache } from './plan-cache.ts'
 
@@ -13,21 +16,12 @@ export interface JourneyApiOptions {
   readonly now?: () => number
 }
 
-type Body = Record<string, unknown>
-
-function bodyOf (v: unknown, keys: readonly string[]): Body {
-  if (typeof v !== 'object' || v == null || Array.isArray(v)) throw ApiError.field('(body)', 'must be a JSON object')
-  for (const k of Object.keys(v)) if (!keys.includes(k)) throw ApiError.field(k, `unknown field (expected one of: ${keys.join(', ')})`)
-  return v as Body
-}
-
-const requestKeys = ['from', 'to', 'departAfter', 'arriveBy', 'modes', 'avoidModes', 'maxWalkingM', 'maxTransfers', 'travellers', 'accessibility']
-
 /**
  * A plan request from a JSON body; every bad field named. Without `departAfter` the journey leaves now,
  * or, with only `arriveBy`, the node searches from two hours before it.
  */
-export function journeyRequestOf (b: Body, now: number): JourneyRequest {
+export function journeyRequestOf (body: unknown, now: number): JourneyRequest {
+  const b = parseWith(planBodySchema, body)
   const modes = modesOf(b.modes, 'modes')
   const avoidModes = modesOf(b.avoidModes, 'avoidModes')
   const arriveBy = b.arriveBy != null ? departureOf(b.arriveBy, 'arriveBy', now) : undefined
@@ -40,10 +34,10 @@ export function journeyRequestOf (b: Body, now: number): JourneyRequest {
     ...(arriveBy != null ? { arriveBy } : {}),
     ...(modes != null ? { modes } : {}),
     ...(avoidModes != null ? { avoidModes } : {}),
-    ...(b.accessibility != null ? { accessibility: accessibilityOf(b.accessibility, 'accessibility') } : {}),
-    ...(b.maxWalkingM != null ? { maxWalkingM: wholeOf(b.maxWalkingM, 'maxWalkingM', 0, 20_000, 'metres') } : {}),
-    ...(b.maxTransfers != null ? { maxTransfers: wholeOf(b.maxTransfers, 'maxTransfers', 0, 8) } : {}),
-    travellers: b.travellers != null ? wholeOf(b.travellers, 'travellers', 1, 50) : 1
+    ...(b.accessibility != null ? { accessibility: b.accessibility } : {}),
+    ...(b.maxWalkingM != null ? { maxWalkingM: b.maxWalkingM } : {}),
+    ...(b.maxTransfers != null ? { maxTransfers: b.maxTransfers } : {}),
+    travellers: b.travellers ?? 1
   }
 }
 
@@ -67,7 +61,7 @@ function mobilityOf (node: KvartalNode): MobilityRuntime {
 export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[] {
   const now = o.now ?? Date.now
   const plans = new PlanCache()
-  const planned = async (m: MobilityRuntime, b: Body): Promise<{ id: string, plan: JourneyPlan, expiresAt: number }> => {
+  const planned = async (m: MobilityRuntime, b: unknown): Promise<{ id: string, plan: JourneyPlan, expiresAt: number }> => {
     const plan = await m.plan(journeyRequestOf(b, now()))
     return { plan, ...plans.put(plan, now()) }
   }
@@ -77,7 +71,7 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
       path: '/journeys/plan',
       async handle (_, body) {
         const m = mobilityOf(node)
-        const { id, plan, expiresAt } = await planned(m, bodyOf(body, requestKeys))
+        const { id, plan, expiresAt } = await planned(m, bodyOf(planBodySchema, body))
         return planView(id, plan, expiresAt, m.traveller.timetable)
       }
     },
@@ -86,19 +80,18 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
       path: '/journeys/book',
       async handle (_, body) {
         const m = mobilityOf(node)
-        const b = bodyOf(body, [...requestKeys, 'plan', 'pick'])
-        const pick = pickOf(b.pick, 'pick')
+        const { plan: planId, pick: picked, ...request } = bodyOf(bookBodySchema, body)
+        const pick = pickOf(picked, 'pick')
         if (o.adapter === 'local') throw new ApiError(409, 'no-shared-ledger', 'this node settles on its own local ledger (settlement.adapter: local), where no provider in another process can see its payment: set settlement.adapter: iota in its config to book')
         let id: string
         let plan: JourneyPlan | undefined
-        if (b.plan != null) {
-          if (typeof b.plan !== 'string' || !/^[0-9a-f]{16}$/.test(b.plan)) throw ApiError.field('plan', `must be a plan id (16 hex digits, from /journeys/plan), got ${JSON.stringify(b.plan)}`)
-          if (Object.keys(b).some(k => requestKeys.includes(k))) throw ApiError.field('plan', 'give a plan id or a request (from, to, …), not both')
-          id = b.plan
+        if (planId != null) {
+          if (Object.values(request).some(v => v != null)) throw ApiError.field('plan', 'give a plan id or a request (from, to, …), not both')
+          id = planId
           plan = plans.get(id, now())
           if (plan == null) throw new ApiError(404, 'unknown-plan', `plan ${id} is unknown or expired (plans are kept 10 minutes): plan again`)
         } else {
-          ({ id, plan } = await planned(m, b))
+          ({ id, plan } = await planned(m, bodyOf(planBodySchema, request)))
         }
         const journey = choose(plan, pick)
         const out = await m.book(plan, journey)

@@ -1,5 +1,7 @@
 import { ConfigError } from '@kvartal/protocol'
 import { Mode } from '@kvartal/mobility'
+import { parseWith } from '@kvartal/config'
+import { accessibilitySchema } from './schemas/accessibility-schema.ts'
 
 /**
  * Checks of what a traveller asks for, shared by the CLI (fields are flags: `--from`) and the control
@@ -64,13 +66,9 @@ export function modesOf (v: unknown, field: string): Mode[] | undefined {
   }))]
 }
 
-/** Accessibility needs as upper-case words (WHEELCHAIR, STEP_FREE, …), at most 8 as the wire allows; a list or comma-separated. */
+/** Accessibility needs as upper-case words (WHEELCHAIR, STEP_FREE, …), at most 8 as the wire allows; a list or comma-separated (schemas/mobility-schema.ts). */
 export function accessibilityOf (v: unknown, field: string): string[] {
-  const list = typeof v === 'string' ? v.split(',').map(s => s.trim()).filter(s => s !== '') : v
-  if (!Array.isArray(list) || list.length > 8 || list.some(a => typeof a !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(a))) {
-    throw new ConfigError(field, `must be a list of at most 8 accessibility needs, each a word of letters, digits and _ (e.g. WHEELCHAIR), got ${show(v)}`)
-  }
-  return [...new Set((list as string[]).map(a => a.toUpperCase()))]
+  return parseWith(accessibilitySchema, v, [field])
 }
 
 /** A whole number within bounds, given as a number or as digits. */

@@ -208,7 +208,7 @@ describe('a plan request in a JSON body', () => {
   })
   it.each([
     [{ to: '1,2' }, 'from'],
-    [{ from: { lat: 63.43 }, to: '1,2' }, 'from'],
+    [{ from: { lat: 63.43 }, to: '1,2' }, 'from.lon'],
     [{ from: '1,1', to: '1,2', departAfter: '2026-06-16T08:00:00Z' }, 'departAfter'],
     [{ from: '1,1', to: '1,2', departAfter: 1.5 }, 'departAfter'],
     [{ from: '1,1', to: '1,2', modes: ['BUS', 'ZEPPELIN'] }, 'modes'],
@@ -224,6 +224,10 @@ describe('a plan request in a JSON body', () => {
     const node = { mobility: {} } as unknown as KvartalNode
     const [plan, book] = journeyRoutes(node, { adapter: 'local' })
     await expect(plan.handle({}, { from: '1,1', to: '1,2', via: '1,3' })).rejects.toMatchObject({ status: 400, field: 'via' })
+    // the body's schema (schemas/api-body-schemas.ts): a misfit is a 400 naming the field's path, never a 500
+    await expect(plan.handle({}, { from: { lat: 'north', lon: 10 }, to: '1,2' })).rejects.toMatchObject({ status: 400, code: 'bad-request', field: 'from.lat', message: 'from.lat: expected decimal degrees between -90 and 90, got "north"' })
+    await expect(plan.handle({}, [1, 2])).rejects.toMatchObject({ status: 400, field: '(body)' })
+    await expect(book.handle({}, { plan: 'xyz' })).rejects.toMatchObject({ status: 400, field: 'plan' })
     await expect(book.handle({}, { from: '1,1', to: '1,2', pick: 'sideways' })).rejects.toMatchObject({ name: 'ConfigError', field: 'pick' })
     await expect(book.handle({}, { from: '1,1', to: '1,2' })).rejects.toMatchObject({ status: 409, code: 'no-shared-ledger' })
     await expect(journeyRoutes({} as KvartalNode, { adapter: 'iota' })[0].handle({}, {})).rejects.toMatchObject({ status: 409, code: 'no-mobility' })

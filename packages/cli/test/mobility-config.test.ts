@@ -25,8 +25,8 @@ describe('node config: the mobility section', () => {
   })
 
   it.each([
-    [{ provider: { ...bike, pricing: { ...bike.pricing, per_min_pricing: [{ start: 0, rate: 1.5, interval: 1 }] } } }, 'mobility.provider.pricing.per_min_pricing[0].rate', 'must be a whole number of nanos'],
-    [{ provider: { ...bike, pricing: { ...bike.pricing, price: -1 } } }, 'mobility.provider.pricing.price', 'between 0'],
+    [{ provider: { ...bike, pricing: { ...bike.pricing, per_min_pricing: [{ start: 0, rate: 1.5, interval: 1 }] } } }, 'mobility.provider.pricing.per_min_pricing[0].rate', 'expected a whole number of nanos (1 IOTA = 1000000000), at least 0, got 1.5'],
+    [{ provider: { ...bike, pricing: { ...bike.pricing, price: -1 } } }, 'mobility.provider.pricing.price', 'at least 0, got -1'],
     [{ provider: { ...bike, pricing: { ...bike.pricing, max_price: 1 } } }, 'mobility.provider.pricing.max_price', 'at least price'],
     [{ provider: { ...bike, pricing: { ...bike.pricing, currency: 'EUR' } } }, 'mobility.provider.pricing.currency', 'IOTA'],
     [{ provider: { ...bike, pricing: { ...bike.pricing, per_minute_pricing: [] } } }, 'mobility.provider.pricing.per_minute_pricing', 'unknown field'],

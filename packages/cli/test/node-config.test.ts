@@ -14,7 +14,7 @@ describe('node config validation', () => {
     [{ ...base, district: undefined }, 'district'],
     [{ ...base, dataDir: '' }, 'dataDir'],
     [{ ...base, position: undefined }, 'building'],
-    [{ ...base, position: [1.5] }, 'position'],
+    [{ ...base, position: [1.5] }, 'position[0]'],
     [{ ...base, bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/'] }, 'bootstrap[0]'],
     [{ ...base, bootstrap: ['/ip4/127.0.0.1/tcp/4001'] }, 'bootstrap[0]'],
     [{ ...base, slots: { seconds: 60, gateClosureSeconds: 60 } }, 'slots.gateClosureSeconds'],

@@ -53,12 +53,23 @@ export class UnsupportedVersionError extends ProtocolError {
   constructor (got: number) { super('unsupported-version', `wire version ${got} is not supported (this node speaks 1)`, 'reject'); this.name = 'UnsupportedVersionError' }
 }
 
-/** A configuration or scenario field is wrong. `field` is the dotted path of the bad field. */
+/** Where in a file a configuration error is: 1-based line and column (absent: the file as a whole). */
+export interface ConfigSource { readonly file: string, readonly line?: number, readonly column?: number }
+
+/**
+ * A configuration or scenario field is wrong. `field` is the dotted path of the bad field
+ * (`meter.modbus.port`, `buildings.list[1].id`), `detail` what is wrong with it; with a `source`, the
+ * message starts with where it is, as compilers write it: `node.yaml:12:5: meter.modbus.port: expected …`.
+ */
 export class ConfigError extends KvartalError {
   readonly field: string
-  constructor (field: string, message: string) {
-    super('config', `${field}: ${message}`)
+  readonly detail: string
+  readonly source?: ConfigSource
+  constructor (field: string, message: string, source?: ConfigSource) {
+    super('config', `${source != null ? `${[source.file, source.line, source.column].filter(x => x != null).join(':')}: ` : ''}${field}: ${message}`)
     this.field = field
+    this.detail = message
+    if (source != null) this.source = source
     this.name = 'ConfigError'
   }
 }

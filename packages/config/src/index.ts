@@ -1,0 +1,6 @@
+export { expected, flag, list, oneOf, real, section, show, text, whole, z } from './schema-kit.ts'
+export { configErrorOf, fallbackError, fieldName, fieldPathOf, parseWith, type FieldPath } from './issues.ts'
+export { offsetOf, parseYaml, readYamlFile, validateFile, type YamlFile } from './yaml-source.ts'
+export { jsonSchemaOf } from './json-schema.ts'
+export { batterySchema, buildingSchema, evSchema, loadSchema } from './building-schema.ts'
+export { NANOS, pricingPlanSchema } from './pricing-schema.ts'
