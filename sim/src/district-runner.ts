@@ -6,7 +6,9 @@ import { SimulatedClock, gateClosure, shareVerification, slotStart, verification
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { outstanding, probeNodes, settle, type GossipCounts, type Probe } from './quiescence.ts'
 import type { NodeView } from './node-view.ts'
-import { identityFromSeed, memoryListenAddress, type Transport } from '@kvartal/mesh'
+import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type Transport } from '@kvartal/mesh'
+import { LinkController, type NetworkFigures } from './links/link-controller.ts'
+import { hasConditions, type NetworkScenario } from './links/network-scenario.ts'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
 import {
   KvartalNode, PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS, defaultNodeOptions,
@@ -51,6 +53,8 @@ export interface DistrictRunConfig {
   onProgress?: (done: number, total: number) => void | Promise<void>
   /** real ms to wait for gossip to reach every node after a tick before moving on */
   gossipSettleMs: number
+  /** link conditions: loss, latency, bandwidth, partitions, churn (links/, docs/simulator.md); absent: a perfect network */
+  network?: NetworkScenario
   /** a negotiation frame's timeout, real ms: long, so that a loaded machine does not change outcomes */
   frameTimeoutMs: number
   /**
@@ -132,6 +136,8 @@ export interface DistrictRunResult {
   readonly verification: { hits: number, misses: number }
   /** the processes that ran the district (worker-runner.ts): absent when it ran in this one */
   readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[], readonly cpuMs?: number, readonly peakRssBytes?: number }>
+  /** what the link conditions did (absent without any) */
+  readonly network?: NetworkFigures
 }
 
 /**
@@ -148,13 +154,18 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
   const clock = new SimulatedClock(runStartMs(c))
   const identities = await Promise.all(c.nodes.map(async n => await identityFromSeed(n.keySeed)))
   const dials = dialPlan(c.nodes, c.degree, seededRandom(c.seed))
+  // link conditions (links/): hooks in every host; partitions and churn applied between ticks
+  const links = c.network != null && hasConditions(c.network)
+    ? new LinkController(c.network, { names: c.nodes.map(n => n.name), feederOf: i => c.nodes[i].grid?.feeder, identities, dials, slots: c.slots, seed: c.seed, make: (i, network) => simNode(c, i, { clock, dataRoot, bootstrap: [], ledger: c.ledger, network }), afterStart: (i, n) => c.nodes[i].afterStart?.(n) })
+    : undefined
   const nodes = c.nodes.map((spec, i) => {
     const bootstrap: string[] = []
     if (c.transport === 'memory') {
       for (const j of dials[i]) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
     }
-    return simNode(c, i, { clock, dataRoot, bootstrap, ledger: c.ledger })
+    return simNode(c, i, { clock, dataRoot, bootstrap, ledger: c.ledger, network: links?.hooksFor(i) })
   })
+  links?.attach(nodes)
   try {
     await Promise.all(nodes.map(async n => await n.start()))
     // TCP ports are only known once listening: every node listens first, then dials its plan
@@ -162,14 +173,16 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     nodes.forEach((n, i) => c.nodes[i].afterStart?.(n))
     const startupMs = performance.now() - t0
     const { ticks, gossipLate } = await driveTicks(c, clock, {
-      probe: async () => await probeNodes(nodes),
+      probe: async () => { const p = await probeNodes(nodes); return links?.adjust(p) ?? p },
+      ...(links != null ? { advance: async (t: number) => { await links.before(t); clock.advanceTo(t) } } : {}),
       onTick: c.onTick == null ? undefined : async (now) => { await c.onTick!(now, nodes) },
       describeLate: (missed, counts) => lateReport(c, missed, counts, i => nodes[i].router.stats.topics)
     })
+    await links?.finish()
     await Promise.all(nodes.map(async n => { await n.idle() }))
     const results: NodeResult[] = []
     for (let i = 0; i < nodes.length; i++) results.push(await nodeResult(c, c.nodes[i], nodes[i]))
-    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats } }
+    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats }, ...(links != null ? { network: links.figures() } : {}) }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
     shareVerification(false)
@@ -192,7 +205,7 @@ export function runStartMs (c: Pick<DistrictRunConfig, 'slots' | 'tradingWindowS
 }
 
 /** The district's `i`th node, not yet started, with the runner's settings. */
-export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean }): KvartalNode {
+export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean, network?: HostNetworkHooks }): KvartalNode {
   const spec = c.nodes[i]
   const ledger = at.ledger
   return new KvartalNode({
@@ -208,6 +221,7 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     // and gossipsub keeps its mesh once per simulated tick, not every real second
     manualHeartbeat: true,
     ...(at.inProcess === true ? { inProcess: true } : {}),
+    ...(at.network != null ? { network: at.network } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,
     slots: c.slots,
@@ -267,7 +281,7 @@ export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | 
   let ticks = 0
   let gossipLate = 0
   const settled = async (t: number): Promise<void> => {
-    if (await settle(d.probe, missed, { gossipSettleMs: c.gossipSettleMs, confirm: d.confirm })) return
+    if (await settle(d.probe, missed, { gossipSettleMs: c.gossipSettleMs, confirm: d.confirm})) return
     gossipLate++
     const counts = (await d.probe()).counts
     if (process.env.KVARTAL_SIM_DEBUG != null && d.describeLate != null) process.stderr.write(`late gossip at ${new Date(t).toISOString()}: ${d.describeLate(missed, counts)}\n`)

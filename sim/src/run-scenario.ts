@@ -23,6 +23,8 @@ import type { GridOptions } from '@kvartal/node'
 import { nodeFigures, type NodeFigures } from './report-html/node-figures.ts'
 import { withNames, type NodeNames } from './report-html/trace-names.ts'
 import { runStarted } from './replay/trace-header.ts'
+import { hasConditions } from './links/network-scenario.ts'
+import type { NetworkFigures } from './links/link-controller.ts'
 
 export interface ScenarioRunOptions {
   /** write results.json, trace.ndjson and summary.txt here */
@@ -69,6 +71,8 @@ export interface ScenarioResult {
   vehicles?: Array<ProviderResult & NodeFigures & { name: string }>
   /** every trip asked, with what became of it */
   journeys?: JourneyOutcome[]
+  /** what the scenario's link conditions did (absent without any: docs/simulator.md, "Link conditions") */
+  network?: NetworkFigures
 }
 
 /** Local midnight of the scenario's date, ms since the epoch. */
@@ -190,7 +194,8 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
     republishEverySlots: s.market.republishEverySlots,
     catchUpEverySlots: s.market.catchUpEverySlots,
     degree: s.market.degree,
-    seed: s.seed
+    seed: s.seed,
+    ...(hasConditions(s.network) ? { network: s.network } : {})
   }
   return { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts, run, agent }
 }
@@ -198,6 +203,7 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
 /** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
 export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
   const workers = opts.workers ?? 1
+  if (workers > 1 && hasConditions(s.network)) throw new ConfigError('network', 'link conditions are modelled in one process: run with --workers 1')
   const p = await prepareScenario(s, workers > 1 ? 'tcp' : opts.transport ?? s.transport)
   const { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts } = p
   const outcomes: JourneyOutcome[] = []
@@ -286,7 +292,8 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     ...(feeders.length > 0 ? { feeders: feeders.map(f => ({ id: f.id, buildings: f.members.length, transformerKva: f.transformerKva, limitWh: f.limitWh, relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id) })) } : {}),
     ...(operator != null ? { gridOperator: { iotaAddress: operator.iotaAddress, receivedNanos: operatorReceived } } : {}),
     ...(mobility != null ? { mobility } : {}),
-    ...(district != null ? { vehicles: district.providers.map((p, j) => ({ ...providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint), name: p.name, ...nodeFigures(run.nodes[specs.length + j]) })), journeys: outcomes } : {})
+    ...(district != null ? { vehicles: district.providers.map((p, j) => ({ ...providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint), name: p.name, ...nodeFigures(run.nodes[specs.length + j]) })), journeys: outcomes } : {}),
+    ...(run.network != null ? { network: run.network } : {})
   }
   if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   return result

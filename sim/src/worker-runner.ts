@@ -11,6 +11,7 @@ import type { GossipCounts, Probe } from './quiescence.ts'
 import type { JourneyOutcome } from './trip-agent.ts'
 import type { Scenario } from './scenario.ts'
 import { buildFeeders } from './grid-scenario.ts'
+import { hasConditions } from './links/network-scenario.ts'
 
 /** What the coordinator sends a worker first. */
 export interface WorkerInit {
@@ -125,7 +126,8 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
  * second process's memory. A district of several feeders gains about 1.2× on 2 cores (docs/simulator.md).
  */
 export function defaultWorkers (s: Scenario, cores: number): number {
-  if (s.grid === false) return 1
+  // link conditions are modelled in one process (links/, docs/simulator.md)
+  if (s.grid === false || hasConditions(s.network)) return 1
   const ids = s.buildings.list?.map(b => b.id) ?? Array.from({ length: s.buildings.generate?.count ?? 0 }, (_, i) => `b${i}`)
   const feeders = ids.length === 0 ? 1 : buildFeeders(s.grid, ids, 15).length
   return Math.max(1, Math.min(cores, feeders))

@@ -11,7 +11,7 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { Identify } from '@libp2p/identify'
-import type { ComponentLogger, Logger, PeerDiscovery } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Logger, PeerDiscovery } from '@libp2p/interface'
 import { ConfigError } from '@kvartal/protocol'
 import { memoryListenAddress, type NodeIdentity } from './identity.ts'
 import { unencryptedMemory } from './unencrypted-memory.ts'
@@ -73,6 +73,18 @@ export interface HostOptions {
    * machine's slowness. Default: off (libp2p's timer).
    */
   manualHeartbeat?: boolean
+  /**
+   * A simulator's model of the network (sim/src/links): a connection gater (partitions: dials and
+   * connections across a cut refused) and a hook that sees the host once it exists, before anything
+   * uses it (loss on streams and gossip). A real node has none.
+   */
+  network?: HostNetworkHooks
+}
+
+/** See `HostOptions.network`. */
+export interface HostNetworkHooks {
+  connectionGater?: ConnectionGater
+  attach?: (host: KvartalHost) => void
 }
 
 export const defaultHostOptions = {
@@ -132,6 +144,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     streamMuxers: [yamux(opts.connectionMonitor === false ? { enableKeepAlive: false } : {})],
     peerDiscovery,
     ...(opts.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
+    ...(opts.network?.connectionGater != null ? { connectionGater: opts.network.connectionGater } : {}),
     connectionManager: {
       ...(opts.timeoutsMs != null
         ? { dialTimeout: opts.timeoutsMs, addressDialTimeout: opts.timeoutsMs, inboundUpgradeTimeout: opts.timeoutsMs, inboundStreamProtocolNegotiationTimeout: opts.timeoutsMs, outboundStreamProtocolNegotiationTimeout: opts.timeoutsMs }
@@ -171,6 +184,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     (node.services.pubsub as unknown as { runHeartbeat: () => void }).runHeartbeat = () => {}
     await node.start()
   }
+  opts.network?.attach?.(node as unknown as KvartalHost)
   return node as unknown as KvartalHost
 }
 

@@ -1,6 +1,6 @@
 import { defaultSlotClockConfig, systemClock, type Clock, type EventSink, type Signer, type SlotClockConfig } from '@kvartal/protocol'
 import { timeDependentConcession, type Strategy, type Tariffs } from '@kvartal/market'
-import type { Transport } from '@kvartal/mesh'
+import type { HostNetworkHooks, Transport } from '@kvartal/mesh'
 import type { Journal, JournalOptions } from './journal.ts'
 import type { Settlement } from '@kvartal/settlement'
 import type { MobilityOptions } from './mobility/mobility-runtime.ts'
@@ -68,6 +68,8 @@ export interface KvartalNodeOptions {
   libp2pTimeoutsMs?: number
   /** gossipsub's heartbeat once per node tick instead of every real second (mesh's HostOptions.manualHeartbeat); a simulator's choice. Default: off */
   manualHeartbeat?: boolean
+  /** a simulator's link conditions (mesh's HostOptions.network, sim/src/links); a real node has none */
+  network?: HostNetworkHooks
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
