@@ -13,13 +13,18 @@ import { ENERGY_WRITE_POINTS, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS, TradeSt
  * it in plain sight.
  */
 const NOT_YET_CRASH_TESTED = [
-  // energy (tests/processes.test.ts kills at buyer-pending, seller-commit, seller-hold and after-payment)
-  'key', 'counter', 'seller-release', 'buyer-committed', 'buyer-void', 'meter', 'meter-boundary', 'period-plan', 'period', 'store-iota',
-  // mobility (tests/mobility-crash.test.ts kills at traveller-package, traveller-held, traveller-paid, provider-hold, provider-commit;
-  // tests/mobility-race.test.ts at traveller-released, traveller-confirmed, traveller-cancelled, provider-cancel)
-  'traveller-releasing', 'traveller-committing', 'traveller-unresolved',
-  'traveller-receipt', 'provider-refund', 'provider-release', 'provider-cancelled', 'provider-expire', 'provider-started',
-  'provider-ended', 'vehicle-parked', 'vehicle-receipt', 'channel-open', 'period-extra', 'channel-proof', 'attested'
+  // energy: none. tests/processes.test.ts kills at buyer-pending, seller-commit, seller-hold and after-payment;
+  // tests/crash-energy.test.ts at key, seller-release, buyer-void, buyer-committed, meter-boundary, meter,
+  // store-iota, period-plan and period
+  // mobility: tests/mobility-crash.test.ts kills at traveller-package, traveller-held, traveller-paid, provider-hold,
+  // provider-commit; tests/mobility-race.test.ts at traveller-released, traveller-confirmed, traveller-cancelled,
+  // provider-cancel; tests/crash-mobility.test.ts at counter, traveller-releasing, provider-release, channel-open,
+  // traveller-committing, period-extra, channel-proof, attested, provider-expire, provider-refund, provider-cancelled.
+  // Not yet: a package paid and never confirmed before its departure (the crash tests' trips leave minutes
+  // later; a test would wait that long), and pay per use — a rented vehicle's ride, metered tick by tick,
+  // with receipts on both sides (mobility-process.ts runs no vehicle yet)
+  'traveller-unresolved',
+  'traveller-receipt', 'provider-started', 'provider-ended', 'vehicle-parked', 'vehicle-receipt'
 ]
 
 const root = join(import.meta.dirname, '..')

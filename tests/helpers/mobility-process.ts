@@ -2,8 +2,9 @@
  * A mobility node as a real process, for the crash tests: a transit operator or a traveller that books
  * one bus leg, settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
  * server the test runs), so both processes see one ledger. Prints one JSON line per node event, and
- * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point: this test entry
- * point installs the crash-test hook (`@kvartal/node/testing`); a node never reads that variable.
+ * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point (KVARTAL_CRASH_SKIP=n:
+ * after n writes there): this test entry point installs the crash-test hook (`@kvartal/node/testing`); a
+ * node never reads either variable. With `commands: true` a traveller books what the test tells it on stdin.
  *
  *   node tests/helpers/mobility-process.ts '<json config>'
  */
@@ -12,8 +13,9 @@ import { fromHex, systemClock, toHex } from '@kvartal/protocol'
 import { fixedMarkup } from '@kvartal/market'
 import { buildTimetable, generateDistrictNetwork, type Timetable } from '@kvartal/mobility'
 import { iotaSettlement } from '@kvartal/settlement'
-import { KvartalNode, serviceDayStart, type ProviderService } from '@kvartal/node'
-import { installCrashAt } from '@kvartal/node/testing'
+import { createInterface } from 'node:readline'
+import { ENERGY_WRITE_POINTS, KvartalNode, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS, serviceDayStart, type ProviderService } from '@kvartal/node'
+import { setCrashHook } from '@kvartal/node/testing'
 
 export interface MobilityProcessConfig {
   role: 'operator' | 'traveller'
@@ -24,23 +26,37 @@ export interface MobilityProcessConfig {
   bootstrap: string[]
   holdMs: number
   seats: number
+  /** slot length, ms (default 12 000), and slots per settlement period (default 100 000: never within a test) */
+  slotMs?: number
+  periodSlots?: number
+  /**
+   * a traveller that takes commands on stdin instead of booking one leg at start: one JSON line each,
+   * answered with `{ reply }` (see `command` below)
+   */
+  commands?: boolean
 }
+
+/** What a test asks a traveller started with `commands: true` to do. */
+export type MobilityCommand =
+  /** books the trip `tripId` (or the next one at least two minutes ahead) from its first stop to its third;
+   *  `underFare`: a second leg on the same trip, its third stop to its fifth, offered at 1 nano (the operator refuses it) */
+  | { cmd: 'book', tripId?: string, underFare?: boolean }
 
 /** Both processes build the same timetable: three lines running around the clock for two days. */
 export function crashTimetable (): Timetable {
   return buildTimetable(generateDistrictNetwork({ seed: 3, stops: 25, lines: 3, trips: 600, stopsPerLine: 8, serviceStart: 0, serviceEnd: 2 * 86_400, center: { lat: 63.43, lon: 10.39 } }))
 }
 
-/** The first trip leaving its first stop at least `leadS` seconds from now, with ≥ 3 stops. */
-export function nextTrip (tt: Timetable, nowMs: number, leadS: number): { tripId: string, routeId: string, stops: string[], dep: number, arr: number, fare: number } {
+/** The first trip leaving its first stop at least `leadS` seconds from now, with ≥ 5 stops (or the trip `tripId`). */
+export function nextTrip (tt: Timetable, nowMs: number, leadS: number, tripId?: string): { tripId: string, routeId: string, stops: string[], dep: number, arr: number, fare: number, dep2: number, arr4: number } {
   const nowS = Math.floor((nowMs - serviceDayStart(nowMs)) / 1000) + leadS
   let best: ReturnType<typeof nextTrip> | undefined
   for (const p of tt.patterns) {
     const n = p.stops.length
-    if (n < 3) continue
+    if (n < 5) continue
     for (let t = 0; t < p.tripIds.length; t++) {
       const dep = p.dep[t * n]
-      if (dep >= nowS && (best == null || dep < best.dep)) best = { tripId: p.tripIds[t], routeId: p.route.route_id, stops: [...p.stops].map(s => tt.stops[s].stop_id), dep, arr: p.arr[t * n + 2], fare: p.route.fare }
+      if (tripId != null ? p.tripIds[t] === tripId : dep >= nowS && (best == null || dep < best.dep)) best = { tripId: p.tripIds[t], routeId: p.route.route_id, stops: [...p.stops].map(s => tt.stops[s].stop_id), dep, arr: p.arr[t * n + 2], fare: p.route.fare, dep2: p.dep[t * n + 2], arr4: p.arr[t * n + 4] }
     }
   }
   if (best == null) throw new Error('no trip ahead')
@@ -49,7 +65,7 @@ export function nextTrip (tt: Timetable, nowMs: number, leadS: number): { tripId
 
 async function main (): Promise<void> {
   const c = JSON.parse(process.argv[2]) as MobilityProcessConfig
-  if (process.env.KVARTAL_CRASH_AT != null) installCrashAt(process.env.KVARTAL_CRASH_AT)
+  installCrashHook()
   const tt = crashTimetable()
   const client = new IotaClient({ url: c.rpcUrl })
   const provider: ProviderService | undefined = c.role === 'operator'
@@ -64,7 +80,7 @@ async function main (): Promise<void> {
     mdns: false,
     loopback: true,
     clock: systemClock,
-    slots: { epochMs: 0, slotMs: 12_000, gateClosureMs: 1_000 },
+    slots: { epochMs: 0, slotMs: c.slotMs ?? 12_000, gateClosureMs: Math.min(1_000, Math.floor((c.slotMs ?? 12_000) / 4)) },
     strategy: fixedMarkup(),
     profile: { buyLimit: 900_000_000, sellLimit: 300_000_000, position: () => 0 },
     keySeed: fromHex(c.seed),
@@ -73,7 +89,7 @@ async function main (): Promise<void> {
     onEvent: (e) => { process.stdout.write(JSON.stringify({ event: e.type, correlation: e.correlation, code: e.code, detail: e.detail }) + '\n') },
     mobility: { timetable: tt, holdMs: c.holdMs, offerEveryMs: 2_000, ...(provider != null ? { provider } : {}) },
     settlement: {
-      periodSlots: 100_000,
+      periodSlots: c.periodSlots ?? 100_000,
       create: async (_signer, journal) => iotaSettlement({ network: 'testnet', seed: (await journal.loadSeed())!, store: journal.store('iota'), client, retry: { attempts: 2, baseDelayMs: 5 } })
     }
   })
@@ -82,19 +98,51 @@ async function main (): Promise<void> {
   const stop = (): void => { void node.stop().then(() => process.exit(0)) }
   process.on('SIGTERM', stop)
   if (c.role !== 'traveller') return
+  if (c.commands === true) {
+    // one command at a time, in order, each answered on stdout
+    let queue = Promise.resolve()
+    createInterface({ input: process.stdin }).on('line', (line) => {
+      queue = queue.then(async () => {
+        const reply = await command(node, tt, JSON.parse(line) as MobilityCommand)
+        process.stdout.write(JSON.stringify({ reply }) + '\n')
+      }).catch((err) => { process.stdout.write(JSON.stringify({ reply: { error: (err as Error).message } }) + '\n') })
+    })
+    return
+  }
   if ((await node.mobility!.traveller.packages()).length > 0) return // a restart: the node's ticks resume the package
+  process.stdout.write(JSON.stringify({ outcome: await command(node, tt, { cmd: 'book' }) }) + '\n')
+}
+
+async function command (node: KvartalNode, tt: Timetable, c: MobilityCommand): Promise<unknown> {
   const deadline = Date.now() + 30_000
   while (node.mobility!.services.operator('district-transit', systemClock.now()) == null) {
     if (Date.now() > deadline) throw new Error('no district-transit operator heard within 30 s')
     await new Promise(resolve => setTimeout(resolve, 50))
   }
-  const trip = nextTrip(tt, systemClock.now(), 120)
-  const stop0 = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const stop2 = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-  const from = { stopId: trip.stops[0], lat: stop0.stop_lat, lon: stop0.stop_lon }; const to = { stopId: trip.stops[2], lat: stop2.stop_lat, lon: stop2.stop_lon }
+  const trip = nextTrip(tt, systemClock.now(), 120, c.tripId)
+  const stop = (i: number): { stopId: string, lat: number, lon: number } => { const s = tt.stops[tt.stopIndex.get(trip.stops[i])!]; return { stopId: trip.stops[i], lat: s.stop_lat, lon: s.stop_lon } }
+  const from = stop(0); const to = stop(2)
   const plan = await node.mobility!.plan({ from, to, departAfter: systemClock.now() })
-  const journey = { legs: [{ mode: 'BUS' as const, from, to, departureTime: trip.dep, arrivalTime: trip.arr, price: trip.fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }], departureTime: trip.dep, arrivalTime: trip.arr, price: trip.fare, co2: 10, transfers: 0, walkingMetres: 0 }
+  const legs = [{ mode: 'BUS' as const, from, to, departureTime: trip.dep, arrivalTime: trip.arr, price: trip.fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }]
+  if (c.underFare === true) legs.push({ mode: 'BUS' as const, from: to, to: stop(4), departureTime: trip.dep2, arrivalTime: trip.arr4, price: 1, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId })
+  const last = legs[legs.length - 1]
+  const journey = { legs, departureTime: trip.dep, arrivalTime: last.arrivalTime, price: legs.reduce((a, l) => a + l.price, 0), co2: 10 * legs.length, transfers: legs.length - 1, walkingMetres: 0 }
   const out = await node.mobility!.book(plan, journey)
-  process.stdout.write(JSON.stringify({ outcome: out }) + '\n')
+  return { ...out, tripId: trip.tripId, fare: trip.fare }
+}
+
+/**
+ * KVARTAL_CRASH_AT: the crash point(s) to die at, separated by commas (whichever comes first);
+ * KVARTAL_CRASH_SKIP=n lets the first n writes at those points pass.
+ */
+function installCrashHook (): void {
+  const at = process.env.KVARTAL_CRASH_AT
+  if (at == null || at === '') return
+  const known = new Set<string>([...ENERGY_WRITE_POINTS, ...MOBILITY_WRITE_POINTS, ...OTHER_CRASH_POINTS])
+  const points = new Set(at.split(','))
+  for (const p of points) if (!known.has(p)) throw new Error(`mobility-process.ts: ${p} is not a crash point (packages/node/src/write-points.ts)`)
+  let skip = Number(process.env.KVARTAL_CRASH_SKIP ?? '0')
+  setCrashHook((p) => { if (points.has(p) && skip-- <= 0) process.kill(process.pid, 'SIGKILL') })
 }
 
 if (process.argv[1] != null && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {

@@ -15,6 +15,8 @@ export interface NodeProcess {
   waitFor(predicate: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   stop(): Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  /** writes one line to the process's stdin; set when it was started with `{ stdin: true }` */
+  send?(line: string): void
 }
 
 /** Runs `kvartal <args>` as a real process on this Node (24), collecting its JSON log lines. */
@@ -31,8 +33,8 @@ export function runKvartalCrashing (point: string, args: string[], env: Record<s
 }
 
 /** Runs a TypeScript script as a real process on this Node (24), collecting its JSON log lines. */
-export function runScript (script: string, args: string[], env: Record<string, string> = {}): NodeProcess {
-  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function runScript (script: string, args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): NodeProcess {
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, any>> = []
   const stdout: string[] = []
   const stderr: string[] = []
@@ -52,8 +54,11 @@ export function runScript (script: string, args: string[], env: Record<string, s
   })
   proc.stderr!.on('data', (chunk: Buffer) => { stderr.push(chunk.toString()) })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  // a process that dies while the test writes to it: the write fails, the exit tells the test
+  proc.stdin?.on('error', () => {})
   return {
     proc, lines, stdout, stderr, exited,
+    ...(proc.stdin != null ? { send: (line: string) => { proc.stdin!.write(line + '\n') } } : {}),
     async waitFor (p, timeoutMs = 30_000) {
       const found = lines.find(p)
       if (found != null) return found

@@ -52,8 +52,20 @@ export class PeriodSettler {
    * at the slot's two boundaries, stamped with the meter's time. A slot the meter did not report (no
    * meter, a meter that stopped, a node that was down at a boundary) becomes a gap record once its
    * grace has passed: the chain stays whole, the gap shows, and nothing is made up.
+   *
+   * One call at a time: a node's ticks overlap when one runs long (a loaded machine, a slow disk), and
+   * two calls reading on from the same last reading would each sign the next slot, a gap differently
+   * (stamped with its own `now`): the later write replaces the earlier one, and the chain breaks.
    */
   async readMeters (now: number, firstSlot: number): Promise<void> {
+    const run = this.#reading.then(async () => { await this.#readMeters(now, firstSlot) })
+    this.#reading = run.catch(() => {})
+    await run
+  }
+
+  #reading: Promise<void> = Promise.resolve()
+
+  async #readMeters (now: number, firstSlot: number): Promise<void> {
     const { options: o, journal, identity, emit, meter } = this.#d
     await meter.flush(now)
     const { slot: last, reading } = await this.#lastReading()

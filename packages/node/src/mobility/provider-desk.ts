@@ -127,8 +127,10 @@ export class ProviderDesk {
       this.inventory.restore({ ...base, state: 'committed' })
       this.#restoreRide(leg, r, terms)
     } else if (r.status === 'CANCELLING') {
-      // the refund was journaled as owed before it was paid: pay it (idempotent by key) and finish
-      this.inventory.restore({ ...base, state: 'committed' })
+      // the refund was journaled as owed before it was paid: pay it (idempotent by key) and finish. A leg
+      // refunded because its hold ran out before the commit (#commit) never got its seat back, which may
+      // be sold to another traveller by now: restoring it would overfill the trip and stop the start
+      if (r.reason !== 'expired-before-commit') this.inventory.restore({ ...base, state: 'committed' })
       await this.#finishCancel(leg, r, terms)
     }
   }
