@@ -218,7 +218,7 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     connectionMonitor: false,
     // and libp2p's own real-time limits wait as long as a frame may (frameTimeoutMs, below)
     libp2pTimeoutsMs: c.frameTimeoutMs,
-    // and gossipsub keeps its mesh once per simulated tick, not every real second
+    // and gossipsub keeps its mesh at the nodes' ticks (at most one heartbeat per tick), not by its timer
     manualHeartbeat: true,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     ...(at.network != null ? { network: at.network } : {}),

@@ -15,7 +15,7 @@ describe('a small district over real libp2p', () => {
     const node = simNode(c, 0, { clock: new SimulatedClock(slots.epochMs), dataRoot: '/nonexistent', bootstrap: [] })
     expect(node.options.connectionMonitor).toBe(false)
     expect(node.options.libp2pTimeoutsMs).toBe(c.frameTimeoutMs)
-    // and gossipsub beats once per simulated tick, not every real second
+    // and gossipsub beats at the nodes' ticks, not by its own timer
     expect(node.options.manualHeartbeat).toBe(true)
     expect(c.frameTimeoutMs).toBeGreaterThanOrEqual(60_000)
   })

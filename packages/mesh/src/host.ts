@@ -67,10 +67,10 @@ export interface HostOptions {
   timeoutsMs?: number
   /**
    * Gossipsub's heartbeat (mesh upkeep, IHAVE gossip to non-mesh peers, score refresh, cache shifts)
-   * runs every second of real time. A simulator runs it itself instead, once per simulated tick
-   * (`gossipHeartbeat`, below): at 200 buildings in two processes a tick took several seconds of wall
-   * time, so each node ran several heartbeats per tick, 9 % of a worker's CPU and growing with the
-   * machine's slowness. Default: off (libp2p's timer).
+   * runs every second of real time. A simulator runs it itself instead, at its nodes' ticks
+   * (`gossipHeartbeat`, below; at most one per tick and one per real second): at 200 buildings in two
+   * processes a tick took several seconds of wall time, so each node ran several heartbeats per tick,
+   * 9 % of a worker's CPU and growing with the machine's slowness. Default: off (libp2p's timer).
    */
   manualHeartbeat?: boolean
   /**
