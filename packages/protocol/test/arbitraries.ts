@@ -7,9 +7,11 @@ import { MalformedMessageError, ProtocolError, type Accept, type Announcement, t
 
 /** One seed for every property: runs are deterministic. `FC_SEED=<n>` replays another. */
 export const FUZZ_SEED = process.env.FC_SEED != null ? Number(process.env.FC_SEED) : 0x6b76_7274
+/** `FC_MAX_RUNS=<n>` caps every property's runs (mutation testing runs the properties once per mutant). */
+const MAX_RUNS = process.env.FC_MAX_RUNS != null ? Number(process.env.FC_MAX_RUNS) : Number.POSITIVE_INFINITY
 export const fuzzParams = (numRuns = 300): fc.Parameters<unknown> => ({
   seed: FUZZ_SEED,
-  numRuns,
+  numRuns: Math.min(numRuns, MAX_RUNS),
   // fast-check's report already carries the seed and the shrunk counterexample's path; say it in one line too
   reporter: (out) => { if (out.failed) throw new Error(`property failed with seed ${FUZZ_SEED} (replay: FC_SEED=${FUZZ_SEED}, path ${out.counterexamplePath ?? '?'}): ${fc.defaultReportMessage(out)}`) }
 })
