@@ -141,12 +141,28 @@ export class Journal {
   }
 
   // ---- counters ----
+  /**
+   * The next number of a named counter, at least `atLeast`, never handed out twice. Calls for one name
+   * run one at a time: a read-then-write from two callers at once (a tick's announcement and one made
+   * after a sale, at the same instant) gave both the same number, and every peer refused the second
+   * announcement as a replay.
+   */
   async nextCounter (name: string, atLeast = 0): Promise<number> {
-    const cur = (await this.#db.get(`counter/${name}`) as number | undefined) ?? 0
-    const next = Math.max(cur + 1, atLeast)
-    await this.#batch([{ type: 'put', key: `counter/${name}`, value: next }], 'counter')
-    return next
+    const prev = this.#counting.get(name) ?? Promise.resolve()
+    const run = prev.then(async () => {
+      const cur = (await this.#db.get(`counter/${name}`) as number | undefined) ?? 0
+      const next = Math.max(cur + 1, atLeast)
+      await this.#batch([{ type: 'put', key: `counter/${name}`, value: next }], 'counter')
+      return next
+    })
+    const settled = run.then(() => {}, () => {})
+    this.#counting.set(name, settled)
+    void settled.then(() => { if (this.#counting.get(name) === settled) this.#counting.delete(name) })
+    return await run
   }
+
+  /** per counter name, the last call in flight (nextCounter) */
+  readonly #counting = new Map<string, Promise<void>>()
 
   // ---- seller holds ----
   async putHold (h: HoldRecord): Promise<void> {
