@@ -20,8 +20,8 @@ import { slotAt, slotStart, systemClock, type SlotClockConfig } from '@kvartal/p
 import { fixedMarkup } from '@kvartal/market'
 import type { Meter, MeterSink } from '@kvartal/meters'
 import { iotaSettlement } from '@kvartal/settlement'
-import { ENERGY_WRITE_POINTS, KvartalNode, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS } from '@kvartal/node'
-import { setCrashHook } from '@kvartal/node/testing'
+import { KvartalNode } from '@kvartal/node'
+import { installCrashHook } from './crash-points.ts'
 
 export interface EnergyProcessConfig {
   dataDir: string
@@ -56,19 +56,10 @@ export class ModelMeter implements Meter {
   }
 }
 
-function installCrashHook (): void {
-  const at = process.env.KVARTAL_CRASH_AT
-  if (at == null || at === '') return
-  const known = new Set<string>([...ENERGY_WRITE_POINTS, ...MOBILITY_WRITE_POINTS, ...OTHER_CRASH_POINTS])
-  const points = new Set(at.split(','))
-  for (const p of points) if (!known.has(p)) throw new Error(`energy-process.ts: ${p} is not a crash point (packages/node/src/write-points.ts)`)
-  let skip = Number(process.env.KVARTAL_CRASH_SKIP ?? '0')
-  setCrashHook((p) => { if (points.has(p) && skip-- <= 0) process.kill(process.pid, 'SIGKILL') })
-}
 
 async function main (): Promise<void> {
   const c = JSON.parse(process.argv[2]) as EnergyProcessConfig
-  installCrashHook()
+  installCrashHook('energy-process.ts')
   const client = new IotaClient({ url: c.rpcUrl })
   const slots = { epochMs: 0, slotMs: c.slotMs, gateClosureMs: Math.floor(c.slotMs / 4) }
   const node = new KvartalNode({

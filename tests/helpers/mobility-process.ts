@@ -14,8 +14,8 @@ import { fixedMarkup } from '@kvartal/market'
 import { buildTimetable, generateDistrictNetwork, type Timetable } from '@kvartal/mobility'
 import { iotaSettlement } from '@kvartal/settlement'
 import { createInterface } from 'node:readline'
-import { ENERGY_WRITE_POINTS, KvartalNode, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS, serviceDayStart, type ProviderService } from '@kvartal/node'
-import { setCrashHook } from '@kvartal/node/testing'
+import { KvartalNode, serviceDayStart, type ProviderService } from '@kvartal/node'
+import { installCrashHook } from './crash-points.ts'
 
 export interface MobilityProcessConfig {
   role: 'operator' | 'traveller'
@@ -65,7 +65,7 @@ export function nextTrip (tt: Timetable, nowMs: number, leadS: number, tripId?: 
 
 async function main (): Promise<void> {
   const c = JSON.parse(process.argv[2]) as MobilityProcessConfig
-  installCrashHook()
+  installCrashHook('mobility-process.ts')
   const tt = crashTimetable()
   const client = new IotaClient({ url: c.rpcUrl })
   const provider: ProviderService | undefined = c.role === 'operator'
@@ -131,19 +131,6 @@ async function command (node: KvartalNode, tt: Timetable, c: MobilityCommand): P
   return { ...out, tripId: trip.tripId, fare: trip.fare }
 }
 
-/**
- * KVARTAL_CRASH_AT: the crash point(s) to die at, separated by commas (whichever comes first);
- * KVARTAL_CRASH_SKIP=n lets the first n writes at those points pass.
- */
-function installCrashHook (): void {
-  const at = process.env.KVARTAL_CRASH_AT
-  if (at == null || at === '') return
-  const known = new Set<string>([...ENERGY_WRITE_POINTS, ...MOBILITY_WRITE_POINTS, ...OTHER_CRASH_POINTS])
-  const points = new Set(at.split(','))
-  for (const p of points) if (!known.has(p)) throw new Error(`mobility-process.ts: ${p} is not a crash point (packages/node/src/write-points.ts)`)
-  let skip = Number(process.env.KVARTAL_CRASH_SKIP ?? '0')
-  setCrashHook((p) => { if (points.has(p) && skip-- <= 0) process.kill(process.pid, 'SIGKILL') })
-}
 
 if (process.argv[1] != null && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   main().catch((err) => { process.stderr.write(`${(err as Error).stack ?? err}\n`); process.exit(1) })
