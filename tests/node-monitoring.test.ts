@@ -107,8 +107,11 @@ describe('a running node\'s health, readiness and metrics', () => {
     sellerMetrics = String((await seller.waitFor(l => l.event === 'metrics-listening')).url).replace(/\/metrics$/, '')
     const ready = await until('the buyer to be ready', async () => { const r = await get(`${buyerMetrics}/ready`); return r.status === 200 ? r : undefined })
     expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { mesh: { ok: true, peers: 1 } } })
-    // alone by config (it has a bootstrap peer: no), it has its peer
-    expect((await get(`${sellerMetrics}/ready`)).status).toBe(200)
+    // the seller has a bootstrap peer, so it is not alone by config: it is ready once it trades
+    // and has its peer. Its dial can land (and make the buyer ready) before its own node reports
+    // 'trading', so this waits for it rather than asking once.
+    const sellerReady = await until('the seller to be ready', async () => { const r = await get(`${sellerMetrics}/ready`); return r.status === 200 ? r : undefined }, 30_000)
+    expect(JSON.parse(sellerReady.body)).toMatchObject({ status: 'ready', state: 'trading', checks: { mesh: { ok: true, peers: 1 } } })
   })
 
   it('counts a real trade, the gossip that led to it, and the settlement after it', { timeout: 120_000 }, async () => {
