@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seal, shareVerification, signerFromSeed, topicFor, verificationMemoStats, type Announcement } from '@kvartal/protocol'
-import { createHost, identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
+import { ProcessGossip, createHost, identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
 import type { GridOptions, KvartalNode } from '@kvartal/node'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startDistrict, epochMs } from './helpers/nodes.ts'
@@ -105,6 +105,39 @@ describe('feeders: the market follows the grid', () => {
     } finally {
       shareVerification(false)
       await attacker.stop()
+      await d.close()
+    }
+  })
+
+  it('on a simulation process\'s gossip bus, every node still checks what it receives: a forged announcement is refused by every node', async () => {
+    // the simulator's nodes of one process gossip on a bus (mesh's ProcessGossip) with signature checks
+    // shared; an intruder on the same bus signs a good announcement, then puts the same signature on other bytes
+    shareVerification(true)
+    const bus = new ProcessGossip(() => true)
+    const trader = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }
+    const d = await startDistrict([trader, trader, trader], { extra: () => ({ processGossip: bus }) })
+    const seed = new Uint8Array(32).fill(72)
+    const mallory = await identityFromSeed(seed)
+    const intruder = await createHost({ identity: mallory, district: 'test', transport: 'memory', listen: [] })
+    try {
+      const port = bus.port(intruder.services.pubsub, mallory.peerId)
+      const topic = topicFor('test', 'offer')
+      const now = d.clock.now()
+      const a: Announcement = { version: 1, district: 'test', trader: mallory.signer.publicKey, seq: 5, issuedAt: now, validUntil: now + 3_600_000, offers: [{ slot: 0, energyWh: 100, price: 400_000_000 }], bids: [], addrs: [] }
+      const good = seal('announcement', a, signerFromSeed(seed))
+      await port.publish(topic, good)
+      await until(() => d.nodes.every(n => n.book.forSlot('offer', 0, d.clock.now()).some(o => o.trader === mallory.id)))
+      const signature = good.slice(-64)
+      const forged = seal('announcement', { ...a, seq: 6, offers: [{ slot: 0, energyWh: 10_000, price: 400_000_000 }] }, { publicKey: mallory.signer.publicKey, sign: () => signature })
+      await port.publish(topic, forged)
+      await until(() => d.nodes.every(n => (n.router.stats.refused['bad-signature'] ?? 0) >= 1))
+      expect(d.nodes.every(n => n.book.lastSeq('offer', mallory.id) === 5)).toBe(true)
+      // and the nodes' gossip went over the bus, not over gossipsub
+      expect(bus.stats.delivered).toBeGreaterThanOrEqual(6)
+      expect(d.nodes.every(n => !n.host.services.pubsub.getTopics().includes(topic))).toBe(true)
+    } finally {
+      shareVerification(false)
+      await intruder.stop()
       await d.close()
     }
   })

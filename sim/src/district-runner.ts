@@ -6,7 +6,8 @@ import { SimulatedClock, gateClosure, shareVerification, slotStart, verification
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { outstanding, probeNodes, settle, type GossipCounts, type Probe } from './quiescence.ts'
 import type { NodeView } from './node-view.ts'
-import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type Transport } from '@kvartal/mesh'
+import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type ProcessGossip, type Transport } from '@kvartal/mesh'
+import { processGossipFor } from './process-topics.ts'
 import { LinkController, type NetworkFigures } from './links/link-controller.ts'
 import { hasConditions, type NetworkScenario } from './links/network-scenario.ts'
 import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
@@ -58,6 +59,11 @@ export interface DistrictRunConfig {
   /** a negotiation frame's timeout, real ms: long, so that a loaded machine does not change outcomes */
   frameTimeoutMs: number
   /**
+   * nodes of one process gossip on a bus, each message once to each reader, instead of over gossipsub
+   * (mesh's ProcessGossip, process-topics.ts); off with link conditions, whatever this says
+   */
+  processGossip: boolean
+  /**
    * check each distinct signature once per process, not once per node (protocol's `shareVerification`):
    * every node still checks everything it receives, and the answer for the same bytes is the same
    */
@@ -88,6 +94,7 @@ export const defaultDistrictRunConfig = {
   // the memory transport is a bug, not a slow peer; a loaded machine that needs 5 s must not turn it
   // into a failed negotiation (it did: timeouts at 100 buildings changed the market's figures).
   frameTimeoutMs: 120_000,
+  processGossip: true,
   shareVerification: true,
   encryption: 'plaintext' as 'noise' | 'plaintext',
   // a gossip message that has not arrived this long after the last progress (see `settle`) is lost:
@@ -158,12 +165,13 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
   const links = c.network != null && hasConditions(c.network)
     ? new LinkController(c.network, { names: c.nodes.map(n => n.name), feederOf: i => c.nodes[i].grid?.feeder, identities, dials, slots: c.slots, seed: c.seed, make: (i, network) => simNode(c, i, { clock, dataRoot, bootstrap: [], ledger: c.ledger, network }), afterStart: (i, n) => c.nodes[i].afterStart?.(n) })
     : undefined
+  const processGossip = processGossipFor(c.district, c.nodes, c.nodes.map((_, i) => i), links == null && c.processGossip)
   const nodes = c.nodes.map((spec, i) => {
     const bootstrap: string[] = []
     if (c.transport === 'memory') {
       for (const j of dials[i]) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
     }
-    return simNode(c, i, { clock, dataRoot, bootstrap, ledger: c.ledger, network: links?.hooksFor(i) })
+    return simNode(c, i, { clock, dataRoot, bootstrap, ledger: c.ledger, network: links?.hooksFor(i), processGossip })
   })
   links?.attach(nodes)
   try {
@@ -205,7 +213,7 @@ export function runStartMs (c: Pick<DistrictRunConfig, 'slots' | 'tradingWindowS
 }
 
 /** The district's `i`th node, not yet started, with the runner's settings. */
-export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean, network?: HostNetworkHooks }): KvartalNode {
+export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean, network?: HostNetworkHooks, processGossip?: ProcessGossip }): KvartalNode {
   const spec = c.nodes[i]
   const ledger = at.ledger
   return new KvartalNode({
@@ -222,6 +230,7 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     manualHeartbeat: true,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     ...(at.network != null ? { network: at.network } : {}),
+    ...(at.processGossip != null ? { processGossip: at.processGossip } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,
     slots: c.slots,

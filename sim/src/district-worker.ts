@@ -12,6 +12,7 @@ import { dialAlong, dialPlan, nodeResult, runStartMs, simNode, type DistrictRunC
 import { Rpc, RemoteError, type IpcPort, type WireError } from './ipc.ts'
 import { nodeView } from './node-view.ts'
 import { probeNodes } from './quiescence.ts'
+import { processGossipFor } from './process-topics.ts'
 import { prepareScenario } from './run-scenario.ts'
 import type { JourneyOutcome, TripAgent } from './trip-agent.ts'
 import type { ledgerCalls, WorkerInit, WorkerProbe } from './worker-runner.ts'
@@ -52,7 +53,9 @@ answer('init', async (init: WorkerInit) => {
   c = { ...p.run, ledger: ledger as LocalLedger, onEvent: (e) => { events.push(e) } }
   shareVerification(c.shareVerification)
   clock = new SimulatedClock(runStartMs(c))
-  for (const i of indices) nodes[i] = simNode(c, i, { clock, dataRoot: init.dataRoot, bootstrap: [], ledger, inProcess: true })
+  // the topics of this worker's whole feeders on its bus; the district's digests and mobility over gossipsub
+  const processGossip = processGossipFor(c.district, c.nodes, indices, c.processGossip)
+  for (const i of indices) nodes[i] = simNode(c, i, { clock, dataRoot: init.dataRoot, bootstrap: [], ledger, inProcess: true, processGossip })
   mine = indices.map(i => nodes[i])
   await Promise.all(mine.map(async n => { await n.start() }))
   for (const i of indices) c.nodes[i].afterStart?.(nodes[i])

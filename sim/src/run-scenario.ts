@@ -195,6 +195,7 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
     catchUpEverySlots: s.market.catchUpEverySlots,
     degree: s.market.degree,
     seed: s.seed,
+    processGossip: s.gossip === 'process',
     ...(hasConditions(s.network) ? { network: s.network } : {})
   }
   return { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts, run, agent }

@@ -16,6 +16,12 @@ export interface Scenario {
   slots: { minutes: number, count: number, first: number, gateClosureSeconds: number }
   seed: number
   transport: 'memory' | 'tcp'
+  /**
+   * how the nodes of one simulation process gossip: 'process', on a shared bus, each message once to each
+   * node that reads its topic; 'gossipsub', every node over its own gossipsub, as deployed nodes do.
+   * Link conditions always use gossipsub
+   */
+  gossip: 'process' | 'gossipsub'
   tariffs: { retail: number, feedIn: number }
   market: { strategy: string, ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, catchUpEverySlots: number, degree: number }
   /** limit prices per building, as shares of the band between feed-in (0) and retail (1), drawn uniformly (seeded) */
@@ -37,6 +43,7 @@ export const defaultScenario: Scenario = {
   slots: { minutes: 15, count: 96, first: 0, gateClosureSeconds: 60 },
   seed: 42,
   transport: 'memory',
+  gossip: 'process',
   // ≈ 2 NOK/kWh retail with grid fee and ≈ 0.6 NOK/kWh feed-in, at 1 IOTA ≈ 2 NOK
   tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
   market: { strategy: 'concession', ticksPerSlot: 4, tradingWindowSlots: 4, horizonSlots: 8, republishEverySlots: 4, catchUpEverySlots: 1, degree: 4 },
@@ -82,6 +89,7 @@ export const scenarioSchema = section({
   }).prefault({}).describe('the market\'s time slots'),
   seed: whole().default(d.seed).describe('the seed of every random draw: the same seed, the same run'),
   transport: oneOf(['memory', 'tcp']).default(d.transport).describe('memory: in-process libp2p; tcp: real sockets on 127.0.0.1'),
+  gossip: oneOf(['process', 'gossipsub']).default(d.gossip).describe('process: the nodes of a simulation process gossip on a shared bus, each message once to each node that reads its topic (fast; the results do not depend on the route); gossipsub: every node over its own gossipsub, as deployed nodes do. Link conditions always use gossipsub'),
   tariffs: section({
     retail: whole(0, Number.MAX_SAFE_INTEGER, NANOS_KWH).default(d.tariffs.retail).describe('what the grid sells at, nanos per kWh'),
     feedIn: whole(0, Number.MAX_SAFE_INTEGER, NANOS_KWH).default(d.tariffs.feedIn).describe('what the grid buys at, nanos per kWh (at most retail)')

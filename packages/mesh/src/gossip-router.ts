@@ -1,10 +1,11 @@
-import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
   MalformedMessageError, ProtocolError, WrongDistrictError, WrongFeederError, districtDigestTopic, feederDigestTopic, limits, openAs, signedBy, toHex, topicFor, TopicKind,
   type Announcement, type Digest, type Opened, type TopicKind as Kind
 } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { TopicSync } from './topic-sync.ts'
+import type { GossipPort } from './process-gossip.ts'
 
 /** Where a digest came from: the district's relays-only topic, or this node's own feeder's. */
 export type DigestScope = 'district' | 'feeder'
@@ -80,7 +81,7 @@ export function refusal (err: unknown, stats: Pick<GossipStats, 'refused'>, tell
  * With a feeder, a node reads its feeder's offer, bid and digest topics — what it hears grows with its
  * feeder, not with the district — and a relay also reads the district's digest topic.
  */
-export function gossipRouter (pubsub: GossipSub, init: GossipRouterInit): GossipRouter {
+export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): GossipRouter {
   const feeder = init.feeder ?? ''
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: {} }
   const topicStats = (topic: string): TopicStats => (stats.topics[topic] ??= { published: 0, received: 0 })

@@ -1,8 +1,9 @@
-import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { MalformedMessageError, ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, toHex, type Opened } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { refusal, type GossipStats } from './gossip-router.ts'
 import type { TopicSync } from './topic-sync.ts'
+import type { GossipPort } from './process-gossip.ts'
 
 /** the mobility topic's code in a sync response */
 export const MOBILITY_SYNC_CODE = 3
@@ -28,7 +29,7 @@ export interface MobilityGossip {
  * topics' pattern (gossip-router.ts): a typed ProtocolError becomes ignore or reject, and the topic has
  * score parameters, so a peer that gossips forgeries loses its mesh slots.
  */
-export function mobilityGossip (pubsub: GossipSub, init: MobilityGossipInit): MobilityGossip {
+export function mobilityGossip (pubsub: GossipPort, init: MobilityGossipInit): MobilityGossip {
   const topic = mobilityTopic(init.district)
   const perTopic = { published: 0, received: 0 }
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: { [topic]: perTopic } }

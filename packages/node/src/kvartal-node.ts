@@ -4,7 +4,7 @@ import {
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { TopicSync, createHost, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { TopicSync, createHost, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipPort, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
 import { crashHook, withPaymentPoint } from './crash-hook.ts'
@@ -59,6 +59,8 @@ export class KvartalNode {
   }
   #actor?: Actor<typeof nodeMachine>
   #abort = new AbortController()
+  /** where this node gossips (o.processGossip, or its host's gossipsub) */
+  #gossip?: GossipPort
   #listeners = new Set<(e: NodeEvent) => void>()
   #inFlight = 0
   #workBegun = 0
@@ -237,7 +239,10 @@ export class KvartalNode {
     }
     this.topicSync = new TopicSync({ host: this.host, now: () => o.clock.now(), signal: this.#abort.signal, refused: refusedBy })
     // the negotiation children get the buyer desk's effects
-    this.router = gossipRouter(this.host.services.pubsub, {
+    // a simulator's nodes of one process gossip on its bus; everything else over gossipsub
+    const gossip = o.processGossip?.port(this.host.services.pubsub, this.identity.peerId) ?? this.host.services.pubsub
+    this.#gossip = gossip
+    this.router = gossipRouter(gossip, {
       district: o.district,
       feeder: o.grid?.feeder,
       relay: o.grid?.relay,
@@ -283,7 +288,7 @@ export class KvartalNode {
     if (o.mobility != null) {
       this.mobility = new MobilityRuntime({
         host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
-        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync, gossip: this.#gossip
       })
       await this.mobility.start()
       // one actor in two markets: a vehicle's battery budget decides its energy position (mobility/vehicle-energy.ts)

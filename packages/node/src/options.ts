@@ -1,6 +1,6 @@
 import { defaultSlotClockConfig, systemClock, type Clock, type EventSink, type Signer, type SlotClockConfig } from '@kvartal/protocol'
 import { timeDependentConcession, type Strategy, type Tariffs } from '@kvartal/market'
-import type { HostNetworkHooks, Transport } from '@kvartal/mesh'
+import type { HostNetworkHooks, ProcessGossip, Transport } from '@kvartal/mesh'
 import type { Journal, JournalOptions } from './journal.ts'
 import type { Settlement } from '@kvartal/settlement'
 import type { MobilityOptions } from './mobility/mobility-runtime.ts'
@@ -70,6 +70,11 @@ export interface KvartalNodeOptions {
   manualHeartbeat?: boolean
   /** a simulator's link conditions (mesh's HostOptions.network, sim/src/links); a real node has none */
   network?: HostNetworkHooks
+  /**
+   * a simulator's gossip among the nodes of one process (mesh's ProcessGossip): the topics it carries
+   * skip gossipsub; the rest go over it. A real node has none
+   */
+  processGossip?: ProcessGossip
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs

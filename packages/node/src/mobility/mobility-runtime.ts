@@ -1,6 +1,6 @@
 import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent } from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
-import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
+import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type GossipPort, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
@@ -56,6 +56,8 @@ export interface MobilityRuntimeDeps {
   readonly meter?: ChannelMeter
   /** the node's gossip catch-up: service offers take part in it as announcements do */
   readonly topicSync?: TopicSync
+  /** where the node gossips: its gossipsub, or a simulator's process bus for local topics (default: the host's gossipsub) */
+  readonly gossip?: GossipPort
 }
 
 /** The mobility side of a node: service offers in, bookings and rides over streams, a provider's desk. */
@@ -86,7 +88,7 @@ export class MobilityRuntime {
 
   async start (): Promise<void> {
     const { host, clock, emit } = this.#d
-    this.#gossip = mobilityGossip(host.services.pubsub, {
+    this.#gossip = mobilityGossip(this.#d.gossip ?? host.services.pubsub, {
       district: this.#d.district,
       sync: this.#d.topicSync,
       accept: (opened) => { this.services.apply(opened.message, clock.now()) },

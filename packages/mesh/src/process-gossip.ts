@@ -1,0 +1,133 @@
+import type { PeerId } from '@libp2p/interface'
+import type { TopicValidatorFn } from '@libp2p/gossipsub'
+
+/**
+ * What Kvartal's gossip (gossip-router.ts, mobility-gossip.ts) uses of gossipsub: a validator per topic
+ * (where a message is checked and applied), subscribing, and publishing. Gossipsub itself is one; a
+ * node's port on a `ProcessGossip` is the other.
+ */
+export interface GossipPort {
+  readonly topicValidators: Map<string, TopicValidatorFn>
+  subscribe(topic: string): void
+  unsubscribe(topic: string): void
+  publish(topic: string, data: Uint8Array): Promise<unknown>
+}
+
+interface Member {
+  readonly peerId: PeerId
+  readonly validators: Map<string, TopicValidatorFn>
+}
+
+interface Pending {
+  readonly topic: string
+  readonly from: Member
+  readonly data: Uint8Array
+}
+
+export interface ProcessGossipStats {
+  /** messages published on the bus */
+  published: number
+  /** deliveries: one per message and node of the process that reads its topic (less its publisher) */
+  delivered: number
+}
+
+/**
+ * Gossip among nodes that share a process (a simulator's): each message published on a topic reaches
+ * every other node of the process that reads it, once, through that node's own validator — the same
+ * check and the same apply as a message that came over gossipsub.
+ *
+ * Why: gossipsub delivers a message to every node of a topic's mesh along D links each, so a node
+ * receives each message from several of its mesh peers, and every copy crosses the whole stack (the
+ * memory transport, yamux, length prefixes, protobuf, the duplicate filter). At 200 buildings a node
+ * received 5.5 copies of each message it kept, and those copies were most of a simulation's CPU. For
+ * nodes of one process, where the message comes from and by which route cannot change what a node
+ * decides: the simulator's clock stands still until every node has every message
+ * (sim's quiescence.ts). So the bus delivers each once, directly.
+ *
+ * What it does not do: it is not a network. Topics it does not carry (`local` says which: the runner
+ * knows which topics have all their readers in this process) go over the node's gossipsub as before,
+ * and a simulation that studies the network itself (link conditions: loss, partitions, churn) runs
+ * every topic over gossipsub, where loss and recovery are real. A real node never uses it.
+ */
+export class ProcessGossip {
+  readonly stats: ProcessGossipStats = { published: 0, delivered: 0 }
+  readonly #readers = new Map<string, Set<Member>>()
+  #queue: Pending[] = []
+  #scheduled = false
+
+  /** `local(topic)`: every reader of the topic is a node of this process */
+  readonly local: (topic: string) => boolean
+
+  constructor (local: (topic: string) => boolean) { this.local = local }
+
+  /**
+   * A node's gossip: its local topics on this bus, the others on its gossipsub (`pubsub`). Validators
+   * set on the port apply to both.
+   */
+  port (pubsub: GossipPort, peerId: PeerId): GossipPort {
+    const bus = this
+    const local = this.local
+    class Validators extends Map<string, TopicValidatorFn> {
+      override set (topic: string, fn: TopicValidatorFn): this {
+        if (!local(topic)) pubsub.topicValidators.set(topic, fn)
+        return super.set(topic, fn)
+      }
+
+      override delete (topic: string): boolean {
+        if (!local(topic)) pubsub.topicValidators.delete(topic)
+        return super.delete(topic)
+      }
+    }
+    const member: Member = { peerId, validators: new Validators() }
+    return {
+      topicValidators: member.validators,
+      subscribe (topic) {
+        if (!local(topic)) { pubsub.subscribe(topic); return }
+        let readers = bus.#readers.get(topic)
+        if (readers == null) bus.#readers.set(topic, readers = new Set())
+        readers.add(member)
+      },
+      unsubscribe (topic) {
+        if (!local(topic)) { pubsub.unsubscribe(topic); return }
+        bus.#readers.get(topic)?.delete(member)
+      },
+      async publish (topic, data) {
+        if (!local(topic)) return await pubsub.publish(topic, data)
+        bus.#enqueue({ topic, from: member, data })
+        return { recipients: [] }
+      }
+    }
+  }
+
+  /** delivered after the publisher's own turn, in the order published, as a network would */
+  #enqueue (p: Pending): void {
+    this.stats.published++
+    this.#queue.push(p)
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => { this.#drain() })
+  }
+
+  #drain (): void {
+    this.#scheduled = false
+    const batch = this.#queue
+    this.#queue = []
+    for (const { topic, from, data } of batch) {
+      const readers = this.#readers.get(topic)
+      if (readers == null) continue
+      for (const r of readers) {
+        if (r === from) continue
+        const validate = r.validators.get(topic)
+        if (validate == null) continue
+        this.stats.delivered++
+        try {
+          const verdict = validate(from.peerId, { type: 'unsigned', topic, data })
+          // Kvartal's validators are synchronous; one that is not still must not escape
+          if (verdict instanceof Promise) verdict.catch(() => {})
+        } catch {
+          // a validator turns every refusal into a verdict (gossip-router.ts); nothing else may stop the others' deliveries
+        }
+      }
+    }
+  }
+}
