@@ -113,7 +113,7 @@ describe('feeders: the market follows the grid', () => {
     // the simulator's nodes of one process gossip on a bus (mesh's ProcessGossip) with signature checks
     // shared; an intruder on the same bus signs a good announcement, then puts the same signature on other bytes
     shareVerification(true)
-    const bus = new ProcessGossip(() => true)
+    const bus = new ProcessGossip()
     const trader = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }
     const d = await startDistrict([trader, trader, trader], { extra: () => ({ processGossip: bus }) })
     const seed = new Uint8Array(32).fill(72)

@@ -230,7 +230,8 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     manualHeartbeat: true,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     ...(at.network != null ? { network: at.network } : {}),
-    ...(at.processGossip != null ? { processGossip: at.processGossip } : {}),
+    // on a process bus, gossipsub carries nothing, and nothing else needs identify's exchange (mesh's HostOptions)
+    ...(at.processGossip != null ? { processGossip: at.processGossip, identifyOnConnect: false } : {}),
     bootstrap: at.bootstrap,
     clock: at.clock,
     slots: c.slots,

@@ -8,6 +8,7 @@ import { SimulatedClock, shareVerification, verificationMemoStats, type NodeEven
 import { seededRandom } from '@kvartal/market'
 import { SettlementError, type LocalLedger } from '@kvartal/settlement'
 import type { KvartalNode } from '@kvartal/node'
+import type { BusMessage, ProcessGossip } from '@kvartal/mesh'
 import { dialAlong, dialPlan, nodeResult, runStartMs, simNode, type DistrictRunConfig, type LedgerAccess, type NodeResult } from './district-runner.ts'
 import { Rpc, RemoteError, type IpcPort, type WireError } from './ipc.ts'
 import { nodeView } from './node-view.ts'
@@ -46,6 +47,7 @@ const nodes: KvartalNode[] = []
 let mine: KvartalNode[] = []
 let indices: readonly number[] = []
 let agent: TripAgent | undefined
+let processGossip: ProcessGossip | undefined
 
 answer('init', async (init: WorkerInit) => {
   indices = init.indices
@@ -53,8 +55,8 @@ answer('init', async (init: WorkerInit) => {
   c = { ...p.run, ledger: ledger as LocalLedger, onEvent: (e) => { events.push(e) } }
   shareVerification(c.shareVerification)
   clock = new SimulatedClock(runStartMs(c))
-  // the topics of this worker's whole feeders on its bus; the district's digests and mobility over gossipsub
-  const processGossip = processGossipFor(c.district, c.nodes, indices, c.processGossip)
+  // this worker's nodes gossip on its bus; what other workers' nodes read too goes to them over the coordinator
+  processGossip = processGossipFor(c.district, c.nodes, indices, c.processGossip, (batch) => { rpc.notify('gossip', batch) })
   for (const i of indices) nodes[i] = simNode(c, i, { clock, dataRoot: init.dataRoot, bootstrap: [], ledger, inProcess: true, processGossip })
   mine = indices.map(i => nodes[i])
   await Promise.all(mine.map(async n => { await n.start() }))
@@ -71,6 +73,9 @@ answer('dial', async ({ addrs }: { addrs: Record<number, string[]> }) => {
   const here = (j: number): string | undefined => nodes[j]?.host.getMultiaddrs().map(String).find(a => a.startsWith('/memory/'))
   await dialAlong(c, nodes, indices, dials, j => here(j) ?? addrs[j].find(a => a.startsWith('/ip4/'))!)
 })
+
+// what other workers' nodes published on topics this worker's nodes read too (worker-runner.ts relays it)
+rpc.handle('gossip', (batch: BusMessage[]) => { processGossip?.receive(batch) })
 
 answer('advance', (t: number) => { clock.advanceTo(t) })
 

@@ -65,13 +65,18 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
   const toGrid: Obligation[] = []
   const operators = new Set<string>()
   let gridFees = 0; let imbalancePaid = 0; let receivable = 0
+  // each buyer's grid fees, from one pass over the trades (an address is a hash: once per trade, not per node and trade)
+  const feesOf = new Map<string, number>()
+  for (const t of unique.values()) {
+    const buyer = iotaAddress(t.terms.buyer)
+    if (buyer !== iotaAddress(t.terms.seller)) feesOf.set(buyer, (feesOf.get(buyer) ?? 0) + costNanos(t.terms.energyWh, t.terms.gridFee ?? 0))
+  }
   for (const n of run.nodes) {
     const operator = n.node.options.grid?.operator?.toLowerCase()
     if (operator == null) continue
     operators.add(operator)
     const self = n.node.identity.iotaAddress
-    let fees = 0
-    for (const t of unique.values()) if (iotaAddress(t.terms.buyer) === self && iotaAddress(t.terms.seller) !== self) fees += costNanos(t.terms.energyWh, t.terms.gridFee ?? 0)
+    const fees = feesOf.get(self) ?? 0
     const imb = n.period?.imbalanceNanos ?? 0
     gridFees += fees; imbalancePaid += Math.max(0, imb); receivable += Math.max(0, -imb)
     toGrid.push({ from: self, to: operator, amount: fees }, { from: self, to: operator, amount: Math.max(0, imb) })

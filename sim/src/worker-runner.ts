@@ -77,6 +77,8 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       })
       rpc.handle('events', (events: NodeEvent[]) => { for (const e of events) o.onEvent?.(e) })
       rpc.handle('journeys', (outcomes: JourneyOutcome[]) => { for (const j of outcomes) o.onJourney?.(j) })
+      // one worker's bus to the others' (process-topics.ts): what its nodes published on topics read elsewhere
+      rpc.handle('gossip', (batch: unknown) => { for (const other of rpcs) if (other !== rpc) other.notify('gossip', batch) })
     }
     const all = async <T>(type: string, body?: unknown): Promise<T[]> => await Promise.all(rpcs.map(async r => await r.request<T>(type, body)))
     const listening = await Promise.all(groups.map(async (indices, w) => await rpcs[w].request<{ pid: number, addrs: Array<[number, string[]]> }>('init', { scenario: s, indices, dataRoot } satisfies WorkerInit)))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { districtDigestTopic, feederDigestTopic, mobilityTopic, topicFor } from '@kvartal/protocol'
 import { runScenario, validateScenario } from '../src/index.ts'
-import { processGossipFor } from '../src/process-topics.ts'
+import { localTopics, processGossipFor } from '../src/process-topics.ts'
 import type { SimNodeSpec } from '../src/district-runner.ts'
 
 /** nodes 0–1 on f1, 2–3 on f2, 4–5 on f3 (only what processGossipFor reads of a node) */
@@ -9,17 +9,20 @@ const nodes = ['f1', 'f1', 'f2', 'f2', 'f3', 'f3'].map((feeder, i) => ({ name: `
 const feederTopics = (f: string): string[] => [topicFor('d', 'offer', f), topicFor('d', 'bid', f), feederDigestTopic('d', f)]
 
 describe('which topics a simulation process carries on its bus (process-topics.ts)', () => {
-  it('all of them when the whole district is in the process', () => {
+  it('the whole district in one process: every topic, and nothing leaves it', () => {
     const bus = processGossipFor('d', nodes, [0, 1, 2, 3, 4, 5], true)!
     for (const t of [...feederTopics('f1'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
   })
 
-  it('on a worker, the topics of the feeders it holds whole; a split feeder, the district\'s digests and mobility go over gossipsub', () => {
-    const bus = processGossipFor('d', nodes, [0, 1, 2, 3, 4], true)!
-    for (const t of [...feederTopics('f1'), ...feederTopics('f2')]) expect(bus.local(t)).toBe(true)
-    for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d'), topicFor('d', 'offer')]) expect(bus.local(t)).toBe(false)
-    // a worker without a feeder's nodes does not carry it either
-    expect(processGossipFor('d', nodes, [4, 5], true)!.local(topicFor('d', 'offer', 'f1'))).toBe(false)
+  it('on a worker, the topics of the feeders it holds whole stay in it; a split feeder, the district\'s digests and mobility are shared with the other workers', () => {
+    const here = localTopics('d', nodes, [0, 1, 2, 3, 4])
+    for (const t of [...feederTopics('f1'), ...feederTopics('f2')]) expect(here.has(t)).toBe(true)
+    for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d'), topicFor('d', 'offer')]) expect(here.has(t)).toBe(false)
+    // a worker without a feeder's nodes does not hold it either
+    expect(localTopics('d', nodes, [4, 5]).has(topicFor('d', 'offer', 'f1'))).toBe(false)
+    // and the worker's bus carries every topic (none goes over gossipsub)
+    const bus = processGossipFor('d', nodes, [0, 1, 2, 3, 4], true, () => {})!
+    for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
   })
 
   it('none when the scenario asks for gossipsub', () => {

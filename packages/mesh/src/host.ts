@@ -74,6 +74,15 @@ export interface HostOptions {
    */
   manualHeartbeat?: boolean
   /**
+   * libp2p's identify exchange on every new connection: each side signs a peer record, checks the
+   * other's, and writes its addresses and protocols to the peer store. Gossipsub needs it (it learns
+   * from it which peers speak gossipsub); nothing else of Kvartal does: negotiations, catch-up pulls and
+   * bookings dial a protocol on a known peer and address. A simulator whose nodes gossip on a process
+   * bus (ProcessGossip) turns it off: at 200 buildings it was a tenth of the run's CPU, as buyers
+   * connected to sellers across the feeder. Default: on
+   */
+  identifyOnConnect?: boolean
+  /**
    * A simulator's model of the network (sim/src/links): a connection gater (partitions: dials and
    * connections across a cut refused) and a hook that sees the host once it exists, before anything
    * uses it (loss on streams and gossip). A real node has none.
@@ -158,7 +167,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
         : defaultHostOptions.maxIncomingPendingConnections
     },
     services: {
-      identify: identify(),
+      identify: identify(opts.identifyOnConnect === false ? { runOnConnectionOpen: false } : {}),
       ping: ping(),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictNoSign,

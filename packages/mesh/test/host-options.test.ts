@@ -9,7 +9,7 @@ const parts = (h: KvartalHost): Parts['components'] => (h as unknown as Parts).c
 const hosts: KvartalHost[] = []
 afterEach(async () => { await Promise.all(hosts.splice(0).map(async h => { await h.stop() })) })
 
-async function host (seed: number, extra: { connectionMonitor?: boolean, timeoutsMs?: number, manualHeartbeat?: boolean } = {}): Promise<KvartalHost> {
+async function host (seed: number, extra: { connectionMonitor?: boolean, timeoutsMs?: number, manualHeartbeat?: boolean, identifyOnConnect?: boolean } = {}): Promise<KvartalHost> {
   const h = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(seed)), district: 'test', transport: 'memory', ...extra })
   hosts.push(h)
   return h
@@ -49,5 +49,18 @@ describe('a simulation\'s hosts do no real-time work that decides or slows what 
     // (gossipsub's stop() does not clear a pending heartbeat timer: with a long interval instead of
     // none, every stopped simulation stayed alive until it fired)
     expect(timers()).toBeLessThanOrEqual(before)
+  })
+
+  it('identifyOnConnect: false leaves out identify\'s exchange on a new connection; by default both ends learn the other\'s protocols', async () => {
+    const protocolsSeen = async (identifyOnConnect: boolean, seeds: [number, number]): Promise<string[]> => {
+      const [a, b] = await Promise.all(seeds.map(async s => await host(s, { identifyOnConnect })))
+      const identified = new Promise<void>(resolve => { a.addEventListener('peer:identify', () => { resolve() }, { once: true }) })
+      await a.dial(b.getMultiaddrs()[0])
+      // a connection's identify is done, or would have been, once a protocol stream has opened both ways
+      await Promise.race([identified, new Promise(resolve => setTimeout(resolve, 500))])
+      return (await a.peerStore.get(b.peerId).catch(() => ({ protocols: [] }))).protocols
+    }
+    expect(await protocolsSeen(true, [24, 25])).toContain('/ipfs/id/1.0.0')
+    expect(await protocolsSeen(false, [26, 27])).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
-import { ProcessGossip, createHost, identityFromSeed, type GossipPort, type KvartalHost } from '../src/index.ts'
+import { ProcessGossip, createHost, identityFromSeed, type BusMessage, type GossipPort, type KvartalHost } from '../src/index.ts'
 
 /**
  * The simulator's gossip among the nodes of one process (process-gossip.ts): real libp2p hosts, whose
@@ -31,7 +31,7 @@ const delivered = async (): Promise<void> => { await new Promise(resolve => setI
 describe('ProcessGossip: each message once to every other reader of a topic it carries', () => {
   it('delivers in the order published, through each reader\'s validator, naming the publisher, and never to the publisher itself', async () => {
     const [a, b, c] = await Promise.all([host(41), host(42), host(43)])
-    const bus = new ProcessGossip(() => true)
+    const bus = new ProcessGossip()
     const [pa, pb, pc] = [a, b, c].map(h => bus.port(h.services.pubsub, h.peerId))
     const [ga, gb, gc] = [pa, pb, pc].map(p => reader(p, 't'))
     await pa.publish('t', Buffer.from('one'))
@@ -44,7 +44,7 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
     expect(gb).toEqual([{ from: A, data: 'one' }, { from: A, data: 'three' }])
     expect(gc).toEqual([{ from: A, data: 'one' }, { from: B, data: 'two' }, { from: A, data: 'three' }])
     expect(ga).toEqual([{ from: B, data: 'two' }])
-    expect(bus.stats).toEqual({ published: 3, delivered: 6 })
+    expect(bus.stats).toEqual({ published: 3, received: 0, delivered: 6 })
     // and gossipsub saw none of it: no subscription, no validator
     for (const h of [a, b, c]) {
       expect(h.services.pubsub.getTopics()).toEqual([])
@@ -54,7 +54,7 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
 
   it('a node that unsubscribed, or reads another topic, gets nothing', async () => {
     const [a, b, c] = await Promise.all([host(44), host(45), host(46)])
-    const bus = new ProcessGossip(() => true)
+    const bus = new ProcessGossip()
     const [pa, pb, pc] = [a, b, c].map(h => bus.port(h.services.pubsub, h.peerId))
     const gb = reader(pb, 't')
     const gc = reader(pc, 'u')
@@ -70,7 +70,7 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
 
   it('a topic it does not carry goes over gossipsub, with the validator set on the port', async () => {
     const [a, b] = await Promise.all([host(47), host(48)])
-    const bus = new ProcessGossip(topic => topic === 'local')
+    const bus = new ProcessGossip({ carries: topic => topic === 'local' })
     const [pa, pb] = [a, b].map(h => bus.port(h.services.pubsub, h.peerId))
     const remote = reader(pb, 'remote')
     reader(pa, 'remote')
@@ -85,5 +85,35 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
     expect(remote).toEqual([{ from: a.peerId.toString(), data: 'over gossipsub' }])
     expect(local).toEqual([])
     expect(bus.stats.published).toBe(0)
+  })
+
+  it('the buses of two processes joined through `remote`: a shared topic reaches the readers of both, once; a topic of one process stays in it', async () => {
+    const [a, b, c] = await Promise.all([host(49), host(50), host(51)])
+    // two "processes": a on bus 1; b and c on bus 2. 'feeder' is read only where it is published
+    const wire: Array<{ to: ProcessGossip, batch: BusMessage[] }> = []
+    const one: ProcessGossip = new ProcessGossip({ remote: { shared: t => t === 'district', send: (batch) => { wire.push({ to: two, batch }) } } })
+    const two: ProcessGossip = new ProcessGossip({ remote: { shared: t => t === 'district', send: (batch) => { wire.push({ to: one, batch }) } } })
+    const pa = one.port(a.services.pubsub, a.peerId)
+    const [pb, pc] = [b, c].map(h => two.port(h.services.pubsub, h.peerId))
+    const ga = reader(pa, 'district')
+    const [gb, gc] = [pb, pc].map(p => reader(p, 'district'))
+    const fc = reader(pc, 'feeder')
+    await pa.publish('district', Buffer.from('from a'))
+    await pb.publish('district', Buffer.from('from b'))
+    await pb.publish('feeder', Buffer.from('stays'))
+    await delivered()
+    // what crossed: each process's shared messages, in the order published, nothing of 'feeder'
+    expect(wire.map(w => w.batch.map(([topic, from, data]) => [topic, from, Buffer.from(data).toString()]))).toEqual([
+      [['district', a.peerId.toString(), 'from a']],
+      [['district', b.peerId.toString(), 'from b']]
+    ])
+    for (const w of wire.splice(0)) w.to.receive(w.batch)
+    await delivered()
+    expect(ga).toEqual([{ from: b.peerId.toString(), data: 'from b' }])
+    expect(gb).toEqual([{ from: a.peerId.toString(), data: 'from a' }])
+    expect(gc).toEqual([{ from: b.peerId.toString(), data: 'from b' }, { from: a.peerId.toString(), data: 'from a' }])
+    expect(fc).toEqual([{ from: b.peerId.toString(), data: 'stays' }])
+    expect(one.stats).toEqual({ published: 1, received: 1, delivered: 1 })
+    expect(two.stats).toEqual({ published: 2, received: 1, delivered: 4 })
   })
 })

@@ -215,7 +215,7 @@ export class KvartalNode {
     this.#imports = new ImportShare(o.grid)
     if (o.settlement != null) this.settlement = await o.settlement.create(this.identity.signer, this.journal)
     if (crash != null && this.settlement != null) this.settlement = withPaymentPoint(this.settlement, crash)
-    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess, connectionMonitor: o.connectionMonitor, timeoutsMs: o.libp2pTimeoutsMs, manualHeartbeat: o.manualHeartbeat, network: o.network })
+    this.host = await createHost({ identity: this.identity, district: o.district, feeder: o.grid?.feeder, transport: o.transport, encryption: o.encryption, listen: o.listen, bootstrap: o.bootstrap, mdns: o.mdns, loopback: o.loopback, inProcess: o.inProcess, connectionMonitor: o.connectionMonitor, timeoutsMs: o.libp2pTimeoutsMs, manualHeartbeat: o.manualHeartbeat, network: o.network, identifyOnConnect: o.identifyOnConnect })
     const context = (slot: number, remainingWh: number, role: 'buyer' | 'seller'): TradingContext => tradingContext(o, role, slot, remainingWh, o.clock.now(), this.#random)
     this.seller = new SellerDesk({
       signer: this.identity.signer, district: o.district, journal: this.journal, positions: this.selling, strategy: o.strategy,

@@ -75,6 +75,8 @@ export interface KvartalNodeOptions {
    * skip gossipsub; the rest go over it. A real node has none
    */
   processGossip?: ProcessGossip
+  /** libp2p's identify on every new connection (mesh's HostOptions.identifyOnConnect); a simulator on a process bus turns it off. Default: on */
+  identifyOnConnect?: boolean
   clock: Clock
   slots: SlotClockConfig
   tariffs: Tariffs
