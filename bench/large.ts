@@ -24,6 +24,7 @@ async function child (args: string[]): Promise<unknown> {
 const doc = {
   node: process.version,
   date: new Date().toISOString(),
+  // on as many processes as `kvartal sim` picks here (scale.ts)
   district200: await child(['200', '96', '0', 'mobility']),
   district1000: await child(['1000', '96', '0'])
 }

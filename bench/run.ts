@@ -71,8 +71,8 @@ const doc = {
   // the simulator at district size (issue 9): 100 and 200 buildings on generated feeders, energy only,
   // four midday slots; `npm run bench:large` runs whole days at 200 (with mobility) and 1,000 buildings
   scale: [
-    await child('scale.ts', ['100', '4', '44'], 300_000, simHeapFlags),
-    await child('scale.ts', ['200', '4', '44'], 600_000, simHeapFlags),
+    await child('scale.ts', ['100', '4', '44', 'energy', '1'], 300_000, simHeapFlags),
+    await child('scale.ts', ['200', '4', '44', 'energy', '1'], 600_000, simHeapFlags),
     // the same on two processes (kvartal sim --workers 2): CPU and peak RSS summed over the processes
     await child('scale.ts', ['200', '4', '44', 'energy', '2'], 600_000, simHeapFlags)
   ],

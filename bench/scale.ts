@@ -1,5 +1,6 @@
 /**
- * `node bench/scale.ts <buildings> [slots] [firstSlot] [mobility|energy] [workers]`: the simulator at district size.
+ * `node bench/scale.ts <buildings> [slots] [firstSlot] [mobility|energy] [workers]`: the simulator at district size
+ * (workers: as `kvartal sim` picks them when not given).
  * Runs the default scenario with `buildings` generated buildings on generated feeders (about 40 each),
  * energy only unless `mobility` is "mobility" (then vehicles scale with the buildings: the default
  * scenario's 6 bikes, 3 scooters and 2 cars per 24 buildings), and reports what grows with the district:
@@ -10,7 +11,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defaultScenario, runScenario, validateScenario } from '@kvartal/sim'
+import { availableParallelism } from 'node:os'
+import { defaultScenario, defaultWorkers, runScenario, validateScenario } from '@kvartal/sim'
 import { info, round, runChild } from './common.ts'
 import { useSimBufferPool } from '../packages/cli/src/sim-memory.ts'
 
@@ -21,8 +23,9 @@ const buildings = Number(process.argv[2] ?? 200)
 const slots = Number(process.argv[3] ?? 96)
 const first = Number(process.argv[4] ?? 0)
 const withMobility = process.argv[5] === 'mobility'
-// on several processes (`kvartal sim --workers`): CPU and peak RSS then add up every process's
-const workers = Number(process.argv[6] ?? 1)
+// on several processes (`kvartal sim --workers`): CPU and peak RSS then add up every process's.
+// Not given: as many as `kvartal sim` would use here (one per core, at most one per feeder)
+const workersArg = process.argv[6]
 
 runChild(`scale(${buildings})`, 3_600_000, async () => {
   const outDir = await mkdtemp(join(tmpdir(), 'kvartal-bench-scale-'))
@@ -36,6 +39,7 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
       ? { ...m, vehicles: { ...m.vehicles, bikes: Math.round(6 * scale), scooters: Math.round(3 * scale), cars: Math.round(2 * scale) } }
       : false
   })
+  const workers = workersArg != null ? Number(workersArg) : defaultWorkers(scenario, availableParallelism())
   const cpu0 = process.cpuUsage()
   try {
     let last = 0

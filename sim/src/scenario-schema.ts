@@ -102,7 +102,7 @@ export const scenarioSchema = section({
     tradingWindowSlots: int(1, 96, d.market.tradingWindowSlots, 'a whole number of slots', 'slots ahead that are traded'),
     horizonSlots: int(1, 96, d.market.horizonSlots, 'a whole number of slots', 'slots ahead that are forecast'),
     republishEverySlots: int(1, 96, d.market.republishEverySlots, 'a whole number of slots', 'offers are gossiped again this often'),
-    catchUpEverySlots: int(0, 96, d.market.catchUpEverySlots, 'a whole number of slots', 'a node asks its peers for missed offers this often (0: never)'),
+    catchUpEverySlots: int(0, 96, d.market.catchUpEverySlots, 'a whole number of slots', 'a node asks its peers for missed offers this often (0: never); on the simulator\'s process bus (gossip: process) nothing is missed and nobody asks'),
     degree: int(1, 32, d.market.degree, 'a whole number', 'gossip mesh degree')
   }).prefault({}).describe('how the buildings trade'),
   limits: section({
