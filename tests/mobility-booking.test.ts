@@ -223,6 +223,49 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     } finally { await d.close() }
   })
 
+  it('a paid leg whose operator cannot be reached until after it left: the traveller keeps asking, and the operator refunds it in full when back', async () => {
+    const tt = smallTimetable()
+    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'])
+    try {
+      await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      const [operator, traveller] = d.nodes
+      await waitUntil(() => traveller.mobility!.services.size >= 1)
+      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
+      const journey = {
+        legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
+        departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+      }
+      // the operator's booking endpoint goes away the moment the traveller has paid, before its commit
+      const registrar = (operator.host as unknown as { components: { registrar: { getHandler: (p: string) => { handler: any, options: any } } } }).components.registrar
+      const booking = registrar.getHandler(BOOKING_PROTOCOL)
+      const stopListening = d.onEvent((e) => { if (e.type === 'package-paid' && e.node === traveller.id) void operator.host.unhandle(BOOKING_PROTOCOL) })
+      const before = await d.ledger.balance(traveller.identity.iotaAddress)
+      const out = await traveller.mobility!.book(plan, journey)
+      stopListening()
+      expect(out.status).toBe('PENDING')
+      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before - fare)
+      // past the departure: still paid, still asking, said once
+      await d.runUntil(plan.dayStartMs + trip.dep[0] * 1000 + slots.slotMs / 2)
+      const [pkgHex, overdue] = (await traveller.mobility!.traveller.packages())[0]
+      expect([overdue.phase, overdue.status]).toEqual(['committing', 'PENDING'])
+      expect(overdue.reason).toMatch(/^overdue: leg-0/)
+      expect(d.events.filter(e => e.type === 'package-overdue' && e.correlation === pkgHex)).toHaveLength(1)
+      expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand')).toBe(false)
+      // the operator is back: the leg left while its hold had lapsed, so it refunds in full and never resells it
+      await operator.host.handle(BOOKING_PROTOCOL, booking.handler, booking.options)
+      await d.runUntil(d.clock.now() + slots.slotMs / 2)
+      const legs = await providerLegs(operator)
+      expect(legs.map(r => [r.status, r.reason, r.refund])).toEqual([['CANCELLED', 'expired-before-commit', fare]])
+      const [, done] = (await traveller.mobility!.traveller.packages())[0]
+      expect(done.phase).toBe('done')
+      expect(done.legs.map(l => [l.status, l.refund])).toEqual([['EXPIRED', fare]])
+      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before)
+    } finally { await d.close() }
+  })
+
   it('never pays a node that merely claims an agency: two claimants and no trust list refuse, the named operator books', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)

@@ -20,6 +20,8 @@ export interface TestDistrict {
   /** advances the simulated clock one tick at a time until `ms`, waiting for every node after each */
   runUntil(ms: number): Promise<void>
   waitFor(type: NodeEventType, predicate?: (e: NodeEvent) => boolean): Promise<NodeEvent>
+  /** calls `listener` with every event, as it is emitted (synchronously), until the returned function is called */
+  onEvent(listener: (e: NodeEvent) => void): () => void
 }
 
 /**
@@ -32,8 +34,10 @@ export async function startDistrict (profiles: Array<TraderProfile & { strategy?
   const clock = new SimulatedClock(epochMs - 60 * 60_000)
   const events: NodeEvent[] = []
   const waiters: Array<{ type: string, p?: (e: NodeEvent) => boolean, resolve: (e: NodeEvent) => void }> = []
+  const listeners = new Set<(e: NodeEvent) => void>()
   const onEvent = (e: NodeEvent): void => {
     events.push(e)
+    for (const l of listeners) l(e)
     for (const w of [...waiters]) if (w.type === e.type && (w.p == null || w.p(e))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(e) }
   }
   const ids = await Promise.all(profiles.map(async (_, i) => await identityFromSeed(seedOf(i + 1))))
@@ -74,6 +78,7 @@ export async function startDistrict (profiles: Array<TraderProfile & { strategy?
       if (found != null) return found
       return await new Promise(resolve => waiters.push({ type, p, resolve }))
     },
+    onEvent (listener) { listeners.add(listener); return () => { listeners.delete(listener) } },
     async close () {
       await Promise.all(nodes.map(async n => await n.stop()))
       await rm(dir, { recursive: true, force: true })

@@ -57,12 +57,14 @@ export class SlotPositions {
   /**
    * Holds up to `energyWh` (less if less is available) until `holdUntil`. Returns the hold, or
    * undefined when nothing is available. Holding twice for one negotiation returns the first hold.
+   * Lapsed holds count for nothing here, and stay until `expire` hands them to whoever journals their
+   * release: dropping them here (as this once did) lost them for the caller's sweep, and the soak found
+   * sellers' journals keeping such holds open while the node ran (docs/faults.md).
    */
   hold (h: Omit<Hold, 'energyWh'> & { energyWh: number }, now: number): Hold | undefined {
     const s = this.#slot(h.slot)
     const existing = s.holds.get(h.negotiation)
     if (existing != null) return existing
-    this.expire(now)
     const q = Math.min(h.energyWh, this.available(h.slot, now))
     if (q <= 0) return undefined
     const hold: Hold = { ...h, energyWh: q }

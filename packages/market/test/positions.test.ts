@@ -21,6 +21,15 @@ describe('SlotPositions', () => {
     expect(p.commit(1, 'a', 10)).toBe(false)
     expect(p.expire(10).map(h => h.negotiation)).toEqual(['a'])
   })
+  it('a new hold takes a lapsed hold\'s energy but leaves the lapsed hold for expire(), so its release can be journaled', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100)
+    p.hold({ negotiation: 'a', slot: 1, energyWh: 100, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    const b = p.hold({ negotiation: 'b', slot: 1, energyWh: 100, holdUntil: 30, price: 1, counterparty: 'y' }, 20)
+    expect(b?.energyWh).toBe(100)
+    expect(p.expire(20).map(h => h.negotiation)).toEqual(['a'])
+    expect(p.available(1, 20)).toBe(0)
+  })
   it('is idempotent per negotiation', () => {
     const p = new SlotPositions()
     p.setLimit(1, 100)

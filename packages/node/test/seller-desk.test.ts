@@ -84,6 +84,29 @@ describe('SellerDesk', () => {
     await journal.close()
   })
 
+  it('a hold that lapses before a new proposal comes is still released in the journal by the next sweep', async () => {
+    const { journal, clock, positions, desk, hold } = await setup()
+    await hold(3, 600)
+    const lapsed = Buffer.from(new Uint8Array(16).fill(3)).toString('hex')
+    clock.advanceTo(clock.now() + 20_000)
+    // a new proposal before the sweep: the desk holds again for it (the soak's 1 s slots, ticks late on a loaded machine)
+    const negotiation = new Uint8Array(16).fill(8)
+    const proposal = seal('proposal', { version: 1, district: 'd', id: negotiation, buyer: buyer.publicKey, seller: seller.publicKey, slot: 0, energyWh: 800, price: 900, expiresAt: clock.now() + 60_000, round: 0 }, buyer)
+    let first = true
+    const channel = {
+      remotePeer: undefined as never,
+      send: async () => {},
+      receive: async () => { if (first) { first = false; return proposal } throw new Error('the buyer closed the stream') },
+      close: async () => {},
+      abort: () => {}
+    }
+    await desk.handle(channel).catch(() => {})
+    expect(positions.getHold(0, Buffer.from(negotiation).toString('hex'))?.energyWh).toBe(800)
+    await desk.expireHolds()
+    expect((await journal.holds()).map(h => h.negotiation)).not.toContain(lapsed)
+    await journal.close()
+  })
+
   it('confirms are idempotent by trade id and refuse forged or altered terms', async () => {
     const { journal, positions, desk, hold } = await setup()
     const c = await hold(2, 400)

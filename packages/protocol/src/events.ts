@@ -48,6 +48,8 @@ export const NodeEventType = {
   packageBooked: 'package-booked',
   packageReleased: 'package-released',
   packagePaid: 'package-paid',
+  /** paid, and a leg left without its provider's answer (down, unreachable): the traveller keeps asking until it confirms or refunds */
+  packageOverdue: 'package-overdue',
   receiptSigned: 'receipt-signed',
   channelAppended: 'channel-appended'
 } as const

@@ -276,9 +276,10 @@ export class ProviderDesk {
     const pkg = r.package
     let held = this.inventory.commit(pkg, r.legId, now)
     if (held == null) {
-      // the hold expired before the commit came (a traveller that crashed after paying): sell it anyway
-      // if the capacity is still there; otherwise refund in full, since the leg was never delivered
-      const again = this.inventory.hold({ package: pkg, leg: r.legId, resource: r.resource, from: r.from, to: r.to, units: r.units, holdUntil: now + this.holdMs }, now)
+      // the hold expired before the commit came (a traveller that crashed after paying, or this provider
+      // down when it came): sell it anyway if the capacity is still there and the leg has not left yet;
+      // otherwise refund in full, since the leg was never delivered
+      const again = now < terms.departureTime ? this.inventory.hold({ package: pkg, leg: r.legId, resource: r.resource, from: r.from, to: r.to, units: r.units, holdUntil: now + this.holdMs }, now) : { ok: false }
       if (again.ok) held = this.inventory.commit(pkg, r.legId, now)
       if (held == null) {
         const refunding: ProviderLegRecord = { ...r, status: 'CANCELLING', fee: 0, refund: r.price, paymentDigest: c.paymentDigest, paymentKey: c.paymentKey, travellerSignature: toHex(c.travellerSignature), reason: 'expired-before-commit', at: now }

@@ -191,12 +191,14 @@ export class TravellerDesk {
 
   async #commitAll (pkgHex: string, rec: PackageRecord): Promise<PackageRecord> {
     const identity = this.#d.identity
+    // legs whose provider answered this round, with a refusal: only those can be left to a person
+    const refused = new Set<string>()
     const legs = await Promise.all(rec.legs.map(async (l): Promise<PackageLegRecord> => {
       if (l.status !== 'PENDING') return l
       const terms = decodeLegTerms(fromHex(l.terms))
       try {
         const answer = await this.#exchange(terms.provider, seal('commit', { leg: fromHex(l.leg), terms, travellerSignature: fromHex(l.travellerSignature), paymentKey: rec.paymentKey, paymentDigest: rec.paymentDigest ?? '' }, identity.signer), ['leg-state'])
-        if (answer.kind === 'booking-reject') return { ...l, code: (answer.message as BookingReject).code }
+        if (answer.kind === 'booking-reject') { refused.add(l.legId); return { ...l, code: (answer.message as BookingReject).code } }
         const s = answer.message as LegState
         if (s.status === 'CONFIRMED' || s.status === 'STARTED' || s.status === 'ENDED') return { ...l, status: 'CONFIRMED', code: undefined }
         return { ...l, status: s.status, refund: s.refund, fee: s.fee, refundDigest: s.refundDigest }
@@ -209,9 +211,20 @@ export class TravellerDesk {
     let next: PackageRecord = { ...rec, legs, at: now }
     if (pending.length > 0) {
       // paid, and a provider has not confirmed yet (unreachable, or the payment not yet visible to it):
-      // the next tick retries, until the leg would have left; after that nothing automatic can settle it
+      // the next tick retries, until the leg would have left. After that, a provider that did not answer
+      // (down, unreachable) still decides the leg when it is back: it confirms a leg it had sold, and
+      // refunds in full one whose hold lapsed (provider-desk.ts #commit). So the traveller keeps asking,
+      // and says once that it does; giving up there left a payment with no seat and no refund (the soak,
+      // docs/faults.md). Only a provider that answers with a refusal after the departure (it cannot see
+      // the payment, or finds it short) leaves the leg to a person.
       const leaves = Math.min(...pending.map(l => decodeLegTerms(fromHex(l.terms)).departureTime))
-      if (now < leaves) { await this.#put(pkgHex, next, 'traveller-committing'); return next }
+      if (now < leaves || pending.some(l => !refused.has(l.legId))) {
+        const overdue = now >= leaves && rec.reason?.startsWith('overdue') !== true
+        if (now >= leaves) next = { ...next, reason: `overdue: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
+        await this.#put(pkgHex, next, 'traveller-committing')
+        if (overdue) this.#d.emit({ type: 'package-overdue', correlation: pkgHex, detail: `paid in ${rec.paymentDigest?.slice(0, 16)}; ${next.reason}: asking again until the provider confirms or refunds` })
+        return next
+      }
       next = { ...next, phase: 'done', reason: `settle-by-hand: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
       await this.#put(pkgHex, next, 'traveller-unresolved')
       this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} leg(s) were never confirmed before departure: ${next.reason}` })
