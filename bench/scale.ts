@@ -89,6 +89,9 @@ runChild(`scale(${buildings})`, 3_600_000, async () => {
       latencyP99Ms: x.latencyMs.p99,
       gossipLate: r.gossipLate,
       verification: r.verification,
+      // gossip on the simulator's buses: each delivery is a reader's validator (decode, signature check
+      // shared per process, apply to its book); the real ms they took per delivery
+      ...(r.gossipBus != null ? { gossipBus: { published: r.gossipBus.published, delivered: r.gossipBus.delivered, msPerDelivery: round(r.gossipBus.deliveryMs / Math.max(1, r.gossipBus.delivered), 4) } } : {}),
       settlement: {
         onChainTransactions: r.settlement.onChainTransactions,
         perTrade: r.settlement.onChainTransactionsPerTrade,

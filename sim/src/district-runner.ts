@@ -6,7 +6,7 @@ import { SimulatedClock, gateClosure, shareVerification, slotStart, verification
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { outstanding, probeNodes, settle, type GossipCounts, type Probe } from './quiescence.ts'
 import type { NodeView } from './node-view.ts'
-import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type ProcessGossip, type Transport } from '@kvartal/mesh'
+import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type ProcessGossip, type ProcessGossipStats, type Transport } from '@kvartal/mesh'
 import { processGossipFor } from './process-topics.ts'
 import { LinkController, type NetworkFigures } from './links/link-controller.ts'
 import { hasConditions, type NetworkScenario } from './links/network-scenario.ts'
@@ -145,6 +145,8 @@ export interface DistrictRunResult {
   readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[], readonly cpuMs?: number, readonly peakRssBytes?: number }>
   /** what the link conditions did (absent without any) */
   readonly network?: NetworkFigures
+  /** the processes' gossip buses, summed (absent over gossipsub) */
+  readonly gossipBus?: ProcessGossipStats
 }
 
 /**
@@ -190,7 +192,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     await Promise.all(nodes.map(async n => { await n.idle() }))
     const results: NodeResult[] = []
     for (let i = 0; i < nodes.length; i++) results.push(await nodeResult(c, c.nodes[i], nodes[i]))
-    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats }, ...(links != null ? { network: links.figures() } : {}) }
+    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats }, ...(links != null ? { network: links.figures() } : {}), ...(processGossip != null ? { gossipBus: { ...processGossip.stats } } : {}) }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
     shareVerification(false)

@@ -91,7 +91,7 @@ answer('finish', async () => {
   const results: Array<[number, NodeResult]> = []
   for (const i of indices) results.push([i, await nodeResult(c, c.nodes[i], nodes[i], nodeView(nodes[i]))])
   const u = process.resourceUsage()
-  return { results, verification: { ...verificationMemoStats }, usage: { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssBytes: u.maxRSS * 1024 } }
+  return { results, verification: { ...verificationMemoStats }, gossipBus: processGossip != null ? { ...processGossip.stats } : undefined, usage: { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssBytes: u.maxRSS * 1024 } }
 })
 
 answer('stop', async () => {

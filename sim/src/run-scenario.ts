@@ -57,6 +57,8 @@ export interface ScenarioResult {
   gossipLate: number
   /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
   verification: { hits: number, misses: number }
+  /** the simulator's gossip buses (`gossip: process`): messages published, deliveries, and the real ms they took */
+  gossipBus?: { published: number, received: number, delivered: number, deliveryMs: number }
   /** the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each used until the run's end */
   processes?: Array<{ nodes: string[], cpuMs?: number, peakRssBytes?: number }>
   /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
@@ -275,6 +277,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     ticks: run.ticks,
     gossipLate: run.gossipLate,
     verification: run.verification,
+    ...(run.gossipBus != null ? { gossipBus: run.gossipBus } : {}),
     ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name), ...(x.cpuMs != null ? { cpuMs: x.cpuMs } : {}), ...(x.peakRssBytes != null ? { peakRssBytes: x.peakRssBytes } : {}) })) } : {}),
     buildings: specs.map((spec, i) => ({
       id: spec.id,

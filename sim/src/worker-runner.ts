@@ -1,3 +1,4 @@
+import type { ProcessGossipStats } from '@kvartal/mesh'
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -102,18 +103,23 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       confirm: true,
       ...(hasTrips ? { onTick: async (t: number) => { await all('tick', t) } } : {})
     })
-    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number }, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
+    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number }, gossipBus?: ProcessGossipStats, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
     const nodes: NodeResult[] = new Array(p.nodes.length)
     const verification = { hits: 0, misses: 0 }
+    let gossipBus: ProcessGossipStats | undefined
     for (const f of finished) {
       for (const [i, r] of f.results) nodes[i] = r
       verification.hits += f.verification.hits; verification.misses += f.verification.misses
+      if (f.gossipBus != null) {
+        const b = gossipBus ??= { published: 0, received: 0, delivered: 0, deliveryMs: 0 }
+        b.published += f.gossipBus.published; b.received += f.gossipBus.received; b.delivered += f.gossipBus.delivered; b.deliveryMs += f.gossipBus.deliveryMs
+      }
     }
     stopping = true
     await all('stop')
     for (const child of children) child.disconnect()
     await Promise.all(exited)
-    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage })) }
+    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, ...(gossipBus != null ? { gossipBus } : {}), processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage })) }
   } finally {
     stopping = true
     for (const c of children) if (c.exitCode == null && c.signalCode == null) c.kill('SIGKILL')
