@@ -71,6 +71,27 @@ describe('feeders: the market follows the grid', () => {
     }
   })
 
+  it('a buyer hangs up on a seller of another feeder once their negotiations are over; it buys from it again the next slot', async () => {
+    // no connections but those negotiations make: gossip (the relays' digests) on a process bus, no bootstrap
+    const bus = new ProcessGossip()
+    const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f2', fees, relay: true }]
+    const d = await startDistrict([seller, buyer], { degree: 0, extra: (i) => ({ grid: grids[i], processGossip: bus }) })
+    try {
+      const [S, B] = d.nodes
+      const connected = (): number => B.host.getConnections(S.identity.peerId).length
+      let most = 0
+      const stop = d.onEvent((e) => { if (e.type === 'proposal-sent') most = Math.max(most, connected()) })
+      await d.runUntil(epochMs + 4 * 15 * 60_000)
+      stop()
+      expect(perSlot(await bought(B))).toEqual([200, 200, 200, 200])
+      // it was connected to negotiate, and is not once they are done
+      expect(most).toBeGreaterThanOrEqual(1)
+      await until(() => connected() === 0 && S.host.getConnections(B.identity.peerId).length === 0, 'the buyer hung up on the seller of another feeder')
+    } finally {
+      await d.close()
+    }
+  })
+
   it('with signature checks shared across the nodes of a process, a forged announcement is still refused by every node', async () => {
     shareVerification(true)
     const d = await startDistrict([

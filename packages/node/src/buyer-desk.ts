@@ -88,6 +88,26 @@ export class BuyerDesk {
     if (ch != null) { this.#channels.delete(negotiation); void ch.close() }
   }
 
+  /**
+   * Closes this buyer's connections to `seller` that nothing uses any more, for sellers of other
+   * feeders (buyer-loop.ts). A buyer meets them through digests, from anywhere in the district, and kept
+   * every such connection for the day: at 1,000 buildings, 21,000 TCP connections between two
+   * workers; sellers listed in many digests passed libp2p's 256, whose pruner then closes the newest
+   * connection first, a buyer's, before its negotiation stream opens (a failed negotiation, and another
+   * handshake). Kept: a peer that reads one of this node's gossipsub topics (a relay's link to relays),
+   * and a connection with a stream open other than gossipsub's own (a catch-up pull, the seller's own
+   * negotiation with this node).
+   */
+  async hangUp (seller: string): Promise<void> {
+    const peer = peerIdOfTrader(fromHex(seller))
+    const pubsub = this.#d.host.services.pubsub
+    if (pubsub.getTopics().some(t => pubsub.getSubscribers(t).some(p => p.equals(peer)))) return
+    for (const c of this.#d.host.getConnections(peer)) {
+      if (c.streams.some(s => s.status === 'open' && s.protocol?.startsWith('/meshsub/') !== true)) continue
+      try { await c.close() } catch (err) { c.abort(err as Error) }
+    }
+  }
+
   async exchange (input: NegotiationInput, round: number, price: number): Promise<Reply> {
     const d = this.#d
     const ch = await this.#channel(input.negotiation, input.seller)

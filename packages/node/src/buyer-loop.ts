@@ -48,6 +48,9 @@ export class BuyerLoop {
   readonly #reapproached = new Map<number, { at: number, n: number }>()
   readonly #startedAt = new Map<string, number>()
   readonly #slotOf = new Map<string, number>()
+  /** negotiations with sellers of other feeders, and how many each such seller has in flight */
+  readonly #crossSeller = new Map<string, string>()
+  readonly #crossOpen = new Map<string, number>()
   /** of each negotiation in flight, its latest step's event id */
   readonly #lastStep = new Map<string, string>()
   #pendingRetries = 0
@@ -96,9 +99,24 @@ export class BuyerLoop {
       d.stats.proposalsSent++
       this.#startedAt.set(negotiation, performance.now())
       this.#slotOf.set(negotiation, s)
+      if (cross) {
+        this.#crossSeller.set(negotiation, a.trader)
+        this.#crossOpen.set(a.trader, (this.#crossOpen.get(a.trader) ?? 0) + 1)
+      }
       d.begin()
       d.negotiate({ negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price - fee, ...(g != null ? { fee, sellerFeeder } : {}) })
     }
+  }
+
+  /** The last negotiation with a seller of another feeder is over: the connection to it goes (BuyerDesk.hangUp). */
+  #hangUpIfLast (negotiation: string): void {
+    const seller = this.#crossSeller.get(negotiation)
+    if (seller == null) return
+    this.#crossSeller.delete(negotiation)
+    const n = (this.#crossOpen.get(seller) ?? 1) - 1
+    if (n > 0) { this.#crossOpen.set(seller, n); return }
+    this.#crossOpen.delete(seller)
+    void this.#d.buyer.hangUp(seller).catch(() => {})
   }
 
   /** A negotiation ended (or its actor crashed). */
@@ -140,6 +158,7 @@ export class BuyerLoop {
     const last = out.result === 'committed' || out.result === 'void' ? stepId(id, out.negotiation, out.result) : out.result === 'failed' ? stepId(id, out.negotiation, 'failed') : this.#lastStep.get(out.negotiation)
     this.#lastStep.delete(out.negotiation)
     this.#startedAt.delete(out.negotiation)
+    this.#hangUpIfLast(out.negotiation)
     d.emit({ type: 'negotiation-ended', slot: out.slot, correlation: out.negotiation, peer: out.seller, energyWh: out.energyWh, price: out.price, outcome: out.result, ...(out.code != null ? { code: out.code } : {}), ...(latency != null ? { latencyMs: latency } : {}), id: stepId(id, out.negotiation, 'ended'), ...(last != null ? { parent: last } : {}) })
     d.end()
   }
