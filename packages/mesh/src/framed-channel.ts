@@ -1,7 +1,8 @@
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
-import { limits } from '@kvartal/protocol'
+import { limits, toHex } from '@kvartal/protocol'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { memoryListenAddress, traderOfPeer } from './identity.ts'
 
 /** A bidirectional channel of length-prefixed frames over one libp2p stream, bounded in size and time. */
 export interface FramedChannel {
@@ -48,8 +49,24 @@ function wrap (stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameT
 
 export interface ChannelOptions { maxFrameBytes?: number, frameTimeoutMs?: number, meter?: ChannelMeter }
 
+/**
+ * A simulator's worker runs its nodes on TCP and also on the memory transport (HostOptions.inProcess):
+ * a node of the same process is reachable at its memory address, derived from its key. Dialled by peer
+ * id, libp2p picked the TCP address its announcements carry as often as not: at 1,000 buildings on two
+ * workers, 28,000 loopback TCP connections with noise, most of them between nodes of one process. So
+ * such a host tries the peer's memory address first when it has no connection to it; a peer of another
+ * process has no listener there, and the dial fails at once. A real node listens on no memory address.
+ */
+async function preferMemory (host: Libp2p, peer: PeerId, signal?: AbortSignal): Promise<void> {
+  if (host.getConnections(peer).length > 0 || !host.getMultiaddrs().some(a => a.toString().startsWith('/memory/'))) return
+  const key = traderOfPeer(peer)
+  if (key == null) return
+  try { await host.dial(multiaddr(`${memoryListenAddress({ id: toHex(key) })}/p2p/${peer.toString()}`), { signal }) } catch {}
+}
+
 /** Opens a channel to `peer` (dialling it at `addrs` if not connected). */
 export async function openChannel (host: Libp2p, peer: PeerId | Multiaddr[], protocol: string, options: ChannelOptions & { signal?: AbortSignal } = {}): Promise<FramedChannel> {
+  if (!Array.isArray(peer)) await preferMemory(host, peer, options.signal)
   const stream = await host.dialProtocol(peer, protocol, { signal: options.signal ?? AbortSignal.timeout(defaultChannelOptions.frameTimeoutMs) })
   const remote = Array.isArray(peer) ? (await host.getConnections()).find(c => c.streams.includes(stream))?.remotePeer : peer
   if (remote == null) throw new Error('stream has no remote peer')
