@@ -95,15 +95,18 @@ export class BuyerDesk {
    * workers; sellers listed in many digests passed libp2p's 256, whose pruner then closes the newest
    * connection first, a buyer's, before its negotiation stream opens (a failed negotiation, and another
    * handshake). Kept: a peer that reads one of this node's gossipsub topics (a relay's link to relays),
-   * and a connection with a stream open other than gossipsub's own (a catch-up pull, the seller's own
-   * negotiation with this node).
+   * and a connection with a stream open other than gossipsub's and this buyer's own negotiations (a
+   * catch-up pull, the seller's own negotiation with this node as its seller).
    */
   async hangUp (seller: string): Promise<void> {
     const peer = peerIdOfTrader(fromHex(seller))
     const pubsub = this.#d.host.services.pubsub
     if (pubsub.getTopics().some(t => pubsub.getSubscribers(t).some(p => p.equals(peer)))) return
     for (const c of this.#d.host.getConnections(peer)) {
-      if (c.streams.some(s => s.status === 'open' && s.protocol?.startsWith('/meshsub/') !== true)) continue
+      // this buyer's own negotiation streams to the seller are over (their close may still be on its way
+      // over TCP); anything else open keeps the connection
+      const inUse = c.streams.some(s => s.status === 'open' && s.protocol?.startsWith('/meshsub/') !== true && !(s.protocol === NEGOTIATION_PROTOCOL && s.direction === 'outbound'))
+      if (inUse) continue
       try { await c.close() } catch (err) { c.abort(err as Error) }
     }
   }
