@@ -9,6 +9,15 @@ void toHex
 
 const dayS = (ms: number): number => Math.floor((ms % 86_400_000) / 1000)
 
+/** A hand-made one-leg journey: the bus from a trip's first stop to its third, at `fare`. */
+function busJourney (tt: ReturnType<typeof smallTimetable>, trip: ReturnType<typeof tripAfter>, fare: number) {
+  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+  return {
+    legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
+    departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+  }
+}
+
 async function providerLegs (n: KvartalNode): Promise<ProviderLegRecord[]> { return (await n.journal.records<ProviderLegRecord>(PROVIDER_LEGS)).map(([, r]) => r) }
 
 /** The three-leg district: a transit operator, a bike and a scooter near the traveller, and the traveller. */
@@ -204,10 +213,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       await waitUntil(() => traveller.mobility!.services.size >= 1)
       const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
       const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-      const journey = {
-        legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
-        departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
-      }
+      const journey = busJourney(tt, trip, fare)
       const out = await traveller.mobility!.book(plan, journey)
       expect([out.status, out.legs[0].code]).toEqual(['PENDING', 'payment-not-found'])
       // every tick retries the commit; the operator never confirms a leg it cannot see paid
@@ -234,10 +240,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       await waitUntil(() => traveller.mobility!.services.size >= 1)
       const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
       const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-      const journey = {
-        legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
-        departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
-      }
+      const journey = busJourney(tt, trip, fare)
       // the operator's booking endpoint goes away the moment the traveller has paid, before its commit
       const registrar = (operator.host as unknown as { components: { registrar: { getHandler: (p: string) => { handler: any, options: any } } } }).components.registrar
       const booking = registrar.getHandler(BOOKING_PROTOCOL)

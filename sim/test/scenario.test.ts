@@ -16,6 +16,7 @@ describe('scenario validation', () => {
     [{ market: { strategy: 'psychic' } }, 'market.strategy'],
     [{ market: { catchUpEverySlots: 97 } }, 'market.catchUpEverySlots'],
     [{ transport: 'carrier-pigeon' }, 'transport'],
+    [{ gossip: 'flood' }, 'gossip'],
     [{ date: '17/06/2026' }, 'date'],
     [{ limits: { buy: [0.9, 0.1] } }, 'limits.buy'],
     [{ buildings: { generate: { count: 1 } } }, 'buildings.generate.count'],
