@@ -56,6 +56,12 @@ export interface DistrictOptions {
   readonly latitudeDeg: number
   readonly longitudeDeg: number
   readonly mix?: DistrictMix
+  /**
+   * Share of roofs with PV, 0..1, the same for every kind. Absent: each kind's own (homes 85 %, offices 90 %,
+   * shops 75 %). Monotone per building: a building with PV at one share has PV at every higher share (its
+   * draw is compared with the share); what it draws after (size, battery, charger) may differ.
+   */
+  readonly pvShare?: number
 }
 
 export const defaultDistrictMix = {
@@ -100,11 +106,14 @@ function pick<T> (rng: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rng() * xs.length)]
 }
 
-function household (id: string, rng: () => number): BuildingSpec {
+/** Whether a roof carries PV: the building's draw against the district's share, or the kind's own. */
+const hasPv = (rng: () => number, kindShare: number, pvShare: number | undefined): boolean => rng() < (pvShare ?? kindShare)
+
+function household (id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // Norwegian homes outside the heating season, hot water included: 10–22 kWh a day
   const load: LoadSpec = { profile: 'household', dailyKwh: roundTo(uniform(rng, 10, 22), 0.5) }
   // most roofs in a positive-energy block carry PV; a few (listed buildings, shade) do not
-  const pvPeakW = rng() < 0.85 ? roundTo(uniform(rng, 3000, 10000), 100) : undefined
+  const pvPeakW = hasPv(rng, 0.85, pvShare) ? roundTo(uniform(rng, 3000, 10000), 100) : undefined
   let battery: BatterySpec | undefined
   if (pvPeakW != null && rng() < 0.4) {
     const capacityWh = pick(rng, [5000, 7000, 10000, 13500])
@@ -132,10 +141,10 @@ function household (id: string, rng: () => number): BuildingSpec {
   return { id, kind: 'household', load, ...(pvPeakW != null && { pvPeakW }), ...(battery != null && { battery }), ...(ev != null && { ev }) }
 }
 
-function office (id: string, rng: () => number): BuildingSpec {
+function office (id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // a small office building, 1 000–2 500 m²
   const load: LoadSpec = { profile: 'office', dailyKwh: roundTo(uniform(rng, 100, 260), 5) }
-  const pvPeakW = rng() < 0.9 ? roundTo(uniform(rng, 20_000, 60_000), 500) : undefined
+  const pvPeakW = hasPv(rng, 0.9, pvShare) ? roundTo(uniform(rng, 20_000, 60_000), 500) : undefined
   // workplace chargers: a pool of cars plugged in through the working day
   const ev: EvSpec | undefined = rng() < 0.5
     ? {
@@ -149,19 +158,19 @@ function office (id: string, rng: () => number): BuildingSpec {
   return { id, kind: 'office', load, ...(pvPeakW != null && { pvPeakW }), ...(ev != null && { ev }) }
 }
 
-function commercial (id: string, rng: () => number): BuildingSpec {
+function commercial (id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // a shop or a small supermarket, refrigeration running all day
   const load: LoadSpec = { profile: 'commercial', dailyKwh: roundTo(uniform(rng, 120, 300), 5) }
-  const pvPeakW = rng() < 0.75 ? roundTo(uniform(rng, 30_000, 80_000), 500) : undefined
+  const pvPeakW = hasPv(rng, 0.75, pvShare) ? roundTo(uniform(rng, 30_000, 80_000), 500) : undefined
   return { id, kind: 'commercial', load, ...(pvPeakW != null && { pvPeakW }) }
 }
 
-const makers: Readonly<Record<BuildingKind, (id: string, rng: () => number) => BuildingSpec>> = { household, office, commercial }
+const makers: Readonly<Record<BuildingKind, (id: string, rng: () => number, pvShare?: number) => BuildingSpec>> = { household, office, commercial }
 
 /**
  * `count` building specs for a positive-energy block, drawn from `seed`: the kinds in the proportions
- * of `mix` (default 60 % homes, 25 % offices, 15 % shops), then each building's load, PV, battery and
- * charger. Ids are `<kind>-<nn>`. The specs are plain data: put them in a scenario, and build devices
+ * of `mix` (default 60 % homes, 25 % offices, 15 % shops), then each building's load, PV (on `pvShare` of the
+ * roofs when given), battery and charger. Ids are `<kind>-<nn>`. The specs are plain data: put them in a scenario, and build devices
  * with `createBuildingFromSpec`. The location is checked here so a scenario fails early; it does not
  * change the specs.
  */
@@ -170,13 +179,14 @@ export function buildDistrict (options: DistrictOptions): BuildingSpec[] {
   if (!Number.isSafeInteger(options.count) || options.count < 0) throw new ConfigError('district.count', `must be a whole number of buildings, got ${options.count}`)
   requireBetween(options.latitudeDeg, -90, 90, 'district.latitudeDeg')
   requireBetween(options.longitudeDeg, -180, 180, 'district.longitudeDeg')
+  if (options.pvShare != null) requireBetween(options.pvShare, 0, 1, 'district.pvShare')
   const counts = countsFor(options.count, options.mix ?? defaultDistrictMix)
   const specs: BuildingSpec[] = []
   for (const kind of kinds) {
     const width = Math.max(2, String(counts[kind]).length)
     for (let n = 1; n <= counts[kind]; n++) {
       const id = `${kind}-${String(n).padStart(width, '0')}`
-      specs.push(makers[kind](id, createRng(hashSeed(options.seed, 'district', id))))
+      specs.push(makers[kind](id, createRng(hashSeed(options.seed, 'district', id)), options.pvShare))
     }
   }
   return specs

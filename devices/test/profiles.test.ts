@@ -39,6 +39,24 @@ describe('buildDistrict', () => {
     expect(specs.filter((s) => s.kind === 'commercial')).toHaveLength(0)
   })
 
+  it('puts PV on the given share of roofs, the same buildings and more as the share grows', () => {
+    const withPv = (pvShare: number): Set<string> => new Set(buildDistrict({ ...site, count: 400, pvShare }).filter(s => s.pvPeakW != null).map(s => s.id))
+    expect(withPv(0).size).toBe(0)
+    expect(withPv(1).size).toBe(400)
+    const quarter = withPv(0.25)
+    const most = withPv(0.8)
+    // 400 draws: a binomial's standard deviation is under 9 buildings
+    expect(quarter.size).toBeGreaterThan(70)
+    expect(quarter.size).toBeLessThan(130)
+    expect(most.size).toBeGreaterThan(290)
+    expect(most.size).toBeLessThan(350)
+    for (const id of quarter) expect(most.has(id)).toBe(true)
+    // absent: each kind's own share, unchanged
+    const own = buildDistrict({ ...site, count: 24 })
+    expect(buildDistrict({ ...site, count: 24, pvShare: undefined })).toEqual(own)
+    expect(() => buildDistrict({ ...site, count: 4, pvShare: 1.5 })).toThrow(/district.pvShare/)
+  })
+
   it('gives a summer weekday in Trondheim a midday surplus, an evening deficit and a market in most slots', () => {
     const buildings = createBuildings(buildDistrict({ ...site, count: 24 }), site)
     const slots = daySlots('2025-06-18')

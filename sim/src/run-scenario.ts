@@ -122,7 +122,7 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
   const slotMs = s.slots.minutes * 60_000
   const epochMs = dayStartMs(s)
   const site = { latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, seed: s.seed, utcOffsetHours: s.site.utcOffsetHours, cloudiness: s.site.cloudiness }
-  const specs: BuildingSpec[] = s.buildings.list ?? buildDistrict({ seed: s.seed, count: s.buildings.generate!.count, latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, mix: s.buildings.generate!.mix })
+  const specs: BuildingSpec[] = s.buildings.list ?? buildDistrict({ seed: s.seed, count: s.buildings.generate!.count, latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, mix: s.buildings.generate!.mix, pvShare: s.buildings.generate!.pvShare })
   const buildings: Building[] = specs.map(spec => createBuildingFromSpec(spec, site))
   const window = (index: number): SlotWindow => ({ index, startMs: epochMs + index * slotMs, durationMs: slotMs })
   // plan every building's day up front, in slot order: devices are deterministic, and the metrics need it

@@ -26,7 +26,7 @@ export interface Scenario {
   market: { strategy: string, ticksPerSlot: number, tradingWindowSlots: number, horizonSlots: number, republishEverySlots: number, catchUpEverySlots: number, degree: number }
   /** limit prices per building, as shares of the band between feed-in (0) and retail (1), drawn uniformly (seeded) */
   limits: { buy: [number, number], sell: [number, number] }
-  buildings: { generate?: { count: number, mix?: Partial<Record<BuildingKind, number>> }, list?: BuildingSpec[] }
+  buildings: { generate?: { count: number, mix?: Partial<Record<BuildingKind, number>>, pvShare?: number }, list?: BuildingSpec[] }
   /** vehicles, a transit operator and travelling residents (mobility-scenario.ts); false: energy only */
   mobility: MobilityScenario | false
   /** feeders, transformer ratings and grid fees (grid-scenario.ts); false: one feeder, no grid fees */
@@ -113,7 +113,8 @@ export const scenarioSchema = section({
     generate: section({
       count: whole(2, 10_000, 'a whole number of buildings').default(d.buildings.generate!.count).describe('how many buildings'),
       mix: section(Object.fromEntries(Object.keys(BuildingKind).map(k => [k, real(0, Number.MAX_SAFE_INTEGER, 'a share').optional()])) as Record<BuildingKind, z.ZodOptional<z.ZodNumber>>)
-        .optional().describe('shares of each kind of building; normalised, so { household: 3, office: 1 } is fine')
+        .optional().describe('shares of each kind of building; normalised, so { household: 3, office: 1 } is fine'),
+      pvShare: real(0, 1, 'a share from 0 to 1').optional().describe('share of roofs with PV, every kind alike (absent: homes 85 %, offices 90 %, shops 75 %); a building with PV at one share has it at every higher share')
     }).prefault({}).describe('generated buildings'),
     list: list(buildingSchema, 'a non-empty list of buildings').min(1, { error: () => 'must be a non-empty list of buildings' }).optional().describe('listed buildings, each with an id (instead of generate)')
   }).prefault({}).superRefine((b, ctx) => {
@@ -125,7 +126,14 @@ export const scenarioSchema = section({
     }
   }).transform((b): Scenario['buildings'] => b.list != null
     ? { generate: undefined, list: b.list as BuildingSpec[] }
-    : { generate: { count: b.generate.count, mix: b.generate.mix != null && Object.keys(b.generate.mix).length > 0 ? b.generate.mix as Record<BuildingKind, number> : undefined }, list: undefined }
+    : {
+        generate: {
+          count: b.generate.count,
+          mix: b.generate.mix != null && Object.keys(b.generate.mix).length > 0 ? b.generate.mix as Record<BuildingKind, number> : undefined,
+          ...(b.generate.pvShare != null && { pvShare: b.generate.pvShare })
+        },
+        list: undefined
+      }
   ).describe('the district\'s buildings: generated, or listed'),
   mobility: mobilityScenarioSchema,
   grid: z.union([z.literal(false), gridSchema], { error: () => 'must be a mapping, or false for one feeder without fees' }).prefault({}),

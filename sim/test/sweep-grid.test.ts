@@ -47,6 +47,12 @@ describe('sweep grid: params, seeds, expansion and each run\'s scenario', () => 
     const base = validateScenario({ slots: { count: 2 }, mobility: false })
     const s = scenarioFor(base, { params: { 'market.strategy': 'zip', 'buildings.generate.count': 6, 'grid.fees': { local: 7 } }, seed: 9 })
     expect([s.market.strategy, s.buildings.generate?.count, s.seed, s.slots.count, s.mobility]).toEqual(['zip', 6, 9, 2, false])
+    // the share of roofs with PV, by its alias; 0 is a value, not an absence
+    expect(scenarioFor(base, { params: { [parseParam('pvShare=0').path]: 0 }, seed: 1 }).buildings.generate?.pvShare).toBe(0)
+    expect(() => scenarioFor(base, { params: { 'buildings.generate.pvShare': 1.2 }, seed: 1 })).toThrow(/^buildings\.generate\.pvShare: /)
+    // link conditions, by their path: the scenario's own check refuses a loss it does not model
+    expect(scenarioFor(base, { params: { 'network.loss': 0.05 }, seed: 1 }).network?.loss).toBe(0.05)
+    expect(() => scenarioFor(base, { params: { 'network.loss': 2 }, seed: 1 })).toThrow(/^network\.loss: must be at most 0\.5/)
     // a mapping given in part keeps the defaults of the rest
     expect(s.grid !== false && s.grid.fees).toEqual({ ...(base.grid !== false ? base.grid.fees : {}), local: 7 })
     // the base is not changed

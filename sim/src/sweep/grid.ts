@@ -37,7 +37,8 @@ export const paramAliases: Readonly<Record<string, string>> = {
   ticksPerSlot: 'market.ticksPerSlot',
   buildings: 'buildings.generate.count',
   slots: 'slots.count',
-  cloudiness: 'site.cloudiness'
+  cloudiness: 'site.cloudiness',
+  pvShare: 'buildings.generate.pvShare'
 }
 
 const segment = /^[A-Za-z_][\w-]*$|^\d+$/
