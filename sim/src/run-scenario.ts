@@ -89,7 +89,7 @@ export function dayStartMs (s: Scenario): number {
 }
 
 /** Mobility events that go into trace.ndjson, and whose counts feed the metrics. */
-const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-booked', 'package-released', 'package-paid', 'package-overdue', 'receipt-signed'])
+const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-holding', 'package-booked', 'package-released', 'package-paid', 'package-overdue', 'receipt-signed'])
 
 /** A scenario made ready to run: its nodes, the facts the metrics need, and the run's settings. */
 export interface PreparedScenario {

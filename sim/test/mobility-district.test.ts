@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest'
-import { runScenario, summaryTable, validateScenario } from '../src/index.ts'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { followChain, readTrace, replayMetrics, runScenario, summaryTable, validateScenario, type ScenarioResult } from '../src/index.ts'
 
 /**
  * A small district over real libp2p hosts (memory transport), real level journals and one shared local
@@ -19,8 +22,15 @@ const small = validateScenario({
 })
 
 describe('a district with mobility', () => {
+  let dir: string
+  let r: ScenarioResult
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvartal-mobility-district-'))
+    r = await runScenario(small, { outDir: dir })
+  })
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
   it('books journeys across providers, and the figures add up', async () => {
-    const r = await runScenario(small)
     const m = r.mobility!
     if (process.env.DBG != null) console.log(summaryTable(r))
     expect(m.journeys.requested).toBeGreaterThan(5)
@@ -52,6 +62,48 @@ describe('a district with mobility', () => {
     expect(r.settlement.ledgerTransactions).toBe(r.settlement.onChainTransactions + m.onChain.bookingTransactions)
     expect(m.onChain.mobilityPeriodTransactions).toBe(r.vehicles!.length)
     expect(r.settlement.verifiedTrades).toBe(r.settlement.trades)
+  })
+
+  it('links every booking\'s events across the traveller and its providers into one causal chain', async () => {
+    const trace = await readTrace(join(dir, 'trace.ndjson'))
+    const { events } = trace
+    // a trace with journeys reads and replays like one without (its journey-outcome lines are journeys, not events)
+    expect(trace.journeys.length).toBe(r.mobility!.journeys.requested)
+    const again = replayMetrics(trace)
+    for (const k of ['trades', 'localEnergyWh', 'welfareNanos', 'paidNanos'] as const) expect(again[k], k).toBe(r.metrics[k])
+    expect(new Set(events.map(e => e.id)).size, 'event ids are unique within the run').toBe(events.length)
+    const booked = events.filter(e => e.type === 'package-booked')
+    expect(booked.length).toBe(r.mobility!.journeys.booked)
+    for (const b of booked) {
+      const chain = followChain(events, b.correlation!)
+      const traveller = b.node
+      const step = (type: string, node?: string): typeof chain => chain.filter(e => e.type === type && (node == null || e.node === node))
+      // one root: the traveller's plan; every other event's parent is in the chain, before it
+      expect(chain.filter(e => e.parent == null).map(e => [e.type, e.node])).toEqual([['journey-planned', traveller]])
+      chain.forEach((e, i) => {
+        if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent), `${e.id} ← ${e.parent}`).toBeGreaterThanOrEqual(0)
+        if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent)).toBeLessThan(i)
+      })
+      const holding = step('package-holding', traveller)
+      const paid = step('package-paid', traveller)
+      expect([holding.length, paid.length]).toEqual([1, 1])
+      // each provider held its leg in answer to the traveller's holding, and confirmed it in answer to the payment
+      const held = step('leg-held')
+      const confirmed = step('leg-confirmed')
+      expect(held.length).toBeGreaterThan(0)
+      expect(confirmed.map(e => e.node).sort()).toEqual(held.map(e => e.node).sort())
+      for (const h of held) expect([h.parent, h.peer]).toEqual([holding[0].id, traveller])
+      for (const c of confirmed) expect(c.parent).toBe(paid[0].id)
+      expect(paid[0].parent).toBe(holding[0].id)
+      expect(b.parent).toBe(paid[0].id)
+      // a ride and its receipts hang off the confirmed leg of the vehicle that ran it
+      for (const e of [...step('ride-ended'), ...step('receipt-signed', traveller)]) {
+        const vehicle = e.type === 'ride-ended' ? e.node : e.peer
+        expect(chain.find(x => x.id === e.parent), e.id).toMatchObject({ type: 'leg-confirmed', node: vehicle })
+      }
+    }
+    // some bookings were ridden, so the receipts' links were checked
+    expect(events.some(e => e.type === 'receipt-signed' && e.parent != null)).toBe(true)
   })
 
   it('runs the same district without mobility when told so', async () => {

@@ -45,6 +45,8 @@ export const NodeEventType = {
   receiptRefused: 'receipt-refused',
   // mobility: a traveller's side
   journeyPlanned: 'journey-planned',
+  /** a traveller asks every provider of a planned journey to hold its leg: the root of a booking's chain after its plan */
+  packageHolding: 'package-holding',
   packageBooked: 'package-booked',
   packageReleased: 'package-released',
   packagePaid: 'package-paid',
@@ -74,11 +76,11 @@ export interface NodeEvent {
   /** money in nanos (a checkout, a refund, a receipt's total) */
   readonly amount?: number
   /**
-   * the event's id, unique within a run: `<node 8 hex>:<seq>`, or for a negotiation's steps
-   * `<node 8 hex>:<negotiation 16 hex>:<step>`, which the other peer can name without being told
+   * the event's id, unique within a run: `<node 8 hex>:<seq>`, or for a negotiation's or a booking's steps
+   * `<node 8 hex>:<negotiation or package 16 hex>:<step>`, which the other peer can name without being told
    */
   readonly id?: string
-  /** the id of the event this one follows from (on this node or its peer): a trade's causal chain */
+  /** the id of the event this one follows from (on this node or its peer): a trade's or a booking's causal chain */
   readonly parent?: string
   /** negotiation-ended: committed, pending, rejected, walked-away, failed or void */
   readonly outcome?: string

@@ -25,7 +25,7 @@ export interface Trace {
   readonly header: RunStarted
   /** the node events, in the order the run wrote them */
   readonly events: Array<NodeEvent & { name?: string, peerName?: string }>
-  /** the journeys' outcomes (lines without a type) */
+  /** the journeys' outcomes (`journey-outcome` lines; older traces wrote them without a type) */
   readonly journeys: Array<Record<string, unknown>>
 }
 
@@ -62,7 +62,7 @@ export async function readTrace (path: string): Promise<Trace> {
     if (line.trim() === '') continue
     const v = parseLine(path, n, line)
     if (header == null) { header = checkHeader(path, v); continue }
-    if (v.type == null) { journeys.push(v); continue }
+    if (v.type == null || v.type === 'journey-outcome') { journeys.push(v); continue }
     if (typeof v.type !== 'string' || typeof v.node !== 'string' || typeof v.at !== 'number') throw new TraceError(path, n, 'an event needs a type, a node and a time (at)')
     if (ended) throw new TraceError(path, n, 'a line after run-ended: two runs in one file?')
     if (v.type === 'run-started') throw new TraceError(path, n, 'a second run-started header: two runs in one file')

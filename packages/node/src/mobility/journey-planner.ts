@@ -5,7 +5,7 @@ import {
   type Coordinate, type Journey, type JourneyLeg, type OnDemandLeg, type PlanResult, type PreferenceWeights, type Timetable, type TripLocation
 } from '@kvartal/mobility'
 import type { NodeIdentity } from '@kvartal/mesh'
-import type { Emit } from '../events.ts'
+import { stepId, type Emit } from '../events.ts'
 import { planFromWire } from './pricing-wire.ts'
 import { exchangeWithProvider, type ProviderLink } from './provider-link.ts'
 
@@ -35,6 +35,8 @@ export interface JourneyPlan extends PlanResult {
   readonly dayStartMs: number
   /** on-demand legs by offer id: who quoted them, until when */
   readonly quotes: ReadonlyMap<string, { provider: Uint8Array, leg: Quote['legs'][number], expiresAt: number, addrs: Uint8Array[] }>
+  /** the id of this plan's `journey-planned` event: the parent of a booking made from it */
+  readonly event: string
 }
 
 /** A journey that cannot be booked as asked (no provider for a leg, no ledger). */
@@ -139,8 +141,9 @@ export class JourneyPlanner {
     const result: PlanResult = req.arriveBy == null
       ? planJourneys(this.timetable, { ...query, departAfter: startS }, offers, req.weights)
       : planArriveBy(this.timetable, { ...query, earliestDeparture: startS, arriveBy: Math.floor((req.arriveBy - dayStartMs) / 1000) }, offers, req.weights)
-    this.#d.emit({ type: 'journey-planned', detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles` })
-    return { ...result, request: { ...req, departAfter }, dayStartMs, quotes }
+    const event = stepId(this.#d.identity.id, toHex(randomBytes(8)), 'planned')
+    this.#d.emit({ type: 'journey-planned', detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles`, id: event })
+    return { ...result, request: { ...req, departAfter }, dayStartMs, quotes, event }
   }
 
   /** The legs of a journey as terms to sign: one per vehicle leg, with the provider that sells it. */

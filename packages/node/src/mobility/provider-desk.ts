@@ -15,6 +15,7 @@ import { defaultProviderHoldMs, type ProviderService } from './provider-service.
 import { BookingRefusedError, VEHICLE, checkLegTerms, quotedLegs, serviceOffer, type ProviderState } from './provider-terms.ts'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, type ProviderLegRecord, type RideReceiptRecord } from './provider-records.ts'
 import type { MobilityWritePoint } from '../write-points.ts'
+import { bookingStep } from './booking-steps.ts'
 
 export interface ProviderDeskDeps {
   readonly host: KvartalHost
@@ -65,6 +66,9 @@ export class ProviderDesk {
       this.#trips = tripIndex(s.timetable)
     }
   }
+
+  /** this provider's key (hex): its steps' ids */
+  get #me (): string { return this.#d.identity.id }
 
   get holdMs (): number { return this.#d.holdMs ?? defaultProviderHoldMs }
   get position (): { lat: number, lon: number } {
@@ -118,7 +122,7 @@ export class ProviderDesk {
     if (r.status === 'PENDING') {
       if (r.holdUntil <= now) {
         await this.#put(leg, { ...r, status: 'EXPIRED', reason: 'expired-while-down', at: now }, 'provider-expire')
-        this.#d.emit({ type: 'leg-released', correlation: r.package, code: 'expired', detail: `${r.resource} (expired while the node was down)` })
+        this.#d.emit({ type: 'leg-released', correlation: r.package, code: 'expired', detail: `${r.resource} (expired while the node was down)`, id: bookingStep.expired(this.#me, r.package, r.legId), parent: bookingStep.held(this.#me, r.package, r.legId) })
         return
       }
       this.inventory.restore({ ...base, state: 'held' })
@@ -185,10 +189,13 @@ export class ProviderDesk {
       await ch.send(answer)
     } catch (err) {
       if (err instanceof BookingRefusedError) {
-        const m = opened.message as { terms?: LegTerms, package?: Uint8Array, legId?: string }
+        const m = opened.message as { terms?: LegTerms, package?: Uint8Array, legId?: string, cancel?: boolean }
         const pkg = m.terms?.package ?? m.package ?? new Uint8Array(0)
         await ch.send(seal('booking-reject', { package: pkg, legId: m.terms?.legId ?? m.legId ?? '', code: err.code, detail: err.message }, signer))
-        this.#d.emit({ type: 'booking-refused', code: err.code, detail: err.message, peer: toHex(opened.signer) })
+        // the refusal answers the traveller's step: its holding, or (a commit, a cancellation) its payment
+        const traveller = toHex(opened.signer)
+        const answers = opened.kind === 'commit' || (opened.kind === 'release' && m.cancel === true) ? bookingStep.paid : bookingStep.holding
+        this.#d.emit({ type: 'booking-refused', code: err.code, detail: err.message, peer: traveller, ...(pkg.length > 0 ? { correlation: toHex(pkg), parent: answers(traveller, toHex(pkg)) } : {}) })
         return
       }
       throw err
@@ -239,7 +246,8 @@ export class ProviderDesk {
         this.inventory.release(toHex(terms.package), terms.legId); this.budget?.releaseRide(leg)
         throw err
       }
-      this.#d.emit({ type: 'leg-held', correlation: toHex(terms.package), detail: `${terms.mode} ${terms.resource} ×${terms.units} until ${holdUntil}`, peer: toHex(terms.traveller) })
+      const pkg = toHex(terms.package)
+      this.#d.emit({ type: 'leg-held', correlation: pkg, detail: `${terms.mode} ${terms.resource} ×${terms.units} until ${holdUntil}`, peer: toHex(terms.traveller), id: bookingStep.held(this.#me, pkg, terms.legId), parent: bookingStep.holding(toHex(terms.traveller), pkg) })
     }
     return seal('held', { leg: legIdOf(terms), terms, providerSignature, holdUntil }, identity.signer)
   }
@@ -296,7 +304,7 @@ export class ProviderDesk {
       this.inventory.hold({ package: pkg, leg: r.legId, resource: r.resource, from: r.from, to: r.to, units: r.units, holdUntil: r.holdUntil }, now)
       throw err
     }
-    this.#d.emit({ type: 'leg-confirmed', correlation: pkg, detail: `${terms.mode} ${terms.resource} ${terms.price} nanos`, peer: toHex(terms.traveller) })
+    this.#d.emit({ type: 'leg-confirmed', correlation: pkg, detail: `${terms.mode} ${terms.resource} ${terms.price} nanos`, peer: toHex(terms.traveller), id: bookingStep.confirmed(this.#me, pkg, r.legId), parent: bookingStep.paid(toHex(terms.traveller), pkg) })
     return state('CONFIRMED')
   }
 
@@ -313,7 +321,7 @@ export class ProviderDesk {
     if (r.status === 'PENDING') {
       this.inventory.release(r.package, r.legId); this.budget?.releaseRide(leg)
       await this.#put(leg, { ...r, status: 'RELEASED', at: now }, 'provider-release')
-      this.#d.emit({ type: 'leg-released', correlation: r.package, detail: terms.resource, peer: toHex(terms.traveller) })
+      this.#d.emit({ type: 'leg-released', correlation: r.package, detail: terms.resource, peer: toHex(terms.traveller), id: bookingStep.legReleased(this.#me, r.package, r.legId), parent: bookingStep.held(this.#me, r.package, r.legId) })
       return state('RELEASED')
     }
     if (r.status === 'CONFIRMED' && m.cancel) {
@@ -339,7 +347,9 @@ export class ProviderDesk {
     this.inventory.release(r.package, r.legId); this.budget?.releaseRide(leg)
     const done: ProviderLegRecord = { ...r, status: 'CANCELLED', refundDigest, at: this.#d.clock.now() }
     await this.#put(leg, done, 'provider-cancelled')
-    this.#d.emit({ type: 'leg-cancelled', correlation: r.package, detail: `fee ${r.fee ?? 0}, refund ${r.refund ?? 0}`, peer: toHex(terms.traveller) })
+    // a refund for a hold that lapsed before the commit answers the payment; a cancellation, the confirmed leg
+    const after = r.reason === 'expired-before-commit' ? bookingStep.paid(toHex(terms.traveller), r.package) : bookingStep.confirmed(this.#me, r.package, r.legId)
+    this.#d.emit({ type: 'leg-cancelled', correlation: r.package, detail: `fee ${r.fee ?? 0}, refund ${r.refund ?? 0}`, peer: toHex(terms.traveller), id: bookingStep.legCancelled(this.#me, r.package, r.legId), parent: after })
     return done
   }
 
@@ -358,7 +368,7 @@ export class ProviderDesk {
       if (r.package === h.package && r.legId === h.leg && r.status === 'PENDING') {
         this.budget?.releaseRide(leg)
         await this.#put(leg, { ...r, status: 'EXPIRED', reason: 'hold-expired', at: now }, 'provider-expire')
-        this.#d.emit({ type: 'leg-released', correlation: r.package, code: 'expired', detail: r.resource })
+        this.#d.emit({ type: 'leg-released', correlation: r.package, code: 'expired', detail: r.resource, id: bookingStep.expired(this.#me, r.package, r.legId), parent: bookingStep.held(this.#me, r.package, r.legId) })
       }
     }
   }
@@ -406,7 +416,7 @@ export class ProviderDesk {
         this.inventory.release(r.package, r.legId)
         this.#assetSeq = await this.#d.journal.nextCounter('asset-rotation', this.#assetSeq)
         this.#rotateAsset()
-        this.#d.emit({ type: 'ride-ended', correlation: r.package, detail: `${seconds} s, ${metres} m${record.reason != null ? `, ${record.reason}` : ''}`, peer: toHex(terms.traveller) })
+        this.#d.emit({ type: 'ride-ended', correlation: r.package, detail: `${seconds} s, ${metres} m${record.reason != null ? `, ${record.reason}` : ''}`, peer: toHex(terms.traveller), id: bookingStep.rideEnded(this.#me, r.package, r.legId), parent: bookingStep.confirmed(this.#me, r.package, r.legId) })
       }
     }
   }
@@ -420,7 +430,7 @@ export class ProviderDesk {
       await ch.send(seal('usage-report', { leg: legIdOf(terms), seq, seconds, metres, at: this.#d.clock.now(), ended }, identity.signer))
       const frame = await ch.receive()
       const opened = open(frame, { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt', 'booking-reject'] })
-      if (opened.kind !== 'usage-receipt') { this.#d.emit({ type: 'receipt-refused', correlation: r.package, code: (opened.message as { code: string }).code, detail: (opened.message as { detail: string }).detail }); return false }
+      if (opened.kind !== 'usage-receipt') { this.#d.emit({ type: 'receipt-refused', correlation: r.package, code: (opened.message as { code: string }).code, detail: (opened.message as { detail: string }).detail, parent: bookingStep.confirmed(this.#me, r.package, r.legId) }); return false }
       const m = opened.message as import('@kvartal/protocol').UsageReceipt
       if (!Buffer.from(opened.signer).equals(Buffer.from(terms.traveller)) || toHex(m.leg) !== leg || !Buffer.from(m.payee).equals(Buffer.from(identity.signer.publicKey))) throw new ProtocolError('wrong-receipt', 'the receipt is not the traveller\'s for this ride')
       const outcome = this.receipts.apply({ ride: leg, nonce: m.nonce, usage: { seconds: m.seconds, metres: m.metres }, totalNanos: m.total }, plan)
@@ -431,7 +441,7 @@ export class ProviderDesk {
       }
       return true
     } catch (err) {
-      if (!signal.aborted) this.#d.emit({ type: 'receipt-late', correlation: r.package, code: (err as { code?: string }).code ?? (err as Error).name, detail: (err as Error).message })
+      if (!signal.aborted) this.#d.emit({ type: 'receipt-late', correlation: r.package, code: (err as { code?: string }).code ?? (err as Error).name, detail: (err as Error).message, parent: bookingStep.confirmed(this.#me, r.package, r.legId) })
       return false
     } finally {
       await ch?.close().catch(() => {})

@@ -14,6 +14,7 @@ import { BookingError, JourneyPlanner, type JourneyPlan, type JourneyRequest } f
 import { exchangeWithProvider } from './provider-link.ts'
 import { RideReceipts } from './traveller-rides.ts'
 import type { MobilityWritePoint } from '../write-points.ts'
+import { bookingStep } from './booking-steps.ts'
 
 export interface TravellerDeskDeps {
   readonly host: KvartalHost
@@ -95,6 +96,7 @@ export class TravellerDesk {
     this.#active.add(pkgHex)
     try {
       await this.#put(pkgHex, rec, 'traveller-package')
+      this.#d.emit({ type: 'package-holding', correlation: pkgHex, amount: rec.total, detail: `${legs.length} legs from ${new Set(rec.legs.map(l => l.provider)).size} providers`, id: bookingStep.holding(identity.id, pkgHex), ...(plan.event != null ? { parent: plan.event } : {}) })
       return await this.#drive(pkgHex)
     } finally { this.#active.delete(pkgHex) }
   }
@@ -144,7 +146,7 @@ export class TravellerDesk {
         return { ...l, status: 'PENDING', holdUntil: h.holdUntil, providerSignature: toHex(h.providerSignature) }
       } catch (err) {
         // a timeout or a lost answer: the provider may hold it; releasing it is harmless either way
-        this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'hold-failed', detail: (err as Error).message, peer: l.provider })
+        this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'hold-failed', detail: (err as Error).message, peer: l.provider, id: bookingStep.holdFailed(identity.id, pkgHex, l.legId), parent: bookingStep.holding(identity.id, pkgHex) })
         return { ...l, status: 'UNKNOWN', code: (err as { code?: string }).code ?? 'unreachable' }
       }
     }))
@@ -165,7 +167,7 @@ export class TravellerDesk {
     }))
     const next: PackageRecord = { ...rec, status: 'RELEASED', phase: 'done', legs: rec.legs.map(l => ({ ...l, status: 'RELEASED' })), at: this.#d.clock.now() }
     await this.#put(pkgHex, next, 'traveller-released')
-    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: rec.reason ?? 'released', detail: `${rec.legs.length} legs released, nothing paid` })
+    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: rec.reason ?? 'released', detail: `${rec.legs.length} legs released, nothing paid`, id: bookingStep.released(identity.id, pkgHex), parent: bookingStep.holding(identity.id, pkgHex) })
     return next
   }
 
@@ -185,7 +187,7 @@ export class TravellerDesk {
     }
     const next: PackageRecord = { ...rec, phase: 'committing', paymentDigest: digest, at: this.#d.clock.now() }
     await this.#put(pkgHex, next, 'traveller-paid')
-    this.#d.emit({ type: 'package-paid', correlation: pkgHex, amount: rec.total, detail: `${byProvider.size} providers in one transaction ${digest.slice(0, 16)}` })
+    this.#d.emit({ type: 'package-paid', correlation: pkgHex, amount: rec.total, detail: `${byProvider.size} providers in one transaction ${digest.slice(0, 16)}`, id: bookingStep.paid(identity.id, pkgHex), parent: bookingStep.holding(identity.id, pkgHex) })
     return next
   }
 
@@ -222,18 +224,18 @@ export class TravellerDesk {
         const overdue = now >= leaves && rec.reason?.startsWith('overdue') !== true
         if (now >= leaves) next = { ...next, reason: `overdue: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
         await this.#put(pkgHex, next, 'traveller-committing')
-        if (overdue) this.#d.emit({ type: 'package-overdue', correlation: pkgHex, detail: `paid in ${rec.paymentDigest?.slice(0, 16)}; ${next.reason}: asking again until the provider confirms or refunds` })
+        if (overdue) this.#d.emit({ type: 'package-overdue', correlation: pkgHex, detail: `paid in ${rec.paymentDigest?.slice(0, 16)}; ${next.reason}: asking again until the provider confirms or refunds`, id: bookingStep.overdue(identity.id, pkgHex), parent: bookingStep.paid(identity.id, pkgHex) })
         return next
       }
       next = { ...next, phase: 'done', reason: `settle-by-hand: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
       await this.#put(pkgHex, next, 'traveller-unresolved')
-      this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} leg(s) were never confirmed before departure: ${next.reason}` })
+      this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} leg(s) were never confirmed before departure: ${next.reason}`, id: bookingStep.unresolved(identity.id, pkgHex), parent: bookingStep.paid(identity.id, pkgHex) })
       return next
     }
     if (legs.every(l => l.status === 'CONFIRMED')) {
       next = { ...next, status: 'CONFIRMED', phase: 'done' }
       await this.#put(pkgHex, next, 'traveller-confirmed')
-      this.#d.emit({ type: 'package-booked', correlation: pkgHex, amount: rec.total, detail: `${legs.length} legs, paid in ${rec.paymentDigest?.slice(0, 16)}` })
+      this.#d.emit({ type: 'package-booked', correlation: pkgHex, amount: rec.total, detail: `${legs.length} legs, paid in ${rec.paymentDigest?.slice(0, 16)}`, id: bookingStep.booked(identity.id, pkgHex), parent: bookingStep.paid(identity.id, pkgHex) })
       return next
     }
     // a provider could no longer sell a paid leg and refunded it in full: the journey is broken, so the
@@ -271,7 +273,11 @@ export class TravellerDesk {
     const open = legs.filter(l => l.status === 'CONFIRMED').length
     const next: PackageRecord = { ...rec, legs, status: open === 0 ? 'CANCELLED' : 'CONFIRMED', phase: 'done', reason, at: this.#d.clock.now() }
     await this.#put(pkgHex, next, 'traveller-cancelled')
-    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}` })
+    // a cancellation follows the booking; a journey broken by a refunded leg was never booked, it follows the payment.
+    // Only the last try has the step's id: a try that left a leg confirmed is asked again and says so again
+    const me = identity.id
+    const after = rec.phase === 'done' ? bookingStep.booked(me, pkgHex) : bookingStep.paid(me, pkgHex)
+    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}`, ...(open === 0 ? { id: bookingStep.cancelled(me, pkgHex) } : {}), parent: after })
     return next
   }
 

@@ -8,6 +8,7 @@ import type { Emit } from '../events.ts'
 import { planFromWire } from './pricing-wire.ts'
 import { RIDE_RECEIPTS, type RideReceiptRecord } from './provider-records.ts'
 import type { PackageLegRecord } from './traveller-records.ts'
+import { bookingStep } from './booking-steps.ts'
 
 export interface RideReceiptsDeps {
   readonly identity: NodeIdentity
@@ -77,7 +78,7 @@ export class RideReceipts {
     await journal.putRecord(RIDE_RECEIPTS, leg, rec as unknown as Record<string, unknown>, 'traveller-receipt')
     if (report.ended) this.#checks.delete(leg)
     await ch.send(envelope)
-    this.#d.emit({ type: 'receipt-signed', correlation: leg, amount: receipt.total, detail: `nonce ${receipt.nonce}, ${receipt.seconds} s, ${receipt.metres} m${report.ended ? ', final' : ''}`, peer: toHex(terms.provider) })
+    this.#d.emit({ type: 'receipt-signed', correlation: leg, amount: receipt.total, detail: `nonce ${receipt.nonce}, ${receipt.seconds} s, ${receipt.metres} m${report.ended ? ', final' : ''}`, peer: toHex(terms.provider), parent: bookingStep.confirmed(toHex(terms.provider), toHex(terms.package), terms.legId) })
   }
 }
 
