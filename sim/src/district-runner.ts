@@ -230,6 +230,8 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     libp2pTimeoutsMs: c.frameTimeoutMs,
     // and gossipsub keeps its mesh at the nodes' ticks (at most one heartbeat per tick), not by its timer
     manualHeartbeat: true,
+    // connections drop only when the scenario says so (link conditions' churn), never by the machine's speed
+    rejoinEveryMs: 0,
     ...(at.inProcess === true ? { inProcess: true } : {}),
     ...(at.network != null ? { network: at.network } : {}),
     // on a process bus, gossipsub carries nothing, and nothing else needs identify's exchange (mesh's HostOptions)

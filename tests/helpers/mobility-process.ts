@@ -1,6 +1,6 @@
 /**
- * A mobility node as a real process, for the crash tests: a transit operator or a traveller that books
- * one bus leg, settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
+ * A mobility node as a real process, for the crash tests: a transit operator, a rental bike (pay per use)
+ * or a traveller that books one bus leg (or rents the bike: `rent`), settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
  * server the test runs), so both processes see one ledger. Prints one JSON line per node event, and
  * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point (KVARTAL_CRASH_SKIP=n:
  * after n writes there): this test entry point installs the crash-test hook (`@kvartal/node/testing`); a
@@ -18,7 +18,7 @@ import { KvartalNode, serviceDayStart, type ProviderService } from '@kvartal/nod
 import { installCrashHook } from './crash-points.ts'
 
 export interface MobilityProcessConfig {
-  role: 'operator' | 'traveller'
+  role: 'operator' | 'vehicle' | 'traveller'
   dataDir: string
   seed: string
   rpcUrl: string
@@ -41,6 +41,17 @@ export type MobilityCommand =
   /** books the trip `tripId` (or the next one at least two minutes ahead) from its first stop to its third;
    *  `underFare`: a second leg on the same trip, its third stop to its fifth, offered at 1 nano (the operator refuses it) */
   | { cmd: 'book', tripId?: string, underFare?: boolean }
+  /**
+   * rents the bike heard on the mesh for `rideS` seconds, from `leadS` seconds from now (a journey of one planned,
+   * quoted leg of 300 m): `there` from the bike's first place to `rideTo`, `back` the other way
+   */
+  | { cmd: 'rent', leadS: number, rideS: number, way: 'there' | 'back' }
+
+/** Where the rental bike stands at first, and where its rides go: 300 m east. */
+export const bikePlace = { lat: 63.43, lon: 10.39 }
+export const rideTo = { lat: 63.43, lon: 10.39 + 300 / (111_320 * Math.cos(63.43 * Math.PI / 180)) }
+/** The bike's GBFS plan: a 10 IOTA-cent unlock fee (paid at booking), then 2 IOTA-cents a minute (settled with the period from receipts). */
+export const bikePricing = { plan_id: 'bike-std', currency: 'IOTA' as const, price: 10_000_000, per_min_pricing: [{ start: 0, rate: 2_000_000, interval: 1 }], max_price: 200_000_000 }
 
 /** Both processes build the same timetable: three lines running around the clock for two days. */
 export function crashTimetable (): Timetable {
@@ -68,9 +79,12 @@ async function main (): Promise<void> {
   installCrashHook('mobility-process.ts')
   const tt = crashTimetable()
   const client = new IotaClient({ url: c.rpcUrl })
+  const cancellation = { freeUntilS: 600, feeNanos: 0, refundAfterStart: false as const }
   const provider: ProviderService | undefined = c.role === 'operator'
-    ? { kind: 'transit', agencyId: 'district-transit', mode: 'BUS', timetable: tt, seatsPerTrip: c.seats, cancellation: { freeUntilS: 600, feeNanos: 0, refundAfterStart: false }, co2GPerKm: 60 }
-    : undefined
+    ? { kind: 'transit', agencyId: 'district-transit', mode: 'BUS', timetable: tt, seatsPerTrip: c.seats, cancellation, co2GPerKm: 60 }
+    : c.role === 'vehicle'
+      ? { kind: 'vehicle', mode: 'BICYCLE', position: bikePlace, pricing: bikePricing, co2GPerKm: 8, speedKmh: 15, cancellation, maxRentalMs: 3_600_000 }
+      : undefined
   const node = new KvartalNode({
     district: 'proc-mob',
     dataDir: c.dataDir,
@@ -86,6 +100,8 @@ async function main (): Promise<void> {
     keySeed: fromHex(c.seed),
     frameTimeoutMs: 2_000,
     ticksPerSlot: 6,
+    // a peer that restarted is dialled again within 2 s (the default is 10 s)
+    rejoinEveryMs: 2_000,
     onEvent: (e) => { process.stdout.write(JSON.stringify({ event: e.type, correlation: e.correlation, code: e.code, detail: e.detail }) + '\n') },
     mobility: { timetable: tt, holdMs: c.holdMs, offerEveryMs: 2_000, ...(provider != null ? { provider } : {}) },
     settlement: {
@@ -94,7 +110,8 @@ async function main (): Promise<void> {
     }
   })
   await node.start()
-  process.stdout.write(JSON.stringify({ ready: node.host.getMultiaddrs().map(String), address: node.identity.iotaAddress, id: node.id }) + '\n')
+  // a vehicle also says where it is parked (after a restart: where its last ride left it)
+  process.stdout.write(JSON.stringify({ ready: node.host.getMultiaddrs().map(String), address: node.identity.iotaAddress, id: node.id, ...(node.mobility?.provider != null ? { position: node.mobility.provider.position } : {}) }) + '\n')
   const stop = (): void => { void node.stop().then(() => process.exit(0)) }
   process.on('SIGTERM', stop)
   if (c.role !== 'traveller') return
@@ -114,6 +131,7 @@ async function main (): Promise<void> {
 }
 
 async function command (node: KvartalNode, tt: Timetable, c: MobilityCommand): Promise<unknown> {
+  if (c.cmd === 'rent') return await rent(node, c)
   const deadline = Date.now() + 30_000
   while (node.mobility!.services.operator('district-transit', systemClock.now()) == null) {
     if (Date.now() > deadline) throw new Error('no district-transit operator heard within 30 s')
@@ -131,6 +149,28 @@ async function command (node: KvartalNode, tt: Timetable, c: MobilityCommand): P
   return { ...out, tripId: trip.tripId, fare: trip.fare }
 }
 
+/** Rents the bike: plans (asking it for a quote), then books its leg for the window asked. */
+async function rent (node: KvartalNode, c: Extract<MobilityCommand, { cmd: 'rent' }>): Promise<unknown> {
+  const deadline = Date.now() + 30_000
+  // the bike's offer names its current asset id, which changes after every ride: a quote heard before its
+  // last ride ended is refused (unknown-asset), and the next offer brings the new one
+  for (;;) {
+    const [from, to] = c.way === 'there' ? [bikePlace, rideTo] : [rideTo, bikePlace]
+    const plan = await node.mobility!.plan({ from, to, departAfter: systemClock.now() })
+    const [legId, q] = [...plan.quotes].find(([, q]) => q.leg.mode === 'BICYCLE') ?? []
+    if (legId != null && q != null) {
+      const depS = Math.floor((systemClock.now() - plan.dayStartMs) / 1000) + c.leadS
+      const journey = {
+        legs: [{ mode: 'BICYCLE' as const, from, to, departureTime: depS, arrivalTime: depS + c.rideS, price: q.leg.price, co2: q.leg.co2G, distance: 300, legId, provider: toHex(q.provider) }],
+        departureTime: depS, arrivalTime: depS + c.rideS, price: q.leg.price, co2: q.leg.co2G, transfers: 0, walkingMetres: 0
+      }
+      const out = await node.mobility!.book(plan, journey)
+      if (out.status === 'CONFIRMED' || Date.now() > deadline) return { ...out, from: plan.dayStartMs + depS * 1000, to: plan.dayStartMs + (depS + c.rideS) * 1000 }
+    }
+    if (Date.now() > deadline) throw new Error('no bike quoted within 30 s')
+    await new Promise(resolve => setTimeout(resolve, 500))
+  }
+}
 
 if (process.argv[1] != null && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   main().catch((err) => { process.stderr.write(`${(err as Error).stack ?? err}\n`); process.exit(1) })

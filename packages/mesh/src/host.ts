@@ -205,10 +205,24 @@ export async function gossipHeartbeat (host: KvartalHost): Promise<void> {
 
 /** Dials the bootstrap addresses the bootstrap module cannot (memory transport), in parallel. */
 export async function dialBootstrap (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
+  return await dialAddresses(host, addrs.filter(a => a.startsWith('/memory/')), signal)
+}
+
+/**
+ * Whether the host has a connection to any of the bootstrap addresses' peers (those that name one with
+ * `/p2p/`); with no address naming a peer, whether it has any connection at all.
+ */
+export function connectedToBootstrap (host: KvartalHost, addrs: readonly string[]): boolean {
+  const ids = addrs.map(a => a.split('/p2p/')[1]).filter((p): p is string => p != null && p !== '')
+  if (ids.length === 0) return host.getConnections().length > 0
+  const connected = new Set(host.getConnections().map(c => c.remotePeer.toString()))
+  return ids.some(id => connected.has(id))
+}
+
+/** Dials addresses in parallel, each a few times with a short backoff (a peer started at the same moment may not listen yet); resolves with how many answered. */
+export async function dialAddresses (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
   const { multiaddr } = await import('@multiformats/multiaddr')
-  const memory = addrs.filter(a => a.startsWith('/memory/'))
-  // a peer started at the same moment may not listen yet: retry a few times with a short backoff
-  const results = await Promise.allSettled(memory.map(async (a) => {
+  const results = await Promise.allSettled(addrs.map(async (a) => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await host.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5_000) })
@@ -220,3 +234,4 @@ export async function dialBootstrap (host: KvartalHost, addrs: readonly string[]
   }))
   return results.filter(r => r.status === 'fulfilled').length
 }
+

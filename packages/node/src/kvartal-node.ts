@@ -4,7 +4,7 @@ import {
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { TopicSync, createHost, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipPort, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { TopicSync, connectedToBootstrap, createHost, dialAddresses, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipPort, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
 import { crashHook, withPaymentPoint } from './crash-hook.ts'
@@ -82,6 +82,8 @@ export class KvartalNode {
   #announcer!: Announcer
   /** real time of the last gossipsub heartbeat this node ran itself (`manualHeartbeat`) */
   #lastHeartbeat = -Infinity
+  /** real time of the last look at the bootstrap peers (rejoinEveryMs) */
+  #lastRejoin = performance.now()
   /** the mobility side, when options.mobility is set */
   mobility?: MobilityRuntime
 
@@ -288,7 +290,7 @@ export class KvartalNode {
     if (o.mobility != null) {
       this.mobility = new MobilityRuntime({
         host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
-        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync, gossip: this.#gossip
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync, gossip: this.#gossip, slotMs: o.slots.slotMs
       })
       await this.mobility.start()
       // one actor in two markets: a vehicle's battery budget decides its energy position (mobility/vehicle-energy.ts)
@@ -301,7 +303,7 @@ export class KvartalNode {
     const meter = o.meter ?? (measured != null ? new SimulatedMeter({ name: 'model', slots: o.slots, netWh: (slot) => measured.call(o.profile, slot) }) : undefined)
     this.#meter = new SlotMeter({ journal: this.journal, slots: o.slots, emit: this.emit, meter })
     await this.#meter.start()
-    this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal, meter: this.#meter })
+    this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs, o.mobility?.receiptGraceMs ?? o.slots.slotMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#abort.signal, meter: this.#meter })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }
@@ -394,6 +396,7 @@ export class KvartalNode {
       this.#lastHeartbeat = performance.now()
       await gossipHeartbeat(this.host)
     }
+    this.#rejoinIfAlone()
     await this.seller.expireHolds()
     this.book.prune(now)
     // anti-entropy: what gossip did not bring (a mesh still forming, a restart), one peer's book does
@@ -426,6 +429,22 @@ export class KvartalNode {
       this.#settling = true
       try { await this.#periods.settleDue(this.settlement) } finally { this.#settling = false }
     }
+  }
+
+  /**
+   * A node that lost every bootstrap peer (they restarted, or were down when it started: libp2p's bootstrap
+   * module dials once, at start) dials them again, at most every `rejoinEveryMs` of real time. Without it a
+   * node whose only known peers restarted stayed alone for good: nobody else knew its address.
+   */
+  #rejoinIfAlone (): void {
+    const o = this.options
+    const every = o.rejoinEveryMs ?? 10_000
+    if (every <= 0 || o.bootstrap == null || o.bootstrap.length === 0 || this.host == null) return
+    if (performance.now() - this.#lastRejoin < every) return
+    this.#lastRejoin = performance.now()
+    if (connectedToBootstrap(this.host, o.bootstrap)) return
+    // each connection it makes is said as any other (peer-joined)
+    void dialAddresses(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal])).catch(() => {})
   }
 
   /** A slot's actor reached gate closure: what is left goes to the grid at the grid tariffs. */

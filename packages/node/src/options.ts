@@ -68,6 +68,12 @@ export interface KvartalNodeOptions {
   libp2pTimeoutsMs?: number
   /** gossipsub's heartbeat once per node tick instead of every real second (mesh's HostOptions.manualHeartbeat); a simulator's choice. Default: off */
   manualHeartbeat?: boolean
+  /**
+   * A node connected to none of its bootstrap peers (they restarted, or were down when it started) dials them
+   * again, at most this often (ms of real time); 0: never. Default 10 000. A simulator turns it off: its
+   * connections drop only when its scenario says so.
+   */
+  rejoinEveryMs?: number
   /** a simulator's link conditions (mesh's HostOptions.network, sim/src/links); a real node has none */
   network?: HostNetworkHooks
   /**

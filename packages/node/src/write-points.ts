@@ -22,8 +22,8 @@ export const MOBILITY_WRITE_POINTS = [
   // provider: each leg it sells
   'provider-hold', 'provider-commit', 'provider-refund', 'provider-release', 'provider-cancel', 'provider-cancelled',
   'provider-expire', 'provider-started', 'provider-ended',
-  // a vehicle: where it is parked, the receipts it holds
-  'vehicle-parked', 'vehicle-receipt',
+  // a vehicle: the receipts it holds (where it parked is journaled with its ride's end, provider-ended)
+  'vehicle-receipt',
   // trip channels and what a period attests of them
   'channel-open', 'period-extra', 'channel-proof', 'attested'
 ] as const

@@ -30,6 +30,13 @@ export interface MobilityOptions {
   offerEveryMs: number
   /** how long a provider holds an unpaid leg, ms of the node's clock */
   holdMs: number
+  /**
+   * A ride's receipts close this long after its rental window ends (ms of the node's clock): the traveller
+   * signs nothing new for it after that, and settles its last receipt even when the vehicle never sent a
+   * final report (the ride stopped early: a receipt that did not arrive locks the vehicle). Longer than a
+   * vehicle's tick, so a ride that runs to its end always gets its final report in. Default: one slot.
+   */
+  receiptGraceMs?: number
 }
 
 /**
@@ -58,6 +65,8 @@ export interface MobilityRuntimeDeps {
   readonly topicSync?: TopicSync
   /** where the node gossips: its gossipsub, or a simulator's process bus for local topics (default: the host's gossipsub) */
   readonly gossip?: GossipPort
+  /** the node's slot length: a ride's receipts close a slot after its window unless `receiptGraceMs` says otherwise */
+  readonly slotMs: number
 }
 
 /** The mobility side of a node: service offers in, bookings and rides over streams, a provider's desk. */
@@ -83,7 +92,7 @@ export class MobilityRuntime {
     this.sync = channelSync({ host: deps.host, store: this.channels, signal: deps.signal })
     const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal, meter: deps.meter }
     if (deps.options.provider != null) this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
-    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable, operators: deps.options.operators })
+    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable, operators: deps.options.operators, receiptGraceMs: deps.options.receiptGraceMs ?? deps.slotMs })
   }
 
   async start (): Promise<void> {

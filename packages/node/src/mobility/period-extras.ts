@@ -35,16 +35,20 @@ export function channelHeadLeaf (h: { id: string, index: number, head: string })
  * settled and issued before the period's end, every booked leg not yet attested, and the head of every
  * channel the node holds.
  */
-export async function periodExtras (journal: Journal, channels: ChannelStore, period: string, endMs: number): Promise<PeriodExtras> {
+export async function periodExtras (journal: Journal, channels: ChannelStore, period: string, endMs: number, receiptGraceMs: number): Promise<PeriodExtras> {
   let sel = await journal.getRecord<Selection>('period-extra', period)
   const settled = new Set((await journal.records<{ period: string }>('attested')).map(([k]) => k))
   const receipts = new Map(await journal.records<RideReceiptRecord>(RIDE_RECEIPTS))
   const booked = new Map<string, { terms: string, traveller: string, provider: string }>()
   /** what the checkout already paid for each leg: a ride's unlock fee */
   const checkout = new Map<string, number>()
+  /** a traveller's rides: when their receipts close (the window's end and the grace after it) */
+  const closes = new Map<string, number>()
   for (const [, p] of await journal.records<PackageRecord>(PACKAGES)) {
     for (const l of p.legs) {
-      if (p.paymentDigest != null) checkout.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
+      const t = decodeLegTerms(fromHex(l.terms))
+      if (p.paymentDigest != null) checkout.set(l.leg, t.price)
+      closes.set(l.leg, t.to + receiptGraceMs)
       if ((l.status === 'CONFIRMED' || l.status === 'ENDED') && l.providerSignature != null) booked.set(l.leg, { terms: l.terms, traveller: l.travellerSignature, provider: l.providerSignature })
     }
   }
@@ -56,7 +60,9 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
     const rides = new Map(await journal.records<ProviderLegRecord>(PROVIDER_LEGS))
     sel = {
       status: 'selected',
-      receipts: [...receipts].filter(([leg, r]) => !settled.has(`receipt:${leg}`) && r.issuedAt < endMs && (r.final || rides.get(leg)?.status === 'ENDED')).map(([leg]) => leg),
+      // a ride's last receipt: final, or its ride over (the vehicle's side), or its receipts closed (the
+      // traveller's side of a ride that stopped before its final report: traveller-rides.ts signs nothing new then)
+      receipts: [...receipts].filter(([leg, r]) => !settled.has(`receipt:${leg}`) && r.issuedAt < endMs && (r.final || rides.get(leg)?.status === 'ENDED' || (r.role === 'traveller' && (closes.get(leg) ?? Infinity) <= endMs))).map(([leg]) => leg),
       legs: [...booked.keys()].filter(leg => !settled.has(`leg:${leg}`)),
       heads: await channels.heads()
     }

@@ -84,10 +84,13 @@ export class ProviderDesk {
     this.#assetSeq = await journal.nextCounter('asset-rotation', 0)
     this.#rotateAsset()
     this.#offerSeq = await journal.nextCounter('service-offer', 0)
+    // where the last ride parked it (a journal of an older version kept the place in a record of its own)
     const parked = await journal.getRecord<{ lat: number, lon: number }>('vehicle', 'position')
     if (parked != null) this.#position = { lat: parked.lat, lon: parked.lon }
+    let lastEnd = -Infinity
     const now = clock.now()
     for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
+      if (r.parked != null && r.at > lastEnd) { lastEnd = r.at; this.#position = { lat: r.parked.lat, lon: r.parked.lon } }
       if (OPEN.has(r.status)) this.#open.set(leg, r)
       await this.#restore(leg, r, now)
     }
@@ -397,20 +400,24 @@ export class ProviderDesk {
       const seconds = Math.min(durationS, Math.floor((now - r.from) / 1000))
       const metres = Math.floor(terms.distanceM * seconds / durationS)
       const ended = now >= r.to
-      let record: ProviderLegRecord = { ...r, status: ended ? 'ENDED' : 'STARTED', usedSeconds: seconds, usedMetres: metres, reports: plan != null ? (r.reports ?? 0) + 1 : r.reports, at: now }
+      // the report's number follows the last receipt held, not only the last journaled report: a vehicle that
+      // died between journaling a receipt and journaling the ride would otherwise send that number again with
+      // more usage, which the traveller refuses as stale (and the ride stops)
+      const seq = Math.max(r.reports ?? 0, this.receipts.latest(leg)?.nonce ?? 0) + 1
+      let record: ProviderLegRecord = { ...r, status: ended ? 'ENDED' : 'STARTED', usedSeconds: seconds, usedMetres: metres, reports: plan != null ? seq : r.reports, at: now }
       if (plan != null) {
-        const ok = await this.#collectReceipt(leg, terms, r, seconds, metres, ended, plan)
+        const ok = await this.#collectReceipt(leg, terms, r, seq, seconds, metres, ended, plan)
         if (!ok) record = { ...record, status: 'ENDED', reason: 'receipt-late' }
+      }
+      if (record.status === 'ENDED' && (terms.toLatE6 !== 0 || terms.toLonE6 !== 0)) {
+        // parked where the ride ended (or, stopped early, that far along the way), in the same write as the end
+        const f = terms.distanceM > 0 ? Math.min(1, metres / terms.distanceM) : 1
+        const at = this.position
+        record = { ...record, parked: { lat: at.lat + (fromE6(terms.toLatE6) - at.lat) * f, lon: at.lon + (fromE6(terms.toLonE6) - at.lon) * f } }
       }
       await this.#put(leg, record, record.status === 'ENDED' ? 'provider-ended' : 'provider-started')
       if (record.status === 'ENDED') {
-        // parked where the ride ended (or, stopped early, that far along the way)
-        if (terms.toLatE6 !== 0 || terms.toLonE6 !== 0) {
-          const f = terms.distanceM > 0 ? Math.min(1, metres / terms.distanceM) : 1
-          const at = this.position
-          this.#position = { lat: at.lat + (fromE6(terms.toLatE6) - at.lat) * f, lon: at.lon + (fromE6(terms.toLonE6) - at.lon) * f }
-          await this.#d.journal.putRecord('vehicle', 'position', { ...this.#position, status: 'parked' }, 'vehicle-parked')
-        }
+        if (record.parked != null) this.#position = record.parked
         this.budget?.releaseRide(leg)
         this.budget?.drive(metres)
         this.inventory.release(r.package, r.legId)
@@ -421,9 +428,8 @@ export class ProviderDesk {
     }
   }
 
-  async #collectReceipt (leg: string, terms: LegTerms, r: ProviderLegRecord, seconds: number, metres: number, ended: boolean, plan: NonNullable<ReturnType<typeof planFromWire>>): Promise<boolean> {
+  async #collectReceipt (leg: string, terms: LegTerms, r: ProviderLegRecord, seq: number, seconds: number, metres: number, ended: boolean, plan: NonNullable<ReturnType<typeof planFromWire>>): Promise<boolean> {
     const { host, identity, frameTimeoutMs, signal } = this.#d
-    const seq = (r.reports ?? 0) + 1
     let ch: FramedChannel | undefined
     try {
       ch = await openStream(host, peerIdOfTrader(terms.traveller), RIDE_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })

@@ -32,6 +32,8 @@ export interface TravellerDeskDeps {
   readonly frameTimeoutMs: number
   readonly signal: AbortSignal
   readonly meter?: ChannelMeter
+  /** a ride's receipts close this long after its window (MobilityOptions.receiptGraceMs) */
+  readonly receiptGraceMs: number
 }
 
 export interface BookingOutcome {

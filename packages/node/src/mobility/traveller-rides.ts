@@ -18,6 +18,8 @@ export interface RideReceiptsDeps {
   readonly emit: Emit
   /** the confirmed leg with this id (hex), if this traveller booked one */
   readonly findLeg: (leg: string) => Promise<PackageLegRecord | undefined>
+  /** a ride's receipts close this long after its window: the last one is what the traveller settles (period-extras.ts) */
+  readonly receiptGraceMs: number
 }
 
 /**
@@ -62,8 +64,10 @@ export class RideReceipts {
       check = new UsageCheck({ ride: leg, plan, cap: fareNanos(plan, { seconds: bookedS, metres: terms.distanceM }), maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60, ...(last != null ? { resume: receiptTermsOf(last) } : {}) })
       this.#checks.set(leg, check)
     }
-    if (last != null && last.final) {
-      // the ride is over: the final receipt again, never a new one
+    if (last != null && (last.final || clock.now() >= terms.to + this.#d.receiptGraceMs)) {
+      // the ride is over: its final receipt again, never a new one. So is a ride whose receipts closed without
+      // a final one (it stopped early, and its window and the grace after it are over): the traveller settles
+      // its last receipt as it stands (period-extras.ts), so a later report must not raise what it owes
       this.#checks.delete(leg)
       await ch.send(fromHex(last.envelope)); return
     }
