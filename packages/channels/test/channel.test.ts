@@ -341,6 +341,9 @@ describe('bounds', () => {
     const readers = Array.from({ length: MAX_READERS }, () => party())
     for (const r of readers) ch.grant(r.publicKey)
     expect(() => ch.grant(party().publicKey)).toThrow(OversizedChannelDataError)
+    expect(() => ch.grant(party().publicKey)).toThrow(expect.objectContaining({
+      size: MAX_READERS + 1, max: MAX_READERS, message: `readers of ${MAX_READERS + 1} exceeds the limit of ${MAX_READERS}; split it over several records`
+    }))
     const rotated = ch.rotate()
     expect(encodeRecord(rotated).length).toBeLessThan(MAX_RECORD_BYTES)
     ch.append({ after: 'rotate' })
