@@ -50,13 +50,19 @@ function openWrap (w: { ephemeral: Uint8Array, wrapped: Uint8Array }, secret: Ui
 describe('the documented layouts', () => {
   const owner = party(1)
   const alice = party(2)
-  const ch = createChannel(owner.seed)
-  ch.grant(alice.publicKey)
-  ch.append({ plan: 'bus' })
-  ch.append(new Uint8Array([7, 8]))
-  const [open, grant, json, raw] = ch.records
+  // built inside each test, not once here: Stryker switches a mutant on for the tests only, and records made
+  // while the file loads would be made by the unmutated code
+  function build () {
+    const ch = createChannel(owner.seed)
+    ch.grant(alice.publicKey)
+    ch.append({ plan: 'bus' })
+    ch.append(new Uint8Array([7, 8]))
+    const [open, grant, json, raw] = ch.records
+    return { ch, open, grant, json, raw }
+  }
 
   it('a record is header ‖ body ‖ signature, and the owner signs `kvartal/v1/channel\\n` ‖ header ‖ body', () => {
+    const { ch } = build()
     for (const r of ch.records) {
       expect(toHex(encodeRecord(r))).toBe(toHex(concat(header(r), r.body, r.signature)))
       expect(verifySignature(owner.publicKey, concat(utf8('kvartal/v1/channel\n'), header(r), r.body), r.signature)).toBe(true)
@@ -64,11 +70,13 @@ describe('the documented layouts', () => {
   })
 
   it('the channel id is sha256(`kvartal/v1/channel-id\\n` ‖ owner key ‖ channel nonce), both in clear in the open body', () => {
+    const { open } = build()
     expect(open.body.subarray(0, 32)).toEqual(owner.publicKey)
     expect(toHex(open.channelId)).toBe(toHex(sha256(concat(utf8('kvartal/v1/channel-id\n'), owner.publicKey, open.body.subarray(32, 48)))))
   })
 
   it('the owner\'s wrap holds content key ‖ reader keys; a reader\'s wrap the content key, which opens the data records', () => {
+    const { ch, open, grant, json, raw } = build()
     const [ownerWrap, aliceWrap] = wrapsOf(grant.body, false)
     const ring = openWrap(ownerWrap, owner.x25519Secret, ch.id, 0)!
     expect(ring).toHaveLength(64)
@@ -86,6 +94,7 @@ describe('the documented layouts', () => {
   })
 
   it('a wrap opens only for the channel id and epoch it was made for', () => {
+    const { ch } = build()
     const w = wrapFor(alice.x25519, new Uint8Array(32).fill(5), ch.id, 3)
     expect(unwrap(w, alice.x25519Secret, alice.x25519, ch.id, 3)).toEqual(new Uint8Array(32).fill(5))
     expect(openWrap(w, alice.x25519Secret, ch.id, 3)).toEqual(new Uint8Array(32).fill(5))
