@@ -27,7 +27,7 @@ const withMobility = process.argv[5] === 'mobility'
 // Not given: as many as `kvartal sim` would use here (one per core, at most one per feeder)
 const workersArg = process.argv[6]
 
-runChild(`scale(${buildings})`, 3_600_000, async () => {
+runChild(`scale(${buildings})`, 4 * 3_600_000, async () => {
   const outDir = await mkdtemp(join(tmpdir(), 'kvartal-bench-scale-'))
   const scale = buildings / 24
   const m = defaultScenario.mobility

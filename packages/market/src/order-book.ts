@@ -18,7 +18,7 @@ export interface BookEntry extends Order {
 }
 
 interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[], feeder: string }
-interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], addrs: Map<string, readonly Uint8Array[]> }
+interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], addrs: Map<string, readonly Uint8Array[]>, /** the relay's own feeder */ feeder: string }
 
 /**
  * A node's own view of the district's offers and bids, built from gossip. The latest sequence number per
@@ -66,7 +66,7 @@ export class OrderBook {
       orders.push({ slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true })
       addrs.set(trader, e.addrs)
     }
-    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, addrs })
+    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, addrs, feeder: d.feeder })
   }
 
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
@@ -138,6 +138,9 @@ export class OrderBook {
     const out: BookEntry[] = []
     for (const r of this.#relays.values()) {
       if (r.validUntil <= now) continue
+      // a digest from a relay of this feeder (on the feeder's digest topic) repeats what that relay heard: taking
+      // it again would keep an entry alive after the seller sold out, each relay re-listing the other's copy
+      if (r.feeder === exceptFeeder) continue
       for (const o of r.orders) if (o.feeder !== exceptFeeder && o.energyWh > o.depletedWh) out.push(o)
     }
     return out

@@ -14,8 +14,8 @@ const ann = (trader: number, seq: number, side: 'offer' | 'bid', rows: Row[], va
   const orders = rows.map(([slot, energyWh, price]) => ({ slot, energyWh, price }))
   return { version: 1, district: 'd', trader: key(trader), seq, issuedAt: 0, validUntil, offers: side === 'offer' ? orders : [], bids: side === 'bid' ? orders : [], addrs: [addr(trader)], ...(feeder != null ? { feeder } : {}) }
 }
-const digest = (relay: number, seq: number, entries: Array<[trader: number, feeder: string, ...Row]>, issuedAt = 0, validUntil = 1_000): Digest => ({
-  version: 1, district: 'd', relay: key(relay), feeder: 'r', seq, issuedAt, validUntil,
+const digest = (relay: number, seq: number, entries: Array<[trader: number, feeder: string, ...Row]>, issuedAt = 0, validUntil = 1_000, relayFeeder = 'r'): Digest => ({
+  version: 1, district: 'd', relay: key(relay), feeder: relayFeeder, seq, issuedAt, validUntil,
   entries: entries.map(([trader, feeder, slot, energyWh, price]) => ({ trader: key(trader), feeder, slot, energyWh, price, addrs: [addr(100 + trader)] }))
 })
 const view = (entries: Array<{ trader: string, price: number, energyWh: number }>): Array<[string, number, number]> => entries.map(e => [e.trader.slice(0, 2), e.price, e.energyWh])
@@ -151,5 +151,17 @@ describe('a relay\'s views', () => {
     expect(book.relayedOffers(0, 'h').map(o => o.trader.slice(0, 2))).toEqual(['02'])
     expect(book.relayedOffers(0, 'x').map(o => o.trader.slice(0, 2))).toEqual(['02', '03'])
     expect(book.size).toEqual({ offers: 0, bids: 0 })
+  })
+
+  it('relayed offers leave out the digests of its own feeder\'s relays: two relays must not keep each other\'s stale entries alive', () => {
+    // relay 60 of feeder h passes on, on h's digest topic, what it heard of feeder g; relay 61, also of h, hears
+    // that too. g's own digest (relay 50) no longer lists trader 2 (sold out): 61 must not list it from 60's copy
+    const book = new OrderBook(hex(61))
+    book.applyDigest(digest(50, 2, [[3, 'g', 5, 20, 25]], 0, 1_000, 'g'), 0)
+    book.applyDigest(digest(60, 1, [[2, 'g', 5, 20, 25], [3, 'g', 5, 20, 25]], 0, 1_000, 'h'), 0)
+    expect(book.relayedOffers(0, 'h').map(o => o.trader.slice(0, 2))).toEqual(['03'])
+    // a relay of another feeder has no such copy to leave out; and as a buyer, 61 still sees what its feeder's relays list
+    expect(book.relayedOffers(0, 'x').map(o => o.trader.slice(0, 2)).sort()).toEqual(['02', '03', '03'])
+    expect(book.forSlot('offer', 5, 0).map(o => o.trader.slice(0, 2))).toContain('02')
   })
 })
