@@ -232,7 +232,7 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
   }
   const events = new Map<string, number>()
   const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
-  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'negotiation-ended', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'digest-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'negotiation-ended', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
   const onEvent = (e: NodeEvent): void => {
     if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(withNames(e, names)) + '\n')
     if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
