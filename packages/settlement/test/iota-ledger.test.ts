@@ -328,6 +328,15 @@ describe('the outcome, as the node shows it', () => {
     expect(r.status).toBe('submitted')
   })
 
+  it('an execute answered without effects or object changes: they are read from what the node shows', async () => {
+    fake.fund(me.address, IOTA)
+    client.onExecute = async (real) => ({ ...(await real()), effects: undefined, objectChanges: undefined })
+    const receipt = await adapter().pay({ ...request(), attest: { key: 'a/1', root: ROOT, leaves: 2 } })
+    expect(receipt.status).toBe('confirmed')
+    const [notarization] = fake.objectsOf(me.address, '::notarization::Notarization<')
+    expect(store.record('pay', 'p/1')).toMatchObject({ status: 'confirmed', objectId: notarization.id, checkpoint: '1' })
+  })
+
   it('effects nowhere, though the node shows the transaction: stays submitted', async () => {
     fake.fund(me.address, IOTA)
     client.onExecute = async (real) => ({ ...(await real()), effects: undefined })
