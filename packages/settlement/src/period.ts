@@ -145,7 +145,8 @@ function imbalanceOf (input: PeriodInput): ImbalanceLine[] {
     const delivered = r.exportWh - r.importWh
     const diff = delivered - c
     // only what the peer contracts did not cover: drawing more than contracted costs retail, feeding more earns feed-in
-    const chargeNanos = diff < 0 ? costNanos(-diff, input.tariffs.retail) : -costNanos(diff, input.tariffs.feedIn)
+    // (0 − x, not −x: a balanced slot, or a surplus worth less than half a nano, is charged 0, never −0)
+    const chargeNanos = diff < 0 ? costNanos(-diff, input.tariffs.retail) : 0 - costNanos(diff, input.tariffs.feedIn)
     out.push({ slot: r.slot, contractedWh: c, deliveredWh: delivered, chargeNanos })
   }
   return out
