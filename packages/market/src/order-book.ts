@@ -20,6 +20,13 @@ export interface BookEntry extends Order {
 interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[], feeder: string }
 interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], addrs: Map<string, readonly Uint8Array[]>, /** the relay's own feeder */ feeder: string }
 
+const applyAvailable = (o: BookEntry, availableWh: number, until?: number): void => {
+  const gone = o.energyWh - Math.max(0, availableWh)
+  if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); return }
+  o.heldWh = Math.max(0, gone - o.depletedWh)
+  o.heldUntil = until
+}
+
 /**
  * A node's own view of the district's offers and bids, built from gossip. The latest sequence number per
  * trader and side wins and replaces that trader's whole announcement; expired announcements drop out.
@@ -29,6 +36,15 @@ export class OrderBook {
   readonly #sides: Record<TopicKind, Map<string, TraderState>> = { offer: new Map(), bid: new Map() }
   /** offers of other feeders, by the relay that listed them */
   readonly #relays = new Map<string, RelayState>()
+  /**
+   * What sellers heard only through digests told this node in their replies, per seller and slot. A relay
+   * lists what it believed when it wrote its digest, and a fresh digest (the other relay's, the next slot's)
+   * would otherwise bring back a seller that already said it sold out, or that it sold all its transformer
+   * share to other feeders: at 1,000 buildings, buyers proposed to the same refused seller again at every
+   * digest and reached the gate short, while sellers of their own feeder exported. A seller of another
+   * feeder is never heard directly, so what it said holds for the slot.
+   */
+  readonly #learnt = new Map<string, { availableWh: number, until?: number }>()
   readonly #self: string | undefined
 
   constructor (self?: string) { this.#self = self }
@@ -63,7 +79,10 @@ export class OrderBook {
     for (const e of d.entries) {
       const trader = toHex(e.trader)
       if (trader === this.#self) continue
-      orders.push({ slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true })
+      const o: BookEntry = { slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true }
+      const learnt = this.#learnt.get(`${trader} ${e.slot}`)
+      if (learnt != null) applyAvailable(o, learnt.availableWh, learnt.until)
+      orders.push(o)
       addrs.set(trader, e.addrs)
     }
     this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, addrs, feeder: d.feeder })
@@ -102,13 +121,25 @@ export class OrderBook {
    */
   markAvailable (side: TopicKind, trader: string, slot: number, availableWh: number, until?: number): void {
     const found = this.#sides[side].get(trader)?.orders.filter(x => x.slot === slot) ?? []
-    if (side === 'offer') for (const r of this.#relays.values()) for (const x of r.orders) if (x.trader === trader && x.slot === slot) found.push(x)
-    for (const o of found) {
-      const gone = o.energyWh - Math.max(0, availableWh)
-      if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); continue }
-      o.heldWh = Math.max(0, gone - o.depletedWh)
-      o.heldUntil = until
+    if (side === 'offer') {
+      let relayed = false
+      for (const r of this.#relays.values()) for (const x of r.orders) if (x.trader === trader && x.slot === slot) { found.push(x); relayed = true }
+      // remembered for the digests to come only for a seller not heard directly: one heard directly says itself
+      // what it has, in its next announcement
+      if (relayed && !this.#sides.offer.has(trader)) {
+        const k = `${trader} ${slot}`
+        const before = this.#learnt.get(k)
+        const left = Math.max(0, availableWh)
+        if (until == null) this.#learnt.set(k, { availableWh: Math.min(left, before?.availableWh ?? left) })
+        else if (before == null || before.until != null) this.#learnt.set(k, { availableWh: left, until })
+      }
     }
+    for (const o of found) applyAvailable(o, availableWh, until)
+  }
+
+  /** Forgets what sellers of other feeders said of slots before `slot` (those slots are closed). */
+  forgetBefore (slot: number): void {
+    for (const k of this.#learnt.keys()) if (Number(k.slice(k.indexOf(' ') + 1)) < slot) this.#learnt.delete(k)
   }
 
   addrsOf (trader: string): readonly Uint8Array[] {

@@ -72,6 +72,12 @@ export class SlotPositions {
     return hold
   }
 
+  /** Whether a live hold of `slot` is with `counterparty`: a negotiation with it is in flight. */
+  holdsWith (slot: number, counterparty: string, now: number): boolean {
+    for (const h of this.#slots.get(slot)?.holds.values() ?? []) if (h.holdUntil > now && h.counterparty === counterparty) return true
+    return false
+  }
+
   getHold (slot: number, negotiation: string): Hold | undefined { return this.#slots.get(slot)?.holds.get(negotiation) }
 
   /** Turns a live hold into a commitment. False when the hold is gone (expired, released, never made). */

@@ -132,7 +132,58 @@ describe('digests from relays', () => {
   })
 })
 
+describe('what sellers of other feeders said, across digests', () => {
+  it('a relayed seller that said it sold out stays sold out for that slot in every later digest, from either relay', () => {
+    const book = new OrderBook()
+    book.applyDigest(digest(50, 1, [[2, 'g', 5, 20, 25], [2, 'g', 6, 20, 25], [3, 'g', 5, 8, 30]]), 0)
+    book.markAvailable('offer', hex(2), 5, 0)
+    // the same relay's next digest, and the feeder's other relay, still list it: their lists are older than the reply
+    book.applyDigest(digest(50, 2, [[2, 'g', 5, 20, 25], [2, 'g', 6, 20, 25], [3, 'g', 5, 8, 30]], 10), 10)
+    book.applyDigest(digest(51, 1, [[2, 'g', 5, 18, 24]], 11), 11)
+    expect(view(book.forSlot('offer', 5, 12))).toEqual([['03', 30, 8]])
+    // another slot of the same seller, and another seller, are untouched
+    expect(view(book.forSlot('offer', 6, 12))).toEqual([['02', 25, 20]])
+    // what it said it has left caps what a later digest lists, never raises it
+    book.markAvailable('offer', hex(3), 5, 5)
+    book.markAvailable('offer', hex(3), 5, 6)
+    book.applyDigest(digest(50, 3, [[3, 'g', 5, 8, 30]], 20), 20)
+    expect(book.forSlot('offer', 5, 20).map(o => o.energyWh - o.depletedWh)).toEqual([5])
+  })
+
+  it('a hold comes back after its time in a later digest; a sale for good is not undone by a later hold', () => {
+    const book = new OrderBook()
+    book.applyDigest(digest(50, 1, [[2, 'g', 5, 20, 25], [3, 'g', 5, 20, 26]]), 0)
+    book.markAvailable('offer', hex(2), 5, 0, 50)
+    book.markAvailable('offer', hex(3), 5, 0)
+    book.markAvailable('offer', hex(3), 5, 0, 50)
+    book.applyDigest(digest(50, 2, [[2, 'g', 5, 20, 25], [3, 'g', 5, 20, 26]], 10), 10)
+    expect(book.forSlot('offer', 5, 49)).toEqual([])
+    expect(view(book.forSlot('offer', 5, 50))).toEqual([['02', 25, 20]])
+  })
+
+  it('a seller heard directly speaks for itself: its next announcement counts, not what it said before', () => {
+    const book = new OrderBook()
+    book.apply(ann(2, 1, 'offer', [[5, 20, 25]]), 'offer', 0)
+    book.applyDigest(digest(50, 1, [[2, 'g', 5, 20, 25]]), 0)
+    book.markAvailable('offer', hex(2), 5, 0)
+    book.apply(ann(2, 2, 'offer', [[5, 12, 25]]), 'offer', 1)
+    expect(view(book.forSlot('offer', 5, 1))).toEqual([['02', 25, 12]])
+  })
+
+  it('forgets what was said of slots that closed', () => {
+    const book = new OrderBook()
+    book.applyDigest(digest(50, 1, [[2, 'g', 5, 20, 25], [2, 'g', 6, 20, 25]]), 0)
+    book.markAvailable('offer', hex(2), 5, 0)
+    book.markAvailable('offer', hex(2), 6, 0)
+    book.forgetBefore(6)
+    book.applyDigest(digest(50, 2, [[2, 'g', 5, 20, 25], [2, 'g', 6, 20, 25]], 10), 10)
+    expect(view(book.forSlot('offer', 5, 10))).toEqual([['02', 25, 20]])
+    expect(book.forSlot('offer', 6, 10)).toEqual([])
+  })
+})
+
 describe('a relay\'s views', () => {
+
   it('live offers: heard directly, not expired, not its own, not sold out', () => {
     const book = new OrderBook(hex(9))
     book.apply(ann(1, 1, 'offer', [[5, 10, 30], [6, 10, 30]]), 'offer', 0)

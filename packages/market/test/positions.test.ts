@@ -12,6 +12,16 @@ describe('SlotPositions', () => {
     expect(p.commit(1, 'a', 5)).toBe(true)
     expect(p.committed(1) + p.held(1, 5)).toBe(100)
   })
+  it('says whether a negotiation with a counterparty is in flight in a slot: live holds only, that slot only', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100); p.setLimit(2, 100)
+    p.hold({ negotiation: 'a', slot: 1, energyWh: 10, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    p.hold({ negotiation: 'b', slot: 1, energyWh: 10, holdUntil: 20, price: 1, counterparty: 'y' }, 0)
+    expect([p.holdsWith(1, 'x', 9), p.holdsWith(1, 'y', 9), p.holdsWith(2, 'x', 9), p.holdsWith(1, 'z', 9)]).toEqual([true, true, false, false])
+    expect(p.holdsWith(1, 'x', 10)).toBe(false)
+    p.commit(1, 'b', 11)
+    expect(p.holdsWith(1, 'y', 11)).toBe(false)
+  })
   it('expired holds free their energy by themselves and cannot be committed', () => {
     const p = new SlotPositions()
     p.setLimit(1, 100)

@@ -406,6 +406,7 @@ export class KvartalNode {
     this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
     this.#imports.dropBefore(first - 4)
     this.#buying.dropBefore(first - 4)
+    this.book.forgetBefore(first - 4)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
       if (this.#planned.has(s)) continue
       this.#planned.add(s)
