@@ -87,6 +87,14 @@ describe('feeders: the market follows the grid', () => {
       // it was connected to negotiate, and is not once they are done
       expect(most).toBeGreaterThanOrEqual(1)
       await until(() => connected() === 0 && S.host.getConnections(B.identity.peerId).length === 0, 'the buyer hung up on the seller of another feeder')
+      // a hang-up asks, just before it closes, whether a negotiation with the seller started meanwhile
+      await B.host.dial(multiaddr(`${memoryListenAddress(S.identity)}/p2p/${S.identity.peerId}`))
+      // (identify's exchange on the new connection over first: an open stream of anything else keeps it)
+      await until(() => B.host.getConnections(S.identity.peerId).every(c => c.streams.every(x => x.protocol?.startsWith('/meshsub/') === true)), 'only gossip streams open')
+      await B.buyer.hangUp(S.id, () => false)
+      expect(connected()).toBe(1)
+      await B.buyer.hangUp(S.id, () => true)
+      await until(() => connected() === 0, 'the buyer hung up once nothing needed the connection')
     } finally {
       await d.close()
     }

@@ -137,7 +137,7 @@ export class BuyerLoop {
     const n = (this.#crossOpen.get(seller) ?? 1) - 1
     if (n > 0) { this.#crossOpen.set(seller, n); return }
     this.#crossOpen.delete(seller)
-    void this.#d.buyer.hangUp(seller).catch(() => {})
+    void this.#d.buyer.hangUp(seller, () => !this.#crossOpen.has(seller)).catch(() => {})
   }
 
   /** A negotiation ended (or its actor crashed). */
