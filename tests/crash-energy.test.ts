@@ -53,6 +53,12 @@ function run (who: 'seller' | 'buyer', env: Record<string, string> = {}): NodePr
   return p
 }
 
+/** Resolves once the wall clock has crossed `n` more slot boundaries (slots start at the epoch, every SLOT_MS). */
+async function untilNextSlotBoundary (n: number): Promise<void> {
+  const at = (Math.floor(Date.now() / SLOT_MS) + n) * SLOT_MS
+  await new Promise(resolve => setTimeout(resolve, at - Date.now()))
+}
+
 async function killedAt (p: NodeProcess, point: string): Promise<void> {
   const { signal } = await p.exited
   expect(signal, `${point}: ${p.stderr.join('').slice(-1500)}`).toBe('SIGKILL')
@@ -149,6 +155,9 @@ describe('energy write points, each killed at in a real process', { timeout: 240
     const sellerChain = (async () => {
       await killedAt(run('seller', { KVARTAL_CRASH_AT: 'meter-boundary' }), 'meter-boundary')
       await killedAt(run('seller', { KVARTAL_CRASH_AT: 'meter' }), 'meter')
+      // down for one whole slot at least, so that the chain must show a gap: a restart on an idle machine takes
+      // less than a slot (2 s), and then no slot was missed (the clock is the event waited for here)
+      await untilNextSlotBoundary(2)
       // the adapter journals a transaction as submitted (three writes) before it sends it, then as
       // executed: the fourth write is the first after the ledger took it (the seller's attestation)
       await killedAt(run('seller', { KVARTAL_CRASH_AT: 'store-iota', KVARTAL_CRASH_SKIP: '3' }), 'store-iota')

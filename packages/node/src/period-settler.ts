@@ -14,7 +14,10 @@ export interface PeriodSettlerDeps {
   identity: NodeIdentity
   options: KvartalNodeOptions
   emit: Emit
+  /** aborts a settlement in flight: on stop, only once it had its grace to finish (kvartal-node.ts #stop) */
   signal: AbortSignal
+  /** the node is stopping: no further period is begun */
+  stopping?: AbortSignal
   /** the node's meter, its samples at slot boundaries journaled */
   meter: SlotMeter
 }
@@ -100,6 +103,7 @@ export class PeriodSettler {
     for (let p = Math.max(this.#nextPeriod, Math.floor(firstRead / periodSlots)); (p + 1) * periodSlots - 1 <= lastRead; p++) {
       const period = `${o.district}/${p}`
       if (await journal.getPeriod(period) != null) { this.#nextPeriod = p + 1; continue }
+      if (this.#d.stopping?.aborted === true) return
       const from = p * periodSlots; const to = from + periodSlots - 1
       // this period's trades, and any earlier trade that was committed only after its own period settled
       // (a confirm that was still pending then): every committed trade is settled exactly once. The set

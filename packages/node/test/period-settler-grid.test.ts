@@ -33,7 +33,7 @@ afterEach(async () => {
 interface Party { identity: NodeIdentity, journal: Journal, settler: PeriodSettler, events: Array<Omit<NodeEvent, 'node' | 'at'>> }
 
 /** A node's settler: measured net Wh per slot (+ export), two-slot periods, an operator when given. */
-async function party (seed: number, measured: number[], gridOperator?: string): Promise<Party> {
+async function party (seed: number, measured: number[], gridOperator?: string, stopping?: AbortSignal): Promise<Party> {
   const identity = await identityFromSeed(new Uint8Array(32).fill(seed))
   const journal = await Journal.open(join(dir, `j${seed}`), { sync: false })
   journals.push(journal)
@@ -52,7 +52,7 @@ async function party (seed: number, measured: number[], gridOperator?: string): 
   const meter = new SlotMeter({ journal, slots, emit, meter: new SimulatedMeter({ name: `p${seed}`, slots, netWh: (s: number) => measured[s] ?? 0 }) })
   await meter.start()
   await meter.flush(slots.epochMs)
-  const settler = new PeriodSettler({ journal, identity, options, emit, signal: new AbortController().signal, meter })
+  const settler = new PeriodSettler({ journal, identity, options, emit, signal: new AbortController().signal, stopping, meter })
   return { identity, journal, settler, events }
 }
 
@@ -86,6 +86,19 @@ describe('period settler with a grid operator', () => {
     expect(ledger.transactions).toBe(2) // the seller's attestation, the buyer's payment carrying its root
     expect(summary.payment).toBe(summary.attestation)
     expect(buyer.events.find(e => e.type === 'period-settled')?.detail).toContain(`${FEE + 500_000_000} to the grid operator`)
+  })
+
+  it('a node that is stopping begins no further period: nothing is journaled or paid for it', async () => {
+    const stop = new AbortController()
+    const seller = await party(51, [0, 1_001], operator)
+    const buyer = await party(52, [0, -1_001], operator, stop.signal)
+    stop.abort()
+    await settleBoth(seller, buyer)
+    expect(await buyer.journal.getPeriod('d/0')).toBeUndefined()
+    expect(await buyer.journal.getPeriodPlan('d/0')).toBeUndefined()
+    // the seller (not stopping) attested its period; the buyer paid nothing
+    expect(ledger.transactions).toBe(1)
+    expect(await ledger.balance(buyer.identity.iotaAddress)).toBe(START)
   })
 
   it('a crash after the payment: the next tick settles the period without paying the operator again', async () => {
