@@ -228,3 +228,22 @@ describe('withRetry', () => {
     expect(failing).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('bounded, asked after the caller gave up', () => {
+  it('an already-aborted signal: the abort reason, and the abandoned call\'s own failure is not left unhandled', async () => {
+    vi.useRealTimers()
+    const unhandled: unknown[] = []
+    const onUnhandled = (e: unknown): void => { unhandled.push(e) }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const ac = new AbortController()
+      ac.abort(new Error('stopping'))
+      const call = Promise.reject(new Error('the node refused, later'))
+      await expect(bounded(call, 'a call', 1_000, ac.signal)).rejects.toThrow('stopping')
+      await new Promise(resolve => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})

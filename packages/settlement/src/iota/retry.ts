@@ -30,10 +30,11 @@ export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
  * request still runs to its end in the background; only our wait for it stops.
  */
 export async function bounded<T> (p: Promise<T>, what: string, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  // an abandoned request may fail later: not unhandled, even when the caller had already given up
+  p.catch(() => {})
   signal?.throwIfAborted()
   let timer: ReturnType<typeof setTimeout> | undefined
   let onAbort: (() => void) | undefined
-  p.catch(() => {}) // an abandoned request may fail later: not unhandled
   try {
     return await Promise.race([
       p,
