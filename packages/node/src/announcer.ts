@@ -48,6 +48,10 @@ export function seenHere (feeder: string, heard: readonly BookEntry[]): (e: Book
   const share = Math.min(1, FEEDERS_PER_OFFER / feeders)
   return (e) => createHash('sha256').update(`${feeder}/${e.trader}/${e.slot}`).digest().readUInt32BE(0) / 2 ** 32 < share
 }
+/** What a digest says, as one string: a digest is sent again only when this changed (or it is about to expire). */
+const digestKey = (entries: readonly DigestEntry[]): string =>
+  entries.map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}`).join(',')
+
 /** entries in one digest, at most (the wire allows limits.maxDigestEntries) */
 const DIGEST_MAX = 64
 
@@ -151,7 +155,8 @@ export class Announcer {
    * where only relays listen; on the second tick it gossips the other feeders' residual offers it heard
    * there on its own feeder's digest topic, for its feeder's buyers. Each digest lists the cheapest
    * `DIGEST_PER_SLOT` offers per slot of the slots open for trading, and is sent only when it changed
-   * or is about to expire. On the other ticks it withdraws what its sellers no longer have (#withdrawIfGone). A relay vouches for nothing: a seller answers a proposal from another feeder
+   * or is about to expire; on the other ticks it only withdraws what its sellers no longer have
+   * (#withdrawIfGone). A relay vouches for nothing: a seller answers a proposal from another feeder
    * as it answers any other, and a relay that lies or stays silent costs refused proposals or local-only
    * trading, never energy sold twice.
    */
@@ -183,7 +188,7 @@ export class Announcer {
       candidates = heard.filter(seenHere(feeder, heard))
     }
     const entries = this.#pick(candidates, scope === 'district' ? feeder : undefined)
-    const key = entries.map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}`).join(',')
+    const key = digestKey(entries)
     const prev = this.#digests[scope]
     const validUntil = now + 2 * o.slots.slotMs
     if (key === prev.key && prev.validUntil > now + o.slots.slotMs) return
@@ -221,7 +226,7 @@ export class Announcer {
       if (wh * 2 >= e.energyWh) kept.push({ ...e, energyWh: Math.min(e.energyWh, wh) })
     }
     if (kept.length === listed.length) return
-    const key = kept.map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}`).join(',')
+    const key = digestKey(kept)
     await this.#publishDigest(scope, kept, key, prev.validUntil, now)
   }
 
