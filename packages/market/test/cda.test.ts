@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runCdaPeriod, runCdaSession, type CdaAgent, type CdaBook, type CdaShout, type GsTrader } from '../src/index.ts'
+import { equilibriumPrice, maxSurplus, runCdaPeriod, runCdaSession, smithAlpha, type CdaAgent, type CdaBook, type CdaShout, type GsTrader } from '../src/index.ts'
 
 /**
  * The CDA's rules, each on a hand-made script: agents shout prescribed prices, and the random source
@@ -100,5 +100,79 @@ describe('continuous double auction (Gode & Sunder 1993 rules)', () => {
       expect(p.trades).toHaveLength(2)
       expect(p.trades.map(t => t.sellerCost)).toEqual([30, 60])
     }
+  })
+})
+
+describe('continuous double auction: the edges of its rules', () => {
+  it('needs one agent per trader', () => {
+    expect(() => runCdaPeriod(two, [], () => 0.5)).toThrow(new RangeError('one agent per trader'))
+  })
+
+  it('a pass is heard by nobody and leaves the book as it was', () => {
+    const seen: Seen[] = []; const heard: CdaShout[] = []
+    const agents = scripted(two, { b1: [], b2: [60], s1: [100] }, seen, heard)
+    runCdaPeriod(two, agents, picks(two, ['b1', 'b2', 's1']), { steps: 3 })
+    expect(seen.map(s => s.book)).toStrictEqual([{}, {}, { bid: 60 }])
+    expect(heard.map(h => [h.trader, h.price])).toEqual([['b2', 60], ['s1', 100]])
+  })
+
+  it('a bid at exactly the standing ask trades, and an ask at exactly the standing bid', () => {
+    const seen: Seen[] = []; const heard: CdaShout[] = []
+    const agents = scripted(two, { b1: [100, 80], b2: [], s1: [100, 80] }, seen, heard)
+    const trades = runCdaPeriod(two, agents, picks(two, ['s1', 'b1', 'b1', 's1']), { steps: 4 })
+    expect(trades.map(t => [t.buyer, t.seller, t.price, t.buyerValue, t.sellerCost, t.step])).toEqual([['b1', 's1', 100, 150, 30, 1], ['b1', 's1', 80, 120, 60, 3]])
+    expect(heard.filter(h => h.accepted)).toEqual([
+      { side: 'bid', price: 100, trader: 'b1', accepted: true, tradePrice: 100 },
+      { side: 'ask', price: 80, trader: 's1', accepted: true, tradePrice: 80 }
+    ])
+  })
+
+  it('a bid equal to the standing bid, or an ask equal to the standing ask, does not improve it and is ignored', () => {
+    const seen: Seen[] = []; const heard: CdaShout[] = []
+    const agents = scripted(two, { b1: [50], b2: [50], s1: [120, 120] }, seen, heard)
+    runCdaPeriod(two, agents, picks(two, ['b1', 'b2', 's1', 's1']), { steps: 4 })
+    expect(heard.map(h => [h.trader, h.price, h.ignored === true])).toEqual([['b1', 50, false], ['b2', 50, true], ['s1', 120, false], ['s1', 120, true]])
+  })
+})
+
+describe('the measures of a CDA session', () => {
+  it('maxSurplus: the surplus and the number of units of the central optimum', () => {
+    // units 150, 140, 120 against 30, 60: two trade, 150 − 30 + 140 − 60
+    expect(maxSurplus(two)).toEqual({ surplus: 200, quantity: 2 })
+  })
+
+  it('equilibriumPrice: the midpoint between the marginal and the first extramarginal units, units sorted across traders', () => {
+    const schedule = (buyers: number[][], sellers: number[][]): GsTrader[] => [
+      ...buyers.map((units, i) => ({ id: `b${i}`, side: 'buyer' as const, units })),
+      ...sellers.map((units, i) => ({ id: `s${i}`, side: 'seller' as const, units }))
+    ]
+    // demand 100, 80, 60; supply 20, 50, 70: two trade; prices from max(50, 60) to min(80, 70)
+    expect(equilibriumPrice(schedule([[60], [100, 80]], [[70], [20, 50]]))).toBe(65)
+    // supply 20, 50, 90, 95: from max(50, 60) to min(80, 90)
+    expect(equilibriumPrice(schedule([[100, 60], [80]], [[90, 95], [20, 50]]))).toBe(70)
+    // every buyer unit trades: from the last traded cost (30) to the first untraded one (40)
+    expect(equilibriumPrice(schedule([[100, 90]], [[20, 30, 40]]))).toBe(35)
+    // nothing trades: between the best value and the lowest cost
+    expect(equilibriumPrice(schedule([[10]], [[20]]))).toBe(15)
+  })
+
+  it('smithAlpha: the root mean square deviation from the equilibrium price, % of it; none without prices or price', () => {
+    expect(smithAlpha([90, 110], 100)).toBe(10)
+    expect(smithAlpha([50, 50, 50, 50], 40)).toBe(25)
+    expect(smithAlpha([], 100)).toBeUndefined()
+    expect(smithAlpha([10], 0)).toBeUndefined()
+  })
+
+  it('efficiency per period and per session against the maximum surplus; 1 where there is none', () => {
+    const always: CdaAgent[] = two.map(() => ({ shout: (limit) => limit }))
+    // seed 7: the first period trades the best units (200), the second b1's second unit instead of b2's (180)
+    const r = runCdaSession(two, () => always, { periods: 2, steps: 200, seed: 7 })
+    expect(r.maxSurplus).toBe(200)
+    expect(r.periods.map(p => [p.surplus, p.efficiency])).toEqual([[200, 1], [180, 0.9]])
+    expect(r.efficiency).toBe(0.95)
+    const dead: GsTrader[] = [{ id: 'b', side: 'buyer', units: [10] }, { id: 's', side: 'seller', units: [20] }]
+    const none = runCdaSession(dead, () => dead.map(() => ({ shout: () => undefined })), { periods: 2, steps: 10, seed: 1 })
+    expect(none.efficiency).toBe(1)
+    expect(none.periods.map(p => [p.efficiency, p.alpha])).toEqual([[1, undefined], [1, undefined]])
   })
 })

@@ -52,3 +52,32 @@ describe('SlotPositions', () => {
     expect(p.committed(1)).toBe(60)
   })
 })
+
+describe('SlotPositions: releases, in-flight checks and commits at their edges', () => {
+  it('nextRelease is the earliest live hold\'s end, whatever order the holds were made in', () => {
+    for (const ends of [[20, 10, 30], [10, 30, 20], [30, 20, 10]]) {
+      const p = new SlotPositions()
+      p.setLimit(1, 100)
+      ends.forEach((until, k) => p.hold({ negotiation: `n${k}`, slot: 1, energyWh: 10, holdUntil: until, price: 1, counterparty: 'x' }, 0))
+      expect(p.nextRelease(1, 0)).toBe(10)
+      expect(p.nextRelease(1, 10)).toBe(20)
+    }
+    expect(new SlotPositions().nextRelease(1, 0)).toBeUndefined()
+  })
+
+  it('holdsWith a slot it never saw is false', () => {
+    expect(new SlotPositions().holdsWith(9, 'x', 0)).toBe(false)
+  })
+
+  it('commit refuses a slot it never saw, a hold never made, and a hold at or past its end', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 100)
+    p.hold({ negotiation: 'a', slot: 1, energyWh: 10, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
+    expect(p.commit(2, 'a', 0)).toBe(false)
+    expect(p.commit(1, 'b', 0)).toBe(false)
+    expect(p.commit(1, 'a', 10)).toBe(false)
+    expect(p.committed(1)).toBe(0)
+    expect(p.commit(1, 'a', 9)).toBe(true)
+    expect(p.committed(1)).toBe(10)
+  })
+})

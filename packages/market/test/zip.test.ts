@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom, strategyByName, zipReact, zipStrategy, zipTarget, zipUpdate, type TradingContext, type ZipState } from '../src/index.ts'
+import { quoteDown, quoteUp, seededRandom, strategyByName, zipReact, zipStrategy, zipTarget, zipUpdate, type TradingContext, type ZipState } from '../src/index.ts'
 
 /** a random source that returns the given numbers in turn */
 const script = (...xs: number[]): () => number => () => { const x = xs.shift(); if (x === undefined) throw new Error('script exhausted'); return x }
@@ -109,5 +109,29 @@ describe('zip as a Kvartal strategy', () => {
     // an offer at or below its price is taken at the offer's price; nothing above its limit
     expect(s.approach(ctx({ now: 3, random }), [{ trader: 'y', energyWh: 10, price: 301 }])).toEqual([{ trader: 'y', energyWh: 10, price: 301 }])
     expect(s.approach(ctx({ now: 4, random }), [{ trader: 'y', energyWh: 10, price: 601 }])).toEqual([])
+  })
+})
+
+describe('ZIP learning rule at its edges', () => {
+  it('quotes integers robustly: a price a hair off an integer quotes that integer', () => {
+    expect(quoteUp(408)).toBe(408)
+    expect(quoteUp(600 * 0.68)).toBe(408)
+    expect(quoteUp(408.2)).toBe(409)
+    expect(quoteDown(408)).toBe(408)
+    expect(quoteDown(407.8)).toBe(407)
+  })
+
+  it('does not learn on a unit of limit 0', () => {
+    const s: ZipState = { side: 'seller', margin: 0.1, beta: 0.3, gamma: 0.1, momentum: 2 }
+    zipUpdate(s, 0, 50)
+    expect(s).toEqual({ side: 'seller', margin: 0.1, beta: 0.3, gamma: 0.1, momentum: 2 })
+  })
+
+  it('a seller whose bid was accepted exactly at its price raises it; a buyer ignores an offer it did not take', () => {
+    const seller: ZipState = { side: 'seller', margin: 0.25, beta: 0.3, gamma: 0, momentum: 0 }
+    expect(zipReact(seller, 100, { side: 'bid', price: 125, accepted: true }, seededRandom(1))).toBe('up')
+    const buyer: ZipState = { side: 'buyer', margin: -0.1, beta: 0.3, gamma: 0, momentum: 0 }
+    expect(zipReact(buyer, 100, { side: 'ask', price: 95, accepted: false }, seededRandom(1))).toBeUndefined()
+    expect(buyer.margin).toBe(-0.1)
   })
 })
