@@ -12,7 +12,7 @@ import { ENERGY_WRITE_POINTS, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS, TradeSt
  * that gains a crash test must leave it, and a new point must come with a crash test or be added to
  * it in plain sight.
  */
-const NOT_YET_CRASH_TESTED = [
+const NOT_YET_CRASH_TESTED: string[] = [
   // energy: none. tests/processes.test.ts kills at buyer-pending, seller-commit, seller-hold and after-payment;
   // tests/crash-energy.test.ts at key, seller-release, buyer-void, buyer-committed, meter-boundary, meter,
   // store-iota, period-plan and period
@@ -20,10 +20,8 @@ const NOT_YET_CRASH_TESTED = [
   // provider-commit; tests/mobility-race.test.ts at traveller-released, traveller-confirmed, traveller-cancelled,
   // provider-cancel; tests/crash-mobility.test.ts at counter, traveller-releasing, provider-release, channel-open,
   // traveller-committing, period-extra, channel-proof, attested, provider-expire, provider-refund, provider-cancelled;
-  // tests/crash-rides.test.ts at provider-started, vehicle-receipt, provider-ended, traveller-receipt.
-  // Not yet: a package paid and never confirmed before its departure (the crash tests' trips leave minutes
-  // later, and only a provider that refuses after the departure leads there)
-  'traveller-unresolved'
+  // tests/crash-rides.test.ts at provider-started, vehicle-receipt, provider-ended, traveller-receipt;
+  // tests/crash-unresolved.test.ts at traveller-unresolved.
 ]
 
 const root = join(import.meta.dirname, '..')

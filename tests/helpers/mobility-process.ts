@@ -34,13 +34,15 @@ export interface MobilityProcessConfig {
    * answered with `{ reply }` (see `command` below)
    */
   commands?: boolean
+  /** trips in the timetable, over its two days and three lines (default 600: one every 14 minutes or so on a line) */
+  trips?: number
 }
 
 /** What a test asks a traveller started with `commands: true` to do. */
 export type MobilityCommand =
-  /** books the trip `tripId` (or the next one at least two minutes ahead) from its first stop to its third;
+  /** books the trip `tripId` (or the next one at least `leadS` seconds ahead, default 120) from its first stop to its third;
    *  `underFare`: a second leg on the same trip, its third stop to its fifth, offered at 1 nano (the operator refuses it) */
-  | { cmd: 'book', tripId?: string, underFare?: boolean }
+  | { cmd: 'book', tripId?: string, underFare?: boolean, leadS?: number }
   /**
    * rents the bike heard on the mesh for `rideS` seconds, from `leadS` seconds from now (a journey of one planned,
    * quoted leg of 300 m): `there` from the bike's first place to `rideTo`, `back` the other way
@@ -54,8 +56,8 @@ export const rideTo = { lat: 63.43, lon: 10.39 + 300 / (111_320 * Math.cos(63.43
 export const bikePricing = { plan_id: 'bike-std', currency: 'IOTA' as const, price: 10_000_000, per_min_pricing: [{ start: 0, rate: 2_000_000, interval: 1 }], max_price: 200_000_000 }
 
 /** Both processes build the same timetable: three lines running around the clock for two days. */
-export function crashTimetable (): Timetable {
-  return buildTimetable(generateDistrictNetwork({ seed: 3, stops: 25, lines: 3, trips: 600, stopsPerLine: 8, serviceStart: 0, serviceEnd: 2 * 86_400, center: { lat: 63.43, lon: 10.39 } }))
+export function crashTimetable (trips = 600): Timetable {
+  return buildTimetable(generateDistrictNetwork({ seed: 3, stops: 25, lines: 3, trips, stopsPerLine: 8, serviceStart: 0, serviceEnd: 2 * 86_400, center: { lat: 63.43, lon: 10.39 } }))
 }
 
 /** The first trip leaving its first stop at least `leadS` seconds from now, with ≥ 5 stops (or the trip `tripId`). */
@@ -77,7 +79,7 @@ export function nextTrip (tt: Timetable, nowMs: number, leadS: number, tripId?: 
 async function main (): Promise<void> {
   const c = JSON.parse(process.argv[2]) as MobilityProcessConfig
   installCrashHook('mobility-process.ts')
-  const tt = crashTimetable()
+  const tt = crashTimetable(c.trips)
   const client = new IotaClient({ url: c.rpcUrl })
   const cancellation = { freeUntilS: 600, feeNanos: 0, refundAfterStart: false as const }
   const provider: ProviderService | undefined = c.role === 'operator'
@@ -137,7 +139,7 @@ async function command (node: KvartalNode, tt: Timetable, c: MobilityCommand): P
     if (Date.now() > deadline) throw new Error('no district-transit operator heard within 30 s')
     await new Promise(resolve => setTimeout(resolve, 50))
   }
-  const trip = nextTrip(tt, systemClock.now(), 120, c.tripId)
+  const trip = nextTrip(tt, systemClock.now(), c.leadS ?? 120, c.tripId)
   const stop = (i: number): { stopId: string, lat: number, lon: number } => { const s = tt.stops[tt.stopIndex.get(trip.stops[i])!]; return { stopId: trip.stops[i], lat: s.stop_lat, lon: s.stop_lon } }
   const from = stop(0); const to = stop(2)
   const plan = await node.mobility!.plan({ from, to, departAfter: systemClock.now() })
