@@ -201,6 +201,28 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     } finally { await d.close() }
   })
 
+  it("an operator that takes the hold and never answers: the leg is released with the code 'timeout', a string, not the platform's number 23", async () => {
+    const tt = smallTimetable()
+    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], { timetable: tt })
+    try {
+      await d.runUntil(d.clock.now() + slots.slotMs / 4)
+      const traveller = d.nodes[1]
+      await waitUntil(() => traveller.mobility!.services.size >= 1)
+      // the operator's booking protocol now opens streams and says nothing on them (a hung process, a dead link)
+      await d.nodes[0].host.unhandle(BOOKING_PROTOCOL)
+      await d.nodes[0].host.handle(BOOKING_PROTOCOL, () => {})
+      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
+      const out = await traveller.mobility!.book(plan, busJourney(tt, trip, fare))
+      expect([out.status, out.legs[0].code]).toEqual(['RELEASED', 'timeout'])
+      const [, pkg] = (await traveller.mobility!.traveller.packages())[0]
+      expect([pkg.reason, pkg.legs[0].code]).toEqual(['timeout', 'timeout'])
+      expect(d.events.filter(e => e.type === 'package-released' && e.node === traveller.id).map(e => e.code)).toEqual(['timeout'])
+    } finally { await d.close() }
+  })
+
   it('keeps committing a paid package while a provider cannot see the payment, then reports it for settling by hand', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)

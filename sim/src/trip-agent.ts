@@ -1,5 +1,6 @@
 import type { Journey, Mode, PreferenceWeights } from '@kvartal/mobility'
 import type { KvartalNode } from '@kvartal/node'
+import { errorCode } from '@kvartal/protocol'
 import { driveAloneTrip, type DriveAloneTrip } from './drive-alone.ts'
 import type { TripDemand } from './trip-demand.ts'
 
@@ -87,7 +88,7 @@ export class TripAgent {
         ...(this.#o.modes != null ? { modes: this.#o.modes } : {})
       })
     } catch (err) {
-      return { ...base, status: 'failed', reason: `plan:${(err as { code?: string }).code ?? (err as Error).name}`, journeys: 0, quotedLegs: 0, quotedModes: [] }
+      return { ...base, status: 'failed', reason: `plan:${errorCode(err, (err as Error).name)}`, journeys: 0, quotedLegs: 0, quotedModes: [] }
     }
     const counts = { journeys: plan.journeys.length, quotedLegs: plan.quotes.size, quotedModes: [...plan.quotes.values()].map(q => q.leg.mode).sort() }
     const j = plan.preferred
@@ -100,7 +101,7 @@ export class TripAgent {
       return { ...base, ...counts, journey, status: 'failed', reason: out.reason ?? out.status.toLowerCase(), package: out.package }
     } catch (err) {
       // BookingError before anything was sent (no provider for a leg, nothing to book, no ledger)
-      return { ...base, ...counts, journey, status: 'failed', reason: (err as { code?: string }).code ?? (err as Error).name }
+      return { ...base, ...counts, journey, status: 'failed', reason: errorCode(err, (err as Error).name) }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { decodeReading, encodeReading, fromHex, iotaAddress, signGap, signReading, slotEnd, toHex, type MeterReading, type Trade } from '@kvartal/protocol'
+import { decodeReading, encodeReading, fromHex, iotaAddress, signGap, signReading, slotEnd, toHex, type MeterReading, type Trade, errorCode } from '@kvartal/protocol'
 import { attestationKey, settlePeriod, type Settlement } from '@kvartal/settlement'
 import type { NodeIdentity } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
@@ -147,7 +147,7 @@ export class PeriodSettler {
         emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos${gaps.length > 0 ? `, ${gaps.length} slots without a meter reading` : ''}${r.gridOperator != null ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)` : ''}` })
       } catch (err) {
         // nothing is lost: payment and attestation are idempotent by key, and the next tick tries again
-        emit({ type: 'settlement-failed', slot: from, correlation: period, code: (err as { code?: string }).code ?? 'error', detail: (err as Error).message })
+        emit({ type: 'settlement-failed', slot: from, correlation: period, code: errorCode(err, 'error'), detail: (err as Error).message })
         return
       }
     }

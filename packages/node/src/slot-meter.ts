@@ -1,4 +1,4 @@
-import { slotAt, slotStart, type SlotClockConfig } from '@kvartal/protocol'
+import { slotAt, slotStart, type SlotClockConfig, errorCode } from '@kvartal/protocol'
 import type { Meter, MeterSample } from '@kvartal/meters'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
@@ -102,7 +102,7 @@ export class SlotMeter {
   }
 
   #onRefused (err: Error): void {
-    const code = (err as { code?: string }).code ?? err.name
+    const code = errorCode(err, err.name)
     this.#status.refused[code] = (this.#status.refused[code] ?? 0) + 1
     this.#wake()
     this.#emit({ type: 'meter-refused', code, detail: err.message })

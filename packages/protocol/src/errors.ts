@@ -11,6 +11,20 @@ export class KvartalError extends Error {
   }
 }
 
+/**
+ * The code to record or report for a caught failure: its own `code` when that is a string (every
+ * KvartalError's, Node's system errors' such as ECONNREFUSED, libp2p's); `timeout` and `aborted` for the
+ * platform's DOMExceptions (an `AbortSignal.timeout` fires a TimeoutError whose legacy `code` is the
+ * number 23, which is no code anyone can read in a journal); otherwise `fallback`.
+ */
+export function errorCode (err: unknown, fallback: string): string {
+  const e = err as { code?: unknown, name?: unknown } | null | undefined
+  if (typeof e?.code === 'string' && e.code !== '') return e.code
+  if (e?.name === 'TimeoutError') return 'timeout'
+  if (e?.name === 'AbortError') return 'aborted'
+  return fallback
+}
+
 /** What a gossip validator should do with a message that failed: drop quietly, or penalise the sender. */
 export const GossipAction = { ignore: 'ignore', reject: 'reject' } as const
 export type GossipAction = typeof GossipAction[keyof typeof GossipAction]

@@ -1,4 +1,4 @@
-import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent } from '@kvartal/protocol'
+import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent, errorCode } from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
 import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type GossipPort, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
@@ -111,7 +111,7 @@ export class MobilityRuntime {
         const t = traderOfPeer(ch.remotePeer)
         const peer = t != null ? toHex(t) : ch.remotePeer.toString()
         if (err instanceof ProtocolError) emit({ type: 'message-rejected', code: err.code, detail: `mobility stream: ${err.message}`, peer })
-        else if (!this.#d.signal.aborted) emit({ type: 'negotiation-failed', code: (err as { code?: string }).code ?? err.name, detail: err.message, peer })
+        else if (!this.#d.signal.aborted) emit({ type: 'negotiation-failed', code: errorCode(err, err.name), detail: err.message, peer })
         throw err
       })
       this.#d.track(work.catch(() => {}))

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, open, seal, signLegTerms, toHex, verifyLegTerms,
-  type Clock, type Held, type LegState, type LegTerms, type BookingReject
+  errorCode, type Clock, type Held, type LegState, type LegTerms, type BookingReject
 } from '@kvartal/protocol'
 import type { Journey, Timetable } from '@kvartal/mobility'
 import type { ChannelMeter, FramedChannel, KvartalHost, NodeIdentity } from '@kvartal/mesh'
@@ -149,7 +149,7 @@ export class TravellerDesk {
       } catch (err) {
         // a timeout or a lost answer: the provider may hold it; releasing it is harmless either way
         this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'hold-failed', detail: (err as Error).message, peer: l.provider, id: bookingStep.holdFailed(identity.id, pkgHex, l.legId), parent: bookingStep.holding(identity.id, pkgHex) })
-        return { ...l, status: 'UNKNOWN', code: (err as { code?: string }).code ?? 'unreachable' }
+        return { ...l, status: 'UNKNOWN', code: errorCode(err, 'unreachable') }
       }
     }))
     const all = results.every(l => l.status === 'PENDING')
@@ -207,7 +207,7 @@ export class TravellerDesk {
         if (s.status === 'CONFIRMED' || s.status === 'STARTED' || s.status === 'ENDED') return { ...l, status: 'CONFIRMED', code: undefined }
         return { ...l, status: s.status, refund: s.refund, fee: s.fee, refundDigest: s.refundDigest }
       } catch (err) {
-        return { ...l, code: (err as { code?: string }).code ?? 'timeout' }
+        return { ...l, code: errorCode(err, 'timeout') }
       }
     }))
     const now = this.#d.clock.now()
@@ -269,7 +269,7 @@ export class TravellerDesk {
         const s = answer.message as LegState
         return { ...l, status: s.status, fee: s.fee, refund: s.refund, refundDigest: s.refundDigest, code: undefined }
       } catch (err) {
-        return { ...l, code: (err as { code?: string }).code ?? 'unreachable' }
+        return { ...l, code: errorCode(err, 'unreachable') }
       }
     }))
     const open = legs.filter(l => l.status === 'CONFIRMED').length
@@ -296,7 +296,7 @@ export class TravellerDesk {
         await this.#drive(pkgHex)
       } catch (err) {
         // nothing is lost: the phase is journaled, and the next tick tries again
-        this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: (err as { code?: string }).code ?? 'booking-error', detail: (err as Error).message })
+        this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: errorCode(err, 'booking-error'), detail: (err as Error).message })
       } finally { this.#active.delete(pkgHex) }
     }
   }

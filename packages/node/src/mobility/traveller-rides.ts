@@ -1,6 +1,5 @@
 import {
-  fromHex, iotaAddress, mobilityLimits, open, decodeLegTerms, seal, toHex, type Clock, type UsageReceipt, type UsageReport
-} from '@kvartal/protocol'
+  fromHex, iotaAddress, mobilityLimits, open, decodeLegTerms, seal, toHex, type Clock, type UsageReceipt, type UsageReport, errorCode } from '@kvartal/protocol'
 import { UsageCheck, fareNanos } from '@kvartal/mobility'
 import type { FramedChannel, NodeIdentity } from '@kvartal/mesh'
 import type { Journal } from '../journal.ts'
@@ -74,7 +73,7 @@ export class RideReceipts {
     let terms2
     try {
       terms2 = check.next({ ride: leg, seq: report.seq, usage: { seconds: report.seconds, metres: report.metres }, at: report.at }, clock.now())
-    } catch (err) { await reject((err as { code?: string }).code ?? 'refused', (err as Error).message); return }
+    } catch (err) { await reject(errorCode(err, 'refused'), (err as Error).message); return }
     const receipt: UsageReceipt = { version: 1, district, leg: report.leg, nonce: terms2.nonce, seconds: terms2.usage.seconds, metres: terms2.usage.metres, total: terms2.totalNanos, payer: identity.signer.publicKey, payee: terms.provider, issuedAt: clock.now() }
     const envelope = seal('usage-receipt', receipt, identity.signer)
     const rec: RideReceiptRecord = { leg, envelope: toHex(envelope), nonce: receipt.nonce, total: receipt.total, payer: identity.iotaAddress, payee: iotaAddress(terms.provider), issuedAt: receipt.issuedAt, final: report.ended, role: 'traveller' }
