@@ -2,8 +2,9 @@
  * The soak district's node configs, as `kvartal node` reads them: energy sellers and buyers with fixed
  * position schedules drawn from the seed, one transit operator selling seats on a GTFS bus line, and
  * travellers booking them. Every node settles through the `iota` adapter against one ledger (a test
- * double of an IOTA full node that the soak runs), listens on a fixed TCP port of 127.0.0.1 so that a
- * restarted node is found where it was, and has short slots so that the district trades fast.
+ * double of an IOTA full node that the soak runs), listens on a fixed TCP port of its address (127.0.0.1,
+ * or its own in a network namespace) so that a restarted node is found where it was, and has short
+ * slots so that the district trades fast.
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,6 +19,8 @@ export interface SoakNode {
   readonly config: string
   readonly dataDir: string
   readonly port: number
+  /** the address it listens on */
+  readonly host: string
   /** Wh per slot, cyclic: what the invariant checker holds the node's trades against */
   readonly position: number[]
   readonly seatsPerTrip?: number
@@ -36,6 +39,8 @@ export interface DistrictShape {
   readonly agencyId: string
   readonly seatsPerTrip: number
   readonly ports: readonly number[]
+  /** each node's address, in the district's order; default 127.0.0.1 for all */
+  readonly hosts?: readonly string[]
 }
 
 export const SOAK_DISTRICT = 'soak'
@@ -57,7 +62,7 @@ export function districtNodes (s: DistrictShape): SoakNode[] {
     const position = role === 'seller'
       ? Array.from({ length: CYCLE }, () => 200 + Math.floor(random() * 1_200))
       : role === 'buyer' ? Array.from({ length: CYCLE }, () => -(400 + Math.floor(random() * 2_000))) : [0]
-    return { name, role, config: join(s.dir, `${name}.yaml`), dataDir: join(s.dir, name), port: s.ports[i], position, ...(role === 'operator' ? { seatsPerTrip: s.seatsPerTrip } : {}) }
+    return { name, role, config: join(s.dir, `${name}.yaml`), dataDir: join(s.dir, name), port: s.ports[i], host: s.hosts?.[i] ?? '127.0.0.1', position, ...(role === 'operator' ? { seatsPerTrip: s.seatsPerTrip } : {}) }
   })
 }
 
@@ -69,7 +74,7 @@ export async function writeSoakConfig (s: DistrictShape, n: SoakNode, bootstrap:
   await writeFile(n.config, stringify({
     district: SOAK_DISTRICT,
     dataDir: n.dataDir,
-    listen: [`/ip4/127.0.0.1/tcp/${n.port}`],
+    listen: [`/ip4/${n.host}/tcp/${n.port}`],
     bootstrap: [...bootstrap],
     mdns: false,
     slots: { seconds: s.slotSeconds, gateClosureSeconds: s.slotSeconds > 1 ? 1 : 0 },

@@ -23,7 +23,8 @@ import { runKvartal, type NodeProcess } from '../../tests/helpers/processes.ts'
 import { writeGtfsLine, type GtfsLine } from '../../tests/helpers/gtfs-line.ts'
 import { districtNodes, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
 import { checkDistrict, type Violation } from './invariants.ts'
-import { killSchedule, type Kill } from './schedule.ts'
+import { killSchedule, partitionSchedule, type Kill, type Partition } from './schedule.ts'
+import { SoakNetwork } from './netns.ts'
 
 export interface SoakOptions {
   readonly seed: number
@@ -35,8 +36,19 @@ export interface SoakOptions {
   readonly buyers: number
   /** travellers booking bus seats (0: no mobility, no operator) */
   readonly travellers: number
-  /** mean ms between kills */
+  /** mean ms between kills (0: no kills) */
   readonly killEveryMs: number
+  /**
+   * `netns`: each node in a network namespace of its own, on a bridge (netns.ts; needs root), where
+   * partitions and loss can come between them; `loopback`: all on 127.0.0.1
+   */
+  readonly network: 'loopback' | 'netns'
+  /** mean ms between partitions (0: none; netns only) */
+  readonly partitionEveryMs: number
+  /** mean ms a partition lasts */
+  readonly partitionMs: number
+  /** % of packets between nodes dropped throughout the trading (netns only) */
+  readonly lossPercent: number
   readonly slotSeconds: number
   readonly periodSlots: number
   readonly seatsPerTrip: number
@@ -48,7 +60,8 @@ export interface SoakOptions {
 
 export const defaultSoakOptions: SoakOptions = {
   seed: 1, durationMs: 20 * 60_000, targetTrades: 10_000, targetBookings: 1_000,
-  sellers: 4, buyers: 4, travellers: 3, killEveryMs: 4_000, slotSeconds: 3, periodSlots: 5, seatsPerTrip: 6, keep: false
+  sellers: 4, buyers: 4, travellers: 3, killEveryMs: 4_000, slotSeconds: 3, periodSlots: 5, seatsPerTrip: 6, keep: false,
+  network: 'loopback', partitionEveryMs: 0, partitionMs: 5_000, lossPercent: 0
 }
 
 export interface SoakResult {
@@ -60,6 +73,10 @@ export interface SoakResult {
   killsSkipped: number
   /** restarts whose process exited before it listened (each retried) */
   restartFailures: Array<{ node: string, detail: string }>
+  /** partitions made and healed, their total length (s), and the packets they and the loss dropped */
+  partitions: number
+  partitionedS: number
+  dropped?: { partition: number, loss: number }
   /** trades committed by both sides, from the journals */
   trades: number
   /** packages confirmed, from the journals */
@@ -104,17 +121,21 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
   const o: SoakOptions = { ...defaultSoakOptions, ...options }
   const started = Date.now()
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-soak-'))
-  const rpc = await FakeIotaRpc.start()
+  const count = o.sellers + o.buyers + (o.travellers > 0 ? 1 + o.travellers : 0)
+  let net: SoakNetwork | undefined
+  let rpc: FakeIotaRpc | undefined
   const running: Running[] = []
   try {
+    // in namespaces the ledger listens on the bridge's host address, which every namespace reaches
+    net = o.network === 'netns' ? await SoakNetwork.create(count) : undefined
+    rpc = await FakeIotaRpc.start(net != null ? { host: net.hostAddress } : {})
     const agencyId = 'soak-bus'
     const gtfs = join(dir, 'gtfs')
     // a bus every 20 s through four stops, from 90 s from now until well after the run
     const line: GtfsLine = await writeGtfsLine(gtfs, { now: Date.now(), agencyId, center: { lat: 63.43, lon: 10.39 }, stops: 4, spacingM: 450, firstInS: 90, headwayS: 20, trips: Math.ceil((o.durationMs / 1000 + 900) / 20), hopS: 45 })
-    const count = o.sellers + o.buyers + (o.travellers > 0 ? 1 + o.travellers : 0)
     const ports: number[] = []
     for (let i = 0; i < count; i++) ports.push(await freePort())
-    const shape: DistrictShape = { dir, seed: o.seed, sellers: o.sellers, buyers: o.buyers, travellers: o.travellers, slotSeconds: o.slotSeconds, periodSlots: o.periodSlots, rpcUrl: rpc.url, gtfs, agencyId, seatsPerTrip: o.seatsPerTrip, ports }
+    const shape: DistrictShape = { dir, seed: o.seed, sellers: o.sellers, buyers: o.buyers, travellers: o.travellers, slotSeconds: o.slotSeconds, periodSlots: o.periodSlots, rpcUrl: rpc.url, gtfs, agencyId, seatsPerTrip: o.seatsPerTrip, ports, ...(net != null ? { hosts: net.addresses } : {}) }
     const nodes = districtNodes(shape)
     // each node's key from the seed, journaled before its first start: its peer id is known, so every
     // node dials every other from the start, and restarts find them all
@@ -124,11 +145,13 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
       const journal = await Journal.open(n.dataDir)
       try { await journal.saveSeed(seed) } finally { await journal.close() }
       const id = await identityFromSeed(seed)
-      peers.push(`/ip4/127.0.0.1/tcp/${n.port}/p2p/${id.peerId.toString()}`)
+      peers.push(`/ip4/${n.host}/tcp/${n.port}/p2p/${id.peerId.toString()}`)
       rpc.fund(id.iotaAddress, 10_000n * 1_000_000_000n)
     }
     await Promise.all(nodes.map(async (n, i) => { await writeSoakConfig(shape, n, peers.filter((_, k) => k !== i)) }))
-    for (const n of nodes) { const p = runKvartal(['node', '--config', n.config]); running.push({ node: n, proc: p, incarnations: [p], down: false }) }
+    // a node's process, in its namespace when there are namespaces (`ip netns exec` execs it: the pid is the node's)
+    const launch = (n: SoakNode): NodeProcess => runKvartal(['node', '--config', n.config], {}, net != null ? { prefix: net.prefix(nodes.indexOf(n)) } : {})
+    for (const n of nodes) { const p = launch(n); running.push({ node: n, proc: p, incarnations: [p], down: false }) }
     await Promise.all(running.map(async r => await r.proc.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)))
 
     // ---- trading, bookings and kills ----
@@ -169,13 +192,16 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
       }
       return sellerTrades.size
     }
-    const schedule: Kill[] = killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs })
+    const schedule: Kill[] = o.killEveryMs > 0 ? killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs }) : []
+    const cuts: Partition[] = net != null && o.partitionEveryMs > 0 ? partitionSchedule({ seed: o.seed, everyMs: o.partitionEveryMs, meanMs: o.partitionMs, nodes: running.length, durationMs: o.durationMs }) : []
+    let cut: Partition | undefined; let nextCut = 0; let partitions = 0; let partitionedMs = 0
+    if (net != null && o.lossPercent > 0) await net.loss(o.lossPercent)
     let kills = 0; let restarts = 0; let killsSkipped = 0
     const restartFailures: Array<{ node: string, detail: string }> = []
     const restart = async (r: Running, downMs: number): Promise<void> => {
       await sleep(downMs)
       for (let attempt = 1; ; attempt++) {
-        const p = runKvartal(['node', '--config', r.node.config])
+        const p = launch(r.node)
         r.incarnations.push(p)
         try {
           await p.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)
@@ -205,12 +231,17 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
         kills++
         r.restarting = restart(r, k.downMs)
       }
-      if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000)) o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts })
+      if (net != null && cut != null && elapsed >= cut.atMs + cut.forMs) { await net.heal(); partitionedMs += cut.forMs; cut = undefined }
+      if (net != null && cut == null && nextCut < cuts.length && cuts[nextCut].atMs <= elapsed) { cut = cuts[nextCut++]; await net.partition(cut.side); partitions++ }
+      if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000)) o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts, partitions })
       await sleep(250)
     }
     const tradingS = (Date.now() - tradingStart) / 1000
-    // ---- quiesce: no more kills or bookings; let the district resolve what the kills interrupted ----
+    // ---- quiesce: no more kills, cuts, loss or bookings; let the district resolve what they interrupted ----
     stopping = true
+    if (net != null && cut != null) { await net.heal(); partitionedMs += Math.min(cut.forMs, Date.now() - tradingStart - cut.atMs) }
+    const dropped = await net?.dropped()
+    await net?.loss(0)
     await Promise.all(running.map(async r => await r.restarting))
     await Promise.all(bookingLoops)
     // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
@@ -235,6 +266,7 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     const report = await checkDistrict(district, ledgerFile)
     return {
       seed: o.seed, nodes: nodes.length, kills, restarts, killsSkipped, restartFailures,
+      partitions, partitionedS: Math.round(partitionedMs / 100) / 10, ...(dropped != null ? { dropped } : {}),
       trades: report.trades, bookings: report.bookings, bookingAttempts, bookingErrors, legsSold: report.legsSold, periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments, inFlight: report.inFlight, violations: report.violations,
       wallTimeS: Math.round((Date.now() - started) / 100) / 10, tradingS: Math.round(tradingS * 10) / 10,
@@ -244,7 +276,8 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     const all = running.flatMap(r => r.incarnations)
     for (const p of all) { if (p.proc.exitCode == null && p.proc.signalCode == null) p.proc.kill('SIGKILL') }
     await Promise.all(all.map(async p => await p.exited))
-    await rpc.close()
+    await rpc?.close()
+    await net?.close()
     if (!o.keep) await rm(dir, { recursive: true, force: true })
   }
 }

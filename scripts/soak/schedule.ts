@@ -37,3 +37,31 @@ export function killSchedule (o: ScheduleOptions): Kill[] {
   }
   return out
 }
+
+/** A partition of the district: from `atMs` for `forMs`, the nodes in `side` reach none of the others. */
+export interface Partition {
+  readonly atMs: number
+  readonly forMs: number
+  /** indexes of one side's nodes (never none, never all) */
+  readonly side: readonly number[]
+}
+
+/**
+ * Partitions drawn in full from the seed, one after another (never two at once): gaps drawn uniformly
+ * from half to one and a half of `everyMs`, each lasting half to one and a half of `meanMs`, each node
+ * on either side with even odds (drawn again until neither side is empty).
+ */
+export function partitionSchedule (o: { seed: number, everyMs: number, meanMs: number, nodes: number, durationMs: number }): Partition[] {
+  if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed must be a whole number, got ${o.seed}`)
+  if (!(o.everyMs > 0) || !(o.meanMs > 0) || !(o.nodes >= 2)) throw new RangeError('everyMs and meanMs must be positive, and a partition needs two nodes')
+  const random = seededRandom(o.seed ^ 0x9a27)
+  const out: Partition[] = []
+  for (let at = o.everyMs * (0.5 + random()); at < o.durationMs;) {
+    const forMs = Math.round(o.meanMs * (0.5 + random()))
+    let side: number[] = []
+    while (side.length === 0 || side.length === o.nodes) side = Array.from({ length: o.nodes }, (_, i) => i).filter(() => random() < 0.5)
+    out.push({ atMs: Math.round(at), forMs, side })
+    at += forMs + o.everyMs * (0.5 + random())
+  }
+  return out
+}

@@ -19,9 +19,12 @@ export interface NodeProcess {
   send?(line: string): void
 }
 
-/** Runs `kvartal <args>` as a real process on this Node (24), collecting its JSON log lines. */
-export function runKvartal (args: string[], env: Record<string, string> = {}): NodeProcess {
-  return runScript(kvartalBin, args, env)
+/**
+ * Runs `kvartal <args>` as a real process on this Node (24), collecting its JSON log lines; `prefix`
+ * runs it through another command that execs it (`ip netns exec <ns>`: the process is still the node).
+ */
+export function runKvartal (args: string[], env: Record<string, string> = {}, options: { prefix?: readonly string[] } = {}): NodeProcess {
+  return runScript(kvartalBin, args, env, options)
 }
 
 /** The test entry point that runs `kvartal` with the crash-test hook installed (kvartal-crash.ts). */
@@ -33,8 +36,9 @@ export function runKvartalCrashing (point: string, args: string[], env: Record<s
 }
 
 /** Runs a TypeScript script as a real process on this Node (24), collecting its JSON log lines. */
-export function runScript (script: string, args: string[], env: Record<string, string> = {}, options: { stdin?: boolean } = {}): NodeProcess {
-  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+export function runScript (script: string, args: string[], env: Record<string, string> = {}, options: { stdin?: boolean, prefix?: readonly string[] } = {}): NodeProcess {
+  const command = [...(options.prefix ?? []), process.execPath, script, ...args]
+  const proc = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, any>> = []
   const stdout: string[] = []
   const stderr: string[] = []

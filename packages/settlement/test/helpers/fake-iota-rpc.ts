@@ -64,6 +64,8 @@ export interface FakeIotaRpcOptions {
   storageCostPerObject?: number
   /** the package whose locked_notarization::create is honoured; default: testnet's notarization package */
   notarizationPackageId?: string
+  /** the address it listens on; default 127.0.0.1 (the soak in network namespaces gives its bridge's) */
+  host?: string
 }
 
 type Fault = { kind: 'status', status: number, method?: string } | { kind: 'drop-execute', when: 'before' | 'after' } | { kind: 'execution-failure', error: string } | { kind: 'delay', ms: number, method: string }
@@ -110,13 +112,13 @@ export class FakeIotaRpc {
   readonly #objects = new Map<string, FakeObject>()
   readonly #responses = new Map<string, Record<string, unknown>>()
   readonly #faults: Fault[] = []
-  readonly #o: Required<FakeIotaRpcOptions>
+  readonly #o: Required<Omit<FakeIotaRpcOptions, 'host'>>
   #checkpoint = 1
 
-  private constructor (server: Server, url: string, o: Required<FakeIotaRpcOptions>) { this.#server = server; this.url = url; this.#o = o }
+  private constructor (server: Server, url: string, o: Required<Omit<FakeIotaRpcOptions, 'host'>>) { this.#server = server; this.url = url; this.#o = o }
 
   static async start (options: FakeIotaRpcOptions = {}): Promise<FakeIotaRpc> {
-    const o: Required<FakeIotaRpcOptions> = {
+    const o: Required<Omit<FakeIotaRpcOptions, 'host'>> = {
       chainId: options.chainId ?? '2304aa97',
       referenceGasPrice: options.referenceGasPrice ?? 1000,
       computationCost: options.computationCost ?? 1_000_000,
@@ -125,9 +127,10 @@ export class FakeIotaRpc {
     }
     let fake: FakeIotaRpc | undefined
     const server = createServer((req, res) => { fake!.#handle(req, res) })
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const host = options.host ?? '127.0.0.1'
+    await new Promise<void>(resolve => server.listen(0, host, resolve))
     const { port } = server.address() as AddressInfo
-    fake = new FakeIotaRpc(server, `http://127.0.0.1:${port}`, o)
+    fake = new FakeIotaRpc(server, `http://${host}:${port}`, o)
     return fake
   }
 
