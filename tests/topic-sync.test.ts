@@ -134,6 +134,37 @@ describe('catching up on gossip a node missed', () => {
     }
   })
 
+  it('serves only the topics the puller takes: a node without mobility is not sent service offers, and once caught up its pulls are two frames', async () => {
+    const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(7)), district: 'test', transport: 'memory' })
+    const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(8)), district: 'test', transport: 'memory' })
+    try {
+      await a.start(); await b.start()
+      const now = epochMs
+      const served = new TopicSync({ host: a, now: () => now })
+      await served.start()
+      served.remember(1, 'alice', 1, new Uint8Array([1]), epochMs + 5_000)
+      served.remember(3, 'alice', 1, new Uint8Array([3]), epochMs + 5_000)
+      const got: number[] = []
+      const refused: string[] = []
+      const puller = new TopicSync({ host: b, now: () => now, refused: (e) => { refused.push(e.message) } })
+      puller.register(1, (data, _from) => { got.push(data[0]); puller.remember(1, 'alice', 1, data, epochMs + 5_000) })
+      puller.register(2, () => {})
+      await b.dial(multiaddr(`${memoryListenAddress(await identityFromSeed(new Uint8Array(32).fill(7)))}/p2p/${a.peerId}`))
+      expect(await puller.pull(a.peerId)).toBe(1)
+      expect([got, refused, puller.stats.refused]).toEqual([[1], [], 0])
+      // it now holds all the responder has on its topics: the summaries agree
+      const frames = puller.traffic.frames
+      expect(await puller.pull(a.peerId)).toBe(0)
+      expect(puller.traffic.frames - frames).toBe(2)
+      // a request that names topic 0 is refused
+      const ch = await openChannel(b, a.peerId, TOPIC_SYNC_PROTOCOL, { maxFrameBytes: 65_536 })
+      await ch.send(new Uint8Array([1, ...new Uint8Array(16), 1, 0]))
+      await expect(ch.receive()).rejects.toThrow()
+    } finally {
+      await a.stop(); await b.stop()
+    }
+  })
+
   it('serves only the newest message per author and topic, nothing expired, and nothing the puller holds', async () => {
     const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(5)), district: 'test', transport: 'memory' })
     const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(6)), district: 'test', transport: 'memory' })

@@ -16,9 +16,12 @@ import { handleChannels, openChannel, type ChannelMeter, type FramedChannel } fr
  * Wire, protocol `/kvartal/topics/sync/1`, one exchange per stream, length-prefixed frames. A message's
  * id is the first 16 bytes of sha256 of its bytes; a set's summary is the first 16 bytes of sha256 of
  * its ids in ascending order, concatenated.
- *   puller     0x01 ‖ the summary of the valid messages it holds                        — 17 bytes
- *   responder  an empty frame when its own summary is the same (in a settled district, nearly always:
- *              a pull then costs two short frames); otherwise one byte 0x00: "list them"
+ *   puller     0x01 ‖ the summary of the valid messages it holds ‖ the topic codes it takes, one byte
+ *              each (none: every topic, as pullers asked before the codes were added)  — 17 + n bytes
+ *   responder  counts from here on only what it holds on those topics (a node without mobility takes
+ *              no service offers, and refuses one as an unknown topic); an empty frame when its own
+ *              summary of them is the same (in a settled district, nearly always: a pull then costs
+ *              two short frames); otherwise one byte 0x00: "list them"
  *   puller     the ids, concatenated, at most `maxIds`
  *   responder  one frame per message it holds, is still valid, and whose id was not listed: topic code
  *              (1 byte, 1..255) ‖ the message bytes as gossiped; at most `maxMessages`; then an empty frame
@@ -144,9 +147,12 @@ export class TopicSync {
 
   async #serve (ch: FramedChannel): Promise<void> {
     const hello = await ch.receive()
-    if (hello.length !== 1 + ID_BYTES || hello[0] !== 0x01) throw new TopicSyncError(`a sync request opens with 0x01 and a ${ID_BYTES}-byte summary; got ${hello.length} bytes`)
-    const valid = this.#valid(this.#init.now())
-    if (Buffer.from(hello.subarray(1)).equals(summary(valid))) {
+    if (hello.length < 1 + ID_BYTES || hello.length > 1 + ID_BYTES + 255 || hello[0] !== 0x01) throw new TopicSyncError(`a sync request opens with 0x01, a ${ID_BYTES}-byte summary and at most 255 topic codes; got ${hello.length} bytes`)
+    const codes = hello.subarray(1 + ID_BYTES)
+    if (codes.includes(0)) throw new TopicSyncError('topic codes are 1..255; a sync request listed 0')
+    const wanted = codes.length === 0 ? undefined : new Set(codes)
+    const valid = this.#valid(this.#init.now()).filter(h => wanted == null || wanted.has(h.code))
+    if (Buffer.from(hello.subarray(1, 1 + ID_BYTES)).equals(summary(valid))) {
       await ch.send(new Uint8Array(0))
       this.stats.served++
       return
@@ -187,7 +193,7 @@ export class TopicSync {
     try {
       ch = await openChannel(init.host, peer, TOPIC_SYNC_PROTOCOL, { signal, meter: this.traffic, maxFrameBytes: defaultTopicSyncOptions.maxFrameBytes, frameTimeoutMs: defaultTopicSyncOptions.frameTimeoutMs })
       const valid = this.#valid(init.now())
-      await ch.send(new Uint8Array([0x01, ...summary(valid)]), { signal })
+      await ch.send(new Uint8Array([0x01, ...summary(valid), ...[...this.#topics.keys()].sort((a, b) => a - b)]), { signal })
       const answer = await ch.receive({ signal })
       if (answer.length === 0) return 0
       if (answer.length !== 1 || answer[0] !== 0x00) throw new TopicSyncError('a sync responder answers a summary with an empty frame or 0x00')
