@@ -1,6 +1,6 @@
 /**
  * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --travellers 3
- * --kill-every 4 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5]`: a district of real `kvartal node` processes trading and booking over
+ * --kill-every 4 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`: a district of real `kvartal node` processes trading and booking over
  * TCP on 127.0.0.1 while a seeded schedule SIGKILLs a random node every few seconds and restarts it;
  * afterwards the invariants are checked from the journals and the ledger alone (scripts/soak/). Prints
  * one JSON object: kills, restarts, trades, bookings, violations (each described), wall time. Exits 1
@@ -8,7 +8,8 @@
  *
  * `--netns` puts each node in a network namespace of its own (needs root: scripts/soak/netns.ts), where
  * `--partition-every` s (mean) the district splits in two for `--partition-for` s (mean), and `--loss` %
- * of the packets between nodes are dropped; `--kill-every 0` turns the kills off.
+ * of the packets between nodes are dropped; `--kill-every 0` turns the kills off. `--skew S` sets each
+ * node's clock up to ± S seconds off the machine's (drawn from the seed; scripts/soak/skew-clock.ts).
  */
 import { parseArgs } from 'node:util'
 import { runSoak, defaultSoakOptions } from './soak/run.ts'
@@ -18,7 +19,7 @@ const { values } = parseArgs({
     minutes: { type: 'string' }, trades: { type: 'string' }, bookings: { type: 'string' }, sellers: { type: 'string' }, buyers: { type: 'string' },
     travellers: { type: 'string' }, 'kill-every': { type: 'string' }, seed: { type: 'string' }, 'slot-seconds': { type: 'string' }, seats: { type: 'string' },
     keep: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false },
-    netns: { type: 'boolean', default: false }, 'partition-every': { type: 'string' }, 'partition-for': { type: 'string' }, loss: { type: 'string' }
+    netns: { type: 'boolean', default: false }, 'partition-every': { type: 'string' }, 'partition-for': { type: 'string' }, loss: { type: 'string' }, skew: { type: 'string' }
   }
 })
 
@@ -42,6 +43,7 @@ const result = await runSoak({
   partitionEveryMs: Math.round(whole('partition-every', values['partition-every'], d.partitionEveryMs / 1000, 0) * 1000),
   partitionMs: Math.round(whole('partition-for', values['partition-for'], d.partitionMs / 1000, 0.1) * 1000),
   lossPercent: whole('loss', values.loss, d.lossPercent, 0),
+  skewMs: Math.round(whole('skew', values.skew, d.skewMs / 1000, 0) * 1000),
   seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
   slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
   seatsPerTrip: whole('seats', values.seats, d.seatsPerTrip, 1),

@@ -26,6 +26,8 @@ const party = (name: string): { pk: Uint8Array, address: string, seed: Buffer } 
 const S = party('seller'); const B = party('buyer'); const O = party('operator'); const T = party('traveller')
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const STOPPED = 1_800_000_000_000
+/** 1 s slots whose slot 10 (the world's trade) starts 2 s after the seller committed it: its gate 1 s after */
+const SLOTS = { epochMs: STOPPED - 60_000 - 10 * 1_000 + 2_000, slotMs: 1_000, gateClosureMs: 1_000 }
 
 function trade (slot: number, energyWh: number, negotiation: Uint8Array = new Uint8Array(randomBytes(16))): { id: string, hex: string, terms: TradeTerms } {
   const terms: TradeTerms = { version: 1, district: 'soak', negotiation, buyer: B.pk, seller: S.pk, slot, energyWh, price: 500_000_000, agreedAt: STOPPED - 60_000 }
@@ -96,9 +98,9 @@ async function world (): Promise<World> {
 
 async function check (w: World): Promise<{ kinds: ViolationKind[], report: ReturnType<typeof checkInvariants> }> {
   const district: District = {
-    periodSlots: 5, stoppedAt: STOPPED,
+    periodSlots: 5, stoppedAt: STOPPED, slots: SLOTS,
     nodes: [
-      { name: 'seller', dataDir: '', position: w.positions.seller }, { name: 'buyer', dataDir: '', position: w.positions.buyer },
+      { name: 'seller', dataDir: '', position: w.positions.seller, skewMs: 400 }, { name: 'buyer', dataDir: '', position: w.positions.buyer },
       { name: 'operator', dataDir: '', seatsPerTrip: w.seats }, { name: 'traveller', dataDir: '' }
     ]
   }
@@ -109,6 +111,8 @@ async function check (w: World): Promise<{ kinds: ViolationKind[], report: Retur
 
 /** Each violation made on purpose, on top of the consistent district: the checker must name exactly it. */
 const broken: Array<[ViolationKind, (w: World) => Promise<void> | void]> = [
+  // committed at its gate by its own clock (its journal's time), though 400 ms before it by the machine's
+  ['traded-after-gate', (w) => { w.s.trades = [{ ...w.s.trades![0], at: SLOTS.epochMs + 10 * SLOTS.slotMs - SLOTS.gateClosureMs }] }],
   ['one-sided-trade', (w) => { w.b.trades = []; w.b.plans = {}; w.b.periods = {}; w.ledger = w.ledger.slice(1) }],
   ['trade-unresolved', (w) => { w.b.trades = [{ ...w.b.trades![0], status: 'pending' }]; w.b.plans = {}; w.b.periods = {}; w.ledger = w.ledger.slice(1) }],
   // a record under an id its terms do not hash to
@@ -150,6 +154,8 @@ describe('the soak\'s invariant checker, against hand-made journals and ledgers'
     const { report } = await check(await world())
     expect(report.violations).toEqual([])
     expect([report.trades, report.bookings, report.legsSold, report.periodsSettled, report.ledgerPayments]).toEqual([1, 1, 1, 2, 2])
+    // committed 1 s before its gate by the seller's clock, which ran 400 ms ahead: 1.4 s before it by the machine's
+    expect(report.latestAfterTrueGateMs).toBe(-1_400)
   })
 
   it('names every kind it checks, each made on purpose', () => {

@@ -66,6 +66,9 @@ export function districtNodes (s: DistrictShape): SoakNode[] {
   })
 }
 
+/** A slot's gate closes 1 s before it starts, or at its start when slots are 1 s long. */
+export const gateClosureSecondsOf = (slotSeconds: number): number => slotSeconds > 1 ? 1 : 0
+
 /** Writes one node's config; `bootstrap` are the multiaddrs (with /p2p/) of the nodes it dials first. */
 export async function writeSoakConfig (s: DistrictShape, n: SoakNode, bootstrap: readonly string[]): Promise<void> {
   const mobility = n.role === 'operator'
@@ -77,7 +80,7 @@ export async function writeSoakConfig (s: DistrictShape, n: SoakNode, bootstrap:
     listen: [`/ip4/${n.host}/tcp/${n.port}`],
     bootstrap: [...bootstrap],
     mdns: false,
-    slots: { seconds: s.slotSeconds, gateClosureSeconds: s.slotSeconds > 1 ? 1 : 0 },
+    slots: { seconds: s.slotSeconds, gateClosureSeconds: gateClosureSecondsOf(s.slotSeconds) },
     strategy: 'fixed-markup',
     limits: { buy: 900_000_000, sell: 400_000_000 },
     market: { ticksPerSlot: s.slotSeconds, tradingWindowSlots: 3, horizonSlots: 4, republishEverySlots: 1, holdSeconds: 4 },

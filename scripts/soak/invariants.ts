@@ -9,6 +9,8 @@
  *   trade-id-mismatch          a trade whose id is not the sha256 of its terms, or held under the wrong role
  *   negotiation-traded-twice   two trades of one seller from one negotiation
  *   oversold-slot              a seller sold more in a slot than its position offered
+ *   traded-after-gate          a seller committed a trade at or after its slot's gate closed, by the
+ *                              seller's own clock (the only one it has: skewed clocks are the soak's)
  *   overbought-slot            a buyer bought more in a slot than its position needed
  *   hold-left-open             a seller's hold past its expiry, or outliving its trade; a provider's
  *                              leg held past its expiry
@@ -32,7 +34,7 @@ import { costOf, readJournal, type RawJournal, type RawTrade } from './journal-r
 import { readLedger, type Ledger, type LedgerPayment } from './ledger-reader.ts'
 
 export const VIOLATION_KINDS = [
-  'one-sided-trade', 'trade-unresolved', 'trade-id-mismatch', 'negotiation-traded-twice', 'oversold-slot', 'overbought-slot',
+  'one-sided-trade', 'trade-unresolved', 'trade-id-mismatch', 'negotiation-traded-twice', 'oversold-slot', 'overbought-slot', 'traded-after-gate',
   'hold-left-open', 'trade-settled-twice', 'trade-never-settled', 'paid-not-owed', 'payment-twice', 'payment-unrecorded',
   'leg-confirmed-without-payment', 'payment-without-confirmed-leg', 'seat-sold-twice', 'booking-one-sided', 'booking-unresolved',
   'refund-missing', 'unknown-party', 'unreadable-transaction'
@@ -49,6 +51,8 @@ export interface DistrictNode {
   readonly position?: readonly number[]
   /** a transit operator's seats per trip */
   readonly seatsPerTrip?: number
+  /** ms its clock ran ahead of the machine's (negative: behind) */
+  readonly skewMs?: number
 }
 
 export interface District {
@@ -61,6 +65,8 @@ export interface District {
    * graceful stop interrupted, which the node resumes at its next start (default 15 s)
    */
   readonly graceMs?: number
+  /** the slot clock every node ran (slot n starts at epochMs + n × slotMs; its gate closes gateClosureMs before) */
+  readonly slots?: { readonly epochMs: number, readonly slotMs: number, readonly gateClosureMs: number }
 }
 
 export interface InvariantReport {
@@ -73,6 +79,8 @@ export interface InvariantReport {
   legsSold: number
   periodsSettled: number
   ledgerPayments: number
+  /** with `slots`: the latest a seller committed after its slot's gate by the machine's clock (its journal's time less its skew), ms */
+  latestAfterTrueGateMs?: number
   violations: Violation[]
 }
 
@@ -122,8 +130,19 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
     else if (sc !== bc) add('one-sided-trade', sc ? seller : buyer, `trade ${short(id)} (slot ${t.terms.slot}, ${t.terms.energyWh} Wh) committed by the ${sc ? 'seller' : 'buyer'} ${sc ? seller : buyer}; the ${sc ? 'buyer' : 'seller'} ${sc ? buyer : seller} has it ${(sc ? b : s)?.status ?? 'not at all'}`)
   }
 
-  // ---- slots: none oversold, none overbought; no trade twice from one negotiation ----
+  // ---- slots: none oversold, none overbought; no trade twice from one negotiation; none after the gate ----
+  let latestAfterTrueGateMs = -Infinity
   for (const [name, jr] of journals) {
+    if (d.slots != null) {
+      const { epochMs, slotMs, gateClosureMs } = d.slots
+      const skew = config.get(name)?.skewMs ?? 0
+      for (const t of jr.trades) {
+        if (t.role !== 'seller' || t.status !== 'committed') continue
+        const gate = epochMs + t.terms.slot * slotMs - gateClosureMs
+        if (t.at >= gate) add('traded-after-gate', name, `trade ${short(t.id)} for slot ${t.terms.slot} committed ${t.at - gate} ms after its gate, by the seller's clock`)
+        latestAfterTrueGateMs = Math.max(latestAfterTrueGateMs, t.at - skew - gate)
+      }
+    }
     const position = config.get(name)?.position
     const sold = new Map<number, number>(); const bought = new Map<number, number>(); const negotiations = new Map<string, string>()
     for (const t of jr.trades) {
@@ -274,5 +293,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
       if (!accountedFor) add('payment-without-confirmed-leg', name, `package ${short(p.id)} is ${p.status}${p.reason != null ? ` (${p.reason})` : ''} but paid ${short(p.paymentDigest)}, and not every leg was sold or refunded`)
     }
   }
-  return { trades, bookings, inFlight, legsSold, periodsSettled, ledgerPayments: ledger.payments.filter(p => p.transfers.length > 0).length, violations: v }
+  return {
+    trades, bookings, inFlight, legsSold, periodsSettled, ledgerPayments: ledger.payments.filter(p => p.transfers.length > 0).length,
+    ...(Number.isFinite(latestAfterTrueGateMs) ? { latestAfterTrueGateMs } : {}), violations: v
+  }
 }

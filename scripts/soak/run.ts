@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { seededRandom } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal } from '@kvartal/node'
@@ -21,7 +22,7 @@ import { callNode } from '../../packages/cli/src/control-client.ts'
 import { FakeIotaRpc } from '../../packages/settlement/test/helpers/fake-iota-rpc.ts'
 import { runKvartal, type NodeProcess } from '../../tests/helpers/processes.ts'
 import { writeGtfsLine, type GtfsLine } from '../../tests/helpers/gtfs-line.ts'
-import { districtNodes, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
+import { districtNodes, gateClosureSecondsOf, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
 import { checkDistrict, type Violation } from './invariants.ts'
 import { killSchedule, partitionSchedule, type Kill, type Partition } from './schedule.ts'
 import { SoakNetwork } from './netns.ts'
@@ -49,6 +50,8 @@ export interface SoakOptions {
   readonly partitionMs: number
   /** % of packets between nodes dropped throughout the trading (netns only) */
   readonly lossPercent: number
+  /** each node's clock off the machine's by up to ± this many ms, drawn from the seed (skew-clock.ts; 0: none) */
+  readonly skewMs: number
   readonly slotSeconds: number
   readonly periodSlots: number
   readonly seatsPerTrip: number
@@ -61,7 +64,7 @@ export interface SoakOptions {
 export const defaultSoakOptions: SoakOptions = {
   seed: 1, durationMs: 20 * 60_000, targetTrades: 10_000, targetBookings: 1_000,
   sellers: 4, buyers: 4, travellers: 3, killEveryMs: 4_000, slotSeconds: 3, periodSlots: 5, seatsPerTrip: 6, keep: false,
-  network: 'loopback', partitionEveryMs: 0, partitionMs: 5_000, lossPercent: 0
+  network: 'loopback', partitionEveryMs: 0, partitionMs: 5_000, lossPercent: 0, skewMs: 0
 }
 
 export interface SoakResult {
@@ -77,6 +80,10 @@ export interface SoakResult {
   partitions: number
   partitionedS: number
   dropped?: { partition: number, loss: number }
+  /** each node's clock skew, ms, when there was one */
+  skews?: Record<string, number>
+  /** the latest a seller committed a trade after its slot's gate closed by the machine's (true) clock, ms (negative: all before) */
+  latestAfterTrueGateMs?: number
   /** trades committed by both sides, from the journals */
   trades: number
   /** packages confirmed, from the journals */
@@ -104,6 +111,9 @@ async function freePort (): Promise<number> {
 
 /** how long a node may take to listen: minutes, on a machine that runs much else */
 const START_TIMEOUT_MS = 180_000
+
+/** the preload that sets a node's clock off (skew-clock.ts) */
+const skewClock = fileURLToPath(new URL('./skew-clock.ts', import.meta.url))
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -150,7 +160,10 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     }
     await Promise.all(nodes.map(async (n, i) => { await writeSoakConfig(shape, n, peers.filter((_, k) => k !== i)) }))
     // a node's process, in its namespace when there are namespaces (`ip netns exec` execs it: the pid is the node's)
-    const launch = (n: SoakNode): NodeProcess => runKvartal(['node', '--config', n.config], {}, net != null ? { prefix: net.prefix(nodes.indexOf(n)) } : {})
+    const skewRandom = seededRandom(o.seed ^ 0x5c3e)
+    const skews = new Map(nodes.map(n => [n.name, o.skewMs > 0 ? Math.round((2 * skewRandom() - 1) * o.skewMs) : 0]))
+    const skewEnv = (n: SoakNode): Record<string, string> => skews.get(n.name) === 0 ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${skewClock}`.trim(), KVARTAL_SOAK_SKEW_MS: String(skews.get(n.name)) }
+    const launch = (n: SoakNode): NodeProcess => runKvartal(['node', '--config', n.config], skewEnv(n), net != null ? { prefix: net.prefix(nodes.indexOf(n)) } : {})
     for (const n of nodes) { const p = launch(n); running.push({ node: n, proc: p, incarnations: [p], down: false }) }
     await Promise.all(running.map(async r => await r.proc.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)))
 
@@ -261,7 +274,10 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     }
     const ledgerFile = join(dir, 'ledger.json')
     await writeFile(ledgerFile, JSON.stringify(rpc.executions.map(x => ({ digest: x.digest, status: x.status, bytes: Buffer.from(x.bytes).toString('base64') }))))
-    const district = { nodes: nodes.map(n => ({ name: n.name, dataDir: n.dataDir, position: n.position, ...(n.seatsPerTrip != null ? { seatsPerTrip: n.seatsPerTrip } : {}) })), periodSlots: o.periodSlots, stoppedAt }
+    const district = {
+      nodes: nodes.map(n => ({ name: n.name, dataDir: n.dataDir, position: n.position, ...(n.seatsPerTrip != null ? { seatsPerTrip: n.seatsPerTrip } : {}), ...(skews.get(n.name) !== 0 ? { skewMs: skews.get(n.name) } : {}) })),
+      periodSlots: o.periodSlots, stoppedAt, slots: { epochMs: 0, slotMs: o.slotSeconds * 1000, gateClosureMs: gateClosureSecondsOf(o.slotSeconds) * 1000 }
+    }
     await writeFile(join(dir, 'district.json'), JSON.stringify(district, null, 2))
     const report = await checkDistrict(district, ledgerFile)
     return {
@@ -269,6 +285,7 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
       partitions, partitionedS: Math.round(partitionedMs / 100) / 10, ...(dropped != null ? { dropped } : {}),
       trades: report.trades, bookings: report.bookings, bookingAttempts, bookingErrors, legsSold: report.legsSold, periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments, inFlight: report.inFlight, violations: report.violations,
+      ...(o.skewMs > 0 ? { skews: Object.fromEntries(skews), latestAfterTrueGateMs: report.latestAfterTrueGateMs } : {}),
       wallTimeS: Math.round((Date.now() - started) / 100) / 10, tradingS: Math.round(tradingS * 10) / 10,
       ...(o.keep ? { dir } : {})
     }
