@@ -1,7 +1,10 @@
 /**
- * The soak: a district of real `kvartal node` processes over TCP on 127.0.0.1 — energy sellers and
- * buyers, a transit operator and travellers booking its seats — trading for a long run while a seeded
- * schedule kills a random node with SIGKILL every few seconds and restarts it from its data directory.
+ * The soak: a district of real `kvartal node` processes over TCP — energy sellers and buyers, a transit
+ * operator and travellers booking its seats — trading for a long run while a seeded schedule kills a
+ * random node with SIGKILL every few seconds and restarts it from its data directory. On 127.0.0.1, or
+ * each node in a network namespace of its own (netns.ts), where seeded partitions split the district
+ * and a share of the packets between nodes is lost; each node's clock may run off the machine's
+ * (skew-clock.ts).
  * All settle through the `iota` adapter against FakeIotaRpc, a TEST DOUBLE of an IOTA full node (no IOTA
  * node can be reached here) running in this process, so all see one ledger.
  *
