@@ -12,6 +12,7 @@ import { mobilityOptionsFor } from './mobility-setup.ts'
 import { CONTROL_FILE, startControlServer, type ControlServer } from './control-server.ts'
 import { controlRoutes } from './control-api.ts'
 import { nodeLogger } from './node-logger.ts'
+import { eventLevel } from './log-levels.ts'
 import { nodeMetrics } from './node-metrics.ts'
 import { nodeHealth } from './node-health.ts'
 import { observabilityRoutes, startMetricsServer, type MetricsServer } from './metrics-server.ts'
@@ -47,10 +48,6 @@ function nodeArgs (argv: string[]): { config: string, logLevel?: LogLevel } {
   if (level != null && !(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`)
   return { config: values.config, ...(level != null ? { logLevel: level as LogLevel } : {}) }
 }
-
-/** The events a node logs: at debug, every gossip message it takes in; at warn, what an operator should look at. */
-const debugEvents = new Set<string>(['announcement-received'])
-const warnEvents = new Set<string>(['message-rejected', 'negotiation-failed', 'meter-gap', 'meter-refused', 'settlement-failed', 'storage-full'])
 
 /** What the meter is: a configured driver (mqtt, p1, han), the node's device model, or none. */
 function meterKind (c: NodeConfig): string {
@@ -99,7 +96,7 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     onEvent: (e: NodeEvent) => {
       metrics.observe(e)
       charging?.(e)
-      const level = debugEvents.has(e.type) ? 'debug' : warnEvents.has(e.type) ? 'warn' : 'info'
+      const level = eventLevel(e)
       if (log.isLevelEnabled(level)) log[level]({ event: e.type, ...e })
     }
   })
