@@ -176,3 +176,14 @@ describe('the measures of a CDA session', () => {
     expect(none.periods.map(p => [p.efficiency, p.alpha])).toEqual([[1, undefined], [1, undefined]])
   })
 })
+
+describe('continuous double auction: the end of a period', () => {
+  it('ends when the buyers have no units left, though sellers have', () => {
+    const sellersLeft: GsTrader[] = [{ id: 'b1', side: 'buyer', units: [150] }, { id: 's1', side: 'seller', units: [30] }, { id: 's2', side: 'seller', units: [40] }]
+    const seen: Seen[] = []; const heard: CdaShout[] = []
+    const agents = scripted(sellersLeft, { b1: [100], s1: [90], s2: [80] }, seen, heard)
+    const trades = runCdaPeriod(sellersLeft, agents, picks(sellersLeft, ['b1', 's1']), { steps: 100 })
+    expect(trades.map(t => [t.buyer, t.seller, t.price])).toEqual([['b1', 's1', 100]])
+    expect(seen.map(s => s.trader)).toEqual(['b1', 's1'])
+  })
+})

@@ -71,8 +71,9 @@ describe('zip: a seller', () => {
     // limit 990, margin 0.2: 1188, asked as 1000; a bid of 1000 is accepted below its price
     const s = zipStrategy()
     expect(s.answerProposal(ctx({ limit: 990 }), 1000, 0)).toEqual({ action: 'accept' })
-    // a new limit starts from that lowered margin: below a fresh 900 × 1.2
-    expect(askOf(s, 900)).toBeLessThan(1080)
+    // a new limit starts from that lowered margin: below a fresh 700 × 1.2
+    expect(askOf(zipStrategy(), 700)).toBe(840)
+    expect(askOf(s, 700)).toBeLessThan(840)
   })
 })
 
