@@ -1,10 +1,10 @@
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
-  NEGOTIATION_PROTOCOL, ProtocolError, firstOpenSlot, gateClosure, generateSeed, toHex,
+  NEGOTIATION_PROTOCOL, ProtocolError, firstOpenSlot, generateSeed, toHex,
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
-import { TopicSync, connectedToBootstrap, createHost, dialAddresses, dialBootstrap, gossipHeartbeat, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipPort, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
+import { TopicSync, createHost, dialBootstrap, gossipRouter, handleChannels, identityFromSeed, traderOfPeer, type GossipPort, type GossipRouter, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Journal } from './journal.ts'
 import { crashHook, withPaymentPoint } from './crash-hook.ts'
@@ -25,6 +25,7 @@ import { ImportShare } from './import-share.ts'
 import { SlotMeter, type MeterStatus } from './slot-meter.ts'
 import { tradingContext } from './trading-context.ts'
 import { BuyerLoop } from './buyer-loop.ts'
+import { NodeTicker } from './node-ticker.ts'
 import type { NodeStats } from './node-stats.ts'
 import { SimulatedMeter } from '@kvartal/meters'
 
@@ -32,16 +33,14 @@ export type { NodeStats } from './node-stats.ts'
 
 type Options = KvartalNodeOptions
 
-/**
- * One Kvartal building node: the composition root where mesh, market and journal meet. Its life is the
- * xstate machine in node.machine.ts; this class provides that machine's effects.
- */
-/** gossipsub's heartbeat interval: a node with `manualHeartbeat` beats at most this often (real ms) */
-const HEARTBEAT_MS = 1_000
-
 /** how long a stopping node lets a period's settlement in flight finish before aborting it, real ms */
 const SETTLE_GRACE_MS = 20_000
 
+/**
+ * One Kvartal building node: the composition root where mesh, market and journal meet. Its life is the
+ * xstate machine in node.machine.ts; this class provides that machine's effects, the work of each tick
+ * through NodeTicker (node-ticker.ts).
+ */
 export class KvartalNode {
   readonly options: Options
   identity!: NodeIdentity
@@ -71,8 +70,8 @@ export class KvartalNode {
   #workBegun = 0
   #idleWaiters: Array<() => void> = []
   #random: () => number
-  #planned = new Set<number>()
-  #cancelTick?: () => void
+  /** the work of each tick (node-ticker.ts), made at start */
+  #ticker!: NodeTicker
   /** events this node emitted, for ids (`<node>:<seq>`) */
   #seq = 0
   /** the buyer's approaches and outcomes (buyer-loop.ts) */
@@ -80,16 +79,11 @@ export class KvartalNode {
   /** landed prices and this buyer's share of its transformer (import-share.ts) */
   #imports!: ImportShare
   settlement?: Settlement
-  #firstSlot?: number
-  /** a period's settlement in flight */
-  #settlingNow: Promise<void> | undefined
   #periods!: PeriodSettler
   #meter: SlotMeter | undefined
   #announcer!: Announcer
-  /** real time of the last gossipsub heartbeat this node ran itself (`manualHeartbeat`) */
-  #lastHeartbeat = -Infinity
-  /** real time of the last look at the bootstrap peers (rejoinEveryMs) */
-  #lastRejoin = performance.now()
+  /** real time this node was made: its first look at the bootstrap peers is due `rejoinEveryMs` after it */
+  readonly #madeAt = performance.now()
   /** the mobility side, when options.mobility is set */
   mobility?: MobilityRuntime
 
@@ -147,7 +141,7 @@ export class KvartalNode {
         })
       },
       actions: {
-        tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#tick()) },
+        tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#ticker.tick()) },
         negotiationDone: (_, params) => { this.#buying.onOutcome(params.outcome) },
         negotiationCrashed: (_, params) => {
           const negotiation = params.id.replace(/^.*\.n-/, '')
@@ -310,6 +304,11 @@ export class KvartalNode {
     this.#meter = new SlotMeter({ journal: this.journal, slots: o.slots, emit: this.emit, meter })
     await this.#meter.start()
     this.#periods = new PeriodSettler({ extras: o.mobility == null ? undefined : async (period, endMs) => await periodExtras(this.journal, this.mobility!.channels, period, endMs, o.mobility?.receiptGraceMs ?? o.slots.slotMs), journal: this.journal, identity: this.identity, options: o, emit: this.emit, signal: this.#settleAbort.signal, stopping: this.#abort.signal, meter: this.#meter })
+    this.#ticker = new NodeTicker({
+      options: this.options, host: this.host, seller: this.seller, buyer: this.buyer, book: this.book, selling: this.selling, need: this.need,
+      imports: this.#imports, buying: this.#buying, announcer: this.#announcer, mobility: this.mobility, periods: this.#periods,
+      settlement: this.settlement, signal: this.#abort.signal, send: (event) => { this.#actor?.send(event) }, madeAt: this.#madeAt
+    })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
   }
@@ -353,32 +352,18 @@ export class KvartalNode {
       deadline.addEventListener('abort', done, { once: true })
       check()
     })
-    this.#scheduleTicks()
-  }
-
-  #scheduleTicks (): void {
-    const o = this.options
-    const tickMs = Math.floor(o.slots.slotMs / o.ticksPerSlot)
-    const schedule = (): void => {
-      const now = o.clock.now()
-      const next = o.slots.epochMs + (Math.floor((now - o.slots.epochMs) / tickMs) + 1) * tickMs
-      this.#cancelTick = o.clock.at(next, () => {
-        if (this.#abort.signal.aborted) return
-        this.#actor?.send({ type: 'TICK', now: o.clock.now() })
-        schedule()
-      })
-    }
-    schedule()
+    this.#ticker.schedule()
   }
 
   async #stop (): Promise<void> {
     this.#abort.abort()
-    this.#cancelTick?.()
+    this.#ticker?.cancel()
     // a period's settlement in flight finishes first, for up to SETTLE_GRACE_MS: aborted at once, a payment or
     // attestation the ledger had already executed was left unjournaled until the next start (nothing lost,
     // the next start finds it by its key; but an operator reading the journal of a stopped node saw a
     // period attested on the ledger and not settled in its journal: tests/crash-energy.test.ts, under load)
-    if (this.#settlingNow != null) await Promise.race([this.#settlingNow.catch(() => {}), new Promise(resolve => setTimeout(resolve, SETTLE_GRACE_MS).unref())])
+    const settling = this.#ticker?.settling
+    if (settling != null) await Promise.race([settling.catch(() => {}), new Promise(resolve => setTimeout(resolve, SETTLE_GRACE_MS).unref())])
     this.#settleAbort.abort()
     // let work in flight finish (a journal write, a reply) for a moment; negotiations the machine stops
     // on its way out never report back, so do not wait for them forever
@@ -394,71 +379,6 @@ export class KvartalNode {
   }
 
   // ---- trading ----
-
-  /** Runs one tick: expire holds, close gates, plan slots, announce, approach offers. */
-  async #tick (): Promise<void> {
-    const o = this.options
-    if (this.#abort.signal.aborted) return
-    const now = o.clock.now()
-    // a simulator's nodes keep their gossip mesh at their ticks, before anything is published: at most
-    // one heartbeat per tick (a slow tick no longer runs several) and at most one per second of real time,
-    // gossipsub's own pace (fast ticks, as in the default day's 11 a second, do not run one each: 36.6 →
-    // 42.1 s when they did). Mesh's HostOptions.manualHeartbeat
-    if (o.manualHeartbeat === true && this.host != null && performance.now() - this.#lastHeartbeat >= HEARTBEAT_MS) {
-      this.#lastHeartbeat = performance.now()
-      await gossipHeartbeat(this.host)
-    }
-    this.#rejoinIfAlone()
-    await this.seller.expireHolds()
-    this.book.prune(now)
-    // anti-entropy: what gossip did not bring (a mesh still forming, a restart), one peer's book does
-    await this.#announcer.catchUpIfDue()
-    const first = firstOpenSlot(o.slots, now)
-    for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
-    this.selling.dropBefore(first - 4); this.need.dropBefore(first - 4); this.seller.dropBefore(first - 4)
-    this.#imports.dropBefore(first - 4)
-    this.#buying.dropBefore(first - 4)
-    this.book.forgetBefore(first - 4)
-    for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
-      if (this.#planned.has(s)) continue
-      this.#planned.add(s)
-      this.#firstSlot ??= s
-      const net = o.profile.position(s)
-      if (!Number.isSafeInteger(net)) throw new RangeError(`position for slot ${s} must be an integer Wh, got ${net}`)
-      this.selling.setLimit(s, Math.max(this.selling.limit(s), Math.max(0, net)))
-      this.need.setLimit(s, Math.max(0, -net))
-      // the slot's own actor trades it from its window's opening to its gate closure
-      this.#actor?.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
-    }
-    if (this.#buying.takeRetries() > 0) {
-      // a retry that fails (the seller slow or unreachable) is retried on the next tick, until resolved
-      this.#buying.addRetries(await this.buyer.retryPending(this.#abort.signal))
-    }
-    await this.#announcer.announceIfDue(first, now)
-    await this.#announcer.relayIfDue(first, now)
-    if (this.mobility != null) await this.mobility.tick()
-    if (this.#firstSlot != null) await this.#periods.readMeters(now, this.#firstSlot)
-    if (this.settlement != null && this.#settlingNow == null) {
-      this.#settlingNow = this.#periods.settleDue(this.settlement)
-      try { await this.#settlingNow } finally { this.#settlingNow = undefined }
-    }
-  }
-
-  /**
-   * A node that lost every bootstrap peer (they restarted, or were down when it started: libp2p's bootstrap
-   * module dials once, at start) dials them again, at most every `rejoinEveryMs` of real time. Without it a
-   * node whose only known peers restarted stayed alone for good: nobody else knew its address.
-   */
-  #rejoinIfAlone (): void {
-    const o = this.options
-    const every = o.rejoinEveryMs ?? 10_000
-    if (every <= 0 || o.bootstrap == null || o.bootstrap.length === 0 || this.host == null) return
-    if (performance.now() - this.#lastRejoin < every) return
-    this.#lastRejoin = performance.now()
-    if (connectedToBootstrap(this.host, o.bootstrap)) return
-    // each connection it makes is said as any other (peer-joined)
-    void dialAddresses(this.host, o.bootstrap, AbortSignal.any([AbortSignal.timeout(5_000), this.#abort.signal])).catch(() => {})
-  }
 
   /** A slot's actor reached gate closure: what is left goes to the grid at the grid tariffs. */
   #closeGate (s: number, now: number): void {
