@@ -7,8 +7,9 @@ import { Transaction } from '@iota/iota-sdk/transactions'
 import { fromBase64, toBase58 } from '@iota/iota-sdk/utils'
 import { iotaAddress, signerFromSeed } from '@kvartal/protocol'
 import { SettlementError, TransientLedgerError } from '../src/port.ts'
-import { IotaErrorCode, iotaSettlement, type IotaSettlement, type SettlementStore, type TxRecord } from '../src/iota/index.ts'
+import { IotaErrorCode, iotaSettlement, type IotaSettlement, type SettlementStore } from '../src/iota/index.ts'
 import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { MapStore } from './helpers/map-store.ts'
 
 // Settlement.lookup(digest) of the iota adapter: how a payee checks, on the ledger, that a payer paid.
 // Every test talks JSON-RPC over HTTP to FakeIotaRpc, a test double of an IOTA full node.
@@ -20,16 +21,6 @@ const payee = iotaAddress(signerFromSeed(payeeSeed).publicKey)
 const carol = iotaAddress(signerFromSeed(new Uint8Array(32).fill(33)).publicKey)
 const IOTA = 1_000_000_000
 const COIN_TYPE = '0x2::iota::IOTA'
-
-class MapStore implements SettlementStore {
-  readonly map = new Map<string, string>()
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> { this.map.set(key, value) }
-  record (kind: 'pay' | 'attest', key: string): TxRecord | undefined {
-    const raw = this.map.get(`iota/testnet/${kind}/${key}`)
-    return raw == null ? undefined : JSON.parse(raw) as TxRecord
-  }
-}
 
 let fake: FakeIotaRpc
 beforeEach(async () => { fake = await FakeIotaRpc.start() })

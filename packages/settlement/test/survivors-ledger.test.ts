@@ -8,35 +8,17 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { IotaClient, type PaginatedCoins } from '@iota/iota-sdk/client'
 import { Ed25519Keypair } from '@iota/iota-sdk/keypairs/ed25519'
 import { TransientLedgerError } from '../src/port.ts'
-import { resolveIotaSettlementOptions, type IotaSettlementOptions, type SettlementStore } from '../src/iota/config.ts'
+import { resolveIotaSettlementOptions, type IotaSettlementOptions } from '../src/iota/config.ts'
 import { IotaErrorCode } from '../src/iota/errors.ts'
-import { TxJournal, type TxRecord } from '../src/iota/journal.ts'
+import { TxJournal } from '../src/iota/journal.ts'
 import { IotaLedger } from '../src/iota/ledger.ts'
 import { iotaSettlement } from '../src/iota/iota-settlement.ts'
 import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { HookedClient } from './helpers/hooked-client.ts'
+import { MapStore } from './helpers/map-store.ts'
 import { party, rejected } from './helpers/parties.ts'
-
-class MapStore implements SettlementStore {
-  readonly map = new Map<string, string>()
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> { this.map.set(key, value) }
-  record (kind: 'pay' | 'attest', key: string): TxRecord | undefined {
-    const raw = this.map.get(`iota/testnet/${kind}/${key}`)
-    return raw == null ? undefined : JSON.parse(raw) as TxRecord
-  }
-}
-
-/** An IotaClient whose coin pages a test can replace (`real` asks the node). */
-class PagedClient extends IotaClient {
-  onCoins: ((real: () => Promise<PaginatedCoins>) => Promise<PaginatedCoins>) | undefined
-  override async getCoins (input: Parameters<IotaClient['getCoins']>[0]): Promise<PaginatedCoins> {
-    const real = async (): Promise<PaginatedCoins> => await super.getCoins(input)
-    return this.onCoins != null ? await this.onCoins(real) : await real()
-  }
-}
 
 const me = party(141)
 const IOTA = 1_000_000_000
@@ -44,8 +26,8 @@ const ROOT = 'ab'.repeat(32)
 
 let fake: FakeIotaRpc
 let store: MapStore
-let client: PagedClient
-beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore(); client = new PagedClient({ url: fake.url }) })
+let client: HookedClient
+beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore(); client = new HookedClient({ url: fake.url }) })
 afterEach(async () => { vi.restoreAllMocks(); await fake.close() })
 
 const options = (extra: Partial<IotaSettlementOptions> = {}): IotaSettlementOptions => ({
