@@ -332,7 +332,13 @@ export async function nodeResult (c: DistrictRunConfig, spec: SimNodeSpec, node:
   let period: Record<string, any> | undefined
   if (c.ledger != null) {
     period = await node.journal.getPeriod(`${c.district}/0`)
-    for (const t of trades) { const p = await node.journal.getProof(t.id); if (p != null) proofs.set(t.id, p) }
+    // what verifying a trade needs of its proof record; the record also carries a copy of its period's
+    // summary (every counterparty's net by address), which at 1,000 buildings made most of what a run
+    // held at its end (docs/simulator.md, "Memory")
+    for (const t of trades) {
+      const p = await node.journal.getProof(t.id)
+      if (p != null) proofs.set(t.id, { period: p.period, root: p.root, attestationKey: p.attestationKey, proof: p.proof })
+    }
   }
   const mobility = node.mobility == null
     ? undefined

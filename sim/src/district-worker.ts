@@ -86,12 +86,21 @@ answer('probe', async (): Promise<WorkerProbe> => {
 
 answer('tick', async (t: number) => { await agent?.onTick(t, nodes) })
 
+/** nodes whose results cross to the coordinator in one message */
+const RESULTS_PER_MESSAGE = 25
+
 answer('finish', async () => {
   await Promise.all(mine.map(async n => { await n.idle() }))
-  const results: Array<[number, NodeResult]> = []
-  for (const i of indices) results.push([i, await nodeResult(c, c.nodes[i], nodes[i], nodeView(nodes[i]))])
+  // the results go over a few nodes at a time, each batch acknowledged before the next is read from the
+  // journals: sent whole, a 500-node worker's day serialised into one message of hundreds of MB, and the
+  // run's peak memory was this moment, twice the whole day's (docs/simulator.md, "Memory")
+  for (let k = 0; k < indices.length; k += RESULTS_PER_MESSAGE) {
+    const batch: Array<[number, NodeResult]> = []
+    for (const i of indices.slice(k, k + RESULTS_PER_MESSAGE)) batch.push([i, await nodeResult(c, c.nodes[i], nodes[i], nodeView(nodes[i]))])
+    await rpc.request('results', batch)
+  }
   const u = process.resourceUsage()
-  return { results, verification: { ...verificationMemoStats }, gossipBus: processGossip != null ? { ...processGossip.stats } : undefined, usage: { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssBytes: u.maxRSS * 1024 } }
+  return { verification: { ...verificationMemoStats }, gossipBus: processGossip != null ? { ...processGossip.stats } : undefined, usage: { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssBytes: u.maxRSS * 1024 } }
 })
 
 answer('stop', async () => {

@@ -61,6 +61,8 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
   const children: ChildProcess[] = []
   const rpcs: Rpc[] = []
   let stopping = false
+  /** each node's results, as its worker hands them over at the end (a batch at a time) */
+  const nodes: NodeResult[] = new Array(p.nodes.length)
   try {
     const exited: Array<Promise<void>> = []
     for (const [w, indices] of groups.entries()) {
@@ -78,6 +80,7 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       })
       rpc.handle('events', (events: NodeEvent[]) => { for (const e of events) o.onEvent?.(e) })
       rpc.handle('journeys', (outcomes: JourneyOutcome[]) => { for (const j of outcomes) o.onJourney?.(j) })
+      rpc.handle('results', (batch: Array<[number, NodeResult]>) => { for (const [i, r] of batch) nodes[i] = r })
       // one worker's bus to the others' (process-topics.ts): what its nodes published on topics read elsewhere
       rpc.handle('gossip', (batch: unknown) => { for (const other of rpcs) if (other !== rpc) other.notify('gossip', batch) })
     }
@@ -103,12 +106,12 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       confirm: true,
       ...(hasTrips ? { onTick: async (t: number) => { await all('tick', t) } } : {})
     })
-    const finished = await all<{ results: Array<[number, NodeResult]>, verification: { hits: number, misses: number }, gossipBus?: ProcessGossipStats, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
-    const nodes: NodeResult[] = new Array(p.nodes.length)
+    const finished = await all<{ verification: { hits: number, misses: number }, gossipBus?: ProcessGossipStats, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
+    const missing = p.nodes.findIndex((_, i) => nodes[i] == null)
+    if (missing >= 0) throw new Error(`no results from the worker of node ${p.nodes[missing].name}`)
     const verification = { hits: 0, misses: 0 }
     let gossipBus: ProcessGossipStats | undefined
     for (const f of finished) {
-      for (const [i, r] of f.results) nodes[i] = r
       verification.hits += f.verification.hits; verification.misses += f.verification.misses
       if (f.gossipBus != null) {
         const b = gossipBus ??= { published: 0, received: 0, delivered: 0, deliveryMs: 0 }
