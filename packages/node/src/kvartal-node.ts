@@ -1,6 +1,6 @@
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
-  NEGOTIATION_PROTOCOL, ProtocolError, firstOpenSlot, generateSeed, toHex,
+  NEGOTIATION_PROTOCOL, ProtocolError, errorCode, firstOpenSlot, generateSeed, toHex,
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
@@ -281,7 +281,7 @@ export class KvartalNode {
         const t = traderOfPeer(ch.remotePeer)
         const peer = t != null ? toHex(t) : ch.remotePeer.toString()
         if (err instanceof ProtocolError) this.emit({ type: 'message-rejected', code: err.code, detail: `negotiation stream: ${err.message}`, peer })
-        else if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: (err as { code?: string }).code ?? err.name, detail: err.message, peer })
+        else if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: errorCode(err, err.name), detail: err.message, peer })
         throw err
       })
       this.#track(work.catch(() => {}))
