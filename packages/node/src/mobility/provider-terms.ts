@@ -6,7 +6,8 @@ import { serviceDayStart, type ProviderService } from './provider-service.ts'
 /**
  * What a provider offers and accepts, as functions of its service and its current state: the service
  * offer it gossips, the legs it quotes, and the check of a leg's terms before it holds anything.
- * `provider-desk.ts` owns the state, the journal and the streams.
+ * `provider-desk.ts` owns the state, the journal and the ride streams; `provider-bookings.ts` answers the
+ * booking streams.
  */
 
 /** A booking refused by the provider: the code travels back to the traveller in a BookingReject. */

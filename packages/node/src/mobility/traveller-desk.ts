@@ -217,7 +217,7 @@ export class TravellerDesk {
       // paid, and a provider has not confirmed yet (unreachable, or the payment not yet visible to it):
       // the next tick retries, until the leg would have left. After that, a provider that did not answer
       // (down, unreachable) still decides the leg when it is back: it confirms a leg it had sold, and
-      // refunds in full one whose hold lapsed (provider-desk.ts #commit). So the traveller keeps asking,
+      // refunds in full one whose hold lapsed (provider-bookings.ts #commit). So the traveller keeps asking,
       // and says once that it does; giving up there left a payment with no seat and no refund (the soak,
       // docs/faults.md). Only a provider that answers with a refusal after the departure (it cannot see
       // the payment, or finds it short) leaves the leg to a person.
