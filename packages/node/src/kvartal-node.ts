@@ -341,7 +341,6 @@ export class KvartalNode {
     const deadline = AbortSignal.any([AbortSignal.timeout(this.options.joinTimeoutMs), this.#abort.signal])
     await new Promise<void>((resolve) => {
       const check = (): void => {
-        const peers = pubsub.getPeers().length
         const subscribers = pubsub.getSubscribers(`/kvartal/${this.options.district}/offer/1`).length
         const meshed = (pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(`/kvartal/${this.options.district}/offer/1`).length
         if (subscribers > 0 && meshed >= Math.min(subscribers, 2)) done()

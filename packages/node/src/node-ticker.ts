@@ -85,7 +85,13 @@ export class NodeTicker {
   /** Cancels the next scheduled TICK. */
   cancel (): void { this.#cancelTick?.() }
 
-  /** Runs one tick: expire holds, close gates, plan slots, announce, approach offers. */
+  /**
+   * Runs one tick: the gossip heartbeat (simulator) and a rejoin when alone; lapsed holds released and
+   * closed slots forgotten; a catch-up pull when due; the slots newly in the horizon planned (their own
+   * actors close gates and approach offers, on the TICK the node forwards them); buyers' pending
+   * confirms retried; announcements and digests when due; mobility's tick; meter readings; a due
+   * period settled.
+   */
   async tick (): Promise<void> {
     const d = this.#d
     const o = d.options

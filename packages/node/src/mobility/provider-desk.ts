@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import {
-  ProtocolError, RIDE_PROTOCOL, decodeLegTerms, fromHex, iotaAddress, legIdOf, mobilityLimits, openAs, open,
+  ProtocolError, RIDE_PROTOCOL, decodeLegTerms, errorCode, fromHex, iotaAddress, legIdOf, mobilityLimits, openAs, open,
   seal, toHex, type Clock, type LegTerms
 } from '@kvartal/protocol'
 import {
@@ -188,7 +188,7 @@ export class ProviderDesk {
 
   // ---- the clock: expiry and rides ----
 
-  /** Expires holds, starts and meters rides. Returns how many rides it metered. */
+  /** Expires holds, starts and meters rides. */
   async tick (): Promise<void> {
     const now = this.#d.clock.now()
     for (const h of this.inventory.expire(now)) await this.#expire(h, now)
@@ -277,7 +277,7 @@ export class ProviderDesk {
       }
       return true
     } catch (err) {
-      if (!signal.aborted) this.#d.emit({ type: 'receipt-late', correlation: r.package, code: (err as { code?: string }).code ?? (err as Error).name, detail: (err as Error).message, parent: bookingStep.confirmed(this.#me, r.package, r.legId) })
+      if (!signal.aborted) this.#d.emit({ type: 'receipt-late', correlation: r.package, code: errorCode(err, (err as Error).name), detail: (err as Error).message, parent: bookingStep.confirmed(this.#me, r.package, r.legId) })
       return false
     } finally {
       await ch?.close().catch(() => {})
