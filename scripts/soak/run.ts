@@ -261,7 +261,7 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     await Promise.all(running.map(async r => await r.restarting))
     await Promise.all(bookingLoops)
     // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
-    await sleep(Math.max(20_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
+    await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
     // buyers and travellers first (they start negotiations and bookings), then sellers and the operator
     const order = (r: Running): number => r.node.role === 'buyer' || r.node.role === 'traveller' ? 0 : 1
     for (const phase of [0, 1]) {
