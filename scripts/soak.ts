@@ -42,7 +42,7 @@ const result = await runSoak({
   network: values.netns ? 'netns' : 'loopback',
   partitionEveryMs: Math.round(whole('partition-every', values['partition-every'], d.partitionEveryMs / 1000, 0) * 1000),
   partitionMs: Math.round(whole('partition-for', values['partition-for'], d.partitionMs / 1000, 0.1) * 1000),
-  lossPercent: whole('loss', values.loss, d.lossPercent, 0),
+  lossPercent: (() => { const p = whole('loss', values.loss, d.lossPercent, 0); if (p >= 100) { process.stderr.write(`soak: --loss must be below 100 %, got ${p}\n`); process.exit(2) } return p })(),
   skewMs: Math.round(whole('skew', values.skew, d.skewMs / 1000, 0) * 1000),
   seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
   slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
