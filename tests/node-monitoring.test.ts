@@ -35,10 +35,10 @@ async function nodeConfig (name: string, o: Record<string, unknown>): Promise<st
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: [],
     mdns: false,
-    slots: { seconds: 12, gateClosureSeconds: 1 },
+    slots: { seconds: 6, gateClosureSeconds: 1 },
     strategy: 'fixed-markup',
     limits: { buy: 900_000_000, sell: 400_000_000 },
-    market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 9 },
+    market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 3 },
     settlement: { adapter: 'local', periodSlots: 2 },
     metrics: { listen: '127.0.0.1:0' },
     ...o

@@ -121,9 +121,9 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
   })
 
   it('settles each period on the local ledger, and `kvartal verify` proves a trade from either side\'s data directory', { timeout: 240_000 }, async () => {
-    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 }))
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 }))
     const addr = await listening(seller)
-    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
+    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
     const buyer = start(buyerConfig)
     const traded = await buyer.waitFor(committed(buyer, 'buyer'), 60_000)
     // the period of the trade's slot (or the next, if the confirm was still pending when that one settled)
@@ -146,9 +146,9 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
   })
 
   it('a buyer killed after paying a period and before journaling it pays nothing twice after restart', { timeout: 240_000 }, async () => {
-    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 }))
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 }))
     const addr = await listening(seller)
-    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
+    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
     const doomed = start(buyerConfig, 'after-payment')
     await doomed.waitFor(committed(doomed, 'buyer'), 60_000)
     // it dies at its first settlement that paid something, right after the ledger took the payment

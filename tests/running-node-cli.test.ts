@@ -21,10 +21,10 @@ let provedOnline: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-running-'))
-  const seller = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2 })])
+  const seller = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })])
   procs.push(seller)
   const addr = (await seller.waitFor(l => l.event === 'listening')).addrs[0] as string
-  buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2 })
+  buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
   buyer = runKvartal(['node', '--config', buyerConfig])
   procs.push(buyer)
   listening = await buyer.waitFor(l => l.event === 'listening')

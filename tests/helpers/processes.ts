@@ -96,13 +96,15 @@ export interface TestNodeConfig {
   buy?: number
   sell?: number
   periodSlots?: number
+  /** the slot's length (12 s when not given); a settlement test that waits for a period's end takes shorter ones */
+  slotSeconds?: number
   /** replaces the local ledger (e.g. `{ adapter: 'iota', iota: { network: rpc.url } }`); periodSlots still applies */
   settlement?: Record<string, unknown>
   /** the node's `mobility:` section, as written */
   mobility?: Record<string, unknown>
 }
 
-/** Writes a node config with short slots (12 s), so a real-time trade happens within seconds. */
+/** Writes a node config with short slots (12 s unless given), so a real-time trade happens within seconds. */
 export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
   const path = join(c.dir, `${c.name}.yaml`)
   await writeFile(path, stringify({
@@ -111,10 +113,10 @@ export async function writeNodeConfig (c: TestNodeConfig): Promise<string> {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: c.bootstrap ?? [],
     mdns: false,
-    slots: { seconds: 12, gateClosureSeconds: 1 },
+    slots: { seconds: c.slotSeconds ?? 12, gateClosureSeconds: 1 },
     strategy: 'fixed-markup',
     limits: { buy: c.buy ?? 900_000_000, sell: c.sell ?? 400_000_000 },
-    market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: 9 },
+    market: { ticksPerSlot: 6, tradingWindowSlots: 2, horizonSlots: 3, republishEverySlots: 1, holdSeconds: Math.min(9, (c.slotSeconds ?? 12) - 3) },
     position: c.position,
     settlement: { adapter: 'local', periodSlots: c.periodSlots ?? 7200, ...c.settlement },
     ...(c.mobility != null ? { mobility: c.mobility } : {})
