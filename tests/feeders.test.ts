@@ -36,6 +36,37 @@ describe('feeders: the market follows the grid', () => {
     }
   })
 
+  it('the hub: relays carry their feeders\' residual bids, and allocate another feeder\'s energy to the buyers that pay most for it, each entry to one buyer', async () => {
+    // 300 Wh a slot on f1 (node 0, its relay) and nobody on f1 to buy it; on f2 a buyer that pays up to 0.9 IOTA/kWh
+    // (node 2), on f3 one that pays up to 0.6 (node 4), 200 Wh a slot each; nodes 1 and 3 relay for f2 and f3 and trade nothing
+    const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f2', fees, relay: true }, { feeder: 'f2', fees }, { feeder: 'f3', fees, relay: true }, { feeder: 'f3', fees }]
+    const idle = { ...buyer, position: () => 0 }
+    const dear = { ...buyer, buyLimit: 900_000_000 }
+    const cheap = { ...buyer, buyLimit: 600_000_000 }
+    const big = { ...seller, position: (s: number) => s >= 0 && s < 4 ? 300 : 0 }
+    // the buyers gossip bids from the start (a buyer on a feeder otherwise waits until it sees other feeders' offers)
+    const d = await startDistrict([big, idle, dear, idle, cheap], { extra: (i) => ({ grid: grids[i], announceBids: i === 2 || i === 4 }) })
+    try {
+      await d.runUntil(epochMs + 4 * 15 * 60_000)
+      const who = (id: string | undefined): number => d.nodes.findIndex(n => n.id === id)
+      const published = d.events.filter(e => e.type === 'digest-published').map(e => `${who(e.node)} ${e.detail}`)
+      // f2's and f3's relays put their buyer's bid in their district digests; their feeder digests name the buyer of each entry
+      expect(published.filter(p => /^1 district: 0 offers, \d+ bids$/.test(p)).length).toBeGreaterThan(0)
+      expect(published.filter(p => /^3 district: 0 offers, \d+ bids$/.test(p)).length).toBeGreaterThan(0)
+      expect(published.filter(p => /^1 feeder: (\d+) offers \(\1 for one buyer each\)$/.test(p)).length).toBeGreaterThan(0)
+      expect(published.filter(p => /^3 feeder: (\d+) offers \(\1 for one buyer each\)$/.test(p)).length).toBeGreaterThan(0)
+      // nothing sold twice: what both bought in a slot is what the seller had
+      const both = [perSlot(await bought(d.nodes[2])), perSlot(await bought(d.nodes[4]))]
+      for (let s = 0; s < 4; s++) expect(both[0][s] + both[1][s]).toBeLessThanOrEqual(300)
+      // the buyer that pays most gets all it wants in every slot; the other, what is left (slot 0 closed before
+      // the first digests went round)
+      expect(both[0].slice(1)).toEqual([200, 200, 200])
+      expect(both[1].slice(1)).toEqual([100, 100, 100])
+    } finally {
+      await d.close()
+    }
+  })
+
   it('a seller sells no more across feeders than its share of the transformer, and a buyer buys no more', async () => {
     // node 0 may export 100 Wh per slot; node 2 may import 150 Wh per slot from node 3 (no export limit)
     const grids: GridOptions[] = [

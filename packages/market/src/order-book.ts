@@ -15,10 +15,12 @@ export interface BookEntry extends Order {
   readonly feeder: string
   /** heard from a relay's digest, not from the trader itself */
   readonly relayed?: boolean
+  /** a relayed offer the hub allocated to one buyer (hex key): only that buyer sees it */
+  readonly for?: string
 }
 
 interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[], feeder: string }
-interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], addrs: Map<string, readonly Uint8Array[]>, /** the relay's own feeder */ feeder: string }
+interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], /** its feeder's residual bids (district digests) */ bids: BookEntry[], addrs: Map<string, readonly Uint8Array[]>, /** the relay's own feeder */ feeder: string }
 
 const applyAvailable = (o: BookEntry, availableWh: number, until?: number): void => {
   const gone = o.energyWh - Math.max(0, availableWh)
@@ -79,13 +81,17 @@ export class OrderBook {
     for (const e of d.entries) {
       const trader = toHex(e.trader)
       if (trader === this.#self) continue
-      const o: BookEntry = { slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true }
+      // an entry the hub allocated to another buyer of this feeder is that buyer's to use
+      const buyer = e.buyer != null ? toHex(e.buyer) : undefined
+      if (buyer != null && this.#self != null && buyer !== this.#self) continue
+      const o: BookEntry = { slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true, ...(buyer != null ? { for: buyer } : {}) }
       const learnt = this.#learnt.get(`${trader} ${e.slot}`)
       if (learnt != null) applyAvailable(o, learnt.availableWh, learnt.until)
       orders.push(o)
       addrs.set(trader, e.addrs)
     }
-    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, addrs, feeder: d.feeder })
+    const bids = (d.bids ?? []).map(e => ({ slot: e.slot, energyWh: e.energyWh, price: e.price, trader: toHex(e.trader), seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true }))
+    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, addrs, feeder: d.feeder })
   }
 
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
@@ -164,6 +170,27 @@ export class OrderBook {
     return out
   }
 
+  /** A relay's view: valid bids heard directly (its own feeder's buyers), with what is still wanted. */
+  liveBids (now: number): BookEntry[] {
+    const out: BookEntry[] = []
+    for (const [trader, st] of this.#sides.bid) {
+      if (trader === this.#self || st.validUntil <= now) continue
+      for (const o of st.orders) if (o.energyWh > o.depletedWh) out.push(o)
+    }
+    return out
+  }
+
+  /** A relay's view: other feeders' residual bids from the district's digests, the latest digest per feeder. */
+  relayedBids (now: number, exceptFeeder: string): BookEntry[] {
+    const latest = new Map<string, RelayState>()
+    for (const r of this.#relays.values()) {
+      if (r.validUntil <= now || r.feeder === exceptFeeder || r.bids.length === 0) continue
+      const prev = latest.get(r.feeder)
+      if (prev == null || r.issuedAt > prev.issuedAt) latest.set(r.feeder, r)
+    }
+    return [...latest.values()].flatMap(r => r.bids)
+  }
+
   /** A relay's view: other feeders' residual offers from the district's digests (not from its own feeder's relays). */
   relayedOffers (now: number, exceptFeeder: string): BookEntry[] {
     const out: BookEntry[] = []
@@ -182,7 +209,7 @@ export class OrderBook {
   /** Drops the orders of expired announcements; the sequence high-water mark stays, so a replay is still refused. */
   prune (now: number): void {
     for (const side of [this.#sides.offer, this.#sides.bid]) for (const st of side.values()) if (st.validUntil <= now) st.orders = []
-    for (const r of this.#relays.values()) if (r.validUntil <= now) { r.orders = []; r.addrs.clear() }
+    for (const r of this.#relays.values()) if (r.validUntil <= now) { r.orders = []; r.bids = []; r.addrs.clear() }
   }
 
   get size (): { offers: number, bids: number } {

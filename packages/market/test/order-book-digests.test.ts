@@ -216,3 +216,34 @@ describe('a relay\'s views', () => {
     expect(book.forSlot('offer', 5, 0).map(o => o.trader.slice(0, 2))).toContain('02')
   })
 })
+
+describe('the hub\'s allocation in digests', () => {
+  it('an entry for one buyer is shown to that buyer only; an entry for any buyer to all', () => {
+    const d: Digest = { ...digest(60, 1, [[2, 'g', 5, 20, 25], [3, 'g', 5, 30, 26]], 0, 1_000, 'h'), entries: [] }
+    const entries = [
+      { trader: key(2), feeder: 'g', slot: 5, energyWh: 20, price: 25, addrs: [addr(102)], buyer: key(7) },
+      { trader: key(3), feeder: 'g', slot: 5, energyWh: 30, price: 26, addrs: [addr(103)] }
+    ]
+    const mine = new OrderBook(hex(7)); mine.applyDigest({ ...d, entries }, 0)
+    const other = new OrderBook(hex(8)); other.applyDigest({ ...d, entries }, 0)
+    expect(view(mine.forSlot('offer', 5, 0))).toEqual([['02', 25, 20], ['03', 26, 30]])
+    expect(mine.forSlot('offer', 5, 0)[0].for).toBe(hex(7))
+    expect(view(other.forSlot('offer', 5, 0))).toEqual([['03', 26, 30]])
+  })
+
+  it('residual bids: the latest district digest per other feeder, none of its own, none expired; its own feeder\'s bids heard directly', () => {
+    const bid = (trader: number, feeder: string, wh: number) => ({ trader: key(trader), feeder, slot: 5, energyWh: wh, price: 40, addrs: [] })
+    const book = new OrderBook(hex(61))
+    book.applyDigest({ ...digest(50, 1, [], 0, 1_000, 'g'), bids: [bid(1, 'g', 10)] }, 0)
+    // g's other relay, fresher: its list stands for g
+    book.applyDigest({ ...digest(51, 1, [], 5, 1_000, 'g'), bids: [bid(1, 'g', 4), bid(2, 'g', 6)] }, 0)
+    book.applyDigest({ ...digest(52, 1, [], 0, 20, 'k'), bids: [bid(3, 'k', 9)] }, 0)
+    book.applyDigest({ ...digest(60, 1, [], 9, 1_000, 'h'), bids: [bid(4, 'h', 9)] }, 0)
+    expect(book.relayedBids(0, 'h').map(b => [b.trader.slice(0, 2), b.energyWh])).toEqual([['01', 4], ['02', 6], ['03', 9]])
+    expect(book.relayedBids(20, 'h').map(b => b.trader.slice(0, 2))).toEqual(['01', '02'])
+    book.apply(ann(5, 1, 'bid', [[5, 10, 30]], 1_000, 'h'), 'bid', 0)
+    book.apply(ann(61, 1, 'bid', [[5, 10, 30]], 1_000, 'h'), 'bid', 0)
+    book.markAvailable('bid', hex(5), 5, 4)
+    expect(book.liveBids(0).map(b => [b.trader.slice(0, 2), b.energyWh - b.depletedWh])).toEqual([['05', 4]])
+  })
+})

@@ -109,7 +109,10 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
     if (!signedBy(opened, d.relay)) throw new MalformedMessageError('digest signed by someone other than its relay')
     if (scope === 'feeder' && d.feeder !== feeder) throw new WrongFeederError(d.feeder, feeder)
     if (scope === 'district' && d.entries.some(e => e.feeder !== d.feeder)) throw new MalformedMessageError('a relay exports only its own feeder\'s offers')
-    if (d.entries.some(e => e.feeder === '')) throw new MalformedMessageError('a digest entry names no feeder')
+    if (scope === 'district' && (d.bids ?? []).some(e => e.feeder !== d.feeder)) throw new MalformedMessageError('a relay lists only its own feeder\'s bids')
+    if (scope === 'district' && d.entries.some(e => e.buyer != null)) throw new MalformedMessageError('an entry for one buyer belongs on that buyer\'s feeder digest')
+    if (scope === 'feeder' && d.bids != null) throw new MalformedMessageError('bids belong on the district\'s digest topic')
+    if ([...d.entries, ...d.bids ?? []].some(e => e.feeder === '')) throw new MalformedMessageError('a digest entry names no feeder')
     init.acceptDigest?.(opened, scope, from)
     if (scope === 'feeder') init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)
   }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { OrderBook } from '@kvartal/market'
-import { feederDigestTopic, open, seal, signerFromSeed, signingDomain, topicFor, type Announcement, type Signer } from '@kvartal/protocol'
+import { districtDigestTopic, feederDigestTopic, open, seal, signerFromSeed, signingDomain, topicFor, type Announcement, type Signer } from '@kvartal/protocol'
 import * as wire from '../../protocol/src/gen/kvartal.js'
 import { gossipRouter, identityFromSeed } from '../src/index.ts'
 import * as A from '../../protocol/test/arbitraries.ts'
@@ -21,17 +21,18 @@ const signers: Signer[] = [1, 2, 3].map(n => signerFromSeed(new Uint8Array(32).f
 type Verdict = 'accept' | 'ignore' | 'reject'
 
 /** a node's validator for both energy topics, over a fresh book, as kvartal-node.ts wires it */
-function validatorNode (feeder?: string): { validate(kind: 'offer' | 'bid', data: Uint8Array): Verdict, validateDigest(data: Uint8Array): Verdict, book: OrderBook, refused: Record<string, number> } {
+function validatorNode (feeder?: string, relay = false): { validate(kind: 'offer' | 'bid', data: Uint8Array): Verdict, validateDigest(data: Uint8Array): Verdict, validateDistrictDigest(data: Uint8Array): Verdict, book: OrderBook, refused: Record<string, number> } {
   const validators = new Map<string, (from: unknown, msg: { data: Uint8Array, topic: string }) => Verdict>()
   const pubsub = { topicValidators: validators, subscribe () {}, unsubscribe () {}, async publish () {} }
   const book = new OrderBook()
-  const router = gossipRouter(pubsub as never, { district, feeder, accept: (opened, kind) => { book.apply(opened.message, kind, now) }, acceptDigest: (opened) => { book.applyDigest(opened.message, now) } })
+  const router = gossipRouter(pubsub as never, { district, feeder, relay, accept: (opened, kind) => { book.apply(opened.message, kind, now) }, acceptDigest: (opened) => { book.applyDigest(opened.message, now) } })
   router.start()
   return {
     book,
     refused: router.stats.refused,
     validate: (kind, data) => { const topic = topicFor(district, kind, feeder); return validators.get(topic)!(from, { data, topic }) },
-    validateDigest: (data) => { const topic = feederDigestTopic(district, feeder ?? ''); return validators.get(topic)!(from, { data, topic }) }
+    validateDigest: (data) => { const topic = feederDigestTopic(district, feeder ?? ''); return validators.get(topic)!(from, { data, topic }) },
+    validateDistrictDigest: (data) => { const topic = districtDigestTopic(district); return validators.get(topic)!(from, { data, topic }) }
   }
 }
 
@@ -141,6 +142,23 @@ describe('gossip validator on hostile signed envelopes', () => {
       expect(n.validateDigest(good)).toBe('accept')
       expect(n.validateDigest(seal('digest', { ...d, entries: [] }, signer))).toBe('ignore')
     }), A.fuzzParams(300))
+  })
+
+  it('the hub\'s fields where they belong: bids on the district topic for the relay\'s own feeder, an entry for one buyer on a feeder\'s topic', () => {
+    const signer = signers[0]
+    const entry = { trader: signers[1].publicKey, feeder: 'f2', slot: 3, energyWh: 100, price: 5, addrs: [] }
+    const base = { version: 1, district, relay: signer.publicKey, feeder: 'f2', seq: 1, issuedAt: now - 1, validUntil: now + 1_000, entries: [entry] }
+    const relay = validatorNode('f1', true)
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, bids: [{ ...entry, trader: signers[2].publicKey }] }, signer))).toBe('accept')
+    expect(relay.book.relayedBids(now, 'f1').map(b => b.energyWh)).toEqual([100])
+    // another feeder's bids, or an entry for one buyer, on the district topic
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 2, bids: [{ ...entry, feeder: 'f3' }] }, signer))).toBe('reject')
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 3, entries: [{ ...entry, buyer: signers[2].publicKey }] }, signer))).toBe('reject')
+    // bids on a feeder's topic; an entry for one buyer there is what the topic is for
+    const member = validatorNode('f2')
+    expect(member.validateDigest(seal('digest', { ...base, bids: [entry] }, signer))).toBe('reject')
+    expect(member.validateDigest(seal('digest', { ...base, entries: [{ ...entry, feeder: 'f3', buyer: signers[2].publicKey }] }, signer))).toBe('accept')
+    expect(relay.refused).toMatchObject({ malformed: 2 })
   })
 
   it('zero, negative or unsafe energy, correctly signed by a hostile encoder, is rejected; a double never becomes a fraction', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { gateClosure, limits, seal, type Announcement, type Digest, type DigestEntry, type Order, type TopicKind } from '@kvartal/protocol'
-import type { BookEntry, OrderBook, SlotPositions } from '@kvartal/market'
+import { allocateAcrossFeeders, residualOfFeeder, type BookEntry, type OrderBook, type ResidualOrder, type SlotPositions, type TradingContext } from '@kvartal/market'
 import { tradingContext } from './trading-context.ts'
 import { peerIdOfTrader, type DigestScope, type GossipRouter, type KvartalHost, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
@@ -32,6 +32,8 @@ interface Said { bySlot: Map<number, number>, validUntil: number }
 // 40 per slot, twice a slot, reached the optimum's cross-feeder trade at 100 buildings but collapsed the
 // market at 1,000 (local 97 % → 67 %): every feeder's buyers were sent to the same few cheapest sellers
 const DIGEST_PER_SLOT = 16
+/** Most residual bids per slot that a relay's district digest lists (dearest first): a feeder has about 40 buyers. */
+const BIDS_PER_SLOT = 24
 /** how many feeders' buyers see each residual offer of another feeder (seenHere) */
 const FEEDERS_PER_OFFER = 2
 
@@ -49,8 +51,17 @@ export function seenHere (feeder: string, heard: readonly BookEntry[]): (e: Book
   return (e) => createHash('sha256').update(`${feeder}/${e.trader}/${e.slot}`).digest().readUInt32BE(0) / 2 ** 32 < share
 }
 /** What a digest says, as one string: a digest is sent again only when this changed (or it is about to expire). */
-const digestKey = (entries: readonly DigestEntry[]): string =>
-  entries.map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}`).join(',')
+const digestKey = (entries: readonly DigestEntry[], bids: readonly DigestEntry[] = []): string =>
+  [...entries, ...bids.map(b => ({ ...b, buyer: b.trader, trader: new Uint8Array(0) }))].map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}/${e.buyer != null ? Buffer.from(e.buyer).toString('hex') : ''}`).join(',')
+
+/**
+ * The price a bid announces: its limit, the most the buyer pays by its gate (a concession buyer's last call),
+ * not what its strategy offers now. Bids are read by one thing only, the hub's allocation (#inDigest), which
+ * must know which buyers will pay for energy of another feeder by the gate: the bids a concession buyer opens
+ * with are below every ask, and a bid is announced again when its energy changes, not its price. The cost:
+ * a buyer's neighbours on its feeder can read its limit.
+ */
+const lastCallBid = (_o: KvartalNodeOptions, ctx: TradingContext): number => ctx.limit
 
 /** entries in one digest, at most (the wire allows limits.maxDigestEntries) */
 const DIGEST_MAX = 64
@@ -65,7 +76,7 @@ export class Announcer {
   readonly #d: AnnouncerDeps
   #ticks = 0
   readonly #said: Record<TopicKind, Said> = { offer: { bySlot: new Map(), validUntil: -Infinity }, bid: { bySlot: new Map(), validUntil: -Infinity } }
-  readonly #digests: Record<DigestScope, { key: string, validUntil: number, entries: DigestEntry[] }> = { district: { key: '', validUntil: -Infinity, entries: [] }, feeder: { key: '', validUntil: -Infinity, entries: [] } }
+  readonly #digests: Record<DigestScope, { key: string, validUntil: number, entries: DigestEntry[], bids: DigestEntry[] }> = { district: { key: '', validUntil: -Infinity, entries: [], bids: [] }, feeder: { key: '', validUntil: -Infinity, entries: [], bids: [] } }
 
   constructor (deps: AnnouncerDeps) { this.#d = deps }
 
@@ -104,13 +115,14 @@ export class Announcer {
     const o = this.#d.options
     const tickMs = Math.floor(o.slots.slotMs / o.ticksPerSlot)
     const soon = first + o.tradingWindowSlots + 1
-    for (const kind of (o.announceBids ? ['offer', 'bid'] : ['offer']) as TopicKind[]) {
-      const positions = kind === 'offer' ? this.#d.selling : this.#d.need
+    const hub = this.#hubBids()
+    for (const kind of (o.announceBids || hub ? ['offer', 'bid'] : ['offer']) as TopicKind[]) {
+      const wanted = this.#wanted(kind, now)
       const said = this.#said[kind]
       let due = false
       let any = false
       for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
-        const now_ = positions.available(s, now)
+        const now_ = wanted(s)
         if (now_ > 0) any = true
         const was = said.bySlot.get(s) ?? 0
         const covered = said.validUntil >= Math.min(gateClosure(o.slots, s), now + tickMs * 2)
@@ -124,15 +136,37 @@ export class Announcer {
     }
   }
 
+  /**
+   * On a feeder, a buyer gossips its bids (on its feeder's bid topic) for the slots where it sees energy of
+   * other feeders on offer (relayed): its feeder's relays carry what the feeder cannot cover to the district's
+   * hub (#inDigest). Where no other feeder offers anything — a night, a district of one feeder — it says
+   * nothing, and bids cost no gossip.
+   */
+  #hubBids (): boolean {
+    const g = this.#d.options.grid
+    return g != null && g.feeder !== ''
+  }
+
+  /** What the node would announce of one side, per slot: with hub bids only, its need where offers are seen. */
+  #wanted (kind: TopicKind, now: number): (slot: number) => number {
+    if (kind === 'offer') return (s) => this.#d.selling.available(s, now)
+    const everywhere = this.#d.options.announceBids
+    return (s) => {
+      const wh = this.#d.need.available(s, now)
+      return wh > 0 && (everywhere || this.#d.book.forSlot('offer', s, now).some(e => e.relayed === true)) ? wh : 0
+    }
+  }
+
   async #announce (kind: TopicKind, first: number, now: number): Promise<void> {
-    const { options: o, selling, need, host, identity, journal, router, emit } = this.#d
+    const { options: o, host, identity, journal, router, emit } = this.#d
     const orders: Order[] = []
     const bySlot = new Map<number, number>()
+    const wanted = this.#wanted(kind, now)
     for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
-      const energyWh = (kind === 'offer' ? selling : need).available(s, now)
+      const energyWh = wanted(s)
       if (energyWh <= 0) continue
       const ctx = tradingContext(o, kind === 'offer' ? 'seller' : 'buyer', s, energyWh, now, this.#d.random)
-      orders.push({ slot: s, energyWh, price: kind === 'offer' ? o.strategy.askPrice(ctx) : o.strategy.bidPrice(ctx) })
+      orders.push({ slot: s, energyWh, price: kind === 'offer' ? o.strategy.askPrice(ctx) : lastCallBid(o, ctx) })
       bySlot.set(s, energyWh)
     }
     const validUntil = Math.min(gateClosure(o.slots, first + o.horizonSlots - 1), now + (o.republishEverySlots + 1) * o.slots.slotMs)
@@ -173,27 +207,105 @@ export class Announcer {
     // on the other ticks, a digest is sent again only to withdraw entries: what its sellers no longer have
     for (const other of ['district', 'feeder'] as const) if (other !== scope) await this.#withdrawIfGone(other, open, now)
     if (scope == null) return
-    let candidates: BookEntry[]
-    if (scope === 'district') {
-      candidates = this.#d.book.liveOffers(now).filter(e => open(e.slot))
-      const me = Buffer.from(this.#d.identity.signer.publicKey).toString('hex')
-      for (let s = Math.max(0, first); s < last; s++) {
-        const energyWh = this.#d.selling.available(s, now)
-        if (energyWh <= 0) continue
-        const ctx = tradingContext(o, 'seller', s, energyWh, now, this.#d.random)
-        candidates.push({ trader: me, slot: s, energyWh, price: o.strategy.askPrice(ctx), seq: 0, validUntil: now + o.slots.slotMs, depletedWh: 0, feeder })
-      }
-    } else {
-      const heard = this.#d.book.relayedOffers(now, feeder).filter(e => open(e.slot))
-      candidates = heard.filter(seenHere(feeder, heard))
-    }
-    const entries = this.#pick(candidates, scope === 'district' ? feeder : undefined)
-    const key = digestKey(entries)
-    const prev = this.#digests[scope]
     const validUntil = now + 2 * o.slots.slotMs
+    const slots: number[] = []
+    for (let s = Math.max(0, first); s < last; s++) slots.push(s)
+    const { entries, bids } = scope === 'district' ? this.#outDigest(feeder, slots, now) : this.#inDigest(feeder, open, now)
+    const key = digestKey(entries, bids)
+    const prev = this.#digests[scope]
     if (key === prev.key && prev.validUntil > now + o.slots.slotMs) return
-    if (entries.length === 0 && prev.key === '') return
-    await this.#publishDigest(scope, entries, key, validUntil, now)
+    if (entries.length === 0 && bids.length === 0 && prev.key === '') return
+    await this.#publishDigest(scope, entries, key, validUntil, now, bids)
+  }
+
+  /** This feeder's residual orders: its offers (and bids) heard directly, and the relay's own, for slots open for trading. */
+  #feederOrders (feeder: string, slots: readonly number[], now: number): { asks: BookEntry[], bids: BookEntry[] } {
+    const o = this.#d.options
+    const me = Buffer.from(this.#d.identity.signer.publicKey).toString('hex')
+    const open = new Set(slots)
+    const asks = this.#d.book.liveOffers(now).filter(e => open.has(e.slot) && e.feeder === feeder)
+    const bids = this.#d.book.liveBids(now).filter(e => open.has(e.slot) && e.feeder === feeder)
+    for (const [side, list] of [['seller', asks], ['buyer', bids]] as const) {
+      for (const slot of slots) {
+        const energyWh = (side === 'seller' ? this.#d.selling : this.#d.need).available(slot, now)
+        if (energyWh <= 0) continue
+        const ctx = tradingContext(o, side, slot, energyWh, now, this.#d.random)
+        list.push({ trader: me, slot, energyWh, price: side === 'seller' ? o.strategy.askPrice(ctx) : lastCallBid(o, ctx), seq: 0, validUntil: now + o.slots.slotMs, depletedWh: 0, feeder })
+      }
+    }
+    return { asks, bids }
+  }
+
+  /**
+   * Out, on the district's topic: what the feeder cannot match inside itself. Without bids (buyers that do not
+   * gossip them) that is every residual offer, as before the hub; with them, the offers its own buyers will not
+   * take at the local fee, and the bids its own sellers cannot cover.
+   */
+  #outDigest (feeder: string, slots: readonly number[], now: number): { entries: DigestEntry[], bids: DigestEntry[] } {
+    const own = this.#feederOrders(feeder, slots, now)
+    const left = (e: BookEntry): ResidualOrder => ({ trader: e.trader, feeder: e.feeder, slot: e.slot, energyWh: e.energyWh - e.depletedWh, price: e.price })
+    const fees = this.#d.options.grid?.fees ?? { local: 0, district: 0 }
+    const residual = residualOfFeeder(this.#unique(own.asks).map(left), own.bids.map(left), fees.local)
+    const asEntry = (r: ResidualOrder): BookEntry => ({ trader: r.trader, slot: r.slot, energyWh: r.energyWh, price: r.price, seq: 0, validUntil: now, depletedWh: 0, feeder: r.feeder })
+    const entries = this.#pick(residual.asks.map(asEntry), feeder)
+    return { entries, bids: this.#pickBids(residual.bids, limits.maxDigestEntries - entries.length) }
+  }
+
+  /**
+   * In, on its feeder's topic: with bids heard on the district's topic, the hub's allocation — every relay
+   * computes the same from the same digests — of other feeders' residual offers to this feeder's buyers, each
+   * entry for one buyer, so that a feeder's buyers do not race each other, nor other feeders' buyers, for one
+   * seller; then what no buyer was allocated, to about FEEDERS_PER_OFFER feeders (seenHere). Without bids,
+   * only the latter, as before.
+   */
+  #inDigest (feeder: string, open: (s: number) => boolean, now: number): { entries: DigestEntry[], bids: DigestEntry[] } {
+    const heard = this.#unique(this.#d.book.relayedOffers(now, feeder).filter(e => open(e.slot)))
+    const otherBids = this.#d.book.relayedBids(now, feeder).filter(e => open(e.slot))
+    const ownOut = this.#digests.district
+    const ownBids = ownOut.validUntil > now ? ownOut.bids.filter(b => open(b.slot)) : []
+    const allocated: DigestEntry[] = []
+    const taken = new Map<string, number>()
+    if (ownBids.length > 0) {
+      const toOrder = (e: { trader: string | Uint8Array, feeder: string, slot: number, energyWh: number, price: number }, depleted = 0): ResidualOrder =>
+        ({ trader: typeof e.trader === 'string' ? e.trader : Buffer.from(e.trader).toString('hex'), feeder: e.feeder, slot: e.slot, energyWh: e.energyWh - depleted, price: e.price })
+      const asks = [...heard.map(e => toOrder(e, e.depletedWh)), ...(ownOut.validUntil > now ? ownOut.entries.filter(e => open(e.slot)).map(e => toOrder(e)) : [])]
+      const bids = [...otherBids.map(e => toOrder(e, e.depletedWh)), ...ownBids.map(e => toOrder(e))]
+      const fee = this.#d.options.grid?.fees.district ?? 0
+      for (const a of allocateAcrossFeeders(asks, bids, fee)) {
+        const k = `${a.seller}/${a.slot}`
+        taken.set(k, (taken.get(k) ?? 0) + a.energyWh)
+        if (a.buyerFeeder !== feeder) continue
+        allocated.push({ trader: Buffer.from(a.seller, 'hex'), feeder: a.sellerFeeder, slot: a.slot, energyWh: a.energyWh, price: a.price, addrs: this.#d.book.addrsOf(a.seller).slice(0, 1), buyer: Buffer.from(a.buyer, 'hex') })
+      }
+    }
+    const rest = heard
+      .map(e => ({ ...e, depletedWh: e.depletedWh + (taken.get(`${e.trader}/${e.slot}`) ?? 0) }))
+      .filter(e => e.energyWh > e.depletedWh)
+    const shown = this.#pick(rest.filter(seenHere(feeder, heard)), undefined)
+    // every allocation first (a feeder of 40 buyers may be allocated more than DIGEST_MAX), then what is left, up to the wire's limit
+    return { entries: [...allocated, ...shown].slice(0, limits.maxDigestEntries), bids: [] }
+  }
+
+  /** One entry per seller and slot: the one that leaves the least (two relays of a feeder may list it). */
+  #unique (entries: readonly BookEntry[]): BookEntry[] {
+    const best = new Map<string, BookEntry>()
+    for (const e of entries) {
+      const k = `${e.trader}/${e.slot}`
+      const prev = best.get(k)
+      if (prev == null || e.energyWh - e.depletedWh < prev.energyWh - prev.depletedWh) best.set(k, e)
+    }
+    return [...best.values()]
+  }
+
+  /** A feeder's residual bids for its district digest: the dearest BIDS_PER_SLOT per slot, at most `max` in all. */
+  #pickBids (bids: readonly ResidualOrder[], max: number): DigestEntry[] {
+    const bySlot = new Map<number, ResidualOrder[]>()
+    for (const b of bids) { const l = bySlot.get(b.slot) ?? []; l.push(b); bySlot.set(b.slot, l) }
+    const out: DigestEntry[] = []
+    for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
+      for (const b of bySlot.get(slot)!.slice(0, BIDS_PER_SLOT)) out.push({ trader: Buffer.from(b.trader, 'hex'), feeder: b.feeder, slot, energyWh: b.energyWh, price: b.price, addrs: [] })
+    }
+    return out.slice(0, max)
   }
 
   /**
@@ -226,19 +338,20 @@ export class Announcer {
       if (wh * 2 >= e.energyWh) kept.push({ ...e, energyWh: Math.min(e.energyWh, wh) })
     }
     if (kept.length === listed.length) return
-    const key = digestKey(kept)
-    await this.#publishDigest(scope, kept, key, prev.validUntil, now)
+    const bids = prev.bids.filter(b => open(b.slot))
+    await this.#publishDigest(scope, kept, digestKey(kept, bids), prev.validUntil, now, bids)
   }
 
-  async #publishDigest (scope: DigestScope, entries: DigestEntry[], key: string, validUntil: number, now: number): Promise<void> {
+  async #publishDigest (scope: DigestScope, entries: DigestEntry[], key: string, validUntil: number, now: number, bids: DigestEntry[] = []): Promise<void> {
     const o = this.#d.options
     const feeder = o.grid?.feeder ?? ''
     const { identity, journal, router } = this.#d
-    this.#digests[scope] = { key, validUntil, entries }
+    this.#digests[scope] = { key, validUntil, entries, bids }
     const seq = await journal.nextCounter(`digest-${scope}`, now)
-    const d: Digest = { version: 1, district: o.district, relay: identity.signer.publicKey, feeder, seq, issuedAt: now, validUntil, entries }
+    const d: Digest = { version: 1, district: o.district, relay: identity.signer.publicKey, feeder, seq, issuedAt: now, validUntil, entries, ...(bids.length > 0 ? { bids } : {}) }
     await router.publishDigest(scope, seal('digest', d, identity.signer))
-    this.#d.emit({ type: 'digest-published', energyWh: entries.reduce((a, e) => a + e.energyWh, 0), detail: `${scope}: ${entries.length} offers` })
+    const forOne = entries.filter(e => e.buyer != null).length
+    this.#d.emit({ type: 'digest-published', energyWh: entries.reduce((a, e) => a + e.energyWh, 0), detail: `${scope}: ${entries.length} offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}` })
   }
 
   /** The cheapest offers per slot, one entry per seller and slot, at most the digest's size in all. */

@@ -34,6 +34,8 @@ export interface DigestEntry {
   readonly energyWh: number
   readonly price: number
   readonly addrs: readonly Uint8Array[]
+  /** on a feeder's digest topic: the one buyer of that feeder this entry is for (the hub's allocation); absent: any */
+  readonly buyer?: Uint8Array
 }
 
 /**
@@ -49,6 +51,8 @@ export interface Digest {
   readonly issuedAt: number
   readonly validUntil: number
   readonly entries: readonly DigestEntry[]
+  /** on the district's digest topic: its feeder's residual bids (`trader` is the buyer), for the hub's allocation */
+  readonly bids?: readonly DigestEntry[]
 }
 
 export interface Proposal {
@@ -356,7 +360,20 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
   },
   digest: {
     encode: (d) => {
-      if (d.entries.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries`)
+      const bids = d.bids ?? []
+      if (d.entries.length + bids.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries and bids`)
+      const entry = (list: string) => (e: DigestEntry, i: number) => {
+        if (e.energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
+        return {
+          trader: key(e.trader, `${list}[${i}].trader`) as Uint8Array<ArrayBuffer>,
+          feeder: feederName(e.feeder, `${list}[${i}].feeder`),
+          slot: u64(e.slot, `${list}[${i}].slot`),
+          energyWh: u64(e.energyWh, `${list}[${i}].energyWh`),
+          price: u64(e.price, `${list}[${i}].price`),
+          addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
+          buyer: (e.buyer != null ? key(e.buyer, `${list}[${i}].buyer`) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>
+        }
+      }
       return wire.Digest.encode({
         version: d.version,
         district: district(d.district),
@@ -365,22 +382,19 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         seq: u64(d.seq, 'seq'),
         issuedAt: u64(d.issuedAt, 'issuedAt'),
         validUntil: u64(d.validUntil, 'validUntil'),
-        entries: d.entries.map((e, i) => {
-          if (e.energyWh <= 0) throw new MalformedMessageError(`entries[${i}].energyWh must be positive`)
-          return {
-            trader: key(e.trader, `entries[${i}].trader`) as Uint8Array<ArrayBuffer>,
-            feeder: feederName(e.feeder, `entries[${i}].feeder`),
-            slot: u64(e.slot, `entries[${i}].slot`),
-            energyWh: u64(e.energyWh, `entries[${i}].energyWh`),
-            price: u64(e.price, `entries[${i}].price`),
-            addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
-          }
-        })
+        entries: d.entries.map(entry('entries')),
+        bids: bids.map(entry('bids'))
       })
     },
     decode: (b) => decodeWith('digest', () => {
-      const w = wire.Digest.decode(b, { limits: { entries: limits.maxDigestEntries, entries$: { addrs: limits.maxDigestAddrs } } as any })
-      if (w.entries.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries`)
+      const w = wire.Digest.decode(b, { limits: { entries: limits.maxDigestEntries, entries$: { addrs: limits.maxDigestAddrs }, bids: limits.maxDigestEntries, bids$: { addrs: limits.maxDigestAddrs } } as any })
+      if (w.entries.length + w.bids.length > limits.maxDigestEntries) throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries and bids`)
+      const entry = (list: string) => (e: typeof w.entries[number], i: number): DigestEntry => {
+        const energyWh = num(e.energyWh, `${list}[${i}].energyWh`)
+        if (energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
+        if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256)) throw new MalformedMessageError(`${list}[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
+        return { trader: key(e.trader, `${list}[${i}].trader`), feeder: feederName(e.feeder, `${list}[${i}].feeder`), slot: num(e.slot, `${list}[${i}].slot`), energyWh, price: num(e.price, `${list}[${i}].price`), addrs: e.addrs, ...(e.buyer.length > 0 ? { buyer: key(e.buyer, `${list}[${i}].buyer`) } : {}) }
+      }
       const d: Digest = {
         version: version(w.version),
         district: district(w.district),
@@ -389,12 +403,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         seq: num(w.seq, 'seq'),
         issuedAt: num(w.issuedAt, 'issuedAt'),
         validUntil: num(w.validUntil, 'validUntil'),
-        entries: w.entries.map((e, i) => {
-          const energyWh = num(e.energyWh, `entries[${i}].energyWh`)
-          if (energyWh <= 0) throw new MalformedMessageError(`entries[${i}].energyWh must be positive`)
-          if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256)) throw new MalformedMessageError(`entries[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
-          return { trader: key(e.trader, `entries[${i}].trader`), feeder: feederName(e.feeder, `entries[${i}].feeder`), slot: num(e.slot, `entries[${i}].slot`), energyWh, price: num(e.price, `entries[${i}].price`), addrs: e.addrs }
-        })
+        entries: w.entries.map(entry('entries')),
+        ...(w.bids.length > 0 ? { bids: w.bids.map(entry('bids')) } : {})
       }
       if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')
       if (d.validUntil <= d.issuedAt) throw new MalformedMessageError('validUntil must be after issuedAt')

@@ -21,9 +21,10 @@ const wireAnnouncement = (over: Partial<wire.Announcement> = {}): Uint8Array => 
 const wireTerms = (over: Partial<wire.TradeTerms> = {}): wire.TradeTerms => ({
   version: 1, district: 'd', negotiation: n16, buyer: k(1), seller: k(2), slot: 0n, energyWh: 1n, price: 0n, agreedAt: 0n, buyerFeeder: '', sellerFeeder: '', gridFee: 0n, ...over
 })
+const none = new Uint8Array(0) as Uint8Array<ArrayBuffer>
 const wireDigest = (over: Partial<wire.Digest> = {}): Uint8Array => wire.Digest.encode({
   version: 1, district: 'd', relay: k(1), feeder: 'f', seq: 1n, issuedAt: 10n, validUntil: 11n,
-  entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [] }], ...over
+  entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }], ...over
 })
 
 const announcement: Announcement = { version: 1, district: 'd', trader: k(1), seq: 1, issuedAt: 10, validUntil: 11, offers: [{ slot: 1, energyWh: 1, price: 0 }], bids: [], addrs: [] }
@@ -149,25 +150,42 @@ describe('digests', () => {
 
   it('refuse an entry of no energy in either direction', () => {
     expect(() => codecs.digest.encode({ ...digest, entries: [{ ...digest.entries[0], energyWh: 0 }] })).toThrow(malformed(/^entries\[0\]\.energyWh must be positive$/))
-    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 0n, price: 0n, addrs: [] }] }))).toThrow(malformed(/^entries\[0\]\.energyWh must be positive$/))
+    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 0n, price: 0n, addrs: [], buyer: none }] }))).toThrow(malformed(/^entries\[0\]\.energyWh must be positive$/))
   })
 
   it('hold at most 160 entries of at most 2 addresses of at most 256 bytes', () => {
     const entries = Array.from({ length: 160 }, (_, i) => ({ ...digest.entries[0], slot: i }))
     expect(codecs.digest.decode(codecs.digest.encode({ ...digest, entries })).entries).toHaveLength(limits.maxDigestEntries)
-    expect(() => codecs.digest.encode({ ...digest, entries: [...entries, digest.entries[0]] })).toThrow(malformed(/^a digest holds at most 160 entries$/))
+    expect(() => codecs.digest.encode({ ...digest, entries: [...entries, digest.entries[0]] })).toThrow(malformed(/^a digest holds at most 160 entries and bids$/))
     const three = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])]
     expect(codecs.digest.decode(codecs.digest.encode({ ...digest, entries: [{ ...digest.entries[0], addrs: three }] })).entries[0].addrs).toEqual(three.slice(0, 2))
-    const entry = (addrs: Uint8Array[]): wire.DigestEntry => ({ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: addrs as Array<Uint8Array<ArrayBuffer>> })
+    const entry = (addrs: Uint8Array[]): wire.DigestEntry => ({ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: addrs as Array<Uint8Array<ArrayBuffer>>, buyer: none })
     expect(codecs.digest.decode(wireDigest({ entries: [entry([new Uint8Array(256)])] })).entries[0].addrs[0].length).toBe(256)
     expect(() => codecs.digest.decode(wireDigest({ entries: [entry([new Uint8Array(257)])] }))).toThrow(malformed(/^entries\[0\] lists at most 2 addresses of at most 256 bytes$/))
+  })
+
+  it('carry a feeder\'s residual bids and an entry\'s buyer, within the same 160, and refuse a bad buyer key', () => {
+    const bid = { ...digest.entries[0], trader: k(3) }
+    const back = codecs.digest.decode(codecs.digest.encode({ ...digest, bids: [bid], entries: [{ ...digest.entries[0], buyer: k(4) }] }))
+    expect(back.bids).toEqual([bid])
+    expect(back.entries[0].buyer).toEqual(k(4))
+    // none: neither field is on the wire, so a digest without them is signed over the same bytes as before
+    expect(codecs.digest.encode({ ...digest, bids: [] })).toEqual(codecs.digest.encode(digest))
+    expect(codecs.digest.encode(digest)).toEqual(wire.Digest.encode({ version: 1, district: 'd', relay: k(1), feeder: 'f', seq: 1n, issuedAt: 10n, validUntil: 11n, entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }] }))
+    expect(codecs.digest.decode(codecs.digest.encode(digest)).bids).toBeUndefined()
+    expect(codecs.digest.decode(codecs.digest.encode(digest)).entries[0].buyer).toBeUndefined()
+    const many = Array.from({ length: 80 }, (_, i) => ({ ...digest.entries[0], slot: i }))
+    expect(() => codecs.digest.encode({ ...digest, entries: many, bids: [...many, bid] })).toThrow(malformed(/^a digest holds at most 160 entries and bids$/))
+    expect(() => codecs.digest.decode(wireDigest({ bids: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }], entries: Array.from({ length: 160 }, () => ({ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none })) }))).toThrow(malformed(/at most 160/))
+    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: new Uint8Array(5) as Uint8Array<ArrayBuffer> }] }))).toThrow(malformed(/^entries\[0\]\.buyer must be a 32-byte/))
+    expect(() => codecs.digest.decode(wireDigest({ bids: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 0n, price: 0n, addrs: [], buyer: none }] }))).toThrow(malformed(/^bids\[0\]\.energyWh must be positive$/))
   })
 
   it('refuse a bad relay key, feeder or entry trader', () => {
     expect(() => codecs.digest.decode(wireDigest({ feeder: 'F' }))).toThrow(malformed(/^feeder "F"/))
     expect(() => codecs.digest.decode(wireDigest({ relay: new Uint8Array(3) as Uint8Array<ArrayBuffer> }))).toThrow(malformed(/^relay must be a 32-byte/))
-    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: k(2), feeder: 'G', slot: 0n, energyWh: 1n, price: 0n, addrs: [] }] }))).toThrow(malformed(/^entries\[0\]\.feeder "G"/))
-    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: new Uint8Array(1) as Uint8Array<ArrayBuffer>, feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [] }] }))).toThrow(malformed(/^entries\[0\]\.trader must be a 32-byte/))
+    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: k(2), feeder: 'G', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }] }))).toThrow(malformed(/^entries\[0\]\.feeder "G"/))
+    expect(() => codecs.digest.decode(wireDigest({ entries: [{ trader: new Uint8Array(1) as Uint8Array<ArrayBuffer>, feeder: 'g', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }] }))).toThrow(malformed(/^entries\[0\]\.trader must be a 32-byte/))
   })
 })
 

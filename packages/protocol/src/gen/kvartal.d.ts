@@ -134,6 +134,7 @@ export interface DigestEntry {
     energyWh: bigint;
     price: bigint;
     addrs: Uint8Array<ArrayBuffer>[];
+    buyer: Uint8Array<ArrayBuffer>;
 }
 export declare namespace DigestEntry {
     const codec: () => Codec<DigestEntry>;
@@ -162,9 +163,13 @@ export declare namespace DigestEntry {
         index: number;
         value: Uint8Array<ArrayBuffer>;
     }
+    interface DigestEntryBuyerFieldEvent {
+        field: '$.buyer';
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<DigestEntry>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestEntry>): DigestEntry;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestEntry>): Generator<DigestEntryTraderFieldEvent | DigestEntryFeederFieldEvent | DigestEntrySlotFieldEvent | DigestEntryEnergyWhFieldEvent | DigestEntryPriceFieldEvent | DigestEntryAddrsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestEntry>): Generator<DigestEntryTraderFieldEvent | DigestEntryFeederFieldEvent | DigestEntrySlotFieldEvent | DigestEntryEnergyWhFieldEvent | DigestEntryPriceFieldEvent | DigestEntryAddrsFieldEvent | DigestEntryBuyerFieldEvent>;
 }
 export interface Digest {
     version: number;
@@ -175,6 +180,7 @@ export interface Digest {
     issuedAt: bigint;
     validUntil: bigint;
     entries: DigestEntry[];
+    bids: DigestEntry[];
 }
 export declare namespace Digest {
     const codec: () => Codec<Digest>;
@@ -236,9 +242,49 @@ export declare namespace Digest {
         index: number;
         value: Uint8Array<ArrayBuffer>;
     }
+    interface DigestEntriesBuyerFieldEvent {
+        field: '$.entries[].buyer';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface DigestBidsTraderFieldEvent {
+        field: '$.bids[].trader';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface DigestBidsFeederFieldEvent {
+        field: '$.bids[].feeder';
+        value: string;
+        index: number;
+    }
+    interface DigestBidsSlotFieldEvent {
+        field: '$.bids[].slot';
+        value: bigint;
+        index: number;
+    }
+    interface DigestBidsEnergyWhFieldEvent {
+        field: '$.bids[].energyWh';
+        value: bigint;
+        index: number;
+    }
+    interface DigestBidsPriceFieldEvent {
+        field: '$.bids[].price';
+        value: bigint;
+        index: number;
+    }
+    interface DigestBidsAddrsFieldEvent {
+        field: '$.bids[].addrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface DigestBidsBuyerFieldEvent {
+        field: '$.bids[].buyer';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
     function encode(obj: Partial<Digest>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Digest;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent>;
 }
 export interface Proposal {
     version: number;
@@ -720,7 +766,15 @@ export declare namespace MeterReading {
         field: '$.signature';
         value: Uint8Array<ArrayBuffer>;
     }
+    interface MeterReadingGapFieldEvent {
+        field: '$.gap';
+        value: boolean;
+    }
+    interface MeterReadingSourceFieldEvent {
+        field: '$.source';
+        value: string;
+    }
     function encode(obj: Partial<MeterReading>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeterReading>): MeterReading;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeterReading>): Generator<MeterReadingVersionFieldEvent | MeterReadingMeterFieldEvent | MeterReadingSlotFieldEvent | MeterReadingImportWhFieldEvent | MeterReadingExportWhFieldEvent | MeterReadingPrevFieldEvent | MeterReadingAtFieldEvent | MeterReadingSignatureFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeterReading>): Generator<MeterReadingVersionFieldEvent | MeterReadingMeterFieldEvent | MeterReadingSlotFieldEvent | MeterReadingImportWhFieldEvent | MeterReadingExportWhFieldEvent | MeterReadingPrevFieldEvent | MeterReadingAtFieldEvent | MeterReadingSignatureFieldEvent | MeterReadingGapFieldEvent | MeterReadingSourceFieldEvent>;
 }

@@ -498,6 +498,10 @@ export var DigestEntry;
                         w.bytes(value);
                     }
                 }
+                if ((obj.buyer != null && obj.buyer.byteLength > 0)) {
+                    w.uint32(58);
+                    w.bytes(obj.buyer);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -508,7 +512,8 @@ export var DigestEntry;
                     slot: 0n,
                     energyWh: 0n,
                     price: 0n,
-                    addrs: []
+                    addrs: [],
+                    buyer: uint8ArrayAlloc(0)
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -539,6 +544,10 @@ export var DigestEntry;
                                 throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements');
                             }
                             obj.addrs.push(reader.bytes());
+                            break;
+                        }
+                        case 7: {
+                            obj.buyer = reader.bytes();
                             break;
                         }
                         default: {
@@ -601,6 +610,13 @@ export var DigestEntry;
                                 value: reader.bytes()
                             };
                             obj.addrs++;
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.buyer`,
+                                value: reader.bytes()
+                            };
                             break;
                         }
                         default: {
@@ -669,6 +685,12 @@ export var Digest;
                         DigestEntry.codec().encode(value, w);
                     }
                 }
+                if (obj.bids != null && obj.bids.length > 0) {
+                    for (const value of obj.bids) {
+                        w.uint32(74);
+                        DigestEntry.codec().encode(value, w);
+                    }
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -681,7 +703,8 @@ export var Digest;
                     seq: 0n,
                     issuedAt: 0n,
                     validUntil: 0n,
-                    entries: []
+                    entries: [],
+                    bids: []
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -724,6 +747,15 @@ export var Digest;
                             }));
                             break;
                         }
+                        case 9: {
+                            if (opts.limits?.bids != null && obj.bids.length === opts.limits.bids) {
+                                throw new MaxLengthError('Decode error - repeated field "bids" had too many elements');
+                            }
+                            obj.bids.push(DigestEntry.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.bids$
+                            }));
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -733,7 +765,8 @@ export var Digest;
                 return obj;
             }, function* (reader, length, prefix, opts = {}) {
                 const obj = {
-                    entries: 0
+                    entries: 0,
+                    bids: 0
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -801,6 +834,21 @@ export var Digest;
                                 };
                             }
                             obj.entries++;
+                            break;
+                        }
+                        case 9: {
+                            if (opts.limits?.bids != null && obj.bids === opts.limits.bids) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "bids" had too many elements');
+                            }
+                            for (const evt of DigestEntry.codec().stream(reader, reader.uint32(), `${prefix}.bids[]`, {
+                                limits: opts.limits?.bids$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.bids
+                                };
+                            }
+                            obj.bids++;
                             break;
                         }
                         default: {
