@@ -81,6 +81,11 @@ runChild(`scale(${buildings})`, 4 * 3_600_000, async () => {
       cpuMsPerGossipDeliveryUpperBound: deliveries === 0 ? null : round((cpu.user + cpu.system) / 1000 / deliveries, 3),
       localShare: x.localShare,
       welfareShare: x.welfareShare,
+      // what the shares are of: the physical maximum ignores prices and fees; the optimum trades less where
+      // a buyer's limit does not cover a seller's with the fee
+      localEnergyWh: x.localEnergyWh,
+      physicalMaxWh: x.physicalMaxWh,
+      optimumTradedWh: x.optimumTradedWh,
       trades: x.trades,
       negotiations: x.negotiations,
       grid: x.grid,
