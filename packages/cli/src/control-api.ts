@@ -8,6 +8,8 @@ import { verifyRoutes } from './verify-api.ts'
  * Every endpoint of a running node's control API:
  *   GET  /status                      who this node is, its meter, what it knows of the mobility market
  *   GET  /metrics, /health, /ready    Prometheus metrics, liveness, readiness (metrics-server.ts)
+ *   GET  /view                        what the node is doing now: slots, book, trades, settlement (view-api.ts)
+ *   GET  /events?after=&wait=         its recent events, long-polled (view-api.ts, event-ring.ts)
  *   GET  /trades/:id/verify           prove one settled trade (signatures, inclusion proof, attested root)
  *   POST /journeys/plan               plan a journey (from, to, departAfter, modes, maxWalkingM, …)
  *   POST /journeys/book               book a journey of a plan (plan id, or a request) by pick

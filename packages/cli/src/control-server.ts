@@ -9,12 +9,20 @@ import { CONTROL_FILE, CONTROL_SOCKET, type ControlFile } from './control-file.t
 
 export { CONTROL_FILE, CONTROL_SOCKET, type ControlFile } from './control-file.ts'
 
+/** What a handler may need of the request besides its params and body. */
+export interface RouteRequest {
+  /** the decoded query string (a repeated key: an array) */
+  readonly query: Readonly<Record<string, unknown>>
+  /** aborts when the caller goes away before its answer (a long poll stops waiting) */
+  readonly signal: AbortSignal
+}
+
 /** One endpoint: a method, a path (`/packages/:id/cancel`), and a handler of the decoded params and the parsed JSON body. */
 export interface Route {
   readonly method: 'GET' | 'POST'
   readonly path: string
   /** a JSON document (200), or a `RawAnswer` (`answer()`): a status or a content type of its own */
-  handle(params: Record<string, string>, body: unknown): Promise<unknown>
+  handle(params: Record<string, string>, body: unknown, request?: RouteRequest): Promise<unknown>
 }
 
 const RAW = Symbol('kvartal.raw-answer')
@@ -157,7 +165,9 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
       method: r.method,
       url: r.path,
       handler: async (req, reply) => {
-        const out = await r.handle(req.params as Record<string, string>, r.method === 'POST' ? (req.body ?? {}) : {})
+        const gone = new AbortController()
+        reply.raw.once('close', () => { gone.abort() })
+        const out = await r.handle(req.params as Record<string, string>, r.method === 'POST' ? (req.body ?? {}) : {}, { query: (req.query ?? {}) as Record<string, unknown>, signal: gone.signal })
         return await sendAnswer(reply, out)
       }
     })

@@ -18,6 +18,9 @@ import { nodeHealth } from './node-health.ts'
 import { observabilityRoutes, startMetricsServer, type MetricsServer } from './metrics-server.ts'
 import { version } from './program.ts'
 import { systemdNotifier } from './systemd-notify.ts'
+import { EventRing } from './event-ring.ts'
+import { nodeView } from './node-view.ts'
+import { viewRoutes } from './view-api.ts'
 
 function configPath (argv: string[]): string {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } })
@@ -71,6 +74,9 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   const charging = meter instanceof OcppCharger ? tradedPowerFeed(meter, { epochMs: c.slots.epochMs, slotMs: c.slots.seconds * 1000 }, (err) => { log.error({ event: 'charging-profile-failed', detail: err.message }) }) : undefined
   const metrics = nodeMetrics()
   const health = nodeHealth({ aloneByConfig: c.bootstrap.length === 0 && !c.mdns, adapter: c.settlement.adapter })
+  // the recent events and the snapshot the control API's /events and /view answer (kvartal dashboard)
+  const ring = new EventRing()
+  let view: ReturnType<typeof nodeView> | undefined
   const node = new KvartalNode({
     district: c.district,
     dataDir: c.dataDir,
@@ -95,6 +101,8 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     ...(meter != null ? { meter } : {}),
     onEvent: (e: NodeEvent) => {
       metrics.observe(e)
+      ring.push(e)
+      view?.observe(e)
       charging?.(e)
       const level = eventLevel(e)
       if (log.isLevelEnabled(level)) log[level]({ event: e.type, ...e })
@@ -109,6 +117,8 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     stopping = true
     void systemd.stopping()
     log.info({ event: 'shutdown', signal })
+    // a dashboard's long poll is answered now, not when its wait runs out
+    ring.close()
     // control.json goes first: a CLI that finds it can talk to the node
     await control?.close()
     await node.stop()
@@ -139,9 +149,10 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     health.attach(node)
     await metrics.attach(node, { dataDir: c.dataDir, district: c.district, settlement: c.settlement.adapter, periodSlots: c.settlement.periodSlots, version })
   }
+  view = nodeView({ node, boot: ring.boot, meterKind: meterKind(c), periodSlots: c.settlement.periodSlots, settlement: async () => await metrics.settlement() })
   const server = await startControlServer({
     dataDir: c.dataDir,
-    routes: [...controlRoutes(node, { adapter: c.settlement.adapter, meterKind: meterKind(c) }), ...routes],
+    routes: [...controlRoutes(node, { adapter: c.settlement.adapter, meterKind: meterKind(c) }), ...routes, ...viewRoutes({ view: view.view, ring })],
     onError
   })
   secret(server.token)

@@ -25,6 +25,22 @@ export interface NodeMetrics {
   readonly contentType: string
   /** every metric name in the registry (a histogram's series add _bucket, _sum and _count) */
   names(): string[]
+  /** settlement as the gauges say it (the control API's `/view` shows the same) */
+  settlement(): Promise<SettlementState>
+}
+
+/** Where settlement stands: what the `kvartal_settlement_*` gauges and counters say. */
+export interface SettlementState {
+  /** the last period settled (-1: none yet) */
+  readonly lastSettledPeriod: number
+  /** periods settled since the node started */
+  readonly periodsSettled: number
+  /** periods whose last attempt failed, waiting for the next */
+  readonly retryingPeriods: readonly string[]
+  /** committed trades whose period is not settled yet */
+  readonly pendingTrades: number
+  /** the last failure since the node started: its period, code and message */
+  readonly lastFailure: { period: string, code: string, detail: string, at: number } | null
 }
 
 export interface AttachOptions {
@@ -93,6 +109,11 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
   let node: KvartalNode | undefined
   let dataDir: string | undefined
   let recheck: Promise<void> = Promise.resolve()
+  // what the settlement gauges hold, for `settlement()`
+  let lastSettledPeriod = -1
+  let periodsSettled = 0
+  let lastFailure: SettlementState['lastFailure'] = null
+  const setLastSettled = (p: number): void => { lastSettledPeriod = Math.max(lastSettledPeriod, p); lastSettled.set(lastSettledPeriod) }
 
   // read when scraped
   new Gauge({ name: 'kvartal_connected_peers', help: 'Peers this node is connected to', registers, collect () { this.set(node?.host?.getPeers().length ?? 0) } })
@@ -171,8 +192,9 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
         case 'meter-refused': meterRefused.inc({ code: e.code ?? 'unknown' }); break
         case 'period-settled': {
           settled.inc()
+          periodsSettled++
           const p = periodIndex(e.correlation)
-          if (p != null) lastSettled.set(p)
+          if (p != null) setLastSettled(p)
           if (e.correlation != null) failing.delete(e.correlation)
           retrying.set(failing.size)
           settleCheck()
@@ -182,6 +204,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
         case 'storage-recovered' as NodeEvent['type']: diskFull.set(0); break
         case 'settlement-failed':
           settleFailed.inc({ code: e.code ?? 'error' })
+          lastFailure = { period: e.correlation ?? '', code: e.code ?? 'error', detail: e.detail ?? '', at: e.at }
           if (e.correlation != null) failing.add(e.correlation)
           retrying.set(failing.size)
           break
@@ -202,7 +225,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
         const o = n.options
         const current = Math.floor(Math.floor((o.clock.now() - o.slots.epochMs) / o.slots.slotMs) / a.periodSlots)
         for (let p = current; p >= Math.max(0, current - 96); p--) {
-          if (await n.journal.getPeriod(`${a.district}/${p}`) != null) { lastSettled.set(Math.max(p, (await lastSettled.get()).values[0]?.value ?? -1)); break }
+          if (await n.journal.getPeriod(`${a.district}/${p}`) != null) { setLastSettled(p); break }
         }
       } catch {
         // the node stopped under it (a signal while starting): the events count the rest
@@ -215,6 +238,10 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
     },
     names () {
       return registry.getMetricsAsArray().map(m => (m as unknown as { name: string }).name)
+    },
+    async settlement () {
+      await recheck
+      return { lastSettledPeriod, periodsSettled, retryingPeriods: [...failing].sort(), pendingTrades: unsettled.size, lastFailure }
     }
   }
 }
