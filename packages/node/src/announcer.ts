@@ -61,7 +61,7 @@ const digestKey = (entries: readonly DigestEntry[], bids: readonly DigestEntry[]
  * with are below every ask, and a bid is announced again when its energy changes, not its price. The cost:
  * a buyer's neighbours on its feeder can read its limit.
  */
-const lastCallBid = (_o: KvartalNodeOptions, ctx: TradingContext): number => ctx.limit
+const lastCallBid = (ctx: TradingContext): number => ctx.limit
 
 /** entries in one digest, at most (the wire allows limits.maxDigestEntries) */
 const DIGEST_MAX = 64
@@ -166,7 +166,7 @@ export class Announcer {
       const energyWh = wanted(s)
       if (energyWh <= 0) continue
       const ctx = tradingContext(o, kind === 'offer' ? 'seller' : 'buyer', s, energyWh, now, this.#d.random)
-      orders.push({ slot: s, energyWh, price: kind === 'offer' ? o.strategy.askPrice(ctx) : lastCallBid(o, ctx) })
+      orders.push({ slot: s, energyWh, price: kind === 'offer' ? o.strategy.askPrice(ctx) : lastCallBid(ctx) })
       bySlot.set(s, energyWh)
     }
     const validUntil = Math.min(gateClosure(o.slots, first + o.horizonSlots - 1), now + (o.republishEverySlots + 1) * o.slots.slotMs)
@@ -230,7 +230,7 @@ export class Announcer {
         const energyWh = (side === 'seller' ? this.#d.selling : this.#d.need).available(slot, now)
         if (energyWh <= 0) continue
         const ctx = tradingContext(o, side, slot, energyWh, now, this.#d.random)
-        list.push({ trader: me, slot, energyWh, price: side === 'seller' ? o.strategy.askPrice(ctx) : lastCallBid(o, ctx), seq: 0, validUntil: now + o.slots.slotMs, depletedWh: 0, feeder })
+        list.push({ trader: me, slot, energyWh, price: side === 'seller' ? o.strategy.askPrice(ctx) : lastCallBid(ctx), seq: 0, validUntil: now + o.slots.slotMs, depletedWh: 0, feeder })
       }
     }
     return { asks, bids }
@@ -265,7 +265,9 @@ export class Announcer {
     const ownBids = ownOut.validUntil > now ? ownOut.bids.filter(b => open(b.slot)) : []
     const allocated: DigestEntry[] = []
     const taken = new Map<string, number>()
-    if (ownBids.length > 0) {
+    // computed whenever some feeder has bids, even when this one has none: what the hub gave other feeders'
+    // buyers is then left out of what this feeder's buyers are shown
+    if (ownBids.length > 0 || otherBids.length > 0) {
       const toOrder = (e: { trader: string | Uint8Array, feeder: string, slot: number, energyWh: number, price: number }, depleted = 0): ResidualOrder =>
         ({ trader: typeof e.trader === 'string' ? e.trader : Buffer.from(e.trader).toString('hex'), feeder: e.feeder, slot: e.slot, energyWh: e.energyWh - depleted, price: e.price })
       const asks = [...heard.map(e => toOrder(e, e.depletedWh)), ...(ownOut.validUntil > now ? ownOut.entries.filter(e => open(e.slot)).map(e => toOrder(e)) : [])]
