@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import type { NodeEvent } from '@kvartal/protocol'
 import type { WebSocket } from 'ws'
 import type { PreparedScenario, ScenarioResult } from '../run-scenario.ts'
@@ -9,6 +7,7 @@ import type { NodeNames } from '../report-html/trace-names.ts'
 import { dashboardLayout, limitBook, type DashboardLayout } from './layout.ts'
 import { LiveState, type SamplingLimits } from './live-state.ts'
 import { RunControl } from './run-control.ts'
+import { startPageServer, type PageFile } from './page-server.ts'
 
 export interface DashboardOptions {
   /** 0 (the default): a free port */
@@ -40,26 +39,15 @@ export interface Dashboard {
   close: () => Promise<void>
 }
 
-const files: Record<string, { file: string, type: string }> = {
-  '/': { file: './public/index.html', type: 'text/html; charset=utf-8' },
-  '/dashboard.js': { file: './public/dashboard.js', type: 'text/javascript; charset=utf-8' },
-  '/dashboard.css': { file: './public/dashboard.css', type: 'text/css; charset=utf-8' }
+const files: Record<string, PageFile> = {
+  '/': { file: new URL('./public/index.html', import.meta.url), type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: new URL('./public/dashboard.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: new URL('./public/dashboard.css', import.meta.url), type: 'text/css; charset=utf-8' }
 }
 
 interface Client { socket: WebSocket, stale: boolean, focus?: number }
 
 export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Promise<Dashboard> {
-  // loaded here, not with @kvartal/sim: only `kvartal sim --dashboard` pays for them
-  const { default: Fastify } = await import('fastify')
-  const { default: websocket } = await import('@fastify/websocket')
-  const app = Fastify({ logger: false })
-  await app.register(websocket)
-  const static_ = new Map<string, { body: Buffer, type: string }>()
-  for (const [path, f] of Object.entries(files)) static_.set(path, { body: await readFile(new URL(f.file, import.meta.url)), type: f.type })
-  // ECharts' one-file bundle, from node_modules: the page loads nothing from elsewhere
-  static_.set('/echarts.min.js', { body: await readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')), type: 'text/javascript; charset=utf-8' })
-  for (const [path, f] of static_) app.get(path, async (_req, reply) => await reply.type(f.type).header('cache-control', 'no-store').send(f.body))
-
   const clients = new Set<Client>()
   const control = new RunControl(o.paused === true)
   const maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024
@@ -80,7 +68,7 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
   const heartbeat = setInterval(() => { if (control.held && done == null) broadcast(status()) }, 250)
   heartbeat.unref()
 
-  app.get('/ws', { websocket: true }, (socket) => {
+  const onSocket = (socket: WebSocket): void => {
     const c: Client = { socket, stale: false }
     clients.add(c)
     if (layout != null) send(c, { type: 'hello', layout })
@@ -97,13 +85,11 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
       else if (m.type === 'book' && prepared != null && typeof m.slot === 'number') send(c, { type: 'book', slot: m.slot, ...limitBook(prepared, m.slot) })
     })
     socket.on('close', () => { clients.delete(c); refocus() })
-  })
+  }
 
-  await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' })
-  const addr = app.server.address()
-  const port = typeof addr === 'object' && addr != null ? addr.port : o.port
+  const pages = await startPageServer({ files, ...(o.port != null ? { port: o.port } : {}), ...(o.host != null ? { host: o.host } : {}), onSocket })
   return {
-    url: `http://${o.host ?? '127.0.0.1'}:${port}/`,
+    url: pages.url,
     onPrepared: async (p, names, given) => {
       prepared = p
       layout = given ?? dashboardLayout(s, p, names)
@@ -139,7 +125,7 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
       clearInterval(heartbeat)
       control.resume()
       for (const c of clients) c.socket.close()
-      await app.close()
+      await pages.close()
     }
   }
 }
