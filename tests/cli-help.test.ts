@@ -23,7 +23,7 @@ async function inBatches<T, R> (items: T[], n: number, f: (t: T) => Promise<R>):
 describe('kvartal --help, --version and usage errors (real processes)', () => {
   it('the tree has every command the README documents', () => {
     expect(tree.map(t => t.path.join(' '))).toEqual(expect.arrayContaining([
-      'sim', 'sweep', 'node', 'id', 'verify', 'faucet', 'status', 'completion',
+      'sim', 'sweep', 'node', 'id', 'verify', 'faucet', 'status', 'dashboard', 'completion',
       'journey', 'journey plan', 'journey book', 'journey list', 'journey cancel',
       'channel', 'channel list', 'channel read', 'channel grant', 'channel revoke', 'channel pull'
     ]))
@@ -67,7 +67,9 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
       [['verify', 'nope', '--config', 'x.yaml'], 'kvartal: trade-id: give the 64-hex-digit trade id (the correlation of a trade-committed log line)\n'],
       [['node'], 'kvartal: --config: is required: kvartal node --config node.yaml\n'],
       [['journey', 'list', 'extra', '-d', 'x'], 'kvartal: arguments: kvartal journey list takes no arguments (`kvartal journey list --help` lists them)\n'],
-      [['completion', 'fish'], 'kvartal: shell: give bash or zsh: kvartal completion bash, got "fish"\n']
+      [['completion', 'fish'], 'kvartal: shell: give bash or zsh: kvartal completion bash, got "fish"\n'],
+      [['dashboard', '-d', 'x', '--host', '0.0.0.0'], 'kvartal: --host: must be a loopback address (127.0.0.1, ::1), got "0.0.0.0": the page shows what the node\'s control token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)\n'],
+      [['dashboard', '--port', 'http'], 'kvartal: --port: must be a whole number of port, at least 0, got "http"\n']
     ]
     const results = await inBatches(cases, 4, async ([args]) => await runCli(args))
     results.forEach((r, i) => { expect([r.code, r.stderr], cases[i][0].join(' ')).toEqual([2, cases[i][1]]) })
@@ -90,5 +92,7 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
     expect(await complete('journey', 'plan', '--max')).toEqual(['--max-transfers', '--max-walk'])
     expect(await complete('sim', '--w')).toEqual(['--workers'])
     expect(await complete('-d', 'x', 'channel', 'gr')).toEqual(['grant'])
+    expect(await complete('da')).toEqual(['dashboard'])
+    expect(await complete('dashboard', '--')).toEqual(['--config', '--data-dir', '--help', '--host', '--port'])
   })
 })

@@ -54,8 +54,8 @@ async function controlSocket (dataDir: string): Promise<string> {
   return socket
 }
 
-/** One request to the node whose data directory is `dataDir`; the parsed JSON answer. */
-export async function callNode (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+/** One request to the node whose data directory is `dataDir`; the parsed JSON answer. `signal` abandons it (a client that stops). */
+export async function callNode (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, o: { signal?: AbortSignal } = {}): Promise<any> {
   const token = await controlToken(dataDir)
   const socket = await controlSocket(dataDir)
   const payload = body == null ? undefined : Buffer.from(JSON.stringify(body))
@@ -63,7 +63,7 @@ export async function callNode (dataDir: string, method: 'GET' | 'POST', path: s
     const req = request({
       socketPath: socket, method, path,
       headers: { host: 'kvartal', authorization: `Bearer ${token}`, ...(payload != null ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
-      signal: AbortSignal.timeout(defaultControlClientOptions.timeoutMs)
+      signal: o.signal != null ? AbortSignal.any([o.signal, AbortSignal.timeout(defaultControlClientOptions.timeoutMs)]) : AbortSignal.timeout(defaultControlClientOptions.timeoutMs)
     }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (d: Buffer) => chunks.push(d))

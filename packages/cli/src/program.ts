@@ -186,6 +186,16 @@ export function buildProgram (exit: Exit): Command {
     .addHelpText('after', example('kvartal status --data-dir .kvartal/me', 'kvartal status --config node.yaml --json'))
     .action(async (o: ClientOptions) => { exit(await (await import('./status-command.ts')).statusCommand(o)) })
 
+  program.command('dashboard')
+    .description('a live page of the running node on 127.0.0.1: trades and prices per slot, open slots and book depth, negotiations as they happen, peers, settlement, meter gaps')
+    .option('-d, --data-dir <dir>', 'the data directory of a running node (it holds control.json)')
+    .option('-c, --config <file>', 'a node config: its dataDir is the node to show')
+    .option('--port <n>', 'the page\'s port (default: a free one; the URL is printed on stderr)', atLeast('--port', 0, 'port'))
+    .option('--host <address>', 'a loopback address to listen on: 127.0.0.1 (default) or ::1; from elsewhere, use an SSH tunnel')
+    .addHelpText('after', '\nIt finds the node as `kvartal status` does (control.json in its data directory) and runs until Ctrl-C; a node that stops is said on the page and asked again every second.\n' +
+      example('kvartal dashboard --config node.yaml', 'kvartal dashboard -d /var/lib/kvartal/data --port 8080', 'ssh -L 8080:127.0.0.1:8080 pi@device kvartal dashboard --config /var/lib/kvartal/node.yaml --port 8080   # then open http://127.0.0.1:8080/ here'))
+    .action(async (o: ClientOptions & { port?: number, host?: string }) => { exit(await (await import('./dashboard-command.ts')).dashboardCommand(o)) })
+
   const journey = program.command('journey').description('plan, book, list and cancel journeys through a running node (its mobility section)')
     .addHelpText('after', example('kvartal journey plan --help'))
   planFlags(clientCommand(journey, 'plan', 'plan a journey: the Pareto set over arrival, price, CO₂, transfers and walking'))
