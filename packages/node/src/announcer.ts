@@ -33,7 +33,10 @@ interface Said { bySlot: Map<number, number>, validUntil: number }
 // market at 1,000 (local 97 % → 67 %): every feeder's buyers were sent to the same few cheapest sellers
 const DIGEST_PER_SLOT = 16
 /** Most residual bids per slot that a relay's district digest lists (dearest first): a feeder has about 40 buyers. */
-const BIDS_PER_SLOT = 24
+const BIDS_PER_SLOT = 16
+/** Most residual offers per slot, and in all, that a relay's district digest lists when the district gossips bids (the hub's input) */
+const HUB_OFFERS_PER_SLOT = 24
+const HUB_OFFERS_MAX = 96
 /** how many feeders' buyers see each residual offer of another feeder (seenHere) */
 const FEEDERS_PER_OFFER = 2
 
@@ -247,7 +250,10 @@ export class Announcer {
     const fees = this.#d.options.grid?.fees ?? { local: 0, district: 0 }
     const residual = residualOfFeeder(this.#unique(own.asks).map(left), own.bids.map(left), fees.local)
     const asEntry = (r: ResidualOrder): BookEntry => ({ trader: r.trader, slot: r.slot, energyWh: r.energyWh, price: r.price, seq: 0, validUntil: now, depletedWh: 0, feeder: r.feeder })
-    const entries = this.#pick(residual.asks.map(asEntry), feeder)
+    // with bids, the hub allocates these offers one buyer each rather than showing them to every buyer: more of
+    // them can go out than the cheapest DIGEST_PER_SLOT (which, shown to all, herded buyers to a few sellers)
+    const withBids = residual.bids.length > 0 || this.#d.book.relayedBids(now, feeder).length > 0
+    const entries = withBids ? this.#pick(residual.asks.map(asEntry), feeder, HUB_OFFERS_PER_SLOT, HUB_OFFERS_MAX) : this.#pick(residual.asks.map(asEntry), feeder)
     return { entries, bids: this.#pickBids(residual.bids, limits.maxDigestEntries - entries.length) }
   }
 
@@ -357,7 +363,7 @@ export class Announcer {
   }
 
   /** The cheapest offers per slot, one entry per seller and slot, at most the digest's size in all. */
-  #pick (candidates: readonly BookEntry[], onlyFeeder: string | undefined): DigestEntry[] {
+  #pick (candidates: readonly BookEntry[], onlyFeeder: string | undefined, perSlot = DIGEST_PER_SLOT, max = DIGEST_MAX): DigestEntry[] {
     const best = new Map<string, BookEntry>()
     for (const e of candidates) {
       if (onlyFeeder != null && e.feeder !== onlyFeeder) continue
@@ -373,12 +379,12 @@ export class Announcer {
     const mine = this.#d.host.getMultiaddrs().slice(0, 1).map(a => a.bytes)
     const out: DigestEntry[] = []
     for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
-      const list = bySlot.get(slot)!.sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)).slice(0, DIGEST_PER_SLOT)
+      const list = bySlot.get(slot)!.sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)).slice(0, perSlot)
       for (const e of list) {
         out.push({ trader: Buffer.from(e.trader, 'hex'), feeder: e.feeder, slot, energyWh: e.energyWh - e.depletedWh, price: e.price, addrs: e.trader === me ? mine : this.#d.book.addrsOf(e.trader).slice(0, 1) })
       }
     }
     // nearest slots first: they close first
-    return out.slice(0, Math.min(DIGEST_MAX, limits.maxDigestEntries))
+    return out.slice(0, Math.min(max, limits.maxDigestEntries))
   }
 }

@@ -60,6 +60,17 @@ describe('a relay in the hub', () => {
     expect(sent.map(x => [x.scope, rows(x.d.entries), rows(x.d.bids ?? [])])).toEqual([['district', [['02', 100, '-']], [['15', 50, '-']]]])
   })
 
+  it('out: the cheapest 16 offers per slot for buyers to see; 24 when the district gossips bids, for the hub to allocate one buyer each', async () => {
+    for (const bids of [false, true]) {
+      const { announcer, book, sent } = relay()
+      for (let t = 1; t <= 30; t++) book.apply(ann(100 + t, 'offer', 100, 400_000_000 + t), 'offer', 0)
+      // a buyer of this feeder whose limit covers none of them with the local fee: a residual bid
+      if (bids) book.apply(ann(21, 'bid', 50, 420_000_000), 'bid', 0)
+      await announcer.relayIfDue(FIRST, tick0)
+      expect([bids, sent[0].d.entries.length, sent[0].d.bids?.length ?? 0]).toEqual(bids ? [true, 24, 1] : [false, 16, 0])
+    }
+  })
+
   it('in: the dearest bid of the district first, each entry for one buyer of its own feeder; what another feeder\'s buyer was given is not shown', async () => {
     const { announcer, book, sent } = relay()
     book.apply(ann(21, 'bid', 60, 900_000_000), 'bid', 0)
