@@ -5,13 +5,10 @@
  * allocation; the host, journal and gossip router are stand-ins that record what is published.
  */
 import { describe, expect, it } from 'vitest'
-import { OrderBook, SlotPositions } from '@kvartal/market'
-import { limits, openAs, signerFromSeed, toHex, type Announcement, type Digest, type DigestEntry } from '@kvartal/protocol'
-import type { DigestScope } from '@kvartal/mesh'
-import { Announcer } from '../src/announcer.ts'
-import { defaultNodeOptions, type KvartalNodeOptions } from '../src/options.ts'
+import { toHex, type Announcement, type Digest, type DigestEntry } from '@kvartal/protocol'
+import { defaultNodeOptions } from '../src/options.ts'
+import { key, relayRig } from './helpers/relay-rig.ts'
 
-const key = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 const SLOT = 40
 const slots = defaultNodeOptions.slots
 const tickMs = slots.slotMs / defaultNodeOptions.ticksPerSlot
@@ -19,28 +16,7 @@ const tick0 = slots.epochMs + (SLOT - 3) * slots.slotMs
 const FIRST = SLOT - 2
 const fees = { local: 50_000_000, district: 150_000_000 }
 
-function relay (): { announcer: Announcer, book: OrderBook, sent: Array<{ scope: DigestScope, d: Digest }> } {
-  const signer = signerFromSeed(key(7))
-  const options = { ...defaultNodeOptions, district: 'd', profile: { buyLimit: 700_000_000, sellLimit: 300_000_000, position: () => 0 }, grid: { feeder: 'a', fees, relay: true } } as unknown as KvartalNodeOptions
-  const book = new OrderBook(toHex(signer.publicKey))
-  const sent: Array<{ scope: DigestScope, d: Digest }> = []
-  let counter = 0
-  const announcer = new Announcer({
-    options,
-    host: { getMultiaddrs: () => [] } as any,
-    identity: { signer } as any,
-    journal: { nextCounter: async () => ++counter } as any,
-    router: { publishDigest: async (scope: DigestScope, envelope: Uint8Array) => { sent.push({ scope, d: openAs(envelope, 'digest', limits.maxDigestBytes).message }) } } as any,
-    topicSync: {} as any,
-    selling: new SlotPositions(),
-    need: new SlotPositions(),
-    book,
-    random: () => 0.5,
-    peerRandom: () => 0.5,
-    emit: () => {}
-  })
-  return { announcer, book, sent }
-}
+const relay = (): ReturnType<typeof relayRig> => relayRig(fees)
 const order = (trader: number, feeder: string, energyWh: number, price: number): DigestEntry => ({ trader: key(trader), feeder, slot: SLOT, energyWh, price, addrs: [] })
 /** a relay of another feeder's district digest: its residual offers and bids */
 const district = (relayKey: number, feeder: string, offers: DigestEntry[], bids: DigestEntry[]): Digest =>
