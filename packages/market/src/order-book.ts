@@ -161,23 +161,30 @@ export class OrderBook {
   }
 
   /** A relay's view: valid offers heard directly, with what this node still believes is left of each. */
-  liveOffers (now: number): BookEntry[] {
+  liveOffers (now: number): BookEntry[] { return this.#live('offer', now) }
+
+  /** A relay's view: valid bids heard directly (its own feeder's buyers), with what is still wanted. */
+  liveBids (now: number): BookEntry[] { return this.#live('bid', now) }
+
+  #live (side: TopicKind, now: number): BookEntry[] {
     const out: BookEntry[] = []
-    for (const [trader, st] of this.#sides.offer) {
+    for (const [trader, st] of this.#sides[side]) {
       if (trader === this.#self || st.validUntil <= now) continue
       for (const o of st.orders) if (o.energyWh > o.depletedWh) out.push(o)
     }
     return out
   }
 
-  /** A relay's view: valid bids heard directly (its own feeder's buyers), with what is still wanted. */
-  liveBids (now: number): BookEntry[] {
-    const out: BookEntry[] = []
-    for (const [trader, st] of this.#sides.bid) {
-      if (trader === this.#self || st.validUntil <= now) continue
-      for (const o of st.orders) if (o.energyWh > o.depletedWh) out.push(o)
+  /**
+   * Whether a relay's digest still valid at `now` lists energy of another feeder for `slot` that this node may
+   * take (not one for another buyer, not sold out): a buyer asks on every tick, so no list is built or sorted.
+   */
+  hasRelayedOffer (slot: number, now: number): boolean {
+    for (const r of this.#relays.values()) {
+      if (r.validUntil <= now) continue
+      for (const o of r.orders) if (o.slot === slot && !this.#sides.offer.has(o.trader) && o.energyWh > o.depletedWh) return true
     }
-    return out
+    return false
   }
 
   /** A relay's view: other feeders' residual bids from the district's digests, the latest digest per feeder. */

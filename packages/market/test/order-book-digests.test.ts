@@ -229,6 +229,12 @@ describe('the hub\'s allocation in digests', () => {
     expect(view(mine.forSlot('offer', 5, 0))).toEqual([['02', 25, 20], ['03', 26, 30]])
     expect(mine.forSlot('offer', 5, 0)[0].for).toBe(hex(7))
     expect(view(other.forSlot('offer', 5, 0))).toEqual([['03', 26, 30]])
+    // what a buyer asks before gossiping a bid: is energy of another feeder listed for it, for the slot, still?
+    expect([mine.hasRelayedOffer(5, 0), mine.hasRelayedOffer(6, 0), mine.hasRelayedOffer(5, 1_000)]).toEqual([true, false, false])
+    const solo = new OrderBook(hex(8)); solo.applyDigest({ ...d, entries: [entries[0]] }, 0)
+    expect(solo.hasRelayedOffer(5, 0)).toBe(false)
+    mine.markAvailable('offer', hex(2), 5, 0); mine.markAvailable('offer', hex(3), 5, 0)
+    expect(mine.hasRelayedOffer(5, 0)).toBe(false)
   })
 
   it('residual bids: the latest district digest per other feeder, none of its own, none expired; its own feeder\'s bids heard directly', () => {

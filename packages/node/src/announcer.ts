@@ -156,7 +156,7 @@ export class Announcer {
     const everywhere = this.#d.options.announceBids
     return (s) => {
       const wh = this.#d.need.available(s, now)
-      return wh > 0 && (everywhere || this.#d.book.forSlot('offer', s, now).some(e => e.relayed === true)) ? wh : 0
+      return wh > 0 && (everywhere || this.#d.book.hasRelayedOffer(s, now)) ? wh : 0
     }
   }
 
