@@ -112,6 +112,7 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
     if (scope === 'district' && (d.bids ?? []).some(e => e.feeder !== d.feeder)) throw new MalformedMessageError('a relay lists only its own feeder\'s bids')
     if (scope === 'district' && d.entries.some(e => e.buyer != null)) throw new MalformedMessageError('an entry for one buyer belongs on that buyer\'s feeder digest')
     if (scope === 'feeder' && d.bids != null) throw new MalformedMessageError('bids belong on the district\'s digest topic')
+    if ((d.bids ?? []).some(b => b.buyer != null)) throw new MalformedMessageError('a bid names its buyer as its trader, not as an entry\'s buyer')
     if ([...d.entries, ...d.bids ?? []].some(e => e.feeder === '')) throw new MalformedMessageError('a digest entry names no feeder')
     init.acceptDigest?.(opened, scope, from)
     if (scope === 'feeder') init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)

@@ -154,11 +154,12 @@ describe('gossip validator on hostile signed envelopes', () => {
     // another feeder's bids, or an entry for one buyer, on the district topic
     expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 2, bids: [{ ...entry, feeder: 'f3' }] }, signer))).toBe('reject')
     expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 3, entries: [{ ...entry, buyer: signers[2].publicKey }] }, signer))).toBe('reject')
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 4, bids: [{ ...entry, buyer: signers[2].publicKey }] }, signer))).toBe('reject')
     // bids on a feeder's topic; an entry for one buyer there is what the topic is for
     const member = validatorNode('f2')
     expect(member.validateDigest(seal('digest', { ...base, bids: [entry] }, signer))).toBe('reject')
     expect(member.validateDigest(seal('digest', { ...base, entries: [{ ...entry, feeder: 'f3', buyer: signers[2].publicKey }] }, signer))).toBe('accept')
-    expect(relay.refused).toMatchObject({ malformed: 2 })
+    expect(relay.refused).toMatchObject({ malformed: 3 })
   })
 
   it('zero, negative or unsafe energy, correctly signed by a hostile encoder, is rejected; a double never becomes a fraction', () => {
