@@ -69,7 +69,10 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
       [['journey', 'list', 'extra', '-d', 'x'], 'kvartal: arguments: kvartal journey list takes no arguments (`kvartal journey list --help` lists them)\n'],
       [['completion', 'fish'], 'kvartal: shell: give bash or zsh: kvartal completion bash, got "fish"\n'],
       [['dashboard', '-d', 'x', '--host', '0.0.0.0'], 'kvartal: --host: must be a loopback address (127.0.0.1, ::1), got "0.0.0.0": the page shows what the node\'s control token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)\n'],
-      [['dashboard', '--port', 'http'], 'kvartal: --port: must be a whole number of port, at least 0, got "http"\n']
+      [['dashboard', '--port', 'http'], 'kvartal: --port: must be a port number from 0 (a free one) to 65535, got "http"\n'],
+      // past 65535 it was a raw RangeError from the socket, with its stack, exit 1
+      [['dashboard', '-d', 'x', '--port', '70000'], 'kvartal: --port: must be a port number from 0 (a free one) to 65535, got "70000"\n'],
+      [['sim', '--dashboard', '--port', '65536'], 'kvartal: --port: must be a port number from 0 (a free one) to 65535, got "65536"\n']
     ]
     const results = await inBatches(cases, 4, async ([args]) => await runCli(args))
     results.forEach((r, i) => { expect([r.code, r.stderr], cases[i][0].join(' ')).toEqual([2, cases[i][1]]) })

@@ -17,6 +17,16 @@ export function atLeast (flag: string, min: number, unit: string): (text: string
   }
 }
 
+/** A TCP port, 0 (a free one) to 65535, given as digits. */
+export function portNumber (flag: string): (text: string) => number {
+  const schema = z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(0).max(65_535))
+  return (text) => {
+    const r = schema.safeParse(text)
+    if (!r.success) throw new ConfigError(flag, `must be a port number from 0 (a free one) to 65535, got "${text}"`)
+    return r.data
+  }
+}
+
 /** One of a few words. */
 export function oneOf<const T extends readonly [string, ...string[]]> (flag: string, words: T): (text: string) => T[number] {
   const schema = z.enum(words)

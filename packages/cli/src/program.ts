@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { atLeast, oneOf } from './option-parsers.ts'
+import { atLeast, oneOf, portNumber } from './option-parsers.ts'
 import type { ClientOptions } from './client-args.ts'
 import { LOG_LEVELS } from './log-levels.ts'
 
@@ -70,7 +70,7 @@ export function buildProgram (exit: Exit): Command {
     .option('--quiet', 'no progress bar', false)
     .option('--no-report', 'do not write report.html')
     .option('--dashboard', 'serve a live dashboard on 127.0.0.1 while the district runs (its URL on stderr); it stays up after the run until Ctrl-C', false)
-    .option('--port <n>', 'the dashboard\'s port (default: a free one)', atLeast('--port', 0, 'port'))
+    .option('--port <n>', 'the dashboard\'s port (default: a free one)', portNumber('--port'))
     .option('--paused', 'with --dashboard: the clock waits for the page\'s Resume or Step before the first tick', false)
     .addHelpText('after', example('kvartal sim', 'kvartal sim scenario.yaml --slots 8 --out out/noon --quiet', 'kvartal sim --workers 2', 'kvartal sim --dashboard --port 8080'))
     .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
@@ -111,7 +111,7 @@ export function buildProgram (exit: Exit): Command {
     .option('--follow <id>', 'print one trade\'s events across both peers in causal order (a negotiation id, a trade id or a package id)')
     .option('--dashboard', 'play the events into the live dashboard on 127.0.0.1 (its URL on stderr); it stays up until Ctrl-C', false)
     .option('--speed <x>', 'with --dashboard: simulated seconds per second (900: a 15-minute slot a second), or max (default)')
-    .option('--port <n>', 'the dashboard\'s port (default: a free one)', atLeast('--port', 0, 'port'))
+    .option('--port <n>', 'the dashboard\'s port (default: a free one)', portNumber('--port'))
     .option('--paused', 'with --dashboard: wait for the page\'s Resume or Step before the first tick', false)
     .addHelpText('after', example('kvartal replay out/trondheim-2026-06-17/trace.ndjson', 'kvartal replay out/trondheim-2026-06-17/trace.ndjson --follow 3f…e1', 'kvartal replay out/trondheim-2026-06-17/trace.ndjson --dashboard --speed 900'))
     .action(async (_t: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./replay-command.ts')).replayCommand(c.args, o)) })
@@ -190,7 +190,7 @@ export function buildProgram (exit: Exit): Command {
     .description('a live page of the running node on 127.0.0.1: trades and prices per slot, open slots and book depth, negotiations as they happen, peers, settlement, meter gaps')
     .option('-d, --data-dir <dir>', 'the data directory of a running node (it holds control.json)')
     .option('-c, --config <file>', 'a node config: its dataDir is the node to show')
-    .option('--port <n>', 'the page\'s port (default: a free one; the URL is printed on stderr)', atLeast('--port', 0, 'port'))
+    .option('--port <n>', 'the page\'s port (default: a free one; the URL is printed on stderr)', portNumber('--port'))
     .option('--host <address>', 'a loopback address to listen on: 127.0.0.1 (default) or ::1; from elsewhere, use an SSH tunnel')
     .addHelpText('after', '\nIt finds the node as `kvartal status` does (control.json in its data directory) and runs until Ctrl-C; a node that stops is said on the page and asked again every second.\n' +
       example('kvartal dashboard --config node.yaml', 'kvartal dashboard -d /var/lib/kvartal/data --port 8080', 'ssh -L 8080:127.0.0.1:8080 pi@device kvartal dashboard --config /var/lib/kvartal/node.yaml --port 8080   # then open http://127.0.0.1:8080/ here'))
