@@ -9,9 +9,20 @@ import { MalformedMessageError, ProtocolError, type Accept, type Announcement, t
 export const FUZZ_SEED = process.env.FC_SEED != null ? Number(process.env.FC_SEED) : 0x6b76_7274
 /** `FC_MAX_RUNS=<n>` caps every property's runs (mutation testing runs the properties once per mutant). */
 const MAX_RUNS = process.env.FC_MAX_RUNS != null ? Number(process.env.FC_MAX_RUNS) : Number.POSITIVE_INFINITY
-export const fuzzParams = (numRuns = 300): fc.Parameters<unknown> => ({
+/**
+ * The one knob for size: `FC_NUM_RUNS=<n>` (`npm run fuzz` sets 100,000) runs every property on n
+ * inputs instead of the few hundred `npm test` runs. A property whose input is itself a batch (a
+ * sequence of 80 operations, a book, a tree of leaves) or costs a signature says so with `cost`: it
+ * runs n / cost inputs, never fewer than its `npm test` count.
+ */
+export const NIGHTLY_RUNS = process.env.FC_NUM_RUNS != null && process.env.FC_NUM_RUNS !== '' ? Number(process.env.FC_NUM_RUNS) : undefined
+if (NIGHTLY_RUNS != null && !(Number.isSafeInteger(NIGHTLY_RUNS) && NIGHTLY_RUNS > 0)) throw new Error(`FC_NUM_RUNS must be a positive whole number, got ${process.env.FC_NUM_RUNS}`)
+export const runsFor = (numRuns = 300, cost = 1): number =>
+  Math.min(NIGHTLY_RUNS == null ? numRuns : Math.max(numRuns, Math.floor(NIGHTLY_RUNS / cost)), MAX_RUNS)
+// `any`: fits fc.assert and @fast-check/vitest's test.prop, which infers the property's types from these parameters too
+export const fuzzParams = (numRuns = 300, cost = 1): fc.Parameters<any> => ({
   seed: FUZZ_SEED,
-  numRuns: Math.min(numRuns, MAX_RUNS),
+  numRuns: runsFor(numRuns, cost),
   // fast-check's report already carries the seed and the shrunk counterexample's path; say it in one line too
   reporter: (out) => { if (out.failed) throw new Error(`property failed with seed ${FUZZ_SEED} (replay: FC_SEED=${FUZZ_SEED}, path ${out.counterexamplePath ?? '?'}): ${fc.defaultReportMessage(out)}`) }
 })
