@@ -76,9 +76,15 @@ export class MerkleTree {
   }
 }
 
+/** the largest tree a proof may name: positions are 32-bit, as the subtree keys above assume */
+const MAX_TREE_SIZE = 0xffff_ffff
+
 /** Recomputes the root from a leaf and its proof (RFC 9162 §2.1.3.2). False on any mismatch or malformed proof. */
 export function verifyInclusion (leaf: Uint8Array, proof: InclusionProof, rootHex: string): boolean {
   try {
+    // whole numbers only, and 32 bits (shifted unsigned): the bit arithmetic truncates a fraction and wraps a
+    // size beyond 32 bits, so that index 0.5 of 2, or a size 2^32 more than the tree's, verified as the real proof did
+    if (!Number.isSafeInteger(proof.index) || !Number.isSafeInteger(proof.size) || proof.size > MAX_TREE_SIZE) return false
     if (proof.index < 0 || proof.index >= proof.size) return false
     let fn = proof.index; let sn = proof.size - 1
     let r = leafHash(leaf)
@@ -87,11 +93,11 @@ export function verifyInclusion (leaf: Uint8Array, proof: InclusionProof, rootHe
       if (h.length !== 32 || sn === 0) return false
       if ((fn & 1) === 1 || fn === sn) {
         r = nodeHash(h, r)
-        if ((fn & 1) === 0) while ((fn & 1) === 0 && fn !== 0) { fn >>= 1; sn >>= 1 }
+        if ((fn & 1) === 0) while ((fn & 1) === 0 && fn !== 0) { fn >>>= 1; sn >>>= 1 }
       } else {
         r = nodeHash(r, h)
       }
-      fn >>= 1; sn >>= 1
+      fn >>>= 1; sn >>>= 1
     }
     return sn === 0 && bytesToHex(r) === rootHex
   } catch {
