@@ -34,11 +34,11 @@ describe('the crash-test hook', () => {
   })
 
   it('`kvartal node` with KVARTAL_CRASH_AT set passes the point and trades on (processes.test.ts: the test entry point dies there)', { timeout: 120_000 }, async () => {
-    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600] })
+    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 })
     const seller = runKvartal(['node', '--config', sellerConfig], { KVARTAL_CRASH_AT: 'seller-hold' })
     procs.push(seller)
     const addr = (await seller.waitFor(l => l.event === 'listening')).addrs[0] as string
-    const buyer = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] })])
+    const buyer = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 })])
     procs.push(buyer)
     // the seller journaled a hold (seller-hold) and went on to commit the trade
     await seller.waitFor(committed('seller'), 60_000)

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
-import { chromiumArgs, findChromium } from '../sim/test/browser.ts'
+import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '../sim/test/browser.ts'
 
 // a small, fast district: six buildings around noon, six slots, no mobility
 const scenario = 'district: dashboard\nslots: { first: 44, count: 6 }\nbuildings: { generate: { count: 6 } }\nmobility: false\n'
@@ -35,13 +35,14 @@ function figures (r: any): unknown {
 describe('kvartal sim --dashboard', () => {
   let dir: string | undefined
   const procs: NodeProcess[] = []
+  let c: Awaited<ReturnType<typeof findChromium>>
+  beforeAll(async () => { c = await findChromium() }, BROWSER_SETUP_MS)
   afterAll(async () => {
     for (const p of procs) await p.stop()
     if (dir != null) await rm(dir, { recursive: true, force: true })
   })
 
   it('serves a live page that pauses, steps one slot, filters by node, and ends on results.json\'s figures', async (ctx) => {
-    const c = await findChromium()
     if (c.path == null) { ctx.skip(`no browser check: ${c.why}`); return }
     dir = await mkdtemp(join(tmpdir(), 'kvartal-dashboard-'))
     const file = join(dir, 'dashboard.yaml')

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
-import { chromiumArgs, findChromium } from '../sim/test/browser.ts'
+import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '../sim/test/browser.ts'
 import { callNode } from '../packages/cli/src/control-client.ts'
 import type { NodeView } from '../packages/cli/src/node-view.ts'
 
@@ -18,13 +18,14 @@ const rowsOf = (v: NodeView): Row[] => [...v.trades].reverse().map(t => ({ slot:
 describe('kvartal dashboard: a running node\'s own live page', () => {
   let dir: string | undefined
   const procs: NodeProcess[] = []
+  let c: Awaited<ReturnType<typeof findChromium>>
+  beforeAll(async () => { c = await findChromium() }, BROWSER_SETUP_MS)
   afterAll(async () => {
     await Promise.all(procs.map(async p => await p.stop()))
     if (dir != null) await rm(dir, { recursive: true, force: true })
   })
 
   it('shows the buyer\'s committed trades, its open slots, book and negotiations as they happen, with /view\'s and the journal\'s figures; says when the node stops, and follows it again', { timeout: 60_000 }, async (ctx) => {
-    const c = await findChromium()
     if (c.path == null) { ctx.skip(`no browser check: ${c.why}`); return }
     dir = await mkdtemp(join(tmpdir(), 'kvartal-node-dashboard-'))
     // loaded while the nodes start and trade: it is read once they stopped

@@ -44,9 +44,9 @@ async function checkConsistent (): Promise<{ seller: string[], buyer: string[] }
 
 describe('kvartal node processes', { timeout: 120_000 }, () => {
   it('two processes on one machine find each other and trade, then shut down cleanly on SIGTERM', async () => {
-    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600] }))
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 }))
     const addr = await listening(seller)
-    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] }))
+    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 }))
     await buyer.waitFor(committed(buyer, 'buyer'))
     await seller.waitFor(committed(seller, 'seller'))
     expect((await seller.stop()).code).toBe(0)
@@ -57,9 +57,9 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
   })
 
   it('a buyer killed after journaling a trade and before confirming it confirms it after restart: one trade, both sides', async () => {
-    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600] }))
+    const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 }))
     const addr = await listening(seller)
-    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] })
+    const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 })
     const doomed = start(buyerConfig, 'buyer-pending')
     expect((await doomed.exited).signal).toBe('SIGKILL')
     expect(doomed.lines.some(l => l.event === 'trade-committed')).toBe(false)
@@ -72,10 +72,10 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
   })
 
   it('a seller killed after committing and before answering keeps the trade; the buyer\'s retry is answered once', async () => {
-    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600] })
+    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 })
     const doomed = start(sellerConfig, 'seller-commit')
     const addr = await listening(doomed)
-    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] }))
+    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 }))
     expect((await doomed.exited).signal).toBe('SIGKILL')
     // the trade the seller journaled as committed and died before answering (read while it is down)
     const j = await Journal.open(join(dir, 'seller'))
@@ -98,10 +98,10 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
   })
 
   it('a seller killed after holding energy and before accepting leaks nothing: the hold expires after restart', async () => {
-    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600] })
+    const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 })
     const doomed = start(sellerConfig, 'seller-hold')
     const addr = await listening(doomed)
-    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr] }))
+    const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 }))
     const held = await doomed.waitFor(l => l.event === 'proposal-received')
     expect((await doomed.exited).signal).toBe('SIGKILL')
     await buyer.waitFor(l => l.event === 'negotiation-failed' && l.correlation === held.correlation, 20_000)

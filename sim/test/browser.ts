@@ -1,8 +1,13 @@
 import { execFile } from 'node:child_process'
 import { access } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-/** Debian's Chromium, installed by install-chromium.sh if absent; `why` says what stopped it. */
+/**
+ * Debian's Chromium, installed by install-chromium.sh if absent; `why` says what stopped it. The install can take
+ * minutes: call it from a `beforeAll` with a hook timeout that allows for it (BROWSER_SETUP_MS), not inside a test.
+ */
 export async function findChromium (): Promise<{ path?: string, why?: string }> {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((x): x is string => x != null && x !== '')
   const found = async (): Promise<string | undefined> => {
@@ -13,10 +18,17 @@ export async function findChromium (): Promise<{ path?: string, why?: string }> 
   if (first != null) return { path: first }
   if (process.env.KVARTAL_NO_APT === '1') return { why: 'chromium is absent and KVARTAL_NO_APT=1 forbids installing it' }
   const script = fileURLToPath(new URL('./install-chromium.sh', import.meta.url))
-  const err = await new Promise<string | undefined>(resolve => execFile('nice', ['-n', '19', 'bash', script], { timeout: 280_000 }, (e, _out, stderr) => { resolve(e == null ? undefined : `${e.message} ${stderr}`.trim()) }))
+  // several test files ask at once (vitest runs them in parallel): one installs under the lock while the others
+  // wait for it, then find it installed; without the lock the second apt-get failed on dpkg's own lock and its
+  // test skipped, or waited out its test's timeout
+  const lock = join(tmpdir(), 'kvartal-install-chromium.lock')
+  const err = await new Promise<string | undefined>(resolve => execFile('flock', ['-w', '280', lock, 'nice', '-n', '19', 'bash', script], { timeout: 290_000 }, (e, _out, stderr) => { resolve(e == null ? undefined : `${e.message} ${stderr}`.trim()) }))
   const then = await found()
   return then != null ? { path: then } : { why: `chromium is absent and install-chromium.sh could not install it: ${err ?? 'not found after install'}` }
 }
+
+/** how long a test file's `beforeAll` may take to find or install Chromium (install-chromium.sh under its lock) */
+export const BROWSER_SETUP_MS = 300_000
 
 export interface PageCheck {
   /** console errors and uncaught page errors */

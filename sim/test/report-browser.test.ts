@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runScenario, validateScenario, writeReport } from '../src/index.ts'
-import { findChromium, openInChromium } from './browser.ts'
+import { BROWSER_SETUP_MS, findChromium, openInChromium } from './browser.ts'
 
 // a small, fast district: six buildings at noon, four slots, no mobility (tests/report-html.test.ts checks the page's figures)
 const scenario = validateScenario({ district: 'browser', slots: { first: 44, count: 4 }, buildings: { generate: { count: 6 } }, mobility: false })
@@ -11,6 +11,8 @@ const scenario = validateScenario({ district: 'browser', slots: { first: 44, cou
 describe('report.html in a browser', () => {
   let dir: string
   let report: string
+  let c: Awaited<ReturnType<typeof findChromium>>
+  beforeAll(async () => { c = await findChromium() }, BROWSER_SETUP_MS)
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kvartal-report-browser-'))
     await runScenario(scenario, { outDir: join(dir, 'out') })
@@ -19,7 +21,6 @@ describe('report.html in a browser', () => {
   afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
   it('loads in Chromium offline, with no error, and draws every chart', async (ctx) => {
-    const c = await findChromium()
     if (c.path == null) { ctx.skip(`no browser check: ${c.why}`); return }
     const png = join(dir, 'report.png')
     const page = await openInChromium(c.path, report, png)
