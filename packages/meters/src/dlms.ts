@@ -22,28 +22,32 @@ export function dataNotification (info: Uint8Array): DataNotification {
 }
 
 function readValue (b: Uint8Array, i: number): [DlmsValue, number] {
-  if (i >= b.length) throw new MeterDataError('malformed', 'the DLMS body ends inside a value')
+  // every value's bytes must be there: a value cut short is refused, not read past the end (a RangeError
+  // from the DataView) nor taken short (an octet string, a count or a byte read as undefined)
+  const need = (n: number): void => { if (i + n > b.length) throw new MeterDataError('malformed', 'the DLMS body ends inside a value') }
+  need(1)
   const tag = b[i]
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
   switch (tag) {
     case 0x00: return [null, i + 1]
     case 0x01: case 0x02: {
+      need(2)
       const n = b[i + 1]; const out: DlmsValue[] = []; let j = i + 2
       for (let k = 0; k < n; k++) { const [x, next] = readValue(b, j); out.push(x); j = next }
       return [out, j]
     }
-    case 0x03: return [b[i + 1] !== 0, i + 2]
-    case 0x05: return [v.getInt32(i + 1), i + 5]
-    case 0x06: return [v.getUint32(i + 1), i + 5]
-    case 0x09: { const n = b[i + 1]; return [b.slice(i + 2, i + 2 + n), i + 2 + n] }
-    case 0x0A: { const n = b[i + 1]; return [Buffer.from(b.subarray(i + 2, i + 2 + n)).toString('latin1'), i + 2 + n] }
-    case 0x0F: return [v.getInt8(i + 1), i + 2]
-    case 0x10: return [v.getInt16(i + 1), i + 3]
-    case 0x11: return [b[i + 1], i + 2]
-    case 0x12: return [v.getUint16(i + 1), i + 3]
-    case 0x14: return [v.getBigInt64(i + 1), i + 9]
-    case 0x15: return [v.getBigUint64(i + 1), i + 9]
-    case 0x16: return [b[i + 1], i + 2]
+    case 0x03: need(2); return [b[i + 1] !== 0, i + 2]
+    case 0x05: need(5); return [v.getInt32(i + 1), i + 5]
+    case 0x06: need(5); return [v.getUint32(i + 1), i + 5]
+    case 0x09: { need(2); const n = b[i + 1]; need(2 + n); return [b.slice(i + 2, i + 2 + n), i + 2 + n] }
+    case 0x0A: { need(2); const n = b[i + 1]; need(2 + n); return [Buffer.from(b.subarray(i + 2, i + 2 + n)).toString('latin1'), i + 2 + n] }
+    case 0x0F: need(2); return [v.getInt8(i + 1), i + 2]
+    case 0x10: need(3); return [v.getInt16(i + 1), i + 3]
+    case 0x11: need(2); return [b[i + 1], i + 2]
+    case 0x12: need(3); return [v.getUint16(i + 1), i + 3]
+    case 0x14: need(9); return [v.getBigInt64(i + 1), i + 9]
+    case 0x15: need(9); return [v.getBigUint64(i + 1), i + 9]
+    case 0x16: need(2); return [b[i + 1], i + 2]
     default: throw new MeterDataError('malformed', `unknown DLMS data tag ${tag.toString(16)} at byte ${i}`)
   }
 }
