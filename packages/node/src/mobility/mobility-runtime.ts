@@ -100,7 +100,7 @@ export class MobilityRuntime {
     this.#gossip = mobilityGossip(this.#d.gossip ?? host.services.pubsub, {
       district: this.#d.district,
       sync: this.#d.topicSync,
-      accept: (opened) => { this.services.apply(opened.message, clock.now()) },
+      accept: (opened) => { this.services.admit(opened.message, clock.now()) },
       refused: (err, _topic, from) => { const t = traderOfPeer(from); emit({ type: 'message-rejected', code: err.code, detail: `service offer: ${err.message}`, peer: t != null ? toHex(t) : from.toString() }) }
     })
     this.#gossip.start()

@@ -1,4 +1,4 @@
-import { toHex, type ServiceOffer } from '@kvartal/protocol'
+import { ExpiredMessageError, ProtocolError, ReplayedMessageError, toHex, type ServiceOffer } from '@kvartal/protocol'
 
 /** A service offer as kept by a traveller: the latest per provider and asset, until it expires. */
 export interface ServiceEntry { readonly offer: ServiceOffer, readonly provider: string, readonly receivedAt: number }
@@ -28,6 +28,18 @@ export class ServiceBook {
     if (old == null && this.#entries.size >= this.#maxEntries) return false
     this.#entries.set(key, { offer, provider, receivedAt: now })
     return true
+  }
+
+  /**
+   * The mobility topic's validator takes an offer through here: `apply`, and a typed refusal with
+   * gossipsub's `ignore` when it applied nothing, so that an expired, replayed or older offer is neither
+   * forwarded to the mesh nor punished (as the energy topics do). It was accepted and re-gossiped.
+   */
+  admit (offer: ServiceOffer, now: number): void {
+    if (offer.validUntil <= now) throw new ExpiredMessageError(`service offer from ${toHex(offer.provider).slice(0, 8)} expired at ${offer.validUntil}`)
+    const held = this.#entries.get(`${toHex(offer.provider)}/${offer.assetId}`)
+    if (held != null && held.offer.seq >= offer.seq) throw new ReplayedMessageError(`service offer seq ${offer.seq} from ${toHex(offer.provider).slice(0, 8)} is not newer than ${held.offer.seq}`)
+    if (!this.apply(offer, now)) throw new ProtocolError('service-book-full', `the service book holds ${this.#maxEntries} live offers`, 'ignore')
   }
 
   prune (now: number): void { for (const [k, e] of this.#entries) if (e.offer.validUntil <= now) this.#entries.delete(k) }
