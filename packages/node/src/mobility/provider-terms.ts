@@ -1,6 +1,6 @@
-import { KvartalError, mobilityLimits, type LegTerms, type QuoteRequest, type QuotedLeg, type ServiceOffer } from '@kvartal/protocol'
+import { KvartalError, mobilityLimits, type LegTerms, type PricingPlanWire, type QuoteRequest, type QuotedLeg, type ServiceOffer } from '@kvartal/protocol'
 import { distanceMetres, fareNanos, serviceDate, toE6, tripTimes, tripsRunning, zoneCentre, zoneOf, type Inventory, type TripLocation, type VehicleBudget } from '@kvartal/mobility'
-import { planFromWire, planToWire, cancellationToWire } from './pricing-wire.ts'
+import { planToWire, cancellationToWire } from './pricing-wire.ts'
 import { serviceDayStart, type ProviderService } from './provider-service.ts'
 
 /**
@@ -74,6 +74,14 @@ export function quotedLegs (p: ProviderState, req: QuoteRequest, now: number): Q
   }]
 }
 
+/** The same pricing plan on the wire: id, unlock fee, cap and every segment. */
+function samePlan (a: PricingPlanWire | undefined, b: PricingPlanWire): boolean {
+  const sameSegments = (x: PricingPlanWire['perMinPricing'], y: PricingPlanWire['perMinPricing']): boolean =>
+    x.length === y.length && x.every((s, i) => s.start === y[i].start && s.rate === y[i].rate && s.interval === y[i].interval && s.end === y[i].end)
+  return a != null && a.planId === b.planId && a.price === b.price && a.maxPrice === b.maxPrice &&
+    sameSegments(a.perMinPricing, b.perMinPricing) && sameSegments(a.perKmPricing, b.perKmPricing)
+}
+
 /** Checks a leg's terms against what this provider sells; throws BookingRefusedError naming what is wrong. */
 export function checkLegTerms (p: ProviderState, t: LegTerms, now: number): void {
   const s = p.service
@@ -86,8 +94,9 @@ export function checkLegTerms (p: ProviderState, t: LegTerms, now: number): void
     if (t.units !== 1) throw new BookingRefusedError('bad-units', 'a vehicle is rented as one unit')
     if (t.to - t.from > s.maxRentalMs) throw new BookingRefusedError('too-long', `rentals last at most ${s.maxRentalMs} ms`)
     if (t.to <= now) throw new BookingRefusedError('in-the-past', 'the rental window is over')
-    const plan = planFromWire(t.pricing)
-    if (plan == null || plan.plan_id !== s.pricing.plan_id) throw new BookingRefusedError('wrong-pricing', `this vehicle rents under plan ${s.pricing.plan_id}`)
+    // the whole plan, not its id alone: the ride is metered under the terms' plan, so a traveller who sent this
+    // vehicle's plan id with rates of its own (none per minute, no unlock fee) rode for what it chose to pay
+    if (!samePlan(t.pricing, planToWire(s.pricing))) throw new BookingRefusedError('wrong-pricing', `this vehicle rents under plan ${s.pricing.plan_id} at its own rates (its service offer's pricing)`)
     if (t.price < s.pricing.price) throw new BookingRefusedError('price-too-low', `the unlock fee is ${s.pricing.price} nanos`)
     return
   }
