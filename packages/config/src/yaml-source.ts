@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { ConfigError, type ConfigSource } from '@kvartal/protocol'
 import { fieldPathOf } from './issues.ts'
 
@@ -41,9 +41,19 @@ export function parseYaml (text: string, file: string): YamlFile {
     const pos = lineCounter.linePos(e.pos[0])
     throw new ConfigError(file, `not valid YAML: ${e.message.split('\n')[0]}`, { file, line: pos.line, column: pos.col })
   }
+  // the yaml library resolves aliases here, and throws a ReferenceError for one whose anchor is not set
+  // before it (`*x`) or for too many (an alias bomb): bad YAML too, not an unexpected error
+  let doc: unknown
+  try { doc = document.toJS({ maxAliasCount: 100 }) } catch (err) {
+    // where: the first alias that resolves to nothing, else the first alias
+    let at: number | undefined
+    visit(document, { Alias (_, node) { if (at == null || node.resolve(document) == null) { at = node.range?.[0]; if (node.resolve(document) == null) return visit.BREAK } } })
+    const pos = lineCounter.linePos(at ?? 0)
+    throw new ConfigError(file, `not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file, line: pos.line, column: pos.col })
+  }
   return {
     file,
-    doc: document.toJS({ maxAliasCount: 100 }),
+    doc,
     locate (field) {
       const pos = lineCounter.linePos(offsetOf(document, fieldPathOf(field)))
       return { file, line: pos.line, column: pos.col }
