@@ -112,7 +112,8 @@ describe('a metered ride, killed at each of its write points', { timeout: 240_00
       ['C', { KVARTAL_CRASH_AT: 'provider-ended' }]
     ] as const) {
       const doomed = await ready(start('vehicle', env))
-      // the traveller stays up throughout: it dials the bike again each time the bike comes back (rejoinEveryMs)
+      // the traveller stays up throughout: it dials the bike again when the bike drops it mid-ride (ride-link.ts)
+      // and each time the bike comes back (rejoinEveryMs)
       rider ??= await ready(start('traveller'))
       await rent(rider, name)
       await killedAt(doomed, env.KVARTAL_CRASH_AT)

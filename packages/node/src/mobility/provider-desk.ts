@@ -16,6 +16,7 @@ import { VEHICLE, serviceOffer, type ProviderState } from './provider-terms.ts'
 import { PROVIDER_LEGS, RIDE_RECEIPTS, type ProviderLegRecord, type RideReceiptRecord } from './provider-records.ts'
 import type { MobilityWritePoint } from '../write-points.ts'
 import { bookingStep } from './booking-steps.ts'
+import { untilConnected } from './ride-link.ts'
 import { ProviderBookings } from './provider-bookings.ts'
 
 export interface ProviderDeskDeps {
@@ -262,7 +263,16 @@ export class ProviderDesk {
     const { host, identity, frameTimeoutMs, signal } = this.#d
     let ch: FramedChannel | undefined
     try {
-      ch = await openStream(host, peerIdOfTrader(terms.traveller), RIDE_PROTOCOL, { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)]) })
+      const to = peerIdOfTrader(terms.traveller)
+      const within = AbortSignal.any([signal, AbortSignal.timeout(frameTimeoutMs)])
+      const opts = { frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter, signal: within }
+      ch = await openStream(host, to, RIDE_PROTOCOL, opts).catch(async (err: unknown) => {
+        // no way to the traveller (this vehicle restarted and lost its address): the traveller dials back
+        // (ride-link.ts); wait for it as long as for the receipt, then ask once more
+        if (within.aborted || host.getConnections(to).length > 0) throw err
+        await untilConnected(host, to, within)
+        return await openStream(host, to, RIDE_PROTOCOL, opts)
+      })
       await ch.send(seal('usage-report', { leg: legIdOf(terms), seq, seconds, metres, at: this.#d.clock.now(), ended }, identity.signer))
       const frame = await ch.receive()
       const opened = open(frame, { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['usage-receipt', 'booking-reject'] })

@@ -13,6 +13,7 @@ import type { ServiceBook } from './service-book.ts'
 import { BookingError, JourneyPlanner, type JourneyPlan, type JourneyRequest } from './journey-planner.ts'
 import { exchangeWithProvider } from './provider-link.ts'
 import { RideReceipts } from './traveller-rides.ts'
+import { RideLinks } from './ride-link.ts'
 import type { MobilityWritePoint } from '../write-points.ts'
 import { bookingStep } from './booking-steps.ts'
 
@@ -66,6 +67,8 @@ export class TravellerDesk {
     this.#d = deps
     this.planner = new JourneyPlanner(deps)
     this.rides = new RideReceipts({ ...deps, findLeg: async (leg) => await this.#findLeg(leg) })
+    // while it rides a vehicle, a lost connection to it is dialled again (the vehicle may have restarted)
+    new RideLinks({ ...deps, confirmed: () => this.#confirmed.values() }) // eslint-disable-line no-new
   }
 
   get timetable (): Timetable { return this.planner.timetable }
