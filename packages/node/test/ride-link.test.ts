@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '@libp2p/interface'
-import { encodeLegTerms, generateSeed, NO_CANCELLATION_FEE, NO_PRICING, toHex, type LegTerms, type PricingPlanWire } from '@kvartal/protocol'
+import { encodeLegTerms, generateSeed, NO_CANCELLATION_FEE, NO_PRICING, systemClock, toHex, type LegTerms, type PricingPlanWire } from '@kvartal/protocol'
 import { createHost, identityFromSeed, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
 import { RideLinks, untilConnected } from '../src/mobility/ride-link.ts'
 import type { PackageLegRecord } from '../src/mobility/traveller-records.ts'
@@ -67,7 +67,7 @@ describe('a ride survives the vehicle\'s restart', () => {
     const signal = new AbortController(); aborts.push(signal)
     const legs = [leg(rider.identity, bike.identity, now - 60_000, now + 60_000), leg(rider.identity, other.identity, now - 60_000, now - 30_000)]
     // eslint-disable-next-line no-new
-    new RideLinks({ host: rider.host, clock: { now: () => Date.now() }, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
+    new RideLinks({ host: rider.host, clock: systemClock, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
     await connect(rider.host, bike.host); await connect(rider.host, other.host)
 
     // the vehicle drops the connection (as a restart does): the traveller is back by itself
@@ -87,7 +87,7 @@ describe('a ride survives the vehicle\'s restart', () => {
     const signal = new AbortController(); aborts.push(signal)
     const legs = [leg(rider.identity, bus.identity, now - 60_000, now + 60_000, NO_PRICING), leg(rider.identity, later.identity, now + 60_000, now + 120_000)]
     // eslint-disable-next-line no-new
-    new RideLinks({ host: rider.host, clock: { now: () => Date.now() }, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
+    new RideLinks({ host: rider.host, clock: systemClock, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
     for (const h of [bus, later]) {
       await connect(rider.host, h.host)
       const again = next(h.host, 'peer:connect', rider.host.peerId, 1_500)
