@@ -86,9 +86,10 @@ describe('compose.yaml', () => {
     expect(positions.some(p => p > 0) && positions.some(p => p < 0)).toBe(true)
   })
 
-  it('docker compose / podman-compose accept it, where installed', () => {
+  it('docker compose / podman-compose accept it, where installed', (ctx) => {
     const tools = [['docker', 'compose'], ['podman-compose']].filter(([cmd, sub]) => spawnSync(cmd, [...(sub != null ? [sub] : []), 'version']).status === 0)
-    if (tools.length === 0) { console.warn('deploy-compose.test.ts: neither `docker compose` nor podman-compose is installed: the file is checked by the parser above only'); return }
+    // skipped, not passed: nothing is checked here without one of them (the parser's checks above still run)
+    if (tools.length === 0) { ctx.skip('neither `docker compose` nor podman-compose is installed: compose.yaml is checked by the parser above only'); return }
     for (const t of tools) {
       const r = spawnSync(t[0], [...t.slice(1), '-f', join(dir, 'compose.yaml'), 'config', '-q'])
       expect(r.status, `${t.join(' ')} config: ${r.stderr.toString()}`).toBe(0)
