@@ -122,6 +122,22 @@ describe('report.html', () => {
     check('building-energy', 1, results.buildings.map((b: any) => b.boughtWh))
   })
 
+  it('draws the per-slot bars with results.json\'s per-slot figures: local energy, and welfare over the optimum', () => {
+    // computed here from results.json's raw fields, not by the report's own code
+    const ps: Array<{ localEnergyWh: number, welfareNanos: number, optimumWelfareNanos: number }> = results.metrics.perSlot
+    expect(ps.length).toBe(4)
+    const proportional = (id: string, values: number[]): void => {
+      const h = barHeights(svgOf(html, id), 0, values.length)
+      const top = Math.max(...values); const hTop = Math.max(...h)
+      expect(top, id).toBeGreaterThan(0)
+      h.forEach((x, i) => { expect(x / hTop, `${id} slot ${i}`).toBeCloseTo(values[i] / top, 2) })
+    }
+    proportional('energy', ps.map(p => p.localEnergyWh))
+    proportional('welfare', ps.map(p => p.welfareNanos / p.optimumWelfareNanos))
+    // and the whole run's figures in the captions
+    expect(html).toContain(`Whole run: ${(Math.round(results.metrics.welfareShare * 1000) / 10).toString()} %`)
+  })
+
   it('escapes every scenario string it puts on the page', () => {
     const r = structuredClone(results)
     r.scenario.district = '</title><script>alert(1)</script>'
