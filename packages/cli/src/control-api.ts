@@ -6,7 +6,7 @@ import { verifyRoutes } from './verify-api.ts'
 
 /**
  * Every endpoint of a running node's control API:
- *   GET  /status                      who this node is, its meter, what it knows of the mobility market
+ *   GET  /status                      who this node is, its journal, its meter, what it knows of the mobility market
  *   GET  /metrics, /health, /ready    Prometheus metrics, liveness, readiness (metrics-server.ts)
  *   GET  /view                        what the node is doing now: slots, book, trades, settlement (view-api.ts)
  *   GET  /events?after=&wait=         its recent events, long-polled (view-api.ts, event-ring.ts)
@@ -21,6 +21,15 @@ import { verifyRoutes } from './verify-api.ts'
  *   POST /channels/:name/revoke       { reader } revoke it (rotates the channel's key)
  *   POST /channels/pull               { peer, channel } replicate a channel from a peer
  */
+/**
+ * The journal as `/status` shows it: its entries, and whether it refuses writes — then the node takes
+ * no new work until it writes again (`refusing`: why, `disk-full` or `journal-write-failed`, and what failed).
+ */
+export interface JournalStatusAnswer {
+  readonly entries: number
+  readonly refusing: { readonly code: string, readonly detail: string } | null
+}
+
 /** The meter as `/status` shows it: its kind, when it last sent a sample, and what it missed. */
 export interface MeterStatusAnswer {
   /** mqtt, p1, han: a configured driver; none: no meter (every slot a gap) */
@@ -71,6 +80,7 @@ export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota'
           addrs: node.host.getMultiaddrs().map(String),
           peers: node.host.getPeers().length,
           settlement: o.adapter,
+          journal: { entries: node.journal.entries, refusing: node.journal.refusing ?? null } satisfies JournalStatusAnswer,
           meterStatus: meterStatusOf(node, o.meterKind ?? 'none'),
           mobility: m == null
             ? null

@@ -4,6 +4,8 @@ export type LogLevel = typeof LOG_LEVELS[number]
 
 /** The events a node logs at debug: every gossip message it takes in. */
 const debugEvents = new Set<string>(['announcement-received'])
+/** At error: what failed in the node itself (a tick, a journal write, a stop), not in a negotiation. */
+const errorEvents = new Set<string>(['node-error'])
 /** At warn: what an operator should look at. */
 const warnEvents = new Set<string>(['message-rejected', 'negotiation-failed', 'meter-gap', 'meter-refused', 'settlement-failed', 'storage-full'])
 /**
@@ -15,7 +17,8 @@ const warnEvents = new Set<string>(['message-rejected', 'negotiation-failed', 'm
 const ignoredCodes = new Set<string>(['replayed', 'expired'])
 
 /** The level a node event is logged at. */
-export function eventLevel (e: { type: string, code?: string | number }): 'debug' | 'info' | 'warn' {
+export function eventLevel (e: { type: string, code?: string | number }): 'debug' | 'info' | 'warn' | 'error' {
+  if (errorEvents.has(e.type)) return 'error'
   if (debugEvents.has(e.type)) return 'debug'
   if (e.type === 'message-rejected' && typeof e.code === 'string' && ignoredCodes.has(e.code)) return 'debug'
   return warnEvents.has(e.type) ? 'warn' : 'info'

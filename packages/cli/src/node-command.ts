@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
-import { ConfigError, systemClock, toHex, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
+import { ConfigError, NodeErrorCode, systemClock, toHex, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { strategyByName } from '@kvartal/market'
 import { createBuildingFromSpec } from '@kvartal/devices'
 import { Journal, KvartalNode } from '@kvartal/node'
@@ -119,10 +119,18 @@ export async function nodeCommand (argv: string[]): Promise<number> {
     log.info({ event: 'shutdown', signal })
     // a dashboard's long poll is answered now, not when its wait runs out
     ring.close()
+    // a server that fails to close is said (error level, kvartal_node_errors_total) and the stop goes on
+    const closing = async (what: string, f: () => Promise<void> | undefined): Promise<void> => {
+      try { await f() } catch (err) {
+        const e = { type: 'node-error', node: node.id, at: Date.now(), code: NodeErrorCode.closeFailed, detail: `${what}: ${(err as Error).message}` } satisfies NodeEvent
+        metrics.observe(e)
+        log.error({ event: e.type, ...e })
+      }
+    }
     // control.json goes first: a CLI that finds it can talk to the node
-    await control?.close()
+    await closing('control server', () => control?.close())
     await node.stop()
-    await metricsServer?.close()
+    await closing('metrics server', () => metricsServer?.close())
     health.close()
   }
   const stopped = new Promise<void>((resolve) => {

@@ -109,8 +109,13 @@ export function nodeHealth (o: HealthOptions): NodeHealth {
           ? { ok: true, peers, detail: 'no peers; alone by config (no bootstrap, mDNS off): other nodes dial this one' }
           : { ok: false, peers, detail: 'no peers yet: the bootstrap peers or mDNS found none (check bootstrap addresses and the network)' }
       let journal: Check
-      if (n.journal?.isOpen !== true) journal = { ok: false, detail: 'the journal is not open' }
-      else if ((n.journal as { full?: boolean }).full === true) journal = { ok: false, detail: 'the journal\'s disk is full: new work waits until space is freed' }
+      const refusing = n.journal?.refusing
+      if (refusing != null) {
+        // what failed can name files of the data directory, and /ready answers without a token: /status and the log say it
+        journal = refusing.code === 'disk-full'
+          ? { ok: false, detail: 'the journal\'s disk is full: new work waits until space is freed' }
+          : { ok: false, detail: 'the journal cannot be written: new work waits until it writes again' }
+      } else if (n.journal?.isOpen !== true) journal = { ok: false, detail: 'the journal is not open' }
       else journal = await n.journal.loadSeed().then(() => ({ ok: true, detail: `open, ${n.journal.entries} entries` }), (err: Error) => ({ ok: false, detail: `the journal cannot be read: ${err.message}` }))
       const settlement = await probeSettlement(n)
       const ok = nodeCheck.ok && mesh.ok && journal.ok && settlement.ok

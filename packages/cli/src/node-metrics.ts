@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { NodeEvent } from '@kvartal/protocol'
+import { NodeErrorCode, type NodeEvent } from '@kvartal/protocol'
 import type { KvartalNode } from '@kvartal/node'
 import { CONTROL_FILE } from './control-file.ts'
 
@@ -98,6 +98,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
   const settleFailed = new Counter({ name: 'kvartal_settlement_failures_total', help: 'Settlement attempts that failed (retried on the next tick), by code', labelNames: ['code'] as const, registers })
   const retrying = new Gauge({ name: 'kvartal_settlement_periods_retrying', help: 'Periods whose last settlement attempt failed and that wait for the next attempt', registers })
   const pending = new Gauge({ name: 'kvartal_settlement_trades_pending', help: 'Committed trades whose payment and attestation wait for their period to be settled', registers })
+  const nodeErrors = new Counter({ name: 'kvartal_node_errors_total', help: 'Failures of the node itself, not of a negotiation (a tick, a journal write, a stop or close), by code (NodeErrorCode)', labelNames: ['code'] as const, registers })
   const diskFull = new Gauge({ name: 'kvartal_journal_disk_full', help: '1 while the journal\'s disk is full (new work waits, nothing committed is lost), else 0', registers })
   const writes = new Histogram({ name: 'kvartal_journal_write_duration_seconds', help: 'Time of one durable (fsynced) journal write', buckets: journalWriteBuckets, registers })
   lastSettled.set(-1)
@@ -118,6 +119,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
   // read when scraped
   new Gauge({ name: 'kvartal_connected_peers', help: 'Peers this node is connected to', registers, collect () { this.set(node?.host?.getPeers().length ?? 0) } })
   new Gauge({ name: 'kvartal_journal_entries', help: 'Entries in the journal\'s ordered log', registers, collect () { this.set(node?.journal?.entries ?? 0) } })
+  new Gauge({ name: 'kvartal_journal_refusing_writes', help: '1 while the journal refuses writes (a full disk or a failed write): the node takes no new work until it writes again, else 0', registers, collect () { this.set(node?.journal?.refusing != null ? 1 : 0) } })
   new Gauge({ name: 'kvartal_journal_size_bytes', help: 'Size of the journal\'s files on disk', registers, async collect () { this.set(dataDir == null ? 0 : await journalBytes(dataDir)) } })
   new Gauge({
     name: 'kvartal_meter_last_sample_timestamp_seconds',
@@ -140,6 +142,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
   for (const outcome of ['committed', 'pending', 'rejected', 'walked-away', 'failed', 'void']) negotiations.inc({ outcome }, 0)
   for (const side of ['buyer', 'seller']) { trades.inc({ side }, 0); energy.inc({ side }, 0) }
   gaps.inc(0); readings.inc(0); settled.inc(0); diskFull.set(0)
+  for (const code of Object.values(NodeErrorCode)) nodeErrors.inc({ code }, 0)
 
   /** drops the trades whose proof is now journaled (their period settled) */
   const settleCheck = (): void => {
@@ -180,6 +183,7 @@ export function nodeMetrics (o: { defaultMetrics?: boolean } = {}): NodeMetrics 
           }
           break
         case 'negotiation-failed': failures.inc({ code: e.code ?? 'unknown' }); break
+        case 'node-error': nodeErrors.inc({ code: e.code ?? 'unknown' }); break
         case 'announcement-received': accepted.inc({ kind: e.detail ?? 'unknown' }); break
         case 'message-rejected':
           if (e.detail?.startsWith('negotiation stream:') === true) streamRefused.inc({ code: e.code ?? 'unknown' })

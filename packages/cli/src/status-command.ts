@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { ControlClientError, callNode } from './control-client.ts'
 import { dataDirOf, output, type ClientOptions } from './client-args.ts'
-import type { MeterStatusAnswer } from './control-api.ts'
+import type { JournalStatusAnswer, MeterStatusAnswer } from './control-api.ts'
 
 interface Status {
   peerId: string
@@ -12,6 +12,8 @@ interface Status {
   settlement: string
   /** absent from a node older than this CLI */
   meterStatus?: MeterStatusAnswer
+  /** absent from a node older than this CLI */
+  journal?: JournalStatusAnswer
   mobility: { role: string, services: number, vehicles: number, timetable: { stops: number, patterns: number } } | null
 }
 
@@ -29,6 +31,13 @@ async function stoppedNode (dir: string, why: ControlClientError): Promise<{ run
   } finally {
     await journal.close()
   }
+}
+
+/** `open, 412 entries`, or why the journal refuses writes (then the node takes no new work) */
+export function journalLine (j: JournalStatusAnswer): string {
+  return j.refusing == null
+    ? `open, ${j.entries} entries`
+    : `REFUSING WRITES (${j.refusing.code}): no new work until it writes again; ${j.refusing.detail}`
 }
 
 /** `mqtt mqtt:p1/state; last reading 2026-06-17T08:00:03.000Z; 96 readings, 2 gaps (last: slot 41, no sample at the slot's end)` */
@@ -55,6 +64,7 @@ export async function statusCommand (values: ClientOptions): Promise<number> {
   output(values.json, answer, (s: typeof answer) => s.running
     ? `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
       `addresses   ${s.addrs.join(' ')}\n` +
+      (s.journal == null ? '' : `journal     ${journalLine(s.journal)}\n`) +
       (s.meterStatus == null ? '' : `meter       ${meterLine(s.meterStatus)}\n`) +
       (s.mobility == null
         ? 'mobility    none (no mobility section in the config)\n'

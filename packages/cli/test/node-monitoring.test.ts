@@ -80,6 +80,10 @@ describe('the metrics registry', () => {
     m.observe(ev({ type: 'meter-gap', slot: 4, detail: 'no meter' }))
     m.observe(ev({ type: 'settlement-failed', correlation: 'demo/3', code: 'transient' }))
     m.observe(ev({ type: 'period-settled', correlation: 'demo/3' }))
+    // failures of the node itself: counted by code, apart from negotiations
+    m.observe(ev({ type: 'node-error', code: 'tick-failed', detail: 'boom' }))
+    m.observe(ev({ type: 'node-error', code: 'close-failed', detail: 'journal: EIO' }))
+    m.observe(ev({ type: 'node-error', code: 'close-failed', detail: 'settlement adapter: gone' }))
     const f = parsePrometheusText(await m.text())
     expect(f.get('kvartal_trades_total')?.type).toBe('counter')
     expect(valueOf(f, 'kvartal_trades_total', { side: 'seller' })).toBe(2)
@@ -99,6 +103,13 @@ describe('the metrics registry', () => {
     expect(valueOf(f, 'kvartal_settlement_failures_total', { code: 'transient' })).toBe(1)
     expect(valueOf(f, 'kvartal_settlement_periods_retrying')).toBe(0)
     expect(f.get('kvartal_journal_write_duration_seconds')?.type).toBe('histogram')
+    expect(f.get('kvartal_node_errors_total')?.type).toBe('counter')
+    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(1)
+    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'close-failed' })).toBe(2)
+    // every code has its series from the start, at 0, so an alert's increase() has one to read
+    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(0)
+    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'stop-failed' })).toBe(0)
+    expect(f.get('kvartal_negotiation_failures_total')?.samples ?? []).toEqual([])
     // prom-client's default process metrics
     expect(valueOf(f, 'process_resident_memory_bytes')).toBeGreaterThan(0)
   })

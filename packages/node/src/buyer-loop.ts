@@ -74,7 +74,8 @@ export class BuyerLoop {
   approach (s: number, now: number): void {
     const d = this.#d
     const o = d.options
-    if (d.signal.aborted || d.journal.full) return
+    // no journal, no new promises: a buyer whose journal refuses writes (journal-guard.ts) proposes nothing
+    if (d.signal.aborted || d.journal.refusing != null) return
     const remaining = d.need.available(s, now)
     if (remaining <= 0) return
     // the strategy sees what energy costs this buyer landed, so local energy wins at equal prices

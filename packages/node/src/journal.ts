@@ -3,7 +3,9 @@ import { Level } from 'level'
 import type { LevelDatabase } from './channel-store.ts'
 import { decodeTrade, encodeTrade, DiskFullError, JournalError, toHex, fromHex, type Trade } from '@kvartal/protocol'
 import type { MobilityWritePoint, WritePoint } from './write-points.ts'
-import { DiskGuard, isDiskFull } from './disk-guard.ts'
+import { JournalGuard, isDiskFull, type JournalRefusal, type JournalRefusalCode } from './journal-guard.ts'
+
+export type { JournalRefusal, JournalRefusalCode } from './journal-guard.ts'
 
 /** the adapters that keep records in the journal (each is a write point `store-<prefix>`) */
 type StorePrefix = Extract<WritePoint, `store-${string}`> extends `store-${infer P}` ? P : never
@@ -46,10 +48,15 @@ export interface JournalOptions {
   /** LevelDB block cache and write buffer, bytes: small, because a node's journal is small */
   cacheSize: number
   writeBufferSize: number
-  /** after a full disk, free bytes needed before writes resume (disk-guard.ts) */
+  /** after a full disk, free bytes needed before writes resume (journal-guard.ts) */
   minFreeBytes: number
-  /** how often, real ms, a full journal looks for space again */
+  /** how often, real ms, a journal that refuses writes (a full disk, a failed write) tries to write again */
   diskProbeMs: number
+  /**
+   * Opens the LevelDB the journal is kept in (default: classic-level in the data directory). Only a
+   * test sets it, to stand a double of a failing disk in (packages/node/test/helpers/failing-disk.ts).
+   */
+  database?: (dir: string, options: { valueEncoding: 'json', cacheSize: number, writeBufferSize: number }) => Level<string, any>
 }
 
 export const defaultJournalOptions: JournalOptions = {
@@ -74,9 +81,12 @@ export class Journal {
   #seq = 0
   /** called after each durable write with its kind; the crash-test harness kills the process here */
   onWrite: ((point: string) => void) | undefined
-  /** told when the disk fills (writes refused with DiskFullError) and when the journal writes again */
-  onStorage: ((full: boolean, detail: string) => void) | undefined
-  #guard!: DiskGuard
+  /**
+   * told when a write fails and the journal starts refusing writes (`refusing`: true; code `disk-full`:
+   * DiskFullError, `journal-write-failed`: JournalWriteError), and when it writes again (false)
+   */
+  onStorage: ((refusing: boolean, detail: string, code: JournalRefusalCode) => void) | undefined
+  #guard!: JournalGuard
   /** sublevels handed out: closed with the database, so opened again after a reopen */
   readonly #sublevels: Array<{ open(): Promise<void> }> = []
   /** called after each durable write with its kind and how long it took, ms (the node's metrics) */
@@ -89,13 +99,15 @@ export class Journal {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 })
       await chmod(dir, 0o700)
-      const db = new Level<string, Value>(dir, { valueEncoding: 'json', cacheSize: opts.cacheSize, writeBufferSize: opts.writeBufferSize } as any)
+      const levelOptions = { valueEncoding: 'json', cacheSize: opts.cacheSize, writeBufferSize: opts.writeBufferSize } as const
+      const db: Level<string, Value> = opts.database?.(dir, levelOptions) ?? new Level<string, Value>(dir, levelOptions as any)
       await db.open()
       const j = new Journal(db, opts)
-      j.#guard = new DiskGuard({
+      j.#guard = new JournalGuard({
         dir, minFreeBytes: opts.minFreeBytes, probeMs: opts.diskProbeMs,
         reopen: async () => { await db.close(); await db.open(); for (const sub of j.#sublevels) await sub.open() },
-        onChange: (full, detail) => { j.onStorage?.(full, detail) }
+        testWrite: async () => { await db.batch([{ type: 'put', key: 'probe/journal', value: Date.now() }] as any, { sync: opts.sync } as any) },
+        onChange: (refusing, detail, code) => { j.onStorage?.(refusing, detail, code) }
       })
       for await (const k of db.keys({ gte: 'log/', lt: 'log/~', reverse: true, limit: 1 })) j.#seq = Number(k.slice(4))
       return j
@@ -107,8 +119,14 @@ export class Journal {
 
   async close (): Promise<void> { this.#guard?.close(); await this.#db.close() }
 
-  /** The disk is full: writes are refused with DiskFullError until space returns (disk-guard.ts). New work waits. */
+  /** The disk is full: writes are refused with DiskFullError until space returns (journal-guard.ts). New work waits. */
   get full (): boolean { return this.#guard.full }
+  /**
+   * Why the journal refuses writes (a full disk, or a write that failed otherwise: EIO, a closed
+   * database), from the write that failed until a reopened journal takes a test write; else undefined.
+   * New work waits while it is set: nothing may be promised that cannot be journaled.
+   */
+  get refusing (): JournalRefusal | undefined { return this.#guard.refusing }
 
   async #batch (ops: Array<{ type: 'put', key: string, value: Value } | { type: 'del', key: string }>, point: WritePoint): Promise<void> {
     const t0 = performance.now()
@@ -116,7 +134,7 @@ export class Journal {
     try {
       await this.#db.batch(ops as any, { sync: this.#opts.sync } as any)
     } catch (err) {
-      throw this.#guard.failed(err, point) ?? new JournalError(`journal write failed (${point}): ${(err as Error).message}`, { cause: err })
+      throw this.#guard.failed(err, point)
     }
     this.onWriteTimed?.(point, performance.now() - t0)
     this.onWrite?.(point)

@@ -1,6 +1,6 @@
 import { createActor, fromPromise, type Actor } from 'xstate'
 import {
-  NEGOTIATION_PROTOCOL, ProtocolError, errorCode, firstOpenSlot, generateSeed, toHex,
+  JournalError, NEGOTIATION_PROTOCOL, NodeErrorCode, ProtocolError, errorCode, firstOpenSlot, generateSeed, toHex,
   type Accept, type Counter, type NodeEvent
 } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, seededRandom, type TradingContext } from '@kvartal/market'
@@ -110,7 +110,7 @@ export class KvartalNode {
       // until then every buyer of the feeder would propose to a seller that has nothing left
       if (this.#announcer != null && !this.#abort.signal.aborted) {
         const now = this.options.clock.now()
-        this.#track(this.#announcer.announceIfDue(firstOpenSlot(this.options.slots, now), now))
+        this.#track(this.#announcer.announceIfDue(firstOpenSlot(this.options.slots, now), now), NodeErrorCode.workFailed)
       }
     }
     this.options.onEvent?.(event)
@@ -141,7 +141,7 @@ export class KvartalNode {
         })
       },
       actions: {
-        tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#ticker.tick()) },
+        tick: (_, params) => { if (params?.initial !== true || this.options.tickOnStart) this.#track(this.#ticker.tick(), NodeErrorCode.tickFailed) },
         negotiationDone: (_, params) => { this.#buying.onOutcome(params.outcome) },
         negotiationCrashed: (_, params) => {
           const negotiation = params.id.replace(/^.*\.n-/, '')
@@ -187,11 +187,15 @@ export class KvartalNode {
    */
   get workBegun (): number { return this.#workBegun }
 
-  #track (p: Promise<unknown>): void {
+  /** Counts `p` as work in flight; if it fails, says so as a `node-error` with `code` (a tick's, or other work's). */
+  #track (p: Promise<unknown>, code: NodeErrorCode = NodeErrorCode.workFailed): void {
     this.#inFlight++
     this.#workBegun++
     p.catch((err) => {
-      if (!this.#abort.signal.aborted) this.emit({ type: 'negotiation-failed', code: 'tick-error', detail: String((err as Error)?.message ?? err) })
+      if (this.#abort.signal.aborted) return
+      // a write the journal refused, or the write that made it refuse: said once, when it began refusing (#start)
+      if (err instanceof JournalError && this.journal?.refusing != null) return
+      this.emit({ type: 'node-error', code, detail: `${String((err as Error)?.message ?? err)} (${errorCode(err, (err as Error)?.name ?? 'error')})` })
     }).finally(() => {
       if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
     })
@@ -202,8 +206,13 @@ export class KvartalNode {
   async #start (): Promise<void> {
     const o = this.options
     this.journal = await Journal.open(o.dataDir, o.journal)
-    // a full disk: new work waits, what is committed stays (disk-guard.ts, docs/faults.md)
-    this.journal.onStorage = (full, detail) => { this.emit({ type: full ? 'storage-full' : 'storage-recovered', detail }) }
+    // a journal write that fails (a full disk, EIO, a closed database): new work waits, what is committed
+    // stays, and the journal comes back by itself (journal-guard.ts, docs/faults.md)
+    this.journal.onStorage = (refusing, detail, code) => {
+      if (!refusing) { this.emit({ type: 'storage-recovered', code, detail }); return }
+      this.emit({ type: 'node-error', code, detail: `${detail}; this node takes no new work (proposals refused \`${code}\`, no proposals or announcements) until its journal writes again; nothing committed is lost` })
+      if (code === 'disk-full') this.emit({ type: 'storage-full', detail })
+    }
     // the crash-test harness's hook: installed only by a test entry point (`@kvartal/node/testing`)
     const crash = crashHook()
     if (crash != null) this.journal.onWrite = crash
@@ -290,7 +299,7 @@ export class KvartalNode {
     if (o.mobility != null) {
       this.mobility = new MobilityRuntime({
         host: this.host, identity: this.identity, district: o.district, journal: this.journal, clock: o.clock, settlement: this.settlement, emit: this.emit,
-        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p) }, meter: this.stats.streams, topicSync: this.topicSync, gossip: this.#gossip, slotMs: o.slots.slotMs
+        frameTimeoutMs: o.frameTimeoutMs, signal: this.#abort.signal, options: { ...defaultMobilityOptions, ...o.mobility }, track: (p) => { this.#track(p, NodeErrorCode.workFailed) }, meter: this.stats.streams, topicSync: this.topicSync, gossip: this.#gossip, slotMs: o.slots.slotMs
       })
       await this.mobility.start()
       // one actor in two markets: a vehicle's battery budget decides its energy position (mobility/vehicle-energy.ts)
@@ -307,7 +316,7 @@ export class KvartalNode {
     this.#ticker = new NodeTicker({
       options: this.options, host: this.host, seller: this.seller, buyer: this.buyer, book: this.book, selling: this.selling, need: this.need,
       imports: this.#imports, buying: this.#buying, announcer: this.#announcer, mobility: this.mobility, periods: this.#periods,
-      settlement: this.settlement, signal: this.#abort.signal, send: (event) => { this.#actor?.send(event) }, madeAt: this.#madeAt
+      settlement: this.settlement, journal: this.journal, signal: this.#abort.signal, send: (event) => { this.#actor?.send(event) }, madeAt: this.#madeAt
     })
     await this.#recover()
     this.emit({ type: 'started', detail: this.host.getMultiaddrs().map(String).join(' ') })
@@ -367,13 +376,17 @@ export class KvartalNode {
     // let work in flight finish (a journal write, a reply) for a moment; negotiations the machine stops
     // on its way out never report back, so do not wait for them forever
     await Promise.race([this.idle(), new Promise(resolve => setTimeout(resolve, 3_000).unref())])
-    try { this.router?.stop() } catch {}
-    await this.topicSync?.stop()
-    await this.mobility?.stop()
-    await this.#meter?.stop()
-    await Promise.resolve(this.host?.stop()).catch(() => {})
-    await this.settlement?.close?.().catch(() => {})
-    await this.journal?.close().catch(() => {})
+    // each part stops even if one before it failed; a failure is said (node-error), never swallowed
+    const attempt = async (code: NodeErrorCode, part: string, f: () => unknown): Promise<void> => {
+      try { await f() } catch (err) { this.emit({ type: 'node-error', code, detail: `${part}: ${String((err as Error)?.message ?? err)} (${errorCode(err, (err as Error)?.name ?? 'error')})` }) }
+    }
+    await attempt(NodeErrorCode.stopFailed, 'gossip router', () => this.router?.stop())
+    await attempt(NodeErrorCode.stopFailed, 'topic sync', async () => await this.topicSync?.stop())
+    await attempt(NodeErrorCode.stopFailed, 'mobility', async () => await this.mobility?.stop())
+    await attempt(NodeErrorCode.stopFailed, 'meter', async () => await this.#meter?.stop())
+    await attempt(NodeErrorCode.stopFailed, 'libp2p host', async () => await this.host?.stop())
+    await attempt(NodeErrorCode.closeFailed, 'settlement adapter', async () => await this.settlement?.close?.())
+    await attempt(NodeErrorCode.closeFailed, 'journal', async () => await this.journal?.close())
     this.emit({ type: 'stopped' })
   }
 

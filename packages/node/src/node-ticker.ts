@@ -6,6 +6,7 @@ import type { Announcer } from './announcer.ts'
 import type { BuyerDesk } from './buyer-desk.ts'
 import type { BuyerLoop } from './buyer-loop.ts'
 import type { ImportShare } from './import-share.ts'
+import type { Journal } from './journal.ts'
 import type { MobilityRuntime } from './mobility/mobility-runtime.ts'
 import type { NodeMachineEvent } from './node.machine.ts'
 import type { KvartalNodeOptions } from './options.ts'
@@ -32,6 +33,8 @@ export interface NodeTickerDeps {
   readonly mobility: MobilityRuntime | undefined
   readonly periods: PeriodSettler
   readonly settlement: Settlement | undefined
+  /** while it refuses writes (`refusing`), a tick does only what writes nothing */
+  readonly journal: Pick<Journal, 'refusing'>
   /** aborted when the node stops */
   readonly signal: AbortSignal
   /** to the node's actor: a TICK at each tick, a PLAN_SLOT for each slot planned */
@@ -90,7 +93,10 @@ export class NodeTicker {
    * closed slots forgotten; a catch-up pull when due; the slots newly in the horizon planned (their own
    * actors close gates and approach offers, on the TICK the node forwards them); buyers' pending
    * confirms retried; announcements and digests when due; mobility's tick; meter readings; a due
-   * period settled.
+   * period settled. While the journal refuses writes (a full disk, a failed write: journal-guard.ts) the
+   * node takes no new work: the tick keeps the mesh and plans slots, and stops there — no holds
+   * released, no retries, no announcements (offers lapse at their validity: withdrawing one would need a
+   * journaled sequence number), no mobility, meter readings or settlement, each of which writes first.
    */
   async tick (): Promise<void> {
     const d = this.#d
@@ -106,7 +112,8 @@ export class NodeTicker {
       await gossipHeartbeat(d.host)
     }
     this.#rejoinIfAlone()
-    await d.seller.expireHolds()
+    // a lapsed hold frees its energy by its time in the positions; its release is journaled once the journal writes again
+    if (d.journal.refusing == null) await d.seller.expireHolds()
     d.book.prune(now)
     // anti-entropy: what gossip did not bring (a mesh still forming, a restart), one peer's book does
     await d.announcer.catchUpIfDue()
@@ -127,6 +134,7 @@ export class NodeTicker {
       // the slot's own actor trades it from its window's opening to its gate closure
       d.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
     }
+    if (d.journal.refusing != null) return
     if (d.buying.takeRetries() > 0) {
       // a retry that fails (the seller slow or unreachable) is retried on the next tick, until resolved
       d.buying.addRetries(await d.buyer.retryPending(d.signal))

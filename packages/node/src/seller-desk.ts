@@ -121,10 +121,13 @@ export class SellerDesk {
     const buyerFeeder = p.feeder ?? ''
     const cross = g != null && buyerFeeder !== g.feeder
     const fee = g == null ? 0 : cross ? g.fees.district : g.fees.local
-    if (d.journal.full) {
-      // a hold must be journaled before the Accept that promises it: no disk, no new promises
-      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'disk-full', ...step('rejected') })
-      return reject('disk-full', 'this node\'s disk is full: it takes no new work until space returns')
+    const refusing = d.journal.refusing
+    if (refusing != null) {
+      // a hold must be journaled before the Accept that promises it: no journal, no new promises
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: refusing.code, ...step('rejected') })
+      return reject(refusing.code, refusing.code === 'disk-full'
+        ? 'this node\'s disk is full: it takes no new work until space returns'
+        : 'this node cannot write its journal: it takes no new work until it can')
     }
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()

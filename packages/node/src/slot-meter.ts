@@ -55,9 +55,12 @@ export class SlotMeter {
     }
   }
 
+  /** Stops the meter and waits for the writes in flight; a meter that fails to stop is thrown after them (the node says it). */
   async stop (): Promise<void> {
-    await this.meter?.stop().catch(() => {})
+    let failure: unknown
+    try { await this.meter?.stop() } catch (err) { failure = err }
     await this.#writes
+    if (failure !== undefined) throw failure
   }
 
   /** A meter without a clock of its own (the simulator's) reports up to `now`; then every write is done. */

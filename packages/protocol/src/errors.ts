@@ -106,3 +106,13 @@ export class JournalError extends KvartalError {
 export class DiskFullError extends JournalError {
   constructor (message: string, options?: ErrorOptions) { super(message, options, 'disk-full'); this.name = 'DiskFullError' }
 }
+
+/**
+ * A journal write failed for another reason than a full disk: an I/O error (EIO: a dying SD card, a
+ * cable), a database closed under the node, LevelDB's sticky error after a failed background write.
+ * The node refuses new work until a reopened journal takes a test write again. Nothing it had
+ * committed is lost, and nothing was promised to a peer by the write that failed.
+ */
+export class JournalWriteError extends JournalError {
+  constructor (message: string, options?: ErrorOptions) { super(message, options, 'journal-write-failed'); this.name = 'JournalWriteError' }
+}

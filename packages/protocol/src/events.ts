@@ -30,9 +30,15 @@ export const NodeEventType = {
   meterRefused: 'meter-refused',
   periodSettled: 'period-settled',
   settlementFailed: 'settlement-failed',
-  // the journal's disk: full (new work refused, DiskFullError) and back (trading again)
+  // the journal's disk: full (new work refused, DiskFullError) and back (trading again, after a full disk
+  // or any other failed write)
   storageFull: 'storage-full',
   storageRecovered: 'storage-recovered',
+  /**
+   * something failed in the node itself, not in a negotiation: a tick, a journal write, a stop. Its
+   * `code` is one of NodeErrorCode; logged at error level and counted by code (kvartal_node_errors_total)
+   */
+  nodeError: 'node-error',
   // mobility: a provider's side
   serviceOfferPublished: 'service-offer-published',
   legHeld: 'leg-held',
@@ -57,6 +63,25 @@ export const NodeEventType = {
 } as const
 export type NodeEventType = typeof NodeEventType[keyof typeof NodeEventType]
 
+/** The `code` of a `node-error`: what failed in the node itself. Failures of negotiations are `negotiation-failed`. */
+export const NodeErrorCode = {
+  /** a journal write found the disk full (ENOSPC, EDQUOT): no new work until space returns (DiskFullError) */
+  diskFull: 'disk-full',
+  /** a journal write failed otherwise (EIO, a closed database): no new work until the journal writes again (JournalWriteError) */
+  journalWriteFailed: 'journal-write-failed',
+  /** a tick's work threw (a journal read, a settlement step, a bug): the next tick runs again */
+  tickFailed: 'tick-failed',
+  /** work begun outside a tick threw: an announcement after a sale, mobility's work in flight */
+  workFailed: 'work-failed',
+  /** a record of a trip channel (a traveller's bookings and receipts, a vehicle's rides) could not be written */
+  channelWriteFailed: 'channel-write-failed',
+  /** stopping a part of the node failed (gossip router, topic sync, mobility, meter, libp2p host); the stop went on */
+  stopFailed: 'stop-failed',
+  /** closing storage failed (the settlement adapter, the journal, the control or metrics server); the stop went on */
+  closeFailed: 'close-failed'
+} as const
+export type NodeErrorCode = typeof NodeErrorCode[keyof typeof NodeErrorCode]
+
 export interface NodeEvent {
   readonly type: NodeEventType
   /** hex public key of the emitting node */
@@ -70,7 +95,7 @@ export interface NodeEvent {
   readonly peer?: string
   readonly energyWh?: number
   readonly price?: number
-  /** reason code for rejections and failures */
+  /** reason code for rejections and failures (a `node-error`'s: NodeErrorCode) */
   readonly code?: string
   readonly detail?: string
   /** money in nanos (a checkout, a refund, a receipt's total) */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  BadSignatureError, ConfigError, DiskFullError, KvartalError, ProtocolError, UnsupportedVersionError, ExpiredMessageError, JournalError, NegotiationError, OversizedMessageError, ReplayedMessageError,
+  BadSignatureError, ConfigError, DiskFullError, JournalWriteError, KvartalError, ProtocolError, UnsupportedVersionError, ExpiredMessageError, JournalError, NegotiationError, OversizedMessageError, ReplayedMessageError,
   SimulatedClock, UnsignedMessageError, WrongDistrictError, WrongFeederError, assertWholeNonNegative, bytesEqual, costNanos, defaultSlotClockConfig,
   districtDigestTopic, feederDigestTopic, firstOpenSlot, fromHex, gateClosure, isDispatchable, mobilityTopic, parseTopic, seededRandom,
   shareVerification, shortId, signerFromSeed, slotAt, slotEnd, slotStart, systemClock, toHex, toNanosPerKwh, topicFor, verificationMemoStats,
@@ -196,13 +196,15 @@ describe('errors', () => {
       [new WrongFeederError('a', 'b'), 'WrongFeederError', 'wrong-feeder', 'reject'],
       [new NegotiationError('timeout', 't'), 'NegotiationError', 'timeout', undefined],
       [new JournalError('j'), 'JournalError', 'journal', undefined],
-      [new DiskFullError('full'), 'DiskFullError', 'disk-full', undefined]
+      [new DiskFullError('full'), 'DiskFullError', 'disk-full', undefined],
+      [new JournalWriteError('eio'), 'JournalWriteError', 'journal-write-failed', undefined]
     ]
     for (const [err, name, code, action] of cases) expect({ name: err.name, code: (err as { code?: string }).code, action: (err as { action?: string }).action }).toEqual({ name, code, action })
     expect(new OversizedMessageError(10, 5).message).toBe('message of 10 bytes exceeds the limit of 5 bytes')
     expect(new WrongDistrictError('a', 'b').message).toBe('message for district "a" on the topic of "b"')
     expect(new WrongFeederError('a', 'b').message).toBe('message of feeder "a" on the topic of "b"')
     expect(new DiskFullError('full')).toBeInstanceOf(JournalError)
+    expect(new JournalWriteError('eio')).toBeInstanceOf(JournalError)
   })
   it('a protocol error made directly is rejected on by default; its base is a KvartalError with its code', () => {
     expect(new ProtocolError('wrong-signer', 'not the provider')).toMatchObject({ name: 'ProtocolError', code: 'wrong-signer', action: 'reject', message: 'not the provider' })

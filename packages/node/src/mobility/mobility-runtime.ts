@@ -1,4 +1,4 @@
-import { BOOKING_PROTOCOL, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent, errorCode } from '@kvartal/protocol'
+import { BOOKING_PROTOCOL, NodeErrorCode, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent, errorCode } from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
 import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type GossipPort, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
@@ -143,9 +143,12 @@ export class MobilityRuntime {
     this.#d.emit({ type: 'service-offer-published', detail: this.#d.options.provider!.kind === 'vehicle' ? `asset ${this.provider.assetId}` : (this.#d.options.provider as { agencyId: string }).agencyId })
   }
 
+  /** Stops its gossip and its channel sync; both are stopped even if the first fails, and a failure is thrown (the node says it). */
   async stop (): Promise<void> {
-    try { this.#gossip?.stop() } catch {}
-    await Promise.resolve().then(async () => { await this.sync.stop() }).catch(() => {})
+    let failure: unknown
+    try { this.#gossip?.stop() } catch (err) { failure = err }
+    try { await this.sync.stop() } catch (err) { failure ??= err }
+    if (failure !== undefined) throw failure
   }
 
   /**
@@ -157,7 +160,7 @@ export class MobilityRuntime {
     if (channel == null) return
     const payload = { type: e.type, id: e.correlation, amount: e.amount, detail: e.detail, code: e.code, peer: e.peer, at: this.#d.clock.now() }
     const work = this.#records.then(async () => await this.trips.append(channel, payload)).catch((err: Error) => {
-      if (!this.#d.signal.aborted) this.#d.emit({ type: 'negotiation-failed', code: 'channel-write', detail: err.message })
+      if (!this.#d.signal.aborted) this.#d.emit({ type: 'node-error', code: NodeErrorCode.channelWriteFailed, detail: `${channel}: ${err.message}` })
     })
     this.#records = work
     this.#d.track(work)
