@@ -75,13 +75,15 @@ export function meterSection (meter: MeterChoice, o: MeterInitOptions = {}): str
       return `${at('# meter:', 'what the node signs as delivered comes from its meter, and only from it (docs/meters.md);', 33)}
 ${at('#   p1: { port: /dev/ttyUSB0 }', 'without one every slot is a gap, settled by the grid operator at grid prices.', 33)}
 ${at('#   han: { port: /dev/ttyUSB0 }', 'Pick one: kvartal init --meter p1|han|mqtt|modbus|ocpp writes its section,', 33)}
-${at('#   modbus: { host: 192.168.1.50 }', 'documented: p1 (DSMR 4/5: NL, BE, LU), han (Norwegian AMS), mqtt (a gateway),', 33)}
+${at('#   modbus: { host: 192.168.1.50 }', 'documented: p1 (DSMR 4/5: NL, BE; the Swedish P1 port), han (Norwegian AMS), mqtt (a gateway),', 33)}
 ${at('#   ocpp: { listen: 8887, chargePointId: CP-1 }', 'modbus (a SunSpec meter or inverter), ocpp (an EV charger)', 33)}`
     case 'p1':
       return `${head}
-${at('  p1:', 'a DSMR 4/5 smart meter\'s P1 port (NL, BE, LU), CRC checked')}
+${at('  p1:', 'a smart meter\'s P1 port, CRC checked: DSMR 4/5 (NL, BE) or the Swedish P1 port')}
 ${at(`    port: ${scalar(device ?? '/dev/ttyUSB0')}`, 'the P1 cable\'s serial device (/dev/serial/by-id/… survives re-plugging)')}
-${at('    baudRate: 115200', '115200 for DSMR 4 and 5; 9600 for DSMR 2.2 and 3')}
+${at('    baudRate: 115200', '115200 for DSMR 4 and 5 and the Swedish P1 port; 9600 for DSMR 2.2 and 3')}
+${at('    # standard: se', 'a Swedish meter (Energiföretagen\'s P1 port): its time is UTC+1 all year; with id:')}
+${at('    # id: "85123456"', 'the meter\'s identity (the number on it) where its telegrams carry none, as the Swedish do not')}
 ${at('    toleranceSeconds: 10', 'how long after a slot boundary a telegram still stands for it')}`
     case 'han':
       return `${head}

@@ -16,6 +16,11 @@ describe('meter config', () => {
     expect(validateMeterConfig({ p1: { port: '/dev/ttyUSB0' } })).toEqual({ kind: 'p1', port: '/dev/ttyUSB0', baudRate: 115_200, toleranceMs: 10_000 })
   })
 
+  it('reads a Swedish P1 port (standard se) with the meter\'s identity, which its telegrams do not carry', () => {
+    expect(validateMeterConfig({ p1: { port: '/dev/ttyUSB0', standard: 'se', id: '85123456' } })).toEqual({ kind: 'p1', port: '/dev/ttyUSB0', baudRate: 115_200, toleranceMs: 10_000, standard: 'se', meterId: '85123456' })
+    expect(() => validateMeterConfig({ p1: { port: '/dev/ttyUSB0', standard: 'se' } })).toThrow(expect.objectContaining({ field: 'meter.p1.id', message: expect.stringContaining('no equipment id') }))
+  })
+
   it('reads a HAN port at 2400 baud by default', () => {
     expect(validateMeterConfig({ han: { port: '/dev/ttyUSB1' } })).toEqual({ kind: 'han', port: '/dev/ttyUSB1', baudRate: 2_400, toleranceMs: 30_000 })
   })
@@ -49,6 +54,8 @@ describe('meter config', () => {
     [{ meter: { mqtt: { ...tibber, toleranceSeconds: 900 } } }, 'meter.mqtt.toleranceSeconds'],
     [{ meter: { p1: { port: '/dev/ttyUSB0', baudRate: 1200 } } }, 'meter.p1.baudRate'],
     [{ meter: { p1: {} } }, 'meter.p1.port'],
+    [{ meter: { p1: { port: '/dev/ttyUSB0', standard: 'nl' } } }, 'meter.p1.standard'],
+    [{ meter: { p1: { port: '/dev/ttyUSB0', id: 'two words' } } }, 'meter.p1.id'],
     [{ meter: { han: { port: '/dev/ttyUSB1', baudRate: 115200 } } }, 'meter.han.baudRate'],
     [{ meter: { modbus: { host: 'inv', serialPath: '/dev/ttyUSB0' } } }, 'meter.modbus'],
     [{ meter: { modbus: { host: 'inv', port: 70000 } } }, 'meter.modbus.port'],

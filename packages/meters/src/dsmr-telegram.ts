@@ -54,35 +54,80 @@ export function registerWh (value: string | undefined, obis: string): number {
 }
 
 /**
- * A DSMR time stamp YYMMDDhhmmssX in ms since the epoch: Dutch (and Belgian) local time, X = S in
- * summer time (UTC+2), W in winter time (UTC+1).
+ * The telegram standard a P1 port follows, for what its fields mean:
+ * - `dsmr`: DSMR 4/5 (the Netherlands; Belgium's e-MUCS follows it). The time stamp is local time, its
+ *   letter saying which: S summer time (UTC+2), W winter time (UTC+1). An equipment id (0-0:96.1.1).
+ * - `se`: the Swedish P1 port (Energiföretagen's recommendation for the meter's local customer
+ *   interface, 1.3 and later). Swedish meters keep Swedish standard time, UTC+1, all year (Ei's
+ *   metering rules, EIFS 2016:2): the S/W letter is not an offset. No equipment id in the telegram:
+ *   the meter's identity is the one configured (`meter.p1.id`).
  */
-export function dsmrTime (value: string | undefined): number {
+export const P1Standard = { dsmr: 'dsmr', se: 'se' } as const
+export type P1Standard = typeof P1Standard[keyof typeof P1Standard]
+
+/**
+ * A P1 time stamp YYMMDDhhmmssX in ms since the epoch. DSMR (default): Dutch (and Belgian) local time,
+ * X = S in summer time (UTC+2), W in winter time (UTC+1). Swedish P1 (`se`): UTC+1 whatever X says.
+ */
+export function dsmrTime (value: string | undefined, standard: P1Standard = 'dsmr'): number {
   const m = value == null ? null : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([SW])$/.exec(value)
   if (m == null) throw new MeterDataError('bad-time', `the telegram's time stamp 0-0:1.0.0 must be YYMMDDhhmmssS or …W, got ${JSON.stringify(value)}`)
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number)
-  return Date.UTC(2000 + y, mo - 1, d, h - (m[7] === 'S' ? 2 : 1), mi, s)
+  const offsetHours = standard === 'se' ? 1 : m[7] === 'S' ? 2 : 1
+  return Date.UTC(2000 + y, mo - 1, d, h - offsetHours, mi, s)
 }
 
-/** The equipment identifier (0-0:96.1.1, hex-encoded ASCII in DSMR 4 and 5) as text. */
-export function equipmentId (t: DsmrTelegram): string {
+/**
+ * The equipment identifier (0-0:96.1.1, hex-encoded ASCII in DSMR 4 and 5) as text; without one (the
+ * Swedish P1 telegram has none), `configured`, the identity the operator gave the meter.
+ */
+export function equipmentId (t: DsmrTelegram, configured?: string): string {
   const hex = t.objects.get('0-0:96.1.1')?.[0] ?? t.objects.get('0-0:96.1.0')?.[0]
-  if (hex == null || hex === '') throw new MeterDataError('no-identity', 'the telegram carries no equipment identifier (0-0:96.1.1)')
+  if (hex == null || hex === '') {
+    if (configured != null && configured !== '') return configured
+    throw new MeterDataError('no-identity', 'the telegram carries no equipment identifier (0-0:96.1.1): give the meter\'s identity in the config (meter.p1.id, e.g. the number on its front plate)')
+  }
   return /^([0-9A-Fa-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('latin1') : hex
+}
+
+/** The cumulative registers of one direction: the meter's total, and DSMR's two tariffs. */
+const REGISTERS = {
+  import: { total: '1-0:1.8.0', tariffs: ['1-0:1.8.1', '1-0:1.8.2'] },
+  export: { total: '1-0:2.8.0', tariffs: ['1-0:2.8.1', '1-0:2.8.2'] }
+} as const
+
+/**
+ * One direction's cumulative energy: the total register (1.8.0, 2.8.0: the Swedish P1 port sends only
+ * these) when the telegram has it, else tariff 1 + tariff 2 (1.8.1 + 1.8.2: DSMR meters send only
+ * these). When a telegram has both, the total is read: it is the meter's own sum over every tariff it
+ * keeps, where 1.8.1 + 1.8.2 would miss a third one. Neither, or half a pair: refused (`missing`).
+ */
+function energyWh (o: DsmrTelegram['objects'], which: keyof typeof REGISTERS): number {
+  const { total, tariffs } = REGISTERS[which]
+  if (o.has(total)) return registerWh(o.get(total)?.[0], total)
+  if (!tariffs.some(t => o.has(t))) throw new MeterDataError('missing', `the telegram has no ${which} register: neither ${total} (total) nor ${tariffs.join(' + ')} (tariffs)`)
+  return tariffs.reduce((sum, t) => sum + registerWh(o.get(t)?.[0], t), 0)
+}
+
+export interface TelegramSampleOptions {
+  /** what the time stamp means; default `dsmr` */
+  readonly standard?: P1Standard
+  /** the meter's identity for telegrams without an equipment id (0-0:96.1.1): the telegram's own wins */
+  readonly id?: string
 }
 
 /**
  * A telegram as a meter sample: the meter's identity, its time stamp, and its cumulative registers —
- * import = 1.8.1 + 1.8.2 (delivered to the client, tariffs 1 and 2), export = 2.8.1 + 2.8.2.
+ * import = 1.8.0, or 1.8.1 + 1.8.2 without it (delivered to the client, tariffs 1 and 2); export =
+ * 2.8.0, or 2.8.1 + 2.8.2.
  */
-export function telegramSample (t: DsmrTelegram): MeterSample {
+export function telegramSample (t: DsmrTelegram, options: TelegramSampleOptions = {}): MeterSample {
   const o = t.objects
-  const reg = (obis: string): number => registerWh(o.get(obis)?.[0], obis)
   return {
-    meterId: `p1:${equipmentId(t)}`,
-    at: dsmrTime(o.get('0-0:1.0.0')?.[0]),
-    importWh: reg('1-0:1.8.1') + reg('1-0:1.8.2'),
-    exportWh: reg('1-0:2.8.1') + reg('1-0:2.8.2')
+    meterId: `p1:${equipmentId(t, options.id)}`,
+    at: dsmrTime(o.get('0-0:1.0.0')?.[0], options.standard),
+    importWh: energyWh(o, 'import'),
+    exportWh: energyWh(o, 'export')
   }
 }
 

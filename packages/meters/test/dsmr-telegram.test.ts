@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { BadChecksumError, crc16, parseTelegram, telegramSample, TelegramFramer } from '../src/index.ts'
+import { edited, seTelegram } from './p1-fixtures.ts'
 
 // Real DSMR 5 telegrams (fixtures/dsmr/SOURCES.md): CRC, OBIS registers, the meter's identity and time.
 
@@ -43,5 +44,53 @@ describe('DSMR 5 telegrams', () => {
     const out: Uint8Array[] = []
     for (let i = 0; i < stream.length; i += 7) out.push(...f.push(stream.subarray(i, i + 7)))
     expect(out.map(t => Buffer.from(t).toString('latin1'))).toEqual([Buffer.from(a).toString('latin1'), Buffer.from(b).toString('latin1')])
+  })
+})
+
+// Real telegrams of the Swedish P1 port (fixtures/p1-se: each file's header names its source): totals
+// 1.8.0 and 2.8.0 instead of DSMR's tariffs, no equipment id, Swedish standard time all year.
+
+describe('the Swedish P1 port (standard se)', () => {
+  it('reads a Landis+Gyr E360: its CRC checked, the totals 1.8.0 and 2.8.0 to whole Wh, the configured identity, UTC+1', async () => {
+    const t = parseTelegram(await seTelegram('lgf-e360.txt'))
+    expect([t.header, t.crc, t.objects.has('0-0:96.1.1'), t.objects.has('1-0:1.8.1')]).toEqual(['/LGF5E360', 0xA077, false, false])
+    expect(telegramSample(t, { standard: 'se', id: '85123456' })).toEqual({ meterId: 'p1:85123456', at: Date.parse('2021-02-22T15:19:00Z'), importWh: 896_020, exportWh: 48_792 })
+  })
+
+  it('reads the /ELL5 meter of esphome-p1reader and hanporten (CRC 7945)', async () => {
+    const t = parseTelegram(await seTelegram('ell5-253833635.txt'))
+    expect(t.crc).toBe(0x7945)
+    expect(telegramSample(t, { standard: 'se', id: 'ell5' })).toEqual({ meterId: 'p1:ell5', at: Date.parse('2021-02-17T17:40:19Z'), importWh: 6_678_394, exportWh: 0 })
+  })
+
+  it('refuses a damaged Swedish telegram whole, and one without an identity when none is configured', async () => {
+    const good = await seTelegram('lgf-e360.txt')
+    const flipped = Buffer.from(Buffer.from(good).toString('latin1').replace('00000896.020', '00000896.021'), 'latin1')
+    expect(() => parseTelegram(flipped)).toThrow(BadChecksumError)
+    expect(() => telegramSample(parseTelegram(good), { standard: 'se' })).toThrow(expect.objectContaining({ name: 'MeterDataError', code: 'no-identity', message: expect.stringContaining('meter.p1.id') }))
+    // a DSMR telegram's own equipment id wins over a configured one
+    const iskra = parseTelegram(await fixture('iskra-am550-2022.txt'))
+    expect(telegramSample(iskra, { id: 'configured' }).meterId).toBe('p1:E0044007454166319')
+  })
+
+  it('keeps Swedish standard time all year: an S stamp is UTC+1 for se, UTC+2 for DSMR', async () => {
+    const summer = parseTelegram(edited(await seTelegram('lgf-e360.txt'), b => b.replace('0-0:1.0.0(210222161900W)', '0-0:1.0.0(210712161900S)')))
+    expect(telegramSample(summer, { standard: 'se', id: 'x' }).at).toBe(Date.parse('2021-07-12T15:19:00Z'))
+    expect(telegramSample(summer, { standard: 'dsmr', id: 'x' }).at).toBe(Date.parse('2021-07-12T14:19:00Z'))
+    expect(telegramSample(summer, { id: 'x' }).at).toBe(Date.parse('2021-07-12T14:19:00Z'))
+  })
+
+  it('reads the total when a telegram has both the total and the tariffs; half a pair without a total is refused', async () => {
+    const e360 = await seTelegram('lgf-e360.txt')
+    // tariffs that do not add up to the total (a third tariff the pair does not show): the total is read
+    const both = parseTelegram(edited(e360, b => b.replace('1-0:2.8.0', '1-0:1.8.1(00000800.000*kWh)\r\n1-0:1.8.2(00000090.000*kWh)\r\n1-0:2.8.1(00000040.000*kWh)\r\n1-0:2.8.2(00000001.000*kWh)\r\n1-0:2.8.0')))
+    expect(telegramSample(both, { id: 'x' })).toMatchObject({ importWh: 896_020, exportWh: 48_792 })
+    // tariffs only (DSMR): their sum, as before
+    const tariffs = parseTelegram(edited(e360, b => b.replace(/1-0:1\.8\.0\([^)]*\)/, '1-0:1.8.1(00000800.000*kWh)\r\n1-0:1.8.2(00000090.000*kWh)')))
+    expect(telegramSample(tariffs, { id: 'x' }).importWh).toBe(890_000)
+    const half = parseTelegram(edited(e360, b => b.replace(/1-0:1\.8\.0\([^)]*\)/, '1-0:1.8.1(00000800.000*kWh)')))
+    expect(() => telegramSample(half, { id: 'x' })).toThrow(expect.objectContaining({ name: 'MeterDataError', code: 'missing', message: expect.stringContaining('1-0:1.8.2') }))
+    const none = parseTelegram(edited(e360, b => b.replace(/1-0:2\.8\.0\([^)]*\)\r\n/, '')))
+    expect(() => telegramSample(none, { id: 'x' })).toThrow(expect.objectContaining({ code: 'missing', message: expect.stringContaining('no export register') }))
   })
 })

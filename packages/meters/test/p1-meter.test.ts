@@ -8,6 +8,7 @@ import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kva
 import { crc16, P1Meter, type MeterSample } from '../src/index.ts'
 import { ptyPair, socatMissing, type PtyPair } from './pty-pair.ts'
 import { collector } from './sample-collector.ts'
+import { edited, seTelegram } from './p1-fixtures.ts'
 
 // The P1 meter on a real serial line: a pseudo-terminal pair made by socat, the test writing real
 // DSMR 5 telegrams (fixtures/dsmr) into one end as a meter would, the driver reading the other through
@@ -88,6 +89,52 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
       ])
       expect(chain[1].at).toBe(slotStart(slots, 2) + 1_000)
       expect(verifyReadingChain(chain)).toEqual({ ok: true, gaps: [2] })
+    } finally {
+      await slotMeter.stop()
+      await journal.close()
+    }
+  })
+
+  it('a Swedish P1 meter (standard se, its identity configured): real telegrams read, then signed as readings in UTC+1', async () => {
+    const meter = new P1Meter({ port: pty.node, baudRate: 115_200, toleranceMs: 10_000, standard: 'se', meterId: '85123456' })
+    const c = collector()
+    await meter.start(c.sink)
+    const e360 = await seTelegram('lgf-e360.txt')
+    try {
+      await meterEnd.write(await seTelegram('ell5-253833635.txt'))
+      await meterEnd.write(e360)
+      await c.next('samples', 2)
+      expect(c.samples).toEqual([
+        { meterId: 'p1:85123456', at: Date.parse('2021-02-17T17:40:19Z'), importWh: 6_678_394, exportWh: 0 },
+        { meterId: 'p1:85123456', at: Date.parse('2021-02-22T15:19:00Z'), importWh: 896_020, exportWh: 48_792 }
+      ])
+    } finally {
+      await meter.stop()
+    }
+    // in a node: the E360's next telegrams at 16:00:01, 16:15:01 and 16:30:01 Swedish standard time
+    const slots = { epochMs: Date.parse('2021-02-22T15:00:00Z'), slotMs: 900_000, gateClosureMs: 60_000 }
+    const journal = await Journal.open(join(dir, 'journal-se'), { sync: false })
+    const slotMeter = new SlotMeter({ journal, slots, emit: () => {}, meter: new P1Meter({ port: pty.node, baudRate: 115_200, toleranceMs: 10_000, standard: 'se', meterId: '85123456' }) })
+    try {
+      await slotMeter.start()
+      const identity = await identityFromSeed(new Uint8Array(32).fill(6))
+      const options = { district: 'd', slots, tariffs: { retail: 1, feedIn: 0 }, profile: { buyLimit: 0, sellLimit: 0, position: () => 0 } } as unknown as KvartalNodeOptions
+      const settler = new PeriodSettler({ journal, identity, options, emit: () => {}, signal: new AbortController().signal, meter: slotMeter })
+      const at = (stamp: string, importWh: number, exportWh: number): Uint8Array => edited(e360, b => b
+        .replace(/0-0:1\.0\.0\(\d{12}W\)/, `0-0:1.0.0(${stamp})`)
+        .replace(/1-0:1\.8\.0\([^)]*\)/, `1-0:1.8.0(${(importWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`)
+        .replace(/1-0:2\.8\.0\([^)]*\)/, `1-0:2.8.0(${(exportWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`))
+      await meterEnd.write(at('210222160001W', 896_020, 48_792))
+      await meterEnd.write(at('210222161501W', 896_200, 48_800))
+      await meterEnd.write(at('210222163001W', 896_210, 48_990))
+      await slotMeter.until(s => s.samples === 3)
+      await settler.readMeters(slotEnd(slots, 1) + slotMeter.graceMs, 0)
+      const chain = (await journal.readings(0, 9)).map(h => decodeReading(fromHex(h)))
+      expect(chain.map(r => [r.slot, r.gap ?? false, r.importWh, r.exportWh, r.source, r.at])).toEqual([
+        [0, false, 180, 8, 'p1:85123456', slotStart(slots, 1) + 1_000],
+        [1, false, 10, 190, 'p1:85123456', slotStart(slots, 2) + 1_000]
+      ])
+      expect(verifyReadingChain(chain)).toEqual({ ok: true, gaps: [] })
     } finally {
       await slotMeter.stop()
       await journal.close()

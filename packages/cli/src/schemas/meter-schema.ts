@@ -1,11 +1,11 @@
 import { expected, section, show, text, whole, z } from '@kvartal/config'
-import { EnergyUnit, parseJsonPath, type MeterSpec, type ModbusTransport } from '@kvartal/meters'
+import { EnergyUnit, P1Standard, parseJsonPath, type MeterSpec, type ModbusTransport } from '@kvartal/meters'
 
 /**
  * The `meter:` section of a node config: one driver, named by its key (the field list that
  * meter-config.ts checked by hand, now the one truth for validation, defaults and the JSON Schema).
  *   meter: { mqtt: { url, import: { topic, path, unit }, export?, time?, id?, username?, passwordEnv?, toleranceSeconds? } }
- *   meter: { p1: { port: /dev/ttyUSB0, baudRate?: 115200, toleranceSeconds? } }
+ *   meter: { p1: { port: /dev/ttyUSB0, baudRate?: 115200, standard?: dsmr | se, id?, toleranceSeconds? } }
  *   meter: { han: { port: /dev/ttyUSB0, baudRate?: 2400, toleranceSeconds? } }   (hourly registers)
  *   meter: { modbus: { host, port?: 502, unitId?: 1, pollSeconds?: 5, toleranceSeconds? } }   (SunSpec over Modbus TCP)
  *   meter: { modbus: { serialPath: /dev/ttyUSB0, baudRate?: 9600, unitId?: 1, pollSeconds?, toleranceSeconds? } }   (RTU)
@@ -47,11 +47,18 @@ const mqtt = section({
 }).describe('a meter published through an MQTT gateway (Tibber Pulse, Shelly EM, Home Assistant)')
 
 const p1Rates = [9_600, 19_200, 38_400, 57_600, 115_200] as const
+const p1Standards = Object.keys(P1Standard) as [P1Standard, ...P1Standard[]]
 const p1 = section({
   port: serialPort('/dev/ttyUSB0'),
-  baudRate: z.literal(p1Rates, { error: expected(`one of ${p1Rates.join(', ')} (115200 for DSMR 4 and 5, 9600 for DSMR 2.2 and 3)`) }).default(115_200).describe('115200 for DSMR 4 and 5; 9600 for DSMR 2.2 and 3'),
+  baudRate: z.literal(p1Rates, { error: expected(`one of ${p1Rates.join(', ')} (115200 for DSMR 4 and 5 and the Swedish P1 port, 9600 for DSMR 2.2 and 3)`) }).default(115_200).describe('115200 for DSMR 4 and 5 and the Swedish P1 port; 9600 for DSMR 2.2 and 3'),
+  standard: z.enum(p1Standards, { error: expected(`${p1Standards.join(' or ')} (dsmr: NL, BE; se: the Swedish P1 port)`) }).optional()
+    .describe('what the telegram follows: dsmr (NL, BE: local time by its S/W letter; the default) or se (the Swedish P1 port: UTC+1 all year, no equipment id, so give id)'),
+  id: text('the meter\'s identity, e.g. the number on its front plate', /^[^\s]{1,64}$/).optional()
+    .describe('the meter\'s identity in its signed readings when its telegrams carry none (the Swedish P1 port\'s do not): e.g. the number on its front plate; a telegram\'s own equipment id (0-0:96.1.1) wins'),
   toleranceSeconds: tolerance(10)
-}, 'a mapping: { port: /dev/ttyUSB0 }').describe('a DSMR 4/5 smart meter\'s P1 port (NL, BE, LU), CRC checked')
+}, 'a mapping: { port: /dev/ttyUSB0 }').superRefine((m, ctx) => {
+  if (m.standard === 'se' && m.id == null) ctx.addIssue({ code: 'custom', path: ['id'], message: 'is needed with standard: se: a Swedish P1 telegram carries no equipment id, so the meter\'s identity in its readings comes from here (e.g. the number on its front plate)', input: m })
+}).describe('a smart meter\'s P1 port, CRC checked: DSMR 4/5 (NL, BE) or the Swedish P1 port (standard: se)')
 
 const han = section({
   port: serialPort('/dev/ttyUSB0'),
@@ -94,7 +101,7 @@ const ocpp = section({
   heartbeatSeconds: whole(10, 86_400, 'a whole number of seconds').default(300).describe('the heartbeat interval given at boot'),
   alignedSeconds: whole(0, 86_400, 'a whole number of seconds').default(900).describe('ClockAlignedDataInterval asked of the charge point (the slot length); 0: not asked'),
   toleranceSeconds: tolerance(60)
-}, 'a mapping: { listen: \'0.0.0.0:8887\', chargePointId }').describe('an EV charger: the node is the OCPP 1.6J central system of its one charge point')
+}, 'a mapping: { listen: \'0.0.0.0:8887\', chargePointId }').describe('an EV charger: the node is the OCPP 2.0.1 or 1.6J central system of its one charge point')
 
 const DRIVERS = 'mqtt, p1, han, modbus or ocpp'
 
@@ -118,7 +125,10 @@ export const meterSchema = section({ mqtt: mqtt.optional(), p1: p1.optional(), h
       return { kind: 'ocpp', ...listen, ...o, toleranceMs: ms(toleranceSeconds), ...(passwordEnv != null ? { passwordEnv } : {}) }
     }
     if (doc.han != null) return { kind: 'han', port: doc.han.port, baudRate: doc.han.baudRate, toleranceMs: ms(doc.han.toleranceSeconds) }
-    if (doc.p1 != null) return { kind: 'p1', port: doc.p1.port, baudRate: doc.p1.baudRate, toleranceMs: ms(doc.p1.toleranceSeconds) }
+    if (doc.p1 != null) {
+      const { port, baudRate, standard, id, toleranceSeconds } = doc.p1
+      return { kind: 'p1', port, baudRate, toleranceMs: ms(toleranceSeconds), ...(standard != null ? { standard } : {}), ...(id != null ? { meterId: id } : {}) }
+    }
     const { toleranceSeconds, import: imp, export: exp, ...m } = doc.mqtt!
     return { kind: 'mqtt', ...m, import: imp as MqttReadingDoc, ...(exp != null ? { export: exp as MqttReadingDoc } : {}), toleranceMs: ms(toleranceSeconds) }
   })
