@@ -73,7 +73,12 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   const { OcppCharger, tradedPowerFeed } = await import('@kvartal/meters')
   const charging = meter instanceof OcppCharger ? tradedPowerFeed(meter, { epochMs: c.slots.epochMs, slotMs: c.slots.seconds * 1000 }, (err) => { log.error({ event: 'charging-profile-failed', detail: err.message }) }) : undefined
   const metrics = nodeMetrics()
-  const health = nodeHealth({ aloneByConfig: c.bootstrap.length === 0 && !c.mdns, adapter: c.settlement.adapter })
+  // /ready answers a failed check with a code and a fixed sentence (it needs no token): the error goes here
+  const health = nodeHealth({
+    aloneByConfig: c.bootstrap.length === 0 && !c.mdns,
+    adapter: c.settlement.adapter,
+    onCheckError: (check, code, err) => { log.error({ event: 'ready-check-failed', check, code, detail: err.stack ?? err.message }) }
+  })
   // the recent events and the snapshot the control API's /events and /view answer (kvartal dashboard)
   const ring = new EventRing()
   let view: ReturnType<typeof nodeView> | undefined

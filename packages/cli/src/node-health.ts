@@ -1,7 +1,14 @@
 import type { KvartalNode } from '@kvartal/node'
 
+/**
+ * Why a journal or settlement check fails, as a stable word. /ready answers without a token (the
+ * metrics port), so a failure is this code and a fixed sentence; the error itself (a LevelDB IO error
+ * names files in the data directory, a ledger's names its endpoint) goes to the log only.
+ */
+export type CheckCode = 'journal-closed' | 'journal-full' | 'journal-unwritable' | 'journal-unreadable' | 'no-settlement' | 'ledger-timeout' | 'ledger-unreachable'
+
 /** One check's answer: whether it passes, and why, in words an operator can act on. */
-export interface Check { readonly ok: boolean, readonly detail: string }
+export interface Check { readonly ok: boolean, readonly detail: string, readonly code?: CheckCode }
 
 export interface HealthAnswer {
   readonly status: 'ok' | 'unhealthy'
@@ -28,6 +35,8 @@ export interface HealthOptions {
   readonly maxLagMs?: number
   /** how long a settlement probe's answer stands, ms */
   readonly probeEveryMs?: number
+  /** a check failed on an error: its details, for the log (once per new message, not at every probe) */
+  readonly onCheckError?: (check: 'journal' | 'settlement', code: CheckCode, err: Error) => void
 }
 
 /**
@@ -63,16 +72,22 @@ export function nodeHealth (o: HealthOptions): NodeHealth {
   }, d.intervalMs)
   timer.unref()
   let probe: { at: number, answer: Promise<Check> } | undefined
+  const logged = new Map<string, string>()
+  const failed = (check: 'journal' | 'settlement', code: CheckCode, detail: string) => (err: Error): Check => {
+    if (logged.get(check) !== err.message) { logged.set(check, err.message); o.onCheckError?.(check, code, err) }
+    return { ok: false, code, detail }
+  }
+  const passed = (check: 'journal' | 'settlement', c: Check): Check => { logged.delete(check); return c }
 
   const probeSettlement = (n: KvartalNode): Promise<Check> => {
     if (probe != null && performance.now() - probe.at < probeEveryMs) return probe.answer
     const s = n.settlement
     const answer = s == null
-      ? Promise.resolve({ ok: false, detail: 'no settlement adapter' })
+      ? Promise.resolve<Check>({ ok: false, code: 'no-settlement', detail: 'no settlement adapter' })
       : Promise.race([
-        s.balance(n.identity.iotaAddress).then(() => ({ ok: true, detail: `${o.adapter} ledger answered` })),
-        new Promise<Check>(resolve => setTimeout(() => resolve({ ok: false, detail: `${o.adapter} ledger did not answer within ${d.probeTimeoutMs} ms` }), d.probeTimeoutMs).unref())
-      ]).catch((err: Error) => ({ ok: false, detail: `${o.adapter} ledger unreachable: ${err.message}` }))
+        s.balance(n.identity.iotaAddress).then(() => passed('settlement', { ok: true, detail: `${o.adapter} ledger answered` })),
+        new Promise<Check>(resolve => setTimeout(() => resolve({ ok: false, code: 'ledger-timeout', detail: `${o.adapter} ledger did not answer within ${d.probeTimeoutMs} ms` }), d.probeTimeoutMs).unref())
+      ]).catch(failed('settlement', 'ledger-unreachable', `${o.adapter} ledger unreachable: the node's log says why (event ready-check-failed)`))
     probe = { at: performance.now(), answer }
     // a failed probe is not kept for long: the next request asks again
     void answer.then(c => { if (!c.ok && probe?.answer === answer) probe.at -= probeEveryMs - Math.min(probeEveryMs, 5_000) })
@@ -113,10 +128,10 @@ export function nodeHealth (o: HealthOptions): NodeHealth {
       if (refusing != null) {
         // what failed can name files of the data directory, and /ready answers without a token: /status and the log say it
         journal = refusing.code === 'disk-full'
-          ? { ok: false, detail: 'the journal\'s disk is full: new work waits until space is freed' }
-          : { ok: false, detail: 'the journal cannot be written: new work waits until it writes again' }
-      } else if (n.journal?.isOpen !== true) journal = { ok: false, detail: 'the journal is not open' }
-      else journal = await n.journal.loadSeed().then(() => ({ ok: true, detail: `open, ${n.journal.entries} entries` }), (err: Error) => ({ ok: false, detail: `the journal cannot be read: ${err.message}` }))
+          ? { ok: false, code: 'journal-full', detail: 'the journal\'s disk is full: new work waits until space is freed' }
+          : { ok: false, code: 'journal-unwritable', detail: 'the journal cannot be written: new work waits until it writes again' }
+      } else if (n.journal?.isOpen !== true) journal = { ok: false, code: 'journal-closed', detail: 'the journal is not open' }
+      else journal = await n.journal.loadSeed().then(() => passed('journal', { ok: true, detail: `open, ${n.journal.entries} entries` }), failed('journal', 'journal-unreadable', 'the journal cannot be read: the node\'s log says why (event ready-check-failed)'))
       const settlement = await probeSettlement(n)
       const ok = nodeCheck.ok && mesh.ok && journal.ok && settlement.ok
       return { status: ok ? 'ready' : 'not-ready', state: s, checks: { node: nodeCheck, mesh, journal, settlement } }
