@@ -19,7 +19,7 @@ export interface OcppChargerInit {
   alignedSeconds?: number
   /** see Meter.toleranceMs */
   toleranceMs: number
-  /** the slot length of the node's market (ms), for the schedule's periods; default 900 000 */
+  /** the slot length of the node's market (ms), for the schedule's periods; default: the last setTradedPower's, else 900 000 */
   slotMs?: number
   now?: () => number
 }
@@ -65,6 +65,10 @@ export class OcppCharger implements Meter {
   #client: RPCClient | undefined
   #sink: MeterSink | undefined
   #transactionId: number | string | null = null
+  /** the version the last charger spoke: a transaction of the other one does not survive a change */
+  #protocol: string | undefined
+  /** the slot length the plan was given in (setTradedPower's slotMs), for profiles sent without one */
+  #slotMs: number | undefined
   #nextTransaction: number
   #status: Omit<OcppChargerStatus, 'connected' | 'transactionId' | 'protocol'> = { boot: null, connector: null, profile: null }
 
@@ -132,10 +136,12 @@ export class OcppCharger implements Meter {
     if (!Number.isSafeInteger(slotStartMs)) throw new RangeError(`slot start must be a time in ms, got ${slotStartMs}`)
     for (const t of this.#plan.keys()) if (t + slotMs <= this.#now()) this.#plan.delete(t)
     this.#plan.set(slotStartMs, watts)
+    this.#slotMs = slotMs
     return await this.#sendProfile(slotMs)
   }
 
-  async #sendProfile (slotMs = this.#init.slotMs ?? 900_000): Promise<TradedPowerResult> {
+  /** The plan as the transaction's profile; at a transaction's start, in the slot length the plan was given in. */
+  async #sendProfile (slotMs = this.#slotMs ?? this.#init.slotMs ?? 900_000): Promise<TradedPowerResult> {
     const client = this.#client
     if (client == null) return 'not-connected'
     const tx = this.#transactionId
@@ -163,6 +169,9 @@ export class OcppCharger implements Meter {
   #attach (client: RPCClient, sink: MeterSink): void {
     const old = this.#client
     this.#client = client
+    // a charger that comes back speaking the other version (a firmware update) has no transaction of the old one
+    if (this.#protocol != null && this.#protocol !== client.protocol) this.#transactionId = null
+    this.#protocol = client.protocol
     if (old != null) void old.close({ force: true }) // the charge point reconnected: the new socket wins
     client.on('close', () => { if (this.#client === client) this.#client = undefined })
     client.on('strictValidationFailure', (e: { error: Error, method: string, result: unknown }) => {

@@ -3,7 +3,7 @@ import { RPCClient } from 'ocpp-rpc'
 import { OcppCharger, tradedPowerFeed, tradedProfile, type MeterSample } from '../src/index.ts'
 import { collector } from './sample-collector.ts'
 
-// The node's OCPP 1.6J central system against a simulated charge point: ocpp-rpc's own RPCClient
+// The node's OCPP 2.0.1 and 1.6J central system against a simulated charge point: ocpp-rpc's own RPCClient
 // (the library's charge-point side, over a real WebSocket on 127.0.0.1), sending what a charger
 // sends and answering what a charger answers. No real charger can be reached here.
 
@@ -227,6 +227,34 @@ describe('OCPP 2.0.1 charger (the same central system, the version the charger o
     expect(await ch.setTradedPower(t0 + 2 * slotMs, 3_680)).toBe('Accepted')
     expect(calls[1].params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 7_404 }, { startPeriod: 900, limit: 0 }, { startPeriod: 1_800, limit: 3_680 }])
     expect(ch.status()).toMatchObject({ transactionId: 'TX-2026-0001', profile: 'Accepted' })
+  })
+
+  it('a plan made before the transaction goes out at its start in the slot length it was given in, not 15 minutes', async () => {
+    const c = collector()
+    // as kvartal node makes it: no slotMs of its own, the slot length comes with the traded power
+    const ch = new OcppCharger({ host: '127.0.0.1', port: 0, chargePointId: 'CP-0042', toleranceMs: 60_000, alignedSeconds: 0, now: () => t0 })
+    await ch.start(c.sink); stops.push(async () => { await ch.stop() })
+    const { cp, calls, until } = await station(ch)
+    await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Kvartal', model: 'Sim-201' } })
+    expect(await ch.setTradedPower(t0 + 60_000, 7_400, 60_000)).toBe('no-transaction')
+    await cp.call('TransactionEvent', txEvent('Started', 0, '2026-06-17T10:00:01Z', { evse: { id: 1, connectorId: 1 } }))
+    await until('the profile sent at the start', () => calls.length >= 1)
+    expect(calls[0].params.chargingProfile.chargingSchedule[0]).toMatchObject({ startSchedule: '2026-06-17T10:01:00.000Z', duration: 60, chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }] })
+  })
+
+  it('a charger that comes back speaking 2.0.1 (a firmware update) has no 1.6 transaction: no 1.6 profile is sent to it', async () => {
+    const c = collector()
+    const ch = await charger(c, { alignedSeconds: 0 })
+    const old = await chargePoint(ch)
+    await old.cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-16' })
+    await old.cp.call('StartTransaction', { connectorId: 1, idTag: 'CAR-1', meterStart: 1_000, timestamp: '2026-06-17T10:00:01Z' })
+    expect(typeof ch.status().transactionId).toBe('number')
+    await old.cp.close({ force: true })
+    const { cp, calls } = await station(ch)
+    await cp.call('BootNotification', { reason: 'FirmwareUpdate', chargingStation: { vendorName: 'Kvartal', model: 'Sim-201' } })
+    expect(ch.status()).toMatchObject({ protocol: 'ocpp2.0.1', transactionId: null })
+    expect(await ch.setTradedPower(t0, 3_680)).toBe('no-transaction')
+    expect(calls).toEqual([])
   })
 
   it('refuses 2.0.1 meter values it cannot read, and calls against the 2.0.1 schema, inventing nothing', async () => {
