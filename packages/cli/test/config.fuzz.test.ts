@@ -1,7 +1,8 @@
 /**
- * Property tests of the config edge (packages/config, the node config): YAML text of any shape, and
- * the example node configs with a field changed to any value, removed, or joined by an unknown one,
- * give a config or a ConfigError that names a field, never another exception. A ConfigError names the
+ * Property tests of the config edge (packages/config, the node config, the simulator's scenario): YAML
+ * text of any shape, and the example node configs and scenario with a field changed to any value,
+ * removed, or joined by an unknown one, give a config or a ConfigError that names a field, never another
+ * exception. A ConfigError names the
  * field that was changed (or one on its path), unless the change broke a rule between fields, and then
  * it names a field the rule is about; from a file it says a line and column inside the file.
  * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
@@ -11,12 +12,15 @@ import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { ConfigError } from '@kvartal/protocol'
 import { fieldPathOf, parseYaml, validateFile } from '@kvartal/config'
+import { validateScenario } from '@kvartal/sim'
 import { validateNodeConfig } from '../src/index.ts'
 import { fuzzParams, mutate, mutation } from '../../protocol/test/arbitraries.ts'
 
 const exampleTexts = ['node-seller.yaml', 'node-buyer.yaml'].map(n => readFileSync(new URL(`../../../examples/${n}`, import.meta.url), 'utf8'))
 const examples = exampleTexts.map(t => parseYaml(t, 'node.yaml').doc as Record<string, unknown>)
 const baseDir = '/tmp/kvartal-config-fuzz'
+const scenarioText = readFileSync(new URL('../../../examples/trondheim.yaml', import.meta.url), 'utf8')
+const scenario = parseYaml(scenarioText, 'scenario.yaml').doc
 
 /** Runs `f`: a ConfigError is a refusal; any other exception fails the property. */
 function configOr<T> (f: () => T): { ok: true, value: T } | { ok: false, error: ConfigError } {
@@ -56,6 +60,13 @@ const RELATED: Record<string, string[]> = {
   grid: ['grid'], settlement: ['settlement', 'slots']
 }
 
+/** the scenario's rules between fields (slots and network windows, buildings and feeders, …) */
+const SCENARIO_RELATED: Record<string, string[]> = {
+  slots: ['slots', 'network', 'settlement'], network: ['network', 'slots'], buildings: ['buildings', 'grid'], grid: ['grid', 'buildings'],
+  tariffs: ['tariffs', 'limits'], limits: ['limits', 'tariffs'], mobility: ['mobility', 'site'], site: ['site', 'mobility']
+}
+const scenarioChange = fc.record({ pick: fc.nat(), how: fc.constantFrom('set', 'set', 'set', 'remove', 'unknown'), value: anyValue, key: fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,10}$/) })
+
 describe('the node config on any document', () => {
   test.prop([change], fuzzParams(300, 5))('a changed example gives a config or a ConfigError naming the changed field or one its rules tie to it', (c) => {
     const base = examples[c.example % examples.length]
@@ -76,7 +87,7 @@ describe('the node config on any document', () => {
     expect(ok, `changed ${JSON.stringify(path)} (${c.how} ${JSON.stringify(c.value)}), error names ${field}: ${r.error.message}`).toBe(true)
   })
 
-  test.prop([fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 2_000, size: 'max', unit: fc.constantFrom(...'ab:- \n\t{}[]"\'#&*!|>%@`,?0.1'.split('')) }))], fuzzParams(300))('any text gives a document or a ConfigError at a line and column inside it', (text) => {
+  test.prop([fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 2_000, size: 'max', unit: fc.constantFrom(...'ab:- \n\t{}[]"\'#&*!|>%@`,?0.1'.split('')) }))], fuzzParams(150))('any text gives a document or a ConfigError at a line and column inside it', (text) => {
     const r = configOr(() => parseYaml(text, 'node.yaml'))
     if (r.ok) { configOr(() => validateFile(r.value, doc => validateNodeConfig(doc, baseDir))); return }
     const { source } = r.error
@@ -93,9 +104,28 @@ describe('the node config on any document', () => {
     }
   })
 
-  test.prop([fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 })], fuzzParams(300))('an example file damaged byte by byte gives a config or a ConfigError', (i, ms) => {
+  test.prop([fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 })], fuzzParams(150))('an example file damaged byte by byte gives a config or a ConfigError', (i, ms) => {
     const text = Buffer.from(mutate(new TextEncoder().encode(exampleTexts[i % exampleTexts.length]), ms)).toString('utf8')
     const r = configOr(() => parseYaml(text, 'node.yaml'))
     if (r.ok) configOr(() => validateFile(r.value, doc => validateNodeConfig(doc, baseDir)))
+  })
+})
+
+describe('the scenario on any document', () => {
+  test.prop([scenarioChange], fuzzParams(150, 5))('a changed example scenario gives a scenario or a ConfigError naming the changed field or one its rules tie to it', (c) => {
+    const paths = pathsOf(scenario).filter(p => p.length > 0)
+    const picked = paths[c.pick % paths.length]
+    const path = c.how === 'unknown' ? [...picked.slice(0, -1), `x${c.key}`] : picked
+    const r = configOr(() => validateScenario(setAt(scenario, path, c.value, c.how === 'remove')))
+    if (r.ok) return
+    const field = r.error.field
+    expect(r.error.message).toContain(field)
+    const top = String(path[0]); const named = String(fieldPathOf(field)[0])
+    expect(named === top || (SCENARIO_RELATED[top] ?? []).includes(named), `changed ${JSON.stringify(path)} (${c.how} ${JSON.stringify(c.value)}), error names ${field}: ${r.error.message}`).toBe(true)
+  })
+
+  test.prop([fc.array(mutation, { minLength: 1, maxLength: 4 })], fuzzParams(50, 5))('the example scenario damaged byte by byte gives a scenario or a ConfigError', (ms) => {
+    const r = configOr(() => parseYaml(Buffer.from(mutate(new TextEncoder().encode(scenarioText), ms)).toString('utf8'), 'scenario.yaml'))
+    if (r.ok) configOr(() => validateFile(r.value, validateScenario))
   })
 })
