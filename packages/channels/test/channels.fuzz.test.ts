@@ -95,7 +95,7 @@ const damage: fc.Arbitrary<Damage> = fc.oneof(
 describe('a damaged chain', () => {
   const payloads = written.map(w => JSON.stringify(w instanceof Uint8Array ? [...w] : w))
 
-  test.prop([damage], fuzzParams(100, 20))('is refused with a problem, never an exception; the reader reads only what the owner wrote', (d) => {
+  test.prop([damage], fuzzParams(60, 20))('is refused with a problem, never an exception; the reader reads only what the owner wrote', (d) => {
     const rs = [...chain]
     const i = d.at % rs.length
     let changed = true

@@ -38,7 +38,7 @@ interface ModelOrder { slot: number, energyWh: number, price: number, depleted: 
 interface ModelTrader { seq: number, validUntil: number, orders: ModelOrder[] }
 
 describe('OrderBook against a model', () => {
-  test.prop([fc.option(fc.nat({ max: TRADERS - 1 }), { nil: undefined }), fc.array(opArb, { minLength: 20, maxLength: 60 })], fuzzParams(100, 50))('holds exactly the live orders of each trader\'s newest announcement, minus what it said is gone or held, best price first', (self, ops) => {
+  test.prop([fc.option(fc.nat({ max: TRADERS - 1 }), { nil: undefined }), fc.array(opArb, { minLength: 20, maxLength: 60 })], fuzzParams(60, 50))('holds exactly the live orders of each trader\'s newest announcement, minus what it said is gone or held, best price first', (self, ops) => {
     const book = new OrderBook(self != null ? hexOf(self) : undefined)
     const model: Record<TopicKind, Map<number, ModelTrader>> = { offer: new Map(), bid: new Map() }
     let now = 100

@@ -74,7 +74,7 @@ describe('mobility gossip validator on hostile envelopes', () => {
     typed(n.refused)
   })
 
-  test.prop([offerArb, fc.integer({ min: 0, max: 3 }), fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,12}$/)], fuzzParams(300, 20))('an offer signed by another key, naming another provider, or of another district is rejected', ({ signer, offer }, how, d) => {
+  test.prop([offerArb, fc.integer({ min: 0, max: 3 }), fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,12}$/)], fuzzParams(150, 20))('an offer signed by another key, naming another provider, or of another district is rejected', ({ signer, offer }, how, d) => {
     const n = validatorNode()
     const other = providers.find(p => p !== signer)!
     const env = how === 0
@@ -87,7 +87,7 @@ describe('mobility gossip validator on hostile envelopes', () => {
     typed(n.refused)
   })
 
-  test.prop([offerArb, fc.nat(), fc.integer({ min: 0, max: 2 })], fuzzParams(300, 20))('a replayed, older or expired offer is ignored and changes nothing', ({ signer, offer }, back, how) => {
+  test.prop([offerArb, fc.nat(), fc.integer({ min: 0, max: 2 })], fuzzParams(150, 20))('a replayed, older or expired offer is ignored and changes nothing', ({ signer, offer }, back, how) => {
     const n = validatorNode()
     if (how === 2) {
       // expired: issued and valid before now, signed correctly
