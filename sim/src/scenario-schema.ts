@@ -1,10 +1,11 @@
-import { buildingSchema, list, oneOf, real, section, text, whole, z } from '@kvartal/config'
-import { DISTRICT_PATTERN } from '@kvartal/protocol'
+import { buildingSchema, fieldPathOf, list, oneOf, real, section, text, whole, z } from '@kvartal/config'
+import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
 import { defaultMobilityScenario, mobilityScenarioSchema, type MobilityScenario } from './mobility-scenario.ts'
 import { defaultGridScenario, gridSchema, type GridScenario } from './grid-schema.ts'
-import { defaultNetworkScenario, type NetworkScenario } from './links/network-scenario.ts'
+import { checkSlotWindows, defaultNetworkScenario, MAX_SLOT_COUNT, networkScenarioSchema, type NetworkScenario } from './links/network-scenario.ts'
+import { checkFeederBuildings } from './grid-scenario.ts'
 
 /** A simulation scenario, validated. Every field has a default, so `{}` is a valid scenario. */
 export interface Scenario {
@@ -83,7 +84,7 @@ export const scenarioSchema = section({
     .describe('the first simulated local day, YYYY-MM-DD'),
   slots: section({
     minutes: int(1, 60, d.slots.minutes, 'a whole number of minutes', 'slot length, minutes'),
-    count: int(1, 96 * 7, d.slots.count, 'a whole number of slots', 'slots to simulate'),
+    count: int(1, MAX_SLOT_COUNT, d.slots.count, 'a whole number of slots', 'slots to simulate'),
     first: int(0, 24 * 60 - 1, d.slots.first, 'a whole number of slots', 'the slot of the day the simulation starts at (0 = midnight)'),
     gateClosureSeconds: int(0, 3600, d.slots.gateClosureSeconds, 'a whole number of seconds', 'trading for a slot closes this long before it starts')
   }).prefault({}).describe('the market\'s time slots'),
@@ -137,6 +138,14 @@ export const scenarioSchema = section({
   ).describe('the district\'s buildings: generated, or listed'),
   mobility: mobilityScenarioSchema,
   grid: z.union([z.literal(false), gridSchema], { error: () => 'must be a mapping, or false for one feeder without fees' }).prefault({}),
-  // checked by validateNetwork (links/network-scenario.ts), which needs slots.count
-  network: z.unknown().optional().describe('link conditions: loss, latency, bandwidth, partitions, churn (docs/simulator.md); absent: a perfect network')
-}, 'a YAML mapping (a scenario)').describe('a Kvartal simulation scenario')
+  network: networkScenarioSchema
+}, 'a YAML mapping (a scenario)').superRefine((s, ctx) => {
+  // the rules between sections, once each section is valid: listed buildings on listed feeders, link conditions in the run's slots
+  try {
+    if (s.grid !== false) checkFeederBuildings(s.grid, s.buildings.list?.map(b => b.id))
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    ctx.addIssue({ code: 'custom', path: fieldPathOf(err.field), message: err.detail, input: s.grid })
+  }
+  checkSlotWindows(s.network, s.slots.count, ctx, ['network'])
+}).describe('a Kvartal simulation scenario')

@@ -1,16 +1,12 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseWith, readYamlFile, validateFile } from '@kvartal/config'
 import { scenarioSchema, type Scenario } from './scenario-schema.ts'
-import { checkFeederBuildings } from './grid-scenario.ts'
-import { validateNetwork } from './links/network-scenario.ts'
 
 export { defaultScenario, scenarioSchema, type Scenario } from './scenario-schema.ts'
 
 /** Validates a parsed scenario document (fields, defaults and their meaning: scenario-schema.ts); errors name the field. */
 export function validateScenario (doc: unknown): Scenario {
-  const s = parseWith(scenarioSchema, doc ?? {})
-  if (s.grid !== false) checkFeederBuildings(s.grid, s.buildings.list?.map(b => b.id))
-  return { ...s, network: validateNetwork(s.network, s.slots.count) }
+  return parseWith(scenarioSchema, doc ?? {})
 }
 
 /**

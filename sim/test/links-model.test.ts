@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '@kvartal/protocol'
-import { LinkModel, checkNetworkNames, defaultNetworkScenario, defaultWorkers, validateNetwork, validateScenario, type NetworkScenario } from '../src/index.ts'
+import { LinkModel, checkNetworkNames, defaultNetworkScenario, defaultWorkers, loadScenario, validateNetwork, validateScenario, type NetworkScenario } from '../src/index.ts'
 
 const net = (n: Partial<NetworkScenario>): NetworkScenario => ({ ...defaultNetworkScenario, ...n })
 const message = (i: number): Uint8Array => new TextEncoder().encode(`announcement ${i} of some seller`)
@@ -112,5 +115,62 @@ describe('the network section of a scenario (links/network-scenario.ts)', () => 
     expect(names({ partitions: [{ fromSlot: 1, untilSlot: 2, feeders: ['f02'] }] })).toBe('network.partitions[0].feeders[0]')
     expect(names({ churn: [{ node: 'z', leaveSlot: 1, rejoinSlot: 2 }] })).toBe('network.churn[0].node')
     expect(names({ partitions: [{ fromSlot: 1, untilSlot: 2, nodes: ['a'], feeders: ['f01'] }] })).toBe('')
+    // every bound, by the field it is on
+    expect(field({ loss: -0.1 })).toBe('network.loss')
+    expect(field({ seed: 1.5 })).toBe('network.seed')
+    expect(field({ seed: -1 })).toBe('network.seed')
+    expect(field({ bandwidthKbps: -1 })).toBe('network.bandwidthKbps')
+    expect(field({ latency: { ms: 600_001 } })).toBe('network.latency.ms')
+    expect(field({ latency: { spreadMs: -1 } })).toBe('network.latency.spreadMs')
+    expect(field({ latency: { jitter: 1 } })).toBe('network.latency.jitter')
+    expect(field({ latency: 50 })).toBe('network.latency')
+    expect(field(5)).toBe('network')
+    expect(field({ partitions: 'a' })).toBe('network.partitions')
+    expect(field({ partitions: [5] })).toBe('network.partitions[0]')
+    expect(field({ partitions: [{ fromSlot: 1, untilSlot: 2, nodes: ['a'], group: 'b' }] })).toBe('network.partitions[0].group')
+    expect(field({ partitions: [{ untilSlot: 2, nodes: ['a'] }] })).toBe('network.partitions[0].fromSlot')
+    expect(field({ partitions: [{ fromSlot: 0.5, untilSlot: 2, nodes: ['a'] }] })).toBe('network.partitions[0].fromSlot')
+    expect(field({ partitions: [{ fromSlot: 8, untilSlot: 8, nodes: ['a'] }] })).toBe('network.partitions[0].fromSlot')
+    expect(field({ partitions: [{ fromSlot: 1, untilSlot: 2, nodes: ['a', ''] }] })).toBe('network.partitions[0].nodes[1]')
+    expect(field({ partitions: [{ fromSlot: 1, untilSlot: 2, feeders: 'f01' }] })).toBe('network.partitions[0].feeders')
+    expect(field({ churn: [{ node: '', leaveSlot: 1, rejoinSlot: 2 }] })).toBe('network.churn[0].node')
+    expect(field({ churn: [{ node: 'a', leaveSlot: 1, rejoinSlot: 9 }] })).toBe('network.churn[0].rejoinSlot')
+    expect(field({ churn: [{ node: 'a', leaveSlot: 1, rejoinSlot: 9 }] }, 9)).toBe('')
+    // one node away twice, one absence after the other: fine
+    expect(field({ churn: [{ node: 'a', leaveSlot: 1, rejoinSlot: 3 }, { node: 'a', leaveSlot: 3, rejoinSlot: 5 }] })).toBe('')
+    // absent, or `network:` alone: a perfect network
+    expect([validateNetwork(undefined, 8), validateNetwork(null, 8)]).toEqual([defaultNetworkScenario, defaultNetworkScenario])
+  })
+
+  it('says what was expected and what was there', () => {
+    const message = (doc: unknown, slots = 8): string => { try { validateNetwork(doc, slots) } catch (err) { return (err as ConfigError).message } return '' }
+    expect(message({ loss: 0.9 })).toBe('network.loss: expected a share of messages between 0 and 0.5, got 0.9')
+    expect(message({ loss: -0.1 })).toBe('network.loss: expected a share of messages between 0 and 0.5, got -0.1')
+    expect(message({ latency: { distribution: 'pareto' } })).toBe('network.latency.distribution: expected one of fixed, uniform, normal, got "pareto"')
+    expect(message({ partitions: [{ fromSlot: 3, untilSlot: 3, nodes: ['a'] }] })).toBe('network.partitions[0].untilSlot: expected a slot after fromSlot (3), got 3')
+    expect(message({ partitions: [{ fromSlot: 1, untilSlot: 9, nodes: ['a'] }] })).toBe('network.partitions[0].untilSlot: expected a slot of the run between 1 and 8 (slots.count is 8), got 9')
+    expect(message({ partitions: [{ fromSlot: 1, untilSlot: 2 }] })).toBe('network.partitions[0]: expected a group to cut off (nodes, feeders or both), got none')
+    expect(message({ partitions: [{ fromSlot: 1, untilSlot: 2, nodes: ['a', ''] }] })).toBe('network.partitions[0].nodes[1]: expected a node name, got ""')
+    expect(message({ churn: [{ node: 'a', leaveSlot: 1 }] })).toBe('network.churn[0].rejoinSlot: is required: a slot of the run (a whole number) between 1 and 672')
+    expect(message({ churn: [{ node: 'a', leaveSlot: 1, rejoinSlot: 4 }, { node: 'a', leaveSlot: 3, rejoinSlot: 5 }] })).toBe('network.churn[1]: expected "a" to be back first, got a leave while it is away (churn[0]: slots 1–4)')
+  })
+
+  it('a scenario file\'s bad condition says the file, the line and column of the field, the field and what was expected', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kvartal-network-'))
+    try {
+      const text = 'slots: { count: 8 }\nmobility: false\nnetwork:\n  loss: 0.05\n  latency:\n    distribution: normal\n  partitions:\n    - fromSlot: 2\n      untilSlot: 4\n      nodes: [household-01]\n'
+      const errorOf = async (name: string, t: string): Promise<string> => {
+        await writeFile(join(dir, name), t)
+        try { await loadScenario(join(dir, name)) } catch (err) { expect(err).toBeInstanceOf(ConfigError); return (err as Error).message }
+        return 'accepted'
+      }
+      expect(await errorOf('good.yaml', text)).toBe('accepted')
+      expect(await errorOf('latency.yaml', text.replace('normal', 'pareto'))).toBe(`${join(dir, 'latency.yaml')}:6:5: network.latency.distribution: expected one of fixed, uniform, normal, got "pareto"`)
+      expect(await errorOf('loss.yaml', text.replace('0.05', '-0.05'))).toBe(`${join(dir, 'loss.yaml')}:4:3: network.loss: expected a share of messages between 0 and 0.5, got -0.05`)
+      expect(await errorOf('group.yaml', text.replace('[household-01]', '[household-01, ""]'))).toBe(`${join(dir, 'group.yaml')}:10:29: network.partitions[0].nodes[1]: expected a node name, got ""`)
+      expect(await errorOf('nogroup.yaml', text.replace('      nodes: [household-01]\n', ''))).toBe(`${join(dir, 'nogroup.yaml')}:8:7: network.partitions[0]: expected a group to cut off (nodes, feeders or both), got none`)
+      // the rule between sections: at the field of the network, against slots.count
+      expect(await errorOf('window.yaml', text.replace('untilSlot: 4', 'untilSlot: 9'))).toBe(`${join(dir, 'window.yaml')}:9:7: network.partitions[0].untilSlot: expected a slot of the run between 1 and 8 (slots.count is 8), got 9`)
+    } finally { await rm(dir, { recursive: true, force: true }) }
   })
 })

@@ -94,6 +94,24 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
     expect((await runSweep({ ...def, scenario: validateScenario({ ...tiny, seed: 77 }) }, { outDir: out })).skipped).toBe(1)
   })
 
+  it('a bad link condition or sweep parameter is exit 2 naming the file, line, column and field, before anything runs', { timeout: 180_000 }, async () => {
+    const scenario = 'slots: { count: 1, first: 48 }\nbuildings: { generate: { count: 4 } }\nmobility: false\nnetwork:\n  loss: 0.05\n  latency: { distribution: normal, ms: 50 }\n  partitions:\n    - { fromSlot: 0, untilSlot: 1, nodes: [household-01] }\n'
+    const files: Record<string, string> = {
+      'latency.yaml': scenario.replace('normal', 'pareto'),
+      'loss.yaml': scenario.replace('0.05', '-0.05'),
+      'group.yaml': scenario.replace('nodes: [household-01]', 'nodes: household-01'),
+      'sweep.yaml': 'scenario: good.yaml\nparams:\n  strategy: [zi-c, zip]\n  network.loss: [0, 0.6]\nseeds: 2\n',
+      'good.yaml': scenario
+    }
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
+    const [latency, loss, group, sweep] = await Promise.all(['latency.yaml', 'loss.yaml', 'group.yaml', 'sweep.yaml'].map(async f => await runCli(['sweep', join(dir, f), '--dry-run', '--out', join(dir, `dry-${f}`)])))
+    expect([latency.code, latency.stderr]).toEqual([2, `kvartal: ${join(dir, 'latency.yaml')}:6:14: network.latency.distribution: expected one of fixed, uniform, normal, got "pareto"\n`])
+    expect([loss.code, loss.stderr]).toEqual([2, `kvartal: ${join(dir, 'loss.yaml')}:5:3: network.loss: expected a share of messages between 0 and 0.5, got -0.05\n`])
+    expect([group.code, group.stderr]).toEqual([2, `kvartal: ${join(dir, 'group.yaml')}:8:36: network.partitions[0].nodes: expected a list of node names, got "household-01"\n`])
+    expect([sweep.code, sweep.stderr]).toEqual([2, `kvartal: ${join(dir, 'sweep.yaml')}:4:21: params.network.loss[1]: expected a share of messages between 0 and 0.5, got 0.6\n`])
+    expect([latency, loss, group, sweep].map(r => r.stdout)).toEqual(['', '', '', ''])
+  })
+
   it('a bad --param is a usage error before anything runs', { timeout: 120_000 }, async () => {
     const r = await runCli(['sweep', join(dir, 'tiny.yaml'), '--param', 'strategy=zi-c,nope', '--out', join(dir, 'bad')])
     expect([r.code, r.stderr]).toEqual([2, 'kvartal: market.strategy: unknown strategy "nope" (built in: fixed-markup, concession, zi-c, zip) (in the run market.strategy=nope seed=1)\n'])

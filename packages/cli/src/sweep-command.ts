@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { ConfigError } from '@kvartal/protocol'
-import { isSweepDocument, loadScenario, parseParam, parseSeeds, runSweep, scenarioFor, sweepFromDocument, validateScenario, expandGrid, readJournal, type Scenario, type SweepParam, type SweepRow } from '@kvartal/sim'
+import { isSweepDocument, loadScenario, loadSweepFile, parseParam, parseSeeds, runSweep, scenarioFor, validateScenario, expandGrid, readJournal, type Scenario, type SweepParam, type SweepRow } from '@kvartal/sim'
 import { missingHeapFlags } from './sim-memory.ts'
 
 /** `kvartal sweep`'s options, parsed by the command line (program.ts). */
@@ -38,8 +38,9 @@ export async function sweepCommand (positionals: readonly string[], o: SweepComm
   const file = positionals[0]
   if (file == null) scenario = validateScenario({})
   else {
+    // a file with params: is a sweep file (sweep-file.ts); either way its errors say where: file:line:col: field: …
     const doc = await readFile(file, 'utf8').then(t => { try { return parse(t) as unknown } catch { return undefined } }, () => undefined)
-    if (isSweepDocument(doc)) ({ scenario, params, seeds } = await sweepFromDocument(doc, file))
+    if (isSweepDocument(doc)) ({ scenario, params, seeds } = await loadSweepFile(file))
     else scenario = await loadScenario(file)
   }
   // --param adds a field to the file's, or replaces the file's values of that field

@@ -14,13 +14,24 @@ export interface YamlFile {
 
 type Range = [number, number, number] | undefined
 
-/** Where `path` is in `document`: the key of the deepest field that exists on the way (its value for a list item). */
+/**
+ * Where `path` is in `document`: the key of the deepest field that exists on the way (its value for a
+ * list item). A key with dots in it (a sweep file's `buildings.generate.count:`) is found too: the
+ * segments of a dotted field name that, joined, are one key.
+ */
 export function offsetOf (document: Document, path: ReadonlyArray<string | number>): number {
   let node: unknown = document.contents
   let at = (node as { range?: Range } | null)?.range?.[0] ?? 0
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]
     if (isMap(node)) {
-      const pair = node.items.find(p => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg))
+      const keyOf = (p: unknown): string | undefined => isPair(p) ? (isScalar(p.key) ? String(p.key.value) : String(p.key)) : undefined
+      let pair = node.items.find(p => keyOf(p) === String(seg))
+      for (let j = i + 2; pair == null && j <= path.length; j++) {
+        const joined = path.slice(i, j).join('.')
+        pair = node.items.find(p => keyOf(p) === joined)
+        if (pair != null) i = j - 1
+      }
       if (pair == null) break
       at = (pair.key as { range?: Range } | null)?.range?.[0] ?? at
       node = pair.value

@@ -1,5 +1,5 @@
 import { ConfigError } from '@kvartal/protocol'
-import { isObj, known, num, sub } from '../fields.ts'
+import { list, oneOf, parseWith, real, section, text, whole, z } from '@kvartal/config'
 
 /**
  * The `network:` section of a scenario: the conditions of the links between nodes (docs/simulator.md,
@@ -54,77 +54,98 @@ export function hasConditions (n: NetworkScenario): boolean {
   return n.loss > 0 || n.latency.ms > 0 || n.latency.spreadMs > 0 || n.bandwidthKbps > 0 || n.partitions.length > 0 || n.churn.length > 0
 }
 
-const distributions: LatencyDistribution[] = ['fixed', 'uniform', 'normal']
+/** slots.count is at most this (scenario-schema.ts): the bounds of a slot before the scenario's own count is known */
+export const MAX_SLOT_COUNT = 96 * 7
+
+const node = text('a node\'s name')
+const names = (what: string, doc: string) => list(text(`a ${what}`), `a list of ${what}s`).default(() => []).describe(doc)
+/** a window of slots: the two ends, each a slot of the run; checkSlotWindows checks them against slots.count and each other */
+const from = (doc: string) => whole(0, MAX_SLOT_COUNT - 1, 'a slot of the run (0-based, a whole number)').describe(doc)
+const until = (doc: string) => whole(1, MAX_SLOT_COUNT, 'a slot of the run (a whole number)').describe(doc)
+
+const partitionSchema = section({
+  fromSlot: from('first slot of the run (0-based, in the run\'s slots) that the cut covers'),
+  untilSlot: until('the slot at whose start the cut heals (exclusive)'),
+  nodes: names('node name', 'the group cut off from every other node: these nodes by name …'),
+  feeders: names('feeder name', '… and every node of these feeders')
+}, 'a partition { fromSlot, untilSlot, nodes?, feeders? }').superRefine((p, ctx) => {
+  if (p.nodes.length + p.feeders.length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'expected a group to cut off (nodes, feeders or both), got none', input: p })
+}).describe('a cut between a group of nodes and the rest, from the start of one slot to the start of another')
+
+const churnSchema = section({
+  node: node.describe('the node that leaves (a building\'s or a vehicle\'s name)'),
+  leaveSlot: from('the slot at whose start it stops'),
+  rejoinSlot: until('the slot at whose start it starts again from its data directory')
+}, 'a churn entry { node, leaveSlot, rejoinSlot }')
+  .describe('a node that stops at the start of one slot and starts again at another')
+
+const ms = (doc: string) => real(0, 600_000, 'a delay in simulated ms').default(0).describe(`${doc} (default 0)`)
 
 /**
- * Validates the `network:` section. Node and feeder names are checked against the district when the
- * scenario is prepared (`checkNetworkNames`), since generated districts name their nodes only then.
+ * The `network:` section (docs/simulator.md, "Link conditions"): every field, its default and bounds.
+ * The slot windows of partitions and churn are checked against the scenario's slots.count (and each
+ * other) by checkSlotWindows, which the scenario schema runs on the whole scenario; node and feeder names
+ * against the district when it is built (checkNetworkNames), since generated districts name their
+ * nodes only then.
+ */
+const networkSchema = section({
+  seed: whole(0, Number.MAX_SAFE_INTEGER, 'a whole number').optional().describe('seeds every link\'s decisions (default: the scenario\'s seed)'),
+  loss: real(0, 0.5, 'a share of messages').default(0).describe('share of messages lost on every link, 0–0.5: each gossip message and each stream frame, decided by seeded hash (default 0)'),
+  latency: section({
+    distribution: oneOf(['fixed', 'uniform', 'normal']).default('fixed').describe('fixed: ms; uniform: ms ± spreadMs; normal: mean ms, deviation spreadMs (default fixed)'),
+    ms: ms('one-way delay of each message on a link, simulated ms'),
+    spreadMs: ms('its spread, simulated ms')
+  }, 'a mapping { distribution, ms, spreadMs }').prefault({}).describe('one-way delay of each message on a link, simulated (reported; docs/simulator.md says what it can and cannot change)'),
+  bandwidthKbps: real(0, Number.MAX_SAFE_INTEGER, 'a bandwidth in kbit/s').default(0).describe('per link and direction; adds each message\'s transmission time to its delay. 0: unlimited (default)'),
+  partitions: list(partitionSchema, 'a list of partitions { fromSlot, untilSlot, nodes?, feeders? }').default(() => []).describe('cuts between a group of nodes and the rest'),
+  churn: list(churnSchema, 'a list of churn entries { node, leaveSlot, rejoinSlot }').default(() => []).describe('nodes that stop and start again')
+}, 'a mapping of link conditions { loss, latency, bandwidthKbps, partitions, churn, seed }').transform((n): NetworkScenario => ({
+  ...(n.seed != null ? { seed: n.seed } : {}),
+  loss: n.loss,
+  latency: { ...n.latency },
+  bandwidthKbps: n.bandwidthKbps,
+  partitions: n.partitions.map(p => ({ fromSlot: p.fromSlot, untilSlot: p.untilSlot, nodes: [...p.nodes], feeders: [...p.feeders] })),
+  churn: n.churn.map(c => ({ node: c.node, leaveSlot: c.leaveSlot, rejoinSlot: c.rejoinSlot }))
+}))
+
+/**
+ * A scenario's `network:`: the section, or absent or empty (`network:` alone) for a perfect network.
+ * Its slot windows are checked by checkSlotWindows, with the slot count (scenario-schema.ts, validateNetwork).
+ */
+export const networkScenarioSchema = networkSchema.nullish().transform((n): NetworkScenario => n ?? defaultNetwork())
+  .describe('link conditions: loss, latency, bandwidth, partitions, churn (docs/simulator.md, "Link conditions"); absent: a perfect network')
+
+function defaultNetwork (): NetworkScenario {
+  return { ...defaultNetworkScenario, latency: { ...defaultNetworkScenario.latency }, partitions: [], churn: [] }
+}
+
+/**
+ * The rules of the slot windows of partitions and churn: each lies in the run's slots (`slots.count`)
+ * and ends after it starts, and a node is away once at a time. A refinement of a schema that holds
+ * both the network section and the slot count (`at`: where the network section is in it).
+ */
+export function checkSlotWindows (n: NetworkScenario, slotCount: number, ctx: z.core.$RefinementCtx, at: ReadonlyArray<string | number> = []): void {
+  const window = (path: Array<string | number>, start: string, a: number, end: string, b: number): void => {
+    const issue = (field: string, message: string, v: number): void => { ctx.addIssue({ code: 'custom', path: [...at, ...path, field], message, input: v }) }
+    if (a > slotCount - 1) issue(start, `expected a slot of the run (0-based) between 0 and ${slotCount - 1} (slots.count is ${slotCount}), got ${a}`, a)
+    else if (b > slotCount) issue(end, `expected a slot of the run between 1 and ${slotCount} (slots.count is ${slotCount}), got ${b}`, b)
+    else if (b <= a) issue(end, `expected a slot after ${start} (${a}), got ${b}`, b)
+  }
+  for (const [i, p] of n.partitions.entries()) window(['partitions', i], 'fromSlot', p.fromSlot, 'untilSlot', p.untilSlot)
+  for (const [i, c] of n.churn.entries()) window(['churn', i], 'leaveSlot', c.leaveSlot, 'rejoinSlot', c.rejoinSlot)
+  // one node, one absence at a time: a second leave while away means nothing
+  for (const [i, a] of n.churn.entries()) {
+    const j = n.churn.slice(0, i).findIndex(b => a.node === b.node && a.leaveSlot < b.rejoinSlot && b.leaveSlot < a.rejoinSlot)
+    if (j >= 0) ctx.addIssue({ code: 'custom', path: [...at, 'churn', i], message: `expected "${a.node}" to be back first, got a leave while it is away (churn[${j}]: slots ${n.churn[j].leaveSlot}–${n.churn[j].rejoinSlot})`, input: a })
+  }
+}
+
+/**
+ * Validates a `network:` section alone, for a run of `slotCount` slots (a scenario validates its own:
+ * scenario-schema.ts). Errors name the field under `network`.
  */
 export function validateNetwork (doc: unknown, slotCount: number): NetworkScenario {
-  if (doc == null) return { ...defaultNetworkScenario, partitions: [], churn: [] }
-  if (!isObj(doc)) throw new ConfigError('network', 'must be a mapping')
-  const d = defaultNetworkScenario
-  known(doc, 'network', ['seed', 'loss', 'latency', 'bandwidthKbps', 'partitions', 'churn'])
-  const latency = sub(doc, 'latency', 'network')
-  known(latency, 'network.latency', ['distribution', 'ms', 'spreadMs'])
-  const distribution = latency.distribution ?? d.latency.distribution
-  if (typeof distribution !== 'string' || !distributions.includes(distribution as LatencyDistribution)) throw new ConfigError('network.latency.distribution', `must be one of ${distributions.join(', ')}, got ${JSON.stringify(distribution)}`)
-  const list = (key: string): unknown[] => {
-    const v = doc[key]
-    if (v == null) return []
-    if (!Array.isArray(v)) throw new ConfigError(`network.${key}`, 'must be a list')
-    return v
-  }
-  const slotRange = (o: Record<string, unknown>, path: string, from: string, until: string): [number, number] => {
-    const a = num(o, from, path, NaN, { min: 0, max: slotCount - 1, integer: true })
-    const b = num(o, until, path, NaN, { min: 1, max: slotCount, integer: true })
-    if (Number.isNaN(a)) throw new ConfigError(`${path}.${from}`, 'is required')
-    if (Number.isNaN(b)) throw new ConfigError(`${path}.${until}`, 'is required')
-    if (b <= a) throw new ConfigError(`${path}.${until}`, `must be after ${from} (${a}), got ${b}`)
-    return [a, b]
-  }
-  const names = (o: Record<string, unknown>, key: string, path: string): string[] => {
-    const v = o[key]
-    if (v == null) return []
-    if (!Array.isArray(v) || v.some(x => typeof x !== 'string' || x === '')) throw new ConfigError(`${path}.${key}`, 'must be a list of names')
-    return v as string[]
-  }
-  const partitions = list('partitions').map((p, i): PartitionSpec => {
-    const path = `network.partitions[${i}]`
-    if (!isObj(p)) throw new ConfigError(path, 'must be a mapping')
-    known(p, path, ['fromSlot', 'untilSlot', 'nodes', 'feeders'])
-    const [fromSlot, untilSlot] = slotRange(p, path, 'fromSlot', 'untilSlot')
-    const nodes = names(p, 'nodes', path)
-    const feeders = names(p, 'feeders', path)
-    if (nodes.length + feeders.length === 0) throw new ConfigError(path, 'names no node and no feeder to cut off')
-    return { fromSlot, untilSlot, nodes, feeders }
-  })
-  const churn = list('churn').map((c, i): ChurnSpec => {
-    const path = `network.churn[${i}]`
-    if (!isObj(c)) throw new ConfigError(path, 'must be a mapping')
-    known(c, path, ['node', 'leaveSlot', 'rejoinSlot'])
-    if (typeof c.node !== 'string' || c.node === '') throw new ConfigError(`${path}.node`, 'must be a node\'s name')
-    const [leaveSlot, rejoinSlot] = slotRange(c, path, 'leaveSlot', 'rejoinSlot')
-    return { node: c.node, leaveSlot, rejoinSlot }
-  })
-  // one node, one absence at a time: a second leave while away means nothing
-  for (const [i, a] of churn.entries()) {
-    for (const b of churn.slice(0, i)) {
-      if (a.node === b.node && a.leaveSlot < b.rejoinSlot && b.leaveSlot < a.rejoinSlot) throw new ConfigError(`network.churn[${i}]`, `"${a.node}" is already away then`)
-    }
-  }
-  return {
-    ...(doc.seed != null ? { seed: num(doc, 'seed', 'network', 0, { min: 0, integer: true }) } : {}),
-    loss: num(doc, 'loss', 'network', d.loss, { min: 0, max: 0.5 }),
-    latency: {
-      distribution: distribution as LatencyDistribution,
-      ms: num(latency, 'ms', 'network.latency', d.latency.ms, { min: 0, max: 600_000 }),
-      spreadMs: num(latency, 'spreadMs', 'network.latency', d.latency.spreadMs, { min: 0, max: 600_000 })
-    },
-    bandwidthKbps: num(doc, 'bandwidthKbps', 'network', d.bandwidthKbps, { min: 0 }),
-    partitions,
-    churn
-  }
+  return parseWith(networkScenarioSchema.superRefine((n, ctx) => { checkSlotWindows(n, slotCount, ctx) }), doc, ['network'])
 }
 
 /** Refuses a partition or churn entry that names a node or feeder the district does not have. */

@@ -94,12 +94,6 @@ function checkValues (path: string, values: ParamValue[], where: string): SweepP
   return { path, values }
 }
 
-/** A sweep file's `params:` entry: a list of values, or one value. */
-export function paramFromFile (name: string, v: unknown, where: string): SweepParam {
-  const path = paramPath(name, where)
-  return checkValues(path, (Array.isArray(v) ? v : [v]) as ParamValue[], where)
-}
-
 /**
  * Seeds: `5` runs seeds 1…5, `10..14` seeds 10…14, `1,7,42` exactly those. Every run is deterministic
  * from its seed (the district's buildings, weather, limit prices, keys and network draws).
@@ -115,23 +109,24 @@ export function parseSeeds (text: string, where = '--seeds'): number[] {
   const range = /^(\d+)\.\.(\d+)$/.exec(t)
   if (range != null) {
     const [a, b] = [whole(range[1]), whole(range[2])]
-    if (b < a) throw new ConfigError(where, `the range ${t} is empty`)
+    if (b < a) throw new ConfigError(where, `expected a range from low to high (10..14), got the empty range ${t}`)
     seeds = Array.from({ length: b - a + 1 }, (_, i) => a + i)
   } else if (t.includes(',')) {
     seeds = t.split(',').map(x => whole(x.trim()))
   } else {
     const n = whole(t)
-    if (n < 1) throw new ConfigError(where, 'at least one seed')
+    if (n < 1) throw new ConfigError(where, `expected at least one seed, got ${n}`)
     seeds = Array.from({ length: n }, (_, i) => i + 1)
   }
   return checkSeeds(seeds, where)
 }
 
 export function checkSeeds (seeds: readonly number[], where: string): number[] {
-  if (seeds.length === 0) throw new ConfigError(where, 'at least one seed')
-  if (seeds.length > 10_000) throw new ConfigError(where, `${seeds.length} seeds: at most 10000`)
-  for (const s of seeds) if (!Number.isSafeInteger(s) || s < 0) throw new ConfigError(where, `a seed is a whole number, at least 0, got ${JSON.stringify(s)}`)
-  if (new Set(seeds).size !== seeds.length) throw new ConfigError(where, 'a seed is given twice')
+  if (seeds.length === 0) throw new ConfigError(where, 'expected at least one seed, got none')
+  if (seeds.length > 10_000) throw new ConfigError(where, `expected at most 10000 seeds, got ${seeds.length}`)
+  for (const s of seeds) if (!Number.isSafeInteger(s) || s < 0) throw new ConfigError(where, `expected a seed: a whole number, at least 0, got ${JSON.stringify(s)}`)
+  const twice = seeds.find((s, i) => seeds.indexOf(s) !== i)
+  if (twice != null) throw new ConfigError(where, `expected each seed once, got ${twice} given twice`)
   return [...seeds]
 }
 

@@ -1,5 +1,5 @@
 import { jsonSchemaOf } from '@kvartal/config'
-import { scenarioSchema } from '@kvartal/sim'
+import { scenarioSchema, sweepFileSchema } from '@kvartal/sim'
 import { nodeConfigSchema } from './node-config-schema.ts'
 
 /**
@@ -17,6 +17,11 @@ export const publishedSchemas: Readonly<Record<string, () => Record<string, unkn
     id: 'scenario.schema.json',
     title: 'Kvartal simulation scenario',
     description: 'kvartal sim scenario.yaml: a simulated district. Every field is optional; {} is the embedded default.'
+  }),
+  'sweep.schema.json': () => jsonSchemaOf(sweepFileSchema, {
+    id: 'sweep.schema.json',
+    title: 'Kvartal sweep',
+    description: 'kvartal sweep sweep.yaml: a scenario (a file beside this one, or inline) over every combination of the params\' values and every seed (docs/sweep.md).'
   })
 }
 
