@@ -15,14 +15,15 @@ export interface Hold {
   readonly counterparty: string
 }
 
-interface SlotState { limitWh: number, committedWh: number, holds: Map<string, Hold> }
+/** `committed`: the negotiations committed in the slot, each of which commits once */
+interface SlotState { limitWh: number, committedWh: number, holds: Map<string, Hold>, committed: Set<string> }
 
 export class SlotPositions {
   readonly #slots = new Map<number, SlotState>()
 
   #slot (slot: number): SlotState {
     let s = this.#slots.get(slot)
-    if (s == null) { s = { limitWh: 0, committedWh: 0, holds: new Map() }; this.#slots.set(slot, s) }
+    if (s == null) { s = { limitWh: 0, committedWh: 0, holds: new Map(), committed: new Set() }; this.#slots.set(slot, s) }
     return s
   }
 
@@ -65,6 +66,9 @@ export class SlotPositions {
     const s = this.#slot(h.slot)
     const existing = s.holds.get(h.negotiation)
     if (existing != null) return existing
+    // a negotiation that committed in this slot is over: the same id proposed again (a replay, a buyer that
+    // reuses ids) holds nothing, so one negotiation never makes two trades (`npm run fuzz` found it did)
+    if (s.committed.has(h.negotiation)) return undefined
     const q = Math.min(h.energyWh, this.available(h.slot, now))
     if (q <= 0) return undefined
     const hold: Hold = { ...h, energyWh: q }
@@ -86,12 +90,17 @@ export class SlotPositions {
     const h = s?.holds.get(negotiation)
     if (s == null || h == null || h.holdUntil <= now) return false
     s.holds.delete(negotiation)
+    s.committed.add(negotiation)
     s.committedWh += h.energyWh
     return true
   }
 
-  /** Records a commitment directly (journal recovery, or a trade this side learned of after the fact). */
-  addCommitted (slot: number, energyWh: number): void { this.#slot(slot).committedWh += energyWh }
+  /** Records a commitment directly (journal recovery, or a trade this side learned of after the fact), and its negotiation if known. */
+  addCommitted (slot: number, energyWh: number, negotiation?: string): void {
+    const s = this.#slot(slot)
+    s.committedWh += energyWh
+    if (negotiation != null) s.committed.add(negotiation)
+  }
 
   release (slot: number, negotiation: string): Hold | undefined {
     const s = this.#slots.get(slot)

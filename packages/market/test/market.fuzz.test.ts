@@ -50,6 +50,8 @@ describe('SlotPositions under any interleaving', () => {
           const existing = p.getHold(o.slot, `n${o.n}`)
           const h = p.hold({ negotiation: `n${o.n}`, slot: o.slot, energyWh: o.energyWh, holdUntil: now + o.forMs, price: 1, counterparty: 'b' }, now)
           if (existing != null) expect(h).toBe(existing)
+          // a negotiation that committed holds nothing again: one negotiation, one trade
+          else if (committedByNegotiation.has(`${o.slot}/n${o.n}`)) expect(h).toBeUndefined()
           else if (h == null) expect(before).toBe(0)
           else {
             expect(h.energyWh).toBeGreaterThan(0)
@@ -78,6 +80,26 @@ describe('SlotPositions under any interleaving', () => {
       now += 1_000
       for (let s = 0; s < 3; s++) expect(p.available(s, now)).toBe(p.limit(s) - p.committed(s))
     }), fuzzParams(300))
+  })
+})
+
+describe('SlotPositions: one negotiation, one commitment', () => {
+  it('regression (npm run fuzz): a committed negotiation proposed again holds nothing and commits nothing, also after a recovery', () => {
+    const p = new SlotPositions()
+    p.setLimit(1, 2)
+    const hold = { negotiation: 'n9', slot: 1, energyWh: 1, holdUntil: 10, price: 1, counterparty: 'b' }
+    expect(p.hold(hold, 0)?.energyWh).toBe(1)
+    expect(p.commit(1, 'n9', 0)).toBe(true)
+    // before the fix: held again and committed again, two trades of one negotiation
+    expect(p.hold(hold, 0)).toBeUndefined()
+    expect(p.commit(1, 'n9', 0)).toBe(false)
+    expect(p.committed(1)).toBe(1)
+    expect(p.hold({ ...hold, negotiation: 'n10' }, 0)?.energyWh).toBe(1)
+    // a commitment restored from the journal with its negotiation counts the same
+    const restored = new SlotPositions()
+    restored.setLimit(1, 2)
+    restored.addCommitted(1, 1, 'n9')
+    expect(restored.hold(hold, 0)).toBeUndefined()
   })
 })
 

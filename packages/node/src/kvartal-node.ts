@@ -328,7 +328,7 @@ export class KvartalNode {
     for (const r of await this.journal.trades()) {
       const t = r.decoded.terms
       const cross = (t.buyerFeeder ?? '') !== (t.sellerFeeder ?? '')
-      if (r.role === 'seller' && r.status === 'committed') { this.selling.addCommitted(t.slot, t.energyWh); if (cross) this.seller.restoreCrossCommitted(t.slot, t.energyWh) }
+      if (r.role === 'seller' && r.status === 'committed') { this.selling.addCommitted(t.slot, t.energyWh, toHex(t.negotiation)); if (cross) this.seller.restoreCrossCommitted(t.slot, t.energyWh) }
       if (r.role === 'buyer' && (r.status === 'committed' || r.status === 'pending')) { this.need.addCommitted(t.slot, t.energyWh); if (cross) this.#imports.restore(t.slot, t.energyWh) }
       if (r.role === 'buyer' && r.status === 'pending') this.#buying.addRetries(1)
     }
