@@ -7,6 +7,8 @@ type TopicCounts = GossipStats['topics']
 export interface GossipCounts {
   readonly topics: readonly TopicCounts[]
   readonly subscriptions: readonly string[]
+  /** topics it publishes on without reading them (a feeder's bids, read by its relays only): nothing to wait for */
+  readonly writeOnly?: readonly string[]
 }
 
 /** What the runner sees of a group of nodes (all of them, or one process's) at one poll. */
@@ -24,9 +26,12 @@ export interface Probe {
 }
 
 export function gossipCounts (n: KvartalNode): GossipCounts {
+  const subscriptions = n.router?.subscriptions ?? []
+  const written = Object.keys(n.router?.stats.topics ?? {}).filter(t => !subscriptions.includes(t))
   return {
     topics: [n.router?.stats.topics ?? {}, n.mobility?.gossipStats?.topics ?? {}],
-    subscriptions: n.router?.subscriptions ?? []
+    subscriptions,
+    ...(written.length > 0 ? { writeOnly: written } : {})
   }
 }
 
@@ -52,8 +57,8 @@ export function outstanding (counts: readonly GossipCounts[]): number[] {
   for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
   return counts.map(c => {
     let out = 0
-    const seen = new Set<string>()
-    for (const st of c.topics) for (const t in st) { seen.add(t); out += (published.get(t) ?? 0) - st[t].published - st[t].received }
+    const seen = new Set<string>(c.writeOnly)
+    for (const st of c.topics) for (const t in st) { if (seen.has(t)) continue; seen.add(t); out += (published.get(t) ?? 0) - st[t].published - st[t].received }
     for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
     return out
   })

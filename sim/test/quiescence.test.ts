@@ -23,6 +23,16 @@ describe('quiescence: when the district is idle and its gossip has arrived', () 
     expect(outstanding(counts)).toEqual([-1, 1, 2, 0])
   })
 
+  it('waits for nothing on a topic a node only writes (a feeder\'s bids, read by its relays only), but counts it for the readers', () => {
+    // two buyers publish bids they do not read; the relay reads them; the buyers also read each other's offers
+    const buyer = (bids: number, offers: [number, number]): GossipCounts => ({ ...node({ bid: [bids, 0], offer: offers }, ['offer']), writeOnly: ['bid'] })
+    const counts = [buyer(2, [1, 1]), buyer(3, [1, 1]), node({ bid: [0, 4], offer: [0, 2] })]
+    // the relay has 4 of the 5 bids; neither buyer waits for the other's bids
+    expect(outstanding(counts)).toEqual([0, 0, 1])
+    // without writeOnly, each buyer would wait for the other's bids for ever
+    expect(outstanding(counts.map(({ writeOnly: _w, ...c }) => c))).toEqual([3, 2, 1])
+  })
+
   it('one poll that finds every node idle with nothing outstanding suffices in one process', async () => {
     const p = polls(idle([node({ a: [1, 0] }), node({ a: [0, 1] })]))
     expect(await settle(p.probe, [0, 0], { gossipSettleMs: 1_000 })).toBe(true)

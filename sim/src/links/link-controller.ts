@@ -211,7 +211,7 @@ export class LinkController {
 }
 
 function copyCounts (c: GossipCounts): GossipCounts {
-  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { ...v }]))), subscriptions: [...c.subscriptions] }
+  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { ...v }]))), subscriptions: [...c.subscriptions], ...(c.writeOnly != null ? { writeOnly: [...c.writeOnly] } : {}) }
 }
 
 /** What node `c` published, and everything else published so far (`totals`, per topic) as received. */
@@ -222,11 +222,11 @@ function seenAll (c: GossipCounts, totals: ReadonlyMap<string, number>): GossipC
 }
 
 function publishedOnly (c: GossipCounts): GossipCounts {
-  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { published: v.published, received: 0 }]))), subscriptions: [] }
+  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { published: v.published, received: 0 }]))), subscriptions: [], ...(c.writeOnly != null ? { writeOnly: c.writeOnly } : {}) }
 }
 
 function addCounts (a: GossipCounts, b: GossipCounts): GossipCounts {
   const sum: Record<string, TopicStats> = {}
   for (const st of [...a.topics, ...b.topics]) for (const t in st) sum[t] = { published: (sum[t]?.published ?? 0) + st[t].published, received: (sum[t]?.received ?? 0) + st[t].received }
-  return { topics: [sum], subscriptions: b.subscriptions }
+  return { topics: [sum], subscriptions: b.subscriptions, ...(b.writeOnly != null ? { writeOnly: b.writeOnly } : {}) }
 }
