@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { simHeapFlags } from '../packages/cli/src/sim-memory.ts'
+import { simHeapFlags } from '@kvartal/cli'
 
 const here = dirname(fileURLToPath(import.meta.url))
 

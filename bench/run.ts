@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { simHeapFlags } from '../packages/cli/src/sim-memory.ts'
+import { simHeapFlags } from '@kvartal/cli'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -64,7 +64,8 @@ const doc = {
   planner: await child('planner.ts', [], 120_000),
   // bookings per second across three providers (three transit operators, 8 travellers; real nodes, level journals, one shared local ledger)
   booking: await child('booking.ts', ['6'], 120_000),
-  // on-chain transactions per journey with daily settlement (periodSlots 96): bookings, and the period's transactions (attestations, carried by payments)
+  // on-chain transactions per journey with daily settlement (periodSlots 96): bookings, and the period's transactions
+  // (attestations, carried by payments)
   journeySettlement: await child('booking.ts', ['day'], 180_000),
   // pay-per-use receipts: the traveller checks and signs, the vehicle verifies and applies (one core, in process)
   receipts: await child('receipts.ts', ['8000'], 120_000),

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { defaultScenario, defaultWorkers, runScenario, validateScenario } from '@kvartal/sim'
 import { info, round, runChild } from './common.ts'
-import { useSimBufferPool } from '../packages/cli/src/sim-memory.ts'
+import { useSimBufferPool } from '@kvartal/cli'
 
 // the Buffer slabs `kvartal sim` uses (its V8 heap flags come from run.ts's command line)
 useSimBufferPool()

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultScenario, runScenario } from '@kvartal/sim'
 import { info, runChild } from './common.ts'
-import { useSimBufferPool } from '../packages/cli/src/sim-memory.ts'
+import { useSimBufferPool } from '@kvartal/cli'
 
 // the Buffer slabs `kvartal sim` uses (its V8 heap flags come from run.ts's command line)
 useSimBufferPool()
@@ -51,7 +51,8 @@ runChild('simulation', 240_000, async () => {
       gossipLate: r.gossipLate,
       negotiations: m.negotiations,
       consistency: m.consistency,
-      // settled as one daily period on the local ledger: ledger transactions per trade, one per node (a payer's payment carries its root; target ≤ 0.05)
+      // settled as one daily period on the local ledger: ledger transactions per trade, one per node (a payer's payment
+      // carries its root; target ≤ 0.05)
       settlement: r.settlement,
       // the simulator's own mobility figures (sim/src/mobility-metrics.ts), absent when the scenario has none
       mobility: r.mobility

@@ -1,6 +1,6 @@
 // npm run schemas: writes schemas/*.schema.json from the zod schemas (packages/cli/src/schemas/published-schemas.ts)
 import { writeFile } from 'node:fs/promises'
-import { publishedSchemas, schemaText, schemasDir } from '../packages/cli/src/schemas/published-schemas.ts'
+import { publishedSchemas, schemaText, schemasDir } from '@kvartal/cli'
 
 for (const name of Object.keys(publishedSchemas)) {
   const url = new URL(name, schemasDir)

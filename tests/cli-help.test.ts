@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { buildProgram } from '../packages/cli/src/program.ts'
+import { buildProgram } from '@kvartal/cli'
 import { runCli } from './helpers/processes.ts'
 
 /** Every command path of the CLI, as its tree declares it: `sim`, `journey`, `journey plan`, … */
@@ -68,7 +68,8 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
       [['node'], 'kvartal: --config: is required: kvartal node --config node.yaml\n'],
       [['journey', 'list', 'extra', '-d', 'x'], 'kvartal: arguments: kvartal journey list takes no arguments (`kvartal journey list --help` lists them)\n'],
       [['completion', 'fish'], 'kvartal: shell: give bash or zsh: kvartal completion bash, got "fish"\n'],
-      [['dashboard', '-d', 'x', '--host', '0.0.0.0'], 'kvartal: --host: must be a loopback address (127.0.0.1, ::1), got "0.0.0.0": the page shows what the node\'s control token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)\n'],
+      [['dashboard', '-d', 'x', '--host', '0.0.0.0'], 'kvartal: --host: must be a loopback address (127.0.0.1, ::1), got "0.0.0.0": the page shows what the node\'s ' +
+        'control token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)\n'],
       [['dashboard', '--port', 'http'], 'kvartal: --port: must be a port number from 0 (a free one) to 65535, got "http"\n'],
       // past 65535 it was a raw RangeError from the socket, with its stack, exit 1
       [['dashboard', '-d', 'x', '--port', '70000'], 'kvartal: --port: must be a port number from 0 (a free one) to 65535, got "70000"\n'],
@@ -86,7 +87,8 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
     const script = await runCli(['completion', 'bash'])
     expect(script.code).toBe(0)
     const complete = async (...words: string[]): Promise<string[]> => {
-      const line = `${script.stdout}\nCOMP_WORDS=(kvartal ${words.map(w => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _kvartal; printf '%s\\n' "\${COMPREPLY[@]}"`
+      const line = `${script.stdout}\nCOMP_WORDS=(kvartal ${words.map(w => `'${w}'`).join(' ')}); ` +
+        `COMP_CWORD=${words.length}; _kvartal; printf '%s\\n' "\${COMPREPLY[@]}"`
       const { stdout } = await promisify(execFile)('bash', ['-c', line])
       return stdout.trim().split('\n').sort()
     }

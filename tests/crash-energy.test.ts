@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Journal } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
 import { costNanos, decodeReading, fromHex, verifyReadingChain } from '@kvartal/protocol'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import type { EnergyProcessConfig } from './helpers/energy-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -128,7 +127,8 @@ describe('energy write points, each killed at in a real process', { timeout: 240
     found.voidedNegotiation = Buffer.from(voided[0].decoded.terms.negotiation).toString('hex')
   })
 
-  it('buyer-committed: a buyer killed right after journaling a trade the seller committed; then the seller side of seller-release and buyer-void holds', async () => {
+  it('buyer-committed: a buyer killed right after journaling a trade the seller ' +
+    'committed; then the seller side of seller-release and buyer-void holds', async () => {
     const buyer = run('buyer', { KVARTAL_CRASH_AT: 'buyer-committed' })
     await killedAt(buyer, 'buyer-committed')
     const trades = await withJournal('buyer', async j => await j.trades())
@@ -151,7 +151,8 @@ describe('energy write points, each killed at in a real process', { timeout: 240
     })
   })
 
-  it('meter-boundary, meter, store-iota (seller) and period-plan, period (buyer), side by side: one unbroken chain of measured readings; every trade paid once, every period settled and attested once', { timeout: 300_000 }, async () => {
+  it('meter-boundary, meter, store-iota (seller) and period-plan, period (buyer), side by side: one ' +
+    'unbroken chain of measured readings; every trade paid once, every period settled and attested once', { timeout: 300_000 }, async () => {
     const sellerChain = (async () => {
       await killedAt(run('seller', { KVARTAL_CRASH_AT: 'meter-boundary' }), 'meter-boundary')
       await killedAt(run('seller', { KVARTAL_CRASH_AT: 'meter' }), 'meter')

@@ -10,8 +10,7 @@ import { identityFromSeed } from '@kvartal/mesh'
 import { decodeLegTerms, encodeBookedLeg, fromHex } from '@kvartal/protocol'
 import { recordHash } from '@kvartal/channels'
 import { verifyInclusion } from '@kvartal/settlement'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import type { MobilityCommand, MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -117,7 +116,8 @@ describe('mobility write points, each killed at in a real process', { timeout: 2
     expect(Object.values(found.counters).length).toBeGreaterThan(0)
   })
 
-  it('traveller-releasing, provider-release: a journey whose second leg is refused is released once, the seat freed, nothing paid', async () => {
+  it('traveller-releasing, provider-release: a journey whose second ' +
+    'leg is refused is released once, the seat freed, nothing paid', async () => {
     const operator = run('operator', { KVARTAL_CRASH_AT: 'provider-release' })
     await operator.waitFor(l => l.ready != null, 180_000)
     // after the restart every counter is past what was journaled before the crash
@@ -143,7 +143,8 @@ describe('mobility write points, each killed at in a real process', { timeout: 2
     expect(payments()).toEqual([])
   })
 
-  it('traveller-committing: paid, the operator dying at its commit, the traveller killed right after journaling that it still commits: the restart confirms against the one payment', async () => {
+  it('traveller-committing: paid, the operator dying at its commit, the traveller killed right ' +
+    'after journaling that it still commits: the restart confirms against the one payment', async () => {
     const operator = run('operator', { KVARTAL_CRASH_AT: 'provider-commit' })
     await operator.waitFor(l => l.ready != null, 180_000)
     // the same trip's one seat again: free only if the release freed it
@@ -159,7 +160,8 @@ describe('mobility write points, each killed at in a real process', { timeout: 2
     found.fare = rec.total
   })
 
-  it('period-extra, channel-proof, attested, and the rest of the story: each period settled and attested once, the booked leg and the trip channel proven in it', { timeout: 300_000 }, async () => {
+  it('period-extra, channel-proof, attested, and the rest of the story: each period ' +
+    'settled and attested once, the booked leg and the trip channel proven in it', { timeout: 300_000 }, async () => {
     const operator = run('operator')
     await operator.waitFor(l => l.ready != null, 180_000)
     await killedAt(run('traveller', { KVARTAL_CRASH_AT: 'period-extra' }), 'period-extra')
@@ -227,7 +229,8 @@ describe('mobility write points, each killed at in a real process', { timeout: 2
       }
     })
   })
-  it('provider-expire, provider-refund, provider-cancelled: a traveller paying after its hold ran out and the seat was sold gets the fare back once, though the operator dies after each step', { timeout: 300_000 }, async () => {
+  it('provider-expire, provider-refund, provider-cancelled: a traveller paying after its hold ran ' +
+    'out and the seat was sold gets the fare back once, though the operator dies after each step', { timeout: 300_000 }, async () => {
     const op = { name: 'seat-operator', seed: SEAT_OPERATOR, holdMs: 3_000 }
     const late = { name: 'late', seed: LATE }; const other = { name: 'other', seed: OTHER }
     const opAddr = addrs.get(SEAT_OPERATOR)!

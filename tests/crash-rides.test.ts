@@ -8,8 +8,7 @@ import { Journal, PROVIDER_LEGS, RIDE_RECEIPTS, type ProviderLegRecord, type Rid
 import { identityFromSeed } from '@kvartal/mesh'
 import { fareNanos } from '@kvartal/mobility'
 import { decodeLegTerms, fromHex } from '@kvartal/protocol'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { bikePlace, bikePricing, rideTo, type MobilityCommand, type MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -130,7 +129,8 @@ describe('a metered ride, killed at each of its write points', { timeout: 240_00
     }
   })
 
-  it('traveller-receipt: the traveller dies before sending a receipt it journaled; the ride stops, and it pays what it signed', async () => {
+  it('traveller-receipt: the traveller dies before sending a receipt ' +
+    'it journaled; the ride stops, and it pays what it signed', async () => {
     const bike = await ready(start('vehicle'))
     await rider!.stop()
     const doomed = await ready(start('traveller', { KVARTAL_CRASH_AT: 'traveller-receipt', KVARTAL_CRASH_SKIP: '2' }))
@@ -147,7 +147,8 @@ describe('a metered ride, killed at each of its write points', { timeout: 240_00
     await rider.stop(); await bike.stop()
   })
 
-  it('afterwards: each ride ended once, both sides hold its final receipt, the bike is where it parked, the ledger holds each fare once', async () => {
+  it('afterwards: each ride ended once, both sides hold its final ' +
+    'receipt, the bike is where it parked, the ledger holds each fare once', async () => {
     const bikeSide = await withJournal('bike', async j => ({
       legs: new Map((await j.records<ProviderLegRecord>(PROVIDER_LEGS)).map(([leg, r]) => [r.package, { leg, r }])),
       receipts: new Map(await j.records<RideReceiptRecord>(RIDE_RECEIPTS))

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegRecord } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
 import { decodeLegTerms, fromHex } from '@kvartal/protocol'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import type { MobilityCommand, MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -70,7 +69,8 @@ afterAll(async () => {
 })
 
 describe('traveller-unresolved, killed at in a real process', () => {
-  it('paid, never confirmed before the departure: the package is journaled for settling by hand, and the restart pays nothing again and asks no more', { timeout: 240_000 }, async () => {
+  it('paid, never confirmed before the departure: the package is journaled ' +
+    'for settling by hand, and the restart pays nothing again and asks no more', { timeout: 240_000 }, async () => {
     const operator = run('operator')
     await operator.waitFor(l => l.ready != null, 180_000)
     const t1 = run('traveller', { KVARTAL_CRASH_AT: 'traveller-unresolved' })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
-import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '../sim/test/browser.ts'
+import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '@kvartal/sim/testing'
 
 // a small, fast district: six buildings around noon, six slots, no mobility
 const scenario = 'district: dashboard\nslots: { first: 44, count: 6 }\nbuildings: { generate: { count: 6 } }\nmobility: false\n'

@@ -5,8 +5,7 @@ import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { execForm, last, parseContainerfile } from '../deploy/container/containerfile-lint.ts'
 import { applyOverlay, splitPeers } from '../deploy/container/prepare.ts'
-import { configText } from '../packages/cli/src/init-command.ts'
-import { validateNodeConfig } from '../packages/cli/src/node-config.ts'
+import { configText, validateNodeConfig } from '@kvartal/cli'
 
 /**
  * deploy/compose/compose.yaml, parsed (merge keys resolved, as compose does) and checked: four nodes of

@@ -7,7 +7,7 @@ import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { execForm, last, parseContainerfile } from '../deploy/container/containerfile-lint.ts'
 import { applyOverlay, discoverBootstrap, peerIdFromMetrics, prepare, type PrepareDeps } from '../deploy/container/prepare.ts'
-import { loadNodeConfig } from '../packages/cli/src/node-config.ts'
+import { loadNodeConfig } from '@kvartal/cli'
 
 /**
  * The image, checked without building it (no image registry, no podman here): the Containerfile parses
@@ -20,7 +20,8 @@ const root = join(import.meta.dirname, '..')
 const dir = join(root, 'deploy/container')
 const containerfile = parseContainerfile(await readFile(join(dir, 'Containerfile'), 'utf8'))
 const PEER = '12D3KooWJ1Sh6ky5t5sRrJxBqcRANcj7SsEGZ5P9k8cwgcCRctUS'
-const metricsOf = (district: string, peer = PEER): string => `# HELP kvartal_node_info This node\n# TYPE kvartal_node_info gauge\nkvartal_node_info{peer_id="${peer}",trader="ab",district="${district}",settlement="local",version="0.1.0"} 1\n`
+const metricsOf = (district: string, peer = PEER): string => `# HELP kvartal_node_info This node\n# TYPE kvartal_node_info ` +
+  `gauge\nkvartal_node_info{peer_id="${peer}",trader="ab",district="${district}",settlement="local",version="0.1.0"} 1\n`
 
 describe('the Containerfile', () => {
   it('parses: every instruction known, exec forms valid, the final stage non-root', () => {
@@ -57,6 +58,7 @@ describe('the Containerfile', () => {
   })
 
   it('the check finds what it is for: an unknown instruction, a root user, a bad exec form', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Containerfile's ${BASE}
     const ok = 'ARG BASE=x\nFROM ${BASE} AS b\nRUN true\nFROM x\nCOPY --from=b /a /a\nUSER 10001\nCMD ["node"]\n'
     expect(parseContainerfile(ok).problems).toEqual([])
     expect(parseContainerfile(ok.replace('RUN true', 'RUNN true')).problems).toEqual(['line 3: RUNN: unknown instruction'])
@@ -107,7 +109,7 @@ describe('the entrypoint\'s prepare step', () => {
     expect(c.building).toBeUndefined()
     const text = await readFile(config, 'utf8')
     expect(text).toContain('# Units: energy Wh') // init's comments stay
-    expect(text).toMatch(/^  seconds: 60 # set by .*district.yaml at every start$/m) // an overlaid value says where it comes from
+    expect(text).toMatch(/^ {2}seconds: 60 # set by .*district.yaml at every start$/m) // an overlaid value says where it comes from
     expect(log.map(l => l.event)).toEqual(['container-init', 'container-bootstrap', 'container-config'])
     expect((await stat(config)).mode & 0o777).toBe(0o644)
 

@@ -10,8 +10,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 import { execForm, last, parseContainerfile } from '../deploy/container/containerfile-lint.ts'
 import { applyOverlay, splitPeers } from '../deploy/container/prepare.ts'
-import { configText } from '../packages/cli/src/init-command.ts'
-import { validateNodeConfig } from '../packages/cli/src/node-config.ts'
+import { configText, validateNodeConfig } from '@kvartal/cli'
 
 /**
  * deploy/k8s, rendered as `kubectl kustomize` renders it (its resources, in order) and checked against

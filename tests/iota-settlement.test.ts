@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { costNanos } from '@kvartal/protocol'
 import { iotaSettlement, verifyTradeProof } from '@kvartal/settlement'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { startDistrict, slots, epochMs } from './helpers/nodes.ts'
 
 /**

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { offsetMetres } from '@kvartal/mobility'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { runCli, runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtfs-line.ts'
 
@@ -43,7 +42,8 @@ afterAll(async () => {
 })
 
 describe('kvartal journey and channel commands against running nodes', () => {
-  it('plans and books a bus journey across two processes, lists and cancels it; the trip channel is read, granted, pulled by the operator and revoked', { timeout: 90_000 }, async () => {
+  it('plans and books a bus journey across two processes, lists and cancels ' +
+    'it; the trip channel is read, granted, pulled by the operator and revoked', { timeout: 90_000 }, async () => {
     const gtfs = join(dir, 'gtfs')
     const operatorDir = join(dir, 'operator'); const travellerDir = join(dir, 'traveller')
     const operator = await startNode(await writeNodeConfig({
@@ -91,7 +91,8 @@ describe('kvartal journey and channel commands against running nodes', () => {
 
     const listed = await runCli(['journey', 'list', '-d', travellerDir])
     expect(listed.code).toBe(0)
-    expect(listed.stdout).toMatch(new RegExp(`^${pkg}\\s+CONFIRMED\\s+\\d\\d:\\d\\d\\s+\\d\\d:\\d\\d\\s+0\\.4\\s+BUS S0→S3 CONFIRMED`, 'm'))
+    expect(listed.stdout).toMatch(new RegExp(`^${pkg}\\s+CONFIRMED\\s+\\d\\d:\\d\\d\\s+` +
+      '\\d\\d:\\d\\d\\s+0\\.4\\s+BUS S0→S3 CONFIRMED', 'm'))
 
     // the traveller's trip channel holds the payment and the booking, readable with its own key
     const trips = await eventually(async () => {
@@ -160,10 +161,12 @@ describe('kvartal journey and channel commands against running nodes', () => {
       [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--modes', 'BUS,HOVERCRAFT'], 'kvartal: --modes: unknown mode "HOVERCRAFT" (TOMP-API modes: WALK, BICYCLE, SCOOTER, CAR, BUS, TRAM, METRO, RAIL, FERRY)\n'],
       [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--max-walk', '1.5'], 'kvartal: --max-walk: must be a whole number of metres, got "1.5"\n'],
       [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--depart', 'tomorrow'], 'kvartal: --depart: must be an ISO date-time (2026-06-17T08:30:00Z) or +<minutes> from now, got "tomorrow"\n'],
-      [['journey', 'book', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--pick', 'sideways'], 'kvartal: --pick: must be fastest, cheapest, greenest, fewest-transfers, preferred or a journey number from the plan (1 = first), got "sideways"\n'],
+      [['journey', 'book', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--pick', 'sideways'], 'kvartal: --pick: must be fastest, cheapest, greenest, fewest-transfers, ' +
+        'preferred or a journey number from the plan (1 = first), got "sideways"\n'],
       [['journey', 'cancel', 'nope', '-d', dir], 'kvartal: package: must be a package id: 32 hex digits (`kvartal journey list` shows them), got "nope"\n'],
       [['channel', 'grant', 'trips', '--reader', 'abc', '-d', dir], 'kvartal: --reader: must be a node\'s public key: 64 hex digits (the trader id that `kvartal id` prints), got "abc"\n'],
-      [['journey', 'plan', '--from', '63.43,10.39', '--to', '63.44,10.39'], 'kvartal: --data-dir: is required: the data directory of a running node, or --config node.yaml (kvartal journey plan --data-dir <dir> --from … --to …)\n'],
+      [['journey', 'plan', '--from', '63.43,10.39', '--to', '63.44,10.39'], 'kvartal: --data-dir: is required: the data directory of a running node, or ' +
+        '--config node.yaml (kvartal journey plan --data-dir <dir> --from … --to …)\n'],
       [['journey', 'list', '-d', join(dir, 'nobody')], `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`]
     ]
     const results = await Promise.all(cases.map(async ([args]) => await runCli(args)))
@@ -174,6 +177,7 @@ describe('kvartal journey and channel commands against running nodes', () => {
     const r = await runCli(['node', '--config', await writeNodeConfig({ dir, name: 'bad', position: [0], mobility: { provider: scooter }, settlement: iota('http://127.0.0.1:9') })])
     // with the file, line and column of the field: `kvartal: <dir>/bad.yaml:<line>:<column>: <field>: …`
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/^kvartal: \S*\/bad\.yaml:\d+:\d+: mobility\.provider\.pricing\.per_min_pricing\[0\]\.rate: expected a whole number of nanos \(1 IOTA = 1000000000\), at least 0, got 1\.5\n$/)
+    expect(r.stderr).toMatch(new RegExp(String.raw`^kvartal: \S*\/bad\.yaml:\d+:\d+: mobility\.provider\.pricing\.per_min_pricing\[0\]\.rate: ` +
+      String.raw`expected a whole number of nanos \(1 IOTA = 1000000000\), at least 0, got 1\.5\n$`))
   })
 })

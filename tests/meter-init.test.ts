@@ -2,8 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { initCommand, type InitOptions } from '../packages/cli/src/init-command.ts'
-import { loadNodeConfig } from '../packages/cli/src/node-config.ts'
+import { initCommand, loadNodeConfig, type InitOptions } from '@kvartal/cli'
 import { runCli } from './helpers/processes.ts'
 
 // `kvartal init --meter <kind>` writes the chosen meter's section, filled in from the --meter-* flags

@@ -6,8 +6,8 @@ import { stringify } from 'yaml'
 import type { ServerTCP } from 'modbus-serial'
 import { decodeReading, fromHex, slotAt, verifyReadingChain } from '@kvartal/protocol'
 import { Journal, periodMeterCheck } from '@kvartal/node'
-import { callNode } from '../packages/cli/src/control-client.ts'
-import { close, freePort, mbmapRegisters, RegisterImage, serve } from '../packages/meters/test/sunspec-image.ts'
+import { callNode } from '@kvartal/cli'
+import { close, freePort, mbmapRegisters, RegisterImage, serve } from '@kvartal/meters/testing'
 import { runKvartal, type NodeProcess } from './helpers/processes.ts'
 
 // `kvartal node` (a real process) with `meter.modbus` against modbus-serial's own Modbus TCP server, in
@@ -32,7 +32,8 @@ afterEach(async () => {
 })
 
 describe('kvartal node with a Modbus/SunSpec inverter', () => {
-  it('signs what the device\'s registers say at each boundary, at the time it read them, shows it in its control API, and records a gap once the device stops answering', { timeout: 120_000 }, async () => {
+  it('signs what the device\'s registers say at each boundary, at the time it read them, ' +
+    'shows it in its control API, and records a gap once the device stops answering', { timeout: 120_000 }, async () => {
     const image = RegisterImage.fromDump(40_000, mbmapRegisters(await readFile(new URL('../packages/meters/test/fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8')))
     // 101 sits after 'SunS' (2) and the common model (2 + 65): its WH at 40000 + 69 + 24
     const wh = 40_000 + 69 + 24

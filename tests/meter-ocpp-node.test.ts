@@ -7,7 +7,7 @@ import { RPCClient } from 'ocpp-rpc'
 import { generateSeed } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal } from '@kvartal/node'
-import { freePort } from '../packages/meters/test/sunspec-image.ts'
+import { freePort } from '@kvartal/meters/testing'
 import { runKvartal, type NodeProcess } from './helpers/processes.ts'
 
 // Two real `kvartal node` processes trade; the buyer has `meter.ocpp`: it is the central system of an

@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegRecord } from '@kvartal/node'
 import { identityFromSeed } from '@kvartal/mesh'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import type { MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
 
@@ -109,7 +108,8 @@ describe('mobility bookings survive SIGKILL at every step (real processes, iota 
     expect((await consistent()).pkg.status).toBe('CONFIRMED')
   })
 
-  it('an operator killed after journaling a commit and before answering: the traveller\'s retry is answered once, the seat sold once', async () => {
+  it('an operator killed after journaling a commit and before answering: ' +
+    'the traveller\'s retry is answered once, the seat sold once', async () => {
     const doomed = operator({ KVARTAL_CRASH_AT: 'provider-commit' }); await doomed.waitFor(l => l.ready != null)
     const t = traveller()
     expect((await doomed.exited).signal).toBe('SIGKILL')

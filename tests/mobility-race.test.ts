@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegRecord } from '@kvartal/node'
-import { FakeIotaRpc } from '../packages/settlement/test/helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from '../packages/settlement/test/helpers/ledger-transactions.ts'
+import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { runCli, runKvartal, runKvartalCrashing, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtfs-line.ts'
 
@@ -50,7 +49,8 @@ afterAll(async () => {
 })
 
 describe('the last seat among real kvartal node processes', () => {
-  it('two travellers book the same planned journey at once: one gets the seat and pays once, the other paid nothing; both killed at their last write survive it', { timeout: 120_000 }, async () => {
+  it('two travellers book the same planned journey at once: one gets the seat and ' +
+    'pays once, the other paid nothing; both killed at their last write survive it', { timeout: 120_000 }, async () => {
     const gtfs = join(dir, 'gtfs')
     const operatorConfig = await writeNodeConfig({
       dir, name: 'operator', position: [0], settlement: iota(rpc.url),
@@ -127,7 +127,8 @@ describe('the last seat among real kvartal node processes', () => {
     }
   })
 
-  it('the winner cancels; the operator dies after journaling the cancellation, the winner after journaling its own: after restarts, one refund, the seat free', { timeout: 120_000 }, async () => {
+  it('the winner cancels; the operator dies after journaling the cancellation, the ' +
+    'winner after journaling its own: after restarts, one refund, the seat free', { timeout: 120_000 }, async () => {
     expect(district.winner, 'the race above ran').toBeGreaterThanOrEqual(0)
     const w = district.winner; const winnerDir = join(dir, names[w])
     const doomedOperator = runKvartalCrashing('provider-cancel', ['node', '--config', district.operatorConfig]); procs.push(doomedOperator)

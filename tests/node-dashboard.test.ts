@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
-import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '../sim/test/browser.ts'
-import { callNode } from '../packages/cli/src/control-client.ts'
-import type { NodeView } from '../packages/cli/src/node-view.ts'
+import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '@kvartal/sim/testing'
+import { callNode, type NodeView } from '@kvartal/cli'
 
 // KVARTAL_SCREENSHOT=docs/img/node-dashboard.png writes the README's picture; otherwise it goes to the test's directory
 const screenshotTo = process.env.KVARTAL_SCREENSHOT
@@ -29,7 +28,7 @@ describe('kvartal dashboard: a running node\'s own live page', () => {
     if (c.path == null) { ctx.skip(`no browser check: ${c.why}`); return }
     dir = await mkdtemp(join(tmpdir(), 'kvartal-node-dashboard-'))
     // loaded while the nodes start and trade: it is read once they stopped
-    const journalModule = import('../packages/node/src/journal.ts')
+    const journalModule = import('@kvartal/node')
     const seller = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })])
     procs.push(seller)
     const addr = (await seller.waitFor(l => l.event === 'listening')).addrs[0] as string

@@ -7,7 +7,7 @@ import { generateSeed, toHex } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal } from '@kvartal/node'
 import { runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
-import { parsePrometheusText, valueOf, type Family } from '../packages/cli/test/prometheus-text.ts'
+import { parsePrometheusText, sampleValue, type Family } from '@kvartal/cli/testing'
 
 /**
  * Monitoring a running `kvartal node`: two real node processes on 127.0.0.1, each with its metrics
@@ -97,9 +97,9 @@ describe('a running node\'s health, readiness and metrics', () => {
     expect([health.status, JSON.parse(health.body)]).toEqual([200, expect.objectContaining({ status: 'ok', checks: { eventLoop: expect.objectContaining({ ok: true }) } })])
     // nothing traded, nothing heard yet
     const quiet = await scrape(buyerMetrics)
-    expect(valueOf(quiet, 'kvartal_trades_total', { side: 'buyer' })).toBe(0)
-    expect(valueOf(quiet, 'kvartal_connected_peers')).toBe(0)
-    expect(valueOf(quiet, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBeUndefined()
+    expect(sampleValue(quiet, 'kvartal_trades_total', { side: 'buyer' })).toBe(0)
+    expect(sampleValue(quiet, 'kvartal_connected_peers')).toBe(0)
+    expect(sampleValue(quiet, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBeUndefined()
 
     const addr = (await buyer.waitFor(l => l.event === 'listening')).addrs[0] as string
     seller = runKvartal(['node', '--config', await nodeConfig('seller', { position: [600], bootstrap: [addr] })])
@@ -120,31 +120,31 @@ describe('a running node\'s health, readiness and metrics', () => {
     const prices = (): number[] => buyer.lines.filter(l => l.event === 'trade-committed').map(l => l.price as number)
 
     const b = await scrape(buyerMetrics)
-    expect(valueOf(b, 'kvartal_trades_total', { side: 'buyer' })).toBeGreaterThanOrEqual(1)
-    expect(valueOf(b, 'kvartal_trades_total', { side: 'seller' })).toBe(0)
-    expect(valueOf(b, 'kvartal_energy_traded_watt_hours_total', { side: 'buyer' })).toBeGreaterThanOrEqual(bought.energyWh)
-    expect(prices()).toContain(valueOf(b, 'kvartal_last_trade_price_nanos_per_kwh', { side: 'buyer' }))
-    expect(valueOf(b, 'kvartal_negotiations_total', { outcome: 'committed' })).toBeGreaterThanOrEqual(1)
-    expect(valueOf(b, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBeGreaterThanOrEqual(1)
-    expect(valueOf(b, 'kvartal_connected_peers')).toBe(1)
-    expect(valueOf(b, 'kvartal_journal_write_duration_seconds_count')).toBeGreaterThanOrEqual(2)
-    expect(valueOf(b, 'kvartal_journal_size_bytes')).toBeGreaterThan(0)
-    expect(valueOf(b, 'kvartal_settlement_trades_pending')).toBeGreaterThanOrEqual(0)
-    expect(valueOf(b, 'kvartal_node_info', { district: 'monitoring-test', settlement: 'local' })).toBe(1)
-    expect(valueOf(b, 'process_cpu_seconds_total')).toBeGreaterThan(0)
+    expect(sampleValue(b, 'kvartal_trades_total', { side: 'buyer' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(b, 'kvartal_trades_total', { side: 'seller' })).toBe(0)
+    expect(sampleValue(b, 'kvartal_energy_traded_watt_hours_total', { side: 'buyer' })).toBeGreaterThanOrEqual(bought.energyWh)
+    expect(prices()).toContain(sampleValue(b, 'kvartal_last_trade_price_nanos_per_kwh', { side: 'buyer' }))
+    expect(sampleValue(b, 'kvartal_negotiations_total', { outcome: 'committed' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(b, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(b, 'kvartal_connected_peers')).toBe(1)
+    expect(sampleValue(b, 'kvartal_journal_write_duration_seconds_count')).toBeGreaterThanOrEqual(2)
+    expect(sampleValue(b, 'kvartal_journal_size_bytes')).toBeGreaterThan(0)
+    expect(sampleValue(b, 'kvartal_settlement_trades_pending')).toBeGreaterThanOrEqual(0)
+    expect(sampleValue(b, 'kvartal_node_info', { district: 'monitoring-test', settlement: 'local' })).toBe(1)
+    expect(sampleValue(b, 'process_cpu_seconds_total')).toBeGreaterThan(0)
 
     const s = await scrape(sellerMetrics)
-    expect(valueOf(s, 'kvartal_trades_total', { side: 'seller' })).toBeGreaterThanOrEqual(1)
-    expect(valueOf(s, 'kvartal_proposals_answered_total', { answer: 'accepted' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(s, 'kvartal_trades_total', { side: 'seller' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(s, 'kvartal_proposals_answered_total', { answer: 'accepted' })).toBeGreaterThanOrEqual(1)
 
     // the seller has no meter: every slot is a gap, and a period of two slots settles
     const settled = await until('a settled period on the seller', async () => {
       const f = await scrape(sellerMetrics)
-      return (valueOf(f, 'kvartal_settlement_periods_settled_total') ?? 0) >= 1 ? f : undefined
+      return (sampleValue(f, 'kvartal_settlement_periods_settled_total') ?? 0) >= 1 ? f : undefined
     }, 90_000)
     // (the first period may hold one slot only: the node started in its second)
-    expect(valueOf(settled, 'kvartal_meter_gaps_total')).toBeGreaterThanOrEqual(1)
-    expect(valueOf(settled, 'kvartal_settlement_last_settled_period')).toBeGreaterThanOrEqual(0)
+    expect(sampleValue(settled, 'kvartal_meter_gaps_total')).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(settled, 'kvartal_settlement_last_settled_period')).toBeGreaterThanOrEqual(0)
     const period = seller.lines.find(l => l.event === 'period-settled')!
     expect(String(period.correlation)).toMatch(/^monitoring-test\/\d+$/)
   })
@@ -161,7 +161,7 @@ describe('a running node\'s health, readiness and metrics', () => {
       req.end()
     })
     expect(viaSocket.status).toBe(200)
-    expect(valueOf(parsePrometheusText(viaSocket.body), 'kvartal_trades_total', { side: 'buyer' })).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(parsePrometheusText(viaSocket.body), 'kvartal_trades_total', { side: 'buyer' })).toBeGreaterThanOrEqual(1)
     // the buyer's meter broker is not there: refused, and the slots it misses are gaps
     const status = await until('a meter gap on the buyer', async () => {
       const s = await runCli(['status', '-d', join(dir, 'buyer'), '--json'])
@@ -173,7 +173,7 @@ describe('a running node\'s health, readiness and metrics', () => {
     const text = await runCli(['status', '-d', join(dir, 'buyer')])
     expect(text.stdout).toMatch(/^meter\s+mqtt .*last reading none since the node started; 0 readings, \d+ gaps/m)
     const f = await scrape(buyerMetrics)
-    expect(valueOf(f, 'kvartal_meter_gaps_total')).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(f, 'kvartal_meter_gaps_total')).toBeGreaterThanOrEqual(1)
   })
 
   it('the log is pino\'s JSON lines, and no secret is ever in it', { timeout: 60_000 }, async () => {
@@ -199,7 +199,8 @@ describe('a running node\'s health, readiness and metrics', () => {
     const r = await runCli(['node', '--config', bad])
     // the file, and the line and column of the field's key (config schemas, packages/config)
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(new RegExp(`^kvartal: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: metrics\\.listen: the port must be a whole number from 0 to 65535, got "99999"\n$`))
+    expect(r.stderr).toMatch(new RegExp(`^kvartal: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: ` +
+      `metrics\\.listen: the port must be a whole number from 0 to 65535, got "99999"\n$`))
     const level = await runCli(['node', '--config', bad, '--log-level', 'loud'])
     expect([level.code, level.stderr]).toEqual([2, 'kvartal: --log-level: must be fatal, error, warn, info, debug, trace or silent\n'])
   })

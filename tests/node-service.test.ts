@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { initCommand } from '../packages/cli/src/init-command.ts'
-import { NodeRunningError, keysExport, keysRotate, keysShow } from '../packages/cli/src/keys-command.ts'
+import { NodeRunningError, initCommand, keysExport, keysRotate, keysShow } from '@kvartal/cli'
 import { kvartalBin, runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
 import { until } from './helpers/wait.ts'
 
@@ -44,7 +43,15 @@ async function captured (f: () => Promise<unknown>): Promise<string> {
 
 /** A Unix datagram socket at `path`: every datagram it receives, in order. */
 async function notifySocket (path: string): Promise<{ messages: string[] }> {
-  const script = 'import socket,json,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("bound",flush=True)\nwhile True:\n  print(json.dumps(s.recv(65536).decode()),flush=True)\n'
+  const script = [
+    'import socket,json,sys',
+    's=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)',
+    's.bind(sys.argv[1])',
+    'print("bound",flush=True)',
+    'while True:',
+    '  print(json.dumps(s.recv(65536).decode()),flush=True)',
+    ''
+  ].join('\n')
   const p = spawn(python!, ['-u', '-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] })
   procs.push(p)
   const messages: string[] = []

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runKvartal, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
-import { ControlClientError, callNode, type EventsAnswer, type NodeView } from '../packages/cli/src/index.ts'
+import { ControlClientError, callNode, type EventsAnswer, type NodeView } from '@kvartal/cli'
 
 /**
  * The control API's `/view` and `/events` of a real `kvartal node` (a buyer) trading with another (a

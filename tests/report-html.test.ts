@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runKvartal } from './helpers/processes.ts'
-import { simCommand } from '../packages/cli/src/sim-command.ts'
+import { simCommand } from '@kvartal/cli'
 import { reportHtml, writeReport } from '@kvartal/sim'
 
 // a small, fast district: six buildings at noon, four slots, no mobility
@@ -21,7 +21,9 @@ function svgOf (html: string, id: string): string {
 /** Each bar's height in the SVG ECharts drew, by data index, for one series (a bar ECharts left out: 0). */
 function barHeights (svg: string, series: number, count: number): number[] {
   const out = Array.from({ length: count }, () => 0)
-  for (const m of svg.matchAll(/<path d="M[-\d.]+ [-\d.]+l[-\d.]+ 0l0 ([-\d.]+)l[-\d.]+ 0Z"[^>]*ecmeta_series_index="(\d+)" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"/g)) {
+  const bar = new RegExp(String.raw`<path d="M[-\d.]+ [-\d.]+l[-\d.]+ 0l0 ([-\d.]+)l[-\d.]+ 0Z"[^>]*` +
+    String.raw`ecmeta_series_index="(\d+)" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"`, 'g')
+  for (const m of svg.matchAll(bar)) {
     if (Number(m[2]) === series) out[Number(m[3])] = Math.abs(Number(m[1]))
   }
   return out

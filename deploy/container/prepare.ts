@@ -22,8 +22,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { isMap, parse, parseDocument, type Document } from 'yaml'
-import { CONFIG_FILE, initCommand, type MeterChoice } from '../../packages/cli/src/init-command.ts'
-import { validateNodeConfig } from '../../packages/cli/src/node-config.ts'
+import { CONFIG_FILE, initCommand, validateNodeConfig, type MeterChoice } from '@kvartal/cli'
 
 export interface PrepareEnv {
   /** the data volume: node.yaml and data/ (default /var/lib/kvartal) */

@@ -10,25 +10,15 @@ import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type Proc
 import { processGossipFor } from './process-topics.ts'
 import { LinkController, type NetworkFigures } from './links/link-controller.ts'
 import { hasConditions, type NetworkScenario } from './links/network-scenario.ts'
-import { seededRandom, type Strategy, type Tariffs } from '@kvartal/market'
+import { seededRandom, type Tariffs } from '@kvartal/market'
 import {
   KvartalNode, PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS, defaultNodeOptions,
-  type GridOptions, type MobilityOptions, type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TraderProfile, type TradeRecord
+  type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TradeRecord
 } from '@kvartal/node'
 import type { Trade } from '@kvartal/protocol'
+import type { SimNodeSpec } from './node-spec.ts'
 
-export interface SimNodeSpec {
-  readonly name: string
-  readonly keySeed: Uint8Array
-  readonly profile: TraderProfile
-  readonly strategy: Strategy
-  /** the node's part in the mobility market (a traveller, a vehicle, a transit operator); absent: energy only */
-  readonly mobility?: Partial<MobilityOptions>
-  /** its feeder, the grid fees and its share of the transformer; absent: one feeder, no fees */
-  readonly grid?: GridOptions
-  /** runs once the node has started, before its first tick (e.g. to shape a vehicle's V2G offers) */
-  readonly afterStart?: (node: KvartalNode) => void
-}
+export type { SimNodeSpec }
 
 export interface DistrictRunConfig {
   district: string
@@ -168,7 +158,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     ? new LinkController(c.network, { names: c.nodes.map(n => n.name), feederOf: i => c.nodes[i].grid?.feeder, identities, dials, slots: c.slots, seed: c.seed, make: (i, network) => simNode(c, i, { clock, dataRoot, bootstrap: [], ledger: c.ledger, network }), afterStart: (i, n) => c.nodes[i].afterStart?.(n) })
     : undefined
   const processGossip = processGossipFor(c.district, c.nodes, c.nodes.map((_, i) => i), links == null && c.processGossip)
-  const nodes = c.nodes.map((spec, i) => {
+  const nodes = c.nodes.map((_spec, i) => {
     const bootstrap: string[] = []
     if (c.transport === 'memory') {
       for (const j of dials[i]) bootstrap.push(`${memoryListenAddress(identities[j])}/p2p/${identities[j].peerId.toString()}`)
@@ -180,7 +170,7 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
     await Promise.all(nodes.map(async n => await n.start()))
     // TCP ports are only known once listening: every node listens first, then dials its plan
     if (c.transport === 'tcp') await dialAlong(c, nodes, nodes.map((_, i) => i), dials, j => nodes[j].host.getMultiaddrs()[0].toString())
-    nodes.forEach((n, i) => c.nodes[i].afterStart?.(n))
+    nodes.forEach((n, i) => { c.nodes[i].afterStart?.(n) })
     const startupMs = performance.now() - t0
     const { ticks, gossipLate } = await driveTicks(c, clock, {
       probe: async () => { const p = await probeNodes(nodes); return links?.adjust(p) ?? p },
@@ -322,7 +312,8 @@ export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | 
 
 function lateReport (c: DistrictRunConfig, missed: readonly number[], counts: readonly GossipCounts[], topicsOf: (i: number) => Record<string, { received: number }>): string {
   const late = outstanding(counts).map((x, i) => [i, x - missed[i]] as const).filter(([, x]) => x > 0)
-  return late.map(([i, x]) => `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`).join('; ')
+  return late.map(([i, x]) => `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ` +
+    `${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`).join('; ')
 }
 
 /** What the run keeps of a node once its work is done: its trades, settlement and mobility records. */

@@ -1,4 +1,3 @@
-import type { SlotClockConfig } from '@kvartal/protocol'
 import { strategyByName } from '@kvartal/market'
 import type { MobilityOptions } from '@kvartal/node'
 import type { NodeResult, SimNodeSpec } from './district-runner.ts'
@@ -19,7 +18,7 @@ export function travellerOptions (m: MobilityScenario, district: MobilityDistric
  * at most at feed-in + 30 % of the tariff band (cheap midday surplus) and sell at least at feed-in + 60 %
  * (a spread that pays for a cycle's battery wear).
  */
-export function providerNodes (s: Scenario, m: MobilityScenario, district: MobilityDistrict, slots: SlotClockConfig): SimNodeSpec[] {
+export function providerNodes (s: Scenario, m: MobilityScenario, district: MobilityDistrict): SimNodeSpec[] {
   const band = s.tariffs.retail - s.tariffs.feedIn
   return district.providers.map((p) => {
     // a car's position and meter come from its battery budget in the node (vehicle-energy.ts)
@@ -47,7 +46,10 @@ export interface ProviderResult {
   legsNanos: number
   /** its rides' final receipts, from its own journal */
   receiptsNanos: number
-  /** what it is owed for its sold legs: the checkout price, or a ride's final receipt when larger (the receipt's fare includes the unlock fee) */
+  /**
+   * what it is owed for its sold legs: the checkout price, or a ride's final receipt when larger (the receipt's fare
+   * includes the unlock fee)
+   */
   dueNanos: number
   /** its account's change on the ledger */
   receivedNanos: number

@@ -1,6 +1,6 @@
 import { ProcessGossip, type BusMessage } from '@kvartal/mesh'
 import { TopicKind, feederDigestTopic, topicFor } from '@kvartal/protocol'
-import type { SimNodeSpec } from './district-runner.ts'
+import type { SimNodeSpec } from './node-spec.ts'
 
 /**
  * The gossip bus of one simulation process (mesh's ProcessGossip), or none. It carries every topic:

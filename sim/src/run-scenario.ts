@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { ConfigError, isDispatchable, slotStart, type NodeEvent, type SlotWindow } from '@kvartal/protocol'
 import { createRng, createBuildingFromSpec, buildDistrict, type Building, type BuildingSpec } from '@kvartal/devices'
 import { strategyByName } from '@kvartal/market'
-import { identityFromSeed, type NodeIdentity } from '@kvartal/mesh'
-import { runDistrict, defaultDistrictRunConfig, type DistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
+import { identityFromSeed } from '@kvartal/mesh'
+import { runDistrict, defaultDistrictRunConfig, type SimNodeSpec } from './district-runner.ts'
 import { runOnWorkers } from './worker-runner.ts'
 import { computeMetrics, type BuildingFacts, type DistrictMetrics } from './metrics.ts'
 import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.ts'
@@ -23,6 +23,7 @@ import type { GridOptions } from '@kvartal/node'
 import { nodeFigures, type NodeFigures } from './report-html/node-figures.ts'
 import { withNames, type NodeNames } from './report-html/trace-names.ts'
 import { runStarted } from './replay/trace-header.ts'
+import type { PreparedScenario } from './prepared-scenario.ts'
 import { hasConditions } from './links/network-scenario.ts'
 import type { NetworkFigures } from './links/link-controller.ts'
 
@@ -59,7 +60,10 @@ export interface ScenarioResult {
   verification: { hits: number, misses: number }
   /** the simulator's gossip buses (`gossip: process`): messages published, deliveries, and the real ms they took */
   gossipBus?: { published: number, received: number, delivered: number, deliveryMs: number }
-  /** the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each used until the run's end */
+  /**
+   * the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each
+   * used until the run's end
+   */
   processes?: Array<{ nodes: string[], cpuMs?: number, peakRssBytes?: number }>
   /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
   buildings: Array<NodeFigures & { id: string, name: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
@@ -91,28 +95,7 @@ export function dayStartMs (s: Scenario): number {
 /** Mobility events that go into trace.ndjson, and whose counts feed the metrics. */
 const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-holding', 'package-booked', 'package-released', 'package-paid', 'package-overdue', 'receipt-signed'])
 
-/** A scenario made ready to run: its nodes, the facts the metrics need, and the run's settings. */
-export interface PreparedScenario {
-  readonly specs: BuildingSpec[]
-  readonly identities: NodeIdentity[]
-  readonly providerIdentities: NodeIdentity[]
-  /** buildings first, in scenario order, then the vehicles and the transit operator */
-  readonly nodes: SimNodeSpec[]
-  readonly district?: MobilityDistrict
-  readonly feeders: Feeder[]
-  readonly feederOf: Map<number, Feeder>
-  readonly relays: Set<number>
-  readonly operator?: NodeIdentity
-  readonly limits: Array<{ buyLimit: number, sellLimit: number }>
-  readonly facts: BuildingFacts[]
-  /** everything `runDistrict` needs but the ledger and the listeners */
-  readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'>
-  /**
-   * The residents' trips (absent without mobility): all of them, or those of the buildings `owns`
-   * accepts (a worker process plays the trips of its own buildings)
-   */
-  agent: (onOutcome: (o: JourneyOutcome) => void, owns?: (building: number) => boolean) => TripAgent | undefined
-}
+export type { PreparedScenario }
 
 /**
  * Builds the buildings, the grid, the mobility district and the nodes of a scenario. Deterministic: a
@@ -169,7 +152,7 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
     ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i)) } : {})
   }))
   // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own
-  if (district != null) nodes.push(...providerNodes(s, m!, district, slots).map((p, j) => feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }))
+  if (district != null) nodes.push(...providerNodes(s, m!, district).map((p, j) => feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }))
   const providerIdentities = await Promise.all(nodes.slice(specs.length).map(async n => await identityFromSeed(n.keySeed)))
   const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i], ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {}) }))
   const agent = (onOutcome: (o: JourneyOutcome) => void, owns: (building: number) => boolean = () => true): TripAgent | undefined => district == null

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runScenario, validateScenario, writeReport } from '../src/index.ts'
-import { BROWSER_SETUP_MS, findChromium, openInChromium } from './browser.ts'
+import { BROWSER_SETUP_MS, findChromium, openInChromium } from '../testing/browser.ts'
 
 // a small, fast district: six buildings at noon, four slots, no mobility (tests/report-html.test.ts checks the page's figures)
 const scenario = validateScenario({ district: 'browser', slots: { first: 44, count: 4 }, buildings: { generate: { count: 6 } }, mobility: false })

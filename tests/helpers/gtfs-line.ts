@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { offsetMetres, type Coordinate } from '@kvartal/mobility'
-import { callNode } from '../../packages/cli/src/control-client.ts'
+import { callNode } from '@kvartal/cli'
 
 export interface GtfsLineOptions {
   /** trips are timed from this instant on, so the test does not depend on the time of day */

@@ -16,7 +16,7 @@ import { eventLevel } from './log-levels.ts'
 import { nodeMetrics } from './node-metrics.ts'
 import { nodeHealth } from './node-health.ts'
 import { observabilityRoutes, startMetricsServer, type MetricsServer } from './metrics-server.ts'
-import { version } from './program.ts'
+import { version } from './version.ts'
 import { systemdNotifier } from './systemd-notify.ts'
 import { EventRing } from './event-ring.ts'
 import { nodeView } from './node-view.ts'
@@ -68,7 +68,8 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   const mobility = await mobilityOptionsFor(c)
   // the building's meter: what the node signs as readings. None configured: every slot is a gap
   const meter = c.meter == null ? undefined : await (await import('@kvartal/meters')).createMeter(c.meter)
-  if (meter == null) log.warn({ event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled by the grid operator at grid prices; building and position are forecasts, never readings' })
+  if (meter == null) log.warn({ event: 'no-meter', detail: 'no meter configured (meter.mqtt or meter.p1): every slot is recorded as a gap and settled ' +
+    'by the grid operator at grid prices; building and position are forecasts, never readings' })
   // an OCPP charger draws what the node bought: each buyer trade re-sets its charging profile (docs/meters.md)
   const { OcppCharger, tradedPowerFeed } = await import('@kvartal/meters')
   const charging = meter instanceof OcppCharger ? tradedPowerFeed(meter, { epochMs: c.slots.epochMs, slotMs: c.slots.seconds * 1000 }, (err) => { log.error({ event: 'charging-profile-failed', detail: err.message }) }) : undefined
@@ -173,7 +174,8 @@ export async function nodeCommand (argv: string[]): Promise<number> {
   if (stopping) await server.close()
   else control = server
   if (c.mobility != null && c.settlement.adapter === 'local') {
-    log.warn({ event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, but cannot pay providers in other processes; set settlement.adapter: iota to book' })
+    log.warn({ event: 'settlement-local', detail: 'this node settles on its own local ledger: it can plan journeys and keep trip channels, ' +
+      'but cannot pay providers in other processes; set settlement.adapter: iota to book' })
   }
   if (!stopping) {
     log.info({

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { atLeast, oneOf, portNumber } from './option-parsers.ts'
 import type { ClientOptions } from './client-args.ts'
 import { LOG_LEVELS } from './log-levels.ts'
+import { version } from './version.ts'
 
-/** The version of `kvartal`, from the package.json at the repository's root. */
-export const version: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /** Sets the exit code of the action that ran; each action's module is loaded only when it runs. */
 export type Exit = (code: number) => void
@@ -76,13 +74,16 @@ export function buildProgram (exit: Exit): Command {
     .action(async (_s: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sim-command.ts')).simCommand(c.args, o)) })
 
   program.command('sweep')
-    .description('run a scenario over a grid of parameters and seeds, a process per run on every core: one row per run (CSV and Arrow) and a report with 95 % intervals')
+    .description('run a scenario over a grid of parameters and seeds, a process per run on ' +
+      'every core: one row per run (CSV and Arrow) and a report with 95 % intervals')
     .argument('[file]', 'a scenario file, or a sweep file (YAML with params:, and scenario:, seeds:); none: the default scenario')
     .allowExcessArguments(true)
-    .option('--param <path=values>', 'a scenario field by its dotted path (or strategy, ticksPerSlot, buildings, slots, cloudiness) and its comma-separated values, each read as YAML; repeat for more fields: every combination runs', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--param <path=values>', 'a scenario field by its dotted path (or strategy, ticksPerSlot, buildings, slots, cloudiness) ' +
+      'and its comma-separated values, each read as YAML; repeat for more fields: every combination runs', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--seeds <seeds>', 'the seeds of every combination: 5 (seeds 1…5, the default), 10..14, or 1,7,42')
     .option('--jobs <n>', 'runs at once, each in its own process (default: one per core)', atLeast('--jobs', 1, 'processes'))
-    .option('--out <dir>', 'where runs.csv, runs.arrow, runs.ndjson and report.html go (default: out/sweep-<district>-<date>); a sweep run again into it skips the runs done')
+    .option('--out <dir>', 'where runs.csv, runs.arrow, runs.ndjson and report.html go (default: ' +
+      'out/sweep-<district>-<date>); a sweep run again into it skips the runs done')
     .option('--timeout <seconds>', 'a run that takes longer is stopped and recorded as failed', atLeast('--timeout', 1, 'seconds'))
     .option('--keep-runs', 'also keep each run\'s results.json and trace.ndjson, in <out>/runs/<run>/', false)
     .option('--dry-run', 'list the runs, and which are done in --out, without running any', false)
@@ -93,7 +94,8 @@ export function buildProgram (exit: Exit): Command {
       'A sweep file (YAML; --param and --seeds on the command line override it) holds the same:\n' +
       '  scenario: district.yaml     # a scenario file beside it, or a scenario inline; none: the default\n' +
       '  params:\n    strategy: [zi-c, zip]\n    buildings.generate.count: [24, 48]\n  seeds: 5\n' +
-      'Out of <out>: runs.csv and runs.arrow (pandas read_feather, R arrow::read_feather), report.html, runs.ndjson (what resuming reads). docs/sweep.md says more.\n' +
+      'Out of <out>: runs.csv and runs.arrow (pandas read_feather, R arrow::read_feather), ' +
+        'report.html, runs.ndjson (what resuming reads). docs/sweep.md says more.\n' +
       example('kvartal sweep --param strategy=zi-c,zip --param buildings.generate.count=24,48 --seeds 5', 'kvartal sweep scenario.yaml --param market.ticksPerSlot=2,4,8 --param slots.count=8 --seeds 1..10 --jobs 2 --out out/ticks', 'kvartal sweep sweep.yaml --dry-run'))
     .action(async (_f: string | undefined, o: Record<string, unknown>, c: Command) => { exit(await (await import('./sweep-command.ts')).sweepCommand(c.args, o)) })
 
@@ -124,7 +126,8 @@ export function buildProgram (exit: Exit): Command {
     .action(async (o: { config?: string, logLevel?: string }) => { exit(await (await import('./node-command.ts')).nodeCommand([...configArgs(o), ...(o.logLevel != null ? ['--log-level', o.logLevel] : [])])) })
 
   program.command('id')
-    .description('print the node\'s peer id, IOTA address and listen addresses (asks the node if it runs; else reads its data directory and creates its key if needed)')
+    .description('print the node\'s peer id, IOTA address and listen addresses (asks the node ' +
+      'if it runs; else reads its data directory and creates its key if needed)')
     .option('-c, --config <file>', 'the node config (YAML)')
     .addHelpText('after', example('kvartal id --config examples/node-seller.yaml'))
     .action(async (o: { config?: string }) => { exit(await (await import('./id-command.ts')).idAction(o)) })
@@ -187,13 +190,16 @@ export function buildProgram (exit: Exit): Command {
     .action(async (o: ClientOptions) => { exit(await (await import('./status-command.ts')).statusCommand(o)) })
 
   program.command('dashboard')
-    .description('a live page of the running node on 127.0.0.1: trades and prices per slot, open slots and book depth, negotiations as they happen, peers, settlement, meter gaps')
+    .description('a live page of the running node on 127.0.0.1: trades and prices per slot, open ' +
+      'slots and book depth, negotiations as they happen, peers, settlement, meter gaps')
     .option('-d, --data-dir <dir>', 'the data directory of a running node (it holds control.json)')
     .option('-c, --config <file>', 'a node config: its dataDir is the node to show')
     .option('--port <n>', 'the page\'s port (default: a free one; the URL is printed on stderr)', portNumber('--port'))
     .option('--host <address>', 'a loopback address to listen on: 127.0.0.1 (default) or ::1; from elsewhere, use an SSH tunnel')
-    .addHelpText('after', '\nIt finds the node as `kvartal status` does (control.json in its data directory) and runs until Ctrl-C; a node that stops is said on the page and asked again every second.\n' +
-      example('kvartal dashboard --config node.yaml', 'kvartal dashboard -d /var/lib/kvartal/data --port 8080', 'ssh -L 8080:127.0.0.1:8080 pi@device kvartal dashboard --config /var/lib/kvartal/node.yaml --port 8080   # then open http://127.0.0.1:8080/ here'))
+    .addHelpText('after', '\nIt finds the node as `kvartal status` does (control.json in its data directory) and ' +
+      'runs until Ctrl-C; a node that stops is said on the page and asked again every second.\n' +
+      example('kvartal dashboard --config node.yaml', 'kvartal dashboard -d /var/lib/kvartal/data --port 8080', 'ssh -L 8080:127.0.0.1:8080 pi@device kvartal dashboard --config ' +
+        '/var/lib/kvartal/node.yaml --port 8080   # then open http://127.0.0.1:8080/ here'))
     .action(async (o: ClientOptions & { port?: number, host?: string }) => { exit(await (await import('./dashboard-command.ts')).dashboardCommand(o)) })
 
   const journey = program.command('journey').description('plan, book, list and cancel journeys through a running node (its mobility section)')
@@ -244,6 +250,7 @@ export function buildProgram (exit: Exit): Command {
     .description('print a shell completion script for bash or zsh')
     .argument('[shell]', 'bash or zsh')
     .allowExcessArguments(true)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh's ${fpath[1]}, printed for the user to type
     .addHelpText('after', example('source <(kvartal completion bash)', 'kvartal completion zsh > "${fpath[1]}/_kvartal"'))
     .action(async (_s: string | undefined, _o: unknown, c: Command) => { exit(await (await import('./completion.ts')).completionCommand(c.args, program)) })
 

@@ -12,7 +12,7 @@ import { nodeHealth } from '../src/node-health.ts'
 import { nodeLogger } from '../src/node-logger.ts'
 import { observabilityRoutes, startMetricsServer } from '../src/metrics-server.ts'
 import { startControlServer } from '../src/control-server.ts'
-import { parsePrometheusText, valueOf } from './prometheus-text.ts'
+import { parsePrometheusText, sampleValue } from '../testing/prometheus-text.ts'
 
 const base = { district: 'demo', dataDir: './data', position: [100] }
 const ev = (e: Partial<NodeEvent> & Pick<NodeEvent, 'type'>): NodeEvent => ({ node: 'ab'.repeat(32), at: 1_700_000_000_000, ...e })
@@ -86,22 +86,22 @@ describe('the metrics registry', () => {
     m.observe(ev({ type: 'node-error', code: 'close-failed', detail: 'settlement adapter: gone' }))
     const f = parsePrometheusText(await m.text())
     expect(f.get('kvartal_trades_total')?.type).toBe('counter')
-    expect(valueOf(f, 'kvartal_trades_total', { side: 'seller' })).toBe(2)
-    expect(valueOf(f, 'kvartal_trades_total', { side: 'buyer' })).toBe(0)
-    expect(valueOf(f, 'kvartal_energy_traded_watt_hours_total', { side: 'seller' })).toBe(350)
-    expect(valueOf(f, 'kvartal_last_trade_price_nanos_per_kwh', { side: 'seller' })).toBe(640_000_000)
-    expect(valueOf(f, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBe(1)
-    expect(valueOf(f, 'kvartal_gossip_messages_refused_total', { code: 'expired' })).toBe(1)
-    expect(valueOf(f, 'kvartal_gossip_messages_refused_total', { code: 'bad-signature' })).toBeUndefined()
-    expect(valueOf(f, 'kvartal_negotiation_messages_refused_total', { code: 'bad-signature' })).toBe(1)
-    expect(valueOf(f, 'kvartal_proposals_answered_total', { answer: 'countered' })).toBe(1)
-    expect(valueOf(f, 'kvartal_proposals_answered_total', { answer: 'accepted' })).toBe(1)
-    expect(valueOf(f, 'kvartal_proposals_answered_total', { answer: 'rejected' })).toBeUndefined()
-    expect(valueOf(f, 'kvartal_meter_gaps_total')).toBe(1)
-    expect(valueOf(f, 'kvartal_settlement_periods_settled_total')).toBe(1)
-    expect(valueOf(f, 'kvartal_settlement_last_settled_period')).toBe(3)
-    expect(valueOf(f, 'kvartal_settlement_failures_total', { code: 'transient' })).toBe(1)
-    expect(valueOf(f, 'kvartal_settlement_periods_retrying')).toBe(0)
+    expect(sampleValue(f, 'kvartal_trades_total', { side: 'seller' })).toBe(2)
+    expect(sampleValue(f, 'kvartal_trades_total', { side: 'buyer' })).toBe(0)
+    expect(sampleValue(f, 'kvartal_energy_traded_watt_hours_total', { side: 'seller' })).toBe(350)
+    expect(sampleValue(f, 'kvartal_last_trade_price_nanos_per_kwh', { side: 'seller' })).toBe(640_000_000)
+    expect(sampleValue(f, 'kvartal_gossip_messages_accepted_total', { kind: 'offer' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_gossip_messages_refused_total', { code: 'expired' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_gossip_messages_refused_total', { code: 'bad-signature' })).toBeUndefined()
+    expect(sampleValue(f, 'kvartal_negotiation_messages_refused_total', { code: 'bad-signature' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_proposals_answered_total', { answer: 'countered' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_proposals_answered_total', { answer: 'accepted' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_proposals_answered_total', { answer: 'rejected' })).toBeUndefined()
+    expect(sampleValue(f, 'kvartal_meter_gaps_total')).toBe(1)
+    expect(sampleValue(f, 'kvartal_settlement_periods_settled_total')).toBe(1)
+    expect(sampleValue(f, 'kvartal_settlement_last_settled_period')).toBe(3)
+    expect(sampleValue(f, 'kvartal_settlement_failures_total', { code: 'transient' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_settlement_periods_retrying')).toBe(0)
     expect(f.get('kvartal_journal_write_duration_seconds')?.type).toBe('histogram')
     expect(f.get('kvartal_node_errors_total')?.type).toBe('counter')
     expect(valueOf(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(1)
@@ -111,7 +111,7 @@ describe('the metrics registry', () => {
     expect(valueOf(f, 'kvartal_node_errors_total', { code: 'stop-failed' })).toBe(0)
     expect(f.get('kvartal_negotiation_failures_total')?.samples ?? []).toEqual([])
     // prom-client's default process metrics
-    expect(valueOf(f, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+    expect(sampleValue(f, 'process_resident_memory_bytes')).toBeGreaterThan(0)
   })
 
   it('the Grafana dashboard uses only metric names the registry has, and every panel has one', async () => {

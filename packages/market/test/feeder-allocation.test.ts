@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { allocateAcrossFeeders, residualOfFeeder, type ResidualOrder } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 const o = (trader: string, feeder: string, energyWh: number, price: number, slot = 0): ResidualOrder => ({ trader, feeder, slot, energyWh, price })
 

@@ -1,6 +1,6 @@
 /**
  * Property tests of the market's invariants on generated sequences and books (seeded: FUZZ_SEED in
- * protocol/test/arbitraries.ts, `FC_SEED=<n>` to replay). What positions.test.ts, order-book.test.ts
+ * protocol/testing/arbitraries.ts, `FC_SEED=<n>` to replay). What positions.test.ts, order-book.test.ts
  * and clearing.test.ts check on hand-picked cases, here on a few hundred generated ones:
  * - SlotPositions: however holds, commits, releases and expiries interleave, committed + live holds
  *   never exceed the limit; a hold is never more than asked nor empty; only a live hold commits, once;
@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { ReplayedMessageError, type Announcement } from '@kvartal/protocol'
 import { OrderBook, SlotPositions, clearDoubleAuction } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 type Op =
   | { op: 'hold', n: number, slot: number, energyWh: number, forMs: number }
@@ -37,7 +37,7 @@ describe('SlotPositions under any interleaving', () => {
   it('never lets committed + live holds exceed the limit; only live holds commit, once; expired energy comes back', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 3, maxLength: 3 }), fc.array(opArb, { maxLength: 80 }), (limits, ops) => {
       const p = new SlotPositions()
-      limits.forEach((l, s) => p.setLimit(s, l))
+      limits.forEach((l, s) => { p.setLimit(s, l) })
       let now = 0
       const committedByNegotiation = new Set<string>()
       for (const o of ops) {

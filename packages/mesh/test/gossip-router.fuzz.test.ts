@@ -3,15 +3,15 @@
  * its offer and bid topics) on hostile, signed envelopes: a mutated envelope, a forged signature, a
  * replayed sequence number, the wrong district, feeder or topic, and energy the encoder would never
  * write (zero, beyond 2^53, a double where an integer belongs) get the documented verdict — reject, or
- * ignore for a replay — and never reach the book. Seeded (protocol/test/arbitraries.ts).
+ * ignore for a replay — and never reach the book. Seeded (protocol/testing/arbitraries.ts).
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { OrderBook } from '@kvartal/market'
 import { districtDigestTopic, feederDigestTopic, open, seal, signerFromSeed, signingDomain, topicFor, type Announcement, type Signer } from '@kvartal/protocol'
-import * as wire from '../../protocol/src/gen/kvartal.js'
 import { gossipRouter, identityFromSeed } from '../src/index.ts'
-import * as A from '../../protocol/test/arbitraries.ts'
+import * as A from '@kvartal/protocol/testing'
+import { wire } from '@kvartal/protocol/testing'
 
 const now = 1_000_000
 const district = 'test'
@@ -144,7 +144,8 @@ describe('gossip validator on hostile signed envelopes', () => {
     }), A.fuzzParams(300))
   })
 
-  it('the hub\'s fields where they belong: bids on the district topic for the relay\'s own feeder, an entry for one buyer on a feeder\'s topic', () => {
+  it('the hub\'s fields where they belong: bids on the district topic for ' +
+    'the relay\'s own feeder, an entry for one buyer on a feeder\'s topic', () => {
     const signer = signers[0]
     const entry = { trader: signers[1].publicKey, feeder: 'f2', slot: 3, energyWh: 100, price: 5, addrs: [] }
     const base = { version: 1, district, relay: signer.publicKey, feeder: 'f2', seq: 1, issuedAt: now - 1, validUntil: now + 1_000, entries: [entry] }

@@ -11,7 +11,7 @@ import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kva
 import { ModbusMeter } from '../src/index.ts'
 import { until } from '../../../tests/helpers/wait.ts'
 import { socatMissing } from './pty-pair.ts'
-import { close, commonModel, f32, floatInverterModel, floatMeterModel, freePort, inverterModel, mbmapRegisters, meterModel, RegisterImage, serve, sf, storageModel } from './sunspec-image.ts'
+import { close, commonModel, f32, floatInverterModel, floatMeterModel, freePort, inverterModel, mbmapRegisters, meterModel, RegisterImage, serve, sf, storageModel } from '../testing/sunspec-image.ts'
 import { collector } from './sample-collector.ts'
 
 // The Modbus/SunSpec driver against modbus-serial's own Modbus TCP server on 127.0.0.1, serving the
@@ -32,7 +32,8 @@ async function device (image: RegisterImage): Promise<{ port: number, server: Se
 const meterImage = (sn = 'KM00001'): RegisterImage => new RegisterImage(40_000, [commonModel('Kvartal Test', 'KM-203', sn), meterModel({ importRaw: 1_234_567, exportRaw: 45_678, sfReg: sf(-1) })])
 
 describe('Modbus/SunSpec meter', () => {
-  it('reads a SunSpec meter (1 + 203): identity from the common model, TotWhImp/TotWhExp scaled by TotWh_SF to whole Wh, changing between polls', async () => {
+  it('reads a SunSpec meter (1 + 203): identity from the common model, ' +
+    'TotWhImp/TotWhExp scaled by TotWh_SF to whole Wh, changing between polls', async () => {
     const image = meterImage()
     const { port } = await device(image)
     let now = 1_000_000
@@ -52,7 +53,8 @@ describe('Modbus/SunSpec meter', () => {
     expect(c.refused).toEqual([])
   })
 
-  it('reads a published register dump: a Fronius IG Plus (common model 1 of the first release, L 65; inverter 101; 120–132)', async () => {
+  it('reads a published register dump: a Fronius IG Plus ' +
+    '(common model 1 of the first release, L 65; inverter 101; 120–132)', async () => {
     // fixtures/sunspec/mbmap_fronius.xml, as pysunspec published it (SOURCES.md): 939 registers from 40000
     const image = RegisterImage.fromDump(40_000, mbmapRegisters(await readFile(new URL('./fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8')))
     const { port } = await device(image)
@@ -80,7 +82,8 @@ describe('Modbus/SunSpec meter', () => {
     floatMeterModel(213, [-8.42, -0.94, -3.363, -4.117, 233.26666, 234.3, 230.7, 234.8, 404, 402.7, 403.1, 406.2, 49.9, ...NaN4, ...NaN4, ...NaN4, ...NaN4, 10_444_598, NaN, NaN, NaN, 119, NaN, NaN, NaN, ...NaN4, ...NaN4, ...NaN4, ...NaN4, ...NaN4, ...NaN4])
   ])
 
-  it('reads the float models: a Fronius Symo\'s inverter 113 (WH float32) and a Fronius Smart Meter\'s 213 (TotWhImp, TotWhExp float32), as published', async () => {
+  it('reads the float models: a Fronius Symo\'s inverter 113 (WH float32) and ' +
+    'a Fronius Smart Meter\'s 213 (TotWhImp, TotWhExp float32), as published', async () => {
     for (const [image, sample, status] of [
       [symo(), { meterId: 'sunspec:Fronius/Symo 8.2-3-M/31329509', importWh: 0, exportWh: 26_320_000 }, { state: 'MPPT', device: { models: [1, 113] } }],
       [smartMeter(), { meterId: 'sunspec:Fronius/Smart Meter TS 6/3682862508', importWh: 119, exportWh: 10_444_598 }, { state: null, device: { models: [1, 213] } }]
@@ -96,7 +99,8 @@ describe('Modbus/SunSpec meter', () => {
     }
   })
 
-  it('a float register: NaN ("not implemented") and a negative value are refused; a fraction of a Wh is cut; the register moves in float32 steps', async () => {
+  it('a float register: NaN ("not implemented") and a negative value are ' +
+    'refused; a fraction of a Wh is cut; the register moves in float32 steps', async () => {
     const image = smartMeter()
     const imp = image.base + 2 + 67 + 68 // TotWhImp of the 213 after a common model of L 65
     const set = (v: number): void => { const [h, l] = f32(v); image.regs.set(imp, h); image.regs.set(imp + 1, l) }
@@ -120,7 +124,8 @@ describe('Modbus/SunSpec meter', () => {
     expect(c.samples.at(-1)!.importWh).toBe(16_777_216)
   })
 
-  it('reads a hybrid inverter (1 + 103 + 124) at base 0: lifetime WH scaled by WH_SF is export, import 0; inverter and battery state for status', async () => {
+  it('reads a hybrid inverter (1 + 103 + 124) at base 0: lifetime WH scaled ' +
+    'by WH_SF is export, import 0; inverter and battery state for status', async () => {
     const image = new RegisterImage(0, [commonModel('Kvartal Solar', 'KI-103', 'INV-77'), inverterModel({ whRaw: 98_765, sfReg: sf(1) }), storageModel(4)])
     const { port } = await device(image)
     const meter = new ModbusMeter({ transport: { kind: 'tcp', host: '127.0.0.1', port }, unitId: 1, pollMs: 20, toleranceMs: 10_000, timeoutMs: 1_000, now: () => 7_000 })

@@ -10,7 +10,7 @@ import {
   MobilityKind, NO_CANCELLATION_FEE, NO_PRICING, codecs, decodeLegTerms, decodeReading, decodeTerms, decodeTrade, encodeLegTerms, encodeReading,
   encodeTerms, encodeTrade, limits, mobilityCodecs, open, seal, signerFromSeed, tradeId, type LegTerms, type MobilityMessageOf, type SignedKind
 } from '../src/index.ts'
-import * as A from './arbitraries.ts'
+import * as A from '../testing/arbitraries.ts'
 import * as wire from '../src/gen/kvartal.js'
 
 const energyKinds = Object.keys(codecs) as Array<keyof typeof codecs>

@@ -6,8 +6,8 @@ import { IotaClient } from '@iota/iota-sdk/client'
 import { iotaAddress, signReading, signerFromSeed, signTerms, tradeId, type MeterReading, type Signer, type Trade, type TradeTerms } from '@kvartal/protocol'
 import { LocalLedger, localSettlement, netTrades, paymentsFor, settlePeriod, type PeriodInput, type Settlement } from '../src/index.ts'
 import { iotaSettlement, type SettlementStore } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
-import { ledgerTransactions } from './helpers/ledger-transactions.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
+import { ledgerTransactions } from '../testing/ledger-transactions.ts'
 
 // The grid operator as a party to settlement: a buyer's grid fees and a positive imbalance are paid to it
 // in the node's one period payment; a negative imbalance is receivable from it and never paid.
@@ -40,7 +40,6 @@ const cross = trade(seller, buyer, 1, 1_001, 500_000_000, 1, { gridFee: CROSS_FE
 const ENERGY = 500_500_000
 const FEE = 120_120_501
 
-const mineOf = (s: Signer, ts: readonly Trade[]): Trade[] => ts.filter(t => iotaAddress(t.terms.buyer) === addr(s) || iotaAddress(t.terms.seller) === addr(s))
 
 let dir: string
 let ledger: LocalLedger
@@ -165,7 +164,8 @@ describe('crash and rerun', () => {
     expect(await balances()).toEqual([START + ENERGY, START - ENERGY - FEE, START, FEE])
   })
 
-  it('a payment made without its root (an earlier version killed between paying and attesting): the rerun attests once and pays nothing again', async () => {
+  it('a payment made without its root (an earlier version killed between ' +
+    'paying and attesting): the rerun attests once and pays nothing again', async () => {
     const input = { period: 'd/old', trades: [cross], readings: readings(buyer, [[1_001, 0]]), gridOperator: operator }
     const inner = localSettlement(ledger, buyer)
     // what the earlier version paid, under the same key, with no root

@@ -7,7 +7,7 @@ import {
   IotaConfigError, IotaErrorCode, IotaNotarizationPackages, decodeAttestationTransaction, decodePaymentTransaction,
   iotaSettlement, type IotaSettlement, type IotaSettlementOptions, type SettlementStore, type TxRecord
 } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 
 // Every test here talks JSON-RPC over HTTP to FakeIotaRpc, a test double for an IOTA full node (none can be
 // reached from here). The adapter is given `new IotaClient({ url })` pointed at it.
@@ -198,7 +198,8 @@ describe('iota adapter against a full node test double', () => {
       expect(await adapter().balance(bob)).toBe(150_000_001)
     })
 
-    it('a stored transaction whose coin was spent elsewhere and that the node does not know is an unknown outcome, not a failure', async () => {
+    it('a stored transaction whose coin was spent elsewhere and that ' +
+      'the node does not know is an unknown outcome, not a failure', async () => {
       const coin = fake.fund(payer, 5 * IOTA)
       fake.dropNextExecute('before')
       await expect(adapter({ retry: { attempts: 1, baseDelayMs: 1 } }).pay(request)).rejects.toBeInstanceOf(TransientLedgerError)

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { ATTESTATION_EXISTS } from '../src/port.ts'
 import { IotaErrorCode, decodePaymentTransaction, iotaSettlement, type IotaSettlementOptions, type SettlementStore, type TxRecord } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 import { party, rejected } from './helpers/parties.ts'
 
 class MapStore implements SettlementStore {
@@ -80,7 +80,8 @@ describe('pay refuses', () => {
     fake.fund(me.address, IOTA)
     const a = adapter()
     const paid = await a.pay(carrying())
-    const conflict = { code: IotaErrorCode.keyConflict, message: `key p/1 already names a payment carrying root ${ROOT} of 2 leaves under a/1 (transaction ${paid.digest}); a period is attested once` }
+    const conflict = { code: IotaErrorCode.keyConflict, message: `key p/1 already names a payment carrying root ${ROOT} of 2 leaves ` +
+      `under a/1 (transaction ${paid.digest}); a period is attested once` }
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/1', root: OTHER, leaves: 2 })))).toMatchObject(conflict)
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/1', root: ROOT, leaves: 3 })))).toMatchObject(conflict)
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/2', root: ROOT, leaves: 2 })))).toMatchObject(conflict)
@@ -95,7 +96,8 @@ describe('pay refuses', () => {
     const a = adapter()
     const alone = await a.attest('a/1', ROOT, 2)
     expect(await rejected(a.pay(carrying()))).toMatchObject({
-      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `attestation key a/1 already names transaction ${alone.digest} (an attestation alone, confirmed): pay p/1 without the root and attest it alone`
+      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `attestation key a/1 already names transaction ${alone.digest} (an ` +
+        `attestation alone, confirmed): pay p/1 without the root and attest it alone`
     })
     const other = await a.pay(carrying('p/0', { key: 'a/2', root: ROOT, leaves: 2 }))
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/2', root: ROOT, leaves: 2 })))).toMatchObject({
@@ -162,7 +164,8 @@ describe('attest', () => {
     fake.fund(me.address, IOTA)
     const a = adapter()
     const paid = await a.pay(carrying())
-    const conflict = { name: 'SettlementError', code: IotaErrorCode.keyConflict, message: `key a/1 is already carried by payment p/1 with root ${ROOT} of 2 leaves (transaction ${paid.digest}); a period is attested once` }
+    const conflict = { name: 'SettlementError', code: IotaErrorCode.keyConflict, message: `key a/1 is already carried by payment p/1 with root ${ROOT} of ` +
+      `2 leaves (transaction ${paid.digest}); a period is attested once` }
     expect(await rejected(a.attest('a/1', OTHER, 2))).toMatchObject(conflict)
     expect(await rejected(a.attest('a/1', ROOT, 3))).toMatchObject(conflict)
     expect(await a.attest('a/1', ROOT.toUpperCase(), 2)).toEqual(paid.attestation)
@@ -173,7 +176,8 @@ describe('attest', () => {
     await expect(adapter({ gasPrice: 10 }).pay(carrying())).rejects.toMatchObject({ code: IotaErrorCode.gasPriceTooLow })
     const failed = store.record('pay', 'p/1')!
     expect(await rejected(adapter().attest('a/1', ROOT, 2))).toMatchObject({
-      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `the root of a/1 rides in payment p/1 (transaction ${failed.digest}), which has not executed: pay p/1 again and the root lands with it; it is not attested apart`
+      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `the root of a/1 rides in payment p/1 (transaction ${failed.digest}), which has ` +
+        `not executed: pay p/1 again and the root lands with it; it is not attested apart`
     })
     expect(await adapter().attestation('a/1')).toBeUndefined()
     expect(fake.executions).toHaveLength(0)
@@ -213,7 +217,8 @@ describe('attest', () => {
     expect(fake.executions).toHaveLength(1)
   })
 
-  it('an executed failure is a SettlementError with its code; killed before the send and failing after the restart, nothing new is signed', async () => {
+  it('an executed failure is a SettlementError with its code; killed ' +
+    'before the send and failing after the restart, nothing new is signed', async () => {
     fake.fund(me.address, IOTA)
     fake.failNextExecutionWith('MoveAbort(0x2, 3)')
     const err = await rejected(adapter().attest('a/1', ROOT, 2))

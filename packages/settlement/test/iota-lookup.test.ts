@@ -8,7 +8,7 @@ import { fromBase64, toBase58 } from '@iota/iota-sdk/utils'
 import { iotaAddress, signerFromSeed } from '@kvartal/protocol'
 import { SettlementError, TransientLedgerError } from '../src/port.ts'
 import { IotaErrorCode, iotaSettlement, type IotaSettlement, type SettlementStore } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 import { MapStore } from './helpers/map-store.ts'
 
 // Settlement.lookup(digest) of the iota adapter: how a payee checks, on the ledger, that a payer paid.
@@ -42,7 +42,8 @@ function adapter (seed: Uint8Array, store: SettlementStore = new MapStore()): Io
 const request = { key: 'period-7/pay', payer, transfers: [{ to: payee, amount: 250_000_000 }, { to: carol, amount: 42 }, { to: payee, amount: 3 }] }
 
 describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
-  it('a payment made by one adapter instance is found, with its payer and transfers, by the payee\'s instance (another key); key is \'\' there', async () => {
+  it('a payment made by one adapter instance is found, with its payer and ' +
+    'transfers, by the payee\'s instance (another key); key is \'\' there', async () => {
     fake.fund(payer, 5 * IOTA)
     const paying = adapter(payerSeed)
     const receipt = await paying.pay(request)
@@ -79,7 +80,8 @@ describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
     expect(await receiving.lookup(attestation.digest)).toBeUndefined()
   })
 
-  it('a failed execution is reported failed, with the transfers it would have made and no time; the payer\'s journal keeps its key after a new attempt', async () => {
+  it('a failed execution is reported failed, with the transfers it would have ' +
+    'made and no time; the payer\'s journal keeps its key after a new attempt', async () => {
     fake.fund(payer, 5 * IOTA)
     const store = new MapStore()
     const paying = adapter(payerSeed, store)

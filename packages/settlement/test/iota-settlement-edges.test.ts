@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { SettlementError, TransientLedgerError } from '../src/port.ts'
 import { IotaErrorCode, iotaSettlement, type IotaSettlementOptions, type SettlementStore } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 import { party, rejected } from './helpers/parties.ts'
 
 class MapStore implements SettlementStore {

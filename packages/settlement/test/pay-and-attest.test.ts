@@ -6,7 +6,7 @@ import { IotaClient } from '@iota/iota-sdk/client'
 import { iotaAddress, signReading, signerFromSeed, signTerms, tradeId, type MeterReading, type Signer, type Trade, type TradeTerms } from '@kvartal/protocol'
 import { ATTESTATION_EXISTS, LocalLedger, attestationKey, localSettlement, netTrades, paymentsFor, periodLeaves, settlePeriod, verifyTradeProof, MerkleTree, type PeriodInput, type Settlement } from '../src/index.ts'
 import { IotaErrorCode, decodeAttestationTransaction, decodePaymentTransaction, iotaSettlement, type IotaSettlement, type SettlementStore, type TxRecord } from '../src/iota/index.ts'
-import { FakeIotaRpc } from './helpers/fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 
 // A node that pays in a period carries its period's attestation (Merkle root and leaf count) in the same
 // ledger transaction as its payment; a node that pays nothing attests alone. These tests fail when the
@@ -144,7 +144,10 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
   })
 })
 
-/** A durable store as the node's journal would be; `crashAfterPutOf` makes the next put of a record in that status "kill the process" once written. */
+/**
+ * A durable store as the node's journal would be; `crashAfterPutOf` makes the next put of a record in that status "kill
+ * the process" once written.
+ */
 class MapStore implements SettlementStore {
   readonly map = new Map<string, string>()
   crashAfterPutOf: string | undefined

@@ -1,7 +1,7 @@
 import type { Coordinate } from '@kvartal/mobility'
 import { placeBuildings } from '../district-map.ts'
 import { computeMetrics } from '../metrics.ts'
-import type { PreparedScenario } from '../run-scenario.ts'
+import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { Scenario } from '../scenario.ts'
 import { slotLabels } from '../report-html/axes.ts'
 import type { NodeNames } from '../report-html/trace-names.ts'

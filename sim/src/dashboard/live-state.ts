@@ -1,6 +1,6 @@
 import type { NodeEvent, SlotClockConfig } from '@kvartal/protocol'
 import { gateClosure } from '@kvartal/protocol'
-import type { PreparedScenario } from '../run-scenario.ts'
+import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { Scenario } from '../scenario.ts'
 import { addTraceEvent, emptyTraceFacts, type TraceFacts } from '../report-html/trace-facts.ts'
 
@@ -118,8 +118,8 @@ export class LiveState {
   focus = new Set<number>()
 
   constructor (s: Scenario, p: PreparedScenario, startMs: number, sampling: SamplingLimits = defaultSampling) {
-    p.identities.forEach((x, i) => this.#index.set(x.id, i))
-    p.providerIdentities.forEach((x, j) => this.#index.set(x.id, p.specs.length + j))
+    p.identities.forEach((x, i) => { this.#index.set(x.id, i) })
+    p.providerIdentities.forEach((x, j) => { this.#index.set(x.id, p.specs.length + j) })
     this.#buildings = p.specs.length
     this.#limits = p.limits
     this.#feeders = p.specs.map((_, i) => p.feederOf.get(i)?.id)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { PreparedScenario } from '../run-scenario.ts'
+import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { Dashboard } from '../dashboard/server.ts'
 import type { Trace } from './read-trace.ts'
 import { replayResult } from './replay-figures.ts'

@@ -4,7 +4,7 @@ import { resolveIotaSettlementOptions, type IotaSettlementOptions } from '../../
 import { TxJournal } from '../../src/iota/journal.ts'
 import { IotaLedger } from '../../src/iota/ledger.ts'
 import { iotaSettlement } from '../../src/iota/iota-settlement.ts'
-import { FakeIotaRpc } from './fake-iota-rpc.ts'
+import { FakeIotaRpc } from '../../testing/fake-iota-rpc.ts'
 import { HookedClient } from './hooked-client.ts'
 import { MapStore } from './map-store.ts'
 import { party } from './parties.ts'

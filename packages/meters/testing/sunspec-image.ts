@@ -92,13 +92,13 @@ export class RegisterImage {
   static fromDump (base: number, regs: readonly number[]): RegisterImage {
     const image = new RegisterImage(base, [])
     image.regs.clear()
-    regs.forEach((v, i) => image.regs.set(base + i, v))
+    regs.forEach((v, i) => { image.regs.set(base + i, v) })
     return image
   }
   lay (models: number[][]): void {
     this.regs.clear()
     const all = [0x5375, 0x6e53, ...models.flat(), 0xFFFF, 0]
-    all.forEach((v, i) => this.regs.set(this.base + i, v))
+    all.forEach((v, i) => { this.regs.set(this.base + i, v) })
   }
   /** the address of the model after the common one (which takes 68 registers from base + 2) */
   get second (): number { return this.base + 2 + 68 }

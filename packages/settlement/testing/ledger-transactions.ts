@@ -1,4 +1,4 @@
-import { decodeAttestationTransaction, decodePaymentTransaction, type DecodedAttestation, type DecodedPayment } from '../../src/iota/index.ts'
+import { decodeAttestationTransaction, decodePaymentTransaction, type DecodedAttestation, type DecodedPayment } from '../src/iota/index.ts'
 
 /**
  * Every successful transaction on a (fake) ledger, read back: each must be a Kvartal payment (which may

@@ -315,9 +315,11 @@ export class FakeIotaRpc {
     for (const ref of data.gasData.payment ?? []) {
       const id = normalizeIotaObjectId(ref.objectId)
       const obj = this.#objects.get(id)
-      if (obj == null) throw new RpcError(-32002, `Transaction needs to be rebuilt because object ${id} version ${String(ref.version)} is unavailable for consumption, current version: deleted`)
+      if (obj == null) throw new RpcError(-32002, `Transaction needs to be rebuilt because object ${id} version ` +
+        `${String(ref.version)} is unavailable for consumption, current version: deleted`)
       if (obj.owner !== sender) throw new RpcError(-32002, `Transaction was not signed by the correct sender: object ${id} is owned by ${obj.owner}`)
-      if (String(obj.version) !== String(ref.version) || obj.digest !== ref.digest) throw new RpcError(-32002, `Transaction needs to be rebuilt because object ${id} version ${String(ref.version)} is unavailable for consumption, current version: ${obj.version}`)
+      if (String(obj.version) !== String(ref.version) || obj.digest !== ref.digest) throw new RpcError(-32002, `Transaction needs to be rebuilt because object ${id} version ${String(ref.version)} ` +
+        `is unavailable for consumption, current version: ${obj.version}`)
       gas.push(obj)
     }
     if (gas.length === 0) throw new RpcError(-32002, 'Transaction has no gas payment')

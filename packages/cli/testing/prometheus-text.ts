@@ -76,7 +76,7 @@ export function parsePrometheusText (text: string): Map<string, Family> {
 }
 
 /** The value of one series (`name` and exactly these labels, plus any others when `partial`), or undefined. */
-export function valueOf (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value

@@ -24,7 +24,8 @@ export const fuzzParams = (numRuns = 300, cost = 1): fc.Parameters<any> => ({
   seed: FUZZ_SEED,
   numRuns: runsFor(numRuns, cost),
   // fast-check's report already carries the seed and the shrunk counterexample's path; say it in one line too
-  reporter: (out) => { if (out.failed) throw new Error(`property failed with seed ${FUZZ_SEED} (replay: FC_SEED=${FUZZ_SEED}, path ${out.counterexamplePath ?? '?'}): ${fc.defaultReportMessage(out)}`) }
+  reporter: (out) => { if (out.failed) throw new Error(`property failed with seed ${FUZZ_SEED} (replay: FC_SEED=${FUZZ_SEED}, ` +
+    `path ${out.counterexamplePath ?? '?'}): ${fc.defaultReportMessage(out)}`) }
 })
 
 export const bytesOf = (n: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: n, maxLength: n })

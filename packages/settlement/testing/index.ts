@@ -1,0 +1,3 @@
+// Test support for other packages' tests (`@kvartal/settlement/testing`): never imported by production code.
+export * from './fake-iota-rpc.ts'
+export * from './ledger-transactions.ts'
