@@ -438,7 +438,9 @@ async function day (): Promise<unknown> {
       settlementTargetPerJourney: 0.1,
       ticks,
       wallMs: Math.round(performance.now() - t0),
-      note: 'settlement transactions per day = nodes (one each: the attestation, carried by the payment of a node that owes after netting), whatever the number of journeys; per journey that is N / journeys, so under 0.1 needs more than 10 × N journeys a day'
+      note: 'settlement transactions per day = nodes (one each: the attestation, carried by ' +
+        'the payment of a node that owes after netting), whatever the number of journeys; ' +
+        'per journey that is N / journeys, so under 0.1 needs more than 10 × N journeys a day'
     }
   } finally {
     await d.close()

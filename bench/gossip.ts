@@ -69,7 +69,8 @@ runChild(`gossip(${n})`, 120_000, async () => {
       const cpu = process.cpuUsage(cpu0)
       const sorted = [...samples].sort((a, b) => a - b)
       const missing = expected - samples.length
-      info(`gossip ${label}: ${samples.length}/${expected} deliveries, p50 ${round(percentile(sorted, 0.5))} ms, max ${round(sorted.at(-1) ?? 0)} ms`)
+      info(`gossip ${label}: ${samples.length}/${expected} deliveries, p50 ` +
+        `${round(percentile(sorted, 0.5))} ms, max ${round(sorted.at(-1) ?? 0)} ms`)
       return {
         deliveries: samples.length,
         p50Ms: round(percentile(sorted, 0.5)),

@@ -26,14 +26,18 @@ console.log(JSON.stringify({
   rows: rows.map(r => ({ ...r, results: Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, { efficiency: round(v.efficiency), alphaByPeriod: v.alphaByPeriod.map(round) }])) }))
 }, null, 2))
 
-const cell = (r: SessionsResult): string => `${r.efficiency.mean.toFixed(1)} ± ${r.efficiency.sd.toFixed(1)} · α ${Number.isNaN(r.alphaLast.mean) ? '–' : r.alphaLast.mean.toFixed(0)}`
+const cell = (r: SessionsResult): string => `${r.efficiency.mean.toFixed(1)} ± ${r.efficiency.sd.toFixed(1)} · α ` +
+  `${Number.isNaN(r.alphaLast.mean) ? '–' : r.alphaLast.mean.toFixed(0)}`
 const head = ['market (Q, P₀)', 'paper ZI-C / ZI-U / human', ...gsColumns.map(c => c.label)]
 const lines = [
   `| ${head.join(' | ')} |`,
   `| ${head.map(() => '---').join(' | ')} |`,
-  ...rows.map(r => `| ${r.market} (${r.quantity}, ${r.equilibriumPrice}) | ${r.paper != null ? `${r.paper.zic} / ${r.paper.ziu} / ${r.paper.human}` : '–'} | ${gsColumns.map(c => cell(r.results[c.label])).join(' | ')} |`)
+  ...rows.map(r => `| ${r.market} (${r.quantity}, ${r.equilibriumPrice}) | ` +
+    `${r.paper != null ? `${r.paper.zic} / ${r.paper.ziu} / ${r.paper.human}` : '–'} ` +
+    `| ${gsColumns.map(c => cell(r.results[c.label])).join(' | ')} |`)
 ]
-console.log(`\nEfficiency % (mean ± sd over ${options.sessions} sessions of ${options.periods} periods) · Smith's α % of period ${options.periods}\n`)
+console.log(`\nEfficiency % (mean ± sd over ${options.sessions} sessions of ${options.periods} periods) · ` +
+  `Smith's α % of period ${options.periods}\n`)
 console.log(lines.join('\n'))
 
 // the figure: price convergence period by period, where ZI-C leaves room

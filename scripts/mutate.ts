@@ -66,7 +66,8 @@ const summarise = (report: Report, seconds: number): PackageSummary => {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue
       const line = lines[m.location.start.line - 1]?.trim() ?? ''
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)
-      survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName} \`${replacement}\` in \`${line.slice(0, 100)}\``)
+      survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ` +
+        `${m.mutatorName} \`${replacement}\` in \`${line.slice(0, 100)}\``)
     }
   }
   const detected = count.Killed + count.Timeout
@@ -111,11 +112,13 @@ writeFileSync(summaryJson, JSON.stringify(Object.fromEntries(rows), null, 2) + '
 writeFileSync(join(reportDir, 'summary.md'), [
   '# Mutation testing summary',
   '',
-  'Written by `npm run mutate` (scripts/mutate.ts); see docs/mutation.md for what the figures mean and why each surviving mutant is left.',
+  'Written by `npm run mutate` (scripts/mutate.ts); see docs/mutation.md ' +
+    'for what the figures mean and why each surviving mutant is left.',
   '',
   '| package | score % | killed | timeout | survived | no coverage | ignored | run s | date |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map(([p, s]) => `| ${p} | ${s.score.toFixed(2)} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.seconds} | ${s.date} |`),
+  ...rows.map(([p, s]) => `| ${p} | ${s.score.toFixed(2)} | ${s.killed} | ${s.timeout} | ` +
+    `${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.seconds} | ${s.date} |`),
   '',
   ...rows.flatMap(([p, s]) => [`## ${p}: surviving mutants (${s.survivors.length})`, '', ...s.survivors.map(x => `- ${x}`), ''])
 ].join('\n'))

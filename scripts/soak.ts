@@ -1,7 +1,8 @@
 /**
  * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --travellers 3
- * --kill-every 4 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`: a district of real `kvartal node` processes trading and booking over
- * TCP on 127.0.0.1 while a seeded schedule SIGKILLs a random node every few seconds and restarts it;
+ * --kill-every 4 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
+ * a district of real `kvartal node` processes trading and booking over TCP on 127.0.0.1 while a seeded
+ * schedule SIGKILLs a random node every few seconds and restarts it;
  * afterwards the invariants are checked from the journals and the ledger alone (scripts/soak/). Prints
  * one JSON object: kills, restarts, trades, bookings, violations (each described), wall time. Exits 1
  * when there is a violation. Not part of `npm test` (tests/soak.test.ts runs a short one).

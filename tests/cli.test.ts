@@ -49,7 +49,8 @@ describe('kvartal CLI', () => {
       expect((await p.exited).code).toBe(2)
       expect(p.stderr.join('')).toContain('--slots')
       const file = join(dir, 'node.yaml')
-      await writeFile(file, `district: demo\ndataDir: ${join(dir, 'data')}\nbuilding: { kind: household, load: { profile: household, dailyKwh: 10 }, battery: { capacityWh: -5, maxChargeW: 1, maxDischargeW: 1, roundTripEfficiency: 0.9, initialSocWh: 0 } }\n`)
+      await writeFile(file, `district: demo\ndataDir: ${join(dir, 'data')}\nbuilding: { kind: household, load: { profile: household, dailyKwh: ` +
+        `10 }, battery: { capacityWh: -5, maxChargeW: 1, maxDischargeW: 1, roundTripEfficiency: 0.9, initialSocWh: 0 } }\n`)
       const q = runKvartal(['node', '--config', file])
       expect((await q.exited).code).toBe(2)
       expect(q.stderr.join('')).toContain('building.battery.capacityWh')

@@ -16,7 +16,8 @@ async function bought (n: KvartalNode): Promise<Array<{ slot: number, energyWh: 
 const perSlot = (ts: Array<{ slot: number, energyWh: number }>): number[] => [0, 1, 2, 3].map(s => ts.filter(t => t.slot === s).reduce((a, t) => a + t.energyWh, 0))
 
 describe('feeders: the market follows the grid', () => {
-  it('a buyer of another feeder hears a seller through the relays\' digests, buys across and pays the district fee; a buyer of the seller\'s feeder pays the local one', async () => {
+  it('a buyer of another feeder hears a seller through the relays\' digests, buys across ' +
+    'and pays the district fee; a buyer of the seller\'s feeder pays the local one', async () => {
     // node 0 sells on f1 and relays for it; node 1 buys on f1; node 2 buys on f2 and relays for it
     const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f1', fees }, { feeder: 'f2', fees, relay: true }]
     const d = await startDistrict([seller, buyer, buyer], { extra: (i) => ({ grid: grids[i] }) })
@@ -36,7 +37,8 @@ describe('feeders: the market follows the grid', () => {
     }
   })
 
-  it('the hub: relays carry their feeders\' residual bids, and allocate another feeder\'s energy to the buyers that pay most for it, each entry to one buyer', async () => {
+  it('the hub: relays carry their feeders\' residual bids, and allocate another ' +
+    'feeder\'s energy to the buyers that pay most for it, each entry to one buyer', async () => {
     // 300 Wh a slot on f1 (node 0, its relay) and nobody on f1 to buy it; on f2 a buyer that pays up to 0.9 IOTA/kWh
     // (node 2), on f3 one that pays up to 0.6 (node 4), 200 Wh a slot each; nodes 1 and 3 relay for f2 and f3 and trade nothing
     const grids: GridOptions[] = [{ feeder: 'f1', fees, relay: true }, { feeder: 'f2', fees, relay: true }, { feeder: 'f2', fees }, { feeder: 'f3', fees, relay: true }, { feeder: 'f3', fees }]
@@ -169,7 +171,8 @@ describe('feeders: the market follows the grid', () => {
     }
   })
 
-  it('on a simulation process\'s gossip bus, every node still checks what it receives: a forged announcement is refused by every node', async () => {
+  it('on a simulation process\'s gossip bus, every node still checks ' +
+    'what it receives: a forged announcement is refused by every node', async () => {
     // the simulator's nodes of one process gossip on a bus (mesh's ProcessGossip) with signature checks
     // shared; an intruder on the same bus signs a good announcement, then puts the same signature on other bytes
     shareVerification(true)

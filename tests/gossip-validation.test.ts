@@ -6,7 +6,8 @@ import { startDistrict, epochMs } from './helpers/nodes.ts'
 import { until } from './helpers/wait.ts'
 
 describe('gossip validation with a hostile peer', () => {
-  it('rejects malformed, forged, impersonating, replayed and expired announcements, counts them and lowers the sender\'s score', async () => {
+  it('rejects malformed, forged, impersonating, replayed and expired ' +
+    'announcements, counts them and lowers the sender\'s score', async () => {
     const d = await startDistrict([
       { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 },
       { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }
@@ -68,7 +69,8 @@ describe('gossip validation with a hostile peer', () => {
     }
   })
 
-  it('a negotiation stream carrying garbage, a forged proposal or a proposal for someone else is refused, reported and costs nothing', async () => {
+  it('a negotiation stream carrying garbage, a forged proposal or a ' +
+    'proposal for someone else is refused, reported and costs nothing', async () => {
     const d = await startDistrict([
       { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 1_000 },
       { buyLimit: 900_000_000, sellLimit: 350_000_000, position: () => 0 }

@@ -201,7 +201,8 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     } finally { await d.close() }
   })
 
-  it("an operator that takes the hold and never answers: the leg is released with the code 'timeout', a string, not the platform's number 23", async () => {
+  it("an operator that takes the hold and never answers: the leg is released " +
+    "with the code 'timeout', a string, not the platform's number 23", async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
     const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
@@ -251,7 +252,8 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     } finally { await d.close() }
   })
 
-  it('a paid leg whose operator cannot be reached until after it left: the traveller keeps asking, and the operator refunds it in full when back', async () => {
+  it('a paid leg whose operator cannot be reached until after it left: the ' +
+    'traveller keeps asking, and the operator refunds it in full when back', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
     const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]

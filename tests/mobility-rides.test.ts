@@ -14,7 +14,7 @@ const origin = { lat: 63.43, lon: 10.39 }
 async function bookedRide (battery?: Parameters<typeof vehicle>[2]) {
   const d = await startMobilityDistrict([vehicle(battery != null ? 'CAR' : 'BICYCLE', offsetMetres(origin, 100, 0), battery), 'traveller'], { timetable: smallTimetable() })
   const [bike, traveller] = d.nodes
-  let plan
+  let plan: Awaited<ReturnType<NonNullable<typeof traveller.mobility>['plan']>>
   try {
     await d.runUntil(d.clock.now() + slots.slotMs / 4)
     await waitUntil(() => traveller.mobility!.services.size > 0)
@@ -188,7 +188,8 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
     } finally { await d.close() }
   })
 
-  it('replicates the traveller\'s trip channel to a granted reader over libp2p; after revocation the reader verifies but cannot read', async () => {
+  it('replicates the traveller\'s trip channel to a granted reader ' +
+    'over libp2p; after revocation the reader verifies but cannot read', async () => {
     const { d, bike, traveller, plan, journey } = await bookedRide()
     try {
       await traveller.mobility!.book(plan, journey)

@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const start = (config: string, crashAt?: string): NodeProcess => { const p = crashAt != null ? runKvartalCrashing(crashAt, ['node', '--config', config]) : runKvartal(['node', '--config', config]); procs.push(p); return p }
 const listening = async (p: NodeProcess): Promise<string> => (await p.waitFor(l => l.event === 'listening')).addrs[0] as string
-const committed = (p: NodeProcess, role: 'buyer' | 'seller') => (l: Record<string, any>) => l.event === 'trade-committed' && l.detail === role
+const committed = (role: 'buyer' | 'seller') => (l: Record<string, any>) => l.event === 'trade-committed' && l.detail === role
 
 /** Both journals, read after the processes have exited: every committed trade on both sides, none twice. */
 async function checkConsistent (): Promise<{ seller: string[], buyer: string[] }> {
@@ -47,8 +47,8 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     const seller = start(await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 }))
     const addr = await listening(seller)
     const buyer = start(await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 }))
-    await buyer.waitFor(committed(buyer, 'buyer'))
-    await seller.waitFor(committed(seller, 'seller'))
+    await buyer.waitFor(committed('buyer'))
+    await seller.waitFor(committed('seller'))
     expect((await seller.stop()).code).toBe(0)
     expect((await buyer.stop()).code).toBe(0)
     expect(seller.lines.some(l => l.event === 'exit')).toBe(true)
@@ -64,7 +64,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     expect((await doomed.exited).signal).toBe('SIGKILL')
     expect(doomed.lines.some(l => l.event === 'trade-committed')).toBe(false)
     const buyer = start(buyerConfig)
-    const first = await buyer.waitFor(committed(buyer, 'buyer'))
+    const first = await buyer.waitFor(committed('buyer'))
     await seller.waitFor(l => l.event === 'trade-committed' && l.correlation === first.correlation)
     await buyer.stop(); await seller.stop()
     const { seller: s } = await checkConsistent()
@@ -90,7 +90,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     await listening(seller)
     // that trade's retry, not the first trade the buyer makes afterwards (a later slot's, on a loaded
     // machine sometimes first)
-    const confirmed = await buyer.waitFor(l => committed(buyer, 'buyer')(l) && l.correlation === orphan, 60_000)
+    const confirmed = await buyer.waitFor(l => committed('buyer')(l) && l.correlation === orphan, 60_000)
     await buyer.stop(); await seller.stop()
     const { seller: s, buyer: b } = await checkConsistent()
     expect(b).toContain(confirmed.correlation)
@@ -125,7 +125,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     const addr = await listening(seller)
     const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
     const buyer = start(buyerConfig)
-    const traded = await buyer.waitFor(committed(buyer, 'buyer'), 60_000)
+    const traded = await buyer.waitFor(committed('buyer'), 60_000)
     // the period of the trade's slot (or the next, if the confirm was still pending when that one settled)
     const settledWithTrades = (l: Record<string, any>) => l.event === 'period-settled' && !String(l.detail).startsWith('0 trades') && traded.slot < l.slot + 2
     await buyer.waitFor(settledWithTrades, 75_000)
@@ -150,7 +150,7 @@ describe('kvartal node processes', { timeout: 120_000 }, () => {
     const addr = await listening(seller)
     const buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
     const doomed = start(buyerConfig, 'after-payment')
-    await doomed.waitFor(committed(doomed, 'buyer'), 60_000)
+    await doomed.waitFor(committed('buyer'), 60_000)
     // it dies at its first settlement that paid something, right after the ledger took the payment
     expect((await doomed.exited).signal).toBe('SIGKILL')
     const buyer = start(buyerConfig)

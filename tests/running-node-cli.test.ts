@@ -79,7 +79,8 @@ describe('id, verify and status against a running node, and a stopped one', () =
     expect([none.code, none.stderr]).toEqual([2, `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`])
   })
 
-  it('a node killed with SIGKILL leaves a stale control.json and socket: the CLI says so (status reads the data directory), and the node restarts over them', { timeout: 60_000 }, async () => {
+  it('a node killed with SIGKILL leaves a stale control.json and socket: the CLI ' +
+    'says so (status reads the data directory), and the node restarts over them', { timeout: 60_000 }, async () => {
     const p = runKvartal(['node', '--config', buyerConfig])
     procs.push(p)
     await p.waitFor(l => l.event === 'listening')
@@ -89,7 +90,8 @@ describe('id, verify and status against a running node, and a stopped one', () =
     const { existsSync } = await import('node:fs')
     expect(existsSync(join(data, 'control.json')) && existsSync(join(data, 'control.sock'))).toBe(true)
     const list = await runCli(['journey', 'list', '-d', data])
-    expect([list.code, list.stderr]).toEqual([2, `kvartal: nothing answers at ${join(data, 'control.sock')}: is \`kvartal node\` running there? (control.json is stale if the node was killed)\n`])
+    expect([list.code, list.stderr]).toEqual([2, `kvartal: nothing answers at ${join(data, 'control.sock')}: is \`kvartal ` +
+      `node\` running there? (control.json is stale if the node was killed)\n`])
     const status = await runCli(['status', '-d', data, '--json'])
     expect([status.code, JSON.parse(status.stdout).running]).toEqual([0, false])
     const again = runKvartal(['node', '--config', buyerConfig])

@@ -10,8 +10,8 @@ import { SoakNetwork } from '../scripts/soak/netns.ts'
  * these 1 s slots; scripts/soak/skew-clock.ts), so that they disagree on which gates have closed.
  * Afterwards the invariants are checked from the journals and the ledger
  * alone (scripts/soak/invariants.ts): a partition that heals leaves no one-sided trade, no oversold
- * slot, no payment without its leg; no seller commits a trade after its gate by its own clock. The ledger (FakeIotaRpc, a TEST DOUBLE of an IOTA full node)
- * listens on the bridge and stays reachable from both sides.
+ * slot, no payment without its leg; no seller commits a trade after its gate by its own clock. The ledger
+ * (FakeIotaRpc, a TEST DOUBLE of an IOTA full node) listens on the bridge and stays reachable from both sides.
  *
  * Needs root and the `ip` and `iptables` commands; without them the test is skipped and says why.
  */

@@ -134,7 +134,8 @@ describe('catching up on gossip a node missed', () => {
     }
   })
 
-  it('serves only the topics the puller takes: a node without mobility is not sent service offers, and once caught up its pulls are two frames', async () => {
+  it('serves only the topics the puller takes: a node without mobility is ' +
+    'not sent service offers, and once caught up its pulls are two frames', async () => {
     const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(7)), district: 'test', transport: 'memory' })
     const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(8)), district: 'test', transport: 'memory' })
     try {

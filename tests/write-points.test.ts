@@ -75,7 +75,9 @@ describe('journal write points', () => {
         for (const args of calls(src, name)) {
           for (const lit of lastArgumentLiterals(args)) {
             // the two templates: buyer-${status} (a TradeStatus) and store-${prefix} (an adapter's store)
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal, as written
             if (lit === 'buyer-${status}') for (const s of Object.values(TradeStatus)) written.add(`buyer-${s}`)
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal, as written
             else if (lit === 'store-${prefix}') {
               for (const [, s] of [...await sources(join(root, 'packages/cli/src')), ...await sources(join(root, 'packages/node/src'))]) {
                 for (const m of s.matchAll(/journal\.store\('([a-z0-9-]+)'\)/g)) written.add(`store-${m[1]}`)

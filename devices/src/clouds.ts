@@ -38,7 +38,7 @@ export interface CloudModel {
 
 /** Kasten–Czeplak: fraction of clear-sky global irradiance under cloud cover `cover` (0..1). */
 export function kastenCzeplak (cover: number): number {
-  return 1 - 0.75 * Math.pow(cover, 3.4)
+  return 1 - 0.75 * cover ** 3.4
 }
 
 export function createCloudModel (options: CloudOptions): CloudModel {
@@ -47,7 +47,7 @@ export function createCloudModel (options: CloudOptions): CloudModel {
   const mean = options.cloudiness
   // spread vanishes at 0 and 1, so cloudiness 0 is a clear sky and 1 a closed deck
   const spread = 0.7 * Math.sqrt(mean * (1 - mean))
-  const scale = Math.sqrt((1 - phi * phi) / (1 - Math.pow(phi, 2 * window)))
+  const scale = Math.sqrt((1 - phi * phi) / (1 - phi ** (2 * window)))
   const seed = hashSeed(options.seed, 'clouds')
 
   const latent = (index: number): number => {

@@ -4,7 +4,8 @@ import { KvartalError } from '@kvartal/protocol'
 export class DispatchOrderError extends KvartalError {
   readonly deviceId: string
   constructor (deviceId: string, slot: number, last: number) {
-    super('dispatch-order', `device "${deviceId}" was dispatched for slot ${last} and cannot go back to slot ${slot}: dispatch slots in increasing order (a building's netForecast does this)`)
+    super('dispatch-order', `device "${deviceId}" was dispatched for slot ${last} and cannot go back to slot ` +
+      `${slot}: dispatch slots in increasing order (a building's netForecast does this)`)
     this.deviceId = deviceId
     this.name = 'DispatchOrderError'
   }

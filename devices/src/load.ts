@@ -1,7 +1,7 @@
 import { ConfigError } from '@kvartal/protocol'
 import type { Device, SlotWindow, Wh } from '@kvartal/protocol'
 import { integrateWh, toWh } from './energy.ts'
-import { loadShapes, LoadProfile, sum, weekendRatio } from './load-profiles.ts'
+import { loadShapes, type LoadProfile, sum, weekendRatio } from './load-profiles.ts'
 import { isWeekend, localTime } from './local-time.ts'
 import { hashSeed, normalAt } from './random.ts'
 import { requireBetween, requireFinite, requirePositive } from './validate.ts'

@@ -112,7 +112,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
   for (const [name, jr] of journals) {
     for (const t of jr.trades) {
       const mine = t.role === 'seller' ? t.terms.seller : t.role === 'buyer' ? t.terms.buyer : ''
-      if (t.termsHash !== t.id || mine !== jr.publicKey) add('trade-id-mismatch', name, `trade ${short(t.id)} (${t.role}): ${t.termsHash !== t.id ? `its terms hash to ${short(t.termsHash)}` : 'this node is not that party'}`)
+      if (t.termsHash !== t.id || mine !== jr.publicKey) add('trade-id-mismatch', name, `trade ${short(t.id)} (${t.role}): ` +
+        `${t.termsHash !== t.id ? `its terms hash to ${short(t.termsHash)}` : 'this node is not that party'}`)
       ids.set(t.id, t)
     }
   }
@@ -127,7 +128,9 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
     if (sc && bc) trades++
     else if (b?.status === 'pending' && b.at >= d.stoppedAt - grace) inFlight++
     else if (b?.status === 'pending') add('trade-unresolved', buyer, `trade ${short(id)} (slot ${t.terms.slot}) still pending at the buyer; the seller ${sc ? 'committed it' : 'holds no trade'}`)
-    else if (sc !== bc) add('one-sided-trade', sc ? seller : buyer, `trade ${short(id)} (slot ${t.terms.slot}, ${t.terms.energyWh} Wh) committed by the ${sc ? 'seller' : 'buyer'} ${sc ? seller : buyer}; the ${sc ? 'buyer' : 'seller'} ${sc ? buyer : seller} has it ${(sc ? b : s)?.status ?? 'not at all'}`)
+    else if (sc !== bc) add('one-sided-trade', sc ? seller : buyer, `trade ${short(id)} (slot ${t.terms.slot}, ${t.terms.energyWh} Wh) committed by the ${sc ? 'seller' : 'buyer'} ` +
+      `${sc ? seller : buyer}; the ${sc ? 'buyer' : 'seller'} ` +
+      `${sc ? buyer : seller} has it ${(sc ? b : s)?.status ?? 'not at all'}`)
   }
 
   // ---- slots: none oversold, none overbought; no trade twice from one negotiation; none after the gate ----
@@ -162,7 +165,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
       const traded = tradeOf(name, h.tradeId, 'seller')?.status === 'committed'
       // a running node releases a lapsed hold at its next tick; one that lapsed in the last graceMs before
       // the stop is the stop's (a restart releases it)
-      if (traded || h.holdUntil < d.stoppedAt - grace) add('hold-left-open', name, `hold ${short(h.negotiation)} of ${h.energyWh} Wh in slot ${h.slot} ${traded ? 'outlives its committed trade' : `lapsed at ${h.holdUntil}, ${d.stoppedAt - h.holdUntil} ms before the end`}`)
+      if (traded || h.holdUntil < d.stoppedAt - grace) add('hold-left-open', name, `hold ${short(h.negotiation)} of ${h.energyWh} Wh in slot ${h.slot} ` +
+        `${traded ? 'outlives its committed trade' : `lapsed at ${h.holdUntil}, ${d.stoppedAt - h.holdUntil} ms before the end`}`)
     }
   }
 
@@ -238,8 +242,10 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
         if (provider == null) { add('unknown-party', name, `package ${short(p.id)} leg ${short(l.leg)} from a provider outside the district`); continue }
         const sold = j(provider).providerLegs.find(x => x.leg === l.leg)
         const soldThere = sold != null && SOLD.has(sold.status)
-        if (p.status === 'CONFIRMED' && !(soldThere && sold.paymentDigest === p.paymentDigest)) add('booking-one-sided', name, `package ${short(p.id)} is CONFIRMED; ${provider} has its leg ${short(l.leg)} ${sold == null ? 'not at all' : `${sold.status}${sold.paymentDigest !== p.paymentDigest ? ' against another payment' : ''}`}`)
-        if (p.status !== 'CONFIRMED' && p.status !== 'CANCELLED' && soldThere) add('booking-one-sided', provider, `leg ${short(l.leg)} is ${sold.status} at ${provider}; the traveller's package ${short(p.id)} is ${p.status}${p.reason != null ? ` (${p.reason})` : ''}`)
+        if (p.status === 'CONFIRMED' && !(soldThere && sold.paymentDigest === p.paymentDigest)) add('booking-one-sided', name, `package ${short(p.id)} is CONFIRMED; ${provider} has its leg ${short(l.leg)} ` +
+          `${sold == null ? 'not at all' : `${sold.status}${sold.paymentDigest !== p.paymentDigest ? ' against another payment' : ''}`}`)
+        if (p.status !== 'CONFIRMED' && p.status !== 'CANCELLED' && soldThere) add('booking-one-sided', provider, `leg ${short(l.leg)} is ${sold.status} at ${provider}; the traveller's package ` +
+          `${short(p.id)} is ${p.status}${p.reason != null ? ` (${p.reason})` : ''}`)
       }
     }
   }
@@ -256,7 +262,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
         const r = l.refundDigest != null ? digests.get(l.refundDigest) : undefined
         const to = legOwners.get(l.leg)
         const paidBack = r == null || to == null ? 0 : r.transfers.filter(t => t.to === j(to.traveller).address).reduce((a, t) => a + t.amount, 0)
-        if (r == null || r.sender !== jr.address || paidBack < l.refund!) add('refund-missing', name, `leg ${short(l.leg)} CANCELLED with a refund of ${l.refund}; the ledger ${r == null ? 'holds no refund' : `refunds ${paidBack}`}`)
+        if (r == null || r.sender !== jr.address || paidBack < l.refund!) add('refund-missing', name, `leg ${short(l.leg)} CANCELLED with a refund of ${l.refund}; the ` +
+          `ledger ${r == null ? 'holds no refund' : `refunds ${paidBack}`}`)
       }
       if (!SOLD.has(l.status)) continue
       legsSold++
@@ -268,7 +275,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
       const dueHere = jr.providerLegs.filter(x => x.package === l.package && SOLD.has(x.status)).reduce((a, x) => a + x.price, 0)
       const paidHere = pay == null || pay.sender !== traveller.address ? 0 : pay.transfers.filter(t => t.to === jr.address).reduce((a, t) => a + t.amount, 0)
       if (pay == null || pay.sender !== traveller.address || paidHere < dueHere || pkg.paymentDigest !== l.paymentDigest) {
-        add('leg-confirmed-without-payment', name, `leg ${short(l.leg)} is ${l.status} against payment ${l.paymentDigest == null ? '(none)' : short(l.paymentDigest)}: ${pay == null ? 'not on the ledger' : `${paidHere} of ${dueHere} nanos from ${pay.sender === traveller.address ? 'the traveller' : pay.sender}`}`)
+        add('leg-confirmed-without-payment', name, `leg ${short(l.leg)} is ${l.status} against payment ${l.paymentDigest == null ? '(none)' : short(l.paymentDigest)}: ` +
+          (pay == null ? 'not on the ledger' : `${paidHere} of ${dueHere} nanos from ${pay.sender === traveller.address ? 'the traveller' : pay.sender}`))
       }
     }
     if (seats != null) for (const [resource, n] of taken) if (n > seats) add('seat-sold-twice', name, `${resource}: ${n} seats sold of ${seats}`)
@@ -290,7 +298,8 @@ export function checkInvariants (d: District, journals: ReadonlyMap<string, RawJ
         const prov = byKey.get(l.provider); const s = prov != null ? j(prov).providerLegs.find(x => x.leg === l.leg) : undefined
         return (s != null && SOLD.has(s.status) && s.paymentDigest === p.paymentDigest) || (s?.status === 'CANCELLED' && s.refundDigest != null)
       })
-      if (!accountedFor) add('payment-without-confirmed-leg', name, `package ${short(p.id)} is ${p.status}${p.reason != null ? ` (${p.reason})` : ''} but paid ${short(p.paymentDigest)}, and not every leg was sold or refunded`)
+      if (!accountedFor) add('payment-without-confirmed-leg', name, `package ${short(p.id)} is ${p.status}${p.reason != null ? ` (${p.reason})` : ''} ` +
+        `but paid ${short(p.paymentDigest)}, and not every leg was sold or refunded`)
     }
   }
   return {

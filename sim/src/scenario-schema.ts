@@ -90,7 +90,9 @@ export const scenarioSchema = section({
   }).prefault({}).describe('the market\'s time slots'),
   seed: whole().default(d.seed).describe('the seed of every random draw: the same seed, the same run'),
   transport: oneOf(['memory', 'tcp']).default(d.transport).describe('memory: in-process libp2p; tcp: real sockets on 127.0.0.1'),
-  gossip: oneOf(['process', 'gossipsub']).default(d.gossip).describe('process: the nodes of a simulation process gossip on a shared bus, each message once to each node that reads its topic (fast; the results do not depend on the route); gossipsub: every node over its own gossipsub, as deployed nodes do. Link conditions always use gossipsub'),
+  gossip: oneOf(['process', 'gossipsub']).default(d.gossip).describe('process: the nodes of a simulation process gossip on a shared bus, each message once to ' +
+    'each node that reads its topic (fast; the results do not depend on the route); gossipsub: ' +
+    'every node over its own gossipsub, as deployed nodes do. Link conditions always use gossipsub'),
   tariffs: section({
     retail: whole(0, Number.MAX_SAFE_INTEGER, NANOS_KWH).default(d.tariffs.retail).describe('what the grid sells at, nanos per kWh'),
     feedIn: whole(0, Number.MAX_SAFE_INTEGER, NANOS_KWH).default(d.tariffs.feedIn).describe('what the grid buys at, nanos per kWh (at most retail)')
@@ -103,7 +105,8 @@ export const scenarioSchema = section({
     tradingWindowSlots: int(1, 96, d.market.tradingWindowSlots, 'a whole number of slots', 'slots ahead that are traded'),
     horizonSlots: int(1, 96, d.market.horizonSlots, 'a whole number of slots', 'slots ahead that are forecast'),
     republishEverySlots: int(1, 96, d.market.republishEverySlots, 'a whole number of slots', 'offers are gossiped again this often'),
-    catchUpEverySlots: int(0, 96, d.market.catchUpEverySlots, 'a whole number of slots', 'a node asks its peers for missed offers this often (0: never); on the simulator\'s process bus (gossip: process) nothing is missed and nobody asks'),
+    catchUpEverySlots: int(0, 96, d.market.catchUpEverySlots, 'a whole number of slots', 'a node asks its peers for missed offers this often (0: never); on the ' +
+      'simulator\'s process bus (gossip: process) nothing is missed and nobody asks'),
     degree: int(1, 32, d.market.degree, 'a whole number', 'gossip mesh degree')
   }).prefault({}).describe('how the buildings trade'),
   limits: section({
@@ -115,7 +118,8 @@ export const scenarioSchema = section({
       count: whole(2, 10_000, 'a whole number of buildings').default(d.buildings.generate!.count).describe('how many buildings'),
       mix: section(Object.fromEntries(Object.keys(BuildingKind).map(k => [k, real(0, Number.MAX_SAFE_INTEGER, 'a share').optional()])) as Record<BuildingKind, z.ZodOptional<z.ZodNumber>>)
         .optional().describe('shares of each kind of building; normalised, so { household: 3, office: 1 } is fine'),
-      pvShare: real(0, 1, 'a share from 0 to 1').optional().describe('share of roofs with PV, every kind alike (absent: homes 85 %, offices 90 %, shops 75 %); a building with PV at one share has it at every higher share')
+      pvShare: real(0, 1, 'a share from 0 to 1').optional().describe('share of roofs with PV, every kind alike (absent: homes 85 %, offices 90 ' +
+        '%, shops 75 %); a building with PV at one share has it at every higher share')
     }).prefault({}).describe('generated buildings'),
     list: list(buildingSchema, 'a non-empty list of buildings').min(1, { error: () => 'must be a non-empty list of buildings' }).optional().describe('listed buildings, each with an id (instead of generate)')
   }).prefault({}).superRefine((b, ctx) => {

@@ -81,7 +81,7 @@ export class TripAgent {
     }
     const mobility = node.mobility
     if (mobility == null) return { ...base, status: 'failed', reason: 'no-mobility', journeys: 0, quotedLegs: 0, quotedModes: [] }
-    let plan
+    let plan: Awaited<ReturnType<typeof mobility.plan>>
     try {
       plan = await mobility.plan({
         from: d.from, to: d.to, departAfter: now, maxWalkingM: this.#o.maxWalkingM, weights: this.#o.weights,

@@ -71,7 +71,8 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
       const rpc = new Rpc(child, `simulator worker ${w}`, revive)
       rpcs.push(rpc)
       exited.push(new Promise<void>(resolve => child.once('exit', (code, signal) => {
-        rpc.close(new Error(`simulator worker ${w} (${indices.length} nodes) exited${stopping ? '' : ' before the run ended'}: ${signal ?? `code ${code}`}`))
+        rpc.close(new Error(`simulator worker ${w} (${indices.length} nodes) ` +
+          `exited${stopping ? '' : ' before the run ended'}: ${signal ?? `code ${code}`}`))
         resolve()
       })))
       rpc.handle('ledger', async ({ call, args }: { call: typeof ledgerCalls[number], args: unknown[] }) => {

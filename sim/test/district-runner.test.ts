@@ -7,7 +7,8 @@ const slots = { ...defaultSlotClockConfig, epochMs: Date.UTC(2026, 5, 17, 0, 0) 
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 
 describe('a small district over real libp2p', () => {
-  it('gives its nodes no real-time liveness pings and libp2p limits as patient as a frame (mesh host.ts: outcomes must not depend on the machine)', () => {
+  it('gives its nodes no real-time liveness pings and libp2p limits as patient ' +
+    'as a frame (mesh host.ts: outcomes must not depend on the machine)', () => {
     const c = {
       ...defaultDistrictRunConfig, district: 'test', slots, slotCount: 1, tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 }, seed: 1,
       nodes: [{ name: 'n', keySeed: seed(9), strategy: fixedMarkup(), profile: { buyLimit: 900_000_000, sellLimit: 400_000_000, position: () => 0 } }]
@@ -41,7 +42,8 @@ describe('a small district over real libp2p', () => {
     expect(sold.reduce((a, t) => a + t.decoded.terms.energyWh, 0)).toBe(4 * 600)
   })
 
-  it('moves the clock along the nodes\' own tick grid, so every proposal is sent at a node\'s tick and none meets a closed gate', async () => {
+  it('moves the clock along the nodes\' own tick grid, so every ' +
+    'proposal is sent at a node\'s tick and none meets a closed gate', async () => {
     const events: NodeEvent[] = []
     await runDistrict({
       ...defaultDistrictRunConfig,

@@ -4,7 +4,8 @@ import { at, consistency, runLinks, specs } from './links-district.ts'
 const b3 = specs.findIndex(s => s.name === 'b3')
 
 describe('churn: a node that leaves and rejoins (links/)', () => {
-  it('is gone while away, comes back on its own journal, and catches up: it buys the slots whose trading opened while it was away', async () => {
+  it('is gone while away, comes back on its own journal, and catches ' +
+    'up: it buys the slots whose trading opened while it was away', async () => {
     // b3 stops at the start of slot 1 and starts again from its data directory at the start of slot 3 of 7
     const r = await runLinks(7, { churn: [{ node: 'b3', leaveSlot: 1, rejoinSlot: 3 }] })
     const away = r.ticks.filter(t => t.at >= at(1) && t.at < at(3))

@@ -14,7 +14,8 @@ describe('which topics a simulation process carries on its bus (process-topics.t
     for (const t of [...feederTopics('f1'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
   })
 
-  it('on a worker, the topics of the feeders it holds whole stay in it; a split feeder, the district\'s digests and mobility are shared with the other workers', () => {
+  it('on a worker, the topics of the feeders it holds whole stay in it; a split ' +
+    'feeder, the district\'s digests and mobility are shared with the other workers', () => {
     const here = localTopics('d', nodes, [0, 1, 2, 3, 4])
     for (const t of [...feederTopics('f1'), ...feederTopics('f2')]) expect(here.has(t)).toBe(true)
     for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d'), topicFor('d', 'offer')]) expect(here.has(t)).toBe(false)

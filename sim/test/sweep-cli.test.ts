@@ -114,6 +114,7 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
 
   it('a bad --param is a usage error before anything runs', { timeout: 120_000 }, async () => {
     const r = await runCli(['sweep', join(dir, 'tiny.yaml'), '--param', 'strategy=zi-c,nope', '--out', join(dir, 'bad')])
-    expect([r.code, r.stderr]).toEqual([2, 'kvartal: market.strategy: unknown strategy "nope" (built in: fixed-markup, concession, zi-c, zip) (in the run market.strategy=nope seed=1)\n'])
+    expect([r.code, r.stderr]).toEqual([2, 'kvartal: market.strategy: unknown strategy "nope" (built in: fixed-markup, ' +
+      'concession, zi-c, zip) (in the run market.strategy=nope seed=1)\n'])
   })
 })

@@ -1,7 +1,8 @@
 /**
  * A mobility node as a real process, for the crash tests: a transit operator, a rental bike (pay per use)
- * or a traveller that books one bus leg (or rents the bike: `rent`), settling through the `iota` adapter against a FakeIotaRpc test double (an HTTP JSON-RPC
- * server the test runs), so both processes see one ledger. Prints one JSON line per node event, and
+ * or a traveller that books one bus leg (or rents the bike: `rent`), settling through the `iota` adapter against a
+ * FakeIotaRpc test double (an HTTP JSON-RPC server the test runs), so both processes see one ledger. Prints one
+ * JSON line per node event, and
  * `{ ready }` when it listens. KVARTAL_CRASH_AT kills it at a journal write point (KVARTAL_CRASH_SKIP=n:
  * after n writes there): this test entry point installs the crash-test hook (`@kvartal/node/testing`); a
  * node never reads either variable. With `commands: true` a traveller books what the test tells it on stdin.
@@ -52,7 +53,10 @@ export type MobilityCommand =
 /** Where the rental bike stands at first, and where its rides go: 300 m east. */
 export const bikePlace = { lat: 63.43, lon: 10.39 }
 export const rideTo = { lat: 63.43, lon: 10.39 + 300 / (111_320 * Math.cos(63.43 * Math.PI / 180)) }
-/** The bike's GBFS plan: a 10 IOTA-cent unlock fee (paid at booking), then 2 IOTA-cents a minute (settled with the period from receipts). */
+/**
+ * The bike's GBFS plan: a 10 IOTA-cent unlock fee (paid at booking), then 2 IOTA-cents a minute (settled with the period
+ * from receipts).
+ */
 export const bikePricing = { plan_id: 'bike-std', currency: 'IOTA' as const, price: 10_000_000, per_min_pricing: [{ start: 0, rate: 2_000_000, interval: 1 }], max_price: 200_000_000 }
 
 /** Both processes build the same timetable: three lines running around the clock for two days. */

@@ -130,7 +130,7 @@ export function decodeControl (bytes: Uint8Array, open: boolean): ControlBody {
 export function ownerKeyring (contentKey: Uint8Array, readers: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(KEY_BYTES + 32 * readers.length)
   out.set(contentKey, 0)
-  readers.forEach((r, i) => out.set(r, KEY_BYTES + 32 * i))
+  readers.forEach((r, i) => { out.set(r, KEY_BYTES + 32 * i) })
   return out
 }
 

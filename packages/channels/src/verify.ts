@@ -76,7 +76,7 @@ export function verifyChain (records: readonly ChannelRecord[], ownerPublicKey: 
     if (r.version !== RECORD_VERSION) return fail(ChainProblem.malformed, i, `record version ${r.version} is not supported`)
     if (want === 0) {
       if (r.kind !== RecordKind.open) return fail(ChainProblem.badKind, 0, `the first record must be an open record, not ${kindName(r.kind)}`)
-      let open
+      let open: ReturnType<typeof decodeControl>
       try { open = decodeControl(r.body, true) } catch (err) { return fail(ChainProblem.malformed, 0, (err as Error).message) }
       if (!sameBytes(open.owner!, ownerPublicKey) || !sameBytes(channelIdOf(ownerPublicKey, open.channelNonce!), r.channelId)) {
         return fail(ChainProblem.wrongOwner, 0, 'the channel does not belong to the given owner key')
@@ -98,7 +98,8 @@ export function verifyChain (records: readonly ChannelRecord[], ownerPublicKey: 
     prev = recordHash(r)
   }
   if (options.head != null && !sameBytes(prev, options.head)) {
-    return { ok: false, problem: ChainProblem.headMismatch, index: records.length, message: `the chain ends at ${shortHex(prev)}, not at the trusted head ${shortHex(options.head)}: records are missing or added at the end` }
+    return { ok: false, problem: ChainProblem.headMismatch, index: records.length, message: `the chain ends at ${shortHex(prev)}, not at the trusted head ` +
+      `${shortHex(options.head)}: records are missing or added at the end` }
   }
   return { ok: true }
 }

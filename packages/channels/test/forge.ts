@@ -41,7 +41,10 @@ export function ownerContentKey (records: readonly ChannelRecord[], ownerSeed: U
   return plain!.slice(0, 32)
 }
 
-/** `records` and a data record whose plaintext (type byte ‖ payload) is `plain`, encrypted under `key` and signed by the owner of `seed`. */
+/**
+ * `records` and a data record whose plaintext (type byte ‖ payload) is `plain`, encrypted under `key` and signed by the
+ * owner of `seed`.
+ */
 export function forgeData (records: readonly ChannelRecord[], seed: Uint8Array, key: Uint8Array, epoch: number, plain: Uint8Array): ChannelRecord[] {
   const last = records[records.length - 1]
   const nonce = new Uint8Array(24).fill(records.length)

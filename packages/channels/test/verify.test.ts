@@ -128,7 +128,8 @@ describe('verifyChain names what is wrong', () => {
       ok: false,
       problem: 'head-mismatch',
       index: 4,
-      message: `the chain ends at ${short(recordHash(records[3]))}, not at the trusted head ${short(head)}: records are missing or added at the end`
+      message: `the chain ends at ${short(recordHash(records[3]))}, not at the ` +
+        `trusted head ${short(head)}: records are missing or added at the end`
     })
   })
 })

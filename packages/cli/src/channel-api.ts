@@ -41,7 +41,8 @@ export function channelRoutes (node: KvartalNode): Route[] {
   const ownNamed = async (m: MobilityRuntime, name: string): Promise<string> => {
     const all = await names(m)
     const id = all.get(name)
-    if (id == null) throw new ApiError(404, 'unknown-channel', `this node has no channel named ${name} (its channels: ${[...all.keys()].join(', ') || 'none yet: they are created by the first trip record'})`)
+    if (id == null) throw new ApiError(404, 'unknown-channel', `this node has no channel named ${name} (its channels: ` +
+      `${[...all.keys()].join(', ') || 'none yet: they are created by the first trip record'})`)
     return id
   }
   const grantOrRevoke = (verb: 'grant' | 'revoke'): Route => ({

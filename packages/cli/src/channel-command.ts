@@ -26,7 +26,8 @@ export async function channelRead (positionals: readonly string[], values: Clien
   const dir = await dataDirOf(values, 'kvartal channel read <id> --data-dir <dir>')
   output(values.json, await callNode(dir, 'GET', `/channels/${ref}`), (v: { channel: string, name?: string, owner: string, records: number, chain: { ok: boolean, message?: string }, entries: Array<{ index: number, epoch: number, value: unknown }>, unreadable: Array<{ index: number, epoch: number }> }) => {
     const head = `channel ${v.channel}${v.name != null ? ` (${v.name})` : ''}, owner ${v.owner}\n` +
-      `chain ${v.chain.ok ? 'verified' : `BROKEN: ${v.chain.message ?? ''}`}, ${v.records} records: ${v.entries.length} readable, ${v.unreadable.length} unreadable with this node's key\n`
+      `chain ${v.chain.ok ? 'verified' : `BROKEN: ${v.chain.message ?? ''}`}, ${v.records} records: ` +
+        `${v.entries.length} readable, ${v.unreadable.length} unreadable with this node's key\n`
     const rows = v.entries.map(e => `  #${e.index}  epoch ${e.epoch}  ${JSON.stringify(e.value)}`)
     const hidden = v.unreadable.map(u => `  #${u.index}  epoch ${u.epoch}  (no key for this epoch)`)
     return head + [...rows, ...hidden].join('\n') + (rows.length + hidden.length > 0 ? '\n' : '')
@@ -42,7 +43,8 @@ export async function channelGrantOrRevoke (verb: 'grant' | 'revoke', positional
   output(values.json, await callNode(dir, 'POST', `/channels/${name}/${verb}`, { reader: hex }), (v: { name: string, record: number, epoch: number, readers: ReaderView[] }) =>
     (verb === 'grant'
       ? `granted ${hex.slice(0, 16)}… read access to ${v.name} (record ${v.record}, epoch ${v.epoch})\n`
-      : `revoked ${hex.slice(0, 16)}… from ${v.name}: its key rotated to epoch ${v.epoch} (record ${v.record}); nothing written from now on is readable to it\n`) +
+      : `revoked ${hex.slice(0, 16)}… from ${v.name}: its key rotated to epoch ` +
+        `${v.epoch} (record ${v.record}); nothing written from now on is readable to it\n`) +
     `readers: ${v.readers.length === 0 ? 'none' : v.readers.map(readerText).join(', ')}\n`)
   return 0
 }
@@ -53,6 +55,7 @@ export async function channelPull (positionals: readonly string[], values: Clien
   const peer = peerRefOf(values.peer, '--peer')
   const dir = await dataDirOf(values, 'kvartal channel pull --peer <addr> <id> --data-dir <dir>')
   output(values.json, await callNode(dir, 'POST', '/channels/pull', { peer, channel: id }), (v: { received: number, records: number, owner: string }) =>
-    `pulled ${v.received} new record${v.received === 1 ? '' : 's'} of ${id} (now ${v.records} records, owner ${v.owner.slice(0, 16)}…)\n`)
+    `pulled ${v.received} new record${v.received === 1 ? '' : 's'} of ${id} ` +
+      `(now ${v.records} records, owner ${v.owner.slice(0, 16)}…)\n`)
   return 0
 }

@@ -45,7 +45,7 @@ async function controlToken (dataDir: string): Promise<string> {
  */
 async function controlSocket (dataDir: string): Promise<string> {
   const socket = join(dataDir, CONTROL_SOCKET)
-  let st
+  let st: Awaited<ReturnType<typeof lstat>>
   try { st = await lstat(socket) } catch {
     throw new ControlClientError('no-node', `nothing answers at ${socket}: is \`kvartal node\` running there? (${CONTROL_FILE} is stale if the node was killed)`, 2)
   }

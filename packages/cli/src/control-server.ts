@@ -114,7 +114,8 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
   const d = defaultControlServerOptions
   const max = o.maxBodyBytes ?? d.maxBodyBytes
   const socket = join(o.dataDir, CONTROL_SOCKET)
-  if (Buffer.byteLength(socket) > d.maxSocketPathBytes) throw new ConfigError('dataDir', `is too long for the control socket: ${socket} is ${Buffer.byteLength(socket)} bytes, and a Unix socket's path may have ${d.maxSocketPathBytes}; choose a shorter data directory`)
+  if (Buffer.byteLength(socket) > d.maxSocketPathBytes) throw new ConfigError('dataDir', `is too long for the control socket: ${socket} is ${Buffer.byteLength(socket)} bytes, and ` +
+    `a Unix socket's path may have ${d.maxSocketPathBytes}; choose a shorter data directory`)
   const token = randomBytes(32).toString('hex')
   const tokenBytes = Buffer.from(token, 'utf8')
   const headersTimeout = o.headersTimeoutMs ?? d.headersTimeoutMs

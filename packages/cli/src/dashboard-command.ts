@@ -15,7 +15,8 @@ export function loopbackHost (host: string): string {
   const h = host.replace(/^\[(.*)\]$/, '$1')
   if (h === 'localhost') return '127.0.0.1'
   if ((isIP(h) === 4 && h.startsWith('127.')) || h === '::1') return h
-  throw new ConfigError('--host', `must be a loopback address (127.0.0.1, ::1), got "${host}": the page shows what the node's control token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)`)
+  throw new ConfigError('--host', `must be a loopback address (127.0.0.1, ::1), got "${host}": the page shows what the node's control ` +
+    `token opens; reach it from elsewhere over an SSH tunnel (ssh -L 8080:127.0.0.1:<port> <device>)`)
 }
 
 /**
@@ -28,7 +29,8 @@ export async function dashboardCommand (values: DashboardCommandOptions): Promis
   const host = loopbackHost(values.host ?? '127.0.0.1')
   const { startNodeDashboard } = await import('./node-dashboard/server.ts')
   const dash = await startNodeDashboard({ dataDir, host, port: values.port ?? 0 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') throw new ConfigError('--port', `cannot listen on ${host}:${values.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed (a port below 1024 needs privileges)'}`)
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') throw new ConfigError('--port', `cannot listen on ${host}:${values.port}: ` +
+      `${err.code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed (a port below 1024 needs privileges)'}`)
     throw err
   })
   process.stderr.write(`dashboard   ${dash.url} (node ${dataDir}; Ctrl-C to stop)\n`)

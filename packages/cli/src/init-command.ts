@@ -64,7 +64,8 @@ export function meterSection (meter: MeterChoice, o: MeterInitOptions = {}): str
   for (const k of ['meterDevice', 'meterHost', 'meterUrl', 'meterId'] as const) {
     const v = o[k]
     if (v == null) continue
-    if (!METER_FLAGS[meter].includes(k)) throw new ConfigError(flagName(k), `is not for --meter ${meter}${meter === 'none' ? ' (give --meter p1, han, mqtt, modbus or ocpp)' : `: it takes ${METER_FLAGS[meter].map(flagName).join(' and ') || 'no meter flags'}`}`)
+    if (!METER_FLAGS[meter].includes(k)) throw new ConfigError(flagName(k), `is not for --meter ${meter}` +
+      (meter === 'none' ? ' (give --meter p1, han, mqtt, modbus or ocpp)' : `: it takes ${METER_FLAGS[meter].map(flagName).join(' and ') || 'no meter flags'}`))
     if (typeof v !== 'string' || v.trim() === '' || /[\s#]/.test(v)) throw new ConfigError(flagName(k), `must be a non-empty value without spaces or #, got ${JSON.stringify(v)}`)
   }
   const device = o.meterDevice
@@ -99,9 +100,12 @@ ${at('  mqtt:', 'a meter published through a gateway (Tibber Pulse, Shelly EM, H
 ${at(`    url: ${scalar(url)}`, 'the broker (mqtt://, mqtts://, ws://, wss://)')}
 ${at('    # username: kvartal', 'the broker\'s user, if it asks for one')}
 ${at('    # passwordEnv: KVARTAL_MQTT_PASSWORD', 'with username: the environment variable holding the password (never in this file)', 43)}
-${o.meterId != null ? at(`    id: ${scalar(o.meterId)}`, 'the meter\'s name in its signed readings') : at('    # id: tibber-pulse-1', 'the meter\'s name in its signed readings (default: mqtt:<import topic>)')}
+${o.meterId != null
+  ? at(`    id: ${scalar(o.meterId)}`, 'the meter\'s name in its signed readings')
+  : at('    # id: tibber-pulse-1', 'the meter\'s name in its signed readings (default: mqtt:<import topic>)')}
 ${at('    import: { topic: tibber/pulse/live, path: $.lastMeterConsumption, unit: kWh }', 'the cumulative import register', 82)}
-${at('    export: { topic: tibber/pulse/live, path: $.lastMeterProduction, unit: kWh }', 'the cumulative export register (remove without PV)', 82)}
+${at('    export: { topic: tibber/pulse/live, path: $.lastMeterProduction, unit: kWh }',
+  'the cumulative export register (remove without PV)', 82)}
 ${at('    time: $.timestamp', 'the gateway\'s timestamp in the import message; absent: the arrival time')}
 ${at('    toleranceSeconds: 30', 'how long after a slot boundary a sample still stands for it')}`
     }
@@ -112,7 +116,8 @@ ${at('    toleranceSeconds: 30', 'how long after a slot boundary a sample still 
 ${at('    baudRate: 9600', 'the line\'s rate (9600 is the Modbus RTU default; 8 data bits, no parity, 1 stop bit)')}`
         : (() => {
             const { host, port } = hostPort('--meter-host', o.meterHost ?? '192.168.1.50', 502)
-            return `${at(`    host: ${scalar(host.replace(/^\[(.*)\]$/, '$1'))}`, 'Modbus TCP: the device\'s address (give it a fixed one on the LAN)')}
+            const bare = host.replace(/^\[(.*)\]$/, '$1')
+            return `${at(`    host: ${scalar(bare)}`, 'Modbus TCP: the device\'s address (give it a fixed one on the LAN)')}
 ${at(`    port: ${port!}`, 'the Modbus TCP port (502 unless the device says otherwise)')}
 ${at('    # serialPath: /dev/ttyUSB0', 'Modbus RTU instead of host and port: the RS-485 adapter, with baudRate: 9600')}`
           })()
@@ -142,11 +147,15 @@ ${at('    toleranceSeconds: 60', 'how long after a slot boundary a meter value s
   }
 }
 
+/** `value` and at least one space after it, up to `width` columns: the comments of the config line up. */
+const padded = (value: string, width: number): string => value + ' '.repeat(Math.max(1, width - value.length))
+
 /** The commented node config `kvartal init` writes: every field the node reads, with defaults for a real building. */
 export function configText (o: { district: string, feeder?: string, listen: string[], meter: MeterChoice, meterOptions?: MeterInitOptions, now?: Date }): string {
+  const day = (o.now ?? new Date()).toISOString().slice(0, 10)
   const grid = o.feeder != null
     ? `grid:                              # where the node sits in the grid (docs/feeders.md)
-  feeder: ${o.feeder}${' '.repeat(Math.max(1, 24 - o.feeder.length))}# its feeder (secondary substation): bootstrap should list peers of the same feeder
+  feeder: ${padded(o.feeder, 24)}# its feeder (secondary substation): bootstrap should list peers of the same feeder
   fees: { local: 0, district: 0 }  # nanos per kWh the buyer pays the grid operator, inside the feeder / across feeders
   # crossFeederShareWh: 3125       # its share of the transformer: rating × slot ÷ the feeder's buildings (absent: no limit)
   relay: false                     # a relay also lists other feeders' relays in bootstrap
@@ -158,12 +167,12 @@ export function configText (o: { district: string, feeder?: string, listen: stri
 #   relay: false                   # a relay also lists other feeders' relays in bootstrap
 #   operator: 0x…                  # the grid operator's IOTA address: fees and imbalance are paid to it`
   return `# yaml-language-server: $schema=${NODE_CONFIG_SCHEMA}
-# Kvartal node config, written by \`kvartal init\` on ${(o.now ?? new Date()).toISOString().slice(0, 10)}. Run: kvartal node --config <this file>
+# Kvartal node config, written by \`kvartal init\` on ${day}. Run: kvartal node --config <this file>
 # Every field is checked when the node starts; a bad one stops it with a message that names it.
 # Units: energy Wh, power W, money nanos (1 IOTA = 10^9 nanos), prices nanos per kWh.
-district: ${o.district}${' '.repeat(Math.max(1, 24 - o.district.length))}# the local market: the same on every node of the district
+district: ${padded(o.district, 24)}# the local market: the same on every node of the district
 dataDir: ${DATA_DIR}                      # the node's key and journal (relative to this file): persistent storage, owner-only
-listen: ${JSON.stringify(o.listen)}${' '.repeat(Math.max(1, 26 - JSON.stringify(o.listen).length))}# where peers reach this node (TCP): open the port in the firewall
+listen: ${padded(JSON.stringify(o.listen), 26)}# where peers reach this node (TCP): open the port in the firewall
 bootstrap: []                      # known district nodes, multiaddrs ending in /p2p/<peer id> (\`kvartal id\` prints a node's)
 mdns: true                         # also find neighbours on the LAN by multicast DNS
 slots:
@@ -241,7 +250,8 @@ export async function initCommand (o: InitOptions): Promise<number> {
   const journal = await openStoppedJournal(c.dataDir, 'initialising it', true)
   try {
     const had = await journal.loadSeed()
-    if (had != null && o.force !== true) throw new AlreadyExistsError(`${c.dataDir} already holds this node's key: not replacing it (\`kvartal keys rotate --config ${config}\` replaces it and keeps the old one; or give --force)`)
+    if (had != null && o.force !== true) throw new AlreadyExistsError(`${c.dataDir} already holds this node's key: not replacing it (\`kvartal keys ` +
+      `rotate --config ${config}\` replaces it and keeps the old one; or give --force)`)
     if (had != null) {
       const blockers = await rotationBlockers(journal, c)
       if (blockers.length > 0) throw new RotationRefusedError(blockers)
@@ -254,7 +264,8 @@ export async function initCommand (o: InitOptions): Promise<number> {
     const id = await identityFromSeed((await journal.loadSeed())!)
     process.stdout.write(`wrote ${config}\n${notes === '' ? `created the node's key in ${c.dataDir}\n` : notes}` +
       `  peer id       ${id.peerId.toString()}\n  trader        ${id.id}\n  iota address  ${id.iotaAddress}\n` +
-      `next: edit ${config} (bootstrap, site, building${o.meter == null || o.meter === 'none' ? ', meter' : ''}), back the key up (kvartal keys export --config ${config} --out node.key), then kvartal node --config ${config}\n`)
+      `next: edit ${config} (bootstrap, site, building${o.meter == null || o.meter === 'none' ? ', meter' : ''}), ` +
+        `back the key up (kvartal keys export --config ${config} --out node.key), then kvartal node --config ${config}\n`)
   } finally { await journal.close() }
   return 0
 }

@@ -53,7 +53,8 @@ export function choose (plan: JourneyPlan, pick: Pick): Journey {
 }
 
 function mobilityOf (node: KvartalNode): MobilityRuntime {
-  if (node.mobility == null) throw new ApiError(409, 'no-mobility', 'this node has no mobility section in its config: add `mobility:` (a timetable, and a provider if it sells rides or seats) and restart it')
+  if (node.mobility == null) throw new ApiError(409, 'no-mobility', 'this node has no mobility section in its config: add `mobility:` (a ' +
+    'timetable, and a provider if it sells rides or seats) and restart it')
   return node.mobility
 }
 
@@ -82,7 +83,8 @@ export function journeyRoutes (node: KvartalNode, o: JourneyApiOptions): Route[]
         const m = mobilityOf(node)
         const { plan: planId, pick: picked, ...request } = bodyOf(bookBodySchema, body)
         const pick = pickOf(picked, 'pick')
-        if (o.adapter === 'local') throw new ApiError(409, 'no-shared-ledger', 'this node settles on its own local ledger (settlement.adapter: local), where no provider in another process can see its payment: set settlement.adapter: iota in its config to book')
+        if (o.adapter === 'local') throw new ApiError(409, 'no-shared-ledger', 'this node settles on its own local ledger (settlement.adapter: local), where no provider ' +
+          'in another process can see its payment: set settlement.adapter: iota in its config to book')
         let id: string
         let plan: JourneyPlan | undefined
         if (planId != null) {

@@ -66,7 +66,10 @@ export function modesOf (v: unknown, field: string): Mode[] | undefined {
   }))]
 }
 
-/** Accessibility needs as upper-case words (WHEELCHAIR, STEP_FREE, …), at most 8 as the wire allows; a list or comma-separated (schemas/mobility-schema.ts). */
+/**
+ * Accessibility needs as upper-case words (WHEELCHAIR, STEP_FREE, …), at most 8 as the wire allows; a list or
+ * comma-separated (schemas/mobility-schema.ts).
+ */
 export function accessibilityOf (v: unknown, field: string): string[] {
   return parseWith(accessibilitySchema, v, [field])
 }

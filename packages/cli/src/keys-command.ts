@@ -30,7 +30,8 @@ export class RotationRefusedError extends KvartalError {
   readonly exitCode = 1
   readonly reasons: readonly string[]
   constructor (reasons: string[]) {
-    super('unsettled', `not rotating the key: the old key still has work to finish —\n  - ${reasons.join('\n  - ')}\nNothing was changed.`)
+    super('unsettled', 'not rotating the key: the old key still has work to finish —\n' +
+      `  - ${reasons.join('\n  - ')}\nNothing was changed.`)
     this.reasons = reasons
     this.name = 'RotationRefusedError'
   }
@@ -160,25 +161,31 @@ async function previousKeys (dataDir: string): Promise<string[]> {
 export async function rotationBlockers (journal: Journal, c: Pick<NodeConfig, 'district' | 'settlement' | 'slots'>): Promise<string[]> {
   const out: string[] = []
   const holds = await journal.holds()
-  if (holds.length > 0) out.push(`${holds.length} hold(s) promised to buyers are open (negotiations in flight): start the node and let them end (they expire within market.holdSeconds)`)
+  if (holds.length > 0) out.push(`${holds.length} hold(s) promised to buyers are open (negotiations in flight): ` +
+    `start the node and let them end (they expire within market.holdSeconds)`)
   const trades = await journal.trades()
   const pending = trades.filter(t => t.status === 'pending').length
   if (pending > 0) out.push(`${pending} trade(s) signed by both sides wait for the seller's commit: start the node and let it resolve them`)
   const unsettled: number[] = []
   for (const t of trades) if (t.status === 'committed' && await journal.getProof(t.id) == null) unsettled.push(t.decoded.terms.slot)
-  if (unsettled.length > 0) out.push(`${unsettled.length} committed trade(s) (slots ${Math.min(...unsettled)}–${Math.max(...unsettled)}) are not settled yet: their period pays and attests them with this key, as this node's address`)
+  if (unsettled.length > 0) out.push(`${unsettled.length} committed trade(s) (slots ${Math.min(...unsettled)}–${Math.max(...unsettled)}) ` +
+    `are not settled yet: their period pays and attests them with this key, as this node's address`)
   const last = await journal.lastReadingSlot()
   const ps = c.settlement.periodSlots
   if (last != null) {
     const p = Math.floor(last / ps); const end = (p + 1) * ps - 1
     if (last !== end || await journal.getPeriod(`${c.district}/${p}`) == null) {
       const endsAt = new Date(c.slots.epochMs + (end + 1) * c.slots.seconds * 1000).toISOString()
-      out.push(`settlement period ${c.district}/${p} (slots ${p * ps}–${end}, ends ${endsAt}) holds meter readings signed with this key and is not settled: a period's readings must all be by one key. Let the node settle it (the period-settled log line) and stop it before the next slot is read (within ${c.slots.seconds} s), then rotate`)
+      out.push(`settlement period ${c.district}/${p} (slots ${p * ps}–${end}, ends ${endsAt}) holds meter readings signed ` +
+        `with this key and is not settled: a period's readings must all be by one key. Let the node settle it (the ` +
+        `period-settled log line) and stop it before the next slot is read (within ${c.slots.seconds} s), then rotate`)
     }
   }
   const { PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS } = await import('@kvartal/node')
   const mobility = (await Promise.all(['channels', PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS].map(async k => (await journal.records(k)).length))).reduce((a, b) => a + b, 0)
-  if (mobility > 0) out.push(`${mobility} mobility record(s) (trip channels, bookings, ride receipts) are bound to this key: its trip channels can only be continued with it. Rotation is not supported for a node with a mobility history yet; use a new data directory for a new key`)
+  if (mobility > 0) out.push(`${mobility} mobility record(s) (trip channels, bookings, ride receipts) are bound to this key: its trip channels can only ` +
+    `be continued with it. Rotation is not supported for a node with ` +
+    `a mobility history yet; use a new data directory for a new key`)
   return out
 }
 
@@ -203,12 +210,15 @@ export async function replaceKey (journal: Journal, dataDir: string, now = new D
 export async function rotationNotes (old: Uint8Array, seed: Uint8Array, previousFile: string, adapter: string): Promise<string> {
   const [a, b] = [await faces(old), await faces(seed)]
   return `key rotated; the old key is kept in ${previousFile} (0600)\n` +
-    `  peer id       ${a.peerId} -> ${b.peerId}\n  trader        ${a.trader} -> ${b.trader}\n  iota address  ${a.iotaAddress} -> ${b.iotaAddress}\n` +
+    `  peer id       ${a.peerId} -> ${b.peerId}\n  trader        ${a.trader} ` +
+      `-> ${b.trader}\n  iota address  ${a.iotaAddress} -> ${b.iotaAddress}\n` +
     'What this means for the district:\n' +
     '  - peers must re-learn this node: replace /p2p/<old peer id> by the new one in their bootstrap lists (mDNS finds it by itself);\n' +
-    '  - past trades, readings and settled periods stay signed by the old key and attested under the old address: `kvartal verify` still proves them; keep the old key file;\n' +
+    '  - past trades, readings and settled periods stay signed by the old key and attested ' +
+      'under the old address: `kvartal verify` still proves them; keep the old key file;\n' +
     (adapter === 'iota'
-      ? `  - balances at ${a.iotaAddress} stay there: move them to ${b.iotaAddress} (import the old key's iotaPrivateKey into an IOTA wallet or \`iota keytool import\`, then transfer), and fund the new address before the next period's payment;\n`
+      ? `  - balances at ${a.iotaAddress} stay there: move them to ${b.iotaAddress} (import the old key's iotaPrivateKey into ` +
+        `an IOTA wallet or \`iota keytool import\`, then transfer), and fund the new address before the next period's payment;\n`
       : '  - the local ledger is this node\'s own: the new address starts with its notional balance; nothing to move;\n') +
     '  - the node announces with the new key from its next start.\n'
 }

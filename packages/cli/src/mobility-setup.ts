@@ -40,7 +40,8 @@ export async function mobilityOptionsFor (c: NodeConfig): Promise<Partial<Mobili
     const agencies = [...new Set(timetable!.patterns.map(x => x.route.agency_id ?? ''))]
     if (!agencies.includes(p.agencyId)) {
       const named = agencies.filter(a => a !== '')
-      throw new ConfigError('mobility.provider.agencyId', `no route of the timetable belongs to agency ${JSON.stringify(p.agencyId)} (${named.length > 0 ? `agencies: ${named.join(', ')}` : 'its routes name no agency_id: add that column to routes.txt'})`)
+      throw new ConfigError('mobility.provider.agencyId', `no route of the timetable belongs to agency ${JSON.stringify(p.agencyId)} ` +
+        `(${named.length > 0 ? `agencies: ${named.join(', ')}` : 'its routes name no agency_id: add that column to routes.txt'})`)
     }
     provider = { ...p, timetable: timetable! }
   }

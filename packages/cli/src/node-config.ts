@@ -35,7 +35,10 @@ export interface NodeConfig {
   /** the metrics port (GET /metrics, /health, /ready, no token); absent: off (the control API serves them too) */
   metrics?: { host: string, port: number }
   settlement: { adapter: 'local' | 'iota', periodSlots: number, iota: { network: string, gasBudget?: number, notarizationPackageId?: string } }
-  /** the node's feeder, the grid fees, its transformer share, relay duty and the grid operator (docs/feeders.md); absent: one feeder, no fees */
+  /**
+   * the node's feeder, the grid fees, its transformer share, relay duty and the grid operator (docs/feeders.md); absent:
+   * one feeder, no fees
+   */
   grid?: { feeder: string, fees: { local: number, district: number }, crossFeederShareWh?: number, relay: boolean, operator?: string }
   /** the mobility market: a timetable, and what this node sells (absent: it travels only) */
   mobility?: MobilityConfig

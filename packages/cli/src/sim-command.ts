@@ -32,7 +32,8 @@ export async function simCommand (positionals: readonly string[], values: SimOpt
   const outDir = values.out ?? join('out', `${scenario.district}-${scenario.date}`)
   if (workers > 1 && values.transport === 'memory') throw new ConfigError('--transport', 'processes reach each other over TCP: --workers above 1 needs the tcp transport')
   const quiet = values.quiet === true
-  if (!quiet) process.stderr.write(`simulating ${scenario.district}: ${scenario.buildings.list?.length ?? scenario.buildings.generate?.count} buildings, ${scenario.slots.count} slots, ${workers > 1 ? `${workers} processes over tcp` : `${transport} transport`}\n`)
+  if (!quiet) process.stderr.write(`simulating ${scenario.district}: ${scenario.buildings.list?.length ?? scenario.buildings.generate?.count} buildings, ` +
+    `${scenario.slots.count} slots, ${workers > 1 ? `${workers} processes over tcp` : `${transport} transport`}\n`)
   const bar = quiet ? undefined : progressBar(process.stderr)
   const dash = values.dashboard === true ? await startDashboard(scenario, { port: values.port ?? 0, paused: values.paused === true }) : undefined
   if (dash != null) process.stderr.write(`dashboard   ${dash.url}${values.paused === true ? ' (paused: Resume or Step on the page starts the clock)' : ''}\n`)

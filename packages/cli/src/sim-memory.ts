@@ -19,7 +19,10 @@
  */
 export const simHeapFlags: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=75']
 
-/** The flags of `simHeapFlags` this process does not run with: neither set by us nor by the user (on the command line or in NODE_OPTIONS). */
+/**
+ * The flags of `simHeapFlags` this process does not run with: neither set by us nor by the user (on the command line or
+ * in NODE_OPTIONS).
+ */
 export function missingHeapFlags (execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)].map(a => a.replace(/_/g, '-'))
   return simHeapFlags.filter(f => !given.some(a => a.startsWith(f.split('=')[0])))

@@ -68,7 +68,9 @@ export async function statusCommand (values: ClientOptions): Promise<number> {
       (s.meterStatus == null ? '' : `meter       ${meterLine(s.meterStatus)}\n`) +
       (s.mobility == null
         ? 'mobility    none (no mobility section in the config)\n'
-        : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known (${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)
-    : `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress}\nnode        not running (read from its data directory)\n`)
+        : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known ` +
+          `(${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)
+    : `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ` +
+      `${s.iotaAddress}\nnode        not running (read from its data directory)\n`)
   return 0
 }

@@ -22,7 +22,8 @@ export interface SweepCommandOptions {
 }
 
 const describe = (r: SweepRow): string => r.status === 'ok'
-  ? `local ${r.kpis.localEnergyPct} %, welfare ${r.kpis.welfarePct} %, ${r.kpis.trades} trades, ${((r.kpis.wallMs ?? 0) / 1000).toFixed(1)} s`
+  ? `local ${r.kpis.localEnergyPct} %, welfare ${r.kpis.welfarePct} %, ` +
+    `${r.kpis.trades} trades, ${((r.kpis.wallMs ?? 0) / 1000).toFixed(1)} s`
   : `FAILED: ${r.error}`
 
 /**
@@ -69,7 +70,8 @@ export async function sweepCommand (positionals: readonly string[], o: SweepComm
     report: o.report !== false,
     // each run's process holds a district, as `kvartal sim` does: the same heap bounds (sim-memory.ts)
     execArgv: [...missingHeapFlags(), ...process.execArgv],
-    onStart: (total, done) => { if (!quiet) process.stderr.write(`sweep: ${total} runs (${total / seeds.length} combinations × ${seeds.length} seeds)${done > 0 ? `, ${done} done before in ${outDir}` : ''}, ${o.jobs ?? 'one per core'} at once\n`) },
+    onStart: (total, done) => { if (!quiet) process.stderr.write(`sweep: ${total} runs (${total / seeds.length} combinations × ${seeds.length} ` +
+      `seeds)${done > 0 ? `, ${done} done before in ${outDir}` : ''}, ${o.jobs ?? 'one per core'} at once\n`) },
     onRun: (row, n, total) => { if (!quiet) process.stderr.write(`[${n}/${total}] ${row.key}: ${describe(row)}\n`) }
   })
   process.stdout.write(`runs        ${outcome.rows.length}: ${outcome.ran} run now, ${outcome.skipped} done before, ${outcome.failed} failed\n`)

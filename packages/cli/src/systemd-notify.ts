@@ -43,7 +43,8 @@ export function systemdNotifier (o: SystemdNotifyOptions = {}): SystemdNotifier 
     execFile(program, args, { env: childEnv, timeout: 10_000 }, (err, _out, stderr) => {
       if (err != null && !warned) {
         warned = true
-        o.warn?.({ event: 'systemd-notify-failed', detail: `${program} ${args.join(' ')}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install systemd)' : (stderr.trim() || err.message)}; systemd may consider the node not started or hung` })
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install systemd)' : (stderr.trim() || err.message)
+        o.warn?.({ event: 'systemd-notify-failed', detail: `${program} ${args.join(' ')}: ${why}; systemd may consider the node not started or hung` })
       }
       resolve()
     })

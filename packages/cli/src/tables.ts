@@ -38,9 +38,11 @@ export function journeyRows (journeys: JourneyView[]): string {
 
 export function planText (p: PlanView): string {
   const r = p.request
-  const where = `from ${r.from.lat},${r.from.lon} to ${r.to.lat},${r.to.lon}, leaving after ${clock(r.departAfter)}${r.arriveBy != null ? `, arriving by ${clock(r.arriveBy)}` : ''}`
+  const where = `from ${r.from.lat},${r.from.lon} to ${r.to.lat},${r.to.lon}, leaving after ` +
+    `${clock(r.departAfter)}${r.arriveBy != null ? `, arriving by ${clock(r.arriveBy)}` : ''}`
   if (p.journeys.length === 0) return `no journey ${where}: try other --modes, more --max-walk, a later --depart or a later --arrive\n`
-  return `${p.journeys.length} journey${p.journeys.length === 1 ? '' : 's'} ${where} (plan ${p.plan}; book one with --plan ${p.plan} --pick <#>)\n` + journeyRows(p.journeys)
+  return `${p.journeys.length} journey${p.journeys.length === 1 ? '' : 's'} ` +
+    `${where} (plan ${p.plan}; book one with --plan ${p.plan} --pick <#>)\n` + journeyRows(p.journeys)
 }
 
 export interface BookingView {
@@ -55,17 +57,20 @@ export interface BookingView {
 
 export function bookingText (b: BookingView): string {
   const head = b.status === 'CONFIRMED'
-    ? `CONFIRMED  package ${b.package}  ${iota(b.total)} IOTA${b.paymentDigest != null && b.paymentDigest !== '' ? `  paid in ${b.paymentDigest}` : ''}`
-    : `${b.status}  package ${b.package}${b.reason != null ? `  reason ${b.reason}` : ''}${b.status === 'RELEASED' ? '  (nothing paid)' : ''}`
+    ? `CONFIRMED  package ${b.package}  ${iota(b.total)} ` +
+      `IOTA${b.paymentDigest != null && b.paymentDigest !== '' ? `  paid in ${b.paymentDigest}` : ''}`
+    : `${b.status}  package ` +
+      `${b.package}${b.reason != null ? `  reason ${b.reason}` : ''}${b.status === 'RELEASED' ? '  (nothing paid)' : ''}`
   const legs = b.legs.map(l => `  ${l.legId}  ${l.status}${l.code != null ? `  ${l.code}` : ''}`).join('\n')
-  return `${head}\n  ${clock(b.journey.departure)}–${clock(b.journey.arrival)}  ${b.journey.legs.map(legSummary).join(' › ')}\n${legs}\n`
+  const times = `${clock(b.journey.departure)}–${clock(b.journey.arrival)}`
+  return `${head}\n  ${times}  ${b.journey.legs.map(legSummary).join(' › ')}\n${legs}\n`
 }
 
 export function packagesText (list: PackageView[]): string {
   if (list.length === 0) return 'no packages booked on this node\n'
   return table(
     ['package', 'status', 'depart', 'arrive', 'IOTA', 'legs'],
-    list.map(p => [p.package, p.status, clock(p.departure), clock(p.arrival), iota(p.total), p.legs.map(l => `${l.mode} ${l.fromStopId ?? ''}→${l.toStopId ?? ''} ${l.status}`.replace(/ →  ?/, ' ')).join(', ')]),
+    list.map(p => [p.package, p.status, clock(p.departure), clock(p.arrival), iota(p.total), p.legs.map(l => `${l.mode} ${l.fromStopId ?? ''}→${l.toStopId ?? ''} ${l.status}`.replace(/ → {1,2}/, ' ')).join(', ')]),
     [4]
   )
 }
@@ -73,5 +78,6 @@ export function packagesText (list: PackageView[]): string {
 export function cancelText (p: PackageView): string {
   const refund = p.legs.reduce((a, l) => a + (l.refund ?? 0), 0)
   const fee = p.legs.reduce((a, l) => a + (l.fee ?? 0), 0)
-  return `${p.status}  package ${p.package}  refund ${iota(refund)} IOTA, fee ${iota(fee)} IOTA\n` + p.legs.map(l => `  ${l.legId}  ${l.mode}  ${l.status}${l.refundDigest != null ? `  refunded in ${l.refundDigest}` : ''}${l.code != null ? `  ${l.code}` : ''}`).join('\n') + '\n'
+  return `${p.status}  package ${p.package}  refund ${iota(refund)} IOTA, fee ${iota(fee)} IOTA\n` + p.legs.map(l => `  ${l.legId}  ${l.mode}  ` +
+    `${l.status}${l.refundDigest != null ? `  refunded in ${l.refundDigest}` : ''}${l.code != null ? `  ${l.code}` : ''}`).join('\n') + '\n'
 }

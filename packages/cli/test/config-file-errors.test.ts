@@ -43,7 +43,8 @@ describe('a config file\'s error says where the field is', () => {
   })
 
   it('a scenario: the same, for a field nested in a list', async () => {
-    const text = 'district: errors\nbuildings:\n  list:\n    - id: a\n      kind: household\n      load: { profile: household, dailyKwh: 10 }\n    - id: b\n      kind: castle\n      load: { profile: household, dailyKwh: 10 }\n'
+    const text = 'district: errors\nbuildings:\n  list:\n    - id: a\n      kind: household\n      load: { profile: household, ' +
+      'dailyKwh: 10 }\n    - id: b\n      kind: castle\n      load: { profile: household, dailyKwh: 10 }\n'
     expect(await errorOf('scenario.yaml', text, loadScenario)).toBe(`${join(dir, 'scenario.yaml')}:8:7: buildings.list[1].kind: must be one of household, office, commercial, got "castle"`)
   })
 })

@@ -64,7 +64,8 @@ async function raw (): Promise<{ s: Socket, data: string[], closed: Promise<void
 }
 
 describe('the control server', () => {
-  it('listens on control.sock (0600) in the data directory, writes control.json (0600) with the socket and a 32-byte token, and removes both on close', async () => {
+  it('listens on control.sock (0600) in the data directory, writes control.json ' +
+    '(0600) with the socket and a 32-byte token, and removes both on close', async () => {
     const file = join(dir, 'control.json')
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ socket: 'control.sock', token: expect.stringMatching(/^[0-9a-f]{64}$/) })
     expect((await stat(file)).mode & 0o777).toBe(0o600)

@@ -32,7 +32,8 @@ async function withJournal<T> (f: (j: Journal) => Promise<T>): Promise<T> {
 const seedHex = async (): Promise<string> => toHex((await withJournal(async j => await j.loadSeed()))!)
 
 describe('kvartal keys export', () => {
-  it('writes the key 0600 in kvartal-key/1, its iotaPrivateKey what IOTA tools read; refuses to replace a file or print to a terminal', async () => {
+  it('writes the key 0600 in kvartal-key/1, its iotaPrivateKey what ' +
+    'IOTA tools read; refuses to replace a file or print to a terminal', async () => {
     const file = join(dir, 'backup.key')
     await keysExport({ config, out: file })
     expect((await stat(file)).mode & 0o777).toBe(0o600)

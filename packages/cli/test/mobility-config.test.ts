@@ -62,7 +62,8 @@ describe('node config: the mobility section', () => {
     expect(validateNodeConfig({ ...base, settlement: { adapter: 'local' }, mobility: {} }, '/tmp').mobility).toBeDefined()
   })
 
-  it('builds the node\'s mobility options: a generated timetable, a transit operator whose agency runs in it, battery slots as the node\'s', async () => {
+  it('builds the node\'s mobility options: a generated timetable, a ' +
+    'transit operator whose agency runs in it, battery slots as the node\'s', async () => {
     const transit = await mobilityOptionsFor(validateNodeConfig({ ...base, mobility: { timetable: generate, provider: bus, holdMs: 30_000 } }, '/tmp'))
     expect(transit!.timetable!.stops).toHaveLength(25)
     expect(transit!.provider).toMatchObject({ kind: 'transit', agencyId: 'district-transit', seatsPerTrip: 40 })

@@ -28,7 +28,8 @@ describe('memory settings of a simulation process', () => {
       let keep = []
       for (let i = 0; i < 2e6; i++) { keep.push({ i, a: [i] }); if (keep.length > 3e5) keep = [] }
       const young = getHeapSpaceStatistics().find(s => s.space_name === 'new_space').space_size
-      console.log(JSON.stringify({ execArgv: process.execArgv, runs: process.env.RUNS, samePid: pid === String(process.pid), youngMiB: young / 2 ** 20 }))
+      const samePid = pid === String(process.pid)
+      console.log(JSON.stringify({ execArgv: process.execArgv, runs: process.env.RUNS, samePid, youngMiB: young / 2 ** 20 }))
     `
     const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }))
     expect(out.execArgv).toEqual(expect.arrayContaining([...simHeapFlags]))

@@ -27,12 +27,15 @@ const typeNames: Record<string, string> = {
  * Messages for what a schema does not word itself (schema-kit.ts words most): every message says what
  * was expected and what was there.
  */
+/** What a size limit counts, after its number: items of an array, characters of a string, nothing for a number. */
+const unitOf = (origin: string): string => origin === 'array' ? ' items' : origin === 'string' ? ' characters' : ''
+
 export const fallbackError: z.core.$ZodErrorMap = (iss) => {
   const got = `got ${show(iss.input)}`
   switch (iss.code) {
     case 'invalid_type': return iss.input === undefined ? `is required: ${typeNames[iss.expected] ?? iss.expected}` : `expected ${typeNames[iss.expected] ?? iss.expected}, ${got}`
-    case 'too_small': return `expected ${iss.origin === 'array' ? `at least ${String(iss.minimum)} items` : iss.origin === 'string' ? `at least ${String(iss.minimum)} characters` : `at least ${String(iss.minimum)}`}, ${got}`
-    case 'too_big': return `expected ${iss.origin === 'array' ? `at most ${String(iss.maximum)} items` : iss.origin === 'string' ? `at most ${String(iss.maximum)} characters` : `at most ${String(iss.maximum)}`}, ${got}`
+    case 'too_small': return `expected at least ${String(iss.minimum)}${unitOf(iss.origin)}, ${got}`
+    case 'too_big': return `expected at most ${String(iss.maximum)}${unitOf(iss.origin)}, ${got}`
     case 'invalid_value': return `expected ${iss.values.map(v => show(v)).join(' or ')}, ${got}`
     case 'invalid_format': return `expected ${iss.format === 'regex' && 'pattern' in iss ? `text matching ${String(iss.pattern)}` : iss.format}, ${got}`
     case 'unrecognized_keys': {

@@ -51,7 +51,7 @@ export const gsPriceRange = { min: 1, max: 200 } as const
 function deal (prefix: string, side: 'buyer' | 'seller', sorted: readonly number[], traders: number): GsTrader[] {
   const out: Array<{ id: string, side: 'buyer' | 'seller', units: number[] }> = []
   for (let i = 0; i < traders; i++) out.push({ id: `${prefix}${i + 1}`, side, units: [] })
-  sorted.forEach((v, k) => out[k % traders].units.push(v))
+  sorted.forEach((v, k) => { out[k % traders].units.push(v) })
   return out
 }
 

@@ -319,7 +319,10 @@ function buildFeeder (name: string, order: number, g: { asks: FeederAsk[], bids:
   }
 }
 
-/** the feeder's export units (pool after n_D, up to its export limit) and import units (pool before n_D, backwards, up to its import limit) */
+/**
+ * the feeder's export units (pool after n_D, up to its export limit) and import units (pool before n_D, backwards, up to
+ * its import limit)
+ */
 function hubRuns (f: Feeder, D: number, L: number, exports: HubRun[], imports: HubRun[]): void {
   const cut = f.demandWh
   let start = 0
@@ -364,7 +367,8 @@ function validateFees (fees: GridFees | undefined): GridFees {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`fees.${field} must be a non-negative integer (nanos/kWh), got ${v}`)
   }
   if (fees.district < fees.local) {
-    throw new RangeError(`fees.district (${fees.district}) must be at least fees.local (${fees.local}): trading across feeders cannot cost the grid less than trading inside one`)
+    throw new RangeError(`fees.district (${fees.district}) must be at least fees.local (${fees.local}): ` +
+      `trading across feeders cannot cost the grid less than trading inside one`)
   }
   return fees
 }

@@ -11,7 +11,10 @@ import { ziConstrained, ziUnconstrained, zipCdaAgent } from './zi-traders.ts'
 
 export type CdaTraderKind = 'zi-u' | 'zi-c' | 'zip'
 
-/** ZIP's absolute target perturbation A in the CDA, in price points: Cliff's 0.05 on prices of about 1–4 is 1–5 %, and G&S prices are about 100 */
+/**
+ * ZIP's absolute target perturbation A in the CDA, in price points: Cliff's 0.05 on prices of about 1–4 is 1–5 %, and
+ * G&S prices are about 100
+ */
 export const gsZipA = 2
 
 export function cdaAgentsFor (kind: CdaTraderKind, market: GsMarket): (random: () => number) => CdaAgent[] {

@@ -53,7 +53,8 @@ describe('runExperiment: what the strategies are shown', () => {
     expect(shown('y', 1)).toEqual(['b@400:100', 'c@400:100', 'd@400:100', 'a@500:100'])
   })
 
-  it('asks each seller for its price once per tick and unit, with that unit\'s limit and what is left of it; a sold-out seller with its last unit and nothing left', () => {
+  it('asks each seller for its price once per tick and unit, with that unit\'s limit ' +
+    'and what is left of it; a sold-out seller with its last unit and nothing left', () => {
     const log: Array<Call & { id: string }> = []
     const r = runExperiment([
       seller('s', log, 0, 50, { units: [200, 300, 400] }),

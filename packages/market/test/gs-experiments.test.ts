@@ -59,7 +59,8 @@ describe('CDA sessions', () => {
 })
 
 describe('Kvartal sessions', () => {
-  it('are runExperiment period by period on the schedule in nanos, with the ZI price range as tariffs and one strategy per trader for the session', () => {
+  it('are runExperiment period by period on the schedule in nanos, with the ' +
+    'ZI price range as tariffs and one strategy per trader for the session', () => {
     const seed = 4
     const traders: ExperimentTrader[] = m1.traders.map(t => ({ id: t.id, side: t.side, limit: 0, units: t.units.map(u => u * gsNanosPerPoint), energyWh: gsUnitWh, strategy: strategyByName('zi-c')! }))
     const p0 = equilibriumPrice(m1.traders)

@@ -237,7 +237,8 @@ describe('the hub\'s allocation in digests', () => {
     expect(mine.hasRelayedOffer(5, 0)).toBe(false)
   })
 
-  it('residual bids: the latest district digest per other feeder, none of its own, none expired; its own feeder\'s bids heard directly', () => {
+  it('residual bids: the latest district digest per other feeder, none ' +
+    'of its own, none expired; its own feeder\'s bids heard directly', () => {
     const bid = (trader: number, feeder: string, wh: number) => ({ trader: key(trader), feeder, slot: 5, energyWh: wh, price: 40, addrs: [] })
     const book = new OrderBook(hex(61))
     book.applyDigest({ ...digest(50, 1, [], 0, 1_000, 'g'), bids: [bid(1, 'g', 10)] }, 0)

@@ -58,7 +58,7 @@ describe('SlotPositions: releases, in-flight checks and commits at their edges',
     for (const ends of [[20, 10, 30], [10, 30, 20], [30, 20, 10]]) {
       const p = new SlotPositions()
       p.setLimit(1, 100)
-      ends.forEach((until, k) => p.hold({ negotiation: `n${k}`, slot: 1, energyWh: 10, holdUntil: until, price: 1, counterparty: 'x' }, 0))
+      ends.forEach((until, k) => { p.hold({ negotiation: `n${k}`, slot: 1, energyWh: 10, holdUntil: until, price: 1, counterparty: 'x' }, 0) })
       expect(p.nextRelease(1, 0)).toBe(10)
       expect(p.nextRelease(1, 10)).toBe(20)
     }

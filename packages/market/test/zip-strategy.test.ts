@@ -33,7 +33,7 @@ describe('zip: margins per limit', () => {
   })
 
   it('remembers the margins of the last 256 limits and starts an older one again from the latest margin', () => {
-    const after = (others: number): { before: number, after: number } => {
+    const marginsAfter = (others: number): { before: number, after: number } => {
       const s = zipStrategy()
       s.answerProposal(ctx(), 900, 0)
       const before = askOf(s, 600)
@@ -41,9 +41,9 @@ describe('zip: margins per limit', () => {
       s.askPrice(ctx({ limit: 600 + others, now: 1 })) // the latest margin goes down
       return { before, after: askOf(s, 600) }
     }
-    const kept = after(255)
+    const kept = marginsAfter(255)
     expect(kept.after).toBe(kept.before)
-    const forgotten = after(256)
+    const forgotten = marginsAfter(256)
     expect(forgotten.after).toBeLessThan(forgotten.before)
   })
 })

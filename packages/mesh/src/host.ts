@@ -219,7 +219,10 @@ export function connectedToBootstrap (host: KvartalHost, addrs: readonly string[
   return ids.some(id => connected.has(id))
 }
 
-/** Dials addresses in parallel, each a few times with a short backoff (a peer started at the same moment may not listen yet); resolves with how many answered. */
+/**
+ * Dials addresses in parallel, each a few times with a short backoff (a peer started at the same moment may not listen
+ * yet); resolves with how many answered.
+ */
 export async function dialAddresses (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
   const { multiaddr } = await import('@multiformats/multiaddr')
   const results = await Promise.allSettled(addrs.map(async (a) => {

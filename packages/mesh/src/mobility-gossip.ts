@@ -1,5 +1,5 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { MalformedMessageError, ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, toHex, type Opened } from '@kvartal/protocol'
+import { MalformedMessageError, type ProtocolError, WrongDistrictError, mobilityLimits, mobilityTopic, openAs, signedBy, toHex, type Opened } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { refusal, type GossipStats } from './gossip-router.ts'
 import type { TopicSync } from './topic-sync.ts'

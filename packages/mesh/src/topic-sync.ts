@@ -199,7 +199,7 @@ export class TopicSync {
       if (answer.length !== 1 || answer[0] !== 0x00) throw new TopicSyncError('a sync responder answers a summary with an empty frame or 0x00')
       const ids = valid.slice(0, this.#maxIds)
       const request = new Uint8Array(ids.length * ID_BYTES)
-      ids.forEach((h, i) => request.set(Buffer.from(h.id, 'hex'), i * ID_BYTES))
+      ids.forEach((h, i) => { request.set(Buffer.from(h.id, 'hex'), i * ID_BYTES) })
       await ch.send(request, { signal })
       for (let n = 0; ; n++) {
         const frame = await ch.receive({ signal })

@@ -51,7 +51,8 @@ describe('a simulation\'s hosts do no real-time work that decides or slows what 
     expect(timers()).toBeLessThanOrEqual(before)
   })
 
-  it('identifyOnConnect: false leaves out identify\'s exchange on a new connection; by default both ends learn the other\'s protocols', async () => {
+  it('identifyOnConnect: false leaves out identify\'s exchange on a ' +
+    'new connection; by default both ends learn the other\'s protocols', async () => {
     const protocolsSeen = async (identifyOnConnect: boolean, seeds: [number, number]): Promise<string[]> => {
       const [a, b] = await Promise.all(seeds.map(async s => await host(s, { identifyOnConnect })))
       const identified = new Promise<void>(resolve => { a.addEventListener('peer:identify', () => { resolve() }, { once: true }) })

@@ -29,7 +29,8 @@ function reader (port: GossipPort, topic: string): Array<{ from: string, data: s
 const delivered = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
 
 describe('ProcessGossip: each message once to every other reader of a topic it carries', () => {
-  it('delivers in the order published, through each reader\'s validator, naming the publisher, and never to the publisher itself', async () => {
+  it('delivers in the order published, through each reader\'s ' +
+    'validator, naming the publisher, and never to the publisher itself', async () => {
     const [a, b, c] = await Promise.all([host(41), host(42), host(43)])
     const bus = new ProcessGossip()
     const [pa, pb, pc] = [a, b, c].map(h => bus.port(h.services.pubsub, h.peerId))
@@ -87,7 +88,8 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
     expect(bus.stats.published).toBe(0)
   })
 
-  it('the buses of two processes joined through `remote`: a shared topic reaches the readers of both, once; a topic of one process stays in it', async () => {
+  it('the buses of two processes joined through `remote`: a shared topic ' +
+    'reaches the readers of both, once; a topic of one process stays in it', async () => {
     const [a, b, c] = await Promise.all([host(49), host(50), host(51)])
     // two "processes": a on bus 1; b and c on bus 2. 'feeder' is read only where it is published
     const wire: Array<{ to: ProcessGossip, batch: BusMessage[] }> = []

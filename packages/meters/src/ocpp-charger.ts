@@ -15,7 +15,10 @@ export interface OcppChargerInit {
   password?: string
   /** Heartbeat interval given in BootNotification's answer (s); default 300 */
   heartbeatSeconds?: number
-  /** asked of the charge point after boot (1.6 ClockAlignedDataInterval, 2.0.1 AlignedDataCtrlr.Interval, s), so a register is sent at every slot boundary; default 900, 0: not asked */
+  /**
+   * asked of the charge point after boot (1.6 ClockAlignedDataInterval, 2.0.1 AlignedDataCtrlr.Interval, s), so a
+   * register is sent at every slot boundary; default 900, 0: not asked
+   */
   alignedSeconds?: number
   /** see Meter.toleranceMs */
   toleranceMs: number
@@ -96,7 +99,8 @@ export class OcppCharger implements Meter {
     const server = new RPCServer({ protocols: [...OCPP_PROTOCOLS], strictMode: true, callTimeoutMs: 30_000 })
     server.auth((accept, reject, handshake) => {
       if (handshake.identity !== this.#init.chargePointId) {
-        sink.refused(new MeterDataError('unknown-charge-point', `a charge point "${handshake.identity}" connected from ${handshake.remoteAddress ?? '?'}; this node serves "${this.#init.chargePointId}" only`))
+        sink.refused(new MeterDataError('unknown-charge-point', `a charge point "${handshake.identity}" connected from ` +
+          `${handshake.remoteAddress ?? '?'}; this node serves "${this.#init.chargePointId}" only`))
         reject(404, 'unknown charge point'); return
       }
       if (this.#init.password != null && handshake.password?.toString('utf8') !== this.#init.password) {
@@ -106,7 +110,9 @@ export class OcppCharger implements Meter {
       // the charger lists what it speaks (Sec-WebSocket-Protocol); the newest both speak wins
       const protocol = OCPP_PROTOCOLS.find(p => handshake.protocols.has(p))
       if (protocol == null) {
-        sink.refused(new MeterDataError('ocpp-protocol', `charge point "${handshake.identity}" offers ${handshake.protocols.size === 0 ? 'no OCPP subprotocol' : [...handshake.protocols].join(', ')}; this node speaks ${OCPP_PROTOCOLS.join(' and ')}`))
+        sink.refused(new MeterDataError('ocpp-protocol', `charge point "${handshake.identity}" offers ` +
+          `${handshake.protocols.size === 0 ? 'no OCPP subprotocol' : [...handshake.protocols].join(', ')}; ` +
+          `this node speaks ${OCPP_PROTOCOLS.join(' and ')}`))
         reject(400, 'no common OCPP version'); return
       }
       accept({}, protocol)
@@ -176,7 +182,8 @@ export class OcppCharger implements Meter {
     client.on('close', () => { if (this.#client === client) this.#client = undefined })
     client.on('strictValidationFailure', (e: { error: Error, method: string, result: unknown }) => {
       // an inbound call that fails the version's schema: answered with an RPC error by the library, counted here
-      if (e.result == null) sink.refused(new MeterDataError('ocpp-schema', `${e.method} from ${this.#init.chargePointId} does not follow the ${client.protocol === 'ocpp2.0.1' ? 'OCPP 2.0.1' : 'OCPP 1.6'} schema: ${e.error.message}`, { cause: e.error }))
+      if (e.result == null) sink.refused(new MeterDataError('ocpp-schema', `${e.method} from ${this.#init.chargePointId} does not follow the ` +
+        `${client.protocol === 'ocpp2.0.1' ? 'OCPP 2.0.1' : 'OCPP 1.6'} schema: ${e.error.message}`, { cause: e.error }))
     })
     if (client.protocol === 'ocpp2.0.1') { this.#attach201(client, sink); return }
     const connectorId = this.#init.connectorId ?? 1

@@ -68,7 +68,8 @@ export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecD
   }
   const common = models[0]
   // L is 66 in today's model 1 (…, SN, DA, Pad) and 65 in devices made to the first release (no Pad: Fronius)
-  if (common?.id !== 1 || common.length < 65) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1 (L 65 or 66), found ${common == null ? 'no model' : `model ${common.id} (L ${common.length})`}`)
+  if (common?.id !== 1 || common.length < 65) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1 (L 65 or 66), found ` +
+    `${common == null ? 'no model' : `model ${common.id} (L ${common.length})`}`)
   const c = await reader.read(common.address, 2 + Math.min(common.length, 66))
   const manufacturer = text(c.slice(2, 18)); const model = text(c.slice(18, 34)); const serial = text(c.slice(50, 66))
   if (manufacturer === '' || serial === '') throw new MeterDataError('no-identity', 'the common model has no manufacturer or serial number')

@@ -8,7 +8,7 @@ import { Aedes } from 'aedes'
 import { decodeReading, fromHex, slotEnd, slotStart, verifyReadingChain } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kvartal/node'
-import { MqttMeter, type MeterSample } from '../src/index.ts'
+import { MqttMeter } from '../src/index.ts'
 import { collector } from './sample-collector.ts'
 
 // The MQTT meter against a real broker (aedes, in process, on a TCP port of 127.0.0.1), with payloads

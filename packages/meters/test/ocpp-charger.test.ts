@@ -54,7 +54,8 @@ describe('OCPP 1.6J charger (the node as central system)', () => {
     expect(ch.status()).toMatchObject({ connected: true, boot: { vendor: 'Kvartal', model: 'Sim-22', serial: 'SIM-1' }, connector: 'Preparing' })
   })
 
-  it('a transaction: meterStart, MeterValues in Wh and kWh, meterStop become samples of the register, in whole Wh, on the charger\'s clock', async () => {
+  it('a transaction: meterStart, MeterValues in Wh and kWh, meterStop ' +
+    'become samples of the register, in whole Wh, on the charger\'s clock', async () => {
     const c = collector()
     const ch = await charger(c, { alignedSeconds: 0 })
     const { cp } = await chargePoint(ch)
@@ -184,7 +185,8 @@ describe('OCPP 2.0.1 charger (the same central system, the version the charger o
     expect(c.refused.map(e => (e as { code?: string }).code)).toEqual(['ocpp-protocol'])
   })
 
-  it('boot asks for the register at every slot boundary (SetVariables); TransactionEvent and MeterValues become samples on the charger\'s clock', async () => {
+  it('boot asks for the register at every slot boundary (SetVariables); ' +
+    'TransactionEvent and MeterValues become samples on the charger\'s clock', async () => {
     const c = collector()
     const ch = await charger(c)
     const { cp, calls, until } = await station(ch)

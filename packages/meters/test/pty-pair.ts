@@ -11,7 +11,8 @@ export function socatMissing (): string | undefined {
   if (spawnSync('socat', ['-V']).status === 0) return undefined
   const apt = spawnSync('apt-get', ['install', '-y', '-q', 'socat'], { encoding: 'utf8' })
   if (spawnSync('socat', ['-V']).status === 0) return undefined
-  return `socat is not installed and apt-get could not install it (${(apt.stderr ?? String(apt.error)).trim().split('\n').pop()}): the serial tests need a pseudo-terminal pair`
+  return `socat is not installed and apt-get could not install it ` +
+    `(${(apt.stderr ?? String(apt.error)).trim().split('\n').pop()}): the serial tests need a pseudo-terminal pair`
 }
 
 /** A pseudo-terminal pair: the test writes into `meter` what a meter would send; a driver opens `node`. */

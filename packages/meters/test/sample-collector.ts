@@ -22,7 +22,8 @@ export function collector (deadlineMs = 10_000): SampleCollector {
       const deadline = Date.now() + deadlineMs
       while (!cond()) {
         const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`timed out waiting for ${what} (samples ${JSON.stringify(samples.slice(-2))}, refused ${refused.map(e => (e as { code?: string }).code).join(', ')})`)
+        if (left <= 0) throw new Error(`timed out waiting for ${what} (samples ${JSON.stringify(samples.slice(-2))}, ` +
+          `refused ${refused.map(e => (e as { code?: string }).code).join(', ')})`)
         await new Promise<void>(resolve => { const t = setTimeout(resolve, left); waiters.push(() => { clearTimeout(t); resolve() }) })
       }
     },

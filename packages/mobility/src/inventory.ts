@@ -104,7 +104,8 @@ export class Inventory {
     if (existing !== undefined) {
       if (live(existing, now)) {
         if (existing.resource === q.resource && existing.from === q.from && existing.to === q.to && existing.units === q.units) return { ok: true, hold: existing }
-        return { ok: false, code: 'conflict', detail: `package ${q.package} leg ${q.leg} already holds ${existing.units} of ${existing.resource} over [${existing.from}, ${existing.to})` }
+        return { ok: false, code: 'conflict', detail: `package ${q.package} leg ${q.leg} already holds ${existing.units} ` +
+          `of ${existing.resource} over [${existing.from}, ${existing.to})` }
       }
       this.#remove(key)
     }
@@ -176,7 +177,8 @@ export class Inventory {
     if (live(restored, now)) {
       const used = this.#peak(q.resource, q.from, q.to, now, key)
       if (used + q.units > capacity) {
-        throw new InventoryError('over-capacity', `restoring package ${q.package} leg ${q.leg} would put ${used + q.units} units on ${q.resource} over [${q.from}, ${q.to}), capacity ${capacity}`)
+        throw new InventoryError('over-capacity', `restoring package ${q.package} leg ${q.leg} would put ${used + q.units} ` +
+          `units on ${q.resource} over [${q.from}, ${q.to}), capacity ${capacity}`)
       }
     }
     this.#remove(key)

@@ -134,7 +134,7 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
   }
   const nodeCount = places.length
   const offersFrom: OnDemandLeg[][] = Array.from({ length: nodeCount }, () => [])
-  usable.forEach((o, i) => offersFrom[offerFrom[i]].push(o))
+  usable.forEach((o, i) => { offersFrom[offerFrom[i]].push(o) })
 
   const w = tt.walking
   const extraWalks: Footpath[][] = Array.from({ length: nodeCount }, () => [])

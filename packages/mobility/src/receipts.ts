@@ -193,7 +193,8 @@ export class UsageCheck {
     }
     const totalNanos = fareNanos(this.plan, usage)
     if (this.cap !== undefined && totalNanos > this.cap) {
-      throw new UsageRejectedError('over-cap', `ride ${ride}: the fare ${totalNanos} nanos for ${usage.seconds} s, ${usage.metres} m exceeds the traveller's cap of ${this.cap} nanos`)
+      throw new UsageRejectedError('over-cap', `ride ${ride}: the fare ${totalNanos} nanos for ${usage.seconds} s, ` +
+        `${usage.metres} m exceeds the traveller's cap of ${this.cap} nanos`)
     }
     const terms = frozenTerms({ ride, nonce: seq, usage, totalNanos })
     this.#last = terms
@@ -243,7 +244,8 @@ export class ReceiptLedger {
         throw new ReceiptRejectedError('conflict', `ride ${ride}: a different receipt with nonce ${terms.nonce} is already held`)
       }
       if (usage.seconds < held.usage.seconds || usage.metres < held.usage.metres) {
-        throw new ReceiptRejectedError('usage-decreased', `ride ${ride}: receipt usage ${usage.seconds} s, ${usage.metres} m is below the held ${held.usage.seconds} s, ${held.usage.metres} m`)
+        throw new ReceiptRejectedError('usage-decreased', `ride ${ride}: receipt usage ${usage.seconds} s, ${usage.metres} m ` +
+          `is below the held ${held.usage.seconds} s, ${held.usage.metres} m`)
       }
       if (terms.totalNanos < held.totalNanos) {
         throw new ReceiptRejectedError('total-decreased', `ride ${ride}: receipt total ${terms.totalNanos} is below the held total ${held.totalNanos}`)
@@ -253,7 +255,8 @@ export class ReceiptLedger {
     if (terms.totalNanos > limit) throw new ReceiptRejectedError('over-cap', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the cap of ${limit} nanos`)
     const fare = fareNanos(p, usage)
     if (terms.totalNanos > fare) {
-      throw new ReceiptRejectedError('over-plan', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the fare ${fare} that plan ${p.plan_id} charges for ${usage.seconds} s, ${usage.metres} m`)
+      throw new ReceiptRejectedError('over-plan', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the fare ${fare} ` +
+        `that plan ${p.plan_id} charges for ${usage.seconds} s, ${usage.metres} m`)
     }
     this.#latest.set(ride, frozenTerms({ ride, nonce: terms.nonce, usage, totalNanos: terms.totalNanos }))
     return 'applied'

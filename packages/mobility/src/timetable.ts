@@ -256,7 +256,7 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
       trips.forEach((t, k) => { arr.set(t.arr, k * n); dep.set(t.dep, k * n) })
       const serviceIds = calendar != null ? { serviceIds: trips.map(t => tripService.get(t.id)) } : {}
       patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), ...serviceIds, wheelchair: Uint8Array.from(trips, t => tripWheelchair.get(t.id) ?? 0), arr, dep, distCum, co2Cum })
-      g.stops.forEach((s, pos) => patternsAtStop[s].push({ pattern: index, pos }))
+      g.stops.forEach((s, pos) => { patternsAtStop[s].push({ pattern: index, pos }) })
       tripCount += trips.length
     }
   }

@@ -105,7 +105,8 @@ export class VehicleBudget {
     const busy = this.#busyWith(ride.fromMs, ride.toMs)
     if (busy !== undefined) return { ok: false, code: 'busy', detail: busy }
     if (!this.#sound([...this.#rides.values(), ride], this.#energy)) {
-      return { ok: false, code: 'not-enough-charge', detail: `a ride of ${ride.metres} m needs ${ride.wh} Wh; with ${this.#soc} Wh now, a reserve of ${this.reserveWh} Wh and what is already booked or sold, the battery would run below the reserve` }
+      return { ok: false, code: 'not-enough-charge', detail: `a ride of ${ride.metres} m needs ${ride.wh} Wh; with ${this.#soc} Wh now, a reserve of ` +
+        `${this.reserveWh} Wh and what is already booked or sold, the battery would run below the reserve` }
     }
     this.#rides.set(id, ride)
     return { ok: true }

@@ -33,7 +33,7 @@ export function tripIndex (tt: Timetable): Map<string, TripLocation> {
   const out = new Map<string, TripLocation>()
   for (const p of tt.patterns) {
     const stopIds = [...p.stops].map(s => tt.stops[s].stop_id)
-    p.tripIds.forEach((id, t) => out.set(id, { pattern: p.index, trip: t, stopIds }))
+    p.tripIds.forEach((id, t) => { out.set(id, { pattern: p.index, trip: t, stopIds }) })
   }
   return out
 }

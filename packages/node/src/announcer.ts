@@ -7,6 +7,8 @@ import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
 import type { KvartalNodeOptions } from './options.ts'
 
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
 export interface AnnouncerDeps {
   /** the node's options, read live (a vehicle's profile is replaced once its battery budget is known) */
   options: KvartalNodeOptions
@@ -55,7 +57,7 @@ export function seenHere (feeder: string, heard: readonly BookEntry[]): (e: Book
 }
 /** What a digest says, as one string: a digest is sent again only when this changed (or it is about to expire). */
 const digestKey = (entries: readonly DigestEntry[], bids: readonly DigestEntry[] = []): string =>
-  [...entries, ...bids.map(b => ({ ...b, buyer: b.trader, trader: new Uint8Array(0) }))].map(e => `${Buffer.from(e.trader).toString('hex')}/${e.slot}/${e.energyWh}/${e.price}/${e.buyer != null ? Buffer.from(e.buyer).toString('hex') : ''}`).join(',')
+  [...entries, ...bids.map(b => ({ ...b, buyer: b.trader, trader: new Uint8Array(0) }))].map(e => `${hex(e.trader)}/${e.slot}/${e.energyWh}/${e.price}/${e.buyer != null ? hex(e.buyer) : ''}`).join(',')
 
 /**
  * The price a bid announces: its limit, the most the buyer pays by its gate (a concession buyer's last call),
@@ -359,7 +361,8 @@ export class Announcer {
     const d: Digest = { version: 1, district: o.district, relay: identity.signer.publicKey, feeder, seq, issuedAt: now, validUntil, entries, ...(bids.length > 0 ? { bids } : {}) }
     await router.publishDigest(scope, seal('digest', d, identity.signer))
     const forOne = entries.filter(e => e.buyer != null).length
-    this.#d.emit({ type: 'digest-published', energyWh: entries.reduce((a, e) => a + e.energyWh, 0), detail: `${scope}: ${entries.length} offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}` })
+    this.#d.emit({ type: 'digest-published', energyWh: entries.reduce((a, e) => a + e.energyWh, 0), detail: `${scope}: ${entries.length} ` +
+      `offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}` })
   }
 
   /** The cheapest offers per slot, one entry per seller and slot, at most the digest's size in all. */

@@ -222,7 +222,8 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
         } catch (err) {
           if (!(err instanceof ChannelStoreError)) throw err
           const code = err.code === 'fork' ? ChannelSyncErrorCode.fork : err.code === 'wrong-owner' ? ChannelSyncErrorCode.wrongOwner : ChannelSyncErrorCode.invalid
-          throw new ChannelSyncError(code, `refused records ${fromIndex}–${fromIndex + batch.length - 1} of channel ${id} from ${describe(peer)}; none of them was stored: ${err.message}`, { cause: err })
+          throw new ChannelSyncError(code, `refused records ${fromIndex}–${fromIndex + batch.length - 1} of channel ` +
+            `${id} from ${describe(peer)}; none of them was stored: ${err.message}`, { cause: err })
         }
       }
     }

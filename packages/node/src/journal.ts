@@ -112,7 +112,8 @@ export class Journal {
       for await (const k of db.keys({ gte: 'log/', lt: 'log/~', reverse: true, limit: 1 })) j.#seq = Number(k.slice(4))
       return j
     } catch (err) {
-      if (isDiskFull(err)) throw new DiskFullError(`cannot open the journal in ${dir}: the disk is full (${(err as Error).message}). Free some space and start again; nothing committed is lost`, { cause: err })
+      if (isDiskFull(err)) throw new DiskFullError(`cannot open the journal in ${dir}: the disk is full (${(err as Error).message}). ` +
+        `Free some space and start again; nothing committed is lost`, { cause: err })
       throw new JournalError(`cannot open the journal in ${dir}: ${(err as Error).message}. Is another node using this data directory, or is the disk full?`, { cause: err })
     }
   }

@@ -29,16 +29,22 @@ export async function periodMeterCheck (journal: Journal, period: string, period
   const list = gaps.slice(0, 8).map(g => g.slot).join(', ') + (gaps.length > 8 ? ', …' : '')
   const detail = !check.ok
     ? `period ${period}: ${check.problem}`
-    : `period ${period}: ${readings} slots measured${sources.length > 0 ? ` by ${sources.join(', ')}` : ''}, ${gaps.length} gaps${gaps.length > 0 ? ` (slots ${list}: no meter reading, billed by the grid operator at grid prices)` : ''}; every signature and link holds`
+    : `period ${period}: ${readings} slots measured${sources.length > 0 ? ` by ${sources.join(', ')}` : ''}, ` +
+      `${gaps.length} ` +
+        `gaps${gaps.length > 0 ? ` (slots ${list}: no meter reading, billed by the grid operator at grid prices)` : ''}; ` +
+          'every signature and link holds'
   const own = await journal.reading(slot)
   const r = own == null ? undefined : decodeReading(fromHex(own))
   const tradeSlot = r == null
     ? { gap: true, detail: `slot ${slot} has no meter record in this journal` }
     : r.gap === true
-      ? { gap: true, detail: `slot ${slot} is a gap (${r.source ?? 'no reading'}): delivery against this trade is not measured; the grid operator bills the slot at grid prices` }
-      : { gap: false, detail: `slot ${slot} measured by ${r.source ?? 'the meter'}: ${r.importWh} Wh imported, ${r.exportWh} Wh exported (meter time ${new Date(r.at).toISOString()})` }
+      ? { gap: true, detail: `slot ${slot} is a gap (${r.source ?? 'no reading'}): delivery against ` +
+        `this trade is not measured; the grid operator bills the slot at grid prices` }
+      : { gap: false, detail: `slot ${slot} measured by ${r.source ?? 'the meter'}: ${r.importWh} Wh ` +
+        `imported, ${r.exportWh} Wh exported (meter time ${new Date(r.at).toISOString()})` }
   // whole: from the period's first slot (or the node's very first record) to its last, none missing
   const whole = chain.length > 0 && chain[chain.length - 1].slot === to && (chain[0].slot === from || chain[0].prev.every(b => b === 0))
-  return { ok: check.ok && whole, detail: check.ok && !whole ? `period ${period}: its meter records do not cover slots ${from}–${to} (${chain.length} records)` : detail, readings, gaps, tradeSlot }
+  const short = `period ${period}: its meter records do not cover slots ${from}–${to} (${chain.length} records)`
+  return { ok: check.ok && whole, detail: check.ok && !whole ? short : detail, readings, gaps, tradeSlot }
 }
 

@@ -64,9 +64,15 @@ export interface KvartalNodeOptions {
   inProcess?: boolean
   /** libp2p's real-time ping of every connection (mesh's HostOptions); a simulator turns it off. Default: on */
   connectionMonitor?: boolean
-  /** libp2p's dial, upgrade and protocol-negotiation timeouts (mesh's HostOptions.timeoutsMs); a simulator raises them. Default: libp2p's */
+  /**
+   * libp2p's dial, upgrade and protocol-negotiation timeouts (mesh's HostOptions.timeoutsMs); a simulator raises them.
+   * Default: libp2p's
+   */
   libp2pTimeoutsMs?: number
-  /** gossipsub's heartbeat once per node tick instead of every real second (mesh's HostOptions.manualHeartbeat); a simulator's choice. Default: off */
+  /**
+   * gossipsub's heartbeat once per node tick instead of every real second (mesh's HostOptions.manualHeartbeat); a
+   * simulator's choice. Default: off
+   */
   manualHeartbeat?: boolean
   /**
    * A node connected to none of its bootstrap peers (they restarted, or were down when it started) dials them
@@ -81,7 +87,10 @@ export interface KvartalNodeOptions {
    * skip gossipsub; the rest go over it. A real node has none
    */
   processGossip?: ProcessGossip
-  /** libp2p's identify on every new connection (mesh's HostOptions.identifyOnConnect); a simulator on a process bus turns it off. Default: on */
+  /**
+   * libp2p's identify on every new connection (mesh's HostOptions.identifyOnConnect); a simulator on a process bus turns
+   * it off. Default: on
+   */
   identifyOnConnect?: boolean
   clock: Clock
   slots: SlotClockConfig

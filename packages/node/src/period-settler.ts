@@ -144,7 +144,11 @@ export class PeriodSettler {
         await extras?.done(r.extraProofs.slice(0, extras.leaves.length))
         await journal.putPeriod(period, summary, [...r.proofs].map(([tradeId, proof]) => ({ tradeId, proof })))
         this.#nextPeriod = p + 1
-        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} nanos${gaps.length > 0 ? `, ${gaps.length} slots without a meter reading` : ''}${r.gridOperator != null ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)` : ''}` })
+        emit({ type: 'period-settled', slot: from, correlation: period, detail: `${trades.length} trades, root ${r.attestation.root.slice(0, 16)}, paid ${summary.paid} ` +
+          `nanos${gaps.length > 0 ? `, ${gaps.length} slots without a meter reading` : ''}` +
+          (r.gridOperator != null
+            ? ` (${r.paidToGridOperatorNanos} to the grid operator, ${r.receivableFromGridOperatorNanos} receivable from it)`
+            : '') })
       } catch (err) {
         // nothing is lost: payment and attestation are idempotent by key, and the next tick tries again
         emit({ type: 'settlement-failed', slot: from, correlation: period, code: errorCode(err, 'error'), detail: (err as Error).message })

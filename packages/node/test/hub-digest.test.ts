@@ -36,7 +36,8 @@ describe('a relay in the hub', () => {
     expect(sent.map(x => [x.scope, rows(x.d.entries), rows(x.d.bids ?? [])])).toEqual([['district', [['02', 100, '-']], [['15', 50, '-']]]])
   })
 
-  it('out: the cheapest 16 offers per slot for buyers to see; 24 when the district gossips bids, for the hub to allocate one buyer each', async () => {
+  it('out: the cheapest 16 offers per slot for buyers to see; 24 when ' +
+    'the district gossips bids, for the hub to allocate one buyer each', async () => {
     for (const bids of [false, true]) {
       const { announcer, book, sent } = relay()
       for (let t = 1; t <= 30; t++) book.apply(ann(100 + t, 'offer', 100, 400_000_000 + t), 'offer', 0)
@@ -47,10 +48,12 @@ describe('a relay in the hub', () => {
     }
   })
 
-  it('in: the dearest bid of the district first, each entry for one buyer of its own feeder; what another feeder\'s buyer was given is not shown', async () => {
+  it('in: the dearest bid of the district first, each entry for one buyer ' +
+    'of its own feeder; what another feeder\'s buyer was given is not shown', async () => {
     const { announcer, book, sent } = relay()
     book.apply(ann(21, 'bid', 60, 900_000_000), 'bid', 0)
-    // feeder b sells 100 Wh at 0.4; feeder c's buyer pays 0.95 for 80 Wh, so it comes first; feeder e sells 50 at 0.8 (too dear with the fee for 21)
+    // feeder b sells 100 Wh at 0.4; feeder c's buyer pays 0.95 for 80 Wh, so it comes first; feeder e sells 50 at 0.8
+    // (too dear with the fee for 21)
     book.applyDigest(district(50, 'b', [order(11, 'b', 100, 400_000_000)], []), tick0)
     book.applyDigest(district(60, 'c', [], [order(41, 'c', 80, 950_000_000)]), tick0)
     book.applyDigest(district(70, 'e', [order(12, 'e', 50, 800_000_000)], []), tick0)

@@ -9,7 +9,8 @@ beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-counter-'))
 afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('Journal.nextCounter', () => {
-  it('never hands out one number twice, even to callers at the same instant (a sequence number peers would refuse as a replay)', async () => {
+  it('never hands out one number twice, even to callers at the same ' +
+    'instant (a sequence number peers would refuse as a replay)', async () => {
     const j = await Journal.open(join(dir, 'j'), { sync: false })
     // a tick's announcement and one made after a sale, at the same simulated instant
     const at = 1_000

@@ -24,7 +24,8 @@ describe('period meter check', () => {
     await write([p => signReading(signer, 4, 300, 0, 1_000, p, 'p1:E0044'), p => signGap(signer, 5, 2_000, 'no sample at the slot\'s end', p), p => signReading(signer, 6, 0, 50, 3_000, p, 'p1:E0044'), p => signReading(signer, 7, 10, 0, 4_000, p, 'p1:E0044')])
     const c = await periodMeterCheck(journal, 'd/1', 4, 5)
     expect(c).toMatchObject({ ok: true, readings: 3, gaps: [{ slot: 5, why: 'no sample at the slot\'s end' }], tradeSlot: { gap: true } })
-    expect(c.detail).toBe('period d/1: 3 slots measured by p1:E0044, 1 gaps (slots 5: no meter reading, billed by the grid operator at grid prices); every signature and link holds')
+    expect(c.detail).toBe('period d/1: 3 slots measured by p1:E0044, 1 gaps (slots 5: no meter reading, ' +
+      'billed by the grid operator at grid prices); every signature and link holds')
     expect((await periodMeterCheck(journal, 'd/1', 4, 6)).tradeSlot).toEqual({ gap: false, detail: 'slot 6 measured by p1:E0044: 0 Wh imported, 50 Wh exported (meter time 1970-01-01T00:00:03.000Z)' })
   })
 

@@ -103,7 +103,8 @@ export function verifyReadingChain (readings: readonly MeterReading[], first?: U
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]
     if (!verifySignature(r.meter, withDomain(unsignedBytes(r)), r.signature)) return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}): ${new BadSignatureError().message}` }
-    if (!bytesEqual(r.prev, prev)) return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}) does not link to the one before it (${toHex(r.prev).slice(0, 12)}… ≠ ${toHex(prev).slice(0, 12)}…)` }
+    if (!bytesEqual(r.prev, prev)) return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}) does not link to the one before it ` +
+      `(${toHex(r.prev).slice(0, 12)}… ≠ ${toHex(prev).slice(0, 12)}…)` }
     if (i > 0 && !bytesEqual(r.meter, readings[i - 1].meter)) return { ok: false, index: i, problem: `reading ${i} is by another meter` }
     if (i > 0 && r.slot !== readings[i - 1].slot + 1) return { ok: false, index: i, problem: `gap: slot ${readings[i - 1].slot} is followed by slot ${r.slot}` }
     prev = readingHash(r)

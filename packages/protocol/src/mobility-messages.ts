@@ -87,7 +87,7 @@ function checkNumbers (v: unknown, path: string): void {
     if (signed.has(field) && Math.abs(v) > 180_000_000) throw new MalformedMessageError(`${path} is not a position in microdegrees`)
     return
   }
-  if (Array.isArray(v)) { v.forEach((x, i) => checkNumbers(x, `${path}[${i}]`)); return }
+  if (Array.isArray(v)) { v.forEach((x, i) => { checkNumbers(x, `${path}[${i}]`) }); return }
   if (v != null && typeof v === 'object' && !(v instanceof Uint8Array)) for (const [k, x] of Object.entries(v)) checkNumbers(x, path === '' ? k : `${path}.${k}`)
 }
 function bytes (v: Uint8Array, n: number, field: string): void {
@@ -124,7 +124,7 @@ const checks: { [K in MobilityKind]: Check<MobilityMessageOf[K]> } = {
   'service-offer': (o) => {
     version(o.version); district(o.district); bytes(o.provider, 32, 'provider'); mode(o.mode, 'mode'); text(o.assetId, 'asset_id', 64); text(o.agencyId, 'agency_id', 64)
     if (o.zones.length > mobilityLimits.maxZones) throw new MalformedMessageError(`a service offer names at most ${mobilityLimits.maxZones} zones`)
-    o.zones.forEach((z, i) => text(z, `zones[${i}]`, 12))
+    o.zones.forEach((z, i) => { text(z, `zones[${i}]`, 12) })
     if (o.addrs.length > mobilityLimits.maxAddrs || o.addrs.some(a => a.length > 256)) throw new MalformedMessageError(`at most ${mobilityLimits.maxAddrs} addresses of at most 256 bytes`)
     if (o.seq === 0) throw new MalformedMessageError('seq must start at 1')
     if (o.validUntil <= o.issuedAt) throw new MalformedMessageError('valid_until must be after issued_at')
@@ -135,9 +135,9 @@ const checks: { [K in MobilityKind]: Check<MobilityMessageOf[K]> } = {
     version(r.version); district(r.district); bytes(r.id, 16, 'id'); bytes(r.traveller, 32, 'traveller')
     text(r.fromZone, 'from_zone', 12); text(r.toZone, 'to_zone', 12)
     if (r.modes.length > mobilityLimits.maxModes) throw new MalformedMessageError(`at most ${mobilityLimits.maxModes} modes`)
-    r.modes.forEach((m, i) => mode(m, `modes[${i}]`))
+    r.modes.forEach((m, i) => { mode(m, `modes[${i}]`) })
     if (r.accessibility.length > 8) throw new MalformedMessageError('at most 8 accessibility needs')
-    r.accessibility.forEach((a, i) => text(a, `accessibility[${i}]`, 32))
+    r.accessibility.forEach((a, i) => { text(a, `accessibility[${i}]`, 32) })
     if (r.travellers <= 0) throw new MalformedMessageError('travellers must be positive')
   },
   quote: (q) => {

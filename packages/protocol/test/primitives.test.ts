@@ -136,7 +136,8 @@ describe('keys', () => {
     expect(verifySignature(alice.publicKey, msg, s.subarray(1))).toBe(false)
     expect(verifySignature(new Uint8Array(32), msg, s)).toBe(false)
   })
-  it('with the process-wide memo on, a second check of the same inputs is a hit with the same answer, and other inputs are new checks', () => {
+  it('with the process-wide memo on, a second check of the same inputs ' +
+    'is a hit with the same answer, and other inputs are new checks', () => {
     shareVerification(true)
     try {
       const s = alice.sign(msg)

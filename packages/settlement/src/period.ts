@@ -50,11 +50,17 @@ export interface PeriodSettlement {
   readonly imbalanceNanos: number
   /** the grid operator this period was settled with (normalised, lower-case hex); absent: none */
   readonly gridOperator?: string
-  /** Σ over the trades this node bought of gridFee × energy (nanos, rounded per trade as `costNanos`) — reported with or without an operator */
+  /**
+   * Σ over the trades this node bought of gridFee × energy (nanos, rounded per trade as `costNanos`) — reported with or
+   * without an operator
+   */
   readonly gridFeesNanos: number
   /** what this node's payment transferred to the grid operator: its grid fees plus a positive imbalance (0 without an operator) */
   readonly paidToGridOperatorNanos: number
-  /** what the grid operator owes this node for energy fed beyond its contracts: −imbalanceNanos when negative (0 without an operator); never paid by this node */
+  /**
+   * what the grid operator owes this node for energy fed beyond its contracts: −imbalanceNanos when negative (0 without
+   * an operator); never paid by this node
+   */
   readonly receivableFromGridOperatorNanos: number
 }
 
@@ -128,7 +134,8 @@ export function gridFeesOf (trades: readonly Trade[], self: string): number {
 
 function gridOperatorAddress (address: string): string {
   if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(address)) {
-    throw new SettlementError('invalid-grid-operator', `the grid operator's address '${String(address)}' is not an IOTA address (0x + 64 hex): set grid.operator in the node's config to the address the grid operator publishes`)
+    throw new SettlementError('invalid-grid-operator', `the grid operator's address '${String(address)}' is not an IOTA address (0x + 64 ` +
+      `hex): set grid.operator in the node's config to the address the grid operator publishes`)
   }
   return address.toLowerCase()
 }

@@ -311,7 +311,8 @@ describe('a full node\'s answer read as a payment (paymentOfResponse)', () => {
     expect(paymentOfResponse(failed.digest, failed.response, '')).toStrictEqual({ key: '', digest: failed.digest, status: 'failed', payer: sender, transfers: [] })
   })
 
-  it('refuses an answer without effects (transient), without raw input, with raw input it cannot read, or of another transaction', async () => {
+  it('refuses an answer without effects (transient), without raw ' +
+    'input, with raw input it cannot read, or of another transaction', async () => {
     const { digest, response } = await answer(pay())
     const noEffects = thrown(() => paymentOfResponse(digest, { ...response, effects: undefined }, ''))
     expect(noEffects).toBeInstanceOf(TransientLedgerError)

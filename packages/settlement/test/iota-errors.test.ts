@@ -82,7 +82,8 @@ describe('isNotFound', () => {
 
 describe('describeFailure', () => {
   const testnet = { address: '0xA', network: 'testnet', gasBudget: 50, digest: 'D' }
-  const faucet = 'fund the address from the faucet: requestFaucet() on this adapter, or POST {"FixedAmountRequest":{"recipient":"0xA"}} to the testnet faucet\'s /gas'
+  const faucet = 'fund the address from the faucet: requestFaucet() on this adapter, or POST ' +
+    '{"FixedAmountRequest":{"recipient":"0xA"}} to the testnet faucet\'s /gas'
 
   it('fundHint: the faucet on a test network, a transfer elsewhere', () => {
     expect(fundHint({ address: '0xA', network: 'testnet' })).toBe(faucet)
@@ -93,13 +94,19 @@ describe('describeFailure', () => {
 
   it('maps each kind of failure to its code and a message that says what to do', () => {
     const cases: Array<[string, string, string]> = [
-      ['InsufficientCoinBalance in command 0', IotaErrorCode.insufficientCoinBalance, `transaction D failed: 0xA does not hold enough IOTA for the transfers (InsufficientCoinBalance in command 0); ${faucet}, then call again with the same key`],
-      ['GasBalanceTooLow', IotaErrorCode.insufficientGasBalance, `transaction D was refused: the gas coins of 0xA do not cover the gas budget of 50 nanos (GasBalanceTooLow); ${faucet}, then call again with the same key`],
-      ['InsufficientGas', IotaErrorCode.gasBudgetTooLow, `transaction D ran out of gas with a budget of 50 nanos (InsufficientGas); raise the gasBudget option, then call again with the same key`],
-      ['GasPriceUnderRGP', IotaErrorCode.gasPriceTooLow, 'transaction D was refused: its gas price is below the network\'s reference gas price (GasPriceUnderRGP); remove the gasPrice option or raise it'],
-      ['ObjectVersionUnavailable', IotaErrorCode.staleGas, 'transaction D can never execute: its gas coins were spent by another transaction (ObjectVersionUnavailable); call again with the same key to build a new one'],
+      ['InsufficientCoinBalance in command 0', IotaErrorCode.insufficientCoinBalance, `transaction D failed: 0xA does not hold enough IOTA for the transfers ` +
+        `(InsufficientCoinBalance in command 0); ${faucet}, then call again with the same key`],
+      ['GasBalanceTooLow', IotaErrorCode.insufficientGasBalance, `transaction D was refused: the gas coins of 0xA do not cover the gas budget ` +
+        `of 50 nanos (GasBalanceTooLow); ${faucet}, then call again with the same key`],
+      ['InsufficientGas', IotaErrorCode.gasBudgetTooLow, `transaction D ran out of gas with a budget of 50 nanos (InsufficientGas); ` +
+        `raise the gasBudget option, then call again with the same key`],
+      ['GasPriceUnderRGP', IotaErrorCode.gasPriceTooLow, 'transaction D was refused: its gas price is below the network\'s reference ' +
+        'gas price (GasPriceUnderRGP); remove the gasPrice option or raise it'],
+      ['ObjectVersionUnavailable', IotaErrorCode.staleGas, 'transaction D can never execute: its gas coins were spent by another transaction ' +
+        '(ObjectVersionUnavailable); call again with the same key to build a new one'],
       ['MoveAbort(x, 3)', IotaErrorCode.moveAbort, 'transaction D failed in a Move call (MoveAbort(x, 3)); check the notarizationPackageId option for testnet'],
-      ['Invalid user signature', IotaErrorCode.badSignature, 'transaction D was refused for its signature (Invalid user signature); the seed must be the node\'s Ed25519 key and the store must not be shared between nodes'],
+      ['Invalid user signature', IotaErrorCode.badSignature, 'transaction D was refused for its signature (Invalid user signature); the seed ' +
+        'must be the node\'s Ed25519 key and the store must not be shared between nodes'],
       ['something else', IotaErrorCode.rejected, 'transaction D was refused by the ledger: something else']
     ]
     for (const [message, code, text] of cases) expect(describeFailure(message, testnet), message).toEqual({ code, message: text })

@@ -90,7 +90,8 @@ describe('TxJournal', () => {
     expect(await j.byDigest('D8')).toBeUndefined()
   })
 
-  it('pendingRecords: the submitted records listed, in order; a listed key that is settled (or gone) is dropped from the list', async () => {
+  it('pendingRecords: the submitted records listed, in order; a ' +
+    'listed key that is settled (or gone) is dropped from the list', async () => {
     const store = new CountingStore()
     const j = new TxJournal(store, 'x')
     expect(await j.pendingRecords()).toEqual([])

@@ -98,7 +98,8 @@ describe('a refusal the node contradicts', () => {
     client.onExecute = async (real) => ({ ...(await real()), digest: 'someOtherDigest' })
     const err = await rejected(adapter().pay(request()))
     const stored = store.record('pay', 'p/1')!
-    expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.unexpected, message: `the full node executed someOtherDigest for the signed transaction ${stored.digest}: the stored bytes and the digest disagree` })
+    expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.unexpected, message: `the full node executed someOtherDigest for the signed transaction ` +
+      `${stored.digest}: the stored bytes and the digest disagree` })
     expect(stored.status).toBe('submitted')
   })
 })
@@ -142,7 +143,8 @@ describe('the outcome, as the node shows it', () => {
     const err = await rejected(adapter().pay(request()))
     const r = store.record('pay', 'p/1')!
     expect(err).toBeInstanceOf(TransientLedgerError)
-    expect((err as Error).message).toBe(`transaction ${r.digest} was not shown by the full node within 300 ms (timed out waiting); it stays 'submitted' and is looked up again on the next call`)
+    expect((err as Error).message).toBe(`transaction ${r.digest} was not shown by the full node within 300 ms (timed ` +
+      `out waiting); it stays 'submitted' and is looked up again on the next call`)
     expect((err as Error).cause).toBeInstanceOf(Error)
     expect(r.status).toBe('submitted')
   })
@@ -289,7 +291,8 @@ describe('settlePending', () => {
     fake.failNext(10, 503, 'iota_getTransactionBlock')
     const err = await rejected(adapter().pay(request('p/2')))
     expect(err).toBeInstanceOf(TransientLedgerError)
-    expect((err as Error).message).toMatch(new RegExp(`^an earlier transaction \\(pay p/1, ${r.digest}\\) is still unresolved, so no new one is signed: look up transaction ${r.digest} failed 2 time\\(s\\)`))
+    expect((err as Error).message).toMatch(new RegExp(`^an earlier transaction \\(pay p/1, ${r.digest}\\) is still unresolved, so ` +
+      `no new one is signed: look up transaction ${r.digest} failed 2 time\\(s\\)`))
     expect((err as Error).cause).toBeInstanceOf(TransientLedgerError)
     expect(store.record('pay', 'p/2')).toBeUndefined()
     // any other error is thrown as it is

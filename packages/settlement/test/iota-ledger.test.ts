@@ -104,12 +104,15 @@ describe('gas coins', () => {
     expect(err).toBeInstanceOf(SettlementError)
     expect(err).toMatchObject({
       code: IotaErrorCode.insufficientFunds,
-      message: `${me.address} holds 75 nanos in 3 coin(s); this transaction needs 76 (what it moves plus the gas budget of ${BUDGET}); fund the address from the faucet: requestFaucet() on this adapter, or POST {"FixedAmountRequest":{"recipient":"${me.address}"}} to the testnet faucet's /gas`
+      message: `${me.address} holds 75 nanos in 3 coin(s); this transaction needs 76 (what it moves plus the ` +
+        `gas budget of ${BUDGET}); fund the address from the faucet: requestFaucet() on this adapter, ` +
+        `or POST {"FixedAmountRequest":{"recipient":"${me.address}"}} to the testnet faucet's /gas`
     })
     expect((await ledger.selectGas(75n, [])).payment).toHaveLength(3)
   })
 
-  it('the coins an earlier attempt would spend are spent again while unspent at the same version, once each; the others come back as spent', async () => {
+  it('the coins an earlier attempt would spend are spent again while ' +
+    'unspent at the same version, once each; the others come back as spent', async () => {
     const small = fake.fund(me.address, 5)
     const big = fake.fund(me.address, 100)
     const moved = fake.fund(me.address, 7)
@@ -134,10 +137,12 @@ describe('gas coins', () => {
     expect((await ledger.selectGas(256n, [])).payment).toHaveLength(256)
     expect(await rejected(ledger.selectGas(257n, []))).toMatchObject({
       code: IotaErrorCode.insufficientFunds,
-      message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 257 (what it moves plus the gas budget of ${BUDGET}); they are spread over 300 coins, more than the 256 one transaction may spend: merge coins first`
+      message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 257 (what it moves plus the gas budget ` +
+        `of ${BUDGET}); they are spread over 300 coins, more than the 256 one transaction may spend: merge coins first`
     })
     expect(await rejected(ledger.selectGas(300n, []))).toMatchObject({ message: expect.stringMatching(/they are spread over 300 coins/) })
-    expect(await rejected(ledger.selectGas(301n, []))).toMatchObject({ message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 301 (what it moves plus the gas budget of ${BUDGET}); send IOTA to ${me.address} on mainnet` })
+    expect(await rejected(ledger.selectGas(301n, []))).toMatchObject({ message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 301 (what ` +
+      `it moves plus the gas budget of ${BUDGET}); send IOTA to ${me.address} on mainnet` })
   })
 
   it('reads every page of coins, and no page more', async () => {

@@ -184,7 +184,8 @@ describe('settlePeriod', () => {
       expect(err).toMatchObject({
         name: 'SettlementError',
         code: 'invalid-grid-operator',
-        message: `the grid operator's address '${String(bad)}' is not an IOTA address (0x + 64 hex): set grid.operator in the node's config to the address the grid operator publishes`
+        message: `the grid operator's address '${String(bad)}' is not an IOTA address (0x + 64 hex): ` +
+          `set grid.operator in the node's config to the address the grid operator publishes`
       })
       expect(ledger.calls).toEqual([])
     }
@@ -218,7 +219,8 @@ describe('periodLeaves', () => {
     expect(leaves).toEqual([...byId.map(encodeTrade), ...rs.map(encodeReading)])
     expect([...tradeIndex]).toEqual(byId.map((t, i) => [t.id, i]))
     expect(periodLeaves([...ts].reverse(), rs).leaves).toEqual(leaves)
-    expect(ts.map(t => t.id)).toEqual([1, 2, 3, 4].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }).id)) // the input is not sorted in place
+    // the input is not sorted in place
+    expect(ts.map(t => t.id)).toEqual([1, 2, 3, 4].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }).id))
   })
 })
 
@@ -249,7 +251,8 @@ describe('payAndAttest', () => {
     expect(r.payment?.attestation).toBe(r.attestation)
   })
 
-  it('the attestation key already names another transaction: pays without the root, then attests alone (the earlier one stands)', async () => {
+  it('the attestation key already names another transaction: pays ' +
+    'without the root, then attests alone (the earlier one stands)', async () => {
     const ledger = new RecordingSettlement()
     const signal = new AbortController().signal
     ledger.onPay = (req): PaymentReceipt => {

@@ -92,7 +92,8 @@ describe('settlePeriod', () => {
       const ledger = new RecordingSettlement()
       const err = await rejected(settlePeriod(ledger, { period: 'd/bad', self: buyer.address, trades: [], readings: [], tariffs, gridOperator: bad as unknown as string }))
       expect(err).toBeInstanceOf(SettlementError)
-      expect(err).toMatchObject({ code: 'invalid-grid-operator', message: `the grid operator's address '${operator}' is not an IOTA address (0x + 64 hex): set grid.operator in the node's config to the address the grid operator publishes` })
+      expect(err).toMatchObject({ code: 'invalid-grid-operator', message: `the grid operator's address '${operator}' is not an IOTA address (0x + 64 hex): ` +
+        `set grid.operator in the node's config to the address the grid operator publishes` })
       expect(ledger.calls).toEqual([])
     }
   })

@@ -70,7 +70,7 @@ export class LinkController {
     const byName = new Map(run.names.map((n, i) => [n, i]))
     const groups = network.partitions.map(p => new Set(run.names.flatMap((n, i) => p.nodes.includes(n) || (p.feeders.includes(run.feederOf(i) ?? '\0')) ? [i] : [])))
     this.model = new LinkModel(network, run.seed, groups)
-    run.identities.forEach((x, i) => this.#index.set(x.peerId.toString(), i))
+    run.identities.forEach((x, i) => { this.#index.set(x.peerId.toString(), i) })
     const at = (slot: number): number => slotStart(run.slots, slot)
     // at one instant: heal, then rejoin, then cut, then leave
     network.partitions.forEach((p, k) => {

@@ -58,6 +58,7 @@ export function chainLines (chain: readonly Traced[]): string[] {
       e.code != null ? `code ${e.code}` : '',
       e.latencyMs != null ? `${e.latencyMs.toFixed(2)} ms` : ''
     ].filter(x => x !== '').join(', ')
-    return `${new Date(e.at).toISOString()}  ${who}  ${e.type.padEnd(20)} ${facts}  [${e.id ?? '-'}${e.parent != null ? ` ← ${e.parent}` : ''}]`
+    return `${new Date(e.at).toISOString()}  ${who}  ${e.type.padEnd(20)} ` +
+      `${facts}  [${e.id ?? '-'}${e.parent != null ? ` ← ${e.parent}` : ''}]`
   })
 }

@@ -41,7 +41,8 @@ function parseLine (path: string, n: number, line: string): Record<string, unkno
 /** Checks the header line: a `run-started` of this format. */
 export function checkHeader (path: string, v: Record<string, unknown>): RunStarted {
   if (v.type !== 'run-started') throw new TraceError(path, 1, `no run-started header: written by a kvartal older than the replay (this is ${kvartalVersion}); run kvartal sim again`)
-  if (v.format !== TRACE_FORMAT) throw new TraceError(path, 1, `trace format ${String(v.format)} (kvartal ${String(v.kvartal)}): this kvartal (${kvartalVersion}) replays format ${TRACE_FORMAT} only; replay it with the kvartal that wrote it, or run kvartal sim again`)
+  if (v.format !== TRACE_FORMAT) throw new TraceError(path, 1, `trace format ${String(v.format)} (kvartal ${String(v.kvartal)}): this kvartal (${kvartalVersion}) ` +
+    `replays format ${TRACE_FORMAT} only; replay it with the kvartal that wrote it, or run kvartal sim again`)
   for (const k of ['scenario', 'nodes', 'facts', 'run', 'layout']) if (v[k] == null || typeof v[k] !== 'object') throw new TraceError(path, 1, `the run-started header has no ${k}`)
   return v as unknown as RunStarted
 }

@@ -10,7 +10,8 @@ export function energyPerSlot (r: ScenarioResult): Chart {
   const ps = r.metrics.perSlot ?? []
   const x = slotLabels(r.scenario, ps.length)
   const hasGrid = ps.every(p => typeof p.gridImportWh === 'number')
-  const caption = `Buildings' local trade against the physical maximum${r.metrics.grid != null ? ' the feeders allow' : ''}, and their grid import and export (results.json metrics.perSlot), kWh.`
+  const caption = `Buildings' local trade against the physical maximum${r.metrics.grid != null ? ' the feeders allow' : ''}, ` +
+    `and their grid import and export (results.json metrics.perSlot), kWh.`
   if (ps.length === 0) return emptyChart('energy', 'Energy per slot', caption, noPerSlot)
   return chart('energy', 'Energy per slot', caption, {
     legend, grid: grid(), tooltip: { trigger: 'axis' },
@@ -32,7 +33,8 @@ export function energyPerSlot (r: ScenarioResult): Chart {
 /** Prices per slot: the trades' lowest, mean (by energy) and highest price between the two tariffs. */
 export function pricesPerSlot (r: ScenarioResult, trace: TraceFacts | undefined): Chart {
   const title = 'Prices per slot'
-  const caption = 'Prices of every committed trade, vehicles\' (V2G) included (each trade once, from trace.ndjson), against the retail and feed-in tariffs, IOTA per kWh.'
+  const caption = 'Prices of every committed trade, vehicles\' (V2G) included (each trade once, ' +
+    'from trace.ndjson), against the retail and feed-in tariffs, IOTA per kWh.'
   if (trace == null) return emptyChart('prices', title, caption, 'trace.ndjson is absent: no trade prices')
   const n = r.metrics.slots
   const x = slotLabels(r.scenario, n)
@@ -58,7 +60,10 @@ export function welfarePerSlot (r: ScenarioResult): Chart {
   const ps = r.metrics.perSlot ?? []
   const x = slotLabels(r.scenario, ps.length)
   if (ps.length === 0) return emptyChart('welfare', 'Welfare ratio per slot', 'Welfare of the buildings\' local trades over the central optimum\'s, per slot.', noPerSlot)
-  return chart('welfare', 'Welfare ratio per slot', `Welfare of the buildings' local trades over the central optimum's${r.metrics.grid != null ? ' (after grid fees, same limits)' : ''}, per slot (results.json metrics.perSlot); no point where the optimum is zero. Whole run: ${round(r.metrics.welfareShare * 100, 1)} % (${iota(r.metrics.welfareNanos).toFixed(3)} of ${iota(r.metrics.optimumWelfareNanos).toFixed(3)} IOTA).`, {
+  return chart('welfare', 'Welfare ratio per slot', `Welfare of the buildings' local trades over the central ` +
+    `optimum's${r.metrics.grid != null ? ' (after grid fees, same limits)' : ''}, per slot (results.json ` +
+    `metrics.perSlot); no point where the optimum is zero. Whole run: ${round(r.metrics.welfareShare * 100, 1)} ` +
+    `% (${iota(r.metrics.welfareNanos).toFixed(3)} of ${iota(r.metrics.optimumWelfareNanos).toFixed(3)} IOTA).`, {
     legend, grid: grid(), tooltip: { trigger: 'axis' },
     xAxis: categoryAxis(x),
     yAxis: { type: 'value', name: 'welfare ÷ optimum', min: 0, max: (v: { max: number }) => Math.max(1, Math.ceil(v.max * 10) / 10) },

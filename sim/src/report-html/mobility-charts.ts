@@ -42,7 +42,9 @@ export function journeysChart (r: ScenarioResult): Chart {
   const j = r.mobility?.journeys
   const caption = j == null
     ? 'Booked journeys by the modes they use, against the same trips by private car.'
-    : `Booked journeys grouped by the modes they use (results.json journeys): mean door-to-door time, planned price and CO₂, against the same trips by private car (drive-alone.ts). ${j.requested} requested: ${j.booked} booked, ${j.walked} walked, ${j.failed} failed.`
+    : `Booked journeys grouped by the modes they use (results.json journeys): mean door-to-door ` +
+      `time, planned price and CO₂, against the same trips by private car (drive-alone.ts). ` +
+      `${j.requested} requested: ${j.booked} booked, ${j.walked} walked, ${j.failed} failed.`
   const groups = journeysByMode(r)
   if (groups.length === 0) return emptyChart('journeys', title, caption, r.journeys == null ? 'no mobility in this scenario' : 'no booked journeys')
   const cats = groups.map(g => `${g.modes} (${g.journeys})`)

@@ -23,7 +23,8 @@ export function binWidth (max: number, bins = 20): number {
 export function latencyHistogram (r: ScenarioResult): Chart {
   const title = 'Negotiation latency'
   const samples = nodesOf(r).flatMap(n => n.negotiationLatenciesMs ?? [])
-  const caption = `Proposal to outcome, real ms, ${samples.length} negotiations (results.json negotiationLatenciesMs of every node); p50 ${r.metrics.latencyMs.p50} ms, p99 ${r.metrics.latencyMs.p99} ms, max ${r.metrics.latencyMs.max} ms.`
+  const caption = `Proposal to outcome, real ms, ${samples.length} negotiations (results.json negotiationLatenciesMs of every ` +
+    `node); p50 ${r.metrics.latencyMs.p50} ms, p99 ${r.metrics.latencyMs.p99} ms, max ${r.metrics.latencyMs.max} ms.`
   if (samples.length === 0) return emptyChart('latency', title, caption, 'no negotiation latency samples in results.json')
   // bins up to the 99th percentile; the slowest 1 % share the last bar (a long tail flattens the rest)
   const sorted = [...samples].sort((x, y) => x - y)
@@ -47,7 +48,9 @@ export function messagesPerNode (r: ScenarioResult): Chart {
   const title = 'Messages per node per slot'
   const nodes = nodesOf(r).filter(n => n.messages != null)
   const slots = Math.max(1, r.metrics.slots)
-  const caption = `Each node's messages over the run divided by its ${r.metrics.slots} slots (results.json messages): gossip received and published, negotiation stream frames, catch-up frames. District mean of gossip received: ${r.metrics.gossipPerNodePerSlot.mean} per slot.`
+  const caption = `Each node's messages over the run divided by its ${r.metrics.slots} slots (results.json ` +
+    `messages): gossip received and published, negotiation stream frames, catch-up frames. ` +
+    `District mean of gossip received: ${r.metrics.gossipPerNodePerSlot.mean} per slot.`
   if (nodes.length === 0) return emptyChart('messages', title, caption, 'no per-node message counts in results.json')
   const per = (k: keyof NodeFigures['messages']): number[] => nodes.map(n => round(n.messages![k] / slots, 2))
   const names = nodes.map(nameOf)
@@ -67,7 +70,8 @@ export function messagesPerNode (r: ScenarioResult): Chart {
 /** Trades per building: committed trades, each building's value written on its bar. */
 export function tradesPerBuilding (r: ScenarioResult): Chart {
   const title = 'Trades per building'
-  const caption = `Committed trades each building was a party to, as buyer or seller (results.json buildings[].trades); ${r.metrics.trades} trades in all.`
+  const caption = `Committed trades each building was a party to, as buyer or seller ` +
+    `(results.json buildings[].trades); ${r.metrics.trades} trades in all.`
   if (r.buildings.some(b => typeof b.trades !== 'number')) return emptyChart('trades', title, caption, 'no per-building trade counts in results.json')
   return chart('trades', title, caption, {
     grid: grid(110), tooltip: { trigger: 'axis' },

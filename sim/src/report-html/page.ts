@@ -20,7 +20,8 @@ export function scenarioRows (x: unknown, path = ''): Array<[string, string]> {
 
 /** The report's stylesheet: the sweep's report (sweep/report.ts) looks the same. */
 export const reportStyle = `
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1000px; padding: 16px 20px 40px; color: #1c1c1c; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1000px;
+  padding: 16px 20px 40px; color: #1c1c1c; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 nav a { margin-right: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
@@ -37,7 +38,9 @@ figcaption { color: #555; font-size: 0.85rem; margin-top: 4px; }
 /** Each building's and vehicle's row: its name, its key, and its totals. */
 function nodeRows (r: ScenarioResult): string {
   const row = (n: { name?: string, id: string, kind: string, trader: string, soldWh: number, boughtWh: number, trades?: number, feeder?: string }): string =>
-    `<tr><td>${h(n.name ?? n.id)}</td><td>${h(n.kind)}</td><td>${h(n.feeder ?? '')}</td><td><code title="${h(n.trader)}">${h(n.trader.slice(0, 16))}…</code></td><td class="num">${h((n.soldWh / 1000).toFixed(1))}</td><td class="num">${h((n.boughtWh / 1000).toFixed(1))}</td><td class="num">${h(n.trades ?? '')}</td></tr>`
+    `<tr><td>${h(n.name ?? n.id)}</td><td>${h(n.kind)}</td><td>${h(n.feeder ?? '')}</td><td><code ` +
+      `title="${h(n.trader)}">${h(n.trader.slice(0, 16))}…</code></td><td class="num">${h((n.soldWh / 1000).toFixed(1))}</td><td ` +
+      `class="num">${h((n.boughtWh / 1000).toFixed(1))}</td><td class="num">${h(n.trades ?? '')}</td></tr>`
   return [...r.buildings.map(row), ...(r.vehicles ?? []).map(v => row(v))].join('\n')
 }
 
@@ -49,6 +52,13 @@ export function reportPage (r: ScenarioResult, charts: readonly Chart[], sources
 ${c.svg}
 <figcaption>${h(c.caption)}</figcaption>
 </figure>`).join('\n')
+  const vehicles = r.vehicles != null ? ` and ${r.vehicles.length} mobility providers` : ''
+  const run = `${r.metrics.buildings} buildings${vehicles}, ${r.metrics.slots} slots of ${s.slots.minutes} min from ${s.date}, ` +
+    `seed ${s.seed}, strategy ${s.market.strategy}.`
+  const nav = '<nav><a href="#summary">Summary</a><a href="#charts">Charts</a>' +
+    '<a href="#nodes">Buildings and vehicles</a><a href="#scenario">Scenario</a></nav>'
+  const made = `Made from results.json${sources.trace ? ' and trace.ndjson' : ' (trace.ndjson absent)'}; ` +
+    '`kvartal report <dir>` makes it again.'
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -60,8 +70,8 @@ ${c.svg}
 <body>
 <header>
 <h1>${h(`Kvartal simulation: ${s.district}`)}</h1>
-<p>${h(`${r.metrics.buildings} buildings${r.vehicles != null ? ` and ${r.vehicles.length} mobility providers` : ''}, ${r.metrics.slots} slots of ${s.slots.minutes} min from ${s.date}, seed ${s.seed}, strategy ${s.market.strategy}.`)}</p>
-<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#nodes">Buildings and vehicles</a><a href="#scenario">Scenario</a></nav>
+<p>${h(run)}</p>
+${nav}
 </header>
 <section id="summary">
 <h2>Summary</h2>
@@ -86,7 +96,7 @@ ${nodeRows(r)}
 ${scenarioRows(s).map(([k, v]) => `<tr><td>${h(k)}</td><td><code>${h(v)}</code></td></tr>`).join('\n')}
 </table>
 </section>
-<footer><p>${h(`Made from results.json${sources.trace ? ' and trace.ndjson' : ' (trace.ndjson absent)'}; \`kvartal report <dir>\` makes it again.`)}</p></footer>
+<footer><p>${h(made)}</p></footer>
 </body>
 </html>
 `

@@ -19,7 +19,11 @@ export function periodFigures (r: ScenarioResult, trace: TraceFacts | undefined)
 export function settlementChart (r: ScenarioResult, trace: TraceFacts | undefined): Chart {
   const periods = periodFigures(r, trace)
   const s = r.settlement
-  return chart('settlement', 'Settlement per period', `Each period's payments (nodes' period-settled events${trace == null ? '; no trace: the run\'s figures from results.json' : ''}), IOTA; nodes settled, each in one ledger transaction. The run: ${s.payments} payments + ${s.attestations} attestations in ${s.onChainTransactions} ledger transactions, ${s.verifiedTrades} of ${s.trades} trades verifiable, paid ${s.paidEqualsOwed ? 'equals' : 'DIFFERS FROM'} owed.`, {
+  const source = trace == null ? '; no trace: the run\'s figures from results.json' : ''
+  return chart('settlement', 'Settlement per period', `Each period's payments (nodes' period-settled events${source}), IOTA; ` +
+    'nodes settled, each in one ledger transaction. ' +
+    `The run: ${s.payments} payments + ${s.attestations} attestations in ${s.onChainTransactions} ledger transactions, ` +
+    `${s.verifiedTrades} of ${s.trades} trades verifiable, paid ${s.paidEqualsOwed ? 'equals' : 'DIFFERS FROM'} owed.`, {
     legend: { top: 0 },
     grid: { left: 80, right: 80, top: 50, bottom: 50 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },

@@ -3,9 +3,15 @@ import { createInterface } from 'node:readline'
 
 /** What the report reads from trace.ndjson: what results.json does not hold. */
 export interface TraceFacts {
-  /** committed trades (the seller's record of each: one per trade), by slot: count, energy, Σ energy × price, lowest and highest price (nanos per kWh) */
+  /**
+   * committed trades (the seller's record of each: one per trade), by slot: count, energy, Σ energy × price, lowest and
+   * highest price (nanos per kWh)
+   */
   readonly pricesBySlot: Map<number, { trades: number, energyWh: number, valueNanosWh: number, min: number, max: number }>
-  /** each settlement period (its correlation, e.g. `trondheim/0`): nodes settled, their trades, what they paid, to the grid operator and receivable from it, nanos */
+  /**
+   * each settlement period (its correlation, e.g. `trondheim/0`): nodes settled, their trades, what they paid, to the
+   * grid operator and receivable from it, nanos
+   */
   readonly periods: Map<string, { nodes: number, trades: number, paidNanos: number, toGridOperatorNanos: number, receivableNanos: number }>
 }
 

@@ -58,7 +58,10 @@ function kpiChart (id: string, param: SweepParam, kpi: KpiColumn, points: readon
     return { type: 'group', children }
   }
   const counts = points.map(p => p.ci.n)
-  const caption = `${kpi.description}: mean over the seeds of each grid point (n = ${Math.min(...counts)}${Math.max(...counts) !== Math.min(...counts) ? `–${Math.max(...counts)}` : ''} runs), bars the 95 % confidence interval (Student t, n − 1 degrees of freedom)${names.length > 1 ? '; a series per combination of the other swept fields' : ''}.`
+  const caption = `${kpi.description}: mean over the seeds of each grid point (n = ` +
+    `${Math.min(...counts)}${Math.max(...counts) !== Math.min(...counts) ? `–${Math.max(...counts)}` : ''} ` +
+    `runs), bars the 95 % confidence interval (Student t, n − 1 degrees of ` +
+    `freedom)${names.length > 1 ? '; a series per combination of the other swept fields' : ''}.`
   return chart(id, `${kpi.label} against ${param.path}`, caption, {
     legend: { ...legend, show: names.length > 1 },
     grid: grid(x.length > 12 ? 90 : 50),
@@ -77,10 +80,12 @@ function kpiChart (id: string, param: SweepParam, kpi: KpiColumn, points: readon
 /** The table of a param's section: every grid point's charted KPIs as mean [low, high]. */
 function kpiTable (param: SweepParam, others: readonly SweepParam[], rows: readonly SweepRow[], kpis: readonly KpiColumn[]): string {
   const per = kpis.map(k => kpiAgainst(param, others, k.name, rows))
-  const head = `<tr><th>${h(param.path)}</th>${others.length > 0 ? '<th>other fields</th>' : ''}<th>n</th>${kpis.map(k => `<th>${h(k.label)}</th>`).join('')}</tr>`
+  const kpiHeads = kpis.map(k => `<th>${h(k.label)}</th>`).join('')
+  const head = `<tr><th>${h(param.path)}</th>${others.length > 0 ? '<th>other fields</th>' : ''}<th>n</th>${kpiHeads}</tr>`
   const body = per[0].map((p, i) => `<tr><td>${h(paramText(p.value))}</td>${others.length > 0 ? `<td>${h(p.series)}</td>` : ''}<td class="num">${p.ci.n}</td>${per.map(k => {
     const c = k[i].ci
-    return `<td class="num">${h(fmt(c.mean))}${c.low != null ? ` <span class="ci">[${h(fmt(c.low))}, ${h(fmt(c.high))}]</span>` : ''}</td>`
+    const ci = c.low != null ? ` <span class="ci">[${h(fmt(c.low))}, ${h(fmt(c.high))}]</span>` : ''
+    return `<td class="num">${h(fmt(c.mean))}${ci}</td>`
   }).join('')}</tr>`).join('\n')
   return `<table class="kpis">\n${head}\n${body}\n</table>`
 }
@@ -102,19 +107,29 @@ export function sweepReportHtml (def: SweepDefinition, rows: readonly SweepRow[]
       // nothing varies but the seed: the KPIs over all runs
       const all: SweepParam = { path: '(none)', values: [null] }
       const tagged = rows.map(r => ({ ...r, params: { ...r.params, '(none)': null } }))
-      return `<section id="all"><h2>All runs</h2><p>No field takes more than one value: the KPIs over the seeds.</p>\n${kpiTable(all, [], tagged, charted)}</section>`
+      return `<section id="all"><h2>All runs</h2><p>No field takes more than one value: ` +
+        `the KPIs over the seeds.</p>\n${kpiTable(all, [], tagged, charted)}</section>`
     }
     const others = swept.filter(p => p !== param)
     const charts = charted.map((k, ki) => kpiChart(`p${pi}-k${ki}`, param, k, kpiAgainst(param, others, k.name, rows)))
+    const figures = charts.map(c =>
+      `<figure class="chart" id="chart-${h(c.id)}">\n<h3>${h(c.title)}</h3>\n${c.svg}\n` +
+      `<figcaption>${h(c.caption)}</figcaption>\n</figure>`)
     return `<section id="param-${pi}">
 <h2>Against ${h(param.path)}</h2>
 ${kpiTable(param, others, rows, charted)}
-${charts.map(c => `<figure class="chart" id="chart-${h(c.id)}">\n<h3>${h(c.title)}</h3>\n${c.svg}\n<figcaption>${h(c.caption)}</figcaption>\n</figure>`).join('\n')}
+${figures.join('\n')}
 </section>`
   }).join('\n')
   const failures = failed.length === 0
     ? '<p>None.</p>'
-    : `<table class="failed"><tr><th>run</th><th>error</th></tr>\n${failed.map(r => `<tr><td><code>${h(r.key)}</code></td><td>${h(r.error ?? '')}</td></tr>`).join('\n')}\n</table>`
+    : `<table class="failed"><tr><th>run</th><th>error</th></tr>\n` +
+      `${failed.map(r => `<tr><td><code>${h(r.key)}</code></td><td>${h(r.error ?? '')}</td></tr>`).join('\n')}\n</table>`
+  const sweptText = swept.length > 0 ? `Swept: ${swept.map(p => `${p.path} (${p.values.map(paramText).join(', ')})`).join('; ')}.` : 'Nothing swept but the seed.'
+  const fixedText = fixed.length > 0 ? ` Set for every run: ${fixed.map(p => `${p.path}=${paramText(p.values[0])}`).join(', ')}.` : ''
+  const ciText = 'Each KPI is the mean over the seeds of a grid point, with its 95 % confidence interval (Student t). ' +
+    'runs.csv and runs.arrow beside this file hold every run\'s row.'
+  const navLinks = swept.map((p, i) => `<a href="#param-${i}">${h(p.path)}</a>`).join('')
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -122,14 +137,15 @@ ${charts.map(c => `<figure class="chart" id="chart-${h(c.id)}">\n<h3>${h(c.title
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(`Kvartal sweep: ${s.district}, ${s.date}`)}</title>
 <style>${reportStyle}
-span.ci { color: #666; font-size: 0.85em; } table.kpis td, table.kpis th { white-space: nowrap; } section { overflow-x: auto; }</style>
+span.ci { color: #666; font-size: 0.85em; } table.kpis td, table.kpis th { white-space: nowrap; }
+section { overflow-x: auto; }</style>
 </head>
 <body>
 <header>
 <h1>${h(`Kvartal sweep: ${s.district}`)}</h1>
-<p>${h(`${rows.length} runs: ${ok} ok, ${failed.length} failed. ${swept.length > 0 ? `Swept: ${swept.map(p => `${p.path} (${p.values.map(paramText).join(', ')})`).join('; ')}.` : 'Nothing swept but the seed.'}${fixed.length > 0 ? ` Set for every run: ${fixed.map(p => `${p.path}=${paramText(p.values[0])}`).join(', ')}.` : ''} Seeds: ${seedsText(def.seeds)}.`)}</p>
-<p>${h('Each KPI is the mean over the seeds of a grid point, with its 95 % confidence interval (Student t). runs.csv and runs.arrow beside this file hold every run\'s row.')}</p>
-<nav>${swept.map((p, i) => `<a href="#param-${i}">${h(p.path)}</a>`).join('')}<a href="#failed">Failed runs</a><a href="#scenario">Base scenario</a></nav>
+<p>${h(`${rows.length} runs: ${ok} ok, ${failed.length} failed. ${sweptText}${fixedText} Seeds: ${seedsText(def.seeds)}.`)}</p>
+<p>${h(ciText)}</p>
+<nav>${navLinks}<a href="#failed">Failed runs</a><a href="#scenario">Base scenario</a></nav>
 </header>
 ${sections}
 <section id="failed">

@@ -78,7 +78,8 @@ async function runInChild (point: SweepPoint, scenario: Scenario, o: SweepOption
       else if (timedOut) resolve(failed(`timed out after ${o.timeoutMs! / 1000} s`))
       else {
         const last = stderr.trim().split('\n').filter(l => l.trim() !== '').slice(-3).join(' | ')
-        resolve(failed(`the run's process ${signal != null ? `was killed by ${signal}` : `exited with code ${code}`} before it answered${last !== '' ? `: ${last}` : ''}`))
+        resolve(failed(`the run's process ${signal != null ? `was killed by ${signal}` : `exited with code ${code}`} ` +
+          `before it answered${last !== '' ? `: ${last}` : ''}`))
       }
     })
     child.once('error', (err) => { stderr += `\n${err.message}`; child.kill('SIGKILL') })

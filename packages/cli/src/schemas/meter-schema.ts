@@ -9,7 +9,8 @@ import { EnergyUnit, P1Standard, parseJsonPath, type MeterSpec, type ModbusTrans
  *   meter: { han: { port: /dev/ttyUSB0, baudRate?: 2400, toleranceSeconds? } }   (hourly registers)
  *   meter: { modbus: { host, port?: 502, unitId?: 1, pollSeconds?: 5, toleranceSeconds? } }   (SunSpec over Modbus TCP)
  *   meter: { modbus: { serialPath: /dev/ttyUSB0, baudRate?: 9600, unitId?: 1, pollSeconds?, toleranceSeconds? } }   (RTU)
- *   meter: { ocpp: { listen: '0.0.0.0:8887', chargePointId, connectorId?: 1, passwordEnv?, heartbeatSeconds?: 300, alignedSeconds?: 900, toleranceSeconds? } }
+ *   meter: { ocpp: { listen: '0.0.0.0:8887', chargePointId, connectorId?: 1, passwordEnv?, heartbeatSeconds?: 300,
+ *                    alignedSeconds?: 900, toleranceSeconds? } }
  * The output is the driver's MeterSpec, with `passwordEnv` still a name: meter-config.ts reads the
  * environment, so that a schema never holds a secret.
  */

@@ -22,7 +22,7 @@ const strategies = Object.keys(builtInStrategies) as [string, ...string[]]
 
 const multiaddrs = (needPeerId: boolean) => list(z.string({ error: () => 'must be a list of multiaddr strings' }), 'a list of multiaddr strings').superRefine((v, ctx) => {
   v.forEach((a, i) => {
-    let ma
+    let ma: ReturnType<typeof multiaddr>
     try { ma = multiaddr(a) } catch (err) { ctx.addIssue({ code: 'custom', path: [i], message: `"${a}" is not a multiaddr: ${(err as Error).message}`, input: a }); return }
     if (needPeerId && !/\/p2p\/[1-9A-HJ-NP-Za-km-z]{40,}$/.test(ma.toString())) ctx.addIssue({ code: 'custom', path: [i], message: `"${a}" must end in /p2p/<peer id> (kvartal id --config prints a node's)`, input: a })
   })
@@ -66,7 +66,8 @@ export const nodeConfigSchema = section({
       .refine(v => !Number.isNaN(Date.parse(v)), { error: () => 'must be an ISO date-time, e.g. 2026-01-01T00:00:00Z' })
       .optional().describe('when slot 0 starts, an ISO date-time (default: the Unix epoch)')
   }).prefault({}).superRefine((s, ctx) => {
-    if (s.gateClosureSeconds != null && s.gateClosureSeconds >= s.seconds) ctx.addIssue({ code: 'custom', path: ['gateClosureSeconds'], message: `expected a whole number of seconds between 0 and ${s.seconds - 1} (less than slots.seconds), got ${s.gateClosureSeconds}`, input: s.gateClosureSeconds })
+    if (s.gateClosureSeconds != null && s.gateClosureSeconds >= s.seconds) ctx.addIssue({ code: 'custom', path: ['gateClosureSeconds'], message: `expected a whole number of seconds between 0 and ${s.seconds - 1} ` +
+      `(less than slots.seconds), got ${s.gateClosureSeconds}`, input: s.gateClosureSeconds })
   }).describe('the market\'s time slots: every node of a district must agree on them'),
   tariffs: section({
     retail: whole(0, Number.MAX_SAFE_INTEGER, NANOS_KWH).default(1_000_000_000).describe('what the grid sells at, nanos per kWh (1 IOTA = 1000000000 nanos)'),
@@ -122,7 +123,8 @@ export const nodeConfigSchema = section({
     crossFeederShareWh: whole(0, Number.MAX_SAFE_INTEGER, 'a whole number of Wh').optional().describe('this node\'s share of its transformer\'s capacity for trades across feeders, Wh per slot'),
     relay: flag().default(false).describe('relay residual offers between feeders'),
     operator: text('the grid operator\'s IOTA address: 0x and 64 hex digits', /^0x[0-9a-fA-F]{64}$/).transform(v => v.toLowerCase()).optional().describe('the grid operator\'s IOTA address, paid the grid fees')
-  }).optional().describe('the node\'s feeder, the grid fees, its transformer share, relay duty and the grid operator (docs/feeders.md); absent: one feeder, no fees'),
+  }).optional().describe('the node\'s feeder, the grid fees, its transformer share, relay duty ' +
+    'and the grid operator (docs/feeders.md); absent: one feeder, no fees'),
   meter: meterSchema.optional(),
   metrics: metricsSchema.optional()
 }, 'a YAML mapping (a node config)').superRefine((c, ctx) => {
@@ -134,7 +136,9 @@ export const nodeConfigSchema = section({
   if (c.position == null && c.building == null && c.mobility == null) ctx.addIssue({ code: 'custom', path: ['building'], message: 'a node needs its devices (building), a fixed net schedule (position), or a mobility section', input: undefined })
   // a provider is paid before it confirms a leg, and checks that payment on the ledger by its digest: the
   // traveller's ledger must be its ledger too, which a local ledger (this process's own) never is
-  if (c.mobility?.provider != null && c.settlement.adapter !== 'iota') ctx.addIssue({ code: 'custom', path: ['settlement', 'adapter'], message: 'a mobility provider checks each traveller\'s payment on a shared ledger before it confirms a booking: set settlement.adapter: iota (the local ledger is this node\'s own, where no traveller can pay it)', input: c.settlement.adapter })
+  if (c.mobility?.provider != null && c.settlement.adapter !== 'iota') ctx.addIssue({ code: 'custom', path: ['settlement', 'adapter'], message: 'a mobility provider checks each traveller\'s payment on a shared ' +
+    'ledger before it confirms a booking: set settlement.adapter: iota ' +
+    '(the local ledger is this node\'s own, where no traveller can pay it)', input: c.settlement.adapter })
 }).describe('a Kvartal node\'s config (kvartal node --config node.yaml)')
 
 export type NodeConfigDoc = z.output<typeof nodeConfigSchema>

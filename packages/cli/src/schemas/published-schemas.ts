@@ -11,7 +11,8 @@ export const publishedSchemas: Readonly<Record<string, () => Record<string, unkn
   'node-config.schema.json': () => jsonSchemaOf(nodeConfigSchema, {
     id: 'node-config.schema.json',
     title: 'Kvartal node config',
-    description: 'kvartal node --config node.yaml: a building node of a local energy (and mobility) market. Written by kvartal init; README "Editor checking".'
+    description: 'kvartal node --config node.yaml: a building node of a local energy (and ' +
+      'mobility) market. Written by kvartal init; README "Editor checking".'
   }),
   'scenario.schema.json': () => jsonSchemaOf(scenarioSchema, {
     id: 'scenario.schema.json',

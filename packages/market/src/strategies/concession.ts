@@ -26,7 +26,7 @@ export const defaultConcessionOptions: ConcessionOptions = {
  */
 export function timeDependentConcession (options: Partial<ConcessionOptions> = {}): Strategy {
   const { beta, reserveShare } = { ...defaultConcessionOptions, ...options }
-  const f = (ctx: TradingContext): number => Math.pow(elapsed(ctx), beta)
+  const f = (ctx: TradingContext): number => elapsed(ctx) ** beta
   const ask = (ctx: TradingContext): number => clampPrice(ctx.limit + reserveShare * (ctx.tariffs.retail - ctx.limit), ctx.tariffs)
   const bid = (ctx: TradingContext): number => {
     const cap = ctx.limit - reserveShare * (ctx.limit - ctx.tariffs.feedIn)

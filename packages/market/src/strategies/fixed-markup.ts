@@ -1,7 +1,10 @@
 import { clampPrice, fillFrom, type Strategy, type TradingContext } from '../strategy.ts'
 
 export interface FixedMarkupOptions {
-  /** share of the gap to the grid tariff a trader asks for: seller asks limit + m·(retail − limit), buyer bids limit − m·(limit − feedIn) */
+  /**
+   * share of the gap to the grid tariff a trader asks for: seller asks limit + m·(retail − limit), buyer bids limit −
+   * m·(limit − feedIn)
+   */
   markup: number
 }
 

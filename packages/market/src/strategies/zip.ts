@@ -24,8 +24,8 @@ const keep = 256
  *  - a buyer's own bid: when it approaches again for a slot, it has bought since its last proposal (its
  *    bid was accepted at q = p: it lowers its price) or not (a bid not accepted: it raises it).
  * A buyer proposes its own price to the offers within its limit, cheapest first — as Kvartal's zi-c does,
- * the proposal is the buyer's shout — or an offer's own price where that is lower; a seller accepts proposals at or above its ask and counters with its
- * ask those within its limit; a buyer accepts a counter at or below its price. At the last call before
+ * the proposal is the buyer's shout — or an offer's own price where that is lower; a seller accepts proposals at or
+ * above its ask and counters with its ask those within its limit; a buyer accepts a counter at or below its price. At the last call before
  * gate closure a buyer pays up to its limit, since the grid's retail price is worse. Prices are integers,
  * never beyond the limit, within the tariffs.
  *

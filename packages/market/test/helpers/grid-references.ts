@@ -74,10 +74,10 @@ export function checkFills (c: Case, r: GridClearing): number {
  */
 export function bruteForce (c: Case): { raw: number, volume: number } {
   const cells: Array<{ b: number, a: number, margin: number, from: string, to: string, cross: boolean }> = []
-  c.bids.forEach((b, bi) => c.asks.forEach((a, ai) => {
+  c.bids.forEach((b, bi) => { c.asks.forEach((a, ai) => {
     const cross = a.feeder !== b.feeder
     cells.push({ b: bi, a: ai, margin: b.price - (cross ? c.fees.district : c.fees.local) - a.price, from: a.feeder, to: b.feeder, cross })
-  }))
+  }) })
   const bidLeft = c.bids.map(b => b.energyWh)
   const askLeft = c.asks.map(a => a.energyWh)
   const exportLeft = new Map<string, number>()

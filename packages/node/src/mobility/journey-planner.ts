@@ -166,7 +166,8 @@ export class JourneyPlanner {
         if (loc == null || operator == null) {
           const claims = services.claimants(agency, now).length
           if (loc != null && trusted == null && claims > 1) throw new BookingError('ambiguous-operator', `${claims} nodes claim to sell tickets for agency ${agency}: name its operator's key in mobility.operators`)
-          throw new BookingError('no-provider', `no operator sells tickets for trip ${l.tripId} (agency ${agency || 'unknown'}${trusted != null ? `, operator ${trusted.slice(0, 12)}` : ''})`)
+          throw new BookingError('no-provider', `no operator sells tickets for trip ${l.tripId} (agency ` +
+            `${agency || 'unknown'}${trusted != null ? `, operator ${trusted.slice(0, 12)}` : ''})`)
         }
         const from = loc.stopIds.indexOf(l.from.stopId ?? '')
         const to = loc.stopIds.indexOf(l.to.stopId ?? '', from + 1)

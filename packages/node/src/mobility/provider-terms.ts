@@ -86,7 +86,8 @@ function samePlan (a: PricingPlanWire | undefined, b: PricingPlanWire): boolean 
 export function checkLegTerms (p: ProviderState, t: LegTerms, now: number): void {
   const s = p.service
   if ((t.cancellation?.freeUntilS ?? 0) !== s.cancellation.freeUntilS || (t.cancellation?.feeNanos ?? 0) !== s.cancellation.feeNanos) {
-    throw new BookingRefusedError('wrong-cancellation-terms', `this provider's cancellation terms are: free until ${s.cancellation.freeUntilS} s before departure, then ${s.cancellation.feeNanos} nanos`)
+    throw new BookingRefusedError('wrong-cancellation-terms', `this provider's cancellation terms are: free until ${s.cancellation.freeUntilS} ` +
+      `s before departure, then ${s.cancellation.feeNanos} nanos`)
   }
   if (s.kind === 'vehicle') {
     if (t.mode !== s.mode) throw new BookingRefusedError('wrong-mode', `this vehicle is a ${s.mode}`)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import {
-  decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, open, seal, signLegTerms, toHex, verifyLegTerms,
+  decodeLegTerms, encodeLegTerms, fromHex, iotaAddress, legIdOf, type open, seal, signLegTerms, toHex, verifyLegTerms,
   errorCode, type Clock, type Held, type LegState, type LegTerms, type BookingReject
 } from '@kvartal/protocol'
 import type { Journey, Timetable } from '@kvartal/mobility'
@@ -234,7 +234,8 @@ export class TravellerDesk {
       }
       next = { ...next, phase: 'done', reason: `settle-by-hand: ${pending.map(l => `${l.legId} ${l.code ?? 'unconfirmed'}`).join(', ')}` }
       await this.#put(pkgHex, next, 'traveller-unresolved')
-      this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} leg(s) were never confirmed before departure: ${next.reason}`, id: bookingStep.unresolved(identity.id, pkgHex), parent: bookingStep.paid(identity.id, pkgHex) })
+      this.#d.emit({ type: 'negotiation-failed', correlation: pkgHex, code: 'settle-by-hand', detail: `paid in ${rec.paymentDigest?.slice(0, 16)}, but ${pending.length} ` +
+        `leg(s) were never confirmed before departure: ${next.reason}`, id: bookingStep.unresolved(identity.id, pkgHex), parent: bookingStep.paid(identity.id, pkgHex) })
       return next
     }
     if (legs.every(l => l.status === 'CONFIRMED')) {
@@ -257,7 +258,8 @@ export class TravellerDesk {
   async cancel (pkgHex: string, reason = 'cancelled-by-traveller'): Promise<PackageRecord> {
     const rec = await this.#get(pkgHex)
     if (rec == null) throw new BookingError('unknown-package', `no package ${pkgHex}`)
-    if (rec.status !== 'CONFIRMED') throw new BookingError('not-cancellable', `package ${pkgHex.slice(0, 12)} is ${rec.status}${rec.phase !== 'done' ? ` (${rec.phase})` : ''}: only a confirmed package can be cancelled`)
+    if (rec.status !== 'CONFIRMED') throw new BookingError('not-cancellable', `package ${pkgHex.slice(0, 12)} is ${rec.status}${rec.phase !== 'done' ? ` (${rec.phase})` : ''}: ` +
+      `only a confirmed package can be cancelled`)
     return await this.#cancelLegs(pkgHex, rec, reason)
   }
 
@@ -282,7 +284,8 @@ export class TravellerDesk {
     // Only the last try has the step's id: a try that left a leg confirmed is asked again and says so again
     const me = identity.id
     const after = rec.phase === 'done' ? bookingStep.booked(me, pkgHex) : bookingStep.paid(me, pkgHex)
-    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}`, ...(open === 0 ? { id: bookingStep.cancelled(me, pkgHex) } : {}), parent: after })
+    this.#d.emit({ type: 'package-released', correlation: pkgHex, code: reason, amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0), detail: `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} ` +
+      `legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}`, ...(open === 0 ? { id: bookingStep.cancelled(me, pkgHex) } : {}), parent: after })
     return next
   }
 

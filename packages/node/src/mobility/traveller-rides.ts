@@ -70,7 +70,7 @@ export class RideReceipts {
       this.#checks.delete(leg)
       await ch.send(fromHex(last.envelope)); return
     }
-    let terms2
+    let terms2: ReturnType<typeof check.next>
     try {
       terms2 = check.next({ ride: leg, seq: report.seq, usage: { seconds: report.seconds, metres: report.metres }, at: report.at }, clock.now())
     } catch (err) { await reject(errorCode(err, 'refused'), (err as Error).message); return }

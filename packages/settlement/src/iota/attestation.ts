@@ -156,7 +156,8 @@ export async function notarizationPackageOf (ledger: IotaLedger, signal?: AbortS
   if (ledger.options.notarizationPackageId != null) return normalizeIotaObjectId(ledger.options.notarizationPackageId)
   const chainId = await ledger.chainIdentifier(signal)
   const pkg = notarizationPackageFor(chainId)
-  if (pkg == null) throw new SettlementError(IotaErrorCode.noNotarizationPackage, `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`)
+  if (pkg == null) throw new SettlementError(IotaErrorCode.noNotarizationPackage, `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move ` +
+    `from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`)
   return pkg
 }
 
@@ -193,14 +194,17 @@ export function iotaAttestations (ledger: IotaLedger): {
       // a root a payment carries is attested by that payment's transaction, never by a second one
       let carrier = await carryingPayment(ledger, key)
       if (carrier != null) {
-        if (carrier.root !== rootHex || carrier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} is already carried by payment ${carrier.key} with root ${String(carrier.root)} of ${String(carrier.leaves)} leaves (transaction ${carrier.digest}); a period is attested once`)
+        if (carrier.root !== rootHex || carrier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} is already carried by payment ${carrier.key} with root ${String(carrier.root)} of ` +
+          `${String(carrier.leaves)} leaves (transaction ${carrier.digest}); a period is attested once`)
         if (carrier.status === 'submitted') carrier = await ledger.resolve(carrier, signal)
         if (carrier.status === 'confirmed') return toAttestation(carrier)
-        throw new SettlementError(ATTESTATION_EXISTS, `the root of ${key} rides in payment ${carrier.key} (transaction ${carrier.digest}), which has not executed: pay ${carrier.key} again and the root lands with it; it is not attested apart`)
+        throw new SettlementError(ATTESTATION_EXISTS, `the root of ${key} rides in payment ${carrier.key} (transaction ${carrier.digest}), which has ` +
+          `not executed: pay ${carrier.key} again and the root lands with it; it is not attested apart`)
       }
       let earlier = await ledger.journal.get(TxKind.attest, key)
       if (earlier != null) {
-        if (earlier.root !== rootHex || earlier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} already attests root ${String(earlier.root)} of ${String(earlier.leaves)} leaves (transaction ${earlier.digest}); a period is attested once`)
+        if (earlier.root !== rootHex || earlier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} already attests root ${String(earlier.root)} of ${String(earlier.leaves)} ` +
+          `leaves (transaction ${earlier.digest}); a period is attested once`)
         if (earlier.status === 'submitted') {
           earlier = await ledger.resolve(earlier, signal)
           if (earlier.status === 'failed' && earlier.error?.code !== IotaErrorCode.staleGas) throw ledger.errorOf(earlier)

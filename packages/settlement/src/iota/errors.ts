@@ -13,7 +13,16 @@ const TRANSIENT_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 // TransientError. An internal error is taken as passing: for an execute, trying the same bytes again is
 // the safe side of not knowing.
 const TRANSIENT_RPC_CODES = new Set([-32603, -32604, -32050])
-const TRANSIENT_MESSAGE = /timed? ?out|timeout|too many requests|overload|try again later|temporarily unavailable|service unavailable|quorum|SystemOverload|TooManyTransactionsPendingExecution|ValidatorHaltedAtEpochEnd/i
+/** A case-insensitive pattern matching any of `alternatives` (each a regular expression). */
+const anyOf = (...alternatives: string[]): RegExp => new RegExp(alternatives.join('|'), 'i')
+const TRANSIENT_MESSAGE = anyOf('timed? ?out', 'timeout', 'too many requests', 'overload', 'try again later', 'temporarily unavailable',
+  'service unavailable', 'quorum', 'SystemOverload', 'TooManyTransactionsPendingExecution', 'ValidatorHaltedAtEpochEnd')
+const GAS_BALANCE_LOW = anyOf('GasBalanceTooLow', 'balance of gas object', 'lower than the needed amount', 'InsufficientGasBalance',
+  'insufficient gas balance', 'no valid gas coins')
+const STALE_GAS = anyOf('unavailable for consumption', 'needs to be rebuilt', 'could not find the referenced object', 'ObjectVersionUnavailable',
+  'ObjectNotFound', 'object .* (deleted|not found)', 'locked by another transaction', 'ObjectLockConflict', 'equivocat')
+const MOVE_FAILURE = anyOf('MoveAbort', 'FunctionNotFound', 'ModuleNotFound', 'PackageNotFound', 'TypeArgumentError', 'CommandArgumentError',
+  'linker', 'VMVerificationOrDeserializationError')
 
 function errorCode (e: unknown): string | undefined {
   let cur: unknown = e
@@ -79,7 +88,8 @@ export interface FailureContext {
 
 export function fundHint (ctx: Pick<FailureContext, 'address' | 'network'>): string {
   return ctx.network === 'testnet' || ctx.network === 'devnet' || ctx.network === 'localnet'
-    ? `fund the address from the faucet: requestFaucet() on this adapter, or POST {"FixedAmountRequest":{"recipient":"${ctx.address}"}} to the ${ctx.network} faucet's /gas`
+    ? `fund the address from the faucet: requestFaucet() on this adapter, or POST ` +
+      `{"FixedAmountRequest":{"recipient":"${ctx.address}"}} to the ${ctx.network} faucet's /gas`
     : `send IOTA to ${ctx.address} on ${ctx.network}`
 }
 
@@ -89,13 +99,19 @@ export function fundHint (ctx: Pick<FailureContext, 'address' | 'network'>): str
  */
 export function describeFailure (message: string, ctx: FailureContext): { code: IotaErrorCode, message: string } {
   const tx = ctx.digest != null ? `transaction ${ctx.digest}` : 'the transaction'
-  if (/InsufficientCoinBalance/i.test(message)) return { code: IotaErrorCode.insufficientCoinBalance, message: `${tx} failed: ${ctx.address} does not hold enough IOTA for the transfers (${message}); ${fundHint(ctx)}, then call again with the same key` }
-  if (/GasBalanceTooLow|balance of gas object|lower than the needed amount|InsufficientGasBalance|insufficient gas balance|no valid gas coins/i.test(message)) return { code: IotaErrorCode.insufficientGasBalance, message: `${tx} was refused: the gas coins of ${ctx.address} do not cover the gas budget of ${ctx.gasBudget} nanos (${message}); ${fundHint(ctx)}, then call again with the same key` }
-  if (/InsufficientGas\b|out of gas|gas budget.*(exceed|insufficient)/i.test(message)) return { code: IotaErrorCode.gasBudgetTooLow, message: `${tx} ran out of gas with a budget of ${ctx.gasBudget} nanos (${message}); raise the gasBudget option, then call again with the same key` }
-  if (/GasPriceUnderRGP|gas price.*(less|lower|under|below)/i.test(message)) return { code: IotaErrorCode.gasPriceTooLow, message: `${tx} was refused: its gas price is below the network's reference gas price (${message}); remove the gasPrice option or raise it` }
-  if (/unavailable for consumption|needs to be rebuilt|could not find the referenced object|ObjectVersionUnavailable|ObjectNotFound|object .* (deleted|not found)|locked by another transaction|ObjectLockConflict|equivocat/i.test(message)) return { code: IotaErrorCode.staleGas, message: `${tx} can never execute: its gas coins were spent by another transaction (${message}); call again with the same key to build a new one` }
-  if (/MoveAbort|FunctionNotFound|ModuleNotFound|PackageNotFound|TypeArgumentError|CommandArgumentError|linker|VMVerificationOrDeserializationError/i.test(message)) return { code: IotaErrorCode.moveAbort, message: `${tx} failed in a Move call (${message}); check the notarizationPackageId option for ${ctx.network}` }
-  if (/signature/i.test(message)) return { code: IotaErrorCode.badSignature, message: `${tx} was refused for its signature (${message}); the seed must be the node's Ed25519 key and the store must not be shared between nodes` }
+  if (/InsufficientCoinBalance/i.test(message)) return { code: IotaErrorCode.insufficientCoinBalance, message: `${tx} failed: ${ctx.address} does not hold enough IOTA for the transfers ` +
+    `(${message}); ${fundHint(ctx)}, then call again with the same key` }
+  if (GAS_BALANCE_LOW.test(message)) return { code: IotaErrorCode.insufficientGasBalance, message: `${tx} was refused: the gas coins of ${ctx.address} do not cover the gas budget of ` +
+    `${ctx.gasBudget} nanos (${message}); ${fundHint(ctx)}, then call again with the same key` }
+  if (/InsufficientGas\b|out of gas|gas budget.*(exceed|insufficient)/i.test(message)) return { code: IotaErrorCode.gasBudgetTooLow, message: `${tx} ran out of gas with a budget of ${ctx.gasBudget} nanos ` +
+    `(${message}); raise the gasBudget option, then call again with the same key` }
+  if (/GasPriceUnderRGP|gas price.*(less|lower|under|below)/i.test(message)) return { code: IotaErrorCode.gasPriceTooLow, message: `${tx} was refused: its gas price is below the network's reference ` +
+    `gas price (${message}); remove the gasPrice option or raise it` }
+  if (STALE_GAS.test(message)) return { code: IotaErrorCode.staleGas, message: `${tx} can never execute: its gas coins were spent by another ` +
+    `transaction (${message}); call again with the same key to build a new one` }
+  if (MOVE_FAILURE.test(message)) return { code: IotaErrorCode.moveAbort, message: `${tx} failed in a Move call (${message}); check the notarizationPackageId option for ${ctx.network}` }
+  if (/signature/i.test(message)) return { code: IotaErrorCode.badSignature, message: `${tx} was refused for its signature (${message}); the seed must be ` +
+    `the node's Ed25519 key and the store must not be shared between nodes` }
   return { code: IotaErrorCode.rejected, message: `${tx} was refused by the ledger: ${message}` }
 }
 

@@ -76,7 +76,8 @@ export function iotaSettlement (options: IotaSettlementOptions): IotaSettlement 
       if (signal?.aborted === true) throw signal.reason
       if (e instanceof TransientLedgerError) throw e
       // the SDK folds rate limits and refusals into one parse error; a faucet refusal is worth retrying later
-      throw new TransientLedgerError(`the faucet at ${host} refused ${ledger.address}: ${messageOf(e)}; faucets are rate limited, try again later or fund the address by hand`, { cause: e })
+      throw new TransientLedgerError(`the faucet at ${host} refused ${ledger.address}: ${messageOf(e)}; ` +
+        `faucets are rate limited, try again later or fund the address by hand`, { cause: e })
     }
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
     while (Date.now() < deadline) {

@@ -61,7 +61,8 @@ export class TxJournal {
     const raw = await this.#store.get(this.#recordKey(kind, key))
     if (raw == null) return undefined
     const r = JSON.parse(raw) as TxRecord & { carriedBy?: string }
-    if (r.v !== 1 || r.kind !== kind || r.key !== key) throw new Error(`the settlement store holds a record under ${this.#recordKey(kind, key)} that is not this adapter's (v=${String(r.v)}, kind=${String(r.kind)})`)
+    if (r.v !== 1 || r.kind !== kind || r.key !== key) throw new Error(`the settlement store holds a record under ${this.#recordKey(kind, key)} ` +
+      `that is not this adapter's (v=${String(r.v)}, kind=${String(r.kind)})`)
     if (r.carriedBy != null) return undefined
     return r
   }

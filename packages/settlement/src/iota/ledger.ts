@@ -168,7 +168,8 @@ export class IotaLedger {
     if (sum < needed) {
       const total = coins.reduce((s, c) => s + BigInt(c.balance), 0n)
       const why = total >= needed ? `they are spread over ${coins.length} coins, more than the ${MAX_GAS_COINS} one transaction may spend: merge coins first` : fundHint(this.failureContext())
-      throw new SettlementError(IotaErrorCode.insufficientFunds, `${this.address} holds ${total} nanos in ${coins.length} coin(s); this transaction needs ${needed} (what it moves plus the gas budget of ${this.options.gasBudget}); ${why}`)
+      throw new SettlementError(IotaErrorCode.insufficientFunds, `${this.address} holds ${total} nanos in ${coins.length} coin(s); this transaction ` +
+        `needs ${needed} (what it moves plus the gas budget of ${this.options.gasBudget}); ${why}`)
     }
     return { payment: chosen.map(c => ({ objectId: c.coinObjectId, version: c.version, digest: c.digest })), spent }
   }
@@ -186,7 +187,11 @@ export class IotaLedger {
     if (earlier?.uncertain === true && spent.length > 0) {
       const known = await this.lookup(earlier.digest, signal)
       if (known == null) {
-        const message = `transaction ${earlier.digest} (${earlier.kind} ${earlier.key}) may have executed: the network no longer lets it run (its gas coin ${spent[0].objectId} version ${String(spent[0].version)} is spent), but the full node does not know it (a pruning full node, or another wallet using this key spent the coin). Look ${earlier.digest} up on an archive node or the explorer, then call settleByHand('${earlier.kind}', '${earlier.key}', '${earlier.digest}', executed) with what you found`
+        const message = `transaction ${earlier.digest} (${earlier.kind} ${earlier.key}) may have executed: the network ` +
+          `no longer lets it run (its gas coin ${spent[0].objectId} version ${String(spent[0].version)} is ` +
+          `spent), but the full node does not know it (a pruning full node, or another wallet using this ` +
+          `key spent the coin). Look ${earlier.digest} up on an archive node or the explorer, then call ` +
+          `settleByHand('${earlier.kind}', '${earlier.key}', '${earlier.digest}', executed) with what you found`
         await this.journal.put({ ...earlier, error: { code: IotaErrorCode.outcomeUnknown, message } })
         throw new SettlementError(IotaErrorCode.outcomeUnknown, message)
       }
@@ -304,7 +309,8 @@ export class IotaLedger {
       } catch (e) {
         if (signal?.aborted === true) throw signal.reason
         // effects from execution are final (certified by the validators); only the full node's index lags
-        if (response.effects == null) throw new TransientLedgerError(`transaction ${record.digest} was not shown by the full node within ${this.options.confirmTimeoutMs} ms (${messageOf(e)}); it stays 'submitted' and is looked up again on the next call`, { cause: e })
+        if (response.effects == null) throw new TransientLedgerError(`transaction ${record.digest} was not shown by the full node within ${this.options.confirmTimeoutMs} ` +
+          `ms (${messageOf(e)}); it stays 'submitted' and is looked up again on the next call`, { cause: e })
       }
     }
     const done = this.#outcome(record, final, response)

@@ -219,10 +219,12 @@ export function iotaPayments (ledger: IotaLedger): {
       signal?.throwIfAborted()
       let earlier = await ledger.journal.get(TxKind.pay, request.key)
       if (earlier != null) {
-        if (!sameTransfers(earlier.transfers ?? [], transfers)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment with other transfers (transaction ${earlier.digest}); use a new key for a different payment`)
+        if (!sameTransfers(earlier.transfers ?? [], transfers)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment with other transfers ` +
+          `(transaction ${earlier.digest}); use a new key for a different payment`)
         // a payment key's transaction carries what it carried when first signed: the same root, or none
         // (then the receipt has no attestation and the root is attested alone)
-        if (carry != null && earlier.attestKey != null && !sameAttestation(earlier, carry)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment carrying root ${String(earlier.root)} of ${String(earlier.leaves)} leaves under ${earlier.attestKey} (transaction ${earlier.digest}); a period is attested once`)
+        if (carry != null && earlier.attestKey != null && !sameAttestation(earlier, carry)) throw new SettlementError(IotaErrorCode.keyConflict, `key ${request.key} already names a payment carrying root ${String(earlier.root)} of ${String(earlier.leaves)} ` +
+          `leaves under ${earlier.attestKey} (transaction ${earlier.digest}); a period is attested once`)
         if (earlier.status === 'submitted') {
           earlier = await ledger.resolve(earlier, signal)
           // a transaction whose coins were spent by another never executes; build anew right away
@@ -233,7 +235,8 @@ export function iotaPayments (ledger: IotaLedger): {
       } else if (carry != null) {
         // one root per attestation key: refused, nothing signed, when the key names another transaction
         const alone = await ledger.journal.get(TxKind.attest, carry.key)
-        if (alone != null) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${carry.key} already names transaction ${alone.digest} (an attestation alone, ${alone.status}): pay ${request.key} without the root and attest it alone`)
+        if (alone != null) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${carry.key} already names transaction ${alone.digest} (an attestation ` +
+          `alone, ${alone.status}): pay ${request.key} without the root and attest it alone`)
         const other = await carryingPayment(ledger, carry.key)
         if (other != null && other.key !== request.key) throw new SettlementError(ATTESTATION_EXISTS, `attestation key ${carry.key} is already carried by payment ${other.key} (transaction ${other.digest})`)
       }

@@ -1,6 +1,6 @@
 import { toHex, type Clock, systemClock, type Signer, iotaAddress } from '@kvartal/protocol'
 import { SettlementError, type Settlement } from '../port.ts'
-import { LocalLedger, attestationUnder, encodeLocalTransaction, localSigningBytes, toReceipt, type LocalTransaction } from './local-ledger.ts'
+import { type LocalLedger, attestationUnder, encodeLocalTransaction, localSigningBytes, toReceipt, type LocalTransaction } from './local-ledger.ts'
 
 /** The `local` adapter: one node's view of a LocalLedger, signing with the node's key. */
 export function localSettlement (ledger: LocalLedger, signer: Signer, clock: Clock = systemClock): Settlement & { readonly address: string } {

@@ -70,13 +70,14 @@ function hello (layout) {
   st.layout = layout
   st.slots = layout.slots.labels.map((_, slot) => ({ slot, trades: 0, localEnergyWh: 0, welfareNanos: 0, proposals: 0 }))
   st.counts = layout.nodes.map(() => [0, 0, 0])
-  $('title').textContent = `Kvartal simulation: ${layout.district}, ${layout.date} — ${layout.nodes.filter(n => n.building).length} buildings, ${layout.nodes.filter(n => !n.building).length} vehicles and operators, ${layout.slots.count} slots`
+  $('title').textContent = `Kvartal simulation: ${layout.district}, ${layout.date} — ${layout.nodes.filter(n => n.building).length} ` +
+    `buildings, ${layout.nodes.filter(n => !n.building).length} vehicles and operators, ${layout.slots.count} slots`
   const sel = $('filter')
   sel.length = 1
-  layout.nodes.forEach((n, i) => sel.add(new Option(`${n.name} (${n.kind}${n.feeder != null ? `, ${n.feeder}` : ''})`, String(i))))
+  layout.nodes.forEach((n, i) => { sel.add(new Option(`${n.name} (${n.kind}${n.feeder != null ? `, ${n.feeder}` : ''})`, String(i))) })
   const bs = $('book-slot')
   bs.length = 0
-  layout.slots.labels.forEach((l, i) => bs.add(new Option(`slot ${l}`, String(i))))
+  layout.slots.labels.forEach((l, i) => { bs.add(new Option(`slot ${l}`, String(i))) })
   askBook(0)
   touch('map', 'mesh', 'energy', 'welfare', 'prices', 'messages')
 }
@@ -150,7 +151,8 @@ function addStep (s) {
   span.className = `step ${s.type}`
   const price = s.price != null ? ` @${perKwh(s.price)}` : ''
   const wh = s.energyWh != null ? ` ${kwh(s.energyWh)} kWh` : ''
-  span.textContent = `${s.type.replace('proposal-', 'proposal ').replace('trade-committed', 'commit')}${s.side != null ? ` (${s.side})` : ''}${wh}${price}${s.code != null ? ` ${s.code}` : ''}`
+  const type = s.type.replace('proposal-', 'proposal ').replace('trade-committed', 'commit')
+  span.textContent = `${type}${s.side != null ? ` (${s.side})` : ''}${wh}${price}${s.code != null ? ` ${s.code}` : ''}`
   c.li.appendChild(span)
   c.steps++
 }

@@ -115,7 +115,10 @@ function settlement (v) {
   const l = s.lastSettled
   const items = [
     ['period', `${s.periodSlots} slots`],
-    ['last settled', s.lastSettledPeriod < 0 ? 'none yet' : `period ${s.lastSettledPeriod}${l != null ? `: ${l.trades} trades, ${l.readings} readings, paid ${l.paid} nanos, root ${String(l.root).slice(0, 16)}…` : ''}`],
+    ['last settled', s.lastSettledPeriod < 0
+      ? 'none yet'
+      : `period ${s.lastSettledPeriod}` +
+        (l != null ? `: ${l.trades} trades, ${l.readings} readings, paid ${l.paid} nanos, root ${String(l.root).slice(0, 16)}…` : '')],
     ['settled since start', String(s.periodsSettled)],
     ['trades to settle', String(s.pendingTrades)],
     ['retrying', s.retryingPeriods.length === 0 ? 'none' : s.retryingPeriods.join(', ')],
@@ -212,7 +215,8 @@ function addStep (e) {
     li.dataset.negotiation = key
     li.dataset.slot = String(e.slot ?? '')
     const head = document.createElement('span')
-    head.textContent = `slot ${e.slot ?? '?'} · ${e.type === 'proposal-received' || e.type === 'accepted' || e.type === 'countered' ? 'selling to' : 'buying from'} ${short(e.peer)} · `
+    head.textContent = `slot ${e.slot ?? '?'} · ` +
+      `${['proposal-received', 'accepted', 'countered'].includes(e.type) ? 'selling to' : 'buying from'} ${short(e.peer)} · `
     li.append(head)
     row = { li }
     st.rows.set(key, row)
@@ -231,7 +235,8 @@ function step (type, label, e) {
   const s = document.createElement('span')
   s.className = `step ${type}`
   const money = e.price != null ? ` @ ${perKwh(e.price)}` : ''
-  s.textContent = `${label}${e.energyWh != null && type !== 'countered' ? ` ${e.energyWh} Wh` : ''}${type !== 'countered' ? money : ''}${e.code != null ? ` (${e.code})` : ''}`
+  const wh = e.energyWh != null && type !== 'countered' ? ` ${e.energyWh} Wh` : ''
+  s.textContent = `${label}${wh}${type !== 'countered' ? money : ''}${e.code != null ? ` (${e.code})` : ''}`
   s.title = new Date(e.at).toISOString()
   return s
 }
