@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 /**
  * `npm run fuzz` (scripts/fuzz.ts): the property files alone (`*.fuzz.test.ts`), at nightly size. The same
  * files run in `npm test` with a few hundred inputs per property; here `FC_NUM_RUNS` (100,000 unless the
- * script is told otherwise) sets the inputs per property (protocol/test/arbitraries.ts: `runsFor`), and
+ * script is told otherwise) sets the inputs per property (protocol/testing/arbitraries.ts: `runsFor`), and
  * `FC_SEED` still fixes them. No per-test timeout: a property at 100,000 inputs runs for minutes.
  */
 export default defineConfig({

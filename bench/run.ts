@@ -69,7 +69,8 @@ const doc = {
   journeySettlement: await child('booking.ts', ['day'], 180_000),
   // pay-per-use receipts: the traveller checks and signs, the vehicle verifies and applies (one core, in process)
   receipts: await child('receipts.ts', ['8000'], 120_000),
-  hostilePeer: await child('hostile.ts', ['5'], 120_000), // ms until a stock libp2p peer flooding bad gossip is graylisted and pruned (docs/faults.md)
+  // ms until a stock libp2p peer flooding bad gossip is graylisted and pruned (docs/faults.md)
+  hostilePeer: await child('hostile.ts', ['5'], 120_000),
   // the simulator at district size (issue 9): 100 and 200 buildings on generated feeders, energy only,
   // four midday slots; `npm run bench:large` runs whole days at 200 (with mobility) and 1,000 buildings
   scale: [

@@ -13,7 +13,7 @@ import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcr
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config'
 
 /** what is checked: every folder holding TypeScript or JavaScript, and the root's config files */
-const roots = ['packages', 'devices', 'sim', 'tests', 'bench', 'scripts', 'deploy', 'vitest.config.ts', 'vitest.mutate.config.ts']
+const roots = ['packages', 'devices', 'sim', 'tests', 'bench', 'scripts', 'deploy', 'vitest.config.ts', 'vitest.mutate.config.ts', 'vitest.fuzz.config.ts']
 
 interface Manifest {
   readonly dir: string

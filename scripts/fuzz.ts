@@ -1,13 +1,14 @@
 /**
  * `npm run fuzz [-- --runs 100000] [--seed <n>] [file filters…]`: every property file (`*.fuzz.test.ts`)
  * at nightly size, through vitest.fuzz.config.ts. `--runs` is FC_NUM_RUNS, the inputs per property (a
- * property whose inputs are whole batches runs fewer, as its `cost` says: protocol/test/arbitraries.ts);
+ * property whose inputs are whole batches runs fewer, as its `cost` says: protocol/testing/arbitraries.ts);
  * `--seed` is FC_SEED, which replays a run. `npm test` runs the same files with a few hundred inputs each.
  *
  * Prints vitest's report, then one JSON line: runs, seed, files, passed, failed, wallS. Exits as vitest did.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 
 const root = join(import.meta.dirname, '..')
 const args = process.argv.slice(2)
@@ -36,11 +37,11 @@ let out = ''
 child.stdout.on('data', (b: Buffer) => { process.stdout.write(b); out += b.toString() })
 child.on('close', (code) => {
   // vitest's summary lines: " Test Files  9 passed (9)", "      Tests  61 passed | 1 failed (62)"
-  const plain = out.replace(/\x1b\[[0-9;]*m/g, '')
+  const plain = stripVTControlCharacters(out)
   const count = (line: string, what: string): number => Number(new RegExp(`(\\d+) ${what}`).exec(plain.split('\n').find(l => l.trim().startsWith(line)) ?? '')?.[1] ?? 0)
   console.log(JSON.stringify({
     runs: Number(runs),
-    seed: seed != null ? Number(seed) : 'default (protocol/test/arbitraries.ts: FUZZ_SEED)',
+    seed: seed != null ? Number(seed) : 'default (protocol/testing/arbitraries.ts: FUZZ_SEED)',
     files: count('Test Files', 'passed') + count('Test Files', 'failed'),
     passed: count('Tests', 'passed'),
     failed: count('Tests', 'failed'),

@@ -50,7 +50,8 @@ const committedBetween = async (s: KvartalNode, b: KvartalNode): Promise<Trade[]
   (await s.trades()).filter(t => t.role === 'seller' && t.status === 'committed' && toHex(t.decoded.terms.buyer) === b.id).map(t => t.decoded)
 
 describe('a stock libp2p peer in a district over TCP', () => {
-  it('floods, flips bits, replays, oversizes, stalls streams and brings a crowd: pruned and graylisted, every stream closed, trading and booking go on, the heap bounded', async () => {
+  it('floods, flips bits, replays, oversizes, stalls streams and brings a crowd: pruned ' +
+    'and graylisted, every stream closed, trading and booking go on, the heap bounded', async () => {
     const tt = smallTimetable()
     const d = await startTcpDistrict([
       { position: (s) => s >= 0 ? 1_000 : 0, mobility: transit(tt, 40) },

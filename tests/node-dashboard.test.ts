@@ -24,7 +24,8 @@ describe('kvartal dashboard: a running node\'s own live page', () => {
     if (dir != null) await rm(dir, { recursive: true, force: true })
   })
 
-  it('shows the buyer\'s committed trades, its open slots, book and negotiations as they happen, with /view\'s and the journal\'s figures; says when the node stops, and follows it again', { timeout: 60_000 }, async (ctx) => {
+  it('shows the buyer\'s committed trades, its open slots, book and negotiations as they happen, ' +
+    'with /view\'s and the journal\'s figures; says when the node stops, and follows it again', { timeout: 60_000 }, async (ctx) => {
     if (c.path == null) { ctx.skip(`no browser check: ${c.why}`); return }
     dir = await mkdtemp(join(tmpdir(), 'kvartal-node-dashboard-'))
     // loaded while the nodes start and trade: it is read once they stopped

@@ -158,7 +158,8 @@ describe('the network section of a scenario (links/network-scenario.ts)', () => 
   it('a scenario file\'s bad condition says the file, the line and column of the field, the field and what was expected', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kvartal-network-'))
     try {
-      const text = 'slots: { count: 8 }\nmobility: false\nnetwork:\n  loss: 0.05\n  latency:\n    distribution: normal\n  partitions:\n    - fromSlot: 2\n      untilSlot: 4\n      nodes: [household-01]\n'
+      const text = 'slots: { count: 8 }\nmobility: false\nnetwork:\n  loss: 0.05\n  latency:\n    distribution: ' +
+        'normal\n  partitions:\n    - fromSlot: 2\n      untilSlot: 4\n      nodes: [household-01]\n'
       const errorOf = async (name: string, t: string): Promise<string> => {
         await writeFile(join(dir, name), t)
         try { await loadScenario(join(dir, name)) } catch (err) { expect(err).toBeInstanceOf(ConfigError); return (err as Error).message }
@@ -170,7 +171,8 @@ describe('the network section of a scenario (links/network-scenario.ts)', () => 
       expect(await errorOf('group.yaml', text.replace('[household-01]', '[household-01, ""]'))).toBe(`${join(dir, 'group.yaml')}:10:29: network.partitions[0].nodes[1]: expected a node name, got ""`)
       expect(await errorOf('nogroup.yaml', text.replace('      nodes: [household-01]\n', ''))).toBe(`${join(dir, 'nogroup.yaml')}:8:7: network.partitions[0]: expected a group to cut off (nodes, feeders or both), got none`)
       // the rule between sections: at the field of the network, against slots.count
-      expect(await errorOf('window.yaml', text.replace('untilSlot: 4', 'untilSlot: 9'))).toBe(`${join(dir, 'window.yaml')}:9:7: network.partitions[0].untilSlot: expected a slot of the run between 1 and 8 (slots.count is 8), got 9`)
+      expect(await errorOf('window.yaml', text.replace('untilSlot: 4', 'untilSlot: 9'))).toBe(`${join(dir, 'window.yaml')}:9:7: network.partitions[0].untilSlot: ` +
+        `expected a slot of the run between 1 and 8 (slots.count is 8), got 9`)
     } finally { await rm(dir, { recursive: true, force: true }) }
   })
 })

@@ -13,6 +13,7 @@ describe('report.html in a browser', () => {
   let report: string
   let c: Awaited<ReturnType<typeof findChromium>>
   beforeAll(async () => { c = await findChromium() }, BROWSER_SETUP_MS)
+  // biome-ignore lint/suspicious/noDuplicateTestHooks: two hooks on purpose, the first (which may install Chromium) under its own timeout
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kvartal-report-browser-'))
     await runScenario(scenario, { outDir: join(dir, 'out') })

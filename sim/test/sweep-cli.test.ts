@@ -95,7 +95,8 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
   })
 
   it('a bad link condition or sweep parameter is exit 2 naming the file, line, column and field, before anything runs', { timeout: 180_000 }, async () => {
-    const scenario = 'slots: { count: 1, first: 48 }\nbuildings: { generate: { count: 4 } }\nmobility: false\nnetwork:\n  loss: 0.05\n  latency: { distribution: normal, ms: 50 }\n  partitions:\n    - { fromSlot: 0, untilSlot: 1, nodes: [household-01] }\n'
+    const scenario = 'slots: { count: 1, first: 48 }\nbuildings: { generate: { count: 4 } }\nmobility: false\nnetwork:\n  loss: 0.05\n  ' +
+      'latency: { distribution: normal, ms: 50 }\n  partitions:\n    - { fromSlot: 0, untilSlot: 1, nodes: [household-01] }\n'
     const files: Record<string, string> = {
       'latency.yaml': scenario.replace('normal', 'pareto'),
       'loss.yaml': scenario.replace('0.05', '-0.05'),

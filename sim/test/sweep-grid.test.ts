@@ -108,7 +108,8 @@ describe('sweep grid: params, seeds, expansion and each run\'s scenario', () => 
     expect(await error({ params: p, scenario: { slots: { count: 2 }, network: { churn: [{ node: 'a', leaveSlot: 1, rejoinSlot: 3 }] } } })).toBe('scenario.network.churn[0].rejoinSlot: expected a slot of the run between 1 and 2 (slots.count is 2), got 3')
     expect(await error({ params: p, scenario: 'missing.yaml' })).toBe('scenario: cannot read the scenario file: ENOENT (/nowhere/missing.yaml)')
     // each value, set alone on the scenario, as a run's is: a field it does not have or use, a value it refuses, at the value
-    expect(await error({ params: { 'market.stratgy': 'zip' } })).toBe('params.market.stratgy: unknown field (expected one of: strategy, ticksPerSlot, tradingWindowSlots, horizonSlots, republishEverySlots, catchUpEverySlots, degree)')
+    expect(await error({ params: { 'market.stratgy': 'zip' } })).toBe('params.market.stratgy: unknown field (expected one of: strategy, ticksPerSlot, ' +
+      'tradingWindowSlots, horizonSlots, republishEverySlots, catchUpEverySlots, degree)')
     expect(await error({ params: { strategy: ['zip', 'nope'] } })).toBe('params.strategy[1]: unknown strategy "nope" (built in: fixed-markup, concession, zi-c, zip)')
     expect(await error({ params: { 'grid.fees': [{ local: -1 }] } })).toBe('params.grid.fees[0]: grid.fees.local: expected a whole number of nanos per kWh, at least 0, got -1')
     expect(await error({ params: { 'network.loss': [0, 0.6] }, scenario: { mobility: false } })).toBe('params.network.loss[1]: expected a share of messages between 0 and 0.5, got 0.6')
@@ -116,14 +117,16 @@ describe('sweep grid: params, seeds, expansion and each run\'s scenario', () => 
     // what is fine: one value for a field, the same value under two fields, a range with spaces, a list's item by index
     const listed = { slots: { count: 4 }, network: { partitions: [{ fromSlot: 0, untilSlot: 1, nodes: ['a'] }] } }
     expect((await sweepFromDocument({ scenario: listed, params: { slots: 4, 'market.ticksPerSlot': 4, 'network.partitions.0.untilSlot': [2, 4] }, seeds: ' 3..4 ' }, 'x.yaml')).seeds).toEqual([3, 4])
-    expect(await error({ scenario: listed, params: { 'network.partitions.0.untilSlot': [2, 5] } })).toBe('params.network.partitions.0.untilSlot[1]: network.partitions[0].untilSlot: expected a slot of the run between 1 and 4 (slots.count is 4), got 5')
+    expect(await error({ scenario: listed, params: { 'network.partitions.0.untilSlot': [2, 5] } })).toBe('params.network.partitions.0.untilSlot[1]: network.partitions[0].untilSlot: ' +
+      'expected a slot of the run between 1 and 4 (slots.count is 4), got 5')
   })
 
   it('a sweep file\'s error says the file, the line and column of the field', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kvartal-sweep-file-'))
     try {
       await writeFile(join(dir, 'district.yaml'), 'slots: { count: 2 }\nmobility: false\nnetwork:\n  loss: 0.7\n')
-      const text = 'scenario:\n  slots: { count: 2 }\n  mobility: false\nparams:\n  strategy: [zi-c, zip]\n  buildings.generate.count: [8, 16]\nseeds: 3\n'
+      const text = 'scenario:\n  slots: { count: 2 }\n  mobility: false\nparams:\n  ' +
+        'strategy: [zi-c, zip]\n  buildings.generate.count: [8, 16]\nseeds: 3\n'
       const errorOf = async (name: string, t: string): Promise<string> => {
         await writeFile(join(dir, name), t)
         try { await loadSweepFile(join(dir, name)) } catch (err) { expect(err).toBeInstanceOf(ConfigError); return (err as Error).message }
@@ -131,7 +134,8 @@ describe('sweep grid: params, seeds, expansion and each run\'s scenario', () => 
       }
       expect(await errorOf('good.yaml', text)).toBe('accepted')
       expect(await errorOf('param.yaml', text.replace('[8, 16]', '[8, 8]'))).toBe(`${join(dir, 'param.yaml')}:6:3: params.buildings.generate.count: expected each value once, got 8 twice`)
-      expect(await errorOf('value.yaml', text.replace('[8, 16]', '[8, 1]'))).toBe(`${join(dir, 'value.yaml')}:6:33: params.buildings.generate.count[1]: expected a whole number of buildings between 2 and 10000, got 1`)
+      expect(await errorOf('value.yaml', text.replace('[8, 16]', '[8, 1]'))).toBe(`${join(dir, 'value.yaml')}:6:33: params.buildings.generate.count[1]: ` +
+        `expected a whole number of buildings between 2 and 10000, got 1`)
       expect(await errorOf('field.yaml', text.replace('  strategy:', '  market.stratgy:'))).toMatch(new RegExp(`^${join(dir, 'field.yaml')}:5:20: params\\.market\\.stratgy\\[0\\]: unknown field \\(expected one of: strategy, `))
       expect(await errorOf('seed.yaml', text.replace('  strategy:', '  seed:'))).toBe(`${join(dir, 'seed.yaml')}:5:3: params.seed: the seed is not a parameter: give the seeds with seeds: (or --seeds)`)
       expect(await errorOf('seeds.yaml', text.replace('seeds: 3', 'seeds: [1, -1]'))).toBe(`${join(dir, 'seeds.yaml')}:7:12: seeds[1]: expected a seed: a whole number, at least 0, got -1`)

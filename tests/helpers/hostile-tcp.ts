@@ -78,7 +78,8 @@ export async function floodGossip (attacker: StockPeer, victims: readonly Kvarta
     }
     const deadline = performance.now() + timeoutMs
     while (graylistMs == null || pruneMs == null) {
-      if (performance.now() > deadline) throw new Error(`not pruned within ${timeoutMs} ms: scores ${victims.map(v => scoreAt(v, attacker)).join(', ')}, in mesh ${victims.map(v => inMesh(v, attacker, names.offerTopic)).join(', ')}`)
+      if (performance.now() > deadline) throw new Error(`not pruned within ${timeoutMs} ms: scores ${victims.map(v => scoreAt(v, attacker)).join(', ')}, ` +
+        `in mesh ${victims.map(v => inMesh(v, attacker, names.offerTopic)).join(', ')}`)
       await new Promise(resolve => setTimeout(resolve, 10))
     }
     // and frames past gossipsub's own limit (128 KiB an RPC frame): refused as they are read

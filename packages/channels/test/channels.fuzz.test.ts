@@ -6,14 +6,14 @@
  * `readChannel` on a real chain with one record mutated, dropped, duplicated or swapped answer with a
  * problem (never an exception, never `ok` for a chain that is not the owner's), and a reader never reads
  * a payload the owner did not write.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { describe, expect } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { signerFromSeed } from '@kvartal/protocol'
 import { ChannelError, HEADER_BYTES, RECORD_VERSION, RecordKind, createChannel, decodeRecord, encodeRecord, readChannel, verifyChain, type ChannelRecord } from '../src/index.ts'
 import { decodeControl, encodeControl, parseOwnerKeyring } from '../src/control.ts'
-import { fuzzParams, mutate, mutation } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams, mutate, mutation } from '@kvartal/protocol/testing'
 
 const ownerSeed = new Uint8Array(32).fill(31)
 const readerSeed = new Uint8Array(32).fill(32)

@@ -76,7 +76,8 @@ export function meterSection (meter: MeterChoice, o: MeterInitOptions = {}): str
       return `${at('# meter:', 'what the node signs as delivered comes from its meter, and only from it (docs/meters.md);', 33)}
 ${at('#   p1: { port: /dev/ttyUSB0 }', 'without one every slot is a gap, settled by the grid operator at grid prices.', 33)}
 ${at('#   han: { port: /dev/ttyUSB0 }', 'Pick one: kvartal init --meter p1|han|mqtt|modbus|ocpp writes its section,', 33)}
-${at('#   modbus: { host: 192.168.1.50 }', 'documented: p1 (DSMR 4/5: NL, BE; the Swedish P1 port), han (Norwegian AMS), mqtt (a gateway),', 33)}
+${at('#   modbus: { host: 192.168.1.50 }',
+  'documented: p1 (DSMR 4/5: NL, BE; the Swedish P1 port), han (Norwegian AMS), mqtt (a gateway),', 33)}
 ${at('#   ocpp: { listen: 8887, chargePointId: CP-1 }', 'modbus (a SunSpec meter or inverter), ocpp (an EV charger)', 33)}`
     case 'p1':
       return `${head}

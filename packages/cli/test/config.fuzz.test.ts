@@ -5,7 +5,7 @@
  * exception. A ConfigError names the
  * field that was changed (or one on its path), unless the change broke a rule between fields, and then
  * it names a field the rule is about; from a file it says a line and column inside the file.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ import { ConfigError } from '@kvartal/protocol'
 import { fieldPathOf, parseYaml, validateFile } from '@kvartal/config'
 import { validateScenario } from '@kvartal/sim'
 import { validateNodeConfig } from '../src/index.ts'
-import { fuzzParams, mutate, mutation } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams, mutate, mutation } from '@kvartal/protocol/testing'
 
 const exampleTexts = ['node-seller.yaml', 'node-buyer.yaml'].map(n => readFileSync(new URL(`../../../examples/${n}`, import.meta.url), 'utf8'))
 const examples = exampleTexts.map(t => parseYaml(t, 'node.yaml').doc as Record<string, unknown>)
@@ -96,8 +96,10 @@ describe('the node config on any document', () => {
     expect(source?.line).toBeLessThanOrEqual(text.split(/\r\n|\r|\n/).length + 1)
   })
 
-  it('regression: an alias without its anchor, or an alias bomb, is a ConfigError at the alias (it was a ReferenceError from the yaml library)', () => {
-    for (const [text, line, column] of [['district: demo\nslots: *nope\n', 2, 8], ['*!', 1, 1], ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n', 2, 8]] as const) {
+  it('regression: an alias without its anchor, or an alias bomb, is a ConfigError at the alias ' +
+    '(it was a ReferenceError from the yaml library)', () => {
+    for (const [text, line, column] of [['district: demo\nslots: *nope\n', 2, 8], ['*!', 1, 1], ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n' +
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n', 2, 8]] as const) {
       const r = configOr(() => parseYaml(text, 'node.yaml'))
       expect(r.ok).toBe(false)
       if (!r.ok) { expect(r.error.message).toMatch(/not valid YAML/); expect(r.error.source).toEqual({ file: 'node.yaml', line, column }) }

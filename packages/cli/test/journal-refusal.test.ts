@@ -1,6 +1,6 @@
 /**
  * What an operator sees of a node whose journal cannot be written (a test double of a failing disk
- * under its real LevelDB, packages/node/test/helpers/failing-disk.ts): `/ready` is not ready and says
+ * under its real LevelDB, packages/node/testing/failing-disk.ts): `/ready` is not ready and says
  * why, `/status` shows the journal refusing writes, `kvartal_journal_refusing_writes` is 1, the
  * `node-error` is counted by code in `kvartal_node_errors_total` (not as a negotiation failure) and
  * logged at error level; once the disk works again, all of it clears.
@@ -8,13 +8,13 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { startDistrict } from '../../../tests/helpers/nodes.ts'
-import { FailingDisk } from '../../node/test/helpers/failing-disk.ts'
+import { FailingDisk } from '@kvartal/node/testing'
 import { nodeMetrics } from '../src/node-metrics.ts'
 import { nodeHealth } from '../src/node-health.ts'
 import { nodeLogger } from '../src/node-logger.ts'
 import { eventLevel } from '../src/log-levels.ts'
 import { controlRoutes, type JournalStatusAnswer } from '../src/control-api.ts'
-import { parsePrometheusText, valueOf } from './prometheus-text.ts'
+import { parsePrometheusText, sampleValue } from '../testing/prometheus-text.ts'
 
 describe('a node whose journal refuses writes, as its operator sees it', () => {
   it('is not ready, says why in /ready and /status, counts and logs a node-error, and clears once the journal writes again', async () => {
@@ -37,22 +37,23 @@ describe('a node whose journal refuses writes, as its operator sees it', () => {
     try {
       expect((await health.ready()).checks.journal).toMatchObject({ ok: true })
       expect(await journalStatus()).toMatchObject({ refusing: null })
-      expect(valueOf(await scrape(), 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(0)
-      expect(valueOf(await scrape(), 'kvartal_journal_refusing_writes')).toBe(0)
+      expect(sampleValue(await scrape(), 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(0)
+      expect(sampleValue(await scrape(), 'kvartal_journal_refusing_writes')).toBe(0)
       // the disk fails: the next write finds it
       const back = d.waitFor('storage-recovered')
       disk.fail()
       await expect(node.journal.nextCounter('probe')).rejects.toMatchObject({ code: 'journal-write-failed' })
       const ready = await health.ready()
       expect(ready.status).toBe('not-ready')
-      // what failed (LevelDB names files of the data directory) is not for /ready, which answers without a token: /status and the log say it
+      // what failed (LevelDB names files of the data directory) is not for /ready, which answers without a token:
+      // /status and the log say it
       expect(ready.checks.journal).toMatchObject({ ok: false, detail: 'the journal cannot be written: new work waits until it writes again' })
       expect(await journalStatus()).toEqual({ entries: expect.any(Number), refusing: { code: 'journal-write-failed', detail: expect.stringMatching(/Input\/output error/) } })
       const f = await scrape()
-      expect(valueOf(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(1)
-      expect(valueOf(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(0)
-      expect(valueOf(f, 'kvartal_journal_refusing_writes')).toBe(1)
-      expect(valueOf(f, 'kvartal_journal_disk_full')).toBe(0)
+      expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(1)
+      expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(0)
+      expect(sampleValue(f, 'kvartal_journal_refusing_writes')).toBe(1)
+      expect(sampleValue(f, 'kvartal_journal_disk_full')).toBe(0)
       expect(f.get('kvartal_negotiation_failures_total')?.samples ?? []).toEqual([])
       const logged = out.join('').trim().split('\n').map(l => JSON.parse(l)).filter(l => l.event === 'node-error')
       expect(logged).toEqual([expect.objectContaining({ level: 'error', code: 'journal-write-failed', node: node.id, detail: expect.stringMatching(/this node takes no new work/) })])
@@ -61,7 +62,7 @@ describe('a node whose journal refuses writes, as its operator sees it', () => {
       await back
       expect((await health.ready()).checks.journal).toMatchObject({ ok: true })
       expect(await journalStatus()).toMatchObject({ refusing: null })
-      expect(valueOf(await scrape(), 'kvartal_journal_refusing_writes')).toBe(0)
+      expect(sampleValue(await scrape(), 'kvartal_journal_refusing_writes')).toBe(0)
     } finally {
       health.close()
       await d.close()

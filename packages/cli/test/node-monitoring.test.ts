@@ -104,11 +104,11 @@ describe('the metrics registry', () => {
     expect(sampleValue(f, 'kvartal_settlement_periods_retrying')).toBe(0)
     expect(f.get('kvartal_journal_write_duration_seconds')?.type).toBe('histogram')
     expect(f.get('kvartal_node_errors_total')?.type).toBe('counter')
-    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(1)
-    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'close-failed' })).toBe(2)
+    expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(1)
+    expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'close-failed' })).toBe(2)
     // every code has its series from the start, at 0, so an alert's increase() has one to read
-    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(0)
-    expect(valueOf(f, 'kvartal_node_errors_total', { code: 'stop-failed' })).toBe(0)
+    expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(0)
+    expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'stop-failed' })).toBe(0)
     expect(f.get('kvartal_negotiation_failures_total')?.samples ?? []).toEqual([])
     // prom-client's default process metrics
     expect(sampleValue(f, 'process_resident_memory_bytes')).toBeGreaterThan(0)

@@ -6,13 +6,13 @@
  * own; a refused announcement changes nothing and is refused with ReplayedMessageError or
  * ExpiredMessageError; a prune never lets an old sequence number back in. Relayed digests are covered by
  * order-book-digests.test.ts and the gossip validator's properties (mesh/test/gossip-router.fuzz.test.ts).
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs it at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs it at nightly size.
  */
 import { describe, expect } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { ExpiredMessageError, ReplayedMessageError, type Announcement, type TopicKind } from '@kvartal/protocol'
 import { OrderBook, type BookEntry } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 const TRADERS = 3
 const keyOf = (t: number): Uint8Array => new Uint8Array(32).fill(t + 1)

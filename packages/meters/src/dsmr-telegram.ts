@@ -85,7 +85,8 @@ export function equipmentId (t: DsmrTelegram, configured?: string): string {
   const hex = t.objects.get('0-0:96.1.1')?.[0] ?? t.objects.get('0-0:96.1.0')?.[0]
   if (hex == null || hex === '') {
     if (configured != null && configured !== '') return configured
-    throw new MeterDataError('no-identity', 'the telegram carries no equipment identifier (0-0:96.1.1): give the meter\'s identity in the config (meter.p1.id, e.g. the number on its front plate)')
+    throw new MeterDataError('no-identity', 'the telegram carries no equipment identifier (0-0:96.1.1): give the meter\'s ' +
+      'identity in the config (meter.p1.id, e.g. the number on its front plate)')
   }
   return /^([0-9A-Fa-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('latin1') : hex
 }

@@ -83,7 +83,8 @@ describe('the Swedish P1 port (standard se)', () => {
   it('reads the total when a telegram has both the total and the tariffs; half a pair without a total is refused', async () => {
     const e360 = await seTelegram('lgf-e360.txt')
     // tariffs that do not add up to the total (a third tariff the pair does not show): the total is read
-    const both = parseTelegram(edited(e360, b => b.replace('1-0:2.8.0', '1-0:1.8.1(00000800.000*kWh)\r\n1-0:1.8.2(00000090.000*kWh)\r\n1-0:2.8.1(00000040.000*kWh)\r\n1-0:2.8.2(00000001.000*kWh)\r\n1-0:2.8.0')))
+    const both = parseTelegram(edited(e360, b => b.replace('1-0:2.8.0', '1-0:1.8.1(00000800.000*kWh)\r\n1-0:1.8.2(00000090.000*kWh)\r\n' +
+      '1-0:2.8.1(00000040.000*kWh)\r\n1-0:2.8.2(00000001.000*kWh)\r\n1-0:2.8.0')))
     expect(telegramSample(both, { id: 'x' })).toMatchObject({ importWh: 896_020, exportWh: 48_792 })
     // tariffs only (DSMR): their sum, as before
     const tariffs = parseTelegram(edited(e360, b => b.replace(/1-0:1\.8\.0\([^)]*\)/, '1-0:1.8.1(00000800.000*kWh)\r\n1-0:1.8.2(00000090.000*kWh)')))

@@ -4,7 +4,7 @@
  * OCPP meter values. Arbitrary bytes and mutated real frames (fixtures/) give a reading or a typed
  * refusal (MeterDataError, BadChecksumError), never another exception; a reading's energy registers
  * are whole, non-negative Wh; the P1 framer cuts a stream into the same telegrams however it arrives.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect } from 'vitest'
@@ -13,7 +13,7 @@ import {
   BadChecksumError, MeterDataError, TelegramFramer, crc16, dataNotification, hanFrame, hanList, hanSample, hdlcInformation, parseTelegram, registerSamples,
   registerSamples201, telegramSample, type OcppMeterValue
 } from '../src/index.ts'
-import { fuzzParams, mutate, mutation } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams, mutate, mutation } from '@kvartal/protocol/testing'
 
 const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${path}`, import.meta.url)))
 const hexFixture = (name: string): Uint8Array => new Uint8Array(Buffer.from(Buffer.from(fixture(`han/${name}`)).toString('utf8').replace(/\s+/g, ''), 'hex'))

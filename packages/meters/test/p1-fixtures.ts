@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { crc16 } from '../src/index.ts'
 
-/** A Swedish P1 fixture (fixtures/p1-se): the file's header names its source; the telegram follows, from its first line that starts with /. */
+/**
+ * A Swedish P1 fixture (fixtures/p1-se): the file's header names its source; the telegram follows, from its first line
+ * that starts with /.
+ */
 export async function seTelegram (name: string): Promise<Uint8Array> {
   const file = await readFile(new URL(`./fixtures/p1-se/${name}`, import.meta.url))
   return new Uint8Array(file.subarray(file.indexOf('\n/') + 1))

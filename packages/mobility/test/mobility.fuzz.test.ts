@@ -13,7 +13,7 @@
  * - a vehicle's ReceiptLedger, fed any receipts, only ever moves forward (nonce, use, total), never
  *   holds a total over the fare or the cap, accepts every receipt an honest check signs, and refuses
  *   with ReceiptRejectedError only.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { describe, expect } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
@@ -21,7 +21,7 @@ import {
   Mode, ReceiptLedger, ReceiptRejectedError, UsageCheck, UsageRejectedError, buildTimetable, dominates, dominatesArriveBy, generateDistrictNetwork,
   paretoArriveBy, paretoFilter, planJourneys, type Criteria, type Journey, type PricingPlan, type ReceiptTerms, type UsageReport
 } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 // ---- dominance and Pareto sets ----
 
@@ -167,7 +167,8 @@ const step = fc.record({
 })
 
 describe('receipts under any sequence of reports', () => {
-  test.prop([planArb, fc.option(fc.integer({ min: 0, max: 80_000 }), { nil: undefined }), fc.array(step, { maxLength: 60 })], fuzzParams(150, 20))('the traveller signs only the fare for the use, never less than before, never over its cap, never faster than its clock and the speed bound', ({ plan, fare }, cap, steps) => {
+  test.prop([planArb, fc.option(fc.integer({ min: 0, max: 80_000 }), { nil: undefined }), fc.array(step, { maxLength: 60 })], fuzzParams(150, 20))('the traveller signs only the fare for the use, never less than before, never over its cap, ' +
+    'never faster than its clock and the speed bound', ({ plan, fare }, cap, steps) => {
     const T0 = 1_750_000_000_000
     const check = new UsageCheck({ ride: 'r', plan, ...(cap != null ? { cap } : {}), maxSecondsPerReport: MAX_S, maxMetresPerSecond: MAX_MPS })
     const ledger = new ReceiptLedger()

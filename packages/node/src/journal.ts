@@ -54,7 +54,7 @@ export interface JournalOptions {
   diskProbeMs: number
   /**
    * Opens the LevelDB the journal is kept in (default: classic-level in the data directory). Only a
-   * test sets it, to stand a double of a failing disk in (packages/node/test/helpers/failing-disk.ts).
+   * test sets it, to stand a double of a failing disk in (packages/node/testing/failing-disk.ts).
    */
   database?: (dir: string, options: { valueEncoding: 'json', cacheSize: number, writeBufferSize: number }) => Level<string, any>
 }

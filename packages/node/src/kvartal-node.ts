@@ -210,7 +210,8 @@ export class KvartalNode {
     // stays, and the journal comes back by itself (journal-guard.ts, docs/faults.md)
     this.journal.onStorage = (refusing, detail, code) => {
       if (!refusing) { this.emit({ type: 'storage-recovered', code, detail }); return }
-      this.emit({ type: 'node-error', code, detail: `${detail}; this node takes no new work (proposals refused \`${code}\`, no proposals or announcements) until its journal writes again; nothing committed is lost` })
+      this.emit({ type: 'node-error', code, detail: `${detail}; this node takes no new work (proposals refused \`${code}\`, no proposals or announcements) ` +
+        'until its journal writes again; nothing committed is lost' })
       if (code === 'disk-full') this.emit({ type: 'storage-full', detail })
     }
     // the crash-test harness's hook: installed only by a test entry point (`@kvartal/node/testing`)

@@ -7,14 +7,14 @@
  * cancellation terms, at least its price; a trip it runs that day, between stops of that trip in their
  * order, not yet left, seats enough, the fare paid); every refusal is a BookingRefusedError or an
  * inventory refusal code, never another exception.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { describe, expect } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { Inventory, buildTimetable, tripIndex, type Feed, type PricingPlan } from '@kvartal/mobility'
 import type { LegTerms, PricingPlanWire } from '@kvartal/protocol'
 import { BookingRefusedError, VEHICLE, checkLegTerms, type ProviderState } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 // 06:00 local time on Wednesday 17 June 2026 (Oslo, UTC+2)
 const now = Date.UTC(2026, 5, 17, 4)

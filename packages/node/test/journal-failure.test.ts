@@ -1,6 +1,6 @@
 /**
  * A journal whose writes fail for another reason than a full disk (journal-guard.ts): an I/O error of the
- * disk (a test double of a failing disk under a real LevelDB, helpers/failing-disk.ts) or its database
+ * disk (a test double of a failing disk under a real LevelDB, testing/failing-disk.ts) or its database
  * closed from under it (real). The write that fails throws JournalWriteError (code
  * `journal-write-failed`) and says so once; later writes are refused at once with the same typed error,
  * without reaching LevelDB; once the disk works again the journal reopens, takes a test write and
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DiskFullError, JournalError, JournalWriteError } from '@kvartal/protocol'
 import { Journal, type JournalRefusalCode } from '../src/journal.ts'
-import { FailingDisk } from './helpers/failing-disk.ts'
+import { FailingDisk } from '../testing/failing-disk.ts'
 
 const base = mkdtempSync(join(tmpdir(), 'kvartal-journal-failure-'))
 afterAll(() => { rmSync(base, { recursive: true, force: true }) })
@@ -46,7 +46,8 @@ describe('a journal whose writes fail', () => {
       expect(failure).toBeInstanceOf(JournalWriteError)
       expect(failure).toBeInstanceOf(JournalError)
       expect(failure).not.toBeInstanceOf(DiskFullError)
-      expect(failure).toMatchObject({ name: 'JournalWriteError', code: 'journal-write-failed', message: expect.stringMatching(/^journal write failed \(traveller-package\): IO error: .*Input\/output error\. New work is refused until the journal writes again/) })
+      expect(failure).toMatchObject({ name: 'JournalWriteError', code: 'journal-write-failed', message: expect.stringMatching(new RegExp(String.raw`^journal write failed \(traveller-package\): IO error: .*Input\/output error\. ` +
+        'New work is refused until the journal writes again')) })
       expect(j.refusing).toEqual({ code: 'journal-write-failed', detail: expect.stringMatching(/Input\/output error/) })
       expect(j.full).toBe(false)
       expect(told).toEqual([[true, 'journal-write-failed', expect.stringMatching(/journal write failed \(traveller-package\)/)]])

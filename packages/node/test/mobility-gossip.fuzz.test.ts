@@ -5,14 +5,14 @@
  * another district is rejected; a replayed, older or expired offer is ignored (neither forwarded nor
  * punished) and leaves the book as it was; garbage is rejected; every refusal is a typed ProtocolError
  * (never the wrapper of an unexpected exception).
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { describe, expect } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
-import { MOBILITY_MODES, NO_CANCELLATION_FEE, NO_PRICING, ProtocolError, mobilityTopic, open, seal, signerFromSeed, type ServiceOffer, type Signer } from '@kvartal/protocol'
+import { MOBILITY_MODES, NO_CANCELLATION_FEE, NO_PRICING, type ProtocolError, mobilityTopic, open, seal, signerFromSeed, type ServiceOffer, type Signer } from '@kvartal/protocol'
 import { identityFromSeed, mobilityGossip } from '@kvartal/mesh'
 import { ServiceBook } from '../src/index.ts'
-import { fuzzParams, mutate, mutation } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams, mutate, mutation } from '@kvartal/protocol/testing'
 
 const district = 'test'
 const now = 1_750_000_000_000

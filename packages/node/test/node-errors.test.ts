@@ -1,7 +1,7 @@
 /**
  * Errors of the node itself are `node-error` events with a NodeErrorCode, never `negotiation-failed`:
  *   - a seller whose journal writes start failing with an I/O error (a test double of a failing disk
- *     under its real LevelDB, helpers/failing-disk.ts) while it trades with a buyer over real libp2p:
+ *     under its real LevelDB, testing/failing-disk.ts) while it trades with a buyer over real libp2p:
  *     it says `node-error` `journal-write-failed` once, stops trading (refuses every proposal with that
  *     code, announces nothing, commits nothing), and trades again once its disk works; both journals,
  *     reopened, hold the same committed trades;
@@ -15,7 +15,7 @@ import type { NodeEvent } from '@kvartal/protocol'
 import { SimulatedMeter } from '@kvartal/meters'
 import { Journal, type KvartalNode } from '../src/index.ts'
 import { startDistrict, slots, type TestDistrict } from '../../../tests/helpers/nodes.ts'
-import { FailingDisk } from './helpers/failing-disk.ts'
+import { FailingDisk } from '../testing/failing-disk.ts'
 
 /** advances the district's clock tick by tick until `cond` holds, at most `maxSlots` slots of simulated time */
 async function runUntilTrue (d: TestDistrict, cond: () => boolean, what: string, maxSlots = 8): Promise<void> {
@@ -39,7 +39,8 @@ const eventsOf = (d: TestDistrict, n: KvartalNode, type: string, p: (e: NodeEven
 const notANegotiation = (e: NodeEvent): boolean => e.peer == null || e.code === 'tick-error' || e.code === 'tick-failed'
 
 describe('a node whose journal cannot be written', () => {
-  it('a seller says node-error once, refuses proposals with journal-write-failed, commits nothing, and trades again when its disk works', async () => {
+  it('a seller says node-error once, refuses proposals with journal-write-failed, commits nothing, ' +
+    'and trades again when its disk works', async () => {
     const disk = new FailingDisk()
     const d = await startDistrict(sellerAndBuyer, { extra: (i) => i === 0 ? { journal: { sync: false, diskProbeMs: 20, database: disk.database } } : {} })
     const [seller, buyer] = d.nodes

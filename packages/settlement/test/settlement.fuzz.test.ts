@@ -8,7 +8,7 @@
  * - Merkle trees: the root and audit paths of RFC 6962 computed recursively with node:crypto's SHA-256;
  *   every leaf's proof verifies, and no tampered proof (a bit of a sibling, another leaf, another index,
  *   a sibling more or less, another root) does; `verifyInclusion` never throws, whatever the proof holds.
- * Seeded (protocol/test/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
+ * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
@@ -16,7 +16,7 @@ import { fc, test } from '@fast-check/vitest'
 import { blake2b } from '@noble/hashes/blake2.js'
 import type { Trade } from '@kvartal/protocol'
 import { MerkleTree, netPositions, netTrades, paymentsFor, verifyInclusion, type Obligation } from '../src/index.ts'
-import { fuzzParams } from '../../protocol/test/arbitraries.ts'
+import { fuzzParams } from '@kvartal/protocol/testing'
 
 // ---- netting ----
 

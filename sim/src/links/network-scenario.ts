@@ -1,5 +1,5 @@
 import { ConfigError } from '@kvartal/protocol'
-import { list, oneOf, parseWith, real, section, text, whole, z } from '@kvartal/config'
+import { list, oneOf, parseWith, real, section, text, whole, type z } from '@kvartal/config'
 
 /**
  * The `network:` section of a scenario: the conditions of the links between nodes (docs/simulator.md,
@@ -136,7 +136,8 @@ export function checkSlotWindows (n: NetworkScenario, slotCount: number, ctx: z.
   // one node, one absence at a time: a second leave while away means nothing
   for (const [i, a] of n.churn.entries()) {
     const j = n.churn.slice(0, i).findIndex(b => a.node === b.node && a.leaveSlot < b.rejoinSlot && b.leaveSlot < a.rejoinSlot)
-    if (j >= 0) ctx.addIssue({ code: 'custom', path: [...at, 'churn', i], message: `expected "${a.node}" to be back first, got a leave while it is away (churn[${j}]: slots ${n.churn[j].leaveSlot}–${n.churn[j].rejoinSlot})`, input: a })
+    if (j >= 0) ctx.addIssue({ code: 'custom', path: [...at, 'churn', i], message: `expected "${a.node}" to be back first, got a leave while it is away ` +
+      `(churn[${j}]: slots ${n.churn[j].leaveSlot}–${n.churn[j].rejoinSlot})`, input: a })
   }
 }
 

@@ -23,7 +23,8 @@ export function isSweepDocument (doc: unknown): boolean {
 
 /** A param's name: a dotted path of a scenario field (a list item by its index) or a short name; never the seed. */
 const PARAM_NAME = /^(?!seed$)(?:[A-Za-z_][\w-]*|\d+)(?:\.(?:[A-Za-z_][\w-]*|\d+))*$/
-const FIELD = 'a scenario field by its dotted path (market.strategy, buildings.generate.count, network.loss) or a short name (strategy, buildings, slots, …)'
+const FIELD = 'a scenario field by its dotted path (market.strategy, buildings.generate.count, ' +
+  'network.loss) or a short name (strategy, buildings, slots, …)'
 
 const paramName = z.string().regex(PARAM_NAME, {
   error: (iss) => iss.input === 'seed' ? 'the seed is not a parameter: give the seeds with seeds: (or --seeds)' : `expected ${FIELD}, got ${show(iss.input)}`

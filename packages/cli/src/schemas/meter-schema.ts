@@ -53,12 +53,15 @@ const p1 = section({
   port: serialPort('/dev/ttyUSB0'),
   baudRate: z.literal(p1Rates, { error: expected(`one of ${p1Rates.join(', ')} (115200 for DSMR 4 and 5 and the Swedish P1 port, 9600 for DSMR 2.2 and 3)`) }).default(115_200).describe('115200 for DSMR 4 and 5 and the Swedish P1 port; 9600 for DSMR 2.2 and 3'),
   standard: z.enum(p1Standards, { error: expected(`${p1Standards.join(' or ')} (dsmr: NL, BE; se: the Swedish P1 port)`) }).optional()
-    .describe('what the telegram follows: dsmr (NL, BE: local time by its S/W letter; the default) or se (the Swedish P1 port: UTC+1 all year, no equipment id, so give id)'),
+    .describe('what the telegram follows: dsmr (NL, BE: local time by its S/W letter; the ' +
+      'default) or se (the Swedish P1 port: UTC+1 all year, no equipment id, so give id)'),
   id: text('the meter\'s identity, e.g. the number on its front plate', /^[^\s]{1,64}$/).optional()
-    .describe('the meter\'s identity in its signed readings when its telegrams carry none (the Swedish P1 port\'s do not): e.g. the number on its front plate; a telegram\'s own equipment id (0-0:96.1.1) wins'),
+    .describe('the meter\'s identity in its signed readings when its telegrams carry none (the Swedish P1 port\'s ' +
+      'do not): e.g. the number on its front plate; a telegram\'s own equipment id (0-0:96.1.1) wins'),
   toleranceSeconds: tolerance(10)
 }, 'a mapping: { port: /dev/ttyUSB0 }').superRefine((m, ctx) => {
-  if (m.standard === 'se' && m.id == null) ctx.addIssue({ code: 'custom', path: ['id'], message: 'is needed with standard: se: a Swedish P1 telegram carries no equipment id, so the meter\'s identity in its readings comes from here (e.g. the number on its front plate)', input: m })
+  if (m.standard === 'se' && m.id == null) ctx.addIssue({ code: 'custom', path: ['id'], message: 'is needed with standard: se: a Swedish P1 telegram carries no equipment id, so the ' +
+    'meter\'s identity in its readings comes from here (e.g. the number on its front plate)', input: m })
 }).describe('a smart meter\'s P1 port, CRC checked: DSMR 4/5 (NL, BE) or the Swedish P1 port (standard: se)')
 
 const han = section({

@@ -22,7 +22,8 @@ export const publishedSchemas: Readonly<Record<string, () => Record<string, unkn
   'sweep.schema.json': () => jsonSchemaOf(sweepFileSchema, {
     id: 'sweep.schema.json',
     title: 'Kvartal sweep',
-    description: 'kvartal sweep sweep.yaml: a scenario (a file beside this one, or inline) over every combination of the params\' values and every seed (docs/sweep.md).'
+    description: 'kvartal sweep sweep.yaml: a scenario (a file beside this one, or inline) ' +
+      'over every combination of the params\' values and every seed (docs/sweep.md).'
   })
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Level } from 'level'
-import type { JournalOptions } from '../../src/journal.ts'
+import type { JournalOptions } from '../src/journal.ts'
 
 /** How a failing disk's write fails: strerror text as LevelDB quotes it */
 const failures = {
