@@ -24,7 +24,7 @@ module.exports = {
     },
     {
       name: 'no-production-to-tests',
-      comment: 'production code (src/, bin/) imports nothing of a test, a test helper or a package\'s testing/ entry',
+      comment: "production code (src/, bin/) imports nothing of a test, a test helper or a package's testing/ entry",
       severity: 'error',
       from: { path: `^${pkg}/(src|bin)/` },
       to: { path: testCode }
@@ -32,7 +32,7 @@ module.exports = {
     {
       name: 'no-reaching-into-other-packages',
       comment:
-        "a package imports another only through its name (@kvartal/<name>, and @kvartal/<name>/testing from tests), " +
+        'a package imports another only through its name (@kvartal/<name>, and @kvartal/<name>/testing from tests), ' +
         'never by a relative path into its folder',
       severity: 'error',
       from: { path: `^${pkg}/` },

@@ -38,7 +38,10 @@ export interface BenchDistrict {
  * Creates (but does not start) `specs.length` nodes. Node i bootstraps to up to `degree` distinct random
  * earlier nodes, as the district runner does.
  */
-export async function createDistrict (specs: NodeSpec[], opts: { degree?: number, seed?: number, startMs?: number, extra?: Partial<KvartalNodeOptions> } = {}): Promise<BenchDistrict> {
+export async function createDistrict(
+  specs: NodeSpec[],
+  opts: { degree?: number; seed?: number; startMs?: number; extra?: Partial<KvartalNodeOptions> } = {}
+): Promise<BenchDistrict> {
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-bench-'))
   const clock = new SimulatedClock(opts.startMs ?? slots.epochMs)
   const rnd = seededRandom(opts.seed ?? 7)
@@ -67,51 +70,78 @@ export async function createDistrict (specs: NodeSpec[], opts: { degree?: number
     })
   })
   const close = async (): Promise<void> => {
-    await withTimeout(Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) })), 20_000, 'stopping nodes')
-      .catch((err: Error) => { info(`warning: ${err.message}`) })
+    await withTimeout(
+      Promise.all(
+        nodes.map(async n => {
+          await n.stop().catch(() => {})
+        })
+      ),
+      20_000,
+      'stopping nodes'
+    ).catch((err: Error) => {
+      info(`warning: ${err.message}`)
+    })
     await rm(dir, { recursive: true, force: true }).catch(() => {})
   }
   return { clock, nodes, identities, dir, close }
 }
 
-export async function withTimeout<T> (p: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms) })])
+    return await Promise.race([
+      p,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)
+      })
+    ])
   } finally {
     clearTimeout(timer)
   }
 }
 
-export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+export const sleep = async (ms: number): Promise<void> => {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
 
 /** Nearest-rank percentile of an ascending array. */
-export function percentile (sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
 }
 
 export const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
 
-export function info (msg: string): void { process.stderr.write(`[bench] ${msg}\n`) }
+export function info(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`)
+}
 
-export function gc (): void {
+export function gc(): void {
   const g = (globalThis as { gc?: () => void }).gc
-  if (g != null) { g(); g() }
+  if (g != null) {
+    g()
+    g()
+  }
 }
 
 /**
  * A benchmark child's main: runs `fn`, prints its result as one JSON line on stdout and exits, whatever
  * libp2p or level leave behind. A watchdog exits with an error document if `fn` hangs.
  */
-export function runChild (name: string, limitMs: number, fn: () => Promise<unknown>): void {
+export function runChild(name: string, limitMs: number, fn: () => Promise<unknown>): void {
   const done = (doc: unknown, code: number): void => {
     process.stdout.write(JSON.stringify(doc) + '\n', () => process.exit(code))
   }
-  const watchdog = setTimeout(() => { done({ error: `${name}: no result within ${limitMs} ms` }, 2) }, limitMs)
+  const watchdog = setTimeout(() => {
+    done({ error: `${name}: no result within ${limitMs} ms` }, 2)
+  }, limitMs)
   watchdog.unref()
   fn().then(
-    (result) => { done(result, 0) },
-    (err: unknown) => { done({ error: `${name}: ${(err as Error)?.stack ?? String(err)}` }, 1) }
+    result => {
+      done(result, 0)
+    },
+    (err: unknown) => {
+      done({ error: `${name}: ${(err as Error)?.stack ?? String(err)}` }, 1)
+    }
   )
 }

@@ -13,19 +13,30 @@ const n = Number(process.argv[2] ?? 50)
 const publishers = Number(process.argv[3] ?? 20)
 const DEADLINE_MS = 5_000
 
-interface Pending { t0: number, got: Set<number> }
+interface Pending {
+  t0: number
+  got: Set<number>
+}
 
 runChild(`gossip(${n})`, 120_000, async () => {
   const d = await createDistrict(Array.from({ length: n }, () => ({})))
   try {
-    await withTimeout(Promise.all(d.nodes.map(async node => { await node.start() })), 60_000, 'starting nodes')
+    await withTimeout(
+      Promise.all(
+        d.nodes.map(async node => {
+          await node.start()
+        })
+      ),
+      60_000,
+      'starting nodes'
+    )
     info(`gossip: ${n} nodes started, waiting 2 s for the mesh`)
     await sleep(2_000)
 
     let pending = new Map<string, Pending>()
     let samples: number[] = []
     d.nodes.forEach((node, i) => {
-      node.on((e) => {
+      node.on(e => {
         if (e.type !== 'announcement-received' || e.peer == null) return
         const p = pending.get(e.peer)
         if (p == null || p.got.has(i)) return
@@ -35,22 +46,35 @@ runChild(`gossip(${n})`, 120_000, async () => {
     })
 
     // publishers spread evenly over the node list (early nodes have more connections than late ones)
-    const senders = Array.from({ length: Math.min(publishers, n) }, (_, k) => d.nodes[Math.floor(k * n / Math.min(publishers, n))])
+    const senders = Array.from({ length: Math.min(publishers, n) }, (_, k) => d.nodes[Math.floor((k * n) / Math.min(publishers, n))])
     const announcement = async (node: KvartalNode): Promise<Uint8Array> => {
       const now = d.clock.now()
       const first = firstOpenSlot(slots, now)
       // above anything this node published (the journal's counter is what the node itself uses)
       const seq = await node.journal.nextCounter('announce-offer', now)
       const a: Announcement = {
-        version: 1, district, trader: node.identity.signer.publicKey, seq, issuedAt: now, validUntil: now + 60 * 60_000,
-        offers: [{ slot: first, energyWh: 1_000, price: 500_000_000 }, { slot: first + 1, energyWh: 1_000, price: 500_000_000 }],
-        bids: [], addrs: node.host.getMultiaddrs().slice(0, 4).map(m => m.bytes)
+        version: 1,
+        district,
+        trader: node.identity.signer.publicKey,
+        seq,
+        issuedAt: now,
+        validUntil: now + 60 * 60_000,
+        offers: [
+          { slot: first, energyWh: 1_000, price: 500_000_000 },
+          { slot: first + 1, energyWh: 1_000, price: 500_000_000 }
+        ],
+        bids: [],
+        addrs: node.host
+          .getMultiaddrs()
+          .slice(0, 4)
+          .map(m => m.bytes)
       }
       return seal('announcement', a, node.identity.signer)
     }
 
     const round_ = async (label: string, gapMs: number): Promise<Record<string, number>> => {
-      pending = new Map(); samples = []
+      pending = new Map()
+      samples = []
       const envelopes = await Promise.all(senders.map(announcement))
       const cpu0 = process.cpuUsage()
       const publishes: Array<Promise<void>> = []
@@ -69,8 +93,10 @@ runChild(`gossip(${n})`, 120_000, async () => {
       const cpu = process.cpuUsage(cpu0)
       const sorted = [...samples].sort((a, b) => a - b)
       const missing = expected - samples.length
-      info(`gossip ${label}: ${samples.length}/${expected} deliveries, p50 ` +
-        `${round(percentile(sorted, 0.5))} ms, max ${round(sorted.at(-1) ?? 0)} ms`)
+      info(
+        `gossip ${label}: ${samples.length}/${expected} deliveries, p50 ` +
+          `${round(percentile(sorted, 0.5))} ms, max ${round(sorted.at(-1) ?? 0)} ms`
+      )
       return {
         deliveries: samples.length,
         p50Ms: round(percentile(sorted, 0.5)),
@@ -89,7 +115,14 @@ runChild(`gossip(${n})`, 120_000, async () => {
     shareVerification(true)
     const burstSharedVerification = await round_('burst, shared verification', 0)
     shareVerification(false)
-    const meshPeers = d.nodes.reduce((a, node) => a + (node.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(`/kvartal/${district}/offer/1`).length, 0) / n
+    const meshPeers =
+      d.nodes.reduce(
+        (a, node) =>
+          a +
+          (node.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(`/kvartal/${district}/offer/1`)
+            .length,
+        0
+      ) / n
     const refused: Record<string, number> = {}
     for (const node of d.nodes) for (const [k, v] of Object.entries(node.router.stats.refused)) refused[k] = (refused[k] ?? 0) + v
     return {

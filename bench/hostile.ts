@@ -16,21 +16,33 @@ import { floodGossip, inMesh } from '../tests/helpers/hostile-tcp.ts'
 import { kvartalNames, startStockPeer } from '../tests/helpers/stock-peer.ts'
 
 const attackers = Number(process.argv[2] ?? 5)
-const watchdog = setTimeout(() => { process.stdout.write(JSON.stringify({ error: 'hostile bench timed out' }) + '\n'); process.exit(1) }, 110_000)
+const watchdog = setTimeout(() => {
+  process.stdout.write(JSON.stringify({ error: 'hostile bench timed out' }) + '\n')
+  process.exit(1)
+}, 110_000)
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? 0 : s[Math.floor(s.length / 2)] }
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]
+}
 const wait = async (cond: () => boolean, what: string, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms
-  while (!cond()) { if (Date.now() > end) throw new Error(`timed out waiting for ${what}`); await new Promise(resolve => setTimeout(resolve, 10)) }
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
 }
 
 const tt = smallTimetable()
-const d = await startTcpDistrict([
-  { position: (s) => s >= 0 ? 1_000 : 0, mobility: transit(tt, 40) },
-  { position: (s) => s >= 0 ? -300 : 0, mobility: 'traveller' }
-], { timetable: tt, extra: { republishEverySlots: 1 } })
+const d = await startTcpDistrict(
+  [
+    { position: s => (s >= 0 ? 1_000 : 0), mobility: transit(tt, 40) },
+    { position: s => (s >= 0 ? -300 : 0), mobility: 'traveller' }
+  ],
+  { timetable: tt, extra: { republishEverySlots: 1 } }
+)
 const names = kvartalNames('test')
-const runs: Array<{ graylistMs: number, pruneMs: number }> = []
+const runs: Array<{ graylistMs: number; pruneMs: number }> = []
 try {
   for (let k = 0; k < attackers; k++) {
     const m = await startStockPeer({ seed: 200 + k })
@@ -45,18 +57,22 @@ try {
       }
       const r = await floodGossip(m, d.nodes, 'test', 400)
       runs.push({ graylistMs: r.graylistMs, pruneMs: r.pruneMs })
-    } finally { await m.stop() }
+    } finally {
+      await m.stop()
+    }
   }
 } finally {
   await d.close()
   clearTimeout(watchdog)
 }
-process.stdout.write(JSON.stringify({
-  attackers,
-  messagesPerAttacker: 402,
-  graylistMs: runs.map(r => r.graylistMs),
-  pruneMs: runs.map(r => r.pruneMs),
-  medianGraylistMs: median(runs.map(r => r.graylistMs)),
-  medianPruneMs: median(runs.map(r => r.pruneMs)),
-  note: 'gossipsub heartbeat is 1 s: scores and meshes change at heartbeats'
-}) + '\n')
+process.stdout.write(
+  JSON.stringify({
+    attackers,
+    messagesPerAttacker: 402,
+    graylistMs: runs.map(r => r.graylistMs),
+    pruneMs: runs.map(r => r.pruneMs),
+    medianGraylistMs: median(runs.map(r => r.graylistMs)),
+    medianPruneMs: median(runs.map(r => r.pruneMs)),
+    note: 'gossipsub heartbeat is 1 s: scores and meshes change at heartbeats'
+  }) + '\n'
+)

@@ -10,14 +10,24 @@ import { simHeapFlags } from '@kvartal/cli'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-async function child (args: string[]): Promise<unknown> {
+async function child(args: string[]): Promise<unknown> {
   process.stderr.write(`[bench] scale.ts ${args.join(' ')}\n`)
-  const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...simHeapFlags, join(here, 'scale.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...simHeapFlags, join(here, 'scale.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   let out = ''
   proc.stdout.setEncoding('utf8')
-  proc.stdout.on('data', (c: string) => { out += c })
-  const code = await new Promise<number | null>(resolve => { proc.on('close', resolve) })
-  const line = out.trim().split('\n').filter(l => l.startsWith('{')).at(-1)
+  proc.stdout.on('data', (c: string) => {
+    out += c
+  })
+  const code = await new Promise<number | null>(resolve => {
+    proc.on('close', resolve)
+  })
+  const line = out
+    .trim()
+    .split('\n')
+    .filter(l => l.startsWith('{'))
+    .at(-1)
   return line == null ? { error: `scale.ts ${args.join(' ')} printed no result (exit ${code})` } : JSON.parse(line)
 }
 

@@ -6,7 +6,16 @@
  * queries (be there within the hour: a range of forward searches, arrive-by.ts) with their p50/p99 and
  * searches per query. Single-threaded; measurement only.
  */
-import { buildTimetable, generateDistrictNetwork, generateOnDemandLegs, offsetMetres, planArriveBy, planJourneys, type JourneyQuery, type PlaceRef } from '@kvartal/mobility'
+import {
+  buildTimetable,
+  generateDistrictNetwork,
+  generateOnDemandLegs,
+  offsetMetres,
+  planArriveBy,
+  planJourneys,
+  type JourneyQuery,
+  type PlaceRef
+} from '@kvartal/mobility'
 import { seededRandom } from '@kvartal/protocol'
 
 const watchdog = setTimeout(() => {
@@ -19,7 +28,7 @@ const queries = Number(process.argv[2] ?? 200)
 const stopCount = Number(process.argv[3] ?? 1_024)
 const tripTarget = Number(process.argv[4] ?? 10_000)
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 const round2 = (x: number): number => Math.round(x * 100) / 100
 
 const t0 = performance.now()
@@ -37,7 +46,11 @@ const place = (): PlaceRef => {
   const c = offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 300), Math.round((rnd() - 0.5) * 300))
   return c
 }
-const qs: JourneyQuery[] = Array.from({ length: queries }, () => ({ from: place(), to: place(), departAfter: 6 * 3600 + Math.floor(rnd() * 14 * 3600) }))
+const qs: JourneyQuery[] = Array.from({ length: queries }, () => ({
+  from: place(),
+  to: place(),
+  departAfter: 6 * 3600 + Math.floor(rnd() * 14 * 3600)
+}))
 
 // warm-up: let the JIT see the code before timing
 for (const q of qs.slice(0, 10)) planJourneys(tt, q, offers)
@@ -77,33 +90,35 @@ for (const q of arrive) {
   if (r.truncated) truncated++
 }
 arriveTimes.sort((a, b) => a - b)
-process.stdout.write(JSON.stringify({
-  bench: 'planner',
-  stops: tt.stops.length,
-  trips: tt.tripCount,
-  patterns: tt.patterns.length,
-  footpaths: tt.transfers.length,
-  onDemandOffers: offers.length,
-  generateMs: round2(generateMs),
-  buildMs: round2(buildMs),
-  queries,
-  maxTransfers: 3,
-  maxWalkingM: 1_000,
-  p50Ms: round2(pct(times, 50)),
-  p99Ms: round2(pct(times, 99)),
-  maxMs: round2(times[times.length - 1]),
-  meanMs: round2(totalMs / queries),
-  meanParetoSize: round2(journeys / queries),
-  meanLabels: Math.round(labels / queries),
-  noJourney: empty,
-  arriveBy: {
-    queries: arriveQueries,
-    windowS: 3600,
-    p50Ms: round2(pct(arriveTimes, 50)),
-    p99Ms: round2(pct(arriveTimes, 99)),
-    meanSearches: round2(searches / arriveQueries),
-    meanParetoSize: round2(arriveJourneys / arriveQueries),
-    truncated
-  }
-}) + '\n')
+process.stdout.write(
+  JSON.stringify({
+    bench: 'planner',
+    stops: tt.stops.length,
+    trips: tt.tripCount,
+    patterns: tt.patterns.length,
+    footpaths: tt.transfers.length,
+    onDemandOffers: offers.length,
+    generateMs: round2(generateMs),
+    buildMs: round2(buildMs),
+    queries,
+    maxTransfers: 3,
+    maxWalkingM: 1_000,
+    p50Ms: round2(pct(times, 50)),
+    p99Ms: round2(pct(times, 99)),
+    maxMs: round2(times[times.length - 1]),
+    meanMs: round2(totalMs / queries),
+    meanParetoSize: round2(journeys / queries),
+    meanLabels: Math.round(labels / queries),
+    noJourney: empty,
+    arriveBy: {
+      queries: arriveQueries,
+      windowS: 3600,
+      p50Ms: round2(pct(arriveTimes, 50)),
+      p99Ms: round2(pct(arriveTimes, 99)),
+      meanSearches: round2(searches / arriveQueries),
+      meanParetoSize: round2(arriveJourneys / arriveQueries),
+      truncated
+    }
+  }) + '\n'
+)
 clearTimeout(watchdog)

@@ -21,14 +21,29 @@ const DISTRICT = 'bench'
 
 // the scooter plan of tests/helpers/mobility.ts with a cap: unlock fee, per minute, per km after the first
 const plan: PricingPlan = {
-  plan_id: 'scooter-std', currency: 'IOTA', price: 15_000_000,
-  per_min_pricing: [{ start: 0, rate: 3_000_000, interval: 1 }], per_km_pricing: [{ start: 1, rate: 5_000_000, interval: 1 }], max_price: 2_000_000_000
+  plan_id: 'scooter-std',
+  currency: 'IOTA',
+  price: 15_000_000,
+  per_min_pricing: [{ start: 0, rate: 3_000_000, interval: 1 }],
+  per_km_pricing: [{ start: 1, rate: 5_000_000, interval: 1 }],
+  max_price: 2_000_000_000
 }
 
 const signer = (label: string): Signer => signerFromSeed(new Uint8Array(createHash('sha256').update(`bench-receipts/${label}`).digest()))
 
-interface Ride { leg: Uint8Array, ride: string, traveller: Signer, cap: number }
-interface Report { ride: Ride, seq: number, seconds: number, metres: number, at: number }
+interface Ride {
+  leg: Uint8Array
+  ride: string
+  traveller: Signer
+  cap: number
+}
+interface Report {
+  ride: Ride
+  seq: number
+  seconds: number
+  metres: number
+  at: number
+}
 
 runChild('receipts', 90_000, async () => {
   const total = Number(process.argv[2] ?? 8_000)
@@ -38,11 +53,17 @@ runChild('receipts', 90_000, async () => {
   const startMs = Date.UTC(2026, 5, 17, 8, 0)
   const bookedS = perRide * TICK_S
 
-  const makeRides = (salt: string): Ride[] => Array.from({ length: RIDES }, (_, i) => {
-    const leg = new Uint8Array(createHash('sha256').update(`${salt}/ride/${i}`).digest())
-    // the traveller's cap: the fare of the booked window at the quoted speed, as the traveller desk sets it
-    return { leg, ride: toHex(leg), traveller: travellers[i % travellers.length], cap: fareNanos(plan, { seconds: bookedS, metres: bookedS * 5 }) }
-  })
+  const makeRides = (salt: string): Ride[] =>
+    Array.from({ length: RIDES }, (_, i) => {
+      const leg = new Uint8Array(createHash('sha256').update(`${salt}/ride/${i}`).digest())
+      // the traveller's cap: the fare of the booked window at the quoted speed, as the traveller desk sets it
+      return {
+        leg,
+        ride: toHex(leg),
+        traveller: travellers[i % travellers.length],
+        cap: fareNanos(plan, { seconds: bookedS, metres: bookedS * 5 })
+      }
+    })
   // tick by tick: every ride reports once per tick (cumulative use, ~4.4 m/s with some jitter)
   const makeReports = (rides: Ride[]): Report[] => {
     const out: Report[] = []
@@ -56,13 +77,25 @@ runChild('receipts', 90_000, async () => {
   }
 
   /** Traveller: check each report, sign the cumulative receipt. Returns the envelopes, in order. */
-  const travellerPass = (rides: Ride[], reports: Report[], sealedReports?: Uint8Array[]): { ms: number, envelopes: Uint8Array[], checkMs: number } => {
-    const checks = new Map(rides.map(r => [r.ride, new UsageCheck({ ride: r.ride, plan, cap: r.cap, maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60 })]))
+  const travellerPass = (
+    rides: Ride[],
+    reports: Report[],
+    sealedReports?: Uint8Array[]
+  ): { ms: number; envelopes: Uint8Array[]; checkMs: number } => {
+    const checks = new Map(
+      rides.map(r => [
+        r.ride,
+        new UsageCheck({ ride: r.ride, plan, cap: r.cap, maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60 })
+      ])
+    )
     const envelopes: Uint8Array[] = new Array(reports.length)
     const t0 = performance.now()
     for (let i = 0; i < reports.length; i++) {
       const r = reports[i]
-      let seq = r.seq; let seconds = r.seconds; let metres = r.metres; let at = r.at
+      let seq = r.seq
+      let seconds = r.seconds
+      let metres = r.metres
+      let at = r.at
       if (sealedReports != null) {
         const opened = openAs(sealedReports[i], 'usage-report', mobilityLimits.maxFrameBytes)
         if (!Buffer.from(opened.signer).equals(Buffer.from(vehicle.publicKey))) throw new Error('report not signed by the vehicle')
@@ -70,19 +103,36 @@ runChild('receipts', 90_000, async () => {
       }
       const now = at + 150
       const terms = checks.get(r.ride.ride)!.next({ ride: r.ride.ride, seq, usage: { seconds, metres }, at }, now)
-      const receipt: UsageReceipt = { version: 1, district: DISTRICT, leg: r.ride.leg, nonce: terms.nonce, seconds: terms.usage.seconds, metres: terms.usage.metres, total: terms.totalNanos, payer: r.ride.traveller.publicKey, payee: vehicle.publicKey, issuedAt: now }
+      const receipt: UsageReceipt = {
+        version: 1,
+        district: DISTRICT,
+        leg: r.ride.leg,
+        nonce: terms.nonce,
+        seconds: terms.usage.seconds,
+        metres: terms.usage.metres,
+        total: terms.totalNanos,
+        payer: r.ride.traveller.publicKey,
+        payee: vehicle.publicKey,
+        issuedAt: now
+      }
       envelopes[i] = seal('usage-receipt', receipt, r.ride.traveller)
     }
     const ms = performance.now() - t0
     // breakdown: the check alone, on fresh checks
-    const fresh = new Map(rides.map(r => [r.ride, new UsageCheck({ ride: r.ride, plan, cap: r.cap, maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60 })]))
+    const fresh = new Map(
+      rides.map(r => [
+        r.ride,
+        new UsageCheck({ ride: r.ride, plan, cap: r.cap, maxSecondsPerReport: bookedS + 60, maxMetresPerSecond: 60 })
+      ])
+    )
     const c0 = performance.now()
-    for (const r of reports) fresh.get(r.ride.ride)!.next({ ride: r.ride.ride, seq: r.seq, usage: { seconds: r.seconds, metres: r.metres }, at: r.at }, r.at + 150)
+    for (const r of reports)
+      fresh.get(r.ride.ride)!.next({ ride: r.ride.ride, seq: r.seq, usage: { seconds: r.seconds, metres: r.metres }, at: r.at }, r.at + 150)
     return { ms, envelopes, checkMs: performance.now() - c0 }
   }
 
   /** Vehicle: open (verify) each receipt, check it is for this vehicle and ride, apply it to the ledger. */
-  const vehiclePass = (rides: Ride[], envelopes: Uint8Array[]): { ms: number, applied: number, ledger: ReceiptLedger } => {
+  const vehiclePass = (rides: Ride[], envelopes: Uint8Array[]): { ms: number; applied: number; ledger: ReceiptLedger } => {
     const known = new Map(rides.map(r => [r.ride, r]))
     const ledger = new ReceiptLedger()
     const self = Buffer.from(vehicle.publicKey)
@@ -93,8 +143,18 @@ runChild('receipts', 90_000, async () => {
       const m = opened.message
       const ride = toHex(m.leg)
       const r = known.get(ride)
-      if (r == null || !self.equals(m.payee) || !Buffer.from(opened.signer).equals(m.payer) || !Buffer.from(m.payer).equals(Buffer.from(r.traveller.publicKey))) throw new Error('receipt not for this vehicle and ride')
-      if (ledger.apply({ ride, nonce: m.nonce, usage: { seconds: m.seconds, metres: m.metres }, totalNanos: m.total }, plan, r.cap) === 'applied') applied++
+      if (
+        r == null ||
+        !self.equals(m.payee) ||
+        !Buffer.from(opened.signer).equals(m.payer) ||
+        !Buffer.from(m.payer).equals(Buffer.from(r.traveller.publicKey))
+      )
+        throw new Error('receipt not for this vehicle and ride')
+      if (
+        ledger.apply({ ride, nonce: m.nonce, usage: { seconds: m.seconds, metres: m.metres }, totalNanos: m.total }, plan, r.cap) ===
+        'applied'
+      )
+        applied++
     }
     return { ms: performance.now() - t0, applied, ledger }
   }
@@ -109,13 +169,30 @@ runChild('receipts', 90_000, async () => {
   const rides = makeRides('bench')
   const reports = makeReports(rides)
   const n = reports.length
-  const sealedReports = reports.map(r => seal('usage-report', { leg: r.ride.leg, seq: r.seq, seconds: r.seconds, metres: r.metres, at: r.at, ended: r.seq === perRide }, vehicle))
+  const sealedReports = reports.map(r =>
+    seal('usage-report', { leg: r.ride.leg, seq: r.seq, seconds: r.seconds, metres: r.metres, at: r.at, ended: r.seq === perRide }, vehicle)
+  )
 
   const trav = travellerPass(rides, reports)
   const seal0 = performance.now()
   for (let i = 0; i < n; i++) {
     const r = reports[i]
-    seal('usage-receipt', { version: 1, district: DISTRICT, leg: r.ride.leg, nonce: r.seq, seconds: r.seconds, metres: r.metres, total: 1, payer: r.ride.traveller.publicKey, payee: vehicle.publicKey, issuedAt: r.at }, r.ride.traveller)
+    seal(
+      'usage-receipt',
+      {
+        version: 1,
+        district: DISTRICT,
+        leg: r.ride.leg,
+        nonce: r.seq,
+        seconds: r.seconds,
+        metres: r.metres,
+        total: 1,
+        payer: r.ride.traveller.publicKey,
+        payee: vehicle.publicKey,
+        issuedAt: r.at
+      },
+      r.ride.traveller
+    )
   }
   const sealMs = performance.now() - seal0
   const travWithReport = travellerPass(rides, reports, sealedReports)
@@ -125,18 +202,29 @@ runChild('receipts', 90_000, async () => {
   // every ride's held receipt is its last, at the plan's fare for its cumulative use
   for (const r of rides) {
     const last = veh.ledger.latest(r.ride)!
-    if (last.nonce !== perRide || last.totalNanos !== fareNanos(plan, last.usage)) throw new Error(`ride ${r.ride} ends at nonce ${last.nonce}, total ${last.totalNanos}`)
+    if (last.nonce !== perRide || last.totalNanos !== fareNanos(plan, last.usage))
+      throw new Error(`ride ${r.ride} ends at nonce ${last.nonce}, total ${last.totalNanos}`)
   }
   const open0 = performance.now()
   for (const env of trav.envelopes) openAs(env, 'usage-receipt', mobilityLimits.maxFrameBytes)
   const openMs = performance.now() - open0
   const apply0 = performance.now()
   const fresh = new ReceiptLedger()
-  for (const r of reports) fresh.apply({ ride: r.ride.ride, nonce: r.seq, usage: { seconds: r.seconds, metres: r.metres }, totalNanos: fareNanos(plan, { seconds: r.seconds, metres: r.metres }) }, plan, r.ride.cap)
+  for (const r of reports)
+    fresh.apply(
+      {
+        ride: r.ride.ride,
+        nonce: r.seq,
+        usage: { seconds: r.seconds, metres: r.metres },
+        totalNanos: fareNanos(plan, { seconds: r.seconds, metres: r.metres })
+      },
+      plan,
+      r.ride.cap
+    )
   const applyWithFareMs = performance.now() - apply0
 
   const perSecond = (ms: number): number => Math.round(n / (ms / 1000))
-  const us = (ms: number): number => round(ms * 1000 / n, 1)
+  const us = (ms: number): number => round((ms * 1000) / n, 1)
   return {
     receipts: n,
     rides: RIDES,

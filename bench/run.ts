@@ -12,29 +12,45 @@ import { simHeapFlags } from '@kvartal/cli'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-function log (msg: string): void { process.stderr.write(`[bench] ${msg}\n`) }
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`)
+}
 
 /**
  * Runs `node --expose-gc [nodeFlags] bench/<script> ...args` and returns the JSON document it printed
  * last. The simulation children get the V8 heap flags `kvartal sim` runs with
  * (packages/cli/src/sim-memory.ts), so that their peak RSS is the simulator's.
  */
-async function child (script: string, args: string[], limitMs: number, nodeFlags: readonly string[] = []): Promise<unknown> {
+async function child(script: string, args: string[], limitMs: number, nodeFlags: readonly string[] = []): Promise<unknown> {
   const t0 = performance.now()
   log(`${script} ${args.join(' ')}`)
   const proc = spawn(process.execPath, ['--expose-gc', ...nodeFlags, join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   proc.stdout.setEncoding('utf8')
-  proc.stdout.on('data', (chunk: string) => { out += chunk })
+  proc.stdout.on('data', (chunk: string) => {
+    out += chunk
+  })
   // the child has its own watchdog; this one only catches a child that cannot even print
-  const killer = setTimeout(() => { log(`${script}: killing the child after ${limitMs} ms`); proc.kill('SIGKILL') }, limitMs)
-  const code = await new Promise<number | null>((resolve) => {
-    proc.on('error', (err) => { log(`${script}: ${err.message}`); resolve(null) })
-    proc.on('close', (c) => { resolve(c) })
+  const killer = setTimeout(() => {
+    log(`${script}: killing the child after ${limitMs} ms`)
+    proc.kill('SIGKILL')
+  }, limitMs)
+  const code = await new Promise<number | null>(resolve => {
+    proc.on('error', err => {
+      log(`${script}: ${err.message}`)
+      resolve(null)
+    })
+    proc.on('close', c => {
+      resolve(c)
+    })
   })
   clearTimeout(killer)
   log(`${script} ${args.join(' ')}: exit ${code} after ${Math.round(performance.now() - t0)} ms`)
-  const line = out.trim().split('\n').filter(l => l.startsWith('{')).at(-1)
+  const line = out
+    .trim()
+    .split('\n')
+    .filter(l => l.startsWith('{'))
+    .at(-1)
   if (line == null) return { error: `${script} printed no result (exit ${code})` }
   try {
     return JSON.parse(line) as unknown
@@ -48,10 +64,7 @@ const doc = {
   node: process.version,
   cpus: cpus().length,
   date: new Date().toISOString(),
-  startup: [
-    await child('startup.ts', ['50'], 180_000),
-    await child('startup.ts', ['200'], 180_000)
-  ],
+  startup: [await child('startup.ts', ['50'], 180_000), await child('startup.ts', ['200'], 180_000)],
   // what the startup figures are compared against: at most 10 MB RSS per node at N = 200
   startupTarget: { n: 200, rssPerNodeMB: 10 },
   gossip: await child('gossip.ts', ['50', '20'], 150_000),
@@ -79,7 +92,14 @@ const doc = {
     // the same on two processes (kvartal sim --workers 2): CPU and peak RSS summed over the processes
     await child('scale.ts', ['200', '4', '44', 'energy', '2'], 600_000, simHeapFlags)
   ],
-  scaleTargets: { messagesPerNodePerSlotAt1000VersusAt24: 2, cpuMsPerDelivery: 0.5, rssPerNodeMBAt1000: 5, localShare: 0.995, welfareShare: 0.99, ledgerTransactionsPerTrade: 0.05 },
+  scaleTargets: {
+    messagesPerNodePerSlotAt1000VersusAt24: 2,
+    cpuMsPerDelivery: 0.5,
+    rssPerNodeMBAt1000: 5,
+    localShare: 0.995,
+    welfareShare: 0.99,
+    ledgerTransactionsPerTrade: 0.05
+  },
   totalMs: 0
 }
 doc.totalMs = Math.round(performance.now() - t0)

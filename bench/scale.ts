@@ -35,9 +35,10 @@ runChild(`scale(${buildings})`, 4 * 3_600_000, async () => {
     ...defaultScenario,
     slots: { ...defaultScenario.slots, count: slots, first },
     buildings: { generate: { count: buildings } },
-    mobility: withMobility && m !== false
-      ? { ...m, vehicles: { ...m.vehicles, bikes: Math.round(6 * scale), scooters: Math.round(3 * scale), cars: Math.round(2 * scale) } }
-      : false
+    mobility:
+      withMobility && m !== false
+        ? { ...m, vehicles: { ...m.vehicles, bikes: Math.round(6 * scale), scooters: Math.round(3 * scale), cars: Math.round(2 * scale) } }
+        : false
   })
   const workers = workersArg != null ? Number(workersArg) : defaultWorkers(scenario, availableParallelism())
   const cpu0 = process.cpuUsage()
@@ -47,8 +48,11 @@ runChild(`scale(${buildings})`, 4 * 3_600_000, async () => {
       outDir,
       workers,
       onProgress: (done, total) => {
-        const pct = Math.floor(done / total * 10)
-        if (pct > last) { last = pct; info(`scale(${buildings}): ${done}/${total} ticks`) }
+        const pct = Math.floor((done / total) * 10)
+        if (pct > last) {
+          last = pct
+          info(`scale(${buildings}): ${done}/${total} ticks`)
+        }
       }
     })
     // the peak of the whole run as the kernel counted it (maxRSS, KiB), all-in: the process's own modules
@@ -96,7 +100,15 @@ runChild(`scale(${buildings})`, 4 * 3_600_000, async () => {
       verification: r.verification,
       // gossip on the simulator's buses: each delivery is a reader's validator (decode, signature check
       // shared per process, apply to its book); the real ms they took per delivery
-      ...(r.gossipBus != null ? { gossipBus: { published: r.gossipBus.published, delivered: r.gossipBus.delivered, msPerDelivery: round(r.gossipBus.deliveryMs / Math.max(1, r.gossipBus.delivered), 4) } } : {}),
+      ...(r.gossipBus != null
+        ? {
+            gossipBus: {
+              published: r.gossipBus.published,
+              delivered: r.gossipBus.delivered,
+              msPerDelivery: round(r.gossipBus.deliveryMs / Math.max(1, r.gossipBus.delivered), 4)
+            }
+          }
+        : {}),
       settlement: {
         onChainTransactions: r.settlement.onChainTransactions,
         perTrade: r.settlement.onChainTransactionsPerTrade,

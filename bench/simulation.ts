@@ -20,8 +20,11 @@ runChild('simulation', 240_000, async () => {
     const r = await runScenario(defaultScenario, {
       outDir,
       onProgress: (done, total) => {
-        const pct = Math.floor(done / total * 10)
-        if (pct > last) { last = pct; info(`simulation: ${done}/${total} ticks`) }
+        const pct = Math.floor((done / total) * 10)
+        if (pct > last) {
+          last = pct
+          info(`simulation: ${done}/${total} ticks`)
+        }
       }
     })
     const m = r.metrics
@@ -33,7 +36,7 @@ runChild('simulation', 240_000, async () => {
       buildings: m.buildings,
       nodes,
       peakRssMB: Math.round(peakRss / 1e6),
-      rssPerNodeMB: Math.round(peakRss / 1e6 / nodes * 100) / 100,
+      rssPerNodeMB: Math.round((peakRss / 1e6 / nodes) * 100) / 100,
       slots: m.slots,
       wallMs: r.wallMs,
       startupMs: r.startupMs,

@@ -17,15 +17,32 @@ runChild(`startup(${n})`, 150_000, async () => {
     const before = process.memoryUsage()
     const hostUp: number[] = []
     const t0 = performance.now()
-    d.nodes.forEach((node) => { node.on((e) => { if (e.type === 'started') hostUp.push(performance.now() - t0) }) })
+    d.nodes.forEach(node => {
+      node.on(e => {
+        if (e.type === 'started') hostUp.push(performance.now() - t0)
+      })
+    })
     for (let i = 0; i < n; i += batch) {
-      await withTimeout(Promise.all(d.nodes.slice(i, i + batch).map(async node => { await node.start() })), 120_000, `starting nodes ${i}..${i + batch - 1}`)
+      await withTimeout(
+        Promise.all(
+          d.nodes.slice(i, i + batch).map(async node => {
+            await node.start()
+          })
+        ),
+        120_000,
+        `starting nodes ${i}..${i + batch - 1}`
+      )
     }
     const startMs = performance.now() - t0
     gc()
     const after = process.memoryUsage()
     const connections = d.nodes.reduce((a, node) => a + node.host.getConnections().length, 0) / n
-    const meshPeers = d.nodes.reduce((a, node) => a + (node.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers('/kvartal/bench/offer/1').length, 0) / n
+    const meshPeers =
+      d.nodes.reduce(
+        (a, node) =>
+          a + (node.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers('/kvartal/bench/offer/1').length,
+        0
+      ) / n
     hostUp.sort((a, b) => a - b)
     // the same after three quiet seconds: what a started district costs once startup garbage is gone
     await sleep(3_000)

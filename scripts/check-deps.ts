@@ -13,7 +13,18 @@ import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcr
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config'
 
 /** what is checked: every folder holding TypeScript or JavaScript, and the root's config files */
-const roots = ['packages', 'devices', 'sim', 'tests', 'bench', 'scripts', 'deploy', 'vitest.config.ts', 'vitest.mutate.config.ts', 'vitest.fuzz.config.ts']
+const roots = [
+  'packages',
+  'devices',
+  'sim',
+  'tests',
+  'bench',
+  'scripts',
+  'deploy',
+  'vitest.config.ts',
+  'vitest.mutate.config.ts',
+  'vitest.fuzz.config.ts'
+]
 
 interface Manifest {
   readonly dir: string
@@ -25,13 +36,14 @@ interface Manifest {
 
 const manifests = new Map<string, Manifest | undefined>()
 /** The package.json nearest to `dir`, going up. */
-function manifestOf (dir: string): Manifest | undefined {
+function manifestOf(dir: string): Manifest | undefined {
   if (manifests.has(dir)) return manifests.get(dir)
   const file = join(dir, 'package.json')
   let found: Manifest | undefined
   if (existsSync(file)) {
     const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | string | undefined>
-    const names = (...keys: string[]): Set<string> => new Set(keys.flatMap(k => Object.keys((j[k] as Record<string, string> | undefined) ?? {})))
+    const names = (...keys: string[]): Set<string> =>
+      new Set(keys.flatMap(k => Object.keys((j[k] as Record<string, string> | undefined) ?? {})))
     found = {
       dir,
       name: String(j.name),
@@ -45,7 +57,11 @@ function manifestOf (dir: string): Manifest | undefined {
 }
 
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name` */
-const packageName = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+const packageName = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
 const workspaceNames = (modules: readonly IModule[]): Set<string> => {
   const names = new Set<string>()
@@ -58,7 +74,7 @@ const workspaceNames = (modules: readonly IModule[]): Set<string> => {
 }
 
 /** Every import of a package by name that the importer's package.json does not declare, as one line each. */
-function undeclared (result: ICruiseResult): string[] {
+function undeclared(result: ICruiseResult): string[] {
   const out = new Set<string>()
   const workspaces = workspaceNames(result.modules)
   for (const m of result.modules) {
@@ -75,7 +91,8 @@ function undeclared (result: ICruiseResult): string[] {
       const file = join(manifest.dir, 'package.json')
       if (declared(manifest.production)) continue
       if (declared(manifest.dev)) {
-        if (production) out.add(`${m.source} imports ${name}, which ${file} lists only in devDependencies (production code needs dependencies)`)
+        if (production)
+          out.add(`${m.source} imports ${name}, which ${file} lists only in devDependencies (production code needs dependencies)`)
         continue
       }
       out.add(`${m.source} imports ${name}, which ${file} does not declare (add it with the root's version)`)

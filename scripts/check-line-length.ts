@@ -11,16 +11,20 @@ const MAX_LINE = 140
 const generated = /^(packages\/protocol\/src\/gen|reports)\//
 
 /** The repository's TypeScript and JavaScript files: tracked, or new and not ignored. */
-function sourceFiles (): string[] {
-  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '*.ts', '*.js', '*.mjs', '*.cjs'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024
-  })
+function sourceFiles(): string[] {
+  const out = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '*.ts', '*.js', '*.mjs', '*.cjs'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024
+    }
+  )
   return out.split('\0').filter(f => f !== '' && !generated.test(f))
 }
 
 /** Each line of `text` longer than `max` characters (code points), as [line number, length]. */
-function longLines (text: string, max = MAX_LINE): Array<[number, number]> {
+function longLines(text: string, max = MAX_LINE): Array<[number, number]> {
   const out: Array<[number, number]> = []
   text.split('\n').forEach((line, i) => {
     const length = [...line].length
@@ -33,7 +37,11 @@ let found = 0
 const files = sourceFiles()
 for (const file of files) {
   let text: string
-  try { text = readFileSync(file, 'utf8') } catch { continue } // deleted in the work tree, still in the index
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    continue
+  } // deleted in the work tree, still in the index
   for (const [line, length] of longLines(text)) {
     console.log(`${file}:${line}: ${length} characters (at most ${MAX_LINE}): wrap it (a comment at a word, a string as 'a' + 'b')`)
     found++

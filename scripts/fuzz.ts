@@ -24,28 +24,52 @@ for (let i = 0; i < args.length; i++) {
     process.exit(0)
   } else filters.push(a)
 }
-if (!/^[1-9]\d*$/.test(runs)) { console.error(`npm run fuzz: --runs must be a positive whole number, got ${JSON.stringify(runs)}`); process.exit(2) }
-if (seed != null && !/^-?\d+$/.test(seed)) { console.error(`npm run fuzz: --seed must be a whole number, got ${JSON.stringify(seed)}`); process.exit(2) }
+if (!/^[1-9]\d*$/.test(runs)) {
+  console.error(`npm run fuzz: --runs must be a positive whole number, got ${JSON.stringify(runs)}`)
+  process.exit(2)
+}
+if (seed != null && !/^-?\d+$/.test(seed)) {
+  console.error(`npm run fuzz: --seed must be a whole number, got ${JSON.stringify(seed)}`)
+  process.exit(2)
+}
 
 const started = Date.now()
-const child = spawn(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'vitest.fuzz.config.ts'), '--reporter', 'verbose', ...filters], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FC_NUM_RUNS: runs, ...(seed != null ? { FC_SEED: seed } : {}) }
-})
+const child = spawn(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--config',
+    join(root, 'vitest.fuzz.config.ts'),
+    '--reporter',
+    'verbose',
+    ...filters
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FC_NUM_RUNS: runs, ...(seed != null ? { FC_SEED: seed } : {}) }
+  }
+)
 let out = ''
-child.stdout.on('data', (b: Buffer) => { process.stdout.write(b); out += b.toString() })
-child.on('close', (code) => {
+child.stdout.on('data', (b: Buffer) => {
+  process.stdout.write(b)
+  out += b.toString()
+})
+child.on('close', code => {
   // vitest's summary lines: " Test Files  9 passed (9)", "      Tests  61 passed | 1 failed (62)"
   const plain = stripVTControlCharacters(out)
-  const count = (line: string, what: string): number => Number(new RegExp(`(\\d+) ${what}`).exec(plain.split('\n').find(l => l.trim().startsWith(line)) ?? '')?.[1] ?? 0)
-  console.log(JSON.stringify({
-    runs: Number(runs),
-    seed: seed != null ? Number(seed) : 'default (protocol/testing/arbitraries.ts: FUZZ_SEED)',
-    files: count('Test Files', 'passed') + count('Test Files', 'failed'),
-    passed: count('Tests', 'passed'),
-    failed: count('Tests', 'failed'),
-    wallS: Math.round((Date.now() - started) / 100) / 10
-  }))
+  const count = (line: string, what: string): number =>
+    Number(new RegExp(`(\\d+) ${what}`).exec(plain.split('\n').find(l => l.trim().startsWith(line)) ?? '')?.[1] ?? 0)
+  console.log(
+    JSON.stringify({
+      runs: Number(runs),
+      seed: seed != null ? Number(seed) : 'default (protocol/testing/arbitraries.ts: FUZZ_SEED)',
+      files: count('Test Files', 'passed') + count('Test Files', 'failed'),
+      passed: count('Tests', 'passed'),
+      failed: count('Tests', 'failed'),
+      wallS: Math.round((Date.now() - started) / 100) / 10
+    })
+  )
   process.exit(code ?? 1)
 })

@@ -15,7 +15,7 @@ import { setPriority } from 'node:os'
 import { join } from 'node:path'
 
 const packages = ['market', 'settlement', 'mobility', 'channels', 'protocol'] as const
-type Package = typeof packages[number]
+type Package = (typeof packages)[number]
 const isPackage = (p: string): p is Package => (packages as readonly string[]).includes(p)
 
 const root = join(import.meta.dirname, '..')
@@ -30,7 +30,11 @@ if (unknown.length > 0) {
 }
 const selected: Package[] = requested.length > 0 ? requested.filter(isPackage) : [...packages]
 
-try { setPriority(19) } catch { /* already as low as allowed */ }
+try {
+  setPriority(19)
+} catch {
+  /* already as low as allowed */
+}
 
 /** A mutant as Stryker's report (mutation-testing-report-schema) holds it. */
 interface ReportMutant {
@@ -39,9 +43,11 @@ interface ReportMutant {
   replacement?: string
   status: 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'RuntimeError' | 'CompileError' | 'Ignored' | 'Pending'
   statusReason?: string
-  location: { start: { line: number, column: number }, end: { line: number, column: number } }
+  location: { start: { line: number; column: number }; end: { line: number; column: number } }
 }
-interface Report { files: Record<string, { source: string, mutants: ReportMutant[] }> }
+interface Report {
+  files: Record<string, { source: string; mutants: ReportMutant[] }>
+}
 
 interface PackageSummary {
   date: string
@@ -66,8 +72,10 @@ const summarise = (report: Report, seconds: number): PackageSummary => {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue
       const line = lines[m.location.start.line - 1]?.trim() ?? ''
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)
-      survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ` +
-        `${m.mutatorName} \`${replacement}\` in \`${line.slice(0, 100)}\``)
+      survivors.push(
+        `${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ` +
+          `${m.mutatorName} \`${replacement}\` in \`${line.slice(0, 100)}\``
+      )
     }
   }
   const detected = count.Killed + count.Timeout
@@ -109,17 +117,23 @@ for (const pkg of selected) {
 
 const rows = packages.filter(p => summary[p] != null).map(p => [p, summary[p]!] as const)
 writeFileSync(summaryJson, JSON.stringify(Object.fromEntries(rows), null, 2) + '\n')
-writeFileSync(join(reportDir, 'summary.md'), [
-  '# Mutation testing summary',
-  '',
-  'Written by `npm run mutate` (scripts/mutate.ts); see docs/mutation.md ' +
-    'for what the figures mean and why each surviving mutant is left.',
-  '',
-  '| package | score % | killed | timeout | survived | no coverage | ignored | run s | date |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map(([p, s]) => `| ${p} | ${s.score.toFixed(2)} | ${s.killed} | ${s.timeout} | ` +
-    `${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.seconds} | ${s.date} |`),
-  '',
-  ...rows.flatMap(([p, s]) => [`## ${p}: surviving mutants (${s.survivors.length})`, '', ...s.survivors.map(x => `- ${x}`), ''])
-].join('\n'))
+writeFileSync(
+  join(reportDir, 'summary.md'),
+  [
+    '# Mutation testing summary',
+    '',
+    'Written by `npm run mutate` (scripts/mutate.ts); see docs/mutation.md ' +
+      'for what the figures mean and why each surviving mutant is left.',
+    '',
+    '| package | score % | killed | timeout | survived | no coverage | ignored | run s | date |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      ([p, s]) =>
+        `| ${p} | ${s.score.toFixed(2)} | ${s.killed} | ${s.timeout} | ` +
+        `${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.seconds} | ${s.date} |`
+    ),
+    '',
+    ...rows.flatMap(([p, s]) => [`## ${p}: surviving mutants (${s.survivors.length})`, '', ...s.survivors.map(x => `- ${x}`), ''])
+  ].join('\n')
+)
 if (failed) process.exit(1)

@@ -17,17 +17,33 @@ import { runSoak, defaultSoakOptions } from './soak/run.ts'
 
 const { values } = parseArgs({
   options: {
-    minutes: { type: 'string' }, trades: { type: 'string' }, bookings: { type: 'string' }, sellers: { type: 'string' }, buyers: { type: 'string' },
-    travellers: { type: 'string' }, 'kill-every': { type: 'string' }, seed: { type: 'string' }, 'slot-seconds': { type: 'string' }, seats: { type: 'string' },
-    keep: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false },
-    netns: { type: 'boolean', default: false }, 'partition-every': { type: 'string' }, 'partition-for': { type: 'string' }, loss: { type: 'string' }, skew: { type: 'string' }
+    minutes: { type: 'string' },
+    trades: { type: 'string' },
+    bookings: { type: 'string' },
+    sellers: { type: 'string' },
+    buyers: { type: 'string' },
+    travellers: { type: 'string' },
+    'kill-every': { type: 'string' },
+    seed: { type: 'string' },
+    'slot-seconds': { type: 'string' },
+    seats: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    netns: { type: 'boolean', default: false },
+    'partition-every': { type: 'string' },
+    'partition-for': { type: 'string' },
+    loss: { type: 'string' },
+    skew: { type: 'string' }
   }
 })
 
-function whole (name: string, v: string | undefined, def: number, min: number): number {
+function whole(name: string, v: string | undefined, def: number, min: number): number {
   if (v == null) return def
   const n = Number(v)
-  if (!Number.isFinite(n) || n < min) { process.stderr.write(`soak: --${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}\n`); process.exit(2) }
+  if (!Number.isFinite(n) || n < min) {
+    process.stderr.write(`soak: --${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}\n`)
+    process.exit(2)
+  }
   return n
 }
 
@@ -43,13 +59,26 @@ const result = await runSoak({
   network: values.netns ? 'netns' : 'loopback',
   partitionEveryMs: Math.round(whole('partition-every', values['partition-every'], d.partitionEveryMs / 1000, 0) * 1000),
   partitionMs: Math.round(whole('partition-for', values['partition-for'], d.partitionMs / 1000, 0.1) * 1000),
-  lossPercent: (() => { const p = whole('loss', values.loss, d.lossPercent, 0); if (p >= 100) { process.stderr.write(`soak: --loss must be below 100 %, got ${p}\n`); process.exit(2) } return p })(),
+  lossPercent: (() => {
+    const p = whole('loss', values.loss, d.lossPercent, 0)
+    if (p >= 100) {
+      process.stderr.write(`soak: --loss must be below 100 %, got ${p}\n`)
+      process.exit(2)
+    }
+    return p
+  })(),
   skewMs: Math.round(whole('skew', values.skew, d.skewMs / 1000, 0) * 1000),
   seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
   slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
   seatsPerTrip: whole('seats', values.seats, d.seatsPerTrip, 1),
   keep: values.keep,
-  ...(values.quiet ? {} : { onProgress: (l: Record<string, unknown>) => { process.stderr.write(JSON.stringify(l) + '\n') } })
+  ...(values.quiet
+    ? {}
+    : {
+        onProgress: (l: Record<string, unknown>) => {
+          process.stderr.write(JSON.stringify(l) + '\n')
+        }
+      })
 })
 process.stdout.write(JSON.stringify(result, null, 2) + '\n')
 process.exitCode = result.violations.length > 0 ? 1 : 0

@@ -49,8 +49,11 @@ describe('kvartal CLI', () => {
       expect((await p.exited).code).toBe(2)
       expect(p.stderr.join('')).toContain('--slots')
       const file = join(dir, 'node.yaml')
-      await writeFile(file, `district: demo\ndataDir: ${join(dir, 'data')}\nbuilding: { kind: household, load: { profile: household, dailyKwh: ` +
-        `10 }, battery: { capacityWh: -5, maxChargeW: 1, maxDischargeW: 1, roundTripEfficiency: 0.9, initialSocWh: 0 } }\n`)
+      await writeFile(
+        file,
+        `district: demo\ndataDir: ${join(dir, 'data')}\nbuilding: { kind: household, load: { profile: household, dailyKwh: ` +
+          `10 }, battery: { capacityWh: -5, maxChargeW: 1, maxDischargeW: 1, roundTripEfficiency: 0.9, initialSocWh: 0 } }\n`
+      )
       const q = runKvartal(['node', '--config', file])
       expect((await q.exited).code).toBe(2)
       expect(q.stderr.join('')).toContain('building.battery.capacityWh')
@@ -72,7 +75,10 @@ describe('kvartal CLI', () => {
       expect(results.metrics.trades).toBeGreaterThan(0)
       expect(results.metrics.consistency.mismatched).toBe(0)
       expect(results.metrics.localShare).toBeGreaterThan(0.9)
-      const trace = (await readFile(join(dir, 'out', 'trace.ndjson'), 'utf8')).trim().split('\n').map(l => JSON.parse(l))
+      const trace = (await readFile(join(dir, 'out', 'trace.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l))
       expect(trace.some(e => e.type === 'trade-committed' && typeof e.correlation === 'string' && typeof e.slot === 'number')).toBe(true)
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -15,7 +15,9 @@ import { runKvartal, writeNodeConfig, type NodeProcess } from './helpers/process
 
 let dir: string
 let procs: NodeProcess[] = []
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-hook-')) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-hook-'))
+})
 afterEach(async () => {
   await Promise.all(procs.map(async p => await p.stop()))
   procs = []
@@ -25,20 +27,33 @@ afterEach(async () => {
 const committed = (role: string) => (l: Record<string, any>) => l.event === 'trade-committed' && l.detail === role
 
 describe('the crash-test hook', () => {
-  it('no production source reads KVARTAL_CRASH_AT, and the package\'s public door does not install the hook', async () => {
+  it("no production source reads KVARTAL_CRASH_AT, and the package's public door does not install the hook", async () => {
     const root = new URL('..', import.meta.url).pathname
-    const found = await promisify(execFile)('grep', ['-rln', 'KVARTAL_CRASH_AT', 'packages', 'devices', 'sim', '--include=*.ts', '--exclude-dir=test', '--exclude-dir=node_modules'], { cwd: root }).then(r => r.stdout, () => '')
+    const found = await promisify(execFile)(
+      'grep',
+      ['-rln', 'KVARTAL_CRASH_AT', 'packages', 'devices', 'sim', '--include=*.ts', '--exclude-dir=test', '--exclude-dir=node_modules'],
+      { cwd: root }
+    ).then(
+      r => r.stdout,
+      () => ''
+    )
     expect(found).toBe('')
     expect(Object.keys(node)).not.toContain('installCrashAt')
     expect(Object.keys(node)).not.toContain('setCrashHook')
   })
 
-  it('`kvartal node` with KVARTAL_CRASH_AT set passes the point and trades on (processes.test.ts: the test entry point dies there)', { timeout: 120_000 }, async () => {
+  it('`kvartal node` with KVARTAL_CRASH_AT set passes the point and trades on (processes.test.ts: the test entry point dies there)', {
+    timeout: 120_000
+  }, async () => {
     const sellerConfig = await writeNodeConfig({ dir, name: 'seller', position: [600], slotSeconds: 6 })
     const seller = runKvartal(['node', '--config', sellerConfig], { KVARTAL_CRASH_AT: 'seller-hold' })
     procs.push(seller)
     const addr = (await seller.waitFor(l => l.event === 'listening')).addrs[0] as string
-    const buyer = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 })])
+    const buyer = runKvartal([
+      'node',
+      '--config',
+      await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], slotSeconds: 6 })
+    ])
     procs.push(buyer)
     // the seller journaled a hold (seller-hold) and went on to commit the trade
     await seller.waitFor(committed('seller'), 60_000)

@@ -22,49 +22,98 @@ import { runScript, type NodeProcess } from './helpers/processes.ts'
  * the package again, and must still show what happened.
  */
 const script = fileURLToPath(new URL('./helpers/mobility-process.ts', import.meta.url))
-const OPERATOR_SEED = '88'.repeat(32); const TRAVELLER_SEED = '99'.repeat(32)
+const OPERATOR_SEED = '88'.repeat(32)
+const TRAVELLER_SEED = '99'.repeat(32)
 /** a timetable dense enough (a trip within the minute) that the booked bus leaves in seconds, not minutes */
 const TRIPS = 12_000
 
-let dir: string; let ledger: FakeIotaRpc; let operatorLedger: FakeIotaRpc; let port: number
-let operatorPeer = ''; let operatorAddr = ''; let travellerAddr = ''
+let dir: string
+let ledger: FakeIotaRpc
+let operatorLedger: FakeIotaRpc
+let port: number
+let operatorPeer = ''
+let operatorAddr = ''
+let travellerAddr = ''
 const procs: NodeProcess[] = []
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })
+async function freePort(): Promise<number> {
+  return await new Promise(resolve => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port
+      s.close(() => resolve(p))
+    })
+  })
 }
 
-function run (role: 'operator' | 'traveller', env: Record<string, string> = {}): NodeProcess {
-  const c: MobilityProcessConfig = role === 'operator'
-    ? { role, dataDir: join(dir, role), seed: OPERATOR_SEED, rpcUrl: operatorLedger.url, listen: `/ip4/127.0.0.1/tcp/${port}`, bootstrap: [], holdMs: 60_000, seats: 1, trips: TRIPS }
-    : { role, dataDir: join(dir, role), seed: TRAVELLER_SEED, rpcUrl: ledger.url, listen: '/ip4/127.0.0.1/tcp/0', bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${operatorPeer}`], holdMs: 60_000, seats: 1, slotMs: 2_000, periodSlots: 2, commands: true, trips: TRIPS }
+function run(role: 'operator' | 'traveller', env: Record<string, string> = {}): NodeProcess {
+  const c: MobilityProcessConfig =
+    role === 'operator'
+      ? {
+          role,
+          dataDir: join(dir, role),
+          seed: OPERATOR_SEED,
+          rpcUrl: operatorLedger.url,
+          listen: `/ip4/127.0.0.1/tcp/${port}`,
+          bootstrap: [],
+          holdMs: 60_000,
+          seats: 1,
+          trips: TRIPS
+        }
+      : {
+          role,
+          dataDir: join(dir, role),
+          seed: TRAVELLER_SEED,
+          rpcUrl: ledger.url,
+          listen: '/ip4/127.0.0.1/tcp/0',
+          bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${operatorPeer}`],
+          holdMs: 60_000,
+          seats: 1,
+          slotMs: 2_000,
+          periodSlots: 2,
+          commands: true,
+          trips: TRIPS
+        }
   const p = runScript(script, [JSON.stringify(c)], env, { stdin: role === 'traveller' })
   procs.push(p)
   return p
 }
 
-async function withJournal<T> (who: string, fn: (j: Journal) => Promise<T>): Promise<T> {
+async function withJournal<T>(who: string, fn: (j: Journal) => Promise<T>): Promise<T> {
   const j = await Journal.open(join(dir, who))
-  try { return await fn(j) } finally { await j.close() }
+  try {
+    return await fn(j)
+  } finally {
+    await j.close()
+  }
 }
 
 /** The traveller's payments on its ledger: [digest, nanos to the operator]. */
-const payments = (): Array<[string, number]> => ledgerTransactions(ledger.executions).payments.flatMap(p =>
-  p.sender === travellerAddr && p.transfers.length > 0 ? [[p.digest, p.transfers.filter(t => t.to === operatorAddr).reduce((a, t) => a + Number(t.amount), 0)] as [string, number]] : [])
+const payments = (): Array<[string, number]> =>
+  ledgerTransactions(ledger.executions).payments.flatMap(p =>
+    p.sender === travellerAddr && p.transfers.length > 0
+      ? [[p.digest, p.transfers.filter(t => t.to === operatorAddr).reduce((a, t) => a + Number(t.amount), 0)] as [string, number]]
+      : []
+  )
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-crash-unresolved-'))
-  ledger = await FakeIotaRpc.start(); operatorLedger = await FakeIotaRpc.start()
+  ledger = await FakeIotaRpc.start()
+  operatorLedger = await FakeIotaRpc.start()
   port = await freePort()
-  const op = await identityFromSeed(Buffer.from(OPERATOR_SEED, 'hex')); const tr = await identityFromSeed(Buffer.from(TRAVELLER_SEED, 'hex'))
-  operatorPeer = op.peerId.toString(); operatorAddr = op.iotaAddress; travellerAddr = tr.iotaAddress
+  const op = await identityFromSeed(Buffer.from(OPERATOR_SEED, 'hex'))
+  const tr = await identityFromSeed(Buffer.from(TRAVELLER_SEED, 'hex'))
+  operatorPeer = op.peerId.toString()
+  operatorAddr = op.iotaAddress
+  travellerAddr = tr.iotaAddress
   ledger.fund(travellerAddr, 50_000_000_000n)
   operatorLedger.fund(operatorAddr, 50_000_000_000n)
 })
 
 afterAll(async () => {
   await Promise.all(procs.map(async p => await p.stop()))
-  await ledger?.close(); await operatorLedger?.close()
+  await ledger?.close()
+  await operatorLedger?.close()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -95,13 +144,16 @@ describe('traveller-unresolved, killed at in a real process', () => {
     const t2 = run('traveller')
     await t2.waitFor(l => l.event === 'period-settled' && t2.lines.filter(x => x.event === 'period-settled').length >= 2, 90_000)
     await t2.stop()
-    expect(t2.lines.filter(l => l.correlation === pkgId).map(l => l.event), 'nothing more is done for the package').toEqual([])
+    expect(
+      t2.lines.filter(l => l.correlation === pkgId).map(l => l.event),
+      'nothing more is done for the package'
+    ).toEqual([])
     expect(payments(), 'paid once').toEqual([[rec.paymentDigest, rec.total]])
     const [[, after]] = await withJournal('traveller', async j => await j.records<PackageRecord>(PACKAGES))
     expect(after).toEqual(rec)
     await operator.stop()
     // the operator never confirmed a leg it could not see paid, and took nothing on its own ledger
-    await withJournal('operator', async (j) => {
+    await withJournal('operator', async j => {
       const legs = await j.records<ProviderLegRecord>(PROVIDER_LEGS)
       expect(legs.map(([k]) => k)).toEqual([rec.legs[0].leg])
       expect(legs.map(([, l]) => l.status)).not.toContain('CONFIRMED')

@@ -23,7 +23,7 @@ const services = Object.entries(compose.services as Record<string, any>)
 const volumeOf = (s: any): string => (s.volumes as string[]).find(v => v.endsWith(':/var/lib/kvartal'))!.split(':')[0]
 
 describe('compose.yaml', () => {
-  it('four nodes of one image, each with its own named volume at the image\'s data directory', () => {
+  it("four nodes of one image, each with its own named volume at the image's data directory", () => {
     expect(services.map(([n]) => n)).toEqual(['node-1', 'node-2', 'node-3', 'node-4'])
     const dataDir = execForm(last(image, 'VOLUME')!.args)![0]
     const volumes = services.map(([, s]) => volumeOf(s))
@@ -31,12 +31,15 @@ describe('compose.yaml', () => {
     for (const [name, s] of services) {
       expect(s.image, name).toBe('localhost/kvartal:0.1.0')
       expect(s.hostname, name).toBe(name)
-      expect(s.volumes.filter((v: string) => v.endsWith(`:${dataDir}`)), name).toHaveLength(1)
+      expect(
+        s.volumes.filter((v: string) => v.endsWith(`:${dataDir}`)),
+        name
+      ).toHaveLength(1)
       expect(Object.keys(compose.volumes)).toContain(volumeOf(s))
     }
   })
 
-  it('restart policy, the image\'s healthcheck, read-only root, no capabilities', () => {
+  it("restart policy, the image's healthcheck, read-only root, no capabilities", () => {
     const hc = execForm(/CMD\s+(.*)$/.exec(last(image, 'HEALTHCHECK')!.args)![1])!
     for (const [name, s] of services) {
       expect(s.restart, name).toBe('unless-stopped')
@@ -59,11 +62,15 @@ describe('compose.yaml', () => {
     }
   })
 
-  it('the metrics ports (district.yaml\'s, exposed by the image) are published on loopback only, one host port each', async () => {
+  it("the metrics ports (district.yaml's, exposed by the image) are published on loopback only, one host port each", async () => {
     const container = String(parse(await readFile(join(dir, 'district.yaml'), 'utf8')).metrics.listen).split(':')[1]
     expect(last(image, 'EXPOSE')!.args.split(/\s+/)).toContain(`${container}/tcp`)
     const host = services.map(([, s]) => (s.ports as string[]).map(p => p.split(':')))
-    for (const ports of host) for (const [ip, , c] of ports) { expect(ip).toBe('127.0.0.1'); expect(c).toBe(container) }
+    for (const ports of host)
+      for (const [ip, , c] of ports) {
+        expect(ip).toBe('127.0.0.1')
+        expect(c).toBe(container)
+      }
     expect(new Set(host.flat().map(p => p[1])).size).toBe(4)
   })
 
@@ -78,17 +85,27 @@ describe('compose.yaml', () => {
       text = applyOverlay(text, district, 'district.yaml')
       text = applyOverlay(text, parse(await readFile(join(dir, `${name}.yaml`), 'utf8')), `${name}.yaml`)
       const c = validateNodeConfig(parse(text), '/var/lib/kvartal')
-      expect(c).toMatchObject({ mdns: false, metrics: { host: '0.0.0.0', port: 9464 }, dataDir: '/var/lib/kvartal/data', listen: ['/ip4/0.0.0.0/tcp/4101'] })
+      expect(c).toMatchObject({
+        mdns: false,
+        metrics: { host: '0.0.0.0', port: 9464 },
+        dataDir: '/var/lib/kvartal/data',
+        listen: ['/ip4/0.0.0.0/tcp/4101']
+      })
       positions.push(...c.position!)
     }
     // a district that can trade: sellers and buyers
     expect(positions.some(p => p > 0) && positions.some(p => p < 0)).toBe(true)
   })
 
-  it('docker compose / podman-compose accept it, where installed', (ctx) => {
-    const tools = [['docker', 'compose'], ['podman-compose']].filter(([cmd, sub]) => spawnSync(cmd, [...(sub != null ? [sub] : []), 'version']).status === 0)
+  it('docker compose / podman-compose accept it, where installed', ctx => {
+    const tools = [['docker', 'compose'], ['podman-compose']].filter(
+      ([cmd, sub]) => spawnSync(cmd, [...(sub != null ? [sub] : []), 'version']).status === 0
+    )
     // skipped, not passed: nothing is checked here without one of them (the parser's checks above still run)
-    if (tools.length === 0) { ctx.skip('neither `docker compose` nor podman-compose is installed: compose.yaml is checked by the parser above only'); return }
+    if (tools.length === 0) {
+      ctx.skip('neither `docker compose` nor podman-compose is installed: compose.yaml is checked by the parser above only')
+      return
+    }
     for (const t of tools) {
       const r = spawnSync(t[0], [...t.slice(1), '-f', join(dir, 'compose.yaml'), 'config', '-q'])
       expect(r.status, `${t.join(' ')} config: ${r.stderr.toString()}`).toBe(0)

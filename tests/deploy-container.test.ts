@@ -20,7 +20,8 @@ const root = join(import.meta.dirname, '..')
 const dir = join(root, 'deploy/container')
 const containerfile = parseContainerfile(await readFile(join(dir, 'Containerfile'), 'utf8'))
 const PEER = '12D3KooWJ1Sh6ky5t5sRrJxBqcRANcj7SsEGZ5P9k8cwgcCRctUS'
-const metricsOf = (district: string, peer = PEER): string => `# HELP kvartal_node_info This node\n# TYPE kvartal_node_info ` +
+const metricsOf = (district: string, peer = PEER): string =>
+  `# HELP kvartal_node_info This node\n# TYPE kvartal_node_info ` +
   `gauge\nkvartal_node_info{peer_id="${peer}",trader="ab",district="${district}",settlement="local",version="0.1.0"} 1\n`
 
 describe('the Containerfile', () => {
@@ -38,7 +39,7 @@ describe('the Containerfile', () => {
     expect(last(containerfile, 'ENV')!.args).toMatch(/KVARTAL_HOME=\/var\/lib\/kvartal/)
   })
 
-  it('its entrypoint and CLI wrapper exist, are executable shell scripts, and run the checkout\'s Node 24', () => {
+  it("its entrypoint and CLI wrapper exist, are executable shell scripts, and run the checkout's Node 24", () => {
     const entry = execForm(last(containerfile, 'ENTRYPOINT')!.args)!
     expect(entry).toEqual(['/opt/kvartal/deploy/container/entrypoint.sh'])
     for (const f of ['entrypoint.sh', 'kvartal', 'build-base.sh']) {
@@ -69,23 +70,29 @@ describe('the Containerfile', () => {
   })
 })
 
-describe('the entrypoint\'s prepare step', () => {
+describe("the entrypoint's prepare step", () => {
   let tmp: string
-  beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'kvartal-container-')) })
-  afterAll(async () => { await rm(tmp, { recursive: true, force: true }) })
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'kvartal-container-'))
+  })
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true })
+  })
 
   const deps = (answers: Record<string, string | Error>, log: Array<Record<string, unknown>> = []): PrepareDeps & { fetched: string[] } => {
     const fetched: string[] = []
     return {
       fetched,
-      fetch: async (url) => {
+      fetch: async url => {
         fetched.push(url)
         const a = answers[new URL(url).hostname]
         if (a == null || a instanceof Error) throw a ?? new Error('ENOTFOUND')
         return { ok: true, text: async () => a }
       },
       sleep: vi.fn(async () => {}),
-      log: (f) => { log.push(f) },
+      log: f => {
+        log.push(f)
+      },
       hostname: () => 'node-3'
     }
   }
@@ -93,19 +100,44 @@ describe('the entrypoint\'s prepare step', () => {
   it('first start: init writes the config and the key; the overlays and the found bootstrap make a config the node accepts', async () => {
     const home = join(tmp, 'node-3')
     const log: Array<Record<string, unknown>> = []
-    const d = deps({ 'node-1': metricsOf('compose-demo'), 'node-2': metricsOf('another-district', '12D3KooWQaNpiy8ayXzqHmMLA8qF9F9rbk3b6CNn9RVE9Zmg5i7d'), 'node-4': new Error('ECONNREFUSED') }, log)
+    const d = deps(
+      {
+        'node-1': metricsOf('compose-demo'),
+        'node-2': metricsOf('another-district', '12D3KooWQaNpiy8ayXzqHmMLA8qF9F9rbk3b6CNn9RVE9Zmg5i7d'),
+        'node-4': new Error('ECONNREFUSED')
+      },
+      log
+    )
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
     let config: string
     try {
-      config = await prepare({ KVARTAL_HOME: home, KVARTAL_DISTRICT: 'compose-demo', KVARTAL_OVERLAY_DIR: join(root, 'deploy/compose'), KVARTAL_PEERS: 'node-1 node-2 node-3 node-4' }, d)
-    } finally { stdout.mockRestore() }
+      config = await prepare(
+        {
+          KVARTAL_HOME: home,
+          KVARTAL_DISTRICT: 'compose-demo',
+          KVARTAL_OVERLAY_DIR: join(root, 'deploy/compose'),
+          KVARTAL_PEERS: 'node-1 node-2 node-3 node-4'
+        },
+        d
+      )
+    } finally {
+      stdout.mockRestore()
+    }
     expect(config).toBe(join(home, 'node.yaml'))
     expect(existsSync(join(home, 'data'))).toBe(true)
     // node-3 asks the others, not itself; node-2 is of another district, node-4 does not answer
     expect(d.fetched.sort()).toEqual(['http://node-1:9464/metrics', 'http://node-2:9464/metrics', 'http://node-4:9464/metrics'])
     const c = await loadNodeConfig(config)
     expect(c.bootstrap).toEqual([`/dns4/node-1/tcp/4101/p2p/${PEER}`])
-    expect(c).toMatchObject({ district: 'compose-demo', mdns: false, metrics: { host: '0.0.0.0', port: 9464 }, listen: ['/ip4/0.0.0.0/tcp/4101'], position: [-600], slots: { seconds: 60 }, dataDir: join(home, 'data') })
+    expect(c).toMatchObject({
+      district: 'compose-demo',
+      mdns: false,
+      metrics: { host: '0.0.0.0', port: 9464 },
+      listen: ['/ip4/0.0.0.0/tcp/4101'],
+      position: [-600],
+      slots: { seconds: 60 },
+      dataDir: join(home, 'data')
+    })
     expect(c.building).toBeUndefined()
     const text = await readFile(config, 'utf8')
     expect(text).toContain('# Units: energy Wh') // init's comments stay
@@ -116,32 +148,56 @@ describe('the entrypoint\'s prepare step', () => {
     // a restart: no second init (the key stays), the same config, not rewritten
     const mtime = (await stat(config)).mtimeMs
     const log2: Array<Record<string, unknown>> = []
-    await prepare({ KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: join(root, 'deploy/compose'), KVARTAL_PEERS: 'node-1 node-2 node-3 node-4' }, deps({ 'node-1': metricsOf('compose-demo') }, log2))
+    await prepare(
+      { KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: join(root, 'deploy/compose'), KVARTAL_PEERS: 'node-1 node-2 node-3 node-4' },
+      deps({ 'node-1': metricsOf('compose-demo') }, log2)
+    )
     expect(log2.map(l => l.event)).toEqual(['container-bootstrap'])
     expect((await stat(config)).mtimeMs).toBe(mtime)
   })
 
-  it('alone, with the image\'s environment and nothing mounted: a config whose metrics port is the one the HEALTHCHECK reads', async () => {
-    const env = Object.fromEntries(last(containerfile, 'ENV')!.args.split(/\s+/).map(kv => kv.split('=')))
+  it("alone, with the image's environment and nothing mounted: a config whose metrics port is the one the HEALTHCHECK reads", async () => {
+    const env = Object.fromEntries(
+      last(containerfile, 'ENV')!
+        .args.split(/\s+/)
+        .map(kv => kv.split('='))
+    )
     const home = join(tmp, 'alone')
     const d = deps({})
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    try { await prepare({ ...env, KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: join(tmp, 'no-such-dir') }, d) } finally { stdout.mockRestore() }
+    try {
+      await prepare({ ...env, KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: join(tmp, 'no-such-dir') }, d)
+    } finally {
+      stdout.mockRestore()
+    }
     const c = await loadNodeConfig(join(home, 'node.yaml'))
     const hc = execForm(/CMD\s+(.*)$/.exec(last(containerfile, 'HEALTHCHECK')!.args)![1])!.join(' ')
     expect(hc).toContain(`http://127.0.0.1:${c.metrics!.port}/health`)
-    expect(c).toMatchObject({ metrics: { host: '0.0.0.0' }, listen: [`/ip4/0.0.0.0/tcp/${env.KVARTAL_P2P_PORT}`], district: 'demo', bootstrap: [] })
+    expect(c).toMatchObject({
+      metrics: { host: '0.0.0.0' },
+      listen: [`/ip4/0.0.0.0/tcp/${env.KVARTAL_P2P_PORT}`],
+      district: 'demo',
+      bootstrap: []
+    })
     expect(d.fetched).toEqual([])
   })
 
   it('a pinned bootstrap in the overlay is used as it is: no peer is asked', async () => {
-    const home = join(tmp, 'pinned'); const overlays = join(tmp, 'pinned-etc')
+    const home = join(tmp, 'pinned')
+    const overlays = join(tmp, 'pinned-etc')
     await mkdir(overlays, { recursive: true })
     const pinned = `/dns4/kvartal-0.kvartal.ns.svc.cluster.local/tcp/4101/p2p/${PEER}`
     await writeFile(join(overlays, 'district.yaml'), `district: pinned\nmdns: false\nbootstrap: [${pinned}]\n`)
     const d = deps({})
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    try { await prepare({ KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: overlays, KVARTAL_PEERS: 'kvartal-0 kvartal-1', KVARTAL_SELF: 'kvartal-1' }, d) } finally { stdout.mockRestore() }
+    try {
+      await prepare(
+        { KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: overlays, KVARTAL_PEERS: 'kvartal-0 kvartal-1', KVARTAL_SELF: 'kvartal-1' },
+        d
+      )
+    } finally {
+      stdout.mockRestore()
+    }
     expect(d.fetched).toEqual([])
     expect((await loadNodeConfig(join(home, 'node.yaml'))).bootstrap).toEqual([pinned])
   })
@@ -156,13 +212,16 @@ describe('the entrypoint\'s prepare step', () => {
   })
 
   it('an overlay that breaks the config stops the start, naming the field', async () => {
-    const home = join(tmp, 'bad'); const overlays = join(tmp, 'bad-etc')
+    const home = join(tmp, 'bad')
+    const overlays = join(tmp, 'bad-etc')
     await mkdir(overlays, { recursive: true })
     await writeFile(join(overlays, 'district.yaml'), 'district: bad\nslots: { seconds: "60" }\n')
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
     try {
       await expect(prepare({ KVARTAL_HOME: home, KVARTAL_OVERLAY_DIR: overlays }, deps({}))).rejects.toThrow(/slots\.seconds/)
-    } finally { stdout.mockRestore() }
+    } finally {
+      stdout.mockRestore()
+    }
   })
 
   it('discovery: the seed waits for no one; another node waits until a peer answers', async () => {
@@ -171,7 +230,12 @@ describe('the entrypoint\'s prepare step', () => {
     expect(await discoverBootstrap({ ...o, self: 'node-1' }, seed)).toEqual([])
     expect(seed.sleep).not.toHaveBeenCalled()
     let calls = 0
-    const late = deps({}); late.fetch = async () => { calls++; if (calls < 3) throw new Error('ECONNREFUSED'); return { ok: true, text: async () => metricsOf('d') } }
+    const late = deps({})
+    late.fetch = async () => {
+      calls++
+      if (calls < 3) throw new Error('ECONNREFUSED')
+      return { ok: true, text: async () => metricsOf('d') }
+    }
     expect(await discoverBootstrap({ ...o, self: 'node-2' }, late)).toEqual([`/dns4/node-1/tcp/4101/p2p/${PEER}`])
     expect(late.sleep).toHaveBeenCalledTimes(2)
     const alone = deps({})
@@ -189,7 +253,8 @@ describe('the entrypoint\'s prepare step', () => {
     const text = 'a: 1 # one\nm:\n  x: 1   # kept\n  y: 2\nl: [1, 2]\ngone: 3\n'
     const out = applyOverlay(text, { m: { y: 3, z: 4 }, l: [5], gone: null, n: { k: 'v' } })
     expect(parse(out)).toEqual({ a: 1, m: { x: 1, y: 3, z: 4 }, l: [5], n: { k: 'v' } })
-    expect(out).toContain('# one'); expect(out).toContain('# kept')
+    expect(out).toContain('# one')
+    expect(out).toContain('# kept')
     expect(() => applyOverlay(text, [1])).toThrow(/mapping/)
     // a restart lays the same overlay over its own result: the text must not change (no rewrite each start)
     const flowAndNew = { f: { a: 2 }, n: { k: { deep: 1 } }, l: ['/dns4/node-1/tcp/4101/p2p/' + PEER, '/dns4/node-2/tcp/4101/p2p/' + PEER] }

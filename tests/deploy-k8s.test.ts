@@ -26,27 +26,36 @@ const k8s = join(root, 'deploy/k8s')
 type Obj = Record<string, any>
 
 const models = {
-  'v1/ConfigMap': ConfigMap, 'v1/Service': Service, 'apps/v1/StatefulSet': StatefulSet,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget, 'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'apps/v1/StatefulSet': StatefulSet,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy
 } as unknown as Record<string, new (o: Obj) => { validate: () => void }>
 
 /** The kustomization's resources, each file's documents in order: what `kubectl kustomize` renders. */
-function render (dir: string): Obj[] {
+function render(dir: string): Obj[] {
   const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Obj
   const known = ['apiVersion', 'kind', 'resources']
-  for (const key of Object.keys(k)) if (!known.includes(key)) throw new Error(`kustomization.yaml: ${key} is not rendered by this test: render it, or use resources only`)
-  return (k.resources as string[]).flatMap(f => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map(d => {
-    if (d.errors.length > 0) throw new Error(`${f}: ${d.errors[0].message}`)
-    return d.toJS() as Obj
-  })).filter(o => o != null)
+  for (const key of Object.keys(k))
+    if (!known.includes(key)) throw new Error(`kustomization.yaml: ${key} is not rendered by this test: render it, or use resources only`)
+  return (k.resources as string[])
+    .flatMap(f =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map(d => {
+        if (d.errors.length > 0) throw new Error(`${f}: ${d.errors[0].message}`)
+        return d.toJS() as Obj
+      })
+    )
+    .filter(o => o != null)
 }
 
 /** Each object path's keys that the schema validator read: a key it never read is one it does not know. */
-function recordReads (value: unknown, path: string, reads: Map<string, Set<string>>): unknown {
+function recordReads(value: unknown, path: string, reads: Map<string, Set<string>>): unknown {
   if (typeof value !== 'object' || value == null) return value
-  const seen = reads.get(path) ?? new Set<string>(); reads.set(path, seen)
+  const seen = reads.get(path) ?? new Set<string>()
+  reads.set(path, seen)
   return new Proxy(value as Obj, {
-    get (t, key, r) {
+    get(t, key, r) {
       const v = Reflect.get(t, key, r)
       if (typeof key !== 'string' || !Object.hasOwn(t, key)) return v
       seen.add(key)
@@ -55,7 +64,7 @@ function recordReads (value: unknown, path: string, reads: Map<string, Set<strin
   })
 }
 
-function unknownFields (value: unknown, path: string, reads: Map<string, Set<string>>, out: string[]): string[] {
+function unknownFields(value: unknown, path: string, reads: Map<string, Set<string>>, out: string[]): string[] {
   if (typeof value !== 'object' || value == null) return out
   for (const [k, v] of Object.entries(value)) {
     if (!(reads.get(path)?.has(k) ?? false)) out.push(`${path}/${k}`)
@@ -65,14 +74,16 @@ function unknownFields (value: unknown, path: string, reads: Map<string, Set<str
 }
 
 /** The schema's errors for one object, [] when valid: types and required fields, and fields it does not know. */
-function schemaErrors (o: Obj): string[] {
+function schemaErrors(o: Obj): string[] {
   const Model = models[`${o.apiVersion}/${o.kind}`]
   if (Model == null) return [`${o.apiVersion} ${o.kind}: not a kind this test knows`]
   const m = new Model(o)
   const reads = new Map<string, Set<string>>()
   try {
     m.validate.call(recordReads(m, '', reads))
-  } catch (err) { return [(err as Error).message] }
+  } catch (err) {
+    return [(err as Error).message]
+  }
   return unknownFields(JSON.parse(JSON.stringify(m)), '', reads, []).map(p => `${p}: unknown field`)
 }
 
@@ -96,18 +107,50 @@ describe('deploy/k8s', () => {
   })
 
   it('the schema check fails on a string where an integer belongs, a missing required field, an unknown field', () => {
-    const broken = (f: (o: Obj) => void): string[] => { const o = structuredClone(sts); f(o); return schemaErrors(o) }
-    expect(broken(o => { o.spec.template.spec.containers[0].ports[0].containerPort = '4101' }).join()).toMatch(/containerPort must be integer/)
-    expect(broken(o => { o.spec.replicas = 'four' }).join()).toMatch(/replicas must be integer/)
-    expect(broken(o => { delete o.spec.template.spec.containers[0].name }).join()).toMatch(/containers\/0 must have required property name/)
-    expect(broken(o => { o.spec.template.spec.containers[0].resources.request = { cpu: '50m' } })).toEqual(['/spec/template/spec/containers/0/resources/request: unknown field'])
-    expect(broken(o => { o.spec.replica = 3 })).toEqual(['/spec/replica: unknown field'])
-    expect(broken(o => { o.metadata.labelz = {} })).toEqual(['/metadata/labelz: unknown field'])
+    const broken = (f: (o: Obj) => void): string[] => {
+      const o = structuredClone(sts)
+      f(o)
+      return schemaErrors(o)
+    }
+    expect(
+      broken(o => {
+        o.spec.template.spec.containers[0].ports[0].containerPort = '4101'
+      }).join()
+    ).toMatch(/containerPort must be integer/)
+    expect(
+      broken(o => {
+        o.spec.replicas = 'four'
+      }).join()
+    ).toMatch(/replicas must be integer/)
+    expect(
+      broken(o => {
+        delete o.spec.template.spec.containers[0].name
+      }).join()
+    ).toMatch(/containers\/0 must have required property name/)
+    expect(
+      broken(o => {
+        o.spec.template.spec.containers[0].resources.request = { cpu: '50m' }
+      })
+    ).toEqual(['/spec/template/spec/containers/0/resources/request: unknown field'])
+    expect(
+      broken(o => {
+        o.spec.replica = 3
+      })
+    ).toEqual(['/spec/replica: unknown field'])
+    expect(
+      broken(o => {
+        o.metadata.labelz = {}
+      })
+    ).toEqual(['/metadata/labelz: unknown field'])
     // maps of free keys are not unknown fields
-    expect(broken(o => { o.metadata.labels['example.com/anything'] = 'x' })).toEqual([])
+    expect(
+      broken(o => {
+        o.metadata.labels['example.com/anything'] = 'x'
+      })
+    ).toEqual([])
   })
 
-  it('a headless service publishing not-ready pods gives the StatefulSet\'s pods the DNS names the peers list', () => {
+  it("a headless service publishing not-ready pods gives the StatefulSet's pods the DNS names the peers list", () => {
     expect(svc.spec.clusterIP).toBe('None')
     expect(svc.spec.publishNotReadyAddresses).toBe(true)
     expect(sts.spec.serviceName).toBe(svc.metadata.name)
@@ -145,17 +188,28 @@ describe('deploy/k8s', () => {
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' })
   })
 
-  it('runs as the image\'s non-root user, read-only, no capabilities; writable: its volume and /tmp only', () => {
+  it("runs as the image's non-root user, read-only, no capabilities; writable: its volume and /tmp only", () => {
     const [uid, gid] = last(image, 'USER')!.args.split(':').map(Number)
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uid, runAsGroup: gid, fsGroup: gid })
-    expect(node.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } })
-    const writable = node.volumeMounts.filter((m: Obj) => m.readOnly !== true).map((m: Obj) => m.mountPath).sort()
+    expect(node.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] }
+    })
+    const writable = node.volumeMounts
+      .filter((m: Obj) => m.readOnly !== true)
+      .map((m: Obj) => m.mountPath)
+      .sort()
     expect(writable).toEqual(['/tmp', '/var/lib/kvartal'])
     expect(pod.automountServiceAccountToken).toBe(false)
   })
 
-  it('resources sized from the measured node: the request covers an idle node\'s RSS, the limit leaves room for V8\'s heap cap', () => {
-    const mib = (q: string): number => { const m = /^(\d+)(Mi|Gi)$/.exec(q)!; return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) }
+  it("resources sized from the measured node: the request covers an idle node's RSS, the limit leaves room for V8's heap cap", () => {
+    const mib = (q: string): number => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(q)!
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1)
+    }
     const MEASURED_RSS_MIB = 172 / 1.048576 // 172 MB: `kvartal node`, alone, after start (README "Deploying a district")
     expect(mib(node.resources.requests.memory)).toBeGreaterThan(MEASURED_RSS_MIB)
     const heap = Number(/--max-old-space-size=(\d+)/.exec(envOf('NODE_OPTIONS'))![1])
@@ -163,7 +217,7 @@ describe('deploy/k8s', () => {
     expect(node.resources.requests.cpu).toBe('50m')
   })
 
-  it('the PodDisruptionBudget and the NetworkPolicy select the district\'s pods', () => {
+  it("the PodDisruptionBudget and the NetworkPolicy select the district's pods", () => {
     const pdb = byKind('PodDisruptionBudget')[0]
     expect(pdb.spec.selector.matchLabels).toEqual(sts.spec.selector.matchLabels)
     expect(pdb.spec.maxUnavailable).toBe(1)
@@ -173,8 +227,10 @@ describe('deploy/k8s', () => {
     for (const p of node.ports) expect(ports).toContain(p.containerPort)
   })
 
-  it('the ConfigMap\'s district.yaml and each pod\'s overlay, over what kvartal init writes, make configs the node accepts', () => {
-    expect(pod.volumes.find((v: Obj) => v.name === node.volumeMounts.find((m: Obj) => m.mountPath === '/etc/kvartal').name).configMap.name).toBe(cm.metadata.name)
+  it("the ConfigMap's district.yaml and each pod's overlay, over what kvartal init writes, make configs the node accepts", () => {
+    expect(
+      pod.volumes.find((v: Obj) => v.name === node.volumeMounts.find((m: Obj) => m.mountPath === '/etc/kvartal').name).configMap.name
+    ).toBe(cm.metadata.name)
     const district = parse(cm.data['district.yaml'])
     expect(envOf('KVARTAL_DISTRICT')).toBe(district.district)
     const pods = Object.keys(cm.data).filter(k => k !== 'district.yaml')
@@ -183,13 +239,20 @@ describe('deploy/k8s', () => {
       let text = configText({ district: envOf('KVARTAL_DISTRICT'), listen: ['/ip4/0.0.0.0/tcp/4101'], meter: 'none' })
       text = applyOverlay(text, district, 'district.yaml')
       text = applyOverlay(text, parse(cm.data[k]), k)
-      expect(validateNodeConfig(parse(text), '/var/lib/kvartal'), k).toMatchObject({ mdns: false, district: district.district, metrics: { host: '0.0.0.0', port: 9464 } })
+      expect(validateNodeConfig(parse(text), '/var/lib/kvartal'), k).toMatchObject({
+        mdns: false,
+        district: district.district,
+        metrics: { host: '0.0.0.0', port: 9464 }
+      })
     }
   })
 
   it('kubectl kustomize renders the same objects, where kubectl is installed', () => {
     const r = spawnSync('kubectl', ['kustomize', k8s], { encoding: 'utf8' })
-    if (r.error != null) { console.warn('deploy-k8s.test.ts: kubectl is not installed: rendered by this test only'); return }
+    if (r.error != null) {
+      console.warn('deploy-k8s.test.ts: kubectl is not installed: rendered by this test only')
+      return
+    }
     expect(r.status, r.stderr).toBe(0)
     const key = (o: Obj): string => `${o.kind}/${o.metadata.name}`
     const theirs = parseAllDocuments(r.stdout).map(d => d.toJS() as Obj)

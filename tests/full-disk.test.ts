@@ -21,7 +21,7 @@ const mounted = mountTmpfs(mnt, 4 * 1024 * 1024)
 if (!mounted.ok) console.warn(`full-disk test skipped: cannot mount a tmpfs at ${mnt} (${mounted.why}); it needs root or CAP_SYS_ADMIN`)
 
 /** advances the district's clock tick by tick until `cond` holds, at most `maxSlots` slots of simulated time */
-async function runUntilTrue (d: TestDistrict, cond: () => boolean, what: string, maxSlots = 8): Promise<void> {
+async function runUntilTrue(d: TestDistrict, cond: () => boolean, what: string, maxSlots = 8): Promise<void> {
   const limit = d.clock.now() + maxSlots * slots.slotMs
   while (!cond()) {
     if (d.clock.now() >= limit) throw new Error(`no ${what} within ${maxSlots} slots of simulated time`)
@@ -30,16 +30,23 @@ async function runUntilTrue (d: TestDistrict, cond: () => boolean, what: string,
 }
 
 describe.skipIf(!mounted.ok)('a full disk', () => {
-  afterAll(() => { unmountTmpfs(mnt); rmSync(base, { recursive: true, force: true }) })
+  afterAll(() => {
+    unmountTmpfs(mnt)
+    rmSync(base, { recursive: true, force: true })
+  })
 
   it('refuses new work with DiskFullError, loses nothing committed, and trades again when space returns', async () => {
     const sellerDir = join(mnt, 'seller')
-    const d = await startDistrict([
-      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s) => s >= 0 ? 2_000 : 0 },
-      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s) => s >= 0 ? -300 : 0 }
-    ], { extra: (i) => i === 0 ? { dataDir: sellerDir, journal: { sync: true, minFreeBytes: 256 * 1024, diskProbeMs: 20 } } : {} })
+    const d = await startDistrict(
+      [
+        { buyLimit: 900_000_000, sellLimit: 350_000_000, position: s => (s >= 0 ? 2_000 : 0) },
+        { buyLimit: 900_000_000, sellLimit: 350_000_000, position: s => (s >= 0 ? -300 : 0) }
+      ],
+      { extra: i => (i === 0 ? { dataDir: sellerDir, journal: { sync: true, minFreeBytes: 256 * 1024, diskProbeMs: 20 } } : {}) }
+    )
     const [seller, buyer] = d.nodes
-    const of = (n: typeof seller, type: string, p: (e: NodeEvent) => boolean = () => true): NodeEvent[] => d.events.filter(e => e.node === n.id && e.type === type && p(e))
+    const of = (n: typeof seller, type: string, p: (e: NodeEvent) => boolean = () => true): NodeEvent[] =>
+      d.events.filter(e => e.node === n.id && e.type === type && p(e))
     let filler: string | undefined
     try {
       // 1. they trade
@@ -62,7 +69,8 @@ describe.skipIf(!mounted.ok)('a full disk', () => {
       expect(of(seller, 'trade-committed').length).toBe(tradesWhenFull)
       expect(of(seller, 'storage-full').length).toBe(1)
       // 3. space returns: the journal is reopened and the two trade again
-      freeDisk(filler); filler = undefined
+      freeDisk(filler)
+      filler = undefined
       await runUntilTrue(d, () => of(seller, 'storage-recovered').length === 1, 'storage-recovered event')
       expect(seller.journal.full).toBe(false)
       await runUntilTrue(d, () => of(seller, 'trade-committed').length > tradesWhenFull, 'trade after the disk had room again')
@@ -77,7 +85,8 @@ describe.skipIf(!mounted.ok)('a full disk', () => {
       const bj = await Journal.open(join(d.dir, 'n1'), { sync: false })
       const sold = (await sj.trades()).filter(t => t.role === 'seller' && t.status === 'committed')
       const bought = (await bj.trades()).filter(t => t.role === 'buyer' && t.status === 'committed')
-      await sj.close(); await bj.close()
+      await sj.close()
+      await bj.close()
       const committedEvents = of(seller, 'trade-committed').map(e => e.correlation)
       expect(new Set(sold.map(t => t.id))).toEqual(new Set(committedEvents))
       expect(sold.length).toBeGreaterThanOrEqual(2)
@@ -94,10 +103,13 @@ describe.skipIf(!mounted.ok)('a full disk', () => {
 
   it('a buyer whose disk fills stops proposing, and its trades end the same in both journals once space returns', async () => {
     const buyerDir = join(mnt, 'buyer')
-    const d = await startDistrict([
-      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s) => s >= 0 ? 2_000 : 0 },
-      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s) => s >= 0 ? -300 : 0 }
-    ], { extra: (i) => i === 1 ? { dataDir: buyerDir, journal: { sync: true, minFreeBytes: 256 * 1024, diskProbeMs: 20 } } : {} })
+    const d = await startDistrict(
+      [
+        { buyLimit: 900_000_000, sellLimit: 350_000_000, position: s => (s >= 0 ? 2_000 : 0) },
+        { buyLimit: 900_000_000, sellLimit: 350_000_000, position: s => (s >= 0 ? -300 : 0) }
+      ],
+      { extra: i => (i === 1 ? { dataDir: buyerDir, journal: { sync: true, minFreeBytes: 256 * 1024, diskProbeMs: 20 } } : {}) }
+    )
     const [seller, buyer] = d.nodes
     const index = (n: typeof seller, type: string): number => d.events.findIndex(e => e.node === n.id && e.type === type)
     let filler: string | undefined
@@ -106,13 +118,18 @@ describe.skipIf(!mounted.ok)('a full disk', () => {
       filler = fillDisk(mnt)
       await runUntilTrue(d, () => index(buyer, 'storage-full') >= 0, 'storage-full event at the buyer')
       await d.runUntil(d.clock.now() + slots.slotMs)
-      freeDisk(filler); filler = undefined
+      freeDisk(filler)
+      filler = undefined
       await runUntilTrue(d, () => index(buyer, 'storage-recovered') >= 0, 'storage-recovered event at the buyer')
       // while its disk was full, the buyer sent no proposal (it could not have journaled what it agreed)
       const during = d.events.slice(index(buyer, 'storage-full'), index(buyer, 'storage-recovered'))
       expect(during.filter(e => e.node === buyer.id && e.type === 'proposal-sent')).toEqual([])
       const before = d.events.filter(e => e.node === buyer.id && e.type === 'trade-committed').length
-      await runUntilTrue(d, () => d.events.filter(e => e.node === buyer.id && e.type === 'trade-committed').length > before, 'a trade after the buyer had room again')
+      await runUntilTrue(
+        d,
+        () => d.events.filter(e => e.node === buyer.id && e.type === 'trade-committed').length > before,
+        'a trade after the buyer had room again'
+      )
       await d.runUntil(d.clock.now() + slots.slotMs)
     } finally {
       if (filler != null) freeDisk(filler)
@@ -123,7 +140,8 @@ describe.skipIf(!mounted.ok)('a full disk', () => {
       const bj = await Journal.open(buyerDir, { sync: false })
       const sold = (await sj.trades()).filter(t => t.role === 'seller' && t.status === 'committed')
       const bought = (await bj.trades()).filter(t => t.role === 'buyer' && t.status !== 'void')
-      await sj.close(); await bj.close()
+      await sj.close()
+      await bj.close()
       // a trade the seller committed is the buyer's too (committed, or pending until its retry is answered); none only on one side
       expect(new Map(bought.map(t => [t.id, t.trade]))).toEqual(new Map(sold.map(t => [t.id, t.trade])))
       expect(sold.length).toBeGreaterThanOrEqual(2)

@@ -14,17 +14,27 @@ describe('period settlement through the iota adapter (against a JSON-RPC test do
   it('the buyer pays the seller exactly what it owes in one transaction, both attest, and the trade verifies on the ledger', async () => {
     const rpc = await FakeIotaRpc.start()
     const client = new IotaClient({ url: rpc.url })
-    const d = await startDistrict([
-      { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s) => s >= 0 && s < 2 ? 700 : 0 },
-      { buyLimit: 900_000_000, sellLimit: 400_000_000, position: (s) => s >= 0 && s < 2 ? -300 : 0 }
-    ], {
-      extra: () => ({
-        settlement: {
-          periodSlots: 2,
-          create: async (_signer, journal) => iotaSettlement({ network: 'testnet', seed: (await journal.loadSeed())!, store: journal.store('iota'), client, retry: { attempts: 2, baseDelayMs: 5 } })
-        }
-      })
-    })
+    const d = await startDistrict(
+      [
+        { buyLimit: 900_000_000, sellLimit: 350_000_000, position: s => (s >= 0 && s < 2 ? 700 : 0) },
+        { buyLimit: 900_000_000, sellLimit: 400_000_000, position: s => (s >= 0 && s < 2 ? -300 : 0) }
+      ],
+      {
+        extra: () => ({
+          settlement: {
+            periodSlots: 2,
+            create: async (_signer, journal) =>
+              iotaSettlement({
+                network: 'testnet',
+                seed: (await journal.loadSeed())!,
+                store: journal.store('iota'),
+                client,
+                retry: { attempts: 2, baseDelayMs: 5 }
+              })
+          }
+        })
+      }
+    )
     try {
       for (const n of d.nodes) rpc.fund(n.identity.iotaAddress, 10_000_000_000n)
       await d.runUntil(epochMs + 2 * slots.slotMs + slots.slotMs / 2)

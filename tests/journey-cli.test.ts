@@ -22,7 +22,7 @@ let line: GtfsLine
 const procs: NodeProcess[] = []
 const iota = (rpcUrl: string): Record<string, unknown> => ({ adapter: 'iota', iota: { network: rpcUrl } })
 
-async function startNode (config: string): Promise<{ p: NodeProcess, listening: Record<string, any> }> {
+async function startNode(config: string): Promise<{ p: NodeProcess; listening: Record<string, any> }> {
   const p = runKvartal(['node', '--config', config])
   procs.push(p)
   return { p, listening: await p.waitFor(l => l.event === 'listening') }
@@ -32,7 +32,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-journey-'))
   rpc = await FakeIotaRpc.start()
   // one bus line: five stops 450 m apart eastwards, a trip every 4 minutes from 4 minutes from now
-  line = await writeGtfsLine(join(dir, 'gtfs'), { now: Date.now(), agencyId, center: { lat: 63.43, lon: 10.39 }, stops: 5, spacingM: 450, firstInS: 240, headwayS: 240, trips: 15, hopS: 90 })
+  line = await writeGtfsLine(join(dir, 'gtfs'), {
+    now: Date.now(),
+    agencyId,
+    center: { lat: 63.43, lon: 10.39 },
+    stops: 5,
+    spacingM: 450,
+    firstInS: 240,
+    headwayS: 240,
+    trips: 15,
+    hopS: 90
+  })
 })
 
 afterAll(async () => {
@@ -45,25 +55,61 @@ describe('kvartal journey and channel commands against running nodes', () => {
   it('plans and books a bus journey across two processes, lists and cancels ' +
     'it; the trip channel is read, granted, pulled by the operator and revoked', { timeout: 90_000 }, async () => {
     const gtfs = join(dir, 'gtfs')
-    const operatorDir = join(dir, 'operator'); const travellerDir = join(dir, 'traveller')
-    const operator = await startNode(await writeNodeConfig({
-      dir, name: 'operator', position: [0], settlement: iota(rpc.url),
-      mobility: { timetable: { gtfs }, provider: { kind: 'transit', agencyId, mode: 'BUS', seatsPerTrip: 20, co2GPerKm: 60, cancellation: { freeUntilS: 60, feeNanos: 50_000_000 } }, offerEveryMs: 6_000 }
-    }))
+    const operatorDir = join(dir, 'operator')
+    const travellerDir = join(dir, 'traveller')
+    const operator = await startNode(
+      await writeNodeConfig({
+        dir,
+        name: 'operator',
+        position: [0],
+        settlement: iota(rpc.url),
+        mobility: {
+          timetable: { gtfs },
+          provider: {
+            kind: 'transit',
+            agencyId,
+            mode: 'BUS',
+            seatsPerTrip: 20,
+            co2GPerKm: 60,
+            cancellation: { freeUntilS: 60, feeNanos: 50_000_000 }
+          },
+          offerEveryMs: 6_000
+        }
+      })
+    )
     rpc.fund(operator.listening.iotaAddress, 10_000_000_000n)
-    const traveller = await startNode(await writeNodeConfig({
-      dir, name: 'traveller', position: [0], bootstrap: [operator.listening.addrs[0]], settlement: iota(rpc.url),
-      mobility: { timetable: { gtfs } }
-    }))
+    const traveller = await startNode(
+      await writeNodeConfig({
+        dir,
+        name: 'traveller',
+        position: [0],
+        bootstrap: [operator.listening.addrs[0]],
+        settlement: iota(rpc.url),
+        mobility: { timetable: { gtfs } }
+      })
+    )
     rpc.fund(traveller.listening.iotaAddress, 10_000_000_000n)
     // control.json is there, owner-only, once the node listens
     expect((await stat(join(travellerDir, 'control.json'))).mode & 0o777).toBe(0o600)
     // the traveller books seats only from an operator whose service offer it holds
-    await eventually(async () => { const s = await askNode(travellerDir, '/status'); return s.mobility.services >= 1 ? s : undefined }, 'the operator\'s service offer')
+    await eventually(async () => {
+      const s = await askNode(travellerDir, '/status')
+      return s.mobility.services >= 1 ? s : undefined
+    }, "the operator's service offer")
 
     // from 100 m south of the first stop to 100 m north of the fourth: too far to walk with 400 m
-    const from = offsetMetres(line.stops[0], -100, 0); const to = offsetMetres(line.stops[3], 100, 0)
-    const where = ['--from', `${from.lat.toFixed(6)},${from.lon.toFixed(6)}`, '--to', `${to.lat.toFixed(6)},${to.lon.toFixed(6)}`, '--modes', 'BUS', '--max-walk', '400']
+    const from = offsetMetres(line.stops[0], -100, 0)
+    const to = offsetMetres(line.stops[3], 100, 0)
+    const where = [
+      '--from',
+      `${from.lat.toFixed(6)},${from.lon.toFixed(6)}`,
+      '--to',
+      `${to.lat.toFixed(6)},${to.lon.toFixed(6)}`,
+      '--modes',
+      'BUS',
+      '--max-walk',
+      '400'
+    ]
     const human = await runCli(['journey', 'plan', '--data-dir', travellerDir, ...where])
     expect(human.code, human.stderr).toBe(0)
     expect(human.stdout).toMatch(/^#\s+depart\s+arrive/m)
@@ -72,10 +118,21 @@ describe('kvartal journey and channel commands against running nodes', () => {
     expect(planned.code, planned.stderr).toBe(0)
     const plan = JSON.parse(planned.stdout)
     expect(plan.journeys.length).toBeGreaterThan(0)
-    expect(plan.labels).toMatchObject({ fastest: 1, cheapest: expect.any(Number), greenest: expect.any(Number), fewestTransfers: expect.any(Number) })
+    expect(plan.labels).toMatchObject({
+      fastest: 1,
+      cheapest: expect.any(Number),
+      greenest: expect.any(Number),
+      fewestTransfers: expect.any(Number)
+    })
     expect(plan.preferred).toBeGreaterThan(0)
     const bus = plan.journeys[0].legs.find((l: any) => l.mode === 'BUS')
-    expect(bus).toMatchObject({ from: { stopId: 'S0', name: 'Stop S0' }, to: { stopId: 'S3' }, price: line.fare, walking: 0, tripId: expect.stringMatching(/^T\d+$/) })
+    expect(bus).toMatchObject({
+      from: { stopId: 'S0', name: 'Stop S0' },
+      to: { stopId: 'S3' },
+      price: line.fare,
+      walking: 0,
+      tripId: expect.stringMatching(/^T\d+$/)
+    })
     expect(Date.parse(bus.departure)).toBeGreaterThan(Date.now())
     expect(Number.isSafeInteger(bus.departureS) && Number.isSafeInteger(bus.co2)).toBe(true)
     expect(plan.journeys[0].legs[0]).toMatchObject({ mode: 'WALK', walking: expect.any(Number) })
@@ -87,12 +144,15 @@ describe('kvartal journey and channel commands against running nodes', () => {
     await operator.p.waitFor(l => l.event === 'leg-confirmed' && l.correlation === pkg)
     // one payment on the ledger: the traveller paid the operator the fare, directly
     const payments = ledgerTransactions(rpc.executions).payments.filter(x => x.transfers.length > 0)
-    expect(payments.map(x => [x!.sender, x!.transfers])).toEqual([[traveller.listening.iotaAddress, [{ to: operator.listening.iotaAddress, amount: line.fare }]]])
+    expect(payments.map(x => [x!.sender, x!.transfers])).toEqual([
+      [traveller.listening.iotaAddress, [{ to: operator.listening.iotaAddress, amount: line.fare }]]
+    ])
 
     const listed = await runCli(['journey', 'list', '-d', travellerDir])
     expect(listed.code).toBe(0)
-    expect(listed.stdout).toMatch(new RegExp(`^${pkg}\\s+CONFIRMED\\s+\\d\\d:\\d\\d\\s+` +
-      '\\d\\d:\\d\\d\\s+0\\.4\\s+BUS S0→S3 CONFIRMED', 'm'))
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${pkg}\\s+CONFIRMED\\s+\\d\\d:\\d\\d\\s+` + '\\d\\d:\\d\\d\\s+0\\.4\\s+BUS S0→S3 CONFIRMED', 'm')
+    )
 
     // the traveller's trip channel holds the payment and the booking, readable with its own key
     const trips = await eventually(async () => {
@@ -101,7 +161,12 @@ describe('kvartal journey and channel commands against running nodes', () => {
       return v?.entries.some((e: any) => e.value.type === 'package-booked') === true ? v : undefined
     }, 'the package-booked record in the trips channel')
     expect(trips.chain.ok).toBe(true)
-    expect(trips.entries.map((e: any) => [e.value.type, e.value.id])).toEqual(expect.arrayContaining([['package-paid', pkg], ['package-booked', pkg]]))
+    expect(trips.entries.map((e: any) => [e.value.type, e.value.id])).toEqual(
+      expect.arrayContaining([
+        ['package-paid', pkg],
+        ['package-booked', pkg]
+      ])
+    )
     const channel: string = trips.channel
     const read = await runCli(['channel', 'read', channel, '-d', travellerDir])
     expect(read.stdout).toContain(`channel ${channel} (trips)`)
@@ -156,28 +221,75 @@ describe('kvartal journey and channel commands against running nodes', () => {
 
   it('bad input exits 2 with one line naming what is wrong, before any node is asked', async () => {
     const cases: Array<[string[], string]> = [
-      [['journey', 'plan', '-d', dir, '--from', '91,10.39', '--to', '63.43,10.39'], 'kvartal: --from: latitude must be between -90 and 90, got 91\n'],
-      [['journey', 'plan', '-d', dir, '--from', 'here', '--to', '63.43,10.39'], 'kvartal: --from: must be <lat>,<lon> in decimal degrees, e.g. 63.4305,10.3951, got "here"\n'],
-      [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--modes', 'BUS,HOVERCRAFT'], 'kvartal: --modes: unknown mode "HOVERCRAFT" (TOMP-API modes: WALK, BICYCLE, SCOOTER, CAR, BUS, TRAM, METRO, RAIL, FERRY)\n'],
-      [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--max-walk', '1.5'], 'kvartal: --max-walk: must be a whole number of metres, got "1.5"\n'],
-      [['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--depart', 'tomorrow'], 'kvartal: --depart: must be an ISO date-time (2026-06-17T08:30:00Z) or +<minutes> from now, got "tomorrow"\n'],
-      [['journey', 'book', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--pick', 'sideways'], 'kvartal: --pick: must be fastest, cheapest, greenest, fewest-transfers, ' +
-        'preferred or a journey number from the plan (1 = first), got "sideways"\n'],
-      [['journey', 'cancel', 'nope', '-d', dir], 'kvartal: package: must be a package id: 32 hex digits (`kvartal journey list` shows them), got "nope"\n'],
-      [['channel', 'grant', 'trips', '--reader', 'abc', '-d', dir], 'kvartal: --reader: must be a node\'s public key: 64 hex digits (the trader id that `kvartal id` prints), got "abc"\n'],
-      [['journey', 'plan', '--from', '63.43,10.39', '--to', '63.44,10.39'], 'kvartal: --data-dir: is required: the data directory of a running node, or ' +
-        '--config node.yaml (kvartal journey plan --data-dir <dir> --from … --to …)\n'],
-      [['journey', 'list', '-d', join(dir, 'nobody')], `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`]
+      [
+        ['journey', 'plan', '-d', dir, '--from', '91,10.39', '--to', '63.43,10.39'],
+        'kvartal: --from: latitude must be between -90 and 90, got 91\n'
+      ],
+      [
+        ['journey', 'plan', '-d', dir, '--from', 'here', '--to', '63.43,10.39'],
+        'kvartal: --from: must be <lat>,<lon> in decimal degrees, e.g. 63.4305,10.3951, got "here"\n'
+      ],
+      [
+        ['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--modes', 'BUS,HOVERCRAFT'],
+        'kvartal: --modes: unknown mode "HOVERCRAFT" (TOMP-API modes: WALK, BICYCLE, SCOOTER, CAR, BUS, TRAM, METRO, RAIL, FERRY)\n'
+      ],
+      [
+        ['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--max-walk', '1.5'],
+        'kvartal: --max-walk: must be a whole number of metres, got "1.5"\n'
+      ],
+      [
+        ['journey', 'plan', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--depart', 'tomorrow'],
+        'kvartal: --depart: must be an ISO date-time (2026-06-17T08:30:00Z) or +<minutes> from now, got "tomorrow"\n'
+      ],
+      [
+        ['journey', 'book', '-d', dir, '--from', '63.43,10.39', '--to', '63.44,10.39', '--pick', 'sideways'],
+        'kvartal: --pick: must be fastest, cheapest, greenest, fewest-transfers, ' +
+          'preferred or a journey number from the plan (1 = first), got "sideways"\n'
+      ],
+      [
+        ['journey', 'cancel', 'nope', '-d', dir],
+        'kvartal: package: must be a package id: 32 hex digits (`kvartal journey list` shows them), got "nope"\n'
+      ],
+      [
+        ['channel', 'grant', 'trips', '--reader', 'abc', '-d', dir],
+        'kvartal: --reader: must be a node\'s public key: 64 hex digits (the trader id that `kvartal id` prints), got "abc"\n'
+      ],
+      [
+        ['journey', 'plan', '--from', '63.43,10.39', '--to', '63.44,10.39'],
+        'kvartal: --data-dir: is required: the data directory of a running node, or ' +
+          '--config node.yaml (kvartal journey plan --data-dir <dir> --from … --to …)\n'
+      ],
+      [
+        ['journey', 'list', '-d', join(dir, 'nobody')],
+        `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`
+      ]
     ]
     const results = await Promise.all(cases.map(async ([args]) => await runCli(args)))
-    results.forEach((r, i) => { expect([r.code, r.stderr], cases[i][0].join(' ')).toEqual([2, cases[i][1]]) })
+    results.forEach((r, i) => {
+      expect([r.code, r.stderr], cases[i][0].join(' ')).toEqual([2, cases[i][1]])
+    })
 
     // a node config: the bad mobility field is named (the other checks are unit tests of validateNodeConfig)
-    const scooter = { kind: 'vehicle', mode: 'SCOOTER', position: { lat: 63.43, lon: 10.39 }, co2GPerKm: 8, speedKmh: 15, pricing: { plan_id: 's', price: 15_000_000, per_min_pricing: [{ start: 0, rate: 1.5, interval: 1 }] } }
-    const r = await runCli(['node', '--config', await writeNodeConfig({ dir, name: 'bad', position: [0], mobility: { provider: scooter }, settlement: iota('http://127.0.0.1:9') })])
+    const scooter = {
+      kind: 'vehicle',
+      mode: 'SCOOTER',
+      position: { lat: 63.43, lon: 10.39 },
+      co2GPerKm: 8,
+      speedKmh: 15,
+      pricing: { plan_id: 's', price: 15_000_000, per_min_pricing: [{ start: 0, rate: 1.5, interval: 1 }] }
+    }
+    const r = await runCli([
+      'node',
+      '--config',
+      await writeNodeConfig({ dir, name: 'bad', position: [0], mobility: { provider: scooter }, settlement: iota('http://127.0.0.1:9') })
+    ])
     // with the file, line and column of the field: `kvartal: <dir>/bad.yaml:<line>:<column>: <field>: …`
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(new RegExp(String.raw`^kvartal: \S*\/bad\.yaml:\d+:\d+: mobility\.provider\.pricing\.per_min_pricing\[0\]\.rate: ` +
-      String.raw`expected a whole number of nanos \(1 IOTA = 1000000000\), at least 0, got 1\.5\n$`))
+    expect(r.stderr).toMatch(
+      new RegExp(
+        String.raw`^kvartal: \S*\/bad\.yaml:\d+:\d+: mobility\.provider\.pricing\.per_min_pricing\[0\]\.rate: ` +
+          String.raw`expected a whole number of nanos \(1 IOTA = 1000000000\), at least 0, got 1\.5\n$`
+      )
+    )
   })
 })

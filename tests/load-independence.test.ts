@@ -12,11 +12,13 @@ const scenario = validateScenario({
 })
 
 /** a job that keeps every core busy while it runs (real processes, as a neighbour on the machine would) */
-function loadEveryCore (): ChildProcess[] {
-  return Array.from({ length: cpus().length }, () => spawn(process.execPath, ['-e', 'const end = Date.now() + 120000; while (Date.now() < end) {}'], { stdio: 'ignore' }))
+function loadEveryCore(): ChildProcess[] {
+  return Array.from({ length: cpus().length }, () =>
+    spawn(process.execPath, ['-e', 'const end = Date.now() + 120000; while (Date.now() < end) {}'], { stdio: 'ignore' })
+  )
 }
 
-describe('a simulation\'s results do not depend on the machine\'s load', () => {
+describe("a simulation's results do not depend on the machine's load", () => {
   it('the same scenario and seed give the same market figures alone and with every core loaded by another job', async () => {
     const alone = await runScenario(scenario)
     const load = loadEveryCore()
@@ -26,7 +28,8 @@ describe('a simulation\'s results do not depend on the machine\'s load', () => {
     } finally {
       for (const p of load) p.kill('SIGKILL')
     }
-    const a = alone.metrics; const b = loaded.metrics
+    const a = alone.metrics
+    const b = loaded.metrics
     // the tolerance: gossipsub's heartbeat runs on real time, so the order in which equal-priced
     // offers meet buyers may differ; the market's figures may not move by more than 1 %
     expect(a.trades).toBeGreaterThan(10)

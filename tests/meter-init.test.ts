@@ -10,10 +10,15 @@ import { runCli } from './helpers/processes.ts'
 // file on disk, in a temp dir, as the driver's spec.
 
 let dir: string
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-meter-init-')) })
-afterEach(async () => { vi.restoreAllMocks(); await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-meter-init-'))
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await rm(dir, { recursive: true, force: true })
+})
 
-async function init (name: string, o: InitOptions): Promise<{ meter: unknown, text: string }> {
+async function init(name: string, o: InitOptions): Promise<{ meter: unknown; text: string }> {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
   const d = join(dir, name)
   expect(await initCommand({ dir: d, district: 'meter-init', ...o })).toBe(0)
@@ -26,26 +31,80 @@ async function init (name: string, o: InitOptions): Promise<{ meter: unknown, te
 const section = (text: string): string => /^meter:[^\n]*\n(?:[ ]+[^\n]*\n)+/m.exec(text)?.[0] ?? ''
 
 describe('kvartal init --meter', () => {
-  it('writes each kind\'s section, filled in from the flags, which the node\'s loader reads as that driver', async () => {
+  it("writes each kind's section, filled in from the flags, which the node's loader reads as that driver", async () => {
     const cases: Array<[string, InitOptions, unknown]> = [
-      ['p1', { meter: 'p1', meterDevice: '/dev/serial/by-id/usb-FTDI_P1-if00' }, { kind: 'p1', port: '/dev/serial/by-id/usb-FTDI_P1-if00', baudRate: 115_200, toleranceMs: 10_000 }],
+      [
+        'p1',
+        { meter: 'p1', meterDevice: '/dev/serial/by-id/usb-FTDI_P1-if00' },
+        { kind: 'p1', port: '/dev/serial/by-id/usb-FTDI_P1-if00', baudRate: 115_200, toleranceMs: 10_000 }
+      ],
       ['han', { meter: 'han', meterDevice: '/dev/ttyAMA0' }, { kind: 'han', port: '/dev/ttyAMA0', baudRate: 2_400, toleranceMs: 30_000 }],
-      ['mqtt', { meter: 'mqtt', meterUrl: 'mqtts://broker.local:8883', meterId: 'pulse-7' }, {
-        kind: 'mqtt', url: 'mqtts://broker.local:8883', id: 'pulse-7', toleranceMs: 30_000, time: '$.timestamp',
-        import: { topic: 'tibber/pulse/live', path: '$.lastMeterConsumption', unit: 'kWh' },
-        export: { topic: 'tibber/pulse/live', path: '$.lastMeterProduction', unit: 'kWh' }
-      }],
-      ['modbus-tcp', { meter: 'modbus', meterHost: '192.168.1.77:1502' }, { kind: 'modbus', transport: { kind: 'tcp', host: '192.168.1.77', port: 1_502 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }],
-      ['modbus-tcp-default-port', { meter: 'modbus', meterHost: 'inverter.lan' }, { kind: 'modbus', transport: { kind: 'tcp', host: 'inverter.lan', port: 502 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }],
-      ['modbus-rtu', { meter: 'modbus', meterDevice: '/dev/ttyUSB1' }, { kind: 'modbus', transport: { kind: 'rtu', path: '/dev/ttyUSB1', baudRate: 9_600 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }],
-      ['ocpp', { meter: 'ocpp', meterHost: '8899', meterId: 'CP-0042' }, { kind: 'ocpp', host: '0.0.0.0', port: 8_899, chargePointId: 'CP-0042', connectorId: 1, heartbeatSeconds: 300, alignedSeconds: 900, toleranceMs: 60_000 }],
-      ['ocpp-ipv6', { meter: 'ocpp', meterHost: '[::1]:9000' }, { kind: 'ocpp', host: '::1', port: 9_000, chargePointId: 'CP-1', connectorId: 1, heartbeatSeconds: 300, alignedSeconds: 900, toleranceMs: 60_000 }],
+      [
+        'mqtt',
+        { meter: 'mqtt', meterUrl: 'mqtts://broker.local:8883', meterId: 'pulse-7' },
+        {
+          kind: 'mqtt',
+          url: 'mqtts://broker.local:8883',
+          id: 'pulse-7',
+          toleranceMs: 30_000,
+          time: '$.timestamp',
+          import: { topic: 'tibber/pulse/live', path: '$.lastMeterConsumption', unit: 'kWh' },
+          export: { topic: 'tibber/pulse/live', path: '$.lastMeterProduction', unit: 'kWh' }
+        }
+      ],
+      [
+        'modbus-tcp',
+        { meter: 'modbus', meterHost: '192.168.1.77:1502' },
+        { kind: 'modbus', transport: { kind: 'tcp', host: '192.168.1.77', port: 1_502 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }
+      ],
+      [
+        'modbus-tcp-default-port',
+        { meter: 'modbus', meterHost: 'inverter.lan' },
+        { kind: 'modbus', transport: { kind: 'tcp', host: 'inverter.lan', port: 502 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }
+      ],
+      [
+        'modbus-rtu',
+        { meter: 'modbus', meterDevice: '/dev/ttyUSB1' },
+        { kind: 'modbus', transport: { kind: 'rtu', path: '/dev/ttyUSB1', baudRate: 9_600 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 }
+      ],
+      [
+        'ocpp',
+        { meter: 'ocpp', meterHost: '8899', meterId: 'CP-0042' },
+        {
+          kind: 'ocpp',
+          host: '0.0.0.0',
+          port: 8_899,
+          chargePointId: 'CP-0042',
+          connectorId: 1,
+          heartbeatSeconds: 300,
+          alignedSeconds: 900,
+          toleranceMs: 60_000
+        }
+      ],
+      [
+        'ocpp-ipv6',
+        { meter: 'ocpp', meterHost: '[::1]:9000' },
+        {
+          kind: 'ocpp',
+          host: '::1',
+          port: 9_000,
+          chargePointId: 'CP-1',
+          connectorId: 1,
+          heartbeatSeconds: 300,
+          alignedSeconds: 900,
+          toleranceMs: 60_000
+        }
+      ],
       ['none', { meter: 'none' }, undefined]
     ]
     for (const [name, o, spec] of cases) {
       const { meter, text } = await init(name, o)
       expect(meter, name).toEqual(spec)
-      if (spec == null) { expect(section(text)).toBe(''); expect(text).toContain('kvartal init --meter p1|han|mqtt|modbus|ocpp'); continue }
+      if (spec == null) {
+        expect(section(text)).toBe('')
+        expect(text).toContain('kvartal init --meter p1|han|mqtt|modbus|ocpp')
+        continue
+      }
       // documented: every line of the section carries its comment
       const lines = section(text).trimEnd().split('\n')
       expect(lines.length, name).toBeGreaterThanOrEqual(5)
@@ -66,7 +125,10 @@ describe('kvartal init --meter', () => {
       [{ meter: 'mqtt', meterId: 'a b' }, '--meter-id', /without spaces/]
     ]
     for (const [o, field, message] of refused) {
-      const err = await initCommand({ dir: join(dir, 'refused'), ...o }).then(() => null, (e: unknown) => e)
+      const err = await initCommand({ dir: join(dir, 'refused'), ...o }).then(
+        () => null,
+        (e: unknown) => e
+      )
       expect(err, JSON.stringify(o)).toMatchObject({ name: 'ConfigError', field })
       expect((err as Error).message).toMatch(message)
     }
@@ -78,6 +140,12 @@ describe('kvartal init --meter', () => {
     const r = await runCli(['init', '--dir', d, '--meter', 'modbus', '--meter-host', '10.1.2.3'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect((await loadNodeConfig(join(d, 'node.yaml'))).meter).toEqual({ kind: 'modbus', transport: { kind: 'tcp', host: '10.1.2.3', port: 502 }, unitId: 1, pollMs: 5_000, toleranceMs: 10_000 })
+    expect((await loadNodeConfig(join(d, 'node.yaml'))).meter).toEqual({
+      kind: 'modbus',
+      transport: { kind: 'tcp', host: '10.1.2.3', port: 502 },
+      unitId: 1,
+      pollMs: 5_000,
+      toleranceMs: 10_000
+    })
   })
 })

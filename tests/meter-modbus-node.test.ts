@@ -25,16 +25,21 @@ const SOURCE = 'sunspec:Fronius/IG+V7.5U/50.25979'
 
 let dir: string
 const stops: Array<() => Promise<unknown>> = []
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-modbus-node-')) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-modbus-node-'))
+})
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s()
   await rm(dir, { recursive: true, force: true })
 })
 
 describe('kvartal node with a Modbus/SunSpec inverter', () => {
-  it('signs what the device\'s registers say at each boundary, at the time it read them, ' +
+  it("signs what the device's registers say at each boundary, at the time it read them, " +
     'shows it in its control API, and records a gap once the device stops answering', { timeout: 120_000 }, async () => {
-    const image = RegisterImage.fromDump(40_000, mbmapRegisters(await readFile(new URL('../packages/meters/test/fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8')))
+    const image = RegisterImage.fromDump(
+      40_000,
+      mbmapRegisters(await readFile(new URL('../packages/meters/test/fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8'))
+    )
     // 101 sits after 'SunS' (2) and the common model (2 + 65): its WH at 40000 + 69 + 24
     const wh = 40_000 + 69 + 24
     expect(image.get(wh) * 0x10000 + image.get(wh + 1)).toBe(DUMP_WH)
@@ -44,18 +49,26 @@ describe('kvartal node with a Modbus/SunSpec inverter', () => {
     image.live.set(wh + 1, () => produced() % 0x10000)
     const port = await freePort()
     let server: ServerTCP | undefined = await serve(image, port)
-    stops.push(async () => { if (server != null) await close(server) })
+    stops.push(async () => {
+      if (server != null) await close(server)
+    })
 
     const dataDir = join(dir, 'data')
     const config = join(dir, 'node.yaml')
-    await writeFile(config, stringify({
-      district: 'modbus-test', dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false,
-      slots: { seconds: SLOT_MS / 1000, gateClosureSeconds: 0 },
-      market: { ticksPerSlot: 4, tradingWindowSlots: 1, horizonSlots: 2 },
-      position: [5_000], // the forecast: it must appear in no reading
-      settlement: { adapter: 'local', periodSlots: 4 },
-      meter: { modbus: { host: '127.0.0.1', port, unitId: 1, pollSeconds: 1, toleranceSeconds: 2 } }
-    }))
+    await writeFile(
+      config,
+      stringify({
+        district: 'modbus-test',
+        dataDir,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        mdns: false,
+        slots: { seconds: SLOT_MS / 1000, gateClosureSeconds: 0 },
+        market: { ticksPerSlot: 4, tradingWindowSlots: 1, horizonSlots: 2 },
+        position: [5_000], // the forecast: it must appear in no reading
+        settlement: { adapter: 'local', periodSlots: 4 },
+        meter: { modbus: { host: '127.0.0.1', port, unitId: 1, pollSeconds: 1, toleranceSeconds: 2 } }
+      })
+    )
     const node: NodeProcess = runKvartal(['node', '--config', config])
     stops.push(async () => await node.stop())
     await node.waitFor(l => l.event === 'listening', 30_000)
@@ -69,7 +82,8 @@ describe('kvartal node with a Modbus/SunSpec inverter', () => {
     expect(live.readings).toBeGreaterThanOrEqual(2)
 
     // the device stops answering: the slot it falls silent in cannot be closed, and is a gap
-    await close(server); server = undefined
+    await close(server)
+    server = undefined
     const silentFrom = slotAt({ epochMs: 0, slotMs: SLOT_MS, gateClosureMs: 0 }, Date.now())
     const refused = await node.waitFor(l => l.event === 'meter-refused', 20_000)
     expect(refused).toMatchObject({ level: 'warn', code: 'connection' })
@@ -104,6 +118,8 @@ describe('kvartal node with a Modbus/SunSpec inverter', () => {
       const check = await periodMeterCheck(journal, `modbus-test/${Math.floor(gap.slot / 4)}`, 4, gap.slot)
       expect(check.tradeSlot).toMatchObject({ gap: true })
       expect(check.tradeSlot.detail).toContain(`is a gap (${gap.detail as string})`)
-    } finally { await journal.close() }
+    } finally {
+      await journal.close()
+    }
   })
 })

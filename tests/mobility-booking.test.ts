@@ -4,39 +4,81 @@ import { BOOKING_PROTOCOL, decodeLegTerms, fromHex, legIdOf, mobilityLimits, ope
 import { identityFromSeed, openChannel as openStream, peerIdOfTrader } from '@kvartal/mesh'
 import { PROVIDER_LEGS, type KvartalNode, type ProviderLegRecord } from '@kvartal/node'
 import { epochMs, seedOf, slots } from './helpers/nodes.ts'
-import { quoteIdOf, waitUntil, startMobilityDistrict, threeLegJourney, transit, tripAfter, vehicle, smallTimetable } from './helpers/mobility.ts'
+import {
+  quoteIdOf,
+  waitUntil,
+  startMobilityDistrict,
+  threeLegJourney,
+  transit,
+  tripAfter,
+  vehicle,
+  smallTimetable
+} from './helpers/mobility.ts'
 void toHex
 
 const dayS = (ms: number): number => Math.floor((ms % 86_400_000) / 1000)
 
 /** A hand-made one-leg journey: the bus from a trip's first stop to its third, at `fare`. */
-function busJourney (tt: ReturnType<typeof smallTimetable>, trip: ReturnType<typeof tripAfter>, fare: number) {
-  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+function busJourney(tt: ReturnType<typeof smallTimetable>, trip: ReturnType<typeof tripAfter>, fare: number) {
+  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+  const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
   return {
-    legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
-    departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+    legs: [
+      {
+        mode: 'BUS' as const,
+        from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
+        to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
+        departureTime: trip.dep[0],
+        arrivalTime: trip.arr[2],
+        price: fare,
+        co2: 10,
+        distance: 600,
+        routeId: trip.routeId,
+        tripId: trip.tripId
+      }
+    ],
+    departureTime: trip.dep[0],
+    arrivalTime: trip.arr[2],
+    price: fare,
+    co2: 10,
+    transfers: 0,
+    walkingMetres: 0
   }
 }
 
-async function providerLegs (n: KvartalNode): Promise<ProviderLegRecord[]> { return (await n.journal.records<ProviderLegRecord>(PROVIDER_LEGS)).map(([, r]) => r) }
+async function providerLegs(n: KvartalNode): Promise<ProviderLegRecord[]> {
+  return (await n.journal.records<ProviderLegRecord>(PROVIDER_LEGS)).map(([, r]) => r)
+}
 
 /** The three-leg district: a transit operator, a bike and a scooter near the traveller, and the traveller. */
-async function threeProviders (opts: { seats?: number } = {}) {
+async function threeProviders(opts: { seats?: number } = {}) {
   const tt = smallTimetable()
   const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
   const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
   const near = offsetMetres({ lat: a.stop_lat, lon: a.stop_lon }, -500, 0)
-  const d = await startMobilityDistrict([transit(tt, opts.seats ?? 40), vehicle('BICYCLE', near), vehicle('SCOOTER', offsetMetres(near, 0, 150)), 'traveller'], { timetable: tt })
+  const d = await startMobilityDistrict(
+    [transit(tt, opts.seats ?? 40), vehicle('BICYCLE', near), vehicle('SCOOTER', offsetMetres(near, 0, 150)), 'traveller'],
+    { timetable: tt }
+  )
   try {
     // one tick: every provider gossips its service offer
     await d.runUntil(d.clock.now() + slots.slotMs / 4)
     const traveller = d.nodes[3]
     await waitUntil(() => traveller.mobility!.services.size >= 3)
     const plan = await traveller.mobility!.plan({ from: near, to: { lat: a.stop_lat, lon: a.stop_lon }, departAfter: d.clock.now() })
-    return { d, tt, trip, traveller, plan, journey: threeLegJourney(plan, tt, trip, quoteIdOf(plan, d.nodes[1]), quoteIdOf(plan, d.nodes[2])) }
-  } catch (err) { await d.close(); throw err }
+    return {
+      d,
+      tt,
+      trip,
+      traveller,
+      plan,
+      journey: threeLegJourney(plan, tt, trip, quoteIdOf(plan, d.nodes[1]), quoteIdOf(plan, d.nodes[2]))
+    }
+  } catch (err) {
+    await d.close()
+    throw err
+  }
 }
-
 
 describe('mobility booking over real libp2p hosts, level journals and a shared local ledger', () => {
   it('books a bike, a bus and a scooter from three providers all at once, paying all three in one ledger transaction', async () => {
@@ -56,14 +98,16 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(after[2] - before[2]).toBe(terms[2].price)
       expect(before[3] - after[3]).toBe(out.total)
       for (const p of d.nodes.slice(0, 3)) expect((await providerLegs(p)).map(r => r.status)).toEqual(['CONFIRMED'])
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
   it('releases every hold and moves no money when the second provider refuses', async () => {
     const { d, traveller, plan, journey } = await threeProviders()
     try {
       // the bus leg offers less than the fare: the operator refuses it, the bike and scooter were held
-      const cheap = { ...journey, legs: journey.legs.map((l, i) => i === 1 ? { ...l, price: 1 } : l) }
+      const cheap = { ...journey, legs: journey.legs.map((l, i) => (i === 1 ? { ...l, price: 1 } : l)) }
       const tx = d.ledger.transactions
       const before = await Promise.all(d.nodes.map(async n => await d.ledger.balance(n.identity.iotaAddress)))
       const out = await traveller.mobility!.book(plan, cheap)
@@ -78,7 +122,9 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
         const now = d.clock.now()
         expect(p.mobility!.provider!.inventory.available('vehicle', now, now + 3_600_000, now)).toBe(1)
       }
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
   it('a duplicate commit changes nothing', async () => {
@@ -92,8 +138,22 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const tx = d.ledger.transactions
       const balances = await Promise.all(d.nodes.map(async n => await d.ledger.balance(n.identity.iotaAddress)))
       for (let k = 0; k < 2; k++) {
-        const ch = await openStream(traveller.host, peerIdOfTrader(terms.provider), BOOKING_PROTOCOL, { maxFrameBytes: mobilityLimits.maxFrameBytes })
-        await ch.send(seal('commit', { leg: legIdOf(terms), terms, travellerSignature: fromHex(bus.travellerSignature), paymentKey: pkg.paymentKey, paymentDigest: pkg.paymentDigest! }, traveller.identity.signer))
+        const ch = await openStream(traveller.host, peerIdOfTrader(terms.provider), BOOKING_PROTOCOL, {
+          maxFrameBytes: mobilityLimits.maxFrameBytes
+        })
+        await ch.send(
+          seal(
+            'commit',
+            {
+              leg: legIdOf(terms),
+              terms,
+              travellerSignature: fromHex(bus.travellerSignature),
+              paymentKey: pkg.paymentKey,
+              paymentDigest: pkg.paymentDigest!
+            },
+            traveller.identity.signer
+          )
+        )
         const answer = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['leg-state', 'booking-reject'] })
         await ch.close()
         expect((answer.message as LegState).status).toBe('CONFIRMED')
@@ -103,7 +163,9 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect((await providerLegs(d.nodes[0])).map(r => r.status)).toEqual(['CONFIRMED'])
       const now = d.clock.now()
       expect(d.nodes[0].mobility!.provider!.inventory.available(terms.resource, terms.from, terms.to, now)).toBe(39)
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
   it('an expired hold frees the seat by itself', async () => {
@@ -111,11 +173,32 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     try {
       const op = d.nodes[0]
       const terms = {
-        version: 1, district: 'test', package: new Uint8Array(16).fill(9), legId: 'leg-0', traveller: traveller.identity.signer.publicKey, provider: op.identity.signer.publicKey,
-        mode: 'BUS', resource: trip.tripId, from: 0, to: 2, units: 1, departureTime: 0, arrivalTime: 1, price: 1_000_000_000,
-        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 }, cancellation: { freeUntilS: 600, feeNanos: 5_000_000 }, fromStopId: trip.stops[0], toStopId: trip.stops[2], distanceM: 1, co2G: 1, toLatE6: 0, toLonE6: 0
+        version: 1,
+        district: 'test',
+        package: new Uint8Array(16).fill(9),
+        legId: 'leg-0',
+        traveller: traveller.identity.signer.publicKey,
+        provider: op.identity.signer.publicKey,
+        mode: 'BUS',
+        resource: trip.tripId,
+        from: 0,
+        to: 2,
+        units: 1,
+        departureTime: 0,
+        arrivalTime: 1,
+        price: 1_000_000_000,
+        pricing: { planId: '', price: 0, perMinPricing: [], perKmPricing: [], maxPrice: 0 },
+        cancellation: { freeUntilS: 600, feeNanos: 5_000_000 },
+        fromStopId: trip.stops[0],
+        toStopId: trip.stops[2],
+        distanceM: 1,
+        co2G: 1,
+        toLatE6: 0,
+        toLonE6: 0
       }
-      const ch = await openStream(traveller.host, peerIdOfTrader(op.identity.signer.publicKey), BOOKING_PROTOCOL, { maxFrameBytes: mobilityLimits.maxFrameBytes })
+      const ch = await openStream(traveller.host, peerIdOfTrader(op.identity.signer.publicKey), BOOKING_PROTOCOL, {
+        maxFrameBytes: mobilityLimits.maxFrameBytes
+      })
       await ch.send(seal('hold-request', { terms }, traveller.identity.signer))
       const held = open(await ch.receive(), { maxBytes: mobilityLimits.maxFrameBytes, kinds: ['held', 'booking-reject'] })
       await ch.close()
@@ -126,36 +209,67 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       await d.runUntil((held.message as { holdUntil: number }).holdUntil + slots.slotMs / 4)
       expect(inv.available(trip.tripId, 0, 2, d.clock.now())).toBe(1)
       expect((await providerLegs(op)).map(r => [r.status, r.reason])).toEqual([['EXPIRED', 'hold-expired']])
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
   it('twenty travellers racing for the last three seats: exactly three bookings', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+    const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
     const d = await startMobilityDistrict([transit(tt, 3), ...Array.from({ length: 20 }, () => 'traveller' as const)], { timetable: tt })
     try {
       await d.runUntil(d.clock.now() + slots.slotMs / 4)
       const travellers = d.nodes.slice(1)
       await waitUntil(() => travellers.every(t => t.mobility!.services.size >= 1))
       const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-      const outcomes = await Promise.all(travellers.map(async (t) => {
-        const plan = await t.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-        const journey = {
-          legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
-          departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
-        }
-        return await t.mobility!.book(plan, journey)
-      }))
+      const outcomes = await Promise.all(
+        travellers.map(async t => {
+          const plan = await t.mobility!.plan({
+            from: { lat: a.stop_lat, lon: a.stop_lon },
+            to: { lat: b.stop_lat, lon: b.stop_lon },
+            departAfter: d.clock.now()
+          })
+          const journey = {
+            legs: [
+              {
+                mode: 'BUS' as const,
+                from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
+                to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
+                departureTime: trip.dep[0],
+                arrivalTime: trip.arr[2],
+                price: fare,
+                co2: 10,
+                distance: 600,
+                routeId: trip.routeId,
+                tripId: trip.tripId
+              }
+            ],
+            departureTime: trip.dep[0],
+            arrivalTime: trip.arr[2],
+            price: fare,
+            co2: 10,
+            transfers: 0,
+            walkingMetres: 0
+          }
+          return await t.mobility!.book(plan, journey)
+        })
+      )
       expect(outcomes.filter(o => o.status === 'CONFIRMED')).toHaveLength(3)
-      expect(outcomes.filter(o => o.status !== 'CONFIRMED').map(o => [o.status, o.reason])).toEqual(Array.from({ length: 17 }, () => ['RELEASED', 'no-capacity']))
+      expect(outcomes.filter(o => o.status !== 'CONFIRMED').map(o => [o.status, o.reason])).toEqual(
+        Array.from({ length: 17 }, () => ['RELEASED', 'no-capacity'])
+      )
       const sold = (await providerLegs(d.nodes[0])).filter(r => r.status === 'CONFIRMED')
       expect(sold).toHaveLength(3)
       expect(await d.ledger.balance(d.nodes[0].identity.iotaAddress)).toBe(100_000_000_000 + 3 * fare)
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
-  it('cancels a confirmed package under each leg\'s terms: free before the window, a fee after, refunds through settlement', async () => {
+  it("cancels a confirmed package under each leg's terms: free before the window, a fee after, refunds through settlement", async () => {
     const { d, traveller, plan, journey } = await threeProviders()
     try {
       const start = await d.ledger.balance(traveller.identity.iotaAddress)
@@ -163,26 +277,38 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(first.status).toBe('CONFIRMED')
       const cancelled = await traveller.mobility!.cancel(first.package)
       expect(cancelled.status).toBe('CANCELLED')
-      expect(cancelled.legs.map(l => [l.status, l.fee])).toEqual([['CANCELLED', 0], ['CANCELLED', 0], ['CANCELLED', 0]])
+      expect(cancelled.legs.map(l => [l.status, l.fee])).toEqual([
+        ['CANCELLED', 0],
+        ['CANCELLED', 0],
+        ['CANCELLED', 0]
+      ])
       expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(start)
       // book again, then cancel five minutes before the bike leaves: inside its window, the fee is due
       const second = await traveller.mobility!.book(plan, journey)
       expect(second.status).toBe('CONFIRMED')
       await d.runUntil(plan.dayStartMs + journey.legs[0].departureTime * 1000 - 5 * 60_000)
       const late = await traveller.mobility!.cancel(second.package)
-      expect(late.legs.map(l => [l.status, l.fee])).toEqual([['CANCELLED', 5_000_000], ['CANCELLED', 0], ['CANCELLED', 0]])
+      expect(late.legs.map(l => [l.status, l.fee])).toEqual([
+        ['CANCELLED', 5_000_000],
+        ['CANCELLED', 0],
+        ['CANCELLED', 0]
+      ])
       expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(start - 5_000_000)
       for (const p of d.nodes.slice(0, 3)) expect((await providerLegs(p)).every(r => r.status === 'CANCELLED')).toBe(true)
       const now = d.clock.now()
       expect(d.nodes[1].mobility!.provider!.inventory.available('vehicle', now, now + 3_600_000, now)).toBe(1)
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
   it('plans with arrive-by, avoided modes and accessibility needs, asking only providers that can serve them', async () => {
     const { d, traveller, trip, tt } = await threeProviders()
     try {
-      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-      const from = offsetMetres({ lat: a.stop_lat, lon: a.stop_lon }, -500, 0); const to = { lat: b.stop_lat, lon: b.stop_lon }
+      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+      const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+      const from = offsetMetres({ lat: a.stop_lat, lon: a.stop_lon }, -500, 0)
+      const to = { lat: b.stop_lat, lon: b.stop_lon }
       const all = await traveller.mobility!.plan({ from, to, departAfter: d.clock.now() })
       expect([...all.quotes.values()].map(q => q.leg.mode).sort()).toEqual(['BICYCLE', 'SCOOTER'])
       const noBikes = await traveller.mobility!.plan({ from, to, departAfter: d.clock.now(), avoidModes: ['BICYCLE'] })
@@ -198,36 +324,49 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const inTime = all.journeys.filter(j => all.dayStartMs + j.arrivalTime * 1000 <= deadline)
       const latest = (js: typeof inTime): number => Math.max(...js.map(j => j.departureTime))
       expect(latest(arriveBy.journeys)).toBeGreaterThan(latest(inTime))
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
-  it("an operator that takes the hold and never answers: the leg is released " +
-    "with the code 'timeout', a string, not the platform's number 23", async () => {
-    const tt = smallTimetable()
-    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], { timetable: tt })
-    try {
-      await d.runUntil(d.clock.now() + slots.slotMs / 4)
-      const traveller = d.nodes[1]
-      await waitUntil(() => traveller.mobility!.services.size >= 1)
-      // the operator's booking protocol now opens streams and says nothing on them (a hung process, a dead link)
-      await d.nodes[0].host.unhandle(BOOKING_PROTOCOL)
-      await d.nodes[0].host.handle(BOOKING_PROTOCOL, () => {})
-      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-      const out = await traveller.mobility!.book(plan, busJourney(tt, trip, fare))
-      expect([out.status, out.legs[0].code]).toEqual(['RELEASED', 'timeout'])
-      const [, pkg] = (await traveller.mobility!.traveller.packages())[0]
-      expect([pkg.reason, pkg.legs[0].code]).toEqual(['timeout', 'timeout'])
-      expect(d.events.filter(e => e.type === 'package-released' && e.node === traveller.id).map(e => e.code)).toEqual(['timeout'])
-    } finally { await d.close() }
-  })
+  it(
+    'an operator that takes the hold and never answers: the leg is released ' +
+      "with the code 'timeout', a string, not the platform's number 23",
+    async () => {
+      const tt = smallTimetable()
+      const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+      const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+      const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], { timetable: tt })
+      try {
+        await d.runUntil(d.clock.now() + slots.slotMs / 4)
+        const traveller = d.nodes[1]
+        await waitUntil(() => traveller.mobility!.services.size >= 1)
+        // the operator's booking protocol now opens streams and says nothing on them (a hung process, a dead link)
+        await d.nodes[0].host.unhandle(BOOKING_PROTOCOL)
+        await d.nodes[0].host.handle(BOOKING_PROTOCOL, () => {})
+        const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+        const plan = await traveller.mobility!.plan({
+          from: { lat: a.stop_lat, lon: a.stop_lon },
+          to: { lat: b.stop_lat, lon: b.stop_lon },
+          departAfter: d.clock.now()
+        })
+        const out = await traveller.mobility!.book(plan, busJourney(tt, trip, fare))
+        expect([out.status, out.legs[0].code]).toEqual(['RELEASED', 'timeout'])
+        const [, pkg] = (await traveller.mobility!.traveller.packages())[0]
+        expect([pkg.reason, pkg.legs[0].code]).toEqual(['timeout', 'timeout'])
+        expect(d.events.filter(e => e.type === 'package-released' && e.node === traveller.id).map(e => e.code)).toEqual(['timeout'])
+      } finally {
+        await d.close()
+      }
+    }
+  )
 
   it('keeps committing a paid package while a provider cannot see the payment, then reports it for settling by hand', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+    const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
     // the operator settles on a ledger of its own: the traveller's payment is not on it
     const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], { timetable: tt, ownLedger: [0] })
     try {
@@ -235,7 +374,11 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const traveller = d.nodes[1]
       await waitUntil(() => traveller.mobility!.services.size >= 1)
       const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
+      const plan = await traveller.mobility!.plan({
+        from: { lat: a.stop_lat, lon: a.stop_lon },
+        to: { lat: b.stop_lat, lon: b.stop_lon },
+        departAfter: d.clock.now()
+      })
       const journey = busJourney(tt, trip, fare)
       const out = await traveller.mobility!.book(plan, journey)
       expect([out.status, out.legs[0].code]).toEqual(['PENDING', 'payment-not-found'])
@@ -249,70 +392,119 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       expect(pkg.phase).toBe('done')
       expect(pkg.reason).toMatch(/^settle-by-hand: leg-0 payment-not-found/)
       expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand' && e.node === traveller.id)).toBe(true)
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
   })
 
-  it('a paid leg whose operator cannot be reached until after it left: the ' +
-    'traveller keeps asking, and the operator refunds it in full when back', async () => {
-    const tt = smallTimetable()
-    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'])
-    try {
-      await d.runUntil(d.clock.now() + slots.slotMs / 4)
-      const [operator, traveller] = d.nodes
-      await waitUntil(() => traveller.mobility!.services.size >= 1)
-      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-      const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-      const journey = busJourney(tt, trip, fare)
-      // the operator's booking endpoint goes away the moment the traveller has paid, before its commit
-      const registrar = (operator.host as unknown as { components: { registrar: { getHandler: (p: string) => { handler: any, options: any } } } }).components.registrar
-      const booking = registrar.getHandler(BOOKING_PROTOCOL)
-      const stopListening = d.onEvent((e) => { if (e.type === 'package-paid' && e.node === traveller.id) void operator.host.unhandle(BOOKING_PROTOCOL) })
-      const before = await d.ledger.balance(traveller.identity.iotaAddress)
-      const out = await traveller.mobility!.book(plan, journey)
-      stopListening()
-      expect(out.status).toBe('PENDING')
-      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before - fare)
-      // past the departure: still paid, still asking, said once
-      await d.runUntil(plan.dayStartMs + trip.dep[0] * 1000 + slots.slotMs / 2)
-      const [pkgHex, overdue] = (await traveller.mobility!.traveller.packages())[0]
-      expect([overdue.phase, overdue.status]).toEqual(['committing', 'PENDING'])
-      expect(overdue.reason).toMatch(/^overdue: leg-0/)
-      expect(d.events.filter(e => e.type === 'package-overdue' && e.correlation === pkgHex)).toHaveLength(1)
-      expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand')).toBe(false)
-      // the operator is back: the leg left while its hold had lapsed, so it refunds in full and never resells it
-      await operator.host.handle(BOOKING_PROTOCOL, booking.handler, booking.options)
-      await d.runUntil(d.clock.now() + slots.slotMs / 2)
-      const legs = await providerLegs(operator)
-      expect(legs.map(r => [r.status, r.reason, r.refund])).toEqual([['CANCELLED', 'expired-before-commit', fare]])
-      const [, done] = (await traveller.mobility!.traveller.packages())[0]
-      expect(done.phase).toBe('done')
-      expect(done.legs.map(l => [l.status, l.refund])).toEqual([['EXPIRED', fare]])
-      expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before)
-    } finally { await d.close() }
-  })
+  it(
+    'a paid leg whose operator cannot be reached until after it left: the ' +
+      'traveller keeps asking, and the operator refunds it in full when back',
+    async () => {
+      const tt = smallTimetable()
+      const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+      const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+      const d = await startMobilityDistrict([transit(tt, 40), 'traveller'])
+      try {
+        await d.runUntil(d.clock.now() + slots.slotMs / 4)
+        const [operator, traveller] = d.nodes
+        await waitUntil(() => traveller.mobility!.services.size >= 1)
+        const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+        const plan = await traveller.mobility!.plan({
+          from: { lat: a.stop_lat, lon: a.stop_lon },
+          to: { lat: b.stop_lat, lon: b.stop_lon },
+          departAfter: d.clock.now()
+        })
+        const journey = busJourney(tt, trip, fare)
+        // the operator's booking endpoint goes away the moment the traveller has paid, before its commit
+        const registrar = (
+          operator.host as unknown as { components: { registrar: { getHandler: (p: string) => { handler: any; options: any } } } }
+        ).components.registrar
+        const booking = registrar.getHandler(BOOKING_PROTOCOL)
+        const stopListening = d.onEvent(e => {
+          if (e.type === 'package-paid' && e.node === traveller.id) void operator.host.unhandle(BOOKING_PROTOCOL)
+        })
+        const before = await d.ledger.balance(traveller.identity.iotaAddress)
+        const out = await traveller.mobility!.book(plan, journey)
+        stopListening()
+        expect(out.status).toBe('PENDING')
+        expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before - fare)
+        // past the departure: still paid, still asking, said once
+        await d.runUntil(plan.dayStartMs + trip.dep[0] * 1000 + slots.slotMs / 2)
+        const [pkgHex, overdue] = (await traveller.mobility!.traveller.packages())[0]
+        expect([overdue.phase, overdue.status]).toEqual(['committing', 'PENDING'])
+        expect(overdue.reason).toMatch(/^overdue: leg-0/)
+        expect(d.events.filter(e => e.type === 'package-overdue' && e.correlation === pkgHex)).toHaveLength(1)
+        expect(d.events.some(e => e.type === 'negotiation-failed' && e.code === 'settle-by-hand')).toBe(false)
+        // the operator is back: the leg left while its hold had lapsed, so it refunds in full and never resells it
+        await operator.host.handle(BOOKING_PROTOCOL, booking.handler, booking.options)
+        await d.runUntil(d.clock.now() + slots.slotMs / 2)
+        const legs = await providerLegs(operator)
+        expect(legs.map(r => [r.status, r.reason, r.refund])).toEqual([['CANCELLED', 'expired-before-commit', fare]])
+        const [, done] = (await traveller.mobility!.traveller.packages())[0]
+        expect(done.phase).toBe('done')
+        expect(done.legs.map(l => [l.status, l.refund])).toEqual([['EXPIRED', fare]])
+        expect(await d.ledger.balance(traveller.identity.iotaAddress)).toBe(before)
+      } finally {
+        await d.close()
+      }
+    }
+  )
 
   it('never pays a node that merely claims an agency: two claimants and no trust list refuse, the named operator books', async () => {
     const tt = smallTimetable()
     const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]; const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+    const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
     const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
     const journey = {
-      legs: [{ mode: 'BUS' as const, from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon }, to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon }, departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, distance: 600, routeId: trip.routeId, tripId: trip.tripId }],
-      departureTime: trip.dep[0], arrivalTime: trip.arr[2], price: fare, co2: 10, transfers: 0, walkingMetres: 0
+      legs: [
+        {
+          mode: 'BUS' as const,
+          from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
+          to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
+          departureTime: trip.dep[0],
+          arrivalTime: trip.arr[2],
+          price: fare,
+          co2: 10,
+          distance: 600,
+          routeId: trip.routeId,
+          tripId: trip.tripId
+        }
+      ],
+      departureTime: trip.dep[0],
+      arrivalTime: trip.arr[2],
+      price: fare,
+      co2: 10,
+      transfers: 0,
+      walkingMetres: 0
     }
     const book = async (operators?: Record<string, string>) => {
       // node 1 is the real operator, node 2 an impostor gossiping offers for the same agency
-      const d = await startMobilityDistrict([transit(tt, 40), transit(tt, 40), 'traveller'], { timetable: tt, ...(operators != null ? { operators } : {}) })
+      const d = await startMobilityDistrict([transit(tt, 40), transit(tt, 40), 'traveller'], {
+        timetable: tt,
+        ...(operators != null ? { operators } : {})
+      })
       try {
         await d.runUntil(d.clock.now() + slots.slotMs / 4)
         const traveller = d.nodes[2]
         await waitUntil(() => traveller.mobility!.services.claimants('district-transit', d.clock.now()).length === 2)
-        const plan = await traveller.mobility!.plan({ from: { lat: a.stop_lat, lon: a.stop_lon }, to: { lat: b.stop_lat, lon: b.stop_lon }, departAfter: d.clock.now() })
-        const out = await traveller.mobility!.book(plan, journey).catch((e: { name: string, code: string }) => ({ error: e.name, code: e.code }))
-        return { out, sold: await Promise.all(d.nodes.slice(0, 2).map(async n => (await providerLegs(n)).filter(r => r.status === 'CONFIRMED').length)) }
-      } finally { await d.close() }
+        const plan = await traveller.mobility!.plan({
+          from: { lat: a.stop_lat, lon: a.stop_lon },
+          to: { lat: b.stop_lat, lon: b.stop_lon },
+          departAfter: d.clock.now()
+        })
+        const out = await traveller
+          .mobility!.book(plan, journey)
+          .catch((e: { name: string; code: string }) => ({ error: e.name, code: e.code }))
+        return {
+          out,
+          sold: await Promise.all(d.nodes.slice(0, 2).map(async n => (await providerLegs(n)).filter(r => r.status === 'CONFIRMED').length))
+        }
+      } finally {
+        await d.close()
+      }
     }
     const ambiguous = await book()
     expect(ambiguous.out).toEqual({ error: 'BookingError', code: 'ambiguous-operator' })

@@ -14,7 +14,7 @@ const small = {
 }
 const scenario = validateScenario(small)
 
-function sound (r: ScenarioResult): void {
+function sound(r: ScenarioResult): void {
   expect(r.metrics.negotiations.failed).toBe(0)
   expect(r.metrics.consistency.oversoldSlots).toBe(0)
   expect(r.metrics.consistency.mismatched).toBe(0)
@@ -37,7 +37,8 @@ describe('kvartal sim --workers: the district on several processes, over TCP, wi
     sound(two)
     // within noise: gossipsub's heartbeat and the processes' scheduling run on real time, so the order in
     // which equal-priced offers meet buyers may differ; the market's figures may not move by more than 1 %
-    const a = one.metrics; const b = two.metrics
+    const a = one.metrics
+    const b = two.metrics
     expect(a.trades).toBeGreaterThan(10)
     expect(Math.abs(a.localEnergyWh - b.localEnergyWh)).toBeLessThanOrEqual(a.localEnergyWh * 0.01)
     expect(Math.abs(a.welfareNanos - b.welfareNanos)).toBeLessThanOrEqual(a.welfareNanos * 0.01)
@@ -59,21 +60,47 @@ describe('kvartal sim --workers: the district on several processes, over TCP, wi
     const mallory = await identityFromSeed(seed)
     const attacker = await createHost({ identity: mallory, district: scenario.district, transport: 'tcp', loopback: true })
     const listening = new Map<string, string>()
-    const onEvent = (e: NodeEvent): void => { if (e.type === 'started') listening.set(e.node, String(e.detail).split(' ').find(a => a.startsWith('/ip4/127.0.0.1/tcp/'))!) }
+    const onEvent = (e: NodeEvent): void => {
+      if (e.type === 'started')
+        listening.set(
+          e.node,
+          String(e.detail)
+            .split(' ')
+            .find(a => a.startsWith('/ip4/127.0.0.1/tcp/'))!
+        )
+    }
     const feeders = (await prepareScenario(scenario)).feeders.map(f => f.id)
     expect(feeders).toHaveLength(2)
     const attack = async (): Promise<void> => {
       for (const f of feeders) attacker.services.pubsub.subscribe(topicFor(scenario.district, 'offer', f))
       for (const a of listening.values()) await attacker.dial(multiaddr(a))
-      await until(() => feeders.every(f => attacker.services.pubsub.getSubscribers(topicFor(scenario.district, 'offer', f)).length === 8), 'eight subscribers on every feeder\'s offer topic')
+      await until(
+        () => feeders.every(f => attacker.services.pubsub.getSubscribers(topicFor(scenario.district, 'offer', f)).length === 8),
+        "eight subscribers on every feeder's offer topic"
+      )
       const now = Date.now()
       for (const f of feeders) {
-        const a: Announcement = { version: 1, district: scenario.district, trader: mallory.signer.publicKey, seq: 5, issuedAt: now, validUntil: now + 3_600_000, offers: [], bids: [], addrs: [], feeder: f }
+        const a: Announcement = {
+          version: 1,
+          district: scenario.district,
+          trader: mallory.signer.publicKey,
+          seq: 5,
+          issuedAt: now,
+          validUntil: now + 3_600_000,
+          offers: [],
+          bids: [],
+          addrs: [],
+          feeder: f
+        }
         const good = seal('announcement', a, signerFromSeed(seed))
         await attacker.services.pubsub.publish(topicFor(scenario.district, 'offer', f), good)
         // the same signature on other bytes: every node must check anew and refuse
         const signature = good.slice(-64)
-        const forged = seal('announcement', { ...a, seq: 6, offers: [{ slot: 0, energyWh: 10_000, price: 100_000_000 }] }, { publicKey: mallory.signer.publicKey, sign: () => signature })
+        const forged = seal(
+          'announcement',
+          { ...a, seq: 6, offers: [{ slot: 0, energyWh: 10_000, price: 100_000_000 }] },
+          { publicKey: mallory.signer.publicKey, sign: () => signature }
+        )
         await attacker.services.pubsub.publish(topicFor(scenario.district, 'offer', f), forged)
       }
     }
@@ -82,7 +109,7 @@ describe('kvartal sim --workers: the district on several processes, over TCP, wi
       const r = await runScenario(scenario, {
         workers: 2,
         onEvent,
-        onProgress: async (done) => {
+        onProgress: async done => {
           if (done === 1) await attack()
         }
       })

@@ -19,7 +19,7 @@ import { until } from './helpers/wait.ts'
 
 const which = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 const hasNotify = which('systemd-notify')
-const python = ['/usr/bin/python3', 'python3'].find(p => p.startsWith('/') ? existsSync(p) : which(p))
+const python = ['/usr/bin/python3', 'python3'].find(p => (p.startsWith('/') ? existsSync(p) : which(p)))
 if (!hasNotify) console.warn('node-service.test.ts: systemd-notify is not installed (apt install systemd): the notify test is skipped')
 if (python == null) console.warn('node-service.test.ts: no python3 to bind the notify socket: the notify test is skipped')
 
@@ -27,22 +27,33 @@ let dir: string
 let config: string
 const procs: Array<NodeProcess | ChildProcess> = []
 
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-service-')) })
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-service-'))
+})
 afterAll(async () => {
-  for (const p of procs) if ('stop' in p) await p.stop(); else p.kill()
+  for (const p of procs)
+    if ('stop' in p) await p.stop()
+    else p.kill()
   await rm(dir, { recursive: true, force: true })
 })
 
 /** What `f` writes on stdout. */
-async function captured (f: () => Promise<unknown>): Promise<string> {
+async function captured(f: () => Promise<unknown>): Promise<string> {
   const out: string[] = []
-  vi.spyOn(process.stdout, 'write').mockImplementation((t) => { out.push(String(t)); return true })
-  try { await f() } finally { vi.restoreAllMocks() }
+  vi.spyOn(process.stdout, 'write').mockImplementation(t => {
+    out.push(String(t))
+    return true
+  })
+  try {
+    await f()
+  } finally {
+    vi.restoreAllMocks()
+  }
   return out.join('')
 }
 
 /** A Unix datagram socket at `path`: every datagram it receives, in order. */
-async function notifySocket (path: string): Promise<{ messages: string[] }> {
+async function notifySocket(path: string): Promise<{ messages: string[] }> {
   const script = [
     'import socket,json,sys',
     's=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)',
@@ -55,20 +66,30 @@ async function notifySocket (path: string): Promise<{ messages: string[] }> {
   const p = spawn(python!, ['-u', '-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] })
   procs.push(p)
   const messages: string[] = []
-  let bound = false; let buf = ''
+  let bound = false
+  let buf = ''
   p.stdout!.on('data', (d: Buffer) => {
     buf += d.toString()
     let i: number
-    while ((i = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, i); buf = buf.slice(i + 1); if (l === 'bound') bound = true; else messages.push(JSON.parse(l) as string) }
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const l = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      if (l === 'bound') bound = true
+      else messages.push(JSON.parse(l) as string)
+    }
   })
   await until(() => bound, 'the notify socket to be bound', 30_000)
   return { messages }
 }
 
 describe.skipIf(!hasNotify || python == null)('kvartal init → kvartal node under systemd notify → kvartal keys', () => {
-  it('starts from the config init wrote; READY=1, then WATCHDOG=1; keys refuse to write while it runs; STOPPING=1; then rotate', { timeout: 150_000 }, async () => {
+  it('starts from the config init wrote; READY=1, then WATCHDOG=1; keys refuse to write while it runs; STOPPING=1; then rotate', {
+    timeout: 150_000
+  }, async () => {
     // in this process, but against the node's real process: only the node and the socket need their own
-    const quiet = (): void => { vi.spyOn(process.stdout, 'write').mockImplementation(() => true) }
+    const quiet = (): void => {
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    }
     quiet()
     await initCommand({ dir, district: 'service-test', listen: ['/ip4/127.0.0.1/tcp/0'], meter: 'none' })
     vi.restoreAllMocks()
@@ -116,10 +137,24 @@ describe.skipIf(!existsSync('/usr/bin/systemd-analyze'))('deploy/systemd/kvartal
     const unit = await readFile(new URL('../deploy/systemd/kvartal-node.service', import.meta.url), 'utf8')
     const exec = /^ExecStart=\/opt\/kvartal\/node_modules\/\.bin\/node \/opt\/kvartal\/packages\/cli\/bin\/kvartal\.ts /m
     expect(unit).toMatch(exec)
-    for (const d of ['Type=notify', 'NotifyAccess=all', 'WatchdogSec=', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'StateDirectory=kvartal', 'SystemCallFilter=@system-service', 'Restart=on-failure']) expect(unit).toContain(d)
+    for (const d of [
+      'Type=notify',
+      'NotifyAccess=all',
+      'WatchdogSec=',
+      'ProtectSystem=strict',
+      'ProtectHome=yes',
+      'PrivateTmp=yes',
+      'NoNewPrivileges=yes',
+      'StateDirectory=kvartal',
+      'SystemCallFilter=@system-service',
+      'Restart=on-failure'
+    ])
+      expect(unit).toContain(d)
     const copy = join(dir, 'kvartal-node.service')
     await writeFile(copy, unit.replace(exec, `ExecStart=${process.execPath} ${kvartalBin} `))
-    const r = await promisify(execFile)('/usr/bin/systemd-analyze', ['verify', copy]).catch((e: { code: number, stdout: string, stderr: string }) => e)
+    const r = await promisify(execFile)('/usr/bin/systemd-analyze', ['verify', copy]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e
+    )
     expect(['code' in r ? r.code : 0, r.stderr]).toEqual([0, ''])
   })
 })

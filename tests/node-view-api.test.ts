@@ -19,10 +19,18 @@ let sellerListening: Record<string, any>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-view-'))
-  const seller = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })])
+  const seller = runKvartal([
+    'node',
+    '--config',
+    await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })
+  ])
   procs.push(seller)
   sellerListening = await seller.waitFor(l => l.event === 'listening')
-  buyer = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [sellerListening.addrs[0]], periodSlots: 2, slotSeconds: 6 })])
+  buyer = runKvartal([
+    'node',
+    '--config',
+    await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [sellerListening.addrs[0]], periodSlots: 2, slotSeconds: 6 })
+  ])
   procs.push(buyer)
   buyerDir = join(dir, 'buyer')
   buyerListening = await buyer.waitFor(l => l.event === 'listening')
@@ -36,13 +44,18 @@ afterAll(async () => {
 const events = async (query: string): Promise<EventsAnswer> => await callNode(buyerDir, 'GET', `/events${query}`)
 const view = async (): Promise<NodeView> => await callNode(buyerDir, 'GET', '/view')
 /** The node's log line of an event, without what pino adds: the event as the ring holds it. */
-const logged = (l: Record<string, any>): Record<string, unknown> => { const { level: _l, time: _t, pid: _p, hostname: _h, msg: _m, event: _e, ...rest } = l; return rest }
+const logged = (l: Record<string, any>): Record<string, unknown> => {
+  const { level: _l, time: _t, pid: _p, hostname: _h, msg: _m, event: _e, ...rest } = l
+  return rest
+}
 
 describe('GET /view and GET /events of a running node', () => {
-  it('/events long-polls: each answer comes when an event does, in sequence, up to the trade the node logs', { timeout: 40_000 }, async () => {
+  it('/events long-polls: each answer comes when an event does, in sequence, up to the trade the node logs', {
+    timeout: 40_000
+  }, async () => {
     let after = (await events('')).last
     let boot: string | undefined
-    let trade: { seq: number, event: Record<string, any> } | undefined
+    let trade: { seq: number; event: Record<string, any> } | undefined
     let answeredAt = 0
     while (trade == null) {
       const a = await events(`?after=${after}&wait=25000`)
@@ -59,11 +72,15 @@ describe('GET /view and GET /events of a running node', () => {
     // the poll that carried the trade was answered as it happened, not when its 25 s ran out
     expect(answeredAt - trade!.event.at).toBeLessThan(2_000)
     // the same NodeEvent the node logged
-    const line = await buyer.waitFor(l => l.event === 'trade-committed' && l.correlation === trade!.event.correlation && l.detail === 'buyer')
+    const line = await buyer.waitFor(
+      l => l.event === 'trade-committed' && l.correlation === trade!.event.correlation && l.detail === 'buyer'
+    )
     expect(trade!.event).toEqual(logged(line))
   })
 
-  it('/events after the newest event waits the time asked and answers nothing; bad query values are 400s naming them', { timeout: 20_000 }, async () => {
+  it('/events after the newest event waits the time asked and answers nothing; bad query values are 400s naming them', {
+    timeout: 20_000
+  }, async () => {
     const now = await events('')
     const began = Date.now()
     const far = await events(`?after=${now.last + 1_000_000}&wait=1500`)
@@ -81,16 +98,31 @@ describe('GET /view and GET /events of a running node', () => {
       ['?since=3', 'since: is not a parameter of /events (after, wait)']
     ]
     for (const [query, message] of cases) {
-      const err = await events(query).then(() => undefined, (e: unknown) => e)
+      const err = await events(query).then(
+        () => undefined,
+        (e: unknown) => e
+      )
       expect(err, query).toBeInstanceOf(ControlClientError)
-      expect({ status: (err as ControlClientError).status, code: (err as ControlClientError).code, message: (err as Error).message }, query).toEqual({ status: 400, code: 'bad-request', message })
+      expect(
+        { status: (err as ControlClientError).status, code: (err as ControlClientError).code, message: (err as Error).message },
+        query
+      ).toEqual({ status: 400, code: 'bad-request', message })
     }
   })
 
-  it('/view: who the node is, its peers, its open slots and book, its trades per slot, settlement and meter gaps, as its log says', { timeout: 40_000 }, async () => {
+  it('/view: who the node is, its peers, its open slots and book, its trades per slot, settlement and meter gaps, as its log says', {
+    timeout: 40_000
+  }, async () => {
     const settled = await buyer.waitFor(l => l.event === 'period-settled', 35_000)
     const v = await view()
-    expect(v.node).toEqual({ peerId: buyerListening.peerId, trader: buyerListening.trader, district: 'proc-test', feeder: null, relay: false, state: 'trading' })
+    expect(v.node).toEqual({
+      peerId: buyerListening.peerId,
+      trader: buyerListening.trader,
+      district: 'proc-test',
+      feeder: null,
+      relay: false,
+      state: 'trading'
+    })
     expect(v.peers.count).toBe(1)
     expect(v.peers.list).toEqual([{ peerId: sellerListening.peerId, trader: sellerListening.trader }])
     expect(v.slotSeconds).toBe(6)
@@ -113,8 +145,14 @@ describe('GET /view and GET /events of a running node', () => {
     for (const t of closed) {
       const lines = buyer.lines.filter(l => l.event === 'trade-committed' && l.detail === 'buyer' && l.slot === t.slot)
       const wh = lines.reduce((a, l) => a + l.energyWh, 0)
-      expect({ slot: t.slot, trades: t.bought.trades, energyWh: t.bought.energyWh, sold: t.sold.trades, local: t.local.energyWh, cross: t.crossFeeder.energyWh })
-        .toEqual({ slot: t.slot, trades: lines.length, energyWh: wh, sold: 0, local: wh, cross: 0 })
+      expect({
+        slot: t.slot,
+        trades: t.bought.trades,
+        energyWh: t.bought.energyWh,
+        sold: t.sold.trades,
+        local: t.local.energyWh,
+        cross: t.crossFeeder.energyWh
+      }).toEqual({ slot: t.slot, trades: lines.length, energyWh: wh, sold: 0, local: wh, cross: 0 })
       expect(t.averagePrice).toBe(Math.round(lines.reduce((a, l) => a + l.price * l.energyWh, 0) / wh))
     }
     expect(v.negotiations.committed).toBeGreaterThanOrEqual(closed.reduce((a, t) => a + t.bought.trades, 0))
@@ -128,7 +166,10 @@ describe('GET /view and GET /events of a running node', () => {
     expect(v.meter.gaps).toBeLessThanOrEqual(buyer.lines.filter(l => l.event === 'meter-gap').length)
     // integers only
     const numbers: number[] = []
-    JSON.stringify(v, (_k, x) => { if (typeof x === 'number') numbers.push(x); return x })
+    JSON.stringify(v, (_k, x) => {
+      if (typeof x === 'number') numbers.push(x)
+      return x
+    })
     expect(numbers.filter(n => !Number.isSafeInteger(n))).toEqual([])
   })
 })

@@ -3,11 +3,27 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runKvartal } from './helpers/processes.ts'
-import { TraceError, followChain, playTrace, readTrace, replayMetrics, runScenario, summaryTable, validateScenario, type ScenarioResult } from '@kvartal/sim'
+import {
+  TraceError,
+  followChain,
+  playTrace,
+  readTrace,
+  replayMetrics,
+  runScenario,
+  summaryTable,
+  validateScenario,
+  type ScenarioResult
+} from '@kvartal/sim'
 
 // a small real district: eight buildings, four slots, ZI-C traders (so some proposals are rejected and
 // some buyers walk away from a counter-offer), no mobility
-const scenario = validateScenario({ district: 'replay', slots: { first: 40, count: 4 }, buildings: { generate: { count: 8 } }, mobility: false, market: { strategy: 'zi-c' } })
+const scenario = validateScenario({
+  district: 'replay',
+  slots: { first: 40, count: 4 },
+  buildings: { generate: { count: 8 } },
+  mobility: false,
+  market: { strategy: 'zi-c' }
+})
 
 describe('kvartal replay', () => {
   let dir: string
@@ -21,17 +37,39 @@ describe('kvartal replay', () => {
     run = await runScenario(scenario, { outDir: dir })
     trace = join(dir, 'trace.ndjson')
     results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))
-    lines = (await readFile(trace, 'utf8')).trim().split('\n').map(l => JSON.parse(l))
+    lines = (await readFile(trace, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l))
   })
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
 
-  it('recomputes results.json\'s figures from the trace alone', async () => {
+  it("recomputes results.json's figures from the trace alone", async () => {
     const m = replayMetrics(await readTrace(trace))
     const r = results.metrics
     // the run must have something to recompute: trades, refusals and walk-aways
     expect(r.trades).toBeGreaterThan(0)
     expect(r.negotiations.rejected + r.negotiations.walkedAway).toBeGreaterThan(0)
-    for (const k of ['slots', 'buildings', 'trades', 'localEnergyWh', 'physicalMaxWh', 'localShare', 'welfareNanos', 'optimumWelfareNanos', 'welfareShare', 'optimumTradedWh', 'selfSufficiency', 'selfSufficiencyWithoutTrading', 'gridImportWh', 'gridExportWh', 'paidNanos', 'averagePrice']) {
+    for (const k of [
+      'slots',
+      'buildings',
+      'trades',
+      'localEnergyWh',
+      'physicalMaxWh',
+      'localShare',
+      'welfareNanos',
+      'optimumWelfareNanos',
+      'welfareShare',
+      'optimumTradedWh',
+      'selfSufficiency',
+      'selfSufficiencyWithoutTrading',
+      'gridImportWh',
+      'gridExportWh',
+      'paidNanos',
+      'averagePrice'
+    ]) {
       expect((m as any)[k], k).toBe(r[k])
     }
     expect(m.negotiations).toEqual(r.negotiations)
@@ -41,13 +79,25 @@ describe('kvartal replay', () => {
     expect(m.perSlot).toEqual(r.perSlot)
   })
 
-  it('prints the rows of kvartal sim\'s summary table that the trace gives, equal to the run\'s', async () => {
+  it("prints the rows of kvartal sim's summary table that the trace gives, equal to the run's", async () => {
     const p = runKvartal(['replay', trace])
     const { code } = await p.exited
     expect(code, p.stderr.join('')).toBe(0)
     const printed = (p.stdout ?? []).join('').trimEnd().split('\n')
-    const simRows = new Map(summaryTable(run).split('\n').map(l => [l.split('  ')[0], l]))
-    for (const row of ['local energy traded', 'welfare', 'trades', 'negotiations', 'negotiation latency', 'consistency', 'self-sufficiency']) {
+    const simRows = new Map(
+      summaryTable(run)
+        .split('\n')
+        .map(l => [l.split('  ')[0], l])
+    )
+    for (const row of [
+      'local energy traded',
+      'welfare',
+      'trades',
+      'negotiations',
+      'negotiation latency',
+      'consistency',
+      'self-sufficiency'
+    ]) {
       expect(printed, row).toContain(simRows.get(row))
     }
     // no row the trace cannot give (gossip, settlement, wall time)
@@ -62,14 +112,19 @@ describe('kvartal replay', () => {
     expect(ids.size, 'event ids are unique within the run').toBe(events.length)
     for (const c of commits) {
       const chain = followChain(events, c.correlation!)
-      const seller = c.node; const buyer = c.peer!
+      const seller = c.node
+      const buyer = c.peer!
       const has = (type: string, node: string): boolean => chain.some(e => e.type === type && e.node === node)
       expect(has('proposal-sent', buyer) && has('proposal-received', seller) && has('accepted', seller), c.correlation).toBe(true)
       expect(has('trade-committed', seller) && has('trade-committed', buyer) && has('negotiation-ended', buyer), c.correlation).toBe(true)
       // one root (the buyer's first proposal); every other event's parent is in the chain, before it
       expect(chain.filter(e => e.parent == null).map(e => [e.type, e.node])).toEqual([['proposal-sent', buyer]])
       chain.forEach((e, i) => {
-        if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent), `${e.id} ← ${e.parent}`).toBeGreaterThanOrEqual(0)
+        if (e.parent != null)
+          expect(
+            chain.findIndex(x => x.id === e.parent),
+            `${e.id} ← ${e.parent}`
+          ).toBeGreaterThanOrEqual(0)
         if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent)).toBeLessThan(i)
       })
       // the seller's answer points at the buyer's proposal, the buyer's commit at the seller's
@@ -87,16 +142,25 @@ describe('kvartal replay', () => {
     expect((p.stdout ?? []).join('').trim().split('\n').length).toBe(followChain(events, commits[0].correlation!).length)
   }, 30_000)
 
-  it('plays the trace into a dashboard tick by tick, ending with the run\'s figures', async () => {
+  it("plays the trace into a dashboard tick by tick, ending with the run's figures", async () => {
     const t = await readTrace(trace)
     const seen: string[] = []
     let ticks = 0
     let finished: ScenarioResult | undefined
     await playTrace(t, {
-      onPrepared: async (_p, names, layout) => { seen.push(`prepared ${names.size} ${layout?.nodes.length}`) },
-      onEvent: (e) => { seen.push(e.type) },
-      onProgress: async (n, total) => { ticks = n; expect(total).toBe(run.ticks) },
-      finish: (r) => { finished = r }
+      onPrepared: async (_p, names, layout) => {
+        seen.push(`prepared ${names.size} ${layout?.nodes.length}`)
+      },
+      onEvent: e => {
+        seen.push(e.type)
+      },
+      onProgress: async (n, total) => {
+        ticks = n
+        expect(total).toBe(run.ticks)
+      },
+      finish: r => {
+        finished = r
+      }
     })
     expect(seen[0]).toBe('prepared 8 8')
     expect(seen.length - 1).toBe(t.events.length)
@@ -109,7 +173,10 @@ describe('kvartal replay', () => {
     const bad = join(dir, 'bad.ndjson')
     const refused = async (content: string): Promise<TraceError> => {
       await writeFile(bad, content)
-      const err = await readTrace(bad).then(() => undefined, (e: unknown) => e)
+      const err = await readTrace(bad).then(
+        () => undefined,
+        (e: unknown) => e
+      )
       expect(err).toBeInstanceOf(TraceError)
       return err as TraceError
     }
@@ -118,7 +185,8 @@ describe('kvartal replay', () => {
     // a run cut at a line's end: no run-ended line
     expect((await refused(text.slice(0, 12).join('\n') + '\n')).message).toMatch(/cut off/)
     // an event without its node
-    const noNode = [...text]; noNode[5] = JSON.stringify({ ...lines[5], node: undefined })
+    const noNode = [...text]
+    noNode[5] = JSON.stringify({ ...lines[5], node: undefined })
     expect((await refused(noNode.join('\n'))).line).toBe(6)
     // another format, and no header at all (a trace of an older kvartal)
     expect((await refused([JSON.stringify({ ...lines[0], format: 99 }), ...text.slice(1)].join('\n'))).message).toMatch(/format 99/)

@@ -10,7 +10,7 @@ import { reportHtml, writeReport } from '@kvartal/sim'
 const scenario = 'district: report\nslots: { first: 44, count: 4 }\nbuildings: { generate: { count: 6 } }\nmobility: false\n'
 
 /** The SVG of one figure of the page, by chart id. */
-function svgOf (html: string, id: string): string {
+function svgOf(html: string, id: string): string {
   const fig = new RegExp(`<figure class="chart" id="chart-${id}">([\\s\\S]*?)</figure>`).exec(html)
   expect(fig, `figure chart-${id}`).not.toBeNull()
   const svg = /<svg[\s\S]*<\/svg>/.exec(fig![1])
@@ -19,10 +19,13 @@ function svgOf (html: string, id: string): string {
 }
 
 /** Each bar's height in the SVG ECharts drew, by data index, for one series (a bar ECharts left out: 0). */
-function barHeights (svg: string, series: number, count: number): number[] {
+function barHeights(svg: string, series: number, count: number): number[] {
   const out = Array.from({ length: count }, () => 0)
-  const bar = new RegExp(String.raw`<path d="M[-\d.]+ [-\d.]+l[-\d.]+ 0l0 ([-\d.]+)l[-\d.]+ 0Z"[^>]*` +
-    String.raw`ecmeta_series_index="(\d+)" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"`, 'g')
+  const bar = new RegExp(
+    String.raw`<path d="M[-\d.]+ [-\d.]+l[-\d.]+ 0l0 ([-\d.]+)l[-\d.]+ 0Z"[^>]*` +
+      String.raw`ecmeta_series_index="(\d+)" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"`,
+    'g'
+  )
   for (const m of svg.matchAll(bar)) {
     if (Number(m[2]) === series) out[Number(m[3])] = Math.abs(Number(m[1]))
   }
@@ -36,7 +39,7 @@ const texts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/
  * Checks the page's element structure: every element closed in order (void elements aside), raw text of
  * <style> skipped. No HTML parser is installed here, so this small tokenizer stands in for one.
  */
-function unbalanced (html: string): string | undefined {
+function unbalanced(html: string): string | undefined {
   const voids = new Set(['meta', 'link', 'br', 'hr', 'img', 'input', 'col', 'area', 'base', 'wbr', 'source', 'track', 'embed', 'param'])
   const stack: string[] = []
   const re = /<!--[\s\S]*?-->|<!doctype[^>]*>|<!\[CDATA\[[\s\S]*?\]\]>|<(\/?)([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/gi
@@ -71,7 +74,10 @@ describe('report.html', () => {
     await writeFile(join(dir, 'report.yaml'), scenario)
     // the command `kvartal sim` runs, in this process; what it prints is kept
     const printed: string[] = []
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { printed.push(String(chunk)); return true })
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk))
+      return true
+    })
     try {
       expect(await simCommand([join(dir, 'report.yaml')], { out, quiet: true })).toBe(0)
     } finally {
@@ -82,7 +88,9 @@ describe('report.html', () => {
     html = await readFile(join(out, 'report.html'), 'utf8')
     results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))
   })
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('is one self-contained, well-formed page with one SVG per chart', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true)
@@ -92,7 +100,17 @@ describe('report.html', () => {
     expect(html).not.toMatch(/url\(\s*["']?\s*(https?:)?\/\//i)
     expect(unbalanced(html)).toBeUndefined()
     const figures = [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)">([\s\S]*?)<\/figure>/g)]
-    expect(figures.map(f => f[1])).toEqual(['energy', 'prices', 'welfare', 'latency', 'messages', 'trades', 'building-energy', 'journeys', 'settlement'])
+    expect(figures.map(f => f[1])).toEqual([
+      'energy',
+      'prices',
+      'welfare',
+      'latency',
+      'messages',
+      'trades',
+      'building-energy',
+      'journeys',
+      'settlement'
+    ])
     for (const f of figures) expect((f[2].match(/<svg /g) ?? []).length, f[1]).toBe(1)
     // the summary table's figures and the scenario's parameters are on the page
     expect(html).toContain(`${results.metrics.consistency.sellerTrades} seller = ${results.metrics.consistency.buyerTrades} buyer records`)
@@ -112,30 +130,53 @@ describe('report.html', () => {
       expect(top).toBeGreaterThan(0)
       const hTop = Math.max(...h)
       // each bar's height relative to the tallest is its value relative to the largest
-      h.forEach((x, i) => { expect(x / hTop, `${id} ${names[i]}`).toBeCloseTo(values[i] / top, 2) })
+      h.forEach((x, i) => {
+        expect(x / hTop, `${id} ${names[i]}`).toBeCloseTo(values[i] / top, 2)
+      })
     }
     // trades per building: each bar is also labelled with its count
     const trades = results.buildings.map((b: any) => b.trades)
     check('trades', 0, trades)
-    expect(texts(svgOf(html, 'trades')).filter(t => /^\d+$/.test(t)).slice(-names.length)).toEqual(trades.map(String))
+    expect(
+      texts(svgOf(html, 'trades'))
+        .filter(t => /^\d+$/.test(t))
+        .slice(-names.length)
+    ).toEqual(trades.map(String))
     // the committed trades, counted on both sides, are the buildings' trade counts
     expect(trades.reduce((a: number, b: number) => a + b, 0)).toBe(2 * results.metrics.trades)
-    check('building-energy', 0, results.buildings.map((b: any) => b.soldWh))
-    check('building-energy', 1, results.buildings.map((b: any) => b.boughtWh))
+    check(
+      'building-energy',
+      0,
+      results.buildings.map((b: any) => b.soldWh)
+    )
+    check(
+      'building-energy',
+      1,
+      results.buildings.map((b: any) => b.boughtWh)
+    )
   })
 
-  it('draws the per-slot bars with results.json\'s per-slot figures: local energy, and welfare over the optimum', () => {
+  it("draws the per-slot bars with results.json's per-slot figures: local energy, and welfare over the optimum", () => {
     // computed here from results.json's raw fields, not by the report's own code
-    const ps: Array<{ localEnergyWh: number, welfareNanos: number, optimumWelfareNanos: number }> = results.metrics.perSlot
+    const ps: Array<{ localEnergyWh: number; welfareNanos: number; optimumWelfareNanos: number }> = results.metrics.perSlot
     expect(ps.length).toBe(4)
     const proportional = (id: string, values: number[]): void => {
       const h = barHeights(svgOf(html, id), 0, values.length)
-      const top = Math.max(...values); const hTop = Math.max(...h)
+      const top = Math.max(...values)
+      const hTop = Math.max(...h)
       expect(top, id).toBeGreaterThan(0)
-      h.forEach((x, i) => { expect(x / hTop, `${id} slot ${i}`).toBeCloseTo(values[i] / top, 2) })
+      h.forEach((x, i) => {
+        expect(x / hTop, `${id} slot ${i}`).toBeCloseTo(values[i] / top, 2)
+      })
     }
-    proportional('energy', ps.map(p => p.localEnergyWh))
-    proportional('welfare', ps.map(p => p.welfareNanos / p.optimumWelfareNanos))
+    proportional(
+      'energy',
+      ps.map(p => p.localEnergyWh)
+    )
+    proportional(
+      'welfare',
+      ps.map(p => p.welfareNanos / p.optimumWelfareNanos)
+    )
     // and the whole run's figures in the captions
     expect(html).toContain(`Whole run: ${(Math.round(results.metrics.welfareShare * 1000) / 10).toString()} %`)
   })
@@ -156,14 +197,21 @@ describe('report.html', () => {
     // key → name from results.json's own fields (trader, id), not from the code that adds the names
     const nameOf = new Map<string, string>(results.buildings.map((b: any) => [b.trader, b.id]))
     for (const b of results.buildings) expect(b.name).toBe(b.id)
-    const lines = (await readFile(join(out, 'trace.ndjson'), 'utf8')).trim().split('\n').map(l => JSON.parse(l))
+    const lines = (await readFile(join(out, 'trace.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l))
     let negotiations = 0
     for (const e of lines) {
       if (typeof e.node === 'string') expect(e.name, JSON.stringify(e)).toBe(nameOf.get(e.node))
       if (typeof e.peer === 'string') expect(e.peerName, JSON.stringify(e)).toBe(nameOf.get(e.peer))
-      if (e.type === 'proposal-sent') { negotiations++; expect(e.name).not.toBe(e.peerName) }
+      if (e.type === 'proposal-sent') {
+        negotiations++
+        expect(e.name).not.toBe(e.peerName)
+      }
       // the fields that were there are still there
-      if (e.type === 'trade-committed') expect(typeof e.correlation === 'string' && typeof e.slot === 'number' && /^[0-9a-f]{64}$/.test(e.node)).toBe(true)
+      if (e.type === 'trade-committed')
+        expect(typeof e.correlation === 'string' && typeof e.slot === 'number' && /^[0-9a-f]{64}$/.test(e.node)).toBe(true)
     }
     expect(lines.filter(e => typeof e.node === 'string').length).toBe(lines.length)
     expect(negotiations).toBeGreaterThan(0)

@@ -21,7 +21,11 @@ let provedOnline: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-running-'))
-  const seller = runKvartal(['node', '--config', await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })])
+  const seller = runKvartal([
+    'node',
+    '--config',
+    await writeNodeConfig({ dir, name: 'seller', position: [600], periodSlots: 2, slotSeconds: 6 })
+  ])
   procs.push(seller)
   const addr = (await seller.waitFor(l => l.event === 'listening')).addrs[0] as string
   buyerConfig = await writeNodeConfig({ dir, name: 'buyer', position: [-200], bootstrap: [addr], periodSlots: 2, slotSeconds: 6 })
@@ -49,7 +53,13 @@ describe('id, verify and status against a running node, and a stopped one', () =
       runCli(['status', '-d', join(dir, 'buyer'), '--json'])
     ])
     expect(id.code, id.stderr).toBe(0)
-    expect(JSON.parse(id.stdout)).toEqual({ peerId: listening.peerId, trader: listening.trader, iotaAddress: listening.iotaAddress, listen: ['/ip4/127.0.0.1/tcp/0'], addrs: listening.addrs })
+    expect(JSON.parse(id.stdout)).toEqual({
+      peerId: listening.peerId,
+      trader: listening.trader,
+      iotaAddress: listening.iotaAddress,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      addrs: listening.addrs
+    })
     expect(verified.code, verified.stderr).toBe(0)
     expect(verified.stdout).toMatch(/^ok\s+seller-signature/m)
     expect(verified.stdout).toMatch(/^ok\s+attested-root/m)
@@ -60,23 +70,39 @@ describe('id, verify and status against a running node, and a stopped one', () =
     expect(status.code, status.stderr).toBe(0)
     expect(status.stdout).toContain(`peer id     ${listening.peerId}`)
     expect(status.stdout).toMatch(/^peers\s+1$/m)
-    expect(JSON.parse(statusJson.stdout)).toMatchObject({ running: true, peerId: listening.peerId, settlement: 'local', addrs: listening.addrs })
+    expect(JSON.parse(statusJson.stdout)).toMatchObject({
+      running: true,
+      peerId: listening.peerId,
+      settlement: 'local',
+      addrs: listening.addrs
+    })
   })
 
   it('a stopped node: they read its data directory', { timeout: 60_000 }, async () => {
     expect((await buyer.stop()).code).toBe(0)
     const id = await runCli(['id', '--config', buyerConfig])
-    expect(JSON.parse(id.stdout)).toEqual({ peerId: listening.peerId, trader: listening.trader, iotaAddress: listening.iotaAddress, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    expect(JSON.parse(id.stdout)).toEqual({
+      peerId: listening.peerId,
+      trader: listening.trader,
+      iotaAddress: listening.iotaAddress,
+      listen: ['/ip4/127.0.0.1/tcp/0']
+    })
     const verified = await runCli(['verify', trade, '--config', buyerConfig, '--json'])
     expect(verified.code, verified.stderr).toBe(0)
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true })
     const text = await runCli(['verify', trade, '--config', buyerConfig])
     expect(text.stdout).toBe(provedOnline)
     const status = await runCli(['status', '--config', buyerConfig, '--json'])
-    expect([status.code, JSON.parse(status.stdout)]).toEqual([0, { running: false, peerId: listening.peerId, trader: listening.trader, iotaAddress: listening.iotaAddress }])
+    expect([status.code, JSON.parse(status.stdout)]).toEqual([
+      0,
+      { running: false, peerId: listening.peerId, trader: listening.trader, iotaAddress: listening.iotaAddress }
+    ])
     // a directory where no node ever ran: nothing is created, the same line as before
     const none = await runCli(['status', '-d', join(dir, 'nobody')])
-    expect([none.code, none.stderr]).toEqual([2, `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`])
+    expect([none.code, none.stderr]).toEqual([
+      2,
+      `kvartal: no control.json in ${join(dir, 'nobody')}: is \`kvartal node\` running there?\n`
+    ])
   })
 
   it('a node killed with SIGKILL leaves a stale control.json and socket: the CLI ' +
@@ -90,8 +116,11 @@ describe('id, verify and status against a running node, and a stopped one', () =
     const { existsSync } = await import('node:fs')
     expect(existsSync(join(data, 'control.json')) && existsSync(join(data, 'control.sock'))).toBe(true)
     const list = await runCli(['journey', 'list', '-d', data])
-    expect([list.code, list.stderr]).toEqual([2, `kvartal: nothing answers at ${join(data, 'control.sock')}: is \`kvartal ` +
-      `node\` running there? (control.json is stale if the node was killed)\n`])
+    expect([list.code, list.stderr]).toEqual([
+      2,
+      `kvartal: nothing answers at ${join(data, 'control.sock')}: is \`kvartal ` +
+        `node\` running there? (control.json is stale if the node was killed)\n`
+    ])
     const status = await runCli(['status', '-d', data, '--json'])
     expect([status.code, JSON.parse(status.stdout).running]).toEqual([0, false])
     const again = runKvartal(['node', '--config', buyerConfig])

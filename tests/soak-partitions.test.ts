@@ -19,23 +19,41 @@ const unavailable = await SoakNetwork.unavailable()
 if (unavailable != null) process.stderr.write(`soak-partitions.test.ts: skipped: ${unavailable}\n`)
 
 describe('soak: a district of real processes in network namespaces, partitioned and lossy, on skewed clocks', () => {
-  it.skipIf(unavailable != null)('trades and books through partitions that heal, 5 % loss and clocks ± 2 s apart, and the journals and the ledger hold every invariant', { timeout: 400_000 }, async () => {
-    const r = await runSoak({
-      seed: 11, durationMs: 180_000, targetTrades: 80, targetBookings: 8, keep: false,
-      sellers: 3, buyers: 3, travellers: 2, killEveryMs: 0, slotSeconds: 1, periodSlots: 5, seatsPerTrip: 3,
-      network: 'netns', partitionEveryMs: 4_000, partitionMs: 2_500, lossPercent: 5, skewMs: 2_000
-    })
-    expect(r.violations, JSON.stringify(r, null, 1)).toEqual([])
-    expect(r.trades).toBeGreaterThanOrEqual(80)
-    expect(r.bookings).toBeGreaterThanOrEqual(8)
-    // the faults happened: partitions made and healed, packets dropped by both kinds of rule
-    expect(r.partitions).toBeGreaterThanOrEqual(3)
-    expect(r.dropped!.partition).toBeGreaterThan(0)
-    expect(r.dropped!.loss).toBeGreaterThan(0)
-    expect(Object.values(r.skews!).some(s => Math.abs(s) > 1_000)).toBe(true)
-    // a seller behind the machine's clock commits after the true gate, by as much as it lags at most
-    expect(r.latestAfterTrueGateMs).toBeLessThan(2_000)
-    expect(r.periodsSettled).toBeGreaterThan(0)
-    expect(r.ledgerPayments).toBeGreaterThan(r.bookings)
-  })
+  it.skipIf(unavailable != null)(
+    'trades and books through partitions that heal, 5 % loss and clocks ± 2 s apart, and the journals and the ledger hold every invariant',
+    { timeout: 400_000 },
+    async () => {
+      const r = await runSoak({
+        seed: 11,
+        durationMs: 180_000,
+        targetTrades: 80,
+        targetBookings: 8,
+        keep: false,
+        sellers: 3,
+        buyers: 3,
+        travellers: 2,
+        killEveryMs: 0,
+        slotSeconds: 1,
+        periodSlots: 5,
+        seatsPerTrip: 3,
+        network: 'netns',
+        partitionEveryMs: 4_000,
+        partitionMs: 2_500,
+        lossPercent: 5,
+        skewMs: 2_000
+      })
+      expect(r.violations, JSON.stringify(r, null, 1)).toEqual([])
+      expect(r.trades).toBeGreaterThanOrEqual(80)
+      expect(r.bookings).toBeGreaterThanOrEqual(8)
+      // the faults happened: partitions made and healed, packets dropped by both kinds of rule
+      expect(r.partitions).toBeGreaterThanOrEqual(3)
+      expect(r.dropped!.partition).toBeGreaterThan(0)
+      expect(r.dropped!.loss).toBeGreaterThan(0)
+      expect(Object.values(r.skews!).some(s => Math.abs(s) > 1_000)).toBe(true)
+      // a seller behind the machine's clock commits after the true gate, by as much as it lags at most
+      expect(r.latestAfterTrueGateMs).toBeLessThan(2_000)
+      expect(r.periodsSettled).toBeGreaterThan(0)
+      expect(r.ledgerPayments).toBeGreaterThan(r.bookings)
+    }
+  )
 })

@@ -13,10 +13,22 @@ import { runSoak } from '../scripts/soak/run.ts'
 describe('soak: a district of real processes under random SIGKILLs', () => {
   // 1 s slots and three traders a side reach the targets in about a minute of trading (105 s in all, alone
   // on 2 cores); with two a side and 2 s slots the same targets took 150 s of trading
-  it('trades and books through seeded kills and restarts, and the journals and the ledger hold every invariant', { timeout: 400_000 }, async () => {
+  it('trades and books through seeded kills and restarts, and the journals and the ledger hold every invariant', {
+    timeout: 400_000
+  }, async () => {
     const r = await runSoak({
-      seed: 7, durationMs: 240_000, targetTrades: 150, targetBookings: 20, keep: false,
-      sellers: 3, buyers: 3, travellers: 2, killEveryMs: 2_000, slotSeconds: 1, periodSlots: 5, seatsPerTrip: 3
+      seed: 7,
+      durationMs: 240_000,
+      targetTrades: 150,
+      targetBookings: 20,
+      keep: false,
+      sellers: 3,
+      buyers: 3,
+      travellers: 2,
+      killEveryMs: 2_000,
+      slotSeconds: 1,
+      periodSlots: 5,
+      seatsPerTrip: 3
     })
     expect(r.violations, JSON.stringify(r, null, 1)).toEqual([])
     expect(r.restartFailures).toEqual([])

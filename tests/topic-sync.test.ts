@@ -7,16 +7,30 @@ import { fixedMarkup } from '@kvartal/market'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startDistrict, epochMs, slots, tariffs, seedOf, type TestDistrict } from './helpers/nodes.ts'
 
-const seller = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => s >= 0 && s < 8 ? 500 : 0 }
-const buyer = { buyLimit: 900_000_000, sellLimit: 400_000_000, position: (s: number) => s >= 0 && s < 8 ? -200 : 0 }
+const seller = { buyLimit: 900_000_000, sellLimit: 350_000_000, position: (s: number) => (s >= 0 && s < 8 ? 500 : 0) }
+const buyer = { buyLimit: 900_000_000, sellLimit: 400_000_000, position: (s: number) => (s >= 0 && s < 8 ? -200 : 0) }
 
 /** a node that starts after the district has announced, dialling only node 0 */
-async function lateNode (d: TestDistrict, extra: Partial<KvartalNodeOptions> = {}): Promise<KvartalNode> {
+async function lateNode(d: TestDistrict, extra: Partial<KvartalNodeOptions> = {}): Promise<KvartalNode> {
   const first = d.nodes[0].identity
   const n = new KvartalNode({
-    district: 'test', dataDir: join(d.dir, 'late'), transport: 'memory', clock: d.clock, slots, tariffs, strategy: fixedMarkup(),
-    profile: buyer, keySeed: seedOf(99), ticksPerSlot: 4, journal: { sync: false }, seed: 99,
-    bootstrap: [`${memoryListenAddress(first)}/p2p/${first.peerId}`], onEvent: (e) => { d.events.push(e) }, ...extra
+    district: 'test',
+    dataDir: join(d.dir, 'late'),
+    transport: 'memory',
+    clock: d.clock,
+    slots,
+    tariffs,
+    strategy: fixedMarkup(),
+    profile: buyer,
+    keySeed: seedOf(99),
+    ticksPerSlot: 4,
+    journal: { sync: false },
+    seed: 99,
+    bootstrap: [`${memoryListenAddress(first)}/p2p/${first.peerId}`],
+    onEvent: e => {
+      d.events.push(e)
+    },
+    ...extra
   })
   await n.start()
   d.nodes.push(n)
@@ -75,19 +89,37 @@ describe('catching up on gossip a node missed', () => {
       await attacker.start()
       const signer = signerFromSeed(mallorySeed)
       const now = d.clock.now()
-      const offer = (seq: number, energyWh: number): Uint8Array => seal('announcement', {
-        version: 1, district: 'test', trader: mallory.signer.publicKey, seq, issuedAt: now, validUntil: now + 3_600_000,
-        offers: [{ slot: 1, energyWh, price: 400_000_000 }], bids: [], addrs: []
-      } satisfies Announcement, signer)
-      const forged = offer(2, 9_999); forged[forged.length - 3] ^= 0xff
+      const offer = (seq: number, energyWh: number): Uint8Array =>
+        seal(
+          'announcement',
+          {
+            version: 1,
+            district: 'test',
+            trader: mallory.signer.publicKey,
+            seq,
+            issuedAt: now,
+            validUntil: now + 3_600_000,
+            offers: [{ slot: 1, energyWh, price: 400_000_000 }],
+            bids: [],
+            addrs: []
+          } satisfies Announcement,
+          signer
+        )
+      const forged = offer(2, 9_999)
+      forged[forged.length - 3] ^= 0xff
       let answer: Uint8Array[] = []
-      await handleChannels(attacker, TOPIC_SYNC_PROTOCOL, async (ch) => {
-        await ch.receive()
-        await ch.send(new Uint8Array([0]))
-        await ch.receive()
-        for (const f of answer) await ch.send(f)
-        await ch.send(new Uint8Array(0))
-      }, { maxFrameBytes: 65_536 })
+      await handleChannels(
+        attacker,
+        TOPIC_SYNC_PROTOCOL,
+        async ch => {
+          await ch.receive()
+          await ch.send(new Uint8Array([0]))
+          await ch.receive()
+          for (const f of answer) await ch.send(f)
+          await ch.send(new Uint8Array(0))
+        },
+        { maxFrameBytes: 65_536 }
+      )
       const victim = d.nodes[1]
       await attacker.dial(multiaddr(`${memoryListenAddress(victim.identity)}/p2p/${victim.identity.peerId}`))
       const frame = (code: number, data: Uint8Array): Uint8Array => new Uint8Array([code, ...data])
@@ -105,7 +137,12 @@ describe('catching up on gossip a node missed', () => {
 
       answer = [frame(77, offer(5, 500))]
       expect(await victim.topicSync.pull(mallory.peerId)).toBe(0)
-      expect(d.events.some(e => e.node === victim.id && e.type === 'message-rejected' && e.code === 'bad-sync' && /unknown topic code 77/.test(e.detail ?? ''))).toBe(true)
+      expect(
+        d.events.some(
+          e =>
+            e.node === victim.id && e.type === 'message-rejected' && e.code === 'bad-sync' && /unknown topic code 77/.test(e.detail ?? '')
+        )
+      ).toBe(true)
       // replays are ignored quietly, as gossip ignores them
       answer = [frame(syncCodes.offer, offer(1, 100))]
       expect(await victim.topicSync.pull(mallory.peerId)).toBe(0)
@@ -118,13 +155,15 @@ describe('catching up on gossip a node missed', () => {
       await expect(ch.receive()).rejects.toThrow()
       const ch2 = await openChannel(attacker, victim.identity.peerId, TOPIC_SYNC_PROTOCOL, { maxFrameBytes: 65_536 })
       await ch2.send(new Uint8Array([1, ...new Uint8Array(16)]))
-      expect([...await ch2.receive()]).toEqual([0])
+      expect([...(await ch2.receive())]).toEqual([0])
       await ch2.send(new Uint8Array(17))
       await expect(ch2.receive()).rejects.toThrow()
       // and it serves what it accepted: mallory's valid offer, exactly as signed
       const honest = new TopicSync({ host: attacker, now: () => d.clock.now() })
       const served: string[] = []
-      honest.register(syncCodes.offer, (data) => { served.push(Buffer.from(data).toString('hex')) })
+      honest.register(syncCodes.offer, data => {
+        served.push(Buffer.from(data).toString('hex'))
+      })
       honest.register(syncCodes.bid, () => {})
       expect(await honest.pull(victim.identity.peerId)).toBeGreaterThanOrEqual(1)
       expect(served).toContain(Buffer.from(offer(1, 100)).toString('hex'))
@@ -134,43 +173,58 @@ describe('catching up on gossip a node missed', () => {
     }
   })
 
-  it('serves only the topics the puller takes: a node without mobility is ' +
-    'not sent service offers, and once caught up its pulls are two frames', async () => {
-    const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(7)), district: 'test', transport: 'memory' })
-    const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(8)), district: 'test', transport: 'memory' })
-    try {
-      await a.start(); await b.start()
-      const now = epochMs
-      const served = new TopicSync({ host: a, now: () => now })
-      await served.start()
-      served.remember(1, 'alice', 1, new Uint8Array([1]), epochMs + 5_000)
-      served.remember(3, 'alice', 1, new Uint8Array([3]), epochMs + 5_000)
-      const got: number[] = []
-      const refused: string[] = []
-      const puller = new TopicSync({ host: b, now: () => now, refused: (e) => { refused.push(e.message) } })
-      puller.register(1, (data, _from) => { got.push(data[0]); puller.remember(1, 'alice', 1, data, epochMs + 5_000) })
-      puller.register(2, () => {})
-      await b.dial(multiaddr(`${memoryListenAddress(await identityFromSeed(new Uint8Array(32).fill(7)))}/p2p/${a.peerId}`))
-      expect(await puller.pull(a.peerId)).toBe(1)
-      expect([got, refused, puller.stats.refused]).toEqual([[1], [], 0])
-      // it now holds all the responder has on its topics: the summaries agree
-      const frames = puller.traffic.frames
-      expect(await puller.pull(a.peerId)).toBe(0)
-      expect(puller.traffic.frames - frames).toBe(2)
-      // a request that names topic 0 is refused
-      const ch = await openChannel(b, a.peerId, TOPIC_SYNC_PROTOCOL, { maxFrameBytes: 65_536 })
-      await ch.send(new Uint8Array([1, ...new Uint8Array(16), 1, 0]))
-      await expect(ch.receive()).rejects.toThrow()
-    } finally {
-      await a.stop(); await b.stop()
+  it(
+    'serves only the topics the puller takes: a node without mobility is ' +
+      'not sent service offers, and once caught up its pulls are two frames',
+    async () => {
+      const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(7)), district: 'test', transport: 'memory' })
+      const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(8)), district: 'test', transport: 'memory' })
+      try {
+        await a.start()
+        await b.start()
+        const now = epochMs
+        const served = new TopicSync({ host: a, now: () => now })
+        await served.start()
+        served.remember(1, 'alice', 1, new Uint8Array([1]), epochMs + 5_000)
+        served.remember(3, 'alice', 1, new Uint8Array([3]), epochMs + 5_000)
+        const got: number[] = []
+        const refused: string[] = []
+        const puller = new TopicSync({
+          host: b,
+          now: () => now,
+          refused: e => {
+            refused.push(e.message)
+          }
+        })
+        puller.register(1, (data, _from) => {
+          got.push(data[0])
+          puller.remember(1, 'alice', 1, data, epochMs + 5_000)
+        })
+        puller.register(2, () => {})
+        await b.dial(multiaddr(`${memoryListenAddress(await identityFromSeed(new Uint8Array(32).fill(7)))}/p2p/${a.peerId}`))
+        expect(await puller.pull(a.peerId)).toBe(1)
+        expect([got, refused, puller.stats.refused]).toEqual([[1], [], 0])
+        // it now holds all the responder has on its topics: the summaries agree
+        const frames = puller.traffic.frames
+        expect(await puller.pull(a.peerId)).toBe(0)
+        expect(puller.traffic.frames - frames).toBe(2)
+        // a request that names topic 0 is refused
+        const ch = await openChannel(b, a.peerId, TOPIC_SYNC_PROTOCOL, { maxFrameBytes: 65_536 })
+        await ch.send(new Uint8Array([1, ...new Uint8Array(16), 1, 0]))
+        await expect(ch.receive()).rejects.toThrow()
+      } finally {
+        await a.stop()
+        await b.stop()
+      }
     }
-  })
+  )
 
   it('serves only the newest message per author and topic, nothing expired, and nothing the puller holds', async () => {
     const a = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(5)), district: 'test', transport: 'memory' })
     const b = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(6)), district: 'test', transport: 'memory' })
     try {
-      await a.start(); await b.start()
+      await a.start()
+      await b.start()
       let now = epochMs
       const served = new TopicSync({ host: a, now: () => now })
       await served.start()
@@ -180,8 +234,12 @@ describe('catching up on gossip a node missed', () => {
       served.remember(1, 'bob', 1, new Uint8Array([4]), epochMs + 5_000)
       const got: number[] = []
       const puller = new TopicSync({ host: b, now: () => now })
-      puller.register(1, (data) => { got.push(data[0]) })
-      puller.register(2, (data) => { got.push(data[0]) })
+      puller.register(1, data => {
+        got.push(data[0])
+      })
+      puller.register(2, data => {
+        got.push(data[0])
+      })
       puller.remember(1, 'bob', 1, new Uint8Array([4]), epochMs + 5_000)
       await b.dial(multiaddr(`${memoryListenAddress(await identityFromSeed(new Uint8Array(32).fill(5)))}/p2p/${a.peerId}`))
       now = epochMs + 600
@@ -191,7 +249,8 @@ describe('catching up on gossip a node missed', () => {
       expect(served.stats.served).toBe(1)
       expect(() => puller.register(0, () => {})).toThrow(RangeError)
     } finally {
-      await a.stop(); await b.stop()
+      await a.stop()
+      await b.stop()
     }
   })
 })

@@ -26,25 +26,40 @@ const NOT_YET_CRASH_TESTED: string[] = [
 
 const root = join(import.meta.dirname, '..')
 
-async function sources (dir: string): Promise<Array<[string, string]>> {
+async function sources(dir: string): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = []
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith('.ts')) { const p = join(e.parentPath, e.name); out.push([p, await readFile(p, 'utf8')]) }
+    if (e.isFile() && e.name.endsWith('.ts')) {
+      const p = join(e.parentPath, e.name)
+      out.push([p, await readFile(p, 'utf8')])
+    }
   }
   return out
 }
 
 /** The text of each call `name(…)` in `src`, parentheses matched, string and template contents skipped. */
-function calls (src: string, name: string): string[] {
+function calls(src: string, name: string): string[] {
   const out: string[] = []
   for (let at = src.indexOf(name + '('); at >= 0; at = src.indexOf(name + '(', at + 1)) {
-    let depth = 0; let i = at + name.length; let quote = ''
+    let depth = 0
+    let i = at + name.length
+    let quote = ''
     for (; i < src.length; i++) {
       const c = src[i]
-      if (quote !== '') { if (c === '\\') i++; else if (c === quote) quote = ''; continue }
-      if (c === "'" || c === '"' || c === '`') { quote = c; continue }
+      if (quote !== '') {
+        if (c === '\\') i++
+        else if (c === quote) quote = ''
+        continue
+      }
+      if (c === "'" || c === '"' || c === '`') {
+        quote = c
+        continue
+      }
       if (c === '(' || c === '[' || c === '{') depth++
-      if (c === ')' || c === ']' || c === '}') { depth--; if (depth === 0) break }
+      if (c === ')' || c === ']' || c === '}') {
+        depth--
+        if (depth === 0) break
+      }
     }
     out.push(src.slice(at + name.length + 1, i))
   }
@@ -52,12 +67,21 @@ function calls (src: string, name: string): string[] {
 }
 
 /** The string literals of a call's last top-level argument. */
-function lastArgumentLiterals (args: string): string[] {
-  let depth = 0; let quote = ''; let last = 0
+function lastArgumentLiterals(args: string): string[] {
+  let depth = 0
+  let quote = ''
+  let last = 0
   for (let i = 0; i < args.length; i++) {
     const c = args[i]
-    if (quote !== '') { if (c === '\\') i++; else if (c === quote) quote = ''; continue }
-    if (c === "'" || c === '"' || c === '`') { quote = c; continue }
+    if (quote !== '') {
+      if (c === '\\') i++
+      else if (c === quote) quote = ''
+      continue
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      quote = c
+      continue
+    }
     if (c === '(' || c === '[' || c === '{') depth++
     else if (c === ')' || c === ']' || c === '}') depth--
     else if (c === ',' && depth === 0) last = i + 1
@@ -79,7 +103,10 @@ describe('journal write points', () => {
             if (lit === 'buyer-${status}') for (const s of Object.values(TradeStatus)) written.add(`buyer-${s}`)
             // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal, as written
             else if (lit === 'store-${prefix}') {
-              for (const [, s] of [...await sources(join(root, 'packages/cli/src')), ...await sources(join(root, 'packages/node/src'))]) {
+              for (const [, s] of [
+                ...(await sources(join(root, 'packages/cli/src'))),
+                ...(await sources(join(root, 'packages/node/src')))
+              ]) {
                 for (const m of s.matchAll(/journal\.store\('([a-z0-9-]+)'\)/g)) written.add(`store-${m[1]}`)
               }
             } else if (/^[a-z][a-z0-9-]*$/.test(lit)) written.add(lit)
@@ -100,9 +127,21 @@ describe('journal write points', () => {
       for (const m of src.matchAll(/start\(\w+, '([a-z-]+)'\)/g)) killedAt.add(m[1])
     }
     const all = [...ENERGY_WRITE_POINTS, ...MOBILITY_WRITE_POINTS, ...OTHER_CRASH_POINTS] as string[]
-    expect([...killedAt].filter(p => !all.includes(p)), 'crash tests at points that do not exist').toEqual([])
-    expect(NOT_YET_CRASH_TESTED.filter(p => killedAt.has(p)), 'crash-tested now: take them off NOT_YET_CRASH_TESTED').toEqual([])
-    expect(NOT_YET_CRASH_TESTED.filter(p => !all.includes(p)), 'not write points').toEqual([])
-    expect(all.filter(p => !killedAt.has(p) && !NOT_YET_CRASH_TESTED.includes(p)), 'write points with no crash test').toEqual([])
+    expect(
+      [...killedAt].filter(p => !all.includes(p)),
+      'crash tests at points that do not exist'
+    ).toEqual([])
+    expect(
+      NOT_YET_CRASH_TESTED.filter(p => killedAt.has(p)),
+      'crash-tested now: take them off NOT_YET_CRASH_TESTED'
+    ).toEqual([])
+    expect(
+      NOT_YET_CRASH_TESTED.filter(p => !all.includes(p)),
+      'not write points'
+    ).toEqual([])
+    expect(
+      all.filter(p => !killedAt.has(p) && !NOT_YET_CRASH_TESTED.includes(p)),
+      'write points with no crash test'
+    ).toEqual([])
   })
 })

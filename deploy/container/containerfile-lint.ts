@@ -7,16 +7,47 @@
  */
 import { readFileSync } from 'node:fs'
 
-export const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'] as const
+export const INSTRUCTIONS = [
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL'
+] as const
 
-export interface Instruction { keyword: string, args: string, line: number }
-export interface Stage { from: string, name?: string, instructions: Instruction[] }
-export interface Containerfile { args: Record<string, string>, stages: Stage[], problems: string[] }
+export interface Instruction {
+  keyword: string
+  args: string
+  line: number
+}
+export interface Stage {
+  from: string
+  name?: string
+  instructions: Instruction[]
+}
+export interface Containerfile {
+  args: Record<string, string>
+  stages: Stage[]
+  problems: string[]
+}
 
 /** Splits into instructions: comments and blank lines dropped, continuation lines joined. */
-export function instructions (text: string): Instruction[] {
+export function instructions(text: string): Instruction[] {
   const out: Instruction[] = []
-  let cur: { text: string, line: number } | undefined
+  let cur: { text: string; line: number } | undefined
   text.split('\n').forEach((raw, i) => {
     const line = raw.replace(/\r$/, '')
     if (cur == null && /^\s*(#.*)?$/.test(line)) return
@@ -35,34 +66,45 @@ export function instructions (text: string): Instruction[] {
 }
 
 /** An exec form's array, or undefined for the shell form; throws on a malformed array. */
-export function execForm (args: string): string[] | undefined {
+export function execForm(args: string): string[] | undefined {
   if (!args.trimStart().startsWith('[')) return undefined
   const v: unknown = JSON.parse(args)
   if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw new Error('an exec form is a JSON array of strings')
   return v as string[]
 }
 
-const substitute = (s: string, args: Record<string, string>): string => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => args[a ?? b ?? ''] ?? m)
+const substitute = (s: string, args: Record<string, string>): string =>
+  s.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => args[a ?? b ?? ''] ?? m)
 
-export function parseContainerfile (text: string): Containerfile {
+export function parseContainerfile(text: string): Containerfile {
   const problems: string[] = []
   const args: Record<string, string> = {}
   const stages: Stage[] = []
   for (const ins of instructions(text)) {
     const at = `line ${ins.line}: ${ins.keyword}`
-    if (!(INSTRUCTIONS as readonly string[]).includes(ins.keyword)) { problems.push(`${at}: unknown instruction`); continue }
+    if (!(INSTRUCTIONS as readonly string[]).includes(ins.keyword)) {
+      problems.push(`${at}: unknown instruction`)
+      continue
+    }
     if (ins.keyword === 'ARG' && stages.length === 0) {
       const m = /^(\w+)(?:=(.*))?$/.exec(ins.args.trim())
-      if (m == null) problems.push(`${at}: expected NAME or NAME=default`); else args[m[1]] = m[2] ?? ''
+      if (m == null) problems.push(`${at}: expected NAME or NAME=default`)
+      else args[m[1]] = m[2] ?? ''
       continue
     }
     if (ins.keyword === 'FROM') {
       const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?\s*$/i.exec(ins.args)
-      if (m == null) { problems.push(`${at}: expected FROM <image> [AS <name>]`); continue }
+      if (m == null) {
+        problems.push(`${at}: expected FROM <image> [AS <name>]`)
+        continue
+      }
       stages.push({ from: substitute(m[1], args), ...(m[2] != null ? { name: m[2] } : {}), instructions: [] })
       continue
     }
-    if (stages.length === 0) { problems.push(`${at}: before the first FROM`); continue }
+    if (stages.length === 0) {
+      problems.push(`${at}: before the first FROM`)
+      continue
+    }
     stages.at(-1)!.instructions.push(ins)
     try {
       if (['CMD', 'ENTRYPOINT', 'SHELL', 'VOLUME'].includes(ins.keyword)) execForm(ins.args)
@@ -70,25 +112,39 @@ export function parseContainerfile (text: string): Containerfile {
         const m = /^((?:--[\w-]+=\S+\s+)*)(CMD\s+(.*)|NONE)$/.exec(ins.args)
         if (m == null) problems.push(`${at}: expected [--option=value …] CMD … or NONE`)
         else if (m[3] != null) execForm(m[3])
-        for (const o of (m?.[1] ?? '').trim().split(/\s+/).filter(x => x !== '')) {
+        for (const o of (m?.[1] ?? '')
+          .trim()
+          .split(/\s+/)
+          .filter(x => x !== '')) {
           if (!/^--(interval|timeout|start-period|start-interval|retries)=/.test(o)) problems.push(`${at}: unknown option ${o}`)
         }
       }
       if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
         const from = /--from=(\S+)/.exec(ins.args)?.[1]
-        if (from != null && !stages.slice(0, -1).some(s => s.name === from) && !/^\d+$/.test(from)) problems.push(`${at}: --from=${from} names no earlier stage`)
+        if (from != null && !stages.slice(0, -1).some(s => s.name === from) && !/^\d+$/.test(from))
+          problems.push(`${at}: --from=${from} names no earlier stage`)
       }
-    } catch (err) { problems.push(`${at}: ${(err as Error).message}`) }
+    } catch (err) {
+      problems.push(`${at}: ${(err as Error).message}`)
+    }
   }
   if (stages.length === 0) problems.push('no FROM')
   const final = stages.at(-1)
-  const user = final?.instructions.filter(i => i.keyword === 'USER').at(-1)?.args.trim()
-  if (final != null && (user == null || /^(root|0)(:.*)?$/.test(user))) problems.push(`the final stage runs as ${user ?? 'root (no USER)'}: give it a non-root USER`)
+  const user = final?.instructions
+    .filter(i => i.keyword === 'USER')
+    .at(-1)
+    ?.args.trim()
+  if (final != null && (user == null || /^(root|0)(:.*)?$/.test(user)))
+    problems.push(`the final stage runs as ${user ?? 'root (no USER)'}: give it a non-root USER`)
   return { args, stages, problems }
 }
 
 /** The last value of an instruction in the final stage. */
-export const last = (c: Containerfile, keyword: string): Instruction | undefined => c.stages.at(-1)?.instructions.filter(i => i.keyword === keyword).at(-1)
+export const last = (c: Containerfile, keyword: string): Instruction | undefined =>
+  c.stages
+    .at(-1)
+    ?.instructions.filter(i => i.keyword === keyword)
+    .at(-1)
 
 if (import.meta.main) {
   const file = process.argv[2] ?? 'deploy/container/Containerfile'

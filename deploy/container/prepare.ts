@@ -50,7 +50,7 @@ export interface PrepareEnv {
 }
 
 export interface PrepareDeps {
-  fetch: (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean, text: () => Promise<string> }>
+  fetch: (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; text: () => Promise<string> }>
   sleep: (ms: number) => Promise<void>
   log: (fields: Record<string, unknown>) => void
   hostname: () => string
@@ -58,8 +58,10 @@ export interface PrepareDeps {
 
 const defaultDeps: PrepareDeps = {
   fetch: async (url, init) => await fetch(url, init),
-  sleep: async (ms) => await new Promise(resolve => setTimeout(resolve, ms)),
-  log: (fields) => { process.stdout.write(JSON.stringify({ level: fields.level ?? 'info', time: new Date().toISOString(), ...fields }) + '\n') },
+  sleep: async ms => await new Promise(resolve => setTimeout(resolve, ms)),
+  log: fields => {
+    process.stdout.write(JSON.stringify({ level: fields.level ?? 'info', time: new Date().toISOString(), ...fields }) + '\n')
+  },
   hostname
 }
 
@@ -67,7 +69,7 @@ type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v != null && !Array.isArray(v)
 
 /** Lays `overlay` over the YAML text: mappings merge, other values replace, null removes. Comments stay. */
-export function applyOverlay (text: string, overlay: unknown, source = 'overlay'): string {
+export function applyOverlay(text: string, overlay: unknown, source = 'overlay'): string {
   if (overlay == null) return text
   if (!isObj(overlay)) throw new Error(`${source}: an overlay is a YAML mapping of node config fields`)
   const doc = parseDocument(text)
@@ -75,10 +77,13 @@ export function applyOverlay (text: string, overlay: unknown, source = 'overlay'
   return doc.toString()
 }
 
-function merge (doc: Document, path: string[], o: Obj, source: string): void {
+function merge(doc: Document, path: string[], o: Obj, source: string): void {
   for (const [k, v] of Object.entries(o)) {
     const at = [...path, k]
-    if (v === null) { if (doc.hasIn(at)) doc.deleteIn(at); continue }
+    if (v === null) {
+      if (doc.hasIn(at)) doc.deleteIn(at)
+      continue
+    }
     if (isObj(v)) {
       // a mapping merges field by field, a new one too: each value then carries its comment, and a
       // second start renders the same text as the first
@@ -100,7 +105,7 @@ function merge (doc: Document, path: string[], o: Obj, source: string): void {
 const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{40,}$/
 
 /** The peer id a node's /metrics page states in kvartal_node_info, if it is of `district`. */
-export function peerIdFromMetrics (text: string, district: string): string | undefined {
+export function peerIdFromMetrics(text: string, district: string): string | undefined {
   const line = text.split('\n').find(l => l.startsWith('kvartal_node_info{'))
   if (line == null) return undefined
   const labels = Object.fromEntries([...line.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(m => [m[1], m[2]]))
@@ -115,19 +120,26 @@ const firstLabel = (host: string): string => host.split('.')[0]
  * Bootstrap multiaddrs of the peers among `peers` that answer now (the node itself left out). A node
  * that is not the list's first waits, asking every 2 s, until at least one answers or `waitMs` passed.
  */
-export async function discoverBootstrap (o: { peers: string[], self: string, district: string, p2pPort: number, metricsPort: number, waitMs: number }, deps: PrepareDeps): Promise<string[]> {
+export async function discoverBootstrap(
+  o: { peers: string[]; self: string; district: string; p2pPort: number; metricsPort: number; waitMs: number },
+  deps: PrepareDeps
+): Promise<string[]> {
   const others = o.peers.filter(p => firstLabel(p) !== firstLabel(o.self))
   if (others.length === 0) return []
   const seed = o.peers.length > 0 && firstLabel(o.peers[0]) === firstLabel(o.self)
   const deadline = Date.now() + (seed ? 0 : o.waitMs)
   for (;;) {
-    const found = await Promise.all(others.map(async (host) => {
-      try {
-        const r = await deps.fetch(`http://${host}:${o.metricsPort}/metrics`, { signal: AbortSignal.timeout(2000) })
-        const id = r.ok ? peerIdFromMetrics(await r.text(), o.district) : undefined
-        return id == null ? undefined : `/dns4/${host}/tcp/${o.p2pPort}/p2p/${id}`
-      } catch { return undefined }
-    }))
+    const found = await Promise.all(
+      others.map(async host => {
+        try {
+          const r = await deps.fetch(`http://${host}:${o.metricsPort}/metrics`, { signal: AbortSignal.timeout(2000) })
+          const id = r.ok ? peerIdFromMetrics(await r.text(), o.district) : undefined
+          return id == null ? undefined : `/dns4/${host}/tcp/${o.p2pPort}/p2p/${id}`
+        } catch {
+          return undefined
+        }
+      })
+    )
     const addrs = found.filter((a): a is string => a != null)
     if (addrs.length > 0 || Date.now() >= deadline) return addrs
     await deps.sleep(2000)
@@ -141,9 +153,10 @@ const int = (v: string | undefined, def: number, name: string): number => {
 }
 
 /** Makes the config ready for `kvartal node`; returns its path. */
-export async function prepare (env: PrepareEnv, deps: PrepareDeps = defaultDeps): Promise<string> {
+export async function prepare(env: PrepareEnv, deps: PrepareDeps = defaultDeps): Promise<string> {
   if (env.KVARTAL_CONFIG != null && env.KVARTAL_CONFIG !== '') {
-    if (!existsSync(env.KVARTAL_CONFIG)) throw new Error(`KVARTAL_CONFIG=${env.KVARTAL_CONFIG}: no such file (mount the config there, or unset it to have one generated)`)
+    if (!existsSync(env.KVARTAL_CONFIG))
+      throw new Error(`KVARTAL_CONFIG=${env.KVARTAL_CONFIG}: no such file (mount the config there, or unset it to have one generated)`)
     deps.log({ event: 'container-config', config: env.KVARTAL_CONFIG, detail: 'the mounted config, used as it is' })
     return env.KVARTAL_CONFIG
   }
@@ -166,32 +179,52 @@ export async function prepare (env: PrepareEnv, deps: PrepareDeps = defaultDeps)
   const dir = env.KVARTAL_OVERLAY_DIR ?? '/etc/kvartal'
   const overlays = [join(dir, 'district.yaml'), join(dir, `${firstLabel(self)}.yaml`)].filter(f => existsSync(f))
   // the image's healthcheck reads /health on the metrics port: on, unless an overlay says otherwise
-  if (env.KVARTAL_METRICS_LISTEN != null && env.KVARTAL_METRICS_LISTEN !== '') text = applyOverlay(text, { metrics: { listen: env.KVARTAL_METRICS_LISTEN } }, 'KVARTAL_METRICS_LISTEN')
+  if (env.KVARTAL_METRICS_LISTEN != null && env.KVARTAL_METRICS_LISTEN !== '')
+    text = applyOverlay(text, { metrics: { listen: env.KVARTAL_METRICS_LISTEN } }, 'KVARTAL_METRICS_LISTEN')
   // a bootstrap list in an overlay is pinned; otherwise the last start's discovered list is found anew
   let pinned = false
   for (const f of overlays) {
     let overlay: unknown
-    try { overlay = parse(await readFile(f, 'utf8')) } catch (err) { throw new Error(`${f}: not valid YAML: ${(err as Error).message.split('\n')[0]}`) }
+    try {
+      overlay = parse(await readFile(f, 'utf8'))
+    } catch (err) {
+      throw new Error(`${f}: not valid YAML: ${(err as Error).message.split('\n')[0]}`)
+    }
     text = applyOverlay(text, overlay, f)
     if (isObj(overlay) && Array.isArray(overlay.bootstrap) && overlay.bootstrap.length > 0) pinned = true
   }
   const doc = parse(text) as Obj
   const peers = splitPeers(env.KVARTAL_PEERS)
   if (!pinned && peers.length > 0) {
-    const bootstrap = await discoverBootstrap({
-      peers, self, district: String(doc.district), p2pPort,
-      metricsPort: int(env.KVARTAL_METRICS_PORT, 9464, 'KVARTAL_METRICS_PORT'),
-      waitMs: 1000 * int(env.KVARTAL_DISCOVERY_WAIT_SECONDS, 60, 'KVARTAL_DISCOVERY_WAIT_SECONDS')
-    }, deps)
+    const bootstrap = await discoverBootstrap(
+      {
+        peers,
+        self,
+        district: String(doc.district),
+        p2pPort,
+        metricsPort: int(env.KVARTAL_METRICS_PORT, 9464, 'KVARTAL_METRICS_PORT'),
+        waitMs: 1000 * int(env.KVARTAL_DISCOVERY_WAIT_SECONDS, 60, 'KVARTAL_DISCOVERY_WAIT_SECONDS')
+      },
+      deps
+    )
     text = applyOverlay(text, { bootstrap }, 'KVARTAL_PEERS discovery')
-    deps.log({ event: 'container-bootstrap', level: bootstrap.length > 0 || firstLabel(peers[0]) === firstLabel(self) ? 'info' : 'warn', bootstrap, detail: bootstrap.length > 0 ? 'peers found by their metrics port' : 'no peer answered: starting alone, others will dial this node' })
+    deps.log({
+      event: 'container-bootstrap',
+      level: bootstrap.length > 0 || firstLabel(peers[0]) === firstLabel(self) ? 'info' : 'warn',
+      bootstrap,
+      detail: bootstrap.length > 0 ? 'peers found by their metrics port' : 'no peer answered: starting alone, others will dial this node'
+    })
   }
   // the node would refuse a bad result anyway; say here that the overlay made it, and which field
-  try { validateNodeConfig(parse(text), home) } catch (err) { throw new Error(`${config} after the overlays (${overlays.join(', ') || 'none'}): ${(err as Error).message}`) }
+  try {
+    validateNodeConfig(parse(text), home)
+  } catch (err) {
+    throw new Error(`${config} after the overlays (${overlays.join(', ') || 'none'}): ${(err as Error).message}`)
+  }
   if (text !== before) {
     await writeFile(`${config}.tmp`, text, { mode: 0o644 })
     await rename(`${config}.tmp`, config)
-    deps.log({ event: 'container-config', config, overlays, detail: 'the district\'s settings laid over it' })
+    deps.log({ event: 'container-config', config, overlays, detail: "the district's settings laid over it" })
   }
   return config
 }

@@ -46,7 +46,7 @@ export interface BatteryDevice extends DispatchableDevice {
  * `forecast` is 0 (the battery only moves energy when dispatched) and `measure` is what was dispatched for
  * that slot (0 if it never was).
  */
-export function createBattery (options: BatteryOptions): BatteryDevice {
+export function createBattery(options: BatteryOptions): BatteryDevice {
   requirePositive(options.capacityWh, 'battery.capacityWh')
   requireNonNegative(options.maxChargeW, 'battery.maxChargeW')
   requireNonNegative(options.maxDischargeW, 'battery.maxDischargeW')
@@ -61,7 +61,7 @@ export function createBattery (options: BatteryOptions): BatteryDevice {
   const eta = Math.sqrt(roundTripEfficiency)
   const capacity = options.capacityWh
   let soc = initialSocWh
-  let last: { index: number, socBefore: number } | undefined
+  let last: { index: number; socBefore: number } | undefined
   // dispatched energy per slot index; bounded, measures are read soon after dispatch
   const dispatched = new Map<number, Wh>()
   const keep = 1024
@@ -92,8 +92,10 @@ export function createBattery (options: BatteryOptions): BatteryDevice {
     maxChargeW: options.maxChargeW,
     maxDischargeW: options.maxDischargeW,
     roundTripEfficiency,
-    get stateOfChargeWh (): Wh { return toWh(soc) },
-    dispatch (slot, netWh) {
+    get stateOfChargeWh(): Wh {
+      return toWh(soc)
+    },
+    dispatch(slot, netWh) {
       if (last != null && slot.index < last.index) throw new DispatchOrderError(options.id, slot.index, last.index)
       if (last != null && slot.index === last.index) soc = last.socBefore
       else last = { index: slot.index, socBefore: soc }
@@ -103,6 +105,6 @@ export function createBattery (options: BatteryOptions): BatteryDevice {
       return wh
     },
     forecast: () => 0,
-    measure: (slot) => dispatched.get(slot.index) ?? 0
+    measure: slot => dispatched.get(slot.index) ?? 0
   }
 }

@@ -31,7 +31,7 @@ export const defaultBuildingOptions = {
   cachedSlots: 1024
 } as const
 
-export function createBuilding (options: BuildingOptions): Building {
+export function createBuilding(options: BuildingOptions): Building {
   const ids = new Set<string>()
   for (const d of options.devices) {
     if (ids.has(d.id)) throw new ConfigError(`building.${options.id}.devices`, `two devices share the id "${d.id}"; give each its own`)
@@ -60,7 +60,7 @@ export function createBuilding (options: BuildingOptions): Building {
     id: options.id,
     devices: options.devices,
     netForecast,
-    netMeasured (slot) {
+    netMeasured(slot) {
       if (dispatchable.length > 0) netForecast(slot)
       let net = 0
       for (const d of options.devices) net += d.measure(slot)

@@ -37,11 +37,11 @@ export interface CloudModel {
 }
 
 /** Kasten–Czeplak: fraction of clear-sky global irradiance under cloud cover `cover` (0..1). */
-export function kastenCzeplak (cover: number): number {
+export function kastenCzeplak(cover: number): number {
   return 1 - 0.75 * cover ** 3.4
 }
 
-export function createCloudModel (options: CloudOptions): CloudModel {
+export function createCloudModel(options: CloudOptions): CloudModel {
   const phi = options.persistence ?? defaultCloudOptions.persistence
   const window = options.window ?? defaultCloudOptions.window
   const mean = options.cloudiness
@@ -67,13 +67,13 @@ export function createCloudModel (options: CloudOptions): CloudModel {
   const dz = 12 / n
   for (let i = 0; i < n; i++) {
     const z = -6 + (i + 0.5) * dz
-    expected += kastenCzeplak(coverOf(z)) * Math.exp(-z * z / 2) * dz
+    expected += kastenCzeplak(coverOf(z)) * Math.exp((-z * z) / 2) * dz
   }
   expected /= Math.sqrt(2 * Math.PI)
 
   return {
-    cover: (index) => spread === 0 ? mean : coverOf(latent(index)),
-    factor: (index) => kastenCzeplak(spread === 0 ? mean : coverOf(latent(index))),
+    cover: index => (spread === 0 ? mean : coverOf(latent(index))),
+    factor: index => kastenCzeplak(spread === 0 ? mean : coverOf(latent(index))),
     expectedFactor: expected
   }
 }

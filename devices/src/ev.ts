@@ -61,7 +61,7 @@ export interface EvChargerDevice extends Device {
  * of rounding. `forecast` is this plan (negative); `measure` is the same, because the charger is the one
  * that decides.
  */
-export function createEvCharger (options: EvChargerOptions): EvChargerDevice {
+export function createEvCharger(options: EvChargerOptions): EvChargerDevice {
   requirePositive(options.maxPowerW, 'ev.maxPowerW')
   requireFinite(options.seed, 'ev.seed')
   requireBetween(options.arrivalHour, 0, 24, 'ev.arrivalHour')
@@ -79,7 +79,7 @@ export function createEvCharger (options: EvChargerOptions): EvChargerDevice {
     const jitter = (2 * uniformAt(seed, day) - 1) * jitterHours
     return localMidnightMs(day, utcOffsetHours) + (options.arrivalHour + jitter) * MS_PER_HOUR
   }
-  const plugsIn = (day: number): boolean => !weekdaysOnly || !isWeekend(((day + 4) % 7 + 7) % 7)
+  const plugsIn = (day: number): boolean => !weekdaysOnly || !isWeekend((((day + 4) % 7) + 7) % 7)
 
   const sessionOf = (day: number): ChargingSession | undefined => {
     if (!plugsIn(day) || options.energyNeededWh === 0) return undefined
@@ -98,7 +98,7 @@ export function createEvCharger (options: EvChargerOptions): EvChargerDevice {
   const deliveredBy = (s: ChargingSession, timeMs: number): number => {
     if (timeMs <= s.arrivalMs) return 0
     if (timeMs >= s.departureMs) return s.energyWh
-    return Math.min(s.energyWh, Math.round(s.powerW * (timeMs - s.arrivalMs) / MS_PER_HOUR))
+    return Math.min(s.energyWh, Math.round((s.powerW * (timeMs - s.arrivalMs)) / MS_PER_HOUR))
   }
 
   const planWh = (slot: SlotWindow): Wh => {

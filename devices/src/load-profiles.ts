@@ -8,7 +8,7 @@
  * refrigeration all day and lighting and cooling in opening hours.
  */
 export const LoadProfile = { household: 'household', office: 'office', commercial: 'commercial' } as const
-export type LoadProfile = typeof LoadProfile[keyof typeof LoadProfile]
+export type LoadProfile = (typeof LoadProfile)[keyof typeof LoadProfile]
 
 export interface DailyShape {
   readonly weekday: readonly number[]
@@ -18,34 +18,43 @@ export interface DailyShape {
 export const loadShapes: Readonly<Record<LoadProfile, DailyShape>> = {
   household: {
     //          0     1     2     3     4     5     6     7     8     9    10    11
-    weekday: [0.45, 0.38, 0.35, 0.34, 0.35, 0.45, 0.80, 1.05, 0.85, 0.65, 0.58, 0.58,
+    weekday: [
+      0.45, 0.38, 0.35, 0.34, 0.35, 0.45, 0.8, 1.05, 0.85, 0.65, 0.58, 0.58,
       //       12    13    14    15    16    17    18    19    20    21    22    23
-      0.62, 0.58, 0.56, 0.65, 0.85, 1.15, 1.30, 1.25, 1.15, 1.00, 0.80, 0.60],
-    weekend: [0.55, 0.45, 0.40, 0.37, 0.36, 0.38, 0.45, 0.60, 0.85, 1.05, 1.05, 0.95,
-      0.95, 0.90, 0.85, 0.85, 0.95, 1.15, 1.25, 1.20, 1.10, 1.00, 0.85, 0.65]
+      0.62, 0.58, 0.56, 0.65, 0.85, 1.15, 1.3, 1.25, 1.15, 1.0, 0.8, 0.6
+    ],
+    weekend: [
+      0.55, 0.45, 0.4, 0.37, 0.36, 0.38, 0.45, 0.6, 0.85, 1.05, 1.05, 0.95, 0.95, 0.9, 0.85, 0.85, 0.95, 1.15, 1.25, 1.2, 1.1, 1.0, 0.85,
+      0.65
+    ]
   },
   office: {
-    weekday: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.35, 0.60, 0.90, 1.00, 1.00, 1.00,
-      1.00, 1.00, 1.00, 1.00, 0.95, 0.70, 0.45, 0.35, 0.30, 0.27, 0.25, 0.25],
-    weekend: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.27, 0.28, 0.28, 0.28,
-      0.28, 0.28, 0.28, 0.28, 0.27, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]
+    weekday: [
+      0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.35, 0.6, 0.9, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.95, 0.7, 0.45, 0.35, 0.3, 0.27, 0.25, 0.25
+    ],
+    weekend: [
+      0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.27, 0.28, 0.28, 0.28, 0.28, 0.28, 0.28, 0.28, 0.27, 0.25, 0.25, 0.25, 0.25, 0.25,
+      0.25, 0.25
+    ]
   },
   commercial: {
-    weekday: [0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.50, 0.65, 0.85, 1.00, 1.00, 1.00,
-      1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 0.80, 0.60, 0.50, 0.50],
-    weekend: [0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.50, 0.60, 0.80, 0.90, 0.90,
-      0.90, 0.90, 0.90, 0.90, 0.90, 0.90, 0.70, 0.55, 0.45, 0.45, 0.45, 0.45]
+    weekday: [
+      0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.5, 0.65, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.6, 0.5, 0.5
+    ],
+    weekend: [
+      0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.5, 0.6, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7, 0.55, 0.45, 0.45, 0.45, 0.45
+    ]
   }
 }
 
-export function sum (xs: readonly number[]): number {
+export function sum(xs: readonly number[]): number {
   let s = 0
   for (const x of xs) s += x
   return s
 }
 
 /** A weekend day's energy over a working day's, for a profile. */
-export function weekendRatio (profile: LoadProfile): number {
+export function weekendRatio(profile: LoadProfile): number {
   const shape = loadShapes[profile]
   return sum(shape.weekend) / sum(shape.weekday)
 }

@@ -36,7 +36,7 @@ export interface LoadDevice extends Device {
 }
 
 /** Working-day kWh that gives `annualKwh` over 365 days with the profile's weekend share. */
-export function dailyKwhFromAnnual (profile: LoadProfile, annualKwh: number): number {
+export function dailyKwhFromAnnual(profile: LoadProfile, annualKwh: number): number {
   const meanDayOverWorkingDay = (5 + 2 * weekendRatio(profile)) / 7
   return annualKwh / 365 / meanDayOverWorkingDay
 }
@@ -46,9 +46,10 @@ export function dailyKwhFromAnnual (profile: LoadProfile, annualKwh: number): nu
  * midpoints so slots do not step at the full hour); `measure` is the forecast times 1 + noise·z for a
  * standard-normal z drawn from (seed, slot index), cut at ±3σ. Both are ≤ 0.
  */
-export function createLoad (options: LoadOptions): LoadDevice {
+export function createLoad(options: LoadOptions): LoadDevice {
   const shape = loadShapes[options.profile]
-  if (shape == null) throw new ConfigError('load.profile', `must be one of ${Object.keys(loadShapes).join(', ')}, got ${String(options.profile)}`)
+  if (shape == null)
+    throw new ConfigError('load.profile', `must be one of ${Object.keys(loadShapes).join(', ')}, got ${String(options.profile)}`)
   let dailyKwh: number
   if (options.dailyKwh != null && options.annualKwh == null) {
     dailyKwh = options.dailyKwh
@@ -72,7 +73,7 @@ export function createLoad (options: LoadOptions): LoadDevice {
   const shapeAt = (day: number, hour: number): number => {
     const d = day + Math.floor(hour / 24)
     const h = ((hour % 24) + 24) % 24
-    const weekday = ((d + 4) % 7 + 7) % 7
+    const weekday = (((d + 4) % 7) + 7) % 7
     return (isWeekend(weekday) ? shape.weekend : shape.weekday)[h]
   }
   const powerW = (timeMs: number): number => {
@@ -90,7 +91,7 @@ export function createLoad (options: LoadOptions): LoadDevice {
     profile: options.profile,
     dailyWh,
     forecast: (slot): Wh => toWh(-expectedWh(slot)),
-    measure (slot): Wh {
+    measure(slot): Wh {
       const z = Math.max(-3, Math.min(3, normalAt(seed, slot.index)))
       return toWh(-expectedWh(slot) * Math.max(0, 1 + noise * z))
     }

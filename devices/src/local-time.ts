@@ -10,20 +10,20 @@ export interface LocalTime {
   readonly weekday: number
 }
 
-export function localTime (timeMs: number, utcOffsetHours: number): LocalTime {
+export function localTime(timeMs: number, utcOffsetHours: number): LocalTime {
   const local = timeMs + utcOffsetHours * MS_PER_HOUR
   const day = Math.floor(local / MS_PER_DAY)
   const hour = (local - day * MS_PER_DAY) / MS_PER_HOUR
   // 1970-01-01 was a Thursday
-  const weekday = ((day + 4) % 7 + 7) % 7
+  const weekday = (((day + 4) % 7) + 7) % 7
   return { day, hour, weekday }
 }
 
 /** UTC ms of local midnight starting local day `day`. */
-export function localMidnightMs (day: number, utcOffsetHours: number): number {
+export function localMidnightMs(day: number, utcOffsetHours: number): number {
   return day * MS_PER_DAY - utcOffsetHours * MS_PER_HOUR
 }
 
-export function isWeekend (weekday: number): boolean {
+export function isWeekend(weekday: number): boolean {
   return weekday === 0 || weekday === 6
 }

@@ -11,7 +11,7 @@ import { createRng, hashSeed, uniform } from './random.ts'
 import { requireBetween, requireFinite, requireNonNegative } from './validate.ts'
 
 export const BuildingKind = { household: 'household', office: 'office', commercial: 'commercial' } as const
-export type BuildingKind = typeof BuildingKind[keyof typeof BuildingKind]
+export type BuildingKind = (typeof BuildingKind)[keyof typeof BuildingKind]
 
 /** Plain, serializable descriptions of a building's devices, as a scenario file lists them. */
 export interface LoadSpec {
@@ -84,32 +84,35 @@ export interface SiteOptions {
 const kinds: readonly BuildingKind[] = ['household', 'office', 'commercial']
 
 /** Building counts per kind by largest remainder, so they add up to `count`. */
-function countsFor (count: number, mix: DistrictMix): Record<BuildingKind, number> {
-  const weights = kinds.map((k) => mix[k] ?? 0)
+function countsFor(count: number, mix: DistrictMix): Record<BuildingKind, number> {
+  const weights = kinds.map(k => mix[k] ?? 0)
   for (const [i, w] of weights.entries()) requireNonNegative(w, `district.mix.${kinds[i]}`)
   const total = weights.reduce((a, b) => a + b, 0)
   if (total <= 0) throw new ConfigError('district.mix', 'give at least one kind a positive share')
-  const exact = weights.map((w) => w / total * count)
+  const exact = weights.map(w => (w / total) * count)
   const counts = exact.map(Math.floor)
   const order = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i)
   let left = count - counts.reduce((a, b) => a + b, 0)
-  for (const { i } of order) { if (left-- <= 0) break; counts[i]++ }
+  for (const { i } of order) {
+    if (left-- <= 0) break
+    counts[i]++
+  }
   return { household: counts[0], office: counts[1], commercial: counts[2] }
 }
 
 /** Rounds to a multiple of `step`. */
-function roundTo (x: number, step: number): number {
+function roundTo(x: number, step: number): number {
   return Math.round(x / step) * step
 }
 
-function pick<T> (rng: () => number, xs: readonly T[]): T {
+function pick<T>(rng: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rng() * xs.length)]
 }
 
 /** Whether a roof carries PV: the building's draw against the district's share, or the kind's own. */
 const hasPv = (rng: () => number, kindShare: number, pvShare: number | undefined): boolean => rng() < (pvShare ?? kindShare)
 
-function household (id: string, rng: () => number, pvShare?: number): BuildingSpec {
+function household(id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // Norwegian homes outside the heating season, hot water included: 10–22 kWh a day
   const load: LoadSpec = { profile: 'household', dailyKwh: roundTo(uniform(rng, 10, 22), 0.5) }
   // most roofs in a positive-energy block carry PV; a few (listed buildings, shade) do not
@@ -130,42 +133,55 @@ function household (id: string, rng: () => number, pvShare?: number): BuildingSp
     }
   }
   // Norway: most new cars are electric; a home wallbox charges overnight
-  const ev: EvSpec | undefined = rng() < 0.45
-    ? {
-        maxPowerW: pick(rng, [7400, 11000]),
-        arrivalHour: roundTo(uniform(rng, 16, 18.5), 0.25),
-        departureHour: roundTo(uniform(rng, 6.5, 8), 0.25),
-        energyNeededWh: roundTo(uniform(rng, 6000, 16000), 100)
-      }
-    : undefined
-  return { id, kind: 'household', load, ...(pvPeakW != null && { pvPeakW }), ...(battery != null && { battery }), ...(ev != null && { ev }) }
+  const ev: EvSpec | undefined =
+    rng() < 0.45
+      ? {
+          maxPowerW: pick(rng, [7400, 11000]),
+          arrivalHour: roundTo(uniform(rng, 16, 18.5), 0.25),
+          departureHour: roundTo(uniform(rng, 6.5, 8), 0.25),
+          energyNeededWh: roundTo(uniform(rng, 6000, 16000), 100)
+        }
+      : undefined
+  return {
+    id,
+    kind: 'household',
+    load,
+    ...(pvPeakW != null && { pvPeakW }),
+    ...(battery != null && { battery }),
+    ...(ev != null && { ev })
+  }
 }
 
-function office (id: string, rng: () => number, pvShare?: number): BuildingSpec {
+function office(id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // a small office building, 1 000–2 500 m²
   const load: LoadSpec = { profile: 'office', dailyKwh: roundTo(uniform(rng, 100, 260), 5) }
   const pvPeakW = hasPv(rng, 0.9, pvShare) ? roundTo(uniform(rng, 20_000, 60_000), 500) : undefined
   // workplace chargers: a pool of cars plugged in through the working day
-  const ev: EvSpec | undefined = rng() < 0.5
-    ? {
-        maxPowerW: 22_000,
-        arrivalHour: roundTo(uniform(rng, 7.5, 8.5), 0.25),
-        departureHour: 16,
-        energyNeededWh: roundTo(uniform(rng, 20_000, 60_000), 500),
-        weekdaysOnly: true
-      }
-    : undefined
+  const ev: EvSpec | undefined =
+    rng() < 0.5
+      ? {
+          maxPowerW: 22_000,
+          arrivalHour: roundTo(uniform(rng, 7.5, 8.5), 0.25),
+          departureHour: 16,
+          energyNeededWh: roundTo(uniform(rng, 20_000, 60_000), 500),
+          weekdaysOnly: true
+        }
+      : undefined
   return { id, kind: 'office', load, ...(pvPeakW != null && { pvPeakW }), ...(ev != null && { ev }) }
 }
 
-function commercial (id: string, rng: () => number, pvShare?: number): BuildingSpec {
+function commercial(id: string, rng: () => number, pvShare?: number): BuildingSpec {
   // a shop or a small supermarket, refrigeration running all day
   const load: LoadSpec = { profile: 'commercial', dailyKwh: roundTo(uniform(rng, 120, 300), 5) }
   const pvPeakW = hasPv(rng, 0.75, pvShare) ? roundTo(uniform(rng, 30_000, 80_000), 500) : undefined
   return { id, kind: 'commercial', load, ...(pvPeakW != null && { pvPeakW }) }
 }
 
-const makers: Readonly<Record<BuildingKind, (id: string, rng: () => number, pvShare?: number) => BuildingSpec>> = { household, office, commercial }
+const makers: Readonly<Record<BuildingKind, (id: string, rng: () => number, pvShare?: number) => BuildingSpec>> = {
+  household,
+  office,
+  commercial
+}
 
 /**
  * `count` building specs for a positive-energy block, drawn from `seed`: the kinds in the proportions
@@ -174,9 +190,10 @@ const makers: Readonly<Record<BuildingKind, (id: string, rng: () => number, pvSh
  * with `createBuildingFromSpec`. The location is checked here so a scenario fails early; it does not
  * change the specs.
  */
-export function buildDistrict (options: DistrictOptions): BuildingSpec[] {
+export function buildDistrict(options: DistrictOptions): BuildingSpec[] {
   requireFinite(options.seed, 'district.seed')
-  if (!Number.isSafeInteger(options.count) || options.count < 0) throw new ConfigError('district.count', `must be a whole number of buildings, got ${options.count}`)
+  if (!Number.isSafeInteger(options.count) || options.count < 0)
+    throw new ConfigError('district.count', `must be a whole number of buildings, got ${options.count}`)
   requireBetween(options.latitudeDeg, -90, 90, 'district.latitudeDeg')
   requireBetween(options.longitudeDeg, -180, 180, 'district.longitudeDeg')
   if (options.pvShare != null) requireBetween(options.pvShare, 0, 1, 'district.pvShare')
@@ -198,39 +215,45 @@ export function buildDistrict (options: DistrictOptions): BuildingSpec[] {
  * building id; every roof shares one cloud process (hashSeed(site.seed, 'weather')), because a block
  * sees the same sky. The battery comes last, so it is dispatched against everything else.
  */
-export function createBuildingFromSpec (spec: BuildingSpec, site: SiteOptions): Building {
+export function createBuildingFromSpec(spec: BuildingSpec, site: SiteOptions): Building {
   const devices: Device[] = []
   const utcOffsetHours = site.utcOffsetHours
-  devices.push(createLoad({
-    id: `${spec.id}/load`,
-    profile: spec.load.profile,
-    dailyKwh: spec.load.dailyKwh,
-    seed: hashSeed(site.seed, spec.id, 'load'),
-    ...(utcOffsetHours != null && { utcOffsetHours })
-  }))
+  devices.push(
+    createLoad({
+      id: `${spec.id}/load`,
+      profile: spec.load.profile,
+      dailyKwh: spec.load.dailyKwh,
+      seed: hashSeed(site.seed, spec.id, 'load'),
+      ...(utcOffsetHours != null && { utcOffsetHours })
+    })
+  )
   if (spec.pvPeakW != null && spec.pvPeakW > 0) {
-    devices.push(createPv({
-      id: `${spec.id}/pv`,
-      peakW: spec.pvPeakW,
-      latitudeDeg: site.latitudeDeg,
-      longitudeDeg: site.longitudeDeg,
-      seed: hashSeed(site.seed, 'weather'),
-      ...(site.cloudiness != null && { cloudiness: site.cloudiness })
-    }))
+    devices.push(
+      createPv({
+        id: `${spec.id}/pv`,
+        peakW: spec.pvPeakW,
+        latitudeDeg: site.latitudeDeg,
+        longitudeDeg: site.longitudeDeg,
+        seed: hashSeed(site.seed, 'weather'),
+        ...(site.cloudiness != null && { cloudiness: site.cloudiness })
+      })
+    )
   }
   if (spec.ev != null) {
-    devices.push(createEvCharger({
-      id: `${spec.id}/ev`,
-      seed: hashSeed(site.seed, spec.id, 'ev'),
-      ...spec.ev,
-      ...(utcOffsetHours != null && { utcOffsetHours })
-    }))
+    devices.push(
+      createEvCharger({
+        id: `${spec.id}/ev`,
+        seed: hashSeed(site.seed, spec.id, 'ev'),
+        ...spec.ev,
+        ...(utcOffsetHours != null && { utcOffsetHours })
+      })
+    )
   }
   if (spec.battery != null) devices.push(createBattery({ id: `${spec.id}/battery`, ...spec.battery }))
   return createBuilding({ id: spec.id, devices })
 }
 
 /** Buildings for every spec, at one site. */
-export function createBuildings (specs: readonly BuildingSpec[], site: SiteOptions): Building[] {
-  return specs.map((spec) => createBuildingFromSpec(spec, site))
+export function createBuildings(specs: readonly BuildingSpec[], site: SiteOptions): Building[] {
+  return specs.map(spec => createBuildingFromSpec(spec, site))
 }

@@ -46,7 +46,7 @@ export interface PvDevice extends Device {
  * the clear-sky energy times the cloud factor of that slot's weather, which drifts slowly from slot to
  * slot. Both are non-negative and zero at night.
  */
-export function createPv (options: PvOptions): PvDevice {
+export function createPv(options: PvOptions): PvDevice {
   requirePositive(options.peakW, 'pv.peakW')
   requireBetween(options.latitudeDeg, -90, 90, 'pv.latitudeDeg')
   requireBetween(options.longitudeDeg, -180, 180, 'pv.longitudeDeg')
@@ -59,20 +59,21 @@ export function createPv (options: PvOptions): PvDevice {
   requireBetween(performanceRatio, 0, 1, 'pv.performanceRatio')
 
   const clouds = createCloudModel({ cloudiness, seed: options.seed })
-  const wPerIrradiance = options.peakW / 1000 * tiltGain * performanceRatio
-  const clearWh = (slot: SlotWindow): number => integrateWh(
-    slot,
-    (t) => wPerIrradiance * clearSkyIrradiance(solarElevation(options.latitudeDeg, options.longitudeDeg, t)),
-    defaultPvOptions.steps
-  )
+  const wPerIrradiance = (options.peakW / 1000) * tiltGain * performanceRatio
+  const clearWh = (slot: SlotWindow): number =>
+    integrateWh(
+      slot,
+      t => wPerIrradiance * clearSkyIrradiance(solarElevation(options.latitudeDeg, options.longitudeDeg, t)),
+      defaultPvOptions.steps
+    )
 
   return {
     id: options.id,
     kind: 'pv',
     peakW: options.peakW,
-    clearSkyWh: (slot) => toWh(clearWh(slot)),
-    forecast: (slot) => toWh(clearWh(slot) * clouds.expectedFactor),
-    measure (slot) {
+    clearSkyWh: slot => toWh(clearWh(slot)),
+    forecast: slot => toWh(clearWh(slot) * clouds.expectedFactor),
+    measure(slot) {
       const clear = clearWh(slot)
       return clear === 0 ? 0 : toWh(clear * clouds.factor(slot.index))
     }

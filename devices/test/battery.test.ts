@@ -73,7 +73,11 @@ describe('createBattery', () => {
     expect(bat.stateOfChargeWh).toBe(Math.round(soc + 400 * Math.sqrt(0.9)))
     expect(bat.measure(slots[1])).toBe(-400)
     expect(() => bat.dispatch(slots[0], 100)).toThrow(DispatchOrderError)
-    try { bat.dispatch(slots[0], 100) } catch (err) { expect((err as Error).name).toBe('DispatchOrderError') }
+    try {
+      bat.dispatch(slots[0], 100)
+    } catch (err) {
+      expect((err as Error).name).toBe('DispatchOrderError')
+    }
   })
 
   it('rejects impossible settings by field', () => {

@@ -5,12 +5,19 @@ import { daySlots, TRONDHEIM } from './slots.ts'
 
 const june = daySlots('2025-06-18')
 
-function house (withBattery: boolean) {
+function house(withBattery: boolean) {
   const devices = [
     createLoad({ id: 'h/load', profile: 'household', dailyKwh: 15, seed: 2 }),
     createPv({ id: 'h/pv', peakW: 8000, ...TRONDHEIM, seed: 2 })
   ]
-  const battery = createBattery({ id: 'h/battery', capacityWh: 10_000, maxChargeW: 5000, maxDischargeW: 5000, roundTripEfficiency: 0.9, initialSocWh: 2000 })
+  const battery = createBattery({
+    id: 'h/battery',
+    capacityWh: 10_000,
+    maxChargeW: 5000,
+    maxDischargeW: 5000,
+    roundTripEfficiency: 0.9,
+    initialSocWh: 2000
+  })
   return { building: createBuilding({ id: 'h', devices: withBattery ? [...devices, battery] : devices }), battery }
 }
 

@@ -11,8 +11,8 @@ describe('createLoad', () => {
   it('never produces and stays within ±20 % of dailyKwh over a working day', () => {
     for (const profile of ['household', 'office', 'commercial'] as const) {
       const load = createLoad({ id: 'l', profile, dailyKwh: 20, seed: 5 })
-      const f = wednesday.map((s) => load.forecast(s))
-      const m = wednesday.map((s) => load.measure(s))
+      const f = wednesday.map(s => load.forecast(s))
+      const m = wednesday.map(s => load.measure(s))
       for (const x of [...f, ...m]) {
         expect(Number.isInteger(x)).toBe(true)
         expect(x).toBeLessThanOrEqual(0)
@@ -27,7 +27,7 @@ describe('createLoad', () => {
 
   it('gives households a morning and an evening peak above the night', () => {
     const load = createLoad({ id: 'h', profile: 'household', dailyKwh: 15, seed: 1 })
-    const hourly = Array.from({ length: 24 }, (_, h) => -total(wednesday.filter((_, i) => hourOf(i) === h).map((s) => load.forecast(s))))
+    const hourly = Array.from({ length: 24 }, (_, h) => -total(wednesday.filter((_, i) => hourOf(i) === h).map(s => load.forecast(s))))
     expect(hourly[7]).toBeGreaterThan(2 * hourly[3])
     expect(hourly[18]).toBeGreaterThan(2 * hourly[3])
     expect(hourly[18]).toBeGreaterThan(hourly[12])
@@ -35,10 +35,10 @@ describe('createLoad', () => {
 
   it('gives offices a working-day plateau and quiet weekends', () => {
     const load = createLoad({ id: 'o', profile: 'office', dailyKwh: 200, seed: 1 })
-    const hourly = Array.from({ length: 24 }, (_, h) => -total(wednesday.filter((_, i) => hourOf(i) === h).map((s) => load.forecast(s))))
+    const hourly = Array.from({ length: 24 }, (_, h) => -total(wednesday.filter((_, i) => hourOf(i) === h).map(s => load.forecast(s))))
     expect(hourly[11]).toBeGreaterThan(3 * hourly[2])
     expect(Math.abs(hourly[10] - hourly[14]) / hourly[10]).toBeLessThan(0.05)
-    const weekend = -total(saturday.map((s) => load.forecast(s)))
+    const weekend = -total(saturday.map(s => load.forecast(s)))
     expect(weekend).toBeLessThan(0.5 * 200_000)
     expect(weekend / 200_000).toBeCloseTo(weekendRatio('office'), 1)
   })
@@ -47,8 +47,13 @@ describe('createLoad', () => {
     const opts = { id: 'h', profile: 'household', dailyKwh: 15, seed: 99 } as const
     const a = createLoad(opts)
     const b = createLoad(opts)
-    const m = wednesday.map((s) => a.measure(s))
-    expect([...wednesday].reverse().map((s) => b.measure(s)).reverse()).toEqual(m)
+    const m = wednesday.map(s => a.measure(s))
+    expect(
+      [...wednesday]
+        .reverse()
+        .map(s => b.measure(s))
+        .reverse()
+    ).toEqual(m)
     let deviates = 0
     for (const [i, s] of wednesday.entries()) {
       const f = a.forecast(s)

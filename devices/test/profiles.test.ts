@@ -11,8 +11,8 @@ describe('buildDistrict', () => {
     expect(buildDistrict({ ...site, count: 24 })).toEqual(specs)
     expect(buildDistrict({ ...site, seed: 43, count: 24 })).not.toEqual(specs)
     expect(JSON.parse(JSON.stringify(specs))).toEqual(specs)
-    expect(new Set(specs.map((s) => s.id)).size).toBe(24)
-    const count = (kind: string): number => specs.filter((s) => s.kind === kind).length
+    expect(new Set(specs.map(s => s.id)).size).toBe(24)
+    const count = (kind: string): number => specs.filter(s => s.kind === kind).length
     expect([count('household'), count('office'), count('commercial')]).toEqual([14, 6, 4])
     for (const s of specs) {
       if (s.kind === 'household' && s.pvPeakW != null) {
@@ -28,19 +28,24 @@ describe('buildDistrict', () => {
         expect(s.battery.capacityWh).toBeLessThanOrEqual(13_500)
       }
     }
-    expect(specs.some((s) => s.pvPeakW == null)).toBe(true)
-    expect(specs.some((s) => s.battery != null)).toBe(true)
-    expect(specs.some((s) => s.ev != null)).toBe(true)
+    expect(specs.some(s => s.pvPeakW == null)).toBe(true)
+    expect(specs.some(s => s.battery != null)).toBe(true)
+    expect(specs.some(s => s.ev != null)).toBe(true)
   })
 
   it('follows a given mix', () => {
     const specs = buildDistrict({ ...site, count: 10, mix: { household: 1, office: 1 } })
-    expect(specs.filter((s) => s.kind === 'office')).toHaveLength(5)
-    expect(specs.filter((s) => s.kind === 'commercial')).toHaveLength(0)
+    expect(specs.filter(s => s.kind === 'office')).toHaveLength(5)
+    expect(specs.filter(s => s.kind === 'commercial')).toHaveLength(0)
   })
 
   it('puts PV on the given share of roofs, the same buildings and more as the share grows', () => {
-    const withPv = (pvShare: number): Set<string> => new Set(buildDistrict({ ...site, count: 400, pvShare }).filter(s => s.pvPeakW != null).map(s => s.id))
+    const withPv = (pvShare: number): Set<string> =>
+      new Set(
+        buildDistrict({ ...site, count: 400, pvShare })
+          .filter(s => s.pvPeakW != null)
+          .map(s => s.id)
+      )
     expect(withPv(0).size).toBe(0)
     expect(withPv(1).size).toBe(400)
     const quarter = withPv(0.25)
@@ -81,8 +86,14 @@ describe('buildDistrict', () => {
       }
       if (sellers > 0 && buyers > 0) market++
       const hour = i / 4
-      if (hour >= 11 && hour < 15) { surplusNoon += surplus; deficitNoon += deficit }
-      if (hour >= 20 && hour < 24) { surplusEvening += surplus; deficitEvening += deficit }
+      if (hour >= 11 && hour < 15) {
+        surplusNoon += surplus
+        deficitNoon += deficit
+      }
+      if (hour >= 20 && hour < 24) {
+        surplusEvening += surplus
+        deficitEvening += deficit
+      }
     }
     expect(surplusNoon).toBeGreaterThan(2 * deficitNoon)
     expect(deficitEvening).toBeGreaterThan(5 * surplusEvening)

@@ -9,7 +9,10 @@ describe('random', () => {
     const xs = Array.from({ length: 5 }, () => a())
     expect(Array.from({ length: 5 }, () => b())).toEqual(xs)
     expect(Array.from({ length: 5 }, () => c())).not.toEqual(xs)
-    for (const x of xs) { expect(x).toBeGreaterThanOrEqual(0); expect(x).toBeLessThan(1) }
+    for (const x of xs) {
+      expect(x).toBeGreaterThanOrEqual(0)
+      expect(x).toBeLessThan(1)
+    }
   })
 
   it('hashes parts into unrelated 32-bit seeds', () => {
@@ -26,7 +29,11 @@ describe('random', () => {
     let s = 0
     let s2 = 0
     const n = 20_000
-    for (let i = 0; i < n; i++) { const z = normal(rng); s += z; s2 += z * z }
+    for (let i = 0; i < n; i++) {
+      const z = normal(rng)
+      s += z
+      s2 += z * z
+    }
     expect(Math.abs(s / n)).toBeLessThan(0.03)
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.05)
     for (let i = 0; i < 100; i++) {

@@ -49,43 +49,75 @@ export const SOAK_DISTRICT = 'soak'
 const CYCLE = 7
 
 /** The district's nodes, their positions drawn from the seed: sellers offer 200–1,400 Wh a slot, buyers need 400–2,400. */
-export function districtNodes (s: DistrictShape): SoakNode[] {
+export function districtNodes(s: DistrictShape): SoakNode[] {
   const random = seededRandom(s.seed ^ 0x5eed)
   const roles: SoakRole[] = [
-    ...Array<SoakRole>(s.sellers).fill('seller'), ...Array<SoakRole>(s.buyers).fill('buyer'),
-    ...(s.travellers > 0 ? ['operator' as const] : []), ...Array<SoakRole>(s.travellers).fill('traveller')
+    ...Array<SoakRole>(s.sellers).fill('seller'),
+    ...Array<SoakRole>(s.buyers).fill('buyer'),
+    ...(s.travellers > 0 ? ['operator' as const] : []),
+    ...Array<SoakRole>(s.travellers).fill('traveller')
   ]
   if (s.ports.length < roles.length) throw new RangeError(`${roles.length} nodes need as many ports, got ${s.ports.length}`)
   const counts: Record<string, number> = {}
   return roles.map((role, i) => {
-    const name = `${role}-${counts[role] = (counts[role] ?? 0) + 1}`
-    const position = role === 'seller'
-      ? Array.from({ length: CYCLE }, () => 200 + Math.floor(random() * 1_200))
-      : role === 'buyer' ? Array.from({ length: CYCLE }, () => -(400 + Math.floor(random() * 2_000))) : [0]
-    return { name, role, config: join(s.dir, `${name}.yaml`), dataDir: join(s.dir, name), port: s.ports[i], host: s.hosts?.[i] ?? '127.0.0.1', position, ...(role === 'operator' ? { seatsPerTrip: s.seatsPerTrip } : {}) }
+    const name = `${role}-${(counts[role] = (counts[role] ?? 0) + 1)}`
+    const position =
+      role === 'seller'
+        ? Array.from({ length: CYCLE }, () => 200 + Math.floor(random() * 1_200))
+        : role === 'buyer'
+          ? Array.from({ length: CYCLE }, () => -(400 + Math.floor(random() * 2_000)))
+          : [0]
+    return {
+      name,
+      role,
+      config: join(s.dir, `${name}.yaml`),
+      dataDir: join(s.dir, name),
+      port: s.ports[i],
+      host: s.hosts?.[i] ?? '127.0.0.1',
+      position,
+      ...(role === 'operator' ? { seatsPerTrip: s.seatsPerTrip } : {})
+    }
   })
 }
 
 /** A slot's gate closes 1 s before it starts, or at its start when slots are 1 s long. */
-export const gateClosureSecondsOf = (slotSeconds: number): number => slotSeconds > 1 ? 1 : 0
+export const gateClosureSecondsOf = (slotSeconds: number): number => (slotSeconds > 1 ? 1 : 0)
 
 /** Writes one node's config; `bootstrap` are the multiaddrs (with /p2p/) of the nodes it dials first. */
-export async function writeSoakConfig (s: DistrictShape, n: SoakNode, bootstrap: readonly string[]): Promise<void> {
-  const mobility = n.role === 'operator'
-    ? { timetable: { gtfs: s.gtfs }, holdMs: 5_000, offerEveryMs: 2_000, provider: { kind: 'transit', agencyId: s.agencyId, mode: 'BUS', seatsPerTrip: n.seatsPerTrip, co2GPerKm: 60, cancellation: { freeUntilS: 60, feeNanos: 0 } } }
-    : n.role === 'traveller' ? { timetable: { gtfs: s.gtfs }, holdMs: 5_000 } : undefined
-  await writeFile(n.config, stringify({
-    district: SOAK_DISTRICT,
-    dataDir: n.dataDir,
-    listen: [`/ip4/${n.host}/tcp/${n.port}`],
-    bootstrap: [...bootstrap],
-    mdns: false,
-    slots: { seconds: s.slotSeconds, gateClosureSeconds: gateClosureSecondsOf(s.slotSeconds) },
-    strategy: 'fixed-markup',
-    limits: { buy: 900_000_000, sell: 400_000_000 },
-    market: { ticksPerSlot: s.slotSeconds, tradingWindowSlots: 3, horizonSlots: 4, republishEverySlots: 1, holdSeconds: 4 },
-    position: n.position,
-    settlement: { adapter: 'iota', periodSlots: s.periodSlots, iota: { network: s.rpcUrl } },
-    ...(mobility != null ? { mobility } : {})
-  }))
+export async function writeSoakConfig(s: DistrictShape, n: SoakNode, bootstrap: readonly string[]): Promise<void> {
+  const mobility =
+    n.role === 'operator'
+      ? {
+          timetable: { gtfs: s.gtfs },
+          holdMs: 5_000,
+          offerEveryMs: 2_000,
+          provider: {
+            kind: 'transit',
+            agencyId: s.agencyId,
+            mode: 'BUS',
+            seatsPerTrip: n.seatsPerTrip,
+            co2GPerKm: 60,
+            cancellation: { freeUntilS: 60, feeNanos: 0 }
+          }
+        }
+      : n.role === 'traveller'
+        ? { timetable: { gtfs: s.gtfs }, holdMs: 5_000 }
+        : undefined
+  await writeFile(
+    n.config,
+    stringify({
+      district: SOAK_DISTRICT,
+      dataDir: n.dataDir,
+      listen: [`/ip4/${n.host}/tcp/${n.port}`],
+      bootstrap: [...bootstrap],
+      mdns: false,
+      slots: { seconds: s.slotSeconds, gateClosureSeconds: gateClosureSecondsOf(s.slotSeconds) },
+      strategy: 'fixed-markup',
+      limits: { buy: 900_000_000, sell: 400_000_000 },
+      market: { ticksPerSlot: s.slotSeconds, tradingWindowSlots: 3, horizonSlots: 4, republishEverySlots: 1, holdSeconds: 4 },
+      position: n.position,
+      settlement: { adapter: 'iota', periodSlots: s.periodSlots, iota: { network: s.rpcUrl } },
+      ...(mobility != null ? { mobility } : {})
+    })
+  )
 }

@@ -40,10 +40,31 @@ export interface RawTrade {
   readonly terms: RawTerms
 }
 
-export interface RawHold { readonly negotiation: string, readonly slot: number, readonly energyWh: number, readonly holdUntil: number, readonly tradeId: string }
+export interface RawHold {
+  readonly negotiation: string
+  readonly slot: number
+  readonly energyWh: number
+  readonly holdUntil: number
+  readonly tradeId: string
+}
 
-export interface RawPackageLeg { readonly leg: string, readonly status: string, readonly provider: string, readonly refund?: number, readonly refundDigest?: string }
-export interface RawPackage { readonly id: string, readonly status: string, readonly phase: string, readonly at: number, readonly total: number, readonly paymentDigest?: string, readonly reason?: string, readonly legs: RawPackageLeg[] }
+export interface RawPackageLeg {
+  readonly leg: string
+  readonly status: string
+  readonly provider: string
+  readonly refund?: number
+  readonly refundDigest?: string
+}
+export interface RawPackage {
+  readonly id: string
+  readonly status: string
+  readonly phase: string
+  readonly at: number
+  readonly total: number
+  readonly paymentDigest?: string
+  readonly reason?: string
+  readonly legs: RawPackageLeg[]
+}
 export interface RawProviderLeg {
   readonly leg: string
   readonly status: string
@@ -74,10 +95,15 @@ export interface RawJournal {
 
 // ---- a protobuf reader of its own ----
 
-interface Field { readonly no: number, readonly varint?: bigint, readonly bytes?: Uint8Array }
+interface Field {
+  readonly no: number
+  readonly varint?: bigint
+  readonly bytes?: Uint8Array
+}
 
-function readVarint (b: Uint8Array, pos: { i: number }): bigint {
-  let out = 0n; let shift = 0n
+function readVarint(b: Uint8Array, pos: { i: number }): bigint {
+  let out = 0n
+  let shift = 0n
   for (;;) {
     if (pos.i >= b.length) throw new Error('truncated varint')
     const byte = b[pos.i++]
@@ -89,12 +115,13 @@ function readVarint (b: Uint8Array, pos: { i: number }): bigint {
 }
 
 /** The fields of one protobuf message: varints and length-delimited ones (the only wire types a Trade has). */
-export function protoFields (b: Uint8Array): Field[] {
+export function protoFields(b: Uint8Array): Field[] {
   const out: Field[] = []
   const pos = { i: 0 }
   while (pos.i < b.length) {
     const key = Number(readVarint(b, pos))
-    const no = key >>> 3; const wire = key & 7
+    const no = key >>> 3
+    const wire = key & 7
     if (wire === 0) out.push({ no, varint: readVarint(b, pos) })
     else if (wire === 2) {
       const len = Number(readVarint(b, pos))
@@ -114,7 +141,7 @@ const num = (v: bigint | undefined): number => {
 }
 
 /** A Trade's bytes: { terms = 1, buyer_signature = 2, seller_signature = 3 }; TradeTerms' fields by number. */
-export function decodeRawTrade (tradeHex: string): { terms: RawTerms, termsHash: string } {
+export function decodeRawTrade(tradeHex: string): { terms: RawTerms; termsHash: string } {
   const fields = protoFields(Buffer.from(tradeHex, 'hex'))
   const termsBytes = fields.find(f => f.no === 1)?.bytes
   if (termsBytes == null) throw new Error('a trade without terms')
@@ -122,14 +149,21 @@ export function decodeRawTrade (tradeHex: string): { terms: RawTerms, termsHash:
   const get = (no: number): Field | undefined => t.find(f => f.no === no)
   return {
     termsHash: createHash('sha256').update(termsBytes).digest('hex'),
-    terms: { negotiation: hex(get(3)?.bytes), buyer: hex(get(4)?.bytes), seller: hex(get(5)?.bytes), slot: num(get(6)?.varint), energyWh: num(get(7)?.varint), price: num(get(8)?.varint) }
+    terms: {
+      negotiation: hex(get(3)?.bytes),
+      buyer: hex(get(4)?.bytes),
+      seller: hex(get(5)?.bytes),
+      slot: num(get(6)?.varint),
+      energyWh: num(get(7)?.varint),
+      price: num(get(8)?.varint)
+    }
   }
 }
 
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 /** An Ed25519 seed's public key (hex) and IOTA Rebased address (0x + blake2b-256 of the key). */
-export function keyOfSeed (seedHex: string): { publicKey: string, address: string } {
+export function keyOfSeed(seedHex: string): { publicKey: string; address: string } {
   const priv = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' })
   const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' })
   const pk = spki.subarray(spki.length - 32)
@@ -137,22 +171,22 @@ export function keyOfSeed (seedHex: string): { publicKey: string, address: strin
 }
 
 /** What an energy cost is: `wh` × `price` nanos/kWh, in whole nanos rounded half up (docs: units). */
-export function costOf (wh: number, price: number): number {
+export function costOf(wh: number, price: number): number {
   return Number((BigInt(wh) * BigInt(price) + 500n) / 1000n)
 }
 
-async function entries (db: Level<string, any>, prefix: string): Promise<Array<[string, any]>> {
+async function entries(db: Level<string, any>, prefix: string): Promise<Array<[string, any]>> {
   const out: Array<[string, any]> = []
   for await (const [k, v] of db.iterator({ gte: prefix, lt: `${prefix}~` })) out.push([k.slice(prefix.length), v])
   return out
 }
 
 /** Opens the journal in `dir` (the node must be stopped; nothing is written) and reads what the checker needs. */
-export async function readJournal (dir: string): Promise<RawJournal> {
+export async function readJournal(dir: string): Promise<RawJournal> {
   const db = new Level<string, any>(dir, { valueEncoding: 'json', createIfMissing: false })
   await db.open()
   try {
-    const seed = await db.get('key/ed25519-seed') as string | undefined
+    const seed = (await db.get('key/ed25519-seed')) as string | undefined
     if (seed == null) throw new Error(`${dir}: no key in the journal`)
     const { publicKey, address } = keyOfSeed(seed)
     const trades: RawTrade[] = []

@@ -11,12 +11,16 @@ import { bcs } from '@iota/iota-sdk/bcs'
 import { Transaction } from '@iota/iota-sdk/transactions'
 import { fromBase64, normalizeIotaAddress } from '@iota/iota-sdk/utils'
 
-export interface LedgerEntry { readonly digest: string, readonly status: string, readonly bytes: string }
+export interface LedgerEntry {
+  readonly digest: string
+  readonly status: string
+  readonly bytes: string
+}
 
 export interface LedgerPayment {
   readonly digest: string
   readonly sender: string
-  readonly transfers: Array<{ to: string, amount: number }>
+  readonly transfers: Array<{ to: string; amount: number }>
   /** the attestation key the transaction anchors (a period's payment), if any */
   readonly attestKey?: string
 }
@@ -25,12 +29,12 @@ export interface Ledger {
   /** successful transactions that move coins (transfers may be empty for an attestation alone) */
   readonly payments: LedgerPayment[]
   /** digests of transactions that could not be read as either */
-  readonly unreadable: Array<{ digest: string, why: string }>
+  readonly unreadable: Array<{ digest: string; why: string }>
 }
 
 type Data = ReturnType<Transaction['getData']>
 
-function pure (data: Data, arg: unknown): Uint8Array {
+function pure(data: Data, arg: unknown): Uint8Array {
   const a = arg as { Input?: number }
   const input = a.Input != null ? data.inputs[a.Input] : undefined
   if (input?.Pure == null) throw new Error('an argument that is not a pure input')
@@ -38,11 +42,11 @@ function pure (data: Data, arg: unknown): Uint8Array {
 }
 
 /** One transaction's bytes read back: sender, transfers (split i → recipient), and the notarized key. */
-export function readTransaction (digest: string, b64: string): LedgerPayment {
+export function readTransaction(digest: string, b64: string): LedgerPayment {
   const data = Transaction.from(fromBase64(b64)).getData()
   const sender = normalizeIotaAddress(data.sender!)
   const splits: bigint[][] = []
-  const transfers: Array<{ to: string, amount: number }> = []
+  const transfers: Array<{ to: string; amount: number }> = []
   let attestKey: string | undefined
   data.commands.forEach((c, i) => {
     if (c.SplitCoins != null) {
@@ -68,17 +72,21 @@ export function readTransaction (digest: string, b64: string): LedgerPayment {
   return { digest, sender, transfers, ...(attestKey != null ? { attestKey } : {}) }
 }
 
-export function readLedgerEntries (entries: readonly LedgerEntry[]): Ledger {
+export function readLedgerEntries(entries: readonly LedgerEntry[]): Ledger {
   const payments: LedgerPayment[] = []
-  const unreadable: Array<{ digest: string, why: string }> = []
+  const unreadable: Array<{ digest: string; why: string }> = []
   for (const e of entries) {
     if (e.status !== 'success') continue
-    try { payments.push(readTransaction(e.digest, e.bytes)) } catch (err) { unreadable.push({ digest: e.digest, why: (err as Error).message }) }
+    try {
+      payments.push(readTransaction(e.digest, e.bytes))
+    } catch (err) {
+      unreadable.push({ digest: e.digest, why: (err as Error).message })
+    }
   }
   return { payments, unreadable }
 }
 
 /** The ledger file a soak run writes (JSON: an array of LedgerEntry). */
-export async function readLedger (file: string): Promise<Ledger> {
+export async function readLedger(file: string): Promise<Ledger> {
   return readLedgerEntries(JSON.parse(await readFile(file, 'utf8')) as LedgerEntry[])
 }

@@ -24,12 +24,12 @@ export class NetnsUnavailableError extends Error {
   readonly code = 'netns-unavailable'
 }
 
-async function sh (cmd: string, args: string[]): Promise<string> {
+async function sh(cmd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run(cmd, args, { timeout: 10_000 })
     return stdout
   } catch (err) {
-    const e = err as { stderr?: string, message: string }
+    const e = err as { stderr?: string; message: string }
     throw new Error(`${cmd} ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`)
   }
 }
@@ -47,7 +47,7 @@ export class SoakNetwork {
   /** packets dropped by partitions already healed (their rules, and counters, are gone) */
   #healedDrops = 0
 
-  private constructor (tag: string, count: number, third: number) {
+  private constructor(tag: string, count: number, third: number) {
     this.#bridge = `kvb${tag}`
     this.#subnet = `10.213.${third}.0/24`
     this.hostAddress = `10.213.${third}.1`
@@ -56,17 +56,24 @@ export class SoakNetwork {
   }
 
   /** Why namespaces cannot be made here, or undefined when they can. */
-  static async unavailable (): Promise<string | undefined> {
+  static async unavailable(): Promise<string | undefined> {
     if (process.platform !== 'linux') return 'network namespaces are Linux only'
     if (process.getuid?.() !== 0) return 'network namespaces need root (CAP_NET_ADMIN); run as root'
-    for (const [cmd, args] of [['ip', ['-V']], ['iptables', ['--version']]] as const) {
-      try { await run(cmd, [...args], { timeout: 5_000 }) } catch { return `the \`${cmd}\` command is missing (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'iptables'})` }
+    for (const [cmd, args] of [
+      ['ip', ['-V']],
+      ['iptables', ['--version']]
+    ] as const) {
+      try {
+        await run(cmd, [...args], { timeout: 5_000 })
+      } catch {
+        return `the \`${cmd}\` command is missing (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'iptables'})`
+      }
     }
     return undefined
   }
 
   /** Makes the bridge and one namespace per node, each with its address and a chain for faults. */
-  static async create (count: number): Promise<SoakNetwork> {
+  static async create(count: number): Promise<SoakNetwork> {
     const why = await SoakNetwork.unavailable()
     if (why != null) throw new NetnsUnavailableError(why)
     if (count < 1 || count > 250) throw new RangeError(`1–250 nodes fit one /24, got ${count}`)
@@ -77,7 +84,8 @@ export class SoakNetwork {
       await sh('ip', ['addr', 'add', `${net.hostAddress}/24`, 'dev', net.#bridge])
       await sh('ip', ['link', 'set', net.#bridge, 'up'])
       for (let i = 0; i < count; i++) {
-        const ns = net.namespaces[i]; const host = `kv${tag}h${i}`
+        const ns = net.namespaces[i]
+        const host = `kv${tag}h${i}`
         await sh('ip', ['netns', 'add', ns])
         await sh('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
         await sh('ip', ['link', 'set', host, 'master', net.#bridge, 'up'])
@@ -98,67 +106,93 @@ export class SoakNetwork {
   }
 
   /** The command prefix that runs a program in node `i`'s namespace. */
-  prefix (i: number): string[] { return ['ip', 'netns', 'exec', this.namespaces[i]] }
+  prefix(i: number): string[] {
+    return ['ip', 'netns', 'exec', this.namespaces[i]]
+  }
 
-  async #in (i: number, cmd: string, args: string[]): Promise<string> { return await sh('ip', ['netns', 'exec', this.namespaces[i], cmd, ...args]) }
+  async #in(i: number, cmd: string, args: string[]): Promise<string> {
+    return await sh('ip', ['netns', 'exec', this.namespaces[i], cmd, ...args])
+  }
 
   /** Cuts every link between `side` and the other nodes (both ways), until `heal()`. */
-  async partition (side: readonly number[]): Promise<void> {
+  async partition(side: readonly number[]): Promise<void> {
     const a = new Set(side)
-    await Promise.all(this.addresses.map(async (_, i) => {
-      const far = this.addresses.filter((_, j) => a.has(j) !== a.has(i))
-      // one iptables-restore a namespace: the cut comes at once, not rule by rule
-      await this.#restore(i, far.flatMap(ip => [`-A KVPART -s ${ip} -j DROP`, `-A KVPART -d ${ip} -j DROP`]))
-    }))
+    await Promise.all(
+      this.addresses.map(async (_, i) => {
+        const far = this.addresses.filter((_, j) => a.has(j) !== a.has(i))
+        // one iptables-restore a namespace: the cut comes at once, not rule by rule
+        await this.#restore(
+          i,
+          far.flatMap(ip => [`-A KVPART -s ${ip} -j DROP`, `-A KVPART -d ${ip} -j DROP`])
+        )
+      })
+    )
     this.#partitioned = true
   }
 
-  async #restore (i: number, rules: string[]): Promise<void> {
+  async #restore(i: number, rules: string[]): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const p = spawn('ip', ['netns', 'exec', this.namespaces[i], 'iptables-restore', '--noflush'], { stdio: ['pipe', 'ignore', 'pipe'] })
       let err = ''
-      p.stderr.on('data', (c: Buffer) => { err += c.toString() })
+      p.stderr.on('data', (c: Buffer) => {
+        err += c.toString()
+      })
       p.on('error', reject)
-      p.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`iptables-restore in ${this.namespaces[i]}: ${err.trim() || `exit ${code}`}`)) })
+      p.on('exit', code => {
+        code === 0 ? resolve() : reject(new Error(`iptables-restore in ${this.namespaces[i]}: ${err.trim() || `exit ${code}`}`))
+      })
       p.stdin.end(['*filter', ...rules, 'COMMIT', ''].join('\n'))
     })
   }
 
   /** Joins the sides again. */
-  async heal (): Promise<void> {
+  async heal(): Promise<void> {
     if (!this.#partitioned) return
-    this.#healedDrops += (await this.#counted('KVPART'))
-    await Promise.all(this.addresses.map(async (_, i) => { await this.#in(i, 'iptables', ['-F', 'KVPART']) }))
+    this.#healedDrops += await this.#counted('KVPART')
+    await Promise.all(
+      this.addresses.map(async (_, i) => {
+        await this.#in(i, 'iptables', ['-F', 'KVPART'])
+      })
+    )
     this.#partitioned = false
   }
 
   /** Drops `percent` % of what each node receives from the other nodes (0: none). */
-  async loss (percent: number): Promise<void> {
+  async loss(percent: number): Promise<void> {
     if (!(percent >= 0 && percent < 100)) throw new RangeError(`loss must be 0–99 %, got ${percent}`)
-    await Promise.all(this.addresses.map(async (_, i) => {
-      await this.#in(i, 'iptables', ['-F', 'KVLOSS'])
-      // the ledger's packets pass untouched; of the other nodes', a random share is dropped
-      if (percent > 0) await this.#restore(i, [`-A KVLOSS -s ${this.hostAddress} -j RETURN`, `-A KVLOSS -s ${this.#subnet} -m statistic --mode random --probability ${percent / 100} -j DROP`])
-    }))
+    await Promise.all(
+      this.addresses.map(async (_, i) => {
+        await this.#in(i, 'iptables', ['-F', 'KVLOSS'])
+        // the ledger's packets pass untouched; of the other nodes', a random share is dropped
+        if (percent > 0)
+          await this.#restore(i, [
+            `-A KVLOSS -s ${this.hostAddress} -j RETURN`,
+            `-A KVLOSS -s ${this.#subnet} -m statistic --mode random --probability ${percent / 100} -j DROP`
+          ])
+      })
+    )
   }
 
   /** Packets the rules dropped, summed over the nodes: by partitions (healed ones too) and by loss. */
-  async dropped (): Promise<{ partition: number, loss: number }> {
+  async dropped(): Promise<{ partition: number; loss: number }> {
     return { partition: this.#healedDrops + (await this.#counted('KVPART')), loss: await this.#counted('KVLOSS') }
   }
 
-  async #counted (chain: string): Promise<number> {
+  async #counted(chain: string): Promise<number> {
     let n = 0
     for (let i = 0; i < this.namespaces.length; i++) {
       const out = await this.#in(i, 'iptables', ['-L', chain, '-v', '-x', '-n']).catch(() => '')
       // a header line, a column line, then one rule a line: packets, bytes, target, …
-      for (const l of out.split('\n').slice(2)) { const [packets, , target] = l.trim().split(/\s+/); if (target === 'DROP') n += Number(packets) || 0 }
+      for (const l of out.split('\n').slice(2)) {
+        const [packets, , target] = l.trim().split(/\s+/)
+        if (target === 'DROP') n += Number(packets) || 0
+      }
     }
     return n
   }
 
   /** Removes the namespaces (their veths and rules with them) and the bridge. */
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     for (const ns of this.namespaces) await sh('ip', ['netns', 'del', ns]).catch(() => {})
     await sh('ip', ['link', 'del', this.#bridge]).catch(() => {})
   }

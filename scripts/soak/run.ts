@@ -65,9 +65,23 @@ export interface SoakOptions {
 }
 
 export const defaultSoakOptions: SoakOptions = {
-  seed: 1, durationMs: 20 * 60_000, targetTrades: 10_000, targetBookings: 1_000,
-  sellers: 4, buyers: 4, travellers: 3, killEveryMs: 4_000, slotSeconds: 3, periodSlots: 5, seatsPerTrip: 6, keep: false,
-  network: 'loopback', partitionEveryMs: 0, partitionMs: 5_000, lossPercent: 0, skewMs: 0
+  seed: 1,
+  durationMs: 20 * 60_000,
+  targetTrades: 10_000,
+  targetBookings: 1_000,
+  sellers: 4,
+  buyers: 4,
+  travellers: 3,
+  killEveryMs: 4_000,
+  slotSeconds: 3,
+  periodSlots: 5,
+  seatsPerTrip: 6,
+  keep: false,
+  network: 'loopback',
+  partitionEveryMs: 0,
+  partitionMs: 5_000,
+  lossPercent: 0,
+  skewMs: 0
 }
 
 export interface SoakResult {
@@ -78,11 +92,11 @@ export interface SoakResult {
   /** kills the schedule drew for a node that was still restarting from an earlier one */
   killsSkipped: number
   /** restarts whose process exited before it listened (each retried) */
-  restartFailures: Array<{ node: string, detail: string }>
+  restartFailures: Array<{ node: string; detail: string }>
   /** partitions made and healed, their total length (s), and the packets they and the loss dropped */
   partitions: number
   partitionedS: number
-  dropped?: { partition: number, loss: number }
+  dropped?: { partition: number; loss: number }
   /** each node's clock skew, ms, when there was one */
   skews?: Record<string, number>
   /** the latest a seller committed a trade after its slot's gate closed by the machine's (true) clock, ms (negative: all before) */
@@ -104,11 +118,14 @@ export interface SoakResult {
   dir?: string
 }
 
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port
+      s.close(() => resolve(p))
+    })
   })
 }
 
@@ -118,7 +135,9 @@ const START_TIMEOUT_MS = 180_000
 /** the preload that sets a node's clock off (skew-clock.ts) */
 const skewClock = fileURLToPath(new URL('./skew-clock.ts', import.meta.url))
 
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
 
 /** One node of the running district: its current process, and whether it is between a kill and its restart. */
 interface Running {
@@ -130,7 +149,7 @@ interface Running {
   restarting?: Promise<void>
 }
 
-export async function runSoak (options: Partial<SoakOptions> = {}): Promise<SoakResult> {
+export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakResult> {
   const o: SoakOptions = { ...defaultSoakOptions, ...options }
   const started = Date.now()
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-soak-'))
@@ -145,10 +164,34 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     const agencyId = 'soak-bus'
     const gtfs = join(dir, 'gtfs')
     // a bus every 20 s through four stops, from 90 s from now until well after the run
-    const line: GtfsLine = await writeGtfsLine(gtfs, { now: Date.now(), agencyId, center: { lat: 63.43, lon: 10.39 }, stops: 4, spacingM: 450, firstInS: 90, headwayS: 20, trips: Math.ceil((o.durationMs / 1000 + 900) / 20), hopS: 45 })
+    const line: GtfsLine = await writeGtfsLine(gtfs, {
+      now: Date.now(),
+      agencyId,
+      center: { lat: 63.43, lon: 10.39 },
+      stops: 4,
+      spacingM: 450,
+      firstInS: 90,
+      headwayS: 20,
+      trips: Math.ceil((o.durationMs / 1000 + 900) / 20),
+      hopS: 45
+    })
     const ports: number[] = []
     for (let i = 0; i < count; i++) ports.push(await freePort())
-    const shape: DistrictShape = { dir, seed: o.seed, sellers: o.sellers, buyers: o.buyers, travellers: o.travellers, slotSeconds: o.slotSeconds, periodSlots: o.periodSlots, rpcUrl: rpc.url, gtfs, agencyId, seatsPerTrip: o.seatsPerTrip, ports, ...(net != null ? { hosts: net.addresses } : {}) }
+    const shape: DistrictShape = {
+      dir,
+      seed: o.seed,
+      sellers: o.sellers,
+      buyers: o.buyers,
+      travellers: o.travellers,
+      slotSeconds: o.slotSeconds,
+      periodSlots: o.periodSlots,
+      rpcUrl: rpc.url,
+      gtfs,
+      agencyId,
+      seatsPerTrip: o.seatsPerTrip,
+      ports,
+      ...(net != null ? { hosts: net.addresses } : {})
+    }
     const nodes = districtNodes(shape)
     // each node's key from the seed, journaled before its first start: its peer id is known, so every
     // node dials every other from the start, and restarts find them all
@@ -156,18 +199,40 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     for (const n of nodes) {
       const seed = createHash('sha256').update(`kvartal-soak/${o.seed}/${n.name}`).digest()
       const journal = await Journal.open(n.dataDir)
-      try { await journal.saveSeed(seed) } finally { await journal.close() }
+      try {
+        await journal.saveSeed(seed)
+      } finally {
+        await journal.close()
+      }
       const id = await identityFromSeed(seed)
       peers.push(`/ip4/${n.host}/tcp/${n.port}/p2p/${id.peerId.toString()}`)
       rpc.fund(id.iotaAddress, 10_000n * 1_000_000_000n)
     }
-    await Promise.all(nodes.map(async (n, i) => { await writeSoakConfig(shape, n, peers.filter((_, k) => k !== i)) }))
+    await Promise.all(
+      nodes.map(async (n, i) => {
+        await writeSoakConfig(
+          shape,
+          n,
+          peers.filter((_, k) => k !== i)
+        )
+      })
+    )
     // a node's process, in its namespace when there are namespaces (`ip netns exec` execs it: the pid is the node's)
     const skewRandom = seededRandom(o.seed ^ 0x5c3e)
     const skews = new Map(nodes.map(n => [n.name, o.skewMs > 0 ? Math.round((2 * skewRandom() - 1) * o.skewMs) : 0]))
-    const skewEnv = (n: SoakNode): Record<string, string> => skews.get(n.name) === 0 ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${skewClock}`.trim(), KVARTAL_SOAK_SKEW_MS: String(skews.get(n.name)) }
-    const launch = (n: SoakNode): NodeProcess => runKvartal(['node', '--config', n.config], skewEnv(n), net != null ? { prefix: net.prefix(nodes.indexOf(n)) } : {})
-    for (const n of nodes) { const p = launch(n); running.push({ node: n, proc: p, incarnations: [p], down: false }) }
+    const skewEnv = (n: SoakNode): Record<string, string> =>
+      skews.get(n.name) === 0
+        ? {}
+        : {
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${skewClock}`.trim(),
+            KVARTAL_SOAK_SKEW_MS: String(skews.get(n.name))
+          }
+    const launch = (n: SoakNode): NodeProcess =>
+      runKvartal(['node', '--config', n.config], skewEnv(n), net != null ? { prefix: net.prefix(nodes.indexOf(n)) } : {})
+    for (const n of nodes) {
+      const p = launch(n)
+      running.push({ node: n, proc: p, incarnations: [p], down: false })
+    }
     await Promise.all(running.map(async r => await r.proc.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)))
 
     // ---- trading, bookings and kills ----
@@ -178,11 +243,21 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     let bookingsConfirmed = 0
     const bookingErrors: Record<string, number> = {}
     const travellers = running.filter(r => r.node.role === 'traveller')
-    const bookingLoops = travellers.map(async (r) => {
+    const bookingLoops = travellers.map(async r => {
       while (!stopping) {
-        if (r.down) { await sleep(200); continue }
+        if (r.down) {
+          await sleep(200)
+          continue
+        }
         const to = line.stops[1 + Math.floor(random() * (line.stops.length - 1))]
-        const body = { from: { lat: line.stops[0].lat, lon: line.stops[0].lon }, to: { lat: to.lat, lon: to.lon }, departAfter: Date.now() + 30_000 + Math.floor(random() * 180_000), modes: ['BUS'], maxWalkingM: 0, pick: 'fastest' }
+        const body = {
+          from: { lat: line.stops[0].lat, lon: line.stops[0].lon },
+          to: { lat: to.lat, lon: to.lon },
+          departAfter: Date.now() + 30_000 + Math.floor(random() * 180_000),
+          modes: ['BUS'],
+          maxWalkingM: 0,
+          pick: 'fastest'
+        }
         bookingAttempts++
         try {
           const out = await callNode(r.node.dataDir, 'POST', '/journeys/book', body)
@@ -202,18 +277,36 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
       for (const r of running) {
         for (const p of r.incarnations) {
           const from = seen.get(p) ?? 0
-          for (let i = from; i < p.lines.length; i++) { const l = p.lines[i]; if (l.event === 'trade-committed' && l.detail === 'seller') sellerTrades.add(l.correlation) }
+          for (let i = from; i < p.lines.length; i++) {
+            const l = p.lines[i]
+            if (l.event === 'trade-committed' && l.detail === 'seller') sellerTrades.add(l.correlation)
+          }
           seen.set(p, p.lines.length)
         }
       }
       return sellerTrades.size
     }
-    const schedule: Kill[] = o.killEveryMs > 0 ? killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs }) : []
-    const cuts: Partition[] = net != null && o.partitionEveryMs > 0 ? partitionSchedule({ seed: o.seed, everyMs: o.partitionEveryMs, meanMs: o.partitionMs, nodes: running.length, durationMs: o.durationMs }) : []
-    let cut: Partition | undefined; let nextCut = 0; let partitions = 0; let partitionedMs = 0
+    const schedule: Kill[] =
+      o.killEveryMs > 0 ? killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs }) : []
+    const cuts: Partition[] =
+      net != null && o.partitionEveryMs > 0
+        ? partitionSchedule({
+            seed: o.seed,
+            everyMs: o.partitionEveryMs,
+            meanMs: o.partitionMs,
+            nodes: running.length,
+            durationMs: o.durationMs
+          })
+        : []
+    let cut: Partition | undefined
+    let nextCut = 0
+    let partitions = 0
+    let partitionedMs = 0
     if (net != null && o.lossPercent > 0) await net.loss(o.lossPercent)
-    let kills = 0; let restarts = 0; let killsSkipped = 0
-    const restartFailures: Array<{ node: string, detail: string }> = []
+    let kills = 0
+    let restarts = 0
+    let killsSkipped = 0
+    const restartFailures: Array<{ node: string; detail: string }> = []
     const restart = async (r: Running, downMs: number): Promise<void> => {
       await sleep(downMs)
       for (let attempt = 1; ; attempt++) {
@@ -221,13 +314,19 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
         r.incarnations.push(p)
         try {
           await p.waitFor(l => l.event === 'listening', START_TIMEOUT_MS)
-          r.proc = p; r.down = false; restarts++
+          r.proc = p
+          r.down = false
+          restarts++
           return
         } catch (err) {
           restartFailures.push({ node: r.node.name, detail: (err as Error).message.slice(0, 2_000) })
-          p.proc.kill('SIGKILL'); await p.exited
+          p.proc.kill('SIGKILL')
+          await p.exited
           // left down: the invariants still hold for what it journaled
-          if (attempt >= 5) { restartFailures.push({ node: r.node.name, detail: `gave up after ${attempt} attempts` }); return }
+          if (attempt >= 5) {
+            restartFailures.push({ node: r.node.name, detail: `gave up after ${attempt} attempts` })
+            return
+          }
           await sleep(1_000)
         }
       }
@@ -240,22 +339,37 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
       while (next < schedule.length && schedule[next].atMs <= elapsed) {
         const k = schedule[next++]
         const r = running[k.victim]
-        if (r.down) { killsSkipped++; continue }
+        if (r.down) {
+          killsSkipped++
+          continue
+        }
         r.down = true
         r.proc.proc.kill('SIGKILL')
         await r.proc.exited
         kills++
         r.restarting = restart(r, k.downMs)
       }
-      if (net != null && cut != null && elapsed >= cut.atMs + cut.forMs) { await net.heal(); partitionedMs += cut.forMs; cut = undefined }
-      if (net != null && cut == null && nextCut < cuts.length && cuts[nextCut].atMs <= elapsed) { cut = cuts[nextCut++]; await net.partition(cut.side); partitions++ }
-      if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000)) o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts, partitions })
+      if (net != null && cut != null && elapsed >= cut.atMs + cut.forMs) {
+        await net.heal()
+        partitionedMs += cut.forMs
+        cut = undefined
+      }
+      if (net != null && cut == null && nextCut < cuts.length && cuts[nextCut].atMs <= elapsed) {
+        cut = cuts[nextCut++]
+        await net.partition(cut.side)
+        partitions++
+      }
+      if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000))
+        o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts, partitions })
       await sleep(250)
     }
     const tradingS = (Date.now() - tradingStart) / 1000
     // ---- quiesce: no more kills, cuts, loss or bookings; let the district resolve what they interrupted ----
     stopping = true
-    if (net != null && cut != null) { await net.heal(); partitionedMs += Math.min(cut.forMs, Date.now() - tradingStart - cut.atMs) }
+    if (net != null && cut != null) {
+      await net.heal()
+      partitionedMs += Math.min(cut.forMs, Date.now() - tradingStart - cut.atMs)
+    }
     const dropped = await net?.dropped()
     await net?.loss(0)
     await Promise.all(running.map(async r => await r.restarting))
@@ -263,38 +377,84 @@ export async function runSoak (options: Partial<SoakOptions> = {}): Promise<Soak
     // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
     await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
     // buyers and travellers first (they start negotiations and bookings), then sellers and the operator
-    const order = (r: Running): number => r.node.role === 'buyer' || r.node.role === 'traveller' ? 0 : 1
+    const order = (r: Running): number => (r.node.role === 'buyer' || r.node.role === 'traveller' ? 0 : 1)
     for (const phase of [0, 1]) {
-      await Promise.all(running.filter(r => order(r) === phase).map(async (r) => {
-        const t = setTimeout(() => { r.proc.proc.kill('SIGKILL') }, 30_000)
-        await r.proc.stop()
-        clearTimeout(t)
-      }))
+      await Promise.all(
+        running
+          .filter(r => order(r) === phase)
+          .map(async r => {
+            const t = setTimeout(() => {
+              r.proc.proc.kill('SIGKILL')
+            }, 30_000)
+            await r.proc.stop()
+            clearTimeout(t)
+          })
+      )
     }
     const stoppedAt = Date.now()
     if (o.keep) {
-      for (const r of running) await writeFile(join(dir, `${r.node.name}.log`), r.incarnations.map((p, i) => [`# incarnation ${i + 1}`, ...p.lines.map(l => JSON.stringify(l)), ...(p.stderr.length > 0 ? ['# stderr', p.stderr.join('')] : [])].join('\n')).join('\n') + '\n')
+      for (const r of running)
+        await writeFile(
+          join(dir, `${r.node.name}.log`),
+          r.incarnations
+            .map((p, i) =>
+              [
+                `# incarnation ${i + 1}`,
+                ...p.lines.map(l => JSON.stringify(l)),
+                ...(p.stderr.length > 0 ? ['# stderr', p.stderr.join('')] : [])
+              ].join('\n')
+            )
+            .join('\n') + '\n'
+        )
     }
     const ledgerFile = join(dir, 'ledger.json')
-    await writeFile(ledgerFile, JSON.stringify(rpc.executions.map(x => ({ digest: x.digest, status: x.status, bytes: Buffer.from(x.bytes).toString('base64') }))))
+    await writeFile(
+      ledgerFile,
+      JSON.stringify(rpc.executions.map(x => ({ digest: x.digest, status: x.status, bytes: Buffer.from(x.bytes).toString('base64') })))
+    )
     const district = {
-      nodes: nodes.map(n => ({ name: n.name, dataDir: n.dataDir, position: n.position, ...(n.seatsPerTrip != null ? { seatsPerTrip: n.seatsPerTrip } : {}), ...(skews.get(n.name) !== 0 ? { skewMs: skews.get(n.name) } : {}) })),
-      periodSlots: o.periodSlots, stoppedAt, slots: { epochMs: 0, slotMs: o.slotSeconds * 1000, gateClosureMs: gateClosureSecondsOf(o.slotSeconds) * 1000 }
+      nodes: nodes.map(n => ({
+        name: n.name,
+        dataDir: n.dataDir,
+        position: n.position,
+        ...(n.seatsPerTrip != null ? { seatsPerTrip: n.seatsPerTrip } : {}),
+        ...(skews.get(n.name) !== 0 ? { skewMs: skews.get(n.name) } : {})
+      })),
+      periodSlots: o.periodSlots,
+      stoppedAt,
+      slots: { epochMs: 0, slotMs: o.slotSeconds * 1000, gateClosureMs: gateClosureSecondsOf(o.slotSeconds) * 1000 }
     }
     await writeFile(join(dir, 'district.json'), JSON.stringify(district, null, 2))
     const report = await checkDistrict(district, ledgerFile)
     return {
-      seed: o.seed, nodes: nodes.length, kills, restarts, killsSkipped, restartFailures,
-      partitions, partitionedS: Math.round(partitionedMs / 100) / 10, ...(dropped != null ? { dropped } : {}),
-      trades: report.trades, bookings: report.bookings, bookingAttempts, bookingErrors, legsSold: report.legsSold, periodsSettled: report.periodsSettled,
-      ledgerPayments: report.ledgerPayments, inFlight: report.inFlight, violations: report.violations,
+      seed: o.seed,
+      nodes: nodes.length,
+      kills,
+      restarts,
+      killsSkipped,
+      restartFailures,
+      partitions,
+      partitionedS: Math.round(partitionedMs / 100) / 10,
+      ...(dropped != null ? { dropped } : {}),
+      trades: report.trades,
+      bookings: report.bookings,
+      bookingAttempts,
+      bookingErrors,
+      legsSold: report.legsSold,
+      periodsSettled: report.periodsSettled,
+      ledgerPayments: report.ledgerPayments,
+      inFlight: report.inFlight,
+      violations: report.violations,
       ...(o.skewMs > 0 ? { skews: Object.fromEntries(skews), latestAfterTrueGateMs: report.latestAfterTrueGateMs } : {}),
-      wallTimeS: Math.round((Date.now() - started) / 100) / 10, tradingS: Math.round(tradingS * 10) / 10,
+      wallTimeS: Math.round((Date.now() - started) / 100) / 10,
+      tradingS: Math.round(tradingS * 10) / 10,
       ...(o.keep ? { dir } : {})
     }
   } finally {
     const all = running.flatMap(r => r.incarnations)
-    for (const p of all) { if (p.proc.exitCode == null && p.proc.signalCode == null) p.proc.kill('SIGKILL') }
+    for (const p of all) {
+      if (p.proc.exitCode == null && p.proc.signalCode == null) p.proc.kill('SIGKILL')
+    }
     await Promise.all(all.map(async p => await p.exited))
     await rpc?.close()
     await net?.close()

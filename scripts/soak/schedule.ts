@@ -26,14 +26,19 @@ export interface ScheduleOptions {
   readonly maxDownMs?: number
 }
 
-export function killSchedule (o: ScheduleOptions): Kill[] {
+export function killSchedule(o: ScheduleOptions): Kill[] {
   if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed must be a whole number, got ${o.seed}`)
-  if (!(o.killEveryMs > 0) || !(o.nodes > 0) || !(o.durationMs >= 0)) throw new RangeError('killEveryMs and nodes must be positive, durationMs not negative')
+  if (!(o.killEveryMs > 0) || !(o.nodes > 0) || !(o.durationMs >= 0))
+    throw new RangeError('killEveryMs and nodes must be positive, durationMs not negative')
   const random = seededRandom(o.seed)
   const maxDown = o.maxDownMs ?? 2_000
   const out: Kill[] = []
   for (let at = o.killEveryMs * (0.5 + random()); at < o.durationMs; at += o.killEveryMs * (0.5 + random())) {
-    out.push({ atMs: Math.round(at), victim: Math.floor(random() * o.nodes), downMs: Math.round(100 + random() * Math.max(0, maxDown - 100)) })
+    out.push({
+      atMs: Math.round(at),
+      victim: Math.floor(random() * o.nodes),
+      downMs: Math.round(100 + random() * Math.max(0, maxDown - 100))
+    })
   }
   return out
 }
@@ -51,12 +56,13 @@ export interface Partition {
  * from half to one and a half of `everyMs`, each lasting half to one and a half of `meanMs`, each node
  * on either side with even odds (drawn again until neither side is empty).
  */
-export function partitionSchedule (o: { seed: number, everyMs: number, meanMs: number, nodes: number, durationMs: number }): Partition[] {
+export function partitionSchedule(o: { seed: number; everyMs: number; meanMs: number; nodes: number; durationMs: number }): Partition[] {
   if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed must be a whole number, got ${o.seed}`)
-  if (!(o.everyMs > 0) || !(o.meanMs > 0) || !(o.nodes >= 2)) throw new RangeError('everyMs and meanMs must be positive, and a partition needs two nodes')
+  if (!(o.everyMs > 0) || !(o.meanMs > 0) || !(o.nodes >= 2))
+    throw new RangeError('everyMs and meanMs must be positive, and a partition needs two nodes')
   const random = seededRandom(o.seed ^ 0x9a27)
   const out: Partition[] = []
-  for (let at = o.everyMs * (0.5 + random()); at < o.durationMs;) {
+  for (let at = o.everyMs * (0.5 + random()); at < o.durationMs; ) {
     const forMs = Math.round(o.meanMs * (0.5 + random()))
     let side: number[] = []
     while (side.length === 0 || side.length === o.nodes) side = Array.from({ length: o.nodes }, (_, i) => i).filter(() => random() < 0.5)

@@ -2,18 +2,40 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SimulatedClock, gateClosure, shareVerification, slotStart, verificationMemoStats, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
+import {
+  SimulatedClock,
+  gateClosure,
+  shareVerification,
+  slotStart,
+  verificationMemoStats,
+  type NodeEvent,
+  type SlotClockConfig
+} from '@kvartal/protocol'
 import { localSettlement, type LocalLedger } from '@kvartal/settlement'
 import { outstanding, probeNodes, settle, type GossipCounts, type Probe } from './quiescence.ts'
 import type { NodeView } from './node-view.ts'
-import { identityFromSeed, memoryListenAddress, type HostNetworkHooks, type ProcessGossip, type ProcessGossipStats, type Transport } from '@kvartal/mesh'
+import {
+  identityFromSeed,
+  memoryListenAddress,
+  type HostNetworkHooks,
+  type ProcessGossip,
+  type ProcessGossipStats,
+  type Transport
+} from '@kvartal/mesh'
 import { processGossipFor } from './process-topics.ts'
 import { LinkController, type NetworkFigures } from './links/link-controller.ts'
 import { hasConditions, type NetworkScenario } from './links/network-scenario.ts'
 import { seededRandom, type Tariffs } from '@kvartal/market'
 import {
-  KvartalNode, PACKAGES, PROVIDER_LEGS, RIDE_RECEIPTS, defaultNodeOptions,
-  type PackageRecord, type ProviderLegRecord, type RideReceiptRecord, type TradeRecord
+  KvartalNode,
+  PACKAGES,
+  PROVIDER_LEGS,
+  RIDE_RECEIPTS,
+  defaultNodeOptions,
+  type PackageRecord,
+  type ProviderLegRecord,
+  type RideReceiptRecord,
+  type TradeRecord
 } from '@kvartal/node'
 import type { Trade } from '@kvartal/protocol'
 import type { SimNodeSpec } from './node-spec.ts'
@@ -130,9 +152,14 @@ export interface DistrictRunResult {
   /** ticks after which gossip had not reached every node within gossipSettleMs */
   readonly gossipLate: number
   /** signature checks answered from the process's memo, and checked */
-  readonly verification: { hits: number, misses: number }
+  readonly verification: { hits: number; misses: number }
   /** the processes that ran the district (worker-runner.ts): absent when it ran in this one */
-  readonly processes?: Array<{ readonly pid: number, readonly nodes: readonly number[], readonly cpuMs?: number, readonly peakRssBytes?: number }>
+  readonly processes?: Array<{
+    readonly pid: number
+    readonly nodes: readonly number[]
+    readonly cpuMs?: number
+    readonly peakRssBytes?: number
+  }>
   /** what the link conditions did (absent without any) */
   readonly network?: NetworkFigures
   /** the processes' gossip buses, summed (absent over gossipsub) */
@@ -145,19 +172,34 @@ export interface DistrictRunResult {
  * waits until every node is idle and every announcement has reached every node, so a run is repeatable
  * whatever the machine's speed. `runOnWorkers` (worker-runner.ts) runs the same on several processes.
  */
-export async function runDistrict (config: DistrictRunConfig): Promise<DistrictRunResult> {
+export async function runDistrict(config: DistrictRunConfig): Promise<DistrictRunResult> {
   const c = config
   const t0 = performance.now()
   shareVerification(c.shareVerification)
-  const dataRoot = c.dataRoot ?? await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
+  const dataRoot = c.dataRoot ?? (await mkdtemp(join(tmpdir(), 'kvartal-sim-')))
   const clock = new SimulatedClock(runStartMs(c))
   const identities = await Promise.all(c.nodes.map(async n => await identityFromSeed(n.keySeed)))
   const dials = dialPlan(c.nodes, c.degree, seededRandom(c.seed))
   // link conditions (links/): hooks in every host; partitions and churn applied between ticks
-  const links = c.network != null && hasConditions(c.network)
-    ? new LinkController(c.network, { names: c.nodes.map(n => n.name), feederOf: i => c.nodes[i].grid?.feeder, identities, dials, slots: c.slots, seed: c.seed, make: (i, network) => simNode(c, i, { clock, dataRoot, bootstrap: [], ledger: c.ledger, network }), afterStart: (i, n) => c.nodes[i].afterStart?.(n) })
-    : undefined
-  const processGossip = processGossipFor(c.district, c.nodes, c.nodes.map((_, i) => i), links == null && c.processGossip)
+  const links =
+    c.network != null && hasConditions(c.network)
+      ? new LinkController(c.network, {
+          names: c.nodes.map(n => n.name),
+          feederOf: i => c.nodes[i].grid?.feeder,
+          identities,
+          dials,
+          slots: c.slots,
+          seed: c.seed,
+          make: (i, network) => simNode(c, i, { clock, dataRoot, bootstrap: [], ledger: c.ledger, network }),
+          afterStart: (i, n) => c.nodes[i].afterStart?.(n)
+        })
+      : undefined
+  const processGossip = processGossipFor(
+    c.district,
+    c.nodes,
+    c.nodes.map((_, i) => i),
+    links == null && c.processGossip
+  )
   const nodes = c.nodes.map((_spec, i) => {
     const bootstrap: string[] = []
     if (c.transport === 'memory') {
@@ -169,22 +211,63 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
   try {
     await Promise.all(nodes.map(async n => await n.start()))
     // TCP ports are only known once listening: every node listens first, then dials its plan
-    if (c.transport === 'tcp') await dialAlong(c, nodes, nodes.map((_, i) => i), dials, j => nodes[j].host.getMultiaddrs()[0].toString())
-    nodes.forEach((n, i) => { c.nodes[i].afterStart?.(n) })
+    if (c.transport === 'tcp')
+      await dialAlong(
+        c,
+        nodes,
+        nodes.map((_, i) => i),
+        dials,
+        j => nodes[j].host.getMultiaddrs()[0].toString()
+      )
+    nodes.forEach((n, i) => {
+      c.nodes[i].afterStart?.(n)
+    })
     const startupMs = performance.now() - t0
     const { ticks, gossipLate } = await driveTicks(c, clock, {
-      probe: async () => { const p = await probeNodes(nodes); return links?.adjust(p) ?? p },
-      ...(links != null ? { advance: async (t: number) => { await links.before(t); clock.advanceTo(t) } } : {}),
-      onTick: c.onTick == null ? undefined : async (now) => { await c.onTick!(now, nodes) },
+      probe: async () => {
+        const p = await probeNodes(nodes)
+        return links?.adjust(p) ?? p
+      },
+      ...(links != null
+        ? {
+            advance: async (t: number) => {
+              await links.before(t)
+              clock.advanceTo(t)
+            }
+          }
+        : {}),
+      onTick:
+        c.onTick == null
+          ? undefined
+          : async now => {
+              await c.onTick!(now, nodes)
+            },
       describeLate: (missed, counts) => lateReport(c, missed, counts, i => nodes[i].router.stats.topics)
     })
     await links?.finish()
-    await Promise.all(nodes.map(async n => { await n.idle() }))
+    await Promise.all(
+      nodes.map(async n => {
+        await n.idle()
+      })
+    )
     const results: NodeResult[] = []
     for (let i = 0; i < nodes.length; i++) results.push(await nodeResult(c, c.nodes[i], nodes[i]))
-    return { nodes: results, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification: { ...verificationMemoStats }, ...(links != null ? { network: links.figures() } : {}), ...(processGossip != null ? { gossipBus: { ...processGossip.stats } } : {}) }
+    return {
+      nodes: results,
+      wallMs: performance.now() - t0,
+      startupMs,
+      ticks,
+      gossipLate,
+      verification: { ...verificationMemoStats },
+      ...(links != null ? { network: links.figures() } : {}),
+      ...(processGossip != null ? { gossipBus: { ...processGossip.stats } } : {})
+    }
   } finally {
-    await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
+    await Promise.all(
+      nodes.map(async n => {
+        await n.stop().catch(() => {})
+      })
+    )
     shareVerification(false)
     if (c.dataRoot == null) await rm(dataRoot, { recursive: true, force: true })
   }
@@ -198,14 +281,26 @@ export async function runDistrict (config: DistrictRunConfig): Promise<DistrictR
  * the clock reached the gate itself, so its proposals met closed gates; 1.3 % of the default day's
  * local energy went to the grid.)
  */
-export function runStartMs (c: Pick<DistrictRunConfig, 'slots' | 'tradingWindowSlots' | 'ticksPerSlot'>): number {
+export function runStartMs(c: Pick<DistrictRunConfig, 'slots' | 'tradingWindowSlots' | 'ticksPerSlot'>): number {
   const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
   const opens = gateClosure(c.slots, 0) - c.tradingWindowSlots * c.slots.slotMs
   return c.slots.epochMs + Math.floor((opens - c.slots.epochMs) / tickMs) * tickMs - 1
 }
 
 /** The district's `i`th node, not yet started, with the runner's settings. */
-export function simNode (c: DistrictRunConfig, i: number, at: { clock: SimulatedClock, dataRoot: string, bootstrap: string[], ledger?: LedgerAccess, inProcess?: boolean, network?: HostNetworkHooks, processGossip?: ProcessGossip }): KvartalNode {
+export function simNode(
+  c: DistrictRunConfig,
+  i: number,
+  at: {
+    clock: SimulatedClock
+    dataRoot: string
+    bootstrap: string[]
+    ledger?: LedgerAccess
+    inProcess?: boolean
+    network?: HostNetworkHooks
+    processGossip?: ProcessGossip
+  }
+): KvartalNode {
   const spec = c.nodes[i]
   const ledger = at.ledger
   return new KvartalNode({
@@ -234,10 +329,12 @@ export function simNode (c: DistrictRunConfig, i: number, at: { clock: Simulated
     // nothing to trade outside the simulated day
     profile: {
       ...spec.profile,
-      position: (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0,
-      measured: spec.profile.measured == null ? undefined : (slot: number) => slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0
+      position: (slot: number) => (slot >= 0 && slot < c.slotCount ? spec.profile.position(slot) : 0),
+      measured:
+        spec.profile.measured == null ? undefined : (slot: number) => (slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0)
     },
-    settlement: ledger == null ? undefined : { create: (signer) => localSettlement(ledger as LocalLedger, signer, at.clock), periodSlots: c.slotCount },
+    settlement:
+      ledger == null ? undefined : { create: signer => localSettlement(ledger as LocalLedger, signer, at.clock), periodSlots: c.slotCount },
     ticksPerSlot: c.ticksPerSlot,
     tradingWindowSlots: c.tradingWindowSlots,
     horizonSlots: c.horizonSlots,
@@ -278,7 +375,11 @@ export interface TickDriver {
  * and settle the period), each tick followed by a wait until every node is idle and every gossip
  * message has arrived, then the scenario's own work for the tick, then that wait again.
  */
-export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | undefined, d: TickDriver): Promise<{ ticks: number, gossipLate: number }> {
+export async function driveTicks(
+  c: DistrictRunConfig,
+  clock: SimulatedClock | undefined,
+  d: TickDriver
+): Promise<{ ticks: number; gossipLate: number }> {
   // what each node can still expect: anything published before it joined the mesh is not coming
   const missed = outstanding((await d.probe()).counts)
   const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
@@ -288,13 +389,16 @@ export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | 
   let ticks = 0
   let gossipLate = 0
   const settled = async (t: number): Promise<void> => {
-    if (await settle(d.probe, missed, { gossipSettleMs: c.gossipSettleMs, confirm: d.confirm})) return
+    if (await settle(d.probe, missed, { gossipSettleMs: c.gossipSettleMs, confirm: d.confirm })) return
     gossipLate++
     const counts = (await d.probe()).counts
-    if (process.env.KVARTAL_SIM_DEBUG != null && d.describeLate != null) process.stderr.write(`late gossip at ${new Date(t).toISOString()}: ${d.describeLate(missed, counts)}\n`)
+    if (process.env.KVARTAL_SIM_DEBUG != null && d.describeLate != null)
+      process.stderr.write(`late gossip at ${new Date(t).toISOString()}: ${d.describeLate(missed, counts)}\n`)
     // a delivery that did not come within the wait is not coming: stop expecting it, so that one
     // lost message costs one late tick and not every tick after it
-    outstanding(counts).forEach((x, i) => { missed[i] = Math.max(missed[i], x) })
+    outstanding(counts).forEach((x, i) => {
+      missed[i] = Math.max(missed[i], x)
+    })
   }
   for (let t = startMs + 1; t <= endMs; t += tickMs) {
     if (d.advance != null) await d.advance(t)
@@ -310,14 +414,26 @@ export async function driveTicks (c: DistrictRunConfig, clock: SimulatedClock | 
   return { ticks, gossipLate }
 }
 
-function lateReport (c: DistrictRunConfig, missed: readonly number[], counts: readonly GossipCounts[], topicsOf: (i: number) => Record<string, { received: number }>): string {
-  const late = outstanding(counts).map((x, i) => [i, x - missed[i]] as const).filter(([, x]) => x > 0)
-  return late.map(([i, x]) => `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ` +
-    `${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`).join('; ')
+function lateReport(
+  c: DistrictRunConfig,
+  missed: readonly number[],
+  counts: readonly GossipCounts[],
+  topicsOf: (i: number) => Record<string, { received: number }>
+): string {
+  const late = outstanding(counts)
+    .map((x, i) => [i, x - missed[i]] as const)
+    .filter(([, x]) => x > 0)
+  return late
+    .map(
+      ([i, x]) =>
+        `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ` +
+        `${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`
+    )
+    .join('; ')
 }
 
 /** What the run keeps of a node once its work is done: its trades, settlement and mobility records. */
-export async function nodeResult (c: DistrictRunConfig, spec: SimNodeSpec, node: KvartalNode, view: NodeView = node): Promise<NodeResult> {
+export async function nodeResult(c: DistrictRunConfig, spec: SimNodeSpec, node: KvartalNode, view: NodeView = node): Promise<NodeResult> {
   const trades = await node.trades()
   const proofs = new Map<string, Record<string, any>>()
   let period: Record<string, any> | undefined
@@ -331,13 +447,14 @@ export async function nodeResult (c: DistrictRunConfig, spec: SimNodeSpec, node:
       if (p != null) proofs.set(t.id, { period: p.period, root: p.root, attestationKey: p.attestationKey, proof: p.proof })
     }
   }
-  const mobility = node.mobility == null
-    ? undefined
-    : {
-        packages: await node.journal.records<PackageRecord>(PACKAGES),
-        providerLegs: await node.journal.records<ProviderLegRecord>(PROVIDER_LEGS),
-        receipts: await node.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
-      }
+  const mobility =
+    node.mobility == null
+      ? undefined
+      : {
+          packages: await node.journal.records<PackageRecord>(PACKAGES),
+          providerLegs: await node.journal.records<ProviderLegRecord>(PROVIDER_LEGS),
+          receipts: await node.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
+        }
   return { name: spec.name, id: node.id, node: view, trades, period, proofs, ...(mobility != null ? { mobility } : {}) }
 }
 
@@ -345,17 +462,29 @@ export async function nodeResult (c: DistrictRunConfig, spec: SimNodeSpec, node:
  * Dials, for each of `from`, the nodes its plan names at the address `addressOf` gives (a TCP
  * district, where addresses are known only once every node listens), retrying a few times.
  */
-export async function dialAlong (c: DistrictRunConfig, nodes: readonly KvartalNode[], from: readonly number[], dials: readonly number[][], addressOf: (j: number) => string): Promise<void> {
+export async function dialAlong(
+  c: DistrictRunConfig,
+  nodes: readonly KvartalNode[],
+  from: readonly number[],
+  dials: readonly number[][],
+  addressOf: (j: number) => string
+): Promise<void> {
   // a few dozen at a time: a thousand noise handshakes at once on two cores outlast any timeout
   const queue = from.flatMap(i => dials[i].map(j => [i, j] as const))
-  await Promise.all(Array.from({ length: Math.min(32, queue.length) }, async () => {
-    for (let next = queue.shift(); next != null; next = queue.shift()) await dialOne(...next)
-  }))
-  async function dialOne (i: number, j: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: Math.min(32, queue.length) }, async () => {
+      for (let next = queue.shift(); next != null; next = queue.shift()) await dialOne(...next)
+    })
+  )
+  async function dialOne(i: number, j: number): Promise<void> {
     const to = multiaddr(addressOf(j))
     for (let attempt = 0; ; attempt++) {
-      try { await nodes[i].host.dial(to, { signal: AbortSignal.timeout(10_000) }); return } catch (err) {
-        if (attempt >= 5) throw new Error(`${c.nodes[i].name} could not dial ${c.nodes[j].name} at ${String(to)}: ${(err as Error).message}`)
+      try {
+        await nodes[i].host.dial(to, { signal: AbortSignal.timeout(10_000) })
+        return
+      } catch (err) {
+        if (attempt >= 5)
+          throw new Error(`${c.nodes[i].name} could not dial ${c.nodes[j].name} at ${String(to)}: ${(err as Error).message}`)
         await new Promise(resolve => setTimeout(resolve, 50 * (attempt + 1)))
       }
     }
@@ -369,7 +498,7 @@ export async function dialAlong (c: DistrictRunConfig, nodes: readonly KvartalNo
  * feeder), since the district's digests travel only among relays. Without feeders, `degree` random earlier nodes.
  * Vehicles and operators move between feeders; they dial as their feeder's buildings do.
  */
-export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: () => number): number[][] {
+export function dialPlan(specs: readonly SimNodeSpec[], degree: number, rnd: () => number): number[][] {
   const pick = (pool: number[], k: number): number[] => {
     const picks = new Set<number>()
     while (picks.size < Math.min(k, pool.length)) picks.add(pool[Math.floor(rnd() * pool.length)])
@@ -379,8 +508,17 @@ export function dialPlan (specs: readonly SimNodeSpec[], degree: number, rnd: ()
     const earlier = Array.from({ length: i }, (_, j) => j)
     const feeder = spec.grid?.feeder
     if (feeder == null) return pick(earlier, degree)
-    const out = pick(earlier.filter(j => specs[j].grid?.feeder === feeder), degree)
-    if (spec.grid?.relay === true) out.push(...pick(earlier.filter(j => specs[j].grid?.relay === true && !out.includes(j)), degree))
+    const out = pick(
+      earlier.filter(j => specs[j].grid?.feeder === feeder),
+      degree
+    )
+    if (spec.grid?.relay === true)
+      out.push(
+        ...pick(
+          earlier.filter(j => specs[j].grid?.relay === true && !out.includes(j)),
+          degree
+        )
+      )
     // the first node of a feeder reaches the rest of the district through one earlier node
     if (out.length === 0 && i > 0) out.push(...pick(earlier, 1))
     return out

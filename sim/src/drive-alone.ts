@@ -29,12 +29,12 @@ export interface DriveAloneTrip {
   readonly co2G: number
 }
 
-export function driveAloneTrip (from: Coordinate, to: Coordinate): DriveAloneTrip {
+export function driveAloneTrip(from: Coordinate, to: Coordinate): DriveAloneTrip {
   const metres = Math.round(distanceMetres(from, to) * driveAlone.detourFactor)
   return {
     metres,
-    seconds: driveAlone.accessSeconds + Math.round(metres * 3.6 / driveAlone.speedKmh),
-    priceNanos: Math.round(metres * driveAlone.nanosPerKm / 1000),
-    co2G: Math.round(metres * driveAlone.co2GPerKm / 1000)
+    seconds: driveAlone.accessSeconds + Math.round((metres * 3.6) / driveAlone.speedKmh),
+    priceNanos: Math.round((metres * driveAlone.nanosPerKm) / 1000),
+    co2G: Math.round((metres * driveAlone.co2GPerKm) / 1000)
   }
 }

@@ -13,7 +13,7 @@ const modeOf = { bikes: Mode.BICYCLE, scooters: Mode.SCOOTER, cars: Mode.CAR } a
  * and costs the unlock fee after that (the usual shape of car-share terms; bikes and scooters are rarely
  * booked ahead, so the terms seldom matter for them).
  */
-export function vehicleService (kind: VehicleKind, spec: FleetSpec | CarFleetSpec, position: Coordinate, slotMs: number): ProviderService {
+export function vehicleService(kind: VehicleKind, spec: FleetSpec | CarFleetSpec, position: Coordinate, slotMs: number): ProviderService {
   const battery = 'battery' in spec ? { ...spec.battery, slotMs } : undefined
   return {
     kind: 'vehicle',
@@ -29,7 +29,7 @@ export function vehicleService (kind: VehicleKind, spec: FleetSpec | CarFleetSpe
 }
 
 /** The district's transit operator: sells seats on every trip of the timetable, free cancellation until 10 minutes before. */
-export function transitService (timetable: Timetable, spec: TransitSpec): ProviderService {
+export function transitService(timetable: Timetable, spec: TransitSpec): ProviderService {
   return {
     kind: 'transit',
     agencyId: SIM_AGENCY,

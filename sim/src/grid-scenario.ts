@@ -9,14 +9,14 @@ export { defaultGridScenario, gridSchema, type FeederSpec, type GridScenario } f
  * Validates `grid:` of a scenario (its fields: grid-schema.ts) and, given the scenario's listed
  * buildings, that each of them is on exactly one listed feeder.
  */
-export function validateGrid (doc: unknown, buildingIds: readonly string[] | undefined): GridScenario {
+export function validateGrid(doc: unknown, buildingIds: readonly string[] | undefined): GridScenario {
   const grid = parseWith(gridSchema, doc ?? {}, ['grid'])
   checkFeederBuildings(grid, buildingIds)
   return grid
 }
 
 /** Each listed building on one listed feeder, and no other building on any. */
-export function checkFeederBuildings (grid: GridScenario, buildingIds: readonly string[] | undefined): void {
+export function checkFeederBuildings(grid: GridScenario, buildingIds: readonly string[] | undefined): void {
   if (grid.feeders.list == null) return
   const seen = new Map<string, string>()
   for (const [i, f] of grid.feeders.list.entries()) {
@@ -46,32 +46,45 @@ export interface Feeder {
  * about count ÷ buildingsPerFeeder rectangular zones, one feeder each, so a feeder is a neighbourhood.
  * Since the generator lists buildings by kind, a commercial area gets feeders of its own, as in a city.
  */
-export function buildFeeders (grid: GridScenario, buildingIds: readonly string[], slotMinutes: number): Feeder[] {
-  const limit = (kva: number): number => Math.floor(kva * 1000 * slotMinutes / 60)
+export function buildFeeders(grid: GridScenario, buildingIds: readonly string[], slotMinutes: number): Feeder[] {
+  const limit = (kva: number): number => Math.floor((kva * 1000 * slotMinutes) / 60)
   if (grid.feeders.list != null) {
     const index = new Map(buildingIds.map((b, i) => [b, i]))
-    return grid.feeders.list.map(f => ({ id: f.id, transformerKva: f.transformerKva, limitWh: limit(f.transformerKva), members: f.buildings.map(b => index.get(b)!).sort((a, b) => a - b) }))
+    return grid.feeders.list.map(f => ({
+      id: f.id,
+      transformerKva: f.transformerKva,
+      limitWh: limit(f.transformerKva),
+      members: f.buildings.map(b => index.get(b)!).sort((a, b) => a - b)
+    }))
   }
   const gen = grid.feeders.generate!
   const n = buildingIds.length
   const wanted = Math.max(1, Math.round(n / gen.buildingsPerFeeder))
   const side = Math.max(1, Math.ceil(Math.sqrt(n)))
   const rows = Math.ceil(n / side)
-  const fx = Math.max(1, Math.round(Math.sqrt(wanted * side / rows)))
+  const fx = Math.max(1, Math.round(Math.sqrt((wanted * side) / rows)))
   const fy = Math.max(1, Math.ceil(wanted / fx))
   const zones = new Map<number, number[]>()
   for (let i = 0; i < n; i++) {
-    const row = Math.floor(i / side); const col = i % side
-    const z = Math.min(fy - 1, Math.floor(row * fy / rows)) * fx + Math.min(fx - 1, Math.floor(col * fx / side))
-    const l = zones.get(z) ?? []; l.push(i); zones.set(z, l)
+    const row = Math.floor(i / side)
+    const col = i % side
+    const z = Math.min(fy - 1, Math.floor((row * fy) / rows)) * fx + Math.min(fx - 1, Math.floor((col * fx) / side))
+    const l = zones.get(z) ?? []
+    l.push(i)
+    zones.set(z, l)
   }
   const groups = [...zones.keys()].sort((a, b) => a - b).map(z => zones.get(z)!)
   const width = Math.max(2, String(groups.length).length)
-  return groups.map((members, k) => ({ id: `f${String(k + 1).padStart(width, '0')}`, transformerKva: gen.transformerKva, limitWh: limit(gen.transformerKva), members }))
+  return groups.map((members, k) => ({
+    id: `f${String(k + 1).padStart(width, '0')}`,
+    transformerKva: gen.transformerKva,
+    limitWh: limit(gen.transformerKva),
+    members
+  }))
 }
 
 /** The feeder's relays: its `count` members whose trader ids hash lowest with the feeder's name. */
-export function relaysOf (feeder: Feeder, traderIds: readonly string[], count: number): Set<number> {
+export function relaysOf(feeder: Feeder, traderIds: readonly string[], count: number): Set<number> {
   const h = (i: number): string => createHash('sha256').update(`${feeder.id}/${traderIds[i]}`).digest('hex')
-  return new Set([...feeder.members].sort((a, b) => h(a) < h(b) ? -1 : h(a) > h(b) ? 1 : 0).slice(0, count))
+  return new Set([...feeder.members].sort((a, b) => (h(a) < h(b) ? -1 : h(a) > h(b) ? 1 : 0)).slice(0, count))
 }

@@ -49,21 +49,45 @@ export interface DistrictMetrics {
   paidNanos: number
   /** average price of local energy, nanos per kWh */
   averagePrice: number
-  negotiations: { proposals: number, committed: number, rejected: number, walkedAway: number, failed: number, pending: number, void: number }
-  perNode: { gossipMessages: number, gossipBytes: number, streamFrames: number, streamBytes: number, catchUpFrames: number, messages: number, bytes: number }
+  negotiations: {
+    proposals: number
+    committed: number
+    rejected: number
+    walkedAway: number
+    failed: number
+    pending: number
+    void: number
+  }
+  perNode: {
+    gossipMessages: number
+    gossipBytes: number
+    streamFrames: number
+    streamBytes: number
+    catchUpFrames: number
+    messages: number
+    bytes: number
+  }
   /** gossip catch-up (topic-sync): pulls made, messages that gossip had not delivered, frames and bytes of it all */
-  catchUp: { pulls: number, caughtUp: number, frames: number, bytes: number }
-  latencyMs: { p50: number, p99: number, max: number }
-  consistency: { sellerTrades: number, buyerTrades: number, mismatched: number, oversoldSlots: number, feederSlotsOverLimit: number }
+  catchUp: { pulls: number; caughtUp: number; frames: number; bytes: number }
+  latencyMs: { p50: number; p99: number; max: number }
+  consistency: { sellerTrades: number; buyerTrades: number; mismatched: number; oversoldSlots: number; feederSlotsOverLimit: number }
   /** with feeders: energy traded across feeders, grid fees the buyers owe, the optimum's cross-feeder energy */
-  grid?: { feeders: number, crossFeederWh: number, gridFeesNanos: number, optimumCrossFeederWh: number, optimumGridFeesNanos: number }
+  grid?: { feeders: number; crossFeederWh: number; gridFeesNanos: number; optimumCrossFeederWh: number; optimumGridFeesNanos: number }
   /** gossip messages each node received per slot (mean over nodes, and the most any node received) */
-  gossipPerNodePerSlot: { mean: number, max: number }
+  gossipPerNodePerSlot: { mean: number; max: number }
   /** slot by slot: the buildings' local energy and welfare against the physical maximum and the optimum */
-  perSlot: Array<{ slot: number, localEnergyWh: number, physicalMaxWh: number, welfareNanos: number, optimumWelfareNanos: number, gridImportWh: number, gridExportWh: number }>
+  perSlot: Array<{
+    slot: number
+    localEnergyWh: number
+    physicalMaxWh: number
+    welfareNanos: number
+    optimumWelfareNanos: number
+    gridImportWh: number
+    gridExportWh: number
+  }>
 }
 
-function percentile (sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
 }
@@ -73,15 +97,28 @@ function percentile (sorted: number[], p: number): number {
  * the central double auction on the same limit prices, self-sufficiency, traffic and latency, and a
  * consistency check that both sides of every trade hold the same trade and no seller sold more than it had.
  */
-export function computeMetrics (run: DistrictRunResult, facts: readonly BuildingFacts[], slotCount: number, grid?: GridFacts): DistrictMetrics {
+export function computeMetrics(
+  run: DistrictRunResult,
+  facts: readonly BuildingFacts[],
+  slotCount: number,
+  grid?: GridFacts
+): DistrictMetrics {
   const byTrader = new Map(facts.map(f => [f.trader, f]))
-  const sellerTrades = new Map<string, { slot: number, energyWh: number, price: number, buyer: string, seller: string, fee: number }>()
+  const sellerTrades = new Map<string, { slot: number; energyWh: number; price: number; buyer: string; seller: string; fee: number }>()
   const buyerTrades = new Set<string>()
   for (const n of run.nodes) {
     for (const t of n.trades) {
       if (t.status !== 'committed') continue
       const terms = t.decoded.terms
-      if (t.role === 'seller') sellerTrades.set(t.id, { slot: terms.slot, energyWh: terms.energyWh, price: terms.price, buyer: Buffer.from(terms.buyer).toString('hex'), seller: Buffer.from(terms.seller).toString('hex'), fee: terms.gridFee ?? 0 })
+      if (t.role === 'seller')
+        sellerTrades.set(t.id, {
+          slot: terms.slot,
+          energyWh: terms.energyWh,
+          price: terms.price,
+          buyer: Buffer.from(terms.buyer).toString('hex'),
+          seller: Buffer.from(terms.seller).toString('hex'),
+          fee: terms.gridFee ?? 0
+        })
       else buyerTrades.add(t.id)
     }
   }
@@ -91,31 +128,58 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
 
   // local energy, welfare and the physical maximum are the buildings' own: a trade with a vehicle
   // (a car-share EV selling from its battery, V2G, or charging it) is counted apart
-  let localEnergyWh = 0; let w = 0n; let paid = 0n; let fromVehiclesWh = 0; let toVehiclesWh = 0; let fees = 0n; let crossWh = 0
+  let localEnergyWh = 0
+  let w = 0n
+  let paid = 0n
+  let fromVehiclesWh = 0
+  let toVehiclesWh = 0
+  let fees = 0n
+  let crossWh = 0
   // per feeder and slot: Wh its buildings sold to, and bought from, other feeders
-  const crossOut = new Map<string, number>(); const crossIn = new Map<string, number>()
+  const crossOut = new Map<string, number>()
+  const crossIn = new Map<string, number>()
   const soldPerSellerSlot = new Map<string, number>()
   const boughtPerBuyerSlot = new Map<string, number>()
   const fromVehiclesPerBuyerSlot = new Map<string, number>()
   const toVehiclesPerSellerSlot = new Map<string, number>()
-  const add = (m: Map<string, number>, k: string, wh: number): void => { m.set(k, (m.get(k) ?? 0) + wh) }
-  const perSlot = Array.from({ length: slotCount }, () => ({ localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }))
-  const slotFigures = (slot: number): typeof perSlot[number] => perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }
+  const add = (m: Map<string, number>, k: string, wh: number): void => {
+    m.set(k, (m.get(k) ?? 0) + wh)
+  }
+  const perSlot = Array.from({ length: slotCount }, () => ({
+    localEnergyWh: 0,
+    welfare: 0n,
+    physicalMaxWh: 0,
+    optimumWelfareNanos: 0,
+    gridImportWh: 0,
+    gridExportWh: 0
+  }))
+  const slotFigures = (slot: number): (typeof perSlot)[number] =>
+    perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }
   for (const t of sellerTrades.values()) {
-    const b = byTrader.get(t.buyer); const s = byTrader.get(t.seller)
+    const b = byTrader.get(t.buyer)
+    const s = byTrader.get(t.seller)
     paid += BigInt(t.energyWh) * BigInt(t.price)
-    if (b != null && s == null) { fromVehiclesWh += t.energyWh; add(fromVehiclesPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh) }
-    if (s != null && b == null) { toVehiclesWh += t.energyWh; add(toVehiclesPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh) }
+    if (b != null && s == null) {
+      fromVehiclesWh += t.energyWh
+      add(fromVehiclesPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh)
+    }
+    if (s != null && b == null) {
+      toVehiclesWh += t.energyWh
+      add(toVehiclesPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
+    }
     if (b == null || s == null) continue
     localEnergyWh += t.energyWh
     // welfare after the grid fee the buyer pays: the same measure as the optimum's
     const tw = BigInt(b.buyLimit - t.fee - s.sellLimit) * BigInt(t.energyWh)
     w += tw
-    const ps = slotFigures(t.slot); ps.localEnergyWh += t.energyWh; ps.welfare += tw
+    const ps = slotFigures(t.slot)
+    ps.localEnergyWh += t.energyWh
+    ps.welfare += tw
     fees += BigInt(t.fee) * BigInt(t.energyWh)
     if (b.feeder != null && s.feeder != null && b.feeder !== s.feeder) {
       crossWh += t.energyWh
-      add(crossOut, `${s.feeder}/${t.slot}`, t.energyWh); add(crossIn, `${b.feeder}/${t.slot}`, t.energyWh)
+      add(crossOut, `${s.feeder}/${t.slot}`, t.energyWh)
+      add(crossIn, `${b.feeder}/${t.slot}`, t.energyWh)
     }
     add(soldPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
     add(boughtPerBuyerSlot, `${t.buyer}/${t.slot}`, t.energyWh)
@@ -127,24 +191,49 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   }
 
   let feederSlotsOverLimit = 0
-  for (const [m, dir] of [[crossOut, 'exportWh'], [crossIn, 'importWh']] as const) {
-    for (const [k, wh] of m) { const lim = grid?.limits[k.slice(0, k.lastIndexOf('/'))]; if (lim != null && wh > lim[dir]) feederSlotsOverLimit++ }
+  for (const [m, dir] of [
+    [crossOut, 'exportWh'],
+    [crossIn, 'importWh']
+  ] as const) {
+    for (const [k, wh] of m) {
+      const lim = grid?.limits[k.slice(0, k.lastIndexOf('/'))]
+      if (lim != null && wh > lim[dir]) feederSlotsOverLimit++
+    }
   }
-  let physicalMaxWh = 0; let optimumWelfare = 0; let optimumTradedWh = 0; let optimumCrossWh = 0; let optimumFees = 0
-  let consumption = 0; let gridImport = 0; let gridExport = 0; let deficitTotal = 0; let outsideWh = 0
+  let physicalMaxWh = 0
+  let optimumWelfare = 0
+  let optimumTradedWh = 0
+  let optimumCrossWh = 0
+  let optimumFees = 0
+  let consumption = 0
+  let gridImport = 0
+  let gridExport = 0
+  let deficitTotal = 0
+  let outsideWh = 0
   for (let s = 0; s < slotCount; s++) {
-    let surplus = 0; let deficit = 0
+    let surplus = 0
+    let deficit = 0
     const gridBefore = { gridImport, gridExport }
-    const bids = []; const asks = []
+    const bids = []
+    const asks = []
     for (const f of facts) {
       const net = f.net[s] ?? 0
       consumption += f.consumption[s] ?? 0
-      if (net > 0) { surplus += net; asks.push({ id: f.trader, energyWh: net, price: f.sellLimit }) }
-      if (net < 0) { deficit -= net; bids.push({ id: f.trader, energyWh: -net, price: f.buyLimit }) }
+      if (net > 0) {
+        surplus += net
+        asks.push({ id: f.trader, energyWh: net, price: f.sellLimit })
+      }
+      if (net < 0) {
+        deficit -= net
+        bids.push({ id: f.trader, energyWh: -net, price: f.buyLimit })
+      }
       const bought = boughtPerBuyerSlot.get(`${f.trader}/${s}`) ?? 0
       const sold = soldPerSellerSlot.get(`${f.trader}/${s}`) ?? 0
       const fromVehicles = fromVehiclesPerBuyerSlot.get(`${f.trader}/${s}`) ?? 0
-      if (net < 0) { gridImport += -net - bought - fromVehicles; outsideWh += fromVehicles }
+      if (net < 0) {
+        gridImport += -net - bought - fromVehicles
+        outsideWh += fromVehicles
+      }
       if (net > 0) gridExport += net - sold - (toVehiclesPerSellerSlot.get(`${f.trader}/${s}`) ?? 0)
     }
     deficitTotal += deficit
@@ -159,7 +248,11 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       // maximum is what the feeders let through whatever the prices
       const fb = bids.map(b => ({ ...b, feeder: byTrader.get(b.id)?.feeder ?? '' }))
       const fa = asks.map(a => ({ ...a, feeder: byTrader.get(a.id)?.feeder ?? '' }))
-      physicalMaxWh += clearWithGrid(fb.map(b => ({ ...b, price: 1 })), fa.map(a => ({ ...a, price: 0 })), { fees: { local: 0, district: 0 }, limits: grid.limits }).tradedWh
+      physicalMaxWh += clearWithGrid(
+        fb.map(b => ({ ...b, price: 1 })),
+        fa.map(a => ({ ...a, price: 0 })),
+        { fees: { local: 0, district: 0 }, limits: grid.limits }
+      ).tradedWh
       const c = clearWithGrid(fb, fa, { fees: grid.fees, limits: grid.limits })
       optimumWelfare += c.welfareNanos
       optimumTradedWh += c.tradedWh
@@ -173,25 +266,40 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
-  let gossipMessages = 0; let gossipBytes = 0; let streamFrames = 0; let streamBytes = 0
+  let gossipMessages = 0
+  let gossipBytes = 0
+  let streamFrames = 0
+  let streamBytes = 0
   const catchUp = { pulls: 0, caughtUp: 0, frames: 0, bytes: 0 }
-  let gossipMax = 0; let gossipReceived = 0
+  let gossipMax = 0
+  let gossipReceived = 0
   const latencies: number[] = []
   const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
   for (const n of run.nodes) {
     const st = n.node.router.stats
     gossipMessages += st.published + st.accepted
-    const got = Object.values(st.topics).reduce((a, x) => a + x.received, 0) + Object.values(n.node.mobility?.gossipStats?.topics ?? {}).reduce((a, x) => a + x.received, 0)
-    gossipReceived += got; gossipMax = Math.max(gossipMax, got)
+    const got =
+      Object.values(st.topics).reduce((a, x) => a + x.received, 0) +
+      Object.values(n.node.mobility?.gossipStats?.topics ?? {}).reduce((a, x) => a + x.received, 0)
+    gossipReceived += got
+    gossipMax = Math.max(gossipMax, got)
     gossipBytes += st.publishedBytes + st.acceptedBytes
     streamFrames += n.node.stats.streams.frames
     streamBytes += n.node.stats.streams.bytes
     const sync = n.node.topicSync
-    catchUp.pulls += sync.stats.pulls; catchUp.caughtUp += sync.stats.caughtUp; catchUp.frames += sync.traffic.frames; catchUp.bytes += sync.traffic.bytes
+    catchUp.pulls += sync.stats.pulls
+    catchUp.caughtUp += sync.stats.caughtUp
+    catchUp.frames += sync.traffic.frames
+    catchUp.bytes += sync.traffic.bytes
     latencies.push(...n.node.stats.latenciesMs)
     const x = n.node.stats.negotiations
-    neg.proposals += n.node.stats.proposalsSent; neg.committed += x.committed; neg.rejected += x.rejected; neg.walkedAway += x['walked-away']
-    neg.failed += x.failed; neg.pending += x.pending; neg.void += x.void
+    neg.proposals += n.node.stats.proposalsSent
+    neg.committed += x.committed
+    neg.rejected += x.rejected
+    neg.walkedAway += x['walked-away']
+    neg.failed += x.failed
+    neg.pending += x.pending
+    neg.void += x.void
   }
   latencies.sort((a, b) => a - b)
   const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
@@ -225,10 +333,35 @@ export function computeMetrics (run: DistrictRunResult, facts: readonly Building
       bytes: Math.round((gossipBytes + streamBytes + catchUp.bytes) / nodes)
     },
     catchUp,
-    latencyMs: { p50: round(percentile(latencies, 0.5), 2), p99: round(percentile(latencies, 0.99), 2), max: round(latencies.at(-1) ?? 0, 2) },
+    latencyMs: {
+      p50: round(percentile(latencies, 0.5), 2),
+      p99: round(percentile(latencies, 0.99), 2),
+      max: round(latencies.at(-1) ?? 0, 2)
+    },
     consistency: { sellerTrades: sellerTrades.size, buyerTrades: buyerTrades.size, mismatched, oversoldSlots, feederSlotsOverLimit },
-    ...(grid != null ? { grid: { feeders: Object.keys(grid.limits).length, crossFeederWh: crossWh, gridFeesNanos: Number((fees + 500n) / 1000n), optimumCrossFeederWh: optimumCrossWh, optimumGridFeesNanos: optimumFees } } : {}),
-    gossipPerNodePerSlot: { mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2), max: round(gossipMax / Math.max(1, slotCount), 2) },
-    perSlot: perSlot.map((x, slot) => ({ slot, localEnergyWh: x.localEnergyWh, physicalMaxWh: x.physicalMaxWh, welfareNanos: Number((x.welfare + 500n) / 1000n), optimumWelfareNanos: x.optimumWelfareNanos, gridImportWh: x.gridImportWh, gridExportWh: x.gridExportWh }))
+    ...(grid != null
+      ? {
+          grid: {
+            feeders: Object.keys(grid.limits).length,
+            crossFeederWh: crossWh,
+            gridFeesNanos: Number((fees + 500n) / 1000n),
+            optimumCrossFeederWh: optimumCrossWh,
+            optimumGridFeesNanos: optimumFees
+          }
+        }
+      : {}),
+    gossipPerNodePerSlot: {
+      mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2),
+      max: round(gossipMax / Math.max(1, slotCount), 2)
+    },
+    perSlot: perSlot.map((x, slot) => ({
+      slot,
+      localEnergyWh: x.localEnergyWh,
+      physicalMaxWh: x.physicalMaxWh,
+      welfareNanos: Number((x.welfare + 500n) / 1000n),
+      optimumWelfareNanos: x.optimumWelfareNanos,
+      gridImportWh: x.gridImportWh,
+      gridExportWh: x.gridExportWh
+    }))
   }
 }

@@ -1,5 +1,13 @@
 import { ConfigError, seededRandom } from '@kvartal/protocol'
-import { buildTimetable, distanceMetres, generateDistrictNetwork, loadGtfs, type Coordinate, type Feed, type Timetable } from '@kvartal/mobility'
+import {
+  buildTimetable,
+  distanceMetres,
+  generateDistrictNetwork,
+  loadGtfs,
+  type Coordinate,
+  type Feed,
+  type Timetable
+} from '@kvartal/mobility'
 import type { ProviderService } from '@kvartal/node'
 import type { MobilityScenario, TransitSpec } from './mobility-scenario.ts'
 import { parkVehicles, placeBuildings, type DistrictMap, type VehicleKind } from './district-map.ts'
@@ -25,7 +33,7 @@ export interface MobilityDistrict {
 
 export interface MobilityDistrictInit {
   readonly mobility: MobilityScenario
-  readonly site: { latitude: number, longitude: number, utcOffsetHours: number }
+  readonly site: { latitude: number; longitude: number; utcOffsetHours: number }
   readonly buildingCount: number
   readonly seed: number
   /** local midnight of the scenario's date, ms */
@@ -43,11 +51,18 @@ const GTFS_DISTRICT_M = 3_000
  * The generated network runs 05:00–24:00 local time. The nodes count GTFS times from UTC midnight
  * (`serviceDayStart`), so local times are shifted by the site's UTC offset here.
  */
-function generatedFeed (t: TransitSpec, centre: Coordinate, utcOffsetHours: number): Feed {
+function generatedFeed(t: TransitSpec, centre: Coordinate, utcOffsetHours: number): Feed {
   const shift = utcOffsetHours * 3600
   return generateDistrictNetwork({
-    seed: t.seed!, stops: t.stops!, lines: t.lines!, trips: t.trips!, stopsPerLine: t.stopsPerLine!, spacingM: t.spacingM!, center: centre,
-    serviceStart: Math.max(0, 5 * 3600 - shift), serviceEnd: Math.min(24 * 3600, Math.max(3600, 24 * 3600 - shift))
+    seed: t.seed!,
+    stops: t.stops!,
+    lines: t.lines!,
+    trips: t.trips!,
+    stopsPerLine: t.stopsPerLine!,
+    spacingM: t.spacingM!,
+    center: centre,
+    serviceStart: Math.max(0, 5 * 3600 - shift),
+    serviceEnd: Math.min(24 * 3600, Math.max(3600, 24 * 3600 - shift))
   })
 }
 
@@ -57,7 +72,7 @@ function generatedFeed (t: TransitSpec, centre: Coordinate, utcOffsetHours: numb
  * and a trip that would then start before UTC midnight is dropped whole. Every route is sold by the one
  * simulated operator at the scenario's flat fare.
  */
-async function gtfsFeed (path: string, utcOffsetHours: number, centre: Coordinate): Promise<Feed> {
+async function gtfsFeed(path: string, utcOffsetHours: number, centre: Coordinate): Promise<Feed> {
   let feed: Feed & { timezone?: string }
   try {
     feed = await loadGtfs(path)
@@ -65,17 +80,22 @@ async function gtfsFeed (path: string, utcOffsetHours: number, centre: Coordinat
     throw new ConfigError('mobility.gtfs', `cannot load the GTFS feed ${path}: ${(err as Error).message}`)
   }
   if (!feed.stops.some(s => distanceMetres(centre, { lat: s.stop_lat, lon: s.stop_lon }) <= GTFS_DISTRICT_M)) {
-    throw new ConfigError('mobility.gtfs', `no stop of the feed lies within ${GTFS_DISTRICT_M} m of the site (site.latitude, site.longitude)`)
+    throw new ConfigError(
+      'mobility.gtfs',
+      `no stop of the feed lies within ${GTFS_DISTRICT_M} m of the site (site.latitude, site.longitude)`
+    )
   }
   if (feed.timezone != null && feed.timezone !== '') return feed
   const shift = utcOffsetHours * 3600
   const early = new Set(feed.stop_times.filter(st => st.arrival_time - shift < 0 || st.departure_time - shift < 0).map(st => st.trip_id))
-  const stopTimes = feed.stop_times.filter(st => !early.has(st.trip_id)).map(st => ({ ...st, arrival_time: st.arrival_time - shift, departure_time: st.departure_time - shift }))
+  const stopTimes = feed.stop_times
+    .filter(st => !early.has(st.trip_id))
+    .map(st => ({ ...st, arrival_time: st.arrival_time - shift, departure_time: st.departure_time - shift }))
   return { ...feed, trips: feed.trips.filter(t => !early.has(t.trip_id)), stop_times: stopTimes }
 }
 
 /** Builds the timetable, lays out buildings and vehicles, and draws the day's trip demand (all seeded). */
-export async function buildMobilityDistrict (o: MobilityDistrictInit): Promise<MobilityDistrict> {
+export async function buildMobilityDistrict(o: MobilityDistrictInit): Promise<MobilityDistrict> {
   const m = o.mobility
   const centre = { lat: o.site.latitude, lon: o.site.longitude }
   let feed: Feed = { stops: [], routes: [], trips: [], stop_times: [] }
@@ -95,11 +115,19 @@ export async function buildMobilityDistrict (o: MobilityDistrictInit): Promise<M
     sideM,
     buildings: placeBuildings(o.buildingCount, centre, sideM, o.seed ^ 0xb1d),
     // with a real feed, only the stops inside the district square
-    stops: m.gtfs == null ? stops : stops.filter(s => Math.abs(distanceMetres(centre, { lat: s.lat, lon: centre.lon })) <= sideM / 2 && Math.abs(distanceMetres(centre, { lat: centre.lat, lon: s.lon })) <= sideM / 2)
+    stops:
+      m.gtfs == null
+        ? stops
+        : stops.filter(
+            s =>
+              Math.abs(distanceMetres(centre, { lat: s.lat, lon: centre.lon })) <= sideM / 2 &&
+              Math.abs(distanceMetres(centre, { lat: centre.lat, lon: s.lon })) <= sideM / 2
+          )
   }
   const rnd = seededRandom(m.vehicles.seed)
   const providers: ProviderNodeSpec[] = []
-  if (transit !== false && timetable.patterns.length > 0) providers.push({ name: 'transit-operator', kind: 'transit', service: transitService(timetable, transit) })
+  if (transit !== false && timetable.patterns.length > 0)
+    providers.push({ name: 'transit-operator', kind: 'transit', service: transitService(timetable, transit) })
   for (const kind of ['bikes', 'scooters', 'cars'] as const) {
     const spec = m.vehicles[kind]
     parkVehicles(map, kind, spec.count, rnd).forEach((at, i) => {
@@ -108,8 +136,14 @@ export async function buildMobilityDistrict (o: MobilityDistrictInit): Promise<M
   }
   const tripsPerDay = m.travellers.tripsPerDay ?? Math.round((m.travellers.tripsPerBuilding ?? 0) * o.buildingCount)
   const demand = tripDemand({
-    count: tripsPerDay, seed: m.travellers.seed, localMidnightMs: o.localMidnightMs, hours: m.travellers.hours,
-    fromMs: o.fromMs, untilMs: o.untilMs, map, stopShare: m.travellers.stopShare
+    count: tripsPerDay,
+    seed: m.travellers.seed,
+    localMidnightMs: o.localMidnightMs,
+    hours: m.travellers.hours,
+    fromMs: o.fromMs,
+    untilMs: o.untilMs,
+    map,
+    stopShare: m.travellers.stopShare
   })
   return { timetable, map, providers, demand, tripsPerDay }
 }

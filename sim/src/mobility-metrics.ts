@@ -7,8 +7,8 @@ import type { JourneyOutcome } from './trip-agent.ts'
 import type { VehicleKind } from './district-map.ts'
 
 export interface MobilityMetrics {
-  network: { stops: number, routes: number, trips: number }
-  fleet: { bikes: number, scooters: number, cars: number, transitOperators: number }
+  network: { stops: number; routes: number; trips: number }
+  fleet: { bikes: number; scooters: number; cars: number; transitOperators: number }
   journeys: {
     /** trips whose time fell inside the simulated window (of `tripsPerDay` over the whole day) */
     requested: number
@@ -22,7 +22,7 @@ export interface MobilityMetrics {
     bookedByMode: Record<string, number>
   }
   /** providers' side: legs held, and holds released (by the traveller or by expiry) */
-  holds: { held: number, released: number, expired: number, packagesReleased: number }
+  holds: { held: number; released: number; expired: number; packagesReleased: number }
   /** means over booked journeys, against the same trips by private car (drive-alone.ts) */
   perJourney: {
     doorToDoorS: number
@@ -31,7 +31,7 @@ export interface MobilityMetrics {
     /** what the traveller paid: checkout plus the settled final receipts of its vehicle legs */
     paidNanos: number
     co2G: number
-    driveAlone: { doorToDoorS: number, priceNanos: number, co2G: number }
+    driveAlone: { doorToDoorS: number; priceNanos: number; co2G: number }
   }
   /** Σ over vehicle legs of (unlock fee at checkout + final receipt − the plan's fare for the metered use) */
   paidBeyondFareNanos: number
@@ -63,7 +63,7 @@ export interface MobilityMetrics {
    * energy the car-share EVs sold (V2G) and bought (charging) in the energy market, Wh; `overcommitted`:
    * trades their battery budget refused to book (the node says so with `battery-overcommitted`)
    */
-  vehicleEnergy: { soldWh: number, boughtWh: number, trades: number, overcommitted: number }
+  vehicleEnergy: { soldWh: number; boughtWh: number; trades: number; overcommitted: number }
   onChain: {
     /** booking payments and refunds */
     bookingTransactions: number
@@ -80,7 +80,7 @@ export interface MobilityMetrics {
     settlementPerJourney: number
   }
   /** Σ of every account's balance equals Σ minted: bookings, receipts and trades only moved money */
-  ledger: { mintedNanos: number, balancesNanos: number, conserved: boolean }
+  ledger: { mintedNanos: number; balancesNanos: number; conserved: boolean }
 }
 
 export interface MobilityFacts {
@@ -90,14 +90,14 @@ export interface MobilityFacts {
   readonly events: ReadonlyMap<string, number>
   /** node index → provider kind, for provider nodes */
   readonly providerKinds: ReadonlyMap<number, VehicleKind | 'transit'>
-  readonly network: { stops: number, routes: number, trips: number }
-  readonly ledger: { mintedNanos: number, balancesNanos: number }
+  readonly network: { stops: number; routes: number; trips: number }
+  readonly ledger: { mintedNanos: number; balancesNanos: number }
 }
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
-const mean = (xs: readonly number[]): number => xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length)
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length))
 
-export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts): MobilityMetrics {
+export function computeMobilityMetrics(run: DistrictRunResult, f: MobilityFacts): MobilityMetrics {
   const ev = (k: string): number => f.events.get(k) ?? 0
   const booked = f.outcomes.filter(o => o.status === 'booked')
   const failedBy: Record<string, number> = {}
@@ -138,7 +138,8 @@ export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts
 
   let refunds = 0
   let mobilityPeriodTx = 0
-  let settled = 0; let carrying = 0
+  let settled = 0
+  let carrying = 0
   const vehicleEnergy = { soldWh: 0, boughtWh: 0, trades: 0, overcommitted: ev('battery-overcommitted') }
   run.nodes.forEach((n, i) => {
     const kind = f.providerKinds.get(i)
@@ -164,11 +165,16 @@ export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts
     }
   })
   const bookingTransactions = bookingPayments + refunds
-  const per = (x: number): number => booked.length === 0 ? 0 : round(x / booked.length)
+  const per = (x: number): number => (booked.length === 0 ? 0 : round(x / booked.length))
   const kinds = [...f.providerKinds.values()]
   return {
     network: f.network,
-    fleet: { bikes: kinds.filter(k => k === 'bikes').length, scooters: kinds.filter(k => k === 'scooters').length, cars: kinds.filter(k => k === 'cars').length, transitOperators: kinds.filter(k => k === 'transit').length },
+    fleet: {
+      bikes: kinds.filter(k => k === 'bikes').length,
+      scooters: kinds.filter(k => k === 'scooters').length,
+      cars: kinds.filter(k => k === 'cars').length,
+      transitOperators: kinds.filter(k => k === 'transit').length
+    },
     journeys: {
       requested: f.outcomes.length,
       tripsPerDay: f.tripsPerDay,
@@ -178,13 +184,22 @@ export function computeMobilityMetrics (run: DistrictRunResult, f: MobilityFacts
       failedBy,
       bookedByMode
     },
-    holds: { held: ev('leg-held'), released: ev('leg-released'), expired: ev('leg-released:expired'), packagesReleased: ev('package-released') },
+    holds: {
+      held: ev('leg-held'),
+      released: ev('leg-released'),
+      expired: ev('leg-released:expired'),
+      packagesReleased: ev('package-released')
+    },
     perJourney: {
       doorToDoorS: mean(booked.map(o => o.journey!.doorToDoorS)),
       plannedPriceNanos: mean(booked.map(o => o.journey!.priceNanos)),
       paidNanos: mean(paid),
       co2G: mean(booked.map(o => o.journey!.co2G)),
-      driveAlone: { doorToDoorS: mean(booked.map(o => o.baseline.seconds)), priceNanos: mean(booked.map(o => o.baseline.priceNanos)), co2G: mean(booked.map(o => o.baseline.co2G)) }
+      driveAlone: {
+        doorToDoorS: mean(booked.map(o => o.baseline.seconds)),
+        priceNanos: mean(booked.map(o => o.baseline.priceNanos)),
+        co2G: mean(booked.map(o => o.baseline.co2G))
+      }
     },
     paidBeyondFareNanos: beyondFare,
     payments: { bookingPayments, refunds, perJourney: per(bookingTransactions) },

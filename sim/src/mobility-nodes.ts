@@ -8,7 +8,7 @@ import type { VehicleKind } from './district-map.ts'
 import { keySeedFor } from './key-seed.ts'
 
 /** What every node of a district with mobility gets: the timetable to plan on, and the offer interval. */
-export function travellerOptions (m: MobilityScenario, district: MobilityDistrict): Partial<MobilityOptions> {
+export function travellerOptions(m: MobilityScenario, district: MobilityDistrict): Partial<MobilityOptions> {
   return { timetable: district.timetable, offerEveryMs: m.offerEveryMinutes * 60_000 }
 }
 
@@ -18,15 +18,19 @@ export function travellerOptions (m: MobilityScenario, district: MobilityDistric
  * at most at feed-in + 30 % of the tariff band (cheap midday surplus) and sell at least at feed-in + 60 %
  * (a spread that pays for a cycle's battery wear).
  */
-export function providerNodes (s: Scenario, m: MobilityScenario, district: MobilityDistrict): SimNodeSpec[] {
+export function providerNodes(s: Scenario, m: MobilityScenario, district: MobilityDistrict): SimNodeSpec[] {
   const band = s.tariffs.retail - s.tariffs.feedIn
-  return district.providers.map((p) => {
+  return district.providers.map(p => {
     // a car's position and meter come from its battery budget in the node (vehicle-energy.ts)
     return {
       name: p.name,
       keySeed: keySeedFor(s.seed, `provider/${p.name}`),
       strategy: strategyByName(s.market.strategy)!,
-      profile: { buyLimit: Math.round(s.tariffs.feedIn + 0.3 * band), sellLimit: Math.round(s.tariffs.feedIn + 0.6 * band), position: () => 0 },
+      profile: {
+        buyLimit: Math.round(s.tariffs.feedIn + 0.3 * band),
+        sellLimit: Math.round(s.tariffs.feedIn + 0.6 * band),
+        position: () => 0
+      },
       mobility: { ...travellerOptions(m, district), provider: p.service }
     }
   })
@@ -37,7 +41,7 @@ export interface ProviderResult {
   kind: VehicleKind | 'transit'
   trader: string
   iotaAddress: string
-  location?: { lat: number, lon: number }
+  location?: { lat: number; lon: number }
   soldWh: number
   boughtWh: number
   /** rides (or trips' seats) that ended */
@@ -55,7 +59,7 @@ export interface ProviderResult {
   receivedNanos: number
 }
 
-export function providerResult (district: MobilityDistrict, index: number, n: NodeResult, balanceChange: number): ProviderResult {
+export function providerResult(district: MobilityDistrict, index: number, n: NodeResult, balanceChange: number): ProviderResult {
   const p = district.providers[index]
   const legs = n.mobility?.providerLegs ?? []
   return {
@@ -69,10 +73,12 @@ export function providerResult (district: MobilityDistrict, index: number, n: No
     rides: legs.filter(([, l]) => l.status === 'ENDED').length,
     legsNanos: legs.filter(([, l]) => ['CONFIRMED', 'STARTED', 'ENDED'].includes(l.status)).reduce((a, [, l]) => a + l.price, 0),
     receiptsNanos: (n.mobility?.receipts ?? []).filter(([, r]) => r.role === 'vehicle' && r.final).reduce((a, [, r]) => a + r.total, 0),
-    dueNanos: legs.filter(([, l]) => ['CONFIRMED', 'STARTED', 'ENDED'].includes(l.status)).reduce((a, [leg, l]) => {
-      const r = (n.mobility?.receipts ?? []).find(([id, x]) => id === leg && x.role === 'vehicle' && x.final)?.[1]
-      return a + Math.max(l.price, r?.total ?? 0)
-    }, 0),
+    dueNanos: legs
+      .filter(([, l]) => ['CONFIRMED', 'STARTED', 'ENDED'].includes(l.status))
+      .reduce((a, [leg, l]) => {
+        const r = (n.mobility?.receipts ?? []).find(([id, x]) => id === leg && x.role === 'vehicle' && x.final)?.[1]
+        return a + Math.max(l.price, r?.total ?? 0)
+      }, 0),
     receivedNanos: balanceChange
   }
 }

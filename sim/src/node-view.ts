@@ -12,15 +12,15 @@ export interface NodeView {
   readonly options: Pick<KvartalNodeOptions, 'transport' | 'bootstrap' | 'grid'>
   readonly stats: NodeStats
   readonly router: { readonly stats: GossipStats }
-  readonly topicSync: { readonly stats: TopicSyncStats, readonly traffic: ChannelMeter }
+  readonly topicSync: { readonly stats: TopicSyncStats; readonly traffic: ChannelMeter }
   readonly mobility?: {
     readonly gossipStats?: { readonly topics: GossipStats['topics'] }
-    readonly provider?: { readonly position: { lat: number, lon: number } }
+    readonly provider?: { readonly position: { lat: number; lon: number } }
   }
 }
 
 /** A plain copy of what `NodeView` reads, for sending to another process. */
-export function nodeView (n: KvartalNode): NodeView {
+export function nodeView(n: KvartalNode): NodeView {
   const m = n.mobility
   const provider = m?.provider
   return structuredClone({

@@ -19,7 +19,7 @@ export interface PreparedScenario {
   readonly feederOf: Map<number, Feeder>
   readonly relays: Set<number>
   readonly operator?: NodeIdentity
-  readonly limits: Array<{ buyLimit: number, sellLimit: number }>
+  readonly limits: Array<{ buyLimit: number; sellLimit: number }>
   readonly facts: BuildingFacts[]
   /** everything `runDistrict` needs but the ledger and the listeners */
   readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'>

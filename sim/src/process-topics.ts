@@ -13,7 +13,13 @@ import type { SimNodeSpec } from './node-spec.ts'
  * Absent when the run studies the network (link conditions act on gossipsub's own messages, where a
  * lost copy can still come by another peer) or the scenario asks for gossipsub (`gossip: gossipsub`).
  */
-export function processGossipFor (district: string, nodes: readonly SimNodeSpec[], here: readonly number[], enabled: boolean, send?: (batch: BusMessage[]) => void): ProcessGossip | undefined {
+export function processGossipFor(
+  district: string,
+  nodes: readonly SimNodeSpec[],
+  here: readonly number[],
+  enabled: boolean,
+  send?: (batch: BusMessage[]) => void
+): ProcessGossip | undefined {
   if (!enabled) return undefined
   if (here.length === nodes.length) return new ProcessGossip()
   if (send == null) throw new Error('a bus for part of the district needs a way to the other processes')
@@ -22,7 +28,7 @@ export function processGossipFor (district: string, nodes: readonly SimNodeSpec[
 }
 
 /** the topics whose every reader is a node of `here`: the offer, bid and digest topics of the feeders it holds whole */
-export function localTopics (district: string, nodes: readonly SimNodeSpec[], here: readonly number[]): Set<string> {
+export function localTopics(district: string, nodes: readonly SimNodeSpec[], here: readonly number[]): Set<string> {
   const mine = new Set(here)
   const whole = new Map<string, boolean>()
   nodes.forEach((spec, i) => {

@@ -25,7 +25,7 @@ export interface Probe {
   readonly readMs?: number
 }
 
-export function gossipCounts (n: KvartalNode): GossipCounts {
+export function gossipCounts(n: KvartalNode): GossipCounts {
   const subscriptions = n.router?.subscriptions ?? []
   const written = Object.keys(n.router?.stats.topics ?? {}).filter(t => !subscriptions.includes(t))
   return {
@@ -36,13 +36,21 @@ export function gossipCounts (n: KvartalNode): GossipCounts {
 }
 
 /** Polls nodes of this process: waits until they are idle, then reads their counters. */
-export async function probeNodes (nodes: readonly KvartalNode[]): Promise<Probe> {
+export async function probeNodes(nodes: readonly KvartalNode[]): Promise<Probe> {
   const working = nodes.filter(n => n.inFlight > 0)
   const busy = working.length > 0
-  await Promise.all(working.map(async n => { await n.idle() }))
+  await Promise.all(
+    working.map(async n => {
+      await n.idle()
+    })
+  )
   const t0 = performance.now()
-  let inFlight = 0; let workBegun = 0
-  for (const n of nodes) { inFlight += n.inFlight; workBegun += n.workBegun }
+  let inFlight = 0
+  let workBegun = 0
+  for (const n of nodes) {
+    inFlight += n.inFlight
+    workBegun += n.workBegun
+  }
   const counts = nodes.map(gossipCounts)
   return { busy, inFlight, workBegun, counts, readMs: performance.now() - t0 }
 }
@@ -52,13 +60,18 @@ export async function probeNodes (nodes: readonly KvartalNode[]): Promise<Probe>
  * other node published there less what it received there (its feeder's offers and digests, the
  * district's digests on a relay, the mobility topic when it takes part in mobility).
  */
-export function outstanding (counts: readonly GossipCounts[]): number[] {
+export function outstanding(counts: readonly GossipCounts[]): number[] {
   const published = new Map<string, number>()
   for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
   return counts.map(c => {
     let out = 0
     const seen = new Set<string>(c.writeOnly)
-    for (const st of c.topics) for (const t in st) { if (seen.has(t)) continue; seen.add(t); out += (published.get(t) ?? 0) - st[t].published - st[t].received }
+    for (const st of c.topics)
+      for (const t in st) {
+        if (seen.has(t)) continue
+        seen.add(t)
+        out += (published.get(t) ?? 0) - st[t].published - st[t].received
+      }
     for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
     return out
   })
@@ -79,7 +92,7 @@ export interface SettleOptions {
  * Waits until every node is idle and has every message published so far (less what it was never going
  * to get: `missed`). False when gossip stopped arriving for `gossipSettleMs` before it was complete.
  */
-export async function settle (probe: () => Promise<Probe>, missed: readonly number[], o: SettleOptions): Promise<boolean> {
+export async function settle(probe: () => Promise<Probe>, missed: readonly number[], o: SettleOptions): Promise<boolean> {
   // the wait counts from the last sign of progress (a node busy, a message received or published), not
   // from the tick: at 200 buildings a tick's negotiations alone can take longer than the wait, and
   // their sales publish announcements as they go; only gossip that has not come after that long with
@@ -98,7 +111,10 @@ export async function settle (probe: () => Promise<Probe>, missed: readonly numb
       if (o.confirm !== true || (!p.busy && quiet === state)) return true
       quiet = p.busy ? '' : state
     } else quiet = ''
-    if (p.busy || state !== last) { last = state; deadline = performance.now() + o.gossipSettleMs }
+    if (p.busy || state !== last) {
+      last = state
+      deadline = performance.now() + o.gossipSettleMs
+    }
     if (performance.now() > deadline) return false
     // a poll reads every node: at 1,000 nodes it costs about a millisecond, so the pause between polls
     // grows with it, and polling never takes more than a fifth of the time the nodes need to deliver

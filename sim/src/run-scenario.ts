@@ -57,20 +57,36 @@ export interface ScenarioResult {
   ticks: number
   gossipLate: number
   /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
-  verification: { hits: number, misses: number }
+  verification: { hits: number; misses: number }
   /** the simulator's gossip buses (`gossip: process`): messages published, deliveries, and the real ms they took */
-  gossipBus?: { published: number, received: number, delivered: number, deliveryMs: number }
+  gossipBus?: { published: number; received: number; delivered: number; deliveryMs: number }
   /**
    * the processes the district ran on (`workers` above 1): the nodes of each, by name, and the CPU and peak RSS each
    * used until the run's end
    */
-  processes?: Array<{ nodes: string[], cpuMs?: number, peakRssBytes?: number }>
+  processes?: Array<{ nodes: string[]; cpuMs?: number; peakRssBytes?: number }>
   /** each building's node: its limits, what it traded, its feeder, and the gossip it refused, by code */
-  buildings: Array<NodeFigures & { id: string, name: string, kind: string, trader: string, iotaAddress: string, buyLimit: number, sellLimit: number, boughtWh: number, soldWh: number, gossipRefused?: Record<string, number>, feeder?: string, relay?: boolean, location?: { lat: number, lon: number } }>
+  buildings: Array<
+    NodeFigures & {
+      id: string
+      name: string
+      kind: string
+      trader: string
+      iotaAddress: string
+      buyLimit: number
+      sellLimit: number
+      boughtWh: number
+      soldWh: number
+      gossipRefused?: Record<string, number>
+      feeder?: string
+      relay?: boolean
+      location?: { lat: number; lon: number }
+    }
+  >
   /** the district's feeders (absent with `grid: false`) */
-  feeders?: Array<{ id: string, buildings: number, transformerKva: number, limitWh: number, relays: string[] }>
+  feeders?: Array<{ id: string; buildings: number; transformerKva: number; limitWh: number; relays: string[] }>
   /** the grid operator's account, paid the grid fees and imbalance (absent with `grid: false`) */
-  gridOperator?: { iotaAddress: string, receivedNanos: number }
+  gridOperator?: { iotaAddress: string; receivedNanos: number }
   /** present when the scenario has mobility */
   mobility?: MobilityMetrics
   /** the vehicles and the transit operator */
@@ -82,18 +98,35 @@ export interface ScenarioResult {
 }
 
 /** Local midnight of the scenario's date, ms since the epoch. */
-export function localMidnightMs (s: Scenario): number {
+export function localMidnightMs(s: Scenario): number {
   const [y, m, d] = s.date.split('-').map(Number)
   return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000
 }
 
 /** Start of the first simulated slot: local midnight of the scenario's date plus `slots.first` slots. */
-export function dayStartMs (s: Scenario): number {
+export function dayStartMs(s: Scenario): number {
   return localMidnightMs(s) + s.slots.first * s.slots.minutes * 60_000
 }
 
 /** Mobility events that go into trace.ndjson, and whose counts feed the metrics. */
-const mobilityEvents = new Set(['service-offer-published', 'leg-held', 'leg-confirmed', 'leg-released', 'leg-cancelled', 'booking-refused', 'ride-ended', 'receipt-late', 'receipt-refused', 'journey-planned', 'package-holding', 'package-booked', 'package-released', 'package-paid', 'package-overdue', 'receipt-signed'])
+const mobilityEvents = new Set([
+  'service-offer-published',
+  'leg-held',
+  'leg-confirmed',
+  'leg-released',
+  'leg-cancelled',
+  'booking-refused',
+  'ride-ended',
+  'receipt-late',
+  'receipt-refused',
+  'journey-planned',
+  'package-holding',
+  'package-booked',
+  'package-released',
+  'package-paid',
+  'package-overdue',
+  'receipt-signed'
+])
 
 export type { PreparedScenario }
 
@@ -101,20 +134,41 @@ export type { PreparedScenario }
  * Builds the buildings, the grid, the mobility district and the nodes of a scenario. Deterministic: a
  * worker process that prepares the same scenario gets the same nodes, keys and profiles.
  */
-export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' = s.transport): Promise<PreparedScenario> {
+export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' = s.transport): Promise<PreparedScenario> {
   const slotMs = s.slots.minutes * 60_000
   const epochMs = dayStartMs(s)
-  const site = { latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, seed: s.seed, utcOffsetHours: s.site.utcOffsetHours, cloudiness: s.site.cloudiness }
-  const specs: BuildingSpec[] = s.buildings.list ?? buildDistrict({ seed: s.seed, count: s.buildings.generate!.count, latitudeDeg: s.site.latitude, longitudeDeg: s.site.longitude, mix: s.buildings.generate!.mix, pvShare: s.buildings.generate!.pvShare })
+  const site = {
+    latitudeDeg: s.site.latitude,
+    longitudeDeg: s.site.longitude,
+    seed: s.seed,
+    utcOffsetHours: s.site.utcOffsetHours,
+    cloudiness: s.site.cloudiness
+  }
+  const specs: BuildingSpec[] =
+    s.buildings.list ??
+    buildDistrict({
+      seed: s.seed,
+      count: s.buildings.generate!.count,
+      latitudeDeg: s.site.latitude,
+      longitudeDeg: s.site.longitude,
+      mix: s.buildings.generate!.mix,
+      pvShare: s.buildings.generate!.pvShare
+    })
   const buildings: Building[] = specs.map(spec => createBuildingFromSpec(spec, site))
   const window = (index: number): SlotWindow => ({ index, startMs: epochMs + index * slotMs, durationMs: slotMs })
   // plan every building's day up front, in slot order: devices are deterministic, and the metrics need it
   const nets = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => b.netForecast(window(i))))
-  const consumption = buildings.map(b => Array.from({ length: s.slots.count }, (_, i) => {
-    let c = 0
-    for (const d of b.devices) if (!isDispatchable(d)) { const e = d.forecast(window(i)); if (e < 0) c -= e }
-    return c
-  }))
+  const consumption = buildings.map(b =>
+    Array.from({ length: s.slots.count }, (_, i) => {
+      let c = 0
+      for (const d of b.devices)
+        if (!isDispatchable(d)) {
+          const e = d.forecast(window(i))
+          if (e < 0) c -= e
+        }
+      return c
+    })
+  )
   const rng = createRng(s.seed ^ 0x5eed)
   const band = s.tariffs.retail - s.tariffs.feedIn
   const draw = (r: [number, number]): number => Math.round(s.tariffs.feedIn + band * (r[0] + rng() * (r[1] - r[0])))
@@ -129,19 +183,54 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
   if (m != null) {
     const ids = new Set(specs.map(b => b.id))
     // trips start early enough that their rides end, and their final receipts come, before the period is settled
-    district = await buildMobilityDistrict({ mobility: m, site: s.site, buildingCount: specs.length, seed: s.seed, localMidnightMs: localMidnightMs(s), fromMs: epochMs, untilMs: simEndMs - 3_600_000, slotMs })
-    for (const p of district.providers) if (ids.has(p.name)) throw new ConfigError(`buildings.list[${specs.findIndex(b => b.id === p.name)}].id`, `"${p.name}" is the name of a simulated vehicle or operator: choose another id`)
+    district = await buildMobilityDistrict({
+      mobility: m,
+      site: s.site,
+      buildingCount: specs.length,
+      seed: s.seed,
+      localMidnightMs: localMidnightMs(s),
+      fromMs: epochMs,
+      untilMs: simEndMs - 3_600_000,
+      slotMs
+    })
+    for (const p of district.providers)
+      if (ids.has(p.name))
+        throw new ConfigError(
+          `buildings.list[${specs.findIndex(b => b.id === p.name)}].id`,
+          `"${p.name}" is the name of a simulated vehicle or operator: choose another id`
+        )
   }
   // the grid: which feeder each building is on, its share of the transformer, the relays, the operator
-  const feeders: Feeder[] = s.grid === false ? [] : buildFeeders(s.grid, specs.map(b => b.id), s.slots.minutes)
+  const feeders: Feeder[] =
+    s.grid === false
+      ? []
+      : buildFeeders(
+          s.grid,
+          specs.map(b => b.id),
+          s.slots.minutes
+        )
   const feederOf = new Map<number, Feeder>()
   for (const f of feeders) for (const i of f.members) feederOf.set(i, f)
   const relays = new Set<number>()
-  if (s.grid !== false) for (const f of feeders) for (const i of relaysOf(f, identities.map(x => x.id), s.grid.relaysPerFeeder)) relays.add(i)
+  if (s.grid !== false)
+    for (const f of feeders)
+      for (const i of relaysOf(
+        f,
+        identities.map(x => x.id),
+        s.grid.relaysPerFeeder
+      ))
+        relays.add(i)
   const operator = s.grid === false ? undefined : await identityFromSeed(keySeedFor(s.seed, 'grid-operator'))
-  const gridFor = (f: Feeder, relay: boolean): GridOptions | undefined => s.grid === false
-    ? undefined
-    : { feeder: f.id, fees: s.grid.fees, crossFeederShareWh: Math.floor(f.limitWh / f.members.length), relay, operator: operator!.iotaAddress }
+  const gridFor = (f: Feeder, relay: boolean): GridOptions | undefined =>
+    s.grid === false
+      ? undefined
+      : {
+          feeder: f.id,
+          fees: s.grid.fees,
+          crossFeederShareWh: Math.floor(f.limitWh / f.members.length),
+          relay,
+          operator: operator!.iotaAddress
+        }
   const nodes: SimNodeSpec[] = specs.map((spec, i) => ({
     name: spec.id,
     keySeed: keySeeds[i],
@@ -152,19 +241,35 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
     ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i)) } : {})
   }))
   // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own
-  if (district != null) nodes.push(...providerNodes(s, m!, district).map((p, j) => feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }))
+  if (district != null)
+    nodes.push(
+      ...providerNodes(s, m!, district).map((p, j) =>
+        feeders.length === 0 ? p : { ...p, grid: { ...gridFor(feeders[j % feeders.length], false)!, crossFeederShareWh: 0 } }
+      )
+    )
   const providerIdentities = await Promise.all(nodes.slice(specs.length).map(async n => await identityFromSeed(n.keySeed)))
-  const facts: BuildingFacts[] = specs.map((spec, i) => ({ id: spec.id, trader: identities[i].id, ...limits[i], net: nets[i], consumption: consumption[i], ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {}) }))
-  const agent = (onOutcome: (o: JourneyOutcome) => void, owns: (building: number) => boolean = () => true): TripAgent | undefined => district == null
-    ? undefined
-    : new TripAgent(district.demand.filter(d => owns(d.building)), {
-      nodeOf: (b) => b,
-      buildingName: (b) => specs[b].id,
-      ...(m!.travellers.modes != null ? { modes: m!.travellers.modes } : {}),
-      maxWalkingM: m!.travellers.maxWalkingM,
-      weights: m!.travellers.weights,
-      onOutcome
-    })
+  const facts: BuildingFacts[] = specs.map((spec, i) => ({
+    id: spec.id,
+    trader: identities[i].id,
+    ...limits[i],
+    net: nets[i],
+    consumption: consumption[i],
+    ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id } : {})
+  }))
+  const agent = (onOutcome: (o: JourneyOutcome) => void, owns: (building: number) => boolean = () => true): TripAgent | undefined =>
+    district == null
+      ? undefined
+      : new TripAgent(
+          district.demand.filter(d => owns(d.building)),
+          {
+            nodeOf: b => b,
+            buildingName: b => specs[b].id,
+            ...(m!.travellers.modes != null ? { modes: m!.travellers.modes } : {}),
+            maxWalkingM: m!.travellers.maxWalkingM,
+            weights: m!.travellers.weights,
+            onOutcome
+          }
+        )
   const run = {
     ...defaultDistrictRunConfig,
     district: s.district,
@@ -187,16 +292,25 @@ export async function prepareScenario (s: Scenario, transport: 'memory' | 'tcp' 
 }
 
 /** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
-export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
   const workers = opts.workers ?? 1
-  if (workers > 1 && hasConditions(s.network)) throw new ConfigError('network', 'link conditions are modelled in one process: run with --workers 1')
-  const p = await prepareScenario(s, workers > 1 ? 'tcp' : opts.transport ?? s.transport)
+  if (workers > 1 && hasConditions(s.network))
+    throw new ConfigError('network', 'link conditions are modelled in one process: run with --workers 1')
+  const p = await prepareScenario(s, workers > 1 ? 'tcp' : (opts.transport ?? s.transport))
   const { specs, identities, providerIdentities, nodes, district, feeders, feederOf, relays, operator, limits, facts } = p
   const outcomes: JourneyOutcome[] = []
   // the scenario's name of every node by its key: trace.ndjson and results.json carry both
-  const names = new Map<string, string>([...identities.map((x, i) => [x.id, specs[i].id] as const), ...providerIdentities.map((x, j) => [x.id, nodes[specs.length + j].name] as const)])
+  const names = new Map<string, string>([
+    ...identities.map((x, i) => [x.id, specs[i].id] as const),
+    ...providerIdentities.map((x, j) => [x.id, nodes[specs.length + j].name] as const)
+  ])
   await opts.onPrepared?.(p, names)
-  const onJourney = (o: JourneyOutcome): void => { const named = withNames(o, names); outcomes.push(named); trace?.write(JSON.stringify(named) + '\n'); opts.onJourney?.(o) }
+  const onJourney = (o: JourneyOutcome): void => {
+    const named = withNames(o, names)
+    outcomes.push(named)
+    trace?.write(JSON.stringify(named) + '\n')
+    opts.onJourney?.(o)
+  }
   const agent = workers > 1 ? undefined : p.agent(onJourney)
   // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
   // vehicle, operator) starts with 1000 IOTA
@@ -214,28 +328,71 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     trace.write(JSON.stringify(runStarted(s, p, names)) + '\n')
   }
   const events = new Map<string, number>()
-  const count = (k: string): void => { events.set(k, (events.get(k) ?? 0) + 1) }
-  const traced = new Set([...mobilityEvents, 'meter-read', 'period-settled', 'settlement-failed', 'offer-published', 'bid-published', 'digest-published', 'proposal-sent', 'proposal-received', 'accepted', 'countered', 'rejected', 'reservation-released', 'trade-committed', 'negotiation-failed', 'negotiation-ended', 'gate-closed', 'message-rejected', 'peer-joined', 'peer-left'])
+  const count = (k: string): void => {
+    events.set(k, (events.get(k) ?? 0) + 1)
+  }
+  const traced = new Set([
+    ...mobilityEvents,
+    'meter-read',
+    'period-settled',
+    'settlement-failed',
+    'offer-published',
+    'bid-published',
+    'digest-published',
+    'proposal-sent',
+    'proposal-received',
+    'accepted',
+    'countered',
+    'rejected',
+    'reservation-released',
+    'trade-committed',
+    'negotiation-failed',
+    'negotiation-ended',
+    'gate-closed',
+    'message-rejected',
+    'peer-joined',
+    'peer-left'
+  ])
   const onEvent = (e: NodeEvent): void => {
     if (trace != null && traced.has(e.type)) trace.write(JSON.stringify(withNames(e, names)) + '\n')
-    if (mobilityEvents.has(e.type)) { count(e.type); if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired') }
+    if (mobilityEvents.has(e.type)) {
+      count(e.type)
+      if (e.type === 'leg-released' && e.code === 'expired') count('leg-released:expired')
+    }
     if (e.type === 'negotiation-failed' && (e.code === 'battery-overcommitted' || e.code === 'quote-failed')) count(e.code)
     opts.onEvent?.(e)
   }
-  const run = workers > 1
-    ? await runOnWorkers(s, p, { workers, ledger, onEvent, onJourney, onProgress: opts.onProgress })
-    : await runDistrict({ ...p.run, ledger, onProgress: opts.onProgress, ...(agent != null ? { onTick: agent.onTick } : {}), onEvent })
+  const run =
+    workers > 1
+      ? await runOnWorkers(s, p, { workers, ledger, onEvent, onJourney, onProgress: opts.onProgress })
+      : await runDistrict({ ...p.run, ledger, onProgress: opts.onProgress, ...(agent != null ? { onTick: agent.onTick } : {}), onEvent })
   // in demand order, whichever process played them
   outcomes.sort((x, y) => x.id - y.id)
   // last line: the run ended here (a trace without it was cut off)
-  if (trace != null) await new Promise<void>(resolve => trace!.end(JSON.stringify({ type: 'run-ended', node: '', at: slotStart(p.run.slots, s.slots.count), ticks: run.ticks }) + '\n', resolve))
-  const metrics = computeMetrics(run, facts, s.slots.count, s.grid === false ? undefined : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) })
+  if (trace != null)
+    await new Promise<void>(resolve =>
+      trace!.end(
+        JSON.stringify({ type: 'run-ended', node: '', at: slotStart(p.run.slots, s.slots.count), ticks: run.ticks }) + '\n',
+        resolve
+      )
+    )
+  const metrics = computeMetrics(
+    run,
+    facts,
+    s.slots.count,
+    s.grid === false
+      ? undefined
+      : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) }
+  )
   const settlement = await settlementMetrics(run, ledger)
   let mobility: MobilityMetrics | undefined
   const balance = new Map<number, number>()
   if (district != null) {
     let balances = 0
-    for (const [i, n] of run.nodes.entries()) { balance.set(i, await ledger.balance(n.node.identity.iotaAddress)); balances += balance.get(i)! }
+    for (const [i, n] of run.nodes.entries()) {
+      balance.set(i, await ledger.balance(n.node.identity.iotaAddress))
+      balances += balance.get(i)!
+    }
     // the grid operator's account holds what the nodes paid it: money moved, none appeared or vanished
     if (operator != null) balances += await ledger.balance(operator.iotaAddress)
     mobility = computeMobilityMetrics(run, {
@@ -243,7 +400,11 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       tripsPerDay: district.tripsPerDay,
       events,
       providerKinds: new Map(district.providers.map((p, j) => [specs.length + j, p.kind])),
-      network: { stops: district.timetable.stops.length, routes: new Set(district.timetable.patterns.map(p => p.route.route_id)).size, trips: district.timetable.tripCount },
+      network: {
+        stops: district.timetable.stops.length,
+        routes: new Set(district.timetable.patterns.map(p => p.route.route_id)).size,
+        trips: district.timetable.tripCount
+      },
       ledger: { mintedNanos: mint * run.nodes.length, balancesNanos: balances }
     })
   }
@@ -256,12 +417,20 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
     settlement,
     wallMs: Math.round(run.wallMs),
     startupMs: Math.round(run.startupMs),
-    wallMsPerSlot: Math.round((run.wallMs - run.startupMs) / s.slots.count * 10) / 10,
+    wallMsPerSlot: Math.round(((run.wallMs - run.startupMs) / s.slots.count) * 10) / 10,
     ticks: run.ticks,
     gossipLate: run.gossipLate,
     verification: run.verification,
     ...(run.gossipBus != null ? { gossipBus: run.gossipBus } : {}),
-    ...(run.processes != null ? { processes: run.processes.map(x => ({ nodes: x.nodes.map(i => nodes[i].name), ...(x.cpuMs != null ? { cpuMs: x.cpuMs } : {}), ...(x.peakRssBytes != null ? { peakRssBytes: x.peakRssBytes } : {}) })) } : {}),
+    ...(run.processes != null
+      ? {
+          processes: run.processes.map(x => ({
+            nodes: x.nodes.map(i => nodes[i].name),
+            ...(x.cpuMs != null ? { cpuMs: x.cpuMs } : {}),
+            ...(x.peakRssBytes != null ? { peakRssBytes: x.peakRssBytes } : {})
+          }))
+        }
+      : {}),
     buildings: specs.map((spec, i) => ({
       id: spec.id,
       name: spec.id,
@@ -271,15 +440,36 @@ export async function runScenario (s: Scenario, opts: ScenarioRunOptions = {}): 
       ...limits[i],
       boughtWh: run.nodes[i].node.stats.boughtWh,
       soldWh: run.nodes[i].node.stats.soldWh,
-      ...(Object.keys(run.nodes[i].node.router.stats.refused).length > 0 ? { gossipRefused: { ...run.nodes[i].node.router.stats.refused } } : {}),
+      ...(Object.keys(run.nodes[i].node.router.stats.refused).length > 0
+        ? { gossipRefused: { ...run.nodes[i].node.router.stats.refused } }
+        : {}),
       ...(feederOf.has(i) ? { feeder: feederOf.get(i)!.id, relay: relays.has(i) } : {}),
       ...(district != null ? { location: district.map.buildings[i] } : {}),
       ...nodeFigures(run.nodes[i])
     })),
-    ...(feeders.length > 0 ? { feeders: feeders.map(f => ({ id: f.id, buildings: f.members.length, transformerKva: f.transformerKva, limitWh: f.limitWh, relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id) })) } : {}),
+    ...(feeders.length > 0
+      ? {
+          feeders: feeders.map(f => ({
+            id: f.id,
+            buildings: f.members.length,
+            transformerKva: f.transformerKva,
+            limitWh: f.limitWh,
+            relays: f.members.filter(i => relays.has(i)).map(i => specs[i].id)
+          }))
+        }
+      : {}),
     ...(operator != null ? { gridOperator: { iotaAddress: operator.iotaAddress, receivedNanos: operatorReceived } } : {}),
     ...(mobility != null ? { mobility } : {}),
-    ...(district != null ? { vehicles: district.providers.map((p, j) => ({ ...providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint), name: p.name, ...nodeFigures(run.nodes[specs.length + j]) })), journeys: outcomes } : {}),
+    ...(district != null
+      ? {
+          vehicles: district.providers.map((p, j) => ({
+            ...providerResult(district!, j, run.nodes[specs.length + j], (balance.get(specs.length + j) ?? 0) - mint),
+            name: p.name,
+            ...nodeFigures(run.nodes[specs.length + j])
+          })),
+          journeys: outcomes
+        }
+      : {}),
     ...(run.network != null ? { network: run.network } : {})
   }
   if (opts.outDir != null) await writeFile(join(opts.outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n')

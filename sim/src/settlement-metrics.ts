@@ -48,7 +48,7 @@ export interface SettlementMetrics {
 }
 
 /** Checks the settled run: paid equals owed, and every trade verifies against both parties' roots. */
-export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLedger): Promise<SettlementMetrics> {
+export async function settlementMetrics(run: DistrictRunResult, ledger: LocalLedger): Promise<SettlementMetrics> {
   const unique = new Map<string, Trade>()
   for (const n of run.nodes) for (const t of n.trades) if (t.status === 'committed') unique.set(t.id, t.decoded)
   // a ride's final cumulative receipt is a debt of the traveller to the vehicle, netted with the trades
@@ -57,19 +57,24 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
   for (const n of run.nodes) {
     const price = new Map<string, number>()
     for (const [, p] of n.mobility?.packages ?? []) for (const l of p.legs) price.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
-    for (const [leg, r] of n.mobility?.receipts ?? []) if (r.role === 'traveller' && r.final) receipts.set(leg, { from: r.payer, to: r.payee, amount: r.total - Math.min(r.total, price.get(leg) ?? 0) })
+    for (const [leg, r] of n.mobility?.receipts ?? [])
+      if (r.role === 'traveller' && r.final)
+        receipts.set(leg, { from: r.payer, to: r.payee, amount: r.total - Math.min(r.total, price.get(leg) ?? 0) })
   }
   // a node that settles with a grid operator owes it, on top: the grid fee of every trade it bought (from the
   // trades themselves, rounded per trade as the energy is) and its imbalance when positive (its own figure:
   // its meter readings are in its journal only). A negative imbalance is owed to the node, not paid by it.
   const toGrid: Obligation[] = []
   const operators = new Set<string>()
-  let gridFees = 0; let imbalancePaid = 0; let receivable = 0
+  let gridFees = 0
+  let imbalancePaid = 0
+  let receivable = 0
   // each buyer's grid fees, from one pass over the trades (an address is a hash: once per trade, not per node and trade)
   const feesOf = new Map<string, number>()
   for (const t of unique.values()) {
     const buyer = iotaAddress(t.terms.buyer)
-    if (buyer !== iotaAddress(t.terms.seller)) feesOf.set(buyer, (feesOf.get(buyer) ?? 0) + costNanos(t.terms.energyWh, t.terms.gridFee ?? 0))
+    if (buyer !== iotaAddress(t.terms.seller))
+      feesOf.set(buyer, (feesOf.get(buyer) ?? 0) + costNanos(t.terms.energyWh, t.terms.gridFee ?? 0))
   }
   for (const n of run.nodes) {
     const operator = n.node.options.grid?.operator?.toLowerCase()
@@ -78,18 +83,29 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     const self = n.node.identity.iotaAddress
     const fees = feesOf.get(self) ?? 0
     const imb = n.period?.imbalanceNanos ?? 0
-    gridFees += fees; imbalancePaid += Math.max(0, imb); receivable += Math.max(0, -imb)
+    gridFees += fees
+    imbalancePaid += Math.max(0, imb)
+    receivable += Math.max(0, -imb)
     toGrid.push({ from: self, to: operator, amount: fees }, { from: self, to: operator, amount: Math.max(0, imb) })
   }
   const obligations = netTrades([...unique.values()], [...receipts.values(), ...toGrid])
   const owed = obligations.reduce((a, o) => a + o.amount, 0)
   // paid: what the ledger holds for each node's period payment (by the digest the node journaled), not what the node says it paid
   const transferred = new Map<string, number>()
-  let paid = 0; let paidToGrid = 0; let payments = 0; let attestations = 0; let carrying = 0; let imbalance = 0; let unsettled = 0
+  let paid = 0
+  let paidToGrid = 0
+  let payments = 0
+  let attestations = 0
+  let carrying = 0
+  let imbalance = 0
+  let unsettled = 0
   // the period's transactions as the ledger holds them, by digest: a payment that carries its root is one
   const digests = new Set<string>()
   for (const n of run.nodes) {
-    if (n.period == null) { unsettled++; continue }
+    if (n.period == null) {
+      unsettled++
+      continue
+    }
     const att = await ledger.byDigest(n.period.attestation)
     if (att != null) digests.add(att.digest)
     if (n.period.payment != null) {
@@ -111,7 +127,9 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
   const eachPaid = obligations.length === transferred.size && obligations.every(o => transferred.get(`${o.from} ${o.to}`) === o.amount)
   // verify every trade as an outsider would: with each party's proof against the ledger
   const verifier = localSettlement(ledger, signerFromSeed(new Uint8Array(32)))
-  let verified = 0; let proofBytes = 0; let proofs = 0
+  let verified = 0
+  let proofBytes = 0
+  let proofs = 0
   const t0 = performance.now()
   for (const [id, trade] of unique) {
     let ok = true
@@ -120,7 +138,13 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
       if (p == null) continue
       proofs++
       proofBytes += 32 * p.proof.path.length + 16
-      const r = await verifyTradeProof(verifier, decodeTrade(Buffer.from(n.trades.find(t => t.id === id)!.trade, 'hex')), p.proof, p.root, p.attestationKey)
+      const r = await verifyTradeProof(
+        verifier,
+        decodeTrade(Buffer.from(n.trades.find(t => t.id === id)!.trade, 'hex')),
+        p.proof,
+        p.root,
+        p.attestationKey
+      )
       ok &&= r.ok
     }
     if (ok && proofs > 0) verified++
@@ -134,7 +158,7 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     attestations,
     paymentsCarryingAttestation: carrying,
     onChainTransactions: digests.size,
-    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round(digests.size / unique.size * 10_000) / 10_000,
+    onChainTransactionsPerTrade: unique.size === 0 ? 0 : Math.round((digests.size / unique.size) * 10_000) / 10_000,
     ledgerTransactions: ledger.transactions,
     totalOwedNanos: owed,
     totalPaidNanos: paid,
@@ -146,7 +170,7 @@ export async function settlementMetrics (run: DistrictRunResult, ledger: LocalLe
     verifiedTrades: verified,
     verifiableShare: unique.size === 0 ? 1 : verified / unique.size,
     proofBytesMean: proofs === 0 ? 0 : Math.round(proofBytes / proofs),
-    verifyMsMean: proofs === 0 ? 0 : Math.round(verifyMs / proofs * 1000) / 1000,
+    verifyMsMean: proofs === 0 ? 0 : Math.round((verifyMs / proofs) * 1000) / 1000,
     imbalanceNanos: imbalance,
     unsettledNodes: unsettled
   }

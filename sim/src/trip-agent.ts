@@ -58,12 +58,14 @@ export class TripAgent {
   readonly #o: TripAgentOptions
   #next = 0
 
-  constructor (demand: readonly TripDemand[], options: TripAgentOptions) {
+  constructor(demand: readonly TripDemand[], options: TripAgentOptions) {
     this.#demand = demand
     this.#o = options
   }
 
-  get pending (): number { return this.#demand.length - this.#next }
+  get pending(): number {
+    return this.#demand.length - this.#next
+  }
 
   readonly onTick = async (now: number, nodes: readonly KvartalNode[]): Promise<void> => {
     while (this.#next < this.#demand.length && this.#demand[this.#next].at <= now) {
@@ -74,30 +76,52 @@ export class TripAgent {
     }
   }
 
-  async #travel (d: TripDemand, node: KvartalNode, now: number): Promise<JourneyOutcome> {
+  async #travel(d: TripDemand, node: KvartalNode, now: number): Promise<JourneyOutcome> {
     const base = {
-      type: 'journey-outcome' as const, id: d.id, building: this.#o.buildingName(d.building), node: node.id, wantedAt: d.at, departAfter: now,
-      toKind: d.toKind, baseline: driveAloneTrip(d.from, d.to)
+      type: 'journey-outcome' as const,
+      id: d.id,
+      building: this.#o.buildingName(d.building),
+      node: node.id,
+      wantedAt: d.at,
+      departAfter: now,
+      toKind: d.toKind,
+      baseline: driveAloneTrip(d.from, d.to)
     }
     const mobility = node.mobility
     if (mobility == null) return { ...base, status: 'failed', reason: 'no-mobility', journeys: 0, quotedLegs: 0, quotedModes: [] }
     let plan: Awaited<ReturnType<typeof mobility.plan>>
     try {
       plan = await mobility.plan({
-        from: d.from, to: d.to, departAfter: now, maxWalkingM: this.#o.maxWalkingM, weights: this.#o.weights,
+        from: d.from,
+        to: d.to,
+        departAfter: now,
+        maxWalkingM: this.#o.maxWalkingM,
+        weights: this.#o.weights,
         ...(this.#o.modes != null ? { modes: this.#o.modes } : {})
       })
     } catch (err) {
-      return { ...base, status: 'failed', reason: `plan:${errorCode(err, (err as Error).name)}`, journeys: 0, quotedLegs: 0, quotedModes: [] }
+      return {
+        ...base,
+        status: 'failed',
+        reason: `plan:${errorCode(err, (err as Error).name)}`,
+        journeys: 0,
+        quotedLegs: 0,
+        quotedModes: []
+      }
     }
-    const counts = { journeys: plan.journeys.length, quotedLegs: plan.quotes.size, quotedModes: [...plan.quotes.values()].map(q => q.leg.mode).sort() }
+    const counts = {
+      journeys: plan.journeys.length,
+      quotedLegs: plan.quotes.size,
+      quotedModes: [...plan.quotes.values()].map(q => q.leg.mode).sort()
+    }
     const j = plan.preferred
     if (j == null) return { ...base, ...counts, status: 'failed', reason: 'no-journey' }
     const journey = summary(j, Math.floor((now - plan.dayStartMs) / 1000))
     if (j.legs.every(l => l.mode === 'WALK')) return { ...base, ...counts, journey, status: 'walked' }
     try {
       const out = await mobility.book(plan, j)
-      if (out.status === 'CONFIRMED') return { ...base, ...counts, journey, status: 'booked', package: out.package, checkoutNanos: out.total }
+      if (out.status === 'CONFIRMED')
+        return { ...base, ...counts, journey, status: 'booked', package: out.package, checkoutNanos: out.total }
       return { ...base, ...counts, journey, status: 'failed', reason: out.reason ?? out.status.toLowerCase(), package: out.package }
     } catch (err) {
       // BookingError before anything was sent (no provider for a leg, nothing to book, no ledger)
@@ -106,7 +130,7 @@ export class TripAgent {
   }
 }
 
-function summary (j: Journey, departAfterS: number): NonNullable<JourneyOutcome['journey']> {
+function summary(j: Journey, departAfterS: number): NonNullable<JourneyOutcome['journey']> {
   return {
     modes: [...new Set(j.legs.map(l => l.mode))],
     doorToDoorS: j.arrivalTime - departAfterS,

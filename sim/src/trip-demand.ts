@@ -40,11 +40,12 @@ const peaks = [
 ] as const
 
 /** Seeded trip demand through the day, in time order (ties by id). */
-export function tripDemand (o: TripDemandOptions): TripDemand[] {
+export function tripDemand(o: TripDemandOptions): TripDemand[] {
   const rnd = seededRandom(o.seed)
   const normal = (): number => {
     // Box–Muller on the seeded generator
-    const u = Math.max(rnd(), 1e-12); const v = rnd()
+    const u = Math.max(rnd(), 1e-12)
+    const v = rnd()
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
   }
   const hourOf = (): number => {
@@ -70,8 +71,19 @@ export function tripDemand (o: TripDemandOptions): TripDemand[] {
     if (other >= building) other++
     const jitter = [rnd(), rnd()]
     const point = randomPoint(map, rnd)
-    let to: Coordinate; let toKind: TripDemand['toKind']
-    if (toStop && stop != null) { let k = 0; to = near(stop, 150, () => jitter[k++]); toKind = 'stop' } else if (map.buildings.length > 1) { to = map.buildings[other]; toKind = 'building' } else { to = point; toKind = 'point' }
+    let to: Coordinate
+    let toKind: TripDemand['toKind']
+    if (toStop && stop != null) {
+      let k = 0
+      to = near(stop, 150, () => jitter[k++])
+      toKind = 'stop'
+    } else if (map.buildings.length > 1) {
+      to = map.buildings[other]
+      toKind = 'building'
+    } else {
+      to = point
+      toKind = 'point'
+    }
     if (at < o.fromMs || at >= o.untilMs) continue
     out.push({ id, at, building, from: map.buildings[building], to, toKind })
   }

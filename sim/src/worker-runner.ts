@@ -23,7 +23,9 @@ export interface WorkerInit {
 }
 
 /** A worker's answer to a poll: `Probe` with each node's counts under its district index. */
-export interface WorkerProbe extends Omit<Probe, 'counts'> { readonly counts: Array<[number, GossipCounts]> }
+export interface WorkerProbe extends Omit<Probe, 'counts'> {
+  readonly counts: Array<[number, GossipCounts]>
+}
 
 export interface WorkerRunOptions {
   /** processes to spread the district over (at least 2) */
@@ -53,8 +55,13 @@ const workerEntry = fileURLToPath(new URL('./district-worker.ts', import.meta.ur
  * Whole feeders go to one worker, so most connections and most gossip stay inside a process; relays,
  * vehicles and trades across feeders cross between them.
  */
-export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly SimNodeSpec[], readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'> }, o: WorkerRunOptions): Promise<DistrictRunResult> {
-  if (!Number.isInteger(o.workers) || o.workers < 2) throw new ConfigError('workers', `runOnWorkers needs at least 2 workers, got ${o.workers}`)
+export async function runOnWorkers(
+  s: Scenario,
+  p: { readonly nodes: readonly SimNodeSpec[]; readonly run: Omit<DistrictRunConfig, 'ledger' | 'onEvent' | 'onProgress' | 'onTick'> },
+  o: WorkerRunOptions
+): Promise<DistrictRunResult> {
+  if (!Number.isInteger(o.workers) || o.workers < 2)
+    throw new ConfigError('workers', `runOnWorkers needs at least 2 workers, got ${o.workers}`)
   const t0 = performance.now()
   const groups = assignWorkers(p.nodes, o.workers)
   const dataRoot = await mkdtemp(join(tmpdir(), 'kvartal-sim-'))
@@ -66,64 +73,123 @@ export async function runOnWorkers (s: Scenario, p: { readonly nodes: readonly S
   try {
     const exited: Array<Promise<void>> = []
     for (const [w, indices] of groups.entries()) {
-      const child = fork(workerEntry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: workerExecArgv() })
+      const child = fork(workerEntry, [], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        execArgv: workerExecArgv()
+      })
       children.push(child)
       const rpc = new Rpc(child, `simulator worker ${w}`, revive)
       rpcs.push(rpc)
-      exited.push(new Promise<void>(resolve => child.once('exit', (code, signal) => {
-        rpc.close(new Error(`simulator worker ${w} (${indices.length} nodes) ` +
-          `exited${stopping ? '' : ' before the run ended'}: ${signal ?? `code ${code}`}`))
-        resolve()
-      })))
-      rpc.handle('ledger', async ({ call, args }: { call: typeof ledgerCalls[number], args: unknown[] }) => {
+      exited.push(
+        new Promise<void>(resolve =>
+          child.once('exit', (code, signal) => {
+            rpc.close(
+              new Error(
+                `simulator worker ${w} (${indices.length} nodes) ` +
+                  `exited${stopping ? '' : ' before the run ended'}: ${signal ?? `code ${code}`}`
+              )
+            )
+            resolve()
+          })
+        )
+      )
+      rpc.handle('ledger', async ({ call, args }: { call: (typeof ledgerCalls)[number]; args: unknown[] }) => {
         if (!ledgerCalls.includes(call)) throw new Error(`a worker may not call the ledger's "${String(call)}"`)
         return await (o.ledger[call] as (...a: unknown[]) => Promise<unknown>)(...args)
       })
-      rpc.handle('events', (events: NodeEvent[]) => { for (const e of events) o.onEvent?.(e) })
-      rpc.handle('journeys', (outcomes: JourneyOutcome[]) => { for (const j of outcomes) o.onJourney?.(j) })
-      rpc.handle('results', (batch: Array<[number, NodeResult]>) => { for (const [i, r] of batch) nodes[i] = r })
+      rpc.handle('events', (events: NodeEvent[]) => {
+        for (const e of events) o.onEvent?.(e)
+      })
+      rpc.handle('journeys', (outcomes: JourneyOutcome[]) => {
+        for (const j of outcomes) o.onJourney?.(j)
+      })
+      rpc.handle('results', (batch: Array<[number, NodeResult]>) => {
+        for (const [i, r] of batch) nodes[i] = r
+      })
       // one worker's bus to the others' (process-topics.ts): what its nodes published on topics read elsewhere
-      rpc.handle('gossip', (batch: unknown) => { for (const other of rpcs) if (other !== rpc) other.notify('gossip', batch) })
+      rpc.handle('gossip', (batch: unknown) => {
+        for (const other of rpcs) if (other !== rpc) other.notify('gossip', batch)
+      })
     }
-    const all = async <T>(type: string, body?: unknown): Promise<T[]> => await Promise.all(rpcs.map(async r => await r.request<T>(type, body)))
-    const listening = await Promise.all(groups.map(async (indices, w) => await rpcs[w].request<{ pid: number, addrs: Array<[number, string[]]> }>('init', { scenario: s, indices, dataRoot } satisfies WorkerInit)))
+    const all = async <T>(type: string, body?: unknown): Promise<T[]> =>
+      await Promise.all(rpcs.map(async r => await r.request<T>(type, body)))
+    const listening = await Promise.all(
+      groups.map(
+        async (indices, w) =>
+          await rpcs[w].request<{ pid: number; addrs: Array<[number, string[]]> }>('init', {
+            scenario: s,
+            indices,
+            dataRoot
+          } satisfies WorkerInit)
+      )
+    )
     const addrs: Record<number, string[]> = Object.fromEntries(listening.flatMap(l => l.addrs))
     await all('dial', { addrs })
     const startupMs = performance.now() - t0
     const config: DistrictRunConfig = { ...p.run, ledger: o.ledger, onProgress: o.onProgress }
     const hasTrips = p.nodes.some(n => n.mobility != null)
     const { ticks, gossipLate } = await driveTicks(config, undefined, {
-      advance: async (t) => { await all('advance', t) },
+      advance: async t => {
+        await all('advance', t)
+      },
       probe: async () => {
         const probes = await all<WorkerProbe>('probe')
         const counts: GossipCounts[] = new Array(p.nodes.length)
-        let busy = false; let inFlight = 0; let workBegun = 0
+        let busy = false
+        let inFlight = 0
+        let workBegun = 0
         for (const x of probes) {
-          busy ||= x.busy; inFlight += x.inFlight; workBegun += x.workBegun
+          busy ||= x.busy
+          inFlight += x.inFlight
+          workBegun += x.workBegun
           for (const [i, c] of x.counts) counts[i] = c
         }
         return { busy, inFlight, workBegun, counts }
       },
       confirm: true,
-      ...(hasTrips ? { onTick: async (t: number) => { await all('tick', t) } } : {})
+      ...(hasTrips
+        ? {
+            onTick: async (t: number) => {
+              await all('tick', t)
+            }
+          }
+        : {})
     })
-    const finished = await all<{ verification: { hits: number, misses: number }, gossipBus?: ProcessGossipStats, usage: { cpuMs: number, peakRssBytes: number } }>('finish')
+    const finished = await all<{
+      verification: { hits: number; misses: number }
+      gossipBus?: ProcessGossipStats
+      usage: { cpuMs: number; peakRssBytes: number }
+    }>('finish')
     const missing = p.nodes.findIndex((_, i) => nodes[i] == null)
     if (missing >= 0) throw new Error(`no results from the worker of node ${p.nodes[missing].name}`)
     const verification = { hits: 0, misses: 0 }
     let gossipBus: ProcessGossipStats | undefined
     for (const f of finished) {
-      verification.hits += f.verification.hits; verification.misses += f.verification.misses
+      verification.hits += f.verification.hits
+      verification.misses += f.verification.misses
       if (f.gossipBus != null) {
-        const b = gossipBus ??= { published: 0, received: 0, delivered: 0, deliveryMs: 0 }
-        b.published += f.gossipBus.published; b.received += f.gossipBus.received; b.delivered += f.gossipBus.delivered; b.deliveryMs += f.gossipBus.deliveryMs
+        const b = (gossipBus ??= { published: 0, received: 0, delivered: 0, deliveryMs: 0 })
+        b.published += f.gossipBus.published
+        b.received += f.gossipBus.received
+        b.delivered += f.gossipBus.delivered
+        b.deliveryMs += f.gossipBus.deliveryMs
       }
     }
     stopping = true
     await all('stop')
     for (const child of children) child.disconnect()
     await Promise.all(exited)
-    return { nodes, wallMs: performance.now() - t0, startupMs, ticks, gossipLate, verification, ...(gossipBus != null ? { gossipBus } : {}), processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage })) }
+    return {
+      nodes,
+      wallMs: performance.now() - t0,
+      startupMs,
+      ticks,
+      gossipLate,
+      verification,
+      ...(gossipBus != null ? { gossipBus } : {}),
+      processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage }))
+    }
   } finally {
     stopping = true
     for (const c of children) if (c.exitCode == null && c.signalCode == null) c.kill('SIGKILL')
@@ -143,7 +209,7 @@ export const WORKER_SEMI_SPACE_MB = 64
  * 706 MB peak RSS, 32 MiB 46.7 s and 756 MB, 64 MiB 40.8 s and 823 MB. A semi-space size other than
  * the simulator's own 16 was the user's choice, and stays.
  */
-export function workerExecArgv (execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
   const semi = /^--max[-_]semi[-_]space[-_]size=(\d+)$/
   const own = execArgv.filter(a => !(semi.exec(a)?.[1] === '16'))
   const chosen = [...own, ...nodeOptions.split(/\s+/)].some(a => semi.test(a))
@@ -156,7 +222,7 @@ export function workerExecArgv (execArgv: readonly string[] = process.execArgv, 
  * process: measured on 2 cores it gains nothing from a second one (38.6 against 39.9 s) and pays a
  * second process's memory. A district of several feeders gains about 1.2× on 2 cores (docs/simulator.md).
  */
-export function defaultWorkers (s: Scenario, cores: number): number {
+export function defaultWorkers(s: Scenario, cores: number): number {
   // link conditions are modelled in one process (links/, docs/simulator.md)
   if (s.grid === false || hasConditions(s.network)) return 1
   const ids = s.buildings.list?.map(b => b.id) ?? Array.from({ length: s.buildings.generate?.count ?? 0 }, (_, i) => `b${i}`)
@@ -169,7 +235,7 @@ export function defaultWorkers (s: Scenario, cores: number): number {
  * to the worker with the fewest nodes so far; without feeders, consecutive runs of nodes. Each list in
  * district order.
  */
-export function assignWorkers (nodes: readonly SimNodeSpec[], workers: number): number[][] {
+export function assignWorkers(nodes: readonly SimNodeSpec[], workers: number): number[][] {
   const n = Math.min(workers, nodes.length)
   const groups: number[][] = Array.from({ length: n }, () => [])
   const byFeeder = new Map<string, number[]>()
@@ -181,7 +247,7 @@ export function assignWorkers (nodes: readonly SimNodeSpec[], workers: number): 
   }
   if (byFeeder.size >= n) {
     for (const members of [...byFeeder.values()].sort((a, b) => b.length - a.length || a[0] - b[0])) {
-      const least = groups.reduce((best, g, w) => g.length < groups[best].length ? w : best, 0)
+      const least = groups.reduce((best, g, w) => (g.length < groups[best].length ? w : best), 0)
       groups[least].push(...members)
     }
     const placed = new Set(groups.flat())
@@ -194,7 +260,7 @@ export function assignWorkers (nodes: readonly SimNodeSpec[], workers: number): 
   return groups.map(g => g.sort((a, b) => a - b)).filter(g => g.length > 0)
 }
 
-function revive (e: WireError): Error {
+function revive(e: WireError): Error {
   if (e.name === 'SettlementError' && e.code != null) return new SettlementError(e.code, e.message)
   if (e.name === 'ConfigError' && e.field != null) return new ConfigError(e.field, e.message.replace(`${e.field}: `, ''))
   return new RemoteError(e)

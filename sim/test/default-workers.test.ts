@@ -24,9 +24,13 @@ describe('defaultWorkers: how many processes `kvartal sim` uses when not told', 
   })
 })
 
-describe('workerExecArgv: a worker\'s V8 flags', () => {
-  it('replaces the simulator\'s own 16 MiB semi-space with a worker\'s larger one, and keeps every other flag', () => {
-    expect(workerExecArgv(['--max-semi-space-size=16', '--heap-growing-percent=75', '--expose-gc'], '')).toEqual(['--heap-growing-percent=75', '--expose-gc', '--max-semi-space-size=64'])
+describe("workerExecArgv: a worker's V8 flags", () => {
+  it("replaces the simulator's own 16 MiB semi-space with a worker's larger one, and keeps every other flag", () => {
+    expect(workerExecArgv(['--max-semi-space-size=16', '--heap-growing-percent=75', '--expose-gc'], '')).toEqual([
+      '--heap-growing-percent=75',
+      '--expose-gc',
+      '--max-semi-space-size=64'
+    ])
     expect(workerExecArgv([], '')).toEqual(['--max-semi-space-size=64'])
   })
 

@@ -10,30 +10,61 @@ describe('the grid of a scenario', () => {
       const feeders = buildFeeders(defaultGridScenario, ids(n), 15)
       // zones are a grid of rectangles: about n / 40 of them, never fewer
       expect(feeders.length).toBeGreaterThanOrEqual(Math.max(1, Math.round(n / 40)))
-      expect(feeders.length).toBeLessThanOrEqual(Math.max(1, Math.round(n / 40 * 1.5)))
+      expect(feeders.length).toBeLessThanOrEqual(Math.max(1, Math.round((n / 40) * 1.5)))
       const all = feeders.flatMap(f => f.members).sort((a, b) => a - b)
       expect(all).toEqual(Array.from({ length: n }, (_, i) => i))
       for (const f of feeders) {
-        if (n >= 40) { expect(f.members.length).toBeGreaterThanOrEqual(20); expect(f.members.length).toBeLessThanOrEqual(80) }
+        if (n >= 40) {
+          expect(f.members.length).toBeGreaterThanOrEqual(20)
+          expect(f.members.length).toBeLessThanOrEqual(80)
+        }
         // 500 kVA for 15 minutes: 125 kWh each way
         expect(f.limitWh).toBe(125_000)
       }
       // a neighbourhood: the feeder's buildings span at most a zone of the grid of cells, not the whole district
       const side = Math.ceil(Math.sqrt(n))
       for (const f of feeders.length > 1 ? feeders : []) {
-        const cols = new Set(f.members.map(i => i % side)); const rows = new Set(f.members.map(i => Math.floor(i / side)))
+        const cols = new Set(f.members.map(i => i % side))
+        const rows = new Set(f.members.map(i => Math.floor(i / side)))
         expect(cols.size * rows.size).toBeLessThan(n)
       }
     }
   })
 
   it('takes feeders from a list, and refuses a building on two feeders, on none, or unknown, naming the field', () => {
-    const list = { feeders: { list: [{ id: 'north', transformerKva: 400, buildings: ['a', 'b'] }, { id: 'south', buildings: ['c'] }] } }
+    const list = {
+      feeders: {
+        list: [
+          { id: 'north', transformerKva: 400, buildings: ['a', 'b'] },
+          { id: 'south', buildings: ['c'] }
+        ]
+      }
+    }
     const g = validateGrid(list, ['a', 'b', 'c'])
     const feeders = buildFeeders(g, ['a', 'b', 'c'], 15)
-    expect(feeders.map(f => [f.id, f.members, f.limitWh])).toEqual([['north', [0, 1], 100_000], ['south', [2], 125_000]])
-    const err = (doc: unknown, bs = ['a', 'b', 'c']): string => { try { validateGrid(doc, bs); return '' } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as Error).message } }
-    expect(err({ feeders: { list: [{ id: 'n', buildings: ['a', 'b'] }, { id: 's', buildings: ['b', 'c'] }] } })).toMatch(/grid\.feeders\.list\[1\]\.buildings\[0\].*already on feeder "n"/)
+    expect(feeders.map(f => [f.id, f.members, f.limitWh])).toEqual([
+      ['north', [0, 1], 100_000],
+      ['south', [2], 125_000]
+    ])
+    const err = (doc: unknown, bs = ['a', 'b', 'c']): string => {
+      try {
+        validateGrid(doc, bs)
+        return ''
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError)
+        return (e as Error).message
+      }
+    }
+    expect(
+      err({
+        feeders: {
+          list: [
+            { id: 'n', buildings: ['a', 'b'] },
+            { id: 's', buildings: ['b', 'c'] }
+          ]
+        }
+      })
+    ).toMatch(/grid\.feeders\.list\[1\]\.buildings\[0\].*already on feeder "n"/)
     expect(err({ feeders: { list: [{ id: 'n', buildings: ['a', 'b'] }] } })).toMatch(/building "c" is on no feeder/)
     expect(err({ feeders: { list: [{ id: 'n', buildings: ['a', 'b', 'c', 'x'] }] } })).toMatch(/buildings\[3\].*no building "x"/)
     expect(err({ feeders: { list: [{ id: 'N!', buildings: ['a'] }] } })).toMatch(/grid\.feeders\.list\[0\]\.id/)

@@ -4,7 +4,10 @@ import { at, consistency, runLinks, specs, type LinksRun } from './links-distric
 // s1 and b1 are cut off from s2, b2 and b3 from the start of slot 1 to the start of slot 3 of 5, and
 // every link loses 30 % of its messages: negotiations break between accept, confirm and committed
 const group = new Set([0, 1].map(i => specs.findIndex(s => s.name === ['s1', 'b1'][i])))
-const across = (pair: string): boolean => { const [i, j] = pair.split('-').map(Number); return group.has(i) !== group.has(j) }
+const across = (pair: string): boolean => {
+  const [i, j] = pair.split('-').map(Number)
+  return group.has(i) !== group.has(j)
+}
 
 describe('a partition that opens and heals, on a lossy network (links/)', () => {
   it('cuts exactly the links it names while open, heals, and leaves no oversold slot and no trade held by one side only', async () => {
@@ -24,7 +27,13 @@ describe('a partition that opens and heals, on a lossy network (links/)', () => 
     expect(n.connectionsCut).toBeGreaterThan(0)
     expect(n.linksRedialled).toBeGreaterThan(0)
     // no trade was made across the cut while it was open
-    const crossTrades = r.events.filter(e => e.type === 'trade-committed' && e.at >= at(1) && e.at < at(3) && group.has(r.byTrader.get(e.node)!) !== group.has(r.byTrader.get(e.peer!)!))
+    const crossTrades = r.events.filter(
+      e =>
+        e.type === 'trade-committed' &&
+        e.at >= at(1) &&
+        e.at < at(3) &&
+        group.has(r.byTrader.get(e.node)!) !== group.has(r.byTrader.get(e.peer!)!)
+    )
     expect(crossTrades).toEqual([])
     // the loss broke negotiations mid-way (`link-lost` where the frame was lost, a reset at the other end),
     // and some buyers were left waiting for the seller's Committed
@@ -41,9 +50,23 @@ describe('a partition that opens and heals, on a lossy network (links/)', () => 
 
   it('reads a trade held by one side only, and an oversold slot, when the journals have them (the check above can fail)', () => {
     const trader = (i: number): string => `${i}`.padStart(64, '0')
-    const t = (id: string, role: string, status: string, seller: number, energyWh: number) => ({ id, role, status, slot: 2, energyWh, buyer: trader(2), seller: trader(seller) })
+    const t = (id: string, role: string, status: string, seller: number, energyWh: number) => ({
+      id,
+      role,
+      status,
+      slot: 2,
+      energyWh,
+      buyer: trader(2),
+      seller: trader(seller)
+    })
     // s1 sold 1,100 Wh of its 1,000 (a, b); b1 holds a as pending while s1 committed it; b1 bought 600 of its 500 (b, c)
-    const journals: LinksRun['journals'] = [[t('a', 'seller', 'committed', 0, 600), t('b', 'seller', 'committed', 0, 500)], [t('c', 'seller', 'committed', 1, 100)], [t('a', 'buyer', 'pending', 0, 600), t('b', 'buyer', 'committed', 0, 500), t('c', 'buyer', 'committed', 1, 100)], [], []]
+    const journals: LinksRun['journals'] = [
+      [t('a', 'seller', 'committed', 0, 600), t('b', 'seller', 'committed', 0, 500)],
+      [t('c', 'seller', 'committed', 1, 100)],
+      [t('a', 'buyer', 'pending', 0, 600), t('b', 'buyer', 'committed', 0, 500), t('c', 'buyer', 'committed', 1, 100)],
+      [],
+      []
+    ]
     const c = consistency({ journals, byTrader: new Map(specs.map((_, i) => [trader(i), i])) } as unknown as LinksRun)
     expect(c.oneSided).toEqual(['a buyer=pending seller=committed'])
     expect(c.oversold).toEqual([`${trader(0)}/2`])

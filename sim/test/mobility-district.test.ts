@@ -28,7 +28,9 @@ describe('a district with mobility', () => {
     dir = await mkdtemp(join(tmpdir(), 'kvartal-mobility-district-'))
     r = await runScenario(small, { outDir: dir })
   })
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('books journeys across providers, and the figures add up', async () => {
     const m = r.mobility!
@@ -64,7 +66,7 @@ describe('a district with mobility', () => {
     expect(r.settlement.verifiedTrades).toBe(r.settlement.trades)
   })
 
-  it('links every booking\'s events across the traveller and its providers into one causal chain', async () => {
+  it("links every booking's events across the traveller and its providers into one causal chain", async () => {
     const trace = await readTrace(join(dir, 'trace.ndjson'))
     const { events } = trace
     // a trace with journeys reads and replays like one without (its journey-outcome lines are journeys, not events)
@@ -81,7 +83,11 @@ describe('a district with mobility', () => {
       // one root: the traveller's plan; every other event's parent is in the chain, before it
       expect(chain.filter(e => e.parent == null).map(e => [e.type, e.node])).toEqual([['journey-planned', traveller]])
       chain.forEach((e, i) => {
-        if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent), `${e.id} ← ${e.parent}`).toBeGreaterThanOrEqual(0)
+        if (e.parent != null)
+          expect(
+            chain.findIndex(x => x.id === e.parent),
+            `${e.id} ← ${e.parent}`
+          ).toBeGreaterThanOrEqual(0)
         if (e.parent != null) expect(chain.findIndex(x => x.id === e.parent)).toBeLessThan(i)
       })
       const holding = step('package-holding', traveller)
@@ -99,7 +105,10 @@ describe('a district with mobility', () => {
       // a ride and its receipts hang off the confirmed leg of the vehicle that ran it
       for (const e of [...step('ride-ended'), ...step('receipt-signed', traveller)]) {
         const vehicle = e.type === 'ride-ended' ? e.node : e.peer
-        expect(chain.find(x => x.id === e.parent), e.id).toMatchObject({ type: 'leg-confirmed', node: vehicle })
+        expect(
+          chain.find(x => x.id === e.parent),
+          e.id
+        ).toMatchObject({ type: 'leg-confirmed', node: vehicle })
       }
     }
     // some bookings were ridden, so the receipts' links were checked

@@ -20,8 +20,20 @@ describe('the mobility section of a scenario', () => {
     [{ mobility: { vehicles: { cars: { battery: { capacityWh: 40000, socWh: 50000 } } } } }, 'mobility.vehicles.cars.battery.socWh'],
     [{ mobility: { vehicles: { cars: { energy: { targetSocPercent: 120 } } } } }, 'mobility.vehicles.cars.energy.targetSocPercent'],
     [{ mobility: { vehicles: { cars: { energy: { chargerW: 'fast' } } } } }, 'mobility.vehicles.cars.energy.chargerW'],
-    [{ mobility: { vehicles: { bikes: { pricing: { plan_id: 'p', currency: 'IOTA', price: 1, per_min_pricing: [{ start: 0, rate: -5, interval: 1 }] } } } } }, 'mobility.vehicles.bikes.pricing.per_min_pricing[0].rate'],
-    [{ mobility: { vehicles: { bikes: { pricing: { plan_id: 'p', currency: 'NOK', price: 1 } } } } }, 'mobility.vehicles.bikes.pricing.currency'],
+    [
+      {
+        mobility: {
+          vehicles: {
+            bikes: { pricing: { plan_id: 'p', currency: 'IOTA', price: 1, per_min_pricing: [{ start: 0, rate: -5, interval: 1 }] } }
+          }
+        }
+      },
+      'mobility.vehicles.bikes.pricing.per_min_pricing[0].rate'
+    ],
+    [
+      { mobility: { vehicles: { bikes: { pricing: { plan_id: 'p', currency: 'NOK', price: 1 } } } } },
+      'mobility.vehicles.bikes.pricing.currency'
+    ],
     [{ mobility: { transit: { stops: 2 } } }, 'mobility.transit.stops'],
     [{ mobility: { transit: { fare: 0.5 } } }, 'mobility.transit.fare'],
     [{ mobility: { gtfs: 'feeds/trondheim', transit: { lines: 4 } } }, 'mobility.transit.lines'],
@@ -40,7 +52,17 @@ describe('trip demand', () => {
   const centre = { lat: 63.43, lon: 10.39 }
   const map = { centre, sideM: 3000, buildings: placeBuildings(24, centre, 3000, 1), stops: placeBuildings(100, centre, 3000, 2) }
   const midnight = Date.UTC(2026, 5, 16, 22)
-  const demand = (seed: number) => tripDemand({ count: 2000, seed, localMidnightMs: midnight, hours: [6, 21], fromMs: midnight, untilMs: midnight + 86_400_000, map, stopShare: 0.5 })
+  const demand = (seed: number) =>
+    tripDemand({
+      count: 2000,
+      seed,
+      localMidnightMs: midnight,
+      hours: [6, 21],
+      fromMs: midnight,
+      untilMs: midnight + 86_400_000,
+      map,
+      stopShare: 0.5
+    })
 
   it('is seeded, inside the travel hours, with a morning and an evening peak', () => {
     const a = demand(3)
@@ -56,7 +78,16 @@ describe('trip demand', () => {
 
   it('keeps only the trips inside the simulated window, the same trips whatever the window', () => {
     const all = demand(5)
-    const morning = tripDemand({ count: 2000, seed: 5, localMidnightMs: midnight, hours: [6, 21], fromMs: midnight + 7 * 3_600_000, untilMs: midnight + 9 * 3_600_000, map, stopShare: 0.5 })
+    const morning = tripDemand({
+      count: 2000,
+      seed: 5,
+      localMidnightMs: midnight,
+      hours: [6, 21],
+      fromMs: midnight + 7 * 3_600_000,
+      untilMs: midnight + 9 * 3_600_000,
+      map,
+      stopShare: 0.5
+    })
     expect(morning).toEqual(all.filter(d => d.at >= midnight + 7 * 3_600_000 && d.at < midnight + 9 * 3_600_000))
   })
 })

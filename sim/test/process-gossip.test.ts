@@ -14,17 +14,21 @@ describe('which topics a simulation process carries on its bus (process-topics.t
     for (const t of [...feederTopics('f1'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
   })
 
-  it('on a worker, the topics of the feeders it holds whole stay in it; a split ' +
-    'feeder, the district\'s digests and mobility are shared with the other workers', () => {
-    const here = localTopics('d', nodes, [0, 1, 2, 3, 4])
-    for (const t of [...feederTopics('f1'), ...feederTopics('f2')]) expect(here.has(t)).toBe(true)
-    for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d'), topicFor('d', 'offer')]) expect(here.has(t)).toBe(false)
-    // a worker without a feeder's nodes does not hold it either
-    expect(localTopics('d', nodes, [4, 5]).has(topicFor('d', 'offer', 'f1'))).toBe(false)
-    // and the worker's bus carries every topic (none goes over gossipsub)
-    const bus = processGossipFor('d', nodes, [0, 1, 2, 3, 4], true, () => {})!
-    for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
-  })
+  it(
+    'on a worker, the topics of the feeders it holds whole stay in it; a split ' +
+      "feeder, the district's digests and mobility are shared with the other workers",
+    () => {
+      const here = localTopics('d', nodes, [0, 1, 2, 3, 4])
+      for (const t of [...feederTopics('f1'), ...feederTopics('f2')]) expect(here.has(t)).toBe(true)
+      for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d'), topicFor('d', 'offer')])
+        expect(here.has(t)).toBe(false)
+      // a worker without a feeder's nodes does not hold it either
+      expect(localTopics('d', nodes, [4, 5]).has(topicFor('d', 'offer', 'f1'))).toBe(false)
+      // and the worker's bus carries every topic (none goes over gossipsub)
+      const bus = processGossipFor('d', nodes, [0, 1, 2, 3, 4], true, () => {})!
+      for (const t of [...feederTopics('f3'), districtDigestTopic('d'), mobilityTopic('d')]) expect(bus.local(t)).toBe(true)
+    }
+  )
 
   it('none when the scenario asks for gossipsub', () => {
     expect(processGossipFor('d', nodes, [0, 1, 2, 3, 4, 5], false)).toBeUndefined()
@@ -32,7 +36,7 @@ describe('which topics a simulation process carries on its bus (process-topics.t
 })
 
 describe('the process bus changes how fast a simulation runs, not what its market does', () => {
-  it('the same scenario and seed give the same market figures on the bus and over every node\'s gossipsub', async () => {
+  it("the same scenario and seed give the same market figures on the bus and over every node's gossipsub", async () => {
     const base = {
       slots: { first: 44, count: 4 },
       buildings: { generate: { count: 12 } },
@@ -41,7 +45,8 @@ describe('the process bus changes how fast a simulation runs, not what its marke
     }
     const bus = await runScenario(validateScenario({ ...base, gossip: 'process' }))
     const gossipsub = await runScenario(validateScenario({ ...base, gossip: 'gossipsub' }))
-    const a = bus.metrics; const b = gossipsub.metrics
+    const a = bus.metrics
+    const b = gossipsub.metrics
     expect(a.trades).toBeGreaterThan(10)
     // runs of one seed differ by the order in which equal offers meet buyers: 1 % as in load-independence.test.ts
     expect(Math.abs(a.localEnergyWh - b.localEnergyWh)).toBeLessThanOrEqual(b.localEnergyWh * 0.01)

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { outstanding, settle, type GossipCounts, type Probe } from '../src/quiescence.ts'
 
-const node = (topics: Record<string, [number, number]>, subscriptions: string[] = Object.keys(topics)): GossipCounts =>
-  ({ topics: [Object.fromEntries(Object.entries(topics).map(([t, [published, received]]) => [t, { published, received }]))], subscriptions })
+const node = (topics: Record<string, [number, number]>, subscriptions: string[] = Object.keys(topics)): GossipCounts => ({
+  topics: [Object.fromEntries(Object.entries(topics).map(([t, [published, received]]) => [t, { published, received }]))],
+  subscriptions
+})
 
 /** polls that return these probes in turn (the last one for ever), counting how often they were asked */
-function polls (...probes: Probe[]): { probe: () => Promise<Probe>, asked: () => number } {
+function polls(...probes: Probe[]): { probe: () => Promise<Probe>; asked: () => number } {
   let n = 0
   return { probe: async () => probes[Math.min(n++, probes.length - 1)], asked: () => n }
 }
@@ -13,19 +15,17 @@ const idle = (counts: GossipCounts[], workBegun = 0): Probe => ({ busy: false, i
 
 describe('quiescence: when the district is idle and its gossip has arrived', () => {
   it('counts what each node has not received on the topics it reads, subscribed or not yet written', () => {
-    const counts = [
-      node({ a: [2, 0], b: [0, 1] }),
-      node({ a: [0, 1] }),
-      node({}, ['a', 'b']),
-      node({ c: [3, 0] })
-    ]
+    const counts = [node({ a: [2, 0], b: [0, 1] }), node({ a: [0, 1] }), node({}, ['a', 'b']), node({ c: [3, 0] })]
     // a: 2 published; b: none published (1 received from outside the district); c: read by nobody else
     expect(outstanding(counts)).toEqual([-1, 1, 2, 0])
   })
 
-  it('waits for nothing on a topic a node only writes (a feeder\'s bids, read by its relays only), but counts it for the readers', () => {
+  it("waits for nothing on a topic a node only writes (a feeder's bids, read by its relays only), but counts it for the readers", () => {
     // two buyers publish bids they do not read; the relay reads them; the buyers also read each other's offers
-    const buyer = (bids: number, offers: [number, number]): GossipCounts => ({ ...node({ bid: [bids, 0], offer: offers }, ['offer']), writeOnly: ['bid'] })
+    const buyer = (bids: number, offers: [number, number]): GossipCounts => ({
+      ...node({ bid: [bids, 0], offer: offers }, ['offer']),
+      writeOnly: ['bid']
+    })
     const counts = [buyer(2, [1, 1]), buyer(3, [1, 1]), node({ bid: [0, 4], offer: [0, 2] })]
     // the relay has 4 of the 5 bids; neither buyer waits for the other's bids
     expect(outstanding(counts)).toEqual([0, 0, 1])

@@ -5,21 +5,33 @@ import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { playTrace, readTrace, runScenario, startDashboard, validateScenario } from '../src/index.ts'
 
-const scenario = validateScenario({ district: 'again', slots: { first: 44, count: 3 }, buildings: { generate: { count: 5 } }, mobility: false })
+const scenario = validateScenario({
+  district: 'again',
+  slots: { first: 44, count: 3 },
+  buildings: { generate: { count: 5 } },
+  mobility: false
+})
 
 describe('a replayed trace in the dashboard', () => {
-  it('waits while paused, steps one slot, resumes, and ends on the run\'s figures', async () => {
+  it("waits while paused, steps one slot, resumes, and ends on the run's figures", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kvartal-replay-dash-'))
     const dash = await startDashboard(scenario, { paused: true })
     const ws = new WebSocket(`${dash.url.replace('http', 'ws')}ws`)
     const got: any[] = []
-    const waiters: Array<{ p: (m: any) => boolean, resolve: (m: any) => void }> = []
+    const waiters: Array<{ p: (m: any) => boolean; resolve: (m: any) => void }> = []
     ws.on('message', (d: Buffer) => {
-      const m = JSON.parse(d.toString()); got.push(m)
-      for (const w of waiters.splice(0)) { if (w.p(m)) w.resolve(m); else waiters.push(w) }
+      const m = JSON.parse(d.toString())
+      got.push(m)
+      for (const w of waiters.splice(0)) {
+        if (w.p(m)) w.resolve(m)
+        else waiters.push(w)
+      }
     })
     const next = async (p: (m: any) => boolean): Promise<any> => await new Promise(resolve => waiters.push({ p, resolve }))
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve())
+      ws.once('error', reject)
+    })
     try {
       await runScenario(scenario, { outDir: dir })
       const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))
@@ -44,7 +56,11 @@ describe('a replayed trace in the dashboard', () => {
       expect(d.results.welfareNanos).toBe(results.metrics.welfareNanos)
       expect(d.results.perSlot).toEqual(results.metrics.perSlot)
       const last = got.filter(m => m.type === 'tick').at(-1)
-      expect(last.totals).toEqual({ trades: results.metrics.trades, localEnergyWh: results.metrics.localEnergyWh, welfareNanos: results.metrics.welfareNanos })
+      expect(last.totals).toEqual({
+        trades: results.metrics.trades,
+        localEnergyWh: results.metrics.localEnergyWh,
+        welfareNanos: results.metrics.welfareNanos
+      })
       expect(last.tick).toBe(t.header.run.ticks)
     } finally {
       ws.close()

@@ -21,7 +21,17 @@ describe('scenario validation', () => {
     [{ limits: { buy: [0.9, 0.1] } }, 'limits.buy'],
     [{ buildings: { generate: { count: 1 } } }, 'buildings.generate.count'],
     [{ buildings: { list: [{ id: 'a', kind: 'castle', load: { profile: 'household', dailyKwh: 10 } }] } }, 'buildings.list[0].kind'],
-    [{ buildings: { list: [{ id: 'a', kind: 'office', load: { profile: 'office', dailyKwh: 10 } }, { id: 'a', kind: 'office', load: { profile: 'office', dailyKwh: 10 } }] } }, 'buildings.list[1].id'],
+    [
+      {
+        buildings: {
+          list: [
+            { id: 'a', kind: 'office', load: { profile: 'office', dailyKwh: 10 } },
+            { id: 'a', kind: 'office', load: { profile: 'office', dailyKwh: 10 } }
+          ]
+        }
+      },
+      'buildings.list[1].id'
+    ],
     [{ colour: 'blue' }, 'colour'],
     [[1, 2], '(root)']
   ])('refuses %j naming the field %s', (doc, field) => {

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tableFromIPC } from 'apache-arrow'
-import { expandGrid, kpiColumns, kpiValues, parseCsv, parseParam, readJournal, runScenario, runSweep, scenarioFor, validateScenario } from '@kvartal/sim'
+import {
+  expandGrid,
+  kpiColumns,
+  kpiValues,
+  parseCsv,
+  parseParam,
+  readJournal,
+  runScenario,
+  runSweep,
+  scenarioFor,
+  validateScenario
+} from '@kvartal/sim'
 import { runCli } from '../../tests/helpers/processes.ts'
 
 // 4 buildings, one slot at noon, energy only: a run takes a few seconds
@@ -16,9 +27,13 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
     dir = await mkdtemp(join(tmpdir(), 'kvartal-sweep-'))
     await writeFile(join(dir, 'tiny.yaml'), JSON.stringify(tiny))
   })
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
 
-  it('2 fields × 2 seeds: rows equal runScenario\'s for the same seeds, in CSV and Arrow alike; run again, nothing runs', { timeout: 600_000 }, async () => {
+  it("2 fields × 2 seeds: rows equal runScenario's for the same seeds, in CSV and Arrow alike; run again, nothing runs", {
+    timeout: 600_000
+  }, async () => {
     const out = join(dir, 'out')
     // the sweep's processes and the same runs here, side by side
     const [cli, direct] = await Promise.all([
@@ -26,7 +41,8 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
       (async () => {
         const base = validateScenario(tiny)
         const results = new Map<string, Record<string, number | null>>()
-        for (const p of expandGrid([parseParam('strategy=concession,zi-c'), parseParam('slots.count=1')], [1, 2])) results.set(p.key, kpiValues(await runScenario(scenarioFor(base, p))))
+        for (const p of expandGrid([parseParam('strategy=concession,zi-c'), parseParam('slots.count=1')], [1, 2]))
+          results.set(p.key, kpiValues(await runScenario(scenarioFor(base, p))))
         return results
       })()
     ])
@@ -49,7 +65,13 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
     expect([csv.length, arrow.numRows]).toEqual([4, 4])
     for (const [i, r] of csv.entries()) {
       const row = journal.get(r.run)!
-      expect([r['market.strategy'], r['slots.count'], r.seed, r.status, r.error]).toEqual([row.params['market.strategy'], '1', String(row.seed), 'ok', ''])
+      expect([r['market.strategy'], r['slots.count'], r.seed, r.status, r.error]).toEqual([
+        row.params['market.strategy'],
+        '1',
+        String(row.seed),
+        'ok',
+        ''
+      ])
       const a = arrow.get(i)!.toJSON() as Record<string, unknown>
       expect([a.run, a['market.strategy'], Number(a['slots.count']), Number(a.seed)]).toEqual([r.run, r['market.strategy'], 1, row.seed])
       for (const k of kpiColumns) {
@@ -70,7 +92,6 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
     expect(dry.stdout).toMatch(/^done +market\.strategy=concession slots\.count=1 seed=1$/m)
     expect(dry.stdout).toMatch(/^to run +market\.strategy=zi-c slots\.count=1 seed=3$/m)
     expect(dry.stdout).toContain('6 runs, 4 done in')
-
   })
 
   it('a run that fails is a row with its error; the sweep goes on, and runs it again when resumed', { timeout: 600_000 }, async () => {
@@ -89,13 +110,18 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
     expect((await readFile(join(out, 'runs.ndjson'), 'utf8')).trim().split('\n')).toHaveLength(2)
     expect(parseCsv(await readFile(join(out, 'runs.csv'), 'utf8')).map(r => r.status)).toEqual(['ok'])
     // the directory belongs to its scenario: another one is refused before anything runs
-    await expect(runSweep({ ...def, scenario: validateScenario({ ...tiny, site: { cloudiness: 0.9 } }) }, { outDir: out })).rejects.toThrow(`--out: ${out} holds a sweep of another scenario`)
+    await expect(runSweep({ ...def, scenario: validateScenario({ ...tiny, site: { cloudiness: 0.9 } }) }, { outDir: out })).rejects.toThrow(
+      `--out: ${out} holds a sweep of another scenario`
+    )
     // the seed is the run's own: a base scenario that differs only in its seed is the same sweep
     expect((await runSweep({ ...def, scenario: validateScenario({ ...tiny, seed: 77 }) }, { outDir: out })).skipped).toBe(1)
   })
 
-  it('a bad link condition or sweep parameter is exit 2 naming the file, line, column and field, before anything runs', { timeout: 180_000 }, async () => {
-    const scenario = 'slots: { count: 1, first: 48 }\nbuildings: { generate: { count: 4 } }\nmobility: false\nnetwork:\n  loss: 0.05\n  ' +
+  it('a bad link condition or sweep parameter is exit 2 naming the file, line, column and field, before anything runs', {
+    timeout: 180_000
+  }, async () => {
+    const scenario =
+      'slots: { count: 1, first: 48 }\nbuildings: { generate: { count: 4 } }\nmobility: false\nnetwork:\n  loss: 0.05\n  ' +
       'latency: { distribution: normal, ms: 50 }\n  partitions:\n    - { fromSlot: 0, untilSlot: 1, nodes: [household-01] }\n'
     const files: Record<string, string> = {
       'latency.yaml': scenario.replace('normal', 'pareto'),
@@ -105,17 +131,36 @@ describe('kvartal sweep (real processes: the CLI and a process per run)', () => 
       'good.yaml': scenario
     }
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
-    const [latency, loss, group, sweep] = await Promise.all(['latency.yaml', 'loss.yaml', 'group.yaml', 'sweep.yaml'].map(async f => await runCli(['sweep', join(dir, f), '--dry-run', '--out', join(dir, `dry-${f}`)])))
-    expect([latency.code, latency.stderr]).toEqual([2, `kvartal: ${join(dir, 'latency.yaml')}:6:14: network.latency.distribution: expected one of fixed, uniform, normal, got "pareto"\n`])
-    expect([loss.code, loss.stderr]).toEqual([2, `kvartal: ${join(dir, 'loss.yaml')}:5:3: network.loss: expected a share of messages between 0 and 0.5, got -0.05\n`])
-    expect([group.code, group.stderr]).toEqual([2, `kvartal: ${join(dir, 'group.yaml')}:8:36: network.partitions[0].nodes: expected a list of node names, got "household-01"\n`])
-    expect([sweep.code, sweep.stderr]).toEqual([2, `kvartal: ${join(dir, 'sweep.yaml')}:4:21: params.network.loss[1]: expected a share of messages between 0 and 0.5, got 0.6\n`])
+    const [latency, loss, group, sweep] = await Promise.all(
+      ['latency.yaml', 'loss.yaml', 'group.yaml', 'sweep.yaml'].map(
+        async f => await runCli(['sweep', join(dir, f), '--dry-run', '--out', join(dir, `dry-${f}`)])
+      )
+    )
+    expect([latency.code, latency.stderr]).toEqual([
+      2,
+      `kvartal: ${join(dir, 'latency.yaml')}:6:14: network.latency.distribution: expected one of fixed, uniform, normal, got "pareto"\n`
+    ])
+    expect([loss.code, loss.stderr]).toEqual([
+      2,
+      `kvartal: ${join(dir, 'loss.yaml')}:5:3: network.loss: expected a share of messages between 0 and 0.5, got -0.05\n`
+    ])
+    expect([group.code, group.stderr]).toEqual([
+      2,
+      `kvartal: ${join(dir, 'group.yaml')}:8:36: network.partitions[0].nodes: expected a list of node names, got "household-01"\n`
+    ])
+    expect([sweep.code, sweep.stderr]).toEqual([
+      2,
+      `kvartal: ${join(dir, 'sweep.yaml')}:4:21: params.network.loss[1]: expected a share of messages between 0 and 0.5, got 0.6\n`
+    ])
     expect([latency, loss, group, sweep].map(r => r.stdout)).toEqual(['', '', '', ''])
   })
 
   it('a bad --param is a usage error before anything runs', { timeout: 120_000 }, async () => {
     const r = await runCli(['sweep', join(dir, 'tiny.yaml'), '--param', 'strategy=zi-c,nope', '--out', join(dir, 'bad')])
-    expect([r.code, r.stderr]).toEqual([2, 'kvartal: market.strategy: unknown strategy "nope" (built in: fixed-markup, ' +
-      'concession, zi-c, zip) (in the run market.strategy=nope seed=1)\n'])
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'kvartal: market.strategy: unknown strategy "nope" (built in: fixed-markup, ' +
+        'concession, zi-c, zip) (in the run market.strategy=nope seed=1)\n'
+    ])
   })
 })

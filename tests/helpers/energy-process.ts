@@ -45,19 +45,30 @@ export class ModelMeter implements Meter {
   readonly #netWh: number
   #sink: MeterSink | undefined
   #reported = -1
-  constructor (slots: SlotClockConfig, netWh: number) { this.#slots = slots; this.#netWh = netWh }
-  async start (sink: MeterSink): Promise<void> { this.#sink = sink }
-  async stop (): Promise<void> { this.#sink = undefined }
-  poll (now: number): void {
+  constructor(slots: SlotClockConfig, netWh: number) {
+    this.#slots = slots
+    this.#netWh = netWh
+  }
+  async start(sink: MeterSink): Promise<void> {
+    this.#sink = sink
+  }
+  async stop(): Promise<void> {
+    this.#sink = undefined
+  }
+  poll(now: number): void {
     const b = slotAt(this.#slots, now)
     if (this.#sink == null || b <= this.#reported) return
     this.#reported = b
-    this.#sink.sample({ meterId: this.id, at: slotStart(this.#slots, b), importWh: Math.max(0, -this.#netWh) * b, exportWh: Math.max(0, this.#netWh) * b })
+    this.#sink.sample({
+      meterId: this.id,
+      at: slotStart(this.#slots, b),
+      importWh: Math.max(0, -this.#netWh) * b,
+      exportWh: Math.max(0, this.#netWh) * b
+    })
   }
 }
 
-
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const c = JSON.parse(process.argv[2]) as EnergyProcessConfig
   installCrashHook('energy-process.ts')
   const client = new IotaClient({ url: c.rpcUrl })
@@ -82,17 +93,36 @@ async function main (): Promise<void> {
     horizonSlots: 4,
     republishEverySlots: 1,
     holdMs: c.holdMs,
-    onEvent: (e) => { process.stdout.write(JSON.stringify({ event: e.type, slot: e.slot, correlation: e.correlation, code: e.code, detail: e.detail, energyWh: e.energyWh }) + '\n') },
+    onEvent: e => {
+      process.stdout.write(
+        JSON.stringify({ event: e.type, slot: e.slot, correlation: e.correlation, code: e.code, detail: e.detail, energyWh: e.energyWh }) +
+          '\n'
+      )
+    },
     settlement: {
       periodSlots: c.periodSlots,
-      create: async (_signer, journal) => iotaSettlement({ network: 'testnet', seed: (await journal.loadSeed())!, store: journal.store('iota'), client, retry: { attempts: 2, baseDelayMs: 5 } })
+      create: async (_signer, journal) =>
+        iotaSettlement({
+          network: 'testnet',
+          seed: (await journal.loadSeed())!,
+          store: journal.store('iota'),
+          client,
+          retry: { attempts: 2, baseDelayMs: 5 }
+        })
     }
   })
   await node.start()
-  process.stdout.write(JSON.stringify({ ready: node.host.getMultiaddrs().map(String), address: node.identity.iotaAddress, id: node.id }) + '\n')
-  process.on('SIGTERM', () => { void node.stop().then(() => process.exit(0)) })
+  process.stdout.write(
+    JSON.stringify({ ready: node.host.getMultiaddrs().map(String), address: node.identity.iotaAddress, id: node.id }) + '\n'
+  )
+  process.on('SIGTERM', () => {
+    void node.stop().then(() => process.exit(0))
+  })
 }
 
 if (process.argv[1] != null && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  main().catch((err) => { process.stderr.write(`${(err as Error).stack ?? err}\n`); process.exit(1) })
+  main().catch(err => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`)
+    process.exit(1)
+  })
 }

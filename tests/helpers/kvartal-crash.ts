@@ -15,7 +15,10 @@ if (point == null || point === '') throw new Error('kvartal-crash.ts: set KVARTA
 // be a listed crash point (packages/node/src/write-points.ts), so a misspelt one fails at once
 const known = new Set<string>([...ENERGY_WRITE_POINTS, ...MOBILITY_WRITE_POINTS, ...OTHER_CRASH_POINTS])
 const points = new Set(point.split(','))
-for (const p of points) if (!known.has(p)) throw new Error(`kvartal-crash.ts: ${p} is not a crash point (packages/node/src/write-points.ts)`)
-setCrashHook((p) => { if (points.has(p)) process.kill(process.pid, 'SIGKILL') })
+for (const p of points)
+  if (!known.has(p)) throw new Error(`kvartal-crash.ts: ${p} is not a crash point (packages/node/src/write-points.ts)`)
+setCrashHook(p => {
+  if (points.has(p)) process.kill(process.pid, 'SIGKILL')
+})
 const { main } = await import('@kvartal/cli')
 process.exitCode = await main(process.argv.slice(2))

@@ -9,7 +9,13 @@ import { KvartalNode, type KvartalNodeOptions, type TraderProfile } from '@kvart
 export const epochMs = Date.UTC(2026, 5, 17, 10, 0)
 export const slots = { epochMs, slotMs: 15 * 60_000, gateClosureMs: 60_000 }
 export const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
-export const seedOf = (n: number): Uint8Array => { const s = new Uint8Array(32); s[0] = n & 0xff; s[1] = n >> 8; s[31] = 7; return s }
+export const seedOf = (n: number): Uint8Array => {
+  const s = new Uint8Array(32)
+  s[0] = n & 0xff
+  s[1] = n >> 8
+  s[31] = 7
+  return s
+}
 
 export interface TestDistrict {
   clock: SimulatedClock
@@ -28,37 +34,52 @@ export interface TestDistrict {
  * Starts real nodes (libp2p memory transport, level journals in a temp directory) on one simulated
  * clock, each dialling up to `degree` earlier nodes. The clock starts one hour before slot 0's gate.
  */
-export async function startDistrict (profiles: Array<TraderProfile & { strategy?: Strategy }>, opts: { degree?: number, ticksPerSlot?: number, extra?: (i: number) => Partial<KvartalNodeOptions>, beforeStart?: (dir: string) => void } = {}): Promise<TestDistrict> {
+export async function startDistrict(
+  profiles: Array<TraderProfile & { strategy?: Strategy }>,
+  opts: {
+    degree?: number
+    ticksPerSlot?: number
+    extra?: (i: number) => Partial<KvartalNodeOptions>
+    beforeStart?: (dir: string) => void
+  } = {}
+): Promise<TestDistrict> {
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-test-'))
   opts.beforeStart?.(dir)
   const clock = new SimulatedClock(epochMs - 60 * 60_000)
   const events: NodeEvent[] = []
-  const waiters: Array<{ type: string, p?: (e: NodeEvent) => boolean, resolve: (e: NodeEvent) => void }> = []
+  const waiters: Array<{ type: string; p?: (e: NodeEvent) => boolean; resolve: (e: NodeEvent) => void }> = []
   const listeners = new Set<(e: NodeEvent) => void>()
   const onEvent = (e: NodeEvent): void => {
     events.push(e)
     for (const l of listeners) l(e)
-    for (const w of [...waiters]) if (w.type === e.type && (w.p == null || w.p(e))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(e) }
+    for (const w of [...waiters])
+      if (w.type === e.type && (w.p == null || w.p(e))) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(e)
+      }
   }
   const ids = await Promise.all(profiles.map(async (_, i) => await identityFromSeed(seedOf(i + 1))))
   const degree = opts.degree ?? 3
-  const nodes = profiles.map((p, i) => new KvartalNode({
-    district: 'test',
-    dataDir: join(dir, `n${i}`),
-    transport: 'memory',
-    bootstrap: ids.slice(Math.max(0, i - degree), i).map(id => `${memoryListenAddress(id)}/p2p/${id.peerId}`),
-    clock,
-    slots,
-    tariffs,
-    strategy: p.strategy ?? fixedMarkup(),
-    profile: p,
-    keySeed: seedOf(i + 1),
-    ticksPerSlot: opts.ticksPerSlot ?? 4,
-    journal: { sync: false },
-    seed: i + 1,
-    onEvent,
-    ...opts.extra?.(i)
-  }))
+  const nodes = profiles.map(
+    (p, i) =>
+      new KvartalNode({
+        district: 'test',
+        dataDir: join(dir, `n${i}`),
+        transport: 'memory',
+        bootstrap: ids.slice(Math.max(0, i - degree), i).map(id => `${memoryListenAddress(id)}/p2p/${id.peerId}`),
+        clock,
+        slots,
+        tariffs,
+        strategy: p.strategy ?? fixedMarkup(),
+        profile: p,
+        keySeed: seedOf(i + 1),
+        ticksPerSlot: opts.ticksPerSlot ?? 4,
+        journal: { sync: false },
+        seed: i + 1,
+        onEvent,
+        ...opts.extra?.(i)
+      })
+  )
   await Promise.all(nodes.map(async n => await n.start()))
   const idle = async (): Promise<void> => {
     for (let k = 0; k < 3; k++) {
@@ -67,19 +88,30 @@ export async function startDistrict (profiles: Array<TraderProfile & { strategy?
     }
   }
   return {
-    clock, nodes, events, dir,
-    async runUntil (ms) {
+    clock,
+    nodes,
+    events,
+    dir,
+    async runUntil(ms) {
       const tick = slots.slotMs / (opts.ticksPerSlot ?? 4)
-      while (clock.now() + tick <= ms) { clock.advanceTo(clock.now() + tick); await idle() }
+      while (clock.now() + tick <= ms) {
+        clock.advanceTo(clock.now() + tick)
+        await idle()
+      }
       await idle()
     },
-    async waitFor (type, p) {
+    async waitFor(type, p) {
       const found = events.find(e => e.type === type && (p == null || p(e)))
       if (found != null) return found
       return await new Promise(resolve => waiters.push({ type, p, resolve }))
     },
-    onEvent (listener) { listeners.add(listener); return () => { listeners.delete(listener) } },
-    async close () {
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+    async close() {
       await Promise.all(nodes.map(async n => await n.stop()))
       await rm(dir, { recursive: true, force: true })
     }

@@ -26,7 +26,7 @@ export const kvartalNames = (district: string) => ({
 })
 
 export interface StockPeer {
-  readonly host: Libp2p<{ identify: unknown, pubsub: GossipSub }>
+  readonly host: Libp2p<{ identify: unknown; pubsub: GossipSub }>
   readonly peerId: PeerId
   /** honest gossip this peer received, per topic, in arrival order */
   readonly heard: Map<string, Uint8Array[]>
@@ -39,58 +39,76 @@ let nextSeed = 1
  * Starts a stock peer on 127.0.0.1. `gossip: false` leaves gossipsub out (a bare connection, for
  * floods of connections and streams).
  */
-export async function startStockPeer (opts: { gossip?: boolean, seed?: number } = {}): Promise<StockPeer> {
-  const seed = new Uint8Array(32); seed[0] = 0xa7; seed[1] = opts.seed ?? nextSeed++; seed[2] = (opts.seed ?? nextSeed) >> 8
+export async function startStockPeer(opts: { gossip?: boolean; seed?: number } = {}): Promise<StockPeer> {
+  const seed = new Uint8Array(32)
+  seed[0] = 0xa7
+  seed[1] = opts.seed ?? nextSeed++
+  seed[2] = (opts.seed ?? nextSeed) >> 8
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
   let counter = 0
-  const host = await createLibp2p({
+  const host = (await createLibp2p({
     privateKey,
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // the honest nodes read unsigned gossipsub envelopes only (their own messages carry their signatures)
-    services: opts.gossip === false
-      ? { identify: identify() } as never
-      : {
-          identify: identify(),
-          pubsub: gossipsub({
-            globalSignaturePolicy: StrictNoSign,
-            allowPublishToZeroTopicPeers: true,
-            emitSelf: false,
-            // a fresh id for each publish, so this peer may publish the same bytes again (a replay) and what it
-            // received (the honest messages it copies) does not count as already seen
-            msgIdFn: () => { const id = new Uint8Array(8); new DataView(id.buffer).setFloat64(0, ++counter); return id }
-          })
-        }
-  }) as unknown as StockPeer['host']
+    services:
+      opts.gossip === false
+        ? ({ identify: identify() } as never)
+        : {
+            identify: identify(),
+            pubsub: gossipsub({
+              globalSignaturePolicy: StrictNoSign,
+              allowPublishToZeroTopicPeers: true,
+              emitSelf: false,
+              // a fresh id for each publish, so this peer may publish the same bytes again (a replay) and what it
+              // received (the honest messages it copies) does not count as already seen
+              msgIdFn: () => {
+                const id = new Uint8Array(8)
+                new DataView(id.buffer).setFloat64(0, ++counter)
+                return id
+              }
+            })
+          }
+  })) as unknown as StockPeer['host']
   const heard = new Map<string, Uint8Array[]>()
   if (opts.gossip !== false) {
-    host.services.pubsub.addEventListener('message', (e) => {
+    host.services.pubsub.addEventListener('message', e => {
       const m = e.detail
       const list = heard.get(m.topic) ?? []
       list.push(new Uint8Array(m.data))
       heard.set(m.topic, list)
     })
   }
-  return { host, peerId: host.peerId, heard, stop: async () => { await host.stop() } }
+  return {
+    host,
+    peerId: host.peerId,
+    heard,
+    stop: async () => {
+      await host.stop()
+    }
+  }
 }
 
 /** A varint length prefix (unsigned LEB128), as the length-prefixed frames on Kvartal's streams use. */
-export function varint (n: number): Uint8Array {
+export function varint(n: number): Uint8Array {
   const out: number[] = []
-  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128) }
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 128)
+  }
   out.push(n)
   return Uint8Array.from(out)
 }
 
 /** Opens a raw stream of `protocol` on `to` (dialling `addrs` if not connected). */
-export async function rawStream (peer: StockPeer, addrs: Multiaddr[], protocol: string): Promise<Stream> {
+export async function rawStream(peer: StockPeer, addrs: Multiaddr[], protocol: string): Promise<Stream> {
   return await peer.host.dialProtocol(addrs, protocol, { signal: AbortSignal.timeout(10_000) })
 }
 
 /** `bytes` with one bit flipped at a seeded position */
-export function flipBit (bytes: Uint8Array, at: number): Uint8Array {
+export function flipBit(bytes: Uint8Array, at: number): Uint8Array {
   const b = new Uint8Array(bytes)
   if (b.length > 0) b[at % b.length] ^= 1 << (at % 8)
   return b

@@ -30,7 +30,10 @@ export const KEY_BYTES = 32
 const WRAP_OKM = KEY_BYTES + 24
 export const CHANNEL_NONCE_BYTES = 16
 
-export interface Wrap { readonly ephemeral: Uint8Array, readonly wrapped: Uint8Array }
+export interface Wrap {
+  readonly ephemeral: Uint8Array
+  readonly wrapped: Uint8Array
+}
 export interface ControlBody {
   /** open record only */
   readonly owner?: Uint8Array
@@ -40,26 +43,41 @@ export interface ControlBody {
 }
 
 /** X25519 public key of an Ed25519 public key (birational map, RFC 7748 §4.1). */
-export function x25519PublicOf (ed25519PublicKey: Uint8Array): Uint8Array { return ed25519.utils.toMontgomery(ed25519PublicKey) }
+export function x25519PublicOf(ed25519PublicKey: Uint8Array): Uint8Array {
+  return ed25519.utils.toMontgomery(ed25519PublicKey)
+}
 /** X25519 secret of an Ed25519 seed (the clamped first half of sha512(seed), as Ed25519 itself uses). */
-export function x25519SecretOf (ed25519Seed: Uint8Array): Uint8Array { return ed25519.utils.toMontgomerySecret(ed25519Seed) }
-export function x25519PublicOfSecret (secret: Uint8Array): Uint8Array { return x25519.getPublicKey(secret) }
+export function x25519SecretOf(ed25519Seed: Uint8Array): Uint8Array {
+  return ed25519.utils.toMontgomerySecret(ed25519Seed)
+}
+export function x25519PublicOfSecret(secret: Uint8Array): Uint8Array {
+  return x25519.getPublicKey(secret)
+}
 
-function wrapInfo (channelId: Uint8Array, epoch: number): Uint8Array {
+function wrapInfo(channelId: Uint8Array, epoch: number): Uint8Array {
   const d = signingDomain('channel-wrap')
   const info = new Uint8Array(d.length + 32 + 4)
-  info.set(d, 0); info.set(channelId, d.length)
+  info.set(d, 0)
+  info.set(channelId, d.length)
   new DataView(info.buffer).setUint32(d.length + 32, epoch)
   return info
 }
 
-function kekAndNonce (shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array, channelId: Uint8Array, epoch: number): { kek: Uint8Array, nonce: Uint8Array } {
-  const salt = new Uint8Array(64); salt.set(ephemeral, 0); salt.set(recipient, 32)
+function kekAndNonce(
+  shared: Uint8Array,
+  ephemeral: Uint8Array,
+  recipient: Uint8Array,
+  channelId: Uint8Array,
+  epoch: number
+): { kek: Uint8Array; nonce: Uint8Array } {
+  const salt = new Uint8Array(64)
+  salt.set(ephemeral, 0)
+  salt.set(recipient, 32)
   const okm = hkdf(sha256, shared, salt, wrapInfo(channelId, epoch), WRAP_OKM)
   return { kek: okm.subarray(0, KEY_BYTES), nonce: okm.subarray(KEY_BYTES) }
 }
 
-export function wrapFor (recipientX25519: Uint8Array, plaintext: Uint8Array, channelId: Uint8Array, epoch: number): Wrap {
+export function wrapFor(recipientX25519: Uint8Array, plaintext: Uint8Array, channelId: Uint8Array, epoch: number): Wrap {
   const { secretKey, publicKey } = x25519.keygen()
   const shared = x25519.getSharedSecret(secretKey, recipientX25519)
   const { kek, nonce } = kekAndNonce(shared, publicKey, recipientX25519, channelId, epoch)
@@ -67,7 +85,13 @@ export function wrapFor (recipientX25519: Uint8Array, plaintext: Uint8Array, cha
 }
 
 /** The wrap's plaintext if it is addressed to `secret`, else undefined (never throws). */
-export function unwrap (wrap: Wrap, secret: Uint8Array, ownPublic: Uint8Array, channelId: Uint8Array, epoch: number): Uint8Array | undefined {
+export function unwrap(
+  wrap: Wrap,
+  secret: Uint8Array,
+  ownPublic: Uint8Array,
+  channelId: Uint8Array,
+  epoch: number
+): Uint8Array | undefined {
   try {
     const shared = x25519.getSharedSecret(secret, wrap.ephemeral)
     const { kek, nonce } = kekAndNonce(shared, wrap.ephemeral, ownPublic, channelId, epoch)
@@ -77,10 +101,14 @@ export function unwrap (wrap: Wrap, secret: Uint8Array, ownPublic: Uint8Array, c
   }
 }
 
-export function newContentKey (): Uint8Array { return randomBytes(KEY_BYTES) }
-export function newChannelNonce (): Uint8Array { return randomBytes(CHANNEL_NONCE_BYTES) }
+export function newContentKey(): Uint8Array {
+  return randomBytes(KEY_BYTES)
+}
+export function newChannelNonce(): Uint8Array {
+  return randomBytes(CHANNEL_NONCE_BYTES)
+}
 
-export function encodeControl (body: ControlBody): Uint8Array {
+export function encodeControl(body: ControlBody): Uint8Array {
   if (body.wraps.length > MAX_READERS + 1) throw new OversizedChannelDataError('wraps (count)', body.wraps.length, MAX_READERS + 1)
   const head = body.owner != null ? 32 + CHANNEL_NONCE_BYTES : 0
   let size = head + 2
@@ -88,53 +116,72 @@ export function encodeControl (body: ControlBody): Uint8Array {
   const out = new Uint8Array(size)
   const v = new DataView(out.buffer)
   let at = 0
-  if (body.owner != null) { out.set(body.owner, 0); out.set(body.channelNonce!, 32); at = head }
-  v.setUint16(at, body.wraps.length); at += 2
+  if (body.owner != null) {
+    out.set(body.owner, 0)
+    out.set(body.channelNonce!, 32)
+    at = head
+  }
+  v.setUint16(at, body.wraps.length)
+  at += 2
   for (const w of body.wraps) {
-    if (w.ephemeral.length !== 32 || w.wrapped.length > 0xffff) throw new MalformedRecordError('a wrap has a 32-byte ephemeral key and at most 65535 wrapped bytes')
-    out.set(w.ephemeral, at); at += 32
-    v.setUint16(at, w.wrapped.length); at += 2
-    out.set(w.wrapped, at); at += w.wrapped.length
+    if (w.ephemeral.length !== 32 || w.wrapped.length > 0xffff)
+      throw new MalformedRecordError('a wrap has a 32-byte ephemeral key and at most 65535 wrapped bytes')
+    out.set(w.ephemeral, at)
+    at += 32
+    v.setUint16(at, w.wrapped.length)
+    at += 2
+    out.set(w.wrapped, at)
+    at += w.wrapped.length
   }
   return out
 }
 
 /** Parses a control body; `open` says whether it starts with the owner key and channel nonce. */
-export function decodeControl (bytes: Uint8Array, open: boolean): ControlBody {
+export function decodeControl(bytes: Uint8Array, open: boolean): ControlBody {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
   let at = 0
-  const need = (n: number, what: string): void => { if (at + n > bytes.length) throw new MalformedRecordError(`control body ends inside ${what}`) }
+  const need = (n: number, what: string): void => {
+    if (at + n > bytes.length) throw new MalformedRecordError(`control body ends inside ${what}`)
+  }
   let owner: Uint8Array | undefined
   let channelNonce: Uint8Array | undefined
   if (open) {
     need(32 + CHANNEL_NONCE_BYTES, 'the owner key and channel nonce')
-    owner = bytes.slice(0, 32); channelNonce = bytes.slice(32, 32 + CHANNEL_NONCE_BYTES); at = 32 + CHANNEL_NONCE_BYTES
+    owner = bytes.slice(0, 32)
+    channelNonce = bytes.slice(32, 32 + CHANNEL_NONCE_BYTES)
+    at = 32 + CHANNEL_NONCE_BYTES
   }
   need(2, 'the wrap count')
-  const count = v.getUint16(at); at += 2
-  if (count < 1) throw new MalformedRecordError('a control record carries at least the owner\'s wrap')
+  const count = v.getUint16(at)
+  at += 2
+  if (count < 1) throw new MalformedRecordError("a control record carries at least the owner's wrap")
   if (count > MAX_READERS + 1) throw new OversizedChannelDataError('wraps (count)', count, MAX_READERS + 1)
   const wraps: Wrap[] = []
   for (let i = 0; i < count; i++) {
     need(34, `wrap ${i}`)
-    const ephemeral = bytes.slice(at, at + 32); at += 32
-    const len = v.getUint16(at); at += 2
+    const ephemeral = bytes.slice(at, at + 32)
+    at += 32
+    const len = v.getUint16(at)
+    at += 2
     need(len, `wrap ${i}`)
-    wraps.push({ ephemeral, wrapped: bytes.slice(at, at + len) }); at += len
+    wraps.push({ ephemeral, wrapped: bytes.slice(at, at + len) })
+    at += len
   }
   if (at !== bytes.length) throw new MalformedRecordError(`control body has ${bytes.length - at} trailing bytes`)
   return { owner, channelNonce, wraps }
 }
 
 /** Owner's wrap plaintext: content key ‖ readers. */
-export function ownerKeyring (contentKey: Uint8Array, readers: readonly Uint8Array[]): Uint8Array {
+export function ownerKeyring(contentKey: Uint8Array, readers: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(KEY_BYTES + 32 * readers.length)
   out.set(contentKey, 0)
-  readers.forEach((r, i) => { out.set(r, KEY_BYTES + 32 * i) })
+  readers.forEach((r, i) => {
+    out.set(r, KEY_BYTES + 32 * i)
+  })
   return out
 }
 
-export function parseOwnerKeyring (plain: Uint8Array): { contentKey: Uint8Array, readers: Uint8Array[] } {
+export function parseOwnerKeyring(plain: Uint8Array): { contentKey: Uint8Array; readers: Uint8Array[] } {
   if (plain.length < KEY_BYTES || (plain.length - KEY_BYTES) % 32 !== 0) throw new MalformedRecordError('owner keyring has a bad length')
   const readers: Uint8Array[] = []
   for (let at = KEY_BYTES; at < plain.length; at += 32) readers.push(plain.slice(at, at + 32))

@@ -29,9 +29,11 @@ import { MalformedRecordError, OversizedChannelDataError } from './errors.ts'
  * needs no generated code. The body of a control record has its own fixed layout (see `control.ts`).
  */
 export const RecordKind = { open: 0, data: 1, grant: 2, rotate: 3 } as const
-export type RecordKind = typeof RecordKind[keyof typeof RecordKind]
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind]
 const KIND_NAMES = ['open', 'data', 'grant', 'rotate'] as const
-export function kindName (kind: RecordKind): string { return KIND_NAMES[kind] }
+export function kindName(kind: RecordKind): string {
+  return KIND_NAMES[kind]
+}
 
 export interface ChannelRecord {
   readonly version: number
@@ -65,7 +67,7 @@ export const MAX_INDEX = 0xffff_ffff
 type Unsigned = Omit<ChannelRecord, 'signature'>
 
 /** The header bytes; `bodyLength` lets a data record's header exist before its ciphertext (it is the AEAD's associated data). */
-export function encodeHeader (r: Omit<Unsigned, 'body'>, bodyLength: number): Uint8Array {
+export function encodeHeader(r: Omit<Unsigned, 'body'>, bodyLength: number): Uint8Array {
   const h = new Uint8Array(HEADER_BYTES)
   const v = new DataView(h.buffer)
   h[0] = r.version
@@ -80,7 +82,7 @@ export function encodeHeader (r: Omit<Unsigned, 'body'>, bodyLength: number): Ui
 }
 
 /** What the owner signs: domain ‖ header ‖ body. */
-export function signedBytes (r: Unsigned): Uint8Array {
+export function signedBytes(r: Unsigned): Uint8Array {
   const d = signingDomain('channel')
   const out = new Uint8Array(d.length + HEADER_BYTES + r.body.length)
   out.set(d, 0)
@@ -89,7 +91,7 @@ export function signedBytes (r: Unsigned): Uint8Array {
   return out
 }
 
-function checkFields (r: Unsigned): void {
+function checkFields(r: Unsigned): void {
   if (r.channelId.length !== 32) throw new MalformedRecordError(`channel id is 32 bytes, got ${r.channelId.length}`)
   if (r.prev.length !== 32) throw new MalformedRecordError(`prev is 32 bytes, got ${r.prev.length}`)
   if (r.nonce.length !== NONCE_BYTES) throw new MalformedRecordError(`nonce is ${NONCE_BYTES} bytes, got ${r.nonce.length}`)
@@ -98,7 +100,7 @@ function checkFields (r: Unsigned): void {
   if (r.body.length > MAX_BODY_BYTES) throw new OversizedChannelDataError('record body (bytes)', r.body.length, MAX_BODY_BYTES)
 }
 
-export function encodeRecord (r: ChannelRecord): Uint8Array {
+export function encodeRecord(r: ChannelRecord): Uint8Array {
   checkFields(r)
   if (r.signature.length !== SIGNATURE_BYTES) throw new MalformedRecordError(`signature is 64 bytes, got ${r.signature.length}`)
   const out = new Uint8Array(HEADER_BYTES + r.body.length + SIGNATURE_BYTES)
@@ -109,16 +111,18 @@ export function encodeRecord (r: ChannelRecord): Uint8Array {
 }
 
 /** Decodes one record; throws `MalformedRecordError` or `OversizedChannelDataError`, never anything else. */
-export function decodeRecord (bytes: Uint8Array): ChannelRecord {
+export function decodeRecord(bytes: Uint8Array): ChannelRecord {
   if (bytes.length > MAX_RECORD_BYTES) throw new OversizedChannelDataError('record (bytes)', bytes.length, MAX_RECORD_BYTES)
-  if (bytes.length < HEADER_BYTES + SIGNATURE_BYTES) throw new MalformedRecordError(`a record is at least ${HEADER_BYTES + SIGNATURE_BYTES} bytes, got ${bytes.length}`)
+  if (bytes.length < HEADER_BYTES + SIGNATURE_BYTES)
+    throw new MalformedRecordError(`a record is at least ${HEADER_BYTES + SIGNATURE_BYTES} bytes, got ${bytes.length}`)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
   const version = bytes[0]
   if (version !== RECORD_VERSION) throw new MalformedRecordError(`record version ${version} is not supported (this library reads 1)`)
   const kind = bytes[1]
   if (kind > RecordKind.rotate) throw new MalformedRecordError(`unknown record kind ${kind}`)
   const n = v.getUint32(98)
-  if (HEADER_BYTES + n + SIGNATURE_BYTES !== bytes.length) throw new MalformedRecordError(`body length ${n} does not match a record of ${bytes.length} bytes`)
+  if (HEADER_BYTES + n + SIGNATURE_BYTES !== bytes.length)
+    throw new MalformedRecordError(`body length ${n} does not match a record of ${bytes.length} bytes`)
   const copy = (from: number, len: number): Uint8Array => bytes.slice(from, from + len)
   return {
     version,
@@ -134,15 +138,23 @@ export function decodeRecord (bytes: Uint8Array): ChannelRecord {
 }
 
 /** sha256 of the record's canonical encoding: what the next record's `prev` and the channel head are. */
-export function recordHash (r: ChannelRecord): Uint8Array { return sha256(encodeRecord(r)) }
+export function recordHash(r: ChannelRecord): Uint8Array {
+  return sha256(encodeRecord(r))
+}
 
 /** The channel id: sha256(`kvartal/v1/channel-id\n` ‖ owner Ed25519 public key ‖ 16-byte nonce). */
-export function channelIdOf (ownerPublicKey: Uint8Array, channelNonce: Uint8Array): Uint8Array {
+export function channelIdOf(ownerPublicKey: Uint8Array, channelNonce: Uint8Array): Uint8Array {
   const d = signingDomain('channel-id')
   const buf = new Uint8Array(d.length + ownerPublicKey.length + channelNonce.length)
-  buf.set(d, 0); buf.set(ownerPublicKey, d.length); buf.set(channelNonce, d.length + ownerPublicKey.length)
+  buf.set(d, 0)
+  buf.set(ownerPublicKey, d.length)
+  buf.set(channelNonce, d.length + ownerPublicKey.length)
   return sha256(buf)
 }
 
-export function sameBytes (a: Uint8Array, b: Uint8Array): boolean { return bytesEqual(a, b) }
-export function shortHex (b: Uint8Array): string { return toHex(b).slice(0, 12) + '…' }
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return bytesEqual(a, b)
+}
+export function shortHex(b: Uint8Array): string {
+  return toHex(b).slice(0, 12) + '…'
+}

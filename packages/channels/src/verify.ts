@@ -1,6 +1,18 @@
 import { verifySignature } from '@kvartal/protocol'
 import { decodeControl } from './control.ts'
-import { channelIdOf, kindName, recordHash, RecordKind, RECORD_VERSION, sameBytes, shortHex, signedBytes, ZERO_HASH, ZERO_NONCE, type ChannelRecord } from './record.ts'
+import {
+  channelIdOf,
+  kindName,
+  recordHash,
+  RecordKind,
+  RECORD_VERSION,
+  sameBytes,
+  shortHex,
+  signedBytes,
+  ZERO_HASH,
+  ZERO_NONCE,
+  type ChannelRecord
+} from './record.ts'
 
 /** What breaks a chain. Stable codes: tests and callers match on these. */
 export const ChainProblem = {
@@ -16,7 +28,7 @@ export const ChainProblem = {
   malformed: 'malformed',
   headMismatch: 'head-mismatch'
 } as const
-export type ChainProblem = typeof ChainProblem[keyof typeof ChainProblem]
+export type ChainProblem = (typeof ChainProblem)[keyof typeof ChainProblem]
 
 export interface ChainCheck {
   readonly ok: boolean
@@ -47,7 +59,12 @@ export interface VerifyOptions {
   readonly since?: ChannelTip
 }
 
-const fail = (problem: ChainProblem, index: number, message: string): ChainCheck => ({ ok: false, problem, index, message: `record ${index}: ${message}` })
+const fail = (problem: ChainProblem, index: number, message: string): ChainCheck => ({
+  ok: false,
+  problem,
+  index,
+  message: `record ${index}: ${message}`
+})
 
 /**
  * Checks a whole channel without any key: record 0 is the open record and its channel id is the hash
@@ -57,9 +74,10 @@ const fail = (problem: ChainProblem, index: number, message: string): ChainCheck
  * control bodies parse. The first problem found is reported. A record dropped from the end is only
  * visible against a trusted head (`options.head`).
  */
-export function verifyChain (records: readonly ChannelRecord[], ownerPublicKey: Uint8Array, options: VerifyOptions = {}): ChainCheck {
+export function verifyChain(records: readonly ChannelRecord[], ownerPublicKey: Uint8Array, options: VerifyOptions = {}): ChainCheck {
   const since = options.since
-  if (records.length === 0 && since == null) return { ok: false, problem: ChainProblem.empty, message: 'no records: a channel starts with its open record' }
+  if (records.length === 0 && since == null)
+    return { ok: false, problem: ChainProblem.empty, message: 'no records: a channel starts with its open record' }
   let prev = since?.head ?? ZERO_HASH
   let epoch = since?.epoch ?? 0
   const first = since == null ? 0 : since.index + 1
@@ -75,37 +93,58 @@ export function verifyChain (records: readonly ChannelRecord[], ownerPublicKey: 
     }
     if (r.version !== RECORD_VERSION) return fail(ChainProblem.malformed, i, `record version ${r.version} is not supported`)
     if (want === 0) {
-      if (r.kind !== RecordKind.open) return fail(ChainProblem.badKind, 0, `the first record must be an open record, not ${kindName(r.kind)}`)
+      if (r.kind !== RecordKind.open)
+        return fail(ChainProblem.badKind, 0, `the first record must be an open record, not ${kindName(r.kind)}`)
       let open: ReturnType<typeof decodeControl>
-      try { open = decodeControl(r.body, true) } catch (err) { return fail(ChainProblem.malformed, 0, (err as Error).message) }
+      try {
+        open = decodeControl(r.body, true)
+      } catch (err) {
+        return fail(ChainProblem.malformed, 0, (err as Error).message)
+      }
       if (!sameBytes(open.owner!, ownerPublicKey) || !sameBytes(channelIdOf(ownerPublicKey, open.channelNonce!), r.channelId)) {
         return fail(ChainProblem.wrongOwner, 0, 'the channel does not belong to the given owner key')
       }
     } else {
-      if (!sameBytes(r.channelId, channelId)) return fail(ChainProblem.wrongChannel, i, `belongs to channel ${shortHex(r.channelId)}, not ${shortHex(channelId)}`)
+      if (!sameBytes(r.channelId, channelId))
+        return fail(ChainProblem.wrongChannel, i, `belongs to channel ${shortHex(r.channelId)}, not ${shortHex(channelId)}`)
       if (r.kind === RecordKind.open) return fail(ChainProblem.badKind, i, 'only the first record may be an open record')
     }
-    if (!verifySignature(ownerPublicKey, signedBytes(r), r.signature)) return fail(ChainProblem.badSignature, i, 'the owner\'s signature does not verify (edited or forged)')
-    if (!sameBytes(r.prev, prev)) return fail(ChainProblem.badLink, i, `does not link to the record before it (${shortHex(r.prev)} ≠ ${shortHex(prev)})`)
+    if (!verifySignature(ownerPublicKey, signedBytes(r), r.signature))
+      return fail(ChainProblem.badSignature, i, "the owner's signature does not verify (edited or forged)")
+    if (!sameBytes(r.prev, prev))
+      return fail(ChainProblem.badLink, i, `does not link to the record before it (${shortHex(r.prev)} ≠ ${shortHex(prev)})`)
     const wantEpoch = r.kind === RecordKind.rotate ? epoch + 1 : epoch
-    if (r.epoch !== wantEpoch) return fail(ChainProblem.badEpoch, i, `${kindName(r.kind)} record in epoch ${r.epoch}, expected ${wantEpoch}`)
-    if (r.kind !== RecordKind.data && !sameBytes(r.nonce, ZERO_NONCE)) return fail(ChainProblem.malformed, i, 'a control record\'s nonce must be zero')
+    if (r.epoch !== wantEpoch)
+      return fail(ChainProblem.badEpoch, i, `${kindName(r.kind)} record in epoch ${r.epoch}, expected ${wantEpoch}`)
+    if (r.kind !== RecordKind.data && !sameBytes(r.nonce, ZERO_NONCE))
+      return fail(ChainProblem.malformed, i, "a control record's nonce must be zero")
     epoch = r.epoch
     if (r.kind === RecordKind.grant || r.kind === RecordKind.rotate) {
-      try { decodeControl(r.body, false) } catch (err) { return fail(ChainProblem.malformed, i, (err as Error).message) }
+      try {
+        decodeControl(r.body, false)
+      } catch (err) {
+        return fail(ChainProblem.malformed, i, (err as Error).message)
+      }
     }
-    if (r.kind === RecordKind.data && r.body.length < 17) return fail(ChainProblem.malformed, i, 'a data record\'s ciphertext is at least 17 bytes')
+    if (r.kind === RecordKind.data && r.body.length < 17)
+      return fail(ChainProblem.malformed, i, "a data record's ciphertext is at least 17 bytes")
     prev = recordHash(r)
   }
   if (options.head != null && !sameBytes(prev, options.head)) {
-    return { ok: false, problem: ChainProblem.headMismatch, index: records.length, message: `the chain ends at ${shortHex(prev)}, not at the trusted head ` +
-      `${shortHex(options.head)}: records are missing or added at the end` }
+    return {
+      ok: false,
+      problem: ChainProblem.headMismatch,
+      index: records.length,
+      message:
+        `the chain ends at ${shortHex(prev)}, not at the trusted head ` +
+        `${shortHex(options.head)}: records are missing or added at the end`
+    }
   }
   return { ok: true }
 }
 
 /** The tip of a non-empty chain (verify it first): channel id, last index, epoch and head. */
-export function channelTip (records: readonly ChannelRecord[]): ChannelTip {
+export function channelTip(records: readonly ChannelRecord[]): ChannelTip {
   if (records.length === 0) throw new RangeError('an empty list of records has no tip')
   const last = records[records.length - 1]
   return { channelId: last.channelId, index: last.index, epoch: last.epoch, head: recordHash(last) }

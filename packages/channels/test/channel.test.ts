@@ -2,18 +2,36 @@ import { describe, expect, it } from 'vitest'
 import { generateSeed, signerFromSeed } from '@kvartal/protocol'
 import { x25519 } from '@noble/curves/ed25519.js'
 import {
-  channelTip, createChannel, decodeRecord, encodeRecord, MAX_PAYLOAD_BYTES, MAX_READERS, MAX_RECORD_BYTES, openChannel, readChannel, recordHash, verifyChain,
-  OversizedChannelDataError, ReaderError, ChannelChainError, RecordKind, type ChannelRecord
+  channelTip,
+  createChannel,
+  decodeRecord,
+  encodeRecord,
+  MAX_PAYLOAD_BYTES,
+  MAX_READERS,
+  MAX_RECORD_BYTES,
+  openChannel,
+  readChannel,
+  recordHash,
+  verifyChain,
+  OversizedChannelDataError,
+  ReaderError,
+  ChannelChainError,
+  RecordKind,
+  type ChannelRecord
 } from '../src/index.ts'
 import { signedBytes } from '../src/record.ts'
 import { decodeControl, unwrap, x25519PublicOf as toX25519Public, x25519SecretOf as toX25519Secret } from '../src/control.ts'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 
-function party () { const seed = generateSeed(); return { seed, publicKey: signerFromSeed(seed).publicKey } }
+function party() {
+  const seed = generateSeed()
+  return { seed, publicKey: signerFromSeed(seed).publicKey }
+}
 
 describe('channel round trip', () => {
   it('the owner and a granted reader read every record; the chain verifies', () => {
-    const owner = party(); const alice = party()
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     ch.append({ kind: 'plan', legs: 3 })
     ch.grant(alice.publicKey)
@@ -25,8 +43,12 @@ describe('channel round trip', () => {
       const read = readChannel(ch.records, who.seed)
       expect(read.chain.ok).toBe(true)
       expect(read.unreadable).toEqual([])
-      expect(read.entries.map((e) => e.value)).toEqual([{ kind: 'plan', legs: 3 }, new Uint8Array([1, 2, 3]), { kind: 'receipt', nonce: 7, amount: 1_500_000_000 }])
-      expect(read.entries.map((e) => e.index)).toEqual([1, 3, 4])
+      expect(read.entries.map(e => e.value)).toEqual([
+        { kind: 'plan', legs: 3 },
+        new Uint8Array([1, 2, 3]),
+        { kind: 'receipt', nonce: 7, amount: 1_500_000_000 }
+      ])
+      expect(read.entries.map(e => e.index)).toEqual([1, 3, 4])
     }
     expect(readChannel(ch.records, alice.seed).owner).toEqual(owner.publicKey)
   })
@@ -48,21 +70,24 @@ describe('channel round trip', () => {
     const ch = createChannel(owner.seed)
     ch.grant({ x25519: x25519.getPublicKey(secret) })
     ch.append({ hello: 'x25519' })
-    expect(readChannel(ch.records, { x25519Secret: secret }).entries.map((e) => e.value)).toEqual([{ hello: 'x25519' }])
+    expect(readChannel(ch.records, { x25519Secret: secret }).entries.map(e => e.value)).toEqual([{ hello: 'x25519' }])
   })
 
   it('a grant covers the whole current epoch, written before it too', () => {
-    const owner = party(); const bob = party()
+    const owner = party()
+    const bob = party()
     const ch = createChannel(owner.seed)
     ch.append({ early: true })
     ch.grant(bob.publicKey)
-    expect(readChannel(ch.records, bob.seed).entries.map((e) => e.value)).toEqual([{ early: true }])
+    expect(readChannel(ch.records, bob.seed).entries.map(e => e.value)).toEqual([{ early: true }])
   })
 })
 
 describe('revocation', () => {
   it('a revoked reader cannot decrypt later records, still reads earlier ones, and still verifies the chain', () => {
-    const owner = party(); const alice = party(); const bob = party()
+    const owner = party()
+    const alice = party()
+    const bob = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.grant(bob.publicKey)
@@ -75,18 +100,19 @@ describe('revocation', () => {
 
     const bobRead = readChannel(ch.records, bob.seed)
     expect(bobRead.chain.ok).toBe(true)
-    expect(bobRead.entries.map((e) => e.value)).toEqual([{ n: 1 }])
-    expect(bobRead.unreadable.map((u) => u.index)).toEqual([5, 6])
+    expect(bobRead.entries.map(e => e.value)).toEqual([{ n: 1 }])
+    expect(bobRead.unreadable.map(u => u.index)).toEqual([5, 6])
     expect(bobRead.epochs).toEqual([0])
     expect(verifyChain(ch.records, owner.publicKey).ok).toBe(true)
 
     const aliceRead = readChannel(ch.records, alice.seed)
-    expect(aliceRead.entries.map((e) => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(aliceRead.entries.map(e => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
     expect(readChannel(ch.records, owner.seed).entries).toHaveLength(3)
   })
 
   it('revoking an unknown reader or granting twice is a typed error', () => {
-    const owner = party(); const alice = party()
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     expect(() => ch.revoke(alice.publicKey)).toThrow(ReaderError)
     ch.grant(alice.publicKey)
@@ -103,18 +129,30 @@ describe('revocation', () => {
  * fields), and tries its secret on every wrap of every later control record. The owner's keys,
  * recovered the same way, decrypt every later record with the same call: the decryption path works.
  */
-function aad (r: ChannelRecord): Uint8Array {
-  const h = new Uint8Array(102); const v = new DataView(h.buffer)
-  h[0] = r.version; h[1] = r.kind; h.set(r.channelId, 2); v.setUint32(34, r.index); h.set(r.prev, 38)
-  v.setUint32(70, r.epoch); h.set(r.nonce, 74); v.setUint32(98, r.body.length)
+function aad(r: ChannelRecord): Uint8Array {
+  const h = new Uint8Array(102)
+  const v = new DataView(h.buffer)
+  h[0] = r.version
+  h[1] = r.kind
+  h.set(r.channelId, 2)
+  v.setUint32(34, r.index)
+  h.set(r.prev, 38)
+  v.setUint32(70, r.epoch)
+  h.set(r.nonce, 74)
+  v.setUint32(98, r.body.length)
   return h
 }
-function tryDecrypt (r: ChannelRecord, key: Uint8Array): Uint8Array | undefined {
-  try { return xchacha20poly1305(key, r.nonce, aad(r)).decrypt(r.body) } catch { return undefined }
+function tryDecrypt(r: ChannelRecord, key: Uint8Array): Uint8Array | undefined {
+  try {
+    return xchacha20poly1305(key, r.nonce, aad(r)).decrypt(r.body)
+  } catch {
+    return undefined
+  }
 }
 /** Every 32-byte key `seed` unwraps from control records[from, to). */
-function keysHeldBy (records: readonly ChannelRecord[], seed: Uint8Array, from: number, to: number): Uint8Array[] {
-  const secret = toX25519Secret(seed); const pub = toX25519Public(signerFromSeed(seed).publicKey)
+function keysHeldBy(records: readonly ChannelRecord[], seed: Uint8Array, from: number, to: number): Uint8Array[] {
+  const secret = toX25519Secret(seed)
+  const pub = toX25519Public(signerFromSeed(seed).publicKey)
   const keys: Uint8Array[] = []
   for (const r of records.slice(from, to)) {
     if (r.kind === RecordKind.data) continue
@@ -127,21 +165,25 @@ function keysHeldBy (records: readonly ChannelRecord[], seed: Uint8Array, from: 
 }
 
 describe('revocation, checked by a reader that holds the revoked keys', () => {
-  function check (records: readonly ChannelRecord[], owner: { seed: Uint8Array }, revoked: { seed: Uint8Array }, revokedAt: number) {
+  function check(records: readonly ChannelRecord[], owner: { seed: Uint8Array }, revoked: { seed: Uint8Array }, revokedAt: number) {
     const held = keysHeldBy(records, revoked.seed, 0, revokedAt)
     expect(held.length).toBeGreaterThan(0)
     // the reader really could read before: each earlier data record opens with one of its keys
-    for (const r of records.slice(0, revokedAt).filter((r) => r.kind === RecordKind.data)) {
-      expect(held.some((k) => tryDecrypt(r, k) != null)).toBe(true)
+    for (const r of records.slice(0, revokedAt).filter(r => r.kind === RecordKind.data)) {
+      expect(held.some(k => tryDecrypt(r, k) != null)).toBe(true)
     }
     const later = records.slice(revokedAt)
-    expect(later.filter((r) => r.kind === RecordKind.data).length).toBeGreaterThan(0)
+    expect(later.filter(r => r.kind === RecordKind.data).length).toBeGreaterThan(0)
     const ownerKeys = keysHeldBy(records, owner.seed, 0, records.length)
-    const secret = toX25519Secret(revoked.seed); const pub = toX25519Public(signerFromSeed(revoked.seed).publicKey)
+    const secret = toX25519Secret(revoked.seed)
+    const pub = toX25519Public(signerFromSeed(revoked.seed).publicKey)
     for (const r of later) {
       if (r.kind === RecordKind.data) {
         for (const k of held) expect(tryDecrypt(r, k), `revoked key opens record ${r.index}`).toBeUndefined()
-        expect(ownerKeys.some((k) => tryDecrypt(r, k) != null), `the owner opens record ${r.index}`).toBe(true)
+        expect(
+          ownerKeys.some(k => tryDecrypt(r, k) != null),
+          `the owner opens record ${r.index}`
+        ).toBe(true)
       } else {
         for (const w of decodeControl(r.body, r.kind === RecordKind.open).wraps) {
           expect(unwrap(w, secret, pub, r.channelId, r.epoch), `record ${r.index} wraps a key for the revoked reader`).toBeUndefined()
@@ -151,30 +193,41 @@ describe('revocation, checked by a reader that holds the revoked keys', () => {
   }
 
   it('a key held before revoke opens no later record', () => {
-    const owner = party(); const alice = party(); const bob = party()
+    const owner = party()
+    const alice = party()
+    const bob = party()
     const ch = createChannel(owner.seed)
-    ch.grant(alice.publicKey); ch.grant(bob.publicKey)
+    ch.grant(alice.publicKey)
+    ch.grant(bob.publicKey)
     ch.append({ n: 1 })
     const at = ch.revoke(bob.publicKey).index
-    ch.append({ n: 2 }); ch.append(new Uint8Array([9, 9]))
+    ch.append({ n: 2 })
+    ch.append(new Uint8Array([9, 9]))
     ch.grant(party().publicKey)
     ch.append({ n: 3 })
     check(ch.records, owner, bob, at)
   })
 
   it('none of the keys of several earlier epochs opens a record after revoke, also after later rotations and a reopen', () => {
-    const owner = party(); const alice = party(); const bob = party()
+    const owner = party()
+    const alice = party()
+    const bob = party()
     const ch = createChannel(owner.seed)
     ch.append({ e: 0 })
-    ch.grant(bob.publicKey); ch.grant(alice.publicKey)
-    ch.rotate(); ch.append({ e: 1 })
-    ch.rotate(); ch.append({ e: 2 })
+    ch.grant(bob.publicKey)
+    ch.grant(alice.publicKey)
+    ch.rotate()
+    ch.append({ e: 1 })
+    ch.rotate()
+    ch.append({ e: 2 })
     const at = ch.revoke(bob.publicKey).index
     ch.append({ e: 3 })
     const resumed = openChannel(owner.seed, ch.records)
     resumed.append({ e: 3.5 })
-    resumed.rotate(); resumed.append({ e: 4 })
-    resumed.revoke(alice.publicKey); resumed.append({ e: 5 })
+    resumed.rotate()
+    resumed.append({ e: 4 })
+    resumed.revoke(alice.publicKey)
+    resumed.append({ e: 5 })
     check(resumed.records, owner, bob, at)
     expect(keysHeldBy(resumed.records, bob.seed, 0, at)).toHaveLength(3)
   })
@@ -182,7 +235,9 @@ describe('revocation, checked by a reader that holds the revoked keys', () => {
 
 describe('outsiders', () => {
   it('a party never granted verifies the chain but reads nothing', () => {
-    const owner = party(); const alice = party(); const eve = party()
+    const owner = party()
+    const alice = party()
+    const eve = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.append({ secret: 1 })
@@ -192,12 +247,13 @@ describe('outsiders', () => {
     const read = readChannel(ch.records, eve.seed)
     expect(read.chain.ok).toBe(true)
     expect(read.entries).toEqual([])
-    expect(read.unreadable.map((u) => u.index)).toEqual([2, 4])
+    expect(read.unreadable.map(u => u.index)).toEqual([2, 4])
     expect(read.epochs).toEqual([])
   })
 
   it('the chain does not show who the readers are', () => {
-    const owner = party(); const alice = party()
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     const all = Buffer.concat(ch.records.map(encodeRecord))
@@ -206,8 +262,9 @@ describe('outsiders', () => {
 })
 
 describe('tampering', () => {
-  function sample () {
-    const owner = party(); const alice = party()
+  function sample() {
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.append({ n: 1 })
@@ -219,7 +276,8 @@ describe('tampering', () => {
 
   it('an edited ciphertext fails the signature at that record', () => {
     const { owner, records } = sample()
-    const body = records[2].body.slice(); body[0] ^= 1
+    const body = records[2].body.slice()
+    body[0] ^= 1
     records[2] = { ...records[2], body }
     expect(verifyChain(records, owner.publicKey)).toMatchObject({ ok: false, problem: 'bad-signature', index: 2 })
   })
@@ -232,18 +290,37 @@ describe('tampering', () => {
 
   it('a dropped record is reported as missing; a dropped last record against the trusted head', () => {
     const { owner, ch, records } = sample()
-    expect(verifyChain([...records.slice(0, 2), ...records.slice(3)], owner.publicKey)).toMatchObject({ ok: false, problem: 'missing', index: 2 })
-    expect(verifyChain(records.slice(0, -1), owner.publicKey, { head: ch.head })).toMatchObject({ ok: false, problem: 'head-mismatch', index: records.length - 1 })
+    expect(verifyChain([...records.slice(0, 2), ...records.slice(3)], owner.publicKey)).toMatchObject({
+      ok: false,
+      problem: 'missing',
+      index: 2
+    })
+    expect(verifyChain(records.slice(0, -1), owner.publicKey, { head: ch.head })).toMatchObject({
+      ok: false,
+      problem: 'head-mismatch',
+      index: records.length - 1
+    })
   })
 
   it('a forged signature is detected, also one re-signed by another key', () => {
     const { owner, records } = sample()
-    const sig = records[3].signature.slice(); sig[10] ^= 0xff
-    expect(verifyChain(records.map((r, i) => i === 3 ? { ...r, signature: sig } : r), owner.publicKey)).toMatchObject({ ok: false, problem: 'bad-signature', index: 3 })
+    const sig = records[3].signature.slice()
+    sig[10] ^= 0xff
+    expect(
+      verifyChain(
+        records.map((r, i) => (i === 3 ? { ...r, signature: sig } : r)),
+        owner.publicKey
+      )
+    ).toMatchObject({ ok: false, problem: 'bad-signature', index: 3 })
     const mallory = signerFromSeed(generateSeed())
     const forged = { ...records[3], body: records[2].body, nonce: records[2].nonce }
     const resigned = { ...forged, signature: mallory.sign(signedBytes(forged)) }
-    expect(verifyChain(records.map((r, i) => i === 3 ? resigned : r), owner.publicKey)).toMatchObject({ ok: false, problem: 'bad-signature', index: 3 })
+    expect(
+      verifyChain(
+        records.map((r, i) => (i === 3 ? resigned : r)),
+        owner.publicKey
+      )
+    ).toMatchObject({ ok: false, problem: 'bad-signature', index: 3 })
   })
 
   it('a record re-signed correctly but not linked is a bad link; a wrong epoch is a bad epoch', () => {
@@ -253,9 +330,17 @@ describe('tampering', () => {
     const signer = signerFromSeed(owner.seed)
     const r = ch.records[1]
     const unlinked = { ...r, prev: new Uint8Array(32).fill(7) }
-    expect(verifyChain([ch.records[0], { ...unlinked, signature: signer.sign(signedBytes(unlinked)) }], owner.publicKey)).toMatchObject({ ok: false, problem: 'bad-link', index: 1 })
+    expect(verifyChain([ch.records[0], { ...unlinked, signature: signer.sign(signedBytes(unlinked)) }], owner.publicKey)).toMatchObject({
+      ok: false,
+      problem: 'bad-link',
+      index: 1
+    })
     const epoch5 = { ...r, epoch: 5 }
-    expect(verifyChain([ch.records[0], { ...epoch5, signature: signer.sign(signedBytes(epoch5)) }], owner.publicKey)).toMatchObject({ ok: false, problem: 'bad-epoch', index: 1 })
+    expect(verifyChain([ch.records[0], { ...epoch5, signature: signer.sign(signedBytes(epoch5)) }], owner.publicKey)).toMatchObject({
+      ok: false,
+      problem: 'bad-epoch',
+      index: 1
+    })
   })
 
   it('the wrong owner key is named as such', () => {
@@ -265,18 +350,21 @@ describe('tampering', () => {
 
   it('a record from another channel of the same owner is named', () => {
     const owner = party()
-    const a = createChannel(owner.seed); a.append({ n: 1 })
-    const b = createChannel(owner.seed); b.append({ n: 1 })
+    const a = createChannel(owner.seed)
+    a.append({ n: 1 })
+    const b = createChannel(owner.seed)
+    b.append({ n: 1 })
     expect(verifyChain([a.records[0], b.records[1]], owner.publicKey)).toMatchObject({ ok: false, problem: 'wrong-channel', index: 1 })
   })
 
   it('a reader reads only the verified prefix of a broken chain', () => {
     const { alice, records } = sample()
-    const body = records[3].body.slice(); body[5] ^= 1
+    const body = records[3].body.slice()
+    body[5] ^= 1
     records[3] = { ...records[3], body }
     const read = readChannel(records, alice.seed)
     expect(read.chain).toMatchObject({ ok: false, problem: 'bad-signature', index: 3 })
-    expect(read.entries.map((e) => e.value)).toEqual([{ n: 1 }])
+    expect(read.entries.map(e => e.value)).toEqual([{ n: 1 }])
   })
 
   it('an empty list is not a channel', () => {
@@ -286,7 +374,9 @@ describe('tampering', () => {
 
 describe('resume after restart', () => {
   it('openChannel continues the chain with the same keys and readers', () => {
-    const owner = party(); const alice = party(); const bob = party()
+    const owner = party()
+    const alice = party()
+    const bob = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.grant(bob.publicKey)
@@ -306,18 +396,22 @@ describe('resume after restart', () => {
     resumed.append({ n: 4 })
 
     expect(verifyChain(resumed.records, owner.publicKey, { head: resumed.head }).ok).toBe(true)
-    expect(readChannel(resumed.records, owner.seed).entries.map((e) => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }])
-    expect(readChannel(resumed.records, alice.seed).entries.map((e) => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
-    expect(readChannel(resumed.records, bob.seed).entries.map((e) => e.value)).toEqual([{ n: 1 }])
+    expect(readChannel(resumed.records, owner.seed).entries.map(e => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }])
+    expect(readChannel(resumed.records, alice.seed).entries.map(e => e.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(readChannel(resumed.records, bob.seed).entries.map(e => e.value)).toEqual([{ n: 1 }])
   })
 
-  it('refuses another owner\'s seed or a broken chain with a typed error', () => {
+  it("refuses another owner's seed or a broken chain with a typed error", () => {
     const owner = party()
     const ch = createChannel(owner.seed)
     ch.append({ n: 1 })
     expect(() => openChannel(party().seed, ch.records)).toThrow(ChannelChainError)
-    const broken = ch.records.slice(); broken.splice(0, 1)
-    try { openChannel(owner.seed, broken); expect.unreachable() } catch (err) {
+    const broken = ch.records.slice()
+    broken.splice(0, 1)
+    try {
+      openChannel(owner.seed, broken)
+      expect.unreachable()
+    } catch (err) {
       expect(err).toBeInstanceOf(ChannelChainError)
       expect((err as ChannelChainError).problem).toBe('missing')
     }
@@ -341,14 +435,18 @@ describe('bounds', () => {
     const readers = Array.from({ length: MAX_READERS }, () => party())
     for (const r of readers) ch.grant(r.publicKey)
     expect(() => ch.grant(party().publicKey)).toThrow(OversizedChannelDataError)
-    expect(() => ch.grant(party().publicKey)).toThrow(expect.objectContaining({
-      size: MAX_READERS + 1, max: MAX_READERS, message: `readers of ${MAX_READERS + 1} exceeds the limit of ${MAX_READERS}; split it over several records`
-    }))
+    expect(() => ch.grant(party().publicKey)).toThrow(
+      expect.objectContaining({
+        size: MAX_READERS + 1,
+        max: MAX_READERS,
+        message: `readers of ${MAX_READERS + 1} exceeds the limit of ${MAX_READERS}; split it over several records`
+      })
+    )
     const rotated = ch.rotate()
     expect(encodeRecord(rotated).length).toBeLessThan(MAX_RECORD_BYTES)
     ch.append({ after: 'rotate' })
     expect(verifyChain(ch.records.map(encodeRecord).map(decodeRecord), owner.publicKey, { head: ch.head }).ok).toBe(true)
-    expect(readChannel(ch.records, readers[MAX_READERS - 1].seed).entries.map((e) => e.value)).toEqual([{ after: 'rotate' }])
+    expect(readChannel(ch.records, readers[MAX_READERS - 1].seed).entries.map(e => e.value)).toEqual([{ after: 'rotate' }])
   })
 
   it('decoding rejects oversized and malformed bytes with typed errors', () => {
@@ -356,7 +454,8 @@ describe('bounds', () => {
     const bytes = encodeRecord(ch.records[0])
     expect(() => decodeRecord(new Uint8Array(200 * 1024))).toThrow(OversizedChannelDataError)
     expect(() => decodeRecord(bytes.subarray(0, bytes.length - 1))).toThrow(expect.objectContaining({ name: 'MalformedRecordError' }))
-    const v2 = bytes.slice(); v2[0] = 2
+    const v2 = bytes.slice()
+    v2[0] = 2
     expect(() => decodeRecord(v2)).toThrow(expect.objectContaining({ name: 'MalformedRecordError' }))
     expect(ch.records[0].kind).toBe(RecordKind.open)
   })
@@ -364,7 +463,8 @@ describe('bounds', () => {
 
 describe('replication and attestation', () => {
   it('a replica verifies only the new records after a tip it already trusts', () => {
-    const owner = party(); const alice = party()
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.append({ n: 1 })
@@ -393,7 +493,8 @@ describe('replication and attestation', () => {
   })
 
   it('a control record with a non-zero nonce is malformed even when signed', () => {
-    const owner = party(); const alice = party()
+    const owner = party()
+    const alice = party()
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     const g = { ...ch.records[1], nonce: new Uint8Array(24).fill(1) }

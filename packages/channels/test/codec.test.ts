@@ -6,15 +6,29 @@
 import { describe, expect, it } from 'vitest'
 import { KvartalError } from '@kvartal/protocol'
 import {
-  ChannelChainError, ChannelError, createChannel, decodeRecord, encodeRecord, MalformedRecordError, MAX_READERS, MAX_RECORD_BYTES, MAX_BODY_BYTES,
-  OversizedChannelDataError, ReaderError, type ChannelRecord
+  ChannelChainError,
+  ChannelError,
+  createChannel,
+  decodeRecord,
+  encodeRecord,
+  MalformedRecordError,
+  MAX_READERS,
+  MAX_RECORD_BYTES,
+  MAX_BODY_BYTES,
+  OversizedChannelDataError,
+  ReaderError,
+  type ChannelRecord
 } from '../src/index.ts'
 import { decodeControl, encodeControl, parseOwnerKeyring, type Wrap } from '../src/control.ts'
 import { party, thrown } from './forge.ts'
 
 const malformed = (message: string) => ({ name: 'MalformedRecordError', code: 'channel-malformed', message })
 const oversized = (what: string, size: number, max: number) => ({
-  name: 'OversizedChannelDataError', code: 'channel-oversized', size, max, message: `${what} of ${size} exceeds the limit of ${max}; split it over several records`
+  name: 'OversizedChannelDataError',
+  code: 'channel-oversized',
+  size,
+  max,
+  message: `${what} of ${size} exceeds the limit of ${max}; split it over several records`
 })
 
 describe('the error classes', () => {
@@ -24,9 +38,20 @@ describe('the error classes', () => {
     expect(base).toMatchObject({ name: 'ChannelError', code: 'channel-x', message: 'what went wrong' })
     expect(new OversizedChannelDataError('payload (bytes)', 10, 9)).toMatchObject(oversized('payload (bytes)', 10, 9))
     expect(new MalformedRecordError('bad')).toMatchObject(malformed('bad'))
-    expect(new ChannelChainError('bad-link', 'broken', 3)).toMatchObject({ name: 'ChannelChainError', code: 'channel-chain', problem: 'bad-link', index: 3, message: 'broken' })
+    expect(new ChannelChainError('bad-link', 'broken', 3)).toMatchObject({
+      name: 'ChannelChainError',
+      code: 'channel-chain',
+      problem: 'bad-link',
+      index: 3,
+      message: 'broken'
+    })
     expect(new ReaderError('who?')).toMatchObject({ name: 'ReaderError', code: 'channel-reader', message: 'who?' })
-    for (const e of [new OversizedChannelDataError('x', 1, 0), new MalformedRecordError('x'), new ChannelChainError('x', 'x'), new ReaderError('x')]) {
+    for (const e of [
+      new OversizedChannelDataError('x', 1, 0),
+      new MalformedRecordError('x'),
+      new ChannelChainError('x', 'x'),
+      new ReaderError('x')
+    ]) {
       expect(e).toBeInstanceOf(ChannelError)
     }
   })
@@ -90,22 +115,31 @@ describe('decodeRecord refuses bytes that are not a record', () => {
 
   it('names an unsupported version, an unknown kind and a body length that does not match', () => {
     const bytes = record()
-    const v2 = bytes.slice(); v2[0] = 2
+    const v2 = bytes.slice()
+    v2[0] = 2
     expect(thrown(() => decodeRecord(v2))).toMatchObject(malformed('record version 2 is not supported (this library reads 1)'))
-    const kind3 = bytes.slice(); kind3[1] = 3
+    const kind3 = bytes.slice()
+    kind3[1] = 3
     expect(decodeRecord(kind3).kind).toBe(3)
-    const kind4 = bytes.slice(); kind4[1] = 4
+    const kind4 = bytes.slice()
+    kind4[1] = 4
     const err = thrown(() => decodeRecord(kind4))
     expect(err).toBeInstanceOf(MalformedRecordError)
     expect(err).toMatchObject(malformed('unknown record kind 4'))
-    const longer = new Uint8Array(bytes.length + 1); longer.set(bytes)
+    const longer = new Uint8Array(bytes.length + 1)
+    longer.set(bytes)
     const n = bytes.length - 166
-    expect(thrown(() => decodeRecord(longer))).toMatchObject(malformed(`body length ${n} does not match a record of ${bytes.length + 1} bytes`))
+    expect(thrown(() => decodeRecord(longer))).toMatchObject(
+      malformed(`body length ${n} does not match a record of ${bytes.length + 1} bytes`)
+    )
   })
 })
 
 describe('control bodies', () => {
-  const wrap = (len: number, fill: number): Wrap => ({ ephemeral: new Uint8Array(32).fill(fill), wrapped: new Uint8Array(len).fill(fill + 1) })
+  const wrap = (len: number, fill: number): Wrap => ({
+    ephemeral: new Uint8Array(32).fill(fill),
+    wrapped: new Uint8Array(len).fill(fill + 1)
+  })
   const owner = new Uint8Array(32).fill(7)
   const channelNonce = new Uint8Array(16).fill(8)
   // open layout: owner 0..32, channel nonce 32..48, count 48..50, wrap 0 at 50 (32 + 2 + 48 bytes), wrap 1 at 132 (32 + 2 + 32): 198 bytes
@@ -115,7 +149,11 @@ describe('control bodies', () => {
   it('decode what encode wrote, open or not', () => {
     expect(openBody().length).toBe(198)
     expect(decodeControl(openBody(), true)).toEqual({ owner, channelNonce, wraps: [wrap(48, 1), wrap(32, 3)] })
-    expect(decodeControl(encodeControl({ wraps: [wrap(0, 5)] }), false)).toEqual({ owner: undefined, channelNonce: undefined, wraps: [wrap(0, 5)] })
+    expect(decodeControl(encodeControl({ wraps: [wrap(0, 5)] }), false)).toEqual({
+      owner: undefined,
+      channelNonce: undefined,
+      wraps: [wrap(0, 5)]
+    })
   })
 
   it('every strict prefix of a body is refused as malformed, never with another error', () => {
@@ -139,13 +177,16 @@ describe('control bodies', () => {
   })
 
   it('refuses no wrap at all, more wraps than MAX_READERS + 1, and trailing bytes', () => {
-    expect(thrown(() => decodeControl(new Uint8Array([0, 0]), false))).toMatchObject(malformed('a control record carries at least the owner\'s wrap'))
+    expect(thrown(() => decodeControl(new Uint8Array([0, 0]), false))).toMatchObject(
+      malformed("a control record carries at least the owner's wrap")
+    )
     const tooMany = thrown(() => decodeControl(new Uint8Array([1, 2]), false)) // 258
     expect(tooMany).toBeInstanceOf(OversizedChannelDataError)
     expect(tooMany).toMatchObject(oversized('wraps (count)', MAX_READERS + 2, MAX_READERS + 1))
     // 257 wraps are allowed: this body then ends inside the first
     expect(thrown(() => decodeControl(new Uint8Array([1, 1]), false))).toMatchObject(malformed('control body ends inside wrap 0'))
-    const trailing = new Uint8Array(198 + 3); trailing.set(openBody())
+    const trailing = new Uint8Array(198 + 3)
+    trailing.set(openBody())
     const err = thrown(() => decodeControl(trailing, true))
     expect(err).toBeInstanceOf(MalformedRecordError)
     expect(err).toMatchObject(malformed('control body has 3 trailing bytes'))
@@ -161,7 +202,11 @@ describe('control bodies', () => {
 
   it('encodes a wrap only with a 32-byte ephemeral key and at most 65535 wrapped bytes', () => {
     const message = 'a wrap has a 32-byte ephemeral key and at most 65535 wrapped bytes'
-    for (const bad of [{ ephemeral: new Uint8Array(31), wrapped: new Uint8Array(48) }, { ephemeral: new Uint8Array(33), wrapped: new Uint8Array(48) }, wrap(0x10000, 1)]) {
+    for (const bad of [
+      { ephemeral: new Uint8Array(31), wrapped: new Uint8Array(48) },
+      { ephemeral: new Uint8Array(33), wrapped: new Uint8Array(48) },
+      wrap(0x10000, 1)
+    ]) {
       const err = thrown(() => encodeControl({ wraps: [wrap(48, 1), bad] }))
       expect(err).toBeInstanceOf(MalformedRecordError)
       expect(err).toMatchObject(malformed(message))
@@ -176,7 +221,13 @@ describe('control bodies', () => {
       expect(err).toMatchObject(malformed('owner keyring has a bad length'))
     }
     expect(parseOwnerKeyring(new Uint8Array(32).fill(1))).toEqual({ contentKey: new Uint8Array(32).fill(1), readers: [] })
-    const two = new Uint8Array(96); two.fill(1, 0, 32); two.fill(2, 32, 64); two.fill(3, 64)
-    expect(parseOwnerKeyring(two)).toEqual({ contentKey: new Uint8Array(32).fill(1), readers: [new Uint8Array(32).fill(2), new Uint8Array(32).fill(3)] })
+    const two = new Uint8Array(96)
+    two.fill(1, 0, 32)
+    two.fill(2, 32, 64)
+    two.fill(3, 64)
+    expect(parseOwnerKeyring(two)).toEqual({
+      contentKey: new Uint8Array(32).fill(1),
+      readers: [new Uint8Array(32).fill(2), new Uint8Array(32).fill(3)]
+    })
   })
 })

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { x25519 } from '@noble/curves/ed25519.js'
 import {
-  ChannelChainError, channelIdOf, createChannel, MAX_PAYLOAD_BYTES, openChannel, OversizedChannelDataError, readChannel, ReaderError, RecordKind, type ChannelRecord
+  ChannelChainError,
+  channelIdOf,
+  createChannel,
+  MAX_PAYLOAD_BYTES,
+  openChannel,
+  OversizedChannelDataError,
+  readChannel,
+  ReaderError,
+  RecordKind,
+  type ChannelRecord
 } from '../src/index.ts'
 import { encodeControl, ownerKeyring, wrapFor } from '../src/control.ts'
 import { forgeData, forgeNext, ownerContentKey, party, thrown } from './forge.ts'
@@ -44,11 +53,16 @@ describe('the getters', () => {
 })
 
 describe('grant and revoke refuse, with a ReaderError that says why, and write nothing', () => {
-  const refusal = (message: string | RegExp) => ({ name: 'ReaderError', code: 'channel-reader', message: typeof message === 'string' ? message : expect.stringMatching(message) })
-  const notAPoint = new Uint8Array(32); notAPoint[0] = 2 // y = 2 is on no Ed25519 point
+  const refusal = (message: string | RegExp) => ({
+    name: 'ReaderError',
+    code: 'channel-reader',
+    message: typeof message === 'string' ? message : expect.stringMatching(message)
+  })
+  const notAPoint = new Uint8Array(32)
+  notAPoint[0] = 2 // y = 2 is on no Ed25519 point
   it.each<[string, Parameters<ReturnType<typeof createChannel>['grant']>[0], string | RegExp]>([
-    ['an Ed25519 key of 31 bytes', new Uint8Array(31), 'a reader\'s Ed25519 public key is 32 bytes, got 31'],
-    ['an Ed25519 key of 33 bytes', new Uint8Array(33), 'a reader\'s Ed25519 public key is 32 bytes, got 33'],
+    ['an Ed25519 key of 31 bytes', new Uint8Array(31), "a reader's Ed25519 public key is 32 bytes, got 31"],
+    ['an Ed25519 key of 33 bytes', new Uint8Array(33), "a reader's Ed25519 public key is 32 bytes, got 33"],
     ['32 bytes that are no Ed25519 point', notAPoint, /^not an Ed25519 public key: ./],
     ['an X25519 key of 31 bytes', { x25519: new Uint8Array(31).fill(9) }, 'an X25519 public key is 32 bytes, got 31'],
     ['a low-order X25519 point', { x25519: new Uint8Array(32) }, 'not a usable X25519 public key (low-order point)'],
@@ -87,7 +101,10 @@ describe('append refuses what it cannot carry', () => {
     const err = thrown(() => ch.append(new Uint8Array(MAX_PAYLOAD_BYTES + 1)))
     expect(err).toBeInstanceOf(OversizedChannelDataError)
     expect(err).toMatchObject({
-      code: 'channel-oversized', size: MAX_PAYLOAD_BYTES + 1, max: MAX_PAYLOAD_BYTES, message: `payload (bytes) of ${MAX_PAYLOAD_BYTES + 1} exceeds the limit of ${MAX_PAYLOAD_BYTES}; split it over several records`
+      code: 'channel-oversized',
+      size: MAX_PAYLOAD_BYTES + 1,
+      max: MAX_PAYLOAD_BYTES,
+      message: `payload (bytes) of ${MAX_PAYLOAD_BYTES + 1} exceeds the limit of ${MAX_PAYLOAD_BYTES}; split it over several records`
     })
   })
 })
@@ -110,42 +127,58 @@ describe('openChannel', () => {
     expect(resumed.records).toHaveLength(2)
   })
 
-  it('says why it refuses a chain that is not this seed\'s', () => {
+  it("says why it refuses a chain that is not this seed's", () => {
     const ch = createChannel(owner.seed)
     const err = thrown(() => openChannel(alice.seed, ch.records))
     expect(err).toBeInstanceOf(ChannelChainError)
     expect(err).toMatchObject({
-      name: 'ChannelChainError', code: 'channel-chain', problem: 'wrong-owner', index: 0, message: 'cannot open channel: record 0: the channel does not belong to the given owner key'
+      name: 'ChannelChainError',
+      code: 'channel-chain',
+      problem: 'wrong-owner',
+      index: 0,
+      message: 'cannot open channel: record 0: the channel does not belong to the given owner key'
     })
   })
 
-  it('refuses a chain signed by the owner whose owner wrap does not open with the owner\'s seed', () => {
+  it("refuses a chain signed by the owner whose owner wrap does not open with the owner's seed", () => {
     const ch = createChannel(owner.seed)
     const key = ownerContentKey(ch.records, owner.seed, 0)
     // a grant whose first wrap, the owner's keyring, is addressed to alice instead
-    const body = encodeControl({ wraps: [wrapFor(alice.x25519, ownerKeyring(key, [alice.x25519]), ch.id, 0), wrapFor(alice.x25519, key, ch.id, 0)] })
+    const body = encodeControl({
+      wraps: [wrapFor(alice.x25519, ownerKeyring(key, [alice.x25519]), ch.id, 0), wrapFor(alice.x25519, key, ch.id, 0)]
+    })
     const records = forgeNext(ch.records, owner.seed, { kind: RecordKind.grant, epoch: 0, body })
     const err = thrown(() => openChannel(owner.seed, records))
     expect(err).toBeInstanceOf(ChannelChainError)
-    expect(err).toMatchObject({ problem: 'owner-keyring', index: 1, message: 'cannot open channel: record 1\'s owner wrap does not open with this seed' })
+    expect(err).toMatchObject({
+      problem: 'owner-keyring',
+      index: 1,
+      message: "cannot open channel: record 1's owner wrap does not open with this seed"
+    })
   })
 })
 
 describe('readChannel', () => {
   it('reads an empty list as an empty channel', () => {
     expect(readChannel([], alice.seed)).toEqual({
-      chain: { ok: false, problem: 'empty', message: 'no records: a channel starts with its open record' }, owner: undefined, channelId: undefined, entries: [], unreadable: [], epochs: []
+      chain: { ok: false, problem: 'empty', message: 'no records: a channel starts with its open record' },
+      owner: undefined,
+      channelId: undefined,
+      entries: [],
+      unreadable: [],
+      epochs: []
     })
   })
 
   it('verifies against the owner the caller names, not the one the open record names', () => {
     const ch = createChannel(owner.seed)
-    ch.grant(alice.publicKey); ch.append({ n: 1 })
+    ch.grant(alice.publicKey)
+    ch.append({ n: 1 })
     const read = readChannel(ch.records, alice.seed, { owner: bob.publicKey })
     expect(read.owner).toEqual(bob.publicKey)
     expect(read.chain).toMatchObject({ ok: false, problem: 'wrong-owner', index: 0 })
     expect(read.entries).toEqual([])
-    expect(readChannel(ch.records, alice.seed, { owner: owner.publicKey }).entries.map((e) => e.value)).toEqual([{ n: 1 }])
+    expect(readChannel(ch.records, alice.seed, { owner: owner.publicKey }).entries.map(e => e.value)).toEqual([{ n: 1 }])
   })
 
   it('takes the owner only from a record of kind open, not from an open body in another kind', () => {
@@ -170,7 +203,11 @@ describe('readChannel', () => {
     for (const who of [owner, alice]) {
       const read = readChannel(records, who.seed)
       expect(read.chain.ok).toBe(true)
-      expect(read.unreadable).toEqual([{ index: 2, epoch: 0 }, { index: 3, epoch: 0 }, { index: 4, epoch: 0 }])
+      expect(read.unreadable).toEqual([
+        { index: 2, epoch: 0 },
+        { index: 3, epoch: 0 },
+        { index: 4, epoch: 0 }
+      ])
       expect(read.entries).toEqual([
         { index: 5, epoch: 0, bytes: new Uint8Array([1, 2, 3]), value: new Uint8Array([1, 2, 3]) },
         { index: 6, epoch: 0, bytes: new TextEncoder().encode('{"n":5}'), value: { n: 5 } }
@@ -193,7 +230,7 @@ describe('readChannel', () => {
     const read = readChannel(records, alice.seed)
     expect(read.chain.ok).toBe(true)
     expect(read.epochs).toEqual([0])
-    expect(read.entries.map((e) => e.value)).toEqual(['hi'])
+    expect(read.entries.map(e => e.value)).toEqual(['hi'])
   })
 
   it('a reader with a separate X25519 key reads as one with a node key does', () => {
@@ -203,6 +240,6 @@ describe('readChannel', () => {
     ch.append({ n: 1 })
     const read = readChannel(ch.records, { x25519Secret: secret })
     expect(read).toMatchObject({ owner: owner.publicKey, channelId: ch.id, epochs: [0], unreadable: [] })
-    expect(read.entries.map((e) => e.value)).toEqual([{ n: 1 }])
+    expect(read.entries.map(e => e.value)).toEqual([{ n: 1 }])
   })
 })

@@ -17,18 +17,22 @@ import { party } from './forge.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts))
-const u32 = (n: number): Uint8Array => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n); return b }
+const u32 = (n: number): Uint8Array => {
+  const b = new Uint8Array(4)
+  new DataView(b.buffer).setUint32(0, n)
+  return b
+}
 
 /** The header, field by field, as the table in record.ts lays it out. */
-const header = (r: ChannelRecord): Uint8Array => concat(
-  new Uint8Array([r.version, r.kind]), r.channelId, u32(r.index), r.prev, u32(r.epoch), r.nonce, u32(r.body.length)
-)
+const header = (r: ChannelRecord): Uint8Array =>
+  concat(new Uint8Array([r.version, r.kind]), r.channelId, u32(r.index), r.prev, u32(r.epoch), r.nonce, u32(r.body.length))
 
 /** The wraps of a control body: count u16 ‖ count × (ephemeral (32) ‖ length u16 ‖ wrapped). */
-function wrapsOf (body: Uint8Array, open: boolean): { ephemeral: Uint8Array, wrapped: Uint8Array }[] {
+function wrapsOf(body: Uint8Array, open: boolean): { ephemeral: Uint8Array; wrapped: Uint8Array }[] {
   const v = new DataView(body.buffer, body.byteOffset, body.length)
   let at = open ? 48 : 0
-  const count = v.getUint16(at); at += 2
+  const count = v.getUint16(at)
+  at += 2
   const wraps = []
   for (let i = 0; i < count; i++) {
     const ephemeral = body.slice(at, at + 32)
@@ -41,10 +45,25 @@ function wrapsOf (body: Uint8Array, open: boolean): { ephemeral: Uint8Array, wra
 }
 
 /** Opens a wrap addressed to `secret`, as control.ts describes it, or gives undefined. */
-function openWrap (w: { ephemeral: Uint8Array, wrapped: Uint8Array }, secret: Uint8Array, channelId: Uint8Array, epoch: number): Uint8Array | undefined {
+function openWrap(
+  w: { ephemeral: Uint8Array; wrapped: Uint8Array },
+  secret: Uint8Array,
+  channelId: Uint8Array,
+  epoch: number
+): Uint8Array | undefined {
   const shared = x25519.getSharedSecret(secret, w.ephemeral)
-  const okm = hkdf(sha256, shared, concat(w.ephemeral, x25519.getPublicKey(secret)), concat(utf8('kvartal/v1/channel-wrap\n'), channelId, u32(epoch)), 56)
-  try { return xchacha20poly1305(okm.subarray(0, 32), okm.subarray(32)).decrypt(w.wrapped) } catch { return undefined }
+  const okm = hkdf(
+    sha256,
+    shared,
+    concat(w.ephemeral, x25519.getPublicKey(secret)),
+    concat(utf8('kvartal/v1/channel-wrap\n'), channelId, u32(epoch)),
+    56
+  )
+  try {
+    return xchacha20poly1305(okm.subarray(0, 32), okm.subarray(32)).decrypt(w.wrapped)
+  } catch {
+    return undefined
+  }
 }
 
 describe('the documented layouts', () => {
@@ -52,7 +71,7 @@ describe('the documented layouts', () => {
   const alice = party(2)
   // built inside each test, not once here: Stryker switches a mutant on for the tests only, and records made
   // while the file loads would be made by the unmutated code
-  function build () {
+  function build() {
     const ch = createChannel(owner.seed)
     ch.grant(alice.publicKey)
     ch.append({ plan: 'bus' })
@@ -75,7 +94,7 @@ describe('the documented layouts', () => {
     expect(toHex(open.channelId)).toBe(toHex(sha256(concat(utf8('kvartal/v1/channel-id\n'), owner.publicKey, open.body.subarray(32, 48)))))
   })
 
-  it('the owner\'s wrap holds content key ‖ reader keys; a reader\'s wrap the content key, which opens the data records', () => {
+  it("the owner's wrap holds content key ‖ reader keys; a reader's wrap the content key, which opens the data records", () => {
     const { ch, open, grant, json, raw } = build()
     const [ownerWrap, aliceWrap] = wrapsOf(grant.body, false)
     const ring = openWrap(ownerWrap, owner.x25519Secret, ch.id, 0)!
@@ -99,7 +118,8 @@ describe('the documented layouts', () => {
     expect(unwrap(w, alice.x25519Secret, alice.x25519, ch.id, 3)).toEqual(new Uint8Array(32).fill(5))
     expect(openWrap(w, alice.x25519Secret, ch.id, 3)).toEqual(new Uint8Array(32).fill(5))
     expect(unwrap(w, alice.x25519Secret, alice.x25519, ch.id, 4)).toBeUndefined()
-    const otherId = ch.id.slice(); otherId[31] ^= 1
+    const otherId = ch.id.slice()
+    otherId[31] ^= 1
     expect(unwrap(w, alice.x25519Secret, alice.x25519, otherId, 3)).toBeUndefined()
     expect(unwrap(w, owner.x25519Secret, owner.x25519, ch.id, 3)).toBeUndefined()
   })

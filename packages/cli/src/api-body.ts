@@ -4,7 +4,7 @@ import { ConfigError } from '@kvartal/protocol'
 import { ApiError } from './api-error.ts'
 
 /** A request body checked by its schema (schemas/api-body-schemas.ts): a misfit is a 400 naming the field. */
-export function bodyOf<S extends z.ZodType> (schema: S, body: unknown): z.output<S> {
+export function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   try {
     return parseWith(schema, body)
   } catch (err) {

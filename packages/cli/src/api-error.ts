@@ -23,7 +23,7 @@ const statusByName: Record<string, number> = {
 export class ApiError extends KvartalError {
   readonly status: number
   readonly field?: string
-  constructor (status: number, code: string, message: string, field?: string) {
+  constructor(status: number, code: string, message: string, field?: string) {
     super(code, message)
     this.status = status
     if (field != null) this.field = field
@@ -31,17 +31,19 @@ export class ApiError extends KvartalError {
   }
 
   /** A request field that is missing or wrong: 400, message `<field>: <what is wrong>`. */
-  static field (field: string, message: string): ApiError { return new ApiError(400, 'bad-request', `${field}: ${message}`, field) }
+  static field(field: string, message: string): ApiError {
+    return new ApiError(400, 'bad-request', `${field}: ${message}`, field)
+  }
 
   /** Maps what a handler threw to a status: typed errors by class, anything else is ours (500). */
-  static from (err: Error): ApiError {
+  static from(err: Error): ApiError {
     if (err instanceof ApiError) return err
     if (err instanceof KvartalError) {
       // the shared input checks throw ConfigError naming the body field
       if (err.name === 'ConfigError') return new ApiError(400, 'bad-request', err.message, (err as { field?: string }).field)
       const bad = err.name === 'ChannelStoreError' && err.code === 'bad-id'
       const unknown = err.name === 'BookingError' && err.code === 'unknown-package'
-      const status = bad ? 400 : unknown ? 404 : statusByName[err.name] ?? 500
+      const status = bad ? 400 : unknown ? 404 : (statusByName[err.name] ?? 500)
       return new ApiError(status, err.code, err.message, (err as { field?: string }).field)
     }
     return new ApiError(500, 'internal', `${err.name}: ${err.message}`)

@@ -8,7 +8,7 @@ export interface ClientOptions {
 }
 
 /** The node a client command talks to: `--data-dir <dir>`, or the `dataDir` of `--config <node.yaml>`. */
-export async function dataDirOf (values: ClientOptions, example: string): Promise<string> {
+export async function dataDirOf(values: ClientOptions, example: string): Promise<string> {
   if (values.dataDir != null && values.config != null) throw new ConfigError('--data-dir', 'give --data-dir or --config, not both')
   if (values.dataDir != null) {
     if (values.dataDir === '') throw new ConfigError('--data-dir', 'must be a directory')
@@ -22,6 +22,6 @@ export async function dataDirOf (values: ClientOptions, example: string): Promis
 }
 
 /** Writes an answer: as JSON for machines, or as text for people. */
-export function output (json: boolean | undefined, value: unknown, text: (v: any) => string): void {
+export function output(json: boolean | undefined, value: unknown, text: (v: any) => string): void {
   process.stdout.write(json === true ? JSON.stringify(value, null, 2) + '\n' : text(value))
 }

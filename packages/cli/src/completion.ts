@@ -2,10 +2,14 @@ import type { Command } from 'commander'
 import { ConfigError } from '@kvartal/protocol'
 
 /** Every command path (`journey plan`) with the words that may follow it: its subcommands and its options. */
-export function completionWords (program: Command): Map<string, string[]> {
+export function completionWords(program: Command): Map<string, string[]> {
   const out = new Map<string, string[]>()
   const walk = (c: Command, path: string[]): void => {
-    const words = [...c.commands.map(s => s.name()), ...c.options.flatMap(o => [o.long, o.short].filter((f): f is string => f != null)), '--help']
+    const words = [
+      ...c.commands.map(s => s.name()),
+      ...c.options.flatMap(o => [o.long, o.short].filter((f): f is string => f != null)),
+      '--help'
+    ]
     out.set(path.join(' '), words)
     for (const s of c.commands) walk(s, [...path, s.name()])
   }
@@ -18,7 +22,7 @@ export function completionWords (program: Command): Map<string, string[]> {
  * typed so far that name commands choose the list; a file name completes anywhere else. zsh loads it
  * through bashcompinit.
  */
-export function bashCompletion (program: Command): string {
+export function bashCompletion(program: Command): string {
   const cases = [...completionWords(program)].map(([path, words]) => `    "${path}") words="${words.join(' ')}" ;;`).join('\n')
   return `# kvartal completion (bash; zsh: autoload -U +X bashcompinit && bashcompinit first)
 _kvartal() {
@@ -44,9 +48,12 @@ complete -F _kvartal kvartal
 }
 
 /** `kvartal completion bash|zsh`. */
-export async function completionCommand (positionals: readonly string[], program: Command): Promise<number> {
+export async function completionCommand(positionals: readonly string[], program: Command): Promise<number> {
   const shell = positionals[0]
-  if (positionals.length !== 1 || (shell !== 'bash' && shell !== 'zsh')) throw new ConfigError('shell', `give bash or zsh: kvartal completion bash${shell != null ? `, got "${shell}"` : ''}`)
-  process.stdout.write(shell === 'zsh' ? `autoload -U +X bashcompinit && bashcompinit\n${bashCompletion(program)}` : bashCompletion(program))
+  if (positionals.length !== 1 || (shell !== 'bash' && shell !== 'zsh'))
+    throw new ConfigError('shell', `give bash or zsh: kvartal completion bash${shell != null ? `, got "${shell}"` : ''}`)
+  process.stdout.write(
+    shell === 'zsh' ? `autoload -U +X bashcompinit && bashcompinit\n${bashCompletion(program)}` : bashCompletion(program)
+  )
   return 0
 }

@@ -27,7 +27,7 @@ import { verifyRoutes } from './verify-api.ts'
  */
 export interface JournalStatusAnswer {
   readonly entries: number
-  readonly refusing: { readonly code: string, readonly detail: string } | null
+  readonly refusing: { readonly code: string; readonly detail: string } | null
 }
 
 /** The meter as `/status` shows it: its kind, when it last sent a sample, and what it missed. */
@@ -43,12 +43,12 @@ export interface MeterStatusAnswer {
   /** slot readings signed, and slots recorded as gaps, since start */
   readonly readings: number
   readonly gaps: number
-  readonly lastGap: { slot: number, why: string } | null
+  readonly lastGap: { slot: number; why: string } | null
   /** messages or telegrams refused, by code */
   readonly refused: Readonly<Record<string, number>>
 }
 
-export function meterStatusOf (node: KvartalNode, kind: string): MeterStatusAnswer {
+export function meterStatusOf(node: KvartalNode, kind: string): MeterStatusAnswer {
   const s = node.meterStatus()
   return {
     kind,
@@ -63,13 +63,13 @@ export function meterStatusOf (node: KvartalNode, kind: string): MeterStatusAnsw
   }
 }
 
-export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota', meterKind?: string, now?: () => number }): Route[] {
+export function controlRoutes(node: KvartalNode, o: { adapter: 'local' | 'iota'; meterKind?: string; now?: () => number }): Route[] {
   const now = o.now ?? Date.now
   return [
     {
       method: 'GET',
       path: '/status',
-      async handle () {
+      async handle() {
         const m = node.mobility
         const provider = node.options.mobility?.provider
         return {
@@ -82,14 +82,15 @@ export function controlRoutes (node: KvartalNode, o: { adapter: 'local' | 'iota'
           settlement: o.adapter,
           journal: { entries: node.journal.entries, refusing: node.journal.refusing ?? null } satisfies JournalStatusAnswer,
           meterStatus: meterStatusOf(node, o.meterKind ?? 'none'),
-          mobility: m == null
-            ? null
-            : {
-                role: provider?.kind ?? 'traveller',
-                services: m.services.size,
-                vehicles: m.services.vehicles(now()).length,
-                timetable: { stops: m.traveller.timetable.stops.length, patterns: m.traveller.timetable.patterns.length }
-              }
+          mobility:
+            m == null
+              ? null
+              : {
+                  role: provider?.kind ?? 'traveller',
+                  services: m.services.size,
+                  vehicles: m.services.vehicles(now()).length,
+                  timetable: { stops: m.traveller.timetable.stops.length, patterns: m.traveller.timetable.patterns.length }
+                }
         }
       }
     },

@@ -36,14 +36,14 @@ export interface RawAnswer {
 }
 
 /** A handler's answer with its own status (and content type: a string body is sent as it is). */
-export function answer (status: number, body: unknown, contentType?: string): RawAnswer {
+export function answer(status: number, body: unknown, contentType?: string): RawAnswer {
   return { [RAW]: true, status, body, ...(contentType != null ? { contentType } : {}) }
 }
 
 const isRaw = (v: unknown): v is RawAnswer => typeof v === 'object' && v != null && (v as Record<symbol, unknown>)[RAW] === true
 
 /** Sends what a route's handler returned. */
-export async function sendAnswer (reply: FastifyReply, out: unknown): Promise<FastifyReply> {
+export async function sendAnswer(reply: FastifyReply, out: unknown): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store')
   if (!isRaw(out)) return await reply.send(out)
   if (out.contentType != null) reply.type(out.contentType)
@@ -82,19 +82,35 @@ export interface ControlServer {
  *   which is the client's own timeout;
  * - Linux limits a socket's path to 107 bytes.
  */
-export const defaultControlServerOptions = { maxBodyBytes: 64 * 1024, maxConnections: 32, headersTimeoutMs: 10_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000, maxSocketPathBytes: 107 }
+export const defaultControlServerOptions = {
+  maxBodyBytes: 64 * 1024,
+  maxConnections: 32,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  maxSocketPathBytes: 107
+}
 
-function authorised (header: string | undefined, token: Buffer): boolean {
+function authorised(header: string | undefined, token: Buffer): boolean {
   const m = /^Bearer ([0-9a-f]{64})$/.exec(header ?? '')
   return m != null && timingSafeEqual(Buffer.from(m[1], 'utf8'), token)
 }
 
-const errorBody = (e: ApiError): { error: Record<string, string> } => ({ error: { code: e.code, message: e.message, ...(e.field != null ? { field: e.field } : {}) } })
+const errorBody = (e: ApiError): { error: Record<string, string> } => ({
+  error: { code: e.code, message: e.message, ...(e.field != null ? { field: e.field } : {}) }
+})
 
 /** What the framework itself refused (a body too large, a bad URL, a content it cannot read): always the caller's mistake. */
-function frameworkError (err: FastifyError, max: number): ApiError | undefined {
+function frameworkError(err: FastifyError, max: number): ApiError | undefined {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'body-too-large', `the request body is limited to ${max} bytes`)
-  if (typeof err.code === 'string' && err.code.startsWith('FST_') && err.statusCode != null && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, 'bad-request', err.message)
+  if (
+    typeof err.code === 'string' &&
+    err.code.startsWith('FST_') &&
+    err.statusCode != null &&
+    err.statusCode >= 400 &&
+    err.statusCode < 500
+  )
+    return new ApiError(err.statusCode, 'bad-request', err.message)
   return undefined
 }
 
@@ -110,12 +126,16 @@ function frameworkError (err: FastifyError, max: number): ApiError | undefined {
  * a 4xx status for the caller's mistakes (malformed JSON or URL, unknown fields: 400 with what is wrong)
  * and 500 for ours, which says only an error id: the node logs the rest.
  */
-export async function startControlServer (o: ControlServerOptions): Promise<ControlServer> {
+export async function startControlServer(o: ControlServerOptions): Promise<ControlServer> {
   const d = defaultControlServerOptions
   const max = o.maxBodyBytes ?? d.maxBodyBytes
   const socket = join(o.dataDir, CONTROL_SOCKET)
-  if (Buffer.byteLength(socket) > d.maxSocketPathBytes) throw new ConfigError('dataDir', `is too long for the control socket: ${socket} is ${Buffer.byteLength(socket)} bytes, and ` +
-    `a Unix socket's path may have ${d.maxSocketPathBytes}; choose a shorter data directory`)
+  if (Buffer.byteLength(socket) > d.maxSocketPathBytes)
+    throw new ConfigError(
+      'dataDir',
+      `is too long for the control socket: ${socket} is ${Buffer.byteLength(socket)} bytes, and ` +
+        `a Unix socket's path may have ${d.maxSocketPathBytes}; choose a shorter data directory`
+    )
   const token = randomBytes(32).toString('hex')
   const tokenBytes = Buffer.from(token, 'utf8')
   const headersTimeout = o.headersTimeoutMs ?? d.headersTimeoutMs
@@ -124,28 +144,40 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
     bodyLimit: max,
     forceCloseConnections: true,
     // Node checks header and request deadlines on this interval: a tenth of the deadline keeps them close
-    serverFactory: (handler) => createServer({
-      headersTimeout,
-      requestTimeout: Math.max(o.requestTimeoutMs ?? d.requestTimeoutMs, headersTimeout),
-      keepAliveTimeout: d.keepAliveTimeoutMs,
-      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 10)))
-    }, handler),
+    serverFactory: handler =>
+      createServer(
+        {
+          headersTimeout,
+          requestTimeout: Math.max(o.requestTimeoutMs ?? d.requestTimeoutMs, headersTimeout),
+          keepAliveTimeout: d.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 10)))
+        },
+        handler
+      ),
     // a URL that does not decode: the caller's mistake, answered as every error is
-    frameworkErrors: (err, _req, reply) => { void (reply as FastifyReply).code(400).send(errorBody(new ApiError(400, 'bad-request', err.message))) }
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send(errorBody(new ApiError(400, 'bad-request', err.message)))
+    }
   })
   app.server.maxConnections = o.maxConnections ?? d.maxConnections
 
   // bodies are JSON whatever their content type says; an empty body is {}
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
-    if (text === '') { done(null, {}); return }
-    try { done(null, JSON.parse(text as string)) } catch (err) {
+    if (text === '') {
+      done(null, {})
+      return
+    }
+    try {
+      done(null, JSON.parse(text as string))
+    } catch (err) {
       done(new ApiError(400, 'bad-json', `the request body is not JSON: ${(err as Error).message}`), undefined)
     }
   })
 
-  app.addHook('onRequest', async (req) => {
-    if (!authorised(req.headers.authorization, tokenBytes)) throw new ApiError(401, 'unauthorized', 'send the token of the node\'s control.json as Authorization: Bearer <token>')
+  app.addHook('onRequest', async req => {
+    if (!authorised(req.headers.authorization, tokenBytes))
+      throw new ApiError(401, 'unauthorized', "send the token of the node's control.json as Authorization: Bearer <token>")
   })
 
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
@@ -167,8 +199,13 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
       url: r.path,
       handler: async (req, reply) => {
         const gone = new AbortController()
-        reply.raw.once('close', () => { gone.abort() })
-        const out = await r.handle(req.params as Record<string, string>, r.method === 'POST' ? (req.body ?? {}) : {}, { query: (req.query ?? {}) as Record<string, unknown>, signal: gone.signal })
+        reply.raw.once('close', () => {
+          gone.abort()
+        })
+        const out = await r.handle(req.params as Record<string, string>, r.method === 'POST' ? (req.body ?? {}) : {}, {
+          query: (req.query ?? {}) as Record<string, unknown>,
+          signal: gone.signal
+        })
         return await sendAnswer(reply, out)
       }
     })
@@ -177,9 +214,17 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
   // a known path with another method is 405, not 404
   for (const [path, allowed] of methodsByPath) {
     const others = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter(m => !allowed.has(m))
-    app.route({ method: others, url: path, handler: async (req) => { throw new ApiError(405, 'method-not-allowed', `${req.method} is not allowed on ${req.url.split('?')[0]}`) } })
+    app.route({
+      method: others,
+      url: path,
+      handler: async req => {
+        throw new ApiError(405, 'method-not-allowed', `${req.method} is not allowed on ${req.url.split('?')[0]}`)
+      }
+    })
   }
-  app.setNotFoundHandler(async (req) => { throw new ApiError(404, 'not-found', `no endpoint ${req.url.split('?')[0]}`) })
+  app.setNotFoundHandler(async req => {
+    throw new ApiError(404, 'not-found', `no endpoint ${req.url.split('?')[0]}`)
+  })
 
   // a socket left by a node that was killed: only this data directory's owner can have made it, and the
   // journal's lock, taken before the control API starts, says no other node runs here
@@ -194,7 +239,7 @@ export async function startControlServer (o: ControlServerOptions): Promise<Cont
   return {
     socket,
     token,
-    async close () {
+    async close() {
       await rm(file, { force: true })
       await app.close()
       await rm(socket, { force: true })

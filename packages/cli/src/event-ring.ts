@@ -43,21 +43,23 @@ export class EventRing {
   #closed = false
   readonly #waiters = new Set<() => void>()
 
-  constructor (o: { capacity?: number, maxPerAnswer?: number } = {}) {
+  constructor(o: { capacity?: number; maxPerAnswer?: number } = {}) {
     this.#capacity = o.capacity ?? defaultEventRingOptions.capacity
     this.#maxPerAnswer = o.maxPerAnswer ?? defaultEventRingOptions.maxPerAnswer
   }
 
-  get last (): number { return this.#seq }
+  get last(): number {
+    return this.#seq
+  }
 
-  push (event: NodeEvent): void {
+  push(event: NodeEvent): void {
     this.#events.push({ seq: ++this.#seq, event })
     if (this.#events.length > this.#capacity) this.#events.splice(0, this.#events.length - this.#capacity)
     for (const w of [...this.#waiters]) w()
   }
 
   /** What is held after `after`, without waiting. */
-  since (after: number): EventsAnswer {
+  since(after: number): EventsAnswer {
     const first = this.#events[0]?.seq ?? 0
     // the ring holds seq first..last in order: the first one after `after` is at an index computed, not searched
     const from = Math.max(0, Math.min(this.#events.length, after - first + 1))
@@ -73,17 +75,19 @@ export class EventRing {
   }
 
   /** Events after `after`; none yet: waits up to `waitMs` for one (less if the ring closes or `signal` aborts). */
-  async wait (after: number, waitMs: number, signal?: AbortSignal): Promise<EventsAnswer> {
+  async wait(after: number, waitMs: number, signal?: AbortSignal): Promise<EventsAnswer> {
     const now = this.since(after)
     if (now.events.length > 0 || waitMs <= 0 || this.#closed || signal?.aborted === true) return now
-    await new Promise<void>((resolve) => {
+    await new Promise<void>(resolve => {
       const done = (): void => {
         clearTimeout(timer)
         this.#waiters.delete(check)
         signal?.removeEventListener('abort', done)
         resolve()
       }
-      const check = (): void => { if (this.#seq > after || this.#closed) done() }
+      const check = (): void => {
+        if (this.#seq > after || this.#closed) done()
+      }
       const timer = setTimeout(done, waitMs)
       timer.unref()
       this.#waiters.add(check)
@@ -93,7 +97,7 @@ export class EventRing {
   }
 
   /** The node stops: every waiting request is answered now. */
-  close (): void {
+  close(): void {
     this.#closed = true
     for (const w of [...this.#waiters]) w()
   }

@@ -8,7 +8,12 @@ import type { JourneyPlan, PackageRecord } from '@kvartal/node'
  * Coordinates are decimal degrees, the only fractions.
  */
 
-export interface PlaceView { readonly lat: number, readonly lon: number, readonly stopId?: string, readonly name?: string }
+export interface PlaceView {
+  readonly lat: number
+  readonly lon: number
+  readonly stopId?: string
+  readonly name?: string
+}
 
 export interface LegView {
   readonly mode: string
@@ -50,7 +55,18 @@ export interface JourneyView {
 
 export interface PlanView {
   readonly plan: string
-  readonly request: { from: PlaceView, to: PlaceView, departAfter: string, arriveBy?: string, modes?: readonly string[], avoidModes?: readonly string[], maxWalkingM?: number, maxTransfers?: number, travellers: number, accessibility?: readonly string[] }
+  readonly request: {
+    from: PlaceView
+    to: PlaceView
+    departAfter: string
+    arriveBy?: string
+    modes?: readonly string[]
+    avoidModes?: readonly string[]
+    maxWalkingM?: number
+    maxTransfers?: number
+    travellers: number
+    accessibility?: readonly string[]
+  }
   readonly serviceDay: string
   readonly expiresAt: string
   readonly journeys: JourneyView[]
@@ -63,49 +79,72 @@ export interface PlanView {
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-function place (p: LegPlace, tt: Timetable): PlaceView {
+function place(p: LegPlace, tt: Timetable): PlaceView {
   const name = p.name ?? (p.stopId != null ? tt.stops[tt.stopIndex.get(p.stopId) ?? -1]?.stop_name : undefined)
   return { lat: p.lat, lon: p.lon, ...(p.stopId != null ? { stopId: p.stopId } : {}), ...(name != null && name !== '' ? { name } : {}) }
 }
 
-function leg (l: JourneyLeg, dayStartMs: number, tt: Timetable): LegView {
+function leg(l: JourneyLeg, dayStartMs: number, tt: Timetable): LegView {
   return {
-    mode: l.mode, from: place(l.from, tt), to: place(l.to, tt),
-    departure: iso(dayStartMs + l.departureTime * 1000), arrival: iso(dayStartMs + l.arrivalTime * 1000),
-    departureS: l.departureTime, arrivalS: l.arrivalTime, durationS: l.arrivalTime - l.departureTime,
-    price: l.price, co2: l.co2, distance: l.distance, walking: l.mode === 'WALK' ? l.distance : 0,
-    ...(l.routeId != null ? { routeId: l.routeId } : {}), ...(l.tripId != null ? { tripId: l.tripId } : {}), ...(l.provider != null ? { provider: l.provider } : {})
+    mode: l.mode,
+    from: place(l.from, tt),
+    to: place(l.to, tt),
+    departure: iso(dayStartMs + l.departureTime * 1000),
+    arrival: iso(dayStartMs + l.arrivalTime * 1000),
+    departureS: l.departureTime,
+    arrivalS: l.arrivalTime,
+    durationS: l.arrivalTime - l.departureTime,
+    price: l.price,
+    co2: l.co2,
+    distance: l.distance,
+    walking: l.mode === 'WALK' ? l.distance : 0,
+    ...(l.routeId != null ? { routeId: l.routeId } : {}),
+    ...(l.tripId != null ? { tripId: l.tripId } : {}),
+    ...(l.provider != null ? { provider: l.provider } : {})
   }
 }
 
-export function journeyView (j: Journey, number: number, labels: string[], dayStartMs: number, tt: Timetable): JourneyView {
+export function journeyView(j: Journey, number: number, labels: string[], dayStartMs: number, tt: Timetable): JourneyView {
   return {
-    number, labels,
-    departure: iso(dayStartMs + j.departureTime * 1000), arrival: iso(dayStartMs + j.arrivalTime * 1000),
-    departureS: j.departureTime, arrivalS: j.arrivalTime, durationS: j.arrivalTime - j.departureTime,
-    price: j.price, co2: j.co2, transfers: j.transfers, walkingMetres: j.walkingMetres,
+    number,
+    labels,
+    departure: iso(dayStartMs + j.departureTime * 1000),
+    arrival: iso(dayStartMs + j.arrivalTime * 1000),
+    departureS: j.departureTime,
+    arrivalS: j.arrivalTime,
+    durationS: j.arrivalTime - j.departureTime,
+    price: j.price,
+    co2: j.co2,
+    transfers: j.transfers,
+    walkingMetres: j.walkingMetres,
     legs: j.legs.map(l => leg(l, dayStartMs, tt))
   }
 }
 
 /** The labels each journey of a plan carries (fastest, cheapest, greenest, fewestTransfers, preferred). */
-export function labelsOf (plan: JourneyPlan): Map<Journey, string[]> {
+export function labelsOf(plan: JourneyPlan): Map<Journey, string[]> {
   const out = new Map<Journey, string[]>(plan.journeys.map(j => [j, []]))
   for (const r of plan.ranked) out.get(r.journey)?.push(r.label)
   if (plan.preferred != null) out.get(plan.preferred)?.push('preferred')
   return out
 }
 
-export function planView (id: string, plan: JourneyPlan, expiresAt: number, tt: Timetable): PlanView {
+export function planView(id: string, plan: JourneyPlan, expiresAt: number, tt: Timetable): PlanView {
   const labels = labelsOf(plan)
-  const number = (j: Journey | undefined): number => j == null ? 0 : plan.journeys.indexOf(j) + 1
+  const number = (j: Journey | undefined): number => (j == null ? 0 : plan.journeys.indexOf(j) + 1)
   const r = plan.request
   return {
     plan: id,
     request: {
-      from: r.from, to: r.to, departAfter: iso(r.departAfter), ...(r.arriveBy != null ? { arriveBy: iso(r.arriveBy) } : {}), travellers: r.travellers ?? 1,
-      ...(r.modes != null ? { modes: r.modes } : {}), ...(r.avoidModes != null ? { avoidModes: r.avoidModes } : {}),
-      ...(r.maxWalkingM != null ? { maxWalkingM: r.maxWalkingM } : {}), ...(r.maxTransfers != null ? { maxTransfers: r.maxTransfers } : {}),
+      from: r.from,
+      to: r.to,
+      departAfter: iso(r.departAfter),
+      ...(r.arriveBy != null ? { arriveBy: iso(r.arriveBy) } : {}),
+      travellers: r.travellers ?? 1,
+      ...(r.modes != null ? { modes: r.modes } : {}),
+      ...(r.avoidModes != null ? { avoidModes: r.avoidModes } : {}),
+      ...(r.maxWalkingM != null ? { maxWalkingM: r.maxWalkingM } : {}),
+      ...(r.maxTransfers != null ? { maxTransfers: r.maxTransfers } : {}),
       ...(r.accessibility != null && r.accessibility.length > 0 ? { accessibility: r.accessibility } : {})
     },
     serviceDay: iso(plan.dayStartMs),
@@ -149,19 +188,34 @@ export interface PackageView {
   readonly legs: PackageLegView[]
 }
 
-export function packageView (id: string, r: PackageRecord): PackageView {
+export function packageView(id: string, r: PackageRecord): PackageView {
   return {
-    package: id, status: r.status, phase: r.phase, total: r.total,
-    createdAt: iso(r.createdAt), departure: iso(r.departureTime), arrival: iso(r.arrivalTime), co2: r.co2,
+    package: id,
+    status: r.status,
+    phase: r.phase,
+    total: r.total,
+    createdAt: iso(r.createdAt),
+    departure: iso(r.departureTime),
+    arrival: iso(r.arrivalTime),
+    co2: r.co2,
     ...(r.paymentDigest != null && r.paymentDigest !== '' ? { paymentDigest: r.paymentDigest } : {}),
     ...(r.reason != null ? { reason: r.reason } : {}),
     legs: r.legs.map((l): PackageLegView => {
       const t = decodeLegTerms(fromHex(l.terms))
       return {
-        legId: l.legId, mode: t.mode, resource: t.resource,
-        ...(t.fromStopId !== '' ? { fromStopId: t.fromStopId } : {}), ...(t.toStopId !== '' ? { toStopId: t.toStopId } : {}),
-        departure: iso(t.departureTime), arrival: iso(t.arrivalTime), price: t.price, status: l.status, provider: l.provider,
-        ...(l.code != null ? { code: l.code } : {}), ...(l.fee != null ? { fee: l.fee } : {}), ...(l.refund != null ? { refund: l.refund } : {}),
+        legId: l.legId,
+        mode: t.mode,
+        resource: t.resource,
+        ...(t.fromStopId !== '' ? { fromStopId: t.fromStopId } : {}),
+        ...(t.toStopId !== '' ? { toStopId: t.toStopId } : {}),
+        departure: iso(t.departureTime),
+        arrival: iso(t.arrivalTime),
+        price: t.price,
+        status: l.status,
+        provider: l.provider,
+        ...(l.code != null ? { code: l.code } : {}),
+        ...(l.fee != null ? { fee: l.fee } : {}),
+        ...(l.refund != null ? { refund: l.refund } : {}),
         ...(l.refundDigest != null && l.refundDigest !== '' ? { refundDigest: l.refundDigest } : {})
       }
     })

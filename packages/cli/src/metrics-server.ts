@@ -14,11 +14,25 @@ import type { NodeHealth } from './node-health.ts'
  *   GET /ready     200 once the node trades, has joined the mesh (or is alone by config), its journal
  *                  is open and its ledger answers; else 503. Both say why in a JSON body.
  */
-export function observabilityRoutes (metrics: NodeMetrics, health: NodeHealth): Route[] {
+export function observabilityRoutes(metrics: NodeMetrics, health: NodeHealth): Route[] {
   return [
     { method: 'GET', path: '/metrics', handle: async () => answer(200, await metrics.text(), metrics.contentType) },
-    { method: 'GET', path: '/health', handle: async () => { const h = health.health(); return answer(h.status === 'ok' ? 200 : 503, h) } },
-    { method: 'GET', path: '/ready', handle: async () => { const r = await health.ready(); return answer(r.status === 'ready' ? 200 : 503, r) } }
+    {
+      method: 'GET',
+      path: '/health',
+      handle: async () => {
+        const h = health.health()
+        return answer(h.status === 'ok' ? 200 : 503, h)
+      }
+    },
+    {
+      method: 'GET',
+      path: '/ready',
+      handle: async () => {
+        const r = await health.ready()
+        return answer(r.status === 'ready' ? 200 : 503, r)
+      }
+    }
   ]
 }
 
@@ -40,19 +54,35 @@ export const defaultMetricsServerOptions = { maxConnections: 16, headersTimeoutM
  * Serves the observability routes over plain HTTP on `host:port` (config `metrics.listen`, default
  * 127.0.0.1:9464). No token: bind it to loopback or a management network only. Everything else is 404.
  */
-export async function startMetricsServer (o: { host: string, port: number, routes: readonly Route[], onError?: (err: Error, path: string, id: string) => void }): Promise<MetricsServer> {
+export async function startMetricsServer(o: {
+  host: string
+  port: number
+  routes: readonly Route[]
+  onError?: (err: Error, path: string, id: string) => void
+}): Promise<MetricsServer> {
   const d = defaultMetricsServerOptions
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
-    serverFactory: (handler) => createServer({ headersTimeout: d.headersTimeoutMs, requestTimeout: d.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler),
-    frameworkErrors: (err, _req, reply) => { void (reply as FastifyReply).code(400).send({ error: { code: 'bad-request', message: err.message } }) }
+    serverFactory: handler =>
+      createServer({ headersTimeout: d.headersTimeoutMs, requestTimeout: d.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler),
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'bad-request', message: err.message } })
+    }
   })
   app.server.maxConnections = d.maxConnections
   for (const r of o.routes) {
     app.route({ method: r.method, url: r.path, handler: async (_req, reply) => await sendAnswer(reply, await r.handle({}, {})) })
   }
-  app.setNotFoundHandler(async (req, reply) => await reply.code(404).send({ error: { code: 'not-found', message: `no endpoint ${req.url.split('?')[0]} (this port serves ${o.routes.map(r => r.path).join(', ')})` } }))
+  app.setNotFoundHandler(
+    async (req, reply) =>
+      await reply.code(404).send({
+        error: {
+          code: 'not-found',
+          message: `no endpoint ${req.url.split('?')[0]} (this port serves ${o.routes.map(r => r.path).join(', ')})`
+        }
+      })
+  )
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const id = randomBytes(6).toString('hex')
     o.onError?.(err, req.url.split('?')[0], id)
@@ -63,10 +93,23 @@ export async function startMetricsServer (o: { host: string, port: number, route
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     await app.close().catch(() => {})
-    const why = code === 'EADDRINUSE' ? 'the port is in use (another node, or another exporter?)' : code === 'EADDRNOTAVAIL' ? 'this machine has no such address' : code === 'EACCES' ? 'not allowed (a port below 1024 needs privileges)' : (err as Error).message
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the port is in use (another node, or another exporter?)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'this machine has no such address'
+          : code === 'EACCES'
+            ? 'not allowed (a port below 1024 needs privileges)'
+            : (err as Error).message
     throw new ConfigError('metrics.listen', `cannot listen on ${o.host}:${o.port}: ${why}`)
   }
   const port = (app.server.address() as { port: number }).port
   const host = o.host.includes(':') ? `[${o.host}]` : o.host
-  return { url: `http://${host}:${port}`, port, close: async () => { await app.close() } }
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      await app.close()
+    }
+  }
 }

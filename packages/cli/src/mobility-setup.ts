@@ -4,9 +4,11 @@ import type { MobilityOptions, ProviderService } from '@kvartal/node'
 import type { NodeConfig } from './node-config.ts'
 import type { TimetableConfig } from './mobility-config.ts'
 
-async function feedOf (t: TimetableConfig): Promise<Feed> {
+async function feedOf(t: TimetableConfig): Promise<Feed> {
   if ('gtfs' in t) {
-    try { return await loadGtfs(t.gtfs) } catch (err) {
+    try {
+      return await loadGtfs(t.gtfs)
+    } catch (err) {
       if (err instanceof KvartalError) throw new ConfigError('mobility.timetable.gtfs', err.message)
       throw err
     }
@@ -14,10 +16,13 @@ async function feedOf (t: TimetableConfig): Promise<Feed> {
   return generateDistrictNetwork(t.generate)
 }
 
-async function timetableOf (t: TimetableConfig): Promise<Timetable> {
+async function timetableOf(t: TimetableConfig): Promise<Timetable> {
   const feed = await feedOf(t)
-  try { return buildTimetable(feed) } catch (err) {
-    if (err instanceof KvartalError) throw new ConfigError('gtfs' in t ? 'mobility.timetable.gtfs' : 'mobility.timetable.generate', err.message)
+  try {
+    return buildTimetable(feed)
+  } catch (err) {
+    if (err instanceof KvartalError)
+      throw new ConfigError('gtfs' in t ? 'mobility.timetable.gtfs' : 'mobility.timetable.generate', err.message)
     throw err
   }
 }
@@ -27,7 +32,7 @@ async function timetableOf (t: TimetableConfig): Promise<Timetable> {
  * provider's service built. Checks what needs the timetable: a transit operator's agency must run
  * trips in it, or no traveller could ever book a seat from it.
  */
-export async function mobilityOptionsFor (c: NodeConfig): Promise<Partial<MobilityOptions> | undefined> {
+export async function mobilityOptionsFor(c: NodeConfig): Promise<Partial<MobilityOptions> | undefined> {
   const m = c.mobility
   if (m == null) return undefined
   const timetable = m.timetable != null ? await timetableOf(m.timetable) : undefined
@@ -40,8 +45,11 @@ export async function mobilityOptionsFor (c: NodeConfig): Promise<Partial<Mobili
     const agencies = [...new Set(timetable!.patterns.map(x => x.route.agency_id ?? ''))]
     if (!agencies.includes(p.agencyId)) {
       const named = agencies.filter(a => a !== '')
-      throw new ConfigError('mobility.provider.agencyId', `no route of the timetable belongs to agency ${JSON.stringify(p.agencyId)} ` +
-        `(${named.length > 0 ? `agencies: ${named.join(', ')}` : 'its routes name no agency_id: add that column to routes.txt'})`)
+      throw new ConfigError(
+        'mobility.provider.agencyId',
+        `no route of the timetable belongs to agency ${JSON.stringify(p.agencyId)} ` +
+          `(${named.length > 0 ? `agencies: ${named.join(', ')}` : 'its routes name no agency_id: add that column to routes.txt'})`
+      )
     }
     provider = { ...p, timetable: timetable! }
   }

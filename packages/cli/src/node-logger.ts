@@ -6,8 +6,20 @@ import type { LogLevel } from './log-levels.ts'
  * deep): a key seed, the control token, a meter broker's password, an IOTA private key.
  */
 export const redactedPaths = [
-  'seed', 'keySeed', 'token', 'password', 'secret', 'privateKey', 'authorization',
-  '*.seed', '*.keySeed', '*.token', '*.password', '*.secret', '*.privateKey', '*.authorization',
+  'seed',
+  'keySeed',
+  'token',
+  'password',
+  'secret',
+  'privateKey',
+  'authorization',
+  '*.seed',
+  '*.keySeed',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.privateKey',
+  '*.authorization',
   'config.meter.password'
 ]
 
@@ -32,7 +44,7 @@ export interface NodeLogger {
  * value on the way out (a seed or token copied into a message, a URL's credentials), so a line that
  * quotes an error or a config still tells nothing.
  */
-export function nodeLogger (o: { level: LogLevel, destination?: DestinationStream }): NodeLogger {
+export function nodeLogger(o: { level: LogLevel; destination?: DestinationStream }): NodeLogger {
   const secrets = new Set<string>()
   const scrub = (line: string): string => {
     let out = line
@@ -40,17 +52,20 @@ export function nodeLogger (o: { level: LogLevel, destination?: DestinationStrea
     for (const [re, to] of secretPatterns) out = out.replace(re, to)
     return out
   }
-  const logger = pino({
-    level: o.level,
-    base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactedPaths, censor: REDACTED },
-    hooks: { streamWrite: scrub }
-  }, o.destination ?? pino.destination({ dest: 1, sync: true }))
+  const logger = pino(
+    {
+      level: o.level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: label => ({ level: label }) },
+      redact: { paths: redactedPaths, censor: REDACTED },
+      hooks: { streamWrite: scrub }
+    },
+    o.destination ?? pino.destination({ dest: 1, sync: true })
+  )
   return {
     logger,
-    secret (value) {
+    secret(value) {
       // a short value would take out innocent text; every secret here is long
       if (value != null && value.length >= 8) secrets.add(value)
     }

@@ -9,13 +9,15 @@ import type { JourneyPlan } from '@kvartal/node'
 export const defaultPlanCacheOptions = { ttlMs: 10 * 60_000, maxPlans: 32 }
 
 export class PlanCache {
-  readonly #plans = new Map<string, { plan: JourneyPlan, expiresAt: number }>()
+  readonly #plans = new Map<string, { plan: JourneyPlan; expiresAt: number }>()
   readonly #o: typeof defaultPlanCacheOptions
 
-  constructor (o: Partial<typeof defaultPlanCacheOptions> = {}) { this.#o = { ...defaultPlanCacheOptions, ...o } }
+  constructor(o: Partial<typeof defaultPlanCacheOptions> = {}) {
+    this.#o = { ...defaultPlanCacheOptions, ...o }
+  }
 
   /** Keeps a plan; returns its id and when it expires (ms). */
-  put (plan: JourneyPlan, now: number): { id: string, expiresAt: number } {
+  put(plan: JourneyPlan, now: number): { id: string; expiresAt: number } {
     this.#prune(now)
     while (this.#plans.size >= this.#o.maxPlans) this.#plans.delete(this.#plans.keys().next().value!)
     const id = randomBytes(8).toString('hex')
@@ -24,10 +26,12 @@ export class PlanCache {
     return { id, expiresAt }
   }
 
-  get (id: string, now: number): JourneyPlan | undefined {
+  get(id: string, now: number): JourneyPlan | undefined {
     this.#prune(now)
     return this.#plans.get(id)?.plan
   }
 
-  #prune (now: number): void { for (const [id, p] of this.#plans) if (p.expiresAt <= now) this.#plans.delete(id) }
+  #prune(now: number): void {
+    for (const [id, p] of this.#plans) if (p.expiresAt <= now) this.#plans.delete(id)
+  }
 }

@@ -23,7 +23,7 @@ export const simHeapFlags: readonly string[] = ['--max-semi-space-size=16', '--h
  * The flags of `simHeapFlags` this process does not run with: neither set by us nor by the user (on the command line or
  * in NODE_OPTIONS).
  */
-export function missingHeapFlags (execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+export function missingHeapFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)].map(a => a.replace(/_/g, '-'))
   return simHeapFlags.filter(f => !given.some(a => a.startsWith(f.split('=')[0])))
 }
@@ -33,7 +33,7 @@ export function missingHeapFlags (execArgv: readonly string[] = process.execArgv
  * unless the platform cannot (`process.execve`: not on Windows); a user's own value of a flag is kept.
  * The same process id, stdio and signals: nothing changes for whoever started it.
  */
-export function execWithHeapFlags (): void {
+export function execWithHeapFlags(): void {
   const missing = missingHeapFlags()
   if (missing.length === 0 || typeof process.execve !== 'function' || process.platform === 'win32') return
   process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env)
@@ -51,4 +51,6 @@ export function execWithHeapFlags (): void {
 export const simBufferPoolSize = 8 * 1024
 
 /** Makes this process's small Buffers come from slabs of `simBufferPoolSize`; the current slab is used up first. */
-export function useSimBufferPool (): void { Buffer.poolSize = simBufferPoolSize }
+export function useSimBufferPool(): void {
+  Buffer.poolSize = simBufferPoolSize
+}

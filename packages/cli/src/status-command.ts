@@ -14,11 +14,14 @@ interface Status {
   meterStatus?: MeterStatusAnswer
   /** absent from a node older than this CLI */
   journal?: JournalStatusAnswer
-  mobility: { role: string, services: number, vehicles: number, timetable: { stops: number, patterns: number } } | null
+  mobility: { role: string; services: number; vehicles: number; timetable: { stops: number; patterns: number } } | null
 }
 
 /** A stopped node: who it is, from the key in its data directory (nothing is created there). */
-async function stoppedNode (dir: string, why: ControlClientError): Promise<{ running: false, peerId: string, trader: string, iotaAddress: string }> {
+async function stoppedNode(
+  dir: string,
+  why: ControlClientError
+): Promise<{ running: false; peerId: string; trader: string; iotaAddress: string }> {
   if (!existsSync(dir)) throw why
   const { Journal } = await import('@kvartal/node')
   const { identityFromSeed } = await import('@kvartal/mesh')
@@ -34,43 +37,48 @@ async function stoppedNode (dir: string, why: ControlClientError): Promise<{ run
 }
 
 /** `open, 412 entries`, or why the journal refuses writes (then the node takes no new work) */
-export function journalLine (j: JournalStatusAnswer): string {
+export function journalLine(j: JournalStatusAnswer): string {
   return j.refusing == null
     ? `open, ${j.entries} entries`
     : `REFUSING WRITES (${j.refusing.code}): no new work until it writes again; ${j.refusing.detail}`
 }
 
 /** `mqtt mqtt:p1/state; last reading 2026-06-17T08:00:03.000Z; 96 readings, 2 gaps (last: slot 41, no sample at the slot's end)` */
-export function meterLine (m: MeterStatusAnswer): string {
+export function meterLine(m: MeterStatusAnswer): string {
   if (m.kind === 'none') return `none: every slot is a gap (${m.gaps} so far); configure meter.mqtt, meter.p1 or meter.han`
   const refused = Object.values(m.refused).reduce((a, n) => a + n, 0)
-  return `${m.kind} ${m.id ?? ''}; last reading ${m.lastReadingAt ?? 'none since the node started'}; ${m.readings} readings, ${m.gaps} gaps` +
-    (m.lastGap != null ? ` (last: slot ${m.lastGap.slot}, ${m.lastGap.why})` : '') + (refused > 0 ? `; ${refused} messages refused` : '')
+  return (
+    `${m.kind} ${m.id ?? ''}; last reading ${m.lastReadingAt ?? 'none since the node started'}; ${m.readings} readings, ${m.gaps} gaps` +
+    (m.lastGap != null ? ` (last: slot ${m.lastGap.slot}, ${m.lastGap.why})` : '') +
+    (refused > 0 ? `; ${refused} messages refused` : '')
+  )
 }
 
 /**
  * `kvartal status --data-dir <dir>`: who a running node is and what it knows of the mobility market;
  * of a stopped node, who it is (its journal is opened only when no node runs there).
  */
-export async function statusCommand (values: ClientOptions): Promise<number> {
+export async function statusCommand(values: ClientOptions): Promise<number> {
   const dir = await dataDirOf(values, 'kvartal status --data-dir <dir>')
   let answer: (Status & { running: true }) | Awaited<ReturnType<typeof stoppedNode>>
   try {
-    answer = { running: true, ...await callNode(dir, 'GET', '/status') }
+    answer = { running: true, ...(await callNode(dir, 'GET', '/status')) }
   } catch (err) {
     if (!(err instanceof ControlClientError) || err.code !== 'no-node') throw err
     answer = await stoppedNode(dir, err)
   }
-  output(values.json, answer, (s: typeof answer) => s.running
-    ? `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
-      `addresses   ${s.addrs.join(' ')}\n` +
-      (s.journal == null ? '' : `journal     ${journalLine(s.journal)}\n`) +
-      (s.meterStatus == null ? '' : `meter       ${meterLine(s.meterStatus)}\n`) +
-      (s.mobility == null
-        ? 'mobility    none (no mobility section in the config)\n'
-        : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known ` +
-          `(${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)
-    : `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ` +
-      `${s.iotaAddress}\nnode        not running (read from its data directory)\n`)
+  output(values.json, answer, (s: typeof answer) =>
+    s.running
+      ? `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ${s.iotaAddress} (${s.settlement})\npeers       ${s.peers}\n` +
+        `addresses   ${s.addrs.join(' ')}\n` +
+        (s.journal == null ? '' : `journal     ${journalLine(s.journal)}\n`) +
+        (s.meterStatus == null ? '' : `meter       ${meterLine(s.meterStatus)}\n`) +
+        (s.mobility == null
+          ? 'mobility    none (no mobility section in the config)\n'
+          : `mobility    ${s.mobility.role}; ${s.mobility.services} service offers known ` +
+            `(${s.mobility.vehicles} vehicles); timetable of ${s.mobility.timetable.stops} stops\n`)
+      : `peer id     ${s.peerId}\ntrader      ${s.trader}\niota        ` +
+        `${s.iotaAddress}\nnode        not running (read from its data directory)\n`
+  )
   return 0
 }

@@ -2,7 +2,21 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { ConfigError } from '@kvartal/protocol'
-import { isSweepDocument, loadScenario, loadSweepFile, parseParam, parseSeeds, runSweep, scenarioFor, validateScenario, expandGrid, readJournal, type Scenario, type SweepParam, type SweepRow } from '@kvartal/sim'
+import {
+  isSweepDocument,
+  loadScenario,
+  loadSweepFile,
+  parseParam,
+  parseSeeds,
+  runSweep,
+  scenarioFor,
+  validateScenario,
+  expandGrid,
+  readJournal,
+  type Scenario,
+  type SweepParam,
+  type SweepRow
+} from '@kvartal/sim'
 import { missingHeapFlags } from './sim-memory.ts'
 
 /** `kvartal sweep`'s options, parsed by the command line (program.ts). */
@@ -21,17 +35,18 @@ export interface SweepCommandOptions {
   readonly report?: boolean
 }
 
-const describe = (r: SweepRow): string => r.status === 'ok'
-  ? `local ${r.kpis.localEnergyPct} %, welfare ${r.kpis.welfarePct} %, ` +
-    `${r.kpis.trades} trades, ${((r.kpis.wallMs ?? 0) / 1000).toFixed(1)} s`
-  : `FAILED: ${r.error}`
+const describe = (r: SweepRow): string =>
+  r.status === 'ok'
+    ? `local ${r.kpis.localEnergyPct} %, welfare ${r.kpis.welfarePct} %, ` +
+      `${r.kpis.trades} trades, ${((r.kpis.wallMs ?? 0) / 1000).toFixed(1)} s`
+    : `FAILED: ${r.error}`
 
 /**
  * `kvartal sweep [scenario.yaml | sweep.yaml] --param path=v1,v2 … --seeds 5`: every combination of the
  * params' values with every seed, each run in its own process, as many at once as cores (--jobs), rows
  * in <out>/runs.csv and runs.arrow, charts with 95 % intervals in <out>/report.html (sim/src/sweep/).
  */
-export async function sweepCommand (positionals: readonly string[], o: SweepCommandOptions): Promise<number> {
+export async function sweepCommand(positionals: readonly string[], o: SweepCommandOptions): Promise<number> {
   if (positionals.length > 1) throw new ConfigError('arguments', 'kvartal sweep takes at most one file: a scenario or a sweep file')
   let scenario: Scenario
   let params: SweepParam[] = []
@@ -40,7 +55,16 @@ export async function sweepCommand (positionals: readonly string[], o: SweepComm
   if (file == null) scenario = validateScenario({})
   else {
     // a file with params: is a sweep file (sweep-file.ts); either way its errors say where: file:line:col: field: …
-    const doc = await readFile(file, 'utf8').then(t => { try { return parse(t) as unknown } catch { return undefined } }, () => undefined)
+    const doc = await readFile(file, 'utf8').then(
+      t => {
+        try {
+          return parse(t) as unknown
+        } catch {
+          return undefined
+        }
+      },
+      () => undefined
+    )
     if (isSweepDocument(doc)) ({ scenario, params, seeds } = await loadSweepFile(file))
     else scenario = await loadScenario(file)
   }
@@ -70,11 +94,20 @@ export async function sweepCommand (positionals: readonly string[], o: SweepComm
     report: o.report !== false,
     // each run's process holds a district, as `kvartal sim` does: the same heap bounds (sim-memory.ts)
     execArgv: [...missingHeapFlags(), ...process.execArgv],
-    onStart: (total, done) => { if (!quiet) process.stderr.write(`sweep: ${total} runs (${total / seeds.length} combinations × ${seeds.length} ` +
-      `seeds)${done > 0 ? `, ${done} done before in ${outDir}` : ''}, ${o.jobs ?? 'one per core'} at once\n`) },
-    onRun: (row, n, total) => { if (!quiet) process.stderr.write(`[${n}/${total}] ${row.key}: ${describe(row)}\n`) }
+    onStart: (total, done) => {
+      if (!quiet)
+        process.stderr.write(
+          `sweep: ${total} runs (${total / seeds.length} combinations × ${seeds.length} ` +
+            `seeds)${done > 0 ? `, ${done} done before in ${outDir}` : ''}, ${o.jobs ?? 'one per core'} at once\n`
+        )
+    },
+    onRun: (row, n, total) => {
+      if (!quiet) process.stderr.write(`[${n}/${total}] ${row.key}: ${describe(row)}\n`)
+    }
   })
-  process.stdout.write(`runs        ${outcome.rows.length}: ${outcome.ran} run now, ${outcome.skipped} done before, ${outcome.failed} failed\n`)
+  process.stdout.write(
+    `runs        ${outcome.rows.length}: ${outcome.ran} run now, ${outcome.skipped} done before, ${outcome.failed} failed\n`
+  )
   process.stdout.write(`csv         ${outcome.files.csv}\narrow       ${outcome.files.arrow}\n`)
   if (outcome.files.report != null) process.stdout.write(`report      ${outcome.files.report}\n`)
   return 0

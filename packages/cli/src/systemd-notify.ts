@@ -25,7 +25,7 @@ export interface SystemdNotifyOptions {
 }
 
 /** Half the watchdog interval systemd asks for, in ms; undefined without a watchdog for this process. */
-export function watchdogIntervalMs (env: Record<string, string | undefined>, pid = process.pid): number | undefined {
+export function watchdogIntervalMs(env: Record<string, string | undefined>, pid = process.pid): number | undefined {
   const usec = Number(env.WATCHDOG_USEC)
   if (env.WATCHDOG_USEC == null || !Number.isSafeInteger(usec) || usec <= 0) return undefined
   // the watchdog is meant for the process systemd names, if it names one
@@ -33,22 +33,27 @@ export function watchdogIntervalMs (env: Record<string, string | undefined>, pid
   return Math.max(1, Math.floor(usec / 2_000))
 }
 
-export function systemdNotifier (o: SystemdNotifyOptions = {}): SystemdNotifier {
+export function systemdNotifier(o: SystemdNotifyOptions = {}): SystemdNotifier {
   const env = o.env ?? process.env
   if (env.NOTIFY_SOCKET == null || env.NOTIFY_SOCKET === '') return { ready: () => {}, stopping: async () => {} }
   const program = o.program ?? 'systemd-notify'
   const childEnv = { ...process.env, ...env }
   let warned = false
-  const send = async (args: string[]): Promise<void> => await new Promise<void>((resolve) => {
-    execFile(program, args, { env: childEnv, timeout: 10_000 }, (err, _out, stderr) => {
-      if (err != null && !warned) {
-        warned = true
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install systemd)' : (stderr.trim() || err.message)
-        o.warn?.({ event: 'systemd-notify-failed', detail: `${program} ${args.join(' ')}: ${why}; systemd may consider the node not started or hung` })
-      }
-      resolve()
+  const send = async (args: string[]): Promise<void> =>
+    await new Promise<void>(resolve => {
+      execFile(program, args, { env: childEnv, timeout: 10_000 }, (err, _out, stderr) => {
+        if (err != null && !warned) {
+          warned = true
+          const why =
+            (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install systemd)' : stderr.trim() || err.message
+          o.warn?.({
+            event: 'systemd-notify-failed',
+            detail: `${program} ${args.join(' ')}: ${why}; systemd may consider the node not started or hung`
+          })
+        }
+        resolve()
+      })
     })
-  })
   let timer: NodeJS.Timeout | undefined
   let inFlight = false
   const interval = watchdogIntervalMs(env)
@@ -57,14 +62,18 @@ export function systemdNotifier (o: SystemdNotifyOptions = {}): SystemdNotifier 
       // a ping still on its way is enough; never pile them up
       if (inFlight) return
       inFlight = true
-      void send(['WATCHDOG=1']).finally(() => { inFlight = false })
+      void send(['WATCHDOG=1']).finally(() => {
+        inFlight = false
+      })
     }
     ping()
     timer = setInterval(ping, interval)
     timer.unref()
   }
   return {
-    ready: (status) => { void send(['--ready', ...(status != null ? [`--status=${status}`] : [])]) },
+    ready: status => {
+      void send(['--ready', ...(status != null ? [`--status=${status}`] : [])])
+    },
     stopping: async () => {
       if (timer != null) clearInterval(timer)
       timer = undefined

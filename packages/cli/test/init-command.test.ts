@@ -9,25 +9,58 @@ import { configText, initCommand, type MeterChoice } from '../src/init-command.t
 import { AlreadyExistsError } from '../src/keys-command.ts'
 
 /** Every top-level field validateNodeConfig knows (node-config.ts): init must write or show each. */
-const NODE_FIELDS = ['district', 'dataDir', 'listen', 'bootstrap', 'mdns', 'slots', 'tariffs', 'strategy', 'limits', 'market', 'site', 'building', 'position', 'log', 'settlement', 'mobility', 'grid', 'meter', 'metrics']
+const NODE_FIELDS = [
+  'district',
+  'dataDir',
+  'listen',
+  'bootstrap',
+  'mdns',
+  'slots',
+  'tariffs',
+  'strategy',
+  'limits',
+  'market',
+  'site',
+  'building',
+  'position',
+  'log',
+  'settlement',
+  'mobility',
+  'grid',
+  'meter',
+  'metrics'
+]
 
 let dir: string
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-init-'))
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
 })
-afterEach(async () => { vi.restoreAllMocks(); await rm(dir, { recursive: true, force: true }) })
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await rm(dir, { recursive: true, force: true })
+})
 
-async function seedOf (dataDir: string): Promise<string | undefined> {
+async function seedOf(dataDir: string): Promise<string | undefined> {
   const j = await Journal.open(dataDir)
-  try { const s = await j.loadSeed(); return s == null ? undefined : toHex(s) } finally { await j.close() }
+  try {
+    const s = await j.loadSeed()
+    return s == null ? undefined : toHex(s)
+  } finally {
+    await j.close()
+  }
 }
 
 describe('kvartal init', () => {
   it('writes a config that loadNodeConfig loads unchanged, for every meter, with and without a feeder', async () => {
     for (const meter of ['none', 'p1', 'han', 'mqtt', 'modbus', 'ocpp'] as MeterChoice[]) {
       for (const feeder of [undefined, 'f07']) {
-        const text = configText({ district: 'trondheim-sor', listen: ['/ip4/0.0.0.0/tcp/4101'], meter, ...(feeder != null ? { feeder } : {}) })
+        const text = configText({
+          district: 'trondheim-sor',
+          listen: ['/ip4/0.0.0.0/tcp/4101'],
+          meter,
+          ...(feeder != null ? { feeder } : {})
+        })
         const file = join(dir, `${meter}-${feeder ?? 'x'}.yaml`)
         await writeFile(file, text)
         const c = await loadNodeConfig(file)
@@ -78,7 +111,7 @@ describe('kvartal init', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ format: 'kvartal-key/1', seed })
   })
 
-  it('refuses an operator\'s own config without --force, before it creates any key', async () => {
+  it("refuses an operator's own config without --force, before it creates any key", async () => {
     await writeFile(join(dir, 'node.yaml'), 'district: mine\n')
     await expect(initCommand({ dir })).rejects.toThrow(/node\.yaml exists: not overwriting it \(give --force/)
     expect(await readFile(join(dir, 'node.yaml'), 'utf8')).toBe('district: mine\n')

@@ -25,14 +25,26 @@ describe('a node whose journal refuses writes, as its operator sees it', () => {
     const [node] = d.nodes
     const metrics = nodeMetrics({ defaultMetrics: false })
     const out: string[] = []
-    const { logger } = nodeLogger({ level: 'info', destination: new Writable({ write (chunk, _enc, done) { out.push(String(chunk)); done() } }) as never })
+    const { logger } = nodeLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk, _enc, done) {
+          out.push(String(chunk))
+          done()
+        }
+      }) as never
+    })
     // as `kvartal node` wires them (node-command.ts)
-    d.onEvent((e) => { metrics.observe(e); logger[eventLevel(e)]({ event: e.type, ...e }) })
+    d.onEvent(e => {
+      metrics.observe(e)
+      logger[eventLevel(e)]({ event: e.type, ...e })
+    })
     await metrics.attach(node, { dataDir: d.dir, district: 'test', settlement: 'local', periodSlots: 4, version: 'test' })
     const health = nodeHealth({ aloneByConfig: true, adapter: 'local' })
     health.attach(node)
     const status = controlRoutes(node, { adapter: 'local' }).find(r => r.path === '/status')!
-    const journalStatus = async (): Promise<JournalStatusAnswer> => ((await status.handle({}, undefined)) as { journal: JournalStatusAnswer }).journal
+    const journalStatus = async (): Promise<JournalStatusAnswer> =>
+      ((await status.handle({}, undefined)) as { journal: JournalStatusAnswer }).journal
     const scrape = async (): Promise<ReturnType<typeof parsePrometheusText>> => parsePrometheusText(await metrics.text())
     try {
       expect((await health.ready()).checks.journal).toMatchObject({ ok: true })
@@ -47,16 +59,34 @@ describe('a node whose journal refuses writes, as its operator sees it', () => {
       expect(ready.status).toBe('not-ready')
       // what failed (LevelDB names files of the data directory) is not for /ready, which answers without a token:
       // /status and the log say it
-      expect(ready.checks.journal).toMatchObject({ ok: false, detail: 'the journal cannot be written: new work waits until it writes again' })
-      expect(await journalStatus()).toEqual({ entries: expect.any(Number), refusing: { code: 'journal-write-failed', detail: expect.stringMatching(/Input\/output error/) } })
+      expect(ready.checks.journal).toMatchObject({
+        ok: false,
+        detail: 'the journal cannot be written: new work waits until it writes again'
+      })
+      expect(await journalStatus()).toEqual({
+        entries: expect.any(Number),
+        refusing: { code: 'journal-write-failed', detail: expect.stringMatching(/Input\/output error/) }
+      })
       const f = await scrape()
       expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'journal-write-failed' })).toBe(1)
       expect(sampleValue(f, 'kvartal_node_errors_total', { code: 'tick-failed' })).toBe(0)
       expect(sampleValue(f, 'kvartal_journal_refusing_writes')).toBe(1)
       expect(sampleValue(f, 'kvartal_journal_disk_full')).toBe(0)
       expect(f.get('kvartal_negotiation_failures_total')?.samples ?? []).toEqual([])
-      const logged = out.join('').trim().split('\n').map(l => JSON.parse(l)).filter(l => l.event === 'node-error')
-      expect(logged).toEqual([expect.objectContaining({ level: 'error', code: 'journal-write-failed', node: node.id, detail: expect.stringMatching(/this node takes no new work/) })])
+      const logged = out
+        .join('')
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l))
+        .filter(l => l.event === 'node-error')
+      expect(logged).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          code: 'journal-write-failed',
+          node: node.id,
+          detail: expect.stringMatching(/this node takes no new work/)
+        })
+      ])
       // the disk works again: the journal reopens by itself, and every check clears
       disk.heal()
       await back

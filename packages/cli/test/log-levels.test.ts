@@ -16,6 +16,7 @@ describe('the level a node logs an event at', () => {
     expect(eventLevel({ type: 'trade-committed' })).toBe('info')
   })
   it('logs what failed in the node itself (node-error: a tick, a journal write, a stop) at error, whatever its code', () => {
-    for (const code of ['tick-failed', 'journal-write-failed', 'disk-full', 'stop-failed', 'close-failed', undefined]) expect(eventLevel({ type: 'node-error', code })).toBe('error')
+    for (const code of ['tick-failed', 'journal-write-failed', 'disk-full', 'stop-failed', 'close-failed', undefined])
+      expect(eventLevel({ type: 'node-error', code })).toBe('error')
   })
 })

@@ -31,12 +31,24 @@ describe('node config validation', () => {
   })
 })
 
-describe('a node config\'s grid section', () => {
+describe("a node config's grid section", () => {
   const base = { district: 'demo', dataDir: './data', position: [100] }
   it('names the feeder, the fees, the transformer share, relay duty and the grid operator', () => {
     const op = '0x' + 'AB'.repeat(32)
-    const c = validateNodeConfig({ ...base, grid: { feeder: 'f07', fees: { local: 86_000_000, district: 144_000_000 }, crossFeederShareWh: 3_000, relay: true, operator: op } }, '/tmp')
-    expect(c.grid).toEqual({ feeder: 'f07', fees: { local: 86_000_000, district: 144_000_000 }, crossFeederShareWh: 3_000, relay: true, operator: op.toLowerCase() })
+    const c = validateNodeConfig(
+      {
+        ...base,
+        grid: { feeder: 'f07', fees: { local: 86_000_000, district: 144_000_000 }, crossFeederShareWh: 3_000, relay: true, operator: op }
+      },
+      '/tmp'
+    )
+    expect(c.grid).toEqual({
+      feeder: 'f07',
+      fees: { local: 86_000_000, district: 144_000_000 },
+      crossFeederShareWh: 3_000,
+      relay: true,
+      operator: op.toLowerCase()
+    })
     expect(validateNodeConfig(base, '/tmp').grid).toBeUndefined()
   })
   it.each([

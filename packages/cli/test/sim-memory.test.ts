@@ -5,11 +5,11 @@ import { missingHeapFlags, simBufferPoolSize, simHeapFlags, useSimBufferPool } f
 const simMemory = new URL('../src/sim-memory.ts', import.meta.url).href
 
 describe('memory settings of a simulation process', () => {
-  it('bound the young generation and the old generation\'s growth', () => {
+  it("bound the young generation and the old generation's growth", () => {
     expect(simHeapFlags).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=75'])
   })
 
-  it('are missing unless given (node\'s command line, NODE_OPTIONS); a user\'s own value counts as given', () => {
+  it("are missing unless given (node's command line, NODE_OPTIONS); a user's own value counts as given", () => {
     expect(missingHeapFlags([], '')).toEqual([...simHeapFlags])
     expect(missingHeapFlags(['--max-semi-space-size=32'], '')).toEqual(['--heap-growing-percent=75'])
     expect(missingHeapFlags(['--heap_growing_percent=50'], '--max-semi-space-size=8')).toEqual([])
@@ -31,7 +31,9 @@ describe('memory settings of a simulation process', () => {
       const samePid = pid === String(process.pid)
       console.log(JSON.stringify({ execArgv: process.execArgv, runs: process.env.RUNS, samePid, youngMiB: young / 2 ** 20 }))
     `
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }))
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+    )
     expect(out.execArgv).toEqual(expect.arrayContaining([...simHeapFlags]))
     // the exec'd process sees RUNS=1 from the first: it ran the script's top twice, and no more
     expect(out.runs).toBe('2')

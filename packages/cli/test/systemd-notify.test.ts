@@ -12,7 +12,11 @@ describe('systemd notify (the real socket: tests/node-service.test.ts)', () => {
 
   it('without systemd-notify: says so once, and the node goes on', async () => {
     const warned: Array<Record<string, unknown>> = []
-    const n = systemdNotifier({ env: { NOTIFY_SOCKET: '/nonexistent/notify' }, program: '/nonexistent/systemd-notify', warn: (f) => warned.push(f) })
+    const n = systemdNotifier({
+      env: { NOTIFY_SOCKET: '/nonexistent/notify' },
+      program: '/nonexistent/systemd-notify',
+      warn: f => warned.push(f)
+    })
     n.ready()
     await n.stopping()
     expect(warned).toEqual([expect.objectContaining({ event: 'systemd-notify-failed', detail: expect.stringContaining('not installed') })])
@@ -20,7 +24,7 @@ describe('systemd notify (the real socket: tests/node-service.test.ts)', () => {
 
   it('outside systemd (no NOTIFY_SOCKET) runs nothing', async () => {
     const warned: unknown[] = []
-    const n = systemdNotifier({ env: {}, program: '/nonexistent/systemd-notify', warn: (f) => warned.push(f) })
+    const n = systemdNotifier({ env: {}, program: '/nonexistent/systemd-notify', warn: f => warned.push(f) })
     n.ready()
     await n.stopping()
     expect(warned).toEqual([])

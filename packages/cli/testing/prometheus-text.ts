@@ -4,13 +4,28 @@
  * same name, a malformed line, a bad value, a duplicate series) and throws, so a test that parses
  * /metrics also checks that Prometheus could read it.
  */
-export interface Sample { readonly name: string, readonly labels: Readonly<Record<string, string>>, readonly value: number }
-export interface Family { readonly name: string, readonly type: string, readonly help: string, readonly samples: Sample[] }
+export interface Sample {
+  readonly name: string
+  readonly labels: Readonly<Record<string, string>>
+  readonly value: number
+}
+export interface Family {
+  readonly name: string
+  readonly type: string
+  readonly help: string
+  readonly samples: Sample[]
+}
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
-const SUFFIXES: Record<string, string[]> = { histogram: ['_bucket', '_sum', '_count'], summary: ['', '_sum', '_count'], counter: ['', '_total'], gauge: [''], untyped: [''] }
+const SUFFIXES: Record<string, string[]> = {
+  histogram: ['_bucket', '_sum', '_count'],
+  summary: ['', '_sum', '_count'],
+  counter: ['', '_total'],
+  gauge: [''],
+  untyped: ['']
+}
 
-function parseValue (text: string, line: string): number {
+function parseValue(text: string, line: string): number {
   // as Go's ParseFloat, which Prometheus uses: any case (prom-client writes `Nan`)
   if (/^\+?inf$/i.test(text)) return Infinity
   if (/^-inf$/i.test(text)) return -Infinity
@@ -20,7 +35,7 @@ function parseValue (text: string, line: string): number {
   return v
 }
 
-function parseLabels (text: string, line: string): Record<string, string> {
+function parseLabels(text: string, line: string): Record<string, string> {
   const labels: Record<string, string> = {}
   let i = 0
   while (i < text.length) {
@@ -29,7 +44,10 @@ function parseLabels (text: string, line: string): Record<string, string> {
     i += m[0].length
     let v = ''
     for (; i < text.length && text[i] !== '"'; i++) {
-      if (text[i] === '\\') { i++; v += text[i] === 'n' ? '\n' : text[i] } else v += text[i]
+      if (text[i] === '\\') {
+        i++
+        v += text[i] === 'n' ? '\n' : text[i]
+      } else v += text[i]
     }
     if (text[i] !== '"') throw new Error(`unterminated label value in: ${line}`)
     i++
@@ -41,7 +59,7 @@ function parseLabels (text: string, line: string): Record<string, string> {
   return labels
 }
 
-export function parsePrometheusText (text: string): Map<string, Family> {
+export function parsePrometheusText(text: string): Map<string, Family> {
   const families = new Map<string, Family>()
   const series = new Set<string>()
   let current: Family | undefined
@@ -65,9 +83,13 @@ export function parsePrometheusText (text: string): Map<string, Family> {
     if (m == null) throw new Error(`malformed sample line: ${line}`)
     const [, name, labelText, valueText] = m
     const f = current
-    if (f == null || !SUFFIXES[f.type].some(s => name === f.name + s)) throw new Error(`sample ${name} outside its family (${f?.name ?? 'none'}): ${line}`)
+    if (f == null || !SUFFIXES[f.type].some(s => name === f.name + s))
+      throw new Error(`sample ${name} outside its family (${f?.name ?? 'none'}): ${line}`)
     const labels = parseLabels(labelText ?? '', line)
-    const key = `${name}{${Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}}`
+    const key = `${name}{${Object.entries(labels)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`
     if (series.has(key)) throw new Error(`duplicate series ${key}`)
     series.add(key)
     f.samples.push({ name, labels, value: parseValue(valueText, line) })
@@ -76,7 +98,7 @@ export function parsePrometheusText (text: string): Map<string, Family> {
 }
 
 /** The value of one series (`name` and exactly these labels, plus any others when `partial`), or undefined. */
-export function sampleValue (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value

@@ -19,13 +19,13 @@ type Range = [number, number, number] | undefined
  * list item). A key with dots in it (a sweep file's `buildings.generate.count:`) is found too: the
  * segments of a dotted field name that, joined, are one key.
  */
-export function offsetOf (document: Document, path: ReadonlyArray<string | number>): number {
+export function offsetOf(document: Document, path: ReadonlyArray<string | number>): number {
   let node: unknown = document.contents
   let at = (node as { range?: Range } | null)?.range?.[0] ?? 0
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]
     if (isMap(node)) {
-      const keyOf = (p: unknown): string | undefined => isPair(p) ? (isScalar(p.key) ? String(p.key.value) : String(p.key)) : undefined
+      const keyOf = (p: unknown): string | undefined => (isPair(p) ? (isScalar(p.key) ? String(p.key.value) : String(p.key)) : undefined)
       let pair = node.items.find(p => keyOf(p) === String(seg))
       for (let j = i + 2; pair == null && j <= path.length; j++) {
         const joined = path.slice(i, j).join('.')
@@ -44,7 +44,7 @@ export function offsetOf (document: Document, path: ReadonlyArray<string | numbe
 }
 
 /** Parses YAML text; bad YAML is a ConfigError at the line and column of the first problem. */
-export function parseYaml (text: string, file: string): YamlFile {
+export function parseYaml(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter()
   const document = parseDocument(text, { lineCounter, prettyErrors: false })
   if (document.errors.length > 0) {
@@ -55,17 +55,26 @@ export function parseYaml (text: string, file: string): YamlFile {
   // the yaml library resolves aliases here, and throws a ReferenceError for one whose anchor is not set
   // before it (`*x`) or for too many (an alias bomb): bad YAML too, not an unexpected error
   let doc: unknown
-  try { doc = document.toJS({ maxAliasCount: 100 }) } catch (err) {
+  try {
+    doc = document.toJS({ maxAliasCount: 100 })
+  } catch (err) {
     // where: the first alias that resolves to nothing, else the first alias
     let at: number | undefined
-    visit(document, { Alias (_, node) { if (at == null || node.resolve(document) == null) { at = node.range?.[0]; if (node.resolve(document) == null) return visit.BREAK } } })
+    visit(document, {
+      Alias(_, node) {
+        if (at == null || node.resolve(document) == null) {
+          at = node.range?.[0]
+          if (node.resolve(document) == null) return visit.BREAK
+        }
+      }
+    })
     const pos = lineCounter.linePos(at ?? 0)
     throw new ConfigError(file, `not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file, line: pos.line, column: pos.col })
   }
   return {
     file,
     doc,
-    locate (field) {
+    locate(field) {
       const pos = lineCounter.linePos(offsetOf(document, fieldPathOf(field)))
       return { file, line: pos.line, column: pos.col }
     }
@@ -73,9 +82,11 @@ export function parseYaml (text: string, file: string): YamlFile {
 }
 
 /** Reads and parses a YAML file; `what` names it in errors (`the node config`). */
-export async function readYamlFile (file: string, what: string): Promise<YamlFile> {
+export async function readYamlFile(file: string, what: string): Promise<YamlFile> {
   let text: string
-  try { text = await readFile(file, 'utf8') } catch (err) {
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
     throw new ConfigError(file, `cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
   return parseYaml(text, file)
@@ -85,7 +96,7 @@ export async function readYamlFile (file: string, what: string): Promise<YamlFil
  * Runs `validate` on the file's document; a ConfigError it throws is thrown again with the file, line
  * and column of its field: `node.yaml:12:5: meter.modbus.port: expected …`.
  */
-export function validateFile<T> (y: YamlFile, validate: (doc: unknown) => T): T {
+export function validateFile<T>(y: YamlFile, validate: (doc: unknown) => T): T {
   try {
     return validate(y.doc)
   } catch (err) {

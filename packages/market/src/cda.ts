@@ -17,7 +17,10 @@ import type { GsTrader } from './gode-sunder-markets.ts'
  *  - each period starts from the full endowment; a session is a number of periods.
  */
 
-export interface CdaBook { readonly bid?: number, readonly ask?: number }
+export interface CdaBook {
+  readonly bid?: number
+  readonly ask?: number
+}
 
 /** A shout, as every trader hears it. */
 export interface CdaShout {
@@ -38,15 +41,22 @@ export interface CdaShout {
 /** How one trader behaves in the CDA. */
 export interface CdaAgent {
   /** The price to shout now for the current unit (value or cost `limit`, `unit` its index), or undefined to pass. */
-  shout (limit: number, book: CdaBook, random: () => number, unit: number): number | undefined
+  shout(limit: number, book: CdaBook, random: () => number, unit: number): number | undefined
   /**
    * Every shout, after the market applied it. `limit` is this trader's current unit (`unit` its index),
    * or undefined when it has no units left this period.
    */
-  observe? (shout: CdaShout, limit: number | undefined, random: () => number, unit: number): void
+  observe?(shout: CdaShout, limit: number | undefined, random: () => number, unit: number): void
 }
 
-export interface CdaTrade { readonly buyer: string, readonly seller: string, readonly price: number, readonly buyerValue: number, readonly sellerCost: number, readonly step: number }
+export interface CdaTrade {
+  readonly buyer: string
+  readonly seller: string
+  readonly price: number
+  readonly buyerValue: number
+  readonly sellerCost: number
+  readonly step: number
+}
 
 export interface CdaPeriodOptions {
   /** shouts drawn per period (the paper's periods were long enough for ZI traders to finish) */
@@ -56,46 +66,76 @@ export interface CdaPeriodOptions {
 export const defaultCdaPeriodOptions: CdaPeriodOptions = { steps: 2000 }
 
 /** One trading period from the full endowment. `agents[i]` acts for `traders[i]`. */
-export function runCdaPeriod (traders: readonly GsTrader[], agents: readonly CdaAgent[], random: () => number, options: Partial<CdaPeriodOptions> = {}): CdaTrade[] {
+export function runCdaPeriod(
+  traders: readonly GsTrader[],
+  agents: readonly CdaAgent[],
+  random: () => number,
+  options: Partial<CdaPeriodOptions> = {}
+): CdaTrade[] {
   const { steps } = { ...defaultCdaPeriodOptions, ...options }
   if (agents.length !== traders.length) throw new RangeError('one agent per trader')
   const next = traders.map(() => 0) // index of each trader's current unit
   const limitOf = (i: number): number | undefined => traders[i].units[next[i]]
-  let bid: { price: number, i: number } | undefined
-  let ask: { price: number, i: number } | undefined
+  let bid: { price: number; i: number } | undefined
+  let ask: { price: number; i: number } | undefined
   const trades: CdaTrade[] = []
   const active: number[] = []
   for (let step = 0; step < steps; step++) {
     active.length = 0
-    let buyers = 0; let sellers = 0
+    let buyers = 0
+    let sellers = 0
     traders.forEach((t, i) => {
       if (limitOf(i) === undefined) return
       active.push(i)
-      if (t.side === 'buyer') buyers++; else sellers++
+      if (t.side === 'buyer') buyers++
+      else sellers++
     })
     if (buyers === 0 || sellers === 0) break
     const i = active[Math.floor(random() * active.length)]
     const t = traders[i]
     const limit = limitOf(i) as number
-    const price = agents[i].shout(limit, { ...(bid != null ? { bid: bid.price } : {}), ...(ask != null ? { ask: ask.price } : {}) }, random, next[i])
+    const price = agents[i].shout(
+      limit,
+      { ...(bid != null ? { bid: bid.price } : {}), ...(ask != null ? { ask: ask.price } : {}) },
+      random,
+      next[i]
+    )
     if (price === undefined) continue
     let shout: CdaShout
     if (t.side === 'buyer') {
       if (ask != null && price >= ask.price) {
-        trades.push({ buyer: t.id, seller: traders[ask.i].id, price: ask.price, buyerValue: limit, sellerCost: limitOf(ask.i) as number, step })
+        trades.push({
+          buyer: t.id,
+          seller: traders[ask.i].id,
+          price: ask.price,
+          buyerValue: limit,
+          sellerCost: limitOf(ask.i) as number,
+          step
+        })
         shout = { side: 'bid', price, trader: t.id, accepted: true, tradePrice: ask.price }
-        next[i]++; next[ask.i]++
-        bid = undefined; ask = undefined
+        next[i]++
+        next[ask.i]++
+        bid = undefined
+        ask = undefined
       } else if (bid == null || price > bid.price) {
         bid = { price, i }
         shout = { side: 'bid', price, trader: t.id, accepted: false }
       } else shout = { side: 'bid', price, trader: t.id, accepted: false, ignored: true } // does not improve the standing bid
     } else {
       if (bid != null && price <= bid.price) {
-        trades.push({ buyer: traders[bid.i].id, seller: t.id, price: bid.price, buyerValue: limitOf(bid.i) as number, sellerCost: limit, step })
+        trades.push({
+          buyer: traders[bid.i].id,
+          seller: t.id,
+          price: bid.price,
+          buyerValue: limitOf(bid.i) as number,
+          sellerCost: limit,
+          step
+        })
         shout = { side: 'ask', price, trader: t.id, accepted: true, tradePrice: bid.price }
-        next[i]++; next[bid.i]++
-        bid = undefined; ask = undefined
+        next[i]++
+        next[bid.i]++
+        bid = undefined
+        ask = undefined
       } else if (ask == null || price < ask.price) {
         ask = { price, i }
         shout = { side: 'ask', price, trader: t.id, accepted: false }
@@ -113,8 +153,8 @@ export function runCdaPeriod (traders: readonly GsTrader[], agents: readonly Cda
  * in-order rule costs nothing. Each unit is cleared as 1000 Wh, so welfare in nanos is the surplus in
  * the schedule's own price units, exactly.
  */
-export function maxSurplus (traders: readonly GsTrader[]): { surplus: number, quantity: number } {
-  const orders = (side: 'buyer' | 'seller'): Array<{ id: string, energyWh: number, price: number }> =>
+export function maxSurplus(traders: readonly GsTrader[]): { surplus: number; quantity: number } {
+  const orders = (side: 'buyer' | 'seller'): Array<{ id: string; energyWh: number; price: number }> =>
     traders.filter(t => t.side === side).flatMap(t => t.units.map((price, k) => ({ id: `${t.id}#${k}`, energyWh: 1000, price })))
   const c = clearDoubleAuction(orders('buyer'), orders('seller'))
   return { surplus: c.welfareNanos, quantity: c.tradedWh / 1000 }
@@ -124,9 +164,15 @@ export function maxSurplus (traders: readonly GsTrader[]): { surplus: number, qu
  * The competitive equilibrium price: the midpoint of the range of prices at which the quantity
  * demanded equals the quantity supplied (between the marginal and the first extramarginal units).
  */
-export function equilibriumPrice (traders: readonly GsTrader[]): number {
-  const d = traders.filter(t => t.side === 'buyer').flatMap(t => t.units).sort((a, b) => b - a)
-  const s = traders.filter(t => t.side === 'seller').flatMap(t => t.units).sort((a, b) => a - b)
+export function equilibriumPrice(traders: readonly GsTrader[]): number {
+  const d = traders
+    .filter(t => t.side === 'buyer')
+    .flatMap(t => t.units)
+    .sort((a, b) => b - a)
+  const s = traders
+    .filter(t => t.side === 'seller')
+    .flatMap(t => t.units)
+    .sort((a, b) => a - b)
   let q = 0
   while (q < d.length && q < s.length && d[q] >= s[q]) q++
   if (q === 0) return (d[0] + s[0]) / 2
@@ -136,11 +182,11 @@ export function equilibriumPrice (traders: readonly GsTrader[]): number {
 }
 
 /** Smith's (1962) alpha: root mean square deviation of prices from the equilibrium price, % of it. */
-export function smithAlpha (prices: readonly number[], p0: number): number | undefined {
+export function smithAlpha(prices: readonly number[], p0: number): number | undefined {
   if (prices.length === 0 || p0 === 0) return undefined
   let s = 0
   for (const p of prices) s += (p - p0) ** 2
-  return 100 * Math.sqrt(s / prices.length) / p0
+  return (100 * Math.sqrt(s / prices.length)) / p0
 }
 
 export interface CdaSessionOptions extends CdaPeriodOptions {
@@ -150,7 +196,12 @@ export interface CdaSessionOptions extends CdaPeriodOptions {
 
 export const defaultCdaSessionOptions: CdaSessionOptions = { ...defaultCdaPeriodOptions, periods: 6, seed: 1 }
 
-export interface CdaPeriodResult { readonly trades: readonly CdaTrade[], readonly surplus: number, readonly efficiency: number, readonly alpha: number | undefined }
+export interface CdaPeriodResult {
+  readonly trades: readonly CdaTrade[]
+  readonly surplus: number
+  readonly efficiency: number
+  readonly alpha: number | undefined
+}
 export interface CdaSessionResult {
   readonly periods: readonly CdaPeriodResult[]
   /** Σ surplus / (periods × maximum surplus) */
@@ -162,7 +213,11 @@ export interface CdaSessionResult {
  * A session: `periods` periods with the same agents (learning agents keep what they learned), each
  * from the full endowment. `makeAgents` is called once per session with the session's random source.
  */
-export function runCdaSession (traders: readonly GsTrader[], makeAgents: (random: () => number) => readonly CdaAgent[], options: Partial<CdaSessionOptions> = {}): CdaSessionResult {
+export function runCdaSession(
+  traders: readonly GsTrader[],
+  makeAgents: (random: () => number) => readonly CdaAgent[],
+  options: Partial<CdaSessionOptions> = {}
+): CdaSessionResult {
   const opts = { ...defaultCdaSessionOptions, ...options }
   const random = seededRandom(opts.seed)
   const agents = makeAgents(random)
@@ -174,7 +229,15 @@ export function runCdaSession (traders: readonly GsTrader[], makeAgents: (random
     const trades = runCdaPeriod(traders, agents, random, opts)
     const surplus = trades.reduce((a, t) => a + t.buyerValue - t.sellerCost, 0)
     total += surplus
-    periods.push({ trades, surplus, efficiency: max === 0 ? 1 : surplus / max, alpha: smithAlpha(trades.map(t => t.price), p0) })
+    periods.push({
+      trades,
+      surplus,
+      efficiency: max === 0 ? 1 : surplus / max,
+      alpha: smithAlpha(
+        trades.map(t => t.price),
+        p0
+      )
+    })
   }
   return { periods, efficiency: max === 0 ? 1 : total / (opts.periods * max), maxSurplus: max }
 }

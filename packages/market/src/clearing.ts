@@ -37,9 +37,22 @@
  * so the result does not depend on input order; any tie order gives the same welfare.
  */
 
-export interface Ask { readonly id: string; readonly energyWh: number; readonly price: number } // seller cost floor, nanos per kWh
-export interface BidOrder { readonly id: string; readonly energyWh: number; readonly price: number } // buyer value cap, nanos per kWh
-export interface Fill { readonly buyer: string; readonly seller: string; readonly energyWh: number; readonly price: number }
+export interface Ask {
+  readonly id: string
+  readonly energyWh: number
+  readonly price: number
+} // seller cost floor, nanos per kWh
+export interface BidOrder {
+  readonly id: string
+  readonly energyWh: number
+  readonly price: number
+} // buyer value cap, nanos per kWh
+export interface Fill {
+  readonly buyer: string
+  readonly seller: string
+  readonly energyWh: number
+  readonly price: number
+}
 
 export interface Clearing {
   readonly fills: readonly Fill[]
@@ -70,7 +83,7 @@ export const defaultClearingOptions = {
   pricing: 'uniform'
 } as const satisfies Required<ClearingOptions>
 
-export function clearDoubleAuction (bids: readonly BidOrder[], asks: readonly Ask[], options?: ClearingOptions): Clearing {
+export function clearDoubleAuction(bids: readonly BidOrder[], asks: readonly Ask[], options?: ClearingOptions): Clearing {
   const pricing = options?.pricing ?? defaultClearingOptions.pricing
   if (pricing !== 'uniform' && pricing !== 'midpoint') {
     throw new RangeError(`pricing must be 'uniform' or 'midpoint', got ${String(pricing)}`)
@@ -81,7 +94,7 @@ export function clearDoubleAuction (bids: readonly BidOrder[], asks: readonly As
   const sortedBids = [...bids].sort((x, y) => y.price - x.price || compareIds(x.id, y.id))
   const sortedAsks = [...asks].sort((x, y) => x.price - y.price || compareIds(x.id, y.id))
 
-  const matched: Array<{ bid: BidOrder, ask: Ask, energyWh: number }> = []
+  const matched: Array<{ bid: BidOrder; ask: Ask; energyWh: number }> = []
   let i = 0
   let j = 0
   let bidLeft = sortedBids.length > 0 ? sortedBids[0].energyWh : 0
@@ -123,18 +136,24 @@ export function clearDoubleAuction (bids: readonly BidOrder[], asks: readonly As
  * bigint sum, rounded half up once at the end. Negative when fills trade below cost; prices paid
  * between the parties are transfers and do not enter.
  */
-export function welfareOf (fills: readonly { buyerValue: number, sellerCost: number, energyWh: number }[]): number {
+export function welfareOf(fills: readonly { buyerValue: number; sellerCost: number; energyWh: number }[]): number {
   let surplus = 0n
   fills.forEach((f, k) => {
-    if (!Number.isSafeInteger(f.buyerValue)) throw new RangeError(`fill #${k}: buyerValue must be an integer (nanos/kWh), got ${f.buyerValue}`)
-    if (!Number.isSafeInteger(f.sellerCost)) throw new RangeError(`fill #${k}: sellerCost must be an integer (nanos/kWh), got ${f.sellerCost}`)
-    if (!Number.isSafeInteger(f.energyWh) || f.energyWh < 0) throw new RangeError(`fill #${k}: energyWh must be a non-negative integer (Wh), got ${f.energyWh}`)
+    if (!Number.isSafeInteger(f.buyerValue))
+      throw new RangeError(`fill #${k}: buyerValue must be an integer (nanos/kWh), got ${f.buyerValue}`)
+    if (!Number.isSafeInteger(f.sellerCost))
+      throw new RangeError(`fill #${k}: sellerCost must be an integer (nanos/kWh), got ${f.sellerCost}`)
+    if (!Number.isSafeInteger(f.energyWh) || f.energyWh < 0)
+      throw new RangeError(`fill #${k}: energyWh must be a non-negative integer (Wh), got ${f.energyWh}`)
     surplus += (BigInt(f.buyerValue) - BigInt(f.sellerCost)) * BigInt(f.energyWh)
   })
   return surplusToNanos(surplus)
 }
 
-export interface SlotOrders { readonly bids: readonly BidOrder[], readonly asks: readonly Ask[] }
+export interface SlotOrders {
+  readonly bids: readonly BidOrder[]
+  readonly asks: readonly Ask[]
+}
 
 export interface SlotsClearing {
   /** one clearing per slot, in ascending slot order */
@@ -145,7 +164,7 @@ export interface SlotsClearing {
 }
 
 /** Clears every slot independently: energy in one slot cannot be delivered in another. */
-export function clearSlots (ordersBySlot: ReadonlyMap<number, SlotOrders>, options?: ClearingOptions): SlotsClearing {
+export function clearSlots(ordersBySlot: ReadonlyMap<number, SlotOrders>, options?: ClearingOptions): SlotsClearing {
   const slots = [...ordersBySlot.keys()].sort((x, y) => x - y)
   const perSlot = new Map<number, Clearing>()
   let tradedWh = 0
@@ -170,7 +189,7 @@ export function clearSlots (ordersBySlot: ReadonlyMap<number, SlotOrders>, optio
   return { perSlot, tradedWh, welfareNanos }
 }
 
-function validateOrders (side: 'bid' | 'ask', orders: readonly (BidOrder | Ask)[]): void {
+function validateOrders(side: 'bid' | 'ask', orders: readonly (BidOrder | Ask)[]): void {
   const seen = new Set<string>()
   for (const o of orders) {
     if (!Number.isSafeInteger(o.energyWh) || o.energyWh <= 0) {
@@ -186,17 +205,17 @@ function validateOrders (side: 'bid' | 'ask', orders: readonly (BidOrder | Ask)[
 }
 
 /** code-unit order: the same on every machine, unlike localeCompare */
-function compareIds (x: string, y: string): number {
+function compareIds(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
 /** floor((a + b) / 2) without overflow; lies between a and b, so it is a safe integer too */
-function midpoint (a: number, b: number): number {
+function midpoint(a: number, b: number): number {
   return Number(floorDiv(BigInt(a) + BigInt(b), 2n))
 }
 
 /** (nanos × 1000) → nanos, rounded half up (toward +∞ on exact halves) */
-function surplusToNanos (surplus: bigint): number {
+function surplusToNanos(surplus: bigint): number {
   const nanos = floorDiv(surplus + 500n, 1000n)
   if (nanos > BigInt(Number.MAX_SAFE_INTEGER) || nanos < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw new RangeError(`welfare ${nanos} nanos exceeds the safe integer range`)
@@ -204,7 +223,7 @@ function surplusToNanos (surplus: bigint): number {
   return Number(nanos)
 }
 
-function floorDiv (n: bigint, d: bigint): bigint {
+function floorDiv(n: bigint, d: bigint): bigint {
   const q = n / d
-  return n % d !== 0n && (n < 0n) !== (d < 0n) ? q - 1n : q
+  return n % d !== 0n && n < 0n !== d < 0n ? q - 1n : q
 }

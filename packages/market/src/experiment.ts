@@ -69,7 +69,7 @@ export { seededRandom }
  * authority over its quantity), but in memory and without devices or a network: the way to reproduce
  * classic market experiments and to compare strategies with the central optimum.
  */
-export function runExperiment (traders: readonly ExperimentTrader[], options: Partial<ExperimentOptions> = {}): ExperimentResult {
+export function runExperiment(traders: readonly ExperimentTrader[], options: Partial<ExperimentOptions> = {}): ExperimentResult {
   const opts = { ...defaultExperimentOptions, ...options }
   const random = seededRandom(opts.seed)
   const slot = opts.slot ?? 0
@@ -86,15 +86,24 @@ export function runExperiment (traders: readonly ExperimentTrader[], options: Pa
   for (const s of sellers) desk.setLimit(key(s.id), unitsOf(s).length * s.energyWh)
   for (const b of buyers) need.setLimit(key(b.id), unitsOf(b).length * b.energyWh)
   /** the trader's current unit at `tick`: its index, limit and what is left of it (0 when all traded) */
-  const unitAt = (t: ExperimentTrader, tick: number): { index: number, limit: number, restWh: number } => {
+  const unitAt = (t: ExperimentTrader, tick: number): { index: number; limit: number; restWh: number } => {
     const units = unitsOf(t)
     const available = (t.side === 'seller' ? desk : need).available(key(t.id), tick)
     const traded = units.length * t.energyWh - available
     const index = Math.floor(traded / t.energyWh)
     if (available <= 0 || index >= units.length) return { index: units.length, limit: units.at(-1) ?? t.limit, restWh: 0 }
-    return { index, limit: units[index], restWh: Math.min(available, t.energyWh - traded % t.energyWh) }
+    return { index, limit: units[index], restWh: Math.min(available, t.energyWh - (traded % t.energyWh)) }
   }
-  const ctxOf = (limit: number, now: number, remainingWh: number): TradingContext => ({ now, slot, openedAt, gateClosureAt, tariffs: opts.tariffs, limit, remainingWh, random })
+  const ctxOf = (limit: number, now: number, remainingWh: number): TradingContext => ({
+    now,
+    slot,
+    openedAt,
+    gateClosureAt,
+    tariffs: opts.tariffs,
+    limit,
+    remainingWh,
+    random
+  })
   const trades: ExperimentTrade[] = []
   let proposals = 0
   let n = 0
@@ -102,16 +111,23 @@ export function runExperiment (traders: readonly ExperimentTrader[], options: Pa
   for (let tick = 0; tick <= opts.ticks; tick++) {
     // a seller announces its current unit's price once per tick and unit
     const asks = new Map<string, number>()
-    const askOf = (s: ExperimentTrader, u: { index: number, limit: number, restWh: number }): number => {
+    const askOf = (s: ExperimentTrader, u: { index: number; limit: number; restWh: number }): number => {
       const k = `${s.id}#${u.index}`
       let p = asks.get(k)
-      if (p === undefined) { p = s.strategy.askPrice(ctxOf(u.limit, tick, u.restWh)); asks.set(k, p) }
+      if (p === undefined) {
+        p = s.strategy.askPrice(ctxOf(u.limit, tick, u.restWh))
+        asks.set(k, p)
+      }
       return p
     }
-    const liveOffers = (): Array<{ trader: string, energyWh: number, price: number }> => sellers
-      .map(s => { const u = unitAt(s, tick); return { trader: s.id, energyWh: u.restWh, price: u.restWh > 0 ? askOf(s, u) : 0 } })
-      .filter(o => o.energyWh > 0)
-      .sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1))
+    const liveOffers = (): Array<{ trader: string; energyWh: number; price: number }> =>
+      sellers
+        .map(s => {
+          const u = unitAt(s, tick)
+          return { trader: s.id, energyWh: u.restWh, price: u.restWh > 0 ? askOf(s, u) : 0 }
+        })
+        .filter(o => o.energyWh > 0)
+        .sort((a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1))
     for (const s of sellers) askOf(s, unitAt(s, tick)) // every seller announces at the start of the tick, in order
     // buyers act in a fresh random order each tick, as messages would arrive
     const order = [...buyers].sort(() => random() - 0.5)
@@ -132,11 +148,24 @@ export function runExperiment (traders: readonly ExperimentTrader[], options: Pa
           let answer = s.strategy.answerProposal(ctxOf(su.limit, tick, su.restWh), price, 0)
           if (answer.action === 'counter') {
             const c = b.strategy.answerCounter(ctxOf(bu.limit, tick, bu.restWh), answer.price, 1)
-            if (c.action === 'accept') { price = answer.price; answer = { action: 'accept' } }
+            if (c.action === 'accept') {
+              price = answer.price
+              answer = { action: 'accept' }
+            }
           }
           if (answer.action !== 'accept') continue
           const id = `n${n++}`
-          const h = desk.hold({ negotiation: id, slot: key(s.id), energyWh: Math.min(a.energyWh, bu.restWh, su.restWh), holdUntil: tick + 1, price, counterparty: b.id }, tick)
+          const h = desk.hold(
+            {
+              negotiation: id,
+              slot: key(s.id),
+              energyWh: Math.min(a.energyWh, bu.restWh, su.restWh),
+              holdUntil: tick + 1,
+              price,
+              counterparty: b.id
+            },
+            tick
+          )
           if (h == null) continue
           desk.commit(key(s.id), id, tick)
           need.addCommitted(key(b.id), h.energyWh)
@@ -151,9 +180,12 @@ export function runExperiment (traders: readonly ExperimentTrader[], options: Pa
   let w = 0n
   for (const t of trades) w += BigInt(t.buyerLimit - t.sellerLimit) * BigInt(t.energyWh)
   const welfareNanos = Number((w + 500n) / 1000n)
-  const orders = (side: readonly ExperimentTrader[]): Array<{ id: string, energyWh: number, price: number }> => side.flatMap(t => t.units == null
-    ? [{ id: t.id, energyWh: t.energyWh, price: t.limit }]
-    : t.units.map((price, k) => ({ id: `${t.id}#${k}`, energyWh: t.energyWh, price })))
+  const orders = (side: readonly ExperimentTrader[]): Array<{ id: string; energyWh: number; price: number }> =>
+    side.flatMap(t =>
+      t.units == null
+        ? [{ id: t.id, energyWh: t.energyWh, price: t.limit }]
+        : t.units.map((price, k) => ({ id: `${t.id}#${k}`, energyWh: t.energyWh, price }))
+    )
   const optimum = clearDoubleAuction(orders(buyers), orders(sellers))
   return {
     trades,

@@ -34,7 +34,7 @@ export interface FeederAllocation {
 const byAsk = (a: ResidualOrder, b: ResidualOrder): number => a.price - b.price || (a.trader < b.trader ? -1 : a.trader > b.trader ? 1 : 0)
 const byBid = (a: ResidualOrder, b: ResidualOrder): number => b.price - a.price || (a.trader < b.trader ? -1 : a.trader > b.trader ? 1 : 0)
 
-function bySlot (orders: readonly ResidualOrder[]): Map<number, ResidualOrder[]> {
+function bySlot(orders: readonly ResidualOrder[]): Map<number, ResidualOrder[]> {
   const m = new Map<number, ResidualOrder[]>()
   for (const o of orders) {
     if (o.energyWh <= 0) continue
@@ -50,13 +50,19 @@ function bySlot (orders: readonly ResidualOrder[]): Map<number, ResidualOrder[]>
  * the cheapest asks while a bid covers the ask plus the local fee. What remains is what the feeder
  * offers to, and wants from, the others (asks cheapest first, bids dearest first, per slot in order).
  */
-export function residualOfFeeder (asks: readonly ResidualOrder[], bids: readonly ResidualOrder[], localFee: number): { asks: ResidualOrder[], bids: ResidualOrder[] } {
+export function residualOfFeeder(
+  asks: readonly ResidualOrder[],
+  bids: readonly ResidualOrder[],
+  localFee: number
+): { asks: ResidualOrder[]; bids: ResidualOrder[] } {
   const out = { asks: [] as ResidualOrder[], bids: [] as ResidualOrder[] }
-  const a = bySlot(asks); const b = bySlot(bids)
+  const a = bySlot(asks)
+  const b = bySlot(bids)
   for (const slot of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y)) {
     const sa = (a.get(slot) ?? []).sort(byAsk).map(o => ({ ...o }))
     const sb = (b.get(slot) ?? []).sort(byBid).map(o => ({ ...o }))
-    let i = 0; let j = 0
+    let i = 0
+    let j = 0
     while (i < sa.length && j < sb.length && sb[j].price - localFee >= sa[i].price) {
       const q = Math.min(sa[i].energyWh, sb[j].energyWh)
       sa[i] = { ...sa[i], energyWh: sa[i].energyWh - q }
@@ -75,9 +81,14 @@ export function residualOfFeeder (asks: readonly ResidualOrder[], bids: readonly
  * the cheapest asks of other feeders that it covers with the district fee (ties by trader, so that every
  * relay computes the same). A buyer is never sent to its own feeder's sellers: those it hears itself.
  */
-export function allocateAcrossFeeders (asks: readonly ResidualOrder[], bids: readonly ResidualOrder[], districtFee: number): FeederAllocation[] {
+export function allocateAcrossFeeders(
+  asks: readonly ResidualOrder[],
+  bids: readonly ResidualOrder[],
+  districtFee: number
+): FeederAllocation[] {
   const out: FeederAllocation[] = []
-  const a = bySlot(asks); const b = bySlot(bids)
+  const a = bySlot(asks)
+  const b = bySlot(bids)
   for (const slot of [...b.keys()].sort((x, y) => x - y)) {
     const sa = (a.get(slot) ?? []).sort(byAsk)
     const left = sa.map(o => o.energyWh)
@@ -88,8 +99,17 @@ export function allocateAcrossFeeders (asks: readonly ResidualOrder[], bids: rea
         if (ask.price + districtFee > bid.price) break
         if (left[i] === 0 || ask.feeder === bid.feeder || ask.trader === bid.trader) continue
         const q = Math.min(left[i], need)
-        left[i] -= q; need -= q
-        out.push({ seller: ask.trader, sellerFeeder: ask.feeder, buyer: bid.trader, buyerFeeder: bid.feeder, slot, energyWh: q, price: ask.price })
+        left[i] -= q
+        need -= q
+        out.push({
+          seller: ask.trader,
+          sellerFeeder: ask.feeder,
+          buyer: bid.trader,
+          buyerFeeder: bid.feeder,
+          slot,
+          energyWh: q,
+          price: ask.price
+        })
       }
     }
   }

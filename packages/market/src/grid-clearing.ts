@@ -84,11 +84,30 @@ export interface GridFees {
   /** network fee on energy traded across feeders, nanos per kWh, paid by the buyer; at least `local` */
   readonly district: number
 }
-export interface FeederAsk { readonly id: string; readonly feeder: string; readonly energyWh: number; readonly price: number }
-export interface FeederBid { readonly id: string; readonly feeder: string; readonly energyWh: number; readonly price: number }
+export interface FeederAsk {
+  readonly id: string
+  readonly feeder: string
+  readonly energyWh: number
+  readonly price: number
+}
+export interface FeederBid {
+  readonly id: string
+  readonly feeder: string
+  readonly energyWh: number
+  readonly price: number
+}
 /** Wh per slot that local trades may carry out of / into a feeder through its transformer; a feeder absent from the map is unlimited */
-export interface FeederLimit { readonly exportWh: number; readonly importWh: number }
-export interface GridFill { readonly buyer: string; readonly seller: string; readonly energyWh: number; readonly fee: number; readonly crossFeeder: boolean }
+export interface FeederLimit {
+  readonly exportWh: number
+  readonly importWh: number
+}
+export interface GridFill {
+  readonly buyer: string
+  readonly seller: string
+  readonly energyWh: number
+  readonly fee: number
+  readonly crossFeeder: boolean
+}
 export interface GridClearing {
   /** local fills feeder by feeder (feeders by name), then the cross-feeder fills */
   readonly fills: readonly GridFill[]
@@ -99,7 +118,7 @@ export interface GridClearing {
   /** Σ fee × Wh / 1000, nanos: bigint sum, rounded half up at the end */
   readonly feeNanos: number
   /** per feeder that has an order: Wh its sellers sold to other feeders, Wh its buyers bought from other feeders */
-  readonly perFeeder: Readonly<Record<string, { exportWh: number, importWh: number }>>
+  readonly perFeeder: Readonly<Record<string, { exportWh: number; importWh: number }>>
 }
 
 export interface GridClearingOptions {
@@ -145,24 +164,35 @@ interface HubRun {
   readonly energyWh: number
 }
 
-export function clearWithGrid (bids: readonly FeederBid[], asks: readonly FeederAsk[], options: GridClearingOptions): GridClearing {
+export function clearWithGrid(bids: readonly FeederBid[], asks: readonly FeederAsk[], options: GridClearingOptions): GridClearing {
   const { local: L, district: D } = validateFees(options?.fees)
   const limits = validateLimits(options.limits)
   validateOrders('bid', bids)
   validateOrders('ask', asks)
 
   // group by feeder, drop empty orders
-  const byName = new Map<string, { asks: FeederAsk[], bids: FeederBid[] }>()
-  const group = (name: string): { asks: FeederAsk[], bids: FeederBid[] } => {
+  const byName = new Map<string, { asks: FeederAsk[]; bids: FeederBid[] }>()
+  const group = (name: string): { asks: FeederAsk[]; bids: FeederBid[] } => {
     let g = byName.get(name)
-    if (g === undefined) { g = { asks: [], bids: [] }; byName.set(name, g) }
+    if (g === undefined) {
+      g = { asks: [], bids: [] }
+      byName.set(name, g)
+    }
     return g
   }
-  for (const a of asks) { const g = group(a.feeder); if (a.energyWh > 0) g.asks.push(a) }
-  for (const b of bids) { const g = group(b.feeder); if (b.energyWh > 0) g.bids.push(b) }
+  for (const a of asks) {
+    const g = group(a.feeder)
+    if (a.energyWh > 0) g.asks.push(a)
+  }
+  for (const b of bids) {
+    const g = group(b.feeder)
+    if (b.energyWh > 0) g.bids.push(b)
+  }
 
   const names = [...byName.keys()].sort(compareIds)
-  const feeders = names.map((name, order) => buildFeeder(name, order, byName.get(name) as { asks: FeederAsk[], bids: FeederBid[] }, L, limits[name]))
+  const feeders = names.map((name, order) =>
+    buildFeeder(name, order, byName.get(name) as { asks: FeederAsk[]; bids: FeederBid[] }, L, limits[name])
+  )
 
   // step 3: the hub double auction over export and import marginals
   const exports: HubRun[] = []
@@ -190,9 +220,9 @@ export function clearWithGrid (bids: readonly FeederBid[], asks: readonly Feeder
 
   // step 2 backwards: cut each feeder's pool at n_D + z, then pair
   const fills: GridFill[] = []
-  const exportPool: Array<{ feeder: Feeder, ask: FeederAsk, energyWh: number }> = []
-  const importPool: Array<{ feeder: Feeder, bid: FeederBid, energyWh: number }> = []
-  const perFeeder: Array<[string, { exportWh: number, importWh: number }]> = []
+  const exportPool: Array<{ feeder: Feeder; ask: FeederAsk; energyWh: number }> = []
+  const importPool: Array<{ feeder: Feeder; bid: FeederBid; energyWh: number }> = []
+  const perFeeder: Array<[string, { exportWh: number; importWh: number }]> = []
   for (const f of feeders) {
     const z = f.hubExportWh - f.hubImportWh // netting; by step 3 one of the two is 0 already
     const sold = new Array<number>(f.asks.length).fill(0)
@@ -214,8 +244,12 @@ export function clearWithGrid (bids: readonly FeederBid[], asks: readonly Feeder
     let b = 0
     let askLeft = 0
     let bidLeft = 0
-    const nextAsk = (): void => { while (askLeft === 0 && a < f.asks.length) askLeft = sold[a++] }
-    const nextBid = (): void => { while (bidLeft === 0 && b < f.bids.length) bidLeft = bought[b++] }
+    const nextAsk = (): void => {
+      while (askLeft === 0 && a < f.asks.length) askLeft = sold[a++]
+    }
+    const nextBid = (): void => {
+      while (bidLeft === 0 && b < f.bids.length) bidLeft = bought[b++]
+    }
     nextAsk()
     nextBid()
     while (askLeft > 0 && bidLeft > 0) {
@@ -279,10 +313,23 @@ export function clearWithGrid (bids: readonly FeederBid[], asks: readonly Feeder
   }
   if (!Number.isSafeInteger(tradedWh)) throw new RangeError(`traded energy ${tradedWh} Wh exceeds the safe integer range`)
 
-  return { fills, tradedWh, crossFeederWh, welfareNanos: toNanos(surplus, 'welfare'), feeNanos: toNanos(feeSum, 'fees'), perFeeder: Object.fromEntries(perFeeder) }
+  return {
+    fills,
+    tradedWh,
+    crossFeederWh,
+    welfareNanos: toNanos(surplus, 'welfare'),
+    feeNanos: toNanos(feeSum, 'fees'),
+    perFeeder: Object.fromEntries(perFeeder)
+  }
 }
 
-function buildFeeder (name: string, order: number, g: { asks: FeederAsk[], bids: FeederBid[] }, L: number, limit: FeederLimit | undefined): Feeder {
+function buildFeeder(
+  name: string,
+  order: number,
+  g: { asks: FeederAsk[]; bids: FeederBid[] },
+  L: number,
+  limit: FeederLimit | undefined
+): Feeder {
   const asks = g.asks.sort((x, y) => x.price - y.price || compareIds(x.id, y.id))
   const bids = g.bids.sort((x, y) => y.price - x.price || compareIds(x.id, y.id))
   // merge asks (cost a, ascending) with bids from the weakest up (cost b − L + ε, ascending)
@@ -304,7 +351,8 @@ function buildFeeder (name: string, order: number, g: { asks: FeederAsk[], bids:
       b--
     }
   }
-  if (!Number.isSafeInteger(demandWh + supplyWh)) throw new RangeError(`feeder "${name}": its orders' energy exceeds the safe integer range`)
+  if (!Number.isSafeInteger(demandWh + supplyWh))
+    throw new RangeError(`feeder "${name}": its orders' energy exceeds the safe integer range`)
   return {
     name,
     order,
@@ -323,7 +371,7 @@ function buildFeeder (name: string, order: number, g: { asks: FeederAsk[], bids:
  * the feeder's export units (pool after n_D, up to its export limit) and import units (pool before n_D, backwards, up to
  * its import limit)
  */
-function hubRuns (f: Feeder, D: number, L: number, exports: HubRun[], imports: HubRun[]): void {
+function hubRuns(f: Feeder, D: number, L: number, exports: HubRun[], imports: HubRun[]): void {
   const cut = f.demandWh
   let start = 0
   const before: PoolRun[] = []
@@ -336,7 +384,10 @@ function hubRuns (f: Feeder, D: number, L: number, exports: HubRun[], imports: H
       before.push(run)
       beforeWh.push(run.energyWh)
     } else {
-      if (start < cut) { before.push(run); beforeWh.push(cut - start) }
+      if (start < cut) {
+        before.push(run)
+        beforeWh.push(cut - start)
+      }
       const q = Math.min(end - Math.max(start, cut), f.exportCap - exportWh)
       if (q > 0) {
         exports.push({ feeder: f, seq: seq++, value: safeSum(run.cost, D), eps: run.eps - 1, energyWh: q })
@@ -354,44 +405,49 @@ function hubRuns (f: Feeder, D: number, L: number, exports: HubRun[], imports: H
   }
 }
 
-function safeSum (x: number, y: number): number {
+function safeSum(x: number, y: number): number {
   const s = x + y
   if (!Number.isSafeInteger(s)) throw new RangeError(`a price plus a fee (${x} + ${y} nanos/kWh) exceeds the safe integer range`)
   return s
 }
 
-function validateFees (fees: GridFees | undefined): GridFees {
-  if (fees === undefined || fees === null || typeof fees !== 'object') throw new RangeError('fees must be given as { local, district } (nanos/kWh)')
+function validateFees(fees: GridFees | undefined): GridFees {
+  if (fees === undefined || fees === null || typeof fees !== 'object')
+    throw new RangeError('fees must be given as { local, district } (nanos/kWh)')
   for (const field of ['local', 'district'] as const) {
     const v = fees[field]
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`fees.${field} must be a non-negative integer (nanos/kWh), got ${v}`)
   }
   if (fees.district < fees.local) {
-    throw new RangeError(`fees.district (${fees.district}) must be at least fees.local (${fees.local}): ` +
-      `trading across feeders cannot cost the grid less than trading inside one`)
+    throw new RangeError(
+      `fees.district (${fees.district}) must be at least fees.local (${fees.local}): ` +
+        `trading across feeders cannot cost the grid less than trading inside one`
+    )
   }
   return fees
 }
 
-function validateLimits (limits: Readonly<Record<string, FeederLimit>> | undefined): Readonly<Record<string, FeederLimit>> {
+function validateLimits(limits: Readonly<Record<string, FeederLimit>> | undefined): Readonly<Record<string, FeederLimit>> {
   if (limits === undefined) return {}
   const checked: Record<string, FeederLimit> = Object.create(null)
   for (const [name, limit] of Object.entries(limits)) {
     if (limit === null || typeof limit !== 'object') throw new RangeError(`limits["${name}"] must be { exportWh, importWh }`)
     for (const field of ['exportWh', 'importWh'] as const) {
       const v = limit[field]
-      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`limits["${name}"].${field} must be a non-negative integer (Wh), got ${v}`)
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw new RangeError(`limits["${name}"].${field} must be a non-negative integer (Wh), got ${v}`)
     }
     checked[name] = limit
   }
   return checked
 }
 
-function validateOrders (side: 'bid' | 'ask', orders: readonly (FeederBid | FeederAsk)[]): void {
+function validateOrders(side: 'bid' | 'ask', orders: readonly (FeederBid | FeederAsk)[]): void {
   const seen = new Set<string>()
   for (const o of orders) {
     if (typeof o.id !== 'string') throw new RangeError(`${side} id must be a string, got ${String(o.id)}`)
-    if (typeof o.feeder !== 'string' || o.feeder === '') throw new RangeError(`${side} "${o.id}": feeder must be a non-empty string, got ${String(o.feeder)}`)
+    if (typeof o.feeder !== 'string' || o.feeder === '')
+      throw new RangeError(`${side} "${o.id}": feeder must be a non-empty string, got ${String(o.feeder)}`)
     if (!Number.isSafeInteger(o.energyWh) || o.energyWh < 0) {
       throw new RangeError(`${side} "${o.id}": energyWh must be a non-negative integer (Wh), got ${o.energyWh}`)
     }
@@ -405,12 +461,12 @@ function validateOrders (side: 'bid' | 'ask', orders: readonly (FeederBid | Feed
 }
 
 /** code-unit order: the same on every machine, unlike localeCompare */
-function compareIds (x: string, y: string): number {
+function compareIds(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
 /** (nanos × 1000) → nanos, rounded half up (toward +∞ on exact halves), as clearing.ts does */
-function toNanos (thousandths: bigint, what: string): number {
+function toNanos(thousandths: bigint, what: string): number {
   const n = thousandths + 500n
   const q = n / 1000n
   const nanos = n % 1000n !== 0n && n < 0n ? q - 1n : q

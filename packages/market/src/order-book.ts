@@ -1,4 +1,12 @@
-import { ExpiredMessageError, ReplayedMessageError, toHex, type Announcement, type Digest, type Order, type TopicKind } from '@kvartal/protocol'
+import {
+  ExpiredMessageError,
+  ReplayedMessageError,
+  toHex,
+  type Announcement,
+  type Digest,
+  type Order,
+  type TopicKind
+} from '@kvartal/protocol'
 
 /** One order as a node sees it in its book. */
 export interface BookEntry extends Order {
@@ -19,12 +27,29 @@ export interface BookEntry extends Order {
   readonly for?: string
 }
 
-interface TraderState { seq: number, validUntil: number, orders: BookEntry[], addrs: readonly Uint8Array[], feeder: string }
-interface RelayState { seq: number, issuedAt: number, validUntil: number, orders: BookEntry[], /** its feeder's residual bids (district digests) */ bids: BookEntry[], addrs: Map<string, readonly Uint8Array[]>, /** the relay's own feeder */ feeder: string }
+interface TraderState {
+  seq: number
+  validUntil: number
+  orders: BookEntry[]
+  addrs: readonly Uint8Array[]
+  feeder: string
+}
+interface RelayState {
+  seq: number
+  issuedAt: number
+  validUntil: number
+  orders: BookEntry[] /** its feeder's residual bids (district digests) */
+  bids: BookEntry[]
+  addrs: Map<string, readonly Uint8Array[]> /** the relay's own feeder */
+  feeder: string
+}
 
 const applyAvailable = (o: BookEntry, availableWh: number, until?: number): void => {
   const gone = o.energyWh - Math.max(0, availableWh)
-  if (until == null) { o.depletedWh = Math.max(o.depletedWh, gone); return }
+  if (until == null) {
+    o.depletedWh = Math.max(o.depletedWh, gone)
+    return
+  }
   o.heldWh = Math.max(0, gone - o.depletedWh)
   o.heldUntil = until
 }
@@ -46,23 +71,33 @@ export class OrderBook {
    * digest and reached the gate short, while sellers of their own feeder exported. A seller of another
    * feeder is never heard directly, so what it said holds for the slot.
    */
-  readonly #learnt = new Map<string, { availableWh: number, until?: number }>()
+  readonly #learnt = new Map<string, { availableWh: number; until?: number }>()
   readonly #self: string | undefined
 
-  constructor (self?: string) { this.#self = self }
+  constructor(self?: string) {
+    this.#self = self
+  }
 
   /**
    * Applies an announcement. Throws ReplayedMessageError for a sequence number not newer than the one
    * held, ExpiredMessageError for one already expired; either way the book is unchanged.
    */
-  apply (a: Announcement, side: TopicKind, now: number): void {
+  apply(a: Announcement, side: TopicKind, now: number): void {
     const trader = toHex(a.trader)
     const book = this.#sides[side]
     const held = book.get(trader)
-    if (held != null && a.seq <= held.seq) throw new ReplayedMessageError(`seq ${a.seq} from ${trader.slice(0, 8)} is not newer than ${held.seq}`)
+    if (held != null && a.seq <= held.seq)
+      throw new ReplayedMessageError(`seq ${a.seq} from ${trader.slice(0, 8)} is not newer than ${held.seq}`)
     if (a.validUntil <= now) throw new ExpiredMessageError(`announcement from ${trader.slice(0, 8)} expired at ${a.validUntil}`)
     const feeder = a.feeder ?? ''
-    const orders = (side === 'offer' ? a.offers : a.bids).map(o => ({ ...o, trader, seq: a.seq, validUntil: a.validUntil, depletedWh: 0, feeder }))
+    const orders = (side === 'offer' ? a.offers : a.bids).map(o => ({
+      ...o,
+      trader,
+      seq: a.seq,
+      validUntil: a.validUntil,
+      depletedWh: 0,
+      feeder
+    }))
     book.set(trader, { seq: a.seq, validUntil: a.validUntil, orders, addrs: a.addrs, feeder })
   }
 
@@ -71,10 +106,11 @@ export class OrderBook {
    * relay's list. Same refusals as `apply`. An entry is where to find a seller, not a promise: the
    * seller answers a proposal as it answers any other.
    */
-  applyDigest (d: Digest, now: number): void {
+  applyDigest(d: Digest, now: number): void {
     const relay = toHex(d.relay)
     const held = this.#relays.get(relay)
-    if (held != null && d.seq <= held.seq) throw new ReplayedMessageError(`digest seq ${d.seq} from ${relay.slice(0, 8)} is not newer than ${held.seq}`)
+    if (held != null && d.seq <= held.seq)
+      throw new ReplayedMessageError(`digest seq ${d.seq} from ${relay.slice(0, 8)} is not newer than ${held.seq}`)
     if (d.validUntil <= now) throw new ExpiredMessageError(`digest from ${relay.slice(0, 8)} expired at ${d.validUntil}`)
     const addrs = new Map<string, readonly Uint8Array[]>()
     const orders: BookEntry[] = []
@@ -84,27 +120,48 @@ export class OrderBook {
       // an entry the hub allocated to another buyer of this feeder is that buyer's to use
       const buyer = e.buyer != null ? toHex(e.buyer) : undefined
       if (buyer != null && this.#self != null && buyer !== this.#self) continue
-      const o: BookEntry = { slot: e.slot, energyWh: e.energyWh, price: e.price, trader, seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true, ...(buyer != null ? { for: buyer } : {}) }
+      const o: BookEntry = {
+        slot: e.slot,
+        energyWh: e.energyWh,
+        price: e.price,
+        trader,
+        seq: d.seq,
+        validUntil: d.validUntil,
+        depletedWh: 0,
+        feeder: e.feeder,
+        relayed: true,
+        ...(buyer != null ? { for: buyer } : {})
+      }
       const learnt = this.#learnt.get(`${trader} ${e.slot}`)
       if (learnt != null) applyAvailable(o, learnt.availableWh, learnt.until)
       orders.push(o)
       addrs.set(trader, e.addrs)
     }
-    const bids = (d.bids ?? []).map(e => ({ slot: e.slot, energyWh: e.energyWh, price: e.price, trader: toHex(e.trader), seq: d.seq, validUntil: d.validUntil, depletedWh: 0, feeder: e.feeder, relayed: true }))
+    const bids = (d.bids ?? []).map(e => ({
+      slot: e.slot,
+      energyWh: e.energyWh,
+      price: e.price,
+      trader: toHex(e.trader),
+      seq: d.seq,
+      validUntil: d.validUntil,
+      depletedWh: 0,
+      feeder: e.feeder,
+      relayed: true
+    }))
     this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, addrs, feeder: d.feeder })
   }
 
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
-  forSlot (side: TopicKind, slot: number, now: number): BookEntry[] {
+  forSlot(side: TopicKind, slot: number, now: number): BookEntry[] {
     const out: BookEntry[] = []
-    const live = (o: BookEntry): boolean => o.slot === slot && o.energyWh > o.depletedWh + ((o.heldUntil ?? 0) > now ? o.heldWh ?? 0 : 0)
+    const live = (o: BookEntry): boolean => o.slot === slot && o.energyWh > o.depletedWh + ((o.heldUntil ?? 0) > now ? (o.heldWh ?? 0) : 0)
     for (const [trader, st] of this.#sides[side]) {
       if (trader === this.#self || st.validUntil <= now) continue
       for (const o of st.orders) if (live(o)) out.push(o)
     }
     if (side === 'offer' && this.#relays.size > 0) {
       // relayed offers of other feeders: the freshest digest's entry per seller, never one the seller announced to us itself
-      const seen = new Map<string, { o: BookEntry, at: number }>()
+      const seen = new Map<string, { o: BookEntry; at: number }>()
       for (const r of this.#relays.values()) {
         if (r.validUntil <= now) continue
         for (const o of r.orders) {
@@ -115,9 +172,11 @@ export class OrderBook {
       }
       for (const { o } of seen.values()) if (live(o)) out.push(o)
     }
-    out.sort(side === 'offer'
-      ? (a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)
-      : (a, b) => b.price - a.price || (a.trader < b.trader ? -1 : 1))
+    out.sort(
+      side === 'offer'
+        ? (a, b) => a.price - b.price || (a.trader < b.trader ? -1 : 1)
+        : (a, b) => b.price - a.price || (a.trader < b.trader ? -1 : 1)
+    )
     return out
   }
 
@@ -125,11 +184,16 @@ export class OrderBook {
    * Records that a trader has only `availableWh` left for a slot (learned from a reply): for good, until
    * it republishes; or, with `until`, because the rest is held for others until then and may come back.
    */
-  markAvailable (side: TopicKind, trader: string, slot: number, availableWh: number, until?: number): void {
+  markAvailable(side: TopicKind, trader: string, slot: number, availableWh: number, until?: number): void {
     const found = this.#sides[side].get(trader)?.orders.filter(x => x.slot === slot) ?? []
     if (side === 'offer') {
       let relayed = false
-      for (const r of this.#relays.values()) for (const x of r.orders) if (x.trader === trader && x.slot === slot) { found.push(x); relayed = true }
+      for (const r of this.#relays.values())
+        for (const x of r.orders)
+          if (x.trader === trader && x.slot === slot) {
+            found.push(x)
+            relayed = true
+          }
       // remembered for the digests to come only for a seller not heard directly: one heard directly says itself
       // what it has, in its next announcement
       if (relayed && !this.#sides.offer.has(trader)) {
@@ -144,29 +208,36 @@ export class OrderBook {
   }
 
   /** Forgets what sellers of other feeders said of slots before `slot` (those slots are closed). */
-  forgetBefore (slot: number): void {
+  forgetBefore(slot: number): void {
     for (const k of this.#learnt.keys()) if (Number(k.slice(k.indexOf(' ') + 1)) < slot) this.#learnt.delete(k)
   }
 
-  addrsOf (trader: string): readonly Uint8Array[] {
+  addrsOf(trader: string): readonly Uint8Array[] {
     const own = this.#sides.offer.get(trader)?.addrs ?? this.#sides.bid.get(trader)?.addrs
     if (own != null) return own
-    for (const r of this.#relays.values()) { const a = r.addrs.get(trader); if (a != null) return a }
+    for (const r of this.#relays.values()) {
+      const a = r.addrs.get(trader)
+      if (a != null) return a
+    }
     return []
   }
 
   /** Traders heard directly on this node's own topics (its feeder), either side. */
-  traders (): string[] {
+  traders(): string[] {
     return [...new Set([...this.#sides.offer.keys(), ...this.#sides.bid.keys()])]
   }
 
   /** A relay's view: valid offers heard directly, with what this node still believes is left of each. */
-  liveOffers (now: number): BookEntry[] { return this.#live('offer', now) }
+  liveOffers(now: number): BookEntry[] {
+    return this.#live('offer', now)
+  }
 
   /** A relay's view: valid bids heard directly (its own feeder's buyers), with what is still wanted. */
-  liveBids (now: number): BookEntry[] { return this.#live('bid', now) }
+  liveBids(now: number): BookEntry[] {
+    return this.#live('bid', now)
+  }
 
-  #live (side: TopicKind, now: number): BookEntry[] {
+  #live(side: TopicKind, now: number): BookEntry[] {
     const out: BookEntry[] = []
     for (const [trader, st] of this.#sides[side]) {
       if (trader === this.#self || st.validUntil <= now) continue
@@ -179,7 +250,7 @@ export class OrderBook {
    * Whether a relay's digest still valid at `now` lists energy of another feeder for `slot` that this node may
    * take (not one for another buyer, not sold out): a buyer asks on every tick, so no list is built or sorted.
    */
-  hasRelayedOffer (slot: number, now: number): boolean {
+  hasRelayedOffer(slot: number, now: number): boolean {
     for (const r of this.#relays.values()) {
       if (r.validUntil <= now) continue
       for (const o of r.orders) if (o.slot === slot && !this.#sides.offer.has(o.trader) && o.energyWh > o.depletedWh) return true
@@ -188,7 +259,7 @@ export class OrderBook {
   }
 
   /** A relay's view: other feeders' residual bids from the district's digests, the latest digest per feeder. */
-  relayedBids (now: number, exceptFeeder: string): BookEntry[] {
+  relayedBids(now: number, exceptFeeder: string): BookEntry[] {
     const latest = new Map<string, RelayState>()
     for (const r of this.#relays.values()) {
       if (r.validUntil <= now || r.feeder === exceptFeeder || r.bids.length === 0) continue
@@ -199,7 +270,7 @@ export class OrderBook {
   }
 
   /** A relay's view: other feeders' residual offers from the district's digests (not from its own feeder's relays). */
-  relayedOffers (now: number, exceptFeeder: string): BookEntry[] {
+  relayedOffers(now: number, exceptFeeder: string): BookEntry[] {
     const out: BookEntry[] = []
     for (const r of this.#relays.values()) {
       if (r.validUntil <= now) continue
@@ -211,16 +282,24 @@ export class OrderBook {
     return out
   }
 
-  lastSeq (side: TopicKind, trader: string): number { return this.#sides[side].get(trader)?.seq ?? 0 }
-
-  /** Drops the orders of expired announcements; the sequence high-water mark stays, so a replay is still refused. */
-  prune (now: number): void {
-    for (const side of [this.#sides.offer, this.#sides.bid]) for (const st of side.values()) if (st.validUntil <= now) st.orders = []
-    for (const r of this.#relays.values()) if (r.validUntil <= now) { r.orders = []; r.bids = []; r.addrs.clear() }
+  lastSeq(side: TopicKind, trader: string): number {
+    return this.#sides[side].get(trader)?.seq ?? 0
   }
 
-  get size (): { offers: number, bids: number } {
-    let offers = 0; let bids = 0
+  /** Drops the orders of expired announcements; the sequence high-water mark stays, so a replay is still refused. */
+  prune(now: number): void {
+    for (const side of [this.#sides.offer, this.#sides.bid]) for (const st of side.values()) if (st.validUntil <= now) st.orders = []
+    for (const r of this.#relays.values())
+      if (r.validUntil <= now) {
+        r.orders = []
+        r.bids = []
+        r.addrs.clear()
+      }
+  }
+
+  get size(): { offers: number; bids: number } {
+    let offers = 0
+    let bids = 0
     for (const st of this.#sides.offer.values()) offers += st.orders.length
     for (const st of this.#sides.bid.values()) bids += st.orders.length
     return { offers, bids }

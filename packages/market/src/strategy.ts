@@ -33,19 +33,27 @@ export interface TradingContext {
   random(): number
 }
 
-export interface OfferView { readonly trader: string, readonly energyWh: number, readonly price: number }
+export interface OfferView {
+  readonly trader: string
+  readonly energyWh: number
+  readonly price: number
+}
 
 /** A buyer's decision to approach one offer. */
-export interface Approach { readonly trader: string, readonly energyWh: number, readonly price: number }
+export interface Approach {
+  readonly trader: string
+  readonly energyWh: number
+  readonly price: number
+}
 
 export type ProposalAnswer =
   | { readonly action: 'accept' }
-  | { readonly action: 'counter', readonly price: number }
-  | { readonly action: 'reject', readonly code: string }
+  | { readonly action: 'counter'; readonly price: number }
+  | { readonly action: 'reject'; readonly code: string }
 
 export type CounterAnswer =
   | { readonly action: 'accept' }
-  | { readonly action: 'propose', readonly price: number }
+  | { readonly action: 'propose'; readonly price: number }
   | { readonly action: 'walk-away' }
 
 export interface Strategy {
@@ -63,25 +71,28 @@ export interface Strategy {
 }
 
 /** Keeps a price inside the grid's bounds and integral. */
-export function clampPrice (price: number, t: Tariffs): number {
+export function clampPrice(price: number, t: Tariffs): number {
   return Math.round(Math.min(t.retail, Math.max(t.feedIn, price)))
 }
 
 /** Share of the trading window that has passed, in [0, 1]. */
-export function elapsed (ctx: TradingContext): number {
+export function elapsed(ctx: TradingContext): number {
   const span = ctx.gateClosureAt - ctx.openedAt
   if (span <= 0) return 1
   return Math.min(1, Math.max(0, (ctx.now - ctx.openedAt) / span))
 }
 
 /** Greedy fill of `remainingWh` from offers priced at or below `maxPrice`, at each offer's own price. */
-export function fillFrom (offers: readonly OfferView[], remainingWh: number, maxPrice: number): Approach[] {
+export function fillFrom(offers: readonly OfferView[], remainingWh: number, maxPrice: number): Approach[] {
   const out: Approach[] = []
   let left = remainingWh
   for (const o of offers) {
     if (left <= 0 || o.price > maxPrice) break
     const q = Math.min(left, o.energyWh)
-    if (q > 0) { out.push({ trader: o.trader, energyWh: q, price: o.price }); left -= q }
+    if (q > 0) {
+      out.push({ trader: o.trader, energyWh: q, price: o.price })
+      left -= q
+    }
   }
   return out
 }

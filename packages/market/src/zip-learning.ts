@@ -28,7 +28,16 @@ export interface ZipOptions {
 }
 
 /** Cliff's values; `a` = 0.05 is in his price units (prices of about 1–4), so markets with other units rescale it. */
-export const defaultZipOptions: ZipOptions = { betaMin: 0.1, betaMax: 0.5, gammaMin: 0, gammaMax: 0.1, marginMin: 0.05, marginMax: 0.35, r: 0.05, a: 0.05 }
+export const defaultZipOptions: ZipOptions = {
+  betaMin: 0.1,
+  betaMax: 0.5,
+  gammaMin: 0,
+  gammaMax: 0.1,
+  marginMin: 0.05,
+  marginMax: 0.35,
+  r: 0.05,
+  a: 0.05
+}
 
 export interface ZipState {
   readonly side: 'buyer' | 'seller'
@@ -39,14 +48,14 @@ export interface ZipState {
   momentum: number
 }
 
-export function newZipState (side: 'buyer' | 'seller', random: () => number, o: ZipOptions = defaultZipOptions): ZipState {
+export function newZipState(side: 'buyer' | 'seller', random: () => number, o: ZipOptions = defaultZipOptions): ZipState {
   const u = (lo: number, hi: number): number => lo + random() * (hi - lo)
   const m = u(o.marginMin, o.marginMax)
   return { side, margin: side === 'seller' ? m : -m, beta: u(o.betaMin, o.betaMax), gamma: u(o.gammaMin, o.gammaMax), momentum: 0 }
 }
 
 /** The (real) price for a unit of limit λ. */
-export function zipPrice (s: ZipState, limit: number): number {
+export function zipPrice(s: ZipState, limit: number): number {
   return limit * (1 + s.margin)
 }
 
@@ -55,14 +64,14 @@ export const quoteDown = (p: number): number => Math.floor(p + 1e-9)
 export const quoteUp = (p: number): number => Math.ceil(p - 1e-9)
 
 /** τ = R·q + A: above q when raising the price, below when lowering it. */
-export function zipTarget (direction: 'up' | 'down', q: number, random: () => number, o: ZipOptions = defaultZipOptions): number {
+export function zipTarget(direction: 'up' | 'down', q: number, random: () => number, o: ZipOptions = defaultZipOptions): number {
   const r = random() * o.r
   const a = random() * o.a
   return direction === 'up' ? (1 + r) * q + a : (1 - r) * q - a
 }
 
 /** One Widrow-Hoff step with momentum toward `target`, margin kept on the trader's side of zero. */
-export function zipUpdate (s: ZipState, limit: number, target: number): void {
+export function zipUpdate(s: ZipState, limit: number, target: number): void {
   if (limit <= 0) return
   const p = zipPrice(s, limit)
   const delta = s.beta * (target - p)
@@ -72,7 +81,11 @@ export function zipUpdate (s: ZipState, limit: number, target: number): void {
 }
 
 /** What a ZIP trader sees of a shout: its side, price, and whether it traded (at `price`). */
-export interface ZipShout { readonly side: 'bid' | 'ask', readonly price: number, readonly accepted: boolean }
+export interface ZipShout {
+  readonly side: 'bid' | 'ask'
+  readonly price: number
+  readonly accepted: boolean
+}
 
 /**
  * Cliff's rules on the last shout, for a trader with a unit of limit λ (prices compared at p = λ(1+μ)):
@@ -83,7 +96,14 @@ export interface ZipShout { readonly side: 'bid' | 'ask', readonly price: number
  * `quoted` maps the real price to the one the trader would quote (rounding). Returns the direction the
  * price moved, if any.
  */
-export function zipReact (s: ZipState, limit: number, shout: ZipShout, random: () => number, o: ZipOptions = defaultZipOptions, quoted?: (price: number) => number): 'up' | 'down' | undefined {
+export function zipReact(
+  s: ZipState,
+  limit: number,
+  shout: ZipShout,
+  random: () => number,
+  o: ZipOptions = defaultZipOptions,
+  quoted?: (price: number) => number
+): 'up' | 'down' | undefined {
   // compare what the trader would actually quote: in a market of integer prices, a seller at 132.8 quotes
   // 133 and must see a standing ask of 133 as its own level, or nobody ever undercuts it
   const p = quoted != null ? quoted(zipPrice(s, limit)) : zipPrice(s, limit)

@@ -11,12 +11,26 @@ const margin = 20394401 * 1000
 
 describe('clearDoubleAuction: refusals', () => {
   it('names the pricing it does not know, and the side of a bad order', () => {
-    expect(() => clearDoubleAuction([], [], { pricing: 'fixed' as never })).toThrow(new RangeError("pricing must be 'uniform' or 'midpoint', got fixed"))
-    expect(() => clearDoubleAuction([], [{ id: 's', energyWh: 0, price: 1 }])).toThrow(new RangeError('ask "s": energyWh must be a positive integer (Wh), got 0'))
+    expect(() => clearDoubleAuction([], [], { pricing: 'fixed' as never })).toThrow(
+      new RangeError("pricing must be 'uniform' or 'midpoint', got fixed")
+    )
+    expect(() => clearDoubleAuction([], [{ id: 's', energyWh: 0, price: 1 }])).toThrow(
+      new RangeError('ask "s": energyWh must be a positive integer (Wh), got 0')
+    )
   })
 
   it('refuses a traded volume beyond the safe integer range', () => {
-    const run = (): unknown => clearDoubleAuction([{ id: 'b1', energyWh: MAX, price: 5 }, { id: 'b2', energyWh: MAX, price: 5 }], [{ id: 's1', energyWh: MAX, price: 5 }, { id: 's2', energyWh: MAX, price: 5 }])
+    const run = (): unknown =>
+      clearDoubleAuction(
+        [
+          { id: 'b1', energyWh: MAX, price: 5 },
+          { id: 'b2', energyWh: MAX, price: 5 }
+        ],
+        [
+          { id: 's1', energyWh: MAX, price: 5 },
+          { id: 's2', energyWh: MAX, price: 5 }
+        ]
+      )
     expect(run).toThrow(RangeError)
     expect(run).toThrow(/^traded energy \d+ Wh exceeds the safe integer range$/)
   })
@@ -31,14 +45,30 @@ describe('clearDoubleAuction: refusals', () => {
 
 describe('welfareOf', () => {
   it('refuses a fill that is not integers, naming the fill and the field', () => {
-    expect(() => welfareOf([{ buyerValue: 1, sellerCost: 0, energyWh: 1 }, { buyerValue: 1.5, sellerCost: 0, energyWh: 1 }])).toThrow(new RangeError('fill #1: buyerValue must be an integer (nanos/kWh), got 1.5'))
-    expect(() => welfareOf([{ buyerValue: 1, sellerCost: NaN, energyWh: 1 }])).toThrow(new RangeError('fill #0: sellerCost must be an integer (nanos/kWh), got NaN'))
-    expect(() => welfareOf([{ buyerValue: 1, sellerCost: 0, energyWh: -1 }])).toThrow(new RangeError('fill #0: energyWh must be a non-negative integer (Wh), got -1'))
-    expect(() => welfareOf([{ buyerValue: 1, sellerCost: 0, energyWh: 0.5 }])).toThrow(new RangeError('fill #0: energyWh must be a non-negative integer (Wh), got 0.5'))
+    expect(() =>
+      welfareOf([
+        { buyerValue: 1, sellerCost: 0, energyWh: 1 },
+        { buyerValue: 1.5, sellerCost: 0, energyWh: 1 }
+      ])
+    ).toThrow(new RangeError('fill #1: buyerValue must be an integer (nanos/kWh), got 1.5'))
+    expect(() => welfareOf([{ buyerValue: 1, sellerCost: NaN, energyWh: 1 }])).toThrow(
+      new RangeError('fill #0: sellerCost must be an integer (nanos/kWh), got NaN')
+    )
+    expect(() => welfareOf([{ buyerValue: 1, sellerCost: 0, energyWh: -1 }])).toThrow(
+      new RangeError('fill #0: energyWh must be a non-negative integer (Wh), got -1')
+    )
+    expect(() => welfareOf([{ buyerValue: 1, sellerCost: 0, energyWh: 0.5 }])).toThrow(
+      new RangeError('fill #0: energyWh must be a non-negative integer (Wh), got 0.5')
+    )
   })
 
   it('counts a fill of 0 Wh as nothing, and is negative below cost down to the least safe integer', () => {
-    expect(welfareOf([{ buyerValue: 9000, sellerCost: 0, energyWh: 0 }, { buyerValue: 3000, sellerCost: 1000, energyWh: 2 }])).toBe(4)
+    expect(
+      welfareOf([
+        { buyerValue: 9000, sellerCost: 0, energyWh: 0 },
+        { buyerValue: 3000, sellerCost: 1000, energyWh: 2 }
+      ])
+    ).toBe(4)
     expect(welfareOf([{ buyerValue: 0, sellerCost: margin, energyWh: wh }])).toBe(-MAX)
     expect(welfareOf([{ buyerValue: margin, sellerCost: 0, energyWh: wh }])).toBe(MAX)
     const below = (): unknown => welfareOf([{ buyerValue: 0, sellerCost: margin + 1, energyWh: wh }])
@@ -52,9 +82,13 @@ describe('clearSlots: refusals', () => {
     expect(() => clearSlots(new Map([[1.5, { bids: [], asks: [] }]]))).toThrow(new RangeError('slot must be an integer, got 1.5'))
   })
 
-  it('names the slot of a bad order, with the order\'s own refusal as the cause; other errors pass unchanged', () => {
+  it("names the slot of a bad order, with the order's own refusal as the cause; other errors pass unchanged", () => {
     let caught: unknown
-    try { clearSlots(new Map([[7, { bids: [{ id: 'b', energyWh: -1, price: 1 }], asks: [] }]])) } catch (err) { caught = err }
+    try {
+      clearSlots(new Map([[7, { bids: [{ id: 'b', energyWh: -1, price: 1 }], asks: [] }]]))
+    } catch (err) {
+      caught = err
+    }
     expect(caught).toBeInstanceOf(RangeError)
     expect((caught as Error).message).toBe('slot 7: bid "b": energyWh must be a positive integer (Wh), got -1')
     expect((caught as Error).cause).toEqual(new RangeError('bid "b": energyWh must be a positive integer (Wh), got -1'))
@@ -65,8 +99,22 @@ describe('clearSlots: refusals', () => {
   it('refuses totals beyond the safe integer range, though each slot is inside it', () => {
     const slot = { bids: [{ id: 'b', energyWh: MAX, price: 5 }], asks: [{ id: 's', energyWh: MAX, price: 5 }] }
     expect(clearSlots(new Map([[1, slot]])).tradedWh).toBe(MAX)
-    expect(() => clearSlots(new Map([[1, slot], [2, slot]]))).toThrow(new RangeError('slot totals exceed the safe integer range'))
+    expect(() =>
+      clearSlots(
+        new Map([
+          [1, slot],
+          [2, slot]
+        ])
+      )
+    ).toThrow(new RangeError('slot totals exceed the safe integer range'))
     const rich = { bids: [{ id: 'b', energyWh: wh, price: margin }], asks: [{ id: 's', energyWh: wh, price: 0 }] }
-    expect(() => clearSlots(new Map([[1, rich], [2, rich]]))).toThrow(new RangeError('slot totals exceed the safe integer range'))
+    expect(() =>
+      clearSlots(
+        new Map([
+          [1, rich],
+          [2, rich]
+        ])
+      )
+    ).toThrow(new RangeError('slot totals exceed the safe integer range'))
   })
 })

@@ -4,7 +4,7 @@ import { clearDoubleAuction, clearSlots, welfareOf, type Ask, type BidOrder, typ
 
 const M = 1_000_000 // nanos per kWh per "dollar" of the textbook schedules
 
-function expectIntegers (c: Clearing): void {
+function expectIntegers(c: Clearing): void {
   expect(Number.isSafeInteger(c.tradedWh)).toBe(true)
   expect(Number.isSafeInteger(c.welfareNanos)).toBe(true)
   if (c.price !== undefined) expect(Number.isSafeInteger(c.price)).toBe(true)
@@ -57,8 +57,14 @@ describe('clearDoubleAuction', () => {
 
   it('does not trade when the highest bid is below the lowest ask', () => {
     const c = clearDoubleAuction(
-      [{ id: 'b1', energyWh: 500, price: 99 }, { id: 'b2', energyWh: 500, price: 50 }],
-      [{ id: 's1', energyWh: 500, price: 100 }, { id: 's2', energyWh: 500, price: 300 }]
+      [
+        { id: 'b1', energyWh: 500, price: 99 },
+        { id: 'b2', energyWh: 500, price: 50 }
+      ],
+      [
+        { id: 's1', energyWh: 500, price: 100 },
+        { id: 's2', energyWh: 500, price: 300 }
+      ]
     )
     expect(c).toEqual({ fills: [], tradedWh: 0, price: undefined, welfareNanos: 0 })
     expect(clearDoubleAuction([], [])).toEqual({ fills: [], tradedWh: 0, price: undefined, welfareNanos: 0 })
@@ -73,7 +79,10 @@ describe('clearDoubleAuction', () => {
 
   it('fills partially across several orders', () => {
     // one big buyer against small sellers, then a second buyer takes what is left of the cheap supply
-    const bids: BidOrder[] = [{ id: 'big', energyWh: 2500, price: 300_000 }, { id: 'small', energyWh: 1000, price: 150_000 }]
+    const bids: BidOrder[] = [
+      { id: 'big', energyWh: 2500, price: 300_000 },
+      { id: 'small', energyWh: 1000, price: 150_000 }
+    ]
     const asks: Ask[] = [
       { id: 'pv1', energyWh: 1200, price: 50_000 },
       { id: 'pv2', energyWh: 1200, price: 80_000 },
@@ -137,7 +146,11 @@ describe('clearDoubleAuction', () => {
   it('rounds welfare half up once, at the end', () => {
     // 3 fills of 1 Wh at surplus 500 nanos/kWh: 1.5 nanos → 2 (rounding each fill would give 3)
     const c = clearDoubleAuction(
-      [{ id: 'b1', energyWh: 1, price: 1500 }, { id: 'b2', energyWh: 1, price: 1500 }, { id: 'b3', energyWh: 1, price: 1500 }],
+      [
+        { id: 'b1', energyWh: 1, price: 1500 },
+        { id: 'b2', energyWh: 1, price: 1500 },
+        { id: 'b3', energyWh: 1, price: 1500 }
+      ],
       [{ id: 's', energyWh: 3, price: 1000 }]
     )
     expect(c.welfareNanos).toBe(2)
@@ -205,7 +218,11 @@ describe('clearDoubleAuction', () => {
         // exact (unrounded) surplus equals the optimum over all integer allocations
         expect(surplus).toBe(best)
         expect(c.welfareNanos).toBe(Math.floor((best + 500) / 1000))
-        expect(welfareOf(c.fills.map(f => ({ buyerValue: bidOf.get(f.buyer)!.price, sellerCost: askOf.get(f.seller)!.price, energyWh: f.energyWh })))).toBe(c.welfareNanos)
+        expect(
+          welfareOf(
+            c.fills.map(f => ({ buyerValue: bidOf.get(f.buyer)!.price, sellerCost: askOf.get(f.seller)!.price, energyWh: f.energyWh }))
+          )
+        ).toBe(c.welfareNanos)
         if (pricing === 'uniform') traded += c.tradedWh
       }
     }
@@ -217,7 +234,12 @@ describe('welfareOf', () => {
   it('sums gains from trade exactly and rounds half up at the end', () => {
     expect(welfareOf([])).toBe(0)
     expect(welfareOf([{ buyerValue: 300_000, sellerCost: 100_000, energyWh: 1500 }])).toBe(300_000)
-    expect(welfareOf([{ buyerValue: 1500, sellerCost: 1000, energyWh: 1 }, { buyerValue: 1000, sellerCost: 0, energyWh: 1 }])).toBe(2) // 1.5 → 2
+    expect(
+      welfareOf([
+        { buyerValue: 1500, sellerCost: 1000, energyWh: 1 },
+        { buyerValue: 1000, sellerCost: 0, energyWh: 1 }
+      ])
+    ).toBe(2) // 1.5 → 2
     // a trade below cost destroys welfare; −1.5 rounds half up to −1
     expect(welfareOf([{ buyerValue: 0, sellerCost: 1500, energyWh: 1 }])).toBe(-1)
     expect(welfareOf([{ buyerValue: 0, sellerCost: 1501, energyWh: 1 }])).toBe(-2)
@@ -237,7 +259,7 @@ describe('welfareOf', () => {
 
 describe('clearSlots', () => {
   it('clears each slot on its own and adds up the totals', () => {
-    const orders = new Map<number, { bids: BidOrder[], asks: Ask[] }>([
+    const orders = new Map<number, { bids: BidOrder[]; asks: Ask[] }>([
       [7, { bids: [{ id: 'b', energyWh: 1000, price: 300_000 }], asks: [{ id: 's', energyWh: 400, price: 100_000 }] }],
       [3, { bids: [{ id: 'b', energyWh: 1000, price: 300_000 }], asks: [{ id: 's', energyWh: 2000, price: 200_000 }] }],
       [5, { bids: [{ id: 'b', energyWh: 1000, price: 100_000 }], asks: [{ id: 's', energyWh: 2000, price: 200_000 }] }]
@@ -264,7 +286,7 @@ describe('clearSlots', () => {
  * bid in turn, enumerate every split of 0..q_i Wh over the asks' remaining capacities; memoised on
  * (bid index, remaining capacities), which is still an exhaustive search of the allocation space.
  */
-function bruteForceSurplus (bids: readonly BidOrder[], asks: readonly Ask[]): number {
+function bruteForceSurplus(bids: readonly BidOrder[], asks: readonly Ask[]): number {
   const memo = new Map<string, number>()
   const go = (i: number, left: number[]): number => {
     if (i === bids.length) return 0
@@ -288,13 +310,16 @@ function bruteForceSurplus (bids: readonly BidOrder[], asks: readonly Ask[]): nu
     memo.set(key, best)
     return best
   }
-  return go(0, asks.map(a => a.energyWh))
+  return go(
+    0,
+    asks.map(a => a.energyWh)
+  )
 }
 
 /** the project's seeded PRNG, so the property test is reproducible */
 const mulberry32 = seededRandom
 
-function permutations<T> (xs: readonly T[]): T[][] {
+function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]]
   return xs.flatMap((x, k) => permutations([...xs.slice(0, k), ...xs.slice(k + 1)]).map(rest => [x, ...rest]))
 }

@@ -10,28 +10,38 @@ import fc from 'fast-check'
 import { allocateAcrossFeeders, residualOfFeeder, type ResidualOrder } from '../src/index.ts'
 import { fuzzParams } from '@kvartal/protocol/testing'
 
-const o = (trader: string, feeder: string, energyWh: number, price: number, slot = 0): ResidualOrder => ({ trader, feeder, slot, energyWh, price })
+const o = (trader: string, feeder: string, energyWh: number, price: number, slot = 0): ResidualOrder => ({
+  trader,
+  feeder,
+  slot,
+  energyWh,
+  price
+})
 
 describe('residualOfFeeder: what a feeder cannot match inside itself', () => {
   it('the dearest bids take the cheapest asks while they cover the local fee; the rest is left, per slot', () => {
     const r = residualOfFeeder(
       [o('b', 'f', 50, 30), o('a', 'f', 100, 10), o('c', 'f', 40, 5, 1)],
       [o('x', 'f', 120, 45), o('y', 'f', 60, 38), o('z', 'f', 10, 50, 1)],
-      10)
+      10
+    )
     // slot 0: x (45) takes a's 100 at 10 and 20 of b's 50 at 30 (45 − 10 ≥ 30); y (38 − 10 = 28) cannot pay b's 30
     expect(r.asks).toEqual([o('b', 'f', 30, 30), o('c', 'f', 30, 5, 1)])
     expect(r.bids).toEqual([o('y', 'f', 60, 38)])
   })
 
   it('nothing matches when no bid covers an ask with the fee; no orders, nothing left', () => {
-    expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 49)], 10)).toEqual({ asks: [o('a', 'f', 10, 40)], bids: [o('x', 'f', 10, 49)] })
+    expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 49)], 10)).toEqual({
+      asks: [o('a', 'f', 10, 40)],
+      bids: [o('x', 'f', 10, 49)]
+    })
     expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 50)], 10)).toEqual({ asks: [], bids: [] })
     expect(residualOfFeeder([], [], 10)).toEqual({ asks: [], bids: [] })
   })
 })
 
 describe('allocateAcrossFeeders: the hub', () => {
-  it('the dearest bid first takes the cheapest asks of other feeders it covers with the district fee, never its own feeder\'s', () => {
+  it("the dearest bid first takes the cheapest asks of other feeders it covers with the district fee, never its own feeder's", () => {
     const asks = [o('s1', 'f1', 30, 10), o('s2', 'f2', 50, 12), o('s3', 'f3', 100, 40)]
     const bids = [o('b1', 'f1', 60, 30), o('b2', 'f3', 40, 100)]
     expect(allocateAcrossFeeders(asks, bids, 15)).toEqual([
@@ -50,44 +60,59 @@ describe('allocateAcrossFeeders: the hub', () => {
 })
 
 const feeder = fc.constantFrom('f1', 'f2', 'f3')
-const order = (prefix: string): fc.Arbitrary<ResidualOrder> => fc.record({
-  trader: fc.integer({ min: 0, max: 5 }).map(n => `${prefix}${n}`),
-  feeder,
-  slot: fc.integer({ min: 0, max: 1 }),
-  energyWh: fc.integer({ min: 0, max: 500 }),
-  price: fc.integer({ min: 0, max: 100 })
-})
+const order = (prefix: string): fc.Arbitrary<ResidualOrder> =>
+  fc.record({
+    trader: fc.integer({ min: 0, max: 5 }).map(n => `${prefix}${n}`),
+    feeder,
+    slot: fc.integer({ min: 0, max: 1 }),
+    energyWh: fc.integer({ min: 0, max: 500 }),
+    price: fc.integer({ min: 0, max: 100 })
+  })
 // one order per trader and slot, as a digest lists them
 const unique = (list: ResidualOrder[]): ResidualOrder[] => [...new Map(list.map(x => [`${x.trader}/${x.slot}`, x])).values()]
 
 describe('allocateAcrossFeeders on generated districts', () => {
   it('is feasible, priced, cross-feeder, order-independent and maximal', () => {
-    fc.assert(fc.property(fc.array(order('s'), { maxLength: 12 }).map(unique), fc.array(order('b'), { maxLength: 12 }).map(unique), fc.integer({ min: 0, max: 30 }), fc.integer(), (asks, bids, fee, shuffleSeed) => {
-      const out = allocateAcrossFeeders(asks, bids, fee)
-      const sold = new Map<string, number>(); const bought = new Map<string, number>()
-      for (const a of out) {
-        const ask = asks.find(x => x.trader === a.seller && x.slot === a.slot)!
-        const bid = bids.find(x => x.trader === a.buyer && x.slot === a.slot)!
-        expect(a.energyWh).toBeGreaterThan(0)
-        expect(ask.feeder).not.toBe(bid.feeder)
-        expect([a.sellerFeeder, a.buyerFeeder, a.price]).toEqual([ask.feeder, bid.feeder, ask.price])
-        expect(ask.price + fee).toBeLessThanOrEqual(bid.price)
-        sold.set(`${a.seller}/${a.slot}`, (sold.get(`${a.seller}/${a.slot}`) ?? 0) + a.energyWh)
-        bought.set(`${a.buyer}/${a.slot}`, (bought.get(`${a.buyer}/${a.slot}`) ?? 0) + a.energyWh)
-      }
-      for (const x of asks) expect(sold.get(`${x.trader}/${x.slot}`) ?? 0).toBeLessThanOrEqual(x.energyWh)
-      for (const x of bids) expect(bought.get(`${x.trader}/${x.slot}`) ?? 0).toBeLessThanOrEqual(x.energyWh)
-      // maximal: a bid left short has no ask of another feeder left over that it covers
-      for (const b of bids) {
-        if ((bought.get(`${b.trader}/${b.slot}`) ?? 0) >= b.energyWh) continue
-        for (const a of asks) {
-          if (a.slot !== b.slot || a.feeder === b.feeder || a.price + fee > b.price) continue
-          expect(sold.get(`${a.trader}/${a.slot}`) ?? 0, `${b.trader} short while ${a.trader} has energy left`).toBe(a.energyWh)
+    fc.assert(
+      fc.property(
+        fc.array(order('s'), { maxLength: 12 }).map(unique),
+        fc.array(order('b'), { maxLength: 12 }).map(unique),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer(),
+        (asks, bids, fee, shuffleSeed) => {
+          const out = allocateAcrossFeeders(asks, bids, fee)
+          const sold = new Map<string, number>()
+          const bought = new Map<string, number>()
+          for (const a of out) {
+            const ask = asks.find(x => x.trader === a.seller && x.slot === a.slot)!
+            const bid = bids.find(x => x.trader === a.buyer && x.slot === a.slot)!
+            expect(a.energyWh).toBeGreaterThan(0)
+            expect(ask.feeder).not.toBe(bid.feeder)
+            expect([a.sellerFeeder, a.buyerFeeder, a.price]).toEqual([ask.feeder, bid.feeder, ask.price])
+            expect(ask.price + fee).toBeLessThanOrEqual(bid.price)
+            sold.set(`${a.seller}/${a.slot}`, (sold.get(`${a.seller}/${a.slot}`) ?? 0) + a.energyWh)
+            bought.set(`${a.buyer}/${a.slot}`, (bought.get(`${a.buyer}/${a.slot}`) ?? 0) + a.energyWh)
+          }
+          for (const x of asks) expect(sold.get(`${x.trader}/${x.slot}`) ?? 0).toBeLessThanOrEqual(x.energyWh)
+          for (const x of bids) expect(bought.get(`${x.trader}/${x.slot}`) ?? 0).toBeLessThanOrEqual(x.energyWh)
+          // maximal: a bid left short has no ask of another feeder left over that it covers
+          for (const b of bids) {
+            if ((bought.get(`${b.trader}/${b.slot}`) ?? 0) >= b.energyWh) continue
+            for (const a of asks) {
+              if (a.slot !== b.slot || a.feeder === b.feeder || a.price + fee > b.price) continue
+              expect(sold.get(`${a.trader}/${a.slot}`) ?? 0, `${b.trader} short while ${a.trader} has energy left`).toBe(a.energyWh)
+            }
+          }
+          // every relay computes the same, whatever order it heard the orders in
+          const shuffle = <T>(l: T[]): T[] =>
+            l
+              .map((x, i) => ({ x, k: (i * 7919 + shuffleSeed) % 104729 }))
+              .sort((p, q) => p.k - q.k)
+              .map(p => p.x)
+          expect(allocateAcrossFeeders(shuffle(asks), shuffle(bids), fee)).toEqual(out)
         }
-      }
-      // every relay computes the same, whatever order it heard the orders in
-      const shuffle = <T>(l: T[]): T[] => l.map((x, i) => ({ x, k: (i * 7919 + shuffleSeed) % 104729 })).sort((p, q) => p.k - q.k).map(p => p.x)
-      expect(allocateAcrossFeeders(shuffle(asks), shuffle(bids), fee)).toEqual(out)
-    }), fuzzParams())
+      ),
+      fuzzParams()
+    )
   })
 })

@@ -68,7 +68,8 @@ describe('clearWithGrid: against a min-cost flow on the full network', () => {
       const raw = checkFills(c, r)
       const ref = minCostFlow(c)
       expect({ n, raw, volume: r.tradedWh }).toEqual({ n, raw: ref.raw, volume: ref.volume })
-      if (Object.entries(r.perFeeder).some(([f, p]) => c.limits[f] !== undefined && p.exportWh === c.limits[f].exportWh && p.exportWh > 0)) bindingExport++
+      if (Object.entries(r.perFeeder).some(([f, p]) => c.limits[f] !== undefined && p.exportWh === c.limits[f].exportWh && p.exportWh > 0))
+        bindingExport++
     }
     expect(bindingExport).toBeGreaterThan(20)
   })
@@ -105,7 +106,10 @@ describe('clearWithGrid: hand-made cases', () => {
     // both buyers present: the local one is served, the remote one would pay more fee than it gains
     const both: Case = {
       asks: [ask],
-      bids: [{ id: 'bA', feeder: 'A', energyWh: 10, price: 130 * k }, { id: 'bB', feeder: 'B', energyWh: 10, price: 175 * k }],
+      bids: [
+        { id: 'bA', feeder: 'A', energyWh: 10, price: 130 * k },
+        { id: 'bB', feeder: 'B', energyWh: 10, price: 175 * k }
+      ],
       fees,
       limits: {}
     }
@@ -121,8 +125,14 @@ describe('clearWithGrid: hand-made cases', () => {
   // limited to 4 Wh, bB takes 4 Wh from sA and the next-best local match, 6 Wh from sB (90 per kWh),
   // and sA sells its other 6 Wh to bA locally (30 per kWh): 600 + 540 + 180 = 1320 nanos.
   const limitCase = (limits: Limits): Case => ({
-    asks: [{ id: 'sA', feeder: 'A', energyWh: 10, price: 100 * k }, { id: 'sB', feeder: 'B', energyWh: 10, price: 200 * k }],
-    bids: [{ id: 'bA', feeder: 'A', energyWh: 10, price: 140 * k }, { id: 'bB', feeder: 'B', energyWh: 10, price: 300 * k }],
+    asks: [
+      { id: 'sA', feeder: 'A', energyWh: 10, price: 100 * k },
+      { id: 'sB', feeder: 'B', energyWh: 10, price: 200 * k }
+    ],
+    bids: [
+      { id: 'bA', feeder: 'A', energyWh: 10, price: 140 * k },
+      { id: 'bB', feeder: 'B', energyWh: 10, price: 300 * k }
+    ],
     fees,
     limits
   })
@@ -140,11 +150,13 @@ describe('clearWithGrid: hand-made cases', () => {
     const r = clear(c)
     expect(r.welfareNanos).toBe(1320)
     expect(r.perFeeder).toEqual({ A: { exportWh: 4, importWh: 0 }, B: { exportWh: 0, importWh: 4 } })
-    expect(new Set(r.fills)).toEqual(new Set([
-      { buyer: 'bA', seller: 'sA', energyWh: 6, fee: 10 * k, crossFeeder: false },
-      { buyer: 'bB', seller: 'sB', energyWh: 6, fee: 10 * k, crossFeeder: false },
-      { buyer: 'bB', seller: 'sA', energyWh: 4, fee: 50 * k, crossFeeder: true }
-    ]))
+    expect(new Set(r.fills)).toEqual(
+      new Set([
+        { buyer: 'bA', seller: 'sA', energyWh: 6, fee: 10 * k, crossFeeder: false },
+        { buyer: 'bB', seller: 'sB', energyWh: 6, fee: 10 * k, crossFeeder: false },
+        { buyer: 'bB', seller: 'sA', energyWh: 4, fee: 50 * k, crossFeeder: true }
+      ])
+    )
     expect(checkFills(c, r)).toBe(bruteForce(c).raw)
   })
 
@@ -157,11 +169,14 @@ describe('clearWithGrid: hand-made cases', () => {
     expect(checkFills(c, r)).toBe(bruteForce(c).raw)
   })
 
-  it('an import limit on one feeder re-routes another feeder\'s export to the buyer that can still take it', () => {
+  it("an import limit on one feeder re-routes another feeder's export to the buyer that can still take it", () => {
     // sA (100) could serve bB (300) or bC (280); B may import only 3 Wh, so C gets the other 7
     const c: Case = {
       asks: [{ id: 'sA', feeder: 'A', energyWh: 10, price: 100 * k }],
-      bids: [{ id: 'bB', feeder: 'B', energyWh: 10, price: 300 * k }, { id: 'bC', feeder: 'C', energyWh: 10, price: 280 * k }],
+      bids: [
+        { id: 'bB', feeder: 'B', energyWh: 10, price: 300 * k },
+        { id: 'bC', feeder: 'C', energyWh: 10, price: 280 * k }
+      ],
       fees,
       limits: { B: { exportWh: 0, importWh: 3 } }
     }
@@ -180,20 +195,34 @@ describe('clearWithGrid: hand-made cases', () => {
     expect(r.welfareNanos).toBe(300 + 900)
     checkFills(c, r)
     // the same as clearing each feeder alone
-    const alone = (f: string): number => clear({ ...c, asks: c.asks.filter(a => a.feeder === f), bids: c.bids.filter(b => b.feeder === f), limits: {} }).welfareNanos
+    const alone = (f: string): number =>
+      clear({ ...c, asks: c.asks.filter(a => a.feeder === f), bids: c.bids.filter(b => b.feeder === f), limits: {} }).welfareNanos
     expect(r.welfareNanos).toBe(alone('A') + alone('B'))
   })
 
   it('fees above every margin mean no trade', () => {
     const c = limitCase({})
     const r = clear({ ...c, fees: { local: 200 * k + 1, district: 200 * k + 1 } })
-    expect(r).toEqual({ fills: [], tradedWh: 0, crossFeederWh: 0, welfareNanos: 0, feeNanos: 0, perFeeder: { A: { exportWh: 0, importWh: 0 }, B: { exportWh: 0, importWh: 0 } } })
+    expect(r).toEqual({
+      fills: [],
+      tradedWh: 0,
+      crossFeederWh: 0,
+      welfareNanos: 0,
+      feeNanos: 0,
+      perFeeder: { A: { exportWh: 0, importWh: 0 }, B: { exportWh: 0, importWh: 0 } }
+    })
   })
 
   it('trades units of exactly zero welfare (the largest volume among optimal allocations)', () => {
     const r = clear({
-      asks: [{ id: 's1', feeder: 'A', energyWh: 5, price: 100 * k }, { id: 's2', feeder: 'A', energyWh: 5, price: 100 * k }],
-      bids: [{ id: 'b1', feeder: 'A', energyWh: 5, price: 110 * k }, { id: 'b2', feeder: 'B', energyWh: 5, price: 150 * k }],
+      asks: [
+        { id: 's1', feeder: 'A', energyWh: 5, price: 100 * k },
+        { id: 's2', feeder: 'A', energyWh: 5, price: 100 * k }
+      ],
+      bids: [
+        { id: 'b1', feeder: 'A', energyWh: 5, price: 110 * k },
+        { id: 'b2', feeder: 'B', energyWh: 5, price: 150 * k }
+      ],
       fees,
       limits: {}
     })
@@ -219,12 +248,28 @@ describe('clearWithGrid: one feeder without fees is the plain double auction', (
     const random = seededRandom(99)
     for (let n = 0; n < 300; n++) {
       const count = (max: number): number => Math.floor(random() * (max + 1))
-      const asks = Array.from({ length: count(30) }, (_, m) => ({ id: `s${m}`, energyWh: 1 + count(5000), price: count(20) * 50_000_000 + count(999) }))
-      const bids = Array.from({ length: count(30) }, (_, m) => ({ id: `b${m}`, energyWh: 1 + count(5000), price: count(20) * 50_000_000 + count(999) }))
+      const asks = Array.from({ length: count(30) }, (_, m) => ({
+        id: `s${m}`,
+        energyWh: 1 + count(5000),
+        price: count(20) * 50_000_000 + count(999)
+      }))
+      const bids = Array.from({ length: count(30) }, (_, m) => ({
+        id: `b${m}`,
+        energyWh: 1 + count(5000),
+        price: count(20) * 50_000_000 + count(999)
+      }))
       const plain = clearDoubleAuction(bids, asks)
       const limits: Limits = random() < 0.5 ? { F: { exportWh: count(100), importWh: count(100) } } : {}
-      const grid = clearWithGrid(bids.map(b => ({ ...b, feeder: 'F' })), asks.map(a => ({ ...a, feeder: 'F' })), { fees: { local: 0, district: count(3) * 1000 }, limits })
-      expect({ n, welfareNanos: grid.welfareNanos, tradedWh: grid.tradedWh }).toEqual({ n, welfareNanos: plain.welfareNanos, tradedWh: plain.tradedWh })
+      const grid = clearWithGrid(
+        bids.map(b => ({ ...b, feeder: 'F' })),
+        asks.map(a => ({ ...a, feeder: 'F' })),
+        { fees: { local: 0, district: count(3) * 1000 }, limits }
+      )
+      expect({ n, welfareNanos: grid.welfareNanos, tradedWh: grid.tradedWh }).toEqual({
+        n,
+        welfareNanos: plain.welfareNanos,
+        tradedWh: plain.tradedWh
+      })
       expect(grid.crossFeederWh).toBe(0)
     }
   })
@@ -268,9 +313,21 @@ describe('clearWithGrid: input validation', () => {
     ['negative local fee', () => clearWithGrid([bid], [ask], { fees: { local: -1, district: 2 } }), /fees\.local/],
     ['fractional district fee', () => clearWithGrid([bid], [ask], { fees: { local: 1, district: 2.5 } }), /fees\.district/],
     ['district fee below local fee', () => clearWithGrid([bid], [ask], { fees: { local: 3, district: 2 } }), /fees\.district/],
-    ['negative export limit', () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: -1, importWh: 0 } } }), /limits\["A"\]\.exportWh/],
-    ['fractional import limit', () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: 0, importWh: 0.5 } } }), /limits\["A"\]\.importWh/],
-    ['infinite limit', () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: Infinity, importWh: 0 } } }), /limits\["A"\]\.exportWh/],
+    [
+      'negative export limit',
+      () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: -1, importWh: 0 } } }),
+      /limits\["A"\]\.exportWh/
+    ],
+    [
+      'fractional import limit',
+      () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: 0, importWh: 0.5 } } }),
+      /limits\["A"\]\.importWh/
+    ],
+    [
+      'infinite limit',
+      () => clearWithGrid([bid], [ask], { fees, limits: { A: { exportWh: Infinity, importWh: 0 } } }),
+      /limits\["A"\]\.exportWh/
+    ],
     ['repeated id', () => clearWithGrid([bid, bid], [ask], { fees }), /bid "b": id appears twice/],
     ['missing feeder', () => clearWithGrid([bid], [{ ...ask, feeder: '' }], { fees }), /ask "s": feeder/]
   ]
@@ -282,7 +339,14 @@ describe('clearWithGrid: input validation', () => {
   }
 
   it('accepts empty books and zero quantities', () => {
-    expect(clearWithGrid([], [], { fees: { local: 0, district: 0 } })).toEqual({ fills: [], tradedWh: 0, crossFeederWh: 0, welfareNanos: 0, feeNanos: 0, perFeeder: {} })
+    expect(clearWithGrid([], [], { fees: { local: 0, district: 0 } })).toEqual({
+      fills: [],
+      tradedWh: 0,
+      crossFeederWh: 0,
+      welfareNanos: 0,
+      feeNanos: 0,
+      perFeeder: {}
+    })
     const r = clearWithGrid([{ ...bid, energyWh: 0 }], [ask], { fees })
     expect(r.tradedWh).toBe(0)
     expect(r.perFeeder).toEqual({ A: { exportWh: 0, importWh: 0 } })

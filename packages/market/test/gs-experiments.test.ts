@@ -3,7 +3,15 @@ import { runCdaSession, smithAlpha, equilibriumPrice } from '../src/cda.ts'
 import { runExperiment, type ExperimentTrader } from '../src/experiment.ts'
 import { godeSunderMarkets, gsPriceRange, type GsMarket } from '../src/gode-sunder-markets.ts'
 import {
-  cdaAgentsFor, gsColumns, gsNanosPerPoint, gsUnitWh, gsZipA, runCdaSessions, runKvartalSession, runKvartalSessions, summarise
+  cdaAgentsFor,
+  gsColumns,
+  gsNanosPerPoint,
+  gsUnitWh,
+  gsZipA,
+  runCdaSessions,
+  runKvartalSession,
+  runKvartalSessions,
+  summarise
 } from '../src/gs-experiments.ts'
 import { strategyByName } from '../src/strategies/registry.ts'
 import { zipCdaAgent } from '../src/zi-traders.ts'
@@ -13,7 +21,14 @@ import { zipCdaAgent } from '../src/zi-traders.ts'
 
 const m1 = godeSunderMarkets[0]
 /** a market where no unit can trade: the only buyer values its unit below the only seller's cost */
-const dead: GsMarket = { name: 'dead', description: 'no trade', traders: [{ id: 'b', side: 'buyer', units: [10] }, { id: 's', side: 'seller', units: [20] }] }
+const dead: GsMarket = {
+  name: 'dead',
+  description: 'no trade',
+  traders: [
+    { id: 'b', side: 'buyer', units: [10] },
+    { id: 's', side: 'seller', units: [20] }
+  ]
+}
 
 describe('summarise', () => {
   it('gives the mean and the sample standard deviation', () => {
@@ -31,8 +46,11 @@ describe('summarise', () => {
 })
 
 describe('CDA sessions', () => {
-  it('cdaAgentsFor(\'zip\') makes ZIP traders with the G&S perturbation gsZipA', () => {
-    const own = runCdaSession(m1.traders, random => m1.traders.map(t => zipCdaAgent(t.side, gsPriceRange, random, { a: gsZipA })), { periods: 2, seed: 3 })
+  it("cdaAgentsFor('zip') makes ZIP traders with the G&S perturbation gsZipA", () => {
+    const own = runCdaSession(m1.traders, random => m1.traders.map(t => zipCdaAgent(t.side, gsPriceRange, random, { a: gsZipA })), {
+      periods: 2,
+      seed: 3
+    })
     expect(runCdaSession(m1.traders, cdaAgentsFor('zip', m1), { periods: 2, seed: 3 })).toEqual(own)
   })
 
@@ -52,29 +70,57 @@ describe('CDA sessions', () => {
     const r = runCdaSessions(dead, 'zi-c', { sessions: 2, periods: 2, seed: 1 })
     expect(r.efficiency).toEqual({ mean: 100, sd: 0, n: 2 })
     expect(r.alphaFirst).toEqual({ mean: NaN, sd: NaN, n: 0 })
-    expect(r.alphaByPeriod).toEqual([{ mean: NaN, sd: NaN, n: 0 }, { mean: NaN, sd: NaN, n: 0 }])
+    expect(r.alphaByPeriod).toEqual([
+      { mean: NaN, sd: NaN, n: 0 },
+      { mean: NaN, sd: NaN, n: 0 }
+    ])
     const none = runCdaSessions(m1, 'zi-c', { sessions: 0 })
-    expect(none).toEqual({ efficiency: { mean: NaN, sd: NaN, n: 0 }, alphaFirst: { mean: NaN, sd: NaN, n: 0 }, alphaLast: { mean: NaN, sd: NaN, n: 0 }, alphaByPeriod: [] })
+    expect(none).toEqual({
+      efficiency: { mean: NaN, sd: NaN, n: 0 },
+      alphaFirst: { mean: NaN, sd: NaN, n: 0 },
+      alphaLast: { mean: NaN, sd: NaN, n: 0 },
+      alphaByPeriod: []
+    })
   })
 })
 
 describe('Kvartal sessions', () => {
-  it('are runExperiment period by period on the schedule in nanos, with the ' +
-    'ZI price range as tariffs and one strategy per trader for the session', () => {
-    const seed = 4
-    const traders: ExperimentTrader[] = m1.traders.map(t => ({ id: t.id, side: t.side, limit: 0, units: t.units.map(u => u * gsNanosPerPoint), energyWh: gsUnitWh, strategy: strategyByName('zi-c')! }))
-    const p0 = equilibriumPrice(m1.traders)
-    let welfare = 0
-    let optimum = 0
-    const alphas: Array<number | undefined> = []
-    for (let p = 0; p < 3; p++) {
-      const r = runExperiment(traders, { tariffs: { feedIn: 1 * gsNanosPerPoint, retail: 200 * gsNanosPerPoint }, ticks: 5, seed: seed * 1000 + p, slot: p })
-      welfare += r.welfareNanos
-      optimum += r.optimumWelfareNanos
-      alphas.push(smithAlpha(r.trades.map(t => t.price / gsNanosPerPoint), p0))
+  it(
+    'are runExperiment period by period on the schedule in nanos, with the ' +
+      'ZI price range as tariffs and one strategy per trader for the session',
+    () => {
+      const seed = 4
+      const traders: ExperimentTrader[] = m1.traders.map(t => ({
+        id: t.id,
+        side: t.side,
+        limit: 0,
+        units: t.units.map(u => u * gsNanosPerPoint),
+        energyWh: gsUnitWh,
+        strategy: strategyByName('zi-c')!
+      }))
+      const p0 = equilibriumPrice(m1.traders)
+      let welfare = 0
+      let optimum = 0
+      const alphas: Array<number | undefined> = []
+      for (let p = 0; p < 3; p++) {
+        const r = runExperiment(traders, {
+          tariffs: { feedIn: 1 * gsNanosPerPoint, retail: 200 * gsNanosPerPoint },
+          ticks: 5,
+          seed: seed * 1000 + p,
+          slot: p
+        })
+        welfare += r.welfareNanos
+        optimum += r.optimumWelfareNanos
+        alphas.push(
+          smithAlpha(
+            r.trades.map(t => t.price / gsNanosPerPoint),
+            p0
+          )
+        )
+      }
+      expect(runKvartalSession(m1, 'zi-c', { periods: 3, ticks: 5, seed })).toEqual({ efficiency: welfare / optimum, alphas })
     }
-    expect(runKvartalSession(m1, 'zi-c', { periods: 3, ticks: 5, seed })).toEqual({ efficiency: welfare / optimum, alphas })
-  })
+  )
 
   it('default to 6 periods of 16 ticks from seed 1', () => {
     const r = runKvartalSession(m1, 'fixed-markup')
@@ -97,13 +143,26 @@ describe('Kvartal sessions', () => {
   })
 })
 
-describe('the comparison\'s columns', () => {
+describe("the comparison's columns", () => {
   it('are the three CDA traders and the four built-in strategies, each run as its label says', () => {
-    expect(gsColumns.map(c => c.label)).toEqual(['ZI-U (CDA)', 'ZI-C (CDA)', 'ZIP (CDA)', 'Kvartal fixed-markup', 'Kvartal concession', 'Kvartal zi-c', 'Kvartal zip'])
+    expect(gsColumns.map(c => c.label)).toEqual([
+      'ZI-U (CDA)',
+      'ZI-C (CDA)',
+      'ZIP (CDA)',
+      'Kvartal fixed-markup',
+      'Kvartal concession',
+      'Kvartal zi-c',
+      'Kvartal zip'
+    ])
     const o = { sessions: 1, periods: 1, seed: 3 }
     const direct = [
-      runCdaSessions(m1, 'zi-u', o), runCdaSessions(m1, 'zi-c', o), runCdaSessions(m1, 'zip', o),
-      runKvartalSessions(m1, 'fixed-markup', o), runKvartalSessions(m1, 'concession', o), runKvartalSessions(m1, 'zi-c', o), runKvartalSessions(m1, 'zip', o)
+      runCdaSessions(m1, 'zi-u', o),
+      runCdaSessions(m1, 'zi-c', o),
+      runCdaSessions(m1, 'zip', o),
+      runKvartalSessions(m1, 'fixed-markup', o),
+      runKvartalSessions(m1, 'concession', o),
+      runKvartalSessions(m1, 'zi-c', o),
+      runKvartalSessions(m1, 'zip', o)
     ]
     expect(gsColumns.map(c => c.run(m1, o))).toEqual(direct)
   })

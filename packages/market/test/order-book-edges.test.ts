@@ -11,14 +11,35 @@ const hex = (n: number): string => n.toString(16).padStart(2, '0').repeat(32)
 type Row = [slot: number, energyWh: number, price: number]
 const ann = (trader: number, seq: number, side: 'offer' | 'bid', rows: Row[], validUntil = 1_000): Announcement => {
   const orders = rows.map(([slot, energyWh, price]) => ({ slot, energyWh, price }))
-  return { version: 1, district: 'd', trader: key(trader), seq, issuedAt: 0, validUntil, offers: side === 'offer' ? orders : [], bids: side === 'bid' ? orders : [], addrs: [] }
+  return {
+    version: 1,
+    district: 'd',
+    trader: key(trader),
+    seq,
+    issuedAt: 0,
+    validUntil,
+    offers: side === 'offer' ? orders : [],
+    bids: side === 'bid' ? orders : [],
+    addrs: []
+  }
 }
 const digest = (relay: number, seq: number, entries: Array<[trader: number, ...Row]>, issuedAt = 0, validUntil = 1_000): Digest => ({
-  version: 1, district: 'd', relay: key(relay), feeder: 'r', seq, issuedAt, validUntil,
+  version: 1,
+  district: 'd',
+  relay: key(relay),
+  feeder: 'r',
+  seq,
+  issuedAt,
+  validUntil,
   entries: entries.map(([trader, slot, energyWh, price]) => ({ trader: key(trader), feeder: 'f2', slot, energyWh, price, addrs: [] }))
 })
 /** what the book shows of one relayed seller's entry: energy, what is gone for good, what is held and until when */
-const entry = (book: OrderBook, trader: number, slot: number, now: number): [number, number, number | undefined, number | undefined] | undefined => {
+const entry = (
+  book: OrderBook,
+  trader: number,
+  slot: number,
+  now: number
+): [number, number, number | undefined, number | undefined] | undefined => {
   const o = book.relayedOffers(now, 'f1').find(x => x.trader === hex(trader) && x.slot === slot)
   return o == null ? undefined : [o.energyWh, o.depletedWh, o.heldWh, o.heldUntil]
 }
@@ -48,10 +69,24 @@ describe('OrderBook: order of equal offers', () => {
     expect(book.forSlot('bid', 5, 0).map(o => o.trader.slice(0, 2))).toEqual(['01', '02', '03'])
   })
 
-  it('one trader\'s two orders of a slot at one price keep their announced order', () => {
+  it("one trader's two orders of a slot at one price keep their announced order", () => {
     const book = new OrderBook()
-    book.apply(ann(1, 1, 'offer', [[5, 10, 20], [5, 30, 20]]), 'offer', 0)
-    book.apply(ann(1, 1, 'bid', [[5, 10, 20], [5, 30, 20]]), 'bid', 0)
+    book.apply(
+      ann(1, 1, 'offer', [
+        [5, 10, 20],
+        [5, 30, 20]
+      ]),
+      'offer',
+      0
+    )
+    book.apply(
+      ann(1, 1, 'bid', [
+        [5, 10, 20],
+        [5, 30, 20]
+      ]),
+      'bid',
+      0
+    )
     expect(book.forSlot('offer', 5, 0).map(o => o.energyWh)).toEqual([10, 30])
     expect(book.forSlot('bid', 5, 0).map(o => o.energyWh)).toEqual([10, 30])
   })
@@ -65,11 +100,22 @@ describe('OrderBook: order of equal offers', () => {
 })
 
 describe('OrderBook: what a seller of another feeder said', () => {
-  it('touches only that seller\'s entries of that slot, and only its offers', () => {
+  it("touches only that seller's entries of that slot, and only its offers", () => {
     const book = new OrderBook()
-    book.applyDigest(digest(0xa1, 1, [[1, 5, 100, 20], [1, 6, 100, 20], [2, 5, 100, 20]]), 0)
+    book.applyDigest(
+      digest(0xa1, 1, [
+        [1, 5, 100, 20],
+        [1, 6, 100, 20],
+        [2, 5, 100, 20]
+      ]),
+      0
+    )
     book.markAvailable('offer', hex(1), 5, 40)
-    expect([entry(book, 1, 5, 0), entry(book, 1, 6, 0), entry(book, 2, 5, 0)]).toEqual([[100, 60, undefined, undefined], [100, 0, undefined, undefined], [100, 0, undefined, undefined]])
+    expect([entry(book, 1, 5, 0), entry(book, 1, 6, 0), entry(book, 2, 5, 0)]).toEqual([
+      [100, 60, undefined, undefined],
+      [100, 0, undefined, undefined],
+      [100, 0, undefined, undefined]
+    ])
     book.markAvailable('bid', hex(2), 5, 0)
     expect(entry(book, 2, 5, 0)).toEqual([100, 0, undefined, undefined])
   })
@@ -100,7 +146,13 @@ describe('OrderBook: what a seller of another feeder said', () => {
     book.apply(ann(2, 1, 'offer', [[5, 100, 20]]), 'offer', 0)
     book.applyDigest(digest(0xa1, 1, [[2, 5, 100, 20]]), 0)
     book.markAvailable('offer', hex(2), 5, 0)
-    book.applyDigest(digest(0xa1, 2, [[1, 5, 100, 20], [2, 5, 100, 20]]), 0)
+    book.applyDigest(
+      digest(0xa1, 2, [
+        [1, 5, 100, 20],
+        [2, 5, 100, 20]
+      ]),
+      0
+    )
     expect(entry(book, 1, 5, 0)).toEqual([100, 0, undefined, undefined])
     expect(entry(book, 2, 5, 0)).toEqual([100, 0, undefined, undefined])
   })
@@ -113,7 +165,20 @@ describe('OrderBook: prune', () => {
     book.apply(ann(2, 1, 'offer', [[5, 10, 20]], 20), 'offer', 0)
     book.apply(ann(3, 1, 'bid', [[5, 10, 20]], 10), 'bid', 0)
     book.apply(ann(4, 1, 'bid', [[5, 10, 20]], 20), 'bid', 0)
-    book.apply(ann(7, 1, 'offer', [[5, 10, 20], [6, 10, 20]], 30), 'offer', 0)
+    book.apply(
+      ann(
+        7,
+        1,
+        'offer',
+        [
+          [5, 10, 20],
+          [6, 10, 20]
+        ],
+        30
+      ),
+      'offer',
+      0
+    )
     book.applyDigest(digest(0xa1, 1, [[5, 5, 100, 20]], 0, 10), 0)
     book.applyDigest(digest(0xa2, 1, [[6, 5, 100, 20]], 0, 20), 0)
     book.prune(10)

@@ -4,7 +4,15 @@ import type { Announcement } from '@kvartal/protocol'
 
 const key = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 const ann = (trader: number, seq: number, offers: Array<[number, number, number]>, validUntil = 1_000): Announcement => ({
-  version: 1, district: 'd', trader: key(trader), seq, issuedAt: 0, validUntil, offers: offers.map(([slot, energyWh, price]) => ({ slot, energyWh, price })), bids: [], addrs: []
+  version: 1,
+  district: 'd',
+  trader: key(trader),
+  seq,
+  issuedAt: 0,
+  validUntil,
+  offers: offers.map(([slot, energyWh, price]) => ({ slot, energyWh, price })),
+  bids: [],
+  addrs: []
 })
 
 describe('OrderBook', () => {
@@ -13,7 +21,10 @@ describe('OrderBook', () => {
     book.apply(ann(1, 1, [[5, 100, 30]]), 'offer', 0)
     book.apply(ann(2, 1, [[5, 100, 20]]), 'offer', 0)
     book.apply(ann(1, 2, [[5, 50, 10]]), 'offer', 0)
-    expect(book.forSlot('offer', 5, 1).map(o => [o.price, o.energyWh])).toEqual([[10, 50], [20, 100]])
+    expect(book.forSlot('offer', 5, 1).map(o => [o.price, o.energyWh])).toEqual([
+      [10, 50],
+      [20, 100]
+    ])
   })
   it('refuses replays and expired announcements without changing the book', () => {
     const book = new OrderBook()

@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest'
 import { SlotPositions } from '../src/index.ts'
 
-const hold = (negotiation: string, energyWh: number, holdUntil: number, slot = 1) => ({ negotiation, slot, energyWh, holdUntil, price: 7, counterparty: 'cp' })
+const hold = (negotiation: string, energyWh: number, holdUntil: number, slot = 1) => ({
+  negotiation,
+  slot,
+  energyWh,
+  holdUntil,
+  price: 7,
+  counterparty: 'cp'
+})
 
 describe('SlotPositions at its edges', () => {
   it('a limit is a non-negative whole number of Wh; 0 is a limit', () => {
@@ -19,7 +26,15 @@ describe('SlotPositions at its edges', () => {
 
   it('an unknown slot has no limit, nothing committed or held, and nothing available', () => {
     const p = new SlotPositions()
-    expect([p.limit(9), p.committed(9), p.held(9, 0), p.available(9, 0), p.nextRelease(9, 0), p.getHold(9, 'x'), p.release(9, 'x')]).toEqual([0, 0, 0, 0, undefined, undefined, undefined])
+    expect([
+      p.limit(9),
+      p.committed(9),
+      p.held(9, 0),
+      p.available(9, 0),
+      p.nextRelease(9, 0),
+      p.getHold(9, 'x'),
+      p.release(9, 'x')
+    ]).toEqual([0, 0, 0, 0, undefined, undefined, undefined])
     expect(p.commit(9, 'x', 0)).toBe(false)
   })
 
@@ -47,9 +62,10 @@ describe('SlotPositions at its edges', () => {
     expect(p.available(1, 0)).toBe(60)
   })
 
-  it('a new hold takes lapsed holds\' energy but leaves them, in every slot, for expire to report', () => {
+  it("a new hold takes lapsed holds' energy but leaves them, in every slot, for expire to report", () => {
     const p = new SlotPositions()
-    p.setLimit(1, 100); p.setLimit(2, 10)
+    p.setLimit(1, 100)
+    p.setLimit(2, 10)
     p.hold(hold('a', 100, 10), 0)
     p.hold(hold('x', 10, 5, 2), 0)
     expect(p.hold(hold('b', 60, 30), 10)?.energyWh).toBe(60)
@@ -57,7 +73,12 @@ describe('SlotPositions at its edges', () => {
     expect(p.getHold(1, 'a')?.energyWh).toBe(100)
     expect(p.getHold(2, 'x')?.energyWh).toBe(10)
     expect(p.available(1, 10)).toBe(40)
-    expect(p.expire(10).map(h => h.negotiation).sort()).toEqual(['a', 'x'])
+    expect(
+      p
+        .expire(10)
+        .map(h => h.negotiation)
+        .sort()
+    ).toEqual(['a', 'x'])
     expect(p.getHold(1, 'a')).toBeUndefined()
     expect(p.expire(29)).toEqual([])
     expect(p.expire(30).map(h => h.negotiation)).toEqual(['b'])

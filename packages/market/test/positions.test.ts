@@ -14,10 +14,16 @@ describe('SlotPositions', () => {
   })
   it('says whether a negotiation with a counterparty is in flight in a slot: live holds only, that slot only', () => {
     const p = new SlotPositions()
-    p.setLimit(1, 100); p.setLimit(2, 100)
+    p.setLimit(1, 100)
+    p.setLimit(2, 100)
     p.hold({ negotiation: 'a', slot: 1, energyWh: 10, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
     p.hold({ negotiation: 'b', slot: 1, energyWh: 10, holdUntil: 20, price: 1, counterparty: 'y' }, 0)
-    expect([p.holdsWith(1, 'x', 9), p.holdsWith(1, 'y', 9), p.holdsWith(2, 'x', 9), p.holdsWith(1, 'z', 9)]).toEqual([true, true, false, false])
+    expect([p.holdsWith(1, 'x', 9), p.holdsWith(1, 'y', 9), p.holdsWith(2, 'x', 9), p.holdsWith(1, 'z', 9)]).toEqual([
+      true,
+      true,
+      false,
+      false
+    ])
     expect(p.holdsWith(1, 'x', 10)).toBe(false)
     p.commit(1, 'b', 11)
     expect(p.holdsWith(1, 'y', 11)).toBe(false)
@@ -31,7 +37,7 @@ describe('SlotPositions', () => {
     expect(p.commit(1, 'a', 10)).toBe(false)
     expect(p.expire(10).map(h => h.negotiation)).toEqual(['a'])
   })
-  it('a new hold takes a lapsed hold\'s energy but leaves the lapsed hold for expire(), so its release can be journaled', () => {
+  it("a new hold takes a lapsed hold's energy but leaves the lapsed hold for expire(), so its release can be journaled", () => {
     const p = new SlotPositions()
     p.setLimit(1, 100)
     p.hold({ negotiation: 'a', slot: 1, energyWh: 100, holdUntil: 10, price: 1, counterparty: 'x' }, 0)
@@ -54,11 +60,17 @@ describe('SlotPositions', () => {
 })
 
 describe('SlotPositions: releases, in-flight checks and commits at their edges', () => {
-  it('nextRelease is the earliest live hold\'s end, whatever order the holds were made in', () => {
-    for (const ends of [[20, 10, 30], [10, 30, 20], [30, 20, 10]]) {
+  it("nextRelease is the earliest live hold's end, whatever order the holds were made in", () => {
+    for (const ends of [
+      [20, 10, 30],
+      [10, 30, 20],
+      [30, 20, 10]
+    ]) {
       const p = new SlotPositions()
       p.setLimit(1, 100)
-      ends.forEach((until, k) => { p.hold({ negotiation: `n${k}`, slot: 1, energyWh: 10, holdUntil: until, price: 1, counterparty: 'x' }, 0) })
+      ends.forEach((until, k) => {
+        p.hold({ negotiation: `n${k}`, slot: 1, energyWh: 10, holdUntil: until, price: 1, counterparty: 'x' }, 0)
+      })
       expect(p.nextRelease(1, 0)).toBe(10)
       expect(p.nextRelease(1, 10)).toBe(20)
     }

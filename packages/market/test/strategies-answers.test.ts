@@ -9,7 +9,17 @@ import { clampPrice, elapsed, fillFrom, type Strategy, type TradingContext } fro
 // limit 600, and (for zi-c) a random source that always draws the same number.
 
 const tariffs = { retail: 1000, feedIn: 300 }
-const ctx = (over: Partial<TradingContext> = {}): TradingContext => ({ now: 0, slot: 0, openedAt: 0, gateClosureAt: 100, tariffs, limit: 600, remainingWh: 100, random: () => 0.25, ...over })
+const ctx = (over: Partial<TradingContext> = {}): TradingContext => ({
+  now: 0,
+  slot: 0,
+  openedAt: 0,
+  gateClosureAt: 100,
+  tariffs,
+  limit: 600,
+  remainingWh: 100,
+  random: () => 0.25,
+  ...over
+})
 
 describe('fixed-markup', () => {
   // made in each test: a strategy made while the file loads would escape the mutants (docs/mutation.md)
@@ -47,10 +57,20 @@ describe('zi-c', () => {
   })
 
   it('approaches the offers within its limit, cheapest first, at one drawn bid, for what it still needs', () => {
-    const offers = [{ trader: 'a', energyWh: 50, price: 500 }, { trader: 'b', energyWh: 100, price: 600 }, { trader: 'c', energyWh: 100, price: 601 }]
-    expect(strategy().approach(ctx({ remainingWh: 120 }), offers)).toEqual([{ trader: 'a', energyWh: 50, price: 375 }, { trader: 'b', energyWh: 70, price: 375 }])
+    const offers = [
+      { trader: 'a', energyWh: 50, price: 500 },
+      { trader: 'b', energyWh: 100, price: 600 },
+      { trader: 'c', energyWh: 100, price: 601 }
+    ]
+    expect(strategy().approach(ctx({ remainingWh: 120 }), offers)).toEqual([
+      { trader: 'a', energyWh: 50, price: 375 },
+      { trader: 'b', energyWh: 70, price: 375 }
+    ])
     expect(strategy().approach(ctx({ remainingWh: 50 }), offers)).toEqual([{ trader: 'a', energyWh: 50, price: 375 }])
-    expect(strategy().approach(ctx({ remainingWh: 500 }), offers)).toEqual([{ trader: 'a', energyWh: 50, price: 375 }, { trader: 'b', energyWh: 100, price: 375 }])
+    expect(strategy().approach(ctx({ remainingWh: 500 }), offers)).toEqual([
+      { trader: 'a', energyWh: 50, price: 375 },
+      { trader: 'b', energyWh: 100, price: 375 }
+    ])
   })
 
   it('as a seller draws an ask per proposal: accepts at or above it, counters with it down to its limit, refuses below', () => {
@@ -102,9 +122,20 @@ describe('the helpers strategies share', () => {
   })
 
   it('fillFrom: offers at or below the price, cheapest first, for what is needed, none of 0 Wh', () => {
-    const offers = [{ trader: 'z', energyWh: 0, price: 400 }, { trader: 'a', energyWh: 50, price: 500 }, { trader: 'b', energyWh: 100, price: 600 }, { trader: 'c', energyWh: 100, price: 601 }]
-    expect(fillFrom(offers, 120, 600)).toEqual([{ trader: 'a', energyWh: 50, price: 500 }, { trader: 'b', energyWh: 70, price: 600 }])
-    expect(fillFrom(offers, 1000, 600)).toEqual([{ trader: 'a', energyWh: 50, price: 500 }, { trader: 'b', energyWh: 100, price: 600 }])
+    const offers = [
+      { trader: 'z', energyWh: 0, price: 400 },
+      { trader: 'a', energyWh: 50, price: 500 },
+      { trader: 'b', energyWh: 100, price: 600 },
+      { trader: 'c', energyWh: 100, price: 601 }
+    ]
+    expect(fillFrom(offers, 120, 600)).toEqual([
+      { trader: 'a', energyWh: 50, price: 500 },
+      { trader: 'b', energyWh: 70, price: 600 }
+    ])
+    expect(fillFrom(offers, 1000, 600)).toEqual([
+      { trader: 'a', energyWh: 50, price: 500 },
+      { trader: 'b', energyWh: 100, price: 600 }
+    ])
   })
 
   it('clampPrice: within the tariffs, whole', () => {

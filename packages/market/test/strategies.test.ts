@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import { fixedMarkup, runExperiment, seededRandom, timeDependentConcession, zeroIntelligenceConstrained, zipStrategy, type ExperimentTrader, type Strategy, type TradingContext } from '../src/index.ts'
+import {
+  fixedMarkup,
+  runExperiment,
+  seededRandom,
+  timeDependentConcession,
+  zeroIntelligenceConstrained,
+  zipStrategy,
+  type ExperimentTrader,
+  type Strategy,
+  type TradingContext
+} from '../src/index.ts'
 
 const tariffs = { retail: 1000, feedIn: 300 }
-const ctx = (over: Partial<TradingContext>): TradingContext => ({ now: 0, slot: 0, openedAt: 0, gateClosureAt: 100, tariffs, limit: 600, remainingWh: 100, random: seededRandom(1), ...over })
+const ctx = (over: Partial<TradingContext>): TradingContext => ({
+  now: 0,
+  slot: 0,
+  openedAt: 0,
+  gateClosureAt: 100,
+  tariffs,
+  limit: 600,
+  remainingWh: 100,
+  random: seededRandom(1),
+  ...over
+})
 
 /** Smith (1962)-style schedule: 6 buyers and 6 sellers of 100 Wh, values 950…700, costs 350…600. */
-function schedule (strategy: () => Strategy): ExperimentTrader[] {
+function schedule(strategy: () => Strategy): ExperimentTrader[] {
   const out: ExperimentTrader[] = []
   for (let i = 0; i < 6; i++) {
     out.push({ id: `b${i}`, side: 'buyer', limit: 950 - 50 * i, energyWh: 100, strategy: strategy() })
@@ -20,7 +40,8 @@ describe('strategies', () => {
     for (const s of [fixedMarkup(), timeDependentConcession(), zeroIntelligenceConstrained(), zipStrategy()]) {
       for (let i = 0; i < 200; i++) {
         const c = ctx({ now: Math.floor(rnd() * 120), limit: 300 + Math.floor(rnd() * 700), random: rnd })
-        const ask = s.askPrice(c); const bid = s.bidPrice(c)
+        const ask = s.askPrice(c)
+        const bid = s.bidPrice(c)
         expect(ask).toBeGreaterThanOrEqual(c.limit)
         expect(bid).toBeLessThanOrEqual(c.limit)
         expect(Number.isInteger(ask) && Number.isInteger(bid)).toBe(true)
@@ -32,7 +53,7 @@ describe('strategies', () => {
       }
     }
   })
-  it('concession moves buyers\' prices toward the limit as gate closure nears; sellers post firm asks', () => {
+  it("concession moves buyers' prices toward the limit as gate closure nears; sellers post firm asks", () => {
     const s = timeDependentConcession()
     expect(s.askPrice(ctx({ now: 0 }))).toBe(s.askPrice(ctx({ now: 100 })))
     expect(s.askPrice(ctx({ now: 0 }))).toBe(620)
@@ -59,7 +80,10 @@ describe('strategies', () => {
 
 describe('runExperiment (decentralised market on an explicit schedule)', () => {
   it('reaches the central optimum quantity with concession traders and stays efficient', () => {
-    const r = runExperiment(schedule(() => timeDependentConcession()), { tariffs, ticks: 32, seed: 3 })
+    const r = runExperiment(
+      schedule(() => timeDependentConcession()),
+      { tariffs, ticks: 32, seed: 3 }
+    )
     expect(r.optimumWh).toBe(600)
     expect(r.efficiency).toBeGreaterThan(0.9)
     expect(r.efficiency).toBeLessThanOrEqual(1)
@@ -67,9 +91,13 @@ describe('runExperiment (decentralised market on an explicit schedule)', () => {
   it('ZI-C traders still trade only at mutually acceptable prices and keep most of the surplus (Gode & Sunder)', () => {
     let eff = 0
     for (let seed = 1; seed <= 20; seed++) {
-      const r = runExperiment(schedule(() => zeroIntelligenceConstrained()), { tariffs, ticks: 16, seed })
+      const r = runExperiment(
+        schedule(() => zeroIntelligenceConstrained()),
+        { tariffs, ticks: 16, seed }
+      )
       for (const t of r.trades) {
-        const b = Number(t.buyer.slice(1)); const s = Number(t.seller.slice(1))
+        const b = Number(t.buyer.slice(1))
+        const s = Number(t.seller.slice(1))
         expect(t.price).toBeLessThanOrEqual(950 - 50 * b)
         expect(t.price).toBeGreaterThanOrEqual(350 + 50 * s)
       }
@@ -78,8 +106,14 @@ describe('runExperiment (decentralised market on an explicit schedule)', () => {
     expect(eff).toBeGreaterThan(0.6)
   })
   it('the same seed gives the same trades', () => {
-    const a = runExperiment(schedule(() => zeroIntelligenceConstrained()), { tariffs, seed: 9 })
-    const b = runExperiment(schedule(() => zeroIntelligenceConstrained()), { tariffs, seed: 9 })
+    const a = runExperiment(
+      schedule(() => zeroIntelligenceConstrained()),
+      { tariffs, seed: 9 }
+    )
+    const b = runExperiment(
+      schedule(() => zeroIntelligenceConstrained()),
+      { tariffs, seed: 9 }
+    )
     expect(a.trades).toEqual(b.trades)
   })
 })

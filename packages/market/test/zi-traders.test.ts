@@ -8,7 +8,7 @@ import type { ZipState } from '../src/zip-learning.ts'
 const always = (x: number) => (): number => x
 
 describe('ZI traders draw whole prices uniformly over their whole range', () => {
-  it('ZI-U: from the range\'s minimum to its maximum, both included', () => {
+  it("ZI-U: from the range's minimum to its maximum, both included", () => {
     const u = ziUnconstrained(gsPriceRange)
     expect(u.shout(50, {}, always(0), 0)).toBe(1)
     expect(u.shout(50, {}, always(0.9999), 0)).toBe(200)
@@ -24,12 +24,16 @@ describe('ZI traders draw whole prices uniformly over their whole range', () => 
 })
 
 describe('ZIP in the CDA', () => {
-  it('its first unit\'s margin is the first one drawn; a later unit draws its own and shares β and γ', () => {
+  it("its first unit's margin is the first one drawn; a later unit draws its own and shares β and γ", () => {
     const draws = [0.5, 0.5, 0.5, 1, 0]
     const z = zipCdaAgent('seller', gsPriceRange, () => draws.shift() as number)
     // margin 0.05 + 0.5 × 0.3, β 0.3, γ 0.05
     expect(z.states).toHaveLength(1)
-    expect([z.states[0].margin, z.states[0].beta, z.states[0].gamma]).toEqual([expect.closeTo(0.2, 12), expect.closeTo(0.3, 12), expect.closeTo(0.05, 12)])
+    expect([z.states[0].margin, z.states[0].beta, z.states[0].gamma]).toEqual([
+      expect.closeTo(0.2, 12),
+      expect.closeTo(0.3, 12),
+      expect.closeTo(0.05, 12)
+    ])
     expect(z.shout(100, {}, always(0), 0)).toBe(120)
     expect(z.shout(100, {}, always(0), 1)).toBe(135)
     expect(z.states).toHaveLength(2)

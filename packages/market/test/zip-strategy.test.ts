@@ -8,13 +8,23 @@ import type { Strategy, TradingContext } from '../src/strategy.ts'
 // exactly the seller's limit: the answer is a counter at its ask.
 
 const tariffs = { retail: 1000, feedIn: 300 }
-const ctx = (over: Partial<TradingContext> = {}): TradingContext => ({ now: 0, slot: 7, openedAt: 0, gateClosureAt: 16, tariffs, limit: 600, remainingWh: 100, random: () => 0.5, ...over })
+const ctx = (over: Partial<TradingContext> = {}): TradingContext => ({
+  now: 0,
+  slot: 7,
+  openedAt: 0,
+  gateClosureAt: 16,
+  tariffs,
+  limit: 600,
+  remainingWh: 100,
+  random: () => 0.5,
+  ...over
+})
 const askOf = (s: Strategy, limit: number): number => {
   const a = s.answerProposal(ctx({ limit }), limit, 0)
   if (a.action !== 'counter') throw new Error(`expected a counter, got ${a.action}`)
   return a.price
 }
-const offer = (price: number): Array<{ trader: string, energyWh: number, price: number }> => [{ trader: 'x', energyWh: 100, price }]
+const offer = (price: number): Array<{ trader: string; energyWh: number; price: number }> => [{ trader: 'x', energyWh: 100, price }]
 
 describe('zip: margins per limit', () => {
   it('keeps one margin per limit; a limit not seen before starts from the latest margin', () => {
@@ -33,7 +43,7 @@ describe('zip: margins per limit', () => {
   })
 
   it('remembers the margins of the last 256 limits and starts an older one again from the latest margin', () => {
-    const marginsAfter = (others: number): { before: number, after: number } => {
+    const marginsAfter = (others: number): { before: number; after: number } => {
       const s = zipStrategy()
       s.answerProposal(ctx(), 900, 0)
       const before = askOf(s, 600)

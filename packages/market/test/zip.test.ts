@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest'
-import { quoteDown, quoteUp, seededRandom, strategyByName, zipReact, zipStrategy, zipTarget, zipUpdate, type TradingContext, type ZipState } from '../src/index.ts'
+import {
+  quoteDown,
+  quoteUp,
+  seededRandom,
+  strategyByName,
+  zipReact,
+  zipStrategy,
+  zipTarget,
+  zipUpdate,
+  type TradingContext,
+  type ZipState
+} from '../src/index.ts'
 
 /** a random source that returns the given numbers in turn */
-const script = (...xs: number[]): () => number => () => { const x = xs.shift(); if (x === undefined) throw new Error('script exhausted'); return x }
+const script =
+  (...xs: number[]): (() => number) =>
+  () => {
+    const x = xs.shift()
+    if (x === undefined) throw new Error('script exhausted')
+    return x
+  }
 
 describe('ZIP learning rule (Cliff 1997), against hand-computed steps', () => {
   it('Widrow-Hoff with momentum: two steps of a seller', () => {
@@ -17,7 +34,7 @@ describe('ZIP learning rule (Cliff 1997), against hand-computed steps', () => {
     expect(s.margin).toBeCloseTo(0.22825901, 10)
   })
 
-  it('a buyer\'s margin stays in [−1, 0]: it never bids above its value', () => {
+  it("a buyer's margin stays in [−1, 0]: it never bids above its value", () => {
     const b: ZipState = { side: 'buyer', margin: -0.2, beta: 0.5, gamma: 0, momentum: 0 }
     // p = 120, τ = 130: Δ = 5, μ = 125 / 150 − 1
     zipUpdate(b, 150, 130)
@@ -37,9 +54,11 @@ describe('ZIP learning rule (Cliff 1997), against hand-computed steps', () => {
     expect(zipTarget('up', 100, script(0, 0))).toBe(100)
   })
 
-  it('Cliff\'s raise/lower rules on the last shout, for sellers and buyers', () => {
+  it("Cliff's raise/lower rules on the last shout, for sellers and buyers", () => {
     // seller: λ = 100, μ = 0.1, p = 110; buyer: λ = 100, μ = −0.1, p = 90
-    const cases: Array<[side: 'seller' | 'buyer', shout: 'bid' | 'ask', price: number, accepted: boolean, expected: 'up' | 'down' | undefined]> = [
+    const cases: Array<
+      [side: 'seller' | 'buyer', shout: 'bid' | 'ask', price: number, accepted: boolean, expected: 'up' | 'down' | undefined]
+    > = [
       ['seller', 'ask', 120, true, 'up'], // traded at or above my price: ask more
       ['seller', 'bid', 120, true, 'up'],
       ['seller', 'bid', 100, true, 'down'], // a bid below my price traded: ask less
@@ -70,7 +89,17 @@ describe('ZIP learning rule (Cliff 1997), against hand-computed steps', () => {
 
 describe('zip as a Kvartal strategy', () => {
   const tariffs = { retail: 1000, feedIn: 300 }
-  const ctx = (over: Partial<TradingContext>): TradingContext => ({ now: 0, slot: 7, openedAt: 0, gateClosureAt: 16, tariffs, limit: 600, remainingWh: 100, random: seededRandom(3), ...over })
+  const ctx = (over: Partial<TradingContext>): TradingContext => ({
+    now: 0,
+    slot: 7,
+    openedAt: 0,
+    gateClosureAt: 16,
+    tariffs,
+    limit: 600,
+    remainingWh: 100,
+    random: seededRandom(3),
+    ...over
+  })
 
   it('is built in as `zip`, a fresh learner per call', () => {
     const a = strategyByName('zip')!
@@ -107,7 +136,9 @@ describe('zip as a Kvartal strategy', () => {
     const p2 = s.approach(ctx({ now: 2, remainingWh: 50, random }), offers)[0].price
     expect(p2).toBe(408)
     // an offer at or below its price is taken at the offer's price; nothing above its limit
-    expect(s.approach(ctx({ now: 3, random }), [{ trader: 'y', energyWh: 10, price: 301 }])).toEqual([{ trader: 'y', energyWh: 10, price: 301 }])
+    expect(s.approach(ctx({ now: 3, random }), [{ trader: 'y', energyWh: 10, price: 301 }])).toEqual([
+      { trader: 'y', energyWh: 10, price: 301 }
+    ])
     expect(s.approach(ctx({ now: 4, random }), [{ trader: 'y', energyWh: 10, price: 601 }])).toEqual([])
   })
 })

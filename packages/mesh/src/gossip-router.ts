@@ -1,7 +1,21 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  MalformedMessageError, ProtocolError, WrongDistrictError, WrongFeederError, districtDigestTopic, feederDigestTopic, limits, openAs, signedBy, toHex, topicFor, TopicKind,
-  type Announcement, type Digest, type Opened, type TopicKind as Kind
+  MalformedMessageError,
+  ProtocolError,
+  WrongDistrictError,
+  WrongFeederError,
+  districtDigestTopic,
+  feederDigestTopic,
+  limits,
+  openAs,
+  signedBy,
+  toHex,
+  topicFor,
+  TopicKind,
+  type Announcement,
+  type Digest,
+  type Opened,
+  type TopicKind as Kind
 } from '@kvartal/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { TopicSync } from './topic-sync.ts'
@@ -37,7 +51,10 @@ export interface GossipRouterInit {
  */
 export const syncCodes: Record<Kind | 'digest', number> = { offer: 1, bid: 2, digest: 4 }
 
-export interface TopicStats { published: number, received: number }
+export interface TopicStats {
+  published: number
+  received: number
+}
 
 export interface GossipStats {
   published: number
@@ -65,7 +82,7 @@ export interface GossipRouter {
  * The one place a validator's failure becomes gossipsub's verdict: a typed ProtocolError keeps its
  * ignore / reject action, anything else is malformed (reject); each refusal is counted by code and told.
  */
-export function refusal (err: unknown, stats: Pick<GossipStats, 'refused'>, tell: (e: ProtocolError) => void): TopicValidatorResult {
+export function refusal(err: unknown, stats: Pick<GossipStats, 'refused'>, tell: (e: ProtocolError) => void): TopicValidatorResult {
   const e = err instanceof ProtocolError ? err : new MalformedMessageError(`validator failed: ${(err as Error).message}`, { cause: err })
   stats.refused[e.code] = (stats.refused[e.code] ?? 0) + 1
   tell(e)
@@ -81,7 +98,7 @@ export function refusal (err: unknown, stats: Pick<GossipStats, 'refused'>, tell
  * With a feeder, a node reads its feeder's offer, bid and digest topics — what it hears grows with its
  * feeder, not with the district — and a relay also reads the district's digest topic.
  */
-export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): GossipRouter {
+export function gossipRouter(pubsub: GossipPort, init: GossipRouterInit): GossipRouter {
   const feeder = init.feeder ?? ''
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: {} }
   const topicStats = (topic: string): TopicStats => (stats.topics[topic] ??= { published: 0, received: 0 })
@@ -94,35 +111,40 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
   const districtDigests = feeder !== '' && init.relay === true ? districtDigestTopic(init.district) : undefined
 
   /** checks and applies one announcement, from gossip or from a sync pull; throws a ProtocolError to refuse it */
-  function check (from: PeerId, data: Uint8Array, kind: Kind): void {
+  function check(from: PeerId, data: Uint8Array, kind: Kind): void {
     const opened = openAs(data, 'announcement', limits.maxAnnouncementBytes)
     const a: Announcement = opened.message
     if (a.district !== init.district) throw new WrongDistrictError(a.district, init.district)
     if ((a.feeder ?? '') !== feeder) throw new WrongFeederError(a.feeder ?? '', feeder)
     if (!signedBy(opened, a.trader)) throw new MalformedMessageError('announcement signed by someone other than its trader')
-    if (kind === 'offer' ? a.bids.length > 0 : a.offers.length > 0) throw new MalformedMessageError(`a ${kind} announcement carries the other side's orders`)
+    if (kind === 'offer' ? a.bids.length > 0 : a.offers.length > 0)
+      throw new MalformedMessageError(`a ${kind} announcement carries the other side's orders`)
     init.accept(opened, kind, from)
     init.sync?.remember(syncCodes[kind], toHex(a.trader), a.seq, data, a.validUntil)
   }
 
   /** checks and applies one digest; on the district topic a relay lists only its own feeder's sellers */
-  function checkDigest (from: PeerId, data: Uint8Array, scope: DigestScope): void {
+  function checkDigest(from: PeerId, data: Uint8Array, scope: DigestScope): void {
     const opened = openAs(data, 'digest', limits.maxDigestBytes)
     const d: Digest = opened.message
     if (d.district !== init.district) throw new WrongDistrictError(d.district, init.district)
     if (!signedBy(opened, d.relay)) throw new MalformedMessageError('digest signed by someone other than its relay')
     if (scope === 'feeder' && d.feeder !== feeder) throw new WrongFeederError(d.feeder, feeder)
-    if (scope === 'district' && d.entries.some(e => e.feeder !== d.feeder)) throw new MalformedMessageError('a relay exports only its own feeder\'s offers')
-    if (scope === 'district' && (d.bids ?? []).some(e => e.feeder !== d.feeder)) throw new MalformedMessageError('a relay lists only its own feeder\'s bids')
-    if (scope === 'district' && d.entries.some(e => e.buyer != null)) throw new MalformedMessageError('an entry for one buyer belongs on that buyer\'s feeder digest')
-    if (scope === 'feeder' && d.bids != null) throw new MalformedMessageError('bids belong on the district\'s digest topic')
-    if ((d.bids ?? []).some(b => b.buyer != null)) throw new MalformedMessageError('a bid names its buyer as its trader, not as an entry\'s buyer')
-    if ([...d.entries, ...d.bids ?? []].some(e => e.feeder === '')) throw new MalformedMessageError('a digest entry names no feeder')
+    if (scope === 'district' && d.entries.some(e => e.feeder !== d.feeder))
+      throw new MalformedMessageError("a relay exports only its own feeder's offers")
+    if (scope === 'district' && (d.bids ?? []).some(e => e.feeder !== d.feeder))
+      throw new MalformedMessageError("a relay lists only its own feeder's bids")
+    if (scope === 'district' && d.entries.some(e => e.buyer != null))
+      throw new MalformedMessageError("an entry for one buyer belongs on that buyer's feeder digest")
+    if (scope === 'feeder' && d.bids != null) throw new MalformedMessageError("bids belong on the district's digest topic")
+    if ((d.bids ?? []).some(b => b.buyer != null))
+      throw new MalformedMessageError("a bid names its buyer as its trader, not as an entry's buyer")
+    if ([...d.entries, ...(d.bids ?? [])].some(e => e.feeder === '')) throw new MalformedMessageError('a digest entry names no feeder')
     init.acceptDigest?.(opened, scope, from)
     if (scope === 'feeder') init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)
   }
 
-  function validate (from: PeerId, topic: string, received: Uint8Array, apply: (data: Uint8Array) => void): TopicValidatorResult {
+  function validate(from: PeerId, topic: string, received: Uint8Array, apply: (data: Uint8Array) => void): TopicValidatorResult {
     topicStats(topic).received++
     // the book and the catch-up store keep what an announcement decodes to (addresses, ids) for hours,
     // and decoded fields are views into `received`, itself a view into a 64 KiB buffer (Node's
@@ -135,13 +157,17 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
       stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
     } catch (err) {
-      return refusal(err, stats, (e) => init.refused?.(e, topic, from))
+      return refusal(err, stats, e => init.refused?.(e, topic, from))
     }
   }
 
-  const subscriptions = [...topics.map(t => t.topic), ...(feederDigests != null ? [feederDigests] : []), ...(districtDigests != null ? [districtDigests] : [])]
+  const subscriptions = [
+    ...topics.map(t => t.topic),
+    ...(feederDigests != null ? [feederDigests] : []),
+    ...(districtDigests != null ? [districtDigests] : [])
+  ]
 
-  async function send (topic: string, envelope: Uint8Array): Promise<void> {
+  async function send(topic: string, envelope: Uint8Array): Promise<void> {
     await pubsub.publish(topic, envelope)
     stats.published++
     stats.publishedBytes += envelope.length
@@ -151,29 +177,47 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
   return {
     stats,
     subscriptions,
-    start () {
+    start() {
       for (const { kind, topic } of topics) {
-        pubsub.topicValidators.set(topic, (from, msg) => validate(from, topic, msg.data, (data) => { check(from, data, kind) }))
+        pubsub.topicValidators.set(topic, (from, msg) =>
+          validate(from, topic, msg.data, data => {
+            check(from, data, kind)
+          })
+        )
         pubsub.subscribe(topic)
-        init.sync?.register(syncCodes[kind], (data, from) => { check(from, data, kind) })
+        init.sync?.register(syncCodes[kind], (data, from) => {
+          check(from, data, kind)
+        })
       }
       if (feederDigests != null) {
-        pubsub.topicValidators.set(feederDigests, (from, msg) => validate(from, feederDigests, msg.data, (data) => { checkDigest(from, data, 'feeder') }))
+        pubsub.topicValidators.set(feederDigests, (from, msg) =>
+          validate(from, feederDigests, msg.data, data => {
+            checkDigest(from, data, 'feeder')
+          })
+        )
         pubsub.subscribe(feederDigests)
-        init.sync?.register(syncCodes.digest, (data, from) => { checkDigest(from, data, 'feeder') })
+        init.sync?.register(syncCodes.digest, (data, from) => {
+          checkDigest(from, data, 'feeder')
+        })
       }
       if (districtDigests != null) {
-        pubsub.topicValidators.set(districtDigests, (from, msg) => validate(from, districtDigests, msg.data, (data) => { checkDigest(from, data, 'district') }))
+        pubsub.topicValidators.set(districtDigests, (from, msg) =>
+          validate(from, districtDigests, msg.data, data => {
+            checkDigest(from, data, 'district')
+          })
+        )
         pubsub.subscribe(districtDigests)
       }
     },
-    stop () {
+    stop() {
       for (const topic of subscriptions) {
         pubsub.topicValidators.delete(topic)
-        try { pubsub.unsubscribe(topic) } catch {}
+        try {
+          pubsub.unsubscribe(topic)
+        } catch {}
       }
     },
-    async publish (kind, envelope) {
+    async publish(kind, envelope) {
       const topic = topicFor(init.district, kind, feeder)
       if (init.sync != null) {
         // kept first: peers that gossip misses now can still pull it
@@ -182,9 +226,12 @@ export function gossipRouter (pubsub: GossipPort, init: GossipRouterInit): Gossi
       }
       await send(topic, envelope)
     },
-    async publishDigest (scope, envelope) {
+    async publishDigest(scope, envelope) {
       const topic = scope === 'district' ? districtDigests : feederDigests
-      if (topic == null) throw new Error(scope === 'district' ? 'only a relay publishes on the district\'s digest topic' : 'a node without a feeder has no digest topic')
+      if (topic == null)
+        throw new Error(
+          scope === 'district' ? "only a relay publishes on the district's digest topic" : 'a node without a feeder has no digest topic'
+        )
       if (scope === 'feeder' && init.sync != null) {
         const d = openAs(envelope, 'digest', limits.maxDigestBytes).message
         init.sync.remember(syncCodes.digest, toHex(d.relay), d.seq, envelope, d.validUntil)

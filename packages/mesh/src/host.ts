@@ -18,7 +18,7 @@ import { unencryptedMemory } from './unencrypted-memory.ts'
 import { scoreParamsFor } from './scoring.ts'
 
 export const Transport = { memory: 'memory', tcp: 'tcp' } as const
-export type Transport = typeof Transport[keyof typeof Transport]
+export type Transport = (typeof Transport)[keyof typeof Transport]
 
 export interface HostOptions {
   identity: NodeIdentity
@@ -121,7 +121,7 @@ const silent: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {
  */
 export const quietLogger: ComponentLogger = { forComponent: () => silent }
 
-export type KvartalServices = { identify: Identify, ping: unknown, pubsub: GossipSub }
+export type KvartalServices = { identify: Identify; ping: unknown; pubsub: GossipSub }
 export type KvartalHost = Libp2p<KvartalServices>
 
 /**
@@ -130,10 +130,12 @@ export type KvartalHost = Libp2p<KvartalServices>
  * message carries its author's own Ed25519 signature, checked once per unique message in the topic
  * validator; see DESIGN.md, facts measured), mDNS and bootstrap discovery.
  */
-export async function createHost (opts: HostOptions): Promise<KvartalHost> {
-  if (opts.encryption === 'plaintext' && opts.transport !== 'memory' && opts.inProcess !== true) throw new ConfigError('encryption', 'plaintext is only for the memory transport (one process); over TCP a node speaks noise')
-  if (opts.inProcess === true && opts.transport !== 'tcp') throw new ConfigError('inProcess', 'the memory transport alongside TCP is for a simulator worker on the tcp transport')
-  const listen = [...opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0'])]
+export async function createHost(opts: HostOptions): Promise<KvartalHost> {
+  if (opts.encryption === 'plaintext' && opts.transport !== 'memory' && opts.inProcess !== true)
+    throw new ConfigError('encryption', 'plaintext is only for the memory transport (one process); over TCP a node speaks noise')
+  if (opts.inProcess === true && opts.transport !== 'tcp')
+    throw new ConfigError('inProcess', 'the memory transport alongside TCP is for a simulator worker on the tcp transport')
+  const listen = [...(opts.listen ?? (opts.transport === 'memory' ? [memoryListenAddress(opts.identity)] : ['/ip4/127.0.0.1/tcp/0']))]
   if (opts.inProcess === true) listen.push(memoryListenAddress(opts.identity))
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns === true) peerDiscovery.push(mdns({ interval: 2_000, serviceTag: `kvartal-${opts.district}.local` } as any))
@@ -146,7 +148,12 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     privateKey: opts.identity.privateKey,
     ...(process.env.DEBUG == null || process.env.DEBUG === '' ? { logger: quietLogger } : {}),
     addresses: { listen },
-    transports: opts.transport === 'memory' ? [memory()] : opts.inProcess === true ? [tcp(), opts.encryption === 'plaintext' ? unencryptedMemory() : memory()] : [tcp()],
+    transports:
+      opts.transport === 'memory'
+        ? [memory()]
+        : opts.inProcess === true
+          ? [tcp(), opts.encryption === 'plaintext' ? unencryptedMemory() : memory()]
+          : [tcp()],
     // in a simulator's worker, 'plaintext' means in-process memory connections skip encryption
     // (unencrypted-memory.ts) while TCP, between processes, speaks noise
     connectionEncrypters: [opts.encryption === 'plaintext' && opts.transport === 'memory' ? plaintext() : noise()],
@@ -156,23 +163,29 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     ...(opts.network?.connectionGater != null ? { connectionGater: opts.network.connectionGater } : {}),
     connectionManager: {
       ...(opts.timeoutsMs != null
-        ? { dialTimeout: opts.timeoutsMs, addressDialTimeout: opts.timeoutsMs, inboundUpgradeTimeout: opts.timeoutsMs, inboundStreamProtocolNegotiationTimeout: opts.timeoutsMs, outboundStreamProtocolNegotiationTimeout: opts.timeoutsMs }
+        ? {
+            dialTimeout: opts.timeoutsMs,
+            addressDialTimeout: opts.timeoutsMs,
+            inboundUpgradeTimeout: opts.timeoutsMs,
+            inboundStreamProtocolNegotiationTimeout: opts.timeoutsMs,
+            outboundStreamProtocolNegotiationTimeout: opts.timeoutsMs
+          }
         : {}),
       maxConnections: opts.maxConnections ?? defaultHostOptions.maxConnections,
-      inboundConnectionThreshold: opts.loopback === true || opts.transport === 'memory'
-        ? defaultHostOptions.loopbackInboundConnectionThreshold
-        : defaultHostOptions.inboundConnectionThreshold,
-      maxIncomingPendingConnections: opts.loopback === true
-        ? defaultHostOptions.loopbackMaxIncomingPendingConnections
-        : defaultHostOptions.maxIncomingPendingConnections
+      inboundConnectionThreshold:
+        opts.loopback === true || opts.transport === 'memory'
+          ? defaultHostOptions.loopbackInboundConnectionThreshold
+          : defaultHostOptions.inboundConnectionThreshold,
+      maxIncomingPendingConnections:
+        opts.loopback === true ? defaultHostOptions.loopbackMaxIncomingPendingConnections : defaultHostOptions.maxIncomingPendingConnections
     },
     services: {
       identify: identify(opts.identifyOnConnect === false ? { runOnConnectionOpen: false } : {}),
       ping: ping(),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictNoSign,
-        msgIdFn: (msg) => sha256(msg.data),
-        fastMsgIdFn: (msg) => Buffer.from(sha256(msg.data ?? new Uint8Array())).toString('base64'),
+        msgIdFn: msg => sha256(msg.data),
+        fastMsgIdFn: msg => Buffer.from(sha256(msg.data ?? new Uint8Array())).toString('base64'),
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
@@ -190,7 +203,7 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
     // behind (gossipsub's stop() does not clear a pending heartbeat timer; a long interval instead kept
     // every stopped simulation alive until it fired). The heartbeat interval itself stays 1 s: gossipsub
     // caches scores and spaces backoffs by it.
-    (node.services.pubsub as unknown as { runHeartbeat: () => void }).runHeartbeat = () => {}
+    ;(node.services.pubsub as unknown as { runHeartbeat: () => void }).runHeartbeat = () => {}
     await node.start()
   }
   opts.network?.attach?.(node as unknown as KvartalHost)
@@ -198,21 +211,25 @@ export async function createHost (opts: HostOptions): Promise<KvartalHost> {
 }
 
 /** One gossipsub heartbeat of a host made with `manualHeartbeat` (the simulator: once per tick). */
-export async function gossipHeartbeat (host: KvartalHost): Promise<void> {
+export async function gossipHeartbeat(host: KvartalHost): Promise<void> {
   // the class has it; @libp2p/gossipsub's exported GossipSub interface does not list it
   await (host.services.pubsub as unknown as { heartbeat: () => Promise<void> }).heartbeat()
 }
 
 /** Dials the bootstrap addresses the bootstrap module cannot (memory transport), in parallel. */
-export async function dialBootstrap (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
-  return await dialAddresses(host, addrs.filter(a => a.startsWith('/memory/')), signal)
+export async function dialBootstrap(host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
+  return await dialAddresses(
+    host,
+    addrs.filter(a => a.startsWith('/memory/')),
+    signal
+  )
 }
 
 /**
  * Whether the host has a connection to any of the bootstrap addresses' peers (those that name one with
  * `/p2p/`); with no address naming a peer, whether it has any connection at all.
  */
-export function connectedToBootstrap (host: KvartalHost, addrs: readonly string[]): boolean {
+export function connectedToBootstrap(host: KvartalHost, addrs: readonly string[]): boolean {
   const ids = addrs.map(a => a.split('/p2p/')[1]).filter((p): p is string => p != null && p !== '')
   if (ids.length === 0) return host.getConnections().length > 0
   const connected = new Set(host.getConnections().map(c => c.remotePeer.toString()))
@@ -223,18 +240,19 @@ export function connectedToBootstrap (host: KvartalHost, addrs: readonly string[
  * Dials addresses in parallel, each a few times with a short backoff (a peer started at the same moment may not listen
  * yet); resolves with how many answered.
  */
-export async function dialAddresses (host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
+export async function dialAddresses(host: KvartalHost, addrs: readonly string[], signal?: AbortSignal): Promise<number> {
   const { multiaddr } = await import('@multiformats/multiaddr')
-  const results = await Promise.allSettled(addrs.map(async (a) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await host.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5_000) })
-      } catch (err) {
-        if (attempt >= 10 || signal?.aborted === true) throw err
-        await new Promise(resolve => setTimeout(resolve, 20 * (attempt + 1)))
+  const results = await Promise.allSettled(
+    addrs.map(async a => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await host.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5_000) })
+        } catch (err) {
+          if (attempt >= 10 || signal?.aborted === true) throw err
+          await new Promise(resolve => setTimeout(resolve, 20 * (attempt + 1)))
+        }
       }
-    }
-  }))
+    })
+  )
   return results.filter(r => r.status === 'fulfilled').length
 }
-

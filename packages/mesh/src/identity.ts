@@ -14,7 +14,7 @@ export interface NodeIdentity {
   readonly iotaAddress: string
 }
 
-export async function identityFromSeed (seed: Uint8Array): Promise<NodeIdentity> {
+export async function identityFromSeed(seed: Uint8Array): Promise<NodeIdentity> {
   const signer = signerFromSeed(seed)
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
   const peerId = peerIdFromPublicKey(privateKey.publicKey)
@@ -22,15 +22,17 @@ export async function identityFromSeed (seed: Uint8Array): Promise<NodeIdentity>
 }
 
 /** The PeerId of a trader, from the public key it signs with. */
-export function peerIdOfTrader (publicKey: Uint8Array): PeerId {
+export function peerIdOfTrader(publicKey: Uint8Array): PeerId {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey))
 }
 
 /** The trader public key behind a PeerId, if it is an Ed25519 PeerId. */
-export function traderOfPeer (peerId: PeerId): Uint8Array | undefined {
+export function traderOfPeer(peerId: PeerId): Uint8Array | undefined {
   if (peerId.type !== 'Ed25519' || peerId.publicKey == null) return undefined
   return peerId.publicKey.raw
 }
 
 /** The memory-transport address a simulated node listens on, derived from its identity. */
-export function memoryListenAddress (identity: Pick<NodeIdentity, 'id'>): string { return `/memory/${identity.id.slice(0, 16)}` }
+export function memoryListenAddress(identity: Pick<NodeIdentity, 'id'>): string {
+  return `/memory/${identity.id.slice(0, 16)}`
+}

@@ -47,7 +47,7 @@ export interface ProcessGossipInit {
    * publish on a topic that `shared` names goes to `send` too, in batches, in the order published; the
    * other side hands it to its bus's `receive`.
    */
-  remote?: { shared: (topic: string) => boolean, send: (batch: BusMessage[]) => void }
+  remote?: { shared: (topic: string) => boolean; send: (batch: BusMessage[]) => void }
 }
 
 /**
@@ -79,7 +79,7 @@ export class ProcessGossip {
   #outbox: BusMessage[] = []
   #scheduled = false
 
-  constructor (init: ProcessGossipInit = {}) {
+  constructor(init: ProcessGossipInit = {}) {
     this.local = init.carries ?? (() => true)
     this.#remote = init.remote
   }
@@ -88,16 +88,16 @@ export class ProcessGossip {
    * A node's gossip: the topics this bus carries on it, the others on its gossipsub (`pubsub`).
    * Validators set on the port apply to both.
    */
-  port (pubsub: GossipPort, peerId: PeerId): GossipPort {
+  port(pubsub: GossipPort, peerId: PeerId): GossipPort {
     const bus = this
     const local = this.local
     class Validators extends Map<string, TopicValidatorFn> {
-      override set (topic: string, fn: TopicValidatorFn): this {
+      override set(topic: string, fn: TopicValidatorFn): this {
         if (!local(topic)) pubsub.topicValidators.set(topic, fn)
         return super.set(topic, fn)
       }
 
-      override delete (topic: string): boolean {
+      override delete(topic: string): boolean {
         if (!local(topic)) pubsub.topicValidators.delete(topic)
         return super.delete(topic)
       }
@@ -106,17 +106,23 @@ export class ProcessGossip {
     this.#peers.set(peerId.toString(), peerId)
     return {
       topicValidators: member.validators,
-      subscribe (topic) {
-        if (!local(topic)) { pubsub.subscribe(topic); return }
+      subscribe(topic) {
+        if (!local(topic)) {
+          pubsub.subscribe(topic)
+          return
+        }
         let readers = bus.#readers.get(topic)
-        if (readers == null) bus.#readers.set(topic, readers = new Set())
+        if (readers == null) bus.#readers.set(topic, (readers = new Set()))
         readers.add(member)
       },
-      unsubscribe (topic) {
-        if (!local(topic)) { pubsub.unsubscribe(topic); return }
+      unsubscribe(topic) {
+        if (!local(topic)) {
+          pubsub.unsubscribe(topic)
+          return
+        }
         bus.#readers.get(topic)?.delete(member)
       },
-      async publish (topic, data) {
+      async publish(topic, data) {
         if (!local(topic)) return await pubsub.publish(topic, data)
         bus.stats.published++
         if (bus.#remote?.shared(topic) === true) bus.#outbox.push([topic, peerId.toString(), data])
@@ -127,24 +133,26 @@ export class ProcessGossip {
   }
 
   /** messages another process's bus published (`remote.send` there), for this process's readers */
-  receive (batch: readonly BusMessage[]): void {
+  receive(batch: readonly BusMessage[]): void {
     for (const [topic, from, data] of batch) {
       let peerId = this.#peers.get(from)
-      if (peerId == null) this.#peers.set(from, peerId = peerIdFromString(from))
+      if (peerId == null) this.#peers.set(from, (peerId = peerIdFromString(from)))
       this.stats.received++
       this.#enqueue({ topic, from: { peerId, validators: new Map() }, data })
     }
   }
 
   /** delivered after the publisher's own turn, in the order published, as a network would */
-  #enqueue (p: Pending): void {
+  #enqueue(p: Pending): void {
     this.#queue.push(p)
     if (this.#scheduled) return
     this.#scheduled = true
-    setImmediate(() => { this.#drain() })
+    setImmediate(() => {
+      this.#drain()
+    })
   }
 
-  #drain (): void {
+  #drain(): void {
     const t0 = performance.now()
     this.#scheduled = false
     const batch = this.#queue

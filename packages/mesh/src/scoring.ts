@@ -7,10 +7,14 @@ import { districtDigestTopic, feederDigestTopic, mobilityTopic, topicFor, TopicK
  * heavy penalty for invalid deliveries, so a few forged or malformed messages push the sender below the
  * graylist threshold.
  */
-export function scoreParamsFor (district: string, feeder?: string): ReturnType<typeof createPeerScoreParams> {
+export function scoreParamsFor(district: string, feeder?: string): ReturnType<typeof createPeerScoreParams> {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {}
   const feederTopics = feeder == null || feeder === '' ? [] : [feederDigestTopic(district, feeder), districtDigestTopic(district)]
-  for (const topic of [...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind, feeder)), ...feederTopics, mobilityTopic(district)]) {
+  for (const topic of [
+    ...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind, feeder)),
+    ...feederTopics,
+    mobilityTopic(district)
+  ]) {
     topics[topic] = createTopicScoreParams({
       topicWeight: 1,
       timeInMeshWeight: 0.01,

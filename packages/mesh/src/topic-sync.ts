@@ -43,7 +43,10 @@ export const defaultTopicSyncOptions = {
 } as const
 
 export class TopicSyncError extends ProtocolError {
-  constructor (message: string, options?: ErrorOptions) { super('bad-sync', message, 'reject', options); this.name = 'TopicSyncError' }
+  constructor(message: string, options?: ErrorOptions) {
+    super('bad-sync', message, 'reject', options)
+    this.name = 'TopicSyncError'
+  }
 }
 
 /** Checks and applies one message as the topic's gossip validator would; throws a ProtocolError to refuse it. */
@@ -63,7 +66,12 @@ export interface TopicSyncStats {
   bytes: number
 }
 
-interface Held { code: number, id: string, data: Uint8Array, validUntil: number }
+interface Held {
+  code: number
+  id: string
+  data: Uint8Array
+  validUntil: number
+}
 
 export const messageId = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest().subarray(0, ID_BYTES))
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -96,7 +104,7 @@ export class TopicSync {
   readonly #maxIds: number
   readonly #maxMessages: number
 
-  constructor (init: TopicSyncInit) {
+  constructor(init: TopicSyncInit) {
     this.#init = init
     this.traffic = init.meter ?? { frames: 0, bytes: 0 }
     this.#maxIds = init.maxIds ?? defaultTopicSyncOptions.maxIds
@@ -104,7 +112,7 @@ export class TopicSync {
   }
 
   /** A topic takes part under a one-byte code, with the validator that gossip uses for it. */
-  register (code: number, ingest: TopicIngest): void {
+  register(code: number, ingest: TopicIngest): void {
     if (!Number.isInteger(code) || code < 1 || code > 255) throw new RangeError(`topic code must be 1..255, got ${code}`)
     this.#topics.set(code, ingest)
   }
@@ -113,17 +121,23 @@ export class TopicSync {
    * Keeps `data` as the latest message under `key` on topic `code` (the caller has validated it, or
    * published it): a higher `seq` replaces a lower one, and it is dropped once `validUntil` passes.
    */
-  remember (code: number, key: string, seq: number, data: Uint8Array, validUntil: number): void {
+  remember(code: number, key: string, seq: number, data: Uint8Array, validUntil: number): void {
     const k = `${code}/${key}`
     const old = this.#held.get(k)
     if (old != null && old.seq >= seq) return
     // its own bytes: `data` may be a view into a 64 KiB buffer (a published envelope from Node's
     // allocation pool, a received one from its frame), held here until it expires (tests/owned-bytes.test.ts)
-    this.#held.set(k, { code, id: hex(messageId(data)), data: data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data), validUntil, seq })
+    this.#held.set(k, {
+      code,
+      id: hex(messageId(data)),
+      data: data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data),
+      validUntil,
+      seq
+    })
   }
 
   /** the messages held and still valid, newest-valid first, at most `max` */
-  #valid (now: number): Held[] {
+  #valid(now: number): Held[] {
     const out: Held[] = []
     for (const [k, h] of this.#held) {
       if (h.validUntil <= now) this.#held.delete(k)
@@ -132,22 +146,38 @@ export class TopicSync {
     return out.sort((a, b) => b.validUntil - a.validUntil)
   }
 
-  get size (): number { return this.#held.size }
-
-  async start (): Promise<void> {
-    await handleChannels(this.#init.host, TOPIC_SYNC_PROTOCOL, async (ch) => { await this.#serve(ch) }, {
-      maxFrameBytes: defaultTopicSyncOptions.maxFrameBytes, frameTimeoutMs: defaultTopicSyncOptions.frameTimeoutMs,
-      maxInboundStreams: defaultTopicSyncOptions.maxInboundStreams, meter: this.traffic
-    })
+  get size(): number {
+    return this.#held.size
   }
 
-  async stop (): Promise<void> {
-    try { await this.#init.host.unhandle(TOPIC_SYNC_PROTOCOL) } catch {}
+  async start(): Promise<void> {
+    await handleChannels(
+      this.#init.host,
+      TOPIC_SYNC_PROTOCOL,
+      async ch => {
+        await this.#serve(ch)
+      },
+      {
+        maxFrameBytes: defaultTopicSyncOptions.maxFrameBytes,
+        frameTimeoutMs: defaultTopicSyncOptions.frameTimeoutMs,
+        maxInboundStreams: defaultTopicSyncOptions.maxInboundStreams,
+        meter: this.traffic
+      }
+    )
   }
 
-  async #serve (ch: FramedChannel): Promise<void> {
+  async stop(): Promise<void> {
+    try {
+      await this.#init.host.unhandle(TOPIC_SYNC_PROTOCOL)
+    } catch {}
+  }
+
+  async #serve(ch: FramedChannel): Promise<void> {
     const hello = await ch.receive()
-    if (hello.length < 1 + ID_BYTES || hello.length > 1 + ID_BYTES + 255 || hello[0] !== 0x01) throw new TopicSyncError(`a sync request opens with 0x01, a ${ID_BYTES}-byte summary and at most 255 topic codes; got ${hello.length} bytes`)
+    if (hello.length < 1 + ID_BYTES || hello.length > 1 + ID_BYTES + 255 || hello[0] !== 0x01)
+      throw new TopicSyncError(
+        `a sync request opens with 0x01, a ${ID_BYTES}-byte summary and at most 255 topic codes; got ${hello.length} bytes`
+      )
     const codes = hello.subarray(1 + ID_BYTES)
     if (codes.includes(0)) throw new TopicSyncError('topic codes are 1..255; a sync request listed 0')
     const wanted = codes.length === 0 ? undefined : new Set(codes)
@@ -183,23 +213,34 @@ export class TopicSync {
    * validator. Resolves with how many were accepted; a peer that sends an unknown topic code or more
    * than it may is hung up on (TopicSyncError), keeping what was accepted before.
    */
-  async pull (peer: PeerId): Promise<number> {
+  async pull(peer: PeerId): Promise<number> {
     const init = this.#init
-    const signal = AbortSignal.any([AbortSignal.timeout(defaultTopicSyncOptions.pullTimeoutMs), ...(init.signal != null ? [init.signal] : [])])
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(defaultTopicSyncOptions.pullTimeoutMs),
+      ...(init.signal != null ? [init.signal] : [])
+    ])
     this.stats.pulls++
     let ch: FramedChannel | undefined
     let accepted = 0
     const told = new WeakSet<Error>()
     try {
-      ch = await openChannel(init.host, peer, TOPIC_SYNC_PROTOCOL, { signal, meter: this.traffic, maxFrameBytes: defaultTopicSyncOptions.maxFrameBytes, frameTimeoutMs: defaultTopicSyncOptions.frameTimeoutMs })
+      ch = await openChannel(init.host, peer, TOPIC_SYNC_PROTOCOL, {
+        signal,
+        meter: this.traffic,
+        maxFrameBytes: defaultTopicSyncOptions.maxFrameBytes,
+        frameTimeoutMs: defaultTopicSyncOptions.frameTimeoutMs
+      })
       const valid = this.#valid(init.now())
       await ch.send(new Uint8Array([0x01, ...summary(valid), ...[...this.#topics.keys()].sort((a, b) => a - b)]), { signal })
       const answer = await ch.receive({ signal })
       if (answer.length === 0) return 0
-      if (answer.length !== 1 || answer[0] !== 0x00) throw new TopicSyncError('a sync responder answers a summary with an empty frame or 0x00')
+      if (answer.length !== 1 || answer[0] !== 0x00)
+        throw new TopicSyncError('a sync responder answers a summary with an empty frame or 0x00')
       const ids = valid.slice(0, this.#maxIds)
       const request = new Uint8Array(ids.length * ID_BYTES)
-      ids.forEach((h, i) => { request.set(Buffer.from(h.id, 'hex'), i * ID_BYTES) })
+      ids.forEach((h, i) => {
+        request.set(Buffer.from(h.id, 'hex'), i * ID_BYTES)
+      })
       await ch.send(request, { signal })
       for (let n = 0; ; n++) {
         const frame = await ch.receive({ signal })
@@ -215,7 +256,8 @@ export class TopicSync {
         } catch (err) {
           if (!(err instanceof ProtocolError) || err.action === 'reject') {
             this.stats.refused++
-            const e = err instanceof ProtocolError ? err : new TopicSyncError(`sync message failed: ${(err as Error).message}`, { cause: err })
+            const e =
+              err instanceof ProtocolError ? err : new TopicSyncError(`sync message failed: ${(err as Error).message}`, { cause: err })
             init.refused?.(e, peer)
             told.add(e)
             // a peer that relays a forgery is heard no further in this pull

@@ -11,25 +11,28 @@ import type { MemoryTransportComponents } from '@libp2p/memory'
  * memory listener names the dialling peer, the dialler the listening one). TCP connections are not
  * touched. Without this, noise on every in-process connection doubled a worker's CPU.
  */
-export function unencryptedMemory (): (components: MemoryTransportComponents) => Transport {
+export function unencryptedMemory(): (components: MemoryTransportComponents) => Transport {
   const make = memory()
-  return (components) => {
+  return components => {
     const inner = make(components)
     const wrapped: Transport = Object.create(inner)
     wrapped.dial = async (ma, options) => await inner.dial(ma, { ...options, upgrader: skipping(options.upgrader) })
-    wrapped.createListener = (options) => inner.createListener({ ...options, upgrader: skipping(options.upgrader) })
+    wrapped.createListener = options => inner.createListener({ ...options, upgrader: skipping(options.upgrader) })
     return wrapped
   }
 }
 
-function skipping (upgrader: Upgrader): Upgrader {
+function skipping(upgrader: Upgrader): Upgrader {
   const remotePeer = (maConn: MultiaddrConnection): ReturnType<typeof peerIdFromString> => {
     const id = maConn.remoteAddr.getComponents().findLast(c => c.name === 'p2p')?.value
     if (id == null) throw new Error(`a memory connection from ${maConn.remoteAddr.toString()} names no peer`)
     return peerIdFromString(id)
   }
   const wrapped: Upgrader = Object.create(upgrader)
-  wrapped.upgradeOutbound = async (maConn, opts) => await upgrader.upgradeOutbound(maConn, { ...opts, skipEncryption: true, remotePeer: remotePeer(maConn) })
-  wrapped.upgradeInbound = async (maConn, opts) => { await upgrader.upgradeInbound(maConn, { ...opts, skipEncryption: true, remotePeer: remotePeer(maConn) }) }
+  wrapped.upgradeOutbound = async (maConn, opts) =>
+    await upgrader.upgradeOutbound(maConn, { ...opts, skipEncryption: true, remotePeer: remotePeer(maConn) })
+  wrapped.upgradeInbound = async (maConn, opts) => {
+    await upgrader.upgradeInbound(maConn, { ...opts, skipEncryption: true, remotePeer: remotePeer(maConn) })
+  }
   return wrapped
 }

@@ -16,17 +16,22 @@ const LINE = /^(\d+-\d+:\d+\.\d+\.\d+)((?:\([^)]*\))+)$/
  * hex digits after `!`, over every byte from `/` to `!`) must match, or the whole telegram is refused:
  * a reading is never taken from a telegram that arrived damaged.
  */
-export function parseTelegram (bytes: Uint8Array, options: { requireCrc?: boolean } = {}): DsmrTelegram {
+export function parseTelegram(bytes: Uint8Array, options: { requireCrc?: boolean } = {}): DsmrTelegram {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
-  const start = text.indexOf('/'); const bang = text.indexOf('!', start)
+  const start = text.indexOf('/')
+  const bang = text.indexOf('!', start)
   if (start < 0 || bang < 0) throw new MeterDataError('malformed', 'a P1 telegram runs from / to !')
   const tail = text.slice(bang + 1).trim()
   let crc: number | undefined
   if (tail !== '') {
-    if (!/^[0-9A-Fa-f]{4}$/.test(tail)) throw new MeterDataError('malformed', `the checksum after ! must be four hex digits, got ${JSON.stringify(tail)}`)
+    if (!/^[0-9A-Fa-f]{4}$/.test(tail))
+      throw new MeterDataError('malformed', `the checksum after ! must be four hex digits, got ${JSON.stringify(tail)}`)
     crc = parseInt(tail, 16)
     const computed = crc16(bytes, start, bang + 1)
-    if (computed !== crc) throw new BadChecksumError(`P1 telegram refused: its CRC is ${tail.toUpperCase()}, its content gives ${computed.toString(16).toUpperCase().padStart(4, '0')}`)
+    if (computed !== crc)
+      throw new BadChecksumError(
+        `P1 telegram refused: its CRC is ${tail.toUpperCase()}, its content gives ${computed.toString(16).toUpperCase().padStart(4, '0')}`
+      )
   } else if (options.requireCrc !== false) {
     throw new MeterDataError('no-crc', 'the telegram carries no CRC (DSMR 4 and 5 always do): refused')
   }
@@ -39,7 +44,13 @@ export function parseTelegram (bytes: Uint8Array, options: { requireCrc?: boolea
     const line = open + raw.trim()
     if (line === '') continue
     const m = LINE.exec(line)
-    if (m == null) { if (/^\d+-\d+:/.test(line) && !line.endsWith(')')) { open = line; continue } throw new MeterDataError('malformed', `cannot read the telegram line ${JSON.stringify(line.slice(0, 60))}`) }
+    if (m == null) {
+      if (/^\d+-\d+:/.test(line) && !line.endsWith(')')) {
+        open = line
+        continue
+      }
+      throw new MeterDataError('malformed', `cannot read the telegram line ${JSON.stringify(line.slice(0, 60))}`)
+    }
     open = ''
     objects.set(m[1], m[2].slice(1, -1).split(')('))
   }
@@ -47,7 +58,7 @@ export function parseTelegram (bytes: Uint8Array, options: { requireCrc?: boolea
 }
 
 /** An OBIS register value such as `002872.376*kWh` in whole Wh (exact: from its decimal digits). */
-export function registerWh (value: string | undefined, obis: string): number {
+export function registerWh(value: string | undefined, obis: string): number {
   const m = value == null ? null : /^(\d+)(?:\.(\d{1,3}))?\*kWh$/.exec(value)
   if (m == null) throw new MeterDataError('missing', `register ${obis} is missing or not in kWh (got ${JSON.stringify(value)})`)
   return Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'))
@@ -63,15 +74,16 @@ export function registerWh (value: string | undefined, obis: string): number {
  *   the meter's identity is the one configured (`meter.p1.id`).
  */
 export const P1Standard = { dsmr: 'dsmr', se: 'se' } as const
-export type P1Standard = typeof P1Standard[keyof typeof P1Standard]
+export type P1Standard = (typeof P1Standard)[keyof typeof P1Standard]
 
 /**
  * A P1 time stamp YYMMDDhhmmssX in ms since the epoch. DSMR (default): Dutch (and Belgian) local time,
  * X = S in summer time (UTC+2), W in winter time (UTC+1). Swedish P1 (`se`): UTC+1 whatever X says.
  */
-export function dsmrTime (value: string | undefined, standard: P1Standard = 'dsmr'): number {
+export function dsmrTime(value: string | undefined, standard: P1Standard = 'dsmr'): number {
   const m = value == null ? null : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([SW])$/.exec(value)
-  if (m == null) throw new MeterDataError('bad-time', `the telegram's time stamp 0-0:1.0.0 must be YYMMDDhhmmssS or …W, got ${JSON.stringify(value)}`)
+  if (m == null)
+    throw new MeterDataError('bad-time', `the telegram's time stamp 0-0:1.0.0 must be YYMMDDhhmmssS or …W, got ${JSON.stringify(value)}`)
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number)
   const offsetHours = standard === 'se' ? 1 : m[7] === 'S' ? 2 : 1
   return Date.UTC(2000 + y, mo - 1, d, h - offsetHours, mi, s)
@@ -81,12 +93,15 @@ export function dsmrTime (value: string | undefined, standard: P1Standard = 'dsm
  * The equipment identifier (0-0:96.1.1, hex-encoded ASCII in DSMR 4 and 5) as text; without one (the
  * Swedish P1 telegram has none), `configured`, the identity the operator gave the meter.
  */
-export function equipmentId (t: DsmrTelegram, configured?: string): string {
+export function equipmentId(t: DsmrTelegram, configured?: string): string {
   const hex = t.objects.get('0-0:96.1.1')?.[0] ?? t.objects.get('0-0:96.1.0')?.[0]
   if (hex == null || hex === '') {
     if (configured != null && configured !== '') return configured
-    throw new MeterDataError('no-identity', 'the telegram carries no equipment identifier (0-0:96.1.1): give the meter\'s ' +
-      'identity in the config (meter.p1.id, e.g. the number on its front plate)')
+    throw new MeterDataError(
+      'no-identity',
+      "the telegram carries no equipment identifier (0-0:96.1.1): give the meter's " +
+        'identity in the config (meter.p1.id, e.g. the number on its front plate)'
+    )
   }
   return /^([0-9A-Fa-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('latin1') : hex
 }
@@ -103,10 +118,14 @@ const REGISTERS = {
  * these). When a telegram has both, the total is read: it is the meter's own sum over every tariff it
  * keeps, where 1.8.1 + 1.8.2 would miss a third one. Neither, or half a pair: refused (`missing`).
  */
-function energyWh (o: DsmrTelegram['objects'], which: keyof typeof REGISTERS): number {
+function energyWh(o: DsmrTelegram['objects'], which: keyof typeof REGISTERS): number {
   const { total, tariffs } = REGISTERS[which]
   if (o.has(total)) return registerWh(o.get(total)?.[0], total)
-  if (!tariffs.some(t => o.has(t))) throw new MeterDataError('missing', `the telegram has no ${which} register: neither ${total} (total) nor ${tariffs.join(' + ')} (tariffs)`)
+  if (!tariffs.some(t => o.has(t)))
+    throw new MeterDataError(
+      'missing',
+      `the telegram has no ${which} register: neither ${total} (total) nor ${tariffs.join(' + ')} (tariffs)`
+    )
   return tariffs.reduce((sum, t) => sum + registerWh(o.get(t)?.[0], t), 0)
 }
 
@@ -122,7 +141,7 @@ export interface TelegramSampleOptions {
  * import = 1.8.0, or 1.8.1 + 1.8.2 without it (delivered to the client, tariffs 1 and 2); export =
  * 2.8.0, or 2.8.1 + 2.8.2.
  */
-export function telegramSample (t: DsmrTelegram, options: TelegramSampleOptions = {}): MeterSample {
+export function telegramSample(t: DsmrTelegram, options: TelegramSampleOptions = {}): MeterSample {
   const o = t.objects
   return {
     meterId: `p1:${equipmentId(t, options.id)}`,
@@ -140,13 +159,18 @@ export function telegramSample (t: DsmrTelegram, options: TelegramSampleOptions 
 export class TelegramFramer {
   #buf = Buffer.alloc(0)
   readonly #maxBytes: number
-  constructor (maxBytes = 16_384) { this.#maxBytes = maxBytes }
-  push (chunk: Uint8Array): Uint8Array[] {
+  constructor(maxBytes = 16_384) {
+    this.#maxBytes = maxBytes
+  }
+  push(chunk: Uint8Array): Uint8Array[] {
     this.#buf = Buffer.concat([this.#buf, chunk])
     const out: Uint8Array[] = []
     for (;;) {
       const start = this.#buf.indexOf(0x2f) // '/'
-      if (start < 0) { this.#buf = Buffer.alloc(0); break }
+      if (start < 0) {
+        this.#buf = Buffer.alloc(0)
+        break
+      }
       if (start > 0) this.#buf = this.#buf.subarray(start)
       const bang = this.#buf.indexOf(0x21) // '!'
       const end = bang < 0 ? -1 : this.#buf.indexOf(0x0a, bang) // the line end after it

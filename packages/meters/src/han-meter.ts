@@ -28,25 +28,36 @@ export class HanMeter implements Meter {
   #port: SerialPort | undefined
   readonly counts = { frames: 0, refused: 0, samples: 0 }
 
-  constructor (init: HanMeterInit) { this.#init = init; this.id = `han:${init.port}`; this.toleranceMs = init.toleranceMs }
-
-  async start (sink: MeterSink): Promise<void> {
-    const framer = new HdlcFramer()
-    this.#port = await openSerialLine({ label: 'HAN', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'even' }, sink, (chunk: Buffer) => {
-      for (const f of framer.push(chunk)) {
-        this.counts.frames++
-        try {
-          const s = hanSample(hanFrame(f))
-          if (s != null) { this.counts.samples++; sink.sample(checkSample(s)) }
-        } catch (err) {
-          this.counts.refused++
-          sink.refused(err as Error)
-        }
-      }
-    })
+  constructor(init: HanMeterInit) {
+    this.#init = init
+    this.id = `han:${init.port}`
+    this.toleranceMs = init.toleranceMs
   }
 
-  async stop (): Promise<void> {
+  async start(sink: MeterSink): Promise<void> {
+    const framer = new HdlcFramer()
+    this.#port = await openSerialLine(
+      { label: 'HAN', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'even' },
+      sink,
+      (chunk: Buffer) => {
+        for (const f of framer.push(chunk)) {
+          this.counts.frames++
+          try {
+            const s = hanSample(hanFrame(f))
+            if (s != null) {
+              this.counts.samples++
+              sink.sample(checkSample(s))
+            }
+          } catch (err) {
+            this.counts.refused++
+            sink.refused(err as Error)
+          }
+        }
+      }
+    )
+  }
+
+  async stop(): Promise<void> {
     const port = this.#port
     this.#port = undefined
     await closeSerialLine(port)

@@ -35,9 +35,10 @@ export interface Meter {
 }
 
 /** Checks what a driver made of a telegram or message before it becomes a sample. */
-export function checkSample (s: MeterSample): MeterSample {
+export function checkSample(s: MeterSample): MeterSample {
   for (const f of ['importWh', 'exportWh', 'at'] as const) {
-    if (!Number.isSafeInteger(s[f]) || s[f] < 0) throw new MeterDataError('not-integer', `${f} must be a non-negative whole number, got ${String(s[f])}`)
+    if (!Number.isSafeInteger(s[f]) || s[f] < 0)
+      throw new MeterDataError('not-integer', `${f} must be a non-negative whole number, got ${String(s[f])}`)
   }
   if (typeof s.meterId !== 'string' || s.meterId === '') throw new MeterDataError('no-identity', 'a sample needs the identity of its meter')
   return s
@@ -47,7 +48,10 @@ export function checkSample (s: MeterSample): MeterSample {
 export class MeterDataError extends Error {
   override readonly name = 'MeterDataError'
   readonly code: string
-  constructor (code: string, message: string, options?: ErrorOptions) { super(message, options); this.code = code }
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
 }
 
 /** A telegram whose checksum does not match its content: refused whole. */

@@ -3,9 +3,7 @@ import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js'
 import { checkSample, MeterConnectionError, MeterDataError, type Meter, type MeterSink } from './meter.ts'
 import { discoverSunSpec, readSunSpecEnergy, type RegisterReader, type SunSpecDevice } from './sunspec.ts'
 
-export type ModbusTransport =
-  | { kind: 'tcp', host: string, port: number }
-  | { kind: 'rtu', path: string, baudRate: number }
+export type ModbusTransport = { kind: 'tcp'; host: string; port: number } | { kind: 'rtu'; path: string; baudRate: number }
 
 export interface ModbusMeterInit {
   transport: ModbusTransport
@@ -22,7 +20,13 @@ export interface ModbusMeterInit {
 }
 
 /** What the device is and what it said last, for status. */
-export interface ModbusMeterStatus { device: Omit<SunSpecDevice, 'models'> & { models: number[] } | null, state: string | null, storage: string | null, connected: boolean, polls: number }
+export interface ModbusMeterStatus {
+  device: (Omit<SunSpecDevice, 'models'> & { models: number[] }) | null
+  state: string | null
+  storage: string | null
+  connected: boolean
+  polls: number
+}
 
 /**
  * A SunSpec meter, inverter or battery over Modbus TCP or RTU (`modbus-serial`). On connecting it finds
@@ -50,7 +54,7 @@ export class ModbusMeter implements Meter {
   #down = false
   #polls = 0
 
-  constructor (init: ModbusMeterInit) {
+  constructor(init: ModbusMeterInit) {
     this.#init = init
     const t = init.transport
     this.id = `modbus:${t.kind === 'tcp' ? `${t.host}:${t.port}` : t.path}/${init.unitId}`
@@ -61,7 +65,7 @@ export class ModbusMeter implements Meter {
    * Connects, discovers the device and reads it once. If the device cannot be reached it rejects with a
    * MeterConnectionError and keeps trying at each poll in the background, as the MQTT driver does.
    */
-  async start (sink: MeterSink): Promise<void> {
+  async start(sink: MeterSink): Promise<void> {
     this.#sink = sink
     this.#running = true
     try {
@@ -71,26 +75,36 @@ export class ModbusMeter implements Meter {
     }
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     this.#running = false
     clearTimeout(this.#timer)
     await this.#cycle.catch(() => {})
     await this.#disconnect()
   }
 
-  status (): ModbusMeterStatus {
+  status(): ModbusMeterStatus {
     const d = this.#device
-    return { device: d == null ? null : { ...d, models: d.models.map(m => m.id) }, state: this.#state, storage: this.#storage, connected: this.#client?.isOpen === true, polls: this.#polls }
+    return {
+      device: d == null ? null : { ...d, models: d.models.map(m => m.id) },
+      state: this.#state,
+      storage: this.#storage,
+      connected: this.#client?.isOpen === true,
+      polls: this.#polls
+    }
   }
 
-  #schedule (): void {
+  #schedule(): void {
     if (!this.#running) return
     this.#timer = setTimeout(() => {
-      this.#cycle = this.#poll(false).catch(() => {}).finally(() => { this.#schedule() })
+      this.#cycle = this.#poll(false)
+        .catch(() => {})
+        .finally(() => {
+          this.#schedule()
+        })
     }, this.#init.pollMs)
   }
 
-  async #poll (first: boolean): Promise<void> {
+  async #poll(first: boolean): Promise<void> {
     const sink = this.#sink!
     this.#polls++
     try {
@@ -101,12 +115,25 @@ export class ModbusMeter implements Meter {
       this.#state = e.state ?? null
       this.#storage = e.storage ?? null
       const d = this.#device
-      sink.sample(checkSample({ meterId: `sunspec:${d.manufacturer}/${d.model}/${d.serial}`, at: (this.#init.now ?? Date.now)(), importWh: e.importWh, exportWh: e.exportWh }))
+      sink.sample(
+        checkSample({
+          meterId: `sunspec:${d.manufacturer}/${d.model}/${d.serial}`,
+          at: (this.#init.now ?? Date.now)(),
+          importWh: e.importWh,
+          exportWh: e.exportWh
+        })
+      )
     } catch (err) {
       if (err instanceof MeterConnectionError) {
         await this.#disconnect()
-        if (first) { this.#down = true; throw err }
-        if (!this.#down) { this.#down = true; sink.refused(err) }
+        if (first) {
+          this.#down = true
+          throw err
+        }
+        if (!this.#down) {
+          this.#down = true
+          sink.refused(err)
+        }
         return
       }
       this.#down = false
@@ -114,7 +141,7 @@ export class ModbusMeter implements Meter {
     }
   }
 
-  async #connect (): Promise<RegisterReader> {
+  async #connect(): Promise<RegisterReader> {
     let client = this.#client
     if (client?.isOpen !== true) {
       await this.#disconnect()
@@ -142,8 +169,13 @@ export class ModbusMeter implements Meter {
             out.push(...(await c.readHoldingRegisters(a, n)).data)
           } catch (err) {
             const code = (err as { modbusCode?: number }).modbusCode
-            if (code != null) throw new MeterDataError('modbus-exception', `Modbus ${this.id}: exception ${code} reading ${n} registers at ${a}`, { cause: err })
-            throw new MeterConnectionError(`Modbus ${this.id}: no answer reading ${n} registers at ${a}: ${(err as Error).message}`, { cause: err })
+            if (code != null)
+              throw new MeterDataError('modbus-exception', `Modbus ${this.id}: exception ${code} reading ${n} registers at ${a}`, {
+                cause: err
+              })
+            throw new MeterConnectionError(`Modbus ${this.id}: no answer reading ${n} registers at ${a}: ${(err as Error).message}`, {
+              cause: err
+            })
           }
         }
         return out
@@ -151,9 +183,14 @@ export class ModbusMeter implements Meter {
     }
   }
 
-  async #disconnect (): Promise<void> {
+  async #disconnect(): Promise<void> {
     const c = this.#client
     this.#client = undefined
-    if (c?.isOpen === true) await new Promise<void>(resolve => { c.close(() => { resolve() }) })
+    if (c?.isOpen === true)
+      await new Promise<void>(resolve => {
+        c.close(() => {
+          resolve()
+        })
+      })
   }
 }

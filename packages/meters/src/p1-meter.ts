@@ -31,25 +31,36 @@ export class P1Meter implements Meter {
   /** telegrams read and refused since start */
   readonly counts = { telegrams: 0, refused: 0 }
 
-  constructor (init: P1MeterInit) { this.#init = init; this.id = `p1:${init.port}`; this.toleranceMs = init.toleranceMs }
-
-  async start (sink: MeterSink): Promise<void> {
-    const framer = new TelegramFramer()
-    const options = { ...(this.#init.standard != null ? { standard: this.#init.standard } : {}), ...(this.#init.meterId != null ? { id: this.#init.meterId } : {}) }
-    this.#port = await openSerialLine({ label: 'P1', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'none' }, sink, (chunk: Buffer) => {
-      for (const t of framer.push(chunk)) {
-        this.counts.telegrams++
-        try {
-          sink.sample(checkSample(telegramSample(parseTelegram(t), options)))
-        } catch (err) {
-          this.counts.refused++
-          sink.refused(err as Error)
-        }
-      }
-    })
+  constructor(init: P1MeterInit) {
+    this.#init = init
+    this.id = `p1:${init.port}`
+    this.toleranceMs = init.toleranceMs
   }
 
-  async stop (): Promise<void> {
+  async start(sink: MeterSink): Promise<void> {
+    const framer = new TelegramFramer()
+    const options = {
+      ...(this.#init.standard != null ? { standard: this.#init.standard } : {}),
+      ...(this.#init.meterId != null ? { id: this.#init.meterId } : {})
+    }
+    this.#port = await openSerialLine(
+      { label: 'P1', path: this.#init.port, baudRate: this.#init.baudRate, parity: 'none' },
+      sink,
+      (chunk: Buffer) => {
+        for (const t of framer.push(chunk)) {
+          this.counts.telegrams++
+          try {
+            sink.sample(checkSample(telegramSample(parseTelegram(t), options)))
+          } catch (err) {
+            this.counts.refused++
+            sink.refused(err as Error)
+          }
+        }
+      }
+    )
+  }
+
+  async stop(): Promise<void> {
     const port = this.#port
     this.#port = undefined
     await closeSerialLine(port)

@@ -23,24 +23,39 @@ export class SimulatedMeter implements Meter {
   #next: number | undefined
   #importWh = 0
   #exportWh = 0
-  constructor (init: SimulatedMeterInit) { this.#init = init; this.id = `sim:${init.name}` }
-  async start (sink: MeterSink): Promise<void> { this.#sink = sink }
-  async stop (): Promise<void> { this.#sink = undefined }
-  poll (now: number): void {
+  constructor(init: SimulatedMeterInit) {
+    this.#init = init
+    this.id = `sim:${init.name}`
+  }
+  async start(sink: MeterSink): Promise<void> {
+    this.#sink = sink
+  }
+  async stop(): Promise<void> {
+    this.#sink = undefined
+  }
+  poll(now: number): void {
     if (this.#sink == null) return
     const last = slotAt(this.#init.slots, now)
     // the first boundary it reports opens its registers at zero; each later one adds the slot before it
-    if (this.#next == null) { this.#emit(last); this.#next = last + 1; return }
-    for (; this.#next <= last; this.#next++) { this.#advance(this.#next - 1); this.#emit(this.#next) }
+    if (this.#next == null) {
+      this.#emit(last)
+      this.#next = last + 1
+      return
+    }
+    for (; this.#next <= last; this.#next++) {
+      this.#advance(this.#next - 1)
+      this.#emit(this.#next)
+    }
   }
 
-  #emit (boundary: number): void {
+  #emit(boundary: number): void {
     this.#sink?.sample({ meterId: this.id, at: slotStart(this.#init.slots, boundary), importWh: this.#importWh, exportWh: this.#exportWh })
   }
 
-  #advance (slot: number): void {
+  #advance(slot: number): void {
     const net = this.#init.netWh(slot)
     if (!Number.isSafeInteger(net)) throw new RangeError(`measured energy for slot ${slot} must be an integer Wh, got ${net}`)
-    this.#importWh += Math.max(0, -net); this.#exportWh += Math.max(0, net)
+    this.#importWh += Math.max(0, -net)
+    this.#exportWh += Math.max(0, net)
   }
 }

@@ -16,12 +16,18 @@ import { MeterDataError } from './meter.ts'
 /** Where a SunSpec device may put its 'SunS' marker (holding registers, zero-based addresses), in the order tried. */
 export const SUNSPEC_BASES = [40_000, 0, 50_000] as const
 const SUNS = [0x5375, 0x6e53] as const
-const END = 0xFFFF
+const END = 0xffff
 
 /** Reads holding registers; a device's Modbus exception is a `MeterDataError` with code `modbus-exception`. */
-export interface RegisterReader { read (address: number, count: number): Promise<number[]> }
+export interface RegisterReader {
+  read(address: number, count: number): Promise<number[]>
+}
 
-export interface SunSpecModel { readonly id: number, readonly address: number, readonly length: number }
+export interface SunSpecModel {
+  readonly id: number
+  readonly address: number
+  readonly length: number
+}
 
 export interface SunSpecDevice {
   readonly base: number
@@ -35,7 +41,12 @@ export interface SunSpecDevice {
 }
 
 /** One reading of a device's registers, in whole Wh (see `scaleWh`). */
-export interface SunSpecEnergy { importWh: number, exportWh: number, /** an inverter's operating state (103 St) */ state?: string, /** a battery's charge state (124 ChaSt) */ storage?: string }
+export interface SunSpecEnergy {
+  importWh: number
+  exportWh: number /** an inverter's operating state (103 St) */
+  state?: string /** a battery's charge state (124 ChaSt) */
+  storage?: string
+}
 
 const isMeter = (id: number): boolean => id >= 201 && id <= 204
 const isInverter = (id: number): boolean => id >= 101 && id <= 103
@@ -46,12 +57,15 @@ const INVERTER_STATE = ['', 'OFF', 'SLEEPING', 'STARTING', 'MPPT', 'THROTTLED', 
 const STORAGE_STATE = ['', 'OFF', 'EMPTY', 'DISCHARGING', 'CHARGING', 'FULL', 'HOLDING', 'TESTING']
 
 /** Finds the 'SunS' marker, walks the model chain to its end marker, and reads the common model. */
-export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecDevice> {
+export async function discoverSunSpec(reader: RegisterReader): Promise<SunSpecDevice> {
   let base: number | undefined
   for (const b of SUNSPEC_BASES) {
     try {
       const r = await reader.read(b, 2)
-      if (r[0] === SUNS[0] && r[1] === SUNS[1]) { base = b; break }
+      if (r[0] === SUNS[0] && r[1] === SUNS[1]) {
+        base = b
+        break
+      }
     } catch (err) {
       if ((err as MeterDataError).code !== 'modbus-exception') throw err
     }
@@ -60,7 +74,8 @@ export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecD
   const models: SunSpecModel[] = []
   let address = base + 2
   for (;;) {
-    if (models.length > 64 || address > 0xFFFF - 2) throw new MeterDataError('no-sunspec-end', `the SunSpec model chain from ${base} has no end marker`)
+    if (models.length > 64 || address > 0xffff - 2)
+      throw new MeterDataError('no-sunspec-end', `the SunSpec model chain from ${base} has no end marker`)
     const [id, length] = await reader.read(address, 2)
     if (id === END) break
     models.push({ id, address, length })
@@ -68,25 +83,38 @@ export async function discoverSunSpec (reader: RegisterReader): Promise<SunSpecD
   }
   const common = models[0]
   // L is 66 in today's model 1 (…, SN, DA, Pad) and 65 in devices made to the first release (no Pad: Fronius)
-  if (common?.id !== 1 || common.length < 65) throw new MeterDataError('no-common-model', `a SunSpec device starts with the common model 1 (L 65 or 66), found ` +
-    `${common == null ? 'no model' : `model ${common.id} (L ${common.length})`}`)
+  if (common?.id !== 1 || common.length < 65)
+    throw new MeterDataError(
+      'no-common-model',
+      `a SunSpec device starts with the common model 1 (L 65 or 66), found ` +
+        `${common == null ? 'no model' : `model ${common.id} (L ${common.length})`}`
+    )
   const c = await reader.read(common.address, 2 + Math.min(common.length, 66))
-  const manufacturer = text(c.slice(2, 18)); const model = text(c.slice(18, 34)); const serial = text(c.slice(50, 66))
+  const manufacturer = text(c.slice(2, 18))
+  const model = text(c.slice(18, 34))
+  const serial = text(c.slice(50, 66))
   if (manufacturer === '' || serial === '') throw new MeterDataError('no-identity', 'the common model has no manufacturer or serial number')
   const energy = models.find(m => isMeter(m.id) || isFloatMeter(m.id)) ?? models.find(m => isInverter(m.id) || isFloatInverter(m.id))
-  if (energy == null) throw new MeterDataError('no-energy-model', `no SunSpec meter (201–204, 211–214) or inverter (101–103, 111–113) model; models: ${models.map(m => m.id).join(', ')}`)
+  if (energy == null)
+    throw new MeterDataError(
+      'no-energy-model',
+      `no SunSpec meter (201–204, 211–214) or inverter (101–103, 111–113) model; models: ${models.map(m => m.id).join(', ')}`
+    )
   const storage = models.find(m => m.id === 124)
   return { base, models, manufacturer, model, serial, energy, ...(storage != null ? { storage } : {}) }
 }
 
 /** Reads the energy registers of a discovered device: a meter's import and export, an inverter's production as export. */
-export async function readSunSpecEnergy (reader: RegisterReader, device: SunSpecDevice): Promise<SunSpecEnergy> {
+export async function readSunSpecEnergy(reader: RegisterReader, device: SunSpecDevice): Promise<SunSpecEnergy> {
   const m = device.energy
   let out: SunSpecEnergy
   if (isMeter(m.id)) {
     const r = await reader.read(m.address + 38, 17)
     const sf = r[16]
-    out = { exportWh: scaleWh(acc32(r[0], r[1], 'TotWhExp'), sf, 'TotWh_SF'), importWh: scaleWh(acc32(r[8], r[9], 'TotWhImp'), sf, 'TotWh_SF') }
+    out = {
+      exportWh: scaleWh(acc32(r[0], r[1], 'TotWhExp'), sf, 'TotWh_SF'),
+      importWh: scaleWh(acc32(r[8], r[9], 'TotWhImp'), sf, 'TotWh_SF')
+    }
   } else if (isFloatMeter(m.id)) {
     const r = await reader.read(m.address + 60, 10)
     out = { exportWh: float32Wh(r[0], r[1], 'TotWhExp'), importWh: float32Wh(r[8], r[9], 'TotWhImp') }
@@ -110,8 +138,8 @@ export async function readSunSpecEnergy (reader: RegisterReader, device: SunSpec
  * new meter also shows honestly; 0 is taken as a reading (a register that later goes back to 0 is a
  * register that went back, which the node records as a gap).
  */
-export function acc32 (hi: number, lo: number, name: string): number {
-  if (hi === 0xFFFF && lo === 0xFFFF) throw new MeterDataError('not-implemented', `${name} is "not implemented" (0xFFFFFFFF)`)
+export function acc32(hi: number, lo: number, name: string): number {
+  if (hi === 0xffff && lo === 0xffff) throw new MeterDataError('not-implemented', `${name} is "not implemented" (0xFFFFFFFF)`)
   return hi * 0x10000 + lo
 }
 
@@ -122,7 +150,7 @@ export function acc32 (hi: number, lo: number, name: string): number {
  * is cut is counted in a later slot, never lost or invented. A scale factor "not implemented"
  * (0x8000) or outside −10…10 (the range SunSpec allows) is refused.
  */
-export function scaleWh (value: number, sfRegister: number, name: string): number {
+export function scaleWh(value: number, sfRegister: number, name: string): number {
   const sf = sfRegister >= 0x8000 ? sfRegister - 0x10000 : sfRegister
   if (sf === -0x8000) throw new MeterDataError('bad-scale-factor', `${name} is "not implemented" (0x8000): the energy cannot be scaled`)
   if (sf < -10 || sf > 10) throw new MeterDataError('bad-scale-factor', `${name} is ${sf}, outside the range −10…10`)
@@ -143,10 +171,13 @@ export function scaleWh (value: number, sfRegister: number, name: string): numbe
  * register moves in steps of 2 Wh (to 33.5 MWh), 4 Wh (to 67 MWh) and so on, and the slot
  * differences carry that step: what the device reported, not more exact than it.
  */
-export function float32Wh (hi: number, lo: number, name: string): number {
-  const b = Buffer.alloc(4); b.writeUInt16BE(hi, 0); b.writeUInt16BE(lo, 2)
+export function float32Wh(hi: number, lo: number, name: string): number {
+  const b = Buffer.alloc(4)
+  b.writeUInt16BE(hi, 0)
+  b.writeUInt16BE(lo, 2)
   const v = b.readFloatBE(0)
-  if (Number.isNaN(v)) throw new MeterDataError('not-implemented', `${name} is "not implemented" (NaN, 0x${b.toString('hex').toUpperCase()})`)
+  if (Number.isNaN(v))
+    throw new MeterDataError('not-implemented', `${name} is "not implemented" (NaN, 0x${b.toString('hex').toUpperCase()})`)
   if (!Number.isFinite(v) || v < 0) throw new MeterDataError('not-a-number', `${name} is ${v}: an energy register is a finite number ≥ 0`)
   const wh = Math.floor(v)
   if (!Number.isSafeInteger(wh)) throw new MeterDataError('not-a-number', `${name} is ${v} Wh: too large`)
@@ -154,8 +185,10 @@ export function float32Wh (hi: number, lo: number, name: string): number {
 }
 
 /** A SunSpec string: two ASCII characters per register, high byte first, padded with NUL (or spaces). */
-function text (regs: number[]): string {
+function text(regs: number[]): string {
   const b = Buffer.alloc(regs.length * 2)
-  regs.forEach((r, i) => { b.writeUInt16BE(r, i * 2) })
+  regs.forEach((r, i) => {
+    b.writeUInt16BE(r, i * 2)
+  })
   return b.toString('latin1').replace(/\0.*$/s, '').trim()
 }

@@ -5,10 +5,11 @@ import { BadChecksumError, crc16x25, hanFrame, hanList, hanSample, HdlcFramer, h
 // Norwegian HAN: HDLC frames (HCS and FCS checked) carrying DLMS data-notifications, on frames the
 // meters sent (fixtures/han/SOURCES.md).
 
-const hex = async (name: string): Promise<Uint8Array> => new Uint8Array(Buffer.from((await readFile(new URL(`./fixtures/han/${name}`, import.meta.url), 'utf8')).replace(/\s+/g, ''), 'hex'))
+const hex = async (name: string): Promise<Uint8Array> =>
+  new Uint8Array(Buffer.from((await readFile(new URL(`./fixtures/han/${name}`, import.meta.url), 'utf8')).replace(/\s+/g, ''), 'hex'))
 
 describe('HAN (DLMS/COSEM in HDLC)', () => {
-  it('reads a Kaifa list 1: power by position, the meter\'s Norwegian local time (summer)', async () => {
+  it("reads a Kaifa list 1: power by position, the meter's Norwegian local time (summer)", async () => {
     const l = hanFrame(await hex('kaifa-ma304h3e-list1.hex'))
     expect(l.time).toBe(Date.parse('2017-09-12T21:18:42Z'))
     expect([...l.values]).toEqual([['1-0:1.7.0.255', 1320]])
@@ -30,22 +31,27 @@ describe('HAN (DLMS/COSEM in HDLC)', () => {
     expect(l.values.get('1-1:72.7.0.255')).toBe(236)
   })
 
-  it('turns a Kaifa list 3 into a sample: cumulative registers in Wh, the meter id, the meter\'s clock', async () => {
+  it("turns a Kaifa list 3 into a sample: cumulative registers in Wh, the meter id, the meter's clock", async () => {
     const s = hanSample(hanList(await hex('kaifa-ma304h3e-list3.llc.hex')))
     expect(s).toEqual({ meterId: 'han:6970631401753985', at: Date.parse('2017-09-24T08:00:10Z'), importWh: 403_233, exportWh: 0 })
   })
 
   it('refuses a frame with a damaged byte (FCS) or a damaged header (HCS), and frames a stream', async () => {
     const good = await hex('kamstrup-3phase-list1.hex')
-    const body = Uint8Array.from(good); body[100] ^= 0x01
+    const body = Uint8Array.from(good)
+    body[100] ^= 0x01
     expect(() => hdlcInformation(body)).toThrow(BadChecksumError)
     // a header whose HCS is wrong under a frame whose FCS was made to fit: the HCS alone refuses it
-    const header = Uint8Array.from(good); header[7] ^= 0x01
-    const fcs = crc16x25(header, 1, header.length - 3); header[header.length - 3] = fcs & 0xFF; header[header.length - 2] = fcs >> 8
+    const header = Uint8Array.from(good)
+    header[7] ^= 0x01
+    const fcs = crc16x25(header, 1, header.length - 3)
+    header[header.length - 3] = fcs & 0xff
+    header[header.length - 2] = fcs >> 8
     expect(() => hdlcInformation(header)).toThrow(/HCS/)
-    const kaifa = await hex('kaifa-ma304h3e-list1.hex'); const aidon = await hex('aidon-list1.hex')
+    const kaifa = await hex('kaifa-ma304h3e-list1.hex')
+    const aidon = await hex('aidon-list1.hex')
     const f = new HdlcFramer()
-    const stream = Buffer.concat([Buffer.from([0x12, 0x7E]), kaifa, aidon, good])
+    const stream = Buffer.concat([Buffer.from([0x12, 0x7e]), kaifa, aidon, good])
     const frames: Uint8Array[] = []
     for (let i = 0; i < stream.length; i += 5) frames.push(...f.push(stream.subarray(i, i + 5)))
     expect(frames.map(x => Buffer.from(x).toString('hex'))).toEqual([kaifa, aidon, good].map(x => Buffer.from(x).toString('hex')))

@@ -8,40 +8,71 @@ import { collector } from './sample-collector.ts'
 // sends and answering what a charger answers. No real charger can be reached here.
 
 const stops: Array<() => Promise<unknown>> = []
-afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
-
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s()
+})
 
 const slotMs = 900_000
 const t0 = Date.parse('2026-06-17T10:00:00Z')
 
-async function charger (c: ReturnType<typeof collector>, extra: Partial<ConstructorParameters<typeof OcppCharger>[0]> = {}): Promise<OcppCharger> {
+async function charger(
+  c: ReturnType<typeof collector>,
+  extra: Partial<ConstructorParameters<typeof OcppCharger>[0]> = {}
+): Promise<OcppCharger> {
   const ch = new OcppCharger({ host: '127.0.0.1', port: 0, chargePointId: 'CP-0042', toleranceMs: 60_000, slotMs, now: () => t0, ...extra })
-  await ch.start(c.sink); stops.push(async () => { await ch.stop() })
+  await ch.start(c.sink)
+  stops.push(async () => {
+    await ch.stop()
+  })
   return ch
 }
 
 /** The simulated charge point: records what the central system asks of it, and accepts it. */
-async function chargePoint (ch: OcppCharger, identity = 'CP-0042', password?: string): Promise<{ cp: RPCClient, calls: Array<{ method: string, params: any }>, until: (what: string, cond: () => boolean) => Promise<void> }> {
-  const calls: Array<{ method: string, params: any }> = []
+async function chargePoint(
+  ch: OcppCharger,
+  identity = 'CP-0042',
+  password?: string
+): Promise<{ cp: RPCClient; calls: Array<{ method: string; params: any }>; until: (what: string, cond: () => boolean) => Promise<void> }> {
+  const calls: Array<{ method: string; params: any }> = []
   const w = collector()
-  const cp = new RPCClient({ endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`, identity, protocols: ['ocpp1.6'], strictMode: true, reconnect: false, ...(password != null ? { password } : {}) } as any)
+  const cp = new RPCClient({
+    endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`,
+    identity,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    reconnect: false,
+    ...(password != null ? { password } : {})
+  } as any)
   cp.handle(async ({ method, params }) => {
-    calls.push({ method: method!, params }); w.sink.sample({} as MeterSample)
+    calls.push({ method: method!, params })
+    w.sink.sample({} as MeterSample)
     return { status: 'Accepted' }
   })
   await cp.connect()
-  stops.push(async () => { await cp.close({ force: true }) })
+  stops.push(async () => {
+    await cp.close({ force: true })
+  })
   return { cp, calls, until: w.until }
 }
 
-const energy = (timestamp: string, value: string, unit?: string): object => ({ timestamp, sampledValue: [{ value: '7400', measurand: 'Power.Active.Import', unit: 'W' }, { value, context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', location: 'Outlet', ...(unit != null ? { unit } : {}) }] })
+const energy = (timestamp: string, value: string, unit?: string): object => ({
+  timestamp,
+  sampledValue: [
+    { value: '7400', measurand: 'Power.Active.Import', unit: 'W' },
+    { value, context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', location: 'Outlet', ...(unit != null ? { unit } : {}) }
+  ]
+})
 
 describe('OCPP 1.6J charger (the node as central system)', () => {
   it('accepts the boot of its charge point and asks for the register at every slot boundary', async () => {
     const c = collector()
     const ch = await charger(c)
     const { cp, calls, until } = await chargePoint(ch)
-    const boot = await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22', chargePointSerialNumber: 'SIM-1' })
+    const boot = await cp.call('BootNotification', {
+      chargePointVendor: 'Kvartal',
+      chargePointModel: 'Sim-22',
+      chargePointSerialNumber: 'SIM-1'
+    })
     expect(boot).toEqual({ status: 'Accepted', currentTime: new Date(t0).toISOString(), interval: 300 })
     await until('ChangeConfiguration', () => calls.length >= 3)
     expect(calls.map(x => [x.method, x.params.key, x.params.value])).toEqual([
@@ -51,29 +82,41 @@ describe('OCPP 1.6J charger (the node as central system)', () => {
     ])
     expect(await cp.call('Heartbeat', {})).toEqual({ currentTime: new Date(t0).toISOString() })
     await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' })
-    expect(ch.status()).toMatchObject({ connected: true, boot: { vendor: 'Kvartal', model: 'Sim-22', serial: 'SIM-1' }, connector: 'Preparing' })
+    expect(ch.status()).toMatchObject({
+      connected: true,
+      boot: { vendor: 'Kvartal', model: 'Sim-22', serial: 'SIM-1' },
+      connector: 'Preparing'
+    })
   })
 
-  it('a transaction: meterStart, MeterValues in Wh and kWh, meterStop ' +
-    'become samples of the register, in whole Wh, on the charger\'s clock', async () => {
-    const c = collector()
-    const ch = await charger(c, { alignedSeconds: 0 })
-    const { cp } = await chargePoint(ch)
-    await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22' })
-    const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: 'CAR-1', meterStart: 1_204_330, timestamp: '2026-06-17T10:00:01Z' }) as { transactionId: number }
-    expect(Number.isInteger(transactionId)).toBe(true)
-    await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [energy('2026-06-17T10:15:00Z', '1206180')] })
-    await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [energy('2026-06-17T10:30:00.500Z', '1208.0309', 'kWh')] })
-    await cp.call('StopTransaction', { transactionId, meterStop: 1_208_100, timestamp: '2026-06-17T10:31:00Z' })
-    await c.until('four samples', () => c.samples.length >= 4)
-    expect(c.samples).toEqual([
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:00:01Z'), importWh: 1_204_330, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:15:00Z'), importWh: 1_206_180, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:30:00.500Z'), importWh: 1_208_030, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:31:00Z'), importWh: 1_208_100, exportWh: 0 }
-    ])
-    expect(c.refused).toEqual([])
-  })
+  it(
+    'a transaction: meterStart, MeterValues in Wh and kWh, meterStop ' +
+      "become samples of the register, in whole Wh, on the charger's clock",
+    async () => {
+      const c = collector()
+      const ch = await charger(c, { alignedSeconds: 0 })
+      const { cp } = await chargePoint(ch)
+      await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22' })
+      const { transactionId } = (await cp.call('StartTransaction', {
+        connectorId: 1,
+        idTag: 'CAR-1',
+        meterStart: 1_204_330,
+        timestamp: '2026-06-17T10:00:01Z'
+      })) as { transactionId: number }
+      expect(Number.isInteger(transactionId)).toBe(true)
+      await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [energy('2026-06-17T10:15:00Z', '1206180')] })
+      await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [energy('2026-06-17T10:30:00.500Z', '1208.0309', 'kWh')] })
+      await cp.call('StopTransaction', { transactionId, meterStop: 1_208_100, timestamp: '2026-06-17T10:31:00Z' })
+      await c.until('four samples', () => c.samples.length >= 4)
+      expect(c.samples).toEqual([
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:00:01Z'), importWh: 1_204_330, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:15:00Z'), importWh: 1_206_180, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:30:00.500Z'), importWh: 1_208_030, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:31:00Z'), importWh: 1_208_100, exportWh: 0 }
+      ])
+      expect(c.refused).toEqual([])
+    }
+  )
 
   it('sets the traded power as a TxProfile in W, per slot, on the charge point; kept until a transaction starts', async () => {
     const c = collector()
@@ -81,25 +124,57 @@ describe('OCPP 1.6J charger (the node as central system)', () => {
     const { cp, calls, until } = await chargePoint(ch)
     await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22' })
     expect(await ch.setTradedPower(t0, 7_400)).toBe('no-transaction')
-    const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: 'CAR-1', meterStart: 0, timestamp: '2026-06-17T10:00:01Z' }) as { transactionId: number }
+    const { transactionId } = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'CAR-1',
+      meterStart: 0,
+      timestamp: '2026-06-17T10:00:01Z'
+    })) as { transactionId: number }
     await until('the profile sent at the start', () => calls.length >= 1)
     expect(await ch.setTradedPower(t0 + slotMs, 3_680)).toBe('Accepted')
     expect(await ch.setTradedPower(t0 + 3 * slotMs, 11_000)).toBe('Accepted')
     expect(calls.map(x => x.method)).toEqual(['SetChargingProfile', 'SetChargingProfile', 'SetChargingProfile'])
-    expect(calls[0].params).toEqual({ connectorId: 1, csChargingProfiles: { chargingProfileId: 4711, transactionId, stackLevel: 1, chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Absolute', chargingSchedule: { duration: 900, startSchedule: '2026-06-17T10:00:00.000Z', chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }] } } })
+    expect(calls[0].params).toEqual({
+      connectorId: 1,
+      csChargingProfiles: {
+        chargingProfileId: 4711,
+        transactionId,
+        stackLevel: 1,
+        chargingProfilePurpose: 'TxProfile',
+        chargingProfileKind: 'Absolute',
+        chargingSchedule: {
+          duration: 900,
+          startSchedule: '2026-06-17T10:00:00.000Z',
+          chargingRateUnit: 'W',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }]
+        }
+      }
+    })
     // the last one carries the whole plan: a slot with nothing traded inside it is 0 W
-    expect(calls[2].params.csChargingProfiles.chargingSchedule).toEqual({ duration: 3_600, startSchedule: '2026-06-17T10:00:00.000Z', chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }, { startPeriod: 900, limit: 3_680 }, { startPeriod: 1_800, limit: 0 }, { startPeriod: 2_700, limit: 11_000 }] })
+    expect(calls[2].params.csChargingProfiles.chargingSchedule).toEqual({
+      duration: 3_600,
+      startSchedule: '2026-06-17T10:00:00.000Z',
+      chargingRateUnit: 'W',
+      chargingSchedulePeriod: [
+        { startPeriod: 0, limit: 7_400 },
+        { startPeriod: 900, limit: 3_680 },
+        { startPeriod: 1_800, limit: 0 },
+        { startPeriod: 2_700, limit: 11_000 }
+      ]
+    })
     expect(ch.status().profile).toBe('Accepted')
     await expect(ch.setTradedPower(t0, 1.5)).rejects.toThrow(RangeError)
   })
 
-  it('follows the node\'s trades: the energy bought for a slot becomes its power in the profile', async () => {
+  it("follows the node's trades: the energy bought for a slot becomes its power in the profile", async () => {
     const c = collector()
     const ch = await charger(c, { alignedSeconds: 0 })
     const { cp, calls, until } = await chargePoint(ch)
     await cp.call('StartTransaction', { connectorId: 1, idTag: 'CAR-1', meterStart: 0, timestamp: '2026-06-17T10:00:01Z' })
     const errors: Error[] = []
-    const feed = tradedPowerFeed(ch, { epochMs: t0 - 40 * slotMs, slotMs }, (e) => { errors.push(e) })
+    const feed = tradedPowerFeed(ch, { epochMs: t0 - 40 * slotMs, slotMs }, e => {
+      errors.push(e)
+    })
     feed({ type: 'trade-committed', slot: 40, energyWh: 1_000, detail: 'buyer' })
     feed({ type: 'trade-committed', slot: 40, energyWh: 500, detail: 'seller' }) // sold: not the car's
     feed({ type: 'trade-committed', slot: 40, energyWh: 851, detail: 'buyer' })
@@ -118,56 +193,123 @@ describe('OCPP 1.6J charger (the node as central system)', () => {
     expect(c.refused.map(e => (e as { code?: string }).code)).toEqual(['unknown-charge-point', 'bad-password'])
     expect(ch.status().connected).toBe(false)
     const { cp } = await chargePoint(ch, 'CP-0042', 'charger-secret-1')
-    expect(await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22' })).toMatchObject({ status: 'Accepted' })
+    expect(await cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-22' })).toMatchObject({
+      status: 'Accepted'
+    })
   })
 
   it('refuses malformed MeterValues with a typed error and invents nothing', async () => {
     const c = collector()
     const ch = await charger(c, { alignedSeconds: 0 })
     const { cp } = await chargePoint(ch)
-    const raw = new RPCClient({ endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`, identity: 'CP-0042', protocols: ['ocpp1.6'], strictMode: false, reconnect: false } as any)
-    await raw.connect(); stops.push(async () => { await raw.close({ force: true }) })
+    const raw = new RPCClient({
+      endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`,
+      identity: 'CP-0042',
+      protocols: ['ocpp1.6'],
+      strictMode: false,
+      reconnect: false
+    } as any)
+    await raw.connect()
+    stops.push(async () => {
+      await raw.close({ force: true })
+    })
     void cp
     // not a number: the schema allows any string, the driver refuses it
-    await expect(raw.call('MeterValues', { connectorId: 1, meterValue: [energy('2026-06-17T10:15:00Z', '12,5', 'kWh')] })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
+    await expect(
+      raw.call('MeterValues', { connectorId: 1, meterValue: [energy('2026-06-17T10:15:00Z', '12,5', 'kWh')] })
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
     // an energy register in a unit that is not one
-    await expect(raw.call('MeterValues', { connectorId: 1, meterValue: [energy('2026-06-17T10:15:00Z', '12', 'kW')] })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
+    await expect(
+      raw.call('MeterValues', { connectorId: 1, meterValue: [energy('2026-06-17T10:15:00Z', '12', 'kW')] })
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
     // a good value next to a bad one: the message is refused whole
-    await expect(raw.call('MeterValues', { connectorId: 1, meterValue: [energy('2026-06-17T10:15:00Z', '100'), energy('2026-06-17T10:16:00Z', 'n/a')] })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
+    await expect(
+      raw.call('MeterValues', {
+        connectorId: 1,
+        meterValue: [energy('2026-06-17T10:15:00Z', '100'), energy('2026-06-17T10:16:00Z', 'n/a')]
+      })
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
     // against the OCPP 1.6 schema (no sampledValue): refused by the library's strict validation, counted
-    await expect(raw.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: '2026-06-17T10:15:00Z' }] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' })
+    await expect(raw.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: '2026-06-17T10:15:00Z' }] })).rejects.toMatchObject({
+      rpcErrorCode: 'OccurrenceConstraintViolation'
+    })
     await c.until('four refusals', () => c.refused.length >= 4)
     expect(c.refused.map(e => [e.name, (e as { code?: string }).code])).toEqual([
-      ['MeterDataError', 'not-a-number'], ['MeterDataError', 'bad-unit'], ['MeterDataError', 'not-a-number'], ['MeterDataError', 'ocpp-schema']
+      ['MeterDataError', 'not-a-number'],
+      ['MeterDataError', 'bad-unit'],
+      ['MeterDataError', 'not-a-number'],
+      ['MeterDataError', 'ocpp-schema']
     ])
     expect(c.samples).toEqual([])
   })
 
   it('builds one period per change of power, and nothing for an empty plan', () => {
     expect(tradedProfile(new Map(), slotMs, 1)).toBeUndefined()
-    expect(tradedProfile(new Map([[t0, 2_000], [t0 + slotMs, 2_000]]), slotMs, 9)?.chargingSchedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 2_000 }])
+    expect(
+      tradedProfile(
+        new Map([
+          [t0, 2_000],
+          [t0 + slotMs, 2_000]
+        ]),
+        slotMs,
+        9
+      )?.chargingSchedule.chargingSchedulePeriod
+    ).toEqual([{ startPeriod: 0, limit: 2_000 }])
   })
 })
 
 /** A charge point speaking OCPP 2.0.1 (ocpp-rpc's client, strict 2.0.1 schemas both ways), or what it offers. */
-async function station (ch: OcppCharger, protocols: string[] = ['ocpp2.0.1']): Promise<{ cp: RPCClient, calls: Array<{ method: string, params: any }>, until: (what: string, cond: () => boolean) => Promise<void> }> {
-  const calls: Array<{ method: string, params: any }> = []
+async function station(
+  ch: OcppCharger,
+  protocols: string[] = ['ocpp2.0.1']
+): Promise<{ cp: RPCClient; calls: Array<{ method: string; params: any }>; until: (what: string, cond: () => boolean) => Promise<void> }> {
+  const calls: Array<{ method: string; params: any }> = []
   const w = collector()
-  const cp = new RPCClient({ endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`, identity: 'CP-0042', protocols, strictMode: true, reconnect: false } as any)
+  const cp = new RPCClient({
+    endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`,
+    identity: 'CP-0042',
+    protocols,
+    strictMode: true,
+    reconnect: false
+  } as any)
   cp.handle('SetVariables', async ({ params }: any) => {
-    calls.push({ method: 'SetVariables', params }); w.sink.sample({} as MeterSample)
-    return { setVariableResult: params.setVariableData.map((d: any) => ({ attributeStatus: 'Accepted', component: d.component, variable: d.variable })) }
+    calls.push({ method: 'SetVariables', params })
+    w.sink.sample({} as MeterSample)
+    return {
+      setVariableResult: params.setVariableData.map((d: any) => ({
+        attributeStatus: 'Accepted',
+        component: d.component,
+        variable: d.variable
+      }))
+    }
   })
-  cp.handle('SetChargingProfile', async ({ params }: any) => { calls.push({ method: 'SetChargingProfile', params }); w.sink.sample({} as MeterSample); return { status: 'Accepted' } })
+  cp.handle('SetChargingProfile', async ({ params }: any) => {
+    calls.push({ method: 'SetChargingProfile', params })
+    w.sink.sample({} as MeterSample)
+    return { status: 'Accepted' }
+  })
   await cp.connect()
-  stops.push(async () => { await cp.close({ force: true }) })
+  stops.push(async () => {
+    await cp.close({ force: true })
+  })
   return { cp, calls, until: w.until }
 }
 
 const register201 = (timestamp: string, value: number, unitOfMeasure?: object, context = 'Sample.Clock'): object => ({
-  timestamp, sampledValue: [{ value: 7400, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } }, { value, context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', ...(unitOfMeasure != null ? { unitOfMeasure } : {}) }]
+  timestamp,
+  sampledValue: [
+    { value: 7400, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } },
+    { value, context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', ...(unitOfMeasure != null ? { unitOfMeasure } : {}) }
+  ]
 })
-const txEvent = (eventType: string, seqNo: number, timestamp: string, extra: object = {}): object => ({ eventType, seqNo, timestamp, triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValueClock', transactionInfo: { transactionId: 'TX-2026-0001' }, ...extra })
+const txEvent = (eventType: string, seqNo: number, timestamp: string, extra: object = {}): object => ({
+  eventType,
+  seqNo,
+  timestamp,
+  triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValueClock',
+  transactionInfo: { transactionId: 'TX-2026-0001' },
+  ...extra
+})
 
 describe('OCPP 2.0.1 charger (the same central system, the version the charger offers)', () => {
   it('negotiates the subprotocol: 2.0.1 when offered, 1.6 when that is all the charger speaks, refused when neither', async () => {
@@ -179,69 +321,145 @@ describe('OCPP 2.0.1 charger (the same central system, the version the charger o
     await both.cp.close({ force: true })
     const old = await station(ch, ['ocpp1.6'])
     expect(old.cp.protocol).toBe('ocpp1.6')
-    expect(await old.cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-16' })).toMatchObject({ status: 'Accepted' })
+    expect(await old.cp.call('BootNotification', { chargePointVendor: 'Kvartal', chargePointModel: 'Sim-16' })).toMatchObject({
+      status: 'Accepted'
+    })
     await old.cp.close({ force: true })
     await expect(station(ch, ['ocpp2.1'])).rejects.toMatchObject({ code: 400 })
     expect(c.refused.map(e => (e as { code?: string }).code)).toEqual(['ocpp-protocol'])
   })
 
-  it('boot asks for the register at every slot boundary (SetVariables); ' +
-    'TransactionEvent and MeterValues become samples on the charger\'s clock', async () => {
-    const c = collector()
-    const ch = await charger(c)
-    const { cp, calls, until } = await station(ch)
-    const boot = await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Kvartal', model: 'Sim-201', serialNumber: 'SIM-2' } })
-    expect(boot).toEqual({ status: 'Accepted', currentTime: new Date(t0).toISOString(), interval: 300 })
-    await until('SetVariables', () => calls.length >= 1)
-    expect(calls[0].params.setVariableData.map((d: any) => [d.component.name, d.variable.name, d.attributeValue])).toEqual([
-      ['AlignedDataCtrlr', 'Interval', '900'], ['AlignedDataCtrlr', 'Measurands', 'Energy.Active.Import.Register'], ['SampledDataCtrlr', 'TxUpdatedMeasurands', 'Energy.Active.Import.Register']
-    ])
-    await cp.call('StatusNotification', { timestamp: '2026-06-17T10:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 })
-    expect(await cp.call('TransactionEvent', txEvent('Started', 0, '2026-06-17T10:00:01Z', { evse: { id: 1, connectorId: 1 }, idToken: { idToken: 'CAR-1', type: 'ISO14443' }, meterValue: [register201('2026-06-17T10:00:01Z', 1_204_330, { unit: 'Wh' }, 'Transaction.Begin')] }))).toEqual({ idTokenInfo: { status: 'Accepted' } })
-    await cp.call('TransactionEvent', txEvent('Updated', 1, '2026-06-17T10:15:00Z', { meterValue: [register201('2026-06-17T10:15:00Z', 1206.18, { unit: 'kWh' })] }))
-    // Wh × 10^3 is kWh: 1.2080309 × 10^6 Wh, cut to whole Wh
-    await cp.call('MeterValues', { evseId: 1, meterValue: [register201('2026-06-17T10:30:00.500Z', 1.2080309, { unit: 'Wh', multiplier: 6 })] })
-    // another EVSE's register is not this meter
-    await cp.call('MeterValues', { evseId: 2, meterValue: [register201('2026-06-17T10:30:00Z', 5)] })
-    await cp.call('TransactionEvent', txEvent('Ended', 2, '2026-06-17T10:31:00Z', { meterValue: [register201('2026-06-17T10:31:00Z', 1_208_100, undefined, 'Transaction.End')] }))
-    await c.until('four samples', () => c.samples.length >= 4)
-    expect(c.samples).toEqual([
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:00:01Z'), importWh: 1_204_330, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:15:00Z'), importWh: 1_206_180, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:30:00.500Z'), importWh: 1_208_030, exportWh: 0 },
-      { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:31:00Z'), importWh: 1_208_100, exportWh: 0 }
-    ])
-    expect(ch.status()).toMatchObject({ protocol: 'ocpp2.0.1', boot: { vendor: 'Kvartal', model: 'Sim-201', serial: 'SIM-2' }, connector: 'Occupied', transactionId: null })
-    expect(c.refused).toEqual([])
-  })
+  it(
+    'boot asks for the register at every slot boundary (SetVariables); ' +
+      "TransactionEvent and MeterValues become samples on the charger's clock",
+    async () => {
+      const c = collector()
+      const ch = await charger(c)
+      const { cp, calls, until } = await station(ch)
+      const boot = await cp.call('BootNotification', {
+        reason: 'PowerUp',
+        chargingStation: { vendorName: 'Kvartal', model: 'Sim-201', serialNumber: 'SIM-2' }
+      })
+      expect(boot).toEqual({ status: 'Accepted', currentTime: new Date(t0).toISOString(), interval: 300 })
+      await until('SetVariables', () => calls.length >= 1)
+      expect(calls[0].params.setVariableData.map((d: any) => [d.component.name, d.variable.name, d.attributeValue])).toEqual([
+        ['AlignedDataCtrlr', 'Interval', '900'],
+        ['AlignedDataCtrlr', 'Measurands', 'Energy.Active.Import.Register'],
+        ['SampledDataCtrlr', 'TxUpdatedMeasurands', 'Energy.Active.Import.Register']
+      ])
+      await cp.call('StatusNotification', { timestamp: '2026-06-17T10:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 })
+      expect(
+        await cp.call(
+          'TransactionEvent',
+          txEvent('Started', 0, '2026-06-17T10:00:01Z', {
+            evse: { id: 1, connectorId: 1 },
+            idToken: { idToken: 'CAR-1', type: 'ISO14443' },
+            meterValue: [register201('2026-06-17T10:00:01Z', 1_204_330, { unit: 'Wh' }, 'Transaction.Begin')]
+          })
+        )
+      ).toEqual({ idTokenInfo: { status: 'Accepted' } })
+      await cp.call(
+        'TransactionEvent',
+        txEvent('Updated', 1, '2026-06-17T10:15:00Z', { meterValue: [register201('2026-06-17T10:15:00Z', 1206.18, { unit: 'kWh' })] })
+      )
+      // Wh × 10^3 is kWh: 1.2080309 × 10^6 Wh, cut to whole Wh
+      await cp.call('MeterValues', {
+        evseId: 1,
+        meterValue: [register201('2026-06-17T10:30:00.500Z', 1.2080309, { unit: 'Wh', multiplier: 6 })]
+      })
+      // another EVSE's register is not this meter
+      await cp.call('MeterValues', { evseId: 2, meterValue: [register201('2026-06-17T10:30:00Z', 5)] })
+      await cp.call(
+        'TransactionEvent',
+        txEvent('Ended', 2, '2026-06-17T10:31:00Z', {
+          meterValue: [register201('2026-06-17T10:31:00Z', 1_208_100, undefined, 'Transaction.End')]
+        })
+      )
+      await c.until('four samples', () => c.samples.length >= 4)
+      expect(c.samples).toEqual([
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:00:01Z'), importWh: 1_204_330, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:15:00Z'), importWh: 1_206_180, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:30:00.500Z'), importWh: 1_208_030, exportWh: 0 },
+        { meterId: 'ocpp:CP-0042', at: Date.parse('2026-06-17T10:31:00Z'), importWh: 1_208_100, exportWh: 0 }
+      ])
+      expect(ch.status()).toMatchObject({
+        protocol: 'ocpp2.0.1',
+        boot: { vendor: 'Kvartal', model: 'Sim-201', serial: 'SIM-2' },
+        connector: 'Occupied',
+        transactionId: null
+      })
+      expect(c.refused).toEqual([])
+    }
+  )
 
-  it('sets the bought energy as a 2.0.1 TxProfile on the charger\'s transaction (its schema checked by the charger\'s side)', async () => {
+  it("sets the bought energy as a 2.0.1 TxProfile on the charger's transaction (its schema checked by the charger's side)", async () => {
     const c = collector()
     const ch = await charger(c, { alignedSeconds: 0 })
     const { cp, calls, until } = await station(ch)
     await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Kvartal', model: 'Sim-201' } })
-    const feed = tradedPowerFeed(ch, { epochMs: t0 - 40 * slotMs, slotMs }, (e) => { throw e })
+    const feed = tradedPowerFeed(ch, { epochMs: t0 - 40 * slotMs, slotMs }, e => {
+      throw e
+    })
     feed({ type: 'trade-committed', slot: 40, energyWh: 1_851, detail: 'buyer' })
     await cp.call('TransactionEvent', txEvent('Started', 0, '2026-06-17T10:00:01Z', { evse: { id: 1, connectorId: 1 } }))
     await until('the profile sent at the start', () => calls.length >= 1)
     // 1 851 Wh in 15 minutes = 7 404 W
-    expect(calls[0]).toEqual({ method: 'SetChargingProfile', params: { evseId: 1, chargingProfile: { id: 4711, stackLevel: 1, chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Absolute', transactionId: 'TX-2026-0001', chargingSchedule: [{ id: 4711, duration: 900, startSchedule: '2026-06-17T10:00:00.000Z', chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_404 }] }] } } })
+    expect(calls[0]).toEqual({
+      method: 'SetChargingProfile',
+      params: {
+        evseId: 1,
+        chargingProfile: {
+          id: 4711,
+          stackLevel: 1,
+          chargingProfilePurpose: 'TxProfile',
+          chargingProfileKind: 'Absolute',
+          transactionId: 'TX-2026-0001',
+          chargingSchedule: [
+            {
+              id: 4711,
+              duration: 900,
+              startSchedule: '2026-06-17T10:00:00.000Z',
+              chargingRateUnit: 'W',
+              chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_404 }]
+            }
+          ]
+        }
+      }
+    })
     expect(await ch.setTradedPower(t0 + 2 * slotMs, 3_680)).toBe('Accepted')
-    expect(calls[1].params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 7_404 }, { startPeriod: 900, limit: 0 }, { startPeriod: 1_800, limit: 3_680 }])
+    expect(calls[1].params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 7_404 },
+      { startPeriod: 900, limit: 0 },
+      { startPeriod: 1_800, limit: 3_680 }
+    ])
     expect(ch.status()).toMatchObject({ transactionId: 'TX-2026-0001', profile: 'Accepted' })
   })
 
   it('a plan made before the transaction goes out at its start in the slot length it was given in, not 15 minutes', async () => {
     const c = collector()
     // as kvartal node makes it: no slotMs of its own, the slot length comes with the traded power
-    const ch = new OcppCharger({ host: '127.0.0.1', port: 0, chargePointId: 'CP-0042', toleranceMs: 60_000, alignedSeconds: 0, now: () => t0 })
-    await ch.start(c.sink); stops.push(async () => { await ch.stop() })
+    const ch = new OcppCharger({
+      host: '127.0.0.1',
+      port: 0,
+      chargePointId: 'CP-0042',
+      toleranceMs: 60_000,
+      alignedSeconds: 0,
+      now: () => t0
+    })
+    await ch.start(c.sink)
+    stops.push(async () => {
+      await ch.stop()
+    })
     const { cp, calls, until } = await station(ch)
     await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Kvartal', model: 'Sim-201' } })
     expect(await ch.setTradedPower(t0 + 60_000, 7_400, 60_000)).toBe('no-transaction')
     await cp.call('TransactionEvent', txEvent('Started', 0, '2026-06-17T10:00:01Z', { evse: { id: 1, connectorId: 1 } }))
     await until('the profile sent at the start', () => calls.length >= 1)
-    expect(calls[0].params.chargingProfile.chargingSchedule[0]).toMatchObject({ startSchedule: '2026-06-17T10:01:00.000Z', duration: 60, chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }] })
+    expect(calls[0].params.chargingProfile.chargingSchedule[0]).toMatchObject({
+      startSchedule: '2026-06-17T10:01:00.000Z',
+      duration: 60,
+      chargingSchedulePeriod: [{ startPeriod: 0, limit: 7_400 }]
+    })
   })
 
   it('a charger that comes back speaking 2.0.1 (a firmware update) has no 1.6 transaction: no 1.6 profile is sent to it', async () => {
@@ -263,12 +481,27 @@ describe('OCPP 2.0.1 charger (the same central system, the version the charger o
     const c = collector()
     const ch = await charger(c, { alignedSeconds: 0 })
     await station(ch)
-    const raw = new RPCClient({ endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`, identity: 'CP-0042', protocols: ['ocpp2.0.1'], strictMode: false, reconnect: false } as any)
-    await raw.connect(); stops.push(async () => { await raw.close({ force: true }) })
-    await expect(raw.call('MeterValues', { evseId: 1, meterValue: [register201('2026-06-17T10:15:00Z', 12, { unit: 'kW' })] })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
-    await expect(raw.call('MeterValues', { evseId: 1, meterValue: [register201('2026-06-17T10:15:00Z', 12, { unit: 'Wh', multiplier: 40 })] })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
+    const raw = new RPCClient({
+      endpoint: `ws://127.0.0.1:${ch.address.port}/ocpp`,
+      identity: 'CP-0042',
+      protocols: ['ocpp2.0.1'],
+      strictMode: false,
+      reconnect: false
+    } as any)
+    await raw.connect()
+    stops.push(async () => {
+      await raw.close({ force: true })
+    })
+    await expect(
+      raw.call('MeterValues', { evseId: 1, meterValue: [register201('2026-06-17T10:15:00Z', 12, { unit: 'kW' })] })
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
+    await expect(
+      raw.call('MeterValues', { evseId: 1, meterValue: [register201('2026-06-17T10:15:00Z', 12, { unit: 'Wh', multiplier: 40 })] })
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' })
     // a 1.6-style string value is against the 2.0.1 schema: the library refuses it, the driver counts it
-    await expect(raw.call('MeterValues', { evseId: 1, meterValue: [{ timestamp: '2026-06-17T10:15:00Z', sampledValue: [{ value: '1206180' }] }] })).rejects.toMatchObject({ rpcErrorCode: 'TypeConstraintViolation' })
+    await expect(
+      raw.call('MeterValues', { evseId: 1, meterValue: [{ timestamp: '2026-06-17T10:15:00Z', sampledValue: [{ value: '1206180' }] }] })
+    ).rejects.toMatchObject({ rpcErrorCode: 'TypeConstraintViolation' })
     await c.until('three refusals', () => c.refused.length >= 3)
     expect(c.refused.map(e => (e as { code?: string }).code)).toEqual(['bad-unit', 'bad-unit', 'ocpp-schema'])
     expect(c.refused[2].message).toContain('OCPP 2.0.1 schema')

@@ -22,7 +22,8 @@ let dir: string
 let meterEnd: FileHandle
 beforeAll(async () => {
   if (missing != null) return
-  pty = await ptyPair(); meterEnd = pty.meter
+  pty = await ptyPair()
+  meterEnd = pty.meter
   dir = await mkdtemp(join(tmpdir(), 'kvartal-p1-'))
 })
 afterAll(async () => {
@@ -33,13 +34,13 @@ afterAll(async () => {
 const fixture = async (name: string): Promise<string> => await readFile(new URL(`./fixtures/dsmr/${name}`, import.meta.url), 'latin1')
 
 /** The AM550 capture with another time stamp and registers, its CRC recomputed (a meter's next telegram). */
-function am550At (capture: string, stamp: string, t1Wh: number): string {
-  const body = capture.slice(0, capture.indexOf('!') + 1)
+function am550At(capture: string, stamp: string, t1Wh: number): string {
+  const body = capture
+    .slice(0, capture.indexOf('!') + 1)
     .replace(/0-0:1\.0\.0\(\d{12}[SW]\)/, `0-0:1.0.0(${stamp})`)
     .replace(/1-0:1\.8\.1\(\d{6}\.\d{3}\*kWh\)/, `1-0:1.8.1(${(t1Wh / 1000).toFixed(3).padStart(10, '0')}*kWh)`)
   return body + crc16(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0') + '\r\n'
 }
-
 
 describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)', () => {
   it('reads real telegrams, refuses and counts one with a bad CRC, and goes on reading', async () => {
@@ -56,7 +57,10 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
       await c.next('refused', 1)
       await meterEnd.write(Buffer.from(am550, 'latin1'))
       await c.next('samples', 2)
-      expect(c.samples.map(s => [s.meterId, s.importWh, s.exportWh])).toEqual([['p1:E0047000007630817', 41_979, 17_760], ['p1:E0044007454166319', 6_424_293, 6]])
+      expect(c.samples.map(s => [s.meterId, s.importWh, s.exportWh])).toEqual([
+        ['p1:E0047000007630817', 41_979, 17_760],
+        ['p1:E0044007454166319', 6_424_293, 6]
+      ])
       expect(c.refused[0]).toMatchObject({ name: 'BadChecksumError', code: 'bad-crc' })
       expect(meter.counts).toEqual({ telegrams: 3, refused: 1 })
     } finally {
@@ -72,8 +76,20 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
     try {
       await slotMeter.start()
       const identity = await identityFromSeed(new Uint8Array(32).fill(5))
-      const options = { district: 'd', slots, tariffs: { retail: 1, feedIn: 0 }, profile: { buyLimit: 0, sellLimit: 0, position: () => -700 } } as unknown as KvartalNodeOptions
-      const settler = new PeriodSettler({ journal, identity, options, emit: () => {}, signal: new AbortController().signal, meter: slotMeter })
+      const options = {
+        district: 'd',
+        slots,
+        tariffs: { retail: 1, feedIn: 0 },
+        profile: { buyLimit: 0, sellLimit: 0, position: () => -700 }
+      } as unknown as KvartalNodeOptions
+      const settler = new PeriodSettler({
+        journal,
+        identity,
+        options,
+        emit: () => {},
+        signal: new AbortController().signal,
+        meter: slotMeter
+      })
       const am550 = await fixture('iskra-am550-2022.txt')
       // 11:00:01, 11:15:01, 11:30:01 summer time = 09:00:01, 09:15:01, 09:30:01 UTC; then silence
       await meterEnd.write(Buffer.from(am550At(am550, '220711110001S', 2_872_376), 'latin1'))
@@ -85,7 +101,7 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
       expect(chain.map(r => [r.slot, r.gap ?? false, r.importWh, r.exportWh, r.source])).toEqual([
         [0, false, 125, 0, 'p1:E0044007454166319'],
         [1, false, 299, 0, 'p1:E0044007454166319'],
-        [2, true, 0, 0, 'no sample at the slot\'s end']
+        [2, true, 0, 0, "no sample at the slot's end"]
       ])
       expect(chain[1].at).toBe(slotStart(slots, 2) + 1_000)
       expect(verifyReadingChain(chain)).toEqual({ ok: true, gaps: [2] })
@@ -114,16 +130,36 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
     // in a node: the E360's next telegrams at 16:00:01, 16:15:01 and 16:30:01 Swedish standard time
     const slots = { epochMs: Date.parse('2021-02-22T15:00:00Z'), slotMs: 900_000, gateClosureMs: 60_000 }
     const journal = await Journal.open(join(dir, 'journal-se'), { sync: false })
-    const slotMeter = new SlotMeter({ journal, slots, emit: () => {}, meter: new P1Meter({ port: pty.node, baudRate: 115_200, toleranceMs: 10_000, standard: 'se', meterId: '85123456' }) })
+    const slotMeter = new SlotMeter({
+      journal,
+      slots,
+      emit: () => {},
+      meter: new P1Meter({ port: pty.node, baudRate: 115_200, toleranceMs: 10_000, standard: 'se', meterId: '85123456' })
+    })
     try {
       await slotMeter.start()
       const identity = await identityFromSeed(new Uint8Array(32).fill(6))
-      const options = { district: 'd', slots, tariffs: { retail: 1, feedIn: 0 }, profile: { buyLimit: 0, sellLimit: 0, position: () => 0 } } as unknown as KvartalNodeOptions
-      const settler = new PeriodSettler({ journal, identity, options, emit: () => {}, signal: new AbortController().signal, meter: slotMeter })
-      const at = (stamp: string, importWh: number, exportWh: number): Uint8Array => edited(e360, b => b
-        .replace(/0-0:1\.0\.0\(\d{12}W\)/, `0-0:1.0.0(${stamp})`)
-        .replace(/1-0:1\.8\.0\([^)]*\)/, `1-0:1.8.0(${(importWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`)
-        .replace(/1-0:2\.8\.0\([^)]*\)/, `1-0:2.8.0(${(exportWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`))
+      const options = {
+        district: 'd',
+        slots,
+        tariffs: { retail: 1, feedIn: 0 },
+        profile: { buyLimit: 0, sellLimit: 0, position: () => 0 }
+      } as unknown as KvartalNodeOptions
+      const settler = new PeriodSettler({
+        journal,
+        identity,
+        options,
+        emit: () => {},
+        signal: new AbortController().signal,
+        meter: slotMeter
+      })
+      const at = (stamp: string, importWh: number, exportWh: number): Uint8Array =>
+        edited(e360, b =>
+          b
+            .replace(/0-0:1\.0\.0\(\d{12}W\)/, `0-0:1.0.0(${stamp})`)
+            .replace(/1-0:1\.8\.0\([^)]*\)/, `1-0:1.8.0(${(importWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`)
+            .replace(/1-0:2\.8\.0\([^)]*\)/, `1-0:2.8.0(${(exportWh / 1000).toFixed(3).padStart(12, '0')}*kWh)`)
+        )
       await meterEnd.write(at('210222160001W', 896_020, 48_792))
       await meterEnd.write(at('210222161501W', 896_200, 48_800))
       await meterEnd.write(at('210222163001W', 896_210, 48_990))

@@ -12,22 +12,38 @@ import { ServerTCP } from 'modbus-serial'
 // after the marker 'SunS' (0x5375 0x6e53) at the base, and closed by the end marker 0xFFFF, 0.
 
 const str = (s: string, regs: number): number[] => {
-  const b = Buffer.alloc(regs * 2); b.write(s, 'latin1')
+  const b = Buffer.alloc(regs * 2)
+  b.write(s, 'latin1')
   return Array.from({ length: regs }, (_, i) => b.readUInt16BE(i * 2))
 }
 const hiLo = (v: number): [number, number] => [Math.floor(v / 0x10000), v % 0x10000]
 /** a sunssf as it travels: int16 in two's complement */
-export const sf = (n: number): number => n & 0xFFFF
+export const sf = (n: number): number => n & 0xffff
 
-export function commonModel (mn: string, md: string, sn: string, o: { opt?: string, vr?: string, da?: number, length?: 65 | 66 } = {}): number[] {
-  const m = [1, o.length ?? 66, ...str(mn, 16), ...str(md, 16), ...str(o.opt ?? '', 8), ...str(o.vr ?? '1.4.2', 8), ...str(sn, 16), o.da ?? 1]
+export function commonModel(
+  mn: string,
+  md: string,
+  sn: string,
+  o: { opt?: string; vr?: string; da?: number; length?: 65 | 66 } = {}
+): number[] {
+  const m = [
+    1,
+    o.length ?? 66,
+    ...str(mn, 16),
+    ...str(md, 16),
+    ...str(o.opt ?? '', 8),
+    ...str(o.vr ?? '1.4.2', 8),
+    ...str(sn, 16),
+    o.da ?? 1
+  ]
   return o.length === 65 ? m : [...m, 0x8000]
 }
 
 /** a float32 as it travels: IEEE 754, high word first; NaN is SunSpec's "not implemented" (0x7FC00000) */
 export const f32 = (v: number): [number, number] => {
   const b = Buffer.alloc(4)
-  if (Number.isNaN(v)) b.writeUInt32BE(0x7FC00000, 0); else b.writeFloatBE(v, 0)
+  if (Number.isNaN(v)) b.writeUInt32BE(0x7fc00000, 0)
+  else b.writeFloatBE(v, 0)
   return [b.readUInt16BE(0), b.readUInt16BE(2)]
 }
 
@@ -36,7 +52,7 @@ export const f32 = (v: number): [number, number] => {
  * PPVphAB, PPVphBC, PPVphCA, PhVphA, PhVphB, PhVphC, W, Hz, VA, VAr, PF, WH, DCA, DCV, DCW, TmpCab,
  * TmpSnk, TmpTrns, TmpOt (float32 each, 2..47), St 48, StVnd 49, Evt1 50, Evt2 52, EvtVnd1–4 54–61.
  */
-export function floatInverterModel (id: 111 | 112 | 113, floats: readonly number[], st: number, stVnd: number): number[] {
+export function floatInverterModel(id: 111 | 112 | 113, floats: readonly number[], st: number, stVnd: number): number[] {
   if (floats.length !== 23) throw new Error('model 11x has 23 float points before St')
   return [id, 60, ...floats.flatMap(f32), st, stVnd, ...new Array<number>(12).fill(0)]
 }
@@ -47,16 +63,18 @@ export function floatInverterModel (id: 111 | 112 | 113, floats: readonly number
  * VARphA–C, PF, PFphA–C (2..59), TotWhExp 60, TotWhExpPhA–C, TotWhImp 68, TotWhImpPhA–C, then the
  * VAh and VARh totals (76..123) and Evt (124–125): 61 float32 points and a bitfield32.
  */
-export function floatMeterModel (id: 211 | 212 | 213 | 214, floats: readonly number[]): number[] {
+export function floatMeterModel(id: 211 | 212 | 213 | 214, floats: readonly number[]): number[] {
   if (floats.length !== 61) throw new Error('model 21x has 61 float points before Evt')
   return [id, 124, ...floats.flatMap(f32), 0, 0]
 }
 
 /** model 203, wye-connect three-phase meter: the totals and their scale factor */
-export function meterModel (r: { importRaw: number, exportRaw: number, sfReg: number }): number[] {
+export function meterModel(r: { importRaw: number; exportRaw: number; sfReg: number }): number[] {
   const m = new Array<number>(107).fill(0)
-  m[0] = 203; m[1] = 105
-  m[18] = 1830; m[22] = 0
+  m[0] = 203
+  m[1] = 105
+  m[18] = 1830
+  m[22] = 0
   ;[m[38], m[39]] = hiLo(r.exportRaw)
   ;[m[46], m[47]] = hiLo(r.importRaw)
   m[54] = r.sfReg
@@ -64,10 +82,12 @@ export function meterModel (r: { importRaw: number, exportRaw: number, sfReg: nu
 }
 
 /** model 103, three-phase inverter: lifetime energy and its scale factor, state MPPT */
-export function inverterModel (r: { whRaw: number, sfReg: number }): number[] {
+export function inverterModel(r: { whRaw: number; sfReg: number }): number[] {
   const m = new Array<number>(52).fill(0)
-  m[0] = 103; m[1] = 50
-  m[14] = 4200; m[15] = 0
+  m[0] = 103
+  m[1] = 50
+  m[14] = 4200
+  m[15] = 0
   ;[m[24], m[25]] = hiLo(r.whRaw)
   m[26] = r.sfReg
   m[38] = 4
@@ -75,9 +95,11 @@ export function inverterModel (r: { whRaw: number, sfReg: number }): number[] {
 }
 
 /** model 124, basic storage controls: ChaSt @11 (4 = CHARGING); the rest left 0 */
-export function storageModel (chaSt: number): number[] {
+export function storageModel(chaSt: number): number[] {
   const m = new Array<number>(26).fill(0)
-  m[0] = 124; m[1] = 24; m[11] = chaSt
+  m[0] = 124
+  m[1] = 24
+  m[11] = chaSt
   return m
 }
 
@@ -87,55 +109,86 @@ export class RegisterImage {
   readonly base: number
   /** registers whose value is computed when read (a live device's accumulator), by address */
   readonly live = new Map<number, () => number>()
-  constructor (base: number, models: number[][]) { this.base = base; this.lay(models) }
+  constructor(base: number, models: number[][]) {
+    this.base = base
+    this.lay(models)
+  }
   /** a published register dump, as it is: every register from `base` ('SunS' … end marker included) */
-  static fromDump (base: number, regs: readonly number[]): RegisterImage {
+  static fromDump(base: number, regs: readonly number[]): RegisterImage {
     const image = new RegisterImage(base, [])
     image.regs.clear()
-    regs.forEach((v, i) => { image.regs.set(base + i, v) })
+    regs.forEach((v, i) => {
+      image.regs.set(base + i, v)
+    })
     return image
   }
-  lay (models: number[][]): void {
+  lay(models: number[][]): void {
     this.regs.clear()
-    const all = [0x5375, 0x6e53, ...models.flat(), 0xFFFF, 0]
-    all.forEach((v, i) => { this.regs.set(this.base + i, v) })
+    const all = [0x5375, 0x6e53, ...models.flat(), 0xffff, 0]
+    all.forEach((v, i) => {
+      this.regs.set(this.base + i, v)
+    })
   }
   /** the address of the model after the common one (which takes 68 registers from base + 2) */
-  get second (): number { return this.base + 2 + 68 }
-  setAcc32 (address: number, v: number): void { const [h, l] = hiLo(v); this.regs.set(address, h); this.regs.set(address + 1, l) }
-  get (address: number): number {
+  get second(): number {
+    return this.base + 2 + 68
+  }
+  setAcc32(address: number, v: number): void {
+    const [h, l] = hiLo(v)
+    this.regs.set(address, h)
+    this.regs.set(address + 1, l)
+  }
+  get(address: number): number {
     const v = this.live.get(address)?.() ?? this.regs.get(address)
     if (v == null) throw Object.assign(new Error(`illegal data address ${address}`), { modbusErrorCode: 2 })
     return v
   }
 }
 
-export async function freePort (): Promise<number> {
-  const s = createServer(); s.listen(0, '127.0.0.1'); await once(s, 'listening')
+export async function freePort(): Promise<number> {
+  const s = createServer()
+  s.listen(0, '127.0.0.1')
+  await once(s, 'listening')
   const port = (s.address() as { port: number }).port
-  await new Promise<void>(resolve => { s.close(() => { resolve() }) })
+  await new Promise<void>(resolve => {
+    s.close(() => {
+      resolve()
+    })
+  })
   return port
 }
 
 /** modbus-serial's own Modbus TCP server on 127.0.0.1, serving the image (unit 1). */
-export async function serve (image: RegisterImage, port: number): Promise<ServerTCP> {
-  const server = new ServerTCP({
-    getHoldingRegister: (addr: number) => image.get(addr),
-    getMultipleHoldingRegisters: (addr: number, length: number) => Array.from({ length }, (_, i) => image.get(addr + i))
-  }, { host: '127.0.0.1', port, unitID: 1 })
-  await Promise.race([once(server, 'initialized'), once(server, 'serverError').then(([e]) => { throw e })])
+export async function serve(image: RegisterImage, port: number): Promise<ServerTCP> {
+  const server = new ServerTCP(
+    {
+      getHoldingRegister: (addr: number) => image.get(addr),
+      getMultipleHoldingRegisters: (addr: number, length: number) => Array.from({ length }, (_, i) => image.get(addr + i))
+    },
+    { host: '127.0.0.1', port, unitID: 1 }
+  )
+  await Promise.race([
+    once(server, 'initialized'),
+    once(server, 'serverError').then(([e]) => {
+      throw e
+    })
+  ])
   return server
 }
 
-export async function close (server: ServerTCP): Promise<void> {
-  await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+export async function close(server: ServerTCP): Promise<void> {
+  await new Promise<void>(resolve => {
+    server.close(() => {
+      resolve()
+    })
+  })
 }
 
 /**
  * The registers of pysunspec's `mbmap` XML test device files (`<regs>` elements of hex bytes, two per
  * register, laid one after the other from the map's base): the dumps in fixtures/sunspec/ (SOURCES.md).
  */
-export function mbmapRegisters (xml: string): number[] {
+export function mbmapRegisters(xml: string): number[] {
   const bytes: number[] = []
   for (const m of xml.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<regs>([^<]*)<\/regs>/g)) {
     for (const h of m[1].trim().split(/\s+/)) {

@@ -1,4 +1,11 @@
-import { defaultPreferenceWeights, JourneyLabel, type Journey, type JourneyLeg, type PreferenceWeights, type RankedJourney } from './journey.ts'
+import {
+  defaultPreferenceWeights,
+  JourneyLabel,
+  type Journey,
+  type JourneyLeg,
+  type PreferenceWeights,
+  type RankedJourney
+} from './journey.ts'
 import { planJourneys } from './planner.ts'
 import type { JourneyQuery, OnDemandLeg } from './query.ts'
 
@@ -48,7 +55,7 @@ export interface ArriveByResult {
 export const arriveByKeys = ['departureTime', 'price', 'co2', 'transfers', 'walkingMetres'] as const
 
 /** a is no worse than b on the arrive-by criteria (departure maximised, the rest minimised) and better on one */
-export function dominatesArriveBy (a: Journey, b: Journey): boolean {
+export function dominatesArriveBy(a: Journey, b: Journey): boolean {
   let better = false
   if (a.departureTime < b.departureTime) return false
   if (a.departureTime > b.departureTime) better = true
@@ -62,7 +69,7 @@ export function dominatesArriveBy (a: Journey, b: Journey): boolean {
 const vector = (j: Journey): string => arriveByKeys.map(k => j[k]).join(',')
 
 /** The arrive-by Pareto set, one journey per distinct vector (the earliest arriving kept), latest departure first. */
-export function paretoArriveBy (items: readonly Journey[]): Journey[] {
+export function paretoArriveBy(items: readonly Journey[]): Journey[] {
   const byVector = new Map<string, Journey>()
   for (const j of items) {
     const v = vector(j)
@@ -70,11 +77,24 @@ export function paretoArriveBy (items: readonly Journey[]): Journey[] {
     if (old == null || j.arrivalTime < old.arrivalTime) byVector.set(v, j)
   }
   const all = [...byVector.values()]
-  return all.filter(j => !all.some(o => dominatesArriveBy(o, j)))
-    .sort((a, b) => b.departureTime - a.departureTime || a.price - b.price || a.co2 - b.co2 || a.transfers - b.transfers || a.walkingMetres - b.walkingMetres)
+  return all
+    .filter(j => !all.some(o => dominatesArriveBy(o, j)))
+    .sort(
+      (a, b) =>
+        b.departureTime - a.departureTime ||
+        a.price - b.price ||
+        a.co2 - b.co2 ||
+        a.transfers - b.transfers ||
+        a.walkingMetres - b.walkingMetres
+    )
 }
 
-export function planArriveBy (tt: Parameters<typeof planJourneys>[0], q: ArriveByQuery, offers: readonly OnDemandLeg[] = [], weights: PreferenceWeights = defaultPreferenceWeights): ArriveByResult {
+export function planArriveBy(
+  tt: Parameters<typeof planJourneys>[0],
+  q: ArriveByQuery,
+  offers: readonly OnDemandLeg[] = [],
+  weights: PreferenceWeights = defaultPreferenceWeights
+): ArriveByResult {
   const { earliestDeparture, arriveBy, maxSearches = 64, ...rest } = q
   const offerById = new Map(offers.map(o => [o.id, o]))
   const found: Journey[] = []
@@ -83,7 +103,10 @@ export function planArriveBy (tt: Parameters<typeof planJourneys>[0], q: ArriveB
   let labels = 0
   let truncated = false
   while (start <= arriveBy) {
-    if (searches >= maxSearches) { truncated = true; break }
+    if (searches >= maxSearches) {
+      truncated = true
+      break
+    }
     searches++
     const r = planJourneys(tt, { ...rest, departAfter: start, latestArrival: arriveBy }, offers)
     labels += r.labels
@@ -100,7 +123,7 @@ export function planArriveBy (tt: Parameters<typeof planJourneys>[0], q: ArriveB
 }
 
 /** Moves the legs before the first timetabled leg (or all legs, when there is none) as late as they may go. */
-function moveLater (j: Journey, arriveBy: number, offers: ReadonlyMap<string, OnDemandLeg>): Journey {
+function moveLater(j: Journey, arriveBy: number, offers: ReadonlyMap<string, OnDemandLeg>): Journey {
   const first = j.legs.findIndex(l => l.tripId != null)
   const upTo = first < 0 ? j.legs.length : first
   if (upTo === 0) return j
@@ -111,17 +134,27 @@ function moveLater (j: Journey, arriveBy: number, offers: ReadonlyMap<string, On
     if (o?.availableUntil != null) delta = Math.min(delta, o.availableUntil - j.legs[i].departureTime)
   }
   if (delta <= 0) return j
-  const legs: JourneyLeg[] = j.legs.map((l, i) => i < upTo ? { ...l, departureTime: l.departureTime + delta, arrivalTime: l.arrivalTime + delta } : l)
+  const legs: JourneyLeg[] = j.legs.map((l, i) =>
+    i < upTo ? { ...l, departureTime: l.departureTime + delta, arrivalTime: l.arrivalTime + delta } : l
+  )
   return { ...j, legs, departureTime: legs[0].departureTime, arrivalTime: legs[legs.length - 1].arrivalTime }
 }
 
 /** fastest = leaves latest (then arrives earliest); the others as for depart-after queries */
-export function rankArriveBy (journeys: readonly Journey[]): RankedJourney[] {
+export function rankArriveBy(journeys: readonly Journey[]): RankedJourney[] {
   if (journeys.length === 0) return []
   const best = (cmp: (a: Journey, b: Journey) => number): Journey => [...journeys].sort(cmp)[0]
-  const rest = (a: Journey, b: Journey): number => b.departureTime - a.departureTime || a.price - b.price || a.co2 - b.co2 || a.transfers - b.transfers || a.walkingMetres - b.walkingMetres
+  const rest = (a: Journey, b: Journey): number =>
+    b.departureTime - a.departureTime ||
+    a.price - b.price ||
+    a.co2 - b.co2 ||
+    a.transfers - b.transfers ||
+    a.walkingMetres - b.walkingMetres
   return [
-    { label: JourneyLabel.fastest, journey: best((a, b) => b.departureTime - a.departureTime || a.arrivalTime - b.arrivalTime || rest(a, b)) },
+    {
+      label: JourneyLabel.fastest,
+      journey: best((a, b) => b.departureTime - a.departureTime || a.arrivalTime - b.arrivalTime || rest(a, b))
+    },
     { label: JourneyLabel.cheapest, journey: best((a, b) => a.price - b.price || rest(a, b)) },
     { label: JourneyLabel.greenest, journey: best((a, b) => a.co2 - b.co2 || rest(a, b)) },
     { label: JourneyLabel.fewestTransfers, journey: best((a, b) => a.transfers - b.transfers || rest(a, b)) }
@@ -129,12 +162,24 @@ export function rankArriveBy (journeys: readonly Journey[]): RankedJourney[] {
 }
 
 /** least generalised cost, time counted from leaving to the deadline (the time the traveller gives up) */
-export function pickArriveBy (journeys: readonly Journey[], arriveBy: number, w: PreferenceWeights = defaultPreferenceWeights): Journey | undefined {
+export function pickArriveBy(
+  journeys: readonly Journey[],
+  arriveBy: number,
+  w: PreferenceWeights = defaultPreferenceWeights
+): Journey | undefined {
   let best: Journey | undefined
   let bestCost = Infinity
   for (const j of journeys) {
-    const c = j.price + (arriveBy - j.departureTime) * w.nanosPerSecond + j.co2 * w.nanosPerGramCo2 + j.transfers * w.nanosPerTransfer + j.walkingMetres * w.nanosPerWalkMetre
-    if (c < bestCost) { best = j; bestCost = c }
+    const c =
+      j.price +
+      (arriveBy - j.departureTime) * w.nanosPerSecond +
+      j.co2 * w.nanosPerGramCo2 +
+      j.transfers * w.nanosPerTransfer +
+      j.walkingMetres * w.nanosPerWalkMetre
+    if (c < bestCost) {
+      best = j
+      bestCost = c
+    }
   }
   return best
 }

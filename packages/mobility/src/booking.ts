@@ -29,7 +29,7 @@ export const PackageStatus = {
   ENDED: 'ENDED',
   SETTLED: 'SETTLED'
 } as const
-export type PackageStatus = typeof PackageStatus[keyof typeof PackageStatus]
+export type PackageStatus = (typeof PackageStatus)[keyof typeof PackageStatus]
 
 /** One leg's booking state: the same names as the package's. */
 export const LegStatus = PackageStatus
@@ -50,7 +50,7 @@ export const packageTransitions: { readonly [S in PackageStatus]: readonly Packa
 
 /** A status that does not allow what was asked, or that is not a status at all. */
 export class BookingStateError extends KvartalError {
-  constructor (code: string, message: string) {
+  constructor(code: string, message: string) {
     super(code, message)
     this.name = 'BookingStateError'
   }
@@ -58,17 +58,19 @@ export class BookingStateError extends KvartalError {
 
 /** Cancellation terms that are not whole non-negative numbers. */
 export class BookingTermsError extends KvartalError {
-  constructor (message: string) {
+  constructor(message: string) {
     super('bad-terms', message)
     this.name = 'BookingTermsError'
   }
 }
 
 const statuses = new Set<string>(Object.values(PackageStatus))
-export function isPackageStatus (s: unknown): s is PackageStatus { return typeof s === 'string' && statuses.has(s) }
+export function isPackageStatus(s: unknown): s is PackageStatus {
+  return typeof s === 'string' && statuses.has(s)
+}
 
 /** Whether a package (or a leg) may go from `from` to `to`; false for anything that is not a status. */
-export function canTransition (from: PackageStatus, to: PackageStatus): boolean {
+export function canTransition(from: PackageStatus, to: PackageStatus): boolean {
   return isPackageStatus(from) && isPackageStatus(to) && packageTransitions[from].includes(to)
 }
 
@@ -93,14 +95,19 @@ const UNDER_WAY = new Set<LegStatus>(['STARTED', 'ENDED', 'SETTLED'])
  *  8. only ENDED, SETTLED and CANCELLED remain: ENDED while any leg is ENDED, else SETTLED (a leg
  *     cancelled before it started does not keep the journey open).
  */
-export function packageStatusOf (legs: readonly LegStatus[]): PackageStatus {
+export function packageStatusOf(legs: readonly LegStatus[]): PackageStatus {
   if (legs.length === 0) throw new BookingStateError('no-legs', 'a package has at least one leg')
-  for (const s of legs) if (!isPackageStatus(s)) throw new BookingStateError('unknown-status', `${String(s)} is not a leg status (${Object.keys(PackageStatus).join(', ')})`)
+  for (const s of legs)
+    if (!isPackageStatus(s))
+      throw new BookingStateError('unknown-status', `${String(s)} is not a leg status (${Object.keys(PackageStatus).join(', ')})`)
   const has = (set: ReadonlySet<LegStatus>): boolean => legs.some(s => set.has(s))
   const any = (s: LegStatus): boolean => legs.includes(s)
   if (legs.every(s => s === legs[0])) return legs[0]
   if (has(UNDER_WAY) && (has(BOOKING) || has(FAILED))) {
-    throw new BookingStateError('inconsistent-legs', `legs ${legs.join(', ')} cannot belong to one package: it starts only once every leg is CONFIRMED`)
+    throw new BookingStateError(
+      'inconsistent-legs',
+      `legs ${legs.join(', ')} cannot belong to one package: it starts only once every leg is CONFIRMED`
+    )
   }
   if (has(FAILED) || (any('CANCELLED') && has(BOOKING))) return 'RELEASED'
   if (has(BOOKING)) return 'PENDING'
@@ -119,8 +126,9 @@ export interface CancellationTerms {
   readonly refundAfterStart: false
 }
 
-function whole (v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new BookingTermsError(`${what} must be a whole non-negative number, got ${String(v)}`)
+function whole(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new BookingTermsError(`${what} must be a whole non-negative number, got ${String(v)}`)
   return v
 }
 
@@ -134,10 +142,18 @@ function whole (v: unknown, what: string): number {
  * - STARTED, ENDED: nothing back (`refundAfterStart` is false): fee = price, refund 0;
  * - RELEASED, EXPIRED, CANCELLED, SETTLED: BookingStateError `not-cancellable`.
  */
-export function cancellationFee (terms: CancellationTerms, legPrice: Nanos, status: LegStatus, departureMs: number, nowMs: number): { fee: Nanos, refund: Nanos } {
+export function cancellationFee(
+  terms: CancellationTerms,
+  legPrice: Nanos,
+  status: LegStatus,
+  departureMs: number,
+  nowMs: number
+): { fee: Nanos; refund: Nanos } {
   const freeUntilS = whole(terms.freeUntilS, 'freeUntilS')
   const feeNanos = whole(terms.feeNanos, 'feeNanos')
-  whole(legPrice, 'legPrice'); whole(departureMs, 'departureMs'); whole(nowMs, 'nowMs')
+  whole(legPrice, 'legPrice')
+  whole(departureMs, 'departureMs')
+  whole(nowMs, 'nowMs')
   if (!Number.isSafeInteger(freeUntilS * 1000)) throw new BookingTermsError(`freeUntilS ${freeUntilS} is too large`)
   switch (status) {
     case 'OFFERED':

@@ -26,7 +26,14 @@ export interface DistrictNetworkOptions {
  * a district of ~1,000 stops touches a few dozen of them.
  */
 export const defaultDistrictNetworkOptions: DistrictNetworkOptions = {
-  seed: 1, stops: 100, lines: 10, trips: 1_000, stopsPerLine: 20, spacingM: 300, serviceStart: 5 * 3600, serviceEnd: 24 * 3600,
+  seed: 1,
+  stops: 100,
+  lines: 10,
+  trips: 1_000,
+  stopsPerLine: 20,
+  spacingM: 300,
+  serviceStart: 5 * 3600,
+  serviceEnd: 24 * 3600,
   center: { lat: 52.37, lon: 4.89 }
 }
 
@@ -40,7 +47,7 @@ const lineKinds = [
  * through it (one in five a tram), each line served both ways at its own frequency through the day.
  * Same seed, same feed. Trips of a line never overtake each other.
  */
-export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> = {}): Feed {
+export function generateDistrictNetwork(init: Partial<DistrictNetworkOptions> = {}): Feed {
   const o = { ...defaultDistrictNetworkOptions, ...init }
   const rnd = seededRandom(o.seed)
   const side = Math.max(2, Math.ceil(Math.sqrt(o.stops)))
@@ -52,7 +59,12 @@ export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> =
     const c = offsetMetres(o.center, (row - side / 2) * o.spacingM + jitter(), (col - side / 2) * o.spacingM + jitter())
     stops.push({ stop_id: `S${i}`, stop_name: `Stop ${row}-${col}`, stop_lat: c.lat, stop_lon: c.lon })
   }
-  const dirs = [[0, 1], [1, 0], [0, -1], [-1, 0]] as const
+  const dirs = [
+    [0, 1],
+    [1, 0],
+    [0, -1],
+    [-1, 0]
+  ] as const
   const cellOk = (r: number, c: number): boolean => r >= 0 && c >= 0 && c < side && r * side + c < o.stops
   const routes: GtfsRoute[] = []
   const trips: GtfsTrip[] = []
@@ -61,7 +73,10 @@ export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> =
   for (let l = 0; l < o.lines; l++) {
     let r = Math.floor(rnd() * side)
     let c = Math.floor(rnd() * side)
-    while (!cellOk(r, c)) { r = Math.floor(rnd() * side); c = Math.floor(rnd() * side) }
+    while (!cellOk(r, c)) {
+      r = Math.floor(rnd() * side)
+      c = Math.floor(rnd() * side)
+    }
     let d = Math.floor(rnd() * 4)
     const seen = new Set<number>([r * side + c])
     const path = [r * side + c]
@@ -83,10 +98,17 @@ export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> =
   const span = o.serviceEnd - o.serviceStart
   paths.forEach((path, l) => {
     const kind = lineKinds[l % 5 === 4 ? 1 : 0]
-    const route: GtfsRoute = { route_id: `L${l}`, route_short_name: `${l}`, route_type: kind.route_type, agency_id: 'district-transit', fare: kind.fare, co2_per_km: kind.co2_per_km }
+    const route: GtfsRoute = {
+      route_id: `L${l}`,
+      route_short_name: `${l}`,
+      route_type: kind.route_type,
+      agency_id: 'district-transit',
+      fare: kind.fare,
+      co2_per_km: kind.co2_per_km
+    }
     routes.push(route)
     if (path.length < 2) return
-    const perDirection = Math.max(1, Math.ceil(o.trips * weights[l] / (2 * totalWeight)))
+    const perDirection = Math.max(1, Math.ceil((o.trips * weights[l]) / (2 * totalWeight)))
     const headway = Math.max(60, Math.floor(span / perDirection))
     for (const dir of [0, 1]) {
       const seq = dir === 0 ? path : [...path].reverse()
@@ -109,7 +131,9 @@ export function generateDistrictNetwork (init: Partial<DistrictNetworkOptions> =
   return { stops, routes, trips, stop_times: stopTimes }
 }
 
-function coord (s: GtfsStop): Coordinate { return { lat: s.stop_lat, lon: s.stop_lon } }
+function coord(s: GtfsStop): Coordinate {
+  return { lat: s.stop_lat, lon: s.stop_lon }
+}
 
 export interface OnDemandOptions {
   seed: number
@@ -123,7 +147,14 @@ export interface OnDemandOptions {
   maxRideM: number
 }
 
-export const defaultOnDemandOptions: OnDemandOptions = { seed: 1, count: 10, start: 5 * 3600, end: 24 * 3600, coordinateShare: 0.5, maxRideM: 3_000 }
+export const defaultOnDemandOptions: OnDemandOptions = {
+  seed: 1,
+  count: 10,
+  start: 5 * 3600,
+  end: 24 * 3600,
+  coordinateShare: 0.5,
+  maxRideM: 3_000
+}
 
 /**
  * TOMP/GBFS-like pricing: an unlock fee plus a per-minute rate (GBFS per_min_pricing), in nanos; CO₂
@@ -136,11 +167,11 @@ const onDemandKinds = [
 ] as const
 
 /** Seeded on-demand offers between stops and points of the district, each with an availability window. */
-export function generateOnDemandLegs (feed: Feed, init: Partial<OnDemandOptions> = {}): OnDemandLeg[] {
+export function generateOnDemandLegs(feed: Feed, init: Partial<OnDemandOptions> = {}): OnDemandLeg[] {
   const o = { ...defaultOnDemandOptions, ...init }
   const rnd = seededRandom(o.seed)
   const out: OnDemandLeg[] = []
-  const endpoint = (near?: Coordinate): { ref: PlaceRef, at: Coordinate } => {
+  const endpoint = (near?: Coordinate): { ref: PlaceRef; at: Coordinate } => {
     const base = near ?? coord(feed.stops[Math.floor(rnd() * feed.stops.length)])
     if (near == null && rnd() >= o.coordinateShare) {
       const s = feed.stops[Math.floor(rnd() * feed.stops.length)]
@@ -166,8 +197,17 @@ export function generateOnDemandLegs (feed: Feed, init: Partial<OnDemandOptions>
     const a = o.start + Math.floor(rnd() * (o.end - o.start))
     const b = o.start + Math.floor(rnd() * (o.end - o.start))
     out.push({
-      id: `od-${i}`, provider: `${kind.mode.toLowerCase()}-share`, mode: kind.mode, from: from.ref, to: to.ref,
-      durationS, price, co2: Math.round(distance * kind.co2PerKm / 1000), distance, availableFrom: Math.min(a, b), availableUntil: Math.max(a, b)
+      id: `od-${i}`,
+      provider: `${kind.mode.toLowerCase()}-share`,
+      mode: kind.mode,
+      from: from.ref,
+      to: to.ref,
+      durationS,
+      price,
+      co2: Math.round((distance * kind.co2PerKm) / 1000),
+      distance,
+      availableFrom: Math.min(a, b),
+      availableUntil: Math.max(a, b)
     })
   }
   return out

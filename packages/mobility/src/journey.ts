@@ -2,7 +2,12 @@ import type { Nanos } from '@kvartal/protocol'
 import type { Mode } from './timetable.ts'
 
 /** A place in a leg, TOMP-API style: a stop reference when there is one, and always coordinates. */
-export interface LegPlace { readonly stopId?: string, readonly name?: string, readonly lat: number, readonly lon: number }
+export interface LegPlace {
+  readonly stopId?: string
+  readonly name?: string
+  readonly lat: number
+  readonly lon: number
+}
 
 /** One leg of a journey, named as in TOMP-API v2 legs. Times in seconds since service-day start. */
 export interface JourneyLeg {
@@ -41,7 +46,7 @@ export interface Journey extends Criteria {
 export const criteriaKeys = ['arrivalTime', 'price', 'co2', 'transfers', 'walkingMetres'] as const
 
 /** True when a is no worse than b on every criterion and better on at least one. */
-export function dominates (a: Criteria, b: Criteria): boolean {
+export function dominates(a: Criteria, b: Criteria): boolean {
   let better = false
   for (const k of criteriaKeys) {
     if (a[k] > b[k]) return false
@@ -50,13 +55,15 @@ export function dominates (a: Criteria, b: Criteria): boolean {
   return better
 }
 
-export function criteriaVector (c: Criteria): number[] { return criteriaKeys.map(k => c[k]) }
+export function criteriaVector(c: Criteria): number[] {
+  return criteriaKeys.map(k => c[k])
+}
 
 /**
  * The Pareto set: journeys no other dominates, one per distinct criteria vector (the first met),
  * sorted by arrival, then price, CO₂, transfers, walking.
  */
-export function paretoFilter<J extends Criteria> (items: readonly J[]): J[] {
+export function paretoFilter<J extends Criteria>(items: readonly J[]): J[] {
   const seen = new Set<string>()
   const out: J[] = []
   for (const j of items) {
@@ -68,7 +75,7 @@ export function paretoFilter<J extends Criteria> (items: readonly J[]): J[] {
   return out.sort(lexicographic(criteriaKeys))
 }
 
-function lexicographic (keys: ReadonlyArray<keyof Criteria>): (a: Criteria, b: Criteria) => number {
+function lexicographic(keys: ReadonlyArray<keyof Criteria>): (a: Criteria, b: Criteria) => number {
   return (a, b) => {
     for (const k of keys) if (a[k] !== b[k]) return a[k] - b[k]
     return 0
@@ -76,19 +83,21 @@ function lexicographic (keys: ReadonlyArray<keyof Criteria>): (a: Criteria, b: C
 }
 
 export const JourneyLabel = { fastest: 'fastest', cheapest: 'cheapest', greenest: 'greenest', fewestTransfers: 'fewestTransfers' } as const
-export type JourneyLabel = typeof JourneyLabel[keyof typeof JourneyLabel]
+export type JourneyLabel = (typeof JourneyLabel)[keyof typeof JourneyLabel]
 
-export interface RankedJourney { readonly label: JourneyLabel, readonly journey: Journey }
+export interface RankedJourney {
+  readonly label: JourneyLabel
+  readonly journey: Journey
+}
 
 /**
  * The short list: the best journey on each headline criterion, ties broken by the other criteria in the
  * order arrival, price, CO₂, transfers, walking. One journey may carry several labels. Empty input,
  * empty list.
  */
-export function rankJourneys (journeys: readonly Journey[]): RankedJourney[] {
+export function rankJourneys(journeys: readonly Journey[]): RankedJourney[] {
   if (journeys.length === 0) return []
-  const pick = (first: keyof Criteria): Journey =>
-    [...journeys].sort(lexicographic([first, ...criteriaKeys.filter(k => k !== first)]))[0]
+  const pick = (first: keyof Criteria): Journey => [...journeys].sort(lexicographic([first, ...criteriaKeys.filter(k => k !== first)]))[0]
   return [
     { label: JourneyLabel.fastest, journey: pick('arrivalTime') },
     { label: JourneyLabel.cheapest, journey: pick('price') },
@@ -121,18 +130,30 @@ export const defaultPreferenceWeights: PreferenceWeights = {
 }
 
 /** Generalised cost in nanos, counted from `departAfter`. */
-export function generalisedCost (j: Journey, departAfter: number, w: PreferenceWeights = defaultPreferenceWeights): number {
-  return j.price + (j.arrivalTime - departAfter) * w.nanosPerSecond + j.co2 * w.nanosPerGramCo2 +
-    j.transfers * w.nanosPerTransfer + j.walkingMetres * w.nanosPerWalkMetre
+export function generalisedCost(j: Journey, departAfter: number, w: PreferenceWeights = defaultPreferenceWeights): number {
+  return (
+    j.price +
+    (j.arrivalTime - departAfter) * w.nanosPerSecond +
+    j.co2 * w.nanosPerGramCo2 +
+    j.transfers * w.nanosPerTransfer +
+    j.walkingMetres * w.nanosPerWalkMetre
+  )
 }
 
 /** The journey of least generalised cost (ties: the earlier in Pareto order), or undefined if none. */
-export function pickByPreference (journeys: readonly Journey[], departAfter: number, w: PreferenceWeights = defaultPreferenceWeights): Journey | undefined {
+export function pickByPreference(
+  journeys: readonly Journey[],
+  departAfter: number,
+  w: PreferenceWeights = defaultPreferenceWeights
+): Journey | undefined {
   let best: Journey | undefined
   let bestCost = Infinity
   for (const j of journeys) {
     const c = generalisedCost(j, departAfter, w)
-    if (c < bestCost) { best = j; bestCost = c }
+    if (c < bestCost) {
+      best = j
+      bestCost = c
+    }
   }
   return best
 }

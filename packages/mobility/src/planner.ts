@@ -1,9 +1,18 @@
 import { Mode, earliestTrip, type Pattern, type Timetable } from './timetable.ts'
 import { offerDeparture, prepareQuery, type JourneyQuery, type OnDemandLeg, type QueryGraph } from './query.ts'
-import { paretoFilter, pickByPreference, rankJourneys, type Journey, type JourneyLeg, type LegPlace, type PreferenceWeights, type RankedJourney } from './journey.ts'
+import {
+  paretoFilter,
+  pickByPreference,
+  rankJourneys,
+  type Journey,
+  type JourneyLeg,
+  type LegPlace,
+  type PreferenceWeights,
+  type RankedJourney
+} from './journey.ts'
 
 const LegKind = { origin: 0, walk: 1, trip: 2, onDemand: 3 } as const
-type LegKind = typeof LegKind[keyof typeof LegKind]
+type LegKind = (typeof LegKind)[keyof typeof LegKind]
 
 /**
  * A McRAPTOR label: the criteria of one partial journey at one node, and how it got there. `legs`
@@ -36,7 +45,15 @@ interface Label {
 /** Set by the last rejected insert: true when a destination label dominated it. */
 let prunedByTarget = false
 
-interface RouteLabel { trip: number, price: number, co2Off: number, legs: number, walk: number, board: number, parent: Label }
+interface RouteLabel {
+  trip: number
+  price: number
+  co2Off: number
+  legs: number
+  walk: number
+  board: number
+  parent: Label
+}
 
 export interface PlanResult {
   /** the Pareto set on arrival, price, CO₂, transfers and walking; by arrival */
@@ -58,24 +75,46 @@ export interface PlanResult {
  * Boarding takes the earliest trip of a pattern; patterns are FIFO so later trips are never better.
  * Boarding at the arrival second is allowed (no minimum change time at one stop).
  */
-export function planJourneys (tt: Timetable, query: JourneyQuery, offers: readonly OnDemandLeg[] = [], weights?: PreferenceWeights): PlanResult {
+export function planJourneys(
+  tt: Timetable,
+  query: JourneyQuery,
+  offers: readonly OnDemandLeg[] = [],
+  weights?: PreferenceWeights
+): PlanResult {
   const g = prepareQuery(tt, query, offers)
   const { bag, labels } = search(g)
   const journeys = paretoFilter(bag.map(l => toJourney(g, l)))
   return { journeys, ranked: rankJourneys(journeys), preferred: pickByPreference(journeys, query.departAfter, weights), labels }
 }
 
-function search (g: QueryGraph): { bag: Label[], labels: number } {
+function search(g: QueryGraph): { bag: Label[]; labels: number } {
   const { tt, nodeCount, destination, latestArrival } = g
   const bags: Label[][] = Array.from({ length: nodeCount }, () => [])
   const target = bags[destination]
   let created = 0
 
-  const insert = (node: number, arr: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean,
-    prev: Label | null, kind: LegKind, a: number, b: number, c: number, d: number, offer: OnDemandLeg | null): Label | null => {
+  const insert = (
+    node: number,
+    arr: number,
+    price: number,
+    co2: number,
+    legs: number,
+    walk: number,
+    canWalk: boolean,
+    prev: Label | null,
+    kind: LegKind,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    offer: OnDemandLeg | null
+  ): Label | null => {
     prunedByTarget = false
     // past the deadline: so are the later stops of the same trip
-    if (arr > latestArrival) { prunedByTarget = true; return null }
+    if (arr > latestArrival) {
+      prunedByTarget = true
+      return null
+    }
     const bag = bags[node]
     for (let i = 0; i < bag.length; i++) {
       const e = bag[i]
@@ -83,7 +122,10 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
     }
     for (let i = 0; i < target.length; i++) {
       const t = target[i]
-      if (t.arr <= arr && t.price <= price && t.co2 <= co2 && t.legs <= legs && t.walk <= walk) { prunedByTarget = true; return null }
+      if (t.arr <= arr && t.price <= price && t.co2 <= co2 && t.legs <= legs && t.walk <= walk) {
+        prunedByTarget = true
+        return null
+      }
     }
     const l: Label = { arr, price, co2, legs, walk, canWalk, dead: false, node, prev, kind, a, b, c, d, offer }
     let keep = 0
@@ -145,7 +187,22 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
           if (l.dead) continue
           const dep = offerDeparture(o, l.arr)
           if (dep < 0) continue
-          const n = insert(to, dep + o.durationS, l.price + o.price, l.co2 + o.co2, l.legs + 1, l.walk, true, l, LegKind.onDemand, dep, 0, 0, 0, o)
+          const n = insert(
+            to,
+            dep + o.durationS,
+            l.price + o.price,
+            l.co2 + o.co2,
+            l.legs + 1,
+            l.walk,
+            true,
+            l,
+            LegKind.onDemand,
+            dep,
+            0,
+            0,
+            0,
+            o
+          )
           if (n != null) arrived.push(n)
         }
       }
@@ -158,10 +215,32 @@ function search (g: QueryGraph): { bag: Label[], labels: number } {
   return { bag: target.filter(l => !l.dead), labels: created }
 }
 
-type Insert = (node: number, arr: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean,
-  prev: Label | null, kind: LegKind, a: number, b: number, c: number, d: number, offer: OnDemandLeg | null) => Label | null
+type Insert = (
+  node: number,
+  arr: number,
+  price: number,
+  co2: number,
+  legs: number,
+  walk: number,
+  canWalk: boolean,
+  prev: Label | null,
+  kind: LegKind,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  offer: OnDemandLeg | null
+) => Label | null
 
-function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Insert, arrived: Label[], runs?: Uint8Array, blocked?: Uint8Array): void {
+function scanPattern(
+  p: Pattern,
+  from: number,
+  freshAt: Label[][],
+  insert: Insert,
+  arrived: Label[],
+  runs?: Uint8Array,
+  blocked?: Uint8Array
+): void {
   const n = p.stops.length
   const route: RouteLabel[] = []
   for (let pos = from; pos < n; pos++) {
@@ -171,7 +250,22 @@ function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Inse
     let keep = 0
     for (let i = 0; i < route.length; i++) {
       const r = route[i]
-      const l = insert(stop, p.arr[r.trip * n + pos], r.price, r.co2Off + p.co2Cum[pos], r.legs, r.walk, true, r.parent, LegKind.trip, p.index, r.trip, r.board, pos, null)
+      const l = insert(
+        stop,
+        p.arr[r.trip * n + pos],
+        r.price,
+        r.co2Off + p.co2Cum[pos],
+        r.legs,
+        r.walk,
+        true,
+        r.parent,
+        LegKind.trip,
+        p.index,
+        r.trip,
+        r.board,
+        pos,
+        null
+      )
       if (l != null) arrived.push(l)
       // later stops of the same trip arrive no earlier with no less CO₂: the destination dominates them too
       else if (prunedByTarget) continue
@@ -184,7 +278,15 @@ function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Inse
       if (l.dead) continue
       const trip = earliestTrip(p, pos, l.arr, runs)
       if (trip < 0) continue
-      const c: RouteLabel = { trip, price: l.price + p.route.fare, co2Off: l.co2 - p.co2Cum[pos], legs: l.legs + 1, walk: l.walk, board: pos, parent: l }
+      const c: RouteLabel = {
+        trip,
+        price: l.price + p.route.fare,
+        co2Off: l.co2 - p.co2Cum[pos],
+        legs: l.legs + 1,
+        walk: l.walk,
+        board: pos,
+        parent: l
+      }
       let dominated = false
       for (let i = 0; i < route.length && !dominated; i++) {
         const r = route[i]
@@ -202,7 +304,7 @@ function scanPattern (p: Pattern, from: number, freshAt: Label[][], insert: Inse
   }
 }
 
-function place (g: QueryGraph, node: number): LegPlace {
+function place(g: QueryGraph, node: number): LegPlace {
   const c = g.places[node]
   if (node < g.stopCount) {
     const s = g.tt.stops[node]
@@ -211,24 +313,52 @@ function place (g: QueryGraph, node: number): LegPlace {
   return { lat: c.lat, lon: c.lon }
 }
 
-function toJourney (g: QueryGraph, last: Label): Journey {
+function toJourney(g: QueryGraph, last: Label): Journey {
   const legs: JourneyLeg[] = []
   for (let l: Label | null = last; l != null && l.prev != null; l = l.prev) {
     const from = l.prev.node
     if (l.kind === LegKind.walk) {
       if (l.a === 0) continue
-      legs.push({ mode: Mode.WALK, from: place(g, from), to: place(g, l.node), departureTime: l.arr - l.b, arrivalTime: l.arr, price: 0, co2: 0, distance: l.a })
+      legs.push({
+        mode: Mode.WALK,
+        from: place(g, from),
+        to: place(g, l.node),
+        departureTime: l.arr - l.b,
+        arrivalTime: l.arr,
+        price: 0,
+        co2: 0,
+        distance: l.a
+      })
     } else if (l.kind === LegKind.trip) {
       const p = g.tt.patterns[l.a]
       const n = p.stops.length
       legs.push({
-        mode: p.mode, from: place(g, p.stops[l.c]), to: place(g, l.node), departureTime: p.dep[l.b * n + l.c], arrivalTime: l.arr,
-        price: p.route.fare, co2: p.co2Cum[l.d] - p.co2Cum[l.c], distance: p.distCum[l.d] - p.distCum[l.c],
-        provider: p.route.agency_id, routeId: p.route.route_id, tripId: p.tripIds[l.b]
+        mode: p.mode,
+        from: place(g, p.stops[l.c]),
+        to: place(g, l.node),
+        departureTime: p.dep[l.b * n + l.c],
+        arrivalTime: l.arr,
+        price: p.route.fare,
+        co2: p.co2Cum[l.d] - p.co2Cum[l.c],
+        distance: p.distCum[l.d] - p.distCum[l.c],
+        provider: p.route.agency_id,
+        routeId: p.route.route_id,
+        tripId: p.tripIds[l.b]
       })
     } else if (l.kind === LegKind.onDemand && l.offer != null) {
       const o = l.offer
-      legs.push({ mode: o.mode, from: place(g, from), to: place(g, l.node), departureTime: l.a, arrivalTime: l.arr, price: o.price, co2: o.co2, distance: o.distance, provider: o.provider, legId: o.id })
+      legs.push({
+        mode: o.mode,
+        from: place(g, from),
+        to: place(g, l.node),
+        departureTime: l.a,
+        arrivalTime: l.arr,
+        price: o.price,
+        co2: o.co2,
+        distance: o.distance,
+        provider: o.provider,
+        legId: o.id
+      })
     }
   }
   legs.reverse()

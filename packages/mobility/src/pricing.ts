@@ -50,12 +50,15 @@ export interface PricingPlan {
 }
 
 /** Cumulative metered use of one ride. */
-export interface Usage { readonly seconds: number, readonly metres: number }
+export interface Usage {
+  readonly seconds: number
+  readonly metres: number
+}
 
 /** A pricing plan that cannot be used; `field` is the path of the bad field, e.g. `per_min_pricing[1].rate`. */
 export class PricingPlanError extends KvartalError {
   readonly field: string
-  constructor (field: string, message: string) {
+  constructor(field: string, message: string) {
     super('pricing-plan', `${field}: ${message}`)
     this.field = field
     this.name = 'PricingPlanError'
@@ -64,7 +67,7 @@ export class PricingPlanError extends KvartalError {
 
 /** A usage that is not whole non-negative seconds and metres. */
 export class UsageError extends KvartalError {
-  constructor (message: string) {
+  constructor(message: string) {
     super('bad-usage', message)
     this.name = 'UsageError'
   }
@@ -72,7 +75,7 @@ export class UsageError extends KvartalError {
 
 /** A fare beyond Number.MAX_SAFE_INTEGER nanos: the plan needs a `max_price`, or the use is absurd. */
 export class FareOverflowError extends KvartalError {
-  constructor (planId: string) {
+  constructor(planId: string) {
     super('fare-overflow', `the fare of plan ${planId} exceeds ${Number.MAX_SAFE_INTEGER} nanos for this use; give the plan a max_price`)
     this.name = 'FareOverflowError'
   }
@@ -84,11 +87,11 @@ const METRES_PER_KM = 1000
 /** Plans that came out of validatePricingPlan: deeply frozen, so they need no second check. */
 const validated = new WeakSet<object>()
 
-function isRecord (v: unknown): v is Record<string, unknown> {
+function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function wholeField (v: unknown, field: string, unit = 1): number {
+function wholeField(v: unknown, field: string, unit = 1): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
     throw new PricingPlanError(field, `must be a whole non-negative number, got ${typeof v === 'number' ? v : JSON.stringify(v)}`)
   }
@@ -96,36 +99,43 @@ function wholeField (v: unknown, field: string, unit = 1): number {
   return v
 }
 
-function segments (v: unknown, field: string, unit: number): readonly PricingSegment[] | undefined {
+function segments(v: unknown, field: string, unit: number): readonly PricingSegment[] | undefined {
   if (v === undefined) return undefined
   if (!Array.isArray(v)) throw new PricingPlanError(field, 'must be an array of segments')
-  return Object.freeze(v.map((s: unknown, i) => {
-    const at = `${field}[${i}]`
-    if (!isRecord(s)) throw new PricingPlanError(at, 'must be an object with start, rate and interval')
-    if (typeof s.rate === 'number' && s.rate < 0) {
-      throw new PricingPlanError(`${at}.rate`, `is ${s.rate}: negative rates (GBFS discounts) are not supported, because a fare must never fall as use grows`)
-    }
-    const start = wholeField(s.start, `${at}.start`, unit)
-    const rate = wholeField(s.rate, `${at}.rate`)
-    const interval = wholeField(s.interval, `${at}.interval`, unit)
-    if (s.end === undefined) return Object.freeze({ start, rate, interval })
-    const end = wholeField(s.end, `${at}.end`, unit)
-    if (end <= start) throw new PricingPlanError(`${at}.end`, `must be after start (${start}), got ${end}`)
-    return Object.freeze({ start, rate, interval, end })
-  }))
+  return Object.freeze(
+    v.map((s: unknown, i) => {
+      const at = `${field}[${i}]`
+      if (!isRecord(s)) throw new PricingPlanError(at, 'must be an object with start, rate and interval')
+      if (typeof s.rate === 'number' && s.rate < 0) {
+        throw new PricingPlanError(
+          `${at}.rate`,
+          `is ${s.rate}: negative rates (GBFS discounts) are not supported, because a fare must never fall as use grows`
+        )
+      }
+      const start = wholeField(s.start, `${at}.start`, unit)
+      const rate = wholeField(s.rate, `${at}.rate`)
+      const interval = wholeField(s.interval, `${at}.interval`, unit)
+      if (s.end === undefined) return Object.freeze({ start, rate, interval })
+      const end = wholeField(s.end, `${at}.end`, unit)
+      if (end <= start) throw new PricingPlanError(`${at}.end`, `must be after start (${start}), got ${end}`)
+      return Object.freeze({ start, rate, interval, end })
+    })
+  )
 }
 
 /**
  * Checks a plan received from anywhere (a feed, the wire, a config) and returns a frozen copy with only
  * the fields above. Throws PricingPlanError naming the first bad field.
  */
-export function validatePricingPlan (p: unknown): PricingPlan {
+export function validatePricingPlan(p: unknown): PricingPlan {
   if (isRecord(p) && validated.has(p)) return p as unknown as PricingPlan
   if (!isRecord(p)) throw new PricingPlanError('plan', 'must be an object')
   if (typeof p.plan_id !== 'string' || p.plan_id === '') throw new PricingPlanError('plan_id', 'must be a non-empty string')
-  if (p.name !== undefined && typeof p.name !== 'string') throw new PricingPlanError('name', 'must be a string (localized GBFS name arrays are not supported)')
+  if (p.name !== undefined && typeof p.name !== 'string')
+    throw new PricingPlanError('name', 'must be a string (localized GBFS name arrays are not supported)')
   if (p.currency !== 'IOTA') throw new PricingPlanError('currency', `must be "IOTA" (amounts in nanos), got ${JSON.stringify(p.currency)}`)
-  if (p.fare_capping !== undefined) throw new PricingPlanError('fare_capping', 'GBFS fare capping per time frame is not supported; cap one ride with max_price')
+  if (p.fare_capping !== undefined)
+    throw new PricingPlanError('fare_capping', 'GBFS fare capping per time frame is not supported; cap one ride with max_price')
   const price = wholeField(p.price, 'price')
   const perMin = segments(p.per_min_pricing, 'per_min_pricing', SECONDS_PER_MINUTE)
   const perKm = segments(p.per_km_pricing, 'per_km_pricing', METRES_PER_KM)
@@ -145,26 +155,27 @@ export function validatePricingPlan (p: unknown): PricingPlan {
 }
 
 /** Throws UsageError unless `u` is whole non-negative seconds and metres. */
-export function validateUsage (u: unknown): Usage {
+export function validateUsage(u: unknown): Usage {
   if (!isRecord(u)) throw new UsageError('usage must be an object with seconds and metres')
   for (const k of ['seconds', 'metres'] as const) {
     const v = u[k]
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new UsageError(`usage.${k} must be a whole non-negative number, got ${String(v)}`)
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new UsageError(`usage.${k} must be a whole non-negative number, got ${String(v)}`)
   }
   return u as unknown as Usage
 }
 
 /** How many times a segment's rate is charged for `used` sub-units (seconds or metres). */
-function charges (s: PricingSegment, used: bigint, unit: bigint): bigint {
+function charges(s: PricingSegment, used: bigint, unit: bigint): bigint {
   const from = BigInt(s.start) * unit
   if (used <= from) return 0n
   if (s.interval === 0) return 1n
-  const upTo = s.end === undefined ? used : (used < BigInt(s.end) * unit ? used : BigInt(s.end) * unit)
+  const upTo = s.end === undefined ? used : used < BigInt(s.end) * unit ? used : BigInt(s.end) * unit
   const step = BigInt(s.interval) * unit
   return (upTo - from + step - 1n) / step
 }
 
-function sum (segs: readonly PricingSegment[] | undefined, used: number, unit: number): bigint {
+function sum(segs: readonly PricingSegment[] | undefined, used: number, unit: number): bigint {
   let total = 0n
   for (const s of segs ?? []) total += BigInt(s.rate) * charges(s, BigInt(used), BigInt(unit))
   return total
@@ -174,7 +185,7 @@ function sum (segs: readonly PricingSegment[] | undefined, used: number, unit: n
  * The fare in nanos for a cumulative use: base price + minute segments + km segments, capped at
  * `max_price`. Computed in bigint, so exact for any safe inputs. Monotone: more use never costs less.
  */
-export function fareNanos (plan: PricingPlan, usage: Usage): Nanos {
+export function fareNanos(plan: PricingPlan, usage: Usage): Nanos {
   const p = validatePricingPlan(plan)
   const u = validateUsage(usage)
   let total = BigInt(p.price) + sum(p.per_min_pricing, u.seconds, SECONDS_PER_MINUTE) + sum(p.per_km_pricing, u.metres, METRES_PER_KM)

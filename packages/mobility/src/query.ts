@@ -1,6 +1,18 @@
 import { KvartalError, type Nanos } from '@kvartal/protocol'
 import { distanceMetres, type Coordinate } from './geo.ts'
-import { Mode, bothMasks, toCoord, tripsRunning, walkedMetres, wheelchairBlockedStops, wheelchairTrips, walkSeconds, type Footpath, type RunningTrips, type Timetable } from './timetable.ts'
+import {
+  Mode,
+  bothMasks,
+  toCoord,
+  tripsRunning,
+  walkedMetres,
+  wheelchairBlockedStops,
+  wheelchairTrips,
+  walkSeconds,
+  type Footpath,
+  type RunningTrips,
+  type Timetable
+} from './timetable.ts'
 
 /** Where a leg or journey starts or ends: a stop of the timetable, or a coordinate. */
 export type PlaceRef = { readonly stopId: string } | Coordinate
@@ -53,7 +65,7 @@ export const defaultQueryOptions = { maxWalkingM: 1_000, maxTransfers: 3 } as co
 
 /** A query that cannot be answered as asked; says which field is wrong. */
 export class JourneyQueryError extends KvartalError {
-  constructor (message: string) {
+  constructor(message: string) {
     super('ERR_JOURNEY_QUERY', message)
     this.name = 'JourneyQueryError'
   }
@@ -89,11 +101,11 @@ export interface QueryGraph {
   readonly offerTo: ReadonlyMap<OnDemandLeg, number>
 }
 
-function checkWhole (v: number, what: string): void {
+function checkWhole(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 0) throw new JourneyQueryError(`${what} must be a whole non-negative number, got ${v}`)
 }
 
-export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly OnDemandLeg[] = []): QueryGraph {
+export function prepareQuery(tt: Timetable, q: JourneyQuery, offers: readonly OnDemandLeg[] = []): QueryGraph {
   const maxWalkingM = q.maxWalkingM ?? defaultQueryOptions.maxWalkingM
   const maxTransfers = q.maxTransfers ?? defaultQueryOptions.maxTransfers
   checkWhole(q.departAfter, 'departAfter')
@@ -117,10 +129,17 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
   const destination = S + 1
   const usable = offers.filter(o => allowed.has(o.mode))
   const nodeFor = (p: PlaceRef, what: string): number => {
-    if ('stopId' in p) { placeOf(p, what); return tt.stopIndex.get(p.stopId)! }
+    if ('stopId' in p) {
+      placeOf(p, what)
+      return tt.stopIndex.get(p.stopId)!
+    }
     const key = `${p.lat},${p.lon}`
     let n = nodeOf.get(key)
-    if (n == null) { n = places.length; places.push(placeOf(p, what)); nodeOf.set(key, n) }
+    if (n == null) {
+      n = places.length
+      places.push(placeOf(p, what))
+      nodeOf.set(key, n)
+    }
     return n
   }
   const offerFrom: number[] = []
@@ -134,7 +153,9 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
   }
   const nodeCount = places.length
   const offersFrom: OnDemandLeg[][] = Array.from({ length: nodeCount }, () => [])
-  usable.forEach((o, i) => { offersFrom[offerFrom[i]].push(o) })
+  usable.forEach((o, i) => {
+    offersFrom[offerFrom[i]].push(o)
+  })
 
   const w = tt.walking
   const extraWalks: Footpath[][] = Array.from({ length: nodeCount }, () => [])
@@ -142,7 +163,7 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
     const metres = walkedMetres(straight, w)
     if (metres <= maxWalkingM) extraWalks[from].push({ to, metres, seconds: walkSeconds(metres, w) })
   }
-  const reach = Math.floor(maxWalkingM * 100 / w.detourPercent) + 1
+  const reach = Math.floor((maxWalkingM * 100) / w.detourPercent) + 1
   for (let p = S; p < nodeCount; p++) {
     for (const { index, metres } of tt.grid.within(places[p], reach)) {
       if (p !== destination) walk(p, index, metres)
@@ -153,14 +174,31 @@ export function prepareQuery (tt: Timetable, q: JourneyQuery, offers: readonly O
       walk(p, r, distanceMetres(places[p], places[r]))
     }
   }
-  const patternAllowed = Uint8Array.from(tt.patterns, p => allowed.has(p.mode) ? 1 : 0)
+  const patternAllowed = Uint8Array.from(tt.patterns, p => (allowed.has(p.mode) ? 1 : 0))
   const running = bothMasks(tripsRunning(tt, q.serviceDate), q.wheelchair === true ? wheelchairTrips(tt) : undefined)
   const blockedStops = q.wheelchair === true ? wheelchairBlockedStops(tt) : undefined
-  return { tt, stopCount: S, origin, destination, nodeCount, places, maxWalkingM, maxLegs: maxTransfers + 1, departAfter: q.departAfter, latestArrival: q.latestArrival ?? Infinity, patternAllowed, running, blockedStops, extraWalks, offersFrom, offerTo }
+  return {
+    tt,
+    stopCount: S,
+    origin,
+    destination,
+    nodeCount,
+    places,
+    maxWalkingM,
+    maxLegs: maxTransfers + 1,
+    departAfter: q.departAfter,
+    latestArrival: q.latestArrival ?? Infinity,
+    patternAllowed,
+    running,
+    blockedStops,
+    extraWalks,
+    offersFrom,
+    offerTo
+  }
 }
 
 /** Departure time of an on-demand leg reached at `time`, or -1 if it is no longer available. */
-export function offerDeparture (o: OnDemandLeg, time: number): number {
+export function offerDeparture(o: OnDemandLeg, time: number): number {
   const dep = Math.max(time, o.availableFrom ?? 0)
   return o.availableUntil != null && dep > o.availableUntil ? -1 : dep
 }

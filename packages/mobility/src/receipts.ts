@@ -26,8 +26,18 @@
 import { KvartalError, type Nanos } from '@kvartal/protocol'
 import { fareNanos, validatePricingPlan, validateUsage, UsageError, type PricingPlan, type Usage } from './pricing.ts'
 
-export interface UsageReport { readonly ride: string, readonly seq: number, readonly usage: Usage, readonly at: number }
-export interface ReceiptTerms { readonly ride: string, readonly nonce: number, readonly usage: Usage, readonly totalNanos: Nanos }
+export interface UsageReport {
+  readonly ride: string
+  readonly seq: number
+  readonly usage: Usage
+  readonly at: number
+}
+export interface ReceiptTerms {
+  readonly ride: string
+  readonly nonce: number
+  readonly usage: Usage
+  readonly totalNanos: Nanos
+}
 
 export const UsageRejection = {
   malformed: 'malformed',
@@ -38,12 +48,12 @@ export const UsageRejection = {
   implausibleDistance: 'implausible-distance',
   overCap: 'over-cap'
 } as const
-export type UsageRejection = typeof UsageRejection[keyof typeof UsageRejection]
+export type UsageRejection = (typeof UsageRejection)[keyof typeof UsageRejection]
 
 /** The traveller refuses to sign a receipt for this report. */
 export class UsageRejectedError extends KvartalError {
   override readonly code: UsageRejection
-  constructor (code: UsageRejection, message: string) {
+  constructor(code: UsageRejection, message: string) {
     super(code, message)
     this.code = code
     this.name = 'UsageRejectedError'
@@ -59,12 +69,12 @@ export const ReceiptRejection = {
   overCap: 'over-cap',
   overPlan: 'over-plan'
 } as const
-export type ReceiptRejection = typeof ReceiptRejection[keyof typeof ReceiptRejection]
+export type ReceiptRejection = (typeof ReceiptRejection)[keyof typeof ReceiptRejection]
 
 /** The vehicle refuses a receipt; `code` says why. */
 export class ReceiptRejectedError extends KvartalError {
   override readonly code: ReceiptRejection
-  constructor (code: ReceiptRejection, message: string) {
+  constructor(code: ReceiptRejection, message: string) {
     super(code, message)
     this.code = code
     this.name = 'ReceiptRejectedError'
@@ -73,7 +83,7 @@ export class ReceiptRejectedError extends KvartalError {
 
 /** A receipt older than the one the vehicle holds (a lower nonce): a replay or a reordering. */
 export class StaleReceiptError extends ReceiptRejectedError {
-  constructor (ride: string, nonce: number, held: number) {
+  constructor(ride: string, nonce: number, held: number) {
     super('stale', `ride ${ride}: receipt nonce ${nonce} is older than the held nonce ${held}`)
     this.name = 'StaleReceiptError'
   }
@@ -100,20 +110,28 @@ export const defaultUsageCheckOptions = {
   toleranceSeconds: 2
 } as const
 
-function whole (v: unknown, what: string, min = 0): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new UsageRejectedError('malformed', `${what} must be a whole number of at least ${min}, got ${String(v)}`)
+function whole(v: unknown, what: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    throw new UsageRejectedError('malformed', `${what} must be a whole number of at least ${min}, got ${String(v)}`)
   return v
 }
 
-function nonEmpty (v: unknown, what: string): string {
+function nonEmpty(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw new UsageRejectedError('malformed', `${what} must be a non-empty string`)
   return v
 }
 
-function sameUsage (a: Usage, b: Usage): boolean { return a.seconds === b.seconds && a.metres === b.metres }
+function sameUsage(a: Usage, b: Usage): boolean {
+  return a.seconds === b.seconds && a.metres === b.metres
+}
 
-function frozenTerms (t: ReceiptTerms): ReceiptTerms {
-  return Object.freeze({ ride: t.ride, nonce: t.nonce, usage: Object.freeze({ seconds: t.usage.seconds, metres: t.usage.metres }), totalNanos: t.totalNanos })
+function frozenTerms(t: ReceiptTerms): ReceiptTerms {
+  return Object.freeze({
+    ride: t.ride,
+    nonce: t.nonce,
+    usage: Object.freeze({ seconds: t.usage.seconds, metres: t.usage.metres }),
+    totalNanos: t.totalNanos
+  })
 }
 
 /** The traveller's side of one ride: checks each usage report and returns the receipt terms to sign. */
@@ -126,9 +144,9 @@ export class UsageCheck {
   readonly toleranceSeconds: number
   #last: ReceiptTerms | undefined
   /** the first report accepted by this instance and the traveller's clock then: the base of the clock check */
-  #base: { readonly seconds: number, readonly now: number } | undefined
+  #base: { readonly seconds: number; readonly now: number } | undefined
 
-  constructor (init: UsageCheckInit) {
+  constructor(init: UsageCheckInit) {
     this.ride = nonEmpty(init.ride, 'ride')
     this.plan = validatePricingPlan(init.plan)
     this.cap = init.cap === undefined ? undefined : whole(init.cap, 'cap')
@@ -137,17 +155,23 @@ export class UsageCheck {
     this.toleranceSeconds = whole(init.toleranceSeconds ?? defaultUsageCheckOptions.toleranceSeconds, 'toleranceSeconds')
     if (init.resume !== undefined) {
       const r = init.resume
-      if (r.ride !== this.ride) throw new UsageRejectedError('wrong-ride', `cannot resume ride ${this.ride} from a receipt for ride ${String(r.ride)}`)
-      whole(r.nonce, 'resume.nonce', 1); whole(r.totalNanos, 'resume.totalNanos')
+      if (r.ride !== this.ride)
+        throw new UsageRejectedError('wrong-ride', `cannot resume ride ${this.ride} from a receipt for ride ${String(r.ride)}`)
+      whole(r.nonce, 'resume.nonce', 1)
+      whole(r.totalNanos, 'resume.totalNanos')
       this.#last = frozenTerms({ ...r, usage: this.#usage(r.usage) })
     }
   }
 
   /** The last terms returned by `next` (or resumed from). */
-  get last (): ReceiptTerms | undefined { return this.#last }
+  get last(): ReceiptTerms | undefined {
+    return this.#last
+  }
 
-  #usage (u: unknown): Usage {
-    try { return validateUsage(u) } catch (err) {
+  #usage(u: unknown): Usage {
+    try {
+      return validateUsage(u)
+    } catch (err) {
       if (err instanceof UsageError) throw new UsageRejectedError('malformed', err.message)
       throw err
     }
@@ -158,7 +182,7 @@ export class UsageCheck {
    * report's seq, total = the plan's fare for its cumulative use). Throws UsageRejectedError; a refused
    * report changes nothing.
    */
-  next (report: UsageReport, now: number): ReceiptTerms {
+  next(report: UsageReport, now: number): ReceiptTerms {
     whole(now, 'now')
     if (typeof report !== 'object' || report === null) throw new UsageRejectedError('malformed', 'a usage report must be an object')
     const ride = nonEmpty(report.ride, 'ride')
@@ -173,28 +197,43 @@ export class UsageCheck {
     }
     const prev: Usage = last?.usage ?? { seconds: 0, metres: 0 }
     if (usage.seconds < prev.seconds || usage.metres < prev.metres) {
-      throw new UsageRejectedError('usage-decreased', `ride ${ride}: usage went back from ${prev.seconds} s, ${prev.metres} m to ${usage.seconds} s, ${usage.metres} m`)
+      throw new UsageRejectedError(
+        'usage-decreased',
+        `ride ${ride}: usage went back from ${prev.seconds} s, ${prev.metres} m to ${usage.seconds} s, ${usage.metres} m`
+      )
     }
     const addedSeconds = usage.seconds - prev.seconds
     if (addedSeconds > this.maxSecondsPerReport) {
-      throw new UsageRejectedError('implausible-time', `ride ${ride}: one report adds ${addedSeconds} s, more than the ${this.maxSecondsPerReport} s allowed per report`)
+      throw new UsageRejectedError(
+        'implausible-time',
+        `ride ${ride}: one report adds ${addedSeconds} s, more than the ${this.maxSecondsPerReport} s allowed per report`
+      )
     }
     if (this.#base !== undefined) {
       const elapsed = Math.ceil(Math.max(0, now - this.#base.now) / 1000)
       const metered = usage.seconds - this.#base.seconds
       if (metered > elapsed + this.toleranceSeconds) {
-        throw new UsageRejectedError('implausible-time', `ride ${ride}: ${metered} s metered while ${elapsed} s passed on the traveller's clock (tolerance ${this.toleranceSeconds} s)`)
+        throw new UsageRejectedError(
+          'implausible-time',
+          `ride ${ride}: ${metered} s metered while ${elapsed} s passed on the traveller's clock (tolerance ${this.toleranceSeconds} s)`
+        )
       }
     }
     const addedMetres = usage.metres - prev.metres
     const maxMetres = this.maxMetresPerSecond * (addedSeconds + 1)
     if (addedMetres > maxMetres) {
-      throw new UsageRejectedError('implausible-distance', `ride ${ride}: ${addedMetres} m in ${addedSeconds} s is faster than ${this.maxMetresPerSecond} m/s (at most ${maxMetres} m)`)
+      throw new UsageRejectedError(
+        'implausible-distance',
+        `ride ${ride}: ${addedMetres} m in ${addedSeconds} s is faster than ${this.maxMetresPerSecond} m/s (at most ${maxMetres} m)`
+      )
     }
     const totalNanos = fareNanos(this.plan, usage)
     if (this.cap !== undefined && totalNanos > this.cap) {
-      throw new UsageRejectedError('over-cap', `ride ${ride}: the fare ${totalNanos} nanos for ${usage.seconds} s, ` +
-        `${usage.metres} m exceeds the traveller's cap of ${this.cap} nanos`)
+      throw new UsageRejectedError(
+        'over-cap',
+        `ride ${ride}: the fare ${totalNanos} nanos for ${usage.seconds} s, ` +
+          `${usage.metres} m exceeds the traveller's cap of ${this.cap} nanos`
+      )
     }
     const terms = frozenTerms({ ride, nonce: seq, usage, totalNanos })
     this.#last = terms
@@ -204,10 +243,11 @@ export class UsageCheck {
 }
 
 export const ReceiptOutcome = { applied: 'applied', noop: 'noop' } as const
-export type ReceiptOutcome = typeof ReceiptOutcome[keyof typeof ReceiptOutcome]
+export type ReceiptOutcome = (typeof ReceiptOutcome)[keyof typeof ReceiptOutcome]
 
-function receiptWhole (v: unknown, what: string, min = 0): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new ReceiptRejectedError('malformed', `${what} must be a whole number of at least ${min}, got ${String(v)}`)
+function receiptWhole(v: unknown, what: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    throw new ReceiptRejectedError('malformed', `${what} must be a whole number of at least ${min}, got ${String(v)}`)
   return v
 }
 
@@ -223,7 +263,7 @@ export class ReceiptLedger {
    * for the receipt's usage (`over-plan`: the traveller's check never signs that, so the receipt is not
    * one to settle). `cap` is the ride's agreed maximum, when there is one.
    */
-  apply (terms: ReceiptTerms, plan: PricingPlan, cap?: Nanos): ReceiptOutcome {
+  apply(terms: ReceiptTerms, plan: PricingPlan, cap?: Nanos): ReceiptOutcome {
     if (typeof terms !== 'object' || terms === null) throw new ReceiptRejectedError('malformed', 'a receipt must be an object')
     if (typeof terms.ride !== 'string' || terms.ride === '') throw new ReceiptRejectedError('malformed', 'ride must be a non-empty string')
     const ride = terms.ride
@@ -231,7 +271,9 @@ export class ReceiptLedger {
     receiptWhole(terms.totalNanos, 'totalNanos')
     if (cap !== undefined) receiptWhole(cap, 'cap')
     let usage: Usage
-    try { usage = validateUsage(terms.usage) } catch (err) {
+    try {
+      usage = validateUsage(terms.usage)
+    } catch (err) {
       if (err instanceof UsageError) throw new ReceiptRejectedError('malformed', err.message)
       throw err
     }
@@ -244,32 +286,44 @@ export class ReceiptLedger {
         throw new ReceiptRejectedError('conflict', `ride ${ride}: a different receipt with nonce ${terms.nonce} is already held`)
       }
       if (usage.seconds < held.usage.seconds || usage.metres < held.usage.metres) {
-        throw new ReceiptRejectedError('usage-decreased', `ride ${ride}: receipt usage ${usage.seconds} s, ${usage.metres} m ` +
-          `is below the held ${held.usage.seconds} s, ${held.usage.metres} m`)
+        throw new ReceiptRejectedError(
+          'usage-decreased',
+          `ride ${ride}: receipt usage ${usage.seconds} s, ${usage.metres} m ` +
+            `is below the held ${held.usage.seconds} s, ${held.usage.metres} m`
+        )
       }
       if (terms.totalNanos < held.totalNanos) {
-        throw new ReceiptRejectedError('total-decreased', `ride ${ride}: receipt total ${terms.totalNanos} is below the held total ${held.totalNanos}`)
+        throw new ReceiptRejectedError(
+          'total-decreased',
+          `ride ${ride}: receipt total ${terms.totalNanos} is below the held total ${held.totalNanos}`
+        )
       }
     }
     const limit = Math.min(p.max_price ?? Infinity, cap ?? Infinity)
-    if (terms.totalNanos > limit) throw new ReceiptRejectedError('over-cap', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the cap of ${limit} nanos`)
+    if (terms.totalNanos > limit)
+      throw new ReceiptRejectedError('over-cap', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the cap of ${limit} nanos`)
     const fare = fareNanos(p, usage)
     if (terms.totalNanos > fare) {
-      throw new ReceiptRejectedError('over-plan', `ride ${ride}: receipt total ${terms.totalNanos} exceeds the fare ${fare} ` +
-        `that plan ${p.plan_id} charges for ${usage.seconds} s, ${usage.metres} m`)
+      throw new ReceiptRejectedError(
+        'over-plan',
+        `ride ${ride}: receipt total ${terms.totalNanos} exceeds the fare ${fare} ` +
+          `that plan ${p.plan_id} charges for ${usage.seconds} s, ${usage.metres} m`
+      )
     }
     this.#latest.set(ride, frozenTerms({ ride, nonce: terms.nonce, usage, totalNanos: terms.totalNanos }))
     return 'applied'
   }
 
-  latest (ride: string): ReceiptTerms | undefined { return this.#latest.get(ride) }
+  latest(ride: string): ReceiptTerms | undefined {
+    return this.#latest.get(ride)
+  }
 
   /**
    * Nanos of metered use not covered by a receipt yet: the plan's fare for `metered` minus the held
    * receipt's total, never below 0. The vehicle stops or limits service when this exceeds one tick's
    * worth (see receiptExposure).
    */
-  unpaidSince (ride: string, metered: Usage, plan: PricingPlan): Nanos {
+  unpaidSince(ride: string, metered: Usage, plan: PricingPlan): Nanos {
     const owed = fareNanos(plan, metered)
     return Math.max(0, owed - (this.#latest.get(ride)?.totalNanos ?? 0))
   }
@@ -279,10 +333,11 @@ export class ReceiptLedger {
  * What one more tick of service can add to the fare from `metered`: fare(metered + tick) − fare(metered).
  * A vehicle lets `unpaidSince` reach this, and no more, before it stops or limits service.
  */
-export function receiptExposure (plan: PricingPlan, metered: Usage, tick: Usage): Nanos {
+export function receiptExposure(plan: PricingPlan, metered: Usage, tick: Usage): Nanos {
   const m = validateUsage(metered)
   const t = validateUsage(tick)
   const after = { seconds: m.seconds + t.seconds, metres: m.metres + t.metres }
-  if (!Number.isSafeInteger(after.seconds) || !Number.isSafeInteger(after.metres)) throw new UsageError('metered use plus one tick is beyond safe integers')
+  if (!Number.isSafeInteger(after.seconds) || !Number.isSafeInteger(after.metres))
+    throw new UsageError('metered use plus one tick is beyond safe integers')
   return fareNanos(plan, after) - fareNanos(plan, m)
 }

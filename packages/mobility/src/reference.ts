@@ -9,7 +9,11 @@ import { paretoFilter, type Criteria } from './journey.ts'
  * Boards the earliest trip of a pattern only; patterns are FIFO, so a later trip of the same pattern
  * costs the same and arrives no earlier.
  */
-export function enumerateParetoCriteria (tt: Timetable, query: JourneyQuery, offers: readonly OnDemandLeg[] = []): { pareto: Criteria[], enumerated: number } {
+export function enumerateParetoCriteria(
+  tt: Timetable,
+  query: JourneyQuery,
+  offers: readonly OnDemandLeg[] = []
+): { pareto: Criteria[]; enumerated: number } {
   const g = prepareQuery(tt, query, offers)
   const found: Criteria[] = []
   const visit = (node: number, t: number, price: number, co2: number, legs: number, walk: number, canWalk: boolean): void => {

@@ -1,10 +1,19 @@
 import { TimetableError } from './timetable-error.ts'
 
 /** Offset of local time in `timeZone` from UTC at `atMs`, ms (positive east of Greenwich). */
-export function timeZoneOffsetMs (timeZone: string, atMs: number): number {
+export function timeZoneOffsetMs(timeZone: string, atMs: number): number {
   let parts: Intl.DateTimeFormatPart[]
   try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(atMs))
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit'
+    }).formatToParts(new Date(atMs))
   } catch (err) {
     throw new TimetableError(`unknown time zone "${timeZone}": ${(err as Error).message}`)
   }
@@ -17,7 +26,7 @@ export function timeZoneOffsetMs (timeZone: string, atMs: number): number {
  * agency_timezone (so that a day with a daylight-saving change still counts times from the same
  * reference), or midnight UTC when the feed has no time zone. GTFS times are seconds after it.
  */
-export function serviceDayStart (nowMs: number, timeZone?: string): number {
+export function serviceDayStart(nowMs: number, timeZone?: string): number {
   if (timeZone == null || timeZone === '') return Math.floor(nowMs / 86_400_000) * 86_400_000
   const local = new Date(nowMs + timeZoneOffsetMs(timeZone, nowMs))
   const noonAsUtc = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 12)

@@ -29,21 +29,32 @@ export const Mode = {
   RAIL: 'RAIL',
   FERRY: 'FERRY'
 } as const
-export type Mode = typeof Mode[keyof typeof Mode]
+export type Mode = (typeof Mode)[keyof typeof Mode]
 
 /** GTFS route_type (basic values) to mode; anything else is treated as a bus. */
-export function modeOfRouteType (routeType: number): Mode {
+export function modeOfRouteType(routeType: number): Mode {
   switch (routeType) {
-    case 0: return Mode.TRAM
-    case 1: return Mode.METRO
-    case 2: return Mode.RAIL
-    case 4: return Mode.FERRY
-    default: return Mode.BUS
+    case 0:
+      return Mode.TRAM
+    case 1:
+      return Mode.METRO
+    case 2:
+      return Mode.RAIL
+    case 4:
+      return Mode.FERRY
+    default:
+      return Mode.BUS
   }
 }
 
 /** `wheelchair_boarding`: 0 or absent no information, 1 possible, 2 not possible (GTFS) */
-export interface GtfsStop { stop_id: string, stop_name: string, stop_lat: number, stop_lon: number, wheelchair_boarding?: number }
+export interface GtfsStop {
+  stop_id: string
+  stop_name: string
+  stop_lat: number
+  stop_lon: number
+  wheelchair_boarding?: number
+}
 export interface GtfsRoute {
   route_id: string
   route_short_name?: string
@@ -55,10 +66,27 @@ export interface GtfsRoute {
   co2_per_km: number
 }
 /** `wheelchair_accessible`: 0 or absent no information, 1 room for at least one wheelchair, 2 none (GTFS) */
-export interface GtfsTrip { trip_id: string, route_id: string, service_id?: string, wheelchair_accessible?: number }
-export interface GtfsStopTime { trip_id: string, arrival_time: number, departure_time: number, stop_id: string, stop_sequence: number }
+export interface GtfsTrip {
+  trip_id: string
+  route_id: string
+  service_id?: string
+  wheelchair_accessible?: number
+}
+export interface GtfsStopTime {
+  trip_id: string
+  arrival_time: number
+  departure_time: number
+  stop_id: string
+  stop_sequence: number
+}
 /** transfers.txt row, transfer_type 2 (minimum time), plus the walking distance. */
-export interface GtfsTransfer { from_stop_id: string, to_stop_id: string, transfer_type: 2, min_transfer_time: number, distance_m: number }
+export interface GtfsTransfer {
+  from_stop_id: string
+  to_stop_id: string
+  transfer_type: 2
+  min_transfer_time: number
+  distance_m: number
+}
 
 export interface Feed {
   stops: GtfsStop[]
@@ -90,12 +118,12 @@ export interface WalkingOptions {
 export const defaultWalkingOptions: WalkingOptions = { speedMmPerS: 1_200, detourPercent: 130, maxTransferM: 400 }
 
 /** Walked metres for a straight-line distance. */
-export function walkedMetres (straightM: number, o: WalkingOptions): number {
-  return Math.round(straightM * o.detourPercent / 100)
+export function walkedMetres(straightM: number, o: WalkingOptions): number {
+  return Math.round((straightM * o.detourPercent) / 100)
 }
 /** Whole seconds to walk some metres, rounded up. */
-export function walkSeconds (metres: number, o: WalkingOptions): number {
-  return Math.ceil(metres * 1000 / o.speedMmPerS)
+export function walkSeconds(metres: number, o: WalkingOptions): number {
+  return Math.ceil((metres * 1000) / o.speedMmPerS)
 }
 
 export { TimetableError }
@@ -122,7 +150,11 @@ export interface Pattern {
   readonly co2Cum: Int32Array
 }
 
-export interface Footpath { readonly to: number, readonly seconds: number, readonly metres: number }
+export interface Footpath {
+  readonly to: number
+  readonly seconds: number
+  readonly metres: number
+}
 
 /** A feed indexed for search. Stops are numbered in feed order. */
 export interface Timetable {
@@ -130,7 +162,7 @@ export interface Timetable {
   readonly stopIndex: ReadonlyMap<string, number>
   readonly patterns: readonly Pattern[]
   /** per stop: the patterns serving it and the stop's position in each */
-  readonly patternsAtStop: ReadonlyArray<ReadonlyArray<{ pattern: number, pos: number }>>
+  readonly patternsAtStop: ReadonlyArray<ReadonlyArray<{ pattern: number; pos: number }>>
   /** per stop: footpaths to nearby stops */
   readonly footpaths: ReadonlyArray<readonly Footpath[]>
   readonly transfers: readonly GtfsTransfer[]
@@ -144,22 +176,34 @@ export interface Timetable {
 }
 
 /** transfers.txt rows between every pair of stops within `maxTransferM` straight-line metres. */
-export function computeTransfers (stops: readonly GtfsStop[], walking: WalkingOptions = defaultWalkingOptions, grid?: GridIndex): GtfsTransfer[] {
+export function computeTransfers(
+  stops: readonly GtfsStop[],
+  walking: WalkingOptions = defaultWalkingOptions,
+  grid?: GridIndex
+): GtfsTransfer[] {
   const g = grid ?? new GridIndex(stops.map(toCoord), walking.maxTransferM)
   const out: GtfsTransfer[] = []
   stops.forEach((s, i) => {
     for (const { index, metres } of g.within(toCoord(s), walking.maxTransferM)) {
       if (index === i) continue
       const distance = walkedMetres(metres, walking)
-      out.push({ from_stop_id: s.stop_id, to_stop_id: stops[index].stop_id, transfer_type: 2, min_transfer_time: walkSeconds(distance, walking), distance_m: distance })
+      out.push({
+        from_stop_id: s.stop_id,
+        to_stop_id: stops[index].stop_id,
+        transfer_type: 2,
+        min_transfer_time: walkSeconds(distance, walking),
+        distance_m: distance
+      })
     }
   })
   return out
 }
 
-export function toCoord (s: GtfsStop): { lat: number, lon: number } { return { lat: s.stop_lat, lon: s.stop_lon } }
+export function toCoord(s: GtfsStop): { lat: number; lon: number } {
+  return { lat: s.stop_lat, lon: s.stop_lon }
+}
 
-function assertTime (v: number, what: string): void {
+function assertTime(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 0) throw new TimetableError(`${what} must be whole seconds since service-day start, got ${v}`)
 }
 
@@ -167,7 +211,7 @@ function assertTime (v: number, what: string): void {
  * Indexes a feed: groups trips into FIFO patterns, computes distances, CO₂ and footpaths. Throws
  * TimetableError for unknown ids, non-integer times, or a trip whose times go backwards.
  */
-export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWalkingOptions): Timetable {
+export function buildTimetable(feed: Feed, walking: WalkingOptions = defaultWalkingOptions): Timetable {
   const stopIndex = new Map<string, number>()
   feed.stops.forEach((s, i) => {
     if (stopIndex.has(s.stop_id)) throw new TimetableError(`stop_id ${s.stop_id} appears twice in stops`)
@@ -184,18 +228,21 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
   const tripService = new Map<string, string>()
   const tripWheelchair = new Map<string, number>()
   for (const s of feed.stops) {
-    if (s.wheelchair_boarding != null && ![0, 1, 2].includes(s.wheelchair_boarding)) throw new TimetableError(`stop ${s.stop_id}: wheelchair_boarding must be 0, 1 or 2, got ${s.wheelchair_boarding}`)
+    if (s.wheelchair_boarding != null && ![0, 1, 2].includes(s.wheelchair_boarding))
+      throw new TimetableError(`stop ${s.stop_id}: wheelchair_boarding must be 0, 1 or 2, got ${s.wheelchair_boarding}`)
   }
   for (const t of feed.trips) {
     if (t.wheelchair_accessible != null) {
-      if (![0, 1, 2].includes(t.wheelchair_accessible)) throw new TimetableError(`trip ${t.trip_id}: wheelchair_accessible must be 0, 1 or 2, got ${t.wheelchair_accessible}`)
+      if (![0, 1, 2].includes(t.wheelchair_accessible))
+        throw new TimetableError(`trip ${t.trip_id}: wheelchair_accessible must be 0, 1 or 2, got ${t.wheelchair_accessible}`)
       tripWheelchair.set(t.trip_id, t.wheelchair_accessible)
     }
     const r = routes.get(t.route_id)
     if (r == null) throw new TimetableError(`trip ${t.trip_id} names unknown route_id ${t.route_id}`)
     tripRoute.set(t.trip_id, r)
     if (t.service_id != null && t.service_id !== '') {
-      if (calendar != null && !calendar.knows(t.service_id)) throw new TimetableError(`trip ${t.trip_id} names service_id ${t.service_id}, which neither calendar nor calendar_dates has`)
+      if (calendar != null && !calendar.knows(t.service_id))
+        throw new TimetableError(`trip ${t.trip_id} names service_id ${t.service_id}, which neither calendar nor calendar_dates has`)
       tripService.set(t.trip_id, t.service_id)
     }
   }
@@ -206,12 +253,16 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     assertTime(st.arrival_time, `arrival_time of trip ${st.trip_id}`)
     assertTime(st.departure_time, `departure_time of trip ${st.trip_id}`)
     let list = byTrip.get(st.trip_id)
-    if (list == null) byTrip.set(st.trip_id, list = [])
+    if (list == null) byTrip.set(st.trip_id, (list = []))
     list.push(st)
   }
 
   // group by route and stop sequence; within a group, split so that no trip overtakes another
-  interface Draft { route: GtfsRoute, stops: number[], trips: Array<{ id: string, arr: number[], dep: number[] }> }
+  interface Draft {
+    route: GtfsRoute
+    stops: number[]
+    trips: Array<{ id: string; arr: number[]; dep: number[] }>
+  }
   const groups = new Map<string, Draft>()
   for (const [tripId, sts] of byTrip) {
     if (sts.length < 2) continue
@@ -219,17 +270,18 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     const arr = sts.map(s => s.arrival_time)
     const dep = sts.map(s => s.departure_time)
     for (let i = 0; i < sts.length; i++) {
-      if (dep[i] < arr[i] || (i > 0 && arr[i] < dep[i - 1])) throw new TimetableError(`trip ${tripId} goes back in time at stop_sequence ${sts[i].stop_sequence}`)
+      if (dep[i] < arr[i] || (i > 0 && arr[i] < dep[i - 1]))
+        throw new TimetableError(`trip ${tripId} goes back in time at stop_sequence ${sts[i].stop_sequence}`)
     }
     const route = tripRoute.get(tripId)!
     const stops = sts.map(s => stopIndex.get(s.stop_id)!)
     const key = `${route.route_id}|${stops.join(',')}`
     let g = groups.get(key)
-    if (g == null) groups.set(key, g = { route, stops, trips: [] })
+    if (g == null) groups.set(key, (g = { route, stops, trips: [] }))
     g.trips.push({ id: tripId, arr, dep })
   }
   const patterns: Pattern[] = []
-  const patternsAtStop: Array<Array<{ pattern: number, pos: number }>> = feed.stops.map(() => [])
+  const patternsAtStop: Array<Array<{ pattern: number; pos: number }>> = feed.stops.map(() => [])
   let tripCount = 0
   for (const g of groups.values()) {
     g.trips.sort((a, b) => a.dep[0] - b.dep[0] || a.arr[a.arr.length - 1] - b.arr[b.arr.length - 1])
@@ -239,7 +291,8 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
         const last = list[list.length - 1]
         return t.dep.every((d, i) => d >= last.dep[i] && t.arr[i] >= last.arr[i])
       })
-      if (home != null) home.push(t); else fifo.push([t])
+      if (home != null) home.push(t)
+      else fifo.push([t])
     }
     const n = g.stops.length
     const distCum = new Int32Array(n)
@@ -247,16 +300,33 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     for (let i = 1; i < n; i++) {
       const d = distanceMetres(toCoord(feed.stops[g.stops[i - 1]]), toCoord(feed.stops[g.stops[i]]))
       distCum[i] = distCum[i - 1] + d
-      co2Cum[i] = co2Cum[i - 1] + Math.round(d * g.route.co2_per_km / 1000)
+      co2Cum[i] = co2Cum[i - 1] + Math.round((d * g.route.co2_per_km) / 1000)
     }
     for (const trips of fifo) {
       const index = patterns.length
       const arr = new Int32Array(trips.length * n)
       const dep = new Int32Array(trips.length * n)
-      trips.forEach((t, k) => { arr.set(t.arr, k * n); dep.set(t.dep, k * n) })
+      trips.forEach((t, k) => {
+        arr.set(t.arr, k * n)
+        dep.set(t.dep, k * n)
+      })
       const serviceIds = calendar != null ? { serviceIds: trips.map(t => tripService.get(t.id)) } : {}
-      patterns.push({ index, route: g.route, mode: modeOfRouteType(g.route.route_type), stops: Int32Array.from(g.stops), tripIds: trips.map(t => t.id), ...serviceIds, wheelchair: Uint8Array.from(trips, t => tripWheelchair.get(t.id) ?? 0), arr, dep, distCum, co2Cum })
-      g.stops.forEach((s, pos) => { patternsAtStop[s].push({ pattern: index, pos }) })
+      patterns.push({
+        index,
+        route: g.route,
+        mode: modeOfRouteType(g.route.route_type),
+        stops: Int32Array.from(g.stops),
+        tripIds: trips.map(t => t.id),
+        ...serviceIds,
+        wheelchair: Uint8Array.from(trips, t => tripWheelchair.get(t.id) ?? 0),
+        arr,
+        dep,
+        distCum,
+        co2Cum
+      })
+      g.stops.forEach((s, pos) => {
+        patternsAtStop[s].push({ pattern: index, pos })
+      })
       tripCount += trips.length
     }
   }
@@ -271,8 +341,17 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
     if (from !== to) footpaths[from].push({ to, seconds: t.min_transfer_time, metres: t.distance_m })
   }
   return {
-    stops: feed.stops, stopIndex, patterns, patternsAtStop, footpaths, transfers, walking, grid, tripCount,
-    ...(feed.timezone != null ? { timezone: feed.timezone } : {}), ...(calendar != null ? { calendar } : {})
+    stops: feed.stops,
+    stopIndex,
+    patterns,
+    patternsAtStop,
+    footpaths,
+    transfers,
+    walking,
+    grid,
+    tripCount,
+    ...(feed.timezone != null ? { timezone: feed.timezone } : {}),
+    ...(calendar != null ? { calendar } : {})
   }
 }
 
@@ -281,20 +360,20 @@ export function buildTimetable (feed: Feed, walking: WalkingOptions = defaultWal
  * mask per pattern. A trip without that information is not offered: the traveller cannot find out at
  * the stop that there is no room.
  */
-export function wheelchairTrips (tt: Timetable): ReadonlyArray<Uint8Array> {
+export function wheelchairTrips(tt: Timetable): ReadonlyArray<Uint8Array> {
   let masks = accessible.get(tt)
-  if (masks == null) accessible.set(tt, masks = tt.patterns.map(p => p.wheelchair.map(v => v === 1 ? 1 : 0)))
+  if (masks == null) accessible.set(tt, (masks = tt.patterns.map(p => p.wheelchair.map(v => (v === 1 ? 1 : 0)))))
   return masks
 }
 const accessible = new WeakMap<Timetable, ReadonlyArray<Uint8Array>>()
 
 /** Stops where a wheelchair cannot board or alight (wheelchair_boarding 2), one flag per stop; undefined if none. */
-export function wheelchairBlockedStops (tt: Timetable): Uint8Array | undefined {
-  return tt.stops.some(s => s.wheelchair_boarding === 2) ? Uint8Array.from(tt.stops, s => s.wheelchair_boarding === 2 ? 1 : 0) : undefined
+export function wheelchairBlockedStops(tt: Timetable): Uint8Array | undefined {
+  return tt.stops.some(s => s.wheelchair_boarding === 2) ? Uint8Array.from(tt.stops, s => (s.wheelchair_boarding === 2 ? 1 : 0)) : undefined
 }
 
 /** Trips boardable under both masks (either may be absent: all). */
-export function bothMasks (a: RunningTrips, b: RunningTrips): RunningTrips {
+export function bothMasks(a: RunningTrips, b: RunningTrips): RunningTrips {
   if (a == null) return b
   if (b == null) return a
   return a.map((m, i) => m.map((v, k) => v & b[i][k]))
@@ -309,17 +388,19 @@ const running = new WeakMap<Timetable, Map<number, ReadonlyArray<Uint8Array>>>()
  * The trips of `tt` that run on `date` (YYYYMMDD, see `serviceDate`): undefined when the timetable has
  * no calendar. A trip without a service_id runs every day. Cached per timetable for a few dates.
  */
-export function tripsRunning (tt: Timetable, date: number | undefined): RunningTrips {
+export function tripsRunning(tt: Timetable, date: number | undefined): RunningTrips {
   const cal = tt.calendar
   if (cal == null || date == null) return undefined
   let byDate = running.get(tt)
-  if (byDate == null) running.set(tt, byDate = new Map())
+  if (byDate == null) running.set(tt, (byDate = new Map()))
   let masks = byDate.get(date)
   if (masks == null) {
-    masks = tt.patterns.map(p => Uint8Array.from(p.tripIds, (_, k) => {
-      const s = p.serviceIds?.[k]
-      return s == null || cal.runsOn(s, date) ? 1 : 0
-    }))
+    masks = tt.patterns.map(p =>
+      Uint8Array.from(p.tripIds, (_, k) => {
+        const s = p.serviceIds?.[k]
+        return s == null || cal.runsOn(s, date) ? 1 : 0
+      })
+    )
     // a node plans today and perhaps tomorrow: keep the last few dates only
     if (byDate.size >= 4) byDate.delete(byDate.keys().next().value!)
     byDate.set(date, masks)
@@ -328,13 +409,14 @@ export function tripsRunning (tt: Timetable, date: number | undefined): RunningT
 }
 
 /** Index of the earliest trip of a pattern leaving position `pos` at or after `time`, or -1. */
-export function earliestTrip (p: Pattern, pos: number, time: number, runs?: Uint8Array): number {
+export function earliestTrip(p: Pattern, pos: number, time: number, runs?: Uint8Array): number {
   const n = p.stops.length
   let lo = 0
   let hi = p.tripIds.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (p.dep[mid * n + pos] < time) lo = mid + 1; else hi = mid
+    if (p.dep[mid * n + pos] < time) lo = mid + 1
+    else hi = mid
   }
   // the pattern is FIFO, so the first later trip that runs today is the earliest one that does
   if (runs != null) while (lo < p.tripIds.length && runs[lo] === 0) lo++

@@ -10,36 +10,50 @@ import type { Timetable } from './timetable.ts'
  */
 export const ZONE_PRECISION = 6
 
-export function zoneOf (c: Coordinate, precision: number = ZONE_PRECISION): string { return ngeohash.encode(c.lat, c.lon, precision) }
+export function zoneOf(c: Coordinate, precision: number = ZONE_PRECISION): string {
+  return ngeohash.encode(c.lat, c.lon, precision)
+}
 
 /** The centre of a zone. */
-export function zoneCentre (zone: string): Coordinate {
+export function zoneCentre(zone: string): Coordinate {
   const d = ngeohash.decode(zone)
   return { lat: d.latitude, lon: d.longitude }
 }
 
 /** The zone and its eight neighbours: where a provider "near" a traveller may be. */
-export function zoneAndNeighbours (zone: string): string[] { return [zone, ...ngeohash.neighbors(zone)] }
+export function zoneAndNeighbours(zone: string): string[] {
+  return [zone, ...ngeohash.neighbors(zone)]
+}
 
 /** Integer microdegrees on the wire, degrees inside. */
-export function toE6 (deg: number): number { return Math.round(deg * 1e6) }
-export function fromE6 (e6: number): number { return e6 / 1e6 }
+export function toE6(deg: number): number {
+  return Math.round(deg * 1e6)
+}
+export function fromE6(e6: number): number {
+  return e6 / 1e6
+}
 
 /** Where a GTFS trip runs in the timetable: its pattern, its row, and its stops' positions. */
-export interface TripLocation { readonly pattern: number, readonly trip: number, readonly stopIds: readonly string[] }
+export interface TripLocation {
+  readonly pattern: number
+  readonly trip: number
+  readonly stopIds: readonly string[]
+}
 
 /** An index from trip_id to its place in the timetable's patterns. */
-export function tripIndex (tt: Timetable): Map<string, TripLocation> {
+export function tripIndex(tt: Timetable): Map<string, TripLocation> {
   const out = new Map<string, TripLocation>()
   for (const p of tt.patterns) {
     const stopIds = [...p.stops].map(s => tt.stops[s].stop_id)
-    p.tripIds.forEach((id, t) => { out.set(id, { pattern: p.index, trip: t, stopIds }) })
+    p.tripIds.forEach((id, t) => {
+      out.set(id, { pattern: p.index, trip: t, stopIds })
+    })
   }
   return out
 }
 
 /** Scheduled departure (or arrival) at a position of a trip, seconds since service-day start. */
-export function tripTimes (tt: Timetable, loc: TripLocation, pos: number): { arrival: number, departure: number } {
+export function tripTimes(tt: Timetable, loc: TripLocation, pos: number): { arrival: number; departure: number } {
   const p = tt.patterns[loc.pattern]
   const n = p.stops.length
   return { arrival: p.arr[loc.trip * n + pos], departure: p.dep[loc.trip * n + pos] }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
-  BookingStateError, BookingTermsError, LegStatus, PackageStatus, canTransition, cancellationFee, packageStatusOf, packageTransitions,
+  BookingStateError,
+  BookingTermsError,
+  LegStatus,
+  PackageStatus,
+  canTransition,
+  cancellationFee,
+  packageStatusOf,
+  packageTransitions,
   type CancellationTerms
 } from '../src/index.ts'
 
@@ -17,8 +24,14 @@ describe('PackageStatus and LegStatus', () => {
 describe('canTransition', () => {
   it('allows exactly the documented table', () => {
     const allowed = new Set([
-      'OFFERED>PENDING', 'PENDING>CONFIRMED', 'PENDING>RELEASED', 'PENDING>EXPIRED',
-      'CONFIRMED>STARTED', 'CONFIRMED>CANCELLED', 'STARTED>ENDED', 'ENDED>SETTLED'
+      'OFFERED>PENDING',
+      'PENDING>CONFIRMED',
+      'PENDING>RELEASED',
+      'PENDING>EXPIRED',
+      'CONFIRMED>STARTED',
+      'CONFIRMED>CANCELLED',
+      'STARTED>ENDED',
+      'ENDED>SETTLED'
     ])
     for (const from of all) for (const to of all) expect(canTransition(from, to), `${from} → ${to}`).toBe(allowed.has(`${from}>${to}`))
     expect(Object.values(packageTransitions).flat()).toHaveLength(allowed.size)
@@ -34,7 +47,10 @@ describe('canTransition', () => {
     const paths: string[][] = []
     const walk = (path: PackageStatus[]): void => {
       const at = path[path.length - 1]
-      if (at === 'SETTLED') { paths.push(path); return }
+      if (at === 'SETTLED') {
+        paths.push(path)
+        return
+      }
       for (const to of packageTransitions[at]) walk([...path, to])
     }
     walk(['OFFERED'])
@@ -73,7 +89,12 @@ describe('packageStatusOf', () => {
 
   it('refuses no legs, unknown statuses and legs that cannot share a package', () => {
     const codeOf = (legs: LegStatus[]): string => {
-      try { packageStatusOf(legs) } catch (err) { expect(err).toBeInstanceOf(BookingStateError); return (err as BookingStateError).code }
+      try {
+        packageStatusOf(legs)
+      } catch (err) {
+        expect(err).toBeInstanceOf(BookingStateError)
+        return (err as BookingStateError).code
+      }
       return 'none'
     }
     expect(codeOf([])).toBe('no-legs')
@@ -84,14 +105,24 @@ describe('packageStatusOf', () => {
   })
 
   it('is total over every other pair and triple of leg statuses, and order does not matter', () => {
-    for (const a of all) for (const b of all) for (const c of all) {
-      let got: string
-      try { got = packageStatusOf([a, b, c]) } catch (err) { got = (err as BookingStateError).code }
-      expect(got).not.toBe('unknown-status')
-      let swapped: string
-      try { swapped = packageStatusOf([c, a, b]) } catch (err) { swapped = (err as BookingStateError).code }
-      expect(swapped).toBe(got)
-    }
+    for (const a of all)
+      for (const b of all)
+        for (const c of all) {
+          let got: string
+          try {
+            got = packageStatusOf([a, b, c])
+          } catch (err) {
+            got = (err as BookingStateError).code
+          }
+          expect(got).not.toBe('unknown-status')
+          let swapped: string
+          try {
+            swapped = packageStatusOf([c, a, b])
+          } catch (err) {
+            swapped = (err as BookingStateError).code
+          }
+          expect(swapped).toBe(got)
+        }
   })
 })
 
@@ -122,7 +153,9 @@ describe('cancellationFee', () => {
 
   it('throws BookingStateError where cancelling is impossible', () => {
     for (const s of ['RELEASED', 'EXPIRED', 'CANCELLED', 'SETTLED'] as const) {
-      expect(() => cancellationFee(terms, price, s, dep, dep)).toThrow(expect.objectContaining({ name: 'BookingStateError', code: 'not-cancellable' }))
+      expect(() => cancellationFee(terms, price, s, dep, dep)).toThrow(
+        expect.objectContaining({ name: 'BookingStateError', code: 'not-cancellable' })
+      )
     }
     expect(() => cancellationFee(terms, price, 'ROLLBACK' as LegStatus, dep, dep)).toThrow(BookingStateError)
   })
@@ -130,7 +163,9 @@ describe('cancellationFee', () => {
   it('throws BookingTermsError for amounts and times that are not whole numbers', () => {
     expect(() => cancellationFee({ ...terms, feeNanos: -1 }, price, 'CONFIRMED', dep, dep)).toThrow(BookingTermsError)
     expect(() => cancellationFee({ ...terms, freeUntilS: 1.5 }, price, 'CONFIRMED', dep, dep)).toThrow(BookingTermsError)
-    expect(() => cancellationFee(terms, 0.5, 'CONFIRMED', dep, dep)).toThrow(expect.objectContaining({ name: 'BookingTermsError', code: 'bad-terms' }))
+    expect(() => cancellationFee(terms, 0.5, 'CONFIRMED', dep, dep)).toThrow(
+      expect.objectContaining({ name: 'BookingTermsError', code: 'bad-terms' })
+    )
     expect(() => cancellationFee(terms, price, 'CONFIRMED', dep, Number.NaN)).toThrow(BookingTermsError)
   })
 })

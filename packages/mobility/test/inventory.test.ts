@@ -3,10 +3,17 @@ import { seededRandom } from '@kvartal/protocol'
 import { Inventory, InventoryError, type HeldLeg, type HoldRequest } from '../src/index.ts'
 
 const T = 1_750_000_000_000
-const req = (pkg: string, leg: string, from: number, to: number, units = 1, holdUntil = T + 60_000, resource = 'trip-1'): HoldRequest =>
-  ({ package: pkg, leg, resource, from, to, units, holdUntil })
+const req = (pkg: string, leg: string, from: number, to: number, units = 1, holdUntil = T + 60_000, resource = 'trip-1'): HoldRequest => ({
+  package: pkg,
+  leg,
+  resource,
+  from,
+  to,
+  units,
+  holdUntil
+})
 
-function held (r: ReturnType<Inventory['hold']>): HeldLeg {
+function held(r: ReturnType<Inventory['hold']>): HeldLeg {
   if (!r.ok) throw new Error(`expected a hold, got ${r.code}: ${r.detail}`)
   return r.hold
 }
@@ -78,7 +85,7 @@ describe('Inventory', () => {
   it('refuses bad intervals and unknown resources with codes, and malformed input with InventoryError', () => {
     const inv = new Inventory()
     inv.setCapacity('trip-1', 3)
-    const code = (r: ReturnType<Inventory['hold']>): string | undefined => r.ok ? undefined : r.code
+    const code = (r: ReturnType<Inventory['hold']>): string | undefined => (r.ok ? undefined : r.code)
     expect(code(inv.hold(req('p', 'a', 3, 3), T))).toBe('bad-interval')
     expect(code(inv.hold(req('p', 'a', 4, 3), T))).toBe('bad-interval')
     expect(code(inv.hold(req('p', 'a', 1, 3, 0), T))).toBe('bad-interval')
@@ -86,7 +93,9 @@ describe('Inventory', () => {
     expect(code(inv.hold(req('p', 'a', 1, 3, 1, T + 1, 'trip-9'), T))).toBe('unknown-resource')
     expect(code(inv.hold(req('p', 'a', 1, 3, 4), T))).toBe('no-capacity')
     expect(() => inv.hold(req('p', 'a', 1.5, 3), T)).toThrow(InventoryError)
-    expect(() => inv.hold({ ...req('p', 'a', 1, 3), package: '' }, T)).toThrow(expect.objectContaining({ name: 'InventoryError', code: 'malformed' }))
+    expect(() => inv.hold({ ...req('p', 'a', 1, 3), package: '' }, T)).toThrow(
+      expect.objectContaining({ name: 'InventoryError', code: 'malformed' })
+    )
     expect(() => inv.setCapacity('x', -1)).toThrow(InventoryError)
     expect(() => inv.available('trip-1', 3, 3, T)).toThrow(InventoryError)
     expect(inv.available('trip-9', 0, 1, T)).toBe(0)
@@ -112,7 +121,9 @@ describe('Inventory', () => {
     inv.restore({ ...req('p1', 'a', 0, 3), state: 'committed' }) // the journal's later state of the same leg replaces it
     expect(inv.get('p1', 'a')?.state).toBe('committed')
     inv.restore({ ...req('p2', 'a', 1, 4, 1), state: 'held' })
-    expect(() => inv.restore({ ...req('p3', 'a', 2, 3, 1), state: 'committed' })).toThrow(expect.objectContaining({ name: 'InventoryError', code: 'over-capacity' }))
+    expect(() => inv.restore({ ...req('p3', 'a', 2, 3, 1), state: 'committed' })).toThrow(
+      expect.objectContaining({ name: 'InventoryError', code: 'over-capacity' })
+    )
     expect(inv.get('p3', 'a')).toBeUndefined()
     // with `now`, a hold that lapsed while the node was down does not count
     inv.restore({ ...req('p3', 'a', 2, 3, 1), state: 'committed' }, T + 60_000)
@@ -133,7 +144,8 @@ describe('Inventory', () => {
       const keys: Array<[string, string]> = []
       for (let p = 0; p < 8; p++) for (const l of ['a', 'b']) keys.push([`p${p}`, l])
       let now = T
-      const liveLegs = (): HeldLeg[] => keys.map(([p, l]) => inv.get(p, l)).filter((h): h is HeldLeg => h !== undefined && (h.state === 'committed' || h.holdUntil > now))
+      const liveLegs = (): HeldLeg[] =>
+        keys.map(([p, l]) => inv.get(p, l)).filter((h): h is HeldLeg => h !== undefined && (h.state === 'committed' || h.holdUntil > now))
       const usedAt = (legs: HeldLeg[], r: string, x: number): number =>
         legs.filter(h => h.resource === r && h.from <= x && x < h.to).reduce((s, h) => s + h.units, 0)
       for (let step = 0; step < 300; step++) {
@@ -178,7 +190,10 @@ describe('Inventory', () => {
           const from = pick(AXIS)
           const to = from + 1 + pick(AXIS - from)
           const most = capacity[r] - Math.max(...used.slice(from, to))
-          if (inv.available(r, from, to, now) !== most) expect.fail(`seed ${seed} step ${step}: available(${r}, ${from}, ${to}) = ${inv.available(r, from, to, now)}, model says ${most}`)
+          if (inv.available(r, from, to, now) !== most)
+            expect.fail(
+              `seed ${seed} step ${step}: available(${r}, ${from}, ${to}) = ${inv.available(r, from, to, now)}, model says ${most}`
+            )
         }
       }
     }

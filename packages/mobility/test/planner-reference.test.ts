@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '@kvartal/protocol'
-import { buildTimetable, generateDistrictNetwork, generateOnDemandLegs, offsetMetres, planArriveBy, planJourneys, type Feed, type JourneyQuery, type PlaceRef } from '../src/index.ts'
+import {
+  buildTimetable,
+  generateDistrictNetwork,
+  generateOnDemandLegs,
+  offsetMetres,
+  planArriveBy,
+  planJourneys,
+  type Feed,
+  type JourneyQuery,
+  type PlaceRef
+} from '../src/index.ts'
 import { referenceArriveBy, referenceJourneys, withTransfers, type RefArriveBy, type RefCriteria } from './gtfs-reference.ts'
 
 /**
@@ -8,18 +18,62 @@ import { referenceArriveBy, referenceJourneys, withTransfers, type RefArriveBy, 
  * seeded generated timetables with a service calendar, explicit transfers.txt rows (minimum times
  * longer than the walk) and on-demand legs, every query's Pareto set must be equal.
  */
-function seededFeed (seed: number): Feed {
-  const feed = generateDistrictNetwork({ seed, stops: 24, lines: 5, trips: 120, stopsPerLine: 7, serviceStart: 6 * 3600, serviceEnd: 10 * 3600 })
+function seededFeed(seed: number): Feed {
+  const feed = generateDistrictNetwork({
+    seed,
+    stops: 24,
+    lines: 5,
+    trips: 120,
+    stopsPerLine: 7,
+    serviceStart: 6 * 3600,
+    serviceEnd: 10 * 3600
+  })
   const rnd = seededRandom(seed * 101 + 3)
   const services = ['weekdays', 'weekend', 'daily']
   const trips = feed.trips.map(t => ({ ...t, service_id: services[Math.floor(rnd() * 3)] }))
   const calendar = [
-    { service_id: 'weekdays', monday: 1, tuesday: 1, wednesday: 1, thursday: 1, friday: 1, saturday: 0, sunday: 0, start_date: 20260101, end_date: 20261231 },
-    { service_id: 'weekend', monday: 0, tuesday: 0, wednesday: 0, thursday: 0, friday: 0, saturday: 1, sunday: 1, start_date: 20260101, end_date: 20261231 },
-    { service_id: 'daily', monday: 1, tuesday: 1, wednesday: 1, thursday: 1, friday: 1, saturday: 1, sunday: 1, start_date: 20260101, end_date: 20261231 }
+    {
+      service_id: 'weekdays',
+      monday: 1,
+      tuesday: 1,
+      wednesday: 1,
+      thursday: 1,
+      friday: 1,
+      saturday: 0,
+      sunday: 0,
+      start_date: 20260101,
+      end_date: 20261231
+    },
+    {
+      service_id: 'weekend',
+      monday: 0,
+      tuesday: 0,
+      wednesday: 0,
+      thursday: 0,
+      friday: 0,
+      saturday: 1,
+      sunday: 1,
+      start_date: 20260101,
+      end_date: 20261231
+    },
+    {
+      service_id: 'daily',
+      monday: 1,
+      tuesday: 1,
+      wednesday: 1,
+      thursday: 1,
+      friday: 1,
+      saturday: 1,
+      sunday: 1,
+      start_date: 20260101,
+      end_date: 20261231
+    }
   ]
   // a holiday: weekday service off, weekend service on, on Wednesday 17 June 2026
-  const calendarDates = [{ service_id: 'weekdays', date: 20260617, exception_type: 2 as const }, { service_id: 'weekend', date: 20260617, exception_type: 1 as const }]
+  const calendarDates = [
+    { service_id: 'weekdays', date: 20260617, exception_type: 2 as const },
+    { service_id: 'weekend', date: 20260617, exception_type: 1 as const }
+  ]
   // minimum transfer times longer than the walk by a seeded 0–119 s, so the planner must read the table
   return withTransfers({ ...feed, trips, calendar, calendar_dates: calendarDates }, () => Math.floor(rnd() * 120))
 }
@@ -43,9 +97,12 @@ describe('planner = an independent reference on raw GTFS tables', () => {
       const rnd = seededRandom(seed * 31 + 7)
       const place = (coord: boolean): PlaceRef => {
         const s = feed.stops[Math.floor(rnd() * feed.stops.length)]
-        return coord ? offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 200), Math.round((rnd() - 0.5) * 200)) : { stopId: s.stop_id }
+        return coord
+          ? offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 200), Math.round((rnd() - 0.5) * 200))
+          : { stopId: s.stop_id }
       }
-      let compared = 0; let rides = 0
+      let compared = 0
+      let rides = 0
       // queries 6–9 leave a stop at the very second one of its trips departs: that trip must be caught
       const departing = feed.stop_times.filter(st => st.departure_time >= 7 * 3600 && st.departure_time <= 8 * 3600)
       for (let i = 0; i < 10; i++) {
@@ -81,12 +138,22 @@ describe('arrive-by planner = the independent reference started at every second 
       const rnd = seededRandom(seed * 17 + 3)
       const place = (coord: boolean): PlaceRef => {
         const s = feed.stops[Math.floor(rnd() * feed.stops.length)]
-        return coord ? offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 200), Math.round((rnd() - 0.5) * 200)) : { stopId: s.stop_id }
+        return coord
+          ? offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 200), Math.round((rnd() - 0.5) * 200))
+          : { stopId: s.stop_id }
       }
       let nonEmpty = 0
       for (let k = 0; k < 3; k++) {
         const earliestDeparture = 7 * 3600 + Math.floor(rnd() * 1800)
-        const q = { from: place(k === 1), to: place(k === 2), maxTransfers: 2, maxWalkingM: 900, serviceDate: [20260616, 20260617, 20260620][k], earliestDeparture, arriveBy: earliestDeparture + 1800 }
+        const q = {
+          from: place(k === 1),
+          to: place(k === 2),
+          maxTransfers: 2,
+          maxWalkingM: 900,
+          serviceDate: [20260616, 20260617, 20260620][k],
+          earliestDeparture,
+          arriveBy: earliestDeparture + 1800
+        }
         const planned = planArriveBy(tt, q, offers)
         expect(planned.truncated).toBe(false)
         const ref = referenceArriveBy(feed, q, offers)

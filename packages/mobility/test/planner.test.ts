@@ -1,16 +1,34 @@
 import { describe, expect, it } from 'vitest'
 import {
-  Mode, buildTimetable, generalisedCost, generateDistrictNetwork,
-  generateOnDemandLegs, offsetMetres, planJourneys, type Feed, type Journey, type JourneyQuery, type OnDemandLeg, type PlaceRef, type Timetable
+  Mode,
+  buildTimetable,
+  generalisedCost,
+  generateDistrictNetwork,
+  generateOnDemandLegs,
+  offsetMetres,
+  planJourneys,
+  type Feed,
+  type Journey,
+  type JourneyQuery,
+  type OnDemandLeg,
+  type PlaceRef,
+  type Timetable
 } from '../src/index.ts'
 import { seededRandom } from '@kvartal/protocol'
 import { referenceJourneys, withTransfers } from './gtfs-reference.ts'
 
-interface Case { feed: Feed, tt: Timetable, offers: OnDemandLeg[], queries: JourneyQuery[] }
+interface Case {
+  feed: Feed
+  tt: Timetable
+  offers: OnDemandLeg[]
+  queries: JourneyQuery[]
+}
 
-function smallCase (seed: number): Case {
+function smallCase(seed: number): Case {
   // transfers.txt written by the test, so that the planner and the independent reference read one table
-  const feed = withTransfers(generateDistrictNetwork({ seed, stops: 30, lines: 6, trips: 150, stopsPerLine: 8, serviceStart: 6 * 3600, serviceEnd: 11 * 3600 }))
+  const feed = withTransfers(
+    generateDistrictNetwork({ seed, stops: 30, lines: 6, trips: 150, stopsPerLine: 8, serviceStart: 6 * 3600, serviceEnd: 11 * 3600 })
+  )
   const tt = buildTimetable(feed)
   const offers = generateOnDemandLegs(feed, { seed, count: 6, start: 7 * 3600, end: 9 * 3600 })
   const rnd = seededRandom(seed * 31 + 7)
@@ -20,22 +38,35 @@ function smallCase (seed: number): Case {
     return offsetMetres({ lat: s.stop_lat, lon: s.stop_lon }, Math.round((rnd() - 0.5) * 200), Math.round((rnd() - 0.5) * 200))
   }
   const queries: JourneyQuery[] = Array.from({ length: 4 }, (_, i) => ({
-    from: place(i % 2 === 1), to: place(i >= 2), departAfter: 7 * 3600 + Math.floor(rnd() * 3600), maxTransfers: 2, maxWalkingM: 900
+    from: place(i % 2 === 1),
+    to: place(i >= 2),
+    departAfter: 7 * 3600 + Math.floor(rnd() * 3600),
+    maxTransfers: 2,
+    maxWalkingM: 900
   }))
   return { feed, tt, offers, queries }
 }
 
 type Criteria = Pick<Journey, 'arrivalTime' | 'price' | 'co2' | 'transfers' | 'walkingMetres'>
-const vectors = (js: readonly Criteria[]): string[] => js.map(j => [j.arrivalTime, j.price, j.co2, j.transfers, j.walkingMetres].join(',')).sort()
+const vectors = (js: readonly Criteria[]): string[] =>
+  js.map(j => [j.arrivalTime, j.price, j.co2, j.transfers, j.walkingMetres].join(',')).sort()
 /** written here, not the planner's `dominates`: a is no worse than b on every criterion and better on one */
 const beats = (a: Criteria, b: Criteria): boolean => {
-  const ka = [a.arrivalTime, a.price, a.co2, a.transfers, a.walkingMetres]; const kb = [b.arrivalTime, b.price, b.co2, b.transfers, b.walkingMetres]
+  const ka = [a.arrivalTime, a.price, a.co2, a.transfers, a.walkingMetres]
+  const kb = [b.arrivalTime, b.price, b.co2, b.transfers, b.walkingMetres]
   return ka.every((v, i) => v <= kb[i]) && ka.some((v, i) => v < kb[i])
 }
 
-function checkJourney (j: Journey, q: JourneyQuery): void {
-  const ints = [j.arrivalTime, j.departureTime, j.price, j.co2, j.transfers, j.walkingMetres,
-    ...j.legs.flatMap(l => [l.departureTime, l.arrivalTime, l.price, l.co2, l.distance])]
+function checkJourney(j: Journey, q: JourneyQuery): void {
+  const ints = [
+    j.arrivalTime,
+    j.departureTime,
+    j.price,
+    j.co2,
+    j.transfers,
+    j.walkingMetres,
+    ...j.legs.flatMap(l => [l.departureTime, l.arrivalTime, l.price, l.co2, l.distance])
+  ]
   for (const v of ints) expect(Number.isSafeInteger(v) && v >= 0).toBe(true)
   let t = q.departAfter
   for (const l of j.legs) {
@@ -72,7 +103,11 @@ describe('planJourneys on generated networks', () => {
         expect(new Set(vectors(r.journeys)).size).toBe(r.journeys.length)
         expect(vectors(r.journeys)).toEqual(vectors(referenceJourneys(feed, q, offers)))
         for (const j of r.journeys) checkJourney(j, q)
-        if (r.journeys.length === 0) { expect(r.ranked).toEqual([]); expect(r.preferred).toBeUndefined(); continue }
+        if (r.journeys.length === 0) {
+          expect(r.ranked).toEqual([])
+          expect(r.preferred).toBeUndefined()
+          continue
+        }
         nonEmpty++
         const min = (k: 'arrivalTime' | 'price' | 'co2' | 'transfers'): number => Math.min(...r.journeys.map(j => j[k]))
         const byLabel = Object.fromEntries(r.ranked.map(x => [x.label, x.journey]))
@@ -136,9 +171,15 @@ describe('planJourneys on generated networks', () => {
 
   it('rejects bad queries with JourneyQueryError', () => {
     const { tt } = smallCase(1)
-    expect(() => planJourneys(tt, { from: { stopId: 'nope' }, to: { stopId: 'S1' }, departAfter: 0 })).toThrow(expect.objectContaining({ name: 'JourneyQueryError' }))
-    expect(() => planJourneys(tt, { from: { stopId: 'S0' }, to: { stopId: 'S1' }, departAfter: 1.5 })).toThrow(expect.objectContaining({ name: 'JourneyQueryError' }))
-    expect(() => planJourneys(tt, { from: { stopId: 'S0' }, to: { stopId: 'S1' }, departAfter: 0, maxWalkingM: -1 })).toThrow(expect.objectContaining({ name: 'JourneyQueryError' }))
+    expect(() => planJourneys(tt, { from: { stopId: 'nope' }, to: { stopId: 'S1' }, departAfter: 0 })).toThrow(
+      expect.objectContaining({ name: 'JourneyQueryError' })
+    )
+    expect(() => planJourneys(tt, { from: { stopId: 'S0' }, to: { stopId: 'S1' }, departAfter: 1.5 })).toThrow(
+      expect.objectContaining({ name: 'JourneyQueryError' })
+    )
+    expect(() => planJourneys(tt, { from: { stopId: 'S0' }, to: { stopId: 'S1' }, departAfter: 0, maxWalkingM: -1 })).toThrow(
+      expect.objectContaining({ name: 'JourneyQueryError' })
+    )
   })
 })
 

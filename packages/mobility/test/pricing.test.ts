@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '@kvartal/protocol'
-import { FareOverflowError, PricingPlanError, UsageError, fareNanos, validatePricingPlan, type PricingPlan, type PricingSegment } from '../src/index.ts'
+import {
+  FareOverflowError,
+  PricingPlanError,
+  UsageError,
+  fareNanos,
+  validatePricingPlan,
+  type PricingPlan,
+  type PricingSegment
+} from '../src/index.ts'
 
 /** The GBFS examples are in dollars; here one cent is 10^7 nanos (one dollar one IOTA). */
 const cents = (c: number): number => c * 10_000_000
@@ -11,7 +19,10 @@ describe('fareNanos on the GBFS spec examples', () => {
   // the first 10 km. After 10 km the user pays $1 per km. After 25 km the user pays $0.50 per km and an
   // additional $3 every 5 km, the extension price, in addition to $0.50 per km."
   const perKm = validatePricingPlan({
-    plan_id: 'plan2', name: 'One-Way', currency: 'IOTA', price: cents(200),
+    plan_id: 'plan2',
+    name: 'One-Way',
+    currency: 'IOTA',
+    price: cents(200),
     per_km_pricing: [
       { start: 10, rate: cents(100), interval: 1, end: 25 },
       { start: 25, rate: cents(50), interval: 1 },
@@ -34,7 +45,10 @@ describe('fareNanos on the GBFS spec examples', () => {
   // GBFS v3.0 and v3.1-RC, Example 2: "$3 unlock fee, $0.25 per kilometer and 0.50 per minute", both
   // concurrently; v3.1 caps it at $15 per 12-hour period, which for one ride of under 12 h is max_price.
   const simple: PricingPlan = {
-    plan_id: 'plan3', name: 'Simple Rate', currency: 'IOTA', price: cents(300),
+    plan_id: 'plan3',
+    name: 'Simple Rate',
+    currency: 'IOTA',
+    price: cents(300),
     per_km_pricing: [{ start: 0, rate: cents(25), interval: 1 }],
     per_min_pricing: [{ start: 0, rate: cents(50), interval: 1 }]
   }
@@ -54,8 +68,13 @@ describe('fareNanos on the GBFS spec examples', () => {
   // GBFS v3.1-RC Example 1: "First half-hour: $2, second half-hour: $3, beyond one hour: $0.10/min",
   // with `interval: 0` (the rate is charged once).
   const halfHours: PricingPlan = {
-    plan_id: 'plan2', currency: 'IOTA', price: cents(200),
-    per_min_pricing: [{ start: 30, end: 60, rate: cents(300), interval: 0 }, { start: 60, rate: cents(10), interval: 1 }]
+    plan_id: 'plan2',
+    currency: 'IOTA',
+    price: cents(200),
+    per_min_pricing: [
+      { start: 30, end: 60, rate: cents(300), interval: 0 },
+      { start: 60, rate: cents(10), interval: 1 }
+    ]
   }
   it('v3.1-RC example 1: a once-only rate (interval 0) and then a per-minute rate', () => {
     const at = (seconds: number): number => fareNanos(halfHours, { seconds, metres: 5000 })
@@ -78,7 +97,15 @@ describe('fareNanos on the GBFS spec examples', () => {
   })
 
   it('expresses free first minutes with start, and the end of a segment is exclusive', () => {
-    const plan: PricingPlan = { plan_id: 'p', currency: 'IOTA', price: 100, per_min_pricing: [{ start: 0, rate: 0, interval: 5, end: 20 }, { start: 20, rate: 10, interval: 2 }] }
+    const plan: PricingPlan = {
+      plan_id: 'p',
+      currency: 'IOTA',
+      price: 100,
+      per_min_pricing: [
+        { start: 0, rate: 0, interval: 5, end: 20 },
+        { start: 20, rate: 10, interval: 2 }
+      ]
+    }
     expect(fareNanos(plan, { seconds: min(20), metres: 0 })).toBe(100)
     expect(fareNanos(plan, { seconds: min(20, 1), metres: 0 })).toBe(110)
     expect(fareNanos(plan, { seconds: min(22), metres: 0 })).toBe(110)
@@ -87,12 +114,15 @@ describe('fareNanos on the GBFS spec examples', () => {
 })
 
 /** A direct reading of the GBFS rule: one charge at every instant start + k·interval that the use has passed. */
-function oracle (plan: PricingPlan, seconds: number, metres: number): number {
+function oracle(plan: PricingPlan, seconds: number, metres: number): number {
   const segs = (list: readonly PricingSegment[] | undefined, used: number, unit: number): number => {
     let total = 0
     for (const s of list ?? []) {
       const end = s.end === undefined ? Infinity : s.end * unit
-      if (s.interval === 0) { if (used > s.start * unit && s.start * unit < end) total += s.rate; continue }
+      if (s.interval === 0) {
+        if (used > s.start * unit && s.start * unit < end) total += s.rate
+        continue
+      }
       for (let t = s.start * unit; t < end && t < used; t += s.interval * unit) total += s.rate
     }
     return total
@@ -101,7 +131,7 @@ function oracle (plan: PricingPlan, seconds: number, metres: number): number {
   return plan.max_price === undefined ? total : Math.min(total, plan.max_price)
 }
 
-function randomPlan (rnd: () => number, i: number): PricingPlan {
+function randomPlan(rnd: () => number, i: number): PricingPlan {
   const int = (n: number): number => Math.floor(rnd() * n)
   const seg = (): PricingSegment => {
     const start = int(20)
@@ -110,7 +140,9 @@ function randomPlan (rnd: () => number, i: number): PricingPlan {
   }
   const price = int(4) * 1_000_000
   return {
-    plan_id: `random-${i}`, currency: 'IOTA', price,
+    plan_id: `random-${i}`,
+    currency: 'IOTA',
+    price,
     per_min_pricing: Array.from({ length: int(4) }, seg),
     per_km_pricing: Array.from({ length: int(3) }, seg),
     ...(rnd() < 0.3 ? { max_price: price + int(60) * 1_000_000 } : {})
@@ -125,7 +157,9 @@ describe('fareNanos properties (seeded)', () => {
       for (let k = 0; k < 10; k++) {
         const seconds = Math.floor(rnd() * 3600)
         const metres = Math.floor(rnd() * 40_000)
-        expect(fareNanos(plan, { seconds, metres }), `${JSON.stringify(plan)} at ${seconds} s, ${metres} m`).toBe(oracle(plan, seconds, metres))
+        expect(fareNanos(plan, { seconds, metres }), `${JSON.stringify(plan)} at ${seconds} s, ${metres} m`).toBe(
+          oracle(plan, seconds, metres)
+        )
       }
     }
   })
@@ -161,7 +195,9 @@ describe('fareNanos properties (seeded)', () => {
 describe('validatePricingPlan', () => {
   const good = { plan_id: 'p', currency: 'IOTA', price: 5, per_min_pricing: [{ start: 0, rate: 1, interval: 1 }] }
   const fieldOf = (p: unknown): string => {
-    try { validatePricingPlan(p) } catch (err) {
+    try {
+      validatePricingPlan(p)
+    } catch (err) {
       expect(err).toBeInstanceOf(PricingPlanError)
       expect((err as Error).name).toBe('PricingPlanError')
       return (err as PricingPlanError).field
@@ -184,7 +220,9 @@ describe('validatePricingPlan', () => {
     expect(fieldOf({ ...good, price: -1 })).toBe('price')
     expect(fieldOf({ ...good, name: [{ text: 'x', language: 'en' }] })).toBe('name')
     expect(fieldOf({ ...good, per_min_pricing: {} })).toBe('per_min_pricing')
-    expect(fieldOf({ ...good, per_min_pricing: [good.per_min_pricing[0], { start: 0, rate: -3, interval: 1 }] })).toBe('per_min_pricing[1].rate')
+    expect(fieldOf({ ...good, per_min_pricing: [good.per_min_pricing[0], { start: 0, rate: -3, interval: 1 }] })).toBe(
+      'per_min_pricing[1].rate'
+    )
     expect(fieldOf({ ...good, per_km_pricing: [{ start: 4, rate: 1, interval: 1, end: 4 }] })).toBe('per_km_pricing[0].end')
     expect(fieldOf({ ...good, per_km_pricing: [{ start: 0, rate: 1 }] })).toBe('per_km_pricing[0].interval')
     expect(fieldOf({ ...good, per_km_pricing: [{ start: Number.MAX_SAFE_INTEGER, rate: 1, interval: 1 }] })).toBe('per_km_pricing[0].start')
@@ -199,12 +237,19 @@ describe('validatePricingPlan', () => {
   it('fareNanos refuses a bad plan and a bad usage with typed errors', () => {
     expect(() => fareNanos({ ...good, price: 0.5 } as unknown as PricingPlan, { seconds: 1, metres: 1 })).toThrow(PricingPlanError)
     expect(() => fareNanos(good as PricingPlan, { seconds: -1, metres: 0 })).toThrow(UsageError)
-    expect(() => fareNanos(good as PricingPlan, { seconds: 1.5, metres: 0 })).toThrow(expect.objectContaining({ name: 'UsageError', code: 'bad-usage' }))
+    expect(() => fareNanos(good as PricingPlan, { seconds: 1.5, metres: 0 })).toThrow(
+      expect.objectContaining({ name: 'UsageError', code: 'bad-usage' })
+    )
     expect(() => fareNanos(good as PricingPlan, { seconds: 0, metres: Number.NaN })).toThrow(UsageError)
   })
 
   it('refuses a fare beyond safe integers unless the plan is capped', () => {
-    const steep: PricingPlan = { plan_id: 'steep', currency: 'IOTA', price: 0, per_km_pricing: [{ start: 0, rate: Number.MAX_SAFE_INTEGER, interval: 1 }] }
+    const steep: PricingPlan = {
+      plan_id: 'steep',
+      currency: 'IOTA',
+      price: 0,
+      per_km_pricing: [{ start: 0, rate: Number.MAX_SAFE_INTEGER, interval: 1 }]
+    }
     expect(fareNanos(steep, { seconds: 0, metres: 1000 })).toBe(Number.MAX_SAFE_INTEGER)
     expect(() => fareNanos(steep, { seconds: 0, metres: 1001 })).toThrow(FareOverflowError)
     expect(fareNanos({ ...steep, max_price: 10 ** 12 }, { seconds: 0, metres: 10 ** 9 })).toBe(10 ** 12)

@@ -1,22 +1,39 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '@kvartal/protocol'
 import {
-  ReceiptLedger, ReceiptRejectedError, StaleReceiptError, UsageCheck, UsageRejectedError, fareNanos, receiptExposure,
-  type PricingPlan, type ReceiptTerms, type UsageReport
+  ReceiptLedger,
+  ReceiptRejectedError,
+  StaleReceiptError,
+  UsageCheck,
+  UsageRejectedError,
+  fareNanos,
+  receiptExposure,
+  type PricingPlan,
+  type ReceiptTerms,
+  type UsageReport
 } from '../src/index.ts'
 
 // 1 IOTA unlock, 0.2 IOTA per started minute, 0.1 IOTA per started km
 const plan: PricingPlan = {
-  plan_id: 'scooter', currency: 'IOTA', price: 1_000_000_000,
+  plan_id: 'scooter',
+  currency: 'IOTA',
+  price: 1_000_000_000,
   per_min_pricing: [{ start: 0, rate: 200_000_000, interval: 1 }],
   per_km_pricing: [{ start: 0, rate: 100_000_000, interval: 1 }]
 }
 const T0 = 1_750_000_000_000
 const init = { ride: 'ride-1', plan, maxSecondsPerReport: 30, maxMetresPerSecond: 15 }
-const report = (seq: number, seconds: number, metres: number): UsageReport => ({ ride: 'ride-1', seq, usage: { seconds, metres }, at: T0 + seconds * 1000 })
+const report = (seq: number, seconds: number, metres: number): UsageReport => ({
+  ride: 'ride-1',
+  seq,
+  usage: { seconds, metres },
+  at: T0 + seconds * 1000
+})
 
-function codeOf (f: () => unknown): string {
-  try { f() } catch (err) {
+function codeOf(f: () => unknown): string {
+  try {
+    f()
+  } catch (err) {
     expect((err as Error).name).toMatch(/RejectedError|StaleReceiptError/)
     return (err as { code: string }).code
   }
@@ -61,7 +78,7 @@ describe('UsageCheck (traveller)', () => {
     expect(c.next(report(2, 25, 250), T0 + 25_000).nonce).toBe(2) // a refusal changed nothing
   })
 
-  it('refuses more time than one report may add, or than has passed on the traveller\'s clock', () => {
+  it("refuses more time than one report may add, or than has passed on the traveller's clock", () => {
     const c = new UsageCheck(init)
     expect(codeOf(() => c.next(report(1, 31, 0), T0 + 31_000))).toBe('implausible-time')
     c.next(report(1, 30, 0), T0 + 30_000)
@@ -82,7 +99,7 @@ describe('UsageCheck (traveller)', () => {
     expect(c.next(report(3, 30, 430), T0 + 30_500).nonce).toBe(3)
   })
 
-  it('refuses to sign beyond the traveller\'s cap', () => {
+  it("refuses to sign beyond the traveller's cap", () => {
     const c = new UsageCheck({ ...init, cap: 2_000_000_000, maxSecondsPerReport: 90, maxMetresPerSecond: 20 })
     expect(c.next(report(1, 60, 1000), T0 + 60_000).totalNanos).toBe(1_300_000_000)
     expect(c.next(report(2, 120, 2000), T0 + 120_000).totalNanos).toBe(1_600_000_000)
@@ -106,7 +123,10 @@ describe('UsageCheck (traveller)', () => {
     const rnd = seededRandom(11)
     for (let run = 0; run < 50; run++) {
       const c = new UsageCheck(init)
-      let seconds = 0; let metres = 0; let now = T0; let last = 0
+      let seconds = 0
+      let metres = 0
+      let now = T0
+      let last = 0
       for (let seq = 1; seq < 60; seq++) {
         const dt = 5 + Math.floor(rnd() * 10)
         now += dt * 1000
@@ -117,7 +137,9 @@ describe('UsageCheck (traveller)', () => {
         try {
           const t = c.next({ ride: 'ride-1', seq, usage: { seconds: s, metres: m }, at: now }, now)
           expect(t.totalNanos).toBeGreaterThanOrEqual(last)
-          last = t.totalNanos; seconds = s; metres = m
+          last = t.totalNanos
+          seconds = s
+          metres = m
         } catch (err) {
           expect(err).toBeInstanceOf(UsageRejectedError)
           expect(lie < 0.1 || lie > 0.95).toBe(true) // an honest report is never refused
@@ -128,7 +150,12 @@ describe('UsageCheck (traveller)', () => {
 })
 
 describe('ReceiptLedger (vehicle)', () => {
-  const terms = (nonce: number, seconds: number, metres: number, totalNanos = fareNanos(plan, { seconds, metres })): ReceiptTerms => ({ ride: 'ride-1', nonce, usage: { seconds, metres }, totalNanos })
+  const terms = (nonce: number, seconds: number, metres: number, totalNanos = fareNanos(plan, { seconds, metres })): ReceiptTerms => ({
+    ride: 'ride-1',
+    nonce,
+    usage: { seconds, metres },
+    totalNanos
+  })
 
   it('applies newer receipts and treats an equal one as a no-op', () => {
     const l = new ReceiptLedger()
@@ -163,7 +190,7 @@ describe('ReceiptLedger (vehicle)', () => {
     expect(l.apply(terms(1, 10, 50, fare - 1), plan)).toBe('applied') // paying less is the traveller's promise to keep
   })
 
-  it('refuses a total over the plan\'s max_price or the ride\'s agreed cap', () => {
+  it("refuses a total over the plan's max_price or the ride's agreed cap", () => {
     const l = new ReceiptLedger()
     const capped = { ...plan, max_price: 1_500_000_000 }
     expect(codeOf(() => l.apply(terms(1, 600, 100, 1_500_000_001), capped))).toBe('over-cap')

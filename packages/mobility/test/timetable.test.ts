@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { buildTimetable, computeTransfers, distanceMetres, earliestTrip, generateDistrictNetwork, generateOnDemandLegs, defaultWalkingOptions, type Feed } from '../src/index.ts'
+import {
+  buildTimetable,
+  computeTransfers,
+  distanceMetres,
+  earliestTrip,
+  generateDistrictNetwork,
+  generateOnDemandLegs,
+  defaultWalkingOptions,
+  type Feed
+} from '../src/index.ts'
 
 const tiny = (): Feed => ({
   stops: [
@@ -8,7 +17,11 @@ const tiny = (): Feed => ({
     { stop_id: 'C', stop_name: 'C', stop_lat: 52.3751, stop_lon: 4.8905 }
   ],
   routes: [{ route_id: 'R', route_type: 3, fare: 400_000_000, co2_per_km: 70 }],
-  trips: [{ trip_id: 't1', route_id: 'R' }, { trip_id: 't2', route_id: 'R' }, { trip_id: 't3', route_id: 'R' }],
+  trips: [
+    { trip_id: 't1', route_id: 'R' },
+    { trip_id: 't2', route_id: 'R' },
+    { trip_id: 't3', route_id: 'R' }
+  ],
   stop_times: [
     { trip_id: 't1', stop_id: 'A', stop_sequence: 1, arrival_time: 100, departure_time: 100 },
     { trip_id: 't1', stop_id: 'B', stop_sequence: 2, arrival_time: 200, departure_time: 210 },
@@ -26,9 +39,10 @@ describe('buildTimetable', () => {
     expect(tt.patterns).toHaveLength(2) // t2 overtakes t1, so they cannot share a pattern
     for (const p of tt.patterns) {
       const n = p.stops.length
-      for (let k = 1; k < p.tripIds.length; k++) for (let i = 0; i < n; i++) expect(p.dep[k * n + i]).toBeGreaterThanOrEqual(p.dep[(k - 1) * n + i])
+      for (let k = 1; k < p.tripIds.length; k++)
+        for (let i = 0; i < n; i++) expect(p.dep[k * n + i]).toBeGreaterThanOrEqual(p.dep[(k - 1) * n + i])
       expect(p.distCum[n - 1]).toBe(distanceMetres({ lat: 52.37, lon: 4.89 }, { lat: 52.375, lon: 4.89 }))
-      expect(p.co2Cum[n - 1]).toBe(Math.round(p.distCum[n - 1] * 70 / 1000))
+      expect(p.co2Cum[n - 1]).toBe(Math.round((p.distCum[n - 1] * 70) / 1000))
     }
     const withT3 = tt.patterns.find(p => p.tripIds.includes('t3'))!
     expect(earliestTrip(withT3, 0, 101)).toBe(1)
@@ -43,7 +57,7 @@ describe('buildTimetable', () => {
     expect(pairs).toEqual(['BC', 'CB'])
     const bc = tt.transfers[0]
     expect(Number.isInteger(bc.distance_m) && Number.isInteger(bc.min_transfer_time)).toBe(true)
-    expect(bc.min_transfer_time).toBe(Math.ceil(bc.distance_m * 1000 / defaultWalkingOptions.speedMmPerS))
+    expect(bc.min_transfer_time).toBe(Math.ceil((bc.distance_m * 1000) / defaultWalkingOptions.speedMmPerS))
   })
 
   it('refuses unknown ids and times that go backwards with TimetableError', () => {
@@ -80,7 +94,8 @@ describe('generateDistrictNetwork', () => {
   it('prices on-demand legs in whole nanos, grams, metres and seconds', () => {
     const feed = generateDistrictNetwork({ seed: 1 })
     for (const o of generateOnDemandLegs(feed, { seed: 1, count: 50 })) {
-      for (const v of [o.price, o.co2, o.distance, o.durationS, o.availableFrom!, o.availableUntil!]) expect(Number.isSafeInteger(v)).toBe(true)
+      for (const v of [o.price, o.co2, o.distance, o.durationS, o.availableFrom!, o.availableUntil!])
+        expect(Number.isSafeInteger(v)).toBe(true)
       expect(o.availableFrom!).toBeLessThanOrEqual(o.availableUntil!)
     }
   })

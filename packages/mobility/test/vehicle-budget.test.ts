@@ -26,7 +26,7 @@ describe('VehicleBudget', () => {
     expect(car(9_000).sellableWh(at(18))).toBe(0)
   })
 
-  it('keeps a booked ride\'s charge out of what it sells, before and after the ride', () => {
+  it("keeps a booked ride's charge out of what it sells, before and after the ride", () => {
     const v = car()
     expect(v.reserveRide('r1', at(8), at(9), 20_000)).toEqual({ ok: true })
     expect(v.sellableWh(at(7))).toBe(27_000)
@@ -76,7 +76,7 @@ describe('VehicleBudget', () => {
     expect(v.sellableWh(at(2))).toBe(30_000)
   })
 
-  it('checks every promise in time order: a later ride cannot eat an earlier sale\'s reserve', () => {
+  it("checks every promise in time order: a later ride cannot eat an earlier sale's reserve", () => {
     const v = car(30_000)
     v.commitEnergy(at(8), 15_000) // 15 kWh left at 08:00
     v.commitEnergy(at(9), -20_000) // 35 kWh at 09:15
@@ -121,7 +121,9 @@ describe('VehicleBudget', () => {
   it('validates its inputs with VehicleBudgetError', () => {
     expect(() => new VehicleBudget({ capacityWh: 40_000, socWh: 50_000, reserveWh: 0, whPerKm: 150 })).toThrow(VehicleBudgetError)
     expect(() => new VehicleBudget({ capacityWh: 40_000, socWh: 1, reserveWh: 50_000, whPerKm: 150 })).toThrow(VehicleBudgetError)
-    expect(() => new VehicleBudget({ capacityWh: 40_000, socWh: 1.5, reserveWh: 0, whPerKm: 150 })).toThrow(expect.objectContaining({ code: 'malformed' }))
+    expect(() => new VehicleBudget({ capacityWh: 40_000, socWh: 1.5, reserveWh: 0, whPerKm: 150 })).toThrow(
+      expect.objectContaining({ code: 'malformed' })
+    )
     expect(() => new VehicleBudget({ capacityWh: 40_000, socWh: 1, reserveWh: 0, whPerKm: 0 })).toThrow(VehicleBudgetError)
     const v = car()
     expect(() => v.reserveRide('r', at(9), at(9), 1)).toThrow(VehicleBudgetError)
@@ -136,7 +138,7 @@ describe('VehicleBudget', () => {
       const pick = (n: number): number => Math.floor(rnd() * n)
       const cap = 20_000 + pick(60_000)
       const v = new VehicleBudget({ capacityWh: cap, socWh: pick(cap + 1), reserveWh: pick(cap / 3), whPerKm: 100 + pick(200) })
-      const rides: Array<{ id: string, from: number, to: number, wh: number }> = []
+      const rides: Array<{ id: string; from: number; to: number; wh: number }> = []
       const energy = new Map<number, number>()
       for (let step = 0; step < 60; step++) {
         const slot = at(0) + pick(96) * SLOT
@@ -151,7 +153,10 @@ describe('VehicleBudget', () => {
         } else if (rnd() < 0.5) {
           const want = pick(cap)
           const sellable = v.sellableWh(slot)
-          if (want <= sellable) { v.commitEnergy(slot, want); energy.set(slot, (energy.get(slot) ?? 0) + want) } else expect(() => v.commitEnergy(slot, want)).toThrow(VehicleBudgetError)
+          if (want <= sellable) {
+            v.commitEnergy(slot, want)
+            energy.set(slot, (energy.get(slot) ?? 0) + want)
+          } else expect(() => v.commitEnergy(slot, want)).toThrow(VehicleBudgetError)
           if (sellable > 0 && want > sellable) {
             // the bound is tight: one Wh more than sellable is refused, exactly sellable would pass
             expect(() => v.commitEnergy(slot, sellable + 1)).toThrow(VehicleBudgetError)
@@ -171,7 +176,8 @@ describe('VehicleBudget', () => {
           level = Math.min(cap, level + wh)
           if (wh < 0 && level < v.reserveWh) expect.fail(`seed ${seed} step ${step}: planned level ${level} below reserve ${v.reserveWh}`)
         }
-        for (const a of rides) for (const b of rides) if (a !== b && a.from < b.to && b.from < a.to) expect.fail(`rides ${a.id} and ${b.id} overlap`)
+        for (const a of rides)
+          for (const b of rides) if (a !== b && a.from < b.to && b.from < a.to) expect.fail(`rides ${a.id} and ${b.id} overlap`)
       }
     }
   })

@@ -1,7 +1,22 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  NEGOTIATION_PROTOCOL, MalformedMessageError, NegotiationError, bytesEqual, fromHex, open, seal, signTerms, toHex,
-  tradeId, verifyTermsSignature, type Accept, type Clock, type Counter, type Reject, type Signer, type Trade
+  NEGOTIATION_PROTOCOL,
+  MalformedMessageError,
+  NegotiationError,
+  bytesEqual,
+  fromHex,
+  open,
+  seal,
+  signTerms,
+  toHex,
+  tradeId,
+  verifyTermsSignature,
+  type Accept,
+  type Clock,
+  type Counter,
+  type Reject,
+  type Signer,
+  type Trade
 } from '@kvartal/protocol'
 import { openChannel, peerIdOfTrader, type ChannelMeter, type FramedChannel, type KvartalHost } from '@kvartal/mesh'
 import type { CounterAnswer, OrderBook, SlotPositions, Strategy, TradingContext } from '@kvartal/market'
@@ -43,34 +58,42 @@ export class BuyerDesk {
   /** seller (hex) → until when its offers are passed over */
   readonly #distrusted = new Map<string, number>()
 
-  constructor (deps: BuyerDeskDeps) { this.#d = deps }
+  constructor(deps: BuyerDeskDeps) {
+    this.#d = deps
+  }
 
   /**
    * The strategy's answer to a seller's counter-offer. The strategy weighs what the energy costs this
    * buyer landed (price plus grid fee) against its limit; a price it proposes back is an energy price.
    */
-  decideCounter (counter: Counter, slot: number, fee = 0): CounterAnswer {
+  decideCounter(counter: Counter, slot: number, fee = 0): CounterAnswer {
     const remaining = this.#d.need.available(slot, this.#d.clock.now()) + counter.energyWh
     const answer = this.#d.strategy.answerCounter(this.#d.context(slot, remaining), counter.price + fee, counter.round)
     return answer.action === 'propose' ? { action: 'propose', price: Math.max(0, answer.price - fee) } : answer
   }
 
-  async #channel (negotiation: string, seller: string): Promise<FramedChannel> {
+  async #channel(negotiation: string, seller: string): Promise<FramedChannel> {
     let ch = this.#channels.get(negotiation)
     if (ch != null) return ch
     const d = this.#d
     const peer = peerIdOfTrader(fromHex(seller))
     const addrs = d.book.addrsOf(seller)
     if (addrs.length > 0) {
-      try { await d.host.peerStore.merge(peer, { multiaddrs: addrs.map(a => multiaddr(a)) }) } catch {}
+      try {
+        await d.host.peerStore.merge(peer, { multiaddrs: addrs.map(a => multiaddr(a)) })
+      } catch {}
     }
-    ch = await openChannel(d.host, peer, NEGOTIATION_PROTOCOL, { frameTimeoutMs: d.frameTimeoutMs, signal: AbortSignal.timeout(d.frameTimeoutMs), meter: d.meter })
+    ch = await openChannel(d.host, peer, NEGOTIATION_PROTOCOL, {
+      frameTimeoutMs: d.frameTimeoutMs,
+      signal: AbortSignal.timeout(d.frameTimeoutMs),
+      meter: d.meter
+    })
     this.#channels.set(negotiation, ch)
     return ch
   }
 
   /** Does this buyer pass over `seller`'s offers now (it answered with a forgery)? */
-  distrusts (seller: string, now: number): boolean {
+  distrusts(seller: string, now: number): boolean {
     const until = this.#distrusted.get(seller)
     if (until == null) return false
     if (until > now) return true
@@ -78,14 +101,17 @@ export class BuyerDesk {
     return false
   }
 
-  #forged (seller: string, err: Error): Error {
+  #forged(seller: string, err: Error): Error {
     this.#distrusted.set(seller, this.#d.clock.now() + DISTRUST_MS)
     return err
   }
 
-  close (negotiation: string): void {
+  close(negotiation: string): void {
     const ch = this.#channels.get(negotiation)
-    if (ch != null) { this.#channels.delete(negotiation); void ch.close() }
+    if (ch != null) {
+      this.#channels.delete(negotiation)
+      void ch.close()
+    }
   }
 
   /**
@@ -98,7 +124,7 @@ export class BuyerDesk {
    * and a connection with a stream open other than gossipsub's and this buyer's own negotiations (a
    * catch-up pull, the seller's own negotiation with this node as its seller).
    */
-  async hangUp (seller: string, idle: () => boolean = () => true): Promise<void> {
+  async hangUp(seller: string, idle: () => boolean = () => true): Promise<void> {
     const peer = peerIdOfTrader(fromHex(seller))
     const pubsub = this.#d.host.services.pubsub
     if (pubsub.getTopics().some(t => pubsub.getSubscribers(t).some(p => p.equals(peer)))) return
@@ -109,39 +135,85 @@ export class BuyerDesk {
       if (!idle()) return
       // this buyer's own negotiation streams to the seller are over (their close may still be on its way
       // over TCP); anything else open keeps the connection
-      const inUse = c.streams.some(s => s.status === 'open' && s.protocol?.startsWith('/meshsub/') !== true && !(s.protocol === NEGOTIATION_PROTOCOL && s.direction === 'outbound'))
+      const inUse = c.streams.some(
+        s =>
+          s.status === 'open' &&
+          s.protocol?.startsWith('/meshsub/') !== true &&
+          !(s.protocol === NEGOTIATION_PROTOCOL && s.direction === 'outbound')
+      )
       if (inUse) continue
-      try { await c.close() } catch (err) { c.abort(err as Error) }
+      try {
+        await c.close()
+      } catch (err) {
+        c.abort(err as Error)
+      }
     }
   }
 
-  async exchange (input: NegotiationInput, round: number, price: number): Promise<Reply> {
+  async exchange(input: NegotiationInput, round: number, price: number): Promise<Reply> {
     const d = this.#d
     const ch = await this.#channel(input.negotiation, input.seller)
     const now = d.clock.now()
     const seller = fromHex(input.seller)
     const feeder = d.grid?.feeder ?? ''
-    const proposal = { version: 1, district: d.district, id: fromHex(input.negotiation), buyer: d.signer.publicKey, seller, slot: input.slot, energyWh: input.energyWh, price, expiresAt: now + d.holdMs, round, ...(feeder !== '' ? { feeder } : {}) }
+    const proposal = {
+      version: 1,
+      district: d.district,
+      id: fromHex(input.negotiation),
+      buyer: d.signer.publicKey,
+      seller,
+      slot: input.slot,
+      energyWh: input.energyWh,
+      price,
+      expiresAt: now + d.holdMs,
+      round,
+      ...(feeder !== '' ? { feeder } : {})
+    }
     const me = toHex(d.signer.publicKey)
-    d.emit({ type: 'proposal-sent', slot: input.slot, correlation: input.negotiation, peer: input.seller, energyWh: input.energyWh, price, id: stepId(me, input.negotiation, `propose.${round}`), ...(round > 0 ? { parent: stepId(input.seller, input.negotiation, `countered.${round - 1}`) } : {}) })
+    d.emit({
+      type: 'proposal-sent',
+      slot: input.slot,
+      correlation: input.negotiation,
+      peer: input.seller,
+      energyWh: input.energyWh,
+      price,
+      id: stepId(me, input.negotiation, `propose.${round}`),
+      ...(round > 0 ? { parent: stepId(input.seller, input.negotiation, `countered.${round - 1}`) } : {})
+    })
     await ch.send(seal('proposal', proposal, d.signer))
     const frame = await ch.receive()
     let reply: ReturnType<typeof open>
-    try { reply = open(frame, { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] }) } catch (err) { throw this.#forged(input.seller, err as Error) }
+    try {
+      reply = open(frame, { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
+    } catch (err) {
+      throw this.#forged(input.seller, err as Error)
+    }
     if (!bytesEqual(reply.signer, seller)) throw this.#forged(input.seller, new MalformedMessageError('reply not signed by the seller'))
     if (reply.kind === 'accept') {
       const a = reply.message as Accept
       const t = a.terms
-      const ok = bytesEqual(t.buyer, d.signer.publicKey) && bytesEqual(t.seller, seller) && bytesEqual(t.negotiation, proposal.id) &&
-        t.slot === input.slot && t.energyWh > 0 && t.energyWh <= input.energyWh && t.price === price && t.district === d.district
+      const ok =
+        bytesEqual(t.buyer, d.signer.publicKey) &&
+        bytesEqual(t.seller, seller) &&
+        bytesEqual(t.negotiation, proposal.id) &&
+        t.slot === input.slot &&
+        t.energyWh > 0 &&
+        t.energyWh <= input.energyWh &&
+        t.price === price &&
+        t.district === d.district
       if (!ok) throw this.#forged(input.seller, new NegotiationError('bad-accept', 'the accepted terms differ from the proposal'))
       // the grid fee is the tariff for where both sit: a seller cannot make the buyer pay another
       const g = d.grid
-      const feeOk = g == null
-        ? t.gridFee == null && t.buyerFeeder == null && t.sellerFeeder == null
-        : t.buyerFeeder === g.feeder && (t.gridFee ?? 0) === (t.sellerFeeder === g.feeder ? g.fees.local : g.fees.district) && (input.sellerFeeder == null || t.sellerFeeder === input.sellerFeeder)
-      if (!feeOk) throw this.#forged(input.seller, new NegotiationError('bad-accept', 'the accepted terms carry the wrong feeders or grid fee'))
-      if (!verifyTermsSignature(t, seller, a.sellerSignature)) throw this.#forged(input.seller, new NegotiationError('bad-signature', 'the seller\'s signature on the terms does not verify'))
+      const feeOk =
+        g == null
+          ? t.gridFee == null && t.buyerFeeder == null && t.sellerFeeder == null
+          : t.buyerFeeder === g.feeder &&
+            (t.gridFee ?? 0) === (t.sellerFeeder === g.feeder ? g.fees.local : g.fees.district) &&
+            (input.sellerFeeder == null || t.sellerFeeder === input.sellerFeeder)
+      if (!feeOk)
+        throw this.#forged(input.seller, new NegotiationError('bad-accept', 'the accepted terms carry the wrong feeders or grid fee'))
+      if (!verifyTermsSignature(t, seller, a.sellerSignature))
+        throw this.#forged(input.seller, new NegotiationError('bad-signature', "the seller's signature on the terms does not verify"))
       return { kind: 'accept', accept: a }
     }
     if (reply.kind === 'counter') return { kind: 'counter', counter: reply.message as Counter }
@@ -149,8 +221,18 @@ export class BuyerDesk {
     // sold out, or (feeder-limit) sold as much to other feeders as its transformer share allows
     if (r.code === 'no-capacity' || r.code === 'feeder-limit') d.book.markAvailable('offer', input.seller, input.slot, 0)
     // held for others until then: look again after that, not before
-    if (r.code === 'capacity-held') d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
-    d.emit({ type: 'rejected', slot: input.slot, correlation: input.negotiation, peer: input.seller, code: r.code, detail: r.detail, id: stepId(me, input.negotiation, 'rejected'), parent: stepId(me, input.negotiation, `propose.${round}`) })
+    if (r.code === 'capacity-held')
+      d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
+    d.emit({
+      type: 'rejected',
+      slot: input.slot,
+      correlation: input.negotiation,
+      peer: input.seller,
+      code: r.code,
+      detail: r.detail,
+      id: stepId(me, input.negotiation, 'rejected'),
+      parent: stepId(me, input.negotiation, `propose.${round}`)
+    })
     return { kind: 'reject', reject: r }
   }
 
@@ -158,10 +240,15 @@ export class BuyerDesk {
    * Signs the accepted terms, journals the trade as pending (write before send), counts it against the
    * need, sends the confirm and waits for the seller's Committed.
    */
-  async confirm (a: Accept): Promise<ConfirmResult> {
+  async confirm(a: Accept): Promise<ConfirmResult> {
     const d = this.#d
     const negotiation = toHex(a.negotiation)
-    const full: Trade = { id: tradeId(a.terms), terms: a.terms, buyerSignature: signTerms(a.terms, d.signer), sellerSignature: a.sellerSignature }
+    const full: Trade = {
+      id: tradeId(a.terms),
+      terms: a.terms,
+      buyerSignature: signTerms(a.terms, d.signer),
+      sellerSignature: a.sellerSignature
+    }
     await d.journal.putBuyerTrade(full, 'pending', d.clock.now())
     d.need.release(a.terms.slot, negotiation)
     d.need.addCommitted(a.terms.slot, a.terms.energyWh)
@@ -174,14 +261,24 @@ export class BuyerDesk {
     }
   }
 
-  async #awaitCommitted (ch: FramedChannel, trade: Trade): Promise<ConfirmResult> {
+  async #awaitCommitted(ch: FramedChannel, trade: Trade): Promise<ConfirmResult> {
     const d = this.#d
     const reply = open(await ch.receive(), { maxBytes: 4096, kinds: ['committed', 'reject'] })
     if (!bytesEqual(reply.signer, trade.terms.seller)) throw new MalformedMessageError('reply not signed by the seller')
     if (reply.kind === 'committed') {
       await d.journal.putBuyerTrade(trade, 'committed', d.clock.now())
       const n = toHex(trade.terms.negotiation)
-      d.emit({ type: 'trade-committed', slot: trade.terms.slot, correlation: trade.id, peer: toHex(trade.terms.seller), energyWh: trade.terms.energyWh, price: trade.terms.price, detail: 'buyer', id: stepId(toHex(trade.terms.buyer), n, 'committed'), parent: stepId(toHex(trade.terms.seller), n, 'committed') })
+      d.emit({
+        type: 'trade-committed',
+        slot: trade.terms.slot,
+        correlation: trade.id,
+        peer: toHex(trade.terms.seller),
+        energyWh: trade.terms.energyWh,
+        price: trade.terms.price,
+        detail: 'buyer',
+        id: stepId(toHex(trade.terms.buyer), n, 'committed'),
+        parent: stepId(toHex(trade.terms.seller), n, 'committed')
+      })
       return 'committed'
     }
     const r = reply.message as Reject
@@ -189,13 +286,21 @@ export class BuyerDesk {
       await d.journal.putBuyerTrade(trade, 'void', d.clock.now())
       d.need.addCommitted(trade.terms.slot, -trade.terms.energyWh)
       const n = toHex(trade.terms.negotiation)
-      d.emit({ type: 'negotiation-failed', slot: trade.terms.slot, correlation: trade.id, code: r.code, detail: r.detail, id: stepId(toHex(trade.terms.buyer), n, 'void'), parent: stepId(toHex(trade.terms.seller), n, 'accepted') })
+      d.emit({
+        type: 'negotiation-failed',
+        slot: trade.terms.slot,
+        correlation: trade.id,
+        code: r.code,
+        detail: r.detail,
+        id: stepId(toHex(trade.terms.buyer), n, 'void'),
+        parent: stepId(toHex(trade.terms.seller), n, 'accepted')
+      })
       return 'void'
     }
     return 'pending'
   }
 
-  async withdraw (negotiation: string): Promise<void> {
+  async withdraw(negotiation: string): Promise<void> {
     const ch = this.#channels.get(negotiation)
     try {
       if (ch != null) await ch.send(seal('reject', { negotiation: fromHex(negotiation), code: 'walk-away', detail: '' }, this.#d.signer))
@@ -209,7 +314,7 @@ export class BuyerDesk {
    * how many are still pending (to be retried on the next tick). The seller
    * answers Committed (it already had it, or its hold was still alive) or refuses (the hold expired).
    */
-  async retryPending (signal?: AbortSignal): Promise<number> {
+  async retryPending(signal?: AbortSignal): Promise<number> {
     const d = this.#d
     let still = 0
     for (const r of await d.journal.trades()) {
@@ -220,7 +325,7 @@ export class BuyerDesk {
       try {
         const ch = await this.#channel(key, toHex(t.terms.seller))
         await ch.send(seal('confirm', { tradeId: fromHex(t.id), terms: t.terms, buyerSignature: t.buyerSignature }, d.signer))
-        if (await this.#awaitCommitted(ch, t) === 'pending') still++
+        if ((await this.#awaitCommitted(ch, t)) === 'pending') still++
       } catch {
         // the seller is unreachable or slow: the trade stays pending and is retried on the next tick
         still++

@@ -45,7 +45,7 @@ export interface BuyerLoopDeps {
 export class BuyerLoop {
   readonly #d: BuyerLoopDeps
   /** per slot: how often the buyer looked again after a refusal at this instant */
-  readonly #reapproached = new Map<number, { at: number, n: number }>()
+  readonly #reapproached = new Map<number, { at: number; n: number }>()
   readonly #startedAt = new Map<string, number>()
   readonly #slotOf = new Map<string, number>()
   /** negotiations with sellers of other feeders, and how many each such seller has in flight */
@@ -55,23 +55,36 @@ export class BuyerLoop {
   readonly #lastStep = new Map<string, string>()
   #pendingRetries = 0
 
-  constructor (deps: BuyerLoopDeps) { this.#d = deps }
-
-  /** Every event the node emits passes here: a step of a negotiation in flight becomes its latest. */
-  noteEvent (event: NodeEvent): void {
-    if (event.correlation != null && event.id != null && this.#startedAt.has(event.correlation)) this.#lastStep.set(event.correlation, event.id)
+  constructor(deps: BuyerLoopDeps) {
+    this.#d = deps
   }
 
-  slotOf (negotiation: string): number { return this.#slotOf.get(negotiation) ?? -1 }
+  /** Every event the node emits passes here: a step of a negotiation in flight becomes its latest. */
+  noteEvent(event: NodeEvent): void {
+    if (event.correlation != null && event.id != null && this.#startedAt.has(event.correlation))
+      this.#lastStep.set(event.correlation, event.id)
+  }
+
+  slotOf(negotiation: string): number {
+    return this.#slotOf.get(negotiation) ?? -1
+  }
 
   /** Pending trades whose confirmation must be retried, taken by the tick that retries them. */
-  takeRetries (): number { const n = this.#pendingRetries; this.#pendingRetries = 0; return n }
-  addRetries (n: number): void { this.#pendingRetries += n }
+  takeRetries(): number {
+    const n = this.#pendingRetries
+    this.#pendingRetries = 0
+    return n
+  }
+  addRetries(n: number): void {
+    this.#pendingRetries += n
+  }
 
-  dropBefore (slot: number): void { for (const s of this.#reapproached.keys()) if (s < slot) this.#reapproached.delete(s) }
+  dropBefore(slot: number): void {
+    for (const s of this.#reapproached.keys()) if (s < slot) this.#reapproached.delete(s)
+  }
 
   /** A slot's actor asks: approach the offers for `slot` that the strategy picks now. */
-  approach (s: number, now: number): void {
+  approach(s: number, now: number): void {
     const d = this.#d
     const o = d.options
     // no journal, no new promises: a buyer whose journal refuses writes (journal-guard.ts) proposes nothing
@@ -96,13 +109,20 @@ export class BuyerLoop {
       const local = offers.filter(a => !share.isCross(feederOf.get(a.trader) ?? ''))
       this.#propose(s, now, ctx, local, feederOf)
       const left = d.need.available(s, now)
-      if (left > 0) this.#propose(s, now, { ...ctx, remainingWh: left }, offers.filter(a => share.isCross(feederOf.get(a.trader) ?? '')), feederOf)
+      if (left > 0)
+        this.#propose(
+          s,
+          now,
+          { ...ctx, remainingWh: left },
+          offers.filter(a => share.isCross(feederOf.get(a.trader) ?? '')),
+          feederOf
+        )
       return
     }
     this.#propose(s, now, ctx, offers, feederOf)
   }
 
-  #propose (s: number, now: number, ctx: TradingContext, offers: OfferView[], feederOf: ReadonlyMap<string, string>): void {
+  #propose(s: number, now: number, ctx: TradingContext, offers: OfferView[], feederOf: ReadonlyMap<string, string>): void {
     const d = this.#d
     const o = d.options
     const g = o.grid
@@ -115,7 +135,10 @@ export class BuyerLoop {
       const energyWh = cross ? Math.min(a.energyWh, share.left(s)) : a.energyWh
       if (energyWh <= 0 || a.price < fee) continue
       const negotiation = randomBytes(16).toString('hex')
-      const hold = d.need.hold({ negotiation, slot: s, energyWh, holdUntil: gateClosure(o.slots, s), price: a.price - fee, counterparty: a.trader }, now)
+      const hold = d.need.hold(
+        { negotiation, slot: s, energyWh, holdUntil: gateClosure(o.slots, s), price: a.price - fee, counterparty: a.trader },
+        now
+      )
       if (hold == null) break
       if (cross) share.reserve(s, negotiation, hold.energyWh)
       d.stats.proposalsSent++
@@ -126,23 +149,33 @@ export class BuyerLoop {
         this.#crossOpen.set(a.trader, (this.#crossOpen.get(a.trader) ?? 0) + 1)
       }
       d.begin()
-      d.negotiate({ negotiation, seller: a.trader, slot: s, energyWh: hold.energyWh, price: a.price - fee, ...(g != null ? { fee, sellerFeeder } : {}) })
+      d.negotiate({
+        negotiation,
+        seller: a.trader,
+        slot: s,
+        energyWh: hold.energyWh,
+        price: a.price - fee,
+        ...(g != null ? { fee, sellerFeeder } : {})
+      })
     }
   }
 
   /** The last negotiation with a seller of another feeder is over: the connection to it goes (BuyerDesk.hangUp). */
-  #hangUpIfLast (negotiation: string): void {
+  #hangUpIfLast(negotiation: string): void {
     const seller = this.#crossSeller.get(negotiation)
     if (seller == null) return
     this.#crossSeller.delete(negotiation)
     const n = (this.#crossOpen.get(seller) ?? 1) - 1
-    if (n > 0) { this.#crossOpen.set(seller, n); return }
+    if (n > 0) {
+      this.#crossOpen.set(seller, n)
+      return
+    }
     this.#crossOpen.delete(seller)
     void this.#d.buyer.hangUp(seller, () => !this.#crossOpen.has(seller)).catch(() => {})
   }
 
   /** A negotiation ended (or its actor crashed). */
-  onOutcome (out: NegotiationOutcome): void {
+  onOutcome(out: NegotiationOutcome): void {
     const d = this.#d
     d.stats.negotiations[out.result]++
     this.#slotOf.delete(out.negotiation)
@@ -153,13 +186,20 @@ export class BuyerLoop {
       if (d.stats.latenciesMs.length >= 100_000) d.stats.latenciesMs.splice(0, 50_000)
       d.stats.latenciesMs.push(latency)
     }
-    if (out.result === 'committed') { d.stats.tradesCommitted++; d.stats.boughtWh += out.energyWh }
+    if (out.result === 'committed') {
+      d.stats.tradesCommitted++
+      d.stats.boughtWh += out.energyWh
+    }
     if (out.result === 'pending') this.#pendingRetries++
     // sold out, or held for others: the buyer's book now says so; look for the next offer at once — a
     // few times per slot and tick, not down the whole ladder: when many buyers chase few sellers, each
     // would otherwise try every seller that sold out since the last announcements (O(buyers × sellers)
     // refusals per tick at 200 buildings); by the next tick the sellers that sold out have said so
-    if (out.result === 'rejected' && (out.code === 'no-capacity' || out.code === 'capacity-held' || out.code === 'feeder-limit') && !d.signal.aborted) {
+    if (
+      out.result === 'rejected' &&
+      (out.code === 'no-capacity' || out.code === 'capacity-held' || out.code === 'feeder-limit') &&
+      !d.signal.aborted
+    ) {
       const now = d.options.clock.now()
       const r = this.#reapproached.get(out.slot)
       const n = r != null && r.at === now ? r.n : 0
@@ -174,14 +214,41 @@ export class BuyerLoop {
     if (out.result !== 'committed' && out.result !== 'pending') {
       d.need.release(out.slot, out.negotiation)
       d.buyer.close(out.negotiation)
-      if (out.result === 'failed') d.emit({ type: 'negotiation-failed', slot: out.slot, correlation: out.negotiation, peer: out.seller, code: out.code ?? 'failed', detail: out.detail, id: stepId(id, out.negotiation, 'failed'), parent: this.#lastStep.get(out.negotiation) })
+      if (out.result === 'failed')
+        d.emit({
+          type: 'negotiation-failed',
+          slot: out.slot,
+          correlation: out.negotiation,
+          peer: out.seller,
+          code: out.code ?? 'failed',
+          detail: out.detail,
+          id: stepId(id, out.negotiation, 'failed'),
+          parent: this.#lastStep.get(out.negotiation)
+        })
     }
     // the outcome the stats count, with its latency: a trace recomputes the run's negotiation figures from these
-    const last = out.result === 'committed' || out.result === 'void' ? stepId(id, out.negotiation, out.result) : out.result === 'failed' ? stepId(id, out.negotiation, 'failed') : this.#lastStep.get(out.negotiation)
+    const last =
+      out.result === 'committed' || out.result === 'void'
+        ? stepId(id, out.negotiation, out.result)
+        : out.result === 'failed'
+          ? stepId(id, out.negotiation, 'failed')
+          : this.#lastStep.get(out.negotiation)
     this.#lastStep.delete(out.negotiation)
     this.#startedAt.delete(out.negotiation)
     this.#hangUpIfLast(out.negotiation)
-    d.emit({ type: 'negotiation-ended', slot: out.slot, correlation: out.negotiation, peer: out.seller, energyWh: out.energyWh, price: out.price, outcome: out.result, ...(out.code != null ? { code: out.code } : {}), ...(latency != null ? { latencyMs: latency } : {}), id: stepId(id, out.negotiation, 'ended'), ...(last != null ? { parent: last } : {}) })
+    d.emit({
+      type: 'negotiation-ended',
+      slot: out.slot,
+      correlation: out.negotiation,
+      peer: out.seller,
+      energyWh: out.energyWh,
+      price: out.price,
+      outcome: out.result,
+      ...(out.code != null ? { code: out.code } : {}),
+      ...(latency != null ? { latencyMs: latency } : {}),
+      id: stepId(id, out.negotiation, 'ended'),
+      ...(last != null ? { parent: last } : {})
+    })
     d.end()
   }
 }

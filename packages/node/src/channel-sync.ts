@@ -99,32 +99,39 @@ export const ChannelSyncErrorCode = {
   /** the stream failed: dial, timeout, reset */
   transport: 'transport'
 } as const
-export type ChannelSyncErrorCode = typeof ChannelSyncErrorCode[keyof typeof ChannelSyncErrorCode]
+export type ChannelSyncErrorCode = (typeof ChannelSyncErrorCode)[keyof typeof ChannelSyncErrorCode]
 
 /** A pull or a response failed; for a pull nothing of the failing response was stored. */
 export class ChannelSyncError extends KvartalError {
   declare readonly code: ChannelSyncErrorCode
-  constructor (code: ChannelSyncErrorCode, message: string, options?: ErrorOptions) { super(code, message, options); this.name = 'ChannelSyncError' }
+  constructor(code: ChannelSyncErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options)
+    this.name = 'ChannelSyncError'
+  }
 }
 
-export function encodeSyncRequest (channelId: string, fromIndex: number): Uint8Array {
+export function encodeSyncRequest(channelId: string, fromIndex: number): Uint8Array {
   const out = new Uint8Array(REQUEST_BYTES)
   out.set(fromHex(channelIdHex(channelId)), 0)
   new DataView(out.buffer).setUint32(32, fromIndex)
   return out
 }
 
-export function decodeSyncRequest (frame: Uint8Array): { channelId: string, fromIndex: number } {
-  if (frame.length !== REQUEST_BYTES) throw new ChannelSyncError(ChannelSyncErrorCode.malformed, `a channel request is ${REQUEST_BYTES} bytes, got ${frame.length}`)
+export function decodeSyncRequest(frame: Uint8Array): { channelId: string; fromIndex: number } {
+  if (frame.length !== REQUEST_BYTES)
+    throw new ChannelSyncError(ChannelSyncErrorCode.malformed, `a channel request is ${REQUEST_BYTES} bytes, got ${frame.length}`)
   return { channelId: toHex(frame.subarray(0, 32)), fromIndex: new DataView(frame.buffer, frame.byteOffset, frame.length).getUint32(32) }
 }
 
-const signalOf = (...signals: Array<AbortSignal | undefined>): AbortSignal => AbortSignal.any(signals.filter((s): s is AbortSignal => s != null))
+const signalOf = (...signals: Array<AbortSignal | undefined>): AbortSignal =>
+  AbortSignal.any(signals.filter((s): s is AbortSignal => s != null))
 
-function describe (peer: PeerId | Multiaddr[]): string { return Array.isArray(peer) ? peer.map(String).join(',') : peer.toString() }
+function describe(peer: PeerId | Multiaddr[]): string {
+  return Array.isArray(peer) ? peer.map(String).join(',') : peer.toString()
+}
 
 /** The replication service of one node: serves its store and pulls into it. */
-export function channelSync (init: ChannelSyncInit): ChannelSync {
+export function channelSync(init: ChannelSyncInit): ChannelSync {
   const d = defaultChannelSyncOptions
   const o = {
     maxRecordsPerRequest: init.maxRecordsPerRequest ?? d.maxRecordsPerRequest,
@@ -139,7 +146,7 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
   const { host, store } = init
   const framing = { maxFrameBytes: MAX_RECORD_BYTES, frameTimeoutMs: o.frameTimeoutMs }
 
-  async function serve (stream: FramedChannel): Promise<void> {
+  async function serve(stream: FramedChannel): Promise<void> {
     const signal = signalOf(init.signal, AbortSignal.timeout(o.requestTimeoutMs))
     const { channelId, fromIndex } = decodeSyncRequest(await stream.receive({ signal }))
     // read from the store one record at a time: memory holds one record, whatever the limits
@@ -154,7 +161,7 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
   }
 
   /** one request: the records the peer sends, within this node's limits */
-  async function request (peer: PeerId | Multiaddr[], channelId: string, fromIndex: number, outer: AbortSignal): Promise<ChannelRecord[]> {
+  async function request(peer: PeerId | Multiaddr[], channelId: string, fromIndex: number, outer: AbortSignal): Promise<ChannelRecord[]> {
     // the caller's signal ends the pull; the request deadline is the peer's fault, a transport error
     const signal = signalOf(outer, AbortSignal.timeout(o.requestTimeoutMs))
     let stream: FramedChannel
@@ -162,7 +169,11 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
       stream = await openStream(host, peer, CHANNEL_SYNC_PROTOCOL, { ...framing, signal })
     } catch (err) {
       if (outer.aborted) throw outer.reason
-      throw new ChannelSyncError(ChannelSyncErrorCode.transport, `cannot open ${CHANNEL_SYNC_PROTOCOL} to ${describe(peer)}: ${(err as Error).message}`, { cause: err })
+      throw new ChannelSyncError(
+        ChannelSyncErrorCode.transport,
+        `cannot open ${CHANNEL_SYNC_PROTOCOL} to ${describe(peer)}: ${(err as Error).message}`,
+        { cause: err }
+      )
     }
     const records: ChannelRecord[] = []
     let complete = false
@@ -171,16 +182,28 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
       let bytes = 0
       for (;;) {
         const frame = await stream.receive({ signal })
-        if (frame.length === 0) { complete = true; break }
+        if (frame.length === 0) {
+          complete = true
+          break
+        }
         // a record beyond this node's limits is dropped unread; one frame is bounded by MAX_RECORD_BYTES
         if (records.length >= o.maxRecordsPerRequest || bytes >= o.maxResponseBytes) break
         let r: ChannelRecord
-        try { r = decodeRecord(frame) } catch (err) {
-          throw new ChannelSyncError(ChannelSyncErrorCode.malformed, `${stream.remotePeer} sent a frame that is not a channel record: ${(err as Error).message}`, { cause: err })
+        try {
+          r = decodeRecord(frame)
+        } catch (err) {
+          throw new ChannelSyncError(
+            ChannelSyncErrorCode.malformed,
+            `${stream.remotePeer} sent a frame that is not a channel record: ${(err as Error).message}`,
+            { cause: err }
+          )
         }
         const want = fromIndex + records.length
         if (toHex(r.channelId) !== channelId || r.index !== want) {
-          throw new ChannelSyncError(ChannelSyncErrorCode.unexpected, `${stream.remotePeer} sent record ${r.index} of channel ${toHex(r.channelId)} where record ${want} of ${channelId} belongs`)
+          throw new ChannelSyncError(
+            ChannelSyncErrorCode.unexpected,
+            `${stream.remotePeer} sent record ${r.index} of channel ${toHex(r.channelId)} where record ${want} of ${channelId} belongs`
+          )
         }
         records.push(r)
         bytes += frame.length
@@ -189,24 +212,28 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
       stream.abort(err as Error)
       if (err instanceof ChannelSyncError) throw err
       if (outer.aborted) throw outer.reason
-      throw new ChannelSyncError(ChannelSyncErrorCode.transport, `channel request to ${stream.remotePeer} failed: ${(err as Error).message}`, { cause: err })
+      throw new ChannelSyncError(
+        ChannelSyncErrorCode.transport,
+        `channel request to ${stream.remotePeer} failed: ${(err as Error).message}`,
+        { cause: err }
+      )
     }
     // past our limits the rest is not read: hang up, keep what came (the next round asks for the rest)
     if (complete) await stream.close()
-    else stream.abort(new Error('response exceeds this node\'s limits'))
+    else stream.abort(new Error("response exceeds this node's limits"))
     return records
   }
 
   return {
-    async start () {
+    async start() {
       await handleChannels(host, CHANNEL_SYNC_PROTOCOL, serve, { ...framing, maxInboundStreams: o.maxInboundStreams })
     },
 
-    async stop () {
+    async stop() {
       await host.unhandle(CHANNEL_SYNC_PROTOCOL)
     },
 
-    async pull (peer, channelId, options = {}) {
+    async pull(peer, channelId, options = {}) {
       const id = channelIdHex(channelId)
       const signal = signalOf(init.signal, options.signal)
       let received = 0
@@ -221,9 +248,18 @@ export function channelSync (init: ChannelSyncInit): ChannelSync {
           received += (await store.ingest(batch, options.owner)).stored
         } catch (err) {
           if (!(err instanceof ChannelStoreError)) throw err
-          const code = err.code === 'fork' ? ChannelSyncErrorCode.fork : err.code === 'wrong-owner' ? ChannelSyncErrorCode.wrongOwner : ChannelSyncErrorCode.invalid
-          throw new ChannelSyncError(code, `refused records ${fromIndex}–${fromIndex + batch.length - 1} of channel ` +
-            `${id} from ${describe(peer)}; none of them was stored: ${err.message}`, { cause: err })
+          const code =
+            err.code === 'fork'
+              ? ChannelSyncErrorCode.fork
+              : err.code === 'wrong-owner'
+                ? ChannelSyncErrorCode.wrongOwner
+                : ChannelSyncErrorCode.invalid
+          throw new ChannelSyncError(
+            code,
+            `refused records ${fromIndex}–${fromIndex + batch.length - 1} of channel ` +
+              `${id} from ${describe(peer)}; none of them was stored: ${err.message}`,
+            { cause: err }
+          )
         }
       }
     }

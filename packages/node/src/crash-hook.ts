@@ -11,18 +11,22 @@ export type CrashHook = (point: string) => void
 let installed: CrashHook | undefined
 
 /** The hook a test entry point installed, if any. */
-export function crashHook (): CrashHook | undefined { return installed }
+export function crashHook(): CrashHook | undefined {
+  return installed
+}
 
 /** Installs the hook for every node this process starts from now on. Test entry points only. */
-export function setCrashHook (hook: CrashHook | undefined): void { installed = hook }
+export function setCrashHook(hook: CrashHook | undefined): void {
+  installed = hook
+}
 
 /**
  * The settlement port with the `after-payment` point: called when a period's payment (one that carries
  * its root) is on the ledger, before the node journals the period.
  */
-export function withPaymentPoint (settlement: Settlement, hook: CrashHook): Settlement {
+export function withPaymentPoint(settlement: Settlement, hook: CrashHook): Settlement {
   return new Proxy(settlement, {
-    get (target, key) {
+    get(target, key) {
       if (key === 'pay') {
         return async (...args: Parameters<Settlement['pay']>) => {
           const receipt = await target.pay(...args)

@@ -8,6 +8,6 @@ export type Emit = (event: Omit<NodeEvent, 'node' | 'at'>) => void
  * events point at the buyer's proposal, the buyer's at the seller's counter and commit, without the
  * wire carrying event ids.
  */
-export function stepId (node: string, negotiation: string, step: string): string {
+export function stepId(node: string, negotiation: string, step: string): string {
   return `${node.slice(0, 8)}:${negotiation.slice(0, 16)}:${step}`
 }

@@ -43,7 +43,7 @@ export interface JournalRefusal {
 }
 
 /** Is this error, or one of its causes, a full disk (or an exceeded quota)? */
-export function isDiskFull (err: unknown): boolean {
+export function isDiskFull(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e != null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DiskFullError) return true
     const code = (e as { code?: unknown }).code
@@ -54,7 +54,7 @@ export function isDiskFull (err: unknown): boolean {
 }
 
 /** Free bytes for an unprivileged writer on the file system of `dir`. */
-export async function freeBytes (dir: string): Promise<number> {
+export async function freeBytes(dir: string): Promise<number> {
   const s = await statfs(dir)
   return Number(s.bavail) * Number(s.bsize)
 }
@@ -70,41 +70,50 @@ export class JournalGuard {
   #probedAt = -Infinity
   #closed = false
 
-  constructor (options: JournalGuardOptions) { this.#o = options }
+  constructor(options: JournalGuardOptions) {
+    this.#o = options
+  }
 
   /** why writes are refused, from a failed write until the journal takes a test write again; else undefined */
-  get refusing (): JournalRefusal | undefined { return this.#refusing }
+  get refusing(): JournalRefusal | undefined {
+    return this.#refusing
+  }
   /** true while writes are refused for a full disk */
-  get full (): boolean { return this.#refusing?.code === 'disk-full' }
+  get full(): boolean {
+    return this.#refusing?.code === 'disk-full'
+  }
 
   /** A write failed: the typed error to throw. The first failure makes the journal refuse writes until it comes back. */
-  failed (err: unknown, point: string): JournalError {
+  failed(err: unknown, point: string): JournalError {
     // a journal closed by its owner (the node stopping) is not a failure of the disk
     if (this.#closed) return new JournalError(`journal write failed (${point}): the journal is closed: ${messageOf(err)}`, { cause: err })
     if (this.#refusing == null) {
       const code: JournalRefusalCode = isDiskFull(err) ? 'disk-full' : 'journal-write-failed'
-      const detail = code === 'disk-full'
-        ? `journal write failed (${point}): the disk of ${this.#o.dir} is full: ${messageOf(err)}`
-        : `journal write failed (${point}): ${messageOf(err)}`
+      const detail =
+        code === 'disk-full'
+          ? `journal write failed (${point}): the disk of ${this.#o.dir} is full: ${messageOf(err)}`
+          : `journal write failed (${point}): ${messageOf(err)}`
       this.#refusing = { code, detail }
       this.#probedAt = performance.now()
       this.#o.onChange?.(true, detail, code)
-      this.#timer = setInterval(() => { void this.probe() }, this.#o.probeMs)
+      this.#timer = setInterval(() => {
+        void this.probe()
+      }, this.#o.probeMs)
       this.#timer.unref()
     }
     return this.#error(this.#refusing.detail, err)
   }
 
   /** Before a write: throws the refusal's typed error while the journal refuses writes (and a probe did not bring it back). */
-  async check (point: string): Promise<void> {
+  async check(point: string): Promise<void> {
     if (this.#refusing == null) return
-    if (performance.now() - this.#probedAt >= this.#o.probeMs && await this.probe()) return
+    if (performance.now() - this.#probedAt >= this.#o.probeMs && (await this.probe())) return
     const r = this.#refusing
     if (r == null) return
     throw this.#error(`journal write refused (${point}): ${r.detail}`)
   }
 
-  #error (detail: string, cause?: unknown): JournalError {
+  #error(detail: string, cause?: unknown): JournalError {
     const options = cause === undefined ? undefined : { cause }
     return this.#refusing?.code === 'disk-full'
       ? new DiskFullError(`${detail}. New work is refused until space returns; nothing committed is lost`, options)
@@ -112,13 +121,15 @@ export class JournalGuard {
   }
 
   /** Tries to write again: reopens the journal and makes a test write. Resolves true when it writes again. One at a time. */
-  async probe (): Promise<boolean> {
+  async probe(): Promise<boolean> {
     if (this.#refusing == null) return true
-    this.#probing ??= this.#attempt().finally(() => { this.#probing = undefined })
+    this.#probing ??= this.#attempt().finally(() => {
+      this.#probing = undefined
+    })
     return await this.#probing
   }
 
-  async #attempt (): Promise<boolean> {
+  async #attempt(): Promise<boolean> {
     this.#probedAt = performance.now()
     const r = this.#refusing
     if (r == null || this.#closed) return r == null
@@ -133,14 +144,21 @@ export class JournalGuard {
       if (this.#closed) return false
       this.#refusing = undefined
       clearInterval(this.#timer)
-      this.#o.onChange?.(false, free != null
-        ? `${free} bytes free on the disk of ${this.#o.dir}: the journal was reopened and writes again`
-        : `the journal in ${this.#o.dir} was reopened and writes again`, r.code)
+      this.#o.onChange?.(
+        false,
+        free != null
+          ? `${free} bytes free on the disk of ${this.#o.dir}: the journal was reopened and writes again`
+          : `the journal in ${this.#o.dir} was reopened and writes again`,
+        r.code
+      )
       return true
     } catch {
       return false
     }
   }
 
-  close (): void { this.#closed = true; clearInterval(this.#timer) }
+  close(): void {
+    this.#closed = true
+    clearInterval(this.#timer)
+  }
 }

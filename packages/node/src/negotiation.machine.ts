@@ -17,9 +17,9 @@ export interface NegotiationInput {
 }
 
 export type Reply =
-  | { readonly kind: 'accept', readonly accept: Accept }
-  | { readonly kind: 'counter', readonly counter: Counter }
-  | { readonly kind: 'reject', readonly reject: Reject }
+  | { readonly kind: 'accept'; readonly accept: Accept }
+  | { readonly kind: 'counter'; readonly counter: Counter }
+  | { readonly kind: 'reject'; readonly reject: Reject }
 
 export type ConfirmResult = 'committed' | 'void' | 'pending'
 
@@ -43,7 +43,10 @@ interface Ctx extends NegotiationInput {
   result?: NegotiationOutcome['result']
 }
 
-const notProvided = (name: string) => fromPromise<never, any>(async () => { throw new Error(`actor "${name}" must be provided by the node`) })
+const notProvided = (name: string) =>
+  fromPromise<never, any>(async () => {
+    throw new Error(`actor "${name}" must be provided by the node`)
+  })
 
 /**
  * A buyer's side of one negotiation: propose → accept / counter / reject → confirm. The machine holds
@@ -58,9 +61,13 @@ export const negotiationMachine = setup({
     output: {} as NegotiationOutcome
   },
   actors: {
-    exchange: notProvided('exchange') as unknown as ReturnType<typeof fromPromise<Reply, { input: NegotiationInput, round: number, price: number }>>,
+    exchange: notProvided('exchange') as unknown as ReturnType<
+      typeof fromPromise<Reply, { input: NegotiationInput; round: number; price: number }>
+    >,
     confirm: notProvided('confirm') as unknown as ReturnType<typeof fromPromise<ConfirmResult, { accept: Accept }>>,
-    decideCounter: notProvided('decideCounter') as unknown as ReturnType<typeof fromPromise<CounterAnswer, { counter: Counter, slot: number, fee: number }>>,
+    decideCounter: notProvided('decideCounter') as unknown as ReturnType<
+      typeof fromPromise<CounterAnswer, { counter: Counter; slot: number; fee: number }>
+    >,
     withdraw: notProvided('withdraw') as unknown as ReturnType<typeof fromPromise<void, { negotiation: string }>>
   },
   guards: {
@@ -84,11 +91,7 @@ export const negotiationMachine = setup({
       }
     },
     answered: {
-      always: [
-        { guard: 'accepted', target: 'confirming' },
-        { guard: 'countered', target: 'deciding' },
-        { target: 'rejected' }
-      ]
+      always: [{ guard: 'accepted', target: 'confirming' }, { guard: 'countered', target: 'deciding' }, { target: 'rejected' }]
     },
     deciding: {
       invoke: {
@@ -113,7 +116,12 @@ export const negotiationMachine = setup({
       ]
     },
     withdrawing: {
-      invoke: { src: 'withdraw', input: ({ context }) => ({ negotiation: context.negotiation }), onDone: 'walkedAway', onError: 'walkedAway' }
+      invoke: {
+        src: 'withdraw',
+        input: ({ context }) => ({ negotiation: context.negotiation }),
+        onDone: 'walkedAway',
+        onError: 'walkedAway'
+      }
     },
     confirming: {
       invoke: {
@@ -121,7 +129,10 @@ export const negotiationMachine = setup({
         input: ({ context }) => ({ accept: (context.reply as { accept: Accept }).accept }),
         onDone: { target: 'confirmed', actions: assign({ confirm: ({ event }) => event.output }) },
         // the trade is journaled with both signatures before the confirm is sent: a failure here leaves it pending
-        onError: { target: 'confirmed', actions: assign({ confirm: 'pending' as const, error: ({ event }) => (event.error as Error).message }) }
+        onError: {
+          target: 'confirmed',
+          actions: assign({ confirm: 'pending' as const, error: ({ event }) => (event.error as Error).message })
+        }
       }
     },
     confirmed: {

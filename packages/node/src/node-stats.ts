@@ -13,5 +13,5 @@ export interface NodeStats {
   /** negotiation latency samples, real ms, proposal to outcome */
   latenciesMs: number[]
   /** negotiation stream frames and bytes, sent and received */
-  streams: { frames: number, bytes: number }
+  streams: { frames: number; bytes: number }
 }

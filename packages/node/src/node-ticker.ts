@@ -61,16 +61,18 @@ export class NodeTicker {
   /** real time of the last look at the bootstrap peers (rejoinEveryMs) */
   #lastRejoin: number
 
-  constructor (deps: NodeTickerDeps) {
+  constructor(deps: NodeTickerDeps) {
     this.#d = deps
     this.#lastRejoin = deps.madeAt
   }
 
   /** a period's settlement in flight, if any: a stopping node lets it finish first (kvartal-node.ts #stop) */
-  get settling (): Promise<void> | undefined { return this.#settlingNow }
+  get settling(): Promise<void> | undefined {
+    return this.#settlingNow
+  }
 
   /** Sends the node's actor a TICK at every tick boundary of the clock, until the node stops or `cancel()`. */
-  schedule (): void {
+  schedule(): void {
     const o = this.#d.options
     const tickMs = Math.floor(o.slots.slotMs / o.ticksPerSlot)
     const schedule = (): void => {
@@ -86,7 +88,9 @@ export class NodeTicker {
   }
 
   /** Cancels the next scheduled TICK. */
-  cancel (): void { this.#cancelTick?.() }
+  cancel(): void {
+    this.#cancelTick?.()
+  }
 
   /**
    * Runs one tick: the gossip heartbeat (simulator) and a rejoin when alone; lapsed holds released and
@@ -98,7 +102,7 @@ export class NodeTicker {
    * released, no retries, no announcements (offers lapse at their validity: withdrawing one would need a
    * journaled sequence number), no mobility, meter readings or settlement, each of which writes first.
    */
-  async tick (): Promise<void> {
+  async tick(): Promise<void> {
     const d = this.#d
     const o = d.options
     if (d.signal.aborted) return
@@ -119,7 +123,9 @@ export class NodeTicker {
     await d.announcer.catchUpIfDue()
     const first = firstOpenSlot(o.slots, now)
     for (const s of [...this.#planned]) if (s < first - 4) this.#planned.delete(s)
-    d.selling.dropBefore(first - 4); d.need.dropBefore(first - 4); d.seller.dropBefore(first - 4)
+    d.selling.dropBefore(first - 4)
+    d.need.dropBefore(first - 4)
+    d.seller.dropBefore(first - 4)
     d.imports.dropBefore(first - 4)
     d.buying.dropBefore(first - 4)
     d.book.forgetBefore(first - 4)
@@ -132,7 +138,14 @@ export class NodeTicker {
       d.selling.setLimit(s, Math.max(d.selling.limit(s), Math.max(0, net)))
       d.need.setLimit(s, Math.max(0, -net))
       // the slot's own actor trades it from its window's opening to its gate closure
-      d.send({ type: 'PLAN_SLOT', input: { slot: s, openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs, gateClosureAt: gateClosure(o.slots, s) } })
+      d.send({
+        type: 'PLAN_SLOT',
+        input: {
+          slot: s,
+          openedAt: gateClosure(o.slots, s) - o.tradingWindowSlots * o.slots.slotMs,
+          gateClosureAt: gateClosure(o.slots, s)
+        }
+      })
     }
     if (d.journal.refusing != null) return
     if (d.buying.takeRetries() > 0) {
@@ -145,7 +158,11 @@ export class NodeTicker {
     if (this.#firstSlot != null) await d.periods.readMeters(now, this.#firstSlot)
     if (d.settlement != null && this.#settlingNow == null) {
       this.#settlingNow = d.periods.settleDue(d.settlement)
-      try { await this.#settlingNow } finally { this.#settlingNow = undefined }
+      try {
+        await this.#settlingNow
+      } finally {
+        this.#settlingNow = undefined
+      }
     }
   }
 
@@ -154,7 +171,7 @@ export class NodeTicker {
    * module dials once, at start) dials them again, at most every `rejoinEveryMs` of real time. Without it a
    * node whose only known peers restarted stayed alone for good: nobody else knew its address.
    */
-  #rejoinIfAlone (): void {
+  #rejoinIfAlone(): void {
     const o = this.#d.options
     const every = o.rejoinEveryMs ?? 10_000
     if (every <= 0 || o.bootstrap == null || o.bootstrap.length === 0) return

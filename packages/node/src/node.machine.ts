@@ -3,15 +3,22 @@ import { negotiationMachine, type NegotiationInput, type NegotiationOutcome } fr
 import { slotMachine, type SlotInput } from './slot.machine.ts'
 
 export type NodeMachineEvent =
-  | { type: 'TICK', now: number }
-  | { type: 'NEGOTIATE', input: NegotiationInput }
-  | { type: 'PLAN_SLOT', input: SlotInput }
-  | { type: 'APPROACH', slot: number, now: number }
+  | { type: 'TICK'; now: number }
+  | { type: 'NEGOTIATE'; input: NegotiationInput }
+  | { type: 'PLAN_SLOT'; input: SlotInput }
+  | { type: 'APPROACH'; slot: number; now: number }
   | { type: 'STOP' }
 
-interface Ctx { negotiations: Record<string, number>, slots: Record<number, true>, error?: string }
+interface Ctx {
+  negotiations: Record<string, number>
+  slots: Record<number, true>
+  error?: string
+}
 
-const notProvided = (name: string) => fromPromise<void, any>(async () => { throw new Error(`actor "${name}" must be provided by the node`) })
+const notProvided = (name: string) =>
+  fromPromise<void, any>(async () => {
+    throw new Error(`actor "${name}" must be provided by the node`)
+  })
 
 /**
  * A building node's root machine: starting → joining → trading → stopping → stopped. Effects are named
@@ -36,7 +43,7 @@ export const nodeMachine = setup({
   actions: {
     tick: (_, _params: { initial: boolean }) => {},
     negotiationDone: (_, _params: { outcome: NegotiationOutcome }) => {},
-    negotiationCrashed: (_, _params: { id: string, error: unknown }) => {},
+    negotiationCrashed: (_, _params: { id: string; error: unknown }) => {},
     failed: (_, _params: { error: unknown }) => {}
   }
 }).createMachine({
@@ -48,7 +55,13 @@ export const nodeMachine = setup({
       invoke: {
         src: 'start',
         onDone: 'joining',
-        onError: { target: 'failed', actions: [assign({ error: ({ event }) => String((event.error as Error)?.message ?? event.error) }), { type: 'failed', params: ({ event }) => ({ error: event.error }) }] }
+        onError: {
+          target: 'failed',
+          actions: [
+            assign({ error: ({ event }) => String((event.error as Error)?.message ?? event.error) }),
+            { type: 'failed', params: ({ event }) => ({ error: event.error }) }
+          ]
+        }
       },
       on: { STOP: 'stopping' }
     },
@@ -69,7 +82,9 @@ export const nodeMachine = setup({
         },
         APPROACH: {
           guard: ({ context, event }) => context.slots[event.slot] != null,
-          actions: enqueueActions(({ event, enqueue }) => { enqueue.sendTo(`slot-${event.slot}`, { type: 'APPROACH', now: event.now }) })
+          actions: enqueueActions(({ event, enqueue }) => {
+            enqueue.sendTo(`slot-${event.slot}`, { type: 'APPROACH', now: event.now })
+          })
         },
         PLAN_SLOT: {
           guard: ({ context, event }) => context.slots[event.input.slot] == null,
@@ -96,7 +111,7 @@ export const nodeMachine = setup({
             guard: ({ event }: { event: any }) => String(event.type).startsWith('xstate.done.actor.slot-'),
             actions: [
               assign({
-                slots: ({ context, event }: { context: Ctx, event: any }) => {
+                slots: ({ context, event }: { context: Ctx; event: any }) => {
                   const { [Number(String(event.type).slice('xstate.done.actor.slot-'.length))]: _, ...rest } = context.slots
                   return rest
                 }
@@ -108,7 +123,7 @@ export const nodeMachine = setup({
             actions: [
               { type: 'negotiationDone', params: ({ event }: { event: any }) => ({ outcome: event.output as NegotiationOutcome }) },
               assign({
-                negotiations: ({ context, event }: { context: Ctx, event: any }) => {
+                negotiations: ({ context, event }: { context: Ctx; event: any }) => {
                   const { [(event.output as NegotiationOutcome).negotiation]: _, ...rest } = context.negotiations
                   return rest
                 }

@@ -37,7 +37,7 @@ export interface GridOptions {
   /** the node's feeder: it offers and bids on that feeder's topics */
   feeder: string
   /** nanos per kWh the buyer pays the grid operator on top of the energy price: inside a feeder, across feeders */
-  fees: { local: number, district: number }
+  fees: { local: number; district: number }
   /**
    * most Wh per slot this node may sell to, and buy from, other feeders: its share of the feeder
    * transformer's rating (rating × slot ÷ the feeder's buildings), so that the feeder as a whole never

@@ -1,6 +1,22 @@
 import {
-  NEGOTIATION_PROTOCOL, MalformedMessageError, NegotiationError, bytesEqual, gateClosure, open, seal, signTerms,
-  toHex, tradeId, verifyTermsSignature, type Accept, type Clock, type Confirm, type Proposal, type Signer, type SlotClockConfig, type TradeTerms
+  NEGOTIATION_PROTOCOL,
+  MalformedMessageError,
+  NegotiationError,
+  bytesEqual,
+  gateClosure,
+  open,
+  seal,
+  signTerms,
+  toHex,
+  tradeId,
+  verifyTermsSignature,
+  type Accept,
+  type Clock,
+  type Confirm,
+  type Proposal,
+  type Signer,
+  type SlotClockConfig,
+  type TradeTerms
 } from '@kvartal/protocol'
 import type { SlotPositions, Strategy, TradingContext } from '@kvartal/market'
 import type { FramedChannel } from '@kvartal/mesh'
@@ -42,22 +58,28 @@ export class SellerDesk {
   readonly #crossCommitted = new Map<number, number>()
   readonly #crossHeld = new Map<number, Map<string, number>>()
 
-  constructor (deps: SellerDeskDeps) { this.#d = deps }
+  constructor(deps: SellerDeskDeps) {
+    this.#d = deps
+  }
 
-  async #withSlotLock<T> (slot: number, fn: () => Promise<T>): Promise<T> {
+  async #withSlotLock<T>(slot: number, fn: () => Promise<T>): Promise<T> {
     const prev = this.#locks.get(slot) ?? Promise.resolve()
     let release!: () => void
-    const mine = new Promise<void>(resolve => { release = resolve })
+    const mine = new Promise<void>(resolve => {
+      release = resolve
+    })
     const chained = prev.then(() => mine)
     this.#locks.set(slot, chained)
     await prev
-    try { return await fn() } finally {
+    try {
+      return await fn()
+    } finally {
       release()
       if (this.#locks.get(slot) === chained) this.#locks.delete(slot)
     }
   }
 
-  async handle (channel: FramedChannel): Promise<void> {
+  async handle(channel: FramedChannel): Promise<void> {
     const d = this.#d
     const first = open(await channel.receive(), { maxBytes: 4096, kinds: ['proposal', 'confirm'] })
     if (first.kind === 'confirm') {
@@ -80,7 +102,8 @@ export class SellerDesk {
         if (!bytesEqual(next.signer, p.buyer)) throw new MalformedMessageError('reply not signed by the buyer')
         if (next.kind === 'reject') return
         const np = next.message as Proposal
-        if (!bytesEqual(np.id, p.id) || np.round !== reply.counter.round) throw new MalformedMessageError('proposal does not continue this negotiation')
+        if (!bytesEqual(np.id, p.id) || np.round !== reply.counter.round)
+          throw new MalformedMessageError('proposal does not continue this negotiation')
         p = np
         continue
       }
@@ -99,10 +122,12 @@ export class SellerDesk {
     }
   }
 
-  async #decide (p: Proposal): Promise<
-    | { kind: 'reject', reject: { negotiation: Uint8Array, code: string, detail: string } }
-    | { kind: 'counter', counter: { negotiation: Uint8Array, energyWh: number, price: number, expiresAt: number, round: number } }
-    | { kind: 'accept', accept: Accept }
+  async #decide(
+    p: Proposal
+  ): Promise<
+    | { kind: 'reject'; reject: { negotiation: Uint8Array; code: string; detail: string } }
+    | { kind: 'counter'; counter: { negotiation: Uint8Array; energyWh: number; price: number; expiresAt: number; round: number } }
+    | { kind: 'accept'; accept: Accept }
   > {
     const d = this.#d
     const now = d.clock.now()
@@ -110,8 +135,19 @@ export class SellerDesk {
     const reject = (code: string, detail: string) => ({ kind: 'reject' as const, reject: { negotiation: p.id, code, detail } })
     // every step of the seller's answer follows from the buyer's proposal of this round
     const me = toHex(d.signer.publicKey)
-    const step = (s: string): { id: string, parent: string } => ({ id: stepId(me, negotiation, s), parent: stepId(toHex(p.buyer), negotiation, `propose.${p.round}`) })
-    d.emit({ type: 'proposal-received', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: p.energyWh, price: p.price, ...step(`received.${p.round}`) })
+    const step = (s: string): { id: string; parent: string } => ({
+      id: stepId(me, negotiation, s),
+      parent: stepId(toHex(p.buyer), negotiation, `propose.${p.round}`)
+    })
+    d.emit({
+      type: 'proposal-received',
+      slot: p.slot,
+      correlation: negotiation,
+      peer: toHex(p.buyer),
+      energyWh: p.energyWh,
+      price: p.price,
+      ...step(`received.${p.round}`)
+    })
     if (!bytesEqual(p.seller, d.signer.publicKey)) return reject('wrong-seller', 'this proposal is addressed to another seller')
     if (p.district !== d.district) return reject('wrong-district', `this node trades in ${d.district}`)
     if (now >= gateClosure(d.slots, p.slot)) return reject('gate-closed', `slot ${p.slot} is closed for trading`)
@@ -125,9 +161,12 @@ export class SellerDesk {
     if (refusing != null) {
       // a hold must be journaled before the Accept that promises it: no journal, no new promises
       d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: refusing.code, ...step('rejected') })
-      return reject(refusing.code, refusing.code === 'disk-full'
-        ? 'this node\'s disk is full: it takes no new work until space returns'
-        : 'this node cannot write its journal: it takes no new work until it can')
+      return reject(
+        refusing.code,
+        refusing.code === 'disk-full'
+          ? "this node's disk is full: it takes no new work until space returns"
+          : 'this node cannot write its journal: it takes no new work until it can'
+      )
     }
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()
@@ -136,7 +175,14 @@ export class SellerDesk {
         // the feeder's transformer carries at most its rating across: this seller's share of it is all it may sell out of the feeder
         const left = g.crossFeederShareWh - this.crossWh(p.slot)
         if (left <= 0) {
-          d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'feeder-limit', ...step('rejected') })
+          d.emit({
+            type: 'rejected',
+            slot: p.slot,
+            correlation: negotiation,
+            peer: toHex(p.buyer),
+            code: 'feeder-limit',
+            ...step('rejected')
+          })
           return reject('feeder-limit', `cross-feeder share of ${g.crossFeederShareWh} Wh used`)
         }
         available = Math.min(available, left)
@@ -144,7 +190,14 @@ export class SellerDesk {
       if (available <= 0) {
         // all sold, or part of it only held for buyers that may not confirm: then say until when
         const back = d.positions.nextRelease(p.slot, now)
-        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: back == null ? 'no-capacity' : 'capacity-held', ...step('rejected') })
+        d.emit({
+          type: 'rejected',
+          slot: p.slot,
+          correlation: negotiation,
+          peer: toHex(p.buyer),
+          code: back == null ? 'no-capacity' : 'capacity-held',
+          ...step('rejected')
+        })
         return back == null ? reject('no-capacity', 'available=0') : reject('capacity-held', `available=0 until=${back}`)
       }
       const ctx = d.context(p.slot, available)
@@ -154,21 +207,58 @@ export class SellerDesk {
         return reject(answer.code, `available=${available}`)
       }
       if (answer.action === 'counter') {
-        d.emit({ type: 'countered', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), price: answer.price, energyWh: Math.min(p.energyWh, available), ...step(`countered.${p.round}`) })
-        return { kind: 'counter' as const, counter: { negotiation: p.id, energyWh: Math.min(p.energyWh, available), price: answer.price, expiresAt: now + d.holdMs, round: p.round + 1 } }
+        d.emit({
+          type: 'countered',
+          slot: p.slot,
+          correlation: negotiation,
+          peer: toHex(p.buyer),
+          price: answer.price,
+          energyWh: Math.min(p.energyWh, available),
+          ...step(`countered.${p.round}`)
+        })
+        return {
+          kind: 'counter' as const,
+          counter: {
+            negotiation: p.id,
+            energyWh: Math.min(p.energyWh, available),
+            price: answer.price,
+            expiresAt: now + d.holdMs,
+            round: p.round + 1
+          }
+        }
       }
       const holdUntil = Math.min(now + d.holdMs, gateClosure(d.slots, p.slot))
-      const hold = d.positions.hold({ negotiation, slot: p.slot, energyWh: Math.min(p.energyWh, available), holdUntil, price: p.price, counterparty: toHex(p.buyer) }, now)
+      const hold = d.positions.hold(
+        { negotiation, slot: p.slot, energyWh: Math.min(p.energyWh, available), holdUntil, price: p.price, counterparty: toHex(p.buyer) },
+        now
+      )
       if (hold == null) return reject('no-capacity', 'available=0')
       const terms: TradeTerms = {
-        version: 1, district: d.district, negotiation: p.id, buyer: p.buyer, seller: d.signer.publicKey, slot: p.slot, energyWh: hold.energyWh, price: p.price, agreedAt: now,
+        version: 1,
+        district: d.district,
+        negotiation: p.id,
+        buyer: p.buyer,
+        seller: d.signer.publicKey,
+        slot: p.slot,
+        energyWh: hold.energyWh,
+        price: p.price,
+        agreedAt: now,
         ...(g != null ? { buyerFeeder, sellerFeeder: g.feeder, gridFee: fee } : {})
       }
       const id = tradeId(terms)
       this.#signed.set(negotiation, id)
       if (cross) this.#holdCross(p.slot, negotiation, hold.energyWh)
       try {
-        await d.journal.putHold({ negotiation, slot: p.slot, energyWh: hold.energyWh, price: p.price, holdUntil, counterparty: toHex(p.buyer), tradeId: id, ...(cross ? { cross } : {}) })
+        await d.journal.putHold({
+          negotiation,
+          slot: p.slot,
+          energyWh: hold.energyWh,
+          price: p.price,
+          holdUntil,
+          counterparty: toHex(p.buyer),
+          tradeId: id,
+          ...(cross ? { cross } : {})
+        })
       } catch (err) {
         d.positions.release(p.slot, negotiation)
         this.#dropCross(p.slot, negotiation)
@@ -183,14 +273,22 @@ export class SellerDesk {
         d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'expired', ...step('rejected') })
         return reject('expired', 'the hold expired before it was written')
       }
-      d.emit({ type: 'accepted', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), energyWh: hold.energyWh, price: p.price, ...step('accepted') })
+      d.emit({
+        type: 'accepted',
+        slot: p.slot,
+        correlation: negotiation,
+        peer: toHex(p.buyer),
+        energyWh: hold.energyWh,
+        price: p.price,
+        ...step('accepted')
+      })
       const sellerSignature = signTerms(terms, d.signer)
       this.#signatures.set(id, sellerSignature)
       return { kind: 'accept' as const, accept: { negotiation: p.id, terms, sellerSignature, holdUntil } }
     })
   }
 
-  async #answerConfirm (channel: FramedChannel, c: Confirm): Promise<void> {
+  async #answerConfirm(channel: FramedChannel, c: Confirm): Promise<void> {
     const d = this.#d
     try {
       const id = await this.commitConfirm(c)
@@ -202,25 +300,28 @@ export class SellerDesk {
   }
 
   /** Turns a confirmed hold into a committed trade (idempotent by trade id). Returns the trade id. */
-  async commitConfirm (c: Confirm): Promise<string> {
+  async commitConfirm(c: Confirm): Promise<string> {
     const d = this.#d
     const terms = c.terms
     const id = tradeId(terms)
     if (toHex(c.tradeId) !== id) throw new NegotiationError('bad-confirm', 'trade id does not match the terms')
     if (!bytesEqual(terms.seller, d.signer.publicKey)) throw new NegotiationError('wrong-seller', 'these terms name another seller')
-    if (!verifyTermsSignature(terms, terms.buyer, c.buyerSignature)) throw new NegotiationError('bad-signature', 'the buyer\'s signature on the terms does not verify')
+    if (!verifyTermsSignature(terms, terms.buyer, c.buyerSignature))
+      throw new NegotiationError('bad-signature', "the buyer's signature on the terms does not verify")
     const existing = await d.journal.getTrade(id)
     if (existing?.status === 'committed') return id
     const negotiation = toHex(terms.negotiation)
     const now = d.clock.now()
     const hold = d.positions.getHold(terms.slot, negotiation)
-    if (hold == null || hold.holdUntil <= now) throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')
+    if (hold == null || hold.holdUntil <= now)
+      throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')
     if (this.#signed.get(negotiation) !== id) throw new NegotiationError('bad-confirm', 'confirmed terms differ from the accepted ones')
     // Ed25519 is deterministic: the signature made at accept time is the one to keep (after a restart, sign again)
     const trade = { id, terms, buyerSignature: c.buyerSignature, sellerSignature: this.#signatures.get(id) ?? signTerms(terms, d.signer) }
     // commit in memory first, synchronously with the check above: nothing (an expiry sweep on the next
     // tick, another confirm) can take the hold while the journal write is in flight
-    if (!d.positions.commit(terms.slot, negotiation, now)) throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
+    if (!d.positions.commit(terms.slot, negotiation, now))
+      throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
     const crossWh = this.#dropCross(terms.slot, negotiation)
     this.#crossCommitted.set(terms.slot, (this.#crossCommitted.get(terms.slot) ?? 0) + crossWh)
     try {
@@ -234,24 +335,37 @@ export class SellerDesk {
     this.#signed.delete(negotiation)
     this.#signatures.delete(id)
     const mine = toHex(terms.seller)
-    d.emit({ type: 'trade-committed', slot: terms.slot, correlation: id, peer: toHex(terms.buyer), energyWh: terms.energyWh, price: terms.price, detail: 'seller', id: stepId(mine, negotiation, 'committed'), parent: stepId(mine, negotiation, 'accepted') })
+    d.emit({
+      type: 'trade-committed',
+      slot: terms.slot,
+      correlation: id,
+      peer: toHex(terms.buyer),
+      energyWh: terms.energyWh,
+      price: terms.price,
+      detail: 'seller',
+      id: stepId(mine, negotiation, 'committed'),
+      parent: stepId(mine, negotiation, 'accepted')
+    })
     return id
   }
 
   /** Wh this seller sold to, or holds for, buyers of other feeders in `slot` */
-  crossWh (slot: number): number {
+  crossWh(slot: number): number {
     let held = 0
     for (const wh of this.#crossHeld.get(slot)?.values() ?? []) held += wh
     return (this.#crossCommitted.get(slot) ?? 0) + held
   }
 
-  #holdCross (slot: number, negotiation: string, wh: number): void {
+  #holdCross(slot: number, negotiation: string, wh: number): void {
     let m = this.#crossHeld.get(slot)
-    if (m == null) { m = new Map(); this.#crossHeld.set(slot, m) }
+    if (m == null) {
+      m = new Map()
+      this.#crossHeld.set(slot, m)
+    }
     m.set(negotiation, wh)
   }
 
-  #dropCross (slot: number, negotiation: string): number {
+  #dropCross(slot: number, negotiation: string): number {
     const m = this.#crossHeld.get(slot)
     const wh = m?.get(negotiation) ?? 0
     m?.delete(negotiation)
@@ -260,34 +374,42 @@ export class SellerDesk {
   }
 
   /** After a restart: a committed trade sold to another feeder counts against the share again. */
-  restoreCrossCommitted (slot: number, wh: number): void {
+  restoreCrossCommitted(slot: number, wh: number): void {
     this.#crossCommitted.set(slot, (this.#crossCommitted.get(slot) ?? 0) + wh)
   }
 
   /** Forgets cross-feeder bookkeeping of slots before `slot` (they are closed). */
-  dropBefore (slot: number): void {
+  dropBefore(slot: number): void {
     for (const s of this.#crossCommitted.keys()) if (s < slot) this.#crossCommitted.delete(s)
     for (const s of this.#crossHeld.keys()) if (s < slot) this.#crossHeld.delete(s)
   }
 
-  async #release (slot: number, negotiation: string, reason: string): Promise<void> {
+  async #release(slot: number, negotiation: string, reason: string): Promise<void> {
     this.#dropCross(slot, negotiation)
     const h = this.#d.positions.release(slot, negotiation)
     if (h != null) {
       await this.#d.journal.releaseHold(negotiation, reason)
       const me = toHex(this.#d.signer.publicKey)
-      this.#d.emit({ type: 'reservation-released', slot, correlation: negotiation, energyWh: h.energyWh, code: reason, id: stepId(me, negotiation, 'released'), parent: stepId(me, negotiation, 'accepted') })
+      this.#d.emit({
+        type: 'reservation-released',
+        slot,
+        correlation: negotiation,
+        energyWh: h.energyWh,
+        code: reason,
+        id: stepId(me, negotiation, 'released'),
+        parent: stepId(me, negotiation, 'accepted')
+      })
     }
   }
 
   /** Restores a hold from the journal after a restart. */
-  restoreHold (negotiation: string, tradeIdHex: string, cross?: { slot: number, energyWh: number }): void {
+  restoreHold(negotiation: string, tradeIdHex: string, cross?: { slot: number; energyWh: number }): void {
     this.#signed.set(negotiation, tradeIdHex)
     if (cross != null) this.#holdCross(cross.slot, negotiation, cross.energyWh)
   }
 
   /** Releases holds past their time, journaling each release. */
-  async expireHolds (): Promise<void> {
+  async expireHolds(): Promise<void> {
     const now = this.#d.clock.now()
     for (const h of this.#d.positions.expire(now)) {
       const id = this.#signed.get(h.negotiation)
@@ -296,7 +418,15 @@ export class SellerDesk {
       this.#signed.delete(h.negotiation)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')
       const me = toHex(this.#d.signer.publicKey)
-      this.#d.emit({ type: 'reservation-released', slot: h.slot, correlation: h.negotiation, energyWh: h.energyWh, code: 'expired', id: stepId(me, h.negotiation, 'released'), parent: stepId(me, h.negotiation, 'accepted') })
+      this.#d.emit({
+        type: 'reservation-released',
+        slot: h.slot,
+        correlation: h.negotiation,
+        energyWh: h.energyWh,
+        code: 'expired',
+        id: stepId(me, h.negotiation, 'released'),
+        parent: stepId(me, h.negotiation, 'accepted')
+      })
     }
   }
 }

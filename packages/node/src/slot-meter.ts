@@ -15,7 +15,7 @@ export interface MeterStatus {
   /** slot readings signed, and gaps recorded, since start */
   readonly readings: number
   readonly gaps: number
-  readonly lastGap: { slot: number, why: string } | null
+  readonly lastGap: { slot: number; why: string } | null
 }
 
 /**
@@ -31,67 +31,107 @@ export class SlotMeter {
   readonly meter: Meter | undefined
   #lastBoundary: number | undefined
   #writes: Promise<void> = Promise.resolve()
-  #waiters: Array<{ pred: (s: MeterStatus) => boolean, resolve: () => void }> = []
-  #status = { samples: 0, readings: 0, gaps: 0, refused: {} as Record<string, number>, lastSample: null as MeterSample | null, lastGap: null as { slot: number, why: string } | null }
+  #waiters: Array<{ pred: (s: MeterStatus) => boolean; resolve: () => void }> = []
+  #status = {
+    samples: 0,
+    readings: 0,
+    gaps: 0,
+    refused: {} as Record<string, number>,
+    lastSample: null as MeterSample | null,
+    lastGap: null as { slot: number; why: string } | null
+  }
 
-  constructor (deps: { journal: Journal, slots: SlotClockConfig, emit: Emit, meter?: Meter }) {
-    this.#journal = deps.journal; this.#slots = deps.slots; this.#emit = deps.emit; this.meter = deps.meter
+  constructor(deps: { journal: Journal; slots: SlotClockConfig; emit: Emit; meter?: Meter }) {
+    this.#journal = deps.journal
+    this.#slots = deps.slots
+    this.#emit = deps.emit
+    this.meter = deps.meter
   }
 
   /** How long after a slot's end the node waits for its closing sample before it records a gap. */
-  get graceMs (): number { return this.meter == null ? 0 : this.meter.toleranceMs + DELIVERY_MS }
+  get graceMs(): number {
+    return this.meter == null ? 0 : this.meter.toleranceMs + DELIVERY_MS
+  }
 
   /**
    * Starts the meter. A meter that cannot start (a broker down, a port missing) does not stop the
    * node: it is reported, and the slots it misses are gaps, until it comes back.
    */
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     this.#lastBoundary = await this.#journal.lastBoundary()
     if (this.meter == null) return
     try {
-      await this.meter.start({ sample: (s) => { this.#onSample(s) }, refused: (err) => { this.#onRefused(err) } })
+      await this.meter.start({
+        sample: s => {
+          this.#onSample(s)
+        },
+        refused: err => {
+          this.#onRefused(err)
+        }
+      })
     } catch (err) {
       this.#onRefused(err as Error)
     }
   }
 
   /** Stops the meter and waits for the writes in flight; a meter that fails to stop is thrown after them (the node says it). */
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     let failure: unknown
-    try { await this.meter?.stop() } catch (err) { failure = err }
+    try {
+      await this.meter?.stop()
+    } catch (err) {
+      failure = err
+    }
     await this.#writes
     if (failure !== undefined) throw failure
   }
 
   /** A meter without a clock of its own (the simulator's) reports up to `now`; then every write is done. */
-  async flush (now: number): Promise<void> {
+  async flush(now: number): Promise<void> {
     this.meter?.poll?.(now)
     await this.#writes
   }
 
   /** Resolves once the status satisfies `pred` (tests and tools wait on samples this way, not on time). */
-  async until (pred: (s: MeterStatus) => boolean): Promise<void> {
+  async until(pred: (s: MeterStatus) => boolean): Promise<void> {
     if (pred(this.status())) return
     await new Promise<void>(resolve => this.#waiters.push({ pred, resolve }))
   }
 
-  #wake (): void {
+  #wake(): void {
     if (this.#waiters.length === 0) return
     const s = this.status()
-    this.#waiters = this.#waiters.filter(w => { if (w.pred(s)) { w.resolve(); return false } return true })
+    this.#waiters = this.#waiters.filter(w => {
+      if (w.pred(s)) {
+        w.resolve()
+        return false
+      }
+      return true
+    })
   }
 
-  status (): MeterStatus {
+  status(): MeterStatus {
     const s = this.#status
-    return { meter: this.meter?.id ?? null, lastSample: s.lastSample, samples: s.samples, refused: { ...s.refused }, readings: s.readings, gaps: s.gaps, lastGap: s.lastGap }
+    return {
+      meter: this.meter?.id ?? null,
+      lastSample: s.lastSample,
+      samples: s.samples,
+      refused: { ...s.refused },
+      readings: s.readings,
+      gaps: s.gaps,
+      lastGap: s.lastGap
+    }
   }
 
-  counted (kind: 'reading' | 'gap', slot: number, why?: string): void {
+  counted(kind: 'reading' | 'gap', slot: number, why?: string): void {
     if (kind === 'reading') this.#status.readings++
-    else { this.#status.gaps++; this.#status.lastGap = { slot, why: why ?? '' } }
+    else {
+      this.#status.gaps++
+      this.#status.lastGap = { slot, why: why ?? '' }
+    }
   }
 
-  #onSample (s: MeterSample): void {
+  #onSample(s: MeterSample): void {
     this.#status.samples++
     this.#status.lastSample = s
     this.#wake()
@@ -100,11 +140,21 @@ export class SlotMeter {
     if (s.at - slotStart(this.#slots, k) > (this.meter?.toleranceMs ?? 0)) return
     if (this.#lastBoundary != null && k <= this.#lastBoundary) return
     this.#lastBoundary = k
-    this.#writes = this.#writes.then(async () => { await this.#journal.putBoundary(k, { meterId: s.meterId, at: s.at, importWh: s.importWh, exportWh: s.exportWh }) })
-      .catch((err) => { this.#emit({ type: 'meter-refused', slot: k, code: 'journal', detail: `cannot journal the meter's sample at boundary ${k}: ${(err as Error).message}` }) })
+    this.#writes = this.#writes
+      .then(async () => {
+        await this.#journal.putBoundary(k, { meterId: s.meterId, at: s.at, importWh: s.importWh, exportWh: s.exportWh })
+      })
+      .catch(err => {
+        this.#emit({
+          type: 'meter-refused',
+          slot: k,
+          code: 'journal',
+          detail: `cannot journal the meter's sample at boundary ${k}: ${(err as Error).message}`
+        })
+      })
   }
 
-  #onRefused (err: Error): void {
+  #onRefused(err: Error): void {
     const code = errorCode(err, err.name)
     this.#status.refused[code] = (this.#status.refused[code] ?? 0) + 1
     this.#wake()

@@ -12,7 +12,7 @@ export interface SlotInput {
  * just refused for want of capacity, so the buyer moves on to the next offer at once instead of a tick
  * later (a refusal costs one round trip, not a quarter of the trading window).
  */
-export type SlotEvent = { type: 'TICK', now: number } | { type: 'APPROACH', now: number }
+export type SlotEvent = { type: 'TICK'; now: number } | { type: 'APPROACH'; now: number }
 
 /**
  * One delivery slot's life on a node: planned → trading (from the opening of its trading window, the
@@ -27,8 +27,8 @@ export const slotMachine = setup({
     events: {} as SlotEvent
   },
   actions: {
-    approach: (_, _params: { slot: number, now: number }) => {},
-    closeGate: (_, _params: { slot: number, now: number }) => {}
+    approach: (_, _params: { slot: number; now: number }) => {},
+    closeGate: (_, _params: { slot: number; now: number }) => {}
   },
   guards: {
     windowOpen: ({ context, event }) => event.now >= context.openedAt,

@@ -8,6 +8,8 @@ export { setCrashHook } from './crash-hook.ts'
  * `point` — a journal write point (`buyer-pending`, `seller-hold`, `traveller-paid`, …) or
  * `after-payment` (a period's payment is on the ledger, the period not yet journaled).
  */
-export function installCrashAt (point: string): void {
-  setCrashHook((p) => { if (p === point) process.kill(process.pid, 'SIGKILL') })
+export function installCrashAt(point: string): void {
+  setCrashHook(p => {
+    if (p === point) process.kill(process.pid, 'SIGKILL')
+  })
 }

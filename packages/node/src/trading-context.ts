@@ -5,7 +5,7 @@ import type { KvartalNodeOptions } from './options.ts'
 type ContextOptions = Pick<KvartalNodeOptions, 'slots' | 'ticksPerSlot' | 'tradingWindowSlots' | 'tariffs' | 'profile'>
 
 /** No tick of the node comes between `now` and the slot's gate closure: what is not traded now goes to the grid. */
-export function isLastCall (o: ContextOptions, slot: number, now: number): boolean {
+export function isLastCall(o: ContextOptions, slot: number, now: number): boolean {
   return gateClosure(o.slots, slot) - now <= Math.floor(o.slots.slotMs / o.ticksPerSlot)
 }
 
@@ -14,7 +14,14 @@ export function isLastCall (o: ContextOptions, slot: number, now: number): boole
  * tariffs, the trader's limit, what is left to trade, and whether this is the last call. The one place
  * that builds it: the node's desks, its approaches and its announcements all ask here.
  */
-export function tradingContext (o: ContextOptions, role: 'buyer' | 'seller', slot: number, remainingWh: number, now: number, random: () => number): TradingContext {
+export function tradingContext(
+  o: ContextOptions,
+  role: 'buyer' | 'seller',
+  slot: number,
+  remainingWh: number,
+  now: number,
+  random: () => number
+): TradingContext {
   return {
     now,
     slot,

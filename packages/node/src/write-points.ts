@@ -6,31 +6,56 @@
  * processes (or is named there as not yet having one): a new write point cannot slip in unnoticed.
  */
 export const ENERGY_WRITE_POINTS = [
-  'key', 'counter',
-  'seller-hold', 'seller-release', 'seller-commit',
-  'buyer-pending', 'buyer-committed', 'buyer-void',
-  'meter', 'meter-boundary',
-  'period-plan', 'period',
+  'key',
+  'counter',
+  'seller-hold',
+  'seller-release',
+  'seller-commit',
+  'buyer-pending',
+  'buyer-committed',
+  'buyer-void',
+  'meter',
+  'meter-boundary',
+  'period-plan',
+  'period',
   // a settlement adapter's own records (the IOTA adapter's submitted transactions)
   'store-iota'
 ] as const
 
 export const MOBILITY_WRITE_POINTS = [
   // traveller: its package, from planned to settled
-  'traveller-package', 'traveller-held', 'traveller-releasing', 'traveller-released', 'traveller-paid',
-  'traveller-committing', 'traveller-unresolved', 'traveller-confirmed', 'traveller-cancelled', 'traveller-receipt',
+  'traveller-package',
+  'traveller-held',
+  'traveller-releasing',
+  'traveller-released',
+  'traveller-paid',
+  'traveller-committing',
+  'traveller-unresolved',
+  'traveller-confirmed',
+  'traveller-cancelled',
+  'traveller-receipt',
   // provider: each leg it sells
-  'provider-hold', 'provider-commit', 'provider-refund', 'provider-release', 'provider-cancel', 'provider-cancelled',
-  'provider-expire', 'provider-started', 'provider-ended',
+  'provider-hold',
+  'provider-commit',
+  'provider-refund',
+  'provider-release',
+  'provider-cancel',
+  'provider-cancelled',
+  'provider-expire',
+  'provider-started',
+  'provider-ended',
   // a vehicle: the receipts it holds (where it parked is journaled with its ride's end, provider-ended)
   'vehicle-receipt',
   // trip channels and what a period attests of them
-  'channel-open', 'period-extra', 'channel-proof', 'attested'
+  'channel-open',
+  'period-extra',
+  'channel-proof',
+  'attested'
 ] as const
 
 /** Crash points that are not journal writes: `after-payment` (a period's payment is on the ledger, not yet journaled). */
 export const OTHER_CRASH_POINTS = ['after-payment'] as const
 
-export type EnergyWritePoint = typeof ENERGY_WRITE_POINTS[number]
-export type MobilityWritePoint = typeof MOBILITY_WRITE_POINTS[number]
+export type EnergyWritePoint = (typeof ENERGY_WRITE_POINTS)[number]
+export type MobilityWritePoint = (typeof MOBILITY_WRITE_POINTS)[number]
 export type WritePoint = EnergyWritePoint | MobilityWritePoint

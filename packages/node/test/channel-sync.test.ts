@@ -5,10 +5,25 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Level } from 'level'
 import { generateSeed, toHex } from '@kvartal/protocol'
 import { createHost, handleChannels, identityFromSeed, openChannel as openStream, type KvartalHost, type NodeIdentity } from '@kvartal/mesh'
-import { createChannel, encodeRecord, openChannel, readChannel, verifyChain, MAX_RECORD_BYTES, type Channel, type ChannelRecord } from '@kvartal/channels'
 import {
-  channelSync, ChannelStore, ChannelSyncError, CHANNEL_SYNC_PROTOCOL, encodeSyncRequest, levelKeyValue,
-  type ChannelSync, type ChannelSyncInit
+  createChannel,
+  encodeRecord,
+  openChannel,
+  readChannel,
+  verifyChain,
+  MAX_RECORD_BYTES,
+  type Channel,
+  type ChannelRecord
+} from '@kvartal/channels'
+import {
+  channelSync,
+  ChannelStore,
+  ChannelSyncError,
+  CHANNEL_SYNC_PROTOCOL,
+  encodeSyncRequest,
+  levelKeyValue,
+  type ChannelSync,
+  type ChannelSyncInit
 } from '../src/index.ts'
 
 interface Peer {
@@ -23,23 +38,30 @@ interface Peer {
 let dir: string
 const peers: Peer[] = []
 const hosts: KvartalHost[] = []
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-channel-sync-')) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-channel-sync-'))
+})
 afterEach(async () => {
-  await Promise.all([...peers.splice(0).map(async p => {
-    await p.host.stop()
-    if (p.db.status === 'open') await p.db.close()
-  }), ...hosts.splice(0).map(async h => { await h.stop() })])
+  await Promise.all([
+    ...peers.splice(0).map(async p => {
+      await p.host.stop()
+      if (p.db.status === 'open') await p.db.close()
+    }),
+    ...hosts.splice(0).map(async h => {
+      await h.stop()
+    })
+  ])
   await rm(dir, { recursive: true, force: true })
 })
 
-async function openDb (path: string): Promise<{ db: Level<string, string>, store: ChannelStore }> {
+async function openDb(path: string): Promise<{ db: Level<string, string>; store: ChannelStore }> {
   const db = new Level<string, string>(path)
   await db.open()
   return { db, store: new ChannelStore(levelKeyValue(db, { sync: false })) }
 }
 
 /** a node: real libp2p host on the memory transport, real level database, the sync service started */
-async function startPeer (name: string, options: Partial<ChannelSyncInit> = {}): Promise<Peer> {
+async function startPeer(name: string, options: Partial<ChannelSyncInit> = {}): Promise<Peer> {
   const identity = await identityFromSeed(generateSeed())
   const host = await createHost({ identity, district: 'test', transport: 'memory' })
   await host.start()
@@ -53,35 +75,42 @@ async function startPeer (name: string, options: Partial<ChannelSyncInit> = {}):
 }
 
 /** a host that answers the channel protocol with whatever frames `respond` makes */
-async function startImpostor (respond: (request: { channelId: string, fromIndex: number }) => Uint8Array[]): Promise<KvartalHost> {
+async function startImpostor(respond: (request: { channelId: string; fromIndex: number }) => Uint8Array[]): Promise<KvartalHost> {
   const host = await createHost({ identity: await identityFromSeed(generateSeed()), district: 'test', transport: 'memory' })
   await host.start()
   hosts.push(host)
-  await handleChannels(host, CHANNEL_SYNC_PROTOCOL, async (ch) => {
-    const req = await ch.receive()
-    const channelId = toHex(req.subarray(0, 32))
-    const fromIndex = new DataView(req.buffer, req.byteOffset, req.length).getUint32(32)
-    for (const frame of respond({ channelId, fromIndex })) await ch.send(frame)
-    await ch.send(new Uint8Array(0))
-  }, { maxFrameBytes: MAX_RECORD_BYTES })
+  await handleChannels(
+    host,
+    CHANNEL_SYNC_PROTOCOL,
+    async ch => {
+      const req = await ch.receive()
+      const channelId = toHex(req.subarray(0, 32))
+      const fromIndex = new DataView(req.buffer, req.byteOffset, req.length).getUint32(32)
+      for (const frame of respond({ channelId, fromIndex })) await ch.send(frame)
+      await ch.send(new Uint8Array(0))
+    },
+    { maxFrameBytes: MAX_RECORD_BYTES }
+  )
   return host
 }
 
 /** the owner writes each record to its store before anyone can see it */
-async function write (owner: Peer, ch: Channel, make: (ch: Channel) => ChannelRecord): Promise<ChannelRecord> {
+async function write(owner: Peer, ch: Channel, make: (ch: Channel) => ChannelRecord): Promise<ChannelRecord> {
   const r = make(ch)
   await owner.store.append(toHex(ch.id), r)
   return r
 }
 
-async function newChannel (owner: Peer): Promise<{ ch: Channel, id: string }> {
+async function newChannel(owner: Peer): Promise<{ ch: Channel; id: string }> {
   const ch = createChannel(owner.identity.seed)
   await owner.store.append(toHex(ch.id), ch.records[0])
   return { ch, id: toHex(ch.id) }
 }
 
-async function syncError (p: Promise<unknown>): Promise<ChannelSyncError> {
-  try { await p } catch (err) {
+async function syncError(p: Promise<unknown>): Promise<ChannelSyncError> {
+  try {
+    await p
+  } catch (err) {
     expect(err).toBeInstanceOf(ChannelSyncError)
     expect((err as Error).name).toBe('ChannelSyncError')
     return err as ChannelSyncError
@@ -113,7 +142,9 @@ describe('channel replication over libp2p', () => {
     expect(await replica.sync.pull(owner.identity.peerId, id)).toMatchObject({ received: 2, tip: { index: 5, head: toHex(ch.head) } })
     expect(await replica.sync.pull(owner.identity.peerId, id)).toMatchObject({ received: 0, tip: { index: 5 } })
     expect(await replica.store.records(id)).toEqual(ch.records)
-    expect(readChannel(await replica.store.records(id), owner.identity.seed).entries.map(e => e.value)).toEqual([0, 1, 2, 3, 4].map(n => ({ n })))
+    expect(readChannel(await replica.store.records(id), owner.identity.seed).entries.map(e => e.value)).toEqual(
+      [0, 1, 2, 3, 4].map(n => ({ n }))
+    )
   })
 
   it('a channel nobody holds answers nothing', async () => {
@@ -156,11 +187,14 @@ describe('channel replication over libp2p', () => {
     for (let i = 0; i < 4; i++) ch.append({ n: i })
     const id = toHex(ch.id)
     const frames = ch.records.map(encodeRecord)
-    const evil = await startImpostor(({ fromIndex }) => frames.slice(fromIndex).map((f, i) => {
-      if (fromIndex + i !== 3) return f
-      const copy = f.slice(); copy[copy.length - 70] ^= 0x01 // inside the ciphertext
-      return copy
-    }))
+    const evil = await startImpostor(({ fromIndex }) =>
+      frames.slice(fromIndex).map((f, i) => {
+        if (fromIndex + i !== 3) return f
+        const copy = f.slice()
+        copy[copy.length - 70] ^= 0x01 // inside the ciphertext
+        return copy
+      })
+    )
     const replica = await startPeer('replica')
 
     const err = await syncError(replica.sync.pull(evil.getMultiaddrs(), id))
@@ -179,10 +213,14 @@ describe('channel replication over libp2p', () => {
   it('records of another channel, or not from the index asked, or another history are refused', async () => {
     const ownerSeed = generateSeed()
     const ch = createChannel(ownerSeed)
-    ch.append({ n: 0 }); ch.append({ n: 1 })
+    ch.append({ n: 0 })
+    ch.append({ n: 1 })
     const id = toHex(ch.id)
-    const otherChannel = createChannel(ownerSeed); otherChannel.append({ x: 1 })
-    const fork = openChannel(ownerSeed, ch.records.slice(0, 2)); fork.append({ forked: true }); fork.append({ forked: 2 })
+    const otherChannel = createChannel(ownerSeed)
+    otherChannel.append({ x: 1 })
+    const fork = openChannel(ownerSeed, ch.records.slice(0, 2))
+    fork.append({ forked: true })
+    fork.append({ forked: 2 })
 
     const replica = await startPeer('replica')
     const wrongChannel = await startImpostor(() => otherChannel.records.map(encodeRecord))
@@ -214,7 +252,9 @@ describe('channel replication over libp2p', () => {
     // a byte budget below one record still takes one record per round
     const tiny = await startPeer('tiny', { maxResponseBytes: 1 })
     expect(await tiny.sync.pull(owner.host.getMultiaddrs(), id)).toMatchObject({ received: 11, tip: { index: 10 } })
-    expect(() => channelSync({ host: owner.host, store: owner.store, maxRecordsPerRequest: 0 })).toThrow(expect.objectContaining({ name: 'ConfigError' }))
+    expect(() => channelSync({ host: owner.host, store: owner.store, maxRecordsPerRequest: 0 })).toThrow(
+      expect.objectContaining({ name: 'ConfigError' })
+    )
   })
 
   it('a malformed request is refused by resetting the stream; the responder keeps serving', async () => {

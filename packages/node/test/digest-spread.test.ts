@@ -9,13 +9,23 @@ const heard = (except: string): BookEntry[] => {
     const feeder = `f${String(f).padStart(2, '0')}`
     if (feeder === except) continue
     for (let slot = 20; slot < 24; slot++) {
-      for (let i = 0; i < 16; i++) out.push({ trader: `${feeder}-${String(i).padStart(2, '0')}-`.padEnd(64, '0'), feeder, slot, energyWh: 20 + i, price: 400_000_000 + i, seq: 1, validUntil: 1e15, depletedWh: 0 })
+      for (let i = 0; i < 16; i++)
+        out.push({
+          trader: `${feeder}-${String(i).padStart(2, '0')}-`.padEnd(64, '0'),
+          feeder,
+          slot,
+          energyWh: 20 + i,
+          price: 400_000_000 + i,
+          seq: 1,
+          validUntil: 1e15,
+          depletedWh: 0
+        })
     }
   }
   return out
 }
 
-describe('which other feeders\' offers a feeder\'s relays pass on', () => {
+describe("which other feeders' offers a feeder's relays pass on", () => {
   it('each offer to about two feeders, the same choice at both relays of a feeder, whatever the order heard', () => {
     const seenBy = new Map<string, number>()
     for (let f = 0; f < 25; f++) {

@@ -17,16 +17,22 @@ import { fillDisk, freeDisk, mountTmpfs, resizeTmpfs, unmountTmpfs } from '../..
 const base = mkdtempSync(join(tmpdir(), 'kvartal-journal-full-'))
 const mnt = join(base, 'mnt')
 const mounted = mountTmpfs(mnt, 2 * 1024 * 1024)
-if (!mounted.ok) console.warn(`journal disk-full test skipped: cannot mount a tmpfs at ${mnt} (${mounted.why}); it needs root or CAP_SYS_ADMIN`)
+if (!mounted.ok)
+  console.warn(`journal disk-full test skipped: cannot mount a tmpfs at ${mnt} (${mounted.why}); it needs root or CAP_SYS_ADMIN`)
 
 describe.skipIf(!mounted.ok)('the journal on a full disk', () => {
-  afterAll(() => { unmountTmpfs(mnt); rmSync(base, { recursive: true, force: true }) })
+  afterAll(() => {
+    unmountTmpfs(mnt)
+    rmSync(base, { recursive: true, force: true })
+  })
 
   it('refuses writes with DiskFullError while full, reopens when space returns, and keeps every record', async () => {
     const dir = join(mnt, 'j')
     const j = await Journal.open(dir, { sync: true, minFreeBytes: 128 * 1024, diskProbeMs: 10 })
     const told: Array<[boolean, string]> = []
-    j.onStorage = (full, detail) => { told.push([full, detail]) }
+    j.onStorage = (full, detail) => {
+      told.push([full, detail])
+    }
     const written: string[] = []
     // a sublevel handed out before (the channel store's) works after the reopen too
     const channels = j.sublevel('channels')
@@ -37,7 +43,12 @@ describe.skipIf(!mounted.ok)('the journal on a full disk', () => {
       // random payloads do not compress: the disk fills within a few hundred writes
       for (let i = 0; i < 5_000 && failure == null; i++) {
         const key = String(i).padStart(5, '0')
-        try { await j.putRecord('t', key, { data: randomBytes(1_500).toString('base64') }, 'traveller-package'); written.push(key) } catch (err) { failure = err }
+        try {
+          await j.putRecord('t', key, { data: randomBytes(1_500).toString('base64') }, 'traveller-package')
+          written.push(key)
+        } catch (err) {
+          failure = err
+        }
       }
       expect(failure).toBeInstanceOf(DiskFullError)
       expect((failure as DiskFullError).code).toBe('disk-full')
@@ -54,7 +65,9 @@ describe.skipIf(!mounted.ok)('the journal on a full disk', () => {
       await j.putRecord('t', 'after', { data: 'x' }, 'traveller-package')
       await channels.batch([{ type: 'put', key: 'head', value: 'h2' }], utf8)
       expect(await channels.get('head', utf8)).toBe('h2')
-    } finally { await j.close() }
+    } finally {
+      await j.close()
+    }
     // everything written before the disk filled, and after it had room again, is there after a reopen
     const j2 = await Journal.open(dir, { sync: true })
     expect((await j2.records('t')).map(([k]) => k)).toEqual([...written, 'after'])
@@ -64,6 +77,8 @@ describe.skipIf(!mounted.ok)('the journal on a full disk', () => {
     try {
       const opened = await Journal.open(join(mnt, 'new'), { sync: true }).catch((err: unknown) => err)
       expect(opened).toBeInstanceOf(DiskFullError)
-    } finally { freeDisk(filler) }
+    } finally {
+      freeDisk(filler)
+    }
   })
 })

@@ -2,27 +2,56 @@ import { describe, expect, it } from 'vitest'
 import { createActor, fromPromise, waitFor } from 'xstate'
 import type { CounterAnswer } from '@kvartal/market'
 import type { Reject } from '@kvartal/protocol'
-import { negotiationMachine, nodeMachine, slotMachine, type ConfirmResult, type NegotiationInput, type NegotiationOutcome, type Reply } from '../src/index.ts'
+import {
+  negotiationMachine,
+  nodeMachine,
+  slotMachine,
+  type ConfirmResult,
+  type NegotiationInput,
+  type NegotiationOutcome,
+  type Reply
+} from '../src/index.ts'
 
 /** The root machine with fake effects: it starts and joins at once, every negotiation is rejected. */
-function fakeNode (outcomes: NegotiationOutcome[], closed: number[]) {
-  return createActor(nodeMachine.provide({
-    actors: {
-      start: fromPromise(async () => {}),
-      join: fromPromise(async () => {}),
-      stop: fromPromise(async () => {}),
-      slot: slotMachine.provide({ actions: { approach: () => {}, closeGate: (_, p) => { closed.push(p.slot) } } }),
-      negotiation: negotiationMachine.provide({
-        actors: {
-          exchange: fromPromise(async ({ input }: { input: { input: NegotiationInput, round: number, price: number } }): Promise<Reply> => ({ kind: 'reject', reject: { code: 'no-capacity', detail: input.input.negotiation } as unknown as Reject })),
-          confirm: fromPromise(async (): Promise<ConfirmResult> => 'committed'),
-          decideCounter: fromPromise(async (): Promise<CounterAnswer> => ({ action: 'walk-away' })),
-          withdraw: fromPromise(async () => {})
-        }
-      })
-    },
-    actions: { tick: () => {}, negotiationDone: (_, p) => { outcomes.push(p.outcome) }, negotiationCrashed: () => {}, failed: () => {} }
-  }))
+function fakeNode(outcomes: NegotiationOutcome[], closed: number[]) {
+  return createActor(
+    nodeMachine.provide({
+      actors: {
+        start: fromPromise(async () => {}),
+        join: fromPromise(async () => {}),
+        stop: fromPromise(async () => {}),
+        slot: slotMachine.provide({
+          actions: {
+            approach: () => {},
+            closeGate: (_, p) => {
+              closed.push(p.slot)
+            }
+          }
+        }),
+        negotiation: negotiationMachine.provide({
+          actors: {
+            exchange: fromPromise(
+              async ({ input }: { input: { input: NegotiationInput; round: number; price: number } }): Promise<Reply> => ({
+                kind: 'reject',
+                reject: { code: 'no-capacity', detail: input.input.negotiation } as unknown as Reject
+              })
+            ),
+            confirm: fromPromise(async (): Promise<ConfirmResult> => 'committed'),
+            decideCounter: fromPromise(async (): Promise<CounterAnswer> => ({ action: 'walk-away' })),
+            withdraw: fromPromise(async () => {})
+          }
+        })
+      },
+      actions: {
+        tick: () => {},
+        negotiationDone: (_, p) => {
+          outcomes.push(p.outcome)
+        },
+        negotiationCrashed: () => {},
+        failed: () => {}
+      }
+    })
+  )
 }
 
 describe('node machine', () => {
@@ -35,7 +64,8 @@ describe('node machine', () => {
     const slots = 200
     for (let slot = 0; slot < slots; slot++) {
       actor.send({ type: 'PLAN_SLOT', input: { slot, openedAt: slot * 10, gateClosureAt: slot * 10 + 10 } })
-      for (let k = 0; k < 3; k++) actor.send({ type: 'NEGOTIATE', input: { negotiation: `${slot}-${k}`, seller: 'ab', slot, energyWh: 100, price: 1 } })
+      for (let k = 0; k < 3; k++)
+        actor.send({ type: 'NEGOTIATE', input: { negotiation: `${slot}-${k}`, seller: 'ab', slot, energyWh: 100, price: 1 } })
     }
     await waitFor(actor, () => outcomes.length === slots * 3)
     actor.send({ type: 'TICK', now: slots * 10 + 10 })

@@ -10,33 +10,74 @@ const seller = signerFromSeed(new Uint8Array(32).fill(1))
 const buyer = signerFromSeed(new Uint8Array(32).fill(2))
 const slots = { epochMs: 1_000_000_000, slotMs: 900_000, gateClosureMs: 60_000 }
 let dir: string
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-desk-')) })
-afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-desk-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
 
-async function setup () {
+async function setup() {
   const journal = await Journal.open(join(dir, 'j'), { sync: false })
   const clock = new SimulatedClock(slots.epochMs - 600_000)
   const positions = new SlotPositions()
   positions.setLimit(0, 1_000)
   const desk = new SellerDesk({
-    signer: seller, district: 'd', journal, positions, strategy: fixedMarkup(), clock, slots, holdMs: 10_000,
-    context: (slot, remainingWh) => ({ now: clock.now(), slot, openedAt: 0, gateClosureAt: 1, tariffs: { retail: 1000, feedIn: 300 }, limit: 400, remainingWh, random: Math.random }),
+    signer: seller,
+    district: 'd',
+    journal,
+    positions,
+    strategy: fixedMarkup(),
+    clock,
+    slots,
+    holdMs: 10_000,
+    context: (slot, remainingWh) => ({
+      now: clock.now(),
+      slot,
+      openedAt: 0,
+      gateClosureAt: 1,
+      tariffs: { retail: 1000, feedIn: 300 },
+      limit: 400,
+      remainingWh,
+      random: Math.random
+    }),
     emit: () => {}
   })
   /** a hold and its journal record, as the desk makes them when it accepts */
   const hold = async (n: number, energyWh: number) => {
     const negotiation = new Uint8Array(16).fill(n)
     const neg = Buffer.from(negotiation).toString('hex')
-    const terms: TradeTerms = { version: 1, district: 'd', negotiation, buyer: buyer.publicKey, seller: seller.publicKey, slot: 0, energyWh, price: 500, agreedAt: clock.now() }
-    const h = positions.hold({ negotiation: neg, slot: 0, energyWh, holdUntil: clock.now() + 10_000, price: 500, counterparty: 'b' }, clock.now())!
-    await journal.putHold({ negotiation: neg, slot: 0, energyWh: h.energyWh, price: 500, holdUntil: h.holdUntil, counterparty: 'b', tradeId: tradeId(terms) })
+    const terms: TradeTerms = {
+      version: 1,
+      district: 'd',
+      negotiation,
+      buyer: buyer.publicKey,
+      seller: seller.publicKey,
+      slot: 0,
+      energyWh,
+      price: 500,
+      agreedAt: clock.now()
+    }
+    const h = positions.hold(
+      { negotiation: neg, slot: 0, energyWh, holdUntil: clock.now() + 10_000, price: 500, counterparty: 'b' },
+      clock.now()
+    )!
+    await journal.putHold({
+      negotiation: neg,
+      slot: 0,
+      energyWh: h.energyWh,
+      price: 500,
+      holdUntil: h.holdUntil,
+      counterparty: 'b',
+      tradeId: tradeId(terms)
+    })
     desk.restoreHold(neg, tradeId(terms))
     return { tradeId: tradeIdBytes(terms), terms, buyerSignature: signTerms(terms, buyer) }
   }
   return { journal, clock, positions, desk, hold }
 }
 
-async function committedWh (journal: Journal): Promise<number> {
+async function committedWh(journal: Journal): Promise<number> {
   return (await journal.trades()).filter(t => t.status === 'committed').reduce((a, t) => a + t.decoded.terms.energyWh, 0)
 }
 
@@ -45,7 +86,10 @@ describe('SellerDesk', () => {
     for (const sweepFirst of [false, true]) {
       const { journal, clock, positions, desk, hold } = await setup()
       const c = await hold(1, 600)
-      const confirming = desk.commitConfirm(c).then(() => 'committed', (e: Error & { code?: string }) => e.code)
+      const confirming = desk.commitConfirm(c).then(
+        () => 'committed',
+        (e: Error & { code?: string }) => e.code
+      )
       if (sweepFirst) clock.advanceTo(clock.now() + 20_000)
       const sweeping = desk.expireHolds()
       clock.advanceTo(clock.now() + 20_000)
@@ -53,7 +97,7 @@ describe('SellerDesk', () => {
       expect(['committed', 'expired']).toContain(outcome)
       expect(positions.committed(0)).toBe(await committedWh(journal))
       // what is left to sell is exactly the limit minus what the journal holds as sold
-      expect(positions.available(0, clock.now())).toBe(1_000 - await committedWh(journal))
+      expect(positions.available(0, clock.now())).toBe(1_000 - (await committedWh(journal)))
       await journal.close()
     }
   })
@@ -62,14 +106,37 @@ describe('SellerDesk', () => {
     const { journal, clock, positions, desk } = await setup()
     const negotiation = new Uint8Array(16).fill(7)
     const neg = Buffer.from(negotiation).toString('hex')
-    const proposal = seal('proposal', { version: 1, district: 'd', id: negotiation, buyer: buyer.publicKey, seller: seller.publicKey, slot: 0, energyWh: 400, price: 900, expiresAt: clock.now() + 60_000, round: 0 }, buyer)
+    const proposal = seal(
+      'proposal',
+      {
+        version: 1,
+        district: 'd',
+        id: negotiation,
+        buyer: buyer.publicKey,
+        seller: seller.publicKey,
+        slot: 0,
+        energyWh: 400,
+        price: 900,
+        expiresAt: clock.now() + 60_000,
+        round: 0
+      },
+      buyer
+    )
     // the buyer's end of the stream: one proposal in, the desk's frames out (then the buyer goes away)
     const sent: Uint8Array[] = []
     let first = true
     const channel = {
       remotePeer: undefined as never,
-      send: async (f: Uint8Array) => { sent.push(f) },
-      receive: async () => { if (first) { first = false; return proposal } throw new Error('the buyer closed the stream') },
+      send: async (f: Uint8Array) => {
+        sent.push(f)
+      },
+      receive: async () => {
+        if (first) {
+          first = false
+          return proposal
+        }
+        throw new Error('the buyer closed the stream')
+      },
       close: async () => {},
       abort: () => {}
     }
@@ -91,12 +158,33 @@ describe('SellerDesk', () => {
     clock.advanceTo(clock.now() + 20_000)
     // a new proposal before the sweep: the desk holds again for it (the soak's 1 s slots, ticks late on a loaded machine)
     const negotiation = new Uint8Array(16).fill(8)
-    const proposal = seal('proposal', { version: 1, district: 'd', id: negotiation, buyer: buyer.publicKey, seller: seller.publicKey, slot: 0, energyWh: 800, price: 900, expiresAt: clock.now() + 60_000, round: 0 }, buyer)
+    const proposal = seal(
+      'proposal',
+      {
+        version: 1,
+        district: 'd',
+        id: negotiation,
+        buyer: buyer.publicKey,
+        seller: seller.publicKey,
+        slot: 0,
+        energyWh: 800,
+        price: 900,
+        expiresAt: clock.now() + 60_000,
+        round: 0
+      },
+      buyer
+    )
     let first = true
     const channel = {
       remotePeer: undefined as never,
       send: async () => {},
-      receive: async () => { if (first) { first = false; return proposal } throw new Error('the buyer closed the stream') },
+      receive: async () => {
+        if (first) {
+          first = false
+          return proposal
+        }
+        throw new Error('the buyer closed the stream')
+      },
       close: async () => {},
       abort: () => {}
     }
@@ -116,7 +204,9 @@ describe('SellerDesk', () => {
     const d = await hold(3, 100)
     await expect(desk.commitConfirm({ ...d, buyerSignature: signTerms(d.terms, seller) })).rejects.toMatchObject({ code: 'bad-signature' })
     const altered = { ...d.terms, energyWh: 999 }
-    await expect(desk.commitConfirm({ tradeId: tradeIdBytes(altered), terms: altered, buyerSignature: signTerms(altered, buyer) })).rejects.toMatchObject({ code: 'bad-confirm' })
+    await expect(
+      desk.commitConfirm({ tradeId: tradeIdBytes(altered), terms: altered, buyerSignature: signTerms(altered, buyer) })
+    ).rejects.toMatchObject({ code: 'bad-confirm' })
     expect(positions.committed(0)).toBe(400)
     expect((await journal.trades()).length).toBe(1)
     await journal.close()
@@ -125,6 +215,9 @@ describe('SellerDesk', () => {
   it('a journal that cannot be opened is a JournalError that says what to check', async () => {
     const file = join(dir, 'not-a-dir')
     await writeFile(file, 'x')
-    await expect(Journal.open(join(file, 'j'))).rejects.toMatchObject({ name: 'JournalError', message: expect.stringContaining('data directory') })
+    await expect(Journal.open(join(file, 'j'))).rejects.toMatchObject({
+      name: 'JournalError',
+      message: expect.stringContaining('data directory')
+    })
   })
 })

@@ -19,41 +19,74 @@ class PushedMeter implements Meter {
   readonly id = 'test:meter'
   readonly toleranceMs = TOLERANCE
   sink: MeterSink | undefined
-  async start (sink: MeterSink): Promise<void> { this.sink = sink }
-  async stop (): Promise<void> { this.sink = undefined }
-  push (s: Partial<MeterSample> & { at: number, importWh: number, exportWh: number }): void { this.sink!.sample({ meterId: 'E0044', ...s }) }
+  async start(sink: MeterSink): Promise<void> {
+    this.sink = sink
+  }
+  async stop(): Promise<void> {
+    this.sink = undefined
+  }
+  push(s: Partial<MeterSample> & { at: number; importWh: number; exportWh: number }): void {
+    this.sink!.sample({ meterId: 'E0044', ...s })
+  }
 }
 
 let dir: string
 const journals: Journal[] = []
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-slot-meter-')) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-slot-meter-'))
+})
 afterEach(async () => {
   for (const j of journals.splice(0)) await j.close().catch(() => {})
   await rm(dir, { recursive: true, force: true })
 })
 
-interface Rig { identity: NodeIdentity, journal: Journal, meter: SlotMeter, settler: PeriodSettler, events: Array<Omit<NodeEvent, 'node' | 'at'>> }
+interface Rig {
+  identity: NodeIdentity
+  journal: Journal
+  meter: SlotMeter
+  settler: PeriodSettler
+  events: Array<Omit<NodeEvent, 'node' | 'at'>>
+}
 
-async function rig (source: Meter | undefined, name = 'j'): Promise<Rig> {
+async function rig(source: Meter | undefined, name = 'j'): Promise<Rig> {
   const identity = await identityFromSeed(new Uint8Array(32).fill(61))
   const journal = await Journal.open(join(dir, name), { sync: false })
   journals.push(journal)
   const events: Rig['events'] = []
-  const emit = (e: Rig['events'][number]): void => { events.push(e) }
-  const options = { district: 'd', slots, tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 }, profile: { buyLimit: 0, sellLimit: 0, position: () => 5_000 }, settlement: { periodSlots: 4, create: () => { throw new Error('not used') } } } as unknown as KvartalNodeOptions
+  const emit = (e: Rig['events'][number]): void => {
+    events.push(e)
+  }
+  const options = {
+    district: 'd',
+    slots,
+    tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
+    profile: { buyLimit: 0, sellLimit: 0, position: () => 5_000 },
+    settlement: {
+      periodSlots: 4,
+      create: () => {
+        throw new Error('not used')
+      }
+    }
+  } as unknown as KvartalNodeOptions
   const meter = new SlotMeter({ journal, slots, emit, meter: source })
   await meter.start()
-  return { identity, journal, meter, events, settler: new PeriodSettler({ journal, identity, options, emit, signal: new AbortController().signal, meter }) }
+  return {
+    identity,
+    journal,
+    meter,
+    events,
+    settler: new PeriodSettler({ journal, identity, options, emit, signal: new AbortController().signal, meter })
+  }
 }
 
-async function chain (j: Journal, from: number, to: number): Promise<MeterReading[]> {
+async function chain(j: Journal, from: number, to: number): Promise<MeterReading[]> {
   return (await j.readings(from, to)).map(h => decodeReading(fromHex(h)))
 }
 
 const b = (slot: number, afterMs = 0): number => slotStart(slots, slot) + afterMs
 
 describe('slot meter: readings are measured, a missing one is a gap', () => {
-  it('signs the difference of the registers at the slot\'s boundaries, with the meter\'s timestamp and identity', async () => {
+  it("signs the difference of the registers at the slot's boundaries, with the meter's timestamp and identity", async () => {
     const m = new PushedMeter()
     const r = await rig(m)
     m.push({ at: b(0, -1_000), importWh: 999, exportWh: 0 }) // before the boundary: stands for nothing
@@ -71,7 +104,7 @@ describe('slot meter: readings are measured, a missing one is a gap', () => {
     expect(r.meter.status()).toMatchObject({ meter: 'test:meter', samples: 5, readings: 2, gaps: 0 })
   })
 
-  it('waits the meter\'s grace for a closing sample, then records a gap; the chain stays whole and shows it', async () => {
+  it("waits the meter's grace for a closing sample, then records a gap; the chain stays whole and shows it", async () => {
     const m = new PushedMeter()
     const r = await rig(m)
     m.push({ at: b(0), importWh: 0, exportWh: 0 })
@@ -86,7 +119,7 @@ describe('slot meter: readings are measured, a missing one is a gap', () => {
     const c = await chain(r.journal, 0, 9)
     expect(c.map(x => [x.slot, x.gap ?? false, x.importWh, x.source])).toEqual([
       [0, false, 100, 'E0044'],
-      [1, true, 0, 'no sample at the slot\'s end'],
+      [1, true, 0, "no sample at the slot's end"],
       [2, true, 0, 'no sample at either end of the slot'],
       [3, false, 100, 'E0044']
     ])
@@ -101,7 +134,9 @@ describe('slot meter: readings are measured, a missing one is a gap', () => {
     m.push({ at: b(0), importWh: 0, exportWh: 0 })
     m.push({ at: b(1), importWh: 100, exportWh: 0 })
     await r.settler.readMeters(slotEnd(slots, 0), 0)
-    await r.meter.stop(); await r.journal.close(); journals.pop()
+    await r.meter.stop()
+    await r.journal.close()
+    journals.pop()
     // down through boundaries 2 and 3; back up before boundary 4
     const m2 = new PushedMeter()
     const again = await rig(m2, 'restart')
@@ -109,14 +144,23 @@ describe('slot meter: readings are measured, a missing one is a gap', () => {
     m2.push({ at: b(5, 5), importWh: 800, exportWh: 0 })
     await again.settler.readMeters(slotEnd(slots, 4) + again.meter.graceMs, 0)
     const c = await chain(again.journal, 0, 9)
-    expect(c.map(x => [x.slot, x.gap ?? false, x.importWh])).toEqual([[0, false, 100], [1, true, 0], [2, true, 0], [3, true, 0], [4, false, 100]])
+    expect(c.map(x => [x.slot, x.gap ?? false, x.importWh])).toEqual([
+      [0, false, 100],
+      [1, true, 0],
+      [2, true, 0],
+      [3, true, 0],
+      [4, false, 100]
+    ])
     expect(verifyReadingChain(c).ok).toBe(true)
   })
 
   it('without a meter every slot is a gap at once; a register that goes back is a gap, not a negative reading', async () => {
     const none = await rig(undefined, 'none')
     await none.settler.readMeters(slotEnd(slots, 1), 0)
-    expect((await chain(none.journal, 0, 9)).map(x => [x.slot, x.gap, x.source])).toEqual([[0, true, 'no meter'], [1, true, 'no meter']])
+    expect((await chain(none.journal, 0, 9)).map(x => [x.slot, x.gap, x.source])).toEqual([
+      [0, true, 'no meter'],
+      [1, true, 'no meter']
+    ])
 
     const m = new PushedMeter()
     const r = await rig(m, 'reset')
@@ -149,7 +193,10 @@ describe('slot meter: readings are measured, a missing one is a gap', () => {
       expect(summary.gaps.map((g: { slot: number }) => g.slot)).toEqual([1, 2, 3])
       expect(summary.imbalanceNanos).toBe(300_000_000) // only the measured slot; the model's 5000 Wh forecast is nowhere
       const c = await chain(r.journal, 0, 3)
-      const { leaves } = periodLeaves([], c.filter(x => x.gap !== true))
+      const { leaves } = periodLeaves(
+        [],
+        c.filter(x => x.gap !== true)
+      )
       const { encodeReading } = await import('@kvartal/protocol')
       expect(summary.root).toBe(new MerkleTree([...leaves, ...c.filter(x => x.gap === true).map(encodeReading)]).root)
       expect(r.events.find(e => e.type === 'period-settled')?.detail).toContain('3 slots without a meter reading')

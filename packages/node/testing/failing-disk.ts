@@ -27,12 +27,20 @@ export class FailingDisk {
   #waiting: Array<() => void> = []
 
   /** From now on every write fails with `kind` (EIO by default). */
-  fail (kind: keyof typeof failures = 'EIO'): void { this.#failing = kind }
+  fail(kind: keyof typeof failures = 'EIO'): void {
+    this.#failing = kind
+  }
   /** Writes reach the disk again. */
-  heal (): void { this.#failing = undefined }
-  get failing (): boolean { return this.#failing != null }
+  heal(): void {
+    this.#failing = undefined
+  }
+  get failing(): boolean {
+    return this.#failing != null
+  }
   /** Resolves at the next write the double fails. */
-  async nextFailure (): Promise<void> { await new Promise<void>(resolve => this.#waiting.push(resolve)) }
+  async nextFailure(): Promise<void> {
+    await new Promise<void>(resolve => this.#waiting.push(resolve))
+  }
 
   /** for `JournalOptions.database` */
   readonly database: NonNullable<JournalOptions['database']> = (dir, options) => {

@@ -7,7 +7,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  at (atMs, fn) {
+  at(atMs, fn) {
     const t = setTimeout(fn, Math.max(0, atMs - Date.now()))
     t.unref?.()
     return () => clearTimeout(t)
@@ -21,19 +21,27 @@ export const systemClock: Clock = {
 export class SimulatedClock implements Clock {
   #now: number
   #seq = 0
-  #timers: Array<{ at: number, seq: number, fn: () => void }> = []
-  constructor (startMs: number) { this.#now = startMs }
-  now (): number { return this.#now }
-  at (atMs: number, fn: () => void): () => void {
+  #timers: Array<{ at: number; seq: number; fn: () => void }> = []
+  constructor(startMs: number) {
+    this.#now = startMs
+  }
+  now(): number {
+    return this.#now
+  }
+  at(atMs: number, fn: () => void): () => void {
     const t = { at: Math.max(atMs, this.#now), seq: this.#seq++, fn }
     this.#timers.push(t)
-    return () => { const i = this.#timers.indexOf(t); if (i >= 0) this.#timers.splice(i, 1) }
+    return () => {
+      const i = this.#timers.indexOf(t)
+      if (i >= 0) this.#timers.splice(i, 1)
+    }
   }
   /** Moves time forward to `targetMs`, firing due timers in order. */
-  advanceTo (targetMs: number): void {
+  advanceTo(targetMs: number): void {
     for (;;) {
-      let next: { at: number, seq: number, fn: () => void } | undefined
-      for (const t of this.#timers) if (t.at <= targetMs && (next == null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t
+      let next: { at: number; seq: number; fn: () => void } | undefined
+      for (const t of this.#timers)
+        if (t.at <= targetMs && (next == null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t
       if (next == null) break
       this.#timers.splice(this.#timers.indexOf(next), 1)
       this.#now = next.at
@@ -41,5 +49,7 @@ export class SimulatedClock implements Clock {
     }
     if (targetMs > this.#now) this.#now = targetMs
   }
-  get pendingTimers (): number { return this.#timers.length }
+  get pendingTimers(): number {
+    return this.#timers.length
+  }
 }

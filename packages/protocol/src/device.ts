@@ -9,7 +9,7 @@ export interface SlotWindow {
 }
 
 export const DeviceKind = { pv: 'pv', load: 'load', battery: 'battery', ev: 'ev', meter: 'meter' } as const
-export type DeviceKind = typeof DeviceKind[keyof typeof DeviceKind]
+export type DeviceKind = (typeof DeviceKind)[keyof typeof DeviceKind]
 
 /**
  * A device behind a building's meter. Sign convention everywhere: positive Wh is energy the device
@@ -40,6 +40,6 @@ export interface DispatchableDevice extends Device {
   readonly stateOfChargeWh: Wh
 }
 
-export function isDispatchable (d: Device): d is DispatchableDevice {
+export function isDispatchable(d: Device): d is DispatchableDevice {
   return typeof (d as DispatchableDevice).dispatch === 'function'
 }

@@ -4,7 +4,7 @@
  */
 export class KvartalError extends Error {
   readonly code: string
-  constructor (code: string, message: string, options?: ErrorOptions) {
+  constructor(code: string, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
     this.name = 'KvartalError'
@@ -17,8 +17,8 @@ export class KvartalError extends Error {
  * platform's DOMExceptions (an `AbortSignal.timeout` fires a TimeoutError whose legacy `code` is the
  * number 23, which is no code anyone can read in a journal); otherwise `fallback`.
  */
-export function errorCode (err: unknown, fallback: string): string {
-  const e = err as { code?: unknown, name?: unknown } | null | undefined
+export function errorCode(err: unknown, fallback: string): string {
+  const e = err as { code?: unknown; name?: unknown } | null | undefined
   if (typeof e?.code === 'string' && e.code !== '') return e.code
   if (e?.name === 'TimeoutError') return 'timeout'
   if (e?.name === 'AbortError') return 'aborted'
@@ -27,12 +27,12 @@ export function errorCode (err: unknown, fallback: string): string {
 
 /** What a gossip validator should do with a message that failed: drop quietly, or penalise the sender. */
 export const GossipAction = { ignore: 'ignore', reject: 'reject' } as const
-export type GossipAction = typeof GossipAction[keyof typeof GossipAction]
+export type GossipAction = (typeof GossipAction)[keyof typeof GossipAction]
 
 /** A wire message that cannot be accepted. `action` tells the gossip layer how to treat the sender. */
 export class ProtocolError extends KvartalError {
   readonly action: GossipAction
-  constructor (code: string, message: string, action: GossipAction = 'reject', options?: ErrorOptions) {
+  constructor(code: string, message: string, action: GossipAction = 'reject', options?: ErrorOptions) {
     super(code, message, options)
     this.action = action
     this.name = 'ProtocolError'
@@ -40,35 +40,66 @@ export class ProtocolError extends KvartalError {
 }
 
 export class MalformedMessageError extends ProtocolError {
-  constructor (message: string, options?: ErrorOptions) { super('malformed', message, 'reject', options); this.name = 'MalformedMessageError' }
+  constructor(message: string, options?: ErrorOptions) {
+    super('malformed', message, 'reject', options)
+    this.name = 'MalformedMessageError'
+  }
 }
 export class OversizedMessageError extends ProtocolError {
-  constructor (size: number, max: number) { super('oversized', `message of ${size} bytes exceeds the limit of ${max} bytes`, 'reject'); this.name = 'OversizedMessageError' }
+  constructor(size: number, max: number) {
+    super('oversized', `message of ${size} bytes exceeds the limit of ${max} bytes`, 'reject')
+    this.name = 'OversizedMessageError'
+  }
 }
 export class UnsignedMessageError extends ProtocolError {
-  constructor (message = 'message carries no signature') { super('unsigned', message, 'reject'); this.name = 'UnsignedMessageError' }
+  constructor(message = 'message carries no signature') {
+    super('unsigned', message, 'reject')
+    this.name = 'UnsignedMessageError'
+  }
 }
 export class BadSignatureError extends ProtocolError {
-  constructor (message = 'signature does not verify against the signer key') { super('bad-signature', message, 'reject'); this.name = 'BadSignatureError' }
+  constructor(message = 'signature does not verify against the signer key') {
+    super('bad-signature', message, 'reject')
+    this.name = 'BadSignatureError'
+  }
 }
 export class ExpiredMessageError extends ProtocolError {
-  constructor (message: string) { super('expired', message, 'ignore'); this.name = 'ExpiredMessageError' }
+  constructor(message: string) {
+    super('expired', message, 'ignore')
+    this.name = 'ExpiredMessageError'
+  }
 }
 export class ReplayedMessageError extends ProtocolError {
-  constructor (message: string) { super('replayed', message, 'ignore'); this.name = 'ReplayedMessageError' }
+  constructor(message: string) {
+    super('replayed', message, 'ignore')
+    this.name = 'ReplayedMessageError'
+  }
 }
 export class WrongDistrictError extends ProtocolError {
-  constructor (got: string, want: string) { super('wrong-district', `message for district "${got}" on the topic of "${want}"`, 'reject'); this.name = 'WrongDistrictError' }
+  constructor(got: string, want: string) {
+    super('wrong-district', `message for district "${got}" on the topic of "${want}"`, 'reject')
+    this.name = 'WrongDistrictError'
+  }
 }
 export class WrongFeederError extends ProtocolError {
-  constructor (got: string, want: string) { super('wrong-feeder', `message of feeder "${got}" on the topic of "${want}"`, 'reject'); this.name = 'WrongFeederError' }
+  constructor(got: string, want: string) {
+    super('wrong-feeder', `message of feeder "${got}" on the topic of "${want}"`, 'reject')
+    this.name = 'WrongFeederError'
+  }
 }
 export class UnsupportedVersionError extends ProtocolError {
-  constructor (got: number) { super('unsupported-version', `wire version ${got} is not supported (this node speaks 1)`, 'reject'); this.name = 'UnsupportedVersionError' }
+  constructor(got: number) {
+    super('unsupported-version', `wire version ${got} is not supported (this node speaks 1)`, 'reject')
+    this.name = 'UnsupportedVersionError'
+  }
 }
 
 /** Where in a file a configuration error is: 1-based line and column (absent: the file as a whole). */
-export interface ConfigSource { readonly file: string, readonly line?: number, readonly column?: number }
+export interface ConfigSource {
+  readonly file: string
+  readonly line?: number
+  readonly column?: number
+}
 
 /**
  * A configuration or scenario field is wrong. `field` is the dotted path of the bad field
@@ -79,8 +110,11 @@ export class ConfigError extends KvartalError {
   readonly field: string
   readonly detail: string
   readonly source?: ConfigSource
-  constructor (field: string, message: string, source?: ConfigSource) {
-    super('config', `${source != null ? `${[source.file, source.line, source.column].filter(x => x != null).join(':')}: ` : ''}${field}: ${message}`)
+  constructor(field: string, message: string, source?: ConfigSource) {
+    super(
+      'config',
+      `${source != null ? `${[source.file, source.line, source.column].filter(x => x != null).join(':')}: ` : ''}${field}: ${message}`
+    )
     this.field = field
     this.detail = message
     if (source != null) this.source = source
@@ -90,12 +124,18 @@ export class ConfigError extends KvartalError {
 
 /** A negotiation ended without a trade for a reason the peer gave or the transport caused. */
 export class NegotiationError extends KvartalError {
-  constructor (code: string, message: string, options?: ErrorOptions) { super(code, message, options); this.name = 'NegotiationError' }
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(code, message, options)
+    this.name = 'NegotiationError'
+  }
 }
 
 /** The journal could not be written: nothing was promised to a peer. */
 export class JournalError extends KvartalError {
-  constructor (message: string, options?: ErrorOptions, code = 'journal') { super(code, message, options); this.name = 'JournalError' }
+  constructor(message: string, options?: ErrorOptions, code = 'journal') {
+    super(code, message, options)
+    this.name = 'JournalError'
+  }
 }
 
 /**
@@ -104,7 +144,10 @@ export class JournalError extends KvartalError {
  * lost, and nothing was promised to a peer by the write that failed.
  */
 export class DiskFullError extends JournalError {
-  constructor (message: string, options?: ErrorOptions) { super(message, options, 'disk-full'); this.name = 'DiskFullError' }
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options, 'disk-full')
+    this.name = 'DiskFullError'
+  }
 }
 
 /**
@@ -114,5 +157,8 @@ export class DiskFullError extends JournalError {
  * committed is lost, and nothing was promised to a peer by the write that failed.
  */
 export class JournalWriteError extends JournalError {
-  constructor (message: string, options?: ErrorOptions) { super(message, options, 'journal-write-failed'); this.name = 'JournalWriteError' }
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options, 'journal-write-failed')
+    this.name = 'JournalWriteError'
+  }
 }

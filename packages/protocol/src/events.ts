@@ -61,7 +61,7 @@ export const NodeEventType = {
   receiptSigned: 'receipt-signed',
   channelAppended: 'channel-appended'
 } as const
-export type NodeEventType = typeof NodeEventType[keyof typeof NodeEventType]
+export type NodeEventType = (typeof NodeEventType)[keyof typeof NodeEventType]
 
 /** The `code` of a `node-error`: what failed in the node itself. Failures of negotiations are `negotiation-failed`. */
 export const NodeErrorCode = {
@@ -80,7 +80,7 @@ export const NodeErrorCode = {
   /** closing storage failed (the settlement adapter, the journal, the control or metrics server); the stop went on */
   closeFailed: 'close-failed'
 } as const
-export type NodeErrorCode = typeof NodeErrorCode[keyof typeof NodeErrorCode]
+export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode]
 
 export interface NodeEvent {
   readonly type: NodeEventType

@@ -14,17 +14,19 @@ export interface Signer {
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
-export function generateSeed (): Uint8Array { return new Uint8Array(randomBytes(32)) }
+export function generateSeed(): Uint8Array {
+  return new Uint8Array(randomBytes(32))
+}
 
 /** A signer from a 32-byte Ed25519 seed (the private key as RFC 8032 defines it). */
-export function signerFromSeed (seed: Uint8Array): Signer {
+export function signerFromSeed(seed: Uint8Array): Signer {
   if (seed.length !== 32) throw new RangeError(`an Ed25519 seed is 32 bytes, got ${seed.length}`)
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' })
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length))
   return {
     publicKey,
-    sign: (message) => new Uint8Array(edSign(null, message, privateKey))
+    sign: message => new Uint8Array(edSign(null, message, privateKey))
   }
 }
 
@@ -32,7 +34,7 @@ export function signerFromSeed (seed: Uint8Array): Signer {
 const keyCache = new Map<string, KeyObject>()
 const KEY_CACHE_MAX = 4096
 
-function publicKeyObject (publicKey: Uint8Array): KeyObject {
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
   const id = Buffer.from(publicKey).toString('base64')
   let key = keyCache.get(id)
   if (key == null) {
@@ -55,12 +57,13 @@ let memo: Map<string, boolean> | undefined
 export const verificationMemoStats = { hits: 0, misses: 0 }
 
 /** Turns the process-wide memo of signature checks on (simulator) or off (the default; a real node). */
-export function shareVerification (on: boolean): void {
+export function shareVerification(on: boolean): void {
   memo = on ? (memo ?? new Map()) : undefined
-  verificationMemoStats.hits = 0; verificationMemoStats.misses = 0
+  verificationMemoStats.hits = 0
+  verificationMemoStats.misses = 0
 }
 
-function check (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+function check(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
     return edVerify(null, message, publicKeyObject(publicKey), signature)
   } catch {
@@ -69,12 +72,15 @@ function check (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
 }
 
 /** True when `signature` is `publicKey`'s Ed25519 signature of `message`. Never throws on bad input. */
-export function verifySignature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false
   if (memo == null) return check(publicKey, message, signature)
   const key = createHash('sha256').update(publicKey).update(signature).update(message).digest('base64')
   const known = memo.get(key)
-  if (known != null) { verificationMemoStats.hits++; return known }
+  if (known != null) {
+    verificationMemoStats.hits++
+    return known
+  }
   verificationMemoStats.misses++
   const ok = check(publicKey, message, signature)
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!)
@@ -87,14 +93,20 @@ export function verifySignature (publicKey: Uint8Array, message: Uint8Array, sig
  * address hashes flag ‖ key, IOTA Rebased hashes an Ed25519 key alone: blake2b-256(public key).
  * Checked against `@iota/iota-sdk`'s `Ed25519PublicKey.toIotaAddress()` in the tests.
  */
-export function iotaAddress (publicKey: Uint8Array): string {
+export function iotaAddress(publicKey: Uint8Array): string {
   return '0x' + bytesToHex(blake2b(publicKey, { dkLen: 32 }))
 }
 
-export function toHex (bytes: Uint8Array): string { return Buffer.from(bytes).toString('hex') }
-export function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
+}
+export function fromHex(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'))
+}
 /** Short, stable label for logs and tables. */
-export function shortId (publicKey: Uint8Array): string { return toHex(publicKey).slice(0, 8) }
-export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
+export function shortId(publicKey: Uint8Array): string {
+  return toHex(publicKey).slice(0, 8)
+}
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
 }

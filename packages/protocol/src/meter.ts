@@ -28,34 +28,75 @@ export interface MeterReading {
 
 export const GENESIS_READING = new Uint8Array(32)
 
-function unsignedBytes (r: Omit<MeterReading, 'signature'>): Uint8Array {
-  return wire.MeterReading.encode({ version: r.version, meter: r.meter as Uint8Array<ArrayBuffer>, slot: BigInt(r.slot), importWh: BigInt(r.importWh), exportWh: BigInt(r.exportWh), prev: r.prev as Uint8Array<ArrayBuffer>, at: BigInt(r.at), signature: new Uint8Array() as Uint8Array<ArrayBuffer>, gap: r.gap === true, source: r.source ?? '' })
+function unsignedBytes(r: Omit<MeterReading, 'signature'>): Uint8Array {
+  return wire.MeterReading.encode({
+    version: r.version,
+    meter: r.meter as Uint8Array<ArrayBuffer>,
+    slot: BigInt(r.slot),
+    importWh: BigInt(r.importWh),
+    exportWh: BigInt(r.exportWh),
+    prev: r.prev as Uint8Array<ArrayBuffer>,
+    at: BigInt(r.at),
+    signature: new Uint8Array() as Uint8Array<ArrayBuffer>,
+    gap: r.gap === true,
+    source: r.source ?? ''
+  })
 }
-function withDomain (bytes: Uint8Array): Uint8Array {
+function withDomain(bytes: Uint8Array): Uint8Array {
   const d = signingDomain('meter')
-  const out = new Uint8Array(d.length + bytes.length); out.set(d); out.set(bytes, d.length)
+  const out = new Uint8Array(d.length + bytes.length)
+  out.set(d)
+  out.set(bytes, d.length)
   return out
 }
 
-export function encodeReading (r: MeterReading): Uint8Array {
-  return wire.MeterReading.encode({ version: r.version, meter: r.meter as Uint8Array<ArrayBuffer>, slot: BigInt(r.slot), importWh: BigInt(r.importWh), exportWh: BigInt(r.exportWh), prev: r.prev as Uint8Array<ArrayBuffer>, at: BigInt(r.at), signature: r.signature as Uint8Array<ArrayBuffer>, gap: r.gap === true, source: r.source ?? '' })
+export function encodeReading(r: MeterReading): Uint8Array {
+  return wire.MeterReading.encode({
+    version: r.version,
+    meter: r.meter as Uint8Array<ArrayBuffer>,
+    slot: BigInt(r.slot),
+    importWh: BigInt(r.importWh),
+    exportWh: BigInt(r.exportWh),
+    prev: r.prev as Uint8Array<ArrayBuffer>,
+    at: BigInt(r.at),
+    signature: r.signature as Uint8Array<ArrayBuffer>,
+    gap: r.gap === true,
+    source: r.source ?? ''
+  })
 }
 
-export function decodeReading (bytes: Uint8Array): MeterReading {
+export function decodeReading(bytes: Uint8Array): MeterReading {
   try {
     const w = wire.MeterReading.decode(bytes)
     if (w.meter.length !== 32 || w.prev.length !== 32 || w.signature.length !== 64) throw new Error('bad field length')
     if (w.gap && (w.importWh !== 0n || w.exportWh !== 0n)) throw new Error('a gap carries no energy')
     // uint64 on the wire: beyond 2^53 a JS number is no longer the integer that was signed
-    for (const [f, v] of [['slot', w.slot], ['importWh', w.importWh], ['exportWh', w.exportWh], ['at', w.at]] as const) if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${f} is out of range`)
-    return { version: w.version, meter: w.meter, slot: Number(w.slot), importWh: Number(w.importWh), exportWh: Number(w.exportWh), prev: w.prev, at: Number(w.at), signature: w.signature, ...(w.gap ? { gap: true } : {}), ...(w.source !== '' ? { source: w.source } : {}) }
+    for (const [f, v] of [
+      ['slot', w.slot],
+      ['importWh', w.importWh],
+      ['exportWh', w.exportWh],
+      ['at', w.at]
+    ] as const)
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${f} is out of range`)
+    return {
+      version: w.version,
+      meter: w.meter,
+      slot: Number(w.slot),
+      importWh: Number(w.importWh),
+      exportWh: Number(w.exportWh),
+      prev: w.prev,
+      at: Number(w.at),
+      signature: w.signature,
+      ...(w.gap ? { gap: true } : {}),
+      ...(w.source !== '' ? { source: w.source } : {})
+    }
   } catch (err) {
     throw new MalformedMessageError(`cannot decode meter reading: ${(err as Error).message}`, { cause: err })
   }
 }
 
 /** sha256 of a reading's encoded bytes: what the next reading points back to. */
-export function readingHash (r: MeterReading): Uint8Array {
+export function readingHash(r: MeterReading): Uint8Array {
   return new Uint8Array(createHash('sha256').update(encodeReading(r)).digest())
 }
 
@@ -63,9 +104,30 @@ export function readingHash (r: MeterReading): Uint8Array {
  * Signs the reading of `slot`, chained to `previous` (or the genesis hash). `at` is the meter's own
  * timestamp of what it reported; `source` names the meter.
  */
-export function signReading (signer: Signer, slot: number, importWh: number, exportWh: number, at: number, previous?: MeterReading, source?: string): MeterReading {
-  for (const [v, f] of [[importWh, 'importWh'], [exportWh, 'exportWh']] as const) if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${f} must be a non-negative integer Wh`)
-  const r = { version: 1, meter: signer.publicKey, slot, importWh, exportWh, prev: previous == null ? GENESIS_READING : readingHash(previous), at, ...(source != null && source !== '' ? { source } : {}) }
+export function signReading(
+  signer: Signer,
+  slot: number,
+  importWh: number,
+  exportWh: number,
+  at: number,
+  previous?: MeterReading,
+  source?: string
+): MeterReading {
+  for (const [v, f] of [
+    [importWh, 'importWh'],
+    [exportWh, 'exportWh']
+  ] as const)
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${f} must be a non-negative integer Wh`)
+  const r = {
+    version: 1,
+    meter: signer.publicKey,
+    slot,
+    importWh,
+    exportWh,
+    prev: previous == null ? GENESIS_READING : readingHash(previous),
+    at,
+    ...(source != null && source !== '' ? { source } : {})
+  }
   return { ...r, signature: signer.sign(withDomain(unsignedBytes(r))) }
 }
 
@@ -74,13 +136,23 @@ export function signReading (signer: Signer, slot: number, importWh: number, exp
  * It takes the slot's place in the chain so that the chain stays unbroken and the gap shows; `why` says
  * what was missing, `at` is when the node recorded it.
  */
-export function signGap (signer: Signer, slot: number, at: number, why: string, previous?: MeterReading): MeterReading {
-  const r = { version: 1, meter: signer.publicKey, slot, importWh: 0, exportWh: 0, prev: previous == null ? GENESIS_READING : readingHash(previous), at, gap: true, source: why }
+export function signGap(signer: Signer, slot: number, at: number, why: string, previous?: MeterReading): MeterReading {
+  const r = {
+    version: 1,
+    meter: signer.publicKey,
+    slot,
+    importWh: 0,
+    exportWh: 0,
+    prev: previous == null ? GENESIS_READING : readingHash(previous),
+    at,
+    gap: true,
+    source: why
+  }
   return { ...r, signature: signer.sign(withDomain(unsignedBytes(r))) }
 }
 
 /** The slots of a chain that are gaps, in order. */
-export function gapSlots (readings: readonly MeterReading[]): number[] {
+export function gapSlots(readings: readonly MeterReading[]): number[] {
   return readings.filter(r => r.gap === true).map(r => r.slot)
 }
 
@@ -98,15 +170,23 @@ export interface ChainCheck {
  * link, a removed one leaves a hole. A slot without a reading is not a hole but a signed gap record;
  * a whole chain lists them in `gaps`.
  */
-export function verifyReadingChain (readings: readonly MeterReading[], first?: Uint8Array): ChainCheck {
+export function verifyReadingChain(readings: readonly MeterReading[], first?: Uint8Array): ChainCheck {
   let prev = first ?? GENESIS_READING
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]
-    if (!verifySignature(r.meter, withDomain(unsignedBytes(r)), r.signature)) return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}): ${new BadSignatureError().message}` }
-    if (!bytesEqual(r.prev, prev)) return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}) does not link to the one before it ` +
-      `(${toHex(r.prev).slice(0, 12)}… ≠ ${toHex(prev).slice(0, 12)}…)` }
+    if (!verifySignature(r.meter, withDomain(unsignedBytes(r)), r.signature))
+      return { ok: false, index: i, problem: `reading ${i} (slot ${r.slot}): ${new BadSignatureError().message}` }
+    if (!bytesEqual(r.prev, prev))
+      return {
+        ok: false,
+        index: i,
+        problem:
+          `reading ${i} (slot ${r.slot}) does not link to the one before it ` +
+          `(${toHex(r.prev).slice(0, 12)}… ≠ ${toHex(prev).slice(0, 12)}…)`
+      }
     if (i > 0 && !bytesEqual(r.meter, readings[i - 1].meter)) return { ok: false, index: i, problem: `reading ${i} is by another meter` }
-    if (i > 0 && r.slot !== readings[i - 1].slot + 1) return { ok: false, index: i, problem: `gap: slot ${readings[i - 1].slot} is followed by slot ${r.slot}` }
+    if (i > 0 && r.slot !== readings[i - 1].slot + 1)
+      return { ok: false, index: i, problem: `gap: slot ${readings[i - 1].slot} is followed by slot ${r.slot}` }
     prev = readingHash(r)
   }
   return { ok: true, gaps: gapSlots(readings) }

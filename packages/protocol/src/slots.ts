@@ -16,13 +16,21 @@ export const defaultSlotClockConfig: SlotClockConfig = {
   gateClosureMs: 60_000
 }
 
-export function slotStart (c: SlotClockConfig, slot: number): number { return c.epochMs + slot * c.slotMs }
-export function slotEnd (c: SlotClockConfig, slot: number): number { return slotStart(c, slot + 1) }
-export function gateClosure (c: SlotClockConfig, slot: number): number { return slotStart(c, slot) - c.gateClosureMs }
+export function slotStart(c: SlotClockConfig, slot: number): number {
+  return c.epochMs + slot * c.slotMs
+}
+export function slotEnd(c: SlotClockConfig, slot: number): number {
+  return slotStart(c, slot + 1)
+}
+export function gateClosure(c: SlotClockConfig, slot: number): number {
+  return slotStart(c, slot) - c.gateClosureMs
+}
 /** The slot that contains `timeMs`. */
-export function slotAt (c: SlotClockConfig, timeMs: number): number { return Math.floor((timeMs - c.epochMs) / c.slotMs) }
+export function slotAt(c: SlotClockConfig, timeMs: number): number {
+  return Math.floor((timeMs - c.epochMs) / c.slotMs)
+}
 /** The first slot whose gate has not closed at `timeMs`. */
-export function firstOpenSlot (c: SlotClockConfig, timeMs: number): number {
+export function firstOpenSlot(c: SlotClockConfig, timeMs: number): number {
   let s = slotAt(c, timeMs + c.gateClosureMs)
   if (gateClosure(c, s) <= timeMs) s += 1
   return s

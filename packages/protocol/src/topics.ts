@@ -2,23 +2,29 @@
 export const WIRE_VERSION = 1
 
 export const TopicKind = { offer: 'offer', bid: 'bid' } as const
-export type TopicKind = typeof TopicKind[keyof typeof TopicKind]
+export type TopicKind = (typeof TopicKind)[keyof typeof TopicKind]
 
 /**
  * A trader's offers and bids go on its feeder's topics, `/kvartal/<district>/feeder/<feeder>/<kind>/1`,
  * so that what a node hears grows with its feeder, not with the district. Without a feeder (the
  * district is one feeder, as for a block of a few dozen buildings) they go on `/kvartal/<district>/<kind>/1`.
  */
-export function topicFor (district: string, kind: TopicKind, feeder?: string): string {
-  return feeder == null || feeder === '' ? `/kvartal/${district}/${kind}/${WIRE_VERSION}` : `/kvartal/${district}/feeder/${feeder}/${kind}/${WIRE_VERSION}`
+export function topicFor(district: string, kind: TopicKind, feeder?: string): string {
+  return feeder == null || feeder === ''
+    ? `/kvartal/${district}/${kind}/${WIRE_VERSION}`
+    : `/kvartal/${district}/feeder/${feeder}/${kind}/${WIRE_VERSION}`
 }
 
 /** Where a feeder's relays gossip its residual offers to the other feeders' relays (only relays subscribe). */
-export function districtDigestTopic (district: string): string { return `/kvartal/${district}/digest/${WIRE_VERSION}` }
+export function districtDigestTopic(district: string): string {
+  return `/kvartal/${district}/digest/${WIRE_VERSION}`
+}
 /** Where a feeder's relays gossip the other feeders' residual offers to the feeder's own buyers. */
-export function feederDigestTopic (district: string, feeder: string): string { return `/kvartal/${district}/feeder/${feeder}/digest/${WIRE_VERSION}` }
+export function feederDigestTopic(district: string, feeder: string): string {
+  return `/kvartal/${district}/feeder/${feeder}/digest/${WIRE_VERSION}`
+}
 
-export function parseTopic (topic: string): { district: string, kind: TopicKind, feeder?: string } | undefined {
+export function parseTopic(topic: string): { district: string; kind: TopicKind; feeder?: string } | undefined {
   const m = /^\/kvartal\/([^/]+)\/(?:feeder\/([^/]+)\/)?(offer|bid)\/1$/.exec(topic)
   if (m == null) return undefined
   return { district: m[1], kind: m[3] as TopicKind, ...(m[2] != null ? { feeder: m[2] } : {}) }
@@ -49,7 +55,9 @@ export const limits = {
 } as const
 
 /** Gossip topic of a district's mobility service offers. */
-export function mobilityTopic (district: string): string { return `/kvartal/${district}/mobility/${WIRE_VERSION}` }
+export function mobilityTopic(district: string): string {
+  return `/kvartal/${district}/mobility/${WIRE_VERSION}`
+}
 /** Traveller → provider: quotes, holds, commits, releases and cancellations over one stream per exchange. */
 export const BOOKING_PROTOCOL = '/kvartal/mobility/booking/1.0.0'
 /** Vehicle → traveller, while a shared vehicle is in use: usage reports answered by cumulative receipts. */

@@ -10,7 +10,7 @@ export type PricePerKwh = number
 
 export const NANOS_PER_IOTA = 1_000_000_000
 
-export function assertWholeNonNegative (value: number, what: string): void {
+export function assertWholeNonNegative(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative safe integer, got ${value}`)
 }
 
@@ -18,7 +18,7 @@ export function assertWholeNonNegative (value: number, what: string): void {
  * What `wh` at `price` nanos/kWh costs, in whole nanos, rounded half up. Computed in bigint so that
  * no intermediate loses precision.
  */
-export function costNanos (wh: Wh, price: PricePerKwh): Nanos {
+export function costNanos(wh: Wh, price: PricePerKwh): Nanos {
   assertWholeNonNegative(wh, 'energy')
   assertWholeNonNegative(price, 'price')
   const n = BigInt(wh) * BigInt(price)
@@ -26,6 +26,6 @@ export function costNanos (wh: Wh, price: PricePerKwh): Nanos {
 }
 
 /** Converts NOK-like decimal prices from a scenario to nanos per kWh at an exchange rate (edge only). */
-export function toNanosPerKwh (pricePerKwh: number, nanosPerUnit: number): PricePerKwh {
+export function toNanosPerKwh(pricePerKwh: number, nanosPerUnit: number): PricePerKwh {
   return Math.round(pricePerKwh * nanosPerUnit)
 }

@@ -15,7 +15,8 @@ describe('errorCode', () => {
   })
 
   it('names an abort `aborted`', () => {
-    const c = new AbortController(); c.abort()
+    const c = new AbortController()
+    c.abort()
     expect(errorCode(c.signal.reason, 'x')).toBe('aborted')
   })
 

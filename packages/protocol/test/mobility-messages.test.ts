@@ -1,17 +1,48 @@
 import { describe, expect, it } from 'vitest'
 import {
-  BadSignatureError, MalformedMessageError, NO_CANCELLATION_FEE, NO_PRICING, encodeBookedLeg, legIdOf, openAs, seal, signLegTerms,
-  signerFromSeed, verifyLegTerms, type LegTerms, type ServiceOffer
+  BadSignatureError,
+  MalformedMessageError,
+  NO_CANCELLATION_FEE,
+  NO_PRICING,
+  encodeBookedLeg,
+  legIdOf,
+  openAs,
+  seal,
+  signLegTerms,
+  signerFromSeed,
+  verifyLegTerms,
+  type LegTerms,
+  type ServiceOffer
 } from '../src/index.ts'
 
 const traveller = signerFromSeed(new Uint8Array(32).fill(1))
 const provider = signerFromSeed(new Uint8Array(32).fill(2))
 
-function terms (over: Partial<LegTerms> = {}): LegTerms {
+function terms(over: Partial<LegTerms> = {}): LegTerms {
   return {
-    version: 1, district: 'test', package: new Uint8Array(16).fill(7), legId: 'leg-1', traveller: traveller.publicKey, provider: provider.publicKey,
-    mode: 'BUS', resource: 'trip-1', from: 2, to: 5, units: 1, departureTime: 1_000_000, arrivalTime: 1_600_000, price: 30_000_000,
-    pricing: NO_PRICING, cancellation: NO_CANCELLATION_FEE, fromStopId: 's2', toStopId: 's5', distanceM: 2_400, co2G: 120, toLatE6: 0, toLonE6: 0, ...over
+    version: 1,
+    district: 'test',
+    package: new Uint8Array(16).fill(7),
+    legId: 'leg-1',
+    traveller: traveller.publicKey,
+    provider: provider.publicKey,
+    mode: 'BUS',
+    resource: 'trip-1',
+    from: 2,
+    to: 5,
+    units: 1,
+    departureTime: 1_000_000,
+    arrivalTime: 1_600_000,
+    price: 30_000_000,
+    pricing: NO_PRICING,
+    cancellation: NO_CANCELLATION_FEE,
+    fromStopId: 's2',
+    toStopId: 's5',
+    distanceM: 2_400,
+    co2G: 120,
+    toLatE6: 0,
+    toLonE6: 0,
+    ...over
   }
 }
 
@@ -27,7 +58,8 @@ describe('mobility messages', () => {
 
   it('signs leg terms per party and tells the parties apart', () => {
     const t = terms()
-    const ts = signLegTerms(t, traveller); const ps = signLegTerms(t, provider)
+    const ts = signLegTerms(t, traveller)
+    const ps = signLegTerms(t, provider)
     expect(verifyLegTerms(t, traveller.publicKey, ts)).toBe(true)
     expect(verifyLegTerms(t, provider.publicKey, ts)).toBe(false)
     expect(verifyLegTerms(terms({ units: 2 }), provider.publicKey, ps)).toBe(false)
@@ -42,11 +74,30 @@ describe('mobility messages', () => {
 
   it('refuses a forged or tampered envelope with a typed error', () => {
     const bytes = seal('hold-request', { terms: terms() }, traveller)
-    const tampered = new Uint8Array(bytes); tampered[40] ^= 1
+    const tampered = new Uint8Array(bytes)
+    tampered[40] ^= 1
     expect(() => openAs(tampered, 'hold-request', 16 * 1024)).toThrow(/signature|decode|malformed/i)
     const offer: ServiceOffer = {
-      version: 1, district: 'test', provider: provider.publicKey, seq: 1, issuedAt: 1, validUntil: 2, mode: 'BICYCLE', assetId: 'b-1', zones: ['u4xsu'],
-      availableFrom: 0, availableUntil: 10, capacity: 1, socWh: 0, rangeM: 0, pricing: NO_PRICING, co2GPerKm: 0, agencyId: '', addrs: [], latE6: 63_430_000, lonE6: 10_390_000
+      version: 1,
+      district: 'test',
+      provider: provider.publicKey,
+      seq: 1,
+      issuedAt: 1,
+      validUntil: 2,
+      mode: 'BICYCLE',
+      assetId: 'b-1',
+      zones: ['u4xsu'],
+      availableFrom: 0,
+      availableUntil: 10,
+      capacity: 1,
+      socWh: 0,
+      rangeM: 0,
+      pricing: NO_PRICING,
+      co2GPerKm: 0,
+      agencyId: '',
+      addrs: [],
+      latE6: 63_430_000,
+      lonE6: 10_390_000
     }
     const sealed = seal('service-offer', offer, provider)
     expect(openAs(sealed, 'service-offer', 2048).message.latE6).toBe(63_430_000)

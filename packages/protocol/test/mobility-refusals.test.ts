@@ -7,22 +7,113 @@
 import { describe, expect, it } from 'vitest'
 import * as wire from '../src/gen/mobility.js'
 import {
-  decodeLegTerms, decodeUsageReceipt, encodeLegTerms, encodeUsageReceipt, legIdOf, mobilityCodecs, MOBILITY_MODES, NO_CANCELLATION_FEE, NO_PRICING,
-  type LegTerms, type MobilityKind, type MobilityMessageOf, type PricingPlanWire
+  decodeLegTerms,
+  decodeUsageReceipt,
+  encodeLegTerms,
+  encodeUsageReceipt,
+  legIdOf,
+  mobilityCodecs,
+  MOBILITY_MODES,
+  NO_CANCELLATION_FEE,
+  NO_PRICING,
+  type LegTerms,
+  type MobilityKind,
+  type MobilityMessageOf,
+  type PricingPlanWire
 } from '../src/index.ts'
 
 const b = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill)
 const seg = { start: 0, rate: 2, interval: 60, end: 0 }
 const plan: PricingPlanWire = { planId: 'p', price: 1, perMinPricing: [seg], perKmPricing: [], maxPrice: 9 }
 const legTerms: LegTerms = {
-  version: 1, district: 'test', package: b(16, 7), legId: 'leg-1', traveller: b(32, 1), provider: b(32, 2), mode: 'BUS', resource: 'trip-1',
-  from: 2, to: 5, units: 1, departureTime: 1_000, arrivalTime: 1_600, price: 30, pricing: plan, cancellation: NO_CANCELLATION_FEE,
-  fromStopId: 's2', toStopId: 's5', distanceM: 2_400, co2G: 120, toLatE6: -63_000_000, toLonE6: 10_000_000
+  version: 1,
+  district: 'test',
+  package: b(16, 7),
+  legId: 'leg-1',
+  traveller: b(32, 1),
+  provider: b(32, 2),
+  mode: 'BUS',
+  resource: 'trip-1',
+  from: 2,
+  to: 5,
+  units: 1,
+  departureTime: 1_000,
+  arrivalTime: 1_600,
+  price: 30,
+  pricing: plan,
+  cancellation: NO_CANCELLATION_FEE,
+  fromStopId: 's2',
+  toStopId: 's5',
+  distanceM: 2_400,
+  co2G: 120,
+  toLatE6: -63_000_000,
+  toLonE6: 10_000_000
 }
 const samples: { [K in MobilityKind]: MobilityMessageOf[K] } = {
-  'service-offer': { version: 1, district: 'test', provider: b(32, 2), seq: 1, issuedAt: 1, validUntil: 2, mode: 'BICYCLE', assetId: 'b-1', zones: ['u4xsu'], availableFrom: 0, availableUntil: 10, capacity: 1, socWh: 0, rangeM: 0, pricing: NO_PRICING, co2GPerKm: 0, agencyId: '', addrs: [new Uint8Array([4, 127, 0, 0, 1])], latE6: 63_430_000, lonE6: -10_390_000 },
-  'quote-request': { version: 1, district: 'test', id: b(16, 5), traveller: b(32, 1), fromZone: 'u4xsu', toZone: 'u4xsv', departAfter: 10, arriveBy: 20, travellers: 1, modes: ['BUS'], maxWalkingM: 500, accessibility: ['wheelchair'], expiresAt: 30 },
-  quote: { version: 1, request: b(16, 5), provider: b(32, 2), traveller: b(32, 1), legs: [{ legId: 'l', mode: 'BUS', assetId: 'a', fromLatE6: -1, fromLonE6: 1, toLatE6: 2, toLonE6: -2, availableFrom: 0, availableUntil: 9, durationS: 60, distanceM: 100, price: 7, co2G: 1, pricing: plan, cancellation: NO_CANCELLATION_FEE }], issuedAt: 1, expiresAt: 2 },
+  'service-offer': {
+    version: 1,
+    district: 'test',
+    provider: b(32, 2),
+    seq: 1,
+    issuedAt: 1,
+    validUntil: 2,
+    mode: 'BICYCLE',
+    assetId: 'b-1',
+    zones: ['u4xsu'],
+    availableFrom: 0,
+    availableUntil: 10,
+    capacity: 1,
+    socWh: 0,
+    rangeM: 0,
+    pricing: NO_PRICING,
+    co2GPerKm: 0,
+    agencyId: '',
+    addrs: [new Uint8Array([4, 127, 0, 0, 1])],
+    latE6: 63_430_000,
+    lonE6: -10_390_000
+  },
+  'quote-request': {
+    version: 1,
+    district: 'test',
+    id: b(16, 5),
+    traveller: b(32, 1),
+    fromZone: 'u4xsu',
+    toZone: 'u4xsv',
+    departAfter: 10,
+    arriveBy: 20,
+    travellers: 1,
+    modes: ['BUS'],
+    maxWalkingM: 500,
+    accessibility: ['wheelchair'],
+    expiresAt: 30
+  },
+  quote: {
+    version: 1,
+    request: b(16, 5),
+    provider: b(32, 2),
+    traveller: b(32, 1),
+    legs: [
+      {
+        legId: 'l',
+        mode: 'BUS',
+        assetId: 'a',
+        fromLatE6: -1,
+        fromLonE6: 1,
+        toLatE6: 2,
+        toLonE6: -2,
+        availableFrom: 0,
+        availableUntil: 9,
+        durationS: 60,
+        distanceM: 100,
+        price: 7,
+        co2G: 1,
+        pricing: plan,
+        cancellation: NO_CANCELLATION_FEE
+      }
+    ],
+    issuedAt: 1,
+    expiresAt: 2
+  },
   'hold-request': { terms: legTerms },
   held: { leg: b(32, 3), terms: legTerms, providerSignature: b(64, 9), holdUntil: 77 },
   commit: { leg: b(32, 3), terms: legTerms, travellerSignature: b(64, 8), paymentKey: 'k', paymentDigest: 'd' },
@@ -30,25 +121,46 @@ const samples: { [K in MobilityKind]: MobilityMessageOf[K] } = {
   release: { leg: b(32, 3), package: b(16, 7), legId: 'leg-1', cancel: true },
   'booking-reject': { package: b(16, 7), legId: 'leg-1', code: 'no-seat', detail: 'full' },
   'usage-report': { leg: b(32, 3), seq: 3, seconds: 60, metres: 250, at: 99, ended: false },
-  'usage-receipt': { version: 1, district: 'test', leg: b(32, 3), nonce: 1, seconds: 60, metres: 250, total: 10, payer: b(32, 1), payee: b(32, 2), issuedAt: 5 }
+  'usage-receipt': {
+    version: 1,
+    district: 'test',
+    leg: b(32, 3),
+    nonce: 1,
+    seconds: 60,
+    metres: 250,
+    total: 10,
+    payer: b(32, 1),
+    payee: b(32, 2),
+    issuedAt: 5
+  }
 }
 const rawEncoders: { [K in MobilityKind]: { encode(m: any): Uint8Array } } = {
-  'service-offer': wire.ServiceOffer, 'quote-request': wire.QuoteRequest, quote: wire.Quote, 'hold-request': wire.HoldRequest, held: wire.Held, commit: wire.Commit,
-  'leg-state': wire.LegState, release: wire.Release, 'booking-reject': wire.BookingReject, 'usage-report': wire.UsageReport, 'usage-receipt': wire.UsageReceipt
+  'service-offer': wire.ServiceOffer,
+  'quote-request': wire.QuoteRequest,
+  quote: wire.Quote,
+  'hold-request': wire.HoldRequest,
+  held: wire.Held,
+  commit: wire.Commit,
+  'leg-state': wire.LegState,
+  release: wire.Release,
+  'booking-reject': wire.BookingReject,
+  'usage-report': wire.UsageReport,
+  'usage-receipt': wire.UsageReceipt
 }
-const malformed = (pattern: RegExp): unknown => expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringMatching(pattern) })
+const malformed = (pattern: RegExp): unknown =>
+  expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringMatching(pattern) })
 
 /**
  * `kind` with `over` applied is refused both ways, with a message matching `pattern` (on decoding `decodePattern`
  * when the protobuf decoder itself refuses such bytes first, as it does a negative number in a uint64 field).
  */
-function refused<K extends MobilityKind> (kind: K, over: Partial<MobilityMessageOf[K]>, pattern: RegExp, decodePattern = pattern): void {
+function refused<K extends MobilityKind>(kind: K, over: Partial<MobilityMessageOf[K]>, pattern: RegExp, decodePattern = pattern): void {
   const m = { ...samples[kind], ...over }
   expect(() => mobilityCodecs[kind].encode(m), `encode ${kind}`).toThrow(malformed(pattern))
   expect(() => mobilityCodecs[kind].decode(rawEncoders[kind].encode(m)), `decode ${kind}`).toThrow(malformed(decodePattern))
 }
 /** `kind` with `over` applied round-trips. */
-function accepted<K extends MobilityKind> (kind: K, over: Partial<MobilityMessageOf[K]>): void {
+function accepted<K extends MobilityKind>(kind: K, over: Partial<MobilityMessageOf[K]>): void {
   const m = { ...samples[kind], ...over }
   expect(mobilityCodecs[kind].decode(mobilityCodecs[kind].encode(m))).toEqual(m)
 }
@@ -61,17 +173,31 @@ describe('mobility codecs', () => {
 
   it('numbers: whole, not negative unless a position, uint32 fields within 32 bits, positions within ±180°', () => {
     // a fraction cannot even be written as a protobuf integer: refused before it is
-    expect(() => mobilityCodecs['usage-report'].encode({ ...samples['usage-report'], seconds: 1.5 })).toThrow(malformed(/^seconds must be a whole number, got 1\.5$/))
+    expect(() => mobilityCodecs['usage-report'].encode({ ...samples['usage-report'], seconds: 1.5 })).toThrow(
+      malformed(/^seconds must be a whole number, got 1\.5$/)
+    )
     refused('leg-state', { refund: -1 }, /^refund must not be negative$/, /^cannot decode leg-state: /)
     refused('hold-request', terms({ price: -5 }), /^terms\.price must not be negative$/, /^cannot decode hold-request: /)
-    refused('quote', { legs: [{ ...samples.quote.legs[0], price: -1 }] }, /^legs\[0\]\.price must not be negative$/, /^cannot decode quote: /)
-    refused('hold-request', terms({ pricing: { ...plan, perMinPricing: [{ ...seg, rate: -2 }] } }), /^terms\.pricing\.perMinPricing\[0\]\.rate must not be negative$/, /^cannot decode hold-request: /)
+    refused(
+      'quote',
+      { legs: [{ ...samples.quote.legs[0], price: -1 }] },
+      /^legs\[0\]\.price must not be negative$/,
+      /^cannot decode quote: /
+    )
+    refused(
+      'hold-request',
+      terms({ pricing: { ...plan, perMinPricing: [{ ...seg, rate: -2 }] } }),
+      /^terms\.pricing\.perMinPricing\[0\]\.rate must not be negative$/,
+      /^cannot decode hold-request: /
+    )
     accepted('service-offer', { latE6: -180_000_000, lonE6: 180_000_000 })
     refused('service-offer', { latE6: 180_000_001 }, /^latE6 is not a position in microdegrees$/)
     refused('service-offer', { lonE6: -180_000_001 }, /^lonE6 is not a position/)
     accepted('service-offer', { capacity: 0xffff_ffff })
     // (a uint32 on the wire cannot carry more: only the encoder can be handed such a number)
-    expect(() => mobilityCodecs['service-offer'].encode({ ...samples['service-offer'], capacity: 2 ** 32 })).toThrow(malformed(/^capacity must be at most 4294967295$/))
+    expect(() => mobilityCodecs['service-offer'].encode({ ...samples['service-offer'], capacity: 2 ** 32 })).toThrow(
+      malformed(/^capacity must be at most 4294967295$/)
+    )
     // a field that is not uint32 may be larger
     accepted('usage-report', { seconds: 2 ** 40 })
   })
@@ -117,13 +243,21 @@ describe('mobility codecs', () => {
     accepted('service-offer', { zones: Array.from({ length: 16 }, (_, i) => `z${i}`), addrs: Array.from({ length: 8 }, () => b(256)) })
     refused('service-offer', { zones: Array.from({ length: 17 }, (_, i) => `z${i}`) }, /at most 16 zones|cannot decode service-offer/)
     refused('service-offer', { addrs: [b(257)] }, /^at most 8 addresses of at most 256 bytes$/)
-    expect(() => mobilityCodecs['service-offer'].encode({ ...samples['service-offer'], addrs: Array.from({ length: 9 }, () => b(4)) })).toThrow(malformed(/^at most 8 addresses/))
+    expect(() =>
+      mobilityCodecs['service-offer'].encode({ ...samples['service-offer'], addrs: Array.from({ length: 9 }, () => b(4)) })
+    ).toThrow(malformed(/^at most 8 addresses/))
     accepted('quote-request', { modes: Array.from({ length: 16 }, () => 'BUS'), accessibility: Array.from({ length: 8 }, () => 'x') })
-    expect(() => mobilityCodecs['quote-request'].encode({ ...samples['quote-request'], modes: Array.from({ length: 17 }, () => 'BUS') })).toThrow(malformed(/^at most 16 modes$/))
-    expect(() => mobilityCodecs['quote-request'].encode({ ...samples['quote-request'], accessibility: Array.from({ length: 9 }, () => 'x') })).toThrow(malformed(/^at most 8 accessibility needs$/))
+    expect(() =>
+      mobilityCodecs['quote-request'].encode({ ...samples['quote-request'], modes: Array.from({ length: 17 }, () => 'BUS') })
+    ).toThrow(malformed(/^at most 16 modes$/))
+    expect(() =>
+      mobilityCodecs['quote-request'].encode({ ...samples['quote-request'], accessibility: Array.from({ length: 9 }, () => 'x') })
+    ).toThrow(malformed(/^at most 8 accessibility needs$/))
     const legs = Array.from({ length: 32 }, () => samples.quote.legs[0])
     accepted('quote', { legs })
-    expect(() => mobilityCodecs.quote.encode({ ...samples.quote, legs: [...legs, legs[0]] })).toThrow(malformed(/^a quote holds at most 32 legs$/))
+    expect(() => mobilityCodecs.quote.encode({ ...samples.quote, legs: [...legs, legs[0]] })).toThrow(
+      malformed(/^a quote holds at most 32 legs$/)
+    )
     const eight = Array.from({ length: 8 }, () => seg)
     accepted('hold-request', terms({ pricing: { ...plan, perMinPricing: eight, perKmPricing: eight } }))
     refused('hold-request', terms({ pricing: { ...plan, perKmPricing: [...eight, seg] } }), /^terms\.pricing has more than 8 segments$/)
@@ -140,7 +274,9 @@ describe('mobility codecs', () => {
 
   it('versions, districts, sequence numbers and time windows', () => {
     for (const kind of ['service-offer', 'quote-request', 'quote', 'usage-receipt'] as const) {
-      expect(() => mobilityCodecs[kind].encode({ ...samples[kind], version: 2 } as never)).toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+      expect(() => mobilityCodecs[kind].encode({ ...samples[kind], version: 2 } as never)).toThrow(
+        expect.objectContaining({ name: 'UnsupportedVersionError' })
+      )
     }
     refused('service-offer', { district: 'Not a district' }, /^district "Not a district" is not a valid district name$/)
     refused('usage-receipt', { district: '' }, /^district "" is not/)
@@ -165,8 +301,12 @@ describe('mobility codecs', () => {
     expect(decodeLegTerms(encodeLegTerms(legTerms))).toEqual(legTerms)
     expect(() => encodeLegTerms({ ...legTerms, units: 0 })).toThrow(malformed(/^terms\.units must be positive$/))
     expect(() => encodeLegTerms({ ...legTerms, price: 0.5 })).toThrow(malformed(/^terms\.price must be a whole number/))
-    expect(() => decodeLegTerms(wire.LegTerms.encode({ ...legTerms, units: 0 } as wire.LegTerms))).toThrow(malformed(/^terms\.units must be positive$/))
-    expect(() => decodeLegTerms(wire.LegTerms.encode({ ...legTerms, toLatE6: 200_000_000 } as wire.LegTerms))).toThrow(malformed(/^terms\.toLatE6 is not a position/))
+    expect(() => decodeLegTerms(wire.LegTerms.encode({ ...legTerms, units: 0 } as wire.LegTerms))).toThrow(
+      malformed(/^terms\.units must be positive$/)
+    )
+    expect(() => decodeLegTerms(wire.LegTerms.encode({ ...legTerms, toLatE6: 200_000_000 } as wire.LegTerms))).toThrow(
+      malformed(/^terms\.toLatE6 is not a position/)
+    )
     expect(() => decodeLegTerms(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow(malformed(/^cannot decode leg terms: /))
     expect(legIdOf({ ...legTerms })).toEqual(legIdOf(legTerms))
     expect(legIdOf(legTerms)).toHaveLength(32)

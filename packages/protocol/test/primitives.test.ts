@@ -5,11 +5,48 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  BadSignatureError, ConfigError, DiskFullError, JournalWriteError, KvartalError, ProtocolError, UnsupportedVersionError, ExpiredMessageError, JournalError, NegotiationError, OversizedMessageError, ReplayedMessageError,
-  SimulatedClock, UnsignedMessageError, WrongDistrictError, WrongFeederError, assertWholeNonNegative, bytesEqual, costNanos, defaultSlotClockConfig,
-  districtDigestTopic, feederDigestTopic, firstOpenSlot, fromHex, gateClosure, isDispatchable, mobilityTopic, parseTopic, seededRandom,
-  shareVerification, shortId, signerFromSeed, slotAt, slotEnd, slotStart, systemClock, toHex, toNanosPerKwh, topicFor, verificationMemoStats,
-  verifySignature, type Device
+  BadSignatureError,
+  ConfigError,
+  DiskFullError,
+  JournalWriteError,
+  KvartalError,
+  ProtocolError,
+  UnsupportedVersionError,
+  ExpiredMessageError,
+  JournalError,
+  NegotiationError,
+  OversizedMessageError,
+  ReplayedMessageError,
+  SimulatedClock,
+  UnsignedMessageError,
+  WrongDistrictError,
+  WrongFeederError,
+  assertWholeNonNegative,
+  bytesEqual,
+  costNanos,
+  defaultSlotClockConfig,
+  districtDigestTopic,
+  feederDigestTopic,
+  firstOpenSlot,
+  fromHex,
+  gateClosure,
+  isDispatchable,
+  mobilityTopic,
+  parseTopic,
+  seededRandom,
+  shareVerification,
+  shortId,
+  signerFromSeed,
+  slotAt,
+  slotEnd,
+  slotStart,
+  systemClock,
+  toHex,
+  toNanosPerKwh,
+  topicFor,
+  verificationMemoStats,
+  verifySignature,
+  type Device
 } from '../src/index.ts'
 
 describe('slots', () => {
@@ -55,7 +92,8 @@ describe('the simulated clock', () => {
     const fired: number[] = []
     clock.at(10, () => fired.push(clock.now()))
     const cancel = clock.at(1_500, () => fired.push(-1))
-    cancel(); cancel()
+    cancel()
+    cancel()
     clock.at(1_200, () => clock.at(1_300, () => fired.push(clock.now())))
     clock.advanceTo(2_000)
     expect(fired).toEqual([1_000, 1_300])
@@ -75,11 +113,17 @@ describe('the simulated clock', () => {
   it('the system clock reads Date.now, fires a timer, and a cancelled timer never fires', async () => {
     const before = Date.now()
     expect(systemClock.now()).toBeGreaterThanOrEqual(before)
-    await new Promise<void>(resolve => { systemClock.at(Date.now() + 5, resolve) })
+    await new Promise<void>(resolve => {
+      systemClock.at(Date.now() + 5, resolve)
+    })
     let fired = false
-    const cancel = systemClock.at(Date.now(), () => { fired = true })
+    const cancel = systemClock.at(Date.now(), () => {
+      fired = true
+    })
     cancel()
-    await new Promise<void>(resolve => { systemClock.at(Date.now() + 5, resolve) })
+    await new Promise<void>(resolve => {
+      systemClock.at(Date.now() + 5, resolve)
+    })
     expect(fired).toBe(false)
   })
 })
@@ -117,7 +161,15 @@ describe('topics', () => {
     expect(parseTopic('/kvartal/oslo/offer/1')).toEqual({ district: 'oslo', kind: 'offer' })
     expect(parseTopic('/kvartal/oslo/feeder/f7/bid/1')).toEqual({ district: 'oslo', kind: 'bid', feeder: 'f7' })
     expect('feeder' in parseTopic('/kvartal/oslo/bid/1')!).toBe(false)
-    for (const t of ['/kvartal/oslo/digest/1', '/kvartal/oslo/offer/2', 'x/kvartal/oslo/offer/1', '/kvartal/oslo/offer/1x', '/kvartal//offer/1', '/kvartal/a/b/offer/1']) expect(parseTopic(t)).toBeUndefined()
+    for (const t of [
+      '/kvartal/oslo/digest/1',
+      '/kvartal/oslo/offer/2',
+      'x/kvartal/oslo/offer/1',
+      '/kvartal/oslo/offer/1x',
+      '/kvartal//offer/1',
+      '/kvartal/a/b/offer/1'
+    ])
+      expect(parseTopic(t)).toBeUndefined()
   })
 })
 
@@ -136,23 +188,28 @@ describe('keys', () => {
     expect(verifySignature(alice.publicKey, msg, s.subarray(1))).toBe(false)
     expect(verifySignature(new Uint8Array(32), msg, s)).toBe(false)
   })
-  it('with the process-wide memo on, a second check of the same inputs ' +
-    'is a hit with the same answer, and other inputs are new checks', () => {
-    shareVerification(true)
-    try {
-      const s = alice.sign(msg)
-      const bad = new Uint8Array(s); bad[0] ^= 1
-      expect(verifySignature(alice.publicKey, msg, s)).toBe(true)
-      expect(verifySignature(alice.publicKey, msg, s)).toBe(true)
-      expect(verifySignature(alice.publicKey, msg, bad)).toBe(false)
-      expect(verifySignature(alice.publicKey, msg, bad)).toBe(false)
-      expect(verificationMemoStats).toEqual({ hits: 2, misses: 2 })
-      shareVerification(true) // turning it on again resets the counts
+  it(
+    'with the process-wide memo on, a second check of the same inputs ' + 'is a hit with the same answer, and other inputs are new checks',
+    () => {
+      shareVerification(true)
+      try {
+        const s = alice.sign(msg)
+        const bad = new Uint8Array(s)
+        bad[0] ^= 1
+        expect(verifySignature(alice.publicKey, msg, s)).toBe(true)
+        expect(verifySignature(alice.publicKey, msg, s)).toBe(true)
+        expect(verifySignature(alice.publicKey, msg, bad)).toBe(false)
+        expect(verifySignature(alice.publicKey, msg, bad)).toBe(false)
+        expect(verificationMemoStats).toEqual({ hits: 2, misses: 2 })
+        shareVerification(true) // turning it on again resets the counts
+        expect(verificationMemoStats).toEqual({ hits: 0, misses: 0 })
+      } finally {
+        shareVerification(false)
+      }
+      expect(verifySignature(alice.publicKey, msg, alice.sign(msg))).toBe(true)
       expect(verificationMemoStats).toEqual({ hits: 0, misses: 0 })
-    } finally { shareVerification(false) }
-    expect(verifySignature(alice.publicKey, msg, alice.sign(msg))).toBe(true)
-    expect(verificationMemoStats).toEqual({ hits: 0, misses: 0 })
-  })
+    }
+  )
   it('hex, short ids and byte equality, including views into a larger buffer', () => {
     expect(toHex(new Uint8Array([0, 15, 255]))).toBe('000fff')
     expect(fromHex('000fff')).toEqual(new Uint8Array([0, 15, 255]))
@@ -167,14 +224,15 @@ describe('keys', () => {
 describe('the seeded PRNG', () => {
   // mulberry32 as published (Tommy Ettinger, in bryc's "PRNGs" collection), written as it is published
   const mulberry32 = (a: number) => () => {
-    let t = a += 0x6D2B79F5
-    t = Math.imul(t ^ t >>> 15, t | 1)
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61)
-    return ((t ^ t >>> 14) >>> 0) / 4294967296
+    let t = (a += 0x6d2b79f5)
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
   it('is mulberry32: the same stream as the published algorithm, so a seed means the same run everywhere', () => {
     for (const seed of [0, 1, 42, 0xdeadbeef]) {
-      const ours = seededRandom(seed); const ref = mulberry32(seed)
+      const ours = seededRandom(seed)
+      const ref = mulberry32(seed)
       expect(Array.from({ length: 1_000 }, ours)).toEqual(Array.from({ length: 1_000 }, ref))
     }
   })
@@ -200,7 +258,12 @@ describe('errors', () => {
       [new DiskFullError('full'), 'DiskFullError', 'disk-full', undefined],
       [new JournalWriteError('eio'), 'JournalWriteError', 'journal-write-failed', undefined]
     ]
-    for (const [err, name, code, action] of cases) expect({ name: err.name, code: (err as { code?: string }).code, action: (err as { action?: string }).action }).toEqual({ name, code, action })
+    for (const [err, name, code, action] of cases)
+      expect({ name: err.name, code: (err as { code?: string }).code, action: (err as { action?: string }).action }).toEqual({
+        name,
+        code,
+        action
+      })
     expect(new OversizedMessageError(10, 5).message).toBe('message of 10 bytes exceeds the limit of 5 bytes')
     expect(new WrongDistrictError('a', 'b').message).toBe('message for district "a" on the topic of "b"')
     expect(new WrongFeederError('a', 'b').message).toBe('message of feeder "a" on the topic of "b"')
@@ -208,14 +271,24 @@ describe('errors', () => {
     expect(new JournalWriteError('eio')).toBeInstanceOf(JournalError)
   })
   it('a protocol error made directly is rejected on by default; its base is a KvartalError with its code', () => {
-    expect(new ProtocolError('wrong-signer', 'not the provider')).toMatchObject({ name: 'ProtocolError', code: 'wrong-signer', action: 'reject', message: 'not the provider' })
+    expect(new ProtocolError('wrong-signer', 'not the provider')).toMatchObject({
+      name: 'ProtocolError',
+      code: 'wrong-signer',
+      action: 'reject',
+      message: 'not the provider'
+    })
     expect(new ProtocolError('late', 'x', 'ignore').action).toBe('ignore')
     expect(new KvartalError('c', 'm')).toMatchObject({ name: 'KvartalError', code: 'c', message: 'm' })
     expect(new UnsupportedVersionError(7).message).toBe('wire version 7 is not supported (this node speaks 1)')
     expect(new UnsignedMessageError().message).toBe('message carries no signature')
   })
   it('a configuration error names the field', () => {
-    expect(new ConfigError('meter.port', 'expected a number')).toMatchObject({ message: 'meter.port: expected a number', field: 'meter.port', code: 'config', name: 'ConfigError' })
+    expect(new ConfigError('meter.port', 'expected a number')).toMatchObject({
+      message: 'meter.port: expected a number',
+      field: 'meter.port',
+      code: 'config',
+      name: 'ConfigError'
+    })
   })
 })
 

@@ -7,13 +7,16 @@ import type { Obligation, PaymentRequest } from './port.ts'
  * as `costNanos` does), then summed, so netting never creates or loses a nano. Other debts between
  * the same parties (pay-per-use receipts) are netted with the trades.
  */
-export function netTrades (trades: readonly Trade[], debts: readonly Obligation[] = []): Obligation[] {
+export function netTrades(trades: readonly Trade[], debts: readonly Obligation[] = []): Obligation[] {
   const owed = new Map<string, number>()
   const addresses = new Map<string, string>()
   const address = (key: Uint8Array): string => {
     const k = Buffer.from(key).toString('base64')
     let a = addresses.get(k)
-    if (a == null) { a = iotaAddress(key); addresses.set(k, a) }
+    if (a == null) {
+      a = iotaAddress(key)
+      addresses.set(k, a)
+    }
     return a
   }
   for (const t of trades) {
@@ -33,7 +36,7 @@ export function netTrades (trades: readonly Trade[], debts: readonly Obligation[
     owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + (d.from === a ? 1 : -1) * d.amount)
   }
   const out: Obligation[] = []
-  for (const [pair, net] of [...owed].sort(([x], [y]) => x < y ? -1 : 1)) {
+  for (const [pair, net] of [...owed].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const [a, b] = pair.split(' ')
     if (net > 0) out.push({ from: a, to: b, amount: net })
     if (net < 0) out.push({ from: b, to: a, amount: -net })
@@ -42,19 +45,19 @@ export function netTrades (trades: readonly Trade[], debts: readonly Obligation[
 }
 
 /** One payment per payer, paying all its counterparties at once (one programmable transaction on IOTA). */
-export function paymentsFor (obligations: readonly Obligation[], keyPrefix: string): PaymentRequest[] {
-  const byPayer = new Map<string, Array<{ to: string, amount: number }>>()
+export function paymentsFor(obligations: readonly Obligation[], keyPrefix: string): PaymentRequest[] {
+  const byPayer = new Map<string, Array<{ to: string; amount: number }>>()
   for (const o of obligations) {
     if (o.amount <= 0) continue
     const list = byPayer.get(o.from) ?? []
     list.push({ to: o.to, amount: o.amount })
     byPayer.set(o.from, list)
   }
-  return [...byPayer].sort(([a], [b]) => a < b ? -1 : 1).map(([payer, transfers]) => ({ key: `${keyPrefix}/${payer}`, payer, transfers }))
+  return [...byPayer].sort(([a], [b]) => (a < b ? -1 : 1)).map(([payer, transfers]) => ({ key: `${keyPrefix}/${payer}`, payer, transfers }))
 }
 
 /** Total each address owes minus what it is owed; sums to zero over all addresses. */
-export function netPositions (obligations: readonly Obligation[]): Map<string, number> {
+export function netPositions(obligations: readonly Obligation[]): Map<string, number> {
   const m = new Map<string, number>()
   for (const o of obligations) {
     m.set(o.from, (m.get(o.from) ?? 0) - o.amount)

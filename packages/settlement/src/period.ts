@@ -1,7 +1,16 @@
 import { costNanos, encodeReading, encodeTrade, iotaAddress, type MeterReading, type Trade } from '@kvartal/protocol'
 import { MerkleTree, type InclusionProof } from './merkle.ts'
 import { netTrades, paymentsFor } from './netting.ts'
-import { ATTESTATION_EXISTS, SettlementError, type Attestation, type AttestationRequest, type Obligation, type PaymentReceipt, type PaymentRequest, type Settlement } from './port.ts'
+import {
+  ATTESTATION_EXISTS,
+  SettlementError,
+  type Attestation,
+  type AttestationRequest,
+  type Obligation,
+  type PaymentReceipt,
+  type PaymentRequest,
+  type Settlement
+} from './port.ts'
 
 export interface PeriodInput {
   /** e.g. `trondheim/2026-06-17`: names the period's payments and attestation */
@@ -13,7 +22,7 @@ export interface PeriodInput {
   /** this node's signed meter readings for the period, in slot order */
   readonly readings: readonly MeterReading[]
   /** grid tariffs, for what delivery differs from contract */
-  readonly tariffs: { retail: number, feedIn: number }
+  readonly tariffs: { retail: number; feedIn: number }
   /** other obligations of the period, netted with the trades: final pay-per-use receipts (payer → payee) */
   readonly debts?: readonly Obligation[]
   /** more leaves, attested after the trades and readings: booked legs, signed receipts, channel heads */
@@ -27,7 +36,12 @@ export interface PeriodInput {
   readonly gridOperator?: string
 }
 
-export interface ImbalanceLine { readonly slot: number, readonly contractedWh: number, readonly deliveredWh: number, readonly chargeNanos: number }
+export interface ImbalanceLine {
+  readonly slot: number
+  readonly contractedWh: number
+  readonly deliveredWh: number
+  readonly chargeNanos: number
+}
 
 export interface PeriodSettlement {
   readonly period: string
@@ -65,8 +79,11 @@ export interface PeriodSettlement {
 }
 
 /** Leaves of a period's batch: every trade (sorted by id), then every meter reading (in order); `extraLeaves` follow. */
-export function periodLeaves (trades: readonly Trade[], readings: readonly MeterReading[]): { leaves: Uint8Array[], tradeIndex: Map<string, number>, sorted: Trade[] } {
-  const sorted = [...trades].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+export function periodLeaves(
+  trades: readonly Trade[],
+  readings: readonly MeterReading[]
+): { leaves: Uint8Array[]; tradeIndex: Map<string, number>; sorted: Trade[] } {
+  const sorted = [...trades].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const leaves = [...sorted.map(encodeTrade), ...readings.map(encodeReading)]
   return { leaves, tradeIndex: new Map(sorted.map((t, i) => [t.id, i])), sorted }
 }
@@ -78,7 +95,11 @@ export function periodLeaves (trades: readonly Trade[], readings: readonly Meter
  * and returns each trade's proof.
  * Safe to run again after a crash: payment and attestation are idempotent by their keys.
  */
-export async function settlePeriod (settlement: Settlement, input: PeriodInput, options: { signal?: AbortSignal } = {}): Promise<PeriodSettlement> {
+export async function settlePeriod(
+  settlement: Settlement,
+  input: PeriodInput,
+  options: { signal?: AbortSignal } = {}
+): Promise<PeriodSettlement> {
   const operator = input.gridOperator == null ? undefined : gridOperatorAddress(input.gridOperator)
   const imbalance = imbalanceOf(input)
   const imbalanceNanos = imbalance.reduce((a, l) => a + l.chargeNanos, 0)
@@ -87,15 +108,27 @@ export async function settlePeriod (settlement: Settlement, input: PeriodInput, 
   // the node's one payment, under the same idempotency key (`<period>/pay/<address>`). What the operator
   // owes the node (a negative imbalance) is not the node's to pay, nor to withhold from the fees: it is
   // reported as receivable and the operator settles it.
-  const toGrid: Obligation[] = operator == null
-    ? []
-    : [{ from: input.self, to: operator, amount: gridFeesNanos }, { from: input.self, to: operator, amount: Math.max(0, imbalanceNanos) }]
+  const toGrid: Obligation[] =
+    operator == null
+      ? []
+      : [
+          { from: input.self, to: operator, amount: gridFeesNanos },
+          { from: input.self, to: operator, amount: Math.max(0, imbalanceNanos) }
+        ]
   const obligations = netTrades(input.trades, [...(input.debts ?? []), ...toGrid]).filter(o => o.from === input.self || o.to === input.self)
-  const mine = paymentsFor(obligations.filter(o => o.from === input.self), `${input.period}/pay`)
+  const mine = paymentsFor(
+    obligations.filter(o => o.from === input.self),
+    `${input.period}/pay`
+  )
   const { leaves, tradeIndex } = periodLeaves(input.trades, input.readings)
   const tree = new MerkleTree([...leaves, ...(input.extraLeaves ?? [])])
   // one ledger transaction: the payment carries the root when this node pays, else the root goes alone
-  const { payment, attestation } = await payAndAttest(settlement, mine[0], { key: attestationKey(input.period, input.self), root: tree.root, leaves: tree.size }, options)
+  const { payment, attestation } = await payAndAttest(
+    settlement,
+    mine[0],
+    { key: attestationKey(input.period, input.self), root: tree.root, leaves: tree.size },
+    options
+  )
   const proofs = new Map<string, InclusionProof>()
   for (const [id, i] of tradeIndex) proofs.set(id, tree.prove(i))
   const extraProofs = (input.extraLeaves ?? []).map((_, i) => tree.prove(leaves.length + i))
@@ -121,7 +154,7 @@ export async function settlePeriod (settlement: Settlement, input: PeriodInput, 
  * someone else), `gridFee` nanos per kWh of its energy, in whole nanos rounded half up per trade, as
  * `costNanos` rounds the energy's price. A trade without a fee costs none.
  */
-export function gridFeesOf (trades: readonly Trade[], self: string): number {
+export function gridFeesOf(trades: readonly Trade[], self: string): number {
   let fees = 0
   for (const t of trades) {
     if ((t.terms.gridFee ?? 0) === 0) continue
@@ -132,15 +165,18 @@ export function gridFeesOf (trades: readonly Trade[], self: string): number {
   return fees
 }
 
-function gridOperatorAddress (address: string): string {
+function gridOperatorAddress(address: string): string {
   if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(address)) {
-    throw new SettlementError('invalid-grid-operator', `the grid operator's address '${String(address)}' is not an IOTA address (0x + 64 ` +
-      `hex): set grid.operator in the node's config to the address the grid operator publishes`)
+    throw new SettlementError(
+      'invalid-grid-operator',
+      `the grid operator's address '${String(address)}' is not an IOTA address (0x + 64 ` +
+        `hex): set grid.operator in the node's config to the address the grid operator publishes`
+    )
   }
   return address.toLowerCase()
 }
 
-function imbalanceOf (input: PeriodInput): ImbalanceLine[] {
+function imbalanceOf(input: PeriodInput): ImbalanceLine[] {
   const contracted = new Map<number, number>()
   for (const t of input.trades) {
     const sign = iotaAddress(t.terms.seller) === input.self ? 1 : -1
@@ -170,7 +206,12 @@ function imbalanceOf (input: PeriodInput): ImbalanceLine[] {
  * - an attestation key that already names an attestation alone (ATTESTATION_EXISTS: nothing was paid)
  *   makes the payment go without the root, and the earlier attestation stands.
  */
-export async function payAndAttest (settlement: Settlement, request: PaymentRequest | undefined, attest: AttestationRequest, options: { signal?: AbortSignal } = {}): Promise<{ payment?: PaymentReceipt, attestation: Attestation }> {
+export async function payAndAttest(
+  settlement: Settlement,
+  request: PaymentRequest | undefined,
+  attest: AttestationRequest,
+  options: { signal?: AbortSignal } = {}
+): Promise<{ payment?: PaymentReceipt; attestation: Attestation }> {
   if (request == null) return { attestation: await settlement.attest(attest.key, attest.root, attest.leaves, options) }
   let payment: PaymentReceipt
   try {
@@ -180,8 +221,10 @@ export async function payAndAttest (settlement: Settlement, request: PaymentRequ
     payment = await settlement.pay(request, options)
   }
   const carried = payment.attestation?.key === attest.key ? payment.attestation : undefined
-  return { payment, attestation: carried ?? await settlement.attest(attest.key, attest.root, attest.leaves, options) }
+  return { payment, attestation: carried ?? (await settlement.attest(attest.key, attest.root, attest.leaves, options)) }
 }
 
 /** Where a node's attestation of a period lives on the ledger. */
-export function attestationKey (period: string, self: string): string { return `${period}/attest/${self}` }
+export function attestationKey(period: string, self: string): string {
+  return `${period}/attest/${self}`
+}

@@ -26,7 +26,7 @@ export interface PaymentRequest {
   /** idempotency key: the same key never pays twice (e.g. `${period}/${payer}`) */
   readonly key: string
   readonly payer: string
-  readonly transfers: ReadonlyArray<{ readonly to: string, readonly amount: number }>
+  readonly transfers: ReadonlyArray<{ readonly to: string; readonly amount: number }>
   /**
    * A root to anchor in the same ledger transaction as the transfers (on IOTA: one programmable
    * transaction with the transfers and the notarization's Move calls). Both land, or neither. The
@@ -36,7 +36,7 @@ export interface PaymentRequest {
 }
 
 export const PaymentStatus = { submitted: 'submitted', confirmed: 'confirmed', failed: 'failed' } as const
-export type PaymentStatus = typeof PaymentStatus[keyof typeof PaymentStatus]
+export type PaymentStatus = (typeof PaymentStatus)[keyof typeof PaymentStatus]
 
 export interface PaymentReceipt {
   readonly key: string
@@ -44,7 +44,7 @@ export interface PaymentReceipt {
   readonly digest: string
   readonly status: PaymentStatus
   readonly payer: string
-  readonly transfers: ReadonlyArray<{ readonly to: string, readonly amount: number }>
+  readonly transfers: ReadonlyArray<{ readonly to: string; readonly amount: number }>
   /** when the ledger confirmed it, ms */
   readonly at?: number
   /**
@@ -105,10 +105,17 @@ export const ATTESTATION_EXISTS = 'attestation-exists'
 /** A payment or attestation the ledger refused for good (not worth retrying). */
 export class SettlementError extends Error {
   readonly code: string
-  constructor (code: string, message: string, options?: ErrorOptions) { super(message, options); this.code = code; this.name = 'SettlementError' }
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.name = 'SettlementError'
+  }
 }
 
 /** A ledger call failed in a way that may pass (network, rate limit): retry with backoff. */
 export class TransientLedgerError extends Error {
-  constructor (message: string, options?: ErrorOptions) { super(message, options); this.name = 'TransientLedgerError' }
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'TransientLedgerError'
+  }
 }

@@ -4,8 +4,16 @@ import { Ed25519Keypair } from '@iota/iota-sdk/keypairs/ed25519'
 import { iotaAddress, signerFromSeed } from '@kvartal/protocol'
 import { SettlementError, TransientLedgerError } from '../src/port.ts'
 import {
-  IotaConfigError, IotaErrorCode, IotaNotarizationPackages, decodeAttestationTransaction, decodePaymentTransaction,
-  iotaSettlement, type IotaSettlement, type IotaSettlementOptions, type SettlementStore, type TxRecord
+  IotaConfigError,
+  IotaErrorCode,
+  IotaNotarizationPackages,
+  decodeAttestationTransaction,
+  decodePaymentTransaction,
+  iotaSettlement,
+  type IotaSettlement,
+  type IotaSettlementOptions,
+  type SettlementStore,
+  type TxRecord
 } from '../src/iota/index.ts'
 import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 
@@ -13,7 +21,7 @@ import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 // reached from here). The adapter is given `new IotaClient({ url })` pointed at it.
 
 /** Resolves once `cond` holds; throws naming `what` after `timeoutMs` (no wait without a deadline). */
-async function until (cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
@@ -34,8 +42,10 @@ class MapStore implements SettlementStore {
   readonly map = new Map<string, string>()
   /** when set, the next put of a record in this status is written and then the "process dies" */
   crashAfterPutOf: string | undefined
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> {
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key)
+  }
+  async put(key: string, value: string): Promise<void> {
     this.map.set(key, value)
     if (this.crashAfterPutOf != null && !key.endsWith('/pending') && (JSON.parse(value) as TxRecord).status === this.crashAfterPutOf) {
       this.crashAfterPutOf = undefined
@@ -43,18 +53,23 @@ class MapStore implements SettlementStore {
     }
   }
 
-  record (kind: 'pay' | 'attest', key: string): TxRecord | undefined {
+  record(kind: 'pay' | 'attest', key: string): TxRecord | undefined {
     const raw = this.map.get(`iota/testnet/${kind}/${key}`)
-    return raw == null ? undefined : JSON.parse(raw) as TxRecord
+    return raw == null ? undefined : (JSON.parse(raw) as TxRecord)
   }
 }
 
 let fake: FakeIotaRpc
 let store: MapStore
-beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore() })
-afterEach(async () => { await fake.close() })
+beforeEach(async () => {
+  fake = await FakeIotaRpc.start()
+  store = new MapStore()
+})
+afterEach(async () => {
+  await fake.close()
+})
 
-function adapter (extra: Partial<IotaSettlementOptions> = {}): IotaSettlement {
+function adapter(extra: Partial<IotaSettlementOptions> = {}): IotaSettlement {
   return iotaSettlement({
     network: 'testnet',
     seed,
@@ -67,7 +82,15 @@ function adapter (extra: Partial<IotaSettlementOptions> = {}): IotaSettlement {
   })
 }
 
-const request = { key: 'period-1/payer', payer, transfers: [{ to: bob, amount: 150_000_000 }, { to: carol, amount: 7 }, { to: dave, amount: 2 * IOTA }] }
+const request = {
+  key: 'period-1/payer',
+  payer,
+  transfers: [
+    { to: bob, amount: 150_000_000 },
+    { to: carol, amount: 7 },
+    { to: dave, amount: 2 * IOTA }
+  ]
+}
 
 describe('iota adapter against a full node test double', () => {
   it('derives its address from the node seed and says which network it settles on', () => {
@@ -126,7 +149,10 @@ describe('iota adapter against a full node test double', () => {
     fake.fund(payer, 5 * IOTA)
     const a = adapter()
     await a.pay(request)
-    await expect(a.pay({ ...request, transfers: [{ to: bob, amount: 1 }] })).rejects.toMatchObject({ name: 'SettlementError', code: IotaErrorCode.keyConflict })
+    await expect(a.pay({ ...request, transfers: [{ to: bob, amount: 1 }] })).rejects.toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.keyConflict
+    })
     expect(fake.executions).toHaveLength(1)
   })
 
@@ -149,7 +175,9 @@ describe('iota adapter against a full node test double', () => {
     it('execute never reached the node (network error): a new instance re-sends the same signed bytes', async () => {
       fake.fund(payer, 5 * IOTA)
       fake.dropNextExecute('before')
-      const err = await adapter({ retry: { attempts: 1, baseDelayMs: 1 } }).pay(request).catch((e: unknown) => e)
+      const err = await adapter({ retry: { attempts: 1, baseDelayMs: 1 } })
+        .pay(request)
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(TransientLedgerError)
       const stored = store.record('pay', request.key)!
       expect(stored.status).toBe('submitted')
@@ -198,34 +226,36 @@ describe('iota adapter against a full node test double', () => {
       expect(await adapter().balance(bob)).toBe(150_000_001)
     })
 
-    it('a stored transaction whose coin was spent elsewhere and that ' +
-      'the node does not know is an unknown outcome, not a failure', async () => {
-      const coin = fake.fund(payer, 5 * IOTA)
-      fake.dropNextExecute('before')
-      await expect(adapter({ retry: { attempts: 1, baseDelayMs: 1 } }).pay(request)).rejects.toBeInstanceOf(TransientLedgerError)
-      const dead = store.record('pay', request.key)!
-      fake.spend(coin) // another wallet with the same key spent the coin meanwhile
+    it(
+      'a stored transaction whose coin was spent elsewhere and that ' + 'the node does not know is an unknown outcome, not a failure',
+      async () => {
+        const coin = fake.fund(payer, 5 * IOTA)
+        fake.dropNextExecute('before')
+        await expect(adapter({ retry: { attempts: 1, baseDelayMs: 1 } }).pay(request)).rejects.toBeInstanceOf(TransientLedgerError)
+        const dead = store.record('pay', request.key)!
+        fake.spend(coin) // another wallet with the same key spent the coin meanwhile
 
-      // the adapter cannot tell this from "it executed, and the node has pruned it": it builds nothing new
-      const a = adapter()
-      const err = await a.pay(request).catch((e: unknown) => e)
-      expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.outcomeUnknown })
-      expect((err as Error).message).toContain(dead.digest)
-      expect((err as Error).message).toMatch(/settleByHand/)
-      await expect(a.pay(request)).rejects.toMatchObject({ code: IotaErrorCode.outcomeUnknown })
-      expect(fake.executions).toHaveLength(0)
-      // other keys are not held up by it
-      expect((await a.pay({ key: 'period-2/payer', payer, transfers: [{ to: carol, amount: 5 }] })).status).toBe('confirmed')
+        // the adapter cannot tell this from "it executed, and the node has pruned it": it builds nothing new
+        const a = adapter()
+        const err = await a.pay(request).catch((e: unknown) => e)
+        expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.outcomeUnknown })
+        expect((err as Error).message).toContain(dead.digest)
+        expect((err as Error).message).toMatch(/settleByHand/)
+        await expect(a.pay(request)).rejects.toMatchObject({ code: IotaErrorCode.outcomeUnknown })
+        expect(fake.executions).toHaveLength(0)
+        // other keys are not held up by it
+        expect((await a.pay({ key: 'period-2/payer', payer, transfers: [{ to: carol, amount: 5 }] })).status).toBe('confirmed')
 
-      // the operator looked it up: it never executed
-      await a.settleByHand('pay', request.key, dead.digest, false)
-      const receipt = await a.pay(request)
-      expect(receipt.digest).not.toBe(dead.digest)
-      const now = store.record('pay', request.key)!
-      expect(now.attempt).toBe(2)
-      expect(now.previous).toEqual([dead.digest])
-      expect(await a.balance(bob)).toBe(150_000_000)
-    })
+        // the operator looked it up: it never executed
+        await a.settleByHand('pay', request.key, dead.digest, false)
+        const receipt = await a.pay(request)
+        expect(receipt.digest).not.toBe(dead.digest)
+        const now = store.record('pay', request.key)!
+        expect(now.attempt).toBe(2)
+        expect(now.previous).toEqual([dead.digest])
+        expect(await a.balance(bob)).toBe(150_000_000)
+      }
+    )
 
     it('a transaction that executed but was pruned from the node is never paid twice', async () => {
       fake.fund(payer, 5 * IOTA)
@@ -259,7 +289,9 @@ describe('iota adapter against a full node test double', () => {
     it('surfaces a TransientLedgerError when the tries run out, and pays on a later call', async () => {
       fake.fund(payer, 5 * IOTA)
       fake.failNext(1000, 503, 'iota_executeTransactionBlock')
-      const err = await adapter({ retry: { attempts: 3, baseDelayMs: 1 } }).pay(request).catch((e: unknown) => e)
+      const err = await adapter({ retry: { attempts: 3, baseDelayMs: 1 } })
+        .pay(request)
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(TransientLedgerError)
       expect((err as Error).name).toBe('TransientLedgerError')
       expect((err as Error).message).toMatch(/3 time\(s\).*503/)
@@ -276,7 +308,9 @@ describe('iota adapter against a full node test double', () => {
 
     it('an address without enough IOTA gets a SettlementError that says to fund it, and nothing is signed', async () => {
       fake.fund(payer, IOTA)
-      const err = await adapter().pay(request).catch((e: unknown) => e)
+      const err = await adapter()
+        .pay(request)
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(SettlementError)
       expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.insufficientFunds })
       expect((err as Error).message).toContain(payer)
@@ -307,7 +341,9 @@ describe('iota adapter against a full node test double', () => {
 
     it('a transaction the node refuses (gas price under the reference price) is a SettlementError with a code', async () => {
       fake.fund(payer, 5 * IOTA)
-      const err = await adapter({ gasPrice: 10 }).pay(request).catch((e: unknown) => e)
+      const err = await adapter({ gasPrice: 10 })
+        .pay(request)
+        .catch((e: unknown) => e)
       expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.gasPriceTooLow })
       expect((err as Error).message).toMatch(/gasPrice option/)
       expect(store.record('pay', request.key)!.status).toBe('failed')
@@ -317,7 +353,8 @@ describe('iota adapter against a full node test double', () => {
       const receipt = await adapter().pay(request)
       expect(receipt.status).toBe('confirmed')
       expect(decodePaymentTransaction(fake.executions[0].bytes).gasPayment.map(p => p.objectId)).toEqual(
-        decodePaymentTransaction(refused.bytes).gasPayment.map(p => p.objectId))
+        decodePaymentTransaction(refused.bytes).gasPayment.map(p => p.objectId)
+      )
     })
 
     it('respects an aborted signal: nothing is signed or sent', async () => {
@@ -349,8 +386,12 @@ describe('iota adapter against a full node test double', () => {
     it('checks requests before building', async () => {
       const a = adapter()
       await expect(a.pay({ ...request, payer: bob })).rejects.toMatchObject({ code: IotaErrorCode.wrongPayer })
-      await expect(a.pay({ ...request, transfers: [{ to: bob, amount: 1.5 }] })).rejects.toMatchObject({ code: IotaErrorCode.invalidRequest })
-      await expect(a.pay({ ...request, transfers: [{ to: '0x12', amount: 1 }] })).rejects.toMatchObject({ code: IotaErrorCode.invalidRequest })
+      await expect(a.pay({ ...request, transfers: [{ to: bob, amount: 1.5 }] })).rejects.toMatchObject({
+        code: IotaErrorCode.invalidRequest
+      })
+      await expect(a.pay({ ...request, transfers: [{ to: '0x12', amount: 1 }] })).rejects.toMatchObject({
+        code: IotaErrorCode.invalidRequest
+      })
       await expect(a.attest('k', 'zz', 1)).rejects.toMatchObject({ code: IotaErrorCode.invalidRequest })
       expect(fake.calls).toEqual([])
     })
@@ -364,9 +405,17 @@ describe('iota adapter against a full node test double', () => {
       const att = await a.attest('d/p1', ROOT, 42)
       expect(att).toMatchObject({ key: 'd/p1', root: ROOT, leaves: 42, attester: payer })
       expect(att.notarizationId).toMatch(/^0x[0-9a-f]{64}$/)
-      expect(fake.objectsOf(payer, '::notarization::Notarization<')).toEqual([{ id: att.notarizationId, type: `${IotaNotarizationPackages.testnet.packageId}::notarization::Notarization<vector<u8>>` }])
+      expect(fake.objectsOf(payer, '::notarization::Notarization<')).toEqual([
+        { id: att.notarizationId, type: `${IotaNotarizationPackages.testnet.packageId}::notarization::Notarization<vector<u8>>` }
+      ])
       expect(fake.executions).toHaveLength(1)
-      expect(decodeAttestationTransaction(fake.executions[0].bytes)).toMatchObject({ sender: payer, root: ROOT, key: 'd/p1', leaves: 42, packageId: IotaNotarizationPackages.testnet.packageId })
+      expect(decodeAttestationTransaction(fake.executions[0].bytes)).toMatchObject({
+        sender: payer,
+        root: ROOT,
+        key: 'd/p1',
+        leaves: 42,
+        packageId: IotaNotarizationPackages.testnet.packageId
+      })
 
       expect(await a.attest('d/p1', ROOT, 42)).toEqual(att)
       expect(await adapter().attestation('d/p1')).toEqual(att)
@@ -391,7 +440,10 @@ describe('iota adapter against a full node test double', () => {
       await fake.close()
       fake = await FakeIotaRpc.start({ chainId: 'deadbeef' })
       fake.fund(payer, IOTA)
-      await expect(adapter().attest('d/p3', ROOT, 1)).rejects.toMatchObject({ code: IotaErrorCode.noNotarizationPackage, message: expect.stringMatching(/notarizationPackageId/) })
+      await expect(adapter().attest('d/p3', ROOT, 1)).rejects.toMatchObject({
+        code: IotaErrorCode.noNotarizationPackage,
+        message: expect.stringMatching(/notarizationPackageId/)
+      })
       expect(await adapter({ notarizationPackageId: '0xabc' }).notarizationPackageId()).toBe('0x' + '0'.repeat(61) + 'abc')
     })
   })
@@ -413,7 +465,15 @@ describe('iota adapter against a full node test double', () => {
   describe('options', () => {
     it('are validated with errors that name the field', () => {
       const base = { network: 'testnet', seed, store }
-      const field = (o: unknown): string | undefined => { try { iotaSettlement(o as IotaSettlementOptions) } catch (e) { expect(e).toBeInstanceOf(IotaConfigError); return (e as IotaConfigError).field } return undefined }
+      const field = (o: unknown): string | undefined => {
+        try {
+          iotaSettlement(o as IotaSettlementOptions)
+        } catch (e) {
+          expect(e).toBeInstanceOf(IotaConfigError)
+          return (e as IotaConfigError).field
+        }
+        return undefined
+      }
       expect(field({ ...base, seed: new Uint8Array(31) })).toBe('seed')
       expect(field({ ...base, network: 'moon' })).toBe('network')
       expect(field({ ...base, network: 'ftp://x' })).toBe('network')

@@ -30,20 +30,47 @@ describe('isTransient', () => {
 
   it('JSON-RPC: internal error, server busy and transient error by code, or an overload by message', () => {
     for (const code of [-32603, -32604, -32050]) expect(isTransient(new JsonRpcError('whatever', code)), String(code)).toBe(true)
-    for (const code of [-32602, -32002, -32000, -32601]) expect(isTransient(new JsonRpcError('Invalid params', code)), String(code)).toBe(false)
-    for (const message of ['request timed out', 'timeout', 'Too Many Requests', 'SystemOverload', 'try again later', 'service unavailable', 'failed to reach quorum', 'TooManyTransactionsPendingExecution', 'ValidatorHaltedAtEpochEnd', 'temporarily unavailable', 'server overloaded']) {
+    for (const code of [-32602, -32002, -32000, -32601])
+      expect(isTransient(new JsonRpcError('Invalid params', code)), String(code)).toBe(false)
+    for (const message of [
+      'request timed out',
+      'timeout',
+      'Too Many Requests',
+      'SystemOverload',
+      'try again later',
+      'service unavailable',
+      'failed to reach quorum',
+      'TooManyTransactionsPendingExecution',
+      'ValidatorHaltedAtEpochEnd',
+      'temporarily unavailable',
+      'server overloaded'
+    ]) {
       expect(isTransient(new JsonRpcError(message, -32002)), message).toBe(true)
     }
   })
 
-  it('our deadline and the platform\'s timeouts are', () => {
+  it("our deadline and the platform's timeouts are", () => {
     expect(isTransient(new CallTimeoutError('get balance', 5))).toBe(true)
     expect(isTransient(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }))).toBe(true)
     expect(isTransient(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe(false)
   })
 
   it('network error codes are, also on a cause up to three levels down; a fourth level is not looked at', () => {
-    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']) {
+    for (const code of [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ENETUNREACH',
+      'EHOSTUNREACH',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+      'UND_ERR_BODY_TIMEOUT',
+      'UND_ERR_CLOSED'
+    ]) {
       expect(isTransient(withCode('x', code)), code).toBe(true)
     }
     expect(isTransient(withCode('x', 'EACCES'))).toBe(false)
@@ -60,8 +87,9 @@ describe('isTransient', () => {
     expect(isTransient(undefined)).toBe(false)
   })
 
-  it('undici\'s fetch failures (TypeError) and a cut-off JSON body (SyntaxError) are; other such errors are not', () => {
-    for (const message of ['fetch failed', 'network error', 'other side closed the socket', 'terminated', 'Fetch Failed']) expect(isTransient(new TypeError(message)), message).toBe(true)
+  it("undici's fetch failures (TypeError) and a cut-off JSON body (SyntaxError) are; other such errors are not", () => {
+    for (const message of ['fetch failed', 'network error', 'other side closed the socket', 'terminated', 'Fetch Failed'])
+      expect(isTransient(new TypeError(message)), message).toBe(true)
     expect(isTransient(new TypeError('Cannot read properties of undefined'))).toBe(false)
     expect(isTransient(new SyntaxError('Unexpected end of JSON input'))).toBe(true)
     expect(isTransient(new SyntaxError('Invalid regular expression'))).toBe(false)
@@ -72,7 +100,12 @@ describe('isTransient', () => {
 
 describe('isNotFound', () => {
   it('a JSON-RPC error that says the node does not know the transaction', () => {
-    for (const message of ['Could not find the referenced transaction [TransactionDigest(x)].', 'Transaction not found', 'object does not exist', 'unknown transaction x']) {
+    for (const message of [
+      'Could not find the referenced transaction [TransactionDigest(x)].',
+      'Transaction not found',
+      'object does not exist',
+      'unknown transaction x'
+    ]) {
       expect(isNotFound(new JsonRpcError(message, -32602)), message).toBe(true)
     }
     expect(isNotFound(new JsonRpcError('Invalid params', -32602))).toBe(false)
@@ -82,7 +115,8 @@ describe('isNotFound', () => {
 
 describe('describeFailure', () => {
   const testnet = { address: '0xA', network: 'testnet', gasBudget: 50, digest: 'D' }
-  const faucet = 'fund the address from the faucet: requestFaucet() on this adapter, or POST ' +
+  const faucet =
+    'fund the address from the faucet: requestFaucet() on this adapter, or POST ' +
     '{"FixedAmountRequest":{"recipient":"0xA"}} to the testnet faucet\'s /gas'
 
   it('fundHint: the faucet on a test network, a transfer elsewhere', () => {
@@ -94,34 +128,109 @@ describe('describeFailure', () => {
 
   it('maps each kind of failure to its code and a message that says what to do', () => {
     const cases: Array<[string, string, string]> = [
-      ['InsufficientCoinBalance in command 0', IotaErrorCode.insufficientCoinBalance, `transaction D failed: 0xA does not hold enough IOTA for the transfers ` +
-        `(InsufficientCoinBalance in command 0); ${faucet}, then call again with the same key`],
-      ['GasBalanceTooLow', IotaErrorCode.insufficientGasBalance, `transaction D was refused: the gas coins of 0xA do not cover the gas budget ` +
-        `of 50 nanos (GasBalanceTooLow); ${faucet}, then call again with the same key`],
-      ['InsufficientGas', IotaErrorCode.gasBudgetTooLow, `transaction D ran out of gas with a budget of 50 nanos (InsufficientGas); ` +
-        `raise the gasBudget option, then call again with the same key`],
-      ['GasPriceUnderRGP', IotaErrorCode.gasPriceTooLow, 'transaction D was refused: its gas price is below the network\'s reference ' +
-        'gas price (GasPriceUnderRGP); remove the gasPrice option or raise it'],
-      ['ObjectVersionUnavailable', IotaErrorCode.staleGas, 'transaction D can never execute: its gas coins were spent by another transaction ' +
-        '(ObjectVersionUnavailable); call again with the same key to build a new one'],
-      ['MoveAbort(x, 3)', IotaErrorCode.moveAbort, 'transaction D failed in a Move call (MoveAbort(x, 3)); check the notarizationPackageId option for testnet'],
-      ['Invalid user signature', IotaErrorCode.badSignature, 'transaction D was refused for its signature (Invalid user signature); the seed ' +
-        'must be the node\'s Ed25519 key and the store must not be shared between nodes'],
+      [
+        'InsufficientCoinBalance in command 0',
+        IotaErrorCode.insufficientCoinBalance,
+        `transaction D failed: 0xA does not hold enough IOTA for the transfers ` +
+          `(InsufficientCoinBalance in command 0); ${faucet}, then call again with the same key`
+      ],
+      [
+        'GasBalanceTooLow',
+        IotaErrorCode.insufficientGasBalance,
+        `transaction D was refused: the gas coins of 0xA do not cover the gas budget ` +
+          `of 50 nanos (GasBalanceTooLow); ${faucet}, then call again with the same key`
+      ],
+      [
+        'InsufficientGas',
+        IotaErrorCode.gasBudgetTooLow,
+        `transaction D ran out of gas with a budget of 50 nanos (InsufficientGas); ` +
+          `raise the gasBudget option, then call again with the same key`
+      ],
+      [
+        'GasPriceUnderRGP',
+        IotaErrorCode.gasPriceTooLow,
+        "transaction D was refused: its gas price is below the network's reference " +
+          'gas price (GasPriceUnderRGP); remove the gasPrice option or raise it'
+      ],
+      [
+        'ObjectVersionUnavailable',
+        IotaErrorCode.staleGas,
+        'transaction D can never execute: its gas coins were spent by another transaction ' +
+          '(ObjectVersionUnavailable); call again with the same key to build a new one'
+      ],
+      [
+        'MoveAbort(x, 3)',
+        IotaErrorCode.moveAbort,
+        'transaction D failed in a Move call (MoveAbort(x, 3)); check the notarizationPackageId option for testnet'
+      ],
+      [
+        'Invalid user signature',
+        IotaErrorCode.badSignature,
+        'transaction D was refused for its signature (Invalid user signature); the seed ' +
+          "must be the node's Ed25519 key and the store must not be shared between nodes"
+      ],
       ['something else', IotaErrorCode.rejected, 'transaction D was refused by the ledger: something else']
     ]
     for (const [message, code, text] of cases) expect(describeFailure(message, testnet), message).toEqual({ code, message: text })
     const { digest: _, ...unsigned } = testnet
-    expect(describeFailure('something else', unsigned)).toEqual({ code: IotaErrorCode.rejected, message: 'the transaction was refused by the ledger: something else' })
+    expect(describeFailure('something else', unsigned)).toEqual({
+      code: IotaErrorCode.rejected,
+      message: 'the transaction was refused by the ledger: something else'
+    })
   })
 
   it('knows each wording a node uses for a kind of failure', () => {
     const code = (message: string): string => describeFailure(message, testnet).code
     for (const m of ['insufficientcoinbalance']) expect(code(m), m).toBe(IotaErrorCode.insufficientCoinBalance)
-    for (const m of ['GasBalanceTooLow', 'Balance of gas object 0x1 is lower than the needed amount: 5', 'lower than the needed amount', 'InsufficientGasBalance', 'insufficient gas balance', 'No valid gas coins found for the transaction']) expect(code(m), m).toBe(IotaErrorCode.insufficientGasBalance)
-    for (const m of ['InsufficientGas', 'InsufficientGas in command 2', 'out of gas', 'gas budget exceeded', 'Gas budget: 5 is insufficient']) expect(code(m), m).toBe(IotaErrorCode.gasBudgetTooLow)
-    for (const m of ['GasPriceUnderRGP', 'gas price 10 is less than the reference gas price', 'Gas price 10 under reference gas price (RGP) 1000', 'gas price lower than', 'gas price below minimum']) expect(code(m), m).toBe(IotaErrorCode.gasPriceTooLow)
-    for (const m of ['Object 0x1 unavailable for consumption', 'Transaction needs to be rebuilt', 'Could not find the referenced object 0x1', 'ObjectVersionUnavailableForConsumption', 'ObjectNotFound', 'object 0x1 was deleted', 'object 0x1 not found', 'Object is locked by another transaction', 'ObjectLockConflict', 'equivocation detected']) expect(code(m), m).toBe(IotaErrorCode.staleGas)
-    for (const m of ['MoveAbort', 'FunctionNotFound', 'ModuleNotFound', 'PackageNotFound', 'TypeArgumentError', 'CommandArgumentError', 'linker error', 'VMVerificationOrDeserializationError']) expect(code(m), m).toBe(IotaErrorCode.moveAbort)
+    for (const m of [
+      'GasBalanceTooLow',
+      'Balance of gas object 0x1 is lower than the needed amount: 5',
+      'lower than the needed amount',
+      'InsufficientGasBalance',
+      'insufficient gas balance',
+      'No valid gas coins found for the transaction'
+    ])
+      expect(code(m), m).toBe(IotaErrorCode.insufficientGasBalance)
+    for (const m of [
+      'InsufficientGas',
+      'InsufficientGas in command 2',
+      'out of gas',
+      'gas budget exceeded',
+      'Gas budget: 5 is insufficient'
+    ])
+      expect(code(m), m).toBe(IotaErrorCode.gasBudgetTooLow)
+    for (const m of [
+      'GasPriceUnderRGP',
+      'gas price 10 is less than the reference gas price',
+      'Gas price 10 under reference gas price (RGP) 1000',
+      'gas price lower than',
+      'gas price below minimum'
+    ])
+      expect(code(m), m).toBe(IotaErrorCode.gasPriceTooLow)
+    for (const m of [
+      'Object 0x1 unavailable for consumption',
+      'Transaction needs to be rebuilt',
+      'Could not find the referenced object 0x1',
+      'ObjectVersionUnavailableForConsumption',
+      'ObjectNotFound',
+      'object 0x1 was deleted',
+      'object 0x1 not found',
+      'Object is locked by another transaction',
+      'ObjectLockConflict',
+      'equivocation detected'
+    ])
+      expect(code(m), m).toBe(IotaErrorCode.staleGas)
+    for (const m of [
+      'MoveAbort',
+      'FunctionNotFound',
+      'ModuleNotFound',
+      'PackageNotFound',
+      'TypeArgumentError',
+      'CommandArgumentError',
+      'linker error',
+      'VMVerificationOrDeserializationError'
+    ])
+      expect(code(m), m).toBe(IotaErrorCode.moveAbort)
     for (const m of ['Signature is not valid', 'invalid signature']) expect(code(m), m).toBe(IotaErrorCode.badSignature)
     // near misses fall through to the next kind, or to rejected
     expect(code('InsufficientGasXY')).toBe(IotaErrorCode.rejected)
@@ -134,7 +243,11 @@ describe('describeFailure', () => {
     const cause = new Error('underneath')
     const e = settlementErrorFor('MoveAbort', testnet, cause)
     expect(e).toBeInstanceOf(SettlementError)
-    expect(e).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.moveAbort, message: describeFailure('MoveAbort', testnet).message })
+    expect(e).toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.moveAbort,
+      message: describeFailure('MoveAbort', testnet).message
+    })
     expect(e.cause).toBe(cause)
     const plain = settlementErrorFor('MoveAbort', testnet)
     expect(plain.cause).toBeUndefined()
@@ -143,13 +256,15 @@ describe('describeFailure', () => {
 })
 
 describe('messageOf', () => {
-  it('an error\'s message, its cause\'s, and its code when the message does not name it', () => {
+  it("an error's message, its cause's, and its code when the message does not name it", () => {
     expect(messageOf(new Error('boom'))).toBe('boom')
     expect(messageOf(new Error('boom', { cause: new Error('underneath') }))).toBe('boom: underneath')
     expect(messageOf(new Error('boom', { cause: 'not an error' }))).toBe('boom')
     expect(messageOf(withCode('connect failed', 'ECONNREFUSED'))).toBe('connect failed (ECONNREFUSED)')
     expect(messageOf(withCode('connect ECONNREFUSED 127.0.0.1', 'ECONNREFUSED'))).toBe('connect ECONNREFUSED 127.0.0.1')
-    expect(messageOf(new TypeError('fetch failed', { cause: withCode('other side closed', 'UND_ERR_SOCKET') }))).toBe('fetch failed: other side closed (UND_ERR_SOCKET)')
+    expect(messageOf(new TypeError('fetch failed', { cause: withCode('other side closed', 'UND_ERR_SOCKET') }))).toBe(
+      'fetch failed: other side closed (UND_ERR_SOCKET)'
+    )
     expect(messageOf('a string')).toBe('a string')
     expect(messageOf(42)).toBe('42')
     expect(messageOf(undefined)).toBe('undefined')

@@ -8,7 +8,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
 import { ATTESTATION_EXISTS } from '../src/port.ts'
-import { IotaErrorCode, decodePaymentTransaction, iotaSettlement, type IotaSettlementOptions, type SettlementStore, type TxRecord } from '../src/iota/index.ts'
+import {
+  IotaErrorCode,
+  decodePaymentTransaction,
+  iotaSettlement,
+  type IotaSettlementOptions,
+  type SettlementStore,
+  type TxRecord
+} from '../src/iota/index.ts'
 import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 import { party, rejected } from './helpers/parties.ts'
 
@@ -16,8 +23,10 @@ class MapStore implements SettlementStore {
   readonly map = new Map<string, string>()
   /** when set, the next put of a record in this status is written and then the "process dies" */
   crashAfterPutOf: string | undefined
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> {
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key)
+  }
+  async put(key: string, value: string): Promise<void> {
     this.map.set(key, value)
     if (this.crashAfterPutOf != null && !key.endsWith('/pending') && (JSON.parse(value) as TxRecord).status === this.crashAfterPutOf) {
       this.crashAfterPutOf = undefined
@@ -25,9 +34,9 @@ class MapStore implements SettlementStore {
     }
   }
 
-  record (kind: 'pay' | 'attest', key: string): TxRecord | undefined {
+  record(kind: 'pay' | 'attest', key: string): TxRecord | undefined {
     const raw = this.map.get(`iota/testnet/${kind}/${key}`)
-    return raw == null ? undefined : JSON.parse(raw) as TxRecord
+    return raw == null ? undefined : (JSON.parse(raw) as TxRecord)
   }
 }
 
@@ -40,19 +49,40 @@ const OTHER = 'cd'.repeat(32)
 
 let fake: FakeIotaRpc
 let store: MapStore
-beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore() })
-afterEach(async () => { await fake.close() })
-
-const adapter = (extra: Partial<IotaSettlementOptions> = {}) => iotaSettlement({
-  network: 'testnet', seed: me.seed, store, client: new IotaClient({ url: fake.url }), retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, pollIntervalMs: 5, confirmTimeoutMs: 1_000, ...extra
+beforeEach(async () => {
+  fake = await FakeIotaRpc.start()
+  store = new MapStore()
 })
-const request = (key = 'p/1', transfers = [{ to: bob, amount: 5 }, { to: carol, amount: 6 }]) => ({ key, payer: me.address, transfers })
+afterEach(async () => {
+  await fake.close()
+})
+
+const adapter = (extra: Partial<IotaSettlementOptions> = {}) =>
+  iotaSettlement({
+    network: 'testnet',
+    seed: me.seed,
+    store,
+    client: new IotaClient({ url: fake.url }),
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    pollIntervalMs: 5,
+    confirmTimeoutMs: 1_000,
+    ...extra
+  })
+const request = (
+  key = 'p/1',
+  transfers = [
+    { to: bob, amount: 5 },
+    { to: carol, amount: 6 }
+  ]
+) => ({ key, payer: me.address, transfers })
 const carrying = (key = 'p/1', attest = { key: 'a/1', root: ROOT, leaves: 2 }) => ({ ...request(key), attest })
 
 describe('pay refuses', () => {
-  it('a root carried under the payment\'s own key, before asking the node anything', async () => {
+  it("a root carried under the payment's own key, before asking the node anything", async () => {
     expect(await rejected(adapter().pay(carrying('p/1', { key: 'p/1', root: ROOT, leaves: 2 })))).toMatchObject({
-      name: 'SettlementError', code: IotaErrorCode.invalidRequest, message: 'payment p/1: the attestation it carries needs a key of its own'
+      name: 'SettlementError',
+      code: IotaErrorCode.invalidRequest,
+      message: 'payment p/1: the attestation it carries needs a key of its own'
     })
     expect(fake.calls).toEqual([])
   })
@@ -62,14 +92,29 @@ describe('pay refuses', () => {
     const a = adapter()
     const paid = await a.pay(request())
     for (const transfers of [
-      [{ to: bob, amount: 5 }, { to: carol, amount: 7 }],
-      [{ to: bob, amount: 5 }, { to: bob, amount: 6 }],
+      [
+        { to: bob, amount: 5 },
+        { to: carol, amount: 7 }
+      ],
+      [
+        { to: bob, amount: 5 },
+        { to: bob, amount: 6 }
+      ],
       [{ to: bob, amount: 5 }],
-      [{ to: bob, amount: 5 }, { to: carol, amount: 6 }, { to: carol, amount: 1 }],
-      [{ to: carol, amount: 6 }, { to: bob, amount: 5 }]
+      [
+        { to: bob, amount: 5 },
+        { to: carol, amount: 6 },
+        { to: carol, amount: 1 }
+      ],
+      [
+        { to: carol, amount: 6 },
+        { to: bob, amount: 5 }
+      ]
     ]) {
       expect(await rejected(a.pay(request('p/1', transfers))), JSON.stringify(transfers)).toMatchObject({
-        name: 'SettlementError', code: IotaErrorCode.keyConflict, message: `key p/1 already names a payment with other transfers (transaction ${paid.digest}); use a new key for a different payment`
+        name: 'SettlementError',
+        code: IotaErrorCode.keyConflict,
+        message: `key p/1 already names a payment with other transfers (transaction ${paid.digest}); use a new key for a different payment`
       })
     }
     expect(await a.pay(request())).toEqual(paid)
@@ -80,8 +125,12 @@ describe('pay refuses', () => {
     fake.fund(me.address, IOTA)
     const a = adapter()
     const paid = await a.pay(carrying())
-    const conflict = { code: IotaErrorCode.keyConflict, message: `key p/1 already names a payment carrying root ${ROOT} of 2 leaves ` +
-      `under a/1 (transaction ${paid.digest}); a period is attested once` }
+    const conflict = {
+      code: IotaErrorCode.keyConflict,
+      message:
+        `key p/1 already names a payment carrying root ${ROOT} of 2 leaves ` +
+        `under a/1 (transaction ${paid.digest}); a period is attested once`
+    }
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/1', root: OTHER, leaves: 2 })))).toMatchObject(conflict)
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/1', root: ROOT, leaves: 3 })))).toMatchObject(conflict)
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/2', root: ROOT, leaves: 2 })))).toMatchObject(conflict)
@@ -96,12 +145,16 @@ describe('pay refuses', () => {
     const a = adapter()
     const alone = await a.attest('a/1', ROOT, 2)
     expect(await rejected(a.pay(carrying()))).toMatchObject({
-      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `attestation key a/1 already names transaction ${alone.digest} (an ` +
+      name: 'SettlementError',
+      code: ATTESTATION_EXISTS,
+      message:
+        `attestation key a/1 already names transaction ${alone.digest} (an ` +
         `attestation alone, confirmed): pay p/1 without the root and attest it alone`
     })
     const other = await a.pay(carrying('p/0', { key: 'a/2', root: ROOT, leaves: 2 }))
     expect(await rejected(a.pay(carrying('p/1', { key: 'a/2', root: ROOT, leaves: 2 })))).toMatchObject({
-      code: ATTESTATION_EXISTS, message: `attestation key a/2 is already carried by payment p/0 (transaction ${other.digest})`
+      code: ATTESTATION_EXISTS,
+      message: `attestation key a/2 is already carried by payment p/0 (transaction ${other.digest})`
     })
     expect(store.record('pay', 'p/1')).toBeUndefined()
     expect(fake.executions).toHaveLength(2)
@@ -164,8 +217,13 @@ describe('attest', () => {
     fake.fund(me.address, IOTA)
     const a = adapter()
     const paid = await a.pay(carrying())
-    const conflict = { name: 'SettlementError', code: IotaErrorCode.keyConflict, message: `key a/1 is already carried by payment p/1 with root ${ROOT} of ` +
-      `2 leaves (transaction ${paid.digest}); a period is attested once` }
+    const conflict = {
+      name: 'SettlementError',
+      code: IotaErrorCode.keyConflict,
+      message:
+        `key a/1 is already carried by payment p/1 with root ${ROOT} of ` +
+        `2 leaves (transaction ${paid.digest}); a period is attested once`
+    }
     expect(await rejected(a.attest('a/1', OTHER, 2))).toMatchObject(conflict)
     expect(await rejected(a.attest('a/1', ROOT, 3))).toMatchObject(conflict)
     expect(await a.attest('a/1', ROOT.toUpperCase(), 2)).toEqual(paid.attestation)
@@ -176,7 +234,10 @@ describe('attest', () => {
     await expect(adapter({ gasPrice: 10 }).pay(carrying())).rejects.toMatchObject({ code: IotaErrorCode.gasPriceTooLow })
     const failed = store.record('pay', 'p/1')!
     expect(await rejected(adapter().attest('a/1', ROOT, 2))).toMatchObject({
-      name: 'SettlementError', code: ATTESTATION_EXISTS, message: `the root of a/1 rides in payment p/1 (transaction ${failed.digest}), which has ` +
+      name: 'SettlementError',
+      code: ATTESTATION_EXISTS,
+      message:
+        `the root of a/1 rides in payment p/1 (transaction ${failed.digest}), which has ` +
         `not executed: pay p/1 again and the root lands with it; it is not attested apart`
     })
     expect(await adapter().attestation('a/1')).toBeUndefined()
@@ -187,7 +248,10 @@ describe('attest', () => {
     fake.fund(me.address, IOTA)
     const a = adapter()
     const att = await a.attest('a/1', ROOT, 2)
-    const conflict = { code: IotaErrorCode.keyConflict, message: `key a/1 already attests root ${ROOT} of 2 leaves (transaction ${att.digest}); a period is attested once` }
+    const conflict = {
+      code: IotaErrorCode.keyConflict,
+      message: `key a/1 already attests root ${ROOT} of 2 leaves (transaction ${att.digest}); a period is attested once`
+    }
     expect(await rejected(a.attest('a/1', ROOT, 3))).toMatchObject(conflict)
     expect(await rejected(a.attest('a/1', OTHER, 2))).toMatchObject(conflict)
     expect(await a.attest('a/1', ROOT.toUpperCase(), 2)).toEqual(att)
@@ -217,22 +281,29 @@ describe('attest', () => {
     expect(fake.executions).toHaveLength(1)
   })
 
-  it('an executed failure is a SettlementError with its code; killed ' +
-    'before the send and failing after the restart, nothing new is signed', async () => {
-    fake.fund(me.address, IOTA)
-    fake.failNextExecutionWith('MoveAbort(0x2, 3)')
-    const err = await rejected(adapter().attest('a/1', ROOT, 2))
-    const r = store.record('attest', 'a/1')!
-    expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.moveAbort, message: `transaction ${r.digest} failed in a Move call (MoveAbort(0x2, 3)); check the notarizationPackageId option for testnet` })
-    expect(r).toMatchObject({ status: 'failed', executed: true })
+  it(
+    'an executed failure is a SettlementError with its code; killed ' +
+      'before the send and failing after the restart, nothing new is signed',
+    async () => {
+      fake.fund(me.address, IOTA)
+      fake.failNextExecutionWith('MoveAbort(0x2, 3)')
+      const err = await rejected(adapter().attest('a/1', ROOT, 2))
+      const r = store.record('attest', 'a/1')!
+      expect(err).toMatchObject({
+        name: 'SettlementError',
+        code: IotaErrorCode.moveAbort,
+        message: `transaction ${r.digest} failed in a Move call (MoveAbort(0x2, 3)); check the notarizationPackageId option for testnet`
+      })
+      expect(r).toMatchObject({ status: 'failed', executed: true })
 
-    store.crashAfterPutOf = 'submitted'
-    await expect(adapter().attest('a/2', ROOT, 2)).rejects.toThrow(/simulated crash/)
-    fake.failNextExecutionWith('MoveAbort(0x2, 4)')
-    expect(await rejected(adapter().attest('a/2', ROOT, 2))).toMatchObject({ code: IotaErrorCode.moveAbort })
-    expect(store.record('attest', 'a/2')).toMatchObject({ status: 'failed', attempt: 1 })
-    expect(fake.executions.map(e => e.status)).toEqual(['failure', 'failure'])
-  })
+      store.crashAfterPutOf = 'submitted'
+      await expect(adapter().attest('a/2', ROOT, 2)).rejects.toThrow(/simulated crash/)
+      fake.failNextExecutionWith('MoveAbort(0x2, 4)')
+      expect(await rejected(adapter().attest('a/2', ROOT, 2))).toMatchObject({ code: IotaErrorCode.moveAbort })
+      expect(store.record('attest', 'a/2')).toMatchObject({ status: 'failed', attempt: 1 })
+      expect(fake.executions.map(e => e.status)).toEqual(['failure', 'failure'])
+    }
+  )
 
   it('a carrier whose payment was never signed, or that names a payment without that root, names nothing', async () => {
     fake.fund(me.address, IOTA)

@@ -10,13 +10,32 @@ import { TxJournal, type TxRecord } from '../src/iota/journal.ts'
 class CountingStore implements SettlementStore {
   readonly map = new Map<string, string>()
   readonly puts: string[] = []
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> { this.puts.push(key); this.map.set(key, value) }
-  json (key: string): unknown { const raw = this.map.get(key); return raw == null ? undefined : JSON.parse(raw) }
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key)
+  }
+  async put(key: string, value: string): Promise<void> {
+    this.puts.push(key)
+    this.map.set(key, value)
+  }
+  json(key: string): unknown {
+    const raw = this.map.get(key)
+    return raw == null ? undefined : JSON.parse(raw)
+  }
 }
 
 const record = (over: Partial<TxRecord> = {}): TxRecord => ({
-  v: 1, kind: 'pay', key: 'p/1', status: 'submitted', digest: 'D1', bytes: 'AA==', signature: 'S', sender: '0xa', attempt: 1, previous: [], signedAt: 5, ...over
+  v: 1,
+  kind: 'pay',
+  key: 'p/1',
+  status: 'submitted',
+  digest: 'D1',
+  bytes: 'AA==',
+  signature: 'S',
+  sender: '0xa',
+  attempt: 1,
+  previous: [],
+  signedAt: 5,
+  ...over
 })
 
 describe('TxJournal', () => {
@@ -52,7 +71,7 @@ describe('TxJournal', () => {
     expect(store.json('x/digest/D3')).toBeUndefined()
   })
 
-  it('get: nothing for an unknown key or a carrier; an Error for a record that is not this journal\'s', async () => {
+  it("get: nothing for an unknown key or a carrier; an Error for a record that is not this journal's", async () => {
     const store = new CountingStore()
     const j = new TxJournal(store, 'x')
     expect(await j.get('pay', 'nothing')).toBeUndefined()
@@ -65,14 +84,20 @@ describe('TxJournal', () => {
     expect(await j.carrierOf('a/3')).toBeUndefined()
 
     store.map.set('x/pay/v2', JSON.stringify({ ...record({ key: 'v2' }), v: 2 }))
-    await expect(j.get('pay', 'v2')).rejects.toThrow('the settlement store holds a record under x/pay/v2 that is not this adapter\'s (v=2, kind=pay)')
+    await expect(j.get('pay', 'v2')).rejects.toThrow(
+      "the settlement store holds a record under x/pay/v2 that is not this adapter's (v=2, kind=pay)"
+    )
     store.map.set('x/pay/kind', JSON.stringify(record({ key: 'kind', kind: 'attest' })))
-    await expect(j.get('pay', 'kind')).rejects.toThrow('the settlement store holds a record under x/pay/kind that is not this adapter\'s (v=1, kind=attest)')
+    await expect(j.get('pay', 'kind')).rejects.toThrow(
+      "the settlement store holds a record under x/pay/kind that is not this adapter's (v=1, kind=attest)"
+    )
     store.map.set('x/pay/key', JSON.stringify(record({ key: 'other' })))
-    await expect(j.get('pay', 'key')).rejects.toThrow('the settlement store holds a record under x/pay/key that is not this adapter\'s (v=1, kind=pay)')
+    await expect(j.get('pay', 'key')).rejects.toThrow(
+      "the settlement store holds a record under x/pay/key that is not this adapter's (v=1, kind=pay)"
+    )
   })
 
-  it('byDigest: the key\'s record for its current digest or an earlier attempt\'s, nothing otherwise', async () => {
+  it("byDigest: the key's record for its current digest or an earlier attempt's, nothing otherwise", async () => {
     const store = new CountingStore()
     const j = new TxJournal(store, 'x')
     expect(await j.byDigest('D1')).toBeUndefined()
@@ -90,22 +115,24 @@ describe('TxJournal', () => {
     expect(await j.byDigest('D8')).toBeUndefined()
   })
 
-  it('pendingRecords: the submitted records listed, in order; a ' +
-    'listed key that is settled (or gone) is dropped from the list', async () => {
-    const store = new CountingStore()
-    const j = new TxJournal(store, 'x')
-    expect(await j.pendingRecords()).toEqual([])
-    const a = record({ key: 'a', digest: 'A' })
-    const b = record({ kind: 'attest', key: 'b/c', digest: 'B' })
-    await j.put(a)
-    await j.put(b)
-    store.puts.length = 0
-    expect(await j.pendingRecords()).toEqual([a, b])
-    expect(store.puts).toEqual([]) // nothing to tidy: the list is not rewritten
-    // a crash between a record's final write and its un-listing, and a listed key with no record
-    store.map.set('x/pay/a', JSON.stringify({ ...a, status: 'confirmed' }))
-    store.map.set('x/pending', JSON.stringify(['pay/a', 'attest/b/c', 'pay/gone']))
-    expect(await j.pendingRecords()).toEqual([b])
-    expect(store.json('x/pending')).toEqual(['attest/b/c'])
-  })
+  it(
+    'pendingRecords: the submitted records listed, in order; a ' + 'listed key that is settled (or gone) is dropped from the list',
+    async () => {
+      const store = new CountingStore()
+      const j = new TxJournal(store, 'x')
+      expect(await j.pendingRecords()).toEqual([])
+      const a = record({ key: 'a', digest: 'A' })
+      const b = record({ kind: 'attest', key: 'b/c', digest: 'B' })
+      await j.put(a)
+      await j.put(b)
+      store.puts.length = 0
+      expect(await j.pendingRecords()).toEqual([a, b])
+      expect(store.puts).toEqual([]) // nothing to tidy: the list is not rewritten
+      // a crash between a record's final write and its un-listing, and a listed key with no record
+      store.map.set('x/pay/a', JSON.stringify({ ...a, status: 'confirmed' }))
+      store.map.set('x/pending', JSON.stringify(['pay/a', 'attest/b/c', 'pay/gone']))
+      expect(await j.pendingRecords()).toEqual([b])
+      expect(store.json('x/pending')).toEqual(['attest/b/c'])
+    }
+  )
 })

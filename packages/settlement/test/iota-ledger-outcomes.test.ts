@@ -74,9 +74,23 @@ describe('a transaction refused after a send whose outcome was not heard', () =>
     const receipt = await adapter().pay(request())
     // the journal as a refusal after a lost answer would have left it, while the transaction did execute
     const r = store.record('pay', 'p/1')!
-    store.map.set('iota/testnet/pay/p/1', JSON.stringify({ ...r, status: 'failed', uncertain: true, checkpoint: undefined, at: undefined, error: { code: IotaErrorCode.badSignature, message: 'x' } }))
+    store.map.set(
+      'iota/testnet/pay/p/1',
+      JSON.stringify({
+        ...r,
+        status: 'failed',
+        uncertain: true,
+        checkpoint: undefined,
+        at: undefined,
+        error: { code: IotaErrorCode.badSignature, message: 'x' }
+      })
+    )
     const err = await rejected(adapter().pay(request()))
-    expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.unexpected, message: `transaction ${receipt.digest} turned out to be on the ledger after all; call again` })
+    expect(err).toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.unexpected,
+      message: `transaction ${receipt.digest} turned out to be on the ledger after all; call again`
+    })
     expect(store.record('pay', 'p/1')).toMatchObject({ status: 'confirmed', digest: receipt.digest })
     expect(await adapter().pay(request())).toEqual(receipt)
     expect(fake.executions).toHaveLength(1)
@@ -86,7 +100,10 @@ describe('a transaction refused after a send whose outcome was not heard', () =>
 describe('a refusal the node contradicts', () => {
   it('refused, but the node has it: confirmed', async () => {
     fake.fund(me.address, IOTA)
-    client.onExecute = async (real) => { await real(); throw new JsonRpcError('Transaction needs to be rebuilt', -32002) }
+    client.onExecute = async real => {
+      await real()
+      throw new JsonRpcError('Transaction needs to be rebuilt', -32002)
+    }
     const receipt = await adapter().pay(request())
     expect(receipt.status).toBe('confirmed')
     expect(fake.executions).toHaveLength(1)
@@ -95,17 +112,21 @@ describe('a refusal the node contradicts', () => {
 
   it('an execute answered for another digest is not believed', async () => {
     fake.fund(me.address, IOTA)
-    client.onExecute = async (real) => ({ ...(await real()), digest: 'someOtherDigest' })
+    client.onExecute = async real => ({ ...(await real()), digest: 'someOtherDigest' })
     const err = await rejected(adapter().pay(request()))
     const stored = store.record('pay', 'p/1')!
-    expect(err).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.unexpected, message: `the full node executed someOtherDigest for the signed transaction ` +
-      `${stored.digest}: the stored bytes and the digest disagree` })
+    expect(err).toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.unexpected,
+      message:
+        `the full node executed someOtherDigest for the signed transaction ` + `${stored.digest}: the stored bytes and the digest disagree`
+    })
     expect(stored.status).toBe('submitted')
   })
 })
 
 describe('the outcome, as the node shows it', () => {
-  it('waits for the checkpoint after an execute, and stores it with the node\'s time', async () => {
+  it("waits for the checkpoint after an execute, and stores it with the node's time", async () => {
     fake.fund(me.address, IOTA)
     const receipt = await adapter().pay(request())
     const r = store.record('pay', 'p/1')!
@@ -125,9 +146,11 @@ describe('the outcome, as the node shows it', () => {
     expect(count('iota_getTransactionBlock') - before).toBe(1)
   })
 
-  it('the node\'s index lags: the effects from the execute are final, without a checkpoint', async () => {
+  it("the node's index lags: the effects from the execute are final, without a checkpoint", async () => {
     fake.fund(me.address, IOTA)
-    client.onWait = async () => { throw new Error('timed out waiting') }
+    client.onWait = async () => {
+      throw new Error('timed out waiting')
+    }
     const receipt = await adapter().pay(request())
     expect(receipt.status).toBe('confirmed')
     const r = store.record('pay', 'p/1')!
@@ -138,20 +161,24 @@ describe('the outcome, as the node shows it', () => {
 
   it('no effects and no checkpoint: stays submitted, a TransientLedgerError that says why', async () => {
     fake.fund(me.address, IOTA)
-    client.onExecute = async (real) => ({ ...(await real()), effects: undefined })
-    client.onWait = async () => { throw new Error('timed out waiting') }
+    client.onExecute = async real => ({ ...(await real()), effects: undefined })
+    client.onWait = async () => {
+      throw new Error('timed out waiting')
+    }
     const err = await rejected(adapter().pay(request()))
     const r = store.record('pay', 'p/1')!
     expect(err).toBeInstanceOf(TransientLedgerError)
-    expect((err as Error).message).toBe(`transaction ${r.digest} was not shown by the full node within 300 ms (timed ` +
-      `out waiting); it stays 'submitted' and is looked up again on the next call`)
+    expect((err as Error).message).toBe(
+      `transaction ${r.digest} was not shown by the full node within 300 ms (timed ` +
+        `out waiting); it stays 'submitted' and is looked up again on the next call`
+    )
     expect((err as Error).cause).toBeInstanceOf(Error)
     expect(r.status).toBe('submitted')
   })
 
   it('an execute answered without effects or object changes: they are read from what the node shows', async () => {
     fake.fund(me.address, IOTA)
-    client.onExecute = async (real) => ({ ...(await real()), effects: undefined, objectChanges: undefined })
+    client.onExecute = async real => ({ ...(await real()), effects: undefined, objectChanges: undefined })
     const receipt = await adapter().pay({ ...request(), attest: { key: 'a/1', root: ROOT, leaves: 2 } })
     expect(receipt.status).toBe('confirmed')
     const [notarization] = fake.objectsOf(me.address, '::notarization::Notarization<')
@@ -160,8 +187,8 @@ describe('the outcome, as the node shows it', () => {
 
   it('effects nowhere, though the node shows the transaction: stays submitted', async () => {
     fake.fund(me.address, IOTA)
-    client.onExecute = async (real) => ({ ...(await real()), effects: undefined })
-    client.onWait = async (real) => ({ ...(await real()), effects: undefined })
+    client.onExecute = async real => ({ ...(await real()), effects: undefined })
+    client.onWait = async real => ({ ...(await real()), effects: undefined })
     const err = await rejected(adapter().pay(request()))
     const r = store.record('pay', 'p/1')!
     expect(err).toBeInstanceOf(TransientLedgerError)
@@ -169,19 +196,22 @@ describe('the outcome, as the node shows it', () => {
     expect(r.status).toBe('submitted')
   })
 
-  it('an abort while waiting: the caller\'s reason, and the record stays submitted', async () => {
+  it("an abort while waiting: the caller's reason, and the record stays submitted", async () => {
     fake.fund(me.address, IOTA)
     const ac = new AbortController()
     const reason = new Error('caller gave up')
-    client.onWait = async () => { ac.abort(reason); throw new Error('aborted') }
+    client.onWait = async () => {
+      ac.abort(reason)
+      throw new Error('aborted')
+    }
     expect(await rejected(adapter().pay(request(), { signal: ac.signal }))).toBe(reason)
     expect(store.record('pay', 'p/1')!.status).toBe('submitted')
   })
 
-  it('no timestamp from the node: the adapter\'s clock', async () => {
+  it("no timestamp from the node: the adapter's clock", async () => {
     fake.fund(me.address, IOTA)
-    client.onWait = async (real) => ({ ...(await real()), timestampMs: undefined })
-    client.onExecute = async (real) => ({ ...(await real()), timestampMs: undefined })
+    client.onWait = async real => ({ ...(await real()), timestampMs: undefined })
+    client.onExecute = async real => ({ ...(await real()), timestampMs: undefined })
     expect((await adapter().pay(request())).at).toBe(777)
   })
 
@@ -192,10 +222,16 @@ describe('the outcome, as the node shows it', () => {
     expect(err).toMatchObject({ code: IotaErrorCode.moveAbort })
     expect(store.record('pay', 'p/1')).toMatchObject({ status: 'failed', executed: true, error: { code: IotaErrorCode.moveAbort } })
     fake.failNextExecutionWith('x')
-    client.onWait = async (real) => { const r = await real(); return { ...r, effects: { ...r.effects!, status: { status: 'failure' } } } }
+    client.onWait = async real => {
+      const r = await real()
+      return { ...r, effects: { ...r.effects!, status: { status: 'failure' } } }
+    }
     const plain = await rejected(adapter().pay(request('p/2')))
     const r = store.record('pay', 'p/2')!
-    expect(plain).toMatchObject({ code: IotaErrorCode.rejected, message: `transaction ${r.digest} was refused by the ledger: execution failed` })
+    expect(plain).toMatchObject({
+      code: IotaErrorCode.rejected,
+      message: `transaction ${r.digest} was refused by the ledger: execution failed`
+    })
   })
 
   it('the notarization a payment carries is the object it created, not one of its coins', async () => {
@@ -242,13 +278,23 @@ describe('settleByHand', () => {
   it('refuses a key it never signed, another digest, and a transaction already confirmed', async () => {
     fake.fund(me.address, IOTA)
     const ledger = ledgerOf()
-    expect(await rejected(ledger.settleByHand('pay', 'p/1', 'D', true))).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.invalidRequest, message: 'no pay under key p/1' })
+    expect(await rejected(ledger.settleByHand('pay', 'p/1', 'D', true))).toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.invalidRequest,
+      message: 'no pay under key p/1'
+    })
     const receipt = await adapter().pay(request())
-    expect(await rejected(ledger.settleByHand('pay', 'p/1', 'D', true))).toMatchObject({ code: IotaErrorCode.invalidRequest, message: `the pay under key p/1 is transaction ${receipt.digest}, not D` })
-    expect(await rejected(ledger.settleByHand('pay', 'p/1', receipt.digest, false))).toMatchObject({ code: IotaErrorCode.invalidRequest, message: `transaction ${receipt.digest} is confirmed on the ledger; there is nothing to settle by hand` })
+    expect(await rejected(ledger.settleByHand('pay', 'p/1', 'D', true))).toMatchObject({
+      code: IotaErrorCode.invalidRequest,
+      message: `the pay under key p/1 is transaction ${receipt.digest}, not D`
+    })
+    expect(await rejected(ledger.settleByHand('pay', 'p/1', receipt.digest, false))).toMatchObject({
+      code: IotaErrorCode.invalidRequest,
+      message: `transaction ${receipt.digest} is confirmed on the ledger; there is nothing to settle by hand`
+    })
   })
 
-  it('executed: confirmed at the adapter\'s time, no longer uncertain; not executed: failed, settled by hand', async () => {
+  it("executed: confirmed at the adapter's time, no longer uncertain; not executed: failed, settled by hand", async () => {
     fake.fund(me.address, IOTA)
     fake.dropNextExecute('before')
     await rejected(adapter({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).pay(request()))
@@ -265,7 +311,11 @@ describe('settleByHand', () => {
     const s = store.record('pay', 'p/2')!
     store.map.set('iota/testnet/pay/p/2', JSON.stringify({ ...s, uncertain: true }))
     const no = await ledgerOf().settleByHand('pay', 'p/2', s.digest, false)
-    expect(no).toMatchObject({ status: 'failed', uncertain: false, error: { code: IotaErrorCode.settledByHand, message: `transaction ${s.digest} did not execute (said by the operator)` } })
+    expect(no).toMatchObject({
+      status: 'failed',
+      uncertain: false,
+      error: { code: IotaErrorCode.settledByHand, message: `transaction ${s.digest} did not execute (said by the operator)` }
+    })
     expect(store.record('pay', 'p/2')).toMatchObject({ status: 'failed', uncertain: false, error: { code: IotaErrorCode.settledByHand } })
   })
 })
@@ -291,8 +341,12 @@ describe('settlePending', () => {
     fake.failNext(10, 503, 'iota_getTransactionBlock')
     const err = await rejected(adapter().pay(request('p/2')))
     expect(err).toBeInstanceOf(TransientLedgerError)
-    expect((err as Error).message).toMatch(new RegExp(`^an earlier transaction \\(pay p/1, ${r.digest}\\) is still unresolved, so ` +
-      `no new one is signed: look up transaction ${r.digest} failed 2 time\\(s\\)`))
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^an earlier transaction \\(pay p/1, ${r.digest}\\) is still unresolved, so ` +
+          `no new one is signed: look up transaction ${r.digest} failed 2 time\\(s\\)`
+      )
+    )
     expect((err as Error).cause).toBeInstanceOf(TransientLedgerError)
     expect(store.record('pay', 'p/2')).toBeUndefined()
     // any other error is thrown as it is

@@ -21,7 +21,11 @@ const BUDGET = 50_000_000
 
 freshNodeEachTest()
 
-const http404 = (what: string) => ({ name: 'SettlementError', code: 'rpc-http-404', message: `${what}: the full node at testnet answered HTTP 404 Not Found; check the network option` })
+const http404 = (what: string) => ({
+  name: 'SettlementError',
+  code: 'rpc-http-404',
+  message: `${what}: the full node at testnet answered HTTP 404 Not Found; check the network option`
+})
 
 describe('a call the node answers with HTTP 404 is a SettlementError that names the call', () => {
   it('balance, chain identifier, gas price, coins and lookups', async () => {
@@ -74,16 +78,48 @@ describe('IotaLedger', () => {
     expect(count('iotax_getReferenceGasPrice')).toBe(1)
   })
 
-  it('errorOf: the record\'s code and message, or execution-failed naming the digest', () => {
+  it("errorOf: the record's code and message, or execution-failed naming the digest", () => {
     const ledger = ledgerOf()
-    const base = { v: 1, kind: 'pay', key: 'k', status: 'failed', digest: 'D', bytes: '', signature: '', sender: me.address, attempt: 1, previous: [], signedAt: 1 } as const
-    expect(ledger.errorOf({ ...base, error: { code: 'move-abort', message: 'it aborted' } })).toMatchObject({ name: 'SettlementError', code: 'move-abort', message: 'it aborted' })
-    expect(ledger.errorOf(base)).toMatchObject({ name: 'SettlementError', code: IotaErrorCode.executionFailed, message: 'transaction D failed' })
+    const base = {
+      v: 1,
+      kind: 'pay',
+      key: 'k',
+      status: 'failed',
+      digest: 'D',
+      bytes: '',
+      signature: '',
+      sender: me.address,
+      attempt: 1,
+      previous: [],
+      signedAt: 1
+    } as const
+    expect(ledger.errorOf({ ...base, error: { code: 'move-abort', message: 'it aborted' } })).toMatchObject({
+      name: 'SettlementError',
+      code: 'move-abort',
+      message: 'it aborted'
+    })
+    expect(ledger.errorOf(base)).toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.executionFailed,
+      message: 'transaction D failed'
+    })
   })
 
   it('send() takes only a record in status submitted', async () => {
     const ledger = ledgerOf()
-    const r = { v: 1, kind: 'pay', key: 'k', status: 'confirmed', digest: 'D', bytes: '', signature: '', sender: me.address, attempt: 1, previous: [], signedAt: 1 } as const
+    const r = {
+      v: 1,
+      kind: 'pay',
+      key: 'k',
+      status: 'confirmed',
+      digest: 'D',
+      bytes: '',
+      signature: '',
+      sender: me.address,
+      attempt: 1,
+      previous: [],
+      signedAt: 1
+    } as const
     await expect(ledger.send(r)).rejects.toThrow('send() takes a record in status submitted')
     expect(store.map.size).toBe(0)
   })
@@ -104,32 +140,42 @@ describe('gas coins', () => {
     expect(err).toBeInstanceOf(SettlementError)
     expect(err).toMatchObject({
       code: IotaErrorCode.insufficientFunds,
-      message: `${me.address} holds 75 nanos in 3 coin(s); this transaction needs 76 (what it moves plus the ` +
+      message:
+        `${me.address} holds 75 nanos in 3 coin(s); this transaction needs 76 (what it moves plus the ` +
         `gas budget of ${BUDGET}); fund the address from the faucet: requestFaucet() on this adapter, ` +
         `or POST {"FixedAmountRequest":{"recipient":"${me.address}"}} to the testnet faucet's /gas`
     })
     expect((await ledger.selectGas(75n, [])).payment).toHaveLength(3)
   })
 
-  it('the coins an earlier attempt would spend are spent again while ' +
-    'unspent at the same version, once each; the others come back as spent', async () => {
-    const small = fake.fund(me.address, 5)
-    const big = fake.fund(me.address, 100)
-    const moved = fake.fund(me.address, 7)
-    const gone = fake.fund(me.address, 9)
-    const ledger = ledgerOf()
-    const { payment: all } = await ledger.selectGas(121n, [])
-    const ref = (id: string) => all.find(p => p.objectId === id)!
-    fake.spend(moved)
-    const refs = [ref(small), ref(small), ref(moved), { ...ref(gone), digest: ref(moved).digest }, { objectId: '0x' + '99'.repeat(32), version: '1', digest: ref(small).digest }]
-    const { payment, spent } = await ledger.selectGas(1n, refs)
-    expect(payment.map(p => p.objectId)).toEqual([small])
-    expect(spent).toEqual([ref(moved), { ...ref(gone), digest: ref(moved).digest }, refs[4]])
-    // the unspent one is taken first, then the largest for what is still needed
-    const more = await ledger.selectGas(6n, [ref(small)])
-    expect(more.payment.map(p => p.objectId)).toEqual([small, big])
-    expect(more.spent).toEqual([])
-  })
+  it(
+    'the coins an earlier attempt would spend are spent again while ' +
+      'unspent at the same version, once each; the others come back as spent',
+    async () => {
+      const small = fake.fund(me.address, 5)
+      const big = fake.fund(me.address, 100)
+      const moved = fake.fund(me.address, 7)
+      const gone = fake.fund(me.address, 9)
+      const ledger = ledgerOf()
+      const { payment: all } = await ledger.selectGas(121n, [])
+      const ref = (id: string) => all.find(p => p.objectId === id)!
+      fake.spend(moved)
+      const refs = [
+        ref(small),
+        ref(small),
+        ref(moved),
+        { ...ref(gone), digest: ref(moved).digest },
+        { objectId: '0x' + '99'.repeat(32), version: '1', digest: ref(small).digest }
+      ]
+      const { payment, spent } = await ledger.selectGas(1n, refs)
+      expect(payment.map(p => p.objectId)).toEqual([small])
+      expect(spent).toEqual([ref(moved), { ...ref(gone), digest: ref(moved).digest }, refs[4]])
+      // the unspent one is taken first, then the largest for what is still needed
+      const more = await ledger.selectGas(6n, [ref(small)])
+      expect(more.payment.map(p => p.objectId)).toEqual([small, big])
+      expect(more.spent).toEqual([])
+    }
+  )
 
   it('at most 256 coins: more are "spread over" and must be merged first; with too little in all, funding is the hint', async () => {
     for (let i = 0; i < 300; i++) fake.fund(me.address, 1)
@@ -137,12 +183,16 @@ describe('gas coins', () => {
     expect((await ledger.selectGas(256n, [])).payment).toHaveLength(256)
     expect(await rejected(ledger.selectGas(257n, []))).toMatchObject({
       code: IotaErrorCode.insufficientFunds,
-      message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 257 (what it moves plus the gas budget ` +
+      message:
+        `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 257 (what it moves plus the gas budget ` +
         `of ${BUDGET}); they are spread over 300 coins, more than the 256 one transaction may spend: merge coins first`
     })
     expect(await rejected(ledger.selectGas(300n, []))).toMatchObject({ message: expect.stringMatching(/they are spread over 300 coins/) })
-    expect(await rejected(ledger.selectGas(301n, []))).toMatchObject({ message: `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 301 (what ` +
-      `it moves plus the gas budget of ${BUDGET}); send IOTA to ${me.address} on mainnet` })
+    expect(await rejected(ledger.selectGas(301n, []))).toMatchObject({
+      message:
+        `${me.address} holds 300 nanos in 300 coin(s); this transaction needs 301 (what ` +
+        `it moves plus the gas budget of ${BUDGET}); send IOTA to ${me.address} on mainnet`
+    })
   })
 
   it('reads every page of coins, and no page more', async () => {

@@ -23,11 +23,15 @@ const IOTA = 1_000_000_000
 const COIN_TYPE = '0x2::iota::IOTA'
 
 let fake: FakeIotaRpc
-beforeEach(async () => { fake = await FakeIotaRpc.start() })
-afterEach(async () => { await fake.close() })
+beforeEach(async () => {
+  fake = await FakeIotaRpc.start()
+})
+afterEach(async () => {
+  await fake.close()
+})
 
 /** One node's adapter: its own key and its own store. */
-function adapter (seed: Uint8Array, store: SettlementStore = new MapStore()): IotaSettlement {
+function adapter(seed: Uint8Array, store: SettlementStore = new MapStore()): IotaSettlement {
   return iotaSettlement({
     network: 'testnet',
     seed,
@@ -39,28 +43,39 @@ function adapter (seed: Uint8Array, store: SettlementStore = new MapStore()): Io
   })
 }
 
-const request = { key: 'period-7/pay', payer, transfers: [{ to: payee, amount: 250_000_000 }, { to: carol, amount: 42 }, { to: payee, amount: 3 }] }
+const request = {
+  key: 'period-7/pay',
+  payer,
+  transfers: [
+    { to: payee, amount: 250_000_000 },
+    { to: carol, amount: 42 },
+    { to: payee, amount: 3 }
+  ]
+}
 
 describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
-  it('a payment made by one adapter instance is found, with its payer and ' +
-    'transfers, by the payee\'s instance (another key); key is \'\' there', async () => {
-    fake.fund(payer, 5 * IOTA)
-    const paying = adapter(payerSeed)
-    const receipt = await paying.pay(request)
-    expect(receipt.status).toBe('confirmed')
+  it(
+    'a payment made by one adapter instance is found, with its payer and ' +
+      "transfers, by the payee's instance (another key); key is '' there",
+    async () => {
+      fake.fund(payer, 5 * IOTA)
+      const paying = adapter(payerSeed)
+      const receipt = await paying.pay(request)
+      expect(receipt.status).toBe('confirmed')
 
-    const receiving = adapter(payeeSeed)
-    expect(receiving.address).toBe(payee)
-    const seen = await receiving.lookup(receipt.digest)
-    // read from the signed transaction itself: every transfer, in order, also two to the same recipient
-    expect(seen).toEqual({ key: '', digest: receipt.digest, status: 'confirmed', payer, transfers: request.transfers, at: receipt.at })
-    // the payer's own journal signed that digest, so its lookup names the key it paid under
-    expect(await paying.lookup(receipt.digest)).toEqual(receipt)
-    expect(fake.executions).toHaveLength(1)
-    expect(fake.unknownMethods).toEqual([])
-  })
+      const receiving = adapter(payeeSeed)
+      expect(receiving.address).toBe(payee)
+      const seen = await receiving.lookup(receipt.digest)
+      // read from the signed transaction itself: every transfer, in order, also two to the same recipient
+      expect(seen).toEqual({ key: '', digest: receipt.digest, status: 'confirmed', payer, transfers: request.transfers, at: receipt.at })
+      // the payer's own journal signed that digest, so its lookup names the key it paid under
+      expect(await paying.lookup(receipt.digest)).toEqual(receipt)
+      expect(fake.executions).toHaveLength(1)
+      expect(fake.unknownMethods).toEqual([])
+    }
+  )
 
-  it('the payer\'s key survives a new instance on the same store', async () => {
+  it("the payer's key survives a new instance on the same store", async () => {
     fake.fund(payer, 5 * IOTA)
     const store = new MapStore()
     const receipt = await adapter(payerSeed, store).pay(request)
@@ -80,29 +95,47 @@ describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
     expect(await receiving.lookup(attestation.digest)).toBeUndefined()
   })
 
-  it('a failed execution is reported failed, with the transfers it would have ' +
-    'made and no time; the payer\'s journal keeps its key after a new attempt', async () => {
-    fake.fund(payer, 5 * IOTA)
-    const store = new MapStore()
-    const paying = adapter(payerSeed, store)
-    fake.failNextExecutionWith('InsufficientCoinBalance in command 0')
-    await expect(paying.pay(request)).rejects.toMatchObject({ name: 'SettlementError', code: IotaErrorCode.insufficientCoinBalance })
-    const failedDigest = store.record('pay', request.key)!.digest
+  it(
+    'a failed execution is reported failed, with the transfers it would have ' +
+      "made and no time; the payer's journal keeps its key after a new attempt",
+    async () => {
+      fake.fund(payer, 5 * IOTA)
+      const store = new MapStore()
+      const paying = adapter(payerSeed, store)
+      fake.failNextExecutionWith('InsufficientCoinBalance in command 0')
+      await expect(paying.pay(request)).rejects.toMatchObject({ name: 'SettlementError', code: IotaErrorCode.insufficientCoinBalance })
+      const failedDigest = store.record('pay', request.key)!.digest
 
-    const receiving = adapter(payeeSeed)
-    expect(await receiving.lookup(failedDigest)).toEqual({ key: '', digest: failedDigest, status: 'failed', payer, transfers: request.transfers })
-    // the node says it moved nothing but the gas
-    const raw = await new IotaClient({ url: fake.url }).getTransactionBlock({ digest: failedDigest, options: { showEffects: true, showBalanceChanges: true } })
-    expect(raw.effects?.status).toEqual({ status: 'failure', error: 'InsufficientCoinBalance in command 0' })
-    expect(raw.balanceChanges).toEqual([{ owner: { AddressOwner: payer }, coinType: COIN_TYPE, amount: '-1000000' }])
+      const receiving = adapter(payeeSeed)
+      expect(await receiving.lookup(failedDigest)).toEqual({
+        key: '',
+        digest: failedDigest,
+        status: 'failed',
+        payer,
+        transfers: request.transfers
+      })
+      // the node says it moved nothing but the gas
+      const raw = await new IotaClient({ url: fake.url }).getTransactionBlock({
+        digest: failedDigest,
+        options: { showEffects: true, showBalanceChanges: true }
+      })
+      expect(raw.effects?.status).toEqual({ status: 'failure', error: 'InsufficientCoinBalance in command 0' })
+      expect(raw.balanceChanges).toEqual([{ owner: { AddressOwner: payer }, coinType: COIN_TYPE, amount: '-1000000' }])
 
-    // the same key pays with a new transaction; the failed one is still its key's, and still failed
-    const paid = await paying.pay(request)
-    expect(paid.digest).not.toBe(failedDigest)
-    expect(await paying.lookup(failedDigest)).toEqual({ key: request.key, digest: failedDigest, status: 'failed', payer, transfers: request.transfers })
-    expect(await paying.lookup(paid.digest)).toEqual(paid)
-    expect(await receiving.lookup(paid.digest)).toMatchObject({ key: '', status: 'confirmed', payer, transfers: request.transfers })
-  })
+      // the same key pays with a new transaction; the failed one is still its key's, and still failed
+      const paid = await paying.pay(request)
+      expect(paid.digest).not.toBe(failedDigest)
+      expect(await paying.lookup(failedDigest)).toEqual({
+        key: request.key,
+        digest: failedDigest,
+        status: 'failed',
+        payer,
+        transfers: request.transfers
+      })
+      expect(await paying.lookup(paid.digest)).toEqual(paid)
+      expect(await receiving.lookup(paid.digest)).toMatchObject({ key: '', status: 'confirmed', payer, transfers: request.transfers })
+    }
+  )
 
   it('a payment of another shape (built by another wallet) is read from its balance changes: what others received in IOTA', async () => {
     fake.fund(payer, 5 * IOTA)
@@ -140,7 +173,12 @@ describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
     expect(seen?.status).toBe('confirmed')
     expect(seen?.payer).toBe(payer)
     expect(seen?.key).toBe('')
-    expect([...seen!.transfers].sort((x, y) => x.to < y.to ? -1 : 1)).toEqual([{ to: payee, amount: 300 }, { to: carol, amount: 300 }].sort((x, y) => x.to < y.to ? -1 : 1))
+    expect([...seen!.transfers].sort((x, y) => (x.to < y.to ? -1 : 1))).toEqual(
+      [
+        { to: payee, amount: 300 },
+        { to: carol, amount: 300 }
+      ].sort((x, y) => (x.to < y.to ? -1 : 1))
+    )
   })
 
   it('transient node failures are a TransientLedgerError; an aborted signal stops the lookup', async () => {
@@ -163,6 +201,8 @@ describe('iota adapter: lookup(digest), a payment seen on the ledger', () => {
     const first = await paying.pay(request)
     const second = await paying.pay({ ...request, key: 'period-8/pay' })
     fake.swapResponses(first.digest, second.digest)
-    await expect(adapter(payeeSeed).lookup(first.digest)).rejects.toSatisfy((e: unknown) => e instanceof SettlementError && e.code === IotaErrorCode.unexpected)
+    await expect(adapter(payeeSeed).lookup(first.digest)).rejects.toSatisfy(
+      (e: unknown) => e instanceof SettlementError && e.code === IotaErrorCode.unexpected
+    )
   })
 })

@@ -9,13 +9,26 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SettlementError, TransientLedgerError } from '../src/port.ts'
 import { CallTimeoutError, backoffDelay, bounded, sleep, withRetry, type CallPolicy } from '../src/iota/retry.ts'
 
-beforeEach(() => { vi.useFakeTimers() })
-afterEach(() => { vi.useRealTimers() })
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 /** Settles `p` into a record that says whether (and how) it has settled yet. */
-function track<T> (p: Promise<T>): { settled: boolean, value?: T, error?: unknown } {
-  const s: { settled: boolean, value?: T, error?: unknown } = { settled: false }
-  p.then(v => { s.settled = true; s.value = v }, e => { s.settled = true; s.error = e })
+function track<T>(p: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
+  const s: { settled: boolean; value?: T; error?: unknown } = { settled: false }
+  p.then(
+    v => {
+      s.settled = true
+      s.value = v
+    },
+    e => {
+      s.settled = true
+      s.error = e
+    }
+  )
   return s
 }
 const transient = (): Error => Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET' })
@@ -48,7 +61,8 @@ describe('sleep', () => {
   it('0 ms or less resolves without a timer', async () => {
     for (const ms of [0, -5]) {
       const s = track(sleep(ms))
-      await Promise.resolve(); await Promise.resolve()
+      await Promise.resolve()
+      await Promise.resolve()
       expect(s.settled).toBe(true)
       expect(vi.getTimerCount()).toBe(0)
     }
@@ -89,7 +103,16 @@ describe('bounded', () => {
   it('a promise that answers in time: its value, no timer and no listener left', async () => {
     const ac = new AbortController()
     let answer: (v: number) => void = () => {}
-    const s = track(bounded(new Promise<number>(resolve => { answer = resolve }), 'ask', 100, ac.signal))
+    const s = track(
+      bounded(
+        new Promise<number>(resolve => {
+          answer = resolve
+        }),
+        'ask',
+        100,
+        ac.signal
+      )
+    )
     await vi.advanceTimersByTimeAsync(99)
     expect(s.settled).toBe(false)
     answer(7)
@@ -107,7 +130,15 @@ describe('bounded', () => {
 
   it('no answer by the deadline: a CallTimeoutError that names the call and the deadline; a late failure is not unhandled', async () => {
     let fail: (e: Error) => void = () => {}
-    const s = track(bounded(new Promise<number>((_resolve, reject) => { fail = reject }), 'get balance of 0x1', 100))
+    const s = track(
+      bounded(
+        new Promise<number>((_resolve, reject) => {
+          fail = reject
+        }),
+        'get balance of 0x1',
+        100
+      )
+    )
     await vi.advanceTimersByTimeAsync(99)
     expect(s.settled).toBe(false)
     await vi.advanceTimersByTimeAsync(1)
@@ -117,7 +148,7 @@ describe('bounded', () => {
     await vi.advanceTimersByTimeAsync(0)
   })
 
-  it('an abort: the signal\'s reason, before or while waiting; the listener is removed', async () => {
+  it("an abort: the signal's reason, before or while waiting; the listener is removed", async () => {
     const before = new AbortController()
     before.abort(new Error('already'))
     await expect(bounded(new Promise(() => {}), 'ask', 100, before.signal)).rejects.toThrow('already')
@@ -180,7 +211,9 @@ describe('withRetry', () => {
     expect(fn).toHaveBeenCalledTimes(3)
     expect(s.settled).toBe(true)
     expect(s.error).toBeInstanceOf(TransientLedgerError)
-    expect(s.error).toMatchObject({ message: 'execute transaction X failed 3 time(s), last: connect ETIMEDOUT; the ledger may be unreachable or busy, call again later' })
+    expect(s.error).toMatchObject({
+      message: 'execute transaction X failed 3 time(s), last: connect ETIMEDOUT; the ledger may be unreachable or busy, call again later'
+    })
     expect((s.error as Error).cause).toBe(errors[2])
     expect(onRetry.mock.calls.map(c => c[0])).toEqual([0, 1, 2])
     expect(vi.getTimerCount()).toBe(0)
@@ -196,7 +229,10 @@ describe('withRetry', () => {
   })
 
   it('a try that does not answer within requestTimeoutMs counts as a transient failure', async () => {
-    const fn = vi.fn().mockReturnValueOnce(new Promise(() => {})).mockResolvedValueOnce('late but fine')
+    const fn = vi
+      .fn()
+      .mockReturnValueOnce(new Promise(() => {}))
+      .mockResolvedValueOnce('late but fine')
     const s = track(withRetry('ask', fn, { ...policy, requestTimeoutMs: 1_000 }))
     await vi.advanceTimersByTimeAsync(999)
     expect(fn).toHaveBeenCalledTimes(1)
@@ -207,14 +243,18 @@ describe('withRetry', () => {
 
   it('an aborted signal: its reason, before a try, after a failed try, or during the back-off', async () => {
     const reason = new Error('stop')
-    const aborted = new AbortController(); aborted.abort(reason)
+    const aborted = new AbortController()
+    aborted.abort(reason)
     const never = vi.fn()
     await expect(withRetry('ask', never, policy, aborted.signal)).rejects.toBe(reason)
     expect(never).not.toHaveBeenCalled()
 
     // the try fails transiently because the caller aborted meanwhile: the reason, no retry
     const ac = new AbortController()
-    const fn = vi.fn(async () => { ac.abort(reason); throw transient() })
+    const fn = vi.fn(async () => {
+      ac.abort(reason)
+      throw transient()
+    })
     await expect(withRetry('ask', fn, policy, ac.signal)).rejects.toBe(reason)
     expect(fn).toHaveBeenCalledTimes(1)
 
@@ -230,10 +270,12 @@ describe('withRetry', () => {
 })
 
 describe('bounded, asked after the caller gave up', () => {
-  it('an already-aborted signal: the abort reason, and the abandoned call\'s own failure is not left unhandled', async () => {
+  it("an already-aborted signal: the abort reason, and the abandoned call's own failure is not left unhandled", async () => {
     vi.useRealTimers()
     const unhandled: unknown[] = []
-    const onUnhandled = (e: unknown): void => { unhandled.push(e) }
+    const onUnhandled = (e: unknown): void => {
+      unhandled.push(e)
+    }
     process.on('unhandledRejection', onUnhandled)
     try {
       const ac = new AbortController()

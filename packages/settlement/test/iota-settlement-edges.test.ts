@@ -15,29 +15,43 @@ import { party, rejected } from './helpers/parties.ts'
 
 class MapStore implements SettlementStore {
   readonly map = new Map<string, string>()
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> { this.map.set(key, value) }
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key)
+  }
+  async put(key: string, value: string): Promise<void> {
+    this.map.set(key, value)
+  }
 }
 
 /** A stub faucet on 127.0.0.1 (`port`, or any free one): answers every POST with `status` and `body`, and counts the requests. */
-async function stubFaucet (status: number, body: unknown, port = 0): Promise<{ url: string, requests: number, close: () => Promise<void> }> {
+async function stubFaucet(status: number, body: unknown, port = 0): Promise<{ url: string; requests: number; close: () => Promise<void> }> {
   const stub = { url: '', requests: 0, close: async () => {} }
   const server: Server = createServer((req, res) => {
     req.resume()
-    req.on('end', () => { stub.requests++; res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) })
+    req.on('end', () => {
+      stub.requests++
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    })
   })
   await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  stub.close = async () => { server.closeAllConnections(); await new Promise<void>(resolve => server.close(() => resolve())) }
+  stub.close = async () => {
+    server.closeAllConnections()
+    await new Promise<void>(resolve => server.close(() => resolve()))
+  }
   return stub
 }
 
 let fake: FakeIotaRpc
-beforeEach(async () => { fake = await FakeIotaRpc.start() })
-afterEach(async () => { await fake.close() })
+beforeEach(async () => {
+  fake = await FakeIotaRpc.start()
+})
+afterEach(async () => {
+  await fake.close()
+})
 
 const me = party(111)
-function adapter (extra: Partial<IotaSettlementOptions> = {}) {
+function adapter(extra: Partial<IotaSettlementOptions> = {}) {
   return iotaSettlement({
     network: 'testnet',
     seed: me.seed,
@@ -76,7 +90,10 @@ describe('balance', () => {
     for (const address of ['0x' + 'g'.repeat(64), '0x' + '1'.repeat(65), 'not an address', 42]) {
       const err = await rejected(a.balance(address as string))
       expect(err).toBeInstanceOf(SettlementError)
-      expect(err).toMatchObject({ code: IotaErrorCode.invalidRequest, message: `'${String(address)}' is not an IOTA address (0x + 64 hex)` })
+      expect(err).toMatchObject({
+        code: IotaErrorCode.invalidRequest,
+        message: `'${String(address)}' is not an IOTA address (0x + 64 hex)`
+      })
     }
     expect(fake.calls).toEqual([])
   })
@@ -103,24 +120,36 @@ describe('balance', () => {
 describe('requestFaucet', () => {
   it('mainnet and a node by URL have no faucet unless one is given', async () => {
     expect(await rejected(adapter({ network: 'mainnet' }).requestFaucet())).toMatchObject({
-      name: 'SettlementError', code: 'no-faucet', message: `mainnet (through an injected client) has no faucet: send IOTA to ${me.address}, or pass the faucetUrl option`
+      name: 'SettlementError',
+      code: 'no-faucet',
+      message: `mainnet (through an injected client) has no faucet: send IOTA to ${me.address}, or pass the faucetUrl option`
     })
     expect(await rejected(adapter({ network: fake.url, client: undefined }).requestFaucet())).toMatchObject({
-      code: 'no-faucet', message: `the full node at ${fake.url} has no faucet: send IOTA to ${me.address}, or pass the faucetUrl option`
+      code: 'no-faucet',
+      message: `the full node at ${fake.url} has no faucet: send IOTA to ${me.address}, or pass the faucetUrl option`
     })
     expect(fake.calls).toEqual([])
   })
 
   it('a faucet that refuses (rate limit, or an error) is a TransientLedgerError that says so, asked once', async () => {
-    for (const [status, body] of [[429, {}], [200, { error: 'nope' }]] as const) {
+    for (const [status, body] of [
+      [429, {}],
+      [200, { error: 'nope' }]
+    ] as const) {
       const faucet = await stubFaucet(status, body)
       try {
         const err = await rejected(adapter({ faucetUrl: faucet.url }).requestFaucet())
         expect(err).toBeInstanceOf(TransientLedgerError)
-        expect((err as Error).message).toMatch(new RegExp(`^the faucet at ${faucet.url} refused ${me.address}: .+; faucets are rate limited, try again later or fund the address by hand$`))
+        expect((err as Error).message).toMatch(
+          new RegExp(
+            `^the faucet at ${faucet.url} refused ${me.address}: .+; faucets are rate limited, try again later or fund the address by hand$`
+          )
+        )
         expect((err as Error).cause).toBeInstanceOf(Error)
         expect(faucet.requests).toBe(1)
-      } finally { await faucet.close() }
+      } finally {
+        await faucet.close()
+      }
     }
   })
 
@@ -131,7 +160,9 @@ describe('requestFaucet', () => {
       expect(err).toBeInstanceOf(TransientLedgerError)
       expect((err as Error).message).toMatch(new RegExp(`^the faucet at http://localhost:9123 refused ${me.address}: `))
       expect(faucet.requests).toBe(1)
-    } finally { await faucet.close() }
+    } finally {
+      await faucet.close()
+    }
   })
 
   it('a faucet that cannot be reached: the TransientLedgerError of the tries, as it is', async () => {
@@ -145,9 +176,13 @@ describe('requestFaucet', () => {
     try {
       const err = await rejected(adapter({ faucetUrl: faucet.url }).requestFaucet({ timeoutMs: 30 }))
       expect(err).toBeInstanceOf(TransientLedgerError)
-      expect((err as Error).message).toBe(`the faucet at ${faucet.url} accepted the request, but the balance of ${me.address} did not grow within 30 ms`)
+      expect((err as Error).message).toBe(
+        `the faucet at ${faucet.url} accepted the request, but the balance of ${me.address} did not grow within 30 ms`
+      )
       expect(fake.calls.filter(m => m === 'iotax_getBalance').length).toBeGreaterThanOrEqual(2)
-    } finally { await faucet.close() }
+    } finally {
+      await faucet.close()
+    }
   })
 
   it('an aborted signal stops it with its reason', async () => {
@@ -158,7 +193,7 @@ describe('requestFaucet', () => {
     expect(fake.balanceOf(me.address)).toBe(0n)
   })
 
-  it('with the network\'s own faucet (the fake\'s /gas), the balance grows before it returns', async () => {
+  it("with the network's own faucet (the fake's /gas), the balance grows before it returns", async () => {
     await adapter({ faucetUrl: fake.url }).requestFaucet({ timeoutMs: 5_000 })
     expect(fake.balanceOf(me.address)).toBe(10_000_000_000n)
   })

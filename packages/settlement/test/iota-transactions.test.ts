@@ -9,8 +9,14 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { iotaAddress, signerFromSeed } from '@kvartal/protocol'
 import {
-  IotaNotarizationPackages, attestationMetadata, buildAttestationTransaction, buildPaymentTransaction,
-  decodeAttestationTransaction, decodePaymentTransaction, signTransaction, type GasSettings
+  IotaNotarizationPackages,
+  attestationMetadata,
+  buildAttestationTransaction,
+  buildPaymentTransaction,
+  decodeAttestationTransaction,
+  decodePaymentTransaction,
+  signTransaction,
+  type GasSettings
 } from '../src/iota/index.ts'
 
 // Offline: every transaction here is built and signed without a full node (gas price, budget and coins given).
@@ -75,7 +81,13 @@ describe('payment transaction', () => {
     expect(raw.V1.gasData.budget).toBe('50000000')
 
     // and with our decoder
-    expect(decodePaymentTransaction(signed.bytes)).toEqual({ sender, transfers, gasBudget: 50_000_000, gasPrice: 1000, gasPayment: gas.payment })
+    expect(decodePaymentTransaction(signed.bytes)).toEqual({
+      sender,
+      transfers,
+      gasBudget: 50_000_000,
+      gasPrice: 1000,
+      gasPayment: gas.payment
+    })
   })
 
   it('builds the same bytes, digest and signature from the same inputs (Ed25519 is deterministic)', async () => {
@@ -94,7 +106,10 @@ describe('attestation transaction', () => {
   const pkg = IotaNotarizationPackages.testnet.packageId
 
   it('anchors the 32-byte root as a locked IOTA notarization, signed by the attester', async () => {
-    const signed = await signTransaction(buildAttestationTransaction(sender, pkg, { key: 'd1/2025-06-01T00', root: rootBytes, leaves: 3 }, gas), keypair)
+    const signed = await signTransaction(
+      buildAttestationTransaction(sender, pkg, { key: 'd1/2025-06-01T00', root: rootBytes, leaves: 3 }, gas),
+      keypair
+    )
     expect((await verifyTransactionSignature(signed.bytes, signed.signature)).toIotaAddress()).toBe(sender)
 
     const data = Transaction.from(signed.bytes).getData()
@@ -102,11 +117,20 @@ describe('attestation transaction', () => {
     expect(data.gasData.budget).toBe('50000000')
     // the root is among the pure inputs, as a BCS vector<u8> of 32 bytes
     const pures = data.inputs.filter(i => i.Pure != null).map(i => fromBase64(i.Pure!.bytes))
-    const vectors = pures.flatMap(p => { try { const v = bcs.vector(bcs.u8()).parse(p); return v.length === 32 && p.length === 33 ? [new Uint8Array(v)] : [] } catch { return [] } })
+    const vectors = pures.flatMap(p => {
+      try {
+        const v = bcs.vector(bcs.u8()).parse(p)
+        return v.length === 32 && p.length === 33 ? [new Uint8Array(v)] : []
+      } catch {
+        return []
+      }
+    })
     expect(vectors).toContainEqual(rootBytes)
     // the same three Move calls @iota/notarization 0.1.15 builds for createLocked().withBytesState(...)
-    expect(data.commands.map(c => c.MoveCall != null ? `${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind)).toEqual([
-      'notarization::new_state_from_bytes', 'timelock::none', 'locked_notarization::create'
+    expect(data.commands.map(c => (c.MoveCall != null ? `${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind))).toEqual([
+      'notarization::new_state_from_bytes',
+      'timelock::none',
+      'locked_notarization::create'
     ])
     for (const c of data.commands) expect(c.MoveCall!.package).toBe(pkg)
     const create = data.commands[2].MoveCall!
@@ -119,12 +143,23 @@ describe('attestation transaction', () => {
       { $kind: 'Input', Input: 0 }
     ])
     // the clock, shared and read-only, named without asking a node
-    expect(data.inputs[0].Object?.SharedObject).toEqual({ objectId: '0x' + '0'.repeat(63) + '6', initialSharedVersion: '1', mutable: false })
+    expect(data.inputs[0].Object?.SharedObject).toEqual({
+      objectId: '0x' + '0'.repeat(63) + '6',
+      initialSharedVersion: '1',
+      mutable: false
+    })
     expect(bcs.option(bcs.string()).parse(fromBase64(data.inputs[2].Pure!.bytes))).toBe(attestationMetadata('d1/2025-06-01T00', 3))
     expect(bcs.option(bcs.string()).parse(fromBase64(data.inputs[3].Pure!.bytes))).toBe('Kvartal attestation d1/2025-06-01T00')
     expect(bcs.option(bcs.string()).parse(fromBase64(data.inputs[4].Pure!.bytes))).toBeNull()
 
-    expect(decodeAttestationTransaction(signed.bytes)).toEqual({ sender, packageId: pkg, root, key: 'd1/2025-06-01T00', leaves: 3, gasBudget: 50_000_000 })
+    expect(decodeAttestationTransaction(signed.bytes)).toEqual({
+      sender,
+      packageId: pkg,
+      root,
+      key: 'd1/2025-06-01T00',
+      leaves: 3,
+      gasBudget: 50_000_000
+    })
   })
 
   it('refuses a root that is not 32 bytes', () => {
@@ -132,19 +167,24 @@ describe('attestation transaction', () => {
   })
 })
 
-describe('payment that carries its period\'s attestation', () => {
-  const root = createHash('sha256').update('the payer\'s period').digest('hex')
+describe("payment that carries its period's attestation", () => {
+  const root = createHash('sha256').update("the payer's period").digest('hex')
   const rootBytes = new Uint8Array(Buffer.from(root, 'hex'))
   const pkg = IotaNotarizationPackages.testnet.packageId
   const intent = { key: 'd1/0/attest/' + sender, root: rootBytes, leaves: 41 }
 
-  it('is one programmable transaction: the transfers, then the root\'s three notarization calls', async () => {
+  it("is one programmable transaction: the transfers, then the root's three notarization calls", async () => {
     const signed = await signTransaction(buildPaymentTransaction(sender, transfers, gas, { packageId: pkg, intent }), keypair)
     expect((await verifyTransactionSignature(signed.bytes, signed.signature)).toIotaAddress()).toBe(sender)
     const data = Transaction.from(signed.bytes).getData()
-    expect(data.commands.map(c => c.MoveCall != null ? `${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind)).toEqual([
-      'SplitCoins', 'TransferObjects', 'TransferObjects', 'TransferObjects',
-      'notarization::new_state_from_bytes', 'timelock::none', 'locked_notarization::create'
+    expect(data.commands.map(c => (c.MoveCall != null ? `${c.MoveCall.module}::${c.MoveCall.function}` : c.$kind))).toEqual([
+      'SplitCoins',
+      'TransferObjects',
+      'TransferObjects',
+      'TransferObjects',
+      'notarization::new_state_from_bytes',
+      'timelock::none',
+      'locked_notarization::create'
     ])
     // the notarization touches no coin: its arguments are its own inputs, its own results and the clock
     for (const c of data.commands.slice(4)) {
@@ -156,13 +196,38 @@ describe('payment that carries its period\'s attestation', () => {
     }
     // the root is a pure vector<u8> input of the payment itself
     const pures = data.inputs.filter(i => i.Pure != null).map(i => fromBase64(i.Pure!.bytes))
-    expect(pures.flatMap(p => { try { const v = bcs.vector(bcs.u8()).parse(p); return v.length === 32 && p.length === 33 ? [new Uint8Array(v)] : [] } catch { return [] } })).toContainEqual(rootBytes)
+    expect(
+      pures.flatMap(p => {
+        try {
+          const v = bcs.vector(bcs.u8()).parse(p)
+          return v.length === 32 && p.length === 33 ? [new Uint8Array(v)] : []
+        } catch {
+          return []
+        }
+      })
+    ).toContainEqual(rootBytes)
 
     // both decoders read it: the payment with the root it carries, and the attestation
-    expect(decodePaymentTransaction(signed.bytes)).toEqual({ sender, transfers, gasBudget: 50_000_000, gasPrice: 1000, gasPayment: gas.payment, attestation: { packageId: pkg, root, key: intent.key, leaves: 41 } })
-    expect(decodeAttestationTransaction(signed.bytes)).toEqual({ sender, packageId: pkg, root, key: intent.key, leaves: 41, gasBudget: 50_000_000 })
+    expect(decodePaymentTransaction(signed.bytes)).toEqual({
+      sender,
+      transfers,
+      gasBudget: 50_000_000,
+      gasPrice: 1000,
+      gasPayment: gas.payment,
+      attestation: { packageId: pkg, root, key: intent.key, leaves: 41 }
+    })
+    expect(decodeAttestationTransaction(signed.bytes)).toEqual({
+      sender,
+      packageId: pkg,
+      root,
+      key: intent.key,
+      leaves: 41,
+      gasBudget: 50_000_000
+    })
     // a payment without one decodes without one
-    expect(decodePaymentTransaction((await signTransaction(buildPaymentTransaction(sender, transfers, gas), keypair)).bytes)).not.toHaveProperty('attestation')
+    expect(
+      decodePaymentTransaction((await signTransaction(buildPaymentTransaction(sender, transfers, gas), keypair)).bytes)
+    ).not.toHaveProperty('attestation')
   })
 
   it('is not read as a payment when anything else follows the transfers', async () => {

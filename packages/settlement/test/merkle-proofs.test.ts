@@ -50,7 +50,7 @@ describe('MerkleTree.prove', () => {
 })
 
 describe('verifyInclusion refuses', () => {
-  it('a path that stops at an inner node, even under that node\'s hash', () => {
+  it("a path that stops at an inner node, even under that node's hash", () => {
     const ls = leaves(4)
     const t = new MerkleTree(ls)
     const p = t.prove(0)

@@ -27,7 +27,9 @@ describe('Merkle tree (RFC 6962)', () => {
     }
   })
   it('refuses malformed proofs without throwing', () => {
-    const ls = leaves(5); const t = new MerkleTree(ls); const p = t.prove(2)
+    const ls = leaves(5)
+    const t = new MerkleTree(ls)
+    const p = t.prove(2)
     expect(verifyInclusion(ls[2], { ...p, path: [...p.path.slice(0, -1), 'zz'] }, t.root)).toBe(false)
     expect(verifyInclusion(ls[2], { ...p, index: 9 }, t.root)).toBe(false)
     expect(verifyInclusion(ls[2], { ...p, path: [...p.path, p.path[0]] }, t.root)).toBe(false)

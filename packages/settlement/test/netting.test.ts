@@ -9,8 +9,8 @@ import { netPositions, netTrades, paymentsFor, type Obligation } from '../src/in
 import { party, thrown, trade } from './helpers/parties.ts'
 
 /** Three parties sorted by address: lo < mid < hi. */
-function sortedParties () {
-  const [lo, mid, hi] = [party(71), party(72), party(73)].sort((x, y) => x.address < y.address ? -1 : 1)
+function sortedParties() {
+  const [lo, mid, hi] = [party(71), party(72), party(73)].sort((x, y) => (x.address < y.address ? -1 : 1))
   return { lo, mid, hi }
 }
 
@@ -18,9 +18,15 @@ describe('netTrades', () => {
   it('a buyer owes its seller the cost of the energy, rounded half up per trade, in either address order', () => {
     const { lo, hi } = sortedParties()
     // 1001 Wh at 333_333_333 nanos/kWh = 333_666_666.333 → 333_666_666; 1 Wh at 1_500 = 1.5 → 2
-    expect(netTrades([trade({ seller: hi, buyer: lo, energyWh: 1_001, price: 333_333_333 })])).toEqual([{ from: lo.address, to: hi.address, amount: 333_666_666 }])
-    expect(netTrades([trade({ seller: lo, buyer: hi, energyWh: 1_001, price: 333_333_333 })])).toEqual([{ from: hi.address, to: lo.address, amount: 333_666_666 }])
-    expect(netTrades([trade({ seller: lo, buyer: hi, energyWh: 1, price: 1_500 })])).toEqual([{ from: hi.address, to: lo.address, amount: 2 }])
+    expect(netTrades([trade({ seller: hi, buyer: lo, energyWh: 1_001, price: 333_333_333 })])).toEqual([
+      { from: lo.address, to: hi.address, amount: 333_666_666 }
+    ])
+    expect(netTrades([trade({ seller: lo, buyer: hi, energyWh: 1_001, price: 333_333_333 })])).toEqual([
+      { from: hi.address, to: lo.address, amount: 333_666_666 }
+    ])
+    expect(netTrades([trade({ seller: lo, buyer: hi, energyWh: 1, price: 1_500 })])).toEqual([
+      { from: hi.address, to: lo.address, amount: 2 }
+    ])
   })
 
   it('sums several trades of one pair, each rounded on its own, and subtracts what flows back', () => {
@@ -38,17 +44,23 @@ describe('netTrades', () => {
 
   it('a pair whose trades cancel exactly owes nothing: no obligation of 0', () => {
     const { lo, hi } = sortedParties()
-    expect(netTrades([
-      trade({ seller: hi, buyer: lo, energyWh: 100, price: 1_000, n: 1 }),
-      trade({ seller: lo, buyer: hi, energyWh: 100, price: 1_000, n: 2 })
-    ])).toEqual([])
+    expect(
+      netTrades([
+        trade({ seller: hi, buyer: lo, energyWh: 100, price: 1_000, n: 1 }),
+        trade({ seller: lo, buyer: hi, energyWh: 100, price: 1_000, n: 2 })
+      ])
+    ).toEqual([])
   })
 
   it('a trade of a party with itself is no obligation', () => {
     const { lo, hi } = sortedParties()
     expect(netTrades([trade({ seller: lo, buyer: lo, energyWh: 100, price: 1_000 })])).toEqual([])
-    expect(netTrades([trade({ seller: lo, buyer: lo, energyWh: 100, price: 1_000, n: 1 }), trade({ seller: hi, buyer: lo, energyWh: 7, price: 1_000, n: 2 })]))
-      .toEqual([{ from: lo.address, to: hi.address, amount: 7 }])
+    expect(
+      netTrades([
+        trade({ seller: lo, buyer: lo, energyWh: 100, price: 1_000, n: 1 }),
+        trade({ seller: hi, buyer: lo, energyWh: 7, price: 1_000, n: 2 })
+      ])
+    ).toEqual([{ from: lo.address, to: hi.address, amount: 7 }])
   })
 
   it('lists the obligations in the order of their pair of addresses, whatever the order of the trades', () => {
@@ -74,20 +86,49 @@ describe('netTrades', () => {
     expect(netTrades([t], [{ from: hi.address, to: lo.address, amount: 4 }])).toEqual([{ from: lo.address, to: hi.address, amount: 6 }])
     expect(netTrades([t], [{ from: lo.address, to: hi.address, amount: 4 }])).toEqual([{ from: lo.address, to: hi.address, amount: 14 }])
     expect(netTrades([t], [{ from: hi.address, to: lo.address, amount: 15 }])).toEqual([{ from: hi.address, to: lo.address, amount: 5 }])
-    expect(netTrades([], [{ from: hi.address, to: mid.address, amount: 3 }, { from: hi.address, to: mid.address, amount: 2 }])).toEqual([{ from: hi.address, to: mid.address, amount: 5 }])
-    expect(netTrades([], [{ from: mid.address, to: hi.address, amount: 9 }, { from: hi.address, to: mid.address, amount: 2 }])).toEqual([{ from: mid.address, to: hi.address, amount: 7 }])
+    expect(
+      netTrades(
+        [],
+        [
+          { from: hi.address, to: mid.address, amount: 3 },
+          { from: hi.address, to: mid.address, amount: 2 }
+        ]
+      )
+    ).toEqual([{ from: hi.address, to: mid.address, amount: 5 }])
+    expect(
+      netTrades(
+        [],
+        [
+          { from: mid.address, to: hi.address, amount: 9 },
+          { from: hi.address, to: mid.address, amount: 2 }
+        ]
+      )
+    ).toEqual([{ from: mid.address, to: hi.address, amount: 7 }])
   })
 
   it('leaves out debts of nothing, negative debts and debts to oneself', () => {
     const { lo, hi } = sortedParties()
-    expect(netTrades([], [
-      { from: lo.address, to: hi.address, amount: 0 },
-      { from: lo.address, to: hi.address, amount: -5 },
-      { from: hi.address, to: hi.address, amount: 5 }
-    ])).toEqual([])
+    expect(
+      netTrades(
+        [],
+        [
+          { from: lo.address, to: hi.address, amount: 0 },
+          { from: lo.address, to: hi.address, amount: -5 },
+          { from: hi.address, to: hi.address, amount: 5 }
+        ]
+      )
+    ).toEqual([])
     // a negative debt does not reduce what is owed either
-    expect(netTrades([], [{ from: lo.address, to: hi.address, amount: 3 }, { from: lo.address, to: hi.address, amount: -1 }, { from: hi.address, to: lo.address, amount: -1 }]))
-      .toEqual([{ from: lo.address, to: hi.address, amount: 3 }])
+    expect(
+      netTrades(
+        [],
+        [
+          { from: lo.address, to: hi.address, amount: 3 },
+          { from: lo.address, to: hi.address, amount: -1 },
+          { from: hi.address, to: lo.address, amount: -1 }
+        ]
+      )
+    ).toEqual([{ from: lo.address, to: hi.address, amount: 3 }])
   })
 
   it('refuses a debt that is not a whole number of nanos, with a RangeError that names it', () => {
@@ -98,9 +139,13 @@ describe('netTrades', () => {
       expect((err as Error).message).toBe(`a debt must be a whole number of nanos, got ${amount}`)
     }
     // NaN is not a positive amount, and is refused too
-    expect(() => netTrades([], [{ from: lo.address, to: hi.address, amount: NaN }])).toThrow('a debt must be a whole number of nanos, got NaN')
+    expect(() => netTrades([], [{ from: lo.address, to: hi.address, amount: NaN }])).toThrow(
+      'a debt must be a whole number of nanos, got NaN'
+    )
     // the largest safe integer is whole
-    expect(netTrades([], [{ from: lo.address, to: hi.address, amount: Number.MAX_SAFE_INTEGER }])).toEqual([{ from: lo.address, to: hi.address, amount: Number.MAX_SAFE_INTEGER }])
+    expect(netTrades([], [{ from: lo.address, to: hi.address, amount: Number.MAX_SAFE_INTEGER }])).toEqual([
+      { from: lo.address, to: hi.address, amount: Number.MAX_SAFE_INTEGER }
+    ])
   })
 
   it('never creates or loses a nano: the obligations are what the trades cost, pair by pair', () => {
@@ -119,24 +164,49 @@ describe('netTrades', () => {
 })
 
 describe('paymentsFor', () => {
-  it('one payment per payer, in payer order, paying all its payees in the obligations\' order, under <prefix>/<payer>', () => {
+  it("one payment per payer, in payer order, paying all its payees in the obligations' order, under <prefix>/<payer>", () => {
     const { lo, mid, hi } = sortedParties()
-    const payments = paymentsFor([
-      { from: mid.address, to: hi.address, amount: 5 },
-      { from: lo.address, to: hi.address, amount: 7 },
-      { from: mid.address, to: lo.address, amount: 6 }
-    ], 'd/p/pay')
+    const payments = paymentsFor(
+      [
+        { from: mid.address, to: hi.address, amount: 5 },
+        { from: lo.address, to: hi.address, amount: 7 },
+        { from: mid.address, to: lo.address, amount: 6 }
+      ],
+      'd/p/pay'
+    )
     expect(payments).toEqual([
       { key: `d/p/pay/${lo.address}`, payer: lo.address, transfers: [{ to: hi.address, amount: 7 }] },
-      { key: `d/p/pay/${mid.address}`, payer: mid.address, transfers: [{ to: hi.address, amount: 5 }, { to: lo.address, amount: 6 }] }
+      {
+        key: `d/p/pay/${mid.address}`,
+        payer: mid.address,
+        transfers: [
+          { to: hi.address, amount: 5 },
+          { to: lo.address, amount: 6 }
+        ]
+      }
     ])
   })
 
   it('leaves out obligations of nothing or less; a payer with only those makes no payment', () => {
     const { lo, mid, hi } = sortedParties()
-    expect(paymentsFor([{ from: lo.address, to: hi.address, amount: 0 }, { from: mid.address, to: hi.address, amount: -3 }], 'p')).toEqual([])
-    expect(paymentsFor([{ from: lo.address, to: hi.address, amount: 0 }, { from: lo.address, to: mid.address, amount: 1 }], 'p'))
-      .toEqual([{ key: `p/${lo.address}`, payer: lo.address, transfers: [{ to: mid.address, amount: 1 }] }])
+    expect(
+      paymentsFor(
+        [
+          { from: lo.address, to: hi.address, amount: 0 },
+          { from: mid.address, to: hi.address, amount: -3 }
+        ],
+        'p'
+      )
+    ).toEqual([])
+    expect(
+      paymentsFor(
+        [
+          { from: lo.address, to: hi.address, amount: 0 },
+          { from: lo.address, to: mid.address, amount: 1 }
+        ],
+        'p'
+      )
+    ).toEqual([{ key: `p/${lo.address}`, payer: lo.address, transfers: [{ to: mid.address, amount: 1 }] }])
   })
 
   it('returns transfers of its own, not the obligations', () => {
@@ -155,7 +225,11 @@ describe('netPositions', () => {
       { from: mid.address, to: hi.address, amount: 4 },
       { from: hi.address, to: lo.address, amount: 3 }
     ])
-    expect([...m.entries()]).toEqual([[lo.address, -7], [hi.address, 11], [mid.address, -4]])
+    expect([...m.entries()]).toEqual([
+      [lo.address, -7],
+      [hi.address, 11],
+      [mid.address, -4]
+    ])
     expect(netPositions([])).toEqual(new Map())
   })
 })

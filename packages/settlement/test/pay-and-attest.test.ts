@@ -3,9 +3,40 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IotaClient } from '@iota/iota-sdk/client'
-import { iotaAddress, signReading, signerFromSeed, signTerms, tradeId, type MeterReading, type Signer, type Trade, type TradeTerms } from '@kvartal/protocol'
-import { ATTESTATION_EXISTS, LocalLedger, attestationKey, localSettlement, netTrades, paymentsFor, periodLeaves, settlePeriod, verifyTradeProof, MerkleTree, type PeriodInput, type Settlement } from '../src/index.ts'
-import { IotaErrorCode, decodeAttestationTransaction, decodePaymentTransaction, iotaSettlement, type IotaSettlement, type SettlementStore, type TxRecord } from '../src/iota/index.ts'
+import {
+  iotaAddress,
+  signReading,
+  signerFromSeed,
+  signTerms,
+  tradeId,
+  type MeterReading,
+  type Signer,
+  type Trade,
+  type TradeTerms
+} from '@kvartal/protocol'
+import {
+  ATTESTATION_EXISTS,
+  LocalLedger,
+  attestationKey,
+  localSettlement,
+  netTrades,
+  paymentsFor,
+  periodLeaves,
+  settlePeriod,
+  verifyTradeProof,
+  MerkleTree,
+  type PeriodInput,
+  type Settlement
+} from '../src/index.ts'
+import {
+  IotaErrorCode,
+  decodeAttestationTransaction,
+  decodePaymentTransaction,
+  iotaSettlement,
+  type IotaSettlement,
+  type SettlementStore,
+  type TxRecord
+} from '../src/iota/index.ts'
 import { FakeIotaRpc } from '../testing/fake-iota-rpc.ts'
 
 // A node that pays in a period carries its period's attestation (Merkle root and leaf count) in the same
@@ -20,14 +51,26 @@ const addr = (s: Signer): string => iotaAddress(s.publicKey)
 const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
 const START = 10_000_000_000
 
-function trade (s: Signer, b: Signer, slot: number, energyWh: number, price: number, n: number): Trade {
-  const terms: TradeTerms = { version: 1, district: 'd', negotiation: new Uint8Array(16).fill(n), buyer: b.publicKey, seller: s.publicKey, slot, energyWh, price, agreedAt: 1 }
+function trade(s: Signer, b: Signer, slot: number, energyWh: number, price: number, n: number): Trade {
+  const terms: TradeTerms = {
+    version: 1,
+    district: 'd',
+    negotiation: new Uint8Array(16).fill(n),
+    buyer: b.publicKey,
+    seller: s.publicKey,
+    slot,
+    energyWh,
+    price,
+    agreedAt: 1
+  }
   return { id: tradeId(terms), terms, buyerSignature: signTerms(terms, b), sellerSignature: signTerms(terms, s) }
 }
 
-function readings (s: Signer, perSlot: Array<[number, number]>): MeterReading[] {
+function readings(s: Signer, perSlot: Array<[number, number]>): MeterReading[] {
   const out: MeterReading[] = []
-  perSlot.forEach(([imp, exp], i) => { out.push(signReading(s, i + 1, imp, exp, i + 1, out.at(-1))) })
+  perSlot.forEach(([imp, exp], i) => {
+    out.push(signReading(s, i + 1, imp, exp, i + 1, out.at(-1)))
+  })
   return out
 }
 
@@ -38,17 +81,30 @@ const input = (s: Signer, period: string): PeriodInput => ({
   period,
   self: addr(s),
   trades,
-  readings: s === buyer ? readings(buyer, [[1_000, 0], [200, 0]]) : readings(seller, [[0, 1_000], [0, 200]]),
+  readings:
+    s === buyer
+      ? readings(buyer, [
+          [1_000, 0],
+          [200, 0]
+        ])
+      : readings(seller, [
+          [0, 1_000],
+          [0, 200]
+        ]),
   tariffs
 })
 /** the root a node's period attests, computed as settlePeriod does */
-const rootOf = (s: Signer, period: string): { root: string, leaves: number } => {
+const rootOf = (s: Signer, period: string): { root: string; leaves: number } => {
   const i = input(s, period)
   const tree = new MerkleTree(periodLeaves(i.trades, i.readings).leaves)
   return { root: tree.root, leaves: tree.size }
 }
 /** the payment settlePeriod asks for (no grid operator): what the buyer owes, under its period key */
-const paymentOf = (period: string) => paymentsFor(netTrades(trades).filter(o => o.from === addr(buyer)), `${period}/pay`)[0]
+const paymentOf = (period: string) =>
+  paymentsFor(
+    netTrades(trades).filter(o => o.from === addr(buyer)),
+    `${period}/pay`
+  )[0]
 
 describe('local ledger: one transaction per paying node, carrying its root', () => {
   let dir: string
@@ -58,9 +114,12 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
     ledger = await LocalLedger.open(join(dir, 'ledger'))
     for (const s of [seller, buyer]) await ledger.mint(addr(s), START)
   })
-  afterEach(async () => { await ledger.close().catch(() => {}); await rm(dir, { recursive: true, force: true }) })
+  afterEach(async () => {
+    await ledger.close().catch(() => {})
+    await rm(dir, { recursive: true, force: true })
+  })
 
-  it('the payer\'s transaction holds its transfers and its root; the payee attests alone; every proof verifies', async () => {
+  it("the payer's transaction holds its transfers and its root; the payee attests alone; every proof verifies", async () => {
     const rb = await settlePeriod(localSettlement(ledger, buyer), input(buyer, 'd/one'))
     const rs = await settlePeriod(localSettlement(ledger, seller), input(seller, 'd/one'))
     expect(ledger.transactions).toBe(2) // was 3: payment, and two attestations
@@ -68,7 +127,12 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
     // the buyer's payment and attestation are the same transaction, and the ledger holds both parts in it
     expect(rb.payment!.digest).toBe(rb.attestation.digest)
     const tx = await ledger.byDigest(rb.payment!.digest)
-    expect(tx).toMatchObject({ kind: 'pay', key: 'd/one/pay/' + addr(buyer), transfers: [{ to: addr(seller), amount: OWED }], attestation: { key: attestationKey('d/one', addr(buyer)), ...rootOf(buyer, 'd/one') } })
+    expect(tx).toMatchObject({
+      kind: 'pay',
+      key: 'd/one/pay/' + addr(buyer),
+      transfers: [{ to: addr(seller), amount: OWED }],
+      attestation: { key: attestationKey('d/one', addr(buyer)), ...rootOf(buyer, 'd/one') }
+    })
     expect(rb.attestation).toMatchObject({ key: attestationKey('d/one', addr(buyer)), ...rootOf(buyer, 'd/one'), attester: addr(buyer) })
     // found by either key, and by the payee looking the payment up by digest
     const s = localSettlement(ledger, seller)
@@ -77,7 +141,10 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
     expect((await s.lookup(rb.payment!.digest))?.attestation).toEqual(rb.attestation)
     expect(await s.payment(attestationKey('d/one', addr(buyer)))).toBeUndefined() // an attestation key names no payment
     expect(await ledger.balance(addr(seller))).toBe(START + OWED)
-    for (const [r, who] of [[rb, buyer], [rs, seller]] as const) {
+    for (const [r, who] of [
+      [rb, buyer],
+      [rs, seller]
+    ] as const) {
       for (const t of trades) {
         const v = await verifyTradeProof(s, t, r.proofs.get(t.id)!, r.attestation.root, attestationKey('d/one', addr(who)))
         expect(v.ok, JSON.stringify(v.checks)).toBe(true)
@@ -89,7 +156,9 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
     const poor = signerFromSeed(new Uint8Array(32).fill(63))
     await ledger.mint(addr(poor), 1)
     const t = trade(seller, poor, 1, 1_000, 500_000_000, 3)
-    await expect(settlePeriod(localSettlement(ledger, poor), { period: 'd/poor', self: addr(poor), trades: [t], readings: [], tariffs })).rejects.toMatchObject({ code: 'insufficient-balance' })
+    await expect(
+      settlePeriod(localSettlement(ledger, poor), { period: 'd/poor', self: addr(poor), trades: [t], readings: [], tariffs })
+    ).rejects.toMatchObject({ code: 'insufficient-balance' })
     expect(await localSettlement(ledger, poor).attestation(attestationKey('d/poor', addr(poor)))).toBeUndefined()
     expect(ledger.transactions).toBe(0)
   })
@@ -105,7 +174,14 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
     expect((await settlePeriod(b, input(buyer, 'd/once'))).attestation).toEqual(r.attestation)
     // another payment asking to carry the same key is refused whole: nothing paid, nothing anchored
     const before = await ledger.balance(addr(buyer))
-    await expect(b.pay({ key: 'd/once/other', payer: addr(buyer), transfers: [{ to: addr(seller), amount: 5 }], attest: { key, root: 'cd'.repeat(32), leaves: 1 } })).rejects.toMatchObject({ name: 'SettlementError', code: ATTESTATION_EXISTS })
+    await expect(
+      b.pay({
+        key: 'd/once/other',
+        payer: addr(buyer),
+        transfers: [{ to: addr(seller), amount: 5 }],
+        attest: { key, root: 'cd'.repeat(32), leaves: 1 }
+      })
+    ).rejects.toMatchObject({ name: 'SettlementError', code: ATTESTATION_EXISTS })
     expect(await ledger.balance(addr(buyer))).toBe(before)
     expect(await b.attestation(key)).toEqual(r.attestation)
     expect(ledger.transactions).toBe(1)
@@ -128,7 +204,13 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
   it('an adapter whose payments land without the root still gets the period attested, once', async () => {
     // e.g. an adapter built before payments could carry roots: it pays and ignores `attest`
     const inner = localSettlement(ledger, buyer)
-    const plain: Settlement = { ...inner, async pay (request, options) { const { attest: _ignored, ...rest } = request; return await inner.pay(rest, options) } }
+    const plain: Settlement = {
+      ...inner,
+      async pay(request, options) {
+        const { attest: _ignored, ...rest } = request
+        return await inner.pay(rest, options)
+      }
+    }
     const r = await settlePeriod(plain, input(buyer, 'd/plain'))
     expect(r.payment?.attestation).toBeUndefined()
     expect(await inner.attestation(attestationKey('d/plain', addr(buyer)))).toEqual(r.attestation)
@@ -151,8 +233,10 @@ describe('local ledger: one transaction per paying node, carrying its root', () 
 class MapStore implements SettlementStore {
   readonly map = new Map<string, string>()
   crashAfterPutOf: string | undefined
-  async get (key: string): Promise<string | undefined> { return this.map.get(key) }
-  async put (key: string, value: string): Promise<void> {
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key)
+  }
+  async put(key: string, value: string): Promise<void> {
     this.map.set(key, value)
     if (this.crashAfterPutOf != null && !key.endsWith('/pending') && (JSON.parse(value) as TxRecord).status === this.crashAfterPutOf) {
       this.crashAfterPutOf = undefined
@@ -160,29 +244,35 @@ class MapStore implements SettlementStore {
     }
   }
 
-  record (kind: 'pay' | 'attest', key: string): TxRecord | undefined {
+  record(kind: 'pay' | 'attest', key: string): TxRecord | undefined {
     const raw = this.map.get(`iota/testnet/${kind}/${key}`)
-    return raw == null ? undefined : JSON.parse(raw) as TxRecord
+    return raw == null ? undefined : (JSON.parse(raw) as TxRecord)
   }
 }
 
 describe('iota adapter (FakeIotaRpc, a test double for a full node): the payment carries the root', () => {
   let fake: FakeIotaRpc
   let store: MapStore
-  beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore() })
-  afterEach(async () => { await fake.close() })
-  const adapter = (s: Signer = buyer, st: SettlementStore = store, extra: { attempts?: number } = {}): IotaSettlement => iotaSettlement({
-    network: 'testnet',
-    seed: new Uint8Array(32).fill(s === buyer ? 62 : 61),
-    store: st,
-    client: new IotaClient({ url: fake.url }),
-    retry: { attempts: extra.attempts ?? 4, baseDelayMs: 5, maxDelayMs: 20 },
-    pollIntervalMs: 10,
-    confirmTimeoutMs: 2_000
+  beforeEach(async () => {
+    fake = await FakeIotaRpc.start()
+    store = new MapStore()
   })
+  afterEach(async () => {
+    await fake.close()
+  })
+  const adapter = (s: Signer = buyer, st: SettlementStore = store, extra: { attempts?: number } = {}): IotaSettlement =>
+    iotaSettlement({
+      network: 'testnet',
+      seed: new Uint8Array(32).fill(s === buyer ? 62 : 61),
+      store: st,
+      client: new IotaClient({ url: fake.url }),
+      retry: { attempts: extra.attempts ?? 4, baseDelayMs: 5, maxDelayMs: 20 },
+      pollIntervalMs: 10,
+      confirmTimeoutMs: 2_000
+    })
   const key = (period: string): string => attestationKey(period, addr(buyer))
 
-  it('one programmable transaction pays the seller and notarizes the buyer\'s root; a rerun on a new instance sends nothing', async () => {
+  it("one programmable transaction pays the seller and notarizes the buyer's root; a rerun on a new instance sends nothing", async () => {
     fake.fund(addr(buyer), 5_000_000_000n)
     fake.fund(addr(seller), 1_000_000_000n)
     const r = await settlePeriod(adapter(), input(buyer, 'd/iota'))
@@ -206,7 +296,10 @@ describe('iota adapter (FakeIotaRpc, a test double for a full node): the payment
     for (const t of trades) expect((await verifyTradeProof(again, t, r.proofs.get(t.id)!, r.attestation.root, key('d/iota'))).ok).toBe(true)
     expect(await again.attestation(key('d/iota'))).toEqual(r.attestation)
     // the payee sees the root in the payment it looks up by digest
-    expect((await adapter(seller, new MapStore()).lookup(r.payment!.digest))?.attestation).toMatchObject({ key: key('d/iota'), root: r.attestation.root })
+    expect((await adapter(seller, new MapStore()).lookup(r.payment!.digest))?.attestation).toMatchObject({
+      key: key('d/iota'),
+      root: r.attestation.root
+    })
 
     const rerun = await settlePeriod(adapter(), input(buyer, 'd/iota'))
     expect(rerun.payment).toEqual(r.payment)
@@ -255,7 +348,10 @@ describe('iota adapter (FakeIotaRpc, a test double for a full node): the payment
     const a = adapter()
     const { root, leaves } = rootOf(buyer, 'd/taken')
     const alone = await a.attest(key('d/taken'), root, leaves)
-    await expect(a.pay({ ...paymentOf('d/taken'), attest: { key: key('d/taken'), root, leaves } })).rejects.toMatchObject({ name: 'SettlementError', code: IotaErrorCode.attestationExists })
+    await expect(a.pay({ ...paymentOf('d/taken'), attest: { key: key('d/taken'), root, leaves } })).rejects.toMatchObject({
+      name: 'SettlementError',
+      code: IotaErrorCode.attestationExists
+    })
     expect(fake.executions).toHaveLength(1)
     const r = await settlePeriod(a, input(buyer, 'd/taken'))
     expect(r.attestation).toEqual(alone)
@@ -281,10 +377,21 @@ describe('iota adapter (FakeIotaRpc, a test double for a full node): the payment
     const a = adapter()
     const { root, leaves } = rootOf(buyer, 'd/k')
     await a.pay({ ...paymentOf('d/k'), attest: { key: key('d/k'), root, leaves } })
-    await expect(a.pay({ ...paymentOf('d/k'), attest: { key: key('d/k'), root: 'cd'.repeat(32), leaves } })).rejects.toMatchObject({ code: IotaErrorCode.keyConflict })
+    await expect(a.pay({ ...paymentOf('d/k'), attest: { key: key('d/k'), root: 'cd'.repeat(32), leaves } })).rejects.toMatchObject({
+      code: IotaErrorCode.keyConflict
+    })
     await expect(a.attest(key('d/k'), 'cd'.repeat(32), leaves)).rejects.toMatchObject({ code: IotaErrorCode.keyConflict })
-    await expect(a.pay({ key: 'd/k/other', payer: addr(buyer), transfers: [{ to: addr(seller), amount: 5 }], attest: { key: key('d/k'), root, leaves } })).rejects.toMatchObject({ code: IotaErrorCode.attestationExists })
-    await expect(a.pay({ ...paymentOf('d/k'), attest: { key: paymentOf('d/k').key, root, leaves } })).rejects.toMatchObject({ code: IotaErrorCode.invalidRequest })
+    await expect(
+      a.pay({
+        key: 'd/k/other',
+        payer: addr(buyer),
+        transfers: [{ to: addr(seller), amount: 5 }],
+        attest: { key: key('d/k'), root, leaves }
+      })
+    ).rejects.toMatchObject({ code: IotaErrorCode.attestationExists })
+    await expect(a.pay({ ...paymentOf('d/k'), attest: { key: paymentOf('d/k').key, root, leaves } })).rejects.toMatchObject({
+      code: IotaErrorCode.invalidRequest
+    })
     expect(fake.executions).toHaveLength(1)
   })
 })

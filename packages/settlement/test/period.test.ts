@@ -7,8 +7,17 @@
 import { describe, expect, it } from 'vitest'
 import { costNanos, encodeReading, encodeTrade, signReading, type MeterReading } from '@kvartal/protocol'
 import {
-  ATTESTATION_EXISTS, MerkleTree, SettlementError, attestationKey, gridFeesOf, payAndAttest, periodLeaves, settlePeriod, verifyInclusion,
-  type PaymentReceipt, type PeriodInput
+  ATTESTATION_EXISTS,
+  MerkleTree,
+  SettlementError,
+  attestationKey,
+  gridFeesOf,
+  payAndAttest,
+  periodLeaves,
+  settlePeriod,
+  verifyInclusion,
+  type PaymentReceipt,
+  type PeriodInput
 } from '../src/index.ts'
 import { RecordingSettlement } from './helpers/recording-settlement.ts'
 import { party, rejected, trade, type Party } from './helpers/parties.ts'
@@ -16,13 +25,15 @@ import { party, rejected, trade, type Party } from './helpers/parties.ts'
 const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
 
 /** Readings of `p` for slots 1..n: per slot [importWh, exportWh]. */
-function readings (p: Party, perSlot: Array<[number, number]>): MeterReading[] {
+function readings(p: Party, perSlot: Array<[number, number]>): MeterReading[] {
   const out: MeterReading[] = []
-  perSlot.forEach(([imp, exp], i) => { out.push(signReading(p.signer, i + 1, imp, exp, i + 1, out.at(-1))) })
+  perSlot.forEach(([imp, exp], i) => {
+    out.push(signReading(p.signer, i + 1, imp, exp, i + 1, out.at(-1)))
+  })
   return out
 }
 
-function cast () {
+function cast() {
   const seller = party(81)
   const buyer = party(82)
   const other = party(83)
@@ -38,7 +49,10 @@ describe('settlePeriod', () => {
     const ledger = new RecordingSettlement()
     // slot 1: contracted −1001 Wh, drew 1200: 199 Wh beyond at retail = 199_000_000
     // slot 2: no contract, fed 50 Wh: −50 × 300_000_000 / 1000 = −15_000_000
-    const rs = readings(buyer, [[1_200, 0], [0, 50]])
+    const rs = readings(buyer, [
+      [1_200, 0],
+      [0, 50]
+    ])
     const input: PeriodInput = {
       period: 'd/p1',
       self: buyer.address,
@@ -47,12 +61,17 @@ describe('settlePeriod', () => {
       tariffs,
       gridOperator: operator.toUpperCase().replace('0X', '0x'),
       // the seller owes the buyer 1 nano for something else; a debt between two others is not this node's
-      debts: [{ from: seller.address, to: buyer.address, amount: 1 }, { from: other.address, to: seller.address, amount: 5 }]
+      debts: [
+        { from: seller.address, to: buyer.address, amount: 1 },
+        { from: other.address, to: seller.address, amount: 5 }
+      ]
     }
     const r = await settlePeriod(ledger, input)
     const toGrid = 120_120_501 + 184_000_000
-    const obligations = [{ from: buyer.address, to: seller.address, amount: 500_499_999 }, { from: buyer.address, to: operator, amount: toGrid }]
-      .sort((x, y) => [x.from, x.to].sort().join(' ') < [y.from, y.to].sort().join(' ') ? -1 : 1)
+    const obligations = [
+      { from: buyer.address, to: seller.address, amount: 500_499_999 },
+      { from: buyer.address, to: operator, amount: toGrid }
+    ].sort((x, y) => ([x.from, x.to].sort().join(' ') < [y.from, y.to].sort().join(' ') ? -1 : 1))
     expect(r.obligations).toEqual(obligations)
     expect(r.imbalance).toEqual([
       { slot: 1, contractedWh: -1_001, deliveredWh: -1_200, chargeNanos: 199_000_000 },
@@ -67,17 +86,25 @@ describe('settlePeriod', () => {
 
     // one pay call, carrying the root over the trade and the two readings
     const tree = new MerkleTree([encodeTrade(bought), ...rs.map(encodeReading)])
-    expect(ledger.calls).toEqual([{
-      method: 'pay',
-      request: {
-        key: `d/p1/pay/${buyer.address}`,
-        payer: buyer.address,
-        transfers: obligations.map(o => ({ to: o.to, amount: o.amount })),
-        attest: { key: `d/p1/attest/${buyer.address}`, root: tree.root, leaves: 3 }
+    expect(ledger.calls).toEqual([
+      {
+        method: 'pay',
+        request: {
+          key: `d/p1/pay/${buyer.address}`,
+          payer: buyer.address,
+          transfers: obligations.map(o => ({ to: o.to, amount: o.amount })),
+          attest: { key: `d/p1/attest/${buyer.address}`, root: tree.root, leaves: 3 }
+        }
       }
-    }])
+    ])
     expect(r.payment?.digest).toBe('pay-1')
-    expect(r.attestation).toEqual({ key: `d/p1/attest/${buyer.address}`, root: tree.root, leaves: 3, digest: 'pay-1', attester: buyer.address })
+    expect(r.attestation).toEqual({
+      key: `d/p1/attest/${buyer.address}`,
+      root: tree.root,
+      leaves: 3,
+      digest: 'pay-1',
+      attester: buyer.address
+    })
     expect([...r.proofs]).toEqual([[bought.id, tree.prove(0)]])
     expect(r.extraProofs).toEqual([])
   })
@@ -86,27 +113,53 @@ describe('settlePeriod', () => {
     const { seller, buyer, operator, bought } = cast()
     const ledger = new RecordingSettlement()
     // slot 1: contracted −1001, delivered +99 (fed 100, drew 1): 1100 Wh beyond at feed-in = −330_000_000
-    const r = await settlePeriod(ledger, { period: 'd/p2', self: buyer.address, trades: [bought], readings: readings(buyer, [[1, 100]]), tariffs, gridOperator: operator })
+    const r = await settlePeriod(ledger, {
+      period: 'd/p2',
+      self: buyer.address,
+      trades: [bought],
+      readings: readings(buyer, [[1, 100]]),
+      tariffs,
+      gridOperator: operator
+    })
     expect(r.imbalance).toEqual([{ slot: 1, contractedWh: -1_001, deliveredWh: 99, chargeNanos: -330_000_000 }])
     expect(r.imbalanceNanos).toBe(-330_000_000)
     expect(r.receivableFromGridOperatorNanos).toBe(330_000_000)
     expect(r.paidToGridOperatorNanos).toBe(120_120_501)
     const pay = ledger.calls[0]
     expect(pay.method === 'pay' && pay.request.transfers).toEqual(
-      [{ to: seller.address, amount: 500_500_000 }, { to: operator, amount: 120_120_501 }].sort((x, y) => [buyer.address, x.to].sort().join(' ') < [buyer.address, y.to].sort().join(' ') ? -1 : 1))
+      [
+        { to: seller.address, amount: 500_500_000 },
+        { to: operator, amount: 120_120_501 }
+      ].sort((x, y) => ([buyer.address, x.to].sort().join(' ') < [buyer.address, y.to].sort().join(' ') ? -1 : 1))
+    )
   })
 
   it('without an operator: fees and imbalance are reported, not paid, and nothing is receivable', async () => {
     const { seller, buyer, bought } = cast()
     const ledger = new RecordingSettlement()
-    const r = await settlePeriod(ledger, { period: 'd/p3', self: buyer.address, trades: [bought], readings: readings(buyer, [[1_200, 0], [0, 500]]), tariffs })
+    const r = await settlePeriod(ledger, {
+      period: 'd/p3',
+      self: buyer.address,
+      trades: [bought],
+      readings: readings(buyer, [
+        [1_200, 0],
+        [0, 500]
+      ]),
+      tariffs
+    })
     expect(r.obligations).toEqual([{ from: buyer.address, to: seller.address, amount: 500_500_000 }])
     expect(r.gridFeesNanos).toBe(120_120_501)
     expect(r.imbalanceNanos).toBe(199_000_000 - 150_000_000)
     expect(r.paidToGridOperatorNanos).toBe(0)
     expect(r.receivableFromGridOperatorNanos).toBe(0)
     expect('gridOperator' in r).toBe(false)
-    const negative = await settlePeriod(new RecordingSettlement(), { period: 'd/p3b', self: buyer.address, trades: [], readings: readings(buyer, [[0, 10]]), tariffs })
+    const negative = await settlePeriod(new RecordingSettlement(), {
+      period: 'd/p3b',
+      self: buyer.address,
+      trades: [],
+      readings: readings(buyer, [[0, 10]]),
+      tariffs
+    })
     expect(negative.imbalanceNanos).toBe(-3_000_000)
     expect(negative.receivableFromGridOperatorNanos).toBe(0)
   })
@@ -123,13 +176,26 @@ describe('settlePeriod', () => {
     expect(r.gridFeesNanos).toBe(0) // it sold: the buyer pays the fee
     const tree = new MerkleTree([encodeTrade(bought), encodeReading(rs[0])])
     expect(ledger.calls).toEqual([{ method: 'attest', key: `d/p4/attest/${seller.address}`, root: tree.root, leaves: 2 }])
-    expect(r.attestation).toEqual({ key: `d/p4/attest/${seller.address}`, root: tree.root, leaves: 2, digest: 'attest-1', attester: 'self' })
+    expect(r.attestation).toEqual({
+      key: `d/p4/attest/${seller.address}`,
+      root: tree.root,
+      leaves: 2,
+      digest: 'attest-1',
+      attester: 'self'
+    })
   })
 
   it('a positive imbalance alone, with an operator, is paid to it', async () => {
     const { buyer, operator } = cast()
     const ledger = new RecordingSettlement()
-    const r = await settlePeriod(ledger, { period: 'd/p5', self: buyer.address, trades: [], readings: readings(buyer, [[3, 0]]), tariffs, gridOperator: operator })
+    const r = await settlePeriod(ledger, {
+      period: 'd/p5',
+      self: buyer.address,
+      trades: [],
+      readings: readings(buyer, [[3, 0]]),
+      tariffs,
+      gridOperator: operator
+    })
     expect(r.obligations).toEqual([{ from: buyer.address, to: operator, amount: 3_000_000 }])
     expect(r.paidToGridOperatorNanos).toBe(3_000_000)
     expect(r.gridFeesNanos).toBe(0)
@@ -139,8 +205,25 @@ describe('settlePeriod', () => {
     const { buyer, seller, operator, bought } = cast()
     const ledger = new RecordingSettlement()
     // the ledger holds an earlier payment under this key that paid the operator 7 and the seller 1
-    ledger.onPay = (request): PaymentReceipt => ({ key: request.key, digest: 'earlier', status: 'confirmed', payer: buyer.address, transfers: [{ to: operator, amount: 5 }, { to: seller.address, amount: 1 }, { to: operator, amount: 2 }] })
-    const r = await settlePeriod(ledger, { period: 'd/p6', self: buyer.address, trades: [bought], readings: [], tariffs, gridOperator: operator })
+    ledger.onPay = (request): PaymentReceipt => ({
+      key: request.key,
+      digest: 'earlier',
+      status: 'confirmed',
+      payer: buyer.address,
+      transfers: [
+        { to: operator, amount: 5 },
+        { to: seller.address, amount: 1 },
+        { to: operator, amount: 2 }
+      ]
+    })
+    const r = await settlePeriod(ledger, {
+      period: 'd/p6',
+      self: buyer.address,
+      trades: [bought],
+      readings: [],
+      tariffs,
+      gridOperator: operator
+    })
     expect(r.paidToGridOperatorNanos).toBe(7)
     // the receipt carried no root: attested alone
     expect(ledger.calls.map(c => c.method)).toEqual(['pay', 'attest'])
@@ -149,10 +232,20 @@ describe('settlePeriod', () => {
   it('proves every trade under the root, in id order, and each extra leaf after the trades and readings', async () => {
     const { seller, buyer } = cast()
     const ts = [1, 2, 3].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }))
-    const rs = readings(buyer, [[1, 0], [2, 0]])
+    const rs = readings(buyer, [
+      [1, 0],
+      [2, 0]
+    ])
     const extra = [new Uint8Array([1]), new Uint8Array([2, 2])]
-    const r = await settlePeriod(new RecordingSettlement(), { period: 'd/p7', self: buyer.address, trades: ts, readings: rs, tariffs, extraLeaves: extra })
-    const sorted = [...ts].sort((x, y) => x.id < y.id ? -1 : 1)
+    const r = await settlePeriod(new RecordingSettlement(), {
+      period: 'd/p7',
+      self: buyer.address,
+      trades: ts,
+      readings: rs,
+      tariffs,
+      extraLeaves: extra
+    })
+    const sorted = [...ts].sort((x, y) => (x.id < y.id ? -1 : 1))
     const tree = new MerkleTree([...sorted.map(encodeTrade), ...rs.map(encodeReading), ...extra])
     expect(r.attestation.root).toBe(tree.root)
     expect(r.attestation.leaves).toBe(7)
@@ -166,7 +259,7 @@ describe('settlePeriod', () => {
     }
   })
 
-  it('passes the caller\'s signal to the ledger', async () => {
+  it("passes the caller's signal to the ledger", async () => {
     const { buyer, bought } = cast()
     const ledger = new RecordingSettlement()
     const signal = new AbortController().signal
@@ -177,14 +270,29 @@ describe('settlePeriod', () => {
   it('refuses a grid operator address that is not 0x + 64 hex, before asking the ledger anything', async () => {
     const { buyer, bought, operator } = cast()
     const hex = operator.slice(2)
-    for (const bad of [`0x${hex.slice(1)}`, `0x${hex}0`, `x0x${hex}`, `${operator}\n`, ` ${operator}`, `0X${hex}`, `0x${hex.slice(1)}g`, `0x${hex.slice(2)}`, hex + '00', '', 42]) {
+    for (const bad of [
+      `0x${hex.slice(1)}`,
+      `0x${hex}0`,
+      `x0x${hex}`,
+      `${operator}\n`,
+      ` ${operator}`,
+      `0X${hex}`,
+      `0x${hex.slice(1)}g`,
+      `0x${hex.slice(2)}`,
+      hex + '00',
+      '',
+      42
+    ]) {
       const ledger = new RecordingSettlement()
-      const err = await rejected(settlePeriod(ledger, { period: 'd/bad', self: buyer.address, trades: [bought], readings: [], tariffs, gridOperator: bad as string }))
+      const err = await rejected(
+        settlePeriod(ledger, { period: 'd/bad', self: buyer.address, trades: [bought], readings: [], tariffs, gridOperator: bad as string })
+      )
       expect(err).toBeInstanceOf(SettlementError)
       expect(err).toMatchObject({
         name: 'SettlementError',
         code: 'invalid-grid-operator',
-        message: `the grid operator's address '${String(bad)}' is not an IOTA address (0x + 64 hex): ` +
+        message:
+          `the grid operator's address '${String(bad)}' is not an IOTA address (0x + 64 hex): ` +
           `set grid.operator in the node's config to the address the grid operator publishes`
       })
       expect(ledger.calls).toEqual([])
@@ -211,9 +319,12 @@ describe('periodLeaves', () => {
   it('the trades sorted by id, then the readings in their order; the index of each trade among the leaves', () => {
     const { seller, buyer } = cast()
     const ts = [1, 2, 3, 4].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }))
-    const rs = readings(buyer, [[1, 0], [0, 1]])
+    const rs = readings(buyer, [
+      [1, 0],
+      [0, 1]
+    ])
     const { leaves, tradeIndex, sorted } = periodLeaves(ts, rs)
-    const byId = [...ts].sort((x, y) => x.id < y.id ? -1 : 1)
+    const byId = [...ts].sort((x, y) => (x.id < y.id ? -1 : 1))
     expect(byId.map(t => t.id)).not.toEqual(ts.map(t => t.id)) // the ids are not already in order
     expect(sorted).toEqual(byId)
     expect(leaves).toEqual([...byId.map(encodeTrade), ...rs.map(encodeReading)])
@@ -242,7 +353,7 @@ describe('payAndAttest', () => {
     expect('payment' in r).toBe(false)
   })
 
-  it('a payment carries the root: one call, the receipt\'s attestation is the period\'s', async () => {
+  it("a payment carries the root: one call, the receipt's attestation is the period's", async () => {
     const ledger = new RecordingSettlement()
     const signal = new AbortController().signal
     const r = await payAndAttest(ledger, request, attest, { signal })
@@ -251,38 +362,53 @@ describe('payAndAttest', () => {
     expect(r.payment?.attestation).toBe(r.attestation)
   })
 
-  it('the attestation key already names another transaction: pays ' +
-    'without the root, then attests alone (the earlier one stands)', async () => {
-    const ledger = new RecordingSettlement()
-    const signal = new AbortController().signal
-    ledger.onPay = (req): PaymentReceipt => {
-      if (req.attest != null) throw new SettlementError(ATTESTATION_EXISTS, 'taken')
-      return { key: req.key, digest: 'plain', status: 'confirmed', payer: req.payer, transfers: req.transfers }
+  it(
+    'the attestation key already names another transaction: pays ' + 'without the root, then attests alone (the earlier one stands)',
+    async () => {
+      const ledger = new RecordingSettlement()
+      const signal = new AbortController().signal
+      ledger.onPay = (req): PaymentReceipt => {
+        if (req.attest != null) throw new SettlementError(ATTESTATION_EXISTS, 'taken')
+        return { key: req.key, digest: 'plain', status: 'confirmed', payer: req.payer, transfers: req.transfers }
+      }
+      ledger.onAttest = (key, root, leaves) => ({ key, root, leaves, digest: 'earlier', attester: '0xa' })
+      const r = await payAndAttest(ledger, request, attest, { signal })
+      expect(ledger.calls).toEqual([
+        { method: 'pay', request: { ...request, attest }, signal },
+        { method: 'pay', request, signal },
+        { method: 'attest', key: attest.key, root: attest.root, leaves: 4, signal }
+      ])
+      expect(r.payment?.digest).toBe('plain')
+      expect(r.attestation.digest).toBe('earlier')
     }
-    ledger.onAttest = (key, root, leaves) => ({ key, root, leaves, digest: 'earlier', attester: '0xa' })
-    const r = await payAndAttest(ledger, request, attest, { signal })
-    expect(ledger.calls).toEqual([
-      { method: 'pay', request: { ...request, attest }, signal },
-      { method: 'pay', request, signal },
-      { method: 'attest', key: attest.key, root: attest.root, leaves: 4, signal }
-    ])
-    expect(r.payment?.digest).toBe('plain')
-    expect(r.attestation.digest).toBe('earlier')
-  })
+  )
 
   it('any other refusal of the payment is thrown as is, and nothing else is asked', async () => {
-    for (const refusal of [new SettlementError('insufficient-balance', 'poor'), new Error('no code'), Object.assign(new Error('a code of another kind'), { code: 42 })]) {
+    for (const refusal of [
+      new SettlementError('insufficient-balance', 'poor'),
+      new Error('no code'),
+      Object.assign(new Error('a code of another kind'), { code: 42 })
+    ]) {
       const ledger = new RecordingSettlement()
-      ledger.onPay = () => { throw refusal }
+      ledger.onPay = () => {
+        throw refusal
+      }
       expect(await rejected(payAndAttest(ledger, request, attest))).toBe(refusal)
       expect(ledger.calls).toHaveLength(1)
     }
   })
 
-  it('a receipt without the root, or with another key\'s, is not the attestation: the root is attested alone', async () => {
+  it("a receipt without the root, or with another key's, is not the attestation: the root is attested alone", async () => {
     for (const carried of [undefined, { key: 'p/attest/other', root: attest.root, leaves: 4, digest: 'x', attester: '0xa' }]) {
       const ledger = new RecordingSettlement()
-      ledger.onPay = (req): PaymentReceipt => ({ key: req.key, digest: 'x', status: 'confirmed', payer: req.payer, transfers: req.transfers, ...(carried != null ? { attestation: carried } : {}) })
+      ledger.onPay = (req): PaymentReceipt => ({
+        key: req.key,
+        digest: 'x',
+        status: 'confirmed',
+        payer: req.payer,
+        transfers: req.transfers,
+        ...(carried != null ? { attestation: carried } : {})
+      })
       const r = await payAndAttest(ledger, request, attest)
       expect(ledger.calls.map(c => c.method)).toEqual(['pay', 'attest'])
       expect(r.attestation).toEqual({ ...attest, digest: 'attest-2', attester: 'self' })
@@ -294,7 +420,16 @@ describe('costs are integer nanos', () => {
   it('the imbalance of a slot rounds half up, as costNanos', async () => {
     const { buyer } = cast()
     // 1 Wh drawn at retail 1_500 = 1.5 → 2; 1 Wh fed at feed-in 500 = 0.5 → 1 (owed to the node: −1)
-    const r = await settlePeriod(new RecordingSettlement(), { period: 'd/r', self: buyer.address, trades: [], readings: readings(buyer, [[1, 0], [0, 1]]), tariffs: { retail: 1_500, feedIn: 500 } })
+    const r = await settlePeriod(new RecordingSettlement(), {
+      period: 'd/r',
+      self: buyer.address,
+      trades: [],
+      readings: readings(buyer, [
+        [1, 0],
+        [0, 1]
+      ]),
+      tariffs: { retail: 1_500, feedIn: 500 }
+    })
     expect(r.imbalance.map(l => l.chargeNanos)).toEqual([costNanos(1, 1_500), -costNanos(1, 500)])
     expect(r.imbalance.map(l => l.chargeNanos)).toEqual([2, -1])
     expect(r.imbalanceNanos).toBe(1)
@@ -307,7 +442,13 @@ describe('costs are integer nanos', () => {
       trade({ seller, buyer, slot: 1, energyWh: 100, price: 1_000, n: 2 }), // bought 100
       trade({ seller, buyer, slot: 1, energyWh: 50, price: 1_000, n: 3 }) // bought 50
     ]
-    const r = await settlePeriod(new RecordingSettlement(), { period: 'd/c', self: buyer.address, trades: ts, readings: readings(buyer, [[0, 200]]), tariffs })
+    const r = await settlePeriod(new RecordingSettlement(), {
+      period: 'd/c',
+      self: buyer.address,
+      trades: ts,
+      readings: readings(buyer, [[0, 200]]),
+      tariffs
+    })
     // contracted +150, delivered +200: 50 Wh fed beyond at feed-in = −15_000_000
     expect(r.imbalance).toEqual([{ slot: 1, contractedWh: 150, deliveredWh: 200, chargeNanos: -15_000_000 }])
   })

@@ -2,7 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { costNanos, iotaAddress, signReading, signerFromSeed, signTerms, tradeId, verifyReadingChain, type MeterReading, type Trade, type TradeTerms } from '@kvartal/protocol'
+import {
+  costNanos,
+  iotaAddress,
+  signReading,
+  signerFromSeed,
+  signTerms,
+  tradeId,
+  verifyReadingChain,
+  type MeterReading,
+  type Trade,
+  type TradeTerms
+} from '@kvartal/protocol'
 import { LocalLedger, localSettlement, netPositions, netTrades, paymentsFor, settlePeriod, verifyTradeProof } from '../src/index.ts'
 
 const a = signerFromSeed(new Uint8Array(32).fill(11))
@@ -11,8 +22,18 @@ const c = signerFromSeed(new Uint8Array(32).fill(13))
 const addr = (s: typeof a): string => iotaAddress(s.publicKey)
 const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
 
-function trade (seller: typeof a, buyer: typeof a, slot: number, energyWh: number, price: number, n: number): Trade {
-  const terms: TradeTerms = { version: 1, district: 'd', negotiation: new Uint8Array(16).fill(n), buyer: buyer.publicKey, seller: seller.publicKey, slot, energyWh, price, agreedAt: 1 }
+function trade(seller: typeof a, buyer: typeof a, slot: number, energyWh: number, price: number, n: number): Trade {
+  const terms: TradeTerms = {
+    version: 1,
+    district: 'd',
+    negotiation: new Uint8Array(16).fill(n),
+    buyer: buyer.publicKey,
+    seller: seller.publicKey,
+    slot,
+    energyWh,
+    price,
+    agreedAt: 1
+  }
   return { id: tradeId(terms), terms, buyerSignature: signTerms(terms, buyer), sellerSignature: signTerms(terms, seller) }
 }
 
@@ -25,8 +46,14 @@ const trades = [
 
 let dir: string
 let ledger: LocalLedger
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kvartal-ledger-')); ledger = await LocalLedger.open(join(dir, 'ledger')) })
-afterEach(async () => { await ledger.close().catch(() => {}); await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
+  ledger = await LocalLedger.open(join(dir, 'ledger'))
+})
+afterEach(async () => {
+  await ledger.close().catch(() => {})
+  await rm(dir, { recursive: true, force: true })
+})
 
 describe('netting', () => {
   it('nets every pair to one obligation without creating or losing a nano', () => {
@@ -43,7 +70,7 @@ describe('netting', () => {
 })
 
 describe('local ledger settlement, end to end', () => {
-  async function settleAll (period: string) {
+  async function settleAll(period: string) {
     for (const s of [a, b, c]) await ledger.mint(addr(s), 10_000_000_000)
     const readings = new Map<string, MeterReading[]>()
     const out = []
@@ -51,7 +78,10 @@ describe('local ledger settlement, end to end', () => {
       const mine = trades.filter(t => iotaAddress(t.terms.buyer) === addr(s) || iotaAddress(t.terms.seller) === addr(s))
       let prev: MeterReading | undefined
       const rs: MeterReading[] = []
-      for (let slot = 1; slot <= 3; slot++) { prev = signReading(s, slot, 100, 50, slot, prev); rs.push(prev) }
+      for (let slot = 1; slot <= 3; slot++) {
+        prev = signReading(s, slot, 100, 50, slot, prev)
+        rs.push(prev)
+      }
       readings.set(addr(s), rs)
       out.push(await settlePeriod(localSettlement(ledger, s), { period, self: addr(s), trades: mine, readings: rs, tariffs }))
     }
@@ -61,7 +91,7 @@ describe('local ledger settlement, end to end', () => {
   it('nets, pays in one transaction per payer, attests one root per node, and every trade verifies', async () => {
     const before = await Promise.all([a, b, c].map(async s => await ledger.balance(addr(s))))
     const results = await settleAll('d/day1')
-    const payments = results.flatMap(r => r.payment == null ? [] : [r.payment])
+    const payments = results.flatMap(r => (r.payment == null ? [] : [r.payment]))
     expect(payments).toHaveLength(2) // b pays a, c pays a; a owes nothing net
     // one transaction per node: b's and c's payments carry their roots, a attests alone (was 2 + 3 = 5)
     expect(ledger.transactions).toBe(3)
@@ -110,8 +140,13 @@ describe('local ledger settlement, end to end', () => {
 
   it('refuses a payment the payer cannot cover, or signed by someone else, and changes nothing', async () => {
     const s = localSettlement(ledger, b)
-    await expect(s.pay({ key: 'x', payer: addr(b), transfers: [{ to: addr(a), amount: 5 }] })).rejects.toMatchObject({ name: 'SettlementError', code: 'insufficient-balance' })
-    await expect(localSettlement(ledger, c).pay({ key: 'y', payer: addr(b), transfers: [{ to: addr(a), amount: 5 }] })).rejects.toMatchObject({ code: 'wrong-payer' })
+    await expect(s.pay({ key: 'x', payer: addr(b), transfers: [{ to: addr(a), amount: 5 }] })).rejects.toMatchObject({
+      name: 'SettlementError',
+      code: 'insufficient-balance'
+    })
+    await expect(
+      localSettlement(ledger, c).pay({ key: 'y', payer: addr(b), transfers: [{ to: addr(a), amount: 5 }] })
+    ).rejects.toMatchObject({ code: 'wrong-payer' })
     expect(ledger.transactions).toBe(0)
   })
 })
@@ -121,16 +156,24 @@ describe('meter readings', () => {
     const rs: MeterReading[] = []
     for (let slot = 0; slot < 5; slot++) rs.push(signReading(a, slot, slot * 10, 0, slot, rs.at(-1)))
     expect(verifyReadingChain(rs).ok).toBe(true)
-    const edited = [...rs]; edited[2] = { ...rs[2], importWh: 999 }
+    const edited = [...rs]
+    edited[2] = { ...rs[2], importWh: 999 }
     expect(verifyReadingChain(edited)).toMatchObject({ ok: false, index: 2 })
     const gap = [...rs.slice(0, 2), ...rs.slice(3)]
     expect(verifyReadingChain(gap)).toMatchObject({ ok: false, index: 2 })
-    const resigned = [...rs]; resigned[2] = signReading(a, 2, 999, 0, 2, rs[1])
+    const resigned = [...rs]
+    resigned[2] = signReading(a, 2, 999, 0, 2, rs[1])
     expect(verifyReadingChain(resigned)).toMatchObject({ ok: false, index: 3 })
   })
   it('delivery that differs from contract is charged at the grid tariffs', async () => {
     const r = signReading(a, 1, 0, 600, 1) // a contracted to deliver 1000 + 500 − 0 in slot 1 but exported 600
-    const res = await settlePeriod(localSettlement(ledger, a), { period: 'd/imb', self: addr(a), trades: trades.filter(t => t.terms.slot === 1), readings: [r], tariffs })
+    const res = await settlePeriod(localSettlement(ledger, a), {
+      period: 'd/imb',
+      self: addr(a),
+      trades: trades.filter(t => t.terms.slot === 1),
+      readings: [r],
+      tariffs
+    })
     expect(res.imbalance[0]).toMatchObject({ slot: 1, contractedWh: 1_500, deliveredWh: 600, chargeNanos: costNanos(900, tariffs.retail) })
   })
 })

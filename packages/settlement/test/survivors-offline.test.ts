@@ -43,7 +43,8 @@ describe('verifyInclusion refuses a proof the tree could not have given', () => 
   it('a sibling of fewer than 32 bytes, even against the root it would give padded with zeros', () => {
     const ls = leaves(2)
     const short = new Uint8Array(16).fill(0x5a)
-    const padded = new Uint8Array(32); padded.set(short)
+    const padded = new Uint8Array(32)
+    padded.set(short)
     // leaf 0 of 2: the sibling is on the right
     const root = bytesToHex(node(leafHash(ls[0]), padded))
     expect(verifyInclusion(ls[0], { index: 0, size: 2, path: [bytesToHex(padded)] }, root)).toBe(true)
@@ -60,17 +61,30 @@ describe('paymentsFor', () => {
     const [a, b, c] = [party(74), party(75), party(76)].map(p => p.address).sort()
     const to = party(77).address
     const expected = [a, b, c].map(payer => ({ key: `p/${payer}`, payer, transfers: [{ to, amount: 1 }] }))
-    for (const order of [[a, b, c], [c, b, a], [b, a, c], [a, c, b]]) {
-      expect(paymentsFor(order.map(from => ({ from, to, amount: 1 })), 'p'), order.join()).toEqual(expected)
+    for (const order of [
+      [a, b, c],
+      [c, b, a],
+      [b, a, c],
+      [a, c, b]
+    ]) {
+      expect(
+        paymentsFor(
+          order.map(from => ({ from, to, amount: 1 })),
+          'p'
+        ),
+        order.join()
+      ).toEqual(expected)
     }
   })
 })
 
 describe('settlePeriod', () => {
   const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
-  function readings (p: Party, perSlot: Array<[number, number]>): MeterReading[] {
+  function readings(p: Party, perSlot: Array<[number, number]>): MeterReading[] {
     const out: MeterReading[] = []
-    perSlot.forEach(([imp, exp], i) => { out.push(signReading(p.signer, i + 1, imp, exp, i + 1, out.at(-1))) })
+    perSlot.forEach(([imp, exp], i) => {
+      out.push(signReading(p.signer, i + 1, imp, exp, i + 1, out.at(-1)))
+    })
     return out
   }
 
@@ -79,7 +93,16 @@ describe('settlePeriod', () => {
     const buyer = party(85)
     const sold = trade({ seller, buyer, slot: 1, energyWh: 1_001, price: 500_000_000 })
     // slot 1: fed exactly what was sold; slot 2: fed 1 Wh beyond, at a feed-in of 400 nanos/kWh = 0.4 nano
-    const r = await settlePeriod(new RecordingSettlement(), { period: 'd/zero', self: seller.address, trades: [sold], readings: readings(seller, [[0, 1_001], [0, 1]]), tariffs: { retail: 1_000, feedIn: 400 } })
+    const r = await settlePeriod(new RecordingSettlement(), {
+      period: 'd/zero',
+      self: seller.address,
+      trades: [sold],
+      readings: readings(seller, [
+        [0, 1_001],
+        [0, 1]
+      ]),
+      tariffs: { retail: 1_000, feedIn: 400 }
+    })
     expect(r.imbalance.map(l => l.chargeNanos)).toEqual([0, 0])
     for (const l of r.imbalance) expect(Object.is(l.chargeNanos, 0), `slot ${l.slot}`).toBe(true)
     expect(Object.is(r.imbalanceNanos, 0)).toBe(true)
@@ -90,10 +113,23 @@ describe('settlePeriod', () => {
     const operator = party(87).address
     for (const bad of [new String(operator), [operator]]) {
       const ledger = new RecordingSettlement()
-      const err = await rejected(settlePeriod(ledger, { period: 'd/bad', self: buyer.address, trades: [], readings: [], tariffs, gridOperator: bad as unknown as string }))
+      const err = await rejected(
+        settlePeriod(ledger, {
+          period: 'd/bad',
+          self: buyer.address,
+          trades: [],
+          readings: [],
+          tariffs,
+          gridOperator: bad as unknown as string
+        })
+      )
       expect(err).toBeInstanceOf(SettlementError)
-      expect(err).toMatchObject({ code: 'invalid-grid-operator', message: `the grid operator's address '${operator}' is not an IOTA address (0x + 64 hex): ` +
-        `set grid.operator in the node's config to the address the grid operator publishes` })
+      expect(err).toMatchObject({
+        code: 'invalid-grid-operator',
+        message:
+          `the grid operator's address '${operator}' is not an IOTA address (0x + 64 hex): ` +
+          `set grid.operator in the node's config to the address the grid operator publishes`
+      })
       expect(ledger.calls).toEqual([])
     }
   })
@@ -107,7 +143,10 @@ describe('values that print as the right thing but are not strings', () => {
     for (const root of [new String(ROOT), [ROOT]]) {
       const err = thrown(() => validateAttestation('k', root as unknown as string, 1))
       expect(err).toBeInstanceOf(SettlementError)
-      expect(err).toMatchObject({ code: IotaErrorCode.invalidRequest, message: `attestation k: the root must be 64 hex digits (a SHA-256 Merkle root), got '${ROOT}'` })
+      expect(err).toMatchObject({
+        code: IotaErrorCode.invalidRequest,
+        message: `attestation k: the root must be 64 hex digits (a SHA-256 Merkle root), got '${ROOT}'`
+      })
     }
   })
 
@@ -116,7 +155,10 @@ describe('values that print as the right thing but are not strings', () => {
     for (const to of [new String(A), [A]]) {
       const err = thrown(() => validatePaymentRequest({ key: 'k', payer, transfers: [{ to: to as unknown as string, amount: 1 }] }, payer))
       expect(err).toBeInstanceOf(SettlementError)
-      expect(err).toMatchObject({ code: IotaErrorCode.invalidRequest, message: `payment k, transfer 0: '${A}' is not an IOTA address (0x + 64 hex)` })
+      expect(err).toMatchObject({
+        code: IotaErrorCode.invalidRequest,
+        message: `payment k, transfer 0: '${A}' is not an IOTA address (0x + 64 hex)`
+      })
     }
   })
 
@@ -126,8 +168,8 @@ describe('values that print as the right thing but are not strings', () => {
   })
 })
 
-describe('withRetry under a caller\'s timeout signal', () => {
-  it('ends with the signal\'s own TimeoutError, untried again, though a timeout is otherwise transient', async () => {
+describe("withRetry under a caller's timeout signal", () => {
+  it("ends with the signal's own TimeoutError, untried again, though a timeout is otherwise transient", async () => {
     const reason = new DOMException('the caller gave up', 'TimeoutError')
     expect(isTransient(reason)).toBe(true)
     const onRetry = vi.fn()
@@ -135,8 +177,15 @@ describe('withRetry under a caller\'s timeout signal', () => {
       const ac = new AbortController()
       let calls = 0
       // the signal fires while the call is under way, and the call then fails as a lost connection does
-      const fn = async (): Promise<number> => { calls++; await Promise.resolve(); ac.abort(reason); throw new TypeError('fetch failed') }
-      expect(await rejected(withRetry('ask', fn, { attempts, baseDelayMs: 0, maxDelayMs: 0, requestTimeoutMs: 1_000 }, ac.signal, onRetry))).toBe(reason)
+      const fn = async (): Promise<number> => {
+        calls++
+        await Promise.resolve()
+        ac.abort(reason)
+        throw new TypeError('fetch failed')
+      }
+      expect(
+        await rejected(withRetry('ask', fn, { attempts, baseDelayMs: 0, maxDelayMs: 0, requestTimeoutMs: 1_000 }, ac.signal, onRetry))
+      ).toBe(reason)
       expect(calls).toBe(1)
     }
     expect(onRetry).not.toHaveBeenCalled()
@@ -148,7 +197,9 @@ describe('decoding transactions that are almost payments', () => {
   const sender = keypair.toIotaAddress()
   const A = '0x' + 'aa'.repeat(32)
   const withGas = (tx: Transaction): Transaction => {
-    tx.setSender(sender); tx.setGasPrice(1000); tx.setGasBudget(5)
+    tx.setSender(sender)
+    tx.setGasPrice(1000)
+    tx.setGasBudget(5)
     tx.setGasPayment([{ objectId: '0x' + '11'.repeat(32), version: '7', digest: toBase58(new Uint8Array(32).fill(5)) }])
     return tx
   }
@@ -161,7 +212,11 @@ describe('decoding transactions that are almost payments', () => {
   })
 
   it('an amount naming an input the transaction does not have is not a pure value', async () => {
-    const bytes = await buildPaymentTransaction(sender, [{ to: A, amount: 1 }], { price: 1000, budget: 5, payment: [{ objectId: '0x' + '11'.repeat(32), version: '7', digest: toBase58(new Uint8Array(32).fill(5)) }] }).build()
+    const bytes = await buildPaymentTransaction(sender, [{ to: A, amount: 1 }], {
+      price: 1000,
+      budget: 5,
+      payment: [{ objectId: '0x' + '11'.repeat(32), version: '7', digest: toBase58(new Uint8Array(32).fill(5)) }]
+    }).build()
     // edited in BCS: the SDK's builder would refuse to build it
     const data = bcs.TransactionData.parse(bytes)
     const ptb = data.V1!.kind.ProgrammableTransaction!
@@ -173,20 +228,38 @@ describe('decoding transactions that are almost payments', () => {
   })
 
   /** What a full node answers for the BCS TransactionData `bytes`, signed by the sender, with `over` on top. */
-  async function answer (bytes: Uint8Array, over: Partial<IotaTransactionBlockResponse> = {}): Promise<{ digest: string, response: IotaTransactionBlockResponse }> {
+  async function answer(
+    bytes: Uint8Array,
+    over: Partial<IotaTransactionBlockResponse> = {}
+  ): Promise<{ digest: string; response: IotaTransactionBlockResponse }> {
     const { signature } = await keypair.signTransaction(bytes)
     const digest = TransactionDataBuilder.getDigestFromBytes(bytes)
-    const rawTransaction = toBase64(bcs.SenderSignedData.serialize([{
-      intentMessage: { intent: { scope: { TransactionData: true }, version: { V0: true }, appId: { Iota: true } }, value: bcs.TransactionData.parse(bytes) },
-      txSignatures: [signature]
-    }]).toBytes())
-    return { digest, response: { digest, effects: { status: { status: 'success' } } as any, rawTransaction, timestampMs: '1750000000250', ...over } }
+    const rawTransaction = toBase64(
+      bcs.SenderSignedData.serialize([
+        {
+          intentMessage: {
+            intent: { scope: { TransactionData: true }, version: { V0: true }, appId: { Iota: true } },
+            value: bcs.TransactionData.parse(bytes)
+          },
+          txSignatures: [signature]
+        }
+      ]).toBytes()
+    )
+    return {
+      digest,
+      response: { digest, effects: { status: { status: 'success' } } as any, rawTransaction, timestampMs: '1750000000250', ...over }
+    }
   }
   const change = (owner: string, amount: string): unknown => ({ owner: { AddressOwner: owner }, coinType: '0x2::iota::IOTA', amount })
 
   it('a transaction that is not programmable (a system transaction) is no payment, whatever its balance changes show', async () => {
     const bytes = bcs.TransactionData.serialize({
-      V1: { kind: { Genesis: true }, sender, gasData: { payment: [], owner: sender, price: '1000', budget: '5' }, expiration: { None: true } }
+      V1: {
+        kind: { Genesis: true },
+        sender,
+        gasData: { payment: [], owner: sender, price: '1000', budget: '5' },
+        expiration: { None: true }
+      }
     } as any).toBytes()
     const { digest, response } = await answer(bytes, { balanceChanges: [change(A, '7')] as any })
     expect(paymentOfResponse(digest, response, 'k')).toBeUndefined()
@@ -197,7 +270,14 @@ describe('decoding transactions that are almost payments', () => {
     const [a, b] = tx.splitCoins(tx.gas, [tx.pure.u64(1), tx.pure.u64(2)])
     tx.transferObjects([a, b], tx.pure.address(A))
     const { digest, response } = await answer(await tx.build(), { balanceChanges: [change(sender, '40'), change(A, '3')] as any })
-    expect(paymentOfResponse(digest, response, '')).toStrictEqual({ key: '', digest, status: 'confirmed', payer: sender, transfers: [{ to: A, amount: 3 }], at: 1_750_000_000_250 })
+    expect(paymentOfResponse(digest, response, '')).toStrictEqual({
+      key: '',
+      digest,
+      status: 'confirmed',
+      payer: sender,
+      transfers: [{ to: A, amount: 3 }],
+      at: 1_750_000_000_250
+    })
     // gaining alone, it paid no one: not a payment
     const alone = await answer(await tx.build(), { balanceChanges: [change(sender, '40')] as any })
     expect(paymentOfResponse(alone.digest, alone.response, '')).toBeUndefined()

@@ -7,7 +7,7 @@ import { encodeTrade, signTerms } from '@kvartal/protocol'
 import { MerkleTree, verifyTradeProof, type Attestation } from '../src/index.ts'
 import { party, trade } from './helpers/parties.ts'
 
-function setup () {
+function setup() {
   const seller = party(91)
   const buyer = party(92)
   const t = trade({ seller, buyer, energyWh: 10, price: 1_000, n: 1 })
@@ -37,21 +37,47 @@ describe('verifyTradeProof', () => {
 
   it('each check that fails says why, and the first one failed is named', async () => {
     const { seller, buyer, t, u, tree, ledger } = setup()
-    const badSeller = await verifyTradeProof(ledger, { ...t, sellerSignature: signTerms(t.terms, buyer.signer) }, tree.prove(0), tree.root, 'k')
+    const badSeller = await verifyTradeProof(
+      ledger,
+      { ...t, sellerSignature: signTerms(t.terms, buyer.signer) },
+      tree.prove(0),
+      tree.root,
+      'k'
+    )
     expect(badSeller.ok).toBe(false)
     expect(badSeller.failed).toBe('seller-signature')
-    expect(badSeller.checks[0]).toEqual({ check: 'seller-signature', ok: false, detail: 'the seller\'s signature does not verify over these terms' })
+    expect(badSeller.checks[0]).toEqual({
+      check: 'seller-signature',
+      ok: false,
+      detail: "the seller's signature does not verify over these terms"
+    })
     // the leaf is the whole trade, signatures included: another signature is another leaf
     expect(badSeller.checks.slice(1).map(c => c.ok)).toEqual([true, false, true])
 
-    const badBuyer = await verifyTradeProof(ledger, { ...t, buyerSignature: signTerms(t.terms, seller.signer) }, tree.prove(0), tree.root, 'k')
+    const badBuyer = await verifyTradeProof(
+      ledger,
+      { ...t, buyerSignature: signTerms(t.terms, seller.signer) },
+      tree.prove(0),
+      tree.root,
+      'k'
+    )
     expect(badBuyer).toMatchObject({ ok: false, failed: 'buyer-signature' })
-    expect(badBuyer.checks[1]).toEqual({ check: 'buyer-signature', ok: false, detail: 'the buyer\'s signature does not verify over these terms' })
+    expect(badBuyer.checks[1]).toEqual({
+      check: 'buyer-signature',
+      ok: false,
+      detail: "the buyer's signature does not verify over these terms"
+    })
 
     const badProof = await verifyTradeProof(ledger, t, tree.prove(1), tree.root, 'k')
     expect(badProof).toMatchObject({ ok: false, failed: 'inclusion-proof' })
-    expect(badProof.checks[2]).toEqual({ check: 'inclusion-proof', ok: false, detail: 'the proof does not lead from this trade to the root' })
-    expect((await verifyTradeProof(ledger, u, tree.prove(1), tree.root, 'k')).checks[2].detail).toBe(`leaf 1 of 2 under root ${tree.root.slice(0, 16)}…`)
+    expect(badProof.checks[2]).toEqual({
+      check: 'inclusion-proof',
+      ok: false,
+      detail: 'the proof does not lead from this trade to the root'
+    })
+    expect((await verifyTradeProof(ledger, u, tree.prove(1), tree.root, 'k')).checks[2].detail).toBe(
+      `leaf 1 of 2 under root ${tree.root.slice(0, 16)}…`
+    )
 
     const unknown = await verifyTradeProof(ledger, t, tree.prove(0), tree.root, 'nowhere')
     expect(unknown).toMatchObject({ ok: false, failed: 'attested-root' })
@@ -62,10 +88,20 @@ describe('verifyTradeProof', () => {
     const wrongRoot = await verifyTradeProof(ledger, t, other.prove(0), other.root, 'k')
     expect(wrongRoot).toMatchObject({ ok: false, failed: 'attested-root' })
     expect(wrongRoot.checks[2].ok).toBe(true)
-    expect(wrongRoot.checks[3]).toEqual({ check: 'attested-root', ok: false, detail: `the ledger holds root ${tree.root.slice(0, 16)}… for k, not this one` })
+    expect(wrongRoot.checks[3]).toEqual({
+      check: 'attested-root',
+      ok: false,
+      detail: `the ledger holds root ${tree.root.slice(0, 16)}… for k, not this one`
+    })
 
     // all four failing: the first is named
-    const all = await verifyTradeProof(ledger, { ...t, sellerSignature: new Uint8Array(64), buyerSignature: new Uint8Array(64) }, tree.prove(1), 'cd'.repeat(32), 'nowhere')
+    const all = await verifyTradeProof(
+      ledger,
+      { ...t, sellerSignature: new Uint8Array(64), buyerSignature: new Uint8Array(64) },
+      tree.prove(1),
+      'cd'.repeat(32),
+      'nowhere'
+    )
     expect(all.failed).toBe('seller-signature')
     expect(all.checks.map(c => c.ok)).toEqual([false, false, false, false])
   })

@@ -5,7 +5,16 @@ import type { Scenario } from '../scenario.ts'
 import { addTraceEvent, emptyTraceFacts, type TraceFacts } from '../report-html/trace-facts.ts'
 
 /** The steps of a negotiation the timeline shows, in order. */
-const steps = ['proposal-sent', 'proposal-received', 'countered', 'accepted', 'rejected', 'trade-committed', 'negotiation-failed', 'reservation-released'] as const
+const steps = [
+  'proposal-sent',
+  'proposal-received',
+  'countered',
+  'accepted',
+  'rejected',
+  'trade-committed',
+  'negotiation-failed',
+  'reservation-released'
+] as const
 const stepSet = new Set<string>(steps)
 const published = new Set(['offer-published', 'bid-published', 'digest-published'])
 
@@ -17,7 +26,7 @@ export interface SlotFigures {
   localEnergyWh: number
   welfareNanos: number
   /** every committed trade's price (vehicles' too), nanos per kWh; absent without trades */
-  price?: { min: number, mean: number, max: number }
+  price?: { min: number; mean: number; max: number }
   /** proposals buyers sent for the slot */
   proposals: number
 }
@@ -48,12 +57,12 @@ export interface Batch {
   at: number
   /** slots whose trading gate has closed */
   closed: number
-  totals: { trades: number, localEnergyWh: number, welfareNanos: number }
+  totals: { trades: number; localEnergyWh: number; welfareNanos: number }
   slots: SlotFigures[]
   /** [index, announcements published, announcements received, negotiation steps] of each node that changed */
   nodes: Array<[number, number, number, number]>
   /** mesh connections made and lost, as node index pairs */
-  edges: { add: Array<[number, number]>, del: Array<[number, number]> }
+  edges: { add: Array<[number, number]>; del: Array<[number, number]> }
   /** [a, b, steps]: negotiation steps between two nodes so far (either side's events), for each pair that changed */
   links: Array<[number, number, number]>
   steps: SampledStep[]
@@ -81,16 +90,16 @@ export const defaultSampling: SamplingLimits = { newChainsPerTick: 40, stepsPerT
 export class LiveState {
   readonly #index = new Map<string, number>()
   readonly #buildings: number
-  readonly #limits: Array<{ buyLimit: number, sellLimit: number }>
+  readonly #limits: Array<{ buyLimit: number; sellLimit: number }>
   readonly #feeders: Array<string | undefined>
-  readonly #fees: { local: number, district: number } | undefined
+  readonly #fees: { local: number; district: number } | undefined
   readonly #slots: SlotClockConfig
   readonly #slotCount: number
   readonly #tickMs: number
   readonly #startMs: number
   readonly #sampling: SamplingLimits
   readonly #facts: TraceFacts = emptyTraceFacts()
-  readonly #perSlot: Array<{ trades: number, localEnergyWh: number, welfare: bigint, proposals: number }>
+  readonly #perSlot: Array<{ trades: number; localEnergyWh: number; welfare: bigint; proposals: number }>
   #welfare = 0n
   #trades = 0
   #localWh = 0
@@ -102,7 +111,7 @@ export class LiveState {
   readonly #dirtyPairs = new Set<string>()
   #edgeAdds: Array<[number, number]> = []
   #edgeDels: Array<[number, number]> = []
-  readonly #chains = new Map<string, { id: number, slot: number }>()
+  readonly #chains = new Map<string, { id: number; slot: number }>()
   readonly #accepted = new Map<string, number>()
   #nextChain = 1
   #newChains = 0
@@ -117,9 +126,13 @@ export class LiveState {
   /** nodes some page filters on: their negotiations are always followed */
   focus = new Set<number>()
 
-  constructor (s: Scenario, p: PreparedScenario, startMs: number, sampling: SamplingLimits = defaultSampling) {
-    p.identities.forEach((x, i) => { this.#index.set(x.id, i) })
-    p.providerIdentities.forEach((x, j) => { this.#index.set(x.id, p.specs.length + j) })
+  constructor(s: Scenario, p: PreparedScenario, startMs: number, sampling: SamplingLimits = defaultSampling) {
+    p.identities.forEach((x, i) => {
+      this.#index.set(x.id, i)
+    })
+    p.providerIdentities.forEach((x, j) => {
+      this.#index.set(x.id, p.specs.length + j)
+    })
     this.#buildings = p.specs.length
     this.#limits = p.limits
     this.#feeders = p.specs.map((_, i) => p.feederOf.get(i)?.id)
@@ -135,16 +148,18 @@ export class LiveState {
   }
 
   /** The simulated instant of tick `n` (driveTicks: the first at the run's start + 1 ms, then every tick). */
-  instantOf (n: number): number { return this.#startMs + 1 + (n - 1) * this.#tickMs }
+  instantOf(n: number): number {
+    return this.#startMs + 1 + (n - 1) * this.#tickMs
+  }
 
   /** Slots whose gate has closed at `t`. */
-  closedAt (t: number): number {
+  closedAt(t: number): number {
     let k = 0
     while (k < this.#slotCount && gateClosure(this.#slots, k) <= t) k++
     return k
   }
 
-  event (e: NodeEvent): void {
+  event(e: NodeEvent): void {
     const n = this.#index.get(e.node)
     if (n == null) return
     const peer = e.peer != null ? this.#index.get(e.peer) : undefined
@@ -153,31 +168,48 @@ export class LiveState {
       if (peer != null && (this.total === 0 || this.tick < this.total)) this.#link(n, peer, e.type === 'peer-joined' ? 1 : -1)
       return
     }
-    if (e.type === 'announcement-received') { this.#count(n, 1); return }
-    if (published.has(e.type)) { this.#count(n, 0); return }
+    if (e.type === 'announcement-received') {
+      this.#count(n, 1)
+      return
+    }
+    if (published.has(e.type)) {
+      this.#count(n, 0)
+      return
+    }
     if (!stepSet.has(e.type)) return
     this.#count(n, 2)
-    if (peer != null) { const k = n < peer ? `${n}-${peer}` : `${peer}-${n}`; this.#pairSteps.set(k, (this.#pairSteps.get(k) ?? 0) + 1); this.#dirtyPairs.add(k) }
+    if (peer != null) {
+      const k = n < peer ? `${n}-${peer}` : `${peer}-${n}`
+      this.#pairSteps.set(k, (this.#pairSteps.get(k) ?? 0) + 1)
+      this.#dirtyPairs.add(k)
+    }
     const slot = e.slot != null ? this.#perSlot[e.slot] : undefined
-    if (slot != null && e.type === 'proposal-sent') { slot.proposals++; this.#dirtySlots.add(e.slot!) }
+    if (slot != null && e.type === 'proposal-sent') {
+      slot.proposals++
+      this.#dirtySlots.add(e.slot!)
+    }
     if (e.type === 'trade-committed' && e.detail === 'seller') this.#committed(e, n, peer)
     this.#sample(e, n, peer)
   }
 
-  #count (n: number, k: 0 | 1 | 2): void { this.#counts[n][k]++; this.#dirtyNodes.add(n) }
+  #count(n: number, k: 0 | 1 | 2): void {
+    this.#counts[n][k]++
+    this.#dirtyNodes.add(n)
+  }
 
-  #link (a: number, b: number, d: number): void {
+  #link(a: number, b: number, d: number): void {
     const [x, y] = a < b ? [a, b] : [b, a]
     const key = `${x}-${y}`
     const before = this.#links.get(key) ?? 0
     const after = Math.max(0, before + d)
-    if (after === 0) this.#links.delete(key); else this.#links.set(key, after)
+    if (after === 0) this.#links.delete(key)
+    else this.#links.set(key, after)
     if (before === 0 && after > 0) this.#edgeAdds.push([x, y])
     if (before > 0 && after === 0) this.#edgeDels.push([x, y])
   }
 
   /** A seller's committed trade: prices (report's trace facts), and local energy and welfare between buildings (metrics.ts). */
-  #committed (e: NodeEvent, seller: number, buyer: number | undefined): void {
+  #committed(e: NodeEvent, seller: number, buyer: number | undefined): void {
     addTraceEvent(this.#facts, e as unknown as Record<string, unknown>)
     const s = e.slot != null ? this.#perSlot[e.slot] : undefined
     this.#trades++
@@ -188,11 +220,13 @@ export class LiveState {
     const wh = e.energyWh ?? 0
     const fee = this.#fees == null ? 0 : this.#feeders[buyer] !== this.#feeders[seller] ? this.#fees.district : this.#fees.local
     const w = BigInt(this.#limits[buyer].buyLimit - fee - this.#limits[seller].sellLimit) * BigInt(wh)
-    s.localEnergyWh += wh; s.welfare += w
-    this.#localWh += wh; this.#welfare += w
+    s.localEnergyWh += wh
+    s.welfare += w
+    this.#localWh += wh
+    this.#welfare += w
   }
 
-  #sample (e: NodeEvent, n: number, peer: number | undefined): void {
+  #sample(e: NodeEvent, n: number, peer: number | undefined): void {
     const c = e.correlation ?? ''
     let chain = this.#chains.get(c)
     // a trade's commit carries the trade id: it belongs to the pair's accepted negotiation of that slot
@@ -209,12 +243,26 @@ export class LiveState {
         this.#chains.set(c, chain)
       }
     }
-    if (chain == null || this.#steps.length >= this.#sampling.stepsPerTick) { this.#sampledOut++; return }
+    if (chain == null || this.#steps.length >= this.#sampling.stepsPerTick) {
+      this.#sampledOut++
+      return
+    }
     if (e.type === 'accepted' && peer != null) this.#accepted.set(`${n}|${peer}|${e.slot}`, chain.id)
-    this.#steps.push({ chain: chain.id, type: e.type, node: n, ...(peer != null ? { peer } : {}), ...(e.slot != null ? { slot: e.slot } : {}), ...(e.energyWh != null ? { energyWh: e.energyWh } : {}), ...(e.price != null ? { price: e.price } : {}), ...(e.code != null ? { code: e.code } : {}), ...(e.type === 'trade-committed' ? { side: e.detail === 'seller' ? 'seller' as const : 'buyer' as const } : {}), at: e.at })
+    this.#steps.push({
+      chain: chain.id,
+      type: e.type,
+      node: n,
+      ...(peer != null ? { peer } : {}),
+      ...(e.slot != null ? { slot: e.slot } : {}),
+      ...(e.energyWh != null ? { energyWh: e.energyWh } : {}),
+      ...(e.price != null ? { price: e.price } : {}),
+      ...(e.code != null ? { code: e.code } : {}),
+      ...(e.type === 'trade-committed' ? { side: e.detail === 'seller' ? ('seller' as const) : ('buyer' as const) } : {}),
+      at: e.at
+    })
   }
 
-  #slotFigures (i: number): SlotFigures {
+  #slotFigures(i: number): SlotFigures {
     const x = this.#perSlot[i]
     const p = this.#facts.pricesBySlot.get(i)
     return {
@@ -228,13 +276,14 @@ export class LiveState {
   }
 
   /** Totals as metrics.ts rounds them: welfare summed in nanos × Wh, rounded once. */
-  totals (): Batch['totals'] {
+  totals(): Batch['totals'] {
     return { trades: this.#trades, localEnergyWh: this.#localWh, welfareNanos: Number((this.#welfare + 500n) / 1000n) }
   }
 
   /** Moves to tick `done` and forgets negotiations of slots long closed. */
-  advance (done: number, total: number): void {
-    this.tick = done; this.total = total
+  advance(done: number, total: number): void {
+    this.tick = done
+    this.total = total
     this.at = this.instantOf(done)
     const closed = this.closedAt(this.at)
     if (closed !== this.closed) {
@@ -245,9 +294,15 @@ export class LiveState {
   }
 
   /** What changed since the last batch; the next batch starts empty. */
-  batch (): Batch {
+  batch(): Batch {
     const b: Batch = {
-      type: 'tick', reset: false, tick: this.tick, total: this.total, at: this.at, closed: this.closed, totals: this.totals(),
+      type: 'tick',
+      reset: false,
+      tick: this.tick,
+      total: this.total,
+      at: this.at,
+      closed: this.closed,
+      totals: this.totals(),
       slots: [...this.#dirtySlots].sort((x, y) => x - y).map(i => this.#slotFigures(i)),
       nodes: [...this.#dirtyNodes].sort((x, y) => x - y).map(i => [i, ...this.#counts[i]]),
       edges: { add: this.#edgeAdds, del: this.#edgeDels },
@@ -257,19 +312,33 @@ export class LiveState {
     }
     this.#recent.push(...this.#steps)
     if (this.#recent.length > recentSteps) this.#recent = this.#recent.slice(-recentSteps)
-    this.#dirtySlots.clear(); this.#dirtyNodes.clear(); this.#dirtyPairs.clear()
-    this.#edgeAdds = []; this.#edgeDels = []; this.#steps = []; this.#newChains = 0
+    this.#dirtySlots.clear()
+    this.#dirtyNodes.clear()
+    this.#dirtyPairs.clear()
+    this.#edgeAdds = []
+    this.#edgeDels = []
+    this.#steps = []
+    this.#newChains = 0
     return b
   }
 
-  #pairs (keys: Iterable<string>): Array<[number, number, number]> {
-    return [...keys].map(k => { const [a, b] = k.split('-').map(Number); return [a, b, this.#pairSteps.get(k) ?? 0] })
+  #pairs(keys: Iterable<string>): Array<[number, number, number]> {
+    return [...keys].map(k => {
+      const [a, b] = k.split('-').map(Number)
+      return [a, b, this.#pairSteps.get(k) ?? 0]
+    })
   }
 
   /** Everything so far, for a page that connects late or fell behind (of the sampled negotiation steps, the latest). */
-  snapshot (): Batch {
+  snapshot(): Batch {
     return {
-      type: 'tick', reset: true, tick: this.tick, total: this.total, at: this.at, closed: this.closed, totals: this.totals(),
+      type: 'tick',
+      reset: true,
+      tick: this.tick,
+      total: this.total,
+      at: this.at,
+      closed: this.closed,
+      totals: this.totals(),
       slots: this.#perSlot.map((_, i) => this.#slotFigures(i)),
       nodes: this.#counts.map((c, i) => [i, ...c]),
       edges: { add: [...this.#links.keys()].map(k => k.split('-').map(Number) as [number, number]), del: [] },

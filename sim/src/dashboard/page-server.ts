@@ -32,21 +32,27 @@ export interface PageServer {
  * page's files (read once, never cached by the browser), Apache ECharts' one-file bundle from
  * node_modules (the page loads nothing from elsewhere), and a WebSocket on /ws.
  */
-export async function startPageServer (o: PageServerOptions): Promise<PageServer> {
+export async function startPageServer(o: PageServerOptions): Promise<PageServer> {
   // loaded here, not with @kvartal/sim: only a dashboard pays for them
   const { default: Fastify } = await import('fastify')
   const { default: websocket } = await import('@fastify/websocket')
   const app = Fastify({ logger: false, forceCloseConnections: true })
   await app.register(websocket)
-  const files = new Map<string, { body: Buffer, type: string }>()
+  const files = new Map<string, { body: Buffer; type: string }>()
   for (const [path, f] of Object.entries(o.files)) files.set(path, { body: await readFile(f.file), type: f.type })
-  files.set('/echarts.min.js', { body: await readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')), type: 'text/javascript; charset=utf-8' })
-  for (const [path, f] of files) app.get(path, async (_req, reply) => await reply.type(f.type).header('cache-control', 'no-store').send(f.body))
-  app.get('/ws', { websocket: true }, (socket) => { o.onSocket(socket) })
+  files.set('/echarts.min.js', {
+    body: await readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')),
+    type: 'text/javascript; charset=utf-8'
+  })
+  for (const [path, f] of files)
+    app.get(path, async (_req, reply) => await reply.type(f.type).header('cache-control', 'no-store').send(f.body))
+  app.get('/ws', { websocket: true }, socket => {
+    o.onSocket(socket)
+  })
   const host = o.host ?? '127.0.0.1'
   await app.listen({ port: o.port ?? 0, host })
   const addr = app.server.address()
-  const port = typeof addr === 'object' && addr != null ? addr.port : o.port ?? 0
+  const port = typeof addr === 'object' && addr != null ? addr.port : (o.port ?? 0)
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,

@@ -13,16 +13,21 @@ export class RunControl {
   /** told whenever the state changes */
   onChange: (() => void) | undefined
 
-  constructor (paused = false) {
+  constructor(paused = false) {
     this.state = paused ? 'paused' : 'running'
   }
 
-  pause (): void { if (this.state !== 'paused') this.#set('paused') }
+  pause(): void {
+    if (this.state !== 'paused') this.#set('paused')
+  }
 
-  resume (): void { this.#set('running'); this.#open() }
+  resume(): void {
+    this.#set('running')
+    this.#open()
+  }
 
   /** Runs on until `closed + 1` slots have closed (`closed`: the slots closed now). */
-  step (closed: number): void {
+  step(closed: number): void {
     if (this.state === 'stepping') return
     this.#target = closed + 1
     this.#set('stepping')
@@ -30,25 +35,28 @@ export class RunControl {
   }
 
   /** Resolves when the clock may move on, `closed` slots having closed. */
-  async mayContinue (closed: number): Promise<void> {
+  async mayContinue(closed: number): Promise<void> {
     if (this.state === 'stepping' && closed >= this.#target) this.#set('paused')
     if (this.state !== 'paused') return
     this.held = true
     this.onChange?.()
     while (this.state === 'paused') {
-      this.#waiting ??= new Promise<void>(resolve => { this.#release = resolve })
+      this.#waiting ??= new Promise<void>(resolve => {
+        this.#release = resolve
+      })
       await this.#waiting
     }
     this.held = false
   }
 
-  #open (): void {
+  #open(): void {
     const release = this.#release
-    this.#release = undefined; this.#waiting = undefined
+    this.#release = undefined
+    this.#waiting = undefined
     release?.()
   }
 
-  #set (s: RunControl['state']): void {
+  #set(s: RunControl['state']): void {
     this.state = s
     this.onChange?.()
   }

@@ -45,9 +45,13 @@ const files: Record<string, PageFile> = {
   '/dashboard.css': { file: new URL('./public/dashboard.css', import.meta.url), type: 'text/css; charset=utf-8' }
 }
 
-interface Client { socket: WebSocket, stale: boolean, focus?: number }
+interface Client {
+  socket: WebSocket
+  stale: boolean
+  focus?: number
+}
 
-export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Promise<Dashboard> {
+export async function startDashboard(s: Scenario, o: DashboardOptions = {}): Promise<Dashboard> {
   const clients = new Set<Client>()
   const control = new RunControl(o.paused === true)
   const maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024
@@ -58,14 +62,31 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
   let dropped = 0
 
   // "paused" once the runner is really held; asked to pause, until then "pausing"
-  const state = (): string => done != null ? 'done' : live == null ? 'preparing' : control.state === 'paused' && !control.held ? 'pausing' : control.state
-  const status = (): Record<string, unknown> => ({ type: 'status', state: state(), tick: live?.tick ?? 0, closed: live?.closed ?? 0, droppedBatches: dropped })
-  const send = (c: Client, msg: unknown): void => { if (c.socket.readyState === c.socket.OPEN) c.socket.send(JSON.stringify(msg)) }
-  const broadcast = (msg: unknown): void => { for (const c of clients) send(c, msg) }
-  const refocus = (): void => { if (live != null) live.focus = new Set([...clients].map(c => c.focus).filter((x): x is number => x != null)) }
+  const state = (): string =>
+    done != null ? 'done' : live == null ? 'preparing' : control.state === 'paused' && !control.held ? 'pausing' : control.state
+  const status = (): Record<string, unknown> => ({
+    type: 'status',
+    state: state(),
+    tick: live?.tick ?? 0,
+    closed: live?.closed ?? 0,
+    droppedBatches: dropped
+  })
+  const send = (c: Client, msg: unknown): void => {
+    if (c.socket.readyState === c.socket.OPEN) c.socket.send(JSON.stringify(msg))
+  }
+  const broadcast = (msg: unknown): void => {
+    for (const c of clients) send(c, msg)
+  }
+  const refocus = (): void => {
+    if (live != null) live.focus = new Set([...clients].map(c => c.focus).filter((x): x is number => x != null))
+  }
   // while paused, the page hears that the clock still stands where it stopped
-  control.onChange = () => { broadcast(status()) }
-  const heartbeat = setInterval(() => { if (control.held && done == null) broadcast(status()) }, 250)
+  control.onChange = () => {
+    broadcast(status())
+  }
+  const heartbeat = setInterval(() => {
+    if (control.held && done == null) broadcast(status())
+  }, 250)
   heartbeat.unref()
 
   const onSocket = (socket: WebSocket): void => {
@@ -76,18 +97,33 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
     if (done != null) send(c, { type: 'done', results: done })
     send(c, status())
     socket.on('message', (data: Buffer) => {
-      let m: { type?: string, node?: number | null, slot?: number }
-      try { m = JSON.parse(data.toString()) } catch { return }
+      let m: { type?: string; node?: number | null; slot?: number }
+      try {
+        m = JSON.parse(data.toString())
+      } catch {
+        return
+      }
       if (m.type === 'pause') control.pause()
       else if (m.type === 'resume') control.resume()
       else if (m.type === 'step') control.step(live?.closed ?? 0)
-      else if (m.type === 'filter') { c.focus = typeof m.node === 'number' ? m.node : undefined; refocus() }
-      else if (m.type === 'book' && prepared != null && typeof m.slot === 'number') send(c, { type: 'book', slot: m.slot, ...limitBook(prepared, m.slot) })
+      else if (m.type === 'filter') {
+        c.focus = typeof m.node === 'number' ? m.node : undefined
+        refocus()
+      } else if (m.type === 'book' && prepared != null && typeof m.slot === 'number')
+        send(c, { type: 'book', slot: m.slot, ...limitBook(prepared, m.slot) })
     })
-    socket.on('close', () => { clients.delete(c); refocus() })
+    socket.on('close', () => {
+      clients.delete(c)
+      refocus()
+    })
   }
 
-  const pages = await startPageServer({ files, ...(o.port != null ? { port: o.port } : {}), ...(o.host != null ? { host: o.host } : {}), onSocket })
+  const pages = await startPageServer({
+    files,
+    ...(o.port != null ? { port: o.port } : {}),
+    ...(o.host != null ? { host: o.host } : {}),
+    onSocket
+  })
   return {
     url: pages.url,
     onPrepared: async (p, names, given) => {
@@ -99,23 +135,38 @@ export async function startDashboard (s: Scenario, o: DashboardOptions = {}): Pr
       broadcast(status())
       await control.mayContinue(0)
     },
-    onEvent: (e) => { live?.event(e) },
+    onEvent: e => {
+      live?.event(e)
+    },
     onProgress: async (n, total) => {
       if (live == null) return
       live.advance(n, total)
       const b = live.batch()
       for (const c of clients) {
         // a page that cannot keep up misses batches; once its socket drains it gets everything at once
-        if (c.socket.bufferedAmount > maxBuffered) { c.stale = true; dropped++; continue }
+        if (c.socket.bufferedAmount > maxBuffered) {
+          c.stale = true
+          dropped++
+          continue
+        }
         send(c, c.stale ? live.snapshot() : b)
         c.stale = false
       }
       await control.mayContinue(live.closed)
       broadcast(status())
     },
-    finish: (r) => {
+    finish: r => {
       const m = r.metrics
-      done = { trades: m.trades, localEnergyWh: m.localEnergyWh, welfareNanos: m.welfareNanos, optimumWelfareNanos: m.optimumWelfareNanos, physicalMaxWh: m.physicalMaxWh, localShare: m.localShare, welfareShare: m.welfareShare, perSlot: m.perSlot }
+      done = {
+        trades: m.trades,
+        localEnergyWh: m.localEnergyWh,
+        welfareNanos: m.welfareNanos,
+        optimumWelfareNanos: m.optimumWelfareNanos,
+        physicalMaxWh: m.physicalMaxWh,
+        localShare: m.localShare,
+        welfareShare: m.welfareShare,
+        perSlot: m.perSlot
+      }
       if (live != null) broadcast(live.snapshot())
       broadcast({ type: 'done', results: done })
       broadcast(status())

@@ -5,7 +5,10 @@ import type { LinkModel } from './link-model.ts'
 
 /** A frame the link model lost: the stream breaks at both ends, as a frame timeout would break it. */
 export class LinkLostError extends KvartalError {
-  constructor (detail: string) { super('link-lost', detail); this.name = 'LinkLostError' }
+  constructor(detail: string) {
+    super('link-lost', detail)
+    this.name = 'LinkLostError'
+  }
 }
 
 /**
@@ -18,7 +21,7 @@ export class LinkLostError extends KvartalError {
  *   node may still get it from another peer of its mesh (IHAVE/IWANT) or by its next catch-up pull.
  * `self` is this node's index in the district; `indexOf` maps a peer id to a node's index.
  */
-export function hostHooks (model: LinkModel, self: number, indexOf: (peer: PeerId) => number | undefined): HostNetworkHooks {
+export function hostHooks(model: LinkModel, self: number, indexOf: (peer: PeerId) => number | undefined): HostNetworkHooks {
   const refuse = (peer: PeerId): boolean => {
     const j = indexOf(peer)
     if (j == null || !model.cut(self, j)) return false
@@ -38,7 +41,7 @@ export function hostHooks (model: LinkModel, self: number, indexOf: (peer: PeerI
         const protocol = stream.protocol
         const key = dialer ? `${self}>${j}:${stream.id}` : `${j}>${self}:${stream.id}`
         const send = stream.send.bind(stream)
-        stream.send = (data) => {
+        stream.send = data => {
           const bytes = data instanceof Uint8Array ? data : data.subarray()
           const { lost, delayMs } = model.send('frame', self, j, bytes)
           if (protocol === NEGOTIATION_PROTOCOL) model.addStreamDelay(key, delayMs)
@@ -52,7 +55,14 @@ export function hostHooks (model: LinkModel, self: number, indexOf: (peer: PeerI
       }
       const handle = host.handle.bind(host)
       host.handle = async (protocols, handler, options) => {
-        await handle(protocols, async (stream, connection) => { lossy(stream, connection.remotePeer, false); await handler(stream, connection) }, options)
+        await handle(
+          protocols,
+          async (stream, connection) => {
+            lossy(stream, connection.remotePeer, false)
+            await handler(stream, connection)
+          },
+          options
+        )
       }
       const dialProtocol = host.dialProtocol.bind(host)
       host.dialProtocol = async (peer, protocols, options) => {
@@ -62,11 +72,14 @@ export function hostHooks (model: LinkModel, self: number, indexOf: (peer: PeerI
         return stream
       }
       // gossip: the receiving end decides, before gossipsub's duplicate filter, so another peer's copy can still come
-      const pubsub = host.services.pubsub as unknown as { handleReceivedRpc: (from: PeerId, rpc: { messages?: Array<{ data?: Uint8Array }> }) => Promise<void> }
+      const pubsub = host.services.pubsub as unknown as {
+        handleReceivedRpc: (from: PeerId, rpc: { messages?: Array<{ data?: Uint8Array }> }) => Promise<void>
+      }
       const received = pubsub.handleReceivedRpc.bind(pubsub)
       pubsub.handleReceivedRpc = async (from, rpc) => {
         const j = indexOf(from)
-        if (j != null && rpc.messages != null && rpc.messages.length > 0) rpc.messages = rpc.messages.filter(m => m.data == null || !model.send('gossip', j, self, m.data).lost)
+        if (j != null && rpc.messages != null && rpc.messages.length > 0)
+          rpc.messages = rpc.messages.filter(m => m.data == null || !model.send('gossip', j, self, m.data).lost)
         await received(from, rpc)
       }
     }

@@ -10,21 +10,21 @@ import { checkNetworkNames, type NetworkScenario } from './network-scenario.ts'
 /** What the link conditions did in one run (results.json, `network`). */
 export interface NetworkFigures {
   /** gossip messages received over a link, and those the model lost there */
-  gossip: { messages: number, lost: number }
+  gossip: { messages: number; lost: number }
   /** frames sent on Kvartal's streams (negotiations, catch-up pulls, bookings), and those lost (each broke its stream) */
-  frames: { sent: number, lost: number }
+  frames: { sent: number; lost: number }
   /** dials and connections the gater refused because a partition cut the link */
   dialsRefused: number
   /** connections closed when a partition opened (each counted once) */
   connectionsCut: number
   /** dial-plan links dialled again when a partition healed or a node rejoined */
   linksRedialled: number
-  partitions: { opened: number, healed: number, slots: number }
-  churn: { left: number, rejoined: number, nodeSlotsAway: number }
+  partitions: { opened: number; healed: number; slots: number }
+  churn: { left: number; rejoined: number; nodeSlotsAway: number }
   /** negotiation-failed events, by code, on either side */
   negotiationsFailed: Record<string, number>
   /** simulated delay latency and bandwidth add to each negotiation (sum over its frames), ms */
-  negotiationDelayMs: { p50: number, p99: number, max: number, negotiations: number }
+  negotiationDelayMs: { p50: number; p99: number; max: number; negotiations: number }
 }
 
 /** What the controller needs of the run: its nodes (replaced as they rejoin), their plan, and how to make one. */
@@ -42,7 +42,7 @@ export interface LinkRun {
   readonly afterStart?: (i: number, node: KvartalNode) => void
 }
 
-type Change = { at: number, order: number, apply: () => Promise<void> }
+type Change = { at: number; order: number; apply: () => Promise<void> }
 
 /**
  * Applies a scenario's link conditions to a district in this process: a gater and stream/gossip loss in
@@ -64,23 +64,51 @@ export class LinkController {
   readonly #failed: Record<string, number> = {}
   readonly #unsubscribe: Array<() => void> = []
 
-  constructor (network: NetworkScenario, run: LinkRun) {
+  constructor(network: NetworkScenario, run: LinkRun) {
     this.#r = { ...run, nodes: [] }
     checkNetworkNames(network, run.names, [...new Set(run.names.map((_, i) => run.feederOf(i)).filter((f): f is string => f != null))])
     const byName = new Map(run.names.map((n, i) => [n, i]))
-    const groups = network.partitions.map(p => new Set(run.names.flatMap((n, i) => p.nodes.includes(n) || (p.feeders.includes(run.feederOf(i) ?? '\0')) ? [i] : [])))
+    const groups = network.partitions.map(
+      p => new Set(run.names.flatMap((n, i) => (p.nodes.includes(n) || p.feeders.includes(run.feederOf(i) ?? '\0') ? [i] : [])))
+    )
     this.model = new LinkModel(network, run.seed, groups)
-    run.identities.forEach((x, i) => { this.#index.set(x.peerId.toString(), i) })
+    run.identities.forEach((x, i) => {
+      this.#index.set(x.peerId.toString(), i)
+    })
     const at = (slot: number): number => slotStart(run.slots, slot)
     // at one instant: heal, then rejoin, then cut, then leave
     network.partitions.forEach((p, k) => {
-      this.#changes.push({ at: at(p.fromSlot), order: 2, apply: async () => { await this.#open(k) } })
-      this.#changes.push({ at: at(p.untilSlot), order: 0, apply: async () => { await this.#heal(k) } })
+      this.#changes.push({
+        at: at(p.fromSlot),
+        order: 2,
+        apply: async () => {
+          await this.#open(k)
+        }
+      })
+      this.#changes.push({
+        at: at(p.untilSlot),
+        order: 0,
+        apply: async () => {
+          await this.#heal(k)
+        }
+      })
     })
     for (const c of network.churn) {
       const i = byName.get(c.node)!
-      this.#changes.push({ at: at(c.leaveSlot), order: 3, apply: async () => { await this.#leave(i) } })
-      this.#changes.push({ at: at(c.rejoinSlot), order: 1, apply: async () => { await this.#rejoin(i) } })
+      this.#changes.push({
+        at: at(c.leaveSlot),
+        order: 3,
+        apply: async () => {
+          await this.#leave(i)
+        }
+      })
+      this.#changes.push({
+        at: at(c.rejoinSlot),
+        order: 1,
+        apply: async () => {
+          await this.#rejoin(i)
+        }
+      })
     }
     this.#changes.sort((a, b) => a.at - b.at || a.order - b.order)
   }
@@ -88,33 +116,40 @@ export class LinkController {
   readonly indexOf = (peer: PeerId): number | undefined => this.#index.get(peer.toString())
 
   /** The hooks for node `i`'s host. */
-  hooksFor (i: number): HostNetworkHooks { return hostHooks(this.model, i, this.indexOf) }
+  hooksFor(i: number): HostNetworkHooks {
+    return hostHooks(this.model, i, this.indexOf)
+  }
 
   /** The district's nodes, made with `hooksFor`: the array the runner reads, where a rejoined node takes its place. */
-  attach (nodes: KvartalNode[]): void {
+  attach(nodes: KvartalNode[]): void {
     this.#r.nodes = nodes
     for (const n of nodes) this.watch(n)
   }
 
   /** Counts a node's failed negotiations by code. */
-  watch (node: KvartalNode): void {
-    this.#unsubscribe.push(node.on((e: NodeEvent) => {
-      if (e.type === 'negotiation-failed') { const k = e.code ?? 'unknown'; this.#failed[k] = (this.#failed[k] ?? 0) + 1 }
-    }))
+  watch(node: KvartalNode): void {
+    this.#unsubscribe.push(
+      node.on((e: NodeEvent) => {
+        if (e.type === 'negotiation-failed') {
+          const k = e.code ?? 'unknown'
+          this.#failed[k] = (this.#failed[k] ?? 0) + 1
+        }
+      })
+    )
   }
 
   /** Applies every change due at or before simulated `t`, before the clock moves there. */
-  async before (t: number): Promise<void> {
+  async before(t: number): Promise<void> {
     while (this.#changes.length > 0 && this.#changes[0].at <= t) await this.#changes.shift()!.apply()
   }
 
   /** At the run's end: heals what is still cut and brings back who is still away, so every journal can be read. */
-  async finish (): Promise<void> {
+  async finish(): Promise<void> {
     const rest = this.#changes.splice(0).filter(c => c.order <= 1)
     for (const c of rest) await c.apply()
   }
 
-  async #open (k: number): Promise<void> {
+  async #open(k: number): Promise<void> {
     this.model.open(k)
     const { nodes } = this.#r
     for (const [i, n] of nodes.entries()) {
@@ -128,21 +163,21 @@ export class LinkController {
     }
   }
 
-  async #heal (k: number): Promise<void> {
+  async #heal(k: number): Promise<void> {
     const g = this.model.group(k)
     this.model.heal(k)
     // a real node finds its peers again through its bootstrap list or mDNS: here, its dial plan
     await this.#redial((i, j) => g.has(i) !== g.has(j))
   }
 
-  async #leave (i: number): Promise<void> {
+  async #leave(i: number): Promise<void> {
     this.#frozen.set(i, copyCounts(this.#lastCounts[i] ?? { topics: [], subscriptions: [] }))
     this.#down.add(i)
     this.model.counts.nodesLeft++
     await this.#r.nodes[i].stop()
   }
 
-  async #rejoin (i: number): Promise<void> {
+  async #rejoin(i: number): Promise<void> {
     const node = this.#r.make(i, this.hooksFor(i))
     this.watch(node)
     await node.start()
@@ -155,11 +190,14 @@ export class LinkController {
   }
 
   /** Dials again every link of the dial plan that `which` names, unless cut or down. */
-  async #redial (which: (i: number, j: number) => boolean): Promise<void> {
+  async #redial(which: (i: number, j: number) => boolean): Promise<void> {
     const { nodes, dials } = this.#r
     const todo: Array<[number, number]> = []
-    for (const [i, js] of dials.entries()) for (const j of js) if (which(i, j) && !this.#down.has(i) && !this.#down.has(j) && !this.model.cut(i, j)) todo.push([i, j])
-    const done = await Promise.allSettled(todo.map(async ([i, j]) => await nodes[i].host.dial(nodes[j].host.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) })))
+    for (const [i, js] of dials.entries())
+      for (const j of js) if (which(i, j) && !this.#down.has(i) && !this.#down.has(j) && !this.model.cut(i, j)) todo.push([i, j])
+    const done = await Promise.allSettled(
+      todo.map(async ([i, j]) => await nodes[i].host.dial(nodes[j].host.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) }))
+    )
     this.model.counts.linksRedialled += done.filter(d => d.status === 'fulfilled').length
   }
 
@@ -168,9 +206,14 @@ export class LinkController {
    * not there to receive); once back, it expects only what is published after its return (what it
    * missed comes, if at all, by its catch-up pulls), and what it published before stays in the totals.
    */
-  adjust (p: Probe): Probe {
-    if (this.#frozen.size === 0) { this.#lastCounts = p.counts; return p }
-    const counts = p.counts.map((c, i) => this.#down.has(i) ? publishedOnly(this.#frozen.get(i)!) : this.#offset.has(i) ? addCounts(this.#offset.get(i)!, c) : c)
+  adjust(p: Probe): Probe {
+    if (this.#frozen.size === 0) {
+      this.#lastCounts = p.counts
+      return p
+    }
+    const counts = p.counts.map((c, i) =>
+      this.#down.has(i) ? publishedOnly(this.#frozen.get(i)!) : this.#offset.has(i) ? addCounts(this.#offset.get(i)!, c) : c
+    )
     const totals = new Map<string, number>()
     for (const [i, c] of counts.entries()) {
       const own = this.#rejoined.has(i) ? this.#frozen.get(i)! : c
@@ -190,19 +233,23 @@ export class LinkController {
   }
 
   /** The run's figures; stops counting events. */
-  figures (): NetworkFigures {
+  figures(): NetworkFigures {
     for (const u of this.#unsubscribe.splice(0)) u()
     const n = this.model.network
     const c = this.model.counts
     const d = this.model.streamDelays()
-    const q = (p: number): number => d.length === 0 ? 0 : Math.round(d[Math.min(d.length - 1, Math.floor(p * d.length))] * 100) / 100
+    const q = (p: number): number => (d.length === 0 ? 0 : Math.round(d[Math.min(d.length - 1, Math.floor(p * d.length))] * 100) / 100)
     return {
       gossip: { messages: c.gossipMessages, lost: c.gossipLost },
       frames: { sent: c.frames, lost: c.framesLost },
       dialsRefused: c.dialsRefused,
       connectionsCut: c.connectionsCut,
       linksRedialled: c.linksRedialled,
-      partitions: { opened: c.partitionsOpened, healed: c.partitionsHealed, slots: n.partitions.reduce((s, p) => s + p.untilSlot - p.fromSlot, 0) },
+      partitions: {
+        opened: c.partitionsOpened,
+        healed: c.partitionsHealed,
+        slots: n.partitions.reduce((s, p) => s + p.untilSlot - p.fromSlot, 0)
+      },
       churn: { left: c.nodesLeft, rejoined: c.nodesRejoined, nodeSlotsAway: n.churn.reduce((s, x) => s + x.rejoinSlot - x.leaveSlot, 0) },
       negotiationsFailed: Object.fromEntries(Object.entries(this.#failed).sort(([a], [b]) => a.localeCompare(b))),
       negotiationDelayMs: { p50: q(0.5), p99: q(0.99), max: q(1), negotiations: d.length }
@@ -210,23 +257,36 @@ export class LinkController {
   }
 }
 
-function copyCounts (c: GossipCounts): GossipCounts {
-  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { ...v }]))), subscriptions: [...c.subscriptions], ...(c.writeOnly != null ? { writeOnly: [...c.writeOnly] } : {}) }
+function copyCounts(c: GossipCounts): GossipCounts {
+  return {
+    topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { ...v }]))),
+    subscriptions: [...c.subscriptions],
+    ...(c.writeOnly != null ? { writeOnly: [...c.writeOnly] } : {})
+  }
 }
 
 /** What node `c` published, and everything else published so far (`totals`, per topic) as received. */
-function seenAll (c: GossipCounts, totals: ReadonlyMap<string, number>): GossipCounts {
+function seenAll(c: GossipCounts, totals: ReadonlyMap<string, number>): GossipCounts {
   const pub = new Map<string, number>()
   for (const st of c.topics) for (const t in st) pub.set(t, (pub.get(t) ?? 0) + st[t].published)
-  return { topics: [Object.fromEntries([...totals].map(([t, n]) => [t, { published: pub.get(t) ?? 0, received: n - (pub.get(t) ?? 0) }]))], subscriptions: [] }
+  return {
+    topics: [Object.fromEntries([...totals].map(([t, n]) => [t, { published: pub.get(t) ?? 0, received: n - (pub.get(t) ?? 0) }]))],
+    subscriptions: []
+  }
 }
 
-function publishedOnly (c: GossipCounts): GossipCounts {
-  return { topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { published: v.published, received: 0 }]))), subscriptions: [], ...(c.writeOnly != null ? { writeOnly: c.writeOnly } : {}) }
+function publishedOnly(c: GossipCounts): GossipCounts {
+  return {
+    topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { published: v.published, received: 0 }]))),
+    subscriptions: [],
+    ...(c.writeOnly != null ? { writeOnly: c.writeOnly } : {})
+  }
 }
 
-function addCounts (a: GossipCounts, b: GossipCounts): GossipCounts {
+function addCounts(a: GossipCounts, b: GossipCounts): GossipCounts {
   const sum: Record<string, TopicStats> = {}
-  for (const st of [...a.topics, ...b.topics]) for (const t in st) sum[t] = { published: (sum[t]?.published ?? 0) + st[t].published, received: (sum[t]?.received ?? 0) + st[t].received }
+  for (const st of [...a.topics, ...b.topics])
+    for (const t in st)
+      sum[t] = { published: (sum[t]?.published ?? 0) + st[t].published, received: (sum[t]?.received ?? 0) + st[t].received }
   return { topics: [sum], subscriptions: b.subscriptions, ...(b.writeOnly != null ? { writeOnly: b.writeOnly } : {}) }
 }

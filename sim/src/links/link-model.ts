@@ -18,30 +18,52 @@ export class LinkModel {
   /** added delay per negotiation stream (dialer>listener:stream id), simulated ms */
   readonly #streamDelay = new Map<string, number>()
   readonly counts = {
-    gossipMessages: 0, gossipLost: 0,
-    frames: 0, framesLost: 0,
-    dialsRefused: 0, connectionsCut: 0,
-    partitionsOpened: 0, partitionsHealed: 0, linksRedialled: 0,
-    nodesLeft: 0, nodesRejoined: 0
+    gossipMessages: 0,
+    gossipLost: 0,
+    frames: 0,
+    framesLost: 0,
+    dialsRefused: 0,
+    connectionsCut: 0,
+    partitionsOpened: 0,
+    partitionsHealed: 0,
+    linksRedialled: 0,
+    nodesLeft: 0,
+    nodesRejoined: 0
   }
 
   /** `groups[k]`: the node indices partition `k` cuts off */
-  constructor (network: NetworkScenario, seed: number, groups: Array<Set<number>>) {
+  constructor(network: NetworkScenario, seed: number, groups: Array<Set<number>>) {
     this.#n = network
     this.#seed = (network.seed ?? seed) >>> 0
     this.#groups = groups
   }
 
-  get network (): NetworkScenario { return this.#n }
+  get network(): NetworkScenario {
+    return this.#n
+  }
 
-  open (k: number): void { if (!this.#open.has(k)) { this.#open.add(k); this.counts.partitionsOpened++ } }
-  heal (k: number): void { if (this.#open.delete(k)) this.counts.partitionsHealed++ }
-  isOpen (k: number): boolean { return this.#open.has(k) }
-  group (k: number): ReadonlySet<number> { return this.#groups[k] }
+  open(k: number): void {
+    if (!this.#open.has(k)) {
+      this.#open.add(k)
+      this.counts.partitionsOpened++
+    }
+  }
+  heal(k: number): void {
+    if (this.#open.delete(k)) this.counts.partitionsHealed++
+  }
+  isOpen(k: number): boolean {
+    return this.#open.has(k)
+  }
+  group(k: number): ReadonlySet<number> {
+    return this.#groups[k]
+  }
 
   /** Is the link between nodes `a` and `b` cut by an open partition? */
-  cut (a: number, b: number): boolean {
-    for (const k of this.#open) { const g = this.#groups[k]; if (g.has(a) !== g.has(b)) return true }
+  cut(a: number, b: number): boolean {
+    for (const k of this.#open) {
+      const g = this.#groups[k]
+      if (g.has(a) !== g.has(b)) return true
+    }
     return false
   }
 
@@ -49,18 +71,24 @@ export class LinkModel {
    * One message from node `from` to node `to`: is it lost, and how long would it take (simulated ms:
    * the latency drawn from the distribution plus its transmission time at the link's bandwidth)?
    */
-  send (kind: 'gossip' | 'frame', from: number, to: number, bytes: Uint8Array): { lost: boolean, delayMs: number } {
+  send(kind: 'gossip' | 'frame', from: number, to: number, bytes: Uint8Array): { lost: boolean; delayMs: number } {
     const h = fnv1a(bytes)
     const key = `${kind}:${from}>${to}:${h}:${bytes.length}`
     const nth = this.#seen.get(key) ?? 0
     this.#seen.set(key, nth + 1)
     const u = (salt: number): number => unit(this.#seed, salt, from, to, h, nth)
     const lost = this.#n.loss > 0 && u(1) < this.#n.loss
-    if (kind === 'gossip') { this.counts.gossipMessages++; if (lost) this.counts.gossipLost++ } else { this.counts.frames++; if (lost) this.counts.framesLost++ }
-    return { lost, delayMs: this.#latency(u) + (this.#n.bandwidthKbps > 0 ? bytes.length * 8 / this.#n.bandwidthKbps : 0) }
+    if (kind === 'gossip') {
+      this.counts.gossipMessages++
+      if (lost) this.counts.gossipLost++
+    } else {
+      this.counts.frames++
+      if (lost) this.counts.framesLost++
+    }
+    return { lost, delayMs: this.#latency(u) + (this.#n.bandwidthKbps > 0 ? (bytes.length * 8) / this.#n.bandwidthKbps : 0) }
   }
 
-  #latency (u: (salt: number) => number): number {
+  #latency(u: (salt: number) => number): number {
     const { distribution, ms, spreadMs } = this.#n.latency
     if (distribution === 'fixed' || spreadMs === 0) return ms
     if (distribution === 'uniform') return Math.max(0, ms + (2 * u(2) - 1) * spreadMs)
@@ -70,21 +98,28 @@ export class LinkModel {
   }
 
   /** A frame's delay counted against its stream (one negotiation, one catch-up pull, one booking). */
-  addStreamDelay (stream: string, ms: number): void { this.#streamDelay.set(stream, (this.#streamDelay.get(stream) ?? 0) + ms) }
+  addStreamDelay(stream: string, ms: number): void {
+    this.#streamDelay.set(stream, (this.#streamDelay.get(stream) ?? 0) + ms)
+  }
 
   /** Added simulated delay per stream, in ms: what latency and bandwidth add to each exchange's duration. */
-  streamDelays (): number[] { return [...this.#streamDelay.values()].sort((a, b) => a - b) }
+  streamDelays(): number[] {
+    return [...this.#streamDelay.values()].sort((a, b) => a - b)
+  }
 }
 
 /** FNV-1a over bytes: 32 bits. */
-export function fnv1a (bytes: Uint8Array): number {
+export function fnv1a(bytes: Uint8Array): number {
   let h = 0x811c9dc5
-  for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) }
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]
+    h = Math.imul(h, 0x01000193)
+  }
   return h >>> 0
 }
 
 /** A uniform number in [0, 1) from integers, by murmur3's finaliser over each in turn. */
-export function unit (...xs: number[]): number {
+export function unit(...xs: number[]): number {
   let h = 0x9e3779b9
   for (const x of xs) {
     h = Math.imul(h ^ (x >>> 0), 0x85ebca6b)

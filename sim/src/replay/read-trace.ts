@@ -11,7 +11,7 @@ import { TRACE_FORMAT, kvartalVersion, type RunStarted } from './trace-header.ts
 export class TraceError extends KvartalError {
   /** the 1-based line of the trace at fault (0: the file as a whole) */
   readonly line: number
-  constructor (path: string, line: number, message: string) {
+  constructor(path: string, line: number, message: string) {
     super('trace', `${path}${line > 0 ? ` line ${line}` : ''}: ${message}`)
     this.name = 'TraceError'
     this.line = line
@@ -19,19 +19,21 @@ export class TraceError extends KvartalError {
 }
 
 /** A trace line after the header: a node's event (with the names trace-names.ts adds), or a journey's outcome. */
-export type TraceLine = (NodeEvent & { name?: string, peerName?: string }) | { type?: undefined, [k: string]: unknown }
+export type TraceLine = (NodeEvent & { name?: string; peerName?: string }) | { type?: undefined; [k: string]: unknown }
 
 export interface Trace {
   readonly header: RunStarted
   /** the node events, in the order the run wrote them */
-  readonly events: Array<NodeEvent & { name?: string, peerName?: string }>
+  readonly events: Array<NodeEvent & { name?: string; peerName?: string }>
   /** the journeys' outcomes (`journey-outcome` lines; older traces wrote them without a type) */
   readonly journeys: Array<Record<string, unknown>>
 }
 
-function parseLine (path: string, n: number, line: string): Record<string, unknown> {
+function parseLine(path: string, n: number, line: string): Record<string, unknown> {
   let v: unknown
-  try { v = JSON.parse(line) } catch (err) {
+  try {
+    v = JSON.parse(line)
+  } catch (err) {
     throw new TraceError(path, n, `not a JSON line (${(err as Error).message}): the trace is damaged or was cut off`)
   }
   if (v == null || typeof v !== 'object' || Array.isArray(v)) throw new TraceError(path, n, 'not a JSON object')
@@ -39,19 +41,39 @@ function parseLine (path: string, n: number, line: string): Record<string, unkno
 }
 
 /** Checks the header line: a `run-started` of this format. */
-export function checkHeader (path: string, v: Record<string, unknown>): RunStarted {
-  if (v.type !== 'run-started') throw new TraceError(path, 1, `no run-started header: written by a kvartal older than the replay (this is ${kvartalVersion}); run kvartal sim again`)
-  if (v.format !== TRACE_FORMAT) throw new TraceError(path, 1, `trace format ${String(v.format)} (kvartal ${String(v.kvartal)}): this kvartal (${kvartalVersion}) ` +
-    `replays format ${TRACE_FORMAT} only; replay it with the kvartal that wrote it, or run kvartal sim again`)
-  for (const k of ['scenario', 'nodes', 'facts', 'run', 'layout']) if (v[k] == null || typeof v[k] !== 'object') throw new TraceError(path, 1, `the run-started header has no ${k}`)
+export function checkHeader(path: string, v: Record<string, unknown>): RunStarted {
+  if (v.type !== 'run-started')
+    throw new TraceError(
+      path,
+      1,
+      `no run-started header: written by a kvartal older than the replay (this is ${kvartalVersion}); run kvartal sim again`
+    )
+  if (v.format !== TRACE_FORMAT)
+    throw new TraceError(
+      path,
+      1,
+      `trace format ${String(v.format)} (kvartal ${String(v.kvartal)}): this kvartal (${kvartalVersion}) ` +
+        `replays format ${TRACE_FORMAT} only; replay it with the kvartal that wrote it, or run kvartal sim again`
+    )
+  for (const k of ['scenario', 'nodes', 'facts', 'run', 'layout'])
+    if (v[k] == null || typeof v[k] !== 'object') throw new TraceError(path, 1, `the run-started header has no ${k}`)
   return v as unknown as RunStarted
 }
 
 /** Reads a whole trace: its header, then every event and journey line, each checked. */
-export async function readTrace (path: string): Promise<Trace> {
+export async function readTrace(path: string): Promise<Trace> {
   const input = createReadStream(path, 'utf8')
-  const opened = new Promise<void>((resolve, reject) => { input.once('open', () => { resolve() }); input.once('error', reject) })
-  try { await opened } catch (err) { throw new TraceError(path, 0, `cannot be read (${(err as Error).message})`) }
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => {
+      resolve()
+    })
+    input.once('error', reject)
+  })
+  try {
+    await opened
+  } catch (err) {
+    throw new TraceError(path, 0, `cannot be read (${(err as Error).message})`)
+  }
   const lines = createInterface({ input, crlfDelay: Infinity })
   let header: RunStarted | undefined
   const events: Trace['events'] = []
@@ -62,12 +84,22 @@ export async function readTrace (path: string): Promise<Trace> {
     n++
     if (line.trim() === '') continue
     const v = parseLine(path, n, line)
-    if (header == null) { header = checkHeader(path, v); continue }
-    if (v.type == null || v.type === 'journey-outcome') { journeys.push(v); continue }
-    if (typeof v.type !== 'string' || typeof v.node !== 'string' || typeof v.at !== 'number') throw new TraceError(path, n, 'an event needs a type, a node and a time (at)')
+    if (header == null) {
+      header = checkHeader(path, v)
+      continue
+    }
+    if (v.type == null || v.type === 'journey-outcome') {
+      journeys.push(v)
+      continue
+    }
+    if (typeof v.type !== 'string' || typeof v.node !== 'string' || typeof v.at !== 'number')
+      throw new TraceError(path, n, 'an event needs a type, a node and a time (at)')
     if (ended) throw new TraceError(path, n, 'a line after run-ended: two runs in one file?')
     if (v.type === 'run-started') throw new TraceError(path, n, 'a second run-started header: two runs in one file')
-    if (v.type === 'run-ended') { ended = true; continue }
+    if (v.type === 'run-ended') {
+      ended = true
+      continue
+    }
     events.push(v as unknown as Trace['events'][number])
   }
   if (header == null) throw new TraceError(path, 0, 'empty: no run-started header')

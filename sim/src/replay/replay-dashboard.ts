@@ -9,12 +9,14 @@ import { replayResult } from './replay-figures.ts'
  * nodes' keys in district order, the buildings' limits, feeders and forecasts, and the clock. Nothing
  * else of a PreparedScenario is there (no devices, no keys' secrets, no mobility district).
  */
-export function preparedFromTrace (t: Trace): PreparedScenario {
+export function preparedFromTrace(t: Trace): PreparedScenario {
   const h = t.header
   const buildings = h.nodes.filter(n => n.building)
   const providers = h.nodes.filter(n => !n.building)
   const feederOf = new Map<number, { id: string }>()
-  buildings.forEach((n, i) => { if (n.feeder != null) feederOf.set(i, { id: n.feeder }) })
+  buildings.forEach((n, i) => {
+    if (n.feeder != null) feederOf.set(i, { id: n.feeder })
+  })
   return {
     specs: buildings.map(n => ({ id: n.name })),
     identities: buildings.map(n => ({ id: n.key })),
@@ -42,7 +44,11 @@ export interface PlayOptions {
  * (which waits while the page has paused the clock, and runs to the next closed slot on Step), paced
  * by `speed`. The dashboard cannot tell a replay from a run. Ends with the replayed figures.
  */
-export async function playTrace (t: Trace, dash: Pick<Dashboard, 'onPrepared' | 'onEvent' | 'onProgress' | 'finish'>, o: PlayOptions = {}): Promise<void> {
+export async function playTrace(
+  t: Trace,
+  dash: Pick<Dashboard, 'onPrepared' | 'onEvent' | 'onProgress' | 'finish'>,
+  o: PlayOptions = {}
+): Promise<void> {
   const h = t.header
   const names = new Map(h.nodes.map(n => [n.key, n.name]))
   await dash.onPrepared(preparedFromTrace(t), names, h.layout)

@@ -14,7 +14,9 @@ import type { NodeNames } from '../report-html/trace-names.ts'
 export const TRACE_FORMAT = 1
 
 /** The version of kvartal that wrote a trace, for the message that refuses it. */
-export const kvartalVersion: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+export const kvartalVersion: string = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 
 /** One node of the run, in district order (buildings first, then vehicles and the transit operator). */
 export interface TraceNode {
@@ -42,7 +44,7 @@ export interface RunStarted {
   readonly facts: BuildingFacts[]
   readonly grid?: GridFacts
   readonly run: {
-    readonly slots: { epochMs: number, slotMs: number, gateClosureMs: number }
+    readonly slots: { epochMs: number; slotMs: number; gateClosureMs: number }
     readonly slotCount: number
     readonly ticksPerSlot: number
     readonly tradingWindowSlots: number
@@ -54,12 +56,14 @@ export interface RunStarted {
 }
 
 /** The grid facts of a prepared scenario, as metrics.ts takes them. */
-export function gridFacts (s: Scenario, p: Pick<PreparedScenario, 'feeders'>): GridFacts | undefined {
-  return s.grid === false ? undefined : { fees: s.grid.fees, limits: Object.fromEntries(p.feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) }
+export function gridFacts(s: Scenario, p: Pick<PreparedScenario, 'feeders'>): GridFacts | undefined {
+  return s.grid === false
+    ? undefined
+    : { fees: s.grid.fees, limits: Object.fromEntries(p.feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) }
 }
 
 /** The header of a run's trace, from its prepared scenario. */
-export function runStarted (s: Scenario, p: PreparedScenario, names: NodeNames): RunStarted {
+export function runStarted(s: Scenario, p: PreparedScenario, names: NodeNames): RunStarted {
   const r = p.run
   const tickMs = Math.floor(r.slots.slotMs / r.ticksPerSlot)
   const startMs = runStartMs(r)
@@ -79,7 +83,14 @@ export function runStarted (s: Scenario, p: PreparedScenario, names: NodeNames):
     }),
     facts: p.facts.map(f => ({ ...f })),
     ...(grid != null ? { grid } : {}),
-    run: { slots: { ...r.slots }, slotCount: r.slotCount, ticksPerSlot: r.ticksPerSlot, tradingWindowSlots: r.tradingWindowSlots, startMs, ticks },
+    run: {
+      slots: { ...r.slots },
+      slotCount: r.slotCount,
+      ticksPerSlot: r.ticksPerSlot,
+      tradingWindowSlots: r.tradingWindowSlots,
+      startMs,
+      ticks
+    },
     layout: dashboardLayout(s, p, names)
   }
 }

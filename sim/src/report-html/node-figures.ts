@@ -11,14 +11,15 @@ export interface NodeFigures {
    * messages over the whole run: gossip it published, gossip it received (every topic, accepted or
    * refused), negotiation stream frames (sent and received) and catch-up frames
    */
-  messages: { gossipPublished: number, gossipReceived: number, streamFrames: number, catchUpFrames: number }
+  messages: { gossipPublished: number; gossipReceived: number; streamFrames: number; catchUpFrames: number }
   /** proposal to outcome, real ms (rounded to 0.01 ms), one sample per negotiation it started as buyer */
   negotiationLatenciesMs: number[]
 }
 
-export function nodeFigures (n: NodeResult): NodeFigures {
+export function nodeFigures(n: NodeResult): NodeFigures {
   const v = n.node
-  const received = (topics: Record<string, { received: number }> | undefined): number => Object.values(topics ?? {}).reduce((a, t) => a + t.received, 0)
+  const received = (topics: Record<string, { received: number }> | undefined): number =>
+    Object.values(topics ?? {}).reduce((a, t) => a + t.received, 0)
   return {
     trades: n.trades.filter(t => t.status === 'committed').length,
     messages: {

@@ -4,17 +4,20 @@ import { escapeHtml as h } from './escape.ts'
 import type { Chart } from './render-chart.ts'
 
 /** The summary table's rows, as the terminal prints them: a label, two or more spaces, the figures. */
-export function summaryRows (r: ScenarioResult): Array<[string, string]> {
-  return summaryTable(r).split('\n').map(line => {
-    const m = /^(.*?\S)\s{2,}(.*)$/.exec(line)
-    return m == null ? [line, ''] : [m[1], m[2]]
-  })
+export function summaryRows(r: ScenarioResult): Array<[string, string]> {
+  return summaryTable(r)
+    .split('\n')
+    .map(line => {
+      const m = /^(.*?\S)\s{2,}(.*)$/.exec(line)
+      return m == null ? [line, ''] : [m[1], m[2]]
+    })
 }
 
 /** The scenario as `path → value` rows; long lists (a building list) as JSON, cut at 300 characters. */
-export function scenarioRows (x: unknown, path = ''): Array<[string, string]> {
-  if (x != null && typeof x === 'object' && !Array.isArray(x)) return Object.entries(x).flatMap(([k, v]) => scenarioRows(v, path === '' ? k : `${path}.${k}`))
-  const text = typeof x === 'string' ? x : JSON.stringify(x) ?? String(x)
+export function scenarioRows(x: unknown, path = ''): Array<[string, string]> {
+  if (x != null && typeof x === 'object' && !Array.isArray(x))
+    return Object.entries(x).flatMap(([k, v]) => scenarioRows(v, path === '' ? k : `${path}.${k}`))
+  const text = typeof x === 'string' ? x : (JSON.stringify(x) ?? String(x))
   return [[path, text.length > 300 ? `${text.slice(0, 300)}…` : text]]
 }
 
@@ -36,29 +39,44 @@ figcaption { color: #555; font-size: 0.85rem; margin-top: 4px; }
 `
 
 /** Each building's and vehicle's row: its name, its key, and its totals. */
-function nodeRows (r: ScenarioResult): string {
-  const row = (n: { name?: string, id: string, kind: string, trader: string, soldWh: number, boughtWh: number, trades?: number, feeder?: string }): string =>
+function nodeRows(r: ScenarioResult): string {
+  const row = (n: {
+    name?: string
+    id: string
+    kind: string
+    trader: string
+    soldWh: number
+    boughtWh: number
+    trades?: number
+    feeder?: string
+  }): string =>
     `<tr><td>${h(n.name ?? n.id)}</td><td>${h(n.kind)}</td><td>${h(n.feeder ?? '')}</td><td><code ` +
-      `title="${h(n.trader)}">${h(n.trader.slice(0, 16))}…</code></td><td class="num">${h((n.soldWh / 1000).toFixed(1))}</td><td ` +
-      `class="num">${h((n.boughtWh / 1000).toFixed(1))}</td><td class="num">${h(n.trades ?? '')}</td></tr>`
+    `title="${h(n.trader)}">${h(n.trader.slice(0, 16))}…</code></td><td class="num">${h((n.soldWh / 1000).toFixed(1))}</td><td ` +
+    `class="num">${h((n.boughtWh / 1000).toFixed(1))}</td><td class="num">${h(n.trades ?? '')}</td></tr>`
   return [...r.buildings.map(row), ...(r.vehicles ?? []).map(v => row(v))].join('\n')
 }
 
 /** The whole page: one file, no script, no stylesheet or image from elsewhere, the charts as inline SVG. */
-export function reportPage (r: ScenarioResult, charts: readonly Chart[], sources: { trace: boolean }): string {
+export function reportPage(r: ScenarioResult, charts: readonly Chart[], sources: { trace: boolean }): string {
   const s = r.scenario
-  const figures = charts.map(c => `<figure class="chart" id="chart-${h(c.id)}">
+  const figures = charts
+    .map(
+      c => `<figure class="chart" id="chart-${h(c.id)}">
 <h3>${h(c.title)}</h3>
 ${c.svg}
 <figcaption>${h(c.caption)}</figcaption>
-</figure>`).join('\n')
+</figure>`
+    )
+    .join('\n')
   const vehicles = r.vehicles != null ? ` and ${r.vehicles.length} mobility providers` : ''
-  const run = `${r.metrics.buildings} buildings${vehicles}, ${r.metrics.slots} slots of ${s.slots.minutes} min from ${s.date}, ` +
+  const run =
+    `${r.metrics.buildings} buildings${vehicles}, ${r.metrics.slots} slots of ${s.slots.minutes} min from ${s.date}, ` +
     `seed ${s.seed}, strategy ${s.market.strategy}.`
-  const nav = '<nav><a href="#summary">Summary</a><a href="#charts">Charts</a>' +
+  const nav =
+    '<nav><a href="#summary">Summary</a><a href="#charts">Charts</a>' +
     '<a href="#nodes">Buildings and vehicles</a><a href="#scenario">Scenario</a></nav>'
-  const made = `Made from results.json${sources.trace ? ' and trace.ndjson' : ' (trace.ndjson absent)'}; ` +
-    '`kvartal report <dir>` makes it again.'
+  const made =
+    `Made from results.json${sources.trace ? ' and trace.ndjson' : ' (trace.ndjson absent)'}; ` + '`kvartal report <dir>` makes it again.'
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -76,7 +94,9 @@ ${nav}
 <section id="summary">
 <h2>Summary</h2>
 <table class="summary">
-${summaryRows(r).map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('\n')}
+${summaryRows(r)
+  .map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`)
+  .join('\n')}
 </table>
 </section>
 <section id="charts">
@@ -93,7 +113,9 @@ ${nodeRows(r)}
 <section id="scenario">
 <h2>Scenario</h2>
 <table class="params">
-${scenarioRows(s).map(([k, v]) => `<tr><td>${h(k)}</td><td><code>${h(v)}</code></td></tr>`).join('\n')}
+${scenarioRows(s)
+  .map(([k, v]) => `<tr><td>${h(k)}</td><td><code>${h(v)}</code></td></tr>`)
+  .join('\n')}
 </table>
 </section>
 <footer><p>${h(made)}</p></footer>

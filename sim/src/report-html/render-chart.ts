@@ -7,7 +7,7 @@ let echarts: ECharts | undefined
  * ECharts, loaded when the first chart is drawn and as its one-file bundle: its ES modules take seconds
  * to load (thousands of files), and everything that imports @kvartal/sim would pay for them.
  */
-function loadECharts (): ECharts {
+function loadECharts(): ECharts {
   echarts ??= createRequire(import.meta.url)('echarts') as ECharts
   return echarts
 }
@@ -23,7 +23,10 @@ export interface Chart {
   readonly svg: string
 }
 
-export interface ChartSize { width: number, height: number }
+export interface ChartSize {
+  width: number
+  height: number
+}
 
 export const defaultChartSize: ChartSize = { width: 960, height: 340 }
 
@@ -33,7 +36,7 @@ export const defaultChartSize: ChartSize = { width: 960, height: 340 }
  * counter (`zr3-cls-0`, `zr3-c0`); they are renamed after the chart's id, so the same results give the
  * same page in any process, and the SVGs of one page never share an id or a class.
  */
-export function renderChart (id: string, option: EChartsOption, size: ChartSize = defaultChartSize): string {
+export function renderChart(id: string, option: EChartsOption, size: ChartSize = defaultChartSize): string {
   const chart = loadECharts().init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height })
   try {
     chart.setOption({ animation: false, backgroundColor: '#fff', ...option })
@@ -48,7 +51,7 @@ export function renderChart (id: string, option: EChartsOption, size: ChartSize 
  * process's charts) to `<id>-cls-0`, `<id>-c0` … numbered in order of first appearance: inside tags and
  * in the CSS rules of the SVG's <style>, never in a label's text.
  */
-function renameIds (svg: string, id: string): string {
+function renameIds(svg: string, id: string): string {
   const names = new Map<string, string>()
   const next = new Map<string, number>()
   const rename = (token: string, kind: string): string => {
@@ -68,14 +71,22 @@ function renameIds (svg: string, id: string): string {
 }
 
 /** A chart with its SVG drawn. */
-export function chart (id: string, title: string, caption: string, option: EChartsOption, size?: ChartSize): Chart {
+export function chart(id: string, title: string, caption: string, option: EChartsOption, size?: ChartSize): Chart {
   return { id, title, caption, option, svg: renderChart(id, option, size) }
 }
 
 /** An empty chart that says why it is empty (a scenario without mobility, a run without its trace). */
-export function emptyChart (id: string, title: string, caption: string, why: string): Chart {
-  return chart(id, title, caption, {
-    title: { text: why, left: 'center', top: 'middle', textStyle: { fontSize: 14, fontWeight: 'normal', color: '#666' } },
-    xAxis: { show: false }, yAxis: { show: false }, series: []
-  }, { width: defaultChartSize.width, height: 120 })
+export function emptyChart(id: string, title: string, caption: string, why: string): Chart {
+  return chart(
+    id,
+    title,
+    caption,
+    {
+      title: { text: why, left: 'center', top: 'middle', textStyle: { fontSize: 14, fontWeight: 'normal', color: '#666' } },
+      xAxis: { show: false },
+      yAxis: { show: false },
+      series: []
+    },
+    { width: defaultChartSize.width, height: 120 }
+  )
 }

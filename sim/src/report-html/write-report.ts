@@ -10,7 +10,7 @@ import { readTraceFacts, type TraceFacts } from './trace-facts.ts'
 import { reportPage } from './page.ts'
 
 /** Every chart of the report, in page order. */
-export function reportCharts (r: ScenarioResult, trace: TraceFacts | undefined): Chart[] {
+export function reportCharts(r: ScenarioResult, trace: TraceFacts | undefined): Chart[] {
   return [
     energyPerSlot(r),
     pricesPerSlot(r, trace),
@@ -25,7 +25,7 @@ export function reportCharts (r: ScenarioResult, trace: TraceFacts | undefined):
 }
 
 /** report.html's text, from a run's results and (for prices and periods) its trace's facts. */
-export function reportHtml (r: ScenarioResult, trace: TraceFacts | undefined): string {
+export function reportHtml(r: ScenarioResult, trace: TraceFacts | undefined): string {
   return reportPage(r, reportCharts(r, trace), { trace: trace != null })
 }
 
@@ -33,10 +33,13 @@ export function reportHtml (r: ScenarioResult, trace: TraceFacts | undefined): s
  * (Re)writes `<dir>/report.html` from `<dir>/results.json` and, when there, `<dir>/trace.ndjson`.
  * Returns the report's path.
  */
-export async function writeReport (dir: string): Promise<string> {
+export async function writeReport(dir: string): Promise<string> {
   const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as ScenarioResult
   const tracePath = join(dir, 'trace.ndjson')
-  const hasTrace = await access(tracePath).then(() => true, () => false)
+  const hasTrace = await access(tracePath).then(
+    () => true,
+    () => false
+  )
   const trace = hasTrace ? await readTraceFacts(tracePath) : undefined
   const out = join(dir, 'report.html')
   await writeFile(out, reportHtml(results, trace))

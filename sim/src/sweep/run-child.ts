@@ -7,7 +7,10 @@
 import type { Scenario } from '../scenario.ts'
 
 /** What the runner sends: the run's validated scenario, and where its own outputs go (--keep-runs). */
-export interface RunRequest { readonly scenario: Scenario, readonly outDir?: string }
+export interface RunRequest {
+  readonly scenario: Scenario
+  readonly outDir?: string
+}
 /** What the child answers. */
 export type RunAnswer = { readonly kpis: Record<string, number | null> } | { readonly error: string }
 
@@ -19,7 +22,9 @@ process.once('disconnect', () => process.exit(1))
 // the heap flags come with the execArgv the runner forks with
 Buffer.poolSize = 8 * 1024
 
-const send = async (m: RunAnswer): Promise<void> => { await new Promise<void>(resolve => process.send!(m, () => resolve())) }
+const send = async (m: RunAnswer): Promise<void> => {
+  await new Promise<void>(resolve => process.send!(m, () => resolve()))
+}
 
 process.once('message', (req: RunRequest) => {
   void (async () => {

@@ -5,10 +5,10 @@ import type { NodeView } from '../node-view.ts'
 
 /** What the page hears over its WebSocket. */
 export type FeedMessage =
-  | { type: 'node', state: 'connecting' | 'live' | 'down', why?: string, since: string, dataDir: string }
-  | { type: 'view', view: NodeView }
+  | { type: 'node'; state: 'connecting' | 'live' | 'down'; why?: string; since: string; dataDir: string }
+  | { type: 'view'; view: NodeView }
   /** `reset`: the node restarted (a new boot) or the page is new: drop what it had */
-  | { type: 'events', boot: string, reset: boolean, missed: number, events: readonly SequencedEvent[] }
+  | { type: 'events'; boot: string; reset: boolean; missed: number; events: readonly SequencedEvent[] }
 
 /**
  * - a long poll waits 2 s at most, so the view is asked at least that often;
@@ -18,7 +18,18 @@ export type FeedMessage =
 export const defaultNodeFeedOptions = { waitMs: 2_000, viewEveryMs: 2_000, retryMs: 1_000, keepEvents: 500 }
 
 /** Events after which the view has changed at once (a slot's position, the trades, the settlement). */
-const changesView = new Set<NodeEvent['type']>(['trade-committed', 'negotiation-ended', 'reservation-released', 'gate-closed', 'period-settled', 'settlement-failed', 'peer-joined', 'peer-left', 'meter-gap', 'meter-read'])
+const changesView = new Set<NodeEvent['type']>([
+  'trade-committed',
+  'negotiation-ended',
+  'reservation-released',
+  'gate-closed',
+  'period-settled',
+  'settlement-failed',
+  'peer-joined',
+  'peer-left',
+  'meter-gap',
+  'meter-read'
+])
 
 /**
  * The running node, as `kvartal dashboard` follows it through its control API: `/events` long-polled,
@@ -37,7 +48,7 @@ export class NodeFeed {
   #recent: SequencedEvent[] = []
   #running: Promise<void> | undefined
 
-  constructor (o: { dataDir: string, send: (m: FeedMessage) => void, options?: Partial<typeof defaultNodeFeedOptions> }) {
+  constructor(o: { dataDir: string; send: (m: FeedMessage) => void; options?: Partial<typeof defaultNodeFeedOptions> }) {
     this.#dataDir = o.dataDir
     this.#send = o.send
     this.#o = { ...defaultNodeFeedOptions, ...o.options }
@@ -45,7 +56,7 @@ export class NodeFeed {
   }
 
   /** What a page that just opened needs: the node's state, the last view, the recent events. */
-  hello (): FeedMessage[] {
+  hello(): FeedMessage[] {
     return [
       this.#state,
       ...(this.#view != null ? [{ type: 'view' as const, view: this.#view }] : []),
@@ -53,22 +64,26 @@ export class NodeFeed {
     ]
   }
 
-  start (): void { this.#running ??= this.#loop() }
+  start(): void {
+    this.#running ??= this.#loop()
+  }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     this.#stop.abort()
     await this.#running
   }
 
-  #setState (state: 'live' | 'down', why?: string): void {
+  #setState(state: 'live' | 'down', why?: string): void {
     if (this.#state.state === state && this.#state.why === why) return
     this.#state = { type: 'node', state, ...(why != null ? { why } : {}), since: new Date().toISOString(), dataDir: this.#dataDir }
     this.#send(this.#state)
   }
 
-  async #call<T> (path: string): Promise<T> { return await callNode(this.#dataDir, 'GET', path, undefined, { signal: this.#stop.signal }) as T }
+  async #call<T>(path: string): Promise<T> {
+    return (await callNode(this.#dataDir, 'GET', path, undefined, { signal: this.#stop.signal })) as T
+  }
 
-  async #loop (): Promise<void> {
+  async #loop(): Promise<void> {
     const signal = this.#stop.signal
     let viewAt = 0
     let viewDue = true
@@ -76,7 +91,8 @@ export class NodeFeed {
       try {
         if (viewDue || Date.now() - viewAt >= this.#o.viewEveryMs) {
           this.#view = await this.#call<NodeView>('/view')
-          viewAt = Date.now(); viewDue = false
+          viewAt = Date.now()
+          viewDue = false
           this.#send({ type: 'view', view: this.#view })
         }
         const a = await this.#call<EventsAnswer>(`/events?after=${this.#after}&wait=${this.#o.waitMs}`)
@@ -96,12 +112,22 @@ export class NodeFeed {
         if (signal.aborted) break
         this.#setState('down', (err as Error).message)
         viewDue = true
-        await new Promise<void>(resolve => { const t = setTimeout(resolve, this.#o.retryMs); signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true }) })
+        await new Promise<void>(resolve => {
+          const t = setTimeout(resolve, this.#o.retryMs)
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t)
+              resolve()
+            },
+            { once: true }
+          )
+        })
       }
     }
   }
 
-  #take (a: EventsAnswer, reset: boolean): void {
+  #take(a: EventsAnswer, reset: boolean): void {
     if (a.events.length > 0) this.#after = a.events.at(-1)!.seq
     else if (reset) this.#after = a.last
     this.#recent.push(...a.events)

@@ -15,7 +15,7 @@ export interface NodeDashboard {
   close(): Promise<void>
 }
 
-const page = (file: string, type: string): { file: URL, type: string } => ({ file: new URL(`./public/${file}`, import.meta.url), type })
+const page = (file: string, type: string): { file: URL; type: string } => ({ file: new URL(`./public/${file}`, import.meta.url), type })
 const files = {
   '/': page('index.html', 'text/html; charset=utf-8'),
   '/node-dashboard.js': page('node-dashboard.js', 'text/javascript; charset=utf-8'),
@@ -26,19 +26,28 @@ const files = {
  * `kvartal dashboard`'s server: the page (public/), ECharts and a WebSocket, served by the same page
  * server as the simulator's dashboard; every page hears what the node feed hears (node-feed.ts).
  */
-export async function startNodeDashboard (o: NodeDashboardOptions): Promise<NodeDashboard> {
+export async function startNodeDashboard(o: NodeDashboardOptions): Promise<NodeDashboard> {
   const { startPageServer } = await import('@kvartal/sim/page-server')
   const sockets = new Set<WebSocket>()
-  const send = (s: WebSocket, m: FeedMessage): void => { if (s.readyState === s.OPEN) s.send(JSON.stringify(m)) }
-  const feed = new NodeFeed({ dataDir: o.dataDir, send: (m) => { for (const s of sockets) send(s, m) } })
+  const send = (s: WebSocket, m: FeedMessage): void => {
+    if (s.readyState === s.OPEN) s.send(JSON.stringify(m))
+  }
+  const feed = new NodeFeed({
+    dataDir: o.dataDir,
+    send: m => {
+      for (const s of sockets) send(s, m)
+    }
+  })
   const server = await startPageServer({
     files,
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
-    onSocket: (socket) => {
+    onSocket: socket => {
       sockets.add(socket)
       for (const m of feed.hello()) send(socket, m)
-      socket.on('close', () => { sockets.delete(socket) })
+      socket.on('close', () => {
+        sockets.delete(socket)
+      })
     }
   })
   feed.start()

@@ -8,15 +8,31 @@ import { accessibilitySchema } from './accessibility-schema.ts'
  * field, never a 500.
  */
 
-const place = z.union([
-  z.string(),
-  section({ lat: real(-90, 90, 'decimal degrees'), lon: real(-180, 180, 'decimal degrees') }, '{ lat, lon } in decimal degrees')
-], { error: expected('{ lat, lon } or "lat,lon" in decimal degrees') })
+const place = z.union(
+  [
+    z.string(),
+    section({ lat: real(-90, 90, 'decimal degrees'), lon: real(-180, 180, 'decimal degrees') }, '{ lat, lon } in decimal degrees')
+  ],
+  { error: expected('{ lat, lon } or "lat,lon" in decimal degrees') }
+)
 
-const time = z.union([z.int(), z.string()], { error: expected('an ISO date-time (2026-06-17T08:30:00Z), +<minutes> from now, or whole ms since the Unix epoch') })
+const time = z.union([z.int(), z.string()], {
+  error: expected('an ISO date-time (2026-06-17T08:30:00Z), +<minutes> from now, or whole ms since the Unix epoch')
+})
 const modes = z.union([z.string(), z.array(z.string())], { error: expected('a list of TOMP-API modes, or a comma-separated string') })
 /** a whole number, also as digits (as a flag gives it) */
-const count = (min: number, max: number, what: string) => z.union([whole(min, max, what), z.string().regex(/^\s*\d+\s*$/).transform(Number).pipe(whole(min, max, what))], { error: expected(`${what} between ${min} and ${max}`) })
+const count = (min: number, max: number, what: string) =>
+  z.union(
+    [
+      whole(min, max, what),
+      z
+        .string()
+        .regex(/^\s*\d+\s*$/)
+        .transform(Number)
+        .pipe(whole(min, max, what))
+    ],
+    { error: expected(`${what} between ${min} and ${max}`) }
+  )
 
 export const journeyRequestShape = {
   from: place.describe('where the journey starts'),
@@ -35,19 +51,43 @@ export const journeyRequestShape = {
 export const planBodySchema = section(journeyRequestShape, 'a JSON object')
 
 /** POST /journeys/book: a plan id and a pick, or a request (planned then booked) and a pick. */
-export const bookBodySchema = section({
-  ...journeyRequestShape,
-  from: place.optional(),
-  to: place.optional(),
-  plan: z.string({ error: expected('a plan id (16 hex digits, from /journeys/plan)') }).regex(/^[0-9a-f]{16}$/, { error: expected('a plan id (16 hex digits, from /journeys/plan)') }).optional().describe('a plan id from /journeys/plan'),
-  pick: z.union([z.int(), z.string()], { error: expected('fastest, cheapest, greenest, fewest-transfers, preferred or a journey number from the plan (1 = first)') }).optional().describe('which journey: a label or its number in the plan')
-}, 'a JSON object')
+export const bookBodySchema = section(
+  {
+    ...journeyRequestShape,
+    from: place.optional(),
+    to: place.optional(),
+    plan: z
+      .string({ error: expected('a plan id (16 hex digits, from /journeys/plan)') })
+      .regex(/^[0-9a-f]{16}$/, { error: expected('a plan id (16 hex digits, from /journeys/plan)') })
+      .optional()
+      .describe('a plan id from /journeys/plan'),
+    pick: z
+      .union([z.int(), z.string()], {
+        error: expected('fastest, cheapest, greenest, fewest-transfers, preferred or a journey number from the plan (1 = first)')
+      })
+      .optional()
+      .describe('which journey: a label or its number in the plan')
+  },
+  'a JSON object'
+)
 
 /** POST /channels/:name/grant and /revoke */
-export const readerBodySchema = section({ reader: z.string({ error: expected('a node\'s public key: 64 hex digits (the trader id that `kvartal id` prints)') }).describe('the reader node\'s key, 64 hex') }, 'a JSON object')
+export const readerBodySchema = section(
+  {
+    reader: z
+      .string({ error: expected("a node's public key: 64 hex digits (the trader id that `kvartal id` prints)") })
+      .describe("the reader node's key, 64 hex")
+  },
+  'a JSON object'
+)
 
 /** POST /channels/pull */
-export const pullBodySchema = section({
-  peer: z.string({ error: expected('a multiaddr (/ip4/…/tcp/…/p2p/<peer id>), a peer id, or a node\'s 64-hex key') }).describe('whom to pull from'),
-  channel: z.string({ error: expected('the id of the channel to pull (64 hex digits)') }).describe('the channel\'s id, 64 hex')
-}, 'a JSON object')
+export const pullBodySchema = section(
+  {
+    peer: z
+      .string({ error: expected("a multiaddr (/ip4/…/tcp/…/p2p/<peer id>), a peer id, or a node's 64-hex key") })
+      .describe('whom to pull from'),
+    channel: z.string({ error: expected('the id of the channel to pull (64 hex digits)') }).describe("the channel's id, 64 hex")
+  },
+  'a JSON object'
+)

@@ -24,7 +24,7 @@ export const defaultConcessionOptions: ConcessionOptions = {
  * are taken first whenever energy is plentiful. At the last call before gate closure a buyer pays up
  * to its limit, since the grid's retail price is worse.
  */
-export function timeDependentConcession (options: Partial<ConcessionOptions> = {}): Strategy {
+export function timeDependentConcession(options: Partial<ConcessionOptions> = {}): Strategy {
   const { beta, reserveShare } = { ...defaultConcessionOptions, ...options }
   const f = (ctx: TradingContext): number => elapsed(ctx) ** beta
   const ask = (ctx: TradingContext): number => clampPrice(ctx.limit + reserveShare * (ctx.tariffs.retail - ctx.limit), ctx.tariffs)
@@ -37,13 +37,18 @@ export function timeDependentConcession (options: Partial<ConcessionOptions> = {
   // a buyer at 0.654 IOTA/kWh and a seller at 0.544 could trade (0.544 + 0.086 fee = 0.630) but the
   // reserves put the seller's ask at 0.567 + 0.086 = 0.653 and the buyer's bid at most at 0.637, so
   // 1.3 % of the default day's local energy went to the grid (docs/feeders.md)
-  const most = (ctx: TradingContext): number => ctx.lastCall === true ? ctx.limit : bid(ctx)
+  const most = (ctx: TradingContext): number => (ctx.lastCall === true ? ctx.limit : bid(ctx))
   return {
     name: `concession(beta=${beta})`,
     askPrice: ask,
     bidPrice: bid,
     approach: (ctx, offers) => fillFrom(offers, ctx.remainingWh, most(ctx)),
-    answerProposal: (ctx, price) => price >= ask(ctx) ? { action: 'accept' } : price >= ctx.limit ? { action: 'counter', price: ask(ctx) } : { action: 'reject', code: 'price-too-low' },
-    answerCounter: (ctx, price) => price <= most(ctx) ? { action: 'accept' } : { action: 'walk-away' }
+    answerProposal: (ctx, price) =>
+      price >= ask(ctx)
+        ? { action: 'accept' }
+        : price >= ctx.limit
+          ? { action: 'counter', price: ask(ctx) }
+          : { action: 'reject', code: 'price-too-low' },
+    answerCounter: (ctx, price) => (price <= most(ctx) ? { action: 'accept' } : { action: 'walk-away' })
   }
 }

@@ -18,7 +18,7 @@ export const defaultFixedMarkupOptions: FixedMarkupOptions = {
  * proposal at or above their ask, buyers take any offer at or below their bid. The simplest
  * "truthful-ish" posted-price trader.
  */
-export function fixedMarkup (options: Partial<FixedMarkupOptions> = {}): Strategy {
+export function fixedMarkup(options: Partial<FixedMarkupOptions> = {}): Strategy {
   const { markup } = { ...defaultFixedMarkupOptions, ...options }
   const ask = (ctx: TradingContext): number => clampPrice(ctx.limit + markup * (ctx.tariffs.retail - ctx.limit), ctx.tariffs)
   const bid = (ctx: TradingContext): number => clampPrice(ctx.limit - markup * (ctx.limit - ctx.tariffs.feedIn), ctx.tariffs)
@@ -27,7 +27,12 @@ export function fixedMarkup (options: Partial<FixedMarkupOptions> = {}): Strateg
     askPrice: ask,
     bidPrice: bid,
     approach: (ctx, offers) => fillFrom(offers, ctx.remainingWh, bid(ctx)),
-    answerProposal: (ctx, price) => price >= ask(ctx) ? { action: 'accept' } : price >= ctx.limit ? { action: 'counter', price: ask(ctx) } : { action: 'reject', code: 'price-too-low' },
-    answerCounter: (ctx, price) => price <= bid(ctx) ? { action: 'accept' } : { action: 'walk-away' }
+    answerProposal: (ctx, price) =>
+      price >= ask(ctx)
+        ? { action: 'accept' }
+        : price >= ctx.limit
+          ? { action: 'counter', price: ask(ctx) }
+          : { action: 'reject', code: 'price-too-low' },
+    answerCounter: (ctx, price) => (price <= bid(ctx) ? { action: 'accept' } : { action: 'walk-away' })
   }
 }

@@ -6,13 +6,13 @@ import type { Strategy } from '../strategy.ts'
 
 /** Built-in strategies by the names scenario and config files use. */
 export const builtInStrategies: Record<string, (options?: Record<string, number>) => Strategy> = {
-  'fixed-markup': (o) => fixedMarkup(o),
-  concession: (o) => timeDependentConcession(o),
+  'fixed-markup': o => fixedMarkup(o),
+  concession: o => timeDependentConcession(o),
   'zi-c': () => zeroIntelligenceConstrained(),
   // learns: one instance per trader (every call makes a new one)
-  zip: (o) => zipStrategy(o)
+  zip: o => zipStrategy(o)
 }
 
-export function strategyByName (name: string, options?: Record<string, number>): Strategy | undefined {
+export function strategyByName(name: string, options?: Record<string, number>): Strategy | undefined {
   return builtInStrategies[name]?.(options)
 }

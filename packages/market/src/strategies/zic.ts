@@ -6,12 +6,12 @@ import { clampPrice, type Strategy } from '../strategy.ts'
  * [feed-in, limit]. The classic baseline: whatever efficiency ZI-C reaches comes from the market's
  * rules, not from the traders' intelligence.
  */
-export function zeroIntelligenceConstrained (): Strategy {
+export function zeroIntelligenceConstrained(): Strategy {
   return {
     name: 'zi-c',
-    askPrice: (ctx) => clampPrice(ctx.limit + ctx.random() * (ctx.tariffs.retail - ctx.limit), ctx.tariffs),
-    bidPrice: (ctx) => clampPrice(ctx.tariffs.feedIn + ctx.random() * (ctx.limit - ctx.tariffs.feedIn), ctx.tariffs),
-    approach (ctx, offers) {
+    askPrice: ctx => clampPrice(ctx.limit + ctx.random() * (ctx.tariffs.retail - ctx.limit), ctx.tariffs),
+    bidPrice: ctx => clampPrice(ctx.tariffs.feedIn + ctx.random() * (ctx.limit - ctx.tariffs.feedIn), ctx.tariffs),
+    approach(ctx, offers) {
       // one random draw per approach: take offers at or below it, cheapest first
       const bid = clampPrice(ctx.tariffs.feedIn + ctx.random() * (ctx.limit - ctx.tariffs.feedIn), ctx.tariffs)
       const out = []
@@ -26,10 +26,14 @@ export function zeroIntelligenceConstrained (): Strategy {
       }
       return out
     },
-    answerProposal (ctx, price) {
+    answerProposal(ctx, price) {
       const ask = clampPrice(ctx.limit + ctx.random() * (ctx.tariffs.retail - ctx.limit), ctx.tariffs)
-      return price >= ask ? { action: 'accept' } : price >= ctx.limit ? { action: 'counter', price: ask } : { action: 'reject', code: 'price-too-low' }
+      return price >= ask
+        ? { action: 'accept' }
+        : price >= ctx.limit
+          ? { action: 'counter', price: ask }
+          : { action: 'reject', code: 'price-too-low' }
     },
-    answerCounter: (ctx, price) => price <= ctx.limit ? { action: 'accept' } : { action: 'walk-away' }
+    answerCounter: (ctx, price) => (price <= ctx.limit ? { action: 'accept' } : { action: 'walk-away' })
   }
 }

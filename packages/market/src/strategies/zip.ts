@@ -8,7 +8,11 @@ export interface ZipStrategyOptions extends Omit<ZipOptions, 'a'> {
 
 export const defaultZipStrategyOptions: ZipStrategyOptions = { ...defaultZipOptions, aShare: 0.01 }
 
-interface Shout { now: number, remainingWh: number, price: number }
+interface Shout {
+  now: number
+  remainingWh: number
+  price: number
+}
 
 /** at most this many slots' last shouts and limits' margins are kept (a node trades a few dozen slots at once) */
 const keep = 256
@@ -35,14 +39,15 @@ const keep = 256
  * Randomness (β, γ, initial margins, R and A) comes from `ctx.random`. One instance is one trader's
  * memory: give every node its own (the registry makes a new one per call).
  */
-export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strategy {
+export function zipStrategy(options: Partial<ZipStrategyOptions> = {}): Strategy {
   const o = { ...defaultZipStrategyOptions, ...options }
   const states = new Map<string, ZipState>()
   const latest: Partial<Record<'buyer' | 'seller', ZipState>> = {}
   const shouts = new Map<string, Shout>()
   const zo = (ctx: TradingContext): ZipOptions => ({ ...o, a: o.aShare * ctx.tariffs.retail })
   const bounded = <V>(m: Map<string, V>, k: string, v: V): void => {
-    m.delete(k); m.set(k, v)
+    m.delete(k)
+    m.set(k, v)
     if (m.size > keep) m.delete(m.keys().next().value as string)
   }
   const stateOf = (side: 'buyer' | 'seller', ctx: TradingContext): ZipState => {
@@ -57,9 +62,11 @@ export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strateg
     latest[side] = s
     return s
   }
-  const ask = (ctx: TradingContext): number => clampPrice(Math.max(ctx.limit, quoteUp(zipPrice(stateOf('seller', ctx), ctx.limit))), ctx.tariffs)
-  const bid = (ctx: TradingContext): number => clampPrice(Math.min(ctx.limit, quoteDown(zipPrice(stateOf('buyer', ctx), ctx.limit))), ctx.tariffs)
-  const learn = (side: 'buyer' | 'seller', ctx: TradingContext, shout: { side: 'bid' | 'ask', price: number, accepted: boolean }): void => {
+  const ask = (ctx: TradingContext): number =>
+    clampPrice(Math.max(ctx.limit, quoteUp(zipPrice(stateOf('seller', ctx), ctx.limit))), ctx.tariffs)
+  const bid = (ctx: TradingContext): number =>
+    clampPrice(Math.min(ctx.limit, quoteDown(zipPrice(stateOf('buyer', ctx), ctx.limit))), ctx.tariffs)
+  const learn = (side: 'buyer' | 'seller', ctx: TradingContext, shout: { side: 'bid' | 'ask'; price: number; accepted: boolean }): void => {
     zipReact(stateOf(side, ctx), ctx.limit, shout, ctx.random, zo(ctx), side === 'seller' ? quoteUp : quoteDown)
   }
   /** was this trader's last shout for the slot (and unit: its limit) left untaken? (a later tick, and nothing traded since) */
@@ -67,10 +74,10 @@ export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strateg
     const last = shouts.get(`${kind}:${ctx.slot}:${ctx.limit}`)
     return last != null && last.now < ctx.now && ctx.remainingWh >= last.remainingWh ? last : undefined
   }
-  const most = (ctx: TradingContext): number => ctx.lastCall === true ? ctx.limit : bid(ctx)
+  const most = (ctx: TradingContext): number => (ctx.lastCall === true ? ctx.limit : bid(ctx))
   return {
     name: 'zip',
-    askPrice (ctx) {
+    askPrice(ctx) {
       const last = shouts.get(`ask:${ctx.slot}:${ctx.limit}`)
       if (last != null && last.now === ctx.now) return last.price
       const missed = untaken('ask', ctx)
@@ -80,7 +87,7 @@ export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strateg
       return price
     },
     bidPrice: bid,
-    approach (ctx, offers) {
+    approach(ctx, offers) {
       const last = shouts.get(`bid:${ctx.slot}:${ctx.limit}`)
       if (last != null && last.now < ctx.now) {
         // its last bid: taken if it has bought since (a bid accepted at q = its price), otherwise not
@@ -94,7 +101,7 @@ export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strateg
       // its own price to the offers within its limit, cheapest first, and an offer's own price where that is lower
       return fillFrom(within, ctx.remainingWh, ctx.limit).map(x => ({ ...x, price: Math.min(p, x.price) }))
     },
-    answerProposal (ctx, price) {
+    answerProposal(ctx, price) {
       const a = ask(ctx)
       if (price >= a) {
         learn('seller', ctx, { side: 'bid', price, accepted: true })
@@ -102,7 +109,7 @@ export function zipStrategy (options: Partial<ZipStrategyOptions> = {}): Strateg
       }
       return price >= ctx.limit ? { action: 'counter', price: a } : { action: 'reject', code: 'price-too-low' }
     },
-    answerCounter (ctx, price) {
+    answerCounter(ctx, price) {
       if (price > most(ctx)) return { action: 'walk-away' }
       learn('buyer', ctx, { side: 'ask', price, accepted: true })
       return { action: 'accept' }

@@ -6,13 +6,18 @@
 import { expect } from 'vitest'
 import type { FeederAsk, FeederBid, FeederLimit, GridClearing, GridFees } from '../../src/grid-clearing.ts'
 export type Limits = Record<string, FeederLimit>
-export interface Case { bids: FeederBid[], asks: FeederAsk[], fees: GridFees, limits: Limits }
+export interface Case {
+  bids: FeederBid[]
+  asks: FeederAsk[]
+  fees: GridFees
+  limits: Limits
+}
 
 /**
  * Checks every constraint on the fills of a clearing, independently of the implementation, and returns
  * their exact welfare Σ (bid − fee − ask) × Wh in nanos × 1000 (the unrounded figure).
  */
-export function checkFills (c: Case, r: GridClearing): number {
+export function checkFills(c: Case, r: GridClearing): number {
   const bid = new Map(c.bids.map(b => [b.id, b]))
   const ask = new Map(c.asks.map(a => [a.id, a]))
   const bought = new Map<string, number>()
@@ -72,17 +77,29 @@ export function checkFills (c: Case, r: GridClearing): number {
  * feeder limits. Returns the best welfare (nanos × 1000) and, among the allocations reaching it, the
  * largest traded volume.
  */
-export function bruteForce (c: Case): { raw: number, volume: number } {
-  const cells: Array<{ b: number, a: number, margin: number, from: string, to: string, cross: boolean }> = []
-  c.bids.forEach((b, bi) => { c.asks.forEach((a, ai) => {
-    const cross = a.feeder !== b.feeder
-    cells.push({ b: bi, a: ai, margin: b.price - (cross ? c.fees.district : c.fees.local) - a.price, from: a.feeder, to: b.feeder, cross })
-  }) })
+export function bruteForce(c: Case): { raw: number; volume: number } {
+  const cells: Array<{ b: number; a: number; margin: number; from: string; to: string; cross: boolean }> = []
+  c.bids.forEach((b, bi) => {
+    c.asks.forEach((a, ai) => {
+      const cross = a.feeder !== b.feeder
+      cells.push({
+        b: bi,
+        a: ai,
+        margin: b.price - (cross ? c.fees.district : c.fees.local) - a.price,
+        from: a.feeder,
+        to: b.feeder,
+        cross
+      })
+    })
+  })
   const bidLeft = c.bids.map(b => b.energyWh)
   const askLeft = c.asks.map(a => a.energyWh)
   const exportLeft = new Map<string, number>()
   const importLeft = new Map<string, number>()
-  for (const [name, l] of Object.entries(c.limits)) { exportLeft.set(name, l.exportWh); importLeft.set(name, l.importWh) }
+  for (const [name, l] of Object.entries(c.limits)) {
+    exportLeft.set(name, l.exportWh)
+    importLeft.set(name, l.importWh)
+  }
   let best = { raw: 0, volume: 0 } // the empty allocation
   const visit = (k: number, raw: number, volume: number): void => {
     if (k === cells.length) {
@@ -118,33 +135,54 @@ export function bruteForce (c: Case): { raw: number, volume: number } {
  * feeder export gate (capacity E) → the import gate of every *other* feeder (cost D, capacity I) → bid
  * → sink. Augments while a path does not lose welfare, so it also maximises volume among optima.
  */
-export function minCostFlow (c: Case): { raw: number, volume: number } {
+export function minCostFlow(c: Case): { raw: number; volume: number } {
   const to: number[] = []
   const cap: number[] = []
   const cost: number[] = []
   const adj: number[][] = []
-  const node = (): number => { adj.push([]); return adj.length - 1 }
+  const node = (): number => {
+    adj.push([])
+    return adj.length - 1
+  }
   const arc = (u: number, v: number, capacity: number, w: number): void => {
-    to.push(v); cap.push(capacity); cost.push(w); adj[u].push(to.length - 1)
-    to.push(u); cap.push(0); cost.push(-w); adj[v].push(to.length - 1)
+    to.push(v)
+    cap.push(capacity)
+    cost.push(w)
+    adj[u].push(to.length - 1)
+    to.push(u)
+    cap.push(0)
+    cost.push(-w)
+    adj[v].push(to.length - 1)
   }
   const source = node()
   const sink = node()
   const names = [...new Set([...c.bids, ...c.asks].map(o => o.feeder))]
-  const gate = new Map(names.map(n => {
-    const ex = node(); const exOut = node(); const imIn = node(); const im = node()
-    const l = c.limits[n]
-    arc(ex, exOut, l === undefined ? Infinity : l.exportWh, 0)
-    arc(imIn, im, l === undefined ? Infinity : l.importWh, 0)
-    return [n, { ex, exOut, imIn, im }]
-  }))
+  const gate = new Map(
+    names.map(n => {
+      const ex = node()
+      const exOut = node()
+      const imIn = node()
+      const im = node()
+      const l = c.limits[n]
+      arc(ex, exOut, l === undefined ? Infinity : l.exportWh, 0)
+      arc(imIn, im, l === undefined ? Infinity : l.importWh, 0)
+      return [n, { ex, exOut, imIn, im }]
+    })
+  )
   for (const f of names) for (const g of names) if (f !== g) arc(gate.get(f)!.exOut, gate.get(g)!.imIn, Infinity, c.fees.district)
-  const bidNode = c.bids.map(b => { const v = node(); arc(v, sink, b.energyWh, -b.price); arc(gate.get(b.feeder)!.im, v, Infinity, 0); return v })
+  const bidNode = c.bids.map(b => {
+    const v = node()
+    arc(v, sink, b.energyWh, -b.price)
+    arc(gate.get(b.feeder)!.im, v, Infinity, 0)
+    return v
+  })
   c.asks.forEach(a => {
     const u = node()
     arc(source, u, a.energyWh, a.price)
     arc(u, gate.get(a.feeder)!.ex, Infinity, 0)
-    c.bids.forEach((b, k) => { if (b.feeder === a.feeder) arc(u, bidNode[k], Infinity, c.fees.local) })
+    c.bids.forEach((b, k) => {
+      if (b.feeder === a.feeder) arc(u, bidNode[k], Infinity, c.fees.local)
+    })
   })
   let raw = 0
   let volume = 0
@@ -157,27 +195,59 @@ export function minCostFlow (c: Case): { raw: number, volume: number } {
       for (let u = 0; u < adj.length; u++) {
         if (dist[u] === Infinity) continue
         for (const e of adj[u]) {
-          if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) { dist[to[e]] = dist[u] + cost[e]; via[to[e]] = e; changed = true }
+          if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) {
+            dist[to[e]] = dist[u] + cost[e]
+            via[to[e]] = e
+            changed = true
+          }
         }
       }
     }
     if (dist[sink] > 0) break
     let q = Infinity
     for (let v = sink; v !== source; v = to[via[v] ^ 1]) q = Math.min(q, cap[via[v]])
-    for (let v = sink; v !== source; v = to[via[v] ^ 1]) { cap[via[v]] -= q; cap[via[v] ^ 1] += q }
+    for (let v = sink; v !== source; v = to[via[v] ^ 1]) {
+      cap[via[v]] -= q
+      cap[via[v] ^ 1] += q
+    }
     raw -= dist[sink] * q
     volume += q
   }
   return { raw, volume }
 }
 
-export function randomCase (random: () => number, size: { feeders: number, minOrders: number, asks: number, bids: number, maxWh: number, askPrices: readonly number[], bidPrices: readonly number[], localFees: readonly number[], extraDistrict: readonly number[], limitChance: number, maxLimit: number }): Case {
+export function randomCase(
+  random: () => number,
+  size: {
+    feeders: number
+    minOrders: number
+    asks: number
+    bids: number
+    maxWh: number
+    askPrices: readonly number[]
+    bidPrices: readonly number[]
+    localFees: readonly number[]
+    extraDistrict: readonly number[]
+    limitChance: number
+    maxLimit: number
+  }
+): Case {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]
   const int = (max: number): number => Math.floor(random() * (max + 1))
   const feeders = Array.from({ length: size.feeders }, (_, k) => `F${k}`)
   const count = (max: number): number => size.minOrders + int(max - size.minOrders)
-  const asks = Array.from({ length: count(size.asks) }, (_, k) => ({ id: `s${k}`, feeder: pick(feeders), energyWh: int(size.maxWh), price: pick(size.askPrices) }))
-  const bids = Array.from({ length: count(size.bids) }, (_, k) => ({ id: `b${k}`, feeder: pick(feeders), energyWh: int(size.maxWh), price: pick(size.bidPrices) }))
+  const asks = Array.from({ length: count(size.asks) }, (_, k) => ({
+    id: `s${k}`,
+    feeder: pick(feeders),
+    energyWh: int(size.maxWh),
+    price: pick(size.askPrices)
+  }))
+  const bids = Array.from({ length: count(size.bids) }, (_, k) => ({
+    id: `b${k}`,
+    feeder: pick(feeders),
+    energyWh: int(size.maxWh),
+    price: pick(size.bidPrices)
+  }))
   const local = pick(size.localFees)
   const fees = { local, district: local + pick(size.extraDistrict) }
   const limits: Limits = {}
@@ -185,7 +255,7 @@ export function randomCase (random: () => number, size: { feeders: number, minOr
   return { bids, asks, fees, limits }
 }
 
-export function shuffled<T> (xs: readonly T[], random: () => number): T[] {
+export function shuffled<T>(xs: readonly T[], random: () => number): T[] {
   const out = [...xs]
   for (let k = out.length - 1; k > 0; k--) {
     const m = Math.floor(random() * (k + 1))

@@ -1,6 +1,26 @@
-import { BOOKING_PROTOCOL, NodeErrorCode, ProtocolError, RIDE_PROTOCOL, mobilityLimits, toHex, type Clock, type NodeEvent, errorCode } from '@kvartal/protocol'
+import {
+  BOOKING_PROTOCOL,
+  NodeErrorCode,
+  ProtocolError,
+  RIDE_PROTOCOL,
+  mobilityLimits,
+  toHex,
+  type Clock,
+  type NodeEvent,
+  errorCode
+} from '@kvartal/protocol'
 import type { Timetable } from '@kvartal/mobility'
-import { handleChannels, mobilityGossip, traderOfPeer, type ChannelMeter, type GossipPort, type KvartalHost, type MobilityGossip, type NodeIdentity, type TopicSync } from '@kvartal/mesh'
+import {
+  handleChannels,
+  mobilityGossip,
+  traderOfPeer,
+  type ChannelMeter,
+  type GossipPort,
+  type KvartalHost,
+  type MobilityGossip,
+  type NodeIdentity,
+  type TopicSync
+} from '@kvartal/mesh'
 import type { Settlement } from '@kvartal/settlement'
 import type { Journal } from '../journal.ts'
 import type { Emit } from '../events.ts'
@@ -84,46 +104,95 @@ export class MobilityRuntime {
   #lastOfferAt = -Infinity
   #records: Promise<unknown> = Promise.resolve()
 
-  constructor (deps: MobilityRuntimeDeps) {
+  constructor(deps: MobilityRuntimeDeps) {
     this.#d = deps
     this.channels = new ChannelStore(levelKeyValue(deps.journal.sublevel('channels'), { sync: deps.journal.sync }))
-    const emit: typeof deps.emit = (e) => { deps.emit(e); this.#record(e) }
+    const emit: typeof deps.emit = e => {
+      deps.emit(e)
+      this.#record(e)
+    }
     this.trips = new TripChannels({ store: this.channels, journal: deps.journal, seed: deps.identity.seed, emit: deps.emit })
     this.sync = channelSync({ host: deps.host, store: this.channels, signal: deps.signal })
-    const common = { host: deps.host, identity: deps.identity, district: deps.district, journal: deps.journal, clock: deps.clock, settlement: deps.settlement, emit, frameTimeoutMs: deps.frameTimeoutMs, signal: deps.signal, meter: deps.meter }
-    if (deps.options.provider != null) this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
-    this.traveller = new TravellerDesk({ ...common, services: this.services, timetable: deps.options.timetable, operators: deps.options.operators, receiptGraceMs: deps.options.receiptGraceMs ?? deps.slotMs })
+    const common = {
+      host: deps.host,
+      identity: deps.identity,
+      district: deps.district,
+      journal: deps.journal,
+      clock: deps.clock,
+      settlement: deps.settlement,
+      emit,
+      frameTimeoutMs: deps.frameTimeoutMs,
+      signal: deps.signal,
+      meter: deps.meter
+    }
+    if (deps.options.provider != null)
+      this.provider = new ProviderDesk({ ...common, service: deps.options.provider, holdMs: deps.options.holdMs })
+    this.traveller = new TravellerDesk({
+      ...common,
+      services: this.services,
+      timetable: deps.options.timetable,
+      operators: deps.options.operators,
+      receiptGraceMs: deps.options.receiptGraceMs ?? deps.slotMs
+    })
   }
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     const { host, clock, emit } = this.#d
     this.#gossip = mobilityGossip(this.#d.gossip ?? host.services.pubsub, {
       district: this.#d.district,
       sync: this.#d.topicSync,
-      accept: (opened) => { this.services.admit(opened.message, clock.now()) },
-      refused: (err, _topic, from) => { const t = traderOfPeer(from); emit({ type: 'message-rejected', code: err.code, detail: `service offer: ${err.message}`, peer: t != null ? toHex(t) : from.toString() }) }
+      accept: opened => {
+        this.services.admit(opened.message, clock.now())
+      },
+      refused: (err, _topic, from) => {
+        const t = traderOfPeer(from)
+        emit({
+          type: 'message-rejected',
+          code: err.code,
+          detail: `service offer: ${err.message}`,
+          peer: t != null ? toHex(t) : from.toString()
+        })
+      }
     })
     this.#gossip.start()
     await this.sync.start()
     await this.provider?.start()
-    const serve = (handler: (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]) => Promise<void>) => async (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]): Promise<void> => {
-      const work = handler(ch).catch((err: Error) => {
-        const t = traderOfPeer(ch.remotePeer)
-        const peer = t != null ? toHex(t) : ch.remotePeer.toString()
-        if (err instanceof ProtocolError) emit({ type: 'message-rejected', code: err.code, detail: `mobility stream: ${err.message}`, peer })
-        else if (!this.#d.signal.aborted) emit({ type: 'negotiation-failed', code: errorCode(err, err.name), detail: err.message, peer })
-        throw err
-      })
-      this.#d.track(work.catch(() => {}))
-      await work
-    }
+    const serve =
+      (handler: (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]) => Promise<void>) =>
+      async (ch: Parameters<Parameters<typeof handleChannels>[2]>[0]): Promise<void> => {
+        const work = handler(ch).catch((err: Error) => {
+          const t = traderOfPeer(ch.remotePeer)
+          const peer = t != null ? toHex(t) : ch.remotePeer.toString()
+          if (err instanceof ProtocolError)
+            emit({ type: 'message-rejected', code: err.code, detail: `mobility stream: ${err.message}`, peer })
+          else if (!this.#d.signal.aborted) emit({ type: 'negotiation-failed', code: errorCode(err, err.name), detail: err.message, peer })
+          throw err
+        })
+        this.#d.track(work.catch(() => {}))
+        await work
+      }
     const opts = { frameTimeoutMs: this.#d.frameTimeoutMs, maxFrameBytes: mobilityLimits.maxFrameBytes, meter: this.#d.meter }
-    if (this.provider != null) await handleChannels(host, BOOKING_PROTOCOL, serve(async (ch) => { await this.provider!.handle(ch) }), opts)
-    await handleChannels(host, RIDE_PROTOCOL, serve(async (ch) => { await this.traveller.handleRide(ch) }), opts)
+    if (this.provider != null)
+      await handleChannels(
+        host,
+        BOOKING_PROTOCOL,
+        serve(async ch => {
+          await this.provider!.handle(ch)
+        }),
+        opts
+      )
+    await handleChannels(
+      host,
+      RIDE_PROTOCOL,
+      serve(async ch => {
+        await this.traveller.handleRide(ch)
+      }),
+      opts
+    )
   }
 
   /** On every node tick: a provider expires holds, meters rides and re-gossips its offer; a traveller resumes unfinished bookings. */
-  async tick (): Promise<void> {
+  async tick(): Promise<void> {
     const now = this.#d.clock.now()
     this.services.prune(now)
     if (this.provider != null) {
@@ -134,20 +203,41 @@ export class MobilityRuntime {
   }
 
   /** Gossips the provider's current service offer now (also after its vehicle's public id rotated). */
-  async publishOffer (): Promise<void> {
+  async publishOffer(): Promise<void> {
     if (this.provider == null || this.#gossip == null) return
     const now = this.#d.clock.now()
     this.#lastOfferAt = now
-    const envelope = await this.provider.offer(now, 2 * this.#d.options.offerEveryMs, this.#d.host.getMultiaddrs().slice(0, 4).map(a => a.bytes))
+    const envelope = await this.provider.offer(
+      now,
+      2 * this.#d.options.offerEveryMs,
+      this.#d.host
+        .getMultiaddrs()
+        .slice(0, 4)
+        .map(a => a.bytes)
+    )
     await this.#gossip.publish(envelope)
-    this.#d.emit({ type: 'service-offer-published', detail: this.#d.options.provider!.kind === 'vehicle' ? `asset ${this.provider.assetId}` : (this.#d.options.provider as { agencyId: string }).agencyId })
+    this.#d.emit({
+      type: 'service-offer-published',
+      detail:
+        this.#d.options.provider!.kind === 'vehicle'
+          ? `asset ${this.provider.assetId}`
+          : (this.#d.options.provider as { agencyId: string }).agencyId
+    })
   }
 
   /** Stops its gossip and its channel sync; both are stopped even if the first fails, and a failure is thrown (the node says it). */
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     let failure: unknown
-    try { this.#gossip?.stop() } catch (err) { failure = err }
-    try { await this.sync.stop() } catch (err) { failure ??= err }
+    try {
+      this.#gossip?.stop()
+    } catch (err) {
+      failure = err
+    }
+    try {
+      await this.sync.stop()
+    } catch (err) {
+      failure ??= err
+    }
     if (failure !== undefined) throw failure
   }
 
@@ -155,21 +245,45 @@ export class MobilityRuntime {
    * Trip data goes into the owner's channels as it happens: a traveller's bookings and receipts into
    * `trips`, a vehicle's rides into `rides`. Written in order, one at a time, tracked as work in flight.
    */
-  #record (e: { type: string, correlation?: string, amount?: number, detail?: string, code?: string, peer?: string }): void {
-    const channel = e.type === 'ride-ended' ? 'rides' : (e.type === 'package-booked' || e.type === 'package-released' || e.type === 'package-paid' || e.type === 'receipt-signed') ? 'trips' : undefined
+  #record(e: { type: string; correlation?: string; amount?: number; detail?: string; code?: string; peer?: string }): void {
+    const channel =
+      e.type === 'ride-ended'
+        ? 'rides'
+        : e.type === 'package-booked' || e.type === 'package-released' || e.type === 'package-paid' || e.type === 'receipt-signed'
+          ? 'trips'
+          : undefined
     if (channel == null) return
-    const payload = { type: e.type, id: e.correlation, amount: e.amount, detail: e.detail, code: e.code, peer: e.peer, at: this.#d.clock.now() }
-    const work = this.#records.then(async () => await this.trips.append(channel, payload)).catch((err: Error) => {
-      if (!this.#d.signal.aborted) this.#d.emit({ type: 'node-error', code: NodeErrorCode.channelWriteFailed, detail: `${channel}: ${err.message}` })
-    })
+    const payload = {
+      type: e.type,
+      id: e.correlation,
+      amount: e.amount,
+      detail: e.detail,
+      code: e.code,
+      peer: e.peer,
+      at: this.#d.clock.now()
+    }
+    const work = this.#records
+      .then(async () => await this.trips.append(channel, payload))
+      .catch((err: Error) => {
+        if (!this.#d.signal.aborted)
+          this.#d.emit({ type: 'node-error', code: NodeErrorCode.channelWriteFailed, detail: `${channel}: ${err.message}` })
+      })
     this.#records = work
     this.#d.track(work)
   }
 
-  async plan (req: JourneyRequest): Promise<JourneyPlan> { return await this.traveller.plan(req) }
-  async book (plan: JourneyPlan, journey: Journey): Promise<BookingOutcome> { return await this.traveller.book(plan, journey) }
-  async cancel (pkg: string): Promise<PackageRecord> { return await this.traveller.cancel(pkg) }
-  get gossipStats (): MobilityGossip['stats'] | undefined { return this.#gossip?.stats }
+  async plan(req: JourneyRequest): Promise<JourneyPlan> {
+    return await this.traveller.plan(req)
+  }
+  async book(plan: JourneyPlan, journey: Journey): Promise<BookingOutcome> {
+    return await this.traveller.book(plan, journey)
+  }
+  async cancel(pkg: string): Promise<PackageRecord> {
+    return await this.traveller.cancel(pkg)
+  }
+  get gossipStats(): MobilityGossip['stats'] | undefined {
+    return this.#gossip?.stats
+  }
 }
 
 export type { NodeEvent }

@@ -11,18 +11,24 @@ export interface PeriodExtras {
   /** final pay-per-use receipts as debts (payer → payee), netted with the period's trades */
   readonly debts: readonly Obligation[]
   /** attested leaves, each with a name so that its proof can be found later */
-  readonly leaves: ReadonlyArray<{ readonly name: string, readonly bytes: Uint8Array }>
+  readonly leaves: ReadonlyArray<{ readonly name: string; readonly bytes: Uint8Array }>
   /** marks the receipts and legs as settled in this period, stores their proofs */
   done(proofs: readonly unknown[]): Promise<void>
 }
 
-interface Selection { receipts: string[], legs: string[], heads: Array<{ id: string, index: number, head: string }>, status: string }
+interface Selection {
+  receipts: string[]
+  legs: string[]
+  heads: Array<{ id: string; index: number; head: string }>
+  status: string
+}
 
 /** A channel head as an attested leaf: domain ‖ channel id ‖ index (u64 BE) ‖ head hash. */
-export function channelHeadLeaf (h: { id: string, index: number, head: string }): Uint8Array {
+export function channelHeadLeaf(h: { id: string; index: number; head: string }): Uint8Array {
   const d = signingDomain('channel-head')
   const out = new Uint8Array(d.length + 72)
-  out.set(d); out.set(fromHex(h.id), d.length)
+  out.set(d)
+  out.set(fromHex(h.id), d.length)
   new DataView(out.buffer).setBigUint64(d.length + 32, BigInt(h.index))
   out.set(fromHex(h.head), d.length + 40)
   return out
@@ -35,11 +41,17 @@ export function channelHeadLeaf (h: { id: string, index: number, head: string })
  * settled and issued before the period's end, every booked leg not yet attested, and the head of every
  * channel the node holds.
  */
-export async function periodExtras (journal: Journal, channels: ChannelStore, period: string, endMs: number, receiptGraceMs: number): Promise<PeriodExtras> {
+export async function periodExtras(
+  journal: Journal,
+  channels: ChannelStore,
+  period: string,
+  endMs: number,
+  receiptGraceMs: number
+): Promise<PeriodExtras> {
   let sel = await journal.getRecord<Selection>('period-extra', period)
   const settled = new Set((await journal.records<{ period: string }>('attested')).map(([k]) => k))
   const receipts = new Map(await journal.records<RideReceiptRecord>(RIDE_RECEIPTS))
-  const booked = new Map<string, { terms: string, traveller: string, provider: string }>()
+  const booked = new Map<string, { terms: string; traveller: string; provider: string }>()
   /** what the checkout already paid for each leg: a ride's unlock fee */
   const checkout = new Map<string, number>()
   /** a traveller's rides: when their receipts close (the window's end and the grace after it) */
@@ -49,12 +61,14 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
       const t = decodeLegTerms(fromHex(l.terms))
       if (p.paymentDigest != null) checkout.set(l.leg, t.price)
       closes.set(l.leg, t.to + receiptGraceMs)
-      if ((l.status === 'CONFIRMED' || l.status === 'ENDED') && l.providerSignature != null) booked.set(l.leg, { terms: l.terms, traveller: l.travellerSignature, provider: l.providerSignature })
+      if ((l.status === 'CONFIRMED' || l.status === 'ENDED') && l.providerSignature != null)
+        booked.set(l.leg, { terms: l.terms, traveller: l.travellerSignature, provider: l.providerSignature })
     }
   }
   for (const [leg, r] of await journal.records<ProviderLegRecord>(PROVIDER_LEGS)) {
     if (r.paymentDigest != null) checkout.set(leg, r.price)
-    if ((r.status === 'CONFIRMED' || r.status === 'STARTED' || r.status === 'ENDED') && r.travellerSignature != null) booked.set(leg, { terms: r.terms, traveller: r.travellerSignature, provider: r.providerSignature })
+    if ((r.status === 'CONFIRMED' || r.status === 'STARTED' || r.status === 'ENDED') && r.travellerSignature != null)
+      booked.set(leg, { terms: r.terms, traveller: r.travellerSignature, provider: r.providerSignature })
   }
   if (sel == null) {
     const rides = new Map(await journal.records<ProviderLegRecord>(PROVIDER_LEGS))
@@ -62,14 +76,21 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
       status: 'selected',
       // a ride's last receipt: final, or its ride over (the vehicle's side), or its receipts closed (the
       // traveller's side of a ride that stopped before its final report: traveller-rides.ts signs nothing new then)
-      receipts: [...receipts].filter(([leg, r]) => !settled.has(`receipt:${leg}`) && r.issuedAt < endMs && (r.final || rides.get(leg)?.status === 'ENDED' || (r.role === 'traveller' && (closes.get(leg) ?? Infinity) <= endMs))).map(([leg]) => leg),
+      receipts: [...receipts]
+        .filter(
+          ([leg, r]) =>
+            !settled.has(`receipt:${leg}`) &&
+            r.issuedAt < endMs &&
+            (r.final || rides.get(leg)?.status === 'ENDED' || (r.role === 'traveller' && (closes.get(leg) ?? Infinity) <= endMs))
+        )
+        .map(([leg]) => leg),
       legs: [...booked.keys()].filter(leg => !settled.has(`leg:${leg}`)),
       heads: await channels.heads()
     }
     await journal.putRecord('period-extra', period, sel as unknown as Record<string, unknown>, 'period-extra')
   }
   const debts: Obligation[] = []
-  const leaves: Array<{ name: string, bytes: Uint8Array }> = []
+  const leaves: Array<{ name: string; bytes: Uint8Array }> = []
   for (const leg of sel.receipts) {
     const r = receipts.get(leg)
     if (r == null) continue
@@ -87,10 +108,16 @@ export async function periodExtras (journal: Journal, channels: ChannelStore, pe
   return {
     debts,
     leaves,
-    async done (proofs) {
+    async done(proofs) {
       for (let i = 0; i < leaves.length; i++) {
         const name = leaves[i].name
-        if (name.startsWith('channel:')) await journal.putRecord('channel-proofs', name.slice(8), { period, leaf: createHash('sha256').update(leaves[i].bytes).digest('hex'), proof: proofs[i] as Record<string, unknown> }, 'channel-proof')
+        if (name.startsWith('channel:'))
+          await journal.putRecord(
+            'channel-proofs',
+            name.slice(8),
+            { period, leaf: createHash('sha256').update(leaves[i].bytes).digest('hex'), proof: proofs[i] as Record<string, unknown> },
+            'channel-proof'
+          )
         else await journal.putRecord('attested', name, { period, proof: proofs[i] as Record<string, unknown> }, 'attested')
       }
     }

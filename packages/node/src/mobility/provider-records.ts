@@ -25,7 +25,7 @@ export interface ProviderLegRecord {
   /** usage reports sent so far: the next report's seq is one more (or the last receipt's nonce, if that is higher) */
   readonly reports?: number
   /** a vehicle's ride that ended: where it parked (journaled with the end, so a restart finds the vehicle where the ride left it) */
-  readonly parked?: { readonly lat: number, readonly lon: number }
+  readonly parked?: { readonly lat: number; readonly lon: number }
   readonly reason?: string
   readonly at: number
 }

@@ -26,7 +26,7 @@ export interface VehicleService {
   /** accessibility needs it serves (e.g. WHEELCHAIR for an adapted car); it quotes only requests it can serve */
   readonly accessibility?: readonly string[]
   /** with a battery: how it trades energy while parked (default defaultVehicleEnergyPolicy) */
-  readonly energy?: { readonly targetSocPercent?: number, readonly chargerW?: number }
+  readonly energy?: { readonly targetSocPercent?: number; readonly chargerW?: number }
 }
 
 export interface TransitService {

@@ -9,13 +9,24 @@ import type { PackageLegRecord } from './traveller-records.ts'
  * A vehicle that restarted mid-ride knows its traveller's key but not its address, so its dial fails: it waits
  * here, for as long as it would wait for the receipt itself, for the traveller to come back to it (RideLinks).
  */
-export async function untilConnected (host: KvartalHost, peer: PeerId, signal: AbortSignal): Promise<void> {
+export async function untilConnected(host: KvartalHost, peer: PeerId, signal: AbortSignal): Promise<void> {
   if (host.getConnections(peer).length > 0) return
   signal.throwIfAborted()
   await new Promise<void>((resolve, reject) => {
-    const onConnect = (e: CustomEvent<PeerId>): void => { if (e.detail.equals(peer)) { done(); resolve() } }
-    const onAbort = (): void => { done(); reject(signal.reason) }
-    const done = (): void => { host.removeEventListener('peer:connect', onConnect); signal.removeEventListener('abort', onAbort) }
+    const onConnect = (e: CustomEvent<PeerId>): void => {
+      if (e.detail.equals(peer)) {
+        done()
+        resolve()
+      }
+    }
+    const onAbort = (): void => {
+      done()
+      reject(signal.reason)
+    }
+    const done = (): void => {
+      host.removeEventListener('peer:connect', onConnect)
+      signal.removeEventListener('abort', onAbort)
+    }
     host.addEventListener('peer:connect', onConnect)
     signal.addEventListener('abort', onAbort, { once: true })
   })
@@ -48,15 +59,23 @@ export class RideLinks {
   /** vehicles being redialled now, by peer id */
   readonly #redialling = new Set<string>()
 
-  constructor (deps: RideLinksDeps) {
+  constructor(deps: RideLinksDeps) {
     this.#d = deps
-    const onDisconnect = (e: CustomEvent<PeerId>): void => { void this.#redial(e.detail) }
+    const onDisconnect = (e: CustomEvent<PeerId>): void => {
+      void this.#redial(e.detail)
+    }
     deps.host.addEventListener('peer:disconnect', onDisconnect)
-    deps.signal.addEventListener('abort', () => { deps.host.removeEventListener('peer:disconnect', onDisconnect) }, { once: true })
+    deps.signal.addEventListener(
+      'abort',
+      () => {
+        deps.host.removeEventListener('peer:disconnect', onDisconnect)
+      },
+      { once: true }
+    )
   }
 
   /** until when the traveller rides a per-use vehicle with this key (its receipts' close), if it rides one now */
-  #ridingUntil (vehicle: string, now: number): number | undefined {
+  #ridingUntil(vehicle: string, now: number): number | undefined {
     for (const l of this.#d.confirmed()) {
       const terms = decodeLegTerms(fromHex(l.terms))
       if (toHex(terms.provider) !== vehicle || planFromWire(terms.pricing) == null) continue
@@ -66,7 +85,7 @@ export class RideLinks {
     return undefined
   }
 
-  async #redial (peer: PeerId): Promise<void> {
+  async #redial(peer: PeerId): Promise<void> {
     const key = traderOfPeer(peer)
     const id = peer.toString()
     if (key == null || this.#redialling.has(id)) return
@@ -82,6 +101,8 @@ export class RideLinks {
         await this.#d.host.dial(peer, { signal: AbortSignal.any([this.#d.signal, AbortSignal.timeout(MAX_REDIAL_MS)]) }).catch(() => {})
         wait = Math.min(MAX_REDIAL_MS, wait * 2)
       }
-    } finally { this.#redialling.delete(id) }
+    } finally {
+      this.#redialling.delete(id)
+    }
   }
 }

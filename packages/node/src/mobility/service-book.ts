@@ -1,7 +1,11 @@
 import { ExpiredMessageError, ProtocolError, ReplayedMessageError, toHex, type ServiceOffer } from '@kvartal/protocol'
 
 /** A service offer as kept by a traveller: the latest per provider and asset, until it expires. */
-export interface ServiceEntry { readonly offer: ServiceOffer, readonly provider: string, readonly receivedAt: number }
+export interface ServiceEntry {
+  readonly offer: ServiceOffer
+  readonly provider: string
+  readonly receivedAt: number
+}
 
 /**
  * The service offers a node has heard on its district's mobility topic. A newer `seq` from the same
@@ -13,17 +17,20 @@ export class ServiceBook {
   readonly #entries = new Map<string, ServiceEntry>()
   readonly #maxEntries: number
 
-  constructor (maxEntries = 10_000) { this.#maxEntries = maxEntries }
+  constructor(maxEntries = 10_000) {
+    this.#maxEntries = maxEntries
+  }
 
   /** Applies an offer; false when it is stale, a replay or already expired. */
-  apply (offer: ServiceOffer, now: number): boolean {
+  apply(offer: ServiceOffer, now: number): boolean {
     if (offer.validUntil <= now) return false
     const provider = toHex(offer.provider)
     const key = `${provider}/${offer.assetId}`
     const old = this.#entries.get(key)
     if (old != null && old.offer.seq >= offer.seq) return false
     // a provider's newer offer supersedes its other assets' offers with lower seq (rotated vehicle ids)
-    for (const [k, e] of this.#entries) if (e.provider === provider && e.offer.seq < offer.seq && e.offer.agencyId === offer.agencyId && k !== key) this.#entries.delete(k)
+    for (const [k, e] of this.#entries)
+      if (e.provider === provider && e.offer.seq < offer.seq && e.offer.agencyId === offer.agencyId && k !== key) this.#entries.delete(k)
     if (old == null && this.#entries.size >= this.#maxEntries) this.prune(now)
     if (old == null && this.#entries.size >= this.#maxEntries) return false
     this.#entries.set(key, { offer, provider, receivedAt: now })
@@ -35,19 +42,31 @@ export class ServiceBook {
    * gossipsub's `ignore` when it applied nothing, so that an expired, replayed or older offer is neither
    * forwarded to the mesh nor punished (as the energy topics do). It was accepted and re-gossiped.
    */
-  admit (offer: ServiceOffer, now: number): void {
-    if (offer.validUntil <= now) throw new ExpiredMessageError(`service offer from ${toHex(offer.provider).slice(0, 8)} expired at ${offer.validUntil}`)
+  admit(offer: ServiceOffer, now: number): void {
+    if (offer.validUntil <= now)
+      throw new ExpiredMessageError(`service offer from ${toHex(offer.provider).slice(0, 8)} expired at ${offer.validUntil}`)
     const held = this.#entries.get(`${toHex(offer.provider)}/${offer.assetId}`)
-    if (held != null && held.offer.seq >= offer.seq) throw new ReplayedMessageError(`service offer seq ${offer.seq} from ${toHex(offer.provider).slice(0, 8)} is not newer than ${held.offer.seq}`)
-    if (!this.apply(offer, now)) throw new ProtocolError('service-book-full', `the service book holds ${this.#maxEntries} live offers`, 'ignore')
+    if (held != null && held.offer.seq >= offer.seq)
+      throw new ReplayedMessageError(
+        `service offer seq ${offer.seq} from ${toHex(offer.provider).slice(0, 8)} is not newer than ${held.offer.seq}`
+      )
+    if (!this.apply(offer, now))
+      throw new ProtocolError('service-book-full', `the service book holds ${this.#maxEntries} live offers`, 'ignore')
   }
 
-  prune (now: number): void { for (const [k, e] of this.#entries) if (e.offer.validUntil <= now) this.#entries.delete(k) }
+  prune(now: number): void {
+    for (const [k, e] of this.#entries) if (e.offer.validUntil <= now) this.#entries.delete(k)
+  }
 
   /** Vehicles (offers with an asset) of the given modes whose zone is among `zones`, valid at `now`. */
-  vehicles (now: number, zones?: ReadonlySet<string>, modes?: readonly string[]): ServiceEntry[] {
-    return [...this.#entries.values()].filter(e => e.offer.assetId !== '' && e.offer.validUntil > now &&
-      (zones == null || e.offer.zones.some(z => zones.has(z))) && (modes == null || modes.length === 0 || modes.includes(e.offer.mode)))
+  vehicles(now: number, zones?: ReadonlySet<string>, modes?: readonly string[]): ServiceEntry[] {
+    return [...this.#entries.values()].filter(
+      e =>
+        e.offer.assetId !== '' &&
+        e.offer.validUntil > now &&
+        (zones == null || e.offer.zones.some(z => zones.has(z))) &&
+        (modes == null || modes.length === 0 || modes.includes(e.offer.mode))
+    )
   }
 
   /**
@@ -56,13 +75,13 @@ export class ServiceBook {
    * counts; without it, an agency claimed by more than one key has no operator here (`claimants` says
    * who), so a traveller never pays an impostor by accident.
    */
-  operator (agencyId: string, now: number, trusted?: string): ServiceEntry | undefined {
+  operator(agencyId: string, now: number, trusted?: string): ServiceEntry | undefined {
     const claims = this.claimants(agencyId, now).filter(e => trusted == null || e.provider === trusted.toLowerCase())
     return claims.length === 1 ? claims[0] : undefined
   }
 
   /** The latest live offer of every key that claims a GTFS agency. */
-  claimants (agencyId: string, now: number): ServiceEntry[] {
+  claimants(agencyId: string, now: number): ServiceEntry[] {
     const byProvider = new Map<string, ServiceEntry>()
     for (const e of this.#entries.values()) {
       if (e.offer.agencyId !== agencyId || e.offer.assetId !== '' || e.offer.validUntil <= now) continue
@@ -73,11 +92,13 @@ export class ServiceBook {
   }
 
   /** Where a provider said it accepts streams (its latest offer's addresses). */
-  addrsOf (provider: string): Uint8Array[] {
+  addrsOf(provider: string): Uint8Array[] {
     let best: ServiceEntry | undefined
     for (const e of this.#entries.values()) if (e.provider === provider && (best == null || e.offer.seq > best.offer.seq)) best = e
     return best?.offer.addrs ?? []
   }
 
-  get size (): number { return this.#entries.size }
+  get size(): number {
+    return this.#entries.size
+  }
 }

@@ -26,7 +26,7 @@ export const defaultVehicleEnergyPolicy: VehicleEnergyPolicy = { targetSocPercen
  * the charger's power — and every energy trade and delivered slot is booked against the same budget,
  * so a ride is refused if it would break a sale and a sale never takes charge a booked ride needs.
  */
-export function vehicleEnergy (init: {
+export function vehicleEnergy(init: {
   budget: VehicleBudget
   capacityWh: number
   profile: TraderProfile
@@ -36,11 +36,11 @@ export function vehicleEnergy (init: {
   need: SlotPositions
   policy?: Partial<VehicleEnergyPolicy>
   emit: Emit
-}): { profile: TraderProfile, onEvent: (e: NodeEvent) => void } {
+}): { profile: TraderProfile; onEvent: (e: NodeEvent) => void } {
   const { budget, slots, selling, need, clock, emit } = init
   const policy = { ...defaultVehicleEnergyPolicy, ...init.policy }
-  const target = Math.round(init.capacityWh * policy.targetSocPercent / 100)
-  const perSlot = Math.floor(policy.chargerW * slots.slotMs / 3_600_000)
+  const target = Math.round((init.capacityWh * policy.targetSocPercent) / 100)
+  const perSlot = Math.floor((policy.chargerW * slots.slotMs) / 3_600_000)
   const profile: TraderProfile = {
     ...init.profile,
     /**
@@ -48,10 +48,12 @@ export function vehicleEnergy (init: {
      * it still offers (or bids) in its other open slots: so eight slots planned at once share one
      * surplus instead of each selling it again, and the car stays at its target.
      */
-    position: (s) => {
+    position: s => {
       const start = slotStart(slots, s)
       const now = clock.now()
-      let pending = 0; let offered = 0; let bid = 0
+      let pending = 0
+      let offered = 0
+      let bid = 0
       for (const p of new Set([...selling.slots, ...need.slots])) {
         pending += budget.committedWh(slotStart(slots, p))
         if (p === s || gateClosure(slots, p) <= now) continue
@@ -66,7 +68,7 @@ export function vehicleEnergy (init: {
       return -Math.max(0, Math.min(perSlot, target - level - bid))
     },
     // the vehicle's meter: it delivers what it contracted in a slot (sale positive)
-    measured: (s) => budget.committedWh(slotStart(slots, s))
+    measured: s => budget.committedWh(slotStart(slots, s))
   }
   const onEvent = (e: NodeEvent): void => {
     if (e.type === 'trade-committed' && e.slot != null && e.energyWh != null) {
@@ -74,7 +76,13 @@ export function vehicleEnergy (init: {
         budget.commitEnergy(slotStart(slots, e.slot), e.detail === 'seller' ? e.energyWh : -e.energyWh)
       } catch (err) {
         // a sale accepted just before a ride was held for the same charge: said, never hidden
-        emit({ type: 'negotiation-failed', slot: e.slot, correlation: e.correlation, code: 'battery-overcommitted', detail: (err as Error).message })
+        emit({
+          type: 'negotiation-failed',
+          slot: e.slot,
+          correlation: e.correlation,
+          code: 'battery-overcommitted',
+          detail: (err as Error).message
+        })
       }
     }
     // a held ride lowers what the battery may still sell in every planned slot
@@ -94,11 +102,11 @@ export function vehicleEnergy (init: {
  * The energy side of a vehicle provider with a battery, or undefined for any other node. The budget is
  * rebuilt, not journaled: the node's energy trades for slots not yet metered go back into it here.
  */
-export async function vehicleEnergyFor (
+export async function vehicleEnergyFor(
   mobility: { provider?: { budget?: VehicleBudget } } | undefined,
-  o: { mobility?: { provider?: ProviderService }, profile: TraderProfile, slots: SlotClockConfig, clock: Clock },
-  node: { journal: Journal, selling: SlotPositions, need: SlotPositions, emit: Emit }
-): Promise<{ profile: TraderProfile, onEvent: (e: NodeEvent) => void } | undefined> {
+  o: { mobility?: { provider?: ProviderService }; profile: TraderProfile; slots: SlotClockConfig; clock: Clock },
+  node: { journal: Journal; selling: SlotPositions; need: SlotPositions; emit: Emit }
+): Promise<{ profile: TraderProfile; onEvent: (e: NodeEvent) => void } | undefined> {
   const budget = mobility?.provider?.budget
   const service = o.mobility?.provider
   if (budget == null || service?.kind !== 'vehicle' || service.battery == null) return undefined
@@ -109,8 +117,24 @@ export async function vehicleEnergyFor (
     try {
       budget.commitEnergy(slotStart(o.slots, t.slot), r.role === 'seller' ? t.energyWh : -t.energyWh)
     } catch (err) {
-      node.emit({ type: 'negotiation-failed', slot: t.slot, correlation: r.id, code: 'battery-overcommitted', detail: `restored trade: ${(err as Error).message}` })
+      node.emit({
+        type: 'negotiation-failed',
+        slot: t.slot,
+        correlation: r.id,
+        code: 'battery-overcommitted',
+        detail: `restored trade: ${(err as Error).message}`
+      })
     }
   }
-  return vehicleEnergy({ budget, capacityWh: service.battery.capacityWh, profile: o.profile, slots: o.slots, clock: o.clock, selling: node.selling, need: node.need, policy: service.energy, emit: node.emit })
+  return vehicleEnergy({
+    budget,
+    capacityWh: service.battery.capacityWh,
+    profile: o.profile,
+    slots: o.slots,
+    clock: o.clock,
+    selling: node.selling,
+    need: node.need,
+    policy: service.energy,
+    emit: node.emit
+  })
 }

@@ -10,18 +10,31 @@ export const key = (n: number): Uint8Array => new Uint8Array(32).fill(n)
  * A relay of feeder `a` as the announcer runs it, with the real order book and positions: the host, journal and
  * gossip router are stand-ins, and every digest it publishes is opened (as a receiver would) and recorded.
  */
-export function relayRig (fees: { local: number, district: number }): { announcer: Announcer, book: OrderBook, sent: Array<{ scope: DigestScope, d: Digest }> } {
+export function relayRig(fees: { local: number; district: number }): {
+  announcer: Announcer
+  book: OrderBook
+  sent: Array<{ scope: DigestScope; d: Digest }>
+} {
   const signer = signerFromSeed(key(7))
-  const options = { ...defaultNodeOptions, district: 'd', profile: { buyLimit: 700_000_000, sellLimit: 300_000_000, position: () => 0 }, grid: { feeder: 'a', fees, relay: true } } as unknown as KvartalNodeOptions
+  const options = {
+    ...defaultNodeOptions,
+    district: 'd',
+    profile: { buyLimit: 700_000_000, sellLimit: 300_000_000, position: () => 0 },
+    grid: { feeder: 'a', fees, relay: true }
+  } as unknown as KvartalNodeOptions
   const book = new OrderBook(toHex(signer.publicKey))
-  const sent: Array<{ scope: DigestScope, d: Digest }> = []
+  const sent: Array<{ scope: DigestScope; d: Digest }> = []
   let counter = 0
   const announcer = new Announcer({
     options,
     host: { getMultiaddrs: () => [] } as any,
     identity: { signer } as any,
     journal: { nextCounter: async () => ++counter } as any,
-    router: { publishDigest: async (scope: DigestScope, envelope: Uint8Array) => { sent.push({ scope, d: openAs(envelope, 'digest', limits.maxDigestBytes).message }) } } as any,
+    router: {
+      publishDigest: async (scope: DigestScope, envelope: Uint8Array) => {
+        sent.push({ scope, d: openAs(envelope, 'digest', limits.maxDigestBytes).message })
+      }
+    } as any,
     topicSync: {} as any,
     selling: new SlotPositions(),
     need: new SlotPositions(),

@@ -53,7 +53,7 @@ export const IotaNotarizationPackages = {
 } as const
 
 /** The package for a chain identifier (the first 4 bytes of its genesis checkpoint digest, hex). */
-export function notarizationPackageFor (chainId: string): string | undefined {
+export function notarizationPackageFor(chainId: string): string | undefined {
   return Object.values(IotaNotarizationPackages).find(p => p.chainId === chainId)?.packageId
 }
 
@@ -67,12 +67,12 @@ export interface AttestationIntent {
 }
 
 /** The notarization's state metadata: what the root attests, as JSON. */
-export function attestationMetadata (key: string, leaves: number): string {
+export function attestationMetadata(key: string, leaves: number): string {
   return JSON.stringify({ kind: ATTESTATION_METADATA_KIND, v: 1, key, leaves })
 }
 
 /** Builds the locked-notarization transaction for one root; nothing in it needs a full node to build. */
-export function buildAttestationTransaction (sender: string, packageId: string, intent: AttestationIntent, gas: GasSettings): Transaction {
+export function buildAttestationTransaction(sender: string, packageId: string, intent: AttestationIntent, gas: GasSettings): Transaction {
   const tx = new Transaction()
   tx.setSender(sender)
   tx.setGasPrice(gas.price)
@@ -87,13 +87,16 @@ export function buildAttestationTransaction (sender: string, packageId: string, 
  * alone in buildAttestationTransaction, after the transfers in a payment that carries its period's root
  * (buildPaymentTransaction). The calls touch only their own inputs and the clock, never a coin.
  */
-export function addAttestationCommands (tx: Transaction, packageId: string, intent: AttestationIntent): void {
+export function addAttestationCommands(tx: Transaction, packageId: string, intent: AttestationIntent): void {
   if (intent.root.length !== 32) throw new RangeError(`a Merkle root is 32 bytes, got ${intent.root.length}`)
   const pkg = normalizeIotaObjectId(packageId)
   // the clock is a shared object created at genesis (initial shared version 1); naming it fully keeps the
   // build offline
   const clock = tx.sharedObjectRef({ objectId: IOTA_CLOCK_OBJECT_ID, initialSharedVersion: 1, mutable: false })
-  const state = tx.moveCall({ target: `${pkg}::notarization::new_state_from_bytes`, arguments: [tx.pure.vector('u8', intent.root), tx.pure.option('string', attestationMetadata(intent.key, intent.leaves))] })
+  const state = tx.moveCall({
+    target: `${pkg}::notarization::new_state_from_bytes`,
+    arguments: [tx.pure.vector('u8', intent.root), tx.pure.option('string', attestationMetadata(intent.key, intent.leaves))]
+  })
   const deleteLock = tx.moveCall({ target: `${pkg}::timelock::none` })
   tx.moveCall({
     target: `${pkg}::locked_notarization::create`,
@@ -116,21 +119,22 @@ export interface DecodedAttestation {
 }
 
 /** Reads an attestation back from a transaction's BCS bytes. Throws when they are not one. */
-export function decodeAttestationTransaction (bytes: Uint8Array | string): DecodedAttestation {
+export function decodeAttestationTransaction(bytes: Uint8Array | string): DecodedAttestation {
   const data = Transaction.from(typeof bytes === 'string' ? fromBase64(bytes) : bytes).getData()
   const call = data.commands.find(c => c.MoveCall?.module === 'notarization' && c.MoveCall.function === 'new_state_from_bytes')?.MoveCall
   const create = data.commands.find(c => c.MoveCall?.module === 'locked_notarization' && c.MoveCall.function === 'create')?.MoveCall
   if (call == null || create == null) throw new Error('not an attestation: no locked notarization of bytes in this transaction')
   const pure = (i: number): Uint8Array => {
-    const a = call.arguments[i] as { $kind?: string, Input?: number }
+    const a = call.arguments[i] as { $kind?: string; Input?: number }
     const input = a.$kind === 'Input' && a.Input != null ? data.inputs[a.Input] : undefined
     if (input?.Pure == null) throw new Error(`not an attestation: argument ${i} of new_state_from_bytes is not a pure input`)
     return fromBase64(input.Pure.bytes)
   }
   const root = bcs.vector(bcs.u8()).parse(pure(0))
   const metadata = bcs.option(bcs.string()).parse(pure(1))
-  const meta = metadata != null ? JSON.parse(metadata) as { kind?: string, key?: unknown, leaves?: unknown } : {}
-  if (meta.kind !== ATTESTATION_METADATA_KIND || typeof meta.key !== 'string' || typeof meta.leaves !== 'number') throw new Error('not a Kvartal attestation: its state metadata does not name a key and a leaf count')
+  const meta = metadata != null ? (JSON.parse(metadata) as { kind?: string; key?: unknown; leaves?: unknown }) : {}
+  if (meta.kind !== ATTESTATION_METADATA_KIND || typeof meta.key !== 'string' || typeof meta.leaves !== 'number')
+    throw new Error('not a Kvartal attestation: its state metadata does not name a key and a leaf count')
   return {
     sender: data.sender!,
     packageId: normalizeIotaObjectId(create.package),
@@ -147,22 +151,34 @@ export interface IotaAttestation extends Attestation {
 }
 
 /** The attestation a record holds: an attestation alone, or the root a payment carries (under its attestKey). */
-export function toAttestation (r: TxRecord): IotaAttestation {
-  return { key: r.attestKey ?? r.key, root: r.root!, leaves: r.leaves!, digest: r.digest, attester: r.sender, ...(r.at != null ? { at: r.at } : {}), ...(r.objectId != null ? { notarizationId: r.objectId } : {}) }
+export function toAttestation(r: TxRecord): IotaAttestation {
+  return {
+    key: r.attestKey ?? r.key,
+    root: r.root!,
+    leaves: r.leaves!,
+    digest: r.digest,
+    attester: r.sender,
+    ...(r.at != null ? { at: r.at } : {}),
+    ...(r.objectId != null ? { notarizationId: r.objectId } : {})
+  }
 }
 
 /** The IOTA Notarization package attestations call on the ledger's network (the option, or the one published for its chain). */
-export async function notarizationPackageOf (ledger: IotaLedger, signal?: AbortSignal): Promise<string> {
+export async function notarizationPackageOf(ledger: IotaLedger, signal?: AbortSignal): Promise<string> {
   if (ledger.options.notarizationPackageId != null) return normalizeIotaObjectId(ledger.options.notarizationPackageId)
   const chainId = await ledger.chainIdentifier(signal)
   const pkg = notarizationPackageFor(chainId)
-  if (pkg == null) throw new SettlementError(IotaErrorCode.noNotarizationPackage, `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move ` +
-    `from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`)
+  if (pkg == null)
+    throw new SettlementError(
+      IotaErrorCode.noNotarizationPackage,
+      `no IOTA Notarization package is known for chain ${chainId} (${ledger.networkLabel}): publish notarization-move ` +
+        `from github.com/iotaledger/notarization on it and pass its id as the notarizationPackageId option`
+    )
   return pkg
 }
 
 /** The payment record that carries attestation `key`, when the journal holds one (see TxJournal.putCarrier). */
-export async function carryingPayment (ledger: IotaLedger, key: string): Promise<TxRecord | undefined> {
+export async function carryingPayment(ledger: IotaLedger, key: string): Promise<TxRecord | undefined> {
   const payKey = await ledger.journal.carrierOf(key)
   if (payKey == null) return undefined
   const r = await ledger.journal.get(TxKind.pay, payKey)
@@ -170,22 +186,32 @@ export async function carryingPayment (ledger: IotaLedger, key: string): Promise
 }
 
 /** Checks an attestation's key, root and leaf count; returns the root's 32 bytes. */
-export function validateAttestation (key: string, root: string, leaves: number): Uint8Array {
+export function validateAttestation(key: string, root: string, leaves: number): Uint8Array {
   if (typeof key !== 'string' || key === '') throw new SettlementError(IotaErrorCode.invalidRequest, 'an attestation needs a non-empty key')
-  if (typeof root !== 'string' || !/^[0-9a-fA-F]{64}$/.test(root)) throw new SettlementError(IotaErrorCode.invalidRequest, `attestation ${key}: the root must be 64 hex digits (a SHA-256 Merkle root), got '${String(root)}'`)
-  if (!Number.isSafeInteger(leaves) || leaves < 0) throw new SettlementError(IotaErrorCode.invalidRequest, `attestation ${key}: leaves must be a non-negative integer, got ${String(leaves)}`)
+  if (typeof root !== 'string' || !/^[0-9a-fA-F]{64}$/.test(root))
+    throw new SettlementError(
+      IotaErrorCode.invalidRequest,
+      `attestation ${key}: the root must be 64 hex digits (a SHA-256 Merkle root), got '${String(root)}'`
+    )
+  if (!Number.isSafeInteger(leaves) || leaves < 0)
+    throw new SettlementError(
+      IotaErrorCode.invalidRequest,
+      `attestation ${key}: leaves must be a non-negative integer, got ${String(leaves)}`
+    )
   return new Uint8Array(Buffer.from(root, 'hex'))
 }
 
 /** attest() and attestation() of the iota adapter, over the shared crash-safe ledger core. */
-export function iotaAttestations (ledger: IotaLedger): {
+export function iotaAttestations(ledger: IotaLedger): {
   attest: (key: string, root: string, leaves: number, options?: { signal?: AbortSignal }) => Promise<IotaAttestation>
   attestation: (key: string) => Promise<IotaAttestation | undefined>
   notarizationPackageId: (signal?: AbortSignal) => Promise<string>
 } {
-  async function notarizationPackageId (signal?: AbortSignal): Promise<string> { return await notarizationPackageOf(ledger, signal) }
+  async function notarizationPackageId(signal?: AbortSignal): Promise<string> {
+    return await notarizationPackageOf(ledger, signal)
+  }
 
-  async function attest (key: string, root: string, leaves: number, options: { signal?: AbortSignal } = {}): Promise<IotaAttestation> {
+  async function attest(key: string, root: string, leaves: number, options: { signal?: AbortSignal } = {}): Promise<IotaAttestation> {
     const { signal } = options
     const rootBytes = validateAttestation(key, root, leaves)
     const rootHex = root.toLowerCase()
@@ -194,17 +220,28 @@ export function iotaAttestations (ledger: IotaLedger): {
       // a root a payment carries is attested by that payment's transaction, never by a second one
       let carrier = await carryingPayment(ledger, key)
       if (carrier != null) {
-        if (carrier.root !== rootHex || carrier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} is already carried by payment ${carrier.key} with root ${String(carrier.root)} of ` +
-          `${String(carrier.leaves)} leaves (transaction ${carrier.digest}); a period is attested once`)
+        if (carrier.root !== rootHex || carrier.leaves !== leaves)
+          throw new SettlementError(
+            IotaErrorCode.keyConflict,
+            `key ${key} is already carried by payment ${carrier.key} with root ${String(carrier.root)} of ` +
+              `${String(carrier.leaves)} leaves (transaction ${carrier.digest}); a period is attested once`
+          )
         if (carrier.status === 'submitted') carrier = await ledger.resolve(carrier, signal)
         if (carrier.status === 'confirmed') return toAttestation(carrier)
-        throw new SettlementError(ATTESTATION_EXISTS, `the root of ${key} rides in payment ${carrier.key} (transaction ${carrier.digest}), which has ` +
-          `not executed: pay ${carrier.key} again and the root lands with it; it is not attested apart`)
+        throw new SettlementError(
+          ATTESTATION_EXISTS,
+          `the root of ${key} rides in payment ${carrier.key} (transaction ${carrier.digest}), which has ` +
+            `not executed: pay ${carrier.key} again and the root lands with it; it is not attested apart`
+        )
       }
       let earlier = await ledger.journal.get(TxKind.attest, key)
       if (earlier != null) {
-        if (earlier.root !== rootHex || earlier.leaves !== leaves) throw new SettlementError(IotaErrorCode.keyConflict, `key ${key} already attests root ${String(earlier.root)} of ${String(earlier.leaves)} ` +
-          `leaves (transaction ${earlier.digest}); a period is attested once`)
+        if (earlier.root !== rootHex || earlier.leaves !== leaves)
+          throw new SettlementError(
+            IotaErrorCode.keyConflict,
+            `key ${key} already attests root ${String(earlier.root)} of ${String(earlier.leaves)} ` +
+              `leaves (transaction ${earlier.digest}); a period is attested once`
+          )
         if (earlier.status === 'submitted') {
           earlier = await ledger.resolve(earlier, signal)
           if (earlier.status === 'failed' && earlier.error?.code !== IotaErrorCode.staleGas) throw ledger.errorOf(earlier)
@@ -216,7 +253,10 @@ export function iotaAttestations (ledger: IotaLedger): {
       const budget = BigInt(ledger.options.gasBudget)
       const price = await ledger.gasPrice(signal)
       const payment = await ledger.gasFor(budget, earlier, signal)
-      const signed = await signTransaction(buildAttestationTransaction(ledger.address, packageId, { key, root: rootBytes, leaves }, { price, budget, payment }), ledger.keypair)
+      const signed = await signTransaction(
+        buildAttestationTransaction(ledger.address, packageId, { key, root: rootBytes, leaves }, { price, budget, payment }),
+        ledger.keypair
+      )
       signal?.throwIfAborted()
       const record: TxRecord = {
         v: 1,
@@ -237,8 +277,8 @@ export function iotaAttestations (ledger: IotaLedger): {
     })
   }
 
-  async function attestation (key: string): Promise<IotaAttestation | undefined> {
-    const r = await carryingPayment(ledger, key) ?? await ledger.journal.get(TxKind.attest, key)
+  async function attestation(key: string): Promise<IotaAttestation | undefined> {
+    const r = (await carryingPayment(ledger, key)) ?? (await ledger.journal.get(TxKind.attest, key))
     if (r == null) return undefined
     const now = await ledger.refresh(r)
     // only what the ledger holds is an attestation: a signed but unconfirmed one proves nothing yet

@@ -2,7 +2,7 @@ import type { IotaClient } from '@iota/iota-sdk/client'
 
 /** The networks `@iota/iota-sdk` knows by name; anything else must be a full node's JSON-RPC URL. */
 export const IotaNetworks = ['mainnet', 'testnet', 'devnet', 'localnet'] as const
-export type IotaNetworkName = typeof IotaNetworks[number]
+export type IotaNetworkName = (typeof IotaNetworks)[number]
 
 /**
  * A small durable key-value store the adapter writes its signed transactions to before it sends them.
@@ -75,7 +75,11 @@ export const defaultIotaSettlementOptions = {
 /** A configuration field is missing or wrong; says which. */
 export class IotaConfigError extends Error {
   readonly field: string
-  constructor (field: string, message: string) { super(`iota settlement option '${field}': ${message}`); this.field = field; this.name = 'IotaConfigError' }
+  constructor(field: string, message: string) {
+    super(`iota settlement option '${field}': ${message}`)
+    this.field = field
+    this.name = 'IotaConfigError'
+  }
 }
 
 export interface ResolvedIotaSettlementOptions {
@@ -98,34 +102,42 @@ export interface ResolvedIotaSettlementOptions {
 
 const MAX_GAS_BUDGET = 50_000_000_000 // the protocol's max_tx_gas: 50 IOTA
 
-function positiveInteger (field: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new IotaConfigError(field, `must be a positive integer, got ${String(value)}`)
+function positiveInteger(field: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    throw new IotaConfigError(field, `must be a positive integer, got ${String(value)}`)
   if (value > max) throw new IotaConfigError(field, `must be at most ${max}, got ${value}`)
   return value
 }
 
-function nonNegativeInteger (field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new IotaConfigError(field, `must be a non-negative integer, got ${String(value)}`)
+function nonNegativeInteger(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new IotaConfigError(field, `must be a non-negative integer, got ${String(value)}`)
   return value
 }
 
-function httpUrl (field: string, value: string): string {
+function httpUrl(field: string, value: string): string {
   let u: URL
-  try { u = new URL(value) } catch { throw new IotaConfigError(field, `must be one of ${IotaNetworks.join(', ')} or an http(s) URL, got '${value}'`) }
+  try {
+    u = new URL(value)
+  } catch {
+    throw new IotaConfigError(field, `must be one of ${IotaNetworks.join(', ')} or an http(s) URL, got '${value}'`)
+  }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new IotaConfigError(field, `must be an http(s) URL, got '${value}'`)
   return value
 }
 
 /** Validates options once, at the edge, with messages that name the field. */
-export function resolveIotaSettlementOptions (options: IotaSettlementOptions): ResolvedIotaSettlementOptions {
+export function resolveIotaSettlementOptions(options: IotaSettlementOptions): ResolvedIotaSettlementOptions {
   if (options == null || typeof options !== 'object') throw new IotaConfigError('options', 'must be an object')
   const o = options
-  if (typeof o.network !== 'string' || o.network === '') throw new IotaConfigError('network', `must be one of ${IotaNetworks.join(', ')} or a full node URL`)
+  if (typeof o.network !== 'string' || o.network === '')
+    throw new IotaConfigError('network', `must be one of ${IotaNetworks.join(', ')} or a full node URL`)
   const named = (IotaNetworks as readonly string[]).includes(o.network)
   const url = named ? undefined : httpUrl('network', o.network)
-  if (!(o.seed instanceof Uint8Array)) throw new IotaConfigError('seed', 'must be a Uint8Array (the node\'s 32-byte Ed25519 seed)')
+  if (!(o.seed instanceof Uint8Array)) throw new IotaConfigError('seed', "must be a Uint8Array (the node's 32-byte Ed25519 seed)")
   if (o.seed.length !== 32) throw new IotaConfigError('seed', `must be 32 bytes (an Ed25519 seed), got ${o.seed.length}`)
-  if (o.store == null || typeof o.store.get !== 'function' || typeof o.store.put !== 'function') throw new IotaConfigError('store', 'must have get(key) and put(key, value)')
+  if (o.store == null || typeof o.store.get !== 'function' || typeof o.store.put !== 'function')
+    throw new IotaConfigError('store', 'must have get(key) and put(key, value)')
   const d = defaultIotaSettlementOptions
   const gasBudget = positiveInteger('gasBudget', o.gasBudget ?? d.gasBudget, MAX_GAS_BUDGET)
   const gasPrice = o.gasPrice == null ? undefined : positiveInteger('gasPrice', o.gasPrice)
@@ -135,12 +147,14 @@ export function resolveIotaSettlementOptions (options: IotaSettlementOptions): R
     maxDelayMs: nonNegativeInteger('retry.maxDelayMs', o.retry?.maxDelayMs ?? d.retry.maxDelayMs)
   }
   const notarizationPackageId = o.notarizationPackageId
-  if (notarizationPackageId != null && !/^0x[0-9a-fA-F]{1,64}$/.test(notarizationPackageId)) throw new IotaConfigError('notarizationPackageId', `must be an object id (0x + hex), got '${notarizationPackageId}'`)
+  if (notarizationPackageId != null && !/^0x[0-9a-fA-F]{1,64}$/.test(notarizationPackageId))
+    throw new IotaConfigError('notarizationPackageId', `must be an object id (0x + hex), got '${notarizationPackageId}'`)
   if (o.faucetUrl != null) httpUrl('faucetUrl', o.faucetUrl)
-  if (o.client != null && typeof (o.client as { getBalance?: unknown }).getBalance !== 'function') throw new IotaConfigError('client', 'must be an IotaClient')
+  if (o.client != null && typeof (o.client as { getBalance?: unknown }).getBalance !== 'function')
+    throw new IotaConfigError('client', 'must be an IotaClient')
   if (o.now != null && typeof o.now !== 'function') throw new IotaConfigError('now', 'must be a function returning ms')
   return {
-    network: named ? o.network as IotaNetworkName : 'custom',
+    network: named ? (o.network as IotaNetworkName) : 'custom',
     url,
     seed: o.seed,
     store: o.store,

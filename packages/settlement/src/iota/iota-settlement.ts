@@ -30,7 +30,7 @@ export interface IotaSettlement extends Settlement {
    * Asks the network's faucet (testnet, devnet, localnet) for IOTA for this address and waits until the
    * balance has grown. Faucets are rate limited; a refusal is a TransientLedgerError.
    */
-  requestFaucet(options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<void>
+  requestFaucet(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>
   /** the IOTA Notarization package attestations call on this network */
   notarizationPackageId(options?: { signal?: AbortSignal }): Promise<string>
   /**
@@ -46,26 +46,31 @@ export interface IotaSettlement extends Settlement {
  * at a time: the instance serialises its own transactions, and a second one on the same store (or the same
  * key used by another wallet) could spend the gas coins of a transaction this one has signed.
  */
-export function iotaSettlement (options: IotaSettlementOptions): IotaSettlement {
+export function iotaSettlement(options: IotaSettlementOptions): IotaSettlement {
   const o = resolveIotaSettlementOptions(options)
   const keypair = Ed25519Keypair.fromSecretKey(o.seed)
   const ledger = new IotaLedger(o, keypair, new TxJournal(o.store, `iota/${o.network}`))
   const payments = iotaPayments(ledger)
   const attestations = iotaAttestations(ledger)
-  const where = o.network === 'custom' ? `the full node at ${o.url ?? 'an injected client'}` : `${o.network}${o.client != null ? ' (through an injected client)' : ''}`
+  const where =
+    o.network === 'custom'
+      ? `the full node at ${o.url ?? 'an injected client'}`
+      : `${o.network}${o.client != null ? ' (through an injected client)' : ''}`
 
-  async function balance (address: string): Promise<number> {
-    if (typeof address !== 'string' || !isValidIotaAddress(normalizeIotaAddress(address))) throw new SettlementError(IotaErrorCode.invalidRequest, `'${String(address)}' is not an IOTA address (0x + 64 hex)`)
+  async function balance(address: string): Promise<number> {
+    if (typeof address !== 'string' || !isValidIotaAddress(normalizeIotaAddress(address)))
+      throw new SettlementError(IotaErrorCode.invalidRequest, `'${String(address)}' is not an IOTA address (0x + 64 hex)`)
     const b = await ledger.balance(normalizeIotaAddress(address))
     if (b > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`the balance of ${address} (${b} nanos) is beyond a safe integer`)
     return Number(b)
   }
 
-  async function requestFaucet (opts: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
+  async function requestFaucet(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     const { signal } = opts
     let host = o.faucetUrl
     if (host == null) {
-      if (o.network === 'mainnet' || o.network === 'custom') throw new SettlementError('no-faucet', `${where} has no faucet: send IOTA to ${ledger.address}, or pass the faucetUrl option`)
+      if (o.network === 'mainnet' || o.network === 'custom')
+        throw new SettlementError('no-faucet', `${where} has no faucet: send IOTA to ${ledger.address}, or pass the faucetUrl option`)
       host = getFaucetHost(o.network)
     }
     const before = await ledger.balance(ledger.address, signal)
@@ -76,15 +81,20 @@ export function iotaSettlement (options: IotaSettlementOptions): IotaSettlement 
       if (signal?.aborted === true) throw signal.reason
       if (e instanceof TransientLedgerError) throw e
       // the SDK folds rate limits and refusals into one parse error; a faucet refusal is worth retrying later
-      throw new TransientLedgerError(`the faucet at ${host} refused ${ledger.address}: ${messageOf(e)}; ` +
-        `faucets are rate limited, try again later or fund the address by hand`, { cause: e })
+      throw new TransientLedgerError(
+        `the faucet at ${host} refused ${ledger.address}: ${messageOf(e)}; ` +
+          `faucets are rate limited, try again later or fund the address by hand`,
+        { cause: e }
+      )
     }
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
     while (Date.now() < deadline) {
-      if (await ledger.balance(ledger.address, signal) > before) return
+      if ((await ledger.balance(ledger.address, signal)) > before) return
       await sleep(o.pollIntervalMs, signal)
     }
-    throw new TransientLedgerError(`the faucet at ${host} accepted the request, but the balance of ${ledger.address} did not grow within ${opts.timeoutMs ?? 60_000} ms`)
+    throw new TransientLedgerError(
+      `the faucet at ${host} accepted the request, but the balance of ${ledger.address} did not grow within ${opts.timeoutMs ?? 60_000} ms`
+    )
   }
 
   return {
@@ -99,6 +109,8 @@ export function iotaSettlement (options: IotaSettlementOptions): IotaSettlement 
     balance,
     requestFaucet,
     notarizationPackageId: async (opts = {}) => await attestations.notarizationPackageId(opts.signal),
-    settleByHand: async (kind, key, digest, executed) => { await ledger.settleByHand(kind, key, digest, executed) }
+    settleByHand: async (kind, key, digest, executed) => {
+      await ledger.settleByHand(kind, key, digest, executed)
+    }
   }
 }

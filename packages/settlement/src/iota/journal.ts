@@ -2,7 +2,7 @@ import type { PaymentStatus } from '../port.ts'
 import type { SettlementStore } from './config.ts'
 
 export const TxKind = { pay: 'pay', attest: 'attest' } as const
-export type TxKind = typeof TxKind[keyof typeof TxKind]
+export type TxKind = (typeof TxKind)[keyof typeof TxKind]
 
 /**
  * What the adapter writes to its store for one idempotency key, before anything is sent: the signed
@@ -27,7 +27,7 @@ export interface TxRecord {
   readonly previous: readonly string[]
   /** when it was signed (wall clock, ms) */
   readonly signedAt: number
-  readonly transfers?: ReadonlyArray<{ readonly to: string, readonly amount: number }>
+  readonly transfers?: ReadonlyArray<{ readonly to: string; readonly amount: number }>
   /** an attestation's root and leaf count; on a payment, the root it carries (under `attestKey`) */
   readonly root?: string
   readonly leaves?: number
@@ -38,7 +38,7 @@ export interface TxRecord {
   readonly checkpoint?: string
   /** id of the object an attestation created (the notarization) */
   readonly objectId?: string
-  readonly error?: { readonly code: string, readonly message: string }
+  readonly error?: { readonly code: string; readonly message: string }
   /** failed: it executed, with a failure status (so it can never execute again) */
   readonly executed?: boolean
   /** failed: refused by the network after an earlier send of the same bytes whose outcome was not heard */
@@ -50,19 +50,31 @@ export class TxJournal {
   readonly #store: SettlementStore
   readonly #prefix: string
 
-  constructor (store: SettlementStore, prefix: string) { this.#store = store; this.#prefix = prefix }
+  constructor(store: SettlementStore, prefix: string) {
+    this.#store = store
+    this.#prefix = prefix
+  }
 
-  #recordKey (kind: TxKind, key: string): string { return `${this.#prefix}/${kind}/${key}` }
-  get #pendingKey (): string { return `${this.#prefix}/pending` }
-  #digestKey (digest: string): string { return `${this.#prefix}/digest/${digest}` }
+  #recordKey(kind: TxKind, key: string): string {
+    return `${this.#prefix}/${kind}/${key}`
+  }
+  get #pendingKey(): string {
+    return `${this.#prefix}/pending`
+  }
+  #digestKey(digest: string): string {
+    return `${this.#prefix}/digest/${digest}`
+  }
 
   /** The transaction signed for (kind, key); undefined for an attestation key that a payment carries (see carrierOf). */
-  async get (kind: TxKind, key: string): Promise<TxRecord | undefined> {
+  async get(kind: TxKind, key: string): Promise<TxRecord | undefined> {
     const raw = await this.#store.get(this.#recordKey(kind, key))
     if (raw == null) return undefined
     const r = JSON.parse(raw) as TxRecord & { carriedBy?: string }
-    if (r.v !== 1 || r.kind !== kind || r.key !== key) throw new Error(`the settlement store holds a record under ${this.#recordKey(kind, key)} ` +
-      `that is not this adapter's (v=${String(r.v)}, kind=${String(r.kind)})`)
+    if (r.v !== 1 || r.kind !== kind || r.key !== key)
+      throw new Error(
+        `the settlement store holds a record under ${this.#recordKey(kind, key)} ` +
+          `that is not this adapter's (v=${String(r.v)}, kind=${String(r.kind)})`
+      )
     if (r.carriedBy != null) return undefined
     return r
   }
@@ -73,12 +85,12 @@ export class TxJournal {
    * A carrier whose payment record was never written (a crash in between) names nothing: it is
    * overwritten by the next payment or attestation under the key.
    */
-  async putCarrier (key: string, payKey: string): Promise<void> {
+  async putCarrier(key: string, payKey: string): Promise<void> {
     await this.#store.put(this.#recordKey(TxKind.attest, key), JSON.stringify({ v: 1, kind: TxKind.attest, key, carriedBy: payKey }))
   }
 
   /** The payment key that carries attestation `key`, if one was written. */
-  async carrierOf (key: string): Promise<string | undefined> {
+  async carrierOf(key: string): Promise<string | undefined> {
     const raw = await this.#store.get(this.#recordKey(TxKind.attest, key))
     if (raw == null) return undefined
     return (JSON.parse(raw) as { carriedBy?: string }).carriedBy
@@ -89,8 +101,9 @@ export class TxJournal {
    * written as 'submitted' (every signed transaction is, before it is sent) is also indexed by its digest,
    * first: an index entry whose record was never written is harmless (byDigest checks the record).
    */
-  async put (record: TxRecord): Promise<void> {
-    if (record.status === 'submitted') await this.#store.put(this.#digestKey(record.digest), JSON.stringify({ kind: record.kind, key: record.key }))
+  async put(record: TxRecord): Promise<void> {
+    if (record.status === 'submitted')
+      await this.#store.put(this.#digestKey(record.digest), JSON.stringify({ kind: record.kind, key: record.key }))
     const pending = await this.pending()
     const id = `${record.kind}/${record.key}`
     const listed = pending.includes(id)
@@ -108,21 +121,21 @@ export class TxJournal {
    * failed attempt (then the record names `digest` among its `previous`). Undefined for a digest this
    * journal never signed, or one signed before the journal indexed digests.
    */
-  async byDigest (digest: string): Promise<TxRecord | undefined> {
+  async byDigest(digest: string): Promise<TxRecord | undefined> {
     const raw = await this.#store.get(this.#digestKey(digest))
     if (raw == null) return undefined
-    const { kind, key } = JSON.parse(raw) as { kind: TxKind, key: string }
+    const { kind, key } = JSON.parse(raw) as { kind: TxKind; key: string }
     const r = await this.get(kind, key)
     return r != null && (r.digest === digest || r.previous.includes(digest)) ? r : undefined
   }
 
   /** `kind/key` of every record that was signed and may have been sent, but whose outcome is unknown. */
-  async pending (): Promise<string[]> {
+  async pending(): Promise<string[]> {
     const raw = await this.#store.get(this.#pendingKey)
-    return raw == null ? [] : JSON.parse(raw) as string[]
+    return raw == null ? [] : (JSON.parse(raw) as string[])
   }
 
-  async pendingRecords (): Promise<TxRecord[]> {
+  async pendingRecords(): Promise<TxRecord[]> {
     const ids = await this.pending()
     const out: TxRecord[] = []
     for (const id of ids) {

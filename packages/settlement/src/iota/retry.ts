@@ -11,16 +11,25 @@ export interface CallPolicy {
 
 /** One try of a ledger call took longer than its deadline. Transient. */
 export class CallTimeoutError extends Error {
-  constructor (what: string, ms: number) { super(`${what}: no answer within ${ms} ms`); this.name = 'CallTimeoutError' }
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer within ${ms} ms`)
+    this.name = 'CallTimeoutError'
+  }
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted()
   if (ms <= 0) return
   await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(t); reject(signal!.reason) }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => {
+      clearTimeout(t)
+      reject(signal!.reason)
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
@@ -29,7 +38,7 @@ export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
  * Races `p` against a deadline and the caller's signal. The SDK's fetch takes no signal, so an abandoned
  * request still runs to its end in the background; only our wait for it stops.
  */
-export async function bounded<T> (p: Promise<T>, what: string, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+export async function bounded<T>(p: Promise<T>, what: string, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   // an abandoned request may fail later: not unhandled, even when the caller had already given up
   p.catch(() => {})
   signal?.throwIfAborted()
@@ -40,7 +49,10 @@ export async function bounded<T> (p: Promise<T>, what: string, timeoutMs: number
       p,
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new CallTimeoutError(what, timeoutMs)), timeoutMs)
-        if (signal != null) { onAbort = () => reject(signal.reason); signal.addEventListener('abort', onAbort, { once: true }) }
+        if (signal != null) {
+          onAbort = () => reject(signal.reason)
+          signal.addEventListener('abort', onAbort, { once: true })
+        }
       })
     ])
   } finally {
@@ -50,16 +62,26 @@ export async function bounded<T> (p: Promise<T>, what: string, timeoutMs: number
 }
 
 /** Exponential back-off with "equal jitter": half the delay fixed, half random, capped. */
-export function backoffDelay (attempt: number, policy: Pick<CallPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<CallPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random
+): number {
   const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt)
-  return Math.round(d / 2 + random() * d / 2)
+  return Math.round(d / 2 + (random() * d) / 2)
 }
 
 /**
  * Calls `fn` until it succeeds, a permanent error comes (thrown as is), the caller aborts (its reason is
  * thrown), or the tries run out (a TransientLedgerError naming the call and the last failure).
  */
-export async function withRetry<T> (what: string, fn: () => Promise<T>, policy: CallPolicy, signal?: AbortSignal, onRetry?: (attempt: number, error: unknown) => void): Promise<T> {
+export async function withRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  policy: CallPolicy,
+  signal?: AbortSignal,
+  onRetry?: (attempt: number, error: unknown) => void
+): Promise<T> {
   let last: unknown
   for (let attempt = 0; attempt < policy.attempts; attempt++) {
     signal?.throwIfAborted()
@@ -73,5 +95,8 @@ export async function withRetry<T> (what: string, fn: () => Promise<T>, policy: 
       if (attempt + 1 < policy.attempts) await sleep(backoffDelay(attempt, policy), signal)
     }
   }
-  throw new TransientLedgerError(`${what} failed ${policy.attempts} time(s), last: ${messageOf(last)}; the ledger may be unreachable or busy, call again later`, { cause: last })
+  throw new TransientLedgerError(
+    `${what} failed ${policy.attempts} time(s), last: ${messageOf(last)}; the ledger may be unreachable or busy, call again later`,
+    { cause: last }
+  )
 }

@@ -26,13 +26,27 @@ export let store: MapStore
 export let client: HookedClient
 
 /** Before each test of the calling file a new fake node, store and client; after it, the node closed. */
-export function freshNodeEachTest (): void {
-  beforeEach(async () => { fake = await FakeIotaRpc.start(); store = new MapStore(); client = new HookedClient({ url: fake.url }) })
-  afterEach(async () => { await fake.close() })
+export function freshNodeEachTest(): void {
+  beforeEach(async () => {
+    fake = await FakeIotaRpc.start()
+    store = new MapStore()
+    client = new HookedClient({ url: fake.url })
+  })
+  afterEach(async () => {
+    await fake.close()
+  })
 }
 
 export const options = (extra: Partial<IotaSettlementOptions> = {}): IotaSettlementOptions => ({
-  network: 'testnet', seed: me.seed, store, client, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, pollIntervalMs: 5, confirmTimeoutMs: 300, now: () => 777, ...extra
+  network: 'testnet',
+  seed: me.seed,
+  store,
+  client,
+  retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  pollIntervalMs: 5,
+  confirmTimeoutMs: 300,
+  now: () => 777,
+  ...extra
 })
 export const ledgerOf = (extra: Partial<IotaSettlementOptions> = {}): IotaLedger => {
   const o = resolveIotaSettlementOptions(options(extra))

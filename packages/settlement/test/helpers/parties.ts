@@ -5,9 +5,13 @@ import { iotaAddress, signerFromSeed, signTerms, tradeId, type Signer, type Trad
  * signatures, trade ids), never the settlement code under test, so that building these while a test file
  * loads cannot hide a mutant; the tests call them inside each test all the same.
  */
-export interface Party { readonly signer: Signer, readonly address: string, readonly seed: Uint8Array }
+export interface Party {
+  readonly signer: Signer
+  readonly address: string
+  readonly seed: Uint8Array
+}
 
-export function party (n: number): Party {
+export function party(n: number): Party {
   const seed = new Uint8Array(32).fill(n)
   const signer = signerFromSeed(seed)
   return { signer, address: iotaAddress(signer.publicKey), seed }
@@ -23,7 +27,7 @@ export interface TradeSpec {
   readonly gridFee?: number
 }
 
-export function trade (s: TradeSpec): Trade {
+export function trade(s: TradeSpec): Trade {
   const terms: TradeTerms = {
     version: 1,
     district: 'd',
@@ -40,13 +44,21 @@ export function trade (s: TradeSpec): Trade {
 }
 
 /** What `fn` threw (fails the test when it did not throw). */
-export function thrown (fn: () => unknown): unknown {
-  try { fn() } catch (e) { return e }
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (e) {
+    return e
+  }
   throw new Error('expected a throw')
 }
 
 /** What the promise rejected with (fails the test when it resolved). */
-export async function rejected (p: Promise<unknown>): Promise<unknown> {
-  try { await p } catch (e) { return e }
+export async function rejected(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (e) {
+    return e
+  }
   throw new Error('expected a rejection')
 }
