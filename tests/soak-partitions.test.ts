@@ -13,7 +13,8 @@ import { SoakNetwork } from '../scripts/soak/netns.ts'
  * slot, no payment without its leg; no seller commits a trade after its gate by its own clock. The ledger
  * (FakeIotaRpc, a TEST DOUBLE of an IOTA full node) listens on the bridge and stays reachable from both sides.
  *
- * Needs root and the `ip` and `iptables` commands; without them the test is skipped and says why.
+ * Needs root and the `ip` and `iptables` commands; iptables is installed by scripts/soak/install-iptables.sh
+ * where it is absent (a fresh machine); where neither works the test is skipped and says why.
  */
 const unavailable = await SoakNetwork.unavailable()
 if (unavailable != null) process.stderr.write(`soak-partitions.test.ts: skipped: ${unavailable}\n`)

@@ -16,6 +16,9 @@
  * process's id, so two runs on one machine do not meet.
  */
 import { execFile, spawn } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -59,17 +62,23 @@ export class SoakNetwork {
   static async unavailable(): Promise<string | undefined> {
     if (process.platform !== 'linux') return 'network namespaces are Linux only'
     if (process.getuid?.() !== 0) return 'network namespaces need root (CAP_NET_ADMIN); run as root'
-    for (const [cmd, args] of [
-      ['ip', ['-V']],
-      ['iptables', ['--version']]
-    ] as const) {
-      try {
-        await run(cmd, [...args], { timeout: 5_000 })
-      } catch {
-        return `the \`${cmd}\` command is missing (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'iptables'})`
-      }
-    }
-    return undefined
+    const has = async (cmd: string, args: string[]): Promise<boolean> =>
+      await run(cmd, args, { timeout: 5_000 }).then(
+        () => true,
+        () => false
+      )
+    if (!(await has('ip', ['-V']))) return 'the `ip` command is missing (Debian: apt-get install iproute2)'
+    if (await has('iptables', ['--version'])) return undefined
+    // the test's own setup installs it (a fresh machine has none), as the browser tests install Chromium
+    if (process.env.KVARTAL_NO_APT === '1') return 'the `iptables` command is missing and KVARTAL_NO_APT=1 forbids installing it'
+    const script = fileURLToPath(new URL('./install-iptables.sh', import.meta.url))
+    const lock = join(tmpdir(), 'kvartal-apt.lock')
+    const err = await run('flock', ['-w', '280', lock, 'nice', '-n', '19', 'bash', script], { timeout: 290_000 }).then(
+      () => undefined,
+      (e: Error & { stderr?: string }) => `${e.message} ${e.stderr ?? ''}`.trim()
+    )
+    if (await has('iptables', ['--version'])) return undefined
+    return `the \`iptables\` command is missing and install-iptables.sh could not install it: ${err ?? 'not found after install'}`
   }
 
   /** Makes the bridge and one namespace per node, each with its address and a chain for faults. */
