@@ -27,9 +27,9 @@ export async function findChromium(): Promise<{ path?: string; why?: string }> {
   if (first != null) return { path: first }
   if (process.env.KVARTAL_NO_APT === '1') return { why: 'chromium is absent and KVARTAL_NO_APT=1 forbids installing it' }
   const script = fileURLToPath(new URL('./install-chromium.sh', import.meta.url))
-  // several test files ask at once (vitest runs them in parallel): one installs under the lock (kvartal-apt.lock, shared by every apt-get of the tests) while the others
-  // wait for it, then find it installed; without the lock the second apt-get failed on dpkg's own lock and its
-  // test skipped, or waited out its test's timeout
+  // several test files ask at once (vitest runs them in parallel): one installs under the lock (kvartal-apt.lock,
+  // shared by every apt-get of the tests) while the others wait for it, then find it installed; without the lock
+  // the second apt-get failed on dpkg's own lock and its test skipped, or waited out its test's timeout
   const lock = join(tmpdir(), 'kvartal-apt.lock')
   const err = await new Promise<string | undefined>(resolve =>
     execFile('flock', ['-w', '280', lock, 'nice', '-n', '19', 'bash', script], { timeout: 290_000 }, (e, _out, stderr) => {
