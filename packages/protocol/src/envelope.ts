@@ -1,14 +1,9 @@
 import * as wire from './gen/kvartal.js'
 import { BadSignatureError, MalformedMessageError, OversizedMessageError, UnsignedMessageError } from './errors.ts'
 import { bytesEqual, verifySignature, type Signer } from './keys.ts'
-import {
-  codecs,
-  encodeTerms,
-  type MessageKind as EnergyKind,
-  type MessageOf as EnergyMessageOf,
-  type Trade,
-  type TradeTerms
-} from './messages.ts'
+import { codecs } from './message-codecs.ts'
+import type { MessageKind as EnergyKind, MessageOf as EnergyMessageOf, Trade, TradeTerms } from './messages.ts'
+import { encodeTerms } from './trade-terms.ts'
 import { encodeLegTerms, mobilityCodecs, type LegTerms, type MobilityKind, type MobilityMessageOf } from './mobility-messages.ts'
 
 /** Every kind of signed message: the energy market's and mobility's. */
