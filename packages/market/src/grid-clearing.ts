@@ -76,31 +76,21 @@
  * then feeder and position; so the result does not depend on input order.
  *
  * Cost: O(n log n) for n orders (sorting), then linear walks — no general min-cost flow is needed.
+ *
+ * Step 2's pool and the hub runs it offers are built in feeder-pool.ts; the inputs and their checks are in
+ * grid-orders.ts.
  */
+import { buildFeeder, type Feeder, type HubRun, hubRuns } from './feeder-pool.ts'
+import {
+  compareIds,
+  type FeederAsk,
+  type FeederBid,
+  type GridClearingOptions,
+  validateFees,
+  validateLimits,
+  validateOrders
+} from './grid-orders.ts'
 
-export interface GridFees {
-  /** network fee on energy traded inside one feeder, nanos per kWh, paid by the buyer */
-  readonly local: number
-  /** network fee on energy traded across feeders, nanos per kWh, paid by the buyer; at least `local` */
-  readonly district: number
-}
-export interface FeederAsk {
-  readonly id: string
-  readonly feeder: string
-  readonly energyWh: number
-  readonly price: number
-}
-export interface FeederBid {
-  readonly id: string
-  readonly feeder: string
-  readonly energyWh: number
-  readonly price: number
-}
-/** Wh per slot that local trades may carry out of / into a feeder through its transformer; a feeder absent from the map is unlimited */
-export interface FeederLimit {
-  readonly exportWh: number
-  readonly importWh: number
-}
 export interface GridFill {
   readonly buyer: string
   readonly seller: string
@@ -119,49 +109,6 @@ export interface GridClearing {
   readonly feeNanos: number
   /** per feeder that has an order: Wh its sellers sold to other feeders, Wh its buyers bought from other feeders */
   readonly perFeeder: Readonly<Record<string, { exportWh: number; importWh: number }>>
-}
-
-export interface GridClearingOptions {
-  readonly fees: GridFees
-  readonly limits?: Readonly<Record<string, FeederLimit>>
-}
-
-/** a run of equal-cost units of a feeder's pool P_f: part of one ask (cost a) or one bid (cost b − L + ε) */
-interface PoolRun {
-  readonly isBid: boolean
-  /** index into the feeder's sorted asks or bids */
-  readonly index: number
-  readonly energyWh: number
-  readonly cost: number
-  /** coefficient of ε: 0 for asks, 1 for bids */
-  readonly eps: number
-}
-
-interface Feeder {
-  readonly name: string
-  readonly order: number
-  /** price ascending, id ascending */
-  readonly asks: FeederAsk[]
-  /** price descending, id ascending */
-  readonly bids: FeederBid[]
-  /** ascending by (cost, eps) */
-  readonly pool: PoolRun[]
-  /** n_D: Wh of all bids, the cut of the pool at net export 0 */
-  readonly demandWh: number
-  readonly exportCap: number
-  readonly importCap: number
-  hubExportWh: number
-  hubImportWh: number
-}
-
-/** a run of export Wh (an ask at the hub) or import Wh (a bid at the hub) of one feeder */
-interface HubRun {
-  readonly feeder: Feeder
-  /** position of the run in its feeder's export or import sequence, for a total tie order */
-  readonly seq: number
-  readonly value: number
-  readonly eps: number
-  readonly energyWh: number
 }
 
 export function clearWithGrid(bids: readonly FeederBid[], asks: readonly FeederAsk[], options: GridClearingOptions): GridClearing {
@@ -321,148 +268,6 @@ export function clearWithGrid(bids: readonly FeederBid[], asks: readonly FeederA
     feeNanos: toNanos(feeSum, 'fees'),
     perFeeder: Object.fromEntries(perFeeder)
   }
-}
-
-function buildFeeder(
-  name: string,
-  order: number,
-  g: { asks: FeederAsk[]; bids: FeederBid[] },
-  L: number,
-  limit: FeederLimit | undefined
-): Feeder {
-  const asks = g.asks.sort((x, y) => x.price - y.price || compareIds(x.id, y.id))
-  const bids = g.bids.sort((x, y) => y.price - x.price || compareIds(x.id, y.id))
-  // merge asks (cost a, ascending) with bids from the weakest up (cost b − L + ε, ascending)
-  const pool: PoolRun[] = []
-  let a = 0
-  let b = bids.length - 1
-  let demandWh = 0
-  let supplyWh = 0
-  while (a < asks.length || b >= 0) {
-    const bidCost = b >= 0 ? bids[b].price - L : 0
-    // an ask goes first unless the bid is strictly cheaper: at equal value the bid carries +ε
-    if (a < asks.length && (b < 0 || asks[a].price <= bidCost)) {
-      pool.push({ isBid: false, index: a, energyWh: asks[a].energyWh, cost: asks[a].price, eps: 0 })
-      supplyWh += asks[a].energyWh
-      a++
-    } else {
-      pool.push({ isBid: true, index: b, energyWh: bids[b].energyWh, cost: bidCost, eps: 1 })
-      demandWh += bids[b].energyWh
-      b--
-    }
-  }
-  if (!Number.isSafeInteger(demandWh + supplyWh))
-    throw new RangeError(`feeder "${name}": its orders' energy exceeds the safe integer range`)
-  return {
-    name,
-    order,
-    asks,
-    bids,
-    pool,
-    demandWh,
-    exportCap: limit === undefined ? Infinity : limit.exportWh,
-    importCap: limit === undefined ? Infinity : limit.importWh,
-    hubExportWh: 0,
-    hubImportWh: 0
-  }
-}
-
-/**
- * the feeder's export units (pool after n_D, up to its export limit) and import units (pool before n_D, backwards, up to
- * its import limit)
- */
-function hubRuns(f: Feeder, D: number, L: number, exports: HubRun[], imports: HubRun[]): void {
-  const cut = f.demandWh
-  let start = 0
-  const before: PoolRun[] = []
-  const beforeWh: number[] = []
-  let exportWh = 0
-  let seq = 0
-  for (const run of f.pool) {
-    const end = start + run.energyWh
-    if (end <= cut) {
-      before.push(run)
-      beforeWh.push(run.energyWh)
-    } else {
-      if (start < cut) {
-        before.push(run)
-        beforeWh.push(cut - start)
-      }
-      const q = Math.min(end - Math.max(start, cut), f.exportCap - exportWh)
-      if (q > 0) {
-        exports.push({ feeder: f, seq: seq++, value: safeSum(run.cost, D), eps: run.eps - 1, energyWh: q })
-        exportWh += q
-      }
-    }
-    start = end
-  }
-  let importWh = 0
-  seq = 0
-  for (let k = before.length - 1; k >= 0 && importWh < f.importCap; k--) {
-    const q = Math.min(beforeWh[k], f.importCap - importWh)
-    imports.push({ feeder: f, seq: seq++, value: safeSum(before[k].cost, L), eps: before[k].eps - 1, energyWh: q })
-    importWh += q
-  }
-}
-
-function safeSum(x: number, y: number): number {
-  const s = x + y
-  if (!Number.isSafeInteger(s)) throw new RangeError(`a price plus a fee (${x} + ${y} nanos/kWh) exceeds the safe integer range`)
-  return s
-}
-
-function validateFees(fees: GridFees | undefined): GridFees {
-  if (fees === undefined || fees === null || typeof fees !== 'object')
-    throw new RangeError('fees must be given as { local, district } (nanos/kWh)')
-  for (const field of ['local', 'district'] as const) {
-    const v = fees[field]
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`fees.${field} must be a non-negative integer (nanos/kWh), got ${v}`)
-  }
-  if (fees.district < fees.local) {
-    throw new RangeError(
-      `fees.district (${fees.district}) must be at least fees.local (${fees.local}): ` +
-        `trading across feeders cannot cost the grid less than trading inside one`
-    )
-  }
-  return fees
-}
-
-function validateLimits(limits: Readonly<Record<string, FeederLimit>> | undefined): Readonly<Record<string, FeederLimit>> {
-  if (limits === undefined) return {}
-  const checked: Record<string, FeederLimit> = Object.create(null)
-  for (const [name, limit] of Object.entries(limits)) {
-    if (limit === null || typeof limit !== 'object') throw new RangeError(`limits["${name}"] must be { exportWh, importWh }`)
-    for (const field of ['exportWh', 'importWh'] as const) {
-      const v = limit[field]
-      if (!Number.isSafeInteger(v) || v < 0)
-        throw new RangeError(`limits["${name}"].${field} must be a non-negative integer (Wh), got ${v}`)
-    }
-    checked[name] = limit
-  }
-  return checked
-}
-
-function validateOrders(side: 'bid' | 'ask', orders: readonly (FeederBid | FeederAsk)[]): void {
-  const seen = new Set<string>()
-  for (const o of orders) {
-    if (typeof o.id !== 'string') throw new RangeError(`${side} id must be a string, got ${String(o.id)}`)
-    if (typeof o.feeder !== 'string' || o.feeder === '')
-      throw new RangeError(`${side} "${o.id}": feeder must be a non-empty string, got ${String(o.feeder)}`)
-    if (!Number.isSafeInteger(o.energyWh) || o.energyWh < 0) {
-      throw new RangeError(`${side} "${o.id}": energyWh must be a non-negative integer (Wh), got ${o.energyWh}`)
-    }
-    if (!Number.isSafeInteger(o.price) || o.price < 0) {
-      throw new RangeError(`${side} "${o.id}": price must be a non-negative integer (nanos/kWh), got ${o.price}`)
-    }
-    // ids name the parties in fills and break price ties; a repeated id would make both ambiguous
-    if (seen.has(o.id)) throw new RangeError(`${side} "${o.id}": id appears twice`)
-    seen.add(o.id)
-  }
-}
-
-/** code-unit order: the same on every machine, unlike localeCompare */
-function compareIds(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0
 }
 
 /** (nanos × 1000) → nanos, rounded half up (toward +∞ on exact halves), as clearing.ts does */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { clearWithGrid, type FeederAsk, type FeederBid, type GridFees } from '../src/grid-clearing.ts'
+import { clearWithGrid } from '../src/grid-clearing.ts'
+import type { FeederAsk, FeederBid, GridFees } from '../src/grid-orders.ts'
 
 // clearWithGrid at its edges: the order and pairing of its fills, its ties, the bounds of its integers and
 // the shape of its options. The optimum itself is checked in grid-clearing.test.ts.

@@ -4,7 +4,8 @@
  * seeded generator of cases. Of the implementation they import only its types.
  */
 import { expect } from 'vitest'
-import type { FeederAsk, FeederBid, FeederLimit, GridClearing, GridFees } from '../../src/grid-clearing.ts'
+import type { GridClearing } from '../../src/grid-clearing.ts'
+import type { FeederAsk, FeederBid, FeederLimit, GridFees } from '../../src/grid-orders.ts'
 export type Limits = Record<string, FeederLimit>
 export interface Case {
   bids: FeederBid[]
