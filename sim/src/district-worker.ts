@@ -9,16 +9,11 @@ import { seededRandom } from '@kvartal/market'
 import { SettlementError, type LocalLedger } from '@kvartal/settlement'
 import type { KvartalNode } from '@kvartal/node'
 import type { BusMessage, ProcessGossip } from '@kvartal/mesh'
-import {
-  dialAlong,
-  dialPlan,
-  nodeResult,
-  runStartMs,
-  simNode,
-  type DistrictRunConfig,
-  type LedgerAccess,
-  type NodeResult
-} from './district-runner.ts'
+import type { DistrictRunConfig, LedgerAccess } from './district-run-config.ts'
+import { nodeResult, type NodeResult } from './district-run-result.ts'
+import { dialAlong, dialPlan } from './dial-plan.ts'
+import { simNode } from './sim-node.ts'
+import { runStartMs } from './tick-driver.ts'
 import { Rpc, RemoteError, type IpcPort, type WireError } from './ipc.ts'
 import { nodeView } from './node-view.ts'
 import { probeNodes } from './quiescence.ts'

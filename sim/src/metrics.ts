@@ -1,5 +1,5 @@
 import { clearDoubleAuction, clearWithGrid, type FeederLimit, type GridFees } from '@kvartal/market'
-import type { DistrictRunResult } from './district-runner.ts'
+import type { DistrictRunResult } from './district-run-result.ts'
 
 /** What the simulator knows of each building, beyond its node. */
 export interface BuildingFacts {

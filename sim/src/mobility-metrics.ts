@@ -2,7 +2,7 @@ import { decodeLegTerms, fromHex, mobilityLimits, openAs } from '@kvartal/protoc
 import { fareNanos } from '@kvartal/mobility'
 import { planFromWire } from '@kvartal/node'
 import { netTrades } from '@kvartal/settlement'
-import type { DistrictRunResult } from './district-runner.ts'
+import type { DistrictRunResult } from './district-run-result.ts'
 import type { JourneyOutcome } from './trip-agent.ts'
 import type { VehicleKind } from './district-map.ts'
 

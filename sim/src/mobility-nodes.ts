@@ -1,6 +1,7 @@
 import { strategyByName } from '@kvartal/market'
 import type { MobilityOptions } from '@kvartal/node'
-import type { NodeResult, SimNodeSpec } from './district-runner.ts'
+import type { NodeResult } from './district-run-result.ts'
+import type { SimNodeSpec } from './node-spec.ts'
 import type { Scenario } from './scenario.ts'
 import type { MobilityScenario } from './mobility-scenario.ts'
 import type { MobilityDistrict } from './mobility-district.ts'

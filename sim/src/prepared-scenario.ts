@@ -1,6 +1,6 @@
 import type { BuildingSpec } from '@kvartal/devices'
 import type { NodeIdentity } from '@kvartal/mesh'
-import type { DistrictRunConfig } from './district-runner.ts'
+import type { DistrictRunConfig } from './district-run-config.ts'
 import type { Feeder } from './grid-scenario.ts'
 import type { BuildingFacts } from './metrics.ts'
 import type { MobilityDistrict } from './mobility-district.ts'

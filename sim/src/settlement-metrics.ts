@@ -2,7 +2,7 @@ import { costNanos, decodeLegTerms, fromHex, iotaAddress } from '@kvartal/protoc
 import { decodeTrade, type Trade } from '@kvartal/protocol'
 import { netTrades, verifyTradeProof, type LocalLedger, type Obligation, localSettlement } from '@kvartal/settlement'
 import { signerFromSeed } from '@kvartal/protocol'
-import type { DistrictRunResult } from './district-runner.ts'
+import type { DistrictRunResult } from './district-run-result.ts'
 
 export interface SettlementMetrics {
   adapter: string

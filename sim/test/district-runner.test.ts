@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { SimulatedClock, defaultSlotClockConfig, type NodeEvent } from '@kvartal/protocol'
 import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
-import { runDistrict, defaultDistrictRunConfig, simNode } from '../src/district-runner.ts'
+import { runDistrict } from '../src/district-runner.ts'
+import { defaultDistrictRunConfig } from '../src/district-run-config.ts'
+import { simNode } from '../src/sim-node.ts'
 
 const slots = { ...defaultSlotClockConfig, epochMs: Date.UTC(2026, 5, 17, 0, 0) }
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)

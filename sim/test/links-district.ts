@@ -5,7 +5,9 @@ import { defaultSlotClockConfig, slotStart, type NodeEvent } from '@kvartal/prot
 import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, type KvartalNode } from '@kvartal/node'
-import { runDistrict, defaultDistrictRunConfig, type DistrictRunResult, type SimNodeSpec } from '../src/district-runner.ts'
+import { runDistrict, type SimNodeSpec } from '../src/district-runner.ts'
+import { defaultDistrictRunConfig } from '../src/district-run-config.ts'
+import type { DistrictRunResult } from '../src/district-run-result.ts'
 import { validateNetwork } from '../src/links/network-scenario.ts'
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Pause, step and resume for the simulator's clock. The runner awaits `mayContinue` after every tick
- * (district-runner.ts awaits `onProgress`): while paused it does not return, so the simulated clock
+ * (tick-driver.ts's `driveTicks` awaits `onProgress`): while paused it does not return, so the simulated clock
  * really stands still. A step runs until one more slot's gate has closed, then pauses again.
  */
 export class RunControl {

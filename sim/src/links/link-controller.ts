@@ -32,7 +32,7 @@ export interface LinkRun {
   readonly names: readonly string[]
   readonly feederOf: (i: number) => string | undefined
   readonly identities: readonly NodeIdentity[]
-  /** whom each node dials at start (district-runner.ts, dialPlan) */
+  /** whom each node dials at start (dial-plan.ts, dialPlan) */
   readonly dials: readonly number[][]
   readonly slots: SlotClockConfig
   readonly seed: number

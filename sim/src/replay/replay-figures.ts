@@ -1,6 +1,6 @@
 import type { Trade } from '@kvartal/protocol'
 import type { NodeStats, TradeRecord } from '@kvartal/node'
-import type { DistrictRunResult, NodeResult } from '../district-runner.ts'
+import type { DistrictRunResult, NodeResult } from '../district-run-result.ts'
 import { computeMetrics, type DistrictMetrics } from '../metrics.ts'
 import type { NodeView } from '../node-view.ts'
 import { summaryTable } from '../report.ts'

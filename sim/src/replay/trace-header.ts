@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { slotStart } from '@kvartal/protocol'
-import { runStartMs } from '../district-runner.ts'
+import { runStartMs } from '../tick-driver.ts'
 import type { BuildingFacts, GridFacts } from '../metrics.ts'
 import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { Scenario } from '../scenario.ts'

@@ -1,4 +1,4 @@
-import type { NodeResult } from '../district-runner.ts'
+import type { NodeResult } from '../district-run-result.ts'
 
 /**
  * What results.json keeps of each node (building or vehicle) for the report, beyond its totals: its
