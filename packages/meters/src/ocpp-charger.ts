@@ -1,6 +1,15 @@
 import type { Server } from 'node:http'
 import type { IHandlersOption, RPCClient, RPCServer } from 'ocpp-rpc'
 import { checkSample, MeterConnectionError, MeterDataError, type Meter, type MeterSink } from './meter.ts'
+import { askForRegisters } from './ocpp-aligned-data.ts'
+import {
+  OCPP_PROTOCOLS,
+  type OcppChargerInit,
+  type OcppChargerStatus,
+  type OcppProtocol,
+  type TradedPowerResult
+} from './ocpp-charger-types.ts'
+import { ocppHandshake } from './ocpp-handshake.ts'
 import {
   registerSamples,
   registerSamples201,
@@ -9,49 +18,6 @@ import {
   type Ocpp201MeterValue,
   type OcppMeterValue
 } from './ocpp-messages.ts'
-
-export interface OcppChargerInit {
-  /** where the node listens for its charge point (ws://host:port/<chargePointId>) */
-  host: string
-  port: number
-  /** the one charge point this node serves: any other identity is refused at the handshake */
-  chargePointId: string
-  /** the connector whose meter values are the meter (default 1); in OCPP 2.0.1 the EVSE id */
-  connectorId?: number
-  /** OCPP security profile 1: the charge point's HTTP Basic password; absent: none asked */
-  password?: string
-  /** Heartbeat interval given in BootNotification's answer (s); default 300 */
-  heartbeatSeconds?: number
-  /**
-   * asked of the charge point after boot (1.6 ClockAlignedDataInterval, 2.0.1 AlignedDataCtrlr.Interval, s), so a
-   * register is sent at every slot boundary; default 900, 0: not asked
-   */
-  alignedSeconds?: number
-  /** see Meter.toleranceMs */
-  toleranceMs: number
-  /** the slot length of the node's market (ms), for the schedule's periods; default: the last setTradedPower's, else 900 000 */
-  slotMs?: number
-  now?: () => number
-}
-
-export type TradedPowerResult = 'Accepted' | 'Rejected' | 'NotSupported' | 'no-transaction' | 'not-connected'
-
-/** The OCPP versions the node speaks, in the order it prefers them when a charger offers several. */
-export const OCPP_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const
-export type OcppProtocol = (typeof OCPP_PROTOCOLS)[number]
-
-/** What the charger said last, for status. */
-export interface OcppChargerStatus {
-  connected: boolean
-  /** the subprotocol the connected charger negotiated; null: none connected */
-  protocol: OcppProtocol | null
-  boot: { vendor: string; model: string; serial: string | null } | null
-  connector: string | null
-  /** 1.6: the node's number for it; 2.0.1: the charger's string */
-  transactionId: number | string | null
-  /** the last answer to SetChargingProfile */
-  profile: string | null
-}
 
 /**
  * The node as the local central system of its EV charger, OCPP 2.0.1 or 1.6J over WebSocket
@@ -109,39 +75,7 @@ export class OcppCharger implements Meter {
     this.#sink = sink
     const { RPCServer } = await import('ocpp-rpc')
     const server = new RPCServer({ protocols: [...OCPP_PROTOCOLS], strictMode: true, callTimeoutMs: 30_000 })
-    server.auth((accept, reject, handshake) => {
-      if (handshake.identity !== this.#init.chargePointId) {
-        sink.refused(
-          new MeterDataError(
-            'unknown-charge-point',
-            `a charge point "${handshake.identity}" connected from ` +
-              `${handshake.remoteAddress ?? '?'}; this node serves "${this.#init.chargePointId}" only`
-          )
-        )
-        reject(404, 'unknown charge point')
-        return
-      }
-      if (this.#init.password != null && handshake.password?.toString('utf8') !== this.#init.password) {
-        sink.refused(new MeterDataError('bad-password', `charge point "${handshake.identity}" did not give its password`))
-        reject(401, 'unauthorized')
-        return
-      }
-      // the charger lists what it speaks (Sec-WebSocket-Protocol); the newest both speak wins
-      const protocol = OCPP_PROTOCOLS.find(p => handshake.protocols.has(p))
-      if (protocol == null) {
-        sink.refused(
-          new MeterDataError(
-            'ocpp-protocol',
-            `charge point "${handshake.identity}" offers ` +
-              `${handshake.protocols.size === 0 ? 'no OCPP subprotocol' : [...handshake.protocols].join(', ')}; ` +
-              `this node speaks ${OCPP_PROTOCOLS.join(' and ')}`
-          )
-        )
-        reject(400, 'no common OCPP version')
-        return
-      }
-      accept({}, protocol)
-    })
+    server.auth(ocppHandshake(this.#init, sink))
     server.on('client', (client: RPCClient) => {
       this.#attach(client, sink)
     })
@@ -367,47 +301,9 @@ export class OcppCharger implements Meter {
     }
   }
 
-  /** After boot: ask for the connector's register at every slot boundary, and in every transaction sample. */
+  /** After boot: ask for the connector's register at every slot boundary, and in every transaction sample (askForRegisters). */
   async #configure(client: RPCClient): Promise<void> {
-    const aligned = this.#init.alignedSeconds ?? 900
-    if (aligned === 0) return
-    if (client.protocol === 'ocpp2.0.1') {
-      // the device model's variables (OCPP 2.0.1 part 2, appendix 3): the same three settings as 1.6's keys
-      const setVariableData = [
-        ['AlignedDataCtrlr', 'Interval', String(aligned)],
-        ['AlignedDataCtrlr', 'Measurands', 'Energy.Active.Import.Register'],
-        ['SampledDataCtrlr', 'TxUpdatedMeasurands', 'Energy.Active.Import.Register']
-      ].map(([component, variable, attributeValue]) => ({ attributeValue, component: { name: component }, variable: { name: variable } }))
-      try {
-        const res = (await client.call('SetVariables', { setVariableData })) as {
-          setVariableResult: Array<{ attributeStatus: string; component: { name: string }; variable: { name: string } }>
-        }
-        for (const r of res.setVariableResult) {
-          if (r.attributeStatus !== 'Accepted' && r.attributeStatus !== 'RebootRequired')
-            this.#sink?.refused(
-              new MeterConnectionError(
-                `OCPP ${this.#init.chargePointId}: SetVariables ${r.component.name}.${r.variable.name}: ${r.attributeStatus}`
-              )
-            )
-        }
-      } catch (err) {
-        this.#sink?.refused(
-          new MeterConnectionError(`OCPP ${this.#init.chargePointId}: SetVariables: ${(err as Error).message}`, { cause: err })
-        )
-      }
-      return
-    }
-    for (const [key, value] of [
-      ['ClockAlignedDataInterval', String(aligned)],
-      ['MeterValuesAlignedData', 'Energy.Active.Import.Register'],
-      ['MeterValuesSampledData', 'Energy.Active.Import.Register']
-    ]) {
-      await client.call('ChangeConfiguration', { key, value }).catch((err: Error) => {
-        this.#sink?.refused(
-          new MeterConnectionError(`OCPP ${this.#init.chargePointId}: ChangeConfiguration ${key}: ${err.message}`, { cause: err })
-        )
-      })
-    }
+    await askForRegisters(client, this.#init, err => this.#sink?.refused(err))
   }
 
   #read(sink: MeterSink, values: OcppMeterValue[]): Array<{ at: number; wh: number }> {
@@ -431,33 +327,5 @@ export class OcppCharger implements Meter {
 
   #now(): number {
     return (this.#init.now ?? Date.now)()
-  }
-}
-
-/** What a node's trade events say, as far as a charger needs: `trade-committed` for a slot, bought (`detail: 'buyer'`) or sold. */
-export interface TradeEventLike {
-  type: string
-  slot?: number
-  energyWh?: number
-  detail?: string
-}
-
-/**
- * Feeds a node's trades to its charger: for each slot the energy bought (the buyer side of its
- * committed trades) as power, W = Wh × 3 600 000 / slotMs (floored), set with `setTradedPower` at every
- * new trade. Sold energy does not lower it: a charger draws what was bought for it.
- */
-export function tradedPowerFeed(
-  charger: Pick<OcppCharger, 'setTradedPower'>,
-  slots: { epochMs: number; slotMs: number },
-  onError: (err: Error) => void
-): (e: TradeEventLike) => void {
-  const bought = new Map<number, number>()
-  return e => {
-    if (e.type !== 'trade-committed' || e.detail !== 'buyer' || e.slot == null || e.energyWh == null) return
-    const wh = (bought.get(e.slot) ?? 0) + e.energyWh
-    bought.set(e.slot, wh)
-    for (const s of bought.keys()) if (s < e.slot - 96) bought.delete(s)
-    charger.setTradedPower(slots.epochMs + e.slot * slots.slotMs, Math.floor((wh * 3_600_000) / slots.slotMs), slots.slotMs).catch(onError)
   }
 }
