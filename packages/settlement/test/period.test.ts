@@ -1,47 +1,16 @@
 /**
- * settlePeriod and its parts, against a recording stand-in for the ledger (RecordingSettlement): every field
- * of the result in exact integer nanos and Wh (obligations, imbalance per slot, grid fees, what goes to the
- * grid operator and what it owes), the proofs of the trades and of the extra leaves, the grid operator's
- * address check, and payAndAttest's choices (carry the root, pay without it, attest alone).
+ * settlePeriod against a recording stand-in for the ledger (RecordingSettlement): every field of the result in
+ * exact integer nanos and Wh (obligations, imbalance per slot, grid fees, what goes to the grid operator and
+ * what it owes), the caller's signal and the grid operator's address check. The proofs of the trades and of
+ * the extra leaves: period-proofs.test.ts; payAndAttest's choices (carry the root, pay without it, attest
+ * alone): pay-and-attest-choices.test.ts. The cast and readings: helpers/period-inputs.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { costNanos, encodeReading, encodeTrade, signReading, type MeterReading } from '@kvartal/protocol'
-import {
-  ATTESTATION_EXISTS,
-  MerkleTree,
-  SettlementError,
-  attestationKey,
-  gridFeesOf,
-  payAndAttest,
-  periodLeaves,
-  settlePeriod,
-  verifyInclusion,
-  type PaymentReceipt,
-  type PeriodInput
-} from '../src/index.ts'
+import { costNanos, encodeReading, encodeTrade } from '@kvartal/protocol'
+import { MerkleTree, SettlementError, gridFeesOf, settlePeriod, type PaymentReceipt, type PeriodInput } from '../src/index.ts'
 import { RecordingSettlement } from './helpers/recording-settlement.ts'
-import { party, rejected, trade, type Party } from './helpers/parties.ts'
-
-const tariffs = { retail: 1_000_000_000, feedIn: 300_000_000 }
-
-/** Readings of `p` for slots 1..n: per slot [importWh, exportWh]. */
-function readings(p: Party, perSlot: Array<[number, number]>): MeterReading[] {
-  const out: MeterReading[] = []
-  perSlot.forEach(([imp, exp], i) => {
-    out.push(signReading(p.signer, i + 1, imp, exp, i + 1, out.at(-1)))
-  })
-  return out
-}
-
-function cast() {
-  const seller = party(81)
-  const buyer = party(82)
-  const other = party(83)
-  const operator = party(89).address
-  // 1001 Wh at 0.5 IOTA/kWh = 500_500_000; grid fee 1001 × 120_000_500 / 1000 = 120_120_500.5 → 120_120_501
-  const bought = trade({ seller, buyer, slot: 1, energyWh: 1_001, price: 500_000_000, gridFee: 120_000_500, n: 1 })
-  return { seller, buyer, other, operator, bought }
-}
+import { rejected, trade } from './helpers/parties.ts'
+import { cast, readings, tariffs } from './helpers/period-inputs.ts'
 
 describe('settlePeriod', () => {
   it('a buyer with a grid operator: pays its seller, and the operator its fee plus its positive imbalance, in one payment', async () => {
@@ -229,36 +198,6 @@ describe('settlePeriod', () => {
     expect(ledger.calls.map(c => c.method)).toEqual(['pay', 'attest'])
   })
 
-  it('proves every trade under the root, in id order, and each extra leaf after the trades and readings', async () => {
-    const { seller, buyer } = cast()
-    const ts = [1, 2, 3].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }))
-    const rs = readings(buyer, [
-      [1, 0],
-      [2, 0]
-    ])
-    const extra = [new Uint8Array([1]), new Uint8Array([2, 2])]
-    const r = await settlePeriod(new RecordingSettlement(), {
-      period: 'd/p7',
-      self: buyer.address,
-      trades: ts,
-      readings: rs,
-      tariffs,
-      extraLeaves: extra
-    })
-    const sorted = [...ts].sort((x, y) => (x.id < y.id ? -1 : 1))
-    const tree = new MerkleTree([...sorted.map(encodeTrade), ...rs.map(encodeReading), ...extra])
-    expect(r.attestation.root).toBe(tree.root)
-    expect(r.attestation.leaves).toBe(7)
-    expect(r.extraProofs).toEqual([tree.prove(5), tree.prove(6)])
-    expect(r.extraProofs.map(p => p.index)).toEqual([5, 6])
-    expect(verifyInclusion(extra[1], r.extraProofs[1], tree.root)).toBe(true)
-    expect([...r.proofs.keys()].sort()).toEqual(sorted.map(t => t.id).sort())
-    for (const [i, t] of sorted.entries()) {
-      expect(r.proofs.get(t.id)).toEqual(tree.prove(i))
-      expect(verifyInclusion(encodeTrade(t), r.proofs.get(t.id)!, tree.root)).toBe(true)
-    }
-  })
-
   it("passes the caller's signal to the ledger", async () => {
     const { buyer, bought } = cast()
     const ledger = new RecordingSettlement()
@@ -312,107 +251,6 @@ describe('gridFeesOf', () => {
     expect(gridFeesOf([t(1, 1_500, buyer, buyer)], buyer.address)).toBe(0) // nor a trade with oneself
     expect(gridFeesOf([t(1), t(2, 1_500), t(3, 1_500, buyer, seller)], buyer.address)).toBe(2)
     expect(gridFeesOf([], buyer.address)).toBe(0)
-  })
-})
-
-describe('periodLeaves', () => {
-  it('the trades sorted by id, then the readings in their order; the index of each trade among the leaves', () => {
-    const { seller, buyer } = cast()
-    const ts = [1, 2, 3, 4].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }))
-    const rs = readings(buyer, [
-      [1, 0],
-      [0, 1]
-    ])
-    const { leaves, tradeIndex, sorted } = periodLeaves(ts, rs)
-    const byId = [...ts].sort((x, y) => (x.id < y.id ? -1 : 1))
-    expect(byId.map(t => t.id)).not.toEqual(ts.map(t => t.id)) // the ids are not already in order
-    expect(sorted).toEqual(byId)
-    expect(leaves).toEqual([...byId.map(encodeTrade), ...rs.map(encodeReading)])
-    expect([...tradeIndex]).toEqual(byId.map((t, i) => [t.id, i]))
-    expect(periodLeaves([...ts].reverse(), rs).leaves).toEqual(leaves)
-    // the input is not sorted in place
-    expect(ts.map(t => t.id)).toEqual([1, 2, 3, 4].map(n => trade({ seller, buyer, slot: n, energyWh: n, price: 1_000, n }).id))
-  })
-})
-
-describe('attestationKey', () => {
-  it('is <period>/attest/<address>', () => {
-    expect(attestationKey('trondheim/2026-06-17', '0xab')).toBe('trondheim/2026-06-17/attest/0xab')
-  })
-})
-
-describe('payAndAttest', () => {
-  const request = { key: 'p/pay/0xa', payer: '0xa', transfers: [{ to: '0xb', amount: 5 }] }
-  const attest = { key: 'p/attest/0xa', root: 'ab'.repeat(32), leaves: 4 }
-
-  it('nothing to pay: attests alone', async () => {
-    const ledger = new RecordingSettlement()
-    const r = await payAndAttest(ledger, undefined, attest)
-    expect(ledger.calls).toEqual([{ method: 'attest', key: attest.key, root: attest.root, leaves: 4 }])
-    expect(r).toEqual({ attestation: { ...attest, digest: 'attest-1', attester: 'self' } })
-    expect('payment' in r).toBe(false)
-  })
-
-  it("a payment carries the root: one call, the receipt's attestation is the period's", async () => {
-    const ledger = new RecordingSettlement()
-    const signal = new AbortController().signal
-    const r = await payAndAttest(ledger, request, attest, { signal })
-    expect(ledger.calls).toEqual([{ method: 'pay', request: { ...request, attest }, signal }])
-    expect(r.attestation).toEqual({ ...attest, digest: 'pay-1', attester: '0xa' })
-    expect(r.payment?.attestation).toBe(r.attestation)
-  })
-
-  it(
-    'the attestation key already names another transaction: pays ' + 'without the root, then attests alone (the earlier one stands)',
-    async () => {
-      const ledger = new RecordingSettlement()
-      const signal = new AbortController().signal
-      ledger.onPay = (req): PaymentReceipt => {
-        if (req.attest != null) throw new SettlementError(ATTESTATION_EXISTS, 'taken')
-        return { key: req.key, digest: 'plain', status: 'confirmed', payer: req.payer, transfers: req.transfers }
-      }
-      ledger.onAttest = (key, root, leaves) => ({ key, root, leaves, digest: 'earlier', attester: '0xa' })
-      const r = await payAndAttest(ledger, request, attest, { signal })
-      expect(ledger.calls).toEqual([
-        { method: 'pay', request: { ...request, attest }, signal },
-        { method: 'pay', request, signal },
-        { method: 'attest', key: attest.key, root: attest.root, leaves: 4, signal }
-      ])
-      expect(r.payment?.digest).toBe('plain')
-      expect(r.attestation.digest).toBe('earlier')
-    }
-  )
-
-  it('any other refusal of the payment is thrown as is, and nothing else is asked', async () => {
-    for (const refusal of [
-      new SettlementError('insufficient-balance', 'poor'),
-      new Error('no code'),
-      Object.assign(new Error('a code of another kind'), { code: 42 })
-    ]) {
-      const ledger = new RecordingSettlement()
-      ledger.onPay = () => {
-        throw refusal
-      }
-      expect(await rejected(payAndAttest(ledger, request, attest))).toBe(refusal)
-      expect(ledger.calls).toHaveLength(1)
-    }
-  })
-
-  it("a receipt without the root, or with another key's, is not the attestation: the root is attested alone", async () => {
-    for (const carried of [undefined, { key: 'p/attest/other', root: attest.root, leaves: 4, digest: 'x', attester: '0xa' }]) {
-      const ledger = new RecordingSettlement()
-      ledger.onPay = (req): PaymentReceipt => ({
-        key: req.key,
-        digest: 'x',
-        status: 'confirmed',
-        payer: req.payer,
-        transfers: req.transfers,
-        ...(carried != null ? { attestation: carried } : {})
-      })
-      const r = await payAndAttest(ledger, request, attest)
-      expect(ledger.calls.map(c => c.method)).toEqual(['pay', 'attest'])
-      expect(r.attestation).toEqual({ ...attest, digest: 'attest-2', attester: 'self' })
-    }
   })
 })
 
