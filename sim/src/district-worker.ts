@@ -18,7 +18,7 @@ import { Rpc, RemoteError, type IpcPort, type WireError } from './ipc.ts'
 import { nodeView } from './node-view.ts'
 import { probeNodes } from './quiescence.ts'
 import { processGossipFor } from './process-topics.ts'
-import { prepareScenario } from './run-scenario.ts'
+import { prepareScenario } from './prepared-scenario.ts'
 import type { JourneyOutcome, TripAgent } from './trip-agent.ts'
 import type { ledgerCalls, WorkerInit, WorkerProbe } from './worker-runner.ts'
 

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from './run-scenario.ts'
+import type { ScenarioResult } from './scenario-result.ts'
 import type { MobilityMetrics } from './mobility-metrics.ts'
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`

@@ -1,6 +1,7 @@
 import type { NodeEvent } from '@kvartal/protocol'
 import type { WebSocket } from 'ws'
-import type { PreparedScenario, ScenarioResult } from '../run-scenario.ts'
+import type { PreparedScenario } from '../prepared-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import type { Scenario } from '../scenario.ts'
 import { runStartMs } from '../tick-driver.ts'
 import type { NodeNames } from '../report-html/trace-names.ts'

@@ -4,7 +4,7 @@ import type { DistrictRunResult, NodeResult } from '../district-run-result.ts'
 import { computeMetrics, type DistrictMetrics } from '../metrics.ts'
 import type { NodeView } from '../node-view.ts'
 import { summaryTable } from '../report.ts'
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import type { Trace } from './read-trace.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import { chart, emptyChart, type Chart } from './render-chart.ts'
 import { categoryAxis, grid, iota, kwh, legend, round, slotLabels } from './axes.ts'
 import type { TraceFacts } from './trace-facts.ts'

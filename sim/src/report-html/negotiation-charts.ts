@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import { chart, emptyChart, type Chart } from './render-chart.ts'
 import { categoryAxis, grid, kwh, legend, round } from './axes.ts'
 import type { NodeFigures } from './node-figures.ts'

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import { summaryTable } from '../report.ts'
 import { escapeHtml as h } from './escape.ts'
 import type { Chart } from './render-chart.ts'

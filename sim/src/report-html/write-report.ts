@@ -1,6 +1,6 @@
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 import type { Chart } from './render-chart.ts'
 import { energyPerSlot, pricesPerSlot, welfarePerSlot } from './energy-charts.ts'
 import { energyPerBuilding, latencyHistogram, messagesPerNode, tradesPerBuilding } from './negotiation-charts.ts'

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../run-scenario.ts'
+import type { ScenarioResult } from '../scenario-result.ts'
 
 /** One KPI column of a sweep's rows: its name, what it is, and how it is read from a run's results. */
 export interface KpiColumn {
