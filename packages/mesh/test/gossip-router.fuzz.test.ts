@@ -30,7 +30,7 @@ const signers: Signer[] = [1, 2, 3].map(n => signerFromSeed(new Uint8Array(32).f
 
 type Verdict = 'accept' | 'ignore' | 'reject'
 
-/** a node's validator for both energy topics, over a fresh book, as kvartal-node.ts wires it */
+/** a node's validator for both energy topics, over a fresh book, as a node wires it (packages/node/src/node-mesh.ts) */
 function validatorNode(
   feeder?: string,
   relay = false

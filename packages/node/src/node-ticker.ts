@@ -66,7 +66,7 @@ export class NodeTicker {
     this.#lastRejoin = deps.madeAt
   }
 
-  /** a period's settlement in flight, if any: a stopping node lets it finish first (kvartal-node.ts #stop) */
+  /** a period's settlement in flight, if any: a stopping node lets it finish first (node-stop.ts) */
   get settling(): Promise<void> | undefined {
     return this.#settlingNow
   }

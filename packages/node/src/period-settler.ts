@@ -26,7 +26,7 @@ export interface PeriodSettlerDeps {
   identity: NodeIdentity
   options: KvartalNodeOptions
   emit: Emit
-  /** aborts a settlement in flight: on stop, only once it had its grace to finish (kvartal-node.ts #stop) */
+  /** aborts a settlement in flight: on stop, only once it had its grace to finish (node-stop.ts) */
   signal: AbortSignal
   /** the node is stopping: no further period is begun */
   stopping?: AbortSignal
