@@ -102,7 +102,7 @@ export function gossipRouter(pubsub: GossipPort, init: GossipRouterInit): Gossip
   const feeder = init.feeder ?? ''
   const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: {} }
   const topicStats = (topic: string): TopicStats => (stats.topics[topic] ??= { published: 0, received: 0 })
-  // On a feeder, bids are read by its relays only: the hub's allocation is all that reads them (announcer.ts).
+  // On a feeder, bids are read by its relays only: the hub's allocation is all that reads them (relay-digests.ts).
   // The other nodes publish theirs without reading anyone's, so a bid costs its feeder two deliveries, not one
   // per node (at 1,000 buildings, bids read by whole feeders were 15 of 39 gossip messages per node and slot)
   const reads = (kind: Kind): boolean => kind !== TopicKind.bid || feeder === '' || init.relay === true

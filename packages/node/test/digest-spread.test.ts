@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BookEntry } from '@kvartal/market'
-import { seenHere } from '../src/announcer.ts'
+import { seenHere } from '../src/digest-picks.ts'
 
 /** 25 feeders' residual offers as a relay hears them on the district's digest topic: 16 per feeder and slot, 4 slots. */
 const heard = (except: string): BookEntry[] => {

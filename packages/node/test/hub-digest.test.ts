@@ -1,5 +1,5 @@
 /**
- * A relay's part in the hub (announcer.ts, #outDigest and #inDigest): out, its feeder's residual offers and
+ * A relay's part in the hub (relay-digests.ts, #outDigest and #inDigest): out, its feeder's residual offers and
  * bids; in, the allocation of other feeders' residual offers to its own feeder's buyers, each entry naming
  * its buyer, and what nobody was allocated. The announcer runs with the real order book, positions and
  * allocation; the host, journal and gossip router are stand-ins that record what is published.
