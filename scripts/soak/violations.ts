@@ -1,0 +1,75 @@
+/**
+ * The kinds of violation the soak's invariant checker (invariants.ts) reports, and its report.
+ *
+ * Energy
+ *   one-sided-trade            a trade committed by one side and not by the other (missing, or void)
+ *   trade-unresolved           a buyer's trade still pending at the end (its Confirm never answered)
+ *   trade-id-mismatch          a trade whose id is not the sha256 of its terms, or held under the wrong role
+ *   negotiation-traded-twice   two trades of one seller from one negotiation
+ *   oversold-slot              a seller sold more in a slot than its position offered
+ *   traded-after-gate          a seller committed a trade at or after its slot's gate closed, by the
+ *                              seller's own clock (the only one it has: skewed clocks are the soak's)
+ *   overbought-slot            a buyer bought more in a slot than its position needed
+ *   hold-left-open             a seller's hold past its expiry, or outliving its trade; a provider's
+ *                              leg held past its expiry
+ *   trade-settled-twice        one trade in two settlement periods of one node
+ *   trade-never-settled        a committed trade that periods long after its slot did not settle
+ *   paid-not-owed              a period's payment on the ledger ≠ what its trades net to
+ *   payment-twice              two ledger payments under one period's key
+ *   payment-unrecorded         a period payment on the ledger that its payer never planned
+ * Mobility
+ *   leg-confirmed-without-payment  a sold leg whose payment is not on the ledger, or pays too little
+ *   payment-without-confirmed-leg  a traveller's payment no sold leg or refund accounts for
+ *   seat-sold-twice            more seats sold on a trip than it has
+ *   booking-one-sided          a package confirmed and its leg not sold, or the other way round
+ *   booking-unresolved         a package left mid-booking (holding, paying, committing)
+ *   refund-missing             a cancelled leg's refund not on the ledger (or still cancelling)
+ * Either
+ *   unknown-party              a trade or payment naming a key or address outside the district
+ *   unreadable-transaction     a ledger transaction that is neither a payment nor an attestation
+ */
+export const VIOLATION_KINDS = [
+  'one-sided-trade',
+  'trade-unresolved',
+  'trade-id-mismatch',
+  'negotiation-traded-twice',
+  'oversold-slot',
+  'overbought-slot',
+  'traded-after-gate',
+  'hold-left-open',
+  'trade-settled-twice',
+  'trade-never-settled',
+  'paid-not-owed',
+  'payment-twice',
+  'payment-unrecorded',
+  'leg-confirmed-without-payment',
+  'payment-without-confirmed-leg',
+  'seat-sold-twice',
+  'booking-one-sided',
+  'booking-unresolved',
+  'refund-missing',
+  'unknown-party',
+  'unreadable-transaction'
+] as const
+export type ViolationKind = (typeof VIOLATION_KINDS)[number]
+
+export interface Violation {
+  readonly kind: ViolationKind
+  readonly node?: string
+  readonly detail: string
+}
+
+export interface InvariantReport {
+  /** trades committed by both sides */
+  trades: number
+  /** packages confirmed */
+  bookings: number
+  /** trades pending and packages mid-booking that a graceful stop interrupted (within graceMs of it) */
+  inFlight: number
+  legsSold: number
+  periodsSettled: number
+  ledgerPayments: number
+  /** with `slots`: the latest a seller committed after its slot's gate by the machine's clock (its journal's time less its skew), ms */
+  latestAfterTrueGateMs?: number
+  violations: Violation[]
+}
