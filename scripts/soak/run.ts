@@ -14,10 +14,8 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { seededRandom } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal } from '@kvartal/node'
@@ -26,128 +24,13 @@ import { FakeIotaRpc } from '@kvartal/settlement/testing'
 import { runKvartal, type NodeProcess } from '../../tests/helpers/processes.ts'
 import { writeGtfsLine, type GtfsLine } from '../../tests/helpers/gtfs-line.ts'
 import { districtNodes, gateClosureSecondsOf, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
-import { checkDistrict, type Violation } from './invariants.ts'
+import { checkDistrict } from './invariants.ts'
 import { killSchedule, partitionSchedule, type Kill, type Partition } from './schedule.ts'
 import { SoakNetwork } from './netns.ts'
+import { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
+import { START_TIMEOUT_MS, freePort, skewClock, sleep, stopInOrder, tradeCounter, writeNodeLogs, type Running } from './soak-processes.ts'
 
-export interface SoakOptions {
-  readonly seed: number
-  /** the trading phase's longest wall time, ms (it ends sooner once both targets are reached) */
-  readonly durationMs: number
-  readonly targetTrades: number
-  readonly targetBookings: number
-  readonly sellers: number
-  readonly buyers: number
-  /** travellers booking bus seats (0: no mobility, no operator) */
-  readonly travellers: number
-  /** mean ms between kills (0: no kills) */
-  readonly killEveryMs: number
-  /**
-   * `netns`: each node in a network namespace of its own, on a bridge (netns.ts; needs root), where
-   * partitions and loss can come between them; `loopback`: all on 127.0.0.1
-   */
-  readonly network: 'loopback' | 'netns'
-  /** mean ms between partitions (0: none; netns only) */
-  readonly partitionEveryMs: number
-  /** mean ms a partition lasts */
-  readonly partitionMs: number
-  /** % of packets between nodes dropped throughout the trading (netns only) */
-  readonly lossPercent: number
-  /** each node's clock off the machine's by up to ± this many ms, drawn from the seed (skew-clock.ts; 0: none) */
-  readonly skewMs: number
-  readonly slotSeconds: number
-  readonly periodSlots: number
-  readonly seatsPerTrip: number
-  /** keep the run's directory (data directories, configs, ledger) instead of removing it */
-  readonly keep: boolean
-  /** a line of progress now and then */
-  readonly onProgress?: (line: Record<string, unknown>) => void
-}
-
-export const defaultSoakOptions: SoakOptions = {
-  seed: 1,
-  durationMs: 20 * 60_000,
-  targetTrades: 10_000,
-  targetBookings: 1_000,
-  sellers: 4,
-  buyers: 4,
-  travellers: 3,
-  killEveryMs: 4_000,
-  slotSeconds: 3,
-  periodSlots: 5,
-  seatsPerTrip: 6,
-  keep: false,
-  network: 'loopback',
-  partitionEveryMs: 0,
-  partitionMs: 5_000,
-  lossPercent: 0,
-  skewMs: 0
-}
-
-export interface SoakResult {
-  seed: number
-  nodes: number
-  kills: number
-  restarts: number
-  /** kills the schedule drew for a node that was still restarting from an earlier one */
-  killsSkipped: number
-  /** restarts whose process exited before it listened (each retried) */
-  restartFailures: Array<{ node: string; detail: string }>
-  /** partitions made and healed, their total length (s), and the packets they and the loss dropped */
-  partitions: number
-  partitionedS: number
-  dropped?: { partition: number; loss: number }
-  /** each node's clock skew, ms, when there was one */
-  skews?: Record<string, number>
-  /** the latest a seller committed a trade after its slot's gate closed by the machine's (true) clock, ms (negative: all before) */
-  latestAfterTrueGateMs?: number
-  /** trades committed by both sides, from the journals */
-  trades: number
-  /** packages confirmed, from the journals */
-  bookings: number
-  bookingAttempts: number
-  /** why booking calls failed, by error code (a traveller killed mid-call, no seats left, …) */
-  bookingErrors: Record<string, number>
-  legsSold: number
-  periodsSettled: number
-  ledgerPayments: number
-  inFlight: number
-  violations: Violation[]
-  wallTimeS: number
-  tradingS: number
-  dir?: string
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
-
-/** how long a node may take to listen: minutes, on a machine that runs much else */
-const START_TIMEOUT_MS = 180_000
-
-/** the preload that sets a node's clock off (skew-clock.ts) */
-const skewClock = fileURLToPath(new URL('./skew-clock.ts', import.meta.url))
-
-const sleep = async (ms: number): Promise<void> => {
-  await new Promise(resolve => setTimeout(resolve, ms))
-}
-
-/** One node of the running district: its current process, and whether it is between a kill and its restart. */
-interface Running {
-  readonly node: SoakNode
-  proc: NodeProcess
-  /** every process this node ran, for counting trades from their logs (progress only) */
-  readonly incarnations: NodeProcess[]
-  down: boolean
-  restarting?: Promise<void>
-}
+export { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
 
 export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakResult> {
   const o: SoakOptions = { ...defaultSoakOptions, ...options }
@@ -271,21 +154,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         await sleep(100 + Math.floor(random() * 400))
       }
     })
-    const sellerTrades = new Set<string>()
-    const seen = new Map<NodeProcess, number>()
-    const countTrades = (): number => {
-      for (const r of running) {
-        for (const p of r.incarnations) {
-          const from = seen.get(p) ?? 0
-          for (let i = from; i < p.lines.length; i++) {
-            const l = p.lines[i]
-            if (l.event === 'trade-committed' && l.detail === 'seller') sellerTrades.add(l.correlation)
-          }
-          seen.set(p, p.lines.length)
-        }
-      }
-      return sellerTrades.size
-    }
+    const countTrades = tradeCounter(running)
     const schedule: Kill[] =
       o.killEveryMs > 0 ? killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs }) : []
     const cuts: Partition[] =
@@ -376,37 +245,9 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     await Promise.all(bookingLoops)
     // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
     await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
-    // buyers and travellers first (they start negotiations and bookings), then sellers and the operator
-    const order = (r: Running): number => (r.node.role === 'buyer' || r.node.role === 'traveller' ? 0 : 1)
-    for (const phase of [0, 1]) {
-      await Promise.all(
-        running
-          .filter(r => order(r) === phase)
-          .map(async r => {
-            const t = setTimeout(() => {
-              r.proc.proc.kill('SIGKILL')
-            }, 30_000)
-            await r.proc.stop()
-            clearTimeout(t)
-          })
-      )
-    }
+    await stopInOrder(running)
     const stoppedAt = Date.now()
-    if (o.keep) {
-      for (const r of running)
-        await writeFile(
-          join(dir, `${r.node.name}.log`),
-          r.incarnations
-            .map((p, i) =>
-              [
-                `# incarnation ${i + 1}`,
-                ...p.lines.map(l => JSON.stringify(l)),
-                ...(p.stderr.length > 0 ? ['# stderr', p.stderr.join('')] : [])
-              ].join('\n')
-            )
-            .join('\n') + '\n'
-        )
-    }
+    if (o.keep) await writeNodeLogs(dir, running)
     const ledgerFile = join(dir, 'ledger.json')
     await writeFile(
       ledgerFile,

@@ -1,0 +1,90 @@
+/** The soak's options, their defaults, and what a run reports (run.ts's `runSoak`). */
+import type { Violation } from './violations.ts'
+
+export interface SoakOptions {
+  readonly seed: number
+  /** the trading phase's longest wall time, ms (it ends sooner once both targets are reached) */
+  readonly durationMs: number
+  readonly targetTrades: number
+  readonly targetBookings: number
+  readonly sellers: number
+  readonly buyers: number
+  /** travellers booking bus seats (0: no mobility, no operator) */
+  readonly travellers: number
+  /** mean ms between kills (0: no kills) */
+  readonly killEveryMs: number
+  /**
+   * `netns`: each node in a network namespace of its own, on a bridge (netns.ts; needs root), where
+   * partitions and loss can come between them; `loopback`: all on 127.0.0.1
+   */
+  readonly network: 'loopback' | 'netns'
+  /** mean ms between partitions (0: none; netns only) */
+  readonly partitionEveryMs: number
+  /** mean ms a partition lasts */
+  readonly partitionMs: number
+  /** % of packets between nodes dropped throughout the trading (netns only) */
+  readonly lossPercent: number
+  /** each node's clock off the machine's by up to ± this many ms, drawn from the seed (skew-clock.ts; 0: none) */
+  readonly skewMs: number
+  readonly slotSeconds: number
+  readonly periodSlots: number
+  readonly seatsPerTrip: number
+  /** keep the run's directory (data directories, configs, ledger) instead of removing it */
+  readonly keep: boolean
+  /** a line of progress now and then */
+  readonly onProgress?: (line: Record<string, unknown>) => void
+}
+
+export const defaultSoakOptions: SoakOptions = {
+  seed: 1,
+  durationMs: 20 * 60_000,
+  targetTrades: 10_000,
+  targetBookings: 1_000,
+  sellers: 4,
+  buyers: 4,
+  travellers: 3,
+  killEveryMs: 4_000,
+  slotSeconds: 3,
+  periodSlots: 5,
+  seatsPerTrip: 6,
+  keep: false,
+  network: 'loopback',
+  partitionEveryMs: 0,
+  partitionMs: 5_000,
+  lossPercent: 0,
+  skewMs: 0
+}
+
+export interface SoakResult {
+  seed: number
+  nodes: number
+  kills: number
+  restarts: number
+  /** kills the schedule drew for a node that was still restarting from an earlier one */
+  killsSkipped: number
+  /** restarts whose process exited before it listened (each retried) */
+  restartFailures: Array<{ node: string; detail: string }>
+  /** partitions made and healed, their total length (s), and the packets they and the loss dropped */
+  partitions: number
+  partitionedS: number
+  dropped?: { partition: number; loss: number }
+  /** each node's clock skew, ms, when there was one */
+  skews?: Record<string, number>
+  /** the latest a seller committed a trade after its slot's gate closed by the machine's (true) clock, ms (negative: all before) */
+  latestAfterTrueGateMs?: number
+  /** trades committed by both sides, from the journals */
+  trades: number
+  /** packages confirmed, from the journals */
+  bookings: number
+  bookingAttempts: number
+  /** why booking calls failed, by error code (a traveller killed mid-call, no seats left, …) */
+  bookingErrors: Record<string, number>
+  legsSold: number
+  periodsSettled: number
+  ledgerPayments: number
+  inFlight: number
+  violations: Violation[]
+  wallTimeS: number
+  tradingS: number
+  dir?: string
+}
