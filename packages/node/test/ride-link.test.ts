@@ -128,7 +128,6 @@ describe("a ride survives the vehicle's restart", () => {
       leg(rider.identity, bike.identity, now - 60_000, now + 60_000),
       leg(rider.identity, other.identity, now - 60_000, now - 30_000)
     ]
-    // eslint-disable-next-line no-new
     new RideLinks({ host: rider.host, clock: systemClock, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
     await connect(rider.host, bike.host)
     await connect(rider.host, other.host)
@@ -155,7 +154,6 @@ describe("a ride survives the vehicle's restart", () => {
       leg(rider.identity, bus.identity, now - 60_000, now + 60_000, NO_PRICING),
       leg(rider.identity, later.identity, now + 60_000, now + 120_000)
     ]
-    // eslint-disable-next-line no-new
     new RideLinks({ host: rider.host, clock: systemClock, signal: signal.signal, receiptGraceMs: 5_000, confirmed: () => legs })
     for (const h of [bus, later]) {
       await connect(rider.host, h.host)

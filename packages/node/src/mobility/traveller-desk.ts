@@ -69,7 +69,8 @@ export class TravellerDesk {
     this.planner = new JourneyPlanner(deps)
     this.rides = new RideReceipts({ ...deps, findLeg: async leg => await this.#packages.confirmedLeg(leg) })
     // while it rides a vehicle, a lost connection to it is dialled again (the vehicle may have restarted)
-    new RideLinks({ ...deps, confirmed: () => this.#packages.confirmedLegs() }) // eslint-disable-line no-new
+    // (it listens on the host until the node's signal aborts: nothing else holds it)
+    new RideLinks({ ...deps, confirmed: () => this.#packages.confirmedLegs() })
   }
 
   get timetable(): Timetable {
