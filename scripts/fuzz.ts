@@ -22,6 +22,10 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--help' || a === '-h') {
     console.log('usage: npm run fuzz [-- --runs <inputs per property, default 100000>] [--seed <n>] [file filters…]')
     process.exit(0)
+  } else if (a.startsWith('-')) {
+    // vitest would refuse it with a stack trace; a file filter never starts with a dash
+    console.error(`npm run fuzz: unknown option ${JSON.stringify(a)} (it takes --runs <n>, --seed <n> and file filters)`)
+    process.exit(2)
   } else filters.push(a)
 }
 if (!/^[1-9]\d*$/.test(runs)) {
