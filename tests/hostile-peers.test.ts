@@ -33,14 +33,13 @@ import {
   type TradeTerms
 } from '@kvartal/protocol'
 import type { KvartalNode } from '@kvartal/node'
-import type { Journey, Timetable } from '@kvartal/mobility'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { startDistrict, slots, type TestDistrict } from './helpers/nodes.ts'
 import { negotiationStreamsFrom, startAttacker } from './helpers/hostile.ts'
 import { floodGossip, inMesh, stallStreams, streamsFrom } from './helpers/hostile-tcp.ts'
 import { kvartalNames, startStockPeer, type StockPeer } from './helpers/stock-peer.ts'
-import { smallTimetable, transit, tripAfter } from './helpers/mobility.ts'
+import { busJourney, smallTimetable, transit, tripAfter } from './helpers/mobility.ts'
 import { startTcpDistrict } from './helpers/tcp-district.ts'
 import { until } from './helpers/wait.ts'
 
@@ -152,34 +151,6 @@ describe('a stock libp2p peer in a district over TCP', () => {
     }
   )
 })
-
-/** A hand-made one-leg journey: the bus from a trip's first stop to its third, at `fare`. */
-function busJourney(tt: Timetable, trip: ReturnType<typeof tripAfter>, fare: number): Journey {
-  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
-  const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-  return {
-    legs: [
-      {
-        mode: 'BUS',
-        from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
-        to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
-        departureTime: trip.dep[0],
-        arrivalTime: trip.arr[2],
-        price: fare,
-        co2: 10,
-        distance: 600,
-        routeId: trip.routeId,
-        tripId: trip.tripId
-      }
-    ],
-    departureTime: trip.dep[0],
-    arrivalTime: trip.arr[2],
-    price: fare,
-    co2: 10,
-    transfers: 0,
-    walkingMetres: 0
-  }
-}
 
 /** the heap in use after a full collection */
 function heapAfterGc(): number {

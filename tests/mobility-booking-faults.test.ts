@@ -2,41 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { BOOKING_PROTOCOL } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { epochMs, seedOf, slots } from './helpers/nodes.ts'
-import { waitUntil, startMobilityDistrict, transit, tripAfter, smallTimetable } from './helpers/mobility.ts'
+import { busJourney, waitUntil, startMobilityDistrict, transit, tripAfter, smallTimetable } from './helpers/mobility.ts'
 import { dayS, providerLegs } from './helpers/mobility-booking.ts'
 
 // Booking over real libp2p hosts, level journals and a shared local ledger when the operator fails or is not
 // who it says: it takes the hold and never answers, settles on a ledger the traveller did not pay on, cannot
 // be reached from the payment until after the departure, or is one of two nodes claiming the same agency.
 // The package of three legs that books, releases and cancels: mobility-booking.test.ts.
-
-/** A hand-made one-leg journey: the bus from a trip's first stop to its third, at `fare`. */
-function busJourney(tt: ReturnType<typeof smallTimetable>, trip: ReturnType<typeof tripAfter>, fare: number) {
-  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
-  const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-  return {
-    legs: [
-      {
-        mode: 'BUS' as const,
-        from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
-        to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
-        departureTime: trip.dep[0],
-        arrivalTime: trip.arr[2],
-        price: fare,
-        co2: 10,
-        distance: 600,
-        routeId: trip.routeId,
-        tripId: trip.tripId
-      }
-    ],
-    departureTime: trip.dep[0],
-    arrivalTime: trip.arr[2],
-    price: fare,
-    co2: 10,
-    transfers: 0,
-    walkingMetres: 0
-  }
-}
 
 describe('mobility booking over real libp2p hosts, level journals and a shared local ledger', () => {
   it(
@@ -168,28 +140,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
     const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
     const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-    const journey = {
-      legs: [
-        {
-          mode: 'BUS' as const,
-          from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
-          to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
-          departureTime: trip.dep[0],
-          arrivalTime: trip.arr[2],
-          price: fare,
-          co2: 10,
-          distance: 600,
-          routeId: trip.routeId,
-          tripId: trip.tripId
-        }
-      ],
-      departureTime: trip.dep[0],
-      arrivalTime: trip.arr[2],
-      price: fare,
-      co2: 10,
-      transfers: 0,
-      walkingMetres: 0
-    }
+    const journey = busJourney(tt, trip, fare)
     const book = async (operators?: Record<string, string>) => {
       // node 1 is the real operator, node 2 an impostor gossiping offers for the same agency
       const d = await startMobilityDistrict([transit(tt, 40), transit(tt, 40), 'traveller'], {

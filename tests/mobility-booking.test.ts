@@ -6,6 +6,7 @@ import { epochMs, slots } from './helpers/nodes.ts'
 import {
   quoteIdOf,
   waitUntil,
+  busJourney,
   startMobilityDistrict,
   threeLegJourney,
   transit,
@@ -202,28 +203,7 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
             to: { lat: b.stop_lat, lon: b.stop_lon },
             departAfter: d.clock.now()
           })
-          const journey = {
-            legs: [
-              {
-                mode: 'BUS' as const,
-                from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
-                to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
-                departureTime: trip.dep[0],
-                arrivalTime: trip.arr[2],
-                price: fare,
-                co2: 10,
-                distance: 600,
-                routeId: trip.routeId,
-                tripId: trip.tripId
-              }
-            ],
-            departureTime: trip.dep[0],
-            arrivalTime: trip.arr[2],
-            price: fare,
-            co2: 10,
-            transfers: 0,
-            walkingMetres: 0
-          }
+          const journey = busJourney(tt, trip, fare)
           return await t.mobility!.book(plan, journey)
         })
       )

@@ -243,3 +243,31 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 30_000): Promis
     await new Promise(resolve => setTimeout(resolve, 10))
   }
 }
+
+/** A hand-made one-leg journey: the bus from a trip's first stop to its third, at `fare`. */
+export function busJourney(tt: Timetable, trip: ReturnType<typeof tripAfter>, fare: number): Journey {
+  const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+  const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+  return {
+    legs: [
+      {
+        mode: 'BUS',
+        from: { stopId: trip.stops[0], lat: a.stop_lat, lon: a.stop_lon },
+        to: { stopId: trip.stops[2], lat: b.stop_lat, lon: b.stop_lon },
+        departureTime: trip.dep[0],
+        arrivalTime: trip.arr[2],
+        price: fare,
+        co2: 10,
+        distance: 600,
+        routeId: trip.routeId,
+        tripId: trip.tripId
+      }
+    ],
+    departureTime: trip.dep[0],
+    arrivalTime: trip.arr[2],
+    price: fare,
+    co2: 10,
+    transfers: 0,
+    walkingMetres: 0
+  }
+}
