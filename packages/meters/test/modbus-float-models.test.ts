@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { ModbusMeter } from '../src/index.ts'
 import { commonModel, f32, floatInverterModel, floatMeterModel, RegisterImage } from '../testing/sunspec-image.ts'
 import { collector } from './sample-collector.ts'
-import { device } from './modbus-rig.ts'
-import { stopAfterEachTest, stops } from './stops.ts'
+import { device, tcpMeter, startedMeter } from './modbus-rig.ts'
+import { stopAfterEachTest } from './stops.ts'
 
 // The Modbus/SunSpec driver on the float models (113, 213) against modbus-serial's own Modbus TCP server on
 // 127.0.0.1 (modbus-rig.ts): the published listings read as they were printed, and a float register that is
@@ -106,19 +105,9 @@ describe('Modbus/SunSpec meter', () => {
         ]
       ] as const) {
         const { port } = await device(image)
-        const meter = new ModbusMeter({
-          transport: { kind: 'tcp', host: '127.0.0.1', port },
-          unitId: 1,
-          pollMs: 20,
-          toleranceMs: 10_000,
-          timeoutMs: 1_000,
-          now: () => 3_000
-        })
+        const meter = tcpMeter(port, { timeoutMs: 1_000, now: () => 3_000 })
         const c = collector()
-        await meter.start(c.sink)
-        stops.push(async () => {
-          await meter.stop()
-        })
+        await startedMeter(meter, c)
         await c.until('a first sample', () => c.samples.length >= 1)
         expect(c.samples[0]).toEqual({ ...sample, at: 3_000 })
         expect(meter.status()).toMatchObject(status)
@@ -140,18 +129,9 @@ describe('Modbus/SunSpec meter', () => {
       }
       set(NaN)
       const { port } = await device(image)
-      const meter = new ModbusMeter({
-        transport: { kind: 'tcp', host: '127.0.0.1', port },
-        unitId: 1,
-        pollMs: 20,
-        toleranceMs: 10_000,
-        timeoutMs: 1_000
-      })
+      const meter = tcpMeter(port, { timeoutMs: 1_000 })
       const c = collector()
-      await meter.start(c.sink)
-      stops.push(async () => {
-        await meter.stop()
-      })
+      await startedMeter(meter, c)
       await c.until('a refusal', () => c.refused.length >= 1)
       expect(c.refused[0]).toMatchObject({ name: 'MeterDataError', code: 'not-implemented' })
       expect(c.refused[0].message).toContain('TotWhImp is "not implemented" (NaN, 0x7FC00000)')

@@ -14,7 +14,7 @@ import {
   storageModel
 } from '../testing/sunspec-image.ts'
 import { collector } from './sample-collector.ts'
-import { device, meterImage } from './modbus-rig.ts'
+import { device, meterImage, tcpMeter, startedMeter } from './modbus-rig.ts'
 import { stopAfterEachTest, stops } from './stops.ts'
 
 // The Modbus/SunSpec driver against modbus-serial's own Modbus TCP server on 127.0.0.1, serving the
@@ -33,19 +33,9 @@ describe('Modbus/SunSpec meter', () => {
       const image = meterImage()
       const { port } = await device(image)
       let now = 1_000_000
-      const meter = new ModbusMeter({
-        transport: { kind: 'tcp', host: '127.0.0.1', port },
-        unitId: 1,
-        pollMs: 20,
-        toleranceMs: 10_000,
-        timeoutMs: 1_000,
-        now: () => now
-      })
+      const meter = tcpMeter(port, { timeoutMs: 1_000, now: () => now })
       const c = collector()
-      await meter.start(c.sink)
-      stops.push(async () => {
-        await meter.stop()
-      })
+      await startedMeter(meter, c)
       await c.until('a first sample', () => c.samples.length >= 1)
       // 1 234 567 × 10^-1 Wh = 123 456.7 Wh, floored; 45 678 × 10^-1 = 4 567.8 → 4 567
       expect(c.samples[0]).toEqual({ meterId: 'sunspec:Kvartal Test/KM-203/KM00001', at: 1_000_000, importWh: 123_456, exportWh: 4_567 })
@@ -76,19 +66,9 @@ describe('Modbus/SunSpec meter', () => {
         mbmapRegisters(await readFile(new URL('./fixtures/sunspec/mbmap_fronius.xml', import.meta.url), 'utf8'))
       )
       const { port } = await device(image)
-      const meter = new ModbusMeter({
-        transport: { kind: 'tcp', host: '127.0.0.1', port },
-        unitId: 1,
-        pollMs: 20,
-        toleranceMs: 10_000,
-        timeoutMs: 1_000,
-        now: () => 9_000
-      })
+      const meter = tcpMeter(port, { timeoutMs: 1_000, now: () => 9_000 })
       const c = collector()
-      await meter.start(c.sink)
-      stops.push(async () => {
-        await meter.stop()
-      })
+      await startedMeter(meter, c)
       await c.until('a first sample', () => c.samples.length >= 1)
       // 101's WH (offset 24–25) is 0x001A 0x4287 = 1 720 967 Wh, WH_SF 0; St (38) is 4, MPPT
       expect(c.samples[0]).toEqual({ meterId: 'sunspec:Fronius/IG+V7.5U/50.25979', at: 9_000, importWh: 0, exportWh: 1_720_967 })
@@ -116,19 +96,9 @@ describe('Modbus/SunSpec meter', () => {
         storageModel(4)
       ])
       const { port } = await device(image)
-      const meter = new ModbusMeter({
-        transport: { kind: 'tcp', host: '127.0.0.1', port },
-        unitId: 1,
-        pollMs: 20,
-        toleranceMs: 10_000,
-        timeoutMs: 1_000,
-        now: () => 7_000
-      })
+      const meter = tcpMeter(port, { timeoutMs: 1_000, now: () => 7_000 })
       const c = collector()
-      await meter.start(c.sink)
-      stops.push(async () => {
-        await meter.stop()
-      })
+      await startedMeter(meter, c)
       await c.until('a first sample', () => c.samples.length >= 1)
       expect(c.samples[0]).toEqual({ meterId: 'sunspec:Kvartal Solar/KI-103/INV-77', at: 7_000, importWh: 0, exportWh: 987_650 })
       expect(meter.status()).toMatchObject({ state: 'MPPT', storage: 'CHARGING', device: { base: 0, models: [1, 103, 124] } })
@@ -142,19 +112,10 @@ describe('Modbus/SunSpec meter', () => {
   it('refuses a "not implemented" register and a bad scale factor, with no reading, and reads again once they are fixed', async () => {
     const image = meterImage()
     const { port } = await device(image)
-    const meter = new ModbusMeter({
-      transport: { kind: 'tcp', host: '127.0.0.1', port },
-      unitId: 1,
-      pollMs: 20,
-      toleranceMs: 10_000,
-      timeoutMs: 1_000
-    })
+    const meter = tcpMeter(port, { timeoutMs: 1_000 })
     const c = collector()
     image.setAcc32(image.second + 46, 0xffffffff)
-    await meter.start(c.sink)
-    stops.push(async () => {
-      await meter.stop()
-    })
+    await startedMeter(meter, c)
     await c.until('a refusal', () => c.refused.length >= 1)
     expect(c.refused[0]).toMatchObject({ name: 'MeterDataError', code: 'not-implemented' })
     image.setAcc32(image.second + 46, 1_000)
@@ -175,18 +136,9 @@ describe('Modbus/SunSpec meter', () => {
   it('a device that goes away: one MeterConnectionError, no sample, and samples resume (rediscovered) when it is back', async () => {
     const image = meterImage()
     const { port, server } = await device(image)
-    const meter = new ModbusMeter({
-      transport: { kind: 'tcp', host: '127.0.0.1', port },
-      unitId: 1,
-      pollMs: 20,
-      toleranceMs: 10_000,
-      timeoutMs: 500
-    })
+    const meter = tcpMeter(port, { timeoutMs: 500 })
     const c = collector()
-    await meter.start(c.sink)
-    stops.push(async () => {
-      await meter.stop()
-    })
+    await startedMeter(meter, c)
     await c.until('a first sample', () => c.samples.length >= 1)
     stops.splice(0, 1) // the server is closed here, not again after the test
     await close(server)

@@ -8,7 +8,7 @@ import { ServerSerial } from 'modbus-serial'
 import { ModbusMeter } from '../src/index.ts'
 import { socatMissing } from './pty-pair.ts'
 import { collector } from './sample-collector.ts'
-import { meterImage } from './modbus-rig.ts'
+import { meterImage, startedMeter } from './modbus-rig.ts'
 import { stopAfterEachTest, stops } from './stops.ts'
 
 // The Modbus/SunSpec driver over Modbus RTU: a socat pseudo-terminal pair, modbus-serial's ServerSerial
@@ -62,10 +62,7 @@ describe.skipIf(socatMissing() != null)('Modbus RTU over a serial line (socat pt
       now: () => 5_000
     })
     const c = collector()
-    await meter.start(c.sink)
-    stops.push(async () => {
-      await meter.stop()
-    })
+    await startedMeter(meter, c)
     await c.until('a sample over RTU', () => c.samples.length >= 1)
     expect(c.samples[0]).toEqual({ meterId: 'sunspec:Kvartal Test/KM-203/KM00001', at: 5_000, importWh: 123_456, exportWh: 4_567 })
     expect(meter.id).toBe(`modbus:${join(dir, 'node')}/7`)

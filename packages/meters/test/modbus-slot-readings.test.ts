@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeReading, fromHex, slotEnd, slotStart } from '@kvartal/protocol'
 import { identityFromSeed } from '@kvartal/mesh'
 import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kvartal/node'
-import { ModbusMeter } from '../src/index.ts'
-import { device, meterImage } from './modbus-rig.ts'
+import { device, meterImage, tcpMeter } from './modbus-rig.ts'
 import { stopAfterEachTest, stops } from './stops.ts'
 
 // The Modbus/SunSpec driver in a node (SlotMeter, PeriodSettler on a level journal) against modbus-serial's
@@ -32,14 +31,7 @@ describe('Modbus/SunSpec meter', () => {
     stops.push(async () => {
       await journal.close()
     })
-    const meter = new ModbusMeter({
-      transport: { kind: 'tcp', host: '127.0.0.1', port },
-      unitId: 1,
-      pollMs: 20,
-      toleranceMs: 10_000,
-      timeoutMs: 1_000,
-      now: () => now
-    })
+    const meter = tcpMeter(port, { timeoutMs: 1_000, now: () => now })
     const slotMeter = new SlotMeter({ journal, slots, emit: () => {}, meter })
     await slotMeter.start()
     stops.push(async () => {
