@@ -8,8 +8,6 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   MobilityKind,
-  NO_CANCELLATION_FEE,
-  NO_PRICING,
   codecs,
   decodeLegTerms,
   decodeReading,
@@ -25,11 +23,10 @@ import {
   seal,
   signerFromSeed,
   tradeId,
-  type LegTerms,
-  type MobilityMessageOf,
   type SignedKind
 } from '../src/index.ts'
 import * as A from '../testing/arbitraries.ts'
+import { mobilitySamples, sampleLegTerms } from '../testing/mobility-samples.ts'
 import * as wire from '../src/gen/kvartal.js'
 
 const energyKinds = Object.keys(codecs) as Array<keyof typeof codecs>
@@ -38,117 +35,10 @@ const allKinds: SignedKind[] = [...energyKinds, ...mobilityKinds]
 
 const traveller = signerFromSeed(new Uint8Array(32).fill(1))
 const provider = signerFromSeed(new Uint8Array(32).fill(2))
-const legTerms: LegTerms = {
-  version: 1,
-  district: 'test',
-  package: new Uint8Array(16).fill(7),
-  legId: 'leg-1',
-  traveller: traveller.publicKey,
-  provider: provider.publicKey,
-  mode: 'BUS',
-  resource: 'trip-1',
-  from: 2,
-  to: 5,
-  units: 1,
-  departureTime: 1_000_000,
-  arrivalTime: 1_600_000,
-  price: 30_000_000,
-  pricing: { planId: 'p', price: 1, perMinPricing: [{ start: 0, rate: 2, interval: 60, end: 0 }], perKmPricing: [], maxPrice: 9 },
-  cancellation: NO_CANCELLATION_FEE,
-  fromStopId: 's2',
-  toStopId: 's5',
-  distanceM: 2_400,
-  co2G: 120,
-  toLatE6: -63_000_000,
-  toLonE6: 10_000_000
-}
-const leg = new Uint8Array(32).fill(3)
+const keys = { traveller: traveller.publicKey, provider: provider.publicKey }
+const legTerms = sampleLegTerms(keys)
 /** one valid message of each mobility kind: the seeds the mutations start from */
-const mobilitySamples: { [K in MobilityKind]: MobilityMessageOf[K] } = {
-  'service-offer': {
-    version: 1,
-    district: 'test',
-    provider: provider.publicKey,
-    seq: 1,
-    issuedAt: 1,
-    validUntil: 2,
-    mode: 'BICYCLE',
-    assetId: 'b-1',
-    zones: ['u4xsu'],
-    availableFrom: 0,
-    availableUntil: 10,
-    capacity: 1,
-    socWh: 0,
-    rangeM: 0,
-    pricing: NO_PRICING,
-    co2GPerKm: 0,
-    agencyId: '',
-    addrs: [new Uint8Array([4, 127, 0, 0, 1])],
-    latE6: 63_430_000,
-    lonE6: 10_390_000
-  },
-  'quote-request': {
-    version: 1,
-    district: 'test',
-    id: new Uint8Array(16).fill(5),
-    traveller: traveller.publicKey,
-    fromZone: 'u4xsu',
-    toZone: 'u4xsv',
-    departAfter: 10,
-    arriveBy: 20,
-    travellers: 1,
-    modes: ['BUS', 'BICYCLE'],
-    maxWalkingM: 500,
-    accessibility: ['wheelchair'],
-    expiresAt: 30
-  },
-  quote: {
-    version: 1,
-    request: new Uint8Array(16).fill(5),
-    provider: provider.publicKey,
-    traveller: traveller.publicKey,
-    legs: [
-      {
-        legId: 'l',
-        mode: 'BUS',
-        assetId: 'a',
-        fromLatE6: -1,
-        fromLonE6: 1,
-        toLatE6: 2,
-        toLonE6: -2,
-        availableFrom: 0,
-        availableUntil: 9,
-        durationS: 60,
-        distanceM: 100,
-        price: 7,
-        co2G: 1,
-        pricing: NO_PRICING,
-        cancellation: NO_CANCELLATION_FEE
-      }
-    ],
-    issuedAt: 1,
-    expiresAt: 2
-  },
-  'hold-request': { terms: legTerms },
-  held: { leg, terms: legTerms, providerSignature: new Uint8Array(64).fill(9), holdUntil: 77 },
-  commit: { leg, terms: legTerms, travellerSignature: new Uint8Array(64).fill(8), paymentKey: 'k', paymentDigest: 'd' },
-  'leg-state': { leg, status: 'committed', fee: 0, refund: 5, refundDigest: 'x' },
-  release: { leg, package: new Uint8Array(16).fill(7), legId: 'leg-1', cancel: true },
-  'booking-reject': { package: new Uint8Array(16).fill(7), legId: 'leg-1', code: 'no-seat', detail: 'full' },
-  'usage-report': { leg, seq: 3, seconds: 60, metres: 250, at: 99, ended: false },
-  'usage-receipt': {
-    version: 1,
-    district: 'test',
-    leg,
-    nonce: 2,
-    seconds: 60,
-    metres: 250,
-    total: 1_000,
-    payer: traveller.publicKey,
-    payee: provider.publicKey,
-    issuedAt: 5
-  }
-}
+const samples = mobilitySamples(keys)
 
 /** every decoder, by name, and an arbitrary of valid encodings for it */
 const decoders: Array<{ name: string; decode: (b: Uint8Array) => unknown; valid: fc.Arbitrary<Uint8Array> }> = [
@@ -173,7 +63,7 @@ const decoders: Array<{ name: string; decode: (b: Uint8Array) => unknown; valid:
   ...mobilityKinds.map(kind => ({
     name: kind,
     decode: mobilityCodecs[kind].decode as (b: Uint8Array) => unknown,
-    valid: fc.constant(mobilityCodecs[kind].encode(mobilitySamples[kind] as never))
+    valid: fc.constant(mobilityCodecs[kind].encode(samples[kind] as never))
   }))
 ]
 
@@ -184,7 +74,7 @@ const envelopes: fc.Arbitrary<Uint8Array> = fc.oneof(
   A.proposal.map(p => seal('proposal', p, signer)),
   A.confirm.map(c => seal('confirm', c, signer)),
   A.digest.map(d => seal('digest', d, signer)),
-  fc.constantFrom(...mobilityKinds).map(k => seal(k, mobilitySamples[k] as never, signer))
+  fc.constantFrom(...mobilityKinds).map(k => seal(k, samples[k] as never, signer))
 )
 const openAny = (b: Uint8Array): unknown => open(b, { maxBytes: limits.maxDigestBytes, kinds: allKinds })
 
@@ -313,7 +203,7 @@ describe('round trips of generated valid messages', () => {
         payer: A.key32,
         payee: A.key32
       })
-      .map(r => ({ ...mobilitySamples['usage-receipt'], ...r })),
+      .map(r => ({ ...samples['usage-receipt'], ...r })),
     mobilityCodecs['usage-receipt'].encode,
     mobilityCodecs['usage-receipt'].decode
   )
@@ -348,9 +238,7 @@ describe('round trips of generated valid messages', () => {
     )
     fc.assert(
       fc.property(bad, v => {
-        expect(() => mobilityCodecs['usage-receipt'].encode({ ...mobilitySamples['usage-receipt'], total: v })).toThrow(
-          A.MalformedMessageError
-        )
+        expect(() => mobilityCodecs['usage-receipt'].encode({ ...samples['usage-receipt'], total: v })).toThrow(A.MalformedMessageError)
       }),
       A.fuzzParams(100)
     )
@@ -361,12 +249,10 @@ describe('round trips of generated valid messages', () => {
         expect(() => codecs.proposal.encode({ ...p, round: v })).toThrow(A.MalformedMessageError)
         expect(() => codecs.counter.encode({ ...c, round: v })).toThrow(A.MalformedMessageError)
         expect(() => encodeLegTerms({ ...legTerms, units: v })).toThrow(A.MalformedMessageError)
-        expect(() => mobilityCodecs['quote-request'].encode({ ...mobilitySamples['quote-request'], travellers: v })).toThrow(
+        expect(() => mobilityCodecs['quote-request'].encode({ ...samples['quote-request'], travellers: v })).toThrow(
           A.MalformedMessageError
         )
-        expect(() => mobilityCodecs['service-offer'].encode({ ...mobilitySamples['service-offer'], capacity: v })).toThrow(
-          A.MalformedMessageError
-        )
+        expect(() => mobilityCodecs['service-offer'].encode({ ...samples['service-offer'], capacity: v })).toThrow(A.MalformedMessageError)
       }),
       A.fuzzParams(100)
     )

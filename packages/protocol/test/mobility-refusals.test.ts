@@ -14,126 +14,19 @@ import {
   legIdOf,
   mobilityCodecs,
   MOBILITY_MODES,
-  NO_CANCELLATION_FEE,
-  NO_PRICING,
   type LegTerms,
   type MobilityKind,
-  type MobilityMessageOf,
-  type PricingPlanWire
+  type MobilityMessageOf
 } from '../src/index.ts'
+import { mobilitySamples, sampleLegTerms, samplePricingPlan } from '../testing/mobility-samples.ts'
 
 const b = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill)
-const seg = { start: 0, rate: 2, interval: 60, end: 0 }
-const plan: PricingPlanWire = { planId: 'p', price: 1, perMinPricing: [seg], perKmPricing: [], maxPrice: 9 }
-const legTerms: LegTerms = {
-  version: 1,
-  district: 'test',
-  package: b(16, 7),
-  legId: 'leg-1',
-  traveller: b(32, 1),
-  provider: b(32, 2),
-  mode: 'BUS',
-  resource: 'trip-1',
-  from: 2,
-  to: 5,
-  units: 1,
-  departureTime: 1_000,
-  arrivalTime: 1_600,
-  price: 30,
-  pricing: plan,
-  cancellation: NO_CANCELLATION_FEE,
-  fromStopId: 's2',
-  toStopId: 's5',
-  distanceM: 2_400,
-  co2G: 120,
-  toLatE6: -63_000_000,
-  toLonE6: 10_000_000
-}
-const samples: { [K in MobilityKind]: MobilityMessageOf[K] } = {
-  'service-offer': {
-    version: 1,
-    district: 'test',
-    provider: b(32, 2),
-    seq: 1,
-    issuedAt: 1,
-    validUntil: 2,
-    mode: 'BICYCLE',
-    assetId: 'b-1',
-    zones: ['u4xsu'],
-    availableFrom: 0,
-    availableUntil: 10,
-    capacity: 1,
-    socWh: 0,
-    rangeM: 0,
-    pricing: NO_PRICING,
-    co2GPerKm: 0,
-    agencyId: '',
-    addrs: [new Uint8Array([4, 127, 0, 0, 1])],
-    latE6: 63_430_000,
-    lonE6: -10_390_000
-  },
-  'quote-request': {
-    version: 1,
-    district: 'test',
-    id: b(16, 5),
-    traveller: b(32, 1),
-    fromZone: 'u4xsu',
-    toZone: 'u4xsv',
-    departAfter: 10,
-    arriveBy: 20,
-    travellers: 1,
-    modes: ['BUS'],
-    maxWalkingM: 500,
-    accessibility: ['wheelchair'],
-    expiresAt: 30
-  },
-  quote: {
-    version: 1,
-    request: b(16, 5),
-    provider: b(32, 2),
-    traveller: b(32, 1),
-    legs: [
-      {
-        legId: 'l',
-        mode: 'BUS',
-        assetId: 'a',
-        fromLatE6: -1,
-        fromLonE6: 1,
-        toLatE6: 2,
-        toLonE6: -2,
-        availableFrom: 0,
-        availableUntil: 9,
-        durationS: 60,
-        distanceM: 100,
-        price: 7,
-        co2G: 1,
-        pricing: plan,
-        cancellation: NO_CANCELLATION_FEE
-      }
-    ],
-    issuedAt: 1,
-    expiresAt: 2
-  },
-  'hold-request': { terms: legTerms },
-  held: { leg: b(32, 3), terms: legTerms, providerSignature: b(64, 9), holdUntil: 77 },
-  commit: { leg: b(32, 3), terms: legTerms, travellerSignature: b(64, 8), paymentKey: 'k', paymentDigest: 'd' },
-  'leg-state': { leg: b(32, 3), status: 'committed', fee: 0, refund: 5, refundDigest: 'x' },
-  release: { leg: b(32, 3), package: b(16, 7), legId: 'leg-1', cancel: true },
-  'booking-reject': { package: b(16, 7), legId: 'leg-1', code: 'no-seat', detail: 'full' },
-  'usage-report': { leg: b(32, 3), seq: 3, seconds: 60, metres: 250, at: 99, ended: false },
-  'usage-receipt': {
-    version: 1,
-    district: 'test',
-    leg: b(32, 3),
-    nonce: 1,
-    seconds: 60,
-    metres: 250,
-    total: 10,
-    payer: b(32, 1),
-    payee: b(32, 2),
-    issuedAt: 5
-  }
-}
+/** the codecs check only the keys' lengths: any 32 bytes do */
+const keys = { traveller: b(32, 1), provider: b(32, 2) }
+const legTerms = sampleLegTerms(keys)
+const samples = mobilitySamples(keys)
+const plan = samplePricingPlan()
+const [seg] = plan.perMinPricing
 const rawEncoders: { [K in MobilityKind]: { encode(m: any): Uint8Array } } = {
   'service-offer': wire.ServiceOffer,
   'quote-request': wire.QuoteRequest,
