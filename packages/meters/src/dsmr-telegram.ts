@@ -57,11 +57,33 @@ export function parseTelegram(bytes: Uint8Array, options: { requireCrc?: boolean
   return { header, objects, ...(crc != null ? { crc } : {}) }
 }
 
-/** An OBIS register value such as `002872.376*kWh` in whole Wh (exact: from its decimal digits). */
+/**
+ * An OBIS energy register in whole Wh, exact, from its decimal digits (no float is ever formed):
+ * `002872.376*kWh` (DSMR: kWh with up to three decimals) or `006545766*Wh` (whole Wh, as some
+ * non-Dutch DSMR variants send, e.g. the Sagemcom T210-D-r). Refused: no value (`missing`), a unit
+ * that is neither (`bad-unit`: kvarh, MWh, W, none…), digits that are not such a number, finer than
+ * a Wh, or beyond a safe integer (`not-a-number`).
+ */
 export function registerWh(value: string | undefined, obis: string): number {
-  const m = value == null ? null : /^(\d+)(?:\.(\d{1,3}))?\*kWh$/.exec(value)
-  if (m == null) throw new MeterDataError('missing', `register ${obis} is missing or not in kWh (got ${JSON.stringify(value)})`)
-  return Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'))
+  if (value == null || value === '') throw new MeterDataError('missing', `register ${obis} is missing`)
+  const star = value.lastIndexOf('*')
+  const unit = star < 0 ? '' : value.slice(star + 1)
+  const digits = value.slice(0, star < 0 ? value.length : star)
+  if (unit !== 'kWh' && unit !== 'Wh')
+    throw new MeterDataError(
+      'bad-unit',
+      `register ${obis} is in ${unit === '' ? 'no unit' : JSON.stringify(unit)} (got ${JSON.stringify(value)}): ` +
+        'only kWh (up to three decimals) and Wh (whole) are read'
+    )
+  const m = (unit === 'kWh' ? /^(\d+)(?:\.(\d{1,3}))?$/ : /^(\d+)$/).exec(digits)
+  const wh = m == null ? Number.NaN : unit === 'Wh' ? Number(m[1]) : Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'))
+  if (!Number.isSafeInteger(wh))
+    throw new MeterDataError(
+      'not-a-number',
+      `register ${obis} is not a whole number of Wh ` +
+        `(${unit === 'kWh' ? 'kWh with up to three decimals' : 'Wh without decimals'}): got ${JSON.stringify(value)}`
+    )
+  return wh
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Property tests of the meter decoders on what a broken or hostile device sends: HDLC frames, DLMS
- * data-notifications and HAN lists (Aidon, Kaifa, Kamstrup), DSMR P1 telegrams and the serial framer,
- * OCPP meter values. Arbitrary bytes and mutated real frames (fixtures/) give a reading or a typed
- * refusal (MeterDataError, BadChecksumError), never another exception; a reading's energy registers
- * are whole, non-negative Wh; the P1 framer cuts a stream into the same telegrams however it arrives.
+ * data-notifications and HAN lists (Aidon, Kaifa, Kamstrup), DSMR P1 telegrams (Dutch,
+ * Belgian, in Wh) and the serial framer, OCPP meter values. Arbitrary bytes and mutated real frames
+ * (fixtures/) give a reading or a typed refusal (MeterDataError, BadChecksumError), never another
+ * exception; a reading's energy registers are whole, non-negative Wh; the P1 framer cuts a stream into
+ * the same telegrams however it arrives.
  * Seeded (protocol/testing/arbitraries.ts: FUZZ_SEED, `FC_SEED=<n>`); `npm run fuzz` runs them at nightly size.
  */
 import { readFileSync } from 'node:fs'
@@ -40,7 +41,16 @@ const hexFixture = (name: string): Uint8Array =>
 const frames = ['aidon-list1.hex', 'kaifa-ma304h3e-list1.hex', 'kamstrup-3phase-list1.hex'].map(hexFixture)
 /** the LLC-wrapped DLMS bodies, as hanList reads them (one fixture is such a body already) */
 const infos = [...frames.map(hdlcInformation), hexFixture('kaifa-ma304h3e-list3.llc.hex')]
-const telegrams = ['enexis-xs210-esmr5.txt', 'iskra-am550-2022.txt'].map(n => fixture(`dsmr/${n}`))
+/** a fixture whose file opens with a header naming its source: the telegram from its first line starting with / */
+const headed = (path: string): Uint8Array => {
+  const f = fixture(path)
+  return f.subarray(Buffer.from(f).indexOf('\n/') + 1)
+}
+const telegrams = [
+  ...['enexis-xs210-esmr5.txt', 'iskra-am550-2022.txt'].map(n => fixture(`dsmr/${n}`)),
+  // a Belgian one, and one whose registers count whole Wh (it has no equipment id: the tests give one)
+  ...['fluvius-be-2023.txt', 'sagemcom-t210-d-r-wh.txt'].map(n => headed(`dsmr/${n}`))
+]
 
 /** Runs `f`: a MeterDataError or BadChecksumError is a refusal; any other exception fails the property. */
 function readingOr<T>(f: () => T): T | undefined {
@@ -140,7 +150,7 @@ describe('P1 port (DSMR telegrams)', () => {
   )('a telegram gives a reading or a MeterDataError', (bytes, requireCrc) => {
     const t = readingOr(() => parseTelegram(bytes, { requireCrc }))
     if (t != null) {
-      const s = readingOr(() => telegramSample(t))
+      const s = readingOr(() => telegramSample(t, { id: 'fuzz' }))
       wholeWh(s?.importWh)
       wholeWh(s?.exportWh)
     }
@@ -166,7 +176,7 @@ describe('P1 port (DSMR telegrams)', () => {
       ])
       const t = readingOr(() => parseTelegram(fixed))
       if (t != null) {
-        const s = readingOr(() => telegramSample(t))
+        const s = readingOr(() => telegramSample(t, { id: 'fuzz' }))
         wholeWh(s?.importWh)
         wholeWh(s?.exportWh)
       }

@@ -8,7 +8,7 @@ import { Journal, PeriodSettler, SlotMeter, type KvartalNodeOptions } from '@kva
 import { crc16, P1Meter } from '../src/index.ts'
 import { ptyPair, socatMissing, type PtyPair } from './pty-pair.ts'
 import { collector } from './sample-collector.ts'
-import { edited, seTelegram } from './p1-fixtures.ts'
+import { edited, p1Telegram, seTelegram } from './p1-fixtures.ts'
 
 // The P1 meter on a real serial line: a pseudo-terminal pair made by socat, the test writing real
 // DSMR 5 telegrams (fixtures/dsmr) into one end as a meter would, the driver reading the other through
@@ -62,6 +62,28 @@ describe.skipIf(missing != null)('P1 meter over a serial line (socat pty pair)',
         ['p1:E0044007454166319', 6_424_293, 6]
       ])
       expect(c.refused[0]).toMatchObject({ name: 'BadChecksumError', code: 'bad-crc' })
+      expect(meter.counts).toEqual({ telegrams: 3, refused: 1 })
+    } finally {
+      await meter.stop()
+    }
+  })
+
+  it('reads a Belgian (Fluvius) telegram and one in Wh (Sagemcom T210-D-r); refuses and counts one in MWh', async () => {
+    const meter = new P1Meter({ port: pty.node, baudRate: 115_200, toleranceMs: 10_000, meterId: 'T210-D-r' })
+    const c = collector()
+    await meter.start(c.sink)
+    try {
+      const t210 = await p1Telegram('dsmr', 'sagemcom-t210-d-r-wh.txt')
+      await meterEnd.write(await p1Telegram('dsmr', 'fluvius-be-2023.txt'))
+      await meterEnd.write(edited(t210, b => b.replace('1-0:1.8.0(006545766*Wh)', '1-0:1.8.0(006545.766*MWh)')))
+      await meterEnd.write(t210)
+      await c.next('samples', 2)
+      // the Belgian telegram carries its equipment id, which wins over the configured one
+      expect(c.samples.map(s => [s.meterId, s.importWh, s.exportWh])).toEqual([
+        ['p1:1SAG3100721326', 571_562, 5],
+        ['p1:T210-D-r', 6_545_766, 58]
+      ])
+      expect(c.refused).toEqual([expect.objectContaining({ name: 'MeterDataError', code: 'bad-unit' })])
       expect(meter.counts).toEqual({ telegrams: 3, refused: 1 })
     } finally {
       await meter.stop()
