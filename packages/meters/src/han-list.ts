@@ -1,11 +1,11 @@
-import { dataNotification, obisCode, type DlmsValue } from './dlms.ts'
+import { dataNotification, norwegianTime, obisCode, type DlmsValue, type NorwegianClock } from './dlms.ts'
 import { hdlcInformation } from './hdlc.ts'
 import { MeterDataError, type MeterSample } from './meter.ts'
 
 /** What one HAN push carries: the meter's time, and its values by OBIS code (power in W, energy in Wh). */
 export interface HanList {
   readonly time?: number
-  /** OBIS code (`1-0:1.7.0.255`) → number (scaled to W or Wh) or text (identifiers) */
+  /** OBIS code (`1-0:1.7.0.255`) → number (scaled: W, A, V; active energy in whole Wh) or text (identifiers; a clock as its ISO time) */
   readonly values: ReadonlyMap<string, number | string>
 }
 
@@ -32,30 +32,70 @@ const isObis = (v: DlmsValue | undefined): v is Uint8Array => v instanceof Uint8
 const text = (v: DlmsValue): string | number =>
   v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : String(v)
 
+/** COSEM unit enum for Wh (the Blue Book's unit table; Aidon's energy registers carry it) */
+const UNIT_WH = 30
+const ACTIVE_ENERGY = /^1-\d+:[12]\.8\.\d+\.255$/
+const CLOCK = /^0-\d+:1\.0\.0\.255$/
+
 /**
  * Reads a HAN push (the DLMS body of one HDLC frame) from the three Norwegian meter makes:
- * - Aidon: a structure of [OBIS, value, [scaler, unit]] — values scaled by their scaler;
- * - Kamstrup: a structure of the list's name then OBIS, value, OBIS, value… — energy in 10 Wh;
- * - Kaifa: values without OBIS codes, by position (lists of 1, 13 and 18 values; three phase).
+ * - Aidon: a structure of [OBIS, value, [scaler, unit]] — values scaled by their scaler; an active
+ *   energy register must be in Wh (unit 30), else it is refused (`bad-unit`);
+ * - Kamstrup: a structure of the list's name then OBIS, value, OBIS, value… — energy in 10 Wh (its NVE
+ *   OBIS list: "resolution of 10 Wh", no scaler sent);
+ * - Kaifa: values without OBIS codes, by position (lists of 1, 13 and 18 values; three phase), energy in Wh.
+ * Active energy registers (1.8.x, 2.8.x) become whole Wh by integer arithmetic, never through a float.
+ * The list's time is the data-notification's (Kaifa, Kamstrup), else the clock among its values
+ * (0-x:1.0.0.255: Aidon's list 3), read by the make's rule (`NorwegianClock`): Aidon and Kamstrup in
+ * UTC+1 all year, Kaifa (and lists of unknown make) in Norwegian local time, summer time included.
  */
 export function hanList(info: Uint8Array): HanList {
-  const { time, body } = dataNotification(info)
+  const notification = dataNotification(info)
+  const { body } = notification
   if (!Array.isArray(body)) throw new MeterDataError('malformed', 'a HAN list is a structure')
   const values = new Map<string, number | string>()
+  const aidon = body.some(e => Array.isArray(e) && typeof e[1] === 'string' && e[1].startsWith('AIDON_'))
   const kamstrup = body.some(isObis) && typeof body[0] === 'string' && body[0].startsWith('Kamstrup')
+  const rule: NorwegianClock = aidon || kamstrup ? 'normal' : 'local'
+  let clock: number | undefined
+  /** one value: the clock as its time, an active energy register as `energy()`, anything else as `plain()` */
+  const put = (code: string, v: DlmsValue, energy: () => number, plain: () => number | string = () => text(v)): void => {
+    if (CLOCK.test(code) && v instanceof Uint8Array && v.length === 12) {
+      clock = norwegianTime(v, rule)
+      values.set(code, new Date(clock).toISOString())
+    } else values.set(code, ACTIVE_ENERGY.test(code) ? energy() : plain())
+  }
   if (body.every(e => Array.isArray(e) && isObis(e[0]))) {
     for (const e of body as DlmsValue[][]) {
-      const scaler = Array.isArray(e[2]) && typeof e[2][0] === 'number' ? e[2][0] : 0
+      const code = obisCode(e[0] as Uint8Array)
+      const [scaler, unit] = Array.isArray(e[2]) ? e[2] : []
       const v = e[1]
-      values.set(obisCode(e[0] as Uint8Array), typeof v === 'number' || typeof v === 'bigint' ? scaled(Number(v), scaler) : text(v))
+      put(
+        code,
+        v,
+        () => {
+          if (unit !== UNIT_WH || typeof scaler !== 'number')
+            throw new MeterDataError(
+              'bad-unit',
+              `the energy register ${code} must carry a scaler and the unit Wh (30), got scaler ${String(scaler)}, unit ${String(unit)}`
+            )
+          return wholeWh(v, scaler, code)
+        },
+        () => (typeof v === 'number' || typeof v === 'bigint' ? scaled(Number(v), typeof scaler === 'number' ? scaler : 0) : text(v))
+      )
     }
   } else if (body.some(isObis)) {
     for (let k = 0; k < body.length; k++) {
       if (!isObis(body[k]) || k + 1 >= body.length) continue
       const code = obisCode(body[k] as Uint8Array)
       const v = body[++k]
-      // Kamstrup's energy registers count hundredths of a kWh
-      values.set(code, typeof v === 'number' && kamstrup && /^1-\d+:[1-4]\.8\.0/.test(code) ? v * 10 : text(v))
+      // Kamstrup's energy registers count hundredths of a kWh (10 Wh; reactive ones 10 varh)
+      put(
+        code,
+        v,
+        () => wholeWh(v, kamstrup ? 1 : 0, code),
+        () => (typeof v === 'number' && kamstrup && /^1-\d+:[34]\.8\.0/.test(code) ? v * 10 : text(v))
+      )
     }
   } else {
     const names = KAIFA[body.length]
@@ -65,12 +105,33 @@ export function hanList(info: Uint8Array): HanList {
         `a HAN list of ${body.length} values without OBIS codes is not one of Kaifa's (1, 13 or 18 values)`
       )
     body.forEach((v, k) => {
-      values.set(names[k], text(v))
+      put(names[k], v, () => wholeWh(v, 0, names[k]))
     })
   }
-  return { ...(time != null ? { time } : {}), values }
+  const sent = notification.clock == null ? undefined : rule === 'normal' ? norwegianTime(notification.clock, rule) : notification.time
+  const at = sent ?? clock
+  return { ...(at != null ? { time: at } : {}), values }
 }
 
+/**
+ * An energy register in whole Wh: its integer value times 10^scaler, in integer arithmetic (BigInt);
+ * a negative scaler (tenths of a Wh) is floored, as the Modbus driver does. Refused: a value that is
+ * not a whole number or is negative (`not-a-number`), a scaler outside −10…10 (`bad-scale-factor`), a
+ * result beyond a safe integer (`not-a-number`).
+ */
+function wholeWh(v: DlmsValue, scaler: number, code: string): number {
+  if (!(typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) || v < 0)
+    throw new MeterDataError('not-a-number', `the energy register ${code} is not a whole non-negative number (got ${String(v)})`)
+  if (!Number.isInteger(scaler) || scaler < -10 || scaler > 10)
+    throw new MeterDataError('bad-scale-factor', `the energy register ${code} has a scaler of ${scaler}: expected −10…10`)
+  const p = 10n ** BigInt(Math.abs(scaler))
+  const wh = scaler >= 0 ? BigInt(v) * p : BigInt(v) / p
+  if (wh > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new MeterDataError('not-a-number', `the energy register ${code} (${String(v)} × 10^${scaler} Wh) is too large`)
+  return Number(wh)
+}
+
+/** A value other than energy (power, current, voltage) times 10^scaler: 16.8 A, 233.4 V. */
 function scaled(v: number, scaler: number): number {
   return scaler >= 0 ? v * 10 ** scaler : v / 10 ** -scaler
 }
@@ -95,5 +156,5 @@ export function hanSample(list: HanList): MeterSample | undefined {
   if (typeof imp !== 'number' || typeof exp !== 'number' || list.time == null) return undefined
   const id = get(/^0-0:96\.1\.0\./) ?? get(/^1-\d+:0\.0\.5\./)
   if (id == null) throw new MeterDataError('no-identity', 'the HAN list carries cumulative registers but no meter identity')
-  return { meterId: `han:${String(id)}`, at: list.time, importWh: Math.floor(imp), exportWh: Math.floor(exp) }
+  return { meterId: `han:${String(id)}`, at: list.time, importWh: imp, exportWh: exp }
 }

@@ -1,6 +1,6 @@
 /**
  * Property tests of the meter decoders on what a broken or hostile device sends: HDLC frames, DLMS
- * data-notifications and HAN lists (Aidon, Kaifa, Kamstrup), DSMR P1 telegrams (Dutch,
+ * data-notifications and HAN lists (Aidon, Kaifa, Kamstrup; lists 1 and 3), DSMR P1 telegrams (Dutch,
  * Belgian, in Wh) and the serial framer, OCPP meter values. Arbitrary bytes and mutated real frames
  * (fixtures/) give a reading or a typed refusal (MeterDataError, BadChecksumError), never another
  * exception; a reading's energy registers are whole, non-negative Wh; the P1 framer cuts a stream into
@@ -38,7 +38,15 @@ const hexFixture = (name: string): Uint8Array =>
       'hex'
     )
   )
-const frames = ['aidon-list1.hex', 'kaifa-ma304h3e-list1.hex', 'kamstrup-3phase-list1.hex'].map(hexFixture)
+const frames = [
+  'aidon-list1.hex',
+  'kaifa-ma304h3e-list1.hex',
+  'kamstrup-3phase-list1.hex',
+  // the hourly lists with the cumulative registers: Aidon (clock among the values), Kamstrup (both firmwares)
+  'aidon-6534-list3-1600.hex',
+  'kamstrup-6841131-list3-2200.hex',
+  'kamstrup-6841121-list3-summer-0400.hex'
+].map(hexFixture)
 /** the LLC-wrapped DLMS bodies, as hanList reads them (one fixture is such a body already) */
 const infos = [...frames.map(hdlcInformation), hexFixture('kaifa-ma304h3e-list3.llc.hex')]
 /** a fixture whose file opens with a header naming its source: the telegram from its first line starting with / */
