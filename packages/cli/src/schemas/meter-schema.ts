@@ -113,7 +113,8 @@ const han = section(
       .literal([2_400, 9_600], { error: expected('2400 (the Norwegian HAN port) or 9600') })
       .default(2_400)
       .describe('2400 on the Norwegian HAN port; 9600 for some adapters'),
-    toleranceSeconds: tolerance(30)
+    // above every make's lag after the hour: a 2021 Kamstrup stamps its hourly push at hh:00:55
+    toleranceSeconds: tolerance(90)
   },
   'a mapping: { port: /dev/ttyUSB0 }'
 ).describe("a Norwegian AMS meter's HAN port (Aidon, Kaifa, Kamstrup): hourly registers")
