@@ -4,42 +4,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
+import { stderrMatch } from './helpers/stderr-match.ts'
 import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '@kvartal/sim/testing'
 
 // a small, fast district: six buildings around noon, six slots, no mobility
 const scenario = 'district: dashboard\nslots: { first: 44, count: 6 }\nbuildings: { generate: { count: 6 } }\nmobility: false\n'
 // KVARTAL_SCREENSHOT=docs/img/dashboard.png writes the README's picture; otherwise it goes to the test's directory
 const screenshotTo = process.env.KVARTAL_SCREENSHOT
-
-/** The first match of `re` in what the process wrote on stderr, waiting for it until the deadline. */
-async function stderrMatch(p: NodeProcess, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const now = (): RegExpExecArray | null => re.exec(p.stderr.join(''))
-  if (now() != null) return now()!
-  return await new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      done()
-      reject(new Error(`no ${String(re)} on stderr: ${p.stderr.join('')}`))
-    }, timeoutMs)
-    const onData = (): void => {
-      const m = now()
-      if (m != null) {
-        done()
-        resolve(m)
-      }
-    }
-    const onExit = (): void => {
-      done()
-      reject(new Error(`exited before ${String(re)}: ${p.stderr.join('')}`))
-    }
-    const done = (): void => {
-      clearTimeout(t)
-      p.proc.stderr!.off('data', onData)
-      p.proc.off('exit', onExit)
-    }
-    p.proc.stderr!.on('data', onData)
-    p.proc.once('exit', onExit)
-  })
-}
 
 /** Metrics that must not depend on the dashboard: everything but real-time latencies. */
 function figures(r: any): unknown {

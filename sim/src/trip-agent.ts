@@ -34,7 +34,20 @@ export interface JourneyOutcome {
   readonly package?: string
   /** paid at checkout (fares and unlock fees), nanos */
   readonly checkoutNanos?: number
+  /** a booked journey's legs (walks too), in order: where and when each runs, and who sells it (the dashboard draws its rides) */
+  readonly legs?: readonly OutcomeLeg[]
   readonly baseline: DriveAloneTrip
+}
+
+/** One leg of a booked journey: its `legId` in the package is `leg-<index>`. Times in ms. */
+export interface OutcomeLeg {
+  readonly mode: Mode
+  readonly from: { readonly lat: number; readonly lon: number }
+  readonly to: { readonly lat: number; readonly lon: number }
+  readonly departAt: number
+  readonly arriveAt: number
+  /** a vehicle's key (hex), a transit agency's id; absent for a walk */
+  readonly provider?: string
 }
 
 export interface TripAgentOptions {
@@ -121,13 +134,34 @@ export class TripAgent {
     try {
       const out = await mobility.book(plan, j)
       if (out.status === 'CONFIRMED')
-        return { ...base, ...counts, journey, status: 'booked', package: out.package, checkoutNanos: out.total }
+        return {
+          ...base,
+          ...counts,
+          journey,
+          status: 'booked',
+          package: out.package,
+          checkoutNanos: out.total,
+          legs: legsOf(j, plan.dayStartMs)
+        }
       return { ...base, ...counts, journey, status: 'failed', reason: out.reason ?? out.status.toLowerCase(), package: out.package }
     } catch (err) {
       // BookingError before anything was sent (no provider for a leg, nothing to book, no ledger)
       return { ...base, ...counts, journey, status: 'failed', reason: errorCode(err, (err as Error).name) }
     }
   }
+}
+
+const e6 = (x: number): number => Math.round(x * 1e6) / 1e6
+
+function legsOf(j: Journey, dayStartMs: number): OutcomeLeg[] {
+  return j.legs.map(l => ({
+    mode: l.mode,
+    from: { lat: e6(l.from.lat), lon: e6(l.from.lon) },
+    to: { lat: e6(l.to.lat), lon: e6(l.to.lon) },
+    departAt: dayStartMs + l.departureTime * 1000,
+    arriveAt: dayStartMs + l.arrivalTime * 1000,
+    ...(l.provider != null ? { provider: l.provider } : {})
+  }))
 }
 
 function summary(j: Journey, departAfterS: number): NonNullable<JourneyOutcome['journey']> {

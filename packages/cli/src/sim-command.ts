@@ -72,7 +72,7 @@ export async function simCommand(positionals: readonly string[], values: SimOpti
     transport,
     workers,
     onProgress,
-    ...(dash != null ? { onEvent: dash.onEvent, onPrepared: dash.onPrepared } : {})
+    ...(dash != null ? { onEvent: dash.onEvent, onPrepared: dash.onPrepared, onJourney: dash.onJourney } : {})
   }).catch(async (err: unknown) => {
     await dash?.close()
     throw err

@@ -3,6 +3,9 @@ import { gateClosure } from '@kvartal/protocol'
 import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { Scenario } from '../scenario.ts'
 import { addTraceEvent, emptyTraceFacts, type TraceFacts } from '../report-html/trace-facts.ts'
+import type { JourneyOutcome } from '../trip-agent.ts'
+import type { DashboardNode } from './layout.ts'
+import { LiveJourneys, type MobilityBatch } from './live-journeys.ts'
 
 /** The steps of a negotiation the timeline shows, in order. */
 const steps = [
@@ -17,6 +20,8 @@ const steps = [
 ] as const
 const stepSet = new Set<string>(steps)
 const published = new Set(['offer-published', 'bid-published', 'digest-published'])
+/** the events the journeys panel and the vehicles' places follow */
+const mobilitySteps = new Set(['receipt-signed', 'ride-ended', 'package-released', 'leg-cancelled'])
 
 /** A slot's live figures, from the trade-committed events (the sellers' records: each trade once). */
 export interface SlotFigures {
@@ -68,6 +73,8 @@ export interface Batch {
   steps: SampledStep[]
   /** negotiation events not sampled (beyond the per-tick budget) since the start */
   sampledOut: number
+  /** journeys and vehicles' places, in a district with mobility */
+  mobility?: MobilityBatch
 }
 
 export interface SamplingLimits {
@@ -125,14 +132,31 @@ export class LiveState {
   closed = 0
   /** nodes some page filters on: their negotiations are always followed */
   focus = new Set<number>()
+  /** the journeys panel and the vehicles on the map, in a district with mobility */
+  readonly journeys?: LiveJourneys
 
-  constructor(s: Scenario, p: PreparedScenario, startMs: number, sampling: SamplingLimits = defaultSampling) {
+  /** `nodes`: the layout's, where the vehicles are parked at the start */
+  constructor(
+    s: Scenario,
+    p: PreparedScenario,
+    startMs: number,
+    sampling: SamplingLimits = defaultSampling,
+    nodes: readonly DashboardNode[] = []
+  ) {
     p.identities.forEach((x, i) => {
       this.#index.set(x.id, i)
     })
     p.providerIdentities.forEach((x, j) => {
       this.#index.set(x.id, p.specs.length + j)
     })
+    if (s.mobility !== false)
+      this.journeys = new LiveJourneys(
+        nodes,
+        k => this.#index.get(k),
+        { lat: s.site.latitude, lon: s.site.longitude },
+        p.run.slots,
+        s.slots.count
+      )
     this.#buildings = p.specs.length
     this.#limits = p.limits
     this.#feeders = p.specs.map((_, i) => p.feederOf.get(i)?.id)
@@ -163,6 +187,10 @@ export class LiveState {
     const n = this.#index.get(e.node)
     if (n == null) return
     const peer = e.peer != null ? this.#index.get(e.peer) : undefined
+    if (mobilitySteps.has(e.type)) {
+      this.journeys?.event(e)
+      return
+    }
     if (e.type === 'peer-joined' || e.type === 'peer-left') {
       // the nodes stopping after the last tick is not the run's mesh: it keeps the mesh as the run left it
       if (peer != null && (this.total === 0 || this.tick < this.total)) this.#link(n, peer, e.type === 'peer-joined' ? 1 : -1)
@@ -190,6 +218,11 @@ export class LiveState {
     }
     if (e.type === 'trade-committed' && e.detail === 'seller') this.#committed(e, n, peer)
     this.#sample(e, n, peer)
+  }
+
+  /** A traveller's journey as it was settled (booked, walked or failed). */
+  journey(o: JourneyOutcome): void {
+    this.journeys?.journey(o)
   }
 
   #count(n: number, k: 0 | 1 | 2): void {
@@ -285,6 +318,7 @@ export class LiveState {
     this.tick = done
     this.total = total
     this.at = this.instantOf(done)
+    this.journeys?.advance(this.at)
     const closed = this.closedAt(this.at)
     if (closed !== this.closed) {
       this.closed = closed
@@ -308,7 +342,8 @@ export class LiveState {
       edges: { add: this.#edgeAdds, del: this.#edgeDels },
       links: this.#pairs(this.#dirtyPairs),
       steps: this.#steps,
-      sampledOut: this.#sampledOut
+      sampledOut: this.#sampledOut,
+      ...(this.journeys != null ? { mobility: this.journeys.batch() } : {})
     }
     this.#recent.push(...this.#steps)
     if (this.#recent.length > recentSteps) this.#recent = this.#recent.slice(-recentSteps)
@@ -344,7 +379,8 @@ export class LiveState {
       edges: { add: [...this.#links.keys()].map(k => k.split('-').map(Number) as [number, number]), del: [] },
       links: this.#pairs(this.#pairSteps.keys()),
       steps: [...this.#recent],
-      sampledOut: this.#sampledOut
+      sampledOut: this.#sampledOut,
+      ...(this.journeys != null ? { mobility: this.journeys.snapshot() } : {})
     }
   }
 }

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws'
 import type { PreparedScenario } from '../prepared-scenario.ts'
 import type { ScenarioResult } from '../scenario-result.ts'
 import type { Scenario } from '../scenario.ts'
+import type { JourneyOutcome } from '../trip-agent.ts'
 import { runStartMs } from '../tick-driver.ts'
 import type { NodeNames } from '../report-html/trace-names.ts'
 import { dashboardLayout, limitBook, type DashboardLayout } from './layout.ts'
@@ -24,7 +25,7 @@ export interface DashboardOptions {
 
 /**
  * A live dashboard for one simulation run: an HTTP server with the page, its script and ECharts, and a
- * WebSocket that sends one batch per tick. Hand its `onPrepared`, `onEvent` and `onProgress` to
+ * WebSocket that sends one batch per tick. Hand its `onPrepared`, `onEvent`, `onJourney` and `onProgress` to
  * `runScenario`, then `finish` with the result.
  */
 export interface Dashboard {
@@ -32,6 +33,8 @@ export interface Dashboard {
   /** `given`: the layout a replayed trace carries (its run-started header), instead of one made from `p` */
   readonly onPrepared: (p: PreparedScenario, names: NodeNames, given?: DashboardLayout) => Promise<void>
   readonly onEvent: (e: NodeEvent) => void
+  /** each traveller's journey as it is settled: the journeys panel, and the rides that move vehicles on the map */
+  readonly onJourney: (o: JourneyOutcome) => void
   readonly onProgress: (done: number, total: number) => Promise<void>
   /** results.json's figures, for the page to show beside its own */
   finish: (r: ScenarioResult) => void
@@ -43,6 +46,10 @@ export interface Dashboard {
 const files: Record<string, PageFile> = {
   '/': { file: new URL('./public/index.html', import.meta.url), type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: new URL('./public/dashboard.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  '/page.js': { file: new URL('./public/page.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  '/map.js': { file: new URL('./public/map.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  '/charts.js': { file: new URL('./public/charts.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  '/journeys.js': { file: new URL('./public/journeys.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: new URL('./public/dashboard.css', import.meta.url), type: 'text/css; charset=utf-8' }
 }
 
@@ -130,7 +137,7 @@ export async function startDashboard(s: Scenario, o: DashboardOptions = {}): Pro
     onPrepared: async (p, names, given) => {
       prepared = p
       layout = given ?? dashboardLayout(s, p, names)
-      live = new LiveState(s, p, runStartMs(p.run), o.sampling)
+      live = new LiveState(s, p, runStartMs(p.run), o.sampling, layout.nodes)
       broadcast({ type: 'hello', layout })
       broadcast(live.snapshot())
       broadcast(status())
@@ -138,6 +145,9 @@ export async function startDashboard(s: Scenario, o: DashboardOptions = {}): Pro
     },
     onEvent: e => {
       live?.event(e)
+    },
+    onJourney: j => {
+      live?.journey(j)
     },
     onProgress: async (n, total) => {
       if (live == null) return
@@ -166,7 +176,17 @@ export async function startDashboard(s: Scenario, o: DashboardOptions = {}): Pro
         physicalMaxWh: m.physicalMaxWh,
         localShare: m.localShare,
         welfareShare: m.welfareShare,
-        perSlot: m.perSlot
+        perSlot: m.perSlot,
+        ...(r.mobility != null
+          ? {
+              mobility: {
+                journeys: r.mobility.journeys,
+                perJourney: r.mobility.perJourney,
+                rides: r.mobility.rides,
+                receiptsSigned: r.mobility.receipts.signed
+              }
+            }
+          : {})
       }
       if (live != null) broadcast(live.snapshot())
       broadcast({ type: 'done', results: done })
