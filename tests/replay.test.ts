@@ -154,6 +154,9 @@ describe('kvartal replay', () => {
       onEvent: e => {
         seen.push(e.type)
       },
+      onJourney: o => {
+        seen.push(o.type)
+      },
       onProgress: async (n, total) => {
         ticks = n
         expect(total).toBe(run.ticks)
@@ -188,6 +191,14 @@ describe('kvartal replay', () => {
     const noNode = [...text]
     noNode[5] = JSON.stringify({ ...lines[5], node: undefined })
     expect((await refused(noNode.join('\n'))).line).toBe(6)
+    // a journey's outcome the dashboard could not play (booked, but no journey and no baseline)
+    const noJourney = [...text]
+    noJourney.splice(
+      5,
+      0,
+      JSON.stringify({ type: 'journey-outcome', id: 1, node: lines[1].node, departAfter: lines[1].at, status: 'booked' })
+    )
+    expect(await refused(noJourney.join('\n'))).toMatchObject({ line: 6, message: expect.stringMatching(/journey-outcome/) })
     // another format, and no header at all (a trace of an older kvartal)
     expect((await refused([JSON.stringify({ ...lines[0], format: 99 }), ...text.slice(1)].join('\n'))).message).toMatch(/format 99/)
     expect((await refused(text.slice(1).join('\n'))).message).toMatch(/no run-started header/)

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { KvartalError, type NodeEvent } from '@kvartal/protocol'
+import type { JourneyOutcome } from '../trip-agent.ts'
 import { TRACE_FORMAT, kvartalVersion, type RunStarted } from './trace-header.ts'
 
 /**
@@ -25,8 +26,13 @@ export interface Trace {
   readonly header: RunStarted
   /** the node events, in the order the run wrote them */
   readonly events: Array<NodeEvent & { name?: string; peerName?: string }>
-  /** the journeys' outcomes (`journey-outcome` lines; older traces wrote them without a type) */
-  readonly journeys: Array<Record<string, unknown>>
+  /** the journeys' outcomes (`journey-outcome` lines; older traces wrote them without a type), in the order the run wrote them */
+  readonly journeys: Array<JourneyOutcome & { name?: string }>
+  /**
+   * for each journey, how many events the run had written before it: where, among the events, the run
+   * handed it to the dashboard (`onJourney`), which is where a replay plays it
+   */
+  readonly journeyPlaces: number[]
 }
 
 function parseLine(path: string, n: number, line: string): Record<string, unknown> {
@@ -60,6 +66,20 @@ export function checkHeader(path: string, v: Record<string, unknown>): RunStarte
   return v as unknown as RunStarted
 }
 
+/** Checks a journey-outcome line for what the dashboard reads of it. */
+function checkJourney(path: string, n: number, v: Record<string, unknown>): JourneyOutcome & { name?: string } {
+  const ok =
+    typeof v.id === 'number' &&
+    typeof v.node === 'string' &&
+    typeof v.departAfter === 'number' &&
+    (v.status === 'walked' || v.status === 'failed' || (v.status === 'booked' && v.journey != null && typeof v.journey === 'object')) &&
+    v.baseline != null &&
+    typeof v.baseline === 'object' &&
+    (v.legs == null || Array.isArray(v.legs))
+  if (!ok) throw new TraceError(path, n, 'a journey-outcome needs an id, a node, a time (departAfter), a status and a baseline')
+  return v as unknown as JourneyOutcome & { name?: string }
+}
+
 /** Reads a whole trace: its header, then every event and journey line, each checked. */
 export async function readTrace(path: string): Promise<Trace> {
   const input = createReadStream(path, 'utf8')
@@ -78,6 +98,7 @@ export async function readTrace(path: string): Promise<Trace> {
   let header: RunStarted | undefined
   const events: Trace['events'] = []
   const journeys: Trace['journeys'] = []
+  const journeyPlaces: number[] = []
   let n = 0
   let ended = false
   for await (const line of lines) {
@@ -88,13 +109,14 @@ export async function readTrace(path: string): Promise<Trace> {
       header = checkHeader(path, v)
       continue
     }
+    if (ended) throw new TraceError(path, n, 'a line after run-ended: two runs in one file?')
     if (v.type == null || v.type === 'journey-outcome') {
-      journeys.push(v)
+      journeys.push(checkJourney(path, n, v))
+      journeyPlaces.push(events.length)
       continue
     }
     if (typeof v.type !== 'string' || typeof v.node !== 'string' || typeof v.at !== 'number')
       throw new TraceError(path, n, 'an event needs a type, a node and a time (at)')
-    if (ended) throw new TraceError(path, n, 'a line after run-ended: two runs in one file?')
     if (v.type === 'run-started') throw new TraceError(path, n, 'a second run-started header: two runs in one file')
     if (v.type === 'run-ended') {
       ended = true
@@ -104,5 +126,5 @@ export async function readTrace(path: string): Promise<Trace> {
   }
   if (header == null) throw new TraceError(path, 0, 'empty: no run-started header')
   if (!ended) throw new TraceError(path, n + 1, 'the trace ends before the run did (no run-ended line): it was cut off')
-  return { header, events, journeys }
+  return { header, events, journeys, journeyPlaces }
 }

@@ -40,13 +40,15 @@ export interface PlayOptions {
 }
 
 /**
- * Plays a trace into a dashboard as the run fed it: the events of each tick, then the tick's progress
- * (which waits while the page has paused the clock, and runs to the next closed slot on Step), paced
- * by `speed`. The dashboard cannot tell a replay from a run. Ends with the replayed figures.
+ * Plays a trace into a dashboard as the run fed it: the events and journeys' outcomes of each tick, in
+ * the order the run wrote them (a journey's outcome where it stood among the events: before the receipts
+ * and rides that move its vehicles, after the events of its booking), then the tick's progress (which
+ * waits while the page has paused the clock, and runs to the next closed slot on Step), paced by
+ * `speed`. The dashboard cannot tell a replay from a run. Ends with the replayed figures.
  */
 export async function playTrace(
   t: Trace,
-  dash: Pick<Dashboard, 'onPrepared' | 'onEvent' | 'onProgress' | 'finish'>,
+  dash: Pick<Dashboard, 'onPrepared' | 'onEvent' | 'onJourney' | 'onProgress' | 'finish'>,
   o: PlayOptions = {}
 ): Promise<void> {
   const h = t.header
@@ -71,10 +73,24 @@ export async function playTrace(
     // after a pause the pace starts again from now, not with a burst of the ticks the pause took
     due = Math.max(due, performance.now())
   }
-  for (const e of t.events) {
-    while (tick < h.run.ticks && e.at > instantOf(tick + 1)) await next()
+  // a line of tick n carries its instant (an event's at, a journey's departAfter: the tick it was asked at)
+  const reach = async (at: number): Promise<void> => {
+    while (tick < h.run.ticks && at > instantOf(tick + 1)) await next()
+  }
+  let j = 0
+  // the journeys the run wrote before its event `i` (all that are left, with Infinity)
+  const journeysBefore = async (i: number): Promise<void> => {
+    for (; j < t.journeys.length && t.journeyPlaces[j] <= i; j++) {
+      await reach(t.journeys[j].departAfter)
+      dash.onJourney(t.journeys[j])
+    }
+  }
+  for (const [i, e] of t.events.entries()) {
+    await journeysBefore(i)
+    await reach(e.at)
     dash.onEvent(e)
   }
+  await journeysBefore(Infinity)
   while (tick < h.run.ticks) await next()
   dash.finish(replayResult(t))
 }
