@@ -1,4 +1,5 @@
 import { clearDoubleAuction, clearWithGrid, type FeederLimit, type GridFees } from '@kvartal/market'
+import { gossipTopicKind, type GossipTopicKind } from '@kvartal/protocol'
 import type { DistrictRunResult } from './district-run-result.ts'
 
 /** What the simulator knows of each building, beyond its node. */
@@ -73,8 +74,12 @@ export interface DistrictMetrics {
   consistency: { sellerTrades: number; buyerTrades: number; mismatched: number; oversoldSlots: number; feederSlotsOverLimit: number }
   /** with feeders: energy traded across feeders, grid fees the buyers owe, the optimum's cross-feeder energy */
   grid?: { feeders: number; crossFeederWh: number; gridFeesNanos: number; optimumCrossFeederWh: number; optimumGridFeesNanos: number }
-  /** gossip messages each node received per slot (mean over nodes, and the most any node received) */
-  gossipPerNodePerSlot: { mean: number; max: number }
+  /**
+   * gossip messages each node received per slot (mean over nodes, and the most any node received), and the
+   * mean by what they carried: feeders' offers and bids, relays' digests for a feeder and for the district,
+   * the mobility topic, anything else (a district without feeders announces on `offer`/`bid` too)
+   */
+  gossipPerNodePerSlot: { mean: number; max: number; byTopic: Record<GossipTopicKind, number> }
   /** slot by slot: the buildings' local energy and welfare against the physical maximum and the optimum */
   perSlot: Array<{
     slot: number
@@ -273,6 +278,7 @@ export function computeMetrics(
   const catchUp = { pulls: 0, caughtUp: 0, frames: 0, bytes: 0 }
   let gossipMax = 0
   let gossipReceived = 0
+  const byTopic: Record<GossipTopicKind, number> = { offer: 0, bid: 0, feederDigest: 0, districtDigest: 0, mobility: 0, other: 0 }
   const latencies: number[] = []
   const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
   for (const n of run.nodes) {
@@ -282,6 +288,8 @@ export function computeMetrics(
       Object.values(st.topics).reduce((a, x) => a + x.received, 0) +
       Object.values(n.node.mobility?.gossipStats?.topics ?? {}).reduce((a, x) => a + x.received, 0)
     gossipReceived += got
+    for (const [topic, x] of Object.entries(st.topics)) byTopic[gossipTopicKind(topic)] += x.received
+    for (const x of Object.values(n.node.mobility?.gossipStats?.topics ?? {})) byTopic.mobility += x.received
     gossipMax = Math.max(gossipMax, got)
     gossipBytes += st.publishedBytes + st.acceptedBytes
     streamFrames += n.node.stats.streams.frames
@@ -352,7 +360,10 @@ export function computeMetrics(
       : {}),
     gossipPerNodePerSlot: {
       mean: round(gossipReceived / Math.max(1, nodes) / Math.max(1, slotCount), 2),
-      max: round(gossipMax / Math.max(1, slotCount), 2)
+      max: round(gossipMax / Math.max(1, slotCount), 2),
+      byTopic: Object.fromEntries(
+        Object.entries(byTopic).map(([k, v]) => [k, round(v / Math.max(1, nodes) / Math.max(1, slotCount), 2)])
+      ) as Record<GossipTopicKind, number>
     },
     perSlot: perSlot.map((x, slot) => ({
       slot,

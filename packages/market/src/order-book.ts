@@ -258,6 +258,13 @@ export class OrderBook {
     return false
   }
 
+  /** The relays of `feeder` heard from (a digest of either scope) issued at `since` or later: a relay's siblings, alive. */
+  relaysOf(feeder: string, since: number): string[] {
+    const out: string[] = []
+    for (const [relay, r] of this.#relays) if (r.feeder === feeder && r.issuedAt >= since) out.push(relay)
+    return out
+  }
+
   /** A relay's view: other feeders' residual bids from the district's digests, the latest digest per feeder. */
   relayedBids(now: number, exceptFeeder: string): BookEntry[] {
     const latest = new Map<string, RelayState>()

@@ -25,6 +25,10 @@ export interface AnnouncerDeps {
   emit: Emit
 }
 
+/** Why an announcement was made: a slot with energy it had not announced, one whose energy fell below half or
+ * to nothing, rose above what was said, or the last announcement running out while something is on offer. */
+type AnnounceReason = 'new-slot' | 'sold-down' | 'sold-out' | 'rose' | 'expiring'
+
 /** What one side's last announcement said: energy per slot, and until when it holds. */
 interface Said {
   bySlot: Map<number, number>
@@ -91,20 +95,22 @@ export class Announcer {
     for (const kind of (o.announceBids || hub ? ['offer', 'bid'] : ['offer']) as TopicKind[]) {
       const wanted = this.#wanted(kind, now)
       const said = this.#said[kind]
-      let due = false
+      // why it is due (the first reason found), for the event: researchers count what gossip is spent on
+      let due: AnnounceReason | undefined
       let any = false
       for (let s = Math.max(0, first); s < first + o.horizonSlots; s++) {
         const now_ = wanted(s)
         if (now_ > 0) any = true
         const was = said.bySlot.get(s) ?? 0
         const covered = said.validUntil >= Math.min(gateClosure(o.slots, s), now + tickMs * 2)
-        if (s < soon && now_ > 0 && (was === 0 || !covered)) due = true
-        if (was > 0 && covered && (now_ * 2 < was || now_ > was)) due = true
+        if (s < soon && now_ > 0 && (was === 0 || !covered)) due ??= was === 0 ? 'new-slot' : 'expiring'
+        if (process.env.KV_NOSOLD == null && was > 0 && covered && now_ * 2 < was) due ??= now_ === 0 ? 'sold-out' : 'sold-down'
+        if (was > 0 && covered && now_ > was) due ??= 'rose'
       }
-      if (any && said.validUntil <= now + tickMs) due = true
+      if (any && said.validUntil <= now + tickMs) due ??= 'expiring'
       // nothing left to say, and nothing said that still stands
-      if (!any && ![...said.bySlot.values()].some(v => v > 0)) due = false
-      if (due) await this.#announce(kind, first, now)
+      if (!any && ![...said.bySlot.values()].some(v => v > 0)) due = undefined
+      if (due != null) await this.#announce(kind, first, now, due)
     }
   }
 
@@ -129,7 +135,7 @@ export class Announcer {
     }
   }
 
-  async #announce(kind: TopicKind, first: number, now: number): Promise<void> {
+  async #announce(kind: TopicKind, first: number, now: number, reason: AnnounceReason): Promise<void> {
     const { options: o, host, identity, journal, router, emit } = this.#d
     const orders: Order[] = []
     const bySlot = new Map<number, number>()
@@ -167,7 +173,7 @@ export class Announcer {
       type: kind === 'offer' ? 'offer-published' : 'bid-published',
       slot: Math.max(0, first),
       energyWh: orders.reduce((x, y) => x + y.energyWh, 0),
-      detail: `${orders.length} slots`
+      detail: `${orders.length} slots; ${reason}`
     })
   }
 

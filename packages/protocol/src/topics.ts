@@ -30,6 +30,18 @@ export function parseTopic(topic: string): { district: string; kind: TopicKind; 
   return { district: m[1], kind: m[3] as TopicKind, ...(m[2] != null ? { feeder: m[2] } : {}) }
 }
 
+/** What a gossip topic carries, by its name: for counting what a node hears (the simulator's metrics). */
+export type GossipTopicKind = 'offer' | 'bid' | 'feederDigest' | 'districtDigest' | 'mobility' | 'other'
+
+export function gossipTopicKind(topic: string): GossipTopicKind {
+  const m = /^\/kvartal\/[^/]+\/(feeder\/[^/]+\/)?(offer|bid|digest|mobility)\/1$/.exec(topic)
+  if (m == null) return 'other'
+  const [, feeder, kind] = m
+  if (kind === 'digest') return feeder != null ? 'feederDigest' : 'districtDigest'
+  if (kind === 'mobility') return feeder == null ? 'mobility' : 'other'
+  return kind as 'offer' | 'bid'
+}
+
 /** Direct buyer→seller negotiation over a libp2p stream. */
 export const NEGOTIATION_PROTOCOL = '/kvartal/energy/negotiate/1.0.0'
 

@@ -33,6 +33,7 @@ import {
   isDispatchable,
   mobilityTopic,
   parseTopic,
+  gossipTopicKind,
   seededRandom,
   shareVerification,
   shortId,
@@ -156,6 +157,17 @@ describe('topics', () => {
     expect(districtDigestTopic('oslo')).toBe('/kvartal/oslo/digest/1')
     expect(feederDigestTopic('oslo', 'f7')).toBe('/kvartal/oslo/feeder/f7/digest/1')
     expect(mobilityTopic('oslo')).toBe('/kvartal/oslo/mobility/1')
+  })
+  it('name what each topic carries, for counting', () => {
+    expect(gossipTopicKind(topicFor('oslo', 'offer', 'f7'))).toBe('offer')
+    expect(gossipTopicKind(topicFor('oslo', 'offer'))).toBe('offer')
+    expect(gossipTopicKind(topicFor('oslo', 'bid', 'f7'))).toBe('bid')
+    expect(gossipTopicKind(feederDigestTopic('oslo', 'f7'))).toBe('feederDigest')
+    expect(gossipTopicKind(districtDigestTopic('oslo'))).toBe('districtDigest')
+    expect(gossipTopicKind(mobilityTopic('oslo'))).toBe('mobility')
+    for (const t of ['/kvartal/oslo/feeder/f7/mobility/1', '/kvartal/oslo/offer/2', '/x/oslo/offer/1', '/kvartal/oslo/cake/1']) {
+      expect(gossipTopicKind(t)).toBe('other')
+    }
   })
   it('parse back what topicFor writes, and nothing else', () => {
     expect(parseTopic('/kvartal/oslo/offer/1')).toEqual({ district: 'oslo', kind: 'offer' })
