@@ -177,6 +177,14 @@ export class Announcer {
     })
   }
 
+  /**
+   * Says its bids again at the next tick, as if never said: they were published while no relay was connected to
+   * hear them (RelayDialer), and would otherwise wait for their next change.
+   */
+  sayBidsAgain(): void {
+    this.#said.bid = { bySlot: new Map(), validUntil: -Infinity }
+  }
+
   /** A relay's part, once a slot (RelayDigests.relayIfDue); nothing on a node that is not a relay. */
   async relayIfDue(first: number, now: number): Promise<void> {
     await this.#relay.relayIfDue(first, now)

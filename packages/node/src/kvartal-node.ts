@@ -242,7 +242,10 @@ export class KvartalNode {
       book: this.book,
       random: this.#random,
       signal: this.#abort.signal,
-      emit: this.emit
+      emit: this.emit,
+      track: p => {
+        this.#track(p)
+      }
     })
     this.topicSync = gossip.topicSync
     this.#gossip = gossip.gossip

@@ -14,6 +14,7 @@ import {
 } from '@kvartal/mesh'
 import type { PeerId } from '@libp2p/interface'
 import { Announcer } from './announcer.ts'
+import { RelayDialer } from './relay-dialer.ts'
 import type { Emit } from './events.ts'
 import type { Journal } from './journal.ts'
 import type { KvartalNodeOptions } from './options.ts'
@@ -57,6 +58,8 @@ export interface NodeGossipDeps {
   /** aborted when the node stops */
   readonly signal: AbortSignal
   readonly emit: Emit
+  /** counts work in flight (a dial to a relay) */
+  readonly track: (p: Promise<unknown>) => void
 }
 
 export interface NodeGossip {
@@ -94,6 +97,7 @@ export function wireGossip(d: NodeGossipDeps): NodeGossip {
     },
     acceptDigest: (opened, scope) => {
       d.book.applyDigest(opened.message, o.clock.now())
+      if (scope === 'feeder') dialer.heard(opened.message.relay, opened.message.relayAddrs ?? [], o.clock.now())
       emit({ type: 'announcement-received', peer: toHex(opened.message.relay), detail: `digest:${scope}` })
     },
     refused: (err, _topic, from) => {
@@ -114,6 +118,7 @@ export function wireGossip(d: NodeGossipDeps): NodeGossip {
     peerRandom: seededRandom(o.seed * 7919 + 17),
     emit
   })
+  const dialer = new RelayDialer({ options: o, host, connected: () => announcer.sayBidsAgain(), track: d.track })
   return { topicSync, gossip, router, announcer }
 }
 

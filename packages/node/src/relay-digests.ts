@@ -30,6 +30,8 @@ export interface RelayDigestsDeps {
   readonly emit: Emit
 }
 
+const isLoopback = (addr: string): boolean => addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/')
+
 /** Most residual offers per slot, and in all, that a relay's district digest lists when the district gossips bids (the hub's input) */
 const HUB_OFFERS_PER_SLOT = 24
 const HUB_OFFERS_MAX = 96
@@ -286,8 +288,16 @@ export class RelayDigests {
   ): Promise<void> {
     const o = this.#d.options
     const feeder = o.grid?.feeder ?? ''
-    const { identity, journal, router } = this.#d
+    const { identity, journal, router, host } = this.#d
     this.#digests[scope] = { key, validUntil, entries, bids }
+    // for its feeder's buyers, where it listens (RelayDialer): addresses other hosts can reach first
+    const relayAddrs =
+      scope === 'feeder'
+        ? [...host.getMultiaddrs()]
+            .sort((a, b) => Number(isLoopback(a.toString())) - Number(isLoopback(b.toString())))
+            .slice(0, limits.maxDigestAddrs)
+            .map(a => a.bytes)
+        : []
     // one counter for both scopes: the other relay of the feeder reads both topics, and keeps one seq per relay
     const seq = await journal.nextCounter('digest', now)
     const d: Digest = {
@@ -299,7 +309,8 @@ export class RelayDigests {
       issuedAt: now,
       validUntil,
       entries,
-      ...(bids.length > 0 ? { bids } : {})
+      ...(bids.length > 0 ? { bids } : {}),
+      ...(relayAddrs.length > 0 ? { relayAddrs } : {})
     }
     await router.publishDigest(scope, seal('digest', d, identity.signer))
     const forOne = entries.filter(e => e.buyer != null).length

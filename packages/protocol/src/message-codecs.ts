@@ -205,7 +205,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         issuedAt: u64(d.issuedAt, 'issuedAt'),
         validUntil: u64(d.validUntil, 'validUntil'),
         entries: d.entries.map(entry('entries')),
-        bids: bids.map(entry('bids'))
+        bids: bids.map(entry('bids')),
+        relayAddrs: (d.relayAddrs ?? []).slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
       })
     },
     decode: b =>
@@ -215,7 +216,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
             entries: limits.maxDigestEntries,
             entries$: { addrs: limits.maxDigestAddrs },
             bids: limits.maxDigestEntries,
-            bids$: { addrs: limits.maxDigestAddrs }
+            bids$: { addrs: limits.maxDigestAddrs },
+            relayAddrs: limits.maxDigestAddrs
           } as any
         })
         if (w.entries.length + w.bids.length > limits.maxDigestEntries)
@@ -237,6 +239,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
               ...(e.buyer.length > 0 ? { buyer: key(e.buyer, `${list}[${i}].buyer`) } : {})
             }
           }
+        if (w.relayAddrs.length > limits.maxDigestAddrs || w.relayAddrs.some(x => x.length > 256))
+          throw new MalformedMessageError(`relayAddrs lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
         const d: Digest = {
           version: version(w.version),
           district: district(w.district),
@@ -246,7 +250,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
           issuedAt: num(w.issuedAt, 'issuedAt'),
           validUntil: num(w.validUntil, 'validUntil'),
           entries: w.entries.map(entry('entries')),
-          ...(w.bids.length > 0 ? { bids: w.bids.map(entry('bids')) } : {})
+          ...(w.bids.length > 0 ? { bids: w.bids.map(entry('bids')) } : {}),
+          ...(w.relayAddrs.length > 0 ? { relayAddrs: w.relayAddrs } : {})
         }
         if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')
         if (d.validUntil <= d.issuedAt) throw new MalformedMessageError('validUntil must be after issuedAt')

@@ -55,6 +55,12 @@ export interface Digest {
   readonly entries: readonly DigestEntry[]
   /** on the district's digest topic: its feeder's residual bids (`trader` is the buyer), for the hub's allocation */
   readonly bids?: readonly DigestEntry[]
+  /**
+   * on a feeder's digest topic: where the relay listens (at most `limits.maxDigestAddrs`). Only relays read their
+   * feeder's bid topic, and gossipsub sends a message on a topic its publisher does not read only to peers
+   * it is connected to that read it: a buyer dials the relay it hears from, so that its bids reach it.
+   */
+  readonly relayAddrs?: readonly Uint8Array[]
 }
 
 export interface Proposal {

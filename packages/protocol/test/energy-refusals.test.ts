@@ -325,6 +325,17 @@ describe('digests', () => {
     )
   })
 
+  it("carry the relay's addresses, at most 2 of at most 256 bytes, and nothing on the wire without them", () => {
+    const two = [new Uint8Array([1]), new Uint8Array([2])]
+    expect(codecs.digest.decode(codecs.digest.encode({ ...digest, relayAddrs: two })).relayAddrs).toEqual(two)
+    expect(codecs.digest.decode(codecs.digest.encode({ ...digest, relayAddrs: [...two, new Uint8Array([3])] })).relayAddrs).toEqual(two)
+    expect(codecs.digest.encode({ ...digest, relayAddrs: [] })).toEqual(codecs.digest.encode(digest))
+    expect(codecs.digest.decode(wireDigest({ relayAddrs: [new Uint8Array(256)] })).relayAddrs?.[0].length).toBe(256)
+    expect(() => codecs.digest.decode(wireDigest({ relayAddrs: [new Uint8Array(257)] }))).toThrow(
+      malformed(/^relayAddrs lists at most 2 addresses of at most 256 bytes$/)
+    )
+  })
+
   it("carry a feeder's residual bids and an entry's buyer, within the same 160, and refuse a bad buyer key", () => {
     const bid = { ...digest.entries[0], trader: k(3) }
     const back = codecs.digest.decode(codecs.digest.encode({ ...digest, bids: [bid], entries: [{ ...digest.entries[0], buyer: k(4) }] }))

@@ -145,9 +145,16 @@ export const digest: fc.Arbitrary<Digest> = fc
         addrs: fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 2 })
       }),
       { maxLength: 4 }
-    )
+    ),
+    relayAddrs: fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 2 })
   })
-  .map(({ validity, ...d }) => ({ version: 1, ...d, ...validity }))
+  .map(({ validity, relayAddrs, ...d }) => ({
+    version: 1,
+    ...d,
+    ...validity,
+    // absent on the wire when empty: decoded as absent
+    ...(relayAddrs.length > 0 ? { relayAddrs } : {})
+  }))
 
 export const meterReading: fc.Arbitrary<MeterReading> = fc.oneof(
   fc

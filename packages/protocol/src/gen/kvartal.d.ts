@@ -181,6 +181,7 @@ export interface Digest {
     validUntil: bigint;
     entries: DigestEntry[];
     bids: DigestEntry[];
+    relayAddrs: Uint8Array<ArrayBuffer>[];
 }
 export declare namespace Digest {
     const codec: () => Codec<Digest>;
@@ -282,9 +283,14 @@ export declare namespace Digest {
         value: Uint8Array<ArrayBuffer>;
         index: number;
     }
+    interface DigestRelayAddrsFieldEvent {
+        field: '$.relayAddrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<Digest>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Digest;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent | DigestRelayAddrsFieldEvent>;
 }
 export interface Proposal {
     version: number;

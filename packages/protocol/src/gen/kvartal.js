@@ -691,6 +691,12 @@ export var Digest;
                         DigestEntry.codec().encode(value, w);
                     }
                 }
+                if (obj.relayAddrs != null && obj.relayAddrs.length > 0) {
+                    for (const value of obj.relayAddrs) {
+                        w.uint32(82);
+                        w.bytes(value);
+                    }
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -704,7 +710,8 @@ export var Digest;
                     issuedAt: 0n,
                     validUntil: 0n,
                     entries: [],
-                    bids: []
+                    bids: [],
+                    relayAddrs: []
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -756,6 +763,13 @@ export var Digest;
                             }));
                             break;
                         }
+                        case 10: {
+                            if (opts.limits?.relayAddrs != null && obj.relayAddrs.length === opts.limits.relayAddrs) {
+                                throw new MaxLengthError('Decode error - repeated field "relayAddrs" had too many elements');
+                            }
+                            obj.relayAddrs.push(reader.bytes());
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -766,7 +780,8 @@ export var Digest;
             }, function* (reader, length, prefix, opts = {}) {
                 const obj = {
                     entries: 0,
-                    bids: 0
+                    bids: 0,
+                    relayAddrs: 0
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -849,6 +864,18 @@ export var Digest;
                                 };
                             }
                             obj.bids++;
+                            break;
+                        }
+                        case 10: {
+                            if (opts.limits?.relayAddrs != null && obj.relayAddrs === opts.limits.relayAddrs) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "relayAddrs" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.relayAddrs[]`,
+                                index: obj.relayAddrs,
+                                value: reader.bytes()
+                            };
+                            obj.relayAddrs++;
                             break;
                         }
                         default: {
