@@ -25,9 +25,13 @@ export class WorkInFlight {
     })
   }
 
-  /** One more piece of work in flight, until its `end()` (not counted in `begun`). */
+  /**
+   * One more piece of work in flight, until its `end()` (a buyer's negotiation): counted in `begun` too, so that
+   * two polls that find the node idle with the same count did not miss a negotiation begun and ended between them.
+   */
   begin(): void {
     this.#inFlight++
+    this.#begun++
   }
   end(): void {
     if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w()
