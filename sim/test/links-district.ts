@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { defaultSlotClockConfig, slotStart, type NodeEvent } from '@kvartal/protocol'
 import { fixedMarkup, timeDependentConcession } from '@kvartal/market'
 import { identityFromSeed } from '@kvartal/mesh'
-import { Journal, type KvartalNode } from '@kvartal/node'
+import { Journal, type GridOptions, type KvartalNode } from '@kvartal/node'
 import { runDistrict, type SimNodeSpec } from '../src/district-runner.ts'
 import { defaultDistrictRunConfig } from '../src/district-run-config.ts'
 import type { DistrictRunResult } from '../src/district-run-result.ts'
@@ -71,7 +71,8 @@ export interface LinksRun {
 
 export const at = (slot: number): number => slotStart(slots, slot)
 
-export async function runLinks(slotCount: number, network: unknown): Promise<LinksRun> {
+/** `grids[i]`: node `i`'s feeder (absent: one feeder for all) */
+export async function runLinks(slotCount: number, network: unknown, grids?: readonly GridOptions[]): Promise<LinksRun> {
   const ids = await Promise.all(specs.map(async s => await identityFromSeed(s.keySeed)))
   const byPeer = new Map(ids.map((x, i) => [x.peerId.toString(), i]))
   const byTrader = new Map(ids.map((x, i) => [x.id, i]))
@@ -105,7 +106,7 @@ export async function runLinks(slotCount: number, network: unknown): Promise<Lin
     onTick: async (now, nodes) => {
       observe(now, nodes)
     },
-    nodes: specs
+    nodes: grids == null ? specs : specs.map((s, i) => ({ ...s, grid: grids[i] }))
   })
   const journals = []
   for (const s of specs) {

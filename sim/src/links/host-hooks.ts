@@ -43,8 +43,8 @@ export function hostHooks(model: LinkModel, self: number, indexOf: (peer: PeerId
         const send = stream.send.bind(stream)
         stream.send = data => {
           const bytes = data instanceof Uint8Array ? data : data.subarray()
-          const { lost, delayMs } = model.send('frame', self, j, bytes)
-          if (protocol === NEGOTIATION_PROTOCOL) model.addStreamDelay(key, delayMs)
+          const { lost, delayMs, link } = model.send('frame', self, j, bytes)
+          if (protocol === NEGOTIATION_PROTOCOL) model.addStreamDelay(key, delayMs, link)
           if (lost) {
             const err = new LinkLostError(`a frame of ${protocol ?? 'a stream'} was lost between nodes ${self} and ${j}`)
             stream.abort(err)

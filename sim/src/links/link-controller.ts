@@ -3,6 +3,7 @@ import type { HostNetworkHooks, NodeIdentity, TopicStats } from '@kvartal/mesh'
 import type { KvartalNode } from '@kvartal/node'
 import type { PeerId } from '@libp2p/interface'
 import type { GossipCounts, Probe } from '../quiescence.ts'
+import { ACROSS_FEEDERS, WITHIN_FEEDER } from './link-classes.ts'
 import { LinkModel } from './link-model.ts'
 import { LinkLostError, hostHooks } from './host-hooks.ts'
 import { checkNetworkNames, type NetworkScenario } from './network-scenario.ts'
@@ -24,7 +25,26 @@ export interface NetworkFigures {
   /** negotiation-failed events, by code, on either side */
   negotiationsFailed: Record<string, number>
   /** simulated delay latency and bandwidth add to each negotiation (sum over its frames), ms */
-  negotiationDelayMs: { p50: number; p99: number; max: number; negotiations: number }
+  negotiationDelayMs: DelayFigures
+  /**
+   * the same per class of link (link-classes.ts): links inside a feeder, across feeders, and those of each
+   * of `network.groups` by name; each link counts in one class, the one whose conditions it got
+   */
+  links: { withinFeeder: LinkClassFigures; acrossFeeders: LinkClassFigures; groups: Record<string, LinkClassFigures> }
+}
+
+export interface DelayFigures {
+  p50: number
+  p99: number
+  max: number
+  negotiations: number
+}
+
+/** What the links of one class carried and lost, and the delay they added to the negotiations over them. */
+export interface LinkClassFigures {
+  gossip: { messages: number; lost: number }
+  frames: { sent: number; lost: number }
+  negotiationDelayMs: DelayFigures
 }
 
 /** What the controller needs of the run: its nodes (replaced as they rejoin), their plan, and how to make one. */
@@ -66,12 +86,15 @@ export class LinkController {
 
   constructor(network: NetworkScenario, run: LinkRun) {
     this.#r = { ...run, nodes: [] }
-    checkNetworkNames(network, run.names, [...new Set(run.names.map((_, i) => run.feederOf(i)).filter((f): f is string => f != null))])
+    const feeders = run.names.map((_, i) => run.feederOf(i))
+    checkNetworkNames(network, run.names, [...new Set(feeders.filter((f): f is string => f != null))])
     const byName = new Map(run.names.map((n, i) => [n, i]))
-    const groups = network.partitions.map(
-      p => new Set(run.names.flatMap((n, i) => (p.nodes.includes(n) || p.feeders.includes(run.feederOf(i) ?? '\0') ? [i] : [])))
-    )
-    this.model = new LinkModel(network, run.seed, groups)
+    const members = (g: { nodes: readonly string[]; feeders: readonly string[] }): Set<number> =>
+      new Set(run.names.flatMap((n, i) => (g.nodes.includes(n) || g.feeders.includes(feeders[i] ?? '\0') ? [i] : [])))
+    this.model = new LinkModel(network, run.seed, network.partitions.map(members), {
+      feeders,
+      groups: (network.groups ?? []).map(members)
+    })
     run.identities.forEach((x, i) => {
       this.#index.set(x.peerId.toString(), i)
     })
@@ -237,8 +260,13 @@ export class LinkController {
     for (const u of this.#unsubscribe.splice(0)) u()
     const n = this.model.network
     const c = this.model.counts
-    const d = this.model.streamDelays()
-    const q = (p: number): number => (d.length === 0 ? 0 : Math.round(d[Math.min(d.length - 1, Math.floor(p * d.length))] * 100) / 100)
+    const classes = this.model.classes.names.map(
+      (_, k): LinkClassFigures => ({
+        gossip: { messages: this.model.byClass[k].gossipMessages, lost: this.model.byClass[k].gossipLost },
+        frames: { sent: this.model.byClass[k].frames, lost: this.model.byClass[k].framesLost },
+        negotiationDelayMs: delayFigures(this.model.streamDelays(k))
+      })
+    )
     return {
       gossip: { messages: c.gossipMessages, lost: c.gossipLost },
       frames: { sent: c.frames, lost: c.framesLost },
@@ -252,9 +280,20 @@ export class LinkController {
       },
       churn: { left: c.nodesLeft, rejoined: c.nodesRejoined, nodeSlotsAway: n.churn.reduce((s, x) => s + x.rejoinSlot - x.leaveSlot, 0) },
       negotiationsFailed: Object.fromEntries(Object.entries(this.#failed).sort(([a], [b]) => a.localeCompare(b))),
-      negotiationDelayMs: { p50: q(0.5), p99: q(0.99), max: q(1), negotiations: d.length }
+      negotiationDelayMs: delayFigures(this.model.streamDelays()),
+      links: {
+        withinFeeder: classes[WITHIN_FEEDER],
+        acrossFeeders: classes[ACROSS_FEEDERS],
+        groups: Object.fromEntries((n.groups ?? []).map((g, k) => [g.name, classes[2 + k]]))
+      }
     }
   }
+}
+
+/** The quantiles of sorted delays, to 0.01 ms. */
+function delayFigures(d: readonly number[]): DelayFigures {
+  const q = (p: number): number => (d.length === 0 ? 0 : Math.round(d[Math.min(d.length - 1, Math.floor(p * d.length))] * 100) / 100)
+  return { p50: q(0.5), p99: q(0.99), max: q(1), negotiations: d.length }
 }
 
 function copyCounts(c: GossipCounts): GossipCounts {

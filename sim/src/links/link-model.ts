@@ -1,4 +1,14 @@
+import { LinkClasses, type LinkNodes } from './link-classes.ts'
+import type { Latency } from './link-conditions.ts'
 import type { NetworkScenario } from './network-scenario.ts'
+
+/** What the links of one class carried and lost. */
+export interface LinkCounts {
+  gossipMessages: number
+  gossipLost: number
+  frames: number
+  framesLost: number
+}
 
 /**
  * The district's links, as the simulator models them (docs/simulator.md, "Link conditions"). Pure
@@ -6,7 +16,9 @@ import type { NetworkScenario } from './network-scenario.ts'
  * by node index), the message's bytes and how many times those same bytes crossed that link before —
  * never of the time or the order in which the machine ran things. So the same message on the same link
  * gets the same fate in every run, a retransmission (a retried confirm: the same bytes) gets a fresh
- * draw, and the share of messages lost is the configured one.
+ * draw, and the share of messages lost is the configured one. Each link's loss, latency and bandwidth are
+ * those of its class (link-classes.ts: inside a feeder, across feeders, a named group), which changes the
+ * thresholds and the distribution, never the draws.
  */
 export class LinkModel {
   readonly #n: NetworkScenario
@@ -15,8 +27,11 @@ export class LinkModel {
   readonly #groups: Array<Set<number>>
   readonly #open = new Set<number>()
   readonly #seen = new Map<string, number>()
-  /** added delay per negotiation stream (dialer>listener:stream id), simulated ms */
-  readonly #streamDelay = new Map<string, number>()
+  /** added delay per negotiation stream (dialer>listener:stream id), simulated ms, and the class of its link */
+  readonly #streamDelay = new Map<string, { ms: number; link: number }>()
+  readonly classes: LinkClasses
+  /** per class of link (`classes.names`), what its links carried and lost */
+  readonly byClass: LinkCounts[]
   readonly counts = {
     gossipMessages: 0,
     gossipLost: 0,
@@ -31,11 +46,16 @@ export class LinkModel {
     nodesRejoined: 0
   }
 
-  /** `groups[k]`: the node indices partition `k` cuts off */
-  constructor(network: NetworkScenario, seed: number, groups: Array<Set<number>>) {
+  /**
+   * `groups[k]`: the node indices partition `k` cuts off; `nodes`: each node's feeder and the nodes of each
+   * of `network.groups` (absent: every link is inside one feeder, in no group)
+   */
+  constructor(network: NetworkScenario, seed: number, groups: Array<Set<number>>, nodes?: LinkNodes) {
     this.#n = network
     this.#seed = (network.seed ?? seed) >>> 0
     this.#groups = groups
+    this.classes = new LinkClasses(network, nodes)
+    this.byClass = this.classes.names.map(() => ({ gossipMessages: 0, gossipLost: 0, frames: 0, framesLost: 0 }))
   }
 
   get network(): NetworkScenario {
@@ -70,42 +90,59 @@ export class LinkModel {
   /**
    * One message from node `from` to node `to`: is it lost, and how long would it take (simulated ms:
    * the latency drawn from the distribution plus its transmission time at the link's bandwidth)?
+   * `link`: the class of the link it crossed (`classes.names`).
    */
-  send(kind: 'gossip' | 'frame', from: number, to: number, bytes: Uint8Array): { lost: boolean; delayMs: number } {
+  send(kind: 'gossip' | 'frame', from: number, to: number, bytes: Uint8Array): { lost: boolean; delayMs: number; link: number } {
     const h = fnv1a(bytes)
     const key = `${kind}:${from}>${to}:${h}:${bytes.length}`
     const nth = this.#seen.get(key) ?? 0
     this.#seen.set(key, nth + 1)
     const u = (salt: number): number => unit(this.#seed, salt, from, to, h, nth)
-    const lost = this.#n.loss > 0 && u(1) < this.#n.loss
+    const { index: link, condition: c } = this.classes.of(from, to)
+    const lost = c.loss > 0 && u(1) < c.loss
+    const k = this.byClass[link]
     if (kind === 'gossip') {
       this.counts.gossipMessages++
-      if (lost) this.counts.gossipLost++
+      k.gossipMessages++
+      if (lost) {
+        this.counts.gossipLost++
+        k.gossipLost++
+      }
     } else {
       this.counts.frames++
-      if (lost) this.counts.framesLost++
+      k.frames++
+      if (lost) {
+        this.counts.framesLost++
+        k.framesLost++
+      }
     }
-    return { lost, delayMs: this.#latency(u) + (this.#n.bandwidthKbps > 0 ? (bytes.length * 8) / this.#n.bandwidthKbps : 0) }
+    return { lost, delayMs: latency(c.latency, u) + (c.bandwidthKbps > 0 ? (bytes.length * 8) / c.bandwidthKbps : 0), link }
   }
 
-  #latency(u: (salt: number) => number): number {
-    const { distribution, ms, spreadMs } = this.#n.latency
-    if (distribution === 'fixed' || spreadMs === 0) return ms
-    if (distribution === 'uniform') return Math.max(0, ms + (2 * u(2) - 1) * spreadMs)
-    // Box–Muller: a normal draw from two uniform ones, cut at 0
-    const z = Math.sqrt(-2 * Math.log(Math.max(u(2), 1e-12))) * Math.cos(2 * Math.PI * u(3))
-    return Math.max(0, ms + z * spreadMs)
+  /** A frame's delay counted against its stream (one negotiation, one catch-up pull, one booking) on a link of class `link`. */
+  addStreamDelay(stream: string, ms: number, link = 0): void {
+    const d = this.#streamDelay.get(stream)
+    if (d == null) this.#streamDelay.set(stream, { ms, link })
+    else d.ms += ms
   }
 
-  /** A frame's delay counted against its stream (one negotiation, one catch-up pull, one booking). */
-  addStreamDelay(stream: string, ms: number): void {
-    this.#streamDelay.set(stream, (this.#streamDelay.get(stream) ?? 0) + ms)
+  /** Added simulated delay per stream, in ms: what latency and bandwidth add to each exchange's duration; of one class of link, or all. */
+  streamDelays(link?: number): number[] {
+    return [...this.#streamDelay.values()]
+      .filter(d => link == null || d.link === link)
+      .map(d => d.ms)
+      .sort((a, b) => a - b)
   }
+}
 
-  /** Added simulated delay per stream, in ms: what latency and bandwidth add to each exchange's duration. */
-  streamDelays(): number[] {
-    return [...this.#streamDelay.values()].sort((a, b) => a - b)
-  }
+/** A delay drawn from the distribution `l` with the link's and the message's uniform draws `u`. */
+function latency(l: Latency, u: (salt: number) => number): number {
+  const { distribution, ms, spreadMs } = l
+  if (distribution === 'fixed' || spreadMs === 0) return ms
+  if (distribution === 'uniform') return Math.max(0, ms + (2 * u(2) - 1) * spreadMs)
+  // Box–Muller: a normal draw from two uniform ones, cut at 0
+  const z = Math.sqrt(-2 * Math.log(Math.max(u(2), 1e-12))) * Math.cos(2 * Math.PI * u(3))
+  return Math.max(0, ms + z * spreadMs)
 }
 
 /** FNV-1a over bytes: 32 bits. */

@@ -1,5 +1,18 @@
 import { ConfigError } from '@kvartal/protocol'
-import { list, oneOf, parseWith, real, section, text, whole, type z } from '@kvartal/config'
+import { list, parseWith, section, text, whole, type z } from '@kvartal/config'
+import { LinkClasses, degrades } from './link-classes.ts'
+import {
+  bandwidthSchema,
+  latencySchema,
+  linkClassSchema,
+  linkGroupsSchema,
+  lossSchema,
+  type Latency,
+  type LinkCondition,
+  type LinkGroup
+} from './link-conditions.ts'
+
+export type { Condition, ConditionsByLink, Latency, LatencyDistribution, LinkCondition, LinkGroup } from './link-conditions.ts'
 
 /**
  * The `network:` section of a scenario: the conditions of the links between nodes (docs/simulator.md,
@@ -13,16 +26,20 @@ export interface NetworkScenario {
   /** share of messages lost on every link, 0–0.5: each gossip message and each stream frame, decided by seeded hash */
   loss: number
   /** one-way delay of each message on a link, simulated ms (reported; see the docs for what it can and cannot change) */
-  latency: { distribution: LatencyDistribution; ms: number; spreadMs: number }
+  latency: Latency
   /** per link and direction; adds each message's transmission time to its delay. 0: unlimited */
   bandwidthKbps: number
+  /** links between two nodes of one feeder: the fields given replace the three above */
+  withinFeeder?: LinkCondition
+  /** links between nodes of different feeders (the medium-voltage backhaul): the fields given replace the three above */
+  acrossFeeders?: LinkCondition
+  /** named groups of nodes: a link with either end in one gets the fields it gives, over withinFeeder, acrossFeeders (link-classes.ts) */
+  groups?: LinkGroup[]
   /** cuts between a group of nodes and the rest, from the start of one slot to the start of another */
   partitions: PartitionSpec[]
   /** nodes that stop at the start of one slot and start again from their data directory at another */
   churn: ChurnSpec[]
 }
-
-export type LatencyDistribution = 'fixed' | 'uniform' | 'normal'
 
 export interface PartitionSpec {
   /** first slot of the run (0-based, in the run's slots) that the cut covers */
@@ -49,9 +66,9 @@ export const defaultNetworkScenario: NetworkScenario = {
   churn: []
 }
 
-/** Any condition at all: without one the simulator wires nothing into the hosts. */
+/** Any condition at all, on any class of links: without one the simulator wires nothing into the hosts. */
 export function hasConditions(n: NetworkScenario): boolean {
-  return n.loss > 0 || n.latency.ms > 0 || n.latency.spreadMs > 0 || n.bandwidthKbps > 0 || n.partitions.length > 0 || n.churn.length > 0
+  return new LinkClasses(n).conditions().some(degrades) || n.partitions.length > 0 || n.churn.length > 0
 }
 
 /** slots.count is at most this (scenario-schema.ts): the bounds of a slot before the scenario's own count is known */
@@ -90,8 +107,6 @@ const churnSchema = section(
   'a churn entry { node, leaveSlot, rejoinSlot }'
 ).describe('a node that stops at the start of one slot and starts again at another')
 
-const ms = (doc: string) => real(0, 600_000, 'a delay in simulated ms').default(0).describe(`${doc} (default 0)`)
-
 /**
  * The `network:` section (docs/simulator.md, "Link conditions"): every field, its default and bounds.
  * The slot windows of partitions and churn are checked against the scenario's slots.count (and each
@@ -104,26 +119,25 @@ const networkSchema = section(
     seed: whole(0, Number.MAX_SAFE_INTEGER, 'a whole number')
       .optional()
       .describe("seeds every link's decisions (default: the scenario's seed)"),
-    loss: real(0, 0.5, 'a share of messages')
+    loss: lossSchema
       .default(0)
       .describe(
         'share of messages lost on every link, 0–0.5: each gossip message and each stream frame, decided by seeded hash (default 0)'
       ),
-    latency: section(
-      {
-        distribution: oneOf(['fixed', 'uniform', 'normal'])
-          .default('fixed')
-          .describe('fixed: ms; uniform: ms ± spreadMs; normal: mean ms, deviation spreadMs (default fixed)'),
-        ms: ms('one-way delay of each message on a link, simulated ms'),
-        spreadMs: ms('its spread, simulated ms')
-      },
-      'a mapping { distribution, ms, spreadMs }'
-    )
+    latency: latencySchema
       .prefault({})
       .describe('one-way delay of each message on a link, simulated (reported; docs/simulator.md says what it can and cannot change)'),
-    bandwidthKbps: real(0, Number.MAX_SAFE_INTEGER, 'a bandwidth in kbit/s')
+    bandwidthKbps: bandwidthSchema
       .default(0)
       .describe("per link and direction; adds each message's transmission time to its delay. 0: unlimited (default)"),
+    withinFeeder: linkClassSchema(
+      'links between two nodes of one feeder: the fields given replace loss, latency and bandwidthKbps above (absent: those)'
+    ),
+    acrossFeeders: linkClassSchema(
+      "links between nodes of different feeders, the district's medium-voltage backhaul: the fields given replace loss, " +
+        'latency and bandwidthKbps above (absent: those)'
+    ),
+    groups: linkGroupsSchema,
     partitions: list(partitionSchema, 'a list of partitions { fromSlot, untilSlot, nodes?, feeders? }')
       .default(() => [])
       .describe('cuts between a group of nodes and the rest'),
@@ -131,13 +145,16 @@ const networkSchema = section(
       .default(() => [])
       .describe('nodes that stop and start again')
   },
-  'a mapping of link conditions { loss, latency, bandwidthKbps, partitions, churn, seed }'
+  'a mapping of link conditions { loss, latency, bandwidthKbps, withinFeeder, acrossFeeders, groups, partitions, churn, seed }'
 ).transform(
   (n): NetworkScenario => ({
     ...(n.seed != null ? { seed: n.seed } : {}),
     loss: n.loss,
     latency: { ...n.latency },
     bandwidthKbps: n.bandwidthKbps,
+    ...(n.withinFeeder != null ? { withinFeeder: n.withinFeeder } : {}),
+    ...(n.acrossFeeders != null ? { acrossFeeders: n.acrossFeeders } : {}),
+    ...(n.groups != null ? { groups: n.groups } : {}),
     partitions: n.partitions.map(p => ({ fromSlot: p.fromSlot, untilSlot: p.untilSlot, nodes: [...p.nodes], feeders: [...p.feeders] })),
     churn: n.churn.map(c => ({ node: c.node, leaveSlot: c.leaveSlot, rejoinSlot: c.rejoinSlot }))
   })
@@ -151,7 +168,8 @@ export const networkScenarioSchema = networkSchema
   .nullish()
   .transform((n): NetworkScenario => n ?? defaultNetwork())
   .describe(
-    'link conditions: loss, latency, bandwidth, partitions, churn (docs/simulator.md, "Link conditions"); absent: a perfect network'
+    'link conditions: loss, latency, bandwidth (for every link, inside feeders, across them, of named groups), partitions, ' +
+      'churn (docs/simulator.md, "Link conditions"); absent: a perfect network'
   )
 
 function defaultNetwork(): NetworkScenario {
@@ -209,20 +227,18 @@ export function validateNetwork(doc: unknown, slotCount: number): NetworkScenari
   )
 }
 
-/** Refuses a partition or churn entry that names a node or feeder the district does not have. */
+/** Refuses a partition, group or churn entry that names a node or feeder the district does not have. */
 export function checkNetworkNames(n: NetworkScenario, nodes: readonly string[], feeders: readonly string[]): void {
   const known = new Set(nodes)
   const knownFeeders = new Set(feeders)
-  for (const [i, p] of n.partitions.entries()) {
-    for (const [j, x] of p.nodes.entries())
-      if (!known.has(x)) throw new ConfigError(`network.partitions[${i}].nodes[${j}]`, `no node is named "${x}"`)
-    for (const [j, x] of p.feeders.entries())
+  const check = (at: string, g: { nodes: readonly string[]; feeders: readonly string[] }): void => {
+    for (const [j, x] of g.nodes.entries()) if (!known.has(x)) throw new ConfigError(`${at}.nodes[${j}]`, `no node is named "${x}"`)
+    for (const [j, x] of g.feeders.entries())
       if (!knownFeeders.has(x))
-        throw new ConfigError(
-          `network.partitions[${i}].feeders[${j}]`,
-          `no feeder is named "${x}" (feeders: ${[...knownFeeders].join(', ') || 'none'})`
-        )
+        throw new ConfigError(`${at}.feeders[${j}]`, `no feeder is named "${x}" (feeders: ${[...knownFeeders].join(', ') || 'none'})`)
   }
+  for (const [i, p] of n.partitions.entries()) check(`network.partitions[${i}]`, p)
+  for (const [i, g] of (n.groups ?? []).entries()) check(`network.groups[${i}]`, g)
   for (const [i, c] of n.churn.entries())
     if (!known.has(c.node)) throw new ConfigError(`network.churn[${i}].node`, `no node is named "${c.node}"`)
 }
