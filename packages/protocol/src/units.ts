@@ -21,8 +21,11 @@ export function assertWholeNonNegative(value: number, what: string): void {
 export function costNanos(wh: Wh, price: PricePerKwh): Nanos {
   assertWholeNonNegative(wh, 'energy')
   assertWholeNonNegative(price, 'price')
-  const n = BigInt(wh) * BigInt(price)
-  return Number((n + 500n) / 1000n)
+  const n = (BigInt(wh) * BigInt(price) + 500n) / 1000n
+  // money is exact or refused: past 2^53 nanos (9 million IOTA) a number no longer holds every whole nano
+  if (n > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${wh} Wh at ${price} nanos/kWh costs more nanos than a number holds exactly`)
+  return Number(n)
 }
 
 /** Converts NOK-like decimal prices from a scenario to nanos per kWh at an exchange rate (edge only). */

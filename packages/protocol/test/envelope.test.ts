@@ -143,5 +143,9 @@ describe('identity and units', () => {
     expect(costNanos(3, 333_333_333)).toBe(1_000_000)
     expect(costNanos(9_007_199, 1_000_000_000)).toBe(9_007_199_000_000)
     expect(() => costNanos(1.5, 1)).toThrow(RangeError)
+    // up to 2^53 nanos exactly, and refused beyond: a number would round it
+    expect(costNanos(9_007_199_254_740, 1_000)).toBe(9_007_199_254_740)
+    expect(costNanos(9_007_199_254_740_991, 1_000)).toBe(Number.MAX_SAFE_INTEGER)
+    expect(() => costNanos(9_007_199_254_740_991, 1_001)).toThrow(/costs more nanos than a number holds exactly/)
   })
 })

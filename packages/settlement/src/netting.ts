@@ -8,7 +8,8 @@ import type { Obligation, PaymentRequest } from './port.ts'
  * the same parties (pay-per-use receipts) are netted with the trades.
  */
 export function netTrades(trades: readonly Trade[], debts: readonly Obligation[] = []): Obligation[] {
-  const owed = new Map<string, number>()
+  // summed exactly: a pair's sum may pass 2^53 nanos where no single trade does, and is then refused below
+  const owed = new Map<string, bigint>()
   const addresses = new Map<string, string>()
   const address = (key: Uint8Array): string => {
     const k = Buffer.from(key).toString('base64')
@@ -26,18 +27,22 @@ export function netTrades(trades: readonly Trade[], debts: readonly Obligation[]
     const amount = costNanos(t.terms.energyWh, t.terms.price)
     const [a, b] = buyer < seller ? [buyer, seller] : [seller, buyer]
     const sign = buyer === a ? 1 : -1
-    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + sign * amount)
+    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0n) + BigInt(sign * amount))
   }
   // other debts of the period (a traveller's final pay-per-use receipt to a vehicle) net the same way
   for (const d of debts) {
     if (d.from === d.to || d.amount <= 0) continue
     if (!Number.isSafeInteger(d.amount)) throw new RangeError(`a debt must be a whole number of nanos, got ${d.amount}`)
     const [a, b] = d.from < d.to ? [d.from, d.to] : [d.to, d.from]
-    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0) + (d.from === a ? 1 : -1) * d.amount)
+    owed.set(`${a} ${b}`, (owed.get(`${a} ${b}`) ?? 0n) + BigInt((d.from === a ? 1 : -1) * d.amount))
   }
   const out: Obligation[] = []
-  for (const [pair, net] of [...owed].sort(([x], [y]) => (x < y ? -1 : 1))) {
+  for (const [pair, sum] of [...owed].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const [a, b] = pair.split(' ')
+    const abs = sum < 0n ? -sum : sum
+    if (abs > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new RangeError(`what ${a} and ${b} owe each other in one period passes 2^53 nanos: a number no longer holds it exactly`)
+    const net = Number(sum)
     if (net > 0) out.push({ from: a, to: b, amount: net })
     if (net < 0) out.push({ from: b, to: a, amount: -net })
   }

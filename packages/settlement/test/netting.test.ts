@@ -29,6 +29,17 @@ describe('netTrades', () => {
     ])
   })
 
+  it('sums exactly past what one trade costs, and refuses a pair whose period passes 2^53 nanos', () => {
+    const { lo, hi } = sortedParties()
+    // 4,503,599,628 Wh at 1 IOTA/kWh: just over 2^52 nanos each, exact alone; two of them pass 2^53
+    const wh = 4_503_599_628
+    const up = trade({ seller: hi, buyer: lo, energyWh: wh, price: 1_000_000_000, n: 1 })
+    const down = trade({ seller: lo, buyer: hi, energyWh: wh - 1, price: 1_000_000_000, n: 2 })
+    expect(netTrades([up, down])).toEqual([{ from: lo.address, to: hi.address, amount: 1_000_000 }])
+    const again = trade({ seller: hi, buyer: lo, energyWh: wh, price: 1_000_000_000, n: 3 })
+    expect(() => netTrades([up, again])).toThrow(/passes 2\^53 nanos/)
+  })
+
   it('sums several trades of one pair, each rounded on its own, and subtracts what flows back', () => {
     const { lo, hi } = sortedParties()
     const ts = [
