@@ -38,7 +38,7 @@ describe('kvartal init --meter', () => {
         { meter: 'p1', meterDevice: '/dev/serial/by-id/usb-FTDI_P1-if00' },
         { kind: 'p1', port: '/dev/serial/by-id/usb-FTDI_P1-if00', baudRate: 115_200, toleranceMs: 10_000 }
       ],
-      ['han', { meter: 'han', meterDevice: '/dev/ttyAMA0' }, { kind: 'han', port: '/dev/ttyAMA0', baudRate: 2_400, toleranceMs: 30_000 }],
+      ['han', { meter: 'han', meterDevice: '/dev/ttyAMA0' }, { kind: 'han', port: '/dev/ttyAMA0', baudRate: 2_400, toleranceMs: 90_000 }],
       [
         'mqtt',
         { meter: 'mqtt', meterUrl: 'mqtts://broker.local:8883', meterId: 'pulse-7' },
