@@ -7,6 +7,7 @@ import { metresFrom } from '@kvartal/sim'
 import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '@kvartal/sim/testing'
 import { runKvartal, type NodeProcess } from './helpers/processes.ts'
 import { stderrMatch } from './helpers/stderr-match.ts'
+import { openDashboard } from './helpers/dashboard-page.ts'
 
 // a small district with mobility around noon (energy is traded too): six buildings, 36 stops, 3 bikes, 2 scooters and a
 // car, 90 minutes from 11:00 in one-minute ticks, so that a ride of a few minutes is metered (and drawn) several times
@@ -61,19 +62,7 @@ describe('kvartal sim --dashboard with mobility', () => {
     const { chromium } = await import('playwright-core')
     const browser = await chromium.launch({ executablePath: c.path, headless: true, args: chromiumArgs })
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
-      const errors: string[] = []
-      const elsewhere: string[] = []
-      page.on('console', m => {
-        if (m.type() === 'error') errors.push(m.text())
-      })
-      page.on('pageerror', e => {
-        errors.push(e.message)
-      })
-      page.on('request', r => {
-        if (!r.url().startsWith(url) && !r.url().startsWith('ws://127.0.0.1') && !r.url().startsWith('data:')) elsewhere.push(r.url())
-      })
-      await page.goto(url, { waitUntil: 'load' })
+      const { page, errors, elsewhere } = await openDashboard(browser, url)
       const value = async (id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, 'data-value'))
       // paused before the first tick: the district is laid out, the journeys panel is there and empty
       await page.waitForFunction(

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, runKvartal, type NodeProcess } from './helpers/processes.ts'
 import { stderrMatch } from './helpers/stderr-match.ts'
+import { openDashboard } from './helpers/dashboard-page.ts'
 import { BROWSER_SETUP_MS, chromiumArgs, findChromium } from '@kvartal/sim/testing'
 
 // a small, fast district: six buildings around noon, six slots, no mobility
@@ -48,19 +49,7 @@ describe('kvartal sim --dashboard', () => {
     const { chromium } = await import('playwright-core')
     const browser = await chromium.launch({ executablePath: c.path, headless: true, args: chromiumArgs })
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
-      const errors: string[] = []
-      const elsewhere: string[] = []
-      page.on('console', m => {
-        if (m.type() === 'error') errors.push(m.text())
-      })
-      page.on('pageerror', e => {
-        errors.push(e.message)
-      })
-      page.on('request', r => {
-        if (!r.url().startsWith(url) && !r.url().startsWith('ws://127.0.0.1') && !r.url().startsWith('data:')) elsewhere.push(r.url())
-      })
-      await page.goto(url, { waitUntil: 'load' })
+      const { page, errors, elsewhere } = await openDashboard(browser, url)
       const value = async (id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, 'data-value'))
       const state = async (): Promise<string | null> => await page.getAttribute('#status', 'data-state')
       /** Bars of the energy chart drawn so far (slots closed or traded). */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { metresFrom, playTrace, readTrace, runScenario, startDashboard, validateScenario } from '../src/index.ts'
+import { expectJourneyFiguresOf } from './helpers/journey-figures.ts'
 
 const scenario = validateScenario({
   district: 'again',
@@ -141,21 +142,7 @@ describe('a replayed trace in the dashboard', () => {
 
       // the replayed journeys panel ends on results.json's mobility figures
       const f = end.figures
-      const { tripsPerDay: _t, ...journeys } = m.journeys
-      const { paidNanos: _p, ...perJourney } = m.perJourney
-      expect({
-        journeys: {
-          requested: f.requested,
-          booked: f.booked,
-          walked: f.walked,
-          failed: f.failed,
-          failedBy: f.failedBy,
-          bookedByMode: f.bookedByMode
-        },
-        perJourney: f.perJourney,
-        rides: f.ridesEnded,
-        receipts: f.receiptsSigned
-      }).toEqual({ journeys, perJourney, rides: m.rides.ended, receipts: m.receipts.signed })
+      expectJourneyFiguresOf(f, m)
 
       // in the replay a vehicle is drawn at one place, then another, during one ride, and parks where results.json says
       const centre = { lat: withMobility.site.latitude, lon: withMobility.site.longitude }
