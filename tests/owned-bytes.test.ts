@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { mobilitySamples } from '@kvartal/protocol/testing'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
-import { NO_PRICING, seal, signerFromSeed, topicFor, mobilityTopic, type Announcement, type ServiceOffer } from '@kvartal/protocol'
+import { seal, signerFromSeed, topicFor, mobilityTopic, type Announcement, type ServiceOffer } from '@kvartal/protocol'
 import {
   TopicSync,
   createHost,
@@ -81,26 +82,8 @@ describe('a node keeps only the bytes of what it received', () => {
 
   it("mobility gossip: the service book and the catch-up store get the offer's own bytes (mobility-gossip.ts)", () => {
     const offer: ServiceOffer = {
-      version: 1,
-      district: 'test',
-      provider: alice.publicKey,
-      seq: 1,
-      issuedAt: 1,
-      validUntil: Date.now() + 3_600_000,
-      mode: 'BICYCLE',
-      assetId: 'b-1',
-      zones: ['u4xsu'],
-      availableFrom: 0,
-      availableUntil: 10,
-      capacity: 1,
-      socWh: 0,
-      rangeM: 0,
-      pricing: NO_PRICING,
-      co2GPerKm: 0,
-      agencyId: '',
-      addrs: [new Uint8Array([4, 127, 0, 0, 1])],
-      latE6: 63_430_000,
-      lonE6: 10_390_000
+      ...mobilitySamples({ traveller: alice.publicKey, provider: alice.publicKey })['service-offer'],
+      validUntil: Date.now() + 3_600_000
     }
     const sealed = seal('service-offer', offer, alice)
     const pubsub = fakePubsub()

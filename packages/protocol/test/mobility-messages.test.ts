@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mobilitySamples } from '../testing/index.ts'
 import {
   BadSignatureError,
   MalformedMessageError,
@@ -78,26 +79,8 @@ describe('mobility messages', () => {
     tampered[40] ^= 1
     expect(() => openAs(tampered, 'hold-request', 16 * 1024)).toThrow(/signature|decode|malformed/i)
     const offer: ServiceOffer = {
-      version: 1,
-      district: 'test',
-      provider: provider.publicKey,
-      seq: 1,
-      issuedAt: 1,
-      validUntil: 2,
-      mode: 'BICYCLE',
-      assetId: 'b-1',
-      zones: ['u4xsu'],
-      availableFrom: 0,
-      availableUntil: 10,
-      capacity: 1,
-      socWh: 0,
-      rangeM: 0,
-      pricing: NO_PRICING,
-      co2GPerKm: 0,
-      agencyId: '',
-      addrs: [],
-      latE6: 63_430_000,
-      lonE6: 10_390_000
+      ...mobilitySamples({ traveller: traveller.publicKey, provider: provider.publicKey })['service-offer'],
+      addrs: []
     }
     const sealed = seal('service-offer', offer, provider)
     expect(openAs(sealed, 'service-offer', 2048).message.latE6).toBe(63_430_000)
