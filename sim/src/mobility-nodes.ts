@@ -1,5 +1,6 @@
 import { strategyByName } from '@kvartal/market'
 import type { MobilityOptions } from '@kvartal/node'
+import type { Coordinate } from '@kvartal/mobility'
 import type { NodeResult } from './district-run-result.ts'
 import type { SimNodeSpec } from './node-spec.ts'
 import type { Scenario } from './scenario.ts'
@@ -8,9 +9,17 @@ import type { MobilityDistrict } from './mobility-district.ts'
 import type { VehicleKind } from './district-map.ts'
 import { keySeedFor } from './key-seed.ts'
 
-/** What every node of a district with mobility gets: the timetable to plan on, and the offer interval. */
-export function travellerOptions(m: MobilityScenario, district: MobilityDistrict): Partial<MobilityOptions> {
-  return { timetable: district.timetable, offerEveryMs: m.offerEveryMinutes * 60_000 }
+/**
+ * What every node of a district with mobility gets: the timetable to plan on, the offer interval, and with
+ * `gossipByZone` the zones it reads: a building's trips start at home (trip-demand.ts), so it reads the zones around
+ * it; a vehicle or the operator plans nothing, and reads no zone.
+ */
+export function travellerOptions(m: MobilityScenario, district: MobilityDistrict, home?: Coordinate): Partial<MobilityOptions> {
+  return {
+    timetable: district.timetable,
+    offerEveryMs: m.offerEveryMinutes * 60_000,
+    ...(m.gossipByZone ? { zones: home != null ? { home } : {} } : {})
+  }
 }
 
 /**

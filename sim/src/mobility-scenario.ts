@@ -23,6 +23,12 @@ export interface MobilityScenario {
    * every delivered gossip message costs CPU (DESIGN.md, facts measured)
    */
   offerEveryMinutes: number
+  /**
+   * vehicles gossip their offers on their zone's topic and each building reads the nine zones around it
+   * (MobilityOptions.zones), instead of every offer to every node: what a node hears then does not grow with
+   * the district. `false`: the district's one topic, to compare
+   */
+  gossipByZone: boolean
 }
 
 export interface TransitSpec {
@@ -161,7 +167,8 @@ export const defaultMobilityScenario: MobilityScenario = {
     stopShare: 0.5,
     weights: { nanosPerSecond: 13_888_889, nanosPerGramCo2: 1_000_000, nanosPerTransfer: 4_166_666_667, nanosPerWalkMetre: 17_361_111 }
   },
-  offerEveryMinutes: 180
+  offerEveryMinutes: 180,
+  gossipByZone: true
 }
 
 const allModes = Object.values(Mode).filter(m => m !== Mode.WALK) as [Mode, ...Mode[]]
@@ -370,7 +377,11 @@ export const mobilityScenarioSchema = z
           travellers,
           offerEveryMinutes: whole(1, 24 * 60, 'a whole number of minutes')
             .default(d.offerEveryMinutes)
-            .describe('vehicles and the operator re-gossip their service offers this often, simulated minutes')
+            .describe('vehicles and the operator re-gossip their service offers this often, simulated minutes'),
+          gossipByZone: z
+            .boolean({ error: expected('true or false') })
+            .default(d.gossipByZone)
+            .describe("vehicles gossip on their zone's topic, read by the buildings around it (false: every offer to every node)")
         },
         'a mapping, or false for no mobility'
       )

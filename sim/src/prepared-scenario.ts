@@ -155,7 +155,7 @@ export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' =
     strategy: strategyByName(s.market.strategy)!,
     profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 },
     // residents travel: every building's node plans and books journeys
-    ...(district != null ? { mobility: travellerOptions(m!, district) } : {}),
+    ...(district != null ? { mobility: travellerOptions(m!, district, district.map.buildings[i]) } : {}),
     ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i)) } : {})
   }))
   // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own

@@ -26,10 +26,12 @@ export interface Probe {
 }
 
 export function gossipCounts(n: KvartalNode): GossipCounts {
-  const subscriptions = n.router?.subscriptions ?? []
-  const written = Object.keys(n.router?.stats.topics ?? {}).filter(t => !subscriptions.includes(t))
+  const subscriptions = [...(n.router?.subscriptions ?? []), ...(n.mobility?.gossipSubscriptions ?? [])]
+  const mobility = n.mobility?.gossipStats?.topics ?? {}
+  // a vehicle writes on its zone's topic without reading it; a feeder's node, on the bid topic
+  const written = [...Object.keys(n.router?.stats.topics ?? {}), ...Object.keys(mobility)].filter(t => !subscriptions.includes(t))
   return {
-    topics: [n.router?.stats.topics ?? {}, n.mobility?.gossipStats?.topics ?? {}],
+    topics: [n.router?.stats.topics ?? {}, mobility],
     subscriptions,
     ...(written.length > 0 ? { writeOnly: written } : {})
   }

@@ -56,6 +56,8 @@ export interface MobilityConfig {
   readonly provider?: VehicleProviderConfig | TransitProviderConfig
   readonly holdMs: number
   readonly offerEveryMs: number
+  /** the district gossips mobility by zone; this node reads the zones around `home` (node's MobilityOptions.zones) */
+  readonly zones?: { readonly home: { readonly lat: number; readonly lon: number } }
   /** GTFS agency_id → the key (64 hex) of the node that sells its tickets */
   readonly operators?: Readonly<Record<string, string>>
 }
@@ -90,6 +92,7 @@ export function mobilityConfigOf(m: MobilityDoc, baseDir: string, site: { latitu
     ...(timetable != null ? { timetable } : {}),
     ...(m.provider != null ? { provider: m.provider as VehicleProviderConfig | TransitProviderConfig } : {}),
     holdMs: m.holdMs,
-    offerEveryMs: m.offerEveryMs
+    offerEveryMs: m.offerEveryMs,
+    ...(m.zones != null ? { zones: { home: m.zones.home ?? { lat: site.latitude, lon: site.longitude } } } : {})
   }
 }

@@ -58,6 +58,7 @@ export async function mobilityOptionsFor(c: NodeConfig): Promise<Partial<Mobilit
     ...(provider != null ? { provider } : {}),
     holdMs: m.holdMs,
     offerEveryMs: m.offerEveryMs,
+    ...(m.zones != null ? { zones: m.zones } : {}),
     ...(m.operators != null ? { operators: m.operators } : {})
   }
 }

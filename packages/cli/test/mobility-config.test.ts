@@ -99,6 +99,18 @@ describe('node config: the mobility section', () => {
     expect(err!.message).toContain(says)
   })
 
+  it("gossips by zone when asked: the zones around home, the config's site by default; a bad home is named", async () => {
+    const site = { latitude: 59.91, longitude: 10.75, utcOffsetHours: 1 }
+    const z = validateNodeConfig({ ...base, site, mobility: { zones: {} } }, '/etc/kvartal')
+    expect(z.mobility!.zones).toEqual({ home: { lat: 59.91, lon: 10.75 } })
+    const h = validateNodeConfig({ ...base, site, mobility: { zones: { home: { lat: 63.43, lon: 10.39 } } } }, '/etc/kvartal')
+    expect((await mobilityOptionsFor(h))!.zones).toEqual({ home: { lat: 63.43, lon: 10.39 } })
+    expect(validateNodeConfig({ ...base, mobility: {} }, '/etc/kvartal').mobility!.zones).toBeUndefined()
+    expect(() => validateNodeConfig({ ...base, mobility: { zones: { home: { lat: 95, lon: 10 } } } }, '/etc/kvartal')).toThrow(
+      /mobility\.zones\.home\.lat/
+    )
+  })
+
   it('a provider needs a ledger its travellers can pay on; a traveller on the local ledger may plan', () => {
     expect(() => validateNodeConfig({ ...base, settlement: { adapter: 'local' }, mobility: { provider: bike } }, '/tmp')).toThrow(
       expect.objectContaining({ field: 'settlement.adapter' })

@@ -25,6 +25,8 @@ export interface HostOptions {
   district: string
   /** the node's feeder: its topics get peer-score parameters */
   feeder?: string
+  /** the mobility zones whose topics the node reads: they get peer-score parameters too */
+  mobilityZones?: readonly string[]
   transport: Transport
   /** multiaddrs to listen on; defaults depend on the transport */
   listen?: string[]
@@ -189,7 +191,7 @@ export async function createHost(opts: HostOptions): Promise<KvartalHost> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        scoreParams: scoreParamsFor(opts.district, opts.feeder),
+        scoreParams: scoreParamsFor(opts.district, opts.feeder, opts.mobilityZones),
         // one RPC frame may batch several messages: announcements of a few hundred bytes, and a relay's
         // digest of up to 12 KiB. At 16 KiB, frames that carried a digest with other messages were
         // dropped whole (lost digests at 200 buildings); a frame far beyond a few digests is an attack

@@ -5,6 +5,7 @@ import {
   WrongDistrictError,
   mobilityLimits,
   mobilityTopic,
+  mobilityZoneTopic,
   openAs,
   signedBy,
   toHex,
@@ -20,6 +21,14 @@ export const MOBILITY_SYNC_CODE = 3
 
 export interface MobilityGossipInit {
   district: string
+  /**
+   * Mobility gossips by zone in this district: a service offer that names one zone (a vehicle) goes on that
+   * zone's topic (mobilityZoneTopic), the others (transit) on the district's mobility topic. Absent: every
+   * offer on the district's topic, as in a district that does not gossip by zone.
+   */
+  zoned?: boolean
+  /** the zones whose topics this node reads besides the district's (with `zoned`: the zones around its home) */
+  zones?: readonly string[]
   /** once per unique, well-formed, correctly signed service offer; throw a ProtocolError to refuse it */
   accept(message: Opened<'service-offer'>, from: PeerId): void
   refused?(error: ProtocolError, topic: string, from: PeerId): void
@@ -30,35 +39,48 @@ export interface MobilityGossipInit {
 export interface MobilityGossip {
   start(): void
   stop(): void
-  publish(envelope: Uint8Array): Promise<void>
+  /**
+   * Gossips a signed service offer: on its zone's topic when the district is zoned and the offer names one zone,
+   * and then also on `alsoZone`'s (the zone a vehicle left: its readers learn that it moved); else on the district's.
+   */
+  publish(envelope: Uint8Array, alsoZone?: string): Promise<void>
   readonly stats: GossipStats
+  /** the topics this node reads */
+  readonly subscriptions: readonly string[]
 }
 
 /**
- * The district's mobility topic: providers' signed service offers. Validation follows the energy
- * topics' pattern (gossip-router.ts): a typed ProtocolError becomes ignore or reject, and the topic has
- * score parameters, so a peer that gossips forgeries loses its mesh slots.
+ * The district's mobility topics: providers' signed service offers, on the district's topic and, in a district
+ * that gossips by zone, on the topic of the one zone a vehicle's offer names. Validation follows the energy
+ * topics' pattern (gossip-router.ts): a typed ProtocolError becomes ignore or reject, and the topics have score
+ * parameters, so a peer that gossips forgeries loses its mesh slots. An offer on a zone's topic must name one
+ * zone alone (a vehicle that moved says so on the zone it left, naming the zone it is in now).
  */
 export function mobilityGossip(pubsub: GossipPort, init: MobilityGossipInit): MobilityGossip {
-  const topic = mobilityTopic(init.district)
-  const perTopic = { published: 0, received: 0 }
-  const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: { [topic]: perTopic } }
+  const districtTopic = mobilityTopic(init.district)
+  const zoneTopics = [...new Set(init.zones ?? [])].map(z => mobilityZoneTopic(init.district, z))
+  const subscriptions = [districtTopic, ...zoneTopics]
+  const stats: GossipStats = { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: {} }
+  const topicStats = (topic: string): { published: number; received: number } => (stats.topics[topic] ??= { published: 0, received: 0 })
+  for (const t of subscriptions) topicStats(t)
   // a provider's newer offer supersedes its older ones for the same agency (vehicle ids rotate per trip)
   const remember = (o: Opened<'service-offer'>['message'], data: Uint8Array): void => {
     init.sync?.remember(MOBILITY_SYNC_CODE, `${toHex(o.provider)}/${o.agencyId}`, o.seq, data, o.validUntil)
   }
-  function check(from: PeerId, data: Uint8Array): void {
+  function check(from: PeerId, data: Uint8Array, onZoneTopic: boolean): void {
     const opened = openAs(data, 'service-offer', mobilityLimits.maxOfferBytes)
     if (opened.message.district !== init.district) throw new WrongDistrictError(opened.message.district, init.district)
     if (!signedBy(opened, opened.message.provider))
       throw new MalformedMessageError('service offer signed by someone other than its provider')
+    if (onZoneTopic && opened.message.zones.length !== 1)
+      throw new MalformedMessageError(`a service offer on a zone's topic names one zone, not ${opened.message.zones.length}`)
     init.accept(opened, from)
     remember(opened.message, data)
   }
-  function validate(from: PeerId, data: Uint8Array): TopicValidatorResult {
-    perTopic.received++
+  function validate(topic: string, from: PeerId, data: Uint8Array): TopicValidatorResult {
+    topicStats(topic).received++
     try {
-      check(from, data)
+      check(from, data, topic !== districtTopic)
       stats.accepted++
       stats.acceptedBytes += data.length
       return TopicValidatorResult.Accept
@@ -66,30 +88,45 @@ export function mobilityGossip(pubsub: GossipPort, init: MobilityGossipInit): Mo
       return refusal(err, stats, e => init.refused?.(e, topic, from))
     }
   }
+  async function send(topic: string, envelope: Uint8Array): Promise<void> {
+    await pubsub.publish(topic, envelope)
+    stats.published++
+    stats.publishedBytes += envelope.length
+    topicStats(topic).published++
+  }
   return {
     stats,
+    subscriptions,
     start() {
       // the service book keeps a decoded offer until it expires: a copy of its own bytes, not a view into
       // the 64 KiB buffer it arrived in (as gossip-router.ts does for announcements; tests/owned-bytes.test.ts)
-      pubsub.topicValidators.set(topic, (from, msg) => validate(from, new Uint8Array(msg.data)))
-      pubsub.subscribe(topic)
+      for (const topic of subscriptions) {
+        pubsub.topicValidators.set(topic, (from, msg) => validate(topic, from, new Uint8Array(msg.data)))
+        pubsub.subscribe(topic)
+      }
+      // pulled offers come from any of the topics: one that names one zone is as valid as on a zone's topic
       init.sync?.register(MOBILITY_SYNC_CODE, (data, from) => {
-        check(from, data)
+        check(from, data, false)
       })
     },
     stop() {
-      pubsub.topicValidators.delete(topic)
-      try {
-        pubsub.unsubscribe(topic)
-      } catch {}
+      for (const topic of subscriptions) {
+        pubsub.topicValidators.delete(topic)
+        try {
+          pubsub.unsubscribe(topic)
+        } catch {}
+      }
     },
-    async publish(envelope) {
+    async publish(envelope, alsoZone) {
       // the host allows publishing to zero peers: an offer is re-gossiped on schedule, and pulled by peers that missed it
-      if (init.sync != null) remember(openAs(envelope, 'service-offer', mobilityLimits.maxOfferBytes).message, envelope)
-      await pubsub.publish(topic, envelope)
-      stats.published++
-      stats.publishedBytes += envelope.length
-      perTopic.published++
+      const offer = openAs(envelope, 'service-offer', mobilityLimits.maxOfferBytes).message
+      if (init.sync != null) remember(offer, envelope)
+      if (init.zoned !== true || offer.zones.length !== 1) {
+        await send(districtTopic, envelope)
+        return
+      }
+      await send(mobilityZoneTopic(init.district, offer.zones[0]), envelope)
+      if (alsoZone != null && alsoZone !== offer.zones[0]) await send(mobilityZoneTopic(init.district, alsoZone), envelope)
     }
   }
 }

@@ -1,5 +1,13 @@
 import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { districtDigestTopic, feederDigestTopic, mobilityTopic, topicFor, TopicKind, type TopicKind as Kind } from '@kvartal/protocol'
+import {
+  districtDigestTopic,
+  feederDigestTopic,
+  mobilityTopic,
+  mobilityZoneTopic,
+  topicFor,
+  TopicKind,
+  type TopicKind as Kind
+} from '@kvartal/protocol'
 
 /**
  * Gossipsub only counts rejected messages on topics listed in `scoreParams.topics` (DESIGN.md, facts):
@@ -7,13 +15,18 @@ import { districtDigestTopic, feederDigestTopic, mobilityTopic, topicFor, TopicK
  * heavy penalty for invalid deliveries, so a few forged or malformed messages push the sender below the
  * graylist threshold.
  */
-export function scoreParamsFor(district: string, feeder?: string): ReturnType<typeof createPeerScoreParams> {
+export function scoreParamsFor(
+  district: string,
+  feeder?: string,
+  mobilityZones: readonly string[] = []
+): ReturnType<typeof createPeerScoreParams> {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {}
   const feederTopics = feeder == null || feeder === '' ? [] : [feederDigestTopic(district, feeder), districtDigestTopic(district)]
   for (const topic of [
     ...(Object.values(TopicKind) as Kind[]).map(kind => topicFor(district, kind, feeder)),
     ...feederTopics,
-    mobilityTopic(district)
+    mobilityTopic(district),
+    ...mobilityZones.map(z => mobilityZoneTopic(district, z))
   ]) {
     topics[topic] = createTopicScoreParams({
       topicWeight: 1,

@@ -15,6 +15,7 @@ import {
 import type { PeerId } from '@libp2p/interface'
 import { Announcer } from './announcer.ts'
 import { RelayDialer } from './relay-dialer.ts'
+import { mobilityZonesOf } from './mobility/mobility-runtime.ts'
 import type { Emit } from './events.ts'
 import type { Journal } from './journal.ts'
 import type { KvartalNodeOptions } from './options.ts'
@@ -29,6 +30,7 @@ export async function createNodeHost(o: KvartalNodeOptions, identity: NodeIdenti
     identity,
     district: o.district,
     feeder: o.grid?.feeder,
+    mobilityZones: o.mobility != null ? mobilityZonesOf(o.mobility) : [],
     transport: o.transport,
     encryption: o.encryption,
     listen: o.listen,

@@ -34,6 +34,7 @@ export function parseTopic(topic: string): { district: string; kind: TopicKind; 
 export type GossipTopicKind = 'offer' | 'bid' | 'feederDigest' | 'districtDigest' | 'mobility' | 'other'
 
 export function gossipTopicKind(topic: string): GossipTopicKind {
+  if (/^\/kvartal\/[^/]+\/mobility\/zone\/[0-9b-hjkmnp-z]{1,12}\/1$/.test(topic)) return 'mobility'
   const m = /^\/kvartal\/[^/]+\/(feeder\/[^/]+\/)?(offer|bid|digest|mobility)\/1$/.exec(topic)
   if (m == null) return 'other'
   const [, feeder, kind] = m
@@ -66,9 +67,22 @@ export const limits = {
   maxDigestBytes: 32 * 1024
 } as const
 
-/** Gossip topic of a district's mobility service offers. */
+/** Gossip topic of a district's mobility service offers (with zone topics: those that name more than one zone, transit). */
 export function mobilityTopic(district: string): string {
   return `/kvartal/${district}/mobility/${WIRE_VERSION}`
+}
+
+/** A geohash (the alphabet of zones.ts's cells), as a zone topic names it. */
+export const ZONE_PATTERN = /^[0-9b-hjkmnp-z]{1,12}$/
+
+/**
+ * Gossip topic of the service offers that name one zone (a vehicle parked there), in a district whose mobility
+ * gossips by zone: a traveller reads the zones around its home, so what it hears grows with the vehicles near it,
+ * not with the district.
+ */
+export function mobilityZoneTopic(district: string, zone: string): string {
+  if (!ZONE_PATTERN.test(zone)) throw new RangeError(`a zone is a geohash, got ${JSON.stringify(zone)}`)
+  return `/kvartal/${district}/mobility/zone/${zone}/${WIRE_VERSION}`
 }
 /** Traveller → provider: quotes, holds, commits, releases and cancellations over one stream per exchange. */
 export const BOOKING_PROTOCOL = '/kvartal/mobility/booking/1.0.0'

@@ -32,6 +32,7 @@ import {
   gateClosure,
   isDispatchable,
   mobilityTopic,
+  mobilityZoneTopic,
   parseTopic,
   gossipTopicKind,
   seededRandom,
@@ -165,6 +166,9 @@ describe('topics', () => {
     expect(gossipTopicKind(feederDigestTopic('oslo', 'f7'))).toBe('feederDigest')
     expect(gossipTopicKind(districtDigestTopic('oslo'))).toBe('districtDigest')
     expect(gossipTopicKind(mobilityTopic('oslo'))).toBe('mobility')
+    expect(gossipTopicKind(mobilityZoneTopic('oslo', 'u5r2vx'))).toBe('mobility')
+    expect(mobilityZoneTopic('oslo', 'u5r2vx')).toBe('/kvartal/oslo/mobility/zone/u5r2vx/1')
+    for (const z of ['', 'U5R2', 'u5a2', 'u5/2', 'u5r2vxu5r2vxu']) expect(() => mobilityZoneTopic('oslo', z)).toThrow(RangeError)
     for (const t of ['/kvartal/oslo/feeder/f7/mobility/1', '/kvartal/oslo/offer/2', '/x/oslo/offer/1', '/kvartal/oslo/cake/1']) {
       expect(gossipTopicKind(t)).toBe('other')
     }

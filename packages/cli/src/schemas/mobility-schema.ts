@@ -152,6 +152,17 @@ export const mobilitySchema = section({
   offerEveryMs: whole(1_000, 86_400_000, 'a whole number of ms')
     .default(defaultMobilityOptions.offerEveryMs)
     .describe('a provider gossips its service offer this often, ms'),
+  zones: section(
+    {
+      home: coordinateSchema.optional().describe("where journeys start (default: the config's site): the node reads the zones around it")
+    },
+    'a mapping: {} or { home: { lat, lon } }'
+  )
+    .optional()
+    .describe(
+      "the district gossips mobility by zone: a vehicle's offer on its zone's topic (every node of the district must agree), " +
+        'and this node reads the zones around home; absent: every offer on the district topic'
+    ),
   operators: z
     .record(z.string(), text("the operator node's key, 64 hex characters (kvartal id prints it)", /^[0-9a-fA-F]{64}$/), {
       error: expected('a mapping { <agency_id>: <operator node key> }')

@@ -9,7 +9,7 @@ import {
   type NodeEvent,
   errorCode
 } from '@kvartal/protocol'
-import type { Timetable } from '@kvartal/mobility'
+import { zoneAndNeighbours, zoneOf, type Coordinate, type Timetable } from '@kvartal/mobility'
 import {
   handleChannels,
   mobilityGossip,
@@ -46,6 +46,13 @@ export interface MobilityOptions {
    * with the one node that claims the agency, and refuses when several do.
    */
   operators?: Readonly<Record<string, string>>
+  /**
+   * The district's mobility gossips by zone (mesh's mobility-gossip.ts): a vehicle gossips its offer on the topic of
+   * its zone (a geohash-6 cell, zones.ts), and this node reads, besides the district's topic, the topics of the zone
+   * of `home` and the eight around it: where the planner looks for vehicles for a journey from home. What it hears
+   * then grows with the vehicles near it, not with the district. Absent: every offer on the district's one topic.
+   */
+  zones?: { home?: Coordinate }
   /** a provider re-gossips its service offer this often, ms of the node's clock */
   offerEveryMs: number
   /** how long a provider holds an unpaid leg, ms of the node's clock */
@@ -57,6 +64,12 @@ export interface MobilityOptions {
    * vehicle's tick, so a ride that runs to its end always gets its final report in. Default: one slot.
    */
   receiptGraceMs?: number
+}
+
+/** The zones whose mobility topics a node reads (MobilityOptions.zones): its home's and the eight around it; none without a home. */
+export function mobilityZonesOf(o: Partial<Pick<MobilityOptions, 'zones'>>): string[] {
+  const home = o.zones?.home
+  return home == null ? [] : zoneAndNeighbours(zoneOf(home))
 }
 
 /**
@@ -102,6 +115,8 @@ export class MobilityRuntime {
   readonly #d: MobilityRuntimeDeps
   #gossip?: MobilityGossip
   #lastOfferAt = -Infinity
+  /** the zone a vehicle's last offer named: when it moved, its next offer goes there too */
+  #lastZone?: string
   #records: Promise<unknown> = Promise.resolve()
 
   constructor(deps: MobilityRuntimeDeps) {
@@ -140,6 +155,7 @@ export class MobilityRuntime {
     const { host, clock, emit } = this.#d
     this.#gossip = mobilityGossip(this.#d.gossip ?? host.services.pubsub, {
       district: this.#d.district,
+      ...(this.#d.options.zones != null ? { zoned: true, zones: mobilityZonesOf(this.#d.options) } : {}),
       sync: this.#d.topicSync,
       accept: opened => {
         this.services.admit(opened.message, clock.now())
@@ -215,7 +231,9 @@ export class MobilityRuntime {
         .slice(0, 4)
         .map(a => a.bytes)
     )
-    await this.#gossip.publish(envelope)
+    const zone = this.#d.options.provider?.kind === 'vehicle' ? zoneOf(this.provider.position) : undefined
+    await this.#gossip.publish(envelope, this.#lastZone)
+    this.#lastZone = zone
     this.#d.emit({
       type: 'service-offer-published',
       detail:
@@ -283,6 +301,10 @@ export class MobilityRuntime {
   }
   get gossipStats(): MobilityGossip['stats'] | undefined {
     return this.#gossip?.stats
+  }
+  /** the mobility topics this node reads (the district's, and its zones') */
+  get gossipSubscriptions(): readonly string[] {
+    return this.#gossip?.subscriptions ?? []
   }
 }
 

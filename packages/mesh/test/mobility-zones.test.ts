@@ -1,0 +1,111 @@
+/**
+ * Mobility gossip by zone (mobility-gossip.ts): in a zoned district a vehicle's offer (one zone) goes on its zone's
+ * topic and a transit offer (several zones) on the district's; a node reads the district's topic and the zones it
+ * was given. Real libp2p hosts, their gossip on the simulator's process bus (the same validators as gossipsub).
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { NO_PRICING, mobilityTopic, mobilityZoneTopic, seal, signerFromSeed, toHex, type ServiceOffer } from '@kvartal/protocol'
+import { ProcessGossip, createHost, identityFromSeed, mobilityGossip, type KvartalHost } from '../src/index.ts'
+
+const hosts: KvartalHost[] = []
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map(async h => await h.stop()))
+})
+async function host(seed: number): Promise<KvartalHost> {
+  const h = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(seed)), district: 'test', transport: 'memory' })
+  hosts.push(h)
+  return h
+}
+const delivered = async (): Promise<void> => {
+  await new Promise(resolve => setImmediate(resolve))
+}
+
+const provider = signerFromSeed(new Uint8Array(32).fill(9))
+let seq = 0
+/** a signed offer of `provider` naming `zones` */
+function offer(zones: string[], agencyId = ''): Uint8Array {
+  const o: ServiceOffer = {
+    version: 1,
+    district: 'test',
+    provider: provider.publicKey,
+    seq: ++seq,
+    issuedAt: 1,
+    validUntil: Date.now() + 3_600_000,
+    mode: agencyId === '' ? 'BICYCLE' : 'BUS',
+    assetId: agencyId === '' ? 'b-1' : '',
+    zones,
+    availableFrom: 0,
+    availableUntil: 10,
+    capacity: 1,
+    socWh: 0,
+    rangeM: 0,
+    pricing: NO_PRICING,
+    co2GPerKm: 0,
+    agencyId,
+    addrs: [],
+    latE6: 63_430_000,
+    lonE6: 10_390_000
+  }
+  return seal('service-offer', o, provider)
+}
+
+describe('mobility gossip by zone', () => {
+  it("a vehicle's offer reaches its zone's readers only, a transit offer every node; a moved vehicle says so where it was", async () => {
+    const [p, near, far, plain] = await Promise.all([host(1), host(2), host(3), host(4)])
+    const bus = new ProcessGossip()
+    const heard = new Map<string, string[]>()
+    const node = (h: KvartalHost, name: string, zones: string[], zoned = true) => {
+      heard.set(name, [])
+      const g = mobilityGossip(bus.port(h.services.pubsub, h.peerId), {
+        district: 'test',
+        ...(zoned ? { zoned, zones } : {}),
+        accept: o => {
+          heard.get(name)!.push(`${o.message.zones.join('+')}#${o.message.seq}`)
+        }
+      })
+      g.start()
+      return g
+    }
+    const vehicle = node(p, 'vehicle', [])
+    const reader = node(near, 'near', ['u5r2vx', 'u5r2vz'])
+    node(far, 'far', ['u5r3bb'])
+    // a node that reads only the district's topic hears no vehicle of a zoned district
+    node(plain, 'plain', [], false)
+    expect(reader.subscriptions).toEqual([mobilityTopic('test'), mobilityZoneTopic('test', 'u5r2vx'), mobilityZoneTopic('test', 'u5r2vz')])
+
+    await vehicle.publish(offer(['u5r2vx']))
+    await vehicle.publish(offer(['u5r2vx', 'u5r3bb'], 'bus-co'))
+    // it moved from u5r2vx to u5r2vz: the offer naming where it is now goes on both zones' topics
+    await vehicle.publish(offer(['u5r2vz']), 'u5r2vx')
+    await delivered()
+    expect(heard.get('near')).toEqual(['u5r2vx#1', 'u5r2vx+u5r3bb#2', 'u5r2vz#3', 'u5r2vz#3'])
+    expect(heard.get('far')).toEqual(['u5r2vx+u5r3bb#2'])
+    expect(heard.get('plain')).toEqual(['u5r2vx+u5r3bb#2'])
+    expect(vehicle.stats.topics[mobilityZoneTopic('test', 'u5r2vx')].published).toBe(2)
+    expect(vehicle.stats.topics[mobilityTopic('test')].published).toBe(1)
+  })
+
+  it("refuses an offer naming several zones on a zone's topic, as malformed", async () => {
+    const [p, r] = await Promise.all([host(5), host(6)])
+    const bus = new ProcessGossip()
+    const refused: string[] = []
+    const accepted: string[] = []
+    mobilityGossip(bus.port(r.services.pubsub, r.peerId), {
+      district: 'test',
+      zoned: true,
+      zones: ['u5r2vx'],
+      accept: o => {
+        accepted.push(toHex(o.message.provider))
+      },
+      refused: (err, topic) => {
+        refused.push(`${err.code} ${topic}: ${err.message}`)
+      }
+    }).start()
+    const port = bus.port(p.services.pubsub, p.peerId)
+    await port.publish(mobilityZoneTopic('test', 'u5r2vx'), offer(['u5r2vx', 'u5r3bb'], 'bus-co'))
+    await port.publish(mobilityZoneTopic('test', 'u5r2vx'), offer(['u5r2vx']))
+    await delivered()
+    expect(refused).toEqual([`malformed ${mobilityZoneTopic('test', 'u5r2vx')}: a service offer on a zone's topic names one zone, not 2`])
+    expect(accepted).toHaveLength(1)
+  })
+})
