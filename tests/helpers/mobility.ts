@@ -84,6 +84,8 @@ export async function startMobilityDistrict(
     positions?: Array<((slot: number) => number) | undefined>
     ownLedger?: number[]
     operators?: Record<string, string>
+    /** per node, MobilityOptions.zones (the district gossips mobility by zone); absent: the district's one topic */
+    zones?: Array<{ home?: Coordinate } | undefined>
   } = {}
 ): Promise<MobilityDistrict> {
   const timetable = opts.timetable ?? smallTimetable()
@@ -99,7 +101,8 @@ export async function startMobilityDistrict(
           timetable,
           ...(roles[i] !== 'traveller' ? { provider: roles[i] as ProviderService } : {}),
           ...(opts.holdMs != null ? { holdMs: opts.holdMs } : {}),
-          ...(opts.operators != null ? { operators: opts.operators } : {})
+          ...(opts.operators != null ? { operators: opts.operators } : {}),
+          ...(opts.zones?.[i] != null ? { zones: opts.zones[i] } : {})
         },
         settlement: {
           periodSlots: opts.periodSlots ?? 4,
