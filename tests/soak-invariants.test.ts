@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Level } from 'level'
 import { Transaction, TransactionDataBuilder } from '@iota/iota-sdk/transactions'
 import { toBase58, toBase64 } from '@iota/iota-sdk/utils'
-import { costNanos, encodeTrade, iotaAddress, signerFromSeed, tradeId, type TradeTerms } from '@kvartal/protocol'
+import { costNanos, encodeLegTerms, encodeTrade, iotaAddress, signerFromSeed, tradeId, type TradeTerms } from '@kvartal/protocol'
+import { sampleLegTerms } from '@kvartal/protocol/testing'
 import { checkInvariants, VIOLATION_KINDS, type District, type ViolationKind } from '../scripts/soak/invariants.ts'
 import { readJournal, type RawJournal } from '../scripts/soak/journal-reader.ts'
 import { readLedgerEntries, type LedgerEntry } from '../scripts/soak/ledger-reader.ts'
@@ -107,6 +108,22 @@ interface NodeData {
   legs?: Rec[]
 }
 
+/** A seat on trip T1 from stop position `from` to `to`, departing at `departureMs`: the LegTerms hex a provider journals. */
+function seatTerms(from: number, to: number, departureMs: number): string {
+  const keys = { traveller: new Uint8Array(32).fill(1), provider: new Uint8Array(32).fill(2) }
+  return hex(
+    encodeLegTerms({
+      ...sampleLegTerms(keys),
+      resource: 'T1',
+      from,
+      to,
+      units: 1,
+      departureTime: departureMs,
+      arrivalTime: departureMs + 600_000
+    })
+  )
+}
+
 /** Writes a journal by its documented layout, then reads it back with the checker's reader. */
 let n = 0
 async function journal(d: NodeData): Promise<RawJournal> {
@@ -174,6 +191,7 @@ async function world(): Promise<World> {
       legs: [
         {
           leg,
+          terms: seatTerms(0, 2, STOPPED - 40_000),
           status: 'CONFIRMED',
           package: pkg,
           resource: 'T1',
@@ -225,6 +243,21 @@ async function check(w: World): Promise<{ kinds: ViolationKind[]; report: Return
   ])
   const report = checkInvariants(district, journals, readLedgerEntries(w.ledger))
   return { kinds: [...new Set(report.violations.map(v => v.kind))], report }
+}
+
+/** Another traveller's seat on trip T1, booked and paid (with `terms`: another stretch or day than the first seat's). */
+async function secondSeat(w: World, terms?: string): Promise<void> {
+  const seat = await tx(T.address, [{ to: O.address, amount: 400_000_000 }])
+  const leg = '12'.repeat(32)
+  const pkg = '34'.repeat(16)
+  w.ledger.push(seat)
+  w.o.legs!.push({ ...w.o.legs![0], leg, package: pkg, paymentDigest: seat.digest, ...(terms != null ? { terms } : {}) })
+  w.t.packages!.push({
+    ...w.t.packages![0],
+    id: pkg,
+    paymentDigest: seat.digest,
+    legs: [{ leg, provider: hex(O.pk), status: 'CONFIRMED' }]
+  })
 }
 
 /** Each violation made on purpose, on top of the consistent district: the checker must name exactly it. */
@@ -351,22 +384,8 @@ const broken: Array<[ViolationKind, (w: World) => Promise<void> | void]> = [
       w.o.legs = [{ ...w.o.legs![0], status: 'EXPIRED' }]
     }
   ],
-  [
-    'seat-sold-twice',
-    async w => {
-      const seat = await tx(T.address, [{ to: O.address, amount: 400_000_000 }])
-      const leg = '12'.repeat(32)
-      const pkg = '34'.repeat(16)
-      w.ledger.push(seat)
-      w.o.legs!.push({ ...w.o.legs![0], leg, package: pkg, paymentDigest: seat.digest })
-      w.t.packages!.push({
-        ...w.t.packages![0],
-        id: pkg,
-        paymentDigest: seat.digest,
-        legs: [{ leg, provider: hex(O.pk), status: 'CONFIRMED' }]
-      })
-    }
-  ],
+  // a second seat on the one-seat trip's same departure, over the same stretch
+  ['seat-sold-twice', async w => await secondSeat(w)],
   [
     'booking-one-sided',
     w => {
@@ -407,6 +426,16 @@ describe("the soak's invariant checker, against hand-made journals and ledgers",
     expect([report.trades, report.bookings, report.legsSold, report.periodsSettled, report.ledgerPayments]).toEqual([1, 1, 1, 2, 2])
     // committed 1 s before its gate by the seller's clock, which ran 400 ms ahead: 1.4 s before it by the machine's
     expect(report.latestAfterTrueGateMs).toBe(-1_400)
+  })
+
+  it("counts a trip's seats per departure and stretch: a seat past the first's stretch, or the next day, is no second sale", async () => {
+    for (const terms of [seatTerms(2, 4, STOPPED - 40_000), seatTerms(0, 2, STOPPED - 40_000 + 86_400_000)]) {
+      const w = await world()
+      await secondSeat(w, terms)
+      const { report } = await check(w)
+      expect(report.violations).toEqual([])
+      expect(report.legsSold).toBe(2)
+    }
   })
 
   it('names every kind it checks, each made on purpose', () => {

@@ -67,6 +67,8 @@ export interface RawPackage {
 }
 export interface RawProviderLeg {
   readonly leg: string
+  /** hex of the encoded LegTerms (legSeats reads them) */
+  readonly terms: string
   readonly status: string
   readonly package: string
   readonly resource: string
@@ -138,6 +140,16 @@ const num = (v: bigint | undefined): number => {
   const n = Number(v ?? 0n)
   if (!Number.isSafeInteger(n)) throw new Error(`value ${v} beyond 2^53`)
   return n
+}
+
+/**
+ * What a leg takes of a trip, from its LegTerms (mobility.proto: from = 9, to = 10, units = 11, departure_time = 12):
+ * stop positions [from, to), seats, and the UTC day it departs (the soak's GTFS service days start at midnight UTC).
+ */
+export function legSeats(termsHex: string): { from: number; to: number; units: number; day: number } {
+  const t = protoFields(Buffer.from(termsHex, 'hex'))
+  const get = (no: number): number => num(t.find(f => f.no === no)?.varint)
+  return { from: get(9), to: get(10), units: get(11), day: Math.floor(get(12) / 86_400_000) }
 }
 
 /** A Trade's bytes: { terms = 1, buyer_signature = 2, seller_signature = 3 }; TradeTerms' fields by number. */

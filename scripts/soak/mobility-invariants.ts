@@ -1,5 +1,6 @@
 /** The soak's mobility invariants (violations.ts lists them): legs sold once and paid, payments accounted for, bookings both sides. */
 import { SOLD, short, type CheckContext } from './check-context.ts'
+import { legSeats } from './journal-reader.ts'
 
 /** Counts the packages confirmed, the legs sold, and the packages a graceful stop left mid-booking. */
 export function checkMobility(c: CheckContext): { bookings: number; legsSold: number; inFlight: number } {
@@ -44,9 +45,14 @@ export function checkMobility(c: CheckContext): { bookings: number; legsSold: nu
   let legsSold = 0
   for (const [name, jr] of journals) {
     const seats = config.get(name)?.seatsPerTrip
-    const taken = new Map<string, number>()
+    // per departure (trip and day) and per stop of it: the seats of the legs that ride past that stop
+    const taken = new Map<string, Array<{ from: number; to: number; units: number }>>()
     for (const l of jr.providerLegs) {
-      if (SOLD.has(l.status) || l.status === 'CANCELLING') taken.set(l.resource, (taken.get(l.resource) ?? 0) + l.units)
+      if (SOLD.has(l.status) || l.status === 'CANCELLING') {
+        const s = legSeats(l.terms)
+        const key = `${l.resource} on day ${s.day}`
+        taken.set(key, [...(taken.get(key) ?? []), s])
+      }
       if (l.status === 'PENDING' && l.holdUntil < d.stoppedAt - grace)
         add(
           'hold-left-open',
@@ -96,7 +102,11 @@ export function checkMobility(c: CheckContext): { bookings: number; legsSold: nu
       }
     }
     if (seats != null)
-      for (const [resource, n] of taken) if (n > seats) add('seat-sold-twice', name, `${resource}: ${n} seats sold of ${seats}`)
+      for (const [departure, legs] of taken) {
+        const stops = new Set(legs.map(x => x.from))
+        const most = Math.max(...[...stops].map(k => legs.filter(x => x.from <= k && k < x.to).reduce((a, x) => a + x.units, 0)))
+        if (most > seats) add('seat-sold-twice', name, `${departure}: ${most} seats sold of ${seats} on one stretch`)
+      }
   }
   const travellers = new Set([...journals].filter(([, jr]) => jr.packages.length > 0).map(([, jr]) => jr.address))
   const providers = new Set([...journals].filter(([, jr]) => jr.providerLegs.length > 0).map(([, jr]) => jr.address))
