@@ -199,7 +199,7 @@ export class JourneyPlanner {
     }
     const startS = Math.floor((departAfter - dayStartMs) / 1000)
     // arrive-by: the journeys that leave latest and still arrive in time (a range of forward searches, arrive-by.ts)
-    const result: PlanResult =
+    let result: PlanResult =
       req.arriveBy == null
         ? planJourneys(this.timetable, { ...query, departAfter: startS }, offers, req.weights)
         : planArriveBy(
@@ -208,13 +208,36 @@ export class JourneyPlanner {
             offers,
             req.weights
           )
+    // after midnight, the previous service day's trips whose GTFS times pass 24:00 still run: the earlier arrival wins
+    let planDayStartMs = dayStartMs
+    if (req.arriveBy == null) {
+      const prevStartMs = serviceDayStart(dayStartMs - 1, this.timetable.timezone)
+      const prevS = Math.floor((departAfter - prevStartMs) / 1000)
+      if (latestTimeS(this.timetable) >= prevS) {
+        const shift = Math.round((dayStartMs - prevStartMs) / 1000)
+        const prev = planJourneys(
+          this.timetable,
+          { ...query, serviceDate: serviceDate(prevStartMs, this.timetable.timezone), departAfter: prevS },
+          offers.map(o => ({
+            ...o,
+            ...(o.availableFrom != null ? { availableFrom: o.availableFrom + shift } : {}),
+            ...(o.availableUntil != null ? { availableUntil: o.availableUntil + shift } : {})
+          })),
+          req.weights
+        )
+        if (firstArrivalMs(prev, prevStartMs) < firstArrivalMs(result, dayStartMs)) {
+          result = prev
+          planDayStartMs = prevStartMs
+        }
+      }
+    }
     const event = stepId(this.#d.identity.id, toHex(randomBytes(8)), 'planned')
     this.#d.emit({
       type: 'journey-planned',
       detail: `${result.journeys.length} journeys, ${offers.length} quoted legs from ${candidates.length} vehicles`,
       id: event
     })
-    return { ...result, request: { ...req, departAfter }, dayStartMs, quotes, event }
+    return { ...result, request: { ...req, departAfter }, dayStartMs: planDayStartMs, quotes, event }
   }
 
   /** The legs of a journey as terms to sign: one per vehicle leg, with the provider that sells it. */
@@ -309,4 +332,21 @@ function dist(o: { latE6: number; lonE6: number }, c: Coordinate): number {
   const dLat = fromE6(o.latE6) - c.lat
   const dLon = (fromE6(o.lonE6) - c.lon) * Math.cos((c.lat * Math.PI) / 180)
   return dLat * dLat + dLon * dLon
+}
+
+/** The latest time of any trip of a timetable, seconds of its service day (past 86,400 for trips after midnight). */
+const latestTimes = new WeakMap<Timetable, number>()
+function latestTimeS(tt: Timetable): number {
+  let t = latestTimes.get(tt)
+  if (t == null) {
+    t = 0
+    for (const p of tt.patterns) for (const x of p.arr) if (x > t) t = x
+    latestTimes.set(tt, t)
+  }
+  return t
+}
+
+/** When a plan's first journey arrives, ms (Infinity without one). */
+function firstArrivalMs(r: PlanResult, dayStartMs: number): number {
+  return r.journeys.length === 0 ? Infinity : dayStartMs + Math.min(...r.journeys.map(j => j.arrivalTime)) * 1000
 }

@@ -200,14 +200,18 @@ export function checkLegTerms(p: ProviderState, t: LegTerms, now: number): void 
       'bad-stops',
       `trip ${t.resource} does not run from ${t.fromStopId} (position ${t.from}) to ${t.toStopId} (position ${t.to})`
     )
-  const dayStart = serviceDayStart(now, s.timetable.timezone)
+  // the service day the leg's departure names: today's, or yesterday's for a trip whose GTFS times pass 24:00
+  const today = serviceDayStart(now, s.timetable.timezone)
+  const yesterday = serviceDayStart(today - 1, s.timetable.timezone)
+  const departs = tripTimes(s.timetable, loc, t.from).departure * 1000
+  const dayStart = yesterday + departs === t.departureTime ? yesterday : today
   if (tripsRunning(s.timetable, serviceDate(dayStart, s.timetable.timezone))?.[loc.pattern][loc.trip] === 0) {
     throw new BookingRefusedError(
       'not-running',
       `trip ${t.resource} does not run on ${serviceDate(dayStart, s.timetable.timezone)} (its service calendar)`
     )
   }
-  const dep = dayStart + tripTimes(s.timetable, loc, t.from).departure * 1000
+  const dep = dayStart + departs
   if (dep < now) throw new BookingRefusedError('departed', `trip ${t.resource} has left ${t.fromStopId}`)
   if (t.units > s.seatsPerTrip) throw new BookingRefusedError('no-capacity', `a trip has ${s.seatsPerTrip} seats`)
   if (t.price < pattern.route.fare * t.units)
