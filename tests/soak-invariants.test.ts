@@ -3,13 +3,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Level } from 'level'
 import { Transaction, TransactionDataBuilder } from '@iota/iota-sdk/transactions'
 import { toBase58, toBase64 } from '@iota/iota-sdk/utils'
-import { costNanos, encodeLegTerms, encodeTrade, iotaAddress, signerFromSeed, tradeId, type TradeTerms } from '@kvartal/protocol'
-import { sampleLegTerms } from '@kvartal/protocol/testing'
+import { costNanos, encodeTrade, iotaAddress, signerFromSeed, tradeId, type TradeTerms } from '@kvartal/protocol'
 import { checkInvariants, VIOLATION_KINDS, type District, type ViolationKind } from '../scripts/soak/invariants.ts'
-import { readJournal, type RawJournal } from '../scripts/soak/journal-reader.ts'
+import type { RawJournal } from '../scripts/soak/journal-reader.ts'
+import { seatTerms, writeJournal, type NodeData } from './helpers/soak-journals.ts'
 import { readLedgerEntries, type LedgerEntry } from '../scripts/soak/ledger-reader.ts'
 
 /**
@@ -96,58 +95,9 @@ async function tx(sender: string, transfers: Array<{ to: string; amount: number 
   return { digest: TransactionDataBuilder.getDigestFromBytes(bytes), status: 'success', bytes: toBase64(bytes) }
 }
 
-type Rec = Record<string, unknown>
-interface NodeData {
-  seed: Buffer
-  trades?: Rec[]
-  holds?: Rec[]
-  plans?: Record<string, string[]>
-  periods?: Record<string, Rec>
-  proofs?: Record<string, Rec>
-  packages?: Rec[]
-  legs?: Rec[]
-}
-
-/** A seat on trip T1 from stop position `from` to `to`, departing at `departureMs`: the LegTerms hex a provider journals. */
-function seatTerms(from: number, to: number, departureMs: number): string {
-  const keys = { traveller: new Uint8Array(32).fill(1), provider: new Uint8Array(32).fill(2) }
-  return hex(
-    encodeLegTerms({
-      ...sampleLegTerms(keys),
-      resource: 'T1',
-      from,
-      to,
-      units: 1,
-      departureTime: departureMs,
-      arrivalTime: departureMs + 600_000
-    })
-  )
-}
-
-/** Writes a journal by its documented layout, then reads it back with the checker's reader. */
 let n = 0
-async function journal(d: NodeData): Promise<RawJournal> {
-  const path = join(dir, `j${n++}`)
-  const db = new Level<string, any>(path, { valueEncoding: 'json' })
-  await db.open()
-  const ops: Array<{ type: 'put'; key: string; value: unknown }> = [{ type: 'put', key: 'key/ed25519-seed', value: hex(d.seed) }]
-  for (const t of d.trades ?? []) ops.push({ type: 'put', key: `trade/${String(t.id)}`, value: t })
-  for (const h of d.holds ?? []) ops.push({ type: 'put', key: `hold/${String(h.negotiation)}`, value: h })
-  for (const [p, ids] of Object.entries(d.plans ?? {})) ops.push({ type: 'put', key: `plan/${p}`, value: ids })
-  for (const [p, s] of Object.entries(d.periods ?? {})) ops.push({ type: 'put', key: `period/${p}`, value: s })
-  for (const [id, pr] of Object.entries(d.proofs ?? {})) ops.push({ type: 'put', key: `proof/${id}`, value: pr })
-  for (const p of d.packages ?? []) {
-    const { id, ...rest } = p
-    ops.push({ type: 'put', key: `rec/packages/${String(id)}`, value: rest })
-  }
-  for (const l of d.legs ?? []) {
-    const { leg, ...rest } = l
-    ops.push({ type: 'put', key: `rec/provider-legs/${String(leg)}`, value: rest })
-  }
-  await db.batch(ops as any)
-  await db.close()
-  return await readJournal(path)
-}
+/** A journal by its documented layout in this test's directory, read back with the checker's reader. */
+const journal = async (d: NodeData): Promise<RawJournal> => await writeJournal(join(dir, `j${n++}`), d)
 
 /** A consistent district: one trade settled by both sides and paid once, one seat booked and paid once. */
 interface World {

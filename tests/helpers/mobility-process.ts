@@ -215,13 +215,16 @@ async function command(node: KvartalNode, tt: Timetable, c: MobilityCommand): Pr
   const from = stop(0)
   const to = stop(2)
   const plan = await node.mobility!.plan({ from, to, departAfter: systemClock.now() })
+  // the trip's times are of today's service day; the plan's may be yesterday's (whose trips run past 24:00 in this
+  // two-day timetable), and a journey's times count from the plan's day
+  const shift = Math.round((serviceDayStart(systemClock.now()) - plan.dayStartMs) / 1000)
   const legs = [
     {
       mode: 'BUS' as const,
       from,
       to,
-      departureTime: trip.dep,
-      arrivalTime: trip.arr,
+      departureTime: trip.dep + shift,
+      arrivalTime: trip.arr + shift,
       price: trip.fare,
       co2: 10,
       distance: 600,
@@ -234,8 +237,8 @@ async function command(node: KvartalNode, tt: Timetable, c: MobilityCommand): Pr
       mode: 'BUS' as const,
       from: to,
       to: stop(4),
-      departureTime: trip.dep2,
-      arrivalTime: trip.arr4,
+      departureTime: trip.dep2 + shift,
+      arrivalTime: trip.arr4 + shift,
       price: 1,
       co2: 10,
       distance: 600,
@@ -245,7 +248,7 @@ async function command(node: KvartalNode, tt: Timetable, c: MobilityCommand): Pr
   const last = legs[legs.length - 1]
   const journey = {
     legs,
-    departureTime: trip.dep,
+    departureTime: trip.dep + shift,
     arrivalTime: last.arrivalTime,
     price: legs.reduce((a, l) => a + l.price, 0),
     co2: 10 * legs.length,

@@ -296,12 +296,8 @@ export class ProviderDesk {
     }
   }
 
-  /**
-   * A trip that has arrived ends its legs, and gives their seats back: a trip id names the same trip on every
-   * service day, and a leg is always of the day it is booked on (provider-terms.ts), so the seats of a past
-   * day would otherwise fill the trip for good in an operator that runs for days (a restart, which restores
-   * no ended leg, freed them: the two disagreed).
-   */
+  /** A trip that has arrived ends its legs and gives their seats back: a trip id names the same trip every service
+   * day, so a past day's seats would fill it for good in an operator that runs for days (a restart freed them). */
   async #endTrips(now: number): Promise<void> {
     for (const [leg, r] of [...this.#open]) {
       if (r.status !== 'CONFIRMED') continue
