@@ -4,7 +4,8 @@
  * was given. Real libp2p hosts, their gossip on the simulator's process bus (the same validators as gossipsub).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { NO_PRICING, mobilityTopic, mobilityZoneTopic, seal, signerFromSeed, toHex, type ServiceOffer } from '@kvartal/protocol'
+import { mobilityTopic, mobilityZoneTopic, seal, signerFromSeed, toHex, type ServiceOffer } from '@kvartal/protocol'
+import { mobilitySamples } from '@kvartal/protocol/testing'
 import { ProcessGossip, createHost, identityFromSeed, mobilityGossip, type KvartalHost } from '../src/index.ts'
 
 const hosts: KvartalHost[] = []
@@ -25,26 +26,14 @@ let seq = 0
 /** a signed offer of `provider` naming `zones` */
 function offer(zones: string[], agencyId = ''): Uint8Array {
   const o: ServiceOffer = {
-    version: 1,
-    district: 'test',
-    provider: provider.publicKey,
+    ...mobilitySamples({ traveller: provider.publicKey, provider: provider.publicKey })['service-offer'],
     seq: ++seq,
-    issuedAt: 1,
     validUntil: Date.now() + 3_600_000,
     mode: agencyId === '' ? 'BICYCLE' : 'BUS',
     assetId: agencyId === '' ? 'b-1' : '',
     zones,
-    availableFrom: 0,
-    availableUntil: 10,
-    capacity: 1,
-    socWh: 0,
-    rangeM: 0,
-    pricing: NO_PRICING,
-    co2GPerKm: 0,
     agencyId,
-    addrs: [],
-    latE6: 63_430_000,
-    lonE6: 10_390_000
+    addrs: []
   }
   return seal('service-offer', o, provider)
 }
