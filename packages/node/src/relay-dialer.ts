@@ -13,6 +13,9 @@ export interface RelayDialerDeps {
   readonly track: (p: Promise<unknown>) => void
 }
 
+/** relays whose last dial is remembered before those dialled more than a slot ago are forgotten */
+const MAX_TRIED = 64
+
 /** the peer store tag that keeps a relay's connection over others when libp2p prunes connections */
 export const RELAY_TAG = 'kvartal-relay'
 
@@ -44,6 +47,8 @@ export class RelayDialer {
     const last = this.#tried.get(key)
     if (last != null && now - last < o.slots.slotMs) return
     this.#tried.set(key, now)
+    // any key can sign a digest on the feeder's topic: what is remembered stays bounded by what was tried this slot
+    if (this.#tried.size > MAX_TRIED) for (const [k, at] of this.#tried) if (now - at >= o.slots.slotMs) this.#tried.delete(k)
     this.#d.track(this.#dial(peer, addrs))
   }
 
