@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultSlotClockConfig, slotStart, type NodeEvent } from '@kvartal/protocol'
@@ -77,57 +77,61 @@ export async function runLinks(slotCount: number, network: unknown, grids?: read
   const byPeer = new Map(ids.map((x, i) => [x.peerId.toString(), i]))
   const byTrader = new Map(ids.map((x, i) => [x.id, i]))
   const dataRoot = await mkdtemp(join(tmpdir(), 'kvartal-links-'))
-  const ticks: Observed[] = []
-  const events: NodeEvent[] = []
-  const observe = (now: number, nodes: readonly KvartalNode[]): void => {
-    const connected = new Set<string>()
-    const running = nodes.map(n => n.state === 'trading')
-    nodes.forEach((n, i) => {
-      if (!running[i]) return
-      for (const c of n.host.getConnections()) {
-        const j = byPeer.get(c.remotePeer.toString())!
-        connected.add(`${Math.min(i, j)}-${Math.max(i, j)}`)
-      }
-    })
-    ticks.push({ at: now, connected, running })
-  }
-  const result = await runDistrict({
-    ...defaultDistrictRunConfig,
-    district: 'test',
-    slots,
-    slotCount,
-    tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
-    seed: 1,
-    dataRoot,
-    network: validateNetwork(network, slotCount),
-    onEvent: e => {
-      events.push(e)
-    },
-    onTick: async (now, nodes) => {
-      observe(now, nodes)
-    },
-    nodes: grids == null ? specs : specs.map((s, i) => ({ ...s, grid: grids[i] }))
-  })
-  const journals = []
-  for (const s of specs) {
-    const j = await Journal.open(join(dataRoot, s.name))
-    try {
-      journals.push(
-        (await j.trades()).map(t => ({
-          id: t.id,
-          role: t.role,
-          status: t.status,
-          slot: t.decoded.terms.slot,
-          energyWh: t.decoded.terms.energyWh,
-          buyer: Buffer.from(t.decoded.terms.buyer).toString('hex'),
-          seller: Buffer.from(t.decoded.terms.seller).toString('hex')
-        }))
-      )
-    } finally {
-      await j.close()
+  try {
+    const ticks: Observed[] = []
+    const events: NodeEvent[] = []
+    const observe = (now: number, nodes: readonly KvartalNode[]): void => {
+      const connected = new Set<string>()
+      const running = nodes.map(n => n.state === 'trading')
+      nodes.forEach((n, i) => {
+        if (!running[i]) return
+        for (const c of n.host.getConnections()) {
+          const j = byPeer.get(c.remotePeer.toString())!
+          connected.add(`${Math.min(i, j)}-${Math.max(i, j)}`)
+        }
+      })
+      ticks.push({ at: now, connected, running })
     }
+    const result = await runDistrict({
+      ...defaultDistrictRunConfig,
+      district: 'test',
+      slots,
+      slotCount,
+      tariffs: { retail: 1_000_000_000, feedIn: 300_000_000 },
+      seed: 1,
+      dataRoot,
+      network: validateNetwork(network, slotCount),
+      onEvent: e => {
+        events.push(e)
+      },
+      onTick: async (now, nodes) => {
+        observe(now, nodes)
+      },
+      nodes: grids == null ? specs : specs.map((s, i) => ({ ...s, grid: grids[i] }))
+    })
+    const journals = []
+    for (const s of specs) {
+      const j = await Journal.open(join(dataRoot, s.name))
+      try {
+        journals.push(
+          (await j.trades()).map(t => ({
+            id: t.id,
+            role: t.role,
+            status: t.status,
+            slot: t.decoded.terms.slot,
+            energyWh: t.decoded.terms.energyWh,
+            buyer: Buffer.from(t.decoded.terms.buyer).toString('hex'),
+            seller: Buffer.from(t.decoded.terms.seller).toString('hex')
+          }))
+        )
+      } finally {
+        await j.close()
+      }
+    }
+    return { result, ticks, events, byTrader, journals }
+  } finally {
+    await rm(dataRoot, { recursive: true, force: true })
   }
-  return { result, ticks, events, byTrader, journals }
 }
 
 /**
