@@ -104,7 +104,7 @@ export class Announcer {
         const was = said.bySlot.get(s) ?? 0
         const covered = said.validUntil >= Math.min(gateClosure(o.slots, s), now + tickMs * 2)
         if (s < soon && now_ > 0 && (was === 0 || !covered)) due ??= was === 0 ? 'new-slot' : 'expiring'
-        if (process.env.KV_NOSOLD == null && was > 0 && covered && now_ * 2 < was) due ??= now_ === 0 ? 'sold-out' : 'sold-down'
+        if (was > 0 && covered && now_ * 2 < was) due ??= now_ === 0 ? 'sold-out' : 'sold-down'
         if (was > 0 && covered && now_ > was) due ??= 'rose'
       }
       if (any && said.validUntil <= now + tickMs) due ??= 'expiring'
