@@ -94,7 +94,7 @@ const summarise = (report: Report, seconds: number): PackageSummary => {
   }
 }
 
-const summary: Partial<Record<Package, PackageSummary>> = existsSync(summaryJson) ? JSON.parse(readFileSync(summaryJson, 'utf8')) : {}
+const done: Partial<Record<Package, PackageSummary>> = {}
 let failed = false
 for (const pkg of selected) {
   console.log(`\n== mutation testing @kvartal/${pkg}`)
@@ -111,8 +111,14 @@ for (const pkg of selected) {
     failed = true
     continue
   }
-  summary[pkg] = summarise(JSON.parse(readFileSync(reportFile, 'utf8')) as Report, seconds)
-  console.log(`== @kvartal/${pkg}: mutation score ${summary[pkg].score} % in ${seconds} s`)
+  done[pkg] = summarise(JSON.parse(readFileSync(reportFile, 'utf8')) as Report, seconds)
+  console.log(`== @kvartal/${pkg}: mutation score ${done[pkg].score} % in ${seconds} s`)
+}
+
+// read only now: another run (of other packages) may have written its figures while this one ran
+const summary: Partial<Record<Package, PackageSummary>> = {
+  ...(existsSync(summaryJson) ? (JSON.parse(readFileSync(summaryJson, 'utf8')) as Partial<Record<Package, PackageSummary>>) : {}),
+  ...done
 }
 
 const rows = packages.filter(p => summary[p] != null).map(p => [p, summary[p]!] as const)
