@@ -125,6 +125,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     let bookingAttempts = 0
     let bookingsConfirmed = 0
     const bookingErrors: Record<string, number> = {}
+    const bookingOutcomes: Record<string, number> = {}
     const travellers = running.filter(r => r.node.role === 'traveller')
     const bookingLoops = travellers.map(async r => {
       while (!stopping) {
@@ -143,8 +144,15 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         }
         bookingAttempts++
         try {
-          const out = await callNode(r.node.dataDir, 'POST', '/journeys/book', body)
+          const out = (await callNode(r.node.dataDir, 'POST', '/journeys/book', body)) as {
+            status?: string
+            legs?: Array<{ code?: string }>
+          }
           if (out.status === 'CONFIRMED') bookingsConfirmed++
+          // what the attempts that booked nothing met: a leg's refusal (no seats left, …) or the package's status
+          const outcome =
+            out.status === 'CONFIRMED' ? 'CONFIRMED' : `${out.status ?? '?'}:${out.legs?.find(l => l.code != null)?.code ?? ''}`
+          bookingOutcomes[outcome] = (bookingOutcomes[outcome] ?? 0) + 1
         } catch (err) {
           // killed mid-booking, no operator heard yet, seats gone: the journals tell what happened
           const code = (err as { code?: string }).code ?? 'error'
@@ -281,6 +289,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       bookings: report.bookings,
       bookingAttempts,
       bookingErrors,
+      bookingOutcomes,
       legsSold: report.legsSold,
       periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments,
