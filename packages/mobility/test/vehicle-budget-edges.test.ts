@@ -203,3 +203,34 @@ describe('VehicleBudget: edges of the plan', () => {
     expect(v.sellableWh(at(10))).toBe(5_000)
   })
 })
+
+describe('VehicleBudget: touching intervals and the reserve', () => {
+  it('names a bad slot start in commitEnergy and completeSlot', () => {
+    expect(refused(() => car().commitEnergy(0.5, 1))).toEqual({ code: 'malformed', message: 'slotStartMs must be a safe integer, got 0.5' })
+    expect(refused(() => car().completeSlot(0.5))).toEqual({ code: 'malformed', message: 'slotStartMs must be a safe integer, got 0.5' })
+  })
+
+  it('lets a ride end where a later ride or slot begins, in whichever order they were booked', () => {
+    const v = car()
+    expect(v.reserveRide('late', at(9), at(10), 1)).toEqual({ ok: true })
+    expect(v.reserveRide('early', at(8), at(9), 1)).toEqual({ ok: true })
+    v.commitEnergy(at(10), 100)
+    expect(v.reserveRide('before-slot', at(7, 45), at(8), 1)).toEqual({ ok: true })
+    v.commitEnergy(at(7, 30), 100) // the slot [07:30, 07:45) ends where a ride begins
+    expect(v.committedWh(at(7, 30))).toBe(100)
+    v.commitEnergy(at(12), 100)
+    expect(v.reserveRide('before-noon', at(11, 30), at(12), 1)).toEqual({ ok: true }) // a ride ends where a slot begins
+  })
+
+  it('finds what a slot with a sale may still sell, not what it would without that sale', () => {
+    const v = new VehicleBudget({ capacityWh: 1_000, socWh: 1_000, reserveWh: 200, whPerKm: 1 })
+    v.commitEnergy(at(5), 500)
+    expect(v.sellableWh(at(5))).toBe(300)
+  })
+
+  it('books nothing, not even a ride of 0 m, while the battery is below the reserve', () => {
+    const v = car(5_000)
+    expect(v.canRide(at(1), at(2), 0)).toBe(false)
+    expect(v.sellableWh(at(1))).toBe(0)
+  })
+})
