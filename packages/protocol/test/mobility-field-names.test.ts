@@ -8,22 +8,10 @@ import { describe, expect, it } from 'vitest'
 import * as wire from '../src/gen/mobility.js'
 import { decodeLegTerms, mobilityCodecs, type MobilityKind, type MobilityMessageOf } from '../src/index.ts'
 import { mobilitySamples, sampleLegTerms, samplePricingPlan } from '../testing/mobility-samples.ts'
+import { rawEncoders } from './raw-encoders.ts'
 
 const b = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill)
 const keys = { traveller: b(32, 1), provider: b(32, 2) }
-const rawEncoders: { [K in MobilityKind]: { encode(m: any): Uint8Array } } = {
-  'service-offer': wire.ServiceOffer,
-  'quote-request': wire.QuoteRequest,
-  quote: wire.Quote,
-  'hold-request': wire.HoldRequest,
-  held: wire.Held,
-  commit: wire.Commit,
-  'leg-state': wire.LegState,
-  release: wire.Release,
-  'booking-reject': wire.BookingReject,
-  'usage-report': wire.UsageReport,
-  'usage-receipt': wire.UsageReceipt
-}
 const escapeRe = (s: string): string => s.replace(/[.[\]]/g, '\\$&')
 const named = (name: string): unknown =>
   expect.objectContaining({ name: 'MalformedMessageError', code: 'malformed', message: expect.stringMatching(`^${escapeRe(name)} `) })

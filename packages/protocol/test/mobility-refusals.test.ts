@@ -19,6 +19,7 @@ import {
   type MobilityMessageOf
 } from '../src/index.ts'
 import { mobilitySamples, sampleLegTerms, samplePricingPlan } from '../testing/mobility-samples.ts'
+import { rawEncoders } from './raw-encoders.ts'
 
 const b = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill)
 /** the codecs check only the keys' lengths: any 32 bytes do */
@@ -27,19 +28,6 @@ const legTerms = sampleLegTerms(keys)
 const samples = mobilitySamples(keys)
 const plan = samplePricingPlan()
 const [seg] = plan.perMinPricing
-const rawEncoders: { [K in MobilityKind]: { encode(m: any): Uint8Array } } = {
-  'service-offer': wire.ServiceOffer,
-  'quote-request': wire.QuoteRequest,
-  quote: wire.Quote,
-  'hold-request': wire.HoldRequest,
-  held: wire.Held,
-  commit: wire.Commit,
-  'leg-state': wire.LegState,
-  release: wire.Release,
-  'booking-reject': wire.BookingReject,
-  'usage-report': wire.UsageReport,
-  'usage-receipt': wire.UsageReceipt
-}
 const malformed = (pattern: RegExp): unknown =>
   expect.objectContaining({ name: 'MalformedMessageError', message: expect.stringMatching(pattern) })
 
