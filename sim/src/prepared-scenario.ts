@@ -4,7 +4,7 @@ import { strategyByName } from '@kvartal/market'
 import { identityFromSeed, type NodeIdentity } from '@kvartal/mesh'
 import type { GridOptions } from '@kvartal/node'
 import { defaultDistrictRunConfig, type DistrictRunConfig } from './district-run-config.ts'
-import { buildFeeders, relaysOf, type Feeder } from './grid-scenario.ts'
+import { buildFeeders, relaysOf, transformerShares, type Feeder } from './grid-scenario.ts'
 import { keySeedFor } from './key-seed.ts'
 import { hasConditions } from './links/network-scenario.ts'
 import type { BuildingFacts } from './metrics.ts'
@@ -139,13 +139,27 @@ export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' =
       ))
         relays.add(i)
   const operator = s.grid === false ? undefined : await identityFromSeed(keySeedFor(s.seed, 'grid-operator'))
-  const gridFor = (f: Feeder, relay: boolean): GridOptions | undefined =>
+  // each building's share of its transformer, in proportion to the largest exchange of its whole day (whatever
+  // slots the scenario runs: it stands for the building's connection, not for the hours simulated), from a fresh
+  // model of the building (a model caches its forecasts by slot index and its batteries keep state)
+  const midnight = localMidnightMs(s)
+  const slotsPerDay = Math.round(86_400_000 / slotMs)
+  const peak = (feeders.length === 0 ? [] : specs).map(spec => {
+    const b = createBuildingFromSpec(spec, site)
+    let most = 0
+    for (let i = 0; i < slotsPerDay; i++)
+      most = Math.max(most, Math.abs(b.netForecast({ index: i, startMs: midnight + i * slotMs, durationMs: slotMs })))
+    return most
+  })
+  const shares = new Map<number, number>()
+  for (const f of feeders) for (const [i, wh] of transformerShares(f, peak)) shares.set(i, wh)
+  const gridFor = (f: Feeder, relay: boolean, i = -1): GridOptions | undefined =>
     s.grid === false
       ? undefined
       : {
           feeder: f.id,
           fees: s.grid.fees,
-          crossFeederShareWh: Math.floor(f.limitWh / f.members.length),
+          crossFeederShareWh: shares.get(i) ?? 0,
           relay,
           operator: operator!.iotaAddress
         }
@@ -156,7 +170,7 @@ export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' =
     profile: { ...limits[i], position: (slot: number) => nets[i][slot] ?? 0, measured: (slot: number) => measured[i][slot] ?? 0 },
     // residents travel: every building's node plans and books journeys
     ...(district != null ? { mobility: travellerOptions(m!, district, district.map.buildings[i]) } : {}),
-    ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i)) } : {})
+    ...(feederOf.has(i) ? { grid: gridFor(feederOf.get(i)!, relays.has(i), i) } : {})
   }))
   // vehicles and the transit operator charge and sell where they stand: spread over the feeders, no share of the transformer of their own
   if (district != null)

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '@kvartal/protocol'
-import { buildFeeders, defaultGridScenario, relaysOf, validateGrid, validateScenario } from '../src/index.ts'
+import {
+  buildFeeders,
+  defaultGridScenario,
+  prepareScenario,
+  relaysOf,
+  transformerShares,
+  validateGrid,
+  validateScenario
+} from '../src/index.ts'
 
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `b-${i}`)
 
@@ -84,5 +92,44 @@ describe('the grid of a scenario', () => {
     // a validated scenario validates again unchanged (the CLI re-validates after --slots)
     const s = validateScenario({})
     expect(validateScenario(JSON.parse(JSON.stringify(s))).grid).toEqual(s.grid)
+  })
+
+  it("shares a feeder's transformer in proportion to each member's largest exchange, never more than the limit in all", () => {
+    const f = { id: 'f', transformerKva: 400, limitWh: 100_000, members: [2, 5, 7, 9] }
+    // by building index: 9 has no exchange at all (weighed as 1 Wh), 2 and 5 export or import alike
+    const peak: number[] = []
+    peak[2] = 6_000
+    peak[5] = -6_000
+    peak[7] = 12_000
+    const shares = transformerShares(f, peak)
+    // 100,000 × 6,000 / 24,001, and so on, rounded down
+    expect([...shares]).toEqual([
+      [2, 24_998],
+      [5, 24_998],
+      [7, 49_997],
+      [9, 4]
+    ])
+    expect([...shares.values()].reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(f.limitWh)
+    // one member: the whole limit
+    expect([...transformerShares({ ...f, members: [7] }, peak)]).toEqual([[7, 100_000]])
+  })
+
+  it("gives each building of a scenario its share, from its whole day's plan, whatever slots run", async () => {
+    const doc = { buildings: { generate: { count: 60 } }, mobility: false as const }
+    const day = await prepareScenario(validateScenario(doc))
+    const morning = await prepareScenario(validateScenario({ ...doc, slots: { first: 24, count: 4 } }))
+    const shareOf = (p: typeof day): number[] => p.nodes.map(n => n.grid?.crossFeederShareWh ?? -1)
+    // the same shares whichever hours are simulated: they stand for the building's connection
+    expect(shareOf(morning)).toEqual(shareOf(day))
+    for (const f of day.feeders) {
+      const s = f.members.map(i => shareOf(day)[i])
+      expect(s.every(x => x >= 0)).toBe(true)
+      expect(s.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(f.limitWh)
+      // not equal shares: a generated feeder mixes buildings of different sizes
+      expect(new Set(s).size).toBeGreaterThan(1)
+      // and in the order of the largest exchange of each building's day
+      const peak = f.members.map(i => Math.max(...day.facts[i].net.map(Math.abs)))
+      for (let a = 0; a < s.length; a++) for (let b = 0; b < s.length; b++) if (peak[a] > peak[b]) expect(s[a]).toBeGreaterThanOrEqual(s[b])
+    }
   })
 })

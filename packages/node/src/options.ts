@@ -40,8 +40,9 @@ export interface GridOptions {
   fees: { local: number; district: number }
   /**
    * most Wh per slot this node may sell to, and buy from, other feeders: its share of the feeder
-   * transformer's rating (rating × slot ÷ the feeder's buildings), so that the feeder as a whole never
-   * carries more across its transformer than the rating, whoever trades. Absent: unlimited
+   * transformer's rating (rating × slot × its connection ÷ all of the feeder's connections: shares that add
+   * up to at most the rating), so that the feeder as a whole never carries more across its transformer than
+   * the rating, whoever trades. Absent: unlimited
    */
   crossFeederShareWh?: number
   /** relay for its feeder: reads the district's digest topic and gossips digests both ways */
