@@ -23,6 +23,7 @@ import type { FramedChannel } from '@kvartal/mesh'
 import type { Journal } from './journal.ts'
 import { stepId, type Emit } from './events.ts'
 import type { GridOptions } from './options.ts'
+import { HoldLapses } from './hold-lapses.ts'
 
 export interface SellerDeskDeps {
   signer: Signer
@@ -57,9 +58,12 @@ export class SellerDesk {
   /** per slot: Wh sold to other feeders (committed) and held for them (by negotiation) */
   readonly #crossCommitted = new Map<number, number>()
   readonly #crossHeld = new Map<number, Map<string, number>>()
+  /** buyers that let this seller's holds lapse unconfirmed, refused for a while (hold-lapses.ts) */
+  readonly #lapses: HoldLapses
 
   constructor(deps: SellerDeskDeps) {
     this.#d = deps
+    this.#lapses = new HoldLapses(deps.holdMs)
   }
 
   async #withSlotLock<T>(slot: number, fn: () => Promise<T>): Promise<T> {
@@ -167,6 +171,11 @@ export class SellerDesk {
           ? "this node's disk is full: it takes no new work until space returns"
           : 'this node cannot write its journal: it takes no new work until it can'
       )
+    }
+    const lapsed = this.#lapses.refused(toHex(p.buyer), now)
+    if (lapsed != null) {
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'lapsed-holds', ...step('rejected') })
+      return reject('lapsed-holds', `${lapsed.lapses} holds lapsed unconfirmed in a row; proposals refused until=${lapsed.until}`)
     }
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()
@@ -334,6 +343,7 @@ export class SellerDesk {
     }
     this.#signed.delete(negotiation)
     this.#signatures.delete(id)
+    this.#lapses.confirmed(toHex(terms.buyer))
     const mine = toHex(terms.seller)
     d.emit({
       type: 'trade-committed',
@@ -416,6 +426,7 @@ export class SellerDesk {
       if (id != null) this.#signatures.delete(id)
       this.#dropCross(h.slot, h.negotiation)
       this.#signed.delete(h.negotiation)
+      this.#lapses.lapsed(h.counterparty, now)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')
       const me = toHex(this.#d.signer.publicKey)
       this.#d.emit({
