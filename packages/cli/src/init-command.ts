@@ -123,7 +123,8 @@ ${at('    toleranceSeconds: 10', 'how long after a slot boundary a telegram stil
 ${at('  han:', "a Norwegian AMS meter's HAN port (Aidon, Kaifa, Kamstrup): hourly registers")}
 ${at(`    port: ${scalar(device ?? '/dev/ttyUSB0')}`, "the M-Bus adapter's serial device (/dev/serial/by-id/… survives re-plugging)")}
 ${at('    baudRate: 2400', '2400 on the Norwegian HAN port; 9600 for some adapters')}
-${at('    toleranceSeconds: 90', 'how long after the hour a register list still stands for it (a 2021 Kamstrup stamps hh:00:55)')}`
+${at('    toleranceSeconds: 90', 'how long after the hour a register list still stands for it (a 2021 Kamstrup stamps hh:00:55)')}
+${at('    # kamstrupRegisterWh: 1', 'a Swedish Kamstrup: whole Wh a count (Norwegian ones count 10 Wh, the default)')}`
     case 'mqtt': {
       const url = o.meterUrl ?? 'mqtt://192.168.1.10:1883'
       if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^/]+/.test(url))

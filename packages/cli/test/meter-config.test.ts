@@ -54,6 +54,14 @@ describe('meter config', () => {
       baudRate: 2_400,
       toleranceMs: 90_000
     })
+    // a Swedish Kamstrup counts whole Wh on the Norwegian list format: the operator says so
+    expect(validateMeterConfig({ han: { port: '/dev/ttyUSB1', kamstrupRegisterWh: 1 } })).toEqual({
+      kind: 'han',
+      port: '/dev/ttyUSB1',
+      baudRate: 2_400,
+      toleranceMs: 90_000,
+      kamstrupRegisterWh: 1
+    })
   })
 
   it('reads a SunSpec device over Modbus TCP or RTU, with defaults (port 502, unit 1, a poll every 5 s)', () => {
@@ -121,6 +129,7 @@ describe('meter config', () => {
     [{ meter: { p1: { port: '/dev/ttyUSB0', standard: 'nl' } } }, 'meter.p1.standard'],
     [{ meter: { p1: { port: '/dev/ttyUSB0', id: 'two words' } } }, 'meter.p1.id'],
     [{ meter: { han: { port: '/dev/ttyUSB1', baudRate: 115200 } } }, 'meter.han.baudRate'],
+    [{ meter: { han: { port: '/dev/ttyUSB1', kamstrupRegisterWh: 100 } } }, 'meter.han.kamstrupRegisterWh'],
     [{ meter: { modbus: { host: 'inv', serialPath: '/dev/ttyUSB0' } } }, 'meter.modbus'],
     [{ meter: { modbus: { host: 'inv', port: 70000 } } }, 'meter.modbus.port'],
     [{ meter: { modbus: { host: 'inv', unitId: 0 } } }, 'meter.modbus.unitId'],

@@ -49,7 +49,16 @@ const CLOCK = /^0-\d+:1\.0\.0\.255$/
  * (0-x:1.0.0.255: Aidon's list 3), read by the make's rule (`NorwegianClock`): Aidon and Kamstrup in
  * UTC+1 all year, Kaifa (and lists of unknown make) in Norwegian local time, summer time included.
  */
-export function hanList(info: Uint8Array): HanList {
+export interface HanListOptions {
+  /**
+   * Wh per count of a Kamstrup's active energy registers: 10 on Norwegian meters (the NVE OBIS list), 1 on
+   * Swedish Kamstrups that push the same list (amsreader-firmware issue #239). Their frames cannot be told
+   * apart, so the operator says which. Default 10.
+   */
+  readonly kamstrupRegisterWh?: 1 | 10
+}
+
+export function hanList(info: Uint8Array, options: HanListOptions = {}): HanList {
   const notification = dataNotification(info)
   const { body } = notification
   if (!Array.isArray(body)) throw new MeterDataError('malformed', 'a HAN list is a structure')
@@ -89,12 +98,13 @@ export function hanList(info: Uint8Array): HanList {
       if (!isObis(body[k]) || k + 1 >= body.length) continue
       const code = obisCode(body[k] as Uint8Array)
       const v = body[++k]
-      // Kamstrup's energy registers count hundredths of a kWh (10 Wh; reactive ones 10 varh)
+      // Kamstrup's energy registers count hundredths of a kWh (10 Wh; reactive ones 10 varh) on Norwegian meters
+      const tens = kamstrup && options.kamstrupRegisterWh !== 1
       put(
         code,
         v,
-        () => wholeWh(v, kamstrup ? 1 : 0, code),
-        () => (typeof v === 'number' && kamstrup && /^1-\d+:[34]\.8\.0/.test(code) ? v * 10 : text(v))
+        () => wholeWh(v, tens ? 1 : 0, code),
+        () => (typeof v === 'number' && tens && /^1-\d+:[34]\.8\.0/.test(code) ? v * 10 : text(v))
       )
     }
   } else {
@@ -137,8 +147,8 @@ function scaled(v: number, scaler: number): number {
 }
 
 /** One HDLC frame of the HAN port, checked and read. */
-export function hanFrame(frame: Uint8Array): HanList {
-  return hanList(hdlcInformation(frame))
+export function hanFrame(frame: Uint8Array, options: HanListOptions = {}): HanList {
+  return hanList(hdlcInformation(frame), options)
 }
 
 /**

@@ -14,6 +14,8 @@ export interface HanMeterInit {
    * node reading HAN needs hourly slots, or records the quarter-hours in between as gaps
    */
   toleranceMs: number
+  /** Wh per count of a Kamstrup's energy registers: 10 (Norwegian, the default) or 1 (Swedish); see HanListOptions */
+  kamstrupRegisterWh?: 1 | 10
 }
 
 /**
@@ -43,7 +45,7 @@ export class HanMeter implements Meter {
         for (const f of framer.push(chunk)) {
           this.counts.frames++
           try {
-            const s = hanSample(hanFrame(f))
+            const s = hanSample(hanFrame(f, { kamstrupRegisterWh: this.#init.kamstrupRegisterWh }))
             if (s != null) {
               this.counts.samples++
               sink.sample(checkSample(s))

@@ -18,7 +18,7 @@ export type MeterSpec =
       toleranceMs: number
     }
   | { kind: 'p1'; port: string; baudRate: number; toleranceMs: number; standard?: P1Standard; meterId?: string }
-  | { kind: 'han'; port: string; baudRate: number; toleranceMs: number }
+  | { kind: 'han'; port: string; baudRate: number; toleranceMs: number; kamstrupRegisterWh?: 1 | 10 }
   | { kind: 'modbus'; transport: ModbusTransport; unitId: number; pollMs: number; toleranceMs: number }
   | {
       kind: 'ocpp'
@@ -42,7 +42,12 @@ export async function createMeter(spec: MeterSpec): Promise<Meter> {
     }
     case 'han': {
       const { HanMeter } = await import('./han-meter.ts')
-      return new HanMeter({ port: spec.port, baudRate: spec.baudRate, toleranceMs: spec.toleranceMs })
+      return new HanMeter({
+        port: spec.port,
+        baudRate: spec.baudRate,
+        toleranceMs: spec.toleranceMs,
+        kamstrupRegisterWh: spec.kamstrupRegisterWh
+      })
     }
     case 'modbus': {
       const { ModbusMeter } = await import('./modbus-meter.ts')

@@ -113,4 +113,13 @@ describe('Kamstrup list 3 (OBIS-value pairs, energy in 10 Wh)', () => {
     // in whole Wh, not 203
     expect((h5?.importWh ?? 0) - (h4?.importWh ?? 0)).toBe(2_030)
   })
+
+  it('reads a Swedish Kamstrup (kamstrupRegisterWh: 1) in whole Wh a count; other makes are not touched', async () => {
+    const frame = await hex('kamstrup-6841131-list3-2200.hex')
+    // the same registers, 8582092 and 454083, taken as Wh: a tenth of the Norwegian reading
+    expect(hanSample(hanFrame(frame, { kamstrupRegisterWh: 1 }))).toMatchObject({ importWh: 8_582_092, exportWh: 454_083 })
+    expect(hanSample(hanFrame(frame, { kamstrupRegisterWh: 10 }))).toEqual(hanSample(hanFrame(frame)))
+    const aidon = await hex('aidon-6534-list3-1600.hex')
+    expect(hanSample(hanFrame(aidon, { kamstrupRegisterWh: 1 }))).toEqual(hanSample(hanFrame(aidon)))
+  })
 })

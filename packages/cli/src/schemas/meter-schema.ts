@@ -6,7 +6,7 @@ import { EnergyUnit, P1Standard, parseJsonPath, type MeterSpec, type ModbusTrans
  * meter-config.ts checked by hand, now the one truth for validation, defaults and the JSON Schema).
  *   meter: { mqtt: { url, import: { topic, path, unit }, export?, time?, id?, username?, passwordEnv?, toleranceSeconds? } }
  *   meter: { p1: { port: /dev/ttyUSB0, baudRate?: 115200, standard?: dsmr | se, id?, toleranceSeconds? } }
- *   meter: { han: { port: /dev/ttyUSB0, baudRate?: 2400, toleranceSeconds? } }   (hourly registers)
+ *   meter: { han: { port: /dev/ttyUSB0, baudRate?: 2400, toleranceSeconds?, kamstrupRegisterWh?: 10 | 1 } }   (hourly registers)
  *   meter: { modbus: { host, port?: 502, unitId?: 1, pollSeconds?: 5, toleranceSeconds? } }   (SunSpec over Modbus TCP)
  *   meter: { modbus: { serialPath: /dev/ttyUSB0, baudRate?: 9600, unitId?: 1, pollSeconds?, toleranceSeconds? } }   (RTU)
  *   meter: { ocpp: { listen: '0.0.0.0:8887', chargePointId, connectorId?: 1, passwordEnv?, heartbeatSeconds?: 300,
@@ -114,7 +114,14 @@ const han = section(
       .default(2_400)
       .describe('2400 on the Norwegian HAN port; 9600 for some adapters'),
     // above every make's lag after the hour: a 2021 Kamstrup stamps its hourly push at hh:00:55
-    toleranceSeconds: tolerance(90)
+    toleranceSeconds: tolerance(90),
+    kamstrupRegisterWh: z
+      .literal([10, 1], { error: expected('10 (a Norwegian Kamstrup) or 1 (a Swedish one)') })
+      .default(10)
+      .describe(
+        "Wh per count of a Kamstrup's energy registers: 10 on Norwegian meters (the NVE list), 1 on Swedish " +
+          'Kamstrups that push the same list; their frames cannot tell which. Other makes say their own unit'
+      )
   },
   'a mapping: { port: /dev/ttyUSB0 }'
 ).describe("a Norwegian AMS meter's HAN port (Aidon, Kaifa, Kamstrup): hourly registers")
@@ -230,7 +237,14 @@ export const meterSchema = section(
       const { listen, toleranceSeconds, passwordEnv, ...o } = doc.ocpp
       return { kind: 'ocpp', ...listen, ...o, toleranceMs: ms(toleranceSeconds), ...(passwordEnv != null ? { passwordEnv } : {}) }
     }
-    if (doc.han != null) return { kind: 'han', port: doc.han.port, baudRate: doc.han.baudRate, toleranceMs: ms(doc.han.toleranceSeconds) }
+    if (doc.han != null)
+      return {
+        kind: 'han',
+        port: doc.han.port,
+        baudRate: doc.han.baudRate,
+        toleranceMs: ms(doc.han.toleranceSeconds),
+        ...(doc.han.kamstrupRegisterWh === 1 ? { kamstrupRegisterWh: 1 as const } : {})
+      }
     if (doc.p1 != null) {
       const { port, baudRate, standard, id, toleranceSeconds } = doc.p1
       return {
