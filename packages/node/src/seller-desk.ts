@@ -42,6 +42,12 @@ export interface SellerDeskDeps {
 
 /** Counter rounds a seller entertains before it stops answering. */
 const MAX_ROUNDS = 4
+/**
+ * The dearest price a seller accepts, in retail tariffs: ten times what the grid charges, which no buyer pays.
+ * At 1 IOTA/kWh retail a pair then owes at most 10 IOTA per kWh: 96 slots of 1 MWh in a period is about
+ * 10^15 nanos, below 2^53 (9 × 10^15)
+ */
+const PRICE_BOUND_RETAILS = 10
 
 /**
  * The seller's side of negotiation: the sole authority over this node's energy. Proposals for one slot
@@ -143,6 +149,11 @@ export class SellerDesk {
       id: stepId(me, negotiation, s),
       parent: stepId(toHex(p.buyer), negotiation, `propose.${p.round}`)
     })
+    /** a refusal the node's events show (the checks of the proposal's own fields above it are not shown) */
+    const refuse = (code: string, detail: string) => {
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code, ...step('rejected') })
+      return reject(code, detail)
+    }
     d.emit({
       type: 'proposal-received',
       slot: p.slot,
@@ -164,8 +175,7 @@ export class SellerDesk {
     const refusing = d.journal.refusing
     if (refusing != null) {
       // a hold must be journaled before the Accept that promises it: no journal, no new promises
-      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: refusing.code, ...step('rejected') })
-      return reject(
+      return refuse(
         refusing.code,
         refusing.code === 'disk-full'
           ? "this node's disk is full: it takes no new work until space returns"
@@ -173,48 +183,29 @@ export class SellerDesk {
       )
     }
     const lapsed = this.#lapses.refused(toHex(p.buyer), now)
-    if (lapsed != null) {
-      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: 'lapsed-holds', ...step('rejected') })
-      return reject('lapsed-holds', `${lapsed.lapses} holds lapsed unconfirmed in a row; proposals refused until=${lapsed.until}`)
-    }
+    if (lapsed != null)
+      return refuse('lapsed-holds', `${lapsed.lapses} holds lapsed unconfirmed in a row; proposals refused until=${lapsed.until}`)
     return await this.#withSlotLock(p.slot, async () => {
       const now = d.clock.now()
       let available = d.positions.available(p.slot, now)
       if (cross && g?.crossFeederShareWh != null && available > 0) {
         // the feeder's transformer carries at most its rating across: this seller's share of it is all it may sell out of the feeder
         const left = g.crossFeederShareWh - this.crossWh(p.slot)
-        if (left <= 0) {
-          d.emit({
-            type: 'rejected',
-            slot: p.slot,
-            correlation: negotiation,
-            peer: toHex(p.buyer),
-            code: 'feeder-limit',
-            ...step('rejected')
-          })
-          return reject('feeder-limit', `cross-feeder share of ${g.crossFeederShareWh} Wh used`)
-        }
+        if (left <= 0) return refuse('feeder-limit', `cross-feeder share of ${g.crossFeederShareWh} Wh used`)
         available = Math.min(available, left)
       }
       if (available <= 0) {
         // all sold, or part of it only held for buyers that may not confirm: then say until when
         const back = d.positions.nextRelease(p.slot, now)
-        d.emit({
-          type: 'rejected',
-          slot: p.slot,
-          correlation: negotiation,
-          peer: toHex(p.buyer),
-          code: back == null ? 'no-capacity' : 'capacity-held',
-          ...step('rejected')
-        })
-        return back == null ? reject('no-capacity', 'available=0') : reject('capacity-held', `available=0 until=${back}`)
+        return back == null ? refuse('no-capacity', 'available=0') : refuse('capacity-held', `available=0 until=${back}`)
       }
       const ctx = d.context(p.slot, available)
+      // money is exact or refused (units.ts): a price no buyer pays for grid energy could take what a pair owes in a
+      // period past 2^53 nanos, and then the period could not be settled; refused now, not at settlement
+      if (p.price > PRICE_BOUND_RETAILS * ctx.tariffs.retail)
+        return refuse('price-out-of-range', `at most ${PRICE_BOUND_RETAILS} × the retail tariff (${ctx.tariffs.retail} nanos/kWh)`)
       const answer = d.strategy.answerProposal(ctx, p.price, p.round)
-      if (answer.action === 'reject') {
-        d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code: answer.code, ...step('rejected') })
-        return reject(answer.code, `available=${available}`)
-      }
+      if (answer.action === 'reject') return refuse(answer.code, `available=${available}`)
       if (answer.action === 'counter') {
         d.emit({
           type: 'countered',

@@ -212,6 +212,55 @@ describe('SellerDesk', () => {
     await journal.close()
   })
 
+  it('refuses a price past ten retail tariffs (what a pair owes must stay a safe integer) and holds nothing for it', async () => {
+    const { journal, clock, positions, desk } = await setup()
+    const answer = async (n: number, price: number): Promise<{ kind: string; code?: string }> => {
+      const proposal = seal(
+        'proposal',
+        {
+          version: 1,
+          district: 'd',
+          id: new Uint8Array(16).fill(n),
+          buyer: buyer.publicKey,
+          seller: seller.publicKey,
+          slot: 0,
+          energyWh: 100,
+          price,
+          expiresAt: clock.now() + 60_000,
+          round: 0
+        },
+        buyer
+      )
+      const sent: Uint8Array[] = []
+      let first = true
+      const channel = {
+        remotePeer: undefined as never,
+        send: async (f: Uint8Array) => {
+          sent.push(f)
+        },
+        receive: async () => {
+          if (first) {
+            first = false
+            return proposal
+          }
+          throw new Error('the buyer closed the stream')
+        },
+        close: async () => {},
+        abort: () => {}
+      }
+      await desk.handle(channel).catch(() => {})
+      const r = open(sent[0], { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
+      return r.kind === 'reject' ? { kind: 'reject', code: (r.message as { code: string }).code } : { kind: r.kind }
+    }
+    // retail is 1,000 nanos/kWh in this desk's context
+    expect(await answer(20, 10_001)).toEqual({ kind: 'reject', code: 'price-out-of-range' })
+    expect(await answer(21, Number.MAX_SAFE_INTEGER)).toEqual({ kind: 'reject', code: 'price-out-of-range' })
+    expect(positions.available(0, clock.now())).toBe(1_000)
+    expect(await answer(22, 10_000)).toEqual({ kind: 'accept' })
+    expect(positions.available(0, clock.now())).toBe(900)
+    await journal.close()
+  })
+
   it('a journal that cannot be opened is a JournalError that says what to check', async () => {
     const file = join(dir, 'not-a-dir')
     await writeFile(file, 'x')
