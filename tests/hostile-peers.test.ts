@@ -286,9 +286,10 @@ describe('hostile peers that speak Kvartal, against real nodes', () => {
           )})`
       )
       expect(await committedWith(B, m.identity.signer.publicKey)).toBe(0)
-      expect(
-        d.events.filter(e => e.node === B.id && e.type === 'negotiation-failed' && e.peer === m.identity.id).length
-      ).toBeGreaterThanOrEqual(1)
+      const forgeries = d.events.filter(e => e.node === B.id && e.type === 'negotiation-failed' && e.peer === m.identity.id)
+      expect(forgeries.length).toBeGreaterThanOrEqual(1)
+      // each failure says what the forgery was by its code (terms for another seller, a signature by another key)
+      for (const e of forgeries) expect(['bad-accept', 'bad-signature']).toContain(e.code)
       // after a forgery the buyer passes over the fake seller: it is not lured on every approach of every tick
       expect(lured).toBeLessThanOrEqual(8)
 

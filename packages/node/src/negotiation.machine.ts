@@ -39,8 +39,17 @@ interface Ctx extends NegotiationInput {
   reply?: Reply
   confirm?: ConfirmResult
   error?: string
+  /** a typed error's code (ProtocolError, NegotiationError…): why the negotiation failed, for its event */
+  errorCode?: string
   decision?: CounterAnswer
   result?: NegotiationOutcome['result']
+}
+
+/** What a failed step leaves in the context: the error's message, and its code when it is a typed error. */
+const failure = ({ event }: { event: { type: string } }): Pick<Ctx, 'error' | 'errorCode'> => {
+  const error = (event as { error?: unknown }).error
+  const code = (error as { code?: unknown } | undefined)?.code
+  return { error: (error as Error).message, errorCode: typeof code === 'string' ? code : undefined }
 }
 
 const notProvided = (name: string) =>
@@ -87,7 +96,7 @@ export const negotiationMachine = setup({
         src: 'exchange',
         input: ({ context }) => ({ input: context, round: context.round, price: context.price }),
         onDone: { target: 'answered', actions: assign({ reply: ({ event }) => event.output }) },
-        onError: { target: 'failed', actions: assign({ error: ({ event }) => (event.error as Error).message }) }
+        onError: { target: 'failed', actions: assign(failure) }
       }
     },
     answered: {
@@ -98,7 +107,7 @@ export const negotiationMachine = setup({
         src: 'decideCounter',
         input: ({ context }) => ({ counter: (context.reply as { counter: Counter }).counter, slot: context.slot, fee: context.fee ?? 0 }),
         onDone: { target: 'decided', actions: assign({ decision: ({ event }) => event.output }) },
-        onError: { target: 'failed', actions: assign({ error: ({ event }) => (event.error as Error).message }) }
+        onError: { target: 'failed', actions: assign(failure) }
       }
     },
     decided: {
@@ -155,7 +164,7 @@ export const negotiationMachine = setup({
       result,
       energyWh: accept?.terms.energyWh ?? context.energyWh,
       price: accept?.terms.price ?? context.price,
-      code: context.reply?.kind === 'reject' ? context.reply.reject.code : undefined,
+      code: context.reply?.kind === 'reject' ? context.reply.reject.code : result === 'failed' ? context.errorCode : undefined,
       detail: context.reply?.kind === 'reject' ? context.reply.reject.detail : context.error
     }
   }
