@@ -8,7 +8,7 @@ import {
   type JourneyLeg,
   type Timetable
 } from '@kvartal/mobility'
-import type { KvartalNode, ProviderService, JourneyPlan } from '@kvartal/node'
+import type { JournalOptions, KvartalNode, ProviderService, JourneyPlan } from '@kvartal/node'
 import { join } from 'node:path'
 import { startDistrict, type TestDistrict } from './nodes.ts'
 
@@ -86,6 +86,8 @@ export async function startMobilityDistrict(
     operators?: Record<string, string>
     /** per node, MobilityOptions.zones (the district gossips mobility by zone); absent: the district's one topic */
     zones?: Array<{ home?: Coordinate } | undefined>
+    /** per node, its journal's options (a failing disk's database, a probe interval) */
+    journals?: Array<Partial<JournalOptions> | undefined>
   } = {}
 ): Promise<MobilityDistrict> {
   const timetable = opts.timetable ?? smallTimetable()
@@ -97,6 +99,7 @@ export async function startMobilityDistrict(
     {
       degree: 4,
       extra: i => ({
+        ...(opts.journals?.[i] != null ? { journal: opts.journals[i] } : {}),
         mobility: {
           timetable,
           ...(roles[i] !== 'traveller' ? { provider: roles[i] as ProviderService } : {}),

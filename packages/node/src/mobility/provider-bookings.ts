@@ -1,4 +1,5 @@
 import {
+  JournalError,
   ProtocolError,
   encodeLegTerms,
   decodeLegTerms,
@@ -162,6 +163,16 @@ export class ProviderBookings {
     if (!Buffer.from(terms.provider).equals(Buffer.from(identity.signer.publicKey)))
       throw new BookingRefusedError('wrong-provider', 'the terms name another provider')
     this.#checkTerms(terms, now)
+    // a hold is journaled before the Held that promises it: no journal, no new promises (as an energy seller); asked
+    // before the journal is read, since a journal that refuses writes is also reopened now and then
+    const refusing = this.#d.journal.refusing
+    if (refusing != null)
+      throw new BookingRefusedError(
+        refusing.code,
+        refusing.code === 'disk-full'
+          ? "this provider's disk is full: it takes no new bookings until space returns"
+          : 'this provider cannot write its journal: it takes no new bookings until it can'
+      )
     const leg = toHex(legIdOf(terms))
     const existing = await this.#d.journal.getRecord<ProviderLegRecord>(PROVIDER_LEGS, leg)
     if (existing != null && existing.status !== 'PENDING')
@@ -212,6 +223,8 @@ export class ProviderBookings {
       } catch (err) {
         this.#d.inventory.release(toHex(terms.package), terms.legId)
         this.#d.budget?.releaseRide(leg)
+        // the write that found the disk full (or failing): refused with its code, the seat given back
+        if (err instanceof JournalError) throw new BookingRefusedError(err.code, `the hold could not be journaled: ${err.message}`)
         throw err
       }
       const pkg = toHex(terms.package)
