@@ -45,52 +45,56 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
     }
   )
 
-  it("an operator whose journal cannot be written refuses the hold with the journal's code, gives the seat back, and books again once it writes", async () => {
-    const tt = smallTimetable()
-    const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
-    const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
-    const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
-    // A TEST DOUBLE OF A FAILING DISK under the operator's real LevelDB (no kernel here fails a disk on demand)
-    const disk = new FailingDisk()
-    const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], {
-      timetable: tt,
-      journals: [{ sync: false, diskProbeMs: 20, database: disk.database }]
-    })
-    try {
-      await d.runUntil(d.clock.now() + slots.slotMs / 4)
-      const [operator, traveller] = d.nodes
-      await waitUntil(() => traveller.mobility!.services.size >= 1)
-      const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
-      const book = async () => {
-        const plan = await traveller.mobility!.plan({
-          from: { lat: a.stop_lat, lon: a.stop_lon },
-          to: { lat: b.stop_lat, lon: b.stop_lon },
-          departAfter: d.clock.now()
-        })
-        return await traveller.mobility!.book(plan, busJourney(tt, trip, fare))
+  it(
+    "an operator whose journal cannot be written refuses the hold with the journal's code, gives the seat back, " +
+      'and books again once it writes',
+    async () => {
+      const tt = smallTimetable()
+      const trip = tripAfter(tt, dayS(epochMs - 60 * 60_000) + 45 * 60)
+      const a = tt.stops[tt.stopIndex.get(trip.stops[0])!]
+      const b = tt.stops[tt.stopIndex.get(trip.stops[2])!]
+      // A TEST DOUBLE OF A FAILING DISK under the operator's real LevelDB (no kernel here fails a disk on demand)
+      const disk = new FailingDisk()
+      const d = await startMobilityDistrict([transit(tt, 40), 'traveller'], {
+        timetable: tt,
+        journals: [{ sync: false, diskProbeMs: 20, database: disk.database }]
+      })
+      try {
+        await d.runUntil(d.clock.now() + slots.slotMs / 4)
+        const [operator, traveller] = d.nodes
+        await waitUntil(() => traveller.mobility!.services.size >= 1)
+        const fare = tt.patterns.find(p => p.route.route_id === trip.routeId)!.route.fare
+        const book = async () => {
+          const plan = await traveller.mobility!.plan({
+            from: { lat: a.stop_lat, lon: a.stop_lon },
+            to: { lat: b.stop_lat, lon: b.stop_lon },
+            departAfter: d.clock.now()
+          })
+          return await traveller.mobility!.book(plan, busJourney(tt, trip, fare))
+        }
+        disk.fail()
+        // the hold's own write fails: refused with the journal's code, not a dropped stream
+        const first = await book()
+        expect([first.status, first.legs[0].code]).toEqual(['RELEASED', 'journal-write-failed'])
+        expect(operator.journal.refusing?.code).toBe('journal-write-failed')
+        // while the journal refuses, a hold is refused before anything is held: nothing reaches the disk
+        const reached = disk.writes
+        const second = await book()
+        expect([second.status, second.legs[0].code]).toEqual(['RELEASED', 'journal-write-failed'])
+        expect(disk.writes - reached).toBeLessThanOrEqual(1) // a probe's test write at most
+        const refused = d.events.filter(e => e.type === 'booking-refused' && e.node === operator.id)
+        expect(refused.map(e => e.code)).toEqual(['journal-write-failed', 'journal-write-failed'])
+        // the disk works again: the operator's journal reopens, and the same seat is booked (none was kept by the failures)
+        disk.heal()
+        await waitUntil(() => operator.journal.refusing == null)
+        const third = await book()
+        expect(third.status).toBe('CONFIRMED')
+        expect(await providerLegs(operator)).toHaveLength(1)
+      } finally {
+        await d.close()
       }
-      disk.fail()
-      // the hold's own write fails: refused with the journal's code, not a dropped stream
-      const first = await book()
-      expect([first.status, first.legs[0].code]).toEqual(['RELEASED', 'journal-write-failed'])
-      expect(operator.journal.refusing?.code).toBe('journal-write-failed')
-      // while the journal refuses, a hold is refused before anything is held: nothing reaches the disk
-      const reached = disk.writes
-      const second = await book()
-      expect([second.status, second.legs[0].code]).toEqual(['RELEASED', 'journal-write-failed'])
-      expect(disk.writes - reached).toBeLessThanOrEqual(1) // a probe's test write at most
-      const refused = d.events.filter(e => e.type === 'booking-refused' && e.node === operator.id)
-      expect(refused.map(e => e.code)).toEqual(['journal-write-failed', 'journal-write-failed'])
-      // the disk works again: the operator's journal reopens, and the same seat is booked (none was kept by the failures)
-      disk.heal()
-      await waitUntil(() => operator.journal.refusing == null)
-      const third = await book()
-      expect(third.status).toBe('CONFIRMED')
-      expect(await providerLegs(operator)).toHaveLength(1)
-    } finally {
-      await d.close()
     }
-  })
+  )
 
   it('keeps committing a paid package while a provider cannot see the payment, then reports it for settling by hand', async () => {
     const tt = smallTimetable()
