@@ -1,6 +1,6 @@
 /**
  * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --travellers 3
- * --kill-every 4 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
+ * --kill-every 4 --cancel 20 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
  * a district of real `kvartal node` processes trading and booking over TCP on 127.0.0.1 while a seeded
  * schedule SIGKILLs a random node every few seconds and restarts it;
  * afterwards the invariants are checked from the journals and the ledger alone (scripts/soak/). Prints
@@ -11,6 +11,7 @@
  * `--partition-every` s (mean) the district splits in two for `--partition-for` s (mean), and `--loss` %
  * of the packets between nodes are dropped; `--kill-every 0` turns the kills off. `--skew S` sets each
  * node's clock up to ± S seconds off the machine's (drawn from the seed; scripts/soak/skew-clock.ts).
+ * `--cancel P`: the travellers cancel P % of the packages they book (20 by default), at once, for a refund.
  */
 import { parseArgs } from 'node:util'
 import { runSoak, defaultSoakOptions } from './soak/run.ts'
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'slot-seconds': { type: 'string' },
     seats: { type: 'string' },
+    cancel: { type: 'string' },
     keep: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     netns: { type: 'boolean', default: false },
@@ -71,6 +73,7 @@ const result = await runSoak({
   seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
   slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
   seatsPerTrip: whole('seats', values.seats, d.seatsPerTrip, 1),
+  cancelPercent: Math.min(100, whole('cancel', values.cancel, d.cancelPercent, 0)),
   keep: values.keep,
   ...(values.quiet
     ? {}

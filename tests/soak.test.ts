@@ -28,12 +28,15 @@ describe('soak: a district of real processes under random SIGKILLs', () => {
       killEveryMs: 2_000,
       slotSeconds: 1,
       periodSlots: 5,
-      seatsPerTrip: 3
+      seatsPerTrip: 3,
+      cancelPercent: 25
     })
     expect(r.violations, JSON.stringify(r, null, 1)).toEqual([])
     expect(r.restartFailures).toEqual([])
     expect(r.trades).toBeGreaterThanOrEqual(150)
     expect(r.bookings).toBeGreaterThanOrEqual(20)
+    // some were cancelled at once, for a refund (the invariants above check it is on the ledger)
+    expect(r.cancellations.CANCELLED ?? 0, JSON.stringify(r.cancellations)).toBeGreaterThanOrEqual(1)
     expect(r.kills).toBeGreaterThanOrEqual(4)
     expect(r.restarts).toBe(r.kills)
     // every period settled paid its way: payments on the ledger for the trades

@@ -13,7 +13,8 @@ export function checkMobility(c: CheckContext): { bookings: number; legsSold: nu
   for (const [name, jr] of journals) {
     for (const p of jr.packages) {
       for (const l of p.legs) legOwners.set(l.leg, { traveller: name, pkg: p.id })
-      if (p.status === 'CONFIRMED') bookings++
+      // booked: confirmed, and still so or cancelled since (only a confirmed package can be cancelled)
+      if (p.status === 'CONFIRMED' || p.status === 'CANCELLED') bookings++
       if (p.phase !== 'done' && p.at >= d.stoppedAt - grace) inFlight++
       else if (p.phase !== 'done') add('booking-unresolved', name, `package ${short(p.id)} left in phase ${p.phase} (${p.status})`)
       if (p.paymentDigest != null) accounted.add(p.paymentDigest)

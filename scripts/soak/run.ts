@@ -126,6 +126,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     let bookingsConfirmed = 0
     const bookingErrors: Record<string, number> = {}
     const bookingOutcomes: Record<string, number> = {}
+    const cancellations: Record<string, number> = {}
     const travellers = running.filter(r => r.node.role === 'traveller')
     const bookingLoops = travellers.map(async r => {
       while (!stopping) {
@@ -145,10 +146,19 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         bookingAttempts++
         try {
           const out = (await callNode(r.node.dataDir, 'POST', '/journeys/book', body)) as {
+            package?: string
             status?: string
             legs?: Array<{ code?: string }>
           }
           if (out.status === 'CONFIRMED') bookingsConfirmed++
+          // some are cancelled at once, under their legs' terms: a refund the ledger must then show
+          if (out.status === 'CONFIRMED' && out.package != null && random() * 100 < o.cancelPercent) {
+            const c = await callNode(r.node.dataDir, 'POST', `/packages/${out.package}/cancel`, {}).then(
+              v => (v as { status?: string }).status ?? '?',
+              (err: unknown) => `error:${(err as { code?: string }).code ?? 'error'}`
+            )
+            cancellations[c] = (cancellations[c] ?? 0) + 1
+          }
           // what the attempts that booked nothing met: a leg's refusal (no seats left, …) or the package's status
           const outcome =
             out.status === 'CONFIRMED' ? 'CONFIRMED' : `${out.status ?? '?'}:${out.legs?.find(l => l.code != null)?.code ?? ''}`
@@ -290,6 +300,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       bookingAttempts,
       bookingErrors,
       bookingOutcomes,
+      cancellations,
       legsSold: report.legsSold,
       periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments,

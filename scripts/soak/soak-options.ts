@@ -31,6 +31,8 @@ export interface SoakOptions {
   /** a bus leaves every 20 s: at 6 seats a trip, bookings were capped at 18 a minute (810 in 45 minutes, short of the
    * 1,000 target), and three travellers asked about six times a second; 16 still sells most trips out */
   readonly seatsPerTrip: number
+  /** % of confirmed packages the traveller cancels at once, under its legs' terms (a refund: the invariants check it) */
+  readonly cancelPercent: number
   /** keep the run's directory (data directories, configs, ledger) instead of removing it */
   readonly keep: boolean
   /** a line of progress now and then */
@@ -49,6 +51,7 @@ export const defaultSoakOptions: SoakOptions = {
   slotSeconds: 3,
   periodSlots: 5,
   seatsPerTrip: 16,
+  cancelPercent: 20,
   keep: false,
   network: 'loopback',
   partitionEveryMs: 0,
@@ -76,13 +79,15 @@ export interface SoakResult {
   latestAfterTrueGateMs?: number
   /** trades committed by both sides, from the journals */
   trades: number
-  /** packages confirmed, from the journals */
+  /** packages confirmed (and still so, or cancelled since), from the journals */
   bookings: number
   bookingAttempts: number
   /** why booking calls failed, by error code (a traveller killed mid-call, no seats left, …) */
   bookingErrors: Record<string, number>
   /** what each booking attempt that did not throw came back with: CONFIRMED, or its status and the first leg's refusal code */
   bookingOutcomes: Record<string, number>
+  /** cancellations asked for, by what came back: the package's status (CANCELLED, …) or the error's code */
+  cancellations: Record<string, number>
   legsSold: number
   periodsSettled: number
   ledgerPayments: number
