@@ -355,6 +355,10 @@ describe('masks', () => {
     expect(tripsRunning(tt, 20260616)).toEqual([Uint8Array.from([1, 1])])
     expect(tripsRunning(tt, 20260620)).toEqual([Uint8Array.from([0, 1])])
     expect(tripsRunning(tt, undefined)).toBeUndefined()
+    // cached: the same masks again for a date asked before, also after another date
+    const saturday = tripsRunning(tt, 20260620)
+    expect(tripsRunning(tt, 20260616)).toBe(tripsRunning(tt, 20260616))
+    expect(tripsRunning(tt, 20260620)).toBe(saturday)
     // more dates than the cache holds, then the first again
     for (const d of [20260615, 20260617, 20260618, 20260619, 20260621]) tripsRunning(tt, d)
     expect(tripsRunning(tt, 20260620)).toEqual([Uint8Array.from([0, 1])])
