@@ -221,7 +221,9 @@ describe('the last seat among real kvartal node processes', () => {
   })
 
   it('the winner cancels; the operator dies after journaling the cancellation, the ' +
-    'winner after journaling its own: after restarts, one refund, the seat free', { timeout: 120_000 }, async () => {
+    'winner after journaling its own: after restarts the winner finishes it by itself, one refund, the seat free', {
+    timeout: 120_000
+  }, async () => {
     expect(district.winner, 'the race above ran').toBeGreaterThanOrEqual(0)
     const w = district.winner
     const winnerDir = join(dir, names[w])
@@ -262,9 +264,19 @@ describe('the last seat among real kvartal node processes', () => {
       'the restarted winner hears the operator',
       30_000
     )
+    // its record says `cancelling` (the leg had no answer): the restarted winner asks again by itself, at its ticks,
+    // and the operator answers the repeat with the leg's state; nobody has to cancel twice
+    await eventually(
+      async () => {
+        const p = (await askNode(winnerDir, '/packages')) as { packages: Array<{ package: string; status: string }> }
+        return p.packages.find(x => x.package === district.pkg && x.status === 'CANCELLED')
+      },
+      "the winner's package CANCELLED",
+      30_000
+    )
     const again = await runCli(['journey', 'cancel', district.pkg, '-d', winnerDir])
-    expect(again.code, again.stderr + again.stdout).toBe(0)
-    expect(again.stdout).toMatch(new RegExp(`^CANCELLED {2}package ${district.pkg} {2}refund 0\\.4 IOTA, fee 0 IOTA`))
+    expect(again.code, again.stdout).not.toBe(0)
+    expect(again.stderr).toMatch(/is CANCELLED: only a CONFIRMED package can be cancelled/)
     await traveller.stop()
     await operator.stop()
 

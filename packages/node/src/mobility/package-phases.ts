@@ -258,6 +258,9 @@ export class PackagePhases {
 
   async cancelLegs(pkgHex: string, rec: PackageRecord, reason: string): Promise<PackageRecord> {
     const identity = this.#d.identity
+    // legs whose cancellation has no answer (a timeout, a provider killed after it journaled it): the provider may
+    // have cancelled and refunded, so the package stays `cancelling` and is asked again until it answers
+    const unanswered = new Set<string>()
     const legs = await Promise.all(
       rec.legs.map(async (l): Promise<PackageLegRecord> => {
         if (l.status !== 'CONFIRMED') return l
@@ -272,6 +275,7 @@ export class PackagePhases {
           const s = answer.message as LegState
           return { ...l, status: s.status, fee: s.fee, refund: s.refund, refundDigest: s.refundDigest, code: undefined }
         } catch (err) {
+          unanswered.add(l.leg)
           return { ...l, code: errorCode(err, 'unreachable') }
         }
       })
@@ -281,7 +285,7 @@ export class PackagePhases {
       ...rec,
       legs,
       status: open === 0 ? 'CANCELLED' : 'CONFIRMED',
-      phase: 'done',
+      phase: unanswered.size > 0 ? 'cancelling' : 'done',
       reason,
       at: this.#d.clock.now()
     }
@@ -289,15 +293,15 @@ export class PackagePhases {
     // a cancellation follows the booking; a journey broken by a refunded leg was never booked, it follows the payment.
     // Only the last try has the step's id: a try that left a leg confirmed is asked again and says so again
     const me = identity.id
-    const after = rec.phase === 'done' ? bookingStep.booked(me, pkgHex) : bookingStep.paid(me, pkgHex)
+    const why = unanswered.size > 0 ? 'no answer: asked again at the next tick' : 'refused'
+    const after = rec.phase === 'done' || rec.phase === 'cancelling' ? bookingStep.booked(me, pkgHex) : bookingStep.paid(me, pkgHex)
     this.#d.emit({
       type: 'package-released',
       correlation: pkgHex,
       code: reason,
       amount: legs.reduce((a, l) => a + (l.refund ?? 0), 0),
       detail:
-        `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} ` +
-        `legs${open > 0 ? `, ${open} still confirmed (provider unreachable: cancel again)` : ''}`,
+        `cancelled ${legs.filter(l => l.status === 'CANCELLED').length} ` + `legs${open > 0 ? `, ${open} still confirmed (${why})` : ''}`,
       ...(open === 0 ? { id: bookingStep.cancelled(me, pkgHex) } : {}),
       parent: after
     })

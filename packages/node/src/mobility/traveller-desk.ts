@@ -141,6 +141,7 @@ export class TravellerDesk {
     if (rec.phase === 'releasing') rec = await this.#phases.releaseAll(pkgHex, rec)
     if (rec.phase === 'paying') rec = await this.#phases.pay(pkgHex, rec)
     if (rec.phase === 'committing') rec = await this.#phases.commitAll(pkgHex, rec)
+    if (rec.phase === 'cancelling') rec = await this.#phases.cancelLegs(pkgHex, rec, rec.reason ?? 'cancelled-by-traveller')
     return this.#outcome(pkgHex, rec)
   }
 
@@ -162,8 +163,10 @@ export class TravellerDesk {
 
   /**
    * Cancels a confirmed package: every confirmed leg under its cancellation terms, refunds through
-   * settlement. A leg whose provider cannot be reached stays CONFIRMED (with its error code) and the
-   * package stays CONFIRMED, so cancelling again retries it; providers answer a repeat idempotently.
+   * settlement. A leg whose provider gives no answer stays CONFIRMED (with its error code) and the package
+   * CONFIRMED in phase `cancelling`: every tick (`resume`) asks again, as cancelling again would, until the
+   * provider answers; providers answer a repeat idempotently. A leg the provider refuses to cancel stays
+   * CONFIRMED, and the package with it.
    */
   async cancel(pkgHex: string, reason = 'cancelled-by-traveller'): Promise<PackageRecord> {
     const rec = await this.#packages.get(pkgHex)

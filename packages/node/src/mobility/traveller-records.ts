@@ -22,11 +22,12 @@ export interface PackageLegRecord {
 /**
  * A package (TOMP-API: a booked journey of several legs) as the traveller journals it, in collection
  * `packages` keyed by the package id (hex). `phase` is where the all-or-nothing booking stands, so that
- * a restart resumes it: holding → (releasing → done) | (paying → committing → done).
+ * a restart resumes it: holding → (releasing → done) | (paying → committing → done); a confirmed package
+ * that is cancelled: done → done, or cancelling while a leg's cancellation has no answer yet (asked again).
  */
 export interface PackageRecord {
   readonly status: string
-  readonly phase: 'holding' | 'releasing' | 'paying' | 'committing' | 'done'
+  readonly phase: 'holding' | 'releasing' | 'paying' | 'committing' | 'cancelling' | 'done'
   readonly legs: readonly PackageLegRecord[]
   readonly total: number
   readonly paymentKey: string
