@@ -2,13 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SimulatedClock, open, seal, signerFromSeed, signTerms, tradeIdBytes, tradeId, type TradeTerms } from '@kvartal/protocol'
-import { SlotPositions, fixedMarkup } from '@kvartal/market'
-import { Journal, SellerDesk } from '../src/index.ts'
+import { open, signerFromSeed, signTerms, tradeIdBytes, tradeId, type TradeTerms } from '@kvartal/protocol'
+import { Journal } from '../src/index.ts'
+import { buyerStream, proposalOf, sellerRig } from './helpers/seller-rig.ts'
 
 const seller = signerFromSeed(new Uint8Array(32).fill(1))
 const buyer = signerFromSeed(new Uint8Array(32).fill(2))
-const slots = { epochMs: 1_000_000_000, slotMs: 900_000, gateClosureMs: 60_000 }
 let dir: string
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-desk-'))
@@ -18,31 +17,7 @@ afterEach(async () => {
 })
 
 async function setup() {
-  const journal = await Journal.open(join(dir, 'j'), { sync: false })
-  const clock = new SimulatedClock(slots.epochMs - 600_000)
-  const positions = new SlotPositions()
-  positions.setLimit(0, 1_000)
-  const desk = new SellerDesk({
-    signer: seller,
-    district: 'd',
-    journal,
-    positions,
-    strategy: fixedMarkup(),
-    clock,
-    slots,
-    holdMs: 10_000,
-    context: (slot, remainingWh) => ({
-      now: clock.now(),
-      slot,
-      openedAt: 0,
-      gateClosureAt: 1,
-      tariffs: { retail: 1000, feedIn: 300 },
-      limit: 400,
-      remainingWh,
-      random: Math.random
-    }),
-    emit: () => {}
-  })
+  const { journal, clock, positions, desk } = await sellerRig(dir, seller)
   /** a hold and its journal record, as the desk makes them when it accepts */
   const hold = async (n: number, energyWh: number) => {
     const negotiation = new Uint8Array(16).fill(n)
@@ -106,40 +81,8 @@ describe('SellerDesk', () => {
     const { journal, clock, positions, desk } = await setup()
     const negotiation = new Uint8Array(16).fill(7)
     const neg = Buffer.from(negotiation).toString('hex')
-    const proposal = seal(
-      'proposal',
-      {
-        version: 1,
-        district: 'd',
-        id: negotiation,
-        buyer: buyer.publicKey,
-        seller: seller.publicKey,
-        slot: 0,
-        energyWh: 400,
-        price: 900,
-        expiresAt: clock.now() + 60_000,
-        round: 0
-      },
-      buyer
-    )
     // the buyer's end of the stream: one proposal in, the desk's frames out (then the buyer goes away)
-    const sent: Uint8Array[] = []
-    let first = true
-    const channel = {
-      remotePeer: undefined as never,
-      send: async (f: Uint8Array) => {
-        sent.push(f)
-      },
-      receive: async () => {
-        if (first) {
-          first = false
-          return proposal
-        }
-        throw new Error('the buyer closed the stream')
-      },
-      close: async () => {},
-      abort: () => {}
-    }
+    const { channel, sent } = buyerStream(proposalOf(buyer, seller, negotiation, 400, 900, clock.now()))
     const handling = desk.handle(channel).catch(() => {})
     // the desk holds in memory, then writes the hold's record (real I/O): the sweep comes in between
     while (positions.getHold(0, neg) == null) await Promise.resolve()
@@ -158,36 +101,7 @@ describe('SellerDesk', () => {
     clock.advanceTo(clock.now() + 20_000)
     // a new proposal before the sweep: the desk holds again for it (the soak's 1 s slots, ticks late on a loaded machine)
     const negotiation = new Uint8Array(16).fill(8)
-    const proposal = seal(
-      'proposal',
-      {
-        version: 1,
-        district: 'd',
-        id: negotiation,
-        buyer: buyer.publicKey,
-        seller: seller.publicKey,
-        slot: 0,
-        energyWh: 800,
-        price: 900,
-        expiresAt: clock.now() + 60_000,
-        round: 0
-      },
-      buyer
-    )
-    let first = true
-    const channel = {
-      remotePeer: undefined as never,
-      send: async () => {},
-      receive: async () => {
-        if (first) {
-          first = false
-          return proposal
-        }
-        throw new Error('the buyer closed the stream')
-      },
-      close: async () => {},
-      abort: () => {}
-    }
+    const { channel } = buyerStream(proposalOf(buyer, seller, negotiation, 800, 900, clock.now()))
     await desk.handle(channel).catch(() => {})
     expect(positions.getHold(0, Buffer.from(negotiation).toString('hex'))?.energyWh).toBe(800)
     await desk.expireHolds()
@@ -215,39 +129,7 @@ describe('SellerDesk', () => {
   it('refuses a price past ten retail tariffs (what a pair owes must stay a safe integer) and holds nothing for it', async () => {
     const { journal, clock, positions, desk } = await setup()
     const answer = async (n: number, price: number): Promise<{ kind: string; code?: string }> => {
-      const proposal = seal(
-        'proposal',
-        {
-          version: 1,
-          district: 'd',
-          id: new Uint8Array(16).fill(n),
-          buyer: buyer.publicKey,
-          seller: seller.publicKey,
-          slot: 0,
-          energyWh: 100,
-          price,
-          expiresAt: clock.now() + 60_000,
-          round: 0
-        },
-        buyer
-      )
-      const sent: Uint8Array[] = []
-      let first = true
-      const channel = {
-        remotePeer: undefined as never,
-        send: async (f: Uint8Array) => {
-          sent.push(f)
-        },
-        receive: async () => {
-          if (first) {
-            first = false
-            return proposal
-          }
-          throw new Error('the buyer closed the stream')
-        },
-        close: async () => {},
-        abort: () => {}
-      }
+      const { channel, sent } = buyerStream(proposalOf(buyer, seller, new Uint8Array(16).fill(n), 100, price, clock.now()))
       await desk.handle(channel).catch(() => {})
       const r = open(sent[0], { maxBytes: 4096, kinds: ['accept', 'counter', 'reject'] })
       return r.kind === 'reject' ? { kind: 'reject', code: (r.message as { code: string }).code } : { kind: r.kind }
