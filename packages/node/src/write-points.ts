@@ -32,6 +32,7 @@ export const MOBILITY_WRITE_POINTS = [
   'traveller-committing',
   'traveller-unresolved',
   'traveller-confirmed',
+  'traveller-cancelling',
   'traveller-cancelled',
   'traveller-receipt',
   // provider: each leg it sells

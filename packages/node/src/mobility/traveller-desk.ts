@@ -177,7 +177,11 @@ export class TravellerDesk {
         `package ${pkgHex.slice(0, 12)} is ${rec.status}${rec.phase !== 'done' ? ` (${rec.phase})` : ''}: ` +
           `only a confirmed package can be cancelled`
       )
-    return await this.#phases.cancelLegs(pkgHex, rec, reason)
+    // the cancellation is journaled before it is sent: a traveller killed before the answer finishes it after
+    // its restart (resume), where the provider may already have cancelled and refunded
+    const cancelling: PackageRecord = rec.phase === 'cancelling' ? rec : { ...rec, phase: 'cancelling', reason, at: this.#d.clock.now() }
+    if (cancelling !== rec) await this.#put(pkgHex, cancelling, 'traveller-cancelling')
+    return await this.#phases.cancelLegs(pkgHex, cancelling, reason)
   }
 
   /** After a restart, and on every tick: finish every package whose booking did not reach its end. */
