@@ -73,7 +73,14 @@ const result = await runSoak({
   seed: Math.floor(whole('seed', values.seed, d.seed, 0)),
   slotSeconds: whole('slot-seconds', values['slot-seconds'], d.slotSeconds, 1),
   seatsPerTrip: whole('seats', values.seats, d.seatsPerTrip, 1),
-  cancelPercent: Math.min(100, whole('cancel', values.cancel, d.cancelPercent, 0)),
+  cancelPercent: (() => {
+    const p = whole('cancel', values.cancel, d.cancelPercent, 0)
+    if (p > 100) {
+      process.stderr.write(`soak: --cancel is a share of the bookings, at most 100 %, got ${p}\n`)
+      process.exit(2)
+    }
+    return p
+  })(),
   keep: values.keep,
   ...(values.quiet
     ? {}
