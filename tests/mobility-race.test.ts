@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Journal, PACKAGES, PROVIDER_LEGS, type PackageRecord, type ProviderLegRecord } from '@kvartal/node'
+import { cancellationFee } from '@kvartal/mobility'
+import { decodeLegTerms, fromHex } from '@kvartal/protocol'
 import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { runCli, runKvartal, runKvartalCrashing, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtfs-line.ts'
+import { until } from './helpers/wait.ts'
 
 /**
  * Two travellers race for the last seat of a bus trip, among real `kvartal node` processes on
@@ -20,7 +23,9 @@ import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtf
  * journals and the ledger alone: the seat sold once, to the traveller that paid, once; the loser paid
  * nothing and holds nothing. Then, in the same district, the winner cancels while the operator dies
  * right after journaling the cancellation (before refunding) and the winner right after journaling its
- * own: after restarts, the refund is paid once and the seat is free.
+ * own: after restarts, the refund is paid once and the seat is free. Last, the loser books a later trip and
+ * dies right after journaling its cancellation (traveller-cancelling), before sending it: its restart sends
+ * it by itself; one refund, the whole fare (free under the leg's terms), the package CANCELLED, the seat sold again.
  */
 const agencyId = 'kvartal-bus'
 let dir: string
@@ -38,6 +43,12 @@ const district = {
   winner: -1,
   pkg: ''
 }
+
+/** `kvartal journey plan` flags: stop S0 to stop S3 by bus, no walking, departing `depart` (+minutes) */
+const journey = (depart: string): string[] => [
+  ...['--from', `${line.stops[0].lat},${line.stops[0].lon}`, '--to', `${line.stops[3].lat},${line.stops[3].lon}`],
+  ...['--modes', 'BUS', '--max-walk', '0', '--depart', depart, '--json']
+]
 
 async function freePort(): Promise<number> {
   return await new Promise(resolve => {
@@ -134,19 +145,7 @@ describe('the last seat among real kvartal node processes', () => {
       )
     }
     // both plan the same journey, stop S0 to stop S3 on the next trip, and book what they planned, at once
-    const where = [
-      '--from',
-      `${line.stops[0].lat},${line.stops[0].lon}`,
-      '--to',
-      `${line.stops[3].lat},${line.stops[3].lon}`,
-      '--modes',
-      'BUS',
-      '--max-walk',
-      '0',
-      '--depart',
-      '+1',
-      '--json'
-    ]
+    const where = journey('+1')
     const plans = await Promise.all(
       names.map(async name => {
         const r = await runCli(['journey', 'plan', '-d', join(dir, name), ...where])
@@ -301,6 +300,125 @@ describe('the last seat among real kvartal node processes', () => {
       const pkg = await t.getRecord<PackageRecord>(PACKAGES, district.pkg)
       expect(pkg?.status).toBe('CANCELLED')
       expect(pkg?.legs.map(l => [l.status, l.refund, l.refundDigest])).toEqual([['CANCELLED', line.fare, refunds[0].digest]])
+    } finally {
+      await o.close()
+      await t.close()
+    }
+  })
+
+  it('the loser books a later trip and dies right after journaling its cancellation, before sending it: its ' +
+    "restart sends it by itself, one refund under the leg's terms, the package CANCELLED, the seat sold again", {
+    timeout: 120_000
+  }, async () => {
+    expect(district.winner, 'the race above ran').toBeGreaterThanOrEqual(0)
+    const w = district.winner
+    const l = 1 - w
+    const loserDir = join(dir, names[l])
+    const operator = runKvartal(['node', '--config', district.operatorConfig])
+    procs.push(operator)
+    await operator.waitFor(x => x.event === 'listening')
+    const doomed = runKvartalCrashing('traveller-cancelling', ['node', '--config', district.travellerConfigs[l]])
+    const winner = runKvartal(['node', '--config', district.travellerConfigs[w]])
+    procs.push(doomed, winner)
+    const hears = async (n: string): Promise<unknown> =>
+      await eventually(
+        async () => ((await askNode(join(dir, n), '/status')).mobility.services >= 1 ? true : undefined),
+        `${n} hears the operator`,
+        30_000
+      )
+    await Promise.all([doomed.waitFor(x => x.event === 'listening'), winner.waitFor(x => x.event === 'listening')])
+    await Promise.all(names.map(hears))
+    // a trip leaving at least 5 minutes from now: cancelling it below is free under its terms (until 60 s before)
+    const plan = async (n: string): Promise<{ plan: string; tripId: string }> => {
+      const r = await runCli(['journey', 'plan', '-d', join(dir, n), ...journey('+5')])
+      expect(r.code, r.stderr).toBe(0)
+      const p = JSON.parse(r.stdout)
+      return { plan: p.plan, tripId: p.journeys[0].legs.find((x: any) => x.mode === 'BUS').tripId }
+    }
+    const book = async (n: string, p: string): Promise<Record<string, any>> => {
+      const r = await runCli(['journey', 'book', '-d', join(dir, n), '--plan', p, '--pick', 'fastest', '--json'])
+      expect(r.code, r.stdout + r.stderr).toBe(0)
+      return JSON.parse(r.stdout)
+    }
+    const first = await plan(names[l])
+    const booked = await book(names[l], first.plan)
+    expect(booked.status).toBe('CONFIRMED')
+    const pkg = booked.package as string
+    const cancel = await runCli(['journey', 'cancel', pkg, '-d', loserDir])
+    const said = cancel.stdout + cancel.stderr
+    await until(() => doomed.proc.exitCode != null || doomed.proc.signalCode != null, `the traveller's death; cancel: ${said}`, 10_000)
+    expect((await doomed.exited).signal, said).toBe('SIGKILL')
+    // it journaled the cancellation and died before sending it: the operator heard nothing, refunded nothing
+    const j = await Journal.open(loserDir)
+    const journaled = await j.getRecord<PackageRecord>(PACKAGES, pkg)
+    await j.close()
+    expect([journaled?.status, journaled?.phase, journaled?.legs.map(x => x.status)]).toEqual(['CONFIRMED', 'cancelling', ['CONFIRMED']])
+    expect(operator.lines.filter(x => x.event === 'leg-cancelled' && x.correlation === pkg)).toEqual([])
+    const refundsTo = (to: string): Array<{ digest: string; amount: number }> =>
+      ledgerTransactions(rpc.executions).payments.flatMap(p =>
+        p.sender === district.operatorAddress
+          ? p.transfers.filter(t => t.to === to).map(t => ({ digest: p.digest, amount: Number(t.amount) }))
+          : []
+      )
+    expect(refundsTo(district.addresses[l])).toEqual([])
+
+    // restarted, it finishes the cancellation by itself (resume at its ticks): nobody cancels again
+    const traveller = runKvartal(['node', '--config', district.travellerConfigs[l]])
+    procs.push(traveller)
+    await eventually(
+      async () => ((await askNode(loserDir, '/packages')).packages as any[]).find(x => x.package === pkg && x.status === 'CANCELLED'),
+      "the loser's package CANCELLED",
+      30_000
+    )
+    await operator.waitFor(x => x.event === 'leg-cancelled' && x.correlation === pkg, 5_000)
+    // the seat is free again at the running operator: the winner buys it
+    const second = await plan(names[w])
+    expect(second.tripId, 'the same trip').toBe(first.tripId)
+    expect((await book(names[w], second.plan)).status).toBe('CONFIRMED')
+    await Promise.all([traveller.stop(), winner.stop(), operator.stop()])
+
+    const o = await Journal.open(join(dir, 'operator'))
+    const t = await Journal.open(loserDir)
+    try {
+      const legs = (await o.records<ProviderLegRecord>(PROVIDER_LEGS)).map(([, r]) => r).filter(x => x.resource === first.tripId)
+      const cancelled = legs.find(x => x.package === pkg)!
+      const terms = decodeLegTerms(fromHex(cancelled.terms))
+      expect(terms.cancellation).toEqual({ freeUntilS: 60, feeNanos: 50_000_000 })
+      const refunds = refundsTo(district.addresses[l])
+      expect(
+        refunds.map(r => r.amount),
+        'one refund, the whole fare: cancelled inside the free window'
+      ).toEqual([line.fare])
+      expect([cancelled.status, cancelled.fee, cancelled.refund, cancelled.refundDigest]).toEqual([
+        'CANCELLED',
+        0,
+        line.fare,
+        refunds[0].digest
+      ])
+      expect({ fee: cancelled.fee, refund: cancelled.refund }).toEqual(
+        cancellationFee(
+          { ...terms.cancellation!, refundAfterStart: false },
+          cancelled.price,
+          'CONFIRMED',
+          terms.departureTime,
+          cancelled.at
+        )
+      )
+      expect(legs.map(x => [x.package === pkg ? 'loser' : 'winner', x.status]).sort(), 'the seat sold once more, nothing held').toEqual([
+        ['loser', 'CANCELLED'],
+        ['winner', 'CONFIRMED']
+      ])
+      const paid = ledgerTransactions(rpc.executions).payments.filter(p => p.sender === district.addresses[l] && p.transfers.length > 0)
+      expect(
+        paid.map(p => p.transfers),
+        'the loser paid once'
+      ).toEqual([[{ to: district.operatorAddress, amount: line.fare }]])
+      const rec = await t.getRecord<PackageRecord>(PACKAGES, pkg)
+      expect([rec?.status, rec?.phase, rec?.paymentDigest]).toEqual(['CANCELLED', 'done', paid[0].digest])
+      expect(rec?.legs.map(x => [x.status, x.fee, x.refund, x.refundDigest])).toEqual([['CANCELLED', 0, line.fare, refunds[0].digest]])
+      const log: Array<Record<string, unknown>> = []
+      for await (const e of t.log()) if (e.id === pkg) log.push(e)
+      expect(log.filter(e => e.type === 'traveller-cancelling')).toHaveLength(1)
     } finally {
       await o.close()
       await t.close()

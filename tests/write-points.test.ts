@@ -13,16 +13,14 @@ import { ENERGY_WRITE_POINTS, MOBILITY_WRITE_POINTS, OTHER_CRASH_POINTS, TradeSt
  * added to it in plain sight.
  */
 const NOT_YET_CRASH_TESTED: string[] = [
-  // a traveller's cancellation journaled before it is sent (2026-12-07): the soak kills travellers mid-cancel at
-  // random, and its checker found the defect this write closes; no process test kills at it yet
-  'traveller-cancelling'
   // energy: none. tests/processes.test.ts kills at buyer-pending, seller-commit, seller-hold and after-payment;
   // tests/crash-energy.test.ts at key, seller-release, buyer-void, buyer-committed, meter-boundary, meter,
   // store-iota, period-plan and period
   // mobility: tests/mobility-crash.test.ts kills at traveller-package, traveller-held, traveller-paid, provider-hold,
-  // provider-commit; tests/mobility-race.test.ts at traveller-released, traveller-confirmed, traveller-cancelled,
-  // provider-cancel; tests/crash-mobility.test.ts at counter, traveller-releasing, provider-release, channel-open,
-  // traveller-committing, period-extra, channel-proof, attested, provider-expire, provider-refund, provider-cancelled;
+  // provider-commit; tests/mobility-race.test.ts at traveller-released, traveller-confirmed, traveller-cancelling,
+  // traveller-cancelled, provider-cancel; tests/crash-mobility.test.ts at counter, traveller-releasing, provider-release,
+  // channel-open, traveller-committing, period-extra, channel-proof, attested, provider-expire, provider-refund,
+  // provider-cancelled;
   // tests/crash-rides.test.ts at provider-started, vehicle-receipt, provider-ended, traveller-receipt;
   // tests/crash-unresolved.test.ts at traveller-unresolved.
 ]
