@@ -1,6 +1,7 @@
 /**
- * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --travellers 3
- * --kill-every 4 --cancel 20 --seed 1 --keep] [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
+ * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --prosumers 2 --travellers 3
+ * --vehicles 2 --riders 3 --kill-every 4 --cancel 20 --seed 1 --keep]
+ * [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
  * a district of real `kvartal node` processes trading and booking over TCP on 127.0.0.1 while a seeded
  * schedule SIGKILLs a random node every few seconds and restarts it;
  * afterwards the invariants are checked from the journals and the ledger alone (scripts/soak/). Prints
@@ -12,6 +13,8 @@
  * of the packets between nodes are dropped; `--kill-every 0` turns the kills off. `--skew S` sets each
  * node's clock up to ± S seconds off the machine's (drawn from the seed; scripts/soak/skew-clock.ts).
  * `--cancel P`: the travellers cancel P % of the packages they book (20 by default), at once, for a refund.
+ * `--prosumers N`: traders that sell in some slots and buy in others; `--vehicles N --riders M`: rental bikes and
+ * riders renting them pay per use, one ride at a time each (0 of either: no rides).
  */
 import { parseArgs } from 'node:util'
 import { runSoak, defaultSoakOptions } from './soak/run.ts'
@@ -23,7 +26,10 @@ const { values } = parseArgs({
     bookings: { type: 'string' },
     sellers: { type: 'string' },
     buyers: { type: 'string' },
+    prosumers: { type: 'string' },
     travellers: { type: 'string' },
+    vehicles: { type: 'string' },
+    riders: { type: 'string' },
     'kill-every': { type: 'string' },
     seed: { type: 'string' },
     'slot-seconds': { type: 'string' },
@@ -56,7 +62,10 @@ const result = await runSoak({
   targetBookings: whole('bookings', values.bookings, d.targetBookings, 0),
   sellers: whole('sellers', values.sellers, d.sellers, 1),
   buyers: whole('buyers', values.buyers, d.buyers, 1),
+  prosumers: whole('prosumers', values.prosumers, d.prosumers, 0),
   travellers: whole('travellers', values.travellers, d.travellers, 0),
+  vehicles: whole('vehicles', values.vehicles, d.vehicles, 0),
+  riders: whole('riders', values.riders, d.riders, 0),
   killEveryMs: Math.round(whole('kill-every', values['kill-every'], d.killEveryMs / 1000, 0) * 1000),
   network: values.netns ? 'netns' : 'loopback',
   partitionEveryMs: Math.round(whole('partition-every', values['partition-every'], d.partitionEveryMs / 1000, 0) * 1000),

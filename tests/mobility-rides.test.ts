@@ -108,6 +108,28 @@ describe('pay per use: a shared vehicle meters each tick, the traveller signs cu
     }
   })
 
+  it('meters a ride once at a time: two ticks at once (a slow tick outlasting the next) send no report twice, end it once', async () => {
+    const { d, bike, traveller, plan, journey } = await bookedRide()
+    try {
+      expect((await traveller.mobility!.book(plan, journey)).status).toBe('CONFIRMED')
+      const [[leg, ride]] = await bike.journal.records<ProviderLegRecord>(PROVIDER_LEGS)
+      // a minute into the ride, then at its end: each time two of the bike's ticks at once
+      for (const at of [ride.from + 60_000, ride.to]) {
+        d.clock.advanceTo(at)
+        await Promise.all([bike.mobility!.tick(), bike.mobility!.tick()])
+      }
+      expect(d.events.filter(e => e.type === 'ride-ended' && e.node === bike.id)).toHaveLength(1)
+      const signed = d.events.filter(e => e.type === 'receipt-signed' && e.node === traveller.id).map(e => e.detail)
+      expect(new Set(signed).size, signed.join(' | ')).toBe(signed.length)
+      // one final receipt, the same on both sides
+      const mine = (await traveller.journal.getRecord<RideReceiptRecord>(RIDE_RECEIPTS, leg))!
+      const theirs = (await bike.journal.getRecord<RideReceiptRecord>(RIDE_RECEIPTS, leg))!
+      expect([mine.final, mine.envelope === theirs.envelope]).toEqual([true, true])
+    } finally {
+      await d.close()
+    }
+  })
+
   it('refuses a usage report that charges more than the pricing plan allows, and an unknown ride', async () => {
     const { d, bike, traveller, plan, journey } = await bookedRide()
     try {

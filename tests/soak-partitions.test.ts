@@ -32,7 +32,11 @@ describe('soak: a district of real processes in network namespaces, partitioned 
         keep: false,
         sellers: 3,
         buyers: 3,
+        // its shape before prosumers and rides were added to the soak (tests/soak.test.ts runs those)
+        prosumers: 0,
         travellers: 2,
+        vehicles: 0,
+        riders: 0,
         killEveryMs: 0,
         slotSeconds: 1,
         periodSlots: 5,

@@ -3,10 +3,12 @@ import { runSoak } from '../scripts/soak/run.ts'
 
 /**
  * A short soak (`npm run soak` runs the long one): real `kvartal node` processes over TCP on 127.0.0.1
- * — three energy sellers, three buyers, a transit operator and two travellers booking its seats — settle
+ * — three energy sellers, three buyers, two prosumers (selling in some slots, buying in others), a transit
+ * operator and two travellers booking its seats, a rental bike and a rider renting it pay per use — settle
  * through the `iota` adapter against FakeIotaRpc, a TEST DOUBLE of an IOTA full node, while a seeded
  * schedule SIGKILLs a random one of them every 2 s on average (a trader mid-negotiation, a traveller mid-booking,
- * the operator mid-ride) and restarts it from its data directory. It runs until it has a few hundred
+ * the operator with trips running, the bike or a rider mid-ride) and restarts it from its data directory. It runs
+ * until it has a few hundred
  * trades and a few dozen bookings; then every invariant is checked from the journals and the ledger
  * alone (scripts/soak/invariants.ts): none may be violated.
  */
@@ -24,7 +26,10 @@ describe('soak: a district of real processes under random SIGKILLs', () => {
       keep: false,
       sellers: 3,
       buyers: 3,
+      prosumers: 2,
       travellers: 2,
+      vehicles: 1,
+      riders: 1,
       killEveryMs: 2_000,
       slotSeconds: 1,
       periodSlots: 5,
@@ -42,5 +47,7 @@ describe('soak: a district of real processes under random SIGKILLs', () => {
     // every period settled paid its way: payments on the ledger for the trades
     expect(r.periodsSettled).toBeGreaterThan(0)
     expect(r.ledgerPayments).toBeGreaterThan(r.bookings)
+    // the bike was rented and ridden, and every ride's receipts checked (ride-invariants.ts)
+    expect(r.rides.booked, JSON.stringify([r.rides, r.rideOutcomes])).toBeGreaterThanOrEqual(1)
   })
 })

@@ -2,6 +2,7 @@
 import { costOf, type RawTrade } from './journal-reader.ts'
 import type { LedgerPayment } from './ledger-reader.ts'
 import { periodIndex, short, type CheckContext } from './check-context.ts'
+import { receiptDebts } from './ride-invariants.ts'
 
 /** Trades: both sides or neither. Counts the trades both sides committed, and those a graceful stop left pending. */
 export function checkTrades(c: CheckContext): { trades: number; inFlight: number } {
@@ -112,12 +113,16 @@ export function checkSlots(c: CheckContext): number {
   return latestAfterTrueGateMs
 }
 
-/** Settlement: each trade settled once; each period paid exactly what its trades net to, once. Returns the periods settled. */
-export function checkSettlement(c: CheckContext): number {
+/**
+ * Settlement: each trade settled once; each period paid exactly what its trades and ride receipts net to, once.
+ * Returns the periods settled, and how many (node, period, counterparty) nets had trades both ways (prosumers).
+ */
+export function checkSettlement(c: CheckContext): { periodsSettled: number; nettedBothWays: number } {
   const { d, journals, ledger, add, byKey, byAddress, j, tradeOf } = c
   const periodPayments = new Map<string, LedgerPayment[]>()
   for (const p of ledger.payments) if (p.attestKey != null) periodPayments.set(p.attestKey, [...(periodPayments.get(p.attestKey) ?? []), p])
   let periodsSettled = 0
+  let nettedBothWays = 0
   for (const [name, jr] of journals) {
     const settledIn = new Map<string, string>()
     let lastSettled = -1
@@ -134,6 +139,7 @@ export function checkSettlement(c: CheckContext): number {
       }
       // what the period's trades net to, per counterparty, from this node's side
       const net = new Map<string, number>()
+      const ways = new Map<string, Set<string>>()
       for (const id of plan) {
         const t = [tradeOf(name, id, 'buyer'), tradeOf(name, id, 'seller')].find(x => x?.status === 'committed')
         if (t == null) {
@@ -144,8 +150,15 @@ export function checkSettlement(c: CheckContext): number {
         const seller = byKey.get(t.terms.seller)
         if (buyer == null || seller == null) continue
         const cost = costOf(t.terms.energyWh, t.terms.price)
-        if (t.terms.buyer === jr.publicKey) net.set(j(seller).address, (net.get(j(seller).address) ?? 0) + cost)
-        else net.set(j(buyer).address, (net.get(j(buyer).address) ?? 0) - cost)
+        const [other, way] = t.terms.buyer === jr.publicKey ? [j(seller).address, 'bought'] : [j(buyer).address, 'sold']
+        net.set(other, (net.get(other) ?? 0) + (way === 'bought' ? cost : -cost))
+        ways.set(other, (ways.get(other) ?? new Set()).add(way))
+      }
+      nettedBothWays += [...ways.values()].filter(w => w.size === 2).length
+      // and the rides' receipts it settles: the rest of each fare beyond the unlock fee paid at checkout
+      for (const r of receiptDebts(c, name, period)) {
+        if (r.from === jr.address) net.set(r.to, (net.get(r.to) ?? 0) + r.amount)
+        else if (r.to === jr.address) net.set(r.from, (net.get(r.from) ?? 0) - r.amount)
       }
       const owed = [...net]
         .filter(([, a]) => a > 0)
@@ -169,7 +182,8 @@ export function checkSettlement(c: CheckContext): number {
         add(
           'paid-not-owed',
           name,
-          `period ${period}: its trades net to [${owed.join(', ')}], the ledger's payment ${short(paid.digest)} pays [${got.join(', ')}]`
+          `period ${period}: its trades and receipts net to [${owed.join(', ')}], ` +
+            `the ledger's payment ${short(paid.digest)} pays [${got.join(', ')}]`
         )
       if (paid.sender !== jr.address)
         add('paid-not-owed', name, `period ${period}'s payment ${short(paid.digest)} was sent by ${paid.sender}`)
@@ -195,5 +209,5 @@ export function checkSettlement(c: CheckContext): number {
     if (ps.some(p => p.transfers.length > 0) && !j(name).plans.has(m[1]))
       add('payment-unrecorded', name, `the ledger holds payment ${short(ps[0].digest)} for period ${m[1]}, which ${name} never planned`)
   }
-  return periodsSettled
+  return { periodsSettled, nettedBothWays }
 }

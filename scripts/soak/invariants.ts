@@ -2,17 +2,18 @@
  * The soak's invariants, checked after every process has stopped, from the journals (read raw by
  * journal-reader.ts) and the ledger (read by ledger-reader.ts) alone: nothing the run kept in memory.
  * It shares no helper with the node: it decodes trades, derives keys, nets and prices on its own.
- * The kinds of violation are listed in violations.ts; the checks are in energy-invariants.ts and
- * mobility-invariants.ts, over what check-context.ts gathers.
+ * The kinds of violation are listed in violations.ts; the checks are in energy-invariants.ts,
+ * mobility-invariants.ts and ride-invariants.ts, over what check-context.ts gathers.
  */
 import { readJournal, type RawJournal } from './journal-reader.ts'
 import { readLedger, type Ledger } from './ledger-reader.ts'
 import { checkContext, type District } from './check-context.ts'
 import { checkSettlement, checkSlots, checkTrades } from './energy-invariants.ts'
 import { checkMobility } from './mobility-invariants.ts'
+import { checkRides } from './ride-invariants.ts'
 import type { InvariantReport } from './violations.ts'
 
-export { VIOLATION_KINDS, type InvariantReport, type Violation, type ViolationKind } from './violations.ts'
+export { VIOLATION_KINDS, RIDE_VIOLATION_KINDS, type InvariantReport, type Violation, type ViolationKind } from './violations.ts'
 export type { District, DistrictNode } from './check-context.ts'
 
 /** Reads every node's journal and the ledger file, then checks. */
@@ -27,13 +28,16 @@ export function checkInvariants(d: District, journals: ReadonlyMap<string, RawJo
   for (const u of ledger.unreadable) c.add('unreadable-transaction', undefined, `${u.digest}: ${u.why}`)
   const energy = checkTrades(c)
   const latestAfterTrueGateMs = checkSlots(c)
-  const periodsSettled = checkSettlement(c)
+  const { periodsSettled, nettedBothWays } = checkSettlement(c)
   const mobility = checkMobility(c)
+  const rides = checkRides(c)
   return {
     trades: energy.trades,
     bookings: mobility.bookings,
     inFlight: energy.inFlight + mobility.inFlight,
     legsSold: mobility.legsSold,
+    rides,
+    nettedBothWays,
     periodsSettled,
     ledgerPayments: ledger.payments.filter(p => p.transfers.length > 0).length,
     ...(Number.isFinite(latestAfterTrueGateMs) ? { latestAfterTrueGateMs } : {}),

@@ -11,6 +11,9 @@
  *   proof/<trade id>          { period, … } the trade's inclusion proof
  *   rec/packages/<id>         a traveller's package   (packages/node/src/mobility/traveller-records.ts)
  *   rec/provider-legs/<leg>   a provider's leg        (packages/node/src/mobility/provider-records.ts)
+ *   rec/ride-receipts/<leg>   a ride's latest receipt, on either side (provider-records.ts; read by ride-reader.ts)
+ *   rec/period-extra/<period> { receipts: [leg, …], … } the receipts a period settles, fixed before paying
+ *                             (packages/node/src/mobility/period-extras.ts)
  *
  * A Trade's bytes are decoded here from the protobuf schema (packages/protocol/proto/kvartal.proto),
  * with a reader of its own; the node's public key and IOTA address are derived from the seed with
@@ -50,6 +53,8 @@ export interface RawHold {
 
 export interface RawPackageLeg {
   readonly leg: string
+  /** hex of the encoded LegTerms */
+  readonly terms?: string
   readonly status: string
   readonly provider: string
   readonly refund?: number
@@ -78,6 +83,12 @@ export interface RawProviderLeg {
   readonly paymentDigest?: string
   readonly refund?: number
   readonly refundDigest?: string
+  /** a vehicle's ride: its window (ms), the use metered so far, why it ended early, when last written */
+  readonly from: number
+  readonly to: number
+  readonly usedSeconds?: number
+  readonly reason?: string
+  readonly at: number
 }
 
 export interface RawJournal {
@@ -93,6 +104,23 @@ export interface RawJournal {
   readonly proofs: Map<string, string>
   readonly packages: RawPackage[]
   readonly providerLegs: RawProviderLeg[]
+  /** each ride's latest receipt this node journaled (as payer or payee) */
+  readonly receipts: RawReceiptRecord[]
+  /** period → the legs whose receipts it settles */
+  readonly periodReceipts: Map<string, string[]>
+}
+
+/** A ride's receipt as journaled: the signed envelope and what the node read from it. */
+export interface RawReceiptRecord {
+  readonly leg: string
+  readonly envelope: string
+  readonly nonce: number
+  readonly total: number
+  readonly payer: string
+  readonly payee: string
+  readonly issuedAt: number
+  readonly final: boolean
+  readonly role: string
 }
 
 // ---- a protobuf reader of its own ----
@@ -212,7 +240,11 @@ export async function readJournal(dir: string): Promise<RawJournal> {
     const proofs = new Map((await entries(db, 'proof/')).map(([t, v]) => [t, String(v.period)]))
     const packages = (await entries(db, 'rec/packages/')).map(([id, p]) => ({ id, ...p }) as RawPackage)
     const providerLegs = (await entries(db, 'rec/provider-legs/')).map(([leg, l]) => ({ leg, ...l }) as RawProviderLeg)
-    return { publicKey, address, trades, holds, plans, periods, proofs, packages, providerLegs }
+    const receipts = (await entries(db, 'rec/ride-receipts/')).map(([leg, r]) => ({ ...r, leg }) as RawReceiptRecord)
+    const periodReceipts = new Map(
+      (await entries(db, 'rec/period-extra/')).map(([p, v]) => [p, Array.isArray(v?.receipts) ? (v.receipts as string[]) : []])
+    )
+    return { publicKey, address, trades, holds, plans, periods, proofs, packages, providerLegs, receipts, periodReceipts }
   } finally {
     await db.close()
   }

@@ -1,6 +1,7 @@
 /**
- * The soak: a district of real `kvartal node` processes over TCP — energy sellers and buyers, a transit
- * operator and travellers booking its seats — trading for a long run while a seeded schedule kills a
+ * The soak: a district of real `kvartal node` processes over TCP — energy sellers, buyers and prosumers, a
+ * transit operator and travellers booking its seats, rental bikes and riders renting them pay per use —
+ * trading for a long run while a seeded schedule kills a
  * random node with SIGKILL every few seconds and restarts it from its data directory. On 127.0.0.1, or
  * each node in a network namespace of its own (netns.ts), where seeded partitions split the district
  * and a share of the packets between nodes is lost; each node's clock may run off the machine's
@@ -25,6 +26,7 @@ import { runKvartal, type NodeProcess } from '../../tests/helpers/processes.ts'
 import { writeGtfsLine, type GtfsLine } from '../../tests/helpers/gtfs-line.ts'
 import { districtNodes, gateClosureSecondsOf, writeSoakConfig, type DistrictShape, type SoakNode } from './district-config.ts'
 import { checkDistrict } from './invariants.ts'
+import { rideLoops } from './ride-loop.ts'
 import { killSchedule, partitionSchedule, type Kill, type Partition } from './schedule.ts'
 import { SoakNetwork } from './netns.ts'
 import { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
@@ -36,7 +38,8 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
   const o: SoakOptions = { ...defaultSoakOptions, ...options }
   const started = Date.now()
   const dir = await mkdtemp(join(tmpdir(), 'kvartal-soak-'))
-  const count = o.sellers + o.buyers + (o.travellers > 0 ? 1 + o.travellers : 0)
+  const rideNodes = o.vehicles > 0 && o.riders > 0 ? o.vehicles + o.riders : 0
+  const count = o.sellers + o.buyers + o.prosumers + (o.travellers > 0 ? 1 + o.travellers : 0) + rideNodes
   let net: SoakNetwork | undefined
   let rpc: FakeIotaRpc | undefined
   const running: Running[] = []
@@ -47,10 +50,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     const agencyId = 'soak-bus'
     const gtfs = join(dir, 'gtfs')
     // a bus every 20 s through four stops, from 90 s from now until well after the run
+    const center = { lat: 63.43, lon: 10.39 }
     const line: GtfsLine = await writeGtfsLine(gtfs, {
       now: Date.now(),
       agencyId,
-      center: { lat: 63.43, lon: 10.39 },
+      center,
       stops: 4,
       spacingM: 450,
       firstInS: 90,
@@ -65,7 +69,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       seed: o.seed,
       sellers: o.sellers,
       buyers: o.buyers,
+      prosumers: o.prosumers,
       travellers: o.travellers,
+      vehicles: o.vehicles,
+      riders: o.riders,
+      center,
       slotSeconds: o.slotSeconds,
       periodSlots: o.periodSlots,
       rpcUrl: rpc.url,
@@ -172,6 +180,13 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         await sleep(100 + Math.floor(random() * 400))
       }
     })
+    // riders rent the bikes, one ride at a time each (ride-loop.ts)
+    const rides = rideLoops(
+      running.filter(r => r.node.role === 'rider'),
+      center,
+      seededRandom(o.seed ^ 0xb1ce),
+      () => stopping
+    )
     const countTrades = tradeCounter(running)
     const schedule: Kill[] =
       o.killEveryMs > 0 ? killSchedule({ seed: o.seed, killEveryMs: o.killEveryMs, nodes: running.length, durationMs: o.durationMs }) : []
@@ -191,6 +206,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     let partitionedMs = 0
     if (net != null && o.lossPercent > 0) await net.loss(o.lossPercent)
     let kills = 0
+    const killsByRole: Record<string, number> = {}
     let restarts = 0
     let killsSkipped = 0
     const restartFailures: Array<{ node: string; detail: string }> = []
@@ -234,6 +250,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         r.proc.proc.kill('SIGKILL')
         await r.proc.exited
         kills++
+        killsByRole[r.node.role] = (killsByRole[r.node.role] ?? 0) + 1
         r.restarting = restart(r, k.downMs)
       }
       if (net != null && cut != null && elapsed >= cut.atMs + cut.forMs) {
@@ -247,7 +264,16 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         partitions++
       }
       if (Math.floor(elapsed / 10_000) !== Math.floor((elapsed - 250) / 10_000))
-        o.onProgress?.({ s: Math.round(elapsed / 1000), trades, bookings: bookingsConfirmed, bookingAttempts, kills, restarts, partitions })
+        o.onProgress?.({
+          s: Math.round(elapsed / 1000),
+          trades,
+          bookings: bookingsConfirmed,
+          bookingAttempts,
+          rides: rides.outcomes.CONFIRMED ?? 0,
+          kills,
+          restarts,
+          partitions
+        })
       await sleep(250)
     }
     const tradingS = (Date.now() - tradingStart) / 1000
@@ -261,8 +287,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     await net?.loss(0)
     await Promise.all(running.map(async r => await r.restarting))
     await Promise.all(bookingLoops)
-    // holds lapse (4 s energy, 5 s seats), pending confirms are retried, and two periods settle
-    await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000))
+    await rides.done
+    // holds lapse (4 s energy, 5 s seats), pending confirms are retried, the last rides end and their receipts close (a
+    // slot after the window), and two periods settle
+    const ridesClose = Math.max(0, rides.lastEnd() + o.slotSeconds * 1000 - Date.now())
+    await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000) + ridesClose)
     await stopInOrder(running)
     const stoppedAt = Date.now()
     if (o.keep) await writeNodeLogs(dir, running)
@@ -302,6 +331,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       bookingOutcomes,
       cancellations,
       legsSold: report.legsSold,
+      rides: report.rides,
+      rideAttempts: rides.attempts(),
+      rideOutcomes: rides.outcomes,
+      killsByRole,
+      nettedBothWays: report.nettedBothWays,
       periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments,
       inFlight: report.inFlight,

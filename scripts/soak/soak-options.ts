@@ -9,8 +9,13 @@ export interface SoakOptions {
   readonly targetBookings: number
   readonly sellers: number
   readonly buyers: number
+  /** traders that sell in some slots and buy in others: the netting invariant then meets pairs that trade both ways */
+  readonly prosumers: number
   /** travellers booking bus seats (0: no mobility, no operator) */
   readonly travellers: number
+  /** rental bikes (vehicle providers, pay per use) and riders renting them through the control API (0 of either: no rides) */
+  readonly vehicles: number
+  readonly riders: number
   /** mean ms between kills (0: no kills) */
   readonly killEveryMs: number
   /**
@@ -46,7 +51,10 @@ export const defaultSoakOptions: SoakOptions = {
   targetBookings: 1_000,
   sellers: 4,
   buyers: 4,
+  prosumers: 2,
   travellers: 3,
+  vehicles: 2,
+  riders: 3,
   killEveryMs: 4_000,
   slotSeconds: 3,
   periodSlots: 5,
@@ -89,6 +97,15 @@ export interface SoakResult {
   /** cancellations asked for, by what came back: the package's status (CANCELLED, …) or the error's code */
   cancellations: Record<string, number>
   legsSold: number
+  /** rides from the journals: booked (sold by the vehicle), started, ended, paid (the traveller settled its last receipt) */
+  rides: { booked: number; started: number; ended: number; paid: number; receipts: number }
+  /** what each ride attempt came back with: CONFIRMED, a refusal's code, or an error's */
+  rideOutcomes: Record<string, number>
+  rideAttempts: number
+  /** kills by the victim's role (vehicle and rider: the ride nodes) */
+  killsByRole: Record<string, number>
+  /** periods (node, period, counterparty) whose trades ran both ways: the netting invariant checked on them */
+  nettedBothWays: number
   periodsSettled: number
   ledgerPayments: number
   inFlight: number

@@ -24,6 +24,17 @@
  *   booking-one-sided          a package confirmed and its leg not sold, or the other way round
  *   booking-unresolved         a package left mid-booking (holding, paying, committing)
  *   refund-missing             a cancelled leg's refund not on the ledger (or still cancelling)
+ * Rides (pay per use; ride-invariants.ts says why each holds)
+ *   receipt-not-travellers     a receipt not signed by the ride's traveller, for another ride, or journaled
+ *                              with a nonce or total its envelope does not say
+ *   receipt-one-sided          a vehicle holding a later receipt of a ride than its traveller
+ *   receipt-mispriced          a receipt whose total is not the fare of its use under the ride's plan, or
+ *                              above what the booked ride costs
+ *   ride-end-unreceipted       a ride the vehicle ended as run to its end without a final receipt
+ *   ride-paid-twice            a ride's receipt settled in two periods of one node
+ *   receipt-unpaid             a ride's last receipt in no period, though a period ending after it closed settled
+ *   vehicle-double-booked      two rides of one vehicle overlapping in time
+ *   ride-unended               a ride still confirmed or started long after its window closed
  * Either
  *   unknown-party              a trade or payment naming a key or address outside the district
  *   unreadable-transaction     a ledger transaction that is neither a payment nor an attestation
@@ -48,10 +59,23 @@ export const VIOLATION_KINDS = [
   'booking-one-sided',
   'booking-unresolved',
   'refund-missing',
+  'receipt-not-travellers',
+  'receipt-one-sided',
+  'receipt-mispriced',
+  'ride-end-unreceipted',
+  'ride-paid-twice',
+  'receipt-unpaid',
+  'vehicle-double-booked',
+  'ride-unended',
   'unknown-party',
   'unreadable-transaction'
 ] as const
 export type ViolationKind = (typeof VIOLATION_KINDS)[number]
+/** the kinds ride-invariants.ts checks (tests/soak-ride-invariants.test.ts makes each) */
+export const RIDE_VIOLATION_KINDS: readonly ViolationKind[] = VIOLATION_KINDS.slice(
+  VIOLATION_KINDS.indexOf('receipt-not-travellers'),
+  VIOLATION_KINDS.indexOf('ride-unended') + 1
+)
 
 export interface Violation {
   readonly kind: ViolationKind
@@ -67,6 +91,9 @@ export interface InvariantReport {
   /** trades pending and packages mid-booking that a graceful stop interrupted (within graceMs of it) */
   inFlight: number
   legsSold: number
+  rides: { booked: number; started: number; ended: number; paid: number; receipts: number }
+  /** (node, period, counterparty) nets whose trades ran both ways */
+  nettedBothWays: number
   periodsSettled: number
   ledgerPayments: number
   /** with `slots`: the latest a seller committed after its slot's gate by the machine's clock (its journal's time less its skew), ms */

@@ -14,6 +14,9 @@ export interface NodeData {
   proofs?: Record<string, Rec>
   packages?: Rec[]
   legs?: Rec[]
+  /** rides' receipts (rec/ride-receipts/<leg>) and the receipts each period settles (rec/period-extra/<period>) */
+  receipts?: Rec[]
+  periodExtras?: Record<string, Rec>
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -52,6 +55,8 @@ export async function writeJournal(path: string, d: NodeData): Promise<RawJourna
     const { leg, ...rest } = l
     ops.push({ type: 'put', key: `rec/provider-legs/${String(leg)}`, value: rest })
   }
+  for (const r of d.receipts ?? []) ops.push({ type: 'put', key: `rec/ride-receipts/${String(r.leg)}`, value: r })
+  for (const [p, x] of Object.entries(d.periodExtras ?? {})) ops.push({ type: 'put', key: `rec/period-extra/${p}`, value: x })
   await db.batch(ops as any)
   await db.close()
   return await readJournal(path)

@@ -207,12 +207,25 @@ export class MobilityRuntime {
     )
   }
 
+  /**
+   * The provider's pass in progress. Node ticks are not awaited one by one, and a pass that waits on a ride's
+   * receipt can outlast the next tick: two passes at once metered one ride twice (one report number sent twice,
+   * so the traveller signed it twice and the two sides kept different receipts; the ride ended twice). A tick
+   * that finds the last pass still running leaves the provider to it.
+   */
+  #providerPass = false
+
   /** On every node tick: a provider expires holds, meters rides and re-gossips its offer; a traveller resumes unfinished bookings. */
   async tick(): Promise<void> {
     const now = this.#d.clock.now()
     this.services.prune(now)
-    if (this.provider != null) {
-      await this.provider.tick()
+    if (this.provider != null && !this.#providerPass) {
+      this.#providerPass = true
+      try {
+        await this.provider.tick()
+      } finally {
+        this.#providerPass = false
+      }
       if (now - this.#lastOfferAt >= this.#d.options.offerEveryMs) await this.publishOffer()
     }
     await this.traveller.resume()
