@@ -225,7 +225,22 @@ describe('mobility booking over real libp2p hosts, level journals and a shared l
       const start = await d.ledger.balance(traveller.identity.iotaAddress)
       const first = await traveller.mobility!.book(plan, journey)
       expect(first.status).toBe('CONFIRMED')
-      const cancelled = await traveller.mobility!.cancel(first.package)
+      // ticks keep resuming unfinished packages while the cancellation waits for its answers: sent once, said once
+      const released: string[] = []
+      const off = traveller.on(e => {
+        if (e.type === 'package-released' && e.correlation === first.package) released.push(e.detail ?? '')
+      })
+      let answered = false
+      const cancelling = traveller.mobility!.cancel(first.package).finally(() => {
+        answered = true
+      })
+      while (!answered) {
+        await traveller.mobility!.traveller.resume()
+        await new Promise(r => setImmediate(r))
+      }
+      const cancelled = await cancelling
+      off()
+      expect(released).toEqual(['cancelled 3 legs'])
       expect(cancelled.status).toBe('CANCELLED')
       expect(cancelled.legs.map(l => [l.status, l.fee])).toEqual([
         ['CANCELLED', 0],

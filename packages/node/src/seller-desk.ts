@@ -1,3 +1,4 @@
+import { CrossSales } from './cross-sales.ts'
 import {
   NEGOTIATION_PROTOCOL,
   MalformedMessageError,
@@ -61,9 +62,10 @@ export class SellerDesk {
   /** negotiation → the trade id this seller signed for it (and the signature); a confirm must match it exactly */
   readonly #signed = new Map<string, string>()
   readonly #signatures = new Map<string, Uint8Array>()
+  /** commits being journaled, by trade id: a second confirm of the same trade waits for the first (commitConfirm) */
+  readonly #committing = new Map<string, Promise<string>>()
   /** per slot: Wh sold to other feeders (committed) and held for them (by negotiation) */
-  readonly #crossCommitted = new Map<number, number>()
-  readonly #crossHeld = new Map<number, Map<string, number>>()
+  readonly #cross = new CrossSales()
   /** buyers that let this seller's holds lapse unconfirmed, refused for a while (hold-lapses.ts) */
   readonly #lapses: HoldLapses
 
@@ -247,7 +249,7 @@ export class SellerDesk {
       }
       const id = tradeId(terms)
       this.#signed.set(negotiation, id)
-      if (cross) this.#holdCross(p.slot, negotiation, hold.energyWh)
+      if (cross) this.#cross.hold(p.slot, negotiation, hold.energyWh)
       try {
         await d.journal.putHold({
           negotiation,
@@ -261,7 +263,7 @@ export class SellerDesk {
         })
       } catch (err) {
         d.positions.release(p.slot, negotiation)
-        this.#dropCross(p.slot, negotiation)
+        this.#cross.drop(p.slot, negotiation)
         throw err
       }
       if (d.positions.getHold(p.slot, negotiation) == null) {
@@ -299,7 +301,13 @@ export class SellerDesk {
     }
   }
 
-  /** Turns a confirmed hold into a committed trade (idempotent by trade id). Returns the trade id. */
+  /**
+   * Turns a confirmed hold into a committed trade (idempotent by trade id). Returns the trade id. A confirm that
+   * comes while the same trade's commit is being journaled (the buyer's retry of a confirm whose answer was slow)
+   * gets that commit's answer: it found the hold already taken and no record yet, and was refused `expired`,
+   * the buyer voided the trade and bought its energy again, and then the first confirm's `committed` arrived
+   * (the soak: 539 Wh overbought).
+   */
   async commitConfirm(c: Confirm): Promise<string> {
     const d = this.#d
     const terms = c.terms
@@ -308,6 +316,20 @@ export class SellerDesk {
     if (!bytesEqual(terms.seller, d.signer.publicKey)) throw new NegotiationError('wrong-seller', 'these terms name another seller')
     if (!verifyTermsSignature(terms, terms.buyer, c.buyerSignature))
       throw new NegotiationError('bad-signature', "the buyer's signature on the terms does not verify")
+    const inFlight = this.#committing.get(id)
+    if (inFlight != null) return await inFlight
+    const committing = this.#commitOnce(c, id)
+    this.#committing.set(id, committing)
+    try {
+      return await committing
+    } finally {
+      this.#committing.delete(id)
+    }
+  }
+
+  async #commitOnce(c: Confirm, id: string): Promise<string> {
+    const d = this.#d
+    const terms = c.terms
     const existing = await d.journal.getTrade(id)
     if (existing?.status === 'committed') return id
     const negotiation = toHex(terms.negotiation)
@@ -322,14 +344,14 @@ export class SellerDesk {
     // tick, another confirm) can take the hold while the journal write is in flight
     if (!d.positions.commit(terms.slot, negotiation, now))
       throw new NegotiationError('expired', 'the hold expired before the confirm arrived')
-    const crossWh = this.#dropCross(terms.slot, negotiation)
-    this.#crossCommitted.set(terms.slot, (this.#crossCommitted.get(terms.slot) ?? 0) + crossWh)
+    const crossWh = this.#cross.drop(terms.slot, negotiation)
+    this.#cross.addCommitted(terms.slot, crossWh)
     try {
       await d.journal.commitSellerTrade(trade, negotiation, now)
     } catch (err) {
       // not journaled, so not a trade: give the energy back (the buyer's retry will find no hold)
       d.positions.addCommitted(terms.slot, -hold.energyWh)
-      this.#crossCommitted.set(terms.slot, (this.#crossCommitted.get(terms.slot) ?? 0) - crossWh)
+      this.#cross.addCommitted(terms.slot, -crossWh)
       throw err
     }
     this.#signed.delete(negotiation)
@@ -352,41 +374,21 @@ export class SellerDesk {
 
   /** Wh this seller sold to, or holds for, buyers of other feeders in `slot` */
   crossWh(slot: number): number {
-    let held = 0
-    for (const wh of this.#crossHeld.get(slot)?.values() ?? []) held += wh
-    return (this.#crossCommitted.get(slot) ?? 0) + held
-  }
-
-  #holdCross(slot: number, negotiation: string, wh: number): void {
-    let m = this.#crossHeld.get(slot)
-    if (m == null) {
-      m = new Map()
-      this.#crossHeld.set(slot, m)
-    }
-    m.set(negotiation, wh)
-  }
-
-  #dropCross(slot: number, negotiation: string): number {
-    const m = this.#crossHeld.get(slot)
-    const wh = m?.get(negotiation) ?? 0
-    m?.delete(negotiation)
-    if (m?.size === 0) this.#crossHeld.delete(slot)
-    return wh
+    return this.#cross.wh(slot)
   }
 
   /** After a restart: a committed trade sold to another feeder counts against the share again. */
   restoreCrossCommitted(slot: number, wh: number): void {
-    this.#crossCommitted.set(slot, (this.#crossCommitted.get(slot) ?? 0) + wh)
+    this.#cross.addCommitted(slot, wh)
   }
 
   /** Forgets cross-feeder bookkeeping of slots before `slot` (they are closed). */
   dropBefore(slot: number): void {
-    for (const s of this.#crossCommitted.keys()) if (s < slot) this.#crossCommitted.delete(s)
-    for (const s of this.#crossHeld.keys()) if (s < slot) this.#crossHeld.delete(s)
+    this.#cross.dropBefore(slot)
   }
 
   async #release(slot: number, negotiation: string, reason: string): Promise<void> {
-    this.#dropCross(slot, negotiation)
+    this.#cross.drop(slot, negotiation)
     const h = this.#d.positions.release(slot, negotiation)
     if (h != null) {
       await this.#d.journal.releaseHold(negotiation, reason)
@@ -406,7 +408,7 @@ export class SellerDesk {
   /** Restores a hold from the journal after a restart. */
   restoreHold(negotiation: string, tradeIdHex: string, cross?: { slot: number; energyWh: number }): void {
     this.#signed.set(negotiation, tradeIdHex)
-    if (cross != null) this.#holdCross(cross.slot, negotiation, cross.energyWh)
+    if (cross != null) this.#cross.hold(cross.slot, negotiation, cross.energyWh)
   }
 
   /** Releases holds past their time, journaling each release. */
@@ -415,7 +417,7 @@ export class SellerDesk {
     for (const h of this.#d.positions.expire(now)) {
       const id = this.#signed.get(h.negotiation)
       if (id != null) this.#signatures.delete(id)
-      this.#dropCross(h.slot, h.negotiation)
+      this.#cross.drop(h.slot, h.negotiation)
       this.#signed.delete(h.negotiation)
       this.#lapses.lapsed(h.counterparty, now)
       await this.#d.journal.releaseHold(h.negotiation, 'expired')

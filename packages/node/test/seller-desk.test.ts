@@ -126,6 +126,20 @@ describe('SellerDesk', () => {
     await journal.close()
   })
 
+  it("a confirm that comes while the same trade's commit is being journaled gets that commit's answer, not `expired`", async () => {
+    const { journal, positions, desk, hold } = await setup()
+    const c = await hold(4, 300)
+    // the buyer's retry of a confirm whose answer was slow: both reach the desk before the first is journaled
+    const outcomes = await Promise.allSettled([desk.commitConfirm(c), desk.commitConfirm(c)])
+    expect(outcomes.map(o => (o.status === 'fulfilled' ? o.value : (o.reason as { code?: string }).code))).toEqual([
+      tradeId(c.terms),
+      tradeId(c.terms)
+    ])
+    expect(positions.committed(0)).toBe(300)
+    expect(await committedWh(journal)).toBe(300)
+    await journal.close()
+  })
+
   it('refuses a price past ten retail tariffs (what a pair owes must stay a safe integer) and holds nothing for it', async () => {
     const { journal, clock, positions, desk } = await setup()
     const answer = async (n: number, price: number): Promise<{ kind: string; code?: string }> => {

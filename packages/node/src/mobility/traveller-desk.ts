@@ -180,17 +180,32 @@ export class TravellerDesk {
     // the cancellation is journaled before it is sent: a traveller killed before the answer finishes it after
     // its restart (resume), where the provider may already have cancelled and refunded
     const cancelling: PackageRecord = rec.phase === 'cancelling' ? rec : { ...rec, phase: 'cancelling', reason, at: this.#d.clock.now() }
-    if (cancelling !== rec) await this.#put(pkgHex, cancelling, 'traveller-cancelling')
-    return await this.#phases.cancelLegs(pkgHex, cancelling, reason)
+    // the cancellation is this call's from the moment it is journaled: a tick's resume would otherwise find it
+    // `cancelling` and send it a second time while this call waits for the answer (a second traveller-cancelled
+    // write and event; the provider answers a repeat alike). A tick already driving it keeps it
+    const mine = !this.#active.has(pkgHex)
+    if (mine) this.#active.add(pkgHex)
+    try {
+      if (cancelling !== rec) await this.#put(pkgHex, cancelling, 'traveller-cancelling')
+      return await this.#phases.cancelLegs(pkgHex, cancelling, reason)
+    } finally {
+      if (mine) this.#active.delete(pkgHex)
+    }
   }
 
   /** After a restart, and on every tick: finish every package whose booking did not reach its end. */
   async resume(): Promise<void> {
     await this.#packages.load()
-    for (const [pkgHex, r] of this.#packages.unfinished()) {
-      if (r.phase === 'done' || this.#active.has(pkgHex)) continue
+    for (const [pkgHex, listed] of this.#packages.unfinished()) {
+      if (listed.phase === 'done' || this.#active.has(pkgHex)) continue
       this.#active.add(pkgHex)
       try {
+        // read again once it is this loop's: the list was taken before an earlier package's drive, which can wait
+        // on a slow provider for seconds, and a booking that was holding then may have been paid and confirmed
+        // since. Unwound from the stale record, such a package was RELEASED after its payment (the soak: the
+        // operator kept the seat and the fare, the traveller's package said RELEASED, no restart involved)
+        const r = await this.#packages.get(pkgHex)
+        if (r == null || r.phase === 'done') continue
         // a package caught while holding (a restart) is unwound: its holds are released or expire by themselves
         if (r.phase === 'holding')
           await this.#put(
