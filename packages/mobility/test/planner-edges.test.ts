@@ -173,6 +173,19 @@ describe('planJourneys, worked out by hand', () => {
     expect(planJourneys(tt, { ...q, latestArrival: 299 }).journeys).toEqual([])
   })
 
+  it('rides no bus for a traveller who asked for trams only', () => {
+    const q = { from: { stopId: 'A' }, to: { stopId: 'C' }, departAfter: 0, maxWalkingM: 0 }
+    expect(planJourneys(tt, { ...q, modes: [Mode.TRAM] }).journeys).toEqual([])
+    expect(planJourneys(tt, { ...q, modes: [Mode.TRAM, Mode.BUS] }).journeys.map(j => j.legs[0].tripId)).toEqual(['t1'])
+  })
+
+  it('finds nothing once the last trip has left, and creates no label past its stops', () => {
+    // t1 left A at 100: from 101 no trip is left to board, and the only labels are the origin's and A's (a walk of 0 m)
+    const r = planJourneys(tt, { from: { stopId: 'A' }, to: { stopId: 'C' }, departAfter: 101, maxWalkingM: 0 })
+    expect(r.journeys).toEqual([])
+    expect(r.labels).toBe(2)
+  })
+
   it('rides a wheelchair through a stop it cannot use, and never boards there', () => {
     const f = feed()
     f.trips = [{ trip_id: 't1', route_id: 'R', wheelchair_accessible: 1 }]
@@ -187,5 +200,42 @@ describe('planJourneys, worked out by hand', () => {
     expect(
       planJourneys(chair, { from: { stopId: 'B' }, to: { stopId: 'C' }, departAfter: 0, maxWalkingM: 0, wheelchair: true }).journeys
     ).toEqual([])
+  })
+})
+
+describe('planJourneys keeps the journey with fewer legs', () => {
+  it('beside a faster one with a change that costs no more (free buses without CO₂)', () => {
+    const free = { fare: 0, co2_per_km: 0 }
+    const f: Feed = {
+      stops: [
+        { stop_id: 'A', stop_name: 'Alpha', stop_lat: A.lat, stop_lon: A.lon },
+        { stop_id: 'B', stop_name: 'Beta', stop_lat: B.lat, stop_lon: B.lon },
+        { stop_id: 'C', stop_name: 'Gamma', stop_lat: C.lat, stop_lon: C.lon }
+      ],
+      routes: [
+        { route_id: 'direct', route_type: 3, ...free },
+        { route_id: 'one', route_type: 3, ...free },
+        { route_id: 'two', route_type: 3, ...free }
+      ],
+      trips: [
+        { trip_id: 'd', route_id: 'direct' },
+        { trip_id: 'o', route_id: 'one' },
+        { trip_id: 'w', route_id: 'two' }
+      ],
+      stop_times: [
+        { trip_id: 'd', stop_id: 'A', stop_sequence: 1, arrival_time: 100, departure_time: 100 },
+        { trip_id: 'd', stop_id: 'C', stop_sequence: 2, arrival_time: 300, departure_time: 300 },
+        { trip_id: 'o', stop_id: 'A', stop_sequence: 1, arrival_time: 100, departure_time: 100 },
+        { trip_id: 'o', stop_id: 'B', stop_sequence: 2, arrival_time: 150, departure_time: 150 },
+        { trip_id: 'w', stop_id: 'B', stop_sequence: 1, arrival_time: 160, departure_time: 160 },
+        { trip_id: 'w', stop_id: 'C', stop_sequence: 2, arrival_time: 290, departure_time: 290 }
+      ]
+    }
+    // the change arrives 10 s earlier at the same price, CO₂ and walk; the direct bus has one leg fewer: both are Pareto
+    const r = planJourneys(buildTimetable(f), { from: { stopId: 'A' }, to: { stopId: 'C' }, departAfter: 0, maxWalkingM: 0 })
+    expect(r.journeys.map(j => [j.arrivalTime, j.transfers, j.legs.map(l => l.tripId)])).toEqual([
+      [290, 1, ['o', 'w']],
+      [300, 0, ['d']]
+    ])
   })
 })
