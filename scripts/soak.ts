@@ -19,7 +19,7 @@
 import { parseArgs } from 'node:util'
 import { runSoak, defaultSoakOptions } from './soak/run.ts'
 
-const { values } = parseArgs({
+const args = {
   options: {
     minutes: { type: 'string' },
     trades: { type: 'string' },
@@ -43,7 +43,18 @@ const { values } = parseArgs({
     loss: { type: 'string' },
     skew: { type: 'string' }
   }
-})
+} as const
+
+// a flag with no value, or an unknown one, is a message and exit 2 like a bad value, not a stack trace
+function parse(): ReturnType<typeof parseArgs<typeof args>> {
+  try {
+    return parseArgs(args)
+  } catch (err) {
+    process.stderr.write(`soak: ${(err as Error).message.split('\n')[0]}\n`)
+    process.exit(2)
+  }
+}
+const { values } = parse()
 
 function whole(name: string, v: string | undefined, def: number, min: number): number {
   if (v == null) return def
