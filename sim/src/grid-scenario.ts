@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ConfigError } from '@kvartal/protocol'
 import { parseWith } from '@kvartal/config'
+import { transformerShares as shareLimit } from '@kvartal/market'
 import { gridSchema, type GridScenario } from './grid-schema.ts'
 
 export { defaultGridScenario, gridSchema, type FeederSpec, type GridScenario } from './grid-schema.ts'
@@ -99,7 +100,9 @@ export function relaysOf(feeder: Feeder, traderIds: readonly string[], count: nu
  * less than half its limit (docs/feeders.md).
  */
 export function transformerShares(feeder: Feeder, peakWh: readonly number[]): Map<number, number> {
-  const weight = (i: number): number => Math.max(1, Math.abs(peakWh[i] ?? 0))
-  const total = feeder.members.reduce((a, i) => a + weight(i), 0)
-  return new Map(feeder.members.map(i => [i, Math.floor((feeder.limitWh * weight(i)) / total)]))
+  const shares = shareLimit(
+    feeder.limitWh,
+    feeder.members.map(i => Math.max(1, Math.abs(peakWh[i] ?? 0)))
+  )
+  return new Map(feeder.members.map((i, k) => [i, shares[k]]))
 }

@@ -214,13 +214,13 @@ export function configText(o: {
       ? `grid:                              # where the node sits in the grid (docs/feeders.md)
   feeder: ${padded(o.feeder, 24)}# its feeder (secondary substation): bootstrap should list peers of the same feeder
   fees: { local: 0, district: 0 }  # nanos per kWh the buyer pays the grid operator, inside the feeder / across feeders
-  # crossFeederShareWh: 3125       # its share of the transformer: rating × slot × connection ÷ the feeder's connections (absent: no limit)
+  # crossFeederShareWh: 3125       # its share of the transformer, Wh per slot: \`kvartal shares\` computes it (absent: no limit)
   relay: false                     # a relay also lists other feeders' relays in bootstrap
   # operator: 0x…                  # the grid operator's IOTA address: fees and imbalance are paid to it`
       : `# grid:                            # where the node sits in the grid (docs/feeders.md); kvartal init --feeder f07 writes it
 #   feeder: f07                    # its feeder: bootstrap should list peers of the same feeder
 #   fees: { local: 0, district: 0 }   # nanos per kWh the buyer pays the grid operator, inside the feeder / across feeders
-#   crossFeederShareWh: 3125       # its share of the transformer: rating × slot × connection ÷ the feeder's connections
+#   crossFeederShareWh: 3125       # its share of the transformer, Wh per slot: \`kvartal shares\` computes it from the connections
 #   relay: false                   # a relay also lists other feeders' relays in bootstrap
 #   operator: 0x…                  # the grid operator's IOTA address: fees and imbalance are paid to it`
   return `# yaml-language-server: $schema=${NODE_CONFIG_SCHEMA}

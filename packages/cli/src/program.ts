@@ -241,6 +241,26 @@ export function buildProgram(exit: Exit): Command {
       exit(await (await import('./init-command.ts')).initCommand(o))
     })
 
+  program
+    .command('shares')
+    .description("each node's grid.crossFeederShareWh: its feeder's transformer limit in proportion to its connection")
+    .argument('[roster]', "a roster file (YAML): the feeders, their ratings and their buildings' connections")
+    .allowExcessArguments(true)
+    .option('--json', 'print the feeders, their limits and the shares as JSON', false)
+    .addHelpText(
+      'after',
+      '\nThe roster (YAML; names must be unique, ratings and connections positive):\n' +
+        "  slotSeconds: 900              # the nodes' slots.seconds (default 900)\n  feeders:\n    - name: f1\n" +
+        '      ratingKva: 500            # the transformer, at power factor 1 (1 kVA carries 1 kW), as the simulator takes it\n' +
+        '      buildings:\n        - { name: b-01, connectionKw: 17 }\n        - { name: b-02, connectionKw: 43.5 }\n' +
+        "A feeder's limit is rating × slot in Wh, rounded down; a share is floor(limit × connection ÷ the feeder's " +
+        'connections), so the shares add up to at most the limit (docs/feeders.md).\n' +
+        example('kvartal shares roster.yaml', 'kvartal shares roster.yaml --json')
+    )
+    .action(async (_r: string | undefined, o: { json?: boolean }, c: Command) => {
+      exit(await (await import('./shares-command.ts')).sharesCommand(c.args, o))
+    })
+
   const keys = program
     .command('keys')
     .description("the node's key: show who it is, export the secret, rotate it (the node must be stopped to write)")
