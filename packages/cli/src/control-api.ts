@@ -1,4 +1,5 @@
 import type { KvartalNode } from '@kvartal/node'
+import type { BatteryStatus } from '@kvartal/meters'
 import type { Route } from './control-server.ts'
 import { journeyRoutes } from './journey-api.ts'
 import { channelRoutes } from './channel-api.ts'
@@ -46,6 +47,8 @@ export interface MeterStatusAnswer {
   readonly lastGap: { slot: number; why: string } | null
   /** messages or telegrams refused, by code */
   readonly refused: Readonly<Record<string, number>>
+  /** the battery a SunSpec meter also reads (storage model 124), as it last reported it; null: none */
+  readonly battery: BatteryStatus | null
 }
 
 export function meterStatusOf(node: KvartalNode, kind: string): MeterStatusAnswer {
@@ -59,7 +62,8 @@ export function meterStatusOf(node: KvartalNode, kind: string): MeterStatusAnswe
     readings: s?.readings ?? 0,
     gaps: s?.gaps ?? 0,
     lastGap: s?.lastGap ?? null,
-    refused: s?.refused ?? {}
+    refused: s?.refused ?? {},
+    battery: s?.battery ?? null
   }
 }
 

@@ -50,8 +50,20 @@ export function meterLine(m: MeterStatusAnswer): string {
   return (
     `${m.kind} ${m.id ?? ''}; last reading ${m.lastReadingAt ?? 'none since the node started'}; ${m.readings} readings, ${m.gaps} gaps` +
     (m.lastGap != null ? ` (last: slot ${m.lastGap.slot}, ${m.lastGap.why})` : '') +
-    (refused > 0 ? `; ${refused} messages refused` : '')
+    (refused > 0 ? `; ${refused} messages refused` : '') +
+    (m.battery != null ? `\nbattery     ${batteryLine(m.battery)}` : '')
   )
+}
+
+/** A battery as its device reported it: what it does, how full, how much it holds; what it does not say, left out. */
+export function batteryLine(b: NonNullable<MeterStatusAnswer['battery']>): string {
+  const parts = [b.chargeState]
+  if (b.stateOfChargePct != null)
+    parts.push(`${b.stateOfChargePct} % charged` + (b.storedWh != null ? ` (${b.storedWh} of ${b.capacityWh} Wh)` : ''))
+  if (b.minReservePct != null) parts.push(`reserve ${b.minReservePct} %`)
+  if (b.maxChargeW != null) parts.push(`charges at most ${b.maxChargeW} W`)
+  if (b.batteryV != null) parts.push(`${b.batteryV} V`)
+  return `${parts.join('; ')} (read ${new Date(b.at).toISOString()})`
 }
 
 /**

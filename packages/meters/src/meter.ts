@@ -32,6 +32,37 @@ export interface Meter {
   stop(): Promise<void>
   /** a model that has no clock of its own (the simulator's): report every slot boundary up to `now` */
   poll?(now: number): void
+  /** a meter that also reads a battery (SunSpec storage 124): its state at the last poll; null: none read yet */
+  battery?(): BatteryStatus | null
+}
+
+/**
+ * A battery's state as its device reported it (`sunspec-storage.ts`), for status and metrics; never signed or
+ * settled. Each field is null where the device does not implement it.
+ */
+export interface BatteryStatus {
+  /** when it was read, by the node's clock (ms) */
+  readonly at: number
+  /** 124 ChaSt: OFF, EMPTY, DISCHARGING, CHARGING, FULL, HOLDING, TESTING (`unknown` for another value) */
+  readonly chargeState: string
+  /** 124 ChaState: energy available, % of the capacity */
+  readonly stateOfChargePct: number | null
+  /** 124 MinRsvPct: the reserve it keeps, % of the capacity */
+  readonly minReservePct: number | null
+  /** 124 StorAval: charge available above the reserve, Ah */
+  readonly availableAh: number | null
+  /** 124 InBatV: the battery's voltage, V */
+  readonly batteryV: number | null
+  /** 124 WChaMax: the most it charges at, W */
+  readonly maxChargeW: number | null
+  /** 124 OutWRte, InWRte: the discharge and charge rates set, % of WChaMax */
+  readonly dischargeRatePct: number | null
+  readonly chargeRatePct: number | null
+  /** 124 StorCtl_Mod: whether the charge and the discharge rates are limited (null: not implemented) */
+  readonly limits: { readonly charge: boolean; readonly discharge: boolean } | null
+  /** 120 WHRtg: the energy rating, Wh; and the energy stored (rating × ChaState), Wh */
+  readonly capacityWh: number | null
+  readonly storedWh: number | null
 }
 
 /** Checks what a driver made of a telegram or message before it becomes a sample. */

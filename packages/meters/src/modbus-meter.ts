@@ -1,7 +1,8 @@
 // the package's index.d.ts mistypes its CommonJS default export; the class's declaration is its own file
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js'
-import { checkSample, MeterConnectionError, MeterDataError, type Meter, type MeterSink } from './meter.ts'
+import { checkSample, MeterConnectionError, MeterDataError, type BatteryStatus, type Meter, type MeterSink } from './meter.ts'
 import { discoverSunSpec, readSunSpecEnergy, type RegisterReader, type SunSpecDevice } from './sunspec.ts'
+import { readSunSpecStorage } from './sunspec-storage.ts'
 
 export type ModbusTransport = { kind: 'tcp'; host: string; port: number } | { kind: 'rtu'; path: string; baudRate: number }
 
@@ -23,7 +24,8 @@ export interface ModbusMeterInit {
 export interface ModbusMeterStatus {
   device: (Omit<SunSpecDevice, 'models'> & { models: number[] }) | null
   state: string | null
-  storage: string | null
+  /** a battery's state (storage model 124), read at each poll after the energy */
+  battery: BatteryStatus | null
   connected: boolean
   polls: number
 }
@@ -45,7 +47,7 @@ export class ModbusMeter implements Meter {
   #client: ModbusRTU | undefined
   #device: SunSpecDevice | undefined
   #state: string | null = null
-  #storage: string | null = null
+  #battery: BatteryStatus | null = null
   #sink: MeterSink | undefined
   #timer: NodeJS.Timeout | undefined
   #cycle: Promise<void> = Promise.resolve()
@@ -82,12 +84,16 @@ export class ModbusMeter implements Meter {
     await this.#disconnect()
   }
 
+  battery(): BatteryStatus | null {
+    return this.#battery
+  }
+
   status(): ModbusMeterStatus {
     const d = this.#device
     return {
       device: d == null ? null : { ...d, models: d.models.map(m => m.id) },
       state: this.#state,
-      storage: this.#storage,
+      battery: this.#battery,
       connected: this.#client?.isOpen === true,
       polls: this.#polls
     }
@@ -113,16 +119,19 @@ export class ModbusMeter implements Meter {
       const e = await readSunSpecEnergy(reader, this.#device)
       this.#down = false
       this.#state = e.state ?? null
-      this.#storage = e.storage ?? null
       const d = this.#device
+      const at = (this.#init.now ?? Date.now)()
       sink.sample(
-        checkSample({
-          meterId: `sunspec:${d.manufacturer}/${d.model}/${d.serial}`,
-          at: (this.#init.now ?? Date.now)(),
-          importWh: e.importWh,
-          exportWh: e.exportWh
-        })
+        checkSample({ meterId: `sunspec:${d.manufacturer}/${d.model}/${d.serial}`, at, importWh: e.importWh, exportWh: e.exportWh })
       )
+      // after the sample: a battery whose registers cannot be read now costs its status (refused and counted, as
+      // any read that fails), never the reading
+      try {
+        this.#battery = (await readSunSpecStorage(reader, d, at)) ?? null
+      } catch (err) {
+        this.#battery = null
+        throw err
+      }
     } catch (err) {
       if (err instanceof MeterConnectionError) {
         await this.#disconnect()

@@ -8,7 +8,7 @@ import { MeterDataError } from './meter.ts'
  *   meters 211–214 (float): TotWhExp @60 (float32), TotWhImp @68 (float32); L = 124
  *   inverters 101–103: WH @24 (acc32, lifetime energy produced), WH_SF @26, St @38 (enum16); L = 50
  *   inverters 111–113 (float): WH @32 (float32), St @48 (enum16); L = 60
- *   storage 124:     ChaSt @11 (enum16); L = 24
+ *   storage 124 and nameplate 120: sunspec-storage.ts
  * The map starts with the marker 'SunS' (0x5375 0x6e53) at 40000, 0 or 50000, followed by models
  * (ID, L, L registers of points) and an end marker (ID 0xFFFF, L 0).
  */
@@ -37,24 +37,25 @@ export interface SunSpecDevice {
   readonly serial: string
   /** the model energy is read from: a meter (201–204, 211–214) if there is one, else an inverter (101–103, 111–113) */
   readonly energy: SunSpecModel
+  /** a battery's storage model (124), and the nameplate (120) that rates its energy */
   readonly storage?: SunSpecModel
+  readonly nameplate?: SunSpecModel
 }
 
 /** One reading of a device's registers, in whole Wh (see `scaleWh`). */
 export interface SunSpecEnergy {
   importWh: number
-  exportWh: number /** an inverter's operating state (103 St) */
-  state?: string /** a battery's charge state (124 ChaSt) */
-  storage?: string
+  exportWh: number
+  /** an inverter's operating state (103 St) */
+  state?: string
 }
 
 const isMeter = (id: number): boolean => id >= 201 && id <= 204
 const isInverter = (id: number): boolean => id >= 101 && id <= 103
 const isFloatMeter = (id: number): boolean => id >= 211 && id <= 214
 const isFloatInverter = (id: number): boolean => id >= 111 && id <= 113
-/** enum16 symbols from the model definitions (103 St, 124 ChaSt) */
+/** enum16 symbols from the model definition (103 St) */
 const INVERTER_STATE = ['', 'OFF', 'SLEEPING', 'STARTING', 'MPPT', 'THROTTLED', 'SHUTTING_DOWN', 'FAULT', 'STANDBY']
-const STORAGE_STATE = ['', 'OFF', 'EMPTY', 'DISCHARGING', 'CHARGING', 'FULL', 'HOLDING', 'TESTING']
 
 /** Finds the 'SunS' marker, walks the model chain to its end marker, and reads the common model. */
 export async function discoverSunSpec(reader: RegisterReader): Promise<SunSpecDevice> {
@@ -101,7 +102,17 @@ export async function discoverSunSpec(reader: RegisterReader): Promise<SunSpecDe
       `no SunSpec meter (201–204, 211–214) or inverter (101–103, 111–113) model; models: ${models.map(m => m.id).join(', ')}`
     )
   const storage = models.find(m => m.id === 124)
-  return { base, models, manufacturer, model, serial, energy, ...(storage != null ? { storage } : {}) }
+  const nameplate = models.find(m => m.id === 120)
+  return {
+    base,
+    models,
+    manufacturer,
+    model,
+    serial,
+    energy,
+    ...(storage != null ? { storage } : {}),
+    ...(nameplate != null ? { nameplate } : {})
+  }
 }
 
 /** Reads the energy registers of a discovered device: a meter's import and export, an inverter's production as export. */
@@ -124,10 +135,6 @@ export async function readSunSpecEnergy(reader: RegisterReader, device: SunSpecD
   } else {
     const r = await reader.read(m.address + 24, 15)
     out = { importWh: 0, exportWh: scaleWh(acc32(r[0], r[1], 'WH'), r[2], 'WH_SF'), state: INVERTER_STATE[r[14]] || 'unknown' }
-  }
-  if (device.storage != null) {
-    const [st] = await reader.read(device.storage.address + 11, 1)
-    out.storage = STORAGE_STATE[st] || 'unknown'
   }
   return out
 }

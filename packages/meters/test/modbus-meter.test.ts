@@ -101,7 +101,11 @@ describe('Modbus/SunSpec meter', () => {
       await startedMeter(meter, c)
       await c.until('a first sample', () => c.samples.length >= 1)
       expect(c.samples[0]).toEqual({ meterId: 'sunspec:Kvartal Solar/KI-103/INV-77', at: 7_000, importWh: 0, exportWh: 987_650 })
-      expect(meter.status()).toMatchObject({ state: 'MPPT', storage: 'CHARGING', device: { base: 0, models: [1, 103, 124] } })
+      expect(meter.status()).toMatchObject({
+        state: 'MPPT',
+        battery: { chargeState: 'CHARGING' },
+        device: { base: 0, models: [1, 103, 124] }
+      })
       image.setAcc32(image.second + 24, 98_770)
       await c.until('the new register', () => c.samples.at(-1)?.exportWh === 987_700)
       // 40000 answered "illegal data address" before the driver found the map at 0: an exception there is not a refusal

@@ -8,7 +8,10 @@ import { ServerTCP } from 'modbus-serial'
 //   model 1   (L 66):  ID 0, L 1, Mn 2..17, Md 18..33, Opt 34..41, Vr 42..49, SN 50..65, DA 66, Pad 67
 //   model 203 (L 105): W 18, W_SF 22, TotWhExp 38..39 (acc32), TotWhImp 46..47 (acc32), TotWh_SF 54
 //   model 103 (L 50):  W 14, W_SF 15, WH 24..25 (acc32), WH_SF 26, St 38 (4 = MPPT)
-//   model 124 (L 24):  ChaSt 11 (4 = CHARGING)
+//   model 124 (L 24):  WChaMax 2, StorCtl_Mod 5, MinRsvPct 7, ChaState 8, StorAval 9, InBatV 10, ChaSt 11
+//                      (4 = CHARGING), OutWRte 12, InWRte 13 (int16); WChaMax_SF 18, MinRsvPct_SF 21,
+//                      ChaState_SF 22, StorAval_SF 23, InBatV_SF 24, InOutWRte_SF 25
+//   model 120 (L 26):  DERTyp 2, WRtg 3, WRtg_SF 4, WHRtg 19, WHRtg_SF 20 (every other point "not implemented")
 // after the marker 'SunS' (0x5375 0x6e53) at the base, and closed by the end marker 0xFFFF, 0.
 
 const str = (s: string, regs: number): number[] => {
@@ -94,12 +97,54 @@ export function inverterModel(r: { whRaw: number; sfReg: number }): number[] {
   return m
 }
 
-/** model 124, basic storage controls: ChaSt @11 (4 = CHARGING); the rest left 0 */
-export function storageModel(chaSt: number): number[] {
-  const m = new Array<number>(26).fill(0)
+/** The raw registers of model 124's points (scale factors as sunssf registers, `sf(n)`); absent: "not implemented". */
+export interface StoragePoints {
+  chaSt: number
+  wChaMax?: [number, number]
+  storCtlMod?: number
+  minRsvPct?: [number, number]
+  chaState?: [number, number]
+  storAval?: [number, number]
+  inBatV?: [number, number]
+  outWRte?: number
+  inWRte?: number
+  inOutWRteSf?: number
+}
+
+/** model 124, basic storage controls, point by point; a point not given is "not implemented" (0xFFFF, int16 0x8000) */
+export function storageModel(p: number | StoragePoints): number[] {
+  const q: StoragePoints = typeof p === 'number' ? { chaSt: p } : p
+  const m = new Array<number>(26).fill(0xffff)
   m[0] = 124
   m[1] = 24
-  m[11] = chaSt
+  for (const i of [12, 13, 18, 19, 20, 21, 22, 23, 24, 25]) m[i] = 0x8000
+  const point = (v: [number, number] | undefined, at: number, sfAt: number): void => {
+    if (v != null) [m[at], m[sfAt]] = v
+  }
+  point(q.wChaMax, 2, 18)
+  point(q.minRsvPct, 7, 21)
+  point(q.chaState, 8, 22)
+  point(q.storAval, 9, 23)
+  point(q.inBatV, 10, 24)
+  if (q.storCtlMod != null) m[5] = q.storCtlMod
+  m[11] = q.chaSt
+  if (q.outWRte != null) m[12] = q.outWRte & 0xffff
+  if (q.inWRte != null) m[13] = q.inWRte & 0xffff
+  if (q.inOutWRteSf != null) m[25] = q.inOutWRteSf
+  return m
+}
+
+/** model 120, nameplate: a storage DER (DERTyp 82) rated `wRtg` W and WHRtg × 10^sf Wh; every other point "not implemented" */
+export function nameplateModel(r: { wRtg: number; whRtg: number; whRtgSf: number }): number[] {
+  const m = new Array<number>(28).fill(0xffff)
+  m[0] = 120
+  m[1] = 26
+  m[2] = 82
+  m[3] = r.wRtg
+  m[4] = 0
+  for (const i of [6, 11, 13, 18, 22, 24, 26, 27]) m[i] = 0x8000
+  m[19] = r.whRtg
+  m[20] = r.whRtgSf
   return m
 }
 

@@ -1,5 +1,5 @@
 import { slotAt, slotStart, type SlotClockConfig, errorCode } from '@kvartal/protocol'
-import type { Meter, MeterSample } from '@kvartal/meters'
+import type { BatteryStatus, Meter, MeterSample } from '@kvartal/meters'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
 
@@ -16,6 +16,8 @@ export interface MeterStatus {
   readonly readings: number
   readonly gaps: number
   readonly lastGap: { slot: number; why: string } | null
+  /** the battery the meter also reads (SunSpec storage), as it last reported it; null: none */
+  readonly battery: BatteryStatus | null
 }
 
 /**
@@ -119,7 +121,8 @@ export class SlotMeter {
       refused: { ...s.refused },
       readings: s.readings,
       gaps: s.gaps,
-      lastGap: s.lastGap
+      lastGap: s.lastGap,
+      battery: this.meter?.battery?.() ?? null
     }
   }
 
