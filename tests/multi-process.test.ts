@@ -22,6 +22,15 @@ function sound(r: ScenarioResult): void {
   expect(r.settlement.paidEqualsOwed).toBe(true)
   expect(r.settlement.totalPaidNanos).toBeGreaterThan(0)
   expect(r.settlement.verifiedTrades).toBe(r.metrics.trades)
+  // slot by slot, what each side carried across feeders and paid in fees adds up to the run's figures
+  const m = r.metrics
+  const sum = (f: (p: (typeof m.perSlot)[number]) => number | undefined): number => m.perSlot.reduce((a, p) => a + (f(p) ?? 0), 0)
+  expect(sum(p => p.crossFeederWh)).toBe(m.grid!.crossFeederWh)
+  expect(sum(p => p.optimumCrossFeederWh)).toBe(m.grid!.optimumCrossFeederWh)
+  expect(sum(p => p.optimumTradedWh)).toBe(m.optimumTradedWh)
+  expect(sum(p => p.optimumGridFeesNanos)).toBe(m.grid!.optimumGridFeesNanos)
+  // each slot's fees are rounded to whole nanos on their own
+  expect(Math.abs(sum(p => p.gridFeesNanos) - m.grid!.gridFeesNanos)).toBeLessThanOrEqual(m.perSlot.length)
 }
 
 describe('kvartal sim --workers: the district on several processes, over TCP, with one simulated clock', () => {

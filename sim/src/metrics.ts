@@ -89,6 +89,13 @@ export interface DistrictMetrics {
     optimumWelfareNanos: number
     gridImportWh: number
     gridExportWh: number
+    /** what the optimum trades in the slot; with feeders, what each side carries across feeders and pays in grid
+     * fees: where welfare is lost while local energy is at its maximum (docs/feeders.md) */
+    optimumTradedWh: number
+    crossFeederWh?: number
+    optimumCrossFeederWh?: number
+    gridFeesNanos?: number
+    optimumGridFeesNanos?: number
   }>
 }
 
@@ -156,10 +163,27 @@ export function computeMetrics(
     physicalMaxWh: 0,
     optimumWelfareNanos: 0,
     gridImportWh: 0,
-    gridExportWh: 0
+    gridExportWh: 0,
+    optimumTradedWh: 0,
+    crossWh: 0,
+    optimumCrossWh: 0,
+    fees: 0n,
+    optimumFeesNanos: 0
   }))
   const slotFigures = (slot: number): (typeof perSlot)[number] =>
-    perSlot[slot] ?? { localEnergyWh: 0, welfare: 0n, physicalMaxWh: 0, optimumWelfareNanos: 0, gridImportWh: 0, gridExportWh: 0 }
+    perSlot[slot] ?? {
+      localEnergyWh: 0,
+      welfare: 0n,
+      physicalMaxWh: 0,
+      optimumWelfareNanos: 0,
+      gridImportWh: 0,
+      gridExportWh: 0,
+      optimumTradedWh: 0,
+      crossWh: 0,
+      optimumCrossWh: 0,
+      fees: 0n,
+      optimumFeesNanos: 0
+    }
   for (const t of sellerTrades.values()) {
     const b = byTrader.get(t.buyer)
     const s = byTrader.get(t.seller)
@@ -181,8 +205,10 @@ export function computeMetrics(
     ps.localEnergyWh += t.energyWh
     ps.welfare += tw
     fees += BigInt(t.fee) * BigInt(t.energyWh)
+    ps.fees += BigInt(t.fee) * BigInt(t.energyWh)
     if (b.feeder != null && s.feeder != null && b.feeder !== s.feeder) {
       crossWh += t.energyWh
+      ps.crossWh += t.energyWh
       add(crossOut, `${s.feeder}/${t.slot}`, t.energyWh)
       add(crossIn, `${b.feeder}/${t.slot}`, t.energyWh)
     }
@@ -242,7 +268,7 @@ export function computeMetrics(
       if (net > 0) gridExport += net - sold - (toVehiclesPerSellerSlot.get(`${f.trader}/${s}`) ?? 0)
     }
     deficitTotal += deficit
-    const before = { physicalMaxWh, optimumWelfare }
+    const before = { physicalMaxWh, optimumWelfare, optimumTradedWh, optimumCrossWh, optimumFees }
     if (grid == null) {
       physicalMaxWh += Math.min(surplus, deficit)
       const c = clearDoubleAuction(bids, asks)
@@ -268,6 +294,9 @@ export function computeMetrics(
     perSlot[s].optimumWelfareNanos = optimumWelfare - before.optimumWelfare
     perSlot[s].gridImportWh = gridImport - gridBefore.gridImport
     perSlot[s].gridExportWh = gridExport - gridBefore.gridExport
+    perSlot[s].optimumTradedWh = optimumTradedWh - before.optimumTradedWh
+    perSlot[s].optimumCrossWh = optimumCrossWh - before.optimumCrossWh
+    perSlot[s].optimumFeesNanos = optimumFees - before.optimumFees
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
@@ -372,7 +401,16 @@ export function computeMetrics(
       welfareNanos: Number((x.welfare + 500n) / 1000n),
       optimumWelfareNanos: x.optimumWelfareNanos,
       gridImportWh: x.gridImportWh,
-      gridExportWh: x.gridExportWh
+      gridExportWh: x.gridExportWh,
+      optimumTradedWh: x.optimumTradedWh,
+      ...(grid != null
+        ? {
+            crossFeederWh: x.crossWh,
+            optimumCrossFeederWh: x.optimumCrossWh,
+            gridFeesNanos: Number((x.fees + 500n) / 1000n),
+            optimumGridFeesNanos: x.optimumFeesNanos
+          }
+        : {})
     }))
   }
 }
