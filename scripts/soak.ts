@@ -1,6 +1,6 @@
 /**
  * `npm run soak [-- --minutes 20 --trades 10000 --bookings 1000 --sellers 4 --buyers 4 --prosumers 2 --travellers 3
- * --vehicles 2 --riders 3 --kill-every 4 --cancel 20 --seed 1 --keep]
+ * --vehicles 2 --riders 3 --meters 6 --kill-every 4 --cancel 20 --seed 1 --keep]
  * [-- --netns --partition-every 8 --partition-for 5 --loss 5 --skew 3]`:
  * a district of real `kvartal node` processes trading and booking over TCP on 127.0.0.1 while a seeded
  * schedule SIGKILLs a random node every few seconds and restarts it;
@@ -14,7 +14,9 @@
  * node's clock up to ± S seconds off the machine's (drawn from the seed; scripts/soak/skew-clock.ts).
  * `--cancel P`: the travellers cancel P % of the packages they book (20 by default), at once, for a refund.
  * `--prosumers N`: traders that sell in some slots and buy in others; `--vehicles N --riders M`: rental bikes and
- * riders renting them pay per use, one ride at a time each (0 of either: no rides).
+ * riders renting them pay per use, one ride at a time each (0 of either: no rides). `--meters N`: the first N sellers,
+ * then prosumers, have a building meter the soak publishes through an MQTT broker of its own (the JSON's `meters`:
+ * readings and gaps per node; the checker holds them against what was published).
  */
 import { parseArgs } from 'node:util'
 import { runSoak, defaultSoakOptions } from './soak/run.ts'
@@ -30,6 +32,7 @@ const args = {
     travellers: { type: 'string' },
     vehicles: { type: 'string' },
     riders: { type: 'string' },
+    meters: { type: 'string' },
     'kill-every': { type: 'string' },
     seed: { type: 'string' },
     'slot-seconds': { type: 'string' },
@@ -77,6 +80,7 @@ const result = await runSoak({
   travellers: whole('travellers', values.travellers, d.travellers, 0),
   vehicles: whole('vehicles', values.vehicles, d.vehicles, 0),
   riders: whole('riders', values.riders, d.riders, 0),
+  meters: Math.floor(whole('meters', values.meters, d.meters, 0)),
   killEveryMs: Math.round(whole('kill-every', values['kill-every'], d.killEveryMs / 1000, 0) * 1000),
   network: values.netns ? 'netns' : 'loopback',
   partitionEveryMs: Math.round(whole('partition-every', values['partition-every'], d.partitionEveryMs / 1000, 0) * 1000),

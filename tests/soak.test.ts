@@ -7,7 +7,9 @@ import { runSoak } from '../scripts/soak/run.ts'
  * operator and two travellers booking its seats, a rental bike and a rider renting it pay per use — settle
  * through the `iota` adapter against FakeIotaRpc, a TEST DOUBLE of an IOTA full node, while a seeded
  * schedule SIGKILLs a random one of them every 2 s on average (a trader mid-negotiation, a traveller mid-booking,
- * the operator with trips running, the bike or a rider mid-ride) and restarts it from its data directory. It runs
+ * the operator with trips running, the bike or a rider mid-ride) and restarts it from its data directory. The sellers
+ * and prosumers have building meters, published through the soak's MQTT broker; their readings are held against
+ * what it published (scripts/soak/meter-invariants.ts). It runs
  * until it has a few hundred
  * trades and a few dozen bookings; then every invariant is checked from the journals and the ledger
  * alone (scripts/soak/invariants.ts): none may be violated.
@@ -30,6 +32,7 @@ describe('soak: a district of real processes under random SIGKILLs', () => {
       travellers: 2,
       vehicles: 1,
       riders: 1,
+      meters: 5,
       killEveryMs: 2_000,
       slotSeconds: 1,
       periodSlots: 5,
@@ -49,5 +52,8 @@ describe('soak: a district of real processes under random SIGKILLs', () => {
     expect(r.ledgerPayments).toBeGreaterThan(r.bookings)
     // the bike was rented and ridden, and every ride's receipts checked (ride-invariants.ts)
     expect(r.rides.booked, JSON.stringify([r.rides, r.rideOutcomes])).toBeGreaterThanOrEqual(1)
+    // every seller and prosumer signed readings of its meter (gaps where it was down at a boundary)
+    expect(Object.keys(r.meters).sort()).toEqual(['prosumer-1', 'prosumer-2', 'seller-1', 'seller-2', 'seller-3'])
+    for (const m of Object.values(r.meters)) expect(m.readings, JSON.stringify(r.meters)).toBeGreaterThan(0)
   })
 })

@@ -13,6 +13,7 @@ import { stringify } from 'yaml'
 import { seededRandom } from '@kvartal/protocol'
 import { zoneCentre, zoneOf, ZONE_PRECISION } from '@kvartal/mobility'
 import { bikePricing } from '../../tests/helpers/mobility-process.ts'
+import type { SoakMeter } from './meter-feed.ts'
 
 export type SoakRole = 'seller' | 'buyer' | 'prosumer' | 'operator' | 'traveller' | 'vehicle' | 'rider'
 
@@ -27,6 +28,8 @@ export interface SoakNode {
   /** Wh per slot, cyclic: what the invariant checker holds the node's trades against */
   readonly position: number[]
   readonly seatsPerTrip?: number
+  /** its building's meter, published through the soak's MQTT broker (meter-feed.ts); none: every slot a gap */
+  readonly meter?: SoakMeter
 }
 
 export interface DistrictShape {
@@ -174,7 +177,21 @@ export async function writeSoakConfig(s: DistrictShape, n: SoakNode, bootstrap: 
       market: { ticksPerSlot: s.slotSeconds, tradingWindowSlots: 3, horizonSlots: 4, republishEverySlots: 1, holdSeconds: 4 },
       position: n.position,
       settlement: { adapter: 'iota', periodSlots: s.periodSlots, iota: { network: s.rpcUrl } },
-      ...(mobility != null ? { mobility } : {})
+      ...(mobility != null ? { mobility } : {}),
+      ...(n.meter != null
+        ? {
+            meter: {
+              mqtt: {
+                url: n.meter.url,
+                id: n.meter.id,
+                import: { topic: n.meter.topic, path: '$.import_wh', unit: 'Wh' },
+                export: { topic: n.meter.topic, path: '$.export_wh', unit: 'Wh' },
+                time: '$.time',
+                toleranceSeconds: n.meter.toleranceSeconds
+              }
+            }
+          }
+        : {})
     })
   )
 }

@@ -14,6 +14,8 @@
  *   rec/ride-receipts/<leg>   a ride's latest receipt, on either side (provider-records.ts; read by ride-reader.ts)
  *   rec/period-extra/<period> { receipts: [leg, …], … } the receipts a period settles, fixed before paying
  *                             (packages/node/src/mobility/period-extras.ts)
+ *   meter/<slot, 16 digits>   hex of the slot's encoded MeterReading (a reading or a gap; read by meter-reader.ts)
+ *   meter-boundary/<slot>     { meterId, at, importWh, exportWh } the sample that stands for the slot's start
  *
  * A Trade's bytes are decoded here from the protobuf schema (packages/protocol/proto/kvartal.proto),
  * with a reader of its own; the node's public key and IOTA address are derived from the seed with
@@ -22,6 +24,7 @@
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto'
 import { Level } from 'level'
 import { blake2b } from '@noble/hashes/blake2.js'
+import { openReading, type RawBoundary, type RawReading } from './meter-reader.ts'
 
 /** TradeTerms as the checker needs them (fields 3–8 of kvartal.proto's TradeTerms). */
 export interface RawTerms {
@@ -108,6 +111,10 @@ export interface RawJournal {
   readonly receipts: RawReceiptRecord[]
   /** period → the legs whose receipts it settles */
   readonly periodReceipts: Map<string, string[]>
+  /** the meter's hash-chained readings and gaps, by slot order */
+  readonly readings: RawReading[]
+  /** boundary slot → the sample the node journaled for it */
+  readonly boundaries: Map<number, RawBoundary>
 }
 
 /** A ride's receipt as journaled: the signed envelope and what the node read from it. */
@@ -244,7 +251,23 @@ export async function readJournal(dir: string): Promise<RawJournal> {
     const periodReceipts = new Map(
       (await entries(db, 'rec/period-extra/')).map(([p, v]) => [p, Array.isArray(v?.receipts) ? (v.receipts as string[]) : []])
     )
-    return { publicKey, address, trades, holds, plans, periods, proofs, packages, providerLegs, receipts, periodReceipts }
+    const readings = (await entries(db, 'meter/')).map(([k, v]) => openReading(Number(k), String(v)))
+    const boundaries = new Map((await entries(db, 'meter-boundary/')).map(([k, v]) => [Number(k), v as RawBoundary]))
+    return {
+      publicKey,
+      address,
+      trades,
+      holds,
+      plans,
+      periods,
+      proofs,
+      packages,
+      providerLegs,
+      receipts,
+      periodReceipts,
+      readings,
+      boundaries
+    }
   } finally {
     await db.close()
   }

@@ -9,6 +9,9 @@
  * All settle through the `iota` adapter against FakeIotaRpc, a TEST DOUBLE of an IOTA full node (no IOTA
  * node can be reached here) running in this process, so all see one ledger.
  *
+ * Sellers and prosumers (`meters` of them) have a building meter: an MQTT gateway whose registers the soak
+ * publishes through a broker of its own (meter-feed.ts), keeping what it published as the ground truth.
+ *
  * At the end the kills stop, the district runs on until the work the last kills interrupted is resolved
  * and its periods are settled, every process is stopped, the ledger is written to a file, and the
  * invariants (invariants.ts) are checked from the journals and that file alone.
@@ -29,6 +32,7 @@ import { checkDistrict } from './invariants.ts'
 import { rideLoops } from './ride-loop.ts'
 import { killSchedule, partitionSchedule, type Kill, type Partition } from './schedule.ts'
 import { SoakNetwork } from './netns.ts'
+import { MeterFeed } from './meter-feed.ts'
 import { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
 import { START_TIMEOUT_MS, freePort, skewClock, sleep, stopInOrder, tradeCounter, writeNodeLogs, type Running } from './soak-processes.ts'
 
@@ -42,6 +46,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
   const count = o.sellers + o.buyers + o.prosumers + (o.travellers > 0 ? 1 + o.travellers : 0) + rideNodes
   let net: SoakNetwork | undefined
   let rpc: FakeIotaRpc | undefined
+  let feed: MeterFeed | undefined
   const running: Running[] = []
   try {
     // in namespaces the ledger listens on the bridge's host address, which every namespace reaches
@@ -83,7 +88,23 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       ports,
       ...(net != null ? { hosts: net.addresses } : {})
     }
-    const nodes = districtNodes(shape)
+    // a meter's sample every slot/3 (at most 1 s), standing for a boundary up to half a slot (at least 1 s) after it
+    feed = await MeterFeed.start({
+      host: net?.hostAddress ?? '127.0.0.1',
+      seed: o.seed,
+      everyMs: Math.min(1_000, (o.slotSeconds * 1000) / 3)
+    })
+    const meterFeed = feed
+    const metered = new Set(
+      districtNodes(shape)
+        .filter(n => n.role === 'seller' || n.role === 'prosumer')
+        .slice(0, o.meters)
+        .map(n => n.name)
+    )
+    const nodes = districtNodes(shape).map(n =>
+      metered.has(n.name) ? { ...n, meter: meterFeed.meterOf(n.name, Math.max(1, Math.ceil(o.slotSeconds / 2))) } : n
+    )
+    feed.run()
     // each node's key from the seed, journaled before its first start: its peer id is known, so every
     // node dials every other from the start, and restarts find them all
     const peers: string[] = []
@@ -294,6 +315,9 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     await sleep(Math.max(15_000, 2 * o.periodSlots * o.slotSeconds * 1000 + 5_000) + ridesClose)
     await stopInOrder(running)
     const stoppedAt = Date.now()
+    await feed.stop()
+    const meterTruth = join(dir, 'meter-truth.json')
+    await feed.writeTruth(meterTruth)
     if (o.keep) await writeNodeLogs(dir, running)
     const ledgerFile = join(dir, 'ledger.json')
     await writeFile(
@@ -313,7 +337,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       slots: { epochMs: 0, slotMs: o.slotSeconds * 1000, gateClosureMs: gateClosureSecondsOf(o.slotSeconds) * 1000 }
     }
     await writeFile(join(dir, 'district.json'), JSON.stringify(district, null, 2))
-    const report = await checkDistrict(district, ledgerFile)
+    const report = await checkDistrict(district, ledgerFile, meterTruth)
     return {
       seed: o.seed,
       nodes: nodes.length,
@@ -338,6 +362,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       nettedBothWays: report.nettedBothWays,
       periodsSettled: report.periodsSettled,
       ledgerPayments: report.ledgerPayments,
+      meters: report.meters,
       inFlight: report.inFlight,
       violations: report.violations,
       ...(o.skewMs > 0 ? { skews: Object.fromEntries(skews), latestAfterTrueGateMs: report.latestAfterTrueGateMs } : {}),
@@ -352,6 +377,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     }
     await Promise.all(all.map(async p => await p.exited))
     await rpc?.close()
+    await feed?.stop()
     await net?.close()
     if (!o.keep) await rm(dir, { recursive: true, force: true })
   }

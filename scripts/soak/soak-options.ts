@@ -1,5 +1,5 @@
 /** The soak's options, their defaults, and what a run reports (run.ts's `runSoak`). */
-import type { Violation } from './violations.ts'
+import type { MeterFigures, Violation } from './violations.ts'
 
 export interface SoakOptions {
   readonly seed: number
@@ -16,6 +16,11 @@ export interface SoakOptions {
   /** rental bikes (vehicle providers, pay per use) and riders renting them through the control API (0 of either: no rides) */
   readonly vehicles: number
   readonly riders: number
+  /**
+   * how many of the sellers, then the prosumers, have a meter: an MQTT gateway the soak's broker publishes their
+   * registers through (meter-feed.ts); the others record every slot as a gap
+   */
+  readonly meters: number
   /** mean ms between kills (0: no kills) */
   readonly killEveryMs: number
   /**
@@ -55,6 +60,7 @@ export const defaultSoakOptions: SoakOptions = {
   travellers: 3,
   vehicles: 2,
   riders: 3,
+  meters: 6,
   killEveryMs: 4_000,
   slotSeconds: 3,
   periodSlots: 5,
@@ -108,6 +114,8 @@ export interface SoakResult {
   nettedBothWays: number
   periodsSettled: number
   ledgerPayments: number
+  /** each metered node's chain from its journal: readings, gaps (by why), and the samples published for it */
+  meters: Record<string, MeterFigures>
   inFlight: number
   violations: Violation[]
   wallTimeS: number

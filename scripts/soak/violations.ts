@@ -35,6 +35,17 @@
  *   receipt-unpaid             a ride's last receipt in no period, though a period ending after it closed settled
  *   vehicle-double-booked      two rides of one vehicle overlapping in time
  *   ride-unended               a ride still confirmed or started long after its window closed
+ * Meters (meter-invariants.ts; against what the soak's broker published, meter-feed.ts)
+ *   meter-chain-broken         a reading or gap whose signature does not verify by the node's key, that does not
+ *                              link to the one before it, or a slot missing between two (or a record unreadable)
+ *   meter-slot-read-twice      a slot boundary that stands for two different samples (the closing one of a
+ *                              reading and the opening one of the next, or the journaled one), or a settled
+ *                              period that saw other readings or gaps of its slots than the chain holds now
+ *   meter-reading-invented     a reading that is not the register difference between two samples the broker
+ *                              published for that node's meter (or by another meter's name, or on a node with
+ *                              no meter), or a journaled boundary sample the broker never published
+ *   meter-reading-before-slot-end  a reading stamped (by the meter) before its slot ended, or opened by a sample
+ *                              from before the slot began; a gap recorded (by the node's clock) before it ended
  * Either
  *   unknown-party              a trade or payment naming a key or address outside the district
  *   unreadable-transaction     a ledger transaction that is neither a payment nor an attestation
@@ -67,6 +78,10 @@ export const VIOLATION_KINDS = [
   'receipt-unpaid',
   'vehicle-double-booked',
   'ride-unended',
+  'meter-chain-broken',
+  'meter-slot-read-twice',
+  'meter-reading-invented',
+  'meter-reading-before-slot-end',
   'unknown-party',
   'unreadable-transaction'
 ] as const
@@ -76,6 +91,19 @@ export const RIDE_VIOLATION_KINDS: readonly ViolationKind[] = VIOLATION_KINDS.sl
   VIOLATION_KINDS.indexOf('receipt-not-travellers'),
   VIOLATION_KINDS.indexOf('ride-unended') + 1
 )
+/** the kinds meter-invariants.ts checks (tests/soak-meter-invariants.test.ts makes each) */
+export const METER_VIOLATION_KINDS: readonly ViolationKind[] = VIOLATION_KINDS.slice(
+  VIOLATION_KINDS.indexOf('meter-chain-broken'),
+  VIOLATION_KINDS.indexOf('meter-reading-before-slot-end') + 1
+)
+
+/** A metered node's chain: readings and gaps (by why), and the samples the broker published for it. */
+export interface MeterFigures {
+  readings: number
+  gaps: number
+  gapsWhy: Record<string, number>
+  published: number
+}
 
 export interface Violation {
   readonly kind: ViolationKind
@@ -96,6 +124,8 @@ export interface InvariantReport {
   nettedBothWays: number
   periodsSettled: number
   ledgerPayments: number
+  /** each metered node's chain (meter-invariants.ts), by name */
+  meters: Record<string, MeterFigures>
   /** with `slots`: the latest a seller committed after its slot's gate by the machine's clock (its journal's time less its skew), ms */
   latestAfterTrueGateMs?: number
   violations: Violation[]
