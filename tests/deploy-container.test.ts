@@ -47,7 +47,7 @@ describe('the Containerfile', () => {
     expect(last(containerfile, 'ENV')!.args).toMatch(/KVARTAL_HOME=\/var\/lib\/kvartal/)
   })
 
-  it("its entrypoint and CLI wrapper exist, are executable shell scripts, and run the checkout's Node 24", () => {
+  it('its entrypoint and CLI wrapper exist, are executable shell scripts, and run the Node 24 set aside from the build', () => {
     const entry = execForm(last(containerfile, 'ENTRYPOINT')!.args)!
     expect(entry).toEqual(['/opt/kvartal/deploy/container/entrypoint.sh'])
     for (const f of ['entrypoint.sh', 'kvartal', 'healthcheck', 'build-base.sh']) {
@@ -56,7 +56,14 @@ describe('the Containerfile', () => {
       expect(spawnSync('sh', ['-n', p]).status, `sh -n ${f}`).toBe(0)
     }
     const entryText = spawnSync('cat', [join(dir, 'entrypoint.sh')]).stdout.toString()
-    expect(entryText).toContain('/opt/kvartal/node_modules/.bin/node')
+    // Node 24 is the `node` devDependency, pruned from the image with the others: the build sets its binary aside
+    expect(entryText).toContain('NODE=/usr/local/bin/node')
+    const [build, run] = containerfile.stages
+    expect(run.instructions.some(i => i.keyword === 'COPY' && i.args === '--from=build /opt/node24/node /usr/local/bin/node')).toBe(true)
+    // the dev dependencies are pruned after Node 24's binary is set aside, and the build checks that they are gone
+    const npm = build.instructions.find(i => i.keyword === 'RUN' && i.args.includes('npm ci'))!.args
+    expect(npm.indexOf('npm prune --omit=dev')).toBeGreaterThan(npm.indexOf('/opt/node24/node'))
+    expect(npm).toContain('test ! -e node_modules/vitest')
     expect(entryText).toMatch(/exec "\$NODE" "\$CLI" node --config/)
   })
 

@@ -7,7 +7,7 @@
 set -eu
 : "${KVARTAL_HOME:=/var/lib/kvartal}"
 export KVARTAL_HOME
-NODE=/opt/kvartal/node_modules/.bin/node
+NODE=/usr/local/bin/node
 CLI=/opt/kvartal/packages/cli/bin/kvartal.ts
 if [ "$#" -gt 0 ] && [ "$1" != "node" ]; then exec "$NODE" "$CLI" "$@"; fi
 [ "$#" -gt 0 ] && shift

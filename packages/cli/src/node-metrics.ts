@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { NodeErrorCode, type NodeEvent } from '@kvartal/protocol'
 import type { KvartalNode } from '@kvartal/node'
-import type { BatteryStatus } from '@kvartal/meters'
+import { batteryGauges } from './battery-metrics.ts'
 import { CONTROL_FILE } from './control-file.ts'
 
 /**
@@ -264,29 +264,7 @@ export function nodeMetrics(o: { defaultMetrics?: boolean } = {}): NodeMetrics {
       this.set(s == null ? 0 : s.at / 1000)
     }
   })
-  // a battery behind a SunSpec meter, labelled with the meter: no series at all (not a 0) while its device does not
-  // report the value
-  const battery = (name: string, help: string, value: (b: BatteryStatus) => number | null): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['meter'] as const,
-      registers,
-      collect() {
-        this.reset()
-        const s = node?.meterStatus()
-        const v = s?.battery == null ? null : value(s.battery)
-        if (v != null) this.set({ meter: s?.meter ?? '' }, v)
-      }
-    })
-  }
-  battery(
-    'kvartal_battery_state_of_charge_percent',
-    "The battery's state of charge as its device reports it (SunSpec 124 ChaState)",
-    b => b.stateOfChargePct
-  )
-  battery('kvartal_battery_stored_wh', 'Energy in the battery: its rating (SunSpec 120 WHRtg) times its state of charge', b => b.storedWh)
-  battery('kvartal_battery_reserve_percent', 'The reserve the battery keeps (SunSpec 124 MinRsvPct)', b => b.minReservePct)
+  batteryGauges(registers, () => node)
   const info = new Gauge({
     name: 'kvartal_node_info',
     help: 'This node: its peer id, district, settlement adapter and version (always 1)',
