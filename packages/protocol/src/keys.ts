@@ -54,10 +54,17 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
  */
 const MEMO_MAX = 200_000
 let memo: Map<string, boolean> | undefined
+let memoMax = MEMO_MAX
 export const verificationMemoStats = { hits: 0, misses: 0 }
 
-/** Turns the process-wide memo of signature checks on (simulator) or off (the default; a real node). */
-export function shareVerification(on: boolean): void {
+/**
+ * Turns the process-wide memo of signature checks on (simulator) or off (the default; a real node). `max`: how many
+ * answers it keeps (200,000 unless set; a whole number ≥ 1), the oldest dropped first.
+ */
+export function shareVerification(on: boolean, o: { max?: number } = {}): void {
+  const max = o.max ?? MEMO_MAX
+  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`the memo keeps a whole number of answers, at least 1, got ${max}`)
+  memoMax = max
   memo = on ? (memo ?? new Map()) : undefined
   verificationMemoStats.hits = 0
   verificationMemoStats.misses = 0
@@ -83,7 +90,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   }
   verificationMemoStats.misses++
   const ok = check(publicKey, message, signature)
-  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!)
+  while (memo.size >= memoMax) memo.delete(memo.keys().next().value!)
   memo.set(key, ok)
   return ok
 }

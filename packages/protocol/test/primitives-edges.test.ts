@@ -64,6 +64,29 @@ describe('signature checks', () => {
     }
   })
 
+  it('the memo keeps at most its size, dropping the oldest answer first', () => {
+    const m = ['a', 'b', 'c', 'd'].map(utf8)
+    const sigs = m.map(x => alice.sign(x))
+    const ask = (i: number): boolean => verifySignature(alice.publicKey, m[i], sigs[i])
+    shareVerification(true, { max: 3 })
+    try {
+      for (const i of [0, 1, 2, 3]) expect(ask(i)).toBe(true)
+      expect(verificationMemoStats).toEqual({ hits: 0, misses: 4 })
+      // d took a's place: b, c and d are answered from the memo, a is checked again
+      for (const i of [1, 2, 3]) expect(ask(i)).toBe(true)
+      expect(verificationMemoStats).toEqual({ hits: 3, misses: 4 })
+      expect(ask(0)).toBe(true)
+      expect(verificationMemoStats).toEqual({ hits: 3, misses: 5 })
+      // a back in took b's place
+      expect(ask(1)).toBe(true)
+      expect(verificationMemoStats).toEqual({ hits: 3, misses: 6 })
+    } finally {
+      shareVerification(false)
+    }
+    for (const max of [0, -1, 1.5, Number.NaN]) expect(() => shareVerification(true, { max })).toThrow(RangeError)
+    shareVerification(false)
+  })
+
   it('a key or a signature of the wrong length is refused before the memo is asked', () => {
     shareVerification(true)
     try {
