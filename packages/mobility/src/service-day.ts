@@ -1,11 +1,14 @@
 import { TimetableError } from './timetable-error.ts'
 
-/** Offset of local time in `timeZone` from UTC at `atMs`, ms (positive east of Greenwich). */
-export function timeZoneOffsetMs(timeZone: string, atMs: number): number {
+/**
+ * Offset of local time in `timeZone` from UTC at `atMs`, ms (positive east of Greenwich). No zone is UTC, never the
+ * host's: what a node makes of a timetable must not depend on the machine it runs on.
+ */
+export function timeZoneOffsetMs(timeZone: string | undefined, atMs: number): number {
   let parts: Intl.DateTimeFormatPart[]
   try {
     parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
+      timeZone: timeZone || 'UTC',
       hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',

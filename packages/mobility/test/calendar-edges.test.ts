@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import {
   ServiceCalendar,
@@ -147,6 +148,22 @@ describe('timeZoneOffsetMs', () => {
     expect(timeZoneOffsetMs('UTC', Date.UTC(2026, 5, 17, 10, 30, 15, 999))).toBe(0)
     expect(timeZoneOffsetMs('Asia/Kolkata', Date.UTC(2026, 5, 17, 10, 30, 15, 500))).toBe(5.5 * 3_600_000)
     expect(timeZoneOffsetMs('America/New_York', Date.UTC(2026, 0, 17, 23, 59, 59, 1))).toBe(-5 * 3_600_000)
+  })
+
+  it("takes no zone as UTC, never the host's: on a host in Kolkata too (a process of its own, TZ set)", () => {
+    // Intl asked for no zone answers with the host's; this machine's is UTC, so the check runs where it is not
+    const js =
+      `import { timeZoneOffsetMs, serviceDayStart } from ${JSON.stringify(new URL('../src/service-day.ts', import.meta.url).href)};` +
+      `import { serviceDate as sd } from ${JSON.stringify(new URL('../src/calendar.ts', import.meta.url).href)};` +
+      'const t = Date.UTC(2026, 5, 17, 20);' +
+      "console.log(JSON.stringify([timeZoneOffsetMs(undefined, t), timeZoneOffsetMs('', t), " +
+      'serviceDayStart(t), sd(Date.UTC(2026, 5, 17))]))'
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', js], {
+      env: { ...process.env, TZ: 'Asia/Kolkata' },
+      encoding: 'utf8'
+    })
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual([0, 0, Date.UTC(2026, 5, 17), 20260617])
   })
 
   it('names the zone it does not know', () => {
