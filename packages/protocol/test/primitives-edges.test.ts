@@ -83,8 +83,18 @@ describe('signature checks', () => {
     } finally {
       shareVerification(false)
     }
-    for (const max of [0, -1, 1.5, Number.NaN]) expect(() => shareVerification(true, { max })).toThrow(RangeError)
-    shareVerification(false)
+    for (const max of [0, -1, 1.5, Number.NaN])
+      expect(() => shareVerification(true, { max })).toThrow(
+        new RangeError(`the memo keeps a whole number of answers, at least 1, got ${max}`)
+      )
+    // a memo of one answer is a memo
+    shareVerification(true, { max: 1 })
+    try {
+      expect(ask(0) && ask(0)).toBe(true)
+      expect(verificationMemoStats).toEqual({ hits: 1, misses: 1 })
+    } finally {
+      shareVerification(false)
+    }
   })
 
   it('a key or a signature of the wrong length is refused before the memo is asked', () => {
