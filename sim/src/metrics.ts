@@ -157,7 +157,7 @@ export function computeMetrics(
   const add = (m: Map<string, number>, k: string, wh: number): void => {
     m.set(k, (m.get(k) ?? 0) + wh)
   }
-  const perSlot = Array.from({ length: slotCount }, () => ({
+  const noFigures = () => ({
     localEnergyWh: 0,
     welfare: 0n,
     physicalMaxWh: 0,
@@ -169,21 +169,10 @@ export function computeMetrics(
     optimumCrossWh: 0,
     fees: 0n,
     optimumFeesNanos: 0
-  }))
-  const slotFigures = (slot: number): (typeof perSlot)[number] =>
-    perSlot[slot] ?? {
-      localEnergyWh: 0,
-      welfare: 0n,
-      physicalMaxWh: 0,
-      optimumWelfareNanos: 0,
-      gridImportWh: 0,
-      gridExportWh: 0,
-      optimumTradedWh: 0,
-      crossWh: 0,
-      optimumCrossWh: 0,
-      fees: 0n,
-      optimumFeesNanos: 0
-    }
+  })
+  const perSlot = Array.from({ length: slotCount }, noFigures)
+  // a trade outside the run's slots counts in the day's figures, not in any slot's
+  const slotFigures = (slot: number): (typeof perSlot)[number] => perSlot[slot] ?? noFigures()
   for (const t of sellerTrades.values()) {
     const b = byTrader.get(t.buyer)
     const s = byTrader.get(t.seller)
