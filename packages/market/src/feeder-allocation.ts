@@ -48,14 +48,16 @@ function bySlot(orders: readonly ResidualOrder[]): Map<number, ResidualOrder[]> 
 /**
  * What one feeder cannot match inside itself, slot by slot: its asks and bids after the dearest bids take
  * the cheapest asks while a bid covers the ask plus the local fee. What remains is what the feeder
- * offers to, and wants from, the others (asks cheapest first, bids dearest first, per slot in order).
+ * offers to, and wants from, the others (asks cheapest first, bids dearest first, per slot in order);
+ * `matched` is what its own buyers take of each ask (dearest first, per slot in order): energy of another
+ * feeder landing cheaper than such an ask plus the local fee would spare it (`spareAcrossFeeders`).
  */
 export function residualOfFeeder(
   asks: readonly ResidualOrder[],
   bids: readonly ResidualOrder[],
   localFee: number
-): { asks: ResidualOrder[]; bids: ResidualOrder[] } {
-  const out = { asks: [] as ResidualOrder[], bids: [] as ResidualOrder[] }
+): { asks: ResidualOrder[]; bids: ResidualOrder[]; matched: ResidualOrder[] } {
+  const out = { asks: [] as ResidualOrder[], bids: [] as ResidualOrder[], matched: [] as ResidualOrder[] }
   const a = bySlot(asks)
   const b = bySlot(bids)
   for (const slot of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y)) {
@@ -69,6 +71,11 @@ export function residualOfFeeder(
       sb[j] = { ...sb[j], energyWh: sb[j].energyWh - q }
       if (sa[i].energyWh === 0) i++
       if (sb[j].energyWh === 0) j++
+    }
+    const taken = (a.get(slot) ?? []).sort(byAsk)
+    for (let k = Math.min(i, sa.length - 1); k >= 0; k--) {
+      const q = taken[k].energyWh - sa[k].energyWh
+      if (q > 0) out.matched.push({ ...taken[k], energyWh: q })
     }
     out.asks.push(...sa.filter(o => o.energyWh > 0))
     out.bids.push(...sb.filter(o => o.energyWh > 0))
@@ -114,4 +121,24 @@ export function allocateAcrossFeeders(
     }
   }
   return out
+}
+
+/**
+ * The hub's import marginal beyond the residual bids, after `allocateAcrossFeeders` served them: a Wh imported
+ * either feeds one more buyer or spares the feeder's dearest seller its buyers take at home, worth that
+ * seller's ask plus the local fee (grid-clearing.ts, step 2). So each feeder's matched asks (its relay's
+ * `Digest.matched`) bid at ask + local fee, dearest first, for what is left of the other feeders' residual
+ * asks that lands cheaper with the district fee. An allocation names the spared seller as its `buyer`: it
+ * says which feeder's buyers should be shown the offer, not which buyer takes it.
+ */
+export function spareAcrossFeeders(
+  asks: readonly ResidualOrder[],
+  matched: readonly ResidualOrder[],
+  fees: { readonly local: number; readonly district: number }
+): FeederAllocation[] {
+  return allocateAcrossFeeders(
+    asks,
+    matched.map(m => ({ ...m, price: m.price + fees.local })),
+    fees.district
+  )
 }

@@ -39,7 +39,8 @@ interface RelayState {
   issuedAt: number
   validUntil: number
   orders: BookEntry[] /** its feeder's residual bids (district digests) */
-  bids: BookEntry[]
+  bids: BookEntry[] /** its feeder's dearest asks taken at home (district digests) */
+  matched: BookEntry[]
   addrs: Map<string, readonly Uint8Array[]> /** the relay's own feeder */
   feeder: string
 }
@@ -137,7 +138,7 @@ export class OrderBook {
       orders.push(o)
       addrs.set(trader, e.addrs)
     }
-    const bids = (d.bids ?? []).map(e => ({
+    const relayedOrder = (e: Digest['entries'][number]): BookEntry => ({
       slot: e.slot,
       energyWh: e.energyWh,
       price: e.price,
@@ -147,8 +148,10 @@ export class OrderBook {
       depletedWh: 0,
       feeder: e.feeder,
       relayed: true
-    }))
-    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, addrs, feeder: d.feeder })
+    })
+    const bids = (d.bids ?? []).map(relayedOrder)
+    const matched = (d.matched ?? []).map(relayedOrder)
+    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, matched, addrs, feeder: d.feeder })
   }
 
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
@@ -267,13 +270,22 @@ export class OrderBook {
 
   /** A relay's view: other feeders' residual bids from the district's digests, the latest digest per feeder. */
   relayedBids(now: number, exceptFeeder: string): BookEntry[] {
+    return this.#latestPerFeeder(now, exceptFeeder, 'bids')
+  }
+
+  /** A relay's view: other feeders' dearest asks taken at home (`Digest.matched`), the latest digest per feeder. */
+  relayedMatched(now: number, exceptFeeder: string): BookEntry[] {
+    return this.#latestPerFeeder(now, exceptFeeder, 'matched')
+  }
+
+  #latestPerFeeder(now: number, exceptFeeder: string, list: 'bids' | 'matched'): BookEntry[] {
     const latest = new Map<string, RelayState>()
     for (const r of this.#relays.values()) {
-      if (r.validUntil <= now || r.feeder === exceptFeeder || r.bids.length === 0) continue
+      if (r.validUntil <= now || r.feeder === exceptFeeder || r[list].length === 0) continue
       const prev = latest.get(r.feeder)
       if (prev == null || r.issuedAt > prev.issuedAt) latest.set(r.feeder, r)
     }
-    return [...latest.values()].flatMap(r => r.bids)
+    return [...latest.values()].flatMap(r => r[list])
   }
 
   /** A relay's view: other feeders' residual offers from the district's digests (not from its own feeder's relays). */

@@ -28,15 +28,22 @@ describe('residualOfFeeder: what a feeder cannot match inside itself', () => {
     // slot 0: x (45) takes a's 100 at 10 and 20 of b's 50 at 30 (45 − 10 ≥ 30); y (38 − 10 = 28) cannot pay b's 30
     expect(r.asks).toEqual([o('b', 'f', 30, 30), o('c', 'f', 30, 5, 1)])
     expect(r.bids).toEqual([o('y', 'f', 60, 38)])
+    // what the feeder's own buyers take of each ask, dearest first: energy from elsewhere would spare these
+    expect(r.matched).toEqual([o('b', 'f', 20, 30), o('a', 'f', 100, 10), o('c', 'f', 10, 5, 1)])
   })
 
   it('nothing matches when no bid covers an ask with the fee; no orders, nothing left', () => {
     expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 49)], 10)).toEqual({
       asks: [o('a', 'f', 10, 40)],
-      bids: [o('x', 'f', 10, 49)]
+      bids: [o('x', 'f', 10, 49)],
+      matched: []
     })
-    expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 50)], 10)).toEqual({ asks: [], bids: [] })
-    expect(residualOfFeeder([], [], 10)).toEqual({ asks: [], bids: [] })
+    expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 50)], 10)).toEqual({
+      asks: [],
+      bids: [],
+      matched: [o('a', 'f', 10, 40)]
+    })
+    expect(residualOfFeeder([], [], 10)).toEqual({ asks: [], bids: [], matched: [] })
   })
 })
 

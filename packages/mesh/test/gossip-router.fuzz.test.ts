@@ -312,6 +312,33 @@ describe('gossip validator on hostile signed envelopes', () => {
     }
   )
 
+  it("a feeder's matched asks only on the district topic, only the relay's own feeder's, naming no buyer", () => {
+    const signer = signers[0]
+    const entry = { trader: signers[1].publicKey, feeder: 'f2', slot: 3, energyWh: 100, price: 5, addrs: [] }
+    const base = {
+      version: 1,
+      district,
+      relay: signer.publicKey,
+      feeder: 'f2',
+      seq: 1,
+      issuedAt: now - 1,
+      validUntil: now + 1_000,
+      entries: []
+    }
+    const relay = validatorNode('f1', true)
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, matched: [entry] }, signer))).toBe('accept')
+    expect(relay.book.relayedMatched(now, 'f1').map(b => [b.feeder, b.energyWh])).toEqual([['f2', 100]])
+    expect(relay.book.relayedMatched(now, 'f2')).toEqual([])
+    expect(relay.validateDistrictDigest(seal('digest', { ...base, seq: 2, matched: [{ ...entry, feeder: 'f3' }] }, signer))).toBe('reject')
+    expect(
+      relay.validateDistrictDigest(seal('digest', { ...base, seq: 3, matched: [{ ...entry, buyer: signers[2].publicKey }] }, signer))
+    ).toBe('reject')
+    const member = validatorNode('f2')
+    expect(member.validateDigest(seal('digest', { ...base, entries: [entry], matched: [entry] }, signer))).toBe('reject')
+    expect(relay.refused).toMatchObject({ malformed: 2 })
+    expect(member.refused).toMatchObject({ malformed: 1 })
+  })
+
   it('zero, negative or unsafe energy, correctly signed by a hostile encoder, is rejected; a double never becomes a fraction', () => {
     const badEnergy = fc.oneof(fc.constant(0n), fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 1n }))
     fc.assert(

@@ -14,6 +14,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const DIGEST_PER_SLOT = 16
 /** Most residual bids per slot that a relay's district digest lists (dearest first): a feeder has about 40 buyers. */
 const BIDS_PER_SLOT = 16
+/** Most matched asks per slot that a relay's district digest lists (dearest first): what the hub may spare. */
+export const MATCHED_PER_SLOT = 8
 /** how many feeders' buyers see each residual offer of another feeder (seenHere) */
 const FEEDERS_PER_OFFER = 2
 /** entries in one digest, at most (the wire allows limits.maxDigestEntries) */
@@ -33,8 +35,16 @@ export function seenHere(feeder: string, heard: readonly BookEntry[]): (e: BookE
   return e => createHash('sha256').update(`${feeder}/${e.trader}/${e.slot}`).digest().readUInt32BE(0) / 2 ** 32 < share
 }
 /** What a digest says, as one string: a digest is sent again only when this changed (or it is about to expire). */
-export const digestKey = (entries: readonly DigestEntry[], bids: readonly DigestEntry[] = []): string =>
-  [...entries, ...bids.map(b => ({ ...b, buyer: b.trader, trader: new Uint8Array(0) }))]
+export const digestKey = (
+  entries: readonly DigestEntry[],
+  bids: readonly DigestEntry[] = [],
+  matched: readonly DigestEntry[] = []
+): string =>
+  [
+    ...entries,
+    ...bids.map(b => ({ ...b, buyer: b.trader, trader: new Uint8Array(0) })),
+    ...matched.map(b => ({ ...b, buyer: new Uint8Array(1), trader: b.trader }))
+  ]
     .map(e => `${hex(e.trader)}/${e.slot}/${e.energyWh}/${e.price}/${e.buyer != null ? hex(e.buyer) : ''}`)
     .join(',')
 
@@ -49,8 +59,11 @@ export function uniqueOffers(entries: readonly BookEntry[]): BookEntry[] {
   return [...best.values()]
 }
 
-/** A feeder's residual bids for its district digest: the dearest BIDS_PER_SLOT per slot, at most `max` in all. */
-export function pickBids(bids: readonly ResidualOrder[], max: number): DigestEntry[] {
+/**
+ * A feeder's residual bids (or matched asks) for its district digest: the first `perSlot` per slot as given
+ * (dearest first), at most `max` in all.
+ */
+export function pickBids(bids: readonly ResidualOrder[], max: number, perSlot = BIDS_PER_SLOT): DigestEntry[] {
   const bySlot = new Map<number, ResidualOrder[]>()
   for (const b of bids) {
     const l = bySlot.get(b.slot) ?? []
@@ -59,7 +72,7 @@ export function pickBids(bids: readonly ResidualOrder[], max: number): DigestEnt
   }
   const out: DigestEntry[] = []
   for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
-    for (const b of bySlot.get(slot)!.slice(0, BIDS_PER_SLOT))
+    for (const b of bySlot.get(slot)!.slice(0, perSlot))
       out.push({ trader: Buffer.from(b.trader, 'hex'), feeder: b.feeder, slot, energyWh: b.energyWh, price: b.price, addrs: [] })
   }
   return out.slice(0, max)

@@ -2,6 +2,7 @@ import { limits, seal, type Digest, type DigestEntry } from '@kvartal/protocol'
 import {
   allocateAcrossFeeders,
   residualOfFeeder,
+  spareAcrossFeeders,
   type BookEntry,
   type OrderBook,
   type ResidualOrder,
@@ -10,7 +11,7 @@ import {
 } from '@kvartal/market'
 import type { DigestScope, GossipRouter, KvartalHost, NodeIdentity } from '@kvartal/mesh'
 import { tradingContext } from './trading-context.ts'
-import { digestKey, pickBids, pickOffers, seenHere, uniqueOffers } from './digest-picks.ts'
+import { digestKey, MATCHED_PER_SLOT, pickBids, pickOffers, seenHere, uniqueOffers } from './digest-picks.ts'
 import type { Journal } from './journal.ts'
 import type { Emit } from './events.ts'
 import type { KvartalNodeOptions } from './options.ts'
@@ -51,9 +52,12 @@ export const lastCallBid = (ctx: TradingContext): number => ctx.limit
  */
 export class RelayDigests {
   readonly #d: RelayDigestsDeps
-  readonly #digests: Record<DigestScope, { key: string; validUntil: number; entries: DigestEntry[]; bids: DigestEntry[] }> = {
-    district: { key: '', validUntil: -Infinity, entries: [], bids: [] },
-    feeder: { key: '', validUntil: -Infinity, entries: [], bids: [] }
+  readonly #digests: Record<
+    DigestScope,
+    { key: string; validUntil: number; entries: DigestEntry[]; bids: DigestEntry[]; matched: DigestEntry[] }
+  > = {
+    district: { key: '', validUntil: -Infinity, entries: [], bids: [], matched: [] },
+    feeder: { key: '', validUntil: -Infinity, entries: [], bids: [], matched: [] }
   }
 
   constructor(deps: RelayDigestsDeps) {
@@ -92,12 +96,12 @@ export class RelayDigests {
     const validUntil = now + 2 * o.slots.slotMs
     const slots: number[] = []
     for (let s = Math.max(0, first); s < last; s++) slots.push(s)
-    const { entries, bids } = scope === 'district' ? this.#outDigest(feeder, slots, now) : this.#inDigest(feeder, open, now)
-    const key = digestKey(entries, bids)
+    const { entries, bids, matched = [] } = scope === 'district' ? this.#outDigest(feeder, slots, now) : this.#inDigest(feeder, open, now)
+    const key = digestKey(entries, bids, matched)
     const prev = this.#digests[scope]
     if (key === prev.key && prev.validUntil > now + o.slots.slotMs) return
-    if (entries.length === 0 && bids.length === 0 && prev.key === '') return
-    await this.#publishDigest(scope, entries, key, validUntil, now, bids)
+    if (entries.length === 0 && bids.length === 0 && matched.length === 0 && prev.key === '') return
+    await this.#publishDigest(scope, entries, key, validUntil, now, bids, matched)
   }
 
   /**
@@ -117,7 +121,7 @@ export class RelayDigests {
   async #standDown(now: number): Promise<void> {
     for (const scope of ['district', 'feeder'] as const) {
       const prev = this.#digests[scope]
-      if (prev.validUntil > now && (prev.entries.length > 0 || prev.bids.length > 0))
+      if (prev.validUntil > now && (prev.entries.length > 0 || prev.bids.length > 0 || prev.matched.length > 0))
         await this.#publishDigest(scope, [], '', prev.validUntil, now)
     }
   }
@@ -155,9 +159,14 @@ export class RelayDigests {
   /**
    * Out, on the district's topic: what the feeder cannot match inside itself. Without bids (buyers that do not
    * gossip them) that is every residual offer, as before the hub; with them, the offers its own buyers will not
-   * take at the local fee, and the bids its own sellers cannot cover.
+   * take at the local fee, and the bids its own sellers cannot cover; and the dearest asks its buyers take at
+   * home, which cheaper energy of other feeders would spare (`Digest.matched`, the hub's import marginal).
    */
-  #outDigest(feeder: string, slots: readonly number[], now: number): { entries: DigestEntry[]; bids: DigestEntry[] } {
+  #outDigest(
+    feeder: string,
+    slots: readonly number[],
+    now: number
+  ): { entries: DigestEntry[]; bids: DigestEntry[]; matched: DigestEntry[] } {
     const own = this.#feederOrders(feeder, slots, now)
     const left = (e: BookEntry): ResidualOrder => ({
       trader: e.trader,
@@ -180,30 +189,47 @@ export class RelayDigests {
     })
     // with bids, the hub allocates these offers one buyer each rather than showing them to every buyer: more of
     // them can go out than the cheapest DIGEST_PER_SLOT (which, shown to all, herded buyers to a few sellers)
-    const withBids = residual.bids.length > 0 || this.#d.book.relayedBids(now, feeder).length > 0
+    const withBids =
+      residual.bids.length > 0 ||
+      residual.matched.length > 0 ||
+      this.#d.book.relayedBids(now, feeder).length > 0 ||
+      this.#d.book.relayedMatched(now, feeder).length > 0
     const entries = withBids
       ? pickOffers(this.#d, residual.asks.map(asEntry), feeder, HUB_OFFERS_PER_SLOT, HUB_OFFERS_MAX)
       : pickOffers(this.#d, residual.asks.map(asEntry), feeder)
-    return { entries, bids: pickBids(residual.bids, limits.maxDigestEntries - entries.length) }
+    const bids = pickBids(residual.bids, limits.maxDigestEntries - entries.length)
+    const matched = pickBids(residual.matched, limits.maxDigestEntries - entries.length - bids.length, MATCHED_PER_SLOT)
+    return { entries, bids, matched }
   }
 
   /**
    * In, on its feeder's topic: with bids heard on the district's topic, the hub's allocation — every relay
    * computes the same from the same digests — of other feeders' residual offers to this feeder's buyers, each
    * entry for one buyer, so that a feeder's buyers do not race each other, nor other feeders' buyers, for one
-   * seller; then what no buyer was allocated, to about FEEDERS_PER_OFFER feeders (seenHere). Without bids,
-   * only the latter, as before.
+   * seller; then the offers the hub's import marginal sends to this feeder, where they land cheaper than the
+   * dearest asks its buyers take at home (`spareAcrossFeeders`: for any buyer, after the real bids, and hiding
+   * nothing from other feeders); then what no buyer was allocated, to about FEEDERS_PER_OFFER feeders
+   * (seenHere). Without bids or matched asks, only the latter, as before.
    */
-  #inDigest(feeder: string, open: (s: number) => boolean, now: number): { entries: DigestEntry[]; bids: DigestEntry[] } {
+  #inDigest(
+    feeder: string,
+    open: (s: number) => boolean,
+    now: number
+  ): { entries: DigestEntry[]; bids: DigestEntry[]; matched?: DigestEntry[] } {
     const heard = uniqueOffers(this.#d.book.relayedOffers(now, feeder).filter(e => open(e.slot)))
     const otherBids = this.#d.book.relayedBids(now, feeder).filter(e => open(e.slot))
     const ownOut = this.#digests.district
     const ownBids = ownOut.validUntil > now ? ownOut.bids.filter(b => open(b.slot)) : []
+    const matched = [
+      ...this.#d.book.relayedMatched(now, feeder).filter(e => open(e.slot)),
+      ...(ownOut.validUntil > now ? ownOut.matched.filter(e => open(e.slot)) : [])
+    ]
     const allocated: DigestEntry[] = []
+    const spared = new Map<string, DigestEntry>()
     const taken = new Map<string, number>()
     // computed whenever some feeder has bids, even when this one has none: what the hub gave other feeders'
     // buyers is then left out of what this feeder's buyers are shown
-    if (ownBids.length > 0 || otherBids.length > 0) {
+    if (ownBids.length > 0 || otherBids.length > 0 || matched.length > 0) {
       const toOrder = (
         e: { trader: string | Uint8Array; feeder: string; slot: number; energyWh: number; price: number },
         depleted = 0
@@ -234,13 +260,35 @@ export class RelayDigests {
           buyer: Buffer.from(a.buyer, 'hex')
         })
       }
+      // what the real bids left, against the feeders' matched asks: an offer sent here is not taken from the others
+      const left = asks.map(a => ({ ...a, energyWh: a.energyWh - (taken.get(`${a.trader}/${a.slot}`) ?? 0) }))
+      const fees = this.#d.options.grid?.fees ?? { local: 0, district: 0 }
+      for (const a of spareAcrossFeeders(
+        left,
+        matched.map(e => toOrder(e)),
+        fees
+      )) {
+        if (a.buyerFeeder !== feeder) continue
+        const k = `${a.seller}/${a.slot}`
+        const prev = spared.get(k)
+        spared.set(k, {
+          trader: Buffer.from(a.seller, 'hex'),
+          feeder: a.sellerFeeder,
+          slot: a.slot,
+          energyWh: (prev?.energyWh ?? 0) + a.energyWh,
+          price: a.price,
+          addrs: this.#d.book.addrsOf(a.seller).slice(0, 1)
+        })
+      }
     }
     const rest = heard
       .map(e => ({ ...e, depletedWh: e.depletedWh + (taken.get(`${e.trader}/${e.slot}`) ?? 0) }))
       .filter(e => e.energyWh > e.depletedWh)
     const shown = pickOffers(this.#d, rest.filter(seenHere(feeder, heard)), undefined)
+    // an offer both spared here and seen here is listed once, with all that is left of it
+    for (const e of shown) spared.delete(`${Buffer.from(e.trader).toString('hex')}/${e.slot}`)
     // every allocation first (a feeder of 40 buyers may be allocated more than DIGEST_MAX), then what is left, up to the wire's limit
-    return { entries: [...allocated, ...shown].slice(0, limits.maxDigestEntries), bids: [] }
+    return { entries: [...allocated, ...spared.values(), ...shown].slice(0, limits.maxDigestEntries), bids: [] }
   }
 
   /**
@@ -275,7 +323,8 @@ export class RelayDigests {
     }
     if (kept.length === listed.length) return
     const bids = prev.bids.filter(b => open(b.slot))
-    await this.#publishDigest(scope, kept, digestKey(kept, bids), prev.validUntil, now, bids)
+    const matched = prev.matched.filter(b => open(b.slot))
+    await this.#publishDigest(scope, kept, digestKey(kept, bids, matched), prev.validUntil, now, bids, matched)
   }
 
   async #publishDigest(
@@ -284,12 +333,13 @@ export class RelayDigests {
     key: string,
     validUntil: number,
     now: number,
-    bids: DigestEntry[] = []
+    bids: DigestEntry[] = [],
+    matched: DigestEntry[] = []
   ): Promise<void> {
     const o = this.#d.options
     const feeder = o.grid?.feeder ?? ''
     const { identity, journal, router, host } = this.#d
-    this.#digests[scope] = { key, validUntil, entries, bids }
+    this.#digests[scope] = { key, validUntil, entries, bids, matched }
     // for its feeder's buyers, where it listens (RelayDialer): addresses other hosts can reach first
     const relayAddrs =
       scope === 'feeder'
@@ -310,6 +360,7 @@ export class RelayDigests {
       validUntil,
       entries,
       ...(bids.length > 0 ? { bids } : {}),
+      ...(matched.length > 0 ? { matched } : {}),
       ...(relayAddrs.length > 0 ? { relayAddrs } : {})
     }
     await router.publishDigest(scope, seal('digest', d, identity.signer))
@@ -319,7 +370,8 @@ export class RelayDigests {
       energyWh: entries.reduce((a, e) => a + e.energyWh, 0),
       detail:
         `${scope}: ${entries.length} ` +
-        `offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}`
+        `offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}` +
+        `${matched.length > 0 ? `, ${matched.length} matched asks` : ''}`
     })
   }
 }

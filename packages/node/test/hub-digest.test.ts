@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { toHex, type Announcement, type Digest, type DigestEntry } from '@kvartal/protocol'
+import type { BookEntry } from '@kvartal/market'
 import { defaultNodeOptions } from '../src/options.ts'
 import { key, relayRig } from './helpers/relay-rig.ts'
+import { seenHere } from '../src/digest-picks.ts'
 
 const SLOT = 40
 const slots = defaultNodeOptions.slots
@@ -107,4 +109,57 @@ describe('a relay in the hub', () => {
     await announcer.relayIfDue(FIRST, tick0 + tickMs)
     expect(rows(sent[0].d.entries)).toEqual([['0b', 20, '-']])
   })
+})
+
+describe('a relay in the hub: the import marginal (Digest.matched)', () => {
+  it('out: the asks its own buyers take at home, dearest first, what each is taken for', async () => {
+    const { announcer, book, sent } = relay()
+    book.apply(ann(1, 'offer', 100, 400_000_000), 'offer', 0)
+    book.apply(ann(2, 'offer', 100, 450_000_000), 'offer', 0)
+    book.apply(ann(3, 'offer', 100, 600_000_000), 'offer', 0)
+    book.apply(ann(21, 'bid', 150, 550_000_000), 'bid', 0)
+    await announcer.relayIfDue(FIRST, tick0)
+    // 21 (0.55) takes 1's 100 (0.4 + 0.05) and 50 of 2's (0.45 + 0.05); 3 (0.6) is too dear
+    expect(rows(sent[0].d.matched ?? [])).toEqual([
+      ['02', 50, '-'],
+      ['01', 100, '-']
+    ])
+    expect(rows(sent[0].d.entries)).toEqual([
+      ['02', 50, '-'],
+      ['03', 100, '-']
+    ])
+  })
+
+  it(
+    "in: another feeder's residual offer that lands cheaper than the dearest ask its buyers take at home is " +
+      'shown to them, after feeders whose spared asks are dearer; for any buyer of the feeder',
+    async () => {
+      // other feeders' offers, so that each is passed on to only some feeders (seenHere): a seller of b that this
+      // feeder is not shown without the spare
+      const heard = ['b', 'e', 'g'].map((feeder, i) => ({ trader: toHex(key(80 + i)), feeder, slot: SLOT }) as BookEntry)
+      const notSeen = (n: number): boolean => !seenHere('a', heard)({ trader: toHex(key(n)), feeder: 'b', slot: SLOT } as BookEntry)
+      const cheap = [...Array(60).keys()].map(n => 100 + n).find(notSeen) as number
+      const shown = async (home: boolean, dearerElsewhere: boolean): Promise<Array<[string, number, string]>> => {
+        const { announcer, book, sent } = relay()
+        if (home) {
+          // at home: 21 takes 1's 100 at 0.6, 0.65 with the local fee
+          book.apply(ann(1, 'offer', 100, 600_000_000), 'offer', 0)
+          book.apply(ann(21, 'bid', 100, 900_000_000), 'bid', 0)
+        }
+        // b has 100 Wh left at 0.4: 0.55 with the district fee; e and g only dear offers
+        book.applyDigest(district(50, 'b', [order(cheap, 'b', 100, 400_000_000), order(80, 'b', 10, 900_000_000)], []), tick0)
+        book.applyDigest(district(51, 'e', [order(81, 'e', 10, 900_000_000)], []), tick0)
+        book.applyDigest(district(52, 'g', [order(82, 'g', 10, 900_000_000)], []), tick0)
+        // c's buyers take 30 Wh at 0.7 at home (0.75 with the local fee): spared first
+        if (dearerElsewhere) book.applyDigest({ ...district(60, 'c', [], []), matched: [order(31, 'c', 30, 700_000_000)] }, tick0)
+        await announcer.relayIfDue(FIRST, tick0)
+        await announcer.relayIfDue(FIRST, tick0 + tickMs)
+        return rows(sent.filter(x => x.scope === 'feeder').flatMap(x => x.d.entries.filter(e => toHex(e.trader) === toHex(key(cheap)))))
+      }
+      const b = toHex(key(cheap)).slice(0, 2)
+      expect(await shown(false, false)).toEqual([])
+      expect(await shown(true, false)).toEqual([[b, 100, '-']])
+      expect(await shown(true, true)).toEqual([[b, 70, '-']])
+    }
+  )
 })

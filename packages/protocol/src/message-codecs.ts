@@ -182,8 +182,9 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
   digest: {
     encode: d => {
       const bids = d.bids ?? []
-      if (d.entries.length + bids.length > limits.maxDigestEntries)
-        throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries and bids`)
+      const matched = d.matched ?? []
+      if (d.entries.length + bids.length + matched.length > limits.maxDigestEntries)
+        throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
       const entry = (list: string) => (e: DigestEntry, i: number) => {
         if (e.energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
         return {
@@ -206,6 +207,7 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         validUntil: u64(d.validUntil, 'validUntil'),
         entries: d.entries.map(entry('entries')),
         bids: bids.map(entry('bids')),
+        matched: matched.map(entry('matched')),
         relayAddrs: (d.relayAddrs ?? []).slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
       })
     },
@@ -217,11 +219,13 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
             entries$: { addrs: limits.maxDigestAddrs },
             bids: limits.maxDigestEntries,
             bids$: { addrs: limits.maxDigestAddrs },
+            matched: limits.maxDigestEntries,
+            matched$: { addrs: limits.maxDigestAddrs },
             relayAddrs: limits.maxDigestAddrs
           } as any
         })
-        if (w.entries.length + w.bids.length > limits.maxDigestEntries)
-          throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries and bids`)
+        if (w.entries.length + w.bids.length + w.matched.length > limits.maxDigestEntries)
+          throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
         const entry =
           (list: string) =>
           (e: (typeof w.entries)[number], i: number): DigestEntry => {
@@ -251,6 +255,7 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
           validUntil: num(w.validUntil, 'validUntil'),
           entries: w.entries.map(entry('entries')),
           ...(w.bids.length > 0 ? { bids: w.bids.map(entry('bids')) } : {}),
+          ...(w.matched.length > 0 ? { matched: w.matched.map(entry('matched')) } : {}),
           ...(w.relayAddrs.length > 0 ? { relayAddrs: w.relayAddrs } : {})
         }
         if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')

@@ -61,6 +61,12 @@ export interface Digest {
    * it is connected to that read it: a buyer dials the relay it hears from, so that its bids reach it.
    */
   readonly relayAddrs?: readonly Uint8Array[]
+  /**
+   * on the district's digest topic: its feeder's dearest asks that its own buyers take (`trader` is the seller,
+   * `energyWh` what its buyers take of it). Energy of another feeder that lands cheaper than such an ask plus
+   * the local fee would spare it: the hub's import marginal, as the central optimum has it (relay-digests.ts).
+   */
+  readonly matched?: readonly DigestEntry[]
 }
 
 export interface Proposal {

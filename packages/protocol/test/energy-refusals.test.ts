@@ -304,7 +304,7 @@ describe('digests', () => {
     const entries = Array.from({ length: 160 }, (_, i) => ({ ...digest.entries[0], slot: i }))
     expect(codecs.digest.decode(codecs.digest.encode({ ...digest, entries })).entries).toHaveLength(limits.maxDigestEntries)
     expect(() => codecs.digest.encode({ ...digest, entries: [...entries, digest.entries[0]] })).toThrow(
-      malformed(/^a digest holds at most 160 entries and bids$/)
+      malformed(/^a digest holds at most 160 entries, bids and matched asks$/)
     )
     const three = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])]
     expect(
@@ -359,7 +359,7 @@ describe('digests', () => {
     expect(codecs.digest.decode(codecs.digest.encode(digest)).entries[0].buyer).toBeUndefined()
     const many = Array.from({ length: 80 }, (_, i) => ({ ...digest.entries[0], slot: i }))
     expect(() => codecs.digest.encode({ ...digest, entries: many, bids: [...many, bid] })).toThrow(
-      malformed(/^a digest holds at most 160 entries and bids$/)
+      malformed(/^a digest holds at most 160 entries, bids and matched asks$/)
     )
     expect(() =>
       codecs.digest.decode(
@@ -389,6 +389,32 @@ describe('digests', () => {
     expect(() =>
       codecs.digest.decode(wireDigest({ bids: [{ trader: k(2), feeder: 'g', slot: 0n, energyWh: 0n, price: 0n, addrs: [], buyer: none }] }))
     ).toThrow(malformed(/^bids\[0\]\.energyWh must be positive$/))
+  })
+
+  it("carry a feeder's matched asks within the same 160, nothing on the wire without them, and refuse a bad one", () => {
+    const ask = { ...digest.entries[0], trader: k(5), feeder: 'f' }
+    expect(codecs.digest.decode(codecs.digest.encode({ ...digest, matched: [ask] })).matched).toEqual([ask])
+    expect(codecs.digest.encode({ ...digest, matched: [] })).toEqual(codecs.digest.encode(digest))
+    expect(codecs.digest.decode(codecs.digest.encode(digest)).matched).toBeUndefined()
+    const many = Array.from({ length: 80 }, (_, i) => ({ ...digest.entries[0], slot: i }))
+    expect(() => codecs.digest.encode({ ...digest, entries: many, bids: many.slice(1), matched: [ask, ask] })).toThrow(
+      malformed(/^a digest holds at most 160 entries, bids and matched asks$/)
+    )
+    const wireAsk = { trader: k(5), feeder: 'f', slot: 0n, energyWh: 1n, price: 0n, addrs: [], buyer: none }
+    expect(() =>
+      codecs.digest.decode(
+        wireDigest({ entries: Array.from({ length: 100 }, () => wireAsk), matched: Array.from({ length: 61 }, () => wireAsk) })
+      )
+    ).toThrow(malformed(/^a digest holds at most 160 entries, bids and matched asks$/))
+    expect(() => codecs.digest.decode(wireDigest({ entries: [], matched: Array.from({ length: 161 }, () => wireAsk) }))).toThrow(
+      malformed(/"matched" had too many elements/)
+    )
+    expect(() => codecs.digest.decode(wireDigest({ matched: [{ ...wireAsk, energyWh: 0n }] }))).toThrow(
+      malformed(/^matched\[0\]\.energyWh must be positive$/)
+    )
+    expect(() =>
+      codecs.digest.decode(wireDigest({ matched: [{ ...wireAsk, trader: new Uint8Array(3) as Uint8Array<ArrayBuffer> }] }))
+    ).toThrow(malformed(/^matched\[0\]\.trader must be a 32-byte/))
   })
 
   it('refuse a bad relay key, feeder or entry trader', () => {

@@ -182,6 +182,7 @@ export interface Digest {
     entries: DigestEntry[];
     bids: DigestEntry[];
     relayAddrs: Uint8Array<ArrayBuffer>[];
+    matched: DigestEntry[];
 }
 export declare namespace Digest {
     const codec: () => Codec<Digest>;
@@ -288,9 +289,44 @@ export declare namespace Digest {
         index: number;
         value: Uint8Array<ArrayBuffer>;
     }
+    interface DigestMatchedTraderFieldEvent {
+        field: '$.matched[].trader';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface DigestMatchedFeederFieldEvent {
+        field: '$.matched[].feeder';
+        value: string;
+        index: number;
+    }
+    interface DigestMatchedSlotFieldEvent {
+        field: '$.matched[].slot';
+        value: bigint;
+        index: number;
+    }
+    interface DigestMatchedEnergyWhFieldEvent {
+        field: '$.matched[].energyWh';
+        value: bigint;
+        index: number;
+    }
+    interface DigestMatchedPriceFieldEvent {
+        field: '$.matched[].price';
+        value: bigint;
+        index: number;
+    }
+    interface DigestMatchedAddrsFieldEvent {
+        field: '$.matched[].addrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface DigestMatchedBuyerFieldEvent {
+        field: '$.matched[].buyer';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
     function encode(obj: Partial<Digest>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Digest;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent | DigestRelayAddrsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent | DigestRelayAddrsFieldEvent | DigestMatchedTraderFieldEvent | DigestMatchedFeederFieldEvent | DigestMatchedSlotFieldEvent | DigestMatchedEnergyWhFieldEvent | DigestMatchedPriceFieldEvent | DigestMatchedAddrsFieldEvent | DigestMatchedBuyerFieldEvent>;
 }
 export interface Proposal {
     version: number;

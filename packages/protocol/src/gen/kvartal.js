@@ -697,6 +697,12 @@ export var Digest;
                         w.bytes(value);
                     }
                 }
+                if (obj.matched != null && obj.matched.length > 0) {
+                    for (const value of obj.matched) {
+                        w.uint32(90);
+                        DigestEntry.codec().encode(value, w);
+                    }
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -711,7 +717,8 @@ export var Digest;
                     validUntil: 0n,
                     entries: [],
                     bids: [],
-                    relayAddrs: []
+                    relayAddrs: [],
+                    matched: []
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -770,6 +777,15 @@ export var Digest;
                             obj.relayAddrs.push(reader.bytes());
                             break;
                         }
+                        case 11: {
+                            if (opts.limits?.matched != null && obj.matched.length === opts.limits.matched) {
+                                throw new MaxLengthError('Decode error - repeated field "matched" had too many elements');
+                            }
+                            obj.matched.push(DigestEntry.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.matched$
+                            }));
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -781,7 +797,8 @@ export var Digest;
                 const obj = {
                     entries: 0,
                     bids: 0,
-                    relayAddrs: 0
+                    relayAddrs: 0,
+                    matched: 0
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -876,6 +893,21 @@ export var Digest;
                                 value: reader.bytes()
                             };
                             obj.relayAddrs++;
+                            break;
+                        }
+                        case 11: {
+                            if (opts.limits?.matched != null && obj.matched === opts.limits.matched) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "matched" had too many elements');
+                            }
+                            for (const evt of DigestEntry.codec().stream(reader, reader.uint32(), `${prefix}.matched[]`, {
+                                limits: opts.limits?.matched$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.matched
+                                };
+                            }
+                            obj.matched++;
                             break;
                         }
                         default: {
