@@ -92,14 +92,9 @@ describe('a stock libp2p peer in a district over TCP', () => {
         // the seller re-announces its offers and the operator its service (they announced at start, before anyone
         // was connected): the stock peer hears them
         const heard = (): boolean => (m.heard.get(names.offerTopic)?.length ?? 0) > 0 && (m.heard.get(names.mobilityTopic)?.length ?? 0) > 0
-        await runUntilTrue(
-          d,
-          async () => {
-            await new Promise(resolve => setTimeout(resolve, 50))
-            return heard()
-          },
-          'honest gossip heard by the stock peer'
-        )
+        // checked after each quarter slot of simulated time (each ends with the nodes idle): the re-announcements
+        // come on the nodes' ticks, so a real-time sleep on top of the step changed nothing
+        await runUntilTrue(d, heard, 'honest gossip heard by the stock peer')
         const seqBefore = T.book.lastSeq('offer', S.id)
         const heapBefore = heapAfterGc()
 

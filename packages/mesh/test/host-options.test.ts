@@ -11,6 +11,9 @@ type Parts = {
 const yamuxInit = (h: KvartalHost): { enableKeepAlive?: boolean } => parts(h).upgrader.streamMuxers.get('/yamux/1.0.0')!._init
 const parts = (h: KvartalHost): Parts['components'] => (h as unknown as Parts).components
 
+/** @libp2p/gossipsub's GossipsubHeartbeatInitialDelay (constants.ts; not exported by the package) */
+const GOSSIPSUB_HEARTBEAT_INITIAL_DELAY_MS = 100
+
 const hosts: KvartalHost[] = []
 afterEach(async () => {
   await Promise.all(
@@ -57,8 +60,12 @@ describe("a simulation's hosts do no real-time work that decides or slows what i
     const before = timers()
     const h = await host(23, { manualHeartbeat: true })
     const beats = (): number => (h.services.pubsub as unknown as { heartbeatTicks: number }).heartbeatTicks
-    // gossipsub's first timed heartbeat comes 100 ms after start: wait past it on a timer of our own
-    await new Promise(resolve => setTimeout(resolve, 300))
+    // A deliberate negative wait: nothing announces a heartbeat that does not happen. gossipsub's start()
+    // sets its first heartbeat timer for GossipsubHeartbeatInitialDelay (100 ms); a timer of the same length
+    // set after start() has returned fires after it (Node runs timers of one length in the order they were
+    // set), and a heartbeat counts its tick synchronously when it begins. So this is the shortest safe wait,
+    // and with the timed heartbeat left on, beats() is 1 here (checked by hand when this was written).
+    await new Promise(resolve => setTimeout(resolve, GOSSIPSUB_HEARTBEAT_INITIAL_DELAY_MS))
     expect(beats()).toBe(0)
     await gossipHeartbeat(h)
     await gossipHeartbeat(h)
@@ -73,24 +80,32 @@ describe("a simulation's hosts do no real-time work that decides or slows what i
   it(
     "identifyOnConnect: false leaves out identify's exchange on a " + "new connection; by default both ends learn the other's protocols",
     async () => {
-      const protocolsSeen = async (identifyOnConnect: boolean, seeds: [number, number]): Promise<string[]> => {
+      const pair = async (identifyOnConnect: boolean, seeds: [number, number]): Promise<[KvartalHost, KvartalHost]> => {
         const [a, b] = await Promise.all(seeds.map(async s => await host(s, { identifyOnConnect })))
-        const identified = new Promise<void>(resolve => {
-          a.addEventListener(
-            'peer:identify',
-            () => {
-              resolve()
-            },
-            { once: true }
-          )
-        })
-        await a.dial(b.getMultiaddrs()[0])
-        // a connection's identify is done, or would have been, once a protocol stream has opened both ways
-        await Promise.race([identified, new Promise(resolve => setTimeout(resolve, 500))])
-        return (await a.peerStore.get(b.peerId).catch(() => ({ protocols: [] }))).protocols
+        return [a, b]
       }
-      expect(await protocolsSeen(true, [24, 25])).toContain('/ipfs/id/1.0.0')
-      expect(await protocolsSeen(false, [26, 27])).toEqual([])
+      const protocolsOf = async (a: KvartalHost, b: KvartalHost): Promise<string[]> =>
+        (await a.peerStore.get(b.peerId).catch(() => ({ protocols: [] }))).protocols
+      const [offA, offB] = await pair(false, [26, 27])
+      const [onA, onB] = await pair(true, [24, 25])
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const identified = new Promise<void>((resolve, reject) => {
+        onA.addEventListener('peer:identify', () => resolve(), { once: true })
+        timer = setTimeout(() => reject(new Error('no peer:identify within 10 s on a connection with identify on connect')), 10_000)
+      })
+      // A negative check (nothing is emitted for an identify that does not happen), made on an event rather
+      // than a fixed timer: the pair without identify-on-connect is dialled first, then a control pair with
+      // it. Once the control's identify is done (its 'peer:identify'), the first pair's, begun earlier on
+      // the same event loop, would have been done too. (With the first pair's identify on, this fails.)
+      await offA.dial(offB.getMultiaddrs()[0])
+      await onA.dial(onB.getMultiaddrs()[0])
+      try {
+        await identified
+      } finally {
+        clearTimeout(timer)
+      }
+      expect(await protocolsOf(onA, onB)).toContain('/ipfs/id/1.0.0')
+      expect(await protocolsOf(offA, offB)).toEqual([])
     }
   )
 })
