@@ -61,7 +61,8 @@ export function residualOfFeeder(
   const a = bySlot(asks)
   const b = bySlot(bids)
   for (const slot of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y)) {
-    const sa = (a.get(slot) ?? []).sort(byAsk).map(o => ({ ...o }))
+    const sorted = (a.get(slot) ?? []).sort(byAsk)
+    const sa = sorted.map(o => ({ ...o }))
     const sb = (b.get(slot) ?? []).sort(byBid).map(o => ({ ...o }))
     let i = 0
     let j = 0
@@ -72,10 +73,9 @@ export function residualOfFeeder(
       if (sa[i].energyWh === 0) i++
       if (sb[j].energyWh === 0) j++
     }
-    const taken = (a.get(slot) ?? []).sort(byAsk)
     for (let k = Math.min(i, sa.length - 1); k >= 0; k--) {
-      const q = taken[k].energyWh - sa[k].energyWh
-      if (q > 0) out.matched.push({ ...taken[k], energyWh: q })
+      const q = sorted[k].energyWh - sa[k].energyWh
+      if (q > 0) out.matched.push({ ...sorted[k], energyWh: q })
     }
     out.asks.push(...sa.filter(o => o.energyWh > 0))
     out.bids.push(...sb.filter(o => o.energyWh > 0))

@@ -32,6 +32,17 @@ describe('residualOfFeeder: what a feeder cannot match inside itself', () => {
     expect(r.matched).toEqual([o('b', 'f', 20, 30), o('a', 'f', 100, 10), o('c', 'f', 10, 5, 1)])
   })
 
+  it('slots come out in order, whatever order they came in; at one price, by trader', () => {
+    const r = residualOfFeeder(
+      [o('c', 'f', 40, 5, 3), o('y', 'f', 10, 20), o('x', 'f', 10, 20)],
+      [o('z', 'f', 10, 50, 3), o('w', 'f', 15, 40)],
+      10
+    )
+    expect(r.asks).toEqual([o('y', 'f', 5, 20), o('c', 'f', 30, 5, 3)])
+    expect(r.bids).toEqual([])
+    expect(r.matched).toEqual([o('y', 'f', 5, 20), o('x', 'f', 10, 20), o('c', 'f', 10, 5, 3)])
+  })
+
   it('nothing matches when no bid covers an ask with the fee; no orders, nothing left', () => {
     expect(residualOfFeeder([o('a', 'f', 10, 40)], [o('x', 'f', 10, 49)], 10)).toEqual({
       asks: [o('a', 'f', 10, 40)],
@@ -58,6 +69,26 @@ describe('allocateAcrossFeeders: the hub', () => {
       // b1 (30): s1 is its own feeder's and sold; s2 at 12 + 15 ≤ 30; s3 at 40 + 15 is too dear
       { seller: 's2', sellerFeeder: 'f2', buyer: 'b1', buyerFeeder: 'f1', slot: 0, energyWh: 40, price: 12 }
     ])
+  })
+
+  it('at one price, asks and bids go by trader, in whatever order they were heard', () => {
+    for (const flip of [false, true]) {
+      const order = <T>(l: T[]): T[] => (flip ? [...l].reverse() : l)
+      // two asks at 10 and one bid for 15: s1 before s2
+      expect(allocateAcrossFeeders(order([o('s2', 'f1', 10, 10), o('s1', 'f2', 10, 10)]), [o('b', 'f3', 15, 100)], 5)).toEqual([
+        { seller: 's1', sellerFeeder: 'f2', buyer: 'b', buyerFeeder: 'f3', slot: 0, energyWh: 10, price: 10 },
+        { seller: 's2', sellerFeeder: 'f1', buyer: 'b', buyerFeeder: 'f3', slot: 0, energyWh: 5, price: 10 }
+      ])
+      // two bids at 50 and one ask of 10: b1 before b2
+      expect(allocateAcrossFeeders([o('s', 'f1', 10, 10)], order([o('b2', 'f2', 10, 50), o('b1', 'f3', 10, 50)]), 5)).toEqual([
+        { seller: 's', sellerFeeder: 'f1', buyer: 'b1', buyerFeeder: 'f3', slot: 0, energyWh: 10, price: 10 }
+      ])
+      // inside a feeder the same: x's ask before y's, u's bid before v's
+      const r = residualOfFeeder(order([o('y', 'f', 10, 20), o('x', 'f', 10, 20)]), order([o('v', 'f', 10, 40), o('u', 'f', 5, 40)]), 10)
+      expect([r.asks, r.bids, r.matched]).toEqual([[o('y', 'f', 5, 20)], [], [o('y', 'f', 5, 20), o('x', 'f', 10, 20)]])
+      const short = residualOfFeeder([o('x', 'f', 10, 20)], order([o('v', 'f', 10, 40), o('u', 'f', 10, 40)]), 10)
+      expect(short.bids).toEqual([o('v', 'f', 10, 40)])
+    }
   })
 
   it('slots are separate markets', () => {
@@ -117,6 +148,8 @@ describe('allocateAcrossFeeders on generated districts', () => {
               .sort((p, q) => p.k - q.k)
               .map(p => p.x)
           expect(allocateAcrossFeeders(shuffle(asks), shuffle(bids), fee)).toEqual(out)
+          // and reversed: orders at one price keep no order of their own, so ties are broken by trader alone
+          expect(allocateAcrossFeeders([...asks].reverse(), [...bids].reverse(), fee)).toEqual(out)
         }
       ),
       fuzzParams()
