@@ -3,6 +3,15 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { ProcessGossip, createHost, identityFromSeed, type BusMessage, type GossipPort, type KvartalHost } from '../src/index.ts'
 
+/** Re-checks `cond` every 20 ms for up to 2 s of real time (gossipsub's subscription exchange and delivery), then fails naming `what`. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (cond()) return
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  throw new Error(`no ${what} within 2 s`)
+}
+
 /**
  * The simulator's gossip among the nodes of one process (process-gossip.ts): real libp2p hosts, whose
  * gossipsub must see nothing of the topics the bus carries and everything of the others.
@@ -101,10 +110,9 @@ describe('ProcessGossip: each message once to every other reader of a topic it c
     expect([...b.services.pubsub.topicValidators.keys()]).toEqual(['remote'])
     await a.dial(b.getMultiaddrs()[0])
     // gossipsub meshes a topic once both ends know the other reads it
-    for (let i = 0; i < 100 && !a.services.pubsub.getSubscribers('remote').some(p => p.equals(b.peerId)); i++)
-      await new Promise(resolve => setTimeout(resolve, 20))
+    await until(() => a.services.pubsub.getSubscribers('remote').some(p => p.equals(b.peerId)), "b's subscription to remote at a")
     await pa.publish('remote', Buffer.from('over gossipsub'))
-    for (let i = 0; i < 100 && remote.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    await until(() => remote.length > 0, 'message on remote at b')
     expect(remote).toEqual([{ from: a.peerId.toString(), data: 'over gossipsub' }])
     expect(local).toEqual([])
     expect(bus.stats.published).toBe(0)
