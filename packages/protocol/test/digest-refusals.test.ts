@@ -163,6 +163,9 @@ describe('digests', () => {
     expect(() => codecs.digest.decode(wireDigest({ entries: [], matched: Array.from({ length: 161 }, () => wireAsk) }))).toThrow(
       malformed(/"matched" had too many elements/)
     )
+    expect(() => codecs.digest.encode({ ...digest, matched: [{ ...ask, energyWh: 0 }] })).toThrow(
+      malformed(/^matched\[0\]\.energyWh must be positive$/)
+    )
     expect(() => codecs.digest.decode(wireDigest({ matched: [{ ...wireAsk, energyWh: 0n }] }))).toThrow(
       malformed(/^matched\[0\]\.energyWh must be positive$/)
     )
