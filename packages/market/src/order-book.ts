@@ -38,10 +38,14 @@ interface RelayState {
   seq: number
   issuedAt: number
   validUntil: number
-  orders: BookEntry[] /** its feeder's residual bids (district digests) */
-  bids: BookEntry[] /** its feeder's dearest asks taken at home (district digests) */
+  /** the offers it lists: its feeder's residual offers (district digests) or other feeders' (feeder digests) */
+  orders: BookEntry[]
+  /** its feeder's residual bids (district digests) */
+  bids: BookEntry[]
+  /** its feeder's dearest asks taken at home (district digests, `Digest.matched`) */
   matched: BookEntry[]
-  addrs: Map<string, readonly Uint8Array[]> /** the relay's own feeder */
+  addrs: Map<string, readonly Uint8Array[]>
+  /** the relay's own feeder */
   feeder: string
 }
 
