@@ -44,6 +44,8 @@ export interface DistrictRunResult {
   readonly ticks: number
   /** ticks after which gossip had not reached every node within gossipSettleMs */
   readonly gossipLate: number
+  /** ticks after the last slot for buyers' pending confirms (tick-driver.ts; absent when none was pending) */
+  readonly closing?: { readonly ticks: number; readonly pendingConfirms: number }
   /** signature checks answered from the process's memo, and checked */
   readonly verification: { hits: number; misses: number }
   /** the processes that ran the district (worker-runner.ts): absent when it ran in this one */

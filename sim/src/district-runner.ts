@@ -74,7 +74,7 @@ export async function runDistrict(config: DistrictRunConfig): Promise<DistrictRu
       c.nodes[i].afterStart?.(n)
     })
     const startupMs = performance.now() - t0
-    const { ticks, gossipLate } = await driveTicks(c, clock, {
+    const { ticks, gossipLate, closing } = await driveTicks(c, clock, {
       probe: async () => {
         const p = await probeNodes(nodes)
         return links?.adjust(p) ?? p
@@ -109,6 +109,7 @@ export async function runDistrict(config: DistrictRunConfig): Promise<DistrictRu
       startupMs,
       ticks,
       gossipLate,
+      ...(closing != null ? { closing } : {}),
       verification: { ...verificationMemoStats },
       ...(links != null ? { network: links.figures() } : {}),
       ...(processGossip != null ? { gossipBus: { ...processGossip.stats } } : {})

@@ -138,7 +138,13 @@ answer('advance', (t: number) => {
 
 answer('probe', async (): Promise<WorkerProbe> => {
   const p = await probeNodes(mine)
-  return { busy: p.busy, inFlight: p.inFlight, workBegun: p.workBegun, counts: indices.map((i, k) => [i, p.counts[k]]) }
+  return {
+    busy: p.busy,
+    inFlight: p.inFlight,
+    workBegun: p.workBegun,
+    pendingConfirms: p.pendingConfirms,
+    counts: indices.map((i, k) => [i, p.counts[k]])
+  }
 })
 
 answer('tick', async (t: number) => {

@@ -19,6 +19,8 @@ export interface Probe {
   readonly inFlight: number
   /** work begun so far, summed over the nodes (`KvartalNode.workBegun`) */
   readonly workBegun: number
+  /** buyers' trades still waiting for the seller's Committed, summed (`KvartalNode.pendingConfirms`) */
+  readonly pendingConfirms: number
   /** per node, in the district's node order */
   readonly counts: readonly GossipCounts[]
   /** real ms the poll spent reading the nodes, once they were idle (not the wait for them) */
@@ -49,12 +51,14 @@ export async function probeNodes(nodes: readonly KvartalNode[]): Promise<Probe> 
   const t0 = performance.now()
   let inFlight = 0
   let workBegun = 0
+  let pendingConfirms = 0
   for (const n of nodes) {
     inFlight += n.inFlight
     workBegun += n.workBegun
+    pendingConfirms += n.pendingConfirms
   }
   const counts = nodes.map(gossipCounts)
-  return { busy, inFlight, workBegun, counts, readMs: performance.now() - t0 }
+  return { busy, inFlight, workBegun, pendingConfirms, counts, readMs: performance.now() - t0 }
 }
 
 /**

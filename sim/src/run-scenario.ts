@@ -189,6 +189,7 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     wallMsPerSlot: Math.round(((run.wallMs - run.startupMs) / s.slots.count) * 10) / 10,
     ticks: run.ticks,
     gossipLate: run.gossipLate,
+    ...(run.closing != null ? { closing: run.closing } : {}),
     verification: run.verification,
     ...(run.gossipBus != null ? { gossipBus: run.gossipBus } : {}),
     ...(run.processes != null

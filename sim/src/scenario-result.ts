@@ -17,6 +17,11 @@ export interface ScenarioResult {
   wallMsPerSlot: number
   ticks: number
   gossipLate: number
+  /**
+   * ticks run after the last slot because buyers still had confirms pending, and how many were left after
+   * them (tick-driver.ts; absent when no confirm was pending at the end)
+   */
+  closing?: { ticks: number; pendingConfirms: number }
   /** signature checks the simulator's nodes shared (district-runner.ts, `shareVerification`) */
   verification: { hits: number; misses: number }
   /** the simulator's gossip buses (`gossip: process`): messages published, deliveries, and the real ms they took */

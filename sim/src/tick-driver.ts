@@ -28,16 +28,32 @@ export interface TickDriver {
   describeLate?: (missed: readonly number[], counts: readonly GossipCounts[]) => string
 }
 
+/** Closing ticks at most, in slots: a buyer's confirm retried this many times has each retry lost. */
+export const CLOSING_SLOTS = 4
+
+export interface DriveResult {
+  ticks: number
+  gossipLate: number
+  /**
+   * Ticks run after the last one because buyers still had confirms pending (absent when none had), and
+   * how many were still pending after them (0 unless every retry of one failed).
+   */
+  closing?: { ticks: number; pendingConfirms: number }
+}
+
 /**
  * The run's clock: tick by tick from the start to past the end of the last slot (so that nodes meter it
  * and settle the period), each tick followed by a wait until every node is idle and every gossip
  * message has arrived, then the scenario's own work for the tick, then that wait again.
+ *
+ * Then the closing ticks: a buyer whose confirm or the seller's Committed was lost holds its trade as
+ * pending and confirms again on its next tick. A real node has a next tick; a run that stopped at its
+ * last slot would leave that trade held by the seller only (the partition test's lossy run did, once, on
+ * a loaded machine: which trades are made, and so which frames are lost, depends on the order in which
+ * concurrent proposals meet a seller). So the clock goes on, tick by tick, while some buyer has a confirm pending, for at most
+ * `CLOSING_SLOTS` slots. Nothing else happens in those ticks: every position past the last slot is 0.
  */
-export async function driveTicks(
-  c: DistrictRunConfig,
-  clock: SimulatedClock | undefined,
-  d: TickDriver
-): Promise<{ ticks: number; gossipLate: number }> {
+export async function driveTicks(c: DistrictRunConfig, clock: SimulatedClock | undefined, d: TickDriver): Promise<DriveResult> {
   // what each node can still expect: anything published before it joined the mesh is not coming
   const missed = outstanding((await d.probe()).counts)
   const tickMs = Math.floor(c.slots.slotMs / c.ticksPerSlot)
@@ -58,7 +74,8 @@ export async function driveTicks(
       missed[i] = Math.max(missed[i], x)
     })
   }
-  for (let t = startMs + 1; t <= endMs; t += tickMs) {
+  let t = startMs + 1
+  for (; t <= endMs; t += tickMs) {
     if (d.advance != null) await d.advance(t)
     else clock!.advanceTo(t)
     await settled(t)
@@ -69,5 +86,15 @@ export async function driveTicks(
     ticks++
     await c.onProgress?.(ticks, totalTicks)
   }
-  return { ticks, gossipLate }
+  let pendingConfirms = (await d.probe()).pendingConfirms
+  if (pendingConfirms === 0) return { ticks, gossipLate }
+  let closing = 0
+  for (; pendingConfirms > 0 && closing < CLOSING_SLOTS * c.ticksPerSlot; t += tickMs) {
+    if (d.advance != null) await d.advance(t)
+    else clock!.advanceTo(t)
+    await settled(t)
+    closing++
+    pendingConfirms = (await d.probe()).pendingConfirms
+  }
+  return { ticks, gossipLate, closing: { ticks: closing, pendingConfirms } }
 }

@@ -132,7 +132,7 @@ export async function runOnWorkers(
     const startupMs = performance.now() - t0
     const config: DistrictRunConfig = { ...p.run, ledger: o.ledger, onProgress: o.onProgress }
     const hasTrips = p.nodes.some(n => n.mobility != null)
-    const { ticks, gossipLate } = await driveTicks(config, undefined, {
+    const { ticks, gossipLate, closing } = await driveTicks(config, undefined, {
       advance: async t => {
         await all('advance', t)
       },
@@ -142,13 +142,15 @@ export async function runOnWorkers(
         let busy = false
         let inFlight = 0
         let workBegun = 0
+        let pendingConfirms = 0
         for (const x of probes) {
           busy ||= x.busy
           inFlight += x.inFlight
           workBegun += x.workBegun
+          pendingConfirms += x.pendingConfirms
           for (const [i, c] of x.counts) counts[i] = c
         }
-        return { busy, inFlight, workBegun, counts }
+        return { busy, inFlight, workBegun, pendingConfirms, counts }
       },
       confirm: true,
       ...(hasTrips
@@ -189,6 +191,7 @@ export async function runOnWorkers(
       startupMs,
       ticks,
       gossipLate,
+      ...(closing != null ? { closing } : {}),
       verification,
       ...(gossipBus != null ? { gossipBus } : {}),
       processes: listening.map((l, w) => ({ pid: l.pid, nodes: groups[w], ...finished[w].usage }))

@@ -57,6 +57,8 @@ export interface Observed {
   connected: Set<string>
   /** nodes that are running */
   running: boolean[]
+  /** per node: the confirms it says are pending (`KvartalNode.pendingConfirms`), and its journal's pending buyer trades */
+  pending: Array<{ said: number; journaled: number }>
 }
 
 export interface LinksRun {
@@ -80,7 +82,17 @@ export async function runLinks(slotCount: number, network: unknown, grids?: read
   try {
     const ticks: Observed[] = []
     const events: NodeEvent[] = []
-    const observe = (now: number, nodes: readonly KvartalNode[]): void => {
+    const observe = async (now: number, nodes: readonly KvartalNode[]): Promise<void> => {
+      const pending = await Promise.all(
+        nodes.map(async n =>
+          n.state !== 'trading'
+            ? { said: 0, journaled: 0 }
+            : {
+                said: n.pendingConfirms,
+                journaled: (await n.journal.trades()).filter(t => t.role === 'buyer' && t.status === 'pending').length
+              }
+        )
+      )
       const connected = new Set<string>()
       const running = nodes.map(n => n.state === 'trading')
       nodes.forEach((n, i) => {
@@ -90,7 +102,7 @@ export async function runLinks(slotCount: number, network: unknown, grids?: read
           connected.add(`${Math.min(i, j)}-${Math.max(i, j)}`)
         }
       })
-      ticks.push({ at: now, connected, running })
+      ticks.push({ at: now, connected, running, pending })
     }
     const result = await runDistrict({
       ...defaultDistrictRunConfig,
@@ -105,7 +117,7 @@ export async function runLinks(slotCount: number, network: unknown, grids?: read
         events.push(e)
       },
       onTick: async (now, nodes) => {
-        observe(now, nodes)
+        await observe(now, nodes)
       },
       nodes: grids == null ? specs : specs.map((s, i) => ({ ...s, grid: grids[i] }))
     })

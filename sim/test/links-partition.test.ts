@@ -40,6 +40,10 @@ describe('a partition that opens and heals, on a lossy network (links/)', () => 
     expect(n.frames.lost).toBeGreaterThan(0)
     expect((n.negotiationsFailed['link-lost'] ?? 0) + (n.negotiationsFailed.StreamResetError ?? 0)).toBeGreaterThan(0)
     expect(r.result.nodes.reduce((a, x) => a + x.node.stats.negotiations.pending, 0)).toBeGreaterThan(0)
+    // every pending trade a buyer journaled, it counts as a confirm to retry (what the run's closing ticks wait on)
+    for (const t of r.ticks) for (const p of t.pending) expect(p.said).toBeGreaterThanOrEqual(p.journaled)
+    expect(r.ticks.some(t => t.pending.some(p => p.journaled > 0))).toBe(true)
+    if (r.result.closing != null) expect(r.result.closing.pendingConfirms).toBe(0)
     // …and yet, read from both sides' journals: every trade committed at both ends or at neither, none oversold
     const c = consistency(r)
     expect(c.committed).toBeGreaterThan(10)

@@ -11,7 +11,7 @@ function polls(...probes: Probe[]): { probe: () => Promise<Probe>; asked: () => 
   let n = 0
   return { probe: async () => probes[Math.min(n++, probes.length - 1)], asked: () => n }
 }
-const idle = (counts: GossipCounts[], workBegun = 0): Probe => ({ busy: false, inFlight: 0, workBegun, counts })
+const idle = (counts: GossipCounts[], workBegun = 0): Probe => ({ busy: false, inFlight: 0, workBegun, pendingConfirms: 0, counts })
 
 describe('quiescence: when the district is idle and its gossip has arrived', () => {
   it('counts what each node has not received on the topics it reads, subscribed or not yet written', () => {

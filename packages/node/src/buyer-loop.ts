@@ -78,6 +78,10 @@ export class BuyerLoop {
   addRetries(n: number): void {
     this.#pendingRetries += n
   }
+  /** Pending trades waiting for their retry (none is taken while no tick runs). */
+  get retriesDue(): number {
+    return this.#pendingRetries
+  }
 
   dropBefore(slot: number): void {
     for (const s of this.#reapproached.keys()) if (s < slot) this.#reapproached.delete(s)

@@ -171,6 +171,13 @@ export class KvartalNode {
     return this.#work.inFlight
   }
   /**
+   * Trades this buyer journaled as pending (its confirm sent, the seller's Committed not received) that
+   * the next tick confirms again. Read while the node is idle, it is every such trade.
+   */
+  get pendingConfirms(): number {
+    return this.#buying?.retriesDue ?? 0
+  }
+  /**
    * Pieces of work begun so far (ticks, negotiations, retries): it only grows. A simulator that polls
    * nodes in several processes cannot see all of them at one instant; two polls that find every node
    * idle with the same count saw nothing begin in between.
