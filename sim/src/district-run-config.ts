@@ -17,6 +17,8 @@ export interface DistrictRunConfig {
   tariffs: Tariffs
   ticksPerSlot: number
   tradingWindowSlots: number
+  /** how long a seller holds what it accepted for the buyer's confirm (`NodeOptions.holdMs`) */
+  holdMs: number
   horizonSlots: number
   republishEverySlots: number
   /** pull missed gossip from one peer every this many slots (0: never) */
@@ -61,6 +63,7 @@ export const defaultDistrictRunConfig = {
   transport: 'memory' as Transport,
   ticksPerSlot: defaultNodeOptions.ticksPerSlot,
   tradingWindowSlots: defaultNodeOptions.tradingWindowSlots,
+  holdMs: defaultNodeOptions.holdMs,
   horizonSlots: defaultNodeOptions.horizonSlots,
   republishEverySlots: defaultNodeOptions.republishEverySlots,
   catchUpEverySlots: defaultNodeOptions.catchUpEverySlots,

@@ -212,6 +212,7 @@ export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' =
     tariffs: s.tariffs,
     ticksPerSlot: s.market.ticksPerSlot,
     tradingWindowSlots: s.market.tradingWindowSlots,
+    holdMs: s.market.holdSeconds * 1000,
     horizonSlots: s.market.horizonSlots,
     republishEverySlots: s.market.republishEverySlots,
     catchUpEverySlots: s.market.catchUpEverySlots,

@@ -2,6 +2,7 @@ import { buildingSchema, fieldPathOf, list, oneOf, real, section, text, whole, z
 import { ConfigError, DISTRICT_PATTERN } from '@kvartal/protocol'
 import { builtInStrategies } from '@kvartal/market'
 import { BuildingKind, type BuildingSpec } from '@kvartal/devices'
+import { defaultNodeOptions } from '@kvartal/node'
 import { defaultMobilityScenario, mobilityScenarioSchema, type MobilityScenario } from './mobility-scenario.ts'
 import { defaultGridScenario, gridSchema, type GridScenario } from './grid-schema.ts'
 import {
@@ -34,6 +35,8 @@ export interface Scenario {
     strategy: string
     ticksPerSlot: number
     tradingWindowSlots: number
+    /** how long a seller holds what it accepted for the buyer's confirm, in simulated seconds (the node's `holdMs`) */
+    holdSeconds: number
     horizonSlots: number
     republishEverySlots: number
     catchUpEverySlots: number
@@ -65,6 +68,7 @@ export const defaultScenario: Scenario = {
     strategy: 'concession',
     ticksPerSlot: 4,
     tradingWindowSlots: 4,
+    holdSeconds: defaultNodeOptions.holdMs / 1000,
     horizonSlots: 8,
     republishEverySlots: 4,
     catchUpEverySlots: 1,
@@ -159,6 +163,13 @@ export const scenarioSchema = section(
         .describe('the negotiation strategy of every building'),
       ticksPerSlot: int(1, 60, d.market.ticksPerSlot, 'a whole number', 'negotiation rounds per slot'),
       tradingWindowSlots: int(1, 96, d.market.tradingWindowSlots, 'a whole number of slots', 'slots ahead that are traded'),
+      holdSeconds: int(
+        1,
+        3600,
+        d.market.holdSeconds,
+        'a whole number of seconds',
+        "how long a seller holds what it accepted for the buyer's confirm (simulated time: it matters with network latency)"
+      ),
       horizonSlots: int(1, 96, d.market.horizonSlots, 'a whole number of slots', 'slots ahead that are forecast'),
       republishEverySlots: int(1, 96, d.market.republishEverySlots, 'a whole number of slots', 'offers are gossiped again this often'),
       catchUpEverySlots: int(

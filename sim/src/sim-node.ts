@@ -69,8 +69,10 @@ export function simNode(
     journal: { sync: false },
     // every node starts on the runner's first tick, once all of them are connected
     tickOnStart: false,
-    // simulated time stands still while a negotiation runs: a hold outlives any negotiation
-    holdMs: c.slots.slotMs,
+    // the deployed nodes' hold (10 s): simulated time stands still while a negotiation runs, except for the
+    // delay that link conditions add to its frames (links/host-hooks.ts), so only latency can lapse a hold
+    // before its confirm; one left unconfirmed (its confirm lost) is released at the seller's next tick
+    holdMs: c.holdMs,
     frameTimeoutMs: c.frameTimeoutMs,
     onEvent: c.onEvent
   })

@@ -108,6 +108,11 @@ describe('which conditions each link gets (links/link-classes.ts)', () => {
     m.addStreamDelay('0>3:b', 48, 1)
     m.addStreamDelay('0>3:b', 48, 1)
     expect([m.streamDelays(0), m.streamDelays(1), m.streamDelays(2), m.streamDelays()]).toEqual([[2], [96], [], [2, 96]])
+    expect(m.streamDelayMs('0>3:b')).toBe(96)
+    // the same stream id on a new connection: its first frame starts a new count, and the old one stays in the figures
+    m.addStreamDelay('0>3:b', 48, 1, true)
+    expect(m.streamDelayMs('0>3:b')).toBe(48)
+    expect(m.streamDelays(1)).toEqual([48, 96])
   })
 })
 

@@ -177,7 +177,7 @@ describe("sweep grid: params, seeds, expansion and each run's scenario", () => {
     // each value, set alone on the scenario, as a run's is: a field it does not have or use, a value it refuses, at the value
     expect(await error({ params: { 'market.stratgy': 'zip' } })).toBe(
       'params.market.stratgy: unknown field (expected one of: strategy, ticksPerSlot, ' +
-        'tradingWindowSlots, horizonSlots, republishEverySlots, catchUpEverySlots, degree)'
+        'tradingWindowSlots, holdSeconds, horizonSlots, republishEverySlots, catchUpEverySlots, degree)'
     )
     expect(await error({ params: { strategy: ['zip', 'nope'] } })).toBe(
       'params.strategy[1]: unknown strategy "nope" (built in: fixed-markup, concession, zi-c, zip)'

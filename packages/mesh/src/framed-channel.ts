@@ -12,6 +12,23 @@ export interface FramedChannel {
   receive(options?: { signal?: AbortSignal }): Promise<Uint8Array>
   close(): Promise<void>
   abort(err: Error): void
+  /**
+   * Simulated ms this channel's frames have taken so far: what a simulator's link model says latency and
+   * bandwidth add (`simulateStreamTime`). On a real network time itself passes while frames travel, and
+   * this is 0.
+   */
+  elapsedMs(): number
+}
+
+const simulatedElapsed = new WeakMap<Stream, () => number>()
+
+/**
+ * A simulator's link model says how long the frames sent so far on `stream` took (at either end of it):
+ * the simulated clock stands still while a tick's negotiations run, so a node that reads the time during a
+ * negotiation adds this (`FramedChannel.elapsedMs`) to see the frames' delay.
+ */
+export function simulateStreamTime(stream: Stream, elapsedMs: () => number): void {
+  simulatedElapsed.set(stream, elapsedMs)
 }
 
 export const defaultChannelOptions = {
@@ -61,6 +78,9 @@ function wrap(stream: Stream, remotePeer: PeerId, maxFrameBytes: number, frameTi
     },
     abort(err) {
       stream.abort(err)
+    },
+    elapsedMs() {
+      return simulatedElapsed.get(stream)?.() ?? 0
     }
   }
 }

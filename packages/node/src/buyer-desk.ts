@@ -153,7 +153,8 @@ export class BuyerDesk {
   async exchange(input: NegotiationInput, round: number, price: number): Promise<Reply> {
     const d = this.#d
     const ch = await this.#channel(input.negotiation, input.seller)
-    const now = d.clock.now()
+    // a later round's proposal leaves after the frames before it (a simulator's latency; 0 on a real network)
+    const now = d.clock.now() + ch.elapsedMs()
     const seller = fromHex(input.seller)
     const feeder = d.grid?.feeder ?? ''
     const proposal = {

@@ -103,7 +103,7 @@ export class SellerDesk {
     let p = first.message as Proposal
     if (!bytesEqual(first.signer, p.buyer)) throw new MalformedMessageError('proposal not signed by its buyer')
     for (;;) {
-      const reply = await this.#decide(p)
+      const reply = await this.#decide(p, channel)
       if (reply.kind === 'reject') {
         await channel.send(seal('reject', reply.reject, d.signer))
         return
@@ -134,15 +134,17 @@ export class SellerDesk {
     }
   }
 
+  /** `channel`: the time read is the clock's plus the simulated delay of the frames so far (0 on a real network). */
   async #decide(
-    p: Proposal
+    p: Proposal,
+    channel: Pick<FramedChannel, 'elapsedMs'>
   ): Promise<
     | { kind: 'reject'; reject: { negotiation: Uint8Array; code: string; detail: string } }
     | { kind: 'counter'; counter: { negotiation: Uint8Array; energyWh: number; price: number; expiresAt: number; round: number } }
     | { kind: 'accept'; accept: Accept }
   > {
     const d = this.#d
-    const now = d.clock.now()
+    const now = d.clock.now() + channel.elapsedMs()
     const negotiation = toHex(p.id)
     const reject = (code: string, detail: string) => ({ kind: 'reject' as const, reject: { negotiation: p.id, code, detail } })
     // every step of the seller's answer follows from the buyer's proposal of this round
@@ -188,7 +190,7 @@ export class SellerDesk {
     if (lapsed != null)
       return refuse('lapsed-holds', `${lapsed.lapses} holds lapsed unconfirmed in a row; proposals refused until=${lapsed.until}`)
     return await this.#withSlotLock(p.slot, async () => {
-      const now = d.clock.now()
+      const now = d.clock.now() + channel.elapsedMs()
       let available = d.positions.available(p.slot, now)
       if (cross && g?.crossFeederShareWh != null && available > 0) {
         // the feeder's transformer carries at most its rating across: this seller's share of it is all it may sell out of the feeder
@@ -293,7 +295,7 @@ export class SellerDesk {
   async #answerConfirm(channel: FramedChannel, c: Confirm): Promise<void> {
     const d = this.#d
     try {
-      const id = await this.commitConfirm(c)
+      const id = await this.commitConfirm(c, channel.elapsedMs())
       await channel.send(seal('committed', { tradeId: Buffer.from(id, 'hex') }, d.signer))
     } catch (err) {
       const code = err instanceof NegotiationError ? err.code : 'error'
@@ -308,7 +310,7 @@ export class SellerDesk {
    * the buyer voided the trade and bought its energy again, and then the first confirm's `committed` arrived
    * (the soak: 539 Wh overbought).
    */
-  async commitConfirm(c: Confirm): Promise<string> {
+  async commitConfirm(c: Confirm, elapsedMs = 0): Promise<string> {
     const d = this.#d
     const terms = c.terms
     const id = tradeId(terms)
@@ -318,7 +320,7 @@ export class SellerDesk {
       throw new NegotiationError('bad-signature', "the buyer's signature on the terms does not verify")
     const inFlight = this.#committing.get(id)
     if (inFlight != null) return await inFlight
-    const committing = this.#commitOnce(c, id)
+    const committing = this.#commitOnce(c, id, elapsedMs)
     this.#committing.set(id, committing)
     try {
       return await committing
@@ -327,13 +329,13 @@ export class SellerDesk {
     }
   }
 
-  async #commitOnce(c: Confirm, id: string): Promise<string> {
+  async #commitOnce(c: Confirm, id: string, elapsedMs: number): Promise<string> {
     const d = this.#d
     const terms = c.terms
     const existing = await d.journal.getTrade(id)
     if (existing?.status === 'committed') return id
     const negotiation = toHex(terms.negotiation)
-    const now = d.clock.now()
+    const now = d.clock.now() + elapsedMs
     const hold = d.positions.getHold(terms.slot, negotiation)
     if (hold == null || hold.holdUntil <= now)
       throw new NegotiationError('expired', 'no live hold for this negotiation: it expired or was never made')

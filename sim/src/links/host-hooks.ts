@@ -1,5 +1,5 @@
 import { KvartalError, NEGOTIATION_PROTOCOL } from '@kvartal/protocol'
-import type { HostNetworkHooks, KvartalHost } from '@kvartal/mesh'
+import { simulateStreamTime, type HostNetworkHooks, type KvartalHost } from '@kvartal/mesh'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { LinkModel } from './link-model.ts'
 
@@ -16,7 +16,8 @@ export class LinkLostError extends KvartalError {
  * - a libp2p connection gater: while a partition cuts the link, dials to the peer and connections from
  *   it are refused (the runner closes the connections that were open when the cut came);
  * - on every stream of Kvartal's own protocols (negotiation, catch-up pulls, mobility bookings), each
- *   frame sent is decided lost or not; a lost frame resets the stream at both ends;
+ *   frame sent is decided lost or not; a lost frame resets the stream at both ends; on a negotiation's
+ *   stream, each frame's delay moves the time both ends read (`simulateStreamTime`);
  * - on gossip, each message received from a peer is decided lost or not before gossipsub sees it: the
  *   node may still get it from another peer of its mesh (IHAVE/IWANT) or by its next catch-up pull.
  * `self` is this node's index in the district; `indexOf` maps a peer id to a node's index.
@@ -40,11 +41,16 @@ export function hostHooks(model: LinkModel, self: number, indexOf: (peer: PeerId
         if (j == null) return
         const protocol = stream.protocol
         const key = dialer ? `${self}>${j}:${stream.id}` : `${j}>${self}:${stream.id}`
+        // a negotiation's clock: the nodes at both ends read the time as the tick's instant plus the delay of
+        // the frames sent so far (whole ms: times go on the wire), so latency can lapse a hold or miss a gate
+        if (protocol === NEGOTIATION_PROTOCOL) simulateStreamTime(stream, () => Math.round(model.streamDelayMs(key)))
         const send = stream.send.bind(stream)
+        let sent = false
         stream.send = data => {
           const bytes = data instanceof Uint8Array ? data : data.subarray()
           const { lost, delayMs, link } = model.send('frame', self, j, bytes)
-          if (protocol === NEGOTIATION_PROTOCOL) model.addStreamDelay(key, delayMs, link)
+          if (protocol === NEGOTIATION_PROTOCOL) model.addStreamDelay(key, delayMs, link, dialer && !sent)
+          sent = true
           if (lost) {
             const err = new LinkLostError(`a frame of ${protocol ?? 'a stream'} was lost between nodes ${self} and ${j}`)
             stream.abort(err)

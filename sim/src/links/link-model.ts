@@ -28,6 +28,8 @@ export class LinkModel {
   readonly #open = new Set<number>()
   readonly #seen = new Map<string, number>()
   /** added delay per negotiation stream (dialer>listener:stream id), simulated ms, and the class of its link */
+  /** every negotiation's delay so far, and the latest under each stream key (a key comes again on a new connection) */
+  readonly #streamDelays: Array<{ ms: number; link: number }> = []
   readonly #streamDelay = new Map<string, { ms: number; link: number }>()
   readonly classes: LinkClasses
   /** per class of link (`classes.names`), what its links carried and lost */
@@ -119,16 +121,30 @@ export class LinkModel {
     return { lost, delayMs: latency(c.latency, u) + (c.bandwidthKbps > 0 ? (bytes.length * 8) / c.bandwidthKbps : 0), link }
   }
 
-  /** A frame's delay counted against its stream (one negotiation, one catch-up pull, one booking) on a link of class `link`. */
-  addStreamDelay(stream: string, ms: number, link = 0): void {
-    const d = this.#streamDelay.get(stream)
-    if (d == null) this.#streamDelay.set(stream, { ms, link })
-    else d.ms += ms
+  /**
+   * A frame's delay counted against its stream (one negotiation) on a link of class `link`. `first`: the
+   * stream's first frame, sent by the end that opened it before the other end can send anything; a stream
+   * id comes again on a new connection between the same two nodes, so the first frame starts a new count.
+   */
+  addStreamDelay(stream: string, ms: number, link = 0, first = false): void {
+    const d = first ? undefined : this.#streamDelay.get(stream)
+    if (d != null) {
+      d.ms += ms
+      return
+    }
+    const fresh = { ms, link }
+    this.#streamDelay.set(stream, fresh)
+    this.#streamDelays.push(fresh)
+  }
+
+  /** The simulated delay the frames sent so far on one stream add up to, in ms. */
+  streamDelayMs(stream: string): number {
+    return this.#streamDelay.get(stream)?.ms ?? 0
   }
 
   /** Added simulated delay per stream, in ms: what latency and bandwidth add to each exchange's duration; of one class of link, or all. */
   streamDelays(link?: number): number[] {
-    return [...this.#streamDelay.values()]
+    return this.#streamDelays
       .filter(d => link == null || d.link === link)
       .map(d => d.ms)
       .sort((a, b) => a - b)

@@ -84,7 +84,9 @@ export function buyerStream(
       return next(sent)
     },
     close: async () => {},
-    abort: () => {}
+    abort: () => {},
+    // frames in memory take no simulated time
+    elapsedMs: () => 0
   }
-  return { channel: channel as unknown as FramedChannel, sent }
+  return { channel: channel satisfies Omit<FramedChannel, 'remotePeer'> as unknown as FramedChannel, sent }
 }
