@@ -153,7 +153,11 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
       ? undefined
       : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) }
   )
-  const settlement = await settlementMetrics(run, ledger)
+  // the simulator's nodes settle the run as one period; a ride's receipts close a slot after its window (the node's default)
+  const settlement = await settlementMetrics(run, ledger, {
+    endMs: slotStart(p.run.slots, s.slots.count),
+    receiptGraceMs: p.run.slots.slotMs
+  })
   let mobility: MobilityMetrics | undefined
   const balance = new Map<number, number>()
   if (district != null) {

@@ -47,18 +47,34 @@ export interface SettlementMetrics {
   unsettledNodes: number
 }
 
+/** The run's one settlement period: when it ends, and how long after a ride's window its receipts close. */
+export interface SettledPeriod {
+  readonly endMs: number
+  readonly receiptGraceMs: number
+}
+
 /** Checks the settled run: paid equals owed, and every trade verifies against both parties' roots. */
-export async function settlementMetrics(run: DistrictRunResult, ledger: LocalLedger): Promise<SettlementMetrics> {
+export async function settlementMetrics(run: DistrictRunResult, ledger: LocalLedger, period: SettledPeriod): Promise<SettlementMetrics> {
   const unique = new Map<string, Trade>()
   for (const n of run.nodes) for (const t of n.trades) if (t.status === 'committed') unique.set(t.id, t.decoded)
-  // a ride's final cumulative receipt is a debt of the traveller to the vehicle, netted with the trades
+  // a ride's last cumulative receipt is a debt of the traveller to the vehicle, netted with the trades, once the
+  // ride is over: its final receipt, or, when that never reached the traveller (a lost frame), the last one it
+  // holds once the ride's window and the grace after it have passed (a receipt issued before the period's end)
   const receipts = new Map<string, Obligation>()
-  // less the unlock fee the checkout already paid (period-extras.ts)
   for (const n of run.nodes) {
+    // less the unlock fee, when the checkout that paid it is on the ledger
     const price = new Map<string, number>()
-    for (const [, p] of n.mobility?.packages ?? []) for (const l of p.legs) price.set(l.leg, decodeLegTerms(fromHex(l.terms)).price)
+    const closes = new Map<string, number>()
+    for (const [, p] of n.mobility?.packages ?? []) {
+      const paid = p.paymentDigest != null && (await ledger.byDigest(p.paymentDigest)) != null
+      for (const l of p.legs) {
+        const t = decodeLegTerms(fromHex(l.terms))
+        if (paid) price.set(l.leg, t.price)
+        closes.set(l.leg, t.to + period.receiptGraceMs)
+      }
+    }
     for (const [leg, r] of n.mobility?.receipts ?? [])
-      if (r.role === 'traveller' && r.final)
+      if (r.role === 'traveller' && r.issuedAt < period.endMs && (r.final || (closes.get(leg) ?? Infinity) <= period.endMs))
         receipts.set(leg, { from: r.payer, to: r.payee, amount: r.total - Math.min(r.total, price.get(leg) ?? 0) })
   }
   // a node that settles with a grid operator owes it, on top: the grid fee of every trade it bought (from the
