@@ -81,9 +81,28 @@ export async function startDistrict(
       })
   )
   await Promise.all(nodes.map(async n => await n.start()))
+  // what the district has done so far: work begun and gossip published and received, summed over nodes
+  const progress = (): string => {
+    let work = 0
+    let gossip = 0
+    for (const n of nodes) {
+      if (n.state !== 'trading') continue
+      work += n.workBegun
+      for (const t of Object.values(n.router.stats.topics)) gossip += t.published + 2 * t.received
+    }
+    return `${work}:${gossip}`
+  }
+  // idle: every node has no work in flight, and nothing was begun, published or received for three polls in a
+  // row (gossip in flight between hosts shows no event of its own). On a loaded machine gossipsub can take
+  // longer than the polls: while anything still moves the wait goes on, up to 5 s of real time
   const idle = async (): Promise<void> => {
-    for (let k = 0; k < 3; k++) {
+    const deadline = performance.now() + 5_000
+    let last = progress()
+    for (let quiet = 0; quiet < 3 && performance.now() < deadline; ) {
       await Promise.all(nodes.map(async n => await n.idle()))
+      const now = progress()
+      quiet = now === last ? quiet + 1 : 0
+      last = now
       await new Promise(resolve => setTimeout(resolve, 20))
     }
   }
