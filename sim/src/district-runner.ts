@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { SimulatedClock, shareVerification, verificationMemoStats } from '@kvartal/protocol'
 import { identityFromSeed, memoryListenAddress } from '@kvartal/mesh'
 import { seededRandom } from '@kvartal/market'
-import { outstanding, probeNodes, type GossipCounts } from './quiescence.ts'
+import { outstandingByTopic, probeNodes, type GossipCounts } from './quiescence.ts'
 import { processGossipFor } from './process-topics.ts'
 import { LinkController } from './links/link-controller.ts'
 import { hasConditions } from './links/network-scenario.ts'
@@ -93,7 +93,7 @@ export async function runDistrict(config: DistrictRunConfig): Promise<DistrictRu
           : async now => {
               await c.onTick!(now, nodes)
             },
-      describeLate: (missed, counts) => lateReport(c, missed, counts, i => nodes[i].router.stats.topics)
+      describeLate: (missed, counts) => lateReport(c, missed, counts)
     })
     await links?.finish()
     await Promise.all(
@@ -125,20 +125,21 @@ export async function runDistrict(config: DistrictRunConfig): Promise<DistrictRu
   }
 }
 
-function lateReport(
-  c: DistrictRunConfig,
-  missed: readonly number[],
-  counts: readonly GossipCounts[],
-  topicsOf: (i: number) => Record<string, { received: number }>
-): string {
-  const late = outstanding(counts)
-    .map((x, i) => [i, x - missed[i]] as const)
-    .filter(([, x]) => x > 0)
-  return late
+/**
+ * Who is still waiting, and on which topics: each late node with what has not reached it on each topic it
+ * reads, counted since the start (`missed` is what it was already excused). It listed the node's received
+ * counts on its router's topics; the mobility zones' topics, where the churn day's late ticks were, were not
+ * among them.
+ */
+function lateReport(c: DistrictRunConfig, missed: readonly number[], counts: readonly GossipCounts[]): string {
+  const byTopic = outstandingByTopic(counts)
+  return byTopic
+    .map((m, i) => [i, m, [...m.values()].reduce((a, x) => a + x, 0) - missed[i]] as const)
+    .filter(([, , x]) => x > 0)
     .map(
-      ([i, x]) =>
+      ([i, m, x]) =>
         `${c.nodes[i].name}(${c.nodes[i].grid?.feeder ?? ''}${c.nodes[i].grid?.relay === true ? ' relay' : ''}) ${x}: ` +
-        `${JSON.stringify(Object.fromEntries(Object.entries(topicsOf(i)).map(([k, v]) => [k.split('/').slice(2).join('/'), v.received])))}`
+        JSON.stringify(Object.fromEntries([...m].map(([t, n]) => [t.split('/').slice(2).join('/'), n])))
     )
     .join('; ')
 }

@@ -67,19 +67,34 @@ export async function probeNodes(nodes: readonly KvartalNode[]): Promise<Probe> 
  * district's digests on a relay, the mobility topic when it takes part in mobility).
  */
 export function outstanding(counts: readonly GossipCounts[]): number[] {
+  const out = new Array<number>(counts.length).fill(0)
+  eachOutstanding(counts, (i, _t, x) => {
+    out[i] += x
+  })
+  return out
+}
+
+/** The same, per topic: for each node, each topic it reads with what has not reached it there (0s left out). */
+export function outstandingByTopic(counts: readonly GossipCounts[]): Array<Map<string, number>> {
+  const out = counts.map(() => new Map<string, number>())
+  eachOutstanding(counts, (i, t, x) => {
+    if (x !== 0) out[i].set(t, x)
+  })
+  return out
+}
+
+function eachOutstanding(counts: readonly GossipCounts[], visit: (node: number, topic: string, missing: number) => void): void {
   const published = new Map<string, number>()
   for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
-  return counts.map(c => {
-    let out = 0
+  counts.forEach((c, i) => {
     const seen = new Set<string>(c.writeOnly)
     for (const st of c.topics)
       for (const t in st) {
         if (seen.has(t)) continue
         seen.add(t)
-        out += (published.get(t) ?? 0) - st[t].published - st[t].received
+        visit(i, t, (published.get(t) ?? 0) - st[t].published - st[t].received)
       }
-    for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
-    return out
+    for (const t of c.subscriptions) if (!seen.has(t)) visit(i, t, published.get(t) ?? 0)
   })
 }
 

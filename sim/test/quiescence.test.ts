@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { outstanding, settle, type GossipCounts, type Probe } from '../src/quiescence.ts'
+import { outstanding, outstandingByTopic, settle, type GossipCounts, type Probe } from '../src/quiescence.ts'
 
 const node = (topics: Record<string, [number, number]>, subscriptions: string[] = Object.keys(topics)): GossipCounts => ({
   topics: [Object.fromEntries(Object.entries(topics).map(([t, [published, received]]) => [t, { published, received }]))],
@@ -18,6 +18,8 @@ describe('quiescence: when the district is idle and its gossip has arrived', () 
     const counts = [node({ a: [2, 0], b: [0, 1] }), node({ a: [0, 1] }), node({}, ['a', 'b']), node({ c: [3, 0] })]
     // a: 2 published; b: none published (1 received from outside the district); c: read by nobody else
     expect(outstanding(counts)).toEqual([-1, 1, 2, 0])
+    // and on which topic (what a late tick's report names): a node that subscribed to a topic it never saw waits there too
+    expect(outstandingByTopic(counts).map(m => Object.fromEntries(m))).toEqual([{ b: -1 }, { a: 1 }, { a: 2 }, {}])
   })
 
   it("waits for nothing on a topic a node only writes (a feeder's bids, read by its relays only), but counts it for the readers", () => {
