@@ -67,35 +67,44 @@ export async function probeNodes(nodes: readonly KvartalNode[]): Promise<Probe> 
  * district's digests on a relay, the mobility topic when it takes part in mobility).
  */
 export function outstanding(counts: readonly GossipCounts[]): number[] {
-  const out = new Array<number>(counts.length).fill(0)
-  eachOutstanding(counts, (i, _t, x) => {
-    out[i] += x
-  })
-  return out
-}
-
-/** The same, per topic: for each node, each topic it reads with what has not reached it there (0s left out). */
-export function outstandingByTopic(counts: readonly GossipCounts[]): Array<Map<string, number>> {
-  const out = counts.map(() => new Map<string, number>())
-  eachOutstanding(counts, (i, t, x) => {
-    if (x !== 0) out[i].set(t, x)
-  })
-  return out
-}
-
-function eachOutstanding(counts: readonly GossipCounts[], visit: (node: number, topic: string, missing: number) => void): void {
-  const published = new Map<string, number>()
-  for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
-  counts.forEach((c, i) => {
+  // on every poll of the barrier (the hot path of a large run): sums only, no per-topic record
+  const published = publishedPerTopic(counts)
+  return counts.map(c => {
+    let out = 0
     const seen = new Set<string>(c.writeOnly)
     for (const st of c.topics)
       for (const t in st) {
         if (seen.has(t)) continue
         seen.add(t)
-        visit(i, t, (published.get(t) ?? 0) - st[t].published - st[t].received)
+        out += (published.get(t) ?? 0) - st[t].published - st[t].received
       }
-    for (const t of c.subscriptions) if (!seen.has(t)) visit(i, t, published.get(t) ?? 0)
+    for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
+    return out
   })
+}
+
+/** The same, per topic (for the report of a late tick): each node's topics with what has not reached it there. */
+export function outstandingByTopic(counts: readonly GossipCounts[]): Array<Map<string, number>> {
+  const published = publishedPerTopic(counts)
+  return counts.map(c => {
+    const out = new Map<string, number>()
+    const seen = new Set<string>(c.writeOnly)
+    for (const st of c.topics)
+      for (const t in st) {
+        if (seen.has(t)) continue
+        seen.add(t)
+        const x = (published.get(t) ?? 0) - st[t].published - st[t].received
+        if (x !== 0) out.set(t, x)
+      }
+    for (const t of c.subscriptions) if (!seen.has(t) && (published.get(t) ?? 0) !== 0) out.set(t, published.get(t)!)
+    return out
+  })
+}
+
+function publishedPerTopic(counts: readonly GossipCounts[]): Map<string, number> {
+  const published = new Map<string, number>()
+  for (const c of counts) for (const st of c.topics) for (const t in st) published.set(t, (published.get(t) ?? 0) + st[t].published)
+  return published
 }
 
 export interface SettleOptions {
