@@ -17,6 +17,15 @@ import { memoryListenAddress, type NodeIdentity } from './identity.ts'
 import { unencryptedMemory } from './unencrypted-memory.ts'
 import { scoreParamsFor } from './scoring.ts'
 
+const utf8 = new TextEncoder()
+/** Gossipsub's message id: SHA-256 of the topic's length (4 bytes), the topic, and the message's bytes. */
+export function topicMessageId(topic: string, data: Uint8Array): Uint8Array {
+  const t = utf8.encode(topic)
+  const len = new Uint8Array(4)
+  new DataView(len.buffer).setUint32(0, t.length)
+  return sha256.create().update(len).update(t).update(data).digest()
+}
+
 export const Transport = { memory: 'memory', tcp: 'tcp' } as const
 export type Transport = (typeof Transport)[keyof typeof Transport]
 
@@ -186,8 +195,11 @@ export async function createHost(opts: HostOptions): Promise<KvartalHost> {
       ping: ping(),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictNoSign,
-        msgIdFn: msg => sha256(msg.data),
-        fastMsgIdFn: msg => Buffer.from(sha256(msg.data ?? new Uint8Array())).toString('base64'),
+        // a message is its topic and its bytes (as Ethereum's consensus clients since Altair): the same envelope
+        // on two topics (a vehicle's offer on the zone it left and the one it is in) is two messages, not a
+        // duplicate that gossipsub drops at its publisher and at every reader of the first
+        msgIdFn: msg => topicMessageId(msg.topic, msg.data),
+        fastMsgIdFn: msg => `${msg.topic}\n${Buffer.from(sha256(msg.data ?? new Uint8Array())).toString('base64')}`,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

@@ -42,6 +42,7 @@ export interface MobilityGossip {
   /**
    * Gossips a signed service offer: on its zone's topic when the district is zoned and the offer names one zone,
    * and then also on `alsoZone`'s (the zone a vehicle left: its readers learn that it moved); else on the district's.
+   * Over gossipsub, a zone that no connected peer reads is replaced by the district's topic (once).
    */
   publish(envelope: Uint8Array, alsoZone?: string): Promise<void>
   readonly stats: GossipStats
@@ -125,8 +126,14 @@ export function mobilityGossip(pubsub: GossipPort, init: MobilityGossipInit): Mo
         await send(districtTopic, envelope)
         return
       }
-      await send(mobilityZoneTopic(init.district, offer.zones[0]), envelope)
-      if (alsoZone != null && alsoZone !== offer.zones[0]) await send(mobilityZoneTopic(init.district, alsoZone), envelope)
+      const zones = alsoZone != null && alsoZone !== offer.zones[0] ? [offer.zones[0], alsoZone] : [offer.zones[0]]
+      const topics = zones.map(z => mobilityZoneTopic(init.district, z))
+      // A vehicle does not read its zone, so gossipsub sends on the zone's topic only to the connected peers known
+      // to read it: with none, the offer would reach nobody (no peer forwards a topic it does not read). Then it
+      // goes on the district's topic, which every node reads, once for both zones.
+      const reached = topics.filter(t => pubsub.getSubscribers == null || pubsub.getSubscribers(t).length > 0)
+      for (const t of reached) await send(t, envelope)
+      if (reached.length < topics.length) await send(districtTopic, envelope)
     }
   }
 }

@@ -12,6 +12,11 @@ export interface GossipPort {
   subscribe(topic: string): void
   unsubscribe(topic: string): void
   publish(topic: string, data: Uint8Array): Promise<unknown>
+  /**
+   * Gossipsub's: the connected peers known to read `topic`. A message on a topic its publisher does not read
+   * reaches only them (and their meshes). Absent on a process bus, where every reader of a topic gets every message.
+   */
+  getSubscribers?(topic: string): PeerId[]
 }
 
 interface Member {
