@@ -64,7 +64,9 @@ export async function probeNodes(nodes: readonly KvartalNode[]): Promise<Probe> 
 /**
  * Messages published so far that have not reached each node: on every topic the node reads, what every
  * other node published there less what it received there (its feeder's offers and digests, the
- * district's digests on a relay, the mobility topic when it takes part in mobility).
+ * district's digests on a relay, the mobility topic when it takes part in mobility). Topic by topic: a
+ * node that received more than was published on one topic (a node back from churn pulls what it missed,
+ * and what was published before its return already counts as seen) still waits for what it lacks on another.
  */
 export function outstanding(counts: readonly GossipCounts[]): number[] {
   // on every poll of the barrier (the hot path of a large run): sums only, no per-topic record
@@ -76,14 +78,15 @@ export function outstanding(counts: readonly GossipCounts[]): number[] {
       for (const t in st) {
         if (seen.has(t)) continue
         seen.add(t)
-        out += (published.get(t) ?? 0) - st[t].published - st[t].received
+        const x = (published.get(t) ?? 0) - st[t].published - st[t].received
+        if (x > 0) out += x
       }
     for (const t of c.subscriptions) if (!seen.has(t)) out += published.get(t) ?? 0
     return out
   })
 }
 
-/** The same, per topic (for the report of a late tick): each node's topics with what has not reached it there. */
+/** The same, per topic (for the report of a late tick): each node's topics with what has not reached it there (more than 0). */
 export function outstandingByTopic(counts: readonly GossipCounts[]): Array<Map<string, number>> {
   const published = publishedPerTopic(counts)
   return counts.map(c => {
@@ -94,7 +97,7 @@ export function outstandingByTopic(counts: readonly GossipCounts[]): Array<Map<s
         if (seen.has(t)) continue
         seen.add(t)
         const x = (published.get(t) ?? 0) - st[t].published - st[t].received
-        if (x !== 0) out.set(t, x)
+        if (x > 0) out.set(t, x)
       }
     for (const t of c.subscriptions) if (!seen.has(t) && (published.get(t) ?? 0) !== 0) out.set(t, published.get(t)!)
     return out

@@ -1,9 +1,10 @@
 import { slotStart, type NodeEvent, type SlotClockConfig } from '@kvartal/protocol'
-import type { HostNetworkHooks, NodeIdentity, TopicStats } from '@kvartal/mesh'
+import type { HostNetworkHooks, NodeIdentity } from '@kvartal/mesh'
 import type { KvartalNode } from '@kvartal/node'
 import type { PeerId } from '@libp2p/interface'
 import type { GossipCounts, Probe } from '../quiescence.ts'
 import { ACROSS_FEEDERS, WITHIN_FEEDER } from './link-classes.ts'
+import { addCounts, copyCounts, publishedOnly, seenAll } from './churn-counts.ts'
 import { LinkModel } from './link-model.ts'
 import { LinkLostError, hostHooks } from './host-hooks.ts'
 import { checkNetworkNames, type NetworkScenario } from './network-scenario.ts'
@@ -294,38 +295,4 @@ export class LinkController {
 function delayFigures(d: readonly number[]): DelayFigures {
   const q = (p: number): number => (d.length === 0 ? 0 : Math.round(d[Math.min(d.length - 1, Math.floor(p * d.length))] * 100) / 100)
   return { p50: q(0.5), p99: q(0.99), max: q(1), negotiations: d.length }
-}
-
-function copyCounts(c: GossipCounts): GossipCounts {
-  return {
-    topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { ...v }]))),
-    subscriptions: [...c.subscriptions],
-    ...(c.writeOnly != null ? { writeOnly: [...c.writeOnly] } : {})
-  }
-}
-
-/** What node `c` published, and everything else published so far (`totals`, per topic) as received. */
-function seenAll(c: GossipCounts, totals: ReadonlyMap<string, number>): GossipCounts {
-  const pub = new Map<string, number>()
-  for (const st of c.topics) for (const t in st) pub.set(t, (pub.get(t) ?? 0) + st[t].published)
-  return {
-    topics: [Object.fromEntries([...totals].map(([t, n]) => [t, { published: pub.get(t) ?? 0, received: n - (pub.get(t) ?? 0) }]))],
-    subscriptions: []
-  }
-}
-
-function publishedOnly(c: GossipCounts): GossipCounts {
-  return {
-    topics: c.topics.map(st => Object.fromEntries(Object.entries(st).map(([t, v]) => [t, { published: v.published, received: 0 }]))),
-    subscriptions: [],
-    ...(c.writeOnly != null ? { writeOnly: c.writeOnly } : {})
-  }
-}
-
-function addCounts(a: GossipCounts, b: GossipCounts): GossipCounts {
-  const sum: Record<string, TopicStats> = {}
-  for (const st of [...a.topics, ...b.topics])
-    for (const t in st)
-      sum[t] = { published: (sum[t]?.published ?? 0) + st[t].published, received: (sum[t]?.received ?? 0) + st[t].received }
-  return { topics: [sum], subscriptions: b.subscriptions, ...(b.writeOnly != null ? { writeOnly: b.writeOnly } : {}) }
 }
