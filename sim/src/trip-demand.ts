@@ -14,10 +14,14 @@ export interface TripDemand {
 }
 
 export interface TripDemandOptions {
-  /** trips over a whole day; only those falling inside [fromMs, untilMs) are kept */
+  /**
+   * trips over a whole day, every day from `localMidnightMs` on until `untilMs`; only those falling inside
+   * [fromMs, untilMs) are kept
+   */
   count: number
+  /** the first day's trips follow from it; each later day's from a seed of its own (`daySeed`) */
   seed: number
-  /** local midnight of the simulated date, ms */
+  /** local midnight of the simulated date (the first day), ms */
   localMidnightMs: number
   /** local hours [from, to) in which trips start */
   hours: readonly [number, number]
@@ -39,9 +43,27 @@ const peaks = [
   { share: 0.4, hour: 16.5, sigma: 1 }
 ] as const
 
-/** Seeded trip demand through the day, in time order (ties by id). */
+const DAY_MS = 86_400_000
+
+/** Day `d`'s seed (d ≥ 1) in a run of several days: a mix of the scenario's seed and the day. Day 0 keeps `seed`. */
+export function daySeed(seed: number, d: number): number {
+  return d === 0 ? seed : (seed ^ Math.imul(d, 0x9e3779b1)) >>> 0
+}
+
+/**
+ * Seeded trip demand through the day, in time order (ties by id). A run of several days gets `count` trips every
+ * day (the site keeps one UTC offset, as the rest of the simulator does), each day drawn on its own seed, so the
+ * first day's trips are the same whatever the run's length; trip ids go on from day to day.
+ */
 export function tripDemand(o: TripDemandOptions): TripDemand[] {
-  const rnd = seededRandom(o.seed)
+  const out: TripDemand[] = []
+  if (o.map.buildings.length === 0) return out
+  for (let d = 0; o.localMidnightMs + d * DAY_MS < o.untilMs; d++) out.push(...dayOfTrips(o, d))
+  return out.sort((a, b) => a.at - b.at || a.id - b.id)
+}
+
+function dayOfTrips(o: TripDemandOptions, day: number): TripDemand[] {
+  const rnd = seededRandom(daySeed(o.seed, day))
   const normal = (): number => {
     // Box–Muller on the seeded generator
     const u = Math.max(rnd(), 1e-12)
@@ -60,10 +82,11 @@ export function tripDemand(o: TripDemandOptions): TripDemand[] {
   }
   const { map } = o
   const out: TripDemand[] = []
-  if (map.buildings.length === 0) return out
-  for (let id = 0; id < o.count; id++) {
+  const midnight = o.localMidnightMs + day * DAY_MS
+  for (let i = 0; i < o.count; i++) {
+    const id = day * o.count + i
     // every draw is made for every trip, so a trip's place does not depend on which others were kept
-    const at = o.localMidnightMs + Math.round(hourOf() * 3_600_000)
+    const at = midnight + Math.round(hourOf() * 3_600_000)
     const building = Math.floor(rnd() * map.buildings.length)
     const toStop = rnd() < o.stopShare
     const stop = map.stops.length > 0 ? map.stops[Math.floor(rnd() * map.stops.length)] : undefined
@@ -87,5 +110,5 @@ export function tripDemand(o: TripDemandOptions): TripDemand[] {
     if (at < o.fromMs || at >= o.untilMs) continue
     out.push({ id, at, building, from: map.buildings[building], to, toKind })
   }
-  return out.sort((a, b) => a.at - b.at || a.id - b.id)
+  return out
 }
