@@ -156,6 +156,29 @@ describe('report.html', () => {
     )
   })
 
+  it("lists each feeder with results.json's figures, and the feeders' within-feeder trade is the district's", () => {
+    const byFeeder = results.metrics.grid.byFeeder as Record<string, any>
+    const ids = Object.keys(byFeeder)
+    expect(ids.length).toBeGreaterThan(0)
+    const table = /<table class="feeders">([\s\S]*?)<\/table>/.exec(html)
+    expect(table).not.toBeNull()
+    const rows = [...table![1].matchAll(/<tr><td>([^<]*)<\/td>((?:<td class="num">[^<]*<\/td>)*)<\/tr>/g)].map(m => [
+      m[1],
+      ...[...m[2].matchAll(/<td class="num">([^<]*)<\/td>/g)].map(c => c[1])
+    ])
+    expect(rows.map(r => r[0])).toEqual(ids)
+    for (const row of rows) {
+      const f = byFeeder[row[0]]
+      expect(row[1]).toBe(String(f.buildings))
+      expect(row[5]).toBe(`${(f.withinWh / 1000).toFixed(1)} (${(f.optimumWithinWh / 1000).toFixed(1)})`)
+    }
+    // computed here from results.json's raw fields: one feeder, so every trade between buildings is within it
+    const sum = (k: string): number => ids.reduce((a, id) => a + byFeeder[id][k], 0)
+    expect(sum('withinWh') + sum('importedWh')).toBe(results.metrics.localEnergyWh)
+    expect(sum('importedWh')).toBe(results.metrics.grid.crossFeederWh)
+    expect(sum('buildings')).toBe(results.buildings.length)
+  })
+
   it("draws the per-slot bars with results.json's per-slot figures: local energy, and welfare over the optimum", () => {
     // computed here from results.json's raw fields, not by the report's own code
     const ps: Array<{ localEnergyWh: number; welfareNanos: number; optimumWelfareNanos: number }> = results.metrics.perSlot

@@ -1,6 +1,7 @@
 import { clearDoubleAuction, clearWithGrid, type FeederLimit, type GridFees } from '@kvartal/market'
 import { gossipTopicKind, type GossipTopicKind } from '@kvartal/protocol'
 import type { DistrictRunResult } from './district-run-result.ts'
+import { FeederTally, type FeederFigures } from './feeder-figures.ts'
 
 /** What the simulator knows of each building, beyond its node. */
 export interface BuildingFacts {
@@ -73,7 +74,15 @@ export interface DistrictMetrics {
   latencyMs: { p50: number; p99: number; max: number }
   consistency: { sellerTrades: number; buyerTrades: number; mismatched: number; oversoldSlots: number; feederSlotsOverLimit: number }
   /** with feeders: energy traded across feeders, grid fees the buyers owe, the optimum's cross-feeder energy */
-  grid?: { feeders: number; crossFeederWh: number; gridFeesNanos: number; optimumCrossFeederWh: number; optimumGridFeesNanos: number }
+  grid?: {
+    feeders: number
+    crossFeederWh: number
+    gridFeesNanos: number
+    optimumCrossFeederWh: number
+    optimumGridFeesNanos: number
+    /** each feeder's own figures, by feeder id (feeder-figures.ts) */
+    byFeeder: Record<string, FeederFigures>
+  }
   /**
    * gossip messages each node received per slot (mean over nodes, and the most any node received), and the
    * mean by what they carried: feeders' offers and bids, relays' digests for a feeder and for the district,
@@ -147,6 +156,10 @@ export function computeMetrics(
   let toVehiclesWh = 0
   let fees = 0n
   let crossWh = 0
+  const byFeeder =
+    grid == null
+      ? undefined
+      : new FeederTally(new Map(facts.flatMap(f => (f.feeder != null ? [[f.trader, f.feeder] as const] : []))), grid.limits)
   // per feeder and slot: Wh its buildings sold to, and bought from, other feeders
   const crossOut = new Map<string, number>()
   const crossIn = new Map<string, number>()
@@ -186,6 +199,7 @@ export function computeMetrics(
       add(toVehiclesPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
     }
     if (b == null || s == null) continue
+    byFeeder?.trade(t.buyer, t.seller, t.slot, t.energyWh)
     localEnergyWh += t.energyWh
     // welfare after the grid fee the buyer pays: the same measure as the optimum's
     const tw = BigInt(b.buyLimit - t.fee - s.sellLimit) * BigInt(t.energyWh)
@@ -238,6 +252,7 @@ export function computeMetrics(
     const asks = []
     for (const f of facts) {
       const net = f.net[s] ?? 0
+      byFeeder?.position(f.trader, net)
       consumption += f.consumption[s] ?? 0
       if (net > 0) {
         surplus += net
@@ -274,6 +289,7 @@ export function computeMetrics(
         { fees: { local: 0, district: 0 }, limits: grid.limits }
       ).tradedWh
       const c = clearWithGrid(fb, fa, { fees: grid.fees, limits: grid.limits })
+      byFeeder?.optimum(c)
       optimumWelfare += c.welfareNanos
       optimumTradedWh += c.tradedWh
       optimumCrossWh += c.crossFeederWh
@@ -372,7 +388,8 @@ export function computeMetrics(
             crossFeederWh: crossWh,
             gridFeesNanos: Number((fees + 500n) / 1000n),
             optimumCrossFeederWh: optimumCrossWh,
-            optimumGridFeesNanos: optimumFees
+            optimumGridFeesNanos: optimumFees,
+            byFeeder: byFeeder!.figures()
           }
         }
       : {}),

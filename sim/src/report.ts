@@ -5,6 +5,31 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)} %`
 const kwh = (wh: number): string => `${(wh / 1000).toFixed(1)} kWh`
 const iota = (nanos: number): string => `${(nanos / 1e9).toFixed(3)} IOTA`
 
+/**
+ * With several feeders: the three whose buildings bought least of what the optimum has them buy in the district
+ * (results.json has every feeder's figures, `metrics.grid.byFeeder`).
+ */
+function weakestFeeders(byFeeder: NonNullable<ScenarioResult['metrics']['grid']>['byFeeder']): Array<[string, string]> {
+  const all = Object.entries(byFeeder)
+  if (all.length < 2) return []
+  const weakest = all
+    .filter(([, f]) => f.boughtShareOfOptimum < 1)
+    .sort(([a, x], [b, y]) => x.boughtShareOfOptimum - y.boughtShareOfOptimum || a.localeCompare(b))
+    .slice(0, 3)
+  if (weakest.length === 0) return [['weakest feeders', 'none: every feeder bought what the optimum has it buy']]
+  return [
+    [
+      'weakest feeders',
+      weakest
+        .map(
+          ([id, f]) =>
+            `${id} bought ${(f.boughtShareOfOptimum * 100).toFixed(2)} % of its optimum (${kwh(f.optimumWithinWh + f.optimumImportedWh)})`
+        )
+        .join(', ')
+    ]
+  ]
+}
+
 /** The summary table printed at the end of a simulation. */
 export function summaryTable(r: ScenarioResult): string {
   const m = r.metrics
@@ -21,7 +46,8 @@ export function summaryTable(r: ScenarioResult): string {
             'feeders',
             `${m.grid.feeders}; ${kwh(m.grid.crossFeederWh)} traded across feeders (optimum ` +
               `${kwh(m.grid.optimumCrossFeederWh)}), grid fees ${iota(m.grid.gridFeesNanos)}`
-          ] as [string, string]
+          ] as [string, string],
+          ...weakestFeeders(m.grid.byFeeder)
         ]
       : []),
     [

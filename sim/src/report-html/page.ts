@@ -56,6 +56,39 @@ function nodeRows(r: ScenarioResult): string {
   return [...r.buildings.map(row), ...(r.vehicles ?? []).map(v => row(v))].join('\n')
 }
 
+/** Each feeder's row (results.json `metrics.grid.byFeeder`): kWh, Kvartal's against the optimum's. */
+function feederRows(r: ScenarioResult): string {
+  const kwh = (wh: number): string => (wh / 1000).toFixed(1)
+  const cell = (x: string): string => `<td class="num">${h(x)}</td>`
+  return Object.entries(r.metrics.grid?.byFeeder ?? {})
+    .map(
+      ([id, f]) =>
+        `<tr><td>${h(id)}</td>${cell(String(f.buildings))}${cell(f.limitWh == null ? '' : kwh(f.limitWh))}` +
+        `${cell(kwh(f.demandWh))}${cell(kwh(f.surplusWh))}${cell(`${kwh(f.withinWh)} (${kwh(f.optimumWithinWh)})`)}` +
+        `${cell(`${kwh(f.importedWh)} (${kwh(f.optimumImportedWh)})`)}${cell(`${kwh(f.exportedWh)} (${kwh(f.optimumExportedWh)})`)}` +
+        `${cell(`${(f.boughtShareOfOptimum * 100).toFixed(2)} %`)}${cell(`${kwh(f.peakImportWh)} / ${kwh(f.peakExportWh)}`)}` +
+        `${cell(String(f.slotsAtLimit))}</tr>`
+    )
+    .join('\n')
+}
+
+/** The feeders' section, when the district has feeders. */
+function feederSection(r: ScenarioResult): string {
+  if (r.metrics.grid == null) return ''
+  return (
+    `<section id="feeders">
+<h2>Feeders</h2>
+<p>Energy in kWh over the run; in brackets, the central optimum's with the same fees and transformer limits.</p>
+<table class="feeders">
+<tr><th>feeder</th><th>buildings</th><th>limit kWh per slot</th><th>demand kWh</th><th>surplus kWh</th><th>traded within</th>` +
+    `<th>imported</th><th>exported</th><th>bought of the optimum's</th><th>peak import / export</th><th>slots at the limit</th></tr>
+${feederRows(r)}
+</table>
+</section>
+`
+  )
+}
+
 /** The whole page: one file, no script, no stylesheet or image from elsewhere, the charts as inline SVG. */
 export function reportPage(r: ScenarioResult, charts: readonly Chart[], sources: { trace: boolean }): string {
   const s = r.scenario
@@ -74,6 +107,7 @@ ${c.svg}
     `seed ${s.seed}, strategy ${s.market.strategy}.`
   const nav =
     '<nav><a href="#summary">Summary</a><a href="#charts">Charts</a>' +
+    (r.metrics.grid != null ? '<a href="#feeders">Feeders</a>' : '') +
     '<a href="#nodes">Buildings and vehicles</a><a href="#scenario">Scenario</a></nav>'
   const made =
     `Made from results.json${sources.trace ? ' and trace.ndjson' : ' (trace.ndjson absent)'}; ` + '`kvartal report <dir>` makes it again.'
@@ -103,7 +137,7 @@ ${summaryRows(r)
 <h2>Charts</h2>
 ${figures}
 </section>
-<section id="nodes">
+${feederSection(r)}<section id="nodes">
 <h2>Buildings and vehicles</h2>
 <table class="nodes">
 <tr><th>name</th><th>kind</th><th>feeder</th><th>key</th><th>sold kWh</th><th>bought kWh</th><th>trades</th></tr>
