@@ -25,8 +25,12 @@ export interface GridFacts {
 }
 
 export interface DistrictMetrics {
+  /** the slots the figures cover: the run's, less its warm-up */
   slots: number
+  /** slots simulated before them (`slots.warmup`): traded, settled and checked for consistency, left out of the market's figures */
+  warmupSlots?: number
   buildings: number
+  /** committed trades in the slots the figures cover */
   trades: number
   localEnergyWh: number
   physicalMaxWh: number
@@ -117,12 +121,15 @@ function percentile(sorted: number[], p: number): number {
  * The figures that matter for a district: local energy against the physical maximum, welfare against
  * the central double auction on the same limit prices, self-sufficiency, traffic and latency, and a
  * consistency check that both sides of every trade hold the same trade and no seller sold more than it had.
+ * The market's figures cover the slots from `warmupSlots` on (`perSlot[0]` is slot `warmupSlots` of the run); the
+ * consistency check, traffic and latency, the whole run.
  */
 export function computeMetrics(
   run: DistrictRunResult,
   facts: readonly BuildingFacts[],
   slotCount: number,
-  grid?: GridFacts
+  grid?: GridFacts,
+  warmupSlots = 0
 ): DistrictMetrics {
   const byTrader = new Map(facts.map(f => [f.trader, f]))
   const sellerTrades = new Map<string, { slot: number; energyWh: number; price: number; buyer: string; seller: string; fee: number }>()
@@ -183,12 +190,19 @@ export function computeMetrics(
     fees: 0n,
     optimumFeesNanos: 0
   })
-  const perSlot = Array.from({ length: slotCount }, noFigures)
+  const perSlot = Array.from({ length: slotCount - warmupSlots }, noFigures)
   // a trade outside the run's slots counts in the day's figures, not in any slot's
-  const slotFigures = (slot: number): (typeof perSlot)[number] => perSlot[slot] ?? noFigures()
+  const slotFigures = (slot: number): (typeof perSlot)[number] => perSlot[slot - warmupSlots] ?? noFigures()
+  let measuredTrades = 0
   for (const t of sellerTrades.values()) {
     const b = byTrader.get(t.buyer)
     const s = byTrader.get(t.seller)
+    if (t.slot < warmupSlots) {
+      // the warm-up: only what the check that no seller sold more than it had needs
+      if (b != null && s != null) add(soldPerSellerSlot, `${t.seller}/${t.slot}`, t.energyWh)
+      continue
+    }
+    measuredTrades++
     paid += BigInt(t.energyWh) * BigInt(t.price)
     if (b != null && s == null) {
       fromVehiclesWh += t.energyWh
@@ -244,7 +258,7 @@ export function computeMetrics(
   let gridExport = 0
   let deficitTotal = 0
   let outsideWh = 0
-  for (let s = 0; s < slotCount; s++) {
+  for (let s = warmupSlots; s < slotCount; s++) {
     let surplus = 0
     let deficit = 0
     const gridBefore = { gridImport, gridExport }
@@ -295,13 +309,13 @@ export function computeMetrics(
       optimumCrossWh += c.crossFeederWh
       optimumFees += c.feeNanos
     }
-    perSlot[s].physicalMaxWh = physicalMaxWh - before.physicalMaxWh
-    perSlot[s].optimumWelfareNanos = optimumWelfare - before.optimumWelfare
-    perSlot[s].gridImportWh = gridImport - gridBefore.gridImport
-    perSlot[s].gridExportWh = gridExport - gridBefore.gridExport
-    perSlot[s].optimumTradedWh = optimumTradedWh - before.optimumTradedWh
-    perSlot[s].optimumCrossWh = optimumCrossWh - before.optimumCrossWh
-    perSlot[s].optimumFeesNanos = optimumFees - before.optimumFees
+    perSlot[s - warmupSlots].physicalMaxWh = physicalMaxWh - before.physicalMaxWh
+    perSlot[s - warmupSlots].optimumWelfareNanos = optimumWelfare - before.optimumWelfare
+    perSlot[s - warmupSlots].gridImportWh = gridImport - gridBefore.gridImport
+    perSlot[s - warmupSlots].gridExportWh = gridExport - gridBefore.gridExport
+    perSlot[s - warmupSlots].optimumTradedWh = optimumTradedWh - before.optimumTradedWh
+    perSlot[s - warmupSlots].optimumCrossWh = optimumCrossWh - before.optimumCrossWh
+    perSlot[s - warmupSlots].optimumFeesNanos = optimumFees - before.optimumFees
   }
   const welfareNanos = Number((w + 500n) / 1000n)
   const nodes = run.nodes.length
@@ -346,9 +360,10 @@ export function computeMetrics(
   latencies.sort((a, b) => a - b)
   const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
   return {
-    slots: slotCount,
+    slots: slotCount - warmupSlots,
+    ...(warmupSlots > 0 ? { warmupSlots } : {}),
     buildings: facts.length,
-    trades: sellerTrades.size,
+    trades: measuredTrades,
     localEnergyWh,
     physicalMaxWh,
     localShare: physicalMaxWh === 0 ? 1 : round(localEnergyWh / physicalMaxWh),

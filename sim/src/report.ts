@@ -37,7 +37,8 @@ export function summaryTable(r: ScenarioResult): string {
     [
       'district',
       `${r.scenario.district}, ${m.buildings} buildings${r.vehicles != null ? ` + ${r.vehicles.length} mobility providers` : ''}, ` +
-        `${m.slots} slots of ${r.scenario.slots.minutes} min from ${r.scenario.date}`
+        `${m.slots} slots of ${r.scenario.slots.minutes} min from ${r.scenario.date}` +
+        (m.warmupSlots != null ? ` (after ${m.warmupSlots} slots of warm-up, traded and left out of the figures)` : '')
     ],
     ['strategy', r.scenario.market.strategy],
     ...(m.grid != null

@@ -61,7 +61,14 @@ const mobilityEvents = new Set([
 ])
 
 /** Builds the buildings, runs the district, computes the metrics and writes the outputs. */
-export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(asked: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  // the warm-up's slots are simulated as any other, before the first slot asked for (the run, its trace and its
+  // workers see one longer run), and left out of the market's figures; results.json echoes the scenario as asked
+  const warmup = asked.slots.warmup ?? 0
+  const s: Scenario =
+    warmup === 0
+      ? asked
+      : { ...asked, slots: { ...asked.slots, first: asked.slots.first - warmup, count: asked.slots.count + warmup, warmup: 0 } }
   const workers = opts.workers ?? 1
   if (workers > 1 && hasConditions(s.network))
     throw new ConfigError('network', 'link conditions are modelled in one process: run with --workers 1')
@@ -94,7 +101,7 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     await mkdir(opts.outDir, { recursive: true })
     trace = createWriteStream(join(opts.outDir, 'trace.ndjson'))
     // first line: what a replay needs beyond the events (the scenario, limits, positions, feeders: replay/)
-    trace.write(JSON.stringify(runStarted(s, p, names)) + '\n')
+    trace.write(JSON.stringify(runStarted(s, p, names, warmup)) + '\n')
   }
   const events = new Map<string, number>()
   const count = (k: string): void => {
@@ -151,7 +158,8 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     s.slots.count,
     s.grid === false
       ? undefined
-      : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) }
+      : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) },
+    warmup
   )
   // the simulator's nodes settle the run as one period; a ride's receipts close a slot after its window (the node's default)
   const settlement = await settlementMetrics(run, ledger, {
@@ -185,7 +193,7 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
   await ledger.close()
   if (opts.outDir == null) await rm(ledgerDir, { recursive: true, force: true })
   const result: ScenarioResult = {
-    scenario: s,
+    scenario: asked,
     metrics,
     settlement,
     wallMs: Math.round(run.wallMs),

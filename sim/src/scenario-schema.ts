@@ -7,6 +7,7 @@ import { defaultMobilityScenario, mobilityScenarioSchema, type MobilityScenario 
 import { defaultGridScenario, gridSchema, type GridScenario } from './grid-schema.ts'
 import {
   checkSlotWindows,
+  hasConditions,
   defaultNetworkScenario,
   MAX_SLOT_COUNT,
   networkScenarioSchema,
@@ -21,7 +22,8 @@ export interface Scenario {
   /** first simulated local day, YYYY-MM-DD */
   date: string
   /** `first`: the slot of the day the simulation starts at (0 = midnight) */
-  slots: { minutes: number; count: number; first: number; gateClosureSeconds: number }
+  /** `warmup`: slots simulated before `first`, traded as any other and left out of the market's figures */
+  slots: { minutes: number; count: number; first: number; gateClosureSeconds: number; warmup: number }
   seed: number
   transport: 'memory' | 'tcp'
   /**
@@ -58,7 +60,7 @@ export const defaultScenario: Scenario = {
   // Trondheim, Norway; summer time
   site: { latitude: 63.43, longitude: 10.39, utcOffsetHours: 2, cloudiness: 0.3 },
   date: '2026-06-17',
-  slots: { minutes: 15, count: 96, first: 0, gateClosureSeconds: 60 },
+  slots: { minutes: 15, count: 96, first: 0, gateClosureSeconds: 60, warmup: 0 },
   seed: 42,
   transport: 'memory',
   gossip: 'process',
@@ -131,6 +133,14 @@ export const scenarioSchema = section(
         d.slots.gateClosureSeconds,
         'a whole number of seconds',
         'trading for a slot closes this long before it starts'
+      ),
+      warmup: int(
+        0,
+        96,
+        d.slots.warmup,
+        'a whole number of slots',
+        'slots simulated before `first` and left out of the figures: a district whose run starts in daylight trades ' +
+          'less in its first slots than it does later, for want of the slots of trading before them'
       )
     })
       .prefault({})
@@ -267,5 +277,27 @@ export const scenarioSchema = section(
       ctx.addIssue({ code: 'custom', path: fieldPathOf(err.field), message: err.detail, input: s.grid })
     }
     checkSlotWindows(s.network, s.slots.count, ctx, ['network'])
+    const w = s.slots.warmup
+    if (w > s.slots.first)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'warmup'],
+        message: `at most slots.first (${s.slots.first}): the warm-up is on the same day`,
+        input: w
+      })
+    else if (w > 0 && s.slots.count + w > MAX_SLOT_COUNT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'warmup'],
+        message: `with slots.count, at most ${MAX_SLOT_COUNT} slots in all`,
+        input: w
+      })
+    else if (w > 0 && hasConditions(s.network))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'warmup'],
+        message: 'not with link conditions (their slots count from slots.first)',
+        input: w
+      })
   })
   .describe('a Kvartal simulation scenario')

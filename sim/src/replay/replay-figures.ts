@@ -106,7 +106,7 @@ function emptyView(key: string): NodeView & { stats: NodeStats } {
 /** The run's figures, recomputed from its trace by metrics.ts, as `kvartal sim` computed them from the nodes. */
 export function replayMetrics(t: Trace): DistrictMetrics {
   const h = t.header
-  return computeMetrics(runFromTrace(t), h.facts, h.run.slotCount, h.grid)
+  return computeMetrics(runFromTrace(t), h.facts, h.run.slotCount, h.grid, h.run.warmupSlots ?? 0)
 }
 
 /**

@@ -51,6 +51,8 @@ export interface RunStarted {
     /** the simulated instant the run's clock started at, and how many ticks it ran */
     readonly startMs: number
     readonly ticks: number
+    /** slots of warm-up at the run's start, left out of the market's figures (absent: none) */
+    readonly warmupSlots?: number
   }
   readonly layout: DashboardLayout
 }
@@ -63,7 +65,7 @@ export function gridFacts(s: Scenario, p: Pick<PreparedScenario, 'feeders'>): Gr
 }
 
 /** The header of a run's trace, from its prepared scenario. */
-export function runStarted(s: Scenario, p: PreparedScenario, names: NodeNames): RunStarted {
+export function runStarted(s: Scenario, p: PreparedScenario, names: NodeNames, warmupSlots = 0): RunStarted {
   const r = p.run
   const tickMs = Math.floor(r.slots.slotMs / r.ticksPerSlot)
   const startMs = runStartMs(r)
@@ -89,7 +91,8 @@ export function runStarted(s: Scenario, p: PreparedScenario, names: NodeNames): 
       ticksPerSlot: r.ticksPerSlot,
       tradingWindowSlots: r.tradingWindowSlots,
       startMs,
-      ticks
+      ticks,
+      ...(warmupSlots > 0 ? { warmupSlots } : {})
     },
     layout: dashboardLayout(s, p, names)
   }

@@ -63,7 +63,7 @@ export function pricesPerSlot(r: ScenarioResult, trace: TraceFacts | undefined):
   const n = r.metrics.slots
   const x = slotLabels(r.scenario, n)
   const at = (i: number): { trades: number; energyWh: number; valueNanosWh: number; min: number; max: number } | undefined =>
-    trace.pricesBySlot.get(i)
+    trace.pricesBySlot.get(i + (r.metrics.warmupSlots ?? 0))
   const price = (nanosPerKwh: number): number => round(nanosPerKwh / 1e9, 4)
   const constant = (v: number): number[] => Array.from({ length: n }, () => price(v))
   return chart('prices', title, caption, {
