@@ -49,8 +49,10 @@ export interface DistrictRunConfig {
   shareVerification: boolean
   /** on the memory transport, skip noise (nothing leaves the process); TCP always speaks noise */
   encryption: 'noise' | 'plaintext'
-  /** settle the whole run as one period on this shared local ledger (absent: no settlement) */
+  /** settle on this shared local ledger (absent: no settlement), in periods of `periodSlots` */
   ledger?: LedgerAccess
+  /** slots per settlement period, a divisor of `slotCount` (absent: the whole run is one period) */
+  periodSlots?: number
   /**
    * After every tick, once every node is idle and all gossip has arrived: drive the nodes at this
    * simulated instant (travellers plan and book journeys). The clock stands still until it resolves,

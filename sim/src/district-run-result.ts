@@ -21,8 +21,11 @@ export interface NodeResult {
   /** the node itself in one process; a copy of what the metrics read from a worker process */
   readonly node: NodeView
   readonly trades: Array<TradeRecord & { decoded: Trade }>
-  /** the settled period's summary, and each committed trade's proof record, when the run settled */
-  readonly period?: Record<string, any>
+  /**
+   * each settlement period's summary, by period number (absent where the node did not settle it), and each
+   * committed trade's proof record, when the run settled
+   */
+  readonly periods?: Array<Record<string, any> | undefined>
   readonly proofs: Map<string, Record<string, any>>
   /** the node's mobility records, read from its journal before it stopped */
   readonly mobility?: MobilityRecords
@@ -65,9 +68,11 @@ export interface DistrictRunResult {
 export async function nodeResult(c: DistrictRunConfig, spec: SimNodeSpec, node: KvartalNode, view: NodeView = node): Promise<NodeResult> {
   const trades = await node.trades()
   const proofs = new Map<string, Record<string, any>>()
-  let period: Record<string, any> | undefined
+  let periods: Array<Record<string, any> | undefined> | undefined
   if (c.ledger != null) {
-    period = await node.journal.getPeriod(`${c.district}/0`)
+    periods = []
+    for (let p = 0; p < Math.ceil(c.slotCount / (c.periodSlots ?? c.slotCount)); p++)
+      periods.push(await node.journal.getPeriod(`${c.district}/${p}`))
     // what verifying a trade needs of its proof record; the record also carries a copy of its period's
     // summary (every counterparty's net by address), which at 1,000 buildings made most of what a run
     // held at its end (docs/simulator.md, "Memory")
@@ -84,5 +89,5 @@ export async function nodeResult(c: DistrictRunConfig, spec: SimNodeSpec, node: 
           providerLegs: await node.journal.records<ProviderLegRecord>(PROVIDER_LEGS),
           receipts: await node.journal.records<RideReceiptRecord>(RIDE_RECEIPTS)
         }
-  return { name: spec.name, id: node.id, node: view, trades, period, proofs, ...(mobility != null ? { mobility } : {}) }
+  return { name: spec.name, id: node.id, node: view, trades, periods, proofs, ...(mobility != null ? { mobility } : {}) }
 }

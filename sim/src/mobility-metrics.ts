@@ -92,6 +92,8 @@ export interface MobilityFacts {
   readonly providerKinds: ReadonlyMap<number, VehicleKind | 'transit'>
   readonly network: { stops: number; routes: number; trips: number }
   readonly ledger: { mintedNanos: number; balancesNanos: number }
+  /** slots per settlement period: a node's period p settles the trades of slots [p × periodSlots, (p + 1) × periodSlots) */
+  readonly periodSlots: number
 }
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
@@ -144,9 +146,10 @@ export function computeMobilityMetrics(run: DistrictRunResult, f: MobilityFacts)
   run.nodes.forEach((n, i) => {
     const kind = f.providerKinds.get(i)
     for (const [, l] of n.mobility?.providerLegs ?? []) if ((l.refundDigest ?? '') !== '') refunds++
-    const period = n.period
+    const periods = n.periods ?? []
     if (kind != null) {
-      if (period != null) mobilityPeriodTx += 1 + (period.payment != null && period.payment !== period.attestation ? 1 : 0)
+      for (const period of periods)
+        if (period != null) mobilityPeriodTx += 1 + (period.payment != null && period.payment !== period.attestation ? 1 : 0)
       if (kind === 'cars') {
         vehicleEnergy.soldWh += n.node.stats.soldWh
         vehicleEnergy.boughtWh += n.node.stats.boughtWh
@@ -154,15 +157,16 @@ export function computeMobilityMetrics(run: DistrictRunResult, f: MobilityFacts)
       }
       return
     }
-    if (period == null || period.payment == null) return
-    if ((period.receipts ?? 0) > 0) {
+    periods.forEach((period, p) => {
+      if (period == null || period.payment == null || (period.receipts ?? 0) === 0) return
       settled += period.receipts
       carrying++
       const self = n.node.identity.iotaAddress
-      const energyOnly = netTrades(n.trades.filter(t => t.status === 'committed').map(t => t.decoded)).filter(o => o.from === self)
+      const inPeriod = n.trades.filter(t => t.status === 'committed' && Math.floor(t.decoded.terms.slot / f.periodSlots) === p)
+      const energyOnly = netTrades(inPeriod.map(t => t.decoded)).filter(o => o.from === self)
       // a payment that carries the building's root adds no transaction: the building attests anyway
       if (energyOnly.length === 0 && period.payment !== period.attestation) mobilityPeriodTx++
-    }
+    })
   })
   const bookingTransactions = bookingPayments + refunds
   const per = (x: number): number => (booked.length === 0 ? 0 : round(x / booked.length))

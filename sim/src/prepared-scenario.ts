@@ -43,6 +43,16 @@ export function localMidnightMs(s: Scenario): number {
   return Date.UTC(y, m - 1, d) - s.site.utcOffsetHours * 3_600_000
 }
 
+/**
+ * Slots per settlement period: a day, as deployed nodes settle (`periodSlots: 96` in `kvartal init`'s config), when
+ * the run is several whole days; otherwise the whole run, so that a run of a day or less settles once, at its end.
+ * Periods count from the run's first slot.
+ */
+export function settlementPeriodSlots(s: Pick<Scenario, 'slots'>): number {
+  const day = Math.round(1440 / s.slots.minutes)
+  return s.slots.count > day && s.slots.count % day === 0 ? day : s.slots.count
+}
+
 /** Start of the first simulated slot: local midnight of the scenario's date plus `slots.first` slots. */
 export function dayStartMs(s: Scenario): number {
   return localMidnightMs(s) + s.slots.first * s.slots.minutes * 60_000
@@ -209,6 +219,7 @@ export async function prepareScenario(s: Scenario, transport: 'memory' | 'tcp' =
     transport,
     slots,
     slotCount: s.slots.count,
+    periodSlots: settlementPeriodSlots(s),
     tariffs: s.tariffs,
     ticksPerSlot: s.market.ticksPerSlot,
     tradingWindowSlots: s.market.tradingWindowSlots,

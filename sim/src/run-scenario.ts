@@ -88,7 +88,7 @@ export async function runScenario(asked: Scenario, opts: ScenarioRunOptions = {}
     opts.onJourney?.(o)
   }
   const agent = workers > 1 ? undefined : p.agent(onJourney)
-  // the whole run is one settlement period on an embedded ledger every node shares; each node (building,
+  // the run settles on an embedded ledger every node shares (one period, or a day at a time over several days); each node (building,
   // vehicle, operator) starts with 1000 IOTA
   const ledgerDir = opts.outDir != null ? join(opts.outDir, 'ledger') : await mkdtemp(join(tmpdir(), 'kvartal-ledger-'))
   await rm(ledgerDir, { recursive: true, force: true })
@@ -161,9 +161,14 @@ export async function runScenario(asked: Scenario, opts: ScenarioRunOptions = {}
       : { fees: s.grid.fees, limits: Object.fromEntries(feeders.map(f => [f.id, { exportWh: f.limitWh, importWh: f.limitWh }])) },
     warmup
   )
-  // the simulator's nodes settle the run as one period; a ride's receipts close a slot after its window (the node's default)
+  // the simulator's nodes settle the run as one period, or a day at a time in a run of several days
+  // (settlementPeriodSlots); a ride's receipts close a slot after its window (the node's default)
+  const periodSlots = p.run.periodSlots ?? s.slots.count
   const settlement = await settlementMetrics(run, ledger, {
-    endMs: slotStart(p.run.slots, s.slots.count),
+    periodSlots,
+    endsMs: Array.from({ length: Math.ceil(s.slots.count / periodSlots) }, (_, k) =>
+      slotStart(p.run.slots, Math.min(s.slots.count, (k + 1) * periodSlots))
+    ),
     receiptGraceMs: p.run.slots.slotMs
   })
   let mobility: MobilityMetrics | undefined
@@ -186,7 +191,8 @@ export async function runScenario(asked: Scenario, opts: ScenarioRunOptions = {}
         routes: new Set(district.timetable.patterns.map(p => p.route.route_id)).size,
         trips: district.timetable.tripCount
       },
-      ledger: { mintedNanos: mint * run.nodes.length, balancesNanos: balances }
+      ledger: { mintedNanos: mint * run.nodes.length, balancesNanos: balances },
+      periodSlots
     })
   }
   const operatorReceived = operator == null ? 0 : await ledger.balance(operator.iotaAddress)

@@ -52,7 +52,9 @@ export function simNode(
         spec.profile.measured == null ? undefined : (slot: number) => (slot >= 0 && slot < c.slotCount ? spec.profile.measured!(slot) : 0)
     },
     settlement:
-      ledger == null ? undefined : { create: signer => localSettlement(ledger as LocalLedger, signer, at.clock), periodSlots: c.slotCount },
+      ledger == null
+        ? undefined
+        : { create: signer => localSettlement(ledger as LocalLedger, signer, at.clock), periodSlots: c.periodSlots ?? c.slotCount },
     ticksPerSlot: c.ticksPerSlot,
     tradingWindowSlots: c.tradingWindowSlots,
     horizonSlots: c.horizonSlots,

@@ -111,7 +111,7 @@ async function run(o: { final: boolean; checkoutOnLedger: boolean }): Promise<Di
   return {
     nodes: [
       node('household-11', payer, {
-        period: { attestation: period.digest, payment: period.digest, imbalanceNanos: 0 },
+        periods: [{ attestation: period.digest, payment: period.digest, imbalanceNanos: 0 }],
         mobility: { packages: [['pkg-1', pkg]], providerLegs: [], receipts: [['leg-a', receipt]] }
       }),
       node('bike-2', payee, {})
@@ -127,7 +127,8 @@ async function run(o: { final: boolean; checkoutOnLedger: boolean }): Promise<Di
 describe("the run's settlement check: what a ride's receipts make owed", () => {
   it('a final receipt: its total less the unlock fee the checkout paid', async () => {
     const s = await settlementMetrics(await run({ final: true, checkoutOnLedger: true }), ledger, {
-      endMs: rideEnds + 5 * 60_000,
+      periodSlots: 96,
+      endsMs: [rideEnds + 5 * 60_000],
       receiptGraceMs: graceMs
     })
     expect([s.totalOwedNanos, s.totalPaidNanos, s.paidEqualsOwed]).toEqual([3 * IOTA, 3 * IOTA, true])
@@ -135,16 +136,17 @@ describe("the run's settlement check: what a ride's receipts make owed", () => {
 
   it('no final receipt (its frame lost): the last one, once the ride and its grace are over by the period’s end', async () => {
     const r = await run({ final: false, checkoutOnLedger: true })
-    const closed = await settlementMetrics(r, ledger, { endMs: rideEnds + graceMs, receiptGraceMs: graceMs })
+    const closed = await settlementMetrics(r, ledger, { periodSlots: 96, endsMs: [rideEnds + graceMs], receiptGraceMs: graceMs })
     expect([closed.totalOwedNanos, closed.paidEqualsOwed]).toEqual([3 * IOTA, true])
     // still within its grace at the period's end: not owed yet, so the payment above was too early
-    const open = await settlementMetrics(r, ledger, { endMs: rideEnds + graceMs - 1, receiptGraceMs: graceMs })
+    const open = await settlementMetrics(r, ledger, { periodSlots: 96, endsMs: [rideEnds + graceMs - 1], receiptGraceMs: graceMs })
     expect([open.totalOwedNanos, open.paidEqualsOwed]).toEqual([0, false])
   })
 
   it('a checkout the ledger does not hold paid no unlock fee: the whole receipt is owed', async () => {
     const s = await settlementMetrics(await run({ final: true, checkoutOnLedger: false }), ledger, {
-      endMs: rideEnds + graceMs,
+      periodSlots: 96,
+      endsMs: [rideEnds + graceMs],
       receiptGraceMs: graceMs
     })
     expect([s.totalOwedNanos, s.paidEqualsOwed]).toEqual([4 * IOTA, false])
