@@ -6,26 +6,23 @@ const kwh = (wh: number): string => `${(wh / 1000).toFixed(1)} kWh`
 const iota = (nanos: number): string => `${(nanos / 1e9).toFixed(3)} IOTA`
 
 /**
- * With several feeders: the three whose buildings bought least of what the optimum has them buy in the district
- * (results.json has every feeder's figures, `metrics.grid.byFeeder`).
+ * With several feeders: the three whose buildings fell furthest short, in kWh, of what the optimum has them buy in
+ * the district (a share would name small feeders first; results.json has every feeder's figures,
+ * `metrics.grid.byFeeder`).
  */
-function weakestFeeders(byFeeder: NonNullable<ScenarioResult['metrics']['grid']>['byFeeder']): Array<[string, string]> {
+export function weakestFeeders(byFeeder: NonNullable<ScenarioResult['metrics']['grid']>['byFeeder']): Array<[string, string]> {
   const all = Object.entries(byFeeder)
   if (all.length < 2) return []
+  const short = ([, f]: (typeof all)[number]): number => f.optimumWithinWh + f.optimumImportedWh - f.withinWh - f.importedWh
   const weakest = all
-    .filter(([, f]) => f.boughtShareOfOptimum < 1)
-    .sort(([a, x], [b, y]) => x.boughtShareOfOptimum - y.boughtShareOfOptimum || a.localeCompare(b))
+    .filter(f => short(f) > 0)
+    .sort((x, y) => short(y) - short(x) || x[0].localeCompare(y[0]))
     .slice(0, 3)
   if (weakest.length === 0) return [['weakest feeders', 'none: every feeder bought what the optimum has it buy']]
   return [
     [
       'weakest feeders',
-      weakest
-        .map(
-          ([id, f]) =>
-            `${id} bought ${(f.boughtShareOfOptimum * 100).toFixed(2)} % of its optimum (${kwh(f.optimumWithinWh + f.optimumImportedWh)})`
-        )
-        .join(', ')
+      weakest.map(f => `${f[0]} ${kwh(short(f))} short of the optimum's ${kwh(f[1].optimumWithinWh + f[1].optimumImportedWh)}`).join(', ')
     ]
   ]
 }

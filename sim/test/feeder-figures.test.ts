@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { clearWithGrid } from '@kvartal/market'
 import { FeederTally } from '../src/feeder-figures.ts'
+import { weakestFeeders } from '../src/report.ts'
 
 /**
  * Two feeders: A (a1, a2; 300 Wh a slot each way across its transformer) and B (b1; 100 Wh). Slot 0: a1 needs
@@ -70,5 +71,43 @@ describe("a feeder's own figures (feeder-figures.ts)", () => {
         slotsAtLimit: 1
       }
     })
+  })
+})
+
+describe("the summary's weakest feeders", () => {
+  const f = (within: number, imported: number, optimumWithin: number, optimumImported: number) => ({
+    buildings: 1,
+    demandWh: 0,
+    surplusWh: 0,
+    withinWh: within,
+    importedWh: imported,
+    exportedWh: 0,
+    optimumWithinWh: optimumWithin,
+    optimumImportedWh: optimumImported,
+    optimumExportedWh: 0,
+    boughtShareOfOptimum: optimumWithin + optimumImported === 0 ? 1 : (within + imported) / (optimumWithin + optimumImported),
+    peakExportWh: 0,
+    peakImportWh: 0,
+    slotsAtLimit: 0
+  })
+  it('names the three furthest short in kWh, not in share (a small feeder 5 % short is not a big one 2 % short)', () => {
+    const rows = weakestFeeders({
+      small: f(900, 50, 1_000, 0),
+      big: f(90_000, 8_000, 90_000, 10_000),
+      bigger: f(150_000, 0, 151_000, 2_000),
+      fine: f(5_000, 0, 5_000, 0),
+      ahead: f(3_000, 1_000, 3_500, 0)
+    })
+    expect(rows).toEqual([
+      [
+        'weakest feeders',
+        "bigger 3.0 kWh short of the optimum's 153.0 kWh, big 2.0 kWh short of the optimum's 100.0 kWh, " +
+          "small 0.1 kWh short of the optimum's 1.0 kWh"
+      ]
+    ])
+    expect(weakestFeeders({ a: f(1, 0, 1, 0), b: f(2, 0, 1, 0) })).toEqual([
+      ['weakest feeders', 'none: every feeder bought what the optimum has it buy']
+    ])
+    expect(weakestFeeders({ a: f(0, 0, 5, 0) })).toEqual([])
   })
 })
