@@ -1,12 +1,14 @@
 /**
  * Mobility gossip by zone (mobility-gossip.ts): in a zoned district a vehicle's offer (one zone) goes on its zone's
  * topic and a transit offer (several zones) on the district's; a node reads the district's topic and the zones it
- * was given. Real libp2p hosts, their gossip on the simulator's process bus (the same validators as gossipsub).
+ * was given. Real libp2p hosts, their gossip on the simulator's process bus (the same validators as gossipsub),
+ * then over their own gossipsub, where a message on a topic its publisher does not read reaches only connected
+ * peers known to read it, and the same bytes on a second topic used to count as a duplicate (host.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { mobilityTopic, mobilityZoneTopic, seal, signerFromSeed, toHex, type ServiceOffer } from '@kvartal/protocol'
 import { mobilitySamples } from '@kvartal/protocol/testing'
-import { ProcessGossip, createHost, identityFromSeed, mobilityGossip, type KvartalHost } from '../src/index.ts'
+import { ProcessGossip, createHost, identityFromSeed, mobilityGossip, type KvartalHost, type MobilityGossip } from '../src/index.ts'
 
 const hosts: KvartalHost[] = []
 afterEach(async () => {
@@ -96,5 +98,88 @@ describe('mobility gossip by zone', () => {
     await delivered()
     expect(refused).toEqual([`malformed ${mobilityZoneTopic('test', 'u5r2vx')}: a service offer on a zone's topic names one zone, not 2`])
     expect(accepted).toHaveLength(1)
+  })
+})
+
+/**
+ * Resolves once `cond` holds, checked again at each gossipsub event of the hosts (a subscription learnt, a graft, a
+ * heartbeat): no timer; the test's own timeout bounds it.
+ */
+async function when(hs: readonly KvartalHost[], cond: () => boolean): Promise<void> {
+  if (cond()) return
+  const events = ['subscription-change', 'gossipsub:graft', 'gossipsub:heartbeat'] as const
+  await new Promise<void>(resolve => {
+    const check = (): void => {
+      if (!cond()) return
+      for (const h of hs) for (const e of events) h.services.pubsub.removeEventListener(e, check)
+      resolve()
+    }
+    for (const h of hs) for (const e of events) h.services.pubsub.addEventListener(e, check)
+  })
+}
+const knows = (h: KvartalHost, other: KvartalHost, topic: string): boolean =>
+  h.services.pubsub.getSubscribers(topic).some(p => p.equals(other.peerId))
+// gossipsub's mesh for a topic (not in its typed surface; node-mesh.ts reads it the same way)
+const meshed = (h: KvartalHost, other: KvartalHost, topic: string): boolean =>
+  (h.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(topic).includes(other.peerId.toString())
+
+/** A zoned node on its own gossipsub: what it accepted, and a promise of its n-th acceptance. */
+function overGossipsub(h: KvartalHost, zones: string[]): { gossip: MobilityGossip; heard: string[]; nth(n: number): Promise<void> } {
+  const heard: string[] = []
+  const waiting: Array<[number, () => void]> = []
+  const gossip = mobilityGossip(h.services.pubsub, {
+    district: 'test',
+    zoned: true,
+    zones,
+    accept: o => {
+      heard.push(`${o.message.zones.join('+')}#${o.message.seq}`)
+      for (const [n, resolve] of waiting) if (heard.length >= n) resolve()
+    }
+  })
+  gossip.start()
+  return {
+    gossip,
+    heard,
+    nth: async n => {
+      if (heard.length >= n) return
+      await new Promise<void>(resolve => waiting.push([n, resolve]))
+    }
+  }
+}
+
+describe('mobility gossip by zone, over gossipsub', () => {
+  // a delivery that never comes fails at the timeout: the exchange itself takes well under a second
+  it("a moved vehicle's offer reaches its reader on both zones' topics: the same bytes on two topics are two messages", {
+    timeout: 10_000
+  }, async () => {
+    const [v, r] = await Promise.all([host(21), host(22)])
+    const vehicle = overGossipsub(v, [])
+    const reader = overGossipsub(r, ['u5r2vx', 'u5r2vz'])
+    await v.dial(r.getMultiaddrs()[0])
+    await when([v], () => knows(v, r, mobilityZoneTopic('test', 'u5r2vx')) && knows(v, r, mobilityZoneTopic('test', 'u5r2vz')))
+    await vehicle.gossip.publish(offer(['u5r2vz']), 'u5r2vx')
+    await reader.nth(2)
+    expect(reader.heard).toEqual([`u5r2vz#${seq}`, `u5r2vz#${seq}`])
+    expect(vehicle.gossip.stats.topics[mobilityTopic('test')]).toEqual({ published: 0, received: 0 })
+  })
+
+  it("a vehicle connected to no reader of its zone gossips on the district's topic, " + 'and a reader beyond its neighbour hears it', {
+    timeout: 10_000
+  }, async () => {
+    const [v, a, r] = await Promise.all([host(23), host(24), host(25)])
+    const vehicle = overGossipsub(v, [])
+    // a node that reads the district's topic only (its home's zones are elsewhere), between the vehicle and the reader
+    const between = overGossipsub(a, ['u5r3bb'])
+    const reader = overGossipsub(r, ['u5r2vx'])
+    await v.dial(a.getMultiaddrs()[0])
+    await a.dial(r.getMultiaddrs()[0])
+    const district = mobilityTopic('test')
+    await when([v, a, r], () => meshed(a, r, district) && meshed(a, v, district) && knows(v, a, district))
+    await vehicle.gossip.publish(offer(['u5r2vx']))
+    await reader.nth(1)
+    expect(reader.heard).toEqual([`u5r2vx#${seq}`])
+    expect(between.heard).toEqual([`u5r2vx#${seq}`])
+    expect(vehicle.gossip.stats.topics[district].published).toBe(1)
+    expect(vehicle.gossip.stats.topics[mobilityZoneTopic('test', 'u5r2vx')]).toBeUndefined()
   })
 })
