@@ -33,16 +33,19 @@ export interface FeederFigures {
   slotsAtLimit: number
 }
 
-interface Tally {
-  buildings: number
-  demandWh: number
-  surplusWh: number
-  withinWh: number
-  importedWh: number
-  exportedWh: number
-  optimumWithinWh: number
-  optimumImportedWh: number
-  optimumExportedWh: number
+/** what is added up as trades and slots go by; the figures' shares, peaks and limit come from it at the end */
+type Tally = Pick<
+  FeederFigures,
+  | 'buildings'
+  | 'demandWh'
+  | 'surplusWh'
+  | 'withinWh'
+  | 'importedWh'
+  | 'exportedWh'
+  | 'optimumWithinWh'
+  | 'optimumImportedWh'
+  | 'optimumExportedWh'
+> & {
   /** per slot: Wh sold to and bought from other feeders */
   out: Map<number, number>
   in: Map<number, number>

@@ -93,48 +93,32 @@ describe('trip demand', () => {
 
   it('draws the trips of every day of a run of several days, each day its own, the first as in a run of one day', () => {
     const day = 86_400_000
-    const week = tripDemand({
-      count: 300,
-      seed: 7,
-      localMidnightMs: midnight,
-      hours: [6, 21],
-      fromMs: midnight,
-      untilMs: midnight + 3 * day,
-      map,
-      stopShare: 0.5
-    })
-    const one = tripDemand({
-      count: 300,
-      seed: 7,
-      localMidnightMs: midnight,
-      hours: [6, 21],
-      fromMs: midnight,
-      untilMs: midnight + day,
-      map,
-      stopShare: 0.5
-    })
+    const over = (fromDay: number, untilDay: number) =>
+      tripDemand({
+        count: 300,
+        seed: 7,
+        localMidnightMs: midnight,
+        hours: [6, 21],
+        fromMs: midnight + fromDay * day,
+        untilMs: midnight + untilDay * day,
+        map,
+        stopShare: 0.5
+      })
+    const week = over(0, 3)
+    const one = over(0, 1)
     const onDay = (d: number) => week.filter(t => t.at >= midnight + d * day && t.at < midnight + (d + 1) * day)
     expect(onDay(0)).toEqual(one)
     for (const d of [1, 2]) {
       const trips = onDay(d)
       expect(trips).toHaveLength(300)
-      expect(trips.every(t => (t.at - midnight - d * day) / 3_600_000 >= 6 && (t.at - midnight - d * day) / 3_600_000 < 21)).toBe(true)
+      const hours = trips.map(t => (t.at - midnight - d * day) / 3_600_000)
+      expect(hours.every(h => h >= 6 && h < 21)).toBe(true)
       // not the first day's trips again a day later
       const again = trips.filter((t, i) => t.building === one[i]?.building && t.at - d * day === one[i]?.at)
       expect(again.length).toBeLessThan(10)
     }
     expect(new Set(week.map(t => t.id)).size).toBe(900)
     // a run that starts on its second day draws that day's trips as the longer run does
-    const second = tripDemand({
-      count: 300,
-      seed: 7,
-      localMidnightMs: midnight,
-      hours: [6, 21],
-      fromMs: midnight + day,
-      untilMs: midnight + 2 * day,
-      map,
-      stopShare: 0.5
-    })
-    expect(second).toEqual(onDay(1))
+    expect(over(1, 2)).toEqual(onDay(1))
   })
 })
