@@ -4,6 +4,7 @@ import {
   toHex,
   type Announcement,
   type Digest,
+  type DigestEntry,
   type Order,
   type TopicKind
 } from '@kvartal/protocol'
@@ -77,6 +78,11 @@ export class OrderBook {
    * feeder is never heard directly, so what it said holds for the slot.
    */
   readonly #learnt = new Map<string, { availableWh: number; until?: number }>()
+  /**
+   * Sellers of another feeder that a seller of theirs, refusing this node, referred it to, per seller and slot
+   * (`applyReferrals`): fresher than any digest, since the referring seller hears its feeder directly.
+   */
+  readonly #referred = new Map<string, { o: BookEntry; at: number; addrs: readonly Uint8Array[] }>()
   readonly #self: string | undefined
 
   constructor(self?: string) {
@@ -158,6 +164,33 @@ export class OrderBook {
     this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, matched, addrs, feeder: d.feeder })
   }
 
+  /**
+   * Applies what a seller of another feeder said, refusing this node for want of energy: sellers of its feeder
+   * that still offer `slot` (a refusal's `referrals`), good until `validUntil` (the slot's gate). Like a digest's
+   * entries they are where to look, not promises; what a referred seller already told this node still holds
+   * (`markAvailable`), and a seller this node hears directly, or itself, is not taken from a referral.
+   */
+  applyReferrals(entries: readonly DigestEntry[], slot: number, now: number, validUntil: number): void {
+    for (const e of entries) {
+      const trader = toHex(e.trader)
+      if (e.slot !== slot || trader === this.#self || this.#sides.offer.has(trader)) continue
+      const o: BookEntry = {
+        slot,
+        energyWh: e.energyWh,
+        price: e.price,
+        trader,
+        seq: 0,
+        validUntil,
+        depletedWh: 0,
+        feeder: e.feeder,
+        relayed: true
+      }
+      const learnt = this.#learnt.get(`${trader} ${slot}`)
+      if (learnt != null) applyAvailable(o, learnt.availableWh, learnt.until)
+      this.#referred.set(`${trader} ${slot}`, { o, at: now, addrs: e.addrs })
+    }
+  }
+
   /** Orders of one side for one slot, still valid at `now`, excluding this node's own; best price first. */
   forSlot(side: TopicKind, slot: number, now: number): BookEntry[] {
     const out: BookEntry[] = []
@@ -166,7 +199,7 @@ export class OrderBook {
       if (trader === this.#self || st.validUntil <= now) continue
       for (const o of st.orders) if (live(o)) out.push(o)
     }
-    if (side === 'offer' && this.#relays.size > 0) {
+    if (side === 'offer' && (this.#relays.size > 0 || this.#referred.size > 0)) {
       // relayed offers of other feeders: the freshest digest's entry per seller, never one the seller announced to us itself
       const seen = new Map<string, { o: BookEntry; at: number }>()
       for (const r of this.#relays.values()) {
@@ -176,6 +209,12 @@ export class OrderBook {
           const prev = seen.get(o.trader)
           if (prev == null || r.issuedAt > prev.at) seen.set(o.trader, { o, at: r.issuedAt })
         }
+      }
+      for (const r of this.#referred.values()) {
+        const { o } = r
+        if (o.slot !== slot || o.validUntil <= now || this.#sides.offer.has(o.trader)) continue
+        const prev = seen.get(o.trader)
+        if (prev == null || r.at >= prev.at) seen.set(o.trader, r)
       }
       for (const { o } of seen.values()) if (live(o)) out.push(o)
     }
@@ -201,6 +240,11 @@ export class OrderBook {
             found.push(x)
             relayed = true
           }
+      const referred = this.#referred.get(`${trader} ${slot}`)
+      if (referred != null) {
+        found.push(referred.o)
+        relayed = true
+      }
       // remembered for the digests to come only for a seller not heard directly: one heard directly says itself
       // what it has, in its next announcement
       if (relayed && !this.#sides.offer.has(trader)) {
@@ -217,6 +261,7 @@ export class OrderBook {
   /** Forgets what sellers of other feeders said of slots before `slot` (those slots are closed). */
   forgetBefore(slot: number): void {
     for (const k of this.#learnt.keys()) if (Number(k.slice(k.indexOf(' ') + 1)) < slot) this.#learnt.delete(k)
+    for (const [k, r] of this.#referred) if (r.o.slot < slot) this.#referred.delete(k)
   }
 
   addrsOf(trader: string): readonly Uint8Array[] {
@@ -226,6 +271,7 @@ export class OrderBook {
       const a = r.addrs.get(trader)
       if (a != null) return a
     }
+    for (const r of this.#referred.values()) if (r.o.trader === trader) return r.addrs
     return []
   }
 
@@ -318,6 +364,7 @@ export class OrderBook {
         r.bids = []
         r.addrs.clear()
       }
+    for (const [k, r] of this.#referred) if (r.o.validUntil <= now) this.#referred.delete(k)
   }
 
   get size(): { offers: number; bids: number } {

@@ -24,6 +24,38 @@ import { termsFromWire, termsToWire } from './trade-terms.ts'
 
 type Codec<T> = { encode: (m: T) => Uint8Array; decode: (b: Uint8Array) => T }
 
+/** A digest's entry (or a refusal's referral) on the wire, checked: positive energy, bounded addresses. */
+const entryToWire = (list: string) => (e: DigestEntry, i: number) => {
+  if (e.energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
+  return {
+    trader: key(e.trader, `${list}[${i}].trader`) as Uint8Array<ArrayBuffer>,
+    feeder: feederName(e.feeder, `${list}[${i}].feeder`),
+    slot: u64(e.slot, `${list}[${i}].slot`),
+    energyWh: u64(e.energyWh, `${list}[${i}].energyWh`),
+    price: u64(e.price, `${list}[${i}].price`),
+    addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
+    buyer: (e.buyer != null ? key(e.buyer, `${list}[${i}].buyer`) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>
+  }
+}
+
+const entryFromWire =
+  (list: string) =>
+  (e: wire.DigestEntry, i: number): DigestEntry => {
+    const energyWh = num(e.energyWh, `${list}[${i}].energyWh`)
+    if (energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
+    if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256))
+      throw new MalformedMessageError(`${list}[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
+    return {
+      trader: key(e.trader, `${list}[${i}].trader`),
+      feeder: feederName(e.feeder, `${list}[${i}].feeder`),
+      slot: num(e.slot, `${list}[${i}].slot`),
+      energyWh,
+      price: num(e.price, `${list}[${i}].price`),
+      addrs: e.addrs,
+      ...(e.buyer.length > 0 ? { buyer: key(e.buyer, `${list}[${i}].buyer`) } : {})
+    }
+  }
+
 export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
   announcement: {
     encode: a => {
@@ -146,16 +178,32 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
       })
   },
   reject: {
-    encode: r =>
-      wire.Reject.encode({
+    encode: r => {
+      const referrals = r.referrals ?? []
+      if (referrals.length > limits.maxReferrals)
+        throw new MalformedMessageError(`a refusal refers to at most ${limits.maxReferrals} sellers`)
+      return wire.Reject.encode({
         negotiation: nonce(r.negotiation, 'negotiation') as Uint8Array<ArrayBuffer>,
         code: text(r.code, 'code', 64),
-        detail: text(r.detail, 'detail', 512)
-      }),
+        detail: text(r.detail, 'detail', 512),
+        referrals: referrals.map(entryToWire('referrals'))
+      })
+    },
     decode: b =>
       decodeWith('reject', () => {
-        const w = wire.Reject.decode(b)
-        return { negotiation: nonce(w.negotiation, 'negotiation'), code: text(w.code, 'code', 64), detail: text(w.detail, 'detail', 512) }
+        const w = wire.Reject.decode(b, {
+          limits: { referrals: limits.maxReferrals, referrals$: { addrs: limits.maxDigestAddrs } } as any
+        })
+        if (w.referrals.length > limits.maxReferrals)
+          throw new MalformedMessageError(`a refusal refers to at most ${limits.maxReferrals} sellers`)
+        const referrals = w.referrals.map(entryFromWire('referrals'))
+        if (referrals.some(e => e.buyer != null)) throw new MalformedMessageError('a referral names no buyer')
+        return {
+          negotiation: nonce(w.negotiation, 'negotiation'),
+          code: text(w.code, 'code', 64),
+          detail: text(w.detail, 'detail', 512),
+          ...(referrals.length > 0 ? { referrals } : {})
+        }
       })
   },
   confirm: {
@@ -185,18 +233,6 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
       const matched = d.matched ?? []
       if (d.entries.length + bids.length + matched.length > limits.maxDigestEntries)
         throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
-      const entry = (list: string) => (e: DigestEntry, i: number) => {
-        if (e.energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
-        return {
-          trader: key(e.trader, `${list}[${i}].trader`) as Uint8Array<ArrayBuffer>,
-          feeder: feederName(e.feeder, `${list}[${i}].feeder`),
-          slot: u64(e.slot, `${list}[${i}].slot`),
-          energyWh: u64(e.energyWh, `${list}[${i}].energyWh`),
-          price: u64(e.price, `${list}[${i}].price`),
-          addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
-          buyer: (e.buyer != null ? key(e.buyer, `${list}[${i}].buyer`) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>
-        }
-      }
       return wire.Digest.encode({
         version: d.version,
         district: district(d.district),
@@ -205,9 +241,9 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         seq: u64(d.seq, 'seq'),
         issuedAt: u64(d.issuedAt, 'issuedAt'),
         validUntil: u64(d.validUntil, 'validUntil'),
-        entries: d.entries.map(entry('entries')),
-        bids: bids.map(entry('bids')),
-        matched: matched.map(entry('matched')),
+        entries: d.entries.map(entryToWire('entries')),
+        bids: bids.map(entryToWire('bids')),
+        matched: matched.map(entryToWire('matched')),
         relayAddrs: (d.relayAddrs ?? []).slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
       })
     },
@@ -226,23 +262,6 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         })
         if (w.entries.length + w.bids.length + w.matched.length > limits.maxDigestEntries)
           throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
-        const entry =
-          (list: string) =>
-          (e: (typeof w.entries)[number], i: number): DigestEntry => {
-            const energyWh = num(e.energyWh, `${list}[${i}].energyWh`)
-            if (energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
-            if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256))
-              throw new MalformedMessageError(`${list}[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
-            return {
-              trader: key(e.trader, `${list}[${i}].trader`),
-              feeder: feederName(e.feeder, `${list}[${i}].feeder`),
-              slot: num(e.slot, `${list}[${i}].slot`),
-              energyWh,
-              price: num(e.price, `${list}[${i}].price`),
-              addrs: e.addrs,
-              ...(e.buyer.length > 0 ? { buyer: key(e.buyer, `${list}[${i}].buyer`) } : {})
-            }
-          }
         if (w.relayAddrs.length > limits.maxDigestAddrs || w.relayAddrs.some(x => x.length > 256))
           throw new MalformedMessageError(`relayAddrs lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
         const d: Digest = {
@@ -253,9 +272,9 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
           seq: num(w.seq, 'seq'),
           issuedAt: num(w.issuedAt, 'issuedAt'),
           validUntil: num(w.validUntil, 'validUntil'),
-          entries: w.entries.map(entry('entries')),
-          ...(w.bids.length > 0 ? { bids: w.bids.map(entry('bids')) } : {}),
-          ...(w.matched.length > 0 ? { matched: w.matched.map(entry('matched')) } : {}),
+          entries: w.entries.map(entryFromWire('entries')),
+          ...(w.bids.length > 0 ? { bids: w.bids.map(entryFromWire('bids')) } : {}),
+          ...(w.matched.length > 0 ? { matched: w.matched.map(entryFromWire('matched')) } : {}),
           ...(w.relayAddrs.length > 0 ? { relayAddrs: w.relayAddrs } : {})
         }
         if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')

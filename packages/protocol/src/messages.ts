@@ -118,6 +118,12 @@ export interface Reject {
   readonly negotiation: Uint8Array
   readonly code: string
   readonly detail: string
+  /**
+   * a seller refusing a buyer of another feeder for want of energy (`no-capacity`, `capacity-held`,
+   * `feeder-limit`): sellers of its own feeder that still offer the slot, as it hears them (at most
+   * `limits.maxReferrals`). Pointers, not promises, as a digest's entries: each seller answers for itself.
+   */
+  readonly referrals?: readonly DigestEntry[]
 }
 export interface Confirm {
   readonly tradeId: Uint8Array

@@ -64,7 +64,9 @@ export const limits = {
   /** a relay's digest: 160 entries of one address each fit in 24 KiB */
   maxDigestEntries: 160,
   maxDigestAddrs: 2,
-  maxDigestBytes: 32 * 1024
+  maxDigestBytes: 32 * 1024,
+  /** a refusal's referrals to other sellers of the refusing seller's feeder */
+  maxReferrals: 4
 } as const
 
 /** Gossip topic of a district's mobility service offers (with zone topics: those that name more than one zone, transit). */

@@ -568,6 +568,7 @@ export interface Reject {
     negotiation: Uint8Array<ArrayBuffer>;
     code: string;
     detail: string;
+    referrals: DigestEntry[];
 }
 export declare namespace Reject {
     const codec: () => Codec<Reject>;
@@ -583,9 +584,44 @@ export declare namespace Reject {
         field: '$.detail';
         value: string;
     }
+    interface RejectReferralsTraderFieldEvent {
+        field: '$.referrals[].trader';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface RejectReferralsFeederFieldEvent {
+        field: '$.referrals[].feeder';
+        value: string;
+        index: number;
+    }
+    interface RejectReferralsSlotFieldEvent {
+        field: '$.referrals[].slot';
+        value: bigint;
+        index: number;
+    }
+    interface RejectReferralsEnergyWhFieldEvent {
+        field: '$.referrals[].energyWh';
+        value: bigint;
+        index: number;
+    }
+    interface RejectReferralsPriceFieldEvent {
+        field: '$.referrals[].price';
+        value: bigint;
+        index: number;
+    }
+    interface RejectReferralsAddrsFieldEvent {
+        field: '$.referrals[].addrs[]';
+        index: number;
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface RejectReferralsBuyerFieldEvent {
+        field: '$.referrals[].buyer';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
     function encode(obj: Partial<Reject>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reject>): Reject;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reject>): Generator<RejectNegotiationFieldEvent | RejectCodeFieldEvent | RejectDetailFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reject>): Generator<RejectNegotiationFieldEvent | RejectCodeFieldEvent | RejectDetailFieldEvent | RejectReferralsTraderFieldEvent | RejectReferralsFeederFieldEvent | RejectReferralsSlotFieldEvent | RejectReferralsEnergyWhFieldEvent | RejectReferralsPriceFieldEvent | RejectReferralsAddrsFieldEvent | RejectReferralsBuyerFieldEvent>;
 }
 export interface Confirm {
     tradeId: Uint8Array<ArrayBuffer>;

@@ -1682,6 +1682,12 @@ export var Reject;
                     w.uint32(26);
                     w.string(obj.detail);
                 }
+                if (obj.referrals != null && obj.referrals.length > 0) {
+                    for (const value of obj.referrals) {
+                        w.uint32(34);
+                        DigestEntry.codec().encode(value, w);
+                    }
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1689,7 +1695,8 @@ export var Reject;
                 const obj = {
                     negotiation: uint8ArrayAlloc(0),
                     code: '',
-                    detail: ''
+                    detail: '',
+                    referrals: []
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -1707,6 +1714,15 @@ export var Reject;
                             obj.detail = reader.string();
                             break;
                         }
+                        case 4: {
+                            if (opts.limits?.referrals != null && obj.referrals.length === opts.limits.referrals) {
+                                throw new MaxLengthError('Decode error - repeated field "referrals" had too many elements');
+                            }
+                            obj.referrals.push(DigestEntry.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.referrals$
+                            }));
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -1715,6 +1731,9 @@ export var Reject;
                 }
                 return obj;
             }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    referrals: 0
+                };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
                     const tag = reader.uint32();
@@ -1738,6 +1757,21 @@ export var Reject;
                                 field: `${prefix}.detail`,
                                 value: reader.string()
                             };
+                            break;
+                        }
+                        case 4: {
+                            if (opts.limits?.referrals != null && obj.referrals === opts.limits.referrals) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "referrals" had too many elements');
+                            }
+                            for (const evt of DigestEntry.codec().stream(reader, reader.uint32(), `${prefix}.referrals[]`, {
+                                limits: opts.limits?.referrals$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.referrals
+                                };
+                            }
+                            obj.referrals++;
                             break;
                         }
                         default: {
