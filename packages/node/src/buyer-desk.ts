@@ -15,6 +15,7 @@ import {
   type Clock,
   type Counter,
   type Reject,
+  type DigestEntry,
   type Signer,
   type Trade
 } from '@kvartal/protocol'
@@ -150,6 +151,28 @@ export class BuyerDesk {
     }
   }
 
+  /**
+   * A seller of another feeder that refused for want of energy named sellers of its feeder that still offer the
+   * slot (referrals.ts): the book takes them, and the buyer's next look may approach them. Referrals are only for
+   * that slot, of the refusing seller's own feeder, another than the buyer's, and never name the refusing seller:
+   * anything else is a seller that forges its replies.
+   */
+  #applyReferrals(input: NegotiationInput, referrals: readonly DigestEntry[]): void {
+    const d = this.#d
+    const sellerFeeder = input.sellerFeeder
+    const ok =
+      d.grid != null &&
+      sellerFeeder != null &&
+      sellerFeeder !== d.grid.feeder &&
+      referrals.every(e => e.slot === input.slot && e.feeder === sellerFeeder && toHex(e.trader) !== input.seller)
+    if (!ok)
+      throw this.#forged(
+        input.seller,
+        new NegotiationError('bad-referral', "a refusal's referrals name another slot, feeder or the seller")
+      )
+    d.book.applyReferrals(referrals, input.slot, d.clock.now(), d.context(input.slot, 0).gateClosureAt)
+  }
+
   async exchange(input: NegotiationInput, round: number, price: number): Promise<Reply> {
     const d = this.#d
     const ch = await this.#channel(input.negotiation, input.seller)
@@ -224,6 +247,7 @@ export class BuyerDesk {
     // held for others until then: look again after that, not before
     if (r.code === 'capacity-held')
       d.book.markAvailable('offer', input.seller, input.slot, 0, Number(/until=(\d+)/.exec(r.detail)?.[1] ?? d.clock.now()))
+    if (r.referrals != null) this.#applyReferrals(input, r.referrals)
     d.emit({
       type: 'rejected',
       slot: input.slot,

@@ -14,7 +14,10 @@ import {
   type Accept,
   type Clock,
   type Confirm,
+  type Counter,
+  type DigestEntry,
   type Proposal,
+  type Reject,
   type Signer,
   type SlotClockConfig,
   type TradeTerms
@@ -39,8 +42,14 @@ export interface SellerDeskDeps {
   emit: Emit
   /** the seller's feeder, the grid's fees and its share of the transformer; absent: one feeder, no fees */
   grid?: GridOptions
+  /** sellers of its feeder it refers a refused buyer of another feeder to (referrals.ts); absent: none */
+  referrals?: (slot: number, buyer: string, now: number) => DigestEntry[]
 }
 
+/** The seller's answer to one proposal. */
+type Decision = { kind: 'reject'; reject: Reject } | { kind: 'counter'; counter: Counter } | { kind: 'accept'; accept: Accept }
+/** Refusals for want of energy: to a buyer of another feeder, they carry referrals (referrals.ts). */
+const SHORT = new Set(['no-capacity', 'capacity-held', 'feeder-limit'])
 /** Counter rounds a seller entertains before it stops answering. */
 const MAX_ROUNDS = 4
 /**
@@ -135,18 +144,14 @@ export class SellerDesk {
   }
 
   /** `channel`: the time read is the clock's plus the simulated delay of the frames so far (0 on a real network). */
-  async #decide(
-    p: Proposal,
-    channel: Pick<FramedChannel, 'elapsedMs'>
-  ): Promise<
-    | { kind: 'reject'; reject: { negotiation: Uint8Array; code: string; detail: string } }
-    | { kind: 'counter'; counter: { negotiation: Uint8Array; energyWh: number; price: number; expiresAt: number; round: number } }
-    | { kind: 'accept'; accept: Accept }
-  > {
+  async #decide(p: Proposal, channel: Pick<FramedChannel, 'elapsedMs'>): Promise<Decision> {
     const d = this.#d
     const now = d.clock.now() + channel.elapsedMs()
     const negotiation = toHex(p.id)
-    const reject = (code: string, detail: string) => ({ kind: 'reject' as const, reject: { negotiation: p.id, code, detail } })
+    const reject = (code: string, detail: string, referrals: DigestEntry[] = []) => ({
+      kind: 'reject' as const,
+      reject: { negotiation: p.id, code, detail, ...(referrals.length > 0 ? { referrals } : {}) }
+    })
     // every step of the seller's answer follows from the buyer's proposal of this round
     const me = toHex(d.signer.publicKey)
     const step = (s: string): { id: string; parent: string } => ({
@@ -155,8 +160,11 @@ export class SellerDesk {
     })
     /** a refusal the node's events show (the checks of the proposal's own fields above it are not shown) */
     const refuse = (code: string, detail: string) => {
-      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code, ...step('rejected') })
-      return reject(code, detail)
+      // a buyer of another feeder refused for want of energy hears where its feeder still has some (referrals.ts)
+      const referrals = cross && SHORT.has(code) ? (d.referrals?.(p.slot, toHex(p.buyer), now) ?? []) : []
+      const referred = referrals.length > 0 ? { detail: `referred ${referrals.length}` } : {}
+      d.emit({ type: 'rejected', slot: p.slot, correlation: negotiation, peer: toHex(p.buyer), code, ...referred, ...step('rejected') })
+      return reject(code, detail, referrals)
     }
     d.emit({
       type: 'proposal-received',

@@ -5,7 +5,7 @@ import type { KvartalNodeOptions } from './options.ts'
 type ContextOptions = Pick<KvartalNodeOptions, 'slots' | 'ticksPerSlot' | 'tradingWindowSlots' | 'tariffs' | 'profile'>
 
 /** No tick of the node comes between `now` and the slot's gate closure: what is not traded now goes to the grid. */
-export function isLastCall(o: ContextOptions, slot: number, now: number): boolean {
+export function isLastCall(o: Pick<ContextOptions, 'slots' | 'ticksPerSlot'>, slot: number, now: number): boolean {
   return gateClosure(o.slots, slot) - now <= Math.floor(o.slots.slotMs / o.ticksPerSlot)
 }
 

@@ -8,6 +8,7 @@ import type { Journal } from './journal.ts'
 import type { NodeStats } from './node-stats.ts'
 import type { NodeMachineEvent } from './node.machine.ts'
 import type { KvartalNodeOptions } from './options.ts'
+import { referralsFor } from './referrals.ts'
 import { SellerDesk } from './seller-desk.ts'
 import { tradingContext } from './trading-context.ts'
 import type { WorkInFlight } from './work-in-flight.ts'
@@ -63,7 +64,8 @@ export function tradingDesks(d: TradingDesksDeps): TradingDesks {
     holdMs: o.holdMs,
     context: (s, r) => context(s, r, 'seller'),
     emit: d.emit,
-    grid: o.grid
+    grid: o.grid,
+    referrals: (slot, buyer, now) => referralsFor(d.book, d.options, { slot, buyer, now })
   })
   const buyer = new BuyerDesk({
     host: d.host,

@@ -14,24 +14,14 @@ import type { NegotiationInput } from '../src/negotiation.machine.ts'
 import type { BuyerDesk } from '../src/buyer-desk.ts'
 import type { Journal } from '../src/journal.ts'
 import type { NodeStats } from '../src/node-stats.ts'
+import { key, offerOf } from './helpers/relay-rig.ts'
 
 const SLOT = 40
-const key = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 const hex = (n: number): string => n.toString(16).padStart(2, '0').repeat(32)
 const fees = { local: 86_000_000, district: 144_000_000 }
 
-const offerFrom = (trader: number, energyWh: number, price: number, feeder: string): Announcement => ({
-  version: 1,
-  district: 'd',
-  trader: key(trader),
-  seq: 1,
-  issuedAt: 0,
-  validUntil: 1e15,
-  offers: [{ slot: SLOT, energyWh, price }],
-  bids: [],
-  addrs: [],
-  feeder
-})
+const offerFrom = (trader: number, energyWh: number, price: number, feeder: string): Announcement =>
+  offerOf(trader, { slot: SLOT, energyWh, price, feeder })
 const digestOf = (entries: Array<[trader: number, energyWh: number, price: number]>): Digest => ({
   version: 1,
   district: 'd',

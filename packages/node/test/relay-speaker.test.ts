@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { toHex, type Announcement, type Digest } from '@kvartal/protocol'
 import { defaultNodeOptions } from '../src/options.ts'
-import { key, relayRig } from './helpers/relay-rig.ts'
+import { key, offerOf, relayRig } from './helpers/relay-rig.ts'
 
 const SLOT = 40
 const slots = defaultNodeOptions.slots
@@ -15,18 +15,7 @@ const tickMs = slots.slotMs / defaultNodeOptions.ticksPerSlot
 const tick0 = slots.epochMs + (SLOT - 4) * slots.slotMs
 const FIRST = SLOT - 3
 
-const offer = (trader: number): Announcement => ({
-  version: 1,
-  district: 'd',
-  trader: key(trader),
-  seq: 1,
-  issuedAt: 0,
-  validUntil: 1e15,
-  offers: [{ slot: SLOT, energyWh: 100, price: 400_000_000 + trader }],
-  bids: [],
-  addrs: [],
-  feeder: 'a'
-})
+const offer = (trader: number): Announcement => offerOf(trader, { slot: SLOT, energyWh: 100, price: 400_000_000 + trader, feeder: 'a' })
 /** a digest of feeder `a` by another relay of it, issued at `at` */
 const sibling = (relay: Uint8Array, seq: number, at: number): Digest => ({
   version: 1,

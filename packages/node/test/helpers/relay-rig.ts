@@ -1,10 +1,27 @@
 import { OrderBook, SlotPositions } from '@kvartal/market'
-import { limits, openAs, signerFromSeed, toHex, type Digest } from '@kvartal/protocol'
+import { limits, openAs, signerFromSeed, toHex, type Announcement, type Digest } from '@kvartal/protocol'
 import type { DigestScope } from '@kvartal/mesh'
 import { Announcer } from '../../src/announcer.ts'
 import { defaultNodeOptions, type KvartalNodeOptions } from '../../src/options.ts'
 
 export const key = (n: number): Uint8Array => new Uint8Array(32).fill(n)
+
+/** `trader`'s offer of one slot on `feeder`, valid for ever, as its announcement (seq 1) says it */
+export const offerOf = (
+  trader: number,
+  o: { slot: number; energyWh: number; price: number; feeder: string; addrs?: Uint8Array[] }
+): Announcement => ({
+  version: 1,
+  district: 'd',
+  trader: key(trader),
+  seq: 1,
+  issuedAt: 0,
+  validUntil: 1e15,
+  offers: [{ slot: o.slot, energyWh: o.energyWh, price: o.price }],
+  bids: [],
+  addrs: o.addrs ?? [],
+  feeder: o.feeder
+})
 
 /**
  * A relay of feeder `a` as the announcer runs it, with the real order book and positions: the host, journal and

@@ -7,11 +7,15 @@ import { SimulatedClock, seal, type NodeEvent, type Signer } from '@kvartal/prot
 import { SlotPositions, fixedMarkup } from '@kvartal/market'
 import type { FramedChannel } from '@kvartal/mesh'
 import { Journal, SellerDesk } from '../../src/index.ts'
+import type { SellerDeskDeps } from '../../src/seller-desk.ts'
 
 export const slots = { epochMs: 1_000_000_000, slotMs: 900_000, gateClosureMs: 60_000 }
 
-/** A seller with 1,000 Wh in slot 0, retail 1,000 nanos/kWh, limit 400, holds of 10 s; its events go to `events`. */
-export async function sellerRig(dir: string, seller: Signer) {
+/**
+ * A seller with 1,000 Wh in slot 0, retail 1,000 nanos/kWh, limit 400, holds of 10 s; its events go to `events`.
+ * `extra` adds to or replaces its deps (a feeder, referrals).
+ */
+export async function sellerRig(dir: string, seller: Signer, extra: Partial<SellerDeskDeps> = {}) {
   const journal = await Journal.open(join(dir, 'j'), { sync: false })
   const clock = new SimulatedClock(slots.epochMs - 600_000)
   const positions = new SlotPositions()
@@ -38,7 +42,8 @@ export async function sellerRig(dir: string, seller: Signer) {
     }),
     emit: e => {
       events.push(e)
-    }
+    },
+    ...extra
   })
   return { journal, clock, positions, desk, events }
 }
