@@ -11,7 +11,6 @@ import { ProcessGossip, createHost, handleChannels, identityFromSeed } from '@kv
 import type { GridOptions, KvartalNode } from '@kvartal/node'
 import { startDistrict, epochMs, type TestDistrict } from './helpers/nodes.ts'
 import { startAttacker, type Attacker } from './helpers/hostile.ts'
-import { until } from './helpers/wait.ts'
 
 const fees = { local: 50_000_000, district: 150_000_000 }
 const tickMs = (15 * 60_000) / 4
@@ -61,9 +60,10 @@ async function lastCallWith(
       validUntil: now + 3_600_000,
       entries: [entry]
     }
-    await bus.port(host.services.pubsub, relay.peerId).publish(feederDigestTopic('test', 'f2'), seal('digest', digest, relay.signer))
     const c = d.nodes[3]
-    await until(() => c.book.forSlot('offer', 0, d.clock.now()).length > 0, 'C hears the digest')
+    const heard = d.waitFor('announcement-received', e => e.node === c.id && e.detail === 'digest:feeder')
+    await bus.port(host.services.pubsub, relay.peerId).publish(feederDigestTopic('test', 'f2'), seal('digest', digest, relay.signer))
+    await heard
     expect(c.book.forSlot('offer', 0, d.clock.now()).map(o => o.trader)).toEqual([toHex(entry.trader)])
     await run(d)
   } finally {
