@@ -72,9 +72,25 @@ describe('strategies', () => {
     const last = { ...late, lastCall: true }
     expect(s.approach(last, [offer])).toEqual([{ trader: 'x', energyWh: 50, price: offer.price }])
     expect(s.answerCounter(last, offer.price, 1).action).toBe('accept')
-    // never beyond the limit
-    expect(s.approach(last, [{ ...offer, price: late.limit + 1 }])).toEqual([])
+    // never beyond the limit: an ask above it is offered the limit itself (the seller may take it, below)
+    expect(s.approach(last, [{ ...offer, price: late.limit + 1 }])).toEqual([{ trader: 'x', energyWh: 50, price: late.limit }])
     expect(s.answerCounter(last, late.limit + 1, 1).action).toBe('walk-away')
+    // within the limit first, what is left above it: 50 Wh within, 30 of the 100 Wh above
+    const above = { trader: 'y', energyWh: 100, price: late.limit + 5 }
+    expect(s.approach({ ...last, remainingWh: 80 }, [offer, above])).toEqual([
+      { trader: 'x', energyWh: 50, price: offer.price },
+      { trader: 'y', energyWh: 30, price: late.limit }
+    ])
+  })
+
+  it('at its last call a concession seller takes any price within its limit, below its posted ask; before it, it counters', () => {
+    const s = timeDependentConcession()
+    const seller = ctx({ now: 99, limit: 400 })
+    const posted = s.askPrice(seller)
+    expect(posted).toBeGreaterThan(seller.limit)
+    expect(s.answerProposal(seller, seller.limit, 0)).toEqual({ action: 'counter', price: posted })
+    expect(s.answerProposal({ ...seller, lastCall: true }, seller.limit, 0)).toEqual({ action: 'accept' })
+    expect(s.answerProposal({ ...seller, lastCall: true }, seller.limit - 1, 0)).toEqual({ action: 'reject', code: 'price-too-low' })
   })
 })
 

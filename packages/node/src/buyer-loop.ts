@@ -110,17 +110,16 @@ export class BuyerLoop {
     // came first, and at 1,000 buildings on a morning buyers spent their last call on such offers (7 % of
     // proposals across feeders committed) and went to the grid while sellers of their own feeder exported.
     if (ctx.lastCall === true && offers.some(a => share.isCross(feederOf.get(a.trader) ?? ''))) {
-      const local = offers.filter(a => !share.isCross(feederOf.get(a.trader) ?? ''))
-      this.#propose(s, now, ctx, local, feederOf)
-      const left = d.need.available(s, now)
-      if (left > 0)
-        this.#propose(
-          s,
-          now,
-          { ...ctx, remainingWh: left },
-          offers.filter(a => share.isCross(feederOf.get(a.trader) ?? '')),
-          feederOf
-        )
+      const isCross = (a: OfferView): boolean => share.isCross(feederOf.get(a.trader) ?? '')
+      const within = offers.filter(a => a.price <= ctx.limit)
+      // its own feeder, then other feeders, each within its limit; then, with what is left, asks above its limit at its
+      // limit (the strategy's: a seller at its last call may take it). Put in the same pass as its own feeder's offers,
+      // those proposals took the need that other feeders' offers within the limit would have met: on the 1,000-building
+      // morning, local energy fell 95.4 → 94.0 %; last, it rose to 95.9 %
+      for (const pass of [within.filter(a => !isCross(a)), within.filter(isCross), offers.filter(a => a.price > ctx.limit)]) {
+        const left = d.need.available(s, now)
+        if (left > 0 && pass.length > 0) this.#propose(s, now, { ...ctx, remainingWh: left }, pass, feederOf)
+      }
       return
     }
     this.#propose(s, now, ctx, offers, feederOf)

@@ -109,6 +109,17 @@ describe("a buyer's approach across feeders", () => {
     expect(['02', '03']).toContain(started[1].seller.slice(0, 2))
   })
 
+  it('at the last call, asks above its limit are offered its limit, after every offer within it, of either feeder', () => {
+    // limit 0.60: its own feeder's 0.636 landed is above it, the relayed 0.544 and 0.545 within
+    const { loop, started } = buyer(hex(98), 1_200, book(), 600_000_000)
+    loop.approach(SLOT, gate - tickMs)
+    expect(started.map(s => [s.seller.slice(0, 2), s.energyWh, s.price])).toEqual([
+      ['02', 500, 400_000_000],
+      ['03', 500, 401_000_000],
+      ['01', 200, 600_000_000 - fees.local]
+    ])
+  })
+
   it("before the last call, the cheaper landed price comes first, and the price proposed is the seller's own", () => {
     const { loop, started } = buyer(hex(98), 700, book(), 1_000_000_000)
     loop.approach(SLOT, gate - 3 * tickMs)
