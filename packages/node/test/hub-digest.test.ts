@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { toHex, type Announcement, type Digest, type DigestEntry } from '@kvartal/protocol'
 import type { BookEntry } from '@kvartal/market'
 import { defaultNodeOptions } from '../src/options.ts'
-import { key, relayRig } from './helpers/relay-rig.ts'
+import { key, offerOf, relayRig } from './helpers/relay-rig.ts'
 import { seenHere } from '../src/digest-picks.ts'
 
 const SLOT = 40
@@ -39,18 +39,10 @@ const district = (relayKey: number, feeder: string, offers: DigestEntry[], bids:
   entries: offers,
   ...(bids.length > 0 ? { bids } : {})
 })
-const ann = (trader: number, side: 'offer' | 'bid', energyWh: number, price: number): Announcement => ({
-  version: 1,
-  district: 'd',
-  trader: key(trader),
-  seq: 1,
-  issuedAt: 0,
-  validUntil: 1e15,
-  offers: side === 'offer' ? [{ slot: SLOT, energyWh, price }] : [],
-  bids: side === 'bid' ? [{ slot: SLOT, energyWh, price }] : [],
-  addrs: [],
-  feeder: 'a'
-})
+const ann = (trader: number, side: 'offer' | 'bid', energyWh: number, price: number): Announcement => {
+  const a = offerOf(trader, { slot: SLOT, energyWh, price, feeder: 'a' })
+  return side === 'offer' ? a : { ...a, offers: [], bids: a.offers }
+}
 const rows = (l: readonly DigestEntry[]): Array<[string, number, string]> =>
   l.map(e => [toHex(e.trader).slice(0, 2), e.energyWh, e.buyer != null ? toHex(e.buyer).slice(0, 2) : '-'])
 
