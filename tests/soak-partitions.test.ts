@@ -44,6 +44,8 @@ describe('soak: a district of real processes in network namespaces, partitioned 
         network: 'netns',
         partitionEveryMs: 4_000,
         partitionMs: 2_500,
+        // the run goes on until three partitions have come and gone, however fast the trading reached its targets
+        minPartitions: 3,
         lossPercent: 5,
         skewMs: 2_000
       })

@@ -259,7 +259,8 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     for (;;) {
       const elapsed = Date.now() - tradingStart
       const trades = countTrades()
-      if (elapsed >= o.durationMs || (trades >= o.targetTrades && bookingsConfirmed >= o.targetBookings)) break
+      const faultsMet = partitions >= Math.min(o.minPartitions, cuts.length) && cut == null
+      if (elapsed >= o.durationMs || (trades >= o.targetTrades && bookingsConfirmed >= o.targetBookings && faultsMet)) break
       while (next < schedule.length && schedule[next].atMs <= elapsed) {
         const k = schedule[next++]
         const r = running[k.victim]

@@ -32,6 +32,11 @@ export interface SoakOptions {
   readonly partitionEveryMs: number
   /** mean ms a partition lasts */
   readonly partitionMs: number
+  /**
+   * partitions to have made and healed before the trading ends on its targets (within `durationMs`): a run that
+   * reaches its targets quickly (a quiet machine) or slowly (a loaded one) still meets the faults it is about
+   */
+  readonly minPartitions: number
   /** % of packets between nodes dropped throughout the trading (netns only) */
   readonly lossPercent: number
   /** each node's clock off the machine's by up to ± this many ms, drawn from the seed (skew-clock.ts; 0: none) */
@@ -70,6 +75,7 @@ export const defaultSoakOptions: SoakOptions = {
   network: 'loopback',
   partitionEveryMs: 0,
   partitionMs: 5_000,
+  minPartitions: 0,
   lossPercent: 0,
   skewMs: 0
 }
