@@ -84,6 +84,9 @@ describe('a refusal refers the buyer to a seller that still has energy', () => {
         const refusal = d.events.find(e => e.type === 'rejected' && e.node === a.id && e.peer === c.id)
         expect(refusal).toMatchObject({ code: 'no-capacity', detail: 'referred 1' })
         expect(await boughtFrom(c, b.id)).toBe(300)
+        // what results.json adds up: C met one refusal, for want of energy, and it named one seller
+        expect(c.stats.refusals).toEqual({ 'no-capacity': 1 })
+        expect(c.stats.referrals).toEqual({ refusals: 1, sellers: 1 })
         const across = (await c.trades()).filter(t => t.role === 'buyer' && t.status === 'committed')
         expect(across.every(t => t.decoded.terms.gridFee === fees.district && t.decoded.terms.sellerFeeder === 'f1')).toBe(true)
       }
@@ -135,6 +138,8 @@ describe('a refusal refers the buyer to a seller that still has energy', () => {
           expect(failed.map(e => e.code)).toEqual(['bad-referral'])
           expect(await boughtFrom(c, d.nodes[1].id)).toBe(0)
           expect(c.book.forSlot('offer', 0, d.clock.now())).toEqual([])
+          // a forged refusal's referrals are not counted as taken
+          expect(c.stats.referrals).toEqual({ refusals: 0, sellers: 0 })
         }
       )
     } finally {

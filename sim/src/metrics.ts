@@ -63,6 +63,10 @@ export interface DistrictMetrics {
     failed: number
     pending: number
     void: number
+    /** the refusals buyers met, by code, most first */
+    refusals: Record<string, number>
+    /** refusals that named other sellers of the refusing seller's feeder (referrals), and the sellers named */
+    referrals: { refusals: number; sellers: number }
   }
   perNode: {
     gossipMessages: number
@@ -329,6 +333,8 @@ export function computeMetrics(
   const byTopic: Record<GossipTopicKind, number> = { offer: 0, bid: 0, feederDigest: 0, districtDigest: 0, mobility: 0, other: 0 }
   const latencies: number[] = []
   const neg = { proposals: 0, committed: 0, rejected: 0, walkedAway: 0, failed: 0, pending: 0, void: 0 }
+  const refusals: Record<string, number> = {}
+  const referrals = { refusals: 0, sellers: 0 }
   for (const n of run.nodes) {
     const st = n.node.router.stats
     gossipMessages += st.published + st.accepted
@@ -356,6 +362,10 @@ export function computeMetrics(
     neg.failed += x.failed
     neg.pending += x.pending
     neg.void += x.void
+    // absent in a view from before these counts (a replayed or older run's)
+    for (const [code, k] of Object.entries(n.node.stats.refusals ?? {})) refusals[code] = (refusals[code] ?? 0) + k
+    referrals.refusals += n.node.stats.referrals?.refusals ?? 0
+    referrals.sellers += n.node.stats.referrals?.sellers ?? 0
   }
   latencies.sort((a, b) => a - b)
   const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
@@ -379,7 +389,11 @@ export function computeMetrics(
     buildingToVehicleWh: toVehiclesWh,
     paidNanos: Number((paid + 500n) / 1000n),
     averagePrice: localEnergyWh === 0 ? 0 : Math.round(Number(paid / BigInt(Math.max(1, localEnergyWh)))),
-    negotiations: neg,
+    negotiations: {
+      ...neg,
+      refusals: Object.fromEntries(Object.entries(refusals).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+      referrals
+    },
     perNode: {
       gossipMessages: Math.round(gossipMessages / nodes),
       gossipBytes: Math.round(gossipBytes / nodes),

@@ -1,5 +1,6 @@
 import type { ScenarioResult } from './scenario-result.ts'
 import type { MobilityMetrics } from './mobility-metrics.ts'
+import type { DistrictMetrics } from './metrics.ts'
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`
 const kwh = (wh: number): string => `${(wh / 1000).toFixed(1)} kWh`
@@ -73,6 +74,7 @@ export function summaryTable(r: ScenarioResult): string {
       `${m.negotiations.proposals} proposals: ${m.negotiations.committed} committed, ${m.negotiations.rejected} ` +
         `rejected, ${m.negotiations.walkedAway} walked away, ${m.negotiations.failed} failed`
     ],
+    ...refusalsLine(m.negotiations),
     [
       'messages per node',
       `${m.perNode.messages} (${m.perNode.gossipMessages} gossip, ${m.perNode.streamFrames} stream ` +
@@ -188,4 +190,15 @@ export function progressBar(stream: NodeJS.WriteStream): (done: number, total: n
       stream.write(`\r[${'#'.repeat(p)}${'.'.repeat(40 - p)}] ${Math.round((done / total) * 100)}%${done === total ? '\n' : ''}`)
     else if (done === total || p % 10 === 0) stream.write(`progress ${Math.round((done / total) * 100)}%\n`)
   }
+}
+
+/** The refusals buyers met, the four commonest codes, and the referrals they carried; nothing when there were none. */
+function refusalsLine(n: DistrictMetrics['negotiations']): Array<[string, string]> {
+  const codes = Object.entries(n.refusals ?? {})
+  if (codes.length === 0) return []
+  const shown = codes.slice(0, 4).map(([code, k]) => `${code} ${k}`)
+  if (codes.length > 4) shown.push(`${codes.slice(4).reduce((a, [, k]) => a + k, 0)} other`)
+  const referred =
+    (n.referrals?.refusals ?? 0) > 0 ? `; ${n.referrals.refusals} named ${n.referrals.sellers} other sellers (referrals)` : ''
+  return [['refusals', shown.join(', ') + referred]]
 }

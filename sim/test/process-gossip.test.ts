@@ -55,6 +55,9 @@ describe('the process bus changes how fast a simulation runs, not what its marke
     expect(Math.abs(a.gossipPerNodePerSlot.mean - b.gossipPerNodePerSlot.mean)).toBeLessThanOrEqual(b.gossipPerNodePerSlot.mean * 0.05)
     for (const m of [a, b]) {
       expect(m.negotiations.failed).toBe(0)
+      // results.json's refusals by code add up to the rejected negotiations
+      expect(m.negotiations.rejected).toBeGreaterThan(0)
+      expect(Object.values(m.negotiations.refusals).reduce((x, y) => x + y, 0)).toBe(m.negotiations.rejected)
       expect(m.consistency.oversoldSlots).toBe(0)
       expect(m.consistency.mismatched).toBe(0)
     }

@@ -181,6 +181,7 @@ export class BuyerLoop {
   onOutcome(out: NegotiationOutcome): void {
     const d = this.#d
     d.stats.negotiations[out.result]++
+    if (out.result === 'rejected' && out.code != null) d.stats.refusals[out.code] = (d.stats.refusals[out.code] ?? 0) + 1
     this.#slotOf.delete(out.negotiation)
     const t0 = this.#startedAt.get(out.negotiation)
     const latency = t0 != null ? performance.now() - t0 : undefined

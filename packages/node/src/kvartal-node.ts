@@ -68,7 +68,9 @@ export class KvartalNode {
     gridBuyWh: 0,
     gridSellWh: 0,
     latenciesMs: [],
-    streams: { frames: 0, bytes: 0 }
+    streams: { frames: 0, bytes: 0 },
+    refusals: {},
+    referrals: { refusals: 0, sellers: 0 }
   }
   #actor?: NodeActor
   #abort = new AbortController()

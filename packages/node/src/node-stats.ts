@@ -14,4 +14,8 @@ export interface NodeStats {
   latenciesMs: number[]
   /** negotiation stream frames and bytes, sent and received */
   streams: { frames: number; bytes: number }
+  /** the refusals this node met as a buyer, by code (`no-capacity`, `price-too-low`, …) */
+  refusals: Record<string, number>
+  /** refusals it met that named other sellers (referrals.ts), and how many sellers they named in all */
+  referrals: { refusals: number; sellers: number }
 }
