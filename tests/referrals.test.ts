@@ -87,6 +87,9 @@ describe('a refusal refers the buyer to a seller that still has energy', () => {
         // what results.json adds up: C met one refusal, for want of energy, and it named one seller
         expect(c.stats.refusals).toEqual({ 'no-capacity': 1 })
         expect(c.stats.referrals).toEqual({ refusals: 1, sellers: 1 })
+        // and the trace says it, for kvartal replay
+        const ended = d.events.find(e => e.type === 'negotiation-ended' && e.node === c.id && e.peer === a.id)
+        expect(ended).toMatchObject({ outcome: 'rejected', code: 'no-capacity', detail: 'referred 1' })
         const across = (await c.trades()).filter(t => t.role === 'buyer' && t.status === 'committed')
         expect(across.every(t => t.decoded.terms.gridFee === fees.district && t.decoded.terms.sellerFeeder === 'f1')).toBe(true)
       }

@@ -79,6 +79,20 @@ describe('kvartal replay', () => {
     expect(m.perSlot).toEqual(r.perSlot)
   })
 
+  it('counts the referrals buyers took from their negotiation-ended events, as the nodes counted them', async () => {
+    // one buyer's refusal, said in the trace to have named 3 other sellers (the node writes `referred N` when its book took them)
+    const i = lines.findIndex(l => l.type === 'negotiation-ended' && l.outcome === 'rejected')
+    expect(i).toBeGreaterThanOrEqual(0)
+    const edited = lines.map((l, j) => (j === i ? { ...l, detail: 'referred 3' } : l))
+    const copy = join(dir, 'referred.ndjson')
+    await writeFile(copy, edited.map(l => JSON.stringify(l)).join('\n') + '\n')
+    const m = replayMetrics(await readTrace(copy))
+    expect(m.negotiations.referrals).toEqual({ refusals: 1, sellers: 3 })
+    expect(results.metrics.negotiations.referrals).toEqual({ refusals: 0, sellers: 0 })
+    // refusals by code, counted from the same events, add up to the rejected negotiations
+    expect(Object.values(m.negotiations.refusals).reduce((a, b) => a + b, 0)).toBe(results.metrics.negotiations.rejected)
+  })
+
   it("prints the rows of kvartal sim's summary table that the trace gives, equal to the run's", async () => {
     const p = runKvartal(['replay', trace])
     const { code } = await p.exited
@@ -94,6 +108,7 @@ describe('kvartal replay', () => {
       'welfare',
       'trades',
       'negotiations',
+      'refusals',
       'negotiation latency',
       'consistency',
       'self-sufficiency'

@@ -25,7 +25,6 @@ import type { Journal } from './journal.ts'
 import { stepId, type Emit } from './events.ts'
 import type { GridOptions } from './options.ts'
 import type { ConfirmResult, NegotiationInput, Reply } from './negotiation.machine.ts'
-import type { NodeStats } from './node-stats.ts'
 
 export interface BuyerDeskDeps {
   host: KvartalHost
@@ -40,8 +39,6 @@ export interface BuyerDeskDeps {
   holdMs: number
   frameTimeoutMs: number
   meter?: ChannelMeter
-  /** where it counts the referrals it takes (NodeStats) */
-  stats?: Pick<NodeStats, 'referrals'>
   context(slot: number, remainingWh: number): TradingContext
   emit: Emit
   /** the buyer's feeder and the grid's fees; absent: one feeder, no fees */
@@ -174,10 +171,6 @@ export class BuyerDesk {
         new NegotiationError('bad-referral', "a refusal's referrals name another slot, feeder or the seller")
       )
     d.book.applyReferrals(referrals, input.slot, d.clock.now(), d.context(input.slot, 0).gateClosureAt)
-    if (d.stats != null && referrals.length > 0) {
-      d.stats.referrals.refusals++
-      d.stats.referrals.sellers += referrals.length
-    }
   }
 
   async exchange(input: NegotiationInput, round: number, price: number): Promise<Reply> {

@@ -182,6 +182,10 @@ export class BuyerLoop {
     const d = this.#d
     d.stats.negotiations[out.result]++
     if (out.result === 'rejected' && out.code != null) d.stats.refusals[out.code] = (d.stats.refusals[out.code] ?? 0) + 1
+    if (out.referrals != null) {
+      d.stats.referrals.refusals++
+      d.stats.referrals.sellers += out.referrals
+    }
     this.#slotOf.delete(out.negotiation)
     const t0 = this.#startedAt.get(out.negotiation)
     const latency = t0 != null ? performance.now() - t0 : undefined
@@ -249,6 +253,8 @@ export class BuyerLoop {
       price: out.price,
       outcome: out.result,
       ...(out.code != null ? { code: out.code } : {}),
+      // the referrals its book took, as the seller's refusal says them: a trace counts them as the stats do
+      ...(out.referrals != null ? { detail: `referred ${out.referrals}` } : {}),
       ...(latency != null ? { latencyMs: latency } : {}),
       id: stepId(id, out.negotiation, 'ended'),
       ...(last != null ? { parent: last } : {})

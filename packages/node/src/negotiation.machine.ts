@@ -32,6 +32,8 @@ export interface NegotiationOutcome {
   readonly price: number
   readonly code?: string
   readonly detail?: string
+  /** rejected: the other sellers the refusal named, which the buyer's book took (referrals.ts) */
+  readonly referrals?: number
 }
 
 interface Ctx extends NegotiationInput {
@@ -165,7 +167,10 @@ export const negotiationMachine = setup({
       energyWh: accept?.terms.energyWh ?? context.energyWh,
       price: accept?.terms.price ?? context.price,
       code: context.reply?.kind === 'reject' ? context.reply.reject.code : result === 'failed' ? context.errorCode : undefined,
-      detail: context.reply?.kind === 'reject' ? context.reply.reject.detail : context.error
+      detail: context.reply?.kind === 'reject' ? context.reply.reject.detail : context.error,
+      ...(result === 'rejected' && context.reply?.kind === 'reject' && (context.reply.reject.referrals?.length ?? 0) > 0
+        ? { referrals: context.reply.reject.referrals!.length }
+        : {})
     }
   }
 })

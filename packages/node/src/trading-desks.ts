@@ -79,7 +79,6 @@ export function tradingDesks(d: TradingDesksDeps): TradingDesks {
     holdMs: o.holdMs,
     frameTimeoutMs: o.frameTimeoutMs,
     meter: d.stats.streams,
-    stats: d.stats,
     context: (s, r) => context(s, r, 'buyer'),
     emit: d.emit,
     grid: o.grid

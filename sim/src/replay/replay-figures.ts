@@ -21,6 +21,7 @@ export const replayedRows = [
   'grid import / export',
   'trades',
   'negotiations',
+  'refusals',
   'negotiation latency',
   'consistency'
 ] as const
@@ -69,6 +70,12 @@ export function runFromTrace(t: Trace): DistrictRunResult {
       const s = node.node.stats
       s.proposalsSent++
       s.negotiations[e.outcome as Outcome]++
+      if (e.outcome === 'rejected' && e.code != null) s.refusals[e.code] = (s.refusals[e.code] ?? 0) + 1
+      const referred = /^referred (\d+)$/.exec(e.detail ?? '')
+      if (referred != null) {
+        s.referrals.refusals++
+        s.referrals.sellers += Number(referred[1])
+      }
       if (e.latencyMs != null) s.latenciesMs.push(e.latencyMs)
       if (e.outcome === 'committed') {
         s.tradesCommitted++
@@ -93,7 +100,9 @@ function emptyView(key: string): NodeView & { stats: NodeStats } {
       gridBuyWh: 0,
       gridSellWh: 0,
       latenciesMs: [],
-      streams: { frames: 0, bytes: 0 }
+      streams: { frames: 0, bytes: 0 },
+      refusals: {},
+      referrals: { refusals: 0, sellers: 0 }
     },
     router: { stats: { published: 0, publishedBytes: 0, accepted: 0, acceptedBytes: 0, refused: {}, topics: {} } },
     topicSync: {
