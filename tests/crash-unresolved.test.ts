@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +9,7 @@ import { decodeLegTerms, fromHex } from '@kvartal/protocol'
 import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import type { MobilityCommand, MobilityProcessConfig } from './helpers/mobility-process.ts'
 import { runScript, type NodeProcess } from './helpers/processes.ts'
+import { fixedPort } from './helpers/fixed-port.ts'
 
 /**
  * The write point `traveller-unresolved`, killed at in a real process: a traveller that paid for a
@@ -35,16 +35,6 @@ let operatorPeer = ''
 let operatorAddr = ''
 let travellerAddr = ''
 const procs: NodeProcess[] = []
-
-async function freePort(): Promise<number> {
-  return await new Promise(resolve => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
 
 function run(role: 'operator' | 'traveller', env: Record<string, string> = {}): NodeProcess {
   const c: MobilityProcessConfig =
@@ -100,7 +90,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-crash-unresolved-'))
   ledger = await FakeIotaRpc.start()
   operatorLedger = await FakeIotaRpc.start()
-  port = await freePort()
+  port = await fixedPort()
   const op = await identityFromSeed(Buffer.from(OPERATOR_SEED, 'hex'))
   const tr = await identityFromSeed(Buffer.from(TRAVELLER_SEED, 'hex'))
   operatorPeer = op.peerId.toString()

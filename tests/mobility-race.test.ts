@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +9,7 @@ import { FakeIotaRpc, ledgerTransactions } from '@kvartal/settlement/testing'
 import { runCli, runKvartal, runKvartalCrashing, writeNodeConfig, type NodeProcess } from './helpers/processes.ts'
 import { askNode, eventually, writeGtfsLine, type GtfsLine } from './helpers/gtfs-line.ts'
 import { until } from './helpers/wait.ts'
+import { fixedPort } from './helpers/fixed-port.ts'
 
 /**
  * Two travellers race for the last seat of a bus trip, among real `kvartal node` processes on
@@ -49,16 +49,6 @@ const journey = (depart: string): string[] => [
   ...['--from', `${line.stops[0].lat},${line.stops[0].lon}`, '--to', `${line.stops[3].lat},${line.stops[3].lon}`],
   ...['--modes', 'BUS', '--max-walk', '0', '--depart', depart, '--json']
 ]
-
-async function freePort(): Promise<number> {
-  return await new Promise(resolve => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvartal-race-'))
@@ -107,7 +97,7 @@ describe('the last seat among real kvartal node processes', () => {
     // a fixed port, so that the operator restarts where the travellers look for it
     await writeFile(
       operatorConfig,
-      (await readFile(operatorConfig, 'utf8')).replace('/ip4/127.0.0.1/tcp/0', `/ip4/127.0.0.1/tcp/${await freePort()}`)
+      (await readFile(operatorConfig, 'utf8')).replace('/ip4/127.0.0.1/tcp/0', `/ip4/127.0.0.1/tcp/${await fixedPort()}`)
     )
     const operator = runKvartal(['node', '--config', operatorConfig])
     procs.push(operator)

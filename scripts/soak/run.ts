@@ -34,7 +34,8 @@ import { killSchedule, partitionSchedule, type Kill, type Partition } from './sc
 import { SoakNetwork } from './netns.ts'
 import { MeterFeed } from './meter-feed.ts'
 import { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
-import { START_TIMEOUT_MS, freePort, skewClock, sleep, stopInOrder, tradeCounter, writeNodeLogs, type Running } from './soak-processes.ts'
+import { fixedPort } from '../../tests/helpers/fixed-port.ts'
+import { START_TIMEOUT_MS, skewClock, sleep, stopInOrder, tradeCounter, writeNodeLogs, type Running } from './soak-processes.ts'
 
 export { defaultSoakOptions, type SoakOptions, type SoakResult } from './soak-options.ts'
 
@@ -68,7 +69,8 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       hopS: 45
     })
     const ports: number[] = []
-    for (let i = 0; i < count; i++) ports.push(await freePort())
+    // fixed, below the kernel's ephemeral range: a node killed and not yet restarted keeps its port
+    for (let i = 0; i < count; i++) ports.push(await fixedPort())
     const shape: DistrictShape = {
       dir,
       seed: o.seed,

@@ -1,26 +1,13 @@
 /**
- * The soak district's node processes (run.ts): a free port for each, how long one may take to start,
+ * The soak district's node processes (run.ts): how long one may take to start,
  * the preload that skews its clock, the trades their logs report, the order they stop in, and their logs
  * written out.
  */
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NodeProcess } from '../../tests/helpers/processes.ts'
 import type { SoakNode } from './district-config.ts'
-
-/** A TCP port of 127.0.0.1 that nothing listens on now. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
 
 /** how long a node may take to listen: minutes, on a machine that runs much else */
 export const START_TIMEOUT_MS = 180_000
