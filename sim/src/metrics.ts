@@ -362,10 +362,9 @@ export function computeMetrics(
     neg.failed += x.failed
     neg.pending += x.pending
     neg.void += x.void
-    // absent in a view from before these counts (a replayed or older run's)
-    for (const [code, k] of Object.entries(n.node.stats.refusals ?? {})) refusals[code] = (refusals[code] ?? 0) + k
-    referrals.refusals += n.node.stats.referrals?.refusals ?? 0
-    referrals.sellers += n.node.stats.referrals?.sellers ?? 0
+    for (const [code, k] of Object.entries(n.node.stats.refusals)) refusals[code] = (refusals[code] ?? 0) + k
+    referrals.refusals += n.node.stats.referrals.refusals
+    referrals.sellers += n.node.stats.referrals.sellers
   }
   latencies.sort((a, b) => a - b)
   const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d
