@@ -89,18 +89,21 @@ export function nodeActor(effects: NodeEffects): NodeActor {
   return createActor(machine)
 }
 
-/** Starts the actor; resolves once it trades, rejects if it failed to start. */
+/**
+ * Starts the actor; resolves once it trades, or once it stopped before it did (asked to stop while starting
+ * or joining its mesh: `kvartal node` given SIGTERM then, which used to leave this promise unsettled and the
+ * process to exit 13); rejects if it failed to start.
+ */
 export async function untilTrading(actor: NodeActor): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const sub = actor.subscribe({
       next: s => {
-        if (s.value === 'trading') {
-          sub.unsubscribe()
-          resolve()
-        }
         if (s.value === 'failed') {
           sub.unsubscribe()
           reject(new Error(s.context.error ?? 'node failed to start'))
+        } else if (s.value === 'trading' || s.status === 'done') {
+          sub.unsubscribe()
+          resolve()
         }
       },
       error: err => reject(err)
