@@ -182,9 +182,12 @@ export async function serveNegotiations(d: NegotiationServiceDeps): Promise<void
 
 /**
  * Waits until the district's offer topic has subscribers and this node is in their gossip mesh (with two
- * of them, or all if fewer), for at most `joinTimeoutMs`, or until the node stops.
+ * of them, or all if fewer), for at most `joinTimeoutMs`, or until the node stops. A node with no bootstrap
+ * peers and no mDNS has nobody to find: it waits for nothing (the first node of a district, which the others
+ * dial; a simulator's node, dialled once all listen). Those who join later catch up on what it announced.
  */
 export async function joinOfferMesh(host: KvartalHost, o: KvartalNodeOptions, stopping: AbortSignal): Promise<void> {
+  if ((o.bootstrap ?? []).length === 0 && o.mdns !== true) return
   const pubsub = host.services.pubsub
   const deadline = AbortSignal.any([AbortSignal.timeout(o.joinTimeoutMs), stopping])
   await new Promise<void>(resolve => {
