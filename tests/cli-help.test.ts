@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
@@ -75,6 +77,18 @@ describe('kvartal --help, --version and usage errors (real processes)', () => {
     for (const flag of ['--version', '-V']) {
       const r = await runCli([flag])
       expect([r.code, r.stdout]).toEqual([0, `${version}\n`])
+    }
+  })
+
+  it('kvartal caches the compiled code of what it loads, in the temporary directory, for the next start', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'kvartal-cache-'))
+    try {
+      const r = await runCli(['--version'], { TMPDIR: tmp, NODE_COMPILE_CACHE: undefined as unknown as string })
+      expect(r.code).toBe(0)
+      const [versionDir] = await readdir(join(tmp, 'node-compile-cache'))
+      expect((await readdir(join(tmp, 'node-compile-cache', versionDir))).length).toBeGreaterThan(10)
+    } finally {
+      await rm(tmp, { recursive: true, force: true })
     }
   })
 

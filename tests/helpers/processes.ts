@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
@@ -43,8 +44,11 @@ export function runScript(
   options: { stdin?: boolean; prefix?: readonly string[] } = {}
 ): NodeProcess {
   const command = [...(options.prefix ?? []), process.execPath, script, ...args]
+  // the tests' own entry points (a mobility process, the crash hook) load the node's modules as `kvartal` does,
+  // and cache their compiled code as it does (bin/kvartal.ts enables it itself: that is what cli-help checks)
+  const cache = script === kvartalBin ? {} : { NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') }
   const proc = spawn(command[0], command.slice(1), {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...cache, ...env },
     stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe']
   })
   const lines: Array<Record<string, any>> = []
