@@ -146,6 +146,8 @@ describe.skipIf(!existsSync('/usr/bin/systemd-analyze'))('deploy/systemd/kvartal
       'PrivateTmp=yes',
       'NoNewPrivileges=yes',
       'StateDirectory=kvartal',
+      'CacheDirectory=kvartal',
+      'Environment=NODE_COMPILE_CACHE=/var/cache/kvartal',
       'SystemCallFilter=@system-service',
       'Restart=on-failure'
     ])
