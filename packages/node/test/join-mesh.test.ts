@@ -51,6 +51,7 @@ describe('joining the offer mesh (real libp2p hosts, memory transport)', () => {
     try {
       await new Promise<void>(resolve => {
         started = resolve
+        if (events.some(e => e.type === 'started')) resolve()
       })
       // what follows `started` at once: joining, and no further (a node that skipped the wait is trading by now)
       for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve))
