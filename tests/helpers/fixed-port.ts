@@ -17,14 +17,21 @@ function ephemeralLow(): number {
 }
 
 const given = new Set<number>()
+/** how many slices the range is cut into: more than vitest's workers (maxWorkers: 4) */
+const SLICES = 8
 
 /**
  * A port for a node that must be found where it was after a restart: free on 127.0.0.1 now, not handed out twice
  * by this process, and below the kernel's ephemeral range, so that no outgoing connection can take it.
  */
 export async function fixedPort(host = '127.0.0.1'): Promise<number> {
-  const high = ephemeralLow()
-  const low = Math.max(1_024, high - 12_000)
+  // each vitest worker (VITEST_POOL_ID 1, 2, …) picks in a slice of its own, so that two workers that find the
+  // same port free at the same instant cannot both hand it out; outside vitest, the first slice
+  const top = ephemeralLow()
+  const bottom = Math.max(1_024, top - 12_000)
+  const slice = Math.floor((top - bottom) / SLICES)
+  const low = bottom + (Number(process.env.VITEST_POOL_ID ?? 0) % SLICES) * slice
+  const high = low + slice
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low))
     if (given.has(port)) continue
