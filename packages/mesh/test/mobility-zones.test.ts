@@ -5,20 +5,13 @@
  * then over their own gossipsub, where a message on a topic its publisher does not read reaches only connected
  * peers known to read it, and the same bytes on a second topic used to count as a duplicate (host.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mobilityTopic, mobilityZoneTopic, seal, signerFromSeed, toHex, type ServiceOffer } from '@kvartal/protocol'
 import { mobilitySamples } from '@kvartal/protocol/testing'
-import { ProcessGossip, createHost, identityFromSeed, mobilityGossip, type KvartalHost, type MobilityGossip } from '../src/index.ts'
+import { ProcessGossip, mobilityGossip, type KvartalHost, type MobilityGossip } from '../src/index.ts'
+import { memoryHosts } from './helpers/memory-hosts.ts'
 
-const hosts: KvartalHost[] = []
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map(async h => await h.stop()))
-})
-async function host(seed: number): Promise<KvartalHost> {
-  const h = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(seed)), district: 'test', transport: 'memory' })
-  hosts.push(h)
-  return h
-}
+const host = memoryHosts()
 const delivered = async (): Promise<void> => {
   await new Promise(resolve => setImmediate(resolve))
 }

@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
-import { createHost, identityFromSeed, type KvartalHost } from '../src/index.ts'
+import type { KvartalHost } from '../src/index.ts'
+import { memoryHosts } from './helpers/memory-hosts.ts'
 
 const PROTOCOL = '/kvartal/test/window/1'
 /** yamux's frame type of a window update (the spec's 0x1; the library exports the enum as a type only) */
 const WINDOW_UPDATE = 1
 
-const hosts: KvartalHost[] = []
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map(async h => await h.stop()))
-})
-
-async function host(seed: number): Promise<KvartalHost> {
-  const h = await createHost({ identity: await identityFromSeed(new Uint8Array(32).fill(seed)), district: 'test', transport: 'memory' })
-  hosts.push(h)
-  return h
-}
+const host = memoryHosts()
 
 /** The receiving end: counts the bytes that arrive and the window updates it sends back (noise, yamux, memory). */
 async function receiver(h: KvartalHost, expectBytes: number): Promise<{ done: Promise<{ bytes: number[]; updates: number }> }> {
