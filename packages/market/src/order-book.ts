@@ -37,6 +37,8 @@ interface TraderState {
 }
 interface RelayState {
   seq: number
+  /** the seq of the relay's last whole digest: what its amendments amend */
+  base: number
   issuedAt: number
   validUntil: number
   /** the offers it lists: its feeder's residual offers (district digests) or other feeders' (feeder digests) */
@@ -123,6 +125,10 @@ export class OrderBook {
     if (held != null && d.seq <= held.seq)
       throw new ReplayedMessageError(`digest seq ${d.seq} from ${relay.slice(0, 8)} is not newer than ${held.seq}`)
     if (d.validUntil <= now) throw new ExpiredMessageError(`digest from ${relay.slice(0, 8)} expired at ${d.validUntil}`)
+    if (d.amends != null) {
+      if (held != null) this.#amend(held, d)
+      return
+    }
     const addrs = new Map<string, readonly Uint8Array[]>()
     const orders: BookEntry[] = []
     for (const e of d.entries) {
@@ -161,7 +167,40 @@ export class OrderBook {
     })
     const bids = (d.bids ?? []).map(relayedOrder)
     const matched = (d.matched ?? []).map(relayedOrder)
-    this.#relays.set(relay, { seq: d.seq, issuedAt: d.issuedAt, validUntil: d.validUntil, orders, bids, matched, addrs, feeder: d.feeder })
+    this.#relays.set(relay, {
+      seq: d.seq,
+      base: d.seq,
+      issuedAt: d.issuedAt,
+      validUntil: d.validUntil,
+      orders,
+      bids,
+      matched,
+      addrs,
+      feeder: d.feeder
+    })
+  }
+
+  /**
+   * A relay's amendment: each entry it names is cut to what is left (0: dropped); nothing is added. Amendments are
+   * cumulative from the digest they amend, and they only lower, so one applied to another list of the same relay
+   * (a node that missed the digest amended, and holds an older one) lowers only what both list, and leaves that
+   * digest free to arrive: the held seq moves only when the amended digest is the one held.
+   */
+  #amend(held: RelayState, d: Digest): void {
+    const left = new Map<string, number>()
+    for (const e of d.entries) left.set(`${toHex(e.trader)} ${e.slot} ${e.buyer != null ? toHex(e.buyer) : ''}`, e.energyWh)
+    held.orders = held.orders.flatMap(o => {
+      const wh = left.get(`${o.trader} ${o.slot} ${o.for ?? ''}`)
+      if (wh == null || wh >= o.energyWh) return [o]
+      if (wh === 0) return []
+      const { heldWh: _h, heldUntil: _u, ...rest } = o
+      const cut: BookEntry = { ...rest, energyWh: wh, depletedWh: 0 }
+      const learnt = this.#learnt.get(`${o.trader} ${o.slot}`)
+      if (learnt != null) applyAvailable(cut, learnt.availableWh, learnt.until)
+      return [cut]
+    })
+    if (held.base === d.amends) held.seq = d.seq
+    held.issuedAt = Math.max(held.issuedAt, d.issuedAt)
   }
 
   /**

@@ -146,7 +146,8 @@ export function gossipRouter(pubsub: GossipPort, init: GossipRouterInit): Gossip
     if ([...d.entries, ...(d.bids ?? []), ...(d.matched ?? [])].some(e => e.feeder === ''))
       throw new MalformedMessageError('a digest entry names no feeder')
     init.acceptDigest?.(opened, scope, from)
-    if (scope === 'feeder') init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)
+    // the catch-up store keeps one message per relay: an amendment there would displace the digest it amends
+    if (scope === 'feeder' && d.amends == null) init.sync?.remember(syncCodes.digest, toHex(d.relay), d.seq, data, d.validUntil)
   }
 
   function validate(from: PeerId, topic: string, received: Uint8Array, apply: (data: Uint8Array) => void): TopicValidatorResult {
@@ -239,7 +240,7 @@ export function gossipRouter(pubsub: GossipPort, init: GossipRouterInit): Gossip
         )
       if (scope === 'feeder' && init.sync != null) {
         const d = openAs(envelope, 'digest', limits.maxDigestBytes).message
-        init.sync.remember(syncCodes.digest, toHex(d.relay), d.seq, envelope, d.validUntil)
+        if (d.amends == null) init.sync.remember(syncCodes.digest, toHex(d.relay), d.seq, envelope, d.validUntil)
       }
       await send(topic, envelope)
     }

@@ -46,15 +46,44 @@ const HUB_OFFERS_MAX = 96
  */
 export const lastCallBid = (ctx: TradingContext): number => ctx.limit
 
+const entryKey = (e: DigestEntry): string =>
+  `${Buffer.from(e.trader).toString('hex')} ${e.slot} ${e.buyer != null ? Buffer.from(e.buyer).toString('hex') : ''}`
+
+/**
+ * What a withdrawal names: each entry of the whole digest (`base`) that the list now kept (`kept`) lists with less
+ * energy or not at all, with what is left (0: withdrawn), without its addresses (its readers hold them). Cumulative
+ * from the whole digest, so a reader that missed an earlier withdrawal loses nothing by it.
+ */
+export function amendmentOf(
+  base: { seq: number; entries: readonly DigestEntry[] },
+  kept: readonly DigestEntry[]
+): { amends: number; entries: DigestEntry[] } {
+  const left = new Map(kept.map(e => [entryKey(e), e.energyWh]))
+  const entries: DigestEntry[] = []
+  for (const e of base.entries) {
+    const wh = left.get(entryKey(e)) ?? 0
+    if (wh < e.energyWh) entries.push({ ...e, energyWh: wh, addrs: [] })
+  }
+  return { amends: base.seq, entries }
+}
+
 /**
  * A relay's part in its district (the announcer runs it, announcer.ts): its feeder's residual offers out to
  * the other feeders' relays, and theirs in to its feeder's buyers, as the district's hub allocates them.
  */
 export class RelayDigests {
   readonly #d: RelayDigestsDeps
+  /** per scope, what the relay's readers hold: its last whole digest (`base`) as amended since */
   readonly #digests: Record<
     DigestScope,
-    { key: string; validUntil: number; entries: DigestEntry[]; bids: DigestEntry[]; matched: DigestEntry[] }
+    {
+      key: string
+      validUntil: number
+      entries: DigestEntry[]
+      bids: DigestEntry[]
+      matched: DigestEntry[]
+      base?: { seq: number; entries: readonly DigestEntry[] }
+    }
   > = {
     district: { key: '', validUntil: -Infinity, entries: [], bids: [], matched: [] },
     feeder: { key: '', validUntil: -Infinity, entries: [], bids: [], matched: [] }
@@ -324,7 +353,10 @@ export class RelayDigests {
     if (kept.length === listed.length) return
     const bids = prev.bids.filter(b => open(b.slot))
     const matched = prev.matched.filter(b => open(b.slot))
-    await this.#publishDigest(scope, kept, digestKey(kept, bids, matched), prev.validUntil, now, bids, matched)
+    // entries of closed slots are not named: no reader asks for them again
+    const amendment =
+      prev.base == null ? undefined : amendmentOf({ seq: prev.base.seq, entries: prev.base.entries.filter(e => open(e.slot)) }, kept)
+    await this.#publishDigest(scope, kept, digestKey(kept, bids, matched), prev.validUntil, now, bids, matched, amendment)
   }
 
   async #publishDigest(
@@ -334,15 +366,17 @@ export class RelayDigests {
     validUntil: number,
     now: number,
     bids: DigestEntry[] = [],
-    matched: DigestEntry[] = []
+    matched: DigestEntry[] = [],
+    amendment?: { amends: number; entries: DigestEntry[] }
   ): Promise<void> {
     const o = this.#d.options
     const feeder = o.grid?.feeder ?? ''
     const { identity, journal, router, host } = this.#d
-    this.#digests[scope] = { key, validUntil, entries, bids, matched }
+    const base = this.#digests[scope].base
+    this.#digests[scope] = { key, validUntil, entries, bids, matched, ...(amendment != null && base != null ? { base } : {}) }
     // for its feeder's buyers, where it listens (RelayDialer): addresses other hosts can reach first
     const relayAddrs =
-      scope === 'feeder'
+      scope === 'feeder' && amendment == null
         ? [...host.getMultiaddrs()]
             .sort((a, b) => Number(isLoopback(a.toString())) - Number(isLoopback(b.toString())))
             .slice(0, limits.maxDigestAddrs)
@@ -350,19 +384,20 @@ export class RelayDigests {
         : []
     // one counter for both scopes: the other relay of the feeder reads both topics, and keeps one seq per relay
     const seq = await journal.nextCounter('digest', now)
-    const d: Digest = {
-      version: 1,
-      district: o.district,
-      relay: identity.signer.publicKey,
-      feeder,
-      seq,
-      issuedAt: now,
-      validUntil,
-      entries,
-      ...(bids.length > 0 ? { bids } : {}),
-      ...(matched.length > 0 ? { matched } : {}),
-      ...(relayAddrs.length > 0 ? { relayAddrs } : {})
-    }
+    if (amendment == null) this.#digests[scope].base = { seq, entries }
+    const head = { version: 1, district: o.district, relay: identity.signer.publicKey, feeder, seq, issuedAt: now, validUntil }
+    const d: Digest =
+      amendment != null
+        ? // what fell since the whole digest, not the whole list again: withdrawals were half of a relay's digests
+          // and most of its bytes (docs/feeders.md, Withdrawals by amendment)
+          { ...head, entries: amendment.entries, amends: amendment.amends }
+        : {
+            ...head,
+            entries,
+            ...(bids.length > 0 ? { bids } : {}),
+            ...(matched.length > 0 ? { matched } : {}),
+            ...(relayAddrs.length > 0 ? { relayAddrs } : {})
+          }
     await router.publishDigest(scope, seal('digest', d, identity.signer))
     const forOne = entries.filter(e => e.buyer != null).length
     this.#d.emit({
@@ -371,7 +406,8 @@ export class RelayDigests {
       detail:
         `${scope}: ${entries.length} ` +
         `offers${forOne > 0 ? ` (${forOne} for one buyer each)` : ''}${bids.length > 0 ? `, ${bids.length} bids` : ''}` +
-        `${matched.length > 0 ? `, ${matched.length} matched asks` : ''}`
+        `${matched.length > 0 ? `, ${matched.length} matched asks` : ''}` +
+        (amendment != null ? ` (amends ${amendment.amends}: ${amendment.entries.length} fell)` : '')
     })
   }
 }

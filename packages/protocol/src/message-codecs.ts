@@ -24,25 +24,31 @@ import { termsFromWire, termsToWire } from './trade-terms.ts'
 
 type Codec<T> = { encode: (m: T) => Uint8Array; decode: (b: Uint8Array) => T }
 
-/** A digest's entry (or a refusal's referral) on the wire, checked: positive energy, bounded addresses. */
-const entryToWire = (list: string) => (e: DigestEntry, i: number) => {
-  if (e.energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
-  return {
-    trader: key(e.trader, `${list}[${i}].trader`) as Uint8Array<ArrayBuffer>,
-    feeder: feederName(e.feeder, `${list}[${i}].feeder`),
-    slot: u64(e.slot, `${list}[${i}].slot`),
-    energyWh: u64(e.energyWh, `${list}[${i}].energyWh`),
-    price: u64(e.price, `${list}[${i}].price`),
-    addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
-    buyer: (e.buyer != null ? key(e.buyer, `${list}[${i}].buyer`) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>
+/**
+ * A digest's entry (or a refusal's referral) on the wire, checked: positive energy (or 0 in an amendment's entries:
+ * withdrawn), bounded addresses.
+ */
+const entryToWire =
+  (list: string, zero = false) =>
+  (e: DigestEntry, i: number) => {
+    if (e.energyWh < 0 || (e.energyWh === 0 && !zero))
+      throw new MalformedMessageError(`${list}[${i}].energyWh must be positive${zero ? ' or 0' : ''}`)
+    return {
+      trader: key(e.trader, `${list}[${i}].trader`) as Uint8Array<ArrayBuffer>,
+      feeder: feederName(e.feeder, `${list}[${i}].feeder`),
+      slot: u64(e.slot, `${list}[${i}].slot`),
+      energyWh: u64(e.energyWh, `${list}[${i}].energyWh`),
+      price: u64(e.price, `${list}[${i}].price`),
+      addrs: e.addrs.slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
+      buyer: (e.buyer != null ? key(e.buyer, `${list}[${i}].buyer`) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>
+    }
   }
-}
 
 const entryFromWire =
-  (list: string) =>
+  (list: string, zero = false) =>
   (e: wire.DigestEntry, i: number): DigestEntry => {
     const energyWh = num(e.energyWh, `${list}[${i}].energyWh`)
-    if (energyWh <= 0) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
+    if (energyWh === 0 && !zero) throw new MalformedMessageError(`${list}[${i}].energyWh must be positive`)
     if (e.addrs.length > limits.maxDigestAddrs || e.addrs.some(x => x.length > 256))
       throw new MalformedMessageError(`${list}[${i}] lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
     return {
@@ -55,6 +61,13 @@ const entryFromWire =
       ...(e.buyer.length > 0 ? { buyer: key(e.buyer, `${list}[${i}].buyer`) } : {})
     }
   }
+
+/** An amendment names an earlier digest of its relay, and lists only entries: the rest stays as that digest said. */
+function checkAmendment(amends: number, seq: number, others: number): void {
+  if (amends <= 0 || amends >= seq)
+    throw new MalformedMessageError(`a digest amends an earlier one of its relay (amends ${amends}, seq ${seq})`)
+  if (others > 0) throw new MalformedMessageError('an amendment lists entries only: no bids, matched asks or relay addresses')
+}
 
 export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
   announcement: {
@@ -233,6 +246,7 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
       const matched = d.matched ?? []
       if (d.entries.length + bids.length + matched.length > limits.maxDigestEntries)
         throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
+      if (d.amends != null) checkAmendment(d.amends, d.seq, bids.length + matched.length + (d.relayAddrs?.length ?? 0))
       return wire.Digest.encode({
         version: d.version,
         district: district(d.district),
@@ -241,10 +255,11 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
         seq: u64(d.seq, 'seq'),
         issuedAt: u64(d.issuedAt, 'issuedAt'),
         validUntil: u64(d.validUntil, 'validUntil'),
-        entries: d.entries.map(entryToWire('entries')),
+        entries: d.entries.map(entryToWire('entries', d.amends != null)),
         bids: bids.map(entryToWire('bids')),
         matched: matched.map(entryToWire('matched')),
-        relayAddrs: (d.relayAddrs ?? []).slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>
+        relayAddrs: (d.relayAddrs ?? []).slice(0, limits.maxDigestAddrs) as Array<Uint8Array<ArrayBuffer>>,
+        amends: u64(d.amends ?? 0, 'amends')
       })
     },
     decode: b =>
@@ -264,6 +279,8 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
           throw new MalformedMessageError(`a digest holds at most ${limits.maxDigestEntries} entries, bids and matched asks`)
         if (w.relayAddrs.length > limits.maxDigestAddrs || w.relayAddrs.some(x => x.length > 256))
           throw new MalformedMessageError(`relayAddrs lists at most ${limits.maxDigestAddrs} addresses of at most 256 bytes`)
+        const amends = num(w.amends, 'amends')
+        if (amends !== 0) checkAmendment(amends, num(w.seq, 'seq'), w.bids.length + w.matched.length + w.relayAddrs.length)
         const d: Digest = {
           version: version(w.version),
           district: district(w.district),
@@ -272,10 +289,11 @@ export const codecs: { [K in MessageKind]: Codec<MessageOf[K]> } = {
           seq: num(w.seq, 'seq'),
           issuedAt: num(w.issuedAt, 'issuedAt'),
           validUntil: num(w.validUntil, 'validUntil'),
-          entries: w.entries.map(entryFromWire('entries')),
+          entries: w.entries.map(entryFromWire('entries', amends !== 0)),
           ...(w.bids.length > 0 ? { bids: w.bids.map(entryFromWire('bids')) } : {}),
           ...(w.matched.length > 0 ? { matched: w.matched.map(entryFromWire('matched')) } : {}),
-          ...(w.relayAddrs.length > 0 ? { relayAddrs: w.relayAddrs } : {})
+          ...(w.relayAddrs.length > 0 ? { relayAddrs: w.relayAddrs } : {}),
+          ...(amends !== 0 ? { amends } : {})
         }
         if (d.seq === 0) throw new MalformedMessageError('seq must start at 1')
         if (d.validUntil <= d.issuedAt) throw new MalformedMessageError('validUntil must be after issuedAt')

@@ -67,6 +67,13 @@ export interface Digest {
    * the local fee would spare it: the hub's import marginal, as the central optimum has it (relay-digests.ts).
    */
   readonly matched?: readonly DigestEntry[]
+  /**
+   * An amendment: the seq of this relay's digest it amends. A relay withdraws between its whole digests by
+   * naming only what fell: each entry of the amended digest whose energy fell since, with what is left (0:
+   * withdrawn). An amendment adds nothing and carries no bids, matched asks or relay addresses. Absent: a
+   * whole digest, which replaces the relay's last.
+   */
+  readonly amends?: number
 }
 
 export interface Proposal {

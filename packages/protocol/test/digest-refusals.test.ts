@@ -183,4 +183,32 @@ describe('digests', () => {
       )
     ).toThrow(malformed(/^entries\[0\]\.trader must be a 32-byte/))
   })
+
+  it('an amendment names an earlier digest of its relay, may list entries of no energy (withdrawn), and nothing else', () => {
+    const gone = { trader: k(2), feeder: 'g', slot: 0n, energyWh: 0n, price: 0n, addrs: [], buyer: none }
+    const amendment = { ...digest, seq: 2, amends: 1, entries: [{ ...digest.entries[0], energyWh: 0 }] }
+    expect(codecs.digest.decode(codecs.digest.encode(amendment))).toEqual(amendment)
+    expect(codecs.digest.decode(wireDigest({ seq: 2n, amends: 1n, entries: [gone] }))).toEqual(amendment)
+    // a whole digest (amends 0 on the wire) still refuses an entry of no energy: only an amendment withdraws
+    expect(codecs.digest.decode(wireDigest()).amends).toBeUndefined()
+    expect(() => codecs.digest.encode({ ...amendment, entries: [{ ...digest.entries[0], energyWh: -1 }] })).toThrow(
+      malformed(/^entries\[0\]\.energyWh must be positive or 0$/)
+    )
+    for (const [seq, amends] of [
+      [2n, 2n],
+      [2n, 3n]
+    ])
+      expect(() => codecs.digest.decode(wireDigest({ seq, amends, entries: [gone] }))).toThrow(
+        malformed(/^a digest amends an earlier one of its relay/)
+      )
+    expect(() => codecs.digest.encode({ ...amendment, amends: 2 })).toThrow(malformed(/^a digest amends an earlier one of its relay/))
+    const entry = { trader: k(3), feeder: 'f', slot: 0n, energyWh: 5n, price: 1n, addrs: [], buyer: none }
+    for (const over of [{ bids: [entry] }, { matched: [entry] }, { relayAddrs: [new Uint8Array([1]) as Uint8Array<ArrayBuffer>] }])
+      expect(() => codecs.digest.decode(wireDigest({ seq: 2n, amends: 1n, entries: [gone], ...over }))).toThrow(
+        malformed(/^an amendment lists entries only: no bids, matched asks or relay addresses$/)
+      )
+    expect(() => codecs.digest.encode({ ...amendment, bids: [{ ...digest.entries[0] }] })).toThrow(
+      malformed(/^an amendment lists entries only/)
+    )
+  })
 })

@@ -183,6 +183,7 @@ export interface Digest {
     bids: DigestEntry[];
     relayAddrs: Uint8Array<ArrayBuffer>[];
     matched: DigestEntry[];
+    amends: bigint;
 }
 export declare namespace Digest {
     const codec: () => Codec<Digest>;
@@ -324,9 +325,13 @@ export declare namespace Digest {
         value: Uint8Array<ArrayBuffer>;
         index: number;
     }
+    interface DigestAmendsFieldEvent {
+        field: '$.amends';
+        value: bigint;
+    }
     function encode(obj: Partial<Digest>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Digest;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent | DigestRelayAddrsFieldEvent | DigestMatchedTraderFieldEvent | DigestMatchedFeederFieldEvent | DigestMatchedSlotFieldEvent | DigestMatchedEnergyWhFieldEvent | DigestMatchedPriceFieldEvent | DigestMatchedAddrsFieldEvent | DigestMatchedBuyerFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Digest>): Generator<DigestVersionFieldEvent | DigestDistrictFieldEvent | DigestRelayFieldEvent | DigestFeederFieldEvent | DigestSeqFieldEvent | DigestIssuedAtFieldEvent | DigestValidUntilFieldEvent | DigestEntriesTraderFieldEvent | DigestEntriesFeederFieldEvent | DigestEntriesSlotFieldEvent | DigestEntriesEnergyWhFieldEvent | DigestEntriesPriceFieldEvent | DigestEntriesAddrsFieldEvent | DigestEntriesBuyerFieldEvent | DigestBidsTraderFieldEvent | DigestBidsFeederFieldEvent | DigestBidsSlotFieldEvent | DigestBidsEnergyWhFieldEvent | DigestBidsPriceFieldEvent | DigestBidsAddrsFieldEvent | DigestBidsBuyerFieldEvent | DigestRelayAddrsFieldEvent | DigestMatchedTraderFieldEvent | DigestMatchedFeederFieldEvent | DigestMatchedSlotFieldEvent | DigestMatchedEnergyWhFieldEvent | DigestMatchedPriceFieldEvent | DigestMatchedAddrsFieldEvent | DigestMatchedBuyerFieldEvent | DigestAmendsFieldEvent>;
 }
 export interface Proposal {
     version: number;

@@ -703,6 +703,10 @@ export var Digest;
                         DigestEntry.codec().encode(value, w);
                     }
                 }
+                if ((obj.amends != null && obj.amends !== 0n)) {
+                    w.uint32(96);
+                    w.uint64(obj.amends);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -718,7 +722,8 @@ export var Digest;
                     entries: [],
                     bids: [],
                     relayAddrs: [],
-                    matched: []
+                    matched: [],
+                    amends: 0n
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -784,6 +789,10 @@ export var Digest;
                             obj.matched.push(DigestEntry.codec().decode(reader, reader.uint32(), {
                                 limits: opts.limits?.matched$
                             }));
+                            break;
+                        }
+                        case 12: {
+                            obj.amends = reader.uint64();
                             break;
                         }
                         default: {
@@ -908,6 +917,13 @@ export var Digest;
                                 };
                             }
                             obj.matched++;
+                            break;
+                        }
+                        case 12: {
+                            yield {
+                                field: `${prefix}.amends`,
+                                value: reader.uint64()
+                            };
                             break;
                         }
                         default: {
